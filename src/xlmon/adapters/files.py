@@ -1,0 +1,58 @@
+"""Workbook files to value grids, read with python-calamine after the safety checks."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..grid import Grid, normalise
+from .safety import Refusal, has_macros, inspect_bytes
+
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+
+
+@dataclass
+class WorkbookValues:
+    """Every sheet of one workbook as a value grid, or why it could not be read."""
+
+    path: str
+    sheets: dict[str, Grid] = field(default_factory=dict)
+    refusal: Refusal | None = None
+    macros: bool = False
+
+
+def read_workbook(path: str | Path) -> WorkbookValues:
+    path = Path(path)
+    result = WorkbookValues(str(path))
+    if not path.is_file():
+        result.refusal = Refusal("F001")
+        return result
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        result.refusal = Refusal("F004", f"无法打开（{exc.strerror or exc}）")
+        return result
+    return read_bytes(data, str(path), result)
+
+
+def read_bytes(data: bytes, name: str, result: WorkbookValues | None = None) -> WorkbookValues:
+    from python_calamine import CalamineWorkbook
+
+    result = result or WorkbookValues(name)
+    refusal = inspect_bytes(data, Path(name).name)
+    if refusal is None and not name.lower().endswith(XLSX_SUFFIXES):
+        refusal = Refusal("F002", f"扩展名应为 .xlsx 或 .xlsm")
+    if refusal:
+        result.refusal = refusal
+        return result
+    result.macros = has_macros(data)
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        for name_ in book.sheet_names:
+            rows = book.get_sheet_by_name(name_).to_python(skip_empty_area=False)
+            result.sheets[name_] = normalise(rows)
+    except Exception as exc:  # calamine raises its own error types for any malformed part
+        result.refusal = Refusal("F004", f"{type(exc).__name__}: {exc}")
+        result.sheets.clear()
+    return result

@@ -1,0 +1,112 @@
+"""Progress calculations, done by xlmon whatever the cells hold, and the form's own arithmetic checked.
+
+小计 = 上年结转 + 本年预算; 资金总额 = sum of its sources, per column; 下达率 = 下达数 / 本年预算数;
+支出进度 = 支出数 / 小计; 时间进度 = months / 12; gap = 时间进度 − 支出进度 (rates as fractions).
+"""
+
+from __future__ import annotations
+
+from . import layout as L
+from .diagnostics import Diagnostic, make
+from .models import Form, FundingRow
+
+AMOUNT_TOLERANCE = 0.01  # 万元: values that agree when rounded to 0.01 万元
+RATE_TOLERANCE = 0.0001  # 0.01 percentage point
+EPS = 1e-9
+
+
+def time_progress(months: int | None) -> float | None:
+    return months / 12 if months and 1 <= months <= 12 else None
+
+
+def ratio(numerator: float | None, denominator: float | None) -> float | None:
+    """A rate, or None (the form shows blank) when the denominator is 0 or missing."""
+    if not denominator:
+        return None
+    return (numerator or 0.0) / denominator
+
+
+def add(*values: float | None) -> float | None:
+    present = [v for v in values if v is not None]
+    return sum(present) if present else None
+
+
+def calculate(form: Form) -> list[Diagnostic]:
+    """Fill every computed field of the form; report typed totals and rates that disagree."""
+    diags: list[Diagnostic] = []
+    form.time_progress = time_progress(form.months)
+    for block in ("source", "spending"):
+        rows = [r for r in form.funding if r.block == block]
+        if not rows:
+            continue
+        for row in rows:
+            for f in L.INPUT_AMOUNTS:
+                setattr(row, f, row.typed.get(f))
+        total = next((r for r in rows if r.row == L.TOTAL_ROW), None)
+        sources = [r for r in rows if r is not total]
+        if total is not None and sources:
+            _sum_sources(form, total, sources, diags)
+        for row in rows:
+            _row_rates(form, row, diags)
+    return diags
+
+
+def _sum_sources(form: Form, total: FundingRow, sources: list[FundingRow], diags: list[Diagnostic]) -> None:
+    for f in L.INPUT_AMOUNTS:
+        parts = [s.typed.get(f) for s in sources]
+        if all(p is None for p in parts):
+            continue  # only the total was filled in: take it as typed
+        computed = add(*parts)
+        typed = total.typed.get(f)
+        setattr(total, f, computed)
+        if typed is not None and abs(typed - computed) > AMOUNT_TOLERANCE + EPS:
+            cells = [s.cells[f] for s in sources if f in s.cells]
+            diags.append(make("C002", sheet=form.sheet, cell=total.cells.get(f), field=L.FIELD_LABELS[f],
+                              expected=fmt_amount(computed), actual=fmt_amount(typed),
+                              formula=f"=SUM({cells[0]}:{cells[-1]})" if cells else "=SUM(...)"))
+
+
+def _row_rates(form: Form, row: FundingRow, diags: list[Diagnostic]) -> None:
+    row.subtotal = add(row.carryover, row.current)
+    typed = row.typed.get("subtotal")
+    if typed is not None and abs(typed - (row.subtotal or 0.0)) > AMOUNT_TOLERANCE + EPS:
+        diags.append(make("C001", sheet=form.sheet, cell=row.cells.get("subtotal"), row=row.row,
+                          expected=fmt_amount(row.subtotal), actual=fmt_amount(typed),
+                          formula=_formula(row, "carryover", "+", "current")))
+    row.issue_rate = ratio(row.issued, row.current)
+    row.spend_progress = ratio(row.spent, row.subtotal)
+    checks = (("issue_rate", "C003", "issued", "current"), ("spend_progress", "C004", "spent", "subtotal"))
+    for field, code, num, den in checks:
+        typed = row.typed.get(field)
+        if typed is not None and not rate_agrees(typed, getattr(row, field)):
+            diags.append(make(code, sheet=form.sheet, cell=row.cells.get(field), row=row.row,
+                              expected=fmt_rate(getattr(row, field)), actual=fmt_rate(typed),
+                              formula=_formula(row, num, "/", den)))
+    if form.time_progress is not None and row.spend_progress is not None:
+        row.gap = form.time_progress - row.spend_progress
+
+
+def rate_agrees(typed: float, computed: float | None) -> bool:
+    """Typed as a fraction (0.5 / 50%), or as percentage points in a % column (50)."""
+    if computed is None:
+        return abs(typed) <= EPS
+    if abs(typed - computed) <= RATE_TOLERANCE + EPS:
+        return True
+    return abs(typed) > 1 and abs(typed / 100 - computed) <= RATE_TOLERANCE + EPS
+
+
+def _formula(row: FundingRow, a: str, op: str, b: str) -> str:
+    ca, cb = row.cells.get(a), row.cells.get(b)
+    if not (ca and cb):
+        return "（无法给出公式）"
+    if op == "/":
+        return f'=IF(N({cb})=0,"",{ca}/{cb})'
+    return f"={ca}{op}{cb}"
+
+
+def fmt_amount(value: float | None) -> str:
+    return "空" if value is None else f"{value:,.2f} 万元"
+
+
+def fmt_rate(value: float | None) -> str:
+    return "空" if value is None else f"{value * 100:.2f}%"

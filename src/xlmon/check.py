@@ -1,0 +1,76 @@
+"""`xlmon check`: read every form of every workbook, calculate, and collect all diagnostics.
+
+One bad file never stops the others; every finding is a Diagnostic naming file, sheet and cell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from .adapters.files import WorkbookValues, read_workbook
+from .calc import calculate
+from .diagnostics import Diagnostic, has_errors, make
+from .grid import Grid
+from .models import Form
+from .reader import read_form
+
+Status = Literal["ok", "invalid", "unreadable"]
+
+
+@dataclass
+class FileResult:
+    path: str
+    status: Status = "ok"
+    forms: list[Form] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+@dataclass
+class SheetResult:
+    forms: list[Form] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def check_sheets(sheets: dict[str, Grid]) -> SheetResult:
+    """The core of every front end: value grids in, forms and diagnostics out."""
+    result = SheetResult()
+    skipped: list[str] = []
+    for name, grid in sheets.items():
+        form, diags = read_form(grid, name)
+        if form is None:
+            skipped.append(name)
+            continue
+        diags += calculate(form)
+        result.forms.append(form)
+        result.diagnostics += diags
+    if not result.forms:
+        result.diagnostics.append(make("F007"))
+    else:
+        result.diagnostics += [make("S001", sheet=name) for name in skipped]
+    return result
+
+
+def check_workbook(book: WorkbookValues) -> FileResult:
+    result = FileResult(book.path)
+    if book.refusal:
+        result.status = "unreadable"
+        result.diagnostics.append(make(book.refusal.code, detail=book.refusal.detail))
+    else:
+        sheets = check_sheets(book.sheets)
+        result.forms, result.diagnostics = sheets.forms, sheets.diagnostics
+        if book.macros:
+            result.diagnostics.insert(0, make("F008"))
+        result.status = "invalid" if has_errors(result.diagnostics) else "ok"
+    for d in result.diagnostics:
+        d.file = book.path
+    return result
+
+
+def check_file(path: str | Path) -> FileResult:
+    return check_workbook(read_workbook(path))
+
+
+def check_paths(paths: list[str | Path]) -> list[FileResult]:
+    return [check_file(p) for p in paths]

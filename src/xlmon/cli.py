@@ -1,0 +1,131 @@
+"""The `xlmon` command: a thin layer over the library (exit 0 clean, 1 findings, 2 usage or tool failure)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_FINDINGS, EXIT_FAILURE = 0, 1, 2
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse's own exit code for usage errors is 2 as well
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_FAILURE, f"xlmon: 参数错误：{message}\n")
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="xlmon", description="预算绩效运行监控表：模板、读取、计算与校验。")
+    parser.add_argument("--version", action="version", version=_version())
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+
+    check = sub.add_parser("check", help="校验监控表（文件或文件夹）",
+                           description="读取并校验监控表，逐条列出问题：file:sheet!cell: CODE message。")
+    check.add_argument("paths", nargs="+", metavar="PATH", help="工作簿文件或文件夹（.xlsx/.xlsm）")
+    check.add_argument("--format", choices=("text", "json"), default="text", help="输出格式（默认 text）")
+    check.add_argument("--no-info", action="store_true", help="不显示“提示”级别的条目")
+
+    tpl = sub.add_parser("template", help="生成空白监控表模板",
+                         description="生成官方格式的监控表模板（带公式、下拉选项和保护）。")
+    tpl.add_argument("kind", choices=("project", "department"), help="project=项目支出；department=部门整体支出")
+    tpl.add_argument("-o", "--output", required=True, metavar="FILE", help="输出文件（.xlsx）")
+    tpl.add_argument("--year", type=int, default=datetime.date.today().year, help="年度（默认今年）")
+    tpl.add_argument("--months", type=_months, default=6, help="监控期间 1-XX 月的 XX（1-12，默认 6）")
+    tpl.add_argument("--project", help="项目名称")
+    tpl.add_argument("--department", help="主管部门及代码")
+    tpl.add_argument("--unit", help="预算单位")
+    tpl.add_argument("--hierarchy", choices=("seed004", "national2021"), default="seed004",
+                     help="指标体系：seed004=附件2 格式（默认）；national2021=财预〔2021〕101号")
+
+    demo = sub.add_parser("demo", help="生成示例部门数据并校验",
+                          description="在文件夹中生成一个示例部门（多个单位、多个项目），然后校验并打印摘要。")
+    demo.add_argument("folder", nargs="?", default="demo", help="输出文件夹（默认 demo）")
+    return parser
+
+
+def _months(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"月份应为 1-12 的整数，而不是“{text}”") from None
+    if not 1 <= value <= 12:
+        raise argparse.ArgumentTypeError(f"月份应为 1-12，而不是 {value}")
+    return value
+
+
+def _version() -> str:
+    from importlib.metadata import version
+    return f"xlmon {version('xlmon')}"
+
+
+def expand_paths(paths: list[str]) -> list[Path]:
+    """Files as given (even missing ones, which get a diagnostic); folders searched for workbooks."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out += sorted(f for f in p.rglob("*") if f.suffix.lower() in WORKBOOK_SUFFIXES
+                          and not f.name.startswith(("~$", ".")) and f.is_file())
+        else:
+            out.append(p)
+    return out
+
+
+def cmd_check(args) -> int:
+    from .check import check_paths
+    from .diagnostics import has_errors
+    from .output import dumps, text_lines
+
+    results = check_paths(expand_paths(args.paths))
+    if args.format == "json":
+        print(dumps(results))
+    else:
+        print("\n".join(text_lines(results, show_info=not args.no_info)))
+    return EXIT_FINDINGS if any(has_errors(r.diagnostics) for r in results) else EXIT_OK
+
+
+def cmd_template(args) -> int:
+    from .templates import save_atomic, template_workbook
+
+    wb = template_workbook(args.kind, year=args.year, months=args.months, project=args.project,
+                           department=args.department, unit=args.unit, hierarchy=args.hierarchy)
+    path = save_atomic(wb, args.output)
+    print(f"已生成模板：{path}")
+    return EXIT_OK
+
+
+def cmd_demo(args) -> int:
+    from .check import check_paths
+    from .demo import generate
+    from .output import summary_line
+
+    paths = generate(args.folder)
+    results = check_paths(paths)
+    print(f"示例部门已生成：{args.folder}/（{len(paths)} 个单位工作簿）")
+    for r in results:
+        errors = sum(d.severity == "error" for d in r.diagnostics)
+        warnings = sum(d.severity == "warning" for d in r.diagnostics)
+        print(f"  {Path(r.path).name}：{len(r.forms)} 张表，错误 {errors}，警告 {warnings}")
+    print(summary_line(results))
+    print(f"逐条查看：xlmon check {args.folder}")
+    return EXIT_OK
+
+
+COMMANDS = {"check": cmd_check, "template": cmd_template, "demo": cmd_demo}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        return EXIT_FAILURE
+    except Exception as exc:  # the tool itself failed: say so plainly, exit 2
+        print(f"xlmon: 内部错误（{type(exc).__name__}: {exc}）", file=sys.stderr)
+        return EXIT_FAILURE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,61 @@
+"""Diagnostics: one record type, codes and Chinese messages kept as data in catalogue.toml."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+from pydantic import BaseModel
+
+Severity = Literal["error", "warning", "info"]
+SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+
+
+class Diagnostic(BaseModel):
+    code: str
+    severity: Severity
+    file: str | None = None
+    sheet: str | None = None
+    cell: str | None = None
+    message: str
+
+    def line(self) -> str:
+        """ruff-style ``file:sheet!cell: CODE message``."""
+        where = self.file or "-"
+        if self.sheet is not None:
+            where += f":{self.sheet}" + (f"!{self.cell}" if self.cell else "")
+        return f"{where}: {self.code} {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    code: str
+    name: str
+    severity: Severity
+    title: str
+    message: str
+    tags: tuple[str, ...]
+
+
+@cache
+def catalogue() -> dict[str, Entry]:
+    data = tomllib.loads(resources.files("xlmon").joinpath("catalogue.toml").read_text("utf-8"))
+    return {
+        code: Entry(code, e["name"], e["severity"], e["title"], e["message"], tuple(e.get("tags", ())))
+        for code, e in data.items()
+    }
+
+
+def make(code: str, *, sheet: str | None = None, cell: str | None = None,
+         file: str | None = None, severity: Severity | None = None, **fields: object) -> Diagnostic:
+    entry = catalogue()[code]
+    message = entry.message.format(sheet=sheet, cell=cell, **fields)
+    return Diagnostic(code=code, severity=severity or entry.severity, file=file, sheet=sheet,
+                      cell=cell, message=message)
+
+
+def has_errors(diagnostics: list[Diagnostic]) -> bool:
+    return any(d.severity == "error" for d in diagnostics)

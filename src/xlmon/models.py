@@ -1,0 +1,69 @@
+"""What a monitoring form holds, as pydantic models; every value keeps the cell it came from.
+
+``typed`` keeps what the form said; the plain fields hold what xlmon computed (see calc.py).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Block = Literal["source", "spending"]
+Kind = Literal["project", "department"]
+Likelihood = Literal["确定能", "有可能", "完全不可能"]
+Operator = Literal[">=", ">", "=", "<", "<=", "qualitative"]
+
+
+class FundingRow(BaseModel):
+    block: Block
+    row: str
+    carryover: float | None = None
+    current: float | None = None
+    subtotal: float | None = None
+    issued: float | None = None
+    issue_rate: float | None = None
+    spent: float | None = None
+    spend_progress: float | None = None
+    forecast: float | None = None
+    gap: float | None = None
+    typed: dict[str, float | None] = Field(default_factory=dict)
+    cells: dict[str, str] = Field(default_factory=dict)
+    row_number: int = 0
+
+
+class Indicator(BaseModel):
+    level1: str = ""
+    level2: str = ""
+    level3: str = ""
+    target: str = ""
+    operator: Operator | None = None
+    target_value: float | None = None
+    unit: str | None = None
+    actual: str | float | None = None
+    forecast: str | float | None = None
+    reason: str | None = None
+    remark: str | None = None
+    likelihood: Likelihood | None = None
+    marks: list[Likelihood] = Field(default_factory=list)
+    row: int = 0
+    cells: dict[str, str] = Field(default_factory=dict)
+
+
+class Form(BaseModel):
+    sheet: str
+    kind: Kind
+    title: str | None = None
+    project: str | None = None
+    department: str | None = None
+    unit: str | None = None
+    year: int | None = None
+    months: int | None = None
+    time_progress: float | None = None
+    goal: str | None = None
+    funding: list[FundingRow] = Field(default_factory=list)
+    indicators: list[Indicator] = Field(default_factory=list)
+    cells: dict[str, str] = Field(default_factory=dict)
+
+    def total(self, block: Block = "source") -> FundingRow | None:
+        return next((r for r in self.funding if r.block == block and r.row == "资金总额"), None)

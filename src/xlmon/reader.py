@@ -1,0 +1,291 @@
+"""Read a monitoring form from a value grid by its labels, not by fixed addresses.
+
+Works on our templates and on forms typed by hand in the official layout: extra blank rows or
+columns, merged cells (value in the top-left cell only), labels with spaces or full-width
+characters, a different title, 一级/二级 merged over rows or repeated on each row.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from . import layout as L
+from .diagnostics import Diagnostic, make
+from .grid import Grid, address
+from .models import Block, Form, FundingRow, Indicator
+from .text import NotANumber, clean_text, label_key, nfkc, parse_measure, parse_number, parse_target
+
+_PERIOD = re.compile(
+    r"(\d{2,4}|[X×xＸ]{2,4})\s*年\s*(?:(?:1|一|01)\s*[-－—–~～至到]\s*)?(\d{1,2}|[XxＸ×]{1,2})\s*月")
+_HEADER_MONTHS = re.compile(r"1-(\d{1,2})月")
+_TOTAL_KEYS = {label_key(L.TOTAL_ROW), "合计", "总计", "资金总额合计"}
+_ROW_KEYS = {label_key(x): x for x in (*L.PROJECT_SOURCES, *L.DEPARTMENT_FUND_TYPES, *L.DEPARTMENT_SPENDING_TYPES)}
+_ROW_KEYS.update({k.replace("区", ""): v for k, v in _ROW_KEYS.items() if "区" in k})  # 县财政资金
+_SPENDING_KEYS = {label_key(x) for x in L.DEPARTMENT_SPENDING_TYPES}
+_DEPARTMENT_KEYS = {label_key(x) for x in (*L.DEPARTMENT_FUND_TYPES, *L.DEPARTMENT_SPENDING_TYPES)}
+_HEADER_FIELDS = (
+    ("project", ("项目名称",)),
+    ("department", ("主管部门及代码", "主管部门单位及代码", "主管部门", "部门名称")),
+    ("unit", ("预算单位", "单位名称", "项目单位", "实施单位")),
+)
+_GOAL_KEYS = ("项目年度绩效目标", "部门年度绩效目标", "年度绩效目标", "年度总体目标", "绩效目标")
+_ALL_HEADER_LABELS = {k for _, keys in _HEADER_FIELDS for k in keys} | set(_GOAL_KEYS)
+_SKIP_LEVEL3 = {"", "…", "……", "...", "......", "…………"}
+_FOOTNOTE = re.compile(r"^(注|说明|备注\d|[1１]偏差原因分析|填表说明)")
+_NO_MARK = {"", "×", "✗", "否", "0", "无", "-", "/"}
+_LIKELIHOOD_FIELDS = {"likelihood_sure": "确定能", "likelihood_maybe": "有可能", "likelihood_never": "完全不可能"}
+
+
+@dataclass
+class _Sheet:
+    name: str
+    grid: Grid
+    keys: list[list[str]]
+
+    def raw(self, r: int, c: int):
+        if 0 <= r < len(self.grid) and 0 <= c < len(self.grid[r]):
+            return self.grid[r][c]
+        return None
+
+    def key(self, r: int, c: int) -> str:
+        if 0 <= r < len(self.keys) and 0 <= c < len(self.keys[r]):
+            return self.keys[r][c]
+        return ""
+
+    def rows_with(self, needle: str, start: int = 0) -> list[int]:
+        return [r for r in range(start, len(self.keys)) if any(needle in k for k in self.keys[r])]
+
+
+def read_form(grid: Grid, sheet: str) -> tuple[Form | None, list[Diagnostic]]:
+    """One sheet's form and what was wrong with reading it; None when it is not a form."""
+    keys = [[label_key(v) if isinstance(v, str) else "" for v in row] for row in grid]
+    s = _Sheet(sheet, grid, keys)
+    funding_headers = s.rows_with("上年结转")
+    indicator_header = next(iter(s.rows_with("一级指标") or s.rows_with("三级指标")), None)
+    if not funding_headers and indicator_header is None:
+        return None, []
+    diags: list[Diagnostic] = []
+    form = Form(sheet=sheet, kind="project")
+    _read_title(s, form, funding_headers[0] if funding_headers else indicator_header or 0, diags)
+    _read_header_fields(s, form, funding_headers[0] if funding_headers else indicator_header or 0)
+    blocks_end = indicator_header if indicator_header is not None else len(grid)
+    for i, h in enumerate(funding_headers):
+        end = funding_headers[i + 1] if i + 1 < len(funding_headers) else blocks_end
+        _read_funding_block(s, form, h, end, diags)
+    if not funding_headers:
+        diags.append(make("S110", sheet=sheet))
+    is_department = any(r.block == "spending" or label_key(r.row) in _DEPARTMENT_KEYS for r in form.funding)
+    if is_department or "部门整体" in (label_key(form.title) if form.title else ""):
+        form.kind = "department"
+    _check_rows(s, form, funding_headers, diags)
+    if indicator_header is None:
+        diags.append(make("S120", sheet=sheet))
+    else:
+        _read_indicators(s, form, indicator_header, diags)
+    if form.months is None:
+        form.months = _months_from_headers(s, funding_headers)
+    if form.months is not None and not 1 <= form.months <= 12:
+        diags.append(make("S102", sheet=sheet, cell=form.cells.get("period"), value=f"1-{form.months}月"))
+        form.months = None
+    elif form.months is None:
+        diags.append(make("S101", sheet=sheet, cell=form.cells.get("title")))
+    return form, diags
+
+
+def _read_title(s: _Sheet, form: Form, limit: int, diags: list[Diagnostic]) -> None:
+    for r in range(0, max(limit, 1)):
+        for c, v in enumerate(s.grid[r] if r < len(s.grid) else ()):
+            if not isinstance(v, str):
+                continue
+            text = nfkc(v)
+            if form.title is None and "监控表" in text:
+                form.title = v.strip()
+                form.cells["title"] = address(r, c)
+            m = _PERIOD.search(text)
+            if m and "period" not in form.cells and ("年" in text and "月" in text):
+                form.cells["period"] = address(r, c)
+                year, months = m.group(1), m.group(2)
+                form.year = int(year) if year.isdigit() and len(year) == 4 else None
+                form.months = int(months) if months.isdigit() else None
+                if year.isdigit() and len(year) != 4:
+                    diags.append(make("S102", sheet=s.name, cell=address(r, c), value=m.group(0)))
+
+
+def _months_from_headers(s: _Sheet, headers: list[int]) -> int | None:
+    for h in headers:
+        for r in range(max(h - 2, 0), h + 1):
+            for k in s.keys[r]:
+                m = _HEADER_MONTHS.search(k)
+                if m:
+                    return int(m.group(1))
+    return None
+
+
+def _value_right_of(s: _Sheet, r: int, c: int) -> tuple[str | None, str | None]:
+    for cc in range(c + 1, len(s.grid[r])):
+        if s.keys[r][cc] and any(s.keys[r][cc].startswith(k) for k in _ALL_HEADER_LABELS):
+            return None, None
+        text = clean_text(s.grid[r][cc])
+        if text is not None:
+            return text, address(r, cc)
+    return None, None
+
+
+def _read_header_fields(s: _Sheet, form: Form, limit: int) -> None:
+    for r in range(0, limit):
+        for c, k in enumerate(s.keys[r]):
+            if not k:
+                continue
+            for field, labels in _HEADER_FIELDS:
+                if field in form.cells:
+                    continue
+                if any(k == lab for lab in labels):
+                    value, cell = _value_right_of(s, r, c)
+                elif any(k.startswith(lab) for lab in labels) and re.search(r"[:：]", str(s.grid[r][c])):
+                    value, cell = re.split(r"[:：]", str(s.grid[r][c]), maxsplit=1)[1].strip() or None, None
+                else:
+                    continue
+                form.cells[field] = cell or address(r, c)
+                setattr(form, field, value)
+
+
+def _map_columns(s: _Sheet, rows: range, table: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, int]:
+    mapping: dict[str, int] = {}
+    width = max((len(s.keys[r]) for r in rows if 0 <= r < len(s.keys)), default=0)
+    for c in range(width):
+        for r in reversed(rows):  # the deepest header row is the most specific
+            k = s.key(r, c)
+            if not k:
+                continue
+            field = next((f for f, words in table if any(w in k for w in words)), None)
+            if field and field not in mapping:
+                mapping[field] = c
+                break
+    return mapping
+
+
+def _row_label(s: _Sheet, r: int, first_col: int) -> tuple[str | None, int]:
+    for c in range(first_col - 1, -1, -1):
+        k = s.key(r, c)
+        if not k:
+            continue
+        k = k.removeprefix("其中")
+        if k in _TOTAL_KEYS or k.startswith("资金总额"):
+            return L.TOTAL_ROW, c
+        if k in _ROW_KEYS:
+            return _ROW_KEYS[k], c
+    return None, -1
+
+
+def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, diags: list[Diagnostic]) -> None:
+    columns = _map_columns(s, range(max(header - 2, 0), header + 1), L.FUNDING_HEADER_KEYWORDS)
+    missing = [f for f in L.INPUT_AMOUNTS if f not in columns]
+    for f in missing:
+        diags.append(make("S112", sheet=s.name, cell=address(header, 0), column=L.FIELD_LABELS[f]))
+    if not columns:
+        return
+    first_col = min(columns.values())
+    rows: list[FundingRow] = []
+    for r in range(header + 1, end):
+        if _GOAL_KEYS and any(k.startswith(_GOAL_KEYS) for k in s.keys[r][:first_col] if k):
+            break
+        label, _ = _row_label(s, r, first_col)
+        if label is None:
+            continue
+        row = FundingRow(block="source", row=label, row_number=r + 1)
+        for field, c in columns.items():
+            row.cells[field] = address(r, c)
+            raw = s.raw(r, c)
+            try:
+                row.typed[field] = parse_number(raw, percent=field in L.RATE_FIELDS)
+            except NotANumber:
+                row.typed[field] = None
+                diags.append(make("N001", sheet=s.name, cell=address(r, c),
+                                  field=f"{label}·{L.FIELD_LABELS[field]}", value=str(raw).strip()))
+        rows.append(row)
+    block: Block = "spending" if any(label_key(x.row) in _SPENDING_KEYS for x in rows) else "source"
+    for row in rows:
+        row.block = block
+    form.funding.extend(rows)
+
+
+def _check_rows(s: _Sheet, form: Form, headers: list[int], diags: list[Diagnostic]) -> None:
+    expected: dict[Block, tuple[str, ...]]
+    if form.kind == "department":
+        expected = {"source": (L.TOTAL_ROW, *L.DEPARTMENT_FUND_TYPES),
+                    "spending": (L.TOTAL_ROW, *L.DEPARTMENT_SPENDING_TYPES)}
+    else:
+        expected = {"source": (L.TOTAL_ROW, *L.PROJECT_SOURCES)}
+    for block, labels in expected.items():
+        present = {r.row for r in form.funding if r.block == block}
+        anchor = next((r for r in form.funding if r.block == block), None)
+        cell = address(anchor.row_number - 1, 0) if anchor else (address(headers[0], 0) if headers else None)
+        if not present and not headers:
+            continue
+        for label in labels:
+            if label not in present:
+                diags.append(make("S111", sheet=s.name, cell=cell, row=label))
+
+
+def _read_indicators(s: _Sheet, form: Form, header: int, diags: list[Diagnostic]) -> None:
+    columns = _map_columns(s, range(header, header + 2), L.INDICATOR_HEADER_KEYWORDS)
+    ticks = {_LIKELIHOOD_FIELDS[f]: c for f, c in columns.items() if f in _LIKELIHOOD_FIELDS}
+    sub_header = any(s.key(header + 1, c) for f, c in columns.items() if f in _LIKELIHOOD_FIELDS)
+    start = header + (2 if sub_header else 1)
+    level1 = level2 = ""
+    for r in range(start, len(s.grid)):
+        row_keys = s.keys[r]
+        first = next((k for k in row_keys if k), "")
+        if _FOOTNOTE.match(first) or any(k.startswith("1偏差原因分析") for k in row_keys):
+            break
+        l1 = s.key(r, columns["level1"]) if "level1" in columns else ""
+        l2 = s.key(r, columns["level2"]) if "level2" in columns else ""
+        if l1:
+            level1, level2 = l1, ""
+        if l2:
+            level2 = l2
+        values = {f: s.raw(r, c) for f, c in columns.items()}
+        level3 = clean_text(values.get("level3")) or ""
+        target_raw = values.get("target")
+        if level3 in _SKIP_LEVEL3 and clean_text(target_raw) is None:
+            continue
+        target = parse_target(target_raw, values.get("operator"), values.get("unit"))
+        ind = Indicator(level1=level1, level2=level2, level3=level3.strip(), row=r + 1)
+        ind.cells = {f: address(r, c) for f, c in columns.items()}
+        if target:
+            ind.target, ind.operator, ind.target_value, ind.unit = (
+                target.text, target.operator, target.value, target.unit)
+        ind.actual = _completion(values.get("actual"))
+        ind.forecast = _completion(values.get("forecast"))
+        ind.reason = clean_text(values.get("reason"))
+        ind.remark = clean_text(values.get("remark"))
+        if ticks:
+            ind.marks = [name for name, c in ticks.items()  # type: ignore[misc]
+                         if (clean_text(s.raw(r, c)) or "") not in _NO_MARK]
+        elif "likelihood" in columns and clean_text(values.get("likelihood")):
+            text = label_key(values["likelihood"])
+            found = next((x for x in sorted(L.LIKELIHOODS, key=len, reverse=True) if x in text), None)
+            if found:
+                ind.marks = [found]  # type: ignore[list-item]
+            else:
+                diags.append(make("S121", sheet=s.name, cell=ind.cells["likelihood"],
+                                  value=clean_text(values["likelihood"])))
+        ind.likelihood = ind.marks[0] if len(ind.marks) == 1 else None
+        form.indicators.append(ind)
+    goal_row = next((r for r in range(0, header) if any(k.startswith(_GOAL_KEYS) for k in s.keys[r] if k)), None)
+    if goal_row is not None:
+        c = next(c for c, k in enumerate(s.keys[goal_row]) if k and k.startswith(_GOAL_KEYS))
+        value, cell = _value_right_of(s, goal_row, c)
+        form.goal = value
+        form.cells["goal"] = cell or address(goal_row, c)
+
+
+def _completion(raw: object) -> str | float | None:
+    text = clean_text(raw)
+    if text is None:
+        return None
+    measure = parse_measure(raw)
+    if measure is not None and measure[0] is not None:
+        return measure[0]
+    return text

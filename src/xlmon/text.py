@@ -1,0 +1,147 @@
+"""Tolerant parsing of what people type into the forms: labels, amounts, rates and targets.
+
+Hand-typed forms carry full-width digits and brackets, spaces inside labels, thousands
+separators, "12.5%" as text and "50万元"; this module turns them into plain values.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_STRIP = re.compile(r"[\s:：,，、。.．\"“”'‘’()（）\[\]【】<>《》*]+")
+_SPACES = re.compile(r"\s+")
+
+
+def nfkc(text: str) -> str:
+    """Full-width to half-width (１２３ → 123, （ → (, ＞ → >), keeping ≥ ≤ √ as they are."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def label_key(value: object) -> str:
+    """Compare labels by content only: no spaces, punctuation or width differences."""
+    if not isinstance(value, str):
+        return ""
+    return _STRIP.sub("", nfkc(value))
+
+
+def clean_text(value: object) -> str | None:
+    """A cell as display text, or None when it is empty."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    return text or None
+
+
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_DASHES = {"-", "--", "—", "——", "－", "/", "无", "—-"}
+_AMOUNT_UNITS = ("万元", "万", "元")
+
+
+class NotANumber(ValueError):
+    """The cell holds text that cannot be read as a number."""
+
+
+def parse_number(value: object, *, percent: bool = False) -> float | None:
+    """Read an amount or rate; None for blank or a dash; NotANumber for anything else.
+
+    With ``percent`` a trailing % divides by 100 (rates are fractions); otherwise a
+    trailing % is rejected, because an amount cannot be a percentage.
+    """
+    if value is None or isinstance(value, bool):
+        if isinstance(value, bool):
+            raise NotANumber(value)
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    text = _SPACES.sub("", nfkc(str(value)))
+    if not text or text in _DASHES:
+        return None
+    text = text.replace(",", "")
+    scale = 1.0
+    if text.endswith("%"):
+        if not percent:
+            raise NotANumber(value)
+        text, scale = text[:-1], 0.01
+    else:
+        for unit in _AMOUNT_UNITS:
+            if text.endswith(unit) and not percent:
+                text = text[: -len(unit)]
+                break
+    if not _NUMBER.match(text):
+        raise NotANumber(value)
+    return float(text) * scale
+
+
+OPERATORS = (">=", ">", "=", "<", "<=")
+_OP_SYMBOLS = {
+    "≥": ">=", ">=": ">=", "=>": ">=", "不低于": ">=", "不少于": ">=", "大于等于": ">=",
+    "大于或等于": ">=", "至少": ">=", "≧": ">=",
+    "≤": "<=", "<=": "<=", "=<": "<=", "不高于": "<=", "不超过": "<=", "不多于": "<=",
+    "小于等于": "<=", "小于或等于": "<=", "≦": "<=",
+    ">": ">", "大于": ">", "高于": ">", "超过": ">",
+    "<": "<", "小于": "<", "低于": "<",
+    "=": "=", "==": "=", "等于": "=", "达到": ">=",
+}
+_OP_PATTERN = "|".join(sorted((re.escape(k) for k in _OP_SYMBOLS), key=len, reverse=True))
+_TARGET = re.compile(
+    rf"^(?P<op>{_OP_PATTERN})?(?P<num>[+-]?(\d+(\.\d*)?|\.\d+))(?P<unit>[^\d]*)$"
+)
+_QUALITATIVE_OPS = {"定性", "qualitative"}
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A parsed 年度指标值: operator (or "qualitative"), number and unit."""
+
+    text: str
+    operator: str | None
+    value: float | None
+    unit: str | None
+
+
+def parse_operator(value: object) -> str | None:
+    """A 计算符号 column cell: ≥ ＞ ＝ ＜ ≤ and their ASCII or worded forms, or 定性."""
+    text = label_key(value) if isinstance(value, str) else ""
+    raw = _SPACES.sub("", nfkc(value)) if isinstance(value, str) else ""
+    if not raw:
+        return None
+    if text in _QUALITATIVE_OPS or raw in _QUALITATIVE_OPS:
+        return "qualitative"
+    return _OP_SYMBOLS.get(raw)
+
+
+def parse_target(value: object, operator: object = None, unit: object = None) -> Target | None:
+    """Split a target into operator, number and unit; a bare number means ≥; text is qualitative."""
+    text = clean_text(value)
+    if text is None:
+        return None
+    op_col = parse_operator(operator)
+    unit_col = clean_text(unit)
+    if op_col == "qualitative":
+        return Target(text, "qualitative", None, unit_col)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return Target(text, op_col or ">=", float(value), unit_col)
+    compact = _SPACES.sub("", nfkc(text)).replace(",", "")
+    match = _TARGET.match(compact)
+    if not match:
+        return Target(text, "qualitative", None, unit_col)
+    op = _OP_SYMBOLS[match["op"]] if match["op"] else (op_col or ">=")
+    unit_text = match["unit"] or unit_col
+    return Target(text, op, float(match["num"]), unit_text or None)
+
+
+def parse_measure(value: object) -> tuple[float | None, str | None] | None:
+    """A completion value as (number, unit) when it reads as a number, else None (text)."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value), None
+    compact = _SPACES.sub("", nfkc(str(value))).replace(",", "")
+    match = _TARGET.match(compact)
+    if not match or match["op"]:
+        return None
+    return float(match["num"]), (match["unit"] or None)
