@@ -118,9 +118,11 @@ def _funding_block(ws: Worksheet, top: int, months: int, rows: tuple[str, ...], 
                    number_format=fmt, unlocked=is_input)
             if i == 0 and f in L.INPUT_AMOUNTS:
                 col = get_column_letter(c)
-                ws[cells[f]] = f"=SUM({col}{first + 1}:{col}{last})"
+                span = f"{col}{first + 1}:{col}{last}"
+                ws[cells[f]] = f'=IF(COUNT({span})=0,"",SUM({span}))'
                 out.formulas[cells[f]] = (block, label, f)
-        ws[cells["subtotal"]] = f"={cells['carryover']}+{cells['current']}"
+        pair = f"{cells['carryover']}:{cells['current']}"
+        ws[cells["subtotal"]] = f'=IF(COUNT({pair})=0,"",SUM({pair}))'
         ws[cells["issue_rate"]] = f'=IF(N({cells["current"]})=0,"",{cells["issued"]}/{cells["current"]})'
         ws[cells["spend_progress"]] = f'=IF(N({cells["subtotal"]})=0,"",{cells["spent"]}/{cells["subtotal"]})'
         for f in ("subtotal", "issue_rate", "spend_progress"):

@@ -1,0 +1,176 @@
+"""The two official templates: layout, formulas, protection, drift, and LibreOffice agreement."""
+
+from __future__ import annotations
+
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from conftest import ROOT, libreoffice_convert, require_tool
+from xlmon import layout as L
+from xlmon.adapters.files import read_workbook
+from xlmon.calc import calculate
+from xlmon.cli import main
+from xlmon.reader import read_form
+from xlmon.templates import COMMITTED, TEMPLATE_FILES, build_form, new_workbook, save_atomic, write_committed
+
+KINDS = ("project", "department")
+
+
+def _members(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist() if n != "docProps/core.xml"}
+
+
+def test_committed_templates_do_not_drift(tmp_path):
+    fresh = write_committed(tmp_path)
+    for path in fresh:
+        committed = ROOT / "workbook_templates" / path.name
+        assert committed.exists(), f"{committed} missing: run `make templates`"
+        assert _members(committed) == _members(path), f"{path.name} drifted: run `make templates`"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_cli_template_options(tmp_path, kind):
+    out = tmp_path / f"{kind}.xlsx"
+    code = main(["template", kind, "-o", str(out), "--year", "2027", "--months", "9",
+                 "--project", "=HYPERLINK(\"x\")", "--department", "某市教育局（101001）", "--unit", "第一中学"])
+    assert code == 0
+    wb = load_workbook(out)
+    ws = wb.active
+    assert ws["A2"].value == "（2027年1-9月）"
+    texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert "1-9月下达数" in texts and "1-9月指标完成情况" in texts
+    form, diags = read_form(read_workbook(out).sheets[ws.title], ws.title)
+    assert (form.year, form.months, form.department) == (2027, 9, "某市教育局（101001）")
+    if kind == "project":
+        assert form.project == '=HYPERLINK("x")' and form.unit == "第一中学"
+        cell = ws[form.cells["project"]]
+        assert cell.data_type == "s", "user text must stay text, never a formula"
+
+
+@pytest.mark.parametrize("months", ["0", "13", "x"])
+def test_cli_template_rejects_bad_months(tmp_path, months, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["template", "project", "-o", str(tmp_path / "t.xlsx"), "--months", months])
+    assert exc.value.code == 2
+    assert "月份" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_template_layout(kind):
+    path = ROOT / "workbook_templates" / TEMPLATE_FILES[kind]
+    wb = load_workbook(path)
+    ws = wb.active
+    title = L.PROJECT_TITLE if kind == "project" else L.DEPARTMENT_TITLE
+    assert ws["A1"].value == title and ws["A2"].value == L.period_text(COMMITTED["year"], COMMITTED["months"])
+    texts = {c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
+    rows = (L.TOTAL_ROW, *L.PROJECT_SOURCES) if kind == "project" else (
+        L.TOTAL_ROW, *L.DEPARTMENT_FUND_TYPES, *L.DEPARTMENT_SPENDING_TYPES)
+    for label in rows:
+        assert any(label in t for t in texts), label
+    hierarchy = L.HIERARCHIES[L.DEFAULT_HIERARCHY]
+    for level1, names in hierarchy.items():
+        assert level1 in texts and all(n in texts for n in names)
+    for header in ("上年结转", "本年预算", "小计", "年度预算资金安排", "1-6月下达数", "全年预计支出数",
+                   "一级指标", "二级指标", "三级指标", "年度指标值", "偏差原因分析", "备注", *L.LIKELIHOODS):
+        assert header in texts, header
+    assert all(note in texts for note in L.FOOTNOTES)
+    assert ws.merged_cells.ranges, "headers are merged"
+    # print setup
+    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    # protection: sheet protected without password, inputs unlocked, formulas locked
+    assert ws.protection.sheet and not ws.protection.password
+    formulas = [c for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    assert formulas and all(c.protection.locked for c in formulas)
+    numbers = {c.number_format for c in formulas}
+    assert numbers == {"#,##0.00", "0.00%"}
+    # dropdowns: one list per 一级 for 二级 names, one for the tick
+    lists = {dv.formula1 for dv in ws.data_validations.dataValidation}
+    for names in hierarchy.values():
+        assert '"' + ",".join(names) + '"' in lists
+    assert f'"{L.TICK}"' in lists
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_template_inputs_unlocked_and_labels_locked(kind):
+    wb = new_workbook()
+    ws = wb.create_sheet("t")
+    out = build_form(ws, kind, year=2026, months=6)
+    for (block, label), cells in out.funding.items():
+        for field in L.INPUT_AMOUNTS:
+            locked = ws[cells[field]].protection.locked
+            assert locked == (label == L.TOTAL_ROW), (block, label, field)
+        for field in ("subtotal", "issue_rate", "spend_progress"):
+            assert ws[cells[field]].protection.locked
+    assert not ws[out.header["goal"]].protection.locked
+    assert ws["A1"].protection.locked
+
+
+# Inputs chosen to hit every formula path: zero and blank denominators, carry-over only, sums.
+SAMPLES = {
+    "project": {
+        ("source", "中央财政资金"): dict(carryover=10.5, current=100, issued=40, spent=30.25, forecast=95),
+        ("source", "省级财政资金"): dict(current=0, issued=5),
+        ("source", "市级财政资金"): dict(carryover=3, spent=1.5),
+        ("source", "单位自筹资金"): dict(current=12.34, issued=12.34, spent=12.34, forecast=12.34),
+        ("source", "其他资金"): dict(current=7.777, issued=1.111, spent=0.333),
+    },
+    "department": {
+        ("source", "一般公共预算资金"): dict(carryover=50, current=1200.5, issued=800, spent=610.2, forecast=1180),
+        ("source", "政府性基金预算资金"): dict(current=300, issued=150, spent=90),
+        ("source", "单位资金"): dict(carryover=20, spent=5),
+        ("spending", "基本支出"): dict(current=900.5, issued=600, spent=450.2, forecast=890),
+        ("spending", "项目支出"): dict(carryover=70, current=600, issued=350, spent=255, forecast=340),
+    },
+}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_libreoffice_formulas_equal_xlmon(tmp_path, soffice, kind):
+    """Fill inputs, let LibreOffice recalculate, compare every formula cell with xlmon's numbers."""
+    wb = new_workbook()
+    ws = wb.create_sheet("表")
+    out = build_form(ws, kind, year=2026, months=7)
+    for key, values in SAMPLES[kind].items():
+        for field, value in values.items():
+            ws[out.funding[key][field]] = value
+    filled = save_atomic(wb, tmp_path / f"{kind}.xlsx")
+    [recalculated] = libreoffice_convert(soffice, [filled], tmp_path / "lo", "xlsx:Calc MS Excel 2007 XML")
+
+    form, diags = read_form(read_workbook(filled).sheets["表"], "表")  # formula cells: no cached values
+    assert not calculate(form) and not [d for d in diags if d.severity == "error"]
+    computed = {(r.block, r.row): r for r in form.funding}
+    lo_grid = read_workbook(recalculated).sheets["表"]
+    from xlmon.grid import parse_address
+    blocks = {block for block, _ in out.funding}
+    assert len(out.formulas) == 3 * len(out.funding) + len(L.INPUT_AMOUNTS) * len(blocks)
+    for ref, (block, label, field) in out.formulas.items():
+        r, c = parse_address(ref)
+        lo_value = lo_grid[r][c]
+        mine = getattr(computed[(block, label)], field)
+        if mine is None:  # xlmon: no rate when the denominator is 0 or blank; the form shows blank
+            assert lo_value in (None, ""), (ref, field, lo_value)
+        elif lo_value is None and mine == 0:
+            pytest.fail(f"{ref}: LibreOffice left blank where xlmon computed 0")
+        else:
+            assert lo_value == pytest.approx(mine, abs=1e-9), (ref, block, label, field)
+    # the LibreOffice-saved file (with cached values) reads back without any calculation finding
+    form2, diags2 = read_form(lo_grid, "表")
+    assert not calculate(form2), "cached values written by LibreOffice must agree with xlmon"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_template_prints_on_a4_landscape(tmp_path, soffice, kind):
+    pdfinfo = require_tool("pdfinfo")
+    [pdf] = libreoffice_convert(soffice, [ROOT / "workbook_templates" / TEMPLATE_FILES[kind]], tmp_path, "pdf")
+    info = subprocess.run([pdfinfo, str(pdf)], capture_output=True, text=True, check=True).stdout
+    size = next(line for line in info.splitlines() if line.startswith("Page size"))
+    width, height = (float(x) for x in size.split(":")[1].split("pts")[0].split("x"))
+    assert (round(width), round(height)) == (842, 595), size  # A4 landscape in points
+    pages = int(next(line for line in info.splitlines() if line.startswith("Pages")).split()[1])
+    assert 1 <= pages <= 2
