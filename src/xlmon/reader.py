@@ -229,10 +229,10 @@ def _check_rows(s: _Sheet, form: Form, headers: list[int], diags: list[Diagnosti
 
 
 def _read_indicators(s: _Sheet, form: Form, header: int, diags: list[Diagnostic]) -> None:
-    columns = _map_columns(s, range(header, header + 2), L.INDICATOR_HEADER_KEYWORDS)
-    ticks = {_LIKELIHOOD_FIELDS[f]: c for f, c in columns.items() if f in _LIKELIHOOD_FIELDS}
-    sub_header = any(s.key(header + 1, c) for f, c in columns.items() if f in _LIKELIHOOD_FIELDS)
+    sub_header = sum(k in L.LIKELIHOODS for k in s.keys[header + 1]) >= 2 if header + 1 < len(s.keys) else False
     start = header + (2 if sub_header else 1)
+    columns = _map_columns(s, range(header, start), L.INDICATOR_HEADER_KEYWORDS)
+    ticks = {_LIKELIHOOD_FIELDS[f]: c for f, c in columns.items() if f in _LIKELIHOOD_FIELDS}
     level1 = level2 = ""
     for r in range(start, len(s.grid)):
         row_keys = s.keys[r]

@@ -1,0 +1,64 @@
+"""Official-layout forms as plain value grids, the way people type them by hand: offsets, spaced
+or full-width labels, merged or repeated 一级/二级, text numbers. The reader takes grids, so no
+workbook is needed to test it."""
+
+from __future__ import annotations
+
+from xlmon import layout as L
+
+FUNDING_HEADER_TOP = ["年度预算资金安排", None, None, "1-6月下达数", "1-6月下达率%（下达数/本年预算数）",
+                      "1-6月支出数", "1-6月支出进度%（支出数/安排数）", "全年预计支出数"]
+FUNDING_HEADER_SUB = ["上年结转", "本年预算", "小计", None, None, None, None, None]
+
+
+def spaced(text: str) -> str:
+    return " ".join(text)
+
+
+def fullwidth(text: str) -> str:
+    return text.replace("(", "（").replace(")", "）").replace(":", "：")
+
+
+def project_grid(*, funding: dict[str, list] | None = None, indicators: list[list] | None = None,
+                 top: int = 0, left: int = 0, title: str = "2026年市级项目支出绩效运行监控表",
+                 period: str = "（2026年1-6月）", label=lambda s: s, merge_levels: bool = True,
+                 project: str = "校舍维修改造项目", unit: str = "某市第一中学",
+                 department: str = "某市教育局（101001）") -> list[list]:
+    """funding: row label -> [上年结转, 本年预算, 小计, 下达数, 下达率, 支出数, 支出进度, 全年预计]."""
+    funding = funding or {}
+    rows: list[list] = [[] for _ in range(top)]
+    rows += [[title], [period], [label("项目名称"), None, project],
+             [label("主管部门及代码"), None, department, None, None, None, None, label("预算单位"), unit]]
+    rows += [[label("项目资金预算安排及执行进度（万元）"), None, None, *FUNDING_HEADER_TOP],
+             [None, None, None, *FUNDING_HEADER_SUB]]
+    for i, name in enumerate((L.TOTAL_ROW, *L.PROJECT_SOURCES)):
+        shown = label(name + "：") if i == 0 else label(("其中：" if i == 1 else "") + name)
+        rows.append([None, shown, None, *funding.get(name, [None] * 8)])
+    rows.append([label("项目年度绩效目标"), None, "完成校舍维修 3 处，消除安全隐患。"])
+    rows.append([label("绩效指标"), label("一级指标"), label("二级指标"), label("三级指标"), label("年度指标值"),
+                 "1-6月指标完成情况", "全年指标预计完成情况", "偏差原因分析", "完成目标可能性“√”", None, None,
+                 "备注"])
+    rows.append([None] * 8 + ["确定能", "有可能", "完全不可能"])
+    previous = (None, None)
+    for ind in indicators or []:
+        l1, l2, *rest = ind
+        shown1 = l1 if (not merge_levels or l1 != previous[0]) else None
+        shown2 = l2 if (not merge_levels or (l1, l2) != previous) else None
+        previous = (l1, l2)
+        rows.append([None, shown1, shown2, *rest])
+    rows += [[note] for note in L.FOOTNOTES]
+    return [[None] * left + row for row in rows]
+
+
+SAMPLE_FUNDING = {
+    L.TOTAL_ROW: [10, 300, 310, 200, 0.6667, 150, 0.4839, 305],
+    "中央财政资金": [None, 100, 100, 100, 1, 60, 0.6, 100],
+    "市级财政资金": [10, 200, 210, 100, 0.5, 90, 0.428571, 205],
+}
+SAMPLE_INDICATORS = [
+    ["产出指标", "数量指标", "维修校舍面积", "≥1200平方米", "800平方米", "1250平方米", None, "√", None, None, None],
+    ["产出指标", "质量指标", "验收合格率", "＝100%", "100%", "100%", None, "√", None, None, None],
+    ["产出指标", "时效指标", "完工时间", "≤180天", 90, 170, None, "√", None, None, None],
+    ["效益指标", "社会效益指标", "安全隐患消除", "有效消除", "基本消除", "达成", None, None, "√", None, None],
+    ["满意度指标", "服务对象满意度指标", "师生满意度", "95%", "93%", "96%", None, "√", None, None, None],
+]

@@ -1,0 +1,139 @@
+"""The reader finds everything by its labels, on hand-typed official-layout grids."""
+
+from __future__ import annotations
+
+import pytest
+
+from handmade import SAMPLE_FUNDING, SAMPLE_INDICATORS, fullwidth, project_grid, spaced
+from xlmon.calc import calculate
+from xlmon.check import check_sheets
+from xlmon.grid import address
+from xlmon.reader import read_form
+
+VARIANTS = {
+    "plain": {},
+    "offset": {"top": 3, "left": 2},
+    "spaced labels": {"label": spaced},
+    "full-width": {"label": fullwidth},
+    "levels repeated": {"merge_levels": False},
+    "other title": {"title": "某某单位2026年度项目绩效监控情况表"},
+}
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_reads_hand_typed_variants(variant):
+    options = VARIANTS[variant]
+    grid = project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS, **options)
+    form, diags = read_form(grid, "表1")
+    assert not [d for d in diags if d.severity == "error"], diags
+    assert form.kind == "project"
+    assert (form.project, form.unit, form.department) == ("校舍维修改造项目", "某市第一中学", "某市教育局（101001）")
+    assert (form.year, form.months) == (2026, 6)
+    assert form.goal.startswith("完成校舍维修")
+    rows = {r.row: r for r in form.funding}
+    assert len(rows) == 7
+    assert rows["市级财政资金"].typed["carryover"] == 10 and rows["中央财政资金"].typed["spent"] == 60
+    # every value remembers its cell
+    top, left = options.get("top", 0), options.get("left", 0)
+    assert rows["市级财政资金"].cells["carryover"] == address(top + 9, left + 3)
+    assert [i.level3 for i in form.indicators] == [x[2] for x in SAMPLE_INDICATORS]
+    assert [(i.level1, i.level2) for i in form.indicators] == [(x[0], x[1]) for x in SAMPLE_INDICATORS]
+    first = form.indicators[0]
+    assert (first.operator, first.target_value, first.unit, first.actual, first.forecast) == (
+        ">=", 1200, "平方米", 800, 1250)
+    assert first.likelihood == "确定能" and form.indicators[3].likelihood == "有可能"
+    assert form.indicators[3].operator == "qualitative" and form.indicators[3].forecast == "达成"
+    assert first.cells["level3"] == address(top + 16, left + 3) and first.row == top + 17
+
+
+def test_calculation_on_hand_typed_form():
+    form, _ = read_form(project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS), "表1")
+    assert calculate(form) == []
+    total = form.total()
+    assert (total.carryover, total.current, total.subtotal, total.issued, total.spent) == (10, 300, 310, 200, 150)
+    assert total.issue_rate == pytest.approx(200 / 300)
+    assert total.spend_progress == pytest.approx(150 / 310)
+    assert form.time_progress == pytest.approx(0.5)
+    assert total.gap == pytest.approx(0.5 - 150 / 310)
+
+
+def test_text_numbers_and_bad_values():
+    funding = {
+        "资金总额": [None, "1,234.50", None, "１０００", "80%", None, None, None],
+        "中央财政资金": [None, "1,234.50", None, "１０００", None, "完成", None, None],
+    }
+    form, diags = read_form(project_grid(funding=funding, indicators=SAMPLE_INDICATORS), "表1")
+    central = next(r for r in form.funding if r.row == "中央财政资金")
+    assert central.typed["current"] == 1234.5 and central.typed["issued"] == 1000
+    bad = [d for d in diags if d.code == "N001"]
+    assert [d.cell for d in bad] == [central.cells["spent"]]
+    assert "完成" in bad[0].message and "支出数" in bad[0].message
+    calc = calculate(form)
+    assert [d.code for d in calc] == ["C003"]  # 1000 / 1234.5 = 81.00%, typed 80%
+    assert calc[0].cell == form.total().cells["issue_rate"]
+
+
+def test_separate_operator_and_unit_columns():
+    grid = project_grid(indicators=[])
+    header = next(i for i, row in enumerate(grid) if "一级指标" in row)
+    grid[header] = [None, "一级指标", "二级指标", "三级指标", "计算符号", "年度指标值", "计量单位",
+                    "1-6月指标完成情况", "全年指标预计完成情况", "偏差原因分析", "完成目标可能性", "备注"]
+    grid[header + 1] = [None, "产出指标", "数量指标", "培训人数", "≥", 1200, "人次", 600, 1300, None, "确定能", None]
+    grid.insert(header + 2, [None, None, "时效指标", "完成时限", "≤", 30, "天", 20, 28, None, "有可能", None])
+    grid.insert(header + 3, [None, "满意度指标", None, "满意度", "定性", "较高", None, "较高", "高", None, "一定", None])
+    form, diags = read_form(grid, "s")
+    a, b, c = form.indicators
+    assert (a.operator, a.target_value, a.unit, a.likelihood, a.level2) == (">=", 1200, "人次", "确定能", "数量指标")
+    assert (b.operator, b.target_value, b.unit, b.likelihood, b.level1) == ("<=", 30, "天", "有可能", "产出指标")
+    assert (c.operator, c.level1, c.level2, c.likelihood) == ("qualitative", "满意度指标", "", None)
+    assert [d.code for d in diags] == ["S121"] and diags[0].cell == c.cells["likelihood"]
+
+
+def test_two_marks_are_kept_not_guessed():
+    rows = [["产出指标", "数量指标", "x", "10个", 5, 10, None, "√", "√", None, None]]
+    form, _ = read_form(project_grid(indicators=rows), "s")
+    assert form.indicators[0].marks == ["确定能", "有可能"] and form.indicators[0].likelihood is None
+
+
+def test_period_variants():
+    for period, expected in [("（2025年1-12月）", (2025, 12)), ("(2026年1—3月)", (2026, 3)),
+                             ("２０２６年１－５月", (2026, 5)), ("2026年9月", (2026, 9))]:
+        form, _ = read_form(project_grid(period=period), "s")
+        assert (form.year, form.months) == expected, period
+    form, diags = read_form(project_grid(period="（XXXX年1-XX月）"), "s")
+    assert form.months == 6 and form.year is None  # months fall back to the 1-6月 column headers
+    form, diags = read_form(project_grid(period="（2026年1-13月）"), "s")
+    assert "S102" in [d.code for d in diags] and form.months is None
+
+
+def test_not_a_form_and_missing_parts():
+    result = check_sheets({"说明": [["填报说明"], ["请按要求填写"]]})
+    assert [d.code for d in result.diagnostics] == ["F007"] and not result.forms
+    grid = project_grid(funding=SAMPLE_FUNDING)
+    result = check_sheets({"说明": [["填报说明"]], "表": grid})
+    assert [d.code for d in result.diagnostics] == ["S001"] and result.diagnostics[0].sheet == "说明"
+    cut = grid[: next(i for i, r in enumerate(grid) if "绩效指标" in r)]
+    _, diags = read_form(cut, "s")
+    assert "S120" in [d.code for d in diags]
+    no_other = [r for r in grid if not (len(r) > 1 and r[1] == "其他资金")]
+    _, diags = read_form(no_other, "s")
+    assert [(d.code, "其他资金" in d.message) for d in diags if d.code == "S111"] == [("S111", True)]
+
+
+def test_department_form_blocks():
+    from xlmon.templates import build_form, new_workbook
+    wb = new_workbook()
+    ws = wb.create_sheet("部门")
+    out = build_form(ws, "department", year=2026, months=6, department="某市教育局（101001）")
+    grid = [[c.value for c in row] for row in ws.iter_rows()]
+    for (block, label), cells in out.funding.items():
+        if label != "资金总额":
+            from xlmon.grid import parse_address
+            r, c = parse_address(cells["current"])
+            grid[r][c] = 100.0
+    form, diags = read_form([[None if isinstance(v, str) and v.startswith("=") else v for v in row]
+                             for row in grid], "部门")
+    assert form.kind == "department" and form.department == "某市教育局（101001）"
+    assert {r.block for r in form.funding} == {"source", "spending"}
+    assert not calculate(form)
+    assert form.total("source").current == 600 and form.total("spending").current == 200

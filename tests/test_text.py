@@ -1,0 +1,55 @@
+"""Tolerant parsing of what people type."""
+
+from __future__ import annotations
+
+import pytest
+
+from xlmon.text import NotANumber, label_key, parse_measure, parse_number, parse_operator, parse_target
+
+
+@pytest.mark.parametrize("raw, expected", [
+    (12, 12.0), (1.5, 1.5), ("1,234.50", 1234.5), ("１２３４．５", 1234.5), ("50万元", 50.0),
+    (" 7 万 ", 7.0), ("", None), (None, None), ("-", None), ("—", None), ("1,000,000", 1e6), ("-3.5", -3.5),
+])
+def test_amounts(raw, expected):
+    assert parse_number(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["完成", "12.5%", "abc", "1.2.3", True])
+def test_not_a_number(raw):
+    with pytest.raises(NotANumber):
+        parse_number(raw)
+
+
+@pytest.mark.parametrize("raw, expected", [("12.5%", 0.125), ("１００％", 1.0), (0.45, 0.45), ("45", 45.0)])
+def test_rates(raw, expected):
+    assert parse_number(raw, percent=True) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("raw, op, value, unit", [
+    ("≥95%", ">=", 95, "%"), ("≤30天", "<=", 30, "天"), ("＝100%", "=", 100, "%"), ("100人", ">=", 100, "人"),
+    ("＞ 80 %", ">", 80, "%"), ("<=5次", "<=", 5, "次"), ("不低于90%", ">=", 90, "%"), (12, ">=", 12, None),
+    ("1,200人次", ">=", 1200, "人次"), ("≥１２０户", ">=", 120, "户"),
+])
+def test_targets(raw, op, value, unit):
+    t = parse_target(raw)
+    assert (t.operator, t.value, t.unit) == (op, value, unit)
+
+
+def test_target_columns_and_qualitative():
+    t = parse_target(95, "≥", "%")
+    assert (t.operator, t.value, t.unit) == (">=", 95, "%")
+    t = parse_target("30", "≤", "天")
+    assert (t.operator, t.value, t.unit) == ("<=", 30, "天")
+    assert parse_target("有效提升", None, None).operator == "qualitative"
+    q = parse_target("良好", "定性", None)
+    assert (q.operator, q.value) == ("qualitative", None)
+    assert parse_target(None) is None and parse_target("  ") is None
+    assert parse_operator("＜") == "<" and parse_operator(">=") == ">=" and parse_operator("") is None
+
+
+def test_measures_and_labels():
+    assert parse_measure("96%") == (96, "%") and parse_measure(800) == (800, None)
+    assert parse_measure("完成") is None and parse_measure("≥5") is None
+    assert label_key("项 目 名 称：") == "项目名称"
+    assert label_key("县（区）财政资金") == label_key("县(区)财政资金") == "县区财政资金"
