@@ -1,0 +1,193 @@
+"""`xlmon check`: files good and bad, exit codes, the JSON contract, hostile inputs."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from conftest import ROOT
+from handmade import SAMPLE_FUNDING, SAMPLE_INDICATORS, project_grid
+from xlmon.check import check_file
+from xlmon.cli import main
+
+TEMPLATE = ROOT / "workbook_templates" / "项目支出绩效运行监控表.xlsx"
+
+
+def write_grid(path: Path, grid: list[list], title: str = "表1") -> Path:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title
+    for r, row in enumerate(grid, start=1):
+        for c, v in enumerate(row, start=1):
+            if v is not None:
+                ws.cell(r, c, v)
+    wb.save(path)
+    return path
+
+
+@pytest.fixture
+def good(tmp_path) -> Path:
+    return write_grid(tmp_path / "good.xlsx", project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS))
+
+
+@pytest.fixture
+def wrong(tmp_path) -> Path:
+    funding = dict(SAMPLE_FUNDING)
+    funding["资金总额"] = [10, 300, 320, 200, 0.6667, 150, 0.4839, 305]  # 小计 should be 310
+    return write_grid(tmp_path / "wrong.xlsx", project_grid(funding=funding, indicators=SAMPLE_INDICATORS))
+
+
+def run_json(capsys, *args) -> tuple[int, dict]:
+    code = main(["check", "--format", "json", *map(str, args)])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def test_clean_file_exit_0(good, capsys):
+    assert main(["check", str(good)]) == 0
+    out = capsys.readouterr().out
+    assert "错误 0 个" in out
+
+
+def test_finding_exit_1_and_ruff_line(wrong, capsys):
+    assert main(["check", str(wrong)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    c001 = [line for line in lines if " C001 " in line]
+    assert c001 == [line for line in c001 if line.startswith(f"{wrong}:表1!F7: C001 ")] and c001
+    assert "310.00 万元" in c001[0] and "320.00 万元" in c001[0]
+
+
+def test_usage_errors_exit_2(capsys):
+    for argv in (["check"], ["nonsense"], ["check", "--format", "xml", "a.xlsx"], []):
+        with pytest.raises(SystemExit) as exc:
+            main(argv)
+        assert exc.value.code == 2, argv
+
+
+def test_json_contract(good, wrong, capsys):
+    code, data = run_json(capsys, good, wrong)
+    assert code == 1
+    first, second = data["files"]
+    assert (first["status"], second["status"]) == ("ok", "invalid")
+    form = first["forms"][0]
+    for key in ("sheet", "kind", "project", "department", "unit", "year", "months", "time_progress",
+                "funding", "indicators"):
+        assert key in form
+    assert form["time_progress"] == 0.5
+    total = form["funding"][0]
+    assert {"block", "row", "carryover", "current", "subtotal", "issued", "issue_rate", "spent",
+            "spend_progress", "forecast"} <= total.keys()
+    assert (total["block"], total["row"], total["subtotal"]) == ("source", "资金总额", 310.0)
+    assert total["spend_progress"] == round(150 / 310, 4)
+    ind = form["indicators"][0]
+    assert {"level1", "level2", "level3", "target", "operator", "target_value", "unit", "actual", "forecast",
+            "likelihood", "row"} <= ind.keys()
+    assert (ind["operator"], ind["target_value"], ind["unit"], ind["likelihood"]) == (">=", 1200, "平方米", "确定能")
+    diag = second["diagnostics"][0]
+    assert diag.keys() >= {"code", "severity", "sheet", "cell", "message"}
+    assert (diag["code"], diag["severity"], diag["sheet"], diag["cell"]) == ("C001", "error", "表1", "F7")
+
+
+def _xlsx_bytes(path: Path) -> bytes:
+    return path.read_bytes()
+
+
+def _rezip(source: Path, target: Path, replace: dict[str, bytes] | None = None, add: dict[str, bytes] | None = None):
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = (replace or {}).get(item.filename, zin.read(item.filename))
+            zout.writestr(item.filename, data)
+        for name, data in (add or {}).items():
+            zout.writestr(name, data)
+    return target
+
+
+def bad_files(tmp: Path, good: Path) -> dict[str, tuple[Path, str]]:
+    import msoffcrypto.format.ooxml as ooxml
+
+    files = {}
+    files["missing"] = (tmp / "nowhere.xlsx", "F001")
+    (tmp / "data.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    files["csv"] = (tmp / "data.csv", "F002")
+    (tmp / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 1024)
+    files["xls"] = (tmp / "old.xls", "F002")
+    enc = tmp / "locked.xlsx"
+    with good.open("rb") as fin, enc.open("wb") as fout:
+        ooxml.OOXMLFile(fin).encrypt("密码123", fout)
+    files["encrypted"] = (enc, "F003")
+    (tmp / "cut.xlsx").write_bytes(good.read_bytes()[:700])
+    files["truncated"] = (tmp / "cut.xlsx", "F004")
+    (tmp / "empty.xlsx").write_bytes(b"")
+    files["empty"] = (tmp / "empty.xlsx", "F004")
+    files["bomb"] = (_rezip(good, tmp / "bomb.xlsx", add={"xl/media/zeros.bin": b"\0" * (8 << 20)}), "F005")
+    lol = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>'
+           b'<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">&lol2;</workbook>')
+    files["entities"] = (_rezip(good, tmp / "lol.xlsx", replace={"xl/workbook.xml": lol}), "F006")
+    xxe = (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+           b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>')
+    files["external entity in a sheet"] = (_rezip(good, tmp / "xxe.xlsx", replace={"xl/worksheets/sheet1.xml": xxe}),
+                                           "F006")
+    wb = Workbook()
+    wb.active["A1"] = "这不是监控表"
+    wb.save(tmp / "other.xlsx")
+    files["not a form"] = (tmp / "other.xlsx", "F007")
+    return files
+
+
+def test_bad_files_each_named_and_others_still_checked(tmp_path, good, capsys):
+    files = bad_files(tmp_path, good)
+    paths = [p for p, _ in files.values()]
+    code, data = run_json(capsys, paths[0], good, *paths[1:])
+    assert code == 1
+    by_path = {f["path"]: f for f in data["files"]}
+    assert by_path[str(good)]["status"] == "ok" and by_path[str(good)]["forms"]
+    for name, (path, expected) in files.items():
+        entry = by_path[str(path)]
+        codes = [d["code"] for d in entry["diagnostics"]]
+        assert codes == [expected], (name, codes)
+        assert entry["status"] == ("invalid" if expected == "F007" else "unreadable"), name
+    main(["check", *map(str, paths)])
+    lines = capsys.readouterr().out.splitlines()
+    for path, expected in files.values():
+        assert any(line.startswith(f"{path}: {expected} ") for line in lines), (path, expected)
+
+
+def test_xlsm_macros_not_run_but_values_read(tmp_path, good):
+    xlsm = _rezip(good, tmp_path / "macro.xlsm", add={"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0 fake vba"})
+    result = check_file(xlsm)
+    assert result.status == "ok" and len(result.forms) == 1
+    assert [d.code for d in result.diagnostics] == ["F008"]
+
+
+def test_folder_input_skips_lock_files(tmp_path, good, wrong, capsys):
+    (tmp_path / "~$good.xlsx").write_bytes(b"lock")
+    (tmp_path / "notes.txt").write_text("x")
+    code, data = run_json(capsys, tmp_path)
+    assert sorted(Path(f["path"]).name for f in data["files"]) == ["good.xlsx", "wrong.xlsx"]
+    assert code == 1
+
+
+def test_input_file_never_modified(good, wrong, capsys):
+    before = {p: p.read_bytes() for p in (good, wrong)}
+    main(["check", str(good), str(wrong)])
+    assert {p: p.read_bytes() for p in (good, wrong)} == before
+
+
+def test_console_script_and_light_import(good):
+    exe = Path(sys.executable).parent / "xlmon"
+    proc = subprocess.run([str(exe), "check", str(good)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    code = "import sys, xlmon, xlmon.check, xlmon.cli; print(sorted(m for m in ('pandas', 'openpyxl', 'xlwings') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_template_reads_clean():
+    result = check_file(TEMPLATE)
+    assert result.status == "ok" and [d.severity for d in result.diagnostics] == []
