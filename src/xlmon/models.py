@@ -13,6 +13,7 @@ Block = Literal["source", "spending"]
 Kind = Literal["project", "department"]
 Likelihood = Literal["确定能", "有可能", "完全不可能"]
 Operator = Literal[">=", ">", "=", "<", "<=", "qualitative"]
+Grade = Literal["green", "yellow", "red"]
 
 
 class FundingRow(BaseModel):
@@ -27,6 +28,7 @@ class FundingRow(BaseModel):
     spend_progress: float | None = None
     forecast: float | None = None
     gap: float | None = None
+    grade: Grade | None = None
     typed: dict[str, float | None] = Field(default_factory=dict)
     cells: dict[str, str] = Field(default_factory=dict)
     row_number: int = 0
@@ -46,6 +48,7 @@ class Indicator(BaseModel):
     remark: str | None = None
     likelihood: Likelihood | None = None
     marks: list[Likelihood] = Field(default_factory=list)
+    grade: Grade | None = None
     row: int = 0
     cells: dict[str, str] = Field(default_factory=dict)
 
@@ -60,6 +63,7 @@ class Form(BaseModel):
     year: int | None = None
     months: int | None = None
     time_progress: float | None = None
+    grade: Grade | None = None
     goal: str | None = None
     funding: list[FundingRow] = Field(default_factory=list)
     indicators: list[Indicator] = Field(default_factory=list)

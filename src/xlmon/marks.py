@@ -1,0 +1,72 @@
+"""What `check --annotate` and the add-in's 校验 put on a workbook, planned without touching it.
+
+The core returns a MarkPlan (plain data); adapters apply it to a file (openpyxl) or to Excel
+(xlwings). Grades colour the graded cells, diagnostics outline their cell and add a comment,
+and a 校验结果 sheet lists every diagnostic with a link to its cell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .diagnostics import Diagnostic
+from .models import Form
+
+RESULTS_SHEET = "校验结果"
+STATE_SHEET = "_xlmon"  # very hidden: what the cells looked like before we marked them
+PALETTE = {"red": "FFC7CE", "yellow": "FFEB9C", "green": "C6EFCE"}
+FONT_PALETTE = {"red": "9C0006", "yellow": "9C5700", "green": "006100"}
+OUTLINE = {"error": "C00000", "warning": "ED7D31", "info": "4472C4"}
+GRADE_ZH = {"green": "绿", "yellow": "黄", "red": "红"}
+SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+
+
+@dataclass(frozen=True, slots=True)
+class CellMark:
+    sheet: str
+    cell: str
+    fill: str | None = None  # RGB hex of the grade colour
+    outline: str | None = None  # RGB hex of the border drawn round a cell with a finding
+    comment: str | None = None  # Chinese text of the cell comment
+
+
+@dataclass
+class MarkPlan:
+    marks: list[CellMark] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)  # rows of the 校验结果 sheet
+
+
+def plan_marks(forms: list[Form], diagnostics: list[Diagnostic],
+               palette: dict[str, str] | None = None) -> MarkPlan:
+    """One mark per cell: the grade fill of a graded cell, the outline and comment of findings."""
+    palette = palette or PALETTE
+    cells: dict[tuple[str, str], dict] = {}
+
+    def at(sheet: str, cell: str) -> dict:
+        return cells.setdefault((sheet, cell), {"fill": None, "outline": None, "comments": []})
+
+    for form in forms:
+        for row in form.funding:
+            if row.grade and "spend_progress" in row.cells:
+                at(form.sheet, row.cells["spend_progress"])["fill"] = palette[row.grade]
+        for ind in form.indicators:
+            cell = ind.cells.get("forecast") or ind.cells.get("level3")
+            if ind.grade and cell:
+                at(form.sheet, cell)["fill"] = palette[ind.grade]
+        if form.grade and "title" in form.cells:
+            at(form.sheet, form.cells["title"])["fill"] = palette[form.grade]
+    rank = {"info": 0, "warning": 1, "error": 2}
+    worst: dict[tuple[str, str], str] = {}
+    for d in diagnostics:
+        if d.sheet is None or d.cell is None:
+            continue
+        key = (d.sheet, d.cell)
+        entry = at(*key)
+        entry["comments"].append(f"{d.code} {SEVERITY_ZH[d.severity]}：{d.message}")
+        if rank[d.severity] >= rank.get(worst.get(key, "info"), 0):
+            worst[key] = d.severity
+            entry["outline"] = OUTLINE[d.severity]
+    marks = [CellMark(sheet, cell, e["fill"], e["outline"],
+                      "\n".join(e["comments"]) if e["comments"] else None)
+             for (sheet, cell), e in cells.items()]
+    return MarkPlan(marks, list(diagnostics))
