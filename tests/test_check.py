@@ -162,7 +162,7 @@ def test_xlsm_macros_not_run_but_values_read(tmp_path, good):
     xlsm = _rezip(good, tmp_path / "macro.xlsm", add={"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0 fake vba"})
     result = check_file(xlsm)
     assert result.status == "ok" and len(result.forms) == 1
-    assert [d.code for d in result.diagnostics] == ["F008"]
+    assert result.diagnostics[0].code == "F008" and result.diagnostics[0].severity == "info"
 
 
 def test_folder_input_skips_lock_files(tmp_path, good, wrong, capsys):
@@ -188,6 +188,6 @@ def test_console_script_and_light_import(good):
     assert out.strip() == "[]"
 
 
-def test_template_reads_clean():
+def test_blank_template_only_asks_for_header_fields():
     result = check_file(TEMPLATE)
-    assert result.status == "ok" and [d.severity for d in result.diagnostics] == []
+    assert [(d.code, d.cell) for d in result.diagnostics] == [("R105", "A3"), ("R105", "A4"), ("R105", "H4")]

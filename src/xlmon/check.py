@@ -12,9 +12,12 @@ from typing import Literal
 from .adapters.files import WorkbookValues, read_workbook
 from .calc import calculate
 from .diagnostics import Diagnostic, has_errors, make
+from .grading import grade_form
 from .grid import Grid
 from .models import Form
+from .profile import Profile, load_profile
 from .reader import read_form
+from .rules import run_rules
 
 Status = Literal["ok", "invalid", "unreadable"]
 
@@ -33,8 +36,9 @@ class SheetResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
-def check_sheets(sheets: dict[str, Grid]) -> SheetResult:
-    """The core of every front end: value grids in, forms and diagnostics out."""
+def check_sheets(sheets: dict[str, Grid], profile: Profile | None = None) -> SheetResult:
+    """The core of every front end: value grids in, graded forms and all diagnostics out."""
+    profile = profile or load_profile()
     result = SheetResult()
     skipped: list[str] = []
     for name, grid in sheets.items():
@@ -43,6 +47,8 @@ def check_sheets(sheets: dict[str, Grid]) -> SheetResult:
             skipped.append(name)
             continue
         diags += calculate(form)
+        grade_form(form, profile)
+        diags += run_rules(form, profile)
         result.forms.append(form)
         result.diagnostics += diags
     if not result.forms:
@@ -52,13 +58,13 @@ def check_sheets(sheets: dict[str, Grid]) -> SheetResult:
     return result
 
 
-def check_workbook(book: WorkbookValues) -> FileResult:
+def check_workbook(book: WorkbookValues, profile: Profile | None = None) -> FileResult:
     result = FileResult(book.path)
     if book.refusal:
         result.status = "unreadable"
         result.diagnostics.append(make(book.refusal.code, detail=book.refusal.detail))
     else:
-        sheets = check_sheets(book.sheets)
+        sheets = check_sheets(book.sheets, profile)
         result.forms, result.diagnostics = sheets.forms, sheets.diagnostics
         if book.macros:
             result.diagnostics.insert(0, make("F008"))
@@ -68,9 +74,10 @@ def check_workbook(book: WorkbookValues) -> FileResult:
     return result
 
 
-def check_file(path: str | Path) -> FileResult:
-    return check_workbook(read_workbook(path))
+def check_file(path: str | Path, profile: Profile | None = None) -> FileResult:
+    return check_workbook(read_workbook(path), profile)
 
 
-def check_paths(paths: list[str | Path]) -> list[FileResult]:
-    return [check_file(p) for p in paths]
+def check_paths(paths: list[str | Path], profile: Profile | None = None) -> list[FileResult]:
+    profile = profile or load_profile()
+    return [check_file(p, profile) for p in paths]

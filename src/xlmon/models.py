@@ -44,6 +44,7 @@ class Indicator(BaseModel):
     unit: str | None = None
     actual: str | float | None = None
     forecast: str | float | None = None
+    units: dict[str, str | None] = Field(default_factory=dict)  # unit typed with actual / forecast
     reason: str | None = None
     remark: str | None = None
     likelihood: Likelihood | None = None

@@ -10,7 +10,7 @@ from .diagnostics import Diagnostic
 from .models import Form, FundingRow, Indicator
 
 FUNDING_FIELDS = ("carryover", "current", "subtotal", "issued", "issue_rate", "spent",
-                  "spend_progress", "forecast", "gap")
+                  "spend_progress", "forecast", "gap", "grade")
 
 
 def _r4(value):
@@ -28,7 +28,7 @@ def indicator_json(ind: Indicator) -> dict:
     return {
         "level1": ind.level1, "level2": ind.level2, "level3": ind.level3, "target": ind.target,
         "operator": ind.operator, "target_value": ind.target_value, "unit": ind.unit,
-        "actual": ind.actual, "forecast": ind.forecast, "likelihood": ind.likelihood,
+        "actual": ind.actual, "forecast": ind.forecast, "likelihood": ind.likelihood, "grade": ind.grade,
         "reason": ind.reason, "remark": ind.remark, "row": ind.row, "cells": ind.cells,
     }
 
@@ -37,7 +37,7 @@ def form_json(form: Form) -> dict:
     return {
         "sheet": form.sheet, "kind": form.kind, "project": form.project, "department": form.department,
         "unit": form.unit, "year": form.year, "months": form.months,
-        "time_progress": _r4(form.time_progress), "goal": form.goal,
+        "time_progress": _r4(form.time_progress), "grade": form.grade, "goal": form.goal,
         "funding": [funding_json(r) for r in form.funding],
         "indicators": [indicator_json(i) for i in form.indicators],
         "cells": form.cells,

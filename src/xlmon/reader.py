@@ -233,6 +233,7 @@ def _read_indicators(s: _Sheet, form: Form, header: int, diags: list[Diagnostic]
     start = header + (2 if sub_header else 1)
     columns = _map_columns(s, range(header, start), L.INDICATOR_HEADER_KEYWORDS)
     ticks = {_LIKELIHOOD_FIELDS[f]: c for f, c in columns.items() if f in _LIKELIHOOD_FIELDS}
+    form.cells["indicators"] = address(header, columns.get("level1", columns.get("level3", 0)))
     level1 = level2 = ""
     for r in range(start, len(s.grid)):
         row_keys = s.keys[r]
@@ -256,8 +257,8 @@ def _read_indicators(s: _Sheet, form: Form, header: int, diags: list[Diagnostic]
         if target:
             ind.target, ind.operator, ind.target_value, ind.unit = (
                 target.text, target.operator, target.value, target.unit)
-        ind.actual = _completion(values.get("actual"))
-        ind.forecast = _completion(values.get("forecast"))
+        ind.actual, ind.units["actual"] = _completion(values.get("actual"))
+        ind.forecast, ind.units["forecast"] = _completion(values.get("forecast"))
         ind.reason = clean_text(values.get("reason"))
         ind.remark = clean_text(values.get("remark"))
         if ticks:
@@ -281,11 +282,12 @@ def _read_indicators(s: _Sheet, form: Form, header: int, diags: list[Diagnostic]
         form.cells["goal"] = cell or address(goal_row, c)
 
 
-def _completion(raw: object) -> str | float | None:
+def _completion(raw: object) -> tuple[str | float | None, str | None]:
+    """A completion value as a number (with the unit typed beside it) when it reads as one, else text."""
     text = clean_text(raw)
     if text is None:
-        return None
+        return None, None
     measure = parse_measure(raw)
     if measure is not None and measure[0] is not None:
-        return measure[0]
-    return text
+        return measure
+    return text, None

@@ -1,0 +1,383 @@
+"""Put a MarkPlan on a workbook file with openpyxl, and take it off again.
+
+The only place that applies marks to a file (the core plans them in marks.py and never imports
+openpyxl). `annotate_file` colours and outlines cells, adds comments and a 校验结果 sheet;
+`clear_file` puts every marked cell back the way it was and removes both xlmon sheets.
+
+What a cell looked like before we marked it is kept in the very-hidden sheet `_xlmon`:
+
+    A1        STATE_MARKER
+    row 2...  A = sheet name, B = cell, C... = JSON (split over columns if longer than a cell holds)
+
+    {"original": {"fill": "<fill>…</fill>", "border": "<border>…</border>",
+                  "comment": {"text": …, "author": …, "width": …, "height": …} | null},
+     "applied":  {same keys: what xlmon put there}}
+
+fill and border are openpyxl's own XML for the style, so restoring is exact (theme colours,
+tints, gradients, diagonals). On clearing, a property is restored only while it still is what
+xlmon applied: a colour or comment the user changed after marking is left alone.
+
+Every run starts by clearing, so marks are replaced, never stacked.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.borders import Border as BorderStyle
+from openpyxl.styles.fills import Fill
+from openpyxl.utils.cell import coordinate_from_string, get_column_letter
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.xml.functions import fromstring, tostring
+
+from ..diagnostics import Diagnostic
+from ..marks import OUTLINE, RESULTS_SHEET, SEVERITY_ZH, STATE_SHEET, CellMark, MarkPlan
+from ..templates import save_atomic
+
+AUTHOR = "xlmon"
+STATE_MARKER = "xlmon-marks/1"
+RESULTS_HEADER = ("序号", "文件", "工作表", "单元格", "代码", "级别", "说明")
+RESULTS_WIDTHS = (6, 28, 16, 9, 8, 7, 80)
+NO_FINDINGS = "未发现问题"
+_CHUNK = 30000  # an Excel cell holds at most 32767 characters
+_HEADER_FILL = PatternFill("solid", fgColor="FFD9E1F2")
+_LINK_FONT = Font(color="FF0563C1", underline="single")
+_TOP_LEFT = Alignment(vertical="top")
+_WRAP = Alignment(vertical="top", wrap_text=True)
+_MACRO_SUFFIXES = (".xlsm", ".xltm")
+
+
+# ---------------------------------------------------------------------------------- public API
+
+def annotate_file(src: str | Path, dst: str | Path, plan: MarkPlan) -> Path:
+    """Write `src` with the plan's marks and a 校验结果 sheet to `dst` (never to `src` itself)."""
+    src_path, dst_path = _check_paths(src, dst)
+    wb = _load(src_path)
+    annotate_workbook(wb, plan)
+    return save_atomic(wb, dst_path)
+
+
+def clear_file(src: str | Path, dst: str | Path) -> Path:
+    """Write `src` to `dst` with every xlmon mark taken off and the xlmon sheets removed."""
+    src_path, dst_path = _check_paths(src, dst)
+    wb = _load(src_path)
+    clear_workbook(wb)
+    return save_atomic(wb, dst_path)
+
+
+def annotate_workbook(wb: Workbook, plan: MarkPlan) -> None:
+    """In memory: clear earlier marks, apply the plan, write 校验结果 and the state sheet."""
+    results_was_active = clear_workbook(wb)
+    if RESULTS_SHEET in wb.sheetnames:
+        raise ValueError(f"工作簿中已有名为“{RESULTS_SHEET}”的工作表（不是 xlmon 生成的），"
+                         "请将其改名后再标注。")
+    records = _apply_marks(wb, plan.marks)
+    results = _write_results(wb, plan.diagnostics)
+    _write_state(wb, records)
+    if results_was_active:
+        _activate(wb, results)
+
+
+def clear_workbook(wb: Workbook) -> bool:
+    """In memory: restore marked cells, delete 校验结果 and _xlmon. True if 校验结果 was the active sheet.
+
+    A workbook without xlmon's state sheet is left untouched (a 校验结果 sheet of the user's own
+    stays)."""
+    if STATE_SHEET not in wb.sheetnames:
+        return False
+    state = wb[STATE_SHEET]
+    if state["A1"].value != STATE_MARKER:
+        raise ValueError(f"工作簿中的“{STATE_SHEET}”工作表不是 xlmon 生成的，无法清除标注。")
+    for sheet, coord, record in _read_state(state):
+        if sheet in wb.sheetnames and sheet not in (RESULTS_SHEET, STATE_SHEET):
+            _restore(wb[sheet][coord], record)
+    active = wb.active
+    results_was_active = active is not None and active.title == RESULTS_SHEET
+    wb.remove(state)
+    if RESULTS_SHEET in wb.sheetnames:
+        wb.remove(wb[RESULTS_SHEET])
+    if active is not None and active.title in wb.sheetnames and wb[active.title] is active:
+        wb.active = active
+    else:
+        visible = [ws for ws in wb.worksheets if ws.sheet_state == "visible"] or wb.worksheets
+        if visible:
+            _activate(wb, visible[0])
+    return results_was_active
+
+
+# ---------------------------------------------------------------------------------- files
+
+def _check_paths(src: str | Path, dst: str | Path) -> tuple[Path, Path]:
+    src_path, dst_path = Path(src), Path(dst)
+    if not src_path.is_file():
+        raise FileNotFoundError(f"找不到文件：{src_path}")
+    same = src_path.resolve() == dst_path.resolve()
+    if not same and dst_path.exists():
+        try:
+            same = os.path.samefile(src_path, dst_path)
+        except OSError:
+            same = False
+    if same:
+        raise ValueError(f"输出文件不能与原文件相同（{src_path}）：xlmon 不修改原文件，请另选输出文件名。")
+    src_macro = src_path.suffix.lower() in _MACRO_SUFFIXES
+    dst_macro = dst_path.suffix.lower() in _MACRO_SUFFIXES
+    if src_path.suffix.lower() != dst_path.suffix.lower() and (src_macro or dst_macro):
+        raise ValueError(f"输出文件的扩展名应与原文件相同（{src_path.suffix}）：含宏与不含宏的格式不能互换。")
+    return src_path, dst_path
+
+
+def _load(path: Path) -> Workbook:
+    keep_vba = path.suffix.lower() in _MACRO_SUFFIXES
+    return load_workbook(path, keep_vba=keep_vba, rich_text=True)
+
+
+# ---------------------------------------------------------------------------------- cell state
+
+def _style_xml(obj: Any) -> str:
+    return tostring(obj.to_tree()).decode("utf-8")
+
+
+def _fill_from(xml: str) -> Fill:
+    return Fill.from_tree(fromstring(xml)) or PatternFill()
+
+
+def _border_from(xml: str) -> Border:
+    return BorderStyle.from_tree(fromstring(xml))
+
+
+def _comment_state(cell: Cell | MergedCell) -> dict | None:
+    comment = getattr(cell, "comment", None)
+    if comment is None:
+        return None
+    return {"text": comment.text, "author": comment.author, "width": comment.width,
+            "height": comment.height}
+
+
+def _snapshot(cell: Cell | MergedCell) -> dict:
+    return {"fill": _style_xml(cell.fill), "border": _style_xml(cell.border),
+            "comment": _comment_state(cell)}
+
+
+def _restore(cell: Cell | MergedCell, record: dict) -> None:
+    original, applied = record.get("original") or {}, record.get("applied") or {}
+    if original.get("fill") and applied.get("fill") and cell.fill == _fill_from(applied["fill"]):
+        cell.fill = _fill_from(original["fill"])
+    if original.get("border") and applied.get("border") and cell.border == _border_from(applied["border"]):
+        cell.border = _border_from(original["border"])
+    if isinstance(cell, MergedCell):
+        return  # merged cells hold no comment
+    ours, current = applied.get("comment"), _comment_state(cell)
+    still_ours = current == ours or (current is None and ours is not None)
+    if still_ours:
+        before = original.get("comment")
+        if before is None:
+            cell.comment = None
+        else:
+            cell.comment = Comment(before["text"], before["author"], height=before.get("height", 79),
+                                   width=before.get("width", 144))
+
+
+def _write_state(wb: Workbook, records: dict[tuple[str, str], dict]) -> Worksheet:
+    ws = wb.create_sheet(STATE_SHEET)
+    ws.sheet_state = "veryHidden"
+    _text(ws.cell(1, 1), STATE_MARKER)
+    for r, ((sheet, coord), record) in enumerate(records.items(), start=2):
+        _text(ws.cell(r, 1), sheet)
+        _text(ws.cell(r, 2), coord)
+        data = json.dumps(record, ensure_ascii=False, sort_keys=True)
+        for i in range(0, len(data), _CHUNK):
+            _text(ws.cell(r, 3 + i // _CHUNK), data[i:i + _CHUNK])
+    return ws
+
+
+def _read_state(ws: Worksheet) -> list[tuple[str, str, dict]]:
+    out = []
+    for row in ws.iter_rows(min_row=2, values_only=True):
+        if not row or not row[0] or not row[1]:
+            continue
+        data = "".join(str(v) for v in row[2:] if v is not None)
+        try:
+            record = json.loads(data)
+            coordinate_from_string(str(row[1]))
+        except ValueError:
+            continue  # damaged by hand: skip that cell rather than fail the whole clear
+        out.append((str(row[0]), str(row[1]), record))
+    return out
+
+
+# ---------------------------------------------------------------------------------- applying marks
+
+def _target(ws: Worksheet, coord: str) -> tuple[str, tuple[int, int, int, int]]:
+    """The cell a mark lands on (top-left of a merged range) and the range it covers."""
+    cell = ws[coord]
+    for rng in ws.merged_cells.ranges:
+        if (rng.min_row <= cell.row <= rng.max_row) and (rng.min_col <= cell.column <= rng.max_col):
+            return rng.start_cell.coordinate, (rng.min_row, rng.min_col, rng.max_row, rng.max_col)
+    return cell.coordinate, (cell.row, cell.column, cell.row, cell.column)
+
+
+def _apply_marks(wb: Workbook, marks: list[CellMark]) -> dict[tuple[str, str], dict]:
+    merged: dict[tuple[str, str], dict] = {}
+    for mark in marks:
+        if mark.sheet in (RESULTS_SHEET, STATE_SHEET):
+            continue
+        if mark.sheet not in wb.sheetnames:
+            raise ValueError(f"标注指向的工作表“{mark.sheet}”不在工作簿中。")
+        ws = wb[mark.sheet]
+        try:
+            coordinate_from_string(mark.cell)
+        except ValueError:
+            raise ValueError(f"标注指向的单元格“{mark.sheet}!{mark.cell}”无效。") from None
+        coord, bounds = _target(ws, mark.cell)
+        entry = merged.setdefault((mark.sheet, coord), {"bounds": bounds, "fill": None, "outline": None,
+                                                        "comments": []})
+        entry["fill"] = mark.fill or entry["fill"]
+        entry["outline"] = mark.outline or entry["outline"]
+        if mark.comment and mark.comment not in entry["comments"]:
+            entry["comments"].append(mark.comment)
+
+    records: dict[tuple[str, str], dict] = {}
+
+    def touch(ws: Worksheet, cell: Cell | MergedCell) -> None:
+        key = (ws.title, cell.coordinate)
+        if key not in records:
+            records[key] = {"original": _snapshot(cell)}
+
+    for (sheet, coord), entry in merged.items():
+        ws = wb[sheet]
+        cell = ws[coord]
+        if entry["fill"]:
+            touch(ws, cell)
+            cell.fill = PatternFill("solid", fgColor=_argb(entry["fill"]), bgColor=_argb(entry["fill"]))
+        if entry["outline"]:
+            _outline(ws, entry["bounds"], _argb(entry["outline"]), touch)
+        if entry["comments"]:
+            touch(ws, cell)
+            text = "\n".join(entry["comments"])
+            before = cell.comment
+            if before is not None and before.author != AUTHOR:
+                who = f"（{before.author}）" if before.author else ""
+                text += f"\n\n原批注{who}：{before.text}"
+            _comment(cell, text)
+    for (sheet, coord), record in records.items():
+        record["applied"] = _snapshot(wb[sheet][coord])
+    return records
+
+
+def _outline(ws: Worksheet, bounds: tuple[int, int, int, int], colour: str, touch) -> None:
+    """A medium border round the cell; round a merged range, all four sides of its top-left cell
+    (openpyxl copies those to the edge cells when it reads the file) and the outer sides of the
+    edge cells."""
+    r1, c1, r2, c2 = bounds
+    side = Side(style="medium", color=colour)
+    for r in range(r1, r2 + 1):
+        for c in range(c1, c2 + 1):
+            edges = {"left": c == c1, "right": c == c2, "top": r == r1, "bottom": r == r2}
+            if (r, c) == (r1, c1):
+                edges = dict.fromkeys(edges, True)
+            if not any(edges.values()):
+                continue
+            cell = ws.cell(r, c)
+            touch(ws, cell)
+            old = cell.border
+            sides = {name: side if on else getattr(old, name) for name, on in edges.items()}
+            cell.border = Border(**sides, diagonal=old.diagonal, diagonalUp=old.diagonalUp,
+                                 diagonalDown=old.diagonalDown, outline=old.outline,
+                                 vertical=old.vertical, horizontal=old.horizontal, start=old.start,
+                                 end=old.end)
+
+
+def _comment(cell: Cell, text: str) -> None:
+    text = _clean(text)
+    units = [sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+             for line in text.split("\n")]
+    width = min(max(max(units, default=0) * 5.5 + 16, 160), 320)
+    per_line = max(int((width - 16) / 5.5), 1)
+    lines = sum(max(math.ceil(u / per_line), 1) for u in units)
+    height = min(max(lines * 13.5 + 14, 40), 420)
+    cell.comment = Comment(text, AUTHOR, height=round(height), width=round(width))
+
+
+# ---------------------------------------------------------------------------------- 校验结果
+
+def _write_results(wb: Workbook, diagnostics: list[Diagnostic]) -> Worksheet:
+    ws = wb.create_sheet(RESULTS_SHEET)
+    for i, width in enumerate(RESULTS_WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    if not diagnostics:
+        _text(ws.cell(1, 1), NO_FINDINGS)
+        ws.cell(1, 1).font = Font(bold=True)
+        return ws
+    for c, title in enumerate(RESULTS_HEADER, start=1):
+        cell = ws.cell(1, c)
+        _text(cell, title)
+        cell.font = Font(bold=True)
+        cell.fill = _HEADER_FILL
+        cell.alignment = Alignment(horizontal="center", vertical="center")
+    for r, d in enumerate(diagnostics, start=2):
+        ws.cell(r, 1, r - 1).alignment = _TOP_LEFT
+        for c, value in ((2, d.file), (3, d.sheet), (4, d.cell), (5, d.code),
+                         (6, SEVERITY_ZH.get(d.severity, d.severity)), (7, d.message)):
+            cell = ws.cell(r, c)
+            _text(cell, value)
+            cell.alignment = _WRAP if c == 7 else _TOP_LEFT
+        ws.cell(r, 6).font = Font(color=_argb(OUTLINE.get(d.severity, "000000")), bold=d.severity == "error")
+        location = _location(wb, d)
+        if location:
+            link = ws.cell(r, 4)
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=location)
+            link.font = _LINK_FONT
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(RESULTS_HEADER))}{len(diagnostics) + 1}"
+    return ws
+
+
+def _location(wb: Workbook, d: Diagnostic) -> str | None:
+    """`'表1'!F7` for a cell of a sheet in this workbook, else None."""
+    if not d.sheet or not d.cell or d.sheet not in wb.sheetnames or d.sheet in (RESULTS_SHEET, STATE_SHEET):
+        return None
+    try:
+        column, row = coordinate_from_string(d.cell.replace("$", ""))
+    except ValueError:
+        return None
+    quoted = d.sheet.replace("'", "''")
+    return f"'{quoted}'!{column}{row}"
+
+
+# ---------------------------------------------------------------------------------- helpers
+
+def _text(cell: Cell, value: object) -> None:
+    """Text stays text: a leading '=' never becomes a formula (as templates.put_text)."""
+    if value is None:
+        cell.value = None
+        return
+    text = _clean(str(value))
+    cell.value = text
+    cell.data_type = "s"
+
+
+def _clean(text: str) -> str:
+    """Control characters cannot be stored in xlsx XML; show them as �."""
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
+
+
+def _argb(rgb: str) -> str:
+    rgb = rgb.lstrip("#").upper()
+    return rgb if len(rgb) == 8 else "FF" + rgb
+
+
+def _activate(wb: Workbook, ws: Worksheet) -> None:
+    for other in wb.worksheets:
+        other.sheet_view.tabSelected = other is ws
+    wb.active = ws

@@ -1,0 +1,100 @@
+"""Green / yellow / red for every funding row, indicator and form, by the rule profile.
+
+Funding rows: spending gap against 时间进度 (and optional milestones). Indicators: the full-year
+forecast against the target, direction-aware, raised by 完成目标可能性. A form: its worst grade.
+"""
+
+from __future__ import annotations
+
+from .models import Form, FundingRow, Grade, Indicator
+from .profile import Profile
+from .text import label_key
+
+ORDER: dict[str, int] = {"green": 0, "yellow": 1, "red": 2}
+EPS = 1e-9
+
+
+def worst(*grades: Grade | None) -> Grade | None:
+    present = [g for g in grades if g]
+    return max(present, key=ORDER.__getitem__) if present else None
+
+
+def grade_funding(row: FundingRow, months: int | None, time_progress: float | None, profile: Profile) -> Grade | None:
+    rules = profile.funding
+    if row.spend_progress is None or time_progress is None:
+        return None
+    gap = time_progress - row.spend_progress
+    grade: Grade = "green" if gap <= rules.green_max_gap + EPS else (
+        "yellow" if gap <= rules.yellow_max_gap + EPS else "red")
+    if rules.use_milestones and months in rules.milestones:
+        short = rules.milestones[months] - row.spend_progress
+        if short > EPS:
+            grade = worst(grade, "red" if short > rules.yellow_max_gap + EPS else "yellow")  # type: ignore[assignment]
+    return grade
+
+
+def comparable(value: float, ind: Indicator) -> float:
+    """A completion typed in a %-formatted cell arrives as 0.96 while the target says 95%."""
+    if ind.unit and "%" in ind.unit and ind.target_value is not None and ind.target_value > 1.5 and abs(value) <= 1.5:
+        return value * 100
+    return value
+
+
+def quantitative_grade(value: float, ind: Indicator, tolerance: float) -> Grade:
+    target = ind.target_value or 0.0
+    value = comparable(value, ind)
+    op = ind.operator
+    slack = tolerance * abs(target)
+    if op in (">=", ">"):
+        if value > target - EPS if op == ">=" else value > target + EPS:
+            return "green"
+        return "yellow" if value >= target - slack - EPS else "red"
+    if op in ("<=", "<"):
+        if value < target + EPS if op == "<=" else value < target - EPS:
+            return "green"
+        return "yellow" if value <= target + slack + EPS else "red"
+    diff = abs(value - target)
+    return "green" if diff <= EPS else ("yellow" if diff <= slack + EPS else "red")
+
+
+def qualitative_grade(text: str, ind: Indicator, profile: Profile) -> Grade | None:
+    key = label_key(text)
+    levels = {label_key(k): v for k, v in profile.indicators.qualitative.items()}
+    if key in levels:
+        return levels[key]
+    if ind.target and key == label_key(ind.target):
+        return "green"
+    for word in sorted(levels, key=len, reverse=True):
+        if word and word in key:
+            return levels[word]
+    return None
+
+
+def is_quantitative(ind: Indicator) -> bool:
+    return ind.operator not in (None, "qualitative") and ind.target_value is not None
+
+
+def grade_indicator(ind: Indicator, time_progress: float | None, profile: Profile) -> Grade | None:
+    rules = profile.indicators
+    grade: Grade | None = None
+    forecast = ind.forecast
+    if is_quantitative(ind) and isinstance(forecast, float):
+        grade = quantitative_grade(forecast, ind, rules.yellow_tolerance)
+    elif ind.operator == "qualitative" and isinstance(forecast, str):
+        grade = qualitative_grade(forecast, ind, profile)
+    if (rules.sequential_check and is_quantitative(ind) and ind.operator in (">=", ">")
+            and ind.level2 in rules.sequential_level2 and isinstance(ind.actual, float) and time_progress):
+        due = (ind.target_value or 0.0) * time_progress
+        if comparable(ind.actual, ind) < due * (1 - rules.yellow_tolerance) - EPS:
+            grade = worst(grade, "yellow")
+    if ind.likelihood:
+        grade = worst(grade, rules.likelihood_floor.get(ind.likelihood))
+    return grade
+
+
+def grade_form(form: Form, profile: Profile) -> None:
+    for row in form.funding:
+        row.grade = grade_funding(row, form.months, form.time_progress, profile)
+    for ind in form.indicators:
+        ind.grade = grade_indicator(ind, form.time_progress, profile)
+    form.grade = worst(*(r.grade for r in form.funding), *(i.grade for i in form.indicators))

@@ -1,0 +1,29 @@
+"""Grades as findings, so the text report names every red and yellow row and indicator."""
+
+from __future__ import annotations
+
+from ..calc import fmt_rate
+from ..diagnostics import Diagnostic, make
+from ..models import Form
+from ..profile import Profile
+
+
+def _shown(value) -> str:
+    if value is None:
+        return "未填"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def grade_findings(form: Form, profile: Profile) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    for row in form.funding:
+        if row.grade in ("yellow", "red") and row.gap is not None:
+            out.append(make("G101" if row.grade == "red" else "G102", sheet=form.sheet,
+                            cell=row.cells.get("spend_progress"), row=row.row, progress=fmt_rate(row.spend_progress),
+                            time=fmt_rate(form.time_progress), gap=f"{row.gap * 100:.2f}"))
+    for ind in form.indicators:
+        if ind.grade in ("yellow", "red") and ind.level3:
+            out.append(make("G201" if ind.grade == "red" else "G202", sheet=form.sheet,
+                            cell=ind.cells.get("forecast") or ind.cells.get("level3"), name=ind.level3,
+                            target=ind.target or "未填", forecast=_shown(ind.forecast)))
+    return out

@@ -1,0 +1,92 @@
+"""Number rules: signs, the two blocks of the department form, execution against budget, completion kinds."""
+
+from __future__ import annotations
+
+from .. import layout as L
+from ..calc import AMOUNT_TOLERANCE, EPS, fmt_amount, fmt_rate
+from ..diagnostics import Diagnostic, make
+from ..grading import is_quantitative
+from ..models import Form, Indicator
+from ..profile import Profile
+from ..text import label_key
+
+
+def negative_amounts(form: Form, profile: Profile) -> list[Diagnostic]:
+    return [make("R201", sheet=form.sheet, cell=row.cells.get(f), row=row.row, field=L.FIELD_LABELS[f],
+                 value=fmt_amount(v))
+            for row in form.funding for f in L.INPUT_AMOUNTS
+            if (v := row.typed.get(f)) is not None and v < -EPS]
+
+
+def blocks_agree(form: Form, profile: Profile) -> list[Diagnostic]:
+    source, spending = form.total("source"), form.total("spending")
+    if form.kind != "department" or source is None or spending is None:
+        return []
+    out: list[Diagnostic] = []
+    for f in L.AMOUNT_FIELDS:
+        a, b = getattr(source, f), getattr(spending, f)
+        if a is None and b is None:
+            continue
+        if abs((a or 0.0) - (b or 0.0)) > AMOUNT_TOLERANCE + EPS:
+            out.append(make("R202", sheet=form.sheet, cell=spending.cells.get(f), field=L.FIELD_LABELS[f],
+                            spending=fmt_amount(b), source=fmt_amount(a)))
+    return out
+
+
+def execution(form: Form, profile: Profile) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    for row in form.funding:
+        current, issued, spent, subtotal = row.current, row.issued, row.spent, row.subtotal
+        if issued is not None and current and issued > current + AMOUNT_TOLERANCE:
+            out.append(make("R203", sheet=form.sheet, cell=row.cells.get("issue_rate") or row.cells.get("issued"),
+                            row=row.row, issued=fmt_amount(issued), current=fmt_amount(current),
+                            rate=fmt_rate(row.issue_rate)))
+        if spent is not None and issued is not None and spent > issued + AMOUNT_TOLERANCE:
+            out.append(make("R204", sheet=form.sheet, cell=row.cells.get("spent"), row=row.row,
+                            spent=fmt_amount(spent), issued=fmt_amount(issued)))
+        if spent and spent > AMOUNT_TOLERANCE and not subtotal:
+            out.append(make("R206", sheet=form.sheet, cell=row.cells.get("spent"), row=row.row,
+                            spent=fmt_amount(spent)))
+            continue
+        for f in ("spent", "forecast"):
+            value = getattr(row, f)
+            if subtotal and value is not None and value > subtotal + AMOUNT_TOLERANCE:
+                out.append(make("R205", sheet=form.sheet, cell=row.cells.get(f), row=row.row,
+                                field=L.FIELD_LABELS[f], value=fmt_amount(value), subtotal=fmt_amount(subtotal)))
+    return out
+
+
+def _unit_key(unit: str | None) -> str:
+    key = label_key(unit or "")
+    return {"百分比": "%", "百分之": "%", "％": "%"}.get(key, key)
+
+
+def completion_kinds(form: Form, profile: Profile) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    for ind in form.indicators:
+        for field, zh in (("actual", "1-XX月完成情况"), ("forecast", "全年预计完成情况")):
+            value = getattr(ind, field)
+            cell = ind.cells.get(field)
+            if value is None:
+                continue
+            zh = zh.replace("XX", str(form.months or "XX"))
+            if is_quantitative(ind) and isinstance(value, str):
+                out.append(make("R207", sheet=form.sheet, cell=cell, name=ind.level3, target=ind.target,
+                                field=zh, value=value, example=_example(ind)))
+            elif ind.operator == "qualitative" and isinstance(value, float):
+                out.append(make("R208", sheet=form.sheet, cell=cell, name=ind.level3, target=ind.target,
+                                field=zh, value=f"{value:g}"))
+            elif is_quantitative(ind) and ind.unit:
+                unit = _typed_unit(form, ind, field)
+                if unit and _unit_key(unit) != _unit_key(ind.unit):
+                    out.append(make("R209", sheet=form.sheet, cell=cell, name=ind.level3, field=zh,
+                                    target_unit=ind.unit, unit=unit))
+    return out
+
+
+def _example(ind: Indicator) -> str:
+    return f"{ind.target_value:g}{ind.unit or ''}" if ind.target_value is not None else "数值"
+
+
+def _typed_unit(form: Form, ind: Indicator, field: str) -> str | None:
+    return ind.units.get(field)

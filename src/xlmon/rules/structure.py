@@ -1,0 +1,68 @@
+"""Structure rules: header fields, the indicator hierarchy, 三级 rows, goal-review thresholds (seed 001)."""
+
+from __future__ import annotations
+
+from ..diagnostics import Diagnostic, make
+from ..grading import is_quantitative
+from ..models import Form
+from ..profile import Profile
+from ..text import label_key
+
+FIELD_ZH = {"project": "项目名称", "department": "主管部门及代码", "unit": "预算单位"}
+
+
+def header_fields(form: Form, profile: Profile) -> list[Diagnostic]:
+    required = profile.required_project_fields if form.kind == "project" else profile.required_department_fields
+    label = {**FIELD_ZH, "department": "主管部门（单位）及代码" if form.kind == "department" else FIELD_ZH["department"]}
+    return [make("R105", sheet=form.sheet, cell=form.cells.get(f) or form.cells.get("title"), field=label[f])
+            for f in required if not getattr(form, f)]
+
+
+def hierarchy(form: Form, profile: Profile) -> list[Diagnostic]:
+    levels = profile.levels()
+    by_key = {label_key(k): k for k in levels}
+    out: list[Diagnostic] = []
+    for ind in form.indicators:
+        level1 = by_key.get(label_key(ind.level1))
+        if level1 is None:
+            out.append(make("R101", sheet=form.sheet, cell=ind.cells.get("level1"), value=ind.level1 or "（空）",
+                            allowed="、".join(levels)))
+            continue
+        allowed = levels[level1]
+        if label_key(ind.level2) not in {label_key(x) for x in allowed}:
+            out.append(make("R102", sheet=form.sheet, cell=ind.cells.get("level2"), value=ind.level2 or "（空）",
+                            level1=level1, allowed="、".join(allowed)))
+    return out
+
+
+def level3_rows(form: Form, profile: Profile) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    for ind in form.indicators:
+        if not ind.level3:
+            out.append(make("R103", sheet=form.sheet, cell=ind.cells.get("level3"), row=ind.row))
+        elif not ind.target:
+            out.append(make("R104", sheet=form.sheet, cell=ind.cells.get("target"), name=ind.level3))
+    return out
+
+
+def goal_review(form: Form, profile: Profile) -> list[Diagnostic]:
+    rules = profile.goal_review
+    named = [i for i in form.indicators if i.level3]
+    if not named:
+        return []
+    cell = form.cells.get("indicators")
+    out: list[Diagnostic] = []
+    quantified = sum(is_quantitative(i) for i in named)
+    share = quantified / len(named)
+    if share < rules.min_quantified_share - 1e-9:
+        out.append(make("R111", sheet=form.sheet, cell=cell, share=f"{share:.0%}", quantified=quantified,
+                        total=len(named), minimum=f"{rules.min_quantified_share:.0%}"))
+    counts = (
+        ("R112", len({label_key(i.level1) for i in named if i.level1}), rules.min_level1),
+        ("R113", len({(label_key(i.level1), label_key(i.level2)) for i in named if i.level2}), rules.min_level2),
+        ("R114", len(named), rules.min_level3),
+    )
+    for code, count, minimum in counts:
+        if count < minimum:
+            out.append(make(code, sheet=form.sheet, cell=cell, count=count, minimum=minimum))
+    return out

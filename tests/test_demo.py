@@ -1,0 +1,227 @@
+"""The sample department: every form reads back as generated, and each planted mistake is
+reported by `check_file` at the cell where the generator wrote it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from xlmon import demo
+from xlmon import layout as L
+from xlmon.calc import rate_agrees
+from xlmon.check import FileResult, check_file
+from xlmon.text import parse_number
+
+SEED = 7
+PLANTED_CODES = {"C001", "C002", "C003", "C004", "N001"}
+OPERATORS = {"≥": ">=", "≤": "<=", "＝": "="}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> tuple[demo.Demo, dict[str, FileResult]]:
+    result = demo.build(tmp_path_factory.mktemp("demo"), seed=SEED)
+    return result, {p.name: check_file(p) for p in result.paths}
+
+
+def _forms(checks: dict[str, FileResult]):
+    return {(name, f.sheet): f for name, r in checks.items() for f in r.forms}
+
+
+def _expected_rows(rows: dict[str, demo.Amounts], broken: set[tuple[str, str]]) -> dict[str, dict]:
+    """What calc should compute for each row: the generated numbers, minus cells holding text."""
+    out = {}
+    for label, amounts in rows.items():
+        values = amounts.values()
+        out[label] = {f: None if (label, f) in broken else values[f] for f in L.INPUT_AMOUNTS}
+    total = {}
+    for f in L.INPUT_AMOUNTS:
+        parts = [row[f] for row in out.values() if row[f] is not None]
+        total[f] = sum(parts) if parts else None
+    out[L.TOTAL_ROW] = total
+    for row in out.values():
+        row["subtotal"] = None if row["carryover"] is None and row["current"] is None else \
+            (row["carryover"] or 0) + (row["current"] or 0)
+    return out
+
+
+def _assert_funding(form, block: str, rows: dict[str, demo.Amounts], broken: set[tuple[str, str]]) -> None:
+    read = {r.row: r for r in form.funding if r.block == block}
+    expected = _expected_rows(rows, broken)
+    assert set(read) == set(expected), form.sheet
+    for label, fields in expected.items():
+        for f, want in fields.items():
+            got = getattr(read[label], f)
+            assert got == pytest.approx(want, abs=1e-6), (form.sheet, label, f, got, want)
+
+
+def test_generate_returns_one_workbook_per_unit_and_overwrites(tmp_path):
+    first = demo.generate(tmp_path / "out")
+    again = demo.generate(tmp_path / "out")
+    assert first == again
+    assert len(first) >= 8
+    assert [p.name for p in first] == [f"{u[0]}.xlsx" for u in demo.UNITS]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(p.name for p in first)
+
+
+def test_department_is_read_back(built):
+    result, checks = built
+    assert len(checks) >= 8
+    assert all(r.status in ("ok", "invalid") and r.forms for r in checks.values())
+    projects = [f for f in _forms(checks).values() if f.kind == "project"]
+    assert len(projects) >= 20
+    assert len(projects) == len(result.department.projects())
+    for form in projects:
+        assert form.project and form.unit and form.months == 6 and form.year == 2026
+        assert form.department == "某市教育局（101001）"
+        assert form.time_progress == pytest.approx(0.5)
+    assert any(f.kind == "department" for f in _forms(checks).values())
+
+
+def test_every_form_matches_the_generated_data(built):
+    result, checks = built
+    forms = _forms(checks)
+    broken = {(p.file.name, p.sheet, p.row, p.field) for p in result.planted if p.code == "N001"}
+    for unit in result.department.units:
+        for project in unit.projects:
+            form = forms[(unit.file_name, project.sheet)]
+            assert (form.project, form.unit, form.goal) == (project.name, project.unit, project.goal)
+            cells = {(r, f) for file, sheet, r, f in broken if (file, sheet) == (unit.file_name, project.sheet)}
+            _assert_funding(form, "source", project.funding, cells)
+            assert len(form.indicators) == len(project.indicators)
+            for got, want in zip(form.indicators, project.indicators):
+                assert (got.level1, got.level2, got.level3) == (want.level1, want.level2, want.level3)
+                assert got.marks == [want.likelihood]
+                assert (got.reason, got.remark) == (want.reason, want.remark)
+                if want.operator is None:
+                    assert got.operator == "qualitative"
+                    assert (got.actual, got.forecast) == (want.actual, want.forecast)
+                else:
+                    typed_op = want.target[0] in OPERATORS
+                    assert got.operator == (OPERATORS[want.operator] if typed_op else ">=")
+                    assert got.target_value == want.value and got.unit == want.unit
+                    assert got.actual == pytest.approx(want.actual)
+                    assert got.forecast == pytest.approx(want.forecast)
+        if unit.overall:
+            form = forms[(unit.file_name, unit.overall.sheet)]
+            assert form.kind == "department" and form.department == unit.overall.department
+            _assert_funding(form, "source", unit.overall.by_fund, set())
+            _assert_funding(form, "spending", unit.overall.by_spending, set())
+            assert [i.level3 for i in form.indicators] == [i.level3 for i in unit.overall.indicators]
+
+
+def test_overall_blocks_describe_the_same_money(built):
+    result, checks = built
+    forms = _forms(checks)
+    overall = [u for u in result.department.units if u.overall]
+    assert overall
+    for unit in overall:
+        form = forms[(unit.file_name, unit.overall.sheet)]
+        by_fund, by_spending = form.total("source"), form.total("spending")
+        for f in (*L.INPUT_AMOUNTS, "subtotal"):
+            assert getattr(by_fund, f) == pytest.approx(getattr(by_spending, f))
+        projects = demo.sum_amounts([p.total() for p in unit.projects])
+        assert unit.overall.by_spending["项目支出"] == projects
+
+
+def test_handmade_workbooks_are_not_our_template_and_compute_the_same(built):
+    result, checks = built
+    forms = _forms(checks)
+    handmade = [u for u in result.department.units if u.style != "template"]
+    assert len(handmade) >= 2
+    assert {u.style for u in handmade} == set(demo.VARIANTS)
+    for unit in handmade:
+        wb = load_workbook(next(p for p in result.paths if p.name == unit.file_name))
+        for ws in wb.worksheets:
+            assert not any(c.data_type == "f" for row in ws.iter_rows() for c in row), ws.title
+            assert not ws.protection.sheet
+        read_total = sum(forms[(unit.file_name, p.sheet)].total().subtotal for p in unit.projects)
+        generated = sum(p.total().subtotal for p in unit.projects) / 100
+        assert read_total == pytest.approx(generated)
+    shifted = load_workbook(next(p for p in result.paths if p.name.startswith("某市职业技术学校")))
+    ws = shifted.worksheets[0]
+    assert ws["A1"].value is None and ws["B2"].value.endswith("监控表")
+    assert any(c.value == "项 目 名 称" for row in ws.iter_rows() for c in row)
+
+
+def test_planted_mistakes_are_reported_where_they_were_written(built):
+    result, checks = built
+    planted = {(p.file.name, p.sheet, p.cell, p.code) for p in result.planted}
+    assert {p.code for p in result.planted} == PLANTED_CODES
+    reported = {(Path(d.file).name, d.sheet, d.cell, d.code)
+                for r in checks.values() for d in r.diagnostics if d.severity == "error"}
+    assert reported == planted  # each mistake found, nothing else flagged
+    books = {p.name: load_workbook(p) for p in result.paths}
+    projects = {(u.file_name, p.sheet): p for u in result.department.units for p in u.projects}
+    for p in result.planted:
+        written = books[p.file.name][p.sheet][p.cell].value
+        correct = projects[(p.file.name, p.sheet)].total() if p.row == L.TOTAL_ROW else \
+            projects[(p.file.name, p.sheet)].funding[p.row]
+        if p.code == "N001":
+            assert written == p.value and written in ("完成", "待定")
+        elif p.field in L.RATE_FIELDS:
+            assert rate_agrees(parse_number(written, percent=True), p.value)
+            assert not rate_agrees(parse_number(written, percent=True), correct.values()[p.field])
+        else:
+            assert parse_number(written) == pytest.approx(p.value)
+            assert abs(p.value - correct.values()[p.field]) > 0.01
+
+
+def test_notes_sheet_is_skipped(built):
+    result, checks = built
+    notes = [u for u in result.department.units if u.notes]
+    assert len(notes) == 1
+    r = checks[notes[0].file_name]
+    assert "填报说明" not in {f.sheet for f in r.forms}
+    assert any(d.code == "S001" and d.sheet == "填报说明" for d in r.diagnostics)
+    others = [r for name, r in checks.items() if name != notes[0].file_name]
+    assert not any(d.code == "S001" for r in others for d in r.diagnostics)
+
+
+def test_deviations_are_there_for_grading(built):
+    result, checks = built
+    forms = _forms(checks)
+    tp = 0.5
+    for unit in result.department.units:
+        for project in unit.projects:
+            total = forms[(unit.file_name, project.sheet)].total()
+            if demo.LAG in project.marks:
+                assert total.gap > 0.25, project.name
+            elif not any(m.startswith("N001") for m in project.marks):
+                assert abs(total.spend_progress - tp) <= 0.15, project.name
+            likelihoods = [i.likelihood for i in project.indicators]
+            for mark, name in ((demo.MAYBE, "有可能"), (demo.NEVER, "完全不可能")):
+                assert (name in likelihoods) == (mark in project.marks), project.name
+            for ind in project.indicators:
+                if ind.likelihood == "完全不可能":
+                    assert ind.remark and ind.reason
+                if ind.likelihood == "有可能":
+                    assert ind.reason
+
+
+def test_generation_is_deterministic(tmp_path, built):
+    _, checks = built
+
+    def snapshot(paths):
+        out = []
+        for p in paths:
+            r = check_file(p)
+            out.append((p.name, [f.model_dump() for f in r.forms],
+                        [(d.code, d.sheet, d.cell, d.message) for d in r.diagnostics]))
+        return out
+
+    again = snapshot(demo.generate(tmp_path / "a", seed=SEED))
+    first = [(name, [f.model_dump() for f in r.forms], [(d.code, d.sheet, d.cell, d.message) for d in r.diagnostics])
+             for name, r in checks.items()]
+    assert again == first
+    other = snapshot(demo.generate(tmp_path / "b", seed=SEED + 1))
+    assert [x[1] for x in other] != [x[1] for x in first]
+
+
+def test_months_and_year_follow_the_arguments(tmp_path):
+    paths = demo.generate(tmp_path, year=2027, months=9)
+    r = check_file(paths[0])
+    assert {(f.year, f.months) for f in r.forms} == {(2027, 9)}
+    with pytest.raises(ValueError):
+        demo.sample_department(months=13)
