@@ -1,0 +1,171 @@
+"""Grades: direction-aware targets, qualitative levels, likelihood, milestones; monotone by property."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from handmade import SAMPLE_FUNDING, project_grid
+from xlmon.check import check_sheets
+from xlmon.grading import grade_funding, grade_indicator, worst
+from xlmon.models import FundingRow, Indicator
+from xlmon.profile import ProfileError, load_profile
+
+PROFILE = load_profile()
+
+
+def ind(target_op, value, forecast, unit=None, likelihood=None, target="t", **kw) -> Indicator:
+    return Indicator(level3="x", operator=target_op, target_value=value, unit=unit, forecast=forecast,
+                     likelihood=likelihood, target=target, **kw)
+
+
+@pytest.mark.parametrize("op, target, forecast, grade", [
+    (">=", 95, 96, "green"), (">=", 95, 95, "green"), (">=", 95, 90, "yellow"), (">=", 95, 80, "red"),
+    (">", 95, 95, "yellow"), ("<=", 30, 25, "green"), ("<=", 30, 32, "yellow"), ("<=", 30, 40, "red"),
+    ("<", 30, 30, "yellow"), ("=", 100, 100, "green"), ("=", 100, 95, "yellow"), ("=", 100, 120, "red"),
+])
+def test_quantitative_direction(op, target, forecast, grade):
+    assert grade_indicator(ind(op, target, float(forecast)), 0.5, PROFILE) == grade
+
+
+def test_percent_cell_compared_with_percent_target():
+    assert grade_indicator(ind(">=", 95, 0.96, unit="%"), 0.5, PROFILE) == "green"
+    assert grade_indicator(ind(">=", 95, 0.5, unit="%"), 0.5, PROFILE) == "red"
+
+
+@pytest.mark.parametrize("forecast, grade", [("达成", "green"), ("部分达成", "yellow"), ("未达成", "red"),
+                                              ("较好", "green"), ("一般", "yellow"), ("效果明显", "green"),
+                                              ("有效提升", "green"), ("说不清", None)])
+def test_qualitative_levels(forecast, grade):
+    assert grade_indicator(ind("qualitative", None, forecast, target="有效提升"), 0.5, PROFILE) == grade
+
+
+def test_likelihood_raises_grade():
+    assert grade_indicator(ind(">=", 95, 99.0, likelihood="有可能"), 0.5, PROFILE) == "yellow"
+    assert grade_indicator(ind(">=", 95, 99.0, likelihood="完全不可能"), 0.5, PROFILE) == "red"
+    assert grade_indicator(ind(">=", 95, None, likelihood="确定能"), 0.5, PROFILE) is None
+
+
+def test_sequential_check_is_optional():
+    i = ind(">=", 1200, 1200.0, level2="数量指标", actual=300.0)
+    assert grade_indicator(i, 0.5, PROFILE) == "green"
+    on = PROFILE.model_copy(update={"indicators": PROFILE.indicators.model_copy(update={"sequential_check": True})})
+    assert grade_indicator(i, 0.5, on) == "yellow"
+
+
+def row(subtotal: float, spent: float) -> FundingRow:
+    return FundingRow(block="source", row="资金总额", subtotal=subtotal, spent=spent,
+                      spend_progress=spent / subtotal if subtotal else None)
+
+
+@pytest.mark.parametrize("spent, grade", [(50, "green"), (40, "green"), (39, "yellow"), (30, "yellow"),
+                                          (29, "red"), (0, "red"), (80, "green")])
+def test_funding_gap_thresholds(spent, grade):
+    assert grade_funding(row(100, spent), 6, 0.5, PROFILE) == grade
+
+
+def test_milestones():
+    on = PROFILE.model_copy(update={"funding": PROFILE.funding.model_copy(update={"use_milestones": True})})
+    assert grade_funding(row(100, 45), 6, 0.5, PROFILE) == "green"
+    assert grade_funding(row(100, 45), 6, 0.5, on) == "yellow"
+    assert grade_funding(row(100, 50), 9, 0.75, on) == "red"  # 25 pp short of the 75 % milestone
+    assert grade_funding(row(0, 0), 6, 0.5, on) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(subtotal=st.floats(1, 1e6), a=st.floats(0, 2), b=st.floats(0, 2), months=st.integers(1, 12),
+       milestones=st.booleans())
+def test_more_spending_never_worse(subtotal, a, b, months, milestones):
+    profile = PROFILE.model_copy(update={"funding": PROFILE.funding.model_copy(update={"use_milestones": milestones})})
+    low, high = sorted((a, b))
+    g_low = grade_funding(row(subtotal, low * subtotal), months, months / 12, profile)
+    g_high = grade_funding(row(subtotal, high * subtotal), months, months / 12, profile)
+    assert worst(g_low, g_high) == g_low
+
+
+amounts = st.one_of(st.none(), st.floats(0, 5000).map(lambda x: round(x, 2)))
+
+
+@st.composite
+def well_formed_forms(draw, reasons: bool = False):
+    """A form as a careful unit fills it: sources with spent ≤ issued ≤ budget, typed totals right."""
+    sources = {}
+    for name in ("中央财政资金", "省级财政资金", "市级财政资金", "县（区）财政资金", "单位自筹资金", "其他资金"):
+        if draw(st.booleans()):
+            continue
+        carry = draw(amounts)
+        current = draw(st.floats(1, 5000).map(lambda x: round(x, 2)))
+        issued = round(current * draw(st.floats(0, 1)), 2)
+        spent = round(min(issued, (carry or 0) + current) * draw(st.floats(0, 1)), 2)
+        forecast = round(((carry or 0) + current) * draw(st.floats(0.5, 1)), 2)
+        sources[name] = [carry, current, round((carry or 0) + current, 2), issued, None, spent, None, forecast]
+    if not sources:
+        sources["市级财政资金"] = [None, 100, 100, 50, 0.5, 50, 0.5, 100]
+    total = [round(sum(v[i] or 0 for v in sources.values()), 2) if i in (0, 1, 2, 3, 5, 7) else None
+             for i in range(8)]
+    sources["资金总额"] = total
+    months = draw(st.integers(1, 12))
+    indicators = []
+    groups = [("产出指标", "数量指标"), ("产出指标", "质量指标"), ("产出指标", "时效指标"), ("效益指标", "社会效益指标"),
+              ("效益指标", "经济效益指标"), ("满意度指标", "服务对象满意度指标"), ("产出指标", "成本指标")]
+    for i, (l1, l2) in enumerate(groups):
+        op = draw(st.sampled_from(["≥", "≤", "＝"]))
+        target = draw(st.integers(1, 1000))
+        forecast = draw(st.integers(0, 2000))
+        likelihood = draw(st.sampled_from([0, 1, 2]))
+        marks = [None, None, None]
+        marks[likelihood] = "√"
+        reason = "受政策调整影响" if reasons or draw(st.booleans()) else None
+        remark = "调整实施计划" if likelihood == 2 else None
+        indicators.append([l1, l2, f"指标{i}", f"{op}{target}个", f"{forecast // 2}个", f"{forecast}个", reason,
+                           *marks, remark])
+    return project_grid(funding=sources, indicators=indicators, period=f"（2026年1-{months}月）"), indicators
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=well_formed_forms())
+def test_well_formed_forms_have_no_errors_except_missing_reasons(data):
+    grid, indicators = data
+    result = check_sheets({"表1": grid}, PROFILE)
+    errors = [d for d in result.diagnostics if d.severity == "error"]
+    # the only error a well-formed form can carry is a deviation left without its reason
+    form = result.forms[0]
+    for d in errors:
+        assert d.code == "R301", d.line()
+        ind = next(i for i in form.indicators if i.cells["reason"] == d.cell)
+        assert ind.grade in ("yellow", "red") and not ind.reason
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=well_formed_forms(reasons=True))
+def test_well_formed_forms_with_reasons_are_error_free(data):
+    grid, _ = data
+    result = check_sheets({"表1": grid}, PROFILE)
+    assert [d.line() for d in result.diagnostics if d.severity == "error"] == []
+
+
+def test_profile_file_overrides_and_errors(tmp_path):
+    good = tmp_path / "city.toml"
+    good.write_text('hierarchy = "national2021"\n[funding]\ngreen_max_gap = 0.05\n', encoding="utf-8")
+    p = load_profile(good)
+    assert p.funding.green_max_gap == 0.05 and p.funding.yellow_max_gap == 0.20
+    assert "成本指标" in p.levels()
+    bad = tmp_path / "bad.toml"
+    bad.write_text('hierarchy = "martian"\n', encoding="utf-8")
+    with pytest.raises(ProfileError, match="未知的指标体系"):
+        load_profile(bad)
+    with pytest.raises(ProfileError, match="不存在"):
+        load_profile(tmp_path / "none.toml")
+    (tmp_path / "typo.toml").write_text("[funding]\ngreen_max = 0.1\n", encoding="utf-8")
+    with pytest.raises(ProfileError):
+        load_profile(tmp_path / "typo.toml")
+
+
+def test_national_hierarchy_accepts_cost_as_level1():
+    rows = [["成本指标", "经济成本指标", "单位成本", "≤100元", "90元", "95元", None, "√", None, None, None]]
+    national = load_profile().model_copy(update={"hierarchy": "national2021"})
+    result = check_sheets({"表1": project_grid(funding=SAMPLE_FUNDING, indicators=rows)}, national)
+    assert "R101" not in {d.code for d in result.diagnostics}
+    result = check_sheets({"表1": project_grid(funding=SAMPLE_FUNDING, indicators=rows)}, PROFILE)
+    assert "R101" in {d.code for d in result.diagnostics}

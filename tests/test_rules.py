@@ -1,0 +1,150 @@
+"""Every rule fires at the right cell on a faulty form and stays silent on a correct one."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from handmade import SAMPLE_FUNDING, SAMPLE_INDICATORS, project_grid
+from xlmon.check import check_sheets
+from xlmon.grid import parse_address
+from xlmon.profile import load_profile
+
+PROFILE = load_profile()
+
+
+def run(grid=None, *, funding=None, indicators=None, profile=PROFILE, **kw):
+    grid = grid or project_grid(funding=funding or SAMPLE_FUNDING,
+                                indicators=SAMPLE_INDICATORS if indicators is None else indicators, **kw)
+    result = check_sheets({"表1": grid}, profile)
+    return result.forms[0], result.diagnostics
+
+
+def codes_at(diags, code):
+    return [d.cell for d in diags if d.code == code]
+
+
+def indicators_with(index: int, **changes) -> list[list]:
+    rows = copy.deepcopy(SAMPLE_INDICATORS)
+    names = ["level1", "level2", "level3", "target", "actual", "forecast", "reason", "sure", "maybe", "never", "remark"]
+    for key, value in changes.items():
+        rows[index][names.index(key)] = value
+    return rows
+
+
+def test_correct_form_has_no_errors_or_warnings():
+    form, diags = run()
+    assert [d for d in diags if d.severity in ("error", "warning")] == []
+    assert form.grade in ("green", "yellow")
+
+
+RULE_CASES = {
+    # code: (indicator row index, changes, field whose cell must be named)
+    "R101": (5, {"level1": "满意指标"}, "level1"),
+    "R102": (1, {"level2": "经济效益指标"}, "level2"),
+    "R103": (2, {"level3": None}, "level3"),
+    "R104": (2, {"target": None}, "target"),
+    "R207": (0, {"forecast": "基本完成"}, "forecast"),
+    "R208": (3, {"actual": 80}, "actual"),
+    "R209": (0, {"forecast": "1250人"}, "forecast"),
+    "R301": (0, {"forecast": "500平方米", "maybe": None, "sure": "√"}, "reason"),
+    "R302": (1, {"maybe": "√"}, "likelihood_sure"),
+    "R303": (4, {"sure": None, "never": "√"}, "remark"),
+}
+
+
+@pytest.mark.parametrize("code", RULE_CASES)
+def test_indicator_rules_fire_at_the_cell(code):
+    index, changes, field = RULE_CASES[code]
+    form, diags = run(indicators=indicators_with(index, **changes))
+    ind = next(i for i in form.indicators if i.row == form.indicators[0].row + index)
+    assert codes_at(diags, code) == [ind.cells[field]], [d.line() for d in diags]
+    assert all(d.message for d in diags if d.code == code)
+
+
+def test_no_mark_is_reported_too():
+    form, diags = run(indicators=indicators_with(2, sure=None))
+    assert any(d.code == "R302" and "未勾选" in d.message for d in diags)
+
+
+def test_header_fields_required():
+    form, diags = run(project="", unit=None)
+    assert sorted(d.message for d in diags if d.code == "R105") == sorted(
+        ["表头“项目名称”未填写，请补填。", "表头“预算单位”未填写，请补填。"])
+    assert codes_at(diags, "R105") == [form.cells["project"], form.cells["unit"]]
+
+
+def test_goal_review_thresholds():
+    few = [SAMPLE_INDICATORS[0], SAMPLE_INDICATORS[3]]
+    form, diags = run(indicators=few)
+    found = {d.code for d in diags}
+    assert {"R112", "R113", "R114"} <= found and "R111" in found  # 1 of 2 quantified = 50 %
+    assert codes_at(diags, "R114") == [form.cells["indicators"]]
+    relaxed = PROFILE.model_copy(update={"goal_review": PROFILE.goal_review.model_copy(
+        update={"min_level1": 2, "min_level2": 2, "min_level3": 2, "min_quantified_share": 0.5})})
+    _, diags = run(indicators=few, profile=relaxed)
+    assert not {"R111", "R112", "R113", "R114"} & {d.code for d in diags}
+
+
+def funding_with(row: str, values: list) -> dict:
+    funding = dict(SAMPLE_FUNDING)
+    funding[row] = values
+    return funding
+
+
+@pytest.mark.parametrize("code, row, values, field", [
+    ("R201", "其他资金", [None, -5, None, None, None, None, None, None], "current"),
+    ("R203", "中央财政资金", [None, 100, None, 120, None, 60, None, 100], "issue_rate"),
+    ("R204", "中央财政资金", [None, 100, None, 50, None, 60, None, 100], "spent"),
+    ("R205", "中央财政资金", [None, 100, None, 100, None, 60, None, 130], "forecast"),
+    ("R206", "其他资金", [None, None, None, None, None, 8, None, None], "spent"),
+])
+def test_number_rules_fire_at_the_cell(code, row, values, field):
+    funding = funding_with(row, values)
+    funding["资金总额"] = [None] * 8  # let xlmon sum the sources
+    form, diags = run(funding=funding)
+    target = next(r for r in form.funding if r.row == row)
+    assert target.cells[field] in codes_at(diags, code), [d.line() for d in diags]
+
+
+def test_department_blocks_must_agree():
+    from xlmon.templates import build_form, new_workbook
+
+    wb = new_workbook()
+    ws = wb.create_sheet("部门")
+    out = build_form(ws, "department", year=2026, months=6, department="某市教育局（101001）",
+                     indicator_counts={})
+    values = {("source", "一般公共预算资金"): 500, ("source", "单位资金"): 100,
+              ("spending", "基本支出"): 400, ("spending", "项目支出"): 150}
+    grid = [[None if isinstance(c.value, str) and c.value.startswith("=") else c.value for c in row]
+            for row in ws.iter_rows()]
+    for key, value in values.items():
+        r, c = parse_address(out.funding[key]["current"])
+        grid[r][c] = value
+    form, diags = run(grid)
+    spending_total = form.total("spending")
+    assert codes_at(diags, "R202") == [spending_total.cells["current"], spending_total.cells["subtotal"]]
+    r, c = parse_address(out.funding[("spending", "项目支出")]["current"])
+    grid[r][c] = 200
+    _, diags = run(grid)
+    assert not codes_at(diags, "R202")
+
+
+def test_grades_in_json(capsys, tmp_path):
+    import json
+
+    from test_check import write_grid
+    from xlmon.cli import main
+
+    funding = funding_with("资金总额", [10, 300, 310, 200, None, 20, None, 305])
+    funding["中央财政资金"] = [None, 100, 100, 100, None, 10, None, 100]
+    funding["市级财政资金"] = [10, 200, 210, 100, None, 10, None, 205]
+    path = write_grid(tmp_path / "slow.xlsx", project_grid(funding=funding, indicators=SAMPLE_INDICATORS))
+    main(["check", "--format", "json", str(path)])
+    form = json.loads(capsys.readouterr().out)["files"][0]["forms"][0]
+    grades = {r["row"]: r["grade"] for r in form["funding"]}
+    assert (grades["资金总额"], grades["中央财政资金"], grades["市级财政资金"]) == ("red", "red", "red")
+    assert grades["省级财政资金"] is None  # nothing to judge
+    assert form["grade"] == "red"
+    assert [i["grade"] for i in form["indicators"]][:4] == ["green", "green", "green", "yellow"]
