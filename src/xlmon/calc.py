@@ -87,12 +87,11 @@ def _row_rates(form: Form, row: FundingRow, diags: list[Diagnostic]) -> None:
 
 
 def rate_agrees(typed: float, computed: float | None) -> bool:
-    """Typed as a fraction (0.5 / 50%), or as percentage points in a % column (50)."""
+    """Typed as a fraction (0.5 / 50%), or as percentage points in a % column (50, or 0.8 for 0.8%)."""
     if computed is None:
         return abs(typed) <= EPS
-    if abs(typed - computed) <= RATE_TOLERANCE + EPS:
-        return True
-    return abs(typed) > 1 and abs(typed / 100 - computed) <= RATE_TOLERANCE + EPS
+    return (abs(typed - computed) <= RATE_TOLERANCE + EPS
+            or abs(typed / 100 - computed) <= RATE_TOLERANCE + EPS)
 
 
 def _formula(row: FundingRow, a: str, op: str, b: str) -> str:

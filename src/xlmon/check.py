@@ -14,12 +14,14 @@ from .calc import calculate
 from .diagnostics import Diagnostic, has_errors, make
 from .grading import grade_form
 from .grid import Grid
+from .marks import RESULTS_SHEET, STATE_SHEET
 from .models import Form
 from .profile import Profile, load_profile
 from .reader import read_form
 from .rules import run_rules
 
 Status = Literal["ok", "invalid", "unreadable"]
+OWN_SHEETS = {RESULTS_SHEET, STATE_SHEET}  # what --annotate adds is never read as a form
 
 
 @dataclass
@@ -42,6 +44,8 @@ def check_sheets(sheets: dict[str, Grid], profile: Profile | None = None) -> She
     result = SheetResult()
     skipped: list[str] = []
     for name, grid in sheets.items():
+        if name in OWN_SHEETS:
+            continue
         form, diags = read_form(grid, name)
         if form is None:
             skipped.append(name)

@@ -27,6 +27,18 @@ def build_parser() -> Parser:
     check.add_argument("paths", nargs="+", metavar="PATH", help="工作簿文件或文件夹（.xlsx/.xlsm）")
     check.add_argument("--format", choices=("text", "json"), default="text", help="输出格式（默认 text）")
     check.add_argument("--no-info", action="store_true", help="不显示“提示”级别的条目")
+    check.add_argument("--profile", metavar="FILE", help="规则配置文件（TOML，默认使用内置配置；见 xlmon profile）")
+    check.add_argument("--annotate", metavar="OUT", help="另存一份标注副本：按红黄绿填色、问题单元格加框和批注、"
+                                                           "附“校验结果”表（只能用于单个文件，原文件不变）")
+
+    clear = sub.add_parser("clear", help="清除 xlmon 的标注",
+                           description="去掉 --annotate 加上的填色、边框、批注和“校验结果”表，其余内容不变。")
+    clear.add_argument("file", metavar="FILE", help="带标注的工作簿")
+    clear.add_argument("-o", "--output", metavar="OUT", help="输出文件（默认在原文件名后加“-已清除”）")
+
+    prof = sub.add_parser("profile", help="打印内置规则配置（TOML）",
+                          description="打印内置的规则配置，可另存后修改阈值或指标体系，再用 --profile 使用。")
+    prof.add_argument("--check", metavar="FILE", help="只校验该配置文件是否可用")
 
     tpl = sub.add_parser("template", help="生成空白监控表模板",
                          description="生成官方格式的监控表模板（带公式、下拉选项和保护）。")
@@ -77,13 +89,90 @@ def cmd_check(args) -> int:
     from .check import check_paths
     from .diagnostics import has_errors
     from .output import dumps, text_lines
+    from .profile import ProfileError, load_profile
 
-    results = check_paths(expand_paths(args.paths))
+    try:
+        profile = load_profile(args.profile)
+    except ProfileError as exc:
+        print(f"xlmon: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    paths = expand_paths(args.paths)
+    if args.annotate and len(paths) != 1:
+        print("xlmon: --annotate 只能用于单个工作簿文件。", file=sys.stderr)
+        return EXIT_FAILURE
+    results = check_paths(paths, profile)
     if args.format == "json":
         print(dumps(results))
     else:
         print("\n".join(text_lines(results, show_info=not args.no_info)))
+    if args.annotate:
+        written = _annotate(results[0], Path(args.annotate), profile)
+        if written is None:
+            return EXIT_FAILURE
+        if args.format == "text":
+            print(f"已写出标注副本：{written}")
     return EXIT_FINDINGS if any(has_errors(r.diagnostics) for r in results) else EXIT_OK
+
+
+def _annotate(result, out: Path, profile) -> Path | None:
+    from .adapters.workbook_marks import annotate_file
+    from .marks import plan_marks
+
+    if result.status == "unreadable":
+        print(f"xlmon: {result.path} 无法读取，不能生成标注副本。", file=sys.stderr)
+        return None
+    if out.exists() and out.resolve() == Path(result.path).resolve():
+        print("xlmon: --annotate 的输出文件不能是原文件。", file=sys.stderr)
+        return None
+    plan = plan_marks(result.forms, result.diagnostics, profile.colours())
+    try:
+        return annotate_file(result.path, out, plan)
+    except ValueError as exc:
+        print(f"xlmon: {exc}", file=sys.stderr)
+        return None
+    except OSError as exc:
+        print(f"xlmon: 无法写入 {out}（{exc.strerror or exc}），请确认文件未被 Excel 打开且目录可写。", file=sys.stderr)
+        return None
+
+
+def cmd_clear(args) -> int:
+    from .adapters.files import read_workbook
+    from .adapters.workbook_marks import clear_file
+
+    source = Path(args.file)
+    refusal = read_workbook(source).refusal
+    if refusal:
+        from .diagnostics import make
+        print(make(refusal.code, detail=refusal.detail, file=str(source)).line(), file=sys.stderr)
+        return EXIT_FAILURE
+    out = Path(args.output) if args.output else source.with_name(f"{source.stem}-已清除{source.suffix}")
+    if out.exists() and out.resolve() == source.resolve():
+        print("xlmon: 输出文件不能是原文件。", file=sys.stderr)
+        return EXIT_FAILURE
+    try:
+        print(f"已清除标注：{clear_file(source, out)}")
+    except ValueError as exc:
+        print(f"xlmon: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except OSError as exc:
+        print(f"xlmon: 无法写入 {out}（{exc.strerror or exc}）。", file=sys.stderr)
+        return EXIT_FAILURE
+    return EXIT_OK
+
+
+def cmd_profile(args) -> int:
+    from .profile import ProfileError, default_profile_text, load_profile
+
+    if args.check:
+        try:
+            load_profile(args.check)
+        except ProfileError as exc:
+            print(f"xlmon: {exc}", file=sys.stderr)
+            return EXIT_FINDINGS
+        print(f"规则配置可用：{args.check}")
+        return EXIT_OK
+    print(default_profile_text(), end="")
+    return EXIT_OK
 
 
 def cmd_template(args) -> int:
@@ -113,7 +202,8 @@ def cmd_demo(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"check": cmd_check, "template": cmd_template, "demo": cmd_demo}
+COMMANDS = {"check": cmd_check, "clear": cmd_clear, "profile": cmd_profile, "template": cmd_template,
+            "demo": cmd_demo}
 
 
 def main(argv: list[str] | None = None) -> int:

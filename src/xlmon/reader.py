@@ -17,7 +17,7 @@ from .models import Block, Form, FundingRow, Indicator
 from .text import NotANumber, clean_text, label_key, nfkc, parse_measure, parse_number, parse_target
 
 _PERIOD = re.compile(
-    r"(\d{2,4}|[X×xＸ]{2,4})\s*年\s*(?:(?:1|一|01)\s*[-－—–~～至到]\s*)?(\d{1,2}|[XxＸ×]{1,2})\s*月")
+    r"(\d{2,4}|[X×xＸ]{2,4})\s*年\s*(?:(?:1|一|01)\s*月?\s*[-－—–~～至到]\s*)?(\d{1,2}|[XxＸ×]{1,2})\s*月")
 _HEADER_MONTHS = re.compile(r"1-(\d{1,2})月")
 _TOTAL_KEYS = {label_key(L.TOTAL_ROW), "合计", "总计", "资金总额合计"}
 _ROW_KEYS = {label_key(x): x for x in (*L.PROJECT_SOURCES, *L.DEPARTMENT_FUND_TYPES, *L.DEPARTMENT_SPENDING_TYPES)}
@@ -61,8 +61,8 @@ def read_form(grid: Grid, sheet: str) -> tuple[Form | None, list[Diagnostic]]:
     """One sheet's form and what was wrong with reading it; None when it is not a form."""
     keys = [[label_key(v) if isinstance(v, str) else "" for v in row] for row in grid]
     s = _Sheet(sheet, grid, keys)
-    funding_headers = s.rows_with("上年结转")
-    indicator_header = next(iter(s.rows_with("一级指标") or s.rows_with("三级指标")), None)
+    funding_headers = [r for r in s.rows_with("上年结转") if _is_funding_header(s, r)]
+    indicator_header = next((r for r in range(len(keys)) if _is_indicator_header(s, r)), None)
     if not funding_headers and indicator_header is None:
         return None, []
     diags: list[Diagnostic] = []
@@ -91,6 +91,23 @@ def read_form(grid: Grid, sheet: str) -> tuple[Form | None, list[Diagnostic]]:
     elif form.months is None:
         diags.append(make("S101", sheet=sheet, cell=form.cells.get("title")))
     return form, diags
+
+
+_LABEL_MAX = 24  # header labels are short; a sentence that mentions 上年结转 is not a header
+
+
+def _is_funding_header(s: _Sheet, r: int) -> bool:
+    """The 上年结转 row of a funding block: a short label, with at least 4 funding columns around it."""
+    if not any("上年结转" in k and len(k) <= _LABEL_MAX for k in s.keys[r]):
+        return False
+    return len(_map_columns(s, range(max(r - 2, 0), r + 1), L.FUNDING_HEADER_KEYWORDS)) >= 4
+
+
+def _is_indicator_header(s: _Sheet, r: int) -> bool:
+    """A row with at least two cells labelled 一级指标 / 二级指标 / 三级指标, one level each."""
+    cells = [k for k in s.keys[r] if k and len(k) <= _LABEL_MAX
+             and sum(w in k for w in ("一级指标", "二级指标", "三级指标")) == 1]
+    return len(cells) >= 2
 
 
 def _read_title(s: _Sheet, form: Form, limit: int, diags: list[Diagnostic]) -> None:

@@ -22,10 +22,12 @@ Every run starts by clearing, so marks are replaced, never stacked.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import math
 import os
 import unicodedata
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +35,6 @@ from openpyxl import load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.styles.borders import Border as BorderStyle
 from openpyxl.styles.fills import Fill
 from openpyxl.utils.cell import coordinate_from_string, get_column_letter
 from openpyxl.workbook.workbook import Workbook
@@ -107,13 +108,39 @@ def clear_workbook(wb: Workbook) -> bool:
     wb.remove(state)
     if RESULTS_SHEET in wb.sheetnames:
         wb.remove(wb[RESULTS_SHEET])
-    if active is not None and active.title in wb.sheetnames and wb[active.title] is active:
-        wb.active = active
+    if active is not None and any(sheet is active for sheet in wb._sheets):
+        wb.active = wb._sheets.index(active)  # by index: a hidden active sheet stays as it was
     else:
         visible = [ws for ws in wb.worksheets if ws.sheet_state == "visible"] or wb.worksheets
         if visible:
             _activate(wb, visible[0])
     return results_was_active
+
+
+def dropped_features(src: str | Path) -> list[str]:
+    """What openpyxl will not carry over into the written copy, in Chinese, for a warning.
+
+    Judged from the package's part names and the sheets' XML; empty for our own templates."""
+    found: list[str] = []
+    with zipfile.ZipFile(src) as z:
+        names = z.namelist()
+        sheets = b"".join(z.read(n) for n in names
+                          if n.startswith("xl/worksheets/sheet") and n.endswith(".xml"))
+    if any(n.startswith("xl/media/") for n in names) and importlib.util.find_spec("PIL") is None:
+        found.append("图片")  # openpyxl keeps pictures only when Pillow is installed
+    if any(n.startswith("xl/drawings/drawing") for n in names):
+        found.append("图形、文本框等绘图对象（图表会重新生成，格式可能改变）")
+    if any(n.startswith("xl/threadedComments/") for n in names):
+        found.append("新式批注的回复（只保留为普通批注）")
+    if any(n.startswith(("xl/ctrlProps/", "xl/activeX/")) for n in names):
+        found.append("表单控件")
+    if any(n.startswith(("xl/slicers/", "xl/slicerCaches/", "xl/timelines/")) for n in names):
+        found.append("切片器")
+    if b"x14:dataValidation" in sheets:
+        found.append("引用其他工作表的数据验证")
+    if b"x14:conditionalFormatting" in sheets or b"x14:sparklineGroup" in sheets:
+        found.append("扩展条件格式或迷你图")
+    return found
 
 
 # ---------------------------------------------------------------------------------- files
@@ -153,7 +180,7 @@ def _fill_from(xml: str) -> Fill:
 
 
 def _border_from(xml: str) -> Border:
-    return BorderStyle.from_tree(fromstring(xml))
+    return Border.from_tree(fromstring(xml))
 
 
 def _comment_state(cell: Cell | MergedCell) -> dict | None:
@@ -178,7 +205,8 @@ def _restore(cell: Cell | MergedCell, record: dict) -> None:
     if isinstance(cell, MergedCell):
         return  # merged cells hold no comment
     ours, current = applied.get("comment"), _comment_state(cell)
-    still_ours = current == ours or (current is None and ours is not None)
+    # openpyxl does not read a comment's size back, so compare text and author only
+    still_ours = _same_comment(current, ours) or (current is None and ours is not None)
     if still_ours:
         before = original.get("comment")
         if before is None:
@@ -186,6 +214,12 @@ def _restore(cell: Cell | MergedCell, record: dict) -> None:
         else:
             cell.comment = Comment(before["text"], before["author"], height=before.get("height", 79),
                                    width=before.get("width", 144))
+
+
+def _same_comment(a: dict | None, b: dict | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return (a["text"], a["author"]) == (b["text"], b["author"])
 
 
 def _write_state(wb: Workbook, records: dict[tuple[str, str], dict]) -> Worksheet:
