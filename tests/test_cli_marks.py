@@ -1,0 +1,103 @@
+"""`xlmon check --annotate`, `xlmon clear` and `xlmon profile` through the command line."""
+
+from __future__ import annotations
+
+import tomllib
+
+from openpyxl import load_workbook
+
+from handmade import SAMPLE_FUNDING, SAMPLE_INDICATORS, project_grid
+from test_check import write_grid
+from xlmon.check import check_file
+from xlmon.cli import main
+from xlmon.marks import PALETTE, RESULTS_SHEET, STATE_SHEET
+
+
+def faulty(tmp_path):
+    funding = dict(SAMPLE_FUNDING)
+    funding["资金总额"] = [10, 300, 320, 200, 0.6667, 20, None, 305]  # 小计 wrong, spending far behind
+    funding["中央财政资金"] = [None, 100, 100, 100, 1, 10, None, 100]
+    funding["市级财政资金"] = [10, 200, 210, 100, 0.5, 10, None, 205]
+    rows = [list(r) for r in SAMPLE_INDICATORS]
+    rows[0][5] = "500平方米"  # red, and no reason given
+    return write_grid(tmp_path / "单位.xlsx", project_grid(funding=funding, indicators=rows))
+
+
+def fills(path):
+    ws = load_workbook(path)["表1"]
+    return {c.coordinate: c.fill.fgColor.rgb[-6:] for row in ws.iter_rows() for c in row
+            if c.fill.fill_type == "solid"}
+
+
+def test_annotate_marks_graded_cells_and_lists_findings(tmp_path, capsys):
+    src = faulty(tmp_path)
+    before = src.read_bytes()
+    out = tmp_path / "标注.xlsx"
+    assert main(["check", str(src), "--annotate", str(out)]) == 1
+    assert "已写出标注副本" in capsys.readouterr().out
+    assert src.read_bytes() == before
+    result = check_file(src)
+    form = result.forms[0]
+    marked = fills(out)
+    for row in form.funding:
+        if row.grade:
+            assert marked[row.cells["spend_progress"]] == PALETTE[row.grade], row.row
+    red = form.indicators[0]
+    assert red.grade == "red" and marked[red.cells["forecast"]] == PALETTE["red"]
+    wb = load_workbook(out)
+    ws = wb["表1"]
+    c001 = next(d for d in result.diagnostics if d.code == "C001")
+    assert "C001" in ws[c001.cell].comment.text
+    listed = [row for row in wb[RESULTS_SHEET].iter_rows(min_row=2, values_only=True) if row[0]]
+    assert len(listed) == len(result.diagnostics)
+    assert wb[STATE_SHEET].sheet_state == "veryHidden"
+    # the marked copy checks the same as the original (our own sheets are not forms)
+    again = check_file(out)
+    assert [(d.code, d.cell) for d in again.diagnostics] == [(d.code, d.cell) for d in result.diagnostics]
+
+
+def test_annotate_twice_is_stable_and_clear_restores(tmp_path, capsys):
+    src = faulty(tmp_path)
+    once, twice, cleared = tmp_path / "1.xlsx", tmp_path / "2.xlsx", tmp_path / "c.xlsx"
+    main(["check", str(src), "--annotate", str(once)])
+    main(["check", str(once), "--annotate", str(twice)])
+    assert fills(once) == fills(twice)
+    assert load_workbook(twice).sheetnames == load_workbook(once).sheetnames
+    assert main(["clear", str(twice), "-o", str(cleared)]) == 0
+    assert load_workbook(cleared).sheetnames == ["表1"]
+    assert fills(cleared) == fills(src) == {}
+    capsys.readouterr()
+
+
+def test_annotate_refuses_several_inputs_and_same_file(tmp_path, capsys):
+    src = faulty(tmp_path)
+    assert main(["check", str(src), str(src), "--annotate", str(tmp_path / "x.xlsx")]) == 2
+    assert main(["check", str(src), "--annotate", str(src)]) == 2
+    assert "原文件" in capsys.readouterr().err
+    assert main(["clear", str(tmp_path / "none.xlsx")]) == 2
+
+
+def test_profile_command(tmp_path, capsys):
+    assert main(["profile"]) == 0
+    text = capsys.readouterr().out
+    data = tomllib.loads(text)
+    assert data["funding"]["green_max_gap"] == 0.10
+    city = tmp_path / "city.toml"
+    city.write_text(text.replace("green_max_gap = 0.10", "green_max_gap = 0.02"), encoding="utf-8")
+    assert main(["profile", "--check", str(city)]) == 0
+    (tmp_path / "bad.toml").write_text("[funding\n", encoding="utf-8")
+    assert main(["profile", "--check", str(tmp_path / "bad.toml")]) == 1
+    assert "格式错误" in capsys.readouterr().err
+
+
+def test_profile_changes_grades(tmp_path, capsys):
+    import json
+
+    src = write_grid(tmp_path / "ok.xlsx", project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS))
+    main(["check", "--format", "json", str(src)])
+    default = json.loads(capsys.readouterr().out)["files"][0]["forms"][0]["funding"][0]["grade"]
+    strict = tmp_path / "strict.toml"
+    strict.write_text("[funding]\ngreen_max_gap = 0.0\nyellow_max_gap = 0.01\n", encoding="utf-8")
+    main(["check", "--format", "json", "--profile", str(strict), str(src)])
+    graded = json.loads(capsys.readouterr().out)["files"][0]["forms"][0]["funding"][0]["grade"]
+    assert (default, graded) == ("green", "red")  # gap 50 % − 48.39 % = 1.6 pp
