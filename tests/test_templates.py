@@ -174,3 +174,28 @@ def test_template_prints_on_a4_landscape(tmp_path, soffice, kind):
     assert (round(width), round(height)) == (842, 595), size  # A4 landscape in points
     pages = int(next(line for line in info.splitlines() if line.startswith("Pages")).split()[1])
     assert 1 <= pages <= 2
+
+
+def test_template_colours_spending_progress_in_libreoffice(tmp_path, soffice):
+    """The template's own conditional colours grade 支出进度 where no Python runs (WPS, Excel)."""
+    from test_workbook_marks import count_colour, png_pixels
+    from xlmon.marks import PALETTE
+
+    pdftoppm = require_tool("pdftoppm")
+    wb = new_workbook()
+    ws = wb.create_sheet("表")
+    out = build_form(ws, "project", year=2026, months=6)
+    rules = [r for cf in ws.conditional_formatting for r in cf.rules]
+    assert len(rules) == 3 and sum("6/12-J7" in r.formula[0] for r in rules) == 2
+    behind = {"中央财政资金": (100, 10), "市级财政资金": (100, 35)}  # gaps 40 pp (red) and 15 pp (yellow)
+    for label, (current, spent) in behind.items():
+        ws[out.funding[("source", label)]["current"]] = current
+        ws[out.funding[("source", label)]["spent"]] = spent
+    filled = save_atomic(wb, tmp_path / "behind.xlsx")
+    [pdf] = libreoffice_convert(soffice, [filled], tmp_path / "pdf", "pdf")
+    subprocess.run([pdftoppm, "-png", "-r", "50", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "p")],
+                   check=True, capture_output=True, timeout=120)
+    [png] = sorted(tmp_path.glob("p*.png"))
+    _, _, rows = png_pixels(png)
+    assert count_colour(rows, PALETTE["red"]) > 30 and count_colour(rows, PALETTE["yellow"]) > 30
+    assert count_colour(rows, PALETTE["green"]) == 0  # nothing on schedule: 资金总额 is 22.5 pp behind

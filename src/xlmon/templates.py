@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 from openpyxl import Workbook
+from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -127,7 +128,25 @@ def _funding_block(ws: Worksheet, top: int, months: int, rows: tuple[str, ...], 
         ws[cells["spend_progress"]] = f'=IF(N({cells["subtotal"]})=0,"",{cells["spent"]}/{cells["subtotal"]})'
         for f in ("subtotal", "issue_rate", "spend_progress"):
             out.formulas[cells[f]] = (block, label, f)
+    _grade_colours(ws, months, out.funding[(block, rows[0])]["spend_progress"],
+                   out.funding[(block, rows[-1])]["spend_progress"])
     return last + 1
+
+
+def _grade_colours(ws: Worksheet, months: int, first: str, last: str) -> None:
+    """支出进度 coloured by its gap to 时间进度 (the default profile's 10 / 20 pp), for WPS and Excel alike."""
+    from .profile import FundingRules
+    from .marks import FONT_PALETTE, PALETTE
+
+    rules = FundingRules()
+    gap = f"{months}/12-{first}"
+    conditions = (("red", f"{gap}>{rules.yellow_max_gap}"), ("yellow", f"{gap}>{rules.green_max_gap}"),
+                  ("green", "TRUE"))
+    for grade, condition in conditions:
+        ws.conditional_formatting.add(f"{first}:{last}", FormulaRule(
+            formula=[f"AND(ISNUMBER({first}),{condition})"], stopIfTrue=True,
+            fill=PatternFill("solid", start_color=PALETTE[grade], end_color=PALETTE[grade]),
+            font=Font(color=FONT_PALETTE[grade])))
 
 
 def _indicator_table(ws: Worksheet, top: int, months: int, hierarchy: dict[str, tuple[str, ...]],
