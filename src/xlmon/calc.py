@@ -54,8 +54,8 @@ def calculate(form: Form) -> list[Diagnostic]:
 def _sum_sources(form: Form, total: FundingRow, sources: list[FundingRow], diags: list[Diagnostic]) -> None:
     for f in L.INPUT_AMOUNTS:
         parts = [s.typed.get(f) for s in sources]
-        if all(p is None for p in parts):
-            continue  # only the total was filled in: take it as typed
+        if all(p is None for p in parts) or any(f in s.unreadable for s in sources):
+            continue  # only the total was filled in, or a source is unreadable: take the total as typed
         computed = add(*parts)
         typed = total.typed.get(f)
         setattr(total, f, computed)
@@ -67,20 +67,22 @@ def _sum_sources(form: Form, total: FundingRow, sources: list[FundingRow], diags
 
 
 def _row_rates(form: Form, row: FundingRow, diags: list[Diagnostic]) -> None:
-    row.subtotal = add(row.carryover, row.current)
+    bad = set(row.unreadable)
+    row.subtotal = None if bad & {"carryover", "current"} else add(row.carryover, row.current)
     typed = row.typed.get("subtotal")
     if typed is not None and abs(typed - (row.subtotal or 0.0)) > AMOUNT_TOLERANCE + EPS:
         diags.append(make("C001", sheet=form.sheet, cell=row.cells.get("subtotal"), row=row.row,
                           expected=fmt_amount(row.subtotal), actual=fmt_amount(typed),
                           formula=_formula(row, "carryover", "+", "current")))
-    row.issue_rate = ratio(row.issued, row.current)
-    row.spend_progress = ratio(row.spent, row.subtotal)
+    # an unreadable amount is unknown, not 0: no rate is computed from it
+    row.issue_rate = None if bad & {"issued", "current"} else ratio(row.issued, row.current)
+    row.spend_progress = None if bad & {"spent", "carryover", "current"} else ratio(row.spent, row.subtotal)
     checks = (("issue_rate", "C003", "issued", "current"), ("spend_progress", "C004", "spent", "subtotal"))
     for field, code, num, den in checks:
         typed = row.typed.get(field)
         if typed is not None and not rate_agrees(typed, getattr(row, field)):
             diags.append(make(code, sheet=form.sheet, cell=row.cells.get(field), row=row.row,
-                              expected=fmt_rate(getattr(row, field)), actual=fmt_rate(typed),
+                              expected=fmt_rate(getattr(row, field)), actual=fmt_typed_rate(typed),
                               formula=_formula(row, num, "/", den)))
     if form.time_progress is not None and row.spend_progress is not None:
         row.gap = form.time_progress - row.spend_progress
@@ -109,3 +111,8 @@ def fmt_amount(value: float | None) -> str:
 
 def fmt_rate(value: float | None) -> str:
     return "空" if value is None else f"{value * 100:.2f}%"
+
+
+def fmt_typed_rate(value: float) -> str:
+    """A rate as the form shows it: 64.32 typed in a % column is 64.32%, 0.6432 is 64.32% too."""
+    return f"{value:.2f}%" if abs(value) > 1.5 else fmt_rate(value)

@@ -40,8 +40,7 @@ N001_SPENT, N001_FORECAST = "N001:spent", "N001:forecast"  # text in an amount c
 Style = Literal["template", "shifted", "text", "columns"]
 
 # name, code, how the unit fills its forms, options, projects (kind, *marks).
-# Options: "overall" adds a 部门整体 sheet, "national2021" uses the 2021 hierarchy, "notes" adds
-# a 填报说明 sheet that is not a form.
+# Options: "overall" adds a 部门整体 sheet, "notes" adds a 填报说明 sheet that is not a form.
 UNITS: tuple[tuple[str, str, Style, tuple[str, ...], tuple[tuple[str, ...], ...]], ...] = (
     ("某市第一中学", "101001001", "template", ("overall",),
      (("building",), ("lab", MAYBE), ("school_training",))),
@@ -168,7 +167,7 @@ PROJECTS: dict[str, ProjectKind] = {k: ProjectKind(*v) for k, v in {
                      (("数量指标", "建成专递课堂教室", "≥40间", GROWS), ("数量指标", "开课节数", "≥3000节", GROWS),
                       ("质量指标", "设备正常使用率", "≥95%"), ("社会效益指标", "农村薄弱学校课程开设", "明显改善"),
                       ("服务对象满意度指标", "师生满意度", "≥90%"))),
-    "teacher_all": ("中小学教师全员培训项目", "教师全员培训", (100, 400), ((P, 3), (CITY, 7)),
+    "teacher_all": ("中小学教师全员培训项目", "教师全员培训", (1000, 1800), ((P, 3), (CITY, 7)),
                     "实施中小学教师全员培训，每名教师年度培训不少于72学时。",
                     (("数量指标", "培训中小学教师", "≥8000人次", GROWS), ("质量指标", "培训合格率", "≥95%"),
                      ("成本指标", "人均培训成本", "≤400元"), ("社会效益指标", "教师教育教学能力", "有效提升"),
@@ -259,11 +258,11 @@ MEASURES = (
 NOTES = (
     "填报说明",
     "一、金额单位为万元，保留两位小数。",
-    "二、资金总额、小计、下达率、支出进度由公式自动计算，请勿改动。",
-    "三、每个项目单独填写一张表，工作表以项目简称命名。",
-    "四、完成目标可能性在“确定能、有可能、完全不可能”中选一项打“√”。",
-    "五、选择“完全不可能”的，须在备注中说明拟采取的措施。",
-    "六、请于7月20日前报送主管部门。",
+    "二、“上年结转”填写上年结余结转到本年继续使用的资金，没有的不填。",
+    "三、资金总额、小计、下达率、支出进度由公式自动计算，请勿改动。",
+    "四、一级指标、二级指标、三级指标按批复的绩效目标填写，不得擅自调整。",
+    "五、完成目标可能性在“确定能、有可能、完全不可能”中选一项打“√”；选择“完全不可能”的，须在备注中说明拟采取的措施。",
+    "六、每个项目单独填写一张表，工作表以项目简称命名，请于7月20日前报送主管部门。",
 )
 N001_TEXT = {N001_SPENT: ("spent", "完成"), N001_FORECAST: ("forecast", "待定")}
 
@@ -284,7 +283,9 @@ class Amounts:
 
     @property
     def subtotal(self) -> int | None:
-        return None if self.carryover is None and self.current is None else (self.carryover or 0) + (self.current or 0)
+        if self.carryover is None and self.current is None:
+            return None
+        return (self.carryover or 0) + (self.current or 0)
 
     def values(self) -> dict[str, float | None]:
         """The eight columns as the form shows them: 万元, and rates as fractions."""
@@ -365,7 +366,6 @@ class UnitData:
     name: str
     code: str
     style: Style
-    hierarchy: str
     projects: list[ProjectData]
     overall: OverallData | None = None
     notes: bool = False
@@ -447,7 +447,11 @@ def _indicator(rng: random.Random, spec: tuple[str, ...], tp: float, deviate: st
         if op == "＝" and value == 100 and unit == "%" and rng.random() < 0.4:
             ind.target = "100%"
         r = lambda v: _round_for(unit, v, value)  # noqa: E731
-        shortfall = {None: 1.0, MAYBE: rng.uniform(0.86, 0.95), NEVER: rng.uniform(0.5, 0.7)}[deviate]
+        if unit == "%":  # a rate falls short by points, a count by a share
+            points = {None: 0.0, MAYBE: rng.uniform(2, 6), NEVER: rng.uniform(10, 20)}[deviate]
+            shortfall = (value - points) / value
+        else:
+            shortfall = {None: 1.0, MAYBE: rng.uniform(0.86, 0.95), NEVER: rng.uniform(0.5, 0.7)}[deviate]
         if grows:
             share = min(1.0, tp * (rng.uniform(0.4, 0.6) if deviate or lag else rng.uniform(0.85, 1.2)))
             ind.actual = r(value * share)
@@ -474,8 +478,8 @@ def _indicator(rng: random.Random, spec: tuple[str, ...], tp: float, deviate: st
 
 
 def _indicators(rng: random.Random, specs: tuple[tuple[str, ...], ...], tp: float, marks: tuple[str, ...],
-                hierarchy: str, extra: bool = True) -> list[IndicatorData]:
-    """3-6 rows in the order of the form; deviations land on rows that can deviate (not ＝0)."""
+                extra: bool = True) -> list[IndicatorData]:
+    """3-6 rows in the order of the form; a deviation lands on a 数量 row when there is one."""
     chosen = list(specs)
     if len(chosen) > 4 and rng.random() < 0.3:
         chosen.pop(rng.randrange(1, len(chosen)))
@@ -483,17 +487,15 @@ def _indicators(rng: random.Random, specs: tuple[tuple[str, ...], ...], tp: floa
         pool = [e for e in EXTRA_INDICATORS if e[0] not in {s[0] for s in chosen}]
         if pool:
             chosen.append(rng.choice(pool))
-    can_deviate = [i for i, s in enumerate(chosen) if not s[2].endswith(("0起",))]
+    quantities = [i for i, s in enumerate(chosen) if s[0] == "数量指标"]
+    others = [i for i, s in enumerate(chosen) if _TARGET.match(s[2]) and not s[2].endswith("0起")]
     deviations: dict[int, str] = {}
     for mark in (NEVER, MAYBE):
         if mark in marks:
-            deviations[rng.choice([i for i in can_deviate if i not in deviations])] = mark
+            free = [i for i in quantities if i not in deviations]
+            deviations[rng.choice(free or [i for i in others if i not in deviations])] = mark
     rows = [_indicator(rng, s, tp, deviations.get(i), LAG in marks) for i, s in enumerate(chosen)]
-    if hierarchy == "national2021":  # 成本 is its own 一级 there
-        for ind in rows:
-            if ind.level2 == "成本指标":
-                ind.level1, ind.level2 = L.LEVEL1_COST, "经济成本指标"
-    order = list(L.HIERARCHIES[hierarchy].items())
+    order = list(L.HIERARCHIES[L.DEFAULT_HIERARCHY].items())
     rank = {(l1, l2): (i, j) for i, (l1, names) in enumerate(order) for j, l2 in enumerate(names)}
     return sorted(rows, key=lambda ind: rank[(ind.level1, ind.level2)])
 
@@ -514,7 +516,8 @@ def _funding(rng: random.Random, kind: ProjectKind, marks: tuple[str, ...], tp: 
     sources = [kind.sources[0]] + [s for s in kind.sources[1:] if rng.random() < 0.75]
     if C002 in marks and len(sources) < 2:
         sources = list(kind.sources[:2])
-    currents = _split(rng, _money(rng, *kind.budget), [w for _, w in sources])
+    step = rng.choice((100, 100, 10, 1))  # most budgets are whole 万元
+    currents = _split(rng, _money(rng, *kind.budget, step), [w for _, w in sources], step)
     rows = {label: Amounts() for label in L.PROJECT_SOURCES}
     needs_carryover = any(m in marks for m in (C001, C003, C004))
     for i, ((label, _), current) in enumerate(zip(sources, currents)):
@@ -529,13 +532,15 @@ def _funding(rng: random.Random, kind: ProjectKind, marks: tuple[str, ...], tp: 
         sub = a.subtotal or 0
         p = tp * rng.uniform(0.15, 0.4) if LAG in marks else tp + rng.uniform(-0.12, 0.1)
         a.spent = min(round(sub * min(max(p, 0.02), 1.0)), (a.carryover or 0) + a.issued)
-        share = rng.uniform(0.75, 0.9) if LAG in marks else (1.0 if rng.random() < 0.45 else rng.uniform(0.95, 0.995))
+        if LAG in marks:
+            share = rng.uniform(0.75, 0.9)
+        else:
+            share = 1.0 if rng.random() < 0.45 else rng.uniform(0.95, 0.995)
         a.forecast = max(round(sub * share), a.spent)
     return rows
 
 
-def _overall(rng: random.Random, unit: str, code: str, projects: list[ProjectData], tp: float,
-             hierarchy: str) -> OverallData:
+def _overall(rng: random.Random, unit: str, code: str, projects: list[ProjectData], tp: float) -> OverallData:
     """部门整体: 项目支出 is the sum of the unit's projects; both blocks split the same total."""
     shares, basic_range, specs = OVERALL[unit]
     current = _money(rng, *basic_range)
@@ -553,7 +558,7 @@ def _overall(rng: random.Random, unit: str, code: str, projects: list[ProjectDat
         parts = [round(total * w / sum(weights)) for w in weights[:-1]]
         for (label, _), part in zip(shares, [*parts, total - sum(parts)]):
             setattr(by_fund[label], f, part)
-    indicators = _indicators(rng, specs, tp, (), hierarchy, extra=False)
+    indicators = _indicators(rng, specs, tp, (), extra=False)
     return OverallData(f"{unit}（{code}）", OVERALL_GOAL, by_fund, {"基本支出": basic, "项目支出": project},
                        indicators)
 
@@ -567,7 +572,6 @@ def sample_department(*, year: int = 2026, months: int = 6, seed: int = 7) -> De
     name, code = DEPARTMENT
     dept = DepartmentData(name, code, year, months, [])
     for unit, unit_code, style, options, entries in UNITS:
-        hierarchy = "national2021" if "national2021" in options else L.DEFAULT_HIERARCHY
         projects = []
         for kind_key, *marks in entries:
             kind = PROJECTS[kind_key]
@@ -578,11 +582,11 @@ def sample_department(*, year: int = 2026, months: int = 6, seed: int = 7) -> De
             projects.append(ProjectData(
                 kind.name, kind.short, unit, dept.label, kind.goal,
                 _funding(rng, kind, tuple(marks), tp),
-                _indicators(rng, kind.indicators, tp, tuple(marks), hierarchy),
+                _indicators(rng, kind.indicators, tp, tuple(marks)),
                 tuple(marks), kind.sources[0][0]))
-        u = UnitData(unit, unit_code, style, hierarchy, projects, notes="notes" in options)
+        u = UnitData(unit, unit_code, style, projects, notes="notes" in options)
         if "overall" in options:
-            u.overall = _overall(rng, unit, unit_code, projects, tp, hierarchy)
+            u.overall = _overall(rng, unit, unit_code, projects, tp)
         dept.units.append(u)
     return dept
 
@@ -599,7 +603,8 @@ def planted_values(project: ProjectData) -> dict[tuple[str, str], tuple[str, obj
             out[(project.main, "subtotal")] = (C001, main["current"])
         elif mark == C002:  # 资金总额 missing the last source
             used = [a for a in project.funding.values() if a.current]
-            out[(L.TOTAL_ROW, "current")] = (C002, ((project.total().current or 0) - (used[-1].current or 0)) / 100)
+            short = (project.total().current or 0) - (used[-1].current or 0)
+            out[(L.TOTAL_ROW, "current")] = (C002, short / 100)
         elif mark == C003:  # 下达率 on 小计 instead of 本年预算
             out[(project.main, "issue_rate")] = (C003, (main["issued"] or 0) / main["subtotal"])
         elif mark == C004:  # 支出进度 on 本年预算 instead of 小计
@@ -670,7 +675,7 @@ def write_overall_form(ws: Worksheet, overall: OverallData, *, year: int, months
 
 
 def write_notes(ws: Worksheet) -> None:
-    """A sheet that is not a form (xlmon must skip it): no funding or indicator headers."""
+    """Instructions that name the form's columns in sentences: not a form, xlmon must skip it."""
     for i, line in enumerate(NOTES, start=1):
         put_text(ws, f"A{i}", line)
     ws["A1"].font = Font(bold=True, size=14)
@@ -701,12 +706,12 @@ class Variant:
 
 
 VARIANTS = {
-    # A blank row and column before the form, spaced labels, another title, rates as 0.00% numbers,
-    # 一级/二级 repeated on every row.
-    "shifted": Variant("shifted", (2, 2), "{unit}{year}年项目支出绩效运行监控表", "（{year}年1-{months}月）",
+    # A blank row and column before the form, another title, the period as "1月-6月", spaced labels,
+    # rates as 0.00% numbers, 一级/二级 repeated on every row.
+    "shifted": Variant("shifted", (2, 2), "{unit}{year}年项目支出绩效运行监控表", "（{year}年1月-{months}月）",
                        {"项目名称": "项 目 名 称", "主管部门及代码": "主管部门及代码：", "预算单位": "预 算 单 位"}),
     # Everything as text: "1,234.50", full-width digits, "45.50%"; one header row; merged 一级/二级.
-    "text": Variant("text", (1, 1), "项目支出绩效运行监控表", "（{fyear}年1-{fmonths}月）",
+    "text": Variant("text", (1, 1), "项目支出绩效运行监控表", "（{fyear}年１-{fmonths}月）",
                     {"项目名称": "项目名称：", "资金总额": "资金总额:", "县（区）财政资金": "县(区)财政资金"},
                     unit_inline=True, header_rows=1, amounts="text", rates="text",
                     merge_level1=True, merge_level2=True, footnote_prefix="注："),
@@ -880,8 +885,8 @@ def write_handmade(ws: Worksheet, project: ProjectData, variant: Variant | str, 
                 put(rr, col_of["unit"], ind.unit)
             for k in ("actual", "forecast"):
                 value = getattr(ind, k)
-                if isinstance(value, float) and value >= 100 and i % 2:
-                    value = full_width(number_text(value))  # typed in full-width mode
+                if k == "actual" and ind.level2 == "数量指标" and not isinstance(value, str):
+                    value = full_width(number_text(value))  # counts typed in full-width mode
                 put(rr, col_of[k], value)
         else:
             put(rr, col_of["target"], ind.target)
@@ -910,12 +915,11 @@ def _write_unit(unit: UnitData, folder: Path, year: int, months: int) -> tuple[P
     if unit.notes:
         write_notes(wb.create_sheet("填报说明"))
     if unit.overall:
-        write_overall_form(wb.create_sheet(unit.overall.sheet), unit.overall, year=year, months=months,
-                           hierarchy=unit.hierarchy)
+        write_overall_form(wb.create_sheet(unit.overall.sheet), unit.overall, year=year, months=months)
     for project in unit.projects:
         ws = wb.create_sheet(project.sheet)
         if unit.style == "template":
-            cells = write_project_form(ws, project, year=year, months=months, hierarchy=unit.hierarchy)
+            cells = write_project_form(ws, project, year=year, months=months)
         else:
             cells = write_handmade(ws, project, unit.style, year=year, months=months)
         for (row, f), (code, value) in planted_values(project).items():

@@ -30,6 +30,7 @@ class FundingRow(BaseModel):
     gap: float | None = None
     grade: Grade | None = None
     typed: dict[str, float | None] = Field(default_factory=dict)
+    unreadable: list[str] = Field(default_factory=list)  # fields whose cell held text, not a number
     cells: dict[str, str] = Field(default_factory=dict)
     row_number: int = 0
 

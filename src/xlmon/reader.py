@@ -218,6 +218,7 @@ def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, diags: lis
                 row.typed[field] = parse_number(raw, percent=field in L.RATE_FIELDS)
             except NotANumber:
                 row.typed[field] = None
+                row.unreadable.append(field)
                 diags.append(make("N001", sheet=s.name, cell=address(r, c),
                                   field=f"{label}·{L.FIELD_LABELS[field]}", value=str(raw).strip()))
         rows.append(row)
