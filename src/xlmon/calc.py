@@ -54,8 +54,12 @@ def calculate(form: Form) -> list[Diagnostic]:
 def _sum_sources(form: Form, total: FundingRow, sources: list[FundingRow], diags: list[Diagnostic]) -> None:
     for f in L.INPUT_AMOUNTS:
         parts = [s.typed.get(f) for s in sources]
-        if all(p is None for p in parts) or any(f in s.unreadable for s in sources):
-            continue  # only the total was filled in, or a source is unreadable: take the total as typed
+        if any(f in s.unreadable for s in sources):
+            if total.typed.get(f) is None:
+                total.unreadable.append(f)  # a part is unknown and no total was typed: the total is unknown
+            continue
+        if all(p is None for p in parts):
+            continue  # only the total was filled in: take it as typed
         computed = add(*parts)
         typed = total.typed.get(f)
         setattr(total, f, computed)

@@ -221,7 +221,14 @@ EXTRA_INDICATORS = (
     ("质量指标", "资金使用合规率", "＝100%"),
     ("时效指标", "资金拨付及时率", "≥95%"),
     ("可持续影响指标", "项目长效管理机制", "逐步健全"),
+    ("质量指标", "项目档案资料完整率", "＝100%"),
+    ("时效指标", "政府采购按期完成率", "≥95%"),
+    ("经济效益指标", "节约运行维护费用", "≥3%"),
+    ("社会效益指标", "政策知晓率", "≥90%"),
+    ("可持续影响指标", "资产管理制度执行", "持续规范"),
 )
+FULL_SET = (7, 7, 8, 9)  # seed 001 asks for at least 7 三级; most approved goals have that many
+SHORT_SET_SHARE = 0.15  # the rest show the goal-review warnings
 
 # 部门整体: fund-type shares (%), 基本支出 range (万元) and the unit's own indicators.
 OVERALL: dict[str, tuple[tuple[tuple[str, int], ...], tuple[int, int], tuple[tuple[str, ...], ...]]] = {
@@ -479,14 +486,15 @@ def _indicator(rng: random.Random, spec: tuple[str, ...], tp: float, deviate: st
 
 def _indicators(rng: random.Random, specs: tuple[tuple[str, ...], ...], tp: float, marks: tuple[str, ...],
                 extra: bool = True) -> list[IndicatorData]:
-    """3-6 rows in the order of the form; a deviation lands on a 数量 row when there is one."""
+    """7-9 rows for most projects, 3-6 for a few, in the order of the form; a deviation lands on a
+    数量 row when there is one."""
     chosen = list(specs)
-    if len(chosen) > 4 and rng.random() < 0.3:
+    if extra and rng.random() >= SHORT_SET_SHARE:
+        pool = [e for e in EXTRA_INDICATORS if e[1] not in {s[1] for s in chosen}]
+        rng.shuffle(pool)
+        chosen += pool[: max(rng.choice(FULL_SET) - len(chosen), 0)]
+    elif len(chosen) > 4 and rng.random() < 0.3:
         chosen.pop(rng.randrange(1, len(chosen)))
-    if extra and len(chosen) < 6 and rng.random() < 0.5:
-        pool = [e for e in EXTRA_INDICATORS if e[0] not in {s[0] for s in chosen}]
-        if pool:
-            chosen.append(rng.choice(pool))
     quantities = [i for i, s in enumerate(chosen) if s[0] == "数量指标"]
     others = [i for i, s in enumerate(chosen) if _TARGET.match(s[2]) and not s[2].endswith("0起")]
     deviations: dict[int, str] = {}

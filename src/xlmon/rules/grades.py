@@ -8,10 +8,10 @@ from ..models import Form
 from ..profile import Profile
 
 
-def _shown(value) -> str:
+def _shown(value, unit: str | None) -> str:
     if value is None:
         return "未填"
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    return f"{value:g}{unit or ''}" if isinstance(value, float) else str(value)
 
 
 def grade_findings(form: Form, profile: Profile) -> list[Diagnostic]:
@@ -25,5 +25,5 @@ def grade_findings(form: Form, profile: Profile) -> list[Diagnostic]:
         if ind.grade in ("yellow", "red") and ind.level3:
             out.append(make("G201" if ind.grade == "red" else "G202", sheet=form.sheet,
                             cell=ind.cells.get("forecast") or ind.cells.get("level3"), name=ind.level3,
-                            target=ind.target or "未填", forecast=_shown(ind.forecast)))
+                            target=ind.target or "未填", forecast=_shown(ind.forecast, ind.units.get("forecast") or ind.unit)))
     return out
