@@ -76,6 +76,10 @@ def main() -> None:
             calculate(form)
 
         core = per_call(read_and_calc, 500)
+        from xlmon.check import check_sheets
+        from xlmon.profile import load_profile
+        profile = load_profile()
+        full = per_call(lambda: check_sheets({"表1": grid}, profile), 500)
         calamine = per_call(lambda: read_workbook(path), 200)
         openpyxl_load = per_call(lambda: load_workbook(path), 20)
         exe = str(Path(sys.executable).parent / "xlmon")
@@ -86,6 +90,7 @@ def main() -> None:
 
     rows = [
         ("read + calculate one form from a grid", core * 1000, 5.0, "ms"),
+        ("read + calculate + grade + all rules, one form from a grid", full * 1000, 5.0, "ms"),
         ("read one workbook file (calamine + safety checks)", calamine * 1000, None, "ms"),
         ("openpyxl load_workbook of the same file", openpyxl_load * 1000, None, "ms"),
         ("`xlmon check FILE`, whole process", process, 0.6, "s"),
