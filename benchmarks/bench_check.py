@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from handmade import SAMPLE_FUNDING, SAMPLE_INDICATORS, project_grid  # noqa: E402
+from handmade import SAMPLE_FUNDING, SAMPLE_INDICATORS  # noqa: E402
 from xlmon.adapters.files import read_workbook  # noqa: E402
 from xlmon.calc import calculate  # noqa: E402
 from xlmon.reader import read_form  # noqa: E402

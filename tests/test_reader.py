@@ -126,7 +126,7 @@ def test_department_form_blocks():
     ws = wb.create_sheet("部门")
     out = build_form(ws, "department", year=2026, months=6, department="某市教育局（101001）")
     grid = [[c.value for c in row] for row in ws.iter_rows()]
-    for (block, label), cells in out.funding.items():
+    for (_, label), cells in out.funding.items():
         if label != "资金总额":
             from xlmon.grid import parse_address
             r, c = parse_address(cells["current"])

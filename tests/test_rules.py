@@ -148,3 +148,19 @@ def test_grades_in_json(capsys, tmp_path):
     assert grades["省级财政资金"] is None  # nothing to judge
     assert form["grade"] == "red"
     assert [i["grade"] for i in form["indicators"]][:4] == ["green", "green", "green", "yellow"]
+
+
+def test_grade_findings_name_red_and_yellow_cells():
+    funding = funding_with("资金总额", [None] * 8)
+    funding["中央财政资金"] = [None, 100, None, 100, None, 5, None, 100]  # 45 pp behind: red
+    funding["市级财政资金"] = [10, 200, None, 100, None, 70, None, 205]  # 16.7 pp behind: yellow
+    rows = indicators_with(0, forecast="1000平方米", reason="施工队伍进场延迟")  # 16.7 % short: red
+    form, diags = run(funding=funding, indicators=rows)
+    central, city = (next(r for r in form.funding if r.row == n) for n in ("中央财政资金", "市级财政资金"))
+    assert central.cells["spend_progress"] in codes_at(diags, "G101")
+    assert city.cells["spend_progress"] in codes_at(diags, "G102")
+    assert codes_at(diags, "G201") == [form.indicators[0].cells["forecast"]]
+    assert codes_at(diags, "G202") == [form.indicators[3].cells["forecast"]]  # 有可能 lifts it to yellow
+    assert "1000平方米" in next(d.message for d in diags if d.code == "G201")
+    _, clean = run()
+    assert not {"G101", "G201"} & {d.code for d in clean}

@@ -121,18 +121,19 @@ def _annotate(result, out: Path, profile) -> Path | None:
     if result.status == "unreadable":
         print(f"xlmon: {result.path} 无法读取，不能生成标注副本。", file=sys.stderr)
         return None
-    if out.exists() and out.resolve() == Path(result.path).resolve():
-        print("xlmon: --annotate 的输出文件不能是原文件。", file=sys.stderr)
-        return None
     plan = plan_marks(result.forms, result.diagnostics, profile.colours())
+    return _write(out, lambda: annotate_file(result.path, out, plan))
+
+
+def _write(out: Path, write) -> Path | None:
+    """Run an adapter's write; its refusals (ValueError, Chinese) and I/O errors become one line."""
     try:
-        return annotate_file(result.path, out, plan)
+        return write()
     except ValueError as exc:
         print(f"xlmon: {exc}", file=sys.stderr)
-        return None
     except OSError as exc:
         print(f"xlmon: 无法写入 {out}（{exc.strerror or exc}），请确认文件未被 Excel 打开且目录可写。", file=sys.stderr)
-        return None
+    return None
 
 
 def cmd_clear(args) -> int:
@@ -146,17 +147,10 @@ def cmd_clear(args) -> int:
         print(make(refusal.code, detail=refusal.detail, file=str(source)).line(), file=sys.stderr)
         return EXIT_FAILURE
     out = Path(args.output) if args.output else source.with_name(f"{source.stem}-已清除{source.suffix}")
-    if out.exists() and out.resolve() == source.resolve():
-        print("xlmon: 输出文件不能是原文件。", file=sys.stderr)
+    written = _write(out, lambda: clear_file(source, out))
+    if written is None:
         return EXIT_FAILURE
-    try:
-        print(f"已清除标注：{clear_file(source, out)}")
-    except ValueError as exc:
-        print(f"xlmon: {exc}", file=sys.stderr)
-        return EXIT_FAILURE
-    except OSError as exc:
-        print(f"xlmon: 无法写入 {out}（{exc.strerror or exc}）。", file=sys.stderr)
-        return EXIT_FAILURE
+    print(f"已清除标注：{written}")
     return EXIT_OK
 
 

@@ -205,7 +205,7 @@ def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, diags: lis
     first_col = min(columns.values())
     rows: list[FundingRow] = []
     for r in range(header + 1, end):
-        if _GOAL_KEYS and any(k.startswith(_GOAL_KEYS) for k in s.keys[r][:first_col] if k):
+        if any(k.startswith(_GOAL_KEYS) for k in s.keys[r][:first_col] if k):
             break
         label, _ = _row_label(s, r, first_col)
         if label is None:

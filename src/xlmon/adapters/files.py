@@ -42,7 +42,7 @@ def read_bytes(data: bytes, name: str, result: WorkbookValues | None = None) -> 
     result = result or WorkbookValues(name)
     refusal = inspect_bytes(data, Path(name).name)
     if refusal is None and not name.lower().endswith(XLSX_SUFFIXES):
-        refusal = Refusal("F002", f"扩展名应为 .xlsx 或 .xlsm")
+        refusal = Refusal("F002", "扩展名应为 .xlsx 或 .xlsm")
     if refusal:
         result.refusal = refusal
         return result
