@@ -93,10 +93,6 @@ def test_json_contract(good, wrong, capsys):
     assert (diag["code"], diag["severity"], diag["sheet"], diag["cell"]) == ("C001", "error", "表1", "F7")
 
 
-def _xlsx_bytes(path: Path) -> bytes:
-    return path.read_bytes()
-
-
 def _rezip(source: Path, target: Path, replace: dict[str, bytes] | None = None, add: dict[str, bytes] | None = None):
     with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
         for item in zin.infolist():
