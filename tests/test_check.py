@@ -26,7 +26,9 @@ def write_grid(path: Path, grid: list[list], title: str = "表1") -> Path:
     for r, row in enumerate(grid, start=1):
         for c, v in enumerate(row, start=1):
             if v is not None:
-                ws.cell(r, c, v)
+                cell = ws.cell(r, c, v)
+                if isinstance(v, str):
+                    cell.data_type = "s"  # typed text stays text, even "=..."
     wb.save(path)
     return path
 

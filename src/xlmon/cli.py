@@ -31,6 +31,15 @@ def build_parser() -> Parser:
     check.add_argument("--annotate", metavar="OUT", help="另存一份标注副本：按红黄绿填色、问题单元格加框和批注、"
                                                            "附“校验结果”表（只能用于单个文件，原文件不变）")
 
+    cons = sub.add_parser("consolidate", help="汇总各单位的监控表",
+                          description="把各单位的工作簿（或各部门的汇总表）汇总成一个汇总工作簿。")
+    cons.add_argument("inputs", nargs="+", metavar="INPUT", help="工作簿文件或文件夹（可混合）")
+    cons.add_argument("-o", "--output", required=True, metavar="SUMMARY", help="汇总工作簿（.xlsx）")
+    cons.add_argument("--roster", metavar="FILE", help="应报单位名单（CSV 或 xlsx 第一列），用于列出未报送单位")
+    cons.add_argument("--format", choices=("text", "json"), default="text", help="输出格式（默认 text）")
+    cons.add_argument("--profile", metavar="FILE", help="规则配置文件（TOML）")
+    cons.add_argument("--workers", type=int, metavar="N", help="并行读取的进程数（默认按 CPU 核数）")
+
     clear = sub.add_parser("clear", help="清除 xlmon 的标注",
                            description="去掉 --annotate 加上的填色、边框、批注和“校验结果”表，其余内容不变。")
     clear.add_argument("file", metavar="FILE", help="带标注的工作簿")
@@ -136,6 +145,71 @@ def _write(out: Path, write) -> Path | None:
     return None
 
 
+def cmd_consolidate(args) -> int:
+    import json
+
+    from .consolidate.run import consolidate, read_roster, summary_json
+    from .profile import ProfileError, load_profile
+
+    try:
+        profile = load_profile(args.profile)
+        roster = read_roster(args.roster) if args.roster else None
+    except (ProfileError, ValueError, OSError) as exc:
+        print(f"xlmon: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    output = Path(args.output)
+    if output.suffix.lower() != ".xlsx":
+        print("xlmon: 汇总文件的扩展名应为 .xlsx。", file=sys.stderr)
+        return EXIT_FAILURE
+    progress = _progress_bar() if sys.stderr.isatty() and args.format == "text" else None
+    try:
+        summary = consolidate(args.inputs, output, roster=roster, profile=profile, progress=progress,
+                              workers=args.workers)
+    except OSError as exc:
+        print(f"\nxlmon: 无法写入 {output}（{exc.strerror or exc}），请确认文件未被 Excel 打开且目录可写；"
+              "未生成任何文件。", file=sys.stderr)
+        return EXIT_FAILURE
+    written = bool(summary.projects or summary.overall)
+    if args.format == "json":
+        print(json.dumps(summary_json(summary, output), ensure_ascii=False, indent=2))
+    else:
+        _print_summary(summary, output if written else None)
+    return EXIT_OK if written else EXIT_FINDINGS
+
+
+def _progress_bar():
+    def show(done: int, total: int) -> None:
+        width = 30
+        filled = width * done // max(total, 1)
+        end = "\n" if done == total else ""
+        print(f"\r汇总中 [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end=end, file=sys.stderr,
+              flush=True)
+    return show
+
+
+def _print_summary(summary, output: Path | None) -> None:
+    from .calc import fmt_amount, fmt_rate
+    from .marks import GRADE_ZH
+
+    rejected = [o for o in summary.files if o.status != "included"]
+    errors = sum(d["severity"] == "error" for d in summary.diagnostics)
+    print(f"期间：{summary.year or 'XXXX'}年1-{summary.months or 'XX'}月；"
+          f"文件 {len(summary.files)} 个（未纳入 {len(rejected)} 个）；"
+          f"单位 {len({p.unit for p in summary.projects})} 个，项目 {len(summary.projects)} 个。")
+    t = summary.total
+    print(f"资金总额：小计 {fmt_amount(t.subtotal)}，支出 {fmt_amount(t.spent)}，支出进度 {fmt_rate(t.spend_progress)}，"
+          f"时间进度 {fmt_rate(summary.time_progress)}，评级 {GRADE_ZH.get(t.grade or '', '—')}。")
+    print("项目评级：" + "，".join(f"{GRADE_ZH[g]}灯 {n} 个" for g, n in summary.grades.items())
+          + f"；重点监控建议 {len(summary.focus)} 个；问题 {len(summary.diagnostics)} 条（错误 {errors} 条）。")
+    for o in rejected:
+        print(f"  未纳入：{o.path}：{o.reason}")
+    for d in summary.duplicates:
+        print(f"  重复：{d}")
+    for u in summary.missing_units:
+        print(f"  未报送：{u}")
+    print(f"已写出汇总：{output}" if output else "没有可汇总的监控表，未生成汇总文件。")
+
+
 def cmd_clear(args) -> int:
     from .adapters.files import read_workbook
     from .adapters.workbook_marks import clear_file
@@ -196,7 +270,7 @@ def cmd_demo(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"check": cmd_check, "clear": cmd_clear, "profile": cmd_profile, "template": cmd_template,
+COMMANDS = {"check": cmd_check, "consolidate": cmd_consolidate, "clear": cmd_clear, "profile": cmd_profile, "template": cmd_template,
             "demo": cmd_demo}
 
 

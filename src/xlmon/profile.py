@@ -40,6 +40,10 @@ class IndicatorRules(_Strict):
     likelihood_floor: dict[str, Grade] = Field(default_factory=lambda: {"有可能": "yellow", "完全不可能": "red"})
 
 
+class ConsolidationRules(_Strict):
+    focus_budget: float = 500.0
+
+
 class Palette(_Strict):
     green: str = "C6EFCE"
     yellow: str = "FFEB9C"
@@ -53,6 +57,7 @@ class Profile(_Strict):
     goal_review: GoalReview = GoalReview()
     funding: FundingRules = FundingRules()
     indicators: IndicatorRules = IndicatorRules()
+    consolidation: ConsolidationRules = ConsolidationRules()
     palette: Palette = Palette()
 
     @field_validator("hierarchy")

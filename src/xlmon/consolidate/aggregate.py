@@ -1,0 +1,190 @@
+"""From every file's records to the department's picture: one copy of each project, one period,
+totals recomputed from summed amounts (never averaged), grades, and 重点监控 suggestions."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import layout as L
+from ..calc import ratio, time_progress
+from ..diagnostics import make
+from ..grading import grade_funding
+from ..models import FundingRow
+from ..profile import Profile
+from ..text import label_key
+from .records import AMOUNTS, FileOutcome, FormRecord
+
+TOTAL_FIELDS = ("carryover", "current", "subtotal", "issued", "issue_rate", "spent", "spend_progress", "forecast")
+
+
+@dataclass
+class Totals:
+    """One funding row summed over projects, with rates recomputed from the sums."""
+
+    row: str
+    carryover: float = 0.0
+    current: float = 0.0
+    issued: float = 0.0
+    spent: float = 0.0
+    forecast: float = 0.0
+    subtotal: float = 0.0
+    issue_rate: float | None = None
+    spend_progress: float | None = None
+    gap: float | None = None
+    grade: str | None = None
+
+    def add(self, values: list[float | None]) -> None:
+        for name, value in zip(AMOUNTS, values):
+            if value is not None:
+                setattr(self, name, getattr(self, name) + value)
+
+    def finish(self, months: int | None, profile: Profile) -> None:
+        self.subtotal = self.carryover + self.current
+        self.issue_rate = ratio(self.issued, self.current)
+        self.spend_progress = ratio(self.spent, self.subtotal)
+        tp = time_progress(months)
+        self.gap = tp - self.spend_progress if tp is not None and self.spend_progress is not None else None
+        row = FundingRow(block="source", row=self.row, spend_progress=self.spend_progress)
+        self.grade = grade_funding(row, months, tp, profile)
+
+    def as_dict(self) -> dict:
+        return {f: getattr(self, f) for f in TOTAL_FIELDS}
+
+
+@dataclass
+class Focus:
+    record: FormRecord
+    reasons: list[str]
+    handling: str
+
+
+@dataclass
+class Summary:
+    year: int | None
+    months: int | None
+    time_progress: float | None
+    files: list[FileOutcome]
+    projects: list[FormRecord]
+    overall: list[FormRecord]
+    rows: list[Totals]
+    by_unit: list[Totals]
+    grades: dict[str, int]
+    focus: list[Focus]
+    duplicates: list[str]
+    missing_units: list[str]
+    diagnostics: list[dict] = field(default_factory=list)
+    included_forms: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> Totals:
+        return self.rows[0]
+
+
+def _place(record: FormRecord) -> str:
+    return f"{Path(record.source or record.file).name}!{record.sheet}"
+
+
+def majority_period(records: list[FormRecord]) -> tuple[int | None, int | None]:
+    periods = Counter((r.year, r.months) for r in records if r.months is not None)
+    if not periods:
+        return None, None
+    best = max(periods.values())
+    return max(p for p, n in periods.items() if n == best)  # a tie goes to the later period
+
+
+def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] | None = None) -> Summary:
+    diagnostics = [dict(d, file=d.get("file") or o.path) for o in outcomes for d in o.diagnostics]
+    candidates = [r for o in outcomes if o.status == "included" for r in o.records]
+    year, months = majority_period(candidates)
+    majority = f"{year or 'XXXX'}年1-{months or 'XX'}月"
+    kept: dict[tuple[str, str], FormRecord] = {}
+    kept_overall: dict[tuple[str, str], FormRecord] = {}
+    duplicates: list[str] = []
+    included = Counter()
+    for record in candidates:
+        if record.months is not None and (record.year, record.months) != (year, months):
+            found = f"{record.year or 'XXXX'}年1-{record.months}月"
+            diagnostics.append(make("K001", file=record.file, sheet=record.sheet, found=found,
+                                    majority=majority).model_dump())
+            continue
+        target = kept if record.kind == "project" else kept_overall
+        key = record.key()
+        if key in target:
+            first = target[key]
+            duplicates.append(f"{record.unit or ''}·{record.project or record.sheet}：{_place(first)} 与 "
+                              f"{_place(record)} 重复，采用 {_place(first)}")
+            diagnostics.append(make("K002", file=record.file, sheet=record.sheet, project=record.project or
+                                    record.sheet, unit=record.unit or "未填单位", first=_place(first),
+                                    second=_place(record)).model_dump())
+            continue
+        target[key] = record
+        included[record.file] += 1
+    for o in outcomes:
+        if o.status == "included" and not included[o.path]:
+            o.status, o.reason = "rejected", f"表内期间与多数单位（{majority}）不一致或全部为重复项目"
+    projects = list(kept.values())
+    rows = _rows(projects, months, profile)
+    by_unit = _by_unit(projects, months, profile)
+    grades = Counter(r.grade for r in projects if r.grade)
+    missing = _missing(roster, projects, list(kept_overall.values()))
+    diagnostics += [make("K003", unit=u).model_dump() for u in missing]
+    return Summary(year, months, time_progress(months), outcomes, projects, list(kept_overall.values()), rows,
+                   by_unit, {g: grades.get(g, 0) for g in ("green", "yellow", "red")},
+                   _focus(projects, profile), duplicates, missing, diagnostics, dict(included))
+
+
+def _rows(projects: list[FormRecord], months: int | None, profile: Profile) -> list[Totals]:
+    rows = [Totals(label) for label in (L.TOTAL_ROW, *L.PROJECT_SOURCES)]
+    by_label = {t.row: t for t in rows}
+    for record in projects:
+        for label, values in record.amounts.get("source", {}).items():
+            if label in by_label:
+                by_label[label].add(values)
+    for t in rows:
+        t.finish(months, profile)
+    return rows
+
+
+def _by_unit(projects: list[FormRecord], months: int | None, profile: Profile) -> list[Totals]:
+    units: dict[str, Totals] = {}
+    for record in projects:
+        units.setdefault(record.unit or "（未填单位）", Totals(record.unit or "（未填单位）")).add(record.total())
+    for t in units.values():
+        t.finish(months, profile)
+    return sorted(units.values(), key=lambda t: (-(t.gap if t.gap is not None else -1), t.row))
+
+
+def _missing(roster: list[str] | None, projects: list[FormRecord], overall: list[FormRecord]) -> list[str]:
+    if not roster:
+        return []
+    seen = {label_key(r.unit or "") for r in (*projects, *overall)}
+    return [u for u in roster if label_key(u) not in seen]
+
+
+def _focus(projects: list[FormRecord], profile: Profile) -> list[Focus]:
+    out: list[Focus] = []
+    for record in projects:
+        reasons = []
+        subtotal = sum(v or 0.0 for v in record.total()[:2])
+        if record.grade == "red":
+            reasons.append("综合评级为红灯")
+        if record.likelihoods.get("完全不可能"):
+            reasons.append(f"{record.likelihoods['完全不可能']} 个指标判断为“完全不可能”完成")
+        if record.grade == "yellow" and subtotal >= profile.consolidation.focus_budget:
+            reasons.append(f"预算 {subtotal:,.2f} 万元（不低于 {profile.consolidation.focus_budget:,.0f} 万元）且为黄灯")
+        if reasons:
+            out.append(Focus(record, reasons, _handling(record)))
+    order = {"red": 0, "yellow": 1, "green": 2, None: 3}
+    return sorted(out, key=lambda f: (order[f.record.grade], f.record.unit or "", f.record.project or ""))
+
+
+def _handling(record: FormRecord) -> str:
+    """Seeds 003/004: objective causes → 调减预算并调整目标; serious deviation → 暂缓/停止拨款."""
+    serious = record.funding_grade == "red" and record.indicator_grades.get("red", 0) > 0
+    if serious or record.likelihoods.get("完全不可能"):
+        return ("预算执行与绩效目标偏离较大：建议暂停项目实施或暂缓拨款，按程序调减预算、停止拨付资金，"
+                "督促单位整改；整改不到位或无法继续实施的收回资金。")
+    return ("如因政策变化、突发事件等客观因素导致进度缓慢或目标难以实现，建议按程序调减预算并同步调整绩效目标；"
+            "否则督促单位加快执行、及时纠偏。")

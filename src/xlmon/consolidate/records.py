@@ -1,0 +1,78 @@
+"""What consolidation keeps of each form: plain, picklable, JSON-able records."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+AMOUNTS = ("carryover", "current", "issued", "spent", "forecast")  # inputs; the rest is derived
+
+
+@dataclass(slots=True)
+class Deviation:
+    """A yellow or red indicator, as the 指标偏差 sheet lists it."""
+
+    level1: str
+    level2: str
+    level3: str
+    target: str
+    actual: str | float | None
+    forecast: str | float | None
+    likelihood: str | None
+    reason: str | None
+    remark: str | None
+    grade: str
+    cell: str | None
+
+
+@dataclass(slots=True)
+class FormRecord:
+    """One project form (kind "project") or one unit's 部门整体 form (kind "department")."""
+
+    kind: str
+    file: str
+    sheet: str
+    unit: str | None
+    project: str | None
+    department: str | None
+    code: str | None
+    year: int | None
+    months: int | None
+    # block -> row label -> [carryover, current, issued, spent, forecast] as computed by xlmon
+    amounts: dict[str, dict[str, list[float | None]]] = field(default_factory=dict)
+    funding_grade: str | None = None
+    grade: str | None = None
+    indicator_grades: dict[str, int] = field(default_factory=dict)
+    likelihoods: dict[str, int] = field(default_factory=dict)
+    deviations: list[Deviation] = field(default_factory=list)
+    source: str | None = None  # for records read back from a summary: the file they first came from
+
+    def key(self) -> tuple[str, str]:
+        """Same unit and same project (or code) is the same project, wherever it was read."""
+        from ..text import label_key
+
+        return (label_key(self.unit or ""), self.code or label_key(self.project or self.sheet))
+
+    def total(self, block: str = "source") -> list[float | None]:
+        return self.amounts.get(block, {}).get("资金总额", [None] * len(AMOUNTS))
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> FormRecord:
+        data = dict(data)
+        data["deviations"] = [Deviation(**d) for d in data.get("deviations", [])]
+        return cls(**data)
+
+
+@dataclass(slots=True)
+class FileOutcome:
+    """One input file: what was taken from it and what was wrong with it."""
+
+    path: str
+    sha256: str
+    status: str  # "included" | "rejected"
+    reason: str | None
+    records: list[FormRecord]
+    diagnostics: list[dict]  # Diagnostic.model_dump() — plain dicts cross process boundaries cheaply
+    summary: bool = False  # the file is an xlmon summary whose records were read back

@@ -1,0 +1,117 @@
+"""Run a consolidation: find inputs, extract them in worker processes, aggregate, write the summary."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from functools import partial
+from pathlib import Path
+
+from ..profile import Profile, load_profile
+from .aggregate import Summary, aggregate
+from .extract import extract
+from .records import FileOutcome
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+PARALLEL_FROM = 16  # below this many files a pool costs more than it saves
+
+
+def find_inputs(inputs: Iterable[str | Path], output: str | Path | None = None) -> list[Path]:
+    """Files as given; folders searched for workbooks, skipping Office lock files and our output."""
+    skip = Path(output).resolve() if output else None
+    found: list[Path] = []
+    seen: set[Path] = set()
+    for item in map(Path, inputs):
+        paths = sorted(p for p in item.rglob("*") if p.suffix.lower() in WORKBOOK_SUFFIXES
+                       and not p.name.startswith(("~$", ".")) and p.is_file()) if item.is_dir() else [item]
+        for p in paths:
+            resolved = p.resolve()
+            if resolved == skip or resolved in seen:
+                continue
+            seen.add(resolved)
+            found.append(p)
+    return found
+
+
+def extract_all(paths: list[Path], profile: Profile, progress: Callable[[int, int], None] | None = None,
+                workers: int | None = None) -> list[FileOutcome]:
+    work = partial(extract, profile=profile)
+    names = [str(p) for p in paths]
+    workers = workers or min(os.cpu_count() or 1, 4)
+    out: list[FileOutcome] = []
+    if len(names) < PARALLEL_FROM or workers < 2:
+        for i, name in enumerate(names, 1):
+            out.append(work(name))
+            if progress:
+                progress(i, len(names))
+        return out
+    context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        for i, outcome in enumerate(pool.map(work, names, chunksize=max(1, len(names) // (workers * 8))), 1):
+            out.append(outcome)
+            if progress:
+                progress(i, len(names))
+    return out
+
+
+def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: list[str] | None = None,
+                profile: Profile | None = None, progress: Callable[[int, int], None] | None = None,
+                workers: int | None = None) -> Summary:
+    """Consolidate and write the summary workbook atomically; inputs are only read."""
+    from .workbook import write_summary
+
+    profile = profile or load_profile()
+    paths = find_inputs(inputs, output)
+    summary = aggregate(extract_all(paths, profile, progress, workers), profile, roster)
+    if summary.projects or summary.overall:
+        write_summary(summary, Path(output), profile)
+    return summary
+
+
+def summary_json(summary: Summary, output: str | Path | None) -> dict:
+    def r4(v):
+        return round(v, 4) if isinstance(v, float) else v
+
+    total = summary.total
+    return {
+        "output": str(output) if output and (summary.projects or summary.overall) else None,
+        "period": {"year": summary.year, "months": summary.months},
+        "files": [{"path": o.path, "status": o.status, "forms": summary.included_forms.get(o.path, 0),
+                   "reason": o.reason, "sha256": o.sha256} for o in summary.files],
+        "projects": len(summary.projects),
+        "units": len({p.unit for p in summary.projects}),
+        "totals": {k: r4(v) for k, v in total.as_dict().items()},
+        "time_progress": r4(summary.time_progress),
+        "gap": r4(total.gap),
+        "grade": total.grade,
+        "grades": summary.grades,
+        "duplicates": summary.duplicates,
+        "missing_units": summary.missing_units,
+        "diagnostics": [{k: d.get(k) for k in ("file", "code", "severity", "sheet", "cell", "message")}
+                        for d in summary.diagnostics],
+    }
+
+
+def read_roster(path: str | Path) -> list[str]:
+    """A CSV or xlsx list of expected units: the first column, a header row such as 单位名称 skipped."""
+    path = Path(path)
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        from ..adapters.files import read_workbook
+
+        book = read_workbook(path)
+        if book.refusal:
+            raise ValueError(f"单位名单 {path} 无法读取")
+        rows = next(iter(book.sheets.values()), [])
+        names = [r[0] for r in rows if r and r[0] is not None]
+    else:
+        import csv
+
+        text = path.read_text(encoding="utf-8-sig")
+        names = [r[0] for r in csv.reader(text.splitlines()) if r]
+    names = [str(n).strip() for n in names if str(n).strip()]
+    if names and ("单位" in names[0] and ("名" in names[0] or names[0] in ("单位", "预算单位"))):
+        names = names[1:]
+    return names

@@ -1,0 +1,214 @@
+"""`xlmon consolidate`: totals, duplicates, periods, rejected files, safety, and summaries as inputs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from handmade import SAMPLE_FUNDING, SAMPLE_INDICATORS, project_grid
+from test_check import write_grid
+from xlmon.check import check_file
+from xlmon.cli import main
+from xlmon.consolidate.workbook import SHEETS
+from xlmon.demo import generate
+
+
+@pytest.fixture(scope="module")
+def department(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("dept")
+    generate(folder)
+    return folder
+
+
+def run(capsys, *args) -> tuple[int, dict]:
+    code = main(["consolidate", "--format", "json", *map(str, args)])
+    out = capsys.readouterr().out
+    return code, json.loads(out) if out.strip() else {}
+
+
+def direct_totals(paths) -> dict:
+    """What the summary must say, computed from `xlmon check` of each file on its own."""
+    sums = dict.fromkeys(("carryover", "current", "issued", "spent", "forecast"), 0.0)
+    grades = {"green": 0, "yellow": 0, "red": 0}
+    count = 0
+    for path in paths:
+        for form in check_file(path).forms:
+            if form.kind != "project":
+                continue
+            count += 1
+            total = form.total()
+            for f in sums:
+                sums[f] += getattr(total, f) or 0.0
+            if form.grade:
+                grades[form.grade] += 1
+    sums["subtotal"] = sums["carryover"] + sums["current"]
+    return {"sums": sums, "grades": grades, "projects": count}
+
+
+def hashes(folder: Path) -> dict:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob("*.xlsx"))}
+
+
+def test_department_summary(department, tmp_path, capsys):
+    before = hashes(department)
+    out = tmp_path / "部门汇总.xlsx"
+    code, data = run(capsys, department, "-o", out)
+    assert code == 0 and out.exists() and data["output"] == str(out)
+    assert hashes(department) == before, "inputs must never be modified"
+    expected = direct_totals(sorted(department.glob("*.xlsx")))
+    assert data["projects"] == expected["projects"] >= 20 and data["units"] >= 8
+    for f, value in expected["sums"].items():
+        assert data["totals"][f] == pytest.approx(value, abs=1e-3), f
+    t = data["totals"]
+    assert t["issue_rate"] == pytest.approx(t["issued"] / t["current"], abs=1e-4)  # recomputed, not averaged
+    assert t["spend_progress"] == pytest.approx(t["spent"] / t["subtotal"], abs=1e-4)
+    assert data["grades"] == expected["grades"]
+    assert data["period"] == {"year": 2026, "months": 6}
+    assert {f["status"] for f in data["files"]} == {"included"}
+    assert all(len(f["sha256"]) == 64 for f in data["files"])
+    codes = {d["code"] for d in data["diagnostics"]}
+    assert {"C001", "N001"} <= codes
+    wb = load_workbook(out)
+    assert wb.sheetnames[: len(SHEETS)] == list(SHEETS)
+    detail = wb["项目明细"]
+    assert detail.max_row == 1 + data["projects"] and detail.freeze_panes == "A2" and detail.auto_filter.ref
+    link = detail.cell(2, detail.max_column)
+    assert link.hyperlink is not None and link.value.endswith(".xlsx")
+    overview = wb["汇总表"]
+    assert overview._charts, "a native bar chart of 支出进度 against 时间进度"
+    deviations = [r for r in wb["指标偏差"].iter_rows(min_row=2, values_only=True) if r[0]]
+    assert deviations and [r[0] for r in deviations] == sorted((r[0] for r in deviations), key=["红灯", "黄灯"].index)
+    focus = wb["重点监控建议"]
+    assert "建议" in focus["A1"].value and "参考" in focus["A1"].value
+    assert focus.max_row >= 4
+
+
+def test_duplicates_counted_once(department, tmp_path, capsys):
+    one = next(iter(sorted(department.glob("*.xlsx"))))
+    copy_dir = tmp_path / "again"
+    copy_dir.mkdir()
+    shutil.copy(one, copy_dir / "重复提交.xlsx")
+    _, direct = run(capsys, department, "-o", tmp_path / "a.xlsx")
+    code, data = run(capsys, department, copy_dir, "-o", tmp_path / "b.xlsx")
+    assert code == 0
+    assert data["totals"] == direct["totals"] and data["projects"] == direct["projects"]
+    assert data["duplicates"] and all("采用" in d for d in data["duplicates"])
+    copy = next(f for f in data["files"] if f["path"].endswith("重复提交.xlsx"))
+    assert copy["status"] == "rejected" and copy["forms"] == 0
+    assert sum(d["code"] == "K002" for d in data["diagnostics"]) == len(data["duplicates"])
+
+
+def write_form(path: Path, *, unit: str, project: str, period: str = "（2026年1-6月）", funding=None) -> Path:
+    return write_grid(path, project_grid(funding=funding or SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS,
+                                         unit=unit, project=project, period=period))
+
+
+def test_other_period_is_rejected_and_majority_used(tmp_path, capsys):
+    for i in range(3):
+        write_form(tmp_path / f"u{i}.xlsx", unit=f"单位{i}", project="项目")
+    write_form(tmp_path / "late.xlsx", unit="单位9", project="项目", period="（2026年1-5月）")
+    code, data = run(capsys, tmp_path, "-o", tmp_path / "out" / "s.xlsx")
+    assert code == 0 and data["period"] == {"year": 2026, "months": 6} and data["projects"] == 3
+    late = next(f for f in data["files"] if f["path"].endswith("late.xlsx"))
+    assert late["status"] == "rejected" and "1-6月" in late["reason"]
+    k001 = [d for d in data["diagnostics"] if d["code"] == "K001"]
+    assert len(k001) == 1 and k001[0]["severity"] == "error" and "1-5月" in k001[0]["message"]
+
+
+def test_bad_files_rejected_others_kept(tmp_path, capsys):
+    good = write_form(tmp_path / "good.xlsx", unit="单位甲", project="项目甲")
+    (tmp_path / "broken.xlsx").write_bytes(good.read_bytes()[:500])
+    (tmp_path / "~$good.xlsx").write_bytes(b"lock")
+    other = tmp_path / "notes.xlsx"
+    write_grid(other, [["说明"], ["这里没有表"]])
+    code, data = run(capsys, tmp_path, "-o", tmp_path / "s.xlsx")
+    assert code == 0 and data["projects"] == 1
+    status = {Path(f["path"]).name: (f["status"], f["reason"]) for f in data["files"]}
+    assert "~$good.xlsx" not in status and "s.xlsx" not in status
+    assert status["good.xlsx"] == ("included", None)
+    assert status["broken.xlsx"][0] == "rejected" and "损坏" in status["broken.xlsx"][1]
+    assert status["notes.xlsx"][0] == "rejected" and "监控表" in status["notes.xlsx"][1]
+    # running again with the summary inside the input folder: the output itself is skipped
+    code, again = run(capsys, tmp_path, "-o", tmp_path / "s.xlsx")
+    assert again["totals"] == data["totals"]
+
+
+def test_nothing_usable_exit_1_and_no_file(tmp_path, capsys):
+    write_grid(tmp_path / "notes.xlsx", [["说明"]])
+    out = tmp_path / "s.xlsx"
+    code, data = run(capsys, tmp_path / "notes.xlsx", "-o", out)
+    assert code == 1 and not out.exists() and data["output"] is None
+
+
+def test_locked_target_leaves_no_partial_file(tmp_path, capsys, monkeypatch):
+    """Excel holding the summary open makes the final rename fail (PermissionError on Windows)."""
+    import xlmon.consolidate.workbook as writer
+
+    write_form(tmp_path / "u.xlsx", unit="单位甲", project="项目甲")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "s.xlsx").write_bytes(b"previous summary")
+
+    def locked(src, dst):
+        raise PermissionError(13, "Permission denied", str(dst))
+
+    monkeypatch.setattr(writer.os, "replace", locked)
+    assert main(["consolidate", str(tmp_path / "u.xlsx"), "-o", str(out / "s.xlsx")]) == 2
+    assert "无法写入" in capsys.readouterr().err
+    assert [p.name for p in out.iterdir()] == ["s.xlsx"] and (out / "s.xlsx").read_bytes() == b"previous summary"
+
+
+def test_target_is_a_folder_fails_cleanly(tmp_path, capsys):
+    write_form(tmp_path / "u.xlsx", unit="单位甲", project="项目甲")
+    (tmp_path / "s.xlsx").mkdir()
+    assert main(["consolidate", str(tmp_path / "u.xlsx"), "-o", str(tmp_path / "s.xlsx")]) == 2
+    assert "无法写入" in capsys.readouterr().err
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".xlmon-")] == []
+
+
+def test_unit_text_never_becomes_a_formula(tmp_path, capsys):
+    hostile = ("=HYPERLINK(\"http://x\",\"点我\")", "=cmd|' /C calc'!A0")
+    for i, name in enumerate(hostile):
+        write_form(tmp_path / f"u{i}.xlsx", unit=f"单位{i}", project=name)
+    out = tmp_path / "s.xlsx"
+    run(capsys, tmp_path, "-o", out)
+    ws = load_workbook(out)["项目明细"]
+    cells = [c for row in ws.iter_rows(min_row=2) for c in row if c.value in hostile]
+    assert len(cells) == 2 and all(c.data_type == "s" for c in cells)
+    assert not [c for row in ws.iter_rows() for c in row if c.data_type == "f"]
+
+
+def test_roster_lists_missing_units(tmp_path, capsys):
+    write_form(tmp_path / "u.xlsx", unit="单位甲", project="项目甲")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("单位名称\n单位甲\n单位乙\n", encoding="utf-8")
+    _, data = run(capsys, tmp_path / "u.xlsx", "-o", tmp_path / "s.xlsx", "--roster", roster)
+    assert data["missing_units"] == ["单位乙"]
+    assert any(d["code"] == "K003" and "单位乙" in d["message"] for d in data["diagnostics"])
+
+
+def test_summaries_consolidate_to_the_same_totals(department, tmp_path, capsys):
+    files = sorted(department.glob("*.xlsx"))
+    east, west = tmp_path / "东", tmp_path / "西"
+    for folder, part in ((east, files[::2]), (west, files[1::2])):
+        folder.mkdir()
+        for f in part:
+            shutil.copy(f, folder / f.name)
+    _, direct = run(capsys, department, "-o", tmp_path / "direct.xlsx")
+    run(capsys, east, "-o", tmp_path / "东汇总.xlsx")
+    run(capsys, west, "-o", tmp_path / "西汇总.xlsx")
+    # a bureau mixes both departments' summaries with one unit file that is already in a summary
+    code, bureau = run(capsys, tmp_path / "东汇总.xlsx", tmp_path / "西汇总.xlsx", files[0], "-o",
+                       tmp_path / "局汇总.xlsx")
+    assert code == 0
+    assert bureau["projects"] == direct["projects"] and bureau["grades"] == direct["grades"]
+    for f, value in direct["totals"].items():
+        assert bureau["totals"][f] == pytest.approx(value, abs=1e-6), f
+    assert len(bureau["duplicates"]) == len([f for f in check_file(files[0]).forms if f.kind == "project"])
+    codes = {d["code"] for d in bureau["diagnostics"]}
+    assert {"C001", "N001"} <= codes, "the units' findings travel up with their summaries"
