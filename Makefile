@@ -19,7 +19,9 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[bench]'
 	$(BIN)/python benchmarks/bench_check.py
+	$(BIN)/python benchmarks/bench_consolidate.py
 
 templates: $(STAMP)
 	$(BIN)/python -m xlmon.templates workbook_templates

@@ -14,14 +14,14 @@ from .calc import calculate
 from .diagnostics import Diagnostic, has_errors, make
 from .grading import grade_form
 from .grid import Grid
-from .marks import RESULTS_SHEET, STATE_SHEET
+from .sheetnames import RECORDS_SHEET, RESULTS_SHEET, STATE_SHEET, SUMMARY_ONLY
 from .models import Form
 from .profile import Profile, load_profile
 from .reader import read_form
 from .rules import run_rules
 
 Status = Literal["ok", "invalid", "unreadable"]
-OWN_SHEETS = {RESULTS_SHEET, STATE_SHEET}  # what --annotate adds is never read as a form
+OWN_SHEETS = {RESULTS_SHEET, STATE_SHEET, RECORDS_SHEET}  # what xlmon adds is never read as a form
 
 
 @dataclass
@@ -43,8 +43,9 @@ def check_sheets(sheets: dict[str, Grid], profile: Profile | None = None) -> She
     profile = profile or load_profile()
     result = SheetResult()
     skipped: list[str] = []
+    own = OWN_SHEETS | set(SUMMARY_ONLY) if RECORDS_SHEET in sheets else OWN_SHEETS
     for name, grid in sheets.items():
-        if name in OWN_SHEETS:
+        if name in own:
             continue
         form, diags = read_form(grid, name)
         if form is None:

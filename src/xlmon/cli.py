@@ -61,8 +61,9 @@ def build_parser() -> Parser:
     tpl.add_argument("--hierarchy", choices=("seed004", "national2021"), default="seed004",
                      help="指标体系：seed004=附件2 格式（默认）；national2021=财预〔2021〕101号")
 
-    demo = sub.add_parser("demo", help="生成示例部门数据并校验",
-                          description="在文件夹中生成一个示例部门（多个单位、多个项目），然后校验并打印摘要。")
+    demo = sub.add_parser("demo", help="生成示例部门数据，校验并汇总",
+                          description="在文件夹中生成一个示例部门（多个单位、多个项目），校验并打印摘要，"
+                                      "再汇总为 部门汇总.xlsx。")
     demo.add_argument("folder", nargs="?", default="demo", help="输出文件夹（默认 demo）")
     return parser
 
@@ -267,6 +268,11 @@ def cmd_demo(args) -> int:
         print(f"  {Path(r.path).name}：{len(r.forms)} 张表，错误 {errors}，警告 {warnings}")
     print(summary_line(results))
     print(f"逐条查看：xlmon check {args.folder}")
+    from .consolidate.run import consolidate
+
+    target = Path(args.folder) / "部门汇总.xlsx"
+    summary = consolidate([args.folder], target)
+    print(f"部门汇总已写出：{target}（{len(summary.projects)} 个项目，重点监控建议 {len(summary.focus)} 个）")
     return EXIT_OK
 
 
@@ -280,6 +286,10 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except KeyboardInterrupt:
         return EXIT_FAILURE
+    except BrokenPipeError:  # output piped into `head` and closed: not a failure of ours
+        import os
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except Exception as exc:  # the tool itself failed: say so plainly, exit 2
         print(f"xlmon: 内部错误（{type(exc).__name__}: {exc}）", file=sys.stderr)
         return EXIT_FAILURE

@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from .diagnostics import Diagnostic
 from .models import Form
 
-RESULTS_SHEET = "校验结果"
-STATE_SHEET = "_xlmon"  # very hidden: what the cells looked like before we marked them
+from .sheetnames import RESULTS_SHEET, STATE_SHEET  # noqa: F401  (re-exported for the adapters)
 PALETTE = {"red": "FFC7CE", "yellow": "FFEB9C", "green": "C6EFCE"}
 FONT_PALETTE = {"red": "9C0006", "yellow": "9C5700", "green": "006100"}
 OUTLINE = {"error": "C00000", "warning": "ED7D31", "info": "4472C4"}

@@ -14,7 +14,7 @@ from ..models import Form
 from ..profile import Profile
 from .records import AMOUNTS, Deviation, FileOutcome, FormRecord
 
-RECORDS_SHEET = "_xlmon_records"  # very hidden sheet of a summary: one JSON record per row
+from ..sheetnames import RECORDS_SHEET  # a summary's hidden sheet: one JSON record per row
 _CODE = re.compile(r"[0-9A-Z]{15,21}")
 
 

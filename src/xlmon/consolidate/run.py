@@ -21,8 +21,13 @@ PARALLEL_FROM = 16  # below this many files a pool costs more than it saves
 
 def find_inputs(inputs: Iterable[str | Path], output: str | Path | None = None) -> list[Path]:
     """Files as given; folders searched for workbooks, skipping Office lock files and our output."""
+    return [p for p, _ in _inputs(inputs, output)]
+
+
+def _inputs(inputs: Iterable[str | Path], output: str | Path | None) -> list[tuple[Path, Path | None]]:
+    """(file, the folder it was found in, or None when named directly)."""
     skip = Path(output).resolve() if output else None
-    found: list[Path] = []
+    found: list[tuple[Path, Path | None]] = []
     seen: set[Path] = set()
     for item in map(Path, inputs):
         paths = sorted(p for p in item.rglob("*") if p.suffix.lower() in WORKBOOK_SUFFIXES
@@ -32,8 +37,18 @@ def find_inputs(inputs: Iterable[str | Path], output: str | Path | None = None) 
             if resolved == skip or resolved in seen:
                 continue
             seen.add(resolved)
-            found.append(p)
+            found.append((p, item if item.is_dir() else None))
     return found
+
+
+def skip_own_summaries(outcomes: list[FileOutcome], origins: list[Path | None]) -> None:
+    """A folder of units' files may also hold an earlier summary of them: that one is skipped.
+    A folder holding only summaries (a bureau's) is consolidated, and a summary named directly is too."""
+    with_units = {o for o, out in zip(origins, outcomes) if o is not None and not out.summary}
+    for origin, outcome in zip(origins, outcomes):
+        if outcome.summary and origin in with_units:
+            outcome.status, outcome.reason = "rejected", "xlmon 生成的汇总文件，与单位文件在同一文件夹中，已跳过"
+            outcome.records, outcome.diagnostics = [], []
 
 
 def extract_all(paths: list[Path], profile: Profile, progress: Callable[[int, int], None] | None = None,
@@ -64,8 +79,10 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: lis
     from .workbook import write_summary
 
     profile = profile or load_profile()
-    paths = find_inputs(inputs, output)
-    summary = aggregate(extract_all(paths, profile, progress, workers), profile, roster)
+    found = _inputs(inputs, output)
+    outcomes = extract_all([p for p, _ in found], profile, progress, workers)
+    skip_own_summaries(outcomes, [origin for _, origin in found])
+    summary = aggregate(outcomes, profile, roster)
     if summary.projects or summary.overall:
         write_summary(summary, Path(output), profile)
     return summary

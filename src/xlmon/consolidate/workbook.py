@@ -21,7 +21,7 @@ from .aggregate import Summary
 from .extract import RECORDS_SHEET
 from .records import FormRecord
 
-SHEETS = ("汇总表", "项目明细", "指标偏差", "校验问题", "重点监控建议", "文件清单", "部门整体")
+from ..sheetnames import SUMMARY_SHEETS as SHEETS
 GRADE_ORDER = {"red": 0, "yellow": 1, "green": 2}
 
 
