@@ -162,11 +162,18 @@ def child_consolidate(list_file: str, out: str) -> None:
 
     paths = Path(list_file).read_text(encoding="utf-8").splitlines()
     load_profile()  # warm the cache as a CLI run would have by now (it is not the work being measured)
+    last = [0.0]
+
+    def progress(i: int, n: int) -> None:  # called as each file's outcome arrives
+        last[0] = time.perf_counter()
+
     start = time.perf_counter()
-    summary = consolidate(paths, out, workers=WORKERS)
+    summary = consolidate(paths, out, workers=WORKERS, progress=progress)
     elapsed = time.perf_counter() - start
     print(json.dumps({
         "seconds": elapsed,
+        "extract_seconds": last[0] - start,  # finding the files + reading and checking them all
+        "after_seconds": time.perf_counter() - last[0],  # aggregate + write the summary workbook
         "projects": len(summary.projects),
         "included": sum(o.status == "included" for o in summary.files),
         "duplicates": len(summary.duplicates),
@@ -244,6 +251,7 @@ def main() -> None:
     print(f"Inputs: {len(paths)} unit workbooks, {forms} project forms, {size_mb:.1f} MiB in {args.data} — {gen}\n")
 
     warm(paths)
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="xlmon-bench-") as tmp_name:
         tmp = Path(tmp_name)
         runs = {}
@@ -257,6 +265,7 @@ def main() -> None:
         naive_s, naive_rows, engine = naive_pandas(sample, tmp / "naive.xlsx")
         naive = naive_s * len(paths) / sample_n
 
+    load_after = os.getloadavg()[0]
     extrapolated = sample_n < len(paths)
     naive_label = (f"naive pandas (read_excel openpyxl + concat + to_excel/{engine}), 1 process, "
                    + (f"**timed on {sample_n} random files, extrapolated ×{len(paths) / sample_n:g}**"
@@ -269,6 +278,10 @@ def main() -> None:
          "ok" if (full["included"], full["projects"], full["duplicates"]) == (len(paths), forms, 0) else "**MISMATCH**"),
         (f"`consolidate(files, out)`, {WORKERS} workers: read + check + aggregate + write summary", f"{t:.2f} s",
          f"{BUDGET_S} s", f"{t / BUDGET_S:.0%} of budget"),
+        ("· of which reading + checking the files (until the last outcome arrives)",
+         f"{full['extract_seconds']:.2f} s", "", f"{full['extract_seconds'] / t:.0%}"),
+        ("· of which aggregating + writing the summary workbook (1 process)", f"{full['after_seconds']:.2f} s", "",
+         f"{full['after_seconds'] / t:.0%}"),
         ("the same, whole child process (interpreter + imports too)", f"{full['process_seconds']:.2f} s", "", ""),
         ("per file / per form", f"{t / len(paths) * 1000:.2f} ms / {t / forms * 1000:.2f} ms", "", ""),
         (naive_label, f"{naive:.1f} s", "", f"{naive_s / sample_n * 1000:.1f} ms a file"),
@@ -299,6 +312,10 @@ def main() -> None:
         print(f"| {n} | {r['projects']} | {r['seconds']:.2f} s | {r['seconds'] / n * 1000:.2f} ms "
               f"| {r['rss_self_mb']:.0f} MiB | {r['rss_worker_mb']:.0f} MiB | {growth} |")
     print(f"\nGrades of the {full['projects']} projects: {full['grades']}")
+    print(f"Load average (1 min) before / after measuring: {load_before:.2f} / {load_after:.2f} on "
+          f"{os.cpu_count()} cores" + (" (raised by the generation just before)" if generated is not None else
+                                       " — **the machine was busy: times are inflated**" if load_before > 0.7
+                                       else ""))
     if extrapolated:
         print(f"Naive pandas was timed on {sample_n} of {len(paths)} files ({naive_s:.2f} s, {naive_rows} rows "
               f"concatenated) and multiplied by {len(paths) / sample_n:g}; --naive-sample 0 times all files.")

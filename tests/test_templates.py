@@ -94,6 +94,8 @@ def test_template_layout(kind):
     for names in hierarchy.values():
         assert '"' + ",".join(names) + '"' in lists
     assert f'"{L.TICK}"' in lists
+    assert all(dv.showErrorMessage and dv.error for dv in ws.data_validations.dataValidation), \
+        "a dropdown must refuse input outside its list, with a Chinese message"
 
 
 @pytest.mark.parametrize("kind", KINDS)

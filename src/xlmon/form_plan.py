@@ -191,9 +191,7 @@ class ListValidation:
     allow_blank: bool = True
     error_title: str | None = None
     error: str | None = None
-    # The committed templates have always been written without the stop alert (openpyxl's default):
-    # the dropdown offers the choices but accepts other input. Kept so both writers agree.
-    show_error: bool = False
+    show_error: bool = True  # a stop alert: typing outside the list is refused with the Chinese message
     show_input: bool = False
 
     @property
@@ -275,9 +273,10 @@ class SheetPlan:
     # -- building -------------------------------------------------------------------------
 
     def style(self, rows: range, cols: range, *, align: Align = CENTER, bold: bool = False,
-              fill: str | None = None, number_format: str | None = None, unlocked: bool = False) -> None:
+              fill: str | None = None, number_format: str | None = None, unlocked: bool = False,
+              border: Borders | None = None) -> None:
         """The form's cell look: thin border, 宋体 10, and what is asked for."""
-        self.ops.append(Restyle(Area(rows.start, cols.start, rows.stop - 1, cols.stop - 1), border=THIN,
+        self.ops.append(Restyle(Area(rows.start, cols.start, rows.stop - 1, cols.stop - 1), border=border or THIN,
                                 align=align, font=BOLD_FONT if bold else BODY_FONT, fill=fill,
                                 number_format=number_format, locked=False if unlocked else None))
 
@@ -362,10 +361,10 @@ def plan_form(kind: Kind, *, year: int, months: int, project: str | None = None,
     for i, width in enumerate(COLUMN_WIDTHS, start=1):
         p.column_widths[i] = width
     title = L.PROJECT_TITLE if kind == "project" else L.DEPARTMENT_TITLE
-    p.merge(1, 1, 1, LAST_COL, title, align=CENTER)
+    # title and period stand above the table, without borders
+    p.merge(1, 1, 1, LAST_COL, title, align=CENTER, border=NO_BORDERS)
     p.restyle(Area(1, 1, 1, 1), font=FontSpec("黑体", 16, bold=True))
-    p.restyle(Area(1, 1, 1, 1), border=NO_BORDERS)
-    p.merge(2, 1, 2, LAST_COL, L.period_text(year, months))
+    p.merge(2, 1, 2, LAST_COL, L.period_text(year, months), border=NO_BORDERS)
     p.restyle(Area(2, 1, 2, 1), font=FontSpec(FONT, 11))
     p.row_heights[1] = 30
     if kind == "project":

@@ -278,11 +278,11 @@ def _department_form(book: _Book, summary: Summary) -> None:
     import datetime
 
     from ..adapters.xlsxwriter_form import build_form_xlsxwriter
-    from ..templates import build_form, new_workbook
+    from ..form_plan import plan_form
 
     ws = book.wb.add_worksheet(SHEETS[6])
     year, months = summary.year or datetime.date.today().year, summary.months or 6
-    layout = build_form(new_workbook().create_sheet("x"), "department", year=year, months=months)
+    layout = plan_form("department", year=year, months=months).layout
     values: dict[str, object] = {}
     for (block, label), cells in layout.funding.items():
         if label == L.TOTAL_ROW:
