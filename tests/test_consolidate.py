@@ -212,3 +212,19 @@ def test_summaries_consolidate_to_the_same_totals(department, tmp_path, capsys):
     assert len(bureau["duplicates"]) == len([f for f in check_file(files[0]).forms if f.kind == "project"])
     codes = {d["code"] for d in bureau["diagnostics"]}
     assert {"C001", "N001"} <= codes, "the units' findings travel up with their summaries"
+
+
+def test_earlier_summary_in_the_units_folder_is_skipped(tmp_path, capsys):
+    for i in range(2):
+        write_form(tmp_path / f"u{i}.xlsx", unit=f"单位{i}", project="项目")
+    _, first = run(capsys, tmp_path, "-o", tmp_path / "部门汇总.xlsx")
+    code, again = run(capsys, tmp_path, "-o", tmp_path / "out" / "新汇总.xlsx")
+    assert code == 0 and again["totals"] == first["totals"] and again["duplicates"] == []
+    old = next(f for f in again["files"] if f["path"].endswith("部门汇总.xlsx"))
+    assert old["status"] == "rejected" and "汇总文件" in old["reason"]
+    # a folder holding only summaries (a bureau's inbox) is consolidated
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(tmp_path / "部门汇总.xlsx", inbox / "甲部门.xlsx")
+    _, bureau = run(capsys, inbox, "-o", tmp_path / "局.xlsx")
+    assert bureau["totals"] == first["totals"] and bureau["projects"] == 2
