@@ -6,6 +6,7 @@ row 0 / column 0 being cell A1. Merged cells hold their value in the top-left ce
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 Grid = list[list[Any]]
@@ -21,6 +22,7 @@ def column_letter(col: int) -> str:
     return letters
 
 
+@lru_cache(maxsize=65536)
 def address(row: int, col: int) -> str:
     """0-based row and column to an A1 address."""
     return f"{column_letter(col)}{row + 1}"

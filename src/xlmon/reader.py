@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from . import layout as L
 from .diagnostics import Diagnostic, make
@@ -34,6 +35,7 @@ _ALL_HEADER_LABELS = {k for _, keys in _HEADER_FIELDS for k in keys} | set(_GOAL
 _SKIP_LEVEL3 = {"", "…", "……", "...", "......", "…………"}
 _FOOTNOTE = re.compile(r"^(注|说明|备注\d|[1１]偏差原因分析|填表说明)")
 _NO_MARK = {"", "×", "✗", "否", "0", "无", "-", "/"}
+_LIKELIHOODS_LONGEST_FIRST = sorted(L.LIKELIHOODS, key=len, reverse=True)
 _LIKELIHOOD_FIELDS = {"likelihood_sure": "确定能", "likelihood_maybe": "有可能", "likelihood_never": "完全不可能"}
 
 
@@ -168,18 +170,26 @@ def _read_header_fields(s: _Sheet, form: Form, limit: int) -> None:
 
 
 def _map_columns(s: _Sheet, rows: range, table: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, int]:
+    """Field → column from the header rows; forms of one template share headers, so it is cached."""
+    header = tuple(tuple(s.keys[r]) if 0 <= r < len(s.keys) else () for r in rows)
+    return dict(_columns_of(header, table))
+
+
+@lru_cache(maxsize=256)
+def _columns_of(header: tuple[tuple[str, ...], ...],
+                table: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[tuple[str, int], ...]:
     mapping: dict[str, int] = {}
-    width = max((len(s.keys[r]) for r in rows if 0 <= r < len(s.keys)), default=0)
+    width = max((len(row) for row in header), default=0)
     for c in range(width):
-        for r in reversed(rows):  # the deepest header row is the most specific
-            k = s.key(r, c)
+        for row in reversed(header):  # the deepest header row is the most specific
+            k = row[c] if c < len(row) else ""
             if not k:
                 continue
             field = next((f for f, words in table if any(w in k for w in words)), None)
             if field and field not in mapping:
                 mapping[field] = c
                 break
-    return mapping
+    return tuple(mapping.items())
 
 
 def _row_label(s: _Sheet, r: int, first_col: int) -> tuple[str | None, int]:
@@ -270,27 +280,28 @@ def _read_indicators(s: _Sheet, form: Form, header: int, diags: list[Diagnostic]
         if level3 in _SKIP_LEVEL3 and clean_text(target_raw) is None:
             continue
         target = parse_target(target_raw, values.get("operator"), values.get("unit"))
-        ind = Indicator(level1=level1, level2=level2, level3=level3.strip(), row=r + 1)
-        ind.cells = {f: address(r, c) for f, c in columns.items()}
-        if target:
-            ind.target, ind.operator, ind.target_value, ind.unit = (
-                target.text, target.operator, target.value, target.unit)
-        ind.actual, ind.units["actual"] = _completion(values.get("actual"))
-        ind.forecast, ind.units["forecast"] = _completion(values.get("forecast"))
-        ind.reason = clean_text(values.get("reason"))
-        ind.remark = clean_text(values.get("remark"))
+        cells = {f: address(r, c) for f, c in columns.items()}
+        marks: list[str] = []
         if ticks:
-            ind.marks = [name for name, c in ticks.items()  # type: ignore[misc]
-                         if (clean_text(s.raw(r, c)) or "") not in _NO_MARK]
+            marks = [name for name, c in ticks.items() if (clean_text(s.raw(r, c)) or "") not in _NO_MARK]
         elif "likelihood" in columns and clean_text(values.get("likelihood")):
             text = label_key(values["likelihood"])
-            found = next((x for x in sorted(L.LIKELIHOODS, key=len, reverse=True) if x in text), None)
+            found = next((x for x in _LIKELIHOODS_LONGEST_FIRST if x in text), None)
             if found:
-                ind.marks = [found]  # type: ignore[list-item]
+                marks = [found]
             else:
-                diags.append(make("S121", sheet=s.name, cell=ind.cells["likelihood"],
+                diags.append(make("S121", sheet=s.name, cell=cells["likelihood"],
                                   value=clean_text(values["likelihood"])))
-        ind.likelihood = ind.marks[0] if len(ind.marks) == 1 else None
+        actual, actual_unit = _completion(values.get("actual"))
+        forecast, forecast_unit = _completion(values.get("forecast"))
+        ind = Indicator(  # one constructor call: setting pydantic fields one by one is slow
+            level1=level1, level2=level2, level3=level3.strip(), row=r + 1, cells=cells,
+            target=target.text if target else "", operator=target.operator if target else None,
+            target_value=target.value if target else None, unit=target.unit if target else None,
+            actual=actual, forecast=forecast, units={"actual": actual_unit, "forecast": forecast_unit},
+            reason=clean_text(values.get("reason")), remark=clean_text(values.get("remark")),
+            marks=marks, likelihood=marks[0] if len(marks) == 1 else None,
+        )
         form.indicators.append(ind)
     goal_row = next((r for r in range(0, header) if any(k.startswith(_GOAL_KEYS) for k in s.keys[r] if k)), None)
     if goal_row is not None:

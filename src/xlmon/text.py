@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 _STRIP = re.compile(r"[\s:：,，、。.．\"“”'‘’()（）\[\]【】<>《》*]+")
 _SPACES = re.compile(r"\s+")
@@ -23,6 +24,11 @@ def label_key(value: object) -> str:
     """Compare labels by content only: no spaces, punctuation or width differences."""
     if not isinstance(value, str):
         return ""
+    return _label_key(value)
+
+
+@lru_cache(maxsize=16384)
+def _label_key(value: str) -> str:
     return _STRIP.sub("", nfkc(value))
 
 

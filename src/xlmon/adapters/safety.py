@@ -61,10 +61,10 @@ def inspect_bytes(data: bytes, name: str) -> Refusal | None:
     names = {info.filename for info in members}
     if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
         return Refusal("F002", "压缩包中没有 Excel 工作簿（xl/workbook.xml）")
+    part = "[Content_Types].xml"
     try:
-        for part in ("[Content_Types].xml", "xl/workbook.xml"):
-            if part in names:
-                SafeET.fromstring(archive.read(part), forbid_dtd=True)
+        if part in names:  # the first part any reader parses; the prolog check below covers the rest
+            SafeET.fromstring(archive.read(part), forbid_dtd=True)
         for info in members:
             if info.filename.endswith((".xml", ".rels", ".vml")) and _declares_dtd(archive, info):
                 return Refusal("F006", info.filename)

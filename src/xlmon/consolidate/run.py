@@ -65,7 +65,7 @@ def extract_all(paths: list[Path], profile: Profile, progress: Callable[[int, in
         return out
     context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        for i, outcome in enumerate(pool.map(work, names, chunksize=max(1, len(names) // (workers * 8))), 1):
+        for i, outcome in enumerate(pool.map(work, names, chunksize=max(1, min(16, len(names) // (workers * 32)))), 1):
             out.append(outcome)
             if progress:
                 progress(i, len(names))

@@ -26,8 +26,10 @@ GRADE_ORDER = {"red": 0, "yellow": 1, "green": 2}
 
 
 def _width(value) -> int:
+    """Display width: a CJK character (3 bytes in UTF-8) counts 2, ASCII 1."""
     text = value if isinstance(value, str) else (f"{value:,.2f}" if isinstance(value, float) else str(value))
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text.split("\n")[0])
+    line = text.split("\n", 1)[0][:80]
+    return (len(line.encode()) - len(line)) // 2 + len(line)
 
 
 class _Sheet:
@@ -190,12 +192,12 @@ def _overview(book: _Book, summary: Summary) -> None:
         ws.insert_chart(first, 8, chart)
 
 
-def _source_link(s: _Sheet, c: int, record: FormRecord, output: Path) -> None:
+def _source_link(s: _Sheet, c: int, record: FormRecord, folder: str) -> None:
     target = Path(record.source or record.file)
     try:
-        rel = os.path.relpath(target.resolve(), output.resolve().parent)
-    except ValueError:
-        rel = str(target.resolve())
+        rel = os.path.relpath(os.path.abspath(target), folder)
+    except ValueError:  # another drive on Windows
+        rel = os.path.abspath(target)
     s.ws.write_url(s.row, c, f"external:{rel}", s.book.fmt["link"], string=target.name,
                    tip=f"打开 {target.name}")
     s.widths[c] = max(s.widths[c], min(_width(target.name), 60))
@@ -207,6 +209,7 @@ def _projects(book: _Book, summary: Summary, output: Path) -> None:
                "综合评级", "确定能", "有可能", "完全不可能", "来源文件"]
     s = _Sheet(book, SHEETS[1], headers)
     tp = summary.time_progress
+    folder = os.path.abspath(output.parent)
     for i, r in enumerate(summary.projects, 1):
         values = r.total()
         subtotal, issue_rate, progress = _rates(values)
@@ -219,7 +222,7 @@ def _projects(book: _Book, summary: Summary, output: Path) -> None:
                 (r.grade, "grade"), (r.likelihoods.get("确定能", 0), "int"), (r.likelihoods.get("有可能", 0), "int"),
                 (r.likelihoods.get("完全不可能", 0), "int")])
         s.row -= 1
-        _source_link(s, len(headers) - 1, r, output)
+        _source_link(s, len(headers) - 1, r, folder)
         s.row += 1
     s.finish()
 
