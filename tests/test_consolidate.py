@@ -228,3 +228,22 @@ def test_earlier_summary_in_the_units_folder_is_skipped(tmp_path, capsys):
     shutil.copy(tmp_path / "部门汇总.xlsx", inbox / "甲部门.xlsx")
     _, bureau = run(capsys, inbox, "-o", tmp_path / "局.xlsx")
     assert bureau["totals"] == first["totals"] and bureau["projects"] == 2
+
+
+def test_summary_opens_in_libreoffice(department, tmp_path, capsys, soffice):
+    from conftest import libreoffice_convert
+    from xlmon.adapters.files import read_workbook
+
+    out = tmp_path / "部门汇总.xlsx"
+    _, data = run(capsys, department, "-o", out)
+    [recalculated] = libreoffice_convert(soffice, [out], tmp_path / "lo", "xlsx:Calc MS Excel 2007 XML")
+    sheets = read_workbook(recalculated).sheets
+    assert list(SHEETS) == [n for n in sheets if n in SHEETS]
+    overview = sheets["汇总表"]
+    total_row = next(r for r in overview if r and r[0] == "资金总额")
+    assert total_row[3] == pytest.approx(data["totals"]["subtotal"], abs=1e-6)
+    assert total_row[7] == pytest.approx(data["totals"]["spend_progress"], abs=1e-4)
+    # the 部门整体 sheet's own formulas, recalculated by LibreOffice, agree with the units' forms summed
+    from xlmon.reader import read_form
+    form, _ = read_form(sheets["部门整体"], "部门整体")
+    assert form is not None and form.kind == "department"
