@@ -11,14 +11,13 @@ import pytest
 import xlsxwriter
 from openpyxl import load_workbook
 
-from conftest import libreoffice_convert
+from conftest import assert_formulas_equal_xlmon, libreoffice_convert
 from test_templates import SAMPLES
 from xlmon import layout as L
 from xlmon.adapters.files import read_workbook
 from xlmon.adapters.xlsxwriter_form import build_form_xlsxwriter
 from xlmon.calc import calculate
 from xlmon.form_plan import FormLayout, plan_form
-from xlmon.grid import parse_address
 from xlmon.reader import read_form
 from xlmon.templates import INDICATOR_COLS, build_form, new_workbook, put_text, save_atomic
 
@@ -138,24 +137,7 @@ def test_libreoffice_recalculates_xlsxwriter_form_as_xlmon(tmp_path, soffice, ki
     filled = tmp_path / f"{kind}.xlsx"
     [recalculated] = libreoffice_convert(soffice, [filled], tmp_path / "lo", "xlsx:Calc MS Excel 2007 XML")
 
-    form, diags = read_form(read_workbook(filled).sheets[SHEET], SHEET)  # formula cells: no cached values
-    assert not calculate(form) and not [d for d in diags if d.severity == "error"]
-    computed = {(r.block, r.row): r for r in form.funding}
-    lo_grid = read_workbook(recalculated).sheets[SHEET]
-    blocks = {block for block, _ in out.funding}
-    assert len(out.formulas) == 3 * len(out.funding) + len(L.INPUT_AMOUNTS) * len(blocks)
-    for ref, (block, label, field) in out.formulas.items():
-        r, c = parse_address(ref)
-        lo_value = lo_grid[r][c]
-        mine = getattr(computed[(block, label)], field)
-        if mine is None:
-            assert lo_value in (None, ""), (ref, field, lo_value)
-        elif lo_value is None and mine == 0:
-            pytest.fail(f"{ref}: LibreOffice left blank where xlmon computed 0")
-        else:
-            assert lo_value == pytest.approx(mine, abs=1e-9), (ref, block, label, field)
-    form2, _ = read_form(lo_grid, SHEET)
-    assert not calculate(form2), "cached values written by LibreOffice must agree with xlmon"
+    assert_formulas_equal_xlmon(filled, recalculated, SHEET, out)
 
 
 # (c) ------------------------------------------------------------------------------------------

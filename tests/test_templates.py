@@ -9,10 +9,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from conftest import ROOT, libreoffice_convert, require_tool
+from conftest import ROOT, assert_formulas_equal_xlmon, libreoffice_convert, require_tool
 from xlmon import layout as L
 from xlmon.adapters.files import read_workbook
-from xlmon.calc import calculate
 from xlmon.cli import main
 from xlmon.reader import read_form
 from xlmon.templates import COMMITTED, TEMPLATE_FILES, build_form, new_workbook, save_atomic, write_committed
@@ -144,26 +143,7 @@ def test_libreoffice_formulas_equal_xlmon(tmp_path, soffice, kind):
     filled = save_atomic(wb, tmp_path / f"{kind}.xlsx")
     [recalculated] = libreoffice_convert(soffice, [filled], tmp_path / "lo", "xlsx:Calc MS Excel 2007 XML")
 
-    form, diags = read_form(read_workbook(filled).sheets["表"], "表")  # formula cells: no cached values
-    assert not calculate(form) and not [d for d in diags if d.severity == "error"]
-    computed = {(r.block, r.row): r for r in form.funding}
-    lo_grid = read_workbook(recalculated).sheets["表"]
-    from xlmon.grid import parse_address
-    blocks = {block for block, _ in out.funding}
-    assert len(out.formulas) == 3 * len(out.funding) + len(L.INPUT_AMOUNTS) * len(blocks)
-    for ref, (block, label, field) in out.formulas.items():
-        r, c = parse_address(ref)
-        lo_value = lo_grid[r][c]
-        mine = getattr(computed[(block, label)], field)
-        if mine is None:  # xlmon: no rate when the denominator is 0 or blank; the form shows blank
-            assert lo_value in (None, ""), (ref, field, lo_value)
-        elif lo_value is None and mine == 0:
-            pytest.fail(f"{ref}: LibreOffice left blank where xlmon computed 0")
-        else:
-            assert lo_value == pytest.approx(mine, abs=1e-9), (ref, block, label, field)
-    # the LibreOffice-saved file (with cached values) reads back without any calculation finding
-    form2, diags2 = read_form(lo_grid, "表")
-    assert not calculate(form2), "cached values written by LibreOffice must agree with xlmon"
+    assert_formulas_equal_xlmon(filled, recalculated, "表", out)
 
 
 @pytest.mark.parametrize("kind", KINDS)
