@@ -9,7 +9,6 @@ from pathlib import Path
 
 from ..adapters.files import read_bytes
 from ..check import check_workbook
-from ..grading import worst
 from ..models import Form
 from ..profile import Profile
 from .records import AMOUNTS, Deviation, FileOutcome, FormRecord
@@ -85,6 +84,3 @@ def extract(path: str, profile: Profile) -> FileOutcome:
         return FileOutcome(path, sha, "rejected", reason, [], diags)
     return FileOutcome(path, sha, "included", None, records, diags)
 
-
-def worst_of(records: list[FormRecord]) -> str | None:
-    return worst(*(r.grade for r in records))  # type: ignore[arg-type]

@@ -19,13 +19,9 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 PARALLEL_FROM = 16  # below this many files a pool costs more than it saves
 
 
-def find_inputs(inputs: Iterable[str | Path], output: str | Path | None = None) -> list[Path]:
-    """Files as given; folders searched for workbooks, skipping Office lock files and our output."""
-    return [p for p, _ in _inputs(inputs, output)]
-
-
 def _inputs(inputs: Iterable[str | Path], output: str | Path | None) -> list[tuple[Path, Path | None]]:
-    """(file, the folder it was found in, or None when named directly)."""
+    """Files as given; folders searched for workbooks, skipping Office lock files and our output.
+    Each comes with the folder it was found in, or None when named directly."""
     skip = Path(output).resolve() if output else None
     found: list[tuple[Path, Path | None]] = []
     seen: set[Path] = set()
