@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 EXIT_OK, EXIT_FINDINGS, EXIT_FAILURE = 0, 1, 2
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
 
 class Parser(argparse.ArgumentParser):
@@ -84,15 +83,9 @@ def _version() -> str:
 
 
 def expand_paths(paths: list[str]) -> list[Path]:
-    """Files as given (even missing ones, which get a diagnostic); folders searched for workbooks."""
-    out: list[Path] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            out += sorted(f for f in p.rglob("*") if f.suffix.lower() in WORKBOOK_SUFFIXES
-                          and not f.name.startswith(("~$", ".")) and f.is_file())
-        else:
-            out.append(p)
-    return out
+    from .adapters.files import find_workbooks
+
+    return [p for p, _ in find_workbooks(paths)]
 
 
 def cmd_check(args) -> int:
@@ -276,8 +269,8 @@ def cmd_demo(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"check": cmd_check, "consolidate": cmd_consolidate, "clear": cmd_clear, "profile": cmd_profile, "template": cmd_template,
-            "demo": cmd_demo}
+COMMANDS = {"check": cmd_check, "consolidate": cmd_consolidate, "clear": cmd_clear, "profile": cmd_profile,
+            "template": cmd_template, "demo": cmd_demo}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +21,20 @@ class WorkbookValues:
     sheets: dict[str, Grid] = field(default_factory=dict)
     refusal: Refusal | None = None
     macros: bool = False
+
+
+def find_workbooks(inputs: Iterable[str | Path]) -> list[tuple[Path, Path | None]]:
+    """Files as given (even missing ones, which get a diagnostic); folders searched for workbooks,
+    Office lock files (~$*) and hidden files skipped. Each comes with the folder it was found in,
+    or None when it was named directly."""
+    found: list[tuple[Path, Path | None]] = []
+    for item in map(Path, inputs):
+        if item.is_dir():
+            found += [(p, item) for p in sorted(item.rglob("*")) if p.suffix.lower() in XLSX_SUFFIXES
+                      and not p.name.startswith(("~$", ".")) and p.is_file()]
+        else:
+            found.append((item, None))
+    return found
 
 
 def read_workbook(path: str | Path) -> WorkbookValues:

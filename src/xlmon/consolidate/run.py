@@ -10,30 +10,25 @@ from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 from pathlib import Path
 
+from ..adapters.files import XLSX_SUFFIXES, find_workbooks
 from ..profile import Profile, load_profile
 from .aggregate import Summary, aggregate
 from .extract import extract
 from .records import FileOutcome
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 PARALLEL_FROM = 16  # below this many files a pool costs more than it saves
 
 
 def _inputs(inputs: Iterable[str | Path], output: str | Path | None) -> list[tuple[Path, Path | None]]:
-    """Files as given; folders searched for workbooks, skipping Office lock files and our output.
-    Each comes with the folder it was found in, or None when named directly."""
+    """find_workbooks, less our own output and files named twice."""
     skip = Path(output).resolve() if output else None
     found: list[tuple[Path, Path | None]] = []
     seen: set[Path] = set()
-    for item in map(Path, inputs):
-        paths = sorted(p for p in item.rglob("*") if p.suffix.lower() in WORKBOOK_SUFFIXES
-                       and not p.name.startswith(("~$", ".")) and p.is_file()) if item.is_dir() else [item]
-        for p in paths:
-            resolved = p.resolve()
-            if resolved == skip or resolved in seen:
-                continue
+    for path, origin in find_workbooks(inputs):
+        resolved = path.resolve()
+        if resolved != skip and resolved not in seen:
             seen.add(resolved)
-            found.append((p, item if item.is_dir() else None))
+            found.append((path, origin))
     return found
 
 
@@ -111,7 +106,7 @@ def summary_json(summary: Summary, output: str | Path | None) -> dict:
 def read_roster(path: str | Path) -> list[str]:
     """A CSV or xlsx list of expected units: the first column, a header row such as 单位名称 skipped."""
     path = Path(path)
-    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+    if path.suffix.lower() in XLSX_SUFFIXES:
         from ..adapters.files import read_workbook
 
         book = read_workbook(path)
