@@ -8,9 +8,7 @@ come from `build_form`; summary workbooks written with xlsxwriter use
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -20,6 +18,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from . import layout as L
+from .atomic import atomic_path
 from .adapters.xlsxwriter_form import build_form_xlsxwriter
 from .form_plan import (  # noqa: F401  (the names this module has always offered)
     AMOUNT_FORMAT, COLUMN_WIDTHS, FONT, FUNDING_COLS, INDICATOR_COLS, LAST_COL, RATE_FORMAT, Align,
@@ -193,21 +192,10 @@ def template_workbook(kind: Kind, *, year: int, months: int, project: str | None
 
 
 def save_atomic(wb: Workbook, path: str | Path) -> Path:
-    """Write to a temporary file beside the target, then rename it into place."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".xlmon-", suffix=path.suffix or ".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
+    """Save an openpyxl workbook atomically (see atomic.py)."""
+    with atomic_path(path) as tmp:
         wb.save(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a saved workbook gets the usual mode
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return Path(path)
 
 
 def write_committed(folder: str | Path) -> list[Path]:

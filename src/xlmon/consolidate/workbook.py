@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections import Counter
 from pathlib import Path
 
 from .. import layout as L
+from ..atomic import atomic_path
 from ..calc import ratio
 from ..marks import FONT_PALETTE, GRADE_ZH, SEVERITY_ZH
 from ..profile import Profile
@@ -110,10 +110,7 @@ def _rates(values: list[float | None]) -> tuple[float, float | None, float | Non
 
 
 def write_summary(summary: Summary, path: Path, profile: Profile) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".xlmon-", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         book = _Book(tmp, profile)
         _overview(book, summary)
         _projects(book, summary, path)
@@ -124,13 +121,6 @@ def write_summary(summary: Summary, path: Path, profile: Profile) -> Path:
         _department_form(book, summary)
         _records(book, summary)
         book.wb.close()
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path
 
 
