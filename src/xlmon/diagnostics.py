@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
 class Diagnostic(BaseModel):

@@ -5,9 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .diagnostics import catalogue
-
-SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+from .diagnostics import SEVERITY_ZH, catalogue
 
 
 def diagnostics_page() -> str:

@@ -6,12 +6,12 @@ forecast against the target, direction-aware, raised by 完成目标可能性. A
 
 from __future__ import annotations
 
+from .calc import EPS
 from .models import Form, FundingRow, Grade, Indicator
 from .profile import Profile
 from .text import label_key
 
 ORDER: dict[str, int] = {"green": 0, "yellow": 1, "red": 2}
-EPS = 1e-9
 
 
 def worst(*grades: Grade | None) -> Grade | None:

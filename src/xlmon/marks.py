@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .diagnostics import Diagnostic
+from .diagnostics import SEVERITY_ZH, Diagnostic
 from .models import Form
-
 from .sheetnames import RESULTS_SHEET, STATE_SHEET  # noqa: F401  (re-exported for the adapters)
+
 PALETTE = {"red": "FFC7CE", "yellow": "FFEB9C", "green": "C6EFCE"}
 FONT_PALETTE = {"red": "9C0006", "yellow": "9C5700", "green": "006100"}
 OUTLINE = {"error": "C00000", "warning": "ED7D31", "info": "4472C4"}
 GRADE_ZH = {"green": "绿", "yellow": "黄", "red": "红"}
-SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
 @dataclass(frozen=True, slots=True)
