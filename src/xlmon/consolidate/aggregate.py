@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import layout as L
-from ..calc import ratio, time_progress
+from ..calc import time_progress
 from ..diagnostics import make
 from ..grading import grade_funding
 from ..models import FundingRow
 from ..profile import Profile
 from ..text import label_key
-from .records import AMOUNTS, FileOutcome, FormRecord
+from .records import AMOUNTS, FileOutcome, FormRecord, derived
 
 TOTAL_FIELDS = ("carryover", "current", "subtotal", "issued", "issue_rate", "spent", "spend_progress", "forecast")
 
@@ -41,9 +41,7 @@ class Totals:
                 setattr(self, name, getattr(self, name) + value)
 
     def finish(self, months: int | None, profile: Profile) -> None:
-        self.subtotal = self.carryover + self.current
-        self.issue_rate = ratio(self.issued, self.current)
-        self.spend_progress = ratio(self.spent, self.subtotal)
+        self.subtotal, self.issue_rate, self.spend_progress = derived([getattr(self, f) for f in AMOUNTS])
         tp = time_progress(months)
         self.gap = tp - self.spend_progress if tp is not None and self.spend_progress is not None else None
         row = FundingRow(block="source", row=self.row, spend_progress=self.spend_progress)
@@ -167,7 +165,7 @@ def _focus(projects: list[FormRecord], profile: Profile) -> list[Focus]:
     out: list[Focus] = []
     for record in projects:
         reasons = []
-        subtotal = sum(v or 0.0 for v in record.total()[:2])
+        subtotal = record.rates()[0]
         if record.grade == "red":
             reasons.append("综合评级为红灯")
         if record.likelihoods.get("完全不可能"):

@@ -55,6 +55,11 @@ class FormRecord:
     def total(self, block: str = "source") -> list[float | None]:
         return self.amounts.get(block, {}).get("资金总额", [None] * len(AMOUNTS))
 
+    def rates(self) -> tuple[float, float | None, float | None]:
+        """(小计, 下达率, 支出进度) of the 资金总额 row."""
+        return derived(self.total())
+
+
     def to_json(self) -> dict:
         """Like dataclasses.asdict, without its deep copies (20x faster on thousands of records)."""
         out = {name: getattr(self, name) for name in self.__dataclass_fields__}
@@ -79,3 +84,12 @@ class FileOutcome:
     records: list[FormRecord]
     diagnostics: list[dict]  # Diagnostic.model_dump() — plain dicts cross process boundaries cheaply
     summary: bool = False  # the file is an xlmon summary whose records were read back
+
+
+def derived(values: list[float | None]) -> tuple[float, float | None, float | None]:
+    """小计, 下达率 and 支出进度 from [上年结转, 本年预算, 下达数, 支出数, 全年预计] (amounts summed first)."""
+    from ..calc import ratio
+
+    carry, current, issued, spent, _ = (v or 0.0 for v in values)
+    subtotal = carry + current
+    return subtotal, ratio(issued, current), ratio(spent, subtotal)

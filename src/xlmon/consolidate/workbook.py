@@ -14,7 +14,6 @@ from pathlib import Path
 
 from .. import layout as L
 from ..atomic import atomic_path
-from ..calc import ratio
 from ..marks import FONT_PALETTE, GRADE_ZH, SEVERITY_ZH
 from ..profile import Profile
 from .aggregate import Summary
@@ -101,12 +100,6 @@ class _Book:
         for grade, colour in profile.colours().items():
             self.fmt[grade] = add({**base, "bg_color": f"#{colour}", "font_color": f"#{FONT_PALETTE[grade]}",
                                    "align": "center"})
-
-
-def _rates(values: list[float | None]) -> tuple[float, float | None, float | None]:
-    carry, current, issued, spent, _ = (v or 0.0 for v in values)
-    subtotal = carry + current
-    return subtotal, ratio(issued, current), ratio(spent, subtotal)
 
 
 def write_summary(summary: Summary, path: Path, profile: Profile) -> Path:
@@ -202,7 +195,7 @@ def _projects(book: _Book, summary: Summary, output: Path) -> None:
     folder = os.path.abspath(output.parent)
     for i, r in enumerate(summary.projects, 1):
         values = r.total()
-        subtotal, issue_rate, progress = _rates(values)
+        subtotal, issue_rate, progress = r.rates()
         gap = None if tp is None or progress is None else round((tp - progress) * 100, 2)
         s.line([(i, "int"), (r.unit, "text"), (r.project, "text"), (r.code, "text"), (r.sheet, "text"),
                 (values[0], "amount"), (values[1], "amount"), (subtotal, "amount"), (values[2], "amount"),
@@ -252,7 +245,7 @@ def _focus(book: _Book, summary: Summary) -> None:
     s.ws.write_string(0, 0, "重点监控建议（草稿）：以下由 xlmon 按规则生成，仅供审核人员参考，不代表审核结论。",
                       book.fmt["note"])
     for f in summary.focus:
-        subtotal, _, progress = _rates(f.record.total())
+        subtotal, _, progress = f.record.rates()
         s.line([(f.record.unit, "text"), (f.record.project, "text"), (subtotal, "amount"), (progress, "rate"),
                 (f.record.grade, "grade"), ("；".join(f.reasons), "wrap"), (f.handling, "wrap")])
     s.finish()
