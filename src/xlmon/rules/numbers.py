@@ -69,7 +69,7 @@ def completion_kinds(form: Form, profile: Profile) -> list[Diagnostic]:
             cell = ind.cells.get(field)
             if value is None:
                 continue
-            zh = zh.replace("XX", str(form.months or "XX"))
+            zh = L.with_months(zh, form.months)
             if is_quantitative(ind) and isinstance(value, str):
                 out.append(make("R207", sheet=form.sheet, cell=cell, name=ind.level3, target=ind.target,
                                 field=zh, value=value, example=_example(ind)))
@@ -77,7 +77,7 @@ def completion_kinds(form: Form, profile: Profile) -> list[Diagnostic]:
                 out.append(make("R208", sheet=form.sheet, cell=cell, name=ind.level3, target=ind.target,
                                 field=zh, value=f"{value:g}"))
             elif is_quantitative(ind) and ind.unit:
-                unit = _typed_unit(form, ind, field)
+                unit = ind.units.get(field)
                 if unit and _unit_key(unit) != _unit_key(ind.unit):
                     out.append(make("R209", sheet=form.sheet, cell=cell, name=ind.level3, field=zh,
                                     target_unit=ind.unit, unit=unit))
@@ -87,6 +87,3 @@ def completion_kinds(form: Form, profile: Profile) -> list[Diagnostic]:
 def _example(ind: Indicator) -> str:
     return f"{ind.target_value:g}{ind.unit or ''}" if ind.target_value is not None else "数值"
 
-
-def _typed_unit(form: Form, ind: Indicator, field: str) -> str | None:
-    return ind.units.get(field)
