@@ -118,6 +118,7 @@ def test_other_period_is_rejected_and_majority_used(tmp_path, capsys):
     assert late["status"] == "rejected" and "1-6月" in late["reason"]
     k001 = [d for d in data["diagnostics"] if d["code"] == "K001"]
     assert len(k001) == 1 and k001[0]["severity"] == "error" and "1-5月" in k001[0]["message"]
+    assert (k001[0]["sheet"], k001[0]["cell"]) == ("表1", "A2")  # where the form states its period
 
 
 def test_bad_files_rejected_others_kept(tmp_path, capsys):

@@ -104,8 +104,8 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     for record in candidates:
         if record.months is not None and (record.year, record.months) != (year, months):
             found = f"{record.year or 'XXXX'}年1-{record.months}月"
-            diagnostics.append(make("K001", file=record.file, sheet=record.sheet, found=found,
-                                    majority=majority).model_dump())
+            diagnostics.append(make("K001", file=record.file, sheet=record.sheet, cell=record.period_cell,
+                                    found=found, majority=majority).model_dump())
             continue
         target = kept if record.kind == "project" else kept_overall
         key = record.key()

@@ -41,6 +41,7 @@ def form_record(form: Form, path: str) -> FormRecord:
         project=form.project, department=form.department, code=code_match.group(0) if code_match else None,
         year=form.year, months=form.months, amounts=amounts, funding_grade=total.grade if total else None,
         grade=form.grade, indicator_grades=grades, likelihoods=likelihoods, deviations=deviations,
+        period_cell=form.cells.get("period"),
     )
 
 

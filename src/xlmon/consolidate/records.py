@@ -45,6 +45,7 @@ class FormRecord:
     likelihoods: dict[str, int] = field(default_factory=dict)
     deviations: list[Deviation] = field(default_factory=list)
     source: str | None = None  # for records read back from a summary: the file they first came from
+    period_cell: str | None = None  # where the form states its period
 
     def key(self) -> tuple[str, str]:
         """Same unit and same project (or code) is the same project, wherever it was read."""
