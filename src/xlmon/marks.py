@@ -16,6 +16,9 @@ from .sheetnames import RESULTS_SHEET, STATE_SHEET  # noqa: F401  (re-exported f
 PALETTE = {"red": "FFC7CE", "yellow": "FFEB9C", "green": "C6EFCE"}
 FONT_PALETTE = {"red": "9C0006", "yellow": "9C5700", "green": "006100"}
 OUTLINE = {"error": "C00000", "warning": "ED7D31", "info": "4472C4"}
+# Where a workbook cannot take borders (the add-in's remote clients), a finding's cell is filled
+# with a light tint of its outline colour instead, unless a grade already colours it.
+FINDING_FILL = {"error": "F8CBAD", "warning": "FCE4D6", "info": "DDEBF7"}
 GRADE_ZH = {"green": "绿", "yellow": "黄", "red": "红"}
 
 
@@ -32,6 +35,14 @@ class CellMark:
 class MarkPlan:
     marks: list[CellMark] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)  # rows of the 校验结果 sheet
+
+
+def fill_of(mark: CellMark) -> str | None:
+    """The one colour a cell gets where only fills can be applied."""
+    if mark.fill:
+        return mark.fill
+    severity = next((k for k, v in OUTLINE.items() if v == mark.outline), None)
+    return FINDING_FILL.get(severity) if severity else None
 
 
 def plan_marks(forms: list[Form], diagnostics: list[Diagnostic],

@@ -1,0 +1,301 @@
+"""What each button of the 绩效监控 ribbon does, for any xlwings Book.
+
+One implementation for every front end: desktop Excel calls `main(name)` through RunPython
+(`xw.Book.caller()`), xlwings Server calls the same functions through `server/scripts.py` with a
+remote Book built from the client's payload. Each function reads value grids from the book,
+asks the core, and writes back only what the client can apply (see adapters/xlwings_book.py).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .adapters import xlwings_book as xb
+from .check import OWN_SHEETS, check_sheets
+from .diagnostics import SEVERITY_ZH, Diagnostic
+from .form_plan import plan_form, rc
+from .marks import GRADE_ZH, MarkPlan, fill_of, plan_marks
+from .profile import Profile, load_profile
+from .recalc import CellEdit, plan_calculation, template_formulas
+from .sheetnames import RESULTS_SHEET, STATE_SHEET
+
+RESULTS_HEADER = ("序号", "文件", "工作表", "单元格", "代码", "级别", "说明")
+STATE_MARKER = "xlmon-marks-xlwings/1"
+STATE_COLUMN = "J"  # the record of marks sits right of the findings, in the same sheet
+STATE_HEADER = (STATE_MARKER, "工作表", "单元格", "标记颜色", "原颜色")
+STATE_NOTE = "以上为“清除标记”所用的标记记录，请勿修改。"
+NO_FILL = "无"
+
+
+@dataclass
+class Outcome:
+    """What a button did, for its alert and for tests."""
+
+    message: str
+    edits: list[CellEdit] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    marked: dict[tuple[str, str], str] = field(default_factory=dict)  # (sheet, cell) → colour
+
+
+# ---------------------------------------------------------------------------------- buttons
+
+def calculate(book: Any, profile: Profile | None = None) -> Outcome:
+    """计算: make 小计, 资金总额, 下达率 and 支出进度 right on every form of the book."""
+    grids = xb.book_grids(book, skip=OWN_SHEETS)
+    result = check_sheets(grids, profile or load_profile())
+    if not result.forms:
+        return _tell(book, Outcome("本工作簿中没有找到绩效运行监控表，未做任何计算。"), "warning")
+    edits = plan_calculation(result.forms, grids)
+    for edit in edits:
+        sheet = book.sheets[edit.sheet]
+        sheet[edit.cell].value = edit.value  # a number, None, or our own formula: never user text
+        if edit.number_format and xb.can(book, "setNumberFormat"):
+            sheet[edit.cell].number_format = edit.number_format
+    if not edits:
+        text = f"计算完成：{len(result.forms)} 张表的小计、资金总额、下达率和支出进度均正确，未做修改。"
+    else:
+        shown = "\n".join(f"{e.sheet}!{e.cell} {e.note}" for e in edits[:15])
+        more = f"\n……另有 {len(edits) - 15} 处" if len(edits) > 15 else ""
+        text = f"计算完成：更正 {len(edits)} 个单元格。\n{shown}{more}"
+    return _tell(book, Outcome(text, edits=edits))
+
+
+def validate(book: Any, profile: Profile | None = None) -> Outcome:
+    """校验: every rule; colour graded and faulty cells; list the findings in 校验结果."""
+    profile = profile or load_profile()
+    if STATE_SHEET in _names(book):
+        return _tell(book, Outcome("此工作簿带有命令行 xlmon check --annotate 做的标注，"
+                                   "请先用 xlmon clear 清除后再校验。"), "warning")
+    _clear(book)
+    grids = xb.book_grids(book, skip=OWN_SHEETS)
+    result = check_sheets(grids, profile)
+    name = xb.book_name(book)
+    for d in result.diagnostics:
+        d.file = name
+    plan = plan_marks(result.forms, result.diagnostics, profile.colours())
+    marked = _apply_marks(book, plan, _template_fills(result.forms))
+    _write_results(book, plan.diagnostics, marked)
+    counts = Counter(d.severity for d in result.diagnostics)
+    grades = Counter(_grades(result.forms))
+    findings = "，".join(f"{SEVERITY_ZH[s]} {counts[s]} 项" for s in ("error", "warning", "info"))
+    graded = "，".join(f"{GRADE_ZH[g]}色 {grades[g]} 项" for g in ("red", "yellow", "green"))
+    text = (f"校验完成：{len(result.forms)} 张表。\n问题：{findings}。\n偏差等级：{graded}。\n"
+            f"已在单元格上标色，明细见“{RESULTS_SHEET}”表。")
+    mode = "critical" if counts["error"] else ("warning" if counts["warning"] else "info")
+    return _tell(book, Outcome(text, diagnostics=result.diagnostics, marked=marked), mode)
+
+
+def clear_marks(book: Any) -> Outcome:
+    """清除标记: take off exactly the colours 校验 put on, and remove the 校验结果 sheet."""
+    if STATE_SHEET in _names(book) and RESULTS_SHEET in _names(book) and not _read_state(book):
+        return _tell(book, Outcome("此工作簿的标注由命令行 xlmon check --annotate 生成，请用 xlmon clear 清除。"),
+                     "warning")
+    count = _clear(book)
+    if count is None:
+        return _tell(book, Outcome(f"没有找到“{RESULTS_SHEET}”表，没有需要清除的标记。"))
+    return _tell(book, Outcome(f"已清除 {count} 处标记和“{RESULTS_SHEET}”表。"))
+
+
+def new_project_form(book: Any, year: int | None = None, months: int | None = None) -> Outcome:
+    """新建项目表: a new, empty project form sheet, laid out as our template."""
+    from .adapters.xlwings_form import write_form
+    from .templates import COMMITTED
+
+    names = _names(book)
+    n = 1
+    while f"项目表{n}" in names:
+        n += 1
+    name = f"项目表{n}"
+    plan = plan_form("project", year=year or COMMITTED["year"], months=months or COMMITTED["months"])
+    sheet = xb.add_sheet(book, name)
+    skipped = write_form(book, sheet, plan)
+    text = f"已新增“{name}”表，请填写项目名称、资金和指标。"
+    if skipped:
+        text += f"\n当前客户端不支持{'、'.join(skipped)}，这些格式未设置；可改用“模板”文件。"
+    return _tell(book, Outcome(text))
+
+
+def consolidate_folder(book: Any, folder: str | Path | None = None, open_summary: bool = True) -> Outcome:
+    """汇总 (desktop): the workbooks of a chosen folder into a new summary workbook, then open it."""
+    from .consolidate.run import consolidate
+
+    if xb.is_remote(book):
+        return _tell(book, Outcome("请在“汇总”任务窗格中选择各单位报送的工作簿。"))
+    folder = Path(folder) if folder else (_pick_folder(book) or xb.book_folder(book))
+    if folder is None:
+        return _tell(book, Outcome("请先保存本工作簿，或选择存放各单位报送文件的文件夹。"), "warning")
+    output = _free_name(folder / "部门汇总.xlsx")
+
+    def progress(done: int, total: int) -> None:
+        xb.status(book, f"xlmon 汇总：已读取 {done}/{total} 个文件")
+
+    try:
+        summary = consolidate([folder], output, progress=progress)
+    finally:
+        xb.status(book, None)
+    rejected = sum(1 for f in summary.files if f.status == "rejected")
+    if not (summary.projects or summary.overall):
+        return _tell(book, Outcome(f"文件夹“{folder}”中没有可汇总的绩效运行监控表（{rejected} 个文件未采用）。"),
+                     "warning")
+    if open_summary:
+        book.app.books.open(str(output))
+    return _tell(book, Outcome(f"汇总完成：{len(summary.projects)} 个项目，{rejected} 个文件未采用，"
+                               f"汇总表已保存为 {output}。"))
+
+
+# Names the ribbon's dispatch routine uses (desktop RunPython and the server's scripts).
+BUTTONS = {"calculate": calculate, "validate": validate, "clear_marks": clear_marks,
+           "new_project_form": new_project_form, "consolidate": consolidate_folder}
+
+
+def main(name: str) -> None:
+    """Desktop entry: `RunPython "import xlmon.entry_points as x; x.main('validate')"`."""
+    import xlwings as xw
+
+    book = xw.Book.caller()
+    try:
+        BUTTONS[name](book)
+    except Exception as exc:  # the user sees a Chinese message instead of a VBA error box
+        xb.alert(book, f"xlmon 运行出错：{exc}", mode="critical")
+        raise
+
+
+# ---------------------------------------------------------------------------------- marks
+
+def _template_fills(forms) -> dict[tuple[str, str], str | None]:
+    """What our template had in each cell before marking, where a sheet is laid out as it."""
+    fills: dict[tuple[str, str], str | None] = {}
+    for form in forms:
+        if template_formulas(form) is None:
+            continue
+        final = plan_form(form.kind, year=form.year or 2000, months=form.months or 12).final_cells()
+        for (r, c), cell in final.items():
+            if cell.style.fill:
+                fills[(form.sheet, f"{_col(c)}{r}")] = cell.style.fill
+    return fills
+
+
+def _col(c: int) -> str:
+    from .form_plan import letter
+
+    return letter(c)
+
+
+def _apply_marks(book: Any, plan: MarkPlan, template_fills: dict) -> dict[tuple[str, str], tuple[str, str | None]]:
+    marked: dict[tuple[str, str], tuple[str, str | None]] = {}
+    for mark in plan.marks:
+        colour = fill_of(mark)
+        if colour is None or mark.sheet not in _names(book):
+            continue
+        sheet = book.sheets[mark.sheet]
+        original = xb.read_colour(sheet, mark.cell)
+        if original is False:
+            original = template_fills.get((mark.sheet, mark.cell))
+        xb.set_colour(book, sheet, mark.cell, colour)
+        marked[(mark.sheet, mark.cell)] = (colour, original)
+    return marked
+
+
+def _write_results(book: Any, diagnostics: list[Diagnostic], marked: dict) -> None:
+    sheet = xb.add_sheet(book, RESULTS_SHEET)
+    if diagnostics:
+        rows = [list(RESULTS_HEADER)] + [
+            [i, d.file or "", d.sheet or "", d.cell or "", d.code, SEVERITY_ZH.get(d.severity, d.severity), d.message]
+            for i, d in enumerate(diagnostics, start=1)]
+    else:
+        rows = [["未发现问题"]]
+    xb.write_rows(sheet, "A1", rows)
+    names = set(_names(book))
+    for i, d in enumerate(diagnostics, start=2):
+        if d.sheet and d.cell and d.sheet in names and d.sheet not in OWN_SHEETS:
+            quoted = d.sheet.replace("'", "''")
+            sheet[f"D{i}"].add_hyperlink(f"#'{quoted}'!{d.cell}", d.cell, f"转到 {d.sheet}!{d.cell}")
+    state = [list(STATE_HEADER)] + [["", s, c, colour, original or NO_FILL]
+                                    for (s, c), (colour, original) in marked.items()]
+    state.append([STATE_NOTE])
+    xb.write_rows(sheet, f"{STATE_COLUMN}1", state)
+    if diagnostics and xb.can(book, "setRangeColor"):
+        sheet[f"A1:{chr(64 + len(RESULTS_HEADER))}1"].color = "#D9E1F2"
+
+
+def _read_state(book: Any) -> list[tuple[str, str, str, str | None]] | None:
+    """The marks recorded by the last 校验, or None when the sheet holds no record of ours."""
+    if RESULTS_SHEET not in _names(book):
+        return None
+    grid = xb.sheet_grid(book.sheets[RESULTS_SHEET])
+    col = ord(STATE_COLUMN) - 65
+    if not grid or len(grid[0]) <= col or grid[0][col] != STATE_MARKER:
+        return None
+    records = []
+    for row in grid[1:]:
+        cells = (row + [None] * 5)[col:col + 5]
+        _, sheet, cell, colour, original = cells
+        if not sheet or not cell:
+            continue
+        records.append((str(sheet), str(cell), str(colour or ""), None if original in (None, NO_FILL) else str(original)))
+    return records
+
+
+def _clear(book: Any) -> int | None:
+    """Restore the recorded cells and drop 校验结果; the number of cells put back, None if none."""
+    records = _read_state(book)
+    if records is None:
+        return None
+    names = set(_names(book))
+    restored = 0
+    for sheet_name, cell, applied, original in records:
+        if sheet_name not in names:
+            continue
+        sheet = book.sheets[sheet_name]
+        now = xb.read_colour(sheet, cell)
+        if now is not False and (now or "").upper() != applied.upper():
+            continue  # the user recoloured the cell since: theirs now
+        xb.set_colour(book, sheet, cell, original)
+        restored += 1
+    xb.delete_sheet(book, RESULTS_SHEET)
+    return restored
+
+
+# ---------------------------------------------------------------------------------- helpers
+
+def _names(book: Any) -> list[str]:
+    return [s.name for s in book.sheets]
+
+
+def _grades(forms) -> list[str]:
+    grades = []
+    for form in forms:
+        grades += [r.grade for r in form.funding if r.grade]
+        grades += [i.grade for i in form.indicators if i.grade]
+    return grades
+
+
+def _tell(book: Any, outcome: Outcome, mode: str = "info") -> Outcome:
+    xb.alert(book, outcome.message, title="xlmon 预算绩效运行监控", mode=mode)
+    return outcome
+
+
+def _free_name(path: Path) -> Path:
+    n = 2
+    candidate = path
+    while candidate.exists():
+        candidate = path.with_name(f"{path.stem}（{n}）{path.suffix}")
+        n += 1
+    return candidate
+
+
+def _pick_folder(book: Any) -> Path | None:
+    """Excel's own folder picker on Windows (msoFileDialogFolderPicker); None elsewhere or if cancelled."""
+    try:
+        dialog = book.app.api.FileDialog(4)
+        start = xb.book_folder(book)
+        if start:
+            dialog.InitialFileName = str(start) + "\\"
+        if dialog.Show() == -1:
+            return Path(dialog.SelectedItems(1))
+    except Exception:
+        return None
+    return None

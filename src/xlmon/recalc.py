@@ -1,0 +1,122 @@
+"""What the 计算 button writes: every computed cell of every form, as a list of cell edits.
+
+Grid in, edits out. On a sheet laid out exactly as our template the computed cells get the
+template's own formula back (a typed-over 小计 becomes live again); on a form typed by hand they
+get the value xlmon computed. A cell is left alone when what it shows already agrees with xlmon
+(0.01 万元 / 0.01 pp, a rate typed as 50 for 50 % included), and when an input it depends on is
+unreadable: an unknown amount is never replaced by a guess.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from . import layout as L
+from .calc import AMOUNT_TOLERANCE, EPS, fmt_amount, fmt_rate, rate_agrees
+from .form_plan import AMOUNT_FORMAT, RATE_FORMAT, plan_form, rc
+from .grid import Grid, parse_address, value
+from .models import Form, FundingRow
+from .text import NotANumber, parse_number
+
+COMPUTED = ("subtotal", "issue_rate", "spend_progress")
+DEPENDS = {"subtotal": ("carryover", "current"), "issue_rate": ("issued", "current"),
+           "spend_progress": ("spent", "carryover", "current")}
+
+
+@dataclass(frozen=True, slots=True)
+class CellEdit:
+    """One cell to write. `value` is a number, None (empty the cell) or our own formula."""
+
+    sheet: str
+    cell: str
+    value: float | str | None
+    formula: bool = False
+    number_format: str | None = None
+    before: Any = None
+    note: str = ""  # Chinese: what the cell holds, for the report to the user
+
+
+def plan_calculation(forms: list[Form], sheets: dict[str, Grid]) -> list[CellEdit]:
+    """Edits that make every computed cell right; forms must have been through calc.calculate."""
+    edits: list[CellEdit] = []
+    for form in forms:
+        grid = sheets.get(form.sheet, [])
+        formulas = template_formulas(form)
+        for row in form.funding:
+            for field in _computed_fields(form, row):
+                edit = _edit(form, row, field, grid, formulas)
+                if edit is not None:
+                    edits.append(edit)
+    return edits
+
+
+def template_formulas(form: Form) -> dict[str, str] | None:
+    """Cell → formula when the form sits exactly where our template puts it, else None."""
+    planned = _planned(form.kind)
+    for row in form.funding:
+        cells = planned[0].get((row.block, row.row))
+        if cells is None or any(cells.get(f) != c for f, c in row.cells.items() if f in cells):
+            return None
+    if len(form.funding) != len(planned[0]):
+        return None
+    return planned[1]
+
+
+@lru_cache(maxsize=2)
+def _planned(kind: str) -> tuple[dict, dict[str, str]]:
+    plan = plan_form(kind, year=2000, months=12)  # cell positions do not depend on the period
+    final = plan.final_cells()
+    formulas = {cell: str(final[rc(cell)].value) for cell in plan.layout.formulas}
+    return plan.layout.funding, formulas
+
+
+def _computed_fields(form: Form, row: FundingRow) -> list[str]:
+    fields = list(COMPUTED)
+    if row.row == L.TOTAL_ROW and len([r for r in form.funding if r.block == row.block]) > 1:
+        fields = list(L.INPUT_AMOUNTS) + fields
+    return [f for f in fields if f in row.cells]
+
+
+def _edit(form: Form, row: FundingRow, field: str, grid: Grid, formulas: dict[str, str] | None) -> CellEdit | None:
+    cell = row.cells[field]
+    if field in row.unreadable or set(DEPENDS.get(field, ())) & set(row.unreadable):
+        return None
+    computed = getattr(row, field)
+    if field in L.INPUT_AMOUNTS:  # a total: computed only when some part was filled in
+        parts = [r for r in form.funding if r.block == row.block and r is not row]
+        if any(field in r.unreadable for r in parts) or all(r.typed.get(field) is None for r in parts):
+            return None
+    before = value(grid, *parse_address(cell))
+    if _agrees(field, before, computed):
+        return None
+    is_rate = field in L.RATE_FIELDS
+    label = f"{row.row}·{L.FIELD_LABELS[field]}"
+    shown = fmt_rate(computed) if is_rate else fmt_amount(computed)
+    if formulas is not None and cell in formulas:
+        return CellEdit(form.sheet, cell, formulas[cell], formula=True, before=before,
+                        note=f"{label}：恢复模板公式（{shown}）")
+    fmt = RATE_FORMAT if is_rate else AMOUNT_FORMAT
+    return CellEdit(form.sheet, cell, computed, number_format=fmt if computed is not None else None,
+                    before=before, note=f"{label}：{_shown(before)} → {shown}")
+
+
+def _agrees(field: str, before: Any, computed: float | None) -> bool:
+    try:
+        number = parse_number(before, percent=field in L.RATE_FIELDS)
+    except NotANumber:
+        return False
+    if number is None:
+        return computed is None
+    if computed is None:
+        return field in L.RATE_FIELDS and abs(number) <= EPS
+    if field in L.RATE_FIELDS:
+        return rate_agrees(number, computed)
+    return abs(number - computed) <= AMOUNT_TOLERANCE + EPS
+
+
+def _shown(before: Any) -> str:
+    if before is None or before == "":
+        return "空"
+    return str(before)

@@ -1,0 +1,233 @@
+"""The ribbon's entry points on xlwings' own remote Book, with payloads built from real workbooks.
+
+Actions are checked against the handlers the clients really have: the Subs of the installed
+xlwings VBA client (Remote.bas) and the action table of the installed xlwings Server Office.js
+client, so a button can never send an action the user's Excel cannot apply.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from payloads import actions_of, apply_actions, payload_from_file
+
+import xlwings as xw
+from conftest import libreoffice_convert
+from xlmon import demo, entry_points as ep
+from xlmon.adapters import xlwings_book as xb
+from xlmon.adapters.workbook_marks import annotate_file
+from xlmon.check import check_file
+from xlmon.grid import normalise, parse_address
+from xlmon.marks import plan_marks
+from xlmon.sheetnames import RESULTS_SHEET
+from xlmon.templates import template_workbook
+
+
+def vba_handlers() -> set[str]:
+    text = (Path(xw.__file__).parent / "addin" / "Remote.bas").read_text("utf-8", errors="replace")
+    return set(re.findall(r"^Sub (\w+)\(wb As Workbook, action As Dictionary\)", text, re.M))
+
+
+def officejs_handlers() -> set[str]:
+    spec = importlib.util.find_spec("xlwings_server")
+    index = Path(next(iter(spec.submodule_search_locations))) / "static/js/custom-scripts/index.js"
+    table = re.search(r"^let funcs = \{(.*?)^\};", index.read_text("utf-8"), re.S | re.M).group(1)
+    return set(re.findall(r"^\s*(\w+):", table, re.M))
+
+
+HANDLERS = {"VBA": vba_handlers, "Office.js": officejs_handlers}
+
+
+@pytest.fixture(scope="module")
+def department(tmp_path_factory):
+    return demo.build(tmp_path_factory.mktemp("dept"))
+
+
+def unit_file(department, style: str) -> Path:
+    """The first unit's workbook typed in `style` (template, shifted, text, columns)."""
+    return next(p for p, u in zip(department.paths, department.department.units) if u.style == style and u.projects)
+
+
+def test_the_handler_tables_are_read_from_the_installed_clients():
+    vba, officejs = vba_handlers(), officejs_handlers()
+    assert {"setValues", "setRangeColor", "addSheet", "sheetDelete", "addHyperlink", "alert"} <= vba
+    assert "setFormula" not in vba and "rangeMerge" not in vba
+    assert vba == xb.VBA_ACTIONS
+    assert xb.OFFICEJS_EXTRA <= officejs and {"setFormula", "rangeMerge"} <= officejs
+
+
+@pytest.mark.parametrize("client", ["VBA", "Office.js"])
+@pytest.mark.parametrize("button", ["calculate", "validate", "clear_marks", "new_project_form", "consolidate"])
+def test_every_button_emits_only_actions_its_client_applies(department, client, button):
+    payload = payload_from_file(unit_file(department, "template"), client=client)
+    actions, _ = actions_of(payload, ep.BUTTONS[button])
+    if button == "clear_marks":  # clearing needs marks first
+        marked = apply_actions(payload, actions_of(payload, ep.validate)[0])
+        actions, _ = actions_of(marked, ep.clear_marks)
+    used = {a["func"] for a in actions}
+    assert used and used <= HANDLERS[client](), used - HANDLERS[client]()
+    assert "alert" in used
+
+
+@pytest.mark.parametrize("style", ["template", "shifted", "text", "columns"])
+def test_validate_colours_the_cells_annotate_colours_and_lists_the_same_findings(department, tmp_path, style):
+    path = unit_file(department, style)
+    result = check_file(path)
+    plan = plan_marks(result.forms, result.diagnostics)
+    annotate_file(path, tmp_path / "annotated.xlsx", plan)
+
+    payload = payload_from_file(path)
+    actions, outcome = actions_of(payload, ep.validate)
+    coloured = {(payload["sheets"][a["sheet_position"]]["name"], _a1(a)) for a in actions
+                if a["func"] == "setRangeColor" and a["sheet_position"] < len(payload["sheets"])}
+    assert coloured == {(m.sheet, m.cell) for m in plan.marks}
+    assert set(outcome.marked) == coloured
+
+    after = apply_actions(payload, actions)
+    rows = _sheet(after, RESULTS_SHEET)
+    annotated = load_workbook(tmp_path / "annotated.xlsx")[RESULTS_SHEET]
+    theirs = [[c.value for c in row][2:7] for row in annotated.iter_rows(min_row=2)]
+    ours = [row[2:7] for row in rows[1:] if isinstance(row[0], int)]
+    assert ours == theirs and len(ours) == len(result.diagnostics)
+    links = [a for a in actions if a["func"] == "addHyperlink"]
+    assert len(links) == sum(1 for d in result.diagnostics if d.sheet and d.cell)
+    assert all(a["args"][0].startswith("#'") for a in links)
+
+
+def test_validate_alert_counts_and_grades(department):
+    payload = payload_from_file(unit_file(department, "template"))
+    actions, outcome = actions_of(payload, ep.validate)
+    alert = next(a for a in actions if a["func"] == "alert")
+    errors = sum(1 for d in outcome.diagnostics if d.severity == "error")
+    assert f"错误 {errors} 项" in alert["args"][0] and "偏差等级" in alert["args"][0]
+
+
+def test_validate_twice_replaces_marks_and_clear_restores_every_cell(department):
+    payload = payload_from_file(unit_file(department, "template"))
+    first = apply_actions(payload, actions_of(payload, ep.validate)[0])
+    again_actions, _ = actions_of(first, ep.validate)
+    again = apply_actions(first, again_actions)
+    assert [s["name"] for s in again["sheets"]].count(RESULTS_SHEET) == 1
+    assert again["fills"].keys() == first["fills"].keys()
+
+    actions, outcome = actions_of(again, ep.clear_marks)
+    cleared = apply_actions(again, actions)
+    assert RESULTS_SHEET not in [s["name"] for s in cleared["sheets"]]
+    marked = {k for k in first["fills"] if k[0] != RESULTS_SHEET}
+    assert f"已清除 {len(marked)} 处标记" in outcome.message
+    # every marked cell is back to what the template had there: no fill (white on VBA) or its own fill
+    restored = {k: v for k, v in cleared["fills"].items() if k[0] != RESULTS_SHEET}
+    assert set(restored) == marked
+    assert all(v in ("#FFFFFF", "#F2F2F2") for v in restored.values()), set(restored.values())
+
+
+def test_clear_without_marks_says_so(department):
+    payload = payload_from_file(unit_file(department, "template"), client="Office.js")
+    actions, outcome = actions_of(payload, ep.clear_marks)
+    assert [a["func"] for a in actions] == ["alert"] and "没有需要清除的标记" in outcome.message
+
+
+def test_officejs_clear_takes_the_fill_off(department):
+    payload = payload_from_file(unit_file(department, "template"), client="Office.js")
+    marked = apply_actions(payload, actions_of(payload, ep.validate)[0])
+    actions, _ = actions_of(marked, ep.clear_marks)
+    colours = [a["args"][0] for a in actions if a["func"] == "setRangeColor"]
+    assert colours and None in colours and "#FFFFFF" not in colours
+
+
+def test_user_text_is_never_written_as_a_formula(tmp_path):
+    wb = template_workbook("project", year=2026, months=6, project="=HYPERLINK(\"http://x\",\"点我\")",
+                           unit="=cmd|' /C calc'!A0", department="+1+2")
+    path = tmp_path / "hostile.xlsx"
+    wb.save(path)
+    payload = payload_from_file(path)
+    payload["book"]["name"] = "=1+1.xlsx"
+    payload["sheets"][0]["name"] = "=SUM(1)"
+    actions, _ = actions_of(payload, ep.validate)
+    written = [v for a in actions if a["func"] == "setValues" for row in a["values"] for v in row]
+    assert "'=1+1.xlsx" in written and "'=SUM(1)" in written  # shown, as text
+    for a in actions:
+        if a["func"] == "setValues":
+            for row in a["values"]:
+                assert not any(isinstance(v, str) and v and v[0] in "=+-@" for v in row), row
+
+
+def test_calculate_on_a_recalculated_template_restores_a_typed_over_formula(department, soffice, tmp_path):
+    recalculated = libreoffice_convert(soffice, [unit_file(department, "template")], tmp_path, "xlsx")[0]
+    payload = payload_from_file(recalculated)
+    actions, outcome = actions_of(payload, ep.calculate)
+    assert outcome.edits == [] and "未做修改" in outcome.message  # LibreOffice's values agree with xlmon
+
+    sheet = next(s for s in payload["sheets"] if s["name"] != "部门整体")
+    r, c = parse_address("F7")  # 小计 of the first source row, typed over with a wrong number
+    sheet["values"][r][c] = 12345
+    actions, outcome = actions_of(payload, ep.calculate)
+    assert [(e.sheet, e.cell) for e in outcome.edits] == [(sheet["name"], "F7")]
+    edit = outcome.edits[0]
+    assert edit.formula and edit.value == '=IF(COUNT(D7:E7)=0,"",SUM(D7:E7))'
+    write = next(a for a in actions if a["func"] == "setValues")
+    assert write["values"] == [[edit.value]] and (write["start_row"], write["start_column"]) == (r, c)
+
+
+@pytest.mark.parametrize("style", ["shifted", "text", "columns"])
+def test_calculate_writes_values_on_a_hand_typed_form(department, style):
+    path = unit_file(department, style)
+    payload = payload_from_file(path)
+    actions, outcome = actions_of(payload, ep.calculate)
+    by_cell = {(e.sheet, e.cell): e for e in outcome.edits}
+    planted = [p for p in department.planted if p.file == path and p.code in ("C001", "C003", "C004")]
+    for p in planted:
+        edit = by_cell[(p.sheet, p.cell)]
+        assert not edit.formula and isinstance(edit.value, float)
+    assert all(not e.formula for e in outcome.edits)
+    after = apply_actions(payload, actions)
+    again_actions, again = actions_of(after, ep.calculate)
+    assert again.edits == [] and "未做修改" in again.message
+    assert [a["func"] for a in again_actions] == ["alert"]
+
+
+@pytest.mark.parametrize("client", ["VBA", "Office.js"])
+def test_new_project_form_adds_a_readable_empty_form(department, client):
+    payload = payload_from_file(unit_file(department, "template"), client=client)
+    actions, outcome = actions_of(payload, ep.new_project_form)
+    after = apply_actions(payload, actions)
+    names = [s["name"] for s in after["sheets"]]
+    assert names[-1] == "项目表1"
+    from xlmon.check import check_sheets
+
+    result = check_sheets({"项目表1": normalise(_sheet(after, "项目表1"))})
+    assert len(result.forms) == 1 and result.forms[0].kind == "project"
+    formula_cells = {f"{_col(c)}{r + 1}" for (s, r, c) in after["formulas"] if s == "项目表1"}
+    assert {"D7", "F7", "H7", "J7", "F8", "J8"} <= formula_cells
+    if client == "Office.js":
+        assert {"rangeMerge", "setColumnWidth", "setBorderProperty"} <= {a["func"] for a in actions}
+    else:
+        assert "合并单元格" in outcome.message
+    # a second press adds 项目表2
+    again, _ = actions_of(after, ep.new_project_form)
+    assert any(a["func"] == "addSheet" and a["args"][1] == "项目表2" for a in again)
+
+
+def test_consolidate_on_a_remote_book_points_to_the_task_pane(department):
+    payload = payload_from_file(unit_file(department, "template"), client="Office.js")
+    actions, outcome = actions_of(payload, ep.consolidate_folder)
+    assert [a["func"] for a in actions] == ["alert"] and "任务窗格" in outcome.message
+
+
+def _a1(action: dict) -> str:
+    return f"{_col(action['start_column'])}{action['start_row'] + 1}"
+
+
+def _col(c: int) -> str:
+    from xlmon.grid import column_letter
+
+    return column_letter(c)
+
+
+def _sheet(payload: dict, name: str) -> list[list]:
+    return next(s for s in payload["sheets"] if s["name"] == name)["values"]
+
