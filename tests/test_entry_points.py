@@ -141,7 +141,7 @@ def test_officejs_clear_takes_the_fill_off(department):
 
 def test_user_text_is_never_written_as_a_formula(tmp_path):
     wb = template_workbook("project", year=2026, months=6, project="=HYPERLINK(\"http://x\",\"点我\")",
-                           unit="=cmd|' /C calc'!A0", department="+1+2")
+                           department="=cmd|' /C calc'!A0")  # 预算单位 left empty: one finding to list
     path = tmp_path / "hostile.xlsx"
     wb.save(path)
     payload = payload_from_file(path)

@@ -64,6 +64,15 @@ def build_parser() -> Parser:
                           description="在文件夹中生成一个示例部门（多个单位、多个项目），校验并打印摘要，"
                                       "再汇总为 部门汇总.xlsx。")
     demo.add_argument("folder", nargs="?", default="demo", help="输出文件夹（默认 demo）")
+
+    serve = sub.add_parser("serve", help="启动加载项服务器和网页",
+                           description="启动 xlwings Server 接口（Excel 加载项的按钮）、加载项清单 /manifest.xml "
+                                       "和上传网页 /。设置环境变量 XLMON_TOKEN 可要求访问令牌。")
+    serve.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1；局域网服务用 0.0.0.0）")
+    serve.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
+    serve.add_argument("--certfile", metavar="FILE", help="HTTPS 证书（PEM）；Excel 加载项要求 HTTPS")
+    serve.add_argument("--keyfile", metavar="FILE", help="HTTPS 私钥（PEM）")
+    serve.add_argument("--public-url", metavar="URL", help="Excel 访问本服务的地址，写入清单（默认按请求地址）")
     return parser
 
 
@@ -269,8 +278,27 @@ def cmd_demo(args) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args) -> int:
+    if bool(args.certfile) != bool(args.keyfile):
+        print("xlmon: --certfile 和 --keyfile 需要同时给出。", file=sys.stderr)
+        return EXIT_FAILURE
+    for path in (args.certfile, args.keyfile):
+        if path and not Path(path).is_file():
+            print(f"xlmon: 找不到文件：{path}", file=sys.stderr)
+            return EXIT_FAILURE
+    import uvicorn
+
+    from .server.app import Settings, create_app
+
+    scheme = "https" if args.certfile else "http"
+    print(f"xlmon 服务已启动：{scheme}://{args.host}:{args.port}/（清单：/manifest.xml），按 Ctrl+C 停止。")
+    uvicorn.run(create_app(Settings(public_url=args.public_url)), host=args.host, port=args.port,
+                ssl_certfile=args.certfile, ssl_keyfile=args.keyfile, log_level="warning")
+    return EXIT_OK
+
+
 COMMANDS = {"check": cmd_check, "consolidate": cmd_consolidate, "clear": cmd_clear, "profile": cmd_profile,
-            "template": cmd_template, "demo": cmd_demo}
+            "template": cmd_template, "demo": cmd_demo, "serve": cmd_serve}
 
 
 def main(argv: list[str] | None = None) -> int:
