@@ -128,7 +128,12 @@ def add_sheet(book: Any, name: str) -> Any:
 
 
 def alert(book: Any, text: str, title: str = "xlmon", mode: str = "info") -> None:
-    book.app.alert(text, title=title, buttons="ok", mode=mode)
+    """On a remote Book the alert goes onto this Book's own actions: xlwings' App.alert appends to
+    the process-wide active book, which under concurrent requests is another user's."""
+    if is_remote(book):
+        book.impl.append_json_action(func="alert", args=[text, title, "ok", mode, ""])
+    else:
+        book.app.alert(text, title=title, buttons="ok", mode=mode)
 
 
 def status(book: Any, text: str | None) -> None:

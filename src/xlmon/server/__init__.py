@@ -1,0 +1,1 @@
+"""xlwings Server for the xlmon Excel add-in."""

@@ -1,0 +1,343 @@
+"""`xlmon serve`: the xlwings Server endpoint for the add-in, its manifest and pages, and the web page.
+
+Routes
+    POST /xlwings/custom-scripts-call/{script}   the ribbon buttons (Office.js and VBA RunServerPython)
+    GET  /xlwings/custom-scripts-meta.json       what the Office.js client asks for on load
+    GET  /xlwings/alert                          the dialog the Office.js client opens for alerts
+    GET  /manifest.xml, /taskpane.html, /commands.html, /icons/…   the Office add-in
+    GET  /                                       the upload page (any browser, no add-in)
+    POST /api/check, /api/consolidate            what the page and the task pane call
+    GET  /api/info                               limits and whether a token is needed
+
+Uploads live in a private temporary folder for the duration of one request; a client's file
+name is only ever shown, never used as a path. Every bad request gets a 4xx with a Chinese reason
+and the server goes on serving.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hmac
+import html
+import importlib.util
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
+
+from .. import __version__, entry_points
+from . import scripts
+from .icons import ICON_NAMES, ICON_SIZES, icon_png
+from .manifest import BUTTONS, build_manifest
+
+PAGES = Path(__file__).with_name("static")
+SAFE_SUFFIXES = (".xlsx", ".xlsm")
+
+
+@dataclass(frozen=True)
+class Settings:
+    public_url: str | None = None  # the https address Excel reaches the server at (manifest URLs)
+    token: str | None = field(default_factory=lambda: os.environ.get("XLMON_TOKEN") or None)
+    max_file_mb: float = 20
+    max_files: int = 300
+    max_total_mb: float = 200
+    max_payload_mb: float = 50  # a custom-scripts payload (the open workbook's values)
+
+
+def officejs_static() -> Path:
+    """xlwings Server's Office.js client, served from the installed package, not copied."""
+    spec = importlib.util.find_spec("xlwings_server")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("未安装 xlwings-server 包：pip install 'xlmon[server]'")
+    return Path(next(iter(spec.submodule_search_locations))) / "static"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    app = FastAPI(title="xlmon", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.settings = settings
+    app.mount("/xlwings-static", StaticFiles(directory=officejs_static()), name="xlwings-static")
+    app.mount("/static", StaticFiles(directory=PAGES), name="static")
+
+    def base_url(request: Request) -> str:
+        return (settings.public_url or str(request.base_url)).rstrip("/")
+
+    def authorise(request: Request) -> None:
+        if not settings.token:
+            return
+        given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+        if not hmac.compare_digest(given.encode(), settings.token.encode()):
+            raise HTTPException(401, "未授权：请在设置中填写正确的访问令牌（XLMON_TOKEN）。")
+
+    def limit_body(request: Request, megabytes: float) -> None:
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > megabytes * 2**20:
+            raise HTTPException(413, f"上传内容过大：超过 {megabytes:g} MB 的上限。")
+
+    # ------------------------------------------------------------------ xlwings Server protocol
+
+    @app.post("/xlwings/custom-scripts-call/{script_name}")
+    async def custom_scripts_call(script_name: str, request: Request):
+        authorise(request)
+        limit_body(request, settings.max_payload_mb)
+        if script_name not in SCRIPT_NAMES:
+            raise HTTPException(404, f"没有名为“{script_name}”的功能。")
+        try:
+            payload = json.loads(await request.body())
+        except (ValueError, UnicodeDecodeError):
+            raise HTTPException(400, "请求内容不是有效的 JSON：请从 Excel 加载项中调用。") from None
+        problem = payload_problem(payload)
+        if problem:
+            raise HTTPException(400, problem)
+        try:
+            return await run_in_threadpool(run_script, script_name, payload)
+        except PayloadError as exc:
+            raise HTTPException(400, str(exc)) from None
+
+    @app.get("/xlwings/custom-scripts-meta.json")
+    async def custom_scripts_meta():
+        from xlwings.server import custom_scripts_meta as meta
+
+        return meta(scripts)
+
+    @app.get("/xlwings/alert", response_class=HTMLResponse)
+    async def alert(prompt: str = "", title: str = "", buttons: str = "ok", mode: str = "", callback: str = ""):
+        return page("alert.html", prompt=html.escape(prompt).replace("\n", "<br>"), title=html.escape(title),
+                    callback=html.escape(callback))
+
+    # ------------------------------------------------------------------ the add-in
+
+    @app.get("/manifest.xml")
+    async def manifest(request: Request):
+        try:
+            xml = build_manifest(base_url(request))
+        except ValueError as exc:
+            raise HTTPException(409, f"无法生成加载项清单：Excel 只从 HTTPS 地址加载加载项（本机 localhost 除外）。"
+                                     f"请用 --certfile/--keyfile 启动，或用 --public-url 指定 https 地址。（{exc}）") from None
+        return Response(xml, media_type="application/xml")
+
+    @app.get("/taskpane.html", response_class=HTMLResponse)
+    async def taskpane():
+        return page("taskpane.html", config=officejs_config())
+
+    @app.get("/commands.html", response_class=HTMLResponse)
+    async def commands():
+        return page("commands.html", config=officejs_config())
+
+    @app.get("/icons/{name}-{size}.png")
+    async def icon(name: str, size: int):
+        if name not in ICON_NAMES or size not in ICON_SIZES:
+            raise HTTPException(404, "没有这个图标。")
+        return Response(icon_png(name, size), media_type="image/png",
+                        headers={"Cache-Control": "public, max-age=86400"})
+
+    # ------------------------------------------------------------------ the web page
+
+    @app.get("/", response_class=HTMLResponse)
+    async def index():
+        return page("index.html")
+
+    @app.get("/api/info")
+    async def info():
+        return {"version": __version__, "token_required": bool(settings.token),
+                "limits": {"max_file_mb": settings.max_file_mb, "max_files": settings.max_files,
+                           "max_total_mb": settings.max_total_mb},
+                "buttons": [b.label for b in BUTTONS]}
+
+    @app.post("/api/check")
+    async def api_check(request: Request):
+        authorise(request)
+        async with uploads(request, settings) as files:
+            return await run_in_threadpool(check_uploads, files)
+
+    @app.post("/api/consolidate")
+    async def api_consolidate(request: Request):
+        authorise(request)
+        async with uploads(request, settings) as files:
+            return await run_in_threadpool(consolidate_uploads, files)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException):
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+
+    return app
+
+
+SCRIPT_NAMES = set(entry_points.BUTTONS)
+
+
+class PayloadError(ValueError):
+    """The payload is well-formed JSON but not a workbook the scripts can work on."""
+
+
+def payload_problem(payload) -> str | None:
+    if not isinstance(payload, dict) or not isinstance(payload.get("sheets"), list) \
+            or not isinstance(payload.get("book"), dict):
+        return "请求内容不是 xlwings 加载项发送的工作簿数据（缺少 book 或 sheets）。"
+    for sheet in payload["sheets"]:
+        if not isinstance(sheet, dict) or not isinstance(sheet.get("name"), str) \
+                or not isinstance(sheet.get("values"), list) \
+                or not all(isinstance(row, list) for row in sheet["values"]):
+            return "工作簿数据格式不正确：每张工作表应有名称和按行排列的单元格值。"
+    return None
+
+
+def run_script(name: str, payload: dict) -> dict:
+    """One button press: the payload as xlwings' remote Book, the script, the Book's actions."""
+    import xlwings as xw
+    from xlwings.server import custom_scripts_call
+
+    payload.setdefault("names", [])
+    for sheet in payload["sheets"]:
+        sheet.setdefault("pictures", [])
+        sheet.setdefault("tables", [])
+    try:
+        book = xw.Book(json=payload)
+    except Exception as exc:  # xlwings refuses a payload of another version or shape
+        raise PayloadError(f"无法读取工作簿数据：{exc}") from None
+    with book:
+        asyncio.run(custom_scripts_call(scripts, name, typehint_to_value={xw.Book: book}))
+        return book.json()
+
+
+def page(name: str, **values: str) -> str:
+    """One of our pages with its {{ placeholders }} filled; every value is escaped by the caller."""
+    text = (PAGES / name).read_text("utf-8")
+    values.setdefault("officejs", officejs_url())
+    values.setdefault("buttons", html.escape(json.dumps(
+        [{"label": b.label, "script": b.script, "function": b.function} for b in BUTTONS],
+        ensure_ascii=False), quote=False))
+    for key, value in values.items():
+        text = text.replace("{{ " + key + " }}", value)
+    return text
+
+
+def officejs_url() -> str:
+    """The office.js bundled with xlwings Server (its folder is named for the Office.js version)."""
+    found = sorted(officejs_static().glob("vendor/office-js/*/dist/office.js"))
+    if not found:
+        raise RuntimeError("xlwings-server 包中没有 office.js")
+    return "/xlwings-static/" + found[-1].relative_to(officejs_static()).as_posix()
+
+
+def officejs_config() -> str:
+    """The JSON config xlwings Server's client reads from <script id="config">."""
+    import xlwings
+
+    config = {"appPath": "", "authProviders": [], "customFunctionsMaxRetries": 0,
+              "customFunctionsRetryCodes": [], "environment": "prod", "isOfficialLiteAddin": False,
+              "pyodideBaseUrl": "", "taskpaneReloadAttempts": 2, "onWasm": False,
+              "requestTimeout": 300, "xlwingsVersion": xlwings.__version__}
+    return html.escape(json.dumps(config), quote=False)
+
+
+# ---------------------------------------------------------------------------------- uploads
+
+class uploads:
+    """The request's files saved under a private temporary folder, deleted on exit.
+
+    Files are stored as 1.xlsx, 2.xlsx … (the client's name is kept only for display)."""
+
+    def __init__(self, request: Request, settings: Settings):
+        self.request, self.settings = request, settings
+        self.folder: Path | None = None
+
+    async def __aenter__(self) -> list[tuple[str, Path]]:
+        s = self.settings
+        total_limit = s.max_total_mb * 2**20
+        length = self.request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > total_limit + 2**20:
+            raise HTTPException(413, f"上传内容过大：一次最多 {s.max_total_mb:g} MB。")
+        try:
+            form = await self.request.form(max_files=s.max_files + 1, max_fields=20)
+        except Exception as exc:
+            raise HTTPException(400, f"无法解析上传内容（{exc}）：请用网页或加载项上传 .xlsx 文件。") from None
+        items = [f for f in form.getlist("files") if hasattr(f, "filename")]
+        if not items:
+            raise HTTPException(400, "没有收到文件：请选择一个或多个 .xlsx 工作簿。")
+        if len(items) > s.max_files:
+            raise HTTPException(413, f"文件过多：一次最多 {s.max_files} 个。")
+        self.folder = Path(tempfile.mkdtemp(prefix="xlmon-upload-"))
+        os.chmod(self.folder, 0o700)
+        saved: list[tuple[str, Path]] = []
+        total = 0
+        for i, item in enumerate(items, start=1):
+            display = Path((item.filename or f"文件{i}").replace("\\", "/")).name or f"文件{i}"
+            suffix = Path(display).suffix.lower()
+            data = await item.read(int(s.max_file_mb * 2**20) + 1)
+            if len(data) > s.max_file_mb * 2**20:
+                raise HTTPException(413, f"文件“{display}”超过单个文件 {s.max_file_mb:g} MB 的上限。")
+            total += len(data)
+            if total > total_limit:
+                raise HTTPException(413, f"上传内容过大：一次最多 {s.max_total_mb:g} MB。")
+            path = self.folder / f"{i}{suffix if suffix in SAFE_SUFFIXES else '.xlsx'}"
+            path.write_bytes(data)
+            saved.append((display, path))
+        await form.close()
+        return saved
+
+    async def __aexit__(self, *exc) -> None:
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def check_uploads(files: list[tuple[str, Path]]) -> dict:
+    from ..adapters.workbook_marks import annotate_file
+    from ..check import check_file
+    from ..marks import plan_marks
+    from ..output import results_json
+    from ..profile import load_profile
+
+    profile = load_profile()
+    records, annotated = [], []
+    for display, path in files:
+        result = check_file(path, profile)
+        for d in result.diagnostics:
+            d.file = display
+        result.path = display
+        records += results_json([result])["files"]
+        if result.status != "unreadable":
+            out = path.with_name(path.stem + "-annotated" + path.suffix)
+            try:
+                annotate_file(path, out, plan_marks(result.forms, result.diagnostics, profile.colours()))
+            except (ValueError, OSError):
+                continue
+            annotated.append({"name": f"{Path(display).stem}_校验{path.suffix}",
+                              "data": base64.b64encode(out.read_bytes()).decode()})
+    if all(r["status"] == "unreadable" for r in records):
+        reasons = "；".join(f"{r['path']}：{r['diagnostics'][0]['message']}" for r in records if r["diagnostics"])
+        raise HTTPException(422, f"上传的文件都无法读取：{reasons}")
+    return {"files": records, "annotated": annotated}
+
+
+def consolidate_uploads(files: list[tuple[str, Path]]) -> dict:
+    from python_calamine import CalamineWorkbook
+
+    from ..consolidate.run import consolidate, summary_json
+
+    folder = files[0][1].parent
+    names = {str(path): display for display, path in files}
+    output = folder / "summary.xlsx"
+    summary = consolidate([p for _, p in files], output, workers=1)
+    result = summary_json(summary, output)
+    for record in result["files"]:
+        record["path"] = names.get(record["path"], Path(record["path"]).name)
+    for d in result["diagnostics"]:
+        d["file"] = names.get(d.get("file") or "", d.get("file"))
+    if not result["output"]:
+        reasons = "；".join(f"{f['path']}：{f['reason']}" for f in result["files"] if f["reason"])
+        raise HTTPException(422, f"没有可汇总的绩效运行监控表。{reasons}")
+    result["output"] = "部门汇总.xlsx"
+    data = output.read_bytes()
+    table = CalamineWorkbook.from_filelike(__import__("io").BytesIO(data)).get_sheet_by_name("汇总表")
+    result["table"] = [[("" if v is None else v) for v in row] for row in table.to_python()]
+    result["download"] = {"name": "部门汇总.xlsx", "data": base64.b64encode(data).decode()}
+    return result

@@ -1,0 +1,179 @@
+"""The server app in-process (FastAPI TestClient): the xlwings protocol, the add-in's pages, the APIs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from payloads import actions_of, payload_from_file
+
+from xlmon import demo, entry_points as ep
+from xlmon.server import scripts
+from xlmon.server.app import Settings, create_app
+from xlmon.server.manifest import BUTTONS
+
+HTTPS = "https://testserver"
+
+
+@pytest.fixture(scope="module")
+def department(tmp_path_factory):
+    return demo.build(tmp_path_factory.mktemp("dept"))
+
+
+@pytest.fixture(scope="module")
+def client():
+    return TestClient(create_app(Settings(token=None)), base_url=HTTPS)
+
+
+@pytest.fixture(scope="module")
+def payload(department):
+    return payload_from_file(department.paths[0], client="Office.js")
+
+
+def test_custom_scripts_call_returns_what_the_entry_point_does(client, payload):
+    response = client.post("/xlwings/custom-scripts-call/validate", json=payload)
+    assert response.status_code == 200
+    direct, _ = actions_of(payload, ep.validate)
+    assert response.json()["actions"] == direct
+
+
+@pytest.mark.parametrize("client_kind", ["VBA", "Office.js"])
+def test_every_button_script_answers(client, department, client_kind):
+    payload = payload_from_file(department.paths[0], client=client_kind)
+    for b in BUTTONS:
+        if b.script:
+            response = client.post(f"/xlwings/custom-scripts-call/{b.script}", json=payload)
+            assert response.status_code == 200, (b.script, response.text)
+            assert any(a["func"] == "alert" for a in response.json()["actions"])
+
+
+def test_scripts_module_has_a_script_per_button_and_nothing_else():
+    from xlwings.server import custom_scripts_meta
+
+    names = {m["function_name"] for m in custom_scripts_meta(scripts)}
+    assert names == set(ep.BUTTONS) and {b.script for b in BUTTONS if b.script} <= names
+
+
+@pytest.mark.parametrize("body, status, words", [
+    (b"{not json", 400, "JSON"),
+    (b'{"book": {}}', 400, "sheets"),
+    (b'{"book": {"name": "a"}, "sheets": [{"name": "S", "values": "x"}]}', 400, "按行"),
+    (b'[1, 2]', 400, "book"),
+])
+def test_malformed_payloads_get_a_reason_and_the_server_goes_on(client, payload, body, status, words):
+    response = client.post("/xlwings/custom-scripts-call/validate", content=body)
+    assert response.status_code == status and words in response.json()["detail"]
+    assert client.post("/xlwings/custom-scripts-call/validate", json=payload).status_code == 200
+
+
+def test_a_payload_of_another_xlwings_version_is_refused_with_a_reason(client, payload):
+    old = dict(payload, client="VBA", version="0.1.0")
+    response = client.post("/xlwings/custom-scripts-call/validate", json=old)
+    assert response.status_code == 400 and "无法读取工作簿数据" in response.json()["detail"]
+
+
+def test_unknown_script_is_404(client, payload):
+    response = client.post("/xlwings/custom-scripts-call/os_system", json=payload)
+    assert response.status_code == 404 and "os_system" in response.json()["detail"]
+
+
+def test_token_is_required_when_set(payload):
+    guarded = TestClient(create_app(Settings(token="s3cret")), base_url=HTTPS)
+    assert guarded.post("/xlwings/custom-scripts-call/validate", json=payload).status_code == 401
+    assert guarded.post("/api/check", files=[("files", ("a.xlsx", b"x"))]).status_code == 401
+    ok = guarded.post("/xlwings/custom-scripts-call/validate", json=payload, headers={"Authorization": "s3cret"})
+    assert ok.status_code == 200
+    bearer = guarded.post("/xlwings/custom-scripts-call/validate", json=payload,
+                          headers={"Authorization": "Bearer s3cret"})
+    assert bearer.status_code == 200
+    assert guarded.get("/api/info").json()["token_required"] is True
+
+
+def test_manifest_is_built_for_the_public_url_and_refused_over_plain_http():
+    public = TestClient(create_app(Settings(public_url="https://xlmon.example.gov.cn/")))
+    xml = public.get("/manifest.xml").text
+    assert "https://xlmon.example.gov.cn/commands.html" in xml and "testserver" not in xml
+    plain = TestClient(create_app(Settings()), base_url="http://192.168.1.20:8000")
+    response = plain.get("/manifest.xml")
+    assert response.status_code == 409 and "HTTPS" in response.json()["detail"]
+
+
+def test_every_ribbon_function_is_associated_by_the_function_file(client):
+    xml = client.get("/manifest.xml").text
+    functions = set(re.findall(r"<FunctionName>(\w+)</FunctionName>", xml))
+    assert functions == {b.function for b in BUTTONS if b.function}
+    page = client.get("/commands.html").text
+    assert "Office.actions.associate" in (Path(__file__).parents[1] / "src/xlmon/server/static/xlmon-addin.js").read_text()
+    for b in BUTTONS:
+        if b.function:
+            assert f'"function": "{b.function}"' in page and f'"script": "{b.script}"' in page
+
+
+def test_pages_load_the_installed_office_js_client(client):
+    for url in ("/taskpane.html", "/commands.html"):
+        page = client.get(url).text
+        for src in re.findall(r'src="([^"]+)"', page):
+            assert client.get(src).status_code == 200, src
+        assert "/xlwings-static/js/custom-scripts/index.js" in page
+        assert '"xlwingsVersion"' in page
+
+
+def test_manifest_urls_resolve_on_the_server(client):
+    xml = client.get("/manifest.xml").text
+    for url in set(re.findall(r'DefaultValue="(https://testserver[^"]*)"', xml)):
+        assert client.get(url.removeprefix(HTTPS)).status_code == 200, url
+
+
+def test_alert_dialog_escapes_the_prompt(client):
+    page = client.get("/xlwings/alert", params={"prompt": "<script>x</script>\n第二行", "title": "标题"}).text
+    assert "<script>x</script>" not in page and "&lt;script&gt;" in page and "<br>" in page
+
+
+def test_check_api_gives_findings_and_an_annotated_workbook(client, department, tmp_path):
+    import base64
+
+    from openpyxl import load_workbook
+
+    path = department.paths[0]
+    response = client.post("/api/check", files=[("files", (path.name, path.read_bytes()))])
+    assert response.status_code == 200
+    body = response.json()
+    assert body["files"][0]["path"] == path.name and body["files"][0]["diagnostics"]
+    out = tmp_path / body["annotated"][0]["name"]
+    out.write_bytes(base64.b64decode(body["annotated"][0]["data"]))
+    assert "校验结果" in load_workbook(out).sheetnames
+
+
+def test_uploads_never_use_the_client_path(client, department, tmp_path, monkeypatch):
+    path = department.paths[0]
+    response = client.post("/api/check", files=[("files", ("../../etc/passwd.xlsx", path.read_bytes()))])
+    assert response.status_code == 200 and response.json()["files"][0]["path"] == "passwd.xlsx"
+    assert not Path("/etc/passwd.xlsx").exists()
+
+
+def test_upload_limits(department):
+    small = TestClient(create_app(Settings(max_file_mb=0.01, max_files=2)), base_url=HTTPS)
+    path = department.paths[0]
+    big = small.post("/api/check", files=[("files", (path.name, path.read_bytes()))])
+    assert big.status_code == 413 and path.name in big.json()["detail"]
+    many = small.post("/api/check", files=[("files", (f"{i}.xlsx", b"x")) for i in range(3)])
+    assert many.status_code == 413 and "最多 2 个" in many.json()["detail"]
+    none = small.post("/api/check", data={"x": "1"})
+    assert none.status_code == 400
+
+
+def test_corrupt_upload_is_422_naming_the_file(client):
+    response = client.post("/api/check", files=[("files", ("坏文件.xlsx", b"PK\x03\x04 not really a zip"))])
+    assert response.status_code == 422 and "坏文件.xlsx" in response.json()["detail"]
+
+
+def test_consolidate_api_gives_the_summary_and_its_table(client, department):
+    files = [("files", (p.name, p.read_bytes())) for p in department.paths]
+    response = client.post("/api/consolidate", files=files)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["units"] == len(department.paths) and body["download"]["name"] == "部门汇总.xlsx"
+    assert {f["path"] for f in body["files"]} == {p.name for p in department.paths}
+    assert body["table"] and any("资金总额" in str(v) for row in body["table"] for v in row)
