@@ -231,3 +231,19 @@ def _col(c: int) -> str:
 def _sheet(payload: dict, name: str) -> list[list]:
     return next(s for s in payload["sheets"] if s["name"] == name)["values"]
 
+
+
+def test_summarise_folder_writes_beside_the_units_and_never_over_an_existing_summary(department):
+    folder = department.paths[0].parent
+    message, first = ep.summarise_folder(folder)
+    assert first == folder / "部门汇总.xlsx" and first.exists()
+    assert f"{len(department.paths)} 个单位" in message and "0 个文件未采用" in message
+    message, second = ep.summarise_folder(folder)  # the first summary is skipped as an input, not overwritten
+    assert second == folder / "部门汇总（2）.xlsx" and "1 个文件未采用" in message  # the earlier summary
+    first.unlink()
+    second.unlink()
+
+
+def test_summarise_an_empty_folder_says_so(tmp_path):
+    message, output = ep.summarise_folder(tmp_path)
+    assert output is None and "没有可汇总" in message and not list(tmp_path.iterdir())

@@ -16,7 +16,7 @@ from typing import Any
 from .adapters import xlwings_book as xb
 from .check import OWN_SHEETS, check_sheets
 from .diagnostics import SEVERITY_ZH, Diagnostic
-from .form_plan import plan_form, rc
+from .form_plan import letter, plan_form
 from .marks import GRADE_ZH, MarkPlan, fill_of, plan_marks
 from .profile import Profile, load_profile
 from .recalc import CellEdit, plan_calculation, template_formulas
@@ -120,30 +120,42 @@ def new_project_form(book: Any, year: int | None = None, months: int | None = No
 
 def consolidate_folder(book: Any, folder: str | Path | None = None, open_summary: bool = True) -> Outcome:
     """汇总 (desktop): the workbooks of a chosen folder into a new summary workbook, then open it."""
-    from .consolidate.run import consolidate
-
     if xb.is_remote(book):
         return _tell(book, Outcome("请在“汇总”任务窗格中选择各单位报送的工作簿。"))
-    folder = Path(folder) if folder else (_pick_folder(book) or xb.book_folder(book))
+    if folder is None:
+        picked = _pick_folder(book)
+        if picked is False:
+            return _tell(book, Outcome("已取消汇总。"))
+        folder = picked or xb.book_folder(book)
+    folder = Path(folder) if folder else None
     if folder is None:
         return _tell(book, Outcome("请先保存本工作簿，或选择存放各单位报送文件的文件夹。"), "warning")
-    output = _free_name(folder / "部门汇总.xlsx")
 
     def progress(done: int, total: int) -> None:
         xb.status(book, f"xlmon 汇总：已读取 {done}/{total} 个文件")
 
     try:
-        summary = consolidate([folder], output, progress=progress)
+        message, output = summarise_folder(folder, progress)
     finally:
         xb.status(book, None)
-    rejected = sum(1 for f in summary.files if f.status == "rejected")
-    if not (summary.projects or summary.overall):
-        return _tell(book, Outcome(f"文件夹“{folder}”中没有可汇总的绩效运行监控表（{rejected} 个文件未采用）。"),
-                     "warning")
+    if output is None:
+        return _tell(book, Outcome(message), "warning")
     if open_summary:
         book.app.books.open(str(output))
-    return _tell(book, Outcome(f"汇总完成：{len(summary.projects)} 个项目，{rejected} 个文件未采用，"
-                               f"汇总表已保存为 {output}。"))
+    return _tell(book, Outcome(message))
+
+
+def summarise_folder(folder: Path, progress=None) -> tuple[str, Path | None]:
+    """The folder's workbooks into a new 部门汇总.xlsx beside them (never over an existing one)."""
+    from .consolidate.run import consolidate
+
+    output = _free_name(folder / "部门汇总.xlsx")
+    summary = consolidate([folder], output, progress=progress)
+    rejected = sum(1 for f in summary.files if f.status == "rejected")
+    if not (summary.projects or summary.overall):
+        return f"文件夹“{folder}”中没有可汇总的绩效运行监控表（{rejected} 个文件未采用）。", None
+    return (f"汇总完成：{len({p.unit for p in summary.projects})} 个单位，"
+            f"{len(summary.projects)} 个项目，{rejected} 个文件未采用，汇总表已保存为 {output}。", output)
 
 
 # Names the ribbon's dispatch routine uses (desktop RunPython and the server's scripts).
@@ -174,14 +186,8 @@ def _template_fills(forms) -> dict[tuple[str, str], str | None]:
         final = plan_form(form.kind, year=form.year or 2000, months=form.months or 12).final_cells()
         for (r, c), cell in final.items():
             if cell.style.fill:
-                fills[(form.sheet, f"{_col(c)}{r}")] = cell.style.fill
+                fills[(form.sheet, f"{letter(c)}{r}")] = cell.style.fill
     return fills
-
-
-def _col(c: int) -> str:
-    from .form_plan import letter
-
-    return letter(c)
 
 
 def _apply_marks(book: Any, plan: MarkPlan, template_fills: dict) -> dict[tuple[str, str], tuple[str, str | None]]:
@@ -287,15 +293,16 @@ def _free_name(path: Path) -> Path:
     return candidate
 
 
-def _pick_folder(book: Any) -> Path | None:
-    """Excel's own folder picker on Windows (msoFileDialogFolderPicker); None elsewhere or if cancelled."""
+def _pick_folder(book: Any) -> Path | None | bool:
+    """Excel's own folder picker on Windows (msoFileDialogFolderPicker): the folder, False if the
+    user cancelled, None where there is no such dialog (macOS), so the workbook's folder is used."""
     try:
         dialog = book.app.api.FileDialog(4)
-        start = xb.book_folder(book)
-        if start:
-            dialog.InitialFileName = str(start) + "\\"
-        if dialog.Show() == -1:
-            return Path(dialog.SelectedItems(1))
     except Exception:
         return None
-    return None
+    start = xb.book_folder(book)
+    if start:
+        dialog.InitialFileName = str(start) + "\\"
+    if dialog.Show() != -1:
+        return False
+    return Path(dialog.SelectedItems(1))
