@@ -177,3 +177,26 @@ def test_consolidate_api_gives_the_summary_and_its_table(client, department):
     assert body["units"] == len(department.paths) and body["download"]["name"] == "部门汇总.xlsx"
     assert {f["path"] for f in body["files"]} == {p.name for p in department.paths}
     assert body["table"] and any("资金总额" in str(v) for row in body["table"] for v in row)
+
+
+def test_messages_name_the_uploaded_file_not_the_stored_one(client, department):
+    response = client.post("/api/check", files=[("files", ("损坏的报表.xlsx", b"not a workbook at all"))])
+    detail = response.json()["detail"]
+    assert response.status_code == 422 and "损坏的报表.xlsx" in detail and "“1.xlsx”" not in detail
+    files = [("files", (p.name, p.read_bytes())) for p in department.paths[:2]]
+    files.append(("files", ("坏.xlsx", b"junk")))
+    body = client.post("/api/consolidate", files=files).json()
+    reason = next(f["reason"] for f in body["files"] if f["path"] == "坏.xlsx")
+    assert "3.xlsx" not in reason
+
+
+def test_unknown_routes_answer_in_chinese(client):
+    assert client.get("/nope").json()["detail"] == "没有这个地址。"
+    assert client.get("/api/check").json()["detail"] == "不支持这种请求方式。"
+
+
+def test_limits_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("XLMON_MAX_FILES", "3")
+    monkeypatch.setenv("XLMON_MAX_FILE_MB", "0.5")
+    settings = Settings()
+    assert (settings.max_files, settings.max_file_mb) == (3, 0.5)

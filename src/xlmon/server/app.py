@@ -32,6 +32,7 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__, entry_points
 from . import scripts
@@ -42,14 +43,25 @@ PAGES = Path(__file__).with_name("static")
 SAFE_SUFFIXES = (".xlsx", ".xlsm")
 
 
+def _env(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    try:
+        return float(value) if value else default
+    except ValueError:
+        raise SystemExit(f"xlmon: 环境变量 {name} 应为数字，而不是“{value}”。") from None
+
+
 @dataclass(frozen=True)
 class Settings:
+    """Server settings; the limits can be changed with XLMON_MAX_FILE_MB, XLMON_MAX_FILES,
+    XLMON_MAX_TOTAL_MB and XLMON_MAX_PAYLOAD_MB."""
+
     public_url: str | None = None  # the https address Excel reaches the server at (manifest URLs)
     token: str | None = field(default_factory=lambda: os.environ.get("XLMON_TOKEN") or None)
-    max_file_mb: float = 20
-    max_files: int = 300
-    max_total_mb: float = 200
-    max_payload_mb: float = 50  # a custom-scripts payload (the open workbook's values)
+    max_file_mb: float = field(default_factory=lambda: _env("XLMON_MAX_FILE_MB", 20))
+    max_files: int = field(default_factory=lambda: int(_env("XLMON_MAX_FILES", 300)))
+    max_total_mb: float = field(default_factory=lambda: _env("XLMON_MAX_TOTAL_MB", 200))
+    max_payload_mb: float = field(default_factory=lambda: _env("XLMON_MAX_PAYLOAD_MB", 50))
 
 
 def officejs_static() -> Path:
@@ -164,14 +176,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         async with uploads(request, settings) as files:
             return await run_in_threadpool(consolidate_uploads, files)
 
-    @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException):
-        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        detail = exc.detail if isinstance(exc, HTTPException) else STATUS_ZH.get(exc.status_code, exc.detail)
+        return JSONResponse({"detail": detail}, status_code=exc.status_code)
 
     return app
 
 
 SCRIPT_NAMES = set(entry_points.BUTTONS)
+STATUS_ZH = {404: "没有这个地址。", 405: "不支持这种请求方式。"}
 
 
 class PayloadError(ValueError):
@@ -289,6 +303,13 @@ class uploads:
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
+def shown_names(text: str, files: list[tuple[str, Path]]) -> str:
+    """Messages name the file as the user called it, not as it was stored for the request."""
+    for display, path in files:
+        text = text.replace(str(path), display).replace(f"“{path.name}”", f"“{display}”")
+    return text
+
+
 def check_uploads(files: list[tuple[str, Path]]) -> dict:
     from ..adapters.workbook_marks import annotate_file
     from ..check import check_file
@@ -302,6 +323,7 @@ def check_uploads(files: list[tuple[str, Path]]) -> dict:
         result = check_file(path, profile)
         for d in result.diagnostics:
             d.file = display
+            d.message = shown_names(d.message, files)
         result.path = display
         records += results_json([result])["files"]
         if result.status != "unreadable":
@@ -330,8 +352,11 @@ def consolidate_uploads(files: list[tuple[str, Path]]) -> dict:
     result = summary_json(summary, output)
     for record in result["files"]:
         record["path"] = names.get(record["path"], Path(record["path"]).name)
+        if record["reason"]:
+            record["reason"] = shown_names(record["reason"], files)
     for d in result["diagnostics"]:
         d["file"] = names.get(d.get("file") or "", d.get("file"))
+        d["message"] = shown_names(d["message"] or "", files)
     if not result["output"]:
         reasons = "；".join(f"{f['path']}：{f['reason']}" for f in result["files"] if f["reason"])
         raise HTTPException(422, f"没有可汇总的绩效运行监控表。{reasons}")

@@ -1,0 +1,294 @@
+// The upload page: 校验 and 汇总 for anyone with a browser (WPS users, Excel without the add-in).
+// Everything from the user or the server goes into the page as text, never as HTML.
+"use strict";
+
+(() => {
+  const $ = (id) => document.getElementById(id);
+  const TOKEN_KEY = "xlmon-token";
+  const XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+  const SEVERITY = { error: "错误", warning: "警告", info: "提示" };
+  const STATUS = { ok: "通过", invalid: "发现错误", unreadable: "无法读取" };
+  const GRADE = { green: "绿", yellow: "黄", red: "红" };
+  const TOTAL_COLUMNS = [
+    ["carryover", "上年结转", "amount"], ["current", "本年预算", "amount"], ["subtotal", "小计", "amount"],
+    ["issued", "下达数", "amount"], ["issue_rate", "下达率", "rate"], ["spent", "支出数", "amount"],
+    ["spend_progress", "支出进度", "rate"], ["forecast", "全年预计支出数", "amount"],
+  ];
+
+  let limits = { max_file_mb: 20, max_files: 300, max_total_mb: 200 };
+  let chosen = [];
+  const objectUrls = [];
+
+  function el(tag, text, className) {
+    const node = document.createElement(tag);
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    if (className) node.className = className;
+    return node;
+  }
+
+  const show = (node, visible = true) => node.classList.toggle("d-none", !visible);
+
+  function alertText(message) {
+    $("alert").textContent = message;
+    show($("alert"), Boolean(message));
+    if (message) $("alert").scrollIntoView({ block: "nearest" });
+  }
+
+  const token = () => localStorage.getItem(TOKEN_KEY) || "";
+
+  function amount(v) {
+    if (v === null || v === undefined || v === "") return "—";
+    return Number(v).toLocaleString("zh-CN", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  }
+
+  function percent(v) {
+    return v === null || v === undefined ? "—" : `${(v * 100).toFixed(2)}%`;
+  }
+
+  function size(bytes) {
+    return bytes < 2 ** 20 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : `${(bytes / 2 ** 20).toFixed(1)} MB`;
+  }
+
+  // ------------------------------------------------------------------ choosing files
+
+  function addFiles(list) {
+    const skipped = [];
+    for (const file of list) {
+      if (!/\.xls[xm]$/i.test(file.name)) {
+        skipped.push(`“${file.name}”不是 .xlsx / .xlsm 工作簿`);
+      } else if (file.size > limits.max_file_mb * 2 ** 20) {
+        skipped.push(`“${file.name}”超过单个文件 ${limits.max_file_mb} MB 的上限`);
+      } else {
+        chosen = chosen.filter((f) => f.name !== file.name);
+        chosen.push(file);
+      }
+    }
+    alertText(skipped.length ? `以下文件未加入：${skipped.join("；")}。` : "");
+    renderChosen();
+  }
+
+  function renderChosen() {
+    const list = $("file-list");
+    list.replaceChildren(...chosen.map((f) => el("li", `${f.name}（${size(f.size)}）`)));
+    const total = chosen.reduce((sum, f) => sum + f.size, 0);
+    $("status").textContent = chosen.length ? `已选择 ${chosen.length} 个文件，共 ${size(total)}。` : "";
+  }
+
+  $("files").addEventListener("change", () => {
+    addFiles(Array.from($("files").files));
+    $("files").value = "";
+  });
+
+  const zone = $("drop-zone");
+  for (const type of ["dragenter", "dragover"]) {
+    zone.addEventListener(type, (event) => {
+      event.preventDefault();
+      zone.classList.add("dragging");
+    });
+  }
+  zone.addEventListener("dragleave", () => zone.classList.remove("dragging"));
+  zone.addEventListener("drop", (event) => {
+    event.preventDefault();
+    zone.classList.remove("dragging");
+    addFiles(Array.from(event.dataTransfer.files));
+  });
+
+  $("clear-button").addEventListener("click", () => {
+    chosen = [];
+    alertText("");
+    renderChosen();
+  });
+
+  $("token").value = token();
+  $("token").addEventListener("input", () => localStorage.setItem(TOKEN_KEY, $("token").value.trim()));
+
+  // ------------------------------------------------------------------ talking to the server
+
+  async function post(url, button, busyText) {
+    if (!chosen.length) {
+      alertText("请先选择一个或多个工作簿（.xlsx / .xlsm）。");
+      return null;
+    }
+    if (chosen.length > limits.max_files) {
+      alertText(`文件过多：一次最多 ${limits.max_files} 个，现在选择了 ${chosen.length} 个。`);
+      return null;
+    }
+    const body = new FormData();
+    for (const f of chosen) body.append("files", f, f.name);
+    const headers = token() ? { Authorization: token() } : {};
+    const buttons = [$("check-button"), $("consolidate-button"), $("clear-button")];
+    const label = button.textContent;
+    alertText("");
+    buttons.forEach((b) => { b.disabled = true; });
+    button.classList.add("busy");
+    button.setAttribute("aria-busy", "true");
+    button.textContent = busyText;
+    $("status").textContent = `${busyText}（${chosen.length} 个文件）`;
+    try {
+      const response = await fetch(url, { method: "POST", body, headers });
+      let result = null;
+      try {
+        result = await response.json();
+      } catch {
+        result = null;
+      }
+      if (!response.ok) {
+        if (response.status === 401) {
+          show($("token-row"));
+          $("token").focus();
+        }
+        const detail = result && typeof result.detail === "string" ? result.detail : "";
+        alertText(detail || `服务器出错（HTTP ${response.status}），请稍后再试。`);
+        $("status").textContent = "";
+        return null;
+      }
+      if (!result) {
+        alertText("服务器的回复无法识别，请稍后再试。");
+        return null;
+      }
+      return result;
+    } catch (error) {
+      alertText(`无法连接服务器：${error.message}`);
+      $("status").textContent = "";
+      return null;
+    } finally {
+      button.textContent = label;
+      button.classList.remove("busy");
+      button.removeAttribute("aria-busy");
+      buttons.forEach((b) => { b.disabled = false; });
+    }
+  }
+
+  function downloadLink(link, file, text) {
+    const bytes = Uint8Array.from(atob(file.data), (c) => c.charCodeAt(0));
+    const url = URL.createObjectURL(new Blob([bytes], { type: XLSX_TYPE }));
+    objectUrls.push(url);
+    link.href = url;
+    link.download = file.name;
+    link.textContent = text;
+    show(link);
+    return link;
+  }
+
+  function forgetDownloads() {
+    while (objectUrls.length) URL.revokeObjectURL(objectUrls.pop());
+  }
+
+  function diagnosticRows(body, diagnostics, fileOf) {
+    body.replaceChildren(...diagnostics.map((d) => {
+      const row = el("tr");
+      const severity = el("td", SEVERITY[d.severity] || d.severity, `sev-${d.severity}`);
+      row.append(el("td", fileOf(d)), el("td", d.sheet || ""), el("td", d.cell || ""),
+        el("td", d.code, "code"), severity, el("td", d.message));
+      return row;
+    }));
+  }
+
+  // ------------------------------------------------------------------ 校验
+
+  function fileStatusLine(record) {
+    const counts = { error: 0, warning: 0, info: 0 };
+    for (const d of record.diagnostics) counts[d.severity] = (counts[d.severity] || 0) + 1;
+    const state = STATUS[record.status] || record.status;
+    const detail = record.status === "unreadable" ? ""
+      : `：${record.forms.length} 张监控表，错误 ${counts.error} 个，警告 ${counts.warning} 个，提示 ${counts.info} 个`;
+    const item = el("li", null, `file-${record.status}`);
+    item.append(el("b", record.path), el("span", `  ${state}${detail}`));
+    return item;
+  }
+
+  $("check-button").addEventListener("click", async () => {
+    const result = await post("/api/check", $("check-button"), "正在校验……");
+    if (!result) return;
+    forgetDownloads();
+    show($("consolidate-result"), false);
+    $("check-files").replaceChildren(...result.files.map(fileStatusLine));
+    const rows = result.files.flatMap((f) => f.diagnostics.map((d) => ({ ...d, file: f.path })));
+    diagnosticRows($("diagnostics-body"), rows, (d) => d.file);
+    show($("diagnostics"), rows.length > 0);
+    show($("no-diagnostics"), rows.length === 0);
+    $("check-downloads").replaceChildren(...result.annotated.map((file, i) => {
+      const link = el("a", null, "download");
+      link.id = `annotated-${i}`;
+      return downloadLink(link, file, `下载 ${file.name}（标注了问题的副本）`);
+    }));
+    show($("check-result"));
+    const count = (severity) => rows.filter((d) => d.severity === severity).length;
+    $("status").textContent = `校验完成：${result.files.length} 个文件，错误 ${count("error")} 个、`
+      + `警告 ${count("warning")} 个、提示 ${count("info")} 个。`;
+  });
+
+  // ------------------------------------------------------------------ 汇总
+
+  function summaryNotes(result) {
+    const notes = [];
+    if (result.duplicates.length) notes.push(`重复报送：${result.duplicates.join("；")}`);
+    if (result.missing_units.length) notes.push(`未报送的单位：${result.missing_units.join("、")}`);
+    return notes;
+  }
+
+  $("consolidate-button").addEventListener("click", async () => {
+    const result = await post("/api/consolidate", $("consolidate-button"), "正在汇总……");
+    if (!result) return;
+    forgetDownloads();
+    show($("check-result"), false);
+    const { year, months } = result.period;
+    $("summary-period").textContent = `监控期间：${year ?? "未识别"} 年 1-${months ?? "?"} 月`
+      + `，时间进度 ${percent(result.time_progress)}。`;
+    const included = result.files.filter((f) => f.status === "included").length;
+    $("summary-counts").textContent = `汇总了 ${included} 个文件：${result.units} 个单位，${result.projects} 个项目。`;
+
+    const head = [el("th", "资金来源"), ...TOTAL_COLUMNS.map(([, label]) => el("th", label)),
+      el("th", "进度差（百分点）"), el("th", "评级")];
+    $("totals-head").replaceChildren(...head);
+    const cells = TOTAL_COLUMNS.map(([key, , kind]) => {
+      const v = result.totals[key];
+      return el("td", kind === "rate" ? percent(v) : amount(v), "number");
+    });
+    const gap = result.gap === null ? "—" : (result.gap * 100).toFixed(2);
+    const grade = el("td", GRADE[result.grade] || "—", result.grade ? `grade-${result.grade}` : "");
+    $("totals-row").replaceChildren(el("th", "资金总额"), ...cells, el("td", gap, "number"), grade);
+
+    for (const g of ["red", "yellow", "green"]) $(`grade-${g}`).textContent = result.grades[g] ?? 0;
+
+    const rejected = result.files.filter((f) => f.status === "rejected");
+    $("rejected-list").replaceChildren(...rejected.map((f) => {
+      const item = el("li");
+      item.append(el("b", f.path), el("span", `：${f.reason || "未说明原因"}`));
+      return item;
+    }));
+    show($("rejected"), rejected.length > 0);
+
+    const notes = summaryNotes(result);
+    $("summary-notes-list").replaceChildren(...notes.map((n) => el("li", n)));
+    show($("summary-notes"), notes.length > 0);
+
+    diagnosticRows($("summary-diagnostics-body"), result.diagnostics, (d) => d.file || "");
+    $("summary-diagnostics-title").textContent = `汇总时发现的问题（${result.diagnostics.length} 条）`;
+    show($("summary-diagnostics-box"), result.diagnostics.length > 0);
+
+    downloadLink($("summary-download"), result.download, `下载 ${result.download.name}`);
+    show($("consolidate-result"));
+    $("status").textContent = `汇总完成：${result.units} 个单位，${result.projects} 个项目，`
+      + `${rejected.length} 个文件未采用。`;
+  });
+
+  // ------------------------------------------------------------------ start
+
+  async function loadInfo() {
+    try {
+      const response = await fetch("/api/info");
+      const info = await response.json();
+      limits = info.limits;
+      $("limits").textContent = `单个文件不超过 ${limits.max_file_mb} MB；一次最多 ${limits.max_files} 个文件，`
+        + `合计不超过 ${limits.max_total_mb} MB。`;
+      show($("token-row"), info.token_required);
+      $("version").textContent = `xlmon ${info.version}`;
+    } catch (error) {
+      alertText(`无法连接服务器：${error.message}`);
+    }
+    document.body.dataset.ready = "true";
+  }
+
+  loadInfo();
+})();

@@ -1,0 +1,163 @@
+"""The upload page in a real browser (headless Debian chromium) against a real `xlmon serve`.
+
+The page is what WPS users and anyone without the add-in rely on, so it is driven the way a
+person would: choose files, press 校验 or 汇总, read the results, download the workbooks.
+XLMON_SCREENSHOT=1 also saves docs/img/web-page.png for the README.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import httpx
+import openpyxl
+import pytest
+from conftest import ROOT, require_tool
+from playwright.sync_api import Page, expect, sync_playwright
+
+pytest_plugins = ("server_process",)
+
+TIMEOUT_MS = 60_000
+SCREENSHOT = ROOT / "docs" / "img" / "web-page.png"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    chromium = require_tool("chromium")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def open_page(browser):
+    """Factory: a fresh browser tab on a server's page, once the page has read /api/info."""
+    contexts = []
+
+    def open_(url: str) -> Page:
+        context = browser.new_context(accept_downloads=True, locale="zh-CN",
+                                      viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(url + "/")
+        expect(page.locator("body[data-ready=true]")).to_have_count(1)
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+def download(page: Page, selector: str, tmp_path: Path) -> tuple[str, openpyxl.Workbook]:
+    with page.expect_download() as info:
+        page.click(selector)
+    d = info.value
+    target = tmp_path / d.suggested_filename
+    d.save_as(target)
+    return d.suggested_filename, openpyxl.load_workbook(io.BytesIO(target.read_bytes()))
+
+
+def test_check_shows_diagnostics_and_downloads_the_annotated_copy(open_page, xlmon_server, demo_folder,
+                                                                  tmp_path):
+    page = open_page(xlmon_server().url)
+    expect(page).to_have_title("预算绩效运行监控 · 在线校验与汇总")
+    expect(page.locator("#limits")).to_contain_text("MB")
+    expect(page.locator("#token-row")).to_be_hidden()
+    page.set_input_files("#files", str(demo_folder / "某市第二中学.xlsx"))
+    expect(page.locator("#file-list li")).to_have_count(1)
+    page.click("#check-button")
+
+    expect(page.locator("#check-result")).to_be_visible()
+    expect(page.locator("#check-files")).to_contain_text("某市第二中学.xlsx")
+    rows = page.locator("#diagnostics-body tr")
+    expect(rows.first).to_be_visible()
+    expect(page.locator("#diagnostics-body td.code", has_text="N001")).not_to_have_count(0)
+    expect(page.locator("#diagnostics-body td.sev-error").first).to_have_text("错误")
+    assert set(page.locator("#diagnostics-body td[class^=sev-]").all_text_contents()) <= {"错误", "警告", "提示"}
+    expect(page.locator("#alert")).to_be_hidden()
+    expect(page.locator("#check-button")).to_be_enabled()
+
+    name, book = download(page, "#annotated-0", tmp_path)
+    assert name == "某市第二中学_校验.xlsx"
+    assert "校验结果" in book.sheetnames
+
+    if os.environ.get("XLMON_SCREENSHOT") == "1":
+        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOT), full_page=True)
+
+
+def test_consolidate_shows_totals_and_downloads_the_summary(open_page, xlmon_server, demo_folder, tmp_path):
+    server = xlmon_server()
+    units = sorted(demo_folder.glob("*.xlsx"))
+    assert len(units) >= 3
+    corrupt = tmp_path / "损坏的报表.xlsx"
+    corrupt.write_bytes(os.urandom(2048))
+    files = [str(p) for p in [*units, corrupt]]
+    page = open_page(server.url)
+    page.set_input_files("#files", files)
+    expect(page.locator("#file-list li")).to_have_count(len(files))
+    page.click("#consolidate-button")
+
+    expect(page.locator("#consolidate-result")).to_be_visible()
+    api = httpx.post(server.url + "/api/consolidate", timeout=120,
+                     files=[("files", (p.name, p.read_bytes())) for p in units]).json()
+    expect(page.locator("#summary-counts")).to_contain_text(f"{api['units']} 个单位，{api['projects']} 个项目")
+    expect(page.locator("#summary-period")).to_contain_text(f"{api['period']['year']} 年 1-{api['period']['months']} 月")
+    expect(page.locator("#totals-row")).to_contain_text("资金总额")
+    expect(page.locator("#totals-row")).to_contain_text(f"{api['totals']['subtotal']:,.2f}")
+    expect(page.locator("#totals-row")).to_contain_text(f"{api['totals']['spend_progress'] * 100:.2f}%")
+    for grade in ("red", "yellow", "green"):
+        expect(page.locator(f"#grade-{grade}")).to_have_text(str(api["grades"][grade]))
+    expect(page.locator("#rejected-list")).to_contain_text("损坏的报表.xlsx")
+
+    name, book = download(page, "#summary-download", tmp_path)
+    assert name == "部门汇总.xlsx"
+    assert "汇总表" in book.sheetnames
+
+
+def test_server_error_is_shown_in_the_alert(open_page, xlmon_server):
+    page = open_page(xlmon_server().url)
+    page.set_input_files("#files", {"name": "损坏的报表.xlsx", "mimeType": "application/octet-stream",
+                                    "buffer": os.urandom(4096)})
+    page.click("#check-button")
+    alert = page.locator("#alert")
+    expect(alert).to_be_visible()
+    expect(alert).to_contain_text("损坏的报表.xlsx")
+    expect(page.locator("#check-result")).to_be_hidden()
+    expect(page.locator("#check-button")).to_be_enabled()
+
+
+def test_token_field_is_shown_and_used(open_page, xlmon_server, demo_folder):
+    token = "page-token-42"
+    page = open_page(xlmon_server(XLMON_TOKEN=token).url)
+    expect(page.locator("#token-row")).to_be_visible()
+    page.fill("#token", "")
+    page.set_input_files("#files", str(demo_folder / "某市第一中学.xlsx"))
+    page.click("#check-button")
+    expect(page.locator("#alert")).to_contain_text("访问令牌")
+
+    page.fill("#token", token)
+    page.click("#check-button")
+    expect(page.locator("#check-result")).to_be_visible()
+    expect(page.locator("#alert")).to_be_hidden()
+    assert page.evaluate("localStorage.getItem('xlmon-token')") == token
+
+
+def test_dropped_files_are_added_and_others_refused(open_page, xlmon_server):
+    page = open_page(xlmon_server().url)
+    transfer = page.evaluate_handle("""() => {
+        const t = new DataTransfer();
+        t.items.add(new File([new Uint8Array([80, 75, 3, 4])], "拖入的报表.xlsx"));
+        t.items.add(new File(["x"], "说明.docx"));
+        return t;
+    }""")
+    page.dispatch_event("#drop-zone", "drop", {"dataTransfer": transfer})
+    expect(page.locator("#file-list li")).to_have_count(1)
+    expect(page.locator("#file-list")).to_contain_text("拖入的报表.xlsx")
+    expect(page.locator("#alert")).to_contain_text("说明.docx")
+    page.click("#clear-button")
+    expect(page.locator("#file-list li")).to_have_count(0)
