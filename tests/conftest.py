@@ -17,7 +17,7 @@ def require_tool(name: str) -> str:
     path = shutil.which(name)
     if path:
         return path
-    message = f"{name} is not installed (apt-get install libreoffice-calc-nogui fonts-noto-cjk poppler-utils chromium)"
+    message = f"{name} is not installed (apt-get install libreoffice-calc-nogui libreoffice-writer-nogui fonts-noto-cjk poppler-utils chromium)"
     if os.environ.get("XLMON_REQUIRE_TOOLS"):
         pytest.fail(message)
     pytest.skip(message)

@@ -39,6 +39,13 @@ def build_parser() -> Parser:
     cons.add_argument("--profile", metavar="FILE", help="规则配置文件（TOML）")
     cons.add_argument("--workers", type=int, metavar="N", help="并行读取的进程数（默认按 CPU 核数）")
 
+    rep = sub.add_parser("report", help="生成绩效监控分析报告（草稿，.docx）",
+                         description="按附件1提纲生成项目（部门整体）支出绩效监控分析报告草稿：单个项目表生成项目报告，"
+                                     "含部门整体表或多个单位的工作簿生成部门报告。")
+    rep.add_argument("inputs", nargs="+", metavar="INPUT", help="工作簿文件或文件夹（可混合）")
+    rep.add_argument("-o", "--output", required=True, metavar="REPORT", help="分析报告（.docx）")
+    rep.add_argument("--profile", metavar="FILE", help="规则配置文件（TOML）")
+
     clear = sub.add_parser("clear", help="清除 xlmon 的标注",
                            description="去掉 --annotate 加上的填色、边框、批注和“校验结果”表，其余内容不变。")
     clear.add_argument("file", metavar="FILE", help="带标注的工作簿")
@@ -213,6 +220,34 @@ def _print_summary(summary, output: Path | None) -> None:
     print(f"已写出汇总：{output}" if output else "没有可汇总的监控表，未生成汇总文件。")
 
 
+def cmd_report(args) -> int:
+    from .profile import ProfileError, load_profile
+    from .report import report_for_paths, write_docx
+
+    try:
+        profile = load_profile(args.profile)
+    except ProfileError as exc:
+        print(f"xlmon: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    output = Path(args.output)
+    if output.suffix.lower() != ".docx":
+        print("xlmon: 分析报告的扩展名应为 .docx。", file=sys.stderr)
+        return EXIT_FAILURE
+    report = report_for_paths(args.inputs, profile)
+    if report is None:
+        print("没有可用的绩效运行监控表，未生成分析报告。", file=sys.stderr)
+        return EXIT_FINDINGS
+    try:
+        write_docx(report, output)
+    except OSError as exc:
+        print(f"xlmon: 无法写入 {output}（{exc.strerror or exc}），请确认文件未被 Word 打开且目录可写；"
+              "未生成任何文件。", file=sys.stderr)
+        return EXIT_FAILURE
+    kind = "项目" if report.kind == "project" else "部门"
+    print(f"已写出{kind}分析报告（草稿）：{output}。标黄的【待填写】处需人工补充，【草稿】处请审核。")
+    return EXIT_OK
+
+
 def cmd_clear(args) -> int:
     from .adapters.files import read_workbook
     from .adapters.workbook_marks import clear_file
@@ -297,7 +332,7 @@ def cmd_serve(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"check": cmd_check, "consolidate": cmd_consolidate, "clear": cmd_clear, "profile": cmd_profile,
+COMMANDS = {"check": cmd_check, "consolidate": cmd_consolidate, "report": cmd_report, "clear": cmd_clear, "profile": cmd_profile,
             "template": cmd_template, "demo": cmd_demo, "serve": cmd_serve}
 
 

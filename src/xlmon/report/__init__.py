@@ -1,0 +1,13 @@
+"""分析报告: the 项目（部门整体）支出绩效监控分析报告 of seed 004 附件1, drafted from the core's results.
+
+blocks.py       the report as plain data (headings, paragraphs, tables, images, placeholders, draft notes)
+content.py      results → blocks: a project report for one project form, a department report otherwise
+chart.py        支出进度 vs 时间进度 as a PNG, drawn with zlib and struct only
+docx_writer.py  blocks → .docx in government document style (python-docx)
+addin.py        the ribbon button
+"""
+
+from .content import report_for_paths, report_for_sheets
+from .docx_writer import write_docx
+
+__all__ = ["report_for_paths", "report_for_sheets", "write_docx"]

@@ -1,0 +1,44 @@
+"""The 分析报告 ribbon button: a desktop workbook gets its report written beside it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..adapters import xlwings_book as xb
+from ..check import OWN_SHEETS
+from ..profile import Profile, load_profile
+from .content import report_for_sheets
+from .docx_writer import write_docx
+
+TITLE = "xlmon 预算绩效运行监控"
+
+
+def report(book: Any, profile: Profile | None = None) -> str:
+    """Write `<folder>/<stem>_分析报告.docx` from the book's forms; returns the alert's text.
+
+    A remote (web) book has no folder to write to: its report is made from the web page / task pane.
+    """
+    if xb.is_remote(book):
+        return _tell(book, "网页版 Excel 无法在本机保存文件：请在 xlmon 网页或任务窗格中上传工作簿生成分析报告。")
+    folder = xb.book_folder(book)
+    if folder is None:
+        return _tell(book, "请先保存本工作簿，分析报告将保存在工作簿所在的文件夹。", "warning")
+    name = xb.book_name(book)
+    drafted = report_for_sheets(name, xb.book_grids(book, skip=OWN_SHEETS), profile or load_profile())
+    if drafted is None:
+        return _tell(book, "本工作簿中没有找到绩效运行监控表，未生成分析报告。", "warning")
+    target = folder / f"{book_stem(name)}_分析报告.docx"
+    try:
+        write_docx(drafted, target)
+    except OSError as exc:
+        return _tell(book, f"无法写入 {target}（{exc.strerror or exc}），请确认该文件未在 Word 中打开。", "critical")
+    return _tell(book, f"分析报告（草稿）已保存为 {target}。\n标黄的【待填写】处需人工补充，【草稿】处请审核。")
+
+
+def book_stem(name: str) -> str:
+    return name.rsplit(".", 1)[0] if "." in name else name
+
+
+def _tell(book: Any, text: str, mode: str = "info") -> str:
+    xb.alert(book, text, title=TITLE, mode=mode)
+    return text

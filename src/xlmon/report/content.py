@@ -1,0 +1,356 @@
+"""Results → the 分析报告 as blocks, following seed 004 附件1's outline and its exact section titles.
+
+One project form gives a project report built from the Form itself; anything more (a workbook with a
+部门整体 form, several units' workbooks, summaries) gives a department report built from the same
+Summary `xlmon consolidate` writes. Every number is the core's; judgments are draft notes, and what
+only a person knows is a placeholder.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+
+from .. import layout as L
+from ..calc import fmt_amount, fmt_rate
+from ..check import check_file, check_sheets
+from ..consolidate.aggregate import Focus, Summary, aggregate
+from ..consolidate.extract import form_record
+from ..consolidate.records import FileOutcome, FormRecord, derived
+from ..consolidate.run import _inputs, extract_all, skip_own_summaries
+from ..grid import Grid
+from ..marks import GRADE_ZH
+from ..models import Form, FundingRow
+from ..profile import Profile, load_profile
+from .blocks import DraftNote, Heading, Image, Paragraph, Placeholder, Report, Table
+from .chart import progress_chart
+
+SECTIONS = ("一、项目（部门）基本情况", "二、预算执行和绩效目标实现情况分析", "三、绩效监控延伸情况",
+            "四、绩效监控结果分析", "五、其他需要说明的事项")
+BUDGET, TARGETS = "（一）预算执行情况分析", "（二）绩效目标实现情况分析"
+CONCLUSION, CAUSES, MEASURES = ("（一）监控总体结论", "（二）预算执行和绩效目标出现偏差的原因分析",
+                                "（三）存在问题及整改措施和建议")
+FUNDING_HEADERS = ["资金来源", "安排数（小计）", "下达数", "下达率", "支出数", "支出进度", "全年预计支出数",
+                   "进度差（百分点）", "资金评级"]
+_CODE = re.compile(r"[（(][0-9A-Z]{6,21}[)）]\s*$")
+
+
+def report_for_paths(inputs: Iterable[str | Path], profile: Profile | None = None) -> Report | None:
+    """The report for files and folders as `xlmon consolidate` reads them; None when nothing is usable."""
+    profile = profile or load_profile()
+    found = _inputs(inputs, None)
+    outcomes = extract_all([p for p, _ in found], profile)
+    skip_own_summaries(outcomes, [origin for _, origin in found])
+    summary = aggregate(outcomes, profile)
+    if not (summary.projects or summary.overall):
+        return None
+    from_summaries = any(o.summary for o in outcomes if o.status == "included")
+    if len(summary.projects) == 1 and not summary.overall and not from_summaries:
+        record = summary.projects[0]
+        result = check_file(record.file, profile)
+        form = next(f for f in result.forms if f.sheet == record.sheet)
+        return project_report(form, record.file, [d.severity for d in result.diagnostics], profile)
+    return department_report(summary, profile)
+
+
+def report_for_sheets(name: str, grids: dict[str, Grid], profile: Profile | None = None) -> Report | None:
+    """The report for one open workbook's value grids (the add-in's button)."""
+    profile = profile or load_profile()
+    result = check_sheets(grids, profile)
+    if not result.forms:
+        return None
+    severities = [d.severity for d in result.diagnostics]
+    if len(result.forms) == 1 and result.forms[0].kind == "project":
+        return project_report(result.forms[0], name, severities, profile)
+    records = [form_record(f, name) for f in result.forms]
+    outcome = FileOutcome(name, "", "included", None, records, [d.model_dump() for d in result.diagnostics])
+    return department_report(aggregate([outcome], profile), profile)
+
+
+# ------------------------------------------------------------------------------------ wording
+
+def period_of(year: int | None, months: int | None) -> str:
+    return f"{year or 'XXXX'}年1-{months or 'XX'}月"
+
+
+def month_end(year: int | None, months: int | None) -> str:
+    return f"{year or 'XXXX'}年{months or 'XX'}月底"
+
+
+def gap_text(gap: float | None) -> str:
+    if gap is None:
+        return "无法计算支出进度与时间进度之差"
+    if abs(gap) < 0.00005:
+        return "支出进度与时间进度持平"
+    side = "落后于" if gap > 0 else "快于"
+    return f"支出进度{side}时间进度 {abs(gap) * 100:.2f} 个百分点"
+
+
+def grade_text(grade: str | None) -> str:
+    return f"{GRADE_ZH[grade]}灯" if grade else "未评级"
+
+
+def shown(value) -> str:
+    if value is None or value == "":
+        return "未填写"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _num(value: float | None) -> str:
+    return "" if value is None else f"{value:,.2f}"
+
+
+def _pp(gap: float | None) -> str:
+    return "" if gap is None else f"{gap * 100:.2f}"
+
+
+def _rate(value: float | None) -> str:
+    return "" if value is None else fmt_rate(value)
+
+
+def execution_sentence(as_of: str, what: str, subtotal, issued, issue_rate, spent, progress, forecast, tp, gap,
+                       grade) -> str:
+    return (f"截至{as_of}，{what}安排 {fmt_amount(subtotal)}，已下达 {fmt_amount(issued)}，下达率 "
+            f"{fmt_rate(issue_rate)}；已支出 {fmt_amount(spent)}，支出进度 {fmt_rate(progress)}，时间进度 "
+            f"{fmt_rate(tp)}，{gap_text(gap)}；全年预计支出 {fmt_amount(forecast)}。资金执行评级为{grade_text(grade)}。")
+
+
+def grade_counts(counts: dict[str, int], total: int, what: str) -> str:
+    unrated = total - sum(counts.get(g, 0) for g in ("green", "yellow", "red"))
+    text = (f"共 {total} 个{what}，其中绿灯 {counts.get('green', 0)} 个、黄灯 {counts.get('yellow', 0)} 个、"
+            f"红灯 {counts.get('red', 0)} 个")
+    return text + (f"，未评级 {unrated} 个。" if unrated else "。")
+
+
+def chart_caption(figure: str, rows: str, tp: float | None) -> str:
+    return (f"{figure} 支出进度与时间进度（柱形自左至右依次为{rows}的支出进度，颜色表示资金评级：绿、黄、红；"
+            f"红色横线为时间进度 {fmt_rate(tp)}；浅灰横线依次为 25%、50%、75%、100%）")
+
+
+def red_indicator_text(n: int, where: str, level3: str, target: str, actual, forecast, likelihood,
+                       reason: str | None, remark: str | None) -> str:
+    text = (f"{n}. {where}“{level3 or '（未填指标名称）'}”：年度指标值 {target or '未填写'}，"
+            f"截至目前完成 {shown(actual)}，全年预计完成 {shown(forecast)}")
+    if likelihood:
+        text += f"，完成目标可能性为“{likelihood}”"
+    text += f"。单位分析的偏差原因：{reason.rstrip('。；;. ')}" if reason else "。单位未填写偏差原因分析"
+    text += f"；备注：{remark.rstrip('。；;. ')}。" if remark else "。"
+    return text
+
+
+def quality_text(severities: list[str]) -> str:
+    counts = Counter(severities)
+    return (f"经 xlmon 校验，监控表中发现错误 {counts['error']} 条、警告 {counts['warning']} 条、提示 {counts['info']} 条"
+            "（逐条见 xlmon check 结果）。本报告中的合计数、下达率、支出进度均由 xlmon 按表内金额重新计算。")
+
+
+def focus_text(focus: Focus) -> str:
+    return f"列入原因：{'；'.join(focus.reasons)}。建议处理方式：{focus.handling}"
+
+
+# ------------------------------------------------------------------------------------ project
+
+def _funding_rows(form: Form) -> list[FundingRow]:
+    rows = [r for r in form.funding if r.block == "source"]
+    return [r for r in rows if r.row == L.TOTAL_ROW or any((r.subtotal, r.issued, r.spent, r.forecast))]
+
+
+def project_report(form: Form, path: str, severities: list[str], profile: Profile) -> Report:
+    period = period_of(form.year, form.months)
+    name = form.project or form.sheet
+    report = Report("project", f"{name}支出绩效监控分析报告", f"（{period}）")
+    add = report.blocks.append
+    record = form_record(form, path)
+    summary = aggregate([FileOutcome(path, "", "included", None, [record], [])], profile)
+    total = form.total("source") or FundingRow(block="source", row=L.TOTAL_ROW)
+
+    add(Heading(SECTIONS[0], 1))
+    add(Paragraph(f"项目名称：{name}；主管部门：{form.department or '未填写'}；预算单位：{form.unit or '未填写'}。"
+                  f"本年资金安排 {fmt_amount(total.subtotal)}（上年结转 {fmt_amount(total.carryover)}，"
+                  f"本年预算 {fmt_amount(total.current)}）。"))
+    add(Paragraph(f"年度绩效目标：{form.goal}" if form.goal else "年度绩效目标：监控表未填写。"))
+    add(Placeholder("项目概况、主要内容、起止时间和实施计划"))
+
+    add(Heading(SECTIONS[1], 1))
+    add(Heading(BUDGET, 2))
+    add(Paragraph(execution_sentence(month_end(form.year, form.months), "项目资金", total.subtotal,
+                                     total.issued, total.issue_rate, total.spent, total.spend_progress,
+                                     total.forecast, form.time_progress, total.gap, total.grade)))
+    rows = _funding_rows(form)
+    add(Table(FUNDING_HEADERS, [[r.row, _num(r.subtotal), _num(r.issued), _rate(r.issue_rate), _num(r.spent),
+                                 _rate(r.spend_progress), _num(r.forecast), _pp(r.gap), grade_text(r.grade)]
+                                for r in rows], "表1 资金来源及执行情况（金额单位：万元）"))
+    add(Image(progress_chart([(r.spend_progress, r.grade) for r in rows], form.time_progress),
+              chart_caption("图1", "表1各行", form.time_progress)))
+    add(Heading(TARGETS, 2))
+    grades = Counter(i.grade for i in form.indicators if i.grade)
+    add(Paragraph("按全年预计完成情况与年度指标值比较，绩效指标" + grade_counts(grades, len(form.indicators), "指标")))
+    deviating = [i for i in form.indicators if i.grade in ("red", "yellow")]
+    deviating.sort(key=lambda i: i.grade != "red")
+    if deviating:
+        add(Table(["评级", "三级指标", "年度指标值", "截至目前完成", "全年预计完成", "完成可能性", "偏差原因分析"],
+                  [[grade_text(i.grade), i.level3, i.target, shown(i.actual), shown(i.forecast), i.likelihood or "",
+                    i.reason or "（未填写）"] for i in deviating], "表2 出现偏差的绩效指标"))
+
+    add(Heading(SECTIONS[2], 1))
+    add(Placeholder("绩效监控延伸情况（如实地核查、延伸至项目实施单位的情况）"))
+
+    add(Heading(SECTIONS[3], 1))
+    add(Heading(CONCLUSION, 2))
+    add(Paragraph(f"项目综合评级为{grade_text(form.grade)}：资金执行{grade_text(total.grade)}，"
+                  + grade_counts(grades, len(form.indicators), "绩效指标")))
+    add(DraftNote(_conclusion(form.grade, total.grade)))
+    add(Heading(CAUSES, 2))
+    reds = [i for i in deviating if i.grade == "red"]
+    if reds:
+        add(Paragraph(f"红灯指标 {len(reds)} 个：" if len(reds) > 1 else "红灯指标 1 个："))
+        for n, i in enumerate(reds, 1):
+            add(Paragraph(red_indicator_text(n, "", i.level3, i.target, i.actual, i.forecast, i.likelihood,
+                                             i.reason, i.remark)))
+    else:
+        add(Paragraph("无红灯指标。"))
+    if total.grade in ("yellow", "red"):
+        add(Placeholder(f"支出进度偏慢的原因（{gap_text(total.gap)}），从决策、过程和管理方面分析"))
+    add(Heading(MEASURES, 2))
+    if summary.focus:
+        add(DraftNote(f"本项目符合重点监控条件。{focus_text(summary.focus[0])}"))
+    else:
+        add(DraftNote("本项目未达到重点监控条件（综合红灯、指标“完全不可能”完成或大额黄灯项目），"
+                      "建议督促单位按计划推进、及时纠偏。"))
+    add(Placeholder("存在的问题、整改措施和建议"))
+
+    add(Heading(SECTIONS[4], 1))
+    add(Paragraph(quality_text(severities)))
+    add(Placeholder("其他需要说明的事项"))
+    return report
+
+
+def _conclusion(grade: str | None, funding_grade: str | None) -> str:
+    if grade == "green":
+        return "预算执行和绩效目标实现情况总体正常。"
+    if grade == "red" or funding_grade == "red":
+        return "预算执行或绩效目标实现出现较大偏差，应作为重点予以关注并督促整改。"
+    return "预算执行或绩效目标实现存在一定偏差，需采取措施及时纠偏。"
+
+
+# ------------------------------------------------------------------------------------ department
+
+def department_name(summary: Summary) -> str:
+    if len(summary.overall) == 1:
+        name = summary.overall[0].department or summary.overall[0].unit or ""
+    else:
+        names = Counter(r.department for r in summary.projects if r.department)
+        name = names.most_common(1)[0][0] if names else ""
+    return _CODE.sub("", name).strip()
+
+
+def _overall_paragraph(records: list[FormRecord]) -> str:
+    def summed(block: str, label: str) -> list[float | None]:
+        sums: list[float | None] = [None] * 5
+        for r in records:
+            for i, v in enumerate(r.amounts.get(block, {}).get(label) or []):
+                if v is not None:
+                    sums[i] = (sums[i] or 0.0) + v
+        return sums
+
+    total = summed("source", L.TOTAL_ROW)
+    subtotal, _, progress = derived(total)
+    parts = [f"{label} {fmt_amount(derived(summed('spending', label))[0])}" for label in L.DEPARTMENT_SPENDING_TYPES]
+    return (f"据 {len(records)} 份部门整体支出绩效运行监控表，部门整体资金总额 {fmt_amount(subtotal)}"
+            f"（{'、'.join(parts)}），已支出 {fmt_amount(total[3])}，支出进度 {fmt_rate(progress)}。")
+
+
+def department_report(summary: Summary, profile: Profile) -> Report:
+    period = period_of(summary.year, summary.months)
+    name = department_name(summary)
+    report = Report("department", f"{name}部门整体支出绩效监控分析报告", f"（{period}）")
+    add = report.blocks.append
+    tp, total = summary.time_progress, summary.total
+    units = sorted({p.unit or "（未填单位）" for p in summary.projects})
+
+    add(Heading(SECTIONS[0], 1))
+    add(Paragraph(f"本次监控纳入 {len(units)} 个单位的 {len(summary.projects)} 个项目，项目资金安排 "
+                  f"{fmt_amount(total.subtotal)}（上年结转 {fmt_amount(total.carryover)}，本年预算 "
+                  f"{fmt_amount(total.current)}）。"))
+    if summary.overall:
+        add(Paragraph(_overall_paragraph(summary.overall)))
+    add(Placeholder("部门职能、年度主要工作任务和年度绩效目标"))
+
+    add(Heading(SECTIONS[1], 1))
+    add(Heading(BUDGET, 2))
+    add(Paragraph(execution_sentence(month_end(summary.year, summary.months), "纳入监控的项目资金共", total.subtotal,
+                                     total.issued, total.issue_rate, total.spent, total.spend_progress, total.forecast,
+                                     tp, total.gap, total.grade)))
+    rows = [t for t in summary.rows if t.row == L.TOTAL_ROW or t.subtotal or t.spent or t.issued]
+    add(Table(FUNDING_HEADERS, [[t.row, _num(t.subtotal), _num(t.issued), _rate(t.issue_rate), _num(t.spent),
+                                 _rate(t.spend_progress), _num(t.forecast), _pp(t.gap), grade_text(t.grade)]
+                                for t in rows], "表1 项目资金来源及执行情况（金额单位：万元）"))
+    behind = [t for t in summary.by_unit if t.gap is not None and t.gap > profile.funding.green_max_gap]
+    if behind:
+        listed = "、".join(f"{t.row}（{t.gap * 100:.2f} 个百分点）" for t in behind)
+        add(Paragraph(f"支出进度落后时间进度超过 {profile.funding.green_max_gap * 100:g} 个百分点的单位有 "
+                      f"{len(behind)} 个：{listed}。"))
+    else:
+        add(Paragraph(f"各单位支出进度落后时间进度均未超过 {profile.funding.green_max_gap * 100:g} 个百分点。"))
+    add(Table(["序号", "单位", "安排数", "支出数", "支出进度", "进度差（百分点）", "资金评级"],
+              [[str(n), t.row, _num(t.subtotal), _num(t.spent), _rate(t.spend_progress), _pp(t.gap),
+                grade_text(t.grade)] for n, t in enumerate(summary.by_unit, 1)],
+              f"表2 各单位支出进度（按进度差从大到小；时间进度 {fmt_rate(tp)}；金额单位：万元）"))
+    add(Image(progress_chart([(t.spend_progress, t.grade) for t in summary.by_unit], tp),
+              chart_caption("图1", "表2各单位", tp)))
+
+    add(Heading(TARGETS, 2))
+    indicators = Counter()
+    for p in summary.projects:
+        indicators.update(p.indicator_grades)
+    add(Paragraph("项目综合评级" + grade_counts(summary.grades, len(summary.projects), "项目")
+                  + "绩效指标" + grade_counts(indicators, sum(indicators.values()), "已评级指标")))
+    deviations = [(d, p) for p in summary.projects for d in p.deviations]
+    deviations.sort(key=lambda x: (x[0].grade != "red", x[1].unit or "", x[1].project or ""))
+    if deviations:
+        add(Table(["评级", "单位", "项目", "三级指标", "年度指标值", "全年预计完成", "偏差原因分析"],
+                  [[grade_text(d.grade), p.unit or "", p.project or p.sheet, d.level3, d.target, shown(d.forecast),
+                    d.reason or "（未填写）"] for d, p in deviations], "表3 出现偏差的绩效指标"))
+
+    add(Heading(SECTIONS[2], 1))
+    add(Placeholder("绩效监控延伸情况（如对重点项目实施单位的延伸监控、实地核查情况）"))
+
+    add(Heading(SECTIONS[3], 1))
+    add(Heading(CONCLUSION, 2))
+    red_projects = summary.grades.get("red", 0)
+    add(Paragraph(f"项目资金执行评级为{grade_text(total.grade)}（{gap_text(total.gap)}）；"
+                  f"{len(summary.projects)} 个项目中红灯 {red_projects} 个、黄灯 {summary.grades.get('yellow', 0)} 个；"
+                  f"红灯指标 {indicators.get('red', 0)} 个。"))
+    overall = "green" if total.grade == "green" and not red_projects else ("red" if total.grade == "red" else "yellow")
+    add(DraftNote(_conclusion(overall, total.grade)))
+    add(Heading(CAUSES, 2))
+    reds = [(d, p) for d, p in deviations if d.grade == "red"]
+    add(Paragraph(f"红灯指标 {len(reds)} 个{'：' if reds else '。'}"))
+    for n, (d, p) in enumerate(reds, 1):
+        add(Paragraph(red_indicator_text(n, f"{p.unit or ''}“{p.project or p.sheet}”的", d.level3, d.target,
+                                         d.actual, d.forecast, d.likelihood, d.reason, d.remark)))
+    if behind:
+        add(Placeholder("支出进度偏慢单位的原因分析（从决策、过程和管理方面）"))
+    add(Heading(MEASURES, 2))
+    if summary.focus:
+        add(DraftNote(f"按规则建议将以下 {len(summary.focus)} 个项目列入重点监控，处理方式为草拟建议，须经审核确定。"))
+        add(Table(["单位", "项目", "安排数（万元）", "支出进度", "综合评级", "列入原因", "建议处理方式（草稿）"],
+                  [[f.record.unit or "", f.record.project or f.record.sheet, _num(f.record.rates()[0]),
+                    _rate(f.record.rates()[2]), grade_text(f.record.grade), "；".join(f.reasons), f.handling]
+                   for f in summary.focus], "表4 重点监控建议（草稿，供审核参考）"))
+    else:
+        add(DraftNote("没有项目达到重点监控条件（综合红灯、指标“完全不可能”完成或大额黄灯项目）。"))
+    add(Placeholder("存在的问题、整改措施和建议"))
+
+    add(Heading(SECTIONS[4], 1))
+    add(Paragraph(quality_text([d["severity"] for d in summary.diagnostics])))
+    rejected = [o for o in summary.files if o.status != "included"]
+    if rejected:
+        add(Paragraph(f"未纳入本报告的文件 {len(rejected)} 个：" + "；".join(
+            f"{Path(o.path).name}（{o.reason}）" for o in rejected) + "。"))
+    if summary.duplicates:
+        add(Paragraph("重复报送的项目：" + "；".join(summary.duplicates) + "。"))
+    add(Placeholder("其他需要说明的事项"))
+    return report

@@ -1,0 +1,168 @@
+"""Blocks → .docx in the style of a government document (GB/T 9704): A4, 方正小标宋 title, 黑体 and
+楷体 headings, 仿宋 body at 三号 with fixed 28 pt lines, “— 1 —” page numbers.
+
+Chinese fonts are set through w:eastAsia: python-docx's font.name sets only the Latin slots, and
+Word would then show Chinese text in the theme's East Asian font.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+
+from ..atomic import atomic_path
+from .blocks import DraftNote, Heading, Image, Paragraph, Placeholder, Report, Table
+
+TITLE_FONT, HEADING1_FONT, HEADING2_FONT, BODY_FONT = "方正小标宋简体", "黑体", "楷体_GB2312", "仿宋_GB2312"
+LATIN_FONT = "Times New Roman"
+ERHAO, SANHAO, SIHAO, WUHAO = Pt(22), Pt(16), Pt(14), Pt(10.5)
+LINE = Pt(28)
+PICTURE_WIDTH = Cm(15.5)
+TEXT_WIDTH_CM = 15.6
+
+
+def _widths(block: Table) -> list[float]:
+    """Column widths in cm, shared by how much each column holds (CJK counts double, long text capped;
+    headers count half, as they may wrap)."""
+    def width(text: str) -> int:
+        return len(text) + sum(1 for ch in text if ord(ch) > 0x2E7F)
+
+    need = [min(max([width(h) / 2, *(width(v) for v in column)]), 28) + 2
+            for h, column in zip(block.headers, zip(*block.rows) if block.rows else [()] * len(block.headers))]
+    need = [max(n, 9) for n in need]
+    return [TEXT_WIDTH_CM * n / sum(need) for n in need]
+
+
+def write_docx(report: Report, path: str | Path) -> Path:
+    """Write atomically: a failed write leaves any earlier report in place."""
+    path = Path(path)
+    doc = build_document(report)
+    with atomic_path(path) as tmp:
+        doc.save(tmp)
+    return path
+
+
+def build_document(report: Report):
+    doc = Document()
+    _page(doc)
+    _line(doc, report.title, TITLE_FONT, ERHAO, center=True)
+    _line(doc, report.period, BODY_FONT, SANHAO, center=True)
+    for block in report.blocks:
+        if isinstance(block, Heading):
+            _line(doc, block.text, HEADING1_FONT if block.level == 1 else HEADING2_FONT, SANHAO, indent=True)
+        elif isinstance(block, Paragraph):
+            _line(doc, block.text, BODY_FONT, SANHAO, indent=True)
+        elif isinstance(block, Placeholder):
+            _line(doc, block.text, BODY_FONT, SANHAO, indent=True, highlight=True)
+        elif isinstance(block, DraftNote):
+            p = _line(doc, "【草稿，供审核参考】", BODY_FONT, SANHAO, indent=True, bold=True)
+            _run(p, block.text, BODY_FONT, SANHAO)
+        elif isinstance(block, Table):
+            _table(doc, block)
+        elif isinstance(block, Image):
+            _image(doc, block)
+    return doc
+
+
+def _page(doc) -> None:
+    section = doc.sections[0]
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
+    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _run(footer, "— ", "宋体", SIHAO)
+    _page_field(_run(footer, "", "宋体", SIHAO))
+    _run(footer, " —", "宋体", SIHAO)
+
+
+def _page_field(run) -> None:
+    for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"), ("end", None)):
+        if kind:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+        else:
+            el = OxmlElement("w:instrText" if text == " PAGE " else "w:t")
+            el.set(qn("xml:space"), "preserve")
+            el.text = text
+        run._r.append(el)
+
+
+def _fonts(run, east_asian: str, size) -> None:
+    run.font.name = LATIN_FONT
+    run.font.size = size
+    rpr = run._r.get_or_add_rPr()
+    rfonts = rpr.find(qn("w:rFonts"))
+    if rfonts is None:
+        rfonts = OxmlElement("w:rFonts")
+        rpr.insert(0, rfonts)
+    rfonts.set(qn("w:eastAsia"), east_asian)
+
+
+def _run(paragraph, text: str, font: str, size, bold: bool = False, highlight: bool = False):
+    run = paragraph.add_run(text)
+    _fonts(run, font, size)
+    run.font.bold = bold
+    if highlight:
+        run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+    return run
+
+
+def _line(doc, text: str, font: str, size, *, center: bool = False, indent: bool = False, bold: bool = False,
+          highlight: bool = False):
+    p = doc.add_paragraph()
+    fmt = p.paragraph_format
+    fmt.line_spacing_rule, fmt.line_spacing = WD_LINE_SPACING.EXACTLY, LINE
+    fmt.space_before = fmt.space_after = Pt(0)
+    if center:
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    elif indent:
+        fmt.first_line_indent = Pt(size.pt * 2)
+        p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    _run(p, text, font, size, bold=bold, highlight=highlight)
+    return p
+
+
+def _caption(doc, text: str) -> None:
+    p = doc.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.paragraph_format.space_before = Pt(6)
+    p.paragraph_format.keep_with_next = True
+    _run(p, text, HEADING1_FONT, Pt(12))
+
+
+def _table(doc, block: Table) -> None:
+    if block.caption:
+        _caption(doc, block.caption)
+    table = doc.add_table(rows=1 + len(block.rows), cols=len(block.headers))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    widths = _widths(block)
+    for col, w in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths):
+        col.set(qn("w:w"), str(Cm(w).twips))
+    for r, values in enumerate([block.headers, *block.rows]):
+        for c, value in enumerate(values):
+            cell = table.cell(r, c)
+            cell.width = Cm(widths[c])
+            p = cell.paragraphs[0]
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER if r == 0 or len(value) <= 12 else WD_ALIGN_PARAGRAPH.LEFT
+            _run(p, value, BODY_FONT, WUHAO, bold=r == 0)
+    header = table.rows[0]._tr.get_or_add_trPr()
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    header.append(repeat)
+    doc.add_paragraph().paragraph_format.space_after = Pt(0)
+
+
+def _image(doc, block: Image) -> None:
+    doc.add_picture(io.BytesIO(block.png), width=PICTURE_WIDTH)
+    doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _caption(doc, block.caption)

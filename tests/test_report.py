@@ -1,0 +1,170 @@
+"""The 分析报告: its numbers are the check's and the consolidation's, its outline is 附件1's, and the
+.docx opens in LibreOffice as an A4 document."""
+
+from __future__ import annotations
+
+import os
+
+import json
+import re
+import subprocess
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import libreoffice_convert
+from docx import Document
+from docx.enum.text import WD_COLOR_INDEX
+
+from xlmon import demo
+from xlmon.cli import main
+from xlmon.report import report_for_paths, write_docx
+from xlmon.report.addin import book_stem
+from xlmon.report.blocks import DraftNote, Placeholder
+from xlmon.report.content import SECTIONS
+
+PROJECT = "实训基地建设"
+
+
+@pytest.fixture(scope="module")
+def department(tmp_path_factory) -> demo.Demo:
+    return demo.build(tmp_path_factory.mktemp("demo"))
+
+
+@pytest.fixture(scope="module")
+def project_file(department, tmp_path_factory) -> Path:
+    """One project form alone in its workbook: what a unit sends for one project."""
+    project = next(p for u in department.department.units for p in u.projects if p.short == PROJECT)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = PROJECT
+    demo.write_project_form(ws, project, year=department.department.year, months=department.department.months)
+    path = tmp_path_factory.mktemp("project") / "实训基地.xlsx"
+    wb.save(path)
+    return path
+
+
+def _json(capsys, argv: list[str]) -> dict:
+    capsys.readouterr()
+    main(argv)
+    return json.loads(capsys.readouterr().out)
+
+
+def _pp(text: str, before: str) -> float:
+    return float(re.search(re.escape(before) + r" (-?[\d.]+) 个百分点", text).group(1))
+
+
+def _rate_after(text: str, label: str) -> float:
+    return float(re.search(re.escape(label) + r" (-?[\d.]+)%", text).group(1))
+
+
+def test_project_report_numbers_are_the_checks(project_file, capsys):
+    form = _json(capsys, ["check", str(project_file), "--format", "json"])["files"][0]["forms"][0]
+    total = next(r for r in form["funding"] if r["block"] == "source" and r["row"] == "资金总额")
+    report = report_for_paths([project_file])
+    assert report.kind == "project" and form["project"] in report.title
+    text = report.text()
+    assert _rate_after(text, "支出进度") == pytest.approx(total["spend_progress"] * 100, abs=0.006)
+    assert _rate_after(text, "下达率") == pytest.approx(total["issue_rate"] * 100, abs=0.006)
+    assert _rate_after(text, "时间进度") == pytest.approx(form["time_progress"] * 100, abs=0.006)
+    assert _pp(text, "支出进度落后于时间进度") == pytest.approx(total["gap"] * 100, abs=0.006)
+    assert f"已支出 {total['spent']:,.2f} 万元" in text
+    grades = [i["grade"] for i in form["indicators"]]
+    assert f"红灯 {grades.count('red')} 个" in text and f"绿灯 {grades.count('green')} 个" in text
+    reds = [i for i in form["indicators"] if i["grade"] == "red"]
+    assert reds
+    for ind in reds:
+        line = next(line for line in text.splitlines() if f"“{ind['level3']}”：年度指标值" in line)
+        assert ind["target"] in line and ind["reason"].rstrip("。") in line
+
+
+def test_department_report_numbers_are_the_consolidations(department, tmp_path, capsys):
+    folder = department.paths[0].parent
+    summary = _json(capsys, ["consolidate", str(folder), "-o", str(tmp_path / "汇总.xlsx"), "--format", "json"])
+    report = report_for_paths([folder])
+    assert report.kind == "department" and "某市教育局" in report.title
+    text = report.text()
+    execution = next(line for line in text.splitlines() if line.startswith("截至"))
+    assert _rate_after(execution, "支出进度") == pytest.approx(summary["totals"]["spend_progress"] * 100, abs=0.006)
+    assert _pp(execution, "支出进度落后于时间进度") == pytest.approx(summary["gap"] * 100, abs=0.006)
+    assert f"纳入 {summary['units']} 个单位的 {summary['projects']} 个项目" in text
+    g = summary["grades"]
+    assert f"绿灯 {g['green']} 个、黄灯 {g['yellow']} 个、红灯 {g['red']} 个" in text
+    ranked = [line.split("\t") for line in text.splitlines() if re.match(r"\d+\t某市", line)]
+    gaps = [float(row[5]) for row in ranked]
+    assert len(ranked) == 11 and gaps == sorted(gaps, reverse=True)
+    assert "重点监控建议（草稿，供审核参考）" in text and "建议处理方式（草稿）" in text
+
+
+@pytest.mark.parametrize("which", ["project", "department"])
+def test_outline_placeholders_and_draft_notes(which, department, project_file):
+    report = report_for_paths([project_file] if which == "project" else [department.paths[0].parent])
+    assert report.headings(1) == list(SECTIONS)
+    assert report.headings(2) == ["（一）预算执行情况分析", "（二）绩效目标实现情况分析", "（一）监控总体结论",
+                                  "（二）预算执行和绩效目标出现偏差的原因分析", "（三）存在问题及整改措施和建议"]
+    prompts = [b.prompt for b in report.blocks if isinstance(b, Placeholder)]
+    assert any("绩效监控延伸情况" in p for p in prompts) and "其他需要说明的事项" in prompts
+    assert any(isinstance(b, DraftNote) for b in report.blocks)
+
+
+def test_docx_styles_highlights_and_pdf(department, tmp_path, soffice):
+    out = tmp_path / "部门分析报告.docx"
+    assert main(["report", str(department.paths[0].parent), "-o", str(out)]) == 0
+    doc = Document(out)
+    section = doc.sections[0]
+    assert round(section.page_width.cm, 1) == 21.0 and round(section.page_height.cm, 1) == 29.7
+    assert round(section.top_margin.cm, 1) == 3.7 and round(section.left_margin.cm, 1) == 2.8
+    texts = [p.text for p in doc.paragraphs]
+    positions = [texts.index(s) for s in SECTIONS]
+    assert positions == sorted(positions)
+    highlighted = [r.text for p in doc.paragraphs for r in p.runs if r.font.highlight_color == WD_COLOR_INDEX.YELLOW]
+    assert highlighted and all(t.startswith("【待填写：") for t in highlighted)
+    body = next(p for p in doc.paragraphs if p.text.startswith("截至"))
+    assert body.runs[0]._r.rPr.rFonts.get(
+        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "仿宋_GB2312"
+    assert body.paragraph_format.line_spacing.pt == 28
+    with zipfile.ZipFile(out) as z:
+        footer = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("word/footer"))
+        assert "PAGE" in footer and "— " in footer
+        assert any(n.startswith("word/media/") and n.endswith(".png") for n in z.namelist())
+    assert doc.tables and all(r.font.bold for r in doc.tables[0].rows[0].cells[0].paragraphs[0].runs)
+    _require_writer(soffice)
+    pdf = libreoffice_convert(soffice, [out], tmp_path / "pdf", "pdf")[0]
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"Page size:\s+595\.\d+ x 841\.\d+ pts \(A4\)", info), info
+    assert int(re.search(r"Pages:\s+(\d+)", info).group(1)) >= 3
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")],
+                   check=True, capture_output=True, timeout=60)
+    assert list(tmp_path.glob("page*.png"))
+
+
+def _require_writer(soffice: str) -> None:
+    """The test suite's LibreOffice may be Calc only; opening a .docx needs Writer."""
+    program = Path(soffice).resolve().parent
+    if not list(program.glob("libswlo.so")) + list(program.glob("swlo.dll")):
+        message = "LibreOffice Writer is not installed (apt-get install libreoffice-writer-nogui)"
+        if os.environ.get("XLMON_REQUIRE_TOOLS"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def test_cli_exit_codes(project_file, tmp_path, capsys):
+    out = tmp_path / "项目分析报告.docx"
+    assert main(["report", str(project_file), "-o", str(out)]) == 0
+    assert out.exists() and "已写出项目分析报告" in capsys.readouterr().out
+    assert main(["report", str(tmp_path / "缺失.xlsx"), "-o", str(tmp_path / "x.docx")]) == 1
+    assert not (tmp_path / "x.docx").exists()
+    assert main(["report", str(project_file), "-o", str(tmp_path / "x.pdf")]) == 2
+    with pytest.raises(SystemExit) as exc:
+        main(["report", str(project_file)])
+    assert exc.value.code == 2
+
+
+def test_write_is_atomic_and_names_follow_the_book(project_file, tmp_path):
+    target = tmp_path / "r.docx"
+    target.write_bytes(b"old")
+    write_docx(report_for_paths([project_file]), target)
+    assert zipfile.is_zipfile(target)
+    assert [p.name for p in tmp_path.iterdir()] == ["r.docx"]
+    assert book_stem("某市第一中学.xlsx") == "某市第一中学"
