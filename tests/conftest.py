@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# before anything imports xlwings: its remote engine (xw.Book(json=...)) registers only with a key.
+# The noncommercial key is the licence for government institutions (see README, xlmon serve).
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
 
 def require_tool(name: str) -> str:

@@ -75,11 +75,11 @@ def test_manifest_describes_xlmon(manifest):
 
 
 def test_button_table():
-    assert [b.label for b in BUTTONS] == ["计算", "校验", "清除标记", "新建项目表", "汇总"]
-    assert [b.script for b in BUTTONS] == ["calculate", "validate", "clear_marks", "new_project_form", None]
+    assert [b.label for b in BUTTONS] == ["计算", "校验", "清除标记", "新建项目表", "汇总", "生成报告"]
+    assert [b.script for b in BUTTONS] == ["calculate", "validate", "clear_marks", "new_project_form", None, None]
     assert [b.function for b in BUTTONS] == ["xlmonCalculate", "xlmonValidate", "xlmonClearMarks",
-                                             "xlmonNewProjectForm", None]
-    assert [b.opens_taskpane for b in BUTTONS] == [False] * 4 + [True]
+                                             "xlmonNewProjectForm", None, None]
+    assert [b.opens_taskpane for b in BUTTONS] == [False] * 4 + [True, True]
     assert len({b.id for b in BUTTONS}) == len({b.icon for b in BUTTONS}) == len(BUTTONS)
     assert {b.icon for b in BUTTONS} <= set(ICON_NAMES)
     with pytest.raises(dataclasses.FrozenInstanceError):
@@ -112,12 +112,12 @@ def test_ribbon_lists_every_button_in_order(manifest):
 
 
 def test_a_button_is_one_more_row():
-    report = Button("xlmon.Report", "生成报告", "按本工作簿的监控表生成绩效运行监控报告",
-                    "report", "xlmonReport", "check")
+    report = Button("xlmon.Settings", "设置", "访问令牌等设置",
+                    "settings", "xlmonSettings", "check")
     xml = build_manifest(BASE, buttons=(*BUTTONS, report))
     labels = [resources(fromstring(xml))[c.find("ov:Label", NS).get("resid")]
               for c in group(fromstring(xml)).findall("ov:Control", NS)]
-    assert labels == ["计算", "校验", "清除标记", "新建项目表", "汇总", "生成报告"]
+    assert labels == ["计算", "校验", "清除标记", "新建项目表", "汇总", "生成报告", "设置"]
     with pytest.raises(ValueError, match="no icon drawn"):
         build_manifest(BASE, buttons=(dataclasses.replace(report, icon="chart"),))
     with pytest.raises(ValueError, match="126 characters"):

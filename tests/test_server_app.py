@@ -200,3 +200,19 @@ def test_limits_come_from_the_environment(monkeypatch):
     monkeypatch.setenv("XLMON_MAX_FILE_MB", "0.5")
     settings = Settings()
     assert (settings.max_files, settings.max_file_mb) == (3, 0.5)
+
+
+def test_report_api_gives_a_docx(client, department, tmp_path):
+    import base64
+
+    from docx import Document
+
+    files = [("files", (p.name, p.read_bytes())) for p in department.paths]
+    response = client.post("/api/report", files=files)
+    assert response.status_code == 200
+    out = tmp_path / response.json()["download"]["name"]
+    out.write_bytes(base64.b64decode(response.json()["download"]["data"]))
+    text = "\n".join(p.text for p in Document(out).paragraphs)
+    assert "五、其他需要说明的事项" in text
+    junk = client.post("/api/report", files=[("files", ("空.xlsx", b"junk"))])
+    assert junk.status_code == 422

@@ -72,6 +72,18 @@ def build_parser() -> Parser:
                                       "再汇总为 部门汇总.xlsx。")
     demo.add_argument("folder", nargs="?", default="demo", help="输出文件夹（默认 demo）")
 
+    addin = sub.add_parser("addin", help="安装或卸载 Excel 加载项“绩效监控”",
+                           description="把“绩效监控”选项卡加载项安装到桌面版 Excel（Windows/macOS），并写入 Python 路径配置。")
+    addin_sub = addin.add_subparsers(dest="addin_command", required=True, parser_class=Parser)
+    a_install = addin_sub.add_parser("install", help="安装加载项（复制到 Excel 启动文件夹）")
+    a_install.add_argument("--dry-run", action="store_true", help="只显示将要做的修改，不实际执行")
+    a_install.add_argument("--xlstart", metavar="DIR", help="改为复制到该文件夹（默认 Excel 的 XLSTART 文件夹）")
+    a_uninstall = addin_sub.add_parser("uninstall", help="卸载加载项")
+    a_uninstall.add_argument("--xlstart", metavar="DIR", help="加载项所在文件夹（默认 Excel 的 XLSTART 文件夹）")
+    doctor = sub.add_parser("doctor", help="检查 Excel 加载项的安装和配置",
+                            description="检查加载项、Python 路径、xlwings 版本和模板，并给出处理办法（全部正常返回 0）。")
+    doctor.add_argument("--xlstart", metavar="DIR", help="加载项所在文件夹（默认 Excel 的 XLSTART 文件夹）")
+
     serve = sub.add_parser("serve", help="启动加载项服务器和网页",
                            description="启动 xlwings Server 接口（Excel 加载项的按钮）、加载项清单 /manifest.xml "
                                        "和上传网页 /。设置环境变量 XLMON_TOKEN 可要求访问令牌。")
@@ -313,6 +325,20 @@ def cmd_demo(args) -> int:
     return EXIT_OK
 
 
+def cmd_addin(args) -> int:
+    from .addin_setup import install, uninstall
+
+    if args.addin_command == "install":
+        return install(args.xlstart, dry_run=args.dry_run)
+    return uninstall(args.xlstart)
+
+
+def cmd_doctor(args) -> int:
+    from .addin_setup import doctor
+
+    return doctor(args.xlstart)
+
+
 def cmd_serve(args) -> int:
     if bool(args.certfile) != bool(args.keyfile):
         print("xlmon: --certfile 和 --keyfile 需要同时给出。", file=sys.stderr)
@@ -333,7 +359,8 @@ def cmd_serve(args) -> int:
 
 
 COMMANDS = {"check": cmd_check, "consolidate": cmd_consolidate, "report": cmd_report, "clear": cmd_clear, "profile": cmd_profile,
-            "template": cmd_template, "demo": cmd_demo, "serve": cmd_serve}
+            "template": cmd_template, "demo": cmd_demo, "serve": cmd_serve, "addin": cmd_addin,
+            "doctor": cmd_doctor}
 
 
 def main(argv: list[str] | None = None) -> int:

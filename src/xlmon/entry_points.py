@@ -158,9 +158,16 @@ def summarise_folder(folder: Path, progress=None) -> tuple[str, Path | None]:
             f"{len(summary.projects)} 个项目，{rejected} 个文件未采用，汇总表已保存为 {output}。", output)
 
 
+def report(book: Any) -> str:
+    """生成报告: the 分析报告 draft beside the workbook (desktop); see report/addin.py."""
+    from .report.addin import report as draft
+
+    return draft(book)
+
+
 # Names the ribbon's dispatch routine uses (desktop RunPython and the server's scripts).
 BUTTONS = {"calculate": calculate, "validate": validate, "clear_marks": clear_marks,
-           "new_project_form": new_project_form, "consolidate": consolidate_folder}
+           "new_project_form": new_project_form, "consolidate": consolidate_folder, "report": report}
 
 
 def main(name: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 
 from .. import layout as L
@@ -22,13 +23,23 @@ from .records import FormRecord
 
 from ..sheetnames import SUMMARY_SHEETS as SHEETS
 GRADE_ORDER = {"red": 0, "yellow": 1, "green": 2}
+GRADE_TEXT = {grade: zh + "灯" for grade, zh in GRADE_ZH.items()}
+_JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps(..., ensure_ascii=False) without a new encoder a call
 
 
 def _width(value) -> int:
+    if isinstance(value, str):
+        return _text_width(value)
+    return _display_width(f"{value:,.2f}" if isinstance(value, float) else str(value))
+
+
+def _display_width(text: str) -> int:
     """Display width: a CJK character (3 bytes in UTF-8) counts 2, ASCII 1."""
-    text = value if isinstance(value, str) else (f"{value:,.2f}" if isinstance(value, float) else str(value))
     line = text.split("\n", 1)[0][:80]
     return (len(line.encode()) - len(line)) // 2 + len(line)
+
+
+_text_width = lru_cache(maxsize=65536)(_display_width)  # units, projects, sheets repeat down a column
 
 
 class _Sheet:
@@ -44,26 +55,26 @@ class _Sheet:
             self.ws.freeze_panes(top + 1, 0)
             self.row = top + 1
 
-    def put(self, c: int, value, kind: str = "text") -> None:
-        fmt = self.book.fmt
-        r = self.row
-        if value is None or value == "":
-            self.ws.write_blank(r, c, None, fmt["cell"])
-        elif kind == "grade":
-            value = GRADE_ZH[value] + "灯"
-            self.ws.write_string(r, c, value, fmt[{"绿灯": "green", "黄灯": "yellow", "红灯": "red"}[value]])
-        elif kind in ("text", "wrap") or isinstance(value, str):
-            self.ws.write_string(r, c, str(value), fmt["wrap" if kind == "wrap" else "cell"])
-        else:
-            self.ws.write_number(r, c, value, fmt[kind])
-        if c < len(self.widths):
-            self.widths[c] = max(self.widths[c], min(_width(value if value is not None else ""), 60))
-
     def line(self, values: list[tuple[object, str]]) -> None:
+        """One row of typed cells: None or "" a bordered blank, a grade its coloured 绿灯/黄灯/红灯, text as
+        text (never a formula), numbers in the kind's number format. Each column widens to fit (≤ 60)."""
+        ws, fmt, widths, r = self.ws, self.book.fmt, self.widths, self.row
+        plain, columns = fmt["cell"], len(widths)
         for c, (value, kind) in enumerate(values):
-            if kind == "grade" and value is None:
-                kind = "text"
-            self.put(c, value, kind)
+            if value is None or value == "":
+                ws.write_blank(r, c, None, plain)
+                continue  # width 0 never widens a column
+            if kind == "grade":
+                ws.write_string(r, c, GRADE_TEXT[value], fmt[value])
+                width = _text_width(GRADE_TEXT[value])
+            elif kind == "text" or kind == "wrap" or isinstance(value, str):
+                ws.write_string(r, c, str(value), fmt["wrap"] if kind == "wrap" else plain)
+                width = _width(value)
+            else:
+                ws.write_number(r, c, value, fmt[kind])
+                width = _width(value)
+            if c < columns and min(width, 60) > widths[c]:
+                widths[c] = min(width, 60)
         self.row += 1
 
     def finish(self, filters: bool = True) -> None:
@@ -175,15 +186,19 @@ def _overview(book: _Book, summary: Summary) -> None:
         ws.insert_chart(first, 8, chart)
 
 
-def _source_link(s: _Sheet, c: int, record: FormRecord, folder: str) -> None:
-    target = Path(record.source or record.file)
-    try:
-        rel = os.path.relpath(os.path.abspath(target), folder)
-    except ValueError:  # another drive on Windows
-        rel = os.path.abspath(target)
-    s.ws.write_url(s.row, c, f"external:{rel}", s.book.fmt["link"], string=target.name,
-                   tip=f"打开 {target.name}")
-    s.widths[c] = max(s.widths[c], min(_width(target.name), 60))
+def _source_link(s: _Sheet, c: int, record: FormRecord, folder: str, links: dict[str, tuple[str, str]]) -> None:
+    """links: url and name by source file, as a unit's projects share one."""
+    source = record.source or record.file
+    if source not in links:
+        target = Path(source)
+        try:
+            rel = os.path.relpath(os.path.abspath(target), folder)
+        except ValueError:  # another drive on Windows
+            rel = os.path.abspath(target)
+        links[source] = f"external:{rel}", target.name
+    url, name = links[source]
+    s.ws.write_url(s.row, c, url, s.book.fmt["link"], string=name, tip=f"打开 {name}")
+    s.widths[c] = max(s.widths[c], min(_width(name), 60))
 
 
 def _projects(book: _Book, summary: Summary, output: Path) -> None:
@@ -193,6 +208,7 @@ def _projects(book: _Book, summary: Summary, output: Path) -> None:
     s = _Sheet(book, SHEETS[1], headers)
     tp = summary.time_progress
     folder = os.path.abspath(output.parent)
+    links: dict[str, tuple[str, str]] = {}
     for i, r in enumerate(summary.projects, 1):
         values = r.total()
         subtotal, issue_rate, progress = r.rates()
@@ -205,7 +221,7 @@ def _projects(book: _Book, summary: Summary, output: Path) -> None:
                 (r.grade, "grade"), (r.likelihoods.get("确定能", 0), "int"), (r.likelihoods.get("有可能", 0), "int"),
                 (r.likelihoods.get("完全不可能", 0), "int")])
         s.row -= 1
-        _source_link(s, len(headers) - 1, r, folder)
+        _source_link(s, len(headers) - 1, r, folder, links)
         s.row += 1
     s.finish()
 
@@ -218,11 +234,16 @@ def _deviations(book: _Book, summary: Summary) -> None:
     rows = [(d, r) for r in summary.projects for d in r.deviations]
     rows.sort(key=lambda x: (GRADE_ORDER[x[0].grade], x[1].unit or "", x[1].project or ""))
     for d, r in rows:
-        where = f"{Path(r.source or r.file).name}!{r.sheet}!{d.cell or ''}"
+        where = f"{_file_name(r.source or r.file)}!{r.sheet}!{d.cell or ''}"
         s.line([(d.grade, "grade"), (r.unit, "text"), (r.project, "text"), (d.level1, "text"), (d.level2, "text"),
                 (d.level3, "text"), (d.target, "text"), (_shown(d.actual), "text"), (_shown(d.forecast), "text"),
                 (d.likelihood, "text"), (d.reason or "（未填写）", "wrap"), (d.remark, "wrap"), (where, "text")])
     s.finish()
+
+
+@lru_cache(maxsize=4096)
+def _file_name(path: str) -> str:
+    return Path(path).name
 
 
 def _shown(value) -> str | None:
@@ -233,7 +254,7 @@ def _diagnostics(book: _Book, summary: Summary) -> None:
     s = _Sheet(book, SHEETS[3], ["文件", "工作表", "单元格", "代码", "级别", "说明"])
     order = {"error": 0, "warning": 1, "info": 2}
     for d in sorted(summary.diagnostics, key=lambda d: (order[d["severity"]], d.get("file") or "")):
-        s.line([(Path(d["file"]).name if d.get("file") else "", "text"), (d.get("sheet"), "text"),
+        s.line([(_file_name(d["file"]) if d.get("file") else "", "text"), (d.get("sheet"), "text"),
                 (d.get("cell"), "text"), (d["code"], "text"), (SEVERITY_ZH[d["severity"]], "text"),
                 (d["message"], "wrap")])
     s.finish()
@@ -294,9 +315,9 @@ def _records(book: _Book, summary: Summary) -> None:
     ws.write_string(0, 0, "xlmon 汇总数据（供上级汇总读取，请勿修改）")
     row = 1
     for r in (*summary.projects, *summary.overall):
-        ws.write_string(row, 0, json.dumps({"type": "record", "data": r.to_json()}, ensure_ascii=False))
+        ws.write_string(row, 0, _JSON.encode({"type": "record", "data": r.to_json()}))
         row += 1
     for d in summary.diagnostics:
-        ws.write_string(row, 0, json.dumps({"type": "diagnostic", "data": d}, ensure_ascii=False))
+        ws.write_string(row, 0, _JSON.encode({"type": "diagnostic", "data": d}))
         row += 1
     ws.hide()

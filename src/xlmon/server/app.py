@@ -176,6 +176,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         async with uploads(request, settings) as files:
             return await run_in_threadpool(consolidate_uploads, files)
 
+    @app.post("/api/report")
+    async def api_report(request: Request):
+        authorise(request)
+        async with uploads(request, settings) as files:
+            return await run_in_threadpool(report_uploads, files)
+
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
         detail = exc.detail if isinstance(exc, HTTPException) else STATUS_ZH.get(exc.status_code, exc.detail)
@@ -366,3 +372,23 @@ def consolidate_uploads(files: list[tuple[str, Path]]) -> dict:
     result["table"] = [[("" if v is None else v) for v in row] for row in table.to_python()]
     result["download"] = {"name": "部门汇总.xlsx", "data": base64.b64encode(data).decode()}
     return result
+
+
+def report_for_upload_name(files: list[tuple[str, Path]]) -> str:
+    if len(files) == 1:
+        return f"{Path(files[0][0]).stem}_分析报告.docx"
+    return "部门绩效监控分析报告.docx"
+
+
+def report_uploads(files: list[tuple[str, Path]]) -> dict:
+    from ..profile import load_profile
+    from ..report import report_for_paths, write_docx
+
+    drafted = report_for_paths([p for _, p in files], load_profile())
+    if drafted is None:
+        raise HTTPException(422, "上传的文件中没有可用的绩效运行监控表，未生成分析报告。")
+    out = files[0][1].parent / "report.docx"
+    write_docx(drafted, out)
+    name = report_for_upload_name(files)
+    return {"title": getattr(drafted, "title", name),
+            "download": {"name": name, "data": base64.b64encode(out.read_bytes()).decode()}}

@@ -75,6 +75,8 @@ BUTTONS: tuple[Button, ...] = (
            "new_project_form", "xlmonNewProjectForm", "new_sheet"),
     Button("xlmon.Consolidate", "汇总", "选择各单位报送的工作簿，汇总为部门汇总表",
            None, None, "sheets"),
+    Button("xlmon.Report", "生成报告", "选择工作簿，生成绩效监控分析报告（Word 草稿）",
+           None, None, "logo"),
 )
 
 

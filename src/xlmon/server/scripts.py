@@ -39,3 +39,8 @@ def new_project_form(book: xw.Book):
 @script
 def consolidate(book: xw.Book):
     entry_points.consolidate_folder(book)
+
+
+@script
+def report(book: xw.Book):
+    entry_points.report(book)

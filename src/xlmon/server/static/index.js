@@ -116,7 +116,7 @@
     const body = new FormData();
     for (const f of chosen) body.append("files", f, f.name);
     const headers = token() ? { Authorization: token() } : {};
-    const buttons = [$("check-button"), $("consolidate-button"), $("clear-button")];
+    const buttons = [$("check-button"), $("consolidate-button"), $("report-button"), $("clear-button")];
     const label = button.textContent;
     alertText("");
     buttons.forEach((b) => { b.disabled = true; });
@@ -161,7 +161,9 @@
 
   function downloadLink(link, file, text) {
     const bytes = Uint8Array.from(atob(file.data), (c) => c.charCodeAt(0));
-    const url = URL.createObjectURL(new Blob([bytes], { type: XLSX_TYPE }));
+    const type = file.name.endsWith(".docx")
+      ? "application/vnd.openxmlformats-officedocument.wordprocessingml.document" : XLSX_TYPE;
+    const url = URL.createObjectURL(new Blob([bytes], { type }));
     objectUrls.push(url);
     link.href = url;
     link.download = file.name;
@@ -271,6 +273,14 @@
     show($("consolidate-result"));
     $("status").textContent = `汇总完成：${result.units} 个单位，${result.projects} 个项目，`
       + `${rejected.length} 个文件未采用。`;
+  });
+
+  $("report-button").addEventListener("click", async () => {
+    const result = await post("/api/report", $("report-button"), "正在生成分析报告……");
+    if (!result) return;
+    downloadLink($("report-download"), result.download, `下载 ${result.download.name}`);
+    show($("report-result"));
+    $("status").textContent = "分析报告（草稿）已生成。";
   });
 
   // ------------------------------------------------------------------ start

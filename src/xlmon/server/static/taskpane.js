@@ -9,7 +9,9 @@ $("token").addEventListener("change", () => localStorage.setItem("xlmon-token", 
 function download(link, file) {
   const bytes = Uint8Array.from(atob(file.data), (c) => c.charCodeAt(0));
   const blob = new Blob([bytes], {
-    type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    type: file.name.endsWith(".docx")
+      ? "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+      : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
   });
   link.href = URL.createObjectURL(blob);
   link.download = file.name;
@@ -42,5 +44,28 @@ $("consolidate").addEventListener("click", async () => {
     $("status").textContent = `汇总失败：${error.message}`;
   } finally {
     $("consolidate").disabled = false;
+  }
+});
+
+$("report").addEventListener("click", async () => {
+  const files = $("files").files;
+  if (!files.length) {
+    $("status").textContent = "请先选择工作簿（一个项目表得到项目报告，多个单位的文件得到部门报告）。";
+    return;
+  }
+  const body = new FormData();
+  for (const f of files) body.append("files", f, f.name);
+  $("status").textContent = "正在生成分析报告……";
+  $("report").disabled = true;
+  try {
+    const response = await fetch("/api/report", { method: "POST", body, headers: { Authorization: token() } });
+    const result = await response.json();
+    if (!response.ok) throw new Error(result.detail || response.statusText);
+    $("status").textContent = "分析报告（草稿）已生成：标黄的【待填写】处需人工补充。";
+    download($("report-download"), result.download);
+  } catch (error) {
+    $("status").textContent = `生成报告失败：${error.message}`;
+  } finally {
+    $("report").disabled = false;
   }
 });

@@ -1,0 +1,168 @@
+"""xlmon addin install/uninstall and xlmon doctor, against temporary home and XLSTART folders."""
+
+from __future__ import annotations
+
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import xlwings
+from xlmon import addin_setup as A
+from xlmon.templates import TEMPLATE_FILES
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch) -> Path:
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("USERPROFILE", str(home))
+    monkeypatch.setenv("APPDATA", str(home / "AppData" / "Roaming"))
+    return home
+
+
+def run(fn, *args, **kwargs) -> tuple[int, str]:
+    lines: list[str] = []
+    code = fn(*args, out=lines.append, **kwargs)
+    return code, "\n".join(lines)
+
+
+def test_locations_follow_excel_and_xlwings(home):
+    assert A.xlstart_dir("win32") == home / "AppData" / "Roaming" / "Microsoft" / "Excel" / "XLSTART"
+    assert A.xlstart_dir("darwin") == home / "Library" / "Group Containers" / "UBF8T346G9.Office" / \
+        "User Content.localized" / "Startup.localized" / "Excel"
+    assert A.xlstart_dir("linux") is None
+    assert A.config_path("win32") == home / ".xlmon" / "xlmon.conf"
+    assert A.config_path("darwin") == home / "Library" / "Containers" / "com.microsoft.Excel" / "Data" / "xlmon.conf"
+
+
+def test_packaged_addin_is_the_built_one():
+    packaged = A.packaged_addin()
+    assert packaged.is_file()
+    assert packaged.read_bytes() == (Path(__file__).resolve().parents[1] / "addin" / "xlmon.xlam").read_bytes()
+
+
+def test_install_refuses_linux_without_xlstart(home):
+    code, text = run(A.install, platform="linux")
+    assert code == 2 and "Windows 或 macOS" in text
+    assert not (home / ".xlmon").exists()
+
+
+def test_install_dry_run_changes_nothing(home, tmp_path):
+    xlstart = tmp_path / "XLSTART"
+    code, text = run(A.install, xlstart, dry_run=True, platform="win32")
+    assert code == 0 and "演示模式" in text and str(xlstart / "xlmon.xlam") in text
+    assert not xlstart.exists() and not (home / ".xlmon").exists()
+
+
+def test_install_copies_addin_and_writes_xlwings_config(home, tmp_path):
+    xlstart = tmp_path / "XLSTART"
+    code, text = run(A.install, xlstart, platform="win32")
+    assert code == 0, text
+    assert (xlstart / "xlmon.xlam").read_bytes() == A.packaged_addin().read_bytes()
+    conf = home / ".xlmon" / "xlmon.conf"
+    raw = conf.read_bytes().decode(A.conf_encoding("win32"))
+    assert raw == f'"INTERPRETER_WIN","{sys.executable}"\r\n'  # xlwings' own "KEY","value" lines
+    assert A.read_config(conf) == {"INTERPRETER_WIN": sys.executable}
+
+
+def test_install_keeps_other_config_lines(home, tmp_path):
+    conf = home / ".xlmon" / "xlmon.conf"
+    conf.parent.mkdir()
+    conf.write_text('"INTERPRETER_WIN","C:\\old\\python.exe"\n"PYTHONPATH","D:\\work"\n')
+    assert run(A.install, tmp_path / "X", platform="win32")[0] == 0
+    assert A.read_config(conf) == {"PYTHONPATH": "D:\\work", "INTERPRETER_WIN": sys.executable}
+
+
+def test_install_on_linux_with_xlstart_sets_both_keys(home, tmp_path):
+    assert run(A.install, tmp_path / "X", platform="linux")[0] == 0
+    assert A.read_config(home / ".xlmon" / "xlmon.conf") == {
+        "INTERPRETER_WIN": sys.executable, "INTERPRETER_MAC": sys.executable}
+
+
+def test_uninstall(home, tmp_path):
+    xlstart = tmp_path / "XLSTART"
+    run(A.install, xlstart, platform="win32")
+    code, text = run(A.uninstall, xlstart, platform="win32")
+    assert code == 0 and not (xlstart / "xlmon.xlam").exists() and "已保留" in text
+    code, text = run(A.uninstall, xlstart, platform="win32")
+    assert code == 0 and "无需卸载" in text
+    assert run(A.uninstall, platform="linux")[0] == 2
+
+
+def test_embedded_xlwings_version_is_read_from_the_vba():
+    assert A.embedded_xlwings_version(A.packaged_addin()) == xlwings.__version__
+
+
+@pytest.fixture
+def templates(tmp_path) -> Path:
+    folder = tmp_path / "workbook_templates"
+    folder.mkdir()
+    for name in TEMPLATE_FILES.values():
+        (folder / name).write_bytes(b"x")
+    return folder
+
+
+def test_doctor_all_good_after_install(home, tmp_path, templates):
+    xlstart = tmp_path / "XLSTART"
+    run(A.install, xlstart, platform="win32")
+    code, text = run(A.doctor, xlstart, platform="win32", templates=templates)
+    assert code == 0, text
+    assert "✗" not in text and f"xlwings 版本一致：{xlwings.__version__}" in text and "检查通过" in text
+
+
+def test_doctor_without_install(home, tmp_path, templates):
+    code, text = run(A.doctor, tmp_path / "XLSTART", platform="win32", templates=templates)
+    assert code == 1
+    assert "没有加载项" in text and "没有配置文件" in text and text.count("解决办法") >= 2
+
+
+def test_doctor_missing_interpreter_and_templates(home, tmp_path, templates):
+    xlstart = tmp_path / "XLSTART"
+    run(A.install, xlstart, platform="win32")
+    A.write_config(home / ".xlmon" / "xlmon.conf", {"INTERPRETER_WIN": str(tmp_path / "nope" / "python.exe")})
+    (templates / TEMPLATE_FILES["project"]).unlink()
+    code, text = run(A.doctor, xlstart, platform="win32", templates=templates)
+    assert code == 1
+    assert "配置的 Python 不存在" in text and "模板文件缺失" in text and TEMPLATE_FILES["project"] in text
+
+
+def test_doctor_reports_version_mismatch(home, tmp_path, templates, monkeypatch):
+    xlstart = tmp_path / "XLSTART"
+    run(A.install, xlstart, platform="win32")
+    monkeypatch.setattr(A, "embedded_xlwings_version", lambda path: "0.1.0")
+    code, text = run(A.doctor, xlstart, platform="win32", templates=templates)
+    assert code == 1 and "版本不一致" in text and "0.1.0" in text
+
+
+def test_doctor_reports_stale_or_broken_addin(home, tmp_path, templates):
+    xlstart = tmp_path / "XLSTART"
+    run(A.install, xlstart, platform="win32")
+    (xlstart / "xlmon.xlam").write_bytes(b"not a zip")
+    code, text = run(A.doctor, xlstart, platform="win32", templates=templates)
+    assert code == 1 and "不同" in text and "已损坏" in text
+
+
+def test_doctor_checks_another_interpreter_by_running_it(home, tmp_path, templates):
+    """A configured interpreter that is not this one is asked for its xlwings (here: a stub that fails)."""
+    xlstart = tmp_path / "XLSTART"
+    run(A.install, xlstart, platform="win32")
+    stub = tmp_path / "python"
+    stub.write_text("#!/bin/sh\necho 'No module named xlmon' >&2\nexit 1\n")
+    stub.chmod(0o755)
+    A.write_config(home / ".xlmon" / "xlmon.conf", {"INTERPRETER_WIN": str(stub)})
+    code, text = run(A.doctor, xlstart, platform="win32", templates=templates)
+    assert code == 1 and "无法导入 xlmon" in text and "No module named xlmon" in text
+
+
+def test_decompress_matches_oletools():
+    olevba = pytest.importorskip("oletools.olevba")
+    with zipfile.ZipFile(A.packaged_addin()) as zf:
+        import olefile
+
+        ole = olefile.OleFileIO(zf.read("xl/vbaProject.bin"))
+        for stream in ("VBA/dir", "VBA/xlwings", "VBA/XlmonRibbon"):
+            raw = ole.openstream(stream).read()
+            assert A.decompress(raw) == bytes(olevba.decompress_stream(bytearray(raw)))
