@@ -8,14 +8,14 @@ characters, a different title, 一级/二级 merged over rows or repeated on eac
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from . import layout as L
 from .diagnostics import Diagnostic, make
 from .grid import Grid, address
 from .models import Block, Form, FundingRow, Indicator
-from .text import NotANumber, clean_text, label_key, nfkc, parse_measure, parse_number, parse_target
+from .text import NotANumber, clean_text, label_key, label_keys, nfkc, parse_measure, parse_number, parse_target
 
 _PERIOD = re.compile(
     r"(\d{2,4}|[X×xＸ]{2,4})\s*年\s*(?:(?:1|一|01)\s*月?\s*[-－—–~～至到]\s*)?(\d{1,2}|[XxＸ×]{1,2})\s*月")
@@ -32,6 +32,18 @@ _HEADER_FIELDS = (
 )
 _GOAL_KEYS = ("项目年度绩效目标", "部门年度绩效目标", "年度绩效目标", "年度总体目标", "绩效目标")
 _ALL_HEADER_LABELS = {k for _, keys in _HEADER_FIELDS for k in keys} | set(_GOAL_KEYS)
+_HEADER_LABELS = tuple(k for _, keys in _HEADER_FIELDS for k in keys)
+_ANY_HEADER_LABEL = tuple(_ALL_HEADER_LABELS)
+_SEP = "\x1f"  # joins a row's keys; label_key strips it (whitespace), so no key holds it
+
+
+def _key_starting(*prefixes: str) -> re.Pattern[str]:
+    """Finds, in a row's joined keys, a key that starts with one of the prefixes."""
+    return re.compile(f"(?:^|{_SEP})(?:{'|'.join(map(re.escape, prefixes))})")
+
+
+_GOAL_KEY = _key_starting(*_GOAL_KEYS)
+_REASON_NOTE_KEY = _key_starting("1偏差原因分析")
 _SKIP_LEVEL3 = {"", "…", "……", "...", "......", "…………"}
 _FOOTNOTE = re.compile(r"^(注|说明|备注\d|[1１]偏差原因分析|填表说明)")
 _NO_MARK = {"", "×", "✗", "否", "0", "无", "-", "/"}
@@ -44,6 +56,8 @@ class _Sheet:
     name: str
     grid: Grid
     keys: list[list[str]]
+    joined: list[str]  # each row's keys as one string, for "does any key in this row contain …"
+    mapped: dict[tuple, dict[str, int]] = field(default_factory=dict)  # _map_columns, by rows and table
 
     def raw(self, r: int, c: int):
         if 0 <= r < len(self.grid) and 0 <= c < len(self.grid[r]):
@@ -56,13 +70,17 @@ class _Sheet:
         return ""
 
     def rows_with(self, needle: str, start: int = 0) -> list[int]:
-        return [r for r in range(start, len(self.keys)) if any(needle in k for k in self.keys[r])]
+        return [r for r in range(start, len(self.joined)) if needle in self.joined[r]]
+
+    def has_key(self, r: int, pattern: re.Pattern[str]) -> bool:
+        """Whether a key of row r matches a _key_starting pattern."""
+        return pattern.search(self.joined[r]) is not None
 
 
 def read_form(grid: Grid, sheet: str) -> tuple[Form | None, list[Diagnostic]]:
     """One sheet's form and what was wrong with reading it; None when it is not a form."""
-    keys = [[label_key(v) if isinstance(v, str) else "" for v in row] for row in grid]
-    s = _Sheet(sheet, grid, keys)
+    keys = [label_keys(row) for row in grid]
+    s = _Sheet(sheet, grid, keys, [_SEP.join(row) for row in keys])
     funding_headers = [r for r in s.rows_with("上年结转") if _is_funding_header(s, r)]
     indicator_header = next((r for r in range(len(keys)) if _is_indicator_header(s, r)), None)
     if not funding_headers and indicator_header is None:
@@ -107,6 +125,8 @@ def _is_funding_header(s: _Sheet, r: int) -> bool:
 
 def _is_indicator_header(s: _Sheet, r: int) -> bool:
     """A row with at least two cells labelled 一级指标 / 二级指标 / 三级指标, one level each."""
+    if "级指标" not in s.joined[r]:
+        return False
     cells = [k for k in s.keys[r] if k and len(k) <= _LABEL_MAX
              and sum(w in k for w in ("一级指标", "二级指标", "三级指标")) == 1]
     return len(cells) >= 2
@@ -117,18 +137,27 @@ def _read_title(s: _Sheet, form: Form, limit: int, diags: list[Diagnostic]) -> N
         for c, v in enumerate(s.grid[r] if r < len(s.grid) else ()):
             if not isinstance(v, str):
                 continue
-            text = nfkc(v)
-            if form.title is None and "监控表" in text:
+            is_title, period = _title_text(v)
+            if form.title is None and is_title:
                 form.title = v.strip()
                 form.cells["title"] = address(r, c)
-            m = _PERIOD.search(text)
-            if m and "period" not in form.cells and ("年" in text and "月" in text):
+            if period and "period" not in form.cells:
                 form.cells["period"] = address(r, c)
-                year, months = m.group(1), m.group(2)
+                year, months, found = period
                 form.year = int(year) if year.isdigit() and len(year) == 4 else None
                 form.months = int(months) if months.isdigit() else None
                 if year.isdigit() and len(year) != 4:
-                    diags.append(make("S102", sheet=s.name, cell=address(r, c), value=m.group(0)))
+                    diags.append(make("S102", sheet=s.name, cell=address(r, c), value=found))
+
+
+@lru_cache(maxsize=4096)
+def _title_text(text: str) -> tuple[bool, tuple[str, str, str] | None]:
+    """Whether a cell's text names a 监控表, and the (year, months, match) of a period it states;
+    units' forms repeat the same few header texts, so this is cached."""
+    text = nfkc(text)
+    m = _PERIOD.search(text)
+    period = (m.group(1), m.group(2), m.group(0)) if m and "年" in text and "月" in text else None
+    return "监控表" in text, period
 
 
 def _months_from_headers(s: _Sheet, headers: list[int]) -> int | None:
@@ -143,7 +172,7 @@ def _months_from_headers(s: _Sheet, headers: list[int]) -> int | None:
 
 def _value_right_of(s: _Sheet, r: int, c: int) -> tuple[str | None, str | None]:
     for cc in range(c + 1, len(s.grid[r])):
-        if s.keys[r][cc] and any(s.keys[r][cc].startswith(k) for k in _ALL_HEADER_LABELS):
+        if s.keys[r][cc] and s.keys[r][cc].startswith(_ANY_HEADER_LABEL):
             return None, None
         text = clean_text(s.grid[r][cc])
         if text is not None:
@@ -154,14 +183,14 @@ def _value_right_of(s: _Sheet, r: int, c: int) -> tuple[str | None, str | None]:
 def _read_header_fields(s: _Sheet, form: Form, limit: int) -> None:
     for r in range(0, limit):
         for c, k in enumerate(s.keys[r]):
-            if not k:
+            if not k or not k.startswith(_HEADER_LABELS):
                 continue
             for field, labels in _HEADER_FIELDS:
                 if field in form.cells:
                     continue
-                if any(k == lab for lab in labels):
+                if k in labels:
                     value, cell = _value_right_of(s, r, c)
-                elif any(k.startswith(lab) for lab in labels) and re.search(r"[:：]", str(s.grid[r][c])):
+                elif k.startswith(labels) and re.search(r"[:：]", str(s.grid[r][c])):
                     value, cell = re.split(r"[:：]", str(s.grid[r][c]), maxsplit=1)[1].strip() or None, None
                 else:
                     continue
@@ -171,8 +200,11 @@ def _read_header_fields(s: _Sheet, form: Form, limit: int) -> None:
 
 def _map_columns(s: _Sheet, rows: range, table: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, int]:
     """Field → column from the header rows; forms of one template share headers, so it is cached."""
-    header = tuple(tuple(s.keys[r]) if 0 <= r < len(s.keys) else () for r in rows)
-    return dict(_columns_of(header, table))
+    memo = (rows.start, rows.stop, table)
+    if memo not in s.mapped:
+        header = tuple(tuple(s.keys[r]) if 0 <= r < len(s.keys) else () for r in rows)
+        s.mapped[memo] = dict(_columns_of(header, table))
+    return dict(s.mapped[memo])
 
 
 @lru_cache(maxsize=256)
@@ -213,29 +245,33 @@ def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, diags: lis
     if not columns:
         return
     first_col = min(columns.values())
-    rows: list[FundingRow] = []
+    fields = [(field, c, field in L.RATE_FIELDS) for field, c in columns.items()]
+    rows: list[tuple[str, int, dict[str, str], dict[str, float | None], list[str]]] = []
     for r in range(header + 1, end):
-        if any(k.startswith(_GOAL_KEYS) for k in s.keys[r][:first_col] if k):
+        if _GOAL_KEY.search(_SEP.join(s.keys[r][:first_col])):
             break
         label, _ = _row_label(s, r, first_col)
         if label is None:
             continue
-        row = FundingRow(block="source", row=label, row_number=r + 1)
-        for field, c in columns.items():
-            row.cells[field] = address(r, c)
-            raw = s.raw(r, c)
+        line = s.grid[r]
+        cells: dict[str, str] = {}
+        typed: dict[str, float | None] = {}
+        unreadable: list[str] = []
+        for field, c, percent in fields:
+            cells[field] = address(r, c)
+            raw = line[c] if c < len(line) else None
             try:
-                row.typed[field] = parse_number(raw, percent=field in L.RATE_FIELDS)
+                typed[field] = parse_number(raw, percent=percent)
             except NotANumber:
-                row.typed[field] = None
-                row.unreadable.append(field)
+                typed[field] = None
+                unreadable.append(field)
                 diags.append(make("N001", sheet=s.name, cell=address(r, c),
                                   field=f"{label}·{L.FIELD_LABELS[field]}", value=str(raw).strip()))
-        rows.append(row)
-    block: Block = "spending" if any(label_key(x.row) in _SPENDING_KEYS for x in rows) else "source"
-    for row in rows:
-        row.block = block
-    form.funding.extend(rows)
+        rows.append((label, r + 1, cells, typed, unreadable))
+    block: Block = "spending" if any(label_key(row[0]) in _SPENDING_KEYS for row in rows) else "source"
+    form.funding.extend(  # one constructor call a row: setting pydantic fields one by one is slow
+        FundingRow(block=block, row=label, row_number=number, cells=cells, typed=typed, unreadable=unreadable)
+        for label, number, cells, typed, unreadable in rows)
 
 
 def _check_rows(s: _Sheet, form: Form, headers: list[int], diags: list[Diagnostic]) -> None:
@@ -263,10 +299,11 @@ def _read_indicators(s: _Sheet, form: Form, header: int, diags: list[Diagnostic]
     ticks = {_LIKELIHOOD_FIELDS[f]: c for f, c in columns.items() if f in _LIKELIHOOD_FIELDS}
     form.cells["indicators"] = address(header, columns.get("level1", columns.get("level3", 0)))
     level1 = level2 = ""
+    fields = tuple(columns.items())
     for r in range(start, len(s.grid)):
         row_keys = s.keys[r]
-        first = next((k for k in row_keys if k), "")
-        if _FOOTNOTE.match(first) or any(k.startswith("1偏差原因分析") for k in row_keys):
+        first = next(filter(None, row_keys), "")
+        if _FOOTNOTE.match(first) or s.has_key(r, _REASON_NOTE_KEY):
             break
         l1 = s.key(r, columns["level1"]) if "level1" in columns else ""
         l2 = s.key(r, columns["level2"]) if "level2" in columns else ""
@@ -274,16 +311,18 @@ def _read_indicators(s: _Sheet, form: Form, header: int, diags: list[Diagnostic]
             level1, level2 = l1, ""
         if l2:
             level2 = l2
-        values = {f: s.raw(r, c) for f, c in columns.items()}
+        line = s.grid[r]
+        values = {f: line[c] if c < len(line) else None for f, c in fields}
         level3 = clean_text(values.get("level3")) or ""
         target_raw = values.get("target")
         if level3 in _SKIP_LEVEL3 and clean_text(target_raw) is None:
             continue
         target = parse_target(target_raw, values.get("operator"), values.get("unit"))
-        cells = {f: address(r, c) for f, c in columns.items()}
+        cells = _cells(r, fields)
         marks: list[str] = []
         if ticks:
-            marks = [name for name, c in ticks.items() if (clean_text(s.raw(r, c)) or "") not in _NO_MARK]
+            marks = [name for name, c in ticks.items()
+                     if c < len(line) and line[c] is not None and (clean_text(line[c]) or "") not in _NO_MARK]
         elif "likelihood" in columns and clean_text(values.get("likelihood")):
             text = label_key(values["likelihood"])
             found = next((x for x in _LIKELIHOODS_LONGEST_FIRST if x in text), None)
@@ -303,12 +342,18 @@ def _read_indicators(s: _Sheet, form: Form, header: int, diags: list[Diagnostic]
             marks=marks, likelihood=marks[0] if len(marks) == 1 else None,
         )
         form.indicators.append(ind)
-    goal_row = next((r for r in range(0, header) if any(k.startswith(_GOAL_KEYS) for k in s.keys[r] if k)), None)
+    goal_row = next((r for r in range(0, header) if s.has_key(r, _GOAL_KEY)), None)
     if goal_row is not None:
         c = next(c for c, k in enumerate(s.keys[goal_row]) if k and k.startswith(_GOAL_KEYS))
         value, cell = _value_right_of(s, goal_row, c)
         form.goal = value
         form.cells["goal"] = cell or address(goal_row, c)
+
+
+@lru_cache(maxsize=1024)
+def _cells(r: int, fields: tuple[tuple[str, int], ...]) -> dict[str, str]:
+    """Field → address in row r; shared between forms, which is safe as pydantic copies what it is given."""
+    return {f: address(r, c) for f, c in fields}
 
 
 def _completion(raw: object) -> tuple[str | float | None, str | None]:

@@ -32,6 +32,11 @@ def _label_key(value: str) -> str:
     return _STRIP.sub("", nfkc(value))
 
 
+def label_keys(row: list) -> list[str]:
+    """label_key of every cell of a row ("" for non-text cells)."""
+    return [_label_key(v) if isinstance(v, str) else "" for v in row]
+
+
 def clean_text(value: object) -> str | None:
     """A cell as display text, or None when it is empty."""
     if value is None:
@@ -122,6 +127,18 @@ def parse_operator(value: object) -> str | None:
 
 def parse_target(value: object, operator: object = None, unit: object = None) -> Target | None:
     """Split a target into operator, number and unit; a bare number means ≥; text is qualitative."""
+    if type(value) is str and (operator is None or type(operator) is str) and (unit is None or type(unit) is str):
+        return _parse_text_target(value, operator, unit)
+    return _parse_target(value, operator, unit)
+
+
+@lru_cache(maxsize=8192)
+def _parse_text_target(value: str, operator: str | None, unit: str | None) -> Target | None:
+    """Forms of one template repeat the same targets; a Target is immutable, so text ones are cached."""
+    return _parse_target(value, operator, unit)
+
+
+def _parse_target(value: object, operator: object, unit: object) -> Target | None:
     text = clean_text(value)
     if text is None:
         return None
@@ -146,6 +163,17 @@ def parse_measure(value: object) -> tuple[float | None, str | None] | None:
         return None
     if isinstance(value, (int, float)):
         return float(value), None
+    if type(value) is str:
+        return _parse_text_measure(value)
+    return _parse_measure(value)
+
+
+@lru_cache(maxsize=8192)
+def _parse_text_measure(value: str) -> tuple[float | None, str | None] | None:
+    return _parse_measure(value)
+
+
+def _parse_measure(value: object) -> tuple[float | None, str | None] | None:
     compact = _SPACES.sub("", nfkc(str(value))).replace(",", "")
     match = _TARGET.match(compact)
     if not match or match["op"]:

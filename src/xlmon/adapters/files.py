@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..grid import Grid, normalise
-from .safety import Refusal, has_macros, inspect_bytes
+from .safety import Refusal, inspect_archive
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -55,13 +55,13 @@ def read_bytes(data: bytes, name: str, result: WorkbookValues | None = None) -> 
     from python_calamine import CalamineWorkbook
 
     result = result or WorkbookValues(name)
-    refusal = inspect_bytes(data, Path(name).name)
+    refusal, macros = inspect_archive(data, Path(name).name)
     if refusal is None and not name.lower().endswith(XLSX_SUFFIXES):
         refusal = Refusal("F002", "扩展名应为 .xlsx 或 .xlsm")
     if refusal:
         result.refusal = refusal
         return result
-    result.macros = has_macros(data)
+    result.macros = macros
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         for name_ in book.sheet_names:
