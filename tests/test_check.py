@@ -188,3 +188,21 @@ def test_console_script_and_light_import(good):
 def test_blank_template_only_asks_for_header_fields():
     result = check_file(TEMPLATE)
     assert [(d.code, d.cell) for d in result.diagnostics] == [("R105", "A3"), ("R105", "A4"), ("R105", "H4")]
+
+
+def test_a_corrupt_compressed_part_is_named_not_a_crash(tmp_path, good, capsys):
+    import struct
+    import zipfile
+
+    data = bytearray(good.read_bytes())
+    with zipfile.ZipFile(good) as z:
+        info = z.getinfo("[Content_Types].xml")
+    name_len, extra_len = struct.unpack("<HH", data[info.header_offset + 26:info.header_offset + 30])
+    start = info.header_offset + 30 + name_len + extra_len
+    data[start:start + 16] = b"\xff" * 16  # an invalid deflate block
+    broken = tmp_path / "压缩损坏.xlsx"
+    broken.write_bytes(bytes(data))
+    code, out = run_json(capsys, broken, good)
+    entry = next(f for f in out["files"] if f["path"] == str(broken))
+    assert code == 1 and entry["status"] == "unreadable" and entry["diagnostics"][0]["code"] == "F004"
+    assert next(f for f in out["files"] if f["path"] == str(good))["status"] == "ok"

@@ -34,7 +34,7 @@ def _label_key(value: str) -> str:
 
 def label_keys(row: list) -> list[str]:
     """label_key of every cell of a row ("" for non-text cells)."""
-    return [_label_key(v) if isinstance(v, str) else "" for v in row]
+    return ["" if v is None else _label_key(v) if isinstance(v, str) else "" for v in row]
 
 
 def clean_text(value: object) -> str | None:

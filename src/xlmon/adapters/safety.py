@@ -89,7 +89,7 @@ def _inspect_members(archive: zipfile.ZipFile, view: memoryview, members: list[z
         return Refusal("F006", CONTENT_TYPES)
     except SafeET.ParseError as exc:
         return Refusal("F004", f"{CONTENT_TYPES} 不是有效的 XML（{exc}）")
-    except (zipfile.BadZipFile, EOFError, ValueError, OSError) as exc:
+    except (zipfile.BadZipFile, EOFError, ValueError, OSError, zlib.error) as exc:
         return Refusal("F004", f"解压失败（{exc}）")
     return None
 

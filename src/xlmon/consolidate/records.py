@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..calc import ratio
+
 AMOUNTS = ("carryover", "current", "issued", "spent", "forecast")  # inputs; the rest is derived
 
 
@@ -89,8 +91,6 @@ class FileOutcome:
 
 def derived(values: list[float | None]) -> tuple[float, float | None, float | None]:
     """小计, 下达率 and 支出进度 from [上年结转, 本年预算, 下达数, 支出数, 全年预计] (amounts summed first)."""
-    from ..calc import ratio
-
     carry, current, issued, spent, _ = (v or 0.0 for v in values)
     subtotal = carry + current
     return subtotal, ratio(issued, current), ratio(spent, subtotal)

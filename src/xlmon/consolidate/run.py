@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 
@@ -24,12 +26,22 @@ def _inputs(inputs: Iterable[str | Path], output: str | Path | None) -> list[tup
     skip = Path(output).resolve() if output else None
     found: list[tuple[Path, Path | None]] = []
     seen: set[Path] = set()
+    folders: dict[Path, Path] = {}
     for path, origin in find_workbooks(inputs):
-        resolved = path.resolve()
+        resolved = _resolve(path, folders)
         if resolved != skip and resolved not in seen:
             seen.add(resolved)
             found.append((path, origin))
     return found
+
+
+def _resolve(path: Path, folders: dict[Path, Path]) -> Path:
+    """path.resolve(), each folder resolved once: resolve() looks up every component of the path."""
+    if path.name in ("", ".", "..") or path.is_symlink():
+        return path.resolve()
+    if path.parent not in folders:
+        folders[path.parent] = path.parent.resolve()
+    return folders[path.parent] / path.name
 
 
 def skip_own_summaries(outcomes: list[FileOutcome], origins: list[Path | None]) -> None:
@@ -72,11 +84,25 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: lis
     profile = profile or load_profile()
     found = _inputs(inputs, output)
     outcomes = extract_all([p for p, _ in found], profile, progress, workers)
-    skip_own_summaries(outcomes, [origin for _, origin in found])
-    summary = aggregate(outcomes, profile, roster)
-    if summary.projects or summary.overall:
-        write_summary(summary, Path(output), profile)
+    with _collector_paused():
+        skip_own_summaries(outcomes, [origin for _, origin in found])
+        summary = aggregate(outcomes, profile, roster)
+        if summary.projects or summary.overall:
+            write_summary(summary, Path(output), profile)
     return summary
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Aggregating and writing a summary allocate some 10^5 objects (rows, cells, texts) and no reference
+    cycles; the cyclic collector would walk them and all the records again and again for nothing."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def summary_json(summary: Summary, output: str | Path | None) -> dict:
