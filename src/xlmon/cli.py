@@ -116,16 +116,24 @@ def expand_paths(paths: list[str]) -> list[Path]:
     return [p for p, _ in find_workbooks(paths)]
 
 
+def _profile(args):
+    """The rule profile of --profile (or the built-in one); None after saying why it cannot be used."""
+    from .profile import ProfileError, load_profile
+
+    try:
+        return load_profile(args.profile)
+    except ProfileError as exc:
+        print(f"xlmon: {exc}", file=sys.stderr)
+        return None
+
+
 def cmd_check(args) -> int:
     from .check import check_paths
     from .diagnostics import has_errors
     from .output import dumps, text_lines
-    from .profile import ProfileError, load_profile
 
-    try:
-        profile = load_profile(args.profile)
-    except ProfileError as exc:
-        print(f"xlmon: {exc}", file=sys.stderr)
+    profile = _profile(args)
+    if profile is None:
         return EXIT_FAILURE
     paths = expand_paths(args.paths)
     if args.annotate and len(paths) != 1:
@@ -156,14 +164,14 @@ def _annotate(result, out: Path, profile) -> Path | None:
     return _write(out, lambda: annotate_file(result.path, out, plan))
 
 
-def _write(out: Path, write) -> Path | None:
+def _write(out: Path, write, app: str = "Excel") -> Path | None:
     """Run an adapter's write; its refusals (ValueError, Chinese) and I/O errors become one line."""
     try:
         return write()
     except ValueError as exc:
         print(f"xlmon: {exc}", file=sys.stderr)
     except OSError as exc:
-        print(f"xlmon: 无法写入 {out}（{exc.strerror or exc}），请确认文件未被 Excel 打开且目录可写。", file=sys.stderr)
+        print(f"xlmon: 无法写入 {out}（{exc.strerror or exc}），请确认文件未被 {app} 打开且目录可写。", file=sys.stderr)
     return None
 
 
@@ -171,12 +179,13 @@ def cmd_consolidate(args) -> int:
     import json
 
     from .consolidate.run import consolidate, read_roster, summary_json
-    from .profile import ProfileError, load_profile
 
+    profile = _profile(args)
+    if profile is None:
+        return EXIT_FAILURE
     try:
-        profile = load_profile(args.profile)
         roster = read_roster(args.roster) if args.roster else None
-    except (ProfileError, ValueError, OSError) as exc:
+    except (ValueError, OSError) as exc:
         print(f"xlmon: {exc}", file=sys.stderr)
         return EXIT_FAILURE
     output = Path(args.output)
@@ -233,13 +242,10 @@ def _print_summary(summary, output: Path | None) -> None:
 
 
 def cmd_report(args) -> int:
-    from .profile import ProfileError, load_profile
     from .report import report_for_paths, write_docx
 
-    try:
-        profile = load_profile(args.profile)
-    except ProfileError as exc:
-        print(f"xlmon: {exc}", file=sys.stderr)
+    profile = _profile(args)
+    if profile is None:
         return EXIT_FAILURE
     output = Path(args.output)
     if output.suffix.lower() != ".docx":
@@ -249,11 +255,7 @@ def cmd_report(args) -> int:
     if report is None:
         print("没有可用的绩效运行监控表，未生成分析报告。", file=sys.stderr)
         return EXIT_FINDINGS
-    try:
-        write_docx(report, output)
-    except OSError as exc:
-        print(f"xlmon: 无法写入 {output}（{exc.strerror or exc}），请确认文件未被 Word 打开且目录可写；"
-              "未生成任何文件。", file=sys.stderr)
+    if _write(output, lambda: write_docx(report, output), app="Word") is None:
         return EXIT_FAILURE
     kind = "项目" if report.kind == "project" else "部门"
     print(f"已写出{kind}分析报告（草稿）：{output}。标黄的【待填写】处需人工补充，【草稿】处请审核。")
