@@ -16,13 +16,12 @@ from typing import Any
 from .adapters import xlwings_book as xb
 from .check import OWN_SHEETS, check_sheets
 from .diagnostics import SEVERITY_ZH, Diagnostic
-from .form_plan import letter, plan_form
-from .marks import GRADE_ZH, MarkPlan, fill_of, plan_marks
+from .form_plan import plan_form
+from .marks import GRADE_ZH, NO_FINDINGS, RESULTS_HEADER, MarkPlan, fill_of, plan_marks, results_row
 from .profile import Profile, load_profile
-from .recalc import CellEdit, plan_calculation, template_formulas
+from .recalc import CellEdit, plan_calculation, template_fills
 from .sheetnames import RESULTS_SHEET, STATE_SHEET
 
-RESULTS_HEADER = ("序号", "文件", "工作表", "单元格", "代码", "级别", "说明")
 STATE_MARKER = "xlmon-marks-xlwings/1"
 STATE_COLUMN = "J"  # the record of marks sits right of the findings, in the same sheet
 STATE_HEADER = (STATE_MARKER, "工作表", "单元格", "标记颜色", "原颜色")
@@ -69,7 +68,9 @@ def validate(book: Any, profile: Profile | None = None) -> Outcome:
     if STATE_SHEET in _names(book):
         return _tell(book, Outcome("此工作簿带有命令行 xlmon check --annotate 做的标注，"
                                    "请先用 xlmon clear 清除后再校验。"), "warning")
-    _clear(book)
+    records = _read_state(book)
+    if records is not None:
+        _clear(book, records)
     grids = xb.book_grids(book, skip=OWN_SHEETS)
     result = check_sheets(grids, profile)
     name = xb.book_name(book)
@@ -90,12 +91,13 @@ def validate(book: Any, profile: Profile | None = None) -> Outcome:
 
 def clear_marks(book: Any) -> Outcome:
     """清除标记: take off exactly the colours 校验 put on, and remove the 校验结果 sheet."""
-    if STATE_SHEET in _names(book) and RESULTS_SHEET in _names(book) and not _read_state(book):
-        return _tell(book, Outcome("此工作簿的标注由命令行 xlmon check --annotate 生成，请用 xlmon clear 清除。"),
-                     "warning")
-    count = _clear(book)
-    if count is None:
+    records = _read_state(book)
+    if records is None:
+        if STATE_SHEET in _names(book) and RESULTS_SHEET in _names(book):
+            return _tell(book, Outcome("此工作簿的标注由命令行 xlmon check --annotate 生成，请用 xlmon clear 清除。"),
+                         "warning")
         return _tell(book, Outcome(f"没有找到“{RESULTS_SHEET}”表，没有需要清除的标记。"))
+    count = _clear(book, records)
     return _tell(book, Outcome(f"已清除 {count} 处标记和“{RESULTS_SHEET}”表。"))
 
 
@@ -184,24 +186,17 @@ def main(name: str) -> None:
 
 # ---------------------------------------------------------------------------------- marks
 
-def _template_fills(forms) -> dict[tuple[str, str], str | None]:
+def _template_fills(forms) -> dict[tuple[str, str], str]:
     """What our template had in each cell before marking, where a sheet is laid out as it."""
-    fills: dict[tuple[str, str], str | None] = {}
-    for form in forms:
-        if template_formulas(form) is None:
-            continue
-        final = plan_form(form.kind, year=form.year or 2000, months=form.months or 12).final_cells()
-        for (r, c), cell in final.items():
-            if cell.style.fill:
-                fills[(form.sheet, f"{letter(c)}{r}")] = cell.style.fill
-    return fills
+    return {(form.sheet, cell): fill for form in forms for cell, fill in (template_fills(form) or {}).items()}
 
 
 def _apply_marks(book: Any, plan: MarkPlan, template_fills: dict) -> dict[tuple[str, str], tuple[str, str | None]]:
     marked: dict[tuple[str, str], tuple[str, str | None]] = {}
+    names = set(_names(book))
     for mark in plan.marks:
         colour = fill_of(mark)
-        if colour is None or mark.sheet not in _names(book):
+        if colour is None or mark.sheet not in names:
             continue
         sheet = book.sheets[mark.sheet]
         original = xb.read_colour(sheet, mark.cell)
@@ -215,11 +210,9 @@ def _apply_marks(book: Any, plan: MarkPlan, template_fills: dict) -> dict[tuple[
 def _write_results(book: Any, diagnostics: list[Diagnostic], marked: dict) -> None:
     sheet = xb.add_sheet(book, RESULTS_SHEET)
     if diagnostics:
-        rows = [list(RESULTS_HEADER)] + [
-            [i, d.file or "", d.sheet or "", d.cell or "", d.code, SEVERITY_ZH.get(d.severity, d.severity), d.message]
-            for i, d in enumerate(diagnostics, start=1)]
+        rows = [list(RESULTS_HEADER)] + [results_row(i, d) for i, d in enumerate(diagnostics, start=1)]
     else:
-        rows = [["未发现问题"]]
+        rows = [[NO_FINDINGS]]
     xb.write_rows(sheet, "A1", rows)
     names = set(_names(book))
     for i, d in enumerate(diagnostics, start=2):
@@ -252,11 +245,8 @@ def _read_state(book: Any) -> list[tuple[str, str, str, str | None]] | None:
     return records
 
 
-def _clear(book: Any) -> int | None:
-    """Restore the recorded cells and drop 校验结果; the number of cells put back, None if none."""
-    records = _read_state(book)
-    if records is None:
-        return None
+def _clear(book: Any, records: list[tuple[str, str, str, str | None]]) -> int:
+    """Restore the recorded cells and drop 校验结果; the number of cells put back."""
     names = set(_names(book))
     restored = 0
     for sheet_name, cell, applied, original in records:

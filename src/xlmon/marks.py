@@ -20,6 +20,8 @@ OUTLINE = {"error": "C00000", "warning": "ED7D31", "info": "4472C4"}
 # with a light tint of its outline colour instead, unless a grade already colours it.
 FINDING_FILL = {"error": "F8CBAD", "warning": "FCE4D6", "info": "DDEBF7"}
 GRADE_ZH = {"green": "绿", "yellow": "黄", "red": "红"}
+RESULTS_HEADER = ("序号", "文件", "工作表", "单元格", "代码", "级别", "说明")  # the 校验结果 sheet
+NO_FINDINGS = "未发现问题"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +37,12 @@ class CellMark:
 class MarkPlan:
     marks: list[CellMark] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)  # rows of the 校验结果 sheet
+
+
+def results_row(number: int, d: Diagnostic) -> list:
+    """One line of the 校验结果 sheet, in RESULTS_HEADER's order."""
+    return [number, d.file or "", d.sheet or "", d.cell or "", d.code, SEVERITY_ZH.get(d.severity, d.severity),
+            d.message]
 
 
 def fill_of(mark: CellMark) -> str | None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from . import layout as L
 from .calc import AMOUNT_TOLERANCE, EPS, fmt_amount, fmt_rate, rate_agrees
-from .form_plan import AMOUNT_FORMAT, RATE_FORMAT, plan_form, rc
+from .form_plan import AMOUNT_FORMAT, RATE_FORMAT, letter, plan_form, rc
 from .grid import Grid, parse_address, value
 from .models import Form, FundingRow
 from .text import NotANumber, parse_number
@@ -52,24 +52,45 @@ def plan_calculation(forms: list[Form], sheets: dict[str, Grid]) -> list[CellEdi
     return edits
 
 
+@dataclass(frozen=True)
+class _Template:
+    """Where our template puts things, for a sheet that sits exactly as it."""
+
+    funding: dict[tuple[str, str], dict[str, str]]
+    formulas: dict[str, str]  # cell → formula
+    fills: dict[str, str]  # cell → RGB of the template's own fill
+
+
 def template_formulas(form: Form) -> dict[str, str] | None:
     """Cell → formula when the form sits exactly where our template puts it, else None."""
-    planned = _planned(form.kind)
+    template = _as_template(form)
+    return template.formulas if template else None
+
+
+def template_fills(form: Form) -> dict[str, str] | None:
+    """Cell → the template's fill (what a cell looked like before 校验 marked it), else None."""
+    template = _as_template(form)
+    return template.fills if template else None
+
+
+def _as_template(form: Form) -> _Template | None:
+    template = _template(form.kind)
+    if len(form.funding) != len(template.funding):
+        return None
     for row in form.funding:
-        cells = planned[0].get((row.block, row.row))
+        cells = template.funding.get((row.block, row.row))
         if cells is None or any(cells.get(f) != c for f, c in row.cells.items() if f in cells):
             return None
-    if len(form.funding) != len(planned[0]):
-        return None
-    return planned[1]
+    return template
 
 
 @lru_cache(maxsize=2)
-def _planned(kind: str) -> tuple[dict, dict[str, str]]:
-    plan = plan_form(kind, year=2000, months=12)  # cell positions do not depend on the period
+def _template(kind: str) -> _Template:
+    plan = plan_form(kind, year=2000, months=12)  # cell positions and fills do not depend on the period
     final = plan.final_cells()
     formulas = {cell: str(final[rc(cell)].value) for cell in plan.layout.formulas}
-    return plan.layout.funding, formulas
+    fills = {f"{letter(c)}{r}": cell.style.fill for (r, c), cell in final.items() if cell.style.fill}
+    return _Template(plan.layout.funding, formulas, fills)
 
 
 def _computed_fields(form: Form, row: FundingRow) -> list[str]:

@@ -43,14 +43,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import fromstring, tostring
 
 from ..diagnostics import Diagnostic
-from ..marks import OUTLINE, RESULTS_SHEET, SEVERITY_ZH, STATE_SHEET, CellMark, MarkPlan
+from ..marks import (NO_FINDINGS, OUTLINE, RESULTS_HEADER, RESULTS_SHEET, STATE_SHEET, CellMark, MarkPlan,
+                     results_row)
 from ..templates import save_atomic
 
 AUTHOR = "xlmon"
 STATE_MARKER = "xlmon-marks/1"
-RESULTS_HEADER = ("序号", "文件", "工作表", "单元格", "代码", "级别", "说明")
 RESULTS_WIDTHS = (6, 28, 16, 9, 8, 7, 80)
-NO_FINDINGS = "未发现问题"
 _CHUNK = 30000  # an Excel cell holds at most 32767 characters
 _HEADER_FILL = PatternFill("solid", fgColor="FFD9E1F2")
 _LINK_FONT = Font(color="FF0563C1", underline="single")
@@ -360,11 +359,11 @@ def _write_results(wb: Workbook, diagnostics: list[Diagnostic]) -> Worksheet:
         cell.fill = _HEADER_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center")
     for r, d in enumerate(diagnostics, start=2):
-        ws.cell(r, 1, r - 1).alignment = _TOP_LEFT
-        for c, value in ((2, d.file), (3, d.sheet), (4, d.cell), (5, d.code),
-                         (6, SEVERITY_ZH.get(d.severity, d.severity)), (7, d.message)):
+        number, *texts = results_row(r - 1, d)
+        ws.cell(r, 1, number).alignment = _TOP_LEFT
+        for c, value in enumerate(texts, start=2):
             cell = ws.cell(r, c)
-            _text(cell, value)
+            _text(cell, value or None)
             cell.alignment = _WRAP if c == 7 else _TOP_LEFT
         ws.cell(r, 6).font = Font(color=_argb(OUTLINE.get(d.severity, "000000")), bold=d.severity == "error")
         location = _location(wb, d)
