@@ -161,3 +161,22 @@ def test_dropped_files_are_added_and_others_refused(open_page, xlmon_server):
     expect(page.locator("#alert")).to_contain_text("说明.docx")
     page.click("#clear-button")
     expect(page.locator("#file-list li")).to_have_count(0)
+
+
+def test_report_downloads_the_draft_and_replaces_earlier_results(open_page, xlmon_server, demo_folder, tmp_path):
+    from docx import Document
+
+    page = open_page(xlmon_server().url)
+    page.set_input_files("#files", str(demo_folder / "某市第二中学.xlsx"))
+    page.click("#check-button")
+    expect(page.locator("#check-result")).to_be_visible()
+    page.click("#report-button")
+    expect(page.locator("#report-result")).to_be_visible()
+    expect(page.locator("#check-result")).to_be_hidden()
+    with page.expect_download() as info:
+        page.click("#report-download")
+    target = tmp_path / info.value.suggested_filename
+    info.value.save_as(target)
+    assert target.name == "某市第二中学_分析报告.docx"
+    text = "\n".join(p.text for p in Document(target).paragraphs)
+    assert "五、其他需要说明的事项" in text and "【待填写" in text

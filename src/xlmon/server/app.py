@@ -21,6 +21,7 @@ import base64
 import hmac
 import html
 import importlib.util
+import io
 import json
 import os
 import shutil
@@ -138,11 +139,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/taskpane.html", response_class=HTMLResponse)
     async def taskpane():
-        return page("taskpane.html", config=officejs_config())
+        return page("taskpane.html")
 
     @app.get("/commands.html", response_class=HTMLResponse)
     async def commands():
-        return page("commands.html", config=officejs_config())
+        return page("commands.html")
 
     @app.get("/icons/{name}-{size}.png")
     async def icon(name: str, size: int):
@@ -229,8 +230,14 @@ def run_script(name: str, payload: dict) -> dict:
 
 
 def page(name: str, **values: str) -> str:
-    """One of our pages with its {{ placeholders }} filled; every value is escaped by the caller."""
+    """One of our pages with its {{ placeholders }} filled; every value is escaped by the caller.
+
+    `{{ officejs_client }}` stands for xlwings Server's client with its config, in the order it
+    must load (officejs-client.html), shared by the task pane and the function file."""
     text = (PAGES / name).read_text("utf-8")
+    if "{{ officejs_client }}" in text:
+        text = text.replace("{{ officejs_client }}", (PAGES / "officejs-client.html").read_text("utf-8").rstrip("\n"))
+        values.setdefault("config", officejs_config())
     values.setdefault("officejs", officejs_url())
     values.setdefault("buttons", html.escape(json.dumps(
         [{"label": b.label, "script": b.script, "function": b.function} for b in BUTTONS],
@@ -368,7 +375,7 @@ def consolidate_uploads(files: list[tuple[str, Path]]) -> dict:
         raise HTTPException(422, f"没有可汇总的绩效运行监控表。{reasons}")
     result["output"] = "部门汇总.xlsx"
     data = output.read_bytes()
-    table = CalamineWorkbook.from_filelike(__import__("io").BytesIO(data)).get_sheet_by_name("汇总表")
+    table = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name("汇总表")
     result["table"] = [[("" if v is None else v) for v in row] for row in table.to_python()]
     result["download"] = {"name": "部门汇总.xlsx", "data": base64.b64encode(data).decode()}
     return result

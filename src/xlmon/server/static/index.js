@@ -204,6 +204,7 @@
     if (!result) return;
     forgetDownloads();
     show($("consolidate-result"), false);
+    show($("report-result"), false);
     $("check-files").replaceChildren(...result.files.map(fileStatusLine));
     const rows = result.files.flatMap((f) => f.diagnostics.map((d) => ({ ...d, file: f.path })));
     diagnosticRows($("diagnostics-body"), rows, (d) => d.file);
@@ -234,6 +235,7 @@
     if (!result) return;
     forgetDownloads();
     show($("check-result"), false);
+    show($("report-result"), false);
     const { year, months } = result.period;
     $("summary-period").textContent = `监控期间：${year ?? "未识别"} 年 1-${months ?? "?"} 月`
       + `，时间进度 ${percent(result.time_progress)}。`;
@@ -278,6 +280,9 @@
   $("report-button").addEventListener("click", async () => {
     const result = await post("/api/report", $("report-button"), "正在生成分析报告……");
     if (!result) return;
+    forgetDownloads();
+    show($("check-result"), false);
+    show($("consolidate-result"), false);
     downloadLink($("report-download"), result.download, `下载 ${result.download.name}`);
     show($("report-result"));
     $("status").textContent = "分析报告（草稿）已生成。";

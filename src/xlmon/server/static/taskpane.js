@@ -1,5 +1,5 @@
-// The task pane: 汇总 by choosing units' files; the summary downloads and its 汇总表 is copied
-// into a new sheet of the open workbook.
+// The task pane: 汇总 and 生成报告 by choosing units' files; the summary downloads and its 汇总表 is
+// copied into a new sheet of the open workbook; the report downloads.
 import { token, writeSummarySheet } from "/static/xlmon-addin.js";
 
 const $ = (id) => document.getElementById(id);
@@ -19,53 +19,46 @@ function download(link, file) {
   link.click();
 }
 
-$("consolidate").addEventListener("click", async () => {
+// Send the chosen files to `url`; `done` receives the server's answer. Errors are shown as `failed：…`.
+async function postFiles(url, button, { empty, busy, failed }, done) {
   const files = $("files").files;
   if (!files.length) {
-    $("status").textContent = "请先选择各单位报送的工作簿。";
+    $("status").textContent = empty;
     return;
   }
   const body = new FormData();
   for (const f of files) body.append("files", f, f.name);
-  $("status").textContent = `正在汇总 ${files.length} 个文件……`;
-  $("consolidate").disabled = true;
+  $("status").textContent = busy(files.length);
+  button.disabled = true;
   try {
-    const response = await fetch("/api/consolidate", {
-      method: "POST", body, headers: { Authorization: token() },
-    });
+    const response = await fetch(url, { method: "POST", body, headers: { Authorization: token() } });
     const result = await response.json();
     if (!response.ok) throw new Error(result.detail || response.statusText);
-    const rejected = result.files.filter((f) => f.status === "rejected").length;
-    $("status").textContent =
-      `汇总完成：${result.units} 个单位，${result.projects} 个项目；${rejected} 个文件未采用。`;
-    download($("download"), result.download);
-    if (globalThis.Excel) await writeSummarySheet(result.table);
+    await done(result);
   } catch (error) {
-    $("status").textContent = `汇总失败：${error.message}`;
+    $("status").textContent = `${failed}：${error.message}`;
   } finally {
-    $("consolidate").disabled = false;
+    button.disabled = false;
   }
-});
+}
 
-$("report").addEventListener("click", async () => {
-  const files = $("files").files;
-  if (!files.length) {
-    $("status").textContent = "请先选择工作簿（一个项目表得到项目报告，多个单位的文件得到部门报告）。";
-    return;
-  }
-  const body = new FormData();
-  for (const f of files) body.append("files", f, f.name);
-  $("status").textContent = "正在生成分析报告……";
-  $("report").disabled = true;
-  try {
-    const response = await fetch("/api/report", { method: "POST", body, headers: { Authorization: token() } });
-    const result = await response.json();
-    if (!response.ok) throw new Error(result.detail || response.statusText);
-    $("status").textContent = "分析报告（草稿）已生成：标黄的【待填写】处需人工补充。";
-    download($("report-download"), result.download);
-  } catch (error) {
-    $("status").textContent = `生成报告失败：${error.message}`;
-  } finally {
-    $("report").disabled = false;
-  }
-});
+$("consolidate").addEventListener("click", () => postFiles("/api/consolidate", $("consolidate"), {
+  empty: "请先选择各单位报送的工作簿。",
+  busy: (n) => `正在汇总 ${n} 个文件……`,
+  failed: "汇总失败",
+}, async (result) => {
+  const rejected = result.files.filter((f) => f.status === "rejected").length;
+  $("status").textContent =
+    `汇总完成：${result.units} 个单位，${result.projects} 个项目；${rejected} 个文件未采用。`;
+  download($("download"), result.download);
+  if (globalThis.Excel) await writeSummarySheet(result.table);
+}));
+
+$("report").addEventListener("click", () => postFiles("/api/report", $("report"), {
+  empty: "请先选择工作簿（一个项目表得到项目报告，多个单位的文件得到部门报告）。",
+  busy: () => "正在生成分析报告……",
+  failed: "生成报告失败",
+}, async (result) => {
+  $("status").textContent = "分析报告（草稿）已生成：标黄的【待填写】处需人工补充。";
+  download($("report-download"), result.download);
+}));
