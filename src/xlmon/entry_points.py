@@ -277,7 +277,7 @@ def _grades(forms) -> list[str]:
 
 
 def _tell(book: Any, outcome: Outcome, mode: str = "info") -> Outcome:
-    xb.alert(book, outcome.message, title="xlmon 预算绩效运行监控", mode=mode)
+    xb.alert(book, outcome.message, mode=mode)
     return outcome
 
 

@@ -127,7 +127,7 @@ def add_sheet(book: Any, name: str) -> Any:
     return book.sheets.add(name, after=book.sheets[len(book.sheets) - 1])
 
 
-def alert(book: Any, text: str, title: str = "xlmon", mode: str = "info") -> None:
+def alert(book: Any, text: str, title: str = "xlmon 预算绩效运行监控", mode: str = "info") -> None:
     """On a remote Book the alert goes onto this Book's own actions: xlwings' App.alert appends to
     the process-wide active book, which under concurrent requests is another user's."""
     if is_remote(book):

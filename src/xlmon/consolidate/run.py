@@ -21,7 +21,7 @@ from .records import FileOutcome
 PARALLEL_FROM = 16  # below this many files a pool costs more than it saves
 
 
-def _inputs(inputs: Iterable[str | Path], output: str | Path | None) -> list[tuple[Path, Path | None]]:
+def resolve_inputs(inputs: Iterable[str | Path], output: str | Path | None) -> list[tuple[Path, Path | None]]:
     """find_workbooks, less our own output and files named twice."""
     skip = Path(output).resolve() if output else None
     found: list[tuple[Path, Path | None]] = []
@@ -82,7 +82,7 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: lis
     from .workbook import write_summary
 
     profile = profile or load_profile()
-    found = _inputs(inputs, output)
+    found = resolve_inputs(inputs, output)
     outcomes = extract_all([p for p, _ in found], profile, progress, workers)
     with _collector_paused():
         skip_own_summaries(outcomes, [origin for _, origin in found])

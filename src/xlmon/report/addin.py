@@ -10,8 +10,6 @@ from ..profile import Profile, load_profile
 from .content import report_for_sheets
 from .docx_writer import write_docx
 
-TITLE = "xlmon 预算绩效运行监控"
-
 
 def report(book: Any, profile: Profile | None = None) -> str:
     """Write `<folder>/<stem>_分析报告.docx` from the book's forms; returns the alert's text.
@@ -40,5 +38,5 @@ def book_stem(name: str) -> str:
 
 
 def _tell(book: Any, text: str, mode: str = "info") -> str:
-    xb.alert(book, text, title=TITLE, mode=mode)
+    xb.alert(book, text, mode=mode)
     return text

@@ -19,7 +19,7 @@ from ..check import check_file, check_sheets
 from ..consolidate.aggregate import Focus, Summary, aggregate
 from ..consolidate.extract import form_record
 from ..consolidate.records import FileOutcome, FormRecord, derived
-from ..consolidate.run import _inputs, extract_all, skip_own_summaries
+from ..consolidate.run import extract_all, resolve_inputs, skip_own_summaries
 from ..grid import Grid
 from ..marks import GRADE_ZH
 from ..models import Form, FundingRow
@@ -40,7 +40,7 @@ _CODE = re.compile(r"[（(][0-9A-Z]{6,21}[)）]\s*$")
 def report_for_paths(inputs: Iterable[str | Path], profile: Profile | None = None) -> Report | None:
     """The report for files and folders as `xlmon consolidate` reads them; None when nothing is usable."""
     profile = profile or load_profile()
-    found = _inputs(inputs, None)
+    found = resolve_inputs(inputs, None)
     outcomes = extract_all([p for p, _ in found], profile)
     skip_own_summaries(outcomes, [origin for _, origin in found])
     summary = aggregate(outcomes, profile)
