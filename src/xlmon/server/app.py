@@ -130,11 +130,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/manifest.xml")
     async def manifest(request: Request):
+        base = base_url(request)
         try:
-            xml = build_manifest(base_url(request))
-        except ValueError as exc:
-            raise HTTPException(409, f"无法生成加载项清单：Excel 只从 HTTPS 地址加载加载项（本机 localhost 除外）。"
-                                     f"请用 --certfile/--keyfile 启动，或用 --public-url 指定 https 地址。（{exc}）") from None
+            xml = build_manifest(base)
+        except ValueError:
+            raise HTTPException(409, f"无法生成加载项清单：Excel 只从 HTTPS 地址加载加载项（本机 localhost 除外），"
+                                     f"当前地址是 {base}。请用 --certfile/--keyfile 启动，"
+                                     "或用 --public-url 指定 https 地址。") from None
         return Response(xml, media_type="application/xml")
 
     @app.get("/taskpane.html", response_class=HTMLResponse)
