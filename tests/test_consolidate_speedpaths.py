@@ -37,9 +37,11 @@ def parts(path: Path) -> dict[str, bytes]:
 
 
 def plain_xlsxwriter(monkeypatch) -> None:
-    """Make _QuickCells behave as xlsxwriter's own Worksheet: one write_* call and _write_cell a cell."""
+    """Make _QuickCells behave as xlsxwriter's own Worksheet (one write_* call and _write_cell a cell), and
+    _Workbook package with xlsxwriter's own Packager and SharedStrings."""
     monkeypatch.setattr(workbook._QuickCells, "write_run", workbook._write_cells)
     monkeypatch.setattr(workbook._QuickCells, "_write_cell", Worksheet._write_cell)
+    monkeypatch.setattr(workbook._Workbook, "_get_packager", xlsxwriter.Workbook._get_packager)
 
 
 def every_kind_of_cell(path: Path) -> None:
@@ -55,6 +57,8 @@ def every_kind_of_cell(path: Path) -> None:
         [("n", Fraction(1, 3), fmt), ("s", "x", fmt)],  # not an int or float: left to write_number
         [("n", True, fmt), ("b", None, other)],
         [("n", 7, fmt)],
+        [("s", "<r>像富文本</r>", fmt), ("s", "<r>半个", fmt), ("s", "\u3000全角空格开头", fmt), ("s", "尾\t", fmt),
+         ("s", "中\t间\n换行", fmt), ("s", "_x00", fmt), ("s", "_X0041_", fmt), ("s", "x&amp;y", fmt), ("s", "", fmt)],
     ]
     for r, cells in enumerate(rows):
         ws.write_run(r, 1, cells)
