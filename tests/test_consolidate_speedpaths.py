@@ -11,13 +11,16 @@ from __future__ import annotations
 import gc
 import io
 import math
+import re
 import zipfile
 from fractions import Fraction
 from pathlib import Path
 
+import openpyxl
 import pytest
 import xlsxwriter
 from hypothesis import given
+from python_calamine import CalamineWorkbook
 from hypothesis import strategies as st
 from xlsxwriter.worksheet import Worksheet
 
@@ -57,7 +60,7 @@ def every_kind_of_cell(path: Path) -> None:
         [("n", Fraction(1, 3), fmt), ("s", "x", fmt)],  # not an int or float: left to write_number
         [("n", True, fmt), ("b", None, other)],
         [("n", 7, fmt)],
-        [("s", "<r>像富文本</r>", fmt), ("s", "<r>半个", fmt), ("s", "\u3000全角空格开头", fmt), ("s", "尾\t", fmt),
+        [("s", "<r>半个", fmt), ("s", "\u3000全角空格开头", fmt), ("s", "尾\t", fmt),
          ("s", "中\t间\n换行", fmt), ("s", "_x00", fmt), ("s", "_X0041_", fmt), ("s", "x&amp;y", fmt), ("s", "", fmt)],
     ]
     for r, cells in enumerate(rows):
@@ -66,7 +69,8 @@ def every_kind_of_cell(path: Path) -> None:
     ws.write_string(10, 0, "no format")
     ws.write_number(10, 1, 3.5)
     ws.write_formula(10, 2, "=B11*2", fmt, 7)
-    ws.write_rich_string(10, 3, "rich ", other, "text", fmt)
+    with pytest.raises(TypeError):  # a summary's shared strings are all texts, escaped as such
+        ws.write_rich_string(10, 3, "rich ", other, "text", fmt)
     ws.merge_range(11, 0, 12, 2, "merged", fmt)
     ws.set_row(13, None, other)
     ws.write_number(13, 0, 1)
@@ -116,13 +120,70 @@ def department(tmp_path_factory) -> Path:
 
 
 def test_summary_is_what_plain_xlsxwriter_writes(department, tmp_path, monkeypatch):
+    """Byte for byte, but for the records sheet, whose texts plain xlsxwriter puts in the shared strings:
+    there every cell reads back the same."""
     consolidate([department], tmp_path / "quick" / "汇总.xlsx", workers=1)
     with monkeypatch.context() as m:
         plain_xlsxwriter(m)
         consolidate([department], tmp_path / "plain" / "汇总.xlsx", workers=1)
     quick, plain = parts(tmp_path / "quick" / "汇总.xlsx"), parts(tmp_path / "plain" / "汇总.xlsx")
+    records_part = f"xl/worksheets/sheet{len(workbook.SHEETS) + 1}.xml"
+    assert b't="inlineStr"' in quick[records_part] and b't="inlineStr"' not in plain[records_part]
     assert quick.keys() == plain.keys()
-    assert [n for n in quick if quick[n] != plain[n]] == []
+    assert [n for n in quick if quick[n] != plain[n]] == [records_part, "xl/sharedStrings.xml"]
+    assert values(tmp_path / "quick" / "汇总.xlsx") == values(tmp_path / "plain" / "汇总.xlsx")
+
+
+def test_a_unit_text_that_looks_like_rich_text_stays_text(tmp_path):
+    """xlsxwriter writes a shared string "<r>…</r>" into the part as XML; typed by a unit, it is text."""
+    names = {"甲.xlsx": "<r><t>注入</t></r>", "乙.xlsx": "<r></t></r>"}
+    (tmp_path / "in").mkdir()
+    for file, project in names.items():
+        write_grid(tmp_path / "in" / file, project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS,
+                                                        project=project, unit=file[0] + "单位"))
+    out = tmp_path / "汇总.xlsx"
+    summary = consolidate([tmp_path / "in"], out, workers=1)
+    assert sorted(r.project for r in summary.projects) == sorted(names.values())
+    shown = values(out)["项目明细"]
+    assert sorted(row[2] for row in shown[1:]) == sorted(names.values())
+    openpyxl_book = openpyxl.load_workbook(out, read_only=True)  # the XML parses: Excel opens it
+    assert {row[2] for row in openpyxl_book["项目明细"].iter_rows(min_row=2, values_only=True)} == set(names.values())
+    again = consolidate([out], tmp_path / "局汇总.xlsx", workers=1)  # and the records read back one level up
+    assert sorted(r.project for r in again.projects) == sorted(names.values())
+
+
+def values(path: Path) -> dict[str, list[list]]:
+    book = CalamineWorkbook.from_path(str(path))
+    return {name: book.get_sheet_by_name(name).to_python() for name in book.sheet_names}
+
+
+INLINE_TEXTS = ['{"type":"record","data":{"project":"=HYPERLINK(\\"x\\")","a&b":"<r>"}}', "普通文字",
+                "<r>像富文本</r>", " 前导空格", "控制\x01字符", "_x0041_", "尾\t", "长" * 20000]
+
+
+def inline_texts(path: Path, constant_memory: bool) -> None:
+    wb = workbook._Workbook(str(path), {"constant_memory": constant_memory, "strings_to_formulas": False})
+    ws = wb.add_worksheet("记录")
+    for r, text in enumerate(INLINE_TEXTS):
+        if constant_memory:
+            ws.write_string(r, 0, text)
+        else:
+            ws.write_run(r, 0, [("i", text, None)])
+    wb.close()
+
+
+def test_inline_texts_are_written_as_constant_memory_writes_them(tmp_path):
+    """An "i" cell is xlsxwriter's own inline string; a text it would escape (control characters, _xHHHH_,
+    edge whitespace, rich-looking, near the limit) goes to the shared strings instead. All read back."""
+    inline_texts(tmp_path / "quick.xlsx", False)
+    inline_texts(tmp_path / "cm.xlsx", True)
+    cells = {name: re.findall(r"<c .*?</c>", parts(tmp_path / name)["xl/worksheets/sheet1.xml"].decode())
+             for name in ("quick.xlsx", "cm.xlsx")}
+    plain = [i for i, t in enumerate(INLINE_TEXTS) if workbook._plain_text(t) and len(t) < 16000]
+    assert plain == [0, 1]
+    assert [cells["quick.xlsx"][i] for i in plain] == [cells["cm.xlsx"][i] for i in plain]
+    assert all('t="s"' in c for i, c in enumerate(cells["quick.xlsx"]) if i not in plain)
+    assert [row[0] for row in values(tmp_path / "quick.xlsx")["记录"]] == INLINE_TEXTS
 
 
 def test_collector_is_paused_while_writing_and_restored(department, tmp_path, monkeypatch):

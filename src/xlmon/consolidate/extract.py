@@ -74,12 +74,13 @@ def extract(path: str, profile: Profile) -> FileOutcome:
         for r in records:
             r.source = r.source or r.file
             r.file = path
+            r.finish()
         status = "included" if records else "rejected"
         return FileOutcome(path, sha, status, None if records else "汇总表中没有项目记录", records, diagnostics,
                            summary=True)
     result = check_workbook(book, profile)
     diags = [d.model_dump() for d in result.diagnostics]
-    records = [form_record(f, path) for f in result.forms]
+    records = [form_record(f, path).finish() for f in result.forms]
     if result.status == "unreadable" or not records:
         reason = result.diagnostics[0].message if result.diagnostics else "不是监控表"
         return FileOutcome(path, sha, "rejected", reason, [], diags)

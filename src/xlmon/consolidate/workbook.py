@@ -8,7 +8,6 @@ summary go through _QuickCells, which writes xlsxwriter's own XML at a fraction 
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import re
@@ -21,7 +20,7 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.packager import Packager
 from xlsxwriter.sharedstrings import SharedStrings
-from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.utility import _preserve_whitespace, xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from .. import layout as L
@@ -30,12 +29,11 @@ from ..marks import FONT_PALETTE, GRADE_ZH, SEVERITY_ZH
 from ..profile import Profile
 from .aggregate import Summary
 from .extract import RECORDS_SHEET
-from .records import FormRecord
+from .records import FormRecord, diagnostic_line, record_line
 
 from ..sheetnames import SUMMARY_SHEETS as SHEETS
 GRADE_ORDER = {"red": 0, "yellow": 1, "green": 2}
 GRADE_TEXT = {grade: zh + "灯" for grade, zh in GRADE_ZH.items()}
-_JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps(..., ensure_ascii=False) without a new encoder a call
 
 
 def _width(value) -> int:
@@ -107,14 +105,17 @@ class _Sheet:
             self.ws.repeat_rows(self.top)
 
 
-Cells = list[tuple[str, object, Format]]  # ("b", None | "s", text | "n", number, format) from column col on
+# ("b", None | "s", text | "i", text | "n", number, format) from column col on; "i" is a text written in the
+# cell (an inline string, as xlsxwriter's constant_memory mode writes it) instead of the shared strings: for
+# long texts that occur once, such as the records. Only an "i" cell may have no format.
+Cells = list[tuple[str, object, Format | None]]
 
 
 def _write_cells(ws: Worksheet, row: int, col: int, cells: Cells) -> None:
     for c, (kind, value, fmt) in enumerate(cells, col):
         if kind == "b":
             ws.write_blank(row, c, None, fmt)
-        elif kind == "s":
+        elif kind in ("s", "i"):
             ws.write_string(row, c, value, fmt)
         else:
             ws.write_number(row, c, value, fmt)
@@ -144,7 +145,8 @@ class _QuickCells(Worksheet):
         a finite int or float) is written by them instead."""
         last, limit = col + len(cells) - 1, self.xls_strmax // 2
         if (self.constant_memory or not cells or self._check_dimensions(row, col) or self._check_dimensions(row, last)
-                or not all(_plain(kind, value, limit) for kind, value, _ in cells)):
+                or not all(_plain(kind, value, limit) for kind, value, _ in cells)
+                or (self.row_info or self.col_info) and any(fmt is None for _, _, fmt in cells)):
             _write_cells(self, row, col, cells)
             return
         index = self.str_table._get_shared_string_index
@@ -152,6 +154,10 @@ class _QuickCells(Worksheet):
                                           for kind, value, fmt in cells))
         if last > col:
             self.table[row][last] = _RUN_END
+
+    def write_rich_string(self, *args, **kwargs):
+        """Not for summaries: their shared strings are all plain texts (see _QuickSharedStrings)."""
+        raise TypeError("a summary has no rich strings")
 
     def _write_cell(self, row: int, col: int, cell) -> None:
         if type(cell) is _Run:
@@ -171,11 +177,14 @@ class _QuickCells(Worksheet):
         """As Worksheet._write_cell writes each: a number, a shared string or a blank, with its format."""
         r, out = row + 1, []
         for c, (kind, value, fmt) in enumerate(cells, col):
-            head = f'<c r="{_column(c)}{r}" s="{fmt._get_xf_index()}"'
+            head = f'<c r="{_column(c)}{r}" s="{fmt._get_xf_index()}"' if fmt else f'<c r="{_column(c)}{r}"'
             if kind == "n":
                 out.append(f"{head}><v>{value:.16G}</v></c>")
             elif kind == "s":
                 out.append(f'{head} t="s"><v>{value}</v></c>')
+            elif kind == "i":
+                text = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                out.append(f'{head} t="inlineStr"><is><t>{text}</t></is></c>')
             else:
                 out.append(f"{head}/>")
         self.fh.write("".join(out))
@@ -185,6 +194,8 @@ def _plain(kind: str, value: object, limit: int) -> bool:
     """A cell that write_blank, write_string or write_number stores as it is."""
     if kind == "s":
         return len(value) <= limit
+    if kind == "i":
+        return len(value) <= limit and _plain_text(value)
     return kind == "b" or (type(value) in (int, float) and math.isfinite(value))
 
 
@@ -200,7 +211,15 @@ def _plain_text(text: str) -> bool:
 
 class _QuickSharedStrings(SharedStrings):
     """sharedStrings.xml as xlsxwriter writes it; a summary's ~15,000 mostly plain texts (records,
-    messages, paths) skip its three regular expressions a text. Compared byte for byte in the tests."""
+    messages, paths) skip its three regular expressions a text. Compared byte for byte in the tests.
+
+    A summary has no rich strings, so a text that looks like one ("<r>…</r>", typed by a unit) is
+    escaped as any text is: xlsxwriter would put it into the part as XML, and a broken one would
+    make Excel refuse the whole summary."""
+
+    def _write_si(self, string: str) -> None:
+        string = self._escape_control_characters(string)
+        self._xml_si_element(string, [("xml:space", "preserve")] if _preserve_whitespace(string) else [])
 
     def _write_sst_strings(self) -> None:
         write = self.fh.write
@@ -452,9 +471,9 @@ def _records(book: _Book, summary: Summary) -> None:
     ws.write_string(0, 0, "xlmon 汇总数据（供上级汇总读取，请勿修改）")
     row = 1
     for r in (*summary.projects, *summary.overall):
-        ws.write_string(row, 0, _JSON.encode({"type": "record", "data": r.to_json()}))
+        ws.write_run(row, 0, [("i", r.line or record_line(r), None)])
         row += 1
     for d in summary.diagnostics:
-        ws.write_string(row, 0, _JSON.encode({"type": "diagnostic", "data": d}))
+        ws.write_run(row, 0, [("i", diagnostic_line(d), None)])
         row += 1
     ws.hide()
