@@ -13,6 +13,7 @@ from openpyxl import Workbook
 
 from conftest import ROOT
 from handmade import SAMPLE_FUNDING, SAMPLE_INDICATORS, project_grid
+from xlmon.adapters.safety import prolog_declares_dtd
 from xlmon.check import check_file
 from xlmon.cli import main
 
@@ -130,6 +131,12 @@ def bad_files(tmp: Path, good: Path) -> dict[str, tuple[Path, str]]:
            b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>')
     files["external entity in a sheet"] = (_rezip(good, tmp / "xxe.xlsx", replace={"xl/worksheets/sheet1.xml": xxe}),
                                            "F006")
+    padded = b'<?xml version="1.0"?><!--' + b"x" * 70_000 + b"-->" + xxe.split(b"?>", 1)[1]
+    files["DTD after a long comment"] = (_rezip(good, tmp / "padded.xlsx",
+                                                replace={"xl/worksheets/sheet1.xml": padded}), "F006")
+    utf16 = '<?xml version="1.0" encoding="UTF-16"?>'.encode("utf-16") + xxe.split(b"?>", 1)[1].decode().encode("utf-16-le")
+    files["DTD in a UTF-16 part"] = (_rezip(good, tmp / "utf16.xlsx", replace={"xl/worksheets/sheet1.xml": utf16}),
+                                     "F006")
     wb = Workbook()
     wb.active["A1"] = "这不是监控表"
     wb.save(tmp / "other.xlsx")
@@ -153,6 +160,23 @@ def test_bad_files_each_named_and_others_still_checked(tmp_path, good, capsys):
     lines = capsys.readouterr().out.splitlines()
     for path, expected in files.values():
         assert any(line.startswith(f"{path}: {expected} ") for line in lines), (path, expected)
+
+
+@pytest.mark.parametrize("head, declares", [
+    (b'<?xml version="1.0"?>\r\n<worksheet><sheetData/></worksheet>', False),
+    (b'\xef\xbb\xbf<?xml version="1.0"?><?mso-application progid="Excel.Sheet"?><!-- c --> <workbook/>', False),
+    (b'<?xml version="1.0"?><a><![CDATA[<!DOCTYPE x [<!ENTITY e "e">]>]]></a>', False),  # content, not prolog
+    (b'<?xml version="1.0"?><!-- <a> --><!DOCTYPE a><a/>', True),
+    (b'<?xml version="1.0"?>\n<!ENTITY e "e"><a/>', True),
+    ('<?xml version="1.0"?><!DOCTYPE a><a/>'.encode("utf-16-be"), True),
+    ('<?xml version="1.0"?><a/>'.encode("utf-16"), False),
+    ('<a/>'.encode("utf-32"), True),
+    (b'<?xml version="1.0"?><!-- not closed yet', None),
+    (b'<?xml version="1.0"', None),
+    (b"", None),
+])
+def test_prolog_is_read_up_to_the_root_element(head, declares):
+    assert prolog_declares_dtd(head) is declares
 
 
 def test_xlsm_macros_not_run_but_values_read(tmp_path, good):

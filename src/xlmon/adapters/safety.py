@@ -23,7 +23,8 @@ MAX_TOTAL_BYTES = 300 * 1024 * 1024
 MAX_MEMBER_BYTES = 200 * 1024 * 1024
 MAX_RATIO = 200
 RATIO_FLOOR = 1024 * 1024  # small members may compress very well; judge ratios above this size
-PROLOG_BYTES = 4096
+PROLOG_BYTES = 1024  # an Office part's prolog is its XML declaration; a longer one is read further
+MAX_PROLOG_BYTES = 1 << 20  # a part with more than this before its root element is refused
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -95,9 +96,50 @@ def _inspect_members(archive: zipfile.ZipFile, view: memoryview, members: list[z
 
 
 def _declares_dtd(archive: zipfile.ZipFile, view: memoryview, info: zipfile.ZipInfo) -> bool:
-    """A DTD can only stand in the prolog, so the first few KB of a part tell."""
-    head = _member_head(archive, view, info, PROLOG_BYTES)
-    return b"<!DOCTYPE" in head or b"<!ENTITY" in head
+    """A DTD can only stand in the prolog, before the root element: the part is read as far as that,
+    however many comments or processing instructions come first (up to MAX_PROLOG_BYTES)."""
+    size = PROLOG_BYTES
+    while True:
+        head = _member_head(archive, view, info, size)
+        found = prolog_declares_dtd(head)
+        if found is not None:
+            return found
+        if len(head) < size:
+            return False  # no root element at all: not XML a reader takes, and no DTD either
+        if size >= MAX_PROLOG_BYTES:
+            return True
+        size *= 32
+
+
+_UTF16 = (b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<")
+
+
+def prolog_declares_dtd(head: bytes) -> bool | None:
+    """True when a DTD (or anything but comments, processing instructions and space) comes before the
+    root element; False when the root element (or text that is not XML) comes first; None when the
+    head ends before either."""
+    if head.startswith((b"\x00\x00", b"\xff\xfe\x00\x00")):
+        return True  # UTF-32: no Office part is written so
+    if head.startswith(_UTF16):
+        big = head.startswith((b"\xfe\xff", b"\x00<"))
+        head = head.decode("utf-16-be" if big else "utf-16-le", errors="ignore").encode("utf-8")
+    at, end = (3 if head.startswith(b"\xef\xbb\xbf") else 0), len(head)
+    while True:
+        while at < end and head[at] in b" \t\r\n":
+            at += 1
+        if at >= end:
+            return None
+        if head.startswith(b"<?", at):
+            close, skip = head.find(b"?>", at + 2), 2
+        elif head.startswith(b"<!--", at):
+            close, skip = head.find(b"-->", at + 4), 3
+        elif head.startswith(b"<!", at):
+            return True
+        else:
+            return False
+        if close < 0:
+            return None
+        at = close + skip
 
 
 def _member_head(archive: zipfile.ZipFile, view: memoryview, info: zipfile.ZipInfo, size: int | None) -> bytes:
