@@ -174,7 +174,8 @@ class _QuickCells(Worksheet):
             self._write_xml(row, col, (("b", None, fmt),))
 
     def _write_xml(self, row: int, col: int, cells: tuple[tuple[str, object, Format], ...]) -> None:
-        """As Worksheet._write_cell writes each: a number, a shared string or a blank, with its format."""
+        """As Worksheet._write_cell writes each: a number, a shared string, a blank (with its format), or
+        an inline string as it does in constant_memory mode."""
         r, out = row + 1, []
         for c, (kind, value, fmt) in enumerate(cells, col):
             head = f'<c r="{_column(c)}{r}" s="{fmt._get_xf_index()}"' if fmt else f'<c r="{_column(c)}{r}"'
