@@ -248,3 +248,8 @@ def test_summary_opens_in_libreoffice(department, tmp_path, capsys, soffice):
     from xlmon.reader import read_form
     form, _ = read_form(sheets["部门整体"], "部门整体")
     assert form is not None and form.kind == "department"
+    # LibreOffice read the records sheet's inline strings: the copy it saved is still a summary one level up
+    from xlmon.consolidate.run import consolidate
+    again = consolidate([recalculated], tmp_path / "again.xlsx", workers=1)
+    assert [o.status for o in again.files] == ["included"] and len(again.projects) == data["projects"]
+    assert again.total.subtotal == pytest.approx(data["totals"]["subtotal"], abs=1e-6)
