@@ -172,8 +172,11 @@
     return link;
   }
 
-  function forgetDownloads() {
+  // A new result replaces the earlier one, whichever button made it: its sections are hidden and its
+  // download links revoked.
+  function clearResults() {
     while (objectUrls.length) URL.revokeObjectURL(objectUrls.pop());
+    for (const id of ["check-result", "consolidate-result", "report-result"]) show($(id), false);
   }
 
   function diagnosticRows(body, diagnostics, fileOf) {
@@ -202,9 +205,7 @@
   $("check-button").addEventListener("click", async () => {
     const result = await post("/api/check", $("check-button"), "正在校验……");
     if (!result) return;
-    forgetDownloads();
-    show($("consolidate-result"), false);
-    show($("report-result"), false);
+    clearResults();
     $("check-files").replaceChildren(...result.files.map(fileStatusLine));
     const rows = result.files.flatMap((f) => f.diagnostics.map((d) => ({ ...d, file: f.path })));
     diagnosticRows($("diagnostics-body"), rows, (d) => d.file);
@@ -233,9 +234,7 @@
   $("consolidate-button").addEventListener("click", async () => {
     const result = await post("/api/consolidate", $("consolidate-button"), "正在汇总……");
     if (!result) return;
-    forgetDownloads();
-    show($("check-result"), false);
-    show($("report-result"), false);
+    clearResults();
     const { year, months } = result.period;
     $("summary-period").textContent = `监控期间：${year ?? "未识别"} 年 1-${months ?? "?"} 月`
       + `，时间进度 ${percent(result.time_progress)}。`;
@@ -280,9 +279,7 @@
   $("report-button").addEventListener("click", async () => {
     const result = await post("/api/report", $("report-button"), "正在生成分析报告……");
     if (!result) return;
-    forgetDownloads();
-    show($("check-result"), false);
-    show($("consolidate-result"), false);
+    clearResults();
     downloadLink($("report-download"), result.download, `下载 ${result.download.name}`);
     show($("report-result"));
     $("status").textContent = "分析报告（草稿）已生成。";
