@@ -184,8 +184,7 @@ class _QuickCells(Worksheet):
             elif kind == "s":
                 out.append(f'{head} t="s"><v>{value}</v></c>')
             elif kind == "i":
-                text = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-                out.append(f'{head} t="inlineStr"><is><t>{text}</t></is></c>')
+                out.append(f'{head} t="inlineStr"><is><t>{_escape(value)}</t></is></c>')
             else:
                 out.append(f"{head}/>")
         self.fh.write("".join(out))
@@ -210,6 +209,11 @@ def _plain_text(text: str) -> bool:
             and (text.isprintable() or not _CONTROL.search(text)))
 
 
+def _escape(text: str) -> str:
+    """A _plain_text as xlsxwriter's _escape_data writes it."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 class _QuickSharedStrings(SharedStrings):
     """sharedStrings.xml as xlsxwriter writes it; a summary's ~15,000 mostly plain texts (records,
     messages, paths) skip its three regular expressions a text. Compared byte for byte in the tests.
@@ -226,7 +230,7 @@ class _QuickSharedStrings(SharedStrings):
         write = self.fh.write
         for text in self.string_table.string_array:
             if _plain_text(text):
-                write(f"<si><t>{text.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')}</t></si>")
+                write(f"<si><t>{_escape(text)}</t></si>")
             else:
                 self._write_si(text)
 
