@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -137,6 +138,39 @@ def test_bad_files_rejected_others_kept(tmp_path, capsys):
     # running again with the summary inside the input folder: the output itself is skipped
     code, again = run(capsys, tmp_path, "-o", tmp_path / "s.xlsx")
     assert again["totals"] == data["totals"]
+
+
+def test_other_spreadsheet_formats_in_a_folder_are_listed_not_dropped(tmp_path, capsys, soffice):
+    """A unit that sends its form as .xls, .xlsb, .ods (saved by a real spreadsheet program) or WPS .et
+    must show up as rejected with what to do, not vanish from the consolidation; other files do not."""
+    from conftest import libreoffice_convert
+
+    units = tmp_path / "units"
+    units.mkdir()
+    write_form(units / "甲.xlsx", unit="单位甲", project="项目甲")
+    source = write_form(tmp_path / "乙.xlsx", unit="单位乙", project="项目乙")
+    for target in ("xls:MS Excel 97", "ods"):
+        [saved] = libreoffice_convert(soffice, [source], tmp_path / "lo", target)
+        shutil.copy(saved, units)
+    shutil.copy(units / "乙.xls", units / "丙.et")  # WPS's own format is an OLE container too
+    with zipfile.ZipFile(units / "乙.xlsb", "w") as xlsb:  # LibreOffice reads .xlsb but cannot save one
+        xlsb.writestr("[Content_Types].xml", '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>')
+        xlsb.writestr("xl/workbook.bin", b"\x83\x01\x00")
+    shutil.copy(source, units / "改名.xls")  # an xlsx renamed: the name, not the content, is wrong
+    (units / "说明.docx").write_bytes(b"PK\x03\x04 not a workbook")
+    (units / "名单.csv").write_text("单位名称\n单位甲\n", encoding="utf-8")
+    code, data = run(capsys, units, "-o", tmp_path / "s.xlsx")
+    assert code == 0 and data["projects"] == 1
+    status = {Path(f["path"]).name: (f["status"], f["reason"]) for f in data["files"]}
+    assert set(status) == {"甲.xlsx", "乙.xls", "乙.ods", "乙.xlsb", "丙.et", "改名.xls"}
+    for name, words in {"乙.xls": ".xls（Excel 97-2003）", "乙.ods": ".ods", "乙.xlsb": ".xlsb", "丙.et": "WPS",
+                        "改名.xls": "扩展名应为 .xlsx"}.items():
+        assert status[name][0] == "rejected" and words in status[name][1] and "另存为" in status[name][1], name
+    listed = load_workbook(tmp_path / "s.xlsx", read_only=True)["文件清单"]
+    assert {Path(str(row[0])).name for row in listed.iter_rows(values_only=True)} >= set(status)
+    code = main(["check", str(units)])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 1 and sum(": F002 " in line for line in lines) == 5
 
 
 def test_nothing_usable_exit_1_and_no_file(tmp_path, capsys):

@@ -11,6 +11,14 @@ from ..grid import Grid, normalise
 from .safety import Refusal, inspect_archive
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
+# Other spreadsheet formats a unit may send: found in folders so that they are listed and refused with
+# what to do (save as .xlsx), never silently left out of a consolidation.
+OTHER_SPREADSHEETS = {
+    ".xls": "这是旧版 .xls（Excel 97-2003）文件",
+    ".xlsb": "这是 Excel 二进制工作簿（.xlsb）",
+    ".et": "这是 WPS 表格的 .et 文件",
+    ".ods": "这是 OpenDocument 表格（.ods）文件",
+}
 
 
 @dataclass
@@ -24,17 +32,21 @@ class WorkbookValues:
 
 
 def find_workbooks(inputs: Iterable[str | Path]) -> list[tuple[Path, Path | None]]:
-    """Files as given (even missing ones, which get a diagnostic); folders searched for workbooks,
-    Office lock files (~$*) and hidden files skipped. Each comes with the folder it was found in,
-    or None when it was named directly."""
+    """Files as given (even missing ones, which get a diagnostic); folders searched for workbooks
+    (.xlsx/.xlsm, and the OTHER_SPREADSHEETS, which will be refused with a reason), Office lock files
+    (~$*) and hidden files skipped. Each comes with the folder it was found in, or None when it was
+    named directly."""
     found: list[tuple[Path, Path | None]] = []
     for item in map(Path, inputs):
         if item.is_dir():
-            found += [(p, item) for p in sorted(item.rglob("*")) if p.suffix.lower() in XLSX_SUFFIXES
+            found += [(p, item) for p in sorted(item.rglob("*")) if p.suffix.lower() in _FOLDER_SUFFIXES
                       and not p.name.startswith(("~$", ".")) and p.is_file()]
         else:
             found.append((item, None))
     return found
+
+
+_FOLDER_SUFFIXES = {*XLSX_SUFFIXES, *OTHER_SPREADSHEETS}
 
 
 def read_workbook(path: str | Path) -> WorkbookValues:
@@ -56,8 +68,11 @@ def read_bytes(data: bytes, name: str, result: WorkbookValues | None = None) -> 
 
     result = result or WorkbookValues(name)
     refusal, macros = inspect_archive(data, Path(name).name)
-    if refusal is None and not name.lower().endswith(XLSX_SUFFIXES):
-        refusal = Refusal("F002", "扩展名应为 .xlsx 或 .xlsm")
+    suffix = Path(name).suffix.lower()
+    if refusal is not None and refusal.code == "F002" and suffix in OTHER_SPREADSHEETS:
+        refusal = Refusal("F002", OTHER_SPREADSHEETS[suffix])  # not an xlsx inside: what its name says it is
+    elif refusal is None and suffix not in XLSX_SUFFIXES:
+        refusal = Refusal("F002", OTHER_SPREADSHEETS[suffix] if suffix == ".xlsb" else "扩展名应为 .xlsx 或 .xlsm")
     if refusal:
         result.refusal = refusal
         return result
