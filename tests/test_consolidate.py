@@ -35,8 +35,9 @@ def run(capsys, *args) -> tuple[int, dict]:
 def direct_totals(paths) -> dict:
     """What the summary must say, computed from `xlmon check` of each file on its own."""
     sums = dict.fromkeys(("carryover", "current", "issued", "spent", "forecast"), 0.0)
+    known = {"spent": 0.0, "subtotal": 0.0}  # over the projects whose 支出进度 can be computed
     grades = {"green": 0, "yellow": 0, "red": 0}
-    count = 0
+    count = unclear = with_unknown = 0
     for path in paths:
         for form in check_file(path).forms:
             if form.kind != "project":
@@ -45,10 +46,18 @@ def direct_totals(paths) -> dict:
             total = form.total()
             for f in sums:
                 sums[f] += getattr(total, f) or 0.0
+            unreadable = any(set(r.unreadable) & set(sums) for r in form.funding if r.block == "source")
+            with_unknown += unreadable
+            if {"spent", "carryover", "current"} & set(total.unreadable):
+                unclear += 1
+            else:
+                known["spent"] += total.spent or 0.0
+                known["subtotal"] += total.subtotal or 0.0
             if form.grade:
                 grades[form.grade] += 1
     sums["subtotal"] = sums["carryover"] + sums["current"]
-    return {"sums": sums, "grades": grades, "projects": count}
+    return {"sums": sums, "grades": grades, "projects": count, "unclear": unclear, "with_unknown": with_unknown,
+            "spend_progress": known["spent"] / known["subtotal"]}
 
 
 def hashes(folder: Path) -> dict:
@@ -67,7 +76,10 @@ def test_department_summary(department, tmp_path, capsys):
         assert data["totals"][f] == pytest.approx(value, abs=1e-3), f
     t = data["totals"]
     assert t["issue_rate"] == pytest.approx(t["issued"] / t["current"], abs=1e-4)  # recomputed, not averaged
-    assert t["spend_progress"] == pytest.approx(t["spent"] / t["subtotal"], abs=1e-4)
+    # the demo has a 支出数 typed as text: unknown, not 0, so 支出进度 is that of the other projects
+    assert expected["unclear"] == 1
+    assert t["spend_progress"] == pytest.approx(expected["spend_progress"], abs=1e-4)
+    assert t["spend_progress"] > t["spent"] / t["subtotal"] + 1e-3
     assert data["grades"] == expected["grades"]
     assert data["period"] == {"year": 2026, "months": 6}
     assert {f["status"] for f in data["files"]} == {"included"}
@@ -82,6 +94,9 @@ def test_department_summary(department, tmp_path, capsys):
     assert link.hyperlink is not None and link.value.endswith(".xlsx")
     overview = wb["汇总表"]
     assert overview._charts, "a native bar chart of 支出进度 against 时间进度"
+    assert f"{expected['with_unknown']} 个项目有金额无法识别" in overview["A2"].value
+    unclear = [row for row in detail.iter_rows(min_row=2, values_only=True) if row[10] is None]
+    assert len(unclear) == 1 and unclear[0][11] is None and unclear[0][13] is None  # no 0% 支出进度, no 进度差
     deviations = [r for r in wb["指标偏差"].iter_rows(min_row=2, values_only=True) if r[0]]
     assert deviations and [r[0] for r in deviations] == sorted((r[0] for r in deviations), key=["红灯", "黄灯"].index)
     focus = wb["重点监控建议"]

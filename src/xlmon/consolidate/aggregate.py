@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import layout as L
-from ..calc import time_progress
+from ..calc import ratio, time_progress
 from ..diagnostics import make
 from ..grading import grade_funding
 from ..models import FundingRow
 from ..profile import Profile
 from ..text import label_key
-from .records import AMOUNTS, FileOutcome, FormRecord, derived
+from .records import AMOUNTS, FileOutcome, FormRecord
 
 TOTAL_FIELDS = ("carryover", "current", "subtotal", "issued", "issue_rate", "spent", "spend_progress", "forecast")
 
@@ -34,14 +34,32 @@ class Totals:
     spend_progress: float | None = None
     gap: float | None = None
     grade: str | None = None
+    unclear: int = 0  # projects with an amount in this row that could not be read (N001): unknown, not 0
+    # what the rates divide: 下达数, 本年预算 over the projects where both are known, and 支出数, 上年结转,
+    # 本年预算 over those where all three are
+    rate_parts: list[float] = field(default_factory=lambda: [0.0] * 5)
 
-    def add(self, values: list[float | None]) -> None:
+    def add(self, values: list[float | None], unknown=()) -> None:
         for name, value in zip(AMOUNTS, values):
             if value is not None:
                 setattr(self, name, getattr(self, name) + value)
+        carry, current, issued, spent, _ = (v or 0.0 for v in values)
+        parts = self.rate_parts
+        if not {"issued", "current"}.intersection(unknown):
+            parts[0] += issued
+            parts[1] += current
+        if not {"spent", "carryover", "current"}.intersection(unknown):
+            parts[2] += spent
+            parts[3] += carry
+            parts[4] += current
+        self.unclear += bool(unknown)
 
     def finish(self, months: int | None, profile: Profile) -> None:
-        self.subtotal, self.issue_rate, self.spend_progress = derived([getattr(self, f) for f in AMOUNTS])
+        """Amounts are the sums of what could be read; each rate leaves out the projects whose amounts it
+        needs are unknown (with none unknown, that is the rate of the summed amounts)."""
+        self.subtotal = self.carryover + self.current
+        issued, current, spent, carry, current_spent = self.rate_parts
+        self.issue_rate, self.spend_progress = ratio(issued, current), ratio(spent, carry + current_spent)
         tp = time_progress(months)
         self.gap = tp - self.spend_progress if tp is not None and self.spend_progress is not None else None
         row = FundingRow(block="source", row=self.row, spend_progress=self.spend_progress)
@@ -139,7 +157,7 @@ def _rows(projects: list[FormRecord], months: int | None, profile: Profile) -> l
     for record in projects:
         for label, values in record.amounts.get("source", {}).items():
             if label in by_label:
-                by_label[label].add(values)
+                by_label[label].add(values, record.unknown_in(label))
     for t in rows:
         t.finish(months, profile)
     return rows
@@ -148,7 +166,8 @@ def _rows(projects: list[FormRecord], months: int | None, profile: Profile) -> l
 def _by_unit(projects: list[FormRecord], months: int | None, profile: Profile) -> list[Totals]:
     units: dict[str, Totals] = {}
     for record in projects:
-        units.setdefault(record.unit or "（未填单位）", Totals(record.unit or "（未填单位）")).add(record.total())
+        unit = record.unit or "（未填单位）"
+        units.setdefault(unit, Totals(unit)).add(record.total(), record.unknown_in())
     for t in units.values():
         t.finish(months, profile)
     return sorted(units.values(), key=lambda t: (-(t.gap if t.gap is not None else -1), t.row))

@@ -19,8 +19,13 @@ _CODE = re.compile(r"[0-9A-Z]{15,21}")
 
 def form_record(form: Form, path: str) -> FormRecord:
     amounts: dict[str, dict[str, list[float | None]]] = {}
+    unknown: dict[str, dict[str, list[str]]] = {}
     for row in form.funding:
         amounts.setdefault(row.block, {})[row.row] = [getattr(row, f) for f in AMOUNTS]
+        if row.unreadable:
+            fields = [f for f in AMOUNTS if f in row.unreadable]
+            if fields:
+                unknown.setdefault(row.block, {})[row.row] = fields
     total = form.total("source")
     grades = {"green": 0, "yellow": 0, "red": 0}
     likelihoods = {"确定能": 0, "有可能": 0, "完全不可能": 0}
@@ -39,7 +44,7 @@ def form_record(form: Form, path: str) -> FormRecord:
         kind=form.kind, file=path, sheet=form.sheet, unit=form.unit or (form.department if form.kind ==
                                                                          "department" else None),
         project=form.project, department=form.department, code=code_match.group(0) if code_match else None,
-        year=form.year, months=form.months, amounts=amounts, funding_grade=total.grade if total else None,
+        year=form.year, months=form.months, amounts=amounts, unknown=unknown, funding_grade=total.grade if total else None,
         grade=form.grade, indicator_grades=grades, likelihoods=likelihoods, deviations=deviations,
         period_cell=form.cells.get("period"),
     )

@@ -43,6 +43,8 @@ class FormRecord:
     months: int | None
     # block -> row label -> [carryover, current, issued, spent, forecast] as computed by xlmon
     amounts: dict[str, dict[str, list[float | None]]] = field(default_factory=dict)
+    # block -> row label -> the AMOUNTS the form holds but xlmon could not read (N001): unknown, not 0
+    unknown: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     funding_grade: str | None = None
     grade: str | None = None
     indicator_grades: dict[str, int] = field(default_factory=dict)
@@ -63,10 +65,12 @@ class FormRecord:
     def total(self, block: str = "source") -> list[float | None]:
         return self.amounts.get(block, {}).get("资金总额", [None] * len(AMOUNTS))
 
+    def unknown_in(self, row: str = "资金总额", block: str = "source") -> list[str]:
+        return self.unknown.get(block, {}).get(row, [])
+
     def rates(self) -> tuple[float, float | None, float | None]:
         """(小计, 下达率, 支出进度) of the 资金总额 row."""
-        return derived(self.total())
-
+        return derived(self.total(), self.unknown_in())
 
     def to_json(self) -> dict:
         """Like dataclasses.asdict, without its deep copies (20x faster on thousands of records)."""
@@ -110,8 +114,11 @@ def diagnostic_line(diagnostic: dict) -> str:
     return _JSON.encode({"type": "diagnostic", "data": diagnostic})
 
 
-def derived(values: list[float | None]) -> tuple[float, float | None, float | None]:
-    """小计, 下达率 and 支出进度 from [上年结转, 本年预算, 下达数, 支出数, 全年预计] (amounts summed first)."""
+def derived(values: list[float | None], unknown=()) -> tuple[float, float | None, float | None]:
+    """小计, 下达率 and 支出进度 from [上年结转, 本年预算, 下达数, 支出数, 全年预计] (amounts summed first);
+    a blank amount counts as 0, but no rate is computed from an unknown one (a field named in unknown)."""
     carry, current, issued, spent, _ = (v or 0.0 for v in values)
     subtotal = carry + current
-    return subtotal, ratio(issued, current), ratio(spent, subtotal)
+    issue_rate = None if {"issued", "current"}.intersection(unknown) else ratio(issued, current)
+    progress = None if {"spent", "carryover", "current"}.intersection(unknown) else ratio(spent, subtotal)
+    return subtotal, issue_rate, progress

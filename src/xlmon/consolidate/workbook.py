@@ -306,7 +306,12 @@ def _overview(book: _Book, summary: Summary) -> None:
     ws = s.ws
     ws.write_string(0, 0, f"{_department_name(summary)}预算绩效运行监控汇总表（{_period(summary)}）", book.fmt["title"])
     units = len({p.unit for p in summary.projects})
-    ws.write_string(1, 0, f"纳入汇总：{units} 个单位、{len(summary.projects)} 个项目；金额单位：万元。", book.fmt["note"])
+    note = f"纳入汇总：{units} 个单位、{len(summary.projects)} 个项目；金额单位：万元。"
+    unclear = sum(bool(r.unknown.get("source")) for r in summary.projects)
+    if unclear:
+        note += (f"注意：{unclear} 个项目有金额无法识别（见“校验问题”，代码 N001），合计只含能识别的金额，"
+                 "下达率、支出进度按其余项目计算。")
+    ws.write_string(1, 0, note, book.fmt["note"])
     tp = summary.time_progress
     for t in summary.rows:
         label = t.row if t.row == L.TOTAL_ROW else f"其中：{t.row}" if t.row == L.PROJECT_SOURCES[0] else t.row
