@@ -99,6 +99,9 @@ def test_department_summary(department, tmp_path, capsys):
     assert len(unclear) == 1 and unclear[0][11] is None and unclear[0][13] is None  # no 0% 支出进度, no 进度差
     deviations = [r for r in wb["指标偏差"].iter_rows(min_row=2, values_only=True) if r[0]]
     assert deviations and [r[0] for r in deviations] == sorted((r[0] for r in deviations), key=["红灯", "黄灯"].index)
+    completions = [v for r in deviations for v in r[7:9] if v is not None]  # 完成情况, 全年预计完成情况
+    assert any(isinstance(v, (int, float)) for v in completions), "numbers stay numbers"
+    assert not [v for v in completions if isinstance(v, str) and v.replace(".", "", 1).isdigit()]
     focus = wb["重点监控建议"]
     assert "建议" in focus["A1"].value and "参考" in focus["A1"].value
     assert focus.max_row >= 4

@@ -53,3 +53,10 @@ def test_measures_and_labels():
     assert parse_measure("完成") is None and parse_measure("≥5") is None
     assert label_key("项 目 名 称：") == "项目名称"
     assert label_key("县（区）财政资金") == label_key("县(区)财政资金") == "县区财政资金"
+
+
+def test_plain_number_never_uses_exponents():
+    from xlmon.text import plain_number
+
+    assert [plain_number(v) for v in (1234567.0, 95.5, 0.1 + 0.2, -3.0, 12345678901.0, 0.125)] == [
+        "1234567", "95.5", "0.3", "-3", "12345678901", "0.125"]

@@ -47,6 +47,14 @@ def clean_text(value: object) -> str | None:
     return text or None
 
 
+def plain_number(value: float) -> str:
+    """A number as a person writes it: 1234567, 95.5, 0.3; never 1.23457e+06 as f"{value:g}" would."""
+    if value.is_integer() and abs(value) < 1e21:
+        return str(int(value))
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    return text if text not in ("0", "-0") else f"{value:.6g}"
+
+
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _DASHES = {"-", "--", "—", "——", "－", "/", "无", "—-"}
 _AMOUNT_UNITS = ("万元", "万", "元")

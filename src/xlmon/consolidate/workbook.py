@@ -269,6 +269,7 @@ class _Book:
             "int": add({**base, "num_format": "0"}),
             "link": add({**base, "font_color": "#0563C1", "underline": 1}),
         }
+        self.fmt["number"] = self.fmt["cell"]  # General: a number as typed
         for grade, colour in profile.colours().items():
             self.fmt[grade] = add({**base, "bg_color": f"#{colour}", "font_color": f"#{FONT_PALETTE[grade]}",
                                    "align": "center"})
@@ -402,7 +403,7 @@ def _deviations(book: _Book, summary: Summary) -> None:
     for d, r in rows:
         where = f"{_file_name(r.source or r.file)}!{r.sheet}!{d.cell or ''}"
         s.line([(d.grade, "grade"), (r.unit, "text"), (r.project, "text"), (d.level1, "text"), (d.level2, "text"),
-                (d.level3, "text"), (d.target, "text"), (_shown(d.actual), "text"), (_shown(d.forecast), "text"),
+                (d.level3, "text"), (d.target, "text"), _measure(d.actual), _measure(d.forecast),
                 (d.likelihood, "text"), (d.reason or "（未填写）", "wrap"), (d.remark, "wrap"), (where, "text")])
     s.finish()
 
@@ -412,8 +413,9 @@ def _file_name(path: str) -> str:
     return Path(path).name
 
 
-def _shown(value) -> str | None:
-    return f"{value:g}" if isinstance(value, float) else value
+def _measure(value: str | float | None) -> tuple[str | float | None, str]:
+    """A completion value as the unit typed it: a number as a number (General format), text as text."""
+    return (value, "number") if isinstance(value, (int, float)) else (value, "text")
 
 
 def _diagnostics(book: _Book, summary: Summary) -> None:

@@ -24,6 +24,7 @@ from ..grid import Grid
 from ..marks import GRADE_ZH
 from ..models import Form, FundingRow
 from ..profile import Profile, load_profile
+from ..text import plain_number
 from .blocks import DraftNote, Heading, Image, Paragraph, Placeholder, Report, Table
 from .chart import progress_chart
 
@@ -95,7 +96,7 @@ def grade_text(grade: str | None) -> str:
 def shown(value) -> str:
     if value is None or value == "":
         return "未填写"
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    return plain_number(value) if isinstance(value, float) else str(value)
 
 
 def _num(value: float | None) -> str:
@@ -256,10 +257,13 @@ def _overall_paragraph(records: list[FormRecord]) -> str:
         return sums
 
     total = summed("source", L.TOTAL_ROW)
-    subtotal, _, progress = derived(total)
+    unknown = {f for r in records for f in r.unknown_in(L.TOTAL_ROW)}
+    subtotal, _, progress = derived(total, unknown)
     parts = [f"{label} {fmt_amount(derived(summed('spending', label))[0])}" for label in L.DEPARTMENT_SPENDING_TYPES]
+    progress_text = (f"支出进度 {fmt_rate(progress)}" if progress is not None or not unknown
+                     else "部分金额无法识别，支出进度无法计算")
     return (f"据 {len(records)} 份部门整体支出绩效运行监控表，部门整体资金总额 {fmt_amount(subtotal)}"
-            f"（{'、'.join(parts)}），已支出 {fmt_amount(total[3])}，支出进度 {fmt_rate(progress)}。")
+            f"（{'、'.join(parts)}），已支出 {fmt_amount(total[3])}，{progress_text}。")
 
 
 def department_report(summary: Summary, profile: Profile) -> Report:

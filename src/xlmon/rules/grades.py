@@ -6,12 +6,13 @@ from ..calc import fmt_rate
 from ..diagnostics import Diagnostic, make
 from ..models import Form
 from ..profile import Profile
+from ..text import plain_number
 
 
 def _shown(value, unit: str | None) -> str:
     if value is None:
         return "未填"
-    return f"{value:g}{unit or ''}" if isinstance(value, float) else str(value)
+    return f"{plain_number(value)}{unit or ''}" if isinstance(value, float) else str(value)
 
 
 def grade_findings(form: Form, profile: Profile) -> list[Diagnostic]:

@@ -8,7 +8,7 @@ from ..diagnostics import Diagnostic, make
 from ..grading import is_quantitative
 from ..models import Form, Indicator
 from ..profile import Profile
-from ..text import label_key
+from ..text import label_key, plain_number
 
 
 def negative_amounts(form: Form, profile: Profile) -> list[Diagnostic]:
@@ -75,7 +75,7 @@ def completion_kinds(form: Form, profile: Profile) -> list[Diagnostic]:
                                 field=zh, value=value, example=_example(ind)))
             elif ind.operator == "qualitative" and isinstance(value, float):
                 out.append(make("R208", sheet=form.sheet, cell=cell, name=ind.level3, target=ind.target,
-                                field=zh, value=f"{value:g}"))
+                                field=zh, value=plain_number(value)))
             elif is_quantitative(ind) and ind.unit:
                 unit = ind.units.get(field)
                 if unit and _unit_key(unit) != _unit_key(ind.unit):
@@ -85,5 +85,5 @@ def completion_kinds(form: Form, profile: Profile) -> list[Diagnostic]:
 
 
 def _example(ind: Indicator) -> str:
-    return f"{ind.target_value:g}{ind.unit or ''}" if ind.target_value is not None else "数值"
+    return f"{plain_number(ind.target_value)}{ind.unit or ''}" if ind.target_value is not None else "数值"
 
