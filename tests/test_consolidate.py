@@ -107,6 +107,33 @@ def test_department_summary(department, tmp_path, capsys):
     assert focus.max_row >= 4
 
 
+def test_summary_is_print_ready(department, tmp_path, capsys):
+    """Wrapped texts get rows tall enough (LibreOffice and WPS do not grow rows on opening), every page says
+    whose summary it is and its number, wide tables go to A3, and the chart sits below the tables."""
+    out = tmp_path / "s.xlsx"
+    run(capsys, department, "-o", out)
+    wb = load_workbook(out)
+    for name in SHEETS[:6]:
+        ws = wb[name]
+        assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0  # one page wide
+        assert "某市教育局" in ws.oddHeader.left.text and name in ws.oddHeader.right.text
+        assert "&P" in ws.oddFooter.center.text and "&N" in ws.oddFooter.center.text
+    wide = {name: sum((d.width or 0) * ((d.max or 1) - (d.min or 1) + 1) for d in wb[name].column_dimensions.values())
+            for name in SHEETS[:6]}
+    assert wb["项目明细"].page_setup.paperSize == 8 and wide["项目明细"] > 224  # A3: 23 columns
+    assert all(wb[n].page_setup.paperSize == 9 for n in SHEETS[:6] if wide[n] <= 224)
+    problems = wb["校验问题"]
+    width = problems.column_dimensions["F"].width
+    long = [r for r in range(2, problems.max_row + 1) if len(problems.cell(r, 6).value) * 2 > 2 * (width - 2)]
+    assert long and all((problems.row_dimensions[r].height or 0) >= 30 for r in long)
+    overview = wb["汇总表"]
+    assert overview._charts[0].anchor._from.col == 0 and not overview.print_title_rows
+    form = wb["部门整体"]
+    notes = [c.value for row in form.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("说明：")]
+    assert len(notes) == 1 and "只报送了项目表" in notes[0] and "请部门" in notes[0]
+
+
 def test_duplicates_counted_once(department, tmp_path, capsys):
     one = next(iter(sorted(department.glob("*.xlsx"))))
     copy_dir = tmp_path / "again"

@@ -50,15 +50,34 @@ def _display_width(text: str) -> int:
 
 _text_width = lru_cache(maxsize=65536)(_display_width)  # units, projects, sheets repeat down a column
 
+TEXT_CAP, WRAP_CAP = 60, 30  # widest a column grows for its texts; a wrapped one at least to WRAP_CAP
+LINE_HEIGHT = 14.5  # points a line of 宋体 10 takes, with some room for the CJK fonts that stand in for it
+A4_WIDTH = 140  # column-width units across A4 landscape at 100 %; wider sheets shrink to fit
+A3_FROM = 1.6 * A4_WIDTH  # a sheet this wide would print below ~62 % on A4: it is set to A3 landscape
+PAGE_HEIGHT = 500  # points of rows an A4 landscape page holds between its margins
+UNIT_HEADERS = ("单位", "小计", "支出数", "支出进度", "时间进度", "进度差（百分点）", "评级")
+
+
+def _lines(text: str, width: float) -> int:
+    """How many lines a wrapped text takes in a column `width` wide (CJK breaks anywhere)."""
+    usable = max(width - 2, 2)
+    return sum(max(1, math.ceil(((len(part.encode()) - len(part)) // 2 + len(part)) / usable))
+               for part in text.split("\n"))
+
 
 class _Sheet:
-    """A worksheet with a header row, typed cells and column widths fitted to what was written.
-    Its rows are written as runs (see _QuickCells) unless a chart reads them (runs=False)."""
+    """A worksheet with a header row, typed cells, column widths fitted to what was written, rows tall
+    enough for their wrapped texts, and a page set up for print. Headers wrap onto two lines rather than
+    widen a column of short values. Rows are written as runs (see _QuickCells) unless a chart reads them
+    (runs=False)."""
 
     def __init__(self, book: _Book, name: str, headers: list[str], top: int = 0, runs: bool = True):
         self.book, self.ws, self.headers, self.top = book, book.wb.add_worksheet(name), headers, top
-        self.runs = runs
-        self.widths = [_width(h) for h in headers]
+        self.name, self.runs = name, runs
+        self.widths = [min(_width(h), max(4, math.ceil(_width(h) / 4) * 2)) for h in headers]
+        self.wrapped: set[int] = set()  # columns of "wrap" cells, sized by finish()
+        self.final: list[float] = []  # the column widths finish() set
+        self.tall: list[tuple[int, int, str]] = []  # wrapped texts that may need more than one line
         self.row = top
         if headers:
             for c, h in enumerate(headers):
@@ -68,7 +87,8 @@ class _Sheet:
 
     def line(self, values: list[tuple[object, str]]) -> None:
         """One row of typed cells: None or "" a bordered blank, a grade its coloured 绿灯/黄灯/红灯, text as
-        text (never a formula), numbers in the kind's number format. Each column widens to fit (≤ 60)."""
+        text (never a formula), numbers in the kind's number format. Each column widens to fit (≤ TEXT_CAP);
+        finish() decides how wide a column of "wrap" texts is."""
         fmt, widths = self.book.fmt, self.widths
         plain, columns = fmt["cell"], len(widths)
         cells: list[tuple[str, object, Format]] = []
@@ -79,30 +99,50 @@ class _Sheet:
             if kind == "grade":
                 cells.append(("s", GRADE_TEXT[value], fmt[value]))
                 width = _text_width(GRADE_TEXT[value])
-            elif kind == "text" or kind == "wrap" or isinstance(value, str):
-                cells.append(("s", str(value), fmt["wrap"] if kind == "wrap" else plain))
+            elif kind == "wrap":
+                text = str(value)
+                cells.append(("s", text, fmt["wrap"]))
+                width = _width(text)
+                self.wrapped.add(c)
+                if len(text) > WRAP_CAP // 2 or "\n" in text:
+                    self.tall.append((self.row, c, text))
+            elif kind == "text" or isinstance(value, str):
+                cells.append(("s", str(value), plain))
                 width = _width(value)
             else:
                 cells.append(("n", value, fmt[kind]))
                 width = len(f"{value:,.2f}") if type(value) is float else _width(value)  # _width, quicker
-            if c < columns and min(width, 60) > widths[c]:
-                widths[c] = min(width, 60)
+            if c < columns and min(width, TEXT_CAP) > widths[c]:
+                widths[c] = min(width, TEXT_CAP)
         if self.runs:
             self.ws.write_run(self.row, 0, cells)
         else:
             _write_cells(self.ws, self.row, 0, cells)
         self.row += 1
 
-    def finish(self, filters: bool = True) -> None:
-        for c, w in enumerate(self.widths):
-            self.ws.set_column(c, c, min(max(w + 2, 6), 62))
-        if filters and self.headers and self.row > self.top + 1:
-            self.ws.autofilter(self.top, 0, self.row - 1, len(self.headers) - 1)
-        self.ws.set_landscape()
-        self.ws.set_paper(9)
-        self.ws.fit_to_pages(1, 0)
+    def finish(self, filters: bool = True, repeat: bool = True) -> None:
+        ws = self.ws
+        final = [max(w + 2, 6) for w in self.widths]
+        if self.wrapped:  # wrapped columns share what the others leave of an A4 page, WRAP_CAP at least
+            share = (A4_WIDTH - sum(w for c, w in enumerate(final) if c not in self.wrapped)) / len(self.wrapped)
+            for c in self.wrapped:
+                final[c] = min(final[c], max(share, WRAP_CAP + 2))
+        self.final = final
+        for c, w in enumerate(final):
+            ws.set_column(c, c, w)
+        heights: dict[int, int] = {}
         if self.headers:
-            self.ws.repeat_rows(self.top)
+            heights[self.top] = max(_lines(h, final[c]) for c, h in enumerate(self.headers))
+        for row, c, text in self.tall:
+            heights[row] = max(heights.get(row, 1), _lines(text, final[c]))
+        for row, lines in heights.items():
+            if lines > 1:
+                ws.set_row(row, LINE_HEIGHT * lines + 2)
+        if filters and self.headers and self.row > self.top + 1:
+            ws.autofilter(self.top, 0, self.row - 1, len(self.headers) - 1)
+        self.book.page_setup(ws, self.name, sum(final))
+        if self.headers and repeat:
+            ws.repeat_rows(self.top)
 
 
 # ("b", None | "s", text | "i", text | "n", number, format) from column col on; "i" is a text written in the
@@ -253,13 +293,15 @@ class _Workbook(xlsxwriter.Workbook):
 
 
 class _Book:
-    def __init__(self, path: str, profile: Profile):
+    def __init__(self, path: str, profile: Profile, heading: str = ""):
+        self.heading = heading  # the department and period, atop every printed page
         self.wb = _Workbook(path, {"strings_to_formulas": False, "strings_to_urls": False,
                                    "strings_to_numbers": False})
         base = {"font_name": "宋体", "font_size": 10, "border": 1, "valign": "vcenter"}
         add = self.wb.add_format
         self.fmt = {
             "title": add({"font_name": "黑体", "font_size": 16, "bold": True}),
+            "section": add({"font_name": "宋体", "font_size": 11, "bold": True}),
             "note": add({"font_name": "宋体", "font_size": 10, "italic": True, "font_color": "9C0006"}),
             "header": add({**base, "bold": True, "bg_color": "#F2F2F2", "align": "center", "text_wrap": True}),
             "cell": add(base),
@@ -275,9 +317,24 @@ class _Book:
                                    "align": "center"})
 
 
+    def page_setup(self, ws: Worksheet, name: str, width: float) -> None:
+        """Landscape, one page wide (A3 when A4 would shrink the print below ~62 %), the department, period
+        and sheet on top of every page and the page number below."""
+        ws.set_landscape()
+        ws.set_paper(8 if width > A3_FROM else 9)
+        ws.fit_to_pages(1, 0)
+        ws.set_header(f"&L{_header_text(self.heading)}&R{_header_text(name)}", {"margin": 0.3})
+        ws.set_footer("&C第 &P 页，共 &N 页", {"margin": 0.3})
+
+
+def _header_text(text: str) -> str:
+    """Text for a page header: & starts a code there, so it is doubled; xlsxwriter allows 255 characters."""
+    return text.replace("&", "&&")[:100]
+
+
 def write_summary(summary: Summary, path: Path, profile: Profile) -> Path:
     with atomic_path(path) as tmp:
-        book = _Book(tmp, profile)
+        book = _Book(tmp, profile, f"{_department_name(summary)}（{_period(summary)}）")
         _overview(book, summary)
         _projects(book, summary, path)
         _deviations(book, summary)
@@ -329,17 +386,18 @@ def _overview(book: _Book, summary: Summary) -> None:
     ws.write_string(s.row, 7, "未评级", book.fmt["header"])
     ws.write_number(s.row, 8, unrated, book.fmt["int"])
     s.row += 2
-    ws.write_string(s.row, 0, "各单位支出进度（按进度差从大到小）", book.fmt["header"])
+    ws.write_string(s.row, 0, "各单位支出进度（按进度差从大到小）", book.fmt["section"])
     s.row += 1
     first = s.row
-    for c, h in enumerate(("单位", "小计", "支出数", "支出进度", "时间进度", "进度差（百分点）", "评级")):
+    for c, h in enumerate(UNIT_HEADERS):
         ws.write_string(s.row, c, h, book.fmt["header"])
     s.row += 1
     for t in summary.by_unit:
         s.line([(t.row, "text"), (t.subtotal, "amount"), (t.spent, "amount"), (t.spend_progress, "rate"),
                 (tp, "rate"), (None if t.gap is None else round(t.gap * 100, 2), "amount"), (t.grade, "grade")])
     last = s.row - 1
-    s.finish(filters=False)
+    s.finish(filters=False, repeat=False)  # its two tables have different headers
+    ws.set_row(first, LINE_HEIGHT * max(_lines(h, s.final[c]) for c, h in enumerate(UNIT_HEADERS)) + 2)
     if summary.by_unit:
         chart = book.wb.add_chart({"type": "bar"})
         for col, name, colour in ((3, "支出进度", "#4472C4"), (4, "时间进度", "#A5A5A5")):
@@ -349,8 +407,11 @@ def _overview(book: _Book, summary: Summary) -> None:
         chart.set_x_axis({"num_format": "0%", "min": 0})
         chart.set_y_axis({"reverse": True})
         chart.set_legend({"position": "bottom"})
-        chart.set_size({"width": 640, "height": max(300, 28 * len(summary.by_unit) + 120)})
-        ws.insert_chart(first, 8, chart)
+        height = max(300, 28 * len(summary.by_unit) + 120)
+        chart.set_size({"width": 640, "height": height})
+        ws.insert_chart(last + 2, 0, chart)  # below the tables: the page stays as wide as they are
+        if (last + 3) * 15 + height * 0.75 > PAGE_HEIGHT:
+            ws.set_h_pagebreaks([last + 2])  # a chart that would run over the page starts on the next one
 
 
 def _source_link(s: _Sheet, c: int, record: FormRecord, folder: str, links: dict[str, tuple[str, str]]) -> None:
@@ -380,7 +441,7 @@ def _projects(book: _Book, summary: Summary, output: Path) -> None:
         values = r.total()
         subtotal, issue_rate, progress = r.rates()
         gap = None if tp is None or progress is None else round((tp - progress) * 100, 2)
-        s.line([(i, "int"), (r.unit, "text"), (r.project, "text"), (r.code, "text"), (r.sheet, "text"),
+        s.line([(i, "int"), (r.unit, "wrap"), (r.project, "wrap"), (r.code, "text"), (r.sheet, "wrap"),
                 (values[0], "amount"), (values[1], "amount"), (subtotal, "amount"), (values[2], "amount"),
                 (issue_rate, "rate"), (values[3], "amount"), (progress, "rate"), (values[4], "amount"),
                 (gap, "amount"), (r.funding_grade, "grade"), (r.indicator_grades.get("green", 0), "int"),
@@ -402,9 +463,9 @@ def _deviations(book: _Book, summary: Summary) -> None:
     rows.sort(key=lambda x: (GRADE_ORDER[x[0].grade], x[1].unit or "", x[1].project or ""))
     for d, r in rows:
         where = f"{_file_name(r.source or r.file)}!{r.sheet}!{d.cell or ''}"
-        s.line([(d.grade, "grade"), (r.unit, "text"), (r.project, "text"), (d.level1, "text"), (d.level2, "text"),
-                (d.level3, "text"), (d.target, "text"), _measure(d.actual), _measure(d.forecast),
-                (d.likelihood, "text"), (d.reason or "（未填写）", "wrap"), (d.remark, "wrap"), (where, "text")])
+        s.line([(d.grade, "grade"), (r.unit, "wrap"), (r.project, "wrap"), (d.level1, "text"), (d.level2, "wrap"),
+                (d.level3, "wrap"), (d.target, "wrap"), _measure(d.actual), _measure(d.forecast),
+                (d.likelihood, "text"), (d.reason or "（未填写）", "wrap"), (d.remark, "wrap"), (where, "wrap")])
     s.finish()
 
 
@@ -443,7 +504,7 @@ def _focus(book: _Book, summary: Summary) -> None:
 def _files(book: _Book, summary: Summary) -> None:
     s = _Sheet(book, SHEETS[5], ["文件", "状态", "纳入表数", "原因", "SHA-256"])
     for o in summary.files:
-        s.line([(o.path, "text"), ("已纳入" if o.status == "included" else "未纳入", "text"),
+        s.line([(o.path, "wrap"), ("已纳入" if o.status == "included" else "未纳入", "text"),
                 (summary.included_forms.get(o.path, 0), "int"), (o.reason, "wrap"), (o.sha256, "text")])
     s.finish()
 
@@ -476,6 +537,20 @@ def _department_form(book: _Book, summary: Summary) -> None:
                 values[cells[field]] = round(value, 6)
     build_form_xlsxwriter(book.wb, ws, "department", year=year, months=months,
                           department=_department_name(summary) or None, values=values)
+    ws.write_string(ws.dim_rowmax + 2, 0, _department_form_note(summary), book.fmt["note"])
+
+
+def _department_form_note(summary: Summary) -> str:
+    """What the pre-filled form covers, since the units' project forms do not go into it."""
+    names = sorted({r.unit or r.department or "（未填单位）" for r in summary.overall})
+    units = {p.unit for p in summary.projects if p.unit} - {r.unit for r in summary.overall}
+    if not names:
+        return "说明：各单位均未报送部门整体支出绩效运行监控表，本表未预填，请部门填写。"
+    shown = "、".join(names[:10]) + (f"等 {len(names)} 个单位" if len(names) > 10 else "")
+    note = f"说明：本表金额由 xlmon 根据 {shown} 报送的部门整体支出绩效运行监控表汇总预填"
+    if units:
+        note += f"；另有 {len(units)} 个单位只报送了项目表，其金额未计入本表，请部门核实补充"
+    return note + "；年度绩效目标和绩效指标请部门填写。"
 
 
 def _records(book: _Book, summary: Summary) -> None:
