@@ -167,6 +167,55 @@ def test_other_period_is_rejected_and_majority_used(tmp_path, capsys):
     assert (k001[0]["sheet"], k001[0]["cell"]) == ("表1", "A2")  # where the form states its period
 
 
+def test_period_counted_by_units_and_an_unread_year_never_crashes(tmp_path, capsys):
+    """One unit sending four stale forms does not outvote three units; a tie between a stated and an
+    unread year goes to the stated one."""
+    for i in range(3):
+        write_form(tmp_path / f"u{i}.xlsx", unit=f"单位{i}", project="项目")
+    for i in range(4):
+        write_form(tmp_path / f"stale{i}.xlsx", unit="单位9", project=f"项目{i}", period="（2026年1-5月）")
+    code, data = run(capsys, tmp_path, "-o", tmp_path / "out" / "s.xlsx")
+    assert code == 0 and data["period"] == {"year": 2026, "months": 6} and data["projects"] == 3
+    tie = tmp_path / "tie"
+    tie.mkdir()
+    write_form(tie / "a.xlsx", unit="单位甲", project="项目", period="（2024年1-6月）")
+    write_form(tie / "b.xlsx", unit="单位乙", project="项目", period="（XX年1-6月）")
+    code, data = run(capsys, tie, "-o", tmp_path / "tie.xlsx")
+    assert code == 0 and data["period"] == {"year": 2024, "months": 6}
+
+
+def test_units_compared_by_content_and_blank_units_never_merged(tmp_path, capsys):
+    from xlmon.consolidate.run import consolidate
+
+    for i, name in enumerate(("某市教育局(本级)", "某市教育局（本级）", "某市教育局 （本级）")):
+        write_form(tmp_path / f"v{i}.xlsx", unit=name, project=f"项目{i}")
+    write_form(tmp_path / "一中.xlsx", unit="", project="校舍维修改造项目")
+    write_form(tmp_path / "二中.xlsx", unit="", project="校舍维修改造项目")
+    summary = consolidate([tmp_path], tmp_path / "out" / "s.xlsx")
+    assert len(summary.projects) == 5 and not summary.duplicates
+    assert len(summary.units) == 2 and len(summary.by_unit) == 2
+    assert summary.units[0] == "某市教育局(本级)"  # as first written
+
+
+def test_one_department_form_per_unit_whatever_its_sheet_is_called(department, tmp_path):
+    from openpyxl import load_workbook as load
+
+    from xlmon.consolidate.run import consolidate
+
+    direct = consolidate([department], tmp_path / "a.xlsx")
+    owner = next(r.file for r in direct.overall)
+    book = load(owner)
+    form = next(ws for ws in book.worksheets if "部门整体" in ws.title)
+    book.copy_worksheet(form)  # "… Copy": the same unit's 部门整体 form twice in one file
+    folder = tmp_path / "dept"
+    shutil.copytree(department, folder)
+    book.save(folder / Path(owner).name)
+    again = consolidate([folder], tmp_path / "b.xlsx")
+    assert len(again.overall) == len(direct.overall)
+    assert [r.amounts for r in again.overall] == [r.amounts for r in direct.overall]
+    assert any("部门整体" in d or "Copy" in d for d in again.duplicates)
+
+
 def test_bad_files_rejected_others_kept(tmp_path, capsys):
     good = write_form(tmp_path / "good.xlsx", unit="单位甲", project="项目甲")
     (tmp_path / "broken.xlsx").write_bytes(good.read_bytes()[:500])
@@ -216,6 +265,26 @@ def test_other_spreadsheet_formats_in_a_folder_are_listed_not_dropped(tmp_path, 
     code = main(["check", str(units)])
     lines = capsys.readouterr().out.splitlines()
     assert code == 1 and sum(": F002 " in line for line in lines) == 5
+
+
+def test_output_never_overwrites_an_input_or_the_roster(tmp_path, capsys):
+    """Only an earlier summary may be replaced: a unit's file or the roster at the output path is refused."""
+    units = tmp_path / "units"
+    units.mkdir()
+    a = write_form(units / "a.xlsx", unit="单位甲", project="项目甲")
+    b = write_form(units / "b.xlsx", unit="单位乙", project="项目乙")
+    roster = tmp_path / "名单.xlsx"
+    write_grid(roster, [["单位名称"], ["单位甲"]])
+    before = {p: p.read_bytes() for p in (a, b, roster)}
+    for args in ([a, b, "-o", a], [units, "-o", units / "b.xlsx"], [units, "-o", units / "x" / ".." / "a.xlsx"],
+                 [units, "--roster", roster, "-o", roster]):
+        code, data = run(capsys, *args)
+        assert code == 2 and not data, args
+    assert {p: p.read_bytes() for p in before} == before
+    code, data = run(capsys, units, "-o", units / "汇总.xlsx")
+    assert code == 0 and data["projects"] == 2
+    code, again = run(capsys, units, "-o", units / "汇总.xlsx")  # an earlier summary is replaced, not read
+    assert code == 0 and again["projects"] == 2 and len(again["files"]) == 2
 
 
 def test_nothing_usable_exit_1_and_no_file(tmp_path, capsys):

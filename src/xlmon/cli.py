@@ -34,7 +34,7 @@ def build_parser() -> Parser:
                           description="把各单位的工作簿（或各部门的汇总表）汇总成一个汇总工作簿。")
     cons.add_argument("inputs", nargs="+", metavar="INPUT", help="工作簿文件或文件夹（可混合）")
     cons.add_argument("-o", "--output", required=True, metavar="SUMMARY", help="汇总工作簿（.xlsx）")
-    cons.add_argument("--roster", metavar="FILE", help="应报单位名单（CSV 或 xlsx 第一列），用于列出未报送单位")
+    cons.add_argument("--roster", metavar="FILE", help="应报单位名单（CSV 或 xlsx，取表头为“单位名称”等的一列），用于列出未报送单位")
     cons.add_argument("--format", choices=("text", "json"), default="text", help="输出格式（默认 text）")
     cons.add_argument("--profile", metavar="FILE", help="规则配置文件（TOML）")
     cons.add_argument("--workers", type=int, metavar="N", help="并行读取的进程数（默认按 CPU 核数）")
@@ -178,24 +178,30 @@ def _write(out: Path, write, app: str = "Excel") -> Path | None:
 def cmd_consolidate(args) -> int:
     import json
 
-    from .consolidate.run import consolidate, read_roster, summary_json
+    from .consolidate.run import OutputIsInput, consolidate, read_roster, summary_json
 
     profile = _profile(args)
     if profile is None:
+        return EXIT_FAILURE
+    output = Path(args.output)
+    if output.suffix.lower() != ".xlsx":
+        print("xlmon: 汇总文件的扩展名应为 .xlsx。", file=sys.stderr)
+        return EXIT_FAILURE
+    if args.roster and Path(args.roster).resolve() == output.resolve():
+        print(f"xlmon: 汇总文件 {output} 就是单位名单文件；请换一个输出文件名（名单不会被覆盖）。", file=sys.stderr)
         return EXIT_FAILURE
     try:
         roster = read_roster(args.roster) if args.roster else None
     except (ValueError, OSError) as exc:
         print(f"xlmon: {exc}", file=sys.stderr)
         return EXIT_FAILURE
-    output = Path(args.output)
-    if output.suffix.lower() != ".xlsx":
-        print("xlmon: 汇总文件的扩展名应为 .xlsx。", file=sys.stderr)
-        return EXIT_FAILURE
     progress = _progress_bar() if sys.stderr.isatty() and args.format == "text" else None
     try:
         summary = consolidate(args.inputs, output, roster=roster, profile=profile, progress=progress,
                               workers=args.workers)
+    except OutputIsInput as exc:
+        print(f"xlmon: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
     except OSError as exc:
         print(f"\nxlmon: 无法写入 {output}（{exc.strerror or exc}），请确认文件未被 Excel 打开且目录可写；"
               "未生成任何文件。", file=sys.stderr)
@@ -226,7 +232,7 @@ def _print_summary(summary, output: Path | None) -> None:
     errors = sum(d["severity"] == "error" for d in summary.diagnostics)
     print(f"期间：{summary.year or 'XXXX'}年1-{summary.months or 'XX'}月；"
           f"文件 {len(summary.files)} 个（未纳入 {len(rejected)} 个）；"
-          f"单位 {len({p.unit for p in summary.projects})} 个，项目 {len(summary.projects)} 个。")
+          f"单位 {len(summary.units)} 个，项目 {len(summary.projects)} 个。")
     t = summary.total
     print(f"资金总额：小计 {fmt_amount(t.subtotal)}，支出 {fmt_amount(t.spent)}，支出进度 {fmt_rate(t.spend_progress)}，"
           f"时间进度 {fmt_rate(summary.time_progress)}，评级 {GRADE_ZH.get(t.grade or '', '—')}。")

@@ -156,7 +156,7 @@ def summarise_folder(folder: Path, progress=None) -> tuple[str, Path | None]:
     rejected = sum(1 for f in summary.files if f.status == "rejected")
     if not (summary.projects or summary.overall):
         return f"文件夹“{folder}”中没有可汇总的绩效运行监控表（{rejected} 个文件未采用）。", None
-    return (f"汇总完成：{len({p.unit for p in summary.projects})} 个单位，"
+    return (f"汇总完成：{len(summary.units)} 个单位，"
             f"{len(summary.projects)} 个项目，{rejected} 个文件未采用，汇总表已保存为 {output}。", output)
 
 

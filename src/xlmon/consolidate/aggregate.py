@@ -4,6 +4,7 @@ totals recomputed from summed amounts (never averaged), grades, and 重点监控
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -97,17 +98,33 @@ class Summary:
     def total(self) -> Totals:
         return self.rows[0]
 
+    @property
+    def units(self) -> list[str]:
+        """The units with projects, each once however its name is spaced or bracketed (as first written)."""
+        return list(_by_name(self.projects).values())
+
+
+def _by_name(records: Iterable[FormRecord]) -> dict[str, str]:
+    """label_key of each unit → its name as first written."""
+    names: dict[str, str] = {}
+    for r in records:
+        names.setdefault(label_key(r.unit or ""), r.unit or "（未填单位）")
+    return names
+
 
 def _place(record: FormRecord) -> str:
     return f"{Path(record.source or record.file).name}!{record.sheet}"
 
 
 def majority_period(records: list[FormRecord]) -> tuple[int | None, int | None]:
-    periods = Counter((r.year, r.months) for r in records if r.months is not None)
+    """The period most units report (a unit counts once per period, however many forms it sent)."""
+    periods = Counter((year, months) for _, year, months in
+                      {(label_key(r.unit or "") or r.file, r.year, r.months) for r in records if r.months is not None})
     if not periods:
         return None, None
     best = max(periods.values())
-    return max(p for p, n in periods.items() if n == best)  # a tie goes to the later period
+    # a tie goes to the later period, and to a stated year over an unread one
+    return max((p for p, n in periods.items() if n == best), key=lambda p: (p[0] or 0, p[1]))
 
 
 def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] | None = None) -> Summary:
@@ -165,9 +182,10 @@ def _rows(projects: list[FormRecord], months: int | None, profile: Profile) -> l
 
 def _by_unit(projects: list[FormRecord], months: int | None, profile: Profile) -> list[Totals]:
     units: dict[str, Totals] = {}
+    names = _by_name(projects)
     for record in projects:
-        unit = record.unit or "（未填单位）"
-        units.setdefault(unit, Totals(unit)).add(record.total(), record.unknown_in())
+        key = label_key(record.unit or "")
+        units.setdefault(key, Totals(names[key])).add(record.total(), record.unknown_in())
     for t in units.values():
         t.finish(months, profile)
     return sorted(units.values(), key=lambda t: (-(t.gap if t.gap is not None else -1), t.row))

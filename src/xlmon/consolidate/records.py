@@ -57,10 +57,14 @@ class FormRecord:
     line: str | None = field(default=None, compare=False, repr=False)
 
     def key(self) -> tuple[str, str]:
-        """Same unit and same project (or code) is the same project, wherever it was read."""
+        """Same unit and same project (or code) is the same project, wherever it was read; a unit has one
+        部门整体 form, whatever its sheet is called. Forms that name no unit are never taken for one another."""
         from ..text import label_key
 
-        return (label_key(self.unit or ""), self.code or label_key(self.project or self.sheet))
+        unit = label_key(self.unit or "") or f"\0{self.source or self.file}"
+        if self.kind == "department":
+            return (unit, "\0部门整体")
+        return (unit, self.code or label_key(self.project or self.sheet))
 
     def total(self, block: str = "source") -> list[float | None]:
         return self.amounts.get(block, {}).get("资金总额", [None] * len(AMOUNTS))

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..adapters.files import XLSX_SUFFIXES, find_workbooks
 from ..profile import Profile, load_profile
+from ..sheetnames import RECORDS_SHEET
 from .aggregate import Summary, aggregate
 from .extract import extract
 from .records import FileOutcome
@@ -21,18 +22,39 @@ from .records import FileOutcome
 PARALLEL_FROM = 16  # below this many files a pool costs more than it saves
 
 
+class OutputIsInput(ValueError):
+    """The summary would overwrite a file it reads: refused before anything is read or written."""
+
+
 def resolve_inputs(inputs: Iterable[str | Path], output: str | Path | None) -> list[tuple[Path, Path | None]]:
-    """find_workbooks, less our own output and files named twice."""
+    """find_workbooks, less files named twice and our own output: an earlier summary found in a folder
+    is skipped (it is about to be replaced); any other input at the output's path is refused."""
     skip = Path(output).resolve() if output else None
     found: list[tuple[Path, Path | None]] = []
     seen: set[Path] = set()
     folders: dict[Path, Path] = {}
     for path, origin in find_workbooks(inputs):
         resolved = _resolve(path, folders)
-        if resolved != skip and resolved not in seen:
+        if resolved == skip:
+            if origin is None:
+                raise OutputIsInput(f"汇总文件 {output} 也是要汇总的输入文件；请换一个输出文件名（输入文件不会被覆盖）。")
+            if not _is_summary(path):
+                raise OutputIsInput(f"汇总文件 {output} 是文件夹中的一个单位文件，不是 xlmon 的汇总，不会覆盖它；"
+                                    "请换一个输出文件名。")
+        elif resolved not in seen:
             seen.add(resolved)
             found.append((path, origin))
     return found
+
+
+def _is_summary(path: Path) -> bool:
+    """Whether a workbook is an xlmon summary (which a new one may replace); an unreadable one is not."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        return RECORDS_SHEET in CalamineWorkbook.from_path(str(path)).sheet_names
+    except Exception:  # calamine raises its own error types for any malformed file
+        return False
 
 
 def _resolve(path: Path, folders: dict[Path, Path]) -> Path:
@@ -116,7 +138,7 @@ def summary_json(summary: Summary, output: str | Path | None) -> dict:
         "files": [{"path": o.path, "status": o.status, "forms": summary.included_forms.get(o.path, 0),
                    "reason": o.reason, "sha256": o.sha256} for o in summary.files],
         "projects": len(summary.projects),
-        "units": len({p.unit for p in summary.projects}),
+        "units": len(summary.units),
         "totals": {k: r4(v) for k, v in total.as_dict().items()},
         "time_progress": r4(summary.time_progress),
         "gap": r4(total.gap),
@@ -130,22 +152,100 @@ def summary_json(summary: Summary, output: str | Path | None) -> dict:
 
 
 def read_roster(path: str | Path) -> list[str]:
-    """A CSV or xlsx list of expected units: the first column, a header row such as 单位名称 skipped."""
+    """The units expected to report, from the list finance staff keep: a CSV saved by Excel or WPS (so
+    UTF-8, UTF-16 or the Chinese code page GB18030) or a workbook's first sheet. Such lists often carry a
+    title row, a header row and a 序号 column, so the names are taken below the header from the column it
+    calls 单位/单位名称/预算单位…, or, with no such header, from the first column that is mostly text;
+    blank and pure-number cells are never units. Any problem is a ValueError with a Chinese message naming
+    the file: the CLI prints it as it is and exits 2."""
+    from ..adapters.files import OTHER_SPREADSHEETS
+    from ..text import label_key
+
     path = Path(path)
-    if path.suffix.lower() in XLSX_SUFFIXES:
-        from ..adapters.files import read_workbook
+    if not path.is_file():
+        raise ValueError(f"单位名单 {path} {'不是文件' if path.exists() else '不存在'}，请检查路径是否正确。")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        why = "没有读取权限" if isinstance(exc, PermissionError) else exc.strerror or exc
+        raise ValueError(f"单位名单 {path} 无法读取（{why}）。") from exc
+    workbook = path.suffix.lower() in (*XLSX_SUFFIXES, *OTHER_SPREADSHEETS)
+    rows = _workbook_rows(path, data) if workbook else _text_rows(path, data)
+    start, column = _roster_column(rows)
+    header = label_key(rows[start - 1][column]) if start else ""  # repeated below, as pasted pages do
+    names: dict[str, str] = {}  # by label_key, as _missing matches them: a unit listed twice is one unit
+    for row in rows[start:]:
+        name = row[column] if column < len(row) else ""
+        if label_key(name) not in ("", header) and not _is_number(name):
+            names.setdefault(label_key(name), name)
+    if not names:
+        raise ValueError(f"单位名单 {path} 中没有找到单位名称。")
+    return list(names.values())
 
-        book = read_workbook(path)
-        if book.refusal:
-            raise ValueError(f"单位名单 {path} 无法读取")
-        rows = next(iter(book.sheets.values()), [])
-        names = [r[0] for r in rows if r and r[0] is not None]
-    else:
-        import csv
 
-        text = path.read_text(encoding="utf-8-sig")
-        names = [r[0] for r in csv.reader(text.splitlines()) if r]
-    names = [str(n).strip() for n in names if str(n).strip()]
-    if names and ("单位" in names[0] and ("名" in names[0] or names[0] in ("单位", "预算单位"))):
-        names = names[1:]
-    return names
+def _workbook_rows(path: Path, data: bytes) -> list[list[str]]:
+    """The first sheet as text cells; an .xls/.et or a damaged file refused with what to do about it."""
+    from ..adapters.files import read_bytes
+    from ..diagnostics import make
+    from ..text import clean_text
+
+    book = read_bytes(data, str(path))
+    if book.refusal:
+        raise ValueError(f"单位名单 {path} 无法读取：{make(book.refusal.code, detail=book.refusal.detail).message}")
+    return [[clean_text(v) or "" for v in row] for row in next(iter(book.sheets.values()), [])]
+
+
+def _text_rows(path: Path, data: bytes) -> list[list[str]]:
+    """A CSV as text cells. Excel saves CSV as UTF-8 (with a BOM) or in the system code page, GBK on
+    Chinese Windows, as WPS does; GB18030 reads GBK and GB2312 too. Excel's "Unicode 文本" is UTF-16
+    with a BOM, separated by tabs."""
+    import codecs
+    import csv
+
+    utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    for encoding in ("utf-16",) if utf16 else ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\0" not in text:  # NULs: a binary file, whatever its name
+            delimiter = "\t" if text.count("\t") > text.count(",") else ","
+            return [[cell.strip() for cell in row] for row in csv.reader(text.splitlines(), delimiter=delimiter)]
+    raise ValueError(f"单位名单 {path} 无法读取：不是 CSV 文本文件，请在 Excel 或 WPS 中另存为 CSV 或 .xlsx。")
+
+
+def _roster_column(rows: list[list[str]]) -> tuple[int, int]:
+    """Where the names are: (first row, column). Below the first header row, in its best 单位 column
+    (see _header_rank); with no header, from the top in the first column that is mostly not numbers.
+    A header is looked for near the top only: in a list without one, a unit named …单位 far down must not
+    take the units above it away."""
+    from ..text import label_key
+
+    for i, row in enumerate(rows[:10]):
+        ranks = [_header_rank(cell) for cell in row]
+        if any(ranks):
+            return i + 1, ranks.index(max(ranks))
+    for column in range(max(map(len, rows), default=0)):
+        cells = [r[column] for r in rows if column < len(r) and label_key(r[column])]
+        if sum(not _is_number(c) for c in cells) * 2 > len(cells):
+            return 0, column
+    return 0, 0
+
+
+def _header_rank(cell: str) -> int:
+    """2 for a header such as 单位名称/单位全称（盖章）, 1 for 单位/预算单位/应报送单位, else 0. Only short
+    labels ending so: a title (2026年应报送单位名单), a 单位代码 column or a unit's own name
+    (某县事业单位登记管理局) is no header."""
+    from ..text import label_key, nfkc
+
+    key = label_key(nfkc(cell).split("(")[0])
+    if len(key) > 12:
+        return 0
+    return 2 if key.endswith(("单位名称", "单位全称")) else int(key.endswith("单位"))
+
+
+def _is_number(cell: str) -> bool:
+    """序号 and other numbers (1, 2.0, ３, -1): never a unit's name."""
+    from ..text import label_key
+
+    return label_key(cell).lstrip("+-").isdigit()

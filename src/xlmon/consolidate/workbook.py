@@ -27,6 +27,7 @@ from .. import layout as L
 from ..atomic import atomic_path
 from ..marks import FONT_PALETTE, GRADE_ZH, SEVERITY_ZH
 from ..profile import Profile
+from ..text import label_key
 from .aggregate import Summary
 from .extract import RECORDS_SHEET
 from .records import FormRecord, diagnostic_line, record_line
@@ -363,7 +364,7 @@ def _overview(book: _Book, summary: Summary) -> None:
     s = _Sheet(book, SHEETS[0], headers, top=3, runs=False)  # the chart reads its cells
     ws = s.ws
     ws.write_string(0, 0, f"{_department_name(summary)}预算绩效运行监控汇总表（{_period(summary)}）", book.fmt["title"])
-    units = len({p.unit for p in summary.projects})
+    units = len(summary.units)
     note = f"纳入汇总：{units} 个单位、{len(summary.projects)} 个项目；金额单位：万元。"
     unclear = sum(bool(r.unknown.get("source")) for r in summary.projects)
     if unclear:
@@ -543,7 +544,7 @@ def _department_form(book: _Book, summary: Summary) -> None:
 def _department_form_note(summary: Summary) -> str:
     """What the pre-filled form covers, since the units' project forms do not go into it."""
     names = sorted({r.unit or r.department or "（未填单位）" for r in summary.overall})
-    units = {p.unit for p in summary.projects if p.unit} - {r.unit for r in summary.overall}
+    units = {label_key(p.unit) for p in summary.projects if p.unit} - {label_key(r.unit or "") for r in summary.overall}
     if not names:
         return "说明：各单位均未报送部门整体支出绩效运行监控表，本表未预填，请部门填写。"
     shown = "、".join(names[:10]) + (f"等 {len(names)} 个单位" if len(names) > 10 else "")

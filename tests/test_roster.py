@@ -1,0 +1,166 @@
+"""`--roster`: the list of units expected to report, as finance staff save it from Excel or WPS."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from test_consolidate import run, write_form
+from xlmon.cli import main
+from xlmon.consolidate.run import read_roster
+
+UNITS = ["市财政局", "市教育局", "市卫生健康委员会"]
+
+
+def write_csv(path: Path, rows: list[list[object]], encoding: str = "utf-8", sep: str = ",") -> Path:
+    text = "".join(sep.join("" if c is None else str(c) for c in row) + "\r\n" for row in rows)
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def write_xlsx(path: Path, rows: list[list[object]]) -> Path:
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    book.save(path)
+    return path
+
+
+def numbered(header: str = "单位名称") -> list[list[object]]:
+    return [["序号", header], *([i, u] for i, u in enumerate(UNITS, 1))]
+
+
+# 1. encodings: Chinese Excel and WPS save CSV in GBK; "Unicode 文本" is UTF-16 with tabs
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030", "utf-16", "utf-16-le-bom"])
+def test_encodings_excel_and_wps_save(tmp_path, encoding):
+    rows = numbered()
+    if encoding == "utf-16-le-bom":  # Excel "Unicode 文本(*.txt)": UTF-16 LE with a BOM, tab separated
+        path = tmp_path / "名单.txt"
+        path.write_bytes(b"\xff\xfe" + "".join("\t".join(map(str, r)) + "\r\n" for r in rows).encode("utf-16-le"))
+    else:
+        path = write_csv(tmp_path / "名单.csv", rows, encoding)
+    assert read_roster(path) == UNITS
+
+
+def test_gbk_roster_with_title_and_numbers_lists_the_missing_units(tmp_path, capsys):
+    write_form(tmp_path / "u.xlsx", unit="市财政局", project="项目甲")
+    roster = write_csv(tmp_path / "名单.csv", [["2026年应报送单位名单", None], *numbered()], "gbk")
+    _, data = run(capsys, tmp_path / "u.xlsx", "-o", tmp_path / "s.xlsx", "--roster", roster)
+    assert data["missing_units"] == UNITS[1:]
+
+
+# 2. the names come from the column headed 单位…, not from 序号
+
+@pytest.mark.parametrize("header", ["单位名称", "预算单位", "应报送单位", "单位", "单位名称（全称）", "预算单位 名称"])
+def test_names_from_the_column_headed_unit(tmp_path, header):
+    assert read_roster(write_csv(tmp_path / "r.csv", numbered(header))) == UNITS
+
+
+def test_unit_code_column_is_not_the_names(tmp_path):
+    rows = [["序号", "单位代码", "单位名称"], *([i, f"10100{i}", u] for i, u in enumerate(UNITS, 1))]
+    assert read_roster(write_csv(tmp_path / "r.csv", rows)) == UNITS
+
+
+def test_without_header_the_first_column_of_text(tmp_path):
+    rows = [[i, u, "是"] for i, u in enumerate(UNITS, 1)]
+    assert read_roster(write_csv(tmp_path / "r.csv", rows)) == UNITS
+
+
+# 3. title rows, blank rows and numbers
+
+@pytest.mark.parametrize("title", ["2026年应报送单位名单", "应报送单位名单", "某市2026年上半年预算绩效运行监控应报送单位名单"])
+def test_title_row_above_the_header_is_skipped(tmp_path, title):
+    rows = [[title, None], [None, None], *numbered(), [None, None], [4, None], [None, 5]]
+    assert read_roster(write_csv(tmp_path / "r.csv", rows)) == UNITS
+
+
+def test_header_is_never_a_unit_and_a_unit_named_like_a_header_stays(tmp_path):
+    rows = [["单位名称"], ["某县事业单位登记管理局"], *([u] for u in UNITS[:2]), ["单位名称"], [UNITS[2]]]
+    assert read_roster(write_csv(tmp_path / "r.csv", rows)) == ["某县事业单位登记管理局", *UNITS]
+
+
+def test_a_unit_listed_twice_is_listed_once(tmp_path):
+    rows = [["单位名称"], *([u] for u in UNITS), [" 市 财政局 "]]
+    assert read_roster(write_csv(tmp_path / "r.csv", rows)) == UNITS
+
+
+# 4. missing and unreadable rosters: a Chinese message naming the file, exit 2 from the CLI
+
+def roster_error(path: Path) -> str:
+    with pytest.raises(ValueError) as info:
+        read_roster(path)
+    message = str(info.value)
+    assert str(path) in message and "Errno" not in message and "codec" not in message
+    return message
+
+
+def test_missing_roster(tmp_path):
+    assert "不存在" in roster_error(tmp_path / "名单.csv")
+    assert "不存在" in roster_error(tmp_path / "名单.xlsx")
+    assert "不是文件" in roster_error(tmp_path)
+
+
+def test_missing_roster_through_the_cli(tmp_path, capsys):
+    roster = tmp_path / "名单.csv"
+    code = main(["consolidate", str(tmp_path), "-o", str(tmp_path / "s.xlsx"), "--roster", str(roster)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"单位名单 {roster} 不存在" in err and "Errno" not in err and "Traceback" not in err
+    assert not (tmp_path / "s.xlsx").exists()
+
+
+def test_binary_file_named_csv(tmp_path):
+    path = tmp_path / "名单.csv"
+    write_xlsx(tmp_path / "x.xlsx", numbered()).rename(path)
+    assert "无法读取" in roster_error(path)
+
+
+def test_old_xls_is_refused_with_what_to_do(tmp_path):
+    path = tmp_path / "名单.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512))
+    message = roster_error(path)
+    assert "无法读取" in message and ".xlsx" in message
+
+
+def test_damaged_xlsx(tmp_path):
+    path = tmp_path / "名单.xlsx"
+    path.write_bytes(b"PK\x03\x04 not really a zip")
+    assert "无法读取" in roster_error(path)
+
+
+def test_unreadable_roster(tmp_path, monkeypatch):
+    path = write_csv(tmp_path / "名单.csv", numbered())
+
+    def denied(self):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    assert "无法读取（没有读取权限）" in roster_error(path)
+
+
+def test_roster_without_names(tmp_path):
+    assert "没有找到单位名称" in roster_error(write_csv(tmp_path / "r.csv", [["单位名称"], [1], [None]]))
+    assert "没有找到单位名称" in roster_error(write_csv(tmp_path / "empty.csv", []))
+
+
+# 5. what worked before still works
+
+def test_plain_one_column_csv_without_header(tmp_path):
+    assert read_roster(write_csv(tmp_path / "r.csv", [[u] for u in UNITS])) == UNITS
+
+
+def test_one_column_with_header_as_before(tmp_path):
+    rows = [["单位名称"], ["单位甲"], ["单位乙"]]
+    assert read_roster(write_csv(tmp_path / "r.csv", rows)) == ["单位甲", "单位乙"]
+
+
+def test_xlsx_roster_with_title_header_and_numbers(tmp_path):
+    rows = [["2026年应报送单位名单"], [], *numbered("预算单位")]
+    assert read_roster(write_xlsx(tmp_path / "名单.xlsx", rows)) == UNITS
+
+
+def test_xlsx_roster_one_column(tmp_path):
+    assert read_roster(write_xlsx(tmp_path / "名单.xlsx", [[u] for u in UNITS])) == UNITS
