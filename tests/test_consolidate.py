@@ -216,6 +216,63 @@ def test_one_department_form_per_unit_whatever_its_sheet_is_called(department, t
     assert any("部门整体" in d or "Copy" in d for d in again.duplicates)
 
 
+def test_a_record_longer_than_a_cell_goes_up_a_level_whole(tmp_path, capsys):
+    """A project with many long 偏差原因分析 makes a record over Excel's 32,767 characters a cell: it is kept
+    whole over several cells, so the bureau reads it back; a damaged records sheet rejects that file only."""
+    reasons = [f"第{i}项：" + "受疫情和原材料价格上涨影响，" * 140 for i in range(18)]
+    indicators = [["产出指标", "数量指标", f"指标{i}", "≥1000个", "10个", "100个", reason, None, None, "√", None]
+                  for i, reason in enumerate(reasons)]
+    units = tmp_path / "units"
+    units.mkdir()
+    write_grid(units / "a.xlsx", project_grid(funding=SAMPLE_FUNDING, indicators=indicators, unit="单位甲", project="长项目"))
+    write_form(units / "b.xlsx", unit="单位乙", project="项目乙")
+    department = tmp_path / "dept" / "部门汇总.xlsx"
+    code, direct = run(capsys, units, "-o", department)
+    assert code == 0
+    from xlmon.adapters.files import read_workbook
+    from xlmon.consolidate.extract import RECORDS_SHEET
+
+    rows = read_workbook(department).sheets[RECORDS_SHEET]
+    assert max(len("".join(c for c in row if isinstance(c, str))) for row in rows) > 32767
+    code, bureau = run(capsys, department, "-o", tmp_path / "bureau.xlsx")
+    assert code == 0 and bureau["totals"] == direct["totals"] and bureau["projects"] == 2
+    listed = load_workbook(tmp_path / "bureau.xlsx", read_only=True)["指标偏差"]
+    assert sorted(r[10] for r in listed.iter_rows(min_row=2, values_only=True) if r[2] == "长项目") == sorted(reasons)
+
+    import openpyxl
+    damaged = tmp_path / "damaged"
+    damaged.mkdir()
+    book = openpyxl.load_workbook(department)
+    cut = next(row[0] for row in book[RECORDS_SHEET].iter_rows(min_row=2) if "项目乙" in row[0].value)
+    cut.value = cut.value[:-5]  # the end of a record cut off, as when a cell is edited by hand
+    book.save(damaged / "改坏的汇总.xlsx")  # a summary of other units than the folder's: not skipped
+    write_form(damaged / "c.xlsx", unit="单位丙", project="项目丙")
+    code, data = run(capsys, damaged, "-o", tmp_path / "s.xlsx")
+    status = {Path(f["path"]).name: (f["status"], f["reason"]) for f in data["files"]}
+    assert code == 0 and data["projects"] == 1 and status["c.xlsx"][0] == "included"
+    assert status["改坏的汇总.xlsx"][0] == "rejected" and f"第 {cut.row} 行" in status["改坏的汇总.xlsx"][1]
+
+
+def test_a_summary_of_other_units_in_a_folder_of_unit_files_is_consolidated(tmp_path, capsys):
+    """An inbox holding one department's summary and another department's unit files: both count. An
+    earlier summary of the folder's own unit files is still skipped."""
+    units = tmp_path / "卫健委"
+    units.mkdir()
+    write_form(units / "医院.xlsx", unit="市医院", project="设备购置")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    run(capsys, units, "-o", inbox / "卫健委汇总.xlsx")
+    write_form(inbox / "一中.xlsx", unit="第一中学", project="校舍维修")
+    code, data = run(capsys, inbox, "-o", tmp_path / "s.xlsx")
+    assert code == 0 and data["projects"] == 2
+    run(capsys, inbox, "-o", inbox / "收件箱汇总.xlsx")  # a summary of the inbox, left in the inbox
+    shutil.copy(inbox / "收件箱汇总.xlsx", inbox / "上次汇总.xlsx")
+    code, data = run(capsys, inbox, "-o", tmp_path / "again.xlsx")
+    status = {Path(f["path"]).name: f["status"] for f in data["files"]}
+    assert code == 0 and data["projects"] == 2 and not data["duplicates"]
+    assert status["上次汇总.xlsx"] == status["收件箱汇总.xlsx"] == "rejected"
+
+
 def test_bad_files_rejected_others_kept(tmp_path, capsys):
     good = write_form(tmp_path / "good.xlsx", unit="单位甲", project="项目甲")
     (tmp_path / "broken.xlsx").write_bytes(good.read_bytes()[:500])

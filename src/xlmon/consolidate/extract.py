@@ -50,17 +50,26 @@ def form_record(form: Form, path: str) -> FormRecord:
     )
 
 
+class DamagedRecords(ValueError):
+    """A summary's records sheet holds a line that is not a record xlmon wrote (edited or cut)."""
+
+
 def summary_records(sheet: list[list]) -> tuple[list[FormRecord], list[dict]]:
-    """Read back what an xlmon summary carries: its records and the diagnostics it listed."""
+    """Read back what an xlmon summary carries: its records and the diagnostics it listed. A line may
+    run over several cells of its row (workbook._pieces)."""
     records, diagnostics = [], []
-    for row in sheet:
+    for number, row in enumerate(sheet, 1):
         if not row or not isinstance(row[0], str) or not row[0].startswith("{"):
             continue
-        item = json.loads(row[0])
-        if item.get("type") == "diagnostic":
-            diagnostics.append(item["data"])
-        elif item.get("type") == "record":
-            records.append(FormRecord.from_json(item["data"]))
+        line = "".join(cell for cell in row if isinstance(cell, str))
+        try:
+            item = json.loads(line)
+            if item.get("type") == "diagnostic":
+                diagnostics.append(item["data"])
+            elif item.get("type") == "record":
+                records.append(FormRecord.from_json(item["data"]))
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            raise DamagedRecords(f"隐藏工作表 {RECORDS_SHEET} 第 {number} 行的汇总记录已损坏（{type(exc).__name__}）") from exc
     return records, diagnostics
 
 
@@ -75,7 +84,12 @@ def extract(path: str, profile: Profile) -> FileOutcome:
     sha = hashlib.sha256(data).hexdigest()
     book = read_bytes(data, path)
     if not book.refusal and RECORDS_SHEET in book.sheets:
-        records, diagnostics = summary_records(book.sheets[RECORDS_SHEET])
+        try:
+            records, diagnostics = summary_records(book.sheets[RECORDS_SHEET])
+        except DamagedRecords as exc:
+            from ..diagnostics import make
+            d = make("F004", detail=f"{exc}，请重新生成该汇总表", file=path)
+            return FileOutcome(path, sha, "rejected", d.message, [], [d.model_dump()], summary=True)
         for r in records:
             r.source = r.source or r.file
             r.file = path

@@ -67,12 +67,17 @@ def _resolve(path: Path, folders: dict[Path, Path]) -> Path:
 
 
 def skip_own_summaries(outcomes: list[FileOutcome], origins: list[Path | None]) -> None:
-    """A folder of units' files may also hold an earlier summary of them: that one is skipped.
-    A folder holding only summaries (a bureau's) is consolidated, and a summary named directly is too."""
-    with_units = {o for o, out in zip(origins, outcomes) if o is not None and not out.summary}
+    """A folder of units' files may also hold an earlier summary of them (one whose records came from files
+    of the same names): that one is skipped. A summary of other units in the same folder is consolidated,
+    as are a folder holding only summaries (a bureau's) and a summary named directly."""
+    unit_files: dict[Path, set[str]] = {}
     for origin, outcome in zip(origins, outcomes):
-        if outcome.summary and origin in with_units:
-            outcome.status, outcome.reason = "rejected", "xlmon 生成的汇总文件，与单位文件在同一文件夹中，已跳过"
+        if origin is not None and not outcome.summary:
+            unit_files.setdefault(origin, set()).add(Path(outcome.path).name)
+    for origin, outcome in zip(origins, outcomes):
+        names = unit_files.get(origin) if origin is not None else None
+        if outcome.summary and names and any(Path(r.source or r.file).name in names for r in outcome.records):
+            outcome.status, outcome.reason = "rejected", "xlmon 生成的汇总文件，汇总的正是同一文件夹中的单位文件，已跳过"
             outcome.records, outcome.diagnostics = [], []
 
 

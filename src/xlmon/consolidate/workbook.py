@@ -559,9 +559,17 @@ def _records(book: _Book, summary: Summary) -> None:
     ws.write_string(0, 0, "xlmon 汇总数据（供上级汇总读取，请勿修改）")
     row = 1
     for r in (*summary.projects, *summary.overall):
-        ws.write_run(row, 0, [("i", r.line or record_line(r), None)])
+        ws.write_run(row, 0, _pieces(r.line or record_line(r)))
         row += 1
     for d in summary.diagnostics:
-        ws.write_run(row, 0, [("i", diagnostic_line(d), None)])
+        ws.write_run(row, 0, _pieces(diagnostic_line(d)))
         row += 1
     ws.hide()
+
+
+RECORD_PIECE = 16_000  # a cell holds 32,767 UTF-16 units; a record's line never shrinks to fit one
+
+
+def _pieces(line: str) -> Cells:
+    """A record's line over as many cells of its row as it needs; extract.summary_records joins them."""
+    return [("i", line[at:at + RECORD_PIECE], None) for at in range(0, len(line), RECORD_PIECE)]
