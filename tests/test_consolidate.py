@@ -147,6 +147,52 @@ def test_duplicates_counted_once(department, tmp_path, capsys):
     copy = next(f for f in data["files"] if f["path"].endswith("重复提交.xlsx"))
     assert copy["status"] == "rejected" and copy["forms"] == 0
     assert sum(d["code"] == "K002" for d in data["diagnostics"]) == len(data["duplicates"])
+    # the copy's findings are the kept form's: listed once, not twice
+    assert len(data["diagnostics"]) == len(direct["diagnostics"]) + len(data["duplicates"])
+    assert all("两份金额不同" not in d for d in data["duplicates"])  # the very same file sent twice
+
+
+def test_resent_file_with_other_amounts_and_summary_copies_are_named(tmp_path, capsys):
+    units = tmp_path / "units"
+    units.mkdir()
+    write_form(units / "a.xlsx", unit="单位甲", project="项目甲")
+    run(capsys, units, "-o", tmp_path / "部门汇总.xlsx")
+    funding = {k: list(v) for k, v in SAMPLE_FUNDING.items()}
+    changed = next(k for k, v in funding.items() if v[5] is not None and k != "资金总额")
+    funding[changed][5] += 10
+    resent = tmp_path / "resent"
+    resent.mkdir()
+    write_form(resent / "a（修改后）.xlsx", unit="单位甲", project="项目甲", funding=funding)
+    code, data = run(capsys, tmp_path / "部门汇总.xlsx", resent, "-o", tmp_path / "s.xlsx")
+    [dup] = data["duplicates"]
+    assert "部门汇总.xlsx（汇总自 a.xlsx!" in dup and "a（修改后）.xlsx!" in dup and "两份金额不同" in dup
+
+
+def test_source_link_to_a_file_with_a_hash_in_its_name(tmp_path, capsys):
+    import zipfile
+
+    units = tmp_path / "units"
+    units.mkdir()
+    write_form(units / "单位#1 汇总前.xlsx", unit="单位甲", project="项目甲")
+    run(capsys, units, "-o", tmp_path / "s.xlsx")
+    with zipfile.ZipFile(tmp_path / "s.xlsx") as z:
+        rels = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/_rels/"))
+    assert 'Target="units\\单位%231%20汇总前.xlsx"' in rels  # the whole name, not "单位" and an anchor "1 汇总前.xlsx"
+    link = load_workbook(tmp_path / "s.xlsx")["项目明细"].cell(2, 23).hyperlink
+    assert link.location is None
+
+
+def test_roster_findings_of_a_lower_level_are_not_carried_up(tmp_path, capsys):
+    units = tmp_path / "units"
+    units.mkdir()
+    write_form(units / "a.xlsx", unit="单位甲", project="项目甲")
+    roster = tmp_path / "名单.csv"
+    roster.write_text("单位名称\n单位甲\n单位丙\n", encoding="utf-8")
+    code, department = run(capsys, units, "--roster", roster, "-o", tmp_path / "部门汇总.xlsx")
+    assert department["missing_units"] == ["单位丙"]
+    code, bureau = run(capsys, tmp_path / "部门汇总.xlsx", "-o", tmp_path / "局汇总.xlsx")
+    assert bureau["missing_units"] == [] and not [d for d in bureau["diagnostics"] if d["code"] == "K003"]
+    assert len(bureau["diagnostics"]) == len(department["diagnostics"]) - 1
 
 
 def write_form(path: Path, *, unit: str, project: str, period: str = "（2026年1-6月）", funding=None) -> Path:

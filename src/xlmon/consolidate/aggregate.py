@@ -113,7 +113,10 @@ def _by_name(records: Iterable[FormRecord]) -> dict[str, str]:
 
 
 def _place(record: FormRecord) -> str:
-    return f"{Path(record.source or record.file).name}!{record.sheet}"
+    """file!sheet of a form; for one read back from a summary, the summary and the file it came from."""
+    if record.source and record.source != record.file:
+        return f"{Path(record.file).name}（汇总自 {Path(record.source).name}!{record.sheet}）"
+    return f"{Path(record.file).name}!{record.sheet}"
 
 
 def majority_period(records: list[FormRecord]) -> tuple[int | None, int | None]:
@@ -128,7 +131,8 @@ def majority_period(records: list[FormRecord]) -> tuple[int | None, int | None]:
 
 
 def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] | None = None) -> Summary:
-    diagnostics = [dict(d, file=d.get("file") or o.path) for o in outcomes for d in o.diagnostics]
+    diagnostics: list[dict] = []
+    dropped: set[tuple[str, str, str]] = set()  # (input, file, sheet) of forms left out: their findings are moot
     candidates = [r for o in outcomes if o.status == "included" for r in o.records]
     year, months = majority_period(candidates)
     majority = f"{year or 'XXXX'}年1-{months or 'XX'}月"
@@ -141,19 +145,25 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
             found = f"{record.year or 'XXXX'}年1-{record.months}月"
             diagnostics.append(make("K001", file=record.file, sheet=record.sheet, cell=record.period_cell,
                                     found=found, majority=majority).model_dump())
+            dropped.add((record.file, record.source or record.file, record.sheet))
             continue
         target = kept if record.kind == "project" else kept_overall
         key = record.key()
         if key in target:
             first = target[key]
+            differ = "；两份金额不同，请核实" if first.amounts != record.amounts else ""
             duplicates.append(f"{record.unit or ''}·{record.project or record.sheet}：{_place(first)} 与 "
-                              f"{_place(record)} 重复，采用 {_place(first)}")
+                              f"{_place(record)} 重复，采用 {_place(first)}{differ}")
+            dropped.add((record.file, record.source or record.file, record.sheet))
             diagnostics.append(make("K002", file=record.file, sheet=record.sheet, project=record.project or
                                     record.sheet, unit=record.unit or "未填单位", first=_place(first),
                                     second=_place(record)).model_dump())
             continue
         target[key] = record
         included[record.file] += 1
+    diagnostics[:0] = [dict(d, file=d.get("file") or o.path) for o in outcomes for d in o.diagnostics
+                       if (o.path, d.get("file") or o.path, d.get("sheet")) not in dropped
+                       and not (o.summary and d.get("code") == "K003")]  # 未报送: about that level's roster
     for o in outcomes:
         if o.status == "included" and not included[o.path]:
             o.status, o.reason = "rejected", f"表内期间与多数单位（{majority}）不一致或全部为重复项目"

@@ -424,10 +424,22 @@ def _source_link(s: _Sheet, c: int, record: FormRecord, folder: str, links: dict
             rel = os.path.relpath(os.path.abspath(target), folder)
         except ValueError:  # another drive on Windows
             rel = os.path.abspath(target)
-        links[source] = f"external:{rel}", target.name
+        links[source] = f"external:{_link_path(rel)}", target.name
     url, name = links[source]
     s.ws.write_url(s.row, c, url, s.book.fmt["link"], string=name, tip=f"打开 {name}")
     s.widths[c] = max(s.widths[c], min(_width(name), 60))
+
+
+_URL_ESCAPES = {"%": "%25", "#": "%23", '"': "%22", " ": "%20", "<": "%3c", ">": "%3e", "[": "%5b", "]": "%5d",
+                "^": "%5e", "`": "%60", "{": "%7b", "}": "%7d"}
+
+
+def _link_path(path: str) -> str:
+    """A file path for a link: xlsxwriter would take a # in a file name for the start of a cell address, so
+    a path with one is escaped here as xlsxwriter escapes the rest (and it then leaves it as it is)."""
+    if "#" not in path:
+        return path
+    return "".join(_URL_ESCAPES.get(ch, ch) for ch in path)
 
 
 def _projects(book: _Book, summary: Summary, output: Path) -> None:
