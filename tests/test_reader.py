@@ -7,7 +7,7 @@ import pytest
 from handmade import SAMPLE_FUNDING, SAMPLE_INDICATORS, fullwidth, project_grid, spaced
 from xlmon.calc import calculate
 from xlmon.check import check_sheets
-from xlmon.grid import address
+from xlmon.grid import address, parse_address
 from xlmon.reader import read_form
 
 VARIANTS = {
@@ -106,6 +106,87 @@ def test_period_variants():
     assert "S102" in [d.code for d in diags] and form.months is None
 
 
+@pytest.mark.parametrize("period, expected", [
+    ("（2024年度1-6月）", (2024, 6)), ("2024年上半年", (2024, 6)), ("二〇二四年1-6月", (2024, 6)),
+    ("二〇二四年一至六月", (2024, 6)), ("二零二四年一至六月", (2024, 6)), ("2024年1月-6月", (2024, 6)),
+    ("2024年1至6月", (2024, 6)), ("（2024年1月——6月）", (2024, 6)), ("2024 年 1 月份 - 6 月份", (2024, 6)),
+    ("（2024年01-06月）", (2024, 6)),
+    # months other than the 1-6月 column headers, so they can only come from the period itself
+    ("二〇二四年一至十二月", (2024, 12)), ("2024年度1-9月", (2024, 9)), ("2024年前三季度", (2024, 9)),
+    ("2024年第一季度", (2024, 3)),
+])
+def test_period_wordings(period, expected):
+    form, diags = read_form(project_grid(period=period), "s")
+    assert (form.year, form.months) == expected, period
+    assert not [d for d in diags if d.code in ("S101", "S102")] and form.cells["period"] == "A2"
+
+
+def test_period_wording_in_the_title():
+    form, diags = read_form(project_grid(title="二〇二四年一至九月项目支出绩效运行监控表", period=""), "s")
+    assert (form.year, form.months) == (2024, 9) and form.cells["period"] == form.cells["title"] == "A1"
+    form, diags = read_form(project_grid(period="（二〇二四年1-13月）"), "s")
+    assert form.year == 2024 and form.months is None and "S102" in [d.code for d in diags]
+
+
+def _in_yuan(funding: dict[str, list]) -> dict[str, list]:
+    """The same amounts in 元; rates (下达率, 支出进度) stay fractions."""
+    return {row: [v * 10000 if isinstance(v, (int, float)) and i not in (4, 6) else v for i, v in enumerate(values)]
+            for row, values in funding.items()}
+
+
+def test_amount_typed_in_yuan_is_read_in_wan_with_a_warning():
+    funding = {k: list(v) for k, v in SAMPLE_FUNDING.items()}
+    funding["中央财政资金"][5] = "600,000元"  # 支出数 60 万元, typed in 元
+    funding["市级财政资金"][3] = "100万元"
+    form, diags = read_form(project_grid(funding=funding, indicators=SAMPLE_INDICATORS), "表1")
+    rows = {r.row: r for r in form.funding}
+    assert rows["中央财政资金"].typed["spent"] == 60 and rows["市级财政资金"].typed["issued"] == 100
+    found = [d for d in diags if d.code == "N002"]
+    assert [(d.severity, d.cell) for d in found] == [("warning", rows["中央财政资金"].cells["spent"])]
+    assert all(part in found[0].message for part in ("I8", "600,000元", "60 万元", "支出数"))
+    assert not [d for d in diags if d.severity == "error"] and calculate(form) == []
+
+
+def _label_block_in_yuan(grid: list[list]) -> list[list]:
+    r = next(i for i, row in enumerate(grid) if row and row[0] == "项目资金预算安排及执行进度（万元）")
+    grid[r][0] = "项目资金预算安排及执行进度（元）"
+    return grid
+
+
+@pytest.mark.parametrize("where, cell", [("block label", "A5"), ("header", "A2"), ("（单位：元）", "E1"),
+                                         ("金额单位为元", "E1")])
+def test_form_in_yuan_is_read_in_wan_with_one_warning(where, cell):
+    funding = _in_yuan(SAMPLE_FUNDING)
+    funding["中央财政资金"][5] = "60万元"  # a unit typed with the value wins over the form's
+    funding["市级财政资金"][5] = "900000元"  # consistent with the form: no warning of its own
+    if where == "header":
+        grid = project_grid(funding=funding, indicators=SAMPLE_INDICATORS, period="（2026年1-6月）  金额单位：元")
+    else:
+        grid = project_grid(funding=funding, indicators=SAMPLE_INDICATORS)
+        if where == "block label":
+            _label_block_in_yuan(grid)
+        else:
+            grid[0] += [None, None, None, where]
+    form, diags = read_form(grid, "表1")
+    assert [(d.code, d.severity, d.cell) for d in diags] == [("N003", "warning", cell)]
+    assert cell in diags[0].message and "元" in diags[0].message
+    total = form.total()
+    assert (total.typed["carryover"], total.typed["current"], total.typed["subtotal"], total.typed["forecast"]) == (
+        10, 300, 310, 305)
+    assert total.typed["issue_rate"] == 0.6667 and total.typed["spend_progress"] == 0.4839  # rates untouched
+    rows = {r.row: r for r in form.funding}
+    assert rows["中央财政资金"].typed["spent"] == 60 and rows["市级财政资金"].typed["spent"] == 90
+    assert calculate(form) == []
+
+
+def test_wan_labels_and_yuan_in_names_are_not_a_unit():
+    grid = project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS, unit="元宝山区第一中学",
+                        project="城乡居民医保补助（人均30元）", title="2026年项目支出绩效运行监控表（金额单位：万元）")
+    grid[2] += [None, "实施单位：元宝山区卫生院"]
+    form, diags = read_form(grid, "表1")
+    assert not [d for d in diags if d.code.startswith("N")] and form.total().typed["current"] == 300
+
+
 def test_not_a_form_and_missing_parts():
     result = check_sheets({"说明": [["填报说明"], ["请按要求填写"]]})
     assert [d.code for d in result.diagnostics] == ["F007"] and not result.forms
@@ -137,3 +218,20 @@ def test_department_form_blocks():
     assert {r.block for r in form.funding} == {"source", "spending"}
     assert not calculate(form)
     assert form.total("source").current == 600 and form.total("spending").current == 200
+
+
+def test_calculate_on_a_form_in_yuan_writes_yuan():
+    """计算 on a form whose amounts are in 元: totals it writes are in 元 too, and right ones are left alone."""
+    from xlmon.recalc import plan_calculation
+
+    funding = _in_yuan(SAMPLE_FUNDING)
+    grid = project_grid(funding=funding, indicators=SAMPLE_INDICATORS, period="（2026年1-6月）  金额单位：元",
+                        top=1, left=1)  # typed by hand, not our template: 计算 writes values, not formulas
+    form, _ = read_form(grid, "表1")
+    calculate(form)
+    assert form.amount_scale == 10000 and plan_calculation([form], {"表1": grid}) == []
+    total = form.total()
+    r, c = parse_address(total.cells["subtotal"])
+    grid[r][c] = 1  # a wrong 小计 typed over
+    [edit] = plan_calculation([form], {"表1": grid})
+    assert edit.cell == total.cells["subtotal"] and edit.value == 3_100_000 and "元" in edit.note

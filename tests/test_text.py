@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from xlmon.text import NotANumber, label_key, parse_measure, parse_number, parse_operator, parse_target
+from xlmon.text import (NotANumber, label_key, parse_amount, parse_measure, parse_number, parse_operator,
+                        parse_target)
 
 
 @pytest.mark.parametrize("raw, expected", [
@@ -13,6 +14,29 @@ from xlmon.text import NotANumber, label_key, parse_measure, parse_number, parse
 ])
 def test_amounts(raw, expected):
     assert parse_number(raw) == expected
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("500000元", (50.0, "元")), ("1,234,567 元", (123.4567, "元")), ("５０００元", (0.5, "元")), ("-20000元", (-2.0, "元")),
+    ("50万元", (50.0, "万元")), ("7万", (7.0, "万元")), ("50", (50.0, None)), (12, (12.0, None)), (None, (None, None)),
+    ("—", (None, None)),
+])
+def test_amounts_typed_in_yuan_are_read_in_wan(raw, expected):
+    number, unit = parse_amount(raw)
+    assert (number, unit) == (pytest.approx(expected[0]) if expected[0] is not None else None, expected[1])
+    assert parse_number(raw) == number  # never 500000 万元
+
+
+@pytest.mark.parametrize("raw", ["完成", "12.5%", "元", "5千元", "1.2.3元", True])
+def test_amount_not_a_number(raw):
+    with pytest.raises(NotANumber):
+        parse_amount(raw)
+
+
+@pytest.mark.parametrize("raw", ["50元", "5万元"])
+def test_rates_take_no_amount_unit(raw):
+    with pytest.raises(NotANumber):
+        parse_number(raw, percent=True)
 
 
 @pytest.mark.parametrize("raw", ["完成", "12.5%", "abc", "1.2.3", True])

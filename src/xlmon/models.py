@@ -65,6 +65,7 @@ class Form(BaseModel):
     year: int | None = None
     months: int | None = None
     time_progress: float | None = None
+    amount_scale: int = 1  # what an amount in 万元 is multiplied by to be in the form's unit (10000: 元)
     grade: Grade | None = None
     goal: str | None = None
     funding: list[FundingRow] = Field(default_factory=list)

@@ -15,10 +15,19 @@ from . import layout as L
 from .diagnostics import Diagnostic, make
 from .grid import Grid, address
 from .models import Block, Form, FundingRow, Indicator
-from .text import NotANumber, clean_text, label_key, label_keys, nfkc, parse_measure, parse_number, parse_target
+from .text import (YUAN, YUAN_PER_WAN, NotANumber, clean_text, label_key, label_keys, nfkc, parse_amount,
+                   parse_measure, parse_number, parse_target, plain_number)
 
+_CN_ONE_TO_NINE = "一二三四五六七八九"
+_TO_DIGITS = str.maketrans({**dict.fromkeys("〇零○", "0"), **{d: str(i) for i, d in enumerate(_CN_ONE_TO_NINE, 1)}})
+_CN_MONTHS = {"十": "10", "十一": "11", "十二": "12", **{d: str(i) for i, d in enumerate(_CN_ONE_TO_NINE, 1)}}
+_DASH = r"(?:[-－—–―‐‑‒−~～〜]+|至|到|一)"  # 1-6月, 1——6月, 1至6月, 1一6月 (一 typed for a dash)
+_HALVES = {"上半年": "6", "前三季度": "9", "第一季度": "3", "一季度": "3"}  # 1-6月, 1-9月, 1-3月
 _PERIOD = re.compile(
-    r"(\d{2,4}|[X×xＸ]{2,4})\s*年\s*(?:(?:1|一|01)\s*月?\s*[-－—–~～至到]\s*)?(\d{1,2}|[XxＸ×]{1,2})\s*月")
+    # 2024年, 二〇二四年, 二零二四年 (○: the circle people type for 〇); 26年 is read to be reported (S102)
+    rf"(?P<year>[0-9〇零○{_CN_ONE_TO_NINE}]{{4}}|\d{{2,3}}|[X×xＸ]{{2,4}})\s*年\s*度?\s*(?:"
+    rf"(?:(?:0?1|一)\s*(?:月份?)?\s*{_DASH}\s*)?(?P<months>\d{{1,2}}|[XxＸ×]{{1,2}}|十[一二]?|[{_CN_ONE_TO_NINE}])\s*月"
+    rf"|(?P<half>{'|'.join(_HALVES)}))")
 _HEADER_MONTHS = re.compile(r"1-(\d{1,2})月")
 _TOTAL_KEYS = {label_key(L.TOTAL_ROW), "合计", "总计", "资金总额合计"}
 _ROW_KEYS = {label_key(x): x for x in (*L.PROJECT_SOURCES, *L.DEPARTMENT_FUND_TYPES, *L.DEPARTMENT_SPENDING_TYPES)}
@@ -90,9 +99,10 @@ def read_form(grid: Grid, sheet: str) -> tuple[Form | None, list[Diagnostic]]:
     _read_title(s, form, funding_headers[0] if funding_headers else indicator_header or 0, diags)
     _read_header_fields(s, form, funding_headers[0] if funding_headers else indicator_header or 0)
     blocks_end = indicator_header if indicator_header is not None else len(grid)
+    per_wan = form.amount_scale = _amounts_per_wan(s, funding_headers, diags)
     for i, h in enumerate(funding_headers):
         end = funding_headers[i + 1] if i + 1 < len(funding_headers) else blocks_end
-        _read_funding_block(s, form, h, end, diags)
+        _read_funding_block(s, form, h, end, per_wan, diags)
     if not funding_headers:
         diags.append(make("S110", sheet=sheet))
     is_department = any(r.block == "spending" or label_key(r.row) in _DEPARTMENT_KEYS for r in form.funding)
@@ -156,8 +166,10 @@ def _title_text(text: str) -> tuple[bool, tuple[str, str, str] | None]:
     units' forms repeat the same few header texts, so this is cached."""
     text = nfkc(text)
     m = _PERIOD.search(text)
-    period = (m.group(1), m.group(2), m.group(0)) if m and "年" in text and "月" in text else None
-    return "监控表" in text, period
+    if m is None:
+        return "监控表" in text, None
+    months = _HALVES[m["half"]] if m["half"] else _CN_MONTHS.get(m["months"], m["months"])
+    return "监控表" in text, (m["year"].translate(_TO_DIGITS), months, m.group(0))
 
 
 def _months_from_headers(s: _Sheet, headers: list[int]) -> int | None:
@@ -237,7 +249,39 @@ def _row_label(s: _Sheet, r: int, first_col: int) -> tuple[str | None, int]:
     return None, -1
 
 
-def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, diags: list[Diagnostic]) -> None:
+# 金额单位：元 / 单位：元 / （单位：元）/ 金额单位为元 (not 单位：元/人, a rate), or a label with the unit in
+# brackets: 项目资金预算安排及执行进度（元）; text compacted by _states_yuan (NFKC, no spaces)
+_UNIT_STATED = re.compile(
+    r"(?:^|[^\u4e00-\u9fff]|金额|资金)单位(?::|为)?(?:人民币)?(?P<unit>万元|元)(?![\u4e00-\u9fff/])"
+    r"|[(（](?:金额|资金)?(?:单位[:：]?)?(?:人民币)?(?P<bracketed>万元|元)[)）]")
+
+
+def _amounts_per_wan(s: _Sheet, headers: list[int], diags: list[Diagnostic]) -> int:
+    """1, or YUAN_PER_WAN when the form states its amounts are in 元 (金额单位：元 above the first
+    funding block, or a block's header labelled （元）); one warning at the first cell that says so."""
+    done = 0
+    for h in headers:
+        for r in range(max(done, h - 2) if done else 0, h + 1):  # the first block: every row above it
+            if YUAN not in s.joined[r]:  # 元 survives label_key: most rows are skipped here
+                continue
+            for c, k in enumerate(s.keys[r]):
+                if YUAN in k and _states_yuan(s.grid[r][c]):
+                    diags.append(make("N003", sheet=s.name, cell=address(r, c), value=clean_text(s.grid[r][c])))
+                    return YUAN_PER_WAN
+        done = h + 1
+    return 1
+
+
+@lru_cache(maxsize=1024)
+def _states_yuan(text: str) -> bool:
+    """Whether a label says the amounts are in 元; forms of one template share their labels, so it is cached."""
+    compact = "".join(nfkc(text).split())
+    return any((m["unit"] or m["bracketed"]) == YUAN for m in _UNIT_STATED.finditer(compact))
+
+
+def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, per_wan: int,
+                        diags: list[Diagnostic]) -> None:
+    """per_wan: what a bare amount is divided by to be in 万元 (YUAN_PER_WAN on a form in 元)."""
     columns = _map_columns(s, range(max(header - 2, 0), header + 1), L.FUNDING_HEADER_KEYWORDS)
     missing = [f for f in L.INPUT_AMOUNTS if f not in columns]
     for f in missing:
@@ -261,7 +305,16 @@ def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, diags: lis
             cells[field] = address(r, c)
             raw = line[c] if c < len(line) else None
             try:
-                typed[field] = parse_number(raw, percent=percent)
+                if percent:
+                    typed[field] = parse_number(raw, percent=True)
+                else:
+                    number, unit = parse_amount(raw)  # in 万元 when typed with a unit: 500000元 → 50
+                    if unit is None and per_wan != 1 and number is not None:
+                        number /= per_wan
+                    elif unit == YUAN and per_wan == 1:
+                        diags.append(make("N002", sheet=s.name, cell=address(r, c), value=str(raw).strip(),
+                                          field=f"{label}·{L.FIELD_LABELS[field]}", amount=plain_number(number)))
+                    typed[field] = number
             except NotANumber:
                 typed[field] = None
                 unreadable.append(field)

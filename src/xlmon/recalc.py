@@ -18,7 +18,7 @@ from .calc import AMOUNT_TOLERANCE, EPS, fmt_amount, fmt_rate, rate_agrees
 from .form_plan import AMOUNT_FORMAT, RATE_FORMAT, letter, plan_form, rc
 from .grid import Grid, parse_address, value
 from .models import Form, FundingRow
-from .text import NotANumber, parse_number
+from .text import NotANumber, parse_amount, parse_number
 
 COMPUTED = ("subtotal", "issue_rate", "spend_progress")
 DEPENDS = {"subtotal": ("carryover", "current"), "issue_rate": ("issued", "current"),
@@ -110,11 +110,14 @@ def _edit(form: Form, row: FundingRow, field: str, grid: Grid, formulas: dict[st
         if any(field in r.unreadable for r in parts) or all(r.typed.get(field) is None for r in parts):
             return None
     before = value(grid, *parse_address(cell))
-    if _agrees(field, before, computed):
-        return None
     is_rate = field in L.RATE_FIELDS
+    scale = 1 if is_rate else form.amount_scale
+    if computed is not None and scale != 1:  # a form in 元 gets its totals in 元
+        computed = round(computed * scale, 2)
+    if _agrees(field, before, computed, scale):
+        return None
     label = f"{row.row}·{L.FIELD_LABELS[field]}"
-    shown = fmt_rate(computed) if is_rate else fmt_amount(computed)
+    shown = fmt_rate(computed) if is_rate else fmt_amount(computed) if scale == 1 else f"{computed:,.2f} 元"
     if formulas is not None and cell in formulas:
         return CellEdit(form.sheet, cell, formulas[cell], formula=True, before=before,
                         note=f"{label}：恢复模板公式（{shown}）")
@@ -123,9 +126,15 @@ def _edit(form: Form, row: FundingRow, field: str, grid: Grid, formulas: dict[st
                     before=before, note=f"{label}：{_shown(before)} → {shown}")
 
 
-def _agrees(field: str, before: Any, computed: float | None) -> bool:
+def _agrees(field: str, before: Any, computed: float | None, scale: int = 1) -> bool:
+    """Whether a cell already shows the computed value (amounts in the form's unit: × scale of 万元)."""
     try:
-        number = parse_number(before, percent=field in L.RATE_FIELDS)
+        if scale == 1:
+            number = parse_number(before, percent=field in L.RATE_FIELDS)
+        else:
+            number, unit = parse_amount(before)  # 万元 when a unit is typed with it, else the form's unit
+            if number is not None and unit is not None:
+                number *= scale
     except NotANumber:
         return False
     if number is None:
@@ -134,7 +143,7 @@ def _agrees(field: str, before: Any, computed: float | None) -> bool:
         return field in L.RATE_FIELDS and abs(number) <= EPS
     if field in L.RATE_FIELDS:
         return rate_agrees(number, computed)
-    return abs(number - computed) <= AMOUNT_TOLERANCE + EPS
+    return abs(number - computed) <= (AMOUNT_TOLERANCE + EPS) * scale
 
 
 def _shown(before: Any) -> str:

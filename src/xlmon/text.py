@@ -57,7 +57,9 @@ def plain_number(value: float) -> str:
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _DASHES = {"-", "--", "—", "——", "－", "/", "无", "—-"}
-_AMOUNT_UNITS = ("万元", "万", "元")
+YUAN_PER_WAN = 10000  # amounts are in 万元; an amount in 元 is divided by this
+WAN, YUAN = "万元", "元"
+_AMOUNT_UNITS = (("万元", WAN), ("万", WAN), ("元", YUAN))  # longest first: "万元" ends with "元" too
 
 
 class NotANumber(ValueError):
@@ -65,34 +67,69 @@ class NotANumber(ValueError):
 
 
 def parse_number(value: object, *, percent: bool = False) -> float | None:
-    """Read an amount or rate; None for blank or a dash; NotANumber for anything else.
+    """Read an amount (in 万元) or rate; None for blank or a dash; NotANumber for anything else.
 
     With ``percent`` a trailing % divides by 100 (rates are fractions); otherwise a
-    trailing % is rejected, because an amount cannot be a percentage.
+    trailing % is rejected, because an amount cannot be a percentage. An amount typed
+    with 元 ("500000元") is converted to 万元 (50); parse_amount also tells which unit was typed.
     """
-    if value is None or isinstance(value, bool):
-        if isinstance(value, bool):
-            raise NotANumber(value)
+    if value is None:
         return None
-    if isinstance(value, (int, float)):
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
+    if percent:
+        return _parse_rate(value)
+    return _parse_text_amount(value)[0]
+
+
+def parse_amount(value: object) -> tuple[float | None, str | None]:
+    """An amount in 万元 and the unit typed with it: WAN ("50万元", "7万"), YUAN ("500000元",
+    read as 50) or None (a bare number, or blank); NotANumber as parse_number."""
+    if value is None:  # most cells of a form: first, as the reader calls this for every amount cell
+        return None, None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value), None
+    return _parse_text_amount(value)
+
+
+def _compact(value: object) -> str | None:
+    """The text of a cell without spaces or thousands separators; None for blank or a dash."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise NotANumber(value)
     text = _SPACES.sub("", nfkc(str(value)))
     if not text or text in _DASHES:
         return None
-    text = text.replace(",", "")
+    return text.replace(",", "")
+
+
+def _parse_rate(value: object) -> float | None:
+    text = _compact(value)
+    if text is None:
+        return None
     scale = 1.0
     if text.endswith("%"):
-        if not percent:
-            raise NotANumber(value)
         text, scale = text[:-1], 0.01
-    else:
-        for unit in _AMOUNT_UNITS:
-            if text.endswith(unit) and not percent:
-                text = text[: -len(unit)]
-                break
     if not _NUMBER.match(text):
         raise NotANumber(value)
     return float(text) * scale
+
+
+def _parse_text_amount(value: object) -> tuple[float | None, str | None]:
+    text = _compact(value)
+    if text is None:
+        return None, None
+    unit = None
+    for suffix, name in _AMOUNT_UNITS:
+        if text.endswith(suffix):
+            text, unit = text[: -len(suffix)], name
+            break
+    if not _NUMBER.match(text):  # "12.5%" too: an amount cannot be a percentage
+        raise NotANumber(value)
+    if unit == YUAN:
+        return float(text) / YUAN_PER_WAN, unit
+    return float(text), unit
 
 
 OPERATORS = (">=", ">", "=", "<", "<=")
