@@ -35,7 +35,6 @@ class Totals:
     spend_progress: float | None = None
     gap: float | None = None
     grade: str | None = None
-    unclear: int = 0  # projects with an amount in this row that could not be read (N001): unknown, not 0
     # what the rates divide: 下达数, 本年预算 over the projects where both are known, and 支出数, 上年结转,
     # 本年预算 over those where all three are
     rate_parts: list[float] = field(default_factory=lambda: [0.0] * 5)
@@ -53,7 +52,6 @@ class Totals:
             parts[2] += spent
             parts[3] += carry
             parts[4] += current
-        self.unclear += bool(unknown)
 
     def finish(self, months: int | None, profile: Profile) -> None:
         """Amounts are the sums of what could be read; each rate leaves out the projects whose amounts it
