@@ -11,6 +11,9 @@ from .diagnostics import Diagnostic, make
 from .models import Form, FundingRow
 
 AMOUNT_TOLERANCE = 0.01  # 万元: values that agree when rounded to 0.01 万元
+# the input amounts each computed field is made from: none is computed from an unknown (unreadable) one
+DEPENDS = {"subtotal": frozenset({"carryover", "current"}), "issue_rate": frozenset({"issued", "current"}),
+           "spend_progress": frozenset({"spent", "carryover", "current"})}
 RATE_TOLERANCE = 0.0001  # 0.01 percentage point
 EPS = 1e-9
 
@@ -72,15 +75,15 @@ def _sum_sources(form: Form, total: FundingRow, sources: list[FundingRow], diags
 
 def _row_rates(form: Form, row: FundingRow, diags: list[Diagnostic]) -> None:
     bad = set(row.unreadable)
-    row.subtotal = None if bad & {"carryover", "current"} else add(row.carryover, row.current)
+    row.subtotal = None if bad & DEPENDS["subtotal"] else add(row.carryover, row.current)
     typed = row.typed.get("subtotal")
     if typed is not None and abs(typed - (row.subtotal or 0.0)) > AMOUNT_TOLERANCE + EPS:
         diags.append(make("C001", sheet=form.sheet, cell=row.cells.get("subtotal"), row=row.row,
                           expected=fmt_amount(row.subtotal), actual=fmt_amount(typed),
                           formula=_formula(row, "carryover", "+", "current")))
     # an unreadable amount is unknown, not 0: no rate is computed from it
-    row.issue_rate = None if bad & {"issued", "current"} else ratio(row.issued, row.current)
-    row.spend_progress = None if bad & {"spent", "carryover", "current"} else ratio(row.spent, row.subtotal)
+    row.issue_rate = None if bad & DEPENDS["issue_rate"] else ratio(row.issued, row.current)
+    row.spend_progress = None if bad & DEPENDS["spend_progress"] else ratio(row.spent, row.subtotal)
     checks = (("issue_rate", "C003", "issued", "current"), ("spend_progress", "C004", "spent", "subtotal"))
     for field, code, num, den in checks:
         typed = row.typed.get(field)

@@ -14,15 +14,13 @@ from functools import lru_cache
 from typing import Any
 
 from . import layout as L
-from .calc import AMOUNT_TOLERANCE, EPS, fmt_amount, fmt_rate, rate_agrees
+from .calc import AMOUNT_TOLERANCE, DEPENDS, EPS, fmt_amount, fmt_rate, rate_agrees
 from .form_plan import AMOUNT_FORMAT, RATE_FORMAT, letter, plan_form, rc
 from .grid import Grid, parse_address, value
 from .models import Form, FundingRow
 from .text import NotANumber, parse_amount, parse_number
 
 COMPUTED = ("subtotal", "issue_rate", "spend_progress")
-DEPENDS = {"subtotal": ("carryover", "current"), "issue_rate": ("issued", "current"),
-           "spend_progress": ("spent", "carryover", "current")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +100,7 @@ def _computed_fields(form: Form, row: FundingRow) -> list[str]:
 
 def _edit(form: Form, row: FundingRow, field: str, grid: Grid, formulas: dict[str, str] | None) -> CellEdit | None:
     cell = row.cells[field]
-    if field in row.unreadable or set(DEPENDS.get(field, ())) & set(row.unreadable):
+    if field in row.unreadable or DEPENDS.get(field, frozenset()).intersection(row.unreadable):
         return None
     computed = getattr(row, field)
     if field in L.INPUT_AMOUNTS:  # a total: computed only when some part was filled in
@@ -129,10 +127,10 @@ def _edit(form: Form, row: FundingRow, field: str, grid: Grid, formulas: dict[st
 def _agrees(field: str, before: Any, computed: float | None, scale: int = 1) -> bool:
     """Whether a cell already shows the computed value (amounts in the form's unit: × scale of 万元)."""
     try:
-        if scale == 1:
-            number = parse_number(before, percent=field in L.RATE_FIELDS)
+        if field in L.RATE_FIELDS:
+            number = parse_number(before, percent=True)
         else:
-            number, unit = parse_amount(before)  # 万元 when a unit is typed with it, else the form's unit
+            number, unit = parse_amount(before)  # in 万元 when a unit is typed with it, else in the form's unit
             if number is not None and unit is not None:
                 number *= scale
     except NotANumber:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import layout as L
-from ..calc import ratio, time_progress
+from ..calc import DEPENDS, ratio, time_progress
 from ..diagnostics import make
 from ..grading import grade_funding
 from ..models import FundingRow
@@ -45,10 +45,10 @@ class Totals:
                 setattr(self, name, getattr(self, name) + value)
         carry, current, issued, spent, _ = (v or 0.0 for v in values)
         parts = self.rate_parts
-        if not {"issued", "current"}.intersection(unknown):
+        if not DEPENDS["issue_rate"].intersection(unknown):
             parts[0] += issued
             parts[1] += current
-        if not {"spent", "carryover", "current"}.intersection(unknown):
+        if not DEPENDS["spend_progress"].intersection(unknown):
             parts[2] += spent
             parts[3] += carry
             parts[4] += current

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from ..calc import ratio
+from ..calc import DEPENDS, ratio
 
 AMOUNTS = ("carryover", "current", "issued", "spent", "forecast")  # inputs; the rest is derived
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
@@ -123,6 +123,6 @@ def derived(values: list[float | None], unknown=()) -> tuple[float, float | None
     a blank amount counts as 0, but no rate is computed from an unknown one (a field named in unknown)."""
     carry, current, issued, spent, _ = (v or 0.0 for v in values)
     subtotal = carry + current
-    issue_rate = None if {"issued", "current"}.intersection(unknown) else ratio(issued, current)
-    progress = None if {"spent", "carryover", "current"}.intersection(unknown) else ratio(spent, subtotal)
+    issue_rate = None if DEPENDS["issue_rate"].intersection(unknown) else ratio(issued, current)
+    progress = None if DEPENDS["spend_progress"].intersection(unknown) else ratio(spent, subtotal)
     return subtotal, issue_rate, progress
