@@ -12,9 +12,11 @@ from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 
-from ..adapters.files import XLSX_SUFFIXES, find_workbooks
+from ..adapters.files import OTHER_SPREADSHEETS, XLSX_SUFFIXES, find_workbooks, read_bytes
+from ..diagnostics import make
 from ..profile import Profile, load_profile
 from ..sheetnames import RECORDS_SHEET
+from ..text import clean_text, label_key, nfkc
 from .aggregate import Summary, aggregate
 from .extract import extract
 from .records import FileOutcome
@@ -163,9 +165,6 @@ def read_roster(path: str | Path) -> list[str]:
     calls 单位/单位名称/预算单位…, or, with no such header, from the first column that is mostly text;
     blank and pure-number cells are never units. Any problem is a ValueError with a Chinese message naming
     the file: the CLI prints it as it is and exits 2."""
-    from ..adapters.files import OTHER_SPREADSHEETS
-    from ..text import label_key
-
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"单位名单 {path} {'不是文件' if path.exists() else '不存在'}，请检查路径是否正确。")
@@ -190,10 +189,6 @@ def read_roster(path: str | Path) -> list[str]:
 
 def _workbook_rows(path: Path, data: bytes) -> list[list[str]]:
     """The first sheet as text cells; an .xls/.et or a damaged file refused with what to do about it."""
-    from ..adapters.files import read_bytes
-    from ..diagnostics import make
-    from ..text import clean_text
-
     book = read_bytes(data, str(path))
     if book.refusal:
         raise ValueError(f"单位名单 {path} 无法读取：{make(book.refusal.code, detail=book.refusal.detail).message}")
@@ -224,8 +219,6 @@ def _roster_column(rows: list[list[str]]) -> tuple[int, int]:
     (see _header_rank); with no header, from the top in the first column that is mostly not numbers.
     A header is looked for near the top only: in a list without one, a unit named …单位 far down must not
     take the units above it away."""
-    from ..text import label_key
-
     for i, row in enumerate(rows[:10]):
         ranks = [_header_rank(cell) for cell in row]
         if any(ranks):
@@ -241,8 +234,6 @@ def _header_rank(cell: str) -> int:
     """2 for a header such as 单位名称/单位全称（盖章）, 1 for 单位/预算单位/应报送单位, else 0. Only short
     labels ending so: a title (2026年应报送单位名单), a 单位代码 column or a unit's own name
     (某县事业单位登记管理局) is no header."""
-    from ..text import label_key, nfkc
-
     key = label_key(nfkc(cell).split("(")[0])
     if len(key) > 12:
         return 0
@@ -251,6 +242,4 @@ def _header_rank(cell: str) -> int:
 
 def _is_number(cell: str) -> bool:
     """序号 and other numbers (1, 2.0, ３, -1): never a unit's name."""
-    from ..text import label_key
-
     return label_key(cell).lstrip("+-").isdigit()
