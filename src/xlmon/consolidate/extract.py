@@ -69,7 +69,7 @@ def summary_records(sheet: list[list]) -> tuple[list[FormRecord], list[dict]]:
             elif item.get("type") == "record":
                 records.append(FormRecord.from_json(item["data"]))
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
-            raise DamagedRecords(f"隐藏工作表 {RECORDS_SHEET} 第 {number} 行的汇总记录已损坏（{type(exc).__name__}）") from exc
+            raise DamagedRecords(f"隐藏工作表 {RECORDS_SHEET} 第 {number} 行的汇总记录已损坏") from exc
     return records, diagnostics
 
 
