@@ -79,6 +79,9 @@ def test_template_layout(kind):
         assert header in texts, header
     assert all(note in texts for note in L.FOOTNOTES)
     assert ws.merged_cells.ranges, "headers are merged"
+    # rows keep their height in print (LibreOffice, WPS): every 二级指标 name fits its column on one line
+    longest = max(len(n) for names in L.HIERARCHIES.values() for ns in names.values() for n in ns)
+    assert ws.column_dimensions["C"].width >= 2 * longest + 1
     # print setup
     assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)
     assert ws.sheet_properties.pageSetUpPr.fitToPage

@@ -26,7 +26,8 @@ from .grid import column_letter, parse_address
 Kind = Literal["project", "department"]
 
 LAST_COL = 12  # A..L
-COLUMN_WIDTHS = (6, 11, 13, 18, 12, 13, 13, 20, 10, 10, 10, 16)
+# C (二级指标) fits 服务对象满意度指标 on one line: rows keep their height in print, so a wrap would overlap
+COLUMN_WIDTHS = (6, 11, 19, 18, 12, 13, 13, 20, 10, 10, 10, 16)
 AMOUNT_FORMAT = "#,##0.00"
 RATE_FORMAT = "0.00%"
 FONT = "宋体"
