@@ -132,6 +132,14 @@ def test_summary_is_print_ready(department, tmp_path, capsys):
     form = wb["部门整体"]
     notes = [c.value for row in form.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("说明：")]
     assert len(notes) == 1 and "只报送了项目表" in notes[0] and "请部门" in notes[0]
+    # notes wrap within their table, as tall as their lines: one cell's long text would widen the printed page
+    [(note_row, note)] = [(c.row, c.value) for row in form.iter_rows() for c in row if c.value == notes[0]]
+    assert form.print_area == f"'部门整体'!$A$1:$L${note_row}"
+    for ws, row in ((form, note_row), (overview, 2)):
+        text = ws.cell(row, 1).value
+        assert f"A{row}:L{row}" in {str(m) for m in ws.merged_cells.ranges} and ws.cell(row, 1).alignment.wrap_text
+        width = sum(ws.column_dimensions[chr(65 + c)].width or 8.43 for c in range(12))
+        assert ws.row_dimensions[row].height >= 14 * -(-len(text.encode("utf-8")) * 2 // 3 // int(width))
 
 
 def test_duplicates_counted_once(department, tmp_path, capsys):

@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
+from handmade import project_grid
+from test_check import write_grid
 from test_consolidate import run, write_form
 from xlmon.cli import main
 from xlmon.consolidate.run import read_roster
@@ -164,3 +166,76 @@ def test_xlsx_roster_with_title_header_and_numbers(tmp_path):
 
 def test_xlsx_roster_one_column(tmp_path):
     assert read_roster(write_xlsx(tmp_path / "名单.xlsx", [[u] for u in UNITS])) == UNITS
+
+
+# 5. units that reported but are not on the roster (K004), each side naming its likely counterpart
+
+def reporting(folder: Path, units: dict[str, str]) -> Path:
+    """One project form per unit (unit → 主管部门及代码)."""
+    folder.mkdir(exist_ok=True)
+    for i, (unit, department) in enumerate(units.items()):
+        write_grid(folder / f"u{i}.xlsx", project_grid(unit=unit, department=department, project=f"项目{i}"))
+    return folder
+
+
+def by_code(data: dict, code: str) -> list[str]:
+    return [d["message"] for d in data["diagnostics"] if d["code"] == code]
+
+
+def test_a_unit_written_another_way_is_named_on_both_sides(tmp_path, capsys):
+    units = reporting(tmp_path / "units", {"某局": "某市某局", "市教育局": "某市某局", "市体育馆": "某市某局"})
+    roster = write_csv(tmp_path / "名单.csv", [["单位名称"], ["某局（本级）"], ["市教育局"], ["某县第一中学"]])
+    code, data = run(capsys, units, "-o", tmp_path / "s.xlsx", "--roster", roster)
+    assert code == 0
+    assert data["missing_units"] == ["某局（本级）", "某县第一中学"]
+    assert data["unlisted_units"] == ["某局", "市体育馆"]
+    [k004_alike, k004_other] = sorted(by_code(data, "K004"), key=lambda m: "体育馆" in m)
+    assert "“某局”" in k004_alike and "未报送的“某局（本级）”可能是同一单位" in k004_alike
+    assert "“市体育馆”" in k004_other and "加入名单" in k004_other and "可能是同一单位" not in k004_other
+    [k003_alike, k003_other] = sorted(by_code(data, "K003"), key=lambda m: "第一中学" in m)
+    assert "已报送的“某局”可能是同一单位" in k003_alike
+    assert "可能是同一单位" not in k003_other and "某县第一中学" in k003_other
+    k004 = next(d for d in data["diagnostics"] if d["code"] == "K004" and "体育馆" in d["message"])
+    assert k004["file"].endswith("u2.xlsx") and k004["severity"] == "warning"
+
+
+def test_a_short_name_inside_the_full_one_is_a_likely_counterpart(tmp_path, capsys):
+    units = reporting(tmp_path / "units", {"第一中学": "某县教育局"})
+    roster = write_csv(tmp_path / "名单.csv", [["单位名称"], ["某县第一中学"], ["某县第二中学"]])
+    _, data = run(capsys, units, "-o", tmp_path / "s.xlsx", "--roster", roster)
+    [k004] = by_code(data, "K004")
+    assert "“某县第一中学”可能是同一单位" in k004 and "第二中学" not in k004
+
+
+def test_several_likely_counterparts_are_left_to_the_reviewer(tmp_path, capsys):
+    units = reporting(tmp_path / "units", {"某局": "某市某局"})
+    roster = write_csv(tmp_path / "名单.csv", [["单位名称"], ["某局（本级）"], ["某局（机关服务中心）"]])
+    _, data = run(capsys, units, "-o", tmp_path / "s.xlsx", "--roster", roster)
+    [k004] = by_code(data, "K004")
+    assert "可能是同一单位" not in k004 and "请核对单位名称与名单是否一致" in k004
+
+
+def test_no_roster_no_unlisted_units(tmp_path, capsys):
+    units = reporting(tmp_path / "units", {"某局": "某市某局"})
+    _, data = run(capsys, units, "-o", tmp_path / "s.xlsx")
+    assert data["unlisted_units"] == [] and not by_code(data, "K004")
+
+
+def test_a_bureau_roster_of_departments_matches_their_forms(tmp_path, capsys):
+    """A bureau lists departments: a form answers for its 主管部门, with or without the code in brackets."""
+    units = reporting(tmp_path / "units", {"第一中学": "某市教育局（101001）", "市医院": "某市卫生健康委员会",
+                                           "某协会": "某市民政局"})
+    roster = write_csv(tmp_path / "名单.csv", [["单位名称"], ["某市教育局"], ["某市卫生健康委员会"], ["某市财政局"]])
+    _, data = run(capsys, units, "-o", tmp_path / "s.xlsx", "--roster", roster)
+    assert data["missing_units"] == ["某市财政局"] and data["unlisted_units"] == ["某协会"]
+
+
+def test_roster_outcome_on_the_overview_and_not_carried_up(tmp_path, capsys):
+    units = reporting(tmp_path / "units", {"某局": "某市某局", "市教育局": "某市某局"})
+    roster = write_csv(tmp_path / "名单.csv", [["单位名称"], ["某局（本级）"], ["市教育局"]])
+    run(capsys, units, "-o", tmp_path / "部门汇总.xlsx", "--roster", roster)
+    note = load_workbook(tmp_path / "部门汇总.xlsx")["汇总表"]["A2"].value
+    assert "单位名单 2 个，未报送 1 个：某局（本级）" in note and "不在名单中的报送单位 1 个：某局" in note
+    _, bureau = run(capsys, tmp_path / "部门汇总.xlsx", "-o", tmp_path / "局汇总.xlsx")
+    assert bureau["unlisted_units"] == [] and not by_code(bureau, "K004") and not by_code(bureau, "K003")
+    assert "单位名单" not in load_workbook(tmp_path / "局汇总.xlsx")["汇总表"]["A2"].value

@@ -34,7 +34,7 @@ def build_parser() -> Parser:
                           description="把各单位的工作簿（或各部门的汇总表）汇总成一个汇总工作簿。")
     cons.add_argument("inputs", nargs="+", metavar="INPUT", help="工作簿文件或文件夹（可混合）")
     cons.add_argument("-o", "--output", required=True, metavar="SUMMARY", help="汇总工作簿（.xlsx）")
-    cons.add_argument("--roster", metavar="FILE", help="应报单位名单（CSV 或 xlsx，取表头为“单位名称”等的一列），用于列出未报送单位")
+    cons.add_argument("--roster", metavar="FILE", help="应报单位名单（CSV 或 xlsx，取表头为“单位名称”等的一列），用于列出未报送单位和不在名单中的报送单位")
     cons.add_argument("--format", choices=("text", "json"), default="text", help="输出格式（默认 text）")
     cons.add_argument("--profile", metavar="FILE", help="规则配置文件（TOML）")
     cons.add_argument("--workers", type=int, metavar="N", help="并行读取的进程数（默认按 CPU 核数）")
@@ -244,6 +244,8 @@ def _print_summary(summary, output: Path | None) -> None:
         print(f"  重复：{d}")
     for u in summary.missing_units:
         print(f"  未报送：{u}")
+    for u in summary.unlisted_units:
+        print(f"  不在名单中：{u}")
     print(f"已写出汇总：{output}" if output else "没有可汇总的监控表，未生成汇总文件。")
 
 

@@ -3,6 +3,7 @@ totals recomputed from summed amounts (never averaged), grades, and 重点监控
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -14,9 +15,10 @@ from ..diagnostics import make
 from ..grading import grade_funding
 from ..models import FundingRow
 from ..profile import Profile
-from ..text import label_key
+from ..text import label_key, nfkc
 from .records import AMOUNTS, FileOutcome, FormRecord
 
+ROSTER_CODES = ("K003", "K004")  # about one level's roster: a summary's are not carried up
 TOTAL_FIELDS = ("carryover", "current", "subtotal", "issued", "issue_rate", "spent", "spend_progress", "forecast")
 
 
@@ -91,6 +93,8 @@ class Summary:
     missing_units: list[str]
     diagnostics: list[dict] = field(default_factory=list)
     included_forms: dict[str, int] = field(default_factory=dict)
+    unlisted_units: list[str] = field(default_factory=list)  # units that reported but are not on the roster
+    roster: list[str] = field(default_factory=list)
 
     @property
     def total(self) -> Totals:
@@ -161,7 +165,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
         included[record.file] += 1
     diagnostics[:0] = [dict(d, file=d.get("file") or o.path) for o in outcomes for d in o.diagnostics
                        if (o.path, d.get("file") or o.path, d.get("sheet")) not in dropped
-                       and not (o.summary and d.get("code") == "K003")]  # 未报送: about that level's roster
+                       and not (o.summary and d.get("code") in ROSTER_CODES)]
     for o in outcomes:
         if o.status == "included" and not included[o.path]:
             o.status, o.reason = "rejected", f"表内期间与多数单位（{majority}）不一致或全部为重复项目"
@@ -169,11 +173,15 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     rows = _rows(projects, months, profile)
     by_unit = _by_unit(projects, months, profile)
     grades = Counter(r.grade for r in projects if r.grade)
-    missing = _missing(roster, projects, list(kept_overall.values()))
-    diagnostics += [make("K003", unit=u).model_dump() for u in missing]
+    missing, unlisted = compare_roster(roster or [], [*projects, *kept_overall.values()])
+    diagnostics += [make("K003", unit=u, hint=_hint("已报送的", _alike(u, unlisted))).model_dump() for u in missing]
+    diagnostics += [make("K004", file=f, unit=u, hint=_hint("名单中未报送的", _alike(u, missing),
+                                                              "；请核对单位名称，或把该单位加入名单")).model_dump()
+                    for u, f in unlisted.items()]
     return Summary(year, months, time_progress(months), outcomes, projects, list(kept_overall.values()), rows,
                    by_unit, {g: grades.get(g, 0) for g in ("green", "yellow", "red")},
-                   _focus(projects, profile), duplicates, missing, diagnostics, dict(included))
+                   _focus(projects, profile), duplicates, missing, diagnostics, dict(included), list(unlisted),
+                   list(roster or []))
 
 
 def _rows(projects: list[FormRecord], months: int | None, profile: Profile) -> list[Totals]:
@@ -199,11 +207,58 @@ def _by_unit(projects: list[FormRecord], months: int | None, profile: Profile) -
     return sorted(units.values(), key=lambda t: (-(t.gap if t.gap is not None else -1), t.row))
 
 
-def _missing(roster: list[str] | None, projects: list[FormRecord], overall: list[FormRecord]) -> list[str]:
+def compare_roster(roster: list[str], records: list[FormRecord]) -> tuple[list[str], dict[str, str]]:
+    """The roster's units that sent no form, and the units that reported but are not on the roster (as
+    first written, with the file of their first form). Names match by label_key, a code in brackets aside
+    (某局（101001） is 某局, as 部门整体 forms write it; 某局（本级） is not); a form answers for its unit or,
+    for a bureau whose roster lists departments, for its 主管部门. With no roster there is nothing to compare."""
     if not roster:
-        return []
-    seen = {label_key(r.unit or "") for r in (*projects, *overall)}
-    return [u for u in roster if label_key(u) not in seen]
+        return [], {}
+    listed = {k for u in roster for k in _keys(u)}
+    seen: set[str] = set()
+    unlisted: dict[str, tuple[str, str]] = {}  # by the key without a code
+    for r in records:
+        unit = _keys(r.unit or "")
+        names = unit | _keys(r.department or "")
+        seen |= names
+        if r.unit and not names & listed:
+            unlisted.setdefault(min(unit, key=len), (r.unit, r.file))
+    return [u for u in roster if not _keys(u) & seen], dict(unlisted.values())
+
+
+_CODE = re.compile(r"[(\[【〔]\s*[0-9A-Za-z-]+\s*[)\]】〕]")
+
+
+def _keys(name: str) -> set[str]:
+    """label_key of a name, and of the name without a code in brackets."""
+    return {label_key(name), label_key(_CODE.sub("", nfkc(name)))} - {""}
+
+
+_BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|〔[^〔〕]*〕")
+
+
+def _stem(name: str) -> str:
+    """A name without what brackets add: 某局（本级）, 某局(机关) and 某局 share the stem 某局, as 某局（101001）
+    and 某局 do."""
+    return label_key(_BRACKETED.sub("", nfkc(name))) or label_key(name)
+
+
+def _alike(name: str, others: Iterable[str]) -> list[str]:
+    """The names that may be the same unit written another way: the same stem, or one inside the other
+    (第一中学 and 某县第一中学)."""
+    stem, out = _stem(name), []
+    for other in others:
+        short, long = sorted((stem, _stem(other)), key=len)
+        if short == long or (len(short) >= 3 and short in long):
+            out.append(other)
+    return out
+
+
+def _hint(side: str, alike: list[str], otherwise: str = "") -> str:
+    """Names the one likely counterpart; with several, or none, asks for the names to be checked."""
+    if len(alike) == 1:
+        return f"；{side}“{alike[0]}”可能是同一单位，请核对单位名称"
+    return "；请核对单位名称与名单是否一致" if alike else otherwise
 
 
 def _focus(projects: list[FormRecord], profile: Profile) -> list[Focus]:

@@ -153,6 +153,7 @@ def summary_json(summary: Summary, output: str | Path | None) -> dict:
         "grades": summary.grades,
         "duplicates": summary.duplicates,
         "missing_units": summary.missing_units,
+        "unlisted_units": summary.unlisted_units,
         "diagnostics": [{k: d.get(k) for k in ("file", "code", "severity", "sheet", "cell", "message")}
                         for d in summary.diagnostics],
     }

@@ -25,6 +25,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from .. import layout as L
 from ..atomic import atomic_path
+from ..form_plan import COLUMN_WIDTHS, LAST_COL, plan_form
 from ..marks import FONT_PALETTE, GRADE_ZH, SEVERITY_ZH
 from ..profile import Profile
 from ..text import label_key
@@ -303,7 +304,8 @@ class _Book:
         self.fmt = {
             "title": add({"font_name": "黑体", "font_size": 16, "bold": True}),
             "section": add({"font_name": "宋体", "font_size": 11, "bold": True}),
-            "note": add({"font_name": "宋体", "font_size": 10, "italic": True, "font_color": "9C0006"}),
+            "note": add({"font_name": "宋体", "font_size": 10, "italic": True, "font_color": "9C0006",
+                         "text_wrap": True, "valign": "top"}),
             "header": add({**base, "bold": True, "bg_color": "#F2F2F2", "align": "center", "text_wrap": True}),
             "cell": add(base),
             "wrap": add({**base, "text_wrap": True}),
@@ -357,6 +359,20 @@ def _period(summary: Summary) -> str:
     return f"{summary.year or 'XXXX'}年1-{summary.months or 'XX'}月"
 
 
+def _note(book: _Book, ws: Worksheet, row: int, text: str, columns: int, width: float) -> None:
+    """A note across a table's columns, wrapped and as tall as its lines: a long one left in one cell would
+    run past the table and shrink the printed page to fit it."""
+    if columns > 1:
+        ws.merge_range(row, 0, row, columns - 1, "", book.fmt["note"])
+    ws.write_string(row, 0, text, book.fmt["note"])  # a string, whatever the units' names in it hold
+    ws.set_row(row, LINE_HEIGHT * _lines(text, width) + 2)
+
+
+def _names(names: list[str], shown: int = 10) -> str:
+    """Names for a note, the first few of a long list."""
+    return "、".join(names[:shown]) + (f" 等 {len(names)} 个" if len(names) > shown else "")
+
+
 def _overview(book: _Book, summary: Summary) -> None:
     months = summary.months or "XX"
     headers = ["资金来源", "上年结转", "本年预算", "小计", f"1-{months}月下达数", f"1-{months}月下达率",
@@ -366,11 +382,15 @@ def _overview(book: _Book, summary: Summary) -> None:
     ws.write_string(0, 0, f"{_department_name(summary)}预算绩效运行监控汇总表（{_period(summary)}）", book.fmt["title"])
     units = len(summary.units)
     note = f"纳入汇总：{units} 个单位、{len(summary.projects)} 个项目；金额单位：万元。"
+    if summary.roster:
+        note += f"单位名单 {len(summary.roster)} 个，未报送 {len(summary.missing_units)} 个"
+        note += (f"：{_names(summary.missing_units)}" if summary.missing_units else "")
+        note += (f"；不在名单中的报送单位 {len(summary.unlisted_units)} 个：{_names(summary.unlisted_units)}"
+                 if summary.unlisted_units else "") + "（见“校验问题”）。"
     unclear = sum(bool(r.unknown.get("source")) for r in summary.projects)
     if unclear:
         note += (f"注意：{unclear} 个项目有金额无法识别（见“校验问题”，代码 N001），合计只含能识别的金额，"
                  "下达率、支出进度按其余项目计算。")
-    ws.write_string(1, 0, note, book.fmt["note"])
     tp = summary.time_progress
     for t in summary.rows:
         label = t.row if t.row == L.TOTAL_ROW else f"其中：{t.row}" if t.row == L.PROJECT_SOURCES[0] else t.row
@@ -398,6 +418,7 @@ def _overview(book: _Book, summary: Summary) -> None:
                 (tp, "rate"), (None if t.gap is None else round(t.gap * 100, 2), "amount"), (t.grade, "grade")])
     last = s.row - 1
     s.finish(filters=False, repeat=False)  # its two tables have different headers
+    _note(book, ws, 1, note, len(headers), sum(s.final))
     ws.set_row(first, LINE_HEIGHT * max(_lines(h, s.final[c]) for c, h in enumerate(UNIT_HEADERS)) + 2)
     if summary.by_unit:
         chart = book.wb.add_chart({"type": "bar"})
@@ -527,7 +548,6 @@ def _department_form(book: _Book, summary: Summary) -> None:
     import datetime
 
     from ..adapters.xlsxwriter_form import build_form_xlsxwriter
-    from ..form_plan import plan_form
 
     ws = book.wb.add_worksheet(SHEETS[6])
     year, months = summary.year or datetime.date.today().year, summary.months or 6
@@ -550,7 +570,9 @@ def _department_form(book: _Book, summary: Summary) -> None:
                 values[cells[field]] = round(value, 6)
     build_form_xlsxwriter(book.wb, ws, "department", year=year, months=months,
                           department=_department_name(summary) or None, values=values)
-    ws.write_string(ws.dim_rowmax + 2, 0, _department_form_note(summary), book.fmt["note"])
+    row = ws.dim_rowmax + 2
+    _note(book, ws, row, _department_form_note(summary), LAST_COL, sum(COLUMN_WIDTHS))
+    ws.print_area(0, 0, row, LAST_COL - 1)  # the form's print area, and the note on what it covers
 
 
 def _department_form_note(summary: Summary) -> str:
