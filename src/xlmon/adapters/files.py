@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +34,7 @@ class WorkbookValues:
 
 def find_workbooks(inputs: Iterable[str | Path]) -> list[tuple[Path, Path | None]]:
     """Files as given (even missing ones, which get a diagnostic); folders searched for workbooks
-    (.xlsx/.xlsm, and the OTHER_SPREADSHEETS, which will be refused with a reason), Office lock files
+    (.xlsx/.xlsm, and the OTHER_SPREADSHEETS and ARCHIVES, which will be refused with a reason), Office lock files
     (~$*) and hidden files skipped. Each comes with the folder it was found in, or None when it was
     named directly."""
     found: list[tuple[Path, Path | None]] = []
@@ -46,7 +47,10 @@ def find_workbooks(inputs: Iterable[str | Path]) -> list[tuple[Path, Path | None
     return found
 
 
-_FOLDER_SUFFIXES = {*XLSX_SUFFIXES, *OTHER_SPREADSHEETS}
+# Archives units send their workbooks in: found in folders so that they are listed and refused (F009) with
+# the workbooks they hold, never silently left out. Their contents are not read: unpacking is the user's.
+ARCHIVES = {".zip": "zip", ".rar": "RAR", ".7z": "7z"}
+_FOLDER_SUFFIXES = {*XLSX_SUFFIXES, *OTHER_SPREADSHEETS, *ARCHIVES}
 
 
 def read_workbook(path: str | Path) -> WorkbookValues:
@@ -67,8 +71,11 @@ def read_bytes(data: bytes, name: str, result: WorkbookValues | None = None) -> 
     from python_calamine import CalamineWorkbook
 
     result = result or WorkbookValues(name)
-    refusal, macros = inspect_archive(data, Path(name).name)
     suffix = Path(name).suffix.lower()
+    if suffix in ARCHIVES:
+        result.refusal = Refusal("F009", archive_contents(data, suffix))
+        return result
+    refusal, macros = inspect_archive(data, Path(name).name)
     if refusal is not None and refusal.code == "F002" and suffix in OTHER_SPREADSHEETS:
         refusal = Refusal("F002", OTHER_SPREADSHEETS[suffix])  # not an xlsx inside: what its name says it is
     elif refusal is None and suffix not in XLSX_SUFFIXES:
@@ -86,3 +93,30 @@ def read_bytes(data: bytes, name: str, result: WorkbookValues | None = None) -> 
         result.refusal = Refusal("F004", f"{type(exc).__name__}: {exc}")
         result.sheets.clear()
     return result
+
+
+def archive_contents(data: bytes, suffix: str) -> str:
+    """What an archive is, and for a zip the workbooks in it, from its directory alone (nothing is unpacked).
+    A zip made on Chinese Windows stores names in GBK without saying so; zipfile reads those as cp437."""
+    kind = f"{ARCHIVES[suffix]} 压缩包"
+    if suffix != ".zip":
+        return kind
+    try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, EOFError, ValueError):
+        return kind
+    names = []
+    for info in members:
+        name = info.filename
+        if not info.flag_bits & 0x800:
+            try:
+                name = name.encode("cp437").decode("gb18030")
+            except (UnicodeEncodeError, UnicodeDecodeError):
+                pass
+        name = name.rsplit("/", 1)[-1]
+        if Path(name).suffix.lower() in (*XLSX_SUFFIXES, *OTHER_SPREADSHEETS) and not name.startswith(("~$", ".")):
+            names.append(name)
+    if not names:
+        return f"{kind}，其中没有 Excel 工作簿"
+    shown = "、".join(names[:5]) + (f" 等 {len(names)} 个" if len(names) > 5 else "")
+    return f"{kind}，内含工作簿：{shown}"
