@@ -233,9 +233,36 @@ def test_period_counted_by_units_and_an_unread_year_never_crashes(tmp_path, caps
     tie = tmp_path / "tie"
     tie.mkdir()
     write_form(tie / "a.xlsx", unit="单位甲", project="项目", period="（2024年1-6月）")
-    write_form(tie / "b.xlsx", unit="单位乙", project="项目", period="（XX年1-6月）")
+    write_grid(tie / "b.xlsx", project_grid(unit="单位乙", project="项目", period="（XX年1-6月）",
+                                            title="项目支出绩效运行监控表", funding=SAMPLE_FUNDING))
     code, data = run(capsys, tie, "-o", tmp_path / "tie.xlsx")
     assert code == 0 and data["period"] == {"year": 2024, "months": 6}
+
+
+def test_a_form_without_a_year_joins_the_majority_with_a_warning(tmp_path, capsys):
+    """A unit that left the year out (S103) is not rejected as another period: its months decide. A year in
+    the title (2026年…监控表) is read when the period line gives only the months."""
+    plain = "项目支出绩效运行监控表"
+    for i in range(2):
+        write_form(tmp_path / f"u{i}.xlsx", unit=f"单位{i}", project="项目", period="（2025年1-6月）")
+    for i in range(3):  # three units without a year outvote no one: they count for 2025 as well
+        write_grid(tmp_path / f"x{i}.xlsx", project_grid(unit=f"单位x{i}", project="项目", period="（1-6月）",
+                                                         title=plain, funding=SAMPLE_FUNDING))
+    write_form(tmp_path / "late.xlsx", unit="单位9", project="项目", period="（2025年1-5月）")
+    write_grid(tmp_path / "titled.xlsx", project_grid(unit="单位t", project="项目", period="（1-6月）",
+                                                      title="2025年市级项目支出绩效运行监控表", funding=SAMPLE_FUNDING))
+    code, data = run(capsys, tmp_path, "-o", tmp_path / "out" / "s.xlsx")
+    assert code == 0 and data["period"] == {"year": 2025, "months": 6} and data["projects"] == 6
+    s103 = [d for d in data["diagnostics"] if d["code"] == "S103"]
+    assert sorted(Path(d["file"]).name for d in s103) == ["x0.xlsx", "x1.xlsx", "x2.xlsx"]
+    assert all(d["severity"] == "warning" and "1-6月" in d["message"] for d in s103)
+    assert [Path(d["file"]).name for d in data["diagnostics"] if d["code"] == "K001"] == ["late.xlsx"]
+    # with no year anywhere the months still decide, and the summary says the year is unknown
+    for path in tmp_path.glob("u*.xlsx"):
+        path.unlink()
+    (tmp_path / "titled.xlsx").unlink()
+    code, data = run(capsys, tmp_path, "-o", tmp_path / "out" / "s2.xlsx")
+    assert code == 0 and data["period"] == {"year": None, "months": 6} and data["projects"] == 3
 
 
 def test_units_compared_by_content_and_blank_units_never_merged(tmp_path, capsys):

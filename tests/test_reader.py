@@ -100,8 +100,12 @@ def test_period_variants():
                              ("２０２６年１－５月", (2026, 5)), ("2026年9月", (2026, 9))]:
         form, _ = read_form(project_grid(period=period), "s")
         assert (form.year, form.months) == expected, period
-    form, diags = read_form(project_grid(period="（XXXX年1-XX月）"), "s")
+    form, diags = read_form(project_grid(period="（XXXX年1-XX月）", title="项目支出绩效运行监控表"), "s")
     assert form.months == 6 and form.year is None  # months fall back to the 1-6月 column headers
+    assert [(d.code, d.cell) for d in diags if d.code.startswith("S1")] == [("S103", "A2")]  # no year: said so
+    form, diags = read_form(project_grid(period="（XXXX年1-XX月）"), "s")
+    assert (form.year, form.months) == (2026, 6)  # the year from the title: 2026年市级项目支出绩效运行监控表
+    assert not [d for d in diags if d.code.startswith("S1")]
     form, diags = read_form(project_grid(period="（2026年1-13月）"), "s")
     assert "S102" in [d.code for d in diags] and form.months is None
 

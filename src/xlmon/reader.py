@@ -120,6 +120,11 @@ def read_form(grid: Grid, sheet: str) -> tuple[Form | None, list[Diagnostic]]:
         form.months = None
     elif form.months is None:
         diags.append(make("S101", sheet=sheet, cell=form.cells.get("title")))
+    elif form.year is None and not any(d.code == "S102" for d in diags):
+        form.year = _title_year(form.title)  # 2026年市级项目支出绩效运行监控表 over （1-6月）
+        if form.year is None:
+            cell = form.cells.get("period") or form.cells.get("title")
+            diags.append(make("S103", sheet=sheet, cell=cell, months=form.months))
     return form, diags
 
 
@@ -170,6 +175,15 @@ def _title_text(text: str) -> tuple[bool, tuple[str, str, str] | None]:
         return "监控表" in text, None
     months = _HALVES[m["half"]] if m["half"] else _CN_MONTHS.get(m["months"], m["months"])
     return "监控表" in text, (m["year"].translate(_TO_DIGITS), months, m.group(0))
+
+
+_TITLE_YEAR = re.compile(r"(?<!\d)(20\d\d)\s*年")
+
+
+def _title_year(title: str | None) -> int | None:
+    """The year a title states (2026年…监控表), for a period line that gives only the months."""
+    m = _TITLE_YEAR.search(nfkc(title)) if title else None
+    return int(m[1]) if m else None
 
 
 def _months_from_headers(s: _Sheet, headers: list[int]) -> int | None:

@@ -122,14 +122,22 @@ def _place(record: FormRecord) -> str:
 
 
 def majority_period(records: list[FormRecord]) -> tuple[int | None, int | None]:
-    """The period most units report (a unit counts once per period, however many forms it sent)."""
-    periods = Counter((year, months) for _, year, months in
-                      {(label_key(r.unit or "") or r.file, r.year, r.months) for r in records if r.months is not None})
-    if not periods:
+    """The period most units report (a unit counts once per period, however many forms it sent). A form
+    that states no year (S103) counts for every year of its months, as it joins whichever is chosen."""
+    units = {(label_key(r.unit or "") or r.file, r.year, r.months) for r in records if r.months is not None}
+    if not units:
         return None, None
-    best = max(periods.values())
-    # a tie goes to the later period, and to a stated year over an unread one
-    return max((p for p, n in periods.items() if n == best), key=lambda p: (p[0] or 0, p[1]))
+    unread = Counter(m for _, y, m in units if y is None)
+    periods = Counter((y, m) for _, y, m in units if y is not None)
+    votes = {p: n + unread[p[1]] for p, n in periods.items()}
+    votes.update({(None, m): n for m, n in unread.items() if not any(p[1] == m for p in periods)})
+    best = max(votes.values())
+    # a tie goes to the later period
+    return max((p for p, n in votes.items() if n == best), key=lambda p: (p[0] or 0, p[1]))
+
+
+def in_period(record: FormRecord, year: int | None, months: int | None) -> bool:
+    return record.months == months and (record.year is None or record.year == year)
 
 
 def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] | None = None) -> Summary:
@@ -143,7 +151,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     duplicates: list[str] = []
     included = Counter()
     for record in candidates:
-        if record.months is not None and (record.year, record.months) != (year, months):
+        if record.months is not None and not in_period(record, year, months):
             found = f"{record.year or 'XXXX'}年1-{record.months}月"
             diagnostics.append(make("K001", file=record.file, sheet=record.sheet, cell=record.period_cell,
                                     found=found, majority=majority).model_dump())
