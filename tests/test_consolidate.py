@@ -190,6 +190,37 @@ def test_source_link_to_a_file_with_a_hash_in_its_name(tmp_path, capsys):
     assert link.location is None
 
 
+def test_hand_edits_to_a_summary_are_reported_one_level_up(department, tmp_path, capsys):
+    """A bureau counts a department's records, not its visible 项目明细: an amount changed there, a row
+    deleted or one added by hand is reported with its cell (K005), and the totals stay the records'."""
+    _, direct = run(capsys, department, "-o", tmp_path / "部门汇总.xlsx")
+    _, untouched = run(capsys, tmp_path / "部门汇总.xlsx", "-o", tmp_path / "局汇总0.xlsx")
+    assert not [d for d in untouched["diagnostics"] if d["code"] == "K005"]
+    wb = load_workbook(tmp_path / "部门汇总.xlsx")
+    ws = wb["项目明细"]
+    header = [c.value for c in ws[1]]
+    current, spent = header.index("本年预算") + 1, header.index("支出数") + 1
+    edited = ws.cell(3, current)
+    edited.value, was = 999.5, edited.value
+    ws.cell(5, spent).value = "待核实"
+    deleted = (ws.cell(7, 2).value, ws.cell(7, 3).value)
+    ws.delete_rows(7)
+    ws.append([99, "新单位", "手工加的项目", None, "表1", 1, 2, 3])
+    ws.auto_filter.ref = None
+    wb.save(tmp_path / "改过的汇总.xlsx")
+    code, bureau = run(capsys, tmp_path / "改过的汇总.xlsx", "-o", tmp_path / "局汇总.xlsx")
+    assert code == 0 and bureau["totals"] == direct["totals"] and bureau["projects"] == direct["projects"]
+    k005 = [d for d in bureau["diagnostics"] if d["code"] == "K005"]
+    assert all(d["file"].endswith("改过的汇总.xlsx") and d["sheet"] == "项目明细" and d["severity"] == "warning"
+               for d in k005)
+    by_cell = {d["cell"]: d["message"] for d in k005}
+    assert len(k005) == 4 and f"为 999.50，记录为 {was:,.2f}。" in by_cell[edited.coordinate]
+    assert "支出数为“待核实”" in by_cell[ws.cell(5, spent).coordinate]
+    assert f"“{deleted[0]}·{deleted[1]}”所在的行已删除" in by_cell[None]
+    assert "“新单位·手工加的项目”不是 xlmon 汇总的项目" in by_cell[f"C{ws.max_row}"]
+    assert all("未计入" in m for m in by_cell.values())
+
+
 def test_roster_findings_of_a_lower_level_are_not_carried_up(tmp_path, capsys):
     units = tmp_path / "units"
     units.mkdir()

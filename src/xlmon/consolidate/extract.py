@@ -13,7 +13,9 @@ from ..models import Form
 from ..profile import Profile
 from .records import AMOUNTS, Deviation, FileOutcome, FormRecord
 
-from ..sheetnames import RECORDS_SHEET  # a summary's hidden sheet: one JSON record per row
+from ..grid import address
+from ..sheetnames import RECORDS_SHEET, SUMMARY_SHEETS  # RECORDS_SHEET: a summary's hidden sheet, a record a row
+from ..text import clean_text
 _CODE = re.compile(r"[0-9A-Z]{15,21}")
 
 
@@ -73,6 +75,66 @@ def summary_records(sheet: list[list]) -> tuple[list[FormRecord], list[dict]]:
     return records, diagnostics
 
 
+# 项目明细's amount columns, by header, and the record's amounts they show
+DETAIL_AMOUNTS = {"上年结转": 0, "本年预算": 1, "下达数": 2, "支出数": 3, "全年预计支出数": 4}
+DETAIL_KEY = ("单位", "项目名称", "工作表")
+EDITS_LISTED = 20  # a re-sorted or rewritten sheet is summed up, not listed cell by cell
+
+
+def edited_details(sheet: list[list], records: list[FormRecord], path: str) -> list[dict]:
+    """Where a summary's 项目明细 no longer shows what its records hold: an amount changed, a project's row
+    deleted or one added by hand. One level up only the records count, so such edits would be lost without a
+    word; each is reported (K005) with the cell, and the records are used as they are."""
+    from ..diagnostics import make
+
+    if not sheet:
+        return []
+    header = {clean_text(v): c for c, v in enumerate(sheet[0]) if clean_text(v)}
+    if not all(k in header for k in DETAIL_KEY):
+        return []
+    columns = {c: DETAIL_AMOUNTS[h] for h, c in header.items() if h in DETAIL_AMOUNTS}
+    rows: dict[tuple, int] = {}
+    for r, line in enumerate(sheet[1:], 1):
+        key = tuple(clean_text(line[header[k]]) if header[k] < len(line) else None for k in DETAIL_KEY)
+        if any(key):
+            rows.setdefault(key, r)
+    edits: list[tuple[str, str]] = []  # (cell, what)
+    for record in records:
+        if record.kind != "project":
+            continue
+        name = f"“{record.unit or '未填单位'}·{record.project or record.sheet}”"
+        r = rows.pop((clean_text(record.unit), clean_text(record.project), clean_text(record.sheet)), None)
+        if r is None:
+            edits.append(("", f"{name}所在的行已删除"))
+            continue
+        values = record.total()
+        for c, i in columns.items():
+            shown = sheet[r][c] if c < len(sheet[r]) else None
+            if not _same_amount(shown, values[i]):
+                label = next(h for h, j in DETAIL_AMOUNTS.items() if j == i)
+                edits.append((address(r, c), f"{name}的{label}为{_shown(shown)}，记录为{_shown(values[i])}"))
+    edits += [(address(r, header["项目名称"]), f"第 {r + 1} 行“{'·'.join(filter(None, key[:2]))}”不是 xlmon 汇总的项目")
+              for key, r in sorted(rows.items(), key=lambda kv: kv[1])]
+    out = [make("K005", file=path, sheet=SUMMARY_SHEETS[1], cell=cell or None, detail=what).model_dump()
+           for cell, what in edits[:EDITS_LISTED]]
+    if len(edits) > EDITS_LISTED:
+        out.append(make("K005", file=path, sheet=SUMMARY_SHEETS[1],
+                        detail=f"另有 {len(edits) - EDITS_LISTED} 处与记录不一致").model_dump())
+    return out
+
+
+def _same_amount(shown: object, value: float | None) -> bool:
+    if shown is None or shown == "":
+        return value is None
+    return isinstance(shown, (int, float)) and value is not None and abs(shown - value) < 0.005
+
+
+def _shown(value: object) -> str:
+    if value is None or value == "":
+        return "空"
+    return f" {value:,.2f}" if isinstance(value, (int, float)) else f"“{value}”"
+
+
 def extract(path: str, profile: Profile) -> FileOutcome:
     """Never raises for a bad file: every problem becomes a diagnostic and a rejection reason."""
     try:
@@ -94,6 +156,8 @@ def extract(path: str, profile: Profile) -> FileOutcome:
             r.source = r.source or r.file
             r.file = path
             r.finish()
+        if SUMMARY_SHEETS[1] in book.sheets:
+            diagnostics = [*edited_details(book.sheets[SUMMARY_SHEETS[1]], records, path), *diagnostics]
         status = "included" if records else "rejected"
         return FileOutcome(path, sha, status, None if records else "汇总表中没有项目记录", records, diagnostics,
                            summary=True)
