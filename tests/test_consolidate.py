@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import zipfile
 from pathlib import Path
@@ -146,7 +147,7 @@ def test_duplicates_counted_once(department, tmp_path, capsys):
     one = next(iter(sorted(department.glob("*.xlsx"))))
     copy_dir = tmp_path / "again"
     copy_dir.mkdir()
-    shutil.copy(one, copy_dir / "重复提交.xlsx")
+    shutil.copy2(one, copy_dir / "重复提交.xlsx")  # its modification time too: neither copy is the later
     _, direct = run(capsys, department, "-o", tmp_path / "a.xlsx")
     code, data = run(capsys, department, copy_dir, "-o", tmp_path / "b.xlsx")
     assert code == 0
@@ -174,6 +175,30 @@ def test_resent_file_with_other_amounts_and_summary_copies_are_named(tmp_path, c
     code, data = run(capsys, tmp_path / "部门汇总.xlsx", resent, "-o", tmp_path / "s.xlsx")
     [dup] = data["duplicates"]
     assert "部门汇总.xlsx（汇总自 a.xlsx!" in dup and "a（修改后）.xlsx!" in dup and "两份金额不同" in dup
+
+
+def test_of_two_copies_the_later_file_counts(tmp_path, capsys):
+    """A unit re-sends a corrected file: whichever order the files come in, the one modified later counts
+    and the message says why; with the same modification time the first copy counts."""
+    funding = {k: list(v) for k, v in SAMPLE_FUNDING.items()}
+    funding["资金总额"][5] = funding["中央财政资金"][5] = funding["中央财政资金"][5] + 10
+    old = write_form(tmp_path / "b单位甲.xlsx", unit="单位甲", project="项目甲")
+    new = write_form(tmp_path / "a单位甲（修改后）.xlsx", unit="单位甲", project="项目甲", funding=funding)
+    _, corrected = run(capsys, new, "-o", tmp_path / "only-new.xlsx")
+    for first, second in ((old, new), (new, old)):
+        os.utime(old, (1_780_000_000, 1_780_000_000))
+        os.utime(new, (1_780_000_600, 1_780_000_600))
+        code, data = run(capsys, first, second, "-o", tmp_path / "s.xlsx")
+        assert code == 0 and data["totals"]["spent"] == corrected["totals"]["spent"]
+        [dup] = data["duplicates"]
+        assert f"采用 {new.name}!表1（其文件修改时间较晚）；两份金额不同" in dup
+        status = {Path(f["path"]).name: f["status"] for f in data["files"]}
+        assert status == {new.name: "included", old.name: "rejected"}
+        [k002] = [d for d in data["diagnostics"] if d["code"] == "K002"]
+        assert k002["file"] == str(old) and "采用 a单位甲（修改后）.xlsx!表1（其文件修改时间较晚）。" in k002["message"]
+    os.utime(new, (1_780_000_000, 1_780_000_000))
+    _, data = run(capsys, old, new, "-o", tmp_path / "s.xlsx")
+    assert data["totals"]["spent"] != corrected["totals"]["spent"] and "修改时间" not in data["duplicates"][0]
 
 
 def test_source_link_to_a_file_with_a_hash_in_its_name(tmp_path, capsys):

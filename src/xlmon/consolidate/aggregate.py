@@ -147,6 +147,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     year, months = majority_period(candidates)
     majority = f"{year or 'XXXX'}年1-{months or 'XX'}月"
     kept: dict[tuple[str, str], FormRecord] = {}
+    modified = {o.path: o.modified for o in outcomes}
     kept_overall: dict[tuple[str, str], FormRecord] = {}
     duplicates: list[str] = []
     included = Counter()
@@ -161,13 +162,21 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
         key = record.key()
         if key in target:
             first = target[key]
+            times = modified.get(first.file), modified.get(record.file)
+            later = None not in times and times[0] != times[1]  # else the first copy counts
+            used, other = (record, first) if later and times[1] > times[0] else (first, record)
+            if used is record:
+                target[key] = record
+                included[first.file] -= 1
+                included[record.file] += 1
+            why = "（其文件修改时间较晚）" if later else ""
             differ = "；两份金额不同，请核实" if first.amounts != record.amounts else ""
             duplicates.append(f"{record.unit or ''}·{record.project or record.sheet}：{_place(first)} 与 "
-                              f"{_place(record)} 重复，采用 {_place(first)}{differ}")
-            dropped.add((record.file, record.source or record.file, record.sheet))
-            diagnostics.append(make("K002", file=record.file, sheet=record.sheet, project=record.project or
-                                    record.sheet, unit=record.unit or "未填单位", first=_place(first),
-                                    second=_place(record)).model_dump())
+                              f"{_place(record)} 重复，采用 {_place(used)}{why}{differ}")
+            dropped.add((other.file, other.source or other.file, other.sheet))
+            diagnostics.append(make("K002", file=other.file, sheet=other.sheet, project=other.project or
+                                    other.sheet, unit=other.unit or "未填单位", first=_place(used), why=why,
+                                    second=_place(other)).model_dump())
             continue
         target[key] = record
         included[record.file] += 1

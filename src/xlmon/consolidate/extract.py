@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from pathlib import Path
 
@@ -139,6 +140,7 @@ def extract(path: str, profile: Profile) -> FileOutcome:
     """Never raises for a bad file: every problem becomes a diagnostic and a rejection reason."""
     try:
         data = Path(path).read_bytes()
+        modified = os.stat(path).st_mtime
     except OSError as exc:
         from ..diagnostics import make
         d = make("F001" if isinstance(exc, FileNotFoundError) else "F004", detail=str(exc), file=path)
@@ -151,7 +153,7 @@ def extract(path: str, profile: Profile) -> FileOutcome:
         except DamagedRecords as exc:
             from ..diagnostics import make
             d = make("F004", detail=f"{exc}，请重新生成该汇总表", file=path)
-            return FileOutcome(path, sha, "rejected", d.message, [], [d.model_dump()], summary=True)
+            return FileOutcome(path, sha, "rejected", d.message, [], [d.model_dump()], summary=True, modified=modified)
         for r in records:
             r.source = r.source or r.file
             r.file = path
@@ -160,12 +162,12 @@ def extract(path: str, profile: Profile) -> FileOutcome:
             diagnostics = [*edited_details(book.sheets[SUMMARY_SHEETS[1]], records, path), *diagnostics]
         status = "included" if records else "rejected"
         return FileOutcome(path, sha, status, None if records else "汇总表中没有项目记录", records, diagnostics,
-                           summary=True)
+                           summary=True, modified=modified)
     result = check_workbook(book, profile)
     diags = [d.model_dump() for d in result.diagnostics]
     records = [form_record(f, path).finish() for f in result.forms]
     if result.status == "unreadable" or not records:
         reason = result.diagnostics[0].message if result.diagnostics else "不是监控表"
-        return FileOutcome(path, sha, "rejected", reason, [], diags)
-    return FileOutcome(path, sha, "included", None, records, diags)
+        return FileOutcome(path, sha, "rejected", reason, [], diags, modified=modified)
+    return FileOutcome(path, sha, "included", None, records, diags, modified=modified)
 
