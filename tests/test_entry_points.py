@@ -244,6 +244,30 @@ def test_summarise_folder_writes_beside_the_units_and_never_over_an_existing_sum
     second.unlink()
 
 
+def test_summarise_folder_checks_the_roster_kept_beside_the_units(department, tmp_path):
+    """The add-in has no --roster: a …名单… file in the folder is the roster, not a rejected unit file."""
+    import shutil
+
+    from openpyxl import Workbook
+
+    folder = tmp_path / "units"
+    shutil.copytree(department.paths[0].parent, folder)
+    for p in folder.glob("部门汇总*.xlsx"):
+        p.unlink()
+    units = sorted(p.stem for p in folder.glob("*.xlsx"))
+    book = Workbook()
+    for row in (["2026年应报送单位名单"], ["序号", "单位名称"], *([i, u] for i, u in enumerate([*units[1:], "某市第九中学"], 1))):
+        book.active.append(row)
+    book.save(folder / "应报送单位名单.xlsx")
+    message, output = ep.summarise_folder(folder)
+    assert "0 个文件未采用" in message and "按单位名单（应报送单位名单.xlsx）核对：未报送 1 个，不在名单中 1 个" in message
+    rows = [r for r in load_workbook(output, read_only=True)["文件清单"].iter_rows(values_only=True)]
+    assert not [r for r in rows if r[0] and "名单" in str(r[0])]
+    (folder / "单位名单.csv").write_text("单位名称\n某市第一中学\n", encoding="utf-8")
+    message, output = ep.summarise_folder(folder)
+    assert "有 2 个名单文件（单位名单.csv、应报送单位名单.xlsx），未核对单位名单" in message
+
+
 def test_summarise_an_empty_folder_says_so(tmp_path):
     message, output = ep.summarise_folder(tmp_path)
     assert output is None and "没有可汇总" in message and not list(tmp_path.iterdir())

@@ -239,3 +239,11 @@ def test_roster_outcome_on_the_overview_and_not_carried_up(tmp_path, capsys):
     _, bureau = run(capsys, tmp_path / "部门汇总.xlsx", "-o", tmp_path / "局汇总.xlsx")
     assert bureau["unlisted_units"] == [] and not by_code(bureau, "K004") and not by_code(bureau, "K003")
     assert "单位名单" not in load_workbook(tmp_path / "局汇总.xlsx")["汇总表"]["A2"].value
+
+
+def test_a_roster_inside_the_input_folder_is_not_taken_for_a_unit_file(tmp_path, capsys):
+    units = reporting(tmp_path / "units", {"某局": "某市某局"})
+    roster = write_xlsx(units / "单位名单.xlsx", [["单位名称"], ["某局"], ["某中学"]])
+    code, data = run(capsys, units, "-o", tmp_path / "s.xlsx", "--roster", roster)
+    assert code == 0 and [Path(f["path"]).name for f in data["files"]] == ["u0.xlsx"]
+    assert data["missing_units"] == ["某中学"] and not [d for d in data["diagnostics"] if d["code"] == "F007"]

@@ -198,7 +198,7 @@ def cmd_consolidate(args) -> int:
     progress = _progress_bar() if sys.stderr.isatty() and args.format == "text" else None
     try:
         summary = consolidate(args.inputs, output, roster=roster, profile=profile, progress=progress,
-                              workers=args.workers)
+                              workers=args.workers, roster_file=args.roster)
     except OutputIsInput as exc:
         print(f"xlmon: {exc}", file=sys.stderr)
         return EXIT_FAILURE

@@ -28,10 +28,13 @@ class OutputIsInput(ValueError):
     """The summary would overwrite a file it reads: refused before anything is read or written."""
 
 
-def resolve_inputs(inputs: Iterable[str | Path], output: str | Path | None) -> list[tuple[Path, Path | None]]:
+def resolve_inputs(inputs: Iterable[str | Path], output: str | Path | None,
+                   roster_file: str | Path | None = None) -> list[tuple[Path, Path | None]]:
     """find_workbooks, less files named twice and our own output: an earlier summary found in a folder
-    is skipped (it is about to be replaced); any other input at the output's path is refused."""
+    is skipped (it is about to be replaced); any other input at the output's path is refused. The roster,
+    when it lies in an input folder, is no unit's form."""
     skip = Path(output).resolve() if output else None
+    roster = Path(roster_file).resolve() if roster_file else None
     found: list[tuple[Path, Path | None]] = []
     seen: set[Path] = set()
     folders: dict[Path, Path] = {}
@@ -43,6 +46,8 @@ def resolve_inputs(inputs: Iterable[str | Path], output: str | Path | None) -> l
             if not _is_summary(path):
                 raise OutputIsInput(f"汇总文件 {output} 是文件夹中的一个单位文件，不是 xlmon 的汇总，不会覆盖它；"
                                     "请换一个输出文件名。")
+        elif resolved == roster and origin is not None:
+            continue
         elif resolved not in seen:
             seen.add(resolved)
             found.append((path, origin))
@@ -106,12 +111,13 @@ def extract_all(paths: list[Path], profile: Profile, progress: Callable[[int, in
 
 def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: list[str] | None = None,
                 profile: Profile | None = None, progress: Callable[[int, int], None] | None = None,
-                workers: int | None = None) -> Summary:
-    """Consolidate and write the summary workbook atomically; inputs are only read."""
+                workers: int | None = None, roster_file: str | Path | None = None) -> Summary:
+    """Consolidate and write the summary workbook atomically; inputs are only read. roster_file: where the
+    roster was read from, so that it is not taken for a unit's file when it lies in an input folder."""
     from .workbook import write_summary
 
     profile = profile or load_profile()
-    found = resolve_inputs(inputs, output)
+    found = resolve_inputs(inputs, output, roster_file)
     outcomes = extract_all([p for p, _ in found], profile, progress, workers)
     with _collector_paused():
         skip_own_summaries(outcomes, [origin for _, origin in found])
@@ -157,6 +163,23 @@ def summary_json(summary: Summary, output: str | Path | None) -> dict:
         "diagnostics": [{k: d.get(k) for k in ("file", "code", "severity", "sheet", "cell", "message")}
                         for d in summary.diagnostics],
     }
+
+
+ROSTER_SUFFIXES = (".csv", ".txt", ".xlsx")
+
+
+def folder_roster(folder: Path) -> tuple[Path | None, str]:
+    """The roster a department head keeps beside the units' files, for the add-in, which has no --roster: the
+    one file in the folder (not below) named …名单… (应报送单位名单.xlsx, 单位名单.csv) that holds no form.
+    None and why not when there is none or more than one."""
+    from ..check import check_file
+
+    found = [p for p in sorted(folder.iterdir()) if p.is_file() and "名单" in p.stem
+             and p.suffix.lower() in ROSTER_SUFFIXES and not p.name.startswith(("~$", "."))]
+    found = [p for p in found if p.suffix.lower() != ".xlsx" or not check_file(p).forms]
+    if len(found) > 1:
+        return None, f"文件夹中有 {len(found)} 个名单文件（{'、'.join(p.name for p in found)}），未核对单位名单；请只保留一个。"
+    return (found[0], "") if found else (None, "")
 
 
 def read_roster(path: str | Path) -> list[str]:
