@@ -246,6 +246,18 @@ def test_hand_edits_to_a_summary_are_reported_one_level_up(department, tmp_path,
     assert all("未计入" in m for m in by_cell.values())
 
 
+def test_an_untouched_summary_of_blank_units_reports_no_edits(tmp_path, capsys):
+    """Forms that leave 预算单位 blank stay apart (never merged); their 项目明细 rows are told apart by source."""
+    units = tmp_path / "units"
+    units.mkdir()
+    for name in ("a.xlsx", "b.xlsx"):
+        write_form(units / name, unit="", project="同名项目")
+    _, department = run(capsys, units, "-o", tmp_path / "部门汇总.xlsx")
+    _, bureau = run(capsys, tmp_path / "部门汇总.xlsx", "-o", tmp_path / "局汇总.xlsx")
+    assert department["projects"] == bureau["projects"] == 2
+    assert not [d for d in bureau["diagnostics"] if d["code"] == "K005"]
+
+
 def test_roster_findings_of_a_lower_level_are_not_carried_up(tmp_path, capsys):
     units = tmp_path / "units"
     units.mkdir()

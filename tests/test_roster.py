@@ -247,3 +247,13 @@ def test_a_roster_inside_the_input_folder_is_not_taken_for_a_unit_file(tmp_path,
     code, data = run(capsys, units, "-o", tmp_path / "s.xlsx", "--roster", roster)
     assert code == 0 and [Path(f["path"]).name for f in data["files"]] == ["u0.xlsx"]
     assert data["missing_units"] == ["某中学"] and not [d for d in data["diagnostics"] if d["code"] == "F007"]
+
+
+def test_a_unit_named_by_spaces_alone_is_no_unlisted_unit():
+    from xlmon.consolidate.aggregate import compare_roster
+    from xlmon.consolidate.records import FormRecord
+
+    record = FormRecord(kind="project", file="a.xlsx", sheet="表1", unit="　 ", project="项目", department=None,
+                        code=None, year=2026, months=6, amounts={}, unknown={}, funding_grade=None, grade=None,
+                        indicator_grades={}, likelihoods={}, deviations=[])
+    assert compare_roster(["某局"], [record]) == (["某局"], {})

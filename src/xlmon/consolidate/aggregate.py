@@ -238,7 +238,7 @@ def compare_roster(roster: list[str], records: list[FormRecord]) -> tuple[list[s
         unit = _keys(r.unit or "")
         names = unit | _keys(r.department or "")
         seen |= names
-        if r.unit and not names & listed:
+        if unit and not names & listed:
             unlisted.setdefault(min(unit, key=len), (r.unit, r.file))
     return [u for u in roster if not _keys(u) & seen], dict(unlisted.values())
 

@@ -79,6 +79,7 @@ def summary_records(sheet: list[list]) -> tuple[list[FormRecord], list[dict]]:
 # 项目明细's amount columns, by header, and the record's amounts they show
 DETAIL_AMOUNTS = {"上年结转": 0, "本年预算": 1, "下达数": 2, "支出数": 3, "全年预计支出数": 4}
 DETAIL_KEY = ("单位", "项目名称", "工作表")
+DETAIL_SOURCE = "来源文件"  # its link shows the file's name
 EDITS_LISTED = 20  # a re-sorted or rewritten sheet is summed up, not listed cell by cell
 
 
@@ -94,9 +95,10 @@ def edited_details(sheet: list[list], records: list[FormRecord], path: str) -> l
     if not all(k in header for k in DETAIL_KEY):
         return []
     columns = {c: DETAIL_AMOUNTS[h] for h, c in header.items() if h in DETAIL_AMOUNTS}
+    keys = [k for k in (*DETAIL_KEY, DETAIL_SOURCE) if k in header]  # the source tells blank units apart
     rows: dict[tuple, int] = {}
     for r, line in enumerate(sheet[1:], 1):
-        key = tuple(clean_text(line[header[k]]) if header[k] < len(line) else None for k in DETAIL_KEY)
+        key = tuple(clean_text(line[header[k]]) if header[k] < len(line) else None for k in keys)
         if any(key):
             rows.setdefault(key, r)
     edits: list[tuple[str, str]] = []  # (cell, what)
@@ -104,7 +106,9 @@ def edited_details(sheet: list[list], records: list[FormRecord], path: str) -> l
         if record.kind != "project":
             continue
         name = f"“{record.unit or '未填单位'}·{record.project or record.sheet}”"
-        r = rows.pop((clean_text(record.unit), clean_text(record.project), clean_text(record.sheet)), None)
+        source = Path(record.source or record.file).name
+        r = rows.pop((clean_text(record.unit), clean_text(record.project), clean_text(record.sheet), source)[:len(keys)],
+                     None)
         if r is None:
             edits.append(("", f"{name}所在的行已删除"))
             continue
