@@ -136,10 +136,10 @@ def test_summary_is_print_ready(department, tmp_path, capsys):
     # notes wrap within their table, as tall as their lines: one cell's long text would widen the printed page
     [(note_row, note)] = [(c.row, c.value) for row in form.iter_rows() for c in row if c.value == notes[0]]
     assert form.print_area == f"'部门整体'!$A$1:$L${note_row}"
-    for ws, row in ((form, note_row), (overview, 2)):
+    for ws, row, last in ((form, note_row, "L"), (overview, 2, "L"), (wb["重点监控建议"], 1, "G")):
         text = ws.cell(row, 1).value
-        assert f"A{row}:L{row}" in {str(m) for m in ws.merged_cells.ranges} and ws.cell(row, 1).alignment.wrap_text
-        width = sum(ws.column_dimensions[chr(65 + c)].width or 8.43 for c in range(12))
+        assert f"A{row}:{last}{row}" in {str(m) for m in ws.merged_cells.ranges} and ws.cell(row, 1).alignment.wrap_text
+        width = sum(ws.column_dimensions[chr(c)].width or 8.43 for c in range(65, ord(last) + 1))
         assert ws.row_dimensions[row].height >= 14 * -(-len(text.encode("utf-8")) * 2 // 3 // int(width))
 
 

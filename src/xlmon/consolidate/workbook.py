@@ -526,13 +526,13 @@ def _diagnostics(book: _Book, summary: Summary) -> None:
 def _focus(book: _Book, summary: Summary) -> None:
     s = _Sheet(book, SHEETS[4], ["单位", "项目名称", "小计（万元）", "支出进度", "综合评级", "列入原因",
                                  "建议处理方式（草稿）"], top=2)
-    s.ws.write_string(0, 0, "重点监控建议（草稿）：以下由 xlmon 按规则生成，仅供审核人员参考，不代表审核结论。",
-                      book.fmt["note"])
     for f in summary.focus:
         subtotal, _, progress = f.record.rates()
         s.line([(f.record.unit, "text"), (f.record.project, "text"), (subtotal, "amount"), (progress, "rate"),
                 (f.record.grade, "grade"), ("；".join(f.reasons), "wrap"), (f.handling, "wrap")])
     s.finish()
+    _note(book, s.ws, 0, "重点监控建议（草稿）：以下由 xlmon 按规则生成，仅供审核人员参考，不代表审核结论。",
+          len(s.headers), sum(s.final))
 
 
 def _files(book: _Book, summary: Summary) -> None:
