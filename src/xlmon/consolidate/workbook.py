@@ -369,8 +369,8 @@ def _note(book: _Book, ws: Worksheet, row: int, text: str, columns: int, width: 
 
 
 def _names(names: list[str], shown: int = 10) -> str:
-    """Names for a note, the first few of a long list."""
-    return "、".join(names[:shown]) + (f" 等 {len(names)} 个" if len(names) > shown else "")
+    """Units' names for a note, the first few of a long list."""
+    return "、".join(names[:shown]) + (f"等 {len(names)} 个单位" if len(names) > shown else "")
 
 
 def _overview(book: _Book, summary: Summary) -> None:
@@ -581,8 +581,7 @@ def _department_form_note(summary: Summary) -> str:
     units = {label_key(p.unit) for p in summary.projects if p.unit} - {label_key(r.unit or "") for r in summary.overall}
     if not names:
         return "说明：各单位均未报送部门整体支出绩效运行监控表，本表未预填，请部门填写。"
-    shown = "、".join(names[:10]) + (f"等 {len(names)} 个单位" if len(names) > 10 else "")
-    note = f"说明：本表金额由 xlmon 根据 {shown} 报送的部门整体支出绩效运行监控表汇总预填"
+    note = f"说明：本表金额由 xlmon 根据 {_names(names)} 报送的部门整体支出绩效运行监控表汇总预填"
     if units:
         note += f"；另有 {len(units)} 个单位只报送了项目表，其金额未计入本表，请部门核实补充"
     return note + "；年度绩效目标和绩效指标请部门填写。"
