@@ -179,6 +179,53 @@ def test_consolidate_api_gives_the_summary_and_its_table(client, department):
     assert body["table"] and any("资金总额" in str(v) for row in body["table"] for v in row)
 
 
+def _roster_csv(names: list[str]) -> bytes:
+    """A roster as WPS saves it on Chinese Windows: GBK, a title, a header and a 序号 column."""
+    rows = ["2026年应报送单位名单,", "序号,单位名称", *(f"{i},{n}" for i, n in enumerate(names, 1))]
+    return "\r\n".join(rows).encode("gbk")
+
+
+def test_consolidate_api_checks_the_roster_sent_with_the_files(client, department):
+    units = [u.name for u in department.department.units]
+    files = [("files", (p.name, p.read_bytes())) for p in department.paths[1:]]
+    files.append(("roster", ("应报送单位名单.csv", _roster_csv([*units, "某市未报送学校"]))))
+    body = client.post("/api/consolidate", files=files).json()
+    assert body["roster"] == {"name": "应报送单位名单.csv", "units": len(units) + 1}
+    assert body["missing_units"] == [units[0], "某市未报送学校"]
+    assert body["unlisted_units"] == [] and body["roster_note"] == ""
+    assert {f["path"] for f in body["files"]} == {p.name for p in department.paths[1:]}
+    k003 = [d["message"] for d in body["diagnostics"] if d["code"] == "K003"]
+    assert any("某市未报送学校" in m for m in k003)
+
+
+def test_a_roster_among_the_uploaded_files_is_used_as_in_a_folder(client, department, tmp_path):
+    import openpyxl
+
+    units = [u.name for u in department.department.units]
+    book = openpyxl.Workbook()
+    for name in ["单位名称", *units[1:]]:
+        book.active.append([name])
+    book.save(tmp_path / "名单.xlsx")
+    files = [("files", (p.name, p.read_bytes())) for p in department.paths]
+    files.insert(1, ("files", ("单位名单.xlsx", (tmp_path / "名单.xlsx").read_bytes())))
+    body = client.post("/api/consolidate", files=files).json()
+    assert body["roster"] == {"name": "单位名单.xlsx", "units": len(units) - 1}
+    assert body["missing_units"] == [] and body["unlisted_units"] == [units[0]]
+    assert "单位名单.xlsx" not in {f["path"] for f in body["files"]}  # not a unit's file rejected as no form
+
+
+def test_an_unreadable_roster_is_refused_naming_it_and_one_among_the_files_is_a_note(client, department):
+    files = [("files", (p.name, p.read_bytes())) for p in department.paths[:2]]
+    sent = client.post("/api/consolidate", files=[*files, ("roster", ("名单.csv", b"1,2\r\n3,4\r\n"))])
+    detail = sent.json()["detail"]
+    assert sent.status_code == 422 and "名单.csv" in detail and "没有找到单位名称" in detail
+    assert "roster" not in detail and "xlmon-upload" not in detail
+    found = client.post("/api/consolidate", files=[*files, ("files", ("单位名单.csv", b"1,2\r\n"))]).json()
+    assert found["roster"] is None and found["units"] == 2
+    assert "单位名单.csv" in found["roster_note"] and "本次未核对单位名单" in found["roster_note"]
+    assert "xlmon-upload" not in found["roster_note"]
+
+
 def test_messages_name_the_uploaded_file_not_the_stored_one(client, department):
     response = client.post("/api/check", files=[("files", ("损坏的报表.xlsx", b"not a workbook at all"))])
     detail = response.json()["detail"]

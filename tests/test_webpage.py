@@ -119,6 +119,58 @@ def test_consolidate_shows_totals_and_downloads_the_summary(open_page, xlmon_ser
     assert "汇总表" in book.sheetnames
 
 
+def test_roster_lists_the_units_that_did_not_report(open_page, xlmon_server, demo_folder, tmp_path):
+    units = sorted(demo_folder.glob("*.xlsx"))
+    roster = tmp_path / "应报送单位名单.csv"
+    roster.write_bytes("\r\n".join(["单位名称", *(p.stem for p in units), "某市未报送学校"]).encode("gbk"))
+    page = open_page(xlmon_server().url)
+    page.set_input_files("#files", [str(p) for p in units[1:]])
+    page.set_input_files("#roster", str(roster))
+    expect(page.locator("#roster-name")).to_contain_text("应报送单位名单.csv")
+    page.click("#consolidate-button")
+
+    notes = page.locator("#summary-notes-list")
+    expect(notes).to_contain_text(f"应报送 {len(units) + 1} 个单位")
+    expect(notes).to_contain_text(f"未报送 2 个：{units[0].stem}、某市未报送学校")
+    expect(page.locator("#status")).to_contain_text("未报送 2 个单位")
+    expect(page.locator("#rejected")).to_be_hidden()  # the roster is no unit's file
+
+    page.click("#roster-clear")  # without it, 汇总 checks no roster
+    expect(page.locator("#roster-clear")).to_be_hidden()
+    page.click("#consolidate-button")
+    expect(page.locator("#status")).to_contain_text("汇总完成")
+    expect(page.locator("#status")).not_to_contain_text("未报送")
+    expect(page.locator("#summary-notes")).to_be_hidden()
+
+    page.set_input_files("#files", str(roster))  # a roster chosen with the units' files is taken as the roster
+    expect(page.locator("#roster-name")).to_contain_text("应报送单位名单.csv")
+    expect(page.locator("#alert")).to_be_hidden()
+    expect(page.locator("#file-list li")).to_have_count(len(units) - 1)
+
+
+def test_task_pane_consolidates_with_the_roster_chosen_among_the_files(browser, xlmon_server, demo_folder, tmp_path):
+    """The add-in's task pane outside Excel (office.js answers onReady with no host): 汇总 of the units'
+    files with a 名单.csv chosen among them, as it lies in their folder."""
+    units = sorted(demo_folder.glob("*.xlsx"))
+    roster = tmp_path / "单位名单.csv"
+    roster.write_text("\n".join(["单位名称", *(p.stem for p in units), "某市未报送学校"]), encoding="utf-8-sig")
+    context = browser.new_context(accept_downloads=True, locale="zh-CN")
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        page = context.new_page()
+        page.goto(xlmon_server().url + "/taskpane.html")
+        page.set_input_files("#files", [*(str(p) for p in units), str(roster)])
+        with page.expect_download() as info:
+            page.click("#consolidate")
+        assert info.value.suggested_filename == "部门汇总.xlsx"
+        status = page.locator("#status")
+        expect(status).to_contain_text(f"汇总完成：{len(units)} 个单位")
+        expect(status).to_contain_text("按单位名单（单位名单.csv）核对，未报送 1 个单位")
+        expect(status).to_contain_text("0 个文件未采用")
+    finally:
+        context.close()
+
+
 def test_server_error_is_shown_in_the_alert(open_page, xlmon_server):
     page = open_page(xlmon_server().url)
     page.set_input_files("#files", {"name": "损坏的报表.xlsx", "mimeType": "application/octet-stream",

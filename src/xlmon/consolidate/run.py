@@ -172,14 +172,24 @@ def folder_roster(folder: Path) -> tuple[Path | None, str]:
     """The roster a department head keeps beside the units' files, for the add-in, which has no --roster: the
     one file in the folder (not below) named …名单… (应报送单位名单.xlsx, 单位名单.csv) that holds no form.
     None and why not when there is none or more than one."""
+    files = [(p.name, p) for p in sorted(folder.iterdir()) if p.is_file()]
+    found, note = pick_roster(files)
+    return (found[1] if found else None), f"文件夹中{note}" if note else ""
+
+
+def pick_roster(files: list[tuple[str, Path]]) -> tuple[tuple[str, Path] | None, str]:
+    """Of (name, path) pairs, the one roster among them: named …名单… as a .csv/.txt, or as an .xlsx that holds
+    no form. The name is the one the user gave the file (an upload is stored under another). None and why
+    not when there is none or more than one."""
     from ..check import check_file
 
-    found = [p for p in sorted(folder.iterdir()) if p.is_file() and "名单" in p.stem
-             and p.suffix.lower() in ROSTER_SUFFIXES and not p.name.startswith(("~$", "."))]
-    found = [p for p in found if p.suffix.lower() != ".xlsx" or not check_file(p).forms]
+    found = [(name, path) for name, path in files if "名单" in Path(name).stem
+             and Path(name).suffix.lower() in ROSTER_SUFFIXES and not name.startswith(("~$", "."))]
+    found = [(name, path) for name, path in found if Path(name).suffix.lower() != ".xlsx" or not check_file(path).forms]
     if len(found) > 1:
-        return None, f"文件夹中有 {len(found)} 个名单文件（{'、'.join(p.name for p in found)}），未核对单位名单；请只保留一个。"
-    return (found[0], "") if found else (None, "")
+        return None, (f"有 {len(found)} 个名单文件（{'、'.join(name for name, _ in found)}），未核对单位名单；"
+                      "请只保留一个。")
+    return (found[0] if found else None), ""
 
 
 def read_roster(path: str | Path) -> list[str]:

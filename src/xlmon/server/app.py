@@ -41,7 +41,7 @@ from .icons import ICON_NAMES, ICON_SIZES, icon_png
 from .manifest import BUTTONS, build_manifest
 
 PAGES = Path(__file__).with_name("static")
-SAFE_SUFFIXES = (".xlsx", ".xlsm")
+SAFE_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".txt")  # kept on the stored file: a roster is read by its suffix
 
 
 def _env(name: str, default: float) -> float:
@@ -176,8 +176,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.post("/api/consolidate")
     async def api_consolidate(request: Request):
         authorise(request)
-        async with uploads(request, settings) as files:
-            return await run_in_threadpool(consolidate_uploads, files)
+        upload = uploads(request, settings, extra=("roster",))
+        async with upload as files:
+            return await run_in_threadpool(consolidate_uploads, files, upload.extra.get("roster"))
 
     @app.post("/api/report")
     async def api_report(request: Request):
@@ -273,11 +274,14 @@ def officejs_config() -> str:
 class uploads:
     """The request's files saved under a private temporary folder, deleted on exit.
 
-    Files are stored as 1.xlsx, 2.xlsx … (the client's name is kept only for display)."""
+    Files are stored as 1.xlsx, 2.xlsx … (the client's name is kept only for display). A field named in
+    `extra` (汇总's roster) may carry one more file, stored as roster.xlsx/.csv and kept in self.extra."""
 
-    def __init__(self, request: Request, settings: Settings):
-        self.request, self.settings = request, settings
+    def __init__(self, request: Request, settings: Settings, extra: tuple[str, ...] = ()):
+        self.request, self.settings, self.fields = request, settings, extra
         self.folder: Path | None = None
+        self.extra: dict[str, tuple[str, Path]] = {}
+        self.total = 0  # bytes saved so far
 
     async def __aenter__(self) -> list[tuple[str, Path]]:
         s = self.settings
@@ -286,7 +290,7 @@ class uploads:
         if length and length.isdigit() and int(length) > total_limit + 2**20:
             raise HTTPException(413, f"上传内容过大：一次最多 {s.max_total_mb:g} MB。")
         try:
-            form = await self.request.form(max_files=s.max_files + 1, max_fields=20)
+            form = await self.request.form(max_files=s.max_files + 1 + len(self.fields), max_fields=20)
         except Exception as exc:
             raise HTTPException(400, f"无法解析上传内容（{exc}）：请用网页或加载项上传 .xlsx 文件。") from None
         items = [f for f in form.getlist("files") if hasattr(f, "filename")]
@@ -297,21 +301,29 @@ class uploads:
         self.folder = Path(tempfile.mkdtemp(prefix="xlmon-upload-"))
         os.chmod(self.folder, 0o700)
         saved: list[tuple[str, Path]] = []
-        total = 0
         for i, item in enumerate(items, start=1):
-            display = Path((item.filename or f"文件{i}").replace("\\", "/")).name or f"文件{i}"
-            suffix = Path(display).suffix.lower()
-            data = await item.read(int(s.max_file_mb * 2**20) + 1)
-            if len(data) > s.max_file_mb * 2**20:
-                raise HTTPException(413, f"文件“{display}”超过单个文件 {s.max_file_mb:g} MB 的上限。")
-            total += len(data)
-            if total > total_limit:
-                raise HTTPException(413, f"上传内容过大：一次最多 {s.max_total_mb:g} MB。")
-            path = self.folder / f"{i}{suffix if suffix in SAFE_SUFFIXES else '.xlsx'}"
-            path.write_bytes(data)
-            saved.append((display, path))
+            saved.append(await self._save(item, str(i), f"文件{i}"))
+        for name in self.fields:
+            item = next((f for f in form.getlist(name) if hasattr(f, "filename") and f.filename), None)
+            if item is not None:
+                self.extra[name] = await self._save(item, name, name)
         await form.close()
         return saved
+
+    async def _save(self, item, stem: str, fallback: str) -> tuple[str, Path]:
+        """One uploaded file under the request's folder as stem + its suffix (a safe one); (display name, path)."""
+        s = self.settings
+        display = Path((item.filename or fallback).replace("\\", "/")).name or fallback
+        suffix = Path(display).suffix.lower()
+        data = await item.read(int(s.max_file_mb * 2**20) + 1)
+        if len(data) > s.max_file_mb * 2**20:
+            raise HTTPException(413, f"文件“{display}”超过单个文件 {s.max_file_mb:g} MB 的上限。")
+        self.total += len(data)
+        if self.total > s.max_total_mb * 2**20:
+            raise HTTPException(413, f"上传内容过大：一次最多 {s.max_total_mb:g} MB。")
+        path = self.folder / f"{stem}{suffix if suffix in SAFE_SUFFIXES else '.xlsx'}"
+        path.write_bytes(data)
+        return display, path
 
     async def __aexit__(self, *exc) -> None:
         if self.folder is not None:
@@ -355,23 +367,44 @@ def check_uploads(files: list[tuple[str, Path]]) -> dict:
     return {"files": records, "annotated": annotated}
 
 
-def consolidate_uploads(files: list[tuple[str, Path]]) -> dict:
+def consolidate_uploads(files: list[tuple[str, Path]], roster_upload: tuple[str, Path] | None = None) -> dict:
+    """汇总 of the uploads. The roster is the file sent as such or, as in a department head's folder, the one
+    upload named …名单… that holds no form; one that cannot be read is a 422 when it was sent as the roster,
+    and a note when it was only found among the files."""
     from python_calamine import CalamineWorkbook
 
-    from ..consolidate.run import consolidate, summary_json
+    from ..consolidate.run import consolidate, pick_roster, read_roster, summary_json
 
     folder = files[0][1].parent
     names = {str(path): display for display, path in files}
+    everything = [*files, *([roster_upload] if roster_upload else [])]
+    note, sent = "", roster_upload is not None
+    if not sent:
+        roster_upload, note = pick_roster(files)
+        note = f"上传的文件中{note}" if note else ""
+    roster = None
+    if roster_upload is not None:
+        files = [f for f in files if f[1] != roster_upload[1]]
+        try:
+            roster = read_roster(roster_upload[1])
+        except ValueError as exc:
+            if sent:
+                raise HTTPException(422, shown_names(str(exc), everything)) from None
+            note = shown_names(f"{exc}本次未核对单位名单。", everything)
+        if not files:
+            raise HTTPException(400, "只收到单位名单，没有收到要汇总的工作簿。")
     output = folder / "summary.xlsx"
-    summary = consolidate([p for _, p in files], output, workers=1)
+    summary = consolidate([p for _, p in files], output, workers=1, roster=roster)
     result = summary_json(summary, output)
+    result["roster"] = {"name": roster_upload[0], "units": len(roster)} if roster else None
+    result["roster_note"] = note
     for record in result["files"]:
         record["path"] = names.get(record["path"], Path(record["path"]).name)
         if record["reason"]:
-            record["reason"] = shown_names(record["reason"], files)
+            record["reason"] = shown_names(record["reason"], everything)
     for d in result["diagnostics"]:
         d["file"] = names.get(d.get("file") or "", d.get("file"))
-        d["message"] = shown_names(d["message"] or "", files)
+        d["message"] = shown_names(d["message"] or "", everything)
     if not result["output"]:
         reasons = "；".join(f"{f['path']}：{f['reason']}" for f in result["files"] if f["reason"])
         raise HTTPException(422, f"没有可汇总的绩效运行监控表。{reasons}")

@@ -17,6 +17,8 @@
 
   let limits = { max_file_mb: 20, max_files: 300, max_total_mb: 200 };
   let chosen = [];
+  let roster = null;  // the units expected to report, sent with 汇总 only
+  const ROSTER_HINT = "应报送的单位，.xlsx 或 .csv，一行一个单位名称；用于列出未报送的单位";
   const objectUrls = [];
 
   function el(tag, text, className) {
@@ -54,7 +56,9 @@
   function addFiles(list) {
     const skipped = [];
     for (const file of list) {
-      if (!/\.xls[xm]$/i.test(file.name)) {
+      if (/名单/.test(file.name) && /\.(csv|txt)$/i.test(file.name)) {
+        setRoster(file);  // a roster dropped with the units' files, as it lies in their folder
+      } else if (!/\.xls[xm]$/i.test(file.name)) {
         skipped.push(`“${file.name}”不是 .xlsx / .xlsm 工作簿`);
       } else if (file.size > limits.max_file_mb * 2 ** 20) {
         skipped.push(`“${file.name}”超过单个文件 ${limits.max_file_mb} MB 的上限`);
@@ -73,6 +77,26 @@
     const total = chosen.reduce((sum, f) => sum + f.size, 0);
     $("status").textContent = chosen.length ? `已选择 ${chosen.length} 个文件，共 ${size(total)}。` : "";
   }
+
+  function setRoster(file) {
+    roster = file;
+    $("roster-name").textContent = file ? `${file.name}（${size(file.size)}）` : ROSTER_HINT;
+    $("roster-name").classList.toggle("hint", !file);
+    show($("roster-clear"), Boolean(file));
+  }
+
+  $("roster").addEventListener("change", () => {
+    const file = $("roster").files[0];
+    $("roster").value = "";
+    if (!file) return;
+    if (!/\.(xlsx|csv|txt)$/i.test(file.name)) {
+      alertText(`“${file.name}”不能作为单位名单：请用 .xlsx 或 .csv 文件。`);
+      return;
+    }
+    alertText("");
+    setRoster(file);
+  });
+  $("roster-clear").addEventListener("click", () => setRoster(null));
 
   $("files").addEventListener("change", () => {
     addFiles(Array.from($("files").files));
@@ -95,6 +119,7 @@
 
   $("clear-button").addEventListener("click", () => {
     chosen = [];
+    setRoster(null);
     alertText("");
     renderChosen();
   });
@@ -115,6 +140,7 @@
     }
     const body = new FormData();
     for (const f of chosen) body.append("files", f, f.name);
+    if (roster && url === "/api/consolidate") body.append("roster", roster, roster.name);
     const headers = token() ? { Authorization: token() } : {};
     const buttons = [$("check-button"), $("consolidate-button"), $("report-button"), $("clear-button")];
     const label = button.textContent;
@@ -227,7 +253,14 @@
   function summaryNotes(result) {
     const notes = [];
     if (result.duplicates.length) notes.push(`重复报送：${result.duplicates.join("；")}`);
-    if (result.missing_units.length) notes.push(`未报送的单位：${result.missing_units.join("、")}`);
+    if (result.roster) {
+      const { name, units } = result.roster;
+      const missing = result.missing_units.length;
+      notes.push(`按单位名单（${name}，应报送 ${units} 个单位）核对：`
+        + (missing ? `未报送 ${missing} 个：${result.missing_units.join("、")}` : "各单位均已报送"));
+      if (result.unlisted_units.length) notes.push(`不在名单中的单位：${result.unlisted_units.join("、")}`);
+    }
+    if (result.roster_note) notes.push(result.roster_note);
     return notes;
   }
 
@@ -273,7 +306,8 @@
     downloadLink($("summary-download"), result.download, `下载 ${result.download.name}`);
     show($("consolidate-result"));
     $("status").textContent = `汇总完成：${result.units} 个单位，${result.projects} 个项目，`
-      + `${rejected.length} 个文件未采用。`;
+      + `${rejected.length} 个文件未采用`
+      + (result.roster ? `，未报送 ${result.missing_units.length} 个单位。` : "。");
   });
 
   $("report-button").addEventListener("click", async () => {

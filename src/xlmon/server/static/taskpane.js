@@ -48,8 +48,11 @@ $("consolidate").addEventListener("click", () => postFiles("/api/consolidate", $
   failed: "汇总失败",
 }, async (result) => {
   const rejected = result.files.filter((f) => f.status === "rejected").length;
+  const roster = result.roster
+    ? `按单位名单（${result.roster.name}）核对，未报送 ${result.missing_units.length} 个单位。`
+    : result.roster_note || "（同时选择文件名含“名单”的单位名单，即可列出未报送的单位。）";
   $("status").textContent =
-    `汇总完成：${result.units} 个单位，${result.projects} 个项目；${rejected} 个文件未采用。`;
+    `汇总完成：${result.units} 个单位，${result.projects} 个项目；${rejected} 个文件未采用。${roster}`;
   download($("download"), result.download);
   if (globalThis.Excel) await writeSummarySheet(result.table);
 }));
