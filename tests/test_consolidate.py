@@ -365,6 +365,26 @@ def test_one_department_form_per_unit_whatever_its_sheet_is_called(department, t
     assert any("部门整体" in d or "Copy" in d for d in again.duplicates)
 
 
+def test_deviations_of_units_overall_forms_are_listed_too(department, tmp_path, capsys):
+    """指标偏差 holds every yellow or red indicator across all units: a unit's 部门整体 form's too."""
+    from openpyxl import load_workbook as load
+
+    folder = tmp_path / "dept"
+    shutil.copytree(department, folder)
+    owner, form = next((p, f) for p in sorted(folder.glob("*.xlsx")) for f in check_file(p).forms
+                       if f.kind == "department" and f.indicators)
+    indicator = next(i for i in form.indicators if i.operator in (">=", ">") and i.target_value)
+    book = load(owner)
+    book[form.sheet][indicator.cells["forecast"]] = 0  # nothing of the target will be reached
+    book.save(owner)
+    code, data = run(capsys, folder, "-o", tmp_path / "s.xlsx")
+    assert code == 0
+    rows = [r for r in load_workbook(tmp_path / "s.xlsx")["指标偏差"].iter_rows(min_row=2, values_only=True) if r[0]]
+    overall = [r for r in rows if r[2] == "（部门整体支出）"]
+    assert [(r[0], r[5]) for r in overall] == [("红灯", indicator.level3)]
+    assert overall[0][1] == (form.unit or form.department) and overall[0][12].endswith(f"!{form.sheet}!{indicator.cells['forecast']}")
+
+
 def test_a_record_longer_than_a_cell_goes_up_a_level_whole(tmp_path, capsys):
     """A project with many long 偏差原因分析 makes a record over Excel's 32,767 characters a cell: it is kept
     whole over several cells, so the bureau reads it back; a damaged records sheet rejects that file only."""

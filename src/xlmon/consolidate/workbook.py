@@ -57,6 +57,7 @@ LINE_HEIGHT = 14.5  # points a line of 宋体 10 takes, with some room for the C
 A4_WIDTH = 140  # column-width units across A4 landscape at 100 %; wider sheets shrink to fit
 A3_FROM = 1.6 * A4_WIDTH  # a sheet this wide would print below ~62 % on A4: it is set to A3 landscape
 PAGE_HEIGHT = 500  # points of rows an A4 landscape page holds between its margins
+OVERALL_NAME = "（部门整体支出）"
 UNIT_HEADERS = ("单位", "小计", "支出数", "支出进度", "时间进度", "进度差（百分点）", "评级")
 
 
@@ -493,14 +494,19 @@ def _deviations(book: _Book, summary: Summary) -> None:
     headers = ["评级", "单位", "项目名称", "一级指标", "二级指标", "三级指标", "年度指标值", f"1-{months}月完成情况",
                "全年预计完成情况", "完成目标可能性", "偏差原因分析", "备注", "位置"]
     s = _Sheet(book, SHEETS[2], headers)
-    rows = [(d, r) for r in summary.projects for d in r.deviations]
-    rows.sort(key=lambda x: (GRADE_ORDER[x[0].grade], x[1].unit or "", x[1].project or ""))
+    rows = [(d, r) for r in (*summary.projects, *summary.overall) for d in r.deviations]
+    rows.sort(key=lambda x: (GRADE_ORDER[x[0].grade], x[1].unit or "", _form_name(x[1])))
     for d, r in rows:
         where = f"{_file_name(r.source or r.file)}!{r.sheet}!{d.cell or ''}"
-        s.line([(d.grade, "grade"), (r.unit, "wrap"), (r.project, "wrap"), (d.level1, "text"), (d.level2, "wrap"),
+        s.line([(d.grade, "grade"), (r.unit, "wrap"), (_form_name(r), "wrap"), (d.level1, "text"), (d.level2, "wrap"),
                 (d.level3, "wrap"), (d.target, "wrap"), _measure(d.actual), _measure(d.forecast),
                 (d.likelihood, "text"), (d.reason or "（未填写）", "wrap"), (d.remark, "wrap"), (where, "wrap")])
     s.finish()
+
+
+def _form_name(record: FormRecord) -> str:
+    """What 指标偏差 names a form by: the project, or 部门整体 for a unit's (or department's) overall form."""
+    return (record.project or "") if record.kind == "project" else OVERALL_NAME
 
 
 @lru_cache(maxsize=4096)
