@@ -629,6 +629,83 @@ def test_summaries_consolidate_to_the_same_totals(department, tmp_path, capsys):
     assert {"C001", "N001"} <= codes, "the units' findings travel up with their summaries"
 
 
+def complete_department_form(summary: Path, *, forecast: float, spent: float | None = None) -> dict:
+    """Fill in a summary's 部门整体 as a department does (a goal and one indicator, perhaps an amount);
+    returns where the inputs went."""
+    from openpyxl import load_workbook as load
+
+    from xlmon.form_plan import INDICATOR_COLS, letter, plan_form
+
+    layout = plan_form("department", year=2026, months=6).layout
+    level1, level2, r = layout.indicator_rows[0]
+    col = {k: letter(c) for k, c in INDICATOR_COLS.items()}
+    book = load(summary)
+    ws = book["部门整体"]
+    ws[layout.header["goal"]] = "保障全市教育事业正常运转"
+    cells = {"level3": f"{col['level3']}{r}", "forecast": f"{col['forecast']}{r}"}
+    ws[cells["level3"]], ws[f"{col['target']}{r}"] = "资助学生人数", "≥1000人"
+    ws[f"{col['actual']}{r}"], ws[cells["forecast"]] = "400人", f"{forecast:g}人"
+    ws[f"{col['完全不可能']}{r}"] = "√"
+    if spent is not None:
+        cells["spent"] = layout.funding[("spending", "基本支出")]["spent"]
+        ws[cells["spent"]] = spent
+    book.save(summary)
+    return cells
+
+
+def test_a_department_form_completed_in_the_summary_is_the_departments_one_level_up(department, tmp_path, capsys):
+    """The department fills in its summary's 部门整体 (goal, indicators) and sends the summary up: the bureau
+    reads that form as the department's overall form, checks and grades it, and no longer counts the units'
+    部门整体 forms it was pre-filled from; the project totals stay the units'."""
+    _, direct = run(capsys, department, "-o", tmp_path / "dept.xlsx")
+    shutil.copy(tmp_path / "dept.xlsx", tmp_path / "untouched.xlsx")
+    units_overall = len(direct_overall := [r for r in consolidate_records(tmp_path / "dept.xlsx") if r.kind != "project"])
+    assert units_overall >= 2
+    cells = complete_department_form(tmp_path / "dept.xlsx", forecast=500)
+    code, bureau = run(capsys, tmp_path / "dept.xlsx", "-o", tmp_path / "bureau.xlsx")
+    assert code == 0 and bureau["projects"] == direct["projects"]
+    assert bureau["totals"] == pytest.approx(direct["totals"])
+    k006 = [d for d in bureau["diagnostics"] if d["code"] == "K006"]
+    assert len(k006) == 1 and k006[0]["file"].endswith("dept.xlsx") and k006[0]["sheet"] == "部门整体"
+    assert f"其下 {units_overall} 个单位的部门整体表不再单独计入" in k006[0]["message"]
+    book = load_workbook(tmp_path / "bureau.xlsx")
+    deviations = [r for r in book["指标偏差"].iter_rows(min_row=2, values_only=True) if r[0]]
+    own = [r for r in deviations if r[5] == "资助学生人数"]
+    assert [(r[0], r[2]) for r in own] == [("红灯", "（部门整体支出）")]
+    assert own[0][12] == f"dept.xlsx!部门整体!{cells['forecast']}"
+    note = next(c.value for row in book["部门整体"].iter_rows() for c in row
+                if isinstance(c.value, str) and c.value.startswith("说明"))
+    assert "根据 某市教育局" in note and "等" not in note.split("报送")[0]
+    assert "只报送了项目表" not in note  # the department's form covers its units' projects
+    again = [r for r in consolidate_records(tmp_path / "bureau.xlsx") if r.kind != "project"]
+    assert [r.unit for r in again] == ["某市教育局（101001）"] and again[0].indicator_grades["red"] == 1
+
+    # an untouched 部门整体 changes nothing: the units' forms go up as they are
+    _, plain = run(capsys, tmp_path / "untouched.xlsx", "-o", tmp_path / "bureau2.xlsx")
+    assert not [d for d in plain["diagnostics"] if d["code"] == "K006"]
+    assert len([r for r in consolidate_records(tmp_path / "bureau2.xlsx") if r.kind != "project"]) == units_overall
+    assert direct_overall
+
+    # an amount changed by the department is its own form too, checked like any form (C-codes, cells)
+    shutil.copy(tmp_path / "untouched.xlsx", tmp_path / "amounts.xlsx")
+    from openpyxl import load_workbook as load
+
+    from xlmon.form_plan import plan_form
+    spent = plan_form("department", year=2026, months=6).layout.funding[("spending", "基本支出")]["spent"]
+    wb = load(tmp_path / "amounts.xlsx")
+    wb["部门整体"][spent] = (wb["部门整体"][spent].value or 0) + 10
+    wb.save(tmp_path / "amounts.xlsx")
+    _, changed = run(capsys, tmp_path / "amounts.xlsx", "-o", tmp_path / "bureau3.xlsx")
+    assert [d["code"] for d in changed["diagnostics"] if d["code"] == "K006"] == ["K006"]
+
+
+def consolidate_records(summary: Path) -> list:
+    from xlmon.adapters.files import read_workbook
+    from xlmon.consolidate.extract import summary_records
+
+    return summary_records(read_workbook(summary).sheets["_xlmon_records"])[0]
+
+
 def test_earlier_summary_in_the_units_folder_is_skipped(tmp_path, capsys):
     for i in range(2):
         write_form(tmp_path / f"u{i}.xlsx", unit=f"单位{i}", project="项目")

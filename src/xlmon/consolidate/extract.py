@@ -8,11 +8,12 @@ import os
 import re
 from pathlib import Path
 
+from .. import layout as L
 from ..adapters.files import read_bytes
 from ..check import check_workbook
 from ..models import Form
 from ..profile import Profile
-from .records import AMOUNTS, Deviation, FileOutcome, FormRecord
+from .records import AMOUNTS, Deviation, FileOutcome, FormRecord, overall_sums
 
 from ..grid import address
 from ..sheetnames import RECORDS_SHEET, SUMMARY_SHEETS  # RECORDS_SHEET: a summary's hidden sheet, a record a row
@@ -128,6 +129,40 @@ def edited_details(sheet: list[list], records: list[FormRecord], path: str) -> l
     return out
 
 
+def completed_department_form(grid: list[list], records: list[FormRecord], path: str,
+                              profile: Profile) -> tuple[list[FormRecord], list[dict]]:
+    """A summary's 部门整体 sheet, once the department has completed it (its goal, an indicator, or an amount
+    other than xlmon's pre-fill), is the department's own overall form: one level up it is read, checked and
+    graded like a unit's, and takes the place of the units' overall forms it was pre-filled from (K006).
+    An untouched one changes nothing."""
+    from ..check import check_sheets
+    from ..diagnostics import make
+
+    result = check_sheets({SUMMARY_SHEETS[6]: grid}, profile)
+    form = next((f for f in result.forms if f.kind == "department"), None)
+    units = [r for r in records if r.kind == "department"]
+    if form is None or not (form.goal or form.indicators or _amounts_differ(form, units)):
+        return records, []
+    own = form_record(form, path).finish()
+    replaced = f"，其下 {len(units)} 个单位的部门整体表不再单独计入" if units else ""
+    found = [make("K006", file=path, sheet=form.sheet, cell=form.cells.get("department"), replaced=replaced),
+             *result.diagnostics]
+    for d in found:
+        d.file = path
+    return [*(r for r in records if r.kind == "project"), own], [d.model_dump() for d in found]
+
+
+def _amounts_differ(form: Form, units: list[FormRecord]) -> bool:
+    """Whether the form's amounts are other than the sums of the units' overall forms it was pre-filled with."""
+    for row in form.funding:
+        if row.row == L.TOTAL_ROW:
+            continue
+        prefilled = overall_sums(units, row.block, row.row) or [None] * len(AMOUNTS)
+        if not all(_same_amount(row.typed.get(f), v) for f, v in zip(AMOUNTS, prefilled)):
+            return True
+    return False
+
+
 def _same_amount(shown: object, value: float | None) -> bool:
     if shown is None or shown == "":
         return value is None
@@ -164,6 +199,9 @@ def extract(path: str, profile: Profile) -> FileOutcome:
             r.finish()
         if SUMMARY_SHEETS[1] in book.sheets:
             diagnostics = [*edited_details(book.sheets[SUMMARY_SHEETS[1]], records, path), *diagnostics]
+        if SUMMARY_SHEETS[6] in book.sheets:
+            records, found = completed_department_form(book.sheets[SUMMARY_SHEETS[6]], records, path, profile)
+            diagnostics = [*found, *diagnostics]
         status = "included" if records else "rejected"
         return FileOutcome(path, sha, status, None if records else "汇总表中没有项目记录", records, diagnostics,
                            summary=True, modified=modified)

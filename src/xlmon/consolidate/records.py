@@ -127,3 +127,12 @@ def derived(values: list[float | None], unknown=()) -> tuple[float, float | None
     issue_rate = None if DEPENDS["issue_rate"].intersection(unknown) else ratio(issued, current)
     progress = None if DEPENDS["spend_progress"].intersection(unknown) else ratio(spent, subtotal)
     return subtotal, issue_rate, progress
+
+
+def overall_sums(records: list[FormRecord], block: str, row: str) -> list[float] | None:
+    """A 部门整体 row's five amounts summed over overall forms, as the summary's 部门整体 is pre-filled: None when
+    no form has any amount in the row, else every amount (a blank one as 0)."""
+    parts = [part for r in records if (part := r.amounts.get(block, {}).get(row))]
+    if not any(v is not None for part in parts for v in part):
+        return None
+    return [round(sum(part[i] or 0.0 for part in parts), 6) for i in range(len(AMOUNTS))]

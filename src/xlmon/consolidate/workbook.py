@@ -31,7 +31,7 @@ from ..profile import Profile
 from ..text import label_key
 from .aggregate import Summary
 from .extract import RECORDS_SHEET
-from .records import FormRecord, diagnostic_line, record_line
+from .records import AMOUNTS, FormRecord, diagnostic_line, overall_sums, record_line
 
 from ..sheetnames import SUMMARY_SHEETS as SHEETS
 GRADE_ORDER = {"red": 0, "yellow": 1, "green": 2}
@@ -562,18 +562,9 @@ def _department_form(book: _Book, summary: Summary) -> None:
     for (block, label), cells in layout.funding.items():
         if label == L.TOTAL_ROW:
             continue
-        sums = [0.0] * 5
-        found = False
-        for r in summary.overall:
-            row = r.amounts.get(block, {}).get(label)
-            if row:
-                for i, v in enumerate(row):
-                    if v is not None:
-                        sums[i] += v
-                        found = True
-        if found:
-            for field, value in zip(("carryover", "current", "issued", "spent", "forecast"), sums):
-                values[cells[field]] = round(value, 6)
+        sums = overall_sums(summary.overall, block, label)
+        if sums:
+            values.update((cells[field], value) for field, value in zip(AMOUNTS, sums))
     build_form_xlsxwriter(book.wb, ws, "department", year=year, months=months,
                           department=_department_name(summary) or None, values=values)
     row = ws.dim_rowmax + 2
@@ -584,7 +575,9 @@ def _department_form(book: _Book, summary: Summary) -> None:
 def _department_form_note(summary: Summary) -> str:
     """What the pre-filled form covers, since the units' project forms do not go into it."""
     names = sorted({r.unit or r.department or "（未填单位）" for r in summary.overall})
-    units = {label_key(p.unit) for p in summary.projects if p.unit} - {label_key(r.unit or "") for r in summary.overall}
+    covered = {label_key(r.unit or "") for r in summary.overall}  # a unit's own form, or its department's
+    units = {label_key(p.unit) for p in summary.projects
+             if p.unit and not covered & {label_key(p.unit), label_key(p.department or "")}}
     if not names:
         return "说明：各单位均未报送部门整体支出绩效运行监控表，本表未预填，请部门填写。"
     note = f"说明：本表金额由 xlmon 根据 {_names(names)} 报送的部门整体支出绩效运行监控表汇总预填"
