@@ -680,6 +680,12 @@ def test_a_department_form_completed_in_the_summary_is_the_departments_one_level
     again = [r for r in consolidate_records(tmp_path / "bureau.xlsx") if r.kind != "project"]
     assert [r.unit for r in again] == ["某市教育局（101001）"] and again[0].indicator_grades["red"] == 1
 
+    # the department's work is never written over: a new summary of the units at its path is refused
+    before = (tmp_path / "dept.xlsx").read_bytes()
+    code = main(["consolidate", str(department), "-o", str(tmp_path / "dept.xlsx")])
+    assert code == 2 and "部门整体表已由部门填写" in capsys.readouterr().err
+    assert (tmp_path / "dept.xlsx").read_bytes() == before
+
     # an untouched 部门整体 changes nothing: the units' forms go up as they are
     _, plain = run(capsys, tmp_path / "untouched.xlsx", "-o", tmp_path / "bureau2.xlsx")
     assert not [d for d in plain["diagnostics"] if d["code"] == "K006"]

@@ -152,6 +152,22 @@ def completed_department_form(grid: list[list], records: list[FormRecord], path:
     return [*(r for r in records if r.kind == "project"), own], [d.model_dump() for d in found]
 
 
+def completed_summary(path: str | Path, profile: Profile) -> bool:
+    """Whether a file is an xlmon summary whose 部门整体 the department has completed: work that writing a new
+    summary over it would destroy."""
+    try:
+        book = read_bytes(Path(path).read_bytes(), str(path))
+    except OSError:
+        return False  # writing over it fails too, and says why
+    if book.refusal or RECORDS_SHEET not in book.sheets or SUMMARY_SHEETS[6] not in book.sheets:
+        return False
+    try:
+        records, _ = summary_records(book.sheets[RECORDS_SHEET])
+    except DamagedRecords:
+        return False
+    return bool(completed_department_form(book.sheets[SUMMARY_SHEETS[6]], records, str(path), profile)[1])
+
+
 def _amounts_differ(form: Form, units: list[FormRecord]) -> bool:
     """Whether the form's amounts are other than the sums of the units' overall forms it was pre-filled with."""
     for row in form.funding:

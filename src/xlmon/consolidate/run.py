@@ -18,7 +18,7 @@ from ..profile import Profile, load_profile
 from ..sheetnames import RECORDS_SHEET
 from ..text import clean_text, label_key, nfkc
 from .aggregate import Summary, aggregate
-from .extract import extract
+from .extract import completed_summary, extract
 from .records import FileOutcome
 
 PARALLEL_FROM = 16  # below this many files a pool costs more than it saves
@@ -117,6 +117,9 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: lis
     from .workbook import write_summary
 
     profile = profile or load_profile()
+    if Path(output).is_file() and completed_summary(output, profile):
+        raise OutputIsInput(f"汇总文件 {output} 中的部门整体表已由部门填写，重新汇总会覆盖填写的内容；请换一个输出文件名"
+                            "（原文件不会被覆盖），再把填写的内容转到新的汇总表中。")
     found = resolve_inputs(inputs, output, roster_file)
     outcomes = extract_all([p for p, _ in found], profile, progress, workers)
     with _collector_paused():
