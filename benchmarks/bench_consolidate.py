@@ -190,6 +190,7 @@ def run_consolidate(paths: list[Path], tmp: Path) -> dict:
     list_file = tmp / f"inputs{len(paths)}.txt"
     list_file.write_text("\n".join(map(str, paths)), encoding="utf-8")
     out = tmp / f"汇总{len(paths)}.xlsx"
+    out.unlink(missing_ok=True)  # a first summary: writing over an earlier one first checks what it holds
     start = time.perf_counter()
     done = subprocess.run([sys.executable, __file__, "--child", str(list_file), str(out)],
                           capture_output=True, text=True, check=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import re
@@ -152,20 +153,32 @@ def completed_department_form(grid: list[list], records: list[FormRecord], path:
     return [*(r for r in records if r.kind == "project"), own], [d.model_dump() for d in found]
 
 
+OVERALL_LINE = '{"type":"record","data":{"kind":"department"'  # how record_line starts a 部门整体 record
+
+
 def completed_summary(path: str | Path, profile: Profile) -> bool:
     """Whether a file is an xlmon summary whose 部门整体 the department has completed: work that writing a new
-    summary over it would destroy."""
+    summary over it would destroy. Reads only what it needs: 部门整体, and the overall records when only an
+    amount could tell."""
+    from python_calamine import CalamineWorkbook
+
+    from ..adapters.files import normalise
+    from ..adapters.safety import inspect_bytes
+
     try:
-        book = read_bytes(Path(path).read_bytes(), str(path))
-    except OSError:
-        return False  # writing over it fails too, and says why
-    if book.refusal or RECORDS_SHEET not in book.sheets or SUMMARY_SHEETS[6] not in book.sheets:
+        data = Path(path).read_bytes()
+        if inspect_bytes(data, Path(path).name) is not None:
+            return False
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        if not {RECORDS_SHEET, SUMMARY_SHEETS[6]} <= set(book.sheet_names):
+            return False
+        form = normalise(book.get_sheet_by_name(SUMMARY_SHEETS[6]).to_python(skip_empty_area=False))
+        lines = [row for row in book.get_sheet_by_name(RECORDS_SHEET).to_python()
+                 if row and isinstance(row[0], str) and row[0].startswith(OVERALL_LINE)]
+        records, _ = summary_records(lines)
+    except Exception:  # unreadable, malformed (calamine's own errors) or damaged: writing over it fails or says why
         return False
-    try:
-        records, _ = summary_records(book.sheets[RECORDS_SHEET])
-    except DamagedRecords:
-        return False
-    return bool(completed_department_form(book.sheets[SUMMARY_SHEETS[6]], records, str(path), profile)[1])
+    return bool(completed_department_form(form, records, str(path), profile)[1])
 
 
 def _amounts_differ(form: Form, units: list[FormRecord]) -> bool:
