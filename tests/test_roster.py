@@ -257,3 +257,32 @@ def test_a_unit_named_by_spaces_alone_is_no_unlisted_unit():
                         code=None, year=2026, months=6, amounts={}, unknown={}, funding_grade=None, grade=None,
                         indicator_grades={}, likelihoods={}, deviations=[])
     assert compare_roster(["某局"], [record]) == (["某局"], {})
+
+
+def test_without_the_option_the_roster_kept_in_the_input_folder_is_used(tmp_path, capsys):
+    """As the add-in's 汇总 does: the one …名单… file in an input folder is the roster."""
+    units = reporting(tmp_path / "units", {"某局": "某市某局"})
+    roster = write_csv(units / "应报送单位名单.csv", [["单位名称"], ["某局"], ["某中学"]], "gbk")
+    code, data = run(capsys, units, "-o", tmp_path / "s.xlsx")
+    assert code == 0 and data["missing_units"] == ["某中学"]
+    assert data["roster"] == {"path": str(roster), "units": 2} and data["roster_note"] == ""
+    assert [Path(f["path"]).name for f in data["files"]] == ["u0.xlsx"]
+    assert main(["consolidate", str(units), "-o", str(tmp_path / "t.xlsx")]) == 0
+    out = capsys.readouterr().out
+    assert f"单位名单：{roster}（输入文件夹中的名单，应报送 2 个单位）" in out and "未报送：某中学" in out
+
+
+def test_two_rosters_in_the_folders_or_an_unreadable_one_are_a_note_not_a_failure(tmp_path, capsys):
+    units = reporting(tmp_path / "units", {"某局": "某市某局"})
+    others = reporting(tmp_path / "others", {"某所": "某市某局"})
+    write_csv(units / "名单.csv", [["单位名称"], ["某局"]])
+    write_csv(others / "名单.csv", [["单位名称"], ["某所"]])
+    code, data = run(capsys, units, others, "-o", tmp_path / "s.xlsx")
+    assert code == 0 and data["roster"] is None and data["missing_units"] == []
+    assert "有 2 个名单文件" in data["roster_note"] and "--roster" in data["roster_note"]
+    (others / "名单.csv").unlink()
+    (units / "名单.csv").write_bytes(b"1,2\r\n3,4\r\n")  # no names at all
+    code, data = run(capsys, units, others, "-o", tmp_path / "s.xlsx")
+    assert code == 0 and data["roster"] is None and data["projects"] == 2
+    assert "没有找到单位名称" in data["roster_note"] and "本次未核对单位名单" in data["roster_note"]
+    assert [Path(f["path"]).name for f in data["files"]] == ["u0.xlsx", "u0.xlsx"]

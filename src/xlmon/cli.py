@@ -34,7 +34,8 @@ def build_parser() -> Parser:
                           description="把各单位的工作簿（或各部门的汇总表）汇总成一个汇总工作簿。")
     cons.add_argument("inputs", nargs="+", metavar="INPUT", help="工作簿文件或文件夹（可混合）")
     cons.add_argument("-o", "--output", required=True, metavar="SUMMARY", help="汇总工作簿（.xlsx）")
-    cons.add_argument("--roster", metavar="FILE", help="应报单位名单（CSV 或 xlsx，取表头为“单位名称”等的一列），用于列出未报送单位和不在名单中的报送单位")
+    cons.add_argument("--roster", metavar="FILE", help="应报单位名单（CSV 或 xlsx，取表头为“单位名称”等的一列），用于列出未报送单位和不在名单中的报送单位；"
+                      "不指定时使用输入文件夹中文件名含“名单”的那一个文件")
     cons.add_argument("--format", choices=("text", "json"), default="text", help="输出格式（默认 text）")
     cons.add_argument("--profile", metavar="FILE", help="规则配置文件（TOML）")
     cons.add_argument("--workers", type=int, metavar="N", help="并行读取的进程数（默认按 CPU 核数）")
@@ -190,15 +191,18 @@ def cmd_consolidate(args) -> int:
     if args.roster and Path(args.roster).resolve() == output.resolve():
         print(f"xlmon: 汇总文件 {output} 就是单位名单文件；请换一个输出文件名（名单不会被覆盖）。", file=sys.stderr)
         return EXIT_FAILURE
+    roster_file, roster_note = (Path(args.roster), "") if args.roster else _folder_roster(args.inputs)
     try:
-        roster = read_roster(args.roster) if args.roster else None
+        roster = read_roster(roster_file) if roster_file else None
     except (ValueError, OSError) as exc:
-        print(f"xlmon: {exc}", file=sys.stderr)
-        return EXIT_FAILURE
+        if args.roster:
+            print(f"xlmon: {exc}", file=sys.stderr)
+            return EXIT_FAILURE
+        roster, roster_note = None, f"{exc}本次未核对单位名单。"  # one found in a folder: a note, as in the add-in
     progress = _progress_bar() if sys.stderr.isatty() and args.format == "text" else None
     try:
         summary = consolidate(args.inputs, output, roster=roster, profile=profile, progress=progress,
-                              workers=args.workers, roster_file=args.roster)
+                              workers=args.workers, roster_file=roster_file)
     except OutputIsInput as exc:
         print(f"xlmon: {exc}", file=sys.stderr)
         return EXIT_FAILURE
@@ -208,10 +212,32 @@ def cmd_consolidate(args) -> int:
         return EXIT_FAILURE
     written = bool(summary.projects or summary.overall)
     if args.format == "json":
-        print(json.dumps(summary_json(summary, output), ensure_ascii=False, indent=2))
+        data = summary_json(summary, output)
+        data["roster"] = {"path": str(roster_file), "units": len(roster)} if roster else None
+        data["roster_note"] = roster_note
+        print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
+        if roster and not args.roster:
+            print(f"单位名单：{roster_file}（输入文件夹中的名单，应报送 {len(roster)} 个单位）")
+        if roster_note:
+            print(roster_note)
         _print_summary(summary, output if written else None)
     return EXIT_OK if written else EXIT_FINDINGS
+
+
+def _folder_roster(inputs: list[str]) -> tuple[Path | None, str]:
+    """Without --roster, the roster kept in an input folder (…名单… .xlsx holding no form, .csv, .txt), as the
+    add-in's 汇总 takes it; none when the folders hold none or more than one."""
+    from .consolidate.run import folder_roster
+
+    found, notes = [], []
+    for folder in (Path(i) for i in inputs if Path(i).is_dir()):
+        roster, note = folder_roster(folder)
+        found += [roster] if roster else []
+        notes += [note] if note else []
+    if len(found) > 1:
+        return None, f"输入的文件夹中有 {len(found)} 个名单文件（{'、'.join(map(str, found))}），未核对单位名单；请用 --roster 指定。"
+    return (found[0] if found and not notes else None), "".join(notes)
 
 
 def _progress_bar():
