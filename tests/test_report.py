@@ -168,3 +168,17 @@ def test_write_is_atomic_and_names_follow_the_book(project_file, tmp_path):
     assert zipfile.is_zipfile(target)
     assert [p.name for p in tmp_path.iterdir()] == ["r.docx"]
     assert book_stem("某市第一中学.xlsx") == "某市第一中学"
+
+
+def test_department_forms_indicators_are_reported_as_指标偏差_lists_them(department, tmp_path, capsys):
+    """A bureau's report from a department's summary whose 部门整体 the department completed: its red
+    indicator is in 表3 and among the red indicators, named as the summary's 指标偏差 names it."""
+    from test_consolidate import complete_department_form
+
+    summary = tmp_path / "部门汇总.xlsx"
+    _json(capsys, ["consolidate", str(department.paths[0].parent), "-o", str(summary), "--format", "json"])
+    complete_department_form(summary, forecast=500)
+    text = report_for_paths([summary]).text()
+    row = next(line.split("\t") for line in text.splitlines() if "资助学生人数" in line and "\t" in line)
+    assert row[:4] == ["红灯", "某市教育局（101001）", "（部门整体支出）", "资助学生人数"]
+    assert "某市教育局（101001）“（部门整体支出）”的“资助学生人数”：年度指标值 ≥1000人" in text

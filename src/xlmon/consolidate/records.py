@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from ..calc import DEPENDS, ratio
 
 AMOUNTS = ("carryover", "current", "issued", "spent", "forecast")  # inputs; the rest is derived
+OVERALL_NAME = "（部门整体支出）"  # how a 部门整体 form is named where projects are listed by name
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 

@@ -31,7 +31,7 @@ from ..profile import Profile
 from ..text import label_key
 from .aggregate import Summary
 from .extract import RECORDS_SHEET
-from .records import AMOUNTS, FormRecord, diagnostic_line, overall_sums, record_line
+from .records import AMOUNTS, OVERALL_NAME, FormRecord, diagnostic_line, overall_sums, record_line
 
 from ..sheetnames import SUMMARY_SHEETS as SHEETS
 GRADE_ORDER = {"red": 0, "yellow": 1, "green": 2}
@@ -57,7 +57,6 @@ LINE_HEIGHT = 14.5  # points a line of 宋体 10 takes, with some room for the C
 A4_WIDTH = 140  # column-width units across A4 landscape at 100 %; wider sheets shrink to fit
 A3_FROM = 1.6 * A4_WIDTH  # a sheet this wide would print below ~62 % on A4: it is set to A3 landscape
 PAGE_HEIGHT = 500  # points of rows an A4 landscape page holds between its margins
-OVERALL_NAME = "（部门整体支出）"
 UNIT_HEADERS = ("单位", "小计", "支出数", "支出进度", "时间进度", "进度差（百分点）", "评级")
 
 
