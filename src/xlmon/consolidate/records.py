@@ -137,3 +137,8 @@ def overall_sums(records: list[FormRecord], block: str, row: str) -> list[float]
     if not any(v is not None for part in parts for v in part):
         return None
     return [round(sum(part[i] or 0.0 for part in parts), 6) for i in range(len(AMOUNTS))]
+
+
+def form_name(record: FormRecord) -> str | None:
+    """What a list of projects names a form by: its project, or OVERALL_NAME for a 部门整体 form."""
+    return record.project if record.kind == "project" else OVERALL_NAME

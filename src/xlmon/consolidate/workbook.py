@@ -31,7 +31,7 @@ from ..profile import Profile
 from ..text import label_key
 from .aggregate import Summary
 from .extract import RECORDS_SHEET
-from .records import AMOUNTS, OVERALL_NAME, FormRecord, diagnostic_line, overall_sums, record_line
+from .records import AMOUNTS, FormRecord, diagnostic_line, form_name, overall_sums, record_line
 
 from ..sheetnames import SUMMARY_SHEETS as SHEETS
 GRADE_ORDER = {"red": 0, "yellow": 1, "green": 2}
@@ -494,18 +494,13 @@ def _deviations(book: _Book, summary: Summary) -> None:
                "全年预计完成情况", "完成目标可能性", "偏差原因分析", "备注", "位置"]
     s = _Sheet(book, SHEETS[2], headers)
     rows = [(d, r) for r in (*summary.projects, *summary.overall) for d in r.deviations]
-    rows.sort(key=lambda x: (GRADE_ORDER[x[0].grade], x[1].unit or "", _form_name(x[1])))
+    rows.sort(key=lambda x: (GRADE_ORDER[x[0].grade], x[1].unit or "", form_name(x[1]) or ""))
     for d, r in rows:
         where = f"{_file_name(r.source or r.file)}!{r.sheet}!{d.cell or ''}"
-        s.line([(d.grade, "grade"), (r.unit, "wrap"), (_form_name(r), "wrap"), (d.level1, "text"), (d.level2, "wrap"),
+        s.line([(d.grade, "grade"), (r.unit, "wrap"), (form_name(r), "wrap"), (d.level1, "text"), (d.level2, "wrap"),
                 (d.level3, "wrap"), (d.target, "wrap"), _measure(d.actual), _measure(d.forecast),
                 (d.likelihood, "text"), (d.reason or "（未填写）", "wrap"), (d.remark, "wrap"), (where, "wrap")])
     s.finish()
-
-
-def _form_name(record: FormRecord) -> str:
-    """What 指标偏差 names a form by: the project, or 部门整体 for a unit's (or department's) overall form."""
-    return (record.project or "") if record.kind == "project" else OVERALL_NAME
 
 
 @lru_cache(maxsize=4096)

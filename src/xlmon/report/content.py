@@ -18,7 +18,7 @@ from ..calc import fmt_amount, fmt_rate
 from ..check import check_file, check_sheets
 from ..consolidate.aggregate import Focus, Summary, aggregate
 from ..consolidate.extract import form_record
-from ..consolidate.records import OVERALL_NAME, FileOutcome, FormRecord, derived
+from ..consolidate.records import FileOutcome, FormRecord, derived, form_name
 from ..consolidate.run import extract_all, resolve_inputs, skip_own_summaries
 from ..grid import Grid
 from ..marks import GRADE_ZH
@@ -266,10 +266,6 @@ def _overall_paragraph(records: list[FormRecord]) -> str:
             f"（{'、'.join(parts)}），已支出 {fmt_amount(total[3])}，{progress_text}。")
 
 
-def _form_name(record: FormRecord) -> str:
-    return (record.project or record.sheet) if record.kind == "project" else OVERALL_NAME
-
-
 def department_report(summary: Summary, profile: Profile) -> Report:
     period = period_of(summary.year, summary.months)
     name = department_name(summary)
@@ -316,10 +312,10 @@ def department_report(summary: Summary, profile: Profile) -> Report:
     add(Paragraph("项目综合评级" + grade_counts(summary.grades, len(summary.projects), "项目")
                   + "绩效指标" + grade_counts(indicators, sum(indicators.values()), "已评级指标")))
     deviations = [(d, p) for p in (*summary.projects, *summary.overall) for d in p.deviations]
-    deviations.sort(key=lambda x: (x[0].grade != "red", x[1].unit or "", _form_name(x[1])))
+    deviations.sort(key=lambda x: (x[0].grade != "red", x[1].unit or "", form_name(x[1]) or x[1].sheet))
     if deviations:
         add(Table(["评级", "单位", "项目", "三级指标", "年度指标值", "全年预计完成", "偏差原因分析"],
-                  [[grade_text(d.grade), p.unit or "", _form_name(p), d.level3, d.target, shown(d.forecast),
+                  [[grade_text(d.grade), p.unit or "", form_name(p) or p.sheet, d.level3, d.target, shown(d.forecast),
                     d.reason or "（未填写）"] for d, p in deviations], "表3 出现偏差的绩效指标"))
 
     add(Heading(SECTIONS[2], 1))
@@ -337,7 +333,7 @@ def department_report(summary: Summary, profile: Profile) -> Report:
     reds = [(d, p) for d, p in deviations if d.grade == "red"]
     add(Paragraph(f"红灯指标 {len(reds)} 个{'：' if reds else '。'}"))
     for n, (d, p) in enumerate(reds, 1):
-        add(Paragraph(red_indicator_text(n, f"{p.unit or ''}“{_form_name(p)}”的", d.level3, d.target,
+        add(Paragraph(red_indicator_text(n, f"{p.unit or ''}“{form_name(p) or p.sheet}”的", d.level3, d.target,
                                          d.actual, d.forecast, d.likelihood, d.reason, d.remark)))
     if behind:
         add(Placeholder("支出进度偏慢单位的原因分析（从决策、过程和管理方面）"))
