@@ -179,7 +179,7 @@ def _write(out: Path, write, app: str = "Excel") -> Path | None:
 def cmd_consolidate(args) -> int:
     import json
 
-    from .consolidate.run import OutputIsInput, consolidate, read_roster, summary_json
+    from .consolidate.run import OutputIsInput, consolidate, found_roster, read_roster, summary_json
 
     profile = _profile(args)
     if profile is None:
@@ -191,14 +191,16 @@ def cmd_consolidate(args) -> int:
     if args.roster and Path(args.roster).resolve() == output.resolve():
         print(f"xlmon: 汇总文件 {output} 就是单位名单文件；请换一个输出文件名（名单不会被覆盖）。", file=sys.stderr)
         return EXIT_FAILURE
-    roster_file, roster_note = (Path(args.roster), "") if args.roster else _folder_roster(args.inputs)
-    try:
-        roster = read_roster(roster_file) if roster_file else None
-    except (ValueError, OSError) as exc:
-        if args.roster:
+    if args.roster:
+        roster_file, roster_note = Path(args.roster), ""
+        try:
+            roster = read_roster(roster_file)
+        except (ValueError, OSError) as exc:
             print(f"xlmon: {exc}", file=sys.stderr)
             return EXIT_FAILURE
-        roster, roster_note = None, f"{exc}本次未核对单位名单。"  # one found in a folder: a note, as in the add-in
+    else:  # the one in an input folder, as the add-in takes it: one that cannot be read is a note
+        roster_file, roster_note = _folder_roster(args.inputs)
+        roster, roster_note = found_roster(roster_file) if roster_file else (None, roster_note)
     progress = _progress_bar() if sys.stderr.isatty() and args.format == "text" else None
     try:
         summary = consolidate(args.inputs, output, roster=roster, profile=profile, progress=progress,

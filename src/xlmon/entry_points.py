@@ -150,16 +150,13 @@ def consolidate_folder(book: Any, folder: str | Path | None = None, open_summary
 def summarise_folder(folder: Path, progress=None) -> tuple[str, Path | None]:
     """The folder's workbooks into a new 部门汇总.xlsx beside them (never over an existing one), checked
     against the roster kept in the folder (…名单….xlsx/.csv) when there is one."""
-    from .consolidate.run import consolidate, folder_roster, read_roster
+    from .consolidate.run import consolidate, folder_roster, found_roster
 
     output = _free_name(folder / "部门汇总.xlsx")
     roster_file, roster_note = folder_roster(folder)
     roster = None
     if roster_file:
-        try:
-            roster = read_roster(roster_file)
-        except ValueError as exc:
-            roster_note = f"{exc}本次未核对单位名单。"
+        roster, roster_note = found_roster(roster_file)
     summary = consolidate([folder], output, roster=roster, progress=progress, roster_file=roster_file)
     rejected = sum(1 for f in summary.files if f.status == "rejected")
     if not (summary.projects or summary.overall):

@@ -195,6 +195,15 @@ def pick_roster(files: list[tuple[str, Path]]) -> tuple[tuple[str, Path] | None,
     return (found[0] if found else None), ""
 
 
+def found_roster(path: str | Path) -> tuple[list[str] | None, str]:
+    """A roster found beside the units' files rather than named by the user: its names, or None and a note
+    saying why it was not used. Such a roster never stops a 汇总."""
+    try:
+        return read_roster(path), ""
+    except ValueError as exc:
+        return None, f"{exc}本次未核对单位名单。"
+
+
 def read_roster(path: str | Path) -> list[str]:
     """The units expected to report, from the list finance staff keep: a CSV saved by Excel or WPS (so
     UTF-8, UTF-16 or the Chinese code page GB18030) or a workbook's first sheet. Such lists often carry a

@@ -373,7 +373,7 @@ def consolidate_uploads(files: list[tuple[str, Path]], roster_upload: tuple[str,
     and a note when it was only found among the files."""
     from python_calamine import CalamineWorkbook
 
-    from ..consolidate.run import consolidate, pick_roster, read_roster, summary_json
+    from ..consolidate.run import consolidate, found_roster, pick_roster, read_roster, summary_json
 
     folder = files[0][1].parent
     names = {str(path): display for display, path in files}
@@ -385,12 +385,14 @@ def consolidate_uploads(files: list[tuple[str, Path]], roster_upload: tuple[str,
     roster = None
     if roster_upload is not None:
         files = [f for f in files if f[1] != roster_upload[1]]
-        try:
-            roster = read_roster(roster_upload[1])
-        except ValueError as exc:
-            if sent:
+        if sent:
+            try:
+                roster = read_roster(roster_upload[1])
+            except ValueError as exc:
                 raise HTTPException(422, shown_names(str(exc), everything)) from None
-            note = shown_names(f"{exc}本次未核对单位名单。", everything)
+        else:
+            roster, note = found_roster(roster_upload[1])
+            note = shown_names(note, everything)
         if not files:
             raise HTTPException(400, "只收到单位名单，没有收到要汇总的工作簿。")
     output = folder / "summary.xlsx"
