@@ -253,12 +253,13 @@ def _progress_bar():
 
 
 def _print_summary(summary, output: Path | None) -> None:
+    from . import layout as L
     from .calc import fmt_amount, fmt_rate
     from .marks import GRADE_ZH
 
     rejected = [o for o in summary.files if o.status != "included"]
     errors = sum(d["severity"] == "error" for d in summary.diagnostics)
-    print(f"期间：{summary.year or 'XXXX'}年1-{summary.months or 'XX'}月；"
+    print(f"期间：{L.period(summary.year, summary.months)}；"
           f"文件 {len(summary.files)} 个（未纳入 {len(rejected)} 个）；"
           f"单位 {len(summary.units)} 个，项目 {len(summary.projects)} 个。")
     t = summary.total

@@ -110,5 +110,10 @@ def with_months(text: str, months: int | None) -> str:
     return text.replace("XX", str(months) if months else "XX")
 
 
+def period(year: int | None, months: int | None) -> str:
+    """A monitoring period as the forms write it (2026年1-6月), XXXX and XX for what is not known."""
+    return f"{year or 'XXXX'}年1-{months or 'XX'}月"
+
+
 def period_text(year: int | None, months: int | None) -> str:
-    return f"（{year or 'XXXX'}年1-{months or 'XX'}月）"
+    return f"（{period(year, months)}）"

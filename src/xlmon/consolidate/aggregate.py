@@ -145,7 +145,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     dropped: set[tuple[str, str, str]] = set()  # (input, file, sheet) of forms left out: their findings are moot
     candidates = [r for o in outcomes if o.status == "included" for r in o.records]
     year, months = majority_period(candidates)
-    majority = f"{year or 'XXXX'}年1-{months or 'XX'}月"
+    majority = L.period(year, months)
     kept: dict[tuple[str, str], FormRecord] = {}
     modified = {o.path: o.modified for o in outcomes}
     kept_overall: dict[tuple[str, str], FormRecord] = {}
@@ -153,7 +153,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     included = Counter()
     for record in candidates:
         if record.months is not None and not in_period(record, year, months):
-            found = f"{record.year or 'XXXX'}年1-{record.months}月"
+            found = L.period(record.year, record.months)
             diagnostics.append(make("K001", file=record.file, sheet=record.sheet, cell=record.period_cell,
                                     found=found, majority=majority).model_dump())
             dropped.add((record.file, record.source or record.file, record.sheet))

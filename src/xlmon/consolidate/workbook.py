@@ -356,7 +356,7 @@ def _department_name(summary: Summary) -> str:
 
 
 def _period(summary: Summary) -> str:
-    return f"{summary.year or 'XXXX'}年1-{summary.months or 'XX'}月"
+    return L.period(summary.year, summary.months)
 
 
 def _note(book: _Book, ws: Worksheet, row: int, text: str, columns: int, width: float) -> None:

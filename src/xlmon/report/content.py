@@ -72,10 +72,6 @@ def report_for_sheets(name: str, grids: dict[str, Grid], profile: Profile | None
 
 # ------------------------------------------------------------------------------------ wording
 
-def period_of(year: int | None, months: int | None) -> str:
-    return f"{year or 'XXXX'}年1-{months or 'XX'}月"
-
-
 def month_end(year: int | None, months: int | None) -> str:
     return f"{year or 'XXXX'}年{months or 'XX'}月底"
 
@@ -159,7 +155,7 @@ def _funding_rows(form: Form) -> list[FundingRow]:
 
 
 def project_report(form: Form, path: str, severities: list[str], profile: Profile) -> Report:
-    period = period_of(form.year, form.months)
+    period = L.period(form.year, form.months)
     name = form.project or form.sheet
     report = Report("project", f"{name}支出绩效监控分析报告", f"（{period}）")
     add = report.blocks.append
@@ -267,7 +263,7 @@ def _overall_paragraph(records: list[FormRecord]) -> str:
 
 
 def department_report(summary: Summary, profile: Profile) -> Report:
-    period = period_of(summary.year, summary.months)
+    period = L.period(summary.year, summary.months)
     name = department_name(summary)
     report = Report("department", f"{name}部门整体支出绩效监控分析报告", f"（{period}）")
     add = report.blocks.append
