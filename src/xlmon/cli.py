@@ -176,6 +176,15 @@ def _write(out: Path, write, app: str = "Excel") -> Path | None:
     return None
 
 
+def _output(args, suffix: str, what: str) -> Path | None:
+    """args.output, or None after saying why when it does not end in `suffix`."""
+    output = Path(args.output)
+    if output.suffix.lower() != suffix:
+        print(f"xlmon: {what}的扩展名应为 {suffix}。", file=sys.stderr)
+        return None
+    return output
+
+
 def cmd_consolidate(args) -> int:
     import json
 
@@ -184,9 +193,8 @@ def cmd_consolidate(args) -> int:
     profile = _profile(args)
     if profile is None:
         return EXIT_FAILURE
-    output = Path(args.output)
-    if output.suffix.lower() != ".xlsx":
-        print("xlmon: 汇总文件的扩展名应为 .xlsx。", file=sys.stderr)
+    output = _output(args, ".xlsx", "汇总文件")
+    if output is None:
         return EXIT_FAILURE
     if args.roster and Path(args.roster).resolve() == output.resolve():
         print(f"xlmon: 汇总文件 {output} 就是单位名单文件；请换一个输出文件名（名单不会被覆盖）。", file=sys.stderr)
@@ -284,9 +292,8 @@ def cmd_report(args) -> int:
     profile = _profile(args)
     if profile is None:
         return EXIT_FAILURE
-    output = Path(args.output)
-    if output.suffix.lower() != ".docx":
-        print("xlmon: 分析报告的扩展名应为 .docx。", file=sys.stderr)
+    output = _output(args, ".docx", "分析报告")
+    if output is None:
         return EXIT_FAILURE
     report = report_for_paths(args.inputs, profile)
     if report is None:
