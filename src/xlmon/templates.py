@@ -20,10 +20,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from . import layout as L
 from .atomic import atomic_path
 from .adapters.xlsxwriter_form import build_form_xlsxwriter
-from .form_plan import (  # noqa: F401  (the names this module has always offered)
-    AMOUNT_FORMAT, COLUMN_WIDTHS, FONT, FUNDING_COLS, INDICATOR_COLS, LAST_COL, RATE_FORMAT, Align,
-    Borders, FontSpec, FormLayout, Kind, Merge, Restyle, SheetPlan, letter, plan_form,
-)
+from .form_plan import (INDICATOR_COLS, Align, Borders, FontSpec, FormLayout, Kind, Merge, Restyle, SheetPlan, letter,
+                        plan_form)
 
 __all__ = ["COMMITTED", "TEMPLATE_FILES", "INDICATOR_COLS", "FormLayout", "build_form", "build_form_xlsxwriter",
            "apply_plan", "new_workbook", "put_text", "save_atomic", "sheet_title", "template_workbook",
