@@ -705,6 +705,113 @@ def test_a_department_form_completed_in_the_summary_is_the_departments_one_level
     assert [d["code"] for d in changed["diagnostics"] if d["code"] == "K006"] == ["K006"]
 
 
+def overall_form(summary: Path):
+    from xlmon.adapters.files import read_workbook
+    from xlmon.reader import read_form
+
+    return read_form(read_workbook(summary).sheets["部门整体"], "部门整体")[0]
+
+
+def test_a_completed_department_form_is_carried_into_the_new_summary(department, tmp_path, capsys):
+    """A unit's late correction means a new summary: what the department completed in the earlier one goes
+    into it (goal, indicators, the amount it typed, text as text); the amounts it left are pre-filled again
+    from the units' latest forms, and a kept amount whose units' sum changed is pointed out (K008)."""
+    from openpyxl import load_workbook as load
+
+    from xlmon.consolidate.records import overall_sums
+    from xlmon.form_plan import INDICATOR_COLS, letter
+
+    units = tmp_path / "units"
+    shutil.copytree(department, units)
+    summary = tmp_path / "部门汇总.xlsx"
+    run(capsys, units, "-o", summary)
+    before = [r for r in consolidate_records(summary) if r.kind == "department"]
+    cells = complete_department_form(summary, forecast=500, spent=123.0)
+    remark = f"{letter(INDICATOR_COLS['remark'])}{cells['level3'][1:]}"
+    book = load(summary)
+    book["部门整体"][remark] = "=HYPERLINK(\"http://x\")"
+    book["部门整体"][remark].data_type = "s"  # typed as text, as a department's remark would be
+    book.save(summary)
+    # the unit whose 基本支出 is largest withdraws its file: the pre-filled sums change under the department
+    gone = max(before, key=lambda r: r.amounts["spending"]["基本支出"][3] or 0)
+    (units / Path(gone.source or gone.file).name).unlink()
+
+    code = main(["consolidate", str(units), "-o", str(summary)])
+    assert code == 2 and "--overall-from" in capsys.readouterr().err
+    code, data = run(capsys, units, "-o", summary, "--overall-from", summary)
+    assert code == 0 and data["carried"] == {"from": str(summary), "goal": True, "indicators": 1, "amounts": 1}
+
+    form = overall_form(summary)
+    assert form.goal == "保障全市教育事业正常运转"
+    [ind] = form.indicators
+    assert (ind.level3, ind.target, ind.forecast, ind.likelihood) == ("资助学生人数", "≥1000人", 500, "完全不可能")
+    assert ind.remark == "=HYPERLINK(\"http://x\")"  # text, never a formula
+    assert load(summary)["部门整体"][remark].data_type == "s"
+    after = [r for r in consolidate_records(summary) if r.kind == "department"]
+    assert len(after) == len(before) - 1
+    rows = {(r.block, r.row): r for r in form.funding}
+    assert rows[("spending", "基本支出")].typed["spent"] == 123.0  # the department's, kept
+    prefilled = overall_sums(after, "spending", "基本支出")
+    assert rows[("spending", "基本支出")].typed["current"] == pytest.approx(prefilled[1])  # pre-filled again
+    assert prefilled != overall_sums(before, "spending", "基本支出")
+    k008 = [d for d in data["diagnostics"] if d["code"] == "K008"]
+    assert [(d["file"], d["sheet"], d["cell"]) for d in k008] == [(str(summary), "部门整体", cells["spent"])]
+    assert "保留了部门填写的 123.00" in k008[0]["message"]
+    assert [d["file"] for d in data["diagnostics"] if d["code"] == "K007"] == [str(summary)]
+    note = next(c.value for row in load(summary)["部门整体"].iter_rows() for c in row
+                if isinstance(c.value, str) and c.value.startswith("说明"))
+    assert "已从 部门汇总.xlsx 带入" in note
+    # one level up it is the department's own form, as the earlier one was
+    _, bureau = run(capsys, summary, "-o", tmp_path / "局汇总.xlsx")
+    assert [d["code"] for d in bureau["diagnostics"] if d["code"] == "K006"] == ["K006"]
+
+
+def test_only_what_holds_all_year_is_carried_into_another_months_summary(tmp_path, capsys):
+    """May's completed form goes into June's summary with its goal and indicators' names and targets; May's
+    completion, likelihoods and typed amounts are not June's. An indicator outside the official hierarchy is
+    named as not carried (K009); another year's form is not carried at all (K010); a file that is no completed
+    summary is refused before anything is written."""
+    from openpyxl import load_workbook as load
+
+    may, june = tmp_path / "may", tmp_path / "june"
+    generate(may, months=5)
+    generate(june, months=6)
+    earlier = tmp_path / "5月汇总.xlsx"
+    run(capsys, may, "-o", earlier)
+    cells = complete_department_form(earlier, forecast=500, spent=123.0)
+    book = load(earlier)
+    ws = book["部门整体"]
+    row = int(cells["level3"][1:]) + 1
+    ws[f"C{row}"], ws[f"D{row}"], ws[f"E{row}"] = "自定义指标", "家访次数", "≥200次"
+    book.save(earlier)
+
+    code, data = run(capsys, june, "-o", tmp_path / "6月汇总.xlsx", "--overall-from", earlier)
+    assert code == 0 and data["carried"]["indicators"] == 1 and data["carried"]["amounts"] == 0
+    form = overall_form(tmp_path / "6月汇总.xlsx")
+    [ind] = form.indicators
+    assert (ind.level3, ind.target, ind.actual, ind.forecast, ind.marks) == ("资助学生人数", "≥1000人", None, None, [])
+    assert form.goal == "保障全市教育事业正常运转" and form.months == 6
+    spent = {(r.block, r.row): r for r in form.funding}[("spending", "基本支出")].typed["spent"]
+    assert spent != 123.0
+    k007 = next(d for d in data["diagnostics"] if d["code"] == "K007")
+    assert "2026年1-5月" in k007["message"] and "请按 2026年1-6月 填写" in k007["message"]
+    k009 = [d for d in data["diagnostics"] if d["code"] == "K009"]
+    assert len(k009) == 1 and "家访次数" in k009[0]["message"] and k009[0]["cell"] == f"D{row}"
+
+    last_year = tmp_path / "last"
+    generate(last_year, year=2025, months=6)
+    code, data = run(capsys, last_year, "-o", tmp_path / "2025.xlsx", "--overall-from", earlier)
+    assert code == 0 and data["carried"] is None
+    assert [d["code"] for d in data["diagnostics"] if d["code"].startswith("K01")] == ["K010"]
+    assert not overall_form(tmp_path / "2025.xlsx").indicators
+
+    for wrong in (tmp_path / "last" / next(p.name for p in last_year.glob("*.xlsx")), tmp_path / "2025.xlsx"):
+        code = main(["consolidate", str(june), "-o", str(tmp_path / "x.xlsx"), "--overall-from", str(wrong)])
+        assert code == 2 and not (tmp_path / "x.xlsx").exists()
+        err = capsys.readouterr().err
+        assert wrong.name in err and ("不是 xlmon 生成的汇总表" in err or "还没有由部门填写" in err)
+
+
 def consolidate_records(summary: Path) -> list:
     from xlmon.adapters.files import read_workbook
     from xlmon.consolidate.extract import summary_records

@@ -268,6 +268,28 @@ def test_summarise_folder_checks_the_roster_kept_beside_the_units(department, tm
     assert "有 2 个名单文件（单位名单.csv、应报送单位名单.xlsx），未核对单位名单" in message
 
 
+def test_summarise_folder_carries_the_department_form_completed_in_the_earlier_summary(department, tmp_path):
+    """The department completes 部门整体 in 部门汇总.xlsx, a unit re-sends its file, 汇总 runs again: the new
+    summary beside it carries what the department filled in, and the message says so."""
+    import shutil
+
+    from test_consolidate import complete_department_form, overall_form
+
+    folder = tmp_path / "units"
+    shutil.copytree(department.paths[0].parent, folder)
+    for p in folder.glob("部门汇总*.xlsx"):
+        p.unlink()
+    _, first = ep.summarise_folder(folder)
+    complete_department_form(first, forecast=500)
+    message, second = ep.summarise_folder(folder)
+    assert second == folder / "部门汇总（2）.xlsx"
+    assert "部门汇总.xlsx：部门在该汇总表中填写的部门整体表已带入新的汇总表 部门汇总（2）.xlsx：年度绩效目标、1 个绩效指标" in message
+    form = overall_form(second)
+    assert form.goal == "保障全市教育事业正常运转" and [i.level3 for i in form.indicators] == ["资助学生人数"]
+    message, third = ep.summarise_folder(folder)  # the latest completed one is carried: （2）
+    assert "部门汇总（2）.xlsx：" in message and [i.level3 for i in overall_form(third).indicators] == ["资助学生人数"]
+
+
 def test_summarise_an_empty_folder_says_so(tmp_path):
     message, output = ep.summarise_folder(tmp_path)
     assert output is None and "没有可汇总" in message and not list(tmp_path.iterdir())

@@ -36,6 +36,8 @@ def build_parser() -> Parser:
     cons.add_argument("-o", "--output", required=True, metavar="SUMMARY", help="汇总工作簿（.xlsx）")
     cons.add_argument("--roster", metavar="FILE", help="应报单位名单（CSV 或 xlsx，取表头为“单位名称”等的一列），用于列出未报送单位和不在名单中的报送单位；"
                       "不指定时使用输入文件夹中文件名含“名单”的那一个文件")
+    cons.add_argument("--overall-from", metavar="SUMMARY", help="此前的汇总表：把部门在其中填写的部门整体表（年度绩效目标、"
+                      "绩效指标、改过的金额）带到新的汇总表中；可与 -o 为同一文件（用新汇总替换它）")
     cons.add_argument("--format", choices=("text", "json"), default="text", help="输出格式（默认 text）")
     cons.add_argument("--profile", metavar="FILE", help="规则配置文件（TOML）")
     cons.add_argument("--workers", type=int, metavar="N", help="并行读取的进程数（默认按 CPU 核数）")
@@ -188,6 +190,7 @@ def _output(args, suffix: str, what: str) -> Path | None:
 def cmd_consolidate(args) -> int:
     import json
 
+    from .consolidate.extract import NotCompleted
     from .consolidate.run import OutputIsInput, consolidate, found_roster, read_roster, summary_json
 
     profile = _profile(args)
@@ -212,9 +215,12 @@ def cmd_consolidate(args) -> int:
     progress = _progress_bar() if sys.stderr.isatty() and args.format == "text" else None
     try:
         summary = consolidate(args.inputs, output, roster=roster, profile=profile, progress=progress,
-                              workers=args.workers, roster_file=roster_file)
+                              workers=args.workers, roster_file=roster_file, carry_from=args.overall_from)
     except OutputIsInput as exc:
         print(f"xlmon: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except NotCompleted as exc:
+        print(f"xlmon: --overall-from：{exc}；未生成汇总表。", file=sys.stderr)
         return EXIT_FAILURE
     except OSError as exc:
         print(f"\nxlmon: 无法写入 {output}（{exc.strerror or exc}），请确认文件未被 Excel 打开且目录可写；"
@@ -283,6 +289,8 @@ def _print_summary(summary, output: Path | None) -> None:
         print(f"  未报送：{u}")
     for u in summary.unlisted_units:
         print(f"  不在名单中：{u}")
+    if summary.carried and output:
+        print(f"部门整体：{summary.carried.diagnostics[0]['message']}")
     print(f"已写出汇总：{output}" if output else "没有可汇总的监控表，未生成汇总文件。")
 
 

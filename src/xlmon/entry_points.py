@@ -149,15 +149,18 @@ def consolidate_folder(book: Any, folder: str | Path | None = None, open_summary
 
 def summarise_folder(folder: Path, progress=None) -> tuple[str, Path | None]:
     """The folder's workbooks into a new 部门汇总.xlsx beside them (never over an existing one), checked
-    against the roster kept in the folder (…名单….xlsx/.csv) when there is one."""
-    from .consolidate.run import consolidate, folder_roster, found_roster
+    against the roster kept in the folder (…名单….xlsx/.csv) when there is one, and carrying the 部门整体 the
+    department completed in its latest earlier summary there."""
+    from .consolidate.run import consolidate, folder_roster, folder_summary, found_roster
 
     output = _free_name(folder / "部门汇总.xlsx")
     roster_file, roster_note = folder_roster(folder)
     roster = None
     if roster_file:
         roster, roster_note = found_roster(roster_file)
-    summary = consolidate([folder], output, roster=roster, progress=progress, roster_file=roster_file)
+    earlier = folder_summary(folder)
+    summary = consolidate([folder], output, roster=roster, progress=progress, roster_file=roster_file,
+                          carry_from=earlier)
     rejected = sum(1 for f in summary.files if f.status == "rejected")
     if not (summary.projects or summary.overall):
         return f"文件夹“{folder}”中没有可汇总的绩效运行监控表（{rejected} 个文件未采用）。{roster_note}", None
@@ -166,8 +169,9 @@ def summarise_folder(folder: Path, progress=None) -> tuple[str, Path | None]:
                        f"不在名单中 {len(summary.unlisted_units)} 个，详见汇总表。")
     elif not roster_note:
         roster_note = "提示：在该文件夹中放一个文件名含“名单”的 .xlsx 或 .csv 单位名单，即可列出未报送的单位。"
+    carried = next((f"{earlier.name}：{d['message']}" for d in summary.diagnostics if d["code"] in ("K007", "K010")), "")
     return (f"汇总完成：{len(summary.units)} 个单位，{len(summary.projects)} 个项目，{rejected} 个文件未采用，"
-            f"汇总表已保存为 {output}。{roster_note}", output)
+            f"汇总表已保存为 {output}。{roster_note}{carried}", output)
 
 
 def report(book: Any) -> str:

@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import layout as L
 from ..calc import DEPENDS, ratio, time_progress
@@ -17,6 +18,9 @@ from ..models import FundingRow
 from ..profile import Profile
 from ..text import label_key, nfkc
 from .records import AMOUNTS, FileOutcome, FormRecord
+
+if TYPE_CHECKING:
+    from .carry import Carried
 
 ROSTER_CODES = ("K003", "K004")  # about one level's roster: a summary's are not carried up
 TOTAL_FIELDS = ("carryover", "current", "subtotal", "issued", "issue_rate", "spent", "spend_progress", "forecast")
@@ -95,6 +99,7 @@ class Summary:
     included_forms: dict[str, int] = field(default_factory=dict)
     unlisted_units: list[str] = field(default_factory=list)  # units that reported but are not on the roster
     roster: list[str] = field(default_factory=list)
+    carried: Carried | None = None  # the department's completed 部门整体 from an earlier summary
 
     @property
     def total(self) -> Totals:

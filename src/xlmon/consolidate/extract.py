@@ -7,6 +7,7 @@ import io
 import json
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from .. import layout as L
@@ -117,7 +118,7 @@ def edited_details(sheet: list[list], records: list[FormRecord], path: str) -> l
         values = record.total()
         for c, i in columns.items():
             shown = sheet[r][c] if c < len(sheet[r]) else None
-            if not _same_amount(shown, values[i]):
+            if not same_amount(shown, values[i]):
                 label = next(h for h, j in DETAIL_AMOUNTS.items() if j == i)
                 edits.append((address(r, c), f"{name}的{label}为{_shown(shown)}，记录为{_shown(values[i])}"))
     edits += [(address(r, header["项目名称"]), f"第 {r + 1} 行“{'·'.join(filter(None, key[:2]))}”不是 xlmon 汇总的项目")
@@ -136,49 +137,90 @@ def completed_department_form(grid: list[list], records: list[FormRecord], path:
     other than xlmon's pre-fill), is the department's own overall form: one level up it is read, checked and
     graded like a unit's, and takes the place of the units' overall forms it was pre-filled from (K006).
     An untouched one changes nothing."""
-    from ..check import check_sheets
     from ..diagnostics import make
+
+    units = [r for r in records if r.kind == "department"]
+    found = _completed_form(grid, units, profile)
+    if found is None:
+        return records, []
+    form, findings = found
+    own = form_record(form, path).finish()
+    replaced = f"，其下 {len(units)} 个单位的部门整体表不再单独计入" if units else ""
+    listed = [make("K006", file=path, sheet=form.sheet, cell=form.cells.get("department"), replaced=replaced),
+              *findings]
+    for d in listed:
+        d.file = path
+    return [*(r for r in records if r.kind == "project"), own], [d.model_dump() for d in listed]
+
+
+def _completed_form(grid: list[list], units: list[FormRecord], profile: Profile) -> tuple[Form, list] | None:
+    """The department's 部门整体 form and its findings, or None while it is xlmon's pre-fill untouched."""
+    from ..check import check_sheets
 
     result = check_sheets({SUMMARY_SHEETS[6]: grid}, profile)
     form = next((f for f in result.forms if f.kind == "department"), None)
-    units = [r for r in records if r.kind == "department"]
     if form is None or not (form.goal or form.indicators or _amounts_differ(form, units)):
-        return records, []
-    own = form_record(form, path).finish()
-    replaced = f"，其下 {len(units)} 个单位的部门整体表不再单独计入" if units else ""
-    found = [make("K006", file=path, sheet=form.sheet, cell=form.cells.get("department"), replaced=replaced),
-             *result.diagnostics]
-    for d in found:
-        d.file = path
-    return [*(r for r in records if r.kind == "project"), own], [d.model_dump() for d in found]
+        return None
+    return form, result.diagnostics
 
 
 OVERALL_LINE = '{"type":"record","data":{"kind":"department"'  # how record_line starts a 部门整体 record
 
 
-def completed_summary(path: str | Path, profile: Profile) -> bool:
-    """Whether a file is an xlmon summary whose 部门整体 the department has completed: work that writing a new
-    summary over it would destroy. Reads only what it needs: 部门整体, and the overall records when only an
-    amount could tell."""
+class NotCompleted(ValueError):
+    """A file that holds no 部门整体 completed by a department: why, in Chinese."""
+
+
+@dataclass
+class Completed:
+    """A summary's 部门整体 as the department completed it, and the units' overall records it was pre-filled
+    from (what tells a pre-filled amount from one the department typed)."""
+
+    path: str
+    form: Form
+    grid: list[list]
+    units: list[FormRecord]
+
+
+def read_completed(path: str | Path, profile: Profile) -> Completed:
+    """An xlmon summary's completed 部门整体. Reads only what it needs: 部门整体, and the overall records."""
     from python_calamine import CalamineWorkbook
 
     from ..adapters.files import normalise
     from ..adapters.safety import inspect_bytes
 
+    name = Path(path).name
     try:
         data = Path(path).read_bytes()
-        if inspect_bytes(data, Path(path).name) is not None:
-            return False
+        if inspect_bytes(data, name) is not None:
+            raise NotCompleted(f"{name} 不是可读取的 Excel 工作簿")
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         if not {RECORDS_SHEET, SUMMARY_SHEETS[6]} <= set(book.sheet_names):
-            return False
-        form = normalise(book.get_sheet_by_name(SUMMARY_SHEETS[6]).to_python(skip_empty_area=False))
+            raise NotCompleted(f"{name} 不是 xlmon 生成的汇总表（没有部门整体表和汇总记录）")
+        grid = normalise(book.get_sheet_by_name(SUMMARY_SHEETS[6]).to_python(skip_empty_area=False))
         lines = [row for row in book.get_sheet_by_name(RECORDS_SHEET).to_python()
                  if row and isinstance(row[0], str) and row[0].startswith(OVERALL_LINE)]
-        records, _ = summary_records(lines)
-    except Exception:  # unreadable, malformed (calamine's own errors) or damaged: writing over it fails or says why
+        units = summary_records(lines)[0]
+    except NotCompleted:
+        raise
+    except OSError as exc:
+        raise NotCompleted(f"无法读取 {name}（{exc.strerror or exc}）") from exc
+    except Exception as exc:  # malformed (calamine's own errors) or damaged records
+        raise NotCompleted(f"无法读取 {name}（{exc}）") from exc
+    found = _completed_form(grid, units, profile)
+    if found is None:
+        raise NotCompleted(f"{name} 的部门整体表还没有由部门填写（仍是 xlmon 的预填）")
+    return Completed(str(path), found[0], grid, units)
+
+
+def completed_summary(path: str | Path, profile: Profile) -> bool:
+    """Whether a file is an xlmon summary whose 部门整体 the department has completed: work that writing a new
+    summary over it would destroy."""
+    try:
+        read_completed(path, profile)
+    except NotCompleted:
         return False
-    return bool(completed_department_form(form, records, str(path), profile)[1])
+    return True
 
 
 def _amounts_differ(form: Form, units: list[FormRecord]) -> bool:
@@ -187,12 +229,12 @@ def _amounts_differ(form: Form, units: list[FormRecord]) -> bool:
         if row.row == L.TOTAL_ROW:
             continue
         prefilled = overall_sums(units, row.block, row.row) or [None] * len(AMOUNTS)
-        if not all(_same_amount(row.typed.get(f), v) for f, v in zip(AMOUNTS, prefilled)):
+        if not all(same_amount(row.typed.get(f), v) for f, v in zip(AMOUNTS, prefilled)):
             return True
     return False
 
 
-def _same_amount(shown: object, value: float | None) -> bool:
+def same_amount(shown: object, value: float | None) -> bool:
     if shown is None or shown == "":
         return value is None
     return isinstance(shown, (int, float)) and value is not None and abs(shown - value) < 0.005

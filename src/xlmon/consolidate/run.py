@@ -18,7 +18,7 @@ from ..profile import Profile, load_profile
 from ..sheetnames import RECORDS_SHEET
 from ..text import clean_text, label_key, nfkc
 from .aggregate import Summary, aggregate
-from .extract import completed_summary, extract
+from .extract import NotCompleted, completed_summary, extract, read_completed
 from .records import FileOutcome
 
 PARALLEL_FROM = 16  # below this many files a pool costs more than it saves
@@ -111,20 +111,33 @@ def extract_all(paths: list[Path], profile: Profile, progress: Callable[[int, in
 
 def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: list[str] | None = None,
                 profile: Profile | None = None, progress: Callable[[int, int], None] | None = None,
-                workers: int | None = None, roster_file: str | Path | None = None) -> Summary:
+                workers: int | None = None, roster_file: str | Path | None = None,
+                carry_from: str | Path | None = None) -> Summary:
     """Consolidate and write the summary workbook atomically; inputs are only read. roster_file: where the
-    roster was read from, so that it is not taken for a unit's file when it lies in an input folder."""
+    roster was read from, so that it is not taken for a unit's file when it lies in an input folder.
+    carry_from: an earlier summary whose 部门整体 the department completed, carried into the new one (see
+    carry.py); the output may then be that summary itself. NotCompleted when it holds no such form."""
+    from .carry import carry
     from .workbook import write_summary
 
     profile = profile or load_profile()
-    if Path(output).is_file() and completed_summary(output, profile):
-        raise OutputIsInput(f"汇总文件 {output} 中的部门整体表已由部门填写，重新汇总会覆盖填写的内容；请换一个输出文件名"
-                            "（原文件不会被覆盖），再把填写的内容转到新的汇总表中。")
+    done = read_completed(carry_from, profile) if carry_from else None
+    replaced = done is not None and Path(carry_from).resolve() == Path(output).resolve()
+    if Path(output).is_file() and not replaced and completed_summary(output, profile):
+        raise OutputIsInput(f"汇总文件 {output} 中的部门整体表已由部门填写，重新汇总会覆盖填写的内容；请用 "
+                            f"--overall-from {output} 把填写的内容带到新的汇总表中，或换一个输出文件名（原文件不会被覆盖）。")
     found = resolve_inputs(inputs, output, roster_file)
     outcomes = extract_all([p for p, _ in found], profile, progress, workers)
     with _collector_paused():
         skip_own_summaries(outcomes, [origin for _, origin in found])
         summary = aggregate(outcomes, profile, roster)
+        if done is not None:
+            try:
+                summary.carried = carry(done, summary.overall, summary.year, summary.months, str(output))
+                summary.diagnostics += summary.carried.diagnostics
+            except NotCompleted as exc:  # of another year: the new summary is written without it
+                summary.diagnostics.append(make("K010", file=done.path, sheet=done.form.sheet, reason=str(exc))
+                                           .model_dump())
         if summary.projects or summary.overall:
             write_summary(summary, Path(output), profile)
     return summary
@@ -163,6 +176,7 @@ def summary_json(summary: Summary, output: str | Path | None) -> dict:
         "duplicates": summary.duplicates,
         "missing_units": summary.missing_units,
         "unlisted_units": summary.unlisted_units,
+        "carried": summary.carried.as_json() if summary.carried else None,
         "diagnostics": [{k: d.get(k) for k in ("file", "code", "severity", "sheet", "cell", "message")}
                         for d in summary.diagnostics],
     }
@@ -178,6 +192,14 @@ def folder_roster(folder: Path) -> tuple[Path | None, str]:
     files = [(p.name, p) for p in sorted(folder.iterdir()) if p.is_file()]
     found, note = pick_roster(files)
     return (found[1] if found else None), f"文件夹中{note}" if note else ""
+
+
+def folder_summary(folder: Path, profile: Profile | None = None) -> Path | None:
+    """For the add-in, which writes each new summary beside the units' files (部门汇总.xlsx, 部门汇总（2）.xlsx
+    …): the latest of those whose 部门整体 the department has completed, to be carried into the next."""
+    profile = profile or load_profile()
+    earlier = sorted(folder.glob("部门汇总*.xlsx"), key=lambda p: p.stat().st_mtime, reverse=True)
+    return next((p for p in earlier if not p.name.startswith("~$") and completed_summary(p, profile)), None)
 
 
 def pick_roster(files: list[tuple[str, Path]]) -> tuple[tuple[str, Path] | None, str]:

@@ -544,14 +544,16 @@ def _files(book: _Book, summary: Summary) -> None:
 
 
 def _department_form(book: _Book, summary: Summary) -> None:
-    """The official 附件3 form, pre-filled by summing the units' 部门整体 forms where they exist."""
-    import datetime
-
+    """The official 附件3 form, pre-filled by summing the units' 部门整体 forms where they exist, with what the
+    department completed in an earlier summary carried over (carry.py)."""
     from ..adapters.xlsxwriter_form import build_form_xlsxwriter
+    from .carry import form_period
 
     ws = book.wb.add_worksheet(SHEETS[6])
-    year, months = summary.year or datetime.date.today().year, summary.months or 6
-    layout = plan_form("department", year=year, months=months).layout
+    year, months = form_period(summary.year, summary.months)
+    carried = summary.carried
+    hierarchy, counts = (carried.hierarchy, carried.counts) if carried else (L.DEFAULT_HIERARCHY, None)
+    layout = plan_form("department", year=year, months=months, hierarchy=hierarchy, indicator_counts=counts).layout
     values: dict[str, object] = {}
     for (block, label), cells in layout.funding.items():
         if label == L.TOTAL_ROW:
@@ -559,25 +561,31 @@ def _department_form(book: _Book, summary: Summary) -> None:
         sums = overall_sums(summary.overall, block, label)
         if sums:
             values.update((cells[field], value) for field, value in zip(AMOUNTS, sums))
+    values.update(carried.values if carried else {})
     build_form_xlsxwriter(book.wb, ws, "department", year=year, months=months,
-                          department=_department_name(summary) or None, values=values)
+                          department=_department_name(summary) or None, hierarchy=hierarchy,
+                          indicator_counts=counts, values=values)
     row = ws.dim_rowmax + 2
     _note(book, ws, row, _department_form_note(summary), LAST_COL, sum(COLUMN_WIDTHS))
     ws.print_area(0, 0, row, LAST_COL - 1)  # the form's print area, and the note on what it covers
 
 
 def _department_form_note(summary: Summary) -> str:
-    """What the pre-filled form covers, since the units' project forms do not go into it."""
+    """What the pre-filled form covers, since the units' project forms do not go into it, and what came from
+    the department's earlier summary."""
     names = sorted({r.unit or r.department or "（未填单位）" for r in summary.overall})
     covered = {label_key(r.unit or "") for r in summary.overall}  # a unit's own form, or its department's
     units = {label_key(p.unit) for p in summary.projects
              if p.unit and not covered & {label_key(p.unit), label_key(p.department or "")}}
+    carried = summary.carried
+    ask = (f"年度绩效目标、绩效指标和部门填写的金额已从 {Path(carried.source).name} 带入，请部门核实更新" if carried
+           else "年度绩效目标和绩效指标请部门填写")
     if not names:
-        return "说明：各单位均未报送部门整体支出绩效运行监控表，本表未预填，请部门填写。"
+        return f"说明：各单位均未报送部门整体支出绩效运行监控表，本表金额未预填；{ask}。"
     note = f"说明：本表金额由 xlmon 根据 {_names(names)} 报送的部门整体支出绩效运行监控表汇总预填"
     if units:
         note += f"；另有 {len(units)} 个单位只报送了项目表，其金额未计入本表，请部门核实补充"
-    return note + "；年度绩效目标和绩效指标请部门填写。"
+    return note + f"；{ask}。"
 
 
 def _records(book: _Book, summary: Summary) -> None:

@@ -1,0 +1,162 @@
+"""A department's completed 部门整体, carried from its earlier summary into a new summary of its units.
+
+A late or corrected unit file means a new summary. The 部门整体 the department completed in the earlier one
+(its goal, its indicators, the amounts it typed) is its own work and goes into the new one; the amounts it
+left as xlmon pre-filled them are pre-filled again from the units' latest forms. Within one year but for
+another period, only what does not change with the months goes over: the goal and the indicators with their
+targets; completion, reasons, likelihoods and typed amounts belong to the earlier months.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import layout as L
+from ..diagnostics import make
+from ..form_plan import INDICATOR_COLS, letter, plan_form
+from ..grid import parse_address
+from ..models import Indicator
+from ..sheetnames import SUMMARY_SHEETS
+from ..text import clean_text, label_key
+from .extract import Completed, NotCompleted, same_amount
+from .records import AMOUNTS, FormRecord, overall_sums
+
+SHEET = SUMMARY_SHEETS[6]
+EVERY_PERIOD = ("level3", "target", "remark")  # an indicator's cells that hold in any month of the year
+THIS_PERIOD = ("actual", "forecast", "reason")  # and those that hold for the months they were filled for
+
+
+@dataclass
+class Carried:
+    """What the new summary's 部门整体 takes from the department's earlier one: its indicator groups, and
+    values by cell (the rest is pre-filled as usual)."""
+
+    source: str
+    hierarchy: str
+    counts: dict[tuple[str, str], int]
+    values: dict[str, object] = field(default_factory=dict)
+    goal: bool = False
+    indicators: int = 0
+    amounts: int = 0  # amounts the department typed, kept
+    diagnostics: list[dict] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        return {"from": self.source, "goal": self.goal, "indicators": self.indicators, "amounts": self.amounts}
+
+
+def form_period(year: int | None, months: int | None) -> tuple[int, int]:
+    """The period a summary's 部门整体 is laid out for: the summary's, or this year's 1-6月 when unknown."""
+    return year or datetime.date.today().year, months or 6
+
+
+def carry(done: Completed, overall: list[FormRecord], year: int | None, months: int | None,
+          output: str) -> Carried:
+    """The new 部门整体's cells from the completed one. NotCompleted when it is of another year."""
+    year, months = form_period(year, months)
+    old = done.form
+    name = Path(done.path).name
+    if old.year is not None and old.year != year:
+        raise NotCompleted(f"{name} 是 {L.period(old.year, old.months)} 的汇总，与本次汇总（{L.period(year, months)}）"
+                           "不是同一年度，其部门整体表未带入")
+    same_period = old.months == months
+    hierarchy, placed, left = _placed(old.indicators)
+    counts = Counter((level1, level2) for level1, level2, _ in placed)
+    groups = {pair: max(counts.get(pair, 0), 1) for pair in _pairs(hierarchy)}  # a group left empty keeps a row
+    layout = plan_form("department", year=year, months=months, hierarchy=hierarchy, indicator_counts=groups).layout
+    out = Carried(done.path, hierarchy, groups)
+
+    goal = _raw(done, old.cells.get("goal")) if old.goal else None
+    if goal is not None:
+        out.values[layout.header["goal"]] = goal
+        out.goal = True
+    rows: dict[tuple[str, str], list[int]] = {}
+    for level1, level2, r in layout.indicator_rows:
+        rows.setdefault((level1, level2), []).append(r)
+    fields = EVERY_PERIOD + (THIS_PERIOD if same_period else ())
+    for level1, level2, ind in placed:
+        r = rows[(level1, level2)].pop(0)
+        for f in fields:
+            value = _raw(done, ind.cells.get(f))
+            if value is not None:
+                out.values[f"{letter(INDICATOR_COLS[f])}{r}"] = value
+        for mark in ind.marks if same_period else ():
+            out.values[f"{letter(INDICATOR_COLS[mark])}{r}"] = L.TICK
+        out.indicators += 1
+    out.diagnostics += [make("K009", file=done.path, sheet=old.sheet, cell=ind.cells.get("level3"),
+                             indicator=ind.level3 or ind.target, level1=ind.level1 or "（空）",
+                             level2=ind.level2 or "（空）").model_dump() for ind in left]
+    if same_period:
+        _amounts(done, overall, layout.funding, out, output)
+
+    what = "、".join(filter(None, ("年度绩效目标" if out.goal else "", f"{out.indicators} 个绩效指标" if out.indicators else "",
+                                   f"{out.amounts} 个部门填写的金额" if out.amounts else ""))) or "部门填写的内容"
+    stale = "" if same_period else (f"；该表填写的是 {L.period(old.year or year, old.months)}，指标完成情况、偏差原因、"
+                                    f"完成目标可能性和部门填写的金额未带入，请按 {L.period(year, months)} 填写")
+    out.diagnostics.insert(0, make("K007", file=done.path, sheet=old.sheet, output=Path(output).name, what=what,
+                                   stale=stale).model_dump())
+    return out
+
+
+def _amounts(done: Completed, overall: list[FormRecord], funding: dict[tuple[str, str], dict[str, str]],
+             out: Carried, output: str) -> None:
+    """An amount the department typed (other than the earlier pre-fill) is kept; one it left is pre-filled
+    again. A kept one whose units' sum has changed since is pointed out (K008)."""
+    typed = {(row.block, row.row): row for row in done.form.funding if row.row != L.TOTAL_ROW}
+    for (block, label), cells in funding.items():
+        row = typed.get((block, label))
+        if row is None or label == L.TOTAL_ROW:
+            continue
+        before = overall_sums(done.units, block, label) or [None] * len(AMOUNTS)
+        now = overall_sums(overall, block, label) or [None] * len(AMOUNTS)
+        for f, was, sum_now in zip(AMOUNTS, before, now):
+            if f not in row.unreadable and same_amount(row.typed.get(f), was):
+                continue
+            value = _raw(done, row.cells.get(f))
+            out.values[cells[f]] = value
+            out.amounts += 1
+            if not same_amount(sum_now, was):
+                out.diagnostics.append(make(
+                    "K008", file=output, sheet=SHEET, cell=cells[f], field=f"{label}·{L.FIELD_LABELS[f]}",
+                    kept=_shown(value), before=_shown(was), now=_shown(sum_now)).model_dump())
+
+
+def _placed(indicators: list[Indicator]) -> tuple[str, list[tuple[str, str, Indicator]], list[Indicator]]:
+    """The official hierarchy that places most of the indicators (seed004's first), the indicators it places
+    with their group as it names it, and those it cannot place."""
+    best: tuple[str, list, list] | None = None
+    for name, hierarchy in L.HIERARCHIES.items():
+        groups = {(label_key(l1), label_key(l2)): (l1, l2) for l1, names in hierarchy.items() for l2 in names}
+        placed, left = [], []
+        for ind in indicators:
+            pair = groups.get((label_key(ind.level1), label_key(ind.level2)))
+            if pair:
+                placed.append((*pair, ind))
+            else:
+                left.append(ind)
+        if best is None or len(placed) > len(best[1]):
+            best = (name, placed, left)
+    return best
+
+
+def _pairs(hierarchy: str) -> list[tuple[str, str]]:
+    return [(l1, l2) for l1, names in L.HIERARCHIES[hierarchy].items() for l2 in names]
+
+
+def _raw(done: Completed, cell: str | None) -> object:
+    """What the department typed in a cell of its form: a number as a number, anything else as text."""
+    if not cell:
+        return None
+    r, c = parse_address(cell)
+    value = done.grid[r][c] if r < len(done.grid) and c < len(done.grid[r]) else None
+    if value is None or isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    return clean_text(value)
+
+
+def _shown(value: object) -> str:
+    if value is None or value == "":
+        return "空"
+    return f"{value:,.2f}" if isinstance(value, (int, float)) else f"“{value}”"
