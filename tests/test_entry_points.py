@@ -283,7 +283,7 @@ def test_summarise_folder_carries_the_department_form_completed_in_the_earlier_s
     complete_department_form(first, forecast=500)
     message, second = ep.summarise_folder(folder)
     assert second == folder / "部门汇总（2）.xlsx"
-    assert "部门汇总.xlsx：部门在该汇总表中填写的部门整体表已带入新的汇总表 部门汇总（2）.xlsx：年度绩效目标、1 个绩效指标" in message
+    assert "部门汇总.xlsx：部门在该汇总表中填写的部门整体表已带入新的汇总表“部门汇总（2）.xlsx”：年度绩效目标、1 个绩效指标" in message
     form = overall_form(second)
     assert form.goal == "保障全市教育事业正常运转" and [i.level3 for i in form.indicators] == ["资助学生人数"]
     message, third = ep.summarise_folder(folder)  # the latest completed one is carried: （2）

@@ -148,6 +148,32 @@ def test_roster_lists_the_units_that_did_not_report(open_page, xlmon_server, dem
     expect(page.locator("#file-list li")).to_have_count(len(units) - 1)
 
 
+def test_earlier_summary_carries_the_department_form(open_page, xlmon_server, demo_folder, tmp_path):
+    """The department chooses its earlier summary, whose 部门整体 it completed: the new summary carries that
+    form, and the page says so; a file that is no such summary is refused, named as the user called it."""
+    from test_consolidate import complete_department_form, overall_form
+    from xlmon.consolidate.run import consolidate
+
+    units = sorted(demo_folder.glob("*.xlsx"))
+    earlier = tmp_path / "5月的部门汇总.xlsx"
+    consolidate(units, earlier, workers=1)
+    complete_department_form(earlier, forecast=500)
+    page = open_page(xlmon_server().url)
+    page.set_input_files("#files", [str(p) for p in units])
+    page.set_input_files("#earlier", str(earlier))
+    expect(page.locator("#earlier-name")).to_contain_text("5月的部门汇总.xlsx")
+    page.click("#consolidate-button")
+    notes = page.locator("#summary-notes-list")
+    expect(notes).to_contain_text("部门整体：部门在该汇总表中填写的部门整体表已带入新的汇总表“部门汇总.xlsx”")
+    expect(page.locator("#summary-diagnostics-body")).to_contain_text("5月的部门汇总.xlsx")
+    name, _ = download(page, "#summary-download", tmp_path / "got")
+    assert [i.level3 for i in overall_form(tmp_path / "got" / name).indicators] == ["资助学生人数"]
+
+    page.set_input_files("#earlier", str(units[0]))  # a unit's file is no summary
+    page.click("#consolidate-button")
+    expect(page.locator("#alert")).to_contain_text(f"上次的部门汇总：“{units[0].name}”不是 xlmon 生成的汇总表")
+
+
 def test_task_pane_consolidates_with_the_roster_chosen_among_the_files(browser, xlmon_server, demo_folder, tmp_path):
     """The add-in's task pane outside Excel (office.js answers onReady with no host): 汇总 of the units'
     files with a 名单.csv chosen among them, as it lies in their folder."""

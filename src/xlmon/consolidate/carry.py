@@ -59,7 +59,7 @@ def carry(done: Completed, overall: list[FormRecord], year: int | None, months: 
     old = done.form
     name = Path(done.path).name
     if old.year is not None and old.year != year:
-        raise NotCompleted(f"{name} 是 {L.period(old.year, old.months)} 的汇总，与本次汇总（{L.period(year, months)}）"
+        raise NotCompleted(f"“{name}”是 {L.period(old.year, old.months)} 的汇总，与本次汇总（{L.period(year, months)}）"
                            "不是同一年度，其部门整体表未带入")
     same_period = old.months == months
     hierarchy, placed, left = _placed(old.indicators)

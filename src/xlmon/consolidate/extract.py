@@ -193,10 +193,10 @@ def read_completed(path: str | Path, profile: Profile) -> Completed:
     try:
         data = Path(path).read_bytes()
         if inspect_bytes(data, name) is not None:
-            raise NotCompleted(f"{name} 不是可读取的 Excel 工作簿")
+            raise NotCompleted(f"“{name}”不是可读取的 Excel 工作簿")
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         if not {RECORDS_SHEET, SUMMARY_SHEETS[6]} <= set(book.sheet_names):
-            raise NotCompleted(f"{name} 不是 xlmon 生成的汇总表（没有部门整体表和汇总记录）")
+            raise NotCompleted(f"“{name}”不是 xlmon 生成的汇总表（没有部门整体表和汇总记录）")
         grid = normalise(book.get_sheet_by_name(SUMMARY_SHEETS[6]).to_python(skip_empty_area=False))
         lines = [row for row in book.get_sheet_by_name(RECORDS_SHEET).to_python()
                  if row and isinstance(row[0], str) and row[0].startswith(OVERALL_LINE)]
@@ -204,12 +204,12 @@ def read_completed(path: str | Path, profile: Profile) -> Completed:
     except NotCompleted:
         raise
     except OSError as exc:
-        raise NotCompleted(f"无法读取 {name}（{exc.strerror or exc}）") from exc
+        raise NotCompleted(f"无法读取“{name}”（{exc.strerror or exc}）") from exc
     except Exception as exc:  # malformed (calamine's own errors) or damaged records
-        raise NotCompleted(f"无法读取 {name}（{exc}）") from exc
+        raise NotCompleted(f"无法读取“{name}”（{exc}）") from exc
     found = _completed_form(grid, units, profile)
     if found is None:
-        raise NotCompleted(f"{name} 的部门整体表还没有由部门填写（仍是 xlmon 的预填）")
+        raise NotCompleted(f"“{name}”的部门整体表还没有由部门填写（仍是 xlmon 的预填）")
     return Completed(str(path), found[0], grid, units)
 
 

@@ -176,9 +176,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.post("/api/consolidate")
     async def api_consolidate(request: Request):
         authorise(request)
-        upload = uploads(request, settings, extra=("roster",))
+        upload = uploads(request, settings, extra=("roster", "overall_from"))
         async with upload as files:
-            return await run_in_threadpool(consolidate_uploads, files, upload.extra.get("roster"))
+            return await run_in_threadpool(consolidate_uploads, files, upload.extra.get("roster"),
+                                           upload.extra.get("overall_from"))
 
     @app.post("/api/report")
     async def api_report(request: Request):
@@ -275,7 +276,8 @@ class uploads:
     """The request's files saved under a private temporary folder, deleted on exit.
 
     Files are stored as 1.xlsx, 2.xlsx … (the client's name is kept only for display). A field named in
-    `extra` (汇总's roster) may carry one more file, stored as roster.xlsx/.csv and kept in self.extra."""
+    `extra` (汇总's roster, its earlier summary) may carry one more file each, stored under the field's name
+    (roster.xlsx/.csv, overall_from.xlsx) and kept in self.extra."""
 
     def __init__(self, request: Request, settings: Settings, extra: tuple[str, ...] = ()):
         self.request, self.settings, self.fields = request, settings, extra
@@ -367,17 +369,20 @@ def check_uploads(files: list[tuple[str, Path]]) -> dict:
     return {"files": records, "annotated": annotated}
 
 
-def consolidate_uploads(files: list[tuple[str, Path]], roster_upload: tuple[str, Path] | None = None) -> dict:
+def consolidate_uploads(files: list[tuple[str, Path]], roster_upload: tuple[str, Path] | None = None,
+                        earlier: tuple[str, Path] | None = None) -> dict:
     """汇总 of the uploads. The roster is the file sent as such or, as in a department head's folder, the one
     upload named …名单… that holds no form; one that cannot be read is a 422 when it was sent as the roster,
-    and a note when it was only found among the files."""
+    and a note when it was only found among the files. `earlier`: the department's earlier summary, whose
+    completed 部门整体 is carried into the new one (--overall-from); a 422 when it holds none."""
     from python_calamine import CalamineWorkbook
 
+    from ..consolidate.extract import NotCompleted
     from ..consolidate.run import consolidate, found_roster, pick_roster, read_roster, summary_json
 
     folder = files[0][1].parent
     names = {str(path): display for display, path in files}
-    everything = [*files, *([roster_upload] if roster_upload else [])]
+    everything = [*files, *([roster_upload] if roster_upload else []), *([earlier] if earlier else [])]
     note, sent = "", roster_upload is not None
     if not sent:
         roster_upload, note = pick_roster(files)
@@ -396,8 +401,16 @@ def consolidate_uploads(files: list[tuple[str, Path]], roster_upload: tuple[str,
         if not files:
             raise HTTPException(400, "只收到单位名单，没有收到要汇总的工作簿。")
     output = folder / "summary.xlsx"
-    summary = consolidate([p for _, p in files], output, workers=1, roster=roster)
+    try:
+        summary = consolidate([p for _, p in files], output, workers=1, roster=roster,
+                              carry_from=earlier[1] if earlier else None)
+    except NotCompleted as exc:
+        raise HTTPException(422, shown_names(f"上次的部门汇总：{exc}", everything)) from None
     result = summary_json(summary, output)
+    if result["carried"]:
+        result["carried"]["from"] = earlier[0]
+    names.update({str(output): "部门汇总.xlsx", **({str(earlier[1]): earlier[0]} if earlier else {})})
+    everything.append(("部门汇总.xlsx", output))
     result["roster"] = {"name": roster_upload[0], "units": len(roster)} if roster else None
     result["roster_note"] = note
     for record in result["files"]:

@@ -19,6 +19,8 @@
   let chosen = [];
   let roster = null;  // the units expected to report, sent with 汇总 only
   const ROSTER_HINT = "应报送的单位，.xlsx 或 .csv，一行一个单位名称；用于列出未报送的单位";
+  let earlier = null;  // the department's earlier summary, whose completed 部门整体 goes into the new one
+  const EARLIER_HINT = "部门已在其中填写了部门整体表时选择，填写的内容会带到新的汇总表中";
   const objectUrls = [];
 
   function el(tag, text, className) {
@@ -98,6 +100,26 @@
   });
   $("roster-clear").addEventListener("click", () => setRoster(null));
 
+  function setEarlier(file) {
+    earlier = file;
+    $("earlier-name").textContent = file ? `${file.name}（${size(file.size)}）` : EARLIER_HINT;
+    $("earlier-name").classList.toggle("hint", !file);
+    show($("earlier-clear"), Boolean(file));
+  }
+
+  $("earlier").addEventListener("change", () => {
+    const file = $("earlier").files[0];
+    $("earlier").value = "";
+    if (!file) return;
+    if (!/\.xlsx$/i.test(file.name)) {
+      alertText(`“${file.name}”不是部门汇总表：请选择 xlmon 生成的 .xlsx 汇总表。`);
+      return;
+    }
+    alertText("");
+    setEarlier(file);
+  });
+  $("earlier-clear").addEventListener("click", () => setEarlier(null));
+
   $("files").addEventListener("change", () => {
     addFiles(Array.from($("files").files));
     $("files").value = "";
@@ -120,6 +142,7 @@
   $("clear-button").addEventListener("click", () => {
     chosen = [];
     setRoster(null);
+    setEarlier(null);
     alertText("");
     renderChosen();
   });
@@ -141,6 +164,7 @@
     const body = new FormData();
     for (const f of chosen) body.append("files", f, f.name);
     if (roster && url === "/api/consolidate") body.append("roster", roster, roster.name);
+    if (earlier && url === "/api/consolidate") body.append("overall_from", earlier, earlier.name);
     const headers = token() ? { Authorization: token() } : {};
     const buttons = [$("check-button"), $("consolidate-button"), $("report-button"), $("clear-button")];
     const label = button.textContent;
@@ -261,6 +285,9 @@
       if (result.unlisted_units.length) notes.push(`不在名单中的单位：${result.unlisted_units.join("、")}`);
     }
     if (result.roster_note) notes.push(result.roster_note);
+    for (const d of result.diagnostics) {
+      if (d.code === "K007" || d.code === "K010") notes.push(`部门整体：${d.message}`);
+    }
     return notes;
   }
 
