@@ -125,6 +125,19 @@ def test_period_wordings(period, expected):
     assert not [d for d in diags if d.code in ("S101", "S102")] and form.cells["period"] == "A2"
 
 
+@pytest.mark.parametrize("period, shown", [
+    ("（2026年4-6月）", "2026年4-6月"), ("２０２６年４月－６月", "2026年4月-6月"), ("2026年第二季度", "2026年第二季度"),
+    ("2026年度10至12月", "2026年度10至12月"), ("2026年下半年", "2026年下半年"),
+])
+def test_a_period_not_counted_from_january_is_an_error_at_its_cell(period, shown):
+    """Monitoring counts from January (1-XX月); a quarter's or a few months' figures cannot be graded against
+    时间进度 nor summed with other units' cumulative ones, whatever the column headers say."""
+    form, diags = read_form(project_grid(period=period), "s")
+    found = [(d.code, d.cell, d.severity) for d in diags if d.code.startswith("S1")]
+    assert found == [("S104", "A2", "error")] and f"“{shown}”" in next(d.message for d in diags if d.code == "S104")
+    assert form.months is None and form.cells["period"] == "A2"
+
+
 def test_period_wording_in_the_title():
     form, diags = read_form(project_grid(title="二〇二四年一至九月项目支出绩效运行监控表", period=""), "s")
     assert (form.year, form.months) == (2024, 9) and form.cells["period"] == form.cells["title"] == "A1"

@@ -29,6 +29,9 @@ _PERIOD = re.compile(
     rf"(?:(?:0?1|一)\s*(?:月份?)?\s*{_DASH}\s*)?(?P<months>\d{{1,2}}|[XxＸ×]{{1,2}}|十[一二]?|[{_CN_ONE_TO_NINE}])\s*月"
     rf"|(?P<half>{'|'.join(_HALVES)}))")
 _HEADER_MONTHS = re.compile(r"1-(\d{1,2})月")
+# a period that does not run from January: 2026年4-6月, 2026年第二季度, 2026年7月 (one month's figures)
+_NOT_CUMULATIVE = re.compile(
+    rf"\d{{4}}\s*年\s*度?\s*(?:(?:0?[2-9]|1[0-2])\s*(?:月份?)?\s*{_DASH}\s*\d{{1,2}}\s*月|第?[二三四]\s*季度|下半年)")
 _TOTAL_KEYS = {label_key(L.TOTAL_ROW), "合计", "总计", "资金总额合计"}
 _ROW_KEYS = {label_key(x): x for x in (*L.PROJECT_SOURCES, *L.DEPARTMENT_FUND_TYPES, *L.DEPARTMENT_SPENDING_TYPES)}
 _ROW_KEYS.update({k.replace("区", ""): v for k, v in _ROW_KEYS.items() if "区" in k})  # 县财政资金
@@ -113,6 +116,8 @@ def read_form(grid: Grid, sheet: str) -> tuple[Form | None, list[Diagnostic]]:
         diags.append(make("S120", sheet=sheet))
     else:
         _read_indicators(s, form, indicator_header, diags)
+    if any(d.code == "S104" for d in diags):
+        return form, diags  # a period not counted from January (S104): no months are taken for it
     if form.months is None:
         form.months = _months_from_headers(s, funding_headers)
     if form.months is not None and not 1 <= form.months <= 12:
@@ -153,6 +158,9 @@ def _read_title(s: _Sheet, form: Form, limit: int, diags: list[Diagnostic]) -> N
             if not isinstance(v, str):
                 continue
             is_title, period = _title_text(v)
+            if "period" not in form.cells and (partial := _not_cumulative(v)):  # before 2026年4月-6月 reads as 1-4月
+                form.cells["period"] = address(r, c)
+                diags.append(make("S104", sheet=s.name, cell=address(r, c), value=partial))
             if form.title is None and is_title:
                 form.title = v.strip()
                 form.cells["title"] = address(r, c)
@@ -175,6 +183,12 @@ def _title_text(text: str) -> tuple[bool, tuple[str, str, str] | None]:
         return "监控表" in text, None
     months = _HALVES[m["half"]] if m["half"] else _CN_MONTHS.get(m["months"], m["months"])
     return "监控表" in text, (m["year"].translate(_TO_DIGITS), months, m.group(0))
+
+
+@lru_cache(maxsize=1024)
+def _not_cumulative(text: str) -> str | None:
+    m = _NOT_CUMULATIVE.search(nfkc(text))
+    return m.group(0) if m else None
 
 
 _TITLE_YEAR = re.compile(r"(?<!\d)(20\d\d)\s*年")
