@@ -145,9 +145,9 @@ def test_period_wording_in_the_title():
     assert form.year == 2024 and form.months is None and "S102" in [d.code for d in diags]
 
 
-def _in_yuan(funding: dict[str, list]) -> dict[str, list]:
-    """The same amounts in 元; rates (下达率, 支出进度) stay fractions."""
-    return {row: [v * 10000 if isinstance(v, (int, float)) and i not in (4, 6) else v for i, v in enumerate(values)]
+def _in_yuan(funding: dict[str, list], scale: float = 10000) -> dict[str, list]:
+    """The same amounts in 元 (or another unit: × scale of 万元); rates (下达率, 支出进度) stay fractions."""
+    return {row: [v * scale if isinstance(v, (int, float)) and i not in (4, 6) else v for i, v in enumerate(values)]
             for row, values in funding.items()}
 
 
@@ -235,6 +235,35 @@ def test_department_form_blocks():
     assert {r.block for r in form.funding} == {"source", "spending"}
     assert not calculate(form)
     assert form.total("source").current == 600 and form.total("spending").current == 200
+
+
+@pytest.mark.parametrize("unit, scale, how", [("千元", 10, "除以 10"), ("亿元", 0.0001, "乘以 10000"),
+                                              ("百万元", 0.01, "乘以 100")])
+def test_form_in_another_unit_is_read_in_wan_and_calculate_writes_its_unit(unit, scale, how):
+    """A form stating 金额单位：千元 (or 亿元) is read in 万元, never taken as 万元 as it stands; 计算 writes its
+    totals in the form's unit. An amount typed with 亿元 in a form in 万元 is converted, with a warning."""
+    from xlmon.recalc import plan_calculation
+
+    grid = project_grid(funding=_in_yuan(SAMPLE_FUNDING, scale), indicators=SAMPLE_INDICATORS, top=1, left=1,
+                        period=f"（2026年1-6月）  金额单位：{unit}")
+    form, diags = read_form(grid, "表1")
+    [n003] = [d for d in diags if d.code.startswith("N")]
+    assert n003.code == "N003" and f"以{unit}为单位" in n003.message and how in n003.message
+    total = form.total()
+    assert (total.typed["carryover"], total.typed["current"]) == (pytest.approx(10), pytest.approx(300))
+    assert calculate(form) == [] and total.spend_progress == pytest.approx(150 / 310)
+    assert form.amount_unit == unit and plan_calculation([form], {"表1": grid}) == []
+    r, c = parse_address(total.cells["subtotal"])
+    grid[r][c] = 1  # a wrong 小计 typed over
+    [edit] = plan_calculation([form], {"表1": grid})
+    assert edit.value == pytest.approx(310 * scale) and unit in edit.note
+
+    funding = {k: list(v) for k, v in SAMPLE_FUNDING.items()}
+    funding["中央财政资金"][1] = "0.02亿元"  # 本年预算 200 万元, typed in 亿元
+    form, diags = read_form(project_grid(funding=funding, indicators=SAMPLE_INDICATORS), "表1")
+    assert {r.row: r for r in form.funding}["中央财政资金"].typed["current"] == pytest.approx(200)
+    [n002] = [d for d in diags if d.code == "N002"]
+    assert "单位为亿元，已换算为 200 万元" in n002.message
 
 
 def test_calculate_on_a_form_in_yuan_writes_yuan():

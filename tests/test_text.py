@@ -18,7 +18,8 @@ def test_amounts(raw, expected):
 
 @pytest.mark.parametrize("raw, expected", [
     ("500000元", (50.0, "元")), ("1,234,567 元", (123.4567, "元")), ("５０００元", (0.5, "元")), ("-20000元", (-2.0, "元")),
-    ("50万元", (50.0, "万元")), ("7万", (7.0, "万元")), ("50", (50.0, None)), (12, (12.0, None)), (None, (None, None)),
+    ("50万元", (50.0, "万元")), ("7万", (7.0, "万元")), ("50", (50.0, None)),
+    ("5千元", (0.5, "千元")), ("1.5亿元", (15000.0, "亿元")), ("2亿", (20000.0, "亿元")), ("3百万元", (300.0, "百万元")), (12, (12.0, None)), (None, (None, None)),
     ("—", (None, None)),
 ])
 def test_amounts_typed_in_yuan_are_read_in_wan(raw, expected):
@@ -27,7 +28,7 @@ def test_amounts_typed_in_yuan_are_read_in_wan(raw, expected):
     assert parse_number(raw) == number  # never 500000 万元
 
 
-@pytest.mark.parametrize("raw", ["完成", "12.5%", "元", "5千元", "1.2.3元", True])
+@pytest.mark.parametrize("raw", ["完成", "12.5%", "元", "5千万元", "1.2.3元", True])
 def test_amount_not_a_number(raw):
     with pytest.raises(NotANumber):
         parse_amount(raw)

@@ -65,7 +65,8 @@ class Form(BaseModel):
     year: int | None = None
     months: int | None = None
     time_progress: float | None = None
-    amount_scale: int = 1  # what an amount in 万元 is multiplied by to be in the form's unit (10000: 元)
+    amount_unit: str = "万元"  # the unit the form states its amounts are in (they are read in 万元)
+    amount_scale: float = 1  # what an amount in 万元 is multiplied by to be in that unit (10000: 元)
     grade: Grade | None = None
     goal: str | None = None
     funding: list[FundingRow] = Field(default_factory=list)

@@ -15,8 +15,8 @@ from . import layout as L
 from .diagnostics import Diagnostic, make
 from .grid import Grid, address
 from .models import Block, Form, FundingRow, Indicator
-from .text import (YUAN, YUAN_PER_WAN, NotANumber, clean_text, label_key, label_keys, nfkc, parse_amount,
-                   parse_measure, parse_number, parse_target, plain_number)
+from .text import (WAN, YUAN, NotANumber, clean_text, label_key, label_keys, nfkc, parse_amount,
+                   parse_measure, parse_number, parse_target, plain_number, to_wan, wan_scale)
 
 _CN_ONE_TO_NINE = "一二三四五六七八九"
 _TO_DIGITS = str.maketrans({**dict.fromkeys("〇零○", "0"), **{d: str(i) for i, d in enumerate(_CN_ONE_TO_NINE, 1)}})
@@ -102,10 +102,11 @@ def read_form(grid: Grid, sheet: str) -> tuple[Form | None, list[Diagnostic]]:
     _read_title(s, form, funding_headers[0] if funding_headers else indicator_header or 0, diags)
     _read_header_fields(s, form, funding_headers[0] if funding_headers else indicator_header or 0)
     blocks_end = indicator_header if indicator_header is not None else len(grid)
-    per_wan = form.amount_scale = _amounts_per_wan(s, funding_headers, diags)
+    form.amount_unit = _amount_unit(s, funding_headers, diags)
+    form.amount_scale = wan_scale(form.amount_unit)
     for i, h in enumerate(funding_headers):
         end = funding_headers[i + 1] if i + 1 < len(funding_headers) else blocks_end
-        _read_funding_block(s, form, h, end, per_wan, diags)
+        _read_funding_block(s, form, h, end, form.amount_unit, diags)
     if not funding_headers:
         diags.append(make("S110", sheet=sheet))
     is_department = any(r.block == "spending" or label_key(r.row) in _DEPARTMENT_KEYS for r in form.funding)
@@ -277,39 +278,44 @@ def _row_label(s: _Sheet, r: int, first_col: int) -> tuple[str | None, int]:
     return None, -1
 
 
-# 金额单位：元 / 单位：元 / （单位：元）/ 金额单位为元 (not 单位：元/人, a rate), or a label with the unit in
-# brackets: 项目资金预算安排及执行进度（元）; text compacted by _states_yuan (NFKC, no spaces)
+# 金额单位：元 / 单位：千元 / （单位：元）/ 金额单位为亿元 (not 单位：元/人, a rate), or a label with the unit in
+# brackets: 项目资金预算安排及执行进度（元）; text compacted by _stated_unit (NFKC, no spaces)
+_UNITS = "百万元|亿元|千元|万元|元"
 _UNIT_STATED = re.compile(
-    r"(?:^|[^\u4e00-\u9fff]|金额|资金)单位(?::|为)?(?:人民币)?(?P<unit>万元|元)(?![\u4e00-\u9fff/])"
-    r"|[(（](?:金额|资金)?(?:单位[:：]?)?(?:人民币)?(?P<bracketed>万元|元)[)）]")
+    rf"(?:^|[^\u4e00-\u9fff]|金额|资金)单位(?::|为)?(?:人民币)?(?P<unit>{_UNITS})(?![\u4e00-\u9fff/])"
+    rf"|[(（](?:金额|资金)?(?:单位[:：]?)?(?:人民币)?(?P<bracketed>{_UNITS})[)）]")
+_HOW = {"元": "除以 10000", "千元": "除以 10", "百万元": "乘以 100", "亿元": "乘以 10000"}  # to 万元
 
 
-def _amounts_per_wan(s: _Sheet, headers: list[int], diags: list[Diagnostic]) -> int:
-    """1, or YUAN_PER_WAN when the form states its amounts are in 元 (金额单位：元 above the first
-    funding block, or a block's header labelled （元）); one warning at the first cell that says so."""
+def _amount_unit(s: _Sheet, headers: list[int], diags: list[Diagnostic]) -> str:
+    """万元, or the unit the form states its amounts are in (金额单位：元 above the first funding block, or a
+    block's header labelled （千元）); one warning at the first cell that says so."""
     done = 0
     for h in headers:
         for r in range(max(done, h - 2) if done else 0, h + 1):  # the first block: every row above it
             if YUAN not in s.joined[r]:  # 元 survives label_key: most rows are skipped here
                 continue
             for c, k in enumerate(s.keys[r]):
-                if YUAN in k and _states_yuan(s.grid[r][c]):
-                    diags.append(make("N003", sheet=s.name, cell=address(r, c), value=clean_text(s.grid[r][c])))
-                    return YUAN_PER_WAN
+                unit = _stated_unit(s.grid[r][c]) if YUAN in k else None
+                if unit:
+                    diags.append(make("N003", sheet=s.name, cell=address(r, c), value=clean_text(s.grid[r][c]),
+                                      unit=unit, how=_HOW[unit]))
+                    return unit
         done = h + 1
-    return 1
+    return WAN
 
 
 @lru_cache(maxsize=1024)
-def _states_yuan(text: str) -> bool:
-    """Whether a label says the amounts are in 元; forms of one template share their labels, so it is cached."""
+def _stated_unit(text: str) -> str | None:
+    """The unit other than 万元 a label says the amounts are in; forms of one template share their labels, so
+    it is cached."""
     compact = "".join(nfkc(text).split())
-    return any((m["unit"] or m["bracketed"]) == YUAN for m in _UNIT_STATED.finditer(compact))
+    return next((unit for m in _UNIT_STATED.finditer(compact) if (unit := m["unit"] or m["bracketed"]) != WAN), None)
 
 
-def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, per_wan: int,
+def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, form_unit: str,
                         diags: list[Diagnostic]) -> None:
-    """per_wan: what a bare amount is divided by to be in 万元 (YUAN_PER_WAN on a form in 元)."""
+    """form_unit: the unit a bare amount is in (万元, or what the form states, N003)."""
     columns = _map_columns(s, range(max(header - 2, 0), header + 1), L.FUNDING_HEADER_KEYWORDS)
     missing = [f for f in L.INPUT_AMOUNTS if f not in columns]
     for f in missing:
@@ -337,10 +343,10 @@ def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, per_wan: i
                     typed[field] = parse_number(raw, percent=True)
                 else:
                     number, unit = parse_amount(raw)  # in 万元 when typed with a unit: 500000元 → 50
-                    if unit is None and per_wan != 1 and number is not None:
-                        number /= per_wan
-                    elif unit == YUAN and per_wan == 1:
-                        diags.append(make("N002", sheet=s.name, cell=address(r, c), value=str(raw).strip(),
+                    if unit is None and form_unit != WAN and number is not None:
+                        number = to_wan(number, form_unit)
+                    elif unit not in (None, WAN) and form_unit == WAN:
+                        diags.append(make("N002", sheet=s.name, cell=address(r, c), value=str(raw).strip(), unit=unit,
                                           field=f"{label}·{L.FIELD_LABELS[field]}", amount=plain_number(number)))
                     typed[field] = number
             except NotANumber:

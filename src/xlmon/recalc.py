@@ -110,12 +110,14 @@ def _edit(form: Form, row: FundingRow, field: str, grid: Grid, formulas: dict[st
     before = value(grid, *parse_address(cell))
     is_rate = field in L.RATE_FIELDS
     scale = 1 if is_rate else form.amount_scale
+    digits = 2 if scale >= 1 else 6  # 0.01 万元 is 0.000001 亿元
     if computed is not None and scale != 1:  # a form in 元 gets its totals in 元
-        computed = round(computed * scale, 2)
+        computed = round(computed * scale, digits)
     if _agrees(field, before, computed, scale):
         return None
     label = f"{row.row}·{L.FIELD_LABELS[field]}"
-    shown = fmt_rate(computed) if is_rate else fmt_amount(computed) if scale == 1 else f"{computed:,.2f} 元"
+    shown = (fmt_rate(computed) if is_rate else fmt_amount(computed) if scale == 1
+             else f"{computed:,.{digits}f} {form.amount_unit}")
     if formulas is not None and cell in formulas:
         return CellEdit(form.sheet, cell, formulas[cell], formula=True, before=before,
                         note=f"{label}：恢复模板公式（{shown}）")
@@ -124,7 +126,7 @@ def _edit(form: Form, row: FundingRow, field: str, grid: Grid, formulas: dict[st
                     before=before, note=f"{label}：{_shown(before)} → {shown}")
 
 
-def _agrees(field: str, before: Any, computed: float | None, scale: int = 1) -> bool:
+def _agrees(field: str, before: Any, computed: float | None, scale: float = 1) -> bool:
     """Whether a cell already shows the computed value (amounts in the form's unit: × scale of 万元)."""
     try:
         if field in L.RATE_FIELDS:

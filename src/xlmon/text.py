@@ -59,7 +59,22 @@ _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _DASHES = {"-", "--", "—", "——", "－", "/", "无", "—-"}
 YUAN_PER_WAN = 10000  # amounts are in 万元; an amount in 元 is divided by this
 WAN, YUAN = "万元", "元"
-_AMOUNT_UNITS = (("万元", WAN), ("万", WAN), ("元", YUAN))  # longest first: "万元" ends with "元" too
+# an amount in each unit to 万元, as (multiply, divide): exact for what people type (600000元 → 60, 1.5亿元 → 15000)
+UNIT_TO_WAN = {"元": (1, YUAN_PER_WAN), "千元": (1, 10), WAN: (1, 1), "百万元": (100, 1), "亿元": (10000, 1)}
+# suffixes typed after an amount, longest first: "万元" ends with "元" too
+_AMOUNT_UNITS = (("百万元", "百万元"), ("亿元", "亿元"), ("千元", "千元"), ("万元", WAN), ("亿", "亿元"), ("万", WAN),
+                 ("元", YUAN))
+
+
+def to_wan(amount: float, unit: str) -> float:
+    multiply, divide = UNIT_TO_WAN[unit]
+    return amount * multiply / divide
+
+
+def wan_scale(unit: str) -> float:
+    """What an amount in 万元 is multiplied by to be in `unit` (10000 for 元, 0.0001 for 亿元)."""
+    multiply, divide = UNIT_TO_WAN[unit]
+    return divide / multiply
 
 
 class NotANumber(ValueError):
@@ -83,8 +98,8 @@ def parse_number(value: object, *, percent: bool = False) -> float | None:
 
 
 def parse_amount(value: object) -> tuple[float | None, str | None]:
-    """An amount in 万元 and the unit typed with it: WAN ("50万元", "7万"), YUAN ("500000元",
-    read as 50) or None (a bare number, or blank); NotANumber as parse_number."""
+    """An amount in 万元 and the unit typed with it: WAN ("50万元", "7万"), YUAN ("500000元", read as 50), another
+    of UNIT_TO_WAN ("1.5亿元", read as 15000) or None (a bare number, or blank); NotANumber as parse_number."""
     if value is None:  # most cells of a form: first, as the reader calls this for every amount cell
         return None, None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -127,9 +142,7 @@ def _parse_text_amount(value: object) -> tuple[float | None, str | None]:
             break
     if not _NUMBER.match(text):  # "12.5%" too: an amount cannot be a percentage
         raise NotANumber(value)
-    if unit == YUAN:
-        return float(text) / YUAN_PER_WAN, unit
-    return float(text), unit
+    return (to_wan(float(text), unit) if unit else float(text)), unit
 
 
 OPERATORS = (">=", ">", "=", "<", "<=")
