@@ -17,10 +17,6 @@
 
   let limits = { max_file_mb: 20, max_files: 300, max_total_mb: 200 };
   let chosen = [];
-  let roster = null;  // the units expected to report, sent with 汇总 only
-  const ROSTER_HINT = "应报送的单位，.xlsx 或 .csv，一行一个单位名称；用于列出未报送的单位";
-  let earlier = null;  // the department's earlier summary, whose completed 部门整体 goes into the new one
-  const EARLIER_HINT = "部门已在其中填写了部门整体表时选择，填写的内容会带到新的汇总表中";
   const objectUrls = [];
 
   function el(tag, text, className) {
@@ -59,7 +55,7 @@
     const skipped = [];
     for (const file of list) {
       if (/名单/.test(file.name) && /\.(csv|txt)$/i.test(file.name)) {
-        setRoster(file);  // a roster dropped with the units' files, as it lies in their folder
+        roster.set(file);  // a roster dropped with the units' files, as it lies in their folder
       } else if (!/\.xls[xm]$/i.test(file.name)) {
         skipped.push(`“${file.name}”不是 .xlsx / .xlsm 工作簿`);
       } else if (file.size > limits.max_file_mb * 2 ** 20) {
@@ -80,45 +76,38 @@
     $("status").textContent = chosen.length ? `已选择 ${chosen.length} 个文件，共 ${size(total)}。` : "";
   }
 
-  function setRoster(file) {
-    roster = file;
-    $("roster-name").textContent = file ? `${file.name}（${size(file.size)}）` : ROSTER_HINT;
-    $("roster-name").classList.toggle("hint", !file);
-    show($("roster-clear"), Boolean(file));
+  // A file sent with 汇总 only, besides the units' (field "#id", its name in "#id-name", a hint there when none
+  // is chosen, removed with "#id-clear"); one whose name does not match `pattern` is refused with refusal(name).
+  function optionalFile(id, pattern, refusal) {
+    const hint = $(`${id}-name`).textContent;
+    const field = { file: null };
+    field.set = (file) => {
+      field.file = file;
+      $(`${id}-name`).textContent = file ? `${file.name}（${size(file.size)}）` : hint;
+      $(`${id}-name`).classList.toggle("hint", !file);
+      show($(`${id}-clear`), Boolean(file));
+    };
+    $(id).addEventListener("change", () => {
+      const file = $(id).files[0];
+      $(id).value = "";
+      if (!file) return;
+      if (!pattern.test(file.name)) {
+        alertText(refusal(file.name));
+        return;
+      }
+      alertText("");
+      field.set(file);
+    });
+    $(`${id}-clear`).addEventListener("click", () => field.set(null));
+    return field;
   }
 
-  $("roster").addEventListener("change", () => {
-    const file = $("roster").files[0];
-    $("roster").value = "";
-    if (!file) return;
-    if (!/\.(xlsx|csv|txt)$/i.test(file.name)) {
-      alertText(`“${file.name}”不能作为单位名单：请用 .xlsx 或 .csv 文件。`);
-      return;
-    }
-    alertText("");
-    setRoster(file);
-  });
-  $("roster-clear").addEventListener("click", () => setRoster(null));
-
-  function setEarlier(file) {
-    earlier = file;
-    $("earlier-name").textContent = file ? `${file.name}（${size(file.size)}）` : EARLIER_HINT;
-    $("earlier-name").classList.toggle("hint", !file);
-    show($("earlier-clear"), Boolean(file));
-  }
-
-  $("earlier").addEventListener("change", () => {
-    const file = $("earlier").files[0];
-    $("earlier").value = "";
-    if (!file) return;
-    if (!/\.xlsx$/i.test(file.name)) {
-      alertText(`“${file.name}”不是部门汇总表：请选择 xlmon 生成的 .xlsx 汇总表。`);
-      return;
-    }
-    alertText("");
-    setEarlier(file);
-  });
-  $("earlier-clear").addEventListener("click", () => setEarlier(null));
+  // the units expected to report
+  const roster = optionalFile("roster", /\.(xlsx|csv|txt)$/i,
+    (name) => `“${name}”不能作为单位名单：请用 .xlsx 或 .csv 文件。`);
+  // the department's earlier summary, whose completed 部门整体 goes into the new one
+  const earlier = optionalFile("earlier", /\.xlsx$/i,
+    (name) => `“${name}”不是部门汇总表：请选择 xlmon 生成的 .xlsx 汇总表。`);
 
   $("files").addEventListener("change", () => {
     addFiles(Array.from($("files").files));
@@ -141,8 +130,8 @@
 
   $("clear-button").addEventListener("click", () => {
     chosen = [];
-    setRoster(null);
-    setEarlier(null);
+    roster.set(null);
+    earlier.set(null);
     alertText("");
     renderChosen();
   });
@@ -163,8 +152,9 @@
     }
     const body = new FormData();
     for (const f of chosen) body.append("files", f, f.name);
-    if (roster && url === "/api/consolidate") body.append("roster", roster, roster.name);
-    if (earlier && url === "/api/consolidate") body.append("overall_from", earlier, earlier.name);
+    for (const [name, field] of [["roster", roster], ["overall_from", earlier]]) {
+      if (field.file && url === "/api/consolidate") body.append(name, field.file, field.file.name);
+    }
     const headers = token() ? { Authorization: token() } : {};
     const buttons = [$("check-button"), $("consolidate-button"), $("report-button"), $("clear-button")];
     const label = button.textContent;
