@@ -9,6 +9,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from .text import wan_scale
+
 Block = Literal["source", "spending"]
 Kind = Literal["project", "department"]
 Likelihood = Literal["确定能", "有可能", "完全不可能"]
@@ -66,12 +68,16 @@ class Form(BaseModel):
     months: int | None = None
     time_progress: float | None = None
     amount_unit: str = "万元"  # the unit the form states its amounts are in (they are read in 万元)
-    amount_scale: float = 1  # what an amount in 万元 is multiplied by to be in that unit (10000: 元)
     grade: Grade | None = None
     goal: str | None = None
     funding: list[FundingRow] = Field(default_factory=list)
     indicators: list[Indicator] = Field(default_factory=list)
     cells: dict[str, str] = Field(default_factory=dict)
+
+    @property
+    def amount_scale(self) -> float:
+        """What an amount in 万元 is multiplied by to be in the form's unit (10000: 元)."""
+        return wan_scale(self.amount_unit)
 
     def total(self, block: Block = "source") -> FundingRow | None:
         return next((r for r in self.funding if r.block == block and r.row == "资金总额"), None)

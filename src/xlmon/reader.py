@@ -16,7 +16,7 @@ from .diagnostics import Diagnostic, make
 from .grid import Grid, address
 from .models import Block, Form, FundingRow, Indicator
 from .text import (WAN, YUAN, NotANumber, clean_text, label_key, label_keys, nfkc, parse_amount,
-                   parse_measure, parse_number, parse_target, plain_number, to_wan, wan_scale)
+                   parse_measure, parse_number, parse_target, plain_number, to_wan)
 
 _CN_ONE_TO_NINE = "一二三四五六七八九"
 _TO_DIGITS = str.maketrans({**dict.fromkeys("〇零○", "0"), **{d: str(i) for i, d in enumerate(_CN_ONE_TO_NINE, 1)}})
@@ -103,7 +103,6 @@ def read_form(grid: Grid, sheet: str) -> tuple[Form | None, list[Diagnostic]]:
     _read_header_fields(s, form, funding_headers[0] if funding_headers else indicator_header or 0)
     blocks_end = indicator_header if indicator_header is not None else len(grid)
     form.amount_unit = _amount_unit(s, funding_headers, diags)
-    form.amount_scale = wan_scale(form.amount_unit)
     for i, h in enumerate(funding_headers):
         end = funding_headers[i + 1] if i + 1 < len(funding_headers) else blocks_end
         _read_funding_block(s, form, h, end, form.amount_unit, diags)

@@ -107,7 +107,7 @@ def _amounts(done: Completed, overall: list[FormRecord], funding: dict[tuple[str
     typed = {(row.block, row.row): row for row in done.form.funding if row.row != L.TOTAL_ROW}
     for (block, label), cells in funding.items():
         row = typed.get((block, label))
-        if row is None or label == L.TOTAL_ROW:
+        if row is None:
             continue
         before = overall_sums(done.units, block, label) or [None] * len(AMOUNTS)
         now = overall_sums(overall, block, label) or [None] * len(AMOUNTS)
