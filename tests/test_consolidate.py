@@ -804,6 +804,8 @@ def test_only_what_holds_all_year_is_carried_into_another_months_summary(tmp_pat
     assert code == 0 and data["carried"] is None
     assert [d["code"] for d in data["diagnostics"] if d["code"].startswith("K01")] == ["K010"]
     assert not overall_form(tmp_path / "2025.xlsx").indicators
+    assert main(["consolidate", str(last_year), "-o", str(tmp_path / "2025b.xlsx"), "--overall-from", str(earlier)]) == 0
+    assert "部门整体：“5月汇总.xlsx”是 2026年1-5月 的汇总" in capsys.readouterr().out  # said in text output too
 
     for wrong in (tmp_path / "last" / next(p.name for p in last_year.glob("*.xlsx")), tmp_path / "2025.xlsx"):
         code = main(["consolidate", str(june), "-o", str(tmp_path / "x.xlsx"), "--overall-from", str(wrong)])

@@ -268,6 +268,7 @@ def _progress_bar():
 
 def _print_summary(summary, output: Path | None) -> None:
     from . import layout as L
+    from .consolidate.run import carry_note
     from .calc import fmt_amount, fmt_rate
     from .marks import GRADE_ZH
 
@@ -289,8 +290,8 @@ def _print_summary(summary, output: Path | None) -> None:
         print(f"  未报送：{u}")
     for u in summary.unlisted_units:
         print(f"  不在名单中：{u}")
-    if summary.carried and output:
-        print(f"部门整体：{summary.carried.diagnostics[0]['message']}")
+    if output and (note := carry_note(summary)):
+        print(f"部门整体：{note}")
     print(f"已写出汇总：{output}" if output else "没有可汇总的监控表，未生成汇总文件。")
 
 

@@ -151,7 +151,7 @@ def summarise_folder(folder: Path, progress=None) -> tuple[str, Path | None]:
     """The folder's workbooks into a new 部门汇总.xlsx beside them (never over an existing one), checked
     against the roster kept in the folder (…名单….xlsx/.csv) when there is one, and carrying the 部门整体 the
     department completed in its latest earlier summary there."""
-    from .consolidate.run import consolidate, folder_roster, folder_summary, found_roster
+    from .consolidate.run import carry_note, consolidate, folder_roster, folder_summary, found_roster
 
     output = _free_name(folder / "部门汇总.xlsx")
     roster_file, roster_note = folder_roster(folder)
@@ -169,7 +169,7 @@ def summarise_folder(folder: Path, progress=None) -> tuple[str, Path | None]:
                        f"不在名单中 {len(summary.unlisted_units)} 个，详见汇总表。")
     elif not roster_note:
         roster_note = "提示：在该文件夹中放一个文件名含“名单”的 .xlsx 或 .csv 单位名单，即可列出未报送的单位。"
-    carried = next((f"{earlier.name}：{d['message']}" for d in summary.diagnostics if d["code"] in ("K007", "K010")), "")
+    carried = f"{earlier.name}：{carry_note(summary)}" if earlier else ""
     return (f"汇总完成：{len(summary.units)} 个单位，{len(summary.projects)} 个项目，{rejected} 个文件未采用，"
             f"汇总表已保存为 {output}。{roster_note}{carried}", output)
 

@@ -182,6 +182,11 @@ def summary_json(summary: Summary, output: str | Path | None) -> dict:
     }
 
 
+def carry_note(summary: Summary) -> str:
+    """What became of the 部门整体 asked to be carried (K007 carried, K010 not), or "" when none was asked."""
+    return next((d["message"] for d in summary.diagnostics if d["code"] in ("K007", "K010")), "")
+
+
 ROSTER_SUFFIXES = (".csv", ".txt", ".xlsx")
 
 
