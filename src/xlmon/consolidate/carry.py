@@ -17,7 +17,7 @@ from pathlib import Path
 from .. import layout as L
 from ..diagnostics import make
 from ..form_plan import INDICATOR_COLS, letter, plan_form
-from ..grid import parse_address
+from ..grid import parse_address, value as grid_value
 from ..models import Indicator
 from ..sheetnames import SUMMARY_SHEETS
 from ..text import clean_text, label_key
@@ -149,8 +149,7 @@ def _raw(done: Completed, cell: str | None) -> object:
     """What the department typed in a cell of its form: a number as a number, anything else as text."""
     if not cell:
         return None
-    r, c = parse_address(cell)
-    value = done.grid[r][c] if r < len(done.grid) and c < len(done.grid[r]) else None
+    value = grid_value(done.grid, *parse_address(cell))
     if value is None or isinstance(value, (int, float)) and not isinstance(value, bool):
         return value
     return clean_text(value)
