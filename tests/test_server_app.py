@@ -237,6 +237,93 @@ def test_messages_name_the_uploaded_file_not_the_stored_one(client, department):
     assert "3.xlsx" not in reason
 
 
+def _download(body: dict, folder: Path) -> Path:
+    import base64
+
+    path = folder / body["download"]["name"]
+    path.write_bytes(base64.b64decode(body["download"]["data"]))
+    return path
+
+
+def test_the_downloaded_summary_names_the_files_as_uploaded(client, department, tmp_path):
+    """The summary a department head downloads lists, links and cites the units' files by the names they were
+    chosen under (a name chosen twice gets （2）), never by where the server stored them."""
+    from openpyxl import load_workbook
+
+    files = [("files", (p.name, p.read_bytes())) for p in department.paths]
+    files.append(("files", (department.paths[0].name, department.paths[0].read_bytes())))  # the same file again
+    body = client.post("/api/consolidate", files=files).json()
+    names = [p.name for p in department.paths]
+    again = f"{department.paths[0].stem}（2）.xlsx"
+    assert [f["path"] for f in body["files"]] == [*names, again]
+    book = load_workbook(_download(body, tmp_path))
+    assert [r[0] for r in book["文件清单"].iter_rows(min_row=2, values_only=True)] == [*names, again]
+    detail = book["项目明细"]
+    links = {c.value: c.hyperlink.target for c in detail["W"][1:]}
+    assert len(links) == len(names) and set(links) <= {*names, again}  # one of the two copies is used
+    assert all(target == name for name, target in links.items())
+    assert {r[0] for r in book["校验问题"].iter_rows(min_row=2, values_only=True)} <= {*names, again}
+    assert all(r[12].split("!")[0] in {*names, again} for r in book["指标偏差"].iter_rows(min_row=2, values_only=True) if r[0])
+    assert len(body["duplicates"]) >= len([r for r in detail.iter_rows(min_row=2, values_only=True)
+                                           if r[22] in (department.paths[0].name, again)]) > 0
+    assert all(f"{department.paths[0].name}!" in d and f"{again}!" in d for d in body["duplicates"])
+    stored = [c.value for ws in book.worksheets if ws.sheet_state == "visible" for row in ws.iter_rows() for c in row
+              if isinstance(c.value, str) and ("xlmon-upload" in c.value or "files/" in c.value)]
+    assert stored == []
+
+
+def test_an_earlier_summary_chosen_with_the_units_files_is_skipped_and_carried(client, department, tmp_path):
+    """Choosing every file of the folder, last month's summary included, is how people use the task pane: that
+    summary is not counted again, its completed 部门整体 is carried (the task pane has no field for it), and the
+    new summary gets a name of its own; two completed summaries carry nothing and say why."""
+    from test_consolidate import complete_department_form
+
+    units = [("files", (p.name, p.read_bytes())) for p in department.paths]
+    alone = client.post("/api/consolidate", files=units).json()
+    first = _download(alone, tmp_path)
+    untouched = first.read_bytes()
+    complete_department_form(first, forecast=500)
+    body = client.post("/api/consolidate", files=[*units, ("files", (first.name, first.read_bytes()))]).json()
+    skipped = next(f for f in body["files"] if f["path"] == "部门汇总.xlsx")
+    assert skipped["status"] == "rejected" and "一同选择的单位文件" in skipped["reason"]
+    assert body["duplicates"] == [] and body["totals"] == alone["totals"]
+    assert body["carried"]["from"] == "部门汇总.xlsx" and body["carried"]["goal"]
+    assert [d["code"] for d in body["diagnostics"] if d["code"] in ("K007", "K010", "K011")] == ["K007"]
+    assert body["download"]["name"] == "部门汇总（2）.xlsx" and "xlmon-upload" not in str(body["diagnostics"])
+    plain = client.post("/api/consolidate", files=[*units, ("files", ("部门汇总.xlsx", untouched))]).json()
+    assert plain["carried"] is None and plain["duplicates"] == []
+    assert not [d for d in plain["diagnostics"] if d["code"] in ("K007", "K011")]
+    two = client.post("/api/consolidate", files=[*units, ("files", ("5月汇总.xlsx", first.read_bytes())),
+                                                 ("files", ("6月汇总.xlsx", first.read_bytes()))]).json()
+    k011 = [d for d in two["diagnostics"] if d["code"] == "K011"]
+    assert two["carried"] is None and len(k011) == 1
+    assert "5月汇总.xlsx" in k011[0]["message"] and "6月汇总.xlsx" in k011[0]["message"]
+
+
+@pytest.mark.parametrize("sent, stored", [
+    ("某市第一中学.xlsx", "某市第一中学.xlsx"),
+    ("C:\\Users\\张三\\报送\\某单位.xlsm", "某单位.xlsm"),
+    ("../../etc/某单位.xlsx", "某单位.xlsx"),
+    ("..", "文件1.xlsx"),
+    (".hidden.xlsx", "文件1.xlsx"),
+    ("坏\x01名.xlsx", "文件1.xlsx"),
+    ("长" * 80 + ".xlsx", "文件1.xlsx"),
+    ("报表.exe", "报表.exe"),  # refused by the reader as no workbook, under the name the user knows
+])
+def test_an_upload_is_stored_under_a_plain_file_name(sent, stored):
+    from xlmon.server.app import _display_name, _stored_name
+
+    assert _stored_name(_display_name(sent, "文件1.xlsx"), "文件1", set()) == stored
+
+
+def test_a_name_chosen_twice_is_stored_apart():
+    from xlmon.server.app import _stored_name
+
+    taken: set[str] = set()
+    assert [_stored_name(n, f"文件{i}", taken) for i, n in enumerate(["甲.xlsx", "甲.XLSX", "甲.xlsx"], 1)] == [
+        "甲.xlsx", "甲（2）.XLSX", "甲（3）.xlsx"]
+
+
 def test_unknown_routes_answer_in_chinese(client):
     assert client.get("/nope").json()["detail"] == "没有这个地址。"
     assert client.get("/api/check").json()["detail"] == "不支持这种请求方式。"

@@ -197,6 +197,36 @@ def test_task_pane_consolidates_with_the_roster_chosen_among_the_files(browser, 
         context.close()
 
 
+def test_task_pane_carries_the_earlier_summary_chosen_with_the_files(browser, xlmon_server, demo_folder, tmp_path):
+    """The task pane has one file field: the department chooses every file of its folder, last time's summary
+    (部门整体 completed) included. That summary is not counted again, its 部门整体 is carried, the pane says
+    so, and the new summary downloads under a name of its own."""
+    from test_consolidate import complete_department_form, overall_form
+    from xlmon.consolidate.run import consolidate
+
+    units = sorted(demo_folder.glob("*.xlsx"))
+    earlier = tmp_path / "部门汇总.xlsx"
+    consolidate(units, earlier, workers=1)
+    complete_department_form(earlier, forecast=500)
+    context = browser.new_context(accept_downloads=True, locale="zh-CN")
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        page = context.new_page()
+        page.goto(xlmon_server().url + "/taskpane.html")
+        page.set_input_files("#files", [*(str(p) for p in units), str(earlier)])
+        with page.expect_download() as info:
+            page.click("#consolidate")
+        assert info.value.suggested_filename == "部门汇总（2）.xlsx"
+        status = page.locator("#status")
+        expect(status).to_contain_text(f"汇总完成：{len(units)} 个单位")
+        expect(status).to_contain_text("1 个文件未采用")
+        expect(status).to_contain_text("部门整体：部门在该汇总表中填写的部门整体表已带入新的汇总表“部门汇总（2）.xlsx”")
+        info.value.save_as(tmp_path / "got.xlsx")
+        assert [i.level3 for i in overall_form(tmp_path / "got.xlsx").indicators] == ["资助学生人数"]
+    finally:
+        context.close()
+
+
 def test_server_error_is_shown_in_the_alert(open_page, xlmon_server):
     page = open_page(xlmon_server().url)
     page.set_input_files("#files", {"name": "损坏的报表.xlsx", "mimeType": "application/octet-stream",

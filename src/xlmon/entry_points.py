@@ -151,9 +151,9 @@ def summarise_folder(folder: Path, progress=None) -> tuple[str, Path | None]:
     """The folder's workbooks into a new 部门汇总.xlsx beside them (never over an existing one), checked
     against the roster kept in the folder (…名单….xlsx/.csv) when there is one, and carrying the 部门整体 the
     department completed in its latest earlier summary there."""
-    from .consolidate.run import carry_note, consolidate, folder_roster, folder_summary, found_roster
+    from .consolidate.run import carry_note, consolidate, folder_roster, folder_summary, found_roster, free_name
 
-    output = _free_name(folder / "部门汇总.xlsx")
+    output = free_name(folder / "部门汇总.xlsx")
     roster_file, roster_note = folder_roster(folder)
     roster = None
     if roster_file:
@@ -293,15 +293,6 @@ def _grades(forms) -> list[str]:
 def _tell(book: Any, outcome: Outcome, mode: str = "info") -> Outcome:
     xb.alert(book, outcome.message, mode=mode)
     return outcome
-
-
-def _free_name(path: Path) -> Path:
-    n = 2
-    candidate = path
-    while candidate.exists():
-        candidate = path.with_name(f"{path.stem}（{n}）{path.suffix}")
-        n += 1
-    return candidate
 
 
 def _pick_folder(book: Any) -> Path | None | bool:

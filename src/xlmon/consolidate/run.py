@@ -18,7 +18,7 @@ from ..profile import Profile, load_profile
 from ..sheetnames import RECORDS_SHEET
 from ..text import clean_text, label_key, nfkc
 from .aggregate import Summary, aggregate
-from .extract import NotCompleted, completed_summary, extract, read_completed
+from .extract import Completed, NotCompleted, completed_summary, extract, read_completed
 from .records import FileOutcome
 
 PARALLEL_FROM = 16  # below this many files a pool costs more than it saves
@@ -73,19 +73,23 @@ def _resolve(path: Path, folders: dict[Path, Path]) -> Path:
     return folders[path.parent] / path.name
 
 
-def skip_own_summaries(outcomes: list[FileOutcome], origins: list[Path | None]) -> None:
+def skip_own_summaries(outcomes: list[FileOutcome], origins: list[Path | None],
+                       where: str = "同一文件夹中") -> list[FileOutcome]:
     """A folder of units' files may also hold an earlier summary of them (one whose records came from files
-    of the same names): that one is skipped. A summary of other units in the same folder is consolidated,
-    as are a folder holding only summaries (a bureau's) and a summary named directly."""
+    of the same names): that one is skipped, and returned. A summary of other units in the same folder is
+    consolidated, as are a folder holding only summaries (a bureau's) and a summary named directly."""
     unit_files: dict[Path, set[str]] = {}
     for origin, outcome in zip(origins, outcomes):
         if origin is not None and not outcome.summary:
             unit_files.setdefault(origin, set()).add(Path(outcome.path).name)
+    skipped = []
     for origin, outcome in zip(origins, outcomes):
         names = unit_files.get(origin) if origin is not None else None
         if outcome.summary and names and any(Path(r.source or r.file).name in names for r in outcome.records):
-            outcome.status, outcome.reason = "rejected", "xlmon 生成的汇总文件，汇总的正是同一文件夹中的单位文件，已跳过"
+            outcome.status, outcome.reason = "rejected", f"xlmon 生成的汇总文件，汇总的正是{where}的单位文件，已跳过"
             outcome.records, outcome.diagnostics = [], []
+            skipped.append(outcome)
+    return skipped
 
 
 def extract_all(paths: list[Path], profile: Profile, progress: Callable[[int, int], None] | None = None,
@@ -112,11 +116,14 @@ def extract_all(paths: list[Path], profile: Profile, progress: Callable[[int, in
 def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: list[str] | None = None,
                 profile: Profile | None = None, progress: Callable[[int, int], None] | None = None,
                 workers: int | None = None, roster_file: str | Path | None = None,
-                carry_from: str | Path | None = None) -> Summary:
+                carry_from: str | Path | None = None, chosen_together: bool = False) -> Summary:
     """Consolidate and write the summary workbook atomically; inputs are only read. roster_file: where the
     roster was read from, so that it is not taken for a unit's file when it lies in an input folder.
     carry_from: an earlier summary whose 部门整体 the department completed, carried into the new one (see
-    carry.py); the output may then be that summary itself. NotCompleted when it holds no such form."""
+    carry.py); the output may then be that summary itself. NotCompleted when it holds no such form.
+    chosen_together: the inputs are files a user chose at once (an upload), taken as a folder's contents: an
+    earlier summary of the same units among them is skipped, and its completed 部门整体 carried when
+    carry_from names none."""
     from .carry import carry
     from .workbook import write_summary
 
@@ -129,8 +136,16 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: lis
     found = resolve_inputs(inputs, output, roster_file)
     outcomes = extract_all([p for p, _ in found], profile, progress, workers)
     with _collector_paused():
-        skip_own_summaries(outcomes, [origin for _, origin in found])
+        if chosen_together:
+            skipped = skip_own_summaries(outcomes, [Path(output).parent] * len(found), "一同选择")
+        else:
+            skipped = skip_own_summaries(outcomes, [origin for _, origin in found])
+        found_note = None
+        if chosen_together and done is None:
+            done, found_note = _earlier_among(skipped, profile)
         summary = aggregate(outcomes, profile, roster)
+        if found_note:
+            summary.diagnostics.append(found_note)
         if done is not None:
             try:
                 summary.carried = carry(done, summary.overall, summary.year, summary.months, str(output))
@@ -141,6 +156,23 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: lis
         if summary.projects or summary.overall:
             write_summary(summary, Path(output), profile)
     return summary
+
+
+def _earlier_among(skipped: list[FileOutcome], profile: Profile) -> tuple[Completed | None, dict | None]:
+    """Of the earlier summaries chosen with the units' files, the one whose 部门整体 the department completed,
+    to be carried; with more than one, none (which is the latest cannot be told from an upload) and a note."""
+    completed = []
+    for outcome in skipped:
+        try:
+            completed.append(read_completed(outcome.path, profile))
+        except NotCompleted:
+            continue
+    if len(completed) == 1:
+        return completed[0], None
+    if not completed:
+        return None, None
+    names = "、".join(Path(c.path).name for c in completed)
+    return None, make("K011", file=completed[0].path, count=len(completed), names=names).model_dump()
 
 
 @contextmanager
@@ -183,8 +215,8 @@ def summary_json(summary: Summary, output: str | Path | None) -> dict:
 
 
 def carry_note(summary: Summary) -> str:
-    """What became of the 部门整体 asked to be carried (K007 carried, K010 not), or "" when none was asked."""
-    return next((d["message"] for d in summary.diagnostics if d["code"] in ("K007", "K010")), "")
+    """What became of an earlier summary's 部门整体 (K007 carried, K010 and K011 not), or "" when there was none."""
+    return next((d["message"] for d in summary.diagnostics if d["code"] in ("K007", "K010", "K011")), "")
 
 
 ROSTER_SUFFIXES = (".csv", ".txt", ".xlsx")
@@ -197,6 +229,16 @@ def folder_roster(folder: Path) -> tuple[Path | None, str]:
     files = [(p.name, p) for p in sorted(folder.iterdir()) if p.is_file()]
     found, note = pick_roster(files)
     return (found[1] if found else None), f"文件夹中{note}" if note else ""
+
+
+def free_name(path: Path) -> Path:
+    """path, or the first of path（2）, path（3）… that is not taken: a new summary never replaces a file."""
+    n = 2
+    candidate = path
+    while candidate.exists():
+        candidate = path.with_name(f"{path.stem}（{n}）{path.suffix}")
+        n += 1
+    return candidate
 
 
 def folder_summary(folder: Path, profile: Profile | None = None) -> Path | None:

@@ -343,7 +343,7 @@ def write_summary(summary: Summary, path: Path, profile: Profile) -> Path:
         _deviations(book, summary)
         _diagnostics(book, summary)
         _focus(book, summary)
-        _files(book, summary)
+        _files(book, summary, path)
         _department_form(book, summary)
         _records(book, summary)
         book.wb.close()
@@ -535,12 +535,20 @@ def _focus(book: _Book, summary: Summary) -> None:
           len(s.headers), sum(s.final))
 
 
-def _files(book: _Book, summary: Summary) -> None:
+def _files(book: _Book, summary: Summary, output: Path) -> None:
     s = _Sheet(book, SHEETS[5], ["文件", "状态", "纳入表数", "原因", "SHA-256"])
+    folder = os.path.abspath(output.parent)
     for o in summary.files:
-        s.line([(o.path, "wrap"), ("已纳入" if o.status == "included" else "未纳入", "text"),
+        s.line([(_listed(o.path, folder), "wrap"), ("已纳入" if o.status == "included" else "未纳入", "text"),
                 (summary.included_forms.get(o.path, 0), "int"), (o.reason, "wrap"), (o.sha256, "text")])
     s.finish()
+
+
+def _listed(path: str, folder: str) -> str:
+    """An input as 文件清单 lists it: relative to the summary's folder when it lies there (as the units' files
+    do beside the add-in's summary, and uploads beside the web page's), else as it was given."""
+    full = os.path.abspath(path)
+    return os.path.relpath(full, folder) if full.startswith(os.path.join(folder, "")) else path
 
 
 def _department_form(book: _Book, summary: Summary) -> None:

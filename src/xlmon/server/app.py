@@ -275,9 +275,11 @@ def officejs_config() -> str:
 class uploads:
     """The request's files saved under a private temporary folder, deleted on exit.
 
-    Files are stored as 1.xlsx, 2.xlsx … (the client's name is kept only for display). A field named in
-    `extra` (汇总's roster, its earlier summary) may carry one more file each, stored under the field's name
-    (roster.xlsx/.csv, overall_from.xlsx) and kept in self.extra."""
+    The chosen files are stored in its files/ folder under the names the user gave them, so that a summary
+    or report made of them names and links them so (a name given twice gets （2）; one that cannot be a file
+    name is stored as 文件N.xlsx). A field named in `extra` (汇总's roster, its earlier summary) may carry one
+    more file each, stored beside that folder under the field's name (roster.xlsx/.csv, overall_from.xlsx)
+    and kept in self.extra."""
 
     def __init__(self, request: Request, settings: Settings, extra: tuple[str, ...] = ()):
         self.request, self.settings, self.fields = request, settings, extra
@@ -302,34 +304,66 @@ class uploads:
             raise HTTPException(413, f"文件过多：一次最多 {s.max_files} 个。")
         self.folder = Path(tempfile.mkdtemp(prefix="xlmon-upload-"))
         os.chmod(self.folder, 0o700)
+        chosen = self.folder / "files"
+        chosen.mkdir()
         saved: list[tuple[str, Path]] = []
+        taken: set[str] = set()
         for i, item in enumerate(items, start=1):
-            saved.append(await self._save(item, str(i), f"文件{i}"))
+            display = _display_name(item.filename, f"文件{i}.xlsx")
+            name = _stored_name(display, f"文件{i}", taken)  # shown as stored unless that is 文件N
+            saved.append(await self._save(item, name if _plain_name(display) else display, chosen / name))
         for name in self.fields:
             item = next((f for f in form.getlist(name) if hasattr(f, "filename") and f.filename), None)
             if item is not None:
-                self.extra[name] = await self._save(item, name, name)
+                display = _display_name(item.filename, name)
+                suffix = Path(display).suffix.lower()
+                path = self.folder / f"{name}{suffix if suffix in SAFE_SUFFIXES else '.xlsx'}"
+                self.extra[name] = await self._save(item, display, path)
         await form.close()
         return saved
 
-    async def _save(self, item, stem: str, fallback: str) -> tuple[str, Path]:
-        """One uploaded file under the request's folder as stem + its suffix (a safe one); (display name, path)."""
+    async def _save(self, item, display: str, path: Path) -> tuple[str, Path]:
+        """One uploaded file at path; (display name, path)."""
         s = self.settings
-        display = Path((item.filename or fallback).replace("\\", "/")).name or fallback
-        suffix = Path(display).suffix.lower()
         data = await item.read(int(s.max_file_mb * 2**20) + 1)
         if len(data) > s.max_file_mb * 2**20:
             raise HTTPException(413, f"文件“{display}”超过单个文件 {s.max_file_mb:g} MB 的上限。")
         self.total += len(data)
         if self.total > s.max_total_mb * 2**20:
             raise HTTPException(413, f"上传内容过大：一次最多 {s.max_total_mb:g} MB。")
-        path = self.folder / f"{stem}{suffix if suffix in SAFE_SUFFIXES else '.xlsx'}"
         path.write_bytes(data)
         return display, path
 
     async def __aexit__(self, *exc) -> None:
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _display_name(filename: str | None, fallback: str) -> str:
+    """The name the user gave a file, without any folder a browser sent with it."""
+    return Path((filename or "").replace("\\", "/")).name or fallback
+
+
+_NAME_MAX = 200  # bytes of a stored file name (most file systems allow 255)
+
+
+def _plain_name(name: str) -> bool:
+    """A name a file can be stored under as it is: not hidden, no control characters, not too long."""
+    return not name.startswith(".") and all(ch >= " " for ch in name) and len(name.encode()) <= _NAME_MAX
+
+
+def _stored_name(display: str, fallback: str, taken: set[str]) -> str:
+    """The file name an upload is stored under: its own when that is a plain file name not yet taken (a name
+    given twice gets （2）, （3）…), else fallback with the upload's suffix when it is a safe one."""
+    name = display
+    if not _plain_name(name):
+        suffix = Path(display).suffix.lower() if len(display.encode()) <= _NAME_MAX else ""
+        name = fallback + (suffix if suffix in SAFE_SUFFIXES else ".xlsx")
+    stem, suffix, n = Path(name).stem, Path(name).suffix, 2
+    while name.casefold() in taken:
+        name, n = f"{stem}（{n}）{suffix}", n + 1
+    taken.add(name.casefold())
+    return name
 
 
 def shown_names(text: str, files: list[tuple[str, Path]]) -> str:
@@ -348,6 +382,8 @@ def check_uploads(files: list[tuple[str, Path]]) -> dict:
 
     profile = load_profile()
     records, annotated = [], []
+    marked = files[0][1].parent.with_name("annotated")
+    marked.mkdir(exist_ok=True)
     for display, path in files:
         result = check_file(path, profile)
         for d in result.diagnostics:
@@ -356,7 +392,7 @@ def check_uploads(files: list[tuple[str, Path]]) -> dict:
         result.path = display
         records += results_json([result])["files"]
         if result.status != "unreadable":
-            out = path.with_name(path.stem + "-annotated" + path.suffix)
+            out = marked / f"{len(annotated)}{path.suffix}"  # not among the uploads, whatever their names
             try:
                 annotate_file(path, out, plan_marks(result.forms, result.diagnostics, profile.colours()))
             except (ValueError, OSError):
@@ -378,7 +414,7 @@ def consolidate_uploads(files: list[tuple[str, Path]], roster_upload: tuple[str,
     from python_calamine import CalamineWorkbook
 
     from ..consolidate.extract import NotCompleted
-    from ..consolidate.run import consolidate, found_roster, pick_roster, read_roster, summary_json
+    from ..consolidate.run import consolidate, found_roster, free_name, pick_roster, read_roster, summary_json
 
     folder = files[0][1].parent
     names = {str(path): display for display, path in files}
@@ -400,17 +436,17 @@ def consolidate_uploads(files: list[tuple[str, Path]], roster_upload: tuple[str,
             note = shown_names(note, everything)
         if not files:
             raise HTTPException(400, "只收到单位名单，没有收到要汇总的工作簿。")
-    output = folder / "summary.xlsx"
+    output = free_name(folder / "部门汇总.xlsx")  # beside the files, which its 来源文件 links then name as they are
     try:
         summary = consolidate([p for _, p in files], output, workers=1, roster=roster,
-                              carry_from=earlier[1] if earlier else None)
+                              carry_from=earlier[1] if earlier else None, chosen_together=True)
     except NotCompleted as exc:
         raise HTTPException(422, shown_names(f"上次的部门汇总：{exc}", everything)) from None
     result = summary_json(summary, output)
     if result["carried"]:
-        result["carried"]["from"] = earlier[0]
-    names.update({str(output): "部门汇总.xlsx", **({str(earlier[1]): earlier[0]} if earlier else {})})
-    everything.append(("部门汇总.xlsx", output))
+        result["carried"]["from"] = names.get(result["carried"]["from"], earlier[0] if earlier else None)
+    names.update({str(output): output.name, **({str(earlier[1]): earlier[0]} if earlier else {})})
+    everything.append((output.name, output))
     result["roster"] = {"name": roster_upload[0], "units": len(roster)} if roster else None
     result["roster_note"] = note
     for record in result["files"]:
@@ -423,11 +459,11 @@ def consolidate_uploads(files: list[tuple[str, Path]], roster_upload: tuple[str,
     if not result["output"]:
         reasons = "；".join(f"{f['path']}：{f['reason']}" for f in result["files"] if f["reason"])
         raise HTTPException(422, f"没有可汇总的绩效运行监控表。{reasons}")
-    result["output"] = "部门汇总.xlsx"
+    result["output"] = output.name
     data = output.read_bytes()
     table = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name("汇总表")
     result["table"] = [[("" if v is None else v) for v in row] for row in table.to_python()]
-    result["download"] = {"name": "部门汇总.xlsx", "data": base64.b64encode(data).decode()}
+    result["download"] = {"name": output.name, "data": base64.b64encode(data).decode()}
     return result
 
 

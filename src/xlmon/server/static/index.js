@@ -276,7 +276,7 @@
     }
     if (result.roster_note) notes.push(result.roster_note);
     for (const d of result.diagnostics) {
-      if (d.code === "K007" || d.code === "K010") notes.push(`部门整体：${d.message}`);
+      if (["K007", "K010", "K011"].includes(d.code)) notes.push(`部门整体：${d.message}`);
     }
     return notes;
   }

@@ -51,8 +51,10 @@ $("consolidate").addEventListener("click", () => postFiles("/api/consolidate", $
   const roster = result.roster
     ? `按单位名单（${result.roster.name}）核对，未报送 ${result.missing_units.length} 个单位。`
     : result.roster_note || "（同时选择文件名含“名单”的单位名单，即可列出未报送的单位。）";
+  const carried = result.diagnostics.find((d) => ["K007", "K010", "K011"].includes(d.code));
   $("status").textContent =
-    `汇总完成：${result.units} 个单位，${result.projects} 个项目；${rejected} 个文件未采用。${roster}`;
+    `汇总完成：${result.units} 个单位，${result.projects} 个项目；${rejected} 个文件未采用。${roster}`
+    + (carried ? `部门整体：${carried.message}` : "");
   download($("download"), result.download);
   if (globalThis.Excel) await writeSummarySheet(result.table);
 }));
