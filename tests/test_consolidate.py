@@ -246,6 +246,48 @@ def test_hand_edits_to_a_summary_are_reported_one_level_up(department, tmp_path,
     assert all("未计入" in m for m in by_cell.values())
 
 
+def test_hand_edits_to_a_summarys_deviations_are_reported_one_level_up(department, tmp_path, capsys):
+    """指标偏差 is where a department head writes its own 偏差原因 or 备注, or adds a column of opinions; one level
+    up the deviations come from the records, so each such edit is reported with its cell (K012): a reason or
+    remark rewritten, a row deleted or added, a column added. The sheet sorted by hand is no edit."""
+    run(capsys, department, "-o", tmp_path / "部门汇总.xlsx")
+    _, untouched = run(capsys, tmp_path / "部门汇总.xlsx", "-o", tmp_path / "局汇总0.xlsx")
+    assert not [d for d in untouched["diagnostics"] if d["code"] == "K012"]
+    wb = load_workbook(tmp_path / "部门汇总.xlsx")
+    ws = wb["指标偏差"]
+    header = [c.value for c in ws[1]]
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
+    rows.reverse()  # sorted by hand: every row elsewhere, none changed
+    for r, values in enumerate(rows, 2):
+        for c, value in enumerate(values, 1):
+            ws.cell(r, c).value = value
+    reason = ws.cell(2, header.index("偏差原因分析") + 1)
+    reason.value = "部门补充：已约谈项目单位"
+    remark = ws.cell(3, header.index("备注") + 1)
+    remark.value = "部门意见：暂缓拨款"
+    opinion = ws.cell(1, len(header) + 1)
+    opinion.value, ws.cell(4, len(header) + 1).value = "部门审核意见", "同意"
+    deleted = (rows[3][1], rows[3][2], rows[3][5])
+    ws.delete_rows(5)
+    ws.append(["红灯", "新单位", "手工加的项目", "产出指标", "数量指标", "手工加的指标"])
+    wb.save(tmp_path / "改过的汇总.xlsx")
+    code, bureau = run(capsys, tmp_path / "改过的汇总.xlsx", "-o", tmp_path / "局汇总.xlsx")
+    assert code == 0 and bureau["grades"] == untouched["grades"]
+    k012 = [d for d in bureau["diagnostics"] if d["code"] == "K012"]
+    assert all(d["file"].endswith("改过的汇总.xlsx") and d["sheet"] == "指标偏差" and d["severity"] == "warning"
+               for d in k012)
+    by_cell = {d["cell"]: d["message"] for d in k012}
+    assert len(k012) == 5
+    assert "的偏差原因分析为“部门补充：已约谈项目单位”，记录为“" in by_cell[reason.coordinate]
+    assert "的备注为“部门意见：暂缓拨款”" in by_cell[remark.coordinate]
+    assert f"“{'·'.join(deleted)}”所在的行已删除" in by_cell[None]
+    assert "“手工加的指标”不是 xlmon 列出的指标偏差" in by_cell[f"M{ws.max_row}"]
+    assert "增加了“部门审核意见”一列" in by_cell[opinion.coordinate]
+    assert all("未计入" in m for m in by_cell.values())
+    listed = [r[10] for r in load_workbook(tmp_path / "局汇总.xlsx")["指标偏差"].iter_rows(min_row=2, values_only=True)]
+    assert "部门补充：已约谈项目单位" not in listed  # the records' reasons, as the K012 says
+
+
 def test_an_untouched_summary_of_blank_units_reports_no_edits(tmp_path, capsys):
     """Forms that leave 预算单位 blank stay apart (never merged); their 项目明细 rows are told apart by source."""
     units = tmp_path / "units"

@@ -123,12 +123,80 @@ def edited_details(sheet: list[list], records: list[FormRecord], path: str) -> l
                 edits.append((address(r, c), f"{name}的{label}为{_shown(shown)}，记录为{_shown(values[i])}"))
     edits += [(address(r, header["项目名称"]), f"第 {r + 1} 行“{'·'.join(filter(None, key[:2]))}”不是 xlmon 汇总的项目")
               for key, r in sorted(rows.items(), key=lambda kv: kv[1])]
-    out = [make("K005", file=path, sheet=SUMMARY_SHEETS[1], cell=cell or None, detail=what).model_dump()
+    return _edits("K005", SUMMARY_SHEETS[1], edits, path)
+
+
+def _edits(code: str, sheet: str, edits: list[tuple[str, str]], path: str) -> list[dict]:
+    """A summary sheet's edits as diagnostics, the first EDITS_LISTED one by one and the rest counted."""
+    from ..diagnostics import make
+
+    out = [make(code, file=path, sheet=sheet, cell=cell or None, detail=what).model_dump()
            for cell, what in edits[:EDITS_LISTED]]
     if len(edits) > EDITS_LISTED:
-        out.append(make("K005", file=path, sheet=SUMMARY_SHEETS[1],
-                        detail=f"另有 {len(edits) - EDITS_LISTED} 处与记录不一致").model_dump())
+        out.append(make(code, file=path, sheet=sheet, detail=f"另有 {len(edits) - EDITS_LISTED} 处与记录不一致")
+                   .model_dump())
     return out
+
+
+# 指标偏差's columns a department may edit (besides 1-N月完成情况), and the others xlmon writes
+_DEVIATION_FIELDS = ("评级", "年度指标值", "全年预计完成情况", "完成目标可能性", "偏差原因分析", "备注")
+_DEVIATION_SHOWN = {"单位", "项目名称", "一级指标", "二级指标", "三级指标", "位置", *_DEVIATION_FIELDS}
+
+
+def edited_deviations(sheet: list[list], records: list[FormRecord], path: str) -> list[dict]:
+    """Where a summary's 指标偏差 no longer shows what its records hold: a 偏差原因分析 or 备注 rewritten by the
+    department, a grade or forecast changed, a row deleted or added, a column of its own added. One level up
+    the 指标偏差 are listed from the records (the units' forms), so such edits would be lost without a word;
+    each is reported (K012) with the cell."""
+    from ..marks import GRADE_ZH
+    from .records import form_name
+
+    if not sheet:
+        return []
+    header = {clean_text(v): c for c, v in enumerate(sheet[0]) if clean_text(v)}
+    if "位置" not in header or "三级指标" not in header:
+        return []
+    columns = {h: c for h, c in header.items() if h in _DEVIATION_FIELDS}
+    actual = next((c for h, c in header.items() if h.startswith("1-") and h.endswith("月完成情况")), None)
+    where, level3 = header["位置"], header["三级指标"]
+    rows: dict[str, int] = {}
+    for r, line in enumerate(sheet[1:], 1):
+        key = clean_text(line[where]) if where < len(line) else None
+        if key or any(clean_text(v) for v in line):
+            rows.setdefault(key or f"#{r}", r)
+    edits: list[tuple[str, str]] = []
+    for record in records:
+        for d in record.deviations:
+            name = f"“{'·'.join(filter(None, (record.unit, form_name(record), d.level3)))}”"
+            r = rows.pop(f"{Path(record.source or record.file).name}!{record.sheet}!{d.cell or ''}", None)
+            if r is None:
+                edits.append(("", f"{name}所在的行已删除"))
+                continue
+            line = sheet[r]
+            expected = {"评级": f"{GRADE_ZH[d.grade]}灯", "年度指标值": d.target, "全年预计完成情况": d.forecast,
+                        "完成目标可能性": d.likelihood, "偏差原因分析": d.reason or "（未填写）", "备注": d.remark}
+            cells = [(h, columns[h], v) for h, v in expected.items() if h in columns]
+            if actual is not None:
+                cells.append((sheet[0][actual], actual, d.actual))
+            for label, c, value in cells:
+                shown = line[c] if c < len(line) else None
+                if not _same_value(shown, value):
+                    edits.append((address(r, c), f"{name}的{clean_text(label)}为{_shown(shown)}，记录为{_shown(value)}"))
+    for key, r in sorted(rows.items(), key=lambda kv: kv[1]):
+        text = clean_text(sheet[r][level3]) if level3 < len(sheet[r]) else None
+        edits.append((address(r, where), f"第 {r + 1} 行{f'“{text}”' if text else ''}不是 xlmon 列出的指标偏差"))
+    for h, c in header.items():
+        if h not in _DEVIATION_SHOWN and not (h.startswith("1-") and h.endswith("月完成情况")):
+            if any(c < len(line) and clean_text(line[c]) for line in sheet[1:]):
+                edits.append((address(0, c), f"增加了“{h}”一列"))
+    return _edits("K012", SUMMARY_SHEETS[2], edits, path)
+
+
+def _same_value(shown: object, value: object) -> bool:
+    """A cell of 指标偏差 as xlmon wrote the value: a number as a number, a text as a text, nothing as blank."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return isinstance(shown, (int, float)) and abs(shown - value) <= 1e-9 * max(1.0, abs(value))
+    return clean_text(shown) == clean_text(value)
 
 
 def completed_department_form(grid: list[list], records: list[FormRecord], path: str,
@@ -268,6 +336,8 @@ def extract(path: str, profile: Profile) -> FileOutcome:
             r.source = r.source or r.file
             r.file = path
             r.finish()
+        if SUMMARY_SHEETS[2] in book.sheets:
+            diagnostics = [*edited_deviations(book.sheets[SUMMARY_SHEETS[2]], records, path), *diagnostics]
         if SUMMARY_SHEETS[1] in book.sheets:
             diagnostics = [*edited_details(book.sheets[SUMMARY_SHEETS[1]], records, path), *diagnostics]
         if SUMMARY_SHEETS[6] in book.sheets:
