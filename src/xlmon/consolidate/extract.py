@@ -157,21 +157,27 @@ def edited_deviations(sheet: list[list], records: list[FormRecord], path: str) -
     if "位置" not in header or "三级指标" not in header:
         return []
     columns = {h: c for h, c in header.items() if h in _DEVIATION_FIELDS}
-    actual = next((c for h, c in header.items() if h.startswith("1-") and h.endswith("月完成情况")), None)
-    where, level3 = header["位置"], header["三级指标"]
-    rows: dict[str, int] = {}
+    actual = next((c for h, c in header.items() if _is_actual(h)), None)
+    where, level3, unit = header["位置"], header["三级指标"], header.get("单位")
+
+    def cell(line: list, c: int | None) -> str | None:
+        return clean_text(line[c]) if c is not None and c < len(line) else None
+
+    rows: dict[tuple, list[int]] = {}  # two departments' units may send files of one name: a key may repeat
     for r, line in enumerate(sheet[1:], 1):
-        key = clean_text(line[where]) if where < len(line) else None
-        if key or any(clean_text(v) for v in line):
-            rows.setdefault(key or f"#{r}", r)
+        if any(clean_text(v) for v in line):
+            rows.setdefault((cell(line, where), cell(line, unit), cell(line, level3)), []).append(r)
     edits: list[tuple[str, str]] = []
     for record in records:
         for d in record.deviations:
             name = f"“{'·'.join(filter(None, (record.unit, form_name(record), d.level3)))}”"
-            r = rows.pop(f"{Path(record.source or record.file).name}!{record.sheet}!{d.cell or ''}", None)
-            if r is None:
+            key = (f"{Path(record.source or record.file).name}!{record.sheet}!{d.cell or ''}",
+                   clean_text(record.unit) if unit is not None else None, clean_text(d.level3))
+            found = rows.get(key)
+            if not found:
                 edits.append(("", f"{name}所在的行已删除"))
                 continue
+            r = found.pop(0)
             line = sheet[r]
             expected = {"评级": f"{GRADE_ZH[d.grade]}灯", "年度指标值": d.target, "全年预计完成情况": d.forecast,
                         "完成目标可能性": d.likelihood, "偏差原因分析": d.reason or "（未填写）", "备注": d.remark}
@@ -182,14 +188,18 @@ def edited_deviations(sheet: list[list], records: list[FormRecord], path: str) -
                 shown = line[c] if c < len(line) else None
                 if not _same_value(shown, value):
                     edits.append((address(r, c), f"{name}的{clean_text(label)}为{_shown(shown)}，记录为{_shown(value)}"))
-    for key, r in sorted(rows.items(), key=lambda kv: kv[1]):
-        text = clean_text(sheet[r][level3]) if level3 < len(sheet[r]) else None
+    for r in sorted(r for left in rows.values() for r in left):
+        text = cell(sheet[r], level3)
         edits.append((address(r, where), f"第 {r + 1} 行{f'“{text}”' if text else ''}不是 xlmon 列出的指标偏差"))
     for h, c in header.items():
-        if h not in _DEVIATION_SHOWN and not (h.startswith("1-") and h.endswith("月完成情况")):
+        if h not in _DEVIATION_SHOWN and not _is_actual(h):
             if any(c < len(line) and clean_text(line[c]) for line in sheet[1:]):
                 edits.append((address(0, c), f"增加了“{h}”一列"))
     return _edits("K012", SUMMARY_SHEETS[2], edits, path)
+
+
+def _is_actual(header: str) -> bool:
+    return header.startswith("1-") and header.endswith("月完成情况")
 
 
 def _same_value(shown: object, value: object) -> bool:
