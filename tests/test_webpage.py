@@ -52,6 +52,28 @@ def open_page(browser):
         context.close()
 
 
+@pytest.fixture
+def task_pane_consolidate(browser, xlmon_server):
+    """Factory: 汇总 in the add-in's task pane outside Excel (office.js answers onReady with no host) of the
+    chosen files; the summary's download and the pane's status line."""
+    contexts = []
+
+    def consolidate(files: list[Path]):
+        context = browser.new_context(accept_downloads=True, locale="zh-CN")
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(xlmon_server().url + "/taskpane.html")
+        page.set_input_files("#files", [str(p) for p in files])
+        with page.expect_download() as info:
+            page.click("#consolidate")
+        return info.value, page.locator("#status")
+
+    yield consolidate
+    for context in contexts:
+        context.close()
+
+
 def download(page: Page, selector: str, tmp_path: Path) -> tuple[str, openpyxl.Workbook]:
     with page.expect_download() as info:
         page.click(selector)
@@ -174,30 +196,20 @@ def test_earlier_summary_carries_the_department_form(open_page, xlmon_server, de
     expect(page.locator("#alert")).to_contain_text(f"上次的部门汇总：“{units[0].name}”不是 xlmon 生成的汇总表")
 
 
-def test_task_pane_consolidates_with_the_roster_chosen_among_the_files(browser, xlmon_server, demo_folder, tmp_path):
+def test_task_pane_consolidates_with_the_roster_chosen_among_the_files(task_pane_consolidate, demo_folder, tmp_path):
     """The add-in's task pane outside Excel (office.js answers onReady with no host): 汇总 of the units'
     files with a 名单.csv chosen among them, as it lies in their folder."""
     units = sorted(demo_folder.glob("*.xlsx"))
     roster = tmp_path / "单位名单.csv"
     roster.write_text("\n".join(["单位名称", *(p.stem for p in units), "某市未报送学校"]), encoding="utf-8-sig")
-    context = browser.new_context(accept_downloads=True, locale="zh-CN")
-    context.set_default_timeout(TIMEOUT_MS)
-    try:
-        page = context.new_page()
-        page.goto(xlmon_server().url + "/taskpane.html")
-        page.set_input_files("#files", [*(str(p) for p in units), str(roster)])
-        with page.expect_download() as info:
-            page.click("#consolidate")
-        assert info.value.suggested_filename == "部门汇总.xlsx"
-        status = page.locator("#status")
-        expect(status).to_contain_text(f"汇总完成：{len(units)} 个单位")
-        expect(status).to_contain_text("按单位名单（单位名单.csv）核对，未报送 1 个单位")
-        expect(status).to_contain_text("0 个文件未采用")
-    finally:
-        context.close()
+    got, status = task_pane_consolidate([*units, roster])
+    assert got.suggested_filename == "部门汇总.xlsx"
+    expect(status).to_contain_text(f"汇总完成：{len(units)} 个单位")
+    expect(status).to_contain_text("按单位名单（单位名单.csv）核对，未报送 1 个单位")
+    expect(status).to_contain_text("0 个文件未采用")
 
 
-def test_task_pane_carries_the_earlier_summary_chosen_with_the_files(browser, xlmon_server, demo_folder, tmp_path):
+def test_task_pane_carries_the_earlier_summary_chosen_with_the_files(task_pane_consolidate, demo_folder, tmp_path):
     """The task pane has one file field: the department chooses every file of its folder, last time's summary
     (部门整体 completed) included. That summary is not counted again, its 部门整体 is carried, the pane says
     so, and the new summary downloads under a name of its own."""
@@ -208,23 +220,13 @@ def test_task_pane_carries_the_earlier_summary_chosen_with_the_files(browser, xl
     earlier = tmp_path / "部门汇总.xlsx"
     consolidate(units, earlier, workers=1)
     complete_department_form(earlier, forecast=500)
-    context = browser.new_context(accept_downloads=True, locale="zh-CN")
-    context.set_default_timeout(TIMEOUT_MS)
-    try:
-        page = context.new_page()
-        page.goto(xlmon_server().url + "/taskpane.html")
-        page.set_input_files("#files", [*(str(p) for p in units), str(earlier)])
-        with page.expect_download() as info:
-            page.click("#consolidate")
-        assert info.value.suggested_filename == "部门汇总（2）.xlsx"
-        status = page.locator("#status")
-        expect(status).to_contain_text(f"汇总完成：{len(units)} 个单位")
-        expect(status).to_contain_text("1 个文件未采用")
-        expect(status).to_contain_text("部门整体：部门在该汇总表中填写的部门整体表已带入新的汇总表“部门汇总（2）.xlsx”")
-        info.value.save_as(tmp_path / "got.xlsx")
-        assert [i.level3 for i in overall_form(tmp_path / "got.xlsx").indicators] == ["资助学生人数"]
-    finally:
-        context.close()
+    got, status = task_pane_consolidate([*units, earlier])
+    assert got.suggested_filename == "部门汇总（2）.xlsx"
+    expect(status).to_contain_text(f"汇总完成：{len(units)} 个单位")
+    expect(status).to_contain_text("1 个文件未采用")
+    expect(status).to_contain_text("部门整体：部门在该汇总表中填写的部门整体表已带入新的汇总表“部门汇总（2）.xlsx”")
+    got.save_as(tmp_path / "got.xlsx")
+    assert [i.level3 for i in overall_form(tmp_path / "got.xlsx").indicators] == ["资助学生人数"]
 
 
 def test_server_error_is_shown_in_the_alert(open_page, xlmon_server):
