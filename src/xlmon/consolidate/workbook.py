@@ -45,8 +45,12 @@ def _width(value) -> int:
 
 
 def _display_width(text: str) -> int:
-    """Display width: a CJK character (3 bytes in UTF-8) counts 2, ASCII 1."""
-    line = text.split("\n", 1)[0][:80]
+    """Display width of a text's first line, up to 80 characters of it."""
+    return _cjk_width(text.split("\n", 1)[0][:80])
+
+
+def _cjk_width(line: str) -> int:
+    """A CJK character (3 bytes in UTF-8) counts 2, ASCII 1."""
     return (len(line.encode()) - len(line)) // 2 + len(line)
 
 
@@ -63,8 +67,7 @@ UNIT_HEADERS = ("单位", "小计", "支出数", "支出进度", "时间进度",
 def _lines(text: str, width: float) -> int:
     """How many lines a wrapped text takes in a column `width` wide (CJK breaks anywhere)."""
     usable = max(width - 2, 2)
-    return sum(max(1, math.ceil(((len(part.encode()) - len(part)) // 2 + len(part)) / usable))
-               for part in text.split("\n"))
+    return sum(max(1, math.ceil(_cjk_width(part) / usable)) for part in text.split("\n"))
 
 
 class _Sheet:
