@@ -15,7 +15,7 @@ from . import layout as L
 from .diagnostics import Diagnostic, make
 from .grid import Grid, address
 from .models import Block, Form, FundingRow, Indicator
-from .text import (WAN, YUAN, NotANumber, clean_text, label_key, label_keys, nfkc, parse_amount,
+from .text import (UNIT_TO_WAN, WAN, YUAN, NotANumber, clean_text, label_key, label_keys, nfkc, parse_amount,
                    parse_measure, parse_number, parse_target, plain_number, to_wan)
 
 _CN_ONE_TO_NINE = "一二三四五六七八九"
@@ -283,7 +283,6 @@ _UNITS = "百万元|亿元|千元|万元|元"
 _UNIT_STATED = re.compile(
     rf"(?:^|[^\u4e00-\u9fff]|金额|资金)单位(?::|为)?(?:人民币)?(?P<unit>{_UNITS})(?![\u4e00-\u9fff/])"
     rf"|[(（](?:金额|资金)?(?:单位[:：]?)?(?:人民币)?(?P<bracketed>{_UNITS})[)）]")
-_HOW = {"元": "除以 10000", "千元": "除以 10", "百万元": "乘以 100", "亿元": "乘以 10000"}  # to 万元
 
 
 def _amount_unit(s: _Sheet, headers: list[int], diags: list[Diagnostic]) -> str:
@@ -298,10 +297,16 @@ def _amount_unit(s: _Sheet, headers: list[int], diags: list[Diagnostic]) -> str:
                 unit = _stated_unit(s.grid[r][c]) if YUAN in k else None
                 if unit:
                     diags.append(make("N003", sheet=s.name, cell=address(r, c), value=clean_text(s.grid[r][c]),
-                                      unit=unit, how=_HOW[unit]))
+                                      unit=unit, how=_to_wan_how(unit)))
                     return unit
         done = h + 1
     return WAN
+
+
+def _to_wan_how(unit: str) -> str:
+    """What turns an amount in `unit` into 万元, in words: 除以 10000 for 元, 乘以 100 for 百万元."""
+    multiply, divide = UNIT_TO_WAN[unit]
+    return f"除以 {divide}" if divide > 1 else f"乘以 {multiply}"
 
 
 @lru_cache(maxsize=1024)
