@@ -316,9 +316,7 @@ class uploads:
             item = next((f for f in form.getlist(name) if hasattr(f, "filename") and f.filename), None)
             if item is not None:
                 display = _display_name(item.filename, name)
-                suffix = Path(display).suffix.lower()
-                path = self.folder / f"{name}{suffix if suffix in SAFE_SUFFIXES else '.xlsx'}"
-                self.extra[name] = await self._save(item, display, path)
+                self.extra[name] = await self._save(item, display, self.folder / (name + _safe_suffix(display)))
         await form.close()
         return saved
 
@@ -355,15 +353,18 @@ def _plain_name(name: str) -> bool:
 def _stored_name(display: str, fallback: str, taken: set[str]) -> str:
     """The file name an upload is stored under: its own when that is a plain file name not yet taken (a name
     given twice gets （2）, （3）…), else fallback with the upload's suffix when it is a safe one."""
-    name = display
-    if not _plain_name(name):
-        suffix = Path(display).suffix.lower() if len(display.encode()) <= _NAME_MAX else ""
-        name = fallback + (suffix if suffix in SAFE_SUFFIXES else ".xlsx")
+    name = display if _plain_name(display) else fallback + _safe_suffix(display)
     stem, suffix, n = Path(name).stem, Path(name).suffix, 2
     while name.casefold() in taken:
         name, n = f"{stem}（{n}）{suffix}", n + 1
     taken.add(name.casefold())
     return name
+
+
+def _safe_suffix(name: str) -> str:
+    """The suffix a file given under another name keeps: its own when it is one the readers go by, else .xlsx."""
+    suffix = Path(name).suffix.lower()
+    return suffix if suffix in SAFE_SUFFIXES else ".xlsx"
 
 
 def shown_names(text: str, files: list[tuple[str, Path]]) -> str:
@@ -417,7 +418,6 @@ def consolidate_uploads(files: list[tuple[str, Path]], roster_upload: tuple[str,
     from ..consolidate.run import consolidate, found_roster, free_name, pick_roster, read_roster, summary_json
 
     folder = files[0][1].parent
-    names = {str(path): display for display, path in files}
     everything = [*files, *([roster_upload] if roster_upload else []), *([earlier] if earlier else [])]
     note, sent = "", roster_upload is not None
     if not sent:
@@ -442,11 +442,11 @@ def consolidate_uploads(files: list[tuple[str, Path]], roster_upload: tuple[str,
                               carry_from=earlier[1] if earlier else None, chosen_together=True)
     except NotCompleted as exc:
         raise HTTPException(422, shown_names(f"上次的部门汇总：{exc}", everything)) from None
+    everything.append((output.name, output))
+    names = {str(path): display for display, path in everything}
     result = summary_json(summary, output)
     if result["carried"]:
-        result["carried"]["from"] = names.get(result["carried"]["from"], earlier[0] if earlier else None)
-    names.update({str(output): output.name, **({str(earlier[1]): earlier[0]} if earlier else {})})
-    everything.append((output.name, output))
+        result["carried"]["from"] = names[result["carried"]["from"]]
     result["roster"] = {"name": roster_upload[0], "units": len(roster)} if roster else None
     result["roster_note"] = note
     for record in result["files"]:
