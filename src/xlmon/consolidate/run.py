@@ -136,10 +136,8 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: lis
     found = resolve_inputs(inputs, output, roster_file)
     outcomes = extract_all([p for p, _ in found], profile, progress, workers)
     with _collector_paused():
-        if chosen_together:
-            skipped = skip_own_summaries(outcomes, [Path(output).parent] * len(found), "一同选择")
-        else:
-            skipped = skip_own_summaries(outcomes, [origin for _, origin in found])
+        origins = [Path(output).parent if chosen_together else origin for _, origin in found]
+        skipped = skip_own_summaries(outcomes, origins, "一同选择" if chosen_together else "同一文件夹中")
         found_note = None
         if chosen_together and done is None:
             done, found_note = _earlier_among(skipped, profile)
