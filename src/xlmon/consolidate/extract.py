@@ -101,7 +101,7 @@ def edited_details(sheet: list[list], records: list[FormRecord], path: str) -> l
     keys = [k for k in (*DETAIL_KEY, DETAIL_SOURCE) if k in header]  # the source tells blank units apart
     rows: dict[tuple, int] = {}
     for r, line in enumerate(sheet[1:], 1):
-        key = tuple(clean_text(line[header[k]]) if header[k] < len(line) else None for k in keys)
+        key = tuple(_text_at(line, header[k]) for k in keys)
         if any(key):
             rows.setdefault(key, r)
     edits: list[tuple[str, str]] = []  # (cell, what)
@@ -124,6 +124,11 @@ def edited_details(sheet: list[list], records: list[FormRecord], path: str) -> l
     edits += [(address(r, header["项目名称"]), f"第 {r + 1} 行“{'·'.join(filter(None, key[:2]))}”不是 xlmon 汇总的项目")
               for key, r in sorted(rows.items(), key=lambda kv: kv[1])]
     return _edits("K005", SUMMARY_SHEETS[1], edits, path)
+
+
+def _text_at(line: list, c: int | None) -> str | None:
+    """A summary row's cell as text; None for a blank one, or a column the sheet lacks."""
+    return clean_text(line[c]) if c is not None and c < len(line) else None
 
 
 def _edits(code: str, sheet: str, edits: list[tuple[str, str]], path: str) -> list[dict]:
@@ -159,14 +164,10 @@ def edited_deviations(sheet: list[list], records: list[FormRecord], path: str) -
     columns = {h: c for h, c in header.items() if h in _DEVIATION_FIELDS}
     actual = next((c for h, c in header.items() if _is_actual(h)), None)
     where, level3, unit = header["位置"], header["三级指标"], header.get("单位")
-
-    def cell(line: list, c: int | None) -> str | None:
-        return clean_text(line[c]) if c is not None and c < len(line) else None
-
     rows: dict[tuple, list[int]] = {}  # two departments' units may send files of one name: a key may repeat
     for r, line in enumerate(sheet[1:], 1):
         if any(clean_text(v) for v in line):
-            rows.setdefault((cell(line, where), cell(line, unit), cell(line, level3)), []).append(r)
+            rows.setdefault((_text_at(line, where), _text_at(line, unit), _text_at(line, level3)), []).append(r)
     edits: list[tuple[str, str]] = []
     for record in records:
         for d in record.deviations:
@@ -189,7 +190,7 @@ def edited_deviations(sheet: list[list], records: list[FormRecord], path: str) -
                 if not _same_value(shown, value):
                     edits.append((address(r, c), f"{name}的{clean_text(label)}为{_shown(shown)}，记录为{_shown(value)}"))
     for r in sorted(r for left in rows.values() for r in left):
-        text = cell(sheet[r], level3)
+        text = _text_at(sheet[r], level3)
         edits.append((address(r, where), f"第 {r + 1} 行{f'“{text}”' if text else ''}不是 xlmon 列出的指标偏差"))
     for h, c in header.items():
         if h not in _DEVIATION_SHOWN and not _is_actual(h):
