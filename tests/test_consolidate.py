@@ -761,7 +761,7 @@ def test_a_completed_department_form_is_carried_into_the_new_summary(department,
     from openpyxl import load_workbook as load
 
     from xlmon.consolidate.records import overall_sums
-    from xlmon.form_plan import INDICATOR_COLS, letter
+    from xlmon.form_plan import INDICATOR_COLS, letter, plan_form
 
     units = tmp_path / "units"
     shutil.copytree(department, units)
@@ -773,6 +773,9 @@ def test_a_completed_department_form_is_carried_into_the_new_summary(department,
     book = load(summary)
     book["部门整体"][remark] = "=HYPERLINK(\"http://x\")"
     book["部门整体"][remark].data_type = "s"  # typed as text, as a department's remark would be
+    header = plan_form("department", year=2026, months=6).layout.header["department"]
+    prefilled = book["部门整体"][header].value
+    book["部门整体"][header] = "某市教育局（部门代码 101001，联系人 王芳）"  # its own name and code, rewritten
     book.save(summary)
     # the unit whose 基本支出 is largest withdraws its file: the pre-filled sums change under the department
     gone = max(before, key=lambda r: r.amounts["spending"]["基本支出"][3] or 0)
@@ -781,10 +784,12 @@ def test_a_completed_department_form_is_carried_into_the_new_summary(department,
     code = main(["consolidate", str(units), "-o", str(summary)])
     assert code == 2 and "--overall-from" in capsys.readouterr().err
     code, data = run(capsys, units, "-o", summary, "--overall-from", summary)
-    assert code == 0 and data["carried"] == {"from": str(summary), "goal": True, "indicators": 1, "amounts": 1}
+    assert code == 0 and data["carried"] == {"from": str(summary), "goal": True, "department": True,
+                                             "indicators": 1, "amounts": 1}
 
     form = overall_form(summary)
     assert form.goal == "保障全市教育事业正常运转"
+    assert prefilled and form.department == "某市教育局（部门代码 101001，联系人 王芳）"  # not the units' name again
     [ind] = form.indicators
     assert (ind.level3, ind.target, ind.forecast, ind.likelihood) == ("资助学生人数", "≥1000人", 500, "完全不可能")
     assert ind.remark == "=HYPERLINK(\"http://x\")"  # text, never a formula
@@ -799,7 +804,8 @@ def test_a_completed_department_form_is_carried_into_the_new_summary(department,
     k008 = [d for d in data["diagnostics"] if d["code"] == "K008"]
     assert [(d["file"], d["sheet"], d["cell"]) for d in k008] == [(str(summary), "部门整体", cells["spent"])]
     assert "保留了部门填写的 123.00" in k008[0]["message"]
-    assert [d["file"] for d in data["diagnostics"] if d["code"] == "K007"] == [str(summary)]
+    [k007] = [d for d in data["diagnostics"] if d["code"] == "K007"]
+    assert k007["file"] == str(summary) and "年度绩效目标、主管部门（单位）及代码、1 个绩效指标" in k007["message"]
     note = next(c.value for row in load(summary)["部门整体"].iter_rows() for c in row
                 if isinstance(c.value, str) and c.value.startswith("说明"))
     assert "已从 部门汇总.xlsx 带入" in note
@@ -829,6 +835,7 @@ def test_only_what_holds_all_year_is_carried_into_another_months_summary(tmp_pat
 
     code, data = run(capsys, june, "-o", tmp_path / "6月汇总.xlsx", "--overall-from", earlier)
     assert code == 0 and data["carried"]["indicators"] == 1 and data["carried"]["amounts"] == 0
+    assert not data["carried"]["department"]  # left as xlmon pre-filled it: the units' name, pre-filled again
     form = overall_form(tmp_path / "6月汇总.xlsx")
     [ind] = form.indicators
     assert (ind.level3, ind.target, ind.actual, ind.forecast, ind.marks) == ("资助学生人数", "≥1000人", None, None, [])

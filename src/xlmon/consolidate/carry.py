@@ -1,8 +1,8 @@
 """A department's completed 部门整体, carried from its earlier summary into a new summary of its units.
 
 A late or corrected unit file means a new summary. The 部门整体 the department completed in the earlier one
-(its goal, its indicators, the amounts it typed) is its own work and goes into the new one; the amounts it
-left as xlmon pre-filled them are pre-filled again from the units' latest forms. Within one year but for
+(its goal, its indicators, the amounts it typed, its name and code where it rewrote them) is its own work and
+goes into the new one; what it left as xlmon pre-filled it is pre-filled again from the units' latest forms. Within one year but for
 another period, only what does not change with the months goes over: the goal and the indicators with their
 targets; completion, reasons, likelihoods and typed amounts belong to the earlier months.
 """
@@ -39,12 +39,14 @@ class Carried:
     counts: dict[tuple[str, str], int]
     values: dict[str, object] = field(default_factory=dict)
     goal: bool = False
+    department: bool = False  # 主管部门（单位）及代码 as the department wrote it, not as its units name it
     indicators: int = 0
     amounts: int = 0  # amounts the department typed, kept
     diagnostics: list[dict] = field(default_factory=list)
 
     def as_json(self) -> dict:
-        return {"from": self.source, "goal": self.goal, "indicators": self.indicators, "amounts": self.amounts}
+        return {"from": self.source, "goal": self.goal, "department": self.department, "indicators": self.indicators,
+                "amounts": self.amounts}
 
 
 def form_period(year: int | None, months: int | None) -> tuple[int, int]:
@@ -72,6 +74,10 @@ def carry(done: Completed, overall: list[FormRecord], year: int | None, months: 
     if goal is not None:
         out.values[layout.header["goal"]] = goal
         out.goal = True
+    department = _raw(done, old.cells.get("department")) if old.department else None
+    if department is not None and label_key(str(department)) != label_key(done.department):
+        out.values[layout.header["department"]] = department
+        out.department = True
     rows: dict[tuple[str, str], list[int]] = {}
     for level1, level2, r in layout.indicator_rows:
         rows.setdefault((level1, level2), []).append(r)
@@ -91,7 +97,8 @@ def carry(done: Completed, overall: list[FormRecord], year: int | None, months: 
     if same_period:
         _amounts(done, overall, layout.funding, out, output)
 
-    what = "、".join(filter(None, ("年度绩效目标" if out.goal else "", f"{out.indicators} 个绩效指标" if out.indicators else "",
+    what = "、".join(filter(None, ("年度绩效目标" if out.goal else "", "主管部门（单位）及代码" if out.department else "",
+                                   f"{out.indicators} 个绩效指标" if out.indicators else "",
                                    f"{out.amounts} 个部门填写的金额" if out.amounts else ""))) or "部门填写的内容"
     stale = "" if same_period else (f"；该表填写的是 {L.period(old.year or year, old.months)}，指标完成情况、偏差原因、"
                                     f"完成目标可能性和部门填写的金额未带入，请按 {L.period(year, months)} 填写")

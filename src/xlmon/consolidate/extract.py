@@ -15,7 +15,7 @@ from ..adapters.files import read_bytes
 from ..check import check_workbook
 from ..models import Form
 from ..profile import Profile
-from .records import AMOUNTS, Deviation, FileOutcome, FormRecord, overall_sums
+from .records import AMOUNTS, Deviation, FileOutcome, FormRecord, department_name, overall_sums
 
 from ..grid import address
 from ..sheetnames import RECORDS_SHEET, SUMMARY_SHEETS  # RECORDS_SHEET: a summary's hidden sheet, a record a row
@@ -243,22 +243,21 @@ def _completed_form(grid: list[list], units: list[FormRecord], profile: Profile)
     return form, result.diagnostics
 
 
-OVERALL_LINE = '{"type":"record","data":{"kind":"department"'  # how record_line starts a 部门整体 record
-
-
 class NotCompleted(ValueError):
     """A file that holds no 部门整体 completed by a department: why, in Chinese."""
 
 
 @dataclass
 class Completed:
-    """A summary's 部门整体 as the department completed it, and the units' overall records it was pre-filled
-    from (what tells a pre-filled amount from one the department typed)."""
+    """A summary's 部门整体 as the department completed it, and what xlmon pre-filled it with (what tells a
+    pre-filled value from one the department typed): the units' overall records, and the department's name
+    as the units' forms gave it."""
 
     path: str
     form: Form
     grid: list[list]
     units: list[FormRecord]
+    department: str = ""
 
 
 def read_completed(path: str | Path, profile: Profile) -> Completed:
@@ -277,19 +276,18 @@ def read_completed(path: str | Path, profile: Profile) -> Completed:
         if not {RECORDS_SHEET, SUMMARY_SHEETS[6]} <= set(book.sheet_names):
             raise NotCompleted(f"“{name}”不是 xlmon 生成的汇总表（没有部门整体表和汇总记录）")
         grid = normalise(book.get_sheet_by_name(SUMMARY_SHEETS[6]).to_python(skip_empty_area=False))
-        lines = [row for row in book.get_sheet_by_name(RECORDS_SHEET).to_python()
-                 if row and isinstance(row[0], str) and row[0].startswith(OVERALL_LINE)]
-        units = summary_records(lines)[0]
+        records = summary_records(book.get_sheet_by_name(RECORDS_SHEET).to_python())[0]
     except NotCompleted:
         raise
     except OSError as exc:
         raise NotCompleted(f"无法读取“{name}”（{exc.strerror or exc}）") from exc
     except Exception as exc:  # malformed (calamine's own errors) or damaged records
         raise NotCompleted(f"无法读取“{name}”（{exc}）") from exc
+    units = [r for r in records if r.kind == "department"]
     found = _completed_form(grid, units, profile)
     if found is None:
         raise NotCompleted(f"“{name}”的部门整体表还没有由部门填写（仍是 xlmon 的预填）")
-    return Completed(str(path), found[0], grid, units)
+    return Completed(str(path), found[0], grid, units, department_name(records))
 
 
 def completed_summary(path: str | Path, profile: Profile) -> bool:

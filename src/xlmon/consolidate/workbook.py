@@ -31,7 +31,8 @@ from ..profile import Profile
 from ..text import label_key
 from .aggregate import Summary
 from .extract import RECORDS_SHEET
-from .records import AMOUNTS, FormRecord, diagnostic_line, form_name, overall_sums, record_line
+from .records import (AMOUNTS, FormRecord, department_name, diagnostic_line, form_name, overall_sums,
+                      record_line)
 
 from ..sheetnames import SUMMARY_SHEETS as SHEETS
 GRADE_ORDER = {"red": 0, "yellow": 1, "green": 2}
@@ -354,8 +355,7 @@ def write_summary(summary: Summary, path: Path, profile: Profile) -> Path:
 
 
 def _department_name(summary: Summary) -> str:
-    names = Counter(r.department for r in (*summary.projects, *summary.overall) if r.department)
-    return names.most_common(1)[0][0] if names else ""
+    return department_name((*summary.projects, *summary.overall))
 
 
 def _period(summary: Summary) -> str:
