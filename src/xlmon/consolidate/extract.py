@@ -90,8 +90,6 @@ def edited_details(sheet: list[list], records: list[FormRecord], path: str) -> l
     """Where a summary's 项目明细 no longer shows what its records hold: an amount changed, a project's row
     deleted or one added by hand. One level up only the records count, so such edits would be lost without a
     word; each is reported (K005) with the cell, and the records are used as they are."""
-    from ..diagnostics import make
-
     if not sheet:
         return []
     header = {clean_text(v): c for c, v in enumerate(sheet[0]) if clean_text(v)}
