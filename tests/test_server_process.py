@@ -10,7 +10,6 @@ import re
 
 import httpx
 import openpyxl
-import pytest
 from payloads import payload_from_file
 
 pytest_plugins = ("server_process",)
