@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import os
@@ -747,6 +748,13 @@ def test_a_department_form_completed_in_the_summary_is_the_departments_one_level
     assert [d["code"] for d in changed["diagnostics"] if d["code"] == "K006"] == ["K006"]
 
 
+def last_note_row(ws) -> int:
+    """The row of a 部门整体 sheet's last footnote (1-based), below which a department signs."""
+    from xlmon import layout as L
+
+    return next(c.row for row in ws.iter_rows() for c in row if c.value == L.FOOTNOTES[-1])
+
+
 def overall_form(summary: Path):
     from xlmon.adapters.files import read_workbook
     from xlmon.reader import read_form
@@ -776,6 +784,11 @@ def test_a_completed_department_form_is_carried_into_the_new_summary(department,
     header = plan_form("department", year=2026, months=6).layout.header["department"]
     prefilled = book["部门整体"][header].value
     book["部门整体"][header] = "某市教育局（部门代码 101001，联系人 王芳）"  # its own name and code, rewritten
+    # below the form, under xlmon's note, the lines a department signs a form with; beside it, a remark of its own
+    signed = last_note_row(book["部门整体"]) + 3
+    book["部门整体"].cell(signed, 1, "填报人：张三　联系电话：0571-12345678")
+    book["部门整体"].cell(signed, 8, datetime.datetime(2026, 7, 5))
+    book["部门整体"]["N5"] = "已与财务科核对"
     book.save(summary)
     # the unit whose 基本支出 is largest withdraws its file: the pre-filled sums change under the department
     gone = max(before, key=lambda r: r.amounts["spending"]["基本支出"][3] or 0)
@@ -785,7 +798,7 @@ def test_a_completed_department_form_is_carried_into_the_new_summary(department,
     assert code == 2 and "--overall-from" in capsys.readouterr().err
     code, data = run(capsys, units, "-o", summary, "--overall-from", summary)
     assert code == 0 and data["carried"] == {"from": str(summary), "goal": True, "department": True,
-                                             "indicators": 1, "amounts": 1}
+                                             "indicators": 1, "amounts": 1, "below": 2}
 
     form = overall_form(summary)
     assert form.goal == "保障全市教育事业正常运转"
@@ -806,6 +819,15 @@ def test_a_completed_department_form_is_carried_into_the_new_summary(department,
     assert "保留了部门填写的 123.00" in k008[0]["message"]
     [k007] = [d for d in data["diagnostics"] if d["code"] == "K007"]
     assert k007["file"] == str(summary) and "年度绩效目标、主管部门（单位）及代码、1 个绩效指标" in k007["message"]
+    assert "表格下方填写的 2 处内容" in k007["message"]
+    new = load(summary)["部门整体"]
+    below = last_note_row(new) + 3  # as far below the new form, whose indicator rows are fewer
+    assert below != signed and new.cell(below, 1).value == "填报人：张三　联系电话：0571-12345678"
+    assert new.cell(below, 8).value == "2026-07-05"
+    assert new["N5"].value is None  # beside the form it has no place: named instead, never dropped unsaid
+    [k013] = [d for d in data["diagnostics"] if d["code"] == "K013"]
+    assert (k013["file"], k013["sheet"], k013["cell"]) == (str(summary), "部门整体", "N5")
+    assert "N5“已与财务科核对”" in k013["message"] and "填报人" not in k013["message"]
     note = next(c.value for row in load(summary)["部门整体"].iter_rows() for c in row
                 if isinstance(c.value, str) and c.value.startswith("说明"))
     assert "已从 部门汇总.xlsx 带入" in note

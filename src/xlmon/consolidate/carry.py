@@ -4,7 +4,9 @@ A late or corrected unit file means a new summary. The 部门整体 the departme
 (its goal, its indicators, the amounts it typed, its name and code where it rewrote them) is its own work and
 goes into the new one; what it left as xlmon pre-filled it is pre-filled again from the units' latest forms. Within one year but for
 another period, only what does not change with the months goes over: the goal and the indicators with their
-targets; completion, reasons, likelihoods and typed amounts belong to the earlier months.
+targets; completion, reasons, likelihoods and typed amounts belong to the earlier months. What the department
+wrote below the form (填报人, 联系电话, 填报日期) goes below the new one; anything else it wrote outside the
+form's cells cannot be placed and is named (K013), never dropped without a word.
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ from __future__ import annotations
 import datetime
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from .. import layout as L
 from ..diagnostics import make
-from ..form_plan import INDICATOR_COLS, letter, plan_form
-from ..grid import parse_address, value as grid_value
+from ..form_plan import INDICATOR_COLS, letter, plan_form, ref
+from ..grid import address, parse_address, value as grid_value
 from ..models import Indicator
 from ..sheetnames import SUMMARY_SHEETS
 from ..text import clean_text, label_key
@@ -27,6 +30,9 @@ from .records import AMOUNTS, FormRecord, overall_sums
 SHEET = SUMMARY_SHEETS[6]
 EVERY_PERIOD = ("level3", "target", "remark")  # an indicator's cells that hold in any month of the year
 THIS_PERIOD = ("actual", "forecast", "reason")  # and those that hold for the months they were filled for
+# how the note xlmon writes below a summary's 部门整体 begins (workbook._department_form_note): not the department's
+OWN_NOTES = ("说明：本表金额由 xlmon 根据", "说明：各单位均未报送部门整体支出绩效运行监控表")
+LISTED = 10  # K013 names this many cells, and counts the rest
 
 
 @dataclass
@@ -42,11 +48,12 @@ class Carried:
     department: bool = False  # 主管部门（单位）及代码 as the department wrote it, not as its units name it
     indicators: int = 0
     amounts: int = 0  # amounts the department typed, kept
+    below: int = 0  # cells the department wrote below the form (填报人…), placed below the new one
     diagnostics: list[dict] = field(default_factory=list)
 
     def as_json(self) -> dict:
         return {"from": self.source, "goal": self.goal, "department": self.department, "indicators": self.indicators,
-                "amounts": self.amounts}
+                "amounts": self.amounts, "below": self.below}
 
 
 def form_period(year: int | None, months: int | None) -> tuple[int, int]:
@@ -67,7 +74,8 @@ def carry(done: Completed, overall: list[FormRecord], year: int | None, months: 
     hierarchy, placed, left = _placed(old.indicators)
     counts = Counter((level1, level2) for level1, level2, _ in placed)
     groups = {pair: max(counts.get(pair, 0), 1) for pair in _pairs(hierarchy)}  # a group left empty keeps a row
-    layout = plan_form("department", year=year, months=months, hierarchy=hierarchy, indicator_counts=groups).layout
+    plan = plan_form("department", year=year, months=months, hierarchy=hierarchy, indicator_counts=groups)
+    layout = plan.layout
     out = Carried(done.path, hierarchy, groups)
 
     goal = _raw(done, old.cells.get("goal")) if old.goal else None
@@ -96,10 +104,21 @@ def carry(done: Completed, overall: list[FormRecord], year: int | None, months: 
                              level2=ind.level2 or "（空）").model_dump() for ind in left]
     if same_period:
         _amounts(done, overall, layout.funding, out, output)
+    below, elsewhere = _outside_form(done, year, months)
+    end = plan.print_setup.print_area.bottom  # the form's last note, 1-based
+    for offset, c, value in below:
+        out.values[ref(end + offset, c + 1)] = value
+    out.below = len(below)
+    if elsewhere:
+        shown = "、".join(f"{cell}“{value}”" for cell, value in elsewhere[:LISTED])
+        more = f" 等 {len(elsewhere)} 处" if len(elsewhere) > LISTED else ""
+        out.diagnostics.append(make("K013", file=done.path, sheet=old.sheet, cell=elsewhere[0][0],
+                                    count=len(elsewhere), cells=shown + more).model_dump())
 
     what = "、".join(filter(None, ("年度绩效目标" if out.goal else "", "主管部门（单位）及代码" if out.department else "",
                                    f"{out.indicators} 个绩效指标" if out.indicators else "",
-                                   f"{out.amounts} 个部门填写的金额" if out.amounts else ""))) or "部门填写的内容"
+                                   f"{out.amounts} 个部门填写的金额" if out.amounts else "",
+                                   f"表格下方填写的 {out.below} 处内容" if out.below else ""))) or "部门填写的内容"
     stale = "" if same_period else (f"；该表填写的是 {L.period(old.year or year, old.months)}，指标完成情况、偏差原因、"
                                     f"完成目标可能性和部门填写的金额未带入，请按 {L.period(year, months)} 填写")
     out.diagnostics.insert(0, make("K007", file=done.path, sheet=old.sheet, output=Path(output).name, what=what,
@@ -146,6 +165,45 @@ def _placed(indicators: list[Indicator]) -> tuple[str, list[tuple[str, str, Indi
         if best is None or len(placed) > len(best[1]):
             best = (name, placed, left)
     return best
+
+
+def _outside_form(done: Completed, year: int, months: int) -> tuple[list[tuple[int, int, object]],
+                                                                     list[tuple[str, object]]]:
+    """What the department wrote in its 部门整体 outside every cell the form reads and every label it prints:
+    below the form's last note as (rows below it, column, value), to go below the new form; elsewhere (beside
+    the form, or a label it rewrote) as (cell, value), which has no place in the new form."""
+    form = done.form
+    taken = {*form.cells.values(), *(c for row in form.funding for c in row.cells.values()),
+             *(c for ind in form.indicators for c in ind.cells.values())}
+    labels = _form_texts(form.year or year, form.months or months)
+    last_note = label_key(L.FOOTNOTES[-1])
+    end = next((r for r, line in enumerate(done.grid) if any(label_key(v) == last_note for v in line)), None)
+    below, elsewhere = [], []
+    for r, line in enumerate(done.grid):
+        for c, value in enumerate(line):
+            if value is None or value == "" or address(r, c) in taken:
+                continue
+            if isinstance(value, str) and (label_key(value) in labels or value.startswith(OWN_NOTES)):
+                continue
+            value = f"{value:%Y-%m-%d}" if isinstance(value, datetime.date) else value  # 填报日期, as text
+            value = value if isinstance(value, (int, float)) and not isinstance(value, bool) else clean_text(value)
+            if value is None:
+                continue
+            if end is not None and r > end:
+                below.append((r - end, c, value))
+            else:
+                elsewhere.append((address(r, c), value))
+    return below, elsewhere
+
+
+@lru_cache(maxsize=8)
+def _form_texts(year: int, months: int) -> frozenset[str]:
+    """Every label a 部门整体 form of the period prints (titles, headers, groups of either hierarchy, notes)."""
+    texts: set[str] = set()
+    for hierarchy in L.HIERARCHIES:
+        cells = plan_form("department", year=year, months=months, hierarchy=hierarchy).final_cells().values()
+        texts |= {label_key(cell.value) for cell in cells if isinstance(cell.value, str)}
+    return frozenset(texts - {""})
 
 
 def _pairs(hierarchy: str) -> list[tuple[str, str]]:

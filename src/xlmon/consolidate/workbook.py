@@ -583,6 +583,8 @@ def _department_form(book: _Book, summary: Summary) -> None:
 def _department_form_note(summary: Summary) -> str:
     """What the pre-filled form covers, since the units' project forms do not go into it, and what came from
     the department's earlier summary."""
+    from .carry import OWN_NOTES
+
     names = sorted({r.unit or r.department or "（未填单位）" for r in summary.overall})
     covered = {label_key(r.unit or "") for r in summary.overall}  # a unit's own form, or its department's
     units = {label_key(p.unit) for p in summary.projects
@@ -591,8 +593,8 @@ def _department_form_note(summary: Summary) -> str:
     ask = (f"年度绩效目标、绩效指标和部门填写的金额已从 {Path(carried.source).name} 带入，请部门核实更新" if carried
            else "年度绩效目标和绩效指标请部门填写")
     if not names:
-        return f"说明：各单位均未报送部门整体支出绩效运行监控表，本表金额未预填；{ask}。"
-    note = f"说明：本表金额由 xlmon 根据 {_names(names)} 报送的部门整体支出绩效运行监控表汇总预填"
+        return f"{OWN_NOTES[1]}，本表金额未预填；{ask}。"
+    note = f"{OWN_NOTES[0]} {_names(names)} 报送的部门整体支出绩效运行监控表汇总预填"
     if units:
         note += f"；另有 {len(units)} 个单位只报送了项目表，其金额未计入本表，请部门核实补充"
     return note + f"；{ask}。"
