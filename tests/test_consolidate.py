@@ -748,6 +748,25 @@ def test_a_department_form_completed_in_the_summary_is_the_departments_one_level
     assert [d["code"] for d in changed["diagnostics"] if d["code"] == "K006"] == ["K006"]
 
 
+def test_a_damaged_project_record_does_not_lift_the_protection_of_a_completed_form(department, tmp_path, capsys):
+    """A completed 部门整体 is never written over, even when a project's line in the hidden records was damaged:
+    the overall forms' lines still tell the department's work from xlmon's pre-fill."""
+    from openpyxl import load_workbook as load
+
+    summary = tmp_path / "dept.xlsx"
+    run(capsys, department, "-o", summary)
+    complete_department_form(summary, forecast=500)
+    book = load(summary)
+    records = book["_xlmon_records"]
+    line = next(c for c in records["A"] if isinstance(c.value, str) and '"kind":"project"' in c.value)
+    line.value = line.value[:40]  # cut short, as an edit by hand would leave it
+    book.save(summary)
+    before = summary.read_bytes()
+    code = main(["consolidate", str(department), "-o", str(summary)])
+    assert code == 2 and "部门整体表已由部门填写" in capsys.readouterr().err
+    assert summary.read_bytes() == before
+
+
 def last_note_row(ws) -> int:
     """The row of a 部门整体 sheet's last footnote (1-based), below which a department signs."""
     from xlmon import layout as L

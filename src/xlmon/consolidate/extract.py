@@ -241,6 +241,9 @@ def _completed_form(grid: list[list], units: list[FormRecord], profile: Profile)
     return form, result.diagnostics
 
 
+OVERALL_LINE = '{"type":"record","data":{"kind":"department"'  # how record_line starts a 部门整体 record
+
+
 class NotCompleted(ValueError):
     """A file that holds no 部门整体 completed by a department: why, in Chinese."""
 
@@ -274,7 +277,11 @@ def read_completed(path: str | Path, profile: Profile) -> Completed:
         if not {RECORDS_SHEET, SUMMARY_SHEETS[6]} <= set(book.sheet_names):
             raise NotCompleted(f"“{name}”不是 xlmon 生成的汇总表（没有部门整体表和汇总记录）")
         grid = normalise(book.get_sheet_by_name(SUMMARY_SHEETS[6]).to_python(skip_empty_area=False))
-        records = summary_records(book.get_sheet_by_name(RECORDS_SHEET).to_python())[0]
+        rows = book.get_sheet_by_name(RECORDS_SHEET).to_python()
+        try:
+            records = summary_records(rows)[0]
+        except DamagedRecords:  # a damaged project's line: the overall forms still tell what was pre-filled
+            records = summary_records([row for row in rows if row and str(row[0]).startswith(OVERALL_LINE)])[0]
     except NotCompleted:
         raise
     except OSError as exc:
