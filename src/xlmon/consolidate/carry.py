@@ -185,8 +185,7 @@ def _outside_form(done: Completed, year: int, months: int) -> tuple[list[tuple[i
                 continue
             if isinstance(value, str) and (label_key(value) in labels or value.startswith(OWN_NOTES)):
                 continue
-            value = f"{value:%Y-%m-%d}" if isinstance(value, datetime.date) else value  # 填报日期, as text
-            value = value if isinstance(value, (int, float)) and not isinstance(value, bool) else clean_text(value)
+            value = _typed(f"{value:%Y-%m-%d}" if isinstance(value, datetime.date) else value)  # 填报日期 as a date
             if value is None:
                 continue
             if end is not None and r > end:
@@ -214,7 +213,11 @@ def _raw(done: Completed, cell: str | None) -> object:
     """What the department typed in a cell of its form: a number as a number, anything else as text."""
     if not cell:
         return None
-    value = grid_value(done.grid, *parse_address(cell))
+    return _typed(grid_value(done.grid, *parse_address(cell)))
+
+
+def _typed(value: object) -> object:
+    """A cell's value as it goes into the new form: a number as a number, anything else as text (None: blank)."""
     if value is None or isinstance(value, (int, float)) and not isinstance(value, bool):
         return value
     return clean_text(value)
