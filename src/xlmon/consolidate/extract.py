@@ -278,21 +278,28 @@ def read_completed(path: str | Path, profile: Profile) -> Completed:
             raise NotCompleted(f"“{name}”不是 xlmon 生成的汇总表（没有部门整体表和汇总记录）")
         grid = normalise(book.get_sheet_by_name(SUMMARY_SHEETS[6]).to_python(skip_empty_area=False))
         rows = book.get_sheet_by_name(RECORDS_SHEET).to_python()
-        try:
-            records = summary_records(rows)[0]
-        except DamagedRecords:  # a damaged project's line: the overall forms still tell what was pre-filled
-            records = summary_records([row for row in rows if row and str(row[0]).startswith(OVERALL_LINE)])[0]
+        units = summary_records([row for row in rows
+                                 if row and isinstance(row[0], str) and row[0].startswith(OVERALL_LINE)])[0]
     except NotCompleted:
         raise
     except OSError as exc:
         raise NotCompleted(f"无法读取“{name}”（{exc.strerror or exc}）") from exc
     except Exception as exc:  # malformed (calamine's own errors) or damaged records
         raise NotCompleted(f"无法读取“{name}”（{exc}）") from exc
-    units = [r for r in records if r.kind == "department"]
     found = _completed_form(grid, units, profile)
     if found is None:
         raise NotCompleted(f"“{name}”的部门整体表还没有由部门填写（仍是 xlmon 的预填）")
-    return Completed(str(path), found[0], grid, units, department_name(records))
+    return Completed(str(path), found[0], grid, units, _prefilled_department(rows, units))
+
+
+def _prefilled_department(rows: list[list], units: list[FormRecord]) -> str:
+    """The name xlmon pre-filled 部门整体's header with (workbook names the department from every record), read
+    only once the form is known to be completed: it takes every record. From the overall forms alone when a
+    project's line is damaged, which must not make a completed form unreadable (and so unprotected)."""
+    try:
+        return department_name(summary_records(rows)[0])
+    except DamagedRecords:
+        return department_name(units)
 
 
 def completed_summary(path: str | Path, profile: Profile) -> bool:
