@@ -948,4 +948,59 @@ def test_summary_opens_in_libreoffice(department, tmp_path, capsys, soffice):
     from xlmon.consolidate.run import consolidate
     again = consolidate([recalculated], tmp_path / "again.xlsx", workers=1)
     assert [o.status for o in again.files] == ["included"] and len(again.projects) == data["projects"]
+    # saved by LibreOffice, an untouched summary shows no edit: a new one may replace it, and none goes up
+    from xlmon.consolidate.extract import edits_in
+    from xlmon.profile import load_profile
+    assert edits_in(recalculated, load_profile()) == []
+    assert not [d for d in again.diagnostics if d["code"] in ("K005", "K012", "K014")]
     assert again.total.subtotal == pytest.approx(data["totals"]["subtotal"], abs=1e-6)
+
+
+def test_a_summary_edited_by_hand_is_never_written_over_and_its_edits_go_up(department, tmp_path, capsys):
+    """A department reviews its summary: rewrites a handling suggestion in 重点监控建议, takes a finding off
+    校验问题, adds a column of its own there and a sheet of opinions. Consolidating again to that file would
+    lose all of it: refused (exit 2) with the edits named, the file unchanged. One level up each edit is
+    reported with its cell (K014), as K005 and K012 do for 项目明细 and 指标偏差. An untouched summary, even saved
+    again by another program, is replaced as before."""
+    from xlmon.consolidate.extract import edits_in
+    from xlmon.consolidate.workbook import FOCUS_HEADERS, FOCUS_TOP
+    from xlmon.profile import load_profile
+
+    summary = tmp_path / "部门汇总.xlsx"
+    run(capsys, department, "-o", summary)
+    wb = load_workbook(summary)
+    wb.save(summary)  # opened and saved again, nothing changed
+    assert edits_in(summary, load_profile()) == []
+    code, _ = run(capsys, department, "-o", summary)
+    assert code == 0
+
+    wb = load_workbook(summary)
+    focus = wb["重点监控建议"]
+    handling = focus.cell(FOCUS_TOP + 2, FOCUS_HEADERS.index("建议处理方式（草稿）") + 1)
+    name = "·".join(str(focus.cell(FOCUS_TOP + 2, c).value) for c in (1, 2))
+    handling.value = "经审核：暂缓拨款，9月底前整改"
+    problems = wb["校验问题"]
+    taken_off = [c.value for c in problems[2]]
+    problems.delete_rows(2)
+    problems.cell(1, 7).value, problems.cell(3, 7).value = "处理情况", "已督促单位更正"
+    wb.create_sheet("部门意见")["A1"] = "请财政局优先审核第一中学"
+    wb.save(summary)
+    before = summary.read_bytes()
+
+    code = main(["consolidate", str(department), "-o", str(summary)])
+    err = capsys.readouterr().err
+    assert code == 2 and "处手工修改" in err and f"重点监控建议!{handling.coordinate}" in err and "原文件不会被覆盖" in err
+    assert summary.read_bytes() == before
+
+    code, bureau = run(capsys, summary, "-o", tmp_path / "局汇总.xlsx")
+    assert code == 0
+    k014 = {(d["sheet"], d["cell"]): d["message"] for d in bureau["diagnostics"] if d["code"] == "K014"}
+    assert all(d["severity"] == "warning" and d["file"].endswith("部门汇总.xlsx")
+               for d in bureau["diagnostics"] if d["code"] == "K014")
+    assert len(k014) == 4, k014
+    assert (f"“{name}”的建议处理方式（草稿）为“经审核：暂缓拨款，9月底前整改”，xlmon 起草的是“"
+            in k014[("重点监控建议", handling.coordinate)])
+    assert "增加了“处理情况”一列" in k014[("校验问题", "G1")]
+    assert f"{taken_off[3]} {taken_off[5][:20]}" in k014[("校验问题", None)] and "所在的行已删除" in k014[("校验问题", None)]
+    assert "增加了工作表“部门意见”" in k014[("部门意见", None)]
+    assert all("未计入" in m for m in k014.values())

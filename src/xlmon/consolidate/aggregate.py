@@ -202,7 +202,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
                     for u, f in unlisted.items()]
     return Summary(year, months, time_progress(months), outcomes, projects, list(kept_overall.values()), rows,
                    by_unit, {g: grades.get(g, 0) for g in ("green", "yellow", "red")},
-                   _focus(projects, profile), duplicates, missing, diagnostics, dict(included), list(unlisted),
+                   focus_list(projects, profile), duplicates, missing, diagnostics, dict(included), list(unlisted),
                    list(roster or []))
 
 
@@ -283,7 +283,8 @@ def _hint(side: str, alike: list[str], otherwise: str = "") -> str:
     return "；请核对单位名称与名单是否一致" if alike else otherwise
 
 
-def _focus(projects: list[FormRecord], profile: Profile) -> list[Focus]:
+def focus_list(projects: list[FormRecord], profile: Profile) -> list[Focus]:
+    """The projects proposed for 重点监控, with why and the suggested handling, as 重点监控建议 drafts them."""
     out: list[Focus] = []
     for record in projects:
         reasons = []

@@ -24,7 +24,8 @@ from ..grid import address, parse_address, value as grid_value
 from ..models import Indicator
 from ..sheetnames import SUMMARY_SHEETS
 from ..text import clean_text, label_key
-from .extract import Completed, NotCompleted, same_amount
+from .edits import same_amount
+from .extract import Completed, NotCompleted
 from .records import AMOUNTS, FormRecord, overall_sums
 
 SHEET = SUMMARY_SHEETS[6]

@@ -15,11 +15,10 @@ from ..adapters.files import read_bytes
 from ..check import check_workbook
 from ..models import Form
 from ..profile import Profile
+from ..sheetnames import RECORDS_SHEET, SUMMARY_SHEETS  # RECORDS_SHEET: a summary's hidden sheet, a record a row
+from .edits import Edit, edit_diagnostics, same_amount, summary_edits
 from .records import AMOUNTS, Deviation, FileOutcome, FormRecord, department_name, overall_sums
 
-from ..grid import address
-from ..sheetnames import RECORDS_SHEET, SUMMARY_SHEETS  # RECORDS_SHEET: a summary's hidden sheet, a record a row
-from ..text import clean_text
 _CODE = re.compile(r"[0-9A-Z]{15,21}")
 
 
@@ -77,135 +76,6 @@ def summary_records(sheet: list[list]) -> tuple[list[FormRecord], list[dict]]:
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             raise DamagedRecords(f"隐藏工作表 {RECORDS_SHEET} 第 {number} 行的汇总记录已损坏") from exc
     return records, diagnostics
-
-
-# 项目明细's amount columns, by header, and the record's amounts they show
-DETAIL_AMOUNTS = {"上年结转": 0, "本年预算": 1, "下达数": 2, "支出数": 3, "全年预计支出数": 4}
-DETAIL_KEY = ("单位", "项目名称", "工作表")
-DETAIL_SOURCE = "来源文件"  # its link shows the file's name
-EDITS_LISTED = 20  # a re-sorted or rewritten sheet is summed up, not listed cell by cell
-
-
-def edited_details(sheet: list[list], records: list[FormRecord], path: str) -> list[dict]:
-    """Where a summary's 项目明细 no longer shows what its records hold: an amount changed, a project's row
-    deleted or one added by hand. One level up only the records count, so such edits would be lost without a
-    word; each is reported (K005) with the cell, and the records are used as they are."""
-    if not sheet:
-        return []
-    header = {clean_text(v): c for c, v in enumerate(sheet[0]) if clean_text(v)}
-    if not all(k in header for k in DETAIL_KEY):
-        return []
-    columns = {c: DETAIL_AMOUNTS[h] for h, c in header.items() if h in DETAIL_AMOUNTS}
-    keys = [k for k in (*DETAIL_KEY, DETAIL_SOURCE) if k in header]  # the source tells blank units apart
-    rows: dict[tuple, int] = {}
-    for r, line in enumerate(sheet[1:], 1):
-        key = tuple(_text_at(line, header[k]) for k in keys)
-        if any(key):
-            rows.setdefault(key, r)
-    edits: list[tuple[str, str]] = []  # (cell, what)
-    for record in records:
-        if record.kind != "project":
-            continue
-        name = f"“{record.unit or '未填单位'}·{record.project or record.sheet}”"
-        source = Path(record.source or record.file).name
-        r = rows.pop((clean_text(record.unit), clean_text(record.project), clean_text(record.sheet), source)[:len(keys)],
-                     None)
-        if r is None:
-            edits.append(("", f"{name}所在的行已删除"))
-            continue
-        values = record.total()
-        for c, i in columns.items():
-            shown = sheet[r][c] if c < len(sheet[r]) else None
-            if not same_amount(shown, values[i]):
-                label = next(h for h, j in DETAIL_AMOUNTS.items() if j == i)
-                edits.append((address(r, c), f"{name}的{label}为{_shown(shown)}，记录为{_shown(values[i])}"))
-    edits += [(address(r, header["项目名称"]), f"第 {r + 1} 行“{'·'.join(filter(None, key[:2]))}”不是 xlmon 汇总的项目")
-              for key, r in sorted(rows.items(), key=lambda kv: kv[1])]
-    return _edits("K005", SUMMARY_SHEETS[1], edits, path)
-
-
-def _text_at(line: list, c: int | None) -> str | None:
-    """A summary row's cell as text; None for a blank one, or a column the sheet lacks."""
-    return clean_text(line[c]) if c is not None and c < len(line) else None
-
-
-def _edits(code: str, sheet: str, edits: list[tuple[str, str]], path: str) -> list[dict]:
-    """A summary sheet's edits as diagnostics, the first EDITS_LISTED one by one and the rest counted."""
-    from ..diagnostics import make
-
-    out = [make(code, file=path, sheet=sheet, cell=cell or None, detail=what).model_dump()
-           for cell, what in edits[:EDITS_LISTED]]
-    if len(edits) > EDITS_LISTED:
-        out.append(make(code, file=path, sheet=sheet, detail=f"另有 {len(edits) - EDITS_LISTED} 处与记录不一致")
-                   .model_dump())
-    return out
-
-
-# 指标偏差's columns a department may edit (besides 1-N月完成情况), and the others xlmon writes
-_DEVIATION_FIELDS = ("评级", "年度指标值", "全年预计完成情况", "完成目标可能性", "偏差原因分析", "备注")
-_DEVIATION_SHOWN = {"单位", "项目名称", "一级指标", "二级指标", "三级指标", "位置", *_DEVIATION_FIELDS}
-
-
-def edited_deviations(sheet: list[list], records: list[FormRecord], path: str) -> list[dict]:
-    """Where a summary's 指标偏差 no longer shows what its records hold: a 偏差原因分析 or 备注 rewritten by the
-    department, a grade or forecast changed, a row deleted or added, a column of its own added. One level up
-    the 指标偏差 are listed from the records (the units' forms), so such edits would be lost without a word;
-    each is reported (K012) with the cell."""
-    from ..marks import GRADE_ZH
-    from .records import form_name
-
-    if not sheet:
-        return []
-    header = {clean_text(v): c for c, v in enumerate(sheet[0]) if clean_text(v)}
-    if "位置" not in header or "三级指标" not in header:
-        return []
-    columns = {h: c for h, c in header.items() if h in _DEVIATION_FIELDS}
-    actual = next((c for h, c in header.items() if _is_actual(h)), None)
-    where, level3, unit = header["位置"], header["三级指标"], header.get("单位")
-    rows: dict[tuple, list[int]] = {}  # two departments' units may send files of one name: a key may repeat
-    for r, line in enumerate(sheet[1:], 1):
-        if any(clean_text(v) for v in line):
-            rows.setdefault((_text_at(line, where), _text_at(line, unit), _text_at(line, level3)), []).append(r)
-    edits: list[tuple[str, str]] = []
-    for record in records:
-        for d in record.deviations:
-            name = f"“{'·'.join(filter(None, (record.unit, form_name(record), d.level3)))}”"
-            key = (f"{Path(record.source or record.file).name}!{record.sheet}!{d.cell or ''}",
-                   clean_text(record.unit) if unit is not None else None, clean_text(d.level3))
-            found = rows.get(key)
-            if not found:
-                edits.append(("", f"{name}所在的行已删除"))
-                continue
-            r = found.pop(0)
-            line = sheet[r]
-            expected = {"评级": f"{GRADE_ZH[d.grade]}灯", "年度指标值": d.target, "全年预计完成情况": d.forecast,
-                        "完成目标可能性": d.likelihood, "偏差原因分析": d.reason or "（未填写）", "备注": d.remark}
-            cells = [(h, columns[h], v) for h, v in expected.items() if h in columns]
-            if actual is not None:
-                cells.append((sheet[0][actual], actual, d.actual))
-            for label, c, value in cells:
-                shown = line[c] if c < len(line) else None
-                if not _same_value(shown, value):
-                    edits.append((address(r, c), f"{name}的{clean_text(label)}为{_shown(shown)}，记录为{_shown(value)}"))
-    for r in sorted(r for left in rows.values() for r in left):
-        text = _text_at(sheet[r], level3)
-        edits.append((address(r, where), f"第 {r + 1} 行{f'“{text}”' if text else ''}不是 xlmon 列出的指标偏差"))
-    for h, c in header.items():
-        if h not in _DEVIATION_SHOWN and not _is_actual(h):
-            if any(c < len(line) and clean_text(line[c]) for line in sheet[1:]):
-                edits.append((address(0, c), f"增加了“{h}”一列"))
-    return _edits("K012", SUMMARY_SHEETS[2], edits, path)
-
-
-def _is_actual(header: str) -> bool:
-    return header.startswith("1-") and header.endswith("月完成情况")
-
-
-def _same_value(shown: object, value: object) -> bool:
-    """A cell of 指标偏差 as xlmon wrote the value: a number as a number, a text as a text, nothing as blank."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return isinstance(shown, (int, float)) and abs(shown - value) <= 1e-9 * max(1.0, abs(value))
-    return clean_text(shown) == clean_text(value)
 
 
 def completed_department_form(grid: list[list], records: list[FormRecord], path: str,
@@ -312,6 +182,21 @@ def completed_summary(path: str | Path, profile: Profile) -> bool:
     return True
 
 
+def edits_in(path: str | Path, profile: Profile) -> list[Edit]:
+    """The department's edits to an xlmon summary file (edits.py), which writing a new summary over it would
+    lose; none for a file that is not a summary, or whose records cannot be read to compare with."""
+    from ..adapters.files import read_workbook
+
+    book = read_workbook(path)
+    if book.refusal or RECORDS_SHEET not in book.sheets:
+        return []
+    try:
+        records, diagnostics = summary_records(book.sheets[RECORDS_SHEET])
+    except DamagedRecords:
+        return []
+    return summary_edits(book.sheets, records, diagnostics, profile)
+
+
 def _amounts_differ(form: Form, units: list[FormRecord]) -> bool:
     """Whether the form's amounts are other than the sums of the units' overall forms it was pre-filled with."""
     for row in form.funding:
@@ -321,18 +206,6 @@ def _amounts_differ(form: Form, units: list[FormRecord]) -> bool:
         if not all(same_amount(row.typed.get(f), v) for f, v in zip(AMOUNTS, prefilled)):
             return True
     return False
-
-
-def same_amount(shown: object, value: float | None) -> bool:
-    if shown is None or shown == "":
-        return value is None
-    return isinstance(shown, (int, float)) and value is not None and abs(shown - value) < 0.005
-
-
-def _shown(value: object) -> str:
-    if value is None or value == "":
-        return "空"
-    return f" {value:,.2f}" if isinstance(value, (int, float)) else f"“{value}”"
 
 
 def extract(path: str, profile: Profile) -> FileOutcome:
@@ -357,10 +230,7 @@ def extract(path: str, profile: Profile) -> FileOutcome:
             r.source = r.source or r.file
             r.file = path
             r.finish()
-        if SUMMARY_SHEETS[2] in book.sheets:
-            diagnostics = [*edited_deviations(book.sheets[SUMMARY_SHEETS[2]], records, path), *diagnostics]
-        if SUMMARY_SHEETS[1] in book.sheets:
-            diagnostics = [*edited_details(book.sheets[SUMMARY_SHEETS[1]], records, path), *diagnostics]
+        diagnostics = [*edit_diagnostics(summary_edits(book.sheets, records, diagnostics, profile), path), *diagnostics]
         if SUMMARY_SHEETS[6] in book.sheets:
             records, found = completed_department_form(book.sheets[SUMMARY_SHEETS[6]], records, path, profile)
             diagnostics = [*found, *diagnostics]

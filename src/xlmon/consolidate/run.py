@@ -18,7 +18,8 @@ from ..profile import Profile, load_profile
 from ..sheetnames import RECORDS_SHEET
 from ..text import clean_text, label_key, nfkc
 from .aggregate import Summary, aggregate
-from .extract import Completed, NotCompleted, completed_summary, extract, read_completed
+from .edits import Edit
+from .extract import Completed, NotCompleted, completed_summary, edits_in, extract, read_completed
 from .records import FileOutcome
 
 PARALLEL_FROM = 16  # below this many files a pool costs more than it saves
@@ -133,6 +134,9 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: lis
     if Path(output).is_file() and not replaced and completed_summary(output, profile):
         raise OutputIsInput(f"汇总文件 {output} 中的部门整体表已由部门填写，重新汇总会覆盖填写的内容；请用 "
                             f"--overall-from {output} 把填写的内容带到新的汇总表中，或换一个输出文件名（原文件不会被覆盖）。")
+    if Path(output).is_file() and (edits := edits_in(output, profile)):
+        raise OutputIsInput(f"汇总文件 {output} 在 xlmon 生成后有 {len(edits)} 处手工修改（{_listed_edits(edits)}），"
+                            "重新汇总会覆盖这些修改；请换一个输出文件名（原文件不会被覆盖）。")
     found = resolve_inputs(inputs, output, roster_file)
     outcomes = extract_all([p for p, _ in found], profile, progress, workers)
     with _collector_paused():
@@ -154,6 +158,14 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: lis
         if summary.projects or summary.overall:
             write_summary(summary, Path(output), profile)
     return summary
+
+
+EDITS_NAMED = 3  # a refusal names the first few edits; `xlmon consolidate SUMMARY` reports each one
+
+
+def _listed_edits(edits: list[Edit]) -> str:
+    named = "；".join(f"{e.sheet}{'!' + e.cell if e.cell else ''}：{e.what}" for e in edits[:EDITS_NAMED])
+    return named + (f"；等 {len(edits)} 处" if len(edits) > EDITS_NAMED else "")
 
 
 def _earlier_among(skipped: list[FileOutcome], profile: Profile) -> tuple[Completed | None, dict | None]:

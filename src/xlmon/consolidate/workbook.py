@@ -28,7 +28,7 @@ from ..form_plan import COLUMN_WIDTHS, LAST_COL, plan_form
 from ..marks import FONT_PALETTE, GRADE_ZH, SEVERITY_ZH
 from ..profile import Profile
 from ..text import label_key
-from .aggregate import Summary
+from .aggregate import Focus, Summary
 from .extract import RECORDS_SHEET
 from .records import (AMOUNTS, FormRecord, department_name, diagnostic_line, form_name, overall_sums,
                       record_line)
@@ -375,11 +375,14 @@ def _names(names: list[str], shown: int = 10) -> str:
     return "、".join(names[:shown]) + (f"等 {len(names)} 个单位" if len(names) > shown else "")
 
 
+OVERVIEW_TOP, OVERVIEW_COLUMNS = 3, 12  # 汇总表's title and note above its header; its widest table
+
+
 def _overview(book: _Book, summary: Summary) -> None:
     months = summary.months or "XX"
     headers = ["资金来源", "上年结转", "本年预算", "小计", f"1-{months}月下达数", f"1-{months}月下达率",
                f"1-{months}月支出数", f"1-{months}月支出进度", "全年预计支出数", "时间进度", "进度差（百分点）", "评级"]
-    s = _Sheet(book, SHEETS[0], headers, top=3, runs=False)  # the chart reads its cells
+    s = _Sheet(book, SHEETS[0], headers, top=OVERVIEW_TOP, runs=False)  # the chart reads its cells
     ws = s.ws
     ws.write_string(0, 0, f"{_department_name(summary)}预算绩效运行监控汇总表（{_period(summary)}）", book.fmt["title"])
     units = len(summary.units)
@@ -515,30 +518,49 @@ def _measure(value: str | float | None) -> tuple[str | float | None, str]:
     return (value, "number") if isinstance(value, (int, float)) else (value, "text")
 
 
+DIAGNOSTIC_HEADERS = ("文件", "工作表", "单元格", "代码", "级别", "说明")
+_DIAGNOSTIC_KINDS = ("text", "text", "text", "text", "text", "wrap")
+
+
+def diagnostic_row(d: dict) -> tuple:
+    """A finding as its row of 校验问题 shows it (edits.py compares the sheet with these)."""
+    return (_file_name(d["file"]) if d.get("file") else "", d.get("sheet"), d.get("cell"), d["code"],
+            SEVERITY_ZH[d["severity"]], d["message"])
+
+
 def _diagnostics(book: _Book, summary: Summary) -> None:
-    s = _Sheet(book, SHEETS[3], ["文件", "工作表", "单元格", "代码", "级别", "说明"])
+    s = _Sheet(book, SHEETS[3], list(DIAGNOSTIC_HEADERS))
     order = {"error": 0, "warning": 1, "info": 2}
     for d in sorted(summary.diagnostics, key=lambda d: (order[d["severity"]], d.get("file") or "")):
-        s.line([(_file_name(d["file"]) if d.get("file") else "", "text"), (d.get("sheet"), "text"),
-                (d.get("cell"), "text"), (d["code"], "text"), (SEVERITY_ZH[d["severity"]], "text"),
-                (d["message"], "wrap")])
+        s.line(list(zip(diagnostic_row(d), _DIAGNOSTIC_KINDS)))
     s.finish()
 
 
+FOCUS_HEADERS = ("单位", "项目名称", "小计（万元）", "支出进度", "综合评级", "列入原因", "建议处理方式（草稿）")
+FOCUS_TOP = 2  # the draft's note above its header
+
+
+def focus_row(f: Focus) -> list[tuple[object, str]]:
+    """A project proposed for 重点监控 as its row of 重点监控建议 shows it, a grade as its text 红灯/黄灯."""
+    subtotal, _, progress = f.record.rates()
+    return [(f.record.unit, "text"), (f.record.project, "text"), (subtotal, "amount"), (progress, "rate"),
+            (f.record.grade, "grade"), ("；".join(f.reasons), "wrap"), (f.handling, "wrap")]
+
+
 def _focus(book: _Book, summary: Summary) -> None:
-    s = _Sheet(book, SHEETS[4], ["单位", "项目名称", "小计（万元）", "支出进度", "综合评级", "列入原因",
-                                 "建议处理方式（草稿）"], top=2)
+    s = _Sheet(book, SHEETS[4], list(FOCUS_HEADERS), top=FOCUS_TOP)
     for f in summary.focus:
-        subtotal, _, progress = f.record.rates()
-        s.line([(f.record.unit, "text"), (f.record.project, "text"), (subtotal, "amount"), (progress, "rate"),
-                (f.record.grade, "grade"), ("；".join(f.reasons), "wrap"), (f.handling, "wrap")])
+        s.line(focus_row(f))
     s.finish()
     _note(book, s.ws, 0, "重点监控建议（草稿）：以下由 xlmon 按规则生成，仅供审核人员参考，不代表审核结论。",
           len(s.headers), sum(s.final))
 
 
+FILE_HEADERS = ("文件", "状态", "纳入表数", "原因", "SHA-256")
+
+
 def _files(book: _Book, summary: Summary, output: Path) -> None:
-    s = _Sheet(book, SHEETS[5], ["文件", "状态", "纳入表数", "原因", "SHA-256"])
+    s = _Sheet(book, SHEETS[5], list(FILE_HEADERS))
     folder = os.path.abspath(output.parent)
     for o in summary.files:
         s.line([(_listed(o.path, folder), "wrap"), ("已纳入" if o.status == "included" else "未纳入", "text"),

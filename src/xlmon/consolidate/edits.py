@@ -1,0 +1,280 @@
+"""Where a summary no longer shows what xlmon wrote in it: the department's edits by hand.
+
+A summary carries its records (the units' forms) in a hidden sheet, and one level up only those count; its
+visible sheets are made from them again. So an edit to a visible sheet (an amount changed, a reason or a
+handling suggestion rewritten, a row deleted or added, a column of opinions added, a sheet of its own) would
+be lost without a word: each is found here, from the summary's grids and records alone, and reported with its
+cell one level up (K005, K012, K014), and a new summary is never written over it (run.consolidate).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import NamedTuple
+
+from ..grid import address
+from ..profile import Profile
+from ..sheetnames import RECORDS_SHEET, SUMMARY_SHEETS
+from ..text import clean_text
+from .records import FormRecord
+
+# 项目明细's amount columns, by header, and the record's amounts they show
+DETAIL_AMOUNTS = {"上年结转": 0, "本年预算": 1, "下达数": 2, "支出数": 3, "全年预计支出数": 4}
+DETAIL_KEY = ("单位", "项目名称", "工作表")
+DETAIL_SOURCE = "来源文件"  # its link shows the file's name
+EDITS_LISTED = 20  # a re-sorted or rewritten sheet is summed up, not listed cell by cell
+
+
+class Edit(NamedTuple):
+    code: str  # K005 项目明细, K012 指标偏差, K014 any other sheet
+    sheet: str
+    cell: str | None
+    what: str
+
+
+Found = list[tuple[str, str]]  # (cell or "", what) of one sheet
+
+
+def summary_edits(sheets: dict[str, list[list]], records: list[FormRecord], diagnostics: list[dict],
+                  profile: Profile) -> list[Edit]:
+    """Every edit to a summary's visible sheets but 部门整体 (which a department completes: extract.read_completed),
+    from its grids and what its records sheet holds (records and diagnostics)."""
+    from .workbook import DIAGNOSTIC_HEADERS, FILE_HEADERS, OVERVIEW_COLUMNS, OVERVIEW_TOP
+
+    overview, details, deviations, problems, focus, files = SUMMARY_SHEETS[:6]
+    found = [(code, name, edits(sheets[name])) for code, name, edits in (
+        ("K005", details, lambda grid: edited_details(grid, records)),
+        ("K012", deviations, lambda grid: edited_deviations(grid, records)),
+        ("K014", overview, lambda grid: _beside(grid, OVERVIEW_TOP, OVERVIEW_COLUMNS)),
+        ("K014", problems, lambda grid: edited_problems(grid, diagnostics) + _beside(grid, 0, len(DIAGNOSTIC_HEADERS))),
+        ("K014", focus, lambda grid: edited_focus(grid, records, profile)),
+        ("K014", files, lambda grid: _beside(grid, 0, len(FILE_HEADERS))),
+    ) if name in sheets]
+    found += [("K014", name, [("", f"增加了工作表“{name}”")]) for name, grid in sheets.items()
+              if name not in (*SUMMARY_SHEETS, RECORDS_SHEET) and any(clean_text(v) for row in grid for v in row)]
+    return [Edit(code, name, cell or None, what) for code, name, edits in found for cell, what in edits]
+
+
+def edit_diagnostics(edits: list[Edit], path: str) -> list[dict]:
+    """Edits as diagnostics of the summary at path: each sheet's first EDITS_LISTED one by one, the rest counted."""
+    from ..diagnostics import make
+
+    out, listed = [], Counter()
+    for edit in edits:
+        listed[edit.sheet] += 1
+        if listed[edit.sheet] <= EDITS_LISTED:
+            out.append(make(edit.code, file=path, sheet=edit.sheet, cell=edit.cell, detail=edit.what).model_dump())
+    for edit in edits:
+        more = listed.pop(edit.sheet, 0) - EDITS_LISTED
+        if more > 0:
+            out.append(make(edit.code, file=path, sheet=edit.sheet, detail=f"另有 {more} 处与记录不一致").model_dump())
+    return out
+
+
+def edited_details(sheet: list[list], records: list[FormRecord]) -> Found:
+    """Where a summary's 项目明细 no longer shows what its records hold: an amount changed, a project's row
+    deleted or one added by hand. One level up only the records count, so such edits would be lost without a
+    word; each is reported (K005) with the cell, and the records are used as they are."""
+    if not sheet:
+        return []
+    header = {clean_text(v): c for c, v in enumerate(sheet[0]) if clean_text(v)}
+    if not all(k in header for k in DETAIL_KEY):
+        return []
+    columns = {c: DETAIL_AMOUNTS[h] for h, c in header.items() if h in DETAIL_AMOUNTS}
+    keys = [k for k in (*DETAIL_KEY, DETAIL_SOURCE) if k in header]  # the source tells blank units apart
+    rows: dict[tuple, int] = {}
+    for r, line in enumerate(sheet[1:], 1):
+        key = tuple(_text_at(line, header[k]) for k in keys)
+        if any(key):
+            rows.setdefault(key, r)
+    edits: list[tuple[str, str]] = []  # (cell, what)
+    for record in records:
+        if record.kind != "project":
+            continue
+        name = f"“{record.unit or '未填单位'}·{record.project or record.sheet}”"
+        source = Path(record.source or record.file).name
+        r = rows.pop((clean_text(record.unit), clean_text(record.project), clean_text(record.sheet), source)[:len(keys)],
+                     None)
+        if r is None:
+            edits.append(("", f"{name}所在的行已删除"))
+            continue
+        values = record.total()
+        for c, i in columns.items():
+            shown = sheet[r][c] if c < len(sheet[r]) else None
+            if not same_amount(shown, values[i]):
+                label = next(h for h, j in DETAIL_AMOUNTS.items() if j == i)
+                edits.append((address(r, c), f"{name}的{label}为{_shown(shown)}，记录为{_shown(values[i])}"))
+    edits += [(address(r, header["项目名称"]), f"第 {r + 1} 行“{'·'.join(filter(None, key[:2]))}”不是 xlmon 汇总的项目")
+              for key, r in sorted(rows.items(), key=lambda kv: kv[1])]
+    return edits
+
+
+def _text_at(line: list, c: int | None) -> str | None:
+    """A summary row's cell as text; None for a blank one, or a column the sheet lacks."""
+    return clean_text(line[c]) if c is not None and c < len(line) else None
+
+
+# 指标偏差's columns a department may edit (besides 1-N月完成情况), and the others xlmon writes
+_DEVIATION_FIELDS = ("评级", "年度指标值", "全年预计完成情况", "完成目标可能性", "偏差原因分析", "备注")
+_DEVIATION_SHOWN = {"单位", "项目名称", "一级指标", "二级指标", "三级指标", "位置", *_DEVIATION_FIELDS}
+
+
+def edited_deviations(sheet: list[list], records: list[FormRecord]) -> Found:
+    """Where a summary's 指标偏差 no longer shows what its records hold: a 偏差原因分析 or 备注 rewritten by the
+    department, a grade or forecast changed, a row deleted or added, a column of its own added. One level up
+    the 指标偏差 are listed from the records (the units' forms), so such edits would be lost without a word;
+    each is reported (K012) with the cell."""
+    from ..marks import GRADE_ZH
+    from .records import form_name
+
+    if not sheet:
+        return []
+    header = {clean_text(v): c for c, v in enumerate(sheet[0]) if clean_text(v)}
+    if "位置" not in header or "三级指标" not in header:
+        return []
+    columns = {h: c for h, c in header.items() if h in _DEVIATION_FIELDS}
+    actual = next((c for h, c in header.items() if _is_actual(h)), None)
+    where, level3, unit = header["位置"], header["三级指标"], header.get("单位")
+    rows: dict[tuple, list[int]] = {}  # two departments' units may send files of one name: a key may repeat
+    for r, line in enumerate(sheet[1:], 1):
+        if any(clean_text(v) for v in line):
+            rows.setdefault((_text_at(line, where), _text_at(line, unit), _text_at(line, level3)), []).append(r)
+    edits: list[tuple[str, str]] = []
+    for record in records:
+        for d in record.deviations:
+            name = f"“{'·'.join(filter(None, (record.unit, form_name(record), d.level3)))}”"
+            key = (f"{Path(record.source or record.file).name}!{record.sheet}!{d.cell or ''}",
+                   clean_text(record.unit) if unit is not None else None, clean_text(d.level3))
+            found = rows.get(key)
+            if not found:
+                edits.append(("", f"{name}所在的行已删除"))
+                continue
+            r = found.pop(0)
+            line = sheet[r]
+            expected = {"评级": f"{GRADE_ZH[d.grade]}灯", "年度指标值": d.target, "全年预计完成情况": d.forecast,
+                        "完成目标可能性": d.likelihood, "偏差原因分析": d.reason or "（未填写）", "备注": d.remark}
+            cells = [(h, columns[h], v) for h, v in expected.items() if h in columns]
+            if actual is not None:
+                cells.append((sheet[0][actual], actual, d.actual))
+            for label, c, value in cells:
+                shown = line[c] if c < len(line) else None
+                if not _same_value(shown, value):
+                    edits.append((address(r, c), f"{name}的{clean_text(label)}为{_shown(shown)}，记录为{_shown(value)}"))
+    for r in sorted(r for left in rows.values() for r in left):
+        text = _text_at(sheet[r], level3)
+        edits.append((address(r, where), f"第 {r + 1} 行{f'“{text}”' if text else ''}不是 xlmon 列出的指标偏差"))
+    for h, c in header.items():
+        if h not in _DEVIATION_SHOWN and not _is_actual(h):
+            if any(c < len(line) and clean_text(line[c]) for line in sheet[1:]):
+                edits.append((address(0, c), f"增加了“{h}”一列"))
+    return edits
+
+
+def _is_actual(header: str) -> bool:
+    return header.startswith("1-") and header.endswith("月完成情况")
+
+
+def _same_value(shown: object, value: object) -> bool:
+    """A cell of 指标偏差 as xlmon wrote the value: a number as a number, a text as a text, nothing as blank."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return isinstance(shown, (int, float)) and abs(shown - value) <= 1e-9 * max(1.0, abs(value))
+    return clean_text(shown) == clean_text(value)
+
+
+def edited_problems(sheet: list[list], diagnostics: list[dict]) -> Found:
+    """Where a summary's 校验问题 no longer lists the findings its records sheet carries: a row deleted (a finding
+    the department took as settled), rewritten or added. One level up the findings come from the records."""
+    from .workbook import DIAGNOSTIC_HEADERS, diagnostic_row
+
+    expected = Counter(tuple(map(clean_text, diagnostic_row(d))) for d in diagnostics)
+    width, edits = len(DIAGNOSTIC_HEADERS), []
+    for r, line in enumerate(sheet[1:], 1):
+        row = tuple(_text_at(line, c) for c in range(width))
+        if not any(row):
+            continue
+        if expected[row] > 0:
+            expected[row] -= 1
+        else:
+            edits.append((address(r, 0), f"第 {r + 1} 行“{_brief(row)}”不是 xlmon 列出的校验问题"))
+    for row, left in expected.items():
+        edits += [("", f"“{_brief(row)}”所在的行已删除")] * left
+    return edits
+
+
+def edited_focus(sheet: list[list], records: list[FormRecord], profile: Profile) -> Found:
+    """Where a summary's 重点监控建议, a draft for the reviewer, no longer shows what xlmon drafted from its records:
+    a handling or reason rewritten, a project taken off the list or put on it, a column of opinions added.
+    One level up the list is drafted again from the records. (Drafted with today's profile: a focus threshold
+    changed since shows as edits too.)"""
+    from .aggregate import focus_list
+    from .workbook import FOCUS_HEADERS, FOCUS_TOP, GRADE_TEXT, focus_row
+
+    if len(sheet) <= FOCUS_TOP:
+        return [("", "表头已删除")]
+    header = {clean_text(v): c for c, v in enumerate(sheet[FOCUS_TOP]) if clean_text(v)}
+    unit, project = header.get(FOCUS_HEADERS[0]), header.get(FOCUS_HEADERS[1])
+    rows: dict[tuple, list[int]] = {}
+    for r, line in enumerate(sheet[FOCUS_TOP + 1:], FOCUS_TOP + 1):
+        if any(clean_text(v) for v in line):
+            rows.setdefault((_text_at(line, unit), _text_at(line, project)), []).append(r)
+    edits: list[tuple[str, str]] = []
+    for focus in focus_list([r for r in records if r.kind == "project"], profile):
+        values = [GRADE_TEXT.get(value) if kind == "grade" else value for value, kind in focus_row(focus)]
+        name = "·".join(filter(None, (focus.record.unit, focus.record.project))) or focus.record.sheet
+        found = rows.get((clean_text(values[0]), clean_text(values[1])))
+        if not found:
+            edits.append(("", f"“{name}”所在的行已删除"))
+            continue
+        r = found.pop(0)
+        for label, value in zip(FOCUS_HEADERS[2:], values[2:]):
+            c = header.get(label)
+            shown = sheet[r][c] if c is not None and c < len(sheet[r]) else None
+            if not _same_value(shown, value):
+                where = address(r, c) if c is not None else ""
+                edits.append((where, f"“{name}”的{label}为{_shown(shown)}，xlmon 起草的是{_shown(value)}"))
+    for r in sorted(r for left in rows.values() for r in left):
+        text = "·".join(filter(None, (_text_at(sheet[r], unit), _text_at(sheet[r], project))))
+        edits.append((address(r, project or 0), f"第 {r + 1} 行{f'“{text}”' if text else ''}不是 xlmon 列出的重点监控项目"))
+    return edits + _beside(sheet, FOCUS_TOP, len(FOCUS_HEADERS))
+
+
+def _beside(sheet: list[list], top: int, width: int) -> Found:
+    """What was written right of a table `width` columns wide (its header in row `top`): a column of the
+    department's own, named by its header, or the first cell written there."""
+    edits = []
+    for c in range(width, max(map(len, sheet), default=0)):
+        r = next((r for r, line in enumerate(sheet) if c < len(line) and clean_text(line[c])), None)
+        if r is None:
+            continue
+        header = _text_at(sheet[top], c) if top < len(sheet) else None
+        if header:
+            edits.append((address(top, c), f"增加了“{header}”一列"))
+        else:
+            edits.append((address(r, c), f"在表格右侧填写了{_shown(clean_text(sheet[r][c]))}"))
+    return edits
+
+
+def _brief(row: tuple) -> str:
+    """A 校验问题 row named by its place, code and the start of its message."""
+    place = "!".join(filter(None, row[:3]))
+    message = row[5] or ""
+    return " ".join(filter(None, (place, row[3], message[:20] + ("…" if len(message) > 20 else ""))))
+
+
+def same_amount(shown: object, value: float | None) -> bool:
+    if shown is None or shown == "":
+        return value is None
+    return isinstance(shown, (int, float)) and value is not None and abs(shown - value) < 0.005
+
+
+SHOWN_CHARS = 40  # a long text (a drafted handling, a reason) is named by its start
+
+
+def _shown(value: object) -> str:
+    if value is None or value == "":
+        return "空"
+    if isinstance(value, (int, float)):
+        return f" {value:,.2f}"
+    text = str(value)
+    return f"“{text[:SHOWN_CHARS]}…”" if len(text) > SHOWN_CHARS else f"“{text}”"
