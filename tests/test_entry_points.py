@@ -290,6 +290,28 @@ def test_summarise_folder_carries_the_department_form_completed_in_the_earlier_s
     assert "部门汇总（2）.xlsx：" in message and [i.level3 for i in overall_form(third).indicators] == ["资助学生人数"]
 
 
+def test_summarise_folder_says_what_the_department_edited_in_the_earlier_summary(department, tmp_path):
+    """汇总 again beside last time's summary, whose 指标偏差 the department annotated: the new summary is made from
+    the units' forms (without the notes), the old file stays as it was, and the message says where the notes are
+    (K015)."""
+    import shutil
+
+    folder = tmp_path / "units"
+    shutil.copytree(department.paths[0].parent, folder)
+    for p in folder.glob("部门汇总*.xlsx"):
+        p.unlink()
+    message, first = ep.summarise_folder(folder)
+    assert "手工修改" not in message
+    book = load_workbook(first)
+    book["指标偏差"]["N1"], book["指标偏差"]["N2"] = "部门意见", "已约谈"
+    book.save(first)
+    before = first.read_bytes()
+    message, second = ep.summarise_folder(folder)
+    assert second == folder / "部门汇总（2）.xlsx" and first.read_bytes() == before
+    assert "上次的汇总表中有 1 处手工修改（指标偏差!N1：增加了“部门意见”一列）" in message and "仍保留" in message
+    assert load_workbook(second)["指标偏差"]["N1"].value is None
+
+
 def test_summarise_an_empty_folder_says_so(tmp_path):
     message, output = ep.summarise_folder(tmp_path)
     assert output is None and "没有可汇总" in message and not list(tmp_path.iterdir())

@@ -292,7 +292,18 @@ def test_an_earlier_summary_chosen_with_the_units_files_is_skipped_and_carried(c
     assert body["download"]["name"] == "部门汇总（2）.xlsx" and "xlmon-upload" not in str(body["diagnostics"])
     plain = client.post("/api/consolidate", files=[*units, ("files", ("部门汇总.xlsx", untouched))]).json()
     assert plain["carried"] is None and plain["duplicates"] == []
-    assert not [d for d in plain["diagnostics"] if d["code"] in ("K007", "K011")]
+    assert not [d for d in plain["diagnostics"] if d["code"] in ("K007", "K011", "K015")]
+    from openpyxl import load_workbook
+    edited = tmp_path / "edited" / "部门汇总.xlsx"
+    edited.parent.mkdir()
+    edited.write_bytes(untouched)
+    book = load_workbook(edited)
+    book["重点监控建议"]["H3"], book["重点监控建议"]["H4"] = "审核意见", "同意"
+    book.save(edited)
+    noted = client.post("/api/consolidate", files=[*units, ("files", (edited.name, edited.read_bytes()))]).json()
+    k015 = [d for d in noted["diagnostics"] if d["code"] == "K015"]
+    assert len(k015) == 1 and k015[0]["file"] == "部门汇总.xlsx" and "重点监控建议!H3：增加了“审核意见”一列" in k015[0]["message"]
+    assert "xlmon-upload" not in str(noted["diagnostics"])
     two = client.post("/api/consolidate", files=[*units, ("files", ("5月汇总.xlsx", first.read_bytes())),
                                                  ("files", ("6月汇总.xlsx", first.read_bytes()))]).json()
     k011 = [d for d in two["diagnostics"] if d["code"] == "K011"]

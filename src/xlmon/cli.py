@@ -268,7 +268,7 @@ def _progress_bar():
 
 def _print_summary(summary, output: Path | None) -> None:
     from . import layout as L
-    from .consolidate.run import carry_note
+    from .consolidate.run import carry_note, edits_note
     from .calc import fmt_amount, fmt_rate
     from .marks import GRADE_ZH
 
@@ -292,6 +292,8 @@ def _print_summary(summary, output: Path | None) -> None:
         print(f"  不在名单中：{u}")
     if output and (note := carry_note(summary)):
         print(f"部门整体：{note}")
+    if note := edits_note(summary):
+        print(note)
     print(f"已写出汇总：{output}" if output else "没有可汇总的监控表，未生成汇总文件。")
 
 

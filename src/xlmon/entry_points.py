@@ -151,7 +151,8 @@ def summarise_folder(folder: Path, progress=None) -> tuple[str, Path | None]:
     """The folder's workbooks into a new 部门汇总.xlsx beside them (never over an existing one), checked
     against the roster kept in the folder (…名单….xlsx/.csv) when there is one, and carrying the 部门整体 the
     department completed in its latest earlier summary there."""
-    from .consolidate.run import carry_note, consolidate, folder_roster, folder_summary, found_roster, free_name
+    from .consolidate.run import (carry_note, consolidate, edits_note, folder_roster, folder_summary, found_roster,
+                                  free_name)
 
     output = free_name(folder / "部门汇总.xlsx")
     roster_file, roster_note = folder_roster(folder)
@@ -171,7 +172,7 @@ def summarise_folder(folder: Path, progress=None) -> tuple[str, Path | None]:
         roster_note = "提示：在该文件夹中放一个文件名含“名单”的 .xlsx 或 .csv 单位名单，即可列出未报送的单位。"
     carried = f"{earlier.name}：{carry_note(summary)}" if earlier else ""
     return (f"汇总完成：{len(summary.units)} 个单位，{len(summary.projects)} 个项目，{rejected} 个文件未采用，"
-            f"汇总表已保存为 {output}。{roster_note}{carried}", output)
+            f"汇总表已保存为 {output}。{roster_note}{carried}{edits_note(summary)}", output)
 
 
 def report(book: Any) -> str:

@@ -148,6 +148,8 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: lis
         summary = aggregate(outcomes, profile, roster)
         if found_note:
             summary.diagnostics.append(found_note)
+        summary.diagnostics += [make("K015", file=o.path, count=len(edits), edits=_listed_edits(edits)).model_dump()
+                                for o in skipped if (edits := edits_in(o.path, profile))]
         if done is not None:
             try:
                 summary.carried = carry(done, summary.overall, summary.year, summary.months, str(output))
@@ -222,6 +224,12 @@ def summary_json(summary: Summary, output: str | Path | None) -> dict:
         "diagnostics": [{k: d.get(k) for k in ("file", "code", "severity", "sheet", "cell", "message")}
                         for d in summary.diagnostics],
     }
+
+
+def edits_note(summary: Summary) -> str:
+    """What the department edited by hand in the earlier summaries skipped beside the units' files (K015), which
+    stay where they are but are not in the new one; "" when there were none."""
+    return "".join(d["message"] for d in summary.diagnostics if d["code"] == "K015")
 
 
 def carry_note(summary: Summary) -> str:
