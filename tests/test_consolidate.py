@@ -670,6 +670,13 @@ def test_summaries_consolidate_to_the_same_totals(department, tmp_path, capsys):
     assert len(bureau["duplicates"]) == len([f for f in check_file(files[0]).forms if f.kind == "project"])
     codes = {d["code"] for d in bureau["diagnostics"]}
     assert {"C001", "N001"} <= codes, "the units' findings travel up with their summaries"
+    # a project read from a department's summary names its unit's file and links to the summary the bureau has
+    detail = load_workbook(tmp_path / "局汇总.xlsx")["项目明细"]
+    links = {(c.value, c.hyperlink.target, c.hyperlink.tooltip) for c in detail["W"][1:]}
+    east_names = {f.name for f in files[::2]} - {files[0].name}
+    east_links = {link for link in links if link[0] in east_names}
+    assert {name for name, _, _ in east_links} == east_names
+    assert all(target == "东汇总.xlsx" and tip == f"打开 东汇总.xlsx（该项目汇总自 {name}）" for name, target, tip in east_links)
 
 
 def complete_department_form(summary: Path, *, forecast: float, spent: float | None = None) -> dict:

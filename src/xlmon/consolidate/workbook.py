@@ -441,18 +441,22 @@ def _overview(book: _Book, summary: Summary) -> None:
             ws.set_h_pagebreaks([last + 2])  # a chart that would run over the page starts on the next one
 
 
-def _source_link(s: _Sheet, c: int, record: FormRecord, folder: str, links: dict[str, tuple[str, str]]) -> None:
-    """links: url and name by source file, as a unit's projects share one."""
-    source = record.source or record.file
-    if source not in links:
-        target = Path(source)
+def _source_link(s: _Sheet, c: int, record: FormRecord, folder: str, links: dict[tuple, tuple[str, str, str]]) -> None:
+    """The file a project's form came from, linked to the file this consolidation read it in: the unit's own, or
+    for a project read back from a summary, that summary (the unit's file stayed with the department, where the
+    link would find nothing). links: url, name and tip by (file, source), as a unit's projects share one."""
+    key = (record.file, record.source)
+    if key not in links:
+        target = Path(record.file)
         try:
             rel = os.path.relpath(os.path.abspath(target), folder)
         except ValueError:  # another drive on Windows
             rel = os.path.abspath(target)
-        links[source] = f"external:{_link_path(rel)}", target.name
-    url, name = links[source]
-    s.ws.write_url(s.row, c, url, s.book.fmt["link"], string=name, tip=f"打开 {name}")
+        name = Path(record.source or record.file).name
+        tip = f"打开 {target.name}" + (f"（该项目汇总自 {name}）" if target.name != name else "")
+        links[key] = f"external:{_link_path(rel)}", name, tip
+    url, name, tip = links[key]
+    s.ws.write_url(s.row, c, url, s.book.fmt["link"], string=name, tip=tip)
     s.widths[c] = max(s.widths[c], min(_width(name), 60))
 
 
@@ -475,7 +479,7 @@ def _projects(book: _Book, summary: Summary, output: Path) -> None:
     s = _Sheet(book, SHEETS[1], headers)
     tp = summary.time_progress
     folder = os.path.abspath(output.parent)
-    links: dict[str, tuple[str, str]] = {}
+    links: dict[tuple, tuple[str, str, str]] = {}
     for i, r in enumerate(summary.projects, 1):
         values = r.total()
         subtotal, issue_rate, progress = r.rates()
