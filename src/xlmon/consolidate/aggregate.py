@@ -284,7 +284,9 @@ def _hint(side: str, alike: list[str], otherwise: str = "") -> str:
 
 
 def focus_list(projects: list[FormRecord], profile: Profile) -> list[Focus]:
-    """The projects proposed for 重点监控, with why and the suggested handling, as 重点监控建议 drafts them."""
+    """The projects proposed for 重点监控, with why and the suggested handling, as 重点监控建议 drafts them. Earlier
+    summaries are compared with this draft (edits.edited_focus): a reworded reason or handling shows there as
+    the department's edit."""
     out: list[Focus] = []
     for record in projects:
         reasons = []
