@@ -232,6 +232,8 @@ def test_hand_edits_to_a_summary_are_reported_one_level_up(department, tmp_path,
     deleted = (ws.cell(7, 2).value, ws.cell(7, 3).value)
     ws.delete_rows(7)
     ws.append([99, "新单位", "手工加的项目", None, "表1", 1, 2, 3])
+    renamed = ws.cell(9, header.index("项目名称") + 1)
+    renamed.value, project = "部门改过的项目名称", renamed.value
     ws.auto_filter.ref = None
     wb.save(tmp_path / "改过的汇总.xlsx")
     code, bureau = run(capsys, tmp_path / "改过的汇总.xlsx", "-o", tmp_path / "局汇总.xlsx")
@@ -240,7 +242,8 @@ def test_hand_edits_to_a_summary_are_reported_one_level_up(department, tmp_path,
     assert all(d["file"].endswith("改过的汇总.xlsx") and d["sheet"] == "项目明细" and d["severity"] == "warning"
                for d in k005)
     by_cell = {d["cell"]: d["message"] for d in k005}
-    assert len(k005) == 4 and f"为 999.50，记录为 {was:,.2f}。" in by_cell[edited.coordinate]
+    assert len(k005) == 5 and f"为 999.50，记录为 {was:,.2f}。" in by_cell[edited.coordinate]
+    assert f"的项目名称为“部门改过的项目名称”，记录为“{project}”" in by_cell[renamed.coordinate]  # not deleted + added
     assert "支出数为“待核实”" in by_cell[ws.cell(5, spent).coordinate]
     assert f"“{deleted[0]}·{deleted[1]}”所在的行已删除" in by_cell[None]
     assert "“新单位·手工加的项目”不是 xlmon 汇总的项目" in by_cell[f"C{ws.max_row}"]
@@ -271,6 +274,8 @@ def test_hand_edits_to_a_summarys_deviations_are_reported_one_level_up(departmen
     deleted = (rows[3][1], rows[3][2], rows[3][5])
     ws.delete_rows(5)
     ws.append(["红灯", "新单位", "手工加的项目", "产出指标", "数量指标", "手工加的指标"])
+    unit = ws.cell(6, header.index("单位") + 1)
+    unit.value, unit_was = "部门改过的单位名称", unit.value
     wb.save(tmp_path / "改过的汇总.xlsx")
     code, bureau = run(capsys, tmp_path / "改过的汇总.xlsx", "-o", tmp_path / "局汇总.xlsx")
     assert code == 0 and bureau["grades"] == untouched["grades"]
@@ -278,7 +283,8 @@ def test_hand_edits_to_a_summarys_deviations_are_reported_one_level_up(departmen
     assert all(d["file"].endswith("改过的汇总.xlsx") and d["sheet"] == "指标偏差" and d["severity"] == "warning"
                for d in k012)
     by_cell = {d["cell"]: d["message"] for d in k012}
-    assert len(k012) == 5
+    assert len(k012) == 6
+    assert f"的单位为“部门改过的单位名称”，记录为“{unit_was}”" in by_cell[unit.coordinate]  # not deleted + added
     assert "的偏差原因分析为“部门补充：已约谈项目单位”，记录为“" in by_cell[reason.coordinate]
     assert "的备注为“部门意见：暂缓拨款”" in by_cell[remark.coordinate]
     assert f"“{'·'.join(deleted)}”所在的行已删除" in by_cell[None]

@@ -73,9 +73,9 @@ def edit_diagnostics(edits: list[Edit], path: str) -> list[dict]:
 
 
 def edited_details(sheet: list[list], records: list[FormRecord]) -> Found:
-    """Where a summary's 项目明细 no longer shows what its records hold: an amount changed, a project's row
-    deleted or one added by hand. One level up only the records count, so such edits would be lost without a
-    word; each is reported (K005) with the cell, and the records are used as they are."""
+    """Where a summary's 项目明细 no longer shows what its records hold: an amount changed, a name rewritten, a
+    project's row deleted or one added by hand. One level up only the records count, so such edits would be lost
+    without a word; each is reported (K005) with the cell, and the records are used as they are."""
     if not sheet:
         return []
     header = {clean_text(v): c for c, v in enumerate(sheet[0]) if clean_text(v)}
@@ -83,22 +83,19 @@ def edited_details(sheet: list[list], records: list[FormRecord]) -> Found:
         return []
     columns = {c: DETAIL_AMOUNTS[h] for h, c in header.items() if h in DETAIL_AMOUNTS}
     keys = [k for k in (*DETAIL_KEY, DETAIL_SOURCE) if k in header]  # the source tells blank units apart
-    rows: dict[tuple, int] = {}
-    for r, line in enumerate(sheet[1:], 1):
-        key = tuple(_text_at(line, header[k]) for k in keys)
-        if any(key):
-            rows.setdefault(key, r)
+    rows = _rows_by(sheet, 1, [header[k] for k in keys])
+    projects = [r for r in records if r.kind == "project"]
+    wanted = [(clean_text(r.unit), clean_text(r.project), clean_text(r.sheet), Path(r.source or r.file).name)[:len(keys)]
+              for r in projects]
     edits: list[tuple[str, str]] = []  # (cell, what)
-    for record in records:
-        if record.kind != "project":
-            continue
+    for record, key, (r, renamed) in zip(projects, wanted, _match(rows, wanted)):
         name = f"“{record.unit or '未填单位'}·{record.project or record.sheet}”"
-        source = Path(record.source or record.file).name
-        r = rows.pop((clean_text(record.unit), clean_text(record.project), clean_text(record.sheet), source)[:len(keys)],
-                     None)
         if r is None:
             edits.append(("", f"{name}所在的行已删除"))
             continue
+        if renamed is not None:
+            shown = _text_at(sheet[r], header[keys[renamed]])
+            edits.append((address(r, header[keys[renamed]]), f"{name}的{keys[renamed]}为{_shown(shown)}，记录为{_shown(key[renamed])}"))
         values = record.total()
         for c, i in columns.items():
             shown = sheet[r][c] if c < len(sheet[r]) else None
@@ -106,8 +103,49 @@ def edited_details(sheet: list[list], records: list[FormRecord]) -> Found:
                 label = next(h for h, j in DETAIL_AMOUNTS.items() if j == i)
                 edits.append((address(r, c), f"{name}的{label}为{_shown(shown)}，记录为{_shown(values[i])}"))
     edits += [(address(r, header["项目名称"]), f"第 {r + 1} 行“{'·'.join(filter(None, key[:2]))}”不是 xlmon 汇总的项目")
-              for key, r in sorted(rows.items(), key=lambda kv: kv[1])]
+              for r, key in _left(rows)]
     return edits
+
+
+def _rows_by(sheet: list[list], first: int, columns: list[int | None]) -> dict[tuple, list[int]]:
+    """The table's rows from `first` on by their key (the texts in `columns`), blank rows left out. A key may
+    repeat: two departments' units may send files of one name."""
+    rows: dict[tuple, list[int]] = {}
+    for r, line in enumerate(sheet[first:], first):
+        if any(clean_text(v) for v in line):
+            rows.setdefault(tuple(_text_at(line, c) for c in columns), []).append(r)
+    return rows
+
+
+def _match(rows: dict[tuple, list[int]], wanted: list[tuple]) -> list[tuple[int | None, int | None]]:
+    """For each wanted key, its row and None; else a row whose key differs in one field only (a name the
+    department rewrote) and that field's index; else (None, None). Each row is taken once, by its own key first;
+    the rows taken are removed from `rows`, which keeps those no key wanted."""
+    found: list[tuple[int | None, int | None]] = []
+    for key in wanted:
+        left = rows.get(key)
+        found.append((left.pop(0), None) if left else (None, None))
+    missing = [i for i, (r, _) in enumerate(found) if r is None]
+    if not missing or not any(rows.values()):
+        return found
+    near: dict[tuple, list[tuple]] = {}  # a key with one field blanked out → the keys of rows left
+    for key, left in rows.items():
+        if left:
+            for j in range(len(key)):
+                near.setdefault((j, *key[:j], *key[j + 1:]), []).append(key)
+    for i in missing:
+        key = wanted[i]
+        for j in range(len(key)):
+            other = next((k for k in near.get((j, *key[:j], *key[j + 1:]), ()) if rows[k]), None)
+            if other is not None:
+                found[i] = (rows[other].pop(0), j)
+                break
+    return found
+
+
+def _left(rows: dict[tuple, list[int]]) -> list[tuple[int, tuple]]:
+    """The rows no record was matched with, in sheet order, with their keys."""
+    return sorted((r, key) for key, left in rows.items() for r in left)
 
 
 def _text_at(line: list, c: int | None) -> str | None:
@@ -136,34 +174,32 @@ def edited_deviations(sheet: list[list], records: list[FormRecord]) -> Found:
     columns = {h: c for h, c in header.items() if h in _DEVIATION_FIELDS}
     actual = next((c for h, c in header.items() if _is_actual(h)), None)
     where, level3, unit = header["位置"], header["三级指标"], header.get("单位")
-    rows: dict[tuple, list[int]] = {}  # two departments' units may send files of one name: a key may repeat
-    for r, line in enumerate(sheet[1:], 1):
-        if any(clean_text(v) for v in line):
-            rows.setdefault((_text_at(line, where), _text_at(line, unit), _text_at(line, level3)), []).append(r)
+    labels, key_columns = ("位置", "单位", "三级指标"), (where, unit, level3)
+    rows = _rows_by(sheet, 1, list(key_columns))
+    listed = [(record, d) for record in records for d in record.deviations]
+    wanted = [(f"{Path(record.source or record.file).name}!{record.sheet}!{d.cell or ''}",
+               clean_text(record.unit) if unit is not None else None, clean_text(d.level3)) for record, d in listed]
     edits: list[tuple[str, str]] = []
-    for record in records:
-        for d in record.deviations:
-            name = f"“{'·'.join(filter(None, (record.unit, form_name(record), d.level3)))}”"
-            key = (f"{Path(record.source or record.file).name}!{record.sheet}!{d.cell or ''}",
-                   clean_text(record.unit) if unit is not None else None, clean_text(d.level3))
-            found = rows.get(key)
-            if not found:
-                edits.append(("", f"{name}所在的行已删除"))
-                continue
-            r = found.pop(0)
-            line = sheet[r]
-            expected = {"评级": f"{GRADE_ZH[d.grade]}灯", "年度指标值": d.target, "全年预计完成情况": d.forecast,
-                        "完成目标可能性": d.likelihood, "偏差原因分析": d.reason or "（未填写）", "备注": d.remark}
-            cells = [(h, columns[h], v) for h, v in expected.items() if h in columns]
-            if actual is not None:
-                cells.append((sheet[0][actual], actual, d.actual))
-            for label, c, value in cells:
-                shown = line[c] if c < len(line) else None
-                if not _same_value(shown, value):
-                    edits.append((address(r, c), f"{name}的{clean_text(label)}为{_shown(shown)}，记录为{_shown(value)}"))
-    for r in sorted(r for left in rows.values() for r in left):
-        text = _text_at(sheet[r], level3)
-        edits.append((address(r, where), f"第 {r + 1} 行{f'“{text}”' if text else ''}不是 xlmon 列出的指标偏差"))
+    for (record, d), key, (r, renamed) in zip(listed, wanted, _match(rows, wanted)):
+        name = f"“{'·'.join(filter(None, (record.unit, form_name(record), d.level3)))}”"
+        if r is None:
+            edits.append(("", f"{name}所在的行已删除"))
+            continue
+        line = sheet[r]
+        if renamed is not None:
+            c = key_columns[renamed]
+            edits.append((address(r, c), f"{name}的{labels[renamed]}为{_shown(_text_at(line, c))}，记录为{_shown(key[renamed])}"))
+        expected = {"评级": f"{GRADE_ZH[d.grade]}灯", "年度指标值": d.target, "全年预计完成情况": d.forecast,
+                    "完成目标可能性": d.likelihood, "偏差原因分析": d.reason or "（未填写）", "备注": d.remark}
+        cells = [(h, columns[h], v) for h, v in expected.items() if h in columns]
+        if actual is not None:
+            cells.append((sheet[0][actual], actual, d.actual))
+        for label, c, value in cells:
+            shown = line[c] if c < len(line) else None
+            if not _same_value(shown, value):
+                edits.append((address(r, c), f"{name}的{clean_text(label)}为{_shown(shown)}，记录为{_shown(value)}"))
+    for r, key in _left(rows):
+        edits.append((address(r, where), f"第 {r + 1} 行{f'“{key[2]}”' if key[2] else ''}不是 xlmon 列出的指标偏差"))
     for h, c in header.items():
         if h not in _DEVIATION_SHOWN and not _is_actual(h):
             if any(c < len(line) and clean_text(line[c]) for line in sheet[1:]):
