@@ -191,6 +191,15 @@ def test_earlier_summary_carries_the_department_form(open_page, xlmon_server, de
     name, _ = download(page, "#summary-download", tmp_path / "got")
     assert [i.level3 for i in overall_form(tmp_path / "got" / name).indicators] == ["资助学生人数"]
 
+    # chosen among the units' files, an earlier summary annotated beside its tables: the page says what stays there
+    book = openpyxl.load_workbook(earlier)
+    book["校验问题"]["G1"], book["校验问题"]["G2"] = "处理情况", "已更正"
+    book.save(earlier)
+    page.click("#earlier-clear")
+    page.set_input_files("#files", [str(p) for p in (*units, earlier)])
+    page.click("#consolidate-button")
+    expect(notes).to_contain_text("上次的汇总表中有 1 处手工修改（校验问题!G1：增加了“处理情况”一列）")
+
     page.set_input_files("#earlier", str(units[0]))  # a unit's file is no summary
     page.click("#consolidate-button")
     expect(page.locator("#alert")).to_contain_text(f"上次的部门汇总：“{units[0].name}”不是 xlmon 生成的汇总表")
@@ -220,11 +229,15 @@ def test_task_pane_carries_the_earlier_summary_chosen_with_the_files(task_pane_c
     earlier = tmp_path / "部门汇总.xlsx"
     consolidate(units, earlier, workers=1)
     complete_department_form(earlier, forecast=500)
+    book = openpyxl.load_workbook(earlier)
+    book["重点监控建议"]["H3"], book["重点监控建议"]["H4"] = "审核意见", "同意"  # beside the draft: not carried
+    book.save(earlier)
     got, status = task_pane_consolidate([*units, earlier])
     assert got.suggested_filename == "部门汇总（2）.xlsx"
     expect(status).to_contain_text(f"汇总完成：{len(units)} 个单位")
     expect(status).to_contain_text("1 个文件未采用")
     expect(status).to_contain_text("部门整体：部门在该汇总表中填写的部门整体表已带入新的汇总表“部门汇总（2）.xlsx”")
+    expect(status).to_contain_text("上次的汇总表中有 1 处手工修改（重点监控建议!H3：增加了“审核意见”一列）")
     got.save_as(tmp_path / "got.xlsx")
     assert [i.level3 for i in overall_form(tmp_path / "got.xlsx").indicators] == ["资助学生人数"]
 
