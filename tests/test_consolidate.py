@@ -885,6 +885,10 @@ def test_only_what_holds_all_year_is_carried_into_another_months_summary(tmp_pat
     ws = book["部门整体"]
     row = int(cells["level3"][1:]) + 1
     ws[f"C{row}"], ws[f"D{row}"], ws[f"E{row}"] = "自定义指标", "家访次数", "≥200次"
+    signed = last_note_row(ws) + 3  # May's 填报人 holds in June; May's 填报日期 does not, its label does
+    ws.cell(signed, 1, "填报人：张三")
+    ws.cell(signed, 6, "填报日期：2026年6月3日")
+    ws.cell(signed, 8, datetime.datetime(2026, 6, 3))
     book.save(earlier)
 
     code, data = run(capsys, june, "-o", tmp_path / "6月汇总.xlsx", "--overall-from", earlier)
@@ -898,6 +902,10 @@ def test_only_what_holds_all_year_is_carried_into_another_months_summary(tmp_pat
     assert spent != 123.0
     k007 = next(d for d in data["diagnostics"] if d["code"] == "K007")
     assert "2026年1-5月" in k007["message"] and "请按 2026年1-6月 填写" in k007["message"]
+    assert "部门填写的金额和填报日期未带入" in k007["message"] and data["carried"]["below"] == 2
+    new = load(tmp_path / "6月汇总.xlsx")["部门整体"]
+    below = last_note_row(new) + 3
+    assert [new.cell(below, c).value for c in (1, 6, 8)] == ["填报人：张三", "填报日期：", None]
     k009 = [d for d in data["diagnostics"] if d["code"] == "K009"]
     assert len(k009) == 1 and "家访次数" in k009[0]["message"] and k009[0]["cell"] == f"D{row}"
 

@@ -5,13 +5,15 @@ A late or corrected unit file means a new summary. The 部门整体 the departme
 goes into the new one; what it left as xlmon pre-filled it is pre-filled again from the units' latest forms.
 Within one year but for another period, only what does not change with the months goes over: the goal and
 the indicators with their targets; completion, reasons, likelihoods and typed amounts belong to the earlier
-months. What the department wrote below the form (填报人, 联系电话, 填报日期) goes below the new one; anything
+months. What the department wrote below the form (填报人, 联系电话, 填报日期) goes below the new one (for
+another period without the date it was filled in on); anything
 else it wrote outside the form's cells cannot be placed and is named (K013), never dropped without a word.
 """
 
 from __future__ import annotations
 
 import datetime
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -106,6 +108,11 @@ def carry(done: Completed, overall: list[FormRecord], year: int | None, months: 
     if same_period:
         _amounts(done, overall, layout.funding, out, output)
     below, elsewhere = _outside_form(done, year, months)
+    dated = 0
+    if not same_period:  # the date the earlier form was filled in is not this period's: its label stays
+        undated = [(offset, c, _undated(value)) for offset, c, value in below]
+        dated = sum(new != value for (_, _, value), (_, _, new) in zip(below, undated))
+        below = [(offset, c, value) for offset, c, value in undated if value is not None]
     end = plan.print_setup.print_area.bottom  # the form's last note, 1-based
     for offset, c, value in below:
         out.values[ref(end + offset, c + 1)] = value
@@ -121,7 +128,8 @@ def carry(done: Completed, overall: list[FormRecord], year: int | None, months: 
                                    f"{out.amounts} 个部门填写的金额" if out.amounts else "",
                                    f"表格下方填写的 {out.below} 处内容" if out.below else ""))) or "部门填写的内容"
     stale = "" if same_period else (f"；该表填写的是 {L.period(old.year or year, old.months)}，指标完成情况、偏差原因、"
-                                    f"完成目标可能性和部门填写的金额未带入，请按 {L.period(year, months)} 填写")
+                                    f"完成目标可能性{'、部门填写的金额和填报日期' if dated else '和部门填写的金额'}未带入，"
+                                    f"请按 {L.period(year, months)} 填写")
     out.diagnostics.insert(0, make("K007", file=done.path, sheet=old.sheet, output=Path(output).name, what=what,
                                    stale=stale).model_dump())
     return out
@@ -194,6 +202,19 @@ def _outside_form(done: Completed, year: int, months: int) -> tuple[list[tuple[i
             else:
                 elsewhere.append((address(r, c), value))
     return below, elsewhere
+
+
+# a date as departments write one below a form: 2026-07-05 (a date cell, as _outside_form reads it), 2026年7月5日,
+# 2026/7/5, 2026.7.5
+_DATE = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?")
+
+
+def _undated(value: object) -> object:
+    """A value from below the form without the date in it (填报日期：2026年7月5日 keeps 填报日期：); None when nothing
+    else is left."""
+    if not isinstance(value, str) or not _DATE.search(value):
+        return value
+    return clean_text(_DATE.sub("", value))
 
 
 @lru_cache(maxsize=8)
