@@ -5,9 +5,9 @@ A late or corrected unit file means a new summary. The 部门整体 the departme
 goes into the new one; what it left as xlmon pre-filled it is pre-filled again from the units' latest forms.
 Within one year but for another period, only what does not change with the months goes over: the goal and
 the indicators with their targets; completion, reasons, likelihoods and typed amounts belong to the earlier
-months. What the department wrote below the form (填报人, 联系电话, 填报日期) goes below the new one (for
-another period without the date it was filled in on); anything
-else it wrote outside the form's cells cannot be placed and is named (K013), never dropped without a word.
+months. What the department wrote below the form (填报人, 联系电话, 填报日期) goes below the new one, for another
+period without the date it was filled in on; anything else it wrote outside the form's cells cannot be placed
+and is named (K013), never dropped without a word.
 """
 
 from __future__ import annotations
