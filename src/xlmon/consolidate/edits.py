@@ -94,16 +94,17 @@ def edited_details(sheet: list[list], records: list[FormRecord]) -> Found:
             edits.append(("", f"{name}所在的行已删除"))
             continue
         if renamed is not None:
-            shown = _text_at(sheet[r], header[keys[renamed]])
-            edits.append((address(r, header[keys[renamed]]), f"{name}的{keys[renamed]}为{_shown(shown)}，记录为{_shown(key[renamed])}"))
+            c = header[keys[renamed]]
+            edits.append((address(r, c), f"{name}的{keys[renamed]}为{_shown(_text_at(sheet[r], c))}，记录为{_shown(key[renamed])}"))
         values = record.total()
         for c, i in columns.items():
             shown = sheet[r][c] if c < len(sheet[r]) else None
             if not same_amount(shown, values[i]):
                 label = next(h for h, j in DETAIL_AMOUNTS.items() if j == i)
                 edits.append((address(r, c), f"{name}的{label}为{_shown(shown)}，记录为{_shown(values[i])}"))
-    edits += [(address(r, header["项目名称"]), f"第 {r + 1} 行“{'·'.join(filter(None, key[:2]))}”不是 xlmon 汇总的项目")
-              for r, key in _left(rows)]
+    for r, key in _left(rows):
+        text = "·".join(filter(None, key[:2]))
+        edits.append((address(r, header["项目名称"]), f"第 {r + 1} 行{f'“{text}”' if text else ''}不是 xlmon 汇总的项目"))
     return edits
 
 
