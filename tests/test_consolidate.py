@@ -821,9 +821,18 @@ def test_a_completed_department_form_is_carried_into_the_new_summary(department,
     book["部门整体"].cell(signed, 1, "填报人：张三　联系电话：0571-12345678")
     book["部门整体"].cell(signed, 8, datetime.datetime(2026, 7, 5))
     book["部门整体"]["N5"] = "已与财务科核对"
-    book.save(summary)
-    # the unit whose 基本支出 is largest withdraws its file: the pre-filled sums change under the department
+    # the unit whose 基本支出 is largest will withdraw its file: the pre-filled sums change under the department
     gone = max(before, key=lambda r: r.amounts["spending"]["基本支出"][3] or 0)
+    # a column of its own in 指标偏差: carried beside the same indicator (K016), not refused; one beside an
+    # indicator of the withdrawn file has no row to go to, and is named
+    deviations = book["指标偏差"]
+    kept = next(r for r in range(2, deviations.max_row + 1)
+                if not deviations.cell(r, 13).value.startswith(Path(gone.source or gone.file).name))
+    lost = next(r for r in range(2, deviations.max_row + 1)
+                if deviations.cell(r, 13).value.startswith(Path(gone.source or gone.file).name))
+    deviations["N1"], deviations.cell(kept, 14).value, deviations.cell(lost, 14).value = "部门意见", "已约谈", "已撤回"
+    opinion_at = deviations.cell(kept, 13).value
+    book.save(summary)
     (units / Path(gone.source or gone.file).name).unlink()
 
     code = main(["consolidate", str(units), "-o", str(summary)])
@@ -852,6 +861,13 @@ def test_a_completed_department_form_is_carried_into_the_new_summary(department,
     [k007] = [d for d in data["diagnostics"] if d["code"] == "K007"]
     assert k007["file"] == str(summary) and "年度绩效目标、主管部门（单位）及代码、1 个绩效指标" in k007["message"]
     assert "表格下方填写的 2 处内容" in k007["message"]
+    [k016] = [d for d in data["diagnostics"] if d["code"] == "K016"]
+    assert "指标偏差“部门意见”" in k016["message"]
+    deviations = load(summary)["指标偏差"]
+    assert deviations["N1"].value == "部门意见"
+    assert [row[13] for row in deviations.iter_rows(min_row=2, values_only=True) if row[13]] == ["已约谈"]
+    assert [row[13] for row in deviations.iter_rows(min_row=2, values_only=True) if row[12] == opinion_at] == ["已约谈"]
+    assert "1 个值所在的行在新的汇总表中已不存在（相应偏差或问题已消除），未带入：指标偏差“部门意见”列的“已撤回”" in k016["message"]
     new = load(summary)["部门整体"]
     below = last_note_row(new) + 3  # as far below the new form, whose indicator rows are fewer
     assert below != signed and new.cell(below, 1).value == "填报人：张三　联系电话：0571-12345678"

@@ -290,10 +290,11 @@ def test_summarise_folder_carries_the_department_form_completed_in_the_earlier_s
     assert "部门汇总（2）.xlsx：" in message and [i.level3 for i in overall_form(third).indicators] == ["资助学生人数"]
 
 
-def test_summarise_folder_says_what_the_department_edited_in_the_earlier_summary(department, tmp_path):
-    """汇总 again beside last time's summary, whose 指标偏差 the department annotated: the new summary is made from
-    the units' forms (without the notes), the old file stays as it was, and the message says where the notes are
-    (K015)."""
+def test_summarise_folder_carries_the_departments_own_columns_and_names_the_other_edits(department, tmp_path):
+    """汇总 again beside last time's summary, which the department annotated: the column of opinions it added
+    to 指标偏差 goes into the new summary, each opinion beside the same indicator (K016); a reason it rewrote
+    there is the unit's text, made again from the unit's form, so it stays only in the old file, which the
+    message names (K015); the old file stays as it was."""
     import shutil
 
     folder = tmp_path / "units"
@@ -301,15 +302,23 @@ def test_summarise_folder_says_what_the_department_edited_in_the_earlier_summary
     for p in folder.glob("部门汇总*.xlsx"):
         p.unlink()
     message, first = ep.summarise_folder(folder)
-    assert "手工修改" not in message
+    assert "手工修改" not in message and "按行带入" not in message
     book = load_workbook(first)
-    book["指标偏差"]["N1"], book["指标偏差"]["N2"] = "部门意见", "已约谈"
+    ws = book["指标偏差"]
+    where = ws["M3"].value  # 位置: the indicator's file!sheet!cell
+    ws["N1"], ws["N3"] = "部门意见", "已约谈项目单位"
+    ws["K2"] = "部门改写的原因"
     book.save(first)
     before = first.read_bytes()
     message, second = ep.summarise_folder(folder)
     assert second == folder / "部门汇总（2）.xlsx" and first.read_bytes() == before
-    assert "上次的汇总表中有 1 处手工修改（指标偏差!N1：增加了“部门意见”一列）" in message and "仍保留" in message
-    assert load_workbook(second)["指标偏差"]["N1"].value is None
+    assert "部门在上次的汇总表中增加的 1 列（指标偏差“部门意见”）已按行带入新的汇总表" in message
+    assert "上次的汇总表中有 1 处手工修改（指标偏差!K2：" in message and "仍保留" in message
+    new = load_workbook(second)["指标偏差"]
+    assert new["N1"].value == "部门意见"
+    opinions = {row[12]: row[13] for row in new.iter_rows(min_row=2, values_only=True) if row[0]}
+    assert opinions[where] == "已约谈项目单位" and sum(v is not None for v in opinions.values()) == 1
+    assert "部门改写的原因" not in [row[10] for row in new.iter_rows(min_row=2, values_only=True)]
 
 
 def test_summarise_an_empty_folder_says_so(tmp_path):

@@ -296,14 +296,22 @@ def test_an_earlier_summary_chosen_with_the_units_files_is_skipped_and_carried(c
     from openpyxl import load_workbook
     edited = tmp_path / "edited" / "部门汇总.xlsx"
     edited.parent.mkdir()
+    (tmp_path / "noted").mkdir()
     edited.write_bytes(untouched)
     book = load_workbook(edited)
     book["重点监控建议"]["H3"], book["重点监控建议"]["H4"] = "审核意见", "同意"
     book.save(edited)
+    book["重点监控建议"]["G4"] = "经审核：暂缓拨款"  # the draft rewritten: stays in the earlier summary, named
+    book.save(edited)
     noted = client.post("/api/consolidate", files=[*units, ("files", (edited.name, edited.read_bytes()))]).json()
+    k016 = [d for d in noted["diagnostics"] if d["code"] == "K016"]
+    assert len(k016) == 1 and k016[0]["file"] == "部门汇总.xlsx" and "重点监控建议“审核意见”" in k016[0]["message"]
     k015 = [d for d in noted["diagnostics"] if d["code"] == "K015"]
-    assert len(k015) == 1 and k015[0]["file"] == "部门汇总.xlsx" and "重点监控建议!H3：增加了“审核意见”一列" in k015[0]["message"]
+    assert len(k015) == 1 and "重点监控建议!G4：" in k015[0]["message"] and "审核意见" not in k015[0]["message"]
     assert "xlmon-upload" not in str(noted["diagnostics"])
+    focus = load_workbook(_download(noted, tmp_path / "noted"))["重点监控建议"]
+    assert focus["H3"].value == "审核意见" and focus["H4"].value == "同意"
+    assert (focus["A4"].value, focus["B4"].value) == (book["重点监控建议"]["A4"].value, book["重点监控建议"]["B4"].value)
     two = client.post("/api/consolidate", files=[*units, ("files", ("5月汇总.xlsx", first.read_bytes())),
                                                  ("files", ("6月汇总.xlsx", first.read_bytes()))]).json()
     k011 = [d for d in two["diagnostics"] if d["code"] == "K011"]

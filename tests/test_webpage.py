@@ -198,7 +198,7 @@ def test_earlier_summary_carries_the_department_form(open_page, xlmon_server, de
     page.click("#earlier-clear")
     page.set_input_files("#files", [str(p) for p in (*units, earlier)])
     page.click("#consolidate-button")
-    expect(notes).to_contain_text("上次的汇总表中有 1 处手工修改（校验问题!G1：增加了“处理情况”一列）")
+    expect(notes).to_contain_text("部门在上次的汇总表中增加的 1 列（校验问题“处理情况”）已按行带入新的汇总表")
 
     page.set_input_files("#earlier", str(units[0]))  # a unit's file is no summary
     page.click("#consolidate-button")
@@ -237,7 +237,7 @@ def test_task_pane_carries_the_earlier_summary_chosen_with_the_files(task_pane_c
     expect(status).to_contain_text(f"汇总完成：{len(units)} 个单位")
     expect(status).to_contain_text("1 个文件未采用")
     expect(status).to_contain_text("部门整体：部门在该汇总表中填写的部门整体表已带入新的汇总表“部门汇总（2）.xlsx”")
-    expect(status).to_contain_text("上次的汇总表中有 1 处手工修改（重点监控建议!H3：增加了“审核意见”一列）")
+    expect(status).to_contain_text("部门在上次的汇总表中增加的 1 列（重点监控建议“审核意见”）已按行带入新的汇总表")
     got.save_as(tmp_path / "got.xlsx")
     assert [i.level3 for i in overall_form(tmp_path / "got.xlsx").indicators] == ["资助学生人数"]
 

@@ -21,6 +21,7 @@ from .records import AMOUNTS, FileOutcome, FormRecord
 
 if TYPE_CHECKING:
     from .carry import Carried
+    from .edits import Column
 
 ROSTER_CODES = ("K003", "K004")  # about one level's roster: a summary's are not carried up
 TOTAL_FIELDS = ("carryover", "current", "subtotal", "issued", "issue_rate", "spent", "spend_progress", "forecast")
@@ -100,6 +101,7 @@ class Summary:
     unlisted_units: list[str] = field(default_factory=list)  # units that reported but are not on the roster
     roster: list[str] = field(default_factory=list)
     carried: Carried | None = None  # the department's completed 部门整体 from an earlier summary
+    annotations: list[Column] = field(default_factory=list)  # the department's own columns of its earlier summary
 
     @property
     def total(self) -> Totals:

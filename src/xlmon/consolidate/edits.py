@@ -9,15 +9,19 @@ cell one level up (K005, K012, K014), and a new summary is never written over it
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..grid import address
 from ..profile import Profile
 from ..sheetnames import RECORDS_SHEET, SUMMARY_SHEETS
 from ..text import clean_text
 from .records import FormRecord
+
+if TYPE_CHECKING:
+    from .aggregate import Summary
 
 # 项目明细's amount columns, by header, and the record's amounts they show
 DETAIL_AMOUNTS = {"上年结转": 0, "本年预算": 1, "下达数": 2, "支出数": 3, "全年预计支出数": 4}
@@ -31,29 +35,119 @@ class Edit(NamedTuple):
     sheet: str
     cell: str | None
     what: str
+    column: str | None = None  # the header of a column the department added (own_columns), which can be carried
 
 
 Found = list[tuple[str, str]]  # (cell or "", what) of one sheet
+
+
+class Column(NamedTuple):
+    """A column the department added to a summary's table (审核意见, 处理情况…): its header and cell, and its values
+    by the key of their row (KEYED), so that a new summary can put each beside the same row."""
+
+    sheet: str
+    header: str
+    cell: str
+    values: dict[tuple, object]
 
 
 def summary_edits(sheets: dict[str, list[list]], records: list[FormRecord], diagnostics: list[dict],
                   profile: Profile) -> list[Edit]:
     """Every edit to a summary's visible sheets but 部门整体 (which a department completes: extract.read_completed),
     from its grids and what its records sheet holds (records and diagnostics)."""
-    from .workbook import DIAGNOSTIC_HEADERS, FILE_HEADERS, OVERVIEW_COLUMNS, OVERVIEW_TOP
+    from .workbook import FILE_HEADERS, OVERVIEW_COLUMNS, OVERVIEW_TOP
 
     overview, details, deviations, problems, focus, files = SUMMARY_SHEETS[:6]
     found = [(code, name, edits(sheets[name])) for code, name, edits in (
         ("K005", details, lambda grid: edited_details(grid, records)),
         ("K012", deviations, lambda grid: edited_deviations(grid, records)),
         ("K014", overview, lambda grid: _beside(grid, OVERVIEW_TOP, OVERVIEW_COLUMNS)),
-        ("K014", problems, lambda grid: edited_problems(grid, diagnostics) + _beside(grid, 0, len(DIAGNOSTIC_HEADERS))),
+        ("K014", problems, lambda grid: edited_problems(grid, diagnostics)),
         ("K014", focus, lambda grid: edited_focus(grid, records, profile)),
         ("K014", files, lambda grid: _beside(grid, 0, len(FILE_HEADERS))),
     ) if name in sheets]
     found += [("K014", name, [("", f"增加了工作表“{name}”")]) for name, grid in sheets.items()
               if name not in (*SUMMARY_SHEETS, RECORDS_SHEET) and any(clean_text(v) for row in grid for v in row)]
-    return [Edit(code, name, cell or None, what) for code, name, edits in found for cell, what in edits]
+    edits = [Edit(code, name, cell or None, what) for code, name, edits in found for cell, what in edits]
+    code = {deviations: "K012"}
+    edits += [Edit(code.get(c.sheet, "K014"), c.sheet, c.cell, f"增加了“{c.header}”一列", c.header)
+              for c in own_columns(sheets)]
+    for name, (top, width, _) in _keyed().items():
+        if name in sheets:
+            edits += [Edit(code.get(name, "K014"), name, cell, what)
+                      for cell, what in _beside(sheets[name], top, width, headed=False)]
+    return edits
+
+
+def own_columns(sheets: dict[str, list[list]]) -> list[Column]:
+    """The columns the department added to 指标偏差, 校验问题 and 重点监控建议: any with a header that is not one of
+    xlmon's and a value below it, whatever its place in the table."""
+    out = []
+    for name, (top, _, keys) in _keyed().items():
+        grid = sheets.get(name)
+        if not grid or len(grid) <= top:
+            continue
+        header = {clean_text(v): c for c, v in enumerate(grid[top]) if clean_text(v)}
+        if not all(k in header for k in keys):
+            continue
+        key_columns = [header[k] for k in keys]
+        for h, c in header.items():
+            if _xlmons(name, h):
+                continue
+            values: dict[tuple, object] = {}
+            for line in grid[top + 1:]:
+                value = _kept(line[c]) if c < len(line) else None
+                if value is not None:
+                    values.setdefault(tuple(_text_at(line, k) for k in key_columns), value)
+            if values:
+                out.append(Column(name, h, address(top, c), values))
+    return out
+
+
+def placed_columns(columns: list[Column], summary: Summary) -> tuple[list[Column], list[tuple[Column, object]]]:
+    """The department's columns as they go into a new summary, each value beside the row it stood beside; and
+    the values whose row the new summary no longer has (a deviation corrected, a finding gone), which are not."""
+    from .workbook import deviation_key, focus_key, problem_key
+
+    rows = {SUMMARY_SHEETS[2]: {deviation_key(r, d) for r in (*summary.projects, *summary.overall) for d in r.deviations},
+            SUMMARY_SHEETS[3]: {problem_key(d) for d in summary.diagnostics},
+            SUMMARY_SHEETS[4]: {focus_key(f) for f in summary.focus}}
+    placed, left = [], []
+    for column in columns:
+        here = rows[column.sheet]
+        placed.append(column._replace(values={k: v for k, v in column.values.items() if k in here}))
+        left += [(column, v) for k, v in column.values.items() if k not in here]
+    return placed, left
+
+
+def _keyed() -> dict[str, tuple[int, int, tuple[str, ...]]]:
+    """The tables whose rows a department's column can follow: header row, xlmon's width, the headers of the
+    columns that tell a row (its key, as deviation_key, focus_key and problem_key make it for a new summary)."""
+    from .workbook import DEVIATION_COLUMNS, DEVIATION_KEY, DIAGNOSTIC_HEADERS, FOCUS_HEADERS, FOCUS_TOP
+
+    return {SUMMARY_SHEETS[2]: (0, DEVIATION_COLUMNS, DEVIATION_KEY), SUMMARY_SHEETS[3]: (0, len(DIAGNOSTIC_HEADERS), DIAGNOSTIC_HEADERS),
+            SUMMARY_SHEETS[4]: (FOCUS_TOP, len(FOCUS_HEADERS), FOCUS_HEADERS[:2])}
+
+
+def _xlmons(sheet: str, header: str) -> bool:
+    """Whether a header is one xlmon writes in that sheet."""
+    from .workbook import DIAGNOSTIC_HEADERS, FOCUS_HEADERS
+
+    if sheet == SUMMARY_SHEETS[2]:
+        return header in _DEVIATION_SHOWN or _is_actual(header)
+    return header in (DIAGNOSTIC_HEADERS if sheet == SUMMARY_SHEETS[3] else FOCUS_HEADERS)
+
+
+def _kept(value: object) -> object:
+    """A cell of a department's column as it goes into a new summary: a number as a number, a date as its day,
+    anything else as text (a formula never: what openpyxl or calamine give back is its text or value)."""
+    if value is None or isinstance(value, bool):
+        return clean_text(value)
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return f"{value:%Y-%m-%d}"
+    return clean_text(value)
 
 
 def edit_diagnostics(edits: list[Edit], path: str) -> list[dict]:
@@ -166,6 +260,7 @@ def edited_deviations(sheet: list[list], records: list[FormRecord]) -> Found:
     each is reported (K012) with the cell."""
     from ..marks import GRADE_ZH
     from .records import form_name
+    from .workbook import deviation_key
 
     if not sheet:
         return []
@@ -178,8 +273,8 @@ def edited_deviations(sheet: list[list], records: list[FormRecord]) -> Found:
     labels, key_columns = ("位置", "单位", "三级指标"), (where, unit, level3)
     rows = _rows_by(sheet, 1, list(key_columns))
     listed = [(record, d) for record in records for d in record.deviations]
-    wanted = [(f"{Path(record.source or record.file).name}!{record.sheet}!{d.cell or ''}",
-               clean_text(record.unit) if unit is not None else None, clean_text(d.level3)) for record, d in listed]
+    wanted = [(key[0], key[1] if unit is not None else None, key[2])
+              for key in (deviation_key(record, d) for record, d in listed)]
     edits: list[tuple[str, str]] = []
     for (record, d), key, (r, renamed) in zip(listed, wanted, _match(rows, wanted)):
         name = f"“{'·'.join(filter(None, (record.unit, form_name(record), d.level3)))}”"
@@ -201,10 +296,6 @@ def edited_deviations(sheet: list[list], records: list[FormRecord]) -> Found:
                 edits.append((address(r, c), f"{name}的{clean_text(label)}为{_shown(shown)}，记录为{_shown(value)}"))
     for r, key in _left(rows):
         edits.append((address(r, where), f"第 {r + 1} 行{f'“{key[2]}”' if key[2] else ''}不是 xlmon 列出的指标偏差"))
-    for h, c in header.items():
-        if h not in _DEVIATION_SHOWN and not _is_actual(h):
-            if any(c < len(line) and clean_text(line[c]) for line in sheet[1:]):
-                edits.append((address(0, c), f"增加了“{h}”一列"))
     return edits
 
 
@@ -222,9 +313,9 @@ def _same_value(shown: object, value: object) -> bool:
 def edited_problems(sheet: list[list], diagnostics: list[dict]) -> Found:
     """Where a summary's 校验问题 no longer lists the findings its records sheet carries: a row deleted (a finding
     the department took as settled), rewritten or added. One level up the findings come from the records."""
-    from .workbook import DIAGNOSTIC_HEADERS, diagnostic_row
+    from .workbook import DIAGNOSTIC_HEADERS, problem_key
 
-    expected = Counter(tuple(map(clean_text, diagnostic_row(d))) for d in diagnostics)
+    expected = Counter(problem_key(d) for d in diagnostics)
     width, edits = len(DIAGNOSTIC_HEADERS), []
     for r, line in enumerate(sheet[1:], 1):
         row = tuple(_text_at(line, c) for c in range(width))
@@ -245,21 +336,18 @@ def edited_focus(sheet: list[list], records: list[FormRecord], profile: Profile)
     One level up the list is drafted again from the records. (Drafted with today's profile: a focus threshold
     changed since shows as edits too.)"""
     from .aggregate import focus_list
-    from .workbook import FOCUS_HEADERS, FOCUS_TOP, GRADE_TEXT, focus_row
+    from .workbook import FOCUS_HEADERS, FOCUS_TOP, GRADE_TEXT, focus_key, focus_row
 
     if len(sheet) <= FOCUS_TOP:
         return [("", "表头已删除")]
     header = {clean_text(v): c for c, v in enumerate(sheet[FOCUS_TOP]) if clean_text(v)}
     unit, project = header.get(FOCUS_HEADERS[0]), header.get(FOCUS_HEADERS[1])
-    rows: dict[tuple, list[int]] = {}
-    for r, line in enumerate(sheet[FOCUS_TOP + 1:], FOCUS_TOP + 1):
-        if any(clean_text(v) for v in line):
-            rows.setdefault((_text_at(line, unit), _text_at(line, project)), []).append(r)
+    rows = _rows_by(sheet, FOCUS_TOP + 1, [unit, project])
     edits: list[tuple[str, str]] = []
     for focus in focus_list([r for r in records if r.kind == "project"], profile):
         values = [GRADE_TEXT.get(value) if kind == "grade" else value for value, kind in focus_row(focus)]
         name = "·".join(filter(None, (focus.record.unit, focus.record.project))) or focus.record.sheet
-        found = rows.get((clean_text(values[0]), clean_text(values[1])))
+        found = rows.get(focus_key(focus))
         if not found:
             edits.append(("", f"“{name}”所在的行已删除"))
             continue
@@ -270,25 +358,26 @@ def edited_focus(sheet: list[list], records: list[FormRecord], profile: Profile)
             if not _same_value(shown, value):
                 where = address(r, c) if c is not None else ""
                 edits.append((where, f"“{name}”的{label}为{_shown(shown)}，xlmon 起草的是{_shown(value)}"))
-    for r in sorted(r for left in rows.values() for r in left):
-        text = "·".join(filter(None, (_text_at(sheet[r], unit), _text_at(sheet[r], project))))
+    for r, key in _left(rows):
+        text = "·".join(filter(None, key))
         edits.append((address(r, project or 0), f"第 {r + 1} 行{f'“{text}”' if text else ''}不是 xlmon 列出的重点监控项目"))
-    return edits + _beside(sheet, FOCUS_TOP, len(FOCUS_HEADERS))
+    return edits
 
 
-def _beside(sheet: list[list], top: int, width: int) -> Found:
+def _beside(sheet: list[list], top: int, width: int, headed: bool = True) -> Found:
     """What was written right of a table `width` columns wide (its header in row `top`): a column of the
-    department's own, named by its header, or the first cell written there."""
+    department's own, named by its header (unless not `headed`: own_columns names those), or the first cell
+    written there under no header."""
     edits = []
     for c in range(width, max(map(len, sheet), default=0)):
         r = next((r for r, line in enumerate(sheet) if c < len(line) and clean_text(line[c])), None)
         if r is None:
             continue
         header = _text_at(sheet[top], c) if top < len(sheet) else None
-        if header:
-            edits.append((address(top, c), f"增加了“{header}”一列"))
-        else:
+        if not header:
             edits.append((address(r, c), f"在表格右侧填写了{_shown(clean_text(sheet[r][c]))}"))
+        elif headed:
+            edits.append((address(top, c), f"增加了“{header}”一列"))
     return edits
 
 

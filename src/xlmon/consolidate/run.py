@@ -134,9 +134,10 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: lis
     if Path(output).is_file() and not replaced and completed_summary(output, profile):
         raise OutputIsInput(f"汇总文件 {output} 中的部门整体表已由部门填写，重新汇总会覆盖填写的内容；请用 "
                             f"--overall-from {output} 把填写的内容带到新的汇总表中，或换一个输出文件名（原文件不会被覆盖）。")
-    if Path(output).is_file() and (edits := edits_in(output, profile)):
+    if Path(output).is_file() and (edits := [e for e in edits_in(output, profile) if not (replaced and e.column)]):
         raise OutputIsInput(f"汇总文件 {output} 在 xlmon 生成后有 {len(edits)} 处手工修改（{_listed_edits(edits)}），"
-                            "重新汇总会覆盖这些修改；请换一个输出文件名（原文件不会被覆盖）。")
+                            "重新汇总会覆盖这些修改；请换一个输出文件名（原文件不会被覆盖；它在单位文件所在的文件夹中时，"
+                            "部门增加的列会按行带入新的汇总表）。")
     found = resolve_inputs(inputs, output, roster_file)
     outcomes = extract_all([p for p, _ in found], profile, progress, workers)
     with _collector_paused():
@@ -148,8 +149,6 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: lis
         summary = aggregate(outcomes, profile, roster)
         if found_note:
             summary.diagnostics.append(found_note)
-        summary.diagnostics += [make("K015", file=o.path, count=len(edits), edits=_listed_edits(edits)).model_dump()
-                                for o in skipped if (edits := edits_in(o.path, profile))]
         if done is not None:
             try:
                 summary.carried = carry(done, summary.overall, summary.year, summary.months, str(output))
@@ -157,9 +156,47 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: lis
             except NotCompleted as exc:  # of another year: the new summary is written without it
                 summary.diagnostics.append(make("K010", file=done.path, sheet=done.form.sheet, reason=str(exc))
                                            .model_dump())
+        earlier = done.path if done is not None else _latest(skipped, chosen_together)
+        carried = _carry_columns(earlier, summary, profile) if earlier else set()
+        summary.diagnostics += [make("K015", file=o.path, count=len(edits), edits=_listed_edits(edits)).model_dump()
+                                for o in skipped if (edits := [e for e in edits_in(o.path, profile)
+                                                               if (o.path, e.sheet, e.column) not in carried])]
         if summary.projects or summary.overall:
             write_summary(summary, Path(output), profile)
     return summary
+
+
+def _latest(skipped: list[FileOutcome], chosen_together: bool) -> str | None:
+    """Last time's summary among those skipped beside the units' files: the one modified last in a folder; of
+    uploads, which carry no trustworthy time, the only one."""
+    if chosen_together:
+        return skipped[0].path if len(skipped) == 1 else None
+    return max(skipped, key=lambda o: o.modified or 0).path if skipped else None
+
+
+def _carry_columns(path: str, summary: Summary, profile: Profile) -> set[tuple[str, str, str]]:
+    """The columns the department added to 指标偏差, 校验问题 and 重点监控建议 of its earlier summary go into the new
+    one beside the same rows (K016); the values whose row is gone are named. Returns (path, sheet, header) of each
+    column carried, so that it is not also reported as left behind (K015)."""
+    from ..adapters.files import read_workbook
+    from .edits import own_columns, placed_columns
+
+    columns = own_columns(read_workbook(path).sheets)
+    if not columns:
+        return set()
+    summary.annotations, left = placed_columns(columns, summary)
+    names = "、".join(f"{c.sheet}“{c.header}”" for c in columns)
+    gone = ""
+    if left:
+        shown = "、".join(f"{c.sheet}“{c.header}”列的{_quoted(v)}" for c, v in left[:EDITS_NAMED])
+        gone = f"；其中 {len(left)} 个值所在的行在新的汇总表中已不存在（相应偏差或问题已消除），未带入：{shown}" + (
+            " 等" if len(left) > EDITS_NAMED else "")
+    summary.diagnostics.append(make("K016", file=path, count=len(columns), columns=names, gone=gone).model_dump())
+    return {(path, c.sheet, c.header) for c in columns}
+
+
+def _quoted(value: object) -> str:
+    return f"“{value}”" if isinstance(value, str) else f"“{value:g}”" if isinstance(value, float) else f"“{value}”"
 
 
 EDITS_NAMED = 3  # a refusal names the first few edits; `xlmon consolidate SUMMARY` reports each one
@@ -227,9 +264,9 @@ def summary_json(summary: Summary, output: str | Path | None) -> dict:
 
 
 def edits_note(summary: Summary) -> str:
-    """What the department edited by hand in the earlier summaries skipped beside the units' files (K015), which
-    stay where they are but are not in the new one; "" when there were none."""
-    return "".join(d["message"] for d in summary.diagnostics if d["code"] == "K015")
+    """What became of the department's edits to its earlier summary: its own columns carried (K016), the edits
+    that stay only in the earlier summary (K015); "" when there were none."""
+    return "".join(d["message"] for d in summary.diagnostics if d["code"] in ("K016", "K015"))
 
 
 def carry_note(summary: Summary) -> str:

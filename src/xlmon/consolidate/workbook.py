@@ -27,10 +27,11 @@ from ..atomic import atomic_path
 from ..form_plan import COLUMN_WIDTHS, LAST_COL, plan_form
 from ..marks import FONT_PALETTE, GRADE_ZH, SEVERITY_ZH
 from ..profile import Profile
-from ..text import label_key
+from ..text import clean_text, label_key
 from .aggregate import Focus, Summary
+from .edits import Column
 from .extract import RECORDS_SHEET
-from .records import (AMOUNTS, FormRecord, department_name, diagnostic_line, form_name, overall_sums,
+from .records import (AMOUNTS, Deviation, FormRecord, department_name, diagnostic_line, form_name, overall_sums,
                       record_line)
 
 from ..sheetnames import SUMMARY_SHEETS as SHEETS
@@ -497,19 +498,47 @@ def _projects(book: _Book, summary: Summary, output: Path) -> None:
     s.finish()
 
 
+DEVIATION_KEY = ("位置", "单位", "三级指标")  # what tells a row of 指标偏差 (edits.py, own columns)
+DEVIATION_COLUMNS = 13
+
+
+def deviation_place(record: FormRecord, d: Deviation) -> str:
+    """Where an indicator stands, as 指标偏差's 位置 shows it: file!sheet!cell."""
+    return f"{_file_name(record.source or record.file)}!{record.sheet}!{d.cell or ''}"
+
+
+def deviation_key(record: FormRecord, d: Deviation) -> tuple:
+    return deviation_place(record, d), clean_text(record.unit), clean_text(d.level3)
+
+
 def _deviations(book: _Book, summary: Summary) -> None:
     months = summary.months or "XX"
     headers = ["评级", "单位", "项目名称", "一级指标", "二级指标", "三级指标", "年度指标值", f"1-{months}月完成情况",
                "全年预计完成情况", "完成目标可能性", "偏差原因分析", "备注", "位置"]
-    s = _Sheet(book, SHEETS[2], headers)
+    own = _own(summary, SHEETS[2])
+    s = _Sheet(book, SHEETS[2], headers + [c.header for c in own])
     rows = [(d, r) for r in (*summary.projects, *summary.overall) for d in r.deviations]
     rows.sort(key=lambda x: (GRADE_ORDER[x[0].grade], x[1].unit or "", form_name(x[1]) or ""))
     for d, r in rows:
-        where = f"{_file_name(r.source or r.file)}!{r.sheet}!{d.cell or ''}"
         s.line([(d.grade, "grade"), (r.unit, "wrap"), (form_name(r), "wrap"), (d.level1, "text"), (d.level2, "wrap"),
                 (d.level3, "wrap"), (d.target, "wrap"), _measure(d.actual), _measure(d.forecast),
-                (d.likelihood, "text"), (d.reason or "（未填写）", "wrap"), (d.remark, "wrap"), (where, "wrap")])
+                (d.likelihood, "text"), (d.reason or "（未填写）", "wrap"), (d.remark, "wrap"),
+                (deviation_place(r, d), "wrap"), *_own_cells(own, deviation_key(r, d))])
     s.finish()
+
+
+def _own(summary: Summary, sheet: str) -> list[Column]:
+    """The columns the department added to this sheet of its earlier summary, carried into the new one."""
+    return [c for c in summary.annotations if c.sheet == sheet]
+
+
+def _own_cells(own: list[Column], key: tuple) -> list[tuple[object, str]]:
+    """A row's values in the department's own columns: numbers as numbers, the rest as text (never a formula)."""
+    cells = []
+    for column in own:
+        value = column.values.get(key)
+        cells.append((value, "number") if isinstance(value, (int, float)) else (value, "wrap"))
+    return cells
 
 
 @lru_cache(maxsize=4096)
@@ -532,11 +561,17 @@ def diagnostic_row(d: dict) -> tuple:
             SEVERITY_ZH[d["severity"]], d["message"])
 
 
+def problem_key(d: dict) -> tuple:
+    """What tells a row of 校验问题: all of it."""
+    return tuple(map(clean_text, diagnostic_row(d)))
+
+
 def _diagnostics(book: _Book, summary: Summary) -> None:
-    s = _Sheet(book, SHEETS[3], list(DIAGNOSTIC_HEADERS))
+    own = _own(summary, SHEETS[3])
+    s = _Sheet(book, SHEETS[3], [*DIAGNOSTIC_HEADERS, *(c.header for c in own)])
     order = {"error": 0, "warning": 1, "info": 2}
     for d in sorted(summary.diagnostics, key=lambda d: (order[d["severity"]], d.get("file") or "")):
-        s.line(list(zip(diagnostic_row(d), _DIAGNOSTIC_KINDS)))
+        s.line([*zip(diagnostic_row(d), _DIAGNOSTIC_KINDS), *(_own_cells(own, problem_key(d)) if own else ())])
     s.finish()
 
 
@@ -551,10 +586,16 @@ def focus_row(f: Focus) -> list[tuple[object, str]]:
             (f.record.grade, "grade"), ("；".join(f.reasons), "wrap"), (f.handling, "wrap")]
 
 
+def focus_key(f: Focus) -> tuple:
+    """What tells a row of 重点监控建议: its unit and project."""
+    return clean_text(f.record.unit), clean_text(f.record.project)
+
+
 def _focus(book: _Book, summary: Summary) -> None:
-    s = _Sheet(book, SHEETS[4], list(FOCUS_HEADERS), top=FOCUS_TOP)
+    own = _own(summary, SHEETS[4])
+    s = _Sheet(book, SHEETS[4], [*FOCUS_HEADERS, *(c.header for c in own)], top=FOCUS_TOP)
     for f in summary.focus:
-        s.line(focus_row(f))
+        s.line([*focus_row(f), *_own_cells(own, focus_key(f))])
     s.finish()
     _note(book, s.ws, 0, "重点监控建议（草稿）：以下由 xlmon 按规则生成，仅供审核人员参考，不代表审核结论。",
           len(s.headers), sum(s.final))

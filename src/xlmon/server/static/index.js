@@ -277,7 +277,7 @@
     if (result.roster_note) notes.push(result.roster_note);
     for (const d of result.diagnostics) {
       if (["K007", "K010", "K011"].includes(d.code)) notes.push(`部门整体：${d.message}`);
-      if (d.code === "K015") notes.push(d.message);
+      if (["K015", "K016"].includes(d.code)) notes.push(d.message);
     }
     return notes;
   }

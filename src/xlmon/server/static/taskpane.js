@@ -55,7 +55,7 @@ $("consolidate").addEventListener("click", () => postFiles("/api/consolidate", $
   $("status").textContent =
     `汇总完成：${result.units} 个单位，${result.projects} 个项目；${rejected} 个文件未采用。${roster}`
     + (carried ? `部门整体：${carried.message}` : "")
-    + result.diagnostics.filter((d) => d.code === "K015").map((d) => d.message).join("");
+    + result.diagnostics.filter((d) => ["K016", "K015"].includes(d.code)).map((d) => d.message).join("");
   download($("download"), result.download);
   if (globalThis.Excel) await writeSummarySheet(result.table);
 }));
