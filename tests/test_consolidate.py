@@ -1041,3 +1041,22 @@ def test_a_summary_edited_by_hand_is_never_written_over_and_its_edits_go_up(depa
     assert f"{taken_off[3]} {taken_off[5][:20]}" in k014[("校验问题", None)] and "所在的行已删除" in k014[("校验问题", None)]
     assert "增加了工作表“部门意见”" in k014[("部门意见", None)]
     assert all("未计入" in m for m in k014.values())
+
+
+def test_opinions_on_another_periods_summary_are_not_carried(tmp_path, capsys):
+    """May's summary lies in the folder where June's files replaced May's: the department's opinions on May's
+    deviations are not June's, so its own columns stay in May's summary, which the new one names (K015)."""
+    june = tmp_path / "june"
+    generate(tmp_path / "may", months=5)
+    generate(june, months=6)
+    may_summary = june / "5月部门汇总.xlsx"
+    run(capsys, tmp_path / "may", "-o", may_summary)
+    book = load_workbook(may_summary)
+    book["指标偏差"]["N1"], book["指标偏差"]["N2"] = "部门意见", "已约谈"
+    book.save(may_summary)
+    code, data = run(capsys, june, "-o", tmp_path / "6月部门汇总.xlsx")
+    assert code == 0 and data["period"] == {"year": 2026, "months": 6}
+    assert not [d for d in data["diagnostics"] if d["code"] == "K016"]
+    [k015] = [d for d in data["diagnostics"] if d["code"] == "K015"]
+    assert k015["file"] == str(may_summary) and "指标偏差!N1：增加了“部门意见”一列" in k015["message"]
+    assert load_workbook(tmp_path / "6月部门汇总.xlsx")["指标偏差"]["N1"].value is None

@@ -176,12 +176,20 @@ def _latest(skipped: list[FileOutcome], chosen_together: bool) -> str | None:
 
 def _carry_columns(path: str, summary: Summary, profile: Profile) -> set[tuple[str, str, str]]:
     """The columns the department added to 指标偏差, 校验问题 and 重点监控建议 of its earlier summary go into the new
-    one beside the same rows (K016); the values whose row is gone are named. Returns (path, sheet, header) of each
-    column carried, so that it is not also reported as left behind (K015)."""
+    one beside the same rows (K016); the values whose row is gone are named. Opinions on another period's
+    figures are not this period's: such a summary hands on nothing. Returns (path, sheet, header) of each column
+    carried, so that it is not also reported as left behind (K015)."""
     from ..adapters.files import read_workbook
+    from .aggregate import majority_period
     from .edits import own_columns, placed_columns
+    from .extract import DamagedRecords, summary_records
 
-    columns = own_columns(read_workbook(path).sheets)
+    sheets = read_workbook(path).sheets
+    try:
+        period = majority_period(summary_records(sheets.get(RECORDS_SHEET, []))[0])
+    except DamagedRecords:
+        return set()
+    columns = own_columns(sheets) if period == (summary.year, summary.months) else []
     if not columns:
         return set()
     summary.annotations, left = placed_columns(columns, summary)
