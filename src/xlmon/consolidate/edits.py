@@ -4,7 +4,9 @@ A summary carries its records (the units' forms) in a hidden sheet, and one leve
 visible sheets are made from them again. So an edit to a visible sheet (an amount changed, a reason or a
 handling suggestion rewritten, a row deleted or added, a column of opinions added, a sheet of its own) would
 be lost without a word: each is found here, from the summary's grids and records alone, and reported with its
-cell one level up (K005, K012, K014), and a new summary is never written over it (run.consolidate).
+cell one level up (K005, K012, K014), and a new summary is never written over it (run.consolidate). The
+columns a department adds to its tables (审核意见, 处理情况…) are its own: own_columns reads them with the rows
+they stand beside, so that the next summary of the same units can carry them (K016).
 """
 
 from __future__ import annotations
@@ -69,37 +71,36 @@ def summary_edits(sheets: dict[str, list[list]], records: list[FormRecord], diag
     found += [("K014", name, [("", f"增加了工作表“{name}”")]) for name, grid in sheets.items()
               if name not in (*SUMMARY_SHEETS, RECORDS_SHEET) and any(clean_text(v) for row in grid for v in row)]
     edits = [Edit(code, name, cell or None, what) for code, name, edits in found for cell, what in edits]
-    code = {deviations: "K012"}
-    edits += [Edit(code.get(c.sheet, "K014"), c.sheet, c.cell, f"增加了“{c.header}”一列", c.header)
-              for c in own_columns(sheets)]
+    edits += [Edit(_code(c.sheet), c.sheet, c.cell, f"增加了“{c.header}”一列", c.header) for c in own_columns(sheets)]
     for name, (top, width, _) in _keyed().items():
         if name in sheets:
-            edits += [Edit(code.get(name, "K014"), name, cell, what)
-                      for cell, what in _beside(sheets[name], top, width, headed=False)]
+            edits += [Edit(_code(name), name, cell, what) for cell, what in _beside(sheets[name], top, width, headed=False)]
     return edits
+
+
+def _code(sheet: str) -> str:
+    return "K012" if sheet == SUMMARY_SHEETS[2] else "K014"
 
 
 def own_columns(sheets: dict[str, list[list]]) -> list[Column]:
     """The columns the department added to 指标偏差, 校验问题 and 重点监控建议: any with a header that is not one of
-    xlmon's and a value below it, whatever its place in the table."""
+    xlmon's and a value below it, whatever its place in the table. Its values are by row only while the columns
+    that tell a row are there (values stays empty when the department deleted one)."""
     out = []
     for name, (top, _, keys) in _keyed().items():
         grid = sheets.get(name)
         if not grid or len(grid) <= top:
             continue
         header = {clean_text(v): c for c, v in enumerate(grid[top]) if clean_text(v)}
-        if not all(k in header for k in keys):
-            continue
-        key_columns = [header[k] for k in keys]
+        key_columns = [header[k] for k in keys] if all(k in header for k in keys) else None
         for h, c in header.items():
             if _xlmons(name, h):
                 continue
-            values: dict[tuple, object] = {}
-            for line in grid[top + 1:]:
-                value = _kept(line[c]) if c < len(line) else None
-                if value is not None:
-                    values.setdefault(tuple(_text_at(line, k) for k in key_columns), value)
-            if values:
+            cells = [(line, value) for line in grid[top + 1:] if (value := _kept(line[c] if c < len(line) else None))
+                     is not None]
+            if cells:
+                values = {tuple(_text_at(line, k) for k in key_columns): value
+                          for line, value in reversed(cells)} if key_columns else {}  # the first of a key counts
                 out.append(Column(name, h, address(top, c), values))
     return out
 
@@ -125,7 +126,8 @@ def _keyed() -> dict[str, tuple[int, int, tuple[str, ...]]]:
     columns that tell a row (its key, as deviation_key, focus_key and problem_key make it for a new summary)."""
     from .workbook import DEVIATION_COLUMNS, DEVIATION_KEY, DIAGNOSTIC_HEADERS, FOCUS_HEADERS, FOCUS_TOP
 
-    return {SUMMARY_SHEETS[2]: (0, DEVIATION_COLUMNS, DEVIATION_KEY), SUMMARY_SHEETS[3]: (0, len(DIAGNOSTIC_HEADERS), DIAGNOSTIC_HEADERS),
+    return {SUMMARY_SHEETS[2]: (0, DEVIATION_COLUMNS, DEVIATION_KEY),
+            SUMMARY_SHEETS[3]: (0, len(DIAGNOSTIC_HEADERS), DIAGNOSTIC_HEADERS),
             SUMMARY_SHEETS[4]: (FOCUS_TOP, len(FOCUS_HEADERS), FOCUS_HEADERS[:2])}
 
 

@@ -189,7 +189,7 @@ def _carry_columns(path: str, summary: Summary, profile: Profile) -> set[tuple[s
         period = majority_period(summary_records(sheets.get(RECORDS_SHEET, []))[0])
     except DamagedRecords:
         return set()
-    columns = own_columns(sheets) if period == (summary.year, summary.months) else []
+    columns = [c for c in own_columns(sheets) if c.values] if period == (summary.year, summary.months) else []
     if not columns:
         return set()
     summary.annotations, left = placed_columns(columns, summary)
