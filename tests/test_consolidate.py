@@ -940,6 +940,15 @@ def test_only_what_holds_all_year_is_carried_into_another_months_summary(tmp_pat
         err = capsys.readouterr().err
         assert wrong.name in err and ("不是 xlmon 生成的汇总表" in err or "还没有由部门填写" in err)
 
+    # May's summary, with a column of the department's own, replaced by June's: the column has no place there
+    book = load(earlier)
+    book["指标偏差"]["N1"], book["指标偏差"]["N2"] = "部门意见", "已约谈"
+    book.save(earlier)
+    before = earlier.read_bytes()
+    code = main(["consolidate", str(june), "-o", str(earlier), "--overall-from", str(earlier)])
+    assert code == 2 and "指标偏差!N1：增加了“部门意见”一列" in capsys.readouterr().err
+    assert earlier.read_bytes() == before
+
 
 def consolidate_records(summary: Path) -> list:
     from xlmon.adapters.files import read_workbook

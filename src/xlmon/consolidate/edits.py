@@ -37,7 +37,7 @@ class Edit(NamedTuple):
     sheet: str
     cell: str | None
     what: str
-    column: str | None = None  # the header of a column the department added (own_columns), which can be carried
+    column: str | None = None  # the header of a column the department added whose values can follow their rows
 
 
 Found = list[tuple[str, str]]  # (cell or "", what) of one sheet
@@ -71,7 +71,8 @@ def summary_edits(sheets: dict[str, list[list]], records: list[FormRecord], diag
     found += [("K014", name, [("", f"增加了工作表“{name}”")]) for name, grid in sheets.items()
               if name not in (*SUMMARY_SHEETS, RECORDS_SHEET) and any(clean_text(v) for row in grid for v in row)]
     edits = [Edit(code, name, cell or None, what) for code, name, edits in found for cell, what in edits]
-    edits += [Edit(_code(c.sheet), c.sheet, c.cell, f"增加了“{c.header}”一列", c.header) for c in own_columns(sheets)]
+    edits += [Edit(_code(c.sheet), c.sheet, c.cell, f"增加了“{c.header}”一列", c.header if c.values else None)
+              for c in own_columns(sheets)]
     for name, (top, width, _) in _keyed().items():
         if name in sheets:
             edits += [Edit(_code(name), name, cell, what) for cell, what in _beside(sheets[name], top, width, headed=False)]

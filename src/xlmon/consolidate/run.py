@@ -134,10 +134,9 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: lis
     if Path(output).is_file() and not replaced and completed_summary(output, profile):
         raise OutputIsInput(f"汇总文件 {output} 中的部门整体表已由部门填写，重新汇总会覆盖填写的内容；请用 "
                             f"--overall-from {output} 把填写的内容带到新的汇总表中，或换一个输出文件名（原文件不会被覆盖）。")
+    # the columns the department added to the summary it replaces go into the new one (checked below)
     if Path(output).is_file() and (edits := [e for e in edits_in(output, profile) if not (replaced and e.column)]):
-        raise OutputIsInput(f"汇总文件 {output} 在 xlmon 生成后有 {len(edits)} 处手工修改（{_listed_edits(edits)}），"
-                            "重新汇总会覆盖这些修改；请换一个输出文件名（原文件不会被覆盖；它在单位文件所在的文件夹中时，"
-                            "部门增加的列会按行带入新的汇总表）。")
+        raise _edited(output, edits)
     found = resolve_inputs(inputs, output, roster_file)
     outcomes = extract_all([p for p, _ in found], profile, progress, workers)
     with _collector_paused():
@@ -157,7 +156,9 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: lis
                 summary.diagnostics.append(make("K010", file=done.path, sheet=done.form.sheet, reason=str(exc))
                                            .model_dump())
         earlier = done.path if done is not None else _latest(skipped, chosen_together)
-        carried = _carry_columns(earlier, summary, profile) if earlier else set()
+        carried = _carry_columns(earlier, summary) if earlier else set()
+        if replaced and (left := [e for e in edits_in(output, profile) if (done.path, e.sheet, e.column) not in carried]):
+            raise _edited(output, left)  # of another period: its columns cannot go into this one
         summary.diagnostics += [make("K015", file=o.path, count=len(edits), edits=_listed_edits(edits)).model_dump()
                                 for o in skipped if (edits := [e for e in edits_in(o.path, profile)
                                                                if (o.path, e.sheet, e.column) not in carried])]
@@ -174,7 +175,13 @@ def _latest(skipped: list[FileOutcome], chosen_together: bool) -> str | None:
     return max(skipped, key=lambda o: o.modified or 0).path if skipped else None
 
 
-def _carry_columns(path: str, summary: Summary, profile: Profile) -> set[tuple[str, str, str]]:
+def _edited(output: str | Path, edits: list[Edit]) -> OutputIsInput:
+    return OutputIsInput(f"汇总文件 {output} 在 xlmon 生成后有 {len(edits)} 处手工修改（{_listed_edits(edits)}），"
+                         "重新汇总会覆盖这些修改；请换一个输出文件名（原文件不会被覆盖；它在单位文件所在的文件夹中时，"
+                         "部门增加的列会按行带入新的汇总表）。")
+
+
+def _carry_columns(path: str, summary: Summary) -> set[tuple[str, str, str]]:
     """The columns the department added to 指标偏差, 校验问题 and 重点监控建议 of its earlier summary go into the new
     one beside the same rows (K016); the values whose row is gone are named. Opinions on another period's
     figures are not this period's: such a summary hands on nothing. Returns (path, sheet, header) of each column
@@ -204,7 +211,7 @@ def _carry_columns(path: str, summary: Summary, profile: Profile) -> set[tuple[s
 
 
 def _quoted(value: object) -> str:
-    return f"“{value}”" if isinstance(value, str) else f"“{value:g}”" if isinstance(value, float) else f"“{value}”"
+    return f"“{value:g}”" if isinstance(value, float) else f"“{value}”"
 
 
 EDITS_NAMED = 3  # a refusal names the first few edits; `xlmon consolidate SUMMARY` reports each one
