@@ -324,3 +324,26 @@ def test_summarise_folder_carries_the_departments_own_columns_and_names_the_othe
 def test_summarise_an_empty_folder_says_so(tmp_path):
     message, output = ep.summarise_folder(tmp_path)
     assert output is None and "没有可汇总" in message and not list(tmp_path.iterdir())
+
+
+def test_summarise_folder_again_and_again_hands_the_columns_on(department, tmp_path):
+    """Each 汇总 hands the department's columns on from the latest summary, which holds them by now: the third
+    summary has them too, and the first one, superseded, is not reported as left behind."""
+    import shutil
+
+    folder = tmp_path / "units"
+    shutil.copytree(department.paths[0].parent, folder)
+    for p in folder.glob("部门汇总*.xlsx"):
+        p.unlink()
+    _, first = ep.summarise_folder(folder)
+    book = load_workbook(first)
+    book["校验问题"]["G1"], book["校验问题"]["G2"] = "处理情况", "已督促更正"
+    book.save(first)
+    _, second = ep.summarise_folder(folder)
+    message, third = ep.summarise_folder(folder)
+    assert third == folder / "部门汇总（3）.xlsx"
+    assert "手工修改" not in message
+    assert "部门在上次的汇总表中增加的 1 列（校验问题“处理情况”）已按行带入新的汇总表" in message
+    problems = load_workbook(third)["校验问题"]
+    assert problems["G1"].value == "处理情况"
+    assert [r[6] for r in problems.iter_rows(min_row=2, values_only=True) if r[6]] == ["已督促更正"]

@@ -159,9 +159,10 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: lis
         carried = _carry_columns(earlier, summary) if earlier else set()
         if replaced and (left := [e for e in edits_in(output, profile) if (done.path, e.sheet, e.column) not in carried]):
             raise _edited(output, left)  # of another period: its columns cannot go into this one
+        last_time = [o for o in skipped if earlier in (None, o.path)]  # older ones were handed on to it already
         summary.diagnostics += [make("K015", file=o.path, count=len(edits), edits=_listed_edits(edits)).model_dump()
-                                for o in skipped if (edits := [e for e in edits_in(o.path, profile)
-                                                               if (o.path, e.sheet, e.column) not in carried])]
+                                for o in last_time if (edits := [e for e in edits_in(o.path, profile)
+                                                                 if (o.path, e.sheet, e.column) not in carried])]
         if summary.projects or summary.overall:
             write_summary(summary, Path(output), profile)
     return summary
