@@ -498,8 +498,13 @@ def _projects(book: _Book, summary: Summary, output: Path) -> None:
     s.finish()
 
 
+def _deviation_headers(months: int | str) -> list[str]:
+    return ["评级", "单位", "项目名称", "一级指标", "二级指标", "三级指标", "年度指标值", f"1-{months}月完成情况",
+            "全年预计完成情况", "完成目标可能性", "偏差原因分析", "备注", "位置"]
+
+
 DEVIATION_KEY = ("位置", "单位", "三级指标")  # what tells a row of 指标偏差 (edits.py, own columns)
-DEVIATION_COLUMNS = 13
+DEVIATION_COLUMNS = len(_deviation_headers(""))
 
 
 def deviation_place(record: FormRecord, d: Deviation) -> str:
@@ -512,18 +517,15 @@ def deviation_key(record: FormRecord, d: Deviation) -> tuple:
 
 
 def _deviations(book: _Book, summary: Summary) -> None:
-    months = summary.months or "XX"
-    headers = ["评级", "单位", "项目名称", "一级指标", "二级指标", "三级指标", "年度指标值", f"1-{months}月完成情况",
-               "全年预计完成情况", "完成目标可能性", "偏差原因分析", "备注", "位置"]
     own = _own(summary, SHEETS[2])
-    s = _Sheet(book, SHEETS[2], headers + [c.header for c in own])
+    s = _Sheet(book, SHEETS[2], _deviation_headers(summary.months or "XX") + [c.header for c in own])
     rows = [(d, r) for r in (*summary.projects, *summary.overall) for d in r.deviations]
     rows.sort(key=lambda x: (GRADE_ORDER[x[0].grade], x[1].unit or "", form_name(x[1]) or ""))
     for d, r in rows:
         s.line([(d.grade, "grade"), (r.unit, "wrap"), (form_name(r), "wrap"), (d.level1, "text"), (d.level2, "wrap"),
                 (d.level3, "wrap"), (d.target, "wrap"), _measure(d.actual), _measure(d.forecast),
                 (d.likelihood, "text"), (d.reason or "（未填写）", "wrap"), (d.remark, "wrap"),
-                (deviation_place(r, d), "wrap"), *_own_cells(own, deviation_key(r, d))])
+                (deviation_place(r, d), "wrap"), *(_own_cells(own, deviation_key(r, d)) if own else ())])
     s.finish()
 
 
@@ -595,7 +597,7 @@ def _focus(book: _Book, summary: Summary) -> None:
     own = _own(summary, SHEETS[4])
     s = _Sheet(book, SHEETS[4], [*FOCUS_HEADERS, *(c.header for c in own)], top=FOCUS_TOP)
     for f in summary.focus:
-        s.line([*focus_row(f), *_own_cells(own, focus_key(f))])
+        s.line([*focus_row(f), *(_own_cells(own, focus_key(f)) if own else ())])
     s.finish()
     _note(book, s.ws, 0, "重点监控建议（草稿）：以下由 xlmon 按规则生成，仅供审核人员参考，不代表审核结论。",
           len(s.headers), sum(s.final))
