@@ -307,17 +307,21 @@ def test_summarise_folder_carries_the_departments_own_columns_and_names_the_othe
     ws = book["指标偏差"]
     where = ws["M3"].value  # 位置: the indicator's file!sheet!cell
     ws["N1"], ws["N3"] = "部门意见", "已约谈项目单位"
+    ws["O1"], ws["O3"] = "依据", '=HYPERLINK("http://x")'
+    ws["O3"].data_type = "s"  # typed as text, as a department's note would be
     ws["K2"] = "部门改写的原因"
     book.save(first)
     before = first.read_bytes()
     message, second = ep.summarise_folder(folder)
     assert second == folder / "部门汇总（2）.xlsx" and first.read_bytes() == before
-    assert "部门在上次的汇总表中增加的 1 列（指标偏差“部门意见”）已按行带入新的汇总表" in message
+    assert "部门在上次的汇总表中增加的 2 列（指标偏差“部门意见”、指标偏差“依据”）已按行带入新的汇总表" in message
     assert "上次的汇总表中有 1 处手工修改（指标偏差!K2：" in message and "仍保留" in message
     new = load_workbook(second)["指标偏差"]
     assert new["N1"].value == "部门意见"
     opinions = {row[12]: row[13] for row in new.iter_rows(min_row=2, values_only=True) if row[0]}
     assert opinions[where] == "已约谈项目单位" and sum(v is not None for v in opinions.values()) == 1
+    link = next(row[14] for row in new.iter_rows(min_row=2) if row[12].value == where)
+    assert (link.value, link.data_type) == ('=HYPERLINK("http://x")', "s")  # text, never a formula
     assert "部门改写的原因" not in [row[10] for row in new.iter_rows(min_row=2, values_only=True)]
 
 
