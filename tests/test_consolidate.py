@@ -997,7 +997,7 @@ def test_summary_opens_in_libreoffice(department, tmp_path, capsys, soffice):
     # saved by LibreOffice, an untouched summary shows no edit: a new one may replace it, and none goes up
     from xlmon.consolidate.extract import edits_in
     from xlmon.profile import load_profile
-    assert edits_in(recalculated, load_profile()) == []
+    assert edits_in(read_workbook(recalculated).sheets, load_profile()) == []
     assert not [d for d in again.diagnostics if d["code"] in ("K005", "K012", "K014")]
     assert again.total.subtotal == pytest.approx(data["totals"]["subtotal"], abs=1e-6)
 
@@ -1008,6 +1008,7 @@ def test_a_summary_edited_by_hand_is_never_written_over_and_its_edits_go_up(depa
     lose all of it: refused (exit 2) with the edits named, the file unchanged. One level up each edit is
     reported with its cell (K014), as K005 and K012 do for 项目明细 and 指标偏差. An untouched summary, even saved
     again by another program, is replaced as before."""
+    from xlmon.adapters.files import read_workbook
     from xlmon.consolidate.extract import edits_in
     from xlmon.consolidate.workbook import FOCUS_HEADERS, FOCUS_TOP
     from xlmon.profile import load_profile
@@ -1016,7 +1017,7 @@ def test_a_summary_edited_by_hand_is_never_written_over_and_its_edits_go_up(depa
     run(capsys, department, "-o", summary)
     wb = load_workbook(summary)
     wb.save(summary)  # opened and saved again, nothing changed
-    assert edits_in(summary, load_profile()) == []
+    assert edits_in(read_workbook(summary).sheets, load_profile()) == []
     code, _ = run(capsys, department, "-o", summary)
     assert code == 0
 

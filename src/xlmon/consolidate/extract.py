@@ -182,19 +182,17 @@ def completed_summary(path: str | Path, profile: Profile) -> bool:
     return True
 
 
-def edits_in(path: str | Path, profile: Profile) -> list[Edit]:
-    """The department's edits to an xlmon summary file (edits.py), which writing a new summary over it would
-    lose; none for a file that is not a summary, or whose records cannot be read to compare with."""
-    from ..adapters.files import read_workbook
-
-    book = read_workbook(path)
-    if book.refusal or RECORDS_SHEET not in book.sheets:
+def edits_in(sheets: dict[str, list[list]], profile: Profile) -> list[Edit]:
+    """The department's edits to an xlmon summary, from its sheets as read_workbook reads them (edits.py): what
+    writing a new summary over it would lose. None for a workbook that is not a summary, or whose records cannot
+    be read to compare with."""
+    if RECORDS_SHEET not in sheets:
         return []
     try:
-        records, diagnostics = summary_records(book.sheets[RECORDS_SHEET])
+        records, diagnostics = summary_records(sheets[RECORDS_SHEET])
     except DamagedRecords:
         return []
-    return summary_edits(book.sheets, records, diagnostics, profile)
+    return summary_edits(sheets, records, diagnostics, profile)
 
 
 def _amounts_differ(form: Form, units: list[FormRecord]) -> bool:

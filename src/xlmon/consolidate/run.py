@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 
-from ..adapters.files import OTHER_SPREADSHEETS, XLSX_SUFFIXES, find_workbooks, read_bytes
+from ..adapters.files import OTHER_SPREADSHEETS, XLSX_SUFFIXES, find_workbooks, read_bytes, read_workbook
 from ..diagnostics import make
 from ..profile import Profile, load_profile
 from ..sheetnames import RECORDS_SHEET
@@ -129,13 +129,21 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: lis
     from .workbook import write_summary
 
     profile = profile or load_profile()
+    read: dict[str, dict[str, list[list]]] = {}  # the summaries looked at for edits, each read once
+
+    def sheets(path: str | Path) -> dict[str, list[list]]:
+        if str(path) not in read:
+            read[str(path)] = read_workbook(path).sheets
+        return read[str(path)]
+
     done = read_completed(carry_from, profile) if carry_from else None
     replaced = done is not None and Path(carry_from).resolve() == Path(output).resolve()
     if Path(output).is_file() and not replaced and completed_summary(output, profile):
         raise OutputIsInput(f"汇总文件 {output} 中的部门整体表已由部门填写，重新汇总会覆盖填写的内容；请用 "
                             f"--overall-from {output} 把填写的内容带到新的汇总表中，或换一个输出文件名（原文件不会被覆盖）。")
     # the columns the department added to the summary it replaces go into the new one (checked below)
-    if Path(output).is_file() and (edits := [e for e in edits_in(output, profile) if not (replaced and e.column)]):
+    if Path(output).is_file() and (edits := [e for e in edits_in(sheets(output), profile)
+                                             if not (replaced and e.column)]):
         raise _edited(output, edits)
     found = resolve_inputs(inputs, output, roster_file)
     outcomes = extract_all([p for p, _ in found], profile, progress, workers)
@@ -156,12 +164,13 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: lis
                 summary.diagnostics.append(make("K010", file=done.path, sheet=done.form.sheet, reason=str(exc))
                                            .model_dump())
         earlier = done.path if done is not None else _latest(skipped, chosen_together)
-        carried = _carry_columns(earlier, summary) if earlier else set()
-        if replaced and (left := [e for e in edits_in(output, profile) if (done.path, e.sheet, e.column) not in carried]):
+        carried = _carry_columns(earlier, sheets(earlier), summary) if earlier else set()
+        if replaced and (left := [e for e in edits_in(sheets(output), profile)
+                                  if (done.path, e.sheet, e.column) not in carried]):
             raise _edited(output, left)  # of another period: its columns cannot go into this one
         last_time = [o for o in skipped if earlier in (None, o.path)]  # older ones were handed on to it already
         summary.diagnostics += [make("K015", file=o.path, count=len(edits), edits=_listed_edits(edits)).model_dump()
-                                for o in last_time if (edits := [e for e in edits_in(o.path, profile)
+                                for o in last_time if (edits := [e for e in edits_in(sheets(o.path), profile)
                                                                  if (o.path, e.sheet, e.column) not in carried])]
         if summary.projects or summary.overall:
             write_summary(summary, Path(output), profile)
@@ -182,17 +191,15 @@ def _edited(output: str | Path, edits: list[Edit]) -> OutputIsInput:
                          "部门增加的列会按行带入新的汇总表）。")
 
 
-def _carry_columns(path: str, summary: Summary) -> set[tuple[str, str, str]]:
+def _carry_columns(path: str, sheets: dict[str, list[list]], summary: Summary) -> set[tuple[str, str, str]]:
     """The columns the department added to 指标偏差, 校验问题 and 重点监控建议 of its earlier summary go into the new
     one beside the same rows (K016); the values whose row is gone are named. Opinions on another period's
     figures are not this period's: such a summary hands on nothing. Returns (path, sheet, header) of each column
     carried, so that it is not also reported as left behind (K015)."""
-    from ..adapters.files import read_workbook
     from .aggregate import majority_period
     from .edits import own_columns, placed_columns
     from .extract import DamagedRecords, summary_records
 
-    sheets = read_workbook(path).sheets
     try:
         period = majority_period(summary_records(sheets.get(RECORDS_SHEET, []))[0])
     except DamagedRecords:
