@@ -26,7 +26,7 @@ from ..grid import address, parse_address, value as grid_value
 from ..models import Indicator
 from ..sheetnames import SUMMARY_SHEETS
 from ..text import clean_text, label_key
-from .edits import same_amount
+from .edits import kept, same_amount, typed
 from .extract import Completed, NotCompleted
 from .records import AMOUNTS, FormRecord, overall_sums
 
@@ -194,7 +194,7 @@ def _outside_form(done: Completed, year: int, months: int) -> tuple[list[tuple[i
                 continue
             if isinstance(value, str) and (label_key(value) in labels or value.startswith(OWN_NOTES)):
                 continue
-            value = _typed(f"{value:%Y-%m-%d}" if isinstance(value, datetime.date) else value)  # 填报日期 as a date
+            value = kept(value)  # 填报日期 as a date
             if value is None:
                 continue
             if end is not None and r > end:
@@ -235,14 +235,7 @@ def _raw(done: Completed, cell: str | None) -> object:
     """What the department typed in a cell of its form: a number as a number, anything else as text."""
     if not cell:
         return None
-    return _typed(grid_value(done.grid, *parse_address(cell)))
-
-
-def _typed(value: object) -> object:
-    """A cell's value as it goes into the new form: a number as a number, anything else as text (None: blank)."""
-    if value is None or isinstance(value, (int, float)) and not isinstance(value, bool):
-        return value
-    return clean_text(value)
+    return typed(grid_value(done.grid, *parse_address(cell)))
 
 
 def _shown(value: object) -> str:

@@ -97,7 +97,7 @@ def own_columns(sheets: dict[str, list[list]]) -> list[Column]:
         for h, c in header.items():
             if _xlmons(name, h):
                 continue
-            cells = [(line, value) for line in grid[top + 1:] if (value := _kept(line[c] if c < len(line) else None))
+            cells = [(line, value) for line in grid[top + 1:] if (value := kept(line[c] if c < len(line) else None))
                      is not None]
             if cells:
                 values = {tuple(_text_at(line, k) for k in key_columns): value
@@ -141,16 +141,17 @@ def _xlmons(sheet: str, header: str) -> bool:
     return header in (DIAGNOSTIC_HEADERS if sheet == SUMMARY_SHEETS[3] else FOCUS_HEADERS)
 
 
-def _kept(value: object) -> object:
-    """A cell of a department's column as it goes into a new summary: a number as a number, a date as its day,
-    anything else as text (a formula never: what openpyxl or calamine give back is its text or value)."""
-    if value is None or isinstance(value, bool):
-        return clean_text(value)
-    if isinstance(value, (int, float)):
+def typed(value: object) -> object:
+    """A cell's value as it goes into a new summary: a number as a number, anything else as text (None: blank)."""
+    if value is None or isinstance(value, (int, float)) and not isinstance(value, bool):
         return value
-    if isinstance(value, (datetime.date, datetime.datetime)):
-        return f"{value:%Y-%m-%d}"
     return clean_text(value)
+
+
+def kept(value: object) -> object:
+    """What a department wrote outside xlmon's own cells (a column of its own, 填报日期 below a form) as it goes into
+    a new summary: typed, a date as its day (a formula never: what calamine gives back is its value)."""
+    return typed(f"{value:%Y-%m-%d}" if isinstance(value, datetime.date) else value)
 
 
 def edit_diagnostics(edits: list[Edit], path: str) -> list[dict]:
@@ -263,7 +264,7 @@ def edited_deviations(sheet: list[list], records: list[FormRecord]) -> Found:
     each is reported (K012) with the cell."""
     from ..marks import GRADE_ZH
     from .records import form_name
-    from .workbook import deviation_key
+    from .workbook import DEVIATION_KEY, deviation_key
 
     if not sheet:
         return []
@@ -273,7 +274,7 @@ def edited_deviations(sheet: list[list], records: list[FormRecord]) -> Found:
     columns = {h: c for h, c in header.items() if h in _DEVIATION_FIELDS}
     actual = next((c for h, c in header.items() if _is_actual(h)), None)
     where, level3, unit = header["位置"], header["三级指标"], header.get("单位")
-    labels, key_columns = ("位置", "单位", "三级指标"), (where, unit, level3)
+    key_columns = (where, unit, level3)  # DEVIATION_KEY's columns
     rows = _rows_by(sheet, 1, list(key_columns))
     listed = [(record, d) for record in records for d in record.deviations]
     wanted = [(key[0], key[1] if unit is not None else None, key[2])
@@ -287,7 +288,7 @@ def edited_deviations(sheet: list[list], records: list[FormRecord]) -> Found:
         line = sheet[r]
         if renamed is not None:
             c = key_columns[renamed]
-            edits.append((address(r, c), f"{name}的{labels[renamed]}为{_shown(_text_at(line, c))}，记录为{_shown(key[renamed])}"))
+            edits.append((address(r, c), f"{name}的{DEVIATION_KEY[renamed]}为{_shown(_text_at(line, c))}，记录为{_shown(key[renamed])}"))
         expected = {"评级": f"{GRADE_ZH[d.grade]}灯", "年度指标值": d.target, "全年预计完成情况": d.forecast,
                     "完成目标可能性": d.likelihood, "偏差原因分析": d.reason or "（未填写）", "备注": d.remark}
         cells = [(h, columns[h], v) for h, v in expected.items() if h in columns]
