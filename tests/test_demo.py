@@ -222,7 +222,7 @@ def test_deviations_are_there_for_grading(built):
 
 
 def _snapshot(results: dict[str, FileResult]) -> list:
-    return [(name, [f.model_dump() for f in r.forms],
+    return [(name, [dataclasses.asdict(f) for f in r.forms],
              [(d.code, d.sheet, d.cell, d.message) for d in r.diagnostics]) for name, r in results.items()]
 
 

@@ -1,13 +1,16 @@
-"""What a monitoring form holds, as pydantic models; every value keeps the cell it came from.
+"""What a monitoring form holds; every value keeps the cell it came from.
+
+Plain slotted dataclasses, not pydantic models: only xlmon's reader makes them, from values it has already
+parsed, and pydantic's validation and attribute hooks cost 7 % of reading a file for nothing (pydantic stays
+where outside data comes in: the rule profile, diagnostics, server payloads).
 
 ``typed`` keeps what the form said; the plain fields hold what xlmon computed (see calc.py).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Literal
-
-from pydantic import BaseModel, Field
 
 from .text import wan_scale
 
@@ -18,7 +21,8 @@ Operator = Literal[">=", ">", "=", "<", "<=", "qualitative"]
 Grade = Literal["green", "yellow", "red"]
 
 
-class FundingRow(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class FundingRow:
     block: Block
     row: str
     carryover: float | None = None
@@ -31,13 +35,14 @@ class FundingRow(BaseModel):
     forecast: float | None = None
     gap: float | None = None
     grade: Grade | None = None
-    typed: dict[str, float | None] = Field(default_factory=dict)
-    unreadable: list[str] = Field(default_factory=list)  # fields whose cell held text, not a number
-    cells: dict[str, str] = Field(default_factory=dict)
+    typed: dict[str, float | None] = field(default_factory=dict)
+    unreadable: list[str] = field(default_factory=list)  # fields whose cell held text, not a number
+    cells: dict[str, str] = field(default_factory=dict)
     row_number: int = 0
 
 
-class Indicator(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class Indicator:
     level1: str = ""
     level2: str = ""
     level3: str = ""
@@ -47,17 +52,18 @@ class Indicator(BaseModel):
     unit: str | None = None
     actual: str | float | None = None
     forecast: str | float | None = None
-    units: dict[str, str | None] = Field(default_factory=dict)  # unit typed with actual / forecast
+    units: dict[str, str | None] = field(default_factory=dict)  # unit typed with actual / forecast
     reason: str | None = None
     remark: str | None = None
     likelihood: Likelihood | None = None
-    marks: list[Likelihood] = Field(default_factory=list)
+    marks: list[Likelihood] = field(default_factory=list)
     grade: Grade | None = None
     row: int = 0
-    cells: dict[str, str] = Field(default_factory=dict)
+    cells: dict[str, str] = field(default_factory=dict)
 
 
-class Form(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class Form:
     sheet: str
     kind: Kind
     title: str | None = None
@@ -70,9 +76,9 @@ class Form(BaseModel):
     amount_unit: str = "万元"  # the unit the form states its amounts are in (they are read in 万元)
     grade: Grade | None = None
     goal: str | None = None
-    funding: list[FundingRow] = Field(default_factory=list)
-    indicators: list[Indicator] = Field(default_factory=list)
-    cells: dict[str, str] = Field(default_factory=dict)
+    funding: list[FundingRow] = field(default_factory=list)
+    indicators: list[Indicator] = field(default_factory=list)
+    cells: dict[str, str] = field(default_factory=dict)
 
     @property
     def amount_scale(self) -> float:

@@ -360,7 +360,7 @@ def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, form_unit:
                                   field=f"{label}·{L.FIELD_LABELS[field]}", value=str(raw).strip()))
         rows.append((label, r + 1, cells, typed, unreadable))
     block: Block = "spending" if any(label_key(row[0]) in _SPENDING_KEYS for row in rows) else "source"
-    form.funding.extend(  # one constructor call a row: setting pydantic fields one by one is slow
+    form.funding.extend(
         FundingRow(block=block, row=label, row_number=number, cells=cells, typed=typed, unreadable=unreadable)
         for label, number, cells, typed, unreadable in rows)
 
@@ -409,7 +409,7 @@ def _read_indicators(s: _Sheet, form: Form, header: int, diags: list[Diagnostic]
         if level3 in _SKIP_LEVEL3 and clean_text(target_raw) is None:
             continue
         target = parse_target(target_raw, values.get("operator"), values.get("unit"))
-        cells = _cells(r, fields)
+        cells = dict(_cells(r, fields))  # its own: indicators are edited one by one
         marks: list[str] = []
         if ticks:
             marks = [name for name, c in ticks.items()
@@ -424,7 +424,7 @@ def _read_indicators(s: _Sheet, form: Form, header: int, diags: list[Diagnostic]
                                   value=clean_text(values["likelihood"])))
         actual, actual_unit = _completion(values.get("actual"))
         forecast, forecast_unit = _completion(values.get("forecast"))
-        ind = Indicator(  # one constructor call: setting pydantic fields one by one is slow
+        ind = Indicator(
             level1=level1, level2=level2, level3=level3.strip(), row=r + 1, cells=cells,
             target=target.text if target else "", operator=target.operator if target else None,
             target_value=target.value if target else None, unit=target.unit if target else None,
@@ -443,7 +443,7 @@ def _read_indicators(s: _Sheet, form: Form, header: int, diags: list[Diagnostic]
 
 @lru_cache(maxsize=1024)
 def _cells(r: int, fields: tuple[tuple[str, int], ...]) -> dict[str, str]:
-    """Field → address in row r; shared between forms, which is safe as pydantic copies what it is given."""
+    """Field → address in row r, the same for every form of a template; callers take a copy."""
     return {f: address(r, c) for f, c in fields}
 
 
