@@ -134,10 +134,10 @@ def _keyed() -> dict[str, tuple[int, int, tuple[str, ...]]]:
 
 def _xlmons(sheet: str, header: str) -> bool:
     """Whether a header is one xlmon writes in that sheet."""
-    from .workbook import DIAGNOSTIC_HEADERS, FOCUS_HEADERS
+    from .workbook import DIAGNOSTIC_HEADERS, FOCUS_HEADERS, deviation_headers
 
     if sheet == SUMMARY_SHEETS[2]:
-        return header in _DEVIATION_SHOWN or _is_actual(header)
+        return header in deviation_headers("") or _is_actual(header)
     return header in (DIAGNOSTIC_HEADERS if sheet == SUMMARY_SHEETS[3] else FOCUS_HEADERS)
 
 
@@ -252,9 +252,8 @@ def _text_at(line: list, c: int | None) -> str | None:
     return clean_text(line[c]) if c is not None and c < len(line) else None
 
 
-# 指标偏差's columns a department may edit (besides 1-N月完成情况), and the others xlmon writes
+# 指标偏差's columns a department may edit (besides 1-N月完成情况)
 _DEVIATION_FIELDS = ("评级", "年度指标值", "全年预计完成情况", "完成目标可能性", "偏差原因分析", "备注")
-_DEVIATION_SHOWN = {"单位", "项目名称", "一级指标", "二级指标", "三级指标", "位置", *_DEVIATION_FIELDS}
 
 
 def edited_deviations(sheet: list[list], records: list[FormRecord]) -> Found:
@@ -262,9 +261,8 @@ def edited_deviations(sheet: list[list], records: list[FormRecord]) -> Found:
     department, a grade or forecast changed, a row deleted or added, a column of its own added. One level up
     the 指标偏差 are listed from the records (the units' forms), so such edits would be lost without a word;
     each is reported (K012) with the cell."""
-    from ..marks import GRADE_ZH
     from .records import form_name
-    from .workbook import DEVIATION_KEY, deviation_key
+    from .workbook import DEVIATION_KEY, GRADE_TEXT, deviation_headers, deviation_key, deviation_row
 
     if not sheet:
         return []
@@ -279,6 +277,7 @@ def edited_deviations(sheet: list[list], records: list[FormRecord]) -> Found:
     listed = [(record, d) for record in records for d in record.deviations]
     wanted = [(key[0], key[1] if unit is not None else None, key[2])
               for key in (deviation_key(record, d) for record, d in listed)]
+    labels = deviation_headers("")
     edits: list[tuple[str, str]] = []
     for (record, d), key, (r, renamed) in zip(listed, wanted, _match(rows, wanted)):
         name = f"“{'·'.join(filter(None, (record.unit, form_name(record), d.level3)))}”"
@@ -289,11 +288,11 @@ def edited_deviations(sheet: list[list], records: list[FormRecord]) -> Found:
         if renamed is not None:
             c = key_columns[renamed]
             edits.append((address(r, c), f"{name}的{DEVIATION_KEY[renamed]}为{_shown(_text_at(line, c))}，记录为{_shown(key[renamed])}"))
-        expected = {"评级": f"{GRADE_ZH[d.grade]}灯", "年度指标值": d.target, "全年预计完成情况": d.forecast,
-                    "完成目标可能性": d.likelihood, "偏差原因分析": d.reason or "（未填写）", "备注": d.remark}
-        cells = [(h, columns[h], v) for h, v in expected.items() if h in columns]
+        expected = dict(zip(labels, (GRADE_TEXT.get(value) if kind == "grade" else value
+                                     for value, kind in deviation_row(record, d))))
+        cells = [(h, columns[h], expected[h]) for h in _DEVIATION_FIELDS if h in columns]
         if actual is not None:
-            cells.append((sheet[0][actual], actual, d.actual))
+            cells.append((sheet[0][actual], actual, next(v for h, v in expected.items() if _is_actual(h))))
         for label, c, value in cells:
             shown = line[c] if c < len(line) else None
             if not _same_value(shown, value):

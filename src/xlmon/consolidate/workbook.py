@@ -498,13 +498,13 @@ def _projects(book: _Book, summary: Summary, output: Path) -> None:
     s.finish()
 
 
-def _deviation_headers(months: int | str) -> list[str]:
+def deviation_headers(months: int | str) -> list[str]:
     return ["评级", "单位", "项目名称", "一级指标", "二级指标", "三级指标", "年度指标值", f"1-{months}月完成情况",
             "全年预计完成情况", "完成目标可能性", "偏差原因分析", "备注", "位置"]
 
 
 DEVIATION_KEY = ("位置", "单位", "三级指标")  # what tells a row of 指标偏差 (edits.py, own columns)
-DEVIATION_COLUMNS = len(_deviation_headers(""))
+DEVIATION_COLUMNS = len(deviation_headers(""))
 
 
 def deviation_place(record: FormRecord, d: Deviation) -> str:
@@ -516,16 +516,22 @@ def deviation_key(record: FormRecord, d: Deviation) -> tuple:
     return deviation_place(record, d), clean_text(record.unit), clean_text(d.level3)
 
 
+def deviation_row(record: FormRecord, d: Deviation) -> list[tuple[object, str]]:
+    """A yellow or red indicator as its row of 指标偏差 shows it, under deviation_headers (edits.py compares the
+    sheet with these)."""
+    return [(d.grade, "grade"), (record.unit, "wrap"), (form_name(record), "wrap"), (d.level1, "text"),
+            (d.level2, "wrap"), (d.level3, "wrap"), (d.target, "wrap"), _measure(d.actual), _measure(d.forecast),
+            (d.likelihood, "text"), (d.reason or "（未填写）", "wrap"), (d.remark, "wrap"),
+            (deviation_place(record, d), "wrap")]
+
+
 def _deviations(book: _Book, summary: Summary) -> None:
     own = _own(summary, SHEETS[2])
-    s = _Sheet(book, SHEETS[2], _deviation_headers(summary.months or "XX") + [c.header for c in own])
+    s = _Sheet(book, SHEETS[2], deviation_headers(summary.months or "XX") + [c.header for c in own])
     rows = [(d, r) for r in (*summary.projects, *summary.overall) for d in r.deviations]
     rows.sort(key=lambda x: (GRADE_ORDER[x[0].grade], x[1].unit or "", form_name(x[1]) or ""))
     for d, r in rows:
-        s.line([(d.grade, "grade"), (r.unit, "wrap"), (form_name(r), "wrap"), (d.level1, "text"), (d.level2, "wrap"),
-                (d.level3, "wrap"), (d.target, "wrap"), _measure(d.actual), _measure(d.forecast),
-                (d.likelihood, "text"), (d.reason or "（未填写）", "wrap"), (d.remark, "wrap"),
-                (deviation_place(r, d), "wrap"), *(_own_cells(own, deviation_key(r, d)) if own else ())])
+        s.line([*deviation_row(r, d), *(_own_cells(own, deviation_key(r, d)) if own else ())])
     s.finish()
 
 
