@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 
 from ..adapters.files import OTHER_SPREADSHEETS, XLSX_SUFFIXES, find_workbooks, read_bytes, read_workbook
@@ -129,12 +129,16 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: lis
     from .workbook import write_summary
 
     profile = profile or load_profile()
-    read: dict[str, dict[str, list[list]]] = {}  # the summaries looked at for edits, each read once
 
-    def sheets(path: str | Path) -> dict[str, list[list]]:
-        if str(path) not in read:
-            read[str(path)] = read_workbook(path).sheets
-        return read[str(path)]
+    @cache
+    def sheets(path: str) -> dict[str, list[list]]:
+        """A summary looked at for edits, read once."""
+        return read_workbook(path).sheets
+
+    @cache
+    def edits(path: str) -> list[Edit]:
+        """The department's edits to that summary, worked out once (the output's before and after extraction)."""
+        return edits_in(sheets(path), profile)
 
     done = read_completed(carry_from, profile) if carry_from else None
     replaced = done is not None and Path(carry_from).resolve() == Path(output).resolve()
@@ -142,9 +146,8 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: lis
         raise OutputIsInput(f"汇总文件 {output} 中的部门整体表已由部门填写，重新汇总会覆盖填写的内容；请用 "
                             f"--overall-from {output} 把填写的内容带到新的汇总表中，或换一个输出文件名（原文件不会被覆盖）。")
     # the columns the department added to the summary it replaces go into the new one (checked below)
-    if Path(output).is_file() and (edits := [e for e in edits_in(sheets(output), profile)
-                                             if not (replaced and e.column)]):
-        raise _edited(output, edits)
+    if Path(output).is_file() and (by_hand := [e for e in edits(str(output)) if not (replaced and e.column)]):
+        raise _edited(output, by_hand)
     found = resolve_inputs(inputs, output, roster_file)
     outcomes = extract_all([p for p, _ in found], profile, progress, workers)
     with _collector_paused():
@@ -165,13 +168,12 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: lis
                                            .model_dump())
         earlier = done.path if done is not None else _latest(skipped, chosen_together)
         carried = _carry_columns(earlier, sheets(earlier), summary) if earlier else set()
-        if replaced and (left := [e for e in edits_in(sheets(output), profile)
-                                  if (done.path, e.sheet, e.column) not in carried]):
+        if replaced and (left := [e for e in edits(str(output)) if (done.path, e.sheet, e.column) not in carried]):
             raise _edited(output, left)  # of another period: its columns cannot go into this one
         last_time = [o for o in skipped if earlier in (None, o.path)]  # older ones were handed on to it already
-        summary.diagnostics += [make("K015", file=o.path, count=len(edits), edits=_listed_edits(edits)).model_dump()
-                                for o in last_time if (edits := [e for e in edits_in(sheets(o.path), profile)
-                                                                 if (o.path, e.sheet, e.column) not in carried])]
+        summary.diagnostics += [make("K015", file=o.path, count=len(stay), edits=_listed_edits(stay)).model_dump()
+                                for o in last_time if (stay := [e for e in edits(o.path)
+                                                                if (o.path, e.sheet, e.column) not in carried])]
         if summary.projects or summary.overall:
             write_summary(summary, Path(output), profile)
     return summary
