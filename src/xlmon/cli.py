@@ -7,19 +7,15 @@ import datetime
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_FINDINGS, EXIT_FAILURE = 0, 1, 2
+from .cli_parser import EXIT_USAGE, Parser
 
-
-class Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # argparse's own exit code for usage errors is 2 as well
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_FAILURE, f"xlmon: 参数错误：{message}\n")
+EXIT_OK, EXIT_FINDINGS, EXIT_FAILURE = 0, 1, EXIT_USAGE
 
 
 def build_parser() -> Parser:
     parser = Parser(prog="xlmon", description="预算绩效运行监控表：模板、读取、计算与校验。")
-    parser.add_argument("--version", action="version", version=_version())
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+    parser.add_argument("--version", action="version", version=_version(), help="显示版本号并退出")
+    sub = parser.add_subparsers(dest="command", metavar="命令", required=True, parser_class=Parser)
 
     check = sub.add_parser("check", help="校验监控表（文件或文件夹）",
                            description="读取并校验监控表，逐条列出问题：file:sheet!cell: CODE message。")
@@ -77,7 +73,7 @@ def build_parser() -> Parser:
 
     addin = sub.add_parser("addin", help="安装或卸载 Excel 加载项“绩效监控”",
                            description="把“绩效监控”选项卡加载项安装到桌面版 Excel（Windows/macOS），并写入 Python 路径配置。")
-    addin_sub = addin.add_subparsers(dest="addin_command", required=True, parser_class=Parser)
+    addin_sub = addin.add_subparsers(dest="addin_command", metavar="操作", required=True, parser_class=Parser)
     a_install = addin_sub.add_parser("install", help="安装加载项（复制到 Excel 启动文件夹）")
     a_install.add_argument("--dry-run", action="store_true", help="只显示将要做的修改，不实际执行")
     a_install.add_argument("--xlstart", metavar="DIR", help="改为复制到该文件夹（默认 Excel 的 XLSTART 文件夹）")
