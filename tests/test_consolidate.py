@@ -609,6 +609,21 @@ def test_nothing_usable_exit_1_and_no_file(tmp_path, capsys):
     assert code == 1 and not out.exists() and data["output"] is None
 
 
+def test_nothing_usable_says_why_without_a_funding_picture(tmp_path, capsys):
+    """Nothing to consolidate: each file and why it was not taken, not a summary of zeros over 期间 XXXX年."""
+    write_grid(tmp_path / "notes.xlsx", [["说明"]])
+    assert main(["consolidate", str(tmp_path / "notes.xlsx"), str(tmp_path / "gone.xlsx"), "-o",
+                 str(tmp_path / "s.xlsx")]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "文件 2 个，未纳入 2 个："
+    assert [line.split("：")[1] for line in lines[1:3]] == [str(tmp_path / "notes.xlsx"), str(tmp_path / "gone.xlsx")]
+    assert lines[-1] == "没有可汇总的监控表，未生成汇总文件。" and len(lines) == 4
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["consolidate", str(empty), "-o", str(tmp_path / "s.xlsx")]) == 1
+    assert capsys.readouterr().out.splitlines() == ["输入中没有找到工作簿文件（.xlsx/.xlsm）。", "没有可汇总的监控表，未生成汇总文件。"]
+
+
 def test_locked_target_leaves_no_partial_file(tmp_path, capsys, monkeypatch):
     """Excel holding the summary open makes the final rename fail (PermissionError on Windows)."""
     import xlmon.consolidate.workbook as writer

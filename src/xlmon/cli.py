@@ -269,6 +269,13 @@ def _print_summary(summary, output: Path | None) -> None:
     from .marks import GRADE_ZH
 
     rejected = [o for o in summary.files if o.status != "included"]
+    if output is None:  # no funding picture of nothing: only what was found and why none of it could be taken
+        print(f"文件 {len(summary.files)} 个，未纳入 {len(rejected)} 个：" if summary.files else
+              "输入中没有找到工作簿文件（.xlsx/.xlsm）。")
+        for o in rejected:
+            print(f"  未纳入：{o.path}：{o.reason}")
+        print("没有可汇总的监控表，未生成汇总文件。")
+        return
     errors = sum(d["severity"] == "error" for d in summary.diagnostics)
     print(f"期间：{L.period(summary.year, summary.months)}；"
           f"文件 {len(summary.files)} 个（未纳入 {len(rejected)} 个）；"
@@ -290,7 +297,7 @@ def _print_summary(summary, output: Path | None) -> None:
         print(f"部门整体：{note}")
     if note := edits_note(summary):
         print(note)
-    print(f"已写出汇总：{output}" if output else "没有可汇总的监控表，未生成汇总文件。")
+    print(f"已写出汇总：{output}")
 
 
 def cmd_report(args) -> int:
