@@ -65,6 +65,15 @@ def test_finding_exit_1_and_ruff_line(wrong, capsys):
     assert "310.00 万元" in c001[0] and "320.00 万元" in c001[0]
 
 
+def test_a_folder_without_workbooks_is_no_clean_pass(tmp_path, capsys):
+    (tmp_path / "说明.docx").write_bytes(b"not a workbook")
+    assert main(["check", str(tmp_path)]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.strip() == f"xlmon: 没有找到要检查的工作簿（.xlsx/.xlsm）：{tmp_path}" and not captured.out
+    assert main(["check", str(tmp_path), "--format", "json"]) == 1
+    assert json.loads(capsys.readouterr().out) == {"files": []}
+
+
 def test_usage_errors_exit_2(capsys):
     for argv in (["check"], ["nonsense"], ["check", "--format", "xml", "a.xlsx"], []):
         with pytest.raises(SystemExit) as exc:

@@ -138,6 +138,11 @@ def cmd_check(args) -> int:
     if args.annotate and len(paths) != 1:
         print("xlmon: --annotate 只能用于单个工作簿文件。", file=sys.stderr)
         return EXIT_FAILURE
+    if not paths:  # an empty folder is no clean pass
+        print(f"xlmon: 没有找到要检查的工作簿（.xlsx/.xlsm）：{'、'.join(args.paths)}", file=sys.stderr)
+        if args.format == "json":
+            print(dumps([]))
+        return EXIT_FINDINGS
     results = check_paths(paths, profile)
     if args.format == "json":
         print(dumps(results))
