@@ -77,6 +77,29 @@ def test_annotate_refuses_several_inputs_and_same_file(tmp_path, capsys):
     assert main(["clear", str(tmp_path / "none.xlsx")]) == 2
 
 
+def test_outputs_never_write_over_a_users_file(tmp_path, capsys):
+    """--annotate replaces only an earlier annotated copy; clear and template never write over anything."""
+    src = faulty(tmp_path)
+    other = write_grid(tmp_path / "另一单位.xlsx", project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS))
+    kept = other.read_bytes()
+    assert main(["check", str(src), "--annotate", str(other)]) == 2
+    assert "不是 xlmon 的标注副本" in capsys.readouterr().err and other.read_bytes() == kept
+    marked = tmp_path / "标注.xlsx"
+    assert main(["check", str(src), "--annotate", str(marked)]) == 1
+    assert main(["check", str(src), "--annotate", str(marked)]) == 1  # after a fix: the copy is made anew
+    assert "已写出标注副本" in capsys.readouterr().out
+    assert main(["clear", str(marked)]) == 0
+    first = tmp_path / "标注-已清除.xlsx"
+    first.write_bytes(kept)  # work went on in the cleared copy
+    assert main(["clear", str(marked)]) == 0
+    assert first.read_bytes() == kept and fills(tmp_path / "标注-已清除（2）.xlsx") == {}
+    assert "标注-已清除（2）.xlsx" in capsys.readouterr().out
+    assert main(["clear", str(marked), "-o", str(other)]) == 2
+    assert "已存在" in capsys.readouterr().err and other.read_bytes() == kept
+    assert main(["template", "project", "-o", str(other)]) == 2
+    assert "已存在" in capsys.readouterr().err and other.read_bytes() == kept
+
+
 def test_profile_command(tmp_path, capsys):
     assert main(["profile"]) == 0
     text = capsys.readouterr().out

@@ -29,3 +29,13 @@ def atomic_path(path: str | Path) -> Iterator[str]:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def free_name(path: Path) -> Path:
+    """path, or the first of path（2）, path（3）… that is not taken: for outputs that never replace a file."""
+    n = 2
+    candidate = path
+    while candidate.exists():
+        candidate = path.with_name(f"{path.stem}（{n}）{path.suffix}")
+        n += 1
+    return candidate

@@ -335,7 +335,9 @@ def cmd_clear(args) -> int:
         from .diagnostics import make
         print(make(refusal.code, detail=refusal.detail, file=str(source)).line(), file=sys.stderr)
         return EXIT_FAILURE
-    out = Path(args.output) if args.output else source.with_name(f"{source.stem}-已清除{source.suffix}")
+    from .atomic import free_name
+
+    out = Path(args.output) if args.output else free_name(source.with_name(f"{source.stem}-已清除{source.suffix}"))
     written = _write(out, lambda: clear_file(source, out))
     if written is None:
         return EXIT_FAILURE
@@ -361,6 +363,10 @@ def cmd_profile(args) -> int:
 def cmd_template(args) -> int:
     from .templates import save_atomic, template_workbook
 
+    if Path(args.output).exists():  # a blank form written over one already filled in would lose it
+        print(f"xlmon: 文件 {args.output} 已存在，未生成模板（不覆盖已有文件）；请换一个文件名，或先删除该文件。",
+              file=sys.stderr)
+        return EXIT_FAILURE
     wb = template_workbook(args.kind, year=args.year, months=args.months, project=args.project,
                            department=args.department, unit=args.unit, hierarchy=args.hierarchy)
     path = save_atomic(wb, args.output)

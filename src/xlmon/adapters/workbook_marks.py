@@ -61,16 +61,22 @@ _MACRO_SUFFIXES = (".xlsm", ".xltm")
 # ---------------------------------------------------------------------------------- public API
 
 def annotate_file(src: str | Path, dst: str | Path, plan: MarkPlan) -> Path:
-    """Write `src` with the plan's marks and a 校验结果 sheet to `dst` (never to `src` itself)."""
+    """Write `src` with the plan's marks and a 校验结果 sheet to `dst`: never to `src` itself, nor over a file
+    other than an earlier annotated copy (which annotating again after a fix is meant to replace)."""
     src_path, dst_path = _check_paths(src, dst)
+    if dst_path.exists() and not _annotated_copy(dst_path):
+        raise ValueError(f"输出文件 {dst_path} 已存在，且不是 xlmon 的标注副本，未覆盖：请另选输出文件名。")
     wb = _load(src_path)
     annotate_workbook(wb, plan)
     return save_atomic(wb, dst_path)
 
 
 def clear_file(src: str | Path, dst: str | Path) -> Path:
-    """Write `src` to `dst` with every xlmon mark taken off and the xlmon sheets removed."""
+    """Write `src` to a new file `dst` with every xlmon mark taken off and the xlmon sheets removed. A cleared
+    copy is where work goes on, so nothing that exists is written over, an earlier cleared copy included."""
     src_path, dst_path = _check_paths(src, dst)
+    if dst_path.exists():
+        raise ValueError(f"输出文件 {dst_path} 已存在，未覆盖：请另选输出文件名（-o）。")
     wb = _load(src_path)
     clear_workbook(wb)
     return save_atomic(wb, dst_path)
@@ -161,6 +167,16 @@ def _check_paths(src: str | Path, dst: str | Path) -> tuple[Path, Path]:
     if src_path.suffix.lower() != dst_path.suffix.lower() and (src_macro or dst_macro):
         raise ValueError(f"输出文件的扩展名应与原文件相同（{src_path.suffix}）：含宏与不含宏的格式不能互换。")
     return src_path, dst_path
+
+
+def _annotated_copy(path: Path) -> bool:
+    """Whether a file is a copy annotate_file wrote: it holds both of xlmon's sheets."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        return {RESULTS_SHEET, STATE_SHEET} <= set(CalamineWorkbook.from_path(str(path)).sheet_names)
+    except Exception:  # calamine raises its own error types for a file it cannot open
+        return False
 
 
 def _load(path: Path) -> Workbook:

@@ -311,16 +311,6 @@ def folder_roster(folder: Path) -> tuple[Path | None, str]:
     return (found[1] if found else None), f"文件夹中{note}" if note else ""
 
 
-def free_name(path: Path) -> Path:
-    """path, or the first of path（2）, path（3）… that is not taken: a new summary never replaces a file."""
-    n = 2
-    candidate = path
-    while candidate.exists():
-        candidate = path.with_name(f"{path.stem}（{n}）{path.suffix}")
-        n += 1
-    return candidate
-
-
 def folder_summary(folder: Path, profile: Profile | None = None) -> Path | None:
     """For the add-in, which writes each new summary beside the units' files (部门汇总.xlsx, 部门汇总（2）.xlsx
     …): the latest of those whose 部门整体 the department has completed, to be carried into the next."""

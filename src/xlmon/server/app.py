@@ -414,8 +414,9 @@ def consolidate_uploads(files: list[tuple[str, Path]], roster_upload: tuple[str,
     completed 部门整体 is carried into the new one (--overall-from); a 422 when it holds none."""
     from python_calamine import CalamineWorkbook
 
+    from ..atomic import free_name
     from ..consolidate.extract import NotCompleted
-    from ..consolidate.run import consolidate, found_roster, free_name, pick_roster, read_roster, summary_json
+    from ..consolidate.run import consolidate, found_roster, pick_roster, read_roster, summary_json
 
     folder = files[0][1].parent
     everything = [*files, *([roster_upload] if roster_upload else []), *([earlier] if earlier else [])]
