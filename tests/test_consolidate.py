@@ -631,7 +631,9 @@ def test_locked_target_leaves_no_partial_file(tmp_path, capsys, monkeypatch):
     write_form(tmp_path / "u.xlsx", unit="单位甲", project="项目甲")
     out = tmp_path / "out"
     out.mkdir()
-    (out / "s.xlsx").write_bytes(b"previous summary")
+    assert main(["consolidate", str(tmp_path / "u.xlsx"), "-o", str(out / "s.xlsx")]) == 0  # the previous summary
+    previous = (out / "s.xlsx").read_bytes()
+    capsys.readouterr()
 
     def locked(src, dst):
         raise PermissionError(13, "Permission denied", str(dst))
@@ -639,7 +641,20 @@ def test_locked_target_leaves_no_partial_file(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(writer.os, "replace", locked)
     assert main(["consolidate", str(tmp_path / "u.xlsx"), "-o", str(out / "s.xlsx")]) == 2
     assert "无法写入" in capsys.readouterr().err
-    assert [p.name for p in out.iterdir()] == ["s.xlsx"] and (out / "s.xlsx").read_bytes() == b"previous summary"
+    assert [p.name for p in out.iterdir()] == ["s.xlsx"] and (out / "s.xlsx").read_bytes() == previous
+
+
+def test_a_workbook_that_is_not_a_summary_is_never_written_over(tmp_path, capsys):
+    """Not an input, not in an input folder: a unit's form (or any file) at -o is refused, not replaced."""
+    write_form(tmp_path / "u.xlsx", unit="单位甲", project="项目甲")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    form = write_form(elsewhere / "单位乙.xlsx", unit="单位乙", project="项目乙")
+    kept = form.read_bytes()
+    assert main(["consolidate", str(tmp_path / "u.xlsx"), "-o", str(form)]) == 2
+    assert "不是 xlmon 生成的汇总表，不会覆盖它" in capsys.readouterr().err and form.read_bytes() == kept
+    assert main(["consolidate", str(tmp_path / "u.xlsx"), "-o", str(elsewhere / "汇总.xlsx")]) == 0
+    assert main(["consolidate", str(tmp_path / "u.xlsx"), "-o", str(elsewhere / "汇总.xlsx")]) == 0  # ours: replaced
 
 
 def test_target_is_a_folder_fails_cleanly(tmp_path, capsys):

@@ -26,7 +26,8 @@ PARALLEL_FROM = 16  # below this many files a pool costs more than it saves
 
 
 class OutputIsInput(ValueError):
-    """The summary would overwrite a file it reads: refused before anything is read or written."""
+    """The summary would overwrite a file it must not (one it reads, a summary the department worked on, any
+    workbook that is not an xlmon summary): refused before anything is read or written."""
 
 
 def resolve_inputs(inputs: Iterable[str | Path], output: str | Path | None,
@@ -149,6 +150,8 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: lis
     if Path(output).is_file() and (by_hand := [e for e in edits(str(output)) if not (replaced and e.column)]):
         raise _edited(output, by_hand)
     found = resolve_inputs(inputs, output, roster_file)
+    if Path(output).is_file() and not _is_summary(Path(output)):  # resolve_inputs named it if it is an input
+        raise OutputIsInput(f"汇总文件 {output} 已存在，且不是 xlmon 生成的汇总表，不会覆盖它；请换一个输出文件名。")
     outcomes = extract_all([p for p, _ in found], profile, progress, workers)
     with _collector_paused():
         origins = [Path(output).parent if chosen_together else origin for _, origin in found]
