@@ -20,7 +20,8 @@ from docx.enum.text import WD_COLOR_INDEX
 from xlmon import demo
 from xlmon.cli import main
 from xlmon.report import report_for_paths, write_docx
-from xlmon.report.addin import book_stem
+from xlmon.report.addin import book_stem, report_target
+from xlmon.report.docx_writer import replaceable
 from xlmon.report.blocks import DraftNote, Placeholder
 from xlmon.report.content import SECTIONS
 
@@ -159,6 +160,30 @@ def test_cli_exit_codes(project_file, tmp_path, capsys):
     with pytest.raises(SystemExit) as exc:
         main(["report", str(project_file)])
     assert exc.value.code == 2
+
+
+def test_a_report_somebody_worked_on_is_never_written_over(project_file, tmp_path, capsys):
+    from docx import Document
+
+    out = tmp_path / "分析报告.docx"
+    assert main(["report", str(project_file), "-o", str(out)]) == 0
+    assert main(["report", str(project_file), "-o", str(out)]) == 0  # untouched: a fresh draft replaces it
+    assert replaceable(out)
+    doc = Document(str(out))
+    doc.paragraphs[-1].text += "（已由单位补充）"
+    doc.save(str(out))
+    completed = out.read_bytes()
+    capsys.readouterr()
+    assert not replaceable(out)
+    assert main(["report", str(project_file), "-o", str(out)]) == 2
+    assert "不会覆盖" in capsys.readouterr().err and out.read_bytes() == completed
+    letter = tmp_path / "说明.docx"
+    Document().save(str(letter))  # somebody's own document
+    assert not replaceable(letter) and main(["report", str(project_file), "-o", str(letter)]) == 2
+    target, kept = report_target(tmp_path, "分析报告.xlsm")  # the ribbon button, beside the book
+    assert (target.name, kept) == ("分析报告_分析报告.docx", None)
+    out.rename(target)
+    assert report_target(tmp_path, "分析报告.xlsm") == (tmp_path / "分析报告_分析报告（2）.docx", target)
 
 
 def test_write_is_atomic_and_names_follow_the_book(project_file, tmp_path):

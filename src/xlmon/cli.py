@@ -307,12 +307,17 @@ def _print_summary(summary, output: Path | None) -> None:
 
 def cmd_report(args) -> int:
     from .report import report_for_paths, write_docx
+    from .report.docx_writer import replaceable
 
     profile = _profile(args)
     if profile is None:
         return EXIT_FAILURE
     output = _output(args, ".docx", "分析报告")
     if output is None:
+        return EXIT_FAILURE
+    if not replaceable(output):
+        print(f"xlmon: 文件 {output} 已存在，且不是 xlmon 生成后未经改动的分析报告（可能已补充【待填写】处），"
+              "不会覆盖它；请换一个文件名。", file=sys.stderr)
         return EXIT_FAILURE
     report = report_for_paths(args.inputs, profile)
     if report is None:

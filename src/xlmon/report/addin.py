@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from ..adapters import xlwings_book as xb
 from ..check import OWN_SHEETS
 from ..profile import Profile, load_profile
 from .content import report_for_sheets
-from .docx_writer import write_docx
+from .docx_writer import replaceable, write_docx
 
 
 def report(book: Any, profile: Profile | None = None) -> str:
@@ -25,12 +26,25 @@ def report(book: Any, profile: Profile | None = None) -> str:
     drafted = report_for_sheets(name, xb.book_grids(book, skip=OWN_SHEETS), profile or load_profile())
     if drafted is None:
         return _tell(book, "本工作簿中没有找到绩效运行监控表，未生成分析报告。", "warning")
-    target = folder / f"{book_stem(name)}_分析报告.docx"
+    target, kept = report_target(folder, name)
     try:
         write_docx(drafted, target)
     except OSError as exc:
         return _tell(book, f"无法写入 {target}（{exc.strerror or exc}），请确认该文件未在 Word 中打开。", "critical")
-    return _tell(book, f"分析报告（草稿）已保存为 {target}。\n标黄的【待填写】处需人工补充，【草稿】处请审核。")
+    note = f"\n原有的 {kept.name} 已有改动，未覆盖。" if kept else ""
+    return _tell(book, f"分析报告（草稿）已保存为 {target}。{note}\n标黄的【待填写】处需人工补充，【草稿】处请审核。")
+
+
+def report_target(folder: Path, name: str) -> tuple[Path, Path | None]:
+    """Where the button writes the book's report: `<stem>_分析报告.docx`, replaced while untouched; once somebody
+    has worked on it, the next free `<stem>_分析报告（2）.docx`… and that earlier report, to say it was kept."""
+    target = folder / f"{book_stem(name)}_分析报告.docx"
+    if replaceable(target):
+        return target, None
+    n = 2
+    while not replaceable(candidate := target.with_name(f"{target.stem}（{n}）{target.suffix}")):
+        n += 1
+    return candidate, target
 
 
 def book_stem(name: str) -> str:

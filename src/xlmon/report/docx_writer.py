@@ -7,6 +7,7 @@ Word would then show Chinese text in the theme's East Asian font.
 
 from __future__ import annotations
 
+import hashlib
 import io
 from pathlib import Path
 
@@ -40,13 +41,46 @@ def _widths(block: Table) -> list[float]:
     return [TEXT_WIDTH_CM * n / sum(need) for n in need]
 
 
+STAMP = "xlmon-report:"  # core identifier: STAMP + the digest of the text as written
+MAX_EARLIER_BYTES = 50 * 1024 * 1024  # an earlier file larger than this is not opened to be looked at
+
+
 def write_docx(report: Report, path: str | Path) -> Path:
-    """Write atomically: a failed write leaves any earlier report in place."""
+    """Write atomically: a failed write leaves any earlier report in place. The report is stamped with a
+    digest of its text, which tells an untouched earlier report from one somebody has worked on."""
     path = Path(path)
     doc = build_document(report)
+    doc.core_properties.identifier = STAMP + _digest(doc)
     with atomic_path(path) as tmp:
         doc.save(tmp)
     return path
+
+
+def replaceable(path: str | Path) -> bool:
+    """Whether writing a report at `path` loses nothing: no file there, or an xlmon report whose text nobody
+    has changed. A draft is meant to be completed (its 【待填写】 places), so a changed one is work."""
+    path = Path(path)
+    if not path.exists():
+        return True
+    try:
+        if path.stat().st_size > MAX_EARLIER_BYTES:
+            return False
+        doc = Document(str(path))
+        return doc.core_properties.identifier == STAMP + _digest(doc)
+    except Exception:  # not a .docx python-docx can open: somebody else's file
+        return False
+
+
+def _digest(doc) -> str:
+    """The document's text, body paragraphs and table cells in order, as a short SHA-256."""
+    digest = hashlib.sha256()
+    for paragraph in doc.paragraphs:
+        digest.update(paragraph.text.encode() + b"\n")
+    for table in doc.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                digest.update(cell.text.encode() + b"\t")
+    return digest.hexdigest()[:32]
 
 
 def build_document(report: Report):
