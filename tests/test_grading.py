@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -160,6 +162,44 @@ def test_profile_file_overrides_and_errors(tmp_path):
     (tmp_path / "typo.toml").write_text("[funding]\ngreen_max = 0.1\n", encoding="utf-8")
     with pytest.raises(ProfileError):
         load_profile(tmp_path / "typo.toml")
+
+
+@pytest.mark.parametrize("text, said", [
+    ("[funding]\ngreen_max = 0.1\n", ["funding.green_max：没有这个设置项"]),
+    ('[funding]\ngreen_max_gap = "abc"\n', ["funding.green_max_gap：应为数字（现为 'abc'）"]),
+    ("[funding]\ngreen_max_gap = 0.3\n", ["funding：yellow_max_gap（0.2）不应小于 green_max_gap（0.3）"]),
+    ("[funding]\nmilestones = { 13 = 0.5 }\n", ["milestones 的 13 = 0.5 有误"]),
+    ("[funding]\nmilestones = { June = 0.5 }\n", ["funding.milestones 的键应为月份数字（1-12），而不是“June”"]),
+    ('[palette]\nred = "RED"\n[indicators]\nyellow_tolerance = -1\n',
+     ["palette.red：应为 6 位十六进制颜色", "indicators.yellow_tolerance：不应小于 0（现为 -1）"]),
+    ('[indicators]\nlikelihood_floor = { "有可能" = "orange" }\n',
+     ["indicators.likelihood_floor.有可能：应为 green、yellow、red 之一（现为 'orange'）"]),
+    ("hierarchy = 5\n", ["hierarchy：应为文字"]),
+    ("[funding\n", ["格式错误（第 1 行第 9 列）"]),
+    ("a = 1\na = 2\n", ["格式错误（第 2 行第 6 列）"]),
+])
+def test_profile_errors_say_where_and_what_in_chinese(tmp_path, text, said):
+    """A city's staff edit the profile by hand: each mistake named by its setting (or line) and said in Chinese,
+    every one of them at once, with no pydantic dump or documentation address."""
+    (tmp_path / "city.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(ProfileError) as exc:
+        load_profile(tmp_path / "city.toml")
+    message = str(exc.value)
+    assert message.startswith(f"规则配置文件 {tmp_path / 'city.toml'} ")
+    for part in said:
+        assert part in message, message
+    assert not re.search(r"validation error|Input should|https?://|type=", message), message
+
+
+def test_a_profile_saved_by_notepad_reads_or_is_named(tmp_path):
+    text = "# 本市规则\n[funding]\ngreen_max_gap = 0.05\n"
+    (tmp_path / "city.toml").write_bytes(text.encode("utf-8-sig"))  # UTF-8 with the BOM Notepad writes
+    assert load_profile(tmp_path / "city.toml").funding.green_max_gap == 0.05
+    (tmp_path / "city.toml").write_bytes(text.encode("gbk"))  # ANSI on a Chinese Windows
+    with pytest.raises(ProfileError, match="不是 UTF-8 编码"):
+        load_profile(tmp_path / "city.toml")
+    with pytest.raises(ProfileError, match="无法读取规则配置文件"):
+        load_profile(tmp_path)  # a folder
 
 
 def test_national_hierarchy_accepts_cost_as_level1():

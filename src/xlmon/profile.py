@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from . import layout as L
 
@@ -19,21 +20,30 @@ class _Strict(BaseModel):
 
 
 class GoalReview(_Strict):
-    min_quantified_share: float = 0.70
-    min_level1: int = 3
-    min_level2: int = 5
-    min_level3: int = 7
+    min_quantified_share: float = Field(0.70, ge=0, le=1)
+    min_level1: int = Field(3, ge=0)
+    min_level2: int = Field(5, ge=0)
+    min_level3: int = Field(7, ge=0)
 
 
 class FundingRules(_Strict):
-    green_max_gap: float = 0.10
-    yellow_max_gap: float = 0.20
+    green_max_gap: float = Field(0.10, ge=0, le=1)
+    yellow_max_gap: float = Field(0.20, ge=0, le=1)
     use_milestones: bool = False
     milestones: dict[int, float] = Field(default_factory=lambda: {6: 0.5, 9: 0.75, 12: 1.0})
 
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.yellow_max_gap < self.green_max_gap:
+            raise ValueError(f"yellow_max_gap（{self.yellow_max_gap:g}）不应小于 green_max_gap（{self.green_max_gap:g}）")
+        for month, share in self.milestones.items():
+            if not 1 <= month <= 12 or not 0 <= share <= 1:
+                raise ValueError(f"milestones 的 {month} = {share:g} 有误：键应为月份 1-12，值应为 0-1 之间的比例")
+        return self
+
 
 class IndicatorRules(_Strict):
-    yellow_tolerance: float = 0.10
+    yellow_tolerance: float = Field(0.10, ge=0, le=1)
     sequential_check: bool = False
     sequential_level2: list[str] = Field(default_factory=lambda: ["数量指标"])
     qualitative: dict[str, Grade] = Field(default_factory=dict)
@@ -41,13 +51,16 @@ class IndicatorRules(_Strict):
 
 
 class ConsolidationRules(_Strict):
-    focus_budget: float = 500.0
+    focus_budget: float = Field(500.0, ge=0)
+
+
+_COLOUR = r"^[0-9A-Fa-f]{6}$"
 
 
 class Palette(_Strict):
-    green: str = "C6EFCE"
-    yellow: str = "FFEB9C"
-    red: str = "FFC7CE"
+    green: str = Field("C6EFCE", pattern=_COLOUR)
+    yellow: str = Field("FFEB9C", pattern=_COLOUR)
+    red: str = Field("FFC7CE", pattern=_COLOUR)
 
 
 class Profile(_Strict):
@@ -90,14 +103,72 @@ def load_profile(path: str | Path | None = None) -> Profile:
     text = default_profile_text() if path is None else None
     try:
         if text is None:
-            text = Path(path).read_text(encoding="utf-8")
+            text = Path(path).read_text(encoding="utf-8-sig")  # Notepad may start it with a BOM
         data = tomllib.loads(text)
-        if "funding" in data and "milestones" in data["funding"]:
-            data["funding"]["milestones"] = {int(k): v for k, v in data["funding"]["milestones"].items()}
+        milestones = data.get("funding", {}).get("milestones") if isinstance(data.get("funding"), dict) else None
+        if isinstance(milestones, dict):
+            bad = next((k for k in milestones if not k.strip().isdigit()), None)
+            if bad is not None:
+                raise ProfileError(f"规则配置文件 {path} 内容有误：funding.milestones 的键应为月份数字（1-12），而不是“{bad}”")
+            data["funding"]["milestones"] = {int(k): v for k, v in milestones.items()}
         return Profile.model_validate(data)
     except FileNotFoundError:
         raise ProfileError(f"规则配置文件不存在：{path}") from None
+    except OSError as exc:
+        raise ProfileError(f"无法读取规则配置文件 {path}（{exc.strerror or exc}）") from None
+    except UnicodeDecodeError:
+        raise ProfileError(f"规则配置文件 {path} 不是 UTF-8 编码：请在记事本中“另存为”，编码选 UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(f"规则配置文件 {path} 格式错误：{exc}") from None
-    except ValueError as exc:
-        raise ProfileError(f"规则配置文件 {path or '（默认）'} 内容有误：{exc}") from None
+        raise ProfileError(f"规则配置文件 {path} 格式错误{_where(exc)}：{_AT.sub('', str(exc))}") from None
+    except ValidationError as exc:
+        raise ProfileError(f"规则配置文件 {path or '（默认）'} 内容有误：\n{_explain(exc)}") from None
+
+
+_AT = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)")
+
+
+def _where(exc: tomllib.TOMLDecodeError) -> str:
+    """（第 N 行第 M 列）, from where tomllib's message says it stopped."""
+    m = _AT.search(str(exc))
+    if m is None:
+        return ""
+    return f"（第 {m[1]} 行第 {m[2]} 列）" if m[1] else "（文件末尾）"
+
+
+_WHAT = {  # pydantic's error types → what the value should be, in words
+    "missing": "缺少该项",
+    "extra_forbidden": "没有这个设置项（请检查拼写；可用的设置见 xlmon profile）",
+    "float_parsing": "应为数字", "float_type": "应为数字", "int_parsing": "应为整数", "int_type": "应为整数",
+    "int_from_float": "应为整数",
+    "bool_parsing": "应为 true 或 false", "bool_type": "应为 true 或 false",
+    "string_type": "应为文字（用英文双引号括起）", "list_type": "应为列表，如 [\"数量指标\"]",
+    "dict_type": "应为一节设置或 { 键 = 值 } 表", "model_type": "应为一节设置（[…]）",
+    "string_pattern_mismatch": "应为 6 位十六进制颜色，如 \"C6EFCE\"",
+}
+_BOUNDS = {"greater_than_equal": ("ge", "不应小于"), "less_than_equal": ("le", "不应大于"),
+           "greater_than": ("gt", "应大于"), "less_than": ("lt", "应小于")}
+_UNION_TAG = re.compile(r"^(str|int|float|bool)$|\[")  # pydantic names the member of a union it tried
+
+
+def _explain(exc: ValidationError) -> str:
+    """pydantic's findings as Chinese lines, one a setting: where (funding.green_max_gap) and what is wrong."""
+    lines: dict[str, str] = {}
+    for error in exc.errors(include_url=False):
+        where = ".".join(str(part) for part in error["loc"] if not _UNION_TAG.search(str(part)))
+        kind, ctx = error["type"], error.get("ctx", {})
+        if kind == "value_error":
+            what = str(ctx.get("error", error["msg"]))
+        elif kind == "literal_error":
+            choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+            what = f"应为 {'、'.join(choices)} 之一"
+        elif kind in _BOUNDS:
+            key, words = _BOUNDS[kind]
+            limit = ctx.get(key)
+            what = f"{words} {limit:g}" if isinstance(limit, (int, float)) else f"{words} {limit}"
+        else:
+            what = _WHAT.get(kind, error["msg"])
+        shown = error.get("input")
+        if kind not in ("missing", "value_error", "extra_forbidden") and isinstance(shown, (str, int, float, bool)):
+            what += f"（现为 {shown!r}）" if not isinstance(shown, bool) else f"（现为 {str(shown).lower()}）"
+        lines.setdefault(where or "（整个文件）", what)
+    return "\n".join(f"  {where}：{what}" for where, what in lines.items())
