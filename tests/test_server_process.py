@@ -120,3 +120,15 @@ def test_concurrent_validate_requests(xlmon_server, demo_folder):
         assert funcs.count("alert") == 1
         assert r.text == alone[i % 2]
     still_serving(server.url)
+
+
+def test_a_port_in_use_is_said_plainly_and_nothing_claims_to_run(xlmon_server, capsys):
+    """A second `xlmon serve` on the same port: one Chinese line naming the port, exit 2, no 已启动."""
+    from xlmon.cli import main
+
+    server = xlmon_server()
+    port = int(server.url.rsplit(":", 1)[1].strip("/"))
+    assert main(["serve", "--port", str(port)]) == 2
+    out, err = capsys.readouterr()
+    assert "已启动" not in out and f"端口 {port} 已被占用" in err and "--port" in err
+    still_serving(server.url)

@@ -423,15 +423,53 @@ def cmd_serve(args) -> int:
         if path and not Path(path).is_file():
             print(f"xlmon: 找不到文件：{path}", file=sys.stderr)
             return EXIT_FAILURE
+    try:
+        sock = _listening_socket(args.host, args.port)
+    except OSError as exc:
+        print(f"xlmon: 无法在 {args.host}:{args.port} 上启动服务：{_bind_problem(exc, args)}。", file=sys.stderr)
+        return EXIT_FAILURE
     import uvicorn
 
     from .server.app import Settings, create_app
 
+    config = uvicorn.Config(create_app(Settings(public_url=args.public_url)), host=args.host, port=args.port,
+                            ssl_certfile=args.certfile, ssl_keyfile=args.keyfile, log_level="warning")
     scheme = "https" if args.certfile else "http"
     print(f"xlmon 服务已启动：{scheme}://{args.host}:{args.port}/（清单：/manifest.xml），按 Ctrl+C 停止。")
-    uvicorn.run(create_app(Settings(public_url=args.public_url)), host=args.host, port=args.port,
-                ssl_certfile=args.certfile, ssl_keyfile=args.keyfile, log_level="warning")
+    with sock:
+        uvicorn.Server(config).run(sockets=[sock])
     return EXIT_OK
+
+
+def _listening_socket(host: str, port: int):
+    """The server's socket, bound here so that a port in use is said plainly before anything claims to run
+    (uvicorn would log its own English error after our 已启动 and exit 3)."""
+    import socket
+
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        if sys.platform != "win32":  # as uvicorn does; on Windows it would let a second server share the port
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def _bind_problem(exc: OSError, args) -> str:
+    import errno
+    import socket
+
+    if isinstance(exc, socket.gaierror):
+        return f"无法识别地址“{args.host}”，请检查 --host"
+    if exc.errno == errno.EADDRINUSE:
+        return f"端口 {args.port} 已被占用（可能已有 xlmon 服务在运行），请用 --port 换一个端口"
+    if exc.errno == errno.EACCES:
+        return f"没有使用端口 {args.port} 的权限（1024 以下的端口需要管理员权限），请用 --port 换一个端口"
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return f"本机没有地址 {args.host}，请检查 --host（本机用 127.0.0.1，局域网服务用 0.0.0.0）"
+    return exc.strerror or str(exc)
 
 
 COMMANDS = {"check": cmd_check, "consolidate": cmd_consolidate, "report": cmd_report, "clear": cmd_clear, "profile": cmd_profile,
