@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import zipfile
@@ -239,3 +240,24 @@ def test_a_corrupt_compressed_part_is_named_not_a_crash(tmp_path, good, capsys):
     entry = next(f for f in out["files"] if f["path"] == str(broken))
     assert code == 1 and entry["status"] == "unreadable" and entry["diagnostics"][0]["code"] == "F004"
     assert next(f for f in out["files"] if f["path"] == str(good))["status"] == "ok"
+
+
+def test_output_redirected_in_gbk_never_stops_half_way(tmp_path):
+    """A Chinese Windows writes redirected output in GBK (cp936): a character it lacks (✗, or a rare one in a
+    unit's text) is printed as ? in text and escaped in JSON, never an internal error after half the output."""
+    rows = [list(r) for r in SAMPLE_INDICATORS]
+    rows[0][5] = "500平方米"  # red, so that its reason is printed
+    rows[0][6] = "因𠀾工程延期✓"  # 偏差原因分析 with characters GBK lacks
+    path = write_grid(tmp_path / "单位.xlsx", project_grid(funding=SAMPLE_FUNDING, indicators=rows))
+    exe = Path(sys.executable).parent / "xlmon"
+    env = {**os.environ, "PYTHONIOENCODING": "gbk"}
+    text = subprocess.run([str(exe), "check", str(path)], capture_output=True, env=env)
+    assert text.returncode in (0, 1) and "内部错误" not in text.stderr.decode("gbk")
+    assert "共检查 1 个文件" in text.stdout.decode("gbk")
+    doctor = subprocess.run([str(exe), "doctor", "--xlstart", str(tmp_path)], capture_output=True, env=env)
+    assert doctor.returncode in (0, 1) and "内部错误" not in doctor.stderr.decode("gbk")
+    narrow = subprocess.run([str(exe), "check", "--format", "json", str(path)], capture_output=True, env=env)
+    wide = subprocess.run([str(exe), "check", "--format", "json", str(path)], capture_output=True,
+                          env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    assert narrow.stdout.isascii() and json.loads(narrow.stdout) == json.loads(wide.stdout.decode("utf-8"))
+    assert "因𠀾工程延期✓" in wide.stdout.decode("utf-8")

@@ -141,11 +141,11 @@ def cmd_check(args) -> int:
     if not paths:  # an empty folder is no clean pass
         print(f"xlmon: 没有找到要检查的工作簿（.xlsx/.xlsm）：{'、'.join(args.paths)}", file=sys.stderr)
         if args.format == "json":
-            print(dumps([]))
+            print(dumps([], ascii=_narrow_stdout()))
         return EXIT_FINDINGS
     results = check_paths(paths, profile)
     if args.format == "json":
-        print(dumps(results))
+        print(dumps(results, ascii=_narrow_stdout()))
     else:
         print("\n".join(text_lines(results, show_info=not args.no_info)))
     if args.annotate:
@@ -232,7 +232,7 @@ def cmd_consolidate(args) -> int:
         data = summary_json(summary, output)
         data["roster"] = {"path": str(roster_file), "units": len(roster)} if roster else None
         data["roster_note"] = roster_note
-        print(json.dumps(data, ensure_ascii=False, indent=2))
+        print(json.dumps(data, ensure_ascii=_narrow_stdout(), indent=2))
     else:
         if roster and not args.roster:
             print(f"单位名单：{roster_file}（输入文件夹中的名单，应报送 {len(roster)} 个单位）")
@@ -477,7 +477,22 @@ COMMANDS = {"check": cmd_check, "consolidate": cmd_consolidate, "report": cmd_re
             "doctor": cmd_doctor}
 
 
+def _tolerant_output() -> None:
+    """Text the output's code page cannot hold (✓ in GBK, where a Chinese Windows redirects output to a file;
+    a rare character in a unit's remark) is printed as ? instead of stopping the command half-way."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure") and stream.errors == "strict":
+            stream.reconfigure(errors="replace")
+
+
+def _narrow_stdout() -> bool:
+    """Whether stdout's encoding cannot hold every character: JSON is then written with \\u escapes, which
+    lose nothing, rather than with the ? that _tolerant_output puts in text."""
+    return not (getattr(sys.stdout, "encoding", None) or "utf-8").lower().replace("_", "-").startswith("utf")
+
+
 def main(argv: list[str] | None = None) -> int:
+    _tolerant_output()
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)

@@ -53,8 +53,9 @@ def results_json(results: list[FileResult]) -> dict:
                        "diagnostics": [diagnostic_json(d) for d in r.diagnostics]} for r in results]}
 
 
-def dumps(results: list[FileResult]) -> str:
-    return json.dumps(results_json(results), ensure_ascii=False, indent=2)
+def dumps(results: list[FileResult], ascii: bool = False) -> str:
+    """ascii: every non-ASCII character as a \\u escape, for a stream that cannot encode them all."""
+    return json.dumps(results_json(results), ensure_ascii=ascii, indent=2)
 
 
 def summary_line(results: list[FileResult]) -> str:
