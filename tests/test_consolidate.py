@@ -162,6 +162,28 @@ def test_duplicates_counted_once(department, tmp_path, capsys):
     assert all("两份金额不同" not in d for d in data["duplicates"])  # the very same file sent twice
 
 
+def test_copies_across_folders_are_named_by_folder_and_the_original_is_used(tmp_path, capsys):
+    """Two offices each forward 某市第一中学.xlsx, and one folder also holds “某单位 - 副本.xlsx”: every message
+    tells the files apart, an exact copy is said to be one, and the file the copy was named after is used."""
+    for office in ("一科", "二科"):
+        (tmp_path / office).mkdir()
+        write_form(tmp_path / office / "某市第一中学.xlsx", unit="某市第一中学", project="校舍维修")
+    original = write_form(tmp_path / "二科" / "某单位.xlsx", unit="某单位", project="设备购置")
+    shutil.copy(original, tmp_path / "二科" / "某单位 - 副本.xlsx")  # sorts first, and is newer
+    code, data = run(capsys, tmp_path, "-o", tmp_path / "汇总.xlsx")
+    assert code == 0 and data["projects"] == 2
+    first, second = (str(Path(office, "某市第一中学.xlsx")) for office in ("一科", "二科"))
+    said = "\n".join(data["duplicates"])
+    assert f"{first}!表1 与 {second}!表1 重复，采用 {first}!表1（两个文件内容完全相同）" in said
+    assert "采用 某单位.xlsx!表1（两个文件内容完全相同）" in said and len(data["duplicates"]) == 2
+    status = {str(Path(f["path"]).relative_to(tmp_path)): (f["status"], f["reason"]) for f in data["files"]}
+    left = ("rejected", "其中的项目都与其他文件中的重复（见“重复”），只计一次，未从本文件计入")
+    assert status[second] == status[str(Path("二科", "某单位 - 副本.xlsx"))] == left
+    assert status[first][0] == status[str(Path("二科", "某单位.xlsx"))][0] == "included"
+    k002 = [d["message"] for d in data["diagnostics"] if d["code"] == "K002"]
+    assert any(first in m and second in m for m in k002)
+
+
 def test_resent_file_with_other_amounts_and_summary_copies_are_named(tmp_path, capsys):
     units = tmp_path / "units"
     units.mkdir()
@@ -332,7 +354,7 @@ def test_other_period_is_rejected_and_majority_used(tmp_path, capsys):
     code, data = run(capsys, tmp_path, "-o", tmp_path / "out" / "s.xlsx")
     assert code == 0 and data["period"] == {"year": 2026, "months": 6} and data["projects"] == 3
     late = next(f for f in data["files"] if f["path"].endswith("late.xlsx"))
-    assert late["status"] == "rejected" and "1-6月" in late["reason"]
+    assert late["reason"] == "表内期间（2026年1-5月）与多数单位（2026年1-6月）不一致" and late["status"] == "rejected"
     k001 = [d for d in data["diagnostics"] if d["code"] == "K001"]
     assert len(k001) == 1 and k001[0]["severity"] == "error" and "1-5月" in k001[0]["message"]
     assert (k001[0]["sheet"], k001[0]["cell"]) == ("表1", "A2")  # where the form states its period

@@ -121,11 +121,25 @@ def _by_name(records: Iterable[FormRecord]) -> dict[str, str]:
     return names
 
 
-def _place(record: FormRecord) -> str:
+def shown_names(paths: Iterable[str]) -> dict[str, str]:
+    """Each input by its file name or, where inputs share one (一科 and 二科 each sent 某市第一中学.xlsx), by as
+    many of its last folders as tell it apart."""
+    parts = {p: Path(p).parts for p in paths}
+    shown: dict[str, str] = {}
+    for depth in range(1, max(map(len, parts.values()), default=0) + 1):
+        tails = Counter(parts[p][-depth:] for p in parts)
+        for p in parts:
+            if p not in shown and (tails[parts[p][-depth:]] == 1 or depth >= len(parts[p])):
+                shown[p] = str(Path(*parts[p][-depth:]))
+    return shown
+
+
+def _place(record: FormRecord, shown: dict[str, str]) -> str:
     """file!sheet of a form; for one read back from a summary, the summary and the file it came from."""
+    name = shown.get(record.file) or Path(record.file).name
     if record.source and record.source != record.file:
-        return f"{Path(record.file).name}（汇总自 {Path(record.source).name}!{record.sheet}）"
-    return f"{Path(record.file).name}!{record.sheet}"
+        return f"{name}（汇总自 {Path(record.source).name}!{record.sheet}）"
+    return f"{name}!{record.sheet}"
 
 
 def majority_period(records: list[FormRecord]) -> tuple[int | None, int | None]:
@@ -155,35 +169,44 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     majority = L.period(year, months)
     kept: dict[tuple[str, str], FormRecord] = {}
     modified = {o.path: o.modified for o in outcomes}
+    sha = {o.path: o.sha256 for o in outcomes}
+    shown = shown_names(o.path for o in outcomes)
     kept_overall: dict[tuple[str, str], FormRecord] = {}
     duplicates: list[str] = []
     included = Counter()
+    off_period: dict[str, set[str]] = {}  # file → the periods of its forms left out for their period
+    repeated: set[str] = set()  # files with a form left out as another file's duplicate
     for record in candidates:
         if record.months is not None and not in_period(record, year, months):
             found = L.period(record.year, record.months)
             diagnostics.append(make("K001", file=record.file, sheet=record.sheet, cell=record.period_cell,
                                     found=found, majority=majority).model_dump())
             dropped.add((record.file, record.source or record.file, record.sheet))
+            off_period.setdefault(record.file, set()).add(found)
             continue
         target = kept if record.kind == "project" else kept_overall
         key = record.key()
         if key in target:
             first = target[key]
+            copies = first.file != record.file and sha.get(first.file) is not None and sha[first.file] == sha.get(record.file)
             times = modified.get(first.file), modified.get(record.file)
-            later = None not in times and times[0] != times[1]  # else the first copy counts
-            used, other = (record, first) if later and times[1] > times[0] else (first, record)
+            later = not copies and None not in times and times[0] != times[1]  # else the first copy counts
+            # of two identical files, not the one named as the other's copy (“X - 副本”, “X(1)”, “Copy of X”)
+            original = copies and _copy_of(Path(first.file).stem, Path(record.file).stem)
+            used, other = (record, first) if original or later and times[1] > times[0] else (first, record)
             if used is record:
                 target[key] = record
                 included[first.file] -= 1
                 included[record.file] += 1
-            why = "（其文件修改时间较晚）" if later else ""
+            why = "（两个文件内容完全相同）" if copies else "（其文件修改时间较晚）" if later else ""
             differ = "；两份金额不同，请核实" if first.amounts != record.amounts else ""
-            duplicates.append(f"{record.unit or ''}·{record.project or record.sheet}：{_place(first)} 与 "
-                              f"{_place(record)} 重复，采用 {_place(used)}{why}{differ}")
+            duplicates.append(f"{record.unit or ''}·{record.project or record.sheet}：{_place(first, shown)} 与 "
+                              f"{_place(record, shown)} 重复，采用 {_place(used, shown)}{why}{differ}")
             dropped.add((other.file, other.source or other.file, other.sheet))
+            repeated.add(other.file)
             diagnostics.append(make("K002", file=other.file, sheet=other.sheet, project=other.project or
-                                    other.sheet, unit=other.unit or "未填单位", first=_place(used), why=why,
-                                    second=_place(other)).model_dump())
+                                    other.sheet, unit=other.unit or "未填单位", first=_place(used, shown), why=why,
+                                    second=_place(other, shown)).model_dump())
             continue
         target[key] = record
         included[record.file] += 1
@@ -192,7 +215,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
                        and not (o.summary and d.get("code") in ROSTER_CODES)]
     for o in outcomes:
         if o.status == "included" and not included[o.path]:
-            o.status, o.reason = "rejected", f"表内期间与多数单位（{majority}）不一致或全部为重复项目"
+            o.status, o.reason = "rejected", _left_out(off_period.get(o.path), o.path in repeated, majority)
     projects = list(kept.values())
     rows = _rows(projects, months, profile)
     by_unit = _by_unit(projects, months, profile)
@@ -206,6 +229,18 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
                    by_unit, {g: grades.get(g, 0) for g in ("green", "yellow", "red")},
                    focus_list(projects, profile), duplicates, missing, diagnostics, dict(included), list(unlisted),
                    list(roster or []))
+
+
+def _copy_of(name: str, other: str) -> bool:
+    """Whether a file name is another's with something added, as copying a file in Explorer names it."""
+    return len(other) < len(name) and label_key(other) in label_key(name)
+
+
+def _left_out(periods: set[str] | None, repeated: bool, majority: str) -> str:
+    """Why a file read well gave the summary nothing: its period, its forms all being others' duplicates, or both."""
+    period = f"表内期间（{'、'.join(sorted(periods))}）与多数单位（{majority}）不一致" if periods else ""
+    copies = "其中的项目都与其他文件中的重复（见“重复”），只计一次，未从本文件计入" if repeated else ""
+    return "；".join(filter(None, (period, copies))) or f"没有可计入 {majority} 汇总的表"
 
 
 def _rows(projects: list[FormRecord], months: int | None, profile: Profile) -> list[Totals]:
