@@ -182,6 +182,12 @@ def test_copies_across_folders_are_named_by_folder_and_the_original_is_used(tmp_
     assert status[first][0] == status[str(Path("二科", "某单位.xlsx"))][0] == "included"
     k002 = [d["message"] for d in data["diagnostics"] if d["code"] == "K002"]
     assert any(first in m and second in m for m in k002)
+    from xlmon.adapters.files import read_workbook
+
+    listed = {row[0] for row in read_workbook(tmp_path / "汇总.xlsx").sheets["校验问题"][1:]}
+    assert second in listed and "某市第一中学.xlsx" not in listed  # 校验问题 tells them apart too
+    code, again = run(capsys, tmp_path, "-o", tmp_path / "汇总.xlsx")  # and reads its own sheet back as unedited
+    assert code == 0 and again["duplicates"] == data["duplicates"]
 
 
 def test_resent_file_with_other_amounts_and_summary_copies_are_named(tmp_path, capsys):

@@ -109,10 +109,11 @@ def own_columns(sheets: dict[str, list[list]]) -> list[Column]:
 def placed_columns(columns: list[Column], summary: Summary) -> tuple[list[Column], list[tuple[Column, object]]]:
     """The department's columns as they go into a new summary, each value beside the row it stood beside; and
     the values whose row the new summary no longer has (a deviation corrected, a finding gone), which are not."""
-    from .workbook import deviation_key, focus_key, problem_key
+    from .workbook import deviation_key, focus_key, problem_key, problem_names
 
+    names = problem_names(summary.diagnostics)
     rows = {SUMMARY_SHEETS[2]: {deviation_key(r, d) for r in (*summary.projects, *summary.overall) for d in r.deviations},
-            SUMMARY_SHEETS[3]: {problem_key(d) for d in summary.diagnostics},
+            SUMMARY_SHEETS[3]: {problem_key(d, names) for d in summary.diagnostics},
             SUMMARY_SHEETS[4]: {focus_key(f) for f in summary.focus}}
     placed, left = [], []
     for column in columns:
@@ -316,9 +317,10 @@ def _same_value(shown: object, value: object) -> bool:
 def edited_problems(sheet: list[list], diagnostics: list[dict]) -> Found:
     """Where a summary's 校验问题 no longer lists the findings its records sheet carries: a row deleted (a finding
     the department took as settled), rewritten or added. One level up the findings come from the records."""
-    from .workbook import DIAGNOSTIC_HEADERS, problem_key
+    from .workbook import DIAGNOSTIC_HEADERS, problem_key, problem_names
 
-    expected = Counter(problem_key(d) for d in diagnostics)
+    names = problem_names(diagnostics)
+    expected = Counter(problem_key(d, names) for d in diagnostics)
     width, edits = len(DIAGNOSTIC_HEADERS), []
     for r, line in enumerate(sheet[1:], 1):
         row = tuple(_text_at(line, c) for c in range(width))

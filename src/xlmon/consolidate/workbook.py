@@ -28,7 +28,7 @@ from ..form_plan import COLUMN_WIDTHS, LAST_COL, plan_form
 from ..marks import FONT_PALETTE, GRADE_ZH, SEVERITY_ZH
 from ..profile import Profile
 from ..text import clean_text, label_key
-from .aggregate import Focus, Summary
+from .aggregate import Focus, Summary, shown_names
 from .edits import Column
 from .extract import RECORDS_SHEET
 from .records import (AMOUNTS, Deviation, FormRecord, department_name, diagnostic_line, form_name, overall_sums,
@@ -563,23 +563,32 @@ DIAGNOSTIC_HEADERS = ("文件", "工作表", "单元格", "代码", "级别", "�
 _DIAGNOSTIC_KINDS = ("text", "text", "text", "text", "text", "wrap")
 
 
-def diagnostic_row(d: dict) -> tuple:
-    """A finding as its row of 校验问题 shows it (edits.py compares the sheet with these)."""
-    return (_file_name(d["file"]) if d.get("file") else "", d.get("sheet"), d.get("cell"), d["code"],
+def problem_names(diagnostics: list[dict]) -> dict[str, str]:
+    """How 校验问题 names each file: by its name, by its last folders where two share one (shown_names). Made
+    from the findings alone, so that the sheet read back one level up is compared with the same names."""
+    return shown_names({d["file"] for d in diagnostics if d.get("file")})
+
+
+def diagnostic_row(d: dict, names: dict[str, str]) -> tuple:
+    """A finding as its row of 校验问题 shows it (edits.py compares the sheet with these); names: problem_names."""
+    file = d.get("file")
+    return ((names.get(file) or _file_name(file)) if file else "", d.get("sheet"), d.get("cell"), d["code"],
             SEVERITY_ZH[d["severity"]], d["message"])
 
 
-def problem_key(d: dict) -> tuple:
+def problem_key(d: dict, names: dict[str, str]) -> tuple:
     """What tells a row of 校验问题: all of it."""
-    return tuple(map(clean_text, diagnostic_row(d)))
+    return tuple(map(clean_text, diagnostic_row(d, names)))
 
 
 def _diagnostics(book: _Book, summary: Summary) -> None:
     own = _own(summary, SHEETS[3])
     s = _Sheet(book, SHEETS[3], [*DIAGNOSTIC_HEADERS, *(c.header for c in own)])
     order = {"error": 0, "warning": 1, "info": 2}
+    names = problem_names(summary.diagnostics)
     for d in sorted(summary.diagnostics, key=lambda d: (order[d["severity"]], d.get("file") or "")):
-        s.line([*zip(diagnostic_row(d), _DIAGNOSTIC_KINDS), *(_own_cells(own, problem_key(d)) if own else ())])
+        s.line([*zip(diagnostic_row(d, names), _DIAGNOSTIC_KINDS),
+                *(_own_cells(own, problem_key(d, names)) if own else ())])
     s.finish()
 
 
