@@ -190,6 +190,26 @@ def test_copies_across_folders_are_named_by_folder_and_the_original_is_used(tmp_
     assert code == 0 and again["duplicates"] == data["duplicates"]
 
 
+def test_units_sending_files_of_one_name_are_told_apart_in_指标偏差(tmp_path, capsys):
+    """Every unit sends 监控表.xlsx, each in its own folder: 指标偏差's 位置 names the folder, and the summary
+    reads back as unedited, here and one level up."""
+    for unit in ("单位甲", "单位乙"):
+        (tmp_path / "units" / unit).mkdir(parents=True)
+        write_form(tmp_path / "units" / unit / "监控表.xlsx", unit=unit, project=f"{unit}的项目")
+    out = tmp_path / "部门" / "汇总.xlsx"
+    code, data = run(capsys, tmp_path / "units", "-o", out)
+    assert code == 0 and data["projects"] == 2
+    from xlmon.adapters.files import read_workbook
+
+    sheet = read_workbook(out).sheets["指标偏差"]
+    place = sheet[0].index("位置")
+    places = {row[place].split("!")[0] for row in sheet[1:] if row[place]}
+    assert places == {str(Path(unit, "监控表.xlsx")) for unit in ("单位甲", "单位乙")}
+    assert run(capsys, tmp_path / "units", "-o", out)[0] == 0  # its own sheet reads back as unedited
+    code, up = run(capsys, out, "-o", tmp_path / "局汇总.xlsx")
+    assert code == 0 and up["projects"] == 2 and not [d for d in up["diagnostics"] if d["code"] == "K012"]
+
+
 def test_resent_file_with_other_amounts_and_summary_copies_are_named(tmp_path, capsys):
     units = tmp_path / "units"
     units.mkdir()

@@ -109,10 +109,11 @@ def own_columns(sheets: dict[str, list[list]]) -> list[Column]:
 def placed_columns(columns: list[Column], summary: Summary) -> tuple[list[Column], list[tuple[Column, object]]]:
     """The department's columns as they go into a new summary, each value beside the row it stood beside; and
     the values whose row the new summary no longer has (a deviation corrected, a finding gone), which are not."""
-    from .workbook import deviation_key, focus_key, problem_key, problem_names
+    from .workbook import deviation_key, deviation_names, focus_key, problem_key, problem_names
 
-    names = problem_names(summary.diagnostics)
-    rows = {SUMMARY_SHEETS[2]: {deviation_key(r, d) for r in (*summary.projects, *summary.overall) for d in r.deviations},
+    records = [*summary.projects, *summary.overall]
+    places, names = deviation_names(records), problem_names(summary.diagnostics)
+    rows = {SUMMARY_SHEETS[2]: {deviation_key(r, d, places) for r in records for d in r.deviations},
             SUMMARY_SHEETS[3]: {problem_key(d, names) for d in summary.diagnostics},
             SUMMARY_SHEETS[4]: {focus_key(f) for f in summary.focus}}
     placed, left = [], []
@@ -263,7 +264,7 @@ def edited_deviations(sheet: list[list], records: list[FormRecord]) -> Found:
     the 指标偏差 are listed from the records (the units' forms), so such edits would be lost without a word;
     each is reported (K012) with the cell."""
     from .records import form_name
-    from .workbook import DEVIATION_KEY, GRADE_TEXT, deviation_headers, deviation_key, deviation_row
+    from .workbook import DEVIATION_KEY, GRADE_TEXT, deviation_headers, deviation_key, deviation_names, deviation_row
 
     if not sheet:
         return []
@@ -276,8 +277,9 @@ def edited_deviations(sheet: list[list], records: list[FormRecord]) -> Found:
     key_columns = (where, unit, level3)  # DEVIATION_KEY's columns
     rows = _rows_by(sheet, 1, list(key_columns))
     listed = [(record, d) for record in records for d in record.deviations]
+    places = deviation_names(records)
     wanted = [(key[0], key[1] if unit is not None else None, key[2])
-              for key in (deviation_key(record, d) for record, d in listed)]
+              for key in (deviation_key(record, d, places) for record, d in listed)]
     labels = deviation_headers("")
     edits: list[tuple[str, str]] = []
     for (record, d), key, (r, renamed) in zip(listed, wanted, _match(rows, wanted)):
@@ -290,7 +292,7 @@ def edited_deviations(sheet: list[list], records: list[FormRecord]) -> Found:
             c = key_columns[renamed]
             edits.append((address(r, c), f"{name}的{DEVIATION_KEY[renamed]}为{_shown(_text_at(line, c))}，记录为{_shown(key[renamed])}"))
         expected = dict(zip(labels, (GRADE_TEXT.get(value) if kind == "grade" else value
-                                     for value, kind in deviation_row(record, d))))
+                                     for value, kind in deviation_row(record, d, places))))
         cells = [(h, columns[h], expected[h]) for h in _DEVIATION_FIELDS if h in columns]
         if actual is not None:
             cells.append((sheet[0][actual], actual, next(v for h, v in expected.items() if _is_actual(h))))

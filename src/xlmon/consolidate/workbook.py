@@ -507,31 +507,40 @@ DEVIATION_KEY = ("位置", "单位", "三级指标")  # what tells a row of 指�
 DEVIATION_COLUMNS = len(deviation_headers(""))
 
 
-def deviation_place(record: FormRecord, d: Deviation) -> str:
-    """Where an indicator stands, as 指标偏差's 位置 shows it: file!sheet!cell."""
-    return f"{_file_name(record.source or record.file)}!{record.sheet}!{d.cell or ''}"
+def deviation_names(records: list[FormRecord]) -> dict[str, str]:
+    """How 指标偏差's 位置 names each unit's file (shown_names), from the records alone: one level up the sheet
+    is compared with the same names."""
+    return shown_names({r.source or r.file for r in records})
 
 
-def deviation_key(record: FormRecord, d: Deviation) -> tuple:
-    return deviation_place(record, d), clean_text(record.unit), clean_text(d.level3)
+def deviation_place(record: FormRecord, d: Deviation, names: dict[str, str]) -> str:
+    """Where an indicator stands, as 指标偏差's 位置 shows it: file!sheet!cell; names: deviation_names."""
+    file = record.source or record.file
+    return f"{names.get(file) or _file_name(file)}!{record.sheet}!{d.cell or ''}"
 
 
-def deviation_row(record: FormRecord, d: Deviation) -> list[tuple[object, str]]:
+def deviation_key(record: FormRecord, d: Deviation, names: dict[str, str]) -> tuple:
+    return deviation_place(record, d, names), clean_text(record.unit), clean_text(d.level3)
+
+
+def deviation_row(record: FormRecord, d: Deviation, names: dict[str, str]) -> list[tuple[object, str]]:
     """A yellow or red indicator as its row of 指标偏差 shows it, under deviation_headers (edits.py compares the
     sheet with these)."""
     return [(d.grade, "grade"), (record.unit, "wrap"), (form_name(record), "wrap"), (d.level1, "text"),
             (d.level2, "wrap"), (d.level3, "wrap"), (d.target, "wrap"), _measure(d.actual), _measure(d.forecast),
             (d.likelihood, "text"), (d.reason or "（未填写）", "wrap"), (d.remark, "wrap"),
-            (deviation_place(record, d), "wrap")]
+            (deviation_place(record, d, names), "wrap")]
 
 
 def _deviations(book: _Book, summary: Summary) -> None:
     own = _own(summary, SHEETS[2])
     s = _Sheet(book, SHEETS[2], deviation_headers(summary.months or "XX") + [c.header for c in own])
-    rows = [(d, r) for r in (*summary.projects, *summary.overall) for d in r.deviations]
+    records = [*summary.projects, *summary.overall]
+    names = deviation_names(records)
+    rows = [(d, r) for r in records for d in r.deviations]
     rows.sort(key=lambda x: (GRADE_ORDER[x[0].grade], x[1].unit or "", form_name(x[1]) or ""))
     for d, r in rows:
-        s.line([*deviation_row(r, d), *(_own_cells(own, deviation_key(r, d)) if own else ())])
+        s.line([*deviation_row(r, d, names), *(_own_cells(own, deviation_key(r, d, names)) if own else ())])
     s.finish()
 
 
