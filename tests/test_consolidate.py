@@ -190,9 +190,9 @@ def test_copies_across_folders_are_named_by_folder_and_the_original_is_used(tmp_
     assert code == 0 and again["duplicates"] == data["duplicates"]
 
 
-def test_units_sending_files_of_one_name_are_told_apart_in_指标偏差(tmp_path, capsys):
-    """Every unit sends 监控表.xlsx, each in its own folder: 指标偏差's 位置 names the folder, and the summary
-    reads back as unedited, here and one level up."""
+def test_units_sending_files_of_one_name_are_told_apart(tmp_path, capsys):
+    """Every unit sends 监控表.xlsx, each in its own folder: 指标偏差's 位置 and 项目明细's 来源文件 name the folder,
+    and the summary reads back as unedited, here and one level up."""
     for unit in ("单位甲", "单位乙"):
         (tmp_path / "units" / unit).mkdir(parents=True)
         write_form(tmp_path / "units" / unit / "监控表.xlsx", unit=unit, project=f"{unit}的项目")
@@ -205,7 +205,10 @@ def test_units_sending_files_of_one_name_are_told_apart_in_指标偏差(tmp_path
     place = sheet[0].index("位置")
     places = {row[place].split("!")[0] for row in sheet[1:] if row[place]}
     assert places == {str(Path(unit, "监控表.xlsx")) for unit in ("单位甲", "单位乙")}
-    assert run(capsys, tmp_path / "units", "-o", out)[0] == 0  # its own sheet reads back as unedited
+    details = read_workbook(out).sheets["项目明细"]
+    source = details[0].index("来源文件")
+    assert {row[source] for row in details[1:]} == places  # the links' texts too
+    assert run(capsys, tmp_path / "units", "-o", out)[0] == 0  # its own sheets read back as unedited
     code, up = run(capsys, out, "-o", tmp_path / "局汇总.xlsx")
     assert code == 0 and up["projects"] == 2 and not [d for d in up["diagnostics"] if d["code"] == "K012"]
 

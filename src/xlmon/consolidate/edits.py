@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 # 项目明细's amount columns, by header, and the record's amounts they show
 DETAIL_AMOUNTS = {"上年结转": 0, "本年预算": 1, "下达数": 2, "支出数": 3, "全年预计支出数": 4}
 DETAIL_KEY = ("单位", "项目名称", "工作表")
-DETAIL_SOURCE = "来源文件"  # its link shows the file's name
+DETAIL_SOURCE = "来源文件"  # its link shows the file's name (workbook.source_names)
 EDITS_LISTED = 20  # a re-sorted or rewritten sheet is summed up, not listed cell by cell
 
 
@@ -109,10 +109,10 @@ def own_columns(sheets: dict[str, list[list]]) -> list[Column]:
 def placed_columns(columns: list[Column], summary: Summary) -> tuple[list[Column], list[tuple[Column, object]]]:
     """The department's columns as they go into a new summary, each value beside the row it stood beside; and
     the values whose row the new summary no longer has (a deviation corrected, a finding gone), which are not."""
-    from .workbook import deviation_key, deviation_names, focus_key, problem_key, problem_names
+    from .workbook import deviation_key, source_names, focus_key, problem_key, problem_names
 
     records = [*summary.projects, *summary.overall]
-    places, names = deviation_names(records), problem_names(summary.diagnostics)
+    places, names = source_names(records), problem_names(summary.diagnostics)
     rows = {SUMMARY_SHEETS[2]: {deviation_key(r, d, places) for r in records for d in r.deviations},
             SUMMARY_SHEETS[3]: {problem_key(d, names) for d in summary.diagnostics},
             SUMMARY_SHEETS[4]: {focus_key(f) for f in summary.focus}}
@@ -184,9 +184,12 @@ def edited_details(sheet: list[list], records: list[FormRecord]) -> Found:
     columns = {c: DETAIL_AMOUNTS[h] for h, c in header.items() if h in DETAIL_AMOUNTS}
     keys = [k for k in (*DETAIL_KEY, DETAIL_SOURCE) if k in header]  # the source tells blank units apart
     rows = _rows_by(sheet, 1, [header[k] for k in keys])
+    from .workbook import source_names
+
     projects = [r for r in records if r.kind == "project"]
-    wanted = [(clean_text(r.unit), clean_text(r.project), clean_text(r.sheet), Path(r.source or r.file).name)[:len(keys)]
-              for r in projects]
+    names = source_names(records)
+    wanted = [(clean_text(r.unit), clean_text(r.project), clean_text(r.sheet),
+               names.get(r.source or r.file) or Path(r.source or r.file).name)[:len(keys)] for r in projects]
     edits: list[tuple[str, str]] = []  # (cell, what)
     for record, key, (r, renamed) in zip(projects, wanted, _match(rows, wanted)):
         name = f"“{record.unit or '未填单位'}·{record.project or record.sheet}”"
@@ -264,7 +267,7 @@ def edited_deviations(sheet: list[list], records: list[FormRecord]) -> Found:
     the 指标偏差 are listed from the records (the units' forms), so such edits would be lost without a word;
     each is reported (K012) with the cell."""
     from .records import form_name
-    from .workbook import DEVIATION_KEY, GRADE_TEXT, deviation_headers, deviation_key, deviation_names, deviation_row
+    from .workbook import DEVIATION_KEY, GRADE_TEXT, deviation_headers, deviation_key, source_names, deviation_row
 
     if not sheet:
         return []
@@ -277,7 +280,7 @@ def edited_deviations(sheet: list[list], records: list[FormRecord]) -> Found:
     key_columns = (where, unit, level3)  # DEVIATION_KEY's columns
     rows = _rows_by(sheet, 1, list(key_columns))
     listed = [(record, d) for record in records for d in record.deviations]
-    places = deviation_names(records)
+    places = source_names(records)
     wanted = [(key[0], key[1] if unit is not None else None, key[2])
               for key in (deviation_key(record, d, places) for record, d in listed)]
     labels = deviation_headers("")

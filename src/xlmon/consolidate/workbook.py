@@ -442,7 +442,8 @@ def _overview(book: _Book, summary: Summary) -> None:
             ws.set_h_pagebreaks([last + 2])  # a chart that would run over the page starts on the next one
 
 
-def _source_link(s: _Sheet, c: int, record: FormRecord, folder: str, links: dict[tuple, tuple[str, str, str]]) -> None:
+def _source_link(s: _Sheet, c: int, record: FormRecord, folder: str, links: dict[tuple, tuple[str, str, str]],
+                 names: dict[str, str]) -> None:
     """The file a project's form came from, linked to the file this consolidation read it in: the unit's own, or
     for a project read back from a summary, that summary (the unit's file stayed with the department, where the
     link would find nothing). links: url, name and tip by (file, source), as a unit's projects share one."""
@@ -453,8 +454,9 @@ def _source_link(s: _Sheet, c: int, record: FormRecord, folder: str, links: dict
             rel = os.path.relpath(os.path.abspath(target), folder)
         except ValueError:  # another drive on Windows
             rel = os.path.abspath(target)
-        name = Path(record.source or record.file).name
-        tip = f"打开 {target.name}" + (f"（该项目汇总自 {name}）" if target.name != name else "")
+        source = record.source or record.file
+        name = names.get(source) or Path(source).name
+        tip = f"打开 {name}" if source == record.file else f"打开 {target.name}（该项目汇总自 {Path(source).name}）"
         links[key] = f"external:{_link_path(rel)}", name, tip
     url, name, tip = links[key]
     s.ws.write_url(s.row, c, url, s.book.fmt["link"], string=name, tip=tip)
@@ -481,6 +483,7 @@ def _projects(book: _Book, summary: Summary, output: Path) -> None:
     tp = summary.time_progress
     folder = os.path.abspath(output.parent)
     links: dict[tuple, tuple[str, str, str]] = {}
+    names = source_names([*summary.projects, *summary.overall])
     for i, r in enumerate(summary.projects, 1):
         values = r.total()
         subtotal, issue_rate, progress = r.rates()
@@ -493,7 +496,7 @@ def _projects(book: _Book, summary: Summary, output: Path) -> None:
                 (r.grade, "grade"), (r.likelihoods.get("确定能", 0), "int"), (r.likelihoods.get("有可能", 0), "int"),
                 (r.likelihoods.get("完全不可能", 0), "int")])
         s.row -= 1
-        _source_link(s, len(headers) - 1, r, folder, links)
+        _source_link(s, len(headers) - 1, r, folder, links, names)
         s.row += 1
     s.finish()
 
@@ -507,14 +510,14 @@ DEVIATION_KEY = ("位置", "单位", "三级指标")  # what tells a row of 指�
 DEVIATION_COLUMNS = len(deviation_headers(""))
 
 
-def deviation_names(records: list[FormRecord]) -> dict[str, str]:
-    """How 指标偏差's 位置 names each unit's file (shown_names), from the records alone: one level up the sheet
-    is compared with the same names."""
+def source_names(records: list[FormRecord]) -> dict[str, str]:
+    """How 指标偏差's 位置 and 项目明细's 来源文件 name each unit's file (shown_names), from the records alone: one
+    level up 指标偏差 is compared with the same names."""
     return shown_names({r.source or r.file for r in records})
 
 
 def deviation_place(record: FormRecord, d: Deviation, names: dict[str, str]) -> str:
-    """Where an indicator stands, as 指标偏差's 位置 shows it: file!sheet!cell; names: deviation_names."""
+    """Where an indicator stands, as 指标偏差's 位置 shows it: file!sheet!cell; names: source_names."""
     file = record.source or record.file
     return f"{names.get(file) or _file_name(file)}!{record.sheet}!{d.cell or ''}"
 
@@ -536,7 +539,7 @@ def _deviations(book: _Book, summary: Summary) -> None:
     own = _own(summary, SHEETS[2])
     s = _Sheet(book, SHEETS[2], deviation_headers(summary.months or "XX") + [c.header for c in own])
     records = [*summary.projects, *summary.overall]
-    names = deviation_names(records)
+    names = source_names(records)
     rows = [(d, r) for r in records for d in r.deviations]
     rows.sort(key=lambda x: (GRADE_ORDER[x[0].grade], x[1].unit or "", form_name(x[1]) or ""))
     for d, r in rows:
