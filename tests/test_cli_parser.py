@@ -43,11 +43,11 @@ def test_every_commands_help_is_chinese(capsys):
     (["check", "a.xlsx", "--bogus"], "无法识别的参数：--bogus"),
     (["serve", "--port"], "参数 --port：后面应跟一个值"),
     (["serve", "--port", "八千"], "参数 --port：端口应为 1-65535 的整数，而不是“八千”"),
-    (["template", "project", "-o", "t.xlsx", "--months", "13"], "月份应为 1-12，而不是 13"),
+    (["template", "project", "-o", "t.xlsx", "--months", "13"], "参数 --months：月份应为 1-12 的整数，而不是 13"),
     (["addin"], "缺少必需的参数：操作"),
-    (["consolidate", "d", "-o", "s.xlsx", "--workers", "0"], "参数 --workers：应为 1 或更大的整数，而不是 0"),
+    (["consolidate", "d", "-o", "s.xlsx", "--workers", "0"], "参数 --workers：进程数应为 1 或更大的整数，而不是 0"),
     (["template", "project", "-o", "t.xlsx", "--year", "26"], "参数 --year：年度应为四位数的年份（如 2026），而不是“26”"),
-    (["serve", "--port", "99999"], "参数 --port：端口应为 1-65535，而不是 99999"),
+    (["serve", "--port", "99999"], "参数 --port：端口应为 1-65535 的整数，而不是 99999"),
 ])
 def test_usage_errors_are_chinese_and_exit_2(argv, said, capsys):
     with pytest.raises(SystemExit) as exc:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 import datetime
 import sys
 from pathlib import Path
 
-from .cli_parser import EXIT_USAGE, Parser
+from .cli_parser import EXIT_USAGE, Parser, whole, year
 
 EXIT_OK, EXIT_FINDINGS, EXIT_FAILURE = 0, 1, EXIT_USAGE
 
@@ -36,7 +35,7 @@ def build_parser() -> Parser:
                       "绩效指标、改过的金额）带到新的汇总表中；可与 -o 为同一文件（用新汇总替换它）")
     cons.add_argument("--format", choices=("text", "json"), default="text", help="输出格式（默认 text）")
     cons.add_argument("--profile", metavar="FILE", help="规则配置文件（TOML）")
-    cons.add_argument("--workers", type=_count, metavar="N", help="并行读取的进程数（默认按 CPU 核数）")
+    cons.add_argument("--workers", type=whole(1, what="进程数"), metavar="N", help="并行读取的进程数（默认按 CPU 核数）")
 
     rep = sub.add_parser("report", help="生成绩效监控分析报告（草稿，.docx）",
                          description="按附件1提纲生成项目（部门整体）支出绩效监控分析报告草稿：单个项目表生成项目报告，"
@@ -58,8 +57,8 @@ def build_parser() -> Parser:
                          description="生成官方格式的监控表模板（带公式、下拉选项和保护）。")
     tpl.add_argument("kind", choices=("project", "department"), help="project=项目支出；department=部门整体支出")
     tpl.add_argument("-o", "--output", required=True, metavar="FILE", help="输出文件（.xlsx）")
-    tpl.add_argument("--year", type=_year, default=datetime.date.today().year, help="年度（默认今年）")
-    tpl.add_argument("--months", type=_months, default=6, help="监控期间 1-XX 月的 XX（1-12，默认 6）")
+    tpl.add_argument("--year", type=year, default=datetime.date.today().year, help="年度（默认今年）")
+    tpl.add_argument("--months", type=whole(1, 12, "月份"), default=6, help="监控期间 1-XX 月的 XX（1-12，默认 6）")
     tpl.add_argument("--project", help="项目名称")
     tpl.add_argument("--department", help="主管部门及代码")
     tpl.add_argument("--unit", help="预算单位")
@@ -87,47 +86,11 @@ def build_parser() -> Parser:
                            description="启动 xlwings Server 接口（Excel 加载项的按钮）、加载项清单 /manifest.xml "
                                        "和上传网页 /。设置环境变量 XLMON_TOKEN 可要求访问令牌。")
     serve.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1；局域网服务用 0.0.0.0）")
-    serve.add_argument("--port", type=_port, default=8000, help="端口（默认 8000）")
+    serve.add_argument("--port", type=whole(1, 65535, "端口"), default=8000, help="端口（默认 8000）")
     serve.add_argument("--certfile", metavar="FILE", help="HTTPS 证书（PEM）；Excel 加载项要求 HTTPS")
     serve.add_argument("--keyfile", metavar="FILE", help="HTTPS 私钥（PEM）")
     serve.add_argument("--public-url", metavar="URL", help="Excel 访问本服务的地址，写入清单（默认按请求地址）")
     return parser
-
-
-def _months(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"月份应为 1-12 的整数，而不是“{text}”") from None
-    if not 1 <= value <= 12:
-        raise argparse.ArgumentTypeError(f"月份应为 1-12，而不是 {value}")
-    return value
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"应为正整数，而不是“{text}”") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"应为 1 或更大的整数，而不是 {value}")
-    return value
-
-
-def _year(text: str) -> int:
-    if not (text.isascii() and text.isdigit() and len(text) == 4 and 2000 <= int(text) <= 2099):
-        raise argparse.ArgumentTypeError(f"年度应为四位数的年份（如 2026），而不是“{text}”")
-    return int(text)
-
-
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"端口应为 1-65535 的整数，而不是“{text}”") from None
-    if not 1 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"端口应为 1-65535，而不是 {value}")
-    return value
 
 
 def _version() -> str:

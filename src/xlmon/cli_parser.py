@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 EXIT_USAGE = 2  # argparse's own code for a usage error, and the CLI's for "the tool could not do it"
@@ -92,3 +92,26 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str):
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"{self.prog}: 参数错误：{message}\n（查看用法：{self.prog} -h）\n")
+
+
+def whole(low: int, high: int | None = None, what: str = "") -> Callable[[str], int]:
+    """An argument type: an integer from low to high (no upper bound for None), refused in Chinese."""
+    span = f" {low}-{high} " if high is not None else f" {low} 或更大"
+
+    def check(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{what}应为{span}的整数，而不是“{text}”") from None
+        if value < low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"{what}应为{span}的整数，而不是 {value}")
+        return value
+
+    return check
+
+
+def year(text: str) -> int:
+    """An argument type: a four-digit year of this century."""
+    if not (text.isascii() and text.isdigit() and len(text) == 4 and text.startswith("20")):
+        raise argparse.ArgumentTypeError(f"年度应为四位数的年份（如 2026），而不是“{text}”")
+    return int(text)
