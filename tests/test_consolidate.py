@@ -177,7 +177,7 @@ def test_copies_across_folders_are_named_by_folder_and_the_original_is_used(tmp_
     assert f"{first}!表1 与 {second}!表1 重复，采用 {first}!表1（两个文件内容完全相同）" in said
     assert "采用 某单位.xlsx!表1（两个文件内容完全相同）" in said and len(data["duplicates"]) == 2
     status = {str(Path(f["path"]).relative_to(tmp_path)): (f["status"], f["reason"]) for f in data["files"]}
-    left = ("rejected", "其中的项目都与其他文件中的重复（见“重复”），只计一次，未从本文件计入")
+    left = ("rejected", "其中的项目都已从其他文件计入（重复报送，只计一次）")
     assert status[second] == status[str(Path("二科", "某单位 - 副本.xlsx"))] == left
     assert status[first][0] == status[str(Path("二科", "某单位.xlsx"))][0] == "included"
     k002 = [d["message"] for d in data["diagnostics"] if d["code"] == "K002"]
@@ -188,6 +188,11 @@ def test_copies_across_folders_are_named_by_folder_and_the_original_is_used(tmp_
     assert second in listed and "某市第一中学.xlsx" not in listed  # 校验问题 tells them apart too
     code, again = run(capsys, tmp_path, "-o", tmp_path / "汇总.xlsx")  # and reads its own sheet back as unedited
     assert code == 0 and again["duplicates"] == data["duplicates"]
+    from docx import Document
+
+    assert main(["report", str(tmp_path), "-o", str(tmp_path / "报告.docx")]) == 0
+    said = next(p.text for p in Document(str(tmp_path / "报告.docx")).paragraphs if p.text.startswith("未纳入"))
+    assert f"{second}（其中的项目都已从其他文件计入" in said  # the report names them so too
 
 
 def test_units_sending_files_of_one_name_are_told_apart(tmp_path, capsys):

@@ -239,7 +239,7 @@ def _copy_of(name: str, other: str) -> bool:
 def _left_out(periods: set[str] | None, repeated: bool, majority: str) -> str:
     """Why a file read well gave the summary nothing: its period, its forms all being others' duplicates, or both."""
     period = f"表内期间（{'、'.join(sorted(periods))}）与多数单位（{majority}）不一致" if periods else ""
-    copies = "其中的项目都与其他文件中的重复（见“重复”），只计一次，未从本文件计入" if repeated else ""
+    copies = "其中的项目都已从其他文件计入（重复报送，只计一次）" if repeated else ""
     return "；".join(filter(None, (period, copies))) or f"没有可计入 {majority} 汇总的表"
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from .. import layout as L
 from ..calc import fmt_amount, fmt_rate
 from ..check import check_file, check_sheets
-from ..consolidate.aggregate import Focus, Summary, aggregate
+from ..consolidate.aggregate import Focus, Summary, aggregate, shown_names
 from ..consolidate.extract import form_record
 from ..consolidate.records import FileOutcome, FormRecord, derived, form_name
 from ..consolidate.run import extract_all, resolve_inputs, skip_own_summaries
@@ -348,8 +348,9 @@ def department_report(summary: Summary, profile: Profile) -> Report:
     add(Paragraph(quality_text([d["severity"] for d in summary.diagnostics])))
     rejected = [o for o in summary.files if o.status != "included"]
     if rejected:
+        names = shown_names(o.path for o in summary.files)  # as the 重复 lines below name them
         add(Paragraph(f"未纳入本报告的文件 {len(rejected)} 个：" + "；".join(
-            f"{Path(o.path).name}（{o.reason}）" for o in rejected) + "。"))
+            f"{names[o.path]}（{o.reason}）" for o in rejected) + "。"))
     if summary.duplicates:
         add(Paragraph("重复报送的项目：" + "；".join(summary.duplicates) + "。"))
     add(Placeholder("其他需要说明的事项"))
