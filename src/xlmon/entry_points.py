@@ -164,15 +164,31 @@ def summarise_folder(folder: Path, progress=None) -> tuple[str, Path | None]:
                           carry_from=earlier)
     rejected = sum(1 for f in summary.files if f.status == "rejected")
     if not (summary.projects or summary.overall):
-        return f"文件夹“{folder}”中没有可汇总的绩效运行监控表（{rejected} 个文件未采用）。{roster_note}", None
+        return f"文件夹“{folder}”中没有可汇总的绩效运行监控表。{_why_not(summary.files)}{roster_note}", None
     if roster:
         roster_note = (f"按单位名单（{roster_file.name}）核对：未报送 {len(summary.missing_units)} 个，"
                        f"不在名单中 {len(summary.unlisted_units)} 个，详见汇总表。")
     elif not roster_note:
         roster_note = "提示：在该文件夹中放一个文件名含“名单”的 .xlsx 或 .csv 单位名单，即可列出未报送的单位。"
     carried = f"{earlier.name}：{carry_note(summary)}" if earlier else ""
-    return (f"汇总完成：{len(summary.units)} 个单位，{len(summary.projects)} 个项目，{rejected} 个文件未采用，"
+    left = f"{rejected} 个文件未采用" + ("（原因见汇总表的“文件清单”）" if rejected else "")
+    return (f"汇总完成：{len(summary.units)} 个单位，{len(summary.projects)} 个项目，{left}，"
             f"汇总表已保存为 {output}。{roster_note}{carried}{edits_note(summary)}", output)
+
+
+SHOWN_REJECTED = 5  # files named in the 汇总 alert when none could be used; the rest are counted
+
+
+def _why_not(files: list) -> str:
+    """Why a folder gave nothing, for the alert: no workbook at all, or the first files and their reasons."""
+    from .consolidate.aggregate import shown_names
+
+    if not files:
+        return "文件夹中没有工作簿文件（.xlsx/.xlsm）。"
+    names = shown_names(f.path for f in files)
+    listed = "；".join(f"{names[f.path]}（{f.reason}）" for f in files[:SHOWN_REJECTED])
+    more = f" 等 {len(files)} 个" if len(files) > SHOWN_REJECTED else ""
+    return f"未采用的文件{more}：{listed}。"
 
 
 def report(book: Any) -> str:
