@@ -162,6 +162,8 @@ def _check_paths(src: str | Path, dst: str | Path) -> tuple[Path, Path]:
             same = False
     if same:
         raise ValueError(f"输出文件不能与原文件相同（{src_path}）：xlmon 不修改原文件，请另选输出文件名。")
+    if dst_path.suffix.lower() not in (".xlsx", *_MACRO_SUFFIXES):
+        raise ValueError(f"输出文件 {dst_path} 的扩展名应为 {src_path.suffix or '.xlsx'}（与原文件相同），否则 Excel 打不开它。")
     src_macro = src_path.suffix.lower() in _MACRO_SUFFIXES
     dst_macro = dst_path.suffix.lower() in _MACRO_SUFFIXES
     if src_path.suffix.lower() != dst_path.suffix.lower() and (src_macro or dst_macro):
