@@ -98,6 +98,8 @@ def test_outputs_never_write_over_a_users_file(tmp_path, capsys):
     assert "已存在" in capsys.readouterr().err and other.read_bytes() == kept
     assert main(["template", "project", "-o", str(other)]) == 2
     assert "已存在" in capsys.readouterr().err and other.read_bytes() == kept
+    assert main(["template", "project", "-o", str(tmp_path / "模板.xlsm")]) == 2  # no macros: Excel would refuse it
+    assert "模板文件的扩展名应为 .xlsx" in capsys.readouterr().err and not (tmp_path / "模板.xlsm").exists()
     assert main(["check", str(src), "--annotate", str(tmp_path / "标注.txt")]) == 2  # Excel could not open it
     assert "扩展名应为 .xlsx" in capsys.readouterr().err and not (tmp_path / "标注.txt").exists()
 

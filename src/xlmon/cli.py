@@ -357,6 +357,8 @@ def cmd_profile(args) -> int:
 def cmd_template(args) -> int:
     from .templates import save_atomic, template_workbook
 
+    if _output(args, ".xlsx", "模板文件") is None:
+        return EXIT_FAILURE
     if Path(args.output).exists():  # a blank form written over one already filled in would lose it
         print(f"xlmon: 文件 {args.output} 已存在，未生成模板（不覆盖已有文件）；请换一个文件名，或先删除该文件。",
               file=sys.stderr)
