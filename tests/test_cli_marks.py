@@ -104,6 +104,13 @@ def test_outputs_never_write_over_a_users_file(tmp_path, capsys):
     assert "扩展名应为 .xlsx" in capsys.readouterr().err and not (tmp_path / "标注.txt").exists()
 
 
+def test_clear_on_a_file_without_marks_makes_no_copy(tmp_path, capsys):
+    src = faulty(tmp_path)
+    assert main(["clear", str(src)]) == 0
+    assert "没有 xlmon 的标注，无需清除" in capsys.readouterr().out
+    assert sorted(p.name for p in tmp_path.iterdir()) == [src.name]
+
+
 def test_profile_command(tmp_path, capsys):
     assert main(["profile"]) == 0
     text = capsys.readouterr().out

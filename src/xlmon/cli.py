@@ -321,7 +321,7 @@ def cmd_report(args) -> int:
 
 def cmd_clear(args) -> int:
     from .adapters.files import read_workbook
-    from .adapters.workbook_marks import clear_file
+    from .adapters.workbook_marks import clear_file, has_marks
 
     source = Path(args.file)
     refusal = read_workbook(source).refusal
@@ -329,6 +329,9 @@ def cmd_clear(args) -> int:
         from .diagnostics import make
         print(make(refusal.code, detail=refusal.detail, file=str(source)).line(), file=sys.stderr)
         return EXIT_FAILURE
+    if not has_marks(source):
+        print(f"{source} 中没有 xlmon 的标注，无需清除，未生成新文件。")
+        return EXIT_OK
     from .atomic import free_name
 
     out = Path(args.output) if args.output else free_name(source.with_name(f"{source.stem}-已清除{source.suffix}"))
