@@ -216,6 +216,17 @@ def test_units_sending_files_of_one_name_are_told_apart(tmp_path, capsys):
     assert run(capsys, tmp_path / "units", "-o", out)[0] == 0  # its own sheets read back as unedited
     code, up = run(capsys, out, "-o", tmp_path / "局汇总.xlsx")
     assert code == 0 and up["projects"] == 2 and not [d for d in up["diagnostics"] if d["code"] == "K012"]
+    # a bureau's departments whose units' files share a name: told apart by the summary each came through,
+    # never by the folders of the machine (or web page) each department consolidated on
+    west = tmp_path / "西" / "单位丙"
+    west.mkdir(parents=True)
+    write_form(west / "监控表.xlsx", unit="单位丙", project="单位丙的项目")
+    assert run(capsys, west.parent, "-o", tmp_path / "西汇总.xlsx")[0] == 0
+    code, bureau = run(capsys, out, tmp_path / "西汇总.xlsx", "-o", tmp_path / "局" / "汇总.xlsx")
+    assert code == 0 and bureau["projects"] == 3
+    sheet = read_workbook(tmp_path / "局" / "汇总.xlsx").sheets["指标偏差"]
+    places = {row[place].split("!")[0] for row in sheet[1:] if row[place]}
+    assert places == {"监控表.xlsx（汇总.xlsx）", "监控表.xlsx（西汇总.xlsx）"}
 
 
 def test_resent_file_with_other_amounts_and_summary_copies_are_named(tmp_path, capsys):

@@ -224,11 +224,12 @@ def extract(path: str, profile: Profile) -> FileOutcome:
             from ..diagnostics import make
             d = make("F004", detail=f"{exc}，请重新生成该汇总表", file=path)
             return FileOutcome(path, sha, "rejected", d.message, [], [d.model_dump()], summary=True, modified=modified)
+        edits = summary_edits(book.sheets, records, diagnostics, profile)  # against the records as it wrote them
         for r in records:
             r.source = r.source or r.file
             r.file = path
             r.finish()
-        diagnostics = [*edit_diagnostics(summary_edits(book.sheets, records, diagnostics, profile), path), *diagnostics]
+        diagnostics = [*edit_diagnostics(edits, path), *diagnostics]
         if SUMMARY_SHEETS[6] in book.sheets:
             records, found = completed_department_form(book.sheets[SUMMARY_SHEETS[6]], records, path, profile)
             diagnostics = [*found, *diagnostics]

@@ -9,6 +9,7 @@ summary go through _QuickCells, which writes xlsxwriter's own XML at a fraction 
 from __future__ import annotations
 
 import math
+from collections import Counter
 import os
 import re
 from functools import lru_cache
@@ -511,9 +512,16 @@ DEVIATION_COLUMNS = len(deviation_headers(""))
 
 
 def source_names(records: list[FormRecord]) -> dict[str, str]:
-    """How 指标偏差's 位置 and 项目明细's 来源文件 name each unit's file (shown_names), from the records alone: one
-    level up 指标偏差 is compared with the same names."""
-    return shown_names({r.source or r.file for r in records})
+    """How 指标偏差's 位置 and 项目明细's 来源文件 name each unit's file, from the records alone (one level up
+    指标偏差 is compared with the same names). A file read here: by its name, or its last folders where names
+    repeat (shown_names). One read back from a department's summary, whose folders are another machine's (or the
+    web page's temporary ones): by its name, or its name and the summary it came through where names repeat."""
+    own = shown_names({r.file for r in records if not r.source or r.source == r.file})
+    carried = {r.source: r.file for r in records if r.source and r.source != r.file}
+    through = shown_names(set(carried.values()))
+    repeated = Counter(Path(p).name for p in (*own, *carried))
+    return {**own, **{source: (name if repeated[name] == 1 else f"{name}（{through[file]}）")
+                      for source, file in carried.items() for name in (Path(source).name,)}}
 
 
 def deviation_place(record: FormRecord, d: Deviation, names: dict[str, str]) -> str:
