@@ -298,3 +298,21 @@ def test_unreadable_spending_is_not_graded_as_zero(built):
         assert row.spend_progress is None
         assert not any(d.code == "G101" and d.cell == row.cells["spend_progress"]
                        for d in checks[p.file.name].diagnostics)
+
+
+def test_demo_again_keeps_a_summary_edited_since(tmp_path, capsys):
+    """`xlmon demo` twice, the sample's 部门汇总 edited in between: the edit is kept and named, not an 内部错误."""
+    from xlmon.cli import main
+
+    folder = tmp_path / "demo"
+    assert main(["demo", str(folder)]) == 0
+    summary = folder / "部门汇总.xlsx"
+    wb = load_workbook(summary)
+    wb["项目明细"]["F2"] = 999
+    wb.save(summary)
+    edited = summary.read_bytes()
+    capsys.readouterr()
+    assert main(["demo", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert "手工修改" in err and "项目明细!F2" in err and "内部错误" not in err
+    assert summary.read_bytes() == edited

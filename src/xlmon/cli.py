@@ -387,10 +387,14 @@ def cmd_demo(args) -> int:
         print(f"  {Path(r.path).name}：{len(r.forms)} 张表，错误 {errors}，警告 {warnings}")
     print(summary_line(results))
     print(f"逐条查看：xlmon check {args.folder}")
-    from .consolidate.run import consolidate
+    from .consolidate.run import OutputIsInput, consolidate
 
     target = Path(args.folder) / "部门汇总.xlsx"
-    summary = consolidate([args.folder], target)
+    try:
+        summary = consolidate([args.folder], target)
+    except OutputIsInput as exc:  # the sample's summary, edited since: kept, and said so
+        print(f"xlmon: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
     print(f"部门汇总已写出：{target}（{len(summary.projects)} 个项目，重点监控建议 {len(summary.focus)} 个）")
     return EXIT_OK
 
