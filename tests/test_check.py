@@ -261,3 +261,14 @@ def test_output_redirected_in_gbk_never_stops_half_way(tmp_path):
                           env={**os.environ, "PYTHONIOENCODING": "utf-8"})
     assert narrow.stdout.isascii() and json.loads(narrow.stdout) == json.loads(wide.stdout.decode("utf-8"))
     assert "因𠀾工程延期✓" in wide.stdout.decode("utf-8")
+
+
+def test_ctrl_c_is_said_plainly(tmp_path, capsys, monkeypatch):
+    import xlmon.cli as cli
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setitem(cli.COMMANDS, "check", interrupted)
+    assert main(["check", str(tmp_path)]) == 2
+    assert "已中断" in capsys.readouterr().err

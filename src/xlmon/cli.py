@@ -494,7 +494,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl+C: outputs are written atomically, so none is left half-written
+        print("\nxlmon: 已中断（Ctrl+C），没有写出不完整的文件。", file=sys.stderr)
         return EXIT_FAILURE
     except BrokenPipeError:  # output piped into `head` and closed: not a failure of ours
         import os
