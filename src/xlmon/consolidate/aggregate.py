@@ -136,7 +136,7 @@ def shown_names(paths: Iterable[str]) -> dict[str, str]:
 
 def _place(record: FormRecord, shown: dict[str, str]) -> str:
     """file!sheet of a form; for one read back from a summary, the summary and the file it came from."""
-    name = shown.get(record.file) or Path(record.file).name
+    name = shown[record.file]
     if record.source and record.source != record.file:
         return f"{name}（汇总自 {Path(record.source).name}!{record.sheet}）"
     return f"{name}!{record.sheet}"
@@ -188,7 +188,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
         key = record.key()
         if key in target:
             first = target[key]
-            copies = first.file != record.file and sha.get(first.file) is not None and sha[first.file] == sha.get(record.file)
+            copies = first.file != record.file and sha[first.file] == sha[record.file]  # both read: their bytes
             times = modified.get(first.file), modified.get(record.file)
             later = not copies and None not in times and times[0] != times[1]  # else the first copy counts
             # of two identical files, not the one named as the other's copy (“X - 副本”, “X(1)”, “Copy of X”)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
-from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from ..grid import address
@@ -176,6 +175,8 @@ def edited_details(sheet: list[list], records: list[FormRecord]) -> Found:
     """Where a summary's 项目明细 no longer shows what its records hold: an amount changed, a name rewritten, a
     project's row deleted or one added by hand. One level up only the records count, so such edits would be lost
     without a word; each is reported (K005) with the cell, and the records are used as they are."""
+    from .workbook import source_name, source_names
+
     if not sheet:
         return []
     header = {clean_text(v): c for c, v in enumerate(sheet[0]) if clean_text(v)}
@@ -184,12 +185,10 @@ def edited_details(sheet: list[list], records: list[FormRecord]) -> Found:
     columns = {c: DETAIL_AMOUNTS[h] for h, c in header.items() if h in DETAIL_AMOUNTS}
     keys = [k for k in (*DETAIL_KEY, DETAIL_SOURCE) if k in header]  # the source tells blank units apart
     rows = _rows_by(sheet, 1, [header[k] for k in keys])
-    from .workbook import source_names
-
     projects = [r for r in records if r.kind == "project"]
     names = source_names(records)
-    wanted = [(clean_text(r.unit), clean_text(r.project), clean_text(r.sheet),
-               names.get(r.source or r.file) or Path(r.source or r.file).name)[:len(keys)] for r in projects]
+    wanted = [(clean_text(r.unit), clean_text(r.project), clean_text(r.sheet), source_name(r, names))[:len(keys)]
+              for r in projects]
     edits: list[tuple[str, str]] = []  # (cell, what)
     for record, key, (r, renamed) in zip(projects, wanted, _match(rows, wanted)):
         name = f"“{record.unit or '未填单位'}·{record.project or record.sheet}”"

@@ -9,9 +9,9 @@ summary go through _QuickCells, which writes xlsxwriter's own XML at a fraction 
 from __future__ import annotations
 
 import math
-from collections import Counter
 import os
 import re
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
@@ -455,8 +455,7 @@ def _source_link(s: _Sheet, c: int, record: FormRecord, folder: str, links: dict
             rel = os.path.relpath(os.path.abspath(target), folder)
         except ValueError:  # another drive on Windows
             rel = os.path.abspath(target)
-        source = record.source or record.file
-        name = names.get(source) or Path(source).name
+        source, name = record.source or record.file, source_name(record, names)
         tip = f"打开 {name}" if source == record.file else f"打开 {target.name}（该项目汇总自 {Path(source).name}）"
         links[key] = f"external:{_link_path(rel)}", name, tip
     url, name, tip = links[key]
@@ -524,10 +523,14 @@ def source_names(records: list[FormRecord]) -> dict[str, str]:
                       for source, file in carried.items() for name in (Path(source).name,)}}
 
 
+def source_name(record: FormRecord, names: dict[str, str]) -> str:
+    """The record's unit file as source_names (made from a list holding the record) names it."""
+    return names[record.source or record.file]
+
+
 def deviation_place(record: FormRecord, d: Deviation, names: dict[str, str]) -> str:
     """Where an indicator stands, as 指标偏差's 位置 shows it: file!sheet!cell; names: source_names."""
-    file = record.source or record.file
-    return f"{names.get(file) or _file_name(file)}!{record.sheet}!{d.cell or ''}"
+    return f"{source_name(record, names)}!{record.sheet}!{d.cell or ''}"
 
 
 def deviation_key(record: FormRecord, d: Deviation, names: dict[str, str]) -> tuple:
@@ -569,11 +572,6 @@ def _own_cells(own: list[Column], key: tuple) -> list[tuple[object, str]]:
     return cells
 
 
-@lru_cache(maxsize=4096)
-def _file_name(path: str) -> str:
-    return Path(path).name
-
-
 def _measure(value: str | float | None) -> tuple[str | float | None, str]:
     """A completion value as the unit typed it: a number as a number (General format), text as text."""
     return (value, "number") if isinstance(value, (int, float)) else (value, "text")
@@ -591,8 +589,7 @@ def problem_names(diagnostics: list[dict]) -> dict[str, str]:
 
 def diagnostic_row(d: dict, names: dict[str, str]) -> tuple:
     """A finding as its row of 校验问题 shows it (edits.py compares the sheet with these); names: problem_names."""
-    file = d.get("file")
-    return ((names.get(file) or _file_name(file)) if file else "", d.get("sheet"), d.get("cell"), d["code"],
+    return (names[d["file"]] if d.get("file") else "", d.get("sheet"), d.get("cell"), d["code"],
             SEVERITY_ZH[d["severity"]], d["message"])
 
 
