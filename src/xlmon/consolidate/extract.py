@@ -184,8 +184,8 @@ def completed_summary(path: str | Path, profile: Profile) -> bool:
 
 def edits_in(sheets: dict[str, list[list]], profile: Profile) -> list[Edit]:
     """The department's edits to an xlmon summary, from its sheets as read_workbook reads them (edits.py): what
-    writing a new summary over it would lose. None for a workbook that is not a summary, or whose records cannot
-    be read to compare with."""
+    writing a new summary over it would lose. None ([]) for a workbook that is not a summary, or whose records
+    cannot be read to compare with."""
     if RECORDS_SHEET not in sheets:
         return []
     try:

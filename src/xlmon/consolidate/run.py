@@ -150,7 +150,7 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: lis
     if Path(output).is_file() and (by_hand := [e for e in edits(str(output)) if not (replaced and e.column)]):
         raise _edited(output, by_hand)
     found = resolve_inputs(inputs, output, roster_file)
-    if Path(output).is_file() and not _is_summary(Path(output)):  # resolve_inputs named it if it is an input
+    if Path(output).is_file() and RECORDS_SHEET not in sheets(str(output)):  # an input: resolve_inputs named it
         raise OutputIsInput(f"汇总文件 {output} 已存在，且不是 xlmon 生成的汇总表，不会覆盖它；请换一个输出文件名。")
     outcomes = extract_all([p for p, _ in found], profile, progress, workers)
     with _collector_paused():
