@@ -321,15 +321,16 @@ def cmd_report(args) -> int:
 
 def cmd_clear(args) -> int:
     from .adapters.files import read_workbook
-    from .adapters.workbook_marks import clear_file, has_marks
+    from .adapters.workbook_marks import clear_file
+    from .marks import RESULTS_SHEET, STATE_SHEET
 
     source = Path(args.file)
-    refusal = read_workbook(source).refusal
-    if refusal:
+    book = read_workbook(source)
+    if book.refusal:
         from .diagnostics import make
-        print(make(refusal.code, detail=refusal.detail, file=str(source)).line(), file=sys.stderr)
+        print(make(book.refusal.code, detail=book.refusal.detail, file=str(source)).line(), file=sys.stderr)
         return EXIT_FAILURE
-    if not has_marks(source):
+    if not {RESULTS_SHEET, STATE_SHEET} & book.sheets.keys():  # nothing of xlmon's to take off
         print(f"{source} 中没有 xlmon 的标注，无需清除，未生成新文件。")
         return EXIT_OK
     from .atomic import free_name
@@ -360,15 +361,16 @@ def cmd_profile(args) -> int:
 def cmd_template(args) -> int:
     from .templates import save_atomic, template_workbook
 
-    if _output(args, ".xlsx", "模板文件") is None:
+    output = _output(args, ".xlsx", "模板文件")
+    if output is None:
         return EXIT_FAILURE
-    if Path(args.output).exists():  # a blank form written over one already filled in would lose it
-        print(f"xlmon: 文件 {args.output} 已存在，未生成模板（不覆盖已有文件）；请换一个文件名，或先删除该文件。",
+    if output.exists():  # a blank form written over one already filled in would lose it
+        print(f"xlmon: 文件 {output} 已存在，未生成模板（不覆盖已有文件）；请换一个文件名，或先删除该文件。",
               file=sys.stderr)
         return EXIT_FAILURE
     wb = template_workbook(args.kind, year=args.year, months=args.months, project=args.project,
                            department=args.department, unit=args.unit, hierarchy=args.hierarchy)
-    path = save_atomic(wb, args.output)
+    path = save_atomic(wb, output)
     print(f"已生成模板：{path}")
     return EXIT_OK
 

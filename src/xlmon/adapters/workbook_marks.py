@@ -173,21 +173,12 @@ def _check_paths(src: str | Path, dst: str | Path) -> tuple[Path, Path]:
 
 def _annotated_copy(path: Path) -> bool:
     """Whether a file is a copy annotate_file wrote: it holds both of xlmon's sheets."""
-    return {RESULTS_SHEET, STATE_SHEET} <= _sheet_names(path)
-
-
-def has_marks(path: str | Path) -> bool:
-    """Whether a workbook holds anything of xlmon's for clear_file to take off (either of its sheets)."""
-    return bool({RESULTS_SHEET, STATE_SHEET} & _sheet_names(Path(path)))
-
-
-def _sheet_names(path: Path) -> set[str]:
     from python_calamine import CalamineWorkbook
 
     try:
-        return set(CalamineWorkbook.from_path(str(path)).sheet_names)
+        return {RESULTS_SHEET, STATE_SHEET} <= set(CalamineWorkbook.from_path(str(path)).sheet_names)
     except Exception:  # calamine raises its own error types for a file it cannot open
-        return set()
+        return False
 
 
 def _load(path: Path) -> Workbook:
