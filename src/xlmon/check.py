@@ -67,7 +67,7 @@ def check_workbook(book: WorkbookValues, profile: Profile | None = None) -> File
     result = FileResult(book.path)
     if book.refusal:
         result.status = "unreadable"
-        result.diagnostics.append(make(book.refusal.code, detail=book.refusal.detail))
+        result.diagnostics.append(book.refusal.diagnostic())
     else:
         sheets = check_sheets(book.sheets, profile)
         result.forms, result.diagnostics = sheets.forms, sheets.diagnostics

@@ -327,8 +327,7 @@ def cmd_clear(args) -> int:
     source = Path(args.file)
     book = read_workbook(source)
     if book.refusal:
-        from .diagnostics import make
-        print(make(book.refusal.code, detail=book.refusal.detail, file=str(source)).line(), file=sys.stderr)
+        print(book.refusal.diagnostic(str(source)).line(), file=sys.stderr)
         return EXIT_FAILURE
     if not {RESULTS_SHEET, STATE_SHEET} & book.sheets.keys():  # nothing of xlmon's to take off
         print(f"{source} 中没有 xlmon 的标注，无需清除，未生成新文件。")

@@ -3,13 +3,16 @@
 An .xlsx is a zip of XML parts. We refuse archives whose members would expand beyond sane
 limits (checked from the central directory, before decompressing anything), XML parts that
 declare a DTD or entities (billion laughs, external entities; parsed with defusedxml), and
-OLE containers (encrypted workbooks and legacy .xls). Macros are never run: only cell values
-are read.
+OLE containers (encrypted workbooks and legacy .xls), and sheets whose values reach so far that
+reading them as one grid would exhaust memory (python-calamine then aborts the whole process,
+which no exception handler can catch). Macros are never run: only cell values are read.
 """
 
 from __future__ import annotations
 
 import io
+import posixpath
+import re
 import struct
 import zipfile
 import zlib
@@ -17,6 +20,8 @@ from dataclasses import dataclass
 
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
+
+from ..grid import address, parse_address
 
 MAX_MEMBERS = 2_000
 MAX_TOTAL_BYTES = 300 * 1024 * 1024
@@ -35,12 +40,22 @@ XML_PARTS = (".xml", ".rels", ".vml")
 _LOCAL_HEADER = struct.Struct("<4s2xH18xHH")  # signature, flags, name and extra lengths
 _UNUSUAL_FLAGS = 0x01 | 0x20 | 0x40  # encrypted, patched, strongly encrypted: zipfile decides
 _INFLATE_CHUNK = 64 * 1024
+# A sheet is read as one grid from A1 to its last value: a single stray character at XFD1048576 would make
+# that 17 billion cells. Sheets beyond this many are refused (F010), naming the cell that stretches them.
+MAX_SHEET_CELLS = 5_000_000
 
 
 @dataclass(frozen=True, slots=True)
 class Refusal:
     code: str  # catalogue code
     detail: str = ""
+    sheet: str | None = None
+    cell: str | None = None
+
+    def diagnostic(self, file: str | None = None):
+        from ..diagnostics import make
+
+        return make(self.code, detail=self.detail, sheet=self.sheet, cell=self.cell, file=file)
 
 
 def inspect_bytes(data: bytes, name: str) -> Refusal | None:
@@ -92,7 +107,10 @@ def _inspect_members(archive: zipfile.ZipFile, view: memoryview, members: list[z
         return Refusal("F004", f"{CONTENT_TYPES} 不是有效的 XML（{exc}）")
     except (zipfile.BadZipFile, EOFError, ValueError, OSError, zlib.error) as exc:
         return Refusal("F004", f"解压失败（{exc}）")
-    return None
+    try:
+        return _far_reaching_sheet(archive, view, names)
+    except (SafeET.ParseError, DefusedXmlException, zipfile.BadZipFile, EOFError, ValueError, OSError, zlib.error):
+        return None  # not a sheet python-calamine can read either: it says why (F004)
 
 
 def _declares_dtd(archive: zipfile.ZipFile, view: memoryview, info: zipfile.ZipInfo) -> bool:
@@ -194,3 +212,114 @@ def _inflate_head(view: memoryview, info: zipfile.ZipInfo, size: int | None) -> 
     if len(head) != want or (whole and zlib.crc32(head) != info.CRC):
         return None
     return head
+
+
+# ---------------------------------------------------------------------------------- how far sheets reach
+
+_WORKBOOK, _WORKBOOK_RELS = "xl/workbook.xml", "xl/_rels/workbook.xml.rels"
+_RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\s([^>]*)>")
+_ATTRIBUTE = re.compile(rb"""([\w:]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+# A cell that does not state its place first, within A1:Z9999 (<c r="B12" …>). When no cell is such, and
+# none has a namespace prefix, the sheet's grid is at most 26 × 9999 cells.
+_NOT_NEAR = re.compile(rb'<c(?! r="[A-Z][0-9]{1,4}")[\s>/]')
+_NOT_PLACED = re.compile(rb'<c(?! r="[A-Z]{1,3}[0-9]{1,7}")[\s>/]')
+_PREFIXED_CELL = re.compile(rb":c[\s>/]")  # <x:c …>, which readers take as a cell too
+_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
+_REF = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
+
+
+def _far_reaching_sheet(archive: zipfile.ZipFile, view: memoryview, names: set[str]) -> Refusal | None:
+    """F010 for the first sheet whose values would make a grid of more than MAX_SHEET_CELLS cells.
+
+    Most sheets prove small from their text alone: every cell states its place and none is past Z9999. The
+    rest are measured by their cell references and, when those reach too far or some cell does not state
+    its place, by the cells that hold a value, as python-calamine counts them (a cell that is only
+    formatted stretches nothing)."""
+    for rid, part in _worksheet_parts(archive, view, names):
+        xml = _member_head(archive, view, archive.getinfo(part), None)
+        prefixed = _PREFIXED_CELL.search(xml) is not None
+        if not prefixed and _NOT_NEAR.search(xml) is None:
+            continue
+        if not prefixed and _NOT_PLACED.search(xml) is None:
+            refs = _CELL_REF.findall(xml)
+            rows = max((int(digits) for _, digits in refs), default=0)
+            last = max((letters for letters, _ in refs), key=lambda letters: (len(letters), letters), default=b"A")
+            if rows * (parse_address(last.decode() + "1")[1] + 1) <= MAX_SHEET_CELLS:
+                continue
+        try:
+            rows, columns, far = _value_reach(xml)
+        except SafeET.ParseError as exc:  # it might still reach far for a more lenient reader
+            return Refusal("F004", f"工作表“{_sheet_name(archive, view, rid) or part}”不是有效的 XML（{exc}）")
+        if rows * columns > MAX_SHEET_CELLS:
+            return Refusal("F010", f"{rows:,} 行 × {columns:,} 列", sheet=_sheet_name(archive, view, rid) or part,
+                           cell=far)
+    return None
+
+
+def _attributes(element: bytes) -> dict[str, str]:
+    """An element's attributes by local name (r:id → id)."""
+    return {name.decode().rsplit(":", 1)[-1]: (double or single).decode("utf-8", "replace")
+            for name, double, single in _ATTRIBUTE.findall(element)}
+
+
+def _worksheet_parts(archive: zipfile.ZipFile, view: memoryview, names: set[str]) -> list[tuple[str, str]]:
+    """(relationship id, part) of each worksheet, found through the workbook's relationships as readers
+    find them (a short part, read without building a tree)."""
+    if _WORKBOOK_RELS not in names:
+        return []
+    parts = []
+    for element in _RELATIONSHIP.findall(_member_head(archive, view, archive.getinfo(_WORKBOOK_RELS), None)):
+        rel = _attributes(element)
+        target = rel.get("Target", "")
+        if rel.get("Type", "").endswith("/worksheet"):
+            part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+            if part in names:
+                parts.append((rel.get("Id", ""), part))
+    return parts
+
+
+def _sheet_name(archive: zipfile.ZipFile, view: memoryview, rid: str) -> str | None:
+    """The name the workbook gives the sheet of relationship rid, if it can be read."""
+    try:
+        book = SafeET.fromstring(_member_head(archive, view, archive.getinfo(_WORKBOOK), None), forbid_dtd=True)
+    except (SafeET.ParseError, DefusedXmlException, KeyError, zipfile.BadZipFile, EOFError, OSError, zlib.error):
+        return None
+    for item in book.iter():
+        if item.tag.rsplit("}", 1)[-1] == "sheet" and \
+                next((v for k, v in item.attrib.items() if k.rsplit("}", 1)[-1] == "id"), None) == rid:
+            return item.get("name")
+    return None
+
+
+def _value_reach(xml: bytes) -> tuple[int, int, str | None]:
+    """Rows and columns from A1 to the farthest cells holding a value, and the one that stretches the grid
+    most: a cell without a place of its own follows the one before it, a row without one the row before."""
+    rows = columns = 0
+    by_row = by_column = None
+    row = column = 0  # 1-based place of the row and cell last read
+    rows_read = None  # sheetData, emptied of each row once it is measured
+    for event, item in SafeET.iterparse(io.BytesIO(xml), events=("start", "end"), forbid_dtd=True):
+        tag = item.tag.rsplit("}", 1)[-1]
+        if event == "start":
+            if tag == "sheetData":
+                rows_read = item
+            elif tag == "row":
+                stated = item.get("r") or ""
+                row, column = (int(stated) if stated.isdigit() else row + 1), 0
+            continue
+        if tag == "c":
+            place = _REF.fullmatch(item.get("r") or "")
+            row, column = (int(place[2]), parse_address(place[0])[1] + 1) if place else (row, column + 1)
+            if any(child.tag.rsplit("}", 1)[-1] in ("v", "is") for child in item):
+                if row > rows:
+                    rows, by_row = row, (row, column)
+                if column > columns:
+                    columns, by_column = column, (row, column)
+            item.clear()
+        elif tag == "row":
+            (rows_read if rows_read is not None else item).clear()
+    if by_row is None or by_column is None:
+        return 0, 0, None
+    # the cell to delete: the one whose place, as a share of the sheet's limits, lies farther out
+    far = by_row if by_row[0] / 1_048_576 >= by_column[1] / 16_384 else by_column
+    return rows, columns, address(far[0] - 1, far[1] - 1)

@@ -16,7 +16,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from ..grid import Grid, normalise
+from ..grid import Grid, address, normalise
+from .safety import MAX_SHEET_CELLS
 
 Client = Literal["desktop", "VBA", "Office.js"]
 
@@ -75,8 +76,21 @@ def sheet_grid(sheet: Any) -> Grid:
     if is_remote(sheet.book):
         return normalise(sheet.impl.api["values"] or [])
     last = sheet.used_range.last_cell
+    too_large = used_range_too_large(sheet.name, last.row, last.column)
+    if too_large:
+        raise ValueError(too_large)  # Excel would hang handing over that many cells
     values = sheet.range((1, 1), (last.row, last.column)).options(ndim=2).value
     return normalise(values or [])
+
+
+def used_range_too_large(sheet: str, rows: int, columns: int) -> str | None:
+    """Why a desktop sheet's used range (which Excel stretches for formatting too) is not read, if it is
+    larger than a workbook file's sheet may be (F010)."""
+    if rows * columns <= MAX_SHEET_CELLS:
+        return None
+    return (f"工作表“{sheet}”的已用区域延伸到单元格 {address(rows - 1, columns - 1)}（{rows:,} 行 × {columns:,} 列），"
+            f"超过 {MAX_SHEET_CELLS // 10_000} 万个单元格，xlmon 不读取。这多半是表格以外误输入的内容或设置的格式："
+            "请选中表格以外多余的行和列，右键“删除”，保存后再试。")
 
 
 def book_grids(book: Any, skip: set[str] | frozenset[str] = frozenset()) -> dict[str, Grid]:

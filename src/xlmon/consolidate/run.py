@@ -379,7 +379,7 @@ def _workbook_rows(path: Path, data: bytes) -> list[list[str]]:
     """The first sheet as text cells; an .xls/.et or a damaged file refused with what to do about it."""
     book = read_bytes(data, str(path))
     if book.refusal:
-        raise ValueError(f"单位名单 {path} 无法读取：{make(book.refusal.code, detail=book.refusal.detail).message}")
+        raise ValueError(f"单位名单 {path} 无法读取：{book.refusal.diagnostic().message}")
     return [[clean_text(v) or "" for v in row] for row in next(iter(book.sheets.values()), [])]
 
 
