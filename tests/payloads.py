@@ -20,16 +20,30 @@ from python_calamine import CalamineWorkbook  # noqa: E402
 
 def payload_from_file(path: str | Path, client: str = "VBA", active: int = 0) -> dict:
     wb = CalamineWorkbook.from_path(str(path))
+    errors = formula_errors(path)
     sheets = []
     for name in wb.sheet_names:
         rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
         values = [[_cell(v) for v in row] for row in rows] or [[None]]
+        for r, c, error in errors.get(name, ()):  # both clients send an error as the text Excel shows
+            values[r][c] = error
         width = max(len(r) for r in values)
         values = [r + [None] * (width - len(r)) for r in values]
         sheets.append({"name": name, "values": values, "pictures": [], "tables": []})
     return {"client": client, "version": xw.__version__,
             "book": {"name": Path(path).name, "active_sheet_index": active, "selection": "A1"},
             "names": [], "sheets": sheets}
+
+
+def formula_errors(path: str | Path) -> dict[str, list[tuple[int, int, str]]]:
+    """The cells showing a formula error, as openpyxl reads them (python-calamine reads blanks there)."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True)
+    found = {ws.title: [(cell.row - 1, cell.column - 1, cell.value) for row in ws.iter_rows() for cell in row
+                        if getattr(cell, "data_type", None) == "e"] for ws in wb.worksheets}
+    wb.close()
+    return found
 
 
 def _cell(v):

@@ -245,7 +245,7 @@ def test_prologs_are_read_as_zipfile_reads_them(kind):
             with archive.open(info) as stream:
                 expected = stream.read() if size is None else stream.read(size)
             assert safety._inflate_head(view, info, size) == expected, (kind, info.filename, size)
-    assert safety.inspect_archive(data, "x.xlsx") == (None, False)
+    assert safety.inspect_archive(data, "x.xlsx") == safety.Inspection()
 
 
 def test_a_part_that_does_not_check_out_is_left_to_zipfile():
@@ -255,7 +255,7 @@ def test_a_part_that_does_not_check_out_is_left_to_zipfile():
     assert safety._inflate_head(memoryview(data), info, None) is None
     corrupt = bytearray(data)
     corrupt[corrupt.index(b"PK\x01\x02") + 16] ^= 1  # [Content_Types].xml's CRC in the central directory
-    refusal, _ = safety.inspect_archive(bytes(corrupt), "x.xlsx")
+    refusal = safety.inspect_archive(bytes(corrupt), "x.xlsx").refusal
     assert refusal.code == "F004" and "Bad CRC-32" in refusal.detail
 
 

@@ -47,7 +47,7 @@ def calculate(form: Form) -> list[Diagnostic]:
                 setattr(row, f, row.typed.get(f))
         total = next((r for r in rows if r.row == L.TOTAL_ROW), None)
         sources = [r for r in rows if r is not total]
-        if total is not None and sources:
+        if total is not None:
             _sum_sources(form, total, sources, diags)
         for row in rows:
             _row_rates(form, row, diags)
@@ -62,14 +62,19 @@ def _sum_sources(form: Form, total: FundingRow, sources: list[FundingRow], diags
                 total.unreadable.append(f)  # a part is unknown and no total was typed: the total is unknown
             continue
         if all(p is None for p in parts):
+            if f in total.errors:  # only the total was filled in, and it shows an error: unknown
+                total.unreadable.append(f)
+                diags.append(make("N004", sheet=form.sheet, cell=total.cells.get(f),
+                                  field=f"{total.row}·{L.FIELD_LABELS[f]}", value=total.errors[f]))
             continue  # only the total was filled in: take it as typed
         computed = add(*parts)
         typed = total.typed.get(f)
         setattr(total, f, computed)
-        if typed is not None and abs(typed - computed) > AMOUNT_TOLERANCE + EPS:
+        shown = fmt_amount(typed) if typed is not None else total.errors.get(f)
+        if shown and (typed is None or abs(typed - computed) > AMOUNT_TOLERANCE + EPS):
             cells = [s.cells[f] for s in sources if f in s.cells]
             diags.append(make("C002", sheet=form.sheet, cell=total.cells.get(f), field=L.FIELD_LABELS[f],
-                              expected=fmt_amount(computed), actual=fmt_amount(typed),
+                              expected=fmt_amount(computed), actual=shown,
                               formula=f"=SUM({cells[0]}:{cells[-1]})" if cells else "=SUM(...)"))
 
 
@@ -77,19 +82,25 @@ def _row_rates(form: Form, row: FundingRow, diags: list[Diagnostic]) -> None:
     bad = set(row.unreadable)
     row.subtotal = None if bad & DEPENDS["subtotal"] else add(row.carryover, row.current)
     typed = row.typed.get("subtotal")
-    if typed is not None and abs(typed - (row.subtotal or 0.0)) > AMOUNT_TOLERANCE + EPS:
+    wrong = (typed is not None and abs(typed - (row.subtotal or 0.0)) > AMOUNT_TOLERANCE + EPS
+             or typed is None and "subtotal" in row.errors and row.subtotal is not None)
+    if wrong and not bad & DEPENDS["subtotal"]:  # from an unknown amount nothing can be said to be wrong
         diags.append(make("C001", sheet=form.sheet, cell=row.cells.get("subtotal"), row=row.row,
-                          expected=fmt_amount(row.subtotal), actual=fmt_amount(typed),
+                          expected=fmt_amount(row.subtotal),
+                          actual=row.errors["subtotal"] if typed is None else fmt_amount(typed),
                           formula=_formula(row, "carryover", "+", "current")))
     # an unreadable amount is unknown, not 0: no rate is computed from it
     row.issue_rate = None if bad & DEPENDS["issue_rate"] else ratio(row.issued, row.current)
     row.spend_progress = None if bad & DEPENDS["spend_progress"] else ratio(row.spent, row.subtotal)
     checks = (("issue_rate", "C003", "issued", "current"), ("spend_progress", "C004", "spent", "subtotal"))
     for field, code, num, den in checks:
-        typed = row.typed.get(field)
-        if typed is not None and not rate_agrees(typed, getattr(row, field)):
+        typed, computed = row.typed.get(field), getattr(row, field)
+        # an error shown where a rate can be worked out (#DIV/0! over a blank budget is what it should show)
+        wrong = not rate_agrees(typed, computed) if typed is not None else field in row.errors and computed is not None
+        if wrong and not bad & DEPENDS[field]:
             diags.append(make(code, sheet=form.sheet, cell=row.cells.get(field), row=row.row,
-                              expected=fmt_rate(getattr(row, field)), actual=fmt_typed_rate(typed),
+                              expected=fmt_rate(computed),
+                              actual=row.errors[field] if typed is None else fmt_typed_rate(typed),
                               formula=_formula(row, num, "/", den)))
     if form.time_progress is not None and row.spend_progress is not None:
         row.gap = form.time_progress - row.spend_progress

@@ -37,6 +37,7 @@ class FundingRow:
     grade: Grade | None = None
     typed: dict[str, float | None] = field(default_factory=dict)
     unreadable: list[str] = field(default_factory=list)  # fields whose cell held text, not a number
+    errors: dict[str, str] = field(default_factory=dict)  # fields whose cell shows a formula error (#REF! …)
     cells: dict[str, str] = field(default_factory=dict)
     row_number: int = 0
 
@@ -59,6 +60,7 @@ class Indicator:
     marks: list[Likelihood] = field(default_factory=list)
     grade: Grade | None = None
     row: int = 0
+    errors: dict[str, str] = field(default_factory=dict)  # target / actual / forecast showing a formula error
     cells: dict[str, str] = field(default_factory=dict)
 
 

@@ -15,7 +15,7 @@ from . import layout as L
 from .diagnostics import Diagnostic, make
 from .grid import Grid, address
 from .models import Block, Form, FundingRow, Indicator
-from .text import (UNIT_TO_WAN, WAN, YUAN, NotANumber, clean_text, label_key, label_keys, nfkc, parse_amount,
+from .text import (UNIT_TO_WAN, WAN, YUAN, NotANumber, clean_text, formula_error, label_key, label_keys, nfkc, parse_amount,
                    parse_measure, parse_number, parse_target, plain_number, to_wan)
 
 _CN_ONE_TO_NINE = "一二三四五六七八九"
@@ -60,6 +60,7 @@ _SKIP_LEVEL3 = {"", "…", "……", "...", "......", "…………"}
 _FOOTNOTE = re.compile(r"^(注|说明|备注\d|[1１]偏差原因分析|填表说明)")
 _NO_MARK = {"", "×", "✗", "否", "0", "无", "-", "/"}
 _LIKELIHOODS_LONGEST_FIRST = sorted(L.LIKELIHOODS, key=len, reverse=True)
+_INDICATOR_VALUES = {"target": "年度指标值", "actual": "指标完成情况", "forecast": "全年指标预计完成情况"}
 _LIKELIHOOD_FIELDS = {"likelihood_sure": "确定能", "likelihood_maybe": "有可能", "likelihood_never": "完全不可能"}
 
 
@@ -328,7 +329,7 @@ def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, form_unit:
         return
     first_col = min(columns.values())
     fields = [(field, c, field in L.RATE_FIELDS) for field, c in columns.items()]
-    rows: list[tuple[str, int, dict[str, str], dict[str, float | None], list[str]]] = []
+    rows: list[tuple[str, int, dict[str, str], dict[str, float | None], list[str], dict[str, str]]] = []
     for r in range(header + 1, end):
         if _GOAL_KEY.search(_SEP.join(s.keys[r][:first_col])):
             break
@@ -339,6 +340,7 @@ def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, form_unit:
         cells: dict[str, str] = {}
         typed: dict[str, float | None] = {}
         unreadable: list[str] = []
+        errors: dict[str, str] = {}
         for field, c, percent in fields:
             cells[field] = address(r, c)
             raw = line[c] if c < len(line) else None
@@ -355,14 +357,23 @@ def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, form_unit:
                     typed[field] = number
             except NotANumber:
                 typed[field] = None
+                error = formula_error(raw)
+                if error:
+                    errors[field] = error
+                    if percent or field not in L.INPUT_AMOUNTS or label == L.TOTAL_ROW:
+                        continue  # a cell worked out from others: calc says what it should show (C001-C004)
+                    diags.append(make("N004", sheet=s.name, cell=address(r, c),
+                                      field=f"{label}·{L.FIELD_LABELS[field]}", value=error))
+                else:
+                    diags.append(make("N001", sheet=s.name, cell=address(r, c),
+                                      field=f"{label}·{L.FIELD_LABELS[field]}", value=str(raw).strip()))
                 unreadable.append(field)
-                diags.append(make("N001", sheet=s.name, cell=address(r, c),
-                                  field=f"{label}·{L.FIELD_LABELS[field]}", value=str(raw).strip()))
-        rows.append((label, r + 1, cells, typed, unreadable))
+        rows.append((label, r + 1, cells, typed, unreadable, errors))
     block: Block = "spending" if any(label_key(row[0]) in _SPENDING_KEYS for row in rows) else "source"
     form.funding.extend(
-        FundingRow(block=block, row=label, row_number=number, cells=cells, typed=typed, unreadable=unreadable)
-        for label, number, cells, typed, unreadable in rows)
+        FundingRow(block=block, row=label, row_number=number, cells=cells, typed=typed, unreadable=unreadable,
+                   errors=errors)
+        for label, number, cells, typed, unreadable, errors in rows)
 
 
 def _check_rows(s: _Sheet, form: Form, headers: list[int], diags: list[Diagnostic]) -> None:
@@ -404,12 +415,18 @@ def _read_indicators(s: _Sheet, form: Form, header: int, diags: list[Diagnostic]
             level2 = l2
         line = s.grid[r]
         values = {f: line[c] if c < len(line) else None for f, c in fields}
+        errors = {f: error for f in _INDICATOR_VALUES if (error := formula_error(values.get(f)))}
+        for f in errors:
+            values[f] = None
         level3 = clean_text(values.get("level3")) or ""
         target_raw = values.get("target")
         if level3 in _SKIP_LEVEL3 and clean_text(target_raw) is None:
             continue
         target = parse_target(target_raw, values.get("operator"), values.get("unit"))
         cells = dict(_cells(r, fields))  # its own: indicators are edited one by one
+        for f, error in errors.items():
+            diags.append(make("N005", sheet=s.name, cell=cells[f], name=level3.strip() or f"第 {r + 1} 行",
+                              field=_INDICATOR_VALUES[f], value=error))
         marks: list[str] = []
         if ticks:
             marks = [name for name, c in ticks.items()
@@ -430,7 +447,7 @@ def _read_indicators(s: _Sheet, form: Form, header: int, diags: list[Diagnostic]
             target_value=target.value if target else None, unit=target.unit if target else None,
             actual=actual, forecast=forecast, units={"actual": actual_unit, "forecast": forecast_unit},
             reason=clean_text(values.get("reason")), remark=clean_text(values.get("remark")),
-            marks=marks, likelihood=marks[0] if len(marks) == 1 else None,
+            marks=marks, likelihood=marks[0] if len(marks) == 1 else None, errors=errors,
         )
         form.indicators.append(ind)
     goal_row = next((r for r in range(0, header) if s.has_key(r, _GOAL_KEY)), None)

@@ -37,6 +37,17 @@ def label_keys(row: list) -> list[str]:
     return ["" if v is None else _label_key(v) if isinstance(v, str) else "" for v in row]
 
 
+# What a cell shows when its formula fails; every front end hands these over as text (the file adapter
+# recovers them from the sheet, as python-calamine reads them as blanks).
+ERROR_VALUES = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+                          "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#DATA!"})
+
+
+def formula_error(value: object) -> str | None:
+    """The error a cell shows (#REF!, #DIV/0! …), or None."""
+    return value if isinstance(value, str) and value in ERROR_VALUES else None
+
+
 def clean_text(value: object) -> str | None:
     """A cell as display text, or None when it is empty."""
     if value is None:

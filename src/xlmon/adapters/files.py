@@ -75,7 +75,8 @@ def read_bytes(data: bytes, name: str, result: WorkbookValues | None = None) -> 
     if suffix in ARCHIVES:
         result.refusal = Refusal("F009", archive_contents(data, suffix))
         return result
-    refusal, macros = inspect_archive(data, Path(name).name)
+    inspection = inspect_archive(data, Path(name).name)
+    refusal, macros = inspection.refusal, inspection.macros
     if refusal is not None and refusal.code == "F002" and suffix in OTHER_SPREADSHEETS:
         refusal = Refusal("F002", OTHER_SPREADSHEETS[suffix])  # not an xlsx inside: what its name says it is
     elif refusal is None and suffix not in XLSX_SUFFIXES:
@@ -88,7 +89,10 @@ def read_bytes(data: bytes, name: str, result: WorkbookValues | None = None) -> 
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         for name_ in book.sheet_names:
             rows = book.get_sheet_by_name(name_).to_python(skip_empty_area=False)
-            result.sheets[name_] = normalise(rows)
+            result.sheets[name_] = grid = normalise(rows)
+            for r, c, error in inspection.formula_errors.get(name_, ()):  # calamine reads them as blanks
+                if r < len(grid) and c < len(grid[r]):
+                    grid[r][c] = error
     except Exception as exc:  # calamine raises its own error types for any malformed part
         result.refusal = Refusal("F004", f"{type(exc).__name__}: {exc}")
         result.sheets.clear()

@@ -6,6 +6,9 @@ declare a DTD or entities (billion laughs, external entities; parsed with defuse
 OLE containers (encrypted workbooks and legacy .xls), and sheets whose values reach so far that
 reading them as one grid would exhaust memory (python-calamine then aborts the whole process,
 which no exception handler can catch). Macros are never run: only cell values are read.
+
+The sheets' XML, inflated for that, also tells what python-calamine reads as blanks: the cells that
+show a formula error (#REF!, #DIV/0! …), which the other front ends hand over as that text.
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ import re
 import struct
 import zipfile
 import zlib
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
 
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
@@ -58,28 +63,48 @@ class Refusal:
         return make(self.code, detail=self.detail, sheet=self.sheet, cell=self.cell, file=file)
 
 
+# Cells showing a formula error, by sheet name: (row, column) from 0, and the error as Excel shows it.
+FormulaErrors = dict[str, list[tuple[int, int, str]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Inspection:
+    refusal: Refusal | None = None
+    macros: bool = False
+    formula_errors: FormulaErrors = field(default_factory=dict)
+
+
 def inspect_bytes(data: bytes, name: str) -> Refusal | None:
     """None when the bytes look like a safe xlsx/xlsm archive, else why not."""
-    return inspect_archive(data, name)[0]
+    return inspect_archive(data, name).refusal
 
 
-def inspect_archive(data: bytes, name: str) -> tuple[Refusal | None, bool]:
-    """inspect_bytes, and whether the archive carries macros, from one reading of its directory."""
+def inspect_archive(data: bytes, name: str) -> Inspection:
+    """inspect_bytes, whether the archive carries macros, and its cells showing formula errors, from one
+    reading of its directory."""
     if data.startswith(OLE_MAGIC):
         if ENCRYPTION_STREAM in data:
-            return Refusal("F003"), False
-        return Refusal("F002", "这是旧版 .xls（Excel 97-2003）文件"), False
+            return Inspection(Refusal("F003"))
+        return Inspection(Refusal("F002", "这是旧版 .xls（Excel 97-2003）文件"))
     if not data.startswith(ZIP_MAGIC):
         if not data:
-            return Refusal("F004", "文件为空"), False
-        return Refusal("F002", f"“{name}”不是 Excel 工作簿"), False
+            return Inspection(Refusal("F004", "文件为空"))
+        return Inspection(Refusal("F002", f"“{name}”不是 Excel 工作簿"))
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
     except (zipfile.BadZipFile, EOFError, ValueError) as exc:
-        return Refusal("F004", f"压缩包结构错误（{exc}）"), False
+        return Inspection(Refusal("F004", f"压缩包结构错误（{exc}）"))
     macros = any(info.filename.endswith("vbaProject.bin") for info in members)
-    return _inspect_members(archive, memoryview(data), members), macros
+    view = memoryview(data)
+    refusal = _inspect_members(archive, view, members)
+    if refusal is not None:
+        return Inspection(refusal, macros)
+    try:
+        refusal, errors = _scan_sheets(archive, view, {info.filename for info in members})
+    except (SafeET.ParseError, DefusedXmlException, zipfile.BadZipFile, EOFError, ValueError, OSError, zlib.error):
+        return Inspection(None, macros)  # not a sheet python-calamine can read either: it says why (F004)
+    return Inspection(refusal, macros, errors)
 
 
 def _inspect_members(archive: zipfile.ZipFile, view: memoryview, members: list[zipfile.ZipInfo]) -> Refusal | None:
@@ -107,10 +132,7 @@ def _inspect_members(archive: zipfile.ZipFile, view: memoryview, members: list[z
         return Refusal("F004", f"{CONTENT_TYPES} 不是有效的 XML（{exc}）")
     except (zipfile.BadZipFile, EOFError, ValueError, OSError, zlib.error) as exc:
         return Refusal("F004", f"解压失败（{exc}）")
-    try:
-        return _far_reaching_sheet(archive, view, names)
-    except (SafeET.ParseError, DefusedXmlException, zipfile.BadZipFile, EOFError, ValueError, OSError, zlib.error):
-        return None  # not a sheet python-calamine can read either: it says why (F004)
+    return None
 
 
 def _declares_dtd(archive: zipfile.ZipFile, view: memoryview, info: zipfile.ZipInfo) -> bool:
@@ -226,34 +248,49 @@ _NOT_PLACED = re.compile(rb'<c(?! r="[A-Z]{1,3}[0-9]{1,7}")[\s>/]')
 _PREFIXED_CELL = re.compile(rb":c[\s>/]")  # <x:c …>, which readers take as a cell too
 _CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
 _REF = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
+_SHOWS_ERROR = re.compile(rb't="e"')  # a cell whose value is a formula error
 
 
-def _far_reaching_sheet(archive: zipfile.ZipFile, view: memoryview, names: set[str]) -> Refusal | None:
-    """F010 for the first sheet whose values would make a grid of more than MAX_SHEET_CELLS cells.
+def _scan_sheets(archive: zipfile.ZipFile, view: memoryview, names: set[str]) -> tuple[Refusal | None, FormulaErrors]:
+    """F010 for the first sheet whose values would make a grid of more than MAX_SHEET_CELLS cells; else the
+    cells showing formula errors.
 
     Most sheets prove small from their text alone: every cell states its place and none is past Z9999. The
     rest are measured by their cell references and, when those reach too far or some cell does not state
     its place, by the cells that hold a value, as python-calamine counts them (a cell that is only
     formatted stretches nothing)."""
+    errors: dict[str, list[tuple[int, int, str]]] = {}
     for rid, part in _worksheet_parts(archive, view, names):
         xml = _member_head(archive, view, archive.getinfo(part), None)
-        prefixed = _PREFIXED_CELL.search(xml) is not None
-        if not prefixed and _NOT_NEAR.search(xml) is None:
+        if _SHOWS_ERROR.search(xml):
+            errors[rid] = [(row - 1, column - 1, _text(item, "v")) for row, column, item in _placed_cells(xml)
+                           if item.get("t") == "e" and _text(item, "v")]
+        if _small(xml):
             continue
-        if not prefixed and _NOT_PLACED.search(xml) is None:
-            refs = _CELL_REF.findall(xml)
-            rows = max((int(digits) for _, digits in refs), default=0)
-            last = max((letters for letters, _ in refs), key=lambda letters: (len(letters), letters), default=b"A")
-            if rows * (parse_address(last.decode() + "1")[1] + 1) <= MAX_SHEET_CELLS:
-                continue
         try:
             rows, columns, far = _value_reach(xml)
         except SafeET.ParseError as exc:  # it might still reach far for a more lenient reader
-            return Refusal("F004", f"工作表“{_sheet_name(archive, view, rid) or part}”不是有效的 XML（{exc}）")
+            return Refusal("F004", f"工作表“{_sheet_names(archive, view).get(rid) or part}”不是有效的 XML（{exc}）"), {}
         if rows * columns > MAX_SHEET_CELLS:
-            return Refusal("F010", f"{rows:,} 行 × {columns:,} 列", sheet=_sheet_name(archive, view, rid) or part,
-                           cell=far)
-    return None
+            return Refusal("F010", f"{rows:,} 行 × {columns:,} 列", sheet=_sheet_names(archive, view).get(rid) or part,
+                           cell=far), {}
+    if not any(errors.values()):
+        return None, {}
+    sheets = _sheet_names(archive, view)
+    return None, {sheets[rid]: cells for rid, cells in errors.items() if cells and rid in sheets}
+
+
+def _small(xml: bytes) -> bool:
+    """Whether a sheet's grid is within MAX_SHEET_CELLS, judged from its cell references alone."""
+    prefixed = _PREFIXED_CELL.search(xml) is not None
+    if not prefixed and _NOT_NEAR.search(xml) is None:
+        return True
+    if prefixed or _NOT_PLACED.search(xml) is not None:
+        return False
+    refs = _CELL_REF.findall(xml)
+    rows = max((int(digits) for _, digits in refs), default=0)
+    last = max((letters for letters, _ in refs), key=lambda letters: (len(letters), letters), default=b"A")
+    return rows * (parse_address(last.decode() + "1")[1] + 1) <= MAX_SHEET_CELLS
 
 
 def _attributes(element: bytes) -> dict[str, str]:
@@ -278,26 +315,44 @@ def _worksheet_parts(archive: zipfile.ZipFile, view: memoryview, names: set[str]
     return parts
 
 
-def _sheet_name(archive: zipfile.ZipFile, view: memoryview, rid: str) -> str | None:
-    """The name the workbook gives the sheet of relationship rid, if it can be read."""
+def _sheet_names(archive: zipfile.ZipFile, view: memoryview) -> dict[str, str]:
+    """The name the workbook gives each sheet, by relationship id; {} if that cannot be read."""
     try:
         book = SafeET.fromstring(_member_head(archive, view, archive.getinfo(_WORKBOOK), None), forbid_dtd=True)
     except (SafeET.ParseError, DefusedXmlException, KeyError, zipfile.BadZipFile, EOFError, OSError, zlib.error):
-        return None
+        return {}
+    names = {}
     for item in book.iter():
-        if item.tag.rsplit("}", 1)[-1] == "sheet" and \
-                next((v for k, v in item.attrib.items() if k.rsplit("}", 1)[-1] == "id"), None) == rid:
-            return item.get("name")
-    return None
+        if item.tag.rsplit("}", 1)[-1] == "sheet":
+            rid = next((v for k, v in item.attrib.items() if k.rsplit("}", 1)[-1] == "id"), None)
+            names[rid] = item.get("name") or ""
+    return names
 
 
 def _value_reach(xml: bytes) -> tuple[int, int, str | None]:
     """Rows and columns from A1 to the farthest cells holding a value, and the one that stretches the grid
-    most: a cell without a place of its own follows the one before it, a row without one the row before."""
+    most."""
     rows = columns = 0
     by_row = by_column = None
-    row = column = 0  # 1-based place of the row and cell last read
-    rows_read = None  # sheetData, emptied of each row once it is measured
+    for row, column, item in _placed_cells(xml):
+        if any(child.tag.rsplit("}", 1)[-1] in ("v", "is") for child in item):
+            if row > rows:
+                rows, by_row = row, (row, column)
+            if column > columns:
+                columns, by_column = column, (row, column)
+    if by_row is None or by_column is None:
+        return 0, 0, None
+    # the cell to delete: the one whose place, as a share of the sheet's limits, lies farther out
+    far = by_row if by_row[0] / 1_048_576 >= by_column[1] / 16_384 else by_column
+    return rows, columns, address(far[0] - 1, far[1] - 1)
+
+
+def _placed_cells(xml: bytes) -> Iterator[tuple[int, int, Any]]:
+    """Every cell of a sheet with its row and column from 1, placed as python-calamine places them: a cell
+    without a place of its own follows the one before it, a row without one the row before. Each cell is
+    whole (with its children) when yielded, and dropped after."""
+    row = column = 0
+    rows_read = None  # sheetData, emptied of each row once it is read
     for event, item in SafeET.iterparse(io.BytesIO(xml), events=("start", "end"), forbid_dtd=True):
         tag = item.tag.rsplit("}", 1)[-1]
         if event == "start":
@@ -310,16 +365,13 @@ def _value_reach(xml: bytes) -> tuple[int, int, str | None]:
         if tag == "c":
             place = _REF.fullmatch(item.get("r") or "")
             row, column = (int(place[2]), parse_address(place[0])[1] + 1) if place else (row, column + 1)
-            if any(child.tag.rsplit("}", 1)[-1] in ("v", "is") for child in item):
-                if row > rows:
-                    rows, by_row = row, (row, column)
-                if column > columns:
-                    columns, by_column = column, (row, column)
+            yield row, column, item
             item.clear()
         elif tag == "row":
             (rows_read if rows_read is not None else item).clear()
-    if by_row is None or by_column is None:
-        return 0, 0, None
-    # the cell to delete: the one whose place, as a share of the sheet's limits, lies farther out
-    far = by_row if by_row[0] / 1_048_576 >= by_column[1] / 16_384 else by_column
-    return rows, columns, address(far[0] - 1, far[1] - 1)
+
+
+def _text(item: Any, child: str) -> str:
+    """The text of a cell's child element (v, is), by local name."""
+    found = next((c for c in item if c.tag.rsplit("}", 1)[-1] == child), None)
+    return (found.text or "").strip() if found is not None else ""

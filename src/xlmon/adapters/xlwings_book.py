@@ -79,7 +79,7 @@ def sheet_grid(sheet: Any) -> Grid:
     too_large = used_range_too_large(sheet.name, last.row, last.column)
     if too_large:
         raise ValueError(too_large)  # Excel would hang handing over that many cells
-    values = sheet.range((1, 1), (last.row, last.column)).options(ndim=2).value
+    values = sheet.range((1, 1), (last.row, last.column)).options(ndim=2, err_to_str=True).value  # #REF! as shown
     return normalise(values or [])
 
 

@@ -40,7 +40,7 @@ def level3_rows(form: Form, profile: Profile) -> list[Diagnostic]:
     for ind in form.indicators:
         if not ind.level3:
             out.append(make("R103", sheet=form.sheet, cell=ind.cells.get("level3"), row=ind.row))
-        elif not ind.target:
+        elif not ind.target and "target" not in ind.errors:  # an error shown there is N005
             out.append(make("R104", sheet=form.sheet, cell=ind.cells.get("target"), name=ind.level3))
     return out
 
