@@ -118,6 +118,11 @@ def test_period_variants():
     # months other than the 1-6月 column headers, so they can only come from the period itself
     ("二〇二四年一至十二月", (2024, 12)), ("2024年度1-9月", (2024, 9)), ("2024年前三季度", (2024, 9)),
     ("2024年第一季度", (2024, 3)),
+    # with the days or the year again, which used to read as 1月 alone (graded against 时间进度 8.33%)
+    ("监控期间：2024年1月1日至6月30日", (2024, 6)), ("2024年1月1日-2024年9月30日", (2024, 9)),
+    ("（2024年1月—2024年6月）", (2024, 6)),
+    # the end of a quarter: the figures up to it, which used to be an error (S104)
+    ("截至2024年二季度末", (2024, 6)), ("2024年第三季度末", (2024, 9)), ("2024年第1季度", (2024, 3)),
 ])
 def test_period_wordings(period, expected):
     form, diags = read_form(project_grid(period=period), "s")
@@ -127,7 +132,8 @@ def test_period_wordings(period, expected):
 
 @pytest.mark.parametrize("period, shown", [
     ("（2026年4-6月）", "2026年4-6月"), ("２０２６年４月－６月", "2026年4月-6月"), ("2026年第二季度", "2026年第二季度"),
-    ("2026年度10至12月", "2026年度10至12月"), ("2026年下半年", "2026年下半年"),
+    ("2026年度10至12月", "2026年度10至12月"), ("2026年下半年", "2026年下半年"), ("2026年第2季度", "2026年第2季度"),
+    ("2026年4月1日至6月30日", "2026年4月1日至6月"), ("2026年4月-2026年6月", "2026年4月-2026年6月"),
 ])
 def test_a_period_not_counted_from_january_is_an_error_at_its_cell(period, shown):
     """Monitoring counts from January (1-XX月); a quarter's or a few months' figures cannot be graded against

@@ -15,23 +15,32 @@ from . import layout as L
 from .diagnostics import Diagnostic, make
 from .grid import Grid, address
 from .models import Block, Form, FundingRow, Indicator
-from .text import (UNIT_TO_WAN, WAN, YUAN, NotANumber, clean_text, formula_error, label_key, label_keys, nfkc, parse_amount,
-                   parse_measure, parse_number, parse_target, plain_number, to_wan)
+from .text import (UNIT_TO_WAN, WAN, YUAN, NotANumber, clean_text, formula_error, label_key, label_keys, nfkc,
+                   parse_amount, parse_measure, parse_number, parse_target, plain_number, to_wan)
 
 _CN_ONE_TO_NINE = "一二三四五六七八九"
 _TO_DIGITS = str.maketrans({**dict.fromkeys("〇零○", "0"), **{d: str(i) for i, d in enumerate(_CN_ONE_TO_NINE, 1)}})
 _CN_MONTHS = {"十": "10", "十一": "11", "十二": "12", **{d: str(i) for i, d in enumerate(_CN_ONE_TO_NINE, 1)}}
 _DASH = r"(?:[-－—–―‐‑‒−~～〜]+|至|到|一)"  # 1-6月, 1——6月, 1至6月, 1一6月 (一 typed for a dash)
-_HALVES = {"上半年": "6", "前三季度": "9", "第一季度": "3", "一季度": "3"}  # 1-6月, 1-9月, 1-3月
+# 1-6月, 1-9月, 1-3月; the end of a quarter (二季度末) is the figures up to it, as 上半年
+_HALVES = {"上半年": "6", "前三季度": "9", **{f"{first}{q}季度": "3" for q in "一1" for first in ("第", "")},
+           **{f"{first}{q}季度末": months for q, months in (("一", "3"), ("二", "6"), ("三", "9"), ("四", "12"),
+                                                        ("1", "3"), ("2", "6"), ("3", "9"), ("4", "12"))
+              for first in ("第", "")}}
+# 2024年, 二〇二四年, 二零二四年 (○: the circle people type for 〇); 26年 is read to be reported (S102)
+_YEAR = rf"(?:[0-9〇零○{_CN_ONE_TO_NINE}]{{4}}|\d{{2,3}}|[X×xＸ]{{2,4}})"
 _PERIOD = re.compile(
-    # 2024年, 二〇二四年, 二零二四年 (○: the circle people type for 〇); 26年 is read to be reported (S102)
-    rf"(?P<year>[0-9〇零○{_CN_ONE_TO_NINE}]{{4}}|\d{{2,3}}|[X×xＸ]{{2,4}})\s*年\s*度?\s*(?:"
-    rf"(?:(?:0?1|一)\s*(?:月份?)?\s*{_DASH}\s*)?(?P<months>\d{{1,2}}|[XxＸ×]{{1,2}}|十[一二]?|[{_CN_ONE_TO_NINE}])\s*月"
+    rf"(?P<year>{_YEAR})\s*年\s*度?\s*(?:"
+    # from January, with its first day or the year again: 1-6月, 1月1日至6月30日, 1月—2026年6月
+    rf"(?:(?:0?1|一)\s*(?:月份?)?\s*(?:(?:0?1|一)\s*日)?\s*{_DASH}\s*(?:{_YEAR}\s*年\s*)?)?"
+    rf"(?P<months>\d{{1,2}}|[XxＸ×]{{1,2}}|十[一二]?|[{_CN_ONE_TO_NINE}])\s*月"
     rf"|(?P<half>{'|'.join(_HALVES)}))")
 _HEADER_MONTHS = re.compile(r"1-(\d{1,2})月")
 # a period that does not run from January: 2026年4-6月, 2026年第二季度, 2026年7月 (one month's figures)
 _NOT_CUMULATIVE = re.compile(
-    rf"\d{{4}}\s*年\s*度?\s*(?:(?:0?[2-9]|1[0-2])\s*(?:月份?)?\s*{_DASH}\s*\d{{1,2}}\s*月|第?[二三四]\s*季度|下半年)")
+    rf"\d{{4}}\s*年\s*度?\s*(?:(?:0?[2-9]|1[0-2])\s*(?:月份?)?\s*(?:\d{{1,2}}\s*日)?\s*{_DASH}\s*(?:\d{{4}}\s*年\s*)?"
+    rf"\d{{1,2}}\s*月|第?[二三四2-4]\s*季度(?!\s*末)"
+    rf"|下半年)")
 _TOTAL_KEYS = {label_key(L.TOTAL_ROW), "合计", "总计", "资金总额合计"}
 _ROW_KEYS = {label_key(x): x for x in (*L.PROJECT_SOURCES, *L.DEPARTMENT_FUND_TYPES, *L.DEPARTMENT_SPENDING_TYPES)}
 _ROW_KEYS.update({k.replace("区", ""): v for k, v in _ROW_KEYS.items() if "区" in k})  # 县财政资金
