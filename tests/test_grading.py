@@ -209,3 +209,20 @@ def test_national_hierarchy_accepts_cost_as_level1():
     assert "R101" not in {d.code for d in result.diagnostics}
     result = check_sheets({"表1": project_grid(funding=SAMPLE_FUNDING, indicators=rows)}, PROFILE)
     assert "R101" in {d.code for d in result.diagnostics}
+
+
+@pytest.mark.parametrize("target, forecast, grade", [
+    ("180天以内", "200天", "red"),   # read as ≥ 180天 it was green: the work took longer than allowed
+    ("5%以下", "8%", "red"),
+    ("0起", "2起", "red"),           # ≥ 0 held whatever happened
+    ("不大于5%", "3%", "green"),     # read as qualitative, a number there was R208
+    ("95%以上", "96%", "green"),     # its unit was 「%以上」, so 96% was R209 (another unit)
+])
+def test_worded_bounds_grade_the_way_they_read(target, forecast, grade):
+    grid = project_grid(funding=SAMPLE_FUNDING,
+                        indicators=[["产出指标", "时效指标", "指标甲", target, forecast, forecast, None, "√", None, None,
+                                     None]])
+    result = check_sheets({"表1": grid}, PROFILE)
+    [indicator] = result.forms[0].indicators
+    assert indicator.grade == grade
+    assert not {"R207", "R208", "R209"} & {d.code for d in result.diagnostics}

@@ -159,16 +159,22 @@ def _parse_text_amount(value: object) -> tuple[float | None, str | None]:
 OPERATORS = (">=", ">", "=", "<", "<=")
 _OP_SYMBOLS = {
     "≥": ">=", ">=": ">=", "=>": ">=", "不低于": ">=", "不少于": ">=", "大于等于": ">=",
-    "大于或等于": ">=", "至少": ">=", "≧": ">=",
+    "大于或等于": ">=", "至少": ">=", "≧": ">=", "不小于": ">=", "最少": ">=", "不得低于": ">=",
+    "不得少于": ">=", "高于或等于": ">=",
     "≤": "<=", "<=": "<=", "=<": "<=", "不高于": "<=", "不超过": "<=", "不多于": "<=",
-    "小于等于": "<=", "小于或等于": "<=", "≦": "<=",
-    ">": ">", "大于": ">", "高于": ">", "超过": ">",
-    "<": "<", "小于": "<", "低于": "<",
+    "小于等于": "<=", "小于或等于": "<=", "≦": "<=", "不大于": "<=", "最多": "<=", "不得超过": "<=",
+    "不得高于": "<=", "低于或等于": "<=", "控制在": "<=",
+    ">": ">", "大于": ">", "高于": ">", "超过": ">", "多于": ">",
+    "<": "<", "小于": "<", "低于": "<", "少于": "<",
     "=": "=", "==": "=", "等于": "=", "达到": ">=",
 }
 _OP_PATTERN = "|".join(sorted((re.escape(k) for k in _OP_SYMBOLS), key=len, reverse=True))
+# a bound written after the number: 95%以上, 5%以下, 30天以内, 3个月内, 12月底前
+_OP_SUFFIXES = {"及以上": ">=", "或以上": ">=", "以上": ">=", "及以下": "<=", "或以下": "<=", "以下": "<=",
+                "以内": "<=", "之内": "<=", "内": "<=", "之前": "<=", "以前": "<=", "前": "<="}
 _TARGET = re.compile(
-    rf"^(?P<op>{_OP_PATTERN})?(?P<num>[+-]?(\d+(\.\d*)?|\.\d+))(?P<unit>[^\d]*)$"
+    rf"^(?P<op>{_OP_PATTERN})?(?P<num>[+-]?(\d+(\.\d*)?|\.\d+))(?P<unit>[^\d]*?)"
+    rf"(?P<suffix>{'|'.join(sorted(_OP_SUFFIXES, key=len, reverse=True))})?$"
 )
 _QUALITATIVE_OPS = {"定性", "qualitative"}
 
@@ -195,7 +201,9 @@ def parse_operator(value: object) -> str | None:
 
 
 def parse_target(value: object, operator: object = None, unit: object = None) -> Target | None:
-    """Split a target into operator, number and unit; a bare number means ≥; text is qualitative."""
+    """Split a target into operator, number and unit; text is qualitative. The operator is the one written
+    before the number (不大于5%), else after it (30天以内), else the 计算符号 column's; a bare number means ≥,
+    but a bare 0 (0起, 零事故 as a count) is a ceiling: ≥ 0 would hold whatever happened."""
     if type(value) is str and (operator is None or type(operator) is str) and (unit is None or type(unit) is str):
         return _parse_text_target(value, operator, unit)
     return _parse_target(value, operator, unit)
@@ -216,14 +224,20 @@ def _parse_target(value: object, operator: object, unit: object) -> Target | Non
     if op_col == "qualitative":
         return Target(text, "qualitative", None, unit_col)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return Target(text, op_col or ">=", float(value), unit_col)
+        return Target(text, op_col or _bare(float(value)), float(value), unit_col)
     compact = _SPACES.sub("", nfkc(text)).replace(",", "")
     match = _TARGET.match(compact)
     if not match:
         return Target(text, "qualitative", None, unit_col)
-    op = _OP_SYMBOLS[match["op"]] if match["op"] else (op_col or ">=")
+    number = float(match["num"])
+    op = (_OP_SYMBOLS[match["op"]] if match["op"] else _OP_SUFFIXES[match["suffix"]] if match["suffix"]
+          else op_col or _bare(number))
     unit_text = match["unit"] or unit_col
-    return Target(text, op, float(match["num"]), unit_text or None)
+    return Target(text, op, number, unit_text or None)
+
+
+def _bare(number: float) -> str:
+    return "<=" if number == 0 else ">="
 
 
 def parse_measure(value: object) -> tuple[float | None, str | None] | None:
