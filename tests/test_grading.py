@@ -217,6 +217,8 @@ def test_national_hierarchy_accepts_cost_as_level1():
     ("0起", "2起", "red"),           # ≥ 0 held whatever happened
     ("不大于5%", "3%", "green"),     # read as qualitative, a number there was R208
     ("95%以上", "96%", "green"),     # its unit was 「%以上」, so 96% was R209 (another unit)
+    ("≥95%", "预计96%", "green"),    # words around a forecast made it text (R207), never graded
+    ("≥95%", "约80%（受疫情影响）", "red"),
 ])
 def test_worded_bounds_grade_the_way_they_read(target, forecast, grade):
     grid = project_grid(funding=SAMPLE_FUNDING,

@@ -82,6 +82,10 @@ def test_target_columns_and_qualitative():
 def test_measures_and_labels():
     assert parse_measure("96%") == (96, "%") and parse_measure(800) == (800, None)
     assert parse_measure("完成") is None and parse_measure("≥5") is None
+    # words around the value that do not change it, which used to make it text (R207) and leave it ungraded
+    assert [parse_measure(t) for t in ("约95%", "预计100%", "完成率96%", "95%左右", "96.5%（预计）", "累计完成1676平方米")] == [
+        (95, "%"), (100, "%"), (96, "%"), (95, "%"), (96.5, "%"), (1676, "平方米")]
+    assert parse_measure("已完成") is None and parse_measure("提前完成") is None
     assert label_key("项 目 名 称：") == "项目名称"
     assert label_key("县（区）财政资金") == label_key("县(区)财政资金") == "县区财政资金"
 

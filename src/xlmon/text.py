@@ -256,9 +256,17 @@ def _parse_text_measure(value: str) -> tuple[float | None, str | None] | None:
     return _parse_measure(value)
 
 
+# Words around a completion value that do not change it: 约95%, 预计100%, 完成率96%, 95%左右, 96%（预计）
+_MEASURE_LEAD = re.compile("^(?:" + "|".join(sorted(
+    ("约", "大约", "预计", "预计达到", "预计可达到", "预计完成", "完成", "完成率", "已完成", "实际完成", "累计", "累计完成",
+     "达到", "已达到", "可达到"), key=len, reverse=True)) + ")")
+_MEASURE_NOTE = re.compile(r"(?:[(][^()]*[)]|左右|上下)+$")
+
+
 def _parse_measure(value: object) -> tuple[float | None, str | None] | None:
     compact = _SPACES.sub("", nfkc(str(value))).replace(",", "")
+    compact = _MEASURE_NOTE.sub("", _MEASURE_LEAD.sub("", compact))
     match = _TARGET.match(compact)
-    if not match or match["op"]:
+    if not match or match["op"]:  # ≥95% copied from the target is not what was achieved
         return None
     return float(match["num"]), (match["unit"] or None)
