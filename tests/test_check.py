@@ -272,3 +272,26 @@ def test_ctrl_c_is_said_plainly(tmp_path, capsys, monkeypatch):
     monkeypatch.setitem(cli.COMMANDS, "check", interrupted)
     assert main(["check", str(tmp_path)]) == 2
     assert "已中断" in capsys.readouterr().err
+
+
+def test_a_file_that_cannot_be_opened_is_named_with_why_in_chinese(good, capsys, monkeypatch):
+    """On Linux, and for the C runtime's errors on Windows, the system says "Permission denied"."""
+    import errno
+
+    from xlmon.consolidate.extract import extract
+    from xlmon.profile import load_profile
+
+    real = Path.read_bytes
+
+    def locked(self):
+        if self == good:
+            raise PermissionError(errno.EACCES, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", locked)
+    code, data = run_json(capsys, good)
+    [d] = data["files"][0]["diagnostics"]
+    assert code == 1 and d["code"] == "F004" and "没有权限，或文件正被其他程序" in d["message"]
+    assert "Permission" not in d["message"]
+    outcome = extract(str(good), load_profile())
+    assert outcome.status == "rejected" and "没有权限" in outcome.reason and "Errno" not in outcome.reason

@@ -140,7 +140,7 @@ def test_unreadable_roster(tmp_path, monkeypatch):
         raise PermissionError(13, "Permission denied", str(self))
 
     monkeypatch.setattr(Path, "read_bytes", denied)
-    assert "无法读取（没有读取权限）" in roster_error(path)
+    assert "无法读取（没有权限，或文件正被其他程序" in roster_error(path)
 
 
 def test_roster_without_names(tmp_path):

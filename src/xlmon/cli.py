@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from .cli_parser import EXIT_USAGE, Parser, whole, year
+from .file_errors import os_reason
 
 EXIT_OK, EXIT_FINDINGS, EXIT_FAILURE = 0, 1, EXIT_USAGE
 
@@ -164,7 +165,7 @@ def _write(out: Path, write, app: str = "Excel") -> Path | None:
     except ValueError as exc:
         print(f"xlmon: {exc}", file=sys.stderr)
     except OSError as exc:
-        print(f"xlmon: 无法写入 {out}（{exc.strerror or exc}），请确认文件未被 {app} 打开且目录可写。", file=sys.stderr)
+        print(f"xlmon: 无法写入 {out}（{os_reason(exc)}），请确认文件未被 {app} 打开且目录可写。", file=sys.stderr)
     return None
 
 
@@ -213,7 +214,7 @@ def cmd_consolidate(args) -> int:
         print(f"xlmon: --overall-from：{exc}；未生成汇总表。", file=sys.stderr)
         return EXIT_FAILURE
     except OSError as exc:
-        print(f"\nxlmon: 无法写入 {output}（{exc.strerror or exc}），请确认文件未被 Excel 打开且目录可写；"
+        print(f"\nxlmon: 无法写入 {output}（{os_reason(exc)}），请确认文件未被 Excel 打开且目录可写；"
               "未生成任何文件。", file=sys.stderr)
         return EXIT_FAILURE
     written = bool(summary.projects or summary.overall)

@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from . import layout as L
+from .file_errors import os_reason
 
 Grade = Literal["green", "yellow", "red"]
 
@@ -115,7 +116,7 @@ def load_profile(path: str | Path | None = None) -> Profile:
     except FileNotFoundError:
         raise ProfileError(f"规则配置文件不存在：{path}") from None
     except OSError as exc:
-        raise ProfileError(f"无法读取规则配置文件 {path}（{exc.strerror or exc}）") from None
+        raise ProfileError(f"无法读取规则配置文件 {path}（{os_reason(exc)}）") from None
     except UnicodeDecodeError:
         raise ProfileError(f"规则配置文件 {path} 不是 UTF-8 编码：请在记事本中“另存为”，编码选 UTF-8") from None
     except tomllib.TOMLDecodeError as exc:

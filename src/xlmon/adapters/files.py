@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..grid import Grid, normalise
+from ..file_errors import os_reason
 from .safety import Refusal, inspect_archive
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -62,7 +63,7 @@ def read_workbook(path: str | Path) -> WorkbookValues:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        result.refusal = Refusal("F004", f"无法打开（{exc.strerror or exc}）")
+        result.refusal = Refusal("F004", f"无法打开（{os_reason(exc)}）")
         return result
     return read_bytes(data, str(path), result)
 

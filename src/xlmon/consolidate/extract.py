@@ -13,6 +13,7 @@ from pathlib import Path
 from .. import layout as L
 from ..adapters.files import read_bytes
 from ..check import check_workbook
+from ..file_errors import os_reason
 from ..models import Form
 from ..profile import Profile
 from ..sheetnames import RECORDS_SHEET, SUMMARY_SHEETS  # RECORDS_SHEET: a summary's hidden sheet, a record a row
@@ -153,7 +154,7 @@ def read_completed(path: str | Path, profile: Profile) -> Completed:
     except NotCompleted:
         raise
     except OSError as exc:
-        raise NotCompleted(f"无法读取“{name}”（{exc.strerror or exc}）") from exc
+        raise NotCompleted(f"无法读取“{name}”（{os_reason(exc)}）") from exc
     except Exception as exc:  # malformed (calamine's own errors) or damaged records
         raise NotCompleted(f"无法读取“{name}”（{exc}）") from exc
     found = _completed_form(grid, units, profile)
@@ -213,7 +214,7 @@ def extract(path: str, profile: Profile) -> FileOutcome:
         modified = os.stat(path).st_mtime
     except OSError as exc:
         from ..diagnostics import make
-        d = make("F001" if isinstance(exc, FileNotFoundError) else "F004", detail=str(exc), file=path)
+        d = make("F001" if isinstance(exc, FileNotFoundError) else "F004", detail=f"无法打开（{os_reason(exc)}）", file=path)
         return FileOutcome(path, "", "rejected", d.message, [], [d.model_dump()])
     sha = hashlib.sha256(data).hexdigest()
     book = read_bytes(data, path)

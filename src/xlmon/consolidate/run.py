@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..adapters.files import OTHER_SPREADSHEETS, XLSX_SUFFIXES, find_workbooks, read_bytes, read_workbook
 from ..diagnostics import make
+from ..file_errors import os_reason
 from ..profile import Profile, load_profile
 from ..sheetnames import RECORDS_SHEET
 from ..text import clean_text, label_key, nfkc
@@ -359,8 +360,7 @@ def read_roster(path: str | Path) -> list[str]:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        why = "没有读取权限" if isinstance(exc, PermissionError) else exc.strerror or exc
-        raise ValueError(f"单位名单 {path} 无法读取（{why}）。") from exc
+        raise ValueError(f"单位名单 {path} 无法读取（{os_reason(exc)}）。") from exc
     workbook = path.suffix.lower() in (*XLSX_SUFFIXES, *OTHER_SPREADSHEETS)
     rows = _workbook_rows(path, data) if workbook else _text_rows(path, data)
     start, column = _roster_column(rows)

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..adapters import xlwings_book as xb
 from ..check import OWN_SHEETS
+from ..file_errors import os_reason
 from ..profile import Profile, load_profile
 from .content import report_for_sheets
 from .docx_writer import replaceable, write_docx
@@ -30,7 +31,7 @@ def report(book: Any, profile: Profile | None = None) -> str:
     try:
         write_docx(drafted, target)
     except OSError as exc:
-        return _tell(book, f"无法写入 {target}（{exc.strerror or exc}），请确认该文件未在 Word 中打开。", "critical")
+        return _tell(book, f"无法写入 {target}（{os_reason(exc)}），请确认该文件未在 Word 中打开。", "critical")
     note = f"\n原有的 {kept.name} 已有改动，未覆盖。" if kept else ""
     return _tell(book, f"分析报告（草稿）已保存为 {target}。{note}\n标黄的【待填写】处需人工补充，【草稿】处请审核。")
 
