@@ -162,6 +162,33 @@ def test_duplicates_counted_once(department, tmp_path, capsys):
     assert all("两份金额不同" not in d for d in data["duplicates"])  # the very same file sent twice
 
 
+def test_an_old_copy_on_a_hidden_sheet_gives_way_to_the_visible_form(department, tmp_path, capsys):
+    """A unit keeps last month's form on a hidden sheet, first in the workbook: the form it shows counts."""
+    from xlmon.check import check_file
+
+    source = next(iter(sorted(department.glob("*.xlsx"))))
+    form = next(f for f in check_file(source).forms if f.kind == "project")
+    cell = next(r.cells["spent"] for r in form.funding if r.row != "资金总额" and r.typed.get("spent"))
+    wb = load_workbook(source)
+    shown = wb[form.sheet]
+    old = wb.copy_worksheet(shown)
+    old.title = "旧表"
+    old[cell] = shown[cell].value / 2  # last month's 支出数
+    old.sheet_state = "hidden"
+    wb.move_sheet(old, offset=-(len(wb.sheetnames) - 1))
+    folder = tmp_path / "unit"
+    folder.mkdir()
+    wb.save(folder / source.name)
+    shutil.copy2(source, tmp_path / "visible_only.xlsx")
+    _, visible = run(capsys, tmp_path / "visible_only.xlsx", "-o", tmp_path / "a.xlsx")
+    code, data = run(capsys, folder, "-o", tmp_path / "b.xlsx")
+    assert code == 0 and data["totals"] == visible["totals"] and data["projects"] == visible["projects"]
+    [line] = data["duplicates"]
+    assert f"采用 {source.name}!{shown.title}（另一份在隐藏工作表中）；两份金额不同" in line
+    hidden = [d for d in check_file(folder / source.name).diagnostics if d.code == "S002"]
+    assert [(d.sheet, d.severity) for d in hidden] == [("旧表", "info")]
+
+
 def test_copies_across_folders_are_named_by_folder_and_the_original_is_used(tmp_path, capsys):
     """Two offices each forward 某市第一中学.xlsx, and one folder also holds “某单位 - 副本.xlsx”: every message
     tells the files apart, an exact copy is said to be one, and the file the copy was named after is used."""

@@ -71,6 +71,7 @@ def check_workbook(book: WorkbookValues, profile: Profile | None = None) -> File
     else:
         sheets = check_sheets(book.sheets, profile)
         result.forms, result.diagnostics = sheets.forms, sheets.diagnostics
+        result.diagnostics[:0] = [make("S002", sheet=f.sheet) for f in result.forms if f.sheet in book.hidden]
         if book.macros:
             result.diagnostics.insert(0, make("F008"))
         result.status = "invalid" if has_errors(result.diagnostics) else "ok"

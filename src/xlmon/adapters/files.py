@@ -31,6 +31,7 @@ class WorkbookValues:
     sheets: dict[str, Grid] = field(default_factory=dict)
     refusal: Refusal | None = None
     macros: bool = False
+    hidden: set[str] = field(default_factory=set)  # sheets hidden in Excel (hidden or very hidden)
 
 
 def find_workbooks(inputs: Iterable[str | Path]) -> list[tuple[Path, Path | None]]:
@@ -69,7 +70,7 @@ def read_workbook(path: str | Path) -> WorkbookValues:
 
 
 def read_bytes(data: bytes, name: str, result: WorkbookValues | None = None) -> WorkbookValues:
-    from python_calamine import CalamineWorkbook
+    from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
     result = result or WorkbookValues(name)
     suffix = Path(name).suffix.lower()
@@ -88,6 +89,7 @@ def read_bytes(data: bytes, name: str, result: WorkbookValues | None = None) -> 
     result.macros = macros
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        result.hidden = {m.name for m in book.sheets_metadata if m.visible != SheetVisibleEnum.Visible}
         for name_ in book.sheet_names:
             rows = book.get_sheet_by_name(name_).to_python(skip_empty_area=False)
             result.sheets[name_] = grid = normalise(rows)

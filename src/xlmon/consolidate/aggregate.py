@@ -188,17 +188,20 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
         key = record.key()
         if key in target:
             first = target[key]
-            copies = first.file != record.file and sha[first.file] == sha[record.file]  # both read: their bytes
+            hidden = first.hidden != record.hidden  # one is on a sheet hidden in Excel: the visible one counts
+            copies = not hidden and first.file != record.file and sha[first.file] == sha[record.file]
             times = modified.get(first.file), modified.get(record.file)
-            later = not copies and None not in times and times[0] != times[1]  # else the first copy counts
+            later = not hidden and not copies and None not in times and times[0] != times[1]  # else the first
             # of two identical files, not the one named as the other's copy (“X - 副本”, “X(1)”, “Copy of X”)
             original = copies and _copy_of(Path(first.file).stem, Path(record.file).stem)
-            used, other = (record, first) if original or later and times[1] > times[0] else (first, record)
+            used, other = ((record, first) if (first.hidden if hidden else original or later and times[1] > times[0])
+                           else (first, record))
             if used is record:
                 target[key] = record
                 included[first.file] -= 1
                 included[record.file] += 1
-            why = "（两个文件内容完全相同）" if copies else "（其文件修改时间较晚）" if later else ""
+            why = ("（另一份在隐藏工作表中）" if hidden else "（两个文件内容完全相同）" if copies
+                   else "（其文件修改时间较晚）" if later else "")
             differ = "；两份金额不同，请核实" if first.amounts != record.amounts else ""
             duplicates.append(f"{record.unit or ''}·{record.project or record.sheet}：{_place(first, shown)} 与 "
                               f"{_place(record, shown)} 重复，采用 {_place(used, shown)}{why}{differ}")

@@ -23,7 +23,7 @@ from .records import AMOUNTS, Deviation, FileOutcome, FormRecord, department_nam
 _CODE = re.compile(r"[0-9A-Z]{15,21}")
 
 
-def form_record(form: Form, path: str) -> FormRecord:
+def form_record(form: Form, path: str, hidden: bool = False) -> FormRecord:
     amounts: dict[str, dict[str, list[float | None]]] = {}
     unknown: dict[str, dict[str, list[str]]] = {}
     for row in form.funding:
@@ -52,7 +52,7 @@ def form_record(form: Form, path: str) -> FormRecord:
         project=form.project, department=form.department, code=code_match.group(0) if code_match else None,
         year=form.year, months=form.months, amounts=amounts, unknown=unknown, funding_grade=total.grade if total else None,
         grade=form.grade, indicator_grades=grades, likelihoods=likelihoods, deviations=deviations,
-        period_cell=form.cells.get("period"),
+        period_cell=form.cells.get("period"), hidden=hidden,
     )
 
 
@@ -239,7 +239,7 @@ def extract(path: str, profile: Profile) -> FileOutcome:
                            summary=True, modified=modified)
     result = check_workbook(book, profile)
     diags = [d.model_dump() for d in result.diagnostics]
-    records = [form_record(f, path).finish() for f in result.forms]
+    records = [form_record(f, path, f.sheet in book.hidden).finish() for f in result.forms]
     if result.status == "unreadable" or not records:
         reason = result.diagnostics[0].message if result.diagnostics else "不是监控表"
         return FileOutcome(path, sha, "rejected", reason, [], diags, modified=modified)

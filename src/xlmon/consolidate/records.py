@@ -55,6 +55,7 @@ class FormRecord:
     deviations: list[Deviation] = field(default_factory=list)
     source: str | None = None  # for records read back from a summary: the file they first came from
     period_cell: str | None = None  # where the form states its period
+    hidden: bool = False  # read from a sheet hidden in Excel: a copy on a visible sheet counts before it
     # the record as its line of a summary's records sheet, made where the record was extracted (in a worker)
     # once it is final; every field above is part of it
     line: str | None = field(default=None, compare=False, repr=False)
