@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from handmade import SAMPLE_FUNDING, SAMPLE_INDICATORS, fullwidth, project_grid, spaced
+from xlmon import layout as L
 from xlmon.calc import calculate
 from xlmon.check import check_sheets
 from xlmon.grid import address, parse_address
@@ -287,3 +288,22 @@ def test_calculate_on_a_form_in_yuan_writes_yuan():
     grid[r][c] = 1  # a wrong 小计 typed over
     [edit] = plan_calculation([form], {"表1": grid})
     assert edit.cell == total.cells["subtotal"] and edit.value == 3_100_000 and "元" in edit.note
+
+
+@pytest.mark.parametrize("footnotes", [True, False])
+def test_a_second_form_below_the_first_on_one_sheet_is_said_not_read(footnotes):
+    """Units stack several projects' forms on one sheet; the second used to vanish without a word (or, with no
+    footnotes between, its header rows were read as the first form's indicators)."""
+    first = project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS, project="项目甲")
+    if not footnotes:
+        first = first[:-len(L.FOOTNOTES)]
+    second = project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS, project="项目乙")
+    alone = check_sheets({"表1": first})
+    result = check_sheets({"表1": first + [[None]] + second})
+    [form] = result.forms
+    assert form.project == "项目甲" and form.indicators == alone.forms[0].indicators
+    s130 = [d for d in result.diagnostics if d.code == "S130"]
+    title_row = len(first) + 2  # the second form's title, 1-based
+    assert [(d.cell, d.severity) for d in s130] == [(f"A{title_row}", "error")]
+    assert f"第 {title_row} 行起还有一张监控表" in s130[0].message
+    assert [d for d in result.diagnostics if d.code != "S130"] == alone.diagnostics

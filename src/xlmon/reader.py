@@ -108,6 +108,14 @@ def read_form(grid: Grid, sheet: str) -> tuple[Form | None, list[Diagnostic]]:
     if not funding_headers and indicator_header is None:
         return None, []
     diags: list[Diagnostic] = []
+    # another form below this one's indicators: only the first form of a sheet is read, and the next is said
+    later = [h for h in funding_headers if indicator_header is not None and h > indicator_header]
+    next_form = len(grid)
+    if later:
+        funding_headers = funding_headers[:len(funding_headers) - len(later)]
+        next_form = next((r for r in range(indicator_header + 1, later[0])  # its title, period or header fields
+                          if _starts_a_form(next(filter(None, keys[r]), ""))), later[0] - 1)
+        diags.append(make("S130", sheet=sheet, cell=address(next_form, 0), row=next_form + 1))
     form = Form(sheet=sheet, kind="project")
     _read_title(s, form, funding_headers[0] if funding_headers else indicator_header or 0, diags)
     _read_header_fields(s, form, funding_headers[0] if funding_headers else indicator_header or 0)
@@ -125,7 +133,7 @@ def read_form(grid: Grid, sheet: str) -> tuple[Form | None, list[Diagnostic]]:
     if indicator_header is None:
         diags.append(make("S120", sheet=sheet))
     else:
-        _read_indicators(s, form, indicator_header, diags)
+        _read_indicators(s, form, indicator_header, next_form, diags)
     if any(d.code == "S104" for d in diags):
         return form, diags  # a period not counted from January (S104): no months are taken for it
     if form.months is None:
@@ -403,7 +411,7 @@ def _check_rows(s: _Sheet, form: Form, headers: list[int], diags: list[Diagnosti
                 diags.append(make("S111", sheet=s.name, cell=cell, row=label))
 
 
-def _read_indicators(s: _Sheet, form: Form, header: int, diags: list[Diagnostic]) -> None:
+def _read_indicators(s: _Sheet, form: Form, header: int, end: int, diags: list[Diagnostic]) -> None:
     sub_header = sum(k in L.LIKELIHOODS for k in s.keys[header + 1]) >= 2 if header + 1 < len(s.keys) else False
     start = header + (2 if sub_header else 1)
     columns = _map_columns(s, range(header, start), L.INDICATOR_HEADER_KEYWORDS)
@@ -411,10 +419,10 @@ def _read_indicators(s: _Sheet, form: Form, header: int, diags: list[Diagnostic]
     form.cells["indicators"] = address(header, columns.get("level1", columns.get("level3", 0)))
     level1 = level2 = ""
     fields = tuple(columns.items())
-    for r in range(start, len(s.grid)):
+    for r in range(start, end):
         row_keys = s.keys[r]
         first = next(filter(None, row_keys), "")
-        if _FOOTNOTE.match(first) or s.has_key(r, _REASON_NOTE_KEY):
+        if _FOOTNOTE.match(first) or s.has_key(r, _REASON_NOTE_KEY) or _starts_a_form(first):
             break
         l1 = s.key(r, columns["level1"]) if "level1" in columns else ""
         l2 = s.key(r, columns["level2"]) if "level2" in columns else ""
@@ -465,6 +473,15 @@ def _read_indicators(s: _Sheet, form: Form, header: int, diags: list[Diagnostic]
         value, cell = _value_right_of(s, goal_row, c)
         form.goal = value
         form.cells["goal"] = cell or address(goal_row, c)
+
+
+_FORM_HEADER_KEYS = {label_key(k) for k in _HEADER_LABELS}
+
+
+def _starts_a_form(first_key: str) -> bool:
+    """Whether a row whose first label is this begins another form (its title, period or a header field), which
+    ends the indicators of a form with no footnotes below them."""
+    return first_key in _FORM_HEADER_KEYS or "绩效运行监控表" in first_key or _PERIOD.fullmatch(first_key) is not None
 
 
 @lru_cache(maxsize=1024)
