@@ -307,3 +307,14 @@ def test_a_second_form_below_the_first_on_one_sheet_is_said_not_read(footnotes):
     assert [(d.cell, d.severity) for d in s130] == [(f"A{title_row}", "error")]
     assert f"第 {title_row} 行起还有一张监控表" in s130[0].message
     assert [d for d in result.diagnostics if d.code != "S130"] == alone.diagnostics
+
+
+def test_the_indicator_header_repeated_inside_the_table_is_not_an_indicator():
+    """Long tables repeat their header at a page break (printed titles typed in); it used to be read as an
+    indicator named 三级指标 under the 一级指标 “一级指标” (R101)."""
+    grid = project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS)
+    header = next(i for i, row in enumerate(grid) if row and row[0] == "绩效指标")
+    repeated = grid[:header + 5] + [list(grid[header]), list(grid[header + 1])] + grid[header + 5:]
+    alone, result = check_sheets({"t": grid}), check_sheets({"t": repeated})
+    assert [i.level3 for i in result.forms[0].indicators] == [i.level3 for i in alone.forms[0].indicators]
+    assert [d.code for d in result.diagnostics] == [d.code for d in alone.diagnostics]

@@ -164,3 +164,16 @@ def test_grade_findings_name_red_and_yellow_cells():
     assert "1000平方米" in next(d.message for d in diags if d.code == "G201")
     _, clean = run()
     assert not {"G101", "G201"} & {d.code for d in clean}
+
+
+def test_amounts_typed_in_yuan_into_a_form_in_wan_are_suspected():
+    """A unit copies 2,120,000 (元) from its accounts into a 万元 form: consolidated, its figures would be
+    10,000 times too large; R210 warns at the largest amount, in 亿元 too so the size is plain."""
+    yuan = {row: [v * 10_000 if isinstance(v, (int, float)) and i not in (4, 6) else v for i, v in enumerate(values)]
+            for row, values in SAMPLE_FUNDING.items()}
+    _, diags = run(funding=yuan)
+    [d] = [d for d in diags if d.code == "R210"]
+    assert (d.cell, d.severity) == ("K7", "warning") and "3,050,000.00 万元（合 305 亿元）" in d.message
+    assert not codes_at(run()[1], "R210")
+    lenient = PROFILE.model_copy(update={"amounts": PROFILE.amounts.model_copy(update={"project_max": 1e7})})
+    assert not codes_at(run(funding=yuan, profile=lenient)[1], "R210")

@@ -51,6 +51,12 @@ class IndicatorRules(_Strict):
     likelihood_floor: dict[str, Grade] = Field(default_factory=lambda: {"有可能": "yellow", "完全不可能": "red"})
 
 
+class AmountRules(_Strict):
+    """Amounts (万元) above which a form looks typed in 元 by mistake."""
+    project_max: float = Field(100_000.0, gt=0)
+    department_max: float = Field(10_000_000.0, gt=0)
+
+
 class ConsolidationRules(_Strict):
     focus_budget: float = Field(500.0, ge=0)
 
@@ -71,6 +77,7 @@ class Profile(_Strict):
     goal_review: GoalReview = GoalReview()
     funding: FundingRules = FundingRules()
     indicators: IndicatorRules = IndicatorRules()
+    amounts: AmountRules = AmountRules()
     consolidation: ConsolidationRules = ConsolidationRules()
     palette: Palette = Palette()
 

@@ -424,6 +424,8 @@ def _read_indicators(s: _Sheet, form: Form, header: int, end: int, diags: list[D
         first = next(filter(None, row_keys), "")
         if _FOOTNOTE.match(first) or s.has_key(r, _REASON_NOTE_KEY) or _starts_a_form(first):
             break
+        if _is_indicator_header(s, r):
+            continue  # the table's header repeated, as printed on each page
         l1 = s.key(r, columns["level1"]) if "level1" in columns else ""
         l2 = s.key(r, columns["level2"]) if "level2" in columns else ""
         if l1:

@@ -18,6 +18,20 @@ def negative_amounts(form: Form, profile: Profile) -> list[Diagnostic]:
             if (v := row.typed.get(f)) is not None and v < -EPS]
 
 
+def amounts_in_yuan(form: Form, profile: Profile) -> list[Diagnostic]:
+    """The largest amount of a form far beyond what one project (or department) spends: typed in 元 into a
+    form in 万元, which would make the unit's figures 10,000 times too large in a consolidation."""
+    limit = profile.amounts.department_max if form.kind == "department" else profile.amounts.project_max
+    found = [(v, row, f) for row in form.funding for f in L.INPUT_AMOUNTS
+             if (v := row.typed.get(f)) is not None and v >= limit]
+    if not found:
+        return []
+    value, row, f = max(found, key=lambda item: item[0])
+    return [make("R210", sheet=form.sheet, cell=row.cells.get(f), field=f"{row.row}·{L.FIELD_LABELS[f]}",
+                 value=fmt_amount(value), yi=plain_number(round(value / 10_000, 2)), limit=fmt_amount(limit),
+                 kind="部门" if form.kind == "department" else "单个项目")]
+
+
 def blocks_agree(form: Form, profile: Profile) -> list[Diagnostic]:
     source, spending = form.total("source"), form.total("spending")
     if form.kind != "department" or source is None or spending is None:
