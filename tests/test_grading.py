@@ -43,6 +43,28 @@ def test_qualitative_levels(forecast, grade):
     assert grade_indicator(ind("qualitative", None, forecast, target="有效提升"), 0.5, PROFILE) == grade
 
 
+@pytest.mark.parametrize("forecast, grade", [
+    # a green word negated used to be green: 无法完成 held 完成
+    ("无法完成", "red"), ("未能达成", "red"), ("难以达成", "red"), ("不能按期完成", "red"), ("不达标", "red"),
+    ("不满意", "red"), ("未完全达成", "yellow"), ("不能全部完成", "yellow"),
+    # wordings that used to leave the indicator ungraded
+    ("进度滞后", "yellow"), ("尚未开始", "red"), ("未实现", "red"), ("已实现", "green"), ("按计划推进", "green"),
+    ("基本实现", "yellow"), ("基本有效提升", "yellow"), ("预计达成", "green"), ("不仅完成还超额", "green"),
+])
+def test_qualitative_wordings_negated_or_hedged(forecast, grade):
+    assert grade_indicator(ind("qualitative", None, forecast, target="有效提升"), 0.5, PROFILE) == grade
+
+
+def test_a_forecast_no_level_fits_is_said_not_left_ungraded_in_silence():
+    rows = [["效益指标", "社会效益指标", "安全隐患", "有效消除", "推进中", forecast, None, "√", None, None, None]
+            for forecast in ("说不清", "达成")]
+    result = check_sheets({"表1": project_grid(funding=SAMPLE_FUNDING, indicators=rows)}, PROFILE)
+    r211 = [d for d in result.diagnostics if d.code == "R211"]
+    first = result.forms[0].indicators[0]
+    assert [(d.cell, d.severity) for d in r211] == [(first.cells["forecast"], "warning")]
+    assert "“说不清”" in r211[0].message and first.grade is None
+
+
 def test_likelihood_raises_grade():
     assert grade_indicator(ind(">=", 95, 99.0, likelihood="有可能"), 0.5, PROFILE) == "yellow"
     assert grade_indicator(ind(">=", 95, 99.0, likelihood="完全不可能"), 0.5, PROFILE) == "red"

@@ -6,6 +6,8 @@ forecast against the target, direction-aware, raised by 完成目标可能性. A
 
 from __future__ import annotations
 
+import re
+
 from .calc import EPS
 from .models import Form, FundingRow, Grade, Indicator
 from .profile import Profile
@@ -57,15 +59,31 @@ def quantitative_grade(value: float, ind: Indicator, tolerance: float) -> Grade:
     return "green" if diff <= EPS else ("yellow" if diff <= slack + EPS else "red")
 
 
+# A word of the profile's negated right before it (无法完成, 未能达成, 不达标): the opposite of what it says;
+# only partly negated (未完全达成, 不能全部完成), partly met.
+_NEGATED = re.compile(r"(?:未能|不能|不可能|无法|难以|没有|没能|尚未|未|不)(?:能|可|按期|按时|如期|全面|全部|完全)?$")
+_PARTLY = re.compile(r"(?:未|不|没有|不能|未能)(?:完全|全部|全面)$")
+
+
 def qualitative_grade(text: str, ind: Indicator, profile: Profile) -> Grade | None:
+    """A completion in words, by the profile's levels: the whole text, else the longest level it holds (negation
+    and 基本… taken into account); the target's own words are green, 基本 + them yellow."""
     key = label_key(text)
     levels = {label_key(k): v for k, v in profile.indicators.qualitative.items()}
     if key in levels:
         return levels[key]
-    if ind.target and key == label_key(ind.target):
+    target = label_key(ind.target) if ind.target else ""
+    if target and key == target:
         return "green"
+    if target and key == "基本" + target:
+        return "yellow"
     for word in sorted(levels, key=len, reverse=True):
         if word and word in key:
+            before = key[:key.index(word)]
+            if levels[word] == "green" and _NEGATED.search(before):
+                return "yellow" if _PARTLY.search(before) else "red"
+            if levels[word] == "green" and before.endswith("基本"):
+                return "yellow"
             return levels[word]
     return None
 

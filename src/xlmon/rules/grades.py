@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..calc import fmt_rate
 from ..diagnostics import Diagnostic, make
+from ..grading import qualitative_grade
 from ..models import Form
 from ..profile import Profile
 from ..text import plain_number
@@ -23,6 +24,10 @@ def grade_findings(form: Form, profile: Profile) -> list[Diagnostic]:
                             cell=row.cells.get("spend_progress"), row=row.row, progress=fmt_rate(row.spend_progress),
                             time=fmt_rate(form.time_progress), gap=f"{row.gap * 100:.2f}"))
     for ind in form.indicators:
+        if ind.operator == "qualitative" and isinstance(ind.forecast, str) and ind.level3 \
+                and qualitative_grade(ind.forecast, ind, profile) is None:
+            out.append(make("R211", sheet=form.sheet, cell=ind.cells.get("forecast"), name=ind.level3,
+                            value=ind.forecast))
         if ind.grade in ("yellow", "red") and ind.level3:
             out.append(make("G201" if ind.grade == "red" else "G202", sheet=form.sheet,
                             cell=ind.cells.get("forecast") or ind.cells.get("level3"), name=ind.level3,
