@@ -45,6 +45,7 @@ RULE_CASES = {
     "R102": (1, {"level2": "经济效益指标"}, "level2"),
     "R103": (2, {"level3": None}, "level3"),
     "R104": (2, {"target": None}, "target"),
+    "R106": (1, {"forecast": None}, "forecast"),  # no forecast: the indicator cannot be graded
     "R207": (0, {"forecast": "基本完成"}, "forecast"),
     "R208": (3, {"actual": 80}, "actual"),
     "R209": (0, {"forecast": "1250人"}, "forecast"),

@@ -42,6 +42,8 @@ def level3_rows(form: Form, profile: Profile) -> list[Diagnostic]:
             out.append(make("R103", sheet=form.sheet, cell=ind.cells.get("level3"), row=ind.row))
         elif not ind.target and "target" not in ind.errors:  # an error shown there is N005
             out.append(make("R104", sheet=form.sheet, cell=ind.cells.get("target"), name=ind.level3))
+        elif ind.forecast is None and "forecast" in ind.cells and "forecast" not in ind.errors:
+            out.append(make("R106", sheet=form.sheet, cell=ind.cells["forecast"], name=ind.level3))
     return out
 
 
