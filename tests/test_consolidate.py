@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 import zipfile
 from pathlib import Path
 
@@ -1194,3 +1195,26 @@ def test_opinions_on_another_periods_summary_are_not_carried(tmp_path, capsys):
     [k015] = [d for d in data["diagnostics"] if d["code"] == "K015"]
     assert k015["file"] == str(may_summary) and "指标偏差!N1：增加了“部门意见”一列" in k015["message"]
     assert load_workbook(tmp_path / "6月部门汇总.xlsx")["指标偏差"]["N1"].value is None
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="only Linux keeps a file name's undecodable bytes")
+def test_a_file_name_in_gbk_bytes_on_linux_is_read_and_shown_in_chinese(department, tmp_path, capsys):
+    """unzip on Linux keeps the GBK bytes of names zipped on Chinese Windows; Python holds them as lone surrogates,
+    which no XML can hold: the summary used to fail with an internal UnicodeEncodeError, and one level up too."""
+    from python_calamine import CalamineWorkbook
+
+    source = next(iter(sorted(department.glob("*.xlsx"))))
+    units = tmp_path / "units"
+    units.mkdir()
+    shutil.copy(source, os.fsencode(units) + b"/" + source.name.encode("gbk"))
+    code, data = run(capsys, units, "-o", tmp_path / "dept" / "汇总.xlsx")
+    assert code == 0 and data["files"][0]["status"] == "included"
+    book = CalamineWorkbook.from_path(str(tmp_path / "dept" / "汇总.xlsx"))
+    listed = [c for row in book.get_sheet_by_name("文件清单").to_python() for c in row]
+    assert str(units / source.name) in listed
+    assert source.name in {c for row in book.get_sheet_by_name("项目明细").to_python() for c in row}
+    code, bureau = run(capsys, tmp_path / "dept", "-o", tmp_path / "局汇总.xlsx")
+    assert code == 0 and bureau["projects"] == data["projects"]
+    shown = {c for row in CalamineWorkbook.from_path(str(tmp_path / "局汇总.xlsx")).get_sheet_by_name("项目明细")
+             .to_python() for c in row}
+    assert source.name in shown

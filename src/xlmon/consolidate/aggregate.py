@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from .. import layout as L
 from ..calc import DEPENDS, ratio, time_progress
 from ..diagnostics import make
+from ..file_errors import readable
 from ..grading import grade_funding
 from ..models import FundingRow
 from ..profile import Profile
@@ -130,7 +131,7 @@ def shown_names(paths: Iterable[str]) -> dict[str, str]:
         tails = Counter(parts[p][-depth:] for p in parts)
         for p in parts:
             if p not in shown and (tails[parts[p][-depth:]] == 1 or depth >= len(parts[p])):
-                shown[p] = str(Path(*parts[p][-depth:]))
+                shown[p] = readable(str(Path(*parts[p][-depth:])))
     return shown
 
 
@@ -138,7 +139,7 @@ def _place(record: FormRecord, shown: dict[str, str]) -> str:
     """file!sheet of a form; for one read back from a summary, the summary and the file it came from."""
     name = shown[record.file]
     if record.source and record.source != record.file:
-        return f"{name}（汇总自 {Path(record.source).name}!{record.sheet}）"
+        return f"{name}（汇总自 {readable(Path(record.source).name)}!{record.sheet}）"
     return f"{name}!{record.sheet}"
 
 

@@ -12,6 +12,7 @@ from ..calc import DEPENDS, ratio
 AMOUNTS = ("carryover", "current", "issued", "spent", "forecast")  # inputs; the rest is derived
 OVERALL_NAME = "（部门整体支出）"  # how a 部门整体 form is named where projects are listed by name
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_ASCII_JSON = json.JSONEncoder(separators=(",", ":"))  # for a Linux file name holding GBK bytes (surrogates)
 
 
 @dataclass(slots=True)
@@ -116,11 +117,22 @@ _RECORD_FIELDS = tuple(name for name in FormRecord.__dataclass_fields__ if name 
 
 
 def record_line(record: FormRecord) -> str:
-    return _JSON.encode({"type": "record", "data": record.to_json()})
+    return _line({"type": "record", "data": record.to_json()})
 
 
 def diagnostic_line(diagnostic: dict) -> str:
-    return _JSON.encode({"type": "diagnostic", "data": diagnostic})
+    return _line({"type": "diagnostic", "data": diagnostic})
+
+
+def _line(item: dict) -> str:
+    """One line of a summary's records sheet. A path that is not valid text (a Linux name in GBK bytes) is
+    kept escaped, so that it reads back as it was."""
+    text = _JSON.encode(item)
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return _ASCII_JSON.encode(item)
 
 
 def derived(values: list[float | None], unknown=()) -> tuple[float, float | None, float | None]:

@@ -25,6 +25,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from .. import layout as L
 from ..atomic import atomic_path
+from ..file_errors import readable
 from ..form_plan import COLUMN_WIDTHS, LAST_COL, plan_form
 from ..marks import FONT_PALETTE, GRADE_ZH, SEVERITY_ZH
 from ..profile import Profile
@@ -456,7 +457,8 @@ def _source_link(s: _Sheet, c: int, record: FormRecord, folder: str, links: dict
         except ValueError:  # another drive on Windows
             rel = os.path.abspath(target)
         source, name = record.source or record.file, source_name(record, names)
-        tip = f"打开 {name}" if source == record.file else f"打开 {target.name}（该项目汇总自 {Path(source).name}）"
+        tip = (f"打开 {name}" if source == record.file
+               else readable(f"打开 {target.name}（该项目汇总自 {Path(source).name}）"))
         links[key] = f"external:{_link_path(rel)}", name, tip
     url, name, tip = links[key]
     s.ws.write_url(s.row, c, url, s.book.fmt["link"], string=name, tip=tip)
@@ -469,7 +471,10 @@ _URL_ESCAPES = {"%": "%25", "#": "%23", '"': "%22", " ": "%20", "<": "%3c", ">":
 
 def _link_path(path: str) -> str:
     """A file path for a link: xlsxwriter would take a # in a file name for the start of a cell address, so
-    a path with one is escaped here as xlsxwriter escapes the rest (and it then leaves it as it is)."""
+    a path with one is escaped here as xlsxwriter escapes the rest (and it then leaves it as it is). So is a Linux
+    name holding GBK bytes (lone surrogates, which no XML can hold): byte by byte, as a URL names them."""
+    if readable(path) is not path:
+        return "".join(_URL_ESCAPES.get(chr(b), chr(b)) if b < 0x80 else f"%{b:02X}" for b in os.fsencode(path))
     if "#" not in path:
         return path
     return "".join(_URL_ESCAPES.get(ch, ch) for ch in path)
@@ -518,9 +523,9 @@ def source_names(records: list[FormRecord]) -> dict[str, str]:
     own = shown_names({r.file for r in records if not r.source or r.source == r.file})
     carried = {r.source: r.file for r in records if r.source and r.source != r.file}
     through = shown_names(set(carried.values()))
-    repeated = Counter(Path(p).name for p in (*own, *carried))
+    repeated = Counter(readable(Path(p).name) for p in (*own, *carried))
     return {**own, **{source: (name if repeated[name] == 1 else f"{name}（{through[file]}）")
-                      for source, file in carried.items() for name in (Path(source).name,)}}
+                      for source, file in carried.items() for name in (readable(Path(source).name),)}}
 
 
 def source_name(record: FormRecord, names: dict[str, str]) -> str:
@@ -590,7 +595,7 @@ def problem_names(diagnostics: list[dict]) -> dict[str, str]:
 def diagnostic_row(d: dict, names: dict[str, str]) -> tuple:
     """A finding as its row of 校验问题 shows it (edits.py compares the sheet with these); names: problem_names."""
     return (names[d["file"]] if d.get("file") else "", d.get("sheet"), d.get("cell"), d["code"],
-            SEVERITY_ZH[d["severity"]], d["message"])
+            SEVERITY_ZH[d["severity"]], readable(d["message"]))
 
 
 def problem_key(d: dict, names: dict[str, str]) -> tuple:
@@ -651,7 +656,7 @@ def _listed(path: str, folder: str) -> str:
     """An input as 文件清单 lists it: relative to the summary's folder when it lies there (as the units' files
     do beside the add-in's summary, and uploads beside the web page's), else as it was given."""
     full = os.path.abspath(path)
-    return os.path.relpath(full, folder) if full.startswith(os.path.join(folder, "")) else path
+    return readable(os.path.relpath(full, folder) if full.startswith(os.path.join(folder, "")) else path)
 
 
 def _department_form(book: _Book, summary: Summary) -> None:
