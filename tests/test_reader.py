@@ -318,3 +318,17 @@ def test_the_indicator_header_repeated_inside_the_table_is_not_an_indicator():
     alone, result = check_sheets({"t": grid}), check_sheets({"t": repeated})
     assert [i.level3 for i in result.forms[0].indicators] == [i.level3 for i in alone.forms[0].indicators]
     assert [d.code for d in result.diagnostics] == [d.code for d in alone.diagnostics]
+
+
+def test_a_form_without_its_total_row_still_totals_its_sources():
+    """S111 names the missing 资金总额 row; its amounts used to be blank, so a consolidation left the project out
+    of the department's 资金总额 while its sources were counted in their own rows."""
+    grid = [row for row in project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS)
+            if not (len(row) > 1 and isinstance(row[1], str) and row[1].startswith("资金总额"))]
+    result = check_sheets({"t": grid})
+    [form] = result.forms
+    total = form.total()
+    assert (total.carryover, total.current, total.subtotal, total.issued, total.spent, total.forecast) == (
+        10, 300, 310, 200, 150, 305)
+    assert total.grade is not None and form.funding[0] is total
+    assert [d.code for d in result.diagnostics if d.code.startswith(("S", "C"))] == ["S111"]

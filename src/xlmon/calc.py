@@ -47,8 +47,11 @@ def calculate(form: Form) -> list[Diagnostic]:
                 setattr(row, f, row.typed.get(f))
         total = next((r for r in rows if r.row == L.TOTAL_ROW), None)
         sources = [r for r in rows if r is not total]
-        if total is not None:
-            _sum_sources(form, total, sources, diags)
+        if total is None:  # the form lacks its 资金总额 row (S111): the sources still add up to one
+            total = FundingRow(block=block, row=L.TOTAL_ROW)
+            form.funding.insert(form.funding.index(rows[0]), total)
+            rows.insert(0, total)
+        _sum_sources(form, total, sources, diags)
         for row in rows:
             _row_rates(form, row, diags)
     return diags
