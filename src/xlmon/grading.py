@@ -65,11 +65,23 @@ _NEGATED = re.compile(r"(?:未能|不能|不可能|无法|难以|没有|没能|�
 _PARTLY = re.compile(r"(?:未|不|没有|不能|未能)(?:完全|全部|全面)$")
 
 
+_LEVELS: dict[int, tuple[dict, dict[str, Grade], list[str]]] = {}
+
+
+def _levels(qualitative: dict[str, Grade]) -> tuple[dict[str, Grade], list[str]]:
+    """The profile's levels by label_key, and their words longest first; made once a profile."""
+    cached = _LEVELS.get(id(qualitative))
+    if cached is None or cached[0] is not qualitative:
+        levels = {label_key(k): v for k, v in qualitative.items()}
+        cached = _LEVELS[id(qualitative)] = (qualitative, levels, sorted(filter(None, levels), key=len, reverse=True))
+    return cached[1], cached[2]
+
+
 def qualitative_grade(text: str, ind: Indicator, profile: Profile) -> Grade | None:
     """A completion in words, by the profile's levels: the whole text, else the longest level it holds (negation
     and 基本… taken into account); the target's own words are green, 基本 + them yellow."""
     key = label_key(text)
-    levels = {label_key(k): v for k, v in profile.indicators.qualitative.items()}
+    levels, longest_first = _levels(profile.indicators.qualitative)
     if key in levels:
         return levels[key]
     target = label_key(ind.target) if ind.target else ""
@@ -77,8 +89,8 @@ def qualitative_grade(text: str, ind: Indicator, profile: Profile) -> Grade | No
         return "green"
     if target and key == "基本" + target:
         return "yellow"
-    for word in sorted(levels, key=len, reverse=True):
-        if word and word in key:
+    for word in longest_first:
+        if word in key:
             before = key[:key.index(word)]
             if levels[word] == "green" and _NEGATED.search(before):
                 return "yellow" if _PARTLY.search(before) else "red"
