@@ -1,4 +1,4 @@
-"""Why a file cannot be read or written, in Chinese.
+"""Files' troubles in words a person reads: why a file cannot be read or written, and names that are not text.
 
 The system's own words (strerror) are English on Linux, and on Windows for the C runtime's errors
 ("Permission denied" when Excel holds a file), so messages name the common causes themselves.

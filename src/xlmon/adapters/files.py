@@ -8,8 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..grid import Grid, normalise
 from ..file_errors import os_reason
+from ..grid import Grid, normalise
 from .safety import Refusal, inspect_archive
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")

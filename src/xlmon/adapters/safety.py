@@ -263,8 +263,8 @@ def _scan_sheets(archive: zipfile.ZipFile, view: memoryview, names: set[str]) ->
     for rid, part in _worksheet_parts(archive, view, names):
         xml = _member_head(archive, view, archive.getinfo(part), None)
         if _SHOWS_ERROR.search(xml):
-            errors[rid] = [(row - 1, column - 1, _text(item, "v")) for row, column, item in _placed_cells(xml)
-                           if item.get("t") == "e" and _text(item, "v")]
+            errors[rid] = [(row - 1, column - 1, shown) for row, column, item in _placed_cells(xml)
+                           if item.get("t") == "e" and (shown := _text(item, "v"))]
         if _small(xml):
             continue
         try:
@@ -272,8 +272,8 @@ def _scan_sheets(archive: zipfile.ZipFile, view: memoryview, names: set[str]) ->
         except SafeET.ParseError as exc:  # it might still reach far for a more lenient reader
             return Refusal("F004", f"工作表“{_sheet_names(archive, view).get(rid) or part}”不是有效的 XML（{exc}）"), {}
         if rows * columns > MAX_SHEET_CELLS:
-            return Refusal("F010", f"{rows:,} 行 × {columns:,} 列", sheet=_sheet_names(archive, view).get(rid) or part,
-                           cell=far), {}
+            sheet = _sheet_names(archive, view).get(rid) or part
+            return Refusal("F010", f"{rows:,} 行 × {columns:,} 列", sheet=sheet, cell=far), {}
     if not any(errors.values()):
         return None, {}
     sheets = _sheet_names(archive, view)
