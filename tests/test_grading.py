@@ -55,6 +55,12 @@ def test_qualitative_wordings_negated_or_hedged(forecast, grade):
     assert grade_indicator(ind("qualitative", None, forecast, target="有效提升"), 0.5, PROFILE) == grade
 
 
+def test_hedging_the_targets_own_verb_is_partly_met():
+    """基本消除 against the target 有效消除: no profile word, but the target's verb, hedged."""
+    assert grade_indicator(ind("qualitative", None, "基本消除", target="有效消除"), 0.5, PROFILE) == "yellow"
+    assert grade_indicator(ind("qualitative", None, "基本", target="有效消除"), 0.5, PROFILE) is None
+
+
 def test_a_forecast_no_level_fits_is_said_not_left_ungraded_in_silence():
     rows = [["效益指标", "社会效益指标", "安全隐患", "有效消除", "推进中", forecast, None, "√", None, None, None]
             for forecast in ("说不清", "达成")]

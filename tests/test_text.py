@@ -95,3 +95,13 @@ def test_plain_number_never_uses_exponents():
 
     assert [plain_number(v) for v in (1234567.0, 95.5, 0.1 + 0.2, -3.0, 12345678901.0, 0.125)] == [
         "1234567", "95.5", "0.3", "-3", "12345678901", "0.125"]
+
+
+def test_values_are_quoted_as_excel_shows_them():
+    import datetime
+
+    from xlmon.text import as_shown
+
+    assert [as_shown(v) for v in (True, False, datetime.datetime(2026, 3, 5), datetime.timedelta(hours=30),
+                                  datetime.time(12, 30), " 12元 ")] == [
+        "TRUE", "FALSE", "2026-03-05", "30:00:00", "12:30:00", "12元"]

@@ -87,8 +87,8 @@ def qualitative_grade(text: str, ind: Indicator, profile: Profile) -> Grade | No
     target = label_key(ind.target) if ind.target else ""
     if target and key == target:
         return "green"
-    if target and key == "基本" + target:
-        return "yellow"
+    if target and key.startswith("基本") and len(key) > 3 and target.endswith(key[2:]):
+        return "yellow"  # 基本有效提升, or 基本消除 against 有效消除
     for word in longest_first:
         if word in key:
             before = key[:key.index(word)]

@@ -15,8 +15,8 @@ from . import layout as L
 from .diagnostics import Diagnostic, make
 from .grid import Grid, address
 from .models import Block, Form, FundingRow, Indicator
-from .text import (UNIT_TO_WAN, WAN, YUAN, NotANumber, clean_text, formula_error, label_key, label_keys, nfkc,
-                   parse_amount, parse_measure, parse_number, parse_target, plain_number, to_wan)
+from .text import (UNIT_TO_WAN, WAN, YUAN, NotANumber, as_shown, clean_text, formula_error, label_key, label_keys,
+                   nfkc, parse_amount, parse_measure, parse_number, parse_target, plain_number, to_wan)
 
 _CN_ONE_TO_NINE = "一二三四五六七八九"
 _TO_DIGITS = str.maketrans({**dict.fromkeys("〇零○", "0"), **{d: str(i) for i, d in enumerate(_CN_ONE_TO_NINE, 1)}})
@@ -383,7 +383,7 @@ def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, form_unit:
                                       field=f"{label}·{L.FIELD_LABELS[field]}", value=error))
                 else:
                     diags.append(make("N001", sheet=s.name, cell=address(r, c),
-                                      field=f"{label}·{L.FIELD_LABELS[field]}", value=str(raw).strip()))
+                                      field=f"{label}·{L.FIELD_LABELS[field]}", value=as_shown(raw)))
                 unreadable.append(field)
         rows.append((label, r + 1, cells, typed, unreadable, errors))
     block: Block = "spending" if any(label_key(row[0]) in _SPENDING_KEYS for row in rows) else "source"

@@ -6,6 +6,7 @@ separators, "12.5%" as text and "50万元"; this module turns them into plain va
 
 from __future__ import annotations
 
+import datetime
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -56,6 +57,19 @@ def clean_text(value: object) -> str | None:
         value = int(value)
     text = str(value).strip()
     return text or None
+
+
+def as_shown(value: object) -> str:
+    """A cell's value as Excel shows it, for a message quoting it: TRUE, 2026-03-05, 30:00:00 (not Python's
+    True, 2026-03-05 00:00:00, 1 day, 6:00:00)."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, datetime.datetime) and value.time() == datetime.time():
+        return value.date().isoformat()
+    if isinstance(value, datetime.timedelta):
+        seconds = int(value.total_seconds())
+        return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+    return str(value).strip()
 
 
 def plain_number(value: float) -> str:
