@@ -1218,3 +1218,16 @@ def test_a_file_name_in_gbk_bytes_on_linux_is_read_and_shown_in_chinese(departme
     shown = {c for row in CalamineWorkbook.from_path(str(tmp_path / "局汇总.xlsx")).get_sheet_by_name("项目明细")
              .to_python() for c in row}
     assert source.name in shown
+
+
+def test_the_overview_says_when_projects_left_their_sources_blank(tmp_path, capsys):
+    from python_calamine import CalamineWorkbook
+
+    write_grid(tmp_path / "甲.xlsx", project_grid(funding={"资金总额": SAMPLE_FUNDING["资金总额"]},
+                                                 indicators=SAMPLE_INDICATORS, unit="甲"))
+    write_grid(tmp_path / "乙.xlsx", project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS, unit="乙"))
+    code, data = run(capsys, tmp_path, "-o", tmp_path / "汇总.xlsx")
+    assert code == 0 and data["totals"]["subtotal"] == 620
+    note = CalamineWorkbook.from_path(str(tmp_path / "汇总.xlsx")).get_sheet_by_name("汇总表").to_python()[1][0]
+    assert "其中 1 个项目只填写了资金总额、未按来源分列" in note
+    assert [d["file"] for d in data["diagnostics"] if d["code"] == "R212"] == [str(tmp_path / "甲.xlsx")]

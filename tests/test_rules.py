@@ -178,3 +178,13 @@ def test_amounts_typed_in_yuan_into_a_form_in_wan_are_suspected():
     assert not codes_at(run()[1], "R210")
     lenient = PROFILE.model_copy(update={"amounts": PROFILE.amounts.model_copy(update={"project_max": 1e7})})
     assert not codes_at(run(funding=yuan, profile=lenient)[1], "R210")
+
+
+def test_a_total_without_its_sources_is_said():
+    """Only 资金总额 filled: the project counts in a consolidation's 资金总额 but in no source row (R212)."""
+    _, diags = run(funding={"资金总额": SAMPLE_FUNDING["资金总额"]})
+    [d] = [d for d in diags if d.code == "R212"]
+    assert (d.cell, d.severity) == ("E8", "warning")
+    assert not codes_at(run()[1], "R212")
+    _, diags = run(funding={"资金总额": SAMPLE_FUNDING["资金总额"], "市级财政资金": [0, 0, 0, 0, None, 0, None, 0]})
+    assert not codes_at(diags, "R212")  # zeros are sources filled in

@@ -364,6 +364,14 @@ def _period(summary: Summary) -> str:
     return L.period(summary.year, summary.months)
 
 
+def _unsplit(record: FormRecord) -> bool:
+    """A project whose 资金总额 holds amounts none of its source rows does (R212)."""
+    rows = record.amounts.get("source", {})
+    if not any(rows.get(L.TOTAL_ROW) or ()):
+        return False
+    return not any(v is not None for row, values in rows.items() if row != L.TOTAL_ROW for v in values)
+
+
 def _note(book: _Book, ws: Worksheet, row: int, text: str, columns: int, width: float) -> None:
     """A note across a table's columns, wrapped and as tall as its lines: a long one left in one cell would
     run past the table and shrink the printed page to fit it."""
@@ -395,6 +403,9 @@ def _overview(book: _Book, summary: Summary) -> None:
         note += (f"：{_names(summary.missing_units)}" if summary.missing_units else "")
         note += (f"；不在名单中的报送单位 {len(summary.unlisted_units)} 个：{_names(summary.unlisted_units)}"
                  if summary.unlisted_units else "") + "（见“校验问题”）。"
+    unsplit = sum(_unsplit(r) for r in summary.projects)
+    if unsplit:
+        note += f"其中 {unsplit} 个项目只填写了资金总额、未按来源分列（见“校验问题”，代码 R212），故各来源之和小于资金总额。"
     unclear = sum(bool(r.unknown.get("source")) for r in summary.projects)
     if unclear:
         note += (f"注意：{unclear} 个项目有金额无法识别（见“校验问题”，代码 N001），合计只含能识别的金额，"

@@ -32,6 +32,18 @@ def amounts_in_yuan(form: Form, profile: Profile) -> list[Diagnostic]:
                  kind="部门" if form.kind == "department" else "单个项目")]
 
 
+def sources_split(form: Form, profile: Profile) -> list[Diagnostic]:
+    """资金总额 filled in while no funding source is: a consolidation can sum the project in its 资金总额 but in
+    none of the source rows, so the department's sources no longer add up to its total."""
+    total = form.total("source")
+    if total is None or not total.cells or not any(total.typed.get(f) for f in L.INPUT_AMOUNTS):
+        return []
+    sources = [r for r in form.funding if r.block == "source" and r is not total]
+    if not sources or any(r.typed.get(f) is not None for r in sources for f in L.INPUT_AMOUNTS):
+        return []
+    return [make("R212", sheet=form.sheet, cell=sources[0].cells.get("current") or total.cells.get("current"))]
+
+
 def blocks_agree(form: Form, profile: Profile) -> list[Diagnostic]:
     source, spending = form.total("source"), form.total("spending")
     if form.kind != "department" or source is None or spending is None:
