@@ -332,3 +332,14 @@ def test_a_form_without_its_total_row_still_totals_its_sources():
         10, 300, 310, 200, 150, 305)
     assert total.grade is not None and form.funding[0] is total
     assert [d.code for d in result.diagnostics if d.code.startswith(("S", "C"))] == ["S111"]
+
+
+def test_headers_naming_other_months_than_the_period_are_said():
+    """A unit copies last month's form and updates the title only: 1-7月 above 1-6月下达数 (S105)."""
+    form, diags = read_form(project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS, period="（2026年1-7月）"),
+                            "s")
+    assert form.months == 7
+    [d] = [d for d in diags if d.code == "S105"]
+    assert (d.cell, d.severity) == ("G5", "warning") and "“1-6月下达数”" in d.message and "1-7月" in d.message
+    _, diags = read_form(project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS), "s")
+    assert "S105" not in [d.code for d in diags]

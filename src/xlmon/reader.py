@@ -136,8 +136,11 @@ def read_form(grid: Grid, sheet: str) -> tuple[Form | None, list[Diagnostic]]:
         _read_indicators(s, form, indicator_header, next_form, diags)
     if any(d.code == "S104" for d in diags):
         return form, diags  # a period not counted from January (S104): no months are taken for it
+    headed = _months_from_headers(s, funding_headers)
     if form.months is None:
-        form.months = _months_from_headers(s, funding_headers)
+        form.months = headed and headed[0]
+    elif headed and headed[0] != form.months and 1 <= form.months <= 12:  # last month's form, its title updated
+        diags.append(make("S105", sheet=sheet, cell=headed[1], period=f"1-{form.months}月", header=headed[2]))
     if form.months is not None and not 1 <= form.months <= 12:
         diags.append(make("S102", sheet=sheet, cell=form.cells.get("period"), value=f"1-{form.months}月"))
         form.months = None
@@ -218,13 +221,14 @@ def _title_year(title: str | None) -> int | None:
     return int(m[1]) if m else None
 
 
-def _months_from_headers(s: _Sheet, headers: list[int]) -> int | None:
+def _months_from_headers(s: _Sheet, headers: list[int]) -> tuple[int, str, str] | None:
+    """The months the funding headers name (1-6月下达数), the cell and its text."""
     for h in headers:
         for r in range(max(h - 2, 0), h + 1):
-            for k in s.keys[r]:
+            for c, k in enumerate(s.keys[r]):
                 m = _HEADER_MONTHS.search(k)
                 if m:
-                    return int(m.group(1))
+                    return int(m.group(1)), address(r, c), clean_text(s.grid[r][c]) or k
     return None
 
 
