@@ -138,7 +138,7 @@ def read_form(grid: Grid, sheet: str) -> tuple[Form | None, list[Diagnostic]]:
         return form, diags  # a period not counted from January (S104): no months are taken for it
     headed = _months_from_headers(s, funding_headers)
     if form.months is None:
-        form.months = headed and headed[0]
+        form.months = headed[0] if headed else None
     elif headed and headed[0] != form.months and 1 <= form.months <= 12:  # last month's form, its title updated
         diags.append(make("S105", sheet=sheet, cell=headed[1], period=f"1-{form.months}月", header=headed[2]))
     if form.months is not None and not 1 <= form.months <= 12:

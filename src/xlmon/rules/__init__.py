@@ -16,7 +16,8 @@ Rule = Callable[[Form, Profile], list[Diagnostic]]
 
 RULES: tuple[Rule, ...] = (
     structure.header_fields, structure.hierarchy, structure.level3_rows, structure.goal_review,
-    numbers.negative_amounts, numbers.amounts_in_yuan, numbers.sources_split, numbers.blocks_agree, numbers.execution, numbers.completion_kinds,
+    numbers.negative_amounts, numbers.amounts_in_yuan, numbers.sources_split, numbers.blocks_agree,
+    numbers.execution, numbers.completion_kinds,
     footnotes.deviation_reasons, footnotes.likelihood_marks, footnotes.impossible_measures,
     grades.grade_findings,
 )
