@@ -1231,3 +1231,17 @@ def test_the_overview_says_when_projects_left_their_sources_blank(tmp_path, caps
     note = CalamineWorkbook.from_path(str(tmp_path / "汇总.xlsx")).get_sheet_by_name("汇总表").to_python()[1][0]
     assert "其中 1 个项目只填写了资金总额、未按来源分列" in note
     assert [d["file"] for d in data["diagnostics"] if d["code"] == "R212"] == [str(tmp_path / "甲.xlsx")]
+
+
+def test_the_overview_says_when_a_source_row_had_another_name(tmp_path, capsys):
+    from python_calamine import CalamineWorkbook
+
+    grid = project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS, unit="甲")
+    for row in grid:
+        if len(row) > 1 and row[1] == "市级财政资金":
+            row[1] = "本级财政资金"
+    write_grid(tmp_path / "甲.xlsx", grid)
+    code, data = run(capsys, tmp_path, "-o", tmp_path / "汇总.xlsx")
+    assert code == 0 and data["totals"]["subtotal"] == 310  # the row's 210 stays in the total
+    note = CalamineWorkbook.from_path(str(tmp_path / "汇总.xlsx")).get_sheet_by_name("汇总表").to_python()[1][0]
+    assert "1 个项目有名称不规范的资金来源行（代码 S113）" in note

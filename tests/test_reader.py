@@ -343,3 +343,28 @@ def test_headers_naming_other_months_than_the_period_are_said():
     assert (d.cell, d.severity) == ("G5", "warning") and "“1-6月下达数”" in d.message and "1-7月" in d.message
     _, diags = read_form(project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS), "s")
     assert "S105" not in [d.code for d in diags]
+
+
+def _with_row_label(label: str) -> list[list]:
+    grid = project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS)
+    for row in grid:
+        if len(row) > 1 and row[1] == "市级财政资金":
+            row[1] = label
+    return grid
+
+
+@pytest.mark.parametrize("label", ["市本级财政资金", "市级资金", "市财政资金"])
+def test_the_usual_other_names_of_a_source_row_are_read_as_it(label):
+    """A source row under another name used to be skipped: its amounts left the total (C002 on every column)."""
+    result = check_sheets({"t": _with_row_label(label)})
+    form = result.forms[0]
+    assert "市级财政资金" in [r.row for r in form.funding] and form.total().subtotal == 310
+    assert not [d for d in result.diagnostics if d.code[0] in "SC"]
+
+
+def test_a_source_row_of_no_known_name_is_kept_in_the_total_and_said():
+    """本级 is the city for a city's unit and the county for a county's: such a row is read under its own label."""
+    result = check_sheets({"t": _with_row_label("本级财政资金")})
+    form = result.forms[0]
+    assert form.total().subtotal == 310 and "本级财政资金" in [r.row for r in form.funding]
+    assert [(d.code, d.cell) for d in result.diagnostics if d.code[0] in "SC"] == [("S113", "B10"), ("S111", "A7")]

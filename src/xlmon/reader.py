@@ -44,6 +44,18 @@ _NOT_CUMULATIVE = re.compile(
 _TOTAL_KEYS = {label_key(L.TOTAL_ROW), "合计", "总计", "资金总额合计"}
 _ROW_KEYS = {label_key(x): x for x in (*L.PROJECT_SOURCES, *L.DEPARTMENT_FUND_TYPES, *L.DEPARTMENT_SPENDING_TYPES)}
 _ROW_KEYS.update({k.replace("区", ""): v for k, v in _ROW_KEYS.items() if "区" in k})  # 县财政资金
+# What units type for the project form's sources: without them a row's amounts were left out of the total.
+# 本级财政资金 is not among them: 本级 is the city for a city's unit and the county for a county's.
+_SOURCE_ALIASES = {
+    "中央财政资金": ("中央资金", "中央补助资金", "中央财政补助资金", "中央转移支付资金", "中央预算内资金"),
+    "省级财政资金": ("省级资金", "省财政资金", "省资金", "省级补助资金", "省补助资金", "省级财政补助资金"),
+    "市级财政资金": ("市级资金", "市财政资金", "市本级资金", "市本级财政资金", "市级财政补助资金"),
+    "县（区）财政资金": ("县级财政资金", "区级财政资金", "县区级财政资金", "县市区财政资金", "县级资金", "区级资金",
+                   "区财政资金"),
+    "单位自筹资金": ("自筹资金", "单位自有资金", "自有资金"),
+    "其他资金": ("其他", "其它", "其它资金", "其他来源资金"),
+}
+_ROW_KEYS.update({label_key(alias): row for row, aliases in _SOURCE_ALIASES.items() for alias in aliases})
 _SPENDING_KEYS = {label_key(x) for x in L.DEPARTMENT_SPENDING_TYPES}
 _DEPARTMENT_KEYS = {label_key(x) for x in (*L.DEPARTMENT_FUND_TYPES, *L.DEPARTMENT_SPENDING_TYPES)}
 _HEADER_FIELDS = (
@@ -299,6 +311,26 @@ def _row_label(s: _Sheet, r: int, first_col: int) -> tuple[str | None, int]:
     return None, -1
 
 
+def _unknown_source(s: _Sheet, r: int, first_col: int, fields: list[tuple[str, int, bool]]) -> str | None:
+    """The label of a funding row that is none of the form's (本级财政资金) but holds amounts: it is read under its own
+    label (S113), so that the total still adds up, rather than left out of it."""
+    label = next((clean_text(s.grid[r][c]) for c in range(first_col) if s.key(r, c)), None)
+    line = s.grid[r]
+    if not label or not any(c < len(line) and _is_amount(line[c]) for f, c, percent in fields if not percent):
+        return None
+    return label.removeprefix("其中：").removeprefix("其中:").strip() or None
+
+
+def _is_amount(value: object) -> bool:
+    """A number, or text that reads as one (not a header's words)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return True
+    try:
+        return isinstance(value, str) and parse_amount(value)[0] is not None
+    except NotANumber:
+        return False
+
+
 # 金额单位：元 / 单位：千元 / （单位：元）/ 金额单位为亿元 (not 单位：元/人, a rate), or a label with the unit in
 # brackets: 项目资金预算安排及执行进度（元）; text compacted by _stated_unit (NFKC, no spaces)
 _UNITS = "百万元|亿元|千元|万元|元"
@@ -355,9 +387,13 @@ def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, form_unit:
         if _GOAL_KEY.search(_SEP.join(s.keys[r][:first_col])):
             break
         label, _ = _row_label(s, r, first_col)
-        if label is None:
-            continue
         line = s.grid[r]
+        if label is None:
+            label = _unknown_source(s, r, first_col, fields)
+            if label is None:
+                continue
+            diags.append(make("S113", sheet=s.name, cell=address(r, next(c for c in range(first_col) if s.key(r, c))),
+                              label=label))
         cells: dict[str, str] = {}
         typed: dict[str, float | None] = {}
         unreadable: list[str] = []

@@ -364,6 +364,9 @@ def _period(summary: Summary) -> str:
     return L.period(summary.year, summary.months)
 
 
+_SOURCE_ROWS = {L.TOTAL_ROW, *L.PROJECT_SOURCES}
+
+
 def _unsplit(record: FormRecord) -> bool:
     """A project whose 资金总额 holds amounts none of its source rows does (R212)."""
     rows = record.amounts.get("source", {})
@@ -406,6 +409,9 @@ def _overview(book: _Book, summary: Summary) -> None:
     unsplit = sum(_unsplit(r) for r in summary.projects)
     if unsplit:
         note += f"其中 {unsplit} 个项目只填写了资金总额、未按来源分列（见“校验问题”，代码 R212），故各来源之和小于资金总额。"
+    unnamed = sum(bool(set(r.amounts.get("source", {})) - _SOURCE_ROWS) for r in summary.projects)
+    if unnamed:
+        note += f"{unnamed} 个项目有名称不规范的资金来源行（代码 S113），其金额计入资金总额、不计入下列任何来源。"
     unclear = sum(bool(r.unknown.get("source")) for r in summary.projects)
     if unclear:
         note += (f"注意：{unclear} 个项目有金额无法识别（见“校验问题”，代码 N001），合计只含能识别的金额，"
