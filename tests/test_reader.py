@@ -124,6 +124,8 @@ def test_period_variants():
     ("（2024年1月—2024年6月）", (2024, 6)),
     # the end of a quarter: the figures up to it, which used to be an error (S104)
     ("截至2024年二季度末", (2024, 6)), ("2024年第三季度末", (2024, 9)), ("2024年第1季度", (2024, 3)),
+    # the year written as in a date, which used to be no period at all (S101)
+    ("（2024.1-6月）", (2024, 6)), ("2024/1-9月", (2024, 9)),
 ])
 def test_period_wordings(period, expected):
     form, diags = read_form(project_grid(period=period), "s")
@@ -135,6 +137,7 @@ def test_period_wordings(period, expected):
     ("（2026年4-6月）", "2026年4-6月"), ("２０２６年４月－６月", "2026年4月-6月"), ("2026年第二季度", "2026年第二季度"),
     ("2026年度10至12月", "2026年度10至12月"), ("2026年下半年", "2026年下半年"), ("2026年第2季度", "2026年第2季度"),
     ("2026年4月1日至6月30日", "2026年4月1日至6月"), ("2026年4月-2026年6月", "2026年4月-2026年6月"),
+    ("（2026.4-6月）", "2026.4-6月"),
 ])
 def test_a_period_not_counted_from_january_is_an_error_at_its_cell(period, shown):
     """Monitoring counts from January (1-XX月); a quarter's or a few months' figures cannot be graded against

@@ -30,7 +30,7 @@ _HALVES = {"上半年": "6", "前三季度": "9", **{f"{first}{q}季度": "3" fo
 # 2024年, 二〇二四年, 二零二四年 (○: the circle people type for 〇); 26年 is read to be reported (S102)
 _YEAR = rf"(?:[0-9〇零○{_CN_ONE_TO_NINE}]{{4}}|\d{{2,3}}|[X×xＸ]{{2,4}})"
 _PERIOD = re.compile(
-    rf"(?P<year>{_YEAR})\s*年\s*度?\s*(?:"
+    rf"(?P<year>{_YEAR})\s*(?:年\s*度?|(?<=\d{{4}})[./])\s*(?:"  # 2026年, or 2026.1-6月 / 2026/1-6月
     # from January, with its first day or the year again: 1-6月, 1月1日至6月30日, 1月—2026年6月
     rf"(?:(?:0?1|一)\s*(?:月份?)?\s*(?:(?:0?1|一)\s*日)?\s*{_DASH}\s*(?:{_YEAR}\s*年\s*)?)?"
     rf"(?P<months>\d{{1,2}}|[XxＸ×]{{1,2}}|十[一二]?|[{_CN_ONE_TO_NINE}])\s*月"
@@ -38,7 +38,7 @@ _PERIOD = re.compile(
 _HEADER_MONTHS = re.compile(r"1-(\d{1,2})月")
 # a period that does not run from January: 2026年4-6月, 2026年第二季度, 2026年7月 (one month's figures)
 _NOT_CUMULATIVE = re.compile(
-    rf"\d{{4}}\s*年\s*度?\s*(?:(?:0?[2-9]|1[0-2])\s*(?:月份?)?\s*(?:\d{{1,2}}\s*日)?\s*{_DASH}\s*(?:\d{{4}}\s*年\s*)?"
+    rf"\d{{4}}\s*(?:年\s*度?|[./])\s*(?:(?:0?[2-9]|1[0-2])\s*(?:月份?)?\s*(?:\d{{1,2}}\s*日)?\s*{_DASH}\s*(?:\d{{4}}\s*年\s*)?"
     rf"\d{{1,2}}\s*月|第?[二三四2-4]\s*季度(?!\s*末)"
     rf"|下半年)")
 _TOTAL_KEYS = {label_key(L.TOTAL_ROW), "合计", "总计", "资金总额合计"}
