@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -31,11 +31,12 @@ def atomic_path(path: str | Path) -> Iterator[str]:
         raise
 
 
-def free_name(path: Path) -> Path:
-    """path, or the first of path（2）, path（3）… that is not taken: for outputs that never replace a file."""
+def free_name(path: Path, taken: Callable[[Path], bool] = Path.exists) -> Path:
+    """path, or the first of path（2）, path（3）… that is not taken: for outputs that never replace a file (or
+    only one that `taken` says may go)."""
     n = 2
     candidate = path
-    while candidate.exists():
+    while taken(candidate):
         candidate = path.with_name(f"{path.stem}（{n}）{path.suffix}")
         n += 1
     return candidate

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from ..adapters import xlwings_book as xb
+from ..atomic import free_name
 from ..check import OWN_SHEETS
 from ..file_errors import os_reason
 from ..profile import Profile, load_profile
@@ -40,12 +41,8 @@ def report_target(folder: Path, name: str) -> tuple[Path, Path | None]:
     """Where the button writes the book's report: `<stem>_分析报告.docx`, replaced while untouched; once somebody
     has worked on it, the next free `<stem>_分析报告（2）.docx`… and that earlier report, to say it was kept."""
     target = folder / f"{book_stem(name)}_分析报告.docx"
-    if replaceable(target):
-        return target, None
-    n = 2
-    while not replaceable(candidate := target.with_name(f"{target.stem}（{n}）{target.suffix}")):
-        n += 1
-    return candidate, target
+    free = free_name(target, taken=lambda path: not replaceable(path))
+    return free, (target if free != target else None)
 
 
 def book_stem(name: str) -> str:
