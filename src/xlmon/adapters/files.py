@@ -64,9 +64,16 @@ def read_workbook(path: str | Path) -> WorkbookValues:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        result.refusal = Refusal("F004", f"无法打开（{os_reason(exc)}）")
+        result.refusal = cannot_open(exc)
         return result
     return read_bytes(data, str(path), result)
+
+
+def cannot_open(exc: OSError) -> Refusal:
+    """A file that could not be read: gone (F001), or why not, in words (F004)."""
+    if isinstance(exc, FileNotFoundError):
+        return Refusal("F001")
+    return Refusal("F004", f"无法打开（{os_reason(exc)}）")
 
 
 def read_bytes(data: bytes, name: str, result: WorkbookValues | None = None) -> WorkbookValues:

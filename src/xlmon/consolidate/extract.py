@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import layout as L
-from ..adapters.files import read_bytes
+from ..adapters.files import cannot_open, read_bytes
 from ..check import check_workbook
 from ..file_errors import os_reason
 from ..models import Form
@@ -213,8 +213,7 @@ def extract(path: str, profile: Profile) -> FileOutcome:
         data = Path(path).read_bytes()
         modified = os.stat(path).st_mtime
     except OSError as exc:
-        from ..diagnostics import make
-        d = make("F001" if isinstance(exc, FileNotFoundError) else "F004", detail=f"无法打开（{os_reason(exc)}）", file=path)
+        d = cannot_open(exc).diagnostic(path)
         return FileOutcome(path, "", "rejected", d.message, [], [d.model_dump()])
     sha = hashlib.sha256(data).hexdigest()
     book = read_bytes(data, path)
