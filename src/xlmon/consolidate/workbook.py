@@ -345,8 +345,9 @@ def write_summary(summary: Summary, path: Path, profile: Profile) -> Path:
     with atomic_path(path) as tmp:
         book = _Book(tmp, profile, f"{_department_name(summary)}（{_period(summary)}）")
         _overview(book, summary)
-        _projects(book, summary, path)
-        _deviations(book, summary)
+        names = source_names([*summary.projects, *summary.overall])  # 项目明细's 来源文件 and 指标偏差's 位置
+        _projects(book, summary, path, names)
+        _deviations(book, summary, names)
         _diagnostics(book, summary)
         _focus(book, summary)
         _files(book, summary, path)
@@ -497,7 +498,7 @@ def _link_path(path: str) -> str:
     return "".join(_URL_ESCAPES.get(ch, ch) for ch in path)
 
 
-def _projects(book: _Book, summary: Summary, output: Path) -> None:
+def _projects(book: _Book, summary: Summary, output: Path, names: dict[str, str]) -> None:
     headers = ["序号", "单位", "项目名称", "项目代码", "工作表", "上年结转", "本年预算", "小计", "下达数", "下达率",
                "支出数", "支出进度", "全年预计支出数", "进度差（百分点）", "资金评级", "指标绿灯", "指标黄灯", "指标红灯",
                "综合评级", "确定能", "有可能", "完全不可能", "来源文件"]
@@ -505,7 +506,6 @@ def _projects(book: _Book, summary: Summary, output: Path) -> None:
     tp = summary.time_progress
     folder = os.path.abspath(output.parent)
     links: dict[tuple, tuple[str, str, str]] = {}
-    names = source_names([*summary.projects, *summary.overall])
     for i, r in enumerate(summary.projects, 1):
         values = r.total()
         subtotal, issue_rate, progress = r.rates()
@@ -568,12 +568,10 @@ def deviation_row(record: FormRecord, d: Deviation, names: dict[str, str]) -> li
             (deviation_place(record, d, names), "wrap")]
 
 
-def _deviations(book: _Book, summary: Summary) -> None:
+def _deviations(book: _Book, summary: Summary, names: dict[str, str]) -> None:
     own = _own(summary, SHEETS[2])
     s = _Sheet(book, SHEETS[2], deviation_headers(summary.months or "XX") + [c.header for c in own])
-    records = [*summary.projects, *summary.overall]
-    names = source_names(records)
-    rows = [(d, r) for r in records for d in r.deviations]
+    rows = [(d, r) for r in (*summary.projects, *summary.overall) for d in r.deviations]
     rows.sort(key=lambda x: (GRADE_ORDER[x[0].grade], x[1].unit or "", form_name(x[1]) or ""))
     for d, r in rows:
         s.line([*deviation_row(r, d, names), *(_own_cells(own, deviation_key(r, d, names)) if own else ())])
