@@ -70,7 +70,7 @@ def test_a_folder_without_workbooks_is_no_clean_pass(tmp_path, capsys):
     (tmp_path / "说明.docx").write_bytes(b"not a workbook")
     assert main(["check", str(tmp_path)]) == 1
     captured = capsys.readouterr()
-    assert captured.err.strip() == f"xlmon: 没有找到要检查的工作簿（.xlsx/.xlsm）：{tmp_path}" and not captured.out
+    assert captured.err.strip() == f"xlmon: 没有找到要检查的工作簿（.xlsx/.xlsm/.xls）：{tmp_path}" and not captured.out
     assert main(["check", str(tmp_path), "--format", "json"]) == 1
     assert json.loads(capsys.readouterr().out) == {"files": []}
 
@@ -123,8 +123,10 @@ def bad_files(tmp: Path, good: Path) -> dict[str, tuple[Path, str]]:
     files["missing"] = (tmp / "nowhere.xlsx", "F001")
     (tmp / "data.csv").write_text("a,b\n1,2\n", encoding="utf-8")
     files["csv"] = (tmp / "data.csv", "F002")
-    (tmp / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 1024)
-    files["xls"] = (tmp / "old.xls", "F002")
+    (tmp / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 1024)  # an OLE header, nothing after
+    files["xls"] = (tmp / "old.xls", "F004")
+    (tmp / "wps.et").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 1024)
+    files["et"] = (tmp / "wps.et", "F002")
     enc = tmp / "locked.xlsx"
     with good.open("rb") as fin, enc.open("wb") as fout:
         ooxml.OOXMLFile(fin).encrypt("密码123", fout)

@@ -605,8 +605,9 @@ def test_bad_files_rejected_others_kept(tmp_path, capsys):
 
 
 def test_other_spreadsheet_formats_in_a_folder_are_listed_not_dropped(tmp_path, capsys, soffice):
-    """A unit that sends its form as .xls, .xlsb, .ods (saved by a real spreadsheet program) or WPS .et
-    must show up as rejected with what to do, not vanish from the consolidation; other files do not."""
+    """A unit that sends its form as .xlsb, .ods (saved by a real spreadsheet program) or WPS .et must show up
+    as rejected with what to do, not vanish from the consolidation; a legacy .xls is read (test_legacy_xls),
+    and so is an .xlsx renamed .xls, as Excel opens it."""
     from conftest import libreoffice_convert
 
     units = tmp_path / "units"
@@ -620,21 +621,21 @@ def test_other_spreadsheet_formats_in_a_folder_are_listed_not_dropped(tmp_path, 
     with zipfile.ZipFile(units / "乙.xlsb", "w") as xlsb:  # LibreOffice reads .xlsb but cannot save one
         xlsb.writestr("[Content_Types].xml", '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>')
         xlsb.writestr("xl/workbook.bin", b"\x83\x01\x00")
-    shutil.copy(source, units / "改名.xls")  # an xlsx renamed: the name, not the content, is wrong
+    write_form(units / "改名.xls", unit="单位丁", project="项目丁")  # an xlsx renamed: read as Excel opens it
     (units / "说明.docx").write_bytes(b"PK\x03\x04 not a workbook")
     (units / "名单.csv").write_text("单位名称\n单位甲\n", encoding="utf-8")
     code, data = run(capsys, units, "-o", tmp_path / "s.xlsx")
-    assert code == 0 and data["projects"] == 1
+    assert code == 0 and data["projects"] == 3
     status = {Path(f["path"]).name: (f["status"], f["reason"]) for f in data["files"]}
     assert set(status) == {"甲.xlsx", "乙.xls", "乙.ods", "乙.xlsb", "丙.et", "改名.xls"}
-    for name, words in {"乙.xls": ".xls（Excel 97-2003）", "乙.ods": ".ods", "乙.xlsb": ".xlsb", "丙.et": "WPS",
-                        "改名.xls": "扩展名应为 .xlsx"}.items():
+    assert status["乙.xls"] == status["改名.xls"] == ("included", None)
+    for name, words in {"乙.ods": ".ods", "乙.xlsb": ".xlsb", "丙.et": "WPS"}.items():
         assert status[name][0] == "rejected" and words in status[name][1] and "另存为" in status[name][1], name
     listed = load_workbook(tmp_path / "s.xlsx", read_only=True)["文件清单"]
     assert {Path(str(row[0])).name for row in listed.iter_rows(values_only=True)} >= set(status)
     code = main(["check", str(units)])
     lines = capsys.readouterr().out.splitlines()
-    assert code == 1 and sum(": F002 " in line for line in lines) == 5
+    assert code == 1 and sum(": F002 " in line for line in lines) == 3
 
 
 class _GbkName(zipfile.ZipInfo):
@@ -716,7 +717,7 @@ def test_nothing_usable_says_why_without_a_funding_picture(tmp_path, capsys):
     empty = tmp_path / "empty"
     empty.mkdir()
     assert main(["consolidate", str(empty), "-o", str(tmp_path / "s.xlsx")]) == 1
-    assert capsys.readouterr().out.splitlines() == ["输入中没有找到工作簿文件（.xlsx/.xlsm）。", "没有可汇总的监控表，未生成汇总文件。"]
+    assert capsys.readouterr().out.splitlines() == ["输入中没有找到工作簿文件（.xlsx/.xlsm/.xls）。", "没有可汇总的监控表，未生成汇总文件。"]
 
 
 def test_locked_target_leaves_no_partial_file(tmp_path, capsys, monkeypatch):

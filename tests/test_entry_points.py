@@ -334,10 +334,10 @@ def test_summarise_an_empty_folder_says_so(tmp_path):
 def test_summarise_a_folder_of_unusable_files_says_why(tmp_path):
     """The alert names the files and their reasons (the first few), as no summary exists to look them up in."""
     for i in range(7):
-        (tmp_path / f"旧表{i}.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512))
+        (tmp_path / f"旧表{i}.et").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512))
     message, output = ep.summarise_folder(tmp_path)
-    assert output is None and "未采用的文件 等 7 个：旧表0.xls（" in message and "旧表4.xls（" in message
-    assert "旧表5.xls" not in message and "Excel 97-2003" in message
+    assert output is None and "未采用的文件 等 7 个：旧表0.et（" in message and "旧表4.et（" in message
+    assert "旧表5.et" not in message and "WPS 表格的 .et 文件" in message
 
 
 def test_summarise_folder_again_and_again_hands_the_columns_on(department, tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -120,11 +121,19 @@ def test_binary_file_named_csv(tmp_path):
     assert "无法读取" in roster_error(path)
 
 
-def test_old_xls_is_refused_with_what_to_do(tmp_path):
-    path = tmp_path / "名单.xls"
+def test_a_roster_saved_as_old_xls_is_read(tmp_path, soffice):
+    from conftest import libreoffice_convert
+
+    [saved] = libreoffice_convert(soffice, [write_xlsx(tmp_path / "名单.xlsx", numbered())], tmp_path / "xls",
+                                  "xls:MS Excel 97")
+    assert read_roster(saved) == UNITS
+
+
+def test_a_wps_et_roster_is_refused_with_what_to_do(tmp_path):
+    path = tmp_path / "名单.et"
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512))
     message = roster_error(path)
-    assert "无法读取" in message and ".xlsx" in message
+    assert "无法读取" in message and "WPS" in message and ".xlsx" in message
 
 
 def test_damaged_xlsx(tmp_path):
@@ -270,6 +279,19 @@ def test_without_the_option_the_roster_kept_in_the_input_folder_is_used(tmp_path
     assert main(["consolidate", str(units), "-o", str(tmp_path / "t.xlsx")]) == 0
     out = capsys.readouterr().out
     assert f"单位名单：{roster}（输入文件夹中的名单，应报送 2 个单位）" in out and "未报送：某中学" in out
+
+
+def test_an_xls_roster_kept_in_the_input_folder_is_used_not_taken_for_a_unit_file(tmp_path, capsys, soffice):
+    from conftest import libreoffice_convert
+
+    units = reporting(tmp_path / "units", {"某局": "某市某局"})
+    made = write_xlsx(tmp_path / "应报送单位名单.xlsx", [["单位名称"], ["某局"], ["某中学"]])
+    [roster] = libreoffice_convert(soffice, [made], units, "xls:MS Excel 97")
+    shutil.rmtree(units / "lo-profile")
+    code, data = run(capsys, units, "-o", tmp_path / "s.xlsx")
+    assert code == 0 and data["missing_units"] == ["某中学"]
+    assert data["roster"] == {"path": str(roster), "units": 2} and data["roster_note"] == ""
+    assert [Path(f["path"]).name for f in data["files"]] == ["u0.xlsx"]
 
 
 def test_two_rosters_in_the_folders_or_an_unreadable_one_are_a_note_not_a_failure(tmp_path, capsys):

@@ -303,3 +303,20 @@ def test_report_downloads_the_draft_and_replaces_earlier_results(open_page, xlmo
     assert target.name == "某市第二中学_分析报告.docx"
     text = "\n".join(p.text for p in Document(target).paragraphs)
     assert "五、其他需要说明的事项" in text and "【待填写" in text
+
+
+def test_an_xls_is_checked_and_said_to_need_xlsx_for_a_marked_copy(open_page, xlmon_server, demo_folder, tmp_path,
+                                                                     soffice):
+    from conftest import libreoffice_convert
+
+    [xls] = libreoffice_convert(soffice, [demo_folder / "某市第二中学.xlsx"], tmp_path / "xls", "xls:MS Excel 97")
+    page = open_page(xlmon_server().url)
+    page.set_input_files("#files", str(xls))
+    expect(page.locator("#file-list")).to_contain_text("某市第二中学.xls")
+    page.click("#check-button")
+    expect(page.locator("#check-result")).to_be_visible()
+    expect(page.locator("#diagnostics-body td.code", has_text="N001")).not_to_have_count(0)
+    expect(page.locator("#alert")).to_be_hidden()
+    expect(page.locator("#check-downloads a")).to_have_count(0)
+    expect(page.locator("#check-downloads")).to_contain_text("未生成标注副本：“某市第二中学.xls”是 Excel 97-2003 格式")
+    expect(page.locator("#check-downloads")).to_contain_text("另存为")

@@ -19,7 +19,7 @@ def build_parser() -> Parser:
 
     check = sub.add_parser("check", help="校验监控表（文件或文件夹）",
                            description="读取并校验监控表，逐条列出问题：file:sheet!cell: CODE message。")
-    check.add_argument("paths", nargs="+", metavar="PATH", help="工作簿文件或文件夹（.xlsx/.xlsm）")
+    check.add_argument("paths", nargs="+", metavar="PATH", help="工作簿文件或文件夹（.xlsx/.xlsm/.xls）")
     check.add_argument("--format", choices=("text", "json"), default="text", help="输出格式（默认 text）")
     check.add_argument("--no-info", action="store_true", help="不显示“提示”级别的条目")
     check.add_argument("--profile", metavar="FILE", help="规则配置文件（TOML，默认使用内置配置；见 xlmon profile）")
@@ -129,7 +129,7 @@ def cmd_check(args) -> int:
         print("xlmon: --annotate 只能用于单个工作簿文件。", file=sys.stderr)
         return EXIT_FAILURE
     if not paths:  # an empty folder is no clean pass
-        print(f"xlmon: 没有找到要检查的工作簿（.xlsx/.xlsm）：{'、'.join(args.paths)}", file=sys.stderr)
+        print(f"xlmon: 没有找到要检查的工作簿（.xlsx/.xlsm/.xls）：{'、'.join(args.paths)}", file=sys.stderr)
         if args.format == "json":
             print(dumps([], ascii=_narrow_stdout()))
         return EXIT_FINDINGS
@@ -266,7 +266,7 @@ def _print_summary(summary, output: Path | None) -> None:
     rejected = [o for o in summary.files if o.status != "included"]
     if output is None:  # no funding picture of nothing: only what was found and why none of it could be taken
         print(f"文件 {len(summary.files)} 个，未纳入 {len(rejected)} 个：" if summary.files else
-              "输入中没有找到工作簿文件（.xlsx/.xlsm）。")
+              "输入中没有找到工作簿文件（.xlsx/.xlsm/.xls）。")
         for o in rejected:
             print(f"  未纳入：{o.path}：{o.reason}")
         print("没有可汇总的监控表，未生成汇总文件。")

@@ -184,7 +184,7 @@ def _why_not(files: list) -> str:
     from .consolidate.aggregate import shown_names
 
     if not files:
-        return "文件夹中没有工作簿文件（.xlsx/.xlsm）。"
+        return "文件夹中没有工作簿文件（.xlsx/.xlsm/.xls）。"
     names = shown_names(f.path for f in files)
     listed = "；".join(f"{names[f.path]}（{f.reason}）" for f in files[:SHOWN_REJECTED])
     more = f" 等 {len(files)} 个" if len(files) > SHOWN_REJECTED else ""

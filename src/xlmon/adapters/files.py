@@ -12,11 +12,10 @@ from ..file_errors import os_reason
 from ..grid import Grid, normalise
 from .safety import Refusal, inspect_archive
 
-XLSX_SUFFIXES = (".xlsx", ".xlsm")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")  # read (an .xls is checked in legacy_xls.py first)
 # Other spreadsheet formats a unit may send: found in folders so that they are listed and refused with
 # what to do (save as .xlsx), never silently left out of a consolidation.
 OTHER_SPREADSHEETS = {
-    ".xls": "这是旧版 .xls（Excel 97-2003）文件",
     ".xlsb": "这是 Excel 二进制工作簿（.xlsb）",
     ".et": "这是 WPS 表格的 .et 文件",
     ".ods": "这是 OpenDocument 表格（.ods）文件",
@@ -36,7 +35,7 @@ class WorkbookValues:
 
 def find_workbooks(inputs: Iterable[str | Path]) -> list[tuple[Path, Path | None]]:
     """Files as given (even missing ones, which get a diagnostic); folders searched for workbooks
-    (.xlsx/.xlsm, and the OTHER_SPREADSHEETS and ARCHIVES, which will be refused with a reason), Office lock files
+    (.xlsx/.xlsm/.xls, and the OTHER_SPREADSHEETS and ARCHIVES, which will be refused with a reason), Office lock files
     (~$*) and hidden files skipped. Each comes with the folder it was found in, or None when it was
     named directly."""
     found: list[tuple[Path, Path | None]] = []
@@ -52,7 +51,7 @@ def find_workbooks(inputs: Iterable[str | Path]) -> list[tuple[Path, Path | None
 # Archives units send their workbooks in: found in folders so that they are listed and refused (F009) with
 # the workbooks they hold, never silently left out. Their contents are not read: unpacking is the user's.
 ARCHIVES = {".zip": "zip", ".rar": "RAR", ".7z": "7z"}
-_FOLDER_SUFFIXES = {*XLSX_SUFFIXES, *OTHER_SPREADSHEETS, *ARCHIVES}
+_FOLDER_SUFFIXES = {*WORKBOOK_SUFFIXES, *OTHER_SPREADSHEETS, *ARCHIVES}
 
 
 def read_workbook(path: str | Path) -> WorkbookValues:
@@ -84,12 +83,13 @@ def read_bytes(data: bytes, name: str, result: WorkbookValues | None = None) -> 
     if suffix in ARCHIVES:
         result.refusal = Refusal("F009", archive_contents(data, suffix))
         return result
+    if suffix in OTHER_SPREADSHEETS:  # what its name says it is, whatever is inside
+        result.refusal = Refusal("F002", OTHER_SPREADSHEETS[suffix])
+        return result
     inspection = inspect_archive(data, Path(name).name)
     refusal, macros = inspection.refusal, inspection.macros
-    if refusal is not None and refusal.code == "F002" and suffix in OTHER_SPREADSHEETS:
-        refusal = Refusal("F002", OTHER_SPREADSHEETS[suffix])  # not an xlsx inside: what its name says it is
-    elif refusal is None and suffix not in XLSX_SUFFIXES:
-        refusal = Refusal("F002", OTHER_SPREADSHEETS[suffix] if suffix == ".xlsb" else "扩展名应为 .xlsx 或 .xlsm")
+    if refusal is None and suffix not in WORKBOOK_SUFFIXES:
+        refusal = Refusal("F002", "扩展名应为 .xlsx、.xlsm 或 .xls")
     if refusal:
         result.refusal = refusal
         return result
@@ -105,6 +105,11 @@ def read_bytes(data: bytes, name: str, result: WorkbookValues | None = None) -> 
                     grid[r][c] = error
     except Exception as exc:  # calamine raises its own error types for any malformed part
         result.refusal = Refusal("F004", f"{type(exc).__name__}: {exc}")
+        result.sheets.clear()
+    except BaseException as exc:  # a Rust panic in python-calamine arrives as pyo3's PanicException
+        if type(exc).__name__ != "PanicException":
+            raise
+        result.refusal = Refusal("F004", "读取程序无法解析其中的数据")
         result.sheets.clear()
     return result
 
@@ -128,7 +133,7 @@ def archive_contents(data: bytes, suffix: str) -> str:
             except (UnicodeEncodeError, UnicodeDecodeError):
                 pass
         name = name.rsplit("/", 1)[-1]
-        if Path(name).suffix.lower() in (*XLSX_SUFFIXES, *OTHER_SPREADSHEETS) and not name.startswith(("~$", ".")):
+        if Path(name).suffix.lower() in (*WORKBOOK_SUFFIXES, *OTHER_SPREADSHEETS) and not name.startswith(("~$", ".")):
             names.append(name)
     if not names:
         return f"{kind}，其中没有 Excel 工作簿"

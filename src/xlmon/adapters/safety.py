@@ -2,10 +2,10 @@
 
 An .xlsx is a zip of XML parts. We refuse archives whose members would expand beyond sane
 limits (checked from the central directory, before decompressing anything), XML parts that
-declare a DTD or entities (billion laughs, external entities; parsed with defusedxml), and
-OLE containers (encrypted workbooks and legacy .xls), and sheets whose values reach so far that
-reading them as one grid would exhaust memory (python-calamine then aborts the whole process,
-which no exception handler can catch). Macros are never run: only cell values are read.
+declare a DTD or entities (billion laughs, external entities; parsed with defusedxml), encrypted
+workbooks, and sheets whose values reach so far that reading them as one grid would exhaust memory (python-calamine then aborts the whole process,
+which no exception handler can catch). A legacy .xls (an OLE container) is walked in legacy_xls.py
+for the same. Macros are never run: only cell values are read.
 
 The sheets' XML, inflated for that, also tells what python-calamine reads as blanks: the cells that
 show a formula error (#REF!, #DIV/0! …), which the other front ends hand over as that text.
@@ -38,8 +38,9 @@ MAX_PROLOG_BYTES = 1 << 20  # a part with more than this before its root element
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
-ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
 CONTENT_TYPES = "[Content_Types].xml"
+# What many web systems export as "Excel": an HTML table under an .xls name. Excel opens it, calamine cannot.
+_WEB_PAGE = re.compile(rb"(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype html|html|table|meta)\b", re.I | re.S)
 XML_PARTS = (".xml", ".rels", ".vml")
 
 _LOCAL_HEADER = struct.Struct("<4s2xH18xHH")  # signature, flags, name and extra lengths
@@ -83,12 +84,14 @@ def inspect_archive(data: bytes, name: str) -> Inspection:
     """inspect_bytes, whether the archive carries macros, and its cells showing formula errors, from one
     reading of its directory."""
     if data.startswith(OLE_MAGIC):
-        if ENCRYPTION_STREAM in data:
-            return Inspection(Refusal("F003"))
-        return Inspection(Refusal("F002", "这是旧版 .xls（Excel 97-2003）文件"))
+        from .legacy_xls import inspect_xls
+
+        return inspect_xls(data)
     if not data.startswith(ZIP_MAGIC):
         if not data:
             return Inspection(Refusal("F004", "文件为空"))
+        if _WEB_PAGE.match(data[:1024]):
+            return Inspection(Refusal("F002", f"“{name}”是网页（HTML）格式的表格，只是扩展名像 Excel 工作簿"))
         return Inspection(Refusal("F002", f"“{name}”不是 Excel 工作簿"))
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))

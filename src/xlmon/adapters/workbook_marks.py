@@ -46,6 +46,7 @@ from ..diagnostics import Diagnostic
 from ..marks import (NO_FINDINGS, OUTLINE, RESULTS_HEADER, RESULTS_SHEET, STATE_SHEET, CellMark, MarkPlan,
                      results_row)
 from ..templates import save_atomic
+from .safety import OLE_MAGIC
 
 AUTHOR = "xlmon"
 STATE_MARKER = "xlmon-marks/1"
@@ -154,6 +155,9 @@ def _check_paths(src: str | Path, dst: str | Path) -> tuple[Path, Path]:
     src_path, dst_path = Path(src), Path(dst)
     if not src_path.is_file():
         raise FileNotFoundError(f"找不到文件：{src_path}")
+    if _legacy(src_path):
+        raise ValueError(f"“{src_path.name}”是 Excel 97-2003 格式（.xls），xlmon 只能在 .xlsx/.xlsm 上标注：请先在 Excel 或 WPS "
+                         "中“另存为” .xlsx，再生成标注副本。")
     same = src_path.resolve() == dst_path.resolve()
     if not same and dst_path.exists():
         try:
@@ -169,6 +173,15 @@ def _check_paths(src: str | Path, dst: str | Path) -> tuple[Path, Path]:
     if src_path.suffix.lower() != dst_path.suffix.lower() and (src_macro or dst_macro):
         raise ValueError(f"输出文件的扩展名应与原文件相同（{src_path.suffix}）：含宏与不含宏的格式不能互换。")
     return src_path, dst_path
+
+
+def _legacy(path: Path) -> bool:
+    """An .xls (an OLE file, whatever its name): read for checking, but openpyxl cannot open it to mark it."""
+    try:
+        with path.open("rb") as f:
+            return f.read(8) == OLE_MAGIC
+    except OSError:
+        return path.suffix.lower() == ".xls"
 
 
 def _annotated_copy(path: Path) -> bool:

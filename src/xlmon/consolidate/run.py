@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from functools import cache, partial
 from pathlib import Path
 
-from ..adapters.files import OTHER_SPREADSHEETS, XLSX_SUFFIXES, find_workbooks, read_bytes, read_workbook
+from ..adapters.files import OTHER_SPREADSHEETS, WORKBOOK_SUFFIXES, find_workbooks, read_bytes, read_workbook
 from ..diagnostics import make
 from ..file_errors import os_reason
 from ..profile import Profile, load_profile
@@ -303,7 +303,7 @@ def carry_note(summary: Summary) -> str:
     return next((d["message"] for d in summary.diagnostics if d["code"] in ("K007", "K010", "K011")), "")
 
 
-ROSTER_SUFFIXES = (".csv", ".txt", ".xlsx")
+ROSTER_SUFFIXES = (".csv", ".txt", ".xlsx", ".xls")
 
 
 def folder_roster(folder: Path) -> tuple[Path | None, str]:
@@ -324,14 +324,15 @@ def folder_summary(folder: Path, profile: Profile | None = None) -> Path | None:
 
 
 def pick_roster(files: list[tuple[str, Path]]) -> tuple[tuple[str, Path] | None, str]:
-    """Of (name, path) pairs, the one roster among them: named …名单… as a .csv/.txt, or as an .xlsx that holds
-    no form. The name is the one the user gave the file (an upload is stored under another). None and why
+    """Of (name, path) pairs, the one roster among them: named …名单… as a .csv/.txt, or as an .xlsx/.xls that
+    holds no form. The name is the one the user gave the file (an upload is stored under another). None and why
     not when there is none or more than one."""
     from ..check import check_file
 
     found = [(name, path) for name, path in files if "名单" in Path(name).stem
              and Path(name).suffix.lower() in ROSTER_SUFFIXES and not name.startswith(("~$", "."))]
-    found = [(name, path) for name, path in found if Path(name).suffix.lower() != ".xlsx" or not check_file(path).forms]
+    found = [(name, path) for name, path in found if Path(name).suffix.lower() not in (".xlsx", ".xls")
+             or not check_file(path).forms]
     if len(found) > 1:
         return None, (f"有 {len(found)} 个名单文件（{'、'.join(name for name, _ in found)}），未核对单位名单；"
                       "请只保留一个。")
@@ -361,7 +362,7 @@ def read_roster(path: str | Path) -> list[str]:
         data = path.read_bytes()
     except OSError as exc:
         raise ValueError(f"单位名单 {path} 无法读取（{os_reason(exc)}）。") from exc
-    workbook = path.suffix.lower() in (*XLSX_SUFFIXES, *OTHER_SPREADSHEETS)
+    workbook = path.suffix.lower() in (*WORKBOOK_SUFFIXES, *OTHER_SPREADSHEETS)
     rows = _workbook_rows(path, data) if workbook else _text_rows(path, data)
     start, column = _roster_column(rows)
     header = label_key(rows[start - 1][column]) if start else ""  # repeated below, as pasted pages do
@@ -376,7 +377,7 @@ def read_roster(path: str | Path) -> list[str]:
 
 
 def _workbook_rows(path: Path, data: bytes) -> list[list[str]]:
-    """The first sheet as text cells; an .xls/.et or a damaged file refused with what to do about it."""
+    """The first sheet as text cells; an .et or a damaged file refused with what to do about it."""
     book = read_bytes(data, str(path))
     if book.refusal:
         raise ValueError(f"单位名单 {path} 无法读取：{book.refusal.diagnostic().message}")

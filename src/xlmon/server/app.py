@@ -41,7 +41,7 @@ from .icons import ICON_NAMES, ICON_SIZES, icon_png
 from .manifest import BUTTONS, build_manifest
 
 PAGES = Path(__file__).with_name("static")
-SAFE_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".txt")  # kept on the stored file: a roster is read by its suffix
+SAFE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".txt")  # kept on the stored file: a roster is read by its suffix
 
 
 def _env(name: str, default: float) -> float:
@@ -382,7 +382,7 @@ def check_uploads(files: list[tuple[str, Path]]) -> dict:
     from ..profile import load_profile
 
     profile = load_profile()
-    records, annotated = [], []
+    records, annotated, unmarked = [], [], []
     marked = files[0][1].parent.with_name("annotated")
     marked.mkdir(exist_ok=True)
     for display, path in files:
@@ -396,14 +396,15 @@ def check_uploads(files: list[tuple[str, Path]]) -> dict:
             out = marked / f"{len(annotated)}{path.suffix}"  # not among the uploads, whatever their names
             try:
                 annotate_file(path, out, plan_marks(result.forms, result.diagnostics, profile.colours()))
-            except (ValueError, OSError):
+            except (ValueError, OSError) as exc:
+                unmarked.append(shown_names(str(exc), files))
                 continue
             annotated.append({"name": f"{Path(display).stem}_校验{path.suffix}",
                               "data": base64.b64encode(out.read_bytes()).decode()})
     if all(r["status"] == "unreadable" for r in records):
         reasons = "；".join(f"{r['path']}：{r['diagnostics'][0]['message']}" for r in records if r["diagnostics"])
         raise HTTPException(422, f"上传的文件都无法读取：{reasons}")
-    return {"files": records, "annotated": annotated}
+    return {"files": records, "annotated": annotated, "unmarked": unmarked}
 
 
 def consolidate_uploads(files: list[tuple[str, Path]], roster_upload: tuple[str, Path] | None = None,

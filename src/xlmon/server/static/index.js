@@ -56,8 +56,8 @@
     for (const file of list) {
       if (/名单/.test(file.name) && /\.(csv|txt)$/i.test(file.name)) {
         roster.set(file);  // a roster dropped with the units' files, as it lies in their folder
-      } else if (!/\.xls[xm]$/i.test(file.name)) {
-        skipped.push(`“${file.name}”不是 .xlsx / .xlsm 工作簿`);
+      } else if (!/\.xls[xm]?$/i.test(file.name)) {
+        skipped.push(`“${file.name}”不是 .xlsx / .xlsm / .xls 工作簿`);
       } else if (file.size > limits.max_file_mb * 2 ** 20) {
         skipped.push(`“${file.name}”超过单个文件 ${limits.max_file_mb} MB 的上限`);
       } else {
@@ -103,8 +103,8 @@
   }
 
   // the units expected to report
-  const roster = optionalFile("roster", /\.(xlsx|csv|txt)$/i,
-    (name) => `“${name}”不能作为单位名单：请用 .xlsx 或 .csv 文件。`);
+  const roster = optionalFile("roster", /\.(xlsx|xls|csv|txt)$/i,
+    (name) => `“${name}”不能作为单位名单：请用 .xlsx、.xls 或 .csv 文件。`);
   // the department's earlier summary, whose completed 部门整体 goes into the new one
   const earlier = optionalFile("earlier", /\.xlsx$/i,
     (name) => `“${name}”不是部门汇总表：请选择 xlmon 生成的 .xlsx 汇总表。`);
@@ -143,7 +143,7 @@
 
   async function post(url, button, busyText) {
     if (!chosen.length) {
-      alertText("请先选择一个或多个工作簿（.xlsx / .xlsm）。");
+      alertText("请先选择一个或多个工作簿（.xlsx / .xlsm / .xls）。");
       return null;
     }
     if (chosen.length > limits.max_files) {
@@ -255,7 +255,7 @@
       const link = el("a", null, "download");
       link.id = `annotated-${i}`;
       return downloadLink(link, file, `下载 ${file.name}（标注了问题的副本）`);
-    }));
+    }), ...(result.unmarked || []).map((reason) => el("span", `未生成标注副本：${reason}`, "hint")));
     show($("check-result"));
     const count = (severity) => rows.filter((d) => d.severity === severity).length;
     $("status").textContent = `校验完成：${result.files.length} 个文件，错误 ${count("error")} 个、`

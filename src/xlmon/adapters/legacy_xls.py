@@ -1,0 +1,179 @@
+"""What the safety pass must know of a legacy .xls (Excel 97-2003, BIFF8) before python-calamine opens it.
+
+Many units still fill in the official form as an .xls. python-calamine reads those, but it trusts the
+counts the file declares: a stray value at IV65536 next to one at A1 with its column patched to 65535, a
+DIMENSIONS record claiming a billion rows, or an SST announcing two billion strings each make it reserve
+more memory than exists, and the whole process aborts (no exception handler catches that). So the
+compound file is opened with olefile first, every size it declares is held to the file's own size, and
+the Workbook stream's records are walked: encrypted workbooks (FILEPASS), sheets reaching beyond
+MAX_SHEET_CELLS, and the cells showing a formula error (which python-calamine reads as blanks, as for
+.xlsx) are found here. Only BIFF8 is read; Excel 5.0/95 files are refused with what to do.
+"""
+
+from __future__ import annotations
+
+import struct
+
+from ..grid import address
+from .safety import MAX_SHEET_CELLS, FormulaErrors, Inspection, Refusal
+
+_BOF, _EOF, _FILEPASS, _BOUNDSHEET, _SST = 0x0809, 0x000A, 0x002F, 0x0085, 0x00FC
+_DIMENSIONS, _MULRK, _FORMULA, _BOOLERR = 0x0200, 0x00BD, 0x0006, 0x0205
+# Records python-calamine places a value at, from their row and column (MULRK spans columns; the STRING
+# record after a FORMULA takes the formula's place, so the formula's place covers it).
+_PLACED = {0x0203, 0x0204, _BOOLERR, 0x027E, 0x00FD, _FORMULA}
+_BIFF8 = 0x0600
+_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!",
+           0x2A: "#N/A", 0x2B: "#GETTING_DATA"}
+_HEAD = struct.Struct("<HH")
+_PLACE = struct.Struct("<HH")
+_ENCRYPTED_OOXML = ("EncryptionInfo", "EncryptedPackage")  # an .xlsx with an open password is an OLE file too
+
+
+class _Damaged(ValueError):
+    """The Workbook stream is not what BIFF8 says it is."""
+
+
+def inspect_xls(data: bytes) -> Inspection:
+    """Refusal, macros and formula errors of an OLE file: an encrypted .xlsx (F003), a BIFF8 .xls, or neither."""
+    import olefile
+
+    try:
+        ole = olefile.OleFileIO(data)
+    except Exception:  # olefile raises OSError, and what its struct reads raise, for a damaged container
+        return Inspection(Refusal("F004", "Excel 97-2003 文件的复合文档结构已损坏"))
+    with ole:
+        if any(ole.exists(name) for name in _ENCRYPTED_OOXML):
+            return Inspection(Refusal("F003"))
+        stream = next((name for name in ("Workbook", "Book") if ole.exists(name)), None)
+        if stream is None:
+            return Inspection(Refusal("F002", "这是 Office 复合文档，但不是 Excel 工作簿（其中没有工作簿数据）"))
+        oversized = _declared_beyond(ole, len(data))
+        if oversized:
+            return Inspection(Refusal("F004", oversized))
+        macros = ole.exists("_VBA_PROJECT_CUR")
+        try:
+            workbook = ole.openstream(stream).read()
+        except Exception:
+            return Inspection(Refusal("F004", "Excel 97-2003 文件中的工作簿数据无法读出"))
+    try:
+        refusal, errors = _walk(workbook)
+    except _Damaged as exc:
+        return Inspection(Refusal("F004", f"工作簿数据不完整：{exc}"))
+    except (struct.error, IndexError):  # a record shorter than its kind must be
+        return Inspection(Refusal("F004", "工作簿数据不完整：有记录被截断"))
+    return Inspection(refusal, macros, errors)
+
+
+def _declared_beyond(ole, size: int) -> str:
+    """Why the container's declared sizes cannot be true of a file of `size` bytes, or ''. python-calamine
+    reserves memory by these counts before it checks them against the file."""
+    sector = ole.sector_size
+    counts = {"FAT": ole.num_fat_sectors, "DIFAT": ole.num_difat_sectors,
+              "MiniFAT": ole.num_mini_fat_sectors, "目录": getattr(ole, "num_dir_sectors", 0)}
+    for what, count in counts.items():
+        if count * sector > size:
+            return f"声明的 {what} 扇区数 {count:,} 超出文件大小"
+    for entry in ole.direntries:
+        if entry is not None and entry.size > size:
+            return f"数据流“{entry.name}”声明的大小 {entry.size:,} 字节超出文件大小"
+    return ""
+
+
+def _records(stream: bytes, start: int = 0):
+    """(type, data) of each record from `start` to the end of the stream."""
+    at, end = start, len(stream)
+    while at + 4 <= end:
+        kind, length = _HEAD.unpack_from(stream, at)
+        at += 4
+        if at + length > end:
+            raise _Damaged(f"记录 0x{kind:04X} 超出数据流末尾")
+        yield kind, stream[at:at + length]
+        at += length
+
+
+def _walk(stream: bytes) -> tuple[Refusal | None, FormulaErrors]:
+    records = _records(stream)
+    first = next(records, None)
+    if first is None or first[0] != _BOF:
+        raise _Damaged("缺少开头的 BOF 记录")
+    if _HEAD.unpack_from(first[1])[0] != _BIFF8:
+        return Refusal("F002", "这是 Excel 5.0/95 或更早版本的 .xls 文件"), {}
+    sheets: list[tuple[int, str]] = []
+    for kind, data in records:
+        if kind == _EOF:
+            break
+        if kind == _FILEPASS:  # RC4 or XOR obfuscation alike: python-calamine would read the latter as garbage
+            return Refusal("F003"), {}
+        if kind == _BOUNDSHEET:
+            sheets.append((struct.unpack_from("<I", data)[0], _sheet_name(data)))
+        elif kind == _SST:
+            declared = struct.unpack_from("<i", data, 4)[0]
+            if not 0 <= declared * 3 <= len(stream):  # a string takes three bytes at least
+                raise _Damaged(f"共享字符串表声明了 {declared:,} 个字符串")
+    errors: FormulaErrors = {}
+    for position, name in sheets:
+        if position >= len(stream):
+            raise _Damaged(f"工作表“{name}”的位置超出数据流末尾")
+        refusal, cells = _walk_sheet(stream, position, name)
+        if refusal:
+            return refusal, {}
+        if cells:
+            errors[name] = cells
+    return None, errors
+
+
+def _sheet_name(data: bytes) -> str:
+    """BoundSheet8's ShortXLUnicodeString: a character count, a flags byte, then UTF-16 or one byte a character."""
+    count, flags = data[6], data[7]
+    raw = data[8:8 + count * (2 if flags & 1 else 1)]
+    return raw.decode("utf-16-le" if flags & 1 else "latin-1", "replace").replace("\0", "")
+
+
+def _walk_sheet(stream: bytes, position: int, name: str) -> tuple[Refusal | None, list[tuple[int, int, str]]]:
+    """F010 when the sheet's values, or the range it declares, would make a grid beyond MAX_SHEET_CELLS (the
+    cell named is the one that stretched it so far); else its cells showing a formula error."""
+    rows = columns = 0
+    errors = []
+    records = _records(stream, position)
+    first = next(records, None)
+    if first is None or first[0] != _BOF:
+        raise _Damaged(f"工作表“{name}”缺少 BOF 记录")
+    for kind, data in records:
+        if kind == _EOF:
+            break
+        if kind in _PLACED:
+            row, column = _PLACE.unpack_from(data)
+        elif kind == _MULRK:
+            row, column = _PLACE.unpack_from(data)[0], struct.unpack_from("<H", data, len(data) - 2)[0]
+        elif kind == _DIMENSIONS:
+            declared_rows, declared_columns, last = _declared(data)
+            if declared_rows * declared_columns > MAX_SHEET_CELLS:
+                return Refusal("F010", f"{declared_rows:,} 行 × {declared_columns:,} 列", sheet=name, cell=last), []
+            continue
+        else:
+            continue
+        rows, columns = max(rows, row + 1), max(columns, column + 1)
+        if rows * columns > MAX_SHEET_CELLS:
+            return Refusal("F010", f"{rows:,} 行 × {columns:,} 列", sheet=name, cell=address(row, column)), []
+        if kind == _BOOLERR and data[7] == 1:
+            errors.append((row, column, _ERRORS.get(data[6], "#N/A")))
+        elif kind == _FORMULA and data[12:14] == b"\xff\xff" and data[6] == 2:
+            errors.append((row, column, _ERRORS.get(data[8], "#N/A")))
+    return None, errors
+
+
+def _declared(data: bytes) -> tuple[int, int, str]:
+    """The rows and columns python-calamine reserves room for from a DIMENSIONS record (its first row, last
+    row + 1, first column, last column + 1), counted as it counts them: a last before the first wraps round
+    as a 32-bit number; and the range's last cell."""
+    if len(data) == 14:
+        first_row, end_row, first_column, end_column = struct.unpack_from("<IIHH", data)
+    elif len(data) == 10:
+        first_row, end_row, first_column, end_column = struct.unpack_from("<HHHH", data)
+    else:
+        return 1, 1, "A1"  # python-calamine stops there with an error of its own
+    if end_row < 1 or end_column < 1:
+        return 1, 1, "A1"
+    rows, columns = (end_row - first_row) % (1 << 32), (end_column - first_column) % (1 << 32)
+    return rows, columns, address(min(end_row - 1, 1 << 20), min(end_column - 1, 1 << 14))
