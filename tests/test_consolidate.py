@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 
 from handmade import SAMPLE_FUNDING, SAMPLE_INDICATORS, project_grid
 from test_check import write_grid
+from xlmon import layout as L
 from xlmon.check import check_file
 from xlmon.cli import main
 from xlmon.consolidate.workbook import SHEETS
@@ -1246,3 +1247,34 @@ def test_the_overview_says_when_a_source_row_had_another_name(tmp_path, capsys):
     assert code == 0 and data["totals"]["subtotal"] == 310  # the row's 210 stays in the total
     note = CalamineWorkbook.from_path(str(tmp_path / "汇总.xlsx")).get_sheet_by_name("汇总表").to_python()[1][0]
     assert "1 个项目有名称不规范的资金来源行（代码 S113）" in note
+
+
+def test_forms_stacked_on_one_sheet_are_each_consolidated(tmp_path, capsys):
+    """A unit that stacks its projects on one sheet: each is a project of the summary, its findings kept with it;
+    when one of them is another file's duplicate, only that one's findings go, and the places say which rows."""
+    units = tmp_path / "units"
+    units.mkdir()
+    wrong = {**SAMPLE_FUNDING, L.TOTAL_ROW: [10, 300, 310, 200, 0.6667, 150, 0.4839, 999]}  # a 全年预计 sum off: C002
+    first = project_grid(funding=wrong, indicators=SAMPLE_INDICATORS, unit="单位甲", project="项目一")
+    second = project_grid(funding=wrong, indicators=SAMPLE_INDICATORS, unit="单位甲", project="项目二")
+    stacked = write_grid(units / "甲.xlsx", first + [[None]] + second)
+    alone = write_form(units / "甲补报.xlsx", unit="单位甲", project="项目二")
+    os.utime(stacked, (1_700_000_000, 1_700_000_000))
+    os.utime(alone, (1_800_000_000, 1_800_000_000))  # the later copy of 项目二 counts
+    code, data = run(capsys, units, "-o", tmp_path / "s.xlsx")
+    assert code == 0 and data["projects"] == 2
+    second_row = len(first) + 2  # 1-based row of the second form's title
+    [duplicate] = data["duplicates"]
+    assert f"甲.xlsx!表1第 {second_row} 行起 与 甲补报.xlsx!表1 重复，采用 甲补报.xlsx!表1" in duplicate
+    c002 = [d["cell"] for d in data["diagnostics"] if d["code"] == "C002" and d["file"] == str(stacked)]
+    assert c002 and all(int(cell[1:]) < second_row for cell in c002)  # 项目一's kept, 项目二's moot
+    k002 = [d for d in data["diagnostics"] if d["code"] == "K002"]
+    assert len(k002) == 1 and k002[0]["file"] == str(stacked)
+    by_file = {Path(f["path"]).name: f for f in data["files"]}
+    assert by_file["甲.xlsx"]["status"] == by_file["甲补报.xlsx"]["status"] == "included"
+    os.utime(alone, (1_600_000_000, 1_600_000_000))  # now the stacked copy counts: 甲补报 is left out
+    code, data = run(capsys, units, "-o", tmp_path / "t.xlsx")
+    assert code == 0 and data["projects"] == 2
+    c002 = [d["cell"] for d in data["diagnostics"] if d["code"] == "C002" and d["file"] == str(stacked)]
+    assert {int(cell[1:]) < second_row for cell in c002} == {True, False}  # both forms' findings kept
+    assert {Path(f["path"]).name: f["status"] for f in data["files"]} == {"甲.xlsx": "included", "甲补报.xlsx": "rejected"}

@@ -294,22 +294,41 @@ def test_calculate_on_a_form_in_yuan_writes_yuan():
 
 
 @pytest.mark.parametrize("footnotes", [True, False])
-def test_a_second_form_below_the_first_on_one_sheet_is_said_not_read(footnotes):
+def test_forms_stacked_on_one_sheet_are_each_read_as_alone(footnotes):
     """Units stack several projects' forms on one sheet; the second used to vanish without a word (or, with no
-    footnotes between, its header rows were read as the first form's indicators)."""
+    footnotes between, its header rows were read as the first form's indicators), and then was only named."""
+    def shifted(diagnostics, rows):  # their messages may cite cells too (=SUM(D8:D13)), so they are not compared
+        return [(d.code, d.severity, shift(d.cell, rows)) for d in diagnostics]
+
+    def shift(cell, rows):
+        if cell is None:
+            return None
+        r, c = parse_address(cell)
+        return address(r + rows, c)
+
     first = project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS, project="项目甲")
     if not footnotes:
         first = first[:-len(L.FOOTNOTES)]
-    second = project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS, project="项目乙")
-    alone = check_sheets({"表1": first})
-    result = check_sheets({"表1": first + [[None]] + second})
-    [form] = result.forms
-    assert form.project == "项目甲" and form.indicators == alone.forms[0].indicators
-    s130 = [d for d in result.diagnostics if d.code == "S130"]
-    title_row = len(first) + 2  # the second form's title, 1-based
-    assert [(d.cell, d.severity) for d in s130] == [(f"A{title_row}", "error")]
-    assert f"第 {title_row} 行起还有一张监控表" in s130[0].message
-    assert [d for d in result.diagnostics if d.code != "S130"] == alone.diagnostics
+    second = project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS[:3], project="项目乙")
+    third = project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS, project="项目丙")
+    sheet = first + [[None]] + second + third
+    result = check_sheets({"表1": sheet})
+    assert [f.project for f in result.forms] == ["项目甲", "项目乙", "项目丙"]
+    starts = [0, len(first) + 1, len(first) + 1 + len(second)]  # each from its title (the blank row is the first's)
+    assert [f.place for f in result.forms] == list(zip(starts, [*starts[1:], len(sheet)]))
+    expected = [(("S130", "info", f"A{start + 1}"), start) for start in starts[1:]]
+    assert [(d.code, d.severity, d.cell) for d in result.diagnostics if d.code == "S130"] == [e for e, _ in expected]
+    assert all(f"第 {start + 1} 行起是另一张监控表，已作为单独的一张表读取" in d.message
+               for d, (_, start) in zip([d for d in result.diagnostics if d.code == "S130"], expected))
+    found = [(d.code, d.severity, d.cell) for d in result.diagnostics if d.code != "S130"]
+    alone = [*shifted(check_sheets({"表1": first}).diagnostics, 0),
+             *shifted(check_sheets({"表1": second}).diagnostics, starts[1]),
+             *shifted(check_sheets({"表1": third}).diagnostics, starts[2])]
+    assert found == alone and any(d[2] and parse_address(d[2])[0] >= starts[1] for d in found)
+    for form, grid in zip(result.forms, (first, second, third)):
+        [own] = check_sheets({"表1": grid}).forms
+        assert [(i.level3, i.grade) for i in form.indicators] == [(i.level3, i.grade) for i in own.indicators]
+        assert [(r.row, r.spent, r.grade) for r in form.funding] == [(r.row, r.spent, r.grade) for r in own.funding]
 
 
 def test_the_indicator_header_repeated_inside_the_table_is_not_an_indicator():

@@ -47,15 +47,21 @@ def check_sheets(sheets: dict[str, Grid], profile: Profile | None = None) -> She
     for name, grid in sheets.items():
         if name in own:
             continue
-        form, diags = read_form(grid, name)
-        if form is None:
-            skipped.append(name)
-            continue
-        diags += calculate(form)
-        grade_form(form, profile)
-        diags += run_rules(form, profile)
-        result.forms.append(form)
-        result.diagnostics += diags
+        start = 0
+        while True:  # a sheet may hold several forms, one below the other
+            form, diags = read_form(grid, name, start)
+            if form is None:
+                if not start:
+                    skipped.append(name)
+                break
+            diags += calculate(form)
+            grade_form(form, profile)
+            diags += run_rules(form, profile)
+            result.forms.append(form)
+            result.diagnostics += diags
+            if form.place is None or form.place[1] >= len(grid):
+                break
+            start = form.place[1]
     if not result.forms:
         result.diagnostics.append(make("F007"))
     else:

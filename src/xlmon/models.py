@@ -81,6 +81,8 @@ class Form:
     funding: list[FundingRow] = field(default_factory=list)
     indicators: list[Indicator] = field(default_factory=list)
     cells: dict[str, str] = field(default_factory=dict)
+    # (first row, row after the last), 0-based, of a form stacked with others on its sheet; None for a form alone
+    place: tuple[int, int] | None = None
 
     @property
     def amount_scale(self) -> float:

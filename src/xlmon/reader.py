@@ -111,8 +111,12 @@ class _Sheet:
         return pattern.search(self.joined[r]) is not None
 
 
-def read_form(grid: Grid, sheet: str) -> tuple[Form | None, list[Diagnostic]]:
-    """One sheet's form and what was wrong with reading it; None when it is not a form."""
+def read_form(grid: Grid, sheet: str, start: int = 0) -> tuple[Form | None, list[Diagnostic]]:
+    """The sheet's form from row `start` (0-based) and what was wrong with reading it; None when there is none.
+    Units stack several projects' forms on one sheet: a form followed by another has `place` set to its rows,
+    and the next is read from where this one's place ends (check_sheets)."""
+    if start:  # the rows above belong to the forms read before: blank, so that cells keep their addresses
+        grid = [[None] * len(row) for row in grid[:start]] + grid[start:]
     keys = [label_keys(row) for row in grid]
     s = _Sheet(sheet, grid, keys, [_SEP.join(row) for row in keys])
     funding_headers = [r for r in s.rows_with("上年结转") if _is_funding_header(s, r)]
@@ -120,15 +124,16 @@ def read_form(grid: Grid, sheet: str) -> tuple[Form | None, list[Diagnostic]]:
     if not funding_headers and indicator_header is None:
         return None, []
     diags: list[Diagnostic] = []
-    # another form below this one's indicators: only the first form of a sheet is read, and the next is said
     later = [h for h in funding_headers if indicator_header is not None and h > indicator_header]
     next_form = len(grid)
-    if later:
+    if later:  # another form below this one's indicators: it starts at its title, period or header fields
         funding_headers = funding_headers[:len(funding_headers) - len(later)]
-        next_form = next((r for r in range(indicator_header + 1, later[0])  # its title, period or header fields
+        next_form = next((r for r in range(indicator_header + 1, later[0])
                           if _starts_a_form(next(filter(None, keys[r]), ""))), later[0] - 1)
         diags.append(make("S130", sheet=sheet, cell=address(next_form, 0), row=next_form + 1))
     form = Form(sheet=sheet, kind="project")
+    if later or start:
+        form.place = (start, next_form)
     _read_title(s, form, funding_headers[0] if funding_headers else indicator_header or 0, diags)
     _read_header_fields(s, form, funding_headers[0] if funding_headers else indicator_header or 0)
     blocks_end = indicator_header if indicator_header is not None else len(grid)

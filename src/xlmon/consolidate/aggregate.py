@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,6 +15,7 @@ from ..calc import DEPENDS, ratio, time_progress
 from ..diagnostics import make
 from ..file_errors import readable
 from ..grading import grade_funding
+from ..grid import parse_address
 from ..models import FundingRow
 from ..profile import Profile
 from ..text import label_key, nfkc
@@ -138,9 +139,10 @@ def shown_names(paths: Iterable[str]) -> dict[str, str]:
 def _place(record: FormRecord, shown: dict[str, str]) -> str:
     """file!sheet of a form; for one read back from a summary, the summary and the file it came from."""
     name = shown[record.file]
+    rows = f"第 {record.place[0] + 1} 行起" if record.place else ""
     if record.source and record.source != record.file:
-        return f"{name}（汇总自 {readable(Path(record.source).name)}!{record.sheet}）"
-    return f"{name}!{record.sheet}"
+        return f"{name}（汇总自 {readable(Path(record.source).name)}!{record.sheet}{rows}）"
+    return f"{name}!{record.sheet}{rows}"
 
 
 def majority_period(records: list[FormRecord]) -> tuple[int | None, int | None]:
@@ -164,7 +166,7 @@ def in_period(record: FormRecord, year: int | None, months: int | None) -> bool:
 
 def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] | None = None) -> Summary:
     diagnostics: list[dict] = []
-    dropped: set[tuple[str, str, str]] = set()  # (input, file, sheet) of forms left out: their findings are moot
+    dropped: set[tuple] = set()  # FormRecord.where() of forms left out: their findings are moot
     candidates = [r for o in outcomes if o.status == "included" for r in o.records]
     year, months = majority_period(candidates)
     majority = L.period(year, months)
@@ -182,7 +184,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
             found = L.period(record.year, record.months)
             diagnostics.append(make("K001", file=record.file, sheet=record.sheet, cell=record.period_cell,
                                     found=found, majority=majority).model_dump())
-            dropped.add((record.file, record.source or record.file, record.sheet))
+            dropped.add(record.where())
             off_period.setdefault(record.file, set()).add(found)
             continue
         target = kept if record.kind == "project" else kept_overall
@@ -206,7 +208,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
             differ = "；两份金额不同，请核实" if first.amounts != record.amounts else ""
             duplicates.append(f"{record.unit or ''}·{record.project or record.sheet}：{_place(first, shown)} 与 "
                               f"{_place(record, shown)} 重复，采用 {_place(used, shown)}{why}{differ}")
-            dropped.add((other.file, other.source or other.file, other.sheet))
+            dropped.add(other.where())
             repeated.add(other.file)
             diagnostics.append(make("K002", file=other.file, sheet=other.sheet, project=other.project or
                                     other.sheet, unit=other.unit or "未填单位", first=_place(used, shown), why=why,
@@ -214,9 +216,9 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
             continue
         target[key] = record
         included[record.file] += 1
+    moot = _moot(dropped, candidates)
     diagnostics[:0] = [dict(d, file=d.get("file") or o.path) for o in outcomes for d in o.diagnostics
-                       if (o.path, d.get("file") or o.path, d.get("sheet")) not in dropped
-                       and not (o.summary and d.get("code") in ROSTER_CODES)]
+                       if not moot(o.path, d) and not (o.summary and d.get("code") in ROSTER_CODES)]
     for o in outcomes:
         if o.status == "included" and not included[o.path]:
             o.status, o.reason = "rejected", _left_out(off_period.get(o.path), o.path in repeated, majority)
@@ -233,6 +235,26 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
                    by_unit, {g: grades.get(g, 0) for g in ("green", "yellow", "red")},
                    focus_list(projects, profile), duplicates, missing, diagnostics, dict(included), list(unlisted),
                    list(roster or []))
+
+
+def _moot(dropped: set[tuple], records: list[FormRecord]) -> Callable[[str, dict], bool]:
+    """Whether a finding belongs to a form left out. On a sheet of stacked forms, a finding belongs to the form
+    whose rows hold its cell; one naming no cell is moot only when every form of the sheet is left out."""
+    stacks: dict[tuple, list[int]] = {}
+    for r in records:
+        if r.place:
+            stacks.setdefault(r.where()[:3], []).append(r.place[0])
+
+    def moot(path: str, d: dict) -> bool:
+        sheet = (path, d.get("file") or path, d.get("sheet"))
+        starts = stacks.get(sheet)
+        if not dropped or starts is None:
+            return (*sheet, None) in dropped
+        if not d.get("cell"):
+            return all((*sheet, start) in dropped for start in starts)
+        row = parse_address(d["cell"])[0]
+        return (*sheet, max((start for start in starts if start <= row), default=min(starts))) in dropped
+    return moot
 
 
 def _copy_of(name: str, other: str) -> bool:

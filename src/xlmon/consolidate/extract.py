@@ -52,7 +52,7 @@ def form_record(form: Form, path: str, hidden: bool = False) -> FormRecord:
         project=form.project, department=form.department, code=code_match.group(0) if code_match else None,
         year=form.year, months=form.months, amounts=amounts, unknown=unknown, funding_grade=total.grade if total else None,
         grade=form.grade, indicator_grades=grades, likelihoods=likelihoods, deviations=deviations,
-        period_cell=form.cells.get("period"), hidden=hidden,
+        period_cell=form.cells.get("period"), hidden=hidden, place=list(form.place) if form.place else None,
     )
 
 

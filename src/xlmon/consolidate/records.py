@@ -57,6 +57,7 @@ class FormRecord:
     source: str | None = None  # for records read back from a summary: the file they first came from
     period_cell: str | None = None  # where the form states its period
     hidden: bool = False  # read from a sheet hidden in Excel: a copy on a visible sheet counts before it
+    place: list[int] | None = None  # Form.place: the rows of a form stacked with others on its sheet
     # the record as its line of a summary's records sheet, made where the record was extracted (in a worker)
     # once it is final; every field above is part of it
     line: str | None = field(default=None, compare=False, repr=False)
@@ -70,6 +71,10 @@ class FormRecord:
         if self.kind == "department":
             return (unit, "\0部门整体")
         return (unit, self.code or label_key(self.project or self.sheet))
+
+    def where(self) -> tuple[str, str, str, int | None]:
+        """The place of the form: (input, file, sheet, first row of a stacked form)."""
+        return (self.file, self.source or self.file, self.sheet, self.place[0] if self.place else None)
 
     def total(self, block: str = "source") -> list[float | None]:
         return self.amounts.get(block, {}).get("资金总额", [None] * len(AMOUNTS))

@@ -51,7 +51,7 @@ def report_for_paths(inputs: Iterable[str | Path], profile: Profile | None = Non
     if len(summary.projects) == 1 and not summary.overall and not from_summaries:
         record = summary.projects[0]
         result = check_file(record.file, profile)
-        form = next(f for f in result.forms if f.sheet == record.sheet)
+        form = next(f for f in result.forms if f.sheet == record.sheet and list(f.place or ()) == (record.place or []))
         return project_report(form, record.file, [d.severity for d in result.diagnostics], profile)
     return department_report(summary, profile)
 
