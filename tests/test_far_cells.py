@@ -154,3 +154,23 @@ def test_desktop_excel_is_not_asked_for_a_used_range_beyond_the_limit():
     assert used_range_too_large(SHEET, MAX_SHEET_CELLS // 12, 12) is None
     message = used_range_too_large(SHEET, 1_048_576, 16_384)
     assert f"工作表“{SHEET}”" in message and "XFD1048576" in message and "1,048,576 行 × 16,384 列" in message
+
+
+def test_a_far_reaching_sheet_that_is_not_xml_is_refused_in_words(tmp_path, good):
+    """Measuring such a sheet parses it: where it breaks is said by line and column, not in the parser's English."""
+    path = tmp_path / "broken.xlsx"
+    unclosed = b'<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></row>'
+    path.write_bytes(_rezipped(good, MAIN % unclosed))
+    d = read_workbook(path).refusal.diagnostic()
+    assert d.code == "F004" and f"工作表“{SHEET}”不是有效的 XML（第 1 行第" in d.message and "列附近格式错误）" in d.message
+    assert not any(word in d.message for word in ("mismatched", "line", "column"))
+
+
+def test_an_uncommon_reason_a_server_cannot_start_is_said_in_chinese():
+    import errno
+    from types import SimpleNamespace
+
+    from xlmon.cli import _bind_problem
+
+    reason = _bind_problem(OSError(errno.EPERM, "Operation not permitted"), SimpleNamespace(host="0.0.0.0", port=80))
+    assert reason == "没有权限"

@@ -469,7 +469,7 @@ def _bind_problem(exc: OSError, args) -> str:
         return f"没有使用端口 {args.port} 的权限（1024 以下的端口需要管理员权限），请用 --port 换一个端口"
     if exc.errno == errno.EADDRNOTAVAIL:
         return f"本机没有地址 {args.host}，请检查 --host（本机用 127.0.0.1，局域网服务用 0.0.0.0）"
-    return exc.strerror or str(exc)
+    return os_reason(exc)
 
 
 COMMANDS = {"check": cmd_check, "consolidate": cmd_consolidate, "report": cmd_report, "clear": cmd_clear, "profile": cmd_profile,

@@ -132,7 +132,7 @@ def _inspect_members(archive: zipfile.ZipFile, view: memoryview, members: list[z
     except DefusedXmlException:
         return Refusal("F006", CONTENT_TYPES)
     except SafeET.ParseError as exc:
-        return Refusal("F004", f"{CONTENT_TYPES} 不是有效的 XML（{exc}）")
+        return Refusal("F004", f"{CONTENT_TYPES} 不是有效的 XML（{_where(exc)}）")
     except (zipfile.BadZipFile, EOFError, ValueError, OSError, zlib.error) as exc:
         return Refusal("F004", f"解压失败（{exc}）")
     return None
@@ -273,7 +273,7 @@ def _scan_sheets(archive: zipfile.ZipFile, view: memoryview, names: set[str]) ->
         try:
             rows, columns, far = _value_reach(xml)
         except SafeET.ParseError as exc:  # it might still reach far for a more lenient reader
-            return Refusal("F004", f"工作表“{_sheet_names(archive, view).get(rid) or part}”不是有效的 XML（{exc}）"), {}
+            return Refusal("F004", f"工作表“{_sheet_names(archive, view).get(rid) or part}”不是有效的 XML（{_where(exc)}）"), {}
         if rows * columns > MAX_SHEET_CELLS:
             sheet = _sheet_names(archive, view).get(rid) or part
             return Refusal("F010", f"{rows:,} 行 × {columns:,} 列", sheet=sheet, cell=far), {}
@@ -281,6 +281,12 @@ def _scan_sheets(archive: zipfile.ZipFile, view: memoryview, names: set[str]) ->
         return None, {}
     sheets = _sheet_names(archive, view)
     return None, {sheets[rid]: cells for rid, cells in errors.items() if cells and rid in sheets}
+
+
+def _where(exc: SafeET.ParseError) -> str:
+    """Where an XML part stops being XML, in words: the parser's own reason is English."""
+    line, column = getattr(exc, "position", (None, None))
+    return f"第 {line} 行第 {column + 1} 列附近格式错误" if line is not None else "格式错误"
 
 
 def _small(xml: bytes) -> bool:
