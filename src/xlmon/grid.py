@@ -1,7 +1,9 @@
 """Plain value grids: what every adapter produces and the core reads.
 
 A grid is a list of rows, each a list of cell values (None, str, int, float, bool, date),
-row 0 / column 0 being cell A1. Merged cells hold their value in the top-left cell only.
+row 0 / column 0 being cell A1. Merged cells hold their value in the top-left cell only. A formula whose
+file holds no result is an Uncached (its formula's text), which reads as blank everywhere but where the
+reader needs a number typed by the unit.
 """
 
 from __future__ import annotations
@@ -10,6 +12,13 @@ from functools import lru_cache
 from typing import Any
 
 Grid = list[list[Any]]
+
+
+class Uncached(str):
+    """A formula cell whose file holds no result, as a program that does not calculate writes it (openpyxl,
+    xlsxwriter, many finance systems' exports; our own templates too). Excel and WPS always save one."""
+
+    __slots__ = ()
 
 
 def column_letter(col: int) -> str:

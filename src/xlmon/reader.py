@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from . import layout as L
 from .diagnostics import Diagnostic, make
-from .grid import Grid, address
+from .grid import Grid, Uncached, address
 from .models import Block, Form, FundingRow, Indicator
 from .text import (UNIT_TO_WAN, WAN, YUAN, NotANumber, as_shown, clean_text, formula_error, label_key, label_keys,
                    nfkc, parse_amount, parse_measure, parse_number, parse_target, plain_number, to_wan)
@@ -406,6 +406,15 @@ def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, form_unit:
         for field, c, percent in fields:
             cells[field] = address(r, c)
             raw = line[c] if c < len(line) else None
+            if raw.__class__ is Uncached:
+                if percent or field not in L.INPUT_AMOUNTS or label == L.TOTAL_ROW:
+                    raw = None  # worked out from others, as xlmon works it out (our own templates save no results)
+                else:
+                    typed[field] = None
+                    unreadable.append(field)
+                    diags.append(make("N006", sheet=s.name, cell=address(r, c),
+                                      field=f"{label}·{L.FIELD_LABELS[field]}", formula=_formula(raw)))
+                    continue
             try:
                 if percent:
                     typed[field] = parse_number(raw, percent=True)
@@ -480,7 +489,8 @@ def _read_indicators(s: _Sheet, form: Form, header: int, end: int, diags: list[D
         line = s.grid[r]
         values = {f: line[c] if c < len(line) else None for f, c in fields}
         errors = {f: error for f in _INDICATOR_VALUES if (error := formula_error(values.get(f)))}
-        for f in errors:
+        uncached = {f: values[f] for f in _INDICATOR_VALUES if values.get(f).__class__ is Uncached}
+        for f in (*errors, *uncached):
             values[f] = None
         level3 = clean_text(values.get("level3")) or ""
         target_raw = values.get("target")
@@ -491,6 +501,9 @@ def _read_indicators(s: _Sheet, form: Form, header: int, end: int, diags: list[D
         for f, error in errors.items():
             diags.append(make("N005", sheet=s.name, cell=cells[f], name=level3.strip() or f"第 {r + 1} 行",
                               field=_INDICATOR_VALUES[f], value=error))
+        for f, formula in uncached.items():
+            diags.append(make("N006", sheet=s.name, cell=cells[f], formula=_formula(formula),
+                              field=f"指标“{level3.strip() or f'第 {r + 1} 行'}”的{_INDICATOR_VALUES[f]}"))
         marks: list[str] = []
         if ticks:
             marks = [name for name, c in ticks.items()
@@ -523,6 +536,11 @@ def _read_indicators(s: _Sheet, form: Form, header: int, end: int, diags: list[D
 
 
 _FORM_HEADER_KEYS = {label_key(k) for k in _HEADER_LABELS}
+
+
+def _formula(cell: str) -> str:
+    """How N006 quotes a formula with no saved result: as typed in Excel (a shared formula's copies hold none)."""
+    return f" ={cell}" if cell else ""
 
 
 def _starts_a_form(first_key: str) -> bool:

@@ -12,6 +12,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .grid import Uncached
+
 _STRIP = re.compile(r"[\s:：,，、。.．\"“”'‘’()（）\[\]【】<>《》*]+")
 _SPACES = re.compile(r"\s+")
 
@@ -50,8 +52,8 @@ def formula_error(value: object) -> str | None:
 
 
 def clean_text(value: object) -> str | None:
-    """A cell as display text, or None when it is empty."""
-    if value is None:
+    """A cell as display text, or None when it is empty (a formula with no saved result shows nothing)."""
+    if value is None or value.__class__ is Uncached:
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..file_errors import os_reason
-from ..grid import Grid, normalise
-from .safety import Refusal, inspect_archive
+from ..grid import Grid, Uncached, normalise
+from .safety import MAX_SHEET_CELLS, Refusal, inspect_archive
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")  # read (an .xls is checked in legacy_xls.py first)
 # Other spreadsheet formats a unit may send: found in folders so that they are listed and refused with
@@ -103,6 +103,8 @@ def read_bytes(data: bytes, name: str, result: WorkbookValues | None = None) -> 
             for r, c, error in inspection.formula_errors.get(name_, ()):  # calamine reads them as blanks
                 if r < len(grid) and c < len(grid[r]):
                     grid[r][c] = error
+            if name_ in inspection.uncached:
+                _mark_uncached(grid, inspection.uncached[name_])
     except Exception as exc:  # calamine raises its own error types for any malformed part
         result.refusal = Refusal("F004", f"{type(exc).__name__}: {exc}")
         result.sheets.clear()
@@ -112,6 +114,22 @@ def read_bytes(data: bytes, name: str, result: WorkbookValues | None = None) -> 
         result.refusal = Refusal("F004", "读取程序无法解析其中的数据")
         result.sheets.clear()
     return result
+
+
+def _mark_uncached(grid: Grid, cells: list[tuple[int, int, str]]) -> None:
+    """Put Uncached in the blanks python-calamine made of formulas with no saved result. Such a formula may lie
+    past the grid (calamine stops at the last value): the grid grows for it, within MAX_SHEET_CELLS."""
+    rows, columns = len(grid), max(map(len, grid), default=0)
+    for r, c, formula in cells:
+        if r >= len(grid) or c >= len(grid[r]):
+            grown = max(rows, r + 1), max(columns, c + 1)
+            if grown[0] * grown[1] > MAX_SHEET_CELLS:
+                continue
+            rows, columns = grown
+            grid.extend([] for _ in range(r + 1 - len(grid)))
+            grid[r].extend([None] * (c + 1 - len(grid[r])))
+        if grid[r][c] is None:
+            grid[r][c] = Uncached(formula)
 
 
 def archive_contents(data: bytes, suffix: str) -> str:

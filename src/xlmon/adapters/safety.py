@@ -21,7 +21,9 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
+from html import unescape
 
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
@@ -64,7 +66,7 @@ class Refusal:
         return make(self.code, detail=self.detail, sheet=self.sheet, cell=self.cell, file=file)
 
 
-# Cells showing a formula error, by sheet name: (row, column) from 0, and the error as Excel shows it.
+# Cells by sheet name: (row, column) from 0, and a text: the error a cell shows (#REF!), or a formula's.
 FormulaErrors = dict[str, list[tuple[int, int, str]]]
 
 
@@ -73,6 +75,7 @@ class Inspection:
     refusal: Refusal | None = None
     macros: bool = False
     formula_errors: FormulaErrors = field(default_factory=dict)
+    uncached: FormulaErrors = field(default_factory=dict)  # formulas the file holds no result for (grid.Uncached)
 
 
 def inspect_bytes(data: bytes, name: str) -> Refusal | None:
@@ -104,10 +107,10 @@ def inspect_archive(data: bytes, name: str) -> Inspection:
     if refusal is not None:
         return Inspection(refusal, macros)
     try:
-        refusal, errors = _scan_sheets(archive, view, {info.filename for info in members})
+        refusal, errors, uncached = _scan_sheets(archive, view, {info.filename for info in members})
     except (SafeET.ParseError, DefusedXmlException, zipfile.BadZipFile, EOFError, ValueError, OSError, zlib.error):
         return Inspection(None, macros)  # not a sheet python-calamine can read either: it says why (F004)
-    return Inspection(refusal, macros, errors)
+    return Inspection(refusal, macros, errors, uncached)
 
 
 def _inspect_members(archive: zipfile.ZipFile, view: memoryview, members: list[zipfile.ZipInfo]) -> Refusal | None:
@@ -254,33 +257,68 @@ _REF = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
 _SHOWS_ERROR = re.compile(rb't="e"')  # a cell whose value is a formula error
 
 
-def _scan_sheets(archive: zipfile.ZipFile, view: memoryview, names: set[str]) -> tuple[Refusal | None, FormulaErrors]:
+def _scan_sheets(archive: zipfile.ZipFile, view: memoryview,
+                 names: set[str]) -> tuple[Refusal | None, FormulaErrors, FormulaErrors]:
     """F010 for the first sheet whose values would make a grid of more than MAX_SHEET_CELLS cells; else the
-    cells showing formula errors.
+    cells showing formula errors, and the formulas with no saved result.
 
     Most sheets prove small from their text alone: every cell states its place and none is past Z9999. The
     rest are measured by their cell references and, when those reach too far or some cell does not state
     its place, by the cells that hold a value, as python-calamine counts them (a cell that is only
     formatted stretches nothing)."""
     errors: dict[str, list[tuple[int, int, str]]] = {}
+    uncached: dict[str, list[tuple[int, int, str]]] = {}
     for rid, part in _worksheet_parts(archive, view, names):
         xml = _member_head(archive, view, archive.getinfo(part), None)
         if _SHOWS_ERROR.search(xml):
             errors[rid] = [(row - 1, column - 1, shown) for row, column, item in _placed_cells(xml)
                            if item.get("t") == "e" and (shown := _text(item, "v"))]
+        if b"<f" in xml:
+            uncached[rid] = _no_result(xml)
         if _small(xml):
             continue
         try:
             rows, columns, far = _value_reach(xml)
         except SafeET.ParseError as exc:  # it might still reach far for a more lenient reader
-            return Refusal("F004", f"工作表“{_sheet_names(archive, view).get(rid) or part}”不是有效的 XML（{_where(exc)}）"), {}
+            return Refusal("F004", f"工作表“{_sheet_names(archive, view).get(rid) or part}”不是有效的 XML（{_where(exc)}）"), {}, {}
         if rows * columns > MAX_SHEET_CELLS:
             sheet = _sheet_names(archive, view).get(rid) or part
-            return Refusal("F010", f"{rows:,} 行 × {columns:,} 列", sheet=sheet, cell=far), {}
-    if not any(errors.values()):
-        return None, {}
+            return Refusal("F010", f"{rows:,} 行 × {columns:,} 列", sheet=sheet, cell=far), {}, {}
+    if not any(errors.values()) and not any(uncached.values()):
+        return None, {}, {}
     sheets = _sheet_names(archive, view)
-    return None, {sheets[rid]: cells for rid, cells in errors.items() if cells and rid in sheets}
+    return (None, {sheets[rid]: cells for rid, cells in errors.items() if cells and rid in sheets},
+            {sheets[rid]: cells for rid, cells in uncached.items() if cells and rid in sheets})
+
+
+# A formula cell with no result saved: its <f> (or a shared formula's empty <f/>) closes the cell, or only an
+# empty <v> follows. An empty <v> in a cell of type "str" is a result: the empty text. Our templates' own
+# formulas (form_plan, calc: IF(COUNT(…)=0,"",SUM(…)) and IF(N(…)=0,"",…/…)) sit where the reader works the
+# value out itself, so the expression passes over them: a template's sixty cost nothing past the scan.
+_NO_RESULT = re.compile(rb'<f(?:\s[^>]*)?(?:/>|>(?!IF\((?:COUNT|N)\()([^<]*)</f>)(<v>\s*</v>|<v\s*/>)?</c>')
+_OPENING_REF = re.compile(rb'\sr="([A-Z]{1,3})([0-9]{1,7})"')
+_TEXT_RESULT = re.compile(rb'\st="str"')
+
+
+def _no_result(xml: bytes) -> list[tuple[int, int, str]]:
+    """(row, column) from 0 and the formula of each cell whose formula has no saved result, but our templates'.
+    Anchored on the few formula elements, not on every cell."""
+    found = []
+    for m in _NO_RESULT.finditer(xml):
+        opening = xml[xml.rfind(b"<c", 0, m.start()):m.start()]
+        if m.group(2) and _TEXT_RESULT.search(opening):
+            continue
+        ref = _OPENING_REF.search(opening)
+        if ref is None:
+            continue  # a cell that does not state its place: left to read as python-calamine reads it
+        formula = unescape(m.group(1).decode("utf-8", "replace")) if m.group(1) else ""
+        found.append((int(ref.group(2)) - 1, _column(ref.group(1)), formula))
+    return found
+
+
+@lru_cache(maxsize=1024)
+def _column(letters: bytes) -> int:
+    return parse_address(letters.decode() + "1")[1]
 
 
 def _where(exc: SafeET.ParseError) -> str:

@@ -1,0 +1,97 @@
+"""A formula typed where the unit enters a number, in a file written by a program that does not calculate
+(openpyxl here; finance systems' exports alike), has no saved result: python-calamine reads it as a blank, so
+a 支出数 of =60+44.64 used to count as nothing, and the project went red in silence. It is N006, unknown
+rather than 0, until the file is opened and saved in Excel, WPS or LibreOffice, which read it as before."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from conftest import libreoffice_convert
+from handmade import SAMPLE_FUNDING, SAMPLE_INDICATORS, project_grid
+from test_check import write_grid
+from xlmon.adapters.files import read_workbook
+from xlmon.check import check_file
+from xlmon.consolidate.extract import extract
+from xlmon.grid import Uncached, parse_address
+from xlmon.profile import load_profile
+
+SHEET = "表1"
+FORMULAS = {"I10": "=60+44.64", "K9": '=""', "G17": "=B2"}  # 市级·支出数, 省级·全年预计, an indicator's 全年预计
+
+
+@pytest.fixture
+def exported(tmp_path) -> Path:
+    """The form with formulas in cells a unit types numbers into, as openpyxl writes them: no results."""
+    path = write_grid(tmp_path / "导出.xlsx", project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS),
+                      SHEET)
+    wb = load_workbook(path)
+    for ref, formula in FORMULAS.items():
+        wb[SHEET][ref] = formula
+    wb.save(path)
+    return path
+
+
+def _cell(grid, ref):
+    r, c = parse_address(ref)
+    return grid[r][c] if r < len(grid) and c < len(grid[r]) else None
+
+
+def test_the_file_reader_keeps_what_the_formula_is(exported):
+    grid = read_workbook(exported).sheets[SHEET]
+    assert {ref: _cell(grid, ref) for ref in FORMULAS} == {ref: f[1:] for ref, f in FORMULAS.items()}
+    assert all(isinstance(_cell(grid, ref), Uncached) for ref in FORMULAS)
+
+
+def test_a_formula_past_the_values_grows_the_grid_within_the_limit():
+    """A formula with neither result nor <v> is not placed by python-calamine: the grid grows for it, but never
+    past the cells a sheet may have (F010's limit)."""
+    from xlmon.adapters.files import _mark_uncached
+
+    grid = [[1, None], [None, 2]]
+    _mark_uncached(grid, [(3, 4, "A1*2"), (2_000_000, 4, "A1"), (1, 16_383 * 400, "A1"), (0, 1, "B9")])
+    assert _cell(grid, "E4") == "A1*2" and _cell(grid, "B1") == "B9" and len(grid) == 4
+    assert max(map(len, grid)) == 5 and grid[1][:2] == [None, 2]
+
+
+def test_each_is_reported_where_it_is_and_counted_as_unknown(exported):
+    result = check_file(exported)
+    n006 = {d.cell: d.message for d in result.diagnostics if d.code == "N006"}
+    assert set(n006) == set(FORMULAS)
+    assert "“市级财政资金·支出数”是公式 =60+44.64，但文件中没有保存它的计算结果" in n006["I10"]
+    assert "在 Excel 或 WPS 中打开该文件、保存后再提交" in n006["I10"]
+    assert "全年指标预计完成情况" in n006["G17"] and "公式 =B2" in n006["G17"]
+    [form] = result.forms
+    city = next(r for r in form.funding if r.row == "市级财政资金")
+    assert city.spent is None and "spent" in city.unreadable
+    assert not [d for d in result.diagnostics if d.cell in ("I7", "J10")]  # not called wrong: unknown, not 0
+    assert not any(d.code == "N001" for d in result.diagnostics)
+    [record] = extract(str(exported), load_profile()).records
+    assert record.unknown["source"]["市级财政资金"] == ["spent"]
+
+
+def test_once_saved_by_a_spreadsheet_program_the_results_are_read(exported, tmp_path, soffice):
+    [saved] = libreoffice_convert(soffice, [exported], tmp_path / "saved", "xlsx:Calc MS Excel 2007 XML")
+    result = check_file(saved)
+    assert not [d for d in result.diagnostics if d.code in ("N006", "N001")]
+    city = next(r for r in result.forms[0].funding if r.row == "市级财政资金")
+    assert city.spent == pytest.approx(104.64)  # the formula's result; =\"\" saved as empty text reads as blank
+
+
+def test_our_own_templates_formulas_are_worked_out_not_reported(tmp_path):
+    """Every formula of the demo workbooks (our template's) has no saved result either: they sit where the
+    reader works the value out, and the scan passes over them."""
+    from xlmon.demo import generate
+
+    paths = generate(tmp_path / "demo")
+    assert sum(len(v) for p in paths for v in _uncached_in(p).values()) == 0
+    assert not [d for p in paths for d in check_file(p).diagnostics if d.code == "N006"]
+
+
+def _uncached_in(path: Path) -> dict:
+    from xlmon.adapters.safety import inspect_archive
+
+    return inspect_archive(path.read_bytes(), path.name).uncached
