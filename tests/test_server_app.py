@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from payloads import actions_of, payload_from_file
 
 from xlmon import demo, entry_points as ep
+from xlmon.check import check_file
 from xlmon.server import scripts
 from xlmon.server.app import Settings, create_app
 from xlmon.server.manifest import BUTTONS
@@ -328,6 +329,12 @@ def test_an_earlier_summary_chosen_with_the_units_files_is_skipped_and_carried(c
     ("坏\x01名.xlsx", "文件1.xlsx"),
     ("长" * 80 + ".xlsx", "文件1.xlsx"),
     ("报表.exe", "报表.exe"),  # refused by the reader as no workbook, under the name the user knows
+    ("一科/监控表.xlsx", "一科/监控表.xlsx"),  # chosen with its folder on the page: kept in it
+    ("教育局/二科/小学/监控表.xlsx", "二科/小学/监控表.xlsx"),  # two folders deep at most
+    ("/etc/某单位.xlsx", "某单位.xlsx"),
+    ("一科/../../某单位.xlsx", "某单位.xlsx"),
+    (".git/某单位.xlsx", "某单位.xlsx"),
+    ("一科/坏\x01夹/某单位.xlsx", "某单位.xlsx"),
 ])
 def test_an_upload_is_stored_under_a_plain_file_name(sent, stored):
     from xlmon.server.app import _display_name, _stored_name
@@ -369,3 +376,12 @@ def test_report_api_gives_a_docx(client, department, tmp_path):
     assert "五、其他需要说明的事项" in text
     junk = client.post("/api/report", files=[("files", ("空.xlsx", b"junk"))])
     assert junk.status_code == 422
+
+
+def test_files_chosen_with_their_folders_are_kept_apart(client, department):
+    """Every 科 sends 监控表.xlsx: chosen with their folders, both are checked under the names the user sees."""
+    paths = department.paths[:2]
+    files = [("files", (f"{sub}/监控表.xlsx", p.read_bytes())) for sub, p in zip(("一科", "二科"), paths)]
+    body = client.post("/api/check", files=files).json()
+    assert [f["path"] for f in body["files"]] == ["一科/监控表.xlsx", "二科/监控表.xlsx"]
+    assert [len(f["forms"]) for f in body["files"]] == [len(check_file(p).forms) for p in paths]

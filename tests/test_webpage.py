@@ -320,3 +320,47 @@ def test_an_xls_is_checked_and_said_to_need_xlsx_for_a_marked_copy(open_page, xl
     expect(page.locator("#check-downloads a")).to_have_count(0)
     expect(page.locator("#check-downloads")).to_contain_text("未生成标注副本：“某市第二中学.xls”是 Excel 97-2003 格式")
     expect(page.locator("#check-downloads")).to_contain_text("另存为")
+
+
+def test_a_folder_is_chosen_whole_and_files_of_one_name_are_kept_apart(open_page, xlmon_server, demo_folder,
+                                                                       tmp_path):
+    """Units' files often share a name (every 科 sends 监控表.xlsx): chosen with their folder, each is kept, and the
+    summary names them by their folders, as `xlmon consolidate` of that folder does."""
+    import shutil
+
+    units = sorted(demo_folder.glob("*.xlsx"))
+    folder = tmp_path / "教育局"
+    for sub, unit in (("一科", units[0]), ("二科", units[1])):
+        (folder / sub).mkdir(parents=True)
+        shutil.copy(unit, folder / sub / "监控表.xlsx")
+    shutil.copy(units[2], folder / "~$监控表.xlsx")  # Excel's lock file beside an open workbook
+    (folder / "说明.docx").write_bytes(b"PK\x03\x04")
+    (folder / "旧表.et").write_bytes(b"\xd0\xcf\x11\xe0")
+    (folder / "应报送单位名单.csv").write_bytes("单位名称\r\n某市未报送学校\r\n".encode("gbk"))
+    page = open_page(xlmon_server().url)
+    page.set_input_files("#folder", str(folder))
+    expect(page.locator("#file-list li")).to_have_count(2)
+    expect(page.locator("#file-list")).to_contain_text("一科/监控表.xlsx")
+    expect(page.locator("#file-list")).to_contain_text("二科/监控表.xlsx")
+    expect(page.locator("#status")).to_contain_text("另有 1 个不是工作簿的文件")
+    expect(page.locator("#alert")).to_contain_text("旧表.et")
+    expect(page.locator("#roster-name")).to_contain_text("应报送单位名单.csv")
+    page.click("#consolidate-button")
+    expect(page.locator("#consolidate-result")).to_be_visible()
+    expect(page.locator("#summary-notes-list")).to_contain_text("未报送 1 个：某市未报送学校")
+    _, book = download(page, "#summary-download", tmp_path)
+    listed = [row[0] for row in book["文件清单"].iter_rows(min_row=2, values_only=True) if row[0]]
+    assert {"一科/监控表.xlsx", "二科/监控表.xlsx"} <= set(listed), listed
+    direct = xlmon_cli_totals(folder, tmp_path / "cli.xlsx")
+    expect(page.locator("#totals-row")).to_contain_text(f"{direct['totals']['subtotal']:,.2f}")
+
+
+def xlmon_cli_totals(folder: Path, out: Path) -> dict:
+    import json
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "xlmon", "consolidate", str(folder), "-o", str(out), "--format", "json"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)

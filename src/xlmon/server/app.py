@@ -24,6 +24,7 @@ import importlib.util
 import io
 import json
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -170,8 +171,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.post("/api/check")
     async def api_check(request: Request):
         authorise(request)
-        async with uploads(request, settings) as files:
-            return await run_in_threadpool(check_uploads, files)
+        upload = uploads(request, settings)
+        async with upload as files:
+            return await run_in_threadpool(check_uploads, files, upload.folder)
 
     @app.post("/api/consolidate")
     async def api_consolidate(request: Request):
@@ -184,8 +186,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.post("/api/report")
     async def api_report(request: Request):
         authorise(request)
-        async with uploads(request, settings) as files:
-            return await run_in_threadpool(report_uploads, files)
+        upload = uploads(request, settings)
+        async with upload as files:
+            return await run_in_threadpool(report_uploads, files, upload.folder)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
@@ -277,7 +280,8 @@ class uploads:
 
     The chosen files are stored in its files/ folder under the names the user gave them, so that a summary
     or report made of them names and links them so (a name given twice gets （2）; one that cannot be a file
-    name is stored as 文件N.xlsx). A field named in `extra` (汇总's roster, its earlier summary) may carry one
+    name is stored as 文件N.xlsx); files the page sends with their folders (一科/监控表.xlsx) are stored in
+    those folders, at most two deep. A field named in `extra` (汇总's roster, its earlier summary) may carry one
     more file each, stored beside that folder under the field's name (roster.xlsx/.csv, overall_from.xlsx)
     and kept in self.extra."""
 
@@ -329,6 +333,7 @@ class uploads:
         self.total += len(data)
         if self.total > s.max_total_mb * 2**20:
             raise HTTPException(413, f"上传内容过大：一次最多 {s.max_total_mb:g} MB。")
+        path.parent.mkdir(parents=True, exist_ok=True)  # a file chosen with its folder (一科/监控表.xlsx)
         path.write_bytes(data)
         return display, path
 
@@ -337,26 +342,39 @@ class uploads:
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
+_FOLDERS_KEPT = 2  # of a file chosen with its folder: 一科/监控表.xlsx, 教育局/一科/监控表.xlsx
+
+
 def _display_name(filename: str | None, fallback: str) -> str:
-    """The name the user gave a file, without any folder a browser sent with it."""
-    return Path((filename or "").replace("\\", "/")).name or fallback
+    """The name the user gave a file. The page sends a file chosen with its folder as its path in there
+    (一科/监控表.xlsx): its last folders are kept, as the summary tells units' files of one name apart by them.
+    Any other path a client sends (absolute, with a drive, through . or ..) gives the name alone."""
+    text = (filename or "").replace("\\", "/")
+    *folders, name = text.split("/")
+    if not name:
+        return fallback
+    if folders and folders[0] and not re.match(r"[A-Za-z]:$", folders[0]) and all(map(_plain_name, folders)):
+        return "/".join([*folders[-_FOLDERS_KEPT:], name])
+    return name
 
 
 _NAME_MAX = 200  # bytes of a stored file name (most file systems allow 255)
 
 
 def _plain_name(name: str) -> bool:
-    """A name a file can be stored under as it is: not hidden, no control characters, not too long."""
-    return not name.startswith(".") and all(ch >= " " for ch in name) and len(name.encode()) <= _NAME_MAX
+    """A name a file (or, for each of its folders, a folder) can be stored under as it is: not hidden (nor . or
+    ..), no control characters, not too long."""
+    return (bool(name) and not any(part.startswith(".") for part in name.split("/"))
+            and all(ch >= " " for ch in name) and len(name.encode()) <= _NAME_MAX)
 
 
 def _stored_name(display: str, fallback: str, taken: set[str]) -> str:
     """The file name an upload is stored under: its own when that is a plain file name not yet taken (a name
     given twice gets （2）, （3）…), else fallback with the upload's suffix when it is a safe one."""
     name = display if _plain_name(display) else fallback + _safe_suffix(display)
-    stem, suffix, n = Path(name).stem, Path(name).suffix, 2
+    folder, stem, suffix, n = name[:name.rfind("/") + 1], Path(name).stem, Path(name).suffix, 2
     while name.casefold() in taken:
-        name, n = f"{stem}（{n}）{suffix}", n + 1
+        name, n = f"{folder}{stem}（{n}）{suffix}", n + 1
     taken.add(name.casefold())
     return name
 
@@ -374,7 +392,8 @@ def shown_names(text: str, files: list[tuple[str, Path]]) -> str:
     return text
 
 
-def check_uploads(files: list[tuple[str, Path]]) -> dict:
+def check_uploads(files: list[tuple[str, Path]], work: Path) -> dict:
+    """校验 of the uploads; `work`: the request's folder, where the marked copies are made beside the uploads."""
     from ..adapters.workbook_marks import annotate_file
     from ..check import check_file
     from ..marks import plan_marks
@@ -383,7 +402,7 @@ def check_uploads(files: list[tuple[str, Path]]) -> dict:
 
     profile = load_profile()
     records, annotated, unmarked = [], [], []
-    marked = files[0][1].parent.with_name("annotated")
+    marked = work / "annotated"
     marked.mkdir(exist_ok=True)
     for display, path in files:
         result = check_file(path, profile)
@@ -419,7 +438,7 @@ def consolidate_uploads(files: list[tuple[str, Path]], roster_upload: tuple[str,
     from ..consolidate.extract import NotCompleted
     from ..consolidate.run import consolidate, found_roster, pick_roster, read_roster, summary_json
 
-    folder = files[0][1].parent
+    folder = Path(os.path.commonpath([path.parent for _, path in files]))  # files chosen with folders sit in theirs
     everything = [*files, *([roster_upload] if roster_upload else []), *([earlier] if earlier else [])]
     note, sent = "", roster_upload is not None
     if not sent:
@@ -475,14 +494,14 @@ def report_for_upload_name(files: list[tuple[str, Path]]) -> str:
     return "部门绩效监控分析报告.docx"
 
 
-def report_uploads(files: list[tuple[str, Path]]) -> dict:
+def report_uploads(files: list[tuple[str, Path]], work: Path) -> dict:
     from ..profile import load_profile
     from ..report import report_for_paths, write_docx
 
     drafted = report_for_paths([p for _, p in files], load_profile())
     if drafted is None:
         raise HTTPException(422, "上传的文件中没有可用的绩效运行监控表，未生成分析报告。")
-    out = files[0][1].parent / "report.docx"
+    out = work / "report.docx"
     write_docx(drafted, out)
     name = report_for_upload_name(files)
     return {"title": getattr(drafted, "title", name),

@@ -51,29 +51,41 @@
 
   // ------------------------------------------------------------------ choosing files
 
-  function addFiles(list) {
+  // Files chosen one by one go by their names; files chosen with their folder by their paths in it (一科/监控表.xlsx),
+  // so that units' files of one name are all kept, and told apart in the summary as on the command line.
+  const OTHER_FORMATS = /\.(xlsb|et|ods|zip|rar|7z)$/i;
+
+  function addFiles(list, inFolder = false) {
     const skipped = [];
+    let ignored = 0;
     for (const file of list) {
+      const name = inFolder ? file.webkitRelativePath.split("/").slice(1).join("/") || file.name : file.name;
+      if (inFolder && /^(~\$|\.)/.test(file.name)) continue;  // Office's lock files and hidden files
       if (/名单/.test(file.name) && /\.(csv|txt)$/i.test(file.name)) {
         roster.set(file);  // a roster dropped with the units' files, as it lies in their folder
       } else if (!/\.xls[xm]?$/i.test(file.name)) {
-        skipped.push(`“${file.name}”不是 .xlsx / .xlsm / .xls 工作簿`);
+        if (inFolder && !OTHER_FORMATS.test(file.name)) {
+          ignored += 1;  // the folder's other papers (.docx, .pdf …)
+        } else {
+          skipped.push(/\.(zip|rar|7z)$/i.test(file.name) ? `“${name}”是压缩包，请先解压`
+            : `“${name}”不是 .xlsx / .xlsm / .xls 工作簿，请另存为 .xlsx`);
+        }
       } else if (file.size > limits.max_file_mb * 2 ** 20) {
-        skipped.push(`“${file.name}”超过单个文件 ${limits.max_file_mb} MB 的上限`);
+        skipped.push(`“${name}”超过单个文件 ${limits.max_file_mb} MB 的上限`);
       } else {
-        chosen = chosen.filter((f) => f.name !== file.name);
-        chosen.push(file);
+        chosen = chosen.filter((f) => f.name !== name);
+        chosen.push({ file, name });
       }
     }
     alertText(skipped.length ? `以下文件未加入：${skipped.join("；")}。` : "");
-    renderChosen();
+    renderChosen(ignored ? `文件夹中另有 ${ignored} 个不是工作簿的文件，未加入。` : "");
   }
 
-  function renderChosen() {
+  function renderChosen(note = "") {
     const list = $("file-list");
-    list.replaceChildren(...chosen.map((f) => el("li", `${f.name}（${size(f.size)}）`)));
-    const total = chosen.reduce((sum, f) => sum + f.size, 0);
-    $("status").textContent = chosen.length ? `已选择 ${chosen.length} 个文件，共 ${size(total)}。` : "";
+    list.replaceChildren(...chosen.map((f) => el("li", `${f.name}（${size(f.file.size)}）`)));
+    const total = chosen.reduce((sum, f) => sum + f.file.size, 0);
+    $("status").textContent = chosen.length ? `已选择 ${chosen.length} 个文件，共 ${size(total)}。${note}` : note;
   }
 
   // A file sent with 汇总 only, besides the units' (field "#id", its name in "#id-name", a hint there when none
@@ -113,6 +125,10 @@
     addFiles(Array.from($("files").files));
     $("files").value = "";
   });
+  $("folder").addEventListener("change", () => {
+    addFiles(Array.from($("folder").files), true);
+    $("folder").value = "";
+  });
 
   const zone = $("drop-zone");
   for (const type of ["dragenter", "dragover"]) {
@@ -125,6 +141,11 @@
   zone.addEventListener("drop", (event) => {
     event.preventDefault();
     zone.classList.remove("dragging");
+    const items = Array.from(event.dataTransfer.items || []);
+    if (items.some((item) => item.webkitGetAsEntry && item.webkitGetAsEntry()?.isDirectory)) {
+      alertText("拖入的是文件夹：请用“选择文件夹…”选择它，其中的工作簿会全部加入。");
+      return;
+    }
     addFiles(Array.from(event.dataTransfer.files));
   });
 
@@ -151,7 +172,7 @@
       return null;
     }
     const body = new FormData();
-    for (const f of chosen) body.append("files", f, f.name);
+    for (const f of chosen) body.append("files", f.file, f.name);
     for (const [name, field] of [["roster", roster], ["overall_from", earlier]]) {
       if (field.file && url === "/api/consolidate") body.append(name, field.file, field.file.name);
     }
