@@ -58,13 +58,16 @@ def task_pane_consolidate(browser, xlmon_server):
     chosen files; the summary's download and the pane's status line."""
     contexts = []
 
-    def consolidate(files: list[Path]):
+    def consolidate(files: list[Path] | Path):
         context = browser.new_context(accept_downloads=True, locale="zh-CN")
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()
         page.goto(xlmon_server().url + "/taskpane.html")
-        page.set_input_files("#files", [str(p) for p in files])
+        if isinstance(files, Path):  # a folder
+            page.set_input_files("#folder", str(files))
+        else:
+            page.set_input_files("#files", [str(p) for p in files])
         with page.expect_download() as info:
             page.click("#consolidate")
         return info.value, page.locator("#status")
@@ -240,6 +243,27 @@ def test_task_pane_carries_the_earlier_summary_chosen_with_the_files(task_pane_c
     expect(status).to_contain_text("部门在上次的汇总表中增加的 1 列（重点监控建议“审核意见”）已按行带入新的汇总表")
     got.save_as(tmp_path / "got.xlsx")
     assert [i.level3 for i in overall_form(tmp_path / "got.xlsx").indicators] == ["资助学生人数"]
+
+
+def test_task_pane_consolidates_a_folder_with_files_of_one_name(task_pane_consolidate, demo_folder, tmp_path):
+    import shutil
+
+    units = sorted(demo_folder.glob("*.xlsx"))
+    folder = tmp_path / "教育局"
+    for sub, unit in (("一科", units[0]), ("二科", units[1])):
+        (folder / sub).mkdir(parents=True)
+        shutil.copy(unit, folder / sub / "监控表.xlsx")
+    shutil.copy(units[2], folder / "一科" / "~$监控表.xlsx")
+    (folder / "说明.docx").write_bytes(b"PK\x03\x04")
+    (folder / "单位名单.csv").write_bytes("单位名称\r\n某市未报送学校\r\n".encode("gbk"))
+    got, status = task_pane_consolidate(folder)
+    expect(status).to_contain_text("汇总完成：2 个单位")
+    expect(status).to_contain_text("0 个文件未采用")
+    expect(status).to_contain_text("按单位名单（单位名单.csv）核对，未报送 1 个单位")
+    got.save_as(tmp_path / "got.xlsx")
+    listed = [row[0] for row in openpyxl.load_workbook(tmp_path / "got.xlsx")["文件清单"].iter_rows(
+        min_row=2, values_only=True) if row[0]]
+    assert {"一科/监控表.xlsx", "二科/监控表.xlsx"} <= set(listed), listed
 
 
 def test_server_error_is_shown_in_the_alert(open_page, xlmon_server):

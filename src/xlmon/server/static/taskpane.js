@@ -19,15 +19,30 @@ function download(link, file) {
   link.click();
 }
 
+// The files to send, each with the name it goes by: those chosen one by one, or the workbooks (and a …名单…
+// roster) of the chosen folder by their paths in it (一科/监控表.xlsx), Office's lock files and hidden ones
+// left out, as the server's own folder search does; the last choice counts.
+let chosen = [];
+$("files").addEventListener("change", () => {
+  chosen = Array.from($("files").files, (file) => ({ file, name: file.name }));
+});
+$("folder").addEventListener("change", () => {
+  chosen = Array.from($("folder").files)
+    .filter((file) => !/^(~\$|\.)/.test(file.name)
+      && (/\.xls[xm]?$/i.test(file.name) || (/名单/.test(file.name) && /\.(csv|txt)$/i.test(file.name))))
+    .map((file) => ({ file, name: file.webkitRelativePath.split("/").slice(1).join("/") || file.name }));
+  $("status").textContent = `已选择文件夹中的 ${chosen.length} 个文件。`;
+});
+
 // Send the chosen files to `url`; `done` receives the server's answer. Errors are shown as `failed：…`.
 async function postFiles(url, button, { empty, busy, failed }, done) {
-  const files = $("files").files;
+  const files = chosen;
   if (!files.length) {
     $("status").textContent = empty;
     return;
   }
   const body = new FormData();
-  for (const f of files) body.append("files", f, f.name);
+  for (const f of files) body.append("files", f.file, f.name);
   $("status").textContent = busy(files.length);
   button.disabled = true;
   try {
