@@ -175,6 +175,18 @@ def _huge_dimensions(stream):
     struct.pack_into("<II", stream, at + 4, 0, 0x7FFFFFFF)
 
 
+def _whole_sheet_dimensions(stream):
+    """The range Excel declares when a unit formatted cells down to IV65536: no value there, nothing refused."""
+    at = _first(stream, 0x0200, _sheet_start(stream))
+    struct.pack_into("<IIHH", stream, at + 4, 0, 65_536, 0, 256)
+
+
+def test_a_sheet_declaring_the_whole_grid_is_read(saved, tmp_path):
+    source = saved["xls"] / "隐藏.xls"
+    book = read_workbook(patched(source, tmp_path / "满表.xls", _whole_sheet_dimensions))
+    assert not book.refusal and book.sheets == read_workbook(source).sheets
+
+
 def _huge_sst(stream):
     struct.pack_into("<i", stream, _first(stream, 0x00FC) + 8, 0x7FFFFFFF)
 
@@ -192,8 +204,8 @@ def _excel_95(stream):
 
 
 @pytest.mark.parametrize("change, code, words", [
-    (_far_column, "F010", "超过 500 万个单元格"),
-    (_huge_dimensions, "F010", "超过 500 万个单元格"),
+    (_far_column, "F004", "位置超出 Excel 97-2003 工作表的大小"),
+    (_huge_dimensions, "F004", "声明的范围超出 Excel 97-2003 工作表的大小"),
     (_huge_sst, "F004", "共享字符串表"),
     (_sheet_beyond_stream, "F004", "超出数据流末尾"),
     (_encrypted, "F003", "密码"),

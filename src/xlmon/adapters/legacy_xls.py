@@ -5,8 +5,8 @@ counts the file declares: a stray value at IV65536 next to one at A1 with its co
 DIMENSIONS record claiming a billion rows, or an SST announcing two billion strings each make it reserve
 more memory than exists, and the whole process aborts (no exception handler catches that). So the
 compound file is opened with olefile first, every size it declares is held to the file's own size, and
-the Workbook stream's records are walked: encrypted workbooks (FILEPASS), sheets reaching beyond
-MAX_SHEET_CELLS, and the cells showing a formula error (which python-calamine reads as blanks, as for
+the Workbook stream's records are walked: encrypted workbooks (FILEPASS), places and ranges no .xls sheet
+has, sheets whose values reach beyond MAX_SHEET_CELLS, and the cells showing a formula error (which python-calamine reads as blanks, as for
 .xlsx) are found here. Only BIFF8 is read; Excel 5.0/95 files are refused with what to do.
 """
 
@@ -131,8 +131,9 @@ def _sheet_name(data: bytes) -> str:
 
 
 def _walk_sheet(stream: bytes, position: int, name: str) -> tuple[Refusal | None, list[tuple[int, int, str]]]:
-    """F010 when the sheet's values, or the range it declares, would make a grid beyond MAX_SHEET_CELLS (the
-    cell named is the one that stretched it so far); else its cells showing a formula error."""
+    """F010 when the sheet's values would make a grid beyond MAX_SHEET_CELLS (the cell named is the one that
+    stretched it so far); else its cells showing a formula error. A place or a declared range beyond what an
+    .xls sheet can hold (65,536 rows × 256 columns) was never written by Excel: the file is damaged."""
     rows = columns = 0
     errors = []
     records = _records(stream, position)
@@ -147,12 +148,13 @@ def _walk_sheet(stream: bytes, position: int, name: str) -> tuple[Refusal | None
         elif kind == _MULRK:
             row, column = _PLACE.unpack_from(data)[0], struct.unpack_from("<H", data, len(data) - 2)[0]
         elif kind == _DIMENSIONS:
-            declared_rows, declared_columns, last = _declared(data)
-            if declared_rows * declared_columns > MAX_SHEET_CELLS:
-                return Refusal("F010", f"{declared_rows:,} 行 × {declared_columns:,} 列", sheet=name, cell=last), []
+            if not _within_a_sheet(data):
+                raise _Damaged(f"工作表“{name}”声明的范围超出 Excel 97-2003 工作表的大小")
             continue
         else:
             continue
+        if row >= _SHEET_ROWS or column >= _SHEET_COLUMNS:
+            raise _Damaged(f"工作表“{name}”中有单元格的位置超出 Excel 97-2003 工作表的大小")
         rows, columns = max(rows, row + 1), max(columns, column + 1)
         if rows * columns > MAX_SHEET_CELLS:
             return Refusal("F010", f"{rows:,} 行 × {columns:,} 列", sheet=name, cell=address(row, column)), []
@@ -163,17 +165,19 @@ def _walk_sheet(stream: bytes, position: int, name: str) -> tuple[Refusal | None
     return None, errors
 
 
-def _declared(data: bytes) -> tuple[int, int, str]:
-    """The rows and columns python-calamine reserves room for from a DIMENSIONS record (its first row, last
-    row + 1, first column, last column + 1), counted as it counts them: a last before the first wraps round
-    as a 32-bit number; and the range's last cell."""
+_SHEET_ROWS, _SHEET_COLUMNS = 65_536, 256
+
+
+def _within_a_sheet(data: bytes) -> bool:
+    """Whether a DIMENSIONS record (first row, last row + 1, first column, last column + 1) states a range an .xls
+    sheet can hold. python-calamine reserves room for every cell of it, counting a last before the first as a
+    wrapped-round 32-bit number: a tampered one makes it ask for more memory than exists."""
     if len(data) == 14:
         first_row, end_row, first_column, end_column = struct.unpack_from("<IIHH", data)
     elif len(data) == 10:
         first_row, end_row, first_column, end_column = struct.unpack_from("<HHHH", data)
     else:
-        return 1, 1, "A1"  # python-calamine stops there with an error of its own
+        return True  # python-calamine stops there with an error of its own
     if end_row < 1 or end_column < 1:
-        return 1, 1, "A1"
-    rows, columns = (end_row - first_row) % (1 << 32), (end_column - first_column) % (1 << 32)
-    return rows, columns, address(min(end_row - 1, 1 << 20), min(end_column - 1, 1 << 14))
+        return True  # an empty sheet: nothing is reserved
+    return first_row < end_row <= _SHEET_ROWS and first_column < end_column <= _SHEET_COLUMNS
