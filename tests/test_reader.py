@@ -390,3 +390,13 @@ def test_a_source_row_of_no_known_name_is_kept_in_the_total_and_said():
     form = result.forms[0]
     assert form.total().subtotal == 310 and "本级财政资金" in [r.row for r in form.funding]
     assert [(d.code, d.cell) for d in result.diagnostics if d.code[0] in "SC"] == [("S113", "B10"), ("S111", "A7")]
+
+
+def test_stacked_forms_on_a_hidden_sheet_are_said_hidden_once():
+    from xlmon.adapters.files import WorkbookValues
+    from xlmon.check import check_workbook
+
+    grid = [*project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS, project="项目甲"), [None],
+            *project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS, project="项目乙")]
+    result = check_workbook(WorkbookValues("单位.xlsx", {"上月": grid}, hidden={"上月"}))
+    assert len(result.forms) == 2 and [d.sheet for d in result.diagnostics if d.code == "S002"] == ["上月"]

@@ -59,7 +59,7 @@ def check_sheets(sheets: dict[str, Grid], profile: Profile | None = None) -> She
             diags += run_rules(form, profile)
             result.forms.append(form)
             result.diagnostics += diags
-            if form.place is None or form.place[1] >= len(grid):
+            if form.place is None or not start < form.place[1] < len(grid):
                 break
             start = form.place[1]
     if not result.forms:
@@ -77,7 +77,8 @@ def check_workbook(book: WorkbookValues, profile: Profile | None = None) -> File
     else:
         sheets = check_sheets(book.sheets, profile)
         result.forms, result.diagnostics = sheets.forms, sheets.diagnostics
-        result.diagnostics[:0] = [make("S002", sheet=f.sheet) for f in result.forms if f.sheet in book.hidden]
+        hidden = dict.fromkeys(f.sheet for f in result.forms if f.sheet in book.hidden)  # once for stacked forms
+        result.diagnostics[:0] = [make("S002", sheet=sheet) for sheet in hidden]
         if book.macros:
             result.diagnostics.insert(0, make("F008"))
         result.status = "invalid" if has_errors(result.diagnostics) else "ok"
