@@ -5,9 +5,10 @@ counts the file declares: a stray value at IV65536 next to one at A1 with its co
 DIMENSIONS record claiming a billion rows, or an SST announcing two billion strings each make it reserve
 more memory than exists, and the whole process aborts (no exception handler catches that). So the
 compound file is opened with olefile first, every size it declares is held to the file's own size, and
-the Workbook stream's records are walked: encrypted workbooks (FILEPASS), places and ranges no .xls sheet
-has, sheets whose values reach beyond MAX_SHEET_CELLS, and the cells showing a formula error (which python-calamine reads as blanks, as for
-.xlsx) are found here. Only BIFF8 is read; Excel 5.0/95 files are refused with what to do.
+the Workbook stream's records are walked for encrypted workbooks (FILEPASS), places and ranges no .xls
+sheet has, sheets whose values reach beyond MAX_SHEET_CELLS, and the cells showing a formula error (which
+python-calamine reads as blanks, as for .xlsx). Only BIFF8 is read; Excel 5.0/95 files are refused with
+what to do.
 """
 
 from __future__ import annotations
