@@ -282,3 +282,34 @@ def test_the_web_api_checks_and_consolidates_xls_uploads(saved, tmp_path):
         shutil.copy(saved["xlsx"] / f"{path.stem}.xlsx", units)
     from_xlsx = _consolidate(units, tmp_path / "s.xlsx")
     assert summary.json()["totals"] == from_xlsx["totals"] and summary.json()["projects"] == from_xlsx["projects"] > 20
+
+
+def test_no_damaged_xls_brings_the_process_down(saved, tmp_path):
+    """Hundreds of .xls files damaged at random, as a transfer or a disk can damage them (fixed seed): each is
+    read or refused, and the one process reading them all lives to the end."""
+    import random
+
+    rng = random.Random(20261204)
+    data = (saved["xls"] / "某市第一中学.xls").read_bytes()
+    for i in range(300):
+        damaged = bytearray(data)
+        in_header = rng.random() < 0.4
+        for _ in range(rng.randint(1, 6)):
+            at = rng.randrange(512) if in_header else rng.randrange(len(damaged) - 4)
+            if rng.random() < 0.5:
+                damaged[at] = rng.randrange(256)
+            else:
+                struct.pack_into("<I", damaged, at, rng.choice([0xFFFFFFFF, 0xFFFFFFFE, 0x7FFFFFFF, 0x10000, 0, 1]))
+        (tmp_path / f"{i:03}.xls").write_bytes(damaged)
+    reader = ("import sys, pathlib\nfrom xlmon.adapters.files import read_workbook\n"
+              "for p in sorted(pathlib.Path(sys.argv[1]).glob('*.xls')):\n"
+              "    print(p.name, flush=True)\n"
+              "    book = read_workbook(p)\n"
+              "    print(book.refusal.code if book.refusal else 'read', flush=True)\n"
+              "print('done')\n")
+    done = subprocess.run([sys.executable, "-c", reader, str(tmp_path)], capture_output=True, text=True, timeout=300)
+    lines = done.stdout.split()
+    assert done.returncode == 0 and lines[-1] == "done", (done.returncode, lines[-2:], done.stderr[-500:])
+    outcomes = lines[1:-1:2]
+    assert len(outcomes) == 300 and set(outcomes) <= {"read", "F002", "F003", "F004", "F010"}
+    assert outcomes.count("read") and outcomes.count("F004")
