@@ -174,3 +174,16 @@ def test_an_uncommon_reason_a_server_cannot_start_is_said_in_chinese():
 
     reason = _bind_problem(OSError(errno.EPERM, "Operation not permitted"), SimpleNamespace(host="0.0.0.0", port=80))
     assert reason == "没有权限"
+
+
+@pytest.mark.parametrize("ref", ["H42949672950", "ABCD1", "AAAAAAA1"])
+def test_a_cell_placed_where_no_sheet_has_one_is_damage_not_an_abort(tmp_path, good, ref):
+    """Found by damaging files at random: python-calamine wraps H42949672950 round to row 4,294,967,285 and
+    reserves 1.6 TB (abort); ABCD1 is column 19,010. No spreadsheet program writes such a place."""
+    path = tmp_path / "damaged.xlsx"
+    path.write_bytes(_rezipped(good, MAIN % (b'<row r="1"><c r="A1"><v>1</v></c><c r="%s"><v>2</v></c></row>'
+                                             % ref.encode())))
+    done = xlmon("check", "--format", "json", str(path))
+    assert done.returncode == 1, done.stderr[-500:]
+    [d] = json.loads(done.stdout)["files"][0]["diagnostics"]
+    assert d["code"] == "F004" and f"单元格的位置 {ref} 超出 Excel 工作表的范围" in d["message"]

@@ -253,7 +253,13 @@ _NOT_NEAR = re.compile(rb'<c(?! r="[A-Z][0-9]{1,4}")[\s>/]')
 _NOT_PLACED = re.compile(rb'<c(?! r="[A-Z]{1,3}[0-9]{1,7}")[\s>/]')
 _PREFIXED_CELL = re.compile(rb":c[\s>/]")  # <x:c …>, which readers take as a cell too
 _CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
-_REF = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
+_REF = re.compile(r"([A-Za-z]+)([0-9]+)")  # python-calamine takes any letters and digits, far as they go
+_LAST_ROW, _LAST_COLUMN = 1_048_576, 16_384
+
+
+class _OutsideSheet(ValueError):
+    """A cell placed where no Excel sheet has one (H42949672950, ABCD1): python-calamine would take it for a
+    place billions of cells away, and abort. No spreadsheet program writes such a file."""
 _SHOWS_ERROR = re.compile(rb't="e"')  # a cell whose value is a formula error
 
 
@@ -270,17 +276,20 @@ def _scan_sheets(archive: zipfile.ZipFile, view: memoryview,
     uncached: dict[str, list[tuple[int, int, str]]] = {}
     for rid, part in _worksheet_parts(archive, view, names):
         xml = _member_head(archive, view, archive.getinfo(part), None)
-        if _SHOWS_ERROR.search(xml):
-            errors[rid] = [(row - 1, column - 1, shown) for row, column, item in _placed_cells(xml)
-                           if item.get("t") == "e" and (shown := _text(item, "v"))]
-        if b"<f" in xml:
-            uncached[rid] = _no_result(xml)
-        if _small(xml):
-            continue
         try:
+            if _SHOWS_ERROR.search(xml):
+                errors[rid] = [(row - 1, column - 1, shown) for row, column, item in _placed_cells(xml)
+                               if item.get("t") == "e" and (shown := _text(item, "v"))]
+            if b"<f" in xml:
+                uncached[rid] = _no_result(xml)
+            if _small(xml):
+                continue
             rows, columns, far = _value_reach(xml)
         except SafeET.ParseError as exc:  # it might still reach far for a more lenient reader
             return Refusal("F004", f"工作表“{_sheet_names(archive, view).get(rid) or part}”不是有效的 XML（{_where(exc)}）"), {}, {}
+        except _OutsideSheet as exc:
+            sheet = _sheet_names(archive, view).get(rid) or part
+            return Refusal("F004", f"工作表“{sheet}”中有单元格的位置 {exc} 超出 Excel 工作表的范围"), {}, {}
         if rows * columns > MAX_SHEET_CELLS:
             sheet = _sheet_names(archive, view).get(rid) or part
             return Refusal("F010", f"{rows:,} 行 × {columns:,} 列", sheet=sheet, cell=far), {}, {}
@@ -412,6 +421,8 @@ def _placed_cells(xml: bytes) -> Iterator[tuple[int, int, Any]]:
         if tag == "c":
             place = _REF.fullmatch(item.get("r") or "")
             row, column = (int(place[2]), parse_address(place[0])[1] + 1) if place else (row, column + 1)
+            if place and not (0 < row <= _LAST_ROW and column <= _LAST_COLUMN):
+                raise _OutsideSheet(place[0])
             yield row, column, item
             item.clear()
         elif tag == "row":
