@@ -226,3 +226,25 @@ def test_no_damaged_xlsx_brings_the_process_down(tmp_path, good):
     assert done.returncode == 0 and lines[-1] == "done", (done.returncode, lines[-2:], done.stderr[-500:])
     outcomes = lines[1:-1:2]
     assert len(outcomes) == 300 and set(outcomes) <= {"read", "F004", "F010"} and "read" in outcomes
+
+
+@pytest.mark.parametrize("part, xml, words", [
+    ("xl/worksheets/sheet1.xml", MAIN % b'<row r="1"><c r="A1" t="s"><v>99</v></c></row>',
+     "单元格引用的文字在共享字符串表中不存在"),
+    ("xl/worksheets/sheet1.xml", MAIN % b'<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="A1x"><v>1</v></c></row>',
+     "单元格的位置格式错误"),
+    ("xl/worksheets/sheet1.xml", MAIN % b'<row r="1"><c r="A1"><v>1</v><c r="B1"></row>', "单元格的内容结构不完整"),
+    ("xl/styles.xml", b'<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><numFmts',
+     "无法按任何一种工作簿格式读取，文件中有部件已损坏"),
+    ("xl/worksheets/sheet1.xml", MAIN % b'<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="A2"><v>2</c></row>',
+     "某个部件不是有效的 XML"),
+])
+def test_a_workbook_the_reader_cannot_read_is_said_in_chinese_first(tmp_path, good, part, xml, words):
+    out = io.BytesIO()
+    with zipfile.ZipFile(good) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            zout.writestr(item.filename, xml if item.filename == part else zin.read(item.filename))
+    path = tmp_path / "damaged.xlsx"
+    path.write_bytes(out.getvalue())
+    message = read_workbook(path).refusal.diagnostic().message
+    assert message.startswith(f"文件已损坏，无法读取：{words}（读取程序的说明：") and "Error" in message

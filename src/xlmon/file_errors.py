@@ -44,3 +44,25 @@ def _decoded(found: re.Match) -> str:
 def os_reason(exc: OSError) -> str:
     """Why an OSError happened: in Chinese for the common causes, else the system's words."""
     return _REASONS.get(exc.errno, exc.strerror or str(exc))
+
+
+# python-calamine's reasons for a workbook it cannot read (English), by what they start with, in words.
+_READER_REASONS = (
+    ("Cannot detect file format", "无法按任何一种工作簿格式读取，文件中有部件已损坏"),
+    ("Cell string index not found", "单元格引用的文字在共享字符串表中不存在"),
+    ("Expecting 'v, f, or is' node", "单元格的内容结构不完整"),
+    ("Expecting alphanumeric character", "单元格的位置格式错误"),
+    ("Range is missing the expected row component", "单元格的位置缺少行号"),
+    ("Parse float error", "单元格中的数值格式错误"),
+    ("Parse int error", "单元格中的数值格式错误"),
+)
+
+
+def reader_reason(exc: Exception) -> str:
+    """Why python-calamine could not read a workbook: in Chinese, its own words after for whoever supports the
+    user (XmlError: attribute value not closed …)."""
+    text = str(exc)
+    said = next((words for start, words in _READER_REASONS if text.startswith(start)), None)
+    if said is None:
+        said = "某个部件不是有效的 XML" if type(exc).__name__ == "XmlError" else "工作簿的内容不完整或格式错误"
+    return f"{said}（读取程序的说明：{type(exc).__name__}: {text}）"

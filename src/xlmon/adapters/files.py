@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..file_errors import os_reason
+from ..file_errors import os_reason, reader_reason
 from ..grid import Grid, Uncached, normalise
 from .safety import MAX_SHEET_CELLS, Refusal, inspect_archive
 
@@ -106,7 +106,7 @@ def read_bytes(data: bytes, name: str, result: WorkbookValues | None = None) -> 
             if name_ in inspection.uncached:
                 _mark_uncached(grid, inspection.uncached[name_])
     except Exception as exc:  # calamine raises its own error types for any malformed part
-        result.refusal = Refusal("F004", f"{type(exc).__name__}: {exc}")
+        result.refusal = Refusal("F004", reader_reason(exc))
         result.sheets.clear()
     except BaseException as exc:  # a Rust panic in python-calamine arrives as pyo3's PanicException
         if type(exc).__name__ != "PanicException":
