@@ -606,9 +606,9 @@ def test_bad_files_rejected_others_kept(tmp_path, capsys):
 
 
 def test_other_spreadsheet_formats_in_a_folder_are_listed_not_dropped(tmp_path, capsys, soffice):
-    """A unit that sends its form as .xlsb, .ods (saved by a real spreadsheet program) or WPS .et must show up
-    as rejected with what to do, not vanish from the consolidation; a legacy .xls is read (test_legacy_xls),
-    and so is an .xlsx renamed .xls, as Excel opens it."""
+    """A unit that sends its form as .xlsb, .ods (saved by a real spreadsheet program) or a WPS .et that holds
+    no BIFF8 must show up as rejected with what to do, not vanish from the consolidation; a legacy .xls (and an
+    .et holding its data) is read (test_legacy_xls), and so is an .xlsx renamed .xls, as Excel opens it."""
     from conftest import libreoffice_convert
 
     units = tmp_path / "units"
@@ -618,7 +618,7 @@ def test_other_spreadsheet_formats_in_a_folder_are_listed_not_dropped(tmp_path, 
     for target in ("xls:MS Excel 97", "ods"):
         [saved] = libreoffice_convert(soffice, [source], tmp_path / "lo", target)
         shutil.copy(saved, units)
-    shutil.copy(units / "乙.xls", units / "丙.et")  # WPS's own format is an OLE container too
+    (units / "丙.et").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(1024))  # an .et of no data xlmon reads
     with zipfile.ZipFile(units / "乙.xlsb", "w") as xlsb:  # LibreOffice reads .xlsb but cannot save one
         xlsb.writestr("[Content_Types].xml", '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>')
         xlsb.writestr("xl/workbook.bin", b"\x83\x01\x00")

@@ -313,3 +313,15 @@ def test_no_damaged_xls_brings_the_process_down(saved, tmp_path):
     outcomes = lines[1:-1:2]
     assert len(outcomes) == 300 and set(outcomes) <= {"read", "F002", "F003", "F004", "F010"}
     assert outcomes.count("read") and outcomes.count("F004")
+
+
+def test_a_wps_et_holding_the_data_of_an_xls_is_read_as_one(saved, tmp_path):
+    """WPS writes its .et as the BIFF8 of an .xls in a compound file (WPS itself is not on this machine: an .xls
+    saved by LibreOffice stands in for one). One holding anything else is refused, naming the format."""
+    source = saved["xls"] / "某市第一中学.xls"
+    et = tmp_path / "某市第一中学.et"
+    shutil.copy(source, et)
+    assert findings(et) == findings(source) and len(check_file(et).forms) == 4
+    (tmp_path / "空.et").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(1024))
+    [d] = check_file(tmp_path / "空.et").diagnostics
+    assert d.code == "F002" and "WPS 表格的 .et 文件，其中的数据不是 xlmon 能读取的格式" in d.message

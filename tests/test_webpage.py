@@ -359,19 +359,21 @@ def test_a_folder_is_chosen_whole_and_files_of_one_name_are_kept_apart(open_page
         shutil.copy(unit, folder / sub / "监控表.xlsx")
     shutil.copy(units[2], folder / "~$监控表.xlsx")  # Excel's lock file beside an open workbook
     (folder / "说明.docx").write_bytes(b"PK\x03\x04")
-    (folder / "旧表.et").write_bytes(b"\xd0\xcf\x11\xe0")
+    (folder / "旧表.xlsb").write_bytes(b"PK\x03\x04")
+    (folder / "旧表.et").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(1024))  # sent: the server names it
     (folder / "应报送单位名单.csv").write_bytes("单位名称\r\n某市未报送学校\r\n".encode("gbk"))
     page = open_page(xlmon_server().url)
     page.set_input_files("#folder", str(folder))
-    expect(page.locator("#file-list li")).to_have_count(2)
+    expect(page.locator("#file-list li")).to_have_count(3)
     expect(page.locator("#file-list")).to_contain_text("一科/监控表.xlsx")
     expect(page.locator("#file-list")).to_contain_text("二科/监控表.xlsx")
     expect(page.locator("#status")).to_contain_text("另有 1 个不是工作簿的文件")
-    expect(page.locator("#alert")).to_contain_text("旧表.et")
+    expect(page.locator("#alert")).to_contain_text("旧表.xlsb")
     expect(page.locator("#roster-name")).to_contain_text("应报送单位名单.csv")
     page.click("#consolidate-button")
     expect(page.locator("#consolidate-result")).to_be_visible()
     expect(page.locator("#summary-notes-list")).to_contain_text("未报送 1 个：某市未报送学校")
+    expect(page.locator("#rejected-list")).to_contain_text("旧表.et")
     _, book = download(page, "#summary-download", tmp_path)
     listed = [row[0] for row in book["文件清单"].iter_rows(min_row=2, values_only=True) if row[0]]
     assert {"一科/监控表.xlsx", "二科/监控表.xlsx"} <= set(listed), listed

@@ -10,11 +10,12 @@ from pathlib import Path
 
 from ..file_errors import os_reason, reader_reason
 from ..grid import Grid, Uncached, normalise
-from .safety import MAX_SHEET_CELLS, Refusal, inspect_archive
+from .safety import MAX_SHEET_CELLS, OLE_MAGIC, Refusal, inspect_archive
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")  # read (an .xls is checked in legacy_xls.py first)
 # Other spreadsheet formats a unit may send: found in folders so that they are listed and refused with
-# what to do (save as .xlsx), never silently left out of a consolidation.
+# what to do (save as .xlsx), never silently left out of a consolidation. A WPS .et holding the BIFF8 data of
+# an .xls, as WPS writes it, is read as one.
 OTHER_SPREADSHEETS = {
     ".xlsb": "这是 Excel 二进制工作簿（.xlsb）",
     ".et": "这是 WPS 表格的 .et 文件",
@@ -83,12 +84,15 @@ def read_bytes(data: bytes, name: str, result: WorkbookValues | None = None) -> 
     if suffix in ARCHIVES:
         result.refusal = Refusal("F009", archive_contents(data, suffix))
         return result
-    if suffix in OTHER_SPREADSHEETS:  # what its name says it is, whatever is inside
+    wps = suffix == ".et" and data.startswith(OLE_MAGIC)  # WPS writes its .et as the BIFF8 of an .xls
+    if suffix in OTHER_SPREADSHEETS and not wps:  # what its name says it is, whatever is inside
         result.refusal = Refusal("F002", OTHER_SPREADSHEETS[suffix])
         return result
     inspection = inspect_archive(data, Path(name).name)
     refusal, macros = inspection.refusal, inspection.macros
-    if refusal is None and suffix not in WORKBOOK_SUFFIXES:
+    if wps and refusal is not None and refusal.code in ("F002", "F004"):
+        refusal = Refusal("F002", f"{OTHER_SPREADSHEETS[suffix]}，其中的数据不是 xlmon 能读取的格式")
+    if refusal is None and suffix not in WORKBOOK_SUFFIXES and not wps:
         refusal = Refusal("F002", "扩展名应为 .xlsx、.xlsm 或 .xls")
     if refusal:
         result.refusal = refusal

@@ -156,7 +156,8 @@ def _check_paths(src: str | Path, dst: str | Path) -> tuple[Path, Path]:
     if not src_path.is_file():
         raise FileNotFoundError(f"找不到文件：{src_path}")
     if _legacy(src_path):
-        raise ValueError(f"“{src_path.name}”是 Excel 97-2003 格式（.xls），xlmon 只能在 .xlsx/.xlsm 上标注：请先在 Excel 或 WPS "
+        kind = "WPS 表格的 .et 格式" if src_path.suffix.lower() == ".et" else "Excel 97-2003 格式（.xls）"
+        raise ValueError(f"“{src_path.name}”是 {kind}，xlmon 只能在 .xlsx/.xlsm 上标注：请先在 Excel 或 WPS "
                          "中“另存为” .xlsx，再生成标注副本。")
     same = src_path.resolve() == dst_path.resolve()
     if not same and dst_path.exists():

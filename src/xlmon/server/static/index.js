@@ -53,7 +53,8 @@
 
   // Files chosen one by one go by their names; files chosen with their folder by their paths in it (一科/监控表.xlsx),
   // so that units' files of one name are all kept, and told apart in the summary as on the command line.
-  const OTHER_FORMATS = /\.(xlsb|et|ods|zip|rar|7z)$/i;
+  const OTHER_FORMATS = /\.(xlsb|ods|zip|rar|7z)$/i;
+  const WORKBOOK = /\.(xls[xm]?|et)$/i;  // a WPS .et is read when it holds an .xls's data, else named by the server
 
   function addFiles(list, inFolder = false) {
     const skipped = [];
@@ -63,7 +64,7 @@
       if (inFolder && /^(~\$|\.)/.test(file.name)) continue;  // Office's lock files and hidden files
       if (/名单/.test(file.name) && /\.(csv|txt)$/i.test(file.name)) {
         roster.set(file);  // a roster dropped with the units' files, as it lies in their folder
-      } else if (!/\.xls[xm]?$/i.test(file.name)) {
+      } else if (!WORKBOOK.test(file.name)) {
         if (inFolder && !OTHER_FORMATS.test(file.name)) {
           ignored += 1;  // the folder's other papers (.docx, .pdf …)
         } else {
