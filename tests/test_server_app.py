@@ -385,3 +385,4 @@ def test_files_chosen_with_their_folders_are_kept_apart(client, department):
     body = client.post("/api/check", files=files).json()
     assert [f["path"] for f in body["files"]] == ["一科/监控表.xlsx", "二科/监控表.xlsx"]
     assert [len(f["forms"]) for f in body["files"]] == [len(check_file(p).forms) for p in paths]
+    assert [a["name"] for a in body["annotated"]] == ["一科_监控表_校验.xlsx", "二科_监控表_校验.xlsx"]

@@ -418,7 +418,8 @@ def check_uploads(files: list[tuple[str, Path]], work: Path) -> dict:
             except (ValueError, OSError) as exc:
                 unmarked.append(shown_names(str(exc), files))
                 continue
-            annotated.append({"name": f"{Path(display).stem}_校验{path.suffix}",
+            shown = str(Path(display).with_suffix("")).replace("/", "_")  # 一科/监控表.xlsx → 一科_监控表_校验.xlsx
+            annotated.append({"name": f"{shown}_校验{path.suffix}",
                               "data": base64.b64encode(out.read_bytes()).decode()})
     if all(r["status"] == "unreadable" for r in records):
         reasons = "；".join(f"{r['path']}：{r['diagnostics'][0]['message']}" for r in records if r["diagnostics"])
