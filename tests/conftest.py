@@ -73,3 +73,24 @@ def assert_formulas_equal_xlmon(filled: Path, recalculated: Path, sheet: str, la
             assert lo_value == pytest.approx(mine, abs=1e-9), (ref, block, label, field)
     form2, _ = read_form(lo_grid, sheet)
     assert not calculate(form2), "cached values written by LibreOffice must agree with xlmon"
+
+
+_READ_ALL = ("import sys, pathlib\nfrom xlmon.adapters.files import read_workbook\n"
+             "for p in sorted(pathlib.Path(sys.argv[1]).glob(sys.argv[2])):\n"
+             "    print(p.name, flush=True)\n"
+             "    book = read_workbook(p)\n"
+             "    print(book.refusal.code if book.refusal else 'read', flush=True)\n"
+             "print('done')\n")
+
+
+def read_in_one_process(folder: Path, pattern: str) -> list[str]:
+    """Read every file of `folder` matching `pattern` in one child process, which must live to the end (an abort
+    inside python-calamine would end it; the last file named is the culprit): "read" or the refusal's code of
+    each, in name order."""
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _READ_ALL, str(folder), pattern], capture_output=True, text=True,
+                          timeout=300)
+    lines = done.stdout.split()
+    assert done.returncode == 0 and lines[-1:] == ["done"], (done.returncode, lines[-2:], done.stderr[-500:])
+    return lines[1:-1:2]

@@ -10,7 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from conftest import ROOT
 from handmade import SAMPLE_FUNDING, SAMPLE_INDICATORS, project_grid
@@ -31,6 +31,17 @@ def write_grid(path: Path, grid: list[list], title: str = "表1") -> Path:
                 cell = ws.cell(r, c, v)
                 if isinstance(v, str):
                     cell.data_type = "s"  # typed text stays text, even "=..."
+    wb.save(path)
+    return path
+
+
+def set_cells(path: Path, sheet: str, cells: dict[str, object], data_type: str | None = None) -> Path:
+    """A saved workbook with these cells set (and typed as `data_type`: "e" for an error shown), as openpyxl writes."""
+    wb = load_workbook(path)
+    for ref, value in cells.items():
+        wb[sheet][ref] = value
+        if data_type:
+            wb[sheet][ref].data_type = data_type
     wb.save(path)
     return path
 

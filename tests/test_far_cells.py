@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from openpyxl.styles import Font
 from python_calamine import CalamineWorkbook
 
+from conftest import read_in_one_process
 from handmade import SAMPLE_FUNDING, SAMPLE_INDICATORS, project_grid
 from test_check import write_grid
 from xlmon.adapters.files import read_workbook
@@ -215,16 +216,7 @@ def test_no_damaged_xlsx_brings_the_process_down(tmp_path, good):
             else:
                 del damaged[at:at + rng.randint(1, 40)]
         (folder / f"{i:03}.xlsx").write_bytes(_rezipped(good, bytes(damaged)))
-    reader = ("import sys, pathlib\nfrom xlmon.adapters.files import read_workbook\n"
-              "for p in sorted(pathlib.Path(sys.argv[1]).glob('*.xlsx')):\n"
-              "    print(p.name, flush=True)\n"
-              "    book = read_workbook(p)\n"
-              "    print(book.refusal.code if book.refusal else 'read', flush=True)\n"
-              "print('done')\n")
-    done = subprocess.run([sys.executable, "-c", reader, str(folder)], capture_output=True, text=True, timeout=300)
-    lines = done.stdout.split()
-    assert done.returncode == 0 and lines[-1] == "done", (done.returncode, lines[-2:], done.stderr[-500:])
-    outcomes = lines[1:-1:2]
+    outcomes = read_in_one_process(folder, "*.xlsx")
     assert len(outcomes) == 300 and set(outcomes) <= {"read", "F004", "F010"} and "read" in outcomes
 
 

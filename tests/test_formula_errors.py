@@ -7,11 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
 from payloads import actions_of, formula_errors, payload_from_file
 
 from handmade import SAMPLE_FUNDING, SAMPLE_INDICATORS, project_grid
-from test_check import write_grid
+from test_check import set_cells, write_grid
 from xlmon import entry_points as ep
 from xlmon.adapters.files import read_workbook
 from xlmon.check import check_file
@@ -31,14 +30,9 @@ ERRORS = {
 
 @pytest.fixture
 def broken(tmp_path) -> Path:
-    path = write_grid(tmp_path / "公式出错.xlsx", project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS),
-                      SHEET)
-    wb = load_workbook(path)
-    for ref, error in ERRORS.items():
-        wb[SHEET][ref] = error
-        wb[SHEET][ref].data_type = "e"
-    wb.save(path)
-    return path
+    return set_cells(write_grid(tmp_path / "公式出错.xlsx", project_grid(funding=SAMPLE_FUNDING,
+                                                                       indicators=SAMPLE_INDICATORS), SHEET),
+                     SHEET, ERRORS, "e")
 
 
 def test_the_file_reader_shows_each_error_where_excel_shows_it(broken):

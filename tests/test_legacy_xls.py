@@ -17,9 +17,9 @@ import olefile
 import pytest
 from openpyxl import load_workbook
 
-from conftest import libreoffice_convert
+from conftest import libreoffice_convert, read_in_one_process
 from handmade import SAMPLE_FUNDING, SAMPLE_INDICATORS, project_grid
-from test_check import write_grid
+from test_check import set_cells, write_grid
 from xlmon.adapters.files import read_workbook
 from xlmon.adapters.safety import MAX_SHEET_CELLS
 from xlmon.check import check_file
@@ -37,12 +37,9 @@ def saved(tmp_path_factory, soffice) -> dict[str, Path]:
     sources = generate(root / "demo")
     made = root / "made"
     made.mkdir()
-    broken = write_grid(made / "公式出错.xlsx", project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS), SHEET)
-    wb = load_workbook(broken)
-    for ref, error in ERRORS.items():
-        wb[SHEET][ref] = error
-        wb[SHEET][ref].data_type = "e"
-    wb.save(broken)
+    broken = set_cells(write_grid(made / "公式出错.xlsx", project_grid(funding=SAMPLE_FUNDING,
+                                                                      indicators=SAMPLE_INDICATORS), SHEET),
+                       SHEET, ERRORS, "e")
     hidden = write_grid(made / "隐藏.xlsx", project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS), SHEET)
     wb = load_workbook(hidden)
     wb.copy_worksheet(wb[SHEET]).title = "上月"
@@ -301,16 +298,7 @@ def test_no_damaged_xls_brings_the_process_down(saved, tmp_path):
             else:
                 struct.pack_into("<I", damaged, at, rng.choice([0xFFFFFFFF, 0xFFFFFFFE, 0x7FFFFFFF, 0x10000, 0, 1]))
         (tmp_path / f"{i:03}.xls").write_bytes(damaged)
-    reader = ("import sys, pathlib\nfrom xlmon.adapters.files import read_workbook\n"
-              "for p in sorted(pathlib.Path(sys.argv[1]).glob('*.xls')):\n"
-              "    print(p.name, flush=True)\n"
-              "    book = read_workbook(p)\n"
-              "    print(book.refusal.code if book.refusal else 'read', flush=True)\n"
-              "print('done')\n")
-    done = subprocess.run([sys.executable, "-c", reader, str(tmp_path)], capture_output=True, text=True, timeout=300)
-    lines = done.stdout.split()
-    assert done.returncode == 0 and lines[-1] == "done", (done.returncode, lines[-2:], done.stderr[-500:])
-    outcomes = lines[1:-1:2]
+    outcomes = read_in_one_process(tmp_path, "*.xls")
     assert len(outcomes) == 300 and set(outcomes) <= {"read", "F002", "F003", "F004", "F010"}
     assert outcomes.count("read") and outcomes.count("F004")
 

@@ -8,11 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
 
 from conftest import libreoffice_convert
 from handmade import SAMPLE_FUNDING, SAMPLE_INDICATORS, project_grid
-from test_check import write_grid
+from test_check import set_cells, write_grid
 from xlmon.adapters.files import read_workbook
 from xlmon.check import check_file
 from xlmon.consolidate.extract import extract
@@ -26,13 +25,9 @@ FORMULAS = {"I10": "=60+44.64", "K9": '=""', "G17": "=B2"}  # 市级·支出数,
 @pytest.fixture
 def exported(tmp_path) -> Path:
     """The form with formulas in cells a unit types numbers into, as openpyxl writes them: no results."""
-    path = write_grid(tmp_path / "导出.xlsx", project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS),
-                      SHEET)
-    wb = load_workbook(path)
-    for ref, formula in FORMULAS.items():
-        wb[SHEET][ref] = formula
-    wb.save(path)
-    return path
+    return set_cells(write_grid(tmp_path / "导出.xlsx", project_grid(funding=SAMPLE_FUNDING,
+                                                                     indicators=SAMPLE_INDICATORS), SHEET),
+                     SHEET, FORMULAS)
 
 
 def _cell(grid, ref):
