@@ -16,7 +16,8 @@ Grid = list[list[Any]]
 
 class Uncached(str):
     """A formula cell whose file holds no result, as a program that does not calculate writes it (openpyxl,
-    xlsxwriter, many finance systems' exports; our own templates too). Excel and WPS always save one."""
+    xlsxwriter, many finance systems' exports). Excel and WPS always save one. Our own templates' formulas
+    hold none either, but the scan passes over them (safety._NO_RESULT): the reader works those out."""
 
     __slots__ = ()
 
