@@ -42,7 +42,8 @@ from .icons import ICON_NAMES, ICON_SIZES, icon_png
 from .manifest import BUTTONS, build_manifest
 
 PAGES = Path(__file__).with_name("static")
-SAFE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".csv", ".txt")  # kept on the stored file: a roster is read by its suffix
+# kept on the stored file: a roster is read by its suffix
+SAFE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".csv", ".txt")
 
 
 def _env(name: str, default: float) -> float:
