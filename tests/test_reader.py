@@ -316,6 +316,9 @@ def test_forms_stacked_on_one_sheet_are_each_read_as_alone(footnotes):
     assert [f.project for f in result.forms] == ["项目甲", "项目乙", "项目丙"]
     starts = [0, len(first) + 1, len(first) + 1 + len(second)]  # each from its title (the blank row is the first's)
     assert [f.place for f in result.forms] == list(zip(starts, [*starts[1:], len(sheet)]))
+    from xlmon.output import form_json
+    assert [form_json(f)["rows"] for f in result.forms] == [[s + 1, e] for s, e in zip(starts, [*starts[1:], len(sheet)])]
+    assert form_json(check_sheets({"表1": first}).forms[0])["rows"] is None
     expected = [(("S130", "info", f"A{start + 1}"), start) for start in starts[1:]]
     assert [(d.code, d.severity, d.cell) for d in result.diagnostics if d.code == "S130"] == [e for e, _ in expected]
     assert all(f"第 {start + 1} 行起是另一张监控表，已作为单独的一张表读取" in d.message

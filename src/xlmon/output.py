@@ -41,6 +41,7 @@ def form_json(form: Form) -> dict:
         "funding": [funding_json(r) for r in form.funding],
         "indicators": [indicator_json(i) for i in form.indicators],
         "cells": form.cells,
+        "rows": [form.place[0] + 1, form.place[1]] if form.place else None,  # 1-based, of one of stacked forms
     }
 
 
