@@ -26,8 +26,7 @@ _PLACED = {0x0203, 0x0204, _BOOLERR, 0x027E, 0x00FD, _FORMULA}
 _BIFF8 = 0x0600
 _ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!",
            0x2A: "#N/A", 0x2B: "#GETTING_DATA"}
-_HEAD = struct.Struct("<HH")
-_PLACE = struct.Struct("<HH")
+_HEAD = struct.Struct("<HH")  # a record's type and length; a cell record's row and column
 _ENCRYPTED_OOXML = ("EncryptionInfo", "EncryptedPackage")  # an .xlsx with an open password is an OLE file too
 
 

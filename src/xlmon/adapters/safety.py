@@ -3,8 +3,8 @@
 An .xlsx is a zip of XML parts. We refuse archives whose members would expand beyond sane
 limits (checked from the central directory, before decompressing anything), XML parts that
 declare a DTD or entities (billion laughs, external entities; parsed with defusedxml), encrypted
-workbooks, and sheets whose values reach so far that reading them as one grid would exhaust memory (python-calamine then aborts the whole process,
-which no exception handler can catch). A legacy .xls (an OLE container) is walked in legacy_xls.py
+workbooks, and sheets whose values reach so far that reading them as one grid would exhaust memory
+(python-calamine then aborts the whole process, which no exception handler can catch). A legacy .xls (an OLE container) is walked in legacy_xls.py
 for the same. Macros are never run: only cell values are read.
 
 The sheets' XML, inflated for that, also tells what python-calamine reads as blanks: the cells that
@@ -22,8 +22,8 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
 from html import unescape
+from typing import Any
 
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
@@ -260,6 +260,8 @@ _LAST_ROW, _LAST_COLUMN = 1_048_576, 16_384
 class _OutsideSheet(ValueError):
     """A cell placed where no Excel sheet has one (H42949672950, ABCD1): python-calamine would take it for a
     place billions of cells away, and abort. No spreadsheet program writes such a file."""
+
+
 _SHOWS_ERROR = re.compile(rb't="e"')  # a cell whose value is a formula error
 
 
@@ -274,6 +276,10 @@ def _scan_sheets(archive: zipfile.ZipFile, view: memoryview,
     formatted stretches nothing)."""
     errors: dict[str, list[tuple[int, int, str]]] = {}
     uncached: dict[str, list[tuple[int, int, str]]] = {}
+
+    def sheet(rid: str, part: str) -> str:  # for a refusal: the name the workbook gives the sheet
+        return _sheet_names(archive, view).get(rid) or part
+
     for rid, part in _worksheet_parts(archive, view, names):
         xml = _member_head(archive, view, archive.getinfo(part), None)
         try:
@@ -286,13 +292,11 @@ def _scan_sheets(archive: zipfile.ZipFile, view: memoryview,
                 continue
             rows, columns, far = _value_reach(xml)
         except SafeET.ParseError as exc:  # it might still reach far for a more lenient reader
-            return Refusal("F004", f"工作表“{_sheet_names(archive, view).get(rid) or part}”不是有效的 XML（{_where(exc)}）"), {}, {}
+            return Refusal("F004", f"工作表“{sheet(rid, part)}”不是有效的 XML（{_where(exc)}）"), {}, {}
         except _OutsideSheet as exc:
-            sheet = _sheet_names(archive, view).get(rid) or part
-            return Refusal("F004", f"工作表“{sheet}”中有单元格的位置 {exc} 超出 Excel 工作表的范围"), {}, {}
+            return Refusal("F004", f"工作表“{sheet(rid, part)}”中有单元格的位置 {exc} 超出 Excel 工作表的范围"), {}, {}
         if rows * columns > MAX_SHEET_CELLS:
-            sheet = _sheet_names(archive, view).get(rid) or part
-            return Refusal("F010", f"{rows:,} 行 × {columns:,} 列", sheet=sheet, cell=far), {}, {}
+            return Refusal("F010", f"{rows:,} 行 × {columns:,} 列", sheet=sheet(rid, part), cell=far), {}, {}
     if not any(errors.values()) and not any(uncached.values()):
         return None, {}, {}
     sheets = _sheet_names(archive, view)
@@ -346,7 +350,7 @@ def _small(xml: bytes) -> bool:
     refs = _CELL_REF.findall(xml)
     rows = max((int(digits) for _, digits in refs), default=0)
     last = max((letters for letters, _ in refs), key=lambda letters: (len(letters), letters), default=b"A")
-    return rows * (parse_address(last.decode() + "1")[1] + 1) <= MAX_SHEET_CELLS
+    return rows * (_column(last) + 1) <= MAX_SHEET_CELLS
 
 
 def _attributes(element: bytes) -> dict[str, str]:
@@ -399,7 +403,7 @@ def _value_reach(xml: bytes) -> tuple[int, int, str | None]:
     if by_row is None or by_column is None:
         return 0, 0, None
     # the cell to delete: the one whose place, as a share of the sheet's limits, lies farther out
-    far = by_row if by_row[0] / 1_048_576 >= by_column[1] / 16_384 else by_column
+    far = by_row if by_row[0] / _LAST_ROW >= by_column[1] / _LAST_COLUMN else by_column
     return rows, columns, address(far[0] - 1, far[1] - 1)
 
 
