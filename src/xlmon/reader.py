@@ -387,6 +387,8 @@ def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, form_unit:
         return
     first_col = min(columns.values())
     fields = [(field, c, field in L.RATE_FIELDS) for field, c in columns.items()]
+    # what calc works out from the other cells (and a total row's every cell): not typed by the unit
+    worked_out = {field for field, _, percent in fields if percent or field not in L.INPUT_AMOUNTS}
     rows: list[tuple[str, int, dict[str, str], dict[str, float | None], list[str], dict[str, str]]] = []
     for r in range(header + 1, end):
         if _GOAL_KEY.search(_SEP.join(s.keys[r][:first_col])):
@@ -407,8 +409,8 @@ def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, form_unit:
             cells[field] = address(r, c)
             raw = line[c] if c < len(line) else None
             if raw.__class__ is Uncached:
-                if percent or field not in L.INPUT_AMOUNTS or label == L.TOTAL_ROW:
-                    raw = None  # worked out from others, as xlmon works it out (our own templates save no results)
+                if label == L.TOTAL_ROW or field in worked_out:
+                    raw = None  # as xlmon works it out (our own templates save no results)
                 else:
                     typed[field] = None
                     unreadable.append(field)
@@ -431,8 +433,8 @@ def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, form_unit:
                 error = formula_error(raw)
                 if error:
                     errors[field] = error
-                    if percent or field not in L.INPUT_AMOUNTS or label == L.TOTAL_ROW:
-                        continue  # a cell worked out from others: calc says what it should show (C001-C004)
+                    if label == L.TOTAL_ROW or field in worked_out:
+                        continue  # calc says what it should show (C001-C004)
                     diags.append(make("N004", sheet=s.name, cell=address(r, c),
                                       field=f"{label}·{L.FIELD_LABELS[field]}", value=error))
                 else:
@@ -498,12 +500,13 @@ def _read_indicators(s: _Sheet, form: Form, header: int, end: int, diags: list[D
             continue
         target = parse_target(target_raw, values.get("operator"), values.get("unit"))
         cells = dict(_cells(r, fields))  # its own: indicators are edited one by one
+        named = level3.strip() or f"第 {r + 1} 行"
         for f, error in errors.items():
-            diags.append(make("N005", sheet=s.name, cell=cells[f], name=level3.strip() or f"第 {r + 1} 行",
-                              field=_INDICATOR_VALUES[f], value=error))
+            diags.append(make("N005", sheet=s.name, cell=cells[f], name=named, field=_INDICATOR_VALUES[f],
+                              value=error))
         for f, formula in uncached.items():
             diags.append(make("N006", sheet=s.name, cell=cells[f], formula=_formula(formula),
-                              field=f"指标“{level3.strip() or f'第 {r + 1} 行'}”的{_INDICATOR_VALUES[f]}"))
+                              field=f"指标“{named}”的{_INDICATOR_VALUES[f]}"))
         marks: list[str] = []
         if ticks:
             marks = [name for name, c in ticks.items()

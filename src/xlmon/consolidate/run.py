@@ -331,7 +331,7 @@ def pick_roster(files: list[tuple[str, Path]]) -> tuple[tuple[str, Path] | None,
 
     found = [(name, path) for name, path in files if "名单" in Path(name).stem
              and Path(name).suffix.lower() in ROSTER_SUFFIXES and not name.startswith(("~$", "."))]
-    found = [(name, path) for name, path in found if Path(name).suffix.lower() not in (".xlsx", ".xls")
+    found = [(name, path) for name, path in found if Path(name).suffix.lower() not in WORKBOOK_SUFFIXES
              or not check_file(path).forms]
     if len(found) > 1:
         return None, (f"有 {len(found)} 个名单文件（{'、'.join(name for name, _ in found)}），未核对单位名单；"
