@@ -1077,6 +1077,31 @@ def test_only_what_holds_all_year_is_carried_into_another_months_summary(tmp_pat
     assert earlier.read_bytes() == before
 
 
+@pytest.mark.parametrize("damage, words", [
+    (lambda part, xml: xml[:len(xml) // 2] if part == "xl/workbook.xml" else xml,
+     "文件已损坏，无法按任何一种工作簿格式读取，文件中有部件已损坏（读取程序的说明：CalamineError"),
+    (None, "无法读取：文件不是 xlmon 能读取的 Excel 工作簿（.xlsx、.xlsm，或 Excel 97-2003 的 .xls）：“5月汇总.xlsx”不是 Excel 工作簿"),
+])
+def test_an_earlier_summary_that_cannot_be_read_is_said_in_chinese(tmp_path, capsys, damage, words):
+    units = tmp_path / "units"
+    generate(units, months=5)
+    earlier = tmp_path / "5月汇总.xlsx"
+    assert main(["consolidate", str(units), "-o", str(earlier)]) == 0
+    if damage is None:
+        earlier.write_text("单位,项目\n", encoding="utf-8")
+    else:
+        parts = {i.filename: zipfile.ZipFile(earlier).read(i.filename) for i in zipfile.ZipFile(earlier).infolist()}
+        with zipfile.ZipFile(earlier, "w", zipfile.ZIP_DEFLATED) as out:
+            for part, xml in parts.items():
+                out.writestr(part, damage(part, xml))
+    capsys.readouterr()
+    code = main(["consolidate", str(units), "-o", str(tmp_path / "6月汇总.xlsx"), "--overall-from", str(earlier)])
+    err = capsys.readouterr().err
+    assert code == 2 and not (tmp_path / "6月汇总.xlsx").exists()
+    assert f"--overall-from：无法读取“5月汇总.xlsx”：{words}" in err or f"“5月汇总.xlsx”{words}" in err, err
+    assert "。；" not in err
+
+
 def consolidate_records(summary: Path) -> list:
     from xlmon.adapters.files import read_workbook
     from xlmon.consolidate.extract import summary_records

@@ -13,7 +13,7 @@ from pathlib import Path
 from .. import layout as L
 from ..adapters.files import cannot_open, read_bytes
 from ..check import check_workbook
-from ..file_errors import os_reason
+from ..file_errors import os_reason, reader_reason
 from ..models import Form
 from ..profile import Profile
 from ..sheetnames import RECORDS_SHEET, SUMMARY_SHEETS  # RECORDS_SHEET: a summary's hidden sheet, a record a row
@@ -142,8 +142,9 @@ def read_completed(path: str | Path, profile: Profile) -> Completed:
     name = Path(path).name
     try:
         data = Path(path).read_bytes()
-        if inspect_bytes(data, name) is not None:
-            raise NotCompleted(f"“{name}”不是可读取的 Excel 工作簿")
+        refusal = inspect_bytes(data, name)
+        if refusal is not None:
+            raise NotCompleted(f"“{name}”无法读取：{refusal.diagnostic().message.rstrip('。')}")
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         if not {RECORDS_SHEET, SUMMARY_SHEETS[6]} <= set(book.sheet_names):
             raise NotCompleted(f"“{name}”不是 xlmon 生成的汇总表（没有部门整体表和汇总记录）")
@@ -155,8 +156,14 @@ def read_completed(path: str | Path, profile: Profile) -> Completed:
         raise
     except OSError as exc:
         raise NotCompleted(f"无法读取“{name}”（{os_reason(exc)}）") from exc
-    except Exception as exc:  # malformed (calamine's own errors) or damaged records
+    except DamagedRecords as exc:
         raise NotCompleted(f"无法读取“{name}”（{exc}）") from exc
+    except Exception as exc:  # calamine's own errors for a malformed part
+        raise NotCompleted(f"无法读取“{name}”：文件已损坏，{reader_reason(exc)}") from exc
+    except BaseException as exc:  # a Rust panic in python-calamine arrives as pyo3's PanicException
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise NotCompleted(f"无法读取“{name}”：文件已损坏，读取程序无法解析其中的数据") from exc
     found = _completed_form(grid, units, profile)
     if found is None:
         raise NotCompleted(f"“{name}”的部门整体表还没有由部门填写（仍是 xlmon 的预填）")
