@@ -90,3 +90,23 @@ def _uncached_in(path: Path) -> dict:
     from xlmon.adapters.safety import inspect_archive
 
     return inspect_archive(path.read_bytes(), path.name).uncached
+
+
+def test_a_header_text_or_goal_that_is_such_a_formula_is_unknown_not_unfilled(tmp_path):
+    """项目名称 taken from another sheet (=基础!B2) shows the name in Excel: it must not be called unfilled (R105)."""
+    path = write_grid(tmp_path / "导出.xlsx", project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS), SHEET)
+    plain = check_file(path)
+    cells = plain.forms[0].cells
+    set_cells(path, SHEET, {cells["project"]: "=基础!B2", cells["unit"]: "=基础!B3", cells["goal"]: '=""'})
+    result = check_file(path)
+    n006 = {d.cell: d.message for d in result.diagnostics if d.code == "N006"}
+    assert set(n006) == {cells["project"], cells["unit"], cells["goal"]}
+    assert n006[cells["project"]].startswith("“项目名称”是公式 =基础!B2，但文件中没有保存它的计算结果")
+    assert "“预算单位”是公式 =基础!B3" in n006[cells["unit"]] and "绩效目标”是公式 =\"\"" in n006[cells["goal"]]
+    assert not [d for d in result.diagnostics if d.code == "R105"]
+    [form] = result.forms
+    assert (form.project, form.unit, form.goal) == (None, None, None)
+    assert {d.code for d in plain.diagnostics} == {d.code for d in result.diagnostics} - {"N006"}
+
+    emptied = set_cells(path, SHEET, {cells["project"]: None})  # truly unfilled: still R105
+    assert [d.message for d in check_file(emptied).diagnostics if d.code == "R105"] == ["表头“项目名称”未填写，请补填。"]

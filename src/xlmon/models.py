@@ -81,6 +81,7 @@ class Form:
     funding: list[FundingRow] = field(default_factory=list)
     indicators: list[Indicator] = field(default_factory=list)
     cells: dict[str, str] = field(default_factory=dict)
+    unknown_texts: list[str] = field(default_factory=list)  # header fields and goal: formulas with no saved result
     # (first row, row after the last), 0-based, of a form stacked with others on its sheet; None for a form alone
     place: tuple[int, int] | None = None
 

@@ -135,7 +135,7 @@ def read_form(grid: Grid, sheet: str, start: int = 0) -> tuple[Form | None, list
     if later or start:
         form.place = (start, next_form)
     _read_title(s, form, funding_headers[0] if funding_headers else indicator_header or 0, diags)
-    _read_header_fields(s, form, funding_headers[0] if funding_headers else indicator_header or 0)
+    _read_header_fields(s, form, funding_headers[0] if funding_headers else indicator_header or 0, diags)
     blocks_end = indicator_header if indicator_header is not None else len(grid)
     form.amount_unit = _amount_unit(s, funding_headers, diags)
     for i, h in enumerate(funding_headers):
@@ -250,16 +250,30 @@ def _months_from_headers(s: _Sheet, headers: list[int]) -> tuple[int, str, str] 
 
 
 def _value_right_of(s: _Sheet, r: int, c: int) -> tuple[str | None, str | None]:
+    """The text right of a label, or an Uncached for a formula there with no saved result (for N006)."""
     for cc in range(c + 1, len(s.grid[r])):
         if s.keys[r][cc] and s.keys[r][cc].startswith(_ANY_HEADER_LABEL):
             return None, None
+        if s.grid[r][cc].__class__ is Uncached:
+            return s.grid[r][cc], address(r, cc)
         text = clean_text(s.grid[r][cc])
         if text is not None:
             return text, address(r, cc)
     return None, None
 
 
-def _read_header_fields(s: _Sheet, form: Form, limit: int) -> None:
+def _unknown_text(s: _Sheet, form: Form, field: str, value: str | None, cell: str | None, label: str,
+                  diags: list[Diagnostic]) -> str | None:
+    """A header text that is a formula with no saved result: N006, and not known (R105 does not call it
+    unfilled: in Excel it shows a text)."""
+    if value.__class__ is not Uncached:
+        return value
+    diags.append(make("N006", sheet=s.name, cell=cell, field=label, formula=_formula(value)))
+    form.unknown_texts.append(field)
+    return None
+
+
+def _read_header_fields(s: _Sheet, form: Form, limit: int, diags: list[Diagnostic]) -> None:
     for r in range(0, limit):
         for c, k in enumerate(s.keys[r]):
             if not k or not k.startswith(_HEADER_LABELS):
@@ -274,7 +288,8 @@ def _read_header_fields(s: _Sheet, form: Form, limit: int) -> None:
                 else:
                     continue
                 form.cells[field] = cell or address(r, c)
-                setattr(form, field, value)
+                label = (clean_text(s.grid[r][c]) or k).rstrip("：:")
+                setattr(form, field, _unknown_text(s, form, field, value, cell, label, diags))
 
 
 def _map_columns(s: _Sheet, rows: range, table: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, int]:
@@ -534,8 +549,9 @@ def _read_indicators(s: _Sheet, form: Form, header: int, end: int, diags: list[D
     if goal_row is not None:
         c = next(c for c, k in enumerate(s.keys[goal_row]) if k and k.startswith(_GOAL_KEYS))
         value, cell = _value_right_of(s, goal_row, c)
-        form.goal = value
         form.cells["goal"] = cell or address(goal_row, c)
+        label = (clean_text(s.grid[goal_row][c]) or "总体目标").rstrip("：:")
+        form.goal = _unknown_text(s, form, "goal", value, cell, label, diags)
 
 
 _FORM_HEADER_KEYS = {label_key(k) for k in _HEADER_LABELS}

@@ -15,7 +15,7 @@ def header_fields(form: Form, profile: Profile) -> list[Diagnostic]:
     required = profile.required_project_fields if form.kind == "project" else profile.required_department_fields
     label = {**FIELD_ZH, "department": "主管部门（单位）及代码" if form.kind == "department" else FIELD_ZH["department"]}
     return [make("R105", sheet=form.sheet, cell=form.cells.get(f) or form.cells.get("title"), field=label[f])
-            for f in required if not getattr(form, f)]
+            for f in required if not getattr(form, f) and f not in form.unknown_texts]
 
 
 def hierarchy(form: Form, profile: Profile) -> list[Diagnostic]:
