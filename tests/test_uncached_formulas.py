@@ -110,3 +110,47 @@ def test_a_header_text_or_goal_that_is_such_a_formula_is_unknown_not_unfilled(tm
 
     emptied = set_cells(path, SHEET, {cells["project"]: None})  # truly unfilled: still R105
     assert [d.message for d in check_file(emptied).diagnostics if d.code == "R105"] == ["表头“项目名称”未填写，请补填。"]
+
+
+def _prefixed(path: Path, to: Path) -> Path:
+    """The workbook with its sheets' elements in a namespace prefix (<x:c>, <x:f>), as .NET's Open XML SDK
+    writes them: python-calamine reads them as any sheet."""
+    import io
+    import re
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            xml = zin.read(item.filename)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                xml = xml.replace(b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"',
+                                  b'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"')
+                xml = re.sub(rb"<(/?)([a-zA-Z]+[\s>/])", rb"<\1x:\2", xml)
+                assert b"<x:f>" in xml and b"<c " not in xml
+            zout.writestr(item.filename, xml)
+    to.write_bytes(out.getvalue())
+    return to
+
+
+def test_formulas_in_a_sheet_whose_elements_have_a_namespace_prefix_are_found_too(exported, tmp_path):
+    prefixed = _prefixed(exported, tmp_path / "前缀.xlsx")
+    grid = read_workbook(prefixed).sheets[SHEET]
+    assert {ref: _cell(grid, ref) for ref in FORMULAS} == {ref: f[1:] for ref, f in FORMULAS.items()}
+    found = sorted((d.code, d.cell, d.message) for d in check_file(prefixed).diagnostics)
+    assert found == sorted((d.code, d.cell, d.message) for d in check_file(exported).diagnostics)
+    assert {cell for code, cell, _ in found if code == "N006"} == set(FORMULAS)
+
+
+def test_a_formula_cell_without_a_place_of_its_own_is_placed_as_python_calamine_places_it():
+    from xlmon.adapters.safety import _no_result, _no_result_parsed
+
+    cells = ('<c r="A2"><v>1</v></c><c{b}><f>A1*2</f></c><c{c} t="str"><f>"x"</f><v></v></c>'
+             '<c{d}><f>IF(COUNT(A1)=0,"",A1)</f></c><c{e}><f>A1+1</f><v></v></c><c{f}><f>A1</f><v>1</v></c>')
+    sheet = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+             '<row r="2">%s</row></sheetData></worksheet>')
+    placed = sheet % cells.format(b=' r="B2"', c=' r="C2"', d=' r="D2"', e=' r="E2"', f=' r="F2"')
+    unplaced = sheet % cells.format(b="", c="", d="", e="", f="")
+    assert _no_result(placed.encode()) == [(1, 1, "A1*2"), (1, 4, "A1+1")]
+    assert _no_result_parsed(unplaced.encode()) == _no_result(placed.encode())
+    assert _no_result(unplaced.encode()) == []  # the expression alone cannot place them

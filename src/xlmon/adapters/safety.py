@@ -286,9 +286,14 @@ def _scan_sheets(archive: zipfile.ZipFile, view: memoryview,
             if _SHOWS_ERROR.search(xml):
                 errors[rid] = [(row - 1, column - 1, shown) for row, column, item in _placed_cells(xml)
                                if item.get("t") == "e" and (shown := _text(item, "v"))]
-            if b"<f" in xml:
+            prefixed = _PREFIXED_CELL.search(xml) is not None
+            near = not prefixed and _NOT_NEAR.search(xml) is None  # the common case: every cell placed, within Z9999
+            if prefixed or (not near and _NOT_PLACED.search(xml) is not None):
+                if _ANY_FORMULA.search(xml):
+                    uncached[rid] = _no_result_parsed(xml)
+            elif b"<f" in xml:
                 uncached[rid] = _no_result(xml)
-            if _small(xml):
+            if near or (not prefixed and _small(xml)):
                 continue
             rows, columns, far = _value_reach(xml)
         except SafeET.ParseError as exc:  # it might still reach far for a more lenient reader
@@ -309,8 +314,27 @@ def _scan_sheets(archive: zipfile.ZipFile, view: memoryview,
 # formulas (form_plan, calc: IF(COUNT(…)=0,"",SUM(…)) and IF(N(…)=0,"",…/…)) sit where the reader works the
 # value out itself, so the expression passes over them: a template's sixty cost nothing past the scan.
 _NO_RESULT = re.compile(rb'<f(?:\s[^>]*)?(?:/>|>(?!IF\((?:COUNT|N)\()([^<]*)</f>)(<v>\s*</v>|<v\s*/>)?</c>')
+_OUR_FORMULAS = ("IF(COUNT(", "IF(N(")
+_ANY_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _OPENING_REF = re.compile(rb'\sr="([A-Z]{1,3})([0-9]{1,7})"')
 _TEXT_RESULT = re.compile(rb'\st="str"')
+
+
+def _no_result_parsed(xml: bytes) -> list[tuple[int, int, str]]:
+    """_no_result for a sheet the expression cannot follow: cells with a namespace prefix (<x:c>, as .NET's
+    Open XML SDK writes them) or without a place of their own, placed as python-calamine places them."""
+    found = []
+    for row, column, item in _placed_cells(xml):
+        children = {child.tag.rsplit("}", 1)[-1]: child for child in item}
+        if "f" not in children or "is" in children:
+            continue
+        formula = children["f"].text or ""
+        value = children.get("v")
+        if value is not None and ((value.text or "").strip() or item.get("t") == "str"):
+            continue
+        if not formula.startswith(_OUR_FORMULAS):
+            found.append((row - 1, column - 1, formula))
+    return found
 
 
 def _no_result(xml: bytes) -> list[tuple[int, int, str]]:
@@ -341,11 +365,9 @@ def _where(exc: SafeET.ParseError) -> str:
 
 
 def _small(xml: bytes) -> bool:
-    """Whether a sheet's grid is within MAX_SHEET_CELLS, judged from its cell references alone."""
-    prefixed = _PREFIXED_CELL.search(xml) is not None
-    if not prefixed and _NOT_NEAR.search(xml) is None:
-        return True
-    if prefixed or _NOT_PLACED.search(xml) is not None:
+    """Whether a sheet whose cells all state their place, with no namespace prefix, has a grid within
+    MAX_SHEET_CELLS, judged from its cell references alone."""
+    if _NOT_PLACED.search(xml) is not None:
         return False
     refs = _CELL_REF.findall(xml)
     rows = max((int(digits) for _, digits in refs), default=0)
