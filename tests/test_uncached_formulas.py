@@ -154,3 +154,35 @@ def test_a_formula_cell_without_a_place_of_its_own_is_placed_as_python_calamine_
     assert _no_result(placed.encode()) == [(1, 1, "A1*2"), (1, 4, "A1+1")]
     assert _no_result_parsed(unplaced.encode()) == _no_result(placed.encode())
     assert _no_result(unplaced.encode()) == []  # the expression alone cannot place them
+
+
+def test_an_indicators_texts_and_ticks_that_are_such_formulas_are_unknown_not_missing(tmp_path):
+    """三级指标 from an indicator library (=指标库!C5), a tick worked out (=IF(F19>1,"√","")): in Excel they show
+    a name and a mark. Not R103 "no name", R101 "not a 一级指标", R302 "not ticked", R114 "too few"."""
+    path = write_grid(tmp_path / "导出.xlsx", project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS), SHEET)
+    plain = check_file(path)
+    first, second, third, fourth = plain.forms[0].indicators[:4]
+    formulas = {first.cells["level1"]: "=指标库!B2", second.cells["level3"]: "=指标库!C5",
+                second.cells["reason"]: "=指标库!H5", third.cells["likelihood_sure"]: '=IF(F19>1,"√","")',
+                fourth.cells["level2"]: "=指标库!C9"}
+    result = check_file(set_cells(path, SHEET, formulas))
+    n006 = {d.cell: d.message for d in result.diagnostics if d.code == "N006"}
+    assert set(n006) == set(formulas)
+    assert n006[second.cells["level3"]].startswith(f"“第 {second.row} 行指标的三级指标”是公式 =指标库!C5")
+    assert f"“指标“{third.level3}”的完成目标可能性·确定能”是公式 =IF(F19>1,\"√\",\"\")" in n006[third.cells["likelihood_sure"]]
+    assert f"“指标“{fourth.level3}”的二级指标”" in n006[fourth.cells["level2"]]
+    assert {d.code for d in result.diagnostics} - {"N006"} == {d.code for d in plain.diagnostics}
+    ours = {i.row: i.unknown for i in result.forms[0].indicators}
+    assert ours[first.row] == ["level1"] and ours[second.row] == ["level1", "level3", "reason"]  # level1 merged down
+    assert ours[third.row] == ["level1", "likelihood", "likelihood_sure"] and ours[fourth.row] == ["level2"]
+    assert len(result.forms[0].indicators) == len(plain.forms[0].indicators)
+
+    blank = check_file(set_cells(path, SHEET, {second.cells["level3"]: None, third.cells["likelihood_sure"]: None}))
+    assert {"R103", "R302"} <= {d.code for d in blank.diagnostics}  # blank still is blank
+
+    inds = plain.forms[0].indicators
+    every_level1 = {i.cells["level1"]: f"=指标库!B{i.row}" for i in inds if i.level1 != inds[inds.index(i) - 1].level1
+                    or i is inds[0]}
+    result = check_file(set_cells(path, SHEET, {**every_level1, second.cells["level3"]: "=指标库!C5"}))
+    assert not {"R101", "R112", "R113"} & {d.code for d in result.diagnostics}  # not known to be too few
+    assert all("level1" in i.unknown for i in result.forms[0].indicators)

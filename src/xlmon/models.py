@@ -61,6 +61,7 @@ class Indicator:
     grade: Grade | None = None
     row: int = 0
     errors: dict[str, str] = field(default_factory=dict)  # target / actual / forecast showing a formula error
+    unknown: list[str] = field(default_factory=list)  # texts (level3, reason, likelihood …): formulas with no result
     cells: dict[str, str] = field(default_factory=dict)
 
 

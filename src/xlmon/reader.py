@@ -82,6 +82,10 @@ _FOOTNOTE = re.compile(r"^(注|说明|备注\d|[1１]偏差原因分析|填表�
 _NO_MARK = {"", "×", "✗", "否", "0", "无", "-", "/"}
 _LIKELIHOODS_LONGEST_FIRST = sorted(L.LIKELIHOODS, key=len, reverse=True)
 _INDICATOR_VALUES = {"target": "年度指标值", "actual": "指标完成情况", "forecast": "全年指标预计完成情况"}
+# an indicator's texts, and its likelihood, which a formula with no saved result leaves unknown (N006) but not blank
+_INDICATOR_TEXTS = {"level1": "一级指标", "level2": "二级指标", "level3": "三级指标", "reason": "偏差原因分析",
+                    "remark": "备注", "likelihood": "完成目标可能性", "likelihood_sure": "完成目标可能性·确定能",
+                    "likelihood_maybe": "完成目标可能性·有可能", "likelihood_never": "完成目标可能性·完全不可能"}
 _LIKELIHOOD_FIELDS = {"likelihood_sure": "确定能", "likelihood_maybe": "有可能", "likelihood_never": "完全不可能"}
 
 
@@ -489,6 +493,7 @@ def _read_indicators(s: _Sheet, form: Form, header: int, end: int, diags: list[D
     ticks = {_LIKELIHOOD_FIELDS[f]: c for f, c in columns.items() if f in _LIKELIHOOD_FIELDS}
     form.cells["indicators"] = address(header, columns.get("level1", columns.get("level3", 0)))
     level1 = level2 = ""
+    carried: set[str] = set()  # level1 / level2 unknown, for the rows below that merge with it
     fields = tuple(columns.items())
     for r in range(start, end):
         row_keys = s.keys[r]
@@ -497,21 +502,24 @@ def _read_indicators(s: _Sheet, form: Form, header: int, end: int, diags: list[D
             break
         if _is_indicator_header(s, r):
             continue  # the table's header repeated, as printed on each page
-        l1 = s.key(r, columns["level1"]) if "level1" in columns else ""
-        l2 = s.key(r, columns["level2"]) if "level2" in columns else ""
-        if l1:
-            level1, level2 = l1, ""
-        if l2:
-            level2 = l2
         line = s.grid[r]
         values = {f: line[c] if c < len(line) else None for f, c in fields}
+        texts = [f for f in _INDICATOR_TEXTS if values.get(f).__class__ is Uncached]
+        l1 = s.key(r, columns["level1"]) if "level1" in columns and "level1" not in texts else ""
+        l2 = s.key(r, columns["level2"]) if "level2" in columns and "level2" not in texts else ""
+        if l1 or "level1" in texts:
+            level1, level2 = l1, ""
+            carried = {"level1"} & {*texts}
+        if l2 or "level2" in texts:
+            level2 = l2
+            carried = (carried - {"level2"}) | ({"level2"} & {*texts})
         errors = {f: error for f in _INDICATOR_VALUES if (error := formula_error(values.get(f)))}
         uncached = {f: values[f] for f in _INDICATOR_VALUES if values.get(f).__class__ is Uncached}
         for f in (*errors, *uncached):
             values[f] = None
         level3 = clean_text(values.get("level3")) or ""
         target_raw = values.get("target")
-        if level3 in _SKIP_LEVEL3 and clean_text(target_raw) is None:
+        if level3 in _SKIP_LEVEL3 and "level3" not in texts and clean_text(target_raw) is None:
             continue
         target = parse_target(target_raw, values.get("operator"), values.get("unit"))
         cells = dict(_cells(r, fields))  # its own: indicators are edited one by one
@@ -522,6 +530,13 @@ def _read_indicators(s: _Sheet, form: Form, header: int, end: int, diags: list[D
         for f, formula in uncached.items():
             diags.append(make("N006", sheet=s.name, cell=cells[f], formula=_formula(formula),
                               field=f"指标“{named}”的{_INDICATOR_VALUES[f]}"))
+        for f in texts:
+            whose = f"指标“{level3.strip()}”的" if level3.strip() else f"第 {r + 1} 行指标的"
+            field = whose + _INDICATOR_TEXTS[f]
+            diags.append(make("N006", sheet=s.name, cell=cells[f], formula=_formula(values[f]), field=field))
+        unknown = {*carried, *texts}
+        if unknown & {*_LIKELIHOOD_FIELDS, "likelihood"}:
+            unknown.add("likelihood")
         marks: list[str] = []
         if ticks:
             marks = [name for name, c in ticks.items()
@@ -543,6 +558,7 @@ def _read_indicators(s: _Sheet, form: Form, header: int, end: int, diags: list[D
             actual=actual, forecast=forecast, units={"actual": actual_unit, "forecast": forecast_unit},
             reason=clean_text(values.get("reason")), remark=clean_text(values.get("remark")),
             marks=marks, likelihood=marks[0] if len(marks) == 1 else None, errors=errors,
+            unknown=sorted(unknown),
         )
         form.indicators.append(ind)
     goal_row = next((r for r in range(0, header) if s.has_key(r, _GOAL_KEY)), None)

@@ -23,13 +23,15 @@ def hierarchy(form: Form, profile: Profile) -> list[Diagnostic]:
     by_key = {label_key(k): k for k in levels}
     out: list[Diagnostic] = []
     for ind in form.indicators:
+        if "level1" in ind.unknown:  # N006: a formula with no saved result
+            continue
         level1 = by_key.get(label_key(ind.level1))
         if level1 is None:
             out.append(make("R101", sheet=form.sheet, cell=ind.cells.get("level1"), value=ind.level1 or "（空）",
                             allowed="、".join(levels)))
             continue
         allowed = levels[level1]
-        if label_key(ind.level2) not in {label_key(x) for x in allowed}:
+        if "level2" not in ind.unknown and label_key(ind.level2) not in {label_key(x) for x in allowed}:
             out.append(make("R102", sheet=form.sheet, cell=ind.cells.get("level2"), value=ind.level2 or "（空）",
                             level1=level1, allowed="、".join(allowed)))
     return out
@@ -38,6 +40,8 @@ def hierarchy(form: Form, profile: Profile) -> list[Diagnostic]:
 def level3_rows(form: Form, profile: Profile) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     for ind in form.indicators:
+        if "level3" in ind.unknown:  # N006: its name is not known, so neither is what else it lacks
+            continue
         if not ind.level3:
             out.append(make("R103", sheet=form.sheet, cell=ind.cells.get("level3"), row=ind.row))
         elif not ind.target and "target" not in ind.errors:  # an error shown there is N005
@@ -49,7 +53,7 @@ def level3_rows(form: Form, profile: Profile) -> list[Diagnostic]:
 
 def goal_review(form: Form, profile: Profile) -> list[Diagnostic]:
     rules = profile.goal_review
-    named = [i for i in form.indicators if i.level3]
+    named = [i for i in form.indicators if i.level3 or "level3" in i.unknown]
     if not named:
         return []
     cell = form.cells.get("indicators")
@@ -64,7 +68,9 @@ def goal_review(form: Form, profile: Profile) -> list[Diagnostic]:
         ("R113", len({(label_key(i.level1), label_key(i.level2)) for i in named if i.level2}), rules.min_level2),
         ("R114", len(named), rules.min_level3),
     )
+    unknown = {f for i in named for f in i.unknown}  # a level that a formula with no result names may be one more
+    moot = {"R112": "level1" in unknown, "R113": bool(unknown & {"level1", "level2"})}
     for code, count, minimum in counts:
-        if count < minimum:
+        if count < minimum and not moot.get(code):
             out.append(make(code, sheet=form.sheet, cell=cell, count=count, minimum=minimum))
     return out
