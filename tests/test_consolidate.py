@@ -416,9 +416,55 @@ def test_roster_findings_of_a_lower_level_are_not_carried_up(tmp_path, capsys):
     assert len(bureau["diagnostics"]) == len(department["diagnostics"]) - 1
 
 
-def write_form(path: Path, *, unit: str, project: str, period: str = "（2026年1-6月）", funding=None) -> Path:
+def write_form(path: Path, *, unit: str, project: str, period: str = "（2026年1-6月）", funding=None,
+               department: str = "某市教育局（101001）") -> Path:
     return write_grid(path, project_grid(funding=funding or SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS,
-                                         unit=unit, project=project, period=period))
+                                         unit=unit, project=project, period=period, department=department))
+
+
+def test_a_bureaus_summary_of_several_departments_is_not_named_after_one(tmp_path, capsys):
+    """Two departments' summaries consolidated by the bureau: the title, every page's header and the report say
+    各部门, not the department with more units; K017 says which departments and units came in."""
+    from xlmon.adapters.files import read_workbook
+
+    for department, units in (("某市教育局（101001）", ["一中", "二中", "三中"]), ("某市卫生健康委员会（102001）", ["一院", "二院"])):
+        (tmp_path / department).mkdir()
+        for unit in units:
+            write_form(tmp_path / department / f"{unit}.xlsx", unit=unit, project=f"{unit}项目", department=department)
+        assert run(capsys, tmp_path / department, "-o", tmp_path / f"{department}汇总.xlsx")[0] == 0
+    one = load_workbook(tmp_path / "某市教育局（101001）汇总.xlsx")["汇总表"]
+    assert one["A1"].value == "某市教育局（101001）预算绩效运行监控汇总表（2026年1-6月）" and "主管部门" not in one["A2"].value
+
+    bureau = tmp_path / "局" / "汇总.xlsx"
+    code, data = run(capsys, tmp_path / "某市教育局（101001）汇总.xlsx", tmp_path / "某市卫生健康委员会（102001）汇总.xlsx",
+                     "-o", bureau)
+    assert code == 0 and data["units"] == 5
+    ws = load_workbook(bureau)["汇总表"]
+    assert ws["A1"].value == "各部门预算绩效运行监控汇总表（2026年1-6月）"
+    assert ws.oddHeader.left.text == "各部门（2026年1-6月）" and ws["A2"].value.startswith("纳入汇总：2 个主管部门、5 个单位")
+    [k017] = [d for d in data["diagnostics"] if d["code"] == "K017"]
+    assert k017["severity"] == "info" and k017["message"].startswith("汇总的表格填写了 2 个主管部门：某市教育局（101001）：3 个单位（")
+    assert "；某市卫生健康委员会（102001）：2 个单位（一院、二院）。" in k017["message"] and "二中" in k017["message"]
+    overall = read_workbook(bureau).sheets["部门整体"]
+    assert not any("某市教育局" in str(v) for row in overall for v in row)  # its 主管部门 left for the bureau
+    assert main(["report", str(bureau), "-o", str(tmp_path / "报告.docx")]) == 0
+    from docx import Document
+
+    assert not any("某市教育局" in p.text for p in Document(str(tmp_path / "报告.docx")).paragraphs[:3])
+
+
+def test_one_department_written_in_several_ways_is_one(tmp_path, capsys):
+    write_form(tmp_path / "a.xlsx", unit="一中", project="甲", department="某市教育局（101001）")
+    write_form(tmp_path / "b.xlsx", unit="二中", project="乙", department="某市教育局")
+    write_form(tmp_path / "c.xlsx", unit="三中", project="丙", department="某市教育局（101001）")
+    code, data = run(capsys, tmp_path, "-o", tmp_path / "out" / "汇总.xlsx")
+    assert code == 0 and not [d for d in data["diagnostics"] if d["code"] == "K017"]
+    assert load_workbook(tmp_path / "out" / "汇总.xlsx")["汇总表"]["A1"].value.startswith("某市教育局（101001）预算")
+
+    write_form(tmp_path / "d.xlsx", unit="四中", project="丁", department="某市第四中学")  # its own name, by mistake
+    code, data = run(capsys, tmp_path, "-o", tmp_path / "out" / "汇总2.xlsx")
+    [k017] = [d for d in data["diagnostics"] if d["code"] == "K017"]
+    assert "某市第四中学：1 个单位（四中）" in k017["message"] and "某市教育局（101001）：3 个单位" in k017["message"]
 
 
 def test_other_period_is_rejected_and_majority_used(tmp_path, capsys):

@@ -3,7 +3,6 @@ totals recomputed from summed amounts (never averaged), grades, and 重点监控
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -18,7 +17,8 @@ from ..grading import grade_funding
 from ..grid import parse_address
 from ..models import FundingRow
 from ..profile import Profile
-from ..text import label_key, nfkc
+from ..text import label_key
+from .names import alike_names, departments, name_keys
 from .records import AMOUNTS, FileOutcome, FormRecord
 
 if TYPE_CHECKING:
@@ -227,10 +227,15 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     by_unit = _by_unit(projects, months, profile)
     grades = Counter(r.grade for r in projects if r.grade)
     missing, unlisted = compare_roster(roster or [], [*projects, *kept_overall.values()])
-    diagnostics += [make("K003", unit=u, hint=_hint("已报送的", _alike(u, unlisted))).model_dump() for u in missing]
-    diagnostics += [make("K004", file=f, unit=u, hint=_hint("名单中未报送的", _alike(u, missing),
+    diagnostics += [make("K003", unit=u, hint=_hint("已报送的", alike_names(u, unlisted))).model_dump() for u in missing]
+    diagnostics += [make("K004", file=f, unit=u, hint=_hint("名单中未报送的", alike_names(u, missing),
                                                               "；请核对单位名称，或把该单位加入名单")).model_dump()
                     for u, f in unlisted.items()]
+    named = departments([*projects, *kept_overall.values()])
+    if len(named) > 1:
+        diagnostics.append(make("K017", count=len(named), departments="；".join(
+            f"{name}：{len(units)} 个单位（{'、'.join(units[:5])}{' 等' if len(units) > 5 else ''}）"
+            for name, units in named)).model_dump())
     return Summary(year, months, time_progress(months), outcomes, projects, list(kept_overall.values()), rows,
                    by_unit, {g: grades.get(g, 0) for g in ("green", "yellow", "red")},
                    focus_list(projects, profile), duplicates, missing, diagnostics, dict(included), list(unlisted),
@@ -299,44 +304,16 @@ def compare_roster(roster: list[str], records: list[FormRecord]) -> tuple[list[s
     for a bureau whose roster lists departments, for its 主管部门. With no roster there is nothing to compare."""
     if not roster:
         return [], {}
-    listed = {k for u in roster for k in _keys(u)}
+    listed = {k for u in roster for k in name_keys(u)}
     seen: set[str] = set()
     unlisted: dict[str, tuple[str, str]] = {}  # by the key without a code
     for r in records:
-        unit = _keys(r.unit or "")
-        names = unit | _keys(r.department or "")
+        unit = name_keys(r.unit or "")
+        names = unit | name_keys(r.department or "")
         seen |= names
         if unit and not names & listed:
             unlisted.setdefault(min(unit, key=len), (r.unit, r.file))
-    return [u for u in roster if not _keys(u) & seen], dict(unlisted.values())
-
-
-_CODE = re.compile(r"[(\[【〔]\s*[0-9A-Za-z-]+\s*[)\]】〕]")
-
-
-def _keys(name: str) -> set[str]:
-    """label_key of a name, and of the name without a code in brackets."""
-    return {label_key(name), label_key(_CODE.sub("", nfkc(name)))} - {""}
-
-
-_BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|〔[^〔〕]*〕")
-
-
-def _stem(name: str) -> str:
-    """A name without what brackets add: 某局（本级）, 某局(机关) and 某局 share the stem 某局, as 某局（101001）
-    and 某局 do."""
-    return label_key(_BRACKETED.sub("", nfkc(name))) or label_key(name)
-
-
-def _alike(name: str, others: Iterable[str]) -> list[str]:
-    """The names that may be the same unit written another way: the same stem, or one inside the other
-    (第一中学 and 某县第一中学)."""
-    stem, out = _stem(name), []
-    for other in others:
-        short, long = sorted((stem, _stem(other)), key=len)
-        if short == long or (len(short) >= 3 and short in long):
-            out.append(other)
-    return out
+    return [u for u in roster if not name_keys(u) & seen], dict(unlisted.values())
 
 
 def _hint(side: str, alike: list[str], otherwise: str = "") -> str:

@@ -18,7 +18,8 @@ from ..models import Form
 from ..profile import Profile
 from ..sheetnames import RECORDS_SHEET, SUMMARY_SHEETS  # RECORDS_SHEET: a summary's hidden sheet, a record a row
 from .edits import Edit, edit_diagnostics, same_amount, summary_edits
-from .records import AMOUNTS, Deviation, FileOutcome, FormRecord, department_name, overall_sums
+from .names import department_name
+from .records import AMOUNTS, Deviation, FileOutcome, FormRecord, overall_sums
 
 _CODE = re.compile(r"[0-9A-Z]{15,21}")
 

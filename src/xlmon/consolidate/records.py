@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..calc import DEPENDS, ratio
@@ -157,13 +155,6 @@ def overall_sums(records: list[FormRecord], block: str, row: str) -> list[float]
     if not any(v is not None for part in parts for v in part):
         return None
     return [round(sum(part[i] or 0.0 for part in parts), 6) for i in range(len(AMOUNTS))]
-
-
-def department_name(records: Iterable[FormRecord]) -> str:
-    """The department a summary is of, as its title and its 部门整体's header name it: the one its records
-    name most often ("" when none names one)."""
-    names = Counter(r.department for r in records if r.department)
-    return names.most_common(1)[0][0] if names else ""
 
 
 def form_name(record: FormRecord) -> str | None:

@@ -33,8 +33,8 @@ from ..text import clean_text, label_key
 from .aggregate import Focus, Summary, shown_names
 from .edits import Column
 from .extract import RECORDS_SHEET
-from .records import (AMOUNTS, Deviation, FormRecord, department_name, diagnostic_line, form_name, overall_sums,
-                      record_line)
+from .names import department_name, departments
+from .records import AMOUNTS, Deviation, FormRecord, diagnostic_line, form_name, overall_sums, record_line
 
 from ..sheetnames import SUMMARY_SHEETS as SHEETS
 GRADE_ORDER = {"red": 0, "yellow": 1, "green": 2}
@@ -343,7 +343,7 @@ def _header_text(text: str) -> str:
 
 def write_summary(summary: Summary, path: Path, profile: Profile) -> Path:
     with atomic_path(path) as tmp:
-        book = _Book(tmp, profile, f"{_department_name(summary)}（{_period(summary)}）")
+        book = _Book(tmp, profile, f"{_title_name(summary)}（{_period(summary)}）")
         _overview(book, summary)
         names = source_names([*summary.projects, *summary.overall])  # 项目明细's 来源文件 and 指标偏差's 位置
         _projects(book, summary, path, names)
@@ -359,6 +359,11 @@ def write_summary(summary: Summary, path: Path, profile: Profile) -> Path:
 
 def _department_name(summary: Summary) -> str:
     return department_name((*summary.projects, *summary.overall))
+
+
+def _title_name(summary: Summary) -> str:
+    """Who the summary is of, as its title and printed pages name it: the department, or 各部门 for a bureau's."""
+    return _department_name(summary) or ("各部门" if len(departments((*summary.projects, *summary.overall))) > 1 else "")
 
 
 def _period(summary: Summary) -> str:
@@ -399,9 +404,10 @@ def _overview(book: _Book, summary: Summary) -> None:
                f"1-{months}月支出数", f"1-{months}月支出进度", "全年预计支出数", "时间进度", "进度差（百分点）", "评级"]
     s = _Sheet(book, SHEETS[0], headers, top=OVERVIEW_TOP, runs=False)  # the chart reads its cells
     ws = s.ws
-    ws.write_string(0, 0, f"{_department_name(summary)}预算绩效运行监控汇总表（{_period(summary)}）", book.fmt["title"])
-    units = len(summary.units)
-    note = f"纳入汇总：{units} 个单位、{len(summary.projects)} 个项目；金额单位：万元。"
+    ws.write_string(0, 0, f"{_title_name(summary)}预算绩效运行监控汇总表（{_period(summary)}）", book.fmt["title"])
+    units, several = len(summary.units), len(departments((*summary.projects, *summary.overall)))
+    note = (f"纳入汇总：{f'{several} 个主管部门、' if several > 1 else ''}{units} 个单位、{len(summary.projects)} 个项目；"
+            "金额单位：万元。")
     if summary.roster:
         note += f"单位名单 {len(summary.roster)} 个，未报送 {len(summary.missing_units)} 个"
         note += (f"：{_names(summary.missing_units)}" if summary.missing_units else "")

@@ -18,6 +18,7 @@ from ..calc import fmt_amount, fmt_rate
 from ..check import check_file, check_sheets
 from ..consolidate.aggregate import Focus, Summary, aggregate, shown_names
 from ..consolidate.extract import form_record
+from ..consolidate.names import department_name as names_department
 from ..consolidate.records import FileOutcome, FormRecord, derived, form_name
 from ..consolidate.run import extract_all, resolve_inputs, skip_own_summaries
 from ..grid import Grid
@@ -237,9 +238,8 @@ def _conclusion(grade: str | None, funding_grade: str | None) -> str:
 def department_name(summary: Summary) -> str:
     if len(summary.overall) == 1:
         name = summary.overall[0].department or summary.overall[0].unit or ""
-    else:
-        names = Counter(r.department for r in summary.projects if r.department)
-        name = names.most_common(1)[0][0] if names else ""
+    else:  # "" for a bureau's summary of several departments: the report is not one department's
+        name = names_department(summary.projects)
     return _CODE.sub("", name).strip()
 
 

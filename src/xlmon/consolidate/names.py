@@ -1,0 +1,68 @@
+"""How units' and departments' names are matched: the same unit or department is written in many ways
+(某局（101001）, 某局, 某局（本级）), and a summary must neither split one nor merge two."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from ..text import label_key, nfkc
+
+if TYPE_CHECKING:
+    from .records import FormRecord
+
+_CODE = re.compile(r"[(\[【〔]\s*[0-9A-Za-z-]+\s*[)\]】〕]")
+_BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|〔[^〔〕]*〕")
+
+
+def name_keys(name: str) -> set[str]:
+    """label_key of a name, and of the name without a code in brackets."""
+    return {label_key(name), label_key(_CODE.sub("", nfkc(name)))} - {""}
+
+
+def name_stem(name: str) -> str:
+    """A name without what brackets add: 某局（本级）, 某局(机关) and 某局 share the stem 某局, as 某局（101001）
+    and 某局 do."""
+    return label_key(_BRACKETED.sub("", nfkc(name))) or label_key(name)
+
+
+def alike_names(name: str, others: Iterable[str]) -> list[str]:
+    """The names that may be the same unit written another way: the same stem, or one inside the other
+    (第一中学 and 某县第一中学)."""
+    stem, out = name_stem(name), []
+    for other in others:
+        short, long = sorted((stem, name_stem(other)), key=len)
+        if short == long or (len(short) >= 3 and short in long):
+            out.append(other)
+    return out
+
+
+def departments(records: Iterable[FormRecord]) -> list[tuple[str, list[str]]]:
+    """The 主管部门 the project forms name, those written alike taken as one: each by the spelling most of its
+    forms use, with its units (as first written); most units first. A department's summary has one; a bureau's,
+    several. (A unit's 部门整体 form names the unit itself there: 主管部门（单位）.)"""
+    groups: list[tuple[Counter, dict[str, str]]] = []  # spellings, and units by label_key
+    for r in records:
+        if not r.department or r.kind != "project":
+            continue
+        group = next((g for g in groups if alike_names(r.department, [next(iter(g[0]))])), None)
+        if group is None:
+            group = (Counter(), {})
+            groups.append(group)
+        group[0][r.department] += 1
+        group[1].setdefault(label_key(r.unit or ""), r.unit or "（未填单位）")
+    ranked = sorted(groups, key=lambda g: -len(g[1]))
+    return [(spellings.most_common(1)[0][0], list(units.values())) for spellings, units in ranked]
+
+
+def department_name(records: Iterable[FormRecord]) -> str:
+    """The department a summary is of, as its title and its 部门整体's header name it: the one all its project forms
+    name however written, "" when they name several (a bureau's summary of departments)."""
+    records = list(records)
+    found = departments(records)
+    if found:
+        return found[0][0] if len(found) == 1 else ""
+    names = Counter(r.department for r in records if r.department)  # 部门整体 forms alone
+    return names.most_common(1)[0][0] if names else ""
