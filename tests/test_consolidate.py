@@ -447,10 +447,34 @@ def test_a_bureaus_summary_of_several_departments_is_not_named_after_one(tmp_pat
     assert "；某市卫生健康委员会（102001）：2 个单位（一院、二院）。" in k017["message"] and "二中" in k017["message"]
     overall = read_workbook(bureau).sheets["部门整体"]
     assert not any("某市教育局" in str(v) for row in overall for v in row)  # its 主管部门 left for the bureau
+    rows = [r[0].value for r in ws.iter_rows(max_col=1)]
+    top = rows.index("主管部门") + 2  # 1-based, below the header
+    assert rows[top - 3] == "各主管部门支出进度（按进度差从大到小）"
+    assert set(rows[top - 1:top + 1]) == {"某市教育局（101001）", "某市卫生健康委员会（102001）"} and rows[top + 1] is None
+    assert len(rows) - rows.index("单位") - 1 == 5  # and by unit below
+    chart = zipfile.ZipFile(bureau).read("xl/charts/chart1.xml").decode()
+    assert "各主管部门支出进度与时间进度" in chart and f"$A${top}:$A${top + 1}<" in chart
     assert main(["report", str(bureau), "-o", str(tmp_path / "报告.docx")]) == 0
     from docx import Document
 
-    assert not any("某市教育局" in p.text for p in Document(str(tmp_path / "报告.docx")).paragraphs[:3])
+    said = [p.text for p in Document(str(tmp_path / "报告.docx")).paragraphs]
+    assert not any("某市教育局" in text for text in said[:3])
+    assert any(t.startswith("表2 各主管部门支出进度") for t in said) and any(t.startswith("表3 各单位支出进度") for t in said)
+    assert any(t.startswith("图1") and "表2各主管部门" in t for t in said)
+
+
+def test_the_chart_shows_the_units_furthest_behind_when_there_are_many(tmp_path, capsys):
+    for i in range(42):
+        funding = {**SAMPLE_FUNDING, "资金总额": [0, 100, 100, 100, 1.0, 10 + i, None, 100]}
+        write_form(tmp_path / f"u{i}.xlsx", unit=f"单位{i:02}", project="项目", funding=funding)
+    code, _ = run(capsys, tmp_path, "-o", tmp_path / "out" / "汇总.xlsx")
+    ws = load_workbook(tmp_path / "out" / "汇总.xlsx")["汇总表"]
+    rows = [r[0].value for r in ws.iter_rows(max_col=1)]
+    top = rows.index("单位") + 2
+    assert code == 0 and rows[top - 1] == "单位00" and len(rows) - top + 1 == 42  # the slowest first, all listed
+    chart = zipfile.ZipFile(tmp_path / "out" / "汇总.xlsx").read("xl/charts/chart1.xml").decode()
+    assert "进度差最大的 40 个单位的支出进度与时间进度（共 42 个，见上表）" in chart
+    assert f"$A${top}:$A${top + 39}<" in chart
 
 
 def test_one_department_written_in_several_ways_is_one(tmp_path, capsys):

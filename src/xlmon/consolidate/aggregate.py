@@ -18,7 +18,7 @@ from ..grid import parse_address
 from ..models import FundingRow
 from ..profile import Profile
 from ..text import label_key
-from .names import alike_names, departments, name_keys
+from .names import alike_names, department_groups, departments, name_keys
 from .records import AMOUNTS, FileOutcome, FormRecord
 
 if TYPE_CHECKING:
@@ -104,6 +104,7 @@ class Summary:
     roster: list[str] = field(default_factory=list)
     carried: Carried | None = None  # the department's completed 部门整体 from an earlier summary
     annotations: list[Column] = field(default_factory=list)  # the department's own columns of its earlier summary
+    by_department: list[Totals] = field(default_factory=list)  # a bureau's: when the forms name several 主管部门
 
     @property
     def total(self) -> Totals:
@@ -231,15 +232,17 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     diagnostics += [make("K004", file=f, unit=u, hint=_hint("名单中未报送的", alike_names(u, missing),
                                                               "；请核对单位名称，或把该单位加入名单")).model_dump()
                     for u, f in unlisted.items()]
-    named = departments([*projects, *kept_overall.values()])
+    named = departments(projects)
     if len(named) > 1:
         diagnostics.append(make("K017", count=len(named), departments="；".join(
             f"{name}：{len(units)} 个单位（{'、'.join(units[:5])}{' 等' if len(units) > 5 else ''}）"
             for name, units in named)).model_dump())
-    return Summary(year, months, time_progress(months), outcomes, projects, list(kept_overall.values()), rows,
-                   by_unit, {g: grades.get(g, 0) for g in ("green", "yellow", "red")},
-                   focus_list(projects, profile), duplicates, missing, diagnostics, dict(included), list(unlisted),
-                   list(roster or []))
+    summary = Summary(year, months, time_progress(months), outcomes, projects, list(kept_overall.values()), rows,
+                      by_unit, {g: grades.get(g, 0) for g in ("green", "yellow", "red")},
+                      focus_list(projects, profile), duplicates, missing, diagnostics, dict(included), list(unlisted),
+                      list(roster or []))
+    summary.by_department = _by_department(projects, months, profile)
+    return summary
 
 
 def _moot(dropped: set[tuple], records: list[FormRecord]) -> Callable[[str, dict], bool]:
@@ -292,9 +295,30 @@ def _by_unit(projects: list[FormRecord], months: int | None, profile: Profile) -
     for record in projects:
         key = label_key(record.unit or "")
         units.setdefault(key, Totals(names[key])).add(record.total(), record.unknown_in())
-    for t in units.values():
+    return _ranked(list(units.values()), months, profile)
+
+
+def _by_department(projects: list[FormRecord], months: int | None, profile: Profile) -> list[Totals]:
+    """Each 主管部门's totals, for a bureau's summary; [] when the forms name one (or none)."""
+    groups = department_groups(projects)
+    if len(groups) < 2:
+        return []
+    named = {id(r) for _, forms in groups for r in forms}
+    unnamed = [r for r in projects if id(r) not in named]
+    out = []
+    for name, forms in [*groups, *([("（未填主管部门）", unnamed)] if unnamed else [])]:
+        t = Totals(name)
+        for record in forms:
+            t.add(record.total(), record.unknown_in())
+        out.append(t)
+    return _ranked(out, months, profile)
+
+
+def _ranked(totals: list[Totals], months: int | None, profile: Profile) -> list[Totals]:
+    """Finished, the largest gap first (as 汇总表 lists them)."""
+    for t in totals:
         t.finish(months, profile)
-    return sorted(units.values(), key=lambda t: (-(t.gap if t.gap is not None else -1), t.row))
+    return sorted(totals, key=lambda t: (-(t.gap if t.gap is not None else -1), t.row))
 
 
 def compare_roster(roster: list[str], records: list[FormRecord]) -> tuple[list[str], dict[str, str]]:

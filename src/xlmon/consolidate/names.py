@@ -39,22 +39,29 @@ def alike_names(name: str, others: Iterable[str]) -> list[str]:
     return out
 
 
-def departments(records: Iterable[FormRecord]) -> list[tuple[str, list[str]]]:
-    """The 主管部门 the project forms name, those written alike taken as one: each by the spelling most of its
-    forms use, with its units (as first written); most units first. A department's summary has one; a bureau's,
-    several. (A unit's 部门整体 form names the unit itself there: 主管部门（单位）.)"""
-    groups: list[tuple[Counter, dict[str, str]]] = []  # spellings, and units by label_key
+def department_groups(records: Iterable[FormRecord]) -> list[tuple[str, list[FormRecord]]]:
+    """The project forms by the 主管部门 they name, those written alike taken as one, each by the spelling most of
+    its forms use; most units first. A department's summary has one; a bureau's, several. (A unit's 部门整体 form
+    names the unit itself there, 主管部门（单位）, so it does not count.)"""
+    groups: list[tuple[Counter, dict[str, str], list[FormRecord]]] = []  # spellings, units by label_key, forms
     for r in records:
         if not r.department or r.kind != "project":
             continue
         group = next((g for g in groups if alike_names(r.department, [next(iter(g[0]))])), None)
         if group is None:
-            group = (Counter(), {})
+            group = (Counter(), {}, [])
             groups.append(group)
         group[0][r.department] += 1
         group[1].setdefault(label_key(r.unit or ""), r.unit or "（未填单位）")
+        group[2].append(r)
     ranked = sorted(groups, key=lambda g: -len(g[1]))
-    return [(spellings.most_common(1)[0][0], list(units.values())) for spellings, units in ranked]
+    return [(spellings.most_common(1)[0][0], forms) for spellings, _, forms in ranked]
+
+
+def departments(records: Iterable[FormRecord]) -> list[tuple[str, list[str]]]:
+    """department_groups' departments, each with its units (as first written)."""
+    return [(name, list({label_key(r.unit or ""): r.unit or "（未填单位）" for r in forms}.values()))
+            for name, forms in department_groups(records)]
 
 
 def department_name(records: Iterable[FormRecord]) -> str:

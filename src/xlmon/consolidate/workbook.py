@@ -65,6 +65,7 @@ A4_WIDTH = 140  # column-width units across A4 landscape at 100 %; wider sheets 
 A3_FROM = 1.6 * A4_WIDTH  # a sheet this wide would print below ~62 % on A4: it is set to A3 landscape
 PAGE_HEIGHT = 500  # points of rows an A4 landscape page holds between its margins
 UNIT_HEADERS = ("单位", "小计", "支出数", "支出进度", "时间进度", "进度差（百分点）", "评级")
+CHART_BARS = 40  # units (or departments) 汇总表's chart shows at most: those furthest behind, as its table lists them
 
 
 def _lines(text: str, width: float) -> int:
@@ -438,30 +439,39 @@ def _overview(book: _Book, summary: Summary) -> None:
     unrated = len(summary.projects) - sum(summary.grades.values())
     ws.write_string(s.row, 7, "未评级", book.fmt["header"])
     ws.write_number(s.row, 8, unrated, book.fmt["int"])
-    s.row += 2
-    ws.write_string(s.row, 0, "各单位支出进度（按进度差从大到小）", book.fmt["section"])
-    s.row += 1
-    first = s.row
-    for c, h in enumerate(UNIT_HEADERS):
-        ws.write_string(s.row, c, h, book.fmt["header"])
-    s.row += 1
-    for t in summary.by_unit:
-        s.line([(t.row, "text"), (t.subtotal, "amount"), (t.spent, "amount"), (t.spend_progress, "rate"),
-                (tp, "rate"), (None if t.gap is None else round(t.gap * 100, 2), "amount"), (t.grade, "grade")])
+    tables = [("主管部门", summary.by_department)] if summary.by_department else []  # a bureau's: by department
+    tables.append(("单位", summary.by_unit))
+    headers_at, charted = [], None
+    for who, totals in tables:
+        s.row += 2 if who == tables[0][0] else 1
+        ws.write_string(s.row, 0, f"各{who}支出进度（按进度差从大到小）", book.fmt["section"])
+        s.row += 1
+        headers_at.append(s.row)
+        for c, h in enumerate((who, *UNIT_HEADERS[1:])):
+            ws.write_string(s.row, c, h, book.fmt["header"])
+        s.row += 1
+        for t in totals:
+            s.line([(t.row, "text"), (t.subtotal, "amount"), (t.spent, "amount"), (t.spend_progress, "rate"),
+                    (tp, "rate"), (None if t.gap is None else round(t.gap * 100, 2), "amount"), (t.grade, "grade")])
+        charted = charted or (who, headers_at[-1] + 1, len(totals))
     last = s.row - 1
-    s.finish(filters=False, repeat=False)  # its two tables have different headers
+    s.finish(filters=False, repeat=False)  # its tables have different headers
     _note(book, ws, 1, note, len(headers), sum(s.final))
-    ws.set_row(first, LINE_HEIGHT * max(_lines(h, s.final[c]) for c, h in enumerate(UNIT_HEADERS)) + 2)
-    if summary.by_unit:
+    for r in headers_at:
+        ws.set_row(r, LINE_HEIGHT * max(_lines(h, s.final[c]) for c, h in enumerate(UNIT_HEADERS)) + 2)
+    who, top, count = charted
+    if count:
+        shown = min(count, CHART_BARS)
         chart = book.wb.add_chart({"type": "bar"})
         for col, name, colour in ((3, "支出进度", "#4472C4"), (4, "时间进度", "#A5A5A5")):
-            chart.add_series({"name": name, "categories": [SHEETS[0], first + 1, 0, last, 0],
-                              "values": [SHEETS[0], first + 1, col, last, col], "fill": {"color": colour}})
-        chart.set_title({"name": "各单位支出进度与时间进度"})
+            chart.add_series({"name": name, "categories": [SHEETS[0], top, 0, top + shown - 1, 0],
+                              "values": [SHEETS[0], top, col, top + shown - 1, col], "fill": {"color": colour}})
+        chart.set_title({"name": f"各{who}支出进度与时间进度" if shown == count
+                         else f"进度差最大的 {shown} 个{who}的支出进度与时间进度（共 {count} 个，见上表）"})
         chart.set_x_axis({"num_format": "0%", "min": 0})
         chart.set_y_axis({"reverse": True})
         chart.set_legend({"position": "bottom"})
-        height = max(300, 28 * len(summary.by_unit) + 120)
+        height = max(300, 28 * shown + 120)
         chart.set_size({"width": 640, "height": height})
         ws.insert_chart(last + 2, 0, chart)  # below the tables: the page stays as wide as they are
         if (last + 3) * 15 + height * 0.75 > PAGE_HEIGHT:

@@ -294,12 +294,19 @@ def department_report(summary: Summary, profile: Profile) -> Report:
                       f"{len(behind)} 个：{listed}。"))
     else:
         add(Paragraph(f"各单位支出进度落后时间进度均未超过 {profile.funding.green_max_gap * 100:g} 个百分点。"))
-    add(Table(["序号", "单位", "安排数", "支出数", "支出进度", "进度差（百分点）", "资金评级"],
-              [[str(n), t.row, _num(t.subtotal), _num(t.spent), _rate(t.spend_progress), _pp(t.gap),
-                grade_text(t.grade)] for n, t in enumerate(summary.by_unit, 1)],
-              f"表2 各单位支出进度（按进度差从大到小；时间进度 {fmt_rate(tp)}；金额单位：万元）"))
-    add(Image(progress_chart([(t.spend_progress, t.grade) for t in summary.by_unit], tp),
-              chart_caption("图1", "表2各单位", tp)))
+    number = iter(range(2, 9))  # tables after 表1: a bureau's report has one by department first
+    charted = None
+    tables = [("主管部门", summary.by_department)] if summary.by_department else []
+    for who, totals in [*tables, ("单位", summary.by_unit)]:
+        table = f"表{next(number)}"
+        add(Table(["序号", who, "安排数", "支出数", "支出进度", "进度差（百分点）", "资金评级"],
+                  [[str(n), t.row, _num(t.subtotal), _num(t.spent), _rate(t.spend_progress), _pp(t.gap),
+                    grade_text(t.grade)] for n, t in enumerate(totals, 1)],
+                  f"{table} 各{who}支出进度（按进度差从大到小；时间进度 {fmt_rate(tp)}；金额单位：万元）"))
+        charted = charted or (table, who, totals)
+    table, who, totals = charted
+    add(Image(progress_chart([(t.spend_progress, t.grade) for t in totals], tp),
+              chart_caption("图1", f"{table}各{who}", tp)))
 
     add(Heading(TARGETS, 2))
     indicators = Counter()
@@ -312,7 +319,7 @@ def department_report(summary: Summary, profile: Profile) -> Report:
     if deviations:
         add(Table(["评级", "单位", "项目", "三级指标", "年度指标值", "全年预计完成", "偏差原因分析"],
                   [[grade_text(d.grade), p.unit or "", form_name(p) or p.sheet, d.level3, d.target, shown(d.forecast),
-                    d.reason or "（未填写）"] for d, p in deviations], "表3 出现偏差的绩效指标"))
+                    d.reason or "（未填写）"] for d, p in deviations], f"表{next(number)} 出现偏差的绩效指标"))
 
     add(Heading(SECTIONS[2], 1))
     add(Placeholder("绩效监控延伸情况（如对重点项目实施单位的延伸监控、实地核查情况）"))
@@ -339,7 +346,7 @@ def department_report(summary: Summary, profile: Profile) -> Report:
         add(Table(["单位", "项目", "安排数（万元）", "支出进度", "综合评级", "列入原因", "建议处理方式（草稿）"],
                   [[f.record.unit or "", f.record.project or f.record.sheet, _num(f.record.rates()[0]),
                     _rate(f.record.rates()[2]), grade_text(f.record.grade), "；".join(f.reasons), f.handling]
-                   for f in summary.focus], "表4 重点监控建议（草稿，供审核参考）"))
+                   for f in summary.focus], f"表{next(number)} 重点监控建议（草稿，供审核参考）"))
     else:
         add(DraftNote("没有项目达到重点监控条件（综合红灯、指标“完全不可能”完成或大额黄灯项目）。"))
     add(Placeholder("存在的问题、整改措施和建议"))
