@@ -42,20 +42,25 @@ def alike_names(name: str, others: Iterable[str]) -> list[str]:
 def department_groups(records: Iterable[FormRecord]) -> list[tuple[str, list[FormRecord]]]:
     """The project forms by the 主管部门 they name, those written alike taken as one, each by the spelling most of
     its forms use; most units first. A department's summary has one; a bureau's, several. (A unit's 部门整体 form
-    names the unit itself there, 主管部门（单位）, so it does not count.)"""
-    groups: list[tuple[Counter, dict[str, str], list[FormRecord]]] = []  # spellings, units by label_key, forms
+    names the unit itself there, 主管部门（单位）, so it does not count.) Spellings are few: they are grouped, not
+    the forms one by one."""
+    by_spelling: dict[str, list[FormRecord]] = {}
     for r in records:
-        if not r.department or r.kind != "project":
-            continue
-        group = next((g for g in groups if alike_names(r.department, [next(iter(g[0]))])), None)
+        if r.department and r.kind == "project":
+            by_spelling.setdefault(r.department, []).append(r)
+    groups: list[list[str]] = []
+    for spelling in by_spelling:
+        group = next((g for g in groups if alike_names(spelling, g[:1])), None)
         if group is None:
-            group = (Counter(), {}, [])
-            groups.append(group)
-        group[0][r.department] += 1
-        group[1].setdefault(label_key(r.unit or ""), r.unit or "（未填单位）")
-        group[2].append(r)
-    ranked = sorted(groups, key=lambda g: -len(g[1]))
-    return [(spellings.most_common(1)[0][0], forms) for spellings, _, forms in ranked]
+            groups.append([spelling])
+        else:
+            group.append(spelling)
+    found = []
+    for spellings in groups:
+        forms = [r for spelling in spellings for r in by_spelling[spelling]]
+        units = {label_key(r.unit or "") for r in forms}
+        found.append((max(spellings, key=lambda sp: len(by_spelling[sp])), forms, len(units)))
+    return [(name, forms) for name, forms, _ in sorted(found, key=lambda g: -g[2])]
 
 
 def departments(records: Iterable[FormRecord]) -> list[tuple[str, list[str]]]:
