@@ -481,6 +481,7 @@ def test_one_department_written_in_several_ways_is_one(tmp_path, capsys):
     write_form(tmp_path / "a.xlsx", unit="一中", project="甲", department="某市教育局（101001）")
     write_form(tmp_path / "b.xlsx", unit="二中", project="乙", department="某市教育局")
     write_form(tmp_path / "c.xlsx", unit="三中", project="丙", department="某市教育局（101001）")
+    write_form(tmp_path / "e.xlsx", unit="五中", project="戊", department="101001")  # the code alone
     code, data = run(capsys, tmp_path, "-o", tmp_path / "out" / "汇总.xlsx")
     assert code == 0 and not [d for d in data["diagnostics"] if d["code"] == "K017"]
     assert load_workbook(tmp_path / "out" / "汇总.xlsx")["汇总表"]["A1"].value.startswith("某市教育局（101001）预算")
@@ -488,7 +489,7 @@ def test_one_department_written_in_several_ways_is_one(tmp_path, capsys):
     write_form(tmp_path / "d.xlsx", unit="四中", project="丁", department="某市第四中学")  # its own name, by mistake
     code, data = run(capsys, tmp_path, "-o", tmp_path / "out" / "汇总2.xlsx")
     [k017] = [d for d in data["diagnostics"] if d["code"] == "K017"]
-    assert "某市第四中学：1 个单位（四中）" in k017["message"] and "某市教育局（101001）：3 个单位" in k017["message"]
+    assert "某市第四中学：1 个单位（四中）" in k017["message"] and "某市教育局（101001）：4 个单位" in k017["message"]
 
 
 def test_other_period_is_rejected_and_majority_used(tmp_path, capsys):

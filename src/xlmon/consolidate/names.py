@@ -50,7 +50,7 @@ def department_groups(records: Iterable[FormRecord]) -> list[tuple[str, list[For
             by_spelling.setdefault(r.department, []).append(r)
     groups: list[list[str]] = []
     for spelling in by_spelling:
-        group = next((g for g in groups if alike_names(spelling, g[:1])), None)
+        group = next((g for g in groups if any(_same_department(spelling, other) for other in g)), None)
         if group is None:
             groups.append([spelling])
         else:
@@ -61,6 +61,15 @@ def department_groups(records: Iterable[FormRecord]) -> list[tuple[str, list[For
         units = {label_key(r.unit or "") for r in forms}
         found.append((max(spellings, key=lambda sp: len(by_spelling[sp])), forms, len(units)))
     return [(name, forms) for name, forms, _ in sorted(found, key=lambda g: -g[2])]
+
+
+_DEPARTMENT_CODE = re.compile(r"(?<![0-9])[0-9]{6,}(?![0-9])")
+
+
+def _same_department(name: str, other: str) -> bool:
+    """Alike names (某市教育局（101001）, 某市教育局), or the same code however the rest is written (101001 alone)."""
+    codes = set(_DEPARTMENT_CODE.findall(nfkc(name)))
+    return bool(alike_names(name, [other])) or bool(codes & set(_DEPARTMENT_CODE.findall(nfkc(other))))
 
 
 def departments(records: Iterable[FormRecord]) -> list[tuple[str, list[str]]]:
