@@ -477,6 +477,16 @@ def test_the_chart_shows_the_units_furthest_behind_when_there_are_many(tmp_path,
     assert f"$A${top}:$A${top + 39}<" in chart
 
 
+def test_many_departments_are_counted_and_the_first_ten_named(tmp_path, capsys):
+    names = [f"某市第{n}局（1020{n:02}）" for n in range(1, 12)]
+    for n, department in enumerate(names):
+        write_form(tmp_path / f"u{n}.xlsx", unit=f"单位{n}", project="项目", department=department)
+    code, data = run(capsys, tmp_path, "-o", tmp_path / "out" / "汇总.xlsx")
+    [k017] = [d["message"] for d in data["diagnostics"] if d["code"] == "K017"]
+    assert code == 0 and k017.startswith("汇总的表格填写了 11 个主管部门：") and "；……。" in k017
+    assert sum(name in k017 for name in names) == 10
+
+
 def test_one_department_written_in_several_ways_is_one(tmp_path, capsys):
     write_form(tmp_path / "a.xlsx", unit="一中", project="甲", department="某市教育局（101001）")
     write_form(tmp_path / "b.xlsx", unit="二中", project="乙", department="某市教育局")

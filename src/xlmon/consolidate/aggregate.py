@@ -234,9 +234,10 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
                     for u, f in unlisted.items()]
     named = departments(projects)
     if len(named) > 1:
-        diagnostics.append(make("K017", count=len(named), departments="；".join(
-            f"{name}：{len(units)} 个单位（{'、'.join(units[:5])}{' 等' if len(units) > 5 else ''}）"
-            for name, units in named)).model_dump())
+        listed = "；".join(f"{name}：{len(units)} 个单位（{'、'.join(units[:5])}{' 等' if len(units) > 5 else ''}）"
+                           for name, units in named[:10])
+        diagnostics.append(make("K017", count=len(named), departments=listed + ("；……" if len(named) > 10 else ""))
+                           .model_dump())
     summary = Summary(year, months, time_progress(months), outcomes, projects, list(kept_overall.values()), rows,
                       by_unit, {g: grades.get(g, 0) for g in ("green", "yellow", "red")},
                       focus_list(projects, profile), duplicates, missing, diagnostics, dict(included), list(unlisted),
