@@ -265,7 +265,8 @@ def _overall_paragraph(records: list[FormRecord]) -> str:
 def department_report(summary: Summary, profile: Profile) -> Report:
     period = L.period(summary.year, summary.months)
     name = department_name(summary)
-    report = Report("department", f"{name}部门整体支出绩效监控分析报告", f"（{period}）")
+    title = "各部门预算绩效运行监控分析报告" if summary.by_department else f"{name}部门整体支出绩效监控分析报告"
+    report = Report("department", title, f"（{period}）")  # a bureau's, of several departments: not 部门整体
     add = report.blocks.append
     tp, total = summary.time_progress, summary.total
     units = sorted({p.unit or "（未填单位）" for p in summary.projects})
