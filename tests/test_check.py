@@ -232,9 +232,43 @@ def test_console_script_and_light_import(good):
     assert out.strip() == "[]"
 
 
-def test_blank_template_only_asks_for_header_fields():
+def test_blank_template_is_said_to_be_unfilled_and_nothing_else():
     result = check_file(TEMPLATE)
-    assert [(d.code, d.cell) for d in result.diagnostics] == [("R105", "A3"), ("R105", "A4"), ("R105", "H4")]
+    assert [(d.code, d.cell, d.severity) for d in result.diagnostics] == [("S131", "A1", "info")]
+    assert result.status == "ok" and not result.forms
+
+
+def test_a_spare_blank_form_beside_filled_ones_is_left_out_not_reported(tmp_path):
+    """Units keep a spare copy of the form sheet: it is no project with errors (R105 × 3) and no 未填单位 in the
+    summary, but one note; a form with only its name typed is a started one, and checked."""
+    import shutil
+
+    from openpyxl import load_workbook
+
+    from xlmon.consolidate.extract import extract
+    from xlmon.profile import load_profile
+
+    path = write_grid(tmp_path / "单位.xlsx", project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS))
+    book = load_workbook(path)
+    spare = book.copy_worksheet(book.worksheets[0])
+    spare.title = "备用"
+    for row in spare.iter_rows(min_row=3):
+        for cell in row:
+            if cell.coordinate not in ("A3", "A4", "H4") and cell.row not in (5, 6, 15, 16) and cell.column > 1:
+                cell.value = None
+    book.save(path)
+    result = check_file(path)
+    assert [(d.code, d.sheet) for d in result.diagnostics if d.sheet == "备用"] == [("S131", "备用")]
+    assert result.status == "ok" and [f.sheet for f in result.forms] == [book.worksheets[0].title]
+    outcome = extract(str(path), load_profile())
+    assert outcome.status == "included" and len(outcome.records) == 1
+
+    started = tmp_path / "开始填写.xlsx"
+    shutil.copy(path, started)
+    book = load_workbook(started)
+    book["备用"]["C3"] = "新项目"
+    book.save(started)
+    assert "R105" in {d.code for d in check_file(started).diagnostics if d.sheet == "备用"}
 
 
 def test_a_corrupt_compressed_part_is_named_not_a_crash(tmp_path, good, capsys):

@@ -477,6 +477,18 @@ def test_the_chart_shows_the_units_furthest_behind_when_there_are_many(tmp_path,
     assert f"$A${top}:$A${top + 39}<" in chart
 
 
+def test_a_template_sent_back_unfilled_is_rejected_as_such_not_counted(tmp_path, capsys):
+    write_form(tmp_path / "一中.xlsx", unit="一中", project="甲")
+    assert main(["template", "project", "-o", str(tmp_path / "二中.xlsx"), "--year", "2026", "--months", "6",
+                 "--unit", "二中"]) == 0
+    capsys.readouterr()
+    code, data = run(capsys, tmp_path, "-o", tmp_path / "out" / "汇总.xlsx")
+    blank = next(f for f in data["files"] if f["path"].endswith("二中.xlsx"))
+    assert code == 0 and data["units"] == 1 and data["projects"] == 1
+    assert blank["status"] == "rejected" and blank["reason"].startswith("这张监控表尚未填写")
+    assert not [d for d in data["diagnostics"] if d["file"].endswith("二中.xlsx") and d["code"] != "S131"]
+
+
 def test_many_departments_are_counted_and_the_first_ten_named(tmp_path, capsys):
     names = [f"某市第{n}局（1020{n:02}）" for n in range(1, 12)]
     for n, department in enumerate(names):

@@ -199,8 +199,11 @@ def test_new_project_form_adds_a_readable_empty_form(department, client):
     assert names[-1] == "项目表1"
     from xlmon.check import check_sheets
 
-    result = check_sheets({"项目表1": normalise(_sheet(after, "项目表1"))})
-    assert len(result.forms) == 1 and result.forms[0].kind == "project"
+    grid = normalise(_sheet(after, "项目表1"))
+    assert [d.code for d in check_sheets({"项目表1": grid}).diagnostics] == ["S131"]  # found, and not yet filled
+    grid[2][2] = "新项目"
+    result = check_sheets({"项目表1": grid})
+    assert len(result.forms) == 1 and result.forms[0].kind == "project" and result.forms[0].project == "新项目"
     formula_cells = {f"{_col(c)}{r + 1}" for (s, r, c) in after["formulas"] if s == "项目表1"}
     assert {"D7", "F7", "H7", "J7", "F8", "J8"} <= formula_cells
     if client == "Office.js":

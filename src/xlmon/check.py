@@ -54,19 +54,31 @@ def check_sheets(sheets: dict[str, Grid], profile: Profile | None = None) -> She
                 if not start:
                     skipped.append(name)
                 break
-            diags += calculate(form)
-            grade_form(form, profile)
-            diags += run_rules(form, profile)
-            result.forms.append(form)
-            result.diagnostics += diags
+            if unfilled(form):  # a spare copy of the form, or the template sent back as it came
+                result.diagnostics.append(make("S131", sheet=name, cell=form.cells.get("title")))
+            else:
+                diags += calculate(form)
+                grade_form(form, profile)
+                diags += run_rules(form, profile)
+                result.forms.append(form)
+                result.diagnostics += diags
             if form.place is None or not start < form.place[1] < len(grid):
                 break
             start = form.place[1]
-    if not result.forms:
+    if not result.forms and not result.diagnostics:
         result.diagnostics.append(make("F007"))
     else:
         result.diagnostics += [make("S001", sheet=name) for name in skipped]
     return result
+
+
+def unfilled(form: Form) -> bool:
+    """Whether nothing has been typed into a form but what a template may come with (its unit, its department):
+    no project name, goal, amount or indicator."""
+    if form.project or form.goal or form.indicators or form.unknown_texts:
+        return False
+    return not any(row.unreadable or row.errors or any(v is not None for v in row.typed.values())
+                   for row in form.funding)
 
 
 def check_workbook(book: WorkbookValues, profile: Profile | None = None) -> FileResult:
