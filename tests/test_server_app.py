@@ -374,8 +374,9 @@ def test_report_api_gives_a_docx(client, department, tmp_path):
     out.write_bytes(base64.b64decode(response.json()["download"]["data"]))
     text = "\n".join(p.text for p in Document(out).paragraphs)
     assert "五、其他需要说明的事项" in text
-    junk = client.post("/api/report", files=[("files", ("空.xlsx", b"junk"))])
-    assert junk.status_code == 422
+    junk = client.post("/api/report", files=[("files", ("一科/空.xlsx", b"junk"))])
+    assert junk.status_code == 422 and "空.xlsx：文件不是 xlmon 能读取的 Excel 工作簿" in junk.json()["detail"]
+    assert "/tmp" not in junk.json()["detail"]
 
 
 def test_files_chosen_with_their_folders_are_kept_apart(client, department):

@@ -296,7 +296,7 @@ def _print_summary(summary, output: Path | None) -> None:
 
 
 def cmd_report(args) -> int:
-    from .report import report_for_paths, write_docx
+    from .report import NothingToReport, report_for_paths, write_docx
     from .report.docx_writer import replaceable
 
     profile = _profile(args)
@@ -309,9 +309,10 @@ def cmd_report(args) -> int:
         print(f"xlmon: 文件 {output} 已存在，且不是 xlmon 生成后未经改动的分析报告（可能已补充【待填写】处），"
               "不会覆盖它；请换一个文件名。", file=sys.stderr)
         return EXIT_FAILURE
-    report = report_for_paths(args.inputs, profile)
-    if report is None:
-        print("没有可用的绩效运行监控表，未生成分析报告。", file=sys.stderr)
+    try:
+        report = report_for_paths(args.inputs, profile)
+    except NothingToReport as exc:
+        print("没有可用的绩效运行监控表，未生成分析报告：", *(f"  {why}。" for why in exc.reasons), sep="\n", file=sys.stderr)
         return EXIT_FINDINGS
     if _write(output, lambda: write_docx(report, output), app="Word") is None:
         return EXIT_FAILURE

@@ -7,7 +7,7 @@ docx_writer.py  blocks → .docx in government document style (python-docx)
 addin.py        the ribbon button
 """
 
-from .content import report_for_paths, report_for_sheets
+from .content import NothingToReport, report_for_paths, report_for_sheets
 from .docx_writer import write_docx
 
-__all__ = ["report_for_paths", "report_for_sheets", "write_docx"]
+__all__ = ["NothingToReport", "report_for_paths", "report_for_sheets", "write_docx"]

@@ -39,15 +39,25 @@ FUNDING_HEADERS = ["资金来源", "安排数（小计）", "下达数", "下达
 _CODE = re.compile(r"[（(][0-9A-Z]{6,21}[)）]\s*$")
 
 
-def report_for_paths(inputs: Iterable[str | Path], profile: Profile | None = None) -> Report | None:
-    """The report for files and folders as `xlmon consolidate` reads them; None when nothing is usable."""
+class NothingToReport(ValueError):
+    """No usable form among the inputs; `reasons` says, file by file, why not."""
+
+    def __init__(self, reasons: list[str]):
+        super().__init__("；".join(reasons))
+        self.reasons = reasons
+
+
+def report_for_paths(inputs: Iterable[str | Path], profile: Profile | None = None) -> Report:
+    """The report for files and folders as `xlmon consolidate` reads them. NothingToReport when none is usable."""
     profile = profile or load_profile()
     found = resolve_inputs(inputs, None)
     outcomes = extract_all([p for p, _ in found], profile)
     skip_own_summaries(outcomes, [origin for _, origin in found])
     summary = aggregate(outcomes, profile)
     if not (summary.projects or summary.overall):
-        return None
+        shown = shown_names(o.path for o in outcomes)
+        raise NothingToReport([f"{shown[o.path]}：{(o.reason or '没有监控表').rstrip('。')}" for o in outcomes]
+                              or ["没有找到 Excel 工作簿"])
     from_summaries = any(o.summary for o in outcomes if o.status == "included")
     if len(summary.projects) == 1 and not summary.overall and not from_summaries:
         record = summary.projects[0]

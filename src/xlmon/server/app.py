@@ -498,11 +498,12 @@ def report_for_upload_name(files: list[tuple[str, Path]]) -> str:
 
 def report_uploads(files: list[tuple[str, Path]], work: Path) -> dict:
     from ..profile import load_profile
-    from ..report import report_for_paths, write_docx
+    from ..report import NothingToReport, report_for_paths, write_docx
 
-    drafted = report_for_paths([p for _, p in files], load_profile())
-    if drafted is None:
-        raise HTTPException(422, "上传的文件中没有可用的绩效运行监控表，未生成分析报告。")
+    try:
+        drafted = report_for_paths([p for _, p in files], load_profile())
+    except NothingToReport as exc:
+        raise HTTPException(422, shown_names(f"上传的文件中没有可用的绩效运行监控表，未生成分析报告。{exc}。", files)) from None
     out = work / "report.docx"
     write_docx(drafted, out)
     name = report_for_upload_name(files)
