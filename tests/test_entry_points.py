@@ -201,7 +201,7 @@ def test_new_project_form_adds_a_readable_empty_form(department, client):
 
     grid = normalise(_sheet(after, "项目表1"))
     assert [d.code for d in check_sheets({"项目表1": grid}).diagnostics] == ["S131"]  # found, and not yet filled
-    grid[2][2] = "新项目"
+    grid[2][2], grid[6][4] = "新项目", 100  # its name, and 资金总额's 本年预算
     result = check_sheets({"项目表1": grid})
     assert len(result.forms) == 1 and result.forms[0].kind == "project" and result.forms[0].project == "新项目"
     formula_cells = {f"{_col(c)}{r + 1}" for (s, r, c) in after["formulas"] if s == "项目表1"}

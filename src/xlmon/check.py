@@ -73,9 +73,9 @@ def check_sheets(sheets: dict[str, Grid], profile: Profile | None = None) -> She
 
 
 def unfilled(form: Form) -> bool:
-    """Whether nothing has been typed into a form but what a template may come with (its unit, its department):
-    no project name, goal, amount or indicator."""
-    if form.project or form.goal or form.indicators or form.unknown_texts:
+    """Whether nothing has been typed into a form but what a template may come with (the project's, the unit's and
+    the department's names: `xlmon template --project`): no goal, amount or indicator."""
+    if form.goal or form.indicators or "goal" in form.unknown_texts:
         return False
     return not any(row.unreadable or row.errors or any(v is not None for v in row.typed.values())
                    for row in form.funding)
