@@ -215,6 +215,17 @@ def test_new_project_form_adds_a_readable_empty_form(department, client):
     assert any(a["func"] == "addSheet" and a["args"][1] == "项目表2" for a in again)
 
 
+@pytest.mark.parametrize("client", ["VBA", "Office.js"])
+def test_buttons_on_the_blank_template_say_it_is_unfilled(client):
+    """Not "no form found": 计算 and 校验 know the form, and that nothing is typed in it yet."""
+    payload = payload_from_file(Path(__file__).resolve().parents[1] / "workbook_templates" / "项目支出绩效运行监控表.xlsx",
+                                client=client)
+    _, calculated = actions_of(payload, ep.calculate)
+    assert calculated.message == "本工作簿中的监控表尚未填写（没有总体目标、金额和绩效指标），未做任何计算。"
+    _, validated = actions_of(payload, ep.validate)
+    assert [d.code for d in validated.diagnostics] == ["S131"] and "错误 0 项" in validated.message
+
+
 def test_consolidate_on_a_remote_book_points_to_the_task_pane(department):
     payload = payload_from_file(unit_file(department, "template"), client="Office.js")
     actions, outcome = actions_of(payload, ep.consolidate_folder)

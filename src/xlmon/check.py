@@ -72,6 +72,13 @@ def check_sheets(sheets: dict[str, Grid], profile: Profile | None = None) -> She
     return result
 
 
+def no_forms(result: SheetResult) -> str:
+    """Why a book gave no form to work on, for the buttons' alerts: none found, or none filled in yet."""
+    if any(d.code == "S131" for d in result.diagnostics):
+        return "本工作簿中的监控表尚未填写（没有总体目标、金额和绩效指标）"
+    return "本工作簿中没有找到绩效运行监控表"
+
+
 def unfilled(form: Form) -> bool:
     """Whether nothing has been typed into a form but what a template may come with (the project's, the unit's and
     the department's names: `xlmon template --project`): no goal, amount or indicator."""

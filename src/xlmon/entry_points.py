@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .adapters import xlwings_book as xb
-from .check import OWN_SHEETS, check_sheets
+from .check import OWN_SHEETS, check_sheets, no_forms
 from .diagnostics import SEVERITY_ZH, Diagnostic
 from .form_plan import plan_form
 from .marks import GRADE_ZH, NO_FINDINGS, RESULTS_HEADER, MarkPlan, fill_of, plan_marks, results_row
@@ -46,7 +46,7 @@ def calculate(book: Any, profile: Profile | None = None) -> Outcome:
     grids = xb.book_grids(book, skip=OWN_SHEETS)
     result = check_sheets(grids, profile or load_profile())
     if not result.forms:
-        return _tell(book, Outcome("本工作簿中没有找到绩效运行监控表，未做任何计算。"), "warning")
+        return _tell(book, Outcome(f"{no_forms(result)}，未做任何计算。"), "warning")
     edits = plan_calculation(result.forms, grids)
     for edit in edits:
         sheet = book.sheets[edit.sheet]

@@ -10,7 +10,7 @@ from ..atomic import free_name
 from ..check import OWN_SHEETS
 from ..file_errors import os_reason
 from ..profile import Profile, load_profile
-from .content import report_for_sheets
+from .content import NothingToReport, report_for_sheets
 from .docx_writer import replaceable, write_docx
 
 
@@ -25,9 +25,10 @@ def report(book: Any, profile: Profile | None = None) -> str:
     if folder is None:
         return _tell(book, "请先保存本工作簿，分析报告将保存在工作簿所在的文件夹。", "warning")
     name = xb.book_name(book)
-    drafted = report_for_sheets(name, xb.book_grids(book, skip=OWN_SHEETS), profile or load_profile())
-    if drafted is None:
-        return _tell(book, "本工作簿中没有找到绩效运行监控表，未生成分析报告。", "warning")
+    try:
+        drafted = report_for_sheets(name, xb.book_grids(book, skip=OWN_SHEETS), profile or load_profile())
+    except NothingToReport as exc:
+        return _tell(book, f"{exc}，未生成分析报告。", "warning")
     target, kept = report_target(folder, name)
     try:
         write_docx(drafted, target)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .. import layout as L
 from ..calc import fmt_amount, fmt_rate
-from ..check import check_file, check_sheets
+from ..check import check_file, check_sheets, no_forms
 from ..consolidate.aggregate import Focus, Summary, aggregate, shown_names
 from ..consolidate.extract import form_record
 from ..consolidate.names import department_name as names_department
@@ -67,12 +67,12 @@ def report_for_paths(inputs: Iterable[str | Path], profile: Profile | None = Non
     return department_report(summary, profile)
 
 
-def report_for_sheets(name: str, grids: dict[str, Grid], profile: Profile | None = None) -> Report | None:
-    """The report for one open workbook's value grids (the add-in's button)."""
+def report_for_sheets(name: str, grids: dict[str, Grid], profile: Profile | None = None) -> Report:
+    """The report for one open workbook's value grids (the add-in's button). NothingToReport when it has no form."""
     profile = profile or load_profile()
     result = check_sheets(grids, profile)
     if not result.forms:
-        return None
+        raise NothingToReport([no_forms(result)])
     severities = [d.severity for d in result.diagnostics]
     if len(result.forms) == 1 and result.forms[0].kind == "project":
         return project_report(result.forms[0], name, severities, profile)
