@@ -454,6 +454,9 @@ def test_a_bureaus_summary_of_several_departments_is_not_named_after_one(tmp_pat
     assert len(rows) - rows.index("单位") - 1 == 5  # and by unit below
     chart = zipfile.ZipFile(bureau).read("xl/charts/chart1.xml").decode()
     assert "各主管部门支出进度与时间进度" in chart and f"$A${top}:$A${top + 1}<" in chart
+    assert main(["consolidate", str(tmp_path / "某市教育局（101001）汇总.xlsx"), str(tmp_path / "某市卫生健康委员会（102001）汇总.xlsx"),
+                 "-o", str(tmp_path / "局" / "汇总2.xlsx")]) == 0
+    assert "主管部门 2 个，单位 5 个，项目 5 个。" in capsys.readouterr().out
     assert main(["report", str(bureau), "-o", str(tmp_path / "报告.docx")]) == 0
     from docx import Document
 
