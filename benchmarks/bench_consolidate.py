@@ -157,6 +157,17 @@ def ensure_data(folder: Path, units: int, seed: int) -> tuple[list[Path], int, f
 # The measurements.
 # ---------------------------------------------------------------------------------------------
 
+def peak_rss_mb() -> float:
+    """This process's own peak RSS. Linux keeps ru_maxrss across exec: a child started from the benchmark (which
+    by then may hold the naive way's frames, 200 MiB) reported the parent's peak as its own. VmHWM belongs to
+    the process's memory since exec."""
+    try:
+        status = Path("/proc/self/status").read_text()
+        return next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")) / 1024
+    except (OSError, StopIteration, ValueError):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def child_consolidate(list_file: str, out: str) -> None:
     """In a fresh process: consolidate the listed files with 2 workers; print what it took."""
     from xlmon.consolidate.run import consolidate
@@ -183,7 +194,7 @@ def child_consolidate(list_file: str, out: str) -> None:
         "included": sum(o.status == "included" for o in summary.files),
         "duplicates": len(summary.duplicates),
         "grades": summary.grades,
-        "rss_self_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "rss_self_mb": peak_rss_mb(),
         "rss_worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         "summary_mb": Path(out).stat().st_size / 2**20,
     }))
