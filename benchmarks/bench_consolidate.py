@@ -9,7 +9,7 @@ process and doing nothing else.
 The input files are generated once (about 3,000 forms written with the xlsxwriter form backend)
 and cached under --data (default benchmarks/.data/units1000, git-ignored); generation is timed and
 shown but is not part of any measurement. Each consolidation runs in a fresh child process, so its
-peak RSS (ru_maxrss of the process and of its largest worker) belongs to that consolidation alone.
+peak RSS (VmHWM of the process, ru_maxrss of its largest worker) belongs to that consolidation alone.
 The machine's speed drifts, so the ratios are taken within rounds that time xlmon, the naive way and
 the floor back to back; the round with the median ratio is reported, with every round's ratio.
 """
@@ -343,7 +343,7 @@ def main() -> None:
     for name, value, budget, note in rows:
         print(f"| {name} | {value} | {budget} | {note} |")
 
-    print("\nPeak RSS by scale (ru_maxrss; each consolidation in a fresh process; "
+    print("\nPeak RSS by scale (the main process: VmHWM; its workers: ru_maxrss; each consolidation in a fresh process; "
           "workers are forked, so shared pages count in both):\n")
     print("| files | project forms | consolidate | per file | main process peak RSS | largest worker peak RSS "
           "| main RSS per 1,000 projects over the smallest run |")
