@@ -1399,3 +1399,23 @@ def test_forms_stacked_on_one_sheet_are_each_consolidated(tmp_path, capsys):
     c002 = [d["cell"] for d in data["diagnostics"] if d["code"] == "C002" and d["file"] == str(stacked)]
     assert {int(cell[1:]) < second_row for cell in c002} == {True, False}  # both forms' findings kept
     assert {Path(f["path"]).name: f["status"] for f in data["files"]} == {"甲.xlsx": "included", "甲补报.xlsx": "rejected"}
+
+
+def test_what_a_summary_is_named_after():
+    """Project forms name the 主管部门; a unit's 部门整体 names the unit itself there (主管部门（单位）), so only with
+    no project form does it count, and then only when all agree (a department's own completed form)."""
+    from xlmon.consolidate.names import department_name, departments
+    from xlmon.consolidate.records import FormRecord
+
+    def form(kind: str, unit: str, department: str) -> FormRecord:
+        return FormRecord(kind, f"{unit}.xlsx", "表1", unit, "项目" if kind == "project" else None, department,
+                          None, 2026, 6)
+
+    projects = [form("project", "一中", "某市教育局（101001）"), form("project", "二中", "某市教育局"),
+                form("project", "三中", "101001")]
+    overall = [form("department", "一中", "某市第一中学（101001001）"), form("department", "二中", "某市第二中学")]
+    assert department_name([*projects, *overall]) == "某市教育局（101001）"
+    assert [(name, units) for name, units in departments([*projects, *overall])] == [("某市教育局（101001）", ["一中", "二中", "三中"])]
+    assert department_name(overall) == ""  # the units' own names: no department's
+    assert department_name([form("department", "某市教育局", "某市教育局（101001）")]) == "某市教育局（101001）"
+    assert department_name([*projects, form("project", "一院", "某市卫生健康委员会")]) == ""

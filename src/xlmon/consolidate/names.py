@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -39,14 +38,15 @@ def alike_names(name: str, others: Iterable[str]) -> list[str]:
     return out
 
 
-def department_groups(records: Iterable[FormRecord]) -> list[tuple[str, list[FormRecord]]]:
+def department_groups(records: Iterable[FormRecord], kinds: tuple[str, ...] = ("project",)
+                      ) -> list[tuple[str, list[FormRecord]]]:
     """The project forms by the 主管部门 they name, those written alike taken as one, each by the spelling most of
     its forms use; most units first. A department's summary has one; a bureau's, several. (A unit's 部门整体 form
-    names the unit itself there, 主管部门（单位）, so it does not count.) Spellings are few: they are grouped, not
-    the forms one by one."""
+    names the unit itself there, 主管部门（单位）, so it does not count but where `kinds` says so.) Spellings are
+    few: they are grouped, not the forms one by one."""
     by_spelling: dict[str, list[FormRecord]] = {}
     for r in records:
-        if r.department and r.kind == "project":
+        if r.department and r.kind in kinds:
             by_spelling.setdefault(r.department, []).append(r)
     groups: list[list[str]] = []
     for spelling in by_spelling:
@@ -80,10 +80,7 @@ def departments(records: Iterable[FormRecord]) -> list[tuple[str, list[str]]]:
 
 def department_name(records: Iterable[FormRecord]) -> str:
     """The department a summary is of, as its title and its 部门整体's header name it: the one all its project forms
-    name however written, "" when they name several (a bureau's summary of departments)."""
+    name however written, "" when they name several (a bureau's summary of departments) or none."""
     records = list(records)
-    found = departments(records)
-    if found:
-        return found[0][0] if len(found) == 1 else ""
-    names = Counter(r.department for r in records if r.department)  # 部门整体 forms alone
-    return names.most_common(1)[0][0] if names else ""
+    found = department_groups(records) or department_groups(records, ("department",))  # 部门整体 forms alone:
+    return found[0][0] if len(found) == 1 else ""  # one is the department's own, several its units' each
