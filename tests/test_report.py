@@ -98,6 +98,19 @@ def test_department_report_numbers_are_the_consolidations(department, tmp_path, 
     assert "重点监控建议（草稿，供审核参考）" in text and "建议处理方式（草稿）" in text
 
 
+def test_one_units_部门整体_among_project_forms_does_not_name_the_report(department, tmp_path):
+    """A unit's 部门整体 names the unit itself where the project forms name the department."""
+    import shutil
+
+    for path in department.paths:
+        shutil.copy(path, tmp_path / path.name)
+    with_overall = [p for p in department.paths if "部门整体" in openpyxl.load_workbook(p, read_only=True).sheetnames]
+    for path in with_overall[1:]:
+        (tmp_path / path.name).unlink()
+    report = report_for_paths([tmp_path])
+    assert report.title == "某市教育局部门整体支出绩效监控分析报告", report.title
+
+
 @pytest.mark.parametrize("which", ["project", "department"])
 def test_outline_placeholders_and_draft_notes(which, department, project_file):
     report = report_for_paths([project_file] if which == "project" else [department.paths[0].parent])

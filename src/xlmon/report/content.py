@@ -246,10 +246,10 @@ def _conclusion(grade: str | None, funding_grade: str | None) -> str:
 # ------------------------------------------------------------------------------------ department
 
 def department_name(summary: Summary) -> str:
-    if len(summary.overall) == 1:
-        name = summary.overall[0].department or summary.overall[0].unit or ""
-    else:  # "" for a bureau's summary of several departments: the report is not one department's
-        name = names_department(summary.projects)
+    """As the summary names it, without its code: "" for a bureau's of several departments. One unit's 部门整体
+    among project forms names that unit, not the department."""
+    name = names_department((*summary.projects, *summary.overall)) or (
+        summary.overall[0].unit or "" if len(summary.overall) == 1 and not summary.projects else "")
     return _CODE.sub("", name).strip()
 
 
