@@ -6,6 +6,7 @@ import datetime
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 import zipfile
@@ -478,6 +479,11 @@ def test_the_chart_shows_the_units_furthest_behind_when_there_are_many(tmp_path,
     chart = zipfile.ZipFile(tmp_path / "out" / "汇总.xlsx").read("xl/charts/chart1.xml").decode()
     assert "进度差最大的 40 个单位的支出进度与时间进度（共 42 个，见上表）" in chart
     assert f"$A${top}:$A${top + 39}<" in chart
+    from xlmon.report import report_for_paths
+
+    text = report_for_paths([tmp_path]).text()  # the report's figure alike, its table all 42
+    assert "柱形自左至右依次为表2前 40 个单位（进度差最大的）的支出进度" in text
+    assert sum(bool(re.match(r"\d+\t单位\d\d\t", line)) for line in text.splitlines()) == 42
 
 
 def test_a_template_sent_back_unfilled_is_rejected_as_such_not_counted(tmp_path, capsys):

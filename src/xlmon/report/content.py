@@ -20,6 +20,7 @@ from ..consolidate.aggregate import Focus, Summary, aggregate, shown_names
 from ..consolidate.extract import form_record
 from ..consolidate.names import department_name as names_department
 from ..consolidate.records import FileOutcome, FormRecord, derived, form_name
+from ..consolidate.workbook import CHART_BARS
 from ..consolidate.run import extract_all, resolve_inputs, skip_own_summaries
 from ..grid import Grid
 from ..marks import GRADE_ZH
@@ -316,8 +317,9 @@ def department_report(summary: Summary, profile: Profile) -> Report:
                   f"{table} 各{who}支出进度（按进度差从大到小；时间进度 {fmt_rate(tp)}；金额单位：万元）"))
         charted = charted or (table, who, totals)
     table, who, totals = charted
-    add(Image(progress_chart([(t.spend_progress, t.grade) for t in totals], tp),
-              chart_caption("图1", f"{table}各{who}", tp)))
+    shown_bars = totals[:CHART_BARS]  # the slowest first, as the table lists them: more would be hairlines
+    rows = f"{table}各{who}" if len(totals) <= CHART_BARS else f"{table}前 {CHART_BARS} 个{who}（进度差最大的）"
+    add(Image(progress_chart([(t.spend_progress, t.grade) for t in shown_bars], tp), chart_caption("图1", rows, tp)))
 
     add(Heading(TARGETS, 2))
     indicators = Counter()
