@@ -343,3 +343,14 @@ def test_a_file_that_cannot_be_opened_is_named_with_why_in_chinese(good, capsys,
     assert "Permission" not in d["message"]
     outcome = extract(str(good), load_profile())
     assert outcome.status == "rejected" and "没有权限" in outcome.reason and "Errno" not in outcome.reason
+
+
+def test_not_a_number_says_what_the_cell_wants_in_the_forms_own_unit():
+    from xlmon.check import check_sheets
+
+    grid = project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS)
+    grid[4][0] = "项目资金预算安排及执行进度（元）"  # a form kept in 元
+    grid[7][4], grid[7][7] = "约100", "八成"  # 中央财政资金's 本年预算 and 下达率
+    said = {d.cell: d.message for d in check_sheets({"表1": grid}).diagnostics if d.code == "N001"}
+    assert said["E8"].endswith("请只填写数字（金额，以元为单位，与表头一致）。")
+    assert said["H8"].endswith("请只填写数字（百分比，如 85%）。")

@@ -457,8 +457,9 @@ def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, form_unit:
                     diags.append(make("N004", sheet=s.name, cell=address(r, c),
                                       field=f"{label}·{L.FIELD_LABELS[field]}", value=error))
                 else:
+                    hint = "百分比，如 85%" if percent else f"金额，以{form_unit}为单位，与表头一致"
                     diags.append(make("N001", sheet=s.name, cell=address(r, c),
-                                      field=f"{label}·{L.FIELD_LABELS[field]}", value=as_shown(raw)))
+                                      field=f"{label}·{L.FIELD_LABELS[field]}", value=as_shown(raw), hint=hint))
                 unreadable.append(field)
         rows.append((label, r + 1, cells, typed, unreadable, errors))
     block: Block = "spending" if any(label_key(row[0]) in _SPENDING_KEYS for row in rows) else "source"
