@@ -157,6 +157,24 @@ def test_doctor_checks_another_interpreter_by_running_it(home, tmp_path, templat
     assert code == 1 and "无法导入 xlmon" in text and "No module named xlmon" in text
 
 
+def test_doctor_says_in_chinese_why_an_interpreter_cannot_be_run(home, tmp_path, templates):
+    xlstart = tmp_path / "XLSTART"
+    run(A.install, xlstart, platform="win32")
+    stub = tmp_path / "python"
+    stub.write_text("not a program\n")
+    stub.chmod(0o644)  # there, but not runnable
+    A.write_config(home / ".xlmon" / "xlmon.conf", {"INTERPRETER_WIN": str(stub)})
+    code, text = run(A.doctor, xlstart, platform="win32", templates=templates)
+    assert code == 1 and "该 Python 无法导入 xlmon 或 xlwings：无法运行（" in text and "Errno" not in text
+
+
+def test_install_where_a_file_stands_in_the_way_says_so_in_chinese(home, tmp_path):
+    blocked = tmp_path / "XLSTART"
+    blocked.write_text("a file, not a folder")
+    code, text = run(A.install, blocked, platform="win32")
+    assert code == 2 and text.startswith(f"xlmon: 安装失败，无法写入 {blocked}（") and "Errno" not in text
+
+
 def test_decompress_matches_oletools():
     olevba = pytest.importorskip("oletools.olevba")
     with zipfile.ZipFile(A.packaged_addin()) as zf:

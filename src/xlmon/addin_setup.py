@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from .file_errors import os_reason
+
 ADDIN_NAME = "xlmon.xlam"
 CONF_NAME = "xlmon.conf"
 EXIT_OK, EXIT_FINDINGS, EXIT_FAILURE = 0, 1, 2
@@ -161,7 +163,7 @@ def install(xlstart: str | Path | None = None, dry_run: bool = False, out: Out =
             out(f"xlmon: 无法写入 {target}：文件可能正被 Excel 使用。请先退出 Excel 再运行 xlmon addin install。")
             return EXIT_FAILURE
         except OSError as exc:
-            out(f"xlmon: 安装失败：{exc}")
+            out(f"xlmon: 安装失败，无法写入 {exc.filename or target}（{os_reason(exc)}）。")
             return EXIT_FAILURE
     out(f"{prefix}复制加载项：{source} → {target}")
     for key, value in settings.items():
@@ -297,8 +299,10 @@ def _python_versions(interpreter: str) -> tuple[str | None, str]:
     code = "import xlmon.entry_points, xlwings; print(xlwings.__version__)"
     try:
         done = subprocess.run([interpreter, "-c", code], capture_output=True, text=True, timeout=120)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return None, str(exc)
+    except subprocess.TimeoutExpired:
+        return None, "超过 120 秒没有响应"
+    except OSError as exc:
+        return None, f"无法运行（{os_reason(exc)}）"
     if done.returncode:
         return None, (done.stderr.strip().splitlines() or ["?"])[-1]
     return done.stdout.strip(), ""
