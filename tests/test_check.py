@@ -236,6 +236,9 @@ def test_blank_template_is_said_to_be_unfilled_and_nothing_else():
     result = check_file(TEMPLATE)
     assert [(d.code, d.cell, d.severity) for d in result.diagnostics] == [("S131", "A1", "info")]
     assert result.status == "ok" and not result.forms
+    from xlmon.output import summary_line
+
+    assert summary_line([result]).startswith("共检查 1 个文件、0 张监控表（另有 1 张尚未填写）：错误 0 个")
 
 
 def test_a_spare_blank_form_beside_filled_ones_is_left_out_not_reported(tmp_path):

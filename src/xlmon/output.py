@@ -62,8 +62,9 @@ def dumps(results: list[FileResult], ascii: bool = False) -> str:
 def summary_line(results: list[FileResult]) -> str:
     counts = Counter(d.severity for r in results for d in r.diagnostics)
     forms = sum(len(r.forms) for r in results)
+    unfilled = sum(d.code == "S131" for r in results for d in r.diagnostics)
     unreadable = sum(r.status == "unreadable" for r in results)
-    text = (f"共检查 {len(results)} 个文件、{forms} 张监控表："
+    text = (f"共检查 {len(results)} 个文件、{forms} 张监控表{f'（另有 {unfilled} 张尚未填写）' if unfilled else ''}："
             f"错误 {counts['error']} 个，警告 {counts['warning']} 个，提示 {counts['info']} 个")
     if unreadable:
         text += f"；{unreadable} 个文件无法读取"
