@@ -290,6 +290,9 @@ def _rows(projects: list[FormRecord], months: int | None, profile: Profile) -> l
     return rows
 
 
+CHART_BARS = 40  # units (or departments) a chart of 支出进度 shows at most: those furthest behind, as by_unit lists them
+
+
 def _by_unit(projects: list[FormRecord], months: int | None, profile: Profile) -> list[Totals]:
     units: dict[str, Totals] = {}
     names = _by_name(projects)

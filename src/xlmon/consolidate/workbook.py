@@ -30,7 +30,7 @@ from ..form_plan import COLUMN_WIDTHS, LAST_COL, plan_form
 from ..marks import FONT_PALETTE, GRADE_ZH, SEVERITY_ZH
 from ..profile import Profile
 from ..text import clean_text, label_key
-from .aggregate import Focus, Summary, shown_names
+from .aggregate import CHART_BARS, Focus, Summary, shown_names
 from .edits import Column
 from .extract import RECORDS_SHEET
 from .names import department_name, departments
@@ -65,7 +65,6 @@ A4_WIDTH = 140  # column-width units across A4 landscape at 100 %; wider sheets 
 A3_FROM = 1.6 * A4_WIDTH  # a sheet this wide would print below ~62 % on A4: it is set to A3 landscape
 PAGE_HEIGHT = 500  # points of rows an A4 landscape page holds between its margins
 UNIT_HEADERS = ("单位", "小计", "支出数", "支出进度", "时间进度", "进度差（百分点）", "评级")
-CHART_BARS = 40  # units (or departments) 汇总表's chart shows at most: those furthest behind, as its table lists them
 
 
 def _lines(text: str, width: float) -> int:

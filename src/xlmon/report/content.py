@@ -16,11 +16,10 @@ from pathlib import Path
 from .. import layout as L
 from ..calc import fmt_amount, fmt_rate
 from ..check import check_file, check_sheets, no_forms
-from ..consolidate.aggregate import Focus, Summary, aggregate, shown_names
+from ..consolidate.aggregate import CHART_BARS, Focus, Summary, aggregate, shown_names
 from ..consolidate.extract import form_record
 from ..consolidate.names import department_name as names_department, departments as names_departments
 from ..consolidate.records import FileOutcome, FormRecord, derived, form_name
-from ..consolidate.workbook import CHART_BARS
 from ..consolidate.run import extract_all, resolve_inputs, skip_own_summaries
 from ..grid import Grid
 from ..marks import GRADE_ZH
