@@ -66,3 +66,11 @@ def reader_reason(exc: Exception) -> str:
     if said is None:
         said = "某个部件不是有效的 XML" if type(exc).__name__ == "XmlError" else "工作簿的内容不完整或格式错误"
     return f"{said}（读取程序的说明：{type(exc).__name__}: {text}）"
+
+
+def reader_failure(exc: BaseException) -> str | None:
+    """reader_reason for what python-calamine raised while reading, a Rust panic included (pyo3's PanicException,
+    which is no Exception and is caught by name); None for anything else (KeyboardInterrupt …): let it go."""
+    if isinstance(exc, Exception):
+        return reader_reason(exc)
+    return "读取程序无法解析其中的数据" if type(exc).__name__ == "PanicException" else None

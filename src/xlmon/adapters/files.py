@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..file_errors import os_reason, reader_reason
+from ..file_errors import os_reason, reader_failure
 from ..grid import Grid, Uncached, normalise
 from .safety import MAX_SHEET_CELLS, OLE_MAGIC, Refusal, inspect_archive
 
@@ -109,13 +109,11 @@ def read_bytes(data: bytes, name: str, result: WorkbookValues | None = None) -> 
                     grid[r][c] = error
             if name_ in inspection.uncached:
                 _mark_uncached(grid, inspection.uncached[name_])
-    except Exception as exc:  # calamine raises its own error types for any malformed part
-        result.refusal = Refusal("F004", reader_reason(exc))
-        result.sheets.clear()
-    except BaseException as exc:  # a Rust panic in python-calamine arrives as pyo3's PanicException
-        if type(exc).__name__ != "PanicException":
+    except BaseException as exc:  # calamine raises its own error types for any malformed part, or panics
+        reason = reader_failure(exc)
+        if reason is None:
             raise
-        result.refusal = Refusal("F004", "读取程序无法解析其中的数据")
+        result.refusal = Refusal("F004", reason)
         result.sheets.clear()
     return result
 

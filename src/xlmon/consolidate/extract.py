@@ -13,7 +13,7 @@ from pathlib import Path
 from .. import layout as L
 from ..adapters.files import cannot_open, read_bytes
 from ..check import check_workbook
-from ..file_errors import os_reason, reader_reason
+from ..file_errors import os_reason, reader_failure
 from ..models import Form
 from ..profile import Profile
 from ..sheetnames import RECORDS_SHEET, SUMMARY_SHEETS  # RECORDS_SHEET: a summary's hidden sheet, a record a row
@@ -159,12 +159,11 @@ def read_completed(path: str | Path, profile: Profile) -> Completed:
         raise NotCompleted(f"无法读取“{name}”（{os_reason(exc)}）") from exc
     except DamagedRecords as exc:
         raise NotCompleted(f"无法读取“{name}”（{exc}）") from exc
-    except Exception as exc:  # calamine's own errors for a malformed part
-        raise NotCompleted(f"无法读取“{name}”：文件已损坏，{reader_reason(exc)}") from exc
-    except BaseException as exc:  # a Rust panic in python-calamine arrives as pyo3's PanicException
-        if type(exc).__name__ != "PanicException":
+    except BaseException as exc:  # calamine's own errors for a malformed part, or a panic
+        reason = reader_failure(exc)
+        if reason is None:
             raise
-        raise NotCompleted(f"无法读取“{name}”：文件已损坏，读取程序无法解析其中的数据") from exc
+        raise NotCompleted(f"无法读取“{name}”：文件已损坏，{reason}") from exc
     found = _completed_form(grid, units, profile)
     if found is None:
         raise NotCompleted(f"“{name}”的部门整体表还没有由部门填写（仍是 xlmon 的预填）")
