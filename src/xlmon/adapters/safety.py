@@ -313,8 +313,9 @@ def _scan_sheets(archive: zipfile.ZipFile, view: memoryview,
 # empty <v> follows. An empty <v> in a cell of type "str" is a result: the empty text. Our templates' own
 # formulas (form_plan, calc: IF(COUNT(…)=0,"",SUM(…)) and IF(N(…)=0,"",…/…)) sit where the reader works the
 # value out itself, so the expression passes over them: a template's sixty cost nothing past the scan.
-_NO_RESULT = re.compile(rb'<f(?:\s[^>]*)?(?:/>|>(?!IF\((?:COUNT|N)\()([^<]*)</f>)(<v>\s*</v>|<v\s*/>)?</c>')
 _OUR_FORMULAS = ("IF(COUNT(", "IF(N(")
+_NOT_OURS = b"(?!" + b"|".join(re.escape(f.encode()) for f in _OUR_FORMULAS) + b")"
+_NO_RESULT = re.compile(rb'<f(?:\s[^>]*)?(?:/>|>' + _NOT_OURS + rb'([^<]*)</f>)(<v>\s*</v>|<v\s*/>)?</c>')
 _ANY_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _OPENING_REF = re.compile(rb'\sr="([A-Z]{1,3})([0-9]{1,7})"')
 _TEXT_RESULT = re.compile(rb'\st="str"')
