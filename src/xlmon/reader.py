@@ -335,14 +335,16 @@ def _row_label(s: _Sheet, r: int, first_col: int) -> tuple[str | None, int]:
     return None, -1
 
 
-def _unknown_source(s: _Sheet, r: int, first_col: int, fields: list[tuple[str, int, bool]]) -> str | None:
-    """The label of a funding row that is none of the form's (本级财政资金) but holds amounts: it is read under its own
-    label (S113), so that the total still adds up, rather than left out of it."""
-    label = next((clean_text(s.grid[r][c]) for c in range(first_col) if s.key(r, c)), None)
+def _unknown_source(s: _Sheet, r: int, first_col: int, fields: list[tuple[str, int, bool]]) -> tuple[str, int] | None:
+    """The label (and its column) of a funding row that is none of the form's (本级财政资金) but holds amounts: it is
+    read under its own label (S113), so that the total still adds up, rather than left out of it."""
+    column = next((c for c in range(first_col) if s.key(r, c)), None)
+    label = clean_text(s.grid[r][column]) if column is not None else None
     line = s.grid[r]
     if not label or not any(c < len(line) and _is_amount(line[c]) for f, c, percent in fields if not percent):
         return None
-    return label.removeprefix("其中：").removeprefix("其中:").strip() or None
+    label = label.removeprefix("其中：").removeprefix("其中:").strip()
+    return (label, column) if label else None
 
 
 def _is_amount(value: object) -> bool:
@@ -415,11 +417,11 @@ def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, form_unit:
         label, _ = _row_label(s, r, first_col)
         line = s.grid[r]
         if label is None:
-            label = _unknown_source(s, r, first_col, fields)
-            if label is None:
+            unknown = _unknown_source(s, r, first_col, fields)
+            if unknown is None:
                 continue
-            diags.append(make("S113", sheet=s.name, cell=address(r, next(c for c in range(first_col) if s.key(r, c))),
-                              label=label))
+            label, column = unknown
+            diags.append(make("S113", sheet=s.name, cell=address(r, column), label=label))
         cells: dict[str, str] = {}
         typed: dict[str, float | None] = {}
         unreadable: list[str] = []
