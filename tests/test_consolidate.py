@@ -1411,7 +1411,7 @@ def test_forms_stacked_on_one_sheet_are_each_consolidated(tmp_path, capsys):
 def test_what_a_summary_is_named_after():
     """Project forms name the 主管部门; a unit's 部门整体 names the unit itself there (主管部门（单位）), so only with
     no project form does it count, and then only when all agree (a department's own completed form)."""
-    from xlmon.consolidate.names import department_name, departments
+    from xlmon.consolidate.names import department_groups, department_name, with_units
     from xlmon.consolidate.records import FormRecord
 
     def form(kind: str, unit: str, department: str) -> FormRecord:
@@ -1422,7 +1422,7 @@ def test_what_a_summary_is_named_after():
                 form("project", "三中", "101001")]
     overall = [form("department", "一中", "某市第一中学（101001001）"), form("department", "二中", "某市第二中学")]
     assert department_name([*projects, *overall]) == "某市教育局（101001）"
-    assert [(name, units) for name, units in departments([*projects, *overall])] == [("某市教育局（101001）", ["一中", "二中", "三中"])]
+    assert with_units(department_groups([*projects, *overall])) == [("某市教育局（101001）", ["一中", "二中", "三中"])]
     assert department_name(overall) == ""  # the units' own names: no department's
     assert department_name([form("department", "某市教育局", "某市教育局（101001）")]) == "某市教育局（101001）"
     assert department_name([*projects, form("project", "一院", "某市卫生健康委员会")]) == ""

@@ -260,7 +260,6 @@ def _progress_bar():
 def _print_summary(summary, output: Path | None) -> None:
     from . import layout as L
     from .calc import fmt_amount, fmt_rate
-    from .consolidate.names import departments
     from .consolidate.run import carry_note, edits_note
     from .marks import GRADE_ZH
 
@@ -275,7 +274,7 @@ def _print_summary(summary, output: Path | None) -> None:
     errors = sum(d["severity"] == "error" for d in summary.diagnostics)
     print(f"期间：{L.period(summary.year, summary.months)}；"
           f"文件 {len(summary.files)} 个（未纳入 {len(rejected)} 个）；"
-          f"{f'主管部门 {len(departments(summary.projects))} 个，' if summary.by_department else ''}"
+          f"{f'主管部门 {len(summary.departments)} 个，' if summary.by_department else ''}"
           f"单位 {len(summary.units)} 个，项目 {len(summary.projects)} 个。")
     t = summary.total
     print(f"资金总额：小计 {fmt_amount(t.subtotal)}，支出 {fmt_amount(t.spent)}，支出进度 {fmt_rate(t.spend_progress)}，"

@@ -18,7 +18,7 @@ from ..grid import parse_address
 from ..models import FundingRow
 from ..profile import Profile
 from ..text import label_key
-from .names import alike_names, department_groups, departments, name_keys
+from .names import alike_names, department_groups, name_keys, with_units
 from .records import AMOUNTS, FileOutcome, FormRecord
 
 if TYPE_CHECKING:
@@ -104,6 +104,8 @@ class Summary:
     roster: list[str] = field(default_factory=list)
     carried: Carried | None = None  # the department's completed 部门整体 from an earlier summary
     annotations: list[Column] = field(default_factory=list)  # the department's own columns of its earlier summary
+    departments: list[tuple[str, list[str]]] = field(default_factory=list)  # 主管部门 the project forms name, with
+    # their units (names.with_units); several in a bureau's summary
     by_department: list[Totals] = field(default_factory=list)  # a bureau's: when the forms name several 主管部门
 
     @property
@@ -232,7 +234,8 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     diagnostics += [make("K004", file=f, unit=u, hint=_hint("名单中未报送的", alike_names(u, missing),
                                                               "；请核对单位名称，或把该单位加入名单")).model_dump()
                     for u, f in unlisted.items()]
-    named = departments(projects)
+    groups = department_groups(projects)
+    named = with_units(groups)
     if len(named) > 1:
         listed = "；".join(f"{name}：{len(units)} 个单位（{'、'.join(units[:5])}{' 等' if len(units) > 5 else ''}）"
                            for name, units in named[:10])
@@ -242,7 +245,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
                       by_unit, {g: grades.get(g, 0) for g in ("green", "yellow", "red")},
                       focus_list(projects, profile), duplicates, missing, diagnostics, dict(included), list(unlisted),
                       list(roster or []))
-    summary.by_department = _by_department(projects, months, profile)
+    summary.departments, summary.by_department = named, _by_department(groups, projects, months, profile)
     return summary
 
 
@@ -302,9 +305,10 @@ def _by_unit(projects: list[FormRecord], months: int | None, profile: Profile) -
     return _ranked(list(units.values()), months, profile)
 
 
-def _by_department(projects: list[FormRecord], months: int | None, profile: Profile) -> list[Totals]:
-    """Each 主管部门's totals, for a bureau's summary; [] when the forms name one (or none)."""
-    groups = department_groups(projects)
+def _by_department(groups: list[tuple[str, list[FormRecord]]], projects: list[FormRecord], months: int | None,
+                   profile: Profile) -> list[Totals]:
+    """Each 主管部门's totals (groups: names.department_groups of the projects), for a bureau's summary; [] when
+    the forms name one (or none)."""
     if len(groups) < 2:
         return []
     named = {id(r) for _, forms in groups for r in forms}

@@ -72,10 +72,10 @@ def _same_department(name: str, other: str) -> bool:
     return bool(alike_names(name, [other])) or bool(codes & set(_DEPARTMENT_CODE.findall(nfkc(other))))
 
 
-def departments(records: Iterable[FormRecord]) -> list[tuple[str, list[str]]]:
-    """department_groups' departments, each with its units (as first written)."""
+def with_units(groups: list[tuple[str, list[FormRecord]]]) -> list[tuple[str, list[str]]]:
+    """Each of department_groups' departments with its units (as first written)."""
     return [(name, list({label_key(r.unit or ""): r.unit or "（未填单位）" for r in forms}.values()))
-            for name, forms in department_groups(records)]
+            for name, forms in groups]
 
 
 def department_name(records: Iterable[FormRecord]) -> str:

@@ -33,7 +33,7 @@ from ..text import clean_text, label_key
 from .aggregate import CHART_BARS, Focus, Summary, shown_names
 from .edits import Column
 from .extract import RECORDS_SHEET
-from .names import department_name, departments
+from .names import department_name
 from .records import AMOUNTS, Deviation, FormRecord, diagnostic_line, form_name, overall_sums, record_line
 
 from ..sheetnames import SUMMARY_SHEETS as SHEETS
@@ -363,7 +363,7 @@ def _department_name(summary: Summary) -> str:
 
 def _title_name(summary: Summary) -> str:
     """Who the summary is of, as its title and printed pages name it: the department, or 各部门 for a bureau's."""
-    return _department_name(summary) or ("各部门" if len(departments(summary.projects)) > 1 else "")
+    return _department_name(summary) or ("各部门" if len(summary.departments) > 1 else "")
 
 
 def _period(summary: Summary) -> str:
@@ -405,7 +405,7 @@ def _overview(book: _Book, summary: Summary) -> None:
     s = _Sheet(book, SHEETS[0], headers, top=OVERVIEW_TOP, runs=False)  # the chart reads its cells
     ws = s.ws
     ws.write_string(0, 0, f"{_title_name(summary)}预算绩效运行监控汇总表（{_period(summary)}）", book.fmt["title"])
-    units, several = len(summary.units), len(departments(summary.projects))
+    units, several = len(summary.units), len(summary.departments)
     note = (f"纳入汇总：{f'{several} 个主管部门、' if several > 1 else ''}{units} 个单位、{len(summary.projects)} 个项目；"
             "金额单位：万元。")
     if summary.roster:

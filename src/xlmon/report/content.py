@@ -18,7 +18,7 @@ from ..calc import fmt_amount, fmt_rate
 from ..check import check_file, check_sheets, no_forms
 from ..consolidate.aggregate import CHART_BARS, Focus, Summary, aggregate, shown_names
 from ..consolidate.extract import form_record
-from ..consolidate.names import department_name as names_department, departments as names_departments
+from ..consolidate.names import department_name as names_department
 from ..consolidate.records import FileOutcome, FormRecord, derived, form_name
 from ..consolidate.run import extract_all, resolve_inputs, skip_own_summaries
 from ..grid import Grid
@@ -282,7 +282,7 @@ def department_report(summary: Summary, profile: Profile) -> Report:
     units = sorted({p.unit or "（未填单位）" for p in summary.projects})
 
     add(Heading(SECTIONS[0], 1))
-    several = f"{len(names_departments(summary.projects))} 个主管部门、" if summary.by_department else ""
+    several = f"{len(summary.departments)} 个主管部门、" if summary.by_department else ""
     add(Paragraph(f"本次监控纳入 {several}{len(units)} 个单位的 {len(summary.projects)} 个项目，项目资金安排 "
                   f"{fmt_amount(total.subtotal)}（上年结转 {fmt_amount(total.carryover)}，本年预算 "
                   f"{fmt_amount(total.current)}）。"))
