@@ -441,8 +441,8 @@ def _overview(book: _Book, summary: Summary) -> None:
     tables = [("主管部门", summary.by_department)] if summary.by_department else []  # a bureau's: by department
     tables.append(("单位", summary.by_unit))
     headers_at, charted = [], None
-    for who, totals in tables:
-        s.row += 2 if who == tables[0][0] else 1
+    for i, (who, totals) in enumerate(tables):
+        s.row += 1 if i else 2  # a blank row above each table
         ws.write_string(s.row, 0, f"各{who}支出进度（按进度差从大到小）", book.fmt["section"])
         s.row += 1
         headers_at.append(s.row)
