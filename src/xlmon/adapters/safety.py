@@ -4,8 +4,8 @@ An .xlsx is a zip of XML parts. We refuse archives whose members would expand be
 limits (checked from the central directory, before decompressing anything), XML parts that
 declare a DTD or entities (billion laughs, external entities; parsed with defusedxml), encrypted
 workbooks, and sheets whose values reach so far that reading them as one grid would exhaust memory
-(python-calamine then aborts the whole process, which no exception handler can catch). A legacy .xls (an OLE container) is walked in legacy_xls.py
-for the same. Macros are never run: only cell values are read.
+(python-calamine then aborts the whole process, which no exception handler can catch). A legacy .xls
+(an OLE container) is walked in legacy_xls.py for the same. Macros are never run: only cell values are read.
 
 The sheets' XML, inflated for that, also tells what python-calamine reads as blanks: the cells that
 show a formula error (#REF!, #DIV/0! …), which the other front ends hand over as that text.
