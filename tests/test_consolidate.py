@@ -404,6 +404,49 @@ def test_an_untouched_summary_of_blank_units_reports_no_edits(tmp_path, capsys):
     assert not [d for d in bureau["diagnostics"] if d["code"] == "K005"]
 
 
+def test_a_column_the_department_adds_to_project_details_is_kept(tmp_path, capsys):
+    """项目明细 is where a department head notes 审核意见 beside each project. Summing the same folder again must
+    neither write over it nor lose it: the new summary holds it beside the same projects (K016), one for a
+    project since withdrawn is named; one level up it is an edit (K005), as a column added elsewhere is."""
+    units = tmp_path / "units"
+    units.mkdir()
+    for unit, project in (("一中", "校舍维修"), ("二中", "校舍维修"), ("三中", "教师培训")):
+        write_form(units / f"{unit}.xlsx", unit=unit, project=project)
+    summary = tmp_path / "units" / "部门汇总.xlsx"
+    run(capsys, units, "-o", summary)
+    book = load_workbook(summary)
+    ws = book["项目明细"]
+    header = [c.value for c in ws[1]]
+    at = {row[header.index("单位")]: r for r, row in enumerate(ws.iter_rows(min_row=2, values_only=True), 2)}
+    opinion = len(header) + 1
+    ws.cell(1, opinion).value = "审核意见"
+    ws.cell(at["二中"], opinion).value = "同意，继续拨款"
+    ws.cell(at["三中"], opinion).value = "=HYPERLINK(\"http://x\")"
+    ws.cell(at["三中"], opinion).data_type = "s"
+    ws.cell(at["一中"], opinion).value = 12.5
+    book.save(summary)
+
+    code = main(["consolidate", str(units), "-o", str(summary)])
+    assert code == 2 and "项目明细!" in capsys.readouterr().err and load_workbook(summary)["项目明细"].cell(1, opinion).value
+    _, bureau = run(capsys, summary, "-o", tmp_path / "局汇总.xlsx")
+    [k005] = [d for d in bureau["diagnostics"] if d["code"] == "K005"]
+    assert k005["sheet"] == "项目明细" and "增加了“审核意见”一列" in k005["message"]
+
+    (units / "一中.xlsx").unlink()
+    again = units / "部门汇总（2）.xlsx"
+    code, data = run(capsys, units, "-o", again)
+    [k016] = [d for d in data["diagnostics"] if d["code"] == "K016"]
+    assert code == 0 and "项目明细“审核意见”" in k016["message"] and "未带入：项目明细“审核意见”列的“12.5”" in k016["message"]
+    ws = load_workbook(again)["项目明细"]
+    header = [c.value for c in ws[1]]
+    assert header[-1] == "审核意见" and header[-2] == "来源文件"
+    rows = {row[header.index("单位")]: row for row in ws.iter_rows(min_row=2, values_only=True)}
+    assert set(rows) == {"二中", "三中"}
+    assert rows["二中"][-1] == "同意，继续拨款" and rows["三中"][-1] == "=HYPERLINK(\"http://x\")"
+    assert ws.cell(2 + list(rows).index("三中"), len(header)).data_type == "s"  # text, never a formula
+    assert all(row[-2].endswith(".xlsx") for row in rows.values())  # the link is still there
+
+
 def test_roster_findings_of_a_lower_level_are_not_carried_up(tmp_path, capsys):
     units = tmp_path / "units"
     units.mkdir()

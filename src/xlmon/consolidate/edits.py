@@ -79,13 +79,13 @@ def summary_edits(sheets: dict[str, list[list]], records: list[FormRecord], diag
 
 
 def _code(sheet: str) -> str:
-    return "K012" if sheet == SUMMARY_SHEETS[2] else "K014"
+    return {SUMMARY_SHEETS[1]: "K005", SUMMARY_SHEETS[2]: "K012"}.get(sheet, "K014")
 
 
 def own_columns(sheets: dict[str, list[list]]) -> list[Column]:
-    """The columns the department added to 指标偏差, 校验问题 and 重点监控建议: any with a header that is not one of
-    xlmon's and a value below it, whatever its place in the table. Its values are by row only while the columns
-    that tell a row are there (values stays empty when the department deleted one)."""
+    """The columns the department added to 项目明细, 指标偏差, 校验问题 and 重点监控建议: any with a header that is
+    not one of xlmon's and a value below it, whatever its place in the table. Its values are by row only while
+    the columns that tell a row are there (values stays empty when the department deleted one)."""
     out = []
     for name, (top, _, keys) in _keyed().items():
         grid = sheets.get(name)
@@ -108,11 +108,12 @@ def own_columns(sheets: dict[str, list[list]]) -> list[Column]:
 def placed_columns(columns: list[Column], summary: Summary) -> tuple[list[Column], list[tuple[Column, object]]]:
     """The department's columns as they go into a new summary, each value beside the row it stood beside; and
     the values whose row the new summary no longer has (a deviation corrected, a finding gone), which are not."""
-    from .workbook import deviation_key, source_names, focus_key, problem_key, problem_names
+    from .workbook import detail_key, deviation_key, source_names, focus_key, problem_key, problem_names
 
     records = [*summary.projects, *summary.overall]
     places, names = source_names(records), problem_names(summary.diagnostics)
-    rows = {SUMMARY_SHEETS[2]: {deviation_key(r, d, places) for r in records for d in r.deviations},
+    rows = {SUMMARY_SHEETS[1]: {detail_key(r, places) for r in summary.projects},
+            SUMMARY_SHEETS[2]: {deviation_key(r, d, places) for r in records for d in r.deviations},
             SUMMARY_SHEETS[3]: {problem_key(d, names) for d in summary.diagnostics},
             SUMMARY_SHEETS[4]: {focus_key(f) for f in summary.focus}}
     placed, left = [], []
@@ -126,17 +127,20 @@ def placed_columns(columns: list[Column], summary: Summary) -> tuple[list[Column
 def _keyed() -> dict[str, tuple[int, int, tuple[str, ...]]]:
     """The tables whose rows a department's column can follow: header row, xlmon's width, the headers of the
     columns that tell a row (its key, as deviation_key, focus_key and problem_key make it for a new summary)."""
-    from .workbook import DEVIATION_COLUMNS, DEVIATION_KEY, DIAGNOSTIC_HEADERS, FOCUS_HEADERS, FOCUS_TOP
+    from .workbook import DETAIL_HEADERS, DEVIATION_COLUMNS, DEVIATION_KEY, DIAGNOSTIC_HEADERS, FOCUS_HEADERS, FOCUS_TOP
 
-    return {SUMMARY_SHEETS[2]: (0, DEVIATION_COLUMNS, DEVIATION_KEY),
+    return {SUMMARY_SHEETS[1]: (0, len(DETAIL_HEADERS), (*DETAIL_KEY, DETAIL_SOURCE)),
+            SUMMARY_SHEETS[2]: (0, DEVIATION_COLUMNS, DEVIATION_KEY),
             SUMMARY_SHEETS[3]: (0, len(DIAGNOSTIC_HEADERS), DIAGNOSTIC_HEADERS),
             SUMMARY_SHEETS[4]: (FOCUS_TOP, len(FOCUS_HEADERS), FOCUS_HEADERS[:2])}
 
 
 def _xlmons(sheet: str, header: str) -> bool:
     """Whether a header is one xlmon writes in that sheet."""
-    from .workbook import DIAGNOSTIC_HEADERS, FOCUS_HEADERS, deviation_headers
+    from .workbook import DETAIL_HEADERS, DIAGNOSTIC_HEADERS, FOCUS_HEADERS, deviation_headers
 
+    if sheet == SUMMARY_SHEETS[1]:
+        return header in DETAIL_HEADERS
     if sheet == SUMMARY_SHEETS[2]:
         return header in deviation_headers("") or _is_actual(header)
     return header in (DIAGNOSTIC_HEADERS if sheet == SUMMARY_SHEETS[3] else FOCUS_HEADERS)
@@ -175,7 +179,7 @@ def edited_details(sheet: list[list], records: list[FormRecord]) -> Found:
     """Where a summary's 项目明细 no longer shows what its records hold: an amount changed, a name rewritten, a
     project's row deleted or one added by hand. One level up only the records count, so such edits would be lost
     without a word; each is reported (K005) with the cell, and the records are used as they are."""
-    from .workbook import source_name, source_names
+    from .workbook import detail_key, source_names
 
     if not sheet:
         return []
@@ -187,8 +191,7 @@ def edited_details(sheet: list[list], records: list[FormRecord]) -> Found:
     rows = _rows_by(sheet, 1, [header[k] for k in keys])
     projects = [r for r in records if r.kind == "project"]
     names = source_names(records)
-    wanted = [(clean_text(r.unit), clean_text(r.project), clean_text(r.sheet), source_name(r, names))[:len(keys)]
-              for r in projects]
+    wanted = [detail_key(r, names)[:len(keys)] for r in projects]
     edits: list[tuple[str, str]] = []  # (cell, what)
     for record, key, (r, renamed) in zip(projects, wanted, _match(rows, wanted)):
         name = f"“{record.unit or '未填单位'}·{record.project or record.sheet}”"

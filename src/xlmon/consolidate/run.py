@@ -198,10 +198,10 @@ def _edited(output: str | Path, edits: list[Edit]) -> OutputIsInput:
 
 
 def _carry_columns(path: str, sheets: dict[str, list[list]], summary: Summary) -> set[tuple[str, str, str]]:
-    """The columns the department added to 指标偏差, 校验问题 and 重点监控建议 of its earlier summary go into the new
-    one beside the same rows (K016); the values whose row is gone are named. Opinions on another period's
-    figures are not this period's: such a summary hands on nothing. Returns (path, sheet, header) of each column
-    carried, so that it is not also reported as left behind (K015)."""
+    """The columns the department added to 项目明细, 指标偏差, 校验问题 and 重点监控建议 of its earlier summary go
+    into the new one beside the same rows (K016); the values whose row is gone are named. Opinions on another
+    period's figures are not this period's: such a summary hands on nothing. Returns (path, sheet, header) of
+    each column carried, so that it is not also reported as left behind (K015)."""
     from .aggregate import majority_period
     from .edits import own_columns, placed_columns
     from .extract import DamagedRecords, summary_records

@@ -93,14 +93,14 @@ class _Sheet:
             self.ws.freeze_panes(top + 1, 0)
             self.row = top + 1
 
-    def line(self, values: list[tuple[object, str]]) -> None:
-        """One row of typed cells: None or "" a bordered blank, a grade its coloured 绿灯/黄灯/红灯, text as
-        text (never a formula), numbers in the kind's number format. Each column widens to fit (≤ TEXT_CAP);
-        finish() decides how wide a column of "wrap" texts is."""
+    def line(self, values: list[tuple[object, str]], col: int = 0) -> None:
+        """One row of typed cells from column col on: None or "" a bordered blank, a grade its coloured
+        绿灯/黄灯/红灯, text as text (never a formula), numbers in the kind's number format. Each column widens to
+        fit (≤ TEXT_CAP); finish() decides how wide a column of "wrap" texts is."""
         fmt, widths = self.book.fmt, self.widths
         plain, columns = fmt["cell"], len(widths)
         cells: list[tuple[str, object, Format]] = []
-        for c, (value, kind) in enumerate(values):
+        for c, (value, kind) in enumerate(values, col):
             if value is None or value == "":
                 cells.append(("b", None, plain))
                 continue  # width 0 never widens a column
@@ -123,9 +123,9 @@ class _Sheet:
             if c < columns and min(width, TEXT_CAP) > widths[c]:
                 widths[c] = min(width, TEXT_CAP)
         if self.runs:
-            self.ws.write_run(self.row, 0, cells)
+            self.ws.write_run(self.row, col, cells)
         else:
-            _write_cells(self.ws, self.row, 0, cells)
+            _write_cells(self.ws, self.row, col, cells)
         self.row += 1
 
     def finish(self, filters: bool = True, repeat: bool = True) -> None:
@@ -513,14 +513,23 @@ def _link_path(path: str) -> str:
     return "".join(_URL_ESCAPES.get(ch, ch) for ch in path)
 
 
+DETAIL_HEADERS = ("序号", "单位", "项目名称", "项目代码", "工作表", "上年结转", "本年预算", "小计", "下达数", "下达率",
+                  "支出数", "支出进度", "全年预计支出数", "进度差（百分点）", "资金评级", "指标绿灯", "指标黄灯", "指标红灯",
+                  "综合评级", "确定能", "有可能", "完全不可能", "来源文件")
+
+
+def detail_key(record: FormRecord, names: dict[str, str]) -> tuple:
+    """What tells a row of 项目明细 (edits.DETAIL_KEY and its 来源文件); names: source_names."""
+    return clean_text(record.unit), clean_text(record.project), clean_text(record.sheet), source_name(record, names)
+
+
 def _projects(book: _Book, summary: Summary, output: Path, names: dict[str, str]) -> None:
-    headers = ["序号", "单位", "项目名称", "项目代码", "工作表", "上年结转", "本年预算", "小计", "下达数", "下达率",
-               "支出数", "支出进度", "全年预计支出数", "进度差（百分点）", "资金评级", "指标绿灯", "指标黄灯", "指标红灯",
-               "综合评级", "确定能", "有可能", "完全不可能", "来源文件"]
-    s = _Sheet(book, SHEETS[1], headers)
+    own = _own(summary, SHEETS[1])
+    s = _Sheet(book, SHEETS[1], [*DETAIL_HEADERS, *(c.header for c in own)])
     tp = summary.time_progress
     folder = os.path.abspath(output.parent)
     links: dict[tuple, tuple[str, str, str]] = {}
+    link = len(DETAIL_HEADERS) - 1
     for i, r in enumerate(summary.projects, 1):
         values = r.total()
         subtotal, issue_rate, progress = r.rates()
@@ -533,8 +542,11 @@ def _projects(book: _Book, summary: Summary, output: Path, names: dict[str, str]
                 (r.grade, "grade"), (r.likelihoods.get("确定能", 0), "int"), (r.likelihoods.get("有可能", 0), "int"),
                 (r.likelihoods.get("完全不可能", 0), "int")])
         s.row -= 1
-        _source_link(s, len(headers) - 1, r, folder, links, names)
-        s.row += 1
+        _source_link(s, link, r, folder, links, names)
+        if own:  # after the link: a run of cells must not hold it
+            s.line(_own_cells(own, detail_key(r, names)), link + 1)
+        else:
+            s.row += 1
     s.finish()
 
 
