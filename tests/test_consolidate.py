@@ -468,16 +468,19 @@ def write_form(path: Path, *, unit: str, project: str, period: str = "（2026年
 
 def test_a_bureaus_summary_of_several_departments_is_not_named_after_one(tmp_path, capsys):
     """Two departments' summaries consolidated by the bureau: the title, every page's header and the report say
-    各部门, not the department with more units; K017 says which departments and units came in."""
+    各部门, not the department with more units; K017 says which departments and units came in; 项目明细 gains a
+    主管部门 column to filter by, each department written one way."""
     from xlmon.adapters.files import read_workbook
 
     for department, units in (("某市教育局（101001）", ["一中", "二中", "三中"]), ("某市卫生健康委员会（102001）", ["一院", "二院"])):
         (tmp_path / department).mkdir()
         for unit in units:
-            write_form(tmp_path / department / f"{unit}.xlsx", unit=unit, project=f"{unit}项目", department=department)
+            written = "某市教育局" if unit == "三中" else department  # its code left out
+            write_form(tmp_path / department / f"{unit}.xlsx", unit=unit, project=f"{unit}项目", department=written)
         assert run(capsys, tmp_path / department, "-o", tmp_path / f"{department}汇总.xlsx")[0] == 0
-    one = load_workbook(tmp_path / "某市教育局（101001）汇总.xlsx")["汇总表"]
-    assert one["A1"].value == "某市教育局（101001）预算绩效运行监控汇总表（2026年1-6月）" and "主管部门" not in one["A2"].value
+    one = load_workbook(tmp_path / "某市教育局（101001）汇总.xlsx")
+    assert one["汇总表"]["A1"].value == "某市教育局（101001）预算绩效运行监控汇总表（2026年1-6月）"
+    assert "主管部门" not in one["汇总表"]["A2"].value and "主管部门" not in [c.value for c in one["项目明细"][1]]
 
     bureau = tmp_path / "局" / "汇总.xlsx"
     code, data = run(capsys, tmp_path / "某市教育局（101001）汇总.xlsx", tmp_path / "某市卫生健康委员会（102001）汇总.xlsx",
@@ -496,6 +499,14 @@ def test_a_bureaus_summary_of_several_departments_is_not_named_after_one(tmp_pat
     assert rows[top - 3] == "各主管部门支出进度（按进度差从大到小）"
     assert set(rows[top - 1:top + 1]) == {"某市教育局（101001）", "某市卫生健康委员会（102001）"} and rows[top + 1] is None
     assert len(rows) - rows.index("单位") - 1 == 5  # and by unit below
+    details = load_workbook(bureau)["项目明细"]
+    header = [c.value for c in details[1]]
+    assert header[:3] == ["序号", "主管部门", "单位"] and header[-1] == "来源文件"
+    assert {row[2]: row[1] for row in details.iter_rows(min_row=2, values_only=True)} == {
+        "一中": "某市教育局（101001）", "二中": "某市教育局（101001）", "三中": "某市教育局（101001）",
+        "一院": "某市卫生健康委员会（102001）", "二院": "某市卫生健康委员会（102001）"}
+    _, province = run(capsys, bureau, "-o", tmp_path / "省汇总.xlsx")  # xlmon's own column, not the bureau's
+    assert province["projects"] == 5 and not [d for d in province["diagnostics"] if d["code"] in ("K005", "K016")]
     chart = zipfile.ZipFile(bureau).read("xl/charts/chart1.xml").decode()
     assert "各主管部门支出进度与时间进度" in chart and f"$A${top}:$A${top + 1}<" in chart
     assert main(["consolidate", str(tmp_path / "某市教育局（101001）汇总.xlsx"), str(tmp_path / "某市卫生健康委员会（102001）汇总.xlsx"),

@@ -107,6 +107,8 @@ class Summary:
     departments: list[tuple[str, list[str]]] = field(default_factory=list)  # 主管部门 the project forms name, with
     # their units (names.with_units); several in a bureau's summary
     by_department: list[Totals] = field(default_factory=list)  # a bureau's: when the forms name several 主管部门
+    department_of: dict[str, str] = field(default_factory=dict)  # a bureau's: each spelling of 主管部门 the project
+    # forms use → the department as departments names it (for 项目明细's 主管部门 column)
 
     @property
     def total(self) -> Totals:
@@ -246,6 +248,8 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
                       focus_list(projects, profile), duplicates, missing, diagnostics, dict(included), list(unlisted),
                       list(roster or []))
     summary.departments, summary.by_department = named, _by_department(groups, projects, months, profile)
+    if len(groups) > 1:
+        summary.department_of = {r.department: name for name, forms in groups for r in forms if r.department}
     return summary
 
 

@@ -126,7 +126,8 @@ def placed_columns(columns: list[Column], summary: Summary) -> tuple[list[Column
 
 def _keyed() -> dict[str, tuple[int, int, tuple[str, ...]]]:
     """The tables whose rows a department's column can follow: header row, xlmon's width, the headers of the
-    columns that tell a row (its key, as deviation_key, focus_key and problem_key make it for a new summary)."""
+    columns that tell a row (its key, as detail_key, deviation_key, focus_key and problem_key make it for a new
+    summary)."""
     from .workbook import DETAIL_HEADERS, DEVIATION_COLUMNS, DEVIATION_KEY, DIAGNOSTIC_HEADERS, FOCUS_HEADERS, FOCUS_TOP
 
     return {SUMMARY_SHEETS[1]: (0, len(DETAIL_HEADERS), (*DETAIL_KEY, DETAIL_SOURCE)),
@@ -137,10 +138,10 @@ def _keyed() -> dict[str, tuple[int, int, tuple[str, ...]]]:
 
 def _xlmons(sheet: str, header: str) -> bool:
     """Whether a header is one xlmon writes in that sheet."""
-    from .workbook import DETAIL_HEADERS, DIAGNOSTIC_HEADERS, FOCUS_HEADERS, deviation_headers
+    from .workbook import DETAIL_DEPARTMENT, DETAIL_HEADERS, DIAGNOSTIC_HEADERS, FOCUS_HEADERS, deviation_headers
 
     if sheet == SUMMARY_SHEETS[1]:
-        return header in DETAIL_HEADERS
+        return header in DETAIL_HEADERS or header == DETAIL_DEPARTMENT
     if sheet == SUMMARY_SHEETS[2]:
         return header in deviation_headers("") or _is_actual(header)
     return header in (DIAGNOSTIC_HEADERS if sheet == SUMMARY_SHEETS[3] else FOCUS_HEADERS)

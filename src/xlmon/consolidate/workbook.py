@@ -516,6 +516,7 @@ def _link_path(path: str) -> str:
 DETAIL_HEADERS = ("序号", "单位", "项目名称", "项目代码", "工作表", "上年结转", "本年预算", "小计", "下达数", "下达率",
                   "支出数", "支出进度", "全年预计支出数", "进度差（百分点）", "资金评级", "指标绿灯", "指标黄灯", "指标红灯",
                   "综合评级", "确定能", "有可能", "完全不可能", "来源文件")
+DETAIL_DEPARTMENT = "主管部门"  # after 序号, in a bureau's 项目明细 (detail_headers)
 
 
 def detail_key(record: FormRecord, names: dict[str, str]) -> tuple:
@@ -523,18 +524,25 @@ def detail_key(record: FormRecord, names: dict[str, str]) -> tuple:
     return clean_text(record.unit), clean_text(record.project), clean_text(record.sheet), source_name(record, names)
 
 
+def detail_headers(summary: Summary) -> list[str]:
+    """项目明细's columns: a bureau's has each project's 主管部门 too, to filter the projects by department."""
+    return [*DETAIL_HEADERS[:1], *([DETAIL_DEPARTMENT] if summary.department_of else ()), *DETAIL_HEADERS[1:]]
+
+
 def _projects(book: _Book, summary: Summary, output: Path, names: dict[str, str]) -> None:
     own = _own(summary, SHEETS[1])
-    s = _Sheet(book, SHEETS[1], [*DETAIL_HEADERS, *(c.header for c in own)])
+    headers = detail_headers(summary)
+    s = _Sheet(book, SHEETS[1], [*headers, *(c.header for c in own)])
     tp = summary.time_progress
     folder = os.path.abspath(output.parent)
     links: dict[tuple, tuple[str, str, str]] = {}
-    link = len(DETAIL_HEADERS) - 1
+    link, departments = len(headers) - 1, summary.department_of
     for i, r in enumerate(summary.projects, 1):
         values = r.total()
         subtotal, issue_rate, progress = r.rates()
         gap = None if tp is None or progress is None else round((tp - progress) * 100, 2)
-        s.line([(i, "int"), (r.unit, "wrap"), (r.project, "wrap"), (r.code, "text"), (r.sheet, "wrap"),
+        s.line([(i, "int"), *([(departments.get(r.department or ""), "wrap")] if departments else ()),
+                (r.unit, "wrap"), (r.project, "wrap"), (r.code, "text"), (r.sheet, "wrap"),
                 (values[0], "amount"), (values[1], "amount"), (subtotal, "amount"), (values[2], "amount"),
                 (issue_rate, "rate"), (values[3], "amount"), (progress, "rate"), (values[4], "amount"),
                 (gap, "amount"), (r.funding_grade, "grade"), (r.indicator_grades.get("green", 0), "int"),
