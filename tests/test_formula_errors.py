@@ -60,7 +60,8 @@ def test_each_error_is_reported_for_what_the_cell_is(broken):
     messages = {d.cell: d.message for d in result.diagnostics}
     assert "中央财政资金·支出数" in messages["I8"] and "#REF!" in messages["I8"]
     assert "表中填写 #VALUE!" in messages["J10"] and "表中填写 #REF!" in messages["K7"]
-    assert "#N/A" in messages["E18"] and "年度指标值" in messages["E18"]
+    [named] = [i.level3 for i in result.forms[0].indicators if i.cells.get("target") == "E18"]
+    assert messages["E18"].startswith(f"指标“{named}”的年度指标值显示错误值 #N/A，")
     assert "J8" not in cells  # 中央's 支出进度 is not called wrong: its 支出数 is unknown, not 0
 
 

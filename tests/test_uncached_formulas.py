@@ -164,11 +164,12 @@ def test_an_indicators_texts_and_ticks_that_are_such_formulas_are_unknown_not_mi
     first, second, third, fourth = plain.forms[0].indicators[:4]
     formulas = {first.cells["level1"]: "=指标库!B2", second.cells["level3"]: "=指标库!C5",
                 second.cells["reason"]: "=指标库!H5", third.cells["likelihood_sure"]: '=IF(F19>1,"√","")',
-                fourth.cells["level2"]: "=指标库!C9"}
+                fourth.cells["level2"]: "=指标库!C9", second.cells["forecast"]: "=指标库!G5"}
     result = check_file(set_cells(path, SHEET, formulas))
     n006 = {d.cell: d.message for d in result.diagnostics if d.code == "N006"}
     assert set(n006) == set(formulas)
     assert n006[second.cells["level3"]].startswith(f"“第 {second.row} 行指标的三级指标”是公式 =指标库!C5")
+    assert n006[second.cells["forecast"]].startswith(f"“第 {second.row} 行指标的全年指标预计完成情况”是公式")  # one way
     assert f"“指标“{third.level3}”的完成目标可能性·确定能”是公式 =IF(F19>1,\"√\",\"\")" in n006[third.cells["likelihood_sure"]]
     assert f"“指标“{fourth.level3}”的二级指标”" in n006[fourth.cells["level2"]]
     assert {d.code for d in result.diagnostics} - {"N006"} == {d.code for d in plain.diagnostics}

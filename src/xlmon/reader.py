@@ -526,17 +526,13 @@ def _read_indicators(s: _Sheet, form: Form, header: int, end: int, diags: list[D
             continue
         target = parse_target(target_raw, values.get("operator"), values.get("unit"))
         cells = dict(_cells(r, fields))  # its own: indicators are edited one by one
-        named = level3.strip() or f"第 {r + 1} 行"
+        named = f"指标“{level3.strip()}”" if level3.strip() else f"第 {r + 1} 行指标"
         for f, error in errors.items():
             diags.append(make("N005", sheet=s.name, cell=cells[f], name=named, field=_INDICATOR_VALUES[f],
                               value=error))
-        for f, formula in uncached.items():
+        for f, formula in (*uncached.items(), *((f, values[f]) for f in texts)):
             diags.append(make("N006", sheet=s.name, cell=cells[f], formula=_formula(formula),
-                              field=f"指标“{named}”的{_INDICATOR_VALUES[f]}"))
-        for f in texts:
-            whose = f"指标“{level3.strip()}”的" if level3.strip() else f"第 {r + 1} 行指标的"
-            field = whose + _INDICATOR_TEXTS[f]
-            diags.append(make("N006", sheet=s.name, cell=cells[f], formula=_formula(values[f]), field=field))
+                              field=f"{named}的{_INDICATOR_VALUES.get(f) or _INDICATOR_TEXTS[f]}"))
         unknown = {*carried, *texts}
         if unknown & {*_LIKELIHOOD_FIELDS, "likelihood"}:
             unknown.add("likelihood")
