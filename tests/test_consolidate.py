@@ -803,6 +803,13 @@ class _GbkName(zipfile.ZipInfo):
         return self.filename.encode("gbk"), self.flag_bits
 
 
+class _Utf8Unflagged(zipfile.ZipInfo):
+    __slots__ = ()
+
+    def _encodeFilenameFlags(self):
+        return self.filename.encode("utf-8"), self.flag_bits & ~0x800
+
+
 def gbk_zip(path: Path, members: dict[str, bytes]) -> Path:
     """A zip as Chinese Windows' 发送到→压缩文件夹 makes it: names in GBK, without the UTF-8 flag."""
     with zipfile.ZipFile(path, "w") as z:
@@ -819,19 +826,22 @@ def test_archives_in_a_folder_are_listed_with_the_workbooks_they_hold(tmp_path, 
     gbk_zip(units / "各单位材料.zip", {"材料/单位乙.xlsx": inner, "单位丙.xls": b"", "说明.docx": b"", "~$单位乙.xlsx": b""})
     with zipfile.ZipFile(units / "空.zip", "w") as z:
         z.writestr("readme.txt", "")
+    with zipfile.ZipFile(units / "mac.zip", "w") as z:  # as a Mac's Archive Utility or Linux's zip: UTF-8, no flag
+        z.writestr(_Utf8Unflagged("单位己/单位己.xlsx"), inner)
     (units / "单位丁.rar").write_bytes(b"Rar!\x1a\x07\x00")
     (units / "单位戊.7z").write_bytes(b"7z\xbc\xaf\x27\x1c")
     code, data = run(capsys, units, "-o", tmp_path / "s.xlsx")
     assert code == 0 and data["projects"] == 1
     status = {Path(f["path"]).name: (f["status"], f["reason"]) for f in data["files"]}
-    assert set(status) == {"甲.xlsx", "各单位材料.zip", "空.zip", "单位丁.rar", "单位戊.7z"}
+    assert set(status) == {"甲.xlsx", "各单位材料.zip", "空.zip", "mac.zip", "单位丁.rar", "单位戊.7z"}
     assert status["各单位材料.zip"] == ("rejected", next(d["message"] for d in data["diagnostics"]
                                                          if d["file"].endswith(".zip") and "材料" in d["file"]))
     assert "zip 压缩包，内含工作簿：单位乙.xlsx、单位丙.xls，" in status["各单位材料.zip"][1]
     assert "没有 Excel 工作簿" in status["空.zip"][1]
+    assert "zip 压缩包，内含工作簿：单位己.xlsx，" in status["mac.zip"][1]
     assert "RAR 压缩包" in status["单位丁.rar"][1] and "7z 压缩包" in status["单位戊.7z"][1]
     assert all(status[n][0] == "rejected" and "请解压" in status[n][1] for n in status if n != "甲.xlsx")
-    assert sum(d["code"] == "F009" for d in data["diagnostics"]) == 4
+    assert sum(d["code"] == "F009" for d in data["diagnostics"]) == 5
     code = main(["check", str(units / "各单位材料.zip")])
     assert code == 1 and ": F009 这是 zip 压缩包" in capsys.readouterr().out
 

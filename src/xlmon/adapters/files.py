@@ -134,9 +134,25 @@ def _mark_uncached(grid: Grid, cells: list[tuple[int, int, str]]) -> None:
             grid[r][c] = Uncached(formula)
 
 
+def _unflagged(name: str) -> str:
+    """A zip member's name stored without the UTF-8 flag, as its maker wrote it (see archive_contents)."""
+    try:
+        raw = name.encode("cp437")
+    except UnicodeEncodeError:
+        return name
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return name
+
+
 def archive_contents(data: bytes, suffix: str) -> str:
     """What an archive is, and for a zip the workbooks in it, from its directory alone (nothing is unpacked).
-    A zip made on Chinese Windows stores names in GBK without saying so; zipfile reads those as cp437."""
+    A zip made on Chinese Windows stores names in GBK without saying so, one made on a Mac or Linux (zip, Archive
+    Utility) in UTF-8 without saying so; zipfile reads both as cp437. UTF-8 is tried first: GBK's bytes seldom
+    make valid UTF-8, while any bytes make some GB18030."""
     kind = f"{ARCHIVES[suffix]} 压缩包"
     if suffix != ".zip":
         return kind
@@ -148,10 +164,7 @@ def archive_contents(data: bytes, suffix: str) -> str:
     for info in members:
         name = info.filename
         if not info.flag_bits & 0x800:
-            try:
-                name = name.encode("cp437").decode("gb18030")
-            except (UnicodeEncodeError, UnicodeDecodeError):
-                pass
+            name = _unflagged(name)
         name = name.rsplit("/", 1)[-1]
         if Path(name).suffix.lower() in (*WORKBOOK_SUFFIXES, *OTHER_SPREADSHEETS) and not name.startswith(("~$", ".")):
             names.append(name)
