@@ -99,7 +99,12 @@ def test_outputs_never_write_over_a_users_file(tmp_path, capsys):
     assert main(["template", "project", "-o", str(other)]) == 2
     assert "已存在" in capsys.readouterr().err and other.read_bytes() == kept
     assert main(["template", "project", "-o", str(tmp_path / "模板.xlsm")]) == 2  # no macros: Excel would refuse it
-    assert "模板文件的扩展名应为 .xlsx" in capsys.readouterr().err and not (tmp_path / "模板.xlsm").exists()
+    assert "模板文件的扩展名应为 .xlsx（如 " in capsys.readouterr().err and not (tmp_path / "模板.xlsm").exists()
+    assert main(["consolidate", str(src), "-o", str(tmp_path)]) == 2  # the folder, not a file in it
+    assert f"{tmp_path} 是文件夹，请给出汇总文件的文件名，如 {tmp_path / '部门汇总.xlsx'}" in capsys.readouterr().err
+    assert main(["consolidate", str(src), "-o", str(tmp_path / "部门汇总")]) == 2
+    assert f"汇总文件的扩展名应为 .xlsx（如 {tmp_path / '部门汇总.xlsx'}）" in capsys.readouterr().err
+    assert not (tmp_path / "部门汇总.xlsx").exists()
     assert main(["check", str(src), "--annotate", str(tmp_path / "标注.txt")]) == 2  # Excel could not open it
     assert "扩展名应为 .xlsx" in capsys.readouterr().err and not (tmp_path / "标注.txt").exists()
 

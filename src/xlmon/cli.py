@@ -169,11 +169,15 @@ def _write(out: Path, write, app: str = "Excel") -> Path | None:
     return None
 
 
-def _output(args, suffix: str, what: str) -> Path | None:
-    """args.output, or None after saying why when it does not end in `suffix`."""
+def _output(args, suffix: str, what: str, example: str) -> Path | None:
+    """args.output, or None after saying why when it does not end in `suffix` (a folder given for the file
+    is named as one, with the file it may have meant: example, a name ending in suffix)."""
     output = Path(args.output)
+    if output.is_dir():
+        print(f"xlmon: {output} 是文件夹，请给出{what}的文件名，如 {output / example}。", file=sys.stderr)
+        return None
     if output.suffix.lower() != suffix:
-        print(f"xlmon: {what}的扩展名应为 {suffix}。", file=sys.stderr)
+        print(f"xlmon: {what}的扩展名应为 {suffix}（如 {output.with_name(output.stem + suffix)}）。", file=sys.stderr)
         return None
     return output
 
@@ -187,7 +191,7 @@ def cmd_consolidate(args) -> int:
     profile = _profile(args)
     if profile is None:
         return EXIT_FAILURE
-    output = _output(args, ".xlsx", "汇总文件")
+    output = _output(args, ".xlsx", "汇总文件", "部门汇总.xlsx")
     if output is None:
         return EXIT_FAILURE
     if args.roster and Path(args.roster).resolve() == output.resolve():
@@ -303,7 +307,7 @@ def cmd_report(args) -> int:
     profile = _profile(args)
     if profile is None:
         return EXIT_FAILURE
-    output = _output(args, ".docx", "分析报告")
+    output = _output(args, ".docx", "分析报告", "分析报告.docx")
     if output is None:
         return EXIT_FAILURE
     if not replaceable(output):
@@ -363,7 +367,7 @@ def cmd_profile(args) -> int:
 def cmd_template(args) -> int:
     from .templates import save_atomic, template_workbook
 
-    output = _output(args, ".xlsx", "模板文件")
+    output = _output(args, ".xlsx", "模板文件", "项目支出绩效运行监控表.xlsx")
     if output is None:
         return EXIT_FAILURE
     if output.exists():  # a blank form written over one already filled in would lose it
