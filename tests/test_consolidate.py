@@ -925,7 +925,7 @@ def test_target_is_a_folder_fails_cleanly(tmp_path, capsys):
     write_form(tmp_path / "u.xlsx", unit="单位甲", project="项目甲")
     (tmp_path / "s.xlsx").mkdir()
     assert main(["consolidate", str(tmp_path / "u.xlsx"), "-o", str(tmp_path / "s.xlsx")]) == 2
-    assert "无法写入" in capsys.readouterr().err
+    assert f"{tmp_path / 's.xlsx'} 是文件夹，请给出汇总文件的文件名" in capsys.readouterr().err
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".xlmon-")] == []
 
 
