@@ -21,6 +21,7 @@ from xlmon import layout as L
 from xlmon.check import check_file
 from xlmon.cli import main
 from xlmon.consolidate.workbook import SHEETS
+from xlmon import demo
 from xlmon.demo import generate
 
 
@@ -685,6 +686,45 @@ def test_deviations_of_units_overall_forms_are_listed_too(department, tmp_path, 
     overall = [r for r in rows if r[2] == "（部门整体支出）"]
     assert [(r[0], r[5]) for r in overall] == [("红灯", indicator.level3)]
     assert overall[0][1] == (form.unit or form.department) and overall[0][12].endswith(f"!{form.sheet}!{indicator.cells['forecast']}")
+
+
+def test_a_bureaus_tables_name_each_rows_department(department, tmp_path, capsys):
+    """A bureau reviews every department's projects, deviations and 重点监控 candidates at once: each of 项目明细,
+    指标偏差 and 重点监控建议 has a 主管部门 column before 单位. A unit's 部门整体 form names the unit itself as
+    主管部门（单位）; its row names the department its unit's projects name. One level up the column is xlmon's."""
+    folder = tmp_path / "教育局"
+    shutil.copytree(department, folder)
+    owner, form = next((p, f) for p in sorted(folder.glob("*.xlsx")) for f in check_file(p).forms
+                       if f.kind == "department" and f.indicators)
+    indicator = next(i for i in form.indicators if i.operator in (">=", ">") and i.target_value)
+    book = load_workbook(owner)
+    book[form.sheet][indicator.cells["forecast"]] = 0  # red: a row of 指标偏差 for the unit's 部门整体 form
+    book.save(owner)
+    health = tmp_path / "卫健委"
+    health.mkdir()
+    lagging = {L.TOTAL_ROW: [10, 300, 310, 200, 0.6667, 15, 0.0484, 305],  # red: 重点监控
+               "中央财政资金": [None, 100, 100, 100, 1, 6, 0.06, 100], "市级财政资金": [10, 200, 210, 100, 0.5, 9, 0.0429, 205]}
+    write_form(health / "一院.xlsx", unit="某市第一人民医院", project="设备购置", funding=lagging, department="某市卫生健康委员会")
+    write_form(health / "二院.xlsx", unit="某市第二人民医院", project="设备购置", department="某市卫生健康委员会")
+    for name in ("教育局", "卫健委"):
+        assert run(capsys, tmp_path / name, "-o", tmp_path / f"{name}汇总.xlsx")[0] == 0
+    bureau = tmp_path / "局汇总.xlsx"
+    code, data = run(capsys, tmp_path / "教育局汇总.xlsx", tmp_path / "卫健委汇总.xlsx", "-o", bureau)
+    assert code == 0
+    education = f"{demo.DEPARTMENT[0]}（{demo.DEPARTMENT[1]}）"
+    book = load_workbook(bureau)
+    deviations = [row for row in book["指标偏差"].iter_rows(values_only=True)]
+    assert deviations[0][:3] == ("评级", "主管部门", "单位")
+    assert {row[1] for row in deviations[1:]} == {education, "某市卫生健康委员会"}  # none blank
+    [overall] = [row for row in deviations if row[3] == "（部门整体支出）" and row[6] == indicator.level3]
+    assert overall[1] == education and overall[2] == (form.unit or form.department)
+    focus = [row for row in book["重点监控建议"].iter_rows(min_row=3, values_only=True)]
+    assert focus[0][:3] == ("主管部门", "单位", "项目名称")
+    assert ("某市卫生健康委员会", "某市第一人民医院", "设备购置") in {row[:3] for row in focus[1:]}
+    assert all(row[0] for row in focus[1:])
+    _, province = run(capsys, bureau, "-o", tmp_path / "省汇总.xlsx")
+    assert not [d for d in province["diagnostics"] if d["code"] in ("K005", "K012", "K014", "K016")]
+    assert province["grades"] == data["grades"]
 
 
 def test_a_record_longer_than_a_cell_goes_up_a_level_whole(tmp_path, capsys):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -108,7 +109,7 @@ class Summary:
     # their units (names.with_units); several in a bureau's summary
     by_department: list[Totals] = field(default_factory=list)  # a bureau's: when the forms name several 主管部门
     department_of: dict[str, str] = field(default_factory=dict)  # a bureau's: each spelling of 主管部门 the project
-    # forms use → the department as departments names it (for 项目明细's 主管部门 column)
+    # forms use → the department as departments names it (department_for)
 
     @property
     def total(self) -> Totals:
@@ -118,6 +119,25 @@ class Summary:
     def units(self) -> list[str]:
         """The units with projects, each once however its name is spaced or bracketed (as first written)."""
         return list(_by_name(self.projects).values())
+
+    def department_for(self, record: FormRecord) -> str | None:
+        """A bureau's: the department a project form names, as departments names it; for a unit's 部门整体 form,
+        which names the unit itself as 主管部门（单位）, the department its unit's projects name. None in a
+        department's summary, of one department."""
+        if record.kind == "project" or not self.department_of:
+            return self.department_of.get(record.department or "")
+        return next((self._unit_departments[k] for k in name_keys(record.unit or "") if k in self._unit_departments),
+                    None)
+
+    @cached_property
+    def _unit_departments(self) -> dict[str, str]:
+        """Each unit's name (name_keys: 某校（101001004） is 某校) → the department its projects name."""
+        found: dict[str, str] = {}
+        for r in self.projects:
+            if (name := self.department_of.get(r.department or "")) is not None:
+                for key in name_keys(r.unit or ""):
+                    found.setdefault(key, name)
+        return found
 
 
 def _by_name(records: Iterable[FormRecord]) -> dict[str, str]:

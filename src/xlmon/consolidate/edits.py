@@ -138,10 +138,12 @@ def _keyed() -> dict[str, tuple[int, int, tuple[str, ...]]]:
 
 def _xlmons(sheet: str, header: str) -> bool:
     """Whether a header is one xlmon writes in that sheet."""
-    from .workbook import DETAIL_DEPARTMENT, DETAIL_HEADERS, DIAGNOSTIC_HEADERS, FOCUS_HEADERS, deviation_headers
+    from .workbook import DEPARTMENT_HEADER, DETAIL_HEADERS, DIAGNOSTIC_HEADERS, FOCUS_HEADERS, deviation_headers
 
+    if header == DEPARTMENT_HEADER and sheet != SUMMARY_SHEETS[3]:
+        return True
     if sheet == SUMMARY_SHEETS[1]:
-        return header in DETAIL_HEADERS or header == DETAIL_DEPARTMENT
+        return header in DETAIL_HEADERS
     if sheet == SUMMARY_SHEETS[2]:
         return header in deviation_headers("") or _is_actual(header)
     return header in (DIAGNOSTIC_HEADERS if sheet == SUMMARY_SHEETS[3] else FOCUS_HEADERS)

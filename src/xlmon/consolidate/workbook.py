@@ -516,7 +516,7 @@ def _link_path(path: str) -> str:
 DETAIL_HEADERS = ("序号", "单位", "项目名称", "项目代码", "工作表", "上年结转", "本年预算", "小计", "下达数", "下达率",
                   "支出数", "支出进度", "全年预计支出数", "进度差（百分点）", "资金评级", "指标绿灯", "指标黄灯", "指标红灯",
                   "综合评级", "确定能", "有可能", "完全不可能", "来源文件")
-DETAIL_DEPARTMENT = "主管部门"  # after 序号, in a bureau's 项目明细 (detail_headers)
+DEPARTMENT_HEADER = "主管部门"  # before 单位 in a bureau's 项目明细, 指标偏差 and 重点监控建议 (_by_department)
 
 
 def detail_key(record: FormRecord, names: dict[str, str]) -> tuple:
@@ -524,31 +524,42 @@ def detail_key(record: FormRecord, names: dict[str, str]) -> tuple:
     return clean_text(record.unit), clean_text(record.project), clean_text(record.sheet), source_name(record, names)
 
 
-def detail_headers(summary: Summary) -> list[str]:
-    """项目明细's columns: a bureau's has each project's 主管部门 too, to filter the projects by department."""
-    return [*DETAIL_HEADERS[:1], *([DETAIL_DEPARTMENT] if summary.department_of else ()), *DETAIL_HEADERS[1:]]
+def _by_department(summary: Summary, headers: list[str]) -> list[str]:
+    """A table's columns; a bureau's has each row's 主管部门 before its 单位, to filter the rows by department."""
+    if not summary.department_of:
+        return headers
+    at = headers.index("单位")
+    return [*headers[:at], DEPARTMENT_HEADER, *headers[at:]]
+
+
+def _department_cell(summary: Summary, record: FormRecord, cells: list[tuple[object, str]], at: int
+                     ) -> list[tuple[object, str]]:
+    """A row's cells under _by_department's columns: the record's 主管部门 inserted where its 单位 is (at)."""
+    if not summary.department_of:
+        return cells
+    return [*cells[:at], (summary.department_for(record), "wrap"), *cells[at:]]
 
 
 def _projects(book: _Book, summary: Summary, output: Path, names: dict[str, str]) -> None:
     own = _own(summary, SHEETS[1])
-    headers = detail_headers(summary)
+    headers = _by_department(summary, list(DETAIL_HEADERS))
     s = _Sheet(book, SHEETS[1], [*headers, *(c.header for c in own)])
     tp = summary.time_progress
     folder = os.path.abspath(output.parent)
     links: dict[tuple, tuple[str, str, str]] = {}
-    link, departments = len(headers) - 1, summary.department_of
+    link = len(headers) - 1
     for i, r in enumerate(summary.projects, 1):
         values = r.total()
         subtotal, issue_rate, progress = r.rates()
         gap = None if tp is None or progress is None else round((tp - progress) * 100, 2)
-        s.line([(i, "int"), *([(departments.get(r.department or ""), "wrap")] if departments else ()),
-                (r.unit, "wrap"), (r.project, "wrap"), (r.code, "text"), (r.sheet, "wrap"),
-                (values[0], "amount"), (values[1], "amount"), (subtotal, "amount"), (values[2], "amount"),
-                (issue_rate, "rate"), (values[3], "amount"), (progress, "rate"), (values[4], "amount"),
-                (gap, "amount"), (r.funding_grade, "grade"), (r.indicator_grades.get("green", 0), "int"),
-                (r.indicator_grades.get("yellow", 0), "int"), (r.indicator_grades.get("red", 0), "int"),
-                (r.grade, "grade"), (r.likelihoods.get("确定能", 0), "int"), (r.likelihoods.get("有可能", 0), "int"),
-                (r.likelihoods.get("完全不可能", 0), "int")])
+        s.line(_department_cell(summary, r, [
+            (i, "int"), (r.unit, "wrap"), (r.project, "wrap"), (r.code, "text"), (r.sheet, "wrap"),
+            (values[0], "amount"), (values[1], "amount"), (subtotal, "amount"), (values[2], "amount"),
+            (issue_rate, "rate"), (values[3], "amount"), (progress, "rate"), (values[4], "amount"),
+            (gap, "amount"), (r.funding_grade, "grade"), (r.indicator_grades.get("green", 0), "int"),
+            (r.indicator_grades.get("yellow", 0), "int"), (r.indicator_grades.get("red", 0), "int"),
+            (r.grade, "grade"), (r.likelihoods.get("确定能", 0), "int"), (r.likelihoods.get("有可能", 0), "int"),
+            (r.likelihoods.get("完全不可能", 0), "int")], 1))
         s.row -= 1
         _source_link(s, link, r, folder, links, names)
         if own:  # after the link: a run of cells must not hold it
@@ -605,11 +616,13 @@ def deviation_row(record: FormRecord, d: Deviation, names: dict[str, str]) -> li
 
 def _deviations(book: _Book, summary: Summary, names: dict[str, str]) -> None:
     own = _own(summary, SHEETS[2])
-    s = _Sheet(book, SHEETS[2], deviation_headers(summary.months or "XX") + [c.header for c in own])
+    s = _Sheet(book, SHEETS[2], _by_department(summary, deviation_headers(summary.months or "XX")) +
+               [c.header for c in own])
     rows = [(d, r) for r in (*summary.projects, *summary.overall) for d in r.deviations]
     rows.sort(key=lambda x: (GRADE_ORDER[x[0].grade], x[1].unit or "", form_name(x[1]) or ""))
     for d, r in rows:
-        s.line([*deviation_row(r, d, names), *(_own_cells(own, deviation_key(r, d, names)) if own else ())])
+        s.line([*_department_cell(summary, r, deviation_row(r, d, names), 1),
+                *(_own_cells(own, deviation_key(r, d, names)) if own else ())])
     s.finish()
 
 
@@ -682,9 +695,10 @@ def focus_key(f: Focus) -> tuple:
 
 def _focus(book: _Book, summary: Summary) -> None:
     own = _own(summary, SHEETS[4])
-    s = _Sheet(book, SHEETS[4], [*FOCUS_HEADERS, *(c.header for c in own)], top=FOCUS_TOP)
+    s = _Sheet(book, SHEETS[4], [*_by_department(summary, list(FOCUS_HEADERS)), *(c.header for c in own)],
+               top=FOCUS_TOP)
     for f in summary.focus:
-        s.line([*focus_row(f), *(_own_cells(own, focus_key(f)) if own else ())])
+        s.line([*_department_cell(summary, f.record, focus_row(f), 0), *(_own_cells(own, focus_key(f)) if own else ())])
     s.finish()
     _note(book, s.ws, 0, "重点监控建议（草稿）：以下由 xlmon 按规则生成，仅供审核人员参考，不代表审核结论。",
           len(s.headers), sum(s.final))
