@@ -1460,11 +1460,17 @@ def test_the_overview_says_when_projects_left_their_sources_blank(tmp_path, caps
     write_grid(tmp_path / "甲.xlsx", project_grid(funding={"资金总额": SAMPLE_FUNDING["资金总额"]},
                                                  indicators=SAMPLE_INDICATORS, unit="甲"))
     write_grid(tmp_path / "乙.xlsx", project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS, unit="乙"))
+    # typed by hand with its 资金总额 row alone, no source row at all: the same sum falls short, the same R212
+    alone = project_grid(funding={"资金总额": SAMPLE_FUNDING["资金总额"]}, indicators=SAMPLE_INDICATORS, unit="丙")
+    write_grid(tmp_path / "丙.xlsx", [row for row in alone if not (len(row) > 1 and isinstance(row[1], str) and any(
+        source in row[1] for source in L.PROJECT_SOURCES))])
     code, data = run(capsys, tmp_path, "-o", tmp_path / "汇总.xlsx")
-    assert code == 0 and data["totals"]["subtotal"] == 620
+    assert code == 0 and data["totals"]["subtotal"] == 930
     note = CalamineWorkbook.from_path(str(tmp_path / "汇总.xlsx")).get_sheet_by_name("汇总表").to_python()[1][0]
-    assert "其中 1 个项目只填写了资金总额、未按来源分列" in note
-    assert [d["file"] for d in data["diagnostics"] if d["code"] == "R212"] == [str(tmp_path / "甲.xlsx")]
+    assert "其中 2 个项目只填写了资金总额、未按来源分列（见“校验问题”，代码 R212）" in note
+    r212 = [d for d in data["diagnostics"] if d["code"] == "R212"]
+    assert sorted(d["file"] for d in r212) == [str(tmp_path / "丙.xlsx"), str(tmp_path / "甲.xlsx")]
+    assert all(d["cell"] for d in r212)
 
 
 def test_the_overview_says_when_a_source_row_had_another_name(tmp_path, capsys):

@@ -39,9 +39,10 @@ def sources_split(form: Form, profile: Profile) -> list[Diagnostic]:
     if total is None or not total.cells or not any(total.typed.get(f) for f in L.INPUT_AMOUNTS):
         return []
     sources = [r for r in form.funding if r.block == "source" and r is not total]
-    if not sources or any(r.typed.get(f) is not None for r in sources for f in L.INPUT_AMOUNTS):
+    if any(r.typed.get(f) is not None for r in sources for f in L.INPUT_AMOUNTS):
         return []
-    return [make("R212", sheet=form.sheet, cell=sources[0].cells.get("current") or total.cells.get("current"))]
+    first = sources[0].cells.get("current") if sources else None  # no source rows at all (S111): the same sum
+    return [make("R212", sheet=form.sheet, cell=first or total.cells.get("current"))]
 
 
 def blocks_agree(form: Form, profile: Profile) -> list[Diagnostic]:
