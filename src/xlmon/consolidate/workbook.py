@@ -12,6 +12,7 @@ import math
 import os
 import re
 from collections import Counter
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
@@ -524,25 +525,26 @@ def detail_key(record: FormRecord, names: dict[str, str]) -> tuple:
     return clean_text(record.unit), clean_text(record.project), clean_text(record.sheet), source_name(record, names)
 
 
-def _by_department(summary: Summary, headers: list[str]) -> list[str]:
+def _by_department(summary: Summary, headers: Sequence[str]) -> list[str]:
     """A table's columns; a bureau's has each row's 主管部门 before its 单位, to filter the rows by department."""
     if not summary.department_of:
-        return headers
+        return list(headers)
     at = headers.index("单位")
     return [*headers[:at], DEPARTMENT_HEADER, *headers[at:]]
 
 
-def _department_cell(summary: Summary, record: FormRecord, cells: list[tuple[object, str]], at: int
-                     ) -> list[tuple[object, str]]:
-    """A row's cells under _by_department's columns: the record's 主管部门 inserted where its 单位 is (at)."""
+def _department_cell(summary: Summary, record: FormRecord, cells: list[tuple[object, str]],
+                     headers: Sequence[str]) -> list[tuple[object, str]]:
+    """A row's cells under _by_department(headers): the record's 主管部门 inserted before its 单位."""
     if not summary.department_of:
         return cells
+    at = headers.index("单位")
     return [*cells[:at], (summary.department_for(record), "wrap"), *cells[at:]]
 
 
 def _projects(book: _Book, summary: Summary, output: Path, names: dict[str, str]) -> None:
     own = _own(summary, SHEETS[1])
-    headers = _by_department(summary, list(DETAIL_HEADERS))
+    headers = _by_department(summary, DETAIL_HEADERS)
     s = _Sheet(book, SHEETS[1], [*headers, *(c.header for c in own)])
     tp = summary.time_progress
     folder = os.path.abspath(output.parent)
@@ -559,7 +561,7 @@ def _projects(book: _Book, summary: Summary, output: Path, names: dict[str, str]
             (gap, "amount"), (r.funding_grade, "grade"), (r.indicator_grades.get("green", 0), "int"),
             (r.indicator_grades.get("yellow", 0), "int"), (r.indicator_grades.get("red", 0), "int"),
             (r.grade, "grade"), (r.likelihoods.get("确定能", 0), "int"), (r.likelihoods.get("有可能", 0), "int"),
-            (r.likelihoods.get("完全不可能", 0), "int")], 1))
+            (r.likelihoods.get("完全不可能", 0), "int")], DETAIL_HEADERS))
         s.row -= 1
         _source_link(s, link, r, folder, links, names)
         if own:  # after the link: a run of cells must not hold it
@@ -616,12 +618,12 @@ def deviation_row(record: FormRecord, d: Deviation, names: dict[str, str]) -> li
 
 def _deviations(book: _Book, summary: Summary, names: dict[str, str]) -> None:
     own = _own(summary, SHEETS[2])
-    s = _Sheet(book, SHEETS[2], _by_department(summary, deviation_headers(summary.months or "XX")) +
-               [c.header for c in own])
+    headers = deviation_headers(summary.months or "XX")
+    s = _Sheet(book, SHEETS[2], _by_department(summary, headers) + [c.header for c in own])
     rows = [(d, r) for r in (*summary.projects, *summary.overall) for d in r.deviations]
     rows.sort(key=lambda x: (GRADE_ORDER[x[0].grade], x[1].unit or "", form_name(x[1]) or ""))
     for d, r in rows:
-        s.line([*_department_cell(summary, r, deviation_row(r, d, names), 1),
+        s.line([*_department_cell(summary, r, deviation_row(r, d, names), headers),
                 *(_own_cells(own, deviation_key(r, d, names)) if own else ())])
     s.finish()
 
@@ -695,10 +697,11 @@ def focus_key(f: Focus) -> tuple:
 
 def _focus(book: _Book, summary: Summary) -> None:
     own = _own(summary, SHEETS[4])
-    s = _Sheet(book, SHEETS[4], [*_by_department(summary, list(FOCUS_HEADERS)), *(c.header for c in own)],
+    s = _Sheet(book, SHEETS[4], [*_by_department(summary, FOCUS_HEADERS), *(c.header for c in own)],
                top=FOCUS_TOP)
     for f in summary.focus:
-        s.line([*_department_cell(summary, f.record, focus_row(f), 0), *(_own_cells(own, focus_key(f)) if own else ())])
+        s.line([*_department_cell(summary, f.record, focus_row(f), FOCUS_HEADERS),
+                *(_own_cells(own, focus_key(f)) if own else ())])
     s.finish()
     _note(book, s.ws, 0, "重点监控建议（草稿）：以下由 xlmon 按规则生成，仅供审核人员参考，不代表审核结论。",
           len(s.headers), sum(s.final))
