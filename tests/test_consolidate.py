@@ -78,6 +78,8 @@ def test_department_summary(department, tmp_path, capsys):
     assert hashes(department) == before, "inputs must never be modified"
     expected = direct_totals(sorted(department.glob("*.xlsx")))
     assert data["projects"] == expected["projects"] >= 20 and data["units"] >= 8
+    [only] = data["departments"]  # the demo's units all name their department, one way or another
+    assert only["name"] == f"{demo.DEPARTMENT[0]}（{demo.DEPARTMENT[1]}）" and len(only["units"]) == data["units"]
     for f, value in expected["sums"].items():
         assert data["totals"][f] == pytest.approx(value, abs=1e-3), f
     t = data["totals"]
@@ -487,6 +489,8 @@ def test_a_bureaus_summary_of_several_departments_is_not_named_after_one(tmp_pat
     code, data = run(capsys, tmp_path / "某市教育局（101001）汇总.xlsx", tmp_path / "某市卫生健康委员会（102001）汇总.xlsx",
                      "-o", bureau)
     assert code == 0 and data["units"] == 5
+    assert data["departments"] == [{"name": "某市教育局（101001）", "units": ["一中", "二中", "三中"]},
+                                   {"name": "某市卫生健康委员会（102001）", "units": ["一院", "二院"]}]
     ws = load_workbook(bureau)["汇总表"]
     assert ws["A1"].value == "各部门预算绩效运行监控汇总表（2026年1-6月）"
     assert ws.oddHeader.left.text == "各部门（2026年1-6月）" and ws["A2"].value.startswith("纳入汇总：2 个主管部门、5 个单位")

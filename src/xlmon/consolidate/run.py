@@ -278,6 +278,7 @@ def summary_json(summary: Summary, output: str | Path | None) -> dict:
                    "reason": o.reason, "sha256": o.sha256} for o in summary.files],
         "projects": len(summary.projects),
         "units": len(summary.units),
+        "departments": [{"name": name, "units": units} for name, units in summary.departments],
         "totals": {k: r4(v) for k, v in total.as_dict().items()},
         "time_progress": r4(summary.time_progress),
         "gap": r4(total.gap),
