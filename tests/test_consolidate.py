@@ -518,6 +518,7 @@ def test_a_bureaus_summary_of_several_departments_is_not_named_after_one(tmp_pat
                  "-o", str(tmp_path / "局" / "汇总2.xlsx")]) == 0
     assert "主管部门 2 个，单位 5 个，项目 5 个。" in capsys.readouterr().out
     assert main(["report", str(bureau), "-o", str(tmp_path / "报告.docx")]) == 0
+    assert "已写出分析报告（草稿）《各部门预算绩效运行监控分析报告》" in capsys.readouterr().out  # not 部门分析报告
     from docx import Document
 
     said = [p.text for p in Document(str(tmp_path / "报告.docx")).paragraphs]

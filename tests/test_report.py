@@ -166,7 +166,7 @@ def _require_writer(soffice: str) -> None:
 def test_cli_exit_codes(project_file, tmp_path, capsys):
     out = tmp_path / "项目分析报告.docx"
     assert main(["report", str(project_file), "-o", str(out)]) == 0
-    assert out.exists() and "已写出项目分析报告" in capsys.readouterr().out
+    assert out.exists() and "已写出分析报告（草稿）《" in capsys.readouterr().out
     assert main(["report", str(tmp_path / "缺失.xlsx"), "-o", str(tmp_path / "x.docx")]) == 1
     assert not (tmp_path / "x.docx").exists()
     capsys.readouterr()

@@ -321,8 +321,7 @@ def cmd_report(args) -> int:
         return EXIT_FINDINGS
     if _write(output, lambda: write_docx(report, output), app="Word") is None:
         return EXIT_FAILURE
-    kind = "项目" if report.kind == "project" else "部门"
-    print(f"已写出{kind}分析报告（草稿）：{output}。标黄的【待填写】处需人工补充，【草稿】处请审核。")
+    print(f"已写出分析报告（草稿）《{report.title}》：{output}。标黄的【待填写】处需人工补充，【草稿】处请审核。")
     return EXIT_OK
 
 
