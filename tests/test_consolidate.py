@@ -499,6 +499,8 @@ def test_a_bureaus_summary_of_several_departments_is_not_named_after_one(tmp_pat
     assert "；某市卫生健康委员会（102001）：2 个单位（一院、二院）。" in k017["message"] and "二中" in k017["message"]
     overall = read_workbook(bureau).sheets["部门整体"]
     assert not any("某市教育局" in str(v) for row in overall for v in row)  # its 主管部门 left for the bureau
+    [note] = [v for row in overall for v in row if str(v).startswith("说明")]
+    assert note == "说明：各单位均未报送部门整体支出绩效运行监控表，本表金额未预填。"  # nothing asked of a department
     rows = [r[0].value for r in ws.iter_rows(max_col=1)]
     top = rows.index("主管部门") + 2  # 1-based, below the header
     assert rows[top - 3] == "各主管部门支出进度（按进度差从大到小）"
@@ -727,6 +729,8 @@ def test_a_bureaus_tables_name_each_rows_department(department, tmp_path, capsys
     assert focus[0][:3] == ("主管部门", "单位", "项目名称")
     assert ("某市卫生健康委员会", "某市第一人民医院", "设备购置") in {row[:3] for row in focus[1:]}
     assert all(row[0] for row in focus[1:])
+    [note] = [v for row in book["部门整体"].iter_rows(values_only=True) for v in row if str(v).startswith("说明")]
+    assert "报送的部门整体支出绩效运行监控表汇总预填，供审核参考；另有" in note and "请部门" not in note
     _, province = run(capsys, bureau, "-o", tmp_path / "省汇总.xlsx")
     assert not [d for d in province["diagnostics"] if d["code"] in ("K005", "K012", "K014", "K016")]
     assert province["grades"] == data["grades"]

@@ -762,15 +762,17 @@ def _department_form_note(summary: Summary) -> str:
     covered = {label_key(r.unit or "") for r in summary.overall}  # a unit's own form, or its department's
     units = {label_key(p.unit) for p in summary.projects
              if p.unit and not covered & {label_key(p.unit), label_key(p.department or "")}}
-    carried = summary.carried
+    carried, bureau = summary.carried, bool(summary.department_of)  # a bureau files no 部门整体 of its own
     ask = (f"年度绩效目标、绩效指标和部门填写的金额已从 {Path(carried.source).name} 带入，请部门核实更新" if carried
-           else "年度绩效目标和绩效指标请部门填写")
+           else "" if bureau else "年度绩效目标和绩效指标请部门填写")
     if not names:
-        return f"{OWN_NOTES[1]}，本表金额未预填；{ask}。"
+        return f"{OWN_NOTES[1]}，本表金额未预填" + (f"；{ask}。" if ask else "。")
     note = f"{OWN_NOTES[0]} {_names(names)} 报送的部门整体支出绩效运行监控表汇总预填"
+    if bureau:
+        note += "，供审核参考"
     if units:
-        note += f"；另有 {len(units)} 个单位只报送了项目表，其金额未计入本表，请部门核实补充"
-    return note + f"；{ask}。"
+        note += f"；另有 {len(units)} 个单位只报送了项目表，其金额未计入本表" + ("" if bureau else "，请部门核实补充")
+    return note + (f"；{ask}。" if ask else "。")
 
 
 def _records(book: _Book, summary: Summary) -> None:
