@@ -528,6 +528,7 @@ def test_a_bureaus_summary_of_several_departments_is_not_named_after_one(tmp_pat
     assert any(t.startswith("表2 各主管部门支出进度") for t in said) and any(t.startswith("表3 各单位支出进度") for t in said)
     assert any(t.startswith("图1") and "表2各主管部门" in t for t in said)
     assert any(t.startswith("本次监控纳入 2 个主管部门、5 个单位的 5 个项目") for t in said)
+    assert "【待填写：各主管部门的基本情况和绩效监控工作开展情况】" in said and not any("部门职能" in t for t in said)
 
 
 def test_the_chart_shows_the_units_furthest_behind_when_there_are_many(tmp_path, capsys):

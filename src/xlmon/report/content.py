@@ -288,7 +288,8 @@ def department_report(summary: Summary, profile: Profile) -> Report:
                   f"{fmt_amount(total.current)}）。"))
     if summary.overall:
         add(Paragraph(_overall_paragraph(summary.overall)))
-    add(Placeholder("部门职能、年度主要工作任务和年度绩效目标"))
+    add(Placeholder("各主管部门的基本情况和绩效监控工作开展情况" if summary.by_department
+                    else "部门职能、年度主要工作任务和年度绩效目标"))
 
     add(Heading(SECTIONS[1], 1))
     add(Heading(BUDGET, 2))
