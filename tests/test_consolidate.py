@@ -732,6 +732,15 @@ def test_a_bureaus_tables_name_each_rows_department(department, tmp_path, capsys
     assert all(row[0] for row in focus[1:])
     [note] = [v for row in book["部门整体"].iter_rows(values_only=True) for v in row if str(v).startswith("说明")]
     assert "报送的部门整体支出绩效运行监控表汇总预填，供审核参考；另有" in note and "请部门" not in note
+    assert main(["report", str(bureau), "-o", str(tmp_path / "报告.docx")]) == 0  # its tables too
+    capsys.readouterr()
+    from docx import Document
+
+    tables = {t.rows[0].cells[0].text + t.rows[0].cells[1].text: [[c.text for c in row.cells] for row in t.rows]
+              for t in Document(str(tmp_path / "报告.docx")).tables}
+    focus_table, deviation_table = tables["主管部门单位"], tables["评级主管部门"]
+    assert ["某市卫生健康委员会", "某市第一人民医院", "设备购置"] in [row[:3] for row in focus_table]
+    assert [row[1] for row in deviation_table if row[2] == form.unit or row[2] == form.department] == [education]
     _, province = run(capsys, bureau, "-o", tmp_path / "省汇总.xlsx")
     assert not [d for d in province["diagnostics"] if d["code"] in ("K005", "K012", "K014", "K016")]
     assert province["grades"] == data["grades"]

@@ -330,10 +330,17 @@ def department_report(summary: Summary, profile: Profile) -> Report:
                   + "绩效指标" + grade_counts(indicators, sum(indicators.values()), "已评级指标")))
     deviations = [(d, p) for p in (*summary.projects, *summary.overall) for d in p.deviations]
     deviations.sort(key=lambda x: (x[0].grade != "red", x[1].unit or "", form_name(x[1]) or x[1].sheet))
+    department = ["主管部门"] if summary.department_of else []
+
+    def of(record: FormRecord) -> list[str]:
+        """A bureau's tables name each row's 主管部门, as its summary's do."""
+        return [summary.department_for(record) or ""] if department else []
+
     if deviations:
-        add(Table(["评级", "单位", "项目", "三级指标", "年度指标值", "全年预计完成", "偏差原因分析"],
-                  [[grade_text(d.grade), p.unit or "", form_name(p) or p.sheet, d.level3, d.target, shown(d.forecast),
-                    d.reason or "（未填写）"] for d, p in deviations], f"表{next(number)} 出现偏差的绩效指标"))
+        add(Table(["评级", *department, "单位", "项目", "三级指标", "年度指标值", "全年预计完成", "偏差原因分析"],
+                  [[grade_text(d.grade), *of(p), p.unit or "", form_name(p) or p.sheet, d.level3, d.target,
+                    shown(d.forecast), d.reason or "（未填写）"] for d, p in deviations],
+                  f"表{next(number)} 出现偏差的绩效指标"))
 
     add(Heading(SECTIONS[2], 1))
     add(Placeholder("绩效监控延伸情况（如对重点项目实施单位的延伸监控、实地核查情况）"))
@@ -357,8 +364,8 @@ def department_report(summary: Summary, profile: Profile) -> Report:
     add(Heading(MEASURES, 2))
     if summary.focus:
         add(DraftNote(f"按规则建议将以下 {len(summary.focus)} 个项目列入重点监控，处理方式为草拟建议，须经审核确定。"))
-        add(Table(["单位", "项目", "安排数（万元）", "支出进度", "综合评级", "列入原因", "建议处理方式（草稿）"],
-                  [[f.record.unit or "", f.record.project or f.record.sheet, _num(f.record.rates()[0]),
+        add(Table([*department, "单位", "项目", "安排数（万元）", "支出进度", "综合评级", "列入原因", "建议处理方式（草稿）"],
+                  [[*of(f.record), f.record.unit or "", f.record.project or f.record.sheet, _num(f.record.rates()[0]),
                     _rate(f.record.rates()[2]), grade_text(f.record.grade), "；".join(f.reasons), f.handling]
                    for f in summary.focus], f"表{next(number)} 重点监控建议（草稿，供审核参考）"))
     else:
