@@ -676,18 +676,23 @@ def test_one_department_form_per_unit_whatever_its_sheet_is_called(department, t
     assert any("部门整体" in d or "Copy" in d for d in again.duplicates)
 
 
-def test_deviations_of_units_overall_forms_are_listed_too(department, tmp_path, capsys):
-    """指标偏差 holds every yellow or red indicator across all units: a unit's 部门整体 form's too."""
-    from openpyxl import load_workbook as load
-
-    folder = tmp_path / "dept"
+def with_red_overall_indicator(department: Path, folder: Path):
+    """A copy of the demo department in folder, where one unit's 部门整体 form has an indicator gone red (its
+    forecast 0: nothing of the target will be reached); that form and indicator as read before."""
     shutil.copytree(department, folder)
     owner, form = next((p, f) for p in sorted(folder.glob("*.xlsx")) for f in check_file(p).forms
                        if f.kind == "department" and f.indicators)
     indicator = next(i for i in form.indicators if i.operator in (">=", ">") and i.target_value)
-    book = load(owner)
-    book[form.sheet][indicator.cells["forecast"]] = 0  # nothing of the target will be reached
+    book = load_workbook(owner)
+    book[form.sheet][indicator.cells["forecast"]] = 0
     book.save(owner)
+    return form, indicator
+
+
+def test_deviations_of_units_overall_forms_are_listed_too(department, tmp_path, capsys):
+    """指标偏差 holds every yellow or red indicator across all units: a unit's 部门整体 form's too."""
+    folder = tmp_path / "dept"
+    form, indicator = with_red_overall_indicator(department, folder)
     code, data = run(capsys, folder, "-o", tmp_path / "s.xlsx")
     assert code == 0
     rows = [r for r in load_workbook(tmp_path / "s.xlsx")["指标偏差"].iter_rows(min_row=2, values_only=True) if r[0]]
@@ -700,14 +705,7 @@ def test_a_bureaus_tables_name_each_rows_department(department, tmp_path, capsys
     """A bureau reviews every department's projects, deviations and 重点监控 candidates at once: each of 项目明细,
     指标偏差 and 重点监控建议 has a 主管部门 column before 单位. A unit's 部门整体 form names the unit itself as
     主管部门（单位）; its row names the department its unit's projects name. One level up the column is xlmon's."""
-    folder = tmp_path / "教育局"
-    shutil.copytree(department, folder)
-    owner, form = next((p, f) for p in sorted(folder.glob("*.xlsx")) for f in check_file(p).forms
-                       if f.kind == "department" and f.indicators)
-    indicator = next(i for i in form.indicators if i.operator in (">=", ">") and i.target_value)
-    book = load_workbook(owner)
-    book[form.sheet][indicator.cells["forecast"]] = 0  # red: a row of 指标偏差 for the unit's 部门整体 form
-    book.save(owner)
+    form, indicator = with_red_overall_indicator(department, tmp_path / "教育局")
     health = tmp_path / "卫健委"
     health.mkdir()
     lagging = {L.TOTAL_ROW: [10, 300, 310, 200, 0.6667, 15, 0.0484, 305],  # red: 重点监控
