@@ -302,6 +302,28 @@ def test_of_two_copies_the_later_file_counts(tmp_path, capsys):
     assert data["totals"]["spent"] != corrected["totals"]["spent"] and "修改时间" not in data["duplicates"][0]
 
 
+def test_a_project_resent_without_its_code_is_the_same_project(tmp_path, capsys):
+    """A unit names its project with its code (校舍维修改造项目（110101260000000000123）) and re-sends it corrected
+    as 校舍维修改造项目: one project, the later copy; in either order. Two codes are two projects, whatever
+    their names, and a third copy giving the code again still finds the project."""
+    funding = {k: list(v) for k, v in SAMPLE_FUNDING.items()}
+    funding["资金总额"][5] = funding["中央财政资金"][5] = funding["中央财政资金"][5] + 10
+    coded = write_form(tmp_path / "b一中.xlsx", unit="一中", project="校舍维修改造项目（110101260000000000123）")
+    bare = write_form(tmp_path / "a一中（更正）.xlsx", unit="一中", project="校舍维修改造项目", funding=funding)
+    again = write_form(tmp_path / "c一中.xlsx", unit="一中", project="校舍维修改造项目(110101260000000000123)")
+    other = write_form(tmp_path / "d一中.xlsx", unit="一中", project="校舍维修改造项目（110101260000000000999）")
+    _, corrected = run(capsys, bare, "-o", tmp_path / "only.xlsx")
+    os.utime(coded, (1_780_000_000, 1_780_000_000))
+    os.utime(again, (1_780_000_000, 1_780_000_000))
+    os.utime(bare, (1_780_000_600, 1_780_000_600))
+    for order in ((coded, bare), (bare, coded), (coded, bare, again)):
+        code, data = run(capsys, *order, "-o", tmp_path / "s.xlsx")
+        assert code == 0 and data["projects"] == 1 and data["totals"]["spent"] == corrected["totals"]["spent"]
+        assert len(data["duplicates"]) == len(order) - 1 and all("采用 a一中（更正）.xlsx" in d for d in data["duplicates"])
+    code, data = run(capsys, coded, other, bare, "-o", tmp_path / "s.xlsx")
+    assert data["projects"] == 2 and len(data["duplicates"]) == 1  # the bare name is the first code's
+
+
 def test_source_link_to_a_file_with_a_hash_in_its_name(tmp_path, capsys):
     import zipfile
 

@@ -189,6 +189,19 @@ def in_period(record: FormRecord, year: int | None, months: int | None) -> bool:
     return record.months == months and (record.year is None or record.year == year)
 
 
+def same_project(record: FormRecord, aliases: dict[tuple, tuple], coded: set[tuple]) -> tuple:
+    """The key the record's project is kept by: that of a form read before of the same unit and the same code,
+    or of the same name when one of the two gives no code (某项目（110101…123） re-sent as 某项目); two forms
+    giving two codes are two projects, whatever their names. A form of no project read before: its own key()."""
+    key = record.key()
+    if key in aliases or record.kind != "project":
+        return aliases.get(key, key)
+    named = aliases.get(("name", *record.name_key()))
+    if named is not None and (record.code is None or named not in coded):
+        return named
+    return key
+
+
 def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] | None = None) -> Summary:
     diagnostics: list[dict] = []
     dropped: set[tuple] = set()  # FormRecord.where() of forms left out: their findings are moot
@@ -204,6 +217,8 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     included = Counter()
     off_period: dict[str, set[str]] = {}  # file → the periods of its forms left out for their period
     repeated: set[str] = set()  # files with a form left out as another file's duplicate
+    aliases: dict[tuple, tuple] = {}  # key() and ("name", *name_key()) of each form → the key its project is kept by
+    coded: set[tuple] = set()  # the keys of projects some form of which gives a code
     for record in candidates:
         if record.months is not None and not in_period(record, year, months):
             found = L.period(record.year, record.months)
@@ -213,7 +228,12 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
             off_period.setdefault(record.file, set()).add(found)
             continue
         target = kept if record.kind == "project" else kept_overall
-        key = record.key()
+        key = same_project(record, aliases, coded)
+        aliases.setdefault(record.key(), key)
+        if record.kind == "project":
+            aliases.setdefault(("name", *record.name_key()), key)
+            if record.code:
+                coded.add(key)
         if key in target:
             first = target[key]
             hidden = first.hidden != record.hidden  # one is on a sheet hidden in Excel: the visible one counts

@@ -6,7 +6,6 @@ import hashlib
 import io
 import json
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,10 +18,7 @@ from ..profile import Profile
 from ..sheetnames import RECORDS_SHEET, SUMMARY_SHEETS  # RECORDS_SHEET: a summary's hidden sheet, a record a row
 from .edits import Edit, edit_diagnostics, same_amount, summary_edits
 from .names import department_name
-from .records import AMOUNTS, Deviation, FileOutcome, FormRecord, overall_sums
-
-_CODE = re.compile(r"[0-9A-Z]{15,21}")
-
+from .records import AMOUNTS, PROJECT_CODE, Deviation, FileOutcome, FormRecord, overall_sums
 
 def form_record(form: Form, path: str, hidden: bool = False) -> FormRecord:
     amounts: dict[str, dict[str, list[float | None]]] = {}
@@ -46,7 +42,7 @@ def form_record(form: Form, path: str, hidden: bool = False) -> FormRecord:
             deviations.append(Deviation(ind.level1, ind.level2, ind.level3, ind.target, ind.actual, ind.forecast,
                                         ind.likelihood, ind.reason, ind.remark, ind.grade,
                                         ind.cells.get("forecast")))
-    code_match = _CODE.search(form.project or "")
+    code_match = PROJECT_CODE.search(form.project or "")
     return FormRecord(
         kind=form.kind, file=path, sheet=form.sheet, unit=form.unit or (form.department if form.kind ==
                                                                          "department" else None),

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 
 from ..calc import DEPENDS, ratio
 
 AMOUNTS = ("carryover", "current", "issued", "spent", "forecast")  # inputs; the rest is derived
+PROJECT_CODE = re.compile(r"[0-9A-Z]{15,21}")  # a project's code (项目代码) where its name carries one
 OVERALL_NAME = "（部门整体支出）"  # how a 部门整体 form is named where projects are listed by name
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _ASCII_JSON = json.JSONEncoder(separators=(",", ":"))  # for a Linux file name holding GBK bytes (surrogates)
@@ -69,6 +71,14 @@ class FormRecord:
         if self.kind == "department":
             return (unit, "\0部门整体")
         return (unit, self.code or label_key(self.project or self.sheet))
+
+    def name_key(self) -> tuple[str, str]:
+        """key() by the project's name alone, a code in it set aside: 某项目（110101…123） sent again as 某项目 is
+        the same project (aggregate.same_project)."""
+        from ..text import label_key, nfkc
+
+        unit = label_key(self.unit or "") or f"\0{self.source or self.file}"
+        return (unit, label_key(PROJECT_CODE.sub("", nfkc(self.project or self.sheet))))
 
     def where(self) -> tuple[str, str, str, int | None]:
         """The place of the form: (input, file, sheet, first row of a stacked form)."""
