@@ -472,6 +472,28 @@ def test_a_column_the_department_adds_to_project_details_is_kept(tmp_path, capsy
     assert all(row[-2].endswith(".xlsx") for row in rows.values())  # the link is still there
 
 
+def test_a_summary_whose_records_sheet_was_deleted_is_not_read_as_forms(department, tmp_path, capsys):
+    """Unhidden and deleted by hand, the records sheet leaves a summary whose 项目明细 and 指标偏差 look like two
+    nameless forms holding the whole department's amounts: beside its units they doubled the totals. It is
+    rejected as a summary without records (F011), naming the sheet, and nothing of it is counted."""
+    folder = tmp_path / "dept"
+    shutil.copytree(department, folder)
+    _, direct = run(capsys, folder, "-o", tmp_path / "direct.xlsx")
+    summary = folder / "部门汇总.xlsx"
+    run(capsys, folder, "-o", summary)
+    book = load_workbook(summary)
+    del book["_xlmon_records"]
+    book.save(summary)
+    code, data = run(capsys, folder, "-o", tmp_path / "again.xlsx")
+    assert code == 0 and data["totals"] == direct["totals"] and data["projects"] == direct["projects"]
+    [listed] = [f for f in data["files"] if f["path"] == str(summary)]
+    [f011] = [d for d in data["diagnostics"] if d["code"] == "F011"]
+    assert listed["status"] == "rejected" and listed["reason"] == f011["message"] and "_xlmon_records" in f011["message"]
+    code, alone = run(capsys, summary, "-o", tmp_path / "bureau.xlsx")
+    assert code == 1 and alone["projects"] == 0 and not (tmp_path / "bureau.xlsx").exists()
+    assert main(["check", str(summary)]) == 1 and "F011" in capsys.readouterr().out
+
+
 def test_roster_findings_of_a_lower_level_are_not_carried_up(tmp_path, capsys):
     units = tmp_path / "units"
     units.mkdir()

@@ -14,7 +14,7 @@ from .calc import calculate
 from .diagnostics import Diagnostic, has_errors, make
 from .grading import grade_form
 from .grid import Grid
-from .sheetnames import RECORDS_SHEET, RESULTS_SHEET, STATE_SHEET, SUMMARY_ONLY
+from .sheetnames import RECORDS_SHEET, RESULTS_SHEET, STATE_SHEET, SUMMARY_ONLY, summary_sheets
 from .models import Form
 from .profile import Profile, load_profile
 from .reader import read_form
@@ -44,6 +44,9 @@ def check_sheets(sheets: dict[str, Grid], profile: Profile | None = None) -> She
     result = SheetResult()
     skipped: list[str] = []
     own = OWN_SHEETS | set(SUMMARY_ONLY) if RECORDS_SHEET in sheets else OWN_SHEETS
+    if RECORDS_SHEET not in sheets and summary_sheets(sheets):  # its tables would pass for forms, and count twice
+        result.diagnostics.append(make("F011", detail=RECORDS_SHEET))
+        return result
     for name, grid in sheets.items():
         if name in own:
             continue
