@@ -357,3 +357,19 @@ def test_not_a_number_says_what_the_cell_wants_in_the_forms_own_unit():
     said = {d.cell: d.message for d in check_sheets({"表1": grid}).diagnostics if d.code == "N001"}
     assert said["E8"].endswith("请只填写数字（金额，以元为单位，与表头一致）。")
     assert said["H8"].endswith("请只填写数字（百分比，如 85%）。")
+
+
+def test_a_total_that_merely_sums_the_parts_read_is_unknown_when_a_part_is_not():
+    """Excel's =SUM skips a text: a template saved with 中央's 支出数 typed as 完成 holds 90 in 资金总额, the sum
+    of the other sources. That 90 is no 支出数 of the project, which is unknown (its rate blank, its funding not
+    graded). A total the unit typed apart from the parts read (150) is its own figure, and stands."""
+    from xlmon.check import check_sheets
+
+    for shown, expected in ((90, None), (150, 150)):
+        grid = project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS)
+        grid[7][8], grid[6][8] = "完成", shown  # 中央财政资金·支出数 (N001), 资金总额·支出数
+        result = check_sheets({"表1": grid})
+        [total] = [r for r in result.forms[0].funding if r.row == "资金总额" and r.block == "source"]
+        assert total.spent == expected and ("spent" in total.unreadable) == (expected is None)
+        assert (total.spend_progress is None) == (expected is None)
+        assert [d.cell for d in result.diagnostics if d.code == "N001"] == ["I8"]

@@ -61,8 +61,12 @@ def _sum_sources(form: Form, total: FundingRow, sources: list[FundingRow], diags
     for f in L.INPUT_AMOUNTS:
         parts = [s.typed.get(f) for s in sources]
         if any(f in s.unreadable for s in sources):
-            if total.typed.get(f) is None:
-                total.unreadable.append(f)  # a part is unknown and no total was typed: the total is unknown
+            typed = total.typed.get(f)
+            if typed is None or abs(typed - (add(*parts) or 0.0)) <= AMOUNT_TOLERANCE + EPS:
+                # a part is unknown, and the total is blank or merely the sum of the parts read (what the
+                # template's =SUM saved, skipping a text): the total is unknown. One typed apart is the unit's own.
+                total.unreadable.append(f)
+                setattr(total, f, None)
             continue
         if all(p is None for p in parts):
             if f in total.errors:  # only the total was filled in, and it shows an error: unknown
