@@ -8,7 +8,7 @@ import pytest
 
 from handmade import SAMPLE_FUNDING, SAMPLE_INDICATORS, project_grid
 from xlmon.check import check_sheets
-from xlmon.grid import parse_address
+from xlmon.grid import Uncached, parse_address
 from xlmon.profile import load_profile
 
 PROFILE = load_profile()
@@ -107,6 +107,20 @@ def test_number_rules_fire_at_the_cell(code, row, values, field):
     form, diags = run(funding=funding)
     target = next(r for r in form.funding if r.row == row)
     assert target.cells[field] in codes_at(diags, code), [d.line() for d in diags]
+
+
+def test_spending_against_a_budget_that_cannot_be_read_is_no_spending_without_budget():
+    """本年预算 typed as 待定 (N001) or a formula with no saved result (N006): 小计 is unknown, not 0, so 40 spent is
+    not R206 无预算开支, on its row nor on 资金总额."""
+    for budget in ("待定", Uncached("50+50")):
+        funding = funding_with("其他资金", [None, budget, None, None, None, 40, None, None])
+        funding["资金总额"] = [None] * 8
+        form, diags = run(funding=funding)
+        assert "R206" not in {d.code for d in diags}, [d.line() for d in diags]
+        assert {"N001", "N006"} & {d.code for d in diags}
+    funding = funding_with("其他资金", [None, None, None, None, None, 40, None, None])  # no budget at all: R206
+    funding["资金总额"] = [None] * 8
+    assert "R206" in {d.code for d in run(funding=funding)[1]}
 
 
 def test_department_blocks_must_agree():

@@ -71,7 +71,8 @@ def execution(form: Form, profile: Profile) -> list[Diagnostic]:
         if spent is not None and issued is not None and spent > issued + AMOUNT_TOLERANCE:
             out.append(make("R204", sheet=form.sheet, cell=row.cells.get("spent"), row=row.row,
                             spent=fmt_amount(spent), issued=fmt_amount(issued)))
-        if spent and spent > AMOUNT_TOLERANCE and not subtotal:
+        unknown = {"carryover", "current", "subtotal"} & set(row.unreadable)  # 小计 unknown, not 0 (N001, N006…)
+        if spent and spent > AMOUNT_TOLERANCE and not subtotal and not unknown:
             out.append(make("R206", sheet=form.sheet, cell=row.cells.get("spent"), row=row.row,
                             spent=fmt_amount(spent)))
             continue
