@@ -417,6 +417,61 @@ def test_hand_edits_to_a_summarys_deviations_are_reported_one_level_up(departmen
     assert "部门补充：已约谈项目单位" not in listed  # the records' reasons, as the K012 says
 
 
+def test_edits_are_found_with_a_column_deleted_or_a_title_typed_above_a_table(department, tmp_path, capsys):
+    """Tidying a summary before printing (a column deleted, a title row inserted above a table, a line typed
+    above 重点监控建议) hid every other edit: one level up nothing was reported, and summing the folder again
+    wrote over the file. Now the tables are found below such rows, what was deleted or written is itself an
+    edit, the amounts and reasons rewritten are still named with their cells, and own columns still carry."""
+    folder = tmp_path / "dept"
+    shutil.copytree(department, folder)
+    summary = folder / "部门汇总.xlsx"
+    run(capsys, folder, "-o", summary)
+    book = load_workbook(summary)
+    details, deviations, focus = book["项目明细"], book["指标偏差"], book["重点监控建议"]
+    spent = [c.value for c in details[1]].index("支出数") + 1
+    details.cell(3, spent).value = 99.99
+    details.delete_cols([c.value for c in details[1]].index("工作表") + 1)
+    reason = [c.value for c in deviations[1]].index("偏差原因分析") + 1
+    deviations.cell(2, reason).value = "部门改写的原因"
+    deviations.insert_rows(1)
+    deviations["A1"] = "指标偏差（部门审核稿）"
+    opinion = deviations.max_column + 1
+    deviations.cell(2, opinion).value, deviations.cell(3, opinion).value = "审核意见", "同意"
+    focus["A2"] = "审核人：张三"
+    book.save(summary)
+
+    code = main(["consolidate", str(folder), "-o", str(summary)])
+    assert code == 2 and "删除了“工作表”列" in capsys.readouterr().err
+    _, bureau = run(capsys, summary, "-o", tmp_path / "局汇总.xlsx")
+    said = {(d["code"], d["sheet"], d["cell"]): d["message"] for d in bureau["diagnostics"]
+            if d["code"] in ("K005", "K012", "K014")}
+    assert "删除了“工作表”列" in said[("K005", "项目明细", None)]
+    moved = f"{chr(ord('A') + spent - 2)}3"  # 支出数, one column left of where it was written
+    assert "的支出数为 99.99，记录为" in said[("K005", "项目明细", moved)]
+    assert "在表头上方填写了“指标偏差（部门审核稿）”" in said[("K012", "指标偏差", "A1")]
+    assert "的偏差原因分析为“部门改写的原因”" in said[("K012", "指标偏差", f"{chr(ord('A') + reason - 1)}3")]
+    assert "增加了“审核意见”一列" in " ".join(m for (code, sheet, _), m in said.items() if sheet == "指标偏差")
+    assert "在表头上方填写了“审核人：张三”" in said[("K014", "重点监控建议", "A2")]
+    _, again = run(capsys, folder, "-o", folder / "部门汇总（2）.xlsx")  # last time's own column goes on
+    assert any(d["code"] == "K016" and "指标偏差“审核意见”" in d["message"] for d in again["diagnostics"])
+
+
+def test_a_summary_whose_records_were_damaged_by_hand_is_not_written_over(tmp_path, capsys):
+    units = tmp_path / "units"
+    units.mkdir()
+    write_form(units / "a.xlsx", unit="单位甲", project="项目甲")
+    summary = units / "部门汇总.xlsx"
+    run(capsys, units, "-o", summary)
+    book = load_workbook(summary)
+    records = book["_xlmon_records"]
+    line = next(c for row in records.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("{"))
+    line.value = line.value[:-1]  # unhidden, and a character lost
+    book.save(summary)
+    before = summary.read_bytes()
+    assert main(["consolidate", str(units), "-o", str(summary)]) == 2
+    assert "汇总记录已被改动" in capsys.readouterr().err and summary.read_bytes() == before
+
+
 def test_an_untouched_summary_of_blank_units_reports_no_edits(tmp_path, capsys):
     """Forms that leave 预算单位 blank stay apart (never merged); their 项目明细 rows are told apart by source."""
     units = tmp_path / "units"

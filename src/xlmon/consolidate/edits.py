@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 from collections import Counter
 from typing import TYPE_CHECKING, NamedTuple
+from collections.abc import Iterable
 
 from ..grid import address
 from ..profile import Profile
@@ -72,8 +73,8 @@ def summary_edits(sheets: dict[str, list[list]], records: list[FormRecord], diag
     edits = [Edit(code, name, cell or None, what) for code, name, edits in found for cell, what in edits]
     edits += [Edit(_code(c.sheet), c.sheet, c.cell, f"增加了“{c.header}”一列", c.header if c.values else None)
               for c in own_columns(sheets)]
-    for name, (top, width, _) in _keyed().items():
-        if name in sheets:
+    for name, (headers, width, _) in _keyed().items():
+        if name in sheets and (top := header_row(sheets[name], headers)) is not None:
             edits += [Edit(_code(name), name, cell, what) for cell, what in _beside(sheets[name], top, width, headed=False)]
     return edits
 
@@ -87,9 +88,9 @@ def own_columns(sheets: dict[str, list[list]]) -> list[Column]:
     not one of xlmon's and a value below it, whatever its place in the table. Its values are by row only while
     the columns that tell a row are there (values stays empty when the department deleted one)."""
     out = []
-    for name, (top, _, keys) in _keyed().items():
+    for name, (headers, _, keys) in _keyed().items():
         grid = sheets.get(name)
-        if not grid or len(grid) <= top:
+        if not grid or (top := header_row(grid, headers)) is None:
             continue
         header = {clean_text(v): c for c, v in enumerate(grid[top]) if clean_text(v)}
         key_columns = [header[k] for k in keys] if all(k in header for k in keys) else None
@@ -124,16 +125,17 @@ def placed_columns(columns: list[Column], summary: Summary) -> tuple[list[Column
     return placed, left
 
 
-def _keyed() -> dict[str, tuple[int, int, tuple[str, ...]]]:
-    """The tables whose rows a department's column can follow: header row, xlmon's width, the headers of the
-    columns that tell a row (its key, as detail_key, deviation_key, focus_key and problem_key make it for a new
-    summary)."""
-    from .workbook import DETAIL_HEADERS, DEVIATION_COLUMNS, DEVIATION_KEY, DIAGNOSTIC_HEADERS, FOCUS_HEADERS, FOCUS_TOP
+def _keyed() -> dict[str, tuple[tuple[str, ...], int, tuple[str, ...]]]:
+    """The tables whose rows a department's column can follow: xlmon's headers (header_row finds the row they
+    are in), its width, the headers of the columns that tell a row (its key, as detail_key, deviation_key,
+    focus_key and problem_key make it for a new summary)."""
+    from .workbook import DETAIL_HEADERS, DEVIATION_COLUMNS, DEVIATION_KEY, DIAGNOSTIC_HEADERS, FOCUS_HEADERS, deviation_headers
 
-    return {SUMMARY_SHEETS[1]: (0, len(DETAIL_HEADERS), (*DETAIL_KEY, DETAIL_SOURCE)),
-            SUMMARY_SHEETS[2]: (0, DEVIATION_COLUMNS, DEVIATION_KEY),
-            SUMMARY_SHEETS[3]: (0, len(DIAGNOSTIC_HEADERS), DIAGNOSTIC_HEADERS),
-            SUMMARY_SHEETS[4]: (FOCUS_TOP, len(FOCUS_HEADERS), FOCUS_HEADERS[:2])}
+    deviations = tuple(h for h in deviation_headers("") if not _is_actual(h))
+    return {SUMMARY_SHEETS[1]: (DETAIL_HEADERS, len(DETAIL_HEADERS), (*DETAIL_KEY, DETAIL_SOURCE)),
+            SUMMARY_SHEETS[2]: (deviations, DEVIATION_COLUMNS, DEVIATION_KEY),
+            SUMMARY_SHEETS[3]: (DIAGNOSTIC_HEADERS, len(DIAGNOSTIC_HEADERS), DIAGNOSTIC_HEADERS),
+            SUMMARY_SHEETS[4]: (FOCUS_HEADERS, len(FOCUS_HEADERS), FOCUS_HEADERS[:2])}
 
 
 def _xlmons(sheet: str, header: str) -> bool:
@@ -182,20 +184,19 @@ def edited_details(sheet: list[list], records: list[FormRecord]) -> Found:
     """Where a summary's 项目明细 no longer shows what its records hold: an amount changed, a name rewritten, a
     project's row deleted or one added by hand. One level up only the records count, so such edits would be lost
     without a word; each is reported (K005) with the cell, and the records are used as they are."""
-    from .workbook import detail_key, source_names
+    from .workbook import DETAIL_HEADERS, detail_key, source_names
 
-    if not sheet:
-        return []
-    header = {clean_text(v): c for c, v in enumerate(sheet[0]) if clean_text(v)}
-    if not all(k in header for k in DETAIL_KEY):
-        return []
+    found = header_row(sheet, DETAIL_HEADERS)
+    header, edits = _headed(sheet, 0, found, DETAIL_HEADERS)
+    at = {k: i for i, k in enumerate((*DETAIL_KEY, DETAIL_SOURCE))}  # detail_key's parts; the source tells blank
+    keys = [k for k in at if k in header]  # units apart
+    if found is None or not keys:
+        return edits
     columns = {c: DETAIL_AMOUNTS[h] for h, c in header.items() if h in DETAIL_AMOUNTS}
-    keys = [k for k in (*DETAIL_KEY, DETAIL_SOURCE) if k in header]  # the source tells blank units apart
-    rows = _rows_by(sheet, 1, [header[k] for k in keys])
+    rows = _rows_by(sheet, found + 1, [header[k] for k in keys])
     projects = [r for r in records if r.kind == "project"]
     names = source_names(records)
-    wanted = [detail_key(r, names)[:len(keys)] for r in projects]
-    edits: list[tuple[str, str]] = []  # (cell, what)
+    wanted = [tuple(key[at[k]] for k in keys) for key in (detail_key(r, names) for r in projects)]
     for record, key, (r, renamed) in zip(projects, wanted, _match(rows, wanted)):
         name = f"“{record.unit or '未填单位'}·{record.project or record.sheet}”"
         if r is None:
@@ -212,8 +213,38 @@ def edited_details(sheet: list[list], records: list[FormRecord]) -> Found:
                 edits.append((address(r, c), f"{name}的{label}为{_shown(shown)}，记录为{_shown(values[i])}"))
     for r, key in _left(rows):
         text = "·".join(filter(None, key[:2]))
-        edits.append((address(r, header["项目名称"]), f"第 {r + 1} 行{f'“{text}”' if text else ''}不是 xlmon 汇总的项目"))
+        edits.append((address(r, header.get("项目名称", 0)), f"第 {r + 1} 行{f'“{text}”' if text else ''}不是 xlmon 汇总的项目"))
     return edits
+
+
+HEADER_SEARCH = 10  # rows from the top a table's header is looked for: a title or a line typed above it
+
+
+def header_row(sheet: list[list], expected: Iterable[str], least: int = 3) -> int | None:
+    """The row of a table's header, where xlmon wrote it or, rows inserted above it by hand, further down: the
+    first row holding `least` of the expected headers; None when there is none."""
+    expected = set(expected)
+    for r in range(min(len(sheet), HEADER_SEARCH)):
+        if len(expected & {clean_text(v) for v in sheet[r]}) >= least:
+            return r
+    return None
+
+
+def _headed(sheet: list[list], top: int, found: int | None, expected: Iterable[str], ours: tuple[str, ...] = ()
+            ) -> tuple[dict[str, int], Found]:
+    """A table's header (label → column) and the edits around it, xlmon having written it in row `top`: the
+    header gone (found None), a line written, inserted or deleted above it (`ours`: how xlmon's own lines there
+    begin), and each of xlmon's columns deleted."""
+    if found is None:
+        return {}, [("", "表头已删除或改动，无法与记录比较")]
+    written = [(address(r, c), text) for r in range(found) for c, v in enumerate(sheet[r])
+               if (text := clean_text(v)) and not text.startswith(ours)]
+    edits: Found = [(written[0][0], f"在表头上方填写了{_shown(written[0][1])}")] if written else []
+    if found != top and not written:
+        edits.append(("", f"在表头上方插入了 {found - top} 行" if found > top else f"删除了表头上方的 {top - found} 行"))
+    header = {clean_text(v): c for c, v in enumerate(sheet[found]) if clean_text(v)}
+    edits += [("", f"删除了“{h}”列") for h in expected if h not in header]
+    return header, edits
 
 
 def _rows_by(sheet: list[list], first: int, columns: list[int | None]) -> dict[tuple, list[int]]:
@@ -274,22 +305,25 @@ def edited_deviations(sheet: list[list], records: list[FormRecord]) -> Found:
     from .records import form_name
     from .workbook import DEVIATION_KEY, GRADE_TEXT, deviation_headers, deviation_key, source_names, deviation_row
 
-    if not sheet:
-        return []
-    header = {clean_text(v): c for c, v in enumerate(sheet[0]) if clean_text(v)}
-    if "位置" not in header or "三级指标" not in header:
-        return []
+    labels = deviation_headers("")
+    expected = [h for h in labels if not _is_actual(h)]
+    found = header_row(sheet, expected)
+    header, edits = _headed(sheet, 0, found, expected)
+    if found is None:
+        return edits
     columns = {h: c for h, c in header.items() if h in _DEVIATION_FIELDS}
     actual = next((c for h, c in header.items() if _is_actual(h)), None)
-    where, level3, unit = header["位置"], header["三级指标"], header.get("单位")
+    if actual is None:
+        edits.append(("", f"删除了“1-{records[0].months if records else 'XX'}月完成情况”列"))
+    where, level3, unit = header.get("位置"), header.get("三级指标"), header.get("单位")
+    if where is None and level3 is None:
+        return edits
     key_columns = (where, unit, level3)  # DEVIATION_KEY's columns
-    rows = _rows_by(sheet, 1, list(key_columns))
+    rows = _rows_by(sheet, found + 1, list(key_columns))
     listed = [(record, d) for record in records for d in record.deviations]
     places = source_names(records)
-    wanted = [(key[0], key[1] if unit is not None else None, key[2])
+    wanted = [tuple(part if c is not None else None for part, c in zip(key, key_columns))
               for key in (deviation_key(record, d, places) for record, d in listed)]
-    labels = deviation_headers("")
-    edits: list[tuple[str, str]] = []
     for (record, d), key, (r, renamed) in zip(listed, wanted, _match(rows, wanted)):
         name = f"“{'·'.join(filter(None, (record.unit, form_name(record), d.level3)))}”"
         if r is None:
@@ -309,7 +343,8 @@ def edited_deviations(sheet: list[list], records: list[FormRecord]) -> Found:
             if not _same_value(shown, value):
                 edits.append((address(r, c), f"{name}的{clean_text(label)}为{_shown(shown)}，记录为{_shown(value)}"))
     for r, key in _left(rows):
-        edits.append((address(r, where), f"第 {r + 1} 行{f'“{key[2]}”' if key[2] else ''}不是 xlmon 列出的指标偏差"))
+        edits.append((address(r, level3 if where is None else where),
+                      f"第 {r + 1} 行{f'“{key[2]}”' if key[2] else ''}不是 xlmon 列出的指标偏差"))
     return edits
 
 
@@ -329,11 +364,16 @@ def edited_problems(sheet: list[list], diagnostics: list[dict]) -> Found:
     the department took as settled), rewritten or added. One level up the findings come from the records."""
     from .workbook import DIAGNOSTIC_HEADERS, problem_key, problem_names
 
+    found = header_row(sheet, DIAGNOSTIC_HEADERS)
+    header, edits = _headed(sheet, 0, found, DIAGNOSTIC_HEADERS)
+    if found is None:
+        return edits
+    columns = [header.get(h) for h in DIAGNOSTIC_HEADERS]  # a column moved or deleted by hand: by its header
     names = problem_names(diagnostics)
-    expected = Counter(problem_key(d, names) for d in diagnostics)
-    width, edits = len(DIAGNOSTIC_HEADERS), []
-    for r, line in enumerate(sheet[1:], 1):
-        row = tuple(_text_at(line, c) for c in range(width))
+    expected = Counter(tuple(None if c is None else part for part, c in zip(problem_key(d, names), columns))
+                       for d in diagnostics)
+    for r, line in enumerate(sheet[found + 1:], found + 1):
+        row = tuple(_text_at(line, c) for c in columns)
         if not any(row):
             continue
         if expected[row] > 0:
@@ -351,14 +391,14 @@ def edited_focus(sheet: list[list], records: list[FormRecord], profile: Profile)
     One level up the list is drafted again from the records. (Drafted with today's profile: a focus threshold
     changed since shows as edits too.)"""
     from .aggregate import focus_list
-    from .workbook import FOCUS_HEADERS, FOCUS_TOP, GRADE_TEXT, focus_key, focus_row
+    from .workbook import FOCUS_HEADERS, FOCUS_NOTE, FOCUS_TOP, GRADE_TEXT, focus_key, focus_row
 
-    if len(sheet) <= FOCUS_TOP:
-        return [("", "表头已删除")]
-    header = {clean_text(v): c for c, v in enumerate(sheet[FOCUS_TOP]) if clean_text(v)}
+    found = header_row(sheet, FOCUS_HEADERS)
+    header, edits = _headed(sheet, FOCUS_TOP, found, FOCUS_HEADERS, ours=(FOCUS_NOTE,))
+    if found is None:
+        return edits
     unit, project = header.get(FOCUS_HEADERS[0]), header.get(FOCUS_HEADERS[1])
-    rows = _rows_by(sheet, FOCUS_TOP + 1, [unit, project])
-    edits: list[tuple[str, str]] = []
+    rows = _rows_by(sheet, found + 1, [unit, project])
     for focus in focus_list([r for r in records if r.kind == "project"], profile):
         values = [GRADE_TEXT.get(value) if kind == "grade" else value for value, kind in focus_row(focus)]
         name = "·".join(filter(None, (focus.record.unit, focus.record.project))) or focus.record.sheet

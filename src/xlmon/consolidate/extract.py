@@ -188,14 +188,14 @@ def completed_summary(path: str | Path, profile: Profile) -> bool:
 
 def edits_in(sheets: dict[str, list[list]], profile: Profile) -> list[Edit]:
     """The department's edits to an xlmon summary, from its sheets as read_workbook reads them (edits.py): what
-    writing a new summary over it would lose. None ([]) for a workbook that is not a summary, or whose records
-    cannot be read to compare with."""
+    writing a new summary over it would lose. None ([]) for a workbook that is not a summary; one whose records
+    cannot be read has been edited there (what else, cannot be told)."""
     if RECORDS_SHEET not in sheets:
         return []
     try:
         records, diagnostics = summary_records(sheets[RECORDS_SHEET])
-    except DamagedRecords:
-        return []
+    except DamagedRecords as exc:
+        return [Edit("K014", RECORDS_SHEET, None, f"汇总记录已被改动（{exc}），无法与其他工作表比较")]
     return summary_edits(sheets, records, diagnostics, profile)
 
 

@@ -681,6 +681,7 @@ def _diagnostics(book: _Book, summary: Summary) -> None:
 
 FOCUS_HEADERS = ("单位", "项目名称", "小计（万元）", "支出进度", "综合评级", "列入原因", "建议处理方式（草稿）")
 FOCUS_TOP = 2  # the draft's note above its header
+FOCUS_NOTE = "重点监控建议（草稿）：以下由 xlmon 按规则生成，仅供审核人员参考，不代表审核结论。"
 
 
 def focus_row(f: Focus) -> list[tuple[object, str]]:
@@ -703,8 +704,7 @@ def _focus(book: _Book, summary: Summary) -> None:
         s.line([*_department_cell(summary, f.record, focus_row(f), FOCUS_HEADERS),
                 *(_own_cells(own, focus_key(f)) if own else ())])
     s.finish()
-    _note(book, s.ws, 0, "重点监控建议（草稿）：以下由 xlmon 按规则生成，仅供审核人员参考，不代表审核结论。",
-          len(s.headers), sum(s.final))
+    _note(book, s.ws, 0, FOCUS_NOTE, len(s.headers), sum(s.final))
 
 
 FILE_HEADERS = ("文件", "状态", "纳入表数", "原因", "SHA-256")
