@@ -373,3 +373,19 @@ def test_a_total_that_merely_sums_the_parts_read_is_unknown_when_a_part_is_not()
         assert total.spent == expected and ("spent" in total.unreadable) == (expected is None)
         assert (total.spend_progress is None) == (expected is None)
         assert [d.cell for d in result.diagnostics if d.code == "N001"] == ["I8"]
+
+
+def test_a_second_form_beside_the_first_is_reported_not_lost_in_silence():
+    """A unit copies its form to the right for a second project: forms are read from the left, so the right one
+    went unread without a word (its 300 万元 missing from the summary). It is an error naming its cell (S132)."""
+    from xlmon.check import check_sheets
+
+    left = project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS, project="左项目")
+    right = project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS, project="右项目")
+    width = max(map(len, left)) + 1
+    grid = [[*a, *[None] * (width - len(a)), *b] for a, b in zip(left, right)]
+    result = check_sheets({"表1": grid})
+    [s132] = [d for d in result.diagnostics if d.code == "S132"]
+    assert s132.severity == "error" and s132.cell == f"{chr(ord('A') + width + 3)}6"  # the right form's 上年结转
+    assert [f.project for f in result.forms] == ["左项目"]
+    assert "S132" not in {d.code for d in check_sheets({"表1": left}).diagnostics}

@@ -178,6 +178,21 @@ def read_form(grid: Grid, sheet: str, start: int = 0) -> tuple[Form | None, list
 _LABEL_MAX = 24  # header labels are short; a sentence that mentions 上年结转 is not a header
 
 
+def side_by_side(grid: Grid) -> str | None:
+    """The cell where a second form stands beside the first (its 上年结转, or its 一级指标 heading): a unit that
+    copied its form to the right for a second project. Forms are read from the left; that one would be lost."""
+    for r, row in enumerate(grid):
+        keys = label_keys(row)
+        for label in ("上年结转", "一级指标"):
+            columns = [c for c, k in enumerate(keys) if k.startswith(label) and len(k) <= _LABEL_MAX]
+            if len(columns) >= 2 and columns[1] - columns[0] >= _SIDE_BY_SIDE:
+                return address(r, columns[1])
+    return None
+
+
+_SIDE_BY_SIDE = 6  # columns between two forms' 上年结转 (a form is 12 wide); one form's labels are closer
+
+
 def _is_funding_header(s: _Sheet, r: int) -> bool:
     """The 上年结转 row of a funding block: a short label, with at least 4 funding columns around it."""
     if not any("上年结转" in k and len(k) <= _LABEL_MAX for k in s.keys[r]):
