@@ -1589,6 +1589,30 @@ def test_the_overview_says_when_projects_left_their_sources_blank(tmp_path, caps
     assert all(d["cell"] for d in r212)
 
 
+def test_amounts_that_cannot_be_read_are_blank_not_zero_in_every_table(tmp_path, capsys):
+    """本年预算 typed as 待定 and 支出数 as 约20: unknown. 项目明细's 小计 and the unit's row in 汇总表 were 0.00,
+    which reads as a project with no budget and nothing spent; they are blank, as the rates already were."""
+    from python_calamine import CalamineWorkbook
+
+    write_form(tmp_path / "甲.xlsx", unit="单位甲", project="甲项目")
+    funding = {k: list(v) for k, v in SAMPLE_FUNDING.items() if k != "资金总额"}
+    funding["资金总额"] = [None] * 8
+    funding["中央财政资金"][1], funding["中央财政资金"][5] = "待定", "约20"
+    funding["市级财政资金"] = [None] * 8
+    write_form(tmp_path / "乙.xlsx", unit="单位乙", project="乙项目", funding=funding)
+    code, data = run(capsys, tmp_path, "-o", tmp_path / "汇总.xlsx")
+    assert code == 0 and data["projects"] == 2
+    book = CalamineWorkbook.from_path(str(tmp_path / "汇总.xlsx"))
+    details = book.get_sheet_by_name("项目明细").to_python()
+    row = {r[1]: dict(zip(details[0], r)) for r in details[1:]}
+    assert row["单位乙"]["小计"] == "" and row["单位乙"]["支出数"] == "" and row["单位乙"]["下达数"] == 100
+    assert row["单位甲"]["小计"] == 310
+    overview = book.get_sheet_by_name("汇总表").to_python()
+    top = next(r for r, line in enumerate(overview) if line[0] == "单位")
+    units = {line[0]: dict(zip(overview[top], line)) for line in overview[top + 1:] if line[0]}
+    assert units["单位乙"]["小计"] == "" and units["单位乙"]["支出数"] == "" and units["单位甲"]["小计"] == 310
+
+
 def test_the_overview_says_when_a_source_row_had_another_name(tmp_path, capsys):
     from python_calamine import CalamineWorkbook
 

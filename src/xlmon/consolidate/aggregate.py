@@ -48,11 +48,24 @@ class Totals:
     # what the rates divide: 下达数, 本年预算 over the projects where both are known, and 支出数, 上年结转,
     # 本年预算 over those where all three are
     rate_parts: list[float] = field(default_factory=lambda: [0.0] * 5)
+    known: set[str] = field(default_factory=set)  # the amounts some part of which was read
+    unknown: set[str] = field(default_factory=set)  # and those some part of which could not be
+
+    def blank_unknown(self) -> None:
+        """After finish, for a unit's (or department's) row: an amount none of whose parts could be read is
+        unknown, not 0 (as a project's is), and so is a 小计 of it."""
+        blank = (self.unknown - self.known) & set(AMOUNTS)
+        for name in blank:
+            setattr(self, name, None)
+        if blank & DEPENDS["subtotal"]:
+            self.subtotal = None
 
     def add(self, values: list[float | None], unknown=()) -> None:
         for name, value in zip(AMOUNTS, values):
             if value is not None:
                 setattr(self, name, getattr(self, name) + value)
+                self.known.add(name)
+        self.unknown.update(unknown)
         carry, current, issued, spent, _ = (v or 0.0 for v in values)
         parts = self.rate_parts
         if not DEPENDS["issue_rate"].intersection(unknown):
@@ -370,6 +383,7 @@ def _ranked(totals: list[Totals], months: int | None, profile: Profile) -> list[
     """Finished, the largest gap first (as 汇总表 lists them)."""
     for t in totals:
         t.finish(months, profile)
+        t.blank_unknown()
     return sorted(totals, key=lambda t: (-(t.gap if t.gap is not None else -1), t.row))
 
 
@@ -411,7 +425,7 @@ def focus_list(projects: list[FormRecord], profile: Profile) -> list[Focus]:
             reasons.append("综合评级为红灯")
         if record.likelihoods.get("完全不可能"):
             reasons.append(f"{record.likelihoods['完全不可能']} 个指标判断为“完全不可能”完成")
-        if record.grade == "yellow" and subtotal >= profile.consolidation.focus_budget:
+        if record.grade == "yellow" and subtotal is not None and subtotal >= profile.consolidation.focus_budget:
             reasons.append(f"预算 {subtotal:,.2f} 万元（不低于 {profile.consolidation.focus_budget:,.0f} 万元）且为黄灯")
         if reasons:
             out.append(Focus(record, reasons, _handling(record)))

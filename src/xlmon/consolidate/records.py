@@ -90,7 +90,7 @@ class FormRecord:
     def unknown_in(self, row: str = "资金总额", block: str = "source") -> list[str]:
         return self.unknown.get(block, {}).get(row, [])
 
-    def rates(self) -> tuple[float, float | None, float | None]:
+    def rates(self) -> tuple[float | None, float | None, float | None]:
         """(小计, 下达率, 支出进度) of the 资金总额 row."""
         return derived(self.total(), self.unknown_in())
 
@@ -148,11 +148,11 @@ def _line(item: dict) -> str:
         return _ASCII_JSON.encode(item)
 
 
-def derived(values: list[float | None], unknown=()) -> tuple[float, float | None, float | None]:
+def derived(values: list[float | None], unknown=()) -> tuple[float | None, float | None, float | None]:
     """小计, 下达率 and 支出进度 from [上年结转, 本年预算, 下达数, 支出数, 全年预计] (amounts summed first);
-    a blank amount counts as 0, but no rate is computed from an unknown one (a field named in unknown)."""
+    a blank amount counts as 0, but nothing is computed from an unknown one (a field named in unknown)."""
     carry, current, issued, spent, _ = (v or 0.0 for v in values)
-    subtotal = carry + current
+    subtotal = None if DEPENDS["subtotal"].intersection(unknown) else carry + current
     issue_rate = None if DEPENDS["issue_rate"].intersection(unknown) else ratio(issued, current)
     progress = None if DEPENDS["spend_progress"].intersection(unknown) else ratio(spent, subtotal)
     return subtotal, issue_rate, progress
