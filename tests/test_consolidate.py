@@ -16,7 +16,7 @@ import pytest
 from openpyxl import load_workbook
 
 from handmade import SAMPLE_FUNDING, SAMPLE_INDICATORS, project_grid
-from test_check import write_grid
+from test_check import set_cells, write_grid
 from xlmon import layout as L
 from xlmon.check import check_file
 from xlmon.cli import main
@@ -1611,6 +1611,13 @@ def test_amounts_that_cannot_be_read_are_blank_not_zero_in_every_table(tmp_path,
     top = next(r for r, line in enumerate(overview) if line[0] == "单位")
     units = {line[0]: dict(zip(overview[top], line)) for line in overview[top + 1:] if line[0]}
     assert units["单位乙"]["小计"] == "" and units["单位乙"]["支出数"] == "" and units["单位甲"]["小计"] == 310
+    assert "2 个项目有金额无法识别（见“校验问题”，代码 N001）" not in overview[1][0]
+    assert "1 个项目有金额无法识别（见“校验问题”，代码 N001）" in overview[1][0]
+    # a 支出数 that is a formula with no saved result (N006) is named by its own code
+    set_cells(write_form(tmp_path / "丙.xlsx", unit="单位丙", project="丙项目"), "表1", {"I8": "=60+0"})
+    run(capsys, tmp_path, "-o", tmp_path / "汇总2.xlsx")
+    note = CalamineWorkbook.from_path(str(tmp_path / "汇总2.xlsx")).get_sheet_by_name("汇总表").to_python()[1][0]
+    assert "2 个项目有金额无法识别（见“校验问题”，代码 N001、N006）" in note
 
 
 def test_the_overview_says_when_a_source_row_had_another_name(tmp_path, capsys):

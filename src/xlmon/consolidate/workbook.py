@@ -372,6 +372,7 @@ def _period(summary: Summary) -> str:
 
 
 _SOURCE_ROWS = {L.TOTAL_ROW, *L.PROJECT_SOURCES}
+UNKNOWN_AMOUNT_CODES = ("N001", "N004", "N006")  # an amount not read: text, a formula error, no saved result
 
 
 def _unsplit(record: FormRecord) -> bool:
@@ -422,7 +423,8 @@ def _overview(book: _Book, summary: Summary) -> None:
         note += f"{unnamed} 个项目有名称不规范的资金来源行（代码 S113），其金额计入资金总额、不计入下列任何来源。"
     unclear = sum(bool(r.unknown.get("source")) for r in summary.projects)
     if unclear:
-        note += (f"注意：{unclear} 个项目有金额无法识别（见“校验问题”，代码 N001），合计只含能识别的金额，"
+        codes = sorted({d["code"] for d in summary.diagnostics if d["code"] in UNKNOWN_AMOUNT_CODES}) or ["N001"]
+        note += (f"注意：{unclear} 个项目有金额无法识别（见“校验问题”，代码 {'、'.join(codes)}），合计只含能识别的金额，"
                  "下达率、支出进度按其余项目计算。")
     tp = summary.time_progress
     for t in summary.rows:
