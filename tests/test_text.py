@@ -16,6 +16,13 @@ def test_amounts(raw, expected):
     assert parse_number(raw) == expected
 
 
+@pytest.mark.parametrize("raw", ["100,5", "12,34", "1,2345", "1,23,456"])
+def test_a_comma_that_groups_no_thousands_is_no_number(raw):
+    """100,5 is a slip for 100.5 or for 1005: which, only the unit knows (N001), not 1005 in silence."""
+    with pytest.raises(NotANumber):
+        parse_number(raw)
+
+
 @pytest.mark.parametrize("raw, expected", [
     ("500000元", (50.0, "元")), ("1,234,567 元", (123.4567, "元")), ("５０００元", (0.5, "元")), ("-20000元", (-2.0, "元")),
     ("50万元", (50.0, "万元")), ("7万", (7.0, "万元")), ("50", (50.0, None)),

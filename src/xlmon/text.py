@@ -143,7 +143,13 @@ def _compact(value: object) -> str | None:
     text = _SPACES.sub("", nfkc(str(value)))
     if not text or text in _DASHES:
         return None
-    return text.replace(",", "")
+    if "," not in text:
+        return text
+    grouped = _GROUPED.match(text)  # 1,234.5 is 1234.5; 100,5 is no number (a slip for 100.5, or 1005?)
+    return text.replace(",", "") if grouped and "," not in text[grouped.end():] else text
+
+
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?(?![\d,])")
 
 
 def _parse_rate(value: object) -> float | None:
