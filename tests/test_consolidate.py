@@ -1186,6 +1186,16 @@ def test_a_department_form_completed_in_the_summary_is_the_departments_one_level
     again = [r for r in consolidate_records(tmp_path / "bureau.xlsx") if r.kind != "project"]
     assert [r.unit for r in again] == ["某市教育局（101001）"] and again[0].indicator_grades["red"] == 1
 
+    # one of those units also sends its own file to the bureau: its 部门整体 is in the department's, not again
+    sender = next(r for r in direct_overall if r.unit)
+    own_file = department / Path(sender.source or sender.file).name
+    code, mixed = run(capsys, tmp_path / "dept.xlsx", own_file, "-o", tmp_path / "mixed.xlsx")
+    assert code == 0 and mixed["totals"] == pytest.approx(direct["totals"])
+    assert [r.unit for r in consolidate_records(tmp_path / "mixed.xlsx") if r.kind != "project"] == ["某市教育局（101001）"]
+    [k002] = [d for d in mixed["diagnostics"] if d["code"] == "K002" and "部门整体" in d["message"]]
+    assert k002["file"] == str(own_file) and "填写的部门整体表已含该单位" in k002["message"]
+    assert overall_form(tmp_path / "mixed.xlsx").funding == overall_form(tmp_path / "bureau.xlsx").funding
+
     # the department's work is never written over: a new summary of the units at its path is refused
     before = (tmp_path / "dept.xlsx").read_bytes()
     code = main(["consolidate", str(department), "-o", str(tmp_path / "dept.xlsx")])

@@ -20,7 +20,7 @@ from ..models import FundingRow
 from ..profile import Profile
 from ..text import label_key
 from .names import alike_names, department_groups, name_keys, with_units
-from .records import AMOUNTS, FileOutcome, FormRecord
+from .records import AMOUNTS, OVERALL_NAME, FileOutcome, FormRecord
 
 if TYPE_CHECKING:
     from .carry import Carried
@@ -274,6 +274,17 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
             continue
         target[key] = record
         included[record.file] += 1
+    for key, record, cover in _covered(kept_overall):  # a unit's own form, sent too, is in its department's
+        del kept_overall[key]
+        included[record.file] -= 1
+        dropped.add(record.where())
+        repeated.add(record.file)
+        why = f"（{cover.unit or '部门'}填写的部门整体表已含该单位）"
+        duplicates.append(f"{record.unit or ''}·{OVERALL_NAME}：{_place(cover, shown)} 与 {_place(record, shown)} "
+                          f"重复，采用 {_place(cover, shown)}{why}")
+        diagnostics.append(make("K002", file=record.file, sheet=record.sheet, project=OVERALL_NAME,
+                                unit=record.unit or "未填单位", first=_place(cover, shown), why=why,
+                                second=_place(record, shown)).model_dump())
     moot = _moot(dropped, candidates)
     diagnostics[:0] = [dict(d, file=d.get("file") or o.path) for o in outcomes for d in o.diagnostics
                        if not moot(o.path, d) and not (o.summary and d.get("code") in ROSTER_CODES)]
@@ -304,6 +315,22 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     if len(groups) > 1:
         summary.department_of = {r.department: name for name, forms in groups for r in forms if r.department}
     return summary
+
+
+def _covered(overall: dict[tuple, FormRecord]) -> list[tuple[tuple, FormRecord, FormRecord]]:
+    """The units' 部门整体 forms a department's own completed one takes in (its covers, K006), each with its key
+    and that department's form: counted in it, they would count twice."""
+    covering: dict[str, FormRecord] = {}
+    for record in overall.values():
+        for unit in record.covers or ():
+            for k in name_keys(unit):
+                covering.setdefault(k, record)
+    found = []
+    for key, record in overall.items():
+        cover = next((covering[k] for k in name_keys(record.unit or "") if k in covering), None)
+        if cover is not None and cover is not record:
+            found.append((key, record, cover))
+    return found
 
 
 def _moot(dropped: set[tuple], records: list[FormRecord]) -> Callable[[str, dict], bool]:

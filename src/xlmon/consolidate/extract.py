@@ -89,7 +89,9 @@ def completed_department_form(grid: list[list], records: list[FormRecord], path:
     if found is None:
         return records, []
     form, findings = found
-    own = form_record(form, path).finish()
+    own = form_record(form, path)
+    own.covers = [r.unit for r in units if r.unit] or None
+    own.finish()
     replaced = f"，其下 {len(units)} 个单位的部门整体表不再单独计入" if units else ""
     listed = [make("K006", file=path, sheet=form.sheet, cell=form.cells.get("department"), replaced=replaced),
               *findings]

@@ -58,6 +58,7 @@ class FormRecord:
     period_cell: str | None = None  # where the form states its period
     hidden: bool = False  # read from a sheet hidden in Excel: a copy on a visible sheet counts before it
     place: list[int] | None = None  # Form.place: the rows of a form stacked with others on its sheet
+    covers: list[str] | None = None  # a department's own 部门整体 (K006): the units whose forms it takes in
     # the record as its line of a summary's records sheet, made where the record was extracted (in a worker)
     # once it is final; every field above is part of it
     line: str | None = field(default=None, compare=False, repr=False)
