@@ -456,6 +456,34 @@ def test_edits_are_found_with_a_column_deleted_or_a_title_typed_above_a_table(de
     assert any(d["code"] == "K016" and "指标偏差“审核意见”" in d["message"] for d in again["diagnostics"])
 
 
+@pytest.mark.parametrize("sheet, cell, value, said", [
+    ("项目明细", "D2", "101001005202600012", "的项目代码为“101001005202600012”"),
+    ("项目明细", "S2", "红灯", "的综合评级为“红灯”"),
+    ("汇总表", "G5", 3000, "资金总额的支出数为 3,000.00，记录之和为"),
+    ("汇总表", "A60", "审核说明：职业技术学校进度滞后，已约谈。", "在表格下方填写了“审核说明"),
+    ("部门整体", "A60", "填报人：张三  联系电话：0531-1234567", "在表格下方填写了“填报人：张三"),
+    ("部门整体", "D3", "某市教育局机关（101001）", "主管部门（单位）及代码改为“某市教育局机关（101001）”"),
+])
+def test_more_edits_by_hand_are_found_and_never_written_over(department, tmp_path, capsys, sheet, cell, value, said):
+    """A code or a grade typed into 项目明细, a total corrected or a note written below 汇总表, a 填报人 line or
+    the department's name written into a 部门整体 not yet completed: each went unreported one level up and was
+    written over by the next summary of the folder. Each is an edit, named with its cell."""
+    folder = tmp_path / "dept"
+    shutil.copytree(department, folder)
+    summary = folder / "部门汇总.xlsx"
+    run(capsys, folder, "-o", summary)
+    book = load_workbook(summary)
+    book[sheet][cell] = value
+    book.save(summary)
+    before = summary.read_bytes()
+    assert main(["consolidate", str(folder), "-o", str(summary)]) == 2
+    assert said in capsys.readouterr().err and summary.read_bytes() == before
+    _, bureau = run(capsys, summary, "-o", tmp_path / "局汇总.xlsx")
+    edits = [d for d in bureau["diagnostics"] if d["code"] in ("K005", "K014") and d["sheet"] == sheet]
+    assert len(edits) == 1 and said in edits[0]["message"]
+    assert edits[0]["cell"] == (cell if sheet != "部门整体" or cell == "D3" else None)
+
+
 def test_a_summary_whose_records_were_damaged_by_hand_is_not_written_over(tmp_path, capsys):
     units = tmp_path / "units"
     units.mkdir()

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from ..grid import address
 from ..profile import Profile
 from ..sheetnames import RECORDS_SHEET, SUMMARY_SHEETS
-from ..text import clean_text
+from ..text import clean_text, label_key
 from .records import FormRecord
 
 if TYPE_CHECKING:
@@ -63,10 +63,12 @@ def summary_edits(sheets: dict[str, list[list]], records: list[FormRecord], diag
     found = [(code, name, edits(sheets[name])) for code, name, edits in (
         ("K005", details, lambda grid: edited_details(grid, records)),
         ("K012", deviations, lambda grid: edited_deviations(grid, records)),
-        ("K014", overview, lambda grid: _beside(grid, OVERVIEW_TOP, OVERVIEW_COLUMNS)),
+        ("K014", overview, lambda grid: [*_beside(grid, OVERVIEW_TOP, OVERVIEW_COLUMNS),
+                                          *edited_overview(grid, records, profile)]),
         ("K014", problems, lambda grid: edited_problems(grid, diagnostics)),
         ("K014", focus, lambda grid: edited_focus(grid, records, profile)),
         ("K014", files, lambda grid: _beside(grid, 0, len(FILE_HEADERS))),
+        ("K014", SUMMARY_SHEETS[6], lambda grid: edited_overall(grid, records)),
     ) if name in sheets]
     found += [("K014", name, [("", f"增加了工作表“{name}”")]) for name, grid in sheets.items()
               if name not in (*SUMMARY_SHEETS, RECORDS_SHEET) and any(clean_text(v) for row in grid for v in row)]
@@ -184,7 +186,7 @@ def edited_details(sheet: list[list], records: list[FormRecord]) -> Found:
     """Where a summary's 项目明细 no longer shows what its records hold: an amount changed, a name rewritten, a
     project's row deleted or one added by hand. One level up only the records count, so such edits would be lost
     without a word; each is reported (K005) with the cell, and the records are used as they are."""
-    from .workbook import DETAIL_HEADERS, detail_key, source_names
+    from .workbook import DETAIL_HEADERS, GRADE_TEXT, detail_key, source_names
 
     found = header_row(sheet, DETAIL_HEADERS)
     header, edits = _headed(sheet, 0, found, DETAIL_HEADERS)
@@ -211,6 +213,13 @@ def edited_details(sheet: list[list], records: list[FormRecord]) -> Found:
             if not same_amount(shown, values[i]):
                 label = next(h for h, j in DETAIL_AMOUNTS.items() if j == i)
                 edits.append((address(r, c), f"{name}的{label}为{_shown(shown)}，记录为{_shown(values[i])}"))
+        texts = {"项目代码": record.code, "资金评级": GRADE_TEXT.get(record.funding_grade),
+                 "综合评级": GRADE_TEXT.get(record.grade)}
+        for label, value in texts.items():
+            c = header.get(label)
+            shown = _text_at(sheet[r], c) if c is not None else value
+            if shown != (clean_text(value) if value else None):
+                edits.append((address(r, c), f"{name}的{label}为{_shown(shown)}，记录为{_shown(value)}"))
     for r, key in _left(rows):
         text = "·".join(filter(None, key[:2]))
         edits.append((address(r, header.get("项目名称", 0)), f"第 {r + 1} 行{f'“{text}”' if text else ''}不是 xlmon 汇总的项目"))
@@ -345,6 +354,68 @@ def edited_deviations(sheet: list[list], records: list[FormRecord]) -> Found:
     for r, key in _left(rows):
         edits.append((address(r, level3 if where is None else where),
                       f"第 {r + 1} 行{f'“{key[2]}”' if key[2] else ''}不是 xlmon 列出的指标偏差"))
+    return edits
+
+
+def edited_overview(sheet: list[list], records: list[FormRecord], profile: Profile) -> Found:
+    """Where 汇总表 no longer shows the sums of its records: an amount of the funding table corrected by hand,
+    or a line written below its last table (审核说明…). One level up the sums are made again from the records."""
+    from .aggregate import _rows, majority_period
+
+    projects = [r for r in records if r.kind == "project"]
+    top = next((r for r, line in enumerate(sheet) if line and clean_text(line[0]) == "资金来源"), None)
+    if top is None:
+        return [("", "资金来源表的表头已删除或改动，无法与记录比较")]
+    header = {clean_text(v): c for c, v in enumerate(sheet[top]) if clean_text(v)}
+    columns = {c: i for h, c in header.items() for i, label in enumerate(_OVERVIEW_AMOUNTS)
+               if h == label or label.startswith("月") and h.startswith("1-") and h.endswith(label)}
+    totals = {t.row: t for t in _rows(projects, majority_period(projects)[1], profile)}
+    edits: Found = []
+    r = top + 1
+    while r < len(sheet) and (label := clean_text(sheet[r][0] if sheet[r] else None)):
+        t = totals.get(label.removeprefix("其中："))
+        values = t and [t.carryover, t.current, t.subtotal, t.issued, t.spent, t.forecast]
+        for c, i in columns.items():
+            shown = sheet[r][c] if c < len(sheet[r]) else None
+            if values and not same_amount(shown, values[i]):
+                edits.append((address(r, c), f"{label}的{_OVERVIEW_AMOUNTS[i].lstrip('月')}为{_shown(shown)}，"
+                                             f"记录之和为{_shown(values[i])}"))
+        r += 1
+    units = next((r for r in range(r, len(sheet)) if sheet[r] and clean_text(sheet[r][0]) == "单位"), None)
+    if units is not None:
+        end = units + 1 + len({label_key(p.unit or "") for p in projects})
+        below = next(((r, c, text) for r in range(end, len(sheet)) for c, v in enumerate(sheet[r])
+                      if (text := clean_text(v))), None)
+        if below:
+            edits.append((address(below[0], below[1]), f"在表格下方填写了{_shown(below[2])}"))
+    return edits
+
+
+# 汇总表's amount columns, by header (月下达数: 1-6月下达数…)
+_OVERVIEW_AMOUNTS = ("上年结转", "本年预算", "小计", "月下达数", "月支出数", "全年预计支出数")
+
+
+def edited_overall(sheet: list[list], records: list[FormRecord]) -> Found:
+    """What the department wrote in a 部门整体 it has not completed (no goal, indicator or amount of its own:
+    extract.completed_department_form): its 主管部门 line rewritten, lines below the form (填报人, 联系电话…) or
+    beside it. Once completed, the form is the department's own and --overall-from carries all of it; before,
+    a new summary would drop these without a word."""
+    from ..reader import read_form
+    from .carry import _outside_form, form_period
+    from .extract import Completed, _amounts_differ
+    from .names import department_name
+
+    form = read_form(sheet, SUMMARY_SHEETS[6])[0]
+    units = [r for r in records if r.kind == "department"]
+    if form is None or form.goal or form.indicators or _amounts_differ(form, units):
+        return []
+    edits: Found = []
+    written = clean_text(form.department)
+    if written and label_key(written) != label_key(department_name(records)):
+        edits.append((form.cells.get("department") or "", f"主管部门（单位）及代码改为{_shown(written)}"))
+    below, elsewhere = _outside_form(Completed("", form, sheet, units), *form_period(form.year, form.months))
+    edits += [("", f"在表格下方填写了{_shown(value)}") for _, _, value in below[:1]]
+    edits += [(cell, f"在表格外填写了{_shown(value)}") for cell, value in elsewhere[:1]]
     return edits
 
 
