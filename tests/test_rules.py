@@ -123,6 +123,15 @@ def test_spending_against_a_budget_that_cannot_be_read_is_no_spending_without_bu
     assert "R206" in {d.code for d in run(funding=funding)[1]}
 
 
+def test_a_completion_from_a_percent_formatted_cell_is_quoted_as_graded():
+    """0.8 in a cell formatted 0% (Excel shows 80%) is graded as 80% against ≥85%: yellow. Its message said
+    全年预计 0.8%, which would be red; it says 80%."""
+    indicators = [["产出指标", "质量指标", "验收合格率", "≥85%", 0.8, 0.8, "原因", None, "√", None, None]]
+    _, diags = run(indicators=indicators)
+    [g202] = [d for d in diags if d.code == "G202"]
+    assert "全年预计 80%，为黄灯" in g202.message
+
+
 def test_department_blocks_must_agree():
     from xlmon.templates import build_form, new_workbook
 

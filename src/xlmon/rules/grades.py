@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from ..calc import fmt_rate
 from ..diagnostics import Diagnostic, make
-from ..grading import qualitative_grade
-from ..models import Form
+from ..grading import comparable, qualitative_grade
+from ..models import Form, Indicator
 from ..profile import Profile
 from ..text import plain_number
 
 
-def _shown(value, unit: str | None) -> str:
+def _shown(value, unit: str | None, ind: Indicator) -> str:
+    """A completion as graded: 0.8 from a %-formatted cell (Excel shows 80%) is 80%, as comparable reads it."""
     if value is None:
         return "未填"
-    return f"{plain_number(value)}{unit or ''}" if isinstance(value, float) else str(value)
+    if not isinstance(value, float):
+        return str(value)
+    shown = comparable(value, ind) if unit and "%" in unit else value
+    return f"{plain_number(shown)}{unit or ''}"
 
 
 def grade_findings(form: Form, profile: Profile) -> list[Diagnostic]:
@@ -31,5 +35,5 @@ def grade_findings(form: Form, profile: Profile) -> list[Diagnostic]:
         if ind.grade in ("yellow", "red") and ind.level3:
             out.append(make("G201" if ind.grade == "red" else "G202", sheet=form.sheet,
                             cell=ind.cells.get("forecast") or ind.cells.get("level3"), name=ind.level3,
-                            target=ind.target or "未填", forecast=_shown(ind.forecast, ind.units.get("forecast") or ind.unit)))
+                            target=ind.target or "未填", forecast=_shown(ind.forecast, ind.units.get("forecast") or ind.unit, ind)))
     return out
