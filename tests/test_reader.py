@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 from handmade import SAMPLE_FUNDING, SAMPLE_INDICATORS, fullwidth, project_grid, spaced
@@ -126,6 +128,8 @@ def test_period_variants():
     ("截至2024年二季度末", (2024, 6)), ("2024年第三季度末", (2024, 9)), ("2024年第1季度", (2024, 3)),
     # the year written as in a date, which used to be no period at all (S101)
     ("（2024.1-6月）", (2024, 6)), ("2024/1-9月", (2024, 9)),
+    # its 月 left off, which used to be no year (S103) with the months from the column headers
+    ("（2024年1-9）", (2024, 9)), ("2024年1-9", (2024, 9)),
 ])
 def test_period_wordings(period, expected):
     form, diags = read_form(project_grid(period=period), "s")
@@ -403,3 +407,13 @@ def test_stacked_forms_on_a_hidden_sheet_are_said_hidden_once():
             *project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS, project="项目乙")]
     result = check_workbook(WorkbookValues("单位.xlsx", {"上月": grid}, hidden={"上月"}))
     assert len(result.forms) == 2 and [d.sheet for d in result.diagnostics if d.code == "S002"] == ["上月"]
+
+
+@pytest.mark.parametrize("period", ["（2024年度）", datetime.datetime(2024, 6, 30)])
+def test_a_year_stated_without_its_months_is_the_forms_year(period):
+    """（2024年度）, or a period cell Excel turned into a date: the year is stated, the months come from the
+    column headers (1-6月下达数); it used to be S103, 没有写明年度."""
+    grid = project_grid(period="（1-6月）")
+    grid[1][0] = period
+    form, diags = read_form(grid, "s")
+    assert (form.year, form.months) == (2024, 6) and "S103" not in {d.code for d in diags}

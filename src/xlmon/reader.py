@@ -7,6 +7,7 @@ characters, a different title, 一级/二级 merged over rows or repeated on eac
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -34,6 +35,7 @@ _PERIOD = re.compile(
     # from January, with its first day or the year again: 1-6月, 1月1日至6月30日, 1月—2026年6月
     rf"(?:(?:0?1|一)\s*(?:月份?)?\s*(?:(?:0?1|一)\s*日)?\s*{_DASH}\s*(?:{_YEAR}\s*年\s*)?)?"
     rf"(?P<months>\d{{1,2}}|[XxＸ×]{{1,2}}|十[一二]?|[{_CN_ONE_TO_NINE}])\s*月"
+    rf"|(?:0?1|一)\s*{_DASH}\s*(?P<bare>\d{{1,2}})(?=\s*\)|\s*$)"  # 2026年1-6, its 月 left off
     rf"|(?P<half>{'|'.join(_HALVES)}))")
 _HEADER_MONTHS = re.compile(r"1-(\d{1,2})月")
 # a period that does not run from January: 2026年4-6月, 2026年第二季度, 2026年7月 (one month's figures)
@@ -210,10 +212,15 @@ def _is_indicator_header(s: _Sheet, r: int) -> bool:
 
 
 def _read_title(s: _Sheet, form: Form, limit: int, diags: list[Diagnostic]) -> None:
+    stated = None  # a year stated above the form without its months: （2026年度）, or a date Excel made of it
     for r in range(0, max(limit, 1)):
         for c, v in enumerate(s.grid[r] if r < len(s.grid) else ()):
+            if isinstance(v, datetime.date) and stated is None:
+                stated = v.year
             if not isinstance(v, str):
                 continue
+            if stated is None and (m := _YEAR_ONLY.search(nfkc(v))):
+                stated = int(m[1])
             is_title, period = _title_text(v)
             if "period" not in form.cells and (partial := _not_cumulative(v)):  # before 2026年4月-6月 reads as 1-4月
                 form.cells["period"] = address(r, c)
@@ -228,6 +235,8 @@ def _read_title(s: _Sheet, form: Form, limit: int, diags: list[Diagnostic]) -> N
                 form.months = int(months) if months.isdigit() else None
                 if year.isdigit() and len(year) != 4:
                     diags.append(make("S102", sheet=s.name, cell=address(r, c), value=found))
+    if form.year is None and "period" not in form.cells and stated is not None and 2000 <= stated <= 2099:
+        form.year = stated
 
 
 @lru_cache(maxsize=4096)
@@ -238,7 +247,7 @@ def _title_text(text: str) -> tuple[bool, tuple[str, str, str] | None]:
     m = _PERIOD.search(text)
     if m is None:
         return "监控表" in text, None
-    months = _HALVES[m["half"]] if m["half"] else _CN_MONTHS.get(m["months"], m["months"])
+    months = _HALVES[m["half"]] if m["half"] else m["bare"] or _CN_MONTHS.get(m["months"], m["months"])
     return "监控表" in text, (m["year"].translate(_TO_DIGITS), months, m.group(0))
 
 
@@ -249,6 +258,7 @@ def _not_cumulative(text: str) -> str | None:
 
 
 _TITLE_YEAR = re.compile(r"(?<!\d)(20\d\d)\s*年")
+_YEAR_ONLY = re.compile(r"(?<!\d)(20\d\d)\s*年度?\s*(?:\)|$)")  # （2026年度）: a year, no months
 
 
 def _title_year(title: str | None) -> int | None:
