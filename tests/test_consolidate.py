@@ -463,11 +463,13 @@ def test_edits_are_found_with_a_column_deleted_or_a_title_typed_above_a_table(de
     ("汇总表", "A60", "审核说明：职业技术学校进度滞后，已约谈。", "在表格下方填写了“审核说明"),
     ("部门整体", "A60", "填报人：张三  联系电话：0531-1234567", "在表格下方填写了“填报人：张三"),
     ("部门整体", "D3", "某市教育局机关（101001）", "主管部门（单位）及代码改为“某市教育局机关（101001）”"),
+    ("文件清单", "D3", "已电话催报更正件", "的原因为“已电话催报更正件”，记录为"),
 ])
 def test_more_edits_by_hand_are_found_and_never_written_over(department, tmp_path, capsys, sheet, cell, value, said):
     """A code or a grade typed into 项目明细, a total corrected or a note written below 汇总表, a 填报人 line or
-    the department's name written into a 部门整体 not yet completed: each went unreported one level up and was
-    written over by the next summary of the folder. Each is an edit, named with its cell."""
+    the department's name written into a 部门整体 not yet completed, a note in 文件清单's 原因: each went
+    unreported one level up and was written over by the next summary of the folder. Each is an edit, named
+    with its cell."""
     folder = tmp_path / "dept"
     shutil.copytree(department, folder)
     summary = folder / "部门汇总.xlsx"

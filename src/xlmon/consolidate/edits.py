@@ -67,7 +67,8 @@ def summary_edits(sheets: dict[str, list[list]], records: list[FormRecord], diag
                                           *edited_overview(grid, records, profile)]),
         ("K014", problems, lambda grid: edited_problems(grid, diagnostics)),
         ("K014", focus, lambda grid: edited_focus(grid, records, profile)),
-        ("K014", files, lambda grid: _beside(grid, 0, len(FILE_HEADERS))),
+        ("K014", files, lambda grid: [*_beside(grid, 0, len(FILE_HEADERS)),
+                                       *edited_files(grid, sheets.get(RECORDS_SHEET, []))]),
         ("K014", SUMMARY_SHEETS[6], lambda grid: edited_overall(grid, records)),
     ) if name in sheets]
     found += [("K014", name, [("", f"增加了工作表“{name}”")]) for name, grid in sheets.items()
@@ -393,6 +394,37 @@ def edited_overview(sheet: list[list], records: list[FormRecord], profile: Profi
 
 # 汇总表's amount columns, by header (月下达数: 1-6月下达数…)
 _OVERVIEW_AMOUNTS = ("上年结转", "本年预算", "小计", "月下达数", "月支出数", "全年预计支出数")
+
+
+def edited_files(sheet: list[list], records_sheet: list[list]) -> Found:
+    """Where 文件清单 no longer lists the inputs as the summary wrote them (a note typed into 原因, a row deleted
+    or added); nothing to compare with for a summary written before its rows were kept in the records."""
+    from .extract import listed_files
+    from .workbook import FILE_HEADERS
+
+    listed = listed_files(records_sheet)
+    if listed is None:
+        return []
+    found = header_row(sheet, FILE_HEADERS)
+    header, edits = _headed(sheet, 0, found, FILE_HEADERS)
+    if found is None or FILE_HEADERS[0] not in header:
+        return edits
+    rows = _rows_by(sheet, found + 1, [header[FILE_HEADERS[0]]])
+    wanted = [(clean_text(row[0]),) for row in listed]
+    for row, key, (r, _) in zip(listed, wanted, _match(rows, wanted)):
+        if r is None:
+            edits.append(("", f"“{key[0]}”所在的行已删除"))
+            continue
+        for label, value in zip(FILE_HEADERS[1:], row[1:]):
+            c = header.get(label)
+            shown = sheet[r][c] if c is not None and c < len(sheet[r]) else None
+            same = same_amount(shown, value) if isinstance(value, (int, float)) else _text_at(sheet[r], c) == (
+                clean_text(value) if value else None)
+            if c is not None and not same:
+                edits.append((address(r, c), f"“{key[0]}”的{label}为{_shown(shown)}，记录为{_shown(value)}"))
+    for r, key in _left(rows):
+        edits.append((address(r, header[FILE_HEADERS[0]]), f"第 {r + 1} 行{_shown(key[0])}不是 xlmon 列出的文件"))
+    return edits
 
 
 def edited_overall(sheet: list[list], records: list[FormRecord]) -> Found:

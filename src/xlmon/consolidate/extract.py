@@ -76,6 +76,19 @@ def summary_records(sheet: list[list]) -> tuple[list[FormRecord], list[dict]]:
     return records, diagnostics
 
 
+def listed_files(sheet: list[list]) -> list[list] | None:
+    """文件清单's rows as a summary wrote them (records.file_line); None for one written before they were kept.
+    A line that does not read is left to summary_records to report."""
+    rows = []
+    for row in sheet:
+        if row and isinstance(row[0], str) and row[0].startswith('{"type":"file"'):
+            try:
+                rows.append(json.loads("".join(cell for cell in row if isinstance(cell, str)))["data"])
+            except (ValueError, KeyError, TypeError):
+                continue
+    return rows or None
+
+
 def completed_department_form(grid: list[list], records: list[FormRecord], path: str,
                               profile: Profile) -> tuple[list[FormRecord], list[dict]]:
     """A summary's 部门整体 sheet, once the department has completed it (its goal, an indicator, or an amount

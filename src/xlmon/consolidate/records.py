@@ -138,6 +138,11 @@ def diagnostic_line(diagnostic: dict) -> str:
     return _line({"type": "diagnostic", "data": diagnostic})
 
 
+def file_line(row: list) -> str:
+    """A row of 文件清单 as the summary wrote it (edits.edited_files compares the sheet with these)."""
+    return _line({"type": "file", "data": row})
+
+
 def _line(item: dict) -> str:
     """One line of a summary's records sheet. A path that is not valid text (a Linux name in GBK bytes) is
     kept escaped, so that it reads back as it was."""

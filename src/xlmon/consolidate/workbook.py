@@ -35,7 +35,8 @@ from .aggregate import CHART_BARS, Focus, Summary, shown_names
 from .edits import Column
 from .extract import RECORDS_SHEET
 from .names import department_name
-from .records import AMOUNTS, Deviation, FormRecord, diagnostic_line, form_name, overall_sums, record_line
+from .records import (AMOUNTS, Deviation, FormRecord, diagnostic_line, file_line, form_name, overall_sums,
+                      record_line)
 
 from ..sheetnames import SUMMARY_SHEETS as SHEETS
 GRADE_ORDER = {"red": 0, "yellow": 1, "green": 2}
@@ -351,9 +352,10 @@ def write_summary(summary: Summary, path: Path, profile: Profile) -> Path:
         _deviations(book, summary, names)
         _diagnostics(book, summary)
         _focus(book, summary)
-        _files(book, summary, path)
+        listed = file_rows(summary, path)
+        _files(book, listed)
         _department_form(book, summary)
-        _records(book, summary)
+        _records(book, summary, listed)
         book.wb.close()
     return path
 
@@ -712,12 +714,17 @@ def _focus(book: _Book, summary: Summary) -> None:
 FILE_HEADERS = ("文件", "状态", "纳入表数", "原因", "SHA-256")
 
 
-def _files(book: _Book, summary: Summary, output: Path) -> None:
-    s = _Sheet(book, SHEETS[5], list(FILE_HEADERS))
+def file_rows(summary: Summary, output: Path) -> list[list]:
+    """文件清单's rows, under FILE_HEADERS: kept in the records too, to tell a note written into them by hand."""
     folder = os.path.abspath(output.parent)
-    for o in summary.files:
-        s.line([(_listed(o.path, folder), "wrap"), ("已纳入" if o.status == "included" else "未纳入", "text"),
-                (summary.included_forms.get(o.path, 0), "int"), (o.reason, "wrap"), (o.sha256, "text")])
+    return [[_listed(o.path, folder), "已纳入" if o.status == "included" else "未纳入",
+             summary.included_forms.get(o.path, 0), o.reason, o.sha256] for o in summary.files]
+
+
+def _files(book: _Book, rows: list[list]) -> None:
+    s = _Sheet(book, SHEETS[5], list(FILE_HEADERS))
+    for row in rows:
+        s.line(list(zip(row, ("wrap", "text", "int", "wrap", "text"))))
     s.finish()
 
 
@@ -777,7 +784,7 @@ def _department_form_note(summary: Summary) -> str:
     return note + (f"；{ask}。" if ask else "。")
 
 
-def _records(book: _Book, summary: Summary) -> None:
+def _records(book: _Book, summary: Summary, listed: list[list]) -> None:
     ws = book.wb.add_worksheet(RECORDS_SHEET)
     ws.write_string(0, 0, "xlmon 汇总数据（供上级汇总读取，请勿修改）")
     row = 1
@@ -786,6 +793,9 @@ def _records(book: _Book, summary: Summary) -> None:
         row += 1
     for d in summary.diagnostics:
         ws.write_run(row, 0, _pieces(diagnostic_line(d)))
+        row += 1
+    for file in listed:
+        ws.write_run(row, 0, _pieces(file_line(file)))
         row += 1
     ws.hide()
 
