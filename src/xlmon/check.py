@@ -17,7 +17,7 @@ from .grid import Grid
 from .sheetnames import RECORDS_SHEET, RESULTS_SHEET, STATE_SHEET, SUMMARY_ONLY, summary_sheets
 from .models import Form
 from .profile import Profile, load_profile
-from .reader import read_form, side_by_side
+from .reader import read_form
 from .rules import run_rules
 
 Status = Literal["ok", "invalid", "unreadable"]
@@ -50,7 +50,7 @@ def check_sheets(sheets: dict[str, Grid], profile: Profile | None = None) -> She
     for name, grid in sheets.items():
         if name in own:
             continue
-        start, read = 0, len(result.forms)
+        start = 0
         while True:  # a sheet may hold several forms, one below the other
             form, diags = read_form(grid, name, start)
             if form is None:
@@ -68,8 +68,6 @@ def check_sheets(sheets: dict[str, Grid], profile: Profile | None = None) -> She
             if form.place is None or not start < form.place[1] < len(grid):
                 break
             start = form.place[1]
-        if len(result.forms) > read and (beside := side_by_side(grid)):
-            result.diagnostics.append(make("S132", sheet=name, cell=beside))
     if not result.forms and not result.diagnostics:
         result.diagnostics.append(make("F007"))
     else:

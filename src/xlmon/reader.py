@@ -137,6 +137,8 @@ def read_form(grid: Grid, sheet: str, start: int = 0) -> tuple[Form | None, list
         next_form = next((r for r in range(indicator_header + 1, later[0])
                           if _starts_a_form(next(filter(None, keys[r]), ""))), later[0] - 1)
         diags.append(make("S130", sheet=sheet, cell=address(next_form, 0), row=next_form + 1))
+    if beside := _side_by_side(s, [*funding_headers, *([indicator_header] if indicator_header is not None else [])]):
+        diags.append(make("S132", sheet=sheet, cell=beside))
     form = Form(sheet=sheet, kind="project")
     if later or start:
         form.place = (start, next_form)
@@ -180,13 +182,13 @@ def read_form(grid: Grid, sheet: str, start: int = 0) -> tuple[Form | None, list
 _LABEL_MAX = 24  # header labels are short; a sentence that mentions 上年结转 is not a header
 
 
-def side_by_side(grid: Grid) -> str | None:
-    """The cell where a second form stands beside the first (its 上年结转, or its 一级指标 heading): a unit that
-    copied its form to the right for a second project. Forms are read from the left; that one would be lost."""
-    for r, row in enumerate(grid):
-        keys = label_keys(row)
+def _side_by_side(s: _Sheet, headers: list[int]) -> str | None:
+    """The cell where a second form stands beside this one, in the row of its funding or indicator header (its
+    上年结转, or its 一级指标): a unit that copied its form to the right for a second project. Forms are read
+    from the left; that one would be lost."""
+    for r in headers:
         for label in ("上年结转", "一级指标"):
-            columns = [c for c, k in enumerate(keys) if k.startswith(label) and len(k) <= _LABEL_MAX]
+            columns = [c for c, k in enumerate(s.keys[r]) if k.startswith(label) and len(k) <= _LABEL_MAX]
             if len(columns) >= 2 and columns[1] - columns[0] >= _SIDE_BY_SIDE:
                 return address(r, columns[1])
     return None
