@@ -292,7 +292,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
         if o.status == "included" and not included[o.path]:
             o.status, o.reason = "rejected", _left_out(off_period.get(o.path), o.path in repeated, majority)
     projects = list(kept.values())
-    rows = _rows(projects, months, profile)
+    rows = source_rows(projects, months, profile)
     by_unit = _by_unit(projects, months, profile)
     grades = Counter(r.grade for r in projects if r.grade)
     missing, unlisted = compare_roster(roster or [], [*projects, *kept_overall.values()])
@@ -365,7 +365,8 @@ def _left_out(periods: set[str] | None, repeated: bool, majority: str) -> str:
     return "；".join(filter(None, (period, copies))) or f"没有可计入 {majority} 汇总的表"
 
 
-def _rows(projects: list[FormRecord], months: int | None, profile: Profile) -> list[Totals]:
+def source_rows(projects: list[FormRecord], months: int | None, profile: Profile) -> list[Totals]:
+    """汇总表's funding table: 资金总额 and each source row summed over the projects (edits.py compares it)."""
     rows = [Totals(label) for label in (L.TOTAL_ROW, *L.PROJECT_SOURCES)]
     by_label = {t.row: t for t in rows}
     for record in projects:

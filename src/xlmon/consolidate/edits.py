@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
-from typing import TYPE_CHECKING, NamedTuple
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..grid import address
 from ..profile import Profile
@@ -361,7 +361,7 @@ def edited_deviations(sheet: list[list], records: list[FormRecord]) -> Found:
 def edited_overview(sheet: list[list], records: list[FormRecord], profile: Profile) -> Found:
     """Where 汇总表 no longer shows the sums of its records: an amount of the funding table corrected by hand,
     or a line written below its last table (审核说明…). One level up the sums are made again from the records."""
-    from .aggregate import _rows, majority_period
+    from .aggregate import majority_period, source_rows
 
     projects = [r for r in records if r.kind == "project"]
     top = next((r for r, line in enumerate(sheet) if line and clean_text(line[0]) == "资金来源"), None)
@@ -370,7 +370,7 @@ def edited_overview(sheet: list[list], records: list[FormRecord], profile: Profi
     header = {clean_text(v): c for c, v in enumerate(sheet[top]) if clean_text(v)}
     columns = {c: i for h, c in header.items() for i, label in enumerate(_OVERVIEW_AMOUNTS)
                if h == label or label.startswith("月") and h.startswith("1-") and h.endswith(label)}
-    totals = {t.row: t for t in _rows(projects, majority_period(projects)[1], profile)}
+    totals = {t.row: t for t in source_rows(projects, majority_period(projects)[1], profile)}
     edits: Found = []
     r = top + 1
     while r < len(sheet) and (label := clean_text(sheet[r][0] if sheet[r] else None)):
