@@ -217,8 +217,8 @@ def _read_title(s: _Sheet, form: Form, limit: int, diags: list[Diagnostic]) -> N
     stated = None  # a year stated above the form without its months: （2026年度）, or a date Excel made of it
     for r in range(0, max(limit, 1)):
         for c, v in enumerate(s.grid[r] if r < len(s.grid) else ()):
-            if isinstance(v, datetime.date) and stated is None:
-                stated = v.year
+            if isinstance(v, datetime.date) and stated is None and not any(x not in (None, "") for x in s.grid[r][:c]):
+                stated = v.year  # the period line itself (a 填报日期 stands beside its label)
             if not isinstance(v, str):
                 continue
             if stated is None and (m := _YEAR_ONLY.search(nfkc(v))):
