@@ -106,6 +106,27 @@ def test_validate_alert_counts_and_grades(department):
     assert f"错误 {errors} 项" in alert["args"][0] and "偏差等级" in alert["args"][0]
 
 
+def test_validate_and_calculate_on_a_summary_read_its_department_form_as_the_cli_does(department, tmp_path):
+    """A department opens its 部门汇总.xlsx to complete 部门整体 and presses 校验: the add-in dropped the hidden
+    records sheet before reading, so the summary looked like one whose records were deleted (F011, 0 张表). It
+    reads 部门整体 as `xlmon check` does, and the tables beside it are still no forms."""
+    from xlmon.consolidate.run import consolidate
+
+    summary = tmp_path / "部门汇总.xlsx"
+    consolidate(department.paths, summary)
+    payload = payload_from_file(summary)
+    assert "_xlmon_records" in {s["name"] for s in payload["sheets"]}
+    _, outcome = actions_of(payload, ep.validate)
+    cli = check_file(summary)
+    assert [f.sheet for f in cli.forms] == ["部门整体"]
+    assert sorted((d.code, d.sheet, d.cell) for d in outcome.diagnostics) == \
+        sorted((d.code, d.sheet, d.cell) for d in cli.diagnostics)
+    assert "F011" not in {d.code for d in outcome.diagnostics}
+    actions, _ = actions_of(payload, ep.calculate)
+    alert = next(a for a in actions if a["func"] == "alert")["args"][0]
+    assert alert.startswith("计算完成") and "没有找到" not in alert
+
+
 def test_validate_twice_replaces_marks_and_clear_restores_every_cell(department):
     payload = payload_from_file(unit_file(department, "template"))
     first = apply_actions(payload, actions_of(payload, ep.validate)[0])

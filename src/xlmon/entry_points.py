@@ -43,7 +43,7 @@ class Outcome:
 
 def calculate(book: Any, profile: Profile | None = None) -> Outcome:
     """计算: make 小计, 资金总额, 下达率 and 支出进度 right on every form of the book."""
-    grids = xb.book_grids(book, skip=OWN_SHEETS)
+    grids = xb.form_grids(book)
     result = check_sheets(grids, profile or load_profile())
     if not result.forms:
         return _tell(book, Outcome(f"{no_forms(result)}，未做任何计算。"), "warning")
@@ -71,7 +71,7 @@ def validate(book: Any, profile: Profile | None = None) -> Outcome:
     records = _read_state(book)
     if records is not None:
         _clear(book, records)
-    grids = xb.book_grids(book, skip=OWN_SHEETS)
+    grids = xb.form_grids(book)
     result = check_sheets(grids, profile)
     name = xb.book_name(book)
     for d in result.diagnostics:

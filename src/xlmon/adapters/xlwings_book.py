@@ -97,6 +97,18 @@ def book_grids(book: Any, skip: set[str] | frozenset[str] = frozenset()) -> dict
     return {s.name: sheet_grid(s) for s in book.sheets if s.name not in skip}
 
 
+def form_grids(book: Any) -> dict[str, Grid]:
+    """The grids check_sheets reads forms from: every sheet but xlmon's own. A summary's records sheet, not read
+    (it may be large), stands as an empty grid: it tells check_sheets that the tables beside it are no forms."""
+    from ..check import OWN_SHEETS
+    from ..sheetnames import RECORDS_SHEET
+
+    grids = book_grids(book, skip=OWN_SHEETS)
+    if any(s.name == RECORDS_SHEET for s in book.sheets):
+        grids[RECORDS_SHEET] = []
+    return grids
+
+
 def as_text(value: Any) -> Any:
     """A cell value that Excel keeps exactly as given: strings get the text prefix."""
     if isinstance(value, str):

@@ -7,7 +7,6 @@ from typing import Any
 
 from ..adapters import xlwings_book as xb
 from ..atomic import free_name
-from ..check import OWN_SHEETS
 from ..file_errors import os_reason
 from ..profile import Profile, load_profile
 from .content import NothingToReport, report_for_sheets
@@ -26,7 +25,7 @@ def report(book: Any, profile: Profile | None = None) -> str:
         return _tell(book, "请先保存本工作簿，分析报告将保存在工作簿所在的文件夹。", "warning")
     name = xb.book_name(book)
     try:
-        drafted = report_for_sheets(name, xb.book_grids(book, skip=OWN_SHEETS), profile or load_profile())
+        drafted = report_for_sheets(name, xb.form_grids(book), profile or load_profile())
     except NothingToReport as exc:
         return _tell(book, f"{exc}，未生成分析报告。", "warning")
     target, kept = report_target(folder, name)
