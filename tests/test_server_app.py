@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from payloads import actions_of, payload_from_file
+
+from handmade import SAMPLE_FUNDING
 
 from xlmon import demo, entry_points as ep
 from xlmon.check import check_file
@@ -271,6 +274,41 @@ def test_the_downloaded_summary_names_the_files_as_uploaded(client, department, 
     stored = [c.value for ws in book.worksheets if ws.sheet_state == "visible" for row in ws.iter_rows() for c in row
               if isinstance(c.value, str) and ("xlmon-upload" in c.value or "files/" in c.value)]
     assert stored == []
+
+
+def test_last_times_summary_chosen_with_a_few_units_sent_again_is_brought_up_to_date(client, department, tmp_path):
+    """Last month's summary chosen with two units' corrected files: every unit is in the new summary, the two
+    from their files. It used to be skipped as a summary of the chosen units, leaving those two alone."""
+    units = [("files", (p.name, p.read_bytes())) for p in department.paths]
+    whole = client.post("/api/consolidate", files=units).json()
+    summary = _download(whole, tmp_path)
+    resent = department.paths[:2]
+    body = client.post("/api/consolidate", files=[("files", (summary.name, summary.read_bytes())),
+                                                  *[("files", (p.name, p.read_bytes())) for p in resent]]).json()
+    assert body["units"] == whole["units"] and body["projects"] == whole["projects"]
+    status = {f["path"]: f["status"] for f in body["files"]}
+    assert status == {summary.name: "included", resent[0].name: "included", resent[1].name: "included"}
+    assert all("单位报送的文件，另一份取自汇总表" in d for d in body["duplicates"])
+
+
+def test_of_two_uploaded_copies_the_one_modified_later_on_the_users_machine_counts(client, tmp_path):
+    """The page sends each file's last-modified time; without them no copy passes for the later one by when
+    the server happened to write it."""
+    from test_consolidate import write_form
+
+    funding = {k: list(v) for k, v in SAMPLE_FUNDING.items()}
+    funding["资金总额"][5] = funding["中央财政资金"][5] = funding["中央财政资金"][5] + 10
+    old = write_form(tmp_path / "一中.xlsx", unit="一中", project="校舍维修").read_bytes()
+    new = write_form(tmp_path / "一中（更正）.xlsx", unit="一中", project="校舍维修", funding=funding).read_bytes()
+    corrected = client.post("/api/consolidate", files=[("files", ("一中（更正）.xlsx", new))]).json()
+    for order in ((("一中.xlsx", old, 1_780_000_000_000), ("一中（更正）.xlsx", new, 1_780_000_600_000)),
+                  (("一中（更正）.xlsx", new, 1_780_000_600_000), ("一中.xlsx", old, 1_780_000_000_000))):
+        body = client.post("/api/consolidate", files=[("files", (n, b)) for n, b, _ in order],
+                           data={"modified": json.dumps([t for *_, t in order])}).json()
+        assert body["totals"]["spent"] == corrected["totals"]["spent"]
+        assert "采用 一中（更正）.xlsx!表1（其文件修改时间较晚）" in body["duplicates"][0]
+    body = client.post("/api/consolidate", files=[("files", ("一中.xlsx", old)), ("files", ("一中（更正）.xlsx", new))]).json()
+    assert "修改时间" not in body["duplicates"][0]  # no times sent: none is said to be later
 
 
 def test_an_earlier_summary_chosen_with_the_units_files_is_skipped_and_carried(client, department, tmp_path):

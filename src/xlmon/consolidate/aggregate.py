@@ -255,14 +255,17 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
             later = not hidden and not copies and None not in times and times[0] != times[1]  # else the first
             # of two identical files, not the one named as the other's copy (“X - 副本”, “X(1)”, “Copy of X”)
             original = copies and _copy_of(Path(first.file).stem, Path(record.file).stem)
-            used, other = ((record, first) if (first.hidden if hidden else original or later and times[1] > times[0])
-                           else (first, record))
+            # of two sent at one time (uploads without their times), the unit's own file before a summary's copy
+            carried = [bool(r.source and r.source != r.file) for r in (first, record)]
+            direct = not hidden and not copies and not later and carried[0] != carried[1]
+            used, other = ((record, first) if (first.hidden if hidden else original or later and times[1] > times[0]
+                                               or direct and carried[0]) else (first, record))
             if used is record:
                 target[key] = record
                 included[first.file] -= 1
                 included[record.file] += 1
             why = ("（另一份在隐藏工作表中）" if hidden else "（两个文件内容完全相同）" if copies
-                   else "（其文件修改时间较晚）" if later else "")
+                   else "（其文件修改时间较晚）" if later else "（单位报送的文件，另一份取自汇总表）" if direct else "")
             differ = "；两份金额不同，请核实" if first.amounts != record.amounts else ""
             duplicates.append(f"{record.unit or ''}·{record.project or record.sheet}：{_place(first, shown)} 与 "
                               f"{_place(record, shown)} 重复，采用 {_place(used, shown)}{why}{differ}")

@@ -174,6 +174,7 @@
     }
     const body = new FormData();
     for (const f of chosen) body.append("files", f.file, f.name);
+    body.append("modified", JSON.stringify(chosen.map((f) => f.file.lastModified)));  // the later copy counts
     for (const [name, field] of [["roster", roster], ["overall_from", earlier]]) {
       if (field.file && url === "/api/consolidate") body.append(name, field.file, field.file.name);
     }

@@ -43,6 +43,7 @@ async function postFiles(url, button, { empty, busy, failed }, done) {
   }
   const body = new FormData();
   for (const f of files) body.append("files", f.file, f.name);
+  body.append("modified", JSON.stringify(files.map((f) => f.file.lastModified)));  // the later copy counts
   $("status").textContent = busy(files.length);
   button.disabled = true;
   try {
