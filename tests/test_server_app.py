@@ -311,6 +311,25 @@ def test_of_two_uploaded_copies_the_one_modified_later_on_the_users_machine_coun
     assert "修改时间" not in body["duplicates"][0]  # no times sent: none is said to be later
 
 
+def test_the_earlier_summary_sent_in_its_field_is_named_as_the_user_named_it(client, department, tmp_path):
+    """上次的部门汇总 chosen in its field: the new summary's 部门整体 note and 校验问题 named it overall_from.xlsx,
+    the server's storage name."""
+    from python_calamine import CalamineWorkbook
+    from test_consolidate import complete_department_form
+
+    units = [("files", (p.name, p.read_bytes())) for p in department.paths]
+    earlier = _download(client.post("/api/consolidate", files=units).json(), tmp_path)
+    named = earlier.rename(tmp_path / "6月部门汇总（已填写）.xlsx")
+    complete_department_form(named, forecast=500)
+    body = client.post("/api/consolidate", files=[*units, ("overall_from", (named.name, named.read_bytes()))]).json()
+    assert body["carried"]["from"] == named.name
+    (tmp_path / "new").mkdir()
+    book = CalamineWorkbook.from_path(str(_download(body, tmp_path / "new")))
+    texts = [v for sheet in book.sheet_names if sheet != "_xlmon_records"
+             for row in book.get_sheet_by_name(sheet).to_python() for v in row if isinstance(v, str)]
+    assert any(f"已从 {named.name} 带入" in t for t in texts) and not any("overall_from" in t for t in texts)
+
+
 def test_an_earlier_summary_chosen_with_the_units_files_is_skipped_and_carried(client, department, tmp_path):
     """Choosing every file of the folder, last month's summary included, is how people use the task pane: that
     summary is not counted again, its completed 部门整体 is carried (the task pane has no field for it), and the

@@ -284,8 +284,8 @@ class uploads:
     or report made of them names and links them so (a name given twice gets （2）; one that cannot be a file
     name is stored as 文件N.xlsx); files the page sends with their folders (一科/监控表.xlsx) are stored in
     those folders, at most two deep. A field named in `extra` (汇总's roster, its earlier summary) may carry one
-    more file each, stored beside that folder under the field's name (roster.xlsx/.csv, overall_from.xlsx)
-    and kept in self.extra."""
+    more file each, stored under its own name in a folder of the field's name beside that folder (roster/,
+    overall_from/) and kept in self.extra."""
 
     def __init__(self, request: Request, settings: Settings, extra: tuple[str, ...] = ()):
         self.request, self.settings, self.fields = request, settings, extra
@@ -321,8 +321,9 @@ class uploads:
         for name in self.fields:
             item = next((f for f in form.getlist(name) if hasattr(f, "filename") and f.filename), None)
             if item is not None:
-                display = _display_name(item.filename, name)
-                self.extra[name] = await self._save(item, display, self.folder / (name + _safe_suffix(display)))
+                display = _display_name(item.filename, name)  # stored as named, in a folder of the field's name:
+                stored = _stored_name(Path(display).name, name, set())  # the new summary names it so
+                self.extra[name] = await self._save(item, display, self.folder / name / stored)
         _modified([path for _, path in saved], form.get("modified"))
         await form.close()
         return saved
