@@ -311,6 +311,16 @@ def test_of_two_uploaded_copies_the_one_modified_later_on_the_users_machine_coun
     assert "修改时间" not in body["duplicates"][0]  # no times sent: none is said to be later
 
 
+def test_a_summary_made_on_the_page_and_sent_up_shows_no_server_paths(client, department, tmp_path):
+    """The bureau uploads a department's summary made on the page: the findings it carries up named the files
+    by where the server had stored them then (/tmp/xlmon-upload-…/files/…); they are named by their names."""
+    units = [("files", (p.name, p.read_bytes())) for p in department.paths]
+    summary = _download(client.post("/api/consolidate", files=units).json(), tmp_path)
+    body = client.post("/api/consolidate", files=[("files", (summary.name, summary.read_bytes()))]).json()
+    assert body["diagnostics"] and "xlmon-upload" not in json.dumps(body["diagnostics"], ensure_ascii=False)
+    assert {d["file"] for d in body["diagnostics"] if d["code"].startswith("N")} <= {p.name for p in department.paths}
+
+
 def test_the_earlier_summary_sent_in_its_field_is_named_as_the_user_named_it(client, department, tmp_path):
     """上次的部门汇总 chosen in its field: the new summary's 部门整体 note and 校验问题 named it overall_from.xlsx,
     the server's storage name."""

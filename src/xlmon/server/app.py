@@ -456,6 +456,7 @@ def consolidate_uploads(files: list[tuple[str, Path]], roster_upload: tuple[str,
     from ..atomic import free_name
     from ..consolidate.extract import NotCompleted
     from ..consolidate.run import consolidate, found_roster, pick_roster, read_roster, summary_json
+    from ..file_errors import readable
 
     folder = Path(os.path.commonpath([path.parent for _, path in files]))  # files chosen with folders sit in theirs
     everything = [*files, *([roster_upload] if roster_upload else []), *([earlier] if earlier else [])]
@@ -493,8 +494,8 @@ def consolidate_uploads(files: list[tuple[str, Path]], roster_upload: tuple[str,
         record["path"] = names.get(record["path"], Path(record["path"]).name)
         if record["reason"]:
             record["reason"] = shown_names(record["reason"], everything)
-    for d in result["diagnostics"]:
-        d["file"] = names.get(d.get("file") or "", d.get("file"))
+    for d in result["diagnostics"]:  # one carried up in a summary names a file of another machine: by its name
+        d["file"] = names.get(d.get("file") or "", d.get("file") and readable(Path(d["file"]).name))
         d["message"] = shown_names(d["message"] or "", everything)
     if not result["output"]:
         reasons = "；".join(f"{f['path']}：{f['reason']}" for f in result["files"] if f["reason"])
