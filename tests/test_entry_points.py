@@ -7,6 +7,7 @@ client, so a button can never send an action the user's Excel cannot apply.
 
 from __future__ import annotations
 
+import copy
 import importlib.util
 import re
 from pathlib import Path
@@ -125,6 +126,29 @@ def test_validate_and_calculate_on_a_summary_read_its_department_form_as_the_cli
     actions, _ = actions_of(payload, ep.calculate)
     alert = next(a for a in actions if a["func"] == "alert")["args"][0]
     assert alert.startswith("计算完成") and "没有找到" not in alert
+
+
+def test_a_results_sheet_that_is_not_xlmons_is_never_written_over(department, tmp_path):
+    """A unit's own sheet called 校验结果, or ours with its record of marks (J–N) deleted: 校验 failed with an
+    English error (HTTP 500 on the server) and 清除标记 said there was no such sheet. Both say what it is and
+    change nothing; the CLI's --annotate on a file the add-in marked says to clear it in Excel first."""
+    payload = payload_from_file(unit_file(department, "template"))
+    payload["sheets"].append({"name": RESULTS_SHEET, "values": [["我们自己的校验记录"]], "pictures": [], "tables": []})
+    for button in (ep.validate, ep.clear_marks):
+        actions, outcome = actions_of(copy.deepcopy(payload), button)
+        assert [a["func"] for a in actions] == ["alert"] and "没有 xlmon 的标记记录" in outcome.message
+
+    marked = apply_actions(payload_from_file(unit_file(department, "template")),
+                           actions_of(payload_from_file(unit_file(department, "template")), ep.validate)[0])
+    results = next(s for s in marked["sheets"] if s["name"] == RESULTS_SHEET)
+    saved = tmp_path / "已校验.xlsx"
+    book = load_workbook(unit_file(department, "template"))
+    ws = book.create_sheet(RESULTS_SHEET)
+    for row in results["values"]:
+        ws.append(row)
+    book.save(saved)
+    with pytest.raises(ValueError, match="清除标记"):
+        annotate_file(saved, tmp_path / "标注.xlsx", plan_marks([], [], {}))
 
 
 def test_validate_twice_replaces_marks_and_clear_restores_every_cell(department):

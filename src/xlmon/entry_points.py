@@ -71,6 +71,8 @@ def validate(book: Any, profile: Profile | None = None) -> Outcome:
     records = _read_state(book)
     if records is not None:
         _clear(book, records)
+    elif RESULTS_SHEET in _names(book):  # the user's own sheet of that name, or ours with its record deleted
+        return _tell(book, Outcome(_NOT_OURS + "为免覆盖，未校验：请将该表改名或删除后再点击“校验”。"), "warning")
     grids = xb.form_grids(book)
     result = check_sheets(grids, profile)
     name = xb.book_name(book)
@@ -89,6 +91,10 @@ def validate(book: Any, profile: Profile | None = None) -> Outcome:
     return _tell(book, Outcome(text, diagnostics=result.diagnostics, marked=marked), mode)
 
 
+_NOT_OURS = (f"工作簿中已有名为“{RESULTS_SHEET}”的工作表，但其中没有 xlmon 的标记记录（J–N 列）：可能是自建的表，"
+             "或记录已被删除。")
+
+
 def clear_marks(book: Any) -> Outcome:
     """清除标记: take off exactly the colours 校验 put on, and remove the 校验结果 sheet."""
     records = _read_state(book)
@@ -96,6 +102,8 @@ def clear_marks(book: Any) -> Outcome:
         if STATE_SHEET in _names(book) and RESULTS_SHEET in _names(book):
             return _tell(book, Outcome("此工作簿的标注由命令行 xlmon check --annotate 生成，请用 xlmon clear 清除。"),
                          "warning")
+        if RESULTS_SHEET in _names(book):
+            return _tell(book, Outcome(_NOT_OURS + "没有清除任何内容。"), "warning")
         return _tell(book, Outcome(f"没有找到“{RESULTS_SHEET}”表，没有需要清除的标记。"))
     count = _clear(book, records)
     return _tell(book, Outcome(f"已清除 {count} 处标记和“{RESULTS_SHEET}”表。"))

@@ -87,6 +87,9 @@ def annotate_workbook(wb: Workbook, plan: MarkPlan) -> None:
     """In memory: clear earlier marks, apply the plan, write 校验结果 and the state sheet."""
     results_was_active = clear_workbook(wb)
     if RESULTS_SHEET in wb.sheetnames:
+        if _marked_in_excel(wb[RESULTS_SHEET]):
+            raise ValueError(f"工作簿中有 Excel 加载项“校验”留下的标记和“{RESULTS_SHEET}”表，未再标注：请在 Excel 中"
+                             "点击“清除标记”并保存后再上传（单元格上现有的标色即该次校验的结果）。")
         raise ValueError(f"工作簿中已有名为“{RESULTS_SHEET}”的工作表（不是 xlmon 生成的），"
                          "请将其改名后再标注。")
     records = _apply_marks(wb, plan.marks)
@@ -94,6 +97,14 @@ def annotate_workbook(wb: Workbook, plan: MarkPlan) -> None:
     _write_state(wb, records)
     if results_was_active:
         _activate(wb, results)
+
+
+def _marked_in_excel(results) -> bool:
+    """Whether a 校验结果 sheet is the one the add-in's 校验 writes: its record of marks (entry_points) right of
+    the findings, which only the add-in's 清除标记 reads back."""
+    from ..entry_points import STATE_COLUMN, STATE_MARKER as ADDIN_MARKER
+
+    return results[f"{STATE_COLUMN}1"].value == ADDIN_MARKER
 
 
 def clear_workbook(wb: Workbook) -> bool:
