@@ -389,3 +389,17 @@ def test_a_second_form_beside_the_first_is_reported_not_lost_in_silence():
     assert s132.severity == "error" and s132.cell == f"{chr(ord('A') + width + 3)}6"  # the right form's 上年结转
     assert [f.project for f in result.forms] == ["左项目"]
     assert "S132" not in {d.code for d in check_sheets({"表1": left}).diagnostics}
+
+
+def test_a_text_typed_in_the_total_row_is_worked_out_from_the_sources_read():
+    """资金总额 typed as 见附件 over sources that are all read: xlmon sums the sources for the amounts, and the
+    rates (小计, 下达率, 支出进度) and the funding grade follow from them; they were blank, which left the
+    project out of a department's rates (a red department shown green). The text is still N001."""
+    from xlmon.check import check_sheets
+
+    funding = {"资金总额": ["见附件", "见附件", None, "见附件", None, "见附件", None, "见附件"],
+               "市级财政资金": [0, 100, 100, 100, 1, 0, 0, 100]}
+    result = check_sheets({"表1": project_grid(funding=funding, indicators=SAMPLE_INDICATORS)})
+    [total] = [r for r in result.forms[0].funding if r.row == "资金总额" and r.block == "source"]
+    assert (total.subtotal, total.issue_rate, total.spend_progress) == (100, 1, 0) and total.grade == "red"
+    assert not total.unreadable and {"E7", "I7"} <= {d.cell for d in result.diagnostics if d.code == "N001"}

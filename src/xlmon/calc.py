@@ -75,6 +75,8 @@ def _sum_sources(form: Form, total: FundingRow, sources: list[FundingRow], diags
                                   field=f"{total.row}·{L.FIELD_LABELS[f]}", value=total.errors[f]))
             continue  # only the total was filled in: take it as typed
         computed = add(*parts)
+        if f in total.unreadable:  # a text typed in the total (见附件): its sources, all read, tell what it is
+            total.unreadable = [u for u in total.unreadable if u != f]
         typed = total.typed.get(f)
         setattr(total, f, computed)
         shown = fmt_amount(typed) if typed is not None else total.errors.get(f)
