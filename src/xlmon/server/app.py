@@ -434,7 +434,8 @@ def check_uploads(files: list[tuple[str, Path]], work: Path) -> dict:
             try:
                 annotate_file(path, out, plan_marks(result.forms, result.diagnostics, profile.colours()))
             except (ValueError, OSError) as exc:
-                unmarked.append(f"{display}：{shown_names(str(exc), files)}")
+                reason = shown_names(str(exc), files)
+                unmarked.append(reason if display in reason else f"{display}：{reason}")
                 continue
             shown = str(Path(display).with_suffix("")).replace("/", "_")  # 一科/监控表.xlsx → 一科_监控表_校验.xlsx
             annotated.append({"name": f"{shown}_校验{path.suffix}",
