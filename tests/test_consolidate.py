@@ -1660,6 +1660,21 @@ def test_amounts_that_cannot_be_read_are_blank_not_zero_in_every_table(tmp_path,
     assert "2 个项目有金额无法识别（见“校验问题”，代码 N001、N006）" in note
 
 
+def test_a_department_amount_no_form_could_read_is_unknown_too(tmp_path, capsys):
+    """Every project's 上年结转 unreadable: the department's 上年结转 and 小计 are unknown (blank, null in JSON),
+    as the unit's row already showed; 0 and 100 read as nothing carried over."""
+    from python_calamine import CalamineWorkbook
+
+    funding = {"资金总额": [None] * 8, "市级财政资金": ["待定", 100, None, 80, None, 40, None, 100]}
+    write_form(tmp_path / "甲.xlsx", unit="甲", project="甲项目", funding=funding)
+    code, data = run(capsys, tmp_path, "-o", tmp_path / "汇总.xlsx")
+    assert code == 0 and data["totals"]["carryover"] is None and data["totals"]["subtotal"] is None
+    assert data["totals"]["current"] == 100 and data["totals"]["spend_progress"] is None
+    overview = CalamineWorkbook.from_path(str(tmp_path / "汇总.xlsx")).get_sheet_by_name("汇总表").to_python()
+    total = next(row for row in overview if row[0] == "资金总额")
+    assert total[1:5] == ["", 100, "", 80]
+
+
 def test_the_overview_says_when_a_source_row_had_another_name(tmp_path, capsys):
     from python_calamine import CalamineWorkbook
 

@@ -52,8 +52,8 @@ class Totals:
     unknown: set[str] = field(default_factory=set)  # and those some part of which could not be
 
     def blank_unknown(self) -> None:
-        """After finish, for a unit's (or department's) row: an amount none of whose parts could be read is
-        unknown, not 0 (as a project's is), and so is a 小计 of it."""
+        """After finish: an amount none of whose parts could be read is unknown, not 0 (as a project's is), and
+        so is a 小计 of it; in a unit's, a department's or a source's row alike."""
         blank = (self.unknown - self.known) & set(AMOUNTS)
         for name in blank:
             setattr(self, name, None)
@@ -378,6 +378,7 @@ def source_rows(projects: list[FormRecord], months: int | None, profile: Profile
                 by_label[label].add(values, record.unknown_in(label))
     for t in rows:
         t.finish(months, profile)
+        t.blank_unknown()
     return rows
 
 
