@@ -65,6 +65,7 @@ def test_scripts_module_has_a_script_per_button_and_nothing_else():
     (b'{"book": {}}', 400, "sheets"),
     (b'{"book": {"name": "a"}, "sheets": [{"name": "S", "values": "x"}]}', 400, "按行"),
     (b'[1, 2]', 400, "book"),
+    (b'{"book": {"name": "a"}, "sheets": []}', 400, "没有工作表"),
 ])
 def test_malformed_payloads_get_a_reason_and_the_server_goes_on(client, payload, body, status, words):
     response = client.post("/xlwings/custom-scripts-call/validate", content=body)
@@ -166,6 +167,8 @@ def test_upload_limits(department):
     assert many.status_code == 413 and "最多 2 个" in many.json()["detail"]
     none = small.post("/api/check", data={"x": "1"})
     assert none.status_code == 400
+    broken = small.post("/api/check", content=b"--x\r\nnot multipart", headers={"content-type": "multipart/form-data"})
+    assert broken.status_code == 400 and broken.json()["detail"] == "无法解析上传内容：请用 xlmon 网页或加载项上传 .xlsx 文件。"
 
 
 def test_corrupt_upload_is_422_naming_the_file(client):

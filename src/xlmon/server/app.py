@@ -212,6 +212,8 @@ def payload_problem(payload) -> str | None:
     if not isinstance(payload, dict) or not isinstance(payload.get("sheets"), list) \
             or not isinstance(payload.get("book"), dict):
         return "请求内容不是 xlwings 加载项发送的工作簿数据（缺少 book 或 sheets）。"
+    if not payload["sheets"]:
+        return "工作簿数据中没有工作表。"
     for sheet in payload["sheets"]:
         if not isinstance(sheet, dict) or not isinstance(sheet.get("name"), str) \
                 or not isinstance(sheet.get("values"), list) \
@@ -301,8 +303,8 @@ class uploads:
             raise HTTPException(413, f"上传内容过大：一次最多 {s.max_total_mb:g} MB。")
         try:
             form = await self.request.form(max_files=s.max_files + 1 + len(self.fields), max_fields=20)
-        except Exception as exc:
-            raise HTTPException(400, f"无法解析上传内容（{exc}）：请用网页或加载项上传 .xlsx 文件。") from None
+        except Exception:  # Starlette's own words (Invalid multipart data…) say nothing to a user
+            raise HTTPException(400, "无法解析上传内容：请用 xlmon 网页或加载项上传 .xlsx 文件。") from None
         items = [f for f in form.getlist("files") if hasattr(f, "filename")]
         if not items:
             raise HTTPException(400, "没有收到文件：请选择一个或多个 .xlsx 工作簿。")
