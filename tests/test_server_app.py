@@ -184,6 +184,13 @@ def test_consolidate_api_gives_the_summary_and_its_table(client, department):
     assert body["units"] == len(department.paths) and body["download"]["name"] == "部门汇总.xlsx"
     assert {f["path"] for f in body["files"]} == {p.name for p in department.paths}
     assert body["table"] and any("资金总额" in str(v) for row in body["table"] for v in row)
+    # the task pane writes the table into the workbook with the summary's number formats (0.83… showed raw)
+    total = next(i for i, row in enumerate(body["table"]) if row[0] == "资金总额")
+    header = next(row for row in body["table"][:total] if row[0] == "资金来源")
+    shown = dict(zip(header, body["table_formats"][total]))
+    assert shown["本年预算"] == "#,##0.00" and shown["进度差（百分点）"] == "0.00"
+    assert shown[next(h for h in header if str(h).endswith("下达率"))] == "0.00%" and shown["资金来源"] == "General"
+    assert [len(r) for r in body["table_formats"]] == [len(r) for r in body["table"]]
 
 
 def _roster_csv(names: list[str]) -> bytes:

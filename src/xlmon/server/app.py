@@ -412,6 +412,25 @@ def shown_names(text: str, files: list[tuple[str, Path]]) -> str:
     return text
 
 
+def table_formats(table: list[list]) -> list[list[str]]:
+    """The number formats of 汇总表's cells as the summary shows them, for the task pane's copy of it: amounts
+    #,##0.00, rates 0.00%, gaps in points 0.00, by the header of the table a row stands under."""
+    formats, header = [], []
+    for row in table:
+        if row and row[0] in ("资金来源", "主管部门", "单位"):
+            header = [str(h) for h in row]
+        formats.append([_format(header[c] if c < len(header) else "", v) for c, v in enumerate(row)])
+    return formats
+
+
+def _format(header: str, value: object) -> str:
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not header:
+        return "General"
+    if "进度差" in header:
+        return "0.00"
+    return "0.00%" if header.endswith(("率", "进度")) else "#,##0.00"
+
+
 def check_uploads(files: list[tuple[str, Path]], work: Path) -> dict:
     """校验 of the uploads; `work`: the request's folder, where the marked copies are made beside the uploads."""
     from ..adapters.workbook_marks import annotate_file
@@ -507,6 +526,7 @@ def consolidate_uploads(files: list[tuple[str, Path]], roster_upload: tuple[str,
     data = output.read_bytes()
     table = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name("汇总表")
     result["table"] = [[("" if v is None else v) for v in row] for row in table.to_python()]
+    result["table_formats"] = table_formats(result["table"])
     result["download"] = {"name": output.name, "data": base64.b64encode(data).decode()}
     return result
 

@@ -73,7 +73,7 @@ $("consolidate").addEventListener("click", () => postFiles("/api/consolidate", $
     + (carried ? `部门整体：${carried.message}` : "")
     + result.diagnostics.filter((d) => ["K016", "K015"].includes(d.code)).map((d) => d.message).join("");
   download($("download"), result.download);
-  if (globalThis.Excel) await writeSummarySheet(result.table);
+  if (globalThis.Excel) await writeSummarySheet(result.table, result.table_formats);
 }));
 
 $("report").addEventListener("click", () => postFiles("/api/report", $("report"), {

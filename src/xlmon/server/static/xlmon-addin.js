@@ -29,7 +29,7 @@ function asText(value) {
   return typeof value === "string" && value !== "" ? "'" + value : value;
 }
 
-export async function writeSummarySheet(table) {
+export async function writeSummarySheet(table, formats) {
   await Excel.run(async (context) => {
     const sheets = context.workbook.worksheets;
     sheets.load("items/name");
@@ -40,7 +40,9 @@ export async function writeSummarySheet(table) {
     const sheet = sheets.add(name);
     const width = Math.max(...table.map((r) => r.length));
     const values = table.map((r) => [...r, ...Array(width - r.length).fill("")].map(asText));
-    sheet.getRangeByIndexes(0, 0, values.length, width).values = values;
+    const range = sheet.getRangeByIndexes(0, 0, values.length, width);
+    range.values = values;
+    if (formats) range.numberFormat = formats.map((r) => [...r, ...Array(width - r.length).fill("General")]);
     sheet.getRangeByIndexes(0, 0, values.length, width).format.autofitColumns();
     sheet.activate();
     await context.sync();
