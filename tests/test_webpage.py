@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 from pathlib import Path
 
 import httpx
@@ -246,8 +247,6 @@ def test_task_pane_carries_the_earlier_summary_chosen_with_the_files(task_pane_c
 
 
 def test_task_pane_consolidates_a_folder_with_files_of_one_name(task_pane_consolidate, demo_folder, tmp_path):
-    import shutil
-
     units = sorted(demo_folder.glob("*.xlsx"))
     folder = tmp_path / "教育局"
     for sub, unit in (("一科", units[0]), ("二科", units[1])):
@@ -379,6 +378,30 @@ def test_a_folder_is_chosen_whole_and_files_of_one_name_are_kept_apart(open_page
     assert {"一科/监控表.xlsx", "二科/监控表.xlsx"} <= set(listed), listed
     direct = xlmon_cli_totals(folder, tmp_path / "cli.xlsx")
     expect(page.locator("#totals-row")).to_contain_text(f"{direct['totals']['subtotal']:,.2f}")
+
+
+def test_a_roster_found_in_the_folder_is_taken_as_the_command_line_takes_it(open_page, xlmon_server, demo_folder,
+                                                                              tmp_path):
+    """A 名单.csv lying in the chosen folder is the folder's roster, not one chosen in the roster field: one with
+    no names is a note and the summary is still made (it was refused whole), and two are a note naming both
+    (one was used in silence), as `xlmon consolidate FOLDER` says."""
+    units = sorted(demo_folder.glob("*.xlsx"))[:2]
+    for case, rosters in (("空", {"单位名单.csv": "单位名称\r\n"}),
+                          ("两份", {"单位名单.csv": "单位名称\r\n某市未报送学校\r\n", "新名单.csv": "单位名称\r\n甲\r\n"})):
+        folder = tmp_path / case / "教育局"
+        folder.mkdir(parents=True)
+        for unit in units:
+            shutil.copy(unit, folder / unit.name)
+        for name, text in rosters.items():
+            (folder / name).write_bytes(text.encode("gbk"))
+        page = open_page(xlmon_server().url)
+        page.set_input_files("#folder", str(folder))
+        page.click("#consolidate-button")
+        expect(page.locator("#consolidate-result")).to_be_visible()
+        notes = page.locator("#summary-notes-list")
+        expect(notes).to_contain_text("没有找到单位名称" if case == "空" else "2 个名单文件")
+        cli = xlmon_cli_totals(folder, tmp_path / case / "cli.xlsx")
+        expect(page.locator("#totals-row")).to_contain_text(f"{cli['totals']['subtotal']:,.2f}")
 
 
 def xlmon_cli_totals(folder: Path, out: Path) -> dict:

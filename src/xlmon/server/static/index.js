@@ -17,6 +17,7 @@
 
   let limits = { max_file_mb: 20, max_files: 300, max_total_mb: 200 };
   let chosen = [];
+  let foundRosters = [];  // …名单… .csv/.txt files chosen with the units' files
   const objectUrls = [];
 
   function el(tag, text, className) {
@@ -63,7 +64,10 @@
       const name = inFolder ? file.webkitRelativePath.split("/").slice(1).join("/") || file.name : file.name;
       if (inFolder && /^(~\$|\.)/.test(file.name)) continue;  // Office's lock files and hidden files
       if (/名单/.test(file.name) && /\.(csv|txt)$/i.test(file.name)) {
-        roster.set(file);  // a roster dropped with the units' files, as it lies in their folder
+        // a roster dropped with the units' files, as it lies in their folder: sent among them, the server takes
+        // it as it takes a folder's (two such files, or one without names, are a note, as on the command line)
+        foundRosters = [...foundRosters.filter((f) => f.name !== name), { file, name }];
+        if (!roster.file || roster.found) roster.set(file, true);
       } else if (!WORKBOOK.test(file.name)) {
         if (inFolder && !OTHER_FORMATS.test(file.name)) {
           ignored += 1;  // the folder's other papers (.docx, .pdf …)
@@ -93,9 +97,10 @@
   // is chosen, removed with "#id-clear"); one whose name does not match `pattern` is refused with refusal(name).
   function optionalFile(id, pattern, refusal) {
     const hint = $(`${id}-name`).textContent;
-    const field = { file: null };
-    field.set = (file) => {
+    const field = { file: null, found: false };
+    field.set = (file, found = false) => {
       field.file = file;
+      field.found = found;
       $(`${id}-name`).textContent = file ? `${file.name}（${size(file.size)}）` : hint;
       $(`${id}-name`).classList.toggle("hint", !file);
       show($(`${id}-clear`), Boolean(file));
@@ -152,6 +157,7 @@
 
   $("clear-button").addEventListener("click", () => {
     chosen = [];
+    foundRosters = [];
     roster.set(null);
     earlier.set(null);
     alertText("");
@@ -173,10 +179,11 @@
       return null;
     }
     const body = new FormData();
-    for (const f of chosen) body.append("files", f.file, f.name);
-    body.append("modified", JSON.stringify(chosen.map((f) => f.file.lastModified)));  // the later copy counts
+    const sent = url === "/api/consolidate" && roster.found ? [...chosen, ...foundRosters] : chosen;
+    for (const f of sent) body.append("files", f.file, f.name);
+    body.append("modified", JSON.stringify(sent.map((f) => f.file.lastModified)));  // the later copy counts
     for (const [name, field] of [["roster", roster], ["overall_from", earlier]]) {
-      if (field.file && url === "/api/consolidate") body.append(name, field.file, field.file.name);
+      if (field.file && !field.found && url === "/api/consolidate") body.append(name, field.file, field.file.name);
     }
     const headers = token() ? { Authorization: token() } : {};
     const buttons = [$("check-button"), $("consolidate-button"), $("report-button"), $("clear-button")];
