@@ -157,6 +157,18 @@ def test_roster_without_names(tmp_path):
     assert "没有找到单位名称" in roster_error(write_csv(tmp_path / "empty.csv", []))
 
 
+def test_a_form_or_a_summary_given_as_the_roster_is_refused_as_such(tmp_path, capsys):
+    """A unit's form or a summary chosen as the roster by mistake: its labels (1-6月指标完成情况…) were listed
+    as the units that did not report. It is refused, saying what the file is."""
+    (tmp_path / "units").mkdir()
+    form = write_form(tmp_path / "units" / "一中.xlsx", unit="一中", project="项目")
+    with pytest.raises(ValueError, match="是绩效运行监控表，不是单位名单"):
+        read_roster(form)
+    run(capsys, tmp_path / "units", "-o", tmp_path / "汇总.xlsx")
+    with pytest.raises(ValueError, match="是 xlmon 生成的汇总表，不是单位名单"):
+        read_roster(tmp_path / "汇总.xlsx")
+
+
 # 5. what worked before still works
 
 def test_plain_one_column_csv_without_header(tmp_path):

@@ -16,7 +16,7 @@ from ..adapters.files import OTHER_SPREADSHEETS, WORKBOOK_SUFFIXES, find_workboo
 from ..diagnostics import make
 from ..file_errors import os_reason
 from ..profile import Profile, load_profile
-from ..sheetnames import RECORDS_SHEET
+from ..sheetnames import RECORDS_SHEET, summary_sheets
 from ..text import clean_text, label_key, nfkc
 from .aggregate import Summary, aggregate
 from .edits import Edit
@@ -385,9 +385,15 @@ def read_roster(path: str | Path) -> list[str]:
 
 def _workbook_rows(path: Path, data: bytes) -> list[list[str]]:
     """The first sheet as text cells; an .et or a damaged file refused with what to do about it."""
+    from ..check import check_sheets
+
     book = read_bytes(data, str(path))
     if book.refusal:
         raise ValueError(f"单位名单 {path} 无法读取：{book.refusal.diagnostic().message}")
+    if RECORDS_SHEET in book.sheets or summary_sheets(book.sheets):
+        raise ValueError(f"{path} 是 xlmon 生成的汇总表，不是单位名单：请选择列出应报送单位的 .xlsx 或 .csv 文件。")
+    if check_sheets(book.sheets).forms:  # its labels would be taken for the units
+        raise ValueError(f"{path} 是绩效运行监控表，不是单位名单：请选择列出应报送单位的 .xlsx 或 .csv 文件。")
     return [[clean_text(v) or "" for v in row] for row in next(iter(book.sheets.values()), [])]
 
 
