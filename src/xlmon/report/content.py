@@ -279,7 +279,7 @@ def department_report(summary: Summary, profile: Profile) -> Report:
     report = Report("department", title, f"（{period}）")  # a bureau's, of several departments: not 部门整体
     add = report.blocks.append
     tp, total = summary.time_progress, summary.total
-    units = sorted({p.unit or "（未填单位）" for p in summary.projects})
+    units = summary.units  # each once, however its name is spaced or bracketed
 
     add(Heading(SECTIONS[0], 1))
     several = f"{len(summary.departments)} 个主管部门、" if summary.by_department else ""
@@ -296,6 +296,10 @@ def department_report(summary: Summary, profile: Profile) -> Report:
     add(Paragraph(execution_sentence(month_end(summary.year, summary.months), "纳入监控的项目资金共", total.subtotal,
                                      total.issued, total.issue_rate, total.spent, total.spend_progress, total.forecast,
                                      tp, total.gap, total.grade)))
+    unclear = sum(bool(r.unknown.get("source")) for r in summary.projects)
+    if unclear:  # as 汇总表's note says: else the rates cannot be had from the amounts printed beside them
+        add(Paragraph(f"注意：{unclear} 个项目有金额无法识别（见 xlmon 校验结果），以上合计只含能识别的金额，"
+                      "下达率、支出进度按其余项目计算。"))
     rows = [t for t in summary.rows if t.row == L.TOTAL_ROW or t.subtotal or t.spent or t.issued]
     add(Table(FUNDING_HEADERS, [[t.row, _num(t.subtotal), _num(t.issued), _rate(t.issue_rate), _num(t.spent),
                                  _rate(t.spend_progress), _num(t.forecast), _pp(t.gap), grade_text(t.grade)]
