@@ -102,6 +102,22 @@ def test_department_report_numbers_are_the_consolidations(department, tmp_path, 
     assert f"注意：{unclear} 个项目有金额无法识别" in text
 
 
+def test_the_report_button_on_a_summary_gives_the_departments_report(department, tmp_path):
+    """生成报告 pressed in an open 部门汇总: the report is the department's, from the records the summary keeps,
+    as `xlmon report 部门汇总.xlsx` drafts it; it was one of its 部门整体 sheet alone, "0 个项目"."""
+    from xlmon.adapters.files import read_workbook
+    from xlmon.consolidate.run import consolidate
+    from xlmon.report.content import report_for_sheets
+
+    summary = tmp_path / "部门汇总.xlsx"
+    consolidate(department.paths, summary)
+    grids = {name: grid for name, grid in read_workbook(summary).sheets.items() if name != "校验结果"}
+    pressed = report_for_sheets(summary.name, grids).text().splitlines()
+    typed = report_for_paths([summary]).text().splitlines()
+    assert pressed[:12] == typed[:12] and "0 个项目" not in "\n".join(pressed)
+    assert any(line.startswith("本次监控纳入") and f"{len(department.paths)} 个单位" in line for line in pressed)
+
+
 def test_a_unit_whose_name_is_written_two_ways_is_one_unit(tmp_path):
     from test_consolidate import write_form
 

@@ -9,6 +9,7 @@ from ..adapters import xlwings_book as xb
 from ..atomic import free_name
 from ..file_errors import os_reason
 from ..profile import Profile, load_profile
+from ..sheetnames import RECORDS_SHEET
 from .content import NothingToReport, report_for_sheets
 from .docx_writer import replaceable, write_docx
 
@@ -25,7 +26,10 @@ def report(book: Any, profile: Profile | None = None) -> str:
         return _tell(book, "请先保存本工作簿，分析报告将保存在工作簿所在的文件夹。", "warning")
     name = xb.book_name(book)
     try:
-        drafted = report_for_sheets(name, xb.form_grids(book), profile or load_profile())
+        grids = xb.form_grids(book)
+        if RECORDS_SHEET in grids:  # a 部门汇总: its report is made from the records it keeps
+            grids[RECORDS_SHEET] = xb.sheet_grid(book.sheets[RECORDS_SHEET])
+        drafted = report_for_sheets(name, grids, profile or load_profile())
     except NothingToReport as exc:
         return _tell(book, f"{exc}，未生成分析报告。", "warning")
     target, kept = report_target(folder, name)

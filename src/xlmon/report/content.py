@@ -17,7 +17,7 @@ from .. import layout as L
 from ..calc import fmt_amount, fmt_rate
 from ..check import check_file, check_sheets, no_forms
 from ..consolidate.aggregate import CHART_BARS, Focus, Summary, aggregate, shown_names
-from ..consolidate.extract import form_record
+from ..consolidate.extract import DamagedRecords, completed_department_form, form_record, summary_records
 from ..consolidate.names import department_name as names_department
 from ..consolidate.records import FileOutcome, FormRecord, derived, form_name
 from ..consolidate.run import extract_all, resolve_inputs, skip_own_summaries
@@ -25,6 +25,7 @@ from ..grid import Grid
 from ..marks import GRADE_ZH
 from ..models import Form, FundingRow
 from ..profile import Profile, load_profile
+from ..sheetnames import RECORDS_SHEET, SUMMARY_SHEETS
 from ..text import plain_number
 from .blocks import DraftNote, Heading, Image, Paragraph, Placeholder, Report, Table
 from .chart import progress_chart
@@ -68,8 +69,20 @@ def report_for_paths(inputs: Iterable[str | Path], profile: Profile | None = Non
 
 
 def report_for_sheets(name: str, grids: dict[str, Grid], profile: Profile | None = None) -> Report:
-    """The report for one open workbook's value grids (the add-in's button). NothingToReport when it has no form."""
+    """The report for one open workbook's value grids (the add-in's button). NothingToReport when it has no form.
+    A 部门汇总 (its records sheet among the grids) gives the department's report, as `xlmon report` does."""
     profile = profile or load_profile()
+    if grids.get(RECORDS_SHEET):
+        try:
+            records, diagnostics = summary_records(grids[RECORDS_SHEET])
+        except DamagedRecords as exc:
+            raise NothingToReport([f"{name}：{exc}，请重新生成该汇总表"]) from None
+        if SUMMARY_SHEETS[6] in grids:  # the department's completed 部门整体 in place of its units'
+            records, found = completed_department_form(grids[SUMMARY_SHEETS[6]], records, name, profile)
+            diagnostics = [*found, *diagnostics]
+        if records:
+            outcome = FileOutcome(name, "", "included", None, records, diagnostics, summary=True)
+            return department_report(aggregate([outcome], profile), profile)
     result = check_sheets(grids, profile)
     if not result.forms:
         raise NothingToReport([no_forms(result)])
