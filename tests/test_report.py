@@ -118,6 +118,29 @@ def test_the_report_button_on_a_summary_gives_the_departments_report(department,
     assert any(line.startswith("本次监控纳入") and f"{len(department.paths)} 个单位" in line for line in pressed)
 
 
+def test_a_workbook_of_a_部门整体_form_alone_is_reported_on_its_own_funds(department, tmp_path):
+    """A unit's 部门整体 form alone: the report was about "0 个单位的 0 个项目", 0.00 万元, an empty table and a
+    chart without bars, and concluded 存在一定偏差. It reports the form's own funds, and no project tables."""
+    from openpyxl import load_workbook as load
+
+    owner = next(p for p in department.paths if "部门整体" in load(p, read_only=True).sheetnames)
+    book = load(owner)
+    for name in book.sheetnames:
+        if name != "部门整体":
+            del book[name]
+    book.save(tmp_path / "部门整体.xlsx")
+    from xlmon.check import check_file
+
+    [form] = check_file(tmp_path / "部门整体.xlsx").forms
+    total = form.total("source")
+    text = report_for_paths([tmp_path / "部门整体.xlsx"]).text()
+    assert "0 个项目" not in text and "图1" not in text and "各单位支出进度" not in text
+    execution = next(line for line in text.splitlines() if line.startswith("截至"))
+    assert "部门整体资金共安排" in execution
+    assert _rate_after(execution, "支出进度") == pytest.approx(total.spend_progress * 100, abs=0.006)
+    assert "表1 部门整体资金来源及执行情况" in text
+
+
 def test_a_unit_whose_name_is_written_two_ways_is_one_unit(tmp_path):
     from test_consolidate import write_form
 

@@ -285,20 +285,41 @@ def _overall_paragraph(records: list[FormRecord]) -> str:
             f"（{'、'.join(parts)}），已支出 {fmt_amount(total[3])}，{progress_text}。")
 
 
+def _summed(records: list[FormRecord], labels: tuple[str, ...], months: int | None, profile: Profile) -> list:
+    """The funding rows `labels` of the records' source block summed, as 汇总表 sums projects' (Totals)."""
+    from ..consolidate.aggregate import Totals
+
+    out = []
+    for label in labels:
+        t = Totals(label)
+        for r in records:
+            if (values := r.amounts.get("source", {}).get(label)) is not None:
+                t.add(values, r.unknown_in(label))
+        t.finish(months, profile)
+        t.blank_unknown()
+        out.append(t)
+    return out
+
+
 def department_report(summary: Summary, profile: Profile) -> Report:
     period = L.period(summary.year, summary.months)
     name = department_name(summary)
     title = "各部门预算绩效运行监控分析报告" if summary.by_department else f"{name}部门整体支出绩效监控分析报告"
     report = Report("department", title, f"（{period}）")  # a bureau's, of several departments: not 部门整体
     add = report.blocks.append
-    tp, total = summary.time_progress, summary.total
+    tp = summary.time_progress
     units = summary.units  # each once, however its name is spaced or bracketed
+    only_overall = not summary.projects  # 部门整体 forms alone: their funds are the report's, not projects'
+    funds = _summed(summary.overall, (L.TOTAL_ROW, *L.DEPARTMENT_FUND_TYPES), summary.months, profile) \
+        if only_overall else summary.rows
+    total = funds[0]
 
     add(Heading(SECTIONS[0], 1))
     several = f"{len(summary.departments)} 个主管部门、" if summary.by_department else ""
-    add(Paragraph(f"本次监控纳入 {several}{len(units)} 个单位的 {len(summary.projects)} 个项目，项目资金安排 "
-                  f"{fmt_amount(total.subtotal)}（上年结转 {fmt_amount(total.carryover)}，本年预算 "
-                  f"{fmt_amount(total.current)}）。"))
+    if not only_overall:
+        add(Paragraph(f"本次监控纳入 {several}{len(units)} 个单位的 {len(summary.projects)} 个项目，项目资金安排 "
+                      f"{fmt_amount(total.subtotal)}（上年结转 {fmt_amount(total.carryover)}，本年预算 "
+                      f"{fmt_amount(total.current)}）。"))
     if summary.overall:
         add(Paragraph(_overall_paragraph(summary.overall)))
     add(Placeholder("各主管部门的基本情况和绩效监控工作开展情况" if summary.by_department
@@ -306,44 +327,48 @@ def department_report(summary: Summary, profile: Profile) -> Report:
 
     add(Heading(SECTIONS[1], 1))
     add(Heading(BUDGET, 2))
-    add(Paragraph(execution_sentence(month_end(summary.year, summary.months), "纳入监控的项目资金共", total.subtotal,
+    add(Paragraph(execution_sentence(month_end(summary.year, summary.months),
+                                     "部门整体资金共" if only_overall else "纳入监控的项目资金共", total.subtotal,
                                      total.issued, total.issue_rate, total.spent, total.spend_progress, total.forecast,
                                      tp, total.gap, total.grade)))
     unclear = sum(bool(r.unknown.get("source")) for r in summary.projects)
     if unclear:  # as 汇总表's note says: else the rates cannot be had from the amounts printed beside them
         add(Paragraph(f"注意：{unclear} 个项目有金额无法识别（见 xlmon 校验结果），以上合计只含能识别的金额，"
                       "下达率、支出进度按其余项目计算。"))
-    rows = [t for t in summary.rows if t.row == L.TOTAL_ROW or t.subtotal or t.spent or t.issued]
+    rows = [t for t in funds if t.row == L.TOTAL_ROW or t.subtotal or t.spent or t.issued]
     add(Table(FUNDING_HEADERS, [[t.row, _num(t.subtotal), _num(t.issued), _rate(t.issue_rate), _num(t.spent),
                                  _rate(t.spend_progress), _num(t.forecast), _pp(t.gap), grade_text(t.grade)]
-                                for t in rows], "表1 项目资金来源及执行情况（金额单位：万元）"))
+                                for t in rows], f"表1 {'部门整体' if only_overall else '项目'}资金来源及执行情况（金额单位：万元）"))
     behind = [t for t in summary.by_unit if t.gap is not None and t.gap > profile.funding.green_max_gap]
-    if behind:
+    number = iter(range(2, 9))  # tables after 表1: a bureau's report has one by department first
+    if only_overall:
+        pass
+    elif behind:
         listed = "、".join(f"{t.row}（{t.gap * 100:.2f} 个百分点）" for t in behind)
         add(Paragraph(f"支出进度落后时间进度超过 {profile.funding.green_max_gap * 100:g} 个百分点的单位有 "
                       f"{len(behind)} 个：{listed}。"))
     else:
         add(Paragraph(f"各单位支出进度落后时间进度均未超过 {profile.funding.green_max_gap * 100:g} 个百分点。"))
-    number = iter(range(2, 9))  # tables after 表1: a bureau's report has one by department first
     charted = None
     tables = [("主管部门", summary.by_department)] if summary.by_department else []
-    for who, totals in [*tables, ("单位", summary.by_unit)]:
+    for who, totals in [*tables, ("单位", summary.by_unit)] if summary.projects else ():
         table = f"表{next(number)}"
         add(Table(["序号", who, "安排数", "支出数", "支出进度", "进度差（百分点）", "资金评级"],
                   [[str(n), t.row, _num(t.subtotal), _num(t.spent), _rate(t.spend_progress), _pp(t.gap),
                     grade_text(t.grade)] for n, t in enumerate(totals, 1)],
                   f"{table} 各{who}支出进度（按进度差从大到小；时间进度 {fmt_rate(tp)}；金额单位：万元）"))
         charted = charted or (table, who, totals)
-    table, who, totals = charted
-    shown_bars = totals[:CHART_BARS]  # the slowest first, as the table lists them: more would be hairlines
-    rows = f"{table}各{who}" if len(totals) <= CHART_BARS else f"{table}前 {CHART_BARS} 个{who}（进度差最大的）"
-    add(Image(progress_chart([(t.spend_progress, t.grade) for t in shown_bars], tp), chart_caption("图1", rows, tp)))
+    if charted:
+        table, who, totals = charted
+        shown_bars = totals[:CHART_BARS]  # the slowest first, as the table lists them: more would be hairlines
+        rows = f"{table}各{who}" if len(totals) <= CHART_BARS else f"{table}前 {CHART_BARS} 个{who}（进度差最大的）"
+        add(Image(progress_chart([(t.spend_progress, t.grade) for t in shown_bars], tp), chart_caption("图1", rows, tp)))
 
     add(Heading(TARGETS, 2))
     indicators = Counter()
     for p in (*summary.projects, *summary.overall):  # 部门整体 forms' indicators count as 指标偏差 lists them
         indicators.update(p.indicator_grades)
-    add(Paragraph("项目综合评级" + grade_counts(summary.grades, len(summary.projects), "项目")
+    add(Paragraph(("" if only_overall else "项目综合评级" + grade_counts(summary.grades, len(summary.projects), "项目"))
                   + "绩效指标" + grade_counts(indicators, sum(indicators.values()), "已评级指标")))
     deviations = [(d, p) for p in (*summary.projects, *summary.overall) for d in p.deviations]
     deviations.sort(key=lambda x: (x[0].grade != "red", x[1].unit or "", form_name(x[1]) or x[1].sheet))
@@ -364,10 +389,11 @@ def department_report(summary: Summary, profile: Profile) -> Report:
 
     add(Heading(SECTIONS[3], 1))
     add(Heading(CONCLUSION, 2))
-    red_projects = summary.grades.get("red", 0)
-    add(Paragraph(f"项目资金执行评级为{grade_text(total.grade)}（{gap_text(total.gap)}）；"
-                  f"{len(summary.projects)} 个项目中红灯 {red_projects} 个、黄灯 {summary.grades.get('yellow', 0)} 个；"
-                  f"红灯指标 {indicators.get('red', 0)} 个。"))
+    red_projects = summary.grades.get("red", 0) if summary.projects else indicators.get("red", 0)
+    add(Paragraph(f"{'部门整体' if only_overall else '项目'}资金执行评级为{grade_text(total.grade)}（{gap_text(total.gap)}）；"
+                  + ("" if only_overall else f"{len(summary.projects)} 个项目中红灯 {red_projects} 个、"
+                                             f"黄灯 {summary.grades.get('yellow', 0)} 个；")
+                  + f"红灯指标 {indicators.get('red', 0)} 个。"))
     overall = "green" if total.grade == "green" and not red_projects else ("red" if total.grade == "red" else "yellow")
     add(DraftNote(_conclusion(overall, total.grade)))
     add(Heading(CAUSES, 2))
