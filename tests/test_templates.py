@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from conftest import ROOT, assert_formulas_equal_xlmon, libreoffice_convert, require_tool
 from xlmon import layout as L
 from xlmon.adapters.files import read_workbook
+from xlmon.check import check_file
 from xlmon.cli import main
 from xlmon.reader import read_form
 from xlmon.templates import COMMITTED, TEMPLATE_FILES, build_form, new_workbook, save_atomic, write_committed
@@ -147,6 +148,30 @@ def test_libreoffice_formulas_equal_xlmon(tmp_path, soffice, kind):
     [recalculated] = libreoffice_convert(soffice, [filled], tmp_path / "lo", "xlsx:Calc MS Excel 2007 XML")
 
     assert_formulas_equal_xlmon(filled, recalculated, "表", out)
+
+
+EARLY = {  # a 1-3月 form: budgets and forecasts in, nothing issued or spent yet
+    "project": {("source", "市级财政资金"): dict(carryover=10, current=100, forecast=100)},
+    "department": {("source", "一般公共预算资金"): dict(current=500, forecast=500),
+                   ("spending", "基本支出"): dict(current=500, forecast=500)},
+}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_libreoffice_rates_of_the_total_before_anything_is_issued(tmp_path, soffice, kind):
+    """资金总额's 下达数 and 支出数 are "" while no source has one: its rates showed #VALUE! (""/110), and xlmon's
+    check called them the unit's C003/C004 errors, quoting the very formula in the cell. They are 0.00%, as a
+    source row's are, and equal xlmon's."""
+    wb = new_workbook()
+    ws = wb.create_sheet("表")
+    out = build_form(ws, kind, year=2026, months=3)
+    for key, values in EARLY[kind].items():
+        for field, value in values.items():
+            ws[out.funding[key][field]] = value
+    filled = save_atomic(wb, tmp_path / f"{kind}.xlsx")
+    [recalculated] = libreoffice_convert(soffice, [filled], tmp_path / "lo", "xlsx:Calc MS Excel 2007 XML")
+    assert_formulas_equal_xlmon(filled, recalculated, "表", out)
+    assert not {"C003", "C004"} & {d.code for d in check_file(recalculated).diagnostics}
 
 
 @pytest.mark.parametrize("kind", KINDS)

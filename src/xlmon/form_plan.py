@@ -449,10 +449,11 @@ def _funding_block(p: SheetPlan, top: int, months: int, rows: tuple[str, ...], b
                 p.put(r, c, f'=IF(COUNT({span})=0,"",SUM({span}))', formula=True)
                 out.formulas[cells[f]] = (block, label, f)
         pair = f"{cells['carryover']}:{cells['current']}"
-        formulas = {
+        issued, spent = (f"N({cells[f]})" if i == 0 else cells[f] for f in ("issued", "spent"))  # 资金总额's sums
+        formulas = {  # are "" while no source has a number: ""/100 would show #VALUE!, where a source shows 0.00%
             "subtotal": f'=IF(COUNT({pair})=0,"",SUM({pair}))',
-            "issue_rate": f'=IF(N({cells["current"]})=0,"",{cells["issued"]}/{cells["current"]})',
-            "spend_progress": f'=IF(N({cells["subtotal"]})=0,"",{cells["spent"]}/{cells["subtotal"]})',
+            "issue_rate": f'=IF(N({cells["current"]})=0,"",{issued}/{cells["current"]})',
+            "spend_progress": f'=IF(N({cells["subtotal"]})=0,"",{spent}/{cells["subtotal"]})',
         }
         for f, formula in formulas.items():
             p.put(r, FUNDING_COLS[f], formula, formula=True)
