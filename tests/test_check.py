@@ -403,3 +403,16 @@ def test_a_text_typed_in_the_total_row_is_worked_out_from_the_sources_read():
     [total] = [r for r in result.forms[0].funding if r.row == "资金总额" and r.block == "source"]
     assert (total.subtotal, total.issue_rate, total.spend_progress) == (100, 1, 0) and total.grade == "red"
     assert not total.unreadable and {"E7", "I7"} <= {d.cell for d in result.diagnostics if d.code == "N001"}
+
+
+def test_a_form_from_the_earlier_templates_is_not_blamed_for_their_value_error(tmp_path):
+    """xlmon's earlier templates showed #VALUE! in 资金总额's 下达率 while no source had been issued (its sum was
+    ""): units still send such forms, and that is no error of theirs. A #VALUE! over an issued amount still is."""
+    funding = {"资金总额": [None] * 8, "市级财政资金": [10, 100, 110, None, None, None, None, 100]}
+    path = write_grid(tmp_path / "早期.xlsx", project_grid(funding=funding, indicators=SAMPLE_INDICATORS))
+    set_cells(path, "表1", {"H7": "#VALUE!", "J7": "#VALUE!"}, "e")
+    assert not {"C003", "C004"} & {d.code for d in check_file(path).diagnostics}
+    funding["市级财政资金"][3] = 50
+    path = write_grid(tmp_path / "已下达.xlsx", project_grid(funding=funding, indicators=SAMPLE_INDICATORS))
+    set_cells(path, "表1", {"H7": "#VALUE!"}, "e")
+    assert "C003" in {d.code for d in check_file(path).diagnostics}

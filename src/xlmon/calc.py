@@ -106,7 +106,9 @@ def _row_rates(form: Form, row: FundingRow, diags: list[Diagnostic]) -> None:
         typed, computed = row.typed.get(field), getattr(row, field)
         # an error shown where a rate can be worked out (#DIV/0! over a blank budget is what it should show)
         wrong = not rate_agrees(typed, computed) if typed is not None else field in row.errors and computed is not None
-        if wrong and not bad & DEPENDS[field]:
+        # a form from xlmon's earlier templates: 资金总额's rate showed #VALUE! while its empty sum was ""
+        stale = typed is None and row.row == L.TOTAL_ROW and row.errors.get(field) == "#VALUE!" and not computed
+        if wrong and not stale and not bad & DEPENDS[field]:
             diags.append(make(code, sheet=form.sheet, cell=row.cells.get(field), row=row.row,
                               expected=fmt_rate(computed),
                               actual=row.errors[field] if typed is None else fmt_typed_rate(typed),
