@@ -132,6 +132,13 @@ def test_a_completion_from_a_percent_formatted_cell_is_quoted_as_graded():
     assert "全年预计 80%，为黄灯" in g202.message
 
 
+def test_a_form_with_no_indicator_falls_short_of_every_count():
+    """Goal and amounts filled in, not one indicator: it passed without a word, while one indicator drew R112-R114."""
+    _, diags = run(indicators=[])
+    said = {d.code: d.message for d in diags}
+    assert {"R112", "R113", "R114"} <= set(said) and "填写了 0 个三级指标" in said["R114"]
+
+
 def test_department_blocks_must_agree():
     from xlmon.templates import build_form, new_workbook
 

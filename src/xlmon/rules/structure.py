@@ -54,12 +54,10 @@ def level3_rows(form: Form, profile: Profile) -> list[Diagnostic]:
 def goal_review(form: Form, profile: Profile) -> list[Diagnostic]:
     rules = profile.goal_review
     named = [i for i in form.indicators if i.level3 or "level3" in i.unknown]
-    if not named:
-        return []
     cell = form.cells.get("indicators")
     out: list[Diagnostic] = []
     quantified = sum(is_quantitative(i) for i in named)
-    share = quantified / len(named)
+    share = quantified / len(named) if named else 1.0  # none at all: the counts below say so
     if share < rules.min_quantified_share - 1e-9:
         out.append(make("R111", sheet=form.sheet, cell=cell, share=f"{share:.0%}", quantified=quantified,
                         total=len(named), minimum=f"{rules.min_quantified_share:.0%}"))
