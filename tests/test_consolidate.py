@@ -1675,6 +1675,29 @@ def test_a_department_amount_no_form_could_read_is_unknown_too(tmp_path, capsys)
     assert total[1:5] == ["", 100, "", 80]
 
 
+def test_deviations_show_values_with_the_units_typed(department, tmp_path, capsys):
+    """指标偏差 (and the report) showed 2323平方米 as 2323 and a target typed in 计算符号 | 指标值 | 计量单位 columns
+    (≥ | 40 | 所) as 40: what the unit wrote, with its unit and sign, is what a reviewer reads."""
+    folder = tmp_path / "dept"
+    shutil.copytree(department, folder)
+    indicators = [["产出指标", "数量指标", "维修改造校舍面积", "≥3500平方米", "851平方米", "2323平方米", "施工推迟", None,
+                   None, "√", "暂缓拨款"]]
+    write_form(folder / "zz.xlsx", unit="某单位", project="校舍维修")
+    book = load_workbook(folder / "zz.xlsx")
+    ws = book.active
+    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 4).value == SAMPLE_INDICATORS[0][2])
+    for c, value in enumerate(indicators[0][2:], 4):
+        ws.cell(row, c).value = value
+    book.save(folder / "zz.xlsx")
+    run(capsys, folder, "-o", tmp_path / "s.xlsx")
+    sheet = load_workbook(tmp_path / "s.xlsx")["指标偏差"]
+    header = [c.value for c in sheet[1]]
+    rows = [dict(zip(header, r)) for r in sheet.iter_rows(min_row=2, values_only=True)]
+    mine = next(r for r in rows if r["三级指标"] == "维修改造校舍面积" and r["单位"] == "某单位")
+    assert mine["全年预计完成情况"] == "2323平方米" and mine[next(h for h in header if h.endswith("月完成情况"))] == "851平方米"
+    assert not [r["年度指标值"] for r in rows if re.fullmatch(r"[\d.]+", str(r["年度指标值"]))]  # none a bare number
+
+
 def test_the_overview_says_when_a_source_row_had_another_name(tmp_path, capsys):
     from python_calamine import CalamineWorkbook
 

@@ -6,6 +6,7 @@ import hashlib
 import io
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,10 +16,33 @@ from ..check import check_workbook
 from ..file_errors import os_reason, reader_failure
 from ..models import Form
 from ..profile import Profile
+from ..text import plain_number
 from ..sheetnames import RECORDS_SHEET, SUMMARY_SHEETS  # RECORDS_SHEET: a summary's hidden sheet, a record a row
 from .edits import Edit, edit_diagnostics, same_amount, summary_edits
 from .names import department_name
 from .records import AMOUNTS, PROJECT_CODE, Deviation, FileOutcome, FormRecord, overall_sums
+
+_SYMBOLS = {">=": "≥", ">": ">", "=": "=", "<": "<", "<=": "≤"}
+
+
+def _target(ind) -> str:
+    """The target as the form shows it, its 计算符号 and 计量单位 columns included where the form has them
+    (≥ | 40 | 所 is ≥40所, not 40)."""
+    text = ind.target or ""
+    if text and ind.operator in _SYMBOLS and not re.match(r"\s*[≥≤><=＞＜＝]|\s*(不低于|不少于|不高于|不超过|大于|小于|高于|低于|以上|以下)", text):
+        if re.fullmatch(r"\s*[-+]?[\d.,]+\s*", text):
+            text = _SYMBOLS[ind.operator] + text.strip()
+    if ind.unit and re.fullmatch(r"[≥≤><=]?[-+]?[\d.,]+", text.strip()):
+        text = text.strip() + ind.unit
+    return text
+
+
+def _typed(value, unit: str | None):
+    """A completion as the unit typed it: 851平方米, 40%; a number typed alone stays a number."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and unit:
+        return f"{plain_number(value)}{unit}"
+    return value
+
 
 def form_record(form: Form, path: str, hidden: bool = False) -> FormRecord:
     amounts: dict[str, dict[str, list[float | None]]] = {}
@@ -39,7 +63,10 @@ def form_record(form: Form, path: str, hidden: bool = False) -> FormRecord:
         if ind.likelihood:
             likelihoods[ind.likelihood] += 1
         if ind.grade in ("yellow", "red"):
-            deviations.append(Deviation(ind.level1, ind.level2, ind.level3, ind.target, ind.actual, ind.forecast,
+            apart = ind.unit if ind.unit and ind.unit not in (ind.target or "") else None  # a 计量单位 column
+            deviations.append(Deviation(ind.level1, ind.level2, ind.level3, _target(ind),
+                                        _typed(ind.actual, ind.units.get("actual") or apart),
+                                        _typed(ind.forecast, ind.units.get("forecast") or apart),
                                         ind.likelihood, ind.reason, ind.remark, ind.grade,
                                         ind.cells.get("forecast")))
     code_match = PROJECT_CODE.search(form.project or "")
