@@ -63,10 +63,9 @@ def form_record(form: Form, path: str, hidden: bool = False) -> FormRecord:
         if ind.likelihood:
             likelihoods[ind.likelihood] += 1
         if ind.grade in ("yellow", "red"):
-            apart = ind.unit if ind.unit and ind.unit not in (ind.target or "") else None  # a 计量单位 column
-            deviations.append(Deviation(ind.level1, ind.level2, ind.level3, _target(ind),
-                                        _typed(ind.actual, ind.units.get("actual") or apart),
-                                        _typed(ind.forecast, ind.units.get("forecast") or apart),
+            deviations.append(Deviation(ind.level1, ind.level2, ind.level3, _target(ind),  # a number typed
+                                        _typed(ind.actual, ind.units.get("actual")),  # alone stays a number
+                                        _typed(ind.forecast, ind.units.get("forecast")),
                                         ind.likelihood, ind.reason, ind.remark, ind.grade,
                                         ind.cells.get("forecast")))
     code_match = PROJECT_CODE.search(form.project or "")
