@@ -138,16 +138,21 @@ SAMPLES = {
 @pytest.mark.parametrize("kind", KINDS)
 def test_libreoffice_formulas_equal_xlmon(tmp_path, soffice, kind):
     """Fill inputs, let LibreOffice recalculate, compare every formula cell with xlmon's numbers."""
+    filled, recalculated, out = _recalculated(tmp_path, soffice, kind, SAMPLES[kind], months=7)
+    assert_formulas_equal_xlmon(filled, recalculated, "表", out)
+
+
+def _recalculated(tmp_path, soffice, kind: str, sample: dict, months: int):
+    """A template with the sample's inputs, as saved and as LibreOffice recalculated it, and its layout."""
     wb = new_workbook()
     ws = wb.create_sheet("表")
-    out = build_form(ws, kind, year=2026, months=7)
-    for key, values in SAMPLES[kind].items():
+    out = build_form(ws, kind, year=2026, months=months)
+    for key, values in sample.items():
         for field, value in values.items():
             ws[out.funding[key][field]] = value
     filled = save_atomic(wb, tmp_path / f"{kind}.xlsx")
     [recalculated] = libreoffice_convert(soffice, [filled], tmp_path / "lo", "xlsx:Calc MS Excel 2007 XML")
-
-    assert_formulas_equal_xlmon(filled, recalculated, "表", out)
+    return filled, recalculated, out
 
 
 EARLY = {  # a 1-3月 form: budgets and forecasts in, nothing issued or spent yet
@@ -162,14 +167,7 @@ def test_libreoffice_rates_of_the_total_before_anything_is_issued(tmp_path, soff
     """资金总额's 下达数 and 支出数 are "" while no source has one: its rates showed #VALUE! (""/110), and xlmon's
     check called them the unit's C003/C004 errors, quoting the very formula in the cell. They are 0.00%, as a
     source row's are, and equal xlmon's."""
-    wb = new_workbook()
-    ws = wb.create_sheet("表")
-    out = build_form(ws, kind, year=2026, months=3)
-    for key, values in EARLY[kind].items():
-        for field, value in values.items():
-            ws[out.funding[key][field]] = value
-    filled = save_atomic(wb, tmp_path / f"{kind}.xlsx")
-    [recalculated] = libreoffice_convert(soffice, [filled], tmp_path / "lo", "xlsx:Calc MS Excel 2007 XML")
+    filled, recalculated, out = _recalculated(tmp_path, soffice, kind, EARLY[kind], months=3)
     assert_formulas_equal_xlmon(filled, recalculated, "表", out)
     assert not {"C003", "C004"} & {d.code for d in check_file(recalculated).diagnostics}
 

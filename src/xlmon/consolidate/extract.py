@@ -26,15 +26,11 @@ _SYMBOLS = {">=": "≥", ">": ">", "=": "=", "<": "<", "<=": "≤"}
 
 
 def _target(ind) -> str:
-    """The target as the form shows it, its 计算符号 and 计量单位 columns included where the form has them
-    (≥ | 40 | 所 is ≥40所, not 40)."""
-    text = ind.target or ""
-    if text and ind.operator in _SYMBOLS and not re.match(r"\s*[≥≤><=＞＜＝]|\s*(不低于|不少于|不高于|不超过|大于|小于|高于|低于|以上|以下)", text):
-        if re.fullmatch(r"\s*[-+]?[\d.,]+\s*", text):
-            text = _SYMBOLS[ind.operator] + text.strip()
-    if ind.unit and re.fullmatch(r"[≥≤><=]?[-+]?[\d.,]+", text.strip()):
-        text = text.strip() + ind.unit
-    return text
+    """The target as the form shows it: a bare number with its 计算符号 and 计量单位 columns (≥ | 40 | 所 is ≥40所)."""
+    text = (ind.target or "").strip()
+    if not re.fullmatch(r"[-+]?[\d.,]+", text):
+        return ind.target or ""
+    return f"{_SYMBOLS.get(ind.operator, '')}{text}{ind.unit or ''}"
 
 
 def _typed(value, unit: str | None):
