@@ -141,6 +141,19 @@ def test_a_workbook_of_a_部门整体_form_alone_is_reported_on_its_own_funds(de
     assert "表1 部门整体资金来源及执行情况" in text
 
 
+def test_the_report_says_a_blank_amount_is_none_and_an_unread_one_unknown(tmp_path):
+    """"上年结转 空", "已支出 空": a project carrying nothing over has 0.00 万元 of it, and a 支出数 typed as 约20
+    cannot be read (无法识别), its 支出进度 cannot be computed (无法计算)."""
+    from test_consolidate import write_form
+
+    funding = {"资金总额": [None] * 8, "市级财政资金": [None, 100, None, 80, None, "约20", None, 100]}
+    write_form(tmp_path / "a.xlsx", unit="某单位", project="项目", funding=funding)
+    said = [line for line in report_for_paths([tmp_path / "a.xlsx"]).text().splitlines()
+            if line.startswith(("项目名称", "截至"))]
+    assert "上年结转 0.00 万元" in said[0] and "已支出 无法识别，支出进度 无法计算" in said[1]
+    assert not [line for line in said if "空" in line]
+
+
 def test_a_unit_whose_name_is_written_two_ways_is_one_unit(tmp_path):
     from test_consolidate import write_form
 

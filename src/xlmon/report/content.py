@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 
 from .. import layout as L
-from ..calc import fmt_amount, fmt_rate
+from ..calc import DEPENDS, fmt_amount, fmt_rate
 from ..check import check_file, check_sheets, no_forms
 from ..consolidate.aggregate import CHART_BARS, Focus, Summary, aggregate, shown_names
 from ..consolidate.extract import DamagedRecords, completed_department_form, form_record, summary_records
@@ -127,15 +127,38 @@ def _pp(gap: float | None) -> str:
     return "" if gap is None else f"{gap * 100:.2f}"
 
 
+ALL_AMOUNTS = frozenset({"carryover", "current", "subtotal", "issued", "spent", "forecast"})
+
+
+def _unknown_fields(row: FundingRow) -> set[str]:
+    """A form's row: the amounts it holds but could not read, and a 小计 of them."""
+    bad = set(row.unreadable)
+    return bad | ({"subtotal"} if bad & DEPENDS["subtotal"] else set())
+
+
 def _rate(value: float | None) -> str:
     return "" if value is None else fmt_rate(value)
 
 
+def said(value: float | None, unknown: bool = True) -> str:
+    """An amount as a report's sentence says it: an unknown one 无法识别, a blank one (nothing carried over) 0.00
+    万元; fmt_amount's 空 is for the findings, which quote cells."""
+    return ("无法识别" if unknown else fmt_amount(0.0)) if value is None else fmt_amount(value)
+
+
+def said_rate(value: float | None) -> str:
+    return "无法计算" if value is None else fmt_rate(value)
+
+
 def execution_sentence(as_of: str, what: str, subtotal, issued, issue_rate, spent, progress, forecast, tp, gap,
-                       grade) -> str:
-    return (f"截至{as_of}，{what}安排 {fmt_amount(subtotal)}，已下达 {fmt_amount(issued)}，下达率 "
-            f"{fmt_rate(issue_rate)}；已支出 {fmt_amount(spent)}，支出进度 {fmt_rate(progress)}，时间进度 "
-            f"{fmt_rate(tp)}，{gap_text(gap)}；全年预计支出 {fmt_amount(forecast)}。资金执行评级为{grade_text(grade)}。")
+                       grade, unknown: Collection[str] = ALL_AMOUNTS) -> str:
+    """unknown: the amounts of which a blank (None) is unknown, not 0; a department's totals are 0 unless so."""
+    def amount(value, field):
+        return said(value, field in unknown)
+    return (f"截至{as_of}，{what}安排 {amount(subtotal, 'subtotal')}，已下达 {amount(issued, 'issued')}，下达率 "
+            f"{said_rate(issue_rate)}；已支出 {amount(spent, 'spent')}，支出进度 {said_rate(progress)}，时间进度 "
+            f"{fmt_rate(tp)}，{gap_text(gap)}；全年预计支出 {amount(forecast, 'forecast')}。"
+            f"资金执行评级为{grade_text(grade)}。")
 
 
 def grade_counts(counts: dict[str, int], total: int, what: str) -> str:
@@ -189,8 +212,9 @@ def project_report(form: Form, path: str, severities: list[str], profile: Profil
 
     add(Heading(SECTIONS[0], 1))
     add(Paragraph(f"项目名称：{name}；主管部门：{form.department or '未填写'}；预算单位：{form.unit or '未填写'}。"
-                  f"本年资金安排 {fmt_amount(total.subtotal)}（上年结转 {fmt_amount(total.carryover)}，"
-                  f"本年预算 {fmt_amount(total.current)}）。"))
+                  f"本年资金安排 {said(total.subtotal, bool(DEPENDS['subtotal'] & set(total.unreadable)))}（上年结转 "
+                  f"{said(total.carryover, 'carryover' in total.unreadable)}，"
+                  f"本年预算 {said(total.current, 'current' in total.unreadable)}）。"))
     add(Paragraph(f"年度绩效目标：{form.goal}" if form.goal else "年度绩效目标：监控表未填写。"))
     add(Placeholder("项目概况、主要内容、起止时间和实施计划"))
 
@@ -198,7 +222,8 @@ def project_report(form: Form, path: str, severities: list[str], profile: Profil
     add(Heading(BUDGET, 2))
     add(Paragraph(execution_sentence(month_end(form.year, form.months), "项目资金", total.subtotal,
                                      total.issued, total.issue_rate, total.spent, total.spend_progress,
-                                     total.forecast, form.time_progress, total.gap, total.grade)))
+                                     total.forecast, form.time_progress, total.gap, total.grade,
+                                     _unknown_fields(total))))
     rows = _funding_rows(form)
     add(Table(FUNDING_HEADERS, [[r.row, _num(r.subtotal), _num(r.issued), _rate(r.issue_rate), _num(r.spent),
                                  _rate(r.spend_progress), _num(r.forecast), _pp(r.gap), grade_text(r.grade)]
@@ -281,8 +306,8 @@ def _overall_paragraph(records: list[FormRecord]) -> str:
     parts = [f"{label} {fmt_amount(derived(summed('spending', label))[0])}" for label in L.DEPARTMENT_SPENDING_TYPES]
     progress_text = (f"支出进度 {fmt_rate(progress)}" if progress is not None or not unknown
                      else "部分金额无法识别，支出进度无法计算")
-    return (f"据 {len(records)} 份部门整体支出绩效运行监控表，部门整体资金总额 {fmt_amount(subtotal)}"
-            f"（{'、'.join(parts)}），已支出 {fmt_amount(total[3])}，{progress_text}。")
+    return (f"据 {len(records)} 份部门整体支出绩效运行监控表，部门整体资金总额 {said(subtotal)}"
+            f"（{'、'.join(parts)}），已支出 {said(total[3], 'spent' in unknown)}，{progress_text}。")
 
 
 def _summed(records: list[FormRecord], labels: tuple[str, ...], months: int | None, profile: Profile) -> list:
@@ -318,8 +343,7 @@ def department_report(summary: Summary, profile: Profile) -> Report:
     several = f"{len(summary.departments)} 个主管部门、" if summary.by_department else ""
     if not only_overall:
         add(Paragraph(f"本次监控纳入 {several}{len(units)} 个单位的 {len(summary.projects)} 个项目，项目资金安排 "
-                      f"{fmt_amount(total.subtotal)}（上年结转 {fmt_amount(total.carryover)}，本年预算 "
-                      f"{fmt_amount(total.current)}）。"))
+                      f"{said(total.subtotal)}（上年结转 {said(total.carryover)}，本年预算 {said(total.current)}）。"))
     if summary.overall:
         add(Paragraph(_overall_paragraph(summary.overall)))
     add(Placeholder("各主管部门的基本情况和绩效监控工作开展情况" if summary.by_department
