@@ -129,6 +129,11 @@ class Summary:
         return self.rows[0]
 
     @property
+    def unclear(self) -> int:
+        """The projects holding an amount that could not be read (N001, N004, N006), which the rates leave out."""
+        return sum(bool(r.unknown.get("source")) for r in self.projects)
+
+    @property
     def units(self) -> list[str]:
         """The units with projects, each once however its name is spaced or bracketed (as first written)."""
         return list(_by_name(self.projects).values())
@@ -368,9 +373,11 @@ def _left_out(periods: set[str] | None, repeated: bool, majority: str) -> str:
     return "；".join(filter(None, (period, copies))) or f"没有可计入 {majority} 汇总的表"
 
 
-def source_rows(projects: list[FormRecord], months: int | None, profile: Profile) -> list[Totals]:
-    """汇总表's funding table: 资金总额 and each source row summed over the projects (edits.py compares it)."""
-    rows = [Totals(label) for label in (L.TOTAL_ROW, *L.PROJECT_SOURCES)]
+def source_rows(projects: list[FormRecord], months: int | None, profile: Profile,
+                labels: tuple[str, ...] = (L.TOTAL_ROW, *L.PROJECT_SOURCES)) -> list[Totals]:
+    """汇总表's funding table: 资金总额 and each source row summed over the projects (edits.py compares it); of
+    部门整体 forms, by their fund types (labels)."""
+    rows = [Totals(label) for label in labels]
     by_label = {t.row: t for t in rows}
     for record in projects:
         for label, values in record.amounts.get("source", {}).items():

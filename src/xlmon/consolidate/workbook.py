@@ -423,8 +423,7 @@ def _overview(book: _Book, summary: Summary) -> None:
     unnamed = sum(bool(set(r.amounts.get("source", {})) - _SOURCE_ROWS) for r in summary.projects)
     if unnamed:
         note += f"{unnamed} 个项目有名称不规范的资金来源行（代码 S113），其金额计入资金总额、不计入下列任何来源。"
-    unclear = sum(bool(r.unknown.get("source")) for r in summary.projects)
-    if unclear:
+    if unclear := summary.unclear:
         codes = sorted({d["code"] for d in summary.diagnostics if d["code"] in UNKNOWN_AMOUNT_CODES}) or ["N001"]
         note += (f"注意：{unclear} 个项目有金额无法识别（见“校验问题”，代码 {'、'.join(codes)}），合计只含能识别的金额，"
                  "下达率、支出进度按其余项目计算。")

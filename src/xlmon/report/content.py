@@ -16,7 +16,7 @@ from pathlib import Path
 from .. import layout as L
 from ..calc import DEPENDS, fmt_amount, fmt_rate
 from ..check import check_file, check_sheets, no_forms
-from ..consolidate.aggregate import CHART_BARS, Focus, Summary, aggregate, shown_names
+from ..consolidate.aggregate import CHART_BARS, Focus, Summary, aggregate, shown_names, source_rows
 from ..consolidate.extract import DamagedRecords, completed_department_form, form_record, summary_records
 from ..consolidate.names import department_name as names_department
 from ..consolidate.records import FileOutcome, FormRecord, derived, form_name
@@ -310,22 +310,6 @@ def _overall_paragraph(records: list[FormRecord]) -> str:
             f"（{'、'.join(parts)}），已支出 {said(total[3], 'spent' in unknown)}，{progress_text}。")
 
 
-def _summed(records: list[FormRecord], labels: tuple[str, ...], months: int | None, profile: Profile) -> list:
-    """The funding rows `labels` of the records' source block summed, as 汇总表 sums projects' (Totals)."""
-    from ..consolidate.aggregate import Totals
-
-    out = []
-    for label in labels:
-        t = Totals(label)
-        for r in records:
-            if (values := r.amounts.get("source", {}).get(label)) is not None:
-                t.add(values, r.unknown_in(label))
-        t.finish(months, profile)
-        t.blank_unknown()
-        out.append(t)
-    return out
-
-
 def department_report(summary: Summary, profile: Profile) -> Report:
     period = L.period(summary.year, summary.months)
     name = department_name(summary)
@@ -335,7 +319,7 @@ def department_report(summary: Summary, profile: Profile) -> Report:
     tp = summary.time_progress
     units = summary.units  # each once, however its name is spaced or bracketed
     only_overall = not summary.projects  # 部门整体 forms alone: their funds are the report's, not projects'
-    funds = _summed(summary.overall, (L.TOTAL_ROW, *L.DEPARTMENT_FUND_TYPES), summary.months, profile) \
+    funds = source_rows(summary.overall, summary.months, profile, (L.TOTAL_ROW, *L.DEPARTMENT_FUND_TYPES)) \
         if only_overall else summary.rows
     total = funds[0]
 
@@ -355,8 +339,7 @@ def department_report(summary: Summary, profile: Profile) -> Report:
                                      "部门整体资金共" if only_overall else "纳入监控的项目资金共", total.subtotal,
                                      total.issued, total.issue_rate, total.spent, total.spend_progress, total.forecast,
                                      tp, total.gap, total.grade)))
-    unclear = sum(bool(r.unknown.get("source")) for r in summary.projects)
-    if unclear:  # as 汇总表's note says: else the rates cannot be had from the amounts printed beside them
+    if unclear := summary.unclear:  # as 汇总表's note says: else the rates cannot be had from the amounts printed beside them
         add(Paragraph(f"注意：{unclear} 个项目有金额无法识别（见 xlmon 校验结果），以上合计只含能识别的金额，"
                       "下达率、支出进度按其余项目计算。"))
     rows = [t for t in funds if t.row == L.TOTAL_ROW or t.subtotal or t.spent or t.issued]
@@ -365,13 +348,11 @@ def department_report(summary: Summary, profile: Profile) -> Report:
                                 for t in rows], f"表1 {'部门整体' if only_overall else '项目'}资金来源及执行情况（金额单位：万元）"))
     behind = [t for t in summary.by_unit if t.gap is not None and t.gap > profile.funding.green_max_gap]
     number = iter(range(2, 9))  # tables after 表1: a bureau's report has one by department first
-    if only_overall:
-        pass
-    elif behind:
+    if behind:
         listed = "、".join(f"{t.row}（{t.gap * 100:.2f} 个百分点）" for t in behind)
         add(Paragraph(f"支出进度落后时间进度超过 {profile.funding.green_max_gap * 100:g} 个百分点的单位有 "
                       f"{len(behind)} 个：{listed}。"))
-    else:
+    elif not only_overall:  # of 部门整体 forms alone there are no units' progress to compare
         add(Paragraph(f"各单位支出进度落后时间进度均未超过 {profile.funding.green_max_gap * 100:g} 个百分点。"))
     charted = None
     tables = [("主管部门", summary.by_department)] if summary.by_department else []
