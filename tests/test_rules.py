@@ -218,3 +218,23 @@ def test_a_total_without_its_sources_is_said():
     assert not codes_at(run()[1], "R212")
     _, diags = run(funding={"资金总额": SAMPLE_FUNDING["资金总额"], "市级财政资金": [0, 0, 0, 0, None, 0, None, 0]})
     assert not codes_at(diags, "R212")  # zeros are sources filled in
+
+
+def test_an_amount_typed_as_text_is_named_as_the_cause_of_the_sums_it_is_left_out_of():
+    """本年预算 200 pasted as text: Excel's SUM and the template's formulas skip it, so 小计, rates and 资金总额 show
+    less. Those cells hold the right formulas; C001-C004 there would send the unit to correct them. The text cell is
+    named (N007) with the cells it is missing from; a total wrong for another reason is still C001."""
+    city = [10, "200", 10, 100, None, 90, 9.0, 205]  # as Excel shows it: 200 left out, N("200") is 0
+    total = [10, 100, 110, 200, 2.0, 150, 150 / 110, 305]
+    form, diags = run(funding={**SAMPLE_FUNDING, "资金总额": total, "市级财政资金": city})
+    assert not {"C001", "C002", "C003", "C004"} & {d.code for d in diags}
+    [d] = [d for d in diags if d.code == "N007"]
+    assert (d.cell, d.severity) == ("E10", "error")
+    assert "市级财政资金·小计（F10）、市级财政资金·支出进度（J10）、资金总额·本年预算（E7）" in d.message
+    assert "资金总额·下达率（H7）" in d.message and "“200”是文本" in d.message and "E8" not in d.message
+    assert form.total("source").subtotal == 310  # xlmon itself reads the 200
+
+    _, diags = run(funding={**SAMPLE_FUNDING, "市级财政资金": [10, "200", 210, 100, 0.5, 90, 0.428571, 205]})
+    assert not {"N007", "C001"} & {d.code for d in diags}  # typed as text, summed right by hand: nothing to say
+    _, diags = run(funding={**SAMPLE_FUNDING, "市级财政资金": [10, "200", 50, 100, 0.5, 90, 1.8, 205]})
+    assert codes_at(diags, "C001") == ["F10"] and codes_at(diags, "C004") == ["J10"] and not codes_at(diags, "N007")

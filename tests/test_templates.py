@@ -173,6 +173,21 @@ def test_libreoffice_rates_of_the_total_before_anything_is_issued(tmp_path, soff
 
 
 @pytest.mark.parametrize("kind", KINDS)
+def test_libreoffice_sums_skip_an_amount_typed_as_text_and_check_names_that_cell(tmp_path, soffice, kind):
+    """A 本年预算 pasted as text ("100"): the template's sums skip it, as Excel's do, so 小计, the rates and 资金总额
+    show less. check names the text cell (N007), not the formulas showing the result, which are right."""
+    key = next(iter(EARLY[kind]))
+    sample = {**EARLY[kind], key: {**EARLY[kind][key], "carryover": 10, "current": "100", "issued": 60, "spent": 40}}
+    filled, recalculated, out = _recalculated(tmp_path, soffice, kind, sample, months=6)
+    diagnostics = check_file(recalculated).diagnostics
+    assert not {"C001", "C002", "C003", "C004"} & {d.code for d in diagnostics}
+    [d] = [d for d in diagnostics if d.code == "N007"]
+    cells = out.funding[key]
+    assert d.cell == cells["current"] and f"（{cells['subtotal']}）" in d.message
+    assert f"（{out.funding[('source', L.TOTAL_ROW)]['subtotal']}）" in d.message
+
+
+@pytest.mark.parametrize("kind", KINDS)
 def test_template_prints_on_a4_landscape(tmp_path, soffice, kind):
     pdfinfo = require_tool("pdfinfo")
     [pdf] = libreoffice_convert(soffice, [ROOT / "workbook_templates" / TEMPLATE_FILES[kind]], tmp_path, "pdf")

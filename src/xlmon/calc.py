@@ -51,13 +51,68 @@ def calculate(form: Form) -> list[Diagnostic]:
             total = FundingRow(block=block, row=L.TOTAL_ROW)
             form.funding.insert(form.funding.index(rows[0]), total)
             rows.insert(0, total)
-        _sum_sources(form, total, sources, diags)
+        skipped = _TextSkipped(total, sources)
+        _sum_sources(form, total, sources, diags, skipped)
         for row in rows:
-            _row_rates(form, row, diags)
+            _row_rates(form, row, diags, skipped)
+        diags.extend(skipped.diagnostics(form))
     return diags
 
 
-def _sum_sources(form: Form, total: FundingRow, sources: list[FundingRow], diags: list[Diagnostic]) -> None:
+class _TextSkipped:
+    """Amounts typed as text ("100") are read as numbers, but Excel's and WPS's SUM, and so the templates'
+    formulas, skip them. A total, 小计 or rate that shows what those formulas give is not wrong of itself: the
+    text is the cause, and is named at its own cell (N007) instead of the formula's (C001-C004)."""
+
+    def __init__(self, total: FundingRow, sources: list[FundingRow]):
+        self.total, self.sources = total, sources
+        self.explained: list[tuple[FundingRow, str]] = []
+
+    def explains(self, row: FundingRow, field: str, shown: float) -> bool:
+        inputs = DEPENDS.get(field, {field})
+        rows = [row, *self.sources] if row is self.total else [row]
+        if not any(f in r.text for r in rows for f in inputs):
+            return False
+        if field in L.INPUT_AMOUNTS:
+            expected = self.summed(row, field)
+        else:
+            subtotal = add(self.summed(row, "carryover"), self.summed(row, "current"))
+            expected = {"subtotal": subtotal, "issue_rate": ratio(self.summed(row, "issued"), self.summed(row, "current")),
+                        "spend_progress": ratio(self.summed(row, "spent"), subtotal)}[field]
+        if field in L.RATE_FIELDS:
+            agrees = rate_agrees(shown, expected)
+        else:
+            agrees = expected is not None and abs(shown - expected) <= AMOUNT_TOLERANCE + EPS
+        if agrees:
+            self.explained.append((row, field))
+        return agrees
+
+    def summed(self, row: FundingRow, field: str) -> float | None:
+        """An amount as the form's formulas take it: a text skipped, 资金总额 the SUM of its sources."""
+        if row is self.total and any(s.typed.get(field) is not None for s in self.sources):
+            return add(*(_skipping_text(s, field) for s in self.sources))
+        return _skipping_text(row, field)
+
+    def diagnostics(self, form: Form) -> list[Diagnostic]:
+        out = []
+        for row in (self.total, *self.sources):
+            affected = [f"{r.row}·{L.FIELD_LABELS[f]}（{r.cells.get(f)}）"
+                        for r, f in sorted(self.explained, key=lambda e: e[0] is not row) if r is row or r is self.total]
+            for field, text in row.text.items():
+                if affected:
+                    out.append(make("N007", sheet=form.sheet, cell=row.cells.get(field), value=text.strip(),
+                                    field=f"{row.row}·{L.FIELD_LABELS[field]}", amount=fmt_amount(row.typed.get(field)),
+                                    affected="、".join(affected)))
+        return out
+
+
+def _skipping_text(row: FundingRow, field: str) -> float | None:
+    """An amount as a formula referring to its cell takes it."""
+    return None if field in row.text else row.typed.get(field)
+
+
+def _sum_sources(form: Form, total: FundingRow, sources: list[FundingRow], diags: list[Diagnostic],
+                 skipped: _TextSkipped) -> None:
     for f in L.INPUT_AMOUNTS:
         parts = [s.typed.get(f) for s in sources]
         if any(f in s.unreadable for s in sources):
@@ -80,19 +135,22 @@ def _sum_sources(form: Form, total: FundingRow, sources: list[FundingRow], diags
         typed = total.typed.get(f)
         setattr(total, f, computed)
         shown = fmt_amount(typed) if typed is not None else total.errors.get(f)
-        if shown and (typed is None or abs(typed - computed) > AMOUNT_TOLERANCE + EPS):
+        if shown and (typed is None or abs(typed - computed) > AMOUNT_TOLERANCE + EPS) and not (
+                typed is not None and skipped.explains(total, f, typed)):
             cells = [s.cells[f] for s in sources if f in s.cells]
             diags.append(make("C002", sheet=form.sheet, cell=total.cells.get(f), field=L.FIELD_LABELS[f],
                               expected=fmt_amount(computed), actual=shown,
                               formula=f"=SUM({cells[0]}:{cells[-1]})" if cells else "=SUM(...)"))
 
 
-def _row_rates(form: Form, row: FundingRow, diags: list[Diagnostic]) -> None:
+def _row_rates(form: Form, row: FundingRow, diags: list[Diagnostic], skipped: _TextSkipped) -> None:
     bad = set(row.unreadable)
     row.subtotal = None if bad & DEPENDS["subtotal"] else add(row.carryover, row.current)
     typed = row.typed.get("subtotal")
     wrong = (typed is not None and abs(typed - (row.subtotal or 0.0)) > AMOUNT_TOLERANCE + EPS
              or typed is None and "subtotal" in row.errors and row.subtotal is not None)
+    if wrong and typed is not None and skipped.explains(row, "subtotal", typed):
+        wrong = False
     if wrong and not bad & DEPENDS["subtotal"]:  # from an unknown amount nothing can be said to be wrong
         diags.append(make("C001", sheet=form.sheet, cell=row.cells.get("subtotal"), row=row.row,
                           expected=fmt_amount(row.subtotal),
@@ -106,6 +164,8 @@ def _row_rates(form: Form, row: FundingRow, diags: list[Diagnostic]) -> None:
         typed, computed = row.typed.get(field), getattr(row, field)
         # an error shown where a rate can be worked out (#DIV/0! over a blank budget is what it should show)
         wrong = not rate_agrees(typed, computed) if typed is not None else field in row.errors and computed is not None
+        if wrong and typed is not None and skipped.explains(row, field, typed):
+            wrong = False
         # a form from xlmon's earlier templates: 资金总额's rate showed #VALUE! while its empty sum was ""
         stale = typed is None and row.row == L.TOTAL_ROW and row.errors.get(field) == "#VALUE!" and not computed
         if wrong and not stale and not bad & DEPENDS[field]:

@@ -38,6 +38,7 @@ class FundingRow:
     typed: dict[str, float | None] = field(default_factory=dict)
     unreadable: list[str] = field(default_factory=list)  # fields whose cell held text, not a number
     errors: dict[str, str] = field(default_factory=dict)  # fields whose cell shows a formula error (#REF! …)
+    text: dict[str, str] = field(default_factory=dict)  # amounts read from a text ("100"), which Excel's SUM skips
     cells: dict[str, str] = field(default_factory=dict)
     row_number: int = 0
 

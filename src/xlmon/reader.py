@@ -437,7 +437,7 @@ def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, form_unit:
     fields = [(field, c, field in L.RATE_FIELDS) for field, c in columns.items()]
     # what calc works out from the other cells (and a total row's every cell): not typed by the unit
     worked_out = {field for field, _, percent in fields if percent or field not in L.INPUT_AMOUNTS}
-    rows: list[tuple[str, int, dict[str, str], dict[str, float | None], list[str], dict[str, str]]] = []
+    rows: list[tuple[str, int, dict[str, str], dict[str, float | None], list[str], dict[str, str], dict[str, str]]] = []
     for r in range(header + 1, end):
         if _GOAL_KEY.search(_SEP.join(s.keys[r][:first_col])):
             break
@@ -453,6 +453,7 @@ def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, form_unit:
         typed: dict[str, float | None] = {}
         unreadable: list[str] = []
         errors: dict[str, str] = {}
+        text: dict[str, str] = {}
         for field, c, percent in fields:
             cells[field] = address(r, c)
             raw = line[c] if c < len(line) else None
@@ -476,6 +477,8 @@ def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, form_unit:
                         diags.append(make("N002", sheet=s.name, cell=address(r, c), value=str(raw).strip(), unit=unit,
                                           field=f"{label}·{L.FIELD_LABELS[field]}", amount=plain_number(number)))
                     typed[field] = number
+                    if number is not None and isinstance(raw, str):
+                        text[field] = raw
             except NotANumber:
                 typed[field] = None
                 error = formula_error(raw)
@@ -490,12 +493,12 @@ def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, form_unit:
                     diags.append(make("N001", sheet=s.name, cell=address(r, c),
                                       field=f"{label}·{L.FIELD_LABELS[field]}", value=as_shown(raw), hint=hint))
                 unreadable.append(field)
-        rows.append((label, r + 1, cells, typed, unreadable, errors))
+        rows.append((label, r + 1, cells, typed, unreadable, errors, text))
     block: Block = "spending" if any(label_key(row[0]) in _SPENDING_KEYS for row in rows) else "source"
     form.funding.extend(
         FundingRow(block=block, row=label, row_number=number, cells=cells, typed=typed, unreadable=unreadable,
-                   errors=errors)
-        for label, number, cells, typed, unreadable, errors in rows)
+                   errors=errors, text=text)
+        for label, number, cells, typed, unreadable, errors, text in rows)
 
 
 def _check_rows(s: _Sheet, form: Form, headers: list[int], diags: list[Diagnostic]) -> None:
