@@ -9,6 +9,7 @@ import json
 import re
 import subprocess
 import zipfile
+from datetime import datetime, timezone
 from pathlib import Path
 
 import openpyxl
@@ -208,6 +209,9 @@ def test_docx_styles_highlights_and_pdf(department, tmp_path, soffice):
         assert "PAGE" in footer and "— " in footer
         assert any(n.startswith("word/media/") and n.endswith(".png") for n in z.namelist())
     assert doc.tables and all(r.font.bold for r in doc.tables[0].rows[0].cells[0].paragraphs[0].runs)
+    properties = doc.core_properties  # Word's 文件 › 信息: not python-docx's template's author and its 2013
+    assert properties.title == doc.paragraphs[0].text and properties.author == "" and not properties.comments
+    assert abs((properties.created - datetime.now(timezone.utc)).total_seconds()) < 600
     _require_writer(soffice)
     pdf = libreoffice_convert(soffice, [out], tmp_path / "pdf", "pdf")[0]
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
