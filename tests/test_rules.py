@@ -238,3 +238,39 @@ def test_an_amount_typed_as_text_is_named_as_the_cause_of_the_sums_it_is_left_ou
     assert not {"N007", "C001"} & {d.code for d in diags}  # typed as text, summed right by hand: nothing to say
     _, diags = run(funding={**SAMPLE_FUNDING, "市级财政资金": [10, "200", 50, 100, 0.5, 90, 1.8, 205]})
     assert codes_at(diags, "C001") == ["F10"] and codes_at(diags, "C004") == ["J10"] and not codes_at(diags, "N007")
+
+
+def _renamed(grid: list[list], names: dict[str, str]) -> list[list]:
+    return [[names.get(v, v) if isinstance(v, str) else v for v in row] for row in grid]
+
+
+def test_older_wordings_of_the_columns_are_read():
+    """执行数 / 执行率 for 支出数 / 支出进度, 年初预算 for 本年预算, 预计全年完成情况 and 指标执行情况: forms typed from an
+    older template. Read as their official names, with nothing said; before, 支出数 counted as 0 (a red project)."""
+    official, _ = run()
+    grid = _renamed(project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS), {
+        "1-6月支出数": "1-6月执行数", "1-6月支出进度%（支出数/安排数）": "1-6月执行率%", "本年预算": "年初预算",
+        "1-6月指标完成情况": "1-6月指标执行情况", "全年指标预计完成情况": "预计全年完成情况"})
+    form, diags = run(grid)
+    assert not [d for d in diags if d.code.startswith("S")]
+    assert form.total("source") == official.total("source") and form.grade == official.grade
+    assert [(i.actual, i.forecast, i.grade) for i in form.indicators] == [
+        (i.actual, i.forecast, i.grade) for i in official.indicators]
+
+
+def test_a_column_not_found_leaves_its_values_unknown_not_zero():
+    """A 支出数 column headed in words xlmon does not know: S112, and the amounts are unknown, not 0: no 支出进度 of
+    0.00% graded red, no G101. An indicator table without its 全年预计 column: S122, its indicators are not graded
+    on a blank forecast, and R104/R111 do not fire for a 年度指标值 column not found."""
+    grid = _renamed(project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS), {"1-6月支出数": "1-6月花费"})
+    form, diags = run(grid)
+    assert codes_at(diags, "S112") == ["A6"] and "未知" in next(d.message for d in diags if d.code == "S112")
+    total = form.total("source")
+    assert total.spent is None and total.spend_progress is None and total.grade is None
+    assert not {"G101", "G102", "C004", "R205"} & {d.code for d in diags}
+
+    for header, field in (("全年指标预计完成情况", "全年指标预计完成情况"), ("年度指标值", "年度指标值")):
+        form, diags = run(_renamed(project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS), {header: "其他"}))
+        [d] = [d for d in diags if d.code == "S122"]
+        assert d.cell == "B15" and f"“{field}”" in d.message
+        assert not {"G201", "R104", "R106", "R111"} & {d.code for d in diags}

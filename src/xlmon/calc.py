@@ -120,7 +120,8 @@ def _sum_sources(form: Form, total: FundingRow, sources: list[FundingRow], diags
             if typed is None or abs(typed - (add(*parts) or 0.0)) <= AMOUNT_TOLERANCE + EPS:
                 # a part is unknown, and the total is blank or merely the sum of the parts read (what the
                 # template's =SUM saved, skipping a text): the total is unknown. One typed apart is the unit's own.
-                total.unreadable.append(f)
+                if f not in total.unreadable:
+                    total.unreadable.append(f)
                 setattr(total, f, None)
             continue
         if all(p is None for p in parts):

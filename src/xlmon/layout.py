@@ -47,12 +47,12 @@ FIELD_LABELS = {
 # Keyword tests in priority order: "下达率%（下达数/本年预算数）" mentions 本年预算 and 下达数 too.
 FUNDING_HEADER_KEYWORDS = (
     ("issue_rate", ("下达率",)),
-    ("spend_progress", ("支出进度",)),
-    ("forecast", ("预计支出", "全年预计")),
+    ("spend_progress", ("支出进度", "执行率")),
+    ("forecast", ("预计支出", "全年预计", "预计执行")),
     ("issued", ("下达数", "下达金额", "已下达")),
-    ("spent", ("支出数", "已支出", "支出金额")),
+    ("spent", ("支出数", "已支出", "支出金额", "执行数", "实际支出")),
     ("carryover", ("上年结转", "结转")),
-    ("current", ("本年预算", "当年预算")),
+    ("current", ("本年预算", "当年预算", "年初预算")),
     ("subtotal", ("小计", "安排数", "合计")),
 )
 
@@ -87,8 +87,8 @@ INDICATOR_HEADER_KEYWORDS = (
     ("level3", ("三级指标",)),
     ("operator", ("计算符号", "运算符号", "符号")),
     ("unit", ("计量单位", "度量单位")),
-    ("forecast", ("全年指标预计", "预计完成", "全年预计")),
-    ("actual", ("完成情况", "实际完成", "完成值")),
+    ("forecast", ("全年指标预计", "预计完成", "全年预计", "预计全年")),
+    ("actual", ("完成情况", "实际完成", "完成值", "执行情况")),
     ("target", ("年度指标值", "指标值", "目标值")),
     ("reason", ("偏差原因",)),
     ("likelihood_sure", ("确定能",)),

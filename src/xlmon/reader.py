@@ -84,6 +84,8 @@ _FOOTNOTE = re.compile(r"^(注|说明|备注\d|[1１]偏差原因分析|填表�
 _NO_MARK = {"", "×", "✗", "否", "0", "无", "-", "/"}
 _LIKELIHOODS_LONGEST_FIRST = sorted(L.LIKELIHOODS, key=len, reverse=True)
 _INDICATOR_VALUES = {"target": "年度指标值", "actual": "指标完成情况", "forecast": "全年指标预计完成情况"}
+# the columns an indicator is judged by: one not found (S122) leaves what it holds unknown, not blank
+_INDICATOR_COLUMNS = {"level3": "三级指标", **_INDICATOR_VALUES, "reason": "偏差原因分析", "likelihood": "完成目标可能性"}
 # an indicator's texts, and its likelihood, which a formula with no saved result leaves unknown (N006) but not blank
 _INDICATOR_TEXTS = {"level1": "一级指标", "level2": "二级指标", "level3": "三级指标", "reason": "偏差原因分析",
                     "remark": "备注", "likelihood": "完成目标可能性", "likelihood_sure": "完成目标可能性·确定能",
@@ -424,6 +426,11 @@ def _stated_unit(text: str) -> str | None:
     return next((unit for m in _UNIT_STATED.finditer(compact) if (unit := m["unit"] or m["bracketed"]) != WAN), None)
 
 
+# amounts no rate or grade can do without: a column of them not found (S112) leaves them unknown, not 0. A form
+# without 上年结转 or 全年预计 columns is read as having none of them, as one that leaves them blank.
+_UNKNOWN_WHEN_MISSING = ("current", "issued", "spent")
+
+
 def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, form_unit: str,
                         diags: list[Diagnostic]) -> None:
     """form_unit: the unit a bare amount is in (万元, or what the form states, N003)."""
@@ -433,6 +440,7 @@ def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, form_unit:
         diags.append(make("S112", sheet=s.name, cell=address(header, 0), column=L.FIELD_LABELS[f]))
     if not columns:
         return
+    unknown_columns = [f for f in missing if f in _UNKNOWN_WHEN_MISSING]
     first_col = min(columns.values())
     fields = [(field, c, field in L.RATE_FIELDS) for field, c in columns.items()]
     # what calc works out from the other cells (and a total row's every cell): not typed by the unit
@@ -450,8 +458,8 @@ def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, form_unit:
             label, column = unknown
             diags.append(make("S113", sheet=s.name, cell=address(r, column), label=label))
         cells: dict[str, str] = {}
-        typed: dict[str, float | None] = {}
-        unreadable: list[str] = []
+        typed: dict[str, float | None] = dict.fromkeys(unknown_columns)
+        unreadable: list[str] = list(unknown_columns)
         errors: dict[str, str] = {}
         text: dict[str, str] = {}
         for field, c, percent in fields:
@@ -525,6 +533,9 @@ def _read_indicators(s: _Sheet, form: Form, header: int, end: int, diags: list[D
     columns = _map_columns(s, range(header, start), L.INDICATOR_HEADER_KEYWORDS)
     ticks = {_LIKELIHOOD_FIELDS[f]: c for f, c in columns.items() if f in _LIKELIHOOD_FIELDS}
     form.cells["indicators"] = address(header, columns.get("level1", columns.get("level3", 0)))
+    missing = [f for f in _INDICATOR_COLUMNS if f not in columns and not (f == "likelihood" and ticks)]
+    for f in missing:
+        diags.append(make("S122", sheet=s.name, cell=form.cells["indicators"], column=_INDICATOR_COLUMNS[f]))
     level1 = level2 = ""
     carried: set[str] = set()  # level1 / level2 unknown, for the rows below that merge with it
     fields = tuple(columns.items())
@@ -563,7 +574,7 @@ def _read_indicators(s: _Sheet, form: Form, header: int, end: int, diags: list[D
         for f, formula in (*uncached.items(), *((f, values[f]) for f in texts)):
             diags.append(make("N006", sheet=s.name, cell=cells[f], formula=_formula(formula),
                               field=f"{named}的{_INDICATOR_VALUES.get(f) or _INDICATOR_TEXTS[f]}"))
-        unknown = {*carried, *texts}
+        unknown = {*carried, *texts, *missing}
         if unknown & {*_LIKELIHOOD_FIELDS, "likelihood"}:
             unknown.add("likelihood")
         marks: list[str] = []

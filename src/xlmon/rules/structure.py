@@ -44,7 +44,7 @@ def level3_rows(form: Form, profile: Profile) -> list[Diagnostic]:
             continue
         if not ind.level3:
             out.append(make("R103", sheet=form.sheet, cell=ind.cells.get("level3"), row=ind.row))
-        elif not ind.target and "target" not in ind.errors:  # an error shown there is N005
+        elif not ind.target and "target" not in ind.errors and "target" not in ind.unknown:  # N005, S122
             out.append(make("R104", sheet=form.sheet, cell=ind.cells.get("target"), name=ind.level3))
         elif ind.forecast is None and "forecast" in ind.cells and "forecast" not in ind.errors:
             out.append(make("R106", sheet=form.sheet, cell=ind.cells["forecast"], name=ind.level3))
@@ -58,7 +58,7 @@ def goal_review(form: Form, profile: Profile) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     quantified = sum(is_quantitative(i) for i in named)
     share = quantified / len(named) if named else 1.0  # none at all: the counts below say so
-    if share < rules.min_quantified_share - 1e-9:
+    if share < rules.min_quantified_share - 1e-9 and not any("target" in i.unknown for i in named):  # S122
         out.append(make("R111", sheet=form.sheet, cell=cell, share=f"{share:.0%}", quantified=quantified,
                         total=len(named), minimum=f"{rules.min_quantified_share:.0%}"))
     counts = (
