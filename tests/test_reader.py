@@ -419,3 +419,16 @@ def test_a_year_stated_without_its_months_is_the_forms_year(period):
     grid[1][0] = period
     form, diags = read_form(grid, "s")
     assert (form.year, form.months) == (2024, 6) and "S103" not in {d.code for d in diags}
+
+
+@pytest.mark.parametrize("line", [["填报单位（盖章）：某市第二中学", None, None, "填报日期：2026年7月10日"],
+                                  ["填报单位：某市第二中学", None, "填报日期：", "2026年7月10日"]])
+def test_the_day_a_form_was_filled_in_is_not_its_period(line):
+    """填报日期：2026年7月10日 above the table, beside a period line that gives only （1-6月）: read as 1-7月, the form had
+    S105 telling the unit to change its headers to 1-7月 and was rejected from the department's summary (K001)."""
+    grid = project_grid(period="（1-6月）")
+    grid.insert(2, line)
+    form, diags = read_form(grid, "s")
+    assert (form.year, form.months) == (2026, 6) and not {"S103", "S105"} & {d.code for d in diags}
+    grid = project_grid(period="数据截止日期：2026年6月30日")
+    assert read_form(grid, "s")[0].months == 6  # a date that is the period still is

@@ -226,7 +226,9 @@ def _read_title(s: _Sheet, form: Form, limit: int, diags: list[Diagnostic]) -> N
             if stated is None and (m := _YEAR_ONLY.search(nfkc(v))):
                 stated = int(m[1])
             is_title, period = _title_text(v)
-            if "period" not in form.cells and (partial := _not_cumulative(v)):  # before 2026年4月-6月 reads as 1-4月
+            if period and _dated(s.grid[r], c):
+                period = None
+            if "period" not in form.cells and (partial := _not_cumulative(v)) and not _dated(s.grid[r], c):  # before 2026年4月-6月 reads as 1-4月
                 form.cells["period"] = address(r, c)
                 diags.append(make("S104", sheet=s.name, cell=address(r, c), value=partial))
             if form.title is None and is_title:
@@ -241,6 +243,18 @@ def _read_title(s: _Sheet, form: Form, limit: int, diags: list[Diagnostic]) -> N
                     diags.append(make("S102", sheet=s.name, cell=address(r, c), value=found))
     if form.year is None and "period" not in form.cells and stated is not None and 2000 <= stated <= 2099:
         form.year = stated
+
+
+_DATE_LABEL = re.compile(r"(?:填报|填表|报送|编制|制表|打印)(?:日期|时间)")
+
+
+def _dated(row: list, c: int) -> bool:
+    """Whether the text at c is a 填报日期 (in its own cell or right of its label): the day the form was filled in,
+    2026年7月10日, is no period (1-7月)."""
+    if _DATE_LABEL.search(nfkc(row[c])):
+        return True
+    left = next((v for v in reversed(row[:c]) if v not in (None, "")), None)
+    return isinstance(left, str) and bool(_DATE_LABEL.search(nfkc(left)))
 
 
 @lru_cache(maxsize=4096)
