@@ -92,6 +92,15 @@ def test_separate_operator_and_unit_columns():
     assert [d.code for d in diags] == ["S121"] and diags[0].cell == c.cells["likelihood"]
 
 
+@pytest.mark.parametrize("chosen, other", [(True, False), ("☑", "□"), ("●", "○"), ("√", "☐")])
+def test_the_choices_not_made_are_not_ticks(chosen, other):
+    """Check boxes linked to cells (TRUE/FALSE), WPS's ☑/□, ●/○: the unchosen two were read as ticks too, giving R302
+    (勾选了确定能、有可能、完全不可能) and no likelihood, so a 完全不可能 lost its red."""
+    rows = [["产出指标", "数量指标", "x", "10个", 5, 10, None, other, other, chosen, "拟调减目标"]]
+    form, diags = read_form(project_grid(indicators=rows), "s")
+    assert form.indicators[0].marks == ["完全不可能"] and form.indicators[0].likelihood == "完全不可能"
+
+
 def test_two_marks_are_kept_not_guessed():
     rows = [["产出指标", "数量指标", "x", "10个", 5, 10, None, "√", "√", None, None]]
     form, _ = read_form(project_grid(indicators=rows), "s")

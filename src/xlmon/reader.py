@@ -81,7 +81,9 @@ _GOAL_KEY = _key_starting(*_GOAL_KEYS)
 _REASON_NOTE_KEY = _key_starting("1偏差原因分析")
 _SKIP_LEVEL3 = {"", "…", "……", "...", "......", "…………"}
 _FOOTNOTE = re.compile(r"^(注|说明|备注\d|[1１]偏差原因分析|填表说明)")
-_NO_MARK = {"", "×", "✗", "否", "0", "无", "-", "/"}
+# what a likelihood column holds where it is not chosen: a cross, an empty box or circle (WPS's check boxes), FALSE
+# (a cell linked to a check box)
+_NO_MARK = {"", "×", "✗", "否", "0", "无", "-", "/", "□", "☐", "○", "◯", "FALSE", "false", "False"}
 _LIKELIHOODS_LONGEST_FIRST = sorted(L.LIKELIHOODS, key=len, reverse=True)
 _INDICATOR_VALUES = {"target": "年度指标值", "actual": "指标完成情况", "forecast": "全年指标预计完成情况"}
 # the columns an indicator is judged by: one not found (S122) leaves what it holds unknown, not blank
@@ -594,7 +596,8 @@ def _read_indicators(s: _Sheet, form: Form, header: int, end: int, diags: list[D
         marks: list[str] = []
         if ticks:
             marks = [name for name, c in ticks.items()
-                     if c < len(line) and line[c] is not None and (clean_text(line[c]) or "") not in _NO_MARK]
+                     if c < len(line) and line[c] is not None and line[c] is not False
+                     and (clean_text(line[c]) or "") not in _NO_MARK]
         elif "likelihood" in columns and clean_text(values.get("likelihood")):
             text = label_key(values["likelihood"])
             found = next((x for x in _LIKELIHOODS_LONGEST_FIRST if x in text), None)
