@@ -416,3 +416,19 @@ def test_a_form_from_the_earlier_templates_is_not_blamed_for_their_value_error(t
     path = write_grid(tmp_path / "已下达.xlsx", project_grid(funding=funding, indicators=SAMPLE_INDICATORS))
     set_cells(path, "表1", {"H7": "#VALUE!"}, "e")
     assert "C003" in {d.code for d in check_file(path).diagnostics}
+
+
+def test_a_number_beyond_any_budget_is_not_a_number(tmp_path, capsys):
+    """1e400 typed in 本年预算 was read as infinity: check printed "Infinity" and "NaN", which is no JSON, and
+    consolidate of the whole department stopped with an internal error. It is N001, and the rest is consolidated."""
+    funding = {**SAMPLE_FUNDING, "市级财政资金": [10, "1e400", 210, 100, 0.5, 90, 0.428571, 205],
+               "中央财政资金": [None, 1.5e308, 100, 100, 1, 60, 0.6, 100]}
+    bad = write_grid(tmp_path / "甲.xlsx", project_grid(funding=funding, indicators=SAMPLE_INDICATORS, unit="甲"))
+    write_grid(tmp_path / "乙.xlsx", project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS, unit="乙"))
+    main(["check", "--format", "json", str(bad)])
+    out = capsys.readouterr().out
+    report = json.loads(out, parse_constant=lambda name: pytest.fail(f"not JSON: {name}"))
+    assert {d["cell"] for d in report["files"][0]["diagnostics"] if d["code"] == "N001"} >= {"E8", "E10"}
+    assert main(["consolidate", str(tmp_path), "-o", str(tmp_path / "汇总.xlsx"), "--format", "json"]) == 0
+    summary = json.loads(capsys.readouterr().out, parse_constant=lambda name: pytest.fail(f"not JSON: {name}"))
+    assert summary["projects"] == 2 and summary["totals"]["current"] == 600  # 甲 typed its 资金总额 300

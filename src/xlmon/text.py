@@ -118,10 +118,21 @@ def parse_number(value: object, *, percent: bool = False) -> float | None:
     if value is None:
         return None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
+        return _sane(float(value), value)
     if percent:
         return _parse_rate(value)
     return _parse_text_amount(value)[0]
+
+
+MAX_NUMBER = 1e15  # 万元: beyond any budget, and far enough from float's limit that sums of such stay finite
+
+
+def _sane(number: float, value: object) -> float:
+    """A number no form holds (1e400, read as infinity; 1.5e308, whose sum is): not a number, so that no total,
+    rate or JSON output becomes inf or NaN."""
+    if not -MAX_NUMBER < number < MAX_NUMBER:
+        raise NotANumber(value)
+    return number
 
 
 def parse_amount(value: object) -> tuple[float | None, str | None]:
@@ -130,7 +141,7 @@ def parse_amount(value: object) -> tuple[float | None, str | None]:
     if value is None:  # most cells of a form: first, as the reader calls this for every amount cell
         return None, None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value), None
+        return _sane(float(value), value), None
     return _parse_text_amount(value)
 
 
@@ -161,7 +172,7 @@ def _parse_rate(value: object) -> float | None:
         text, scale = text[:-1], 0.01
     if not _NUMBER.match(text):
         raise NotANumber(value)
-    return float(text) * scale
+    return _sane(float(text), value) * scale
 
 
 def _parse_text_amount(value: object) -> tuple[float | None, str | None]:
@@ -175,7 +186,7 @@ def _parse_text_amount(value: object) -> tuple[float | None, str | None]:
             break
     if not _NUMBER.match(text):  # "12.5%" too: an amount cannot be a percentage
         raise NotANumber(value)
-    return (to_wan(float(text), unit) if unit else float(text)), unit
+    return _sane(to_wan(float(text), unit) if unit else float(text), value), unit
 
 
 OPERATORS = (">=", ">", "=", "<", "<=")
