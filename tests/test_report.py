@@ -17,6 +17,8 @@ import pytest
 from conftest import libreoffice_convert
 from docx import Document
 from docx.enum.text import WD_COLOR_INDEX
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 
 from xlmon import demo
 from xlmon.cli import main
@@ -266,6 +268,22 @@ def test_a_report_somebody_worked_on_is_never_written_over(project_file, tmp_pat
     assert not replaceable(out)
     assert main(["report", str(project_file), "-o", str(out)]) == 2
     assert "不会覆盖" in capsys.readouterr().err and out.read_bytes() == completed
+    for name in ("修订.docx", "批注.docx"):  # a reviewer's tracked changes and comments: not in the text digest
+        assert main(["report", str(project_file), "-o", str(tmp_path / name)]) == 0
+    doc = Document(str(tmp_path / "修订.docx"))
+    inserted = OxmlElement("w:ins")
+    inserted.set(qn("w:id"), "901"), inserted.set(qn("w:author"), "审核人")
+    run, text = OxmlElement("w:r"), OxmlElement("w:t")
+    text.text = "本部门负责……"
+    run.append(text), inserted.append(run), doc.paragraphs[-1]._p.append(inserted)
+    doc.save(str(tmp_path / "修订.docx"))
+    doc = Document(str(tmp_path / "批注.docx"))
+    doc.add_comment(doc.paragraphs[3].runs, text="此处数据需核实", author="审核人")
+    doc.save(str(tmp_path / "批注.docx"))
+    for name in ("修订.docx", "批注.docx"):
+        reviewed = (tmp_path / name).read_bytes()
+        assert main(["report", str(project_file), "-o", str(tmp_path / name)]) == 2
+        assert (tmp_path / name).read_bytes() == reviewed
     letter = tmp_path / "说明.docx"
     Document().save(str(letter))  # somebody's own document
     assert not replaceable(letter) and main(["report", str(project_file), "-o", str(letter)]) == 2

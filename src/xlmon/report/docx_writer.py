@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
+import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -64,12 +66,25 @@ def replaceable(path: str | Path) -> bool:
     if not path.exists():
         return True
     try:
-        if path.stat().st_size > MAX_EARLIER_BYTES:
+        if path.stat().st_size > MAX_EARLIER_BYTES or _reviewed(path):
             return False
         doc = Document(str(path))
         return doc.core_properties.identifier == STAMP + _digest(doc)
     except Exception:  # not a .docx python-docx can open: somebody else's file
         return False
+
+
+_REVISION = re.compile(rb"<w:(?:ins|del|moveFrom|moveTo)\b")
+
+
+def _reviewed(path: Path) -> bool:
+    """Comments (批注) or tracked changes (修订) in it: a reviewer's work, which the text digest does not see."""
+    with zipfile.ZipFile(path) as package:
+        names = package.namelist()
+        if any(n.startswith("word/comments") for n in names):
+            return True
+        return any(_REVISION.search(package.read(n)) for n in names
+                   if n.startswith("word/") and n.endswith(".xml") and not n.startswith("word/theme"))
 
 
 def _digest(doc) -> str:
