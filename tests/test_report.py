@@ -314,3 +314,17 @@ def test_department_forms_indicators_are_reported_as_指标偏差_lists_them(dep
     row = next(line.split("\t") for line in text.splitlines() if "资助学生人数" in line and "\t" in line)
     assert row[:4] == ["红灯", "某市教育局（101001）", "（部门整体支出）", "资助学生人数"]
     assert "某市教育局（101001）“（部门整体支出）”的“资助学生人数”：年度指标值 ≥1000人" in text
+
+
+def test_a_control_character_in_a_units_text_does_not_stop_the_report(tmp_path):
+    """An ESC pasted into a 偏差原因分析 (Excel keeps it as _x001B_): python-docx refused the whole report, in English.
+    It shows as �, as in the annotated copy; a line typed with "\\r\\n" breaks once, not with a blank line."""
+    from xlmon.report.blocks import Paragraph, Report, Table
+    from xlmon.report.docx_writer import write_docx
+
+    report = Report("project", "某项目绩效运行监控分析报告", "（2026年1-6月）", [
+        Paragraph("原因\x1b分析"), Paragraph("第一行\r\n第二行"), Table(["指标", "原因"], [["x", "受\x07影响"]])])
+    doc = Document(str(write_docx(report, tmp_path / "报告.docx")))
+    texts = [p.text for p in doc.paragraphs]
+    assert "原因\ufffd分析" in texts and "第一行\n第二行" in texts
+    assert doc.tables[0].cell(1, 1).text == "受\ufffd影响"

@@ -165,8 +165,17 @@ def _fonts(run, east_asian: str, size) -> None:
     rfonts.set(qn("w:eastAsia"), east_asian)
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _writable(text: str) -> str:
+    """A unit's text as a document can hold it: a control character pasted from another system (Excel keeps it as
+    _x001B_) shown as �, as in the annotated copy, rather than no report at all; a line break is one, however typed."""
+    return _NOT_XML.sub("\ufffd", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
 def _run(paragraph, text: str, font: str, size, bold: bool = False, highlight: bool = False):
-    run = paragraph.add_run(text)
+    run = paragraph.add_run(_writable(text))
     _fonts(run, font, size)
     run.font.bold = bold
     if highlight:
