@@ -1610,6 +1610,19 @@ def test_a_file_name_in_gbk_bytes_on_linux_is_read_and_shown_in_chinese(departme
     assert source.name in shown
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Windows allows no control character in a name")
+def test_a_control_character_in_a_file_name_keeps_the_summary_readable(department, tmp_path, capsys):
+    """A name unpacked from a zip holding an ESC: its link and tip were written into the sheet's XML as they were,
+    and the summary, written with exit 0, was a file Excel and openpyxl cannot open."""
+    source = next(iter(sorted(department.glob("*.xlsx"))))
+    shutil.copy(source, tmp_path / f"单位\x1b{source.name}")
+    code, data = run(capsys, tmp_path, "-o", tmp_path / "汇总.xlsx")
+    assert code == 0 and data["files"][0]["status"] == "included"
+    links = [c.hyperlink.target for row in load_workbook(tmp_path / "汇总.xlsx")["项目明细"].iter_rows() for c in row
+             if c.hyperlink]
+    assert links and all("%1B" in link for link in links)
+
+
 def test_the_overview_says_when_projects_left_their_sources_blank(tmp_path, capsys):
     from python_calamine import CalamineWorkbook
 

@@ -496,7 +496,7 @@ def _source_link(s: _Sheet, c: int, record: FormRecord, folder: str, links: dict
         source, name = record.source or record.file, source_name(record, names)
         tip = (f"打开 {name}" if source == record.file
                else readable(f"打开 {target.name}（该项目汇总自 {Path(source).name}）"))
-        links[key] = f"external:{_link_path(rel)}", name, tip
+        links[key] = f"external:{_link_path(rel)}", name, _CONTROL.sub("\ufffd", tip)  # an attribute: no _x escape
     url, name, tip = links[key]
     s.ws.write_url(s.row, c, url, s.book.fmt["link"], string=name, tip=tip)
     s.widths[c] = max(s.widths[c], min(_width(name), 60))
@@ -509,9 +509,10 @@ _URL_ESCAPES = {"%": "%25", "#": "%23", '"': "%22", " ": "%20", "<": "%3c", ">":
 def _link_path(path: str) -> str:
     """A file path for a link: xlsxwriter would take a # in a file name for the start of a cell address, so
     a path with one is escaped here as xlsxwriter escapes the rest (and it then leaves it as it is). So is a Linux
-    name holding GBK bytes (lone surrogates, which no XML can hold): byte by byte, as a URL names them."""
-    if readable(path) is not path:
-        return "".join(_URL_ESCAPES.get(chr(b), chr(b)) if b < 0x80 else f"%{b:02X}" for b in os.fsencode(path))
+    name holding GBK bytes (lone surrogates) or a control character, which no XML can hold: byte by byte, as a URL
+    names them."""
+    if readable(path) is not path or _CONTROL.search(path):  # a control character too (a name unpacked from a zip)
+        return "".join(_URL_ESCAPES.get(chr(b), chr(b)) if 0x20 <= b < 0x7F else f"%{b:02X}" for b in os.fsencode(path))
     if "#" not in path:
         return path
     return "".join(_URL_ESCAPES.get(ch, ch) for ch in path)
