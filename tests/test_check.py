@@ -432,3 +432,20 @@ def test_a_number_beyond_any_budget_is_not_a_number(tmp_path, capsys):
     assert main(["consolidate", str(tmp_path), "-o", str(tmp_path / "汇总.xlsx"), "--format", "json"]) == 0
     summary = json.loads(capsys.readouterr().out, parse_constant=lambda name: pytest.fail(f"not JSON: {name}"))
     assert summary["projects"] == 2 and summary["totals"]["current"] == 600  # 甲 typed its 资金总额 300
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink") or sys.platform.startswith("win"), reason="symbolic links")
+def test_linked_folders_are_searched_and_a_link_to_nothing_is_named(tmp_path, capsys):
+    """A department's share linked into its folder was left out without a word, and so was a link to a file since
+    moved: 1 file checked of 3, exit 0. The linked folder is searched (a link back up ends), the broken link is F001."""
+    share, folder = tmp_path / "share" / "一科", tmp_path / "部门"
+    share.mkdir(parents=True), folder.mkdir()
+    grid = project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS)
+    write_grid(folder / "甲.xlsx", grid), write_grid(share / "乙.xlsx", grid)
+    (folder / "一科").symlink_to(share)
+    (share / "上级").symlink_to(folder)  # a loop
+    (folder / "丙.xlsx").symlink_to(tmp_path / "已移走.xlsx")
+    code, report = run_json(capsys, folder)
+    found = {Path(f["path"]).name: f for f in report["files"]}
+    assert len(report["files"]) == 3 and set(found) == {"甲.xlsx", "乙.xlsx", "丙.xlsx"} and code == 1
+    assert [d["code"] for d in found["丙.xlsx"]["diagnostics"]] == ["F001"] and found["乙.xlsx"]["forms"]

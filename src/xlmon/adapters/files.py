@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import io
+import os
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,11 +43,24 @@ def find_workbooks(inputs: Iterable[str | Path]) -> list[tuple[Path, Path | None
     found: list[tuple[Path, Path | None]] = []
     for item in map(Path, inputs):
         if item.is_dir():
-            found += [(p, item) for p in sorted(item.rglob("*")) if p.suffix.lower() in _FOLDER_SUFFIXES
-                      and not p.name.startswith(("~$", ".")) and p.is_file()]
+            found += [(p, item) for p in sorted(_files_under(item)) if p.suffix.lower() in _FOLDER_SUFFIXES
+                      and not p.name.startswith(("~$", "."))]
         else:
             found.append((item, None))
     return found
+
+
+def _files_under(folder: Path) -> Iterator[Path]:
+    """Every file below a folder, through linked folders (a department's share linked into its folder) but each
+    folder once, so a link to a folder above ends; a link to nothing is yielded too, to be named (F001)."""
+    seen: set[str] = set()
+    for top, folders, files in os.walk(folder, followlinks=True):
+        real = os.path.realpath(top)
+        if real in seen:
+            folders.clear()
+            continue
+        seen.add(real)
+        yield from (Path(top, name) for name in files)
 
 
 # Archives units send their workbooks in: found in folders so that they are listed and refused (F009) with
