@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from handmade import SAMPLE_FUNDING, SAMPLE_INDICATORS, project_grid
+from test_check import write_grid
 from xlmon import demo
 from xlmon import layout as L
 from xlmon.calc import rate_agrees
@@ -316,3 +318,18 @@ def test_demo_again_keeps_a_summary_edited_since(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "手工修改" in err and "项目明细!F2" in err and "内部错误" not in err
     assert summary.read_bytes() == edited
+
+
+def test_demo_refuses_a_folder_of_real_workbooks(tmp_path, capsys):
+    """`xlmon demo 收件` where units' real files lie: one named as a sample unit (某市第一中学.xlsx) was replaced and 11
+    made-up units joined the next 汇总 of that folder. The sample writes over its own files only."""
+    from xlmon.cli import main
+
+    folder = tmp_path / "收件"
+    folder.mkdir()
+    real = write_grid(folder / f"{demo.UNITS[0][0]}.xlsx", project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS))
+    before = real.read_bytes()
+    assert main(["demo", str(folder)]) == 2
+    assert real.name in capsys.readouterr().err and real.read_bytes() == before
+    assert sorted(p.name for p in folder.iterdir()) == [real.name]
+    assert main(["demo", str(tmp_path / "新")]) == 0 and main(["demo", str(tmp_path / "新")]) == 0  # its own files

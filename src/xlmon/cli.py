@@ -382,10 +382,14 @@ def cmd_template(args) -> int:
 
 def cmd_demo(args) -> int:
     from .check import check_paths
-    from .demo import generate
+    from .demo import FolderTaken, SUMMARY_NAME, generate
     from .output import summary_line
 
-    paths = generate(args.folder)
+    try:
+        paths = generate(args.folder)
+    except FolderTaken as exc:
+        print(f"xlmon: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
     results = check_paths(paths)
     print(f"示例部门已生成：{args.folder}/（{len(paths)} 个单位工作簿）")
     for r in results:
@@ -396,7 +400,7 @@ def cmd_demo(args) -> int:
     print(f"逐条查看：xlmon check {args.folder}")
     from .consolidate.run import OutputIsInput, consolidate
 
-    target = Path(args.folder) / "部门汇总.xlsx"
+    target = Path(args.folder) / SUMMARY_NAME
     try:
         summary = consolidate([args.folder], target)
     except OutputIsInput as exc:  # the sample's summary, edited since: kept, and said so

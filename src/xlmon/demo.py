@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 import re
+import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -932,12 +933,38 @@ def _write_unit(unit: UnitData, folder: Path, year: int, months: int) -> tuple[P
             cells = write_handmade(ws, project, unit.style, year=year, months=months)
         for (row, f), (code, value) in planted_values(project).items():
             planted.append(Planted(path, ws.title, cells[(row, f)], code, row, f, value))
+    wb.properties.description = DEMO_MARK
     return save_atomic(wb, path), planted
 
 
+DEMO_MARK = "xlmon 示例部门：虚构数据"  # each sample workbook's description (文件属性 › 摘要)
+SUMMARY_NAME = "部门汇总.xlsx"  # the sample's summary (cmd_demo), which consolidate itself keeps from being lost
+_WORKBOOKS = {".xlsx", ".xlsm", ".xls", ".et", ".xlsb", ".ods"}
+
+
+class FolderTaken(ValueError):
+    """The folder holds workbooks the sample did not write: they would be replaced or mixed with made-up units."""
+
+
+def _ours(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as package:
+            return DEMO_MARK in package.read("docProps/core.xml").decode("utf-8", "replace")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return False
+
+
 def build(folder: str | Path, *, year: int = 2026, months: int = 6, seed: int = 7) -> Demo:
-    """Write the department into `folder`; also say what was generated and where the mistakes are."""
+    """Write the department into `folder`; also say what was generated and where the mistakes are. A folder with
+    workbooks of somebody's own (a department's real submissions, one perhaps named as a sample unit) is refused."""
     folder = Path(folder)
+    if folder.is_dir():
+        foreign = sorted(p.name for p in folder.iterdir() if p.suffix.lower() in _WORKBOOKS
+                         and p.name != SUMMARY_NAME and not p.name.startswith("~$") and not _ours(p))
+        if foreign:
+            raise FolderTaken(f"文件夹 {folder} 中已有不是示例生成的工作簿（{'、'.join(foreign[:3])}"
+                              f"{' 等' if len(foreign) > 3 else ''}），示例不会覆盖它们，也不会把虚构的单位混进去。"
+                              "请换一个新的或空的文件夹。")
     folder.mkdir(parents=True, exist_ok=True)
     dept = sample_department(year=year, months=months, seed=seed)
     paths: list[Path] = []
