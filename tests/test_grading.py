@@ -247,6 +247,9 @@ def test_national_hierarchy_accepts_cost_as_level1():
     ("95%以上", "96%", "green"),     # its unit was 「%以上」, so 96% was R209 (another unit)
     ("≥95%", "预计96%", "green"),    # words around a forecast made it text (R207), never graded
     ("≥95%", "约80%（受疫情影响）", "red"),
+    # deadlines: finishing early was red with an R301 error, and the units 「月底前完成」 against 「月底完成」 R209
+    ("12月底前完成", "10月底完成", "green"), ("6个月内完成", "5个月", "green"), ("30日内完成", "25日", "green"),
+    ("30日内完成", "40日", "red"), ("100%完成", "100%", "green"),
 ])
 def test_worded_bounds_grade_the_way_they_read(target, forecast, grade):
     grid = project_grid(funding=SAMPLE_FUNDING,

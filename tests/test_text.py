@@ -68,6 +68,9 @@ def test_rates(raw, expected):
     ("少于3次", "<", 3, "次"), ("最多2次", "<=", 2, "次"), ("10个工作日内", "<=", 10, "个工作日"),
     # a bare 0 is a ceiling: ≥ 0 would hold whatever happened
     ("0起", "<=", 0, "起"), (0, "<=", 0, None), ("≥0起", ">=", 0, "起"),
+    # a deadline is a ceiling, and a trailing 完成 is no part of the unit: 12月底前完成 read as ≥ 12 「月底前完成」
+    ("12月底前完成", "<=", 12, "月底"), ("6个月内完成", "<=", 6, "个月"), ("30日内完成", "<=", 30, "日"),
+    ("30个工作日以内完成", "<=", 30, "个工作日"), ("100%完成", ">=", 100, "%"),
 ])
 def test_targets(raw, op, value, unit):
     t = parse_target(raw)
@@ -93,6 +96,7 @@ def test_measures_and_labels():
     assert [parse_measure(t) for t in ("约95%", "预计100%", "完成率96%", "95%左右", "96.5%（预计）", "累计完成1676平方米")] == [
         (95, "%"), (100, "%"), (96, "%"), (95, "%"), (96.5, "%"), (1676, "平方米")]
     assert parse_measure("已完成") is None and parse_measure("提前完成") is None
+    assert parse_measure("10月底完成") == (10, "月底") and parse_measure("100%完成") == (100, "%")
     assert label_key("项 目 名 称：") == "项目名称"
     assert label_key("县（区）财政资金") == label_key("县(区)财政资金") == "县区财政资金"
 
