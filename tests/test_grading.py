@@ -250,6 +250,9 @@ def test_national_hierarchy_accepts_cost_as_level1():
     # deadlines: finishing early was red with an R301 error, and the units 「月底前完成」 against 「月底完成」 R209
     ("12月底前完成", "10月底完成", "green"), ("6个月内完成", "5个月", "green"), ("30日内完成", "25日", "green"),
     ("30日内完成", "40日", "red"), ("100%完成", "100%", "green"),
+    # superscript units and a name before the bound left these ungraded, with R211 or R208 advising 达成/未达成
+    ("≥1200㎡", "1000㎡", "red"), ("≥500m³", "480m³", "yellow"), ("≥300m²", "300平方米", "green"),
+    ("合格率≥95%", "80%", "red"),
 ])
 def test_worded_bounds_grade_the_way_they_read(target, forecast, grade):
     grid = project_grid(funding=SAMPLE_FUNDING,
@@ -258,4 +261,4 @@ def test_worded_bounds_grade_the_way_they_read(target, forecast, grade):
     result = check_sheets({"表1": grid}, PROFILE)
     [indicator] = result.forms[0].indicators
     assert indicator.grade == grade
-    assert not {"R207", "R208", "R209"} & {d.code for d in result.diagnostics}
+    assert not {"R207", "R208", "R209", "R211"} & {d.code for d in result.diagnostics}

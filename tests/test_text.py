@@ -71,6 +71,9 @@ def test_rates(raw, expected):
     # a deadline is a ceiling, and a trailing 完成 is no part of the unit: 12月底前完成 read as ≥ 12 「月底前完成」
     ("12月底前完成", "<=", 12, "月底"), ("6个月内完成", "<=", 6, "个月"), ("30日内完成", "<=", 30, "日"),
     ("30个工作日以内完成", "<=", 30, "个工作日"), ("100%完成", ">=", 100, "%"),
+    # units with a superscript, which NFKC makes 「m2」 and left the target qualitative; the indicator's name before it
+    ("≥1200㎡", ">=", 1200, "m²"), ("≥500m³", ">=", 500, "m³"), ("≥300m²", ">=", 300, "m²"), ("≥300m2", ">=", 300, "m²"),
+    ("合格率≥95%", ">=", 95, "%"), ("合格率不低于95%", ">=", 95, "%"), ("满意度达到90%以上", ">=", 90, "%"),
 ])
 def test_targets(raw, op, value, unit):
     t = parse_target(raw)
@@ -97,6 +100,8 @@ def test_measures_and_labels():
         (95, "%"), (100, "%"), (96, "%"), (95, "%"), (96.5, "%"), (1676, "平方米")]
     assert parse_measure("已完成") is None and parse_measure("提前完成") is None
     assert parse_measure("10月底完成") == (10, "月底") and parse_measure("100%完成") == (100, "%")
+    assert parse_measure("1000㎡") == (1000, "m²") and parse_measure("400m³") == (400, "m³")
+    assert parse_measure("合格率≥95%") is None
     assert label_key("项 目 名 称：") == "项目名称"
     assert label_key("县（区）财政资金") == label_key("县(区)财政资金") == "县区财政资金"
 

@@ -207,10 +207,18 @@ _OP_PATTERN = "|".join(sorted((re.escape(k) for k in _OP_SYMBOLS), key=len, reve
 _OP_SUFFIXES = {"及以上": ">=", "或以上": ">=", "以上": ">=", "及以下": "<=", "或以下": "<=", "以下": "<=",
                 "以内": "<=", "之内": "<=", "内": "<=", "之前": "<=", "以前": "<=", "前": "<="}
 _TARGET = re.compile(
-    rf"^(?P<op>{_OP_PATTERN})?(?P<num>[+-]?(\d+(\.\d*)?|\.\d+))(?P<unit>[^\d]*?)"
+    rf"^(?:(?P<name>\D*?)(?P<op>{_OP_PATTERN}))?(?P<num>[+-]?(\d+(\.\d*)?|\.\d+))(?P<unit>[^\d]*?)"
     rf"(?P<suffix>{'|'.join(sorted(_OP_SUFFIXES, key=len, reverse=True))})?(?:完成)?$"
 )
 _QUALITATIVE_OPS = {"定性", "qualitative"}
+# NFKC makes ㎡, m² and ㎥ 「m2」 and 「m3」, whose digit no unit may hold; they are given their superscript back
+_SQUARED = re.compile(r"(?<![A-Za-z])([kcd]?m)([23])(?![\d.])")
+
+
+def _compact_target(text: str) -> str:
+    """A target or completion as the pattern reads it: half-width, no spaces or thousands separators, m² kept."""
+    compact = _SPACES.sub("", nfkc(text)).replace(",", "")
+    return _SQUARED.sub(lambda m: m[1] + ("²" if m[2] == "2" else "³"), compact) if "m" in compact else compact
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,7 +244,8 @@ def parse_operator(value: object) -> str | None:
 
 def parse_target(value: object, operator: object = None, unit: object = None) -> Target | None:
     """Split a target into operator, number and unit; text is qualitative. The operator is the one written
-    before the number (不大于5%), else after it (30天以内), else the 计算符号 column's; a bare number means ≥,
+    before the number (不大于5%, 合格率≥95% after the indicator's name), else after it (30天以内), else the 计算符号
+    column's; a bare number means ≥,
     but a bare 0 (0起, 零事故 as a count) is a ceiling: ≥ 0 would hold whatever happened."""
     if type(value) is str and (operator is None or type(operator) is str) and (unit is None or type(unit) is str):
         return _parse_text_target(value, operator, unit)
@@ -259,8 +268,7 @@ def _parse_target(value: object, operator: object, unit: object) -> Target | Non
         return Target(text, "qualitative", None, unit_col)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return Target(text, op_col or _bare(float(value)), float(value), unit_col)
-    compact = _SPACES.sub("", nfkc(text)).replace(",", "")
-    match = _TARGET.match(compact)
+    match = _TARGET.match(_compact_target(text))
     if not match:
         return Target(text, "qualitative", None, unit_col)
     number = float(match["num"])
@@ -298,8 +306,7 @@ _MEASURE_NOTE = re.compile(r"(?:[(][^()]*[)]|左右|上下)+$")
 
 
 def _parse_measure(value: object) -> tuple[float | None, str | None] | None:
-    compact = _SPACES.sub("", nfkc(str(value))).replace(",", "")
-    compact = _MEASURE_NOTE.sub("", _MEASURE_LEAD.sub("", compact))
+    compact = _MEASURE_NOTE.sub("", _MEASURE_LEAD.sub("", _compact_target(str(value))))
     match = _TARGET.match(compact)
     if not match or match["op"]:  # ≥95% copied from the target is not what was achieved
         return None

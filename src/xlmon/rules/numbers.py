@@ -86,7 +86,7 @@ def execution(form: Form, profile: Profile) -> list[Diagnostic]:
 
 def _unit_key(unit: str | None) -> str:
     key = label_key(unit or "")
-    return {"百分比": "%", "百分之": "%", "％": "%"}.get(key, key)
+    return {"百分比": "%", "百分之": "%", "％": "%", "m2": "平方米", "m3": "立方米"}.get(key, key)
 
 
 def completion_kinds(form: Form, profile: Profile) -> list[Diagnostic]:
