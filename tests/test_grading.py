@@ -55,6 +55,21 @@ def test_qualitative_wordings_negated_or_hedged(forecast, grade):
     assert grade_indicator(ind("qualitative", None, forecast, target="有效提升"), 0.5, PROFILE) == grade
 
 
+@pytest.mark.parametrize("target, forecast, grade", [
+    # the target's own words negated held 完成 or 提升 and were green, so never reached 指标偏差
+    ("按计划完成", "不能按计划完成", "red"), ("按计划完成", "没能按计划完成", "red"), ("按计划完成", "未按计划完成", "red"),
+    ("按计划完成", "无法按计划完成", "red"), ("按计划完成", "难以按计划完成", "red"),
+    ("按计划完成", "未能全部按计划完成", "yellow"), ("按计划完成", "按计划完成", "green"),
+    ("明显提升", "有待提升", "red"), ("明显提升", "有待进一步提升", "red"), ("明显改善", "无明显变化", "red"),
+    ("明显改善", "没有明显改善", "red"), ("明显改善", "明显改善", "green"),
+    # a bad thing there was none of: 零差错 held 差, and was red with an R301 error
+    ("无差错", "零差错", "green"), ("零事故", "无事故", "green"), ("质量合格", "零差错", "green"),
+    ("零事故", "零事故", "green"), ("按期完成", "无延期", "green"), ("质量合格", "质量较差", "red"),
+])
+def test_negated_targets_and_bad_things_absent(target, forecast, grade):
+    assert grade_indicator(ind("qualitative", None, forecast, target=target), 0.5, PROFILE) == grade
+
+
 def test_hedging_the_targets_own_verb_is_partly_met():
     """基本消除 against the target 有效消除: no profile word, but the target's verb, hedged."""
     assert grade_indicator(ind("qualitative", None, "基本消除", target="有效消除"), 0.5, PROFILE) == "yellow"

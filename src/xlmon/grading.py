@@ -59,10 +59,17 @@ def quantitative_grade(value: float, ind: Indicator, tolerance: float) -> Grade:
     return "green" if diff <= EPS else ("yellow" if diff <= slack + EPS else "red")
 
 
-# A word of the profile's negated right before it (无法完成, 未能达成, 不达标): the opposite of what it says;
-# only partly negated (未完全达成, 不能全部完成), partly met.
-_NEGATED = re.compile(r"(?:未能|不能|不可能|无法|难以|没有|没能|尚未|未|不)(?:能|可|按期|按时|如期|全面|全部|完全)?$")
+# A word of the profile's, or the target's own words, negated right before them (无法完成, 未按计划完成, 有待提升,
+# 无明显变化): the opposite of what they say; only partly negated (未完全达成, 不能全部完成), partly met.
+_NEGATED = re.compile(r"(?:未能|不能|不可能|无法|难以|没有|没能|尚未|有待|未|不|无)"
+                      r"(?:能|可|按期|按时|如期|按计划|进一步|全面|全部|完全)?$")
 _PARTLY = re.compile(r"(?:未|不|没有|不能|未能)(?:完全|全部|全面)$")
+# A bad level with none of it (零差错, 无延期, 没有滞后) is met; 零 and 无 say the same (零事故 is 无事故).
+_ABSENT = re.compile(r"(?:无|没有|未出现|杜绝)$")
+
+
+def _zero_as_none(key: str) -> str:
+    return key.replace("零", "无") if "零" in key else key
 
 
 _LEVELS: dict[int, tuple[dict, dict[str, Grade], list[str]]] = {}
@@ -80,15 +87,17 @@ def _levels(qualitative: dict[str, Grade]) -> tuple[dict[str, Grade], list[str]]
 def qualitative_grade(text: str, ind: Indicator, profile: Profile) -> Grade | None:
     """A completion in words, by the profile's levels: the whole text, else the longest level it holds (negation
     and 基本… taken into account); the target's own words are green, 基本 + them yellow."""
-    key = label_key(text)
+    key = _zero_as_none(label_key(text))
     levels, longest_first = _levels(profile.indicators.qualitative)
     if key in levels:
         return levels[key]
-    target = label_key(ind.target) if ind.target else ""
+    target = _zero_as_none(label_key(ind.target)) if ind.target else ""
     if target and key == target:
         return "green"
     if target and key.startswith("基本") and len(key) > 3 and target.endswith(key[2:]):
         return "yellow"  # 基本有效提升, or 基本消除 against 有效消除
+    if target and target in key and _NEGATED.search(before := key[:key.index(target)]):
+        return "yellow" if _PARTLY.search(before) else "red"  # 不能按计划完成 against 按计划完成
     for word in longest_first:
         if word in key:
             before = key[:key.index(word)]
@@ -96,6 +105,8 @@ def qualitative_grade(text: str, ind: Indicator, profile: Profile) -> Grade | No
                 return "yellow" if _PARTLY.search(before) else "red"
             if levels[word] == "green" and before.endswith("基本"):
                 return "yellow"
+            if levels[word] != "green" and _ABSENT.search(before):
+                return "green"
             return levels[word]
     return None
 
