@@ -17,7 +17,7 @@ from xlmon import layout as L
 from xlmon.calc import rate_agrees
 from xlmon.check import FileResult, check_file
 from xlmon.templates import new_workbook, save_atomic
-from xlmon.text import parse_number
+from xlmon.text import parse_number, plain_number
 
 SEED = 7
 PLANTED_CODES = {"C001", "C002", "C003", "C004", "N001"}
@@ -290,7 +290,7 @@ def test_message_shows_points_rate_as_typed(built):
         typed = load_workbook(p.file)[p.sheet][p.cell].value
         message = next(d.message for d in checks[p.file.name].diagnostics
                        if (d.sheet, d.cell) == (p.sheet, p.cell))
-        assert f"表中填写 {typed:.2f}%" in message
+        assert f"表中填写 {plain_number(round(typed, 2))}%" in message  # 64.3 as typed, not 64.30
 
 
 def test_unreadable_spending_is_not_graded_as_zero(built):

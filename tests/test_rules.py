@@ -274,3 +274,24 @@ def test_a_column_not_found_leaves_its_values_unknown_not_zero():
         [d] = [d for d in diags if d.code == "S122"]
         assert d.cell == "B15" and f"“{field}”" in d.message
         assert not {"G201", "R104", "R106", "R111"} & {d.code for d in diags}
+
+
+def test_a_rate_typed_to_the_precision_shown_is_right_and_a_wrong_one_quoted_as_typed():
+    """66.7% for 66.666…% and 43% for 42.857% are the computed rates as the unit shows them, not calculation errors;
+    50% for 48.39% is wrong at any precision, and quoted as typed (50%, 66.8%), not 50.00%."""
+    rounded = {"资金总额": [10, 300, 310, 200, "66.7%", 150, "48.4%", 305],
+               "中央财政资金": [None, 100, 100, 100, "100%", 60, 0.6, 100],
+               "市级财政资金": [10, 200, 210, 100, 50, 90, "43%", 205]}
+    _, diags = run(funding=rounded)
+    assert not {"C003", "C004"} & {d.code for d in diags}
+    _, diags = run(funding={**rounded, "资金总额": [10, 300, 310, 200, 0.667, 150, 48.39, 305]})
+    assert not {"C003", "C004"} & {d.code for d in diags}  # a %-formatted cell, and points in a % column
+    wrong = {**rounded, "资金总额": [10, 300, 310, 200, "66.8%", 150, "50%", 305]}
+    _, diags = run(funding=wrong)
+    [c003] = [d for d in diags if d.code == "C003"]
+    [c004] = [d for d in diags if d.code == "C004"]
+    assert "表中填写 66.8%" in c003.message and "应为 66.67%" in c003.message
+    assert "表中填写 50%" in c004.message
+    _, diags = run(funding={**rounded, "市级财政资金": [10, 200, 210, 100, 0.5, 90, 0.428, 205]})
+    [c004] = [d for d in diags if d.code == "C004"]  # one decimal typed: 42.8% is not 42.857%
+    assert "表中填写 42.8%" in c004.message

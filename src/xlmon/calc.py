@@ -9,6 +9,7 @@ from __future__ import annotations
 from . import layout as L
 from .diagnostics import Diagnostic, make
 from .models import Form, FundingRow
+from .text import plain_number
 
 AMOUNT_TOLERANCE = 0.01  # 万元: values that agree when rounded to 0.01 万元
 # the input amounts each computed field is made from: none is computed from an unknown (unreadable) one
@@ -179,11 +180,26 @@ def _row_rates(form: Form, row: FundingRow, diags: list[Diagnostic], skipped: _T
 
 
 def rate_agrees(typed: float, computed: float | None) -> bool:
-    """Typed as a fraction (0.5 / 50%), or as percentage points in a % column (50, or 0.8 for 0.8%)."""
+    """Typed as a fraction (0.5 / 50%), or as percentage points in a % column (50, or 0.8 for 0.8%); and right when
+    it is the computed rate rounded as typed: 66.7% for 66.666…%, 43% for 42.857%, as the unit's cell shows it."""
     if computed is None:
         return abs(typed) <= EPS
-    return (abs(typed - computed) <= RATE_TOLERANCE + EPS
-            or abs(typed / 100 - computed) <= RATE_TOLERANCE + EPS)
+    if (abs(typed - computed) <= RATE_TOLERANCE + EPS
+            or abs(typed / 100 - computed) <= RATE_TOLERANCE + EPS):
+        return True
+    points = _points(typed)
+    return abs(points - computed * 100) <= 0.5 * 10 ** -_decimals(points) + EPS
+
+
+def _points(typed: float) -> float:
+    """A typed rate in percent: above 1.5 it was typed as points (64.32 in a % column), else as a fraction."""
+    return typed if abs(typed) > 1.5 else typed * 100
+
+
+def _decimals(points: float) -> int:
+    """The decimals a rate in percent was typed with (66.7 has 1), from its shortest form."""
+    text = plain_number(round(points, 6))
+    return len(text) - text.index(".") - 1 if "." in text else 0
 
 
 def _formula(row: FundingRow, a: str, op: str, b: str) -> str:
@@ -204,5 +220,7 @@ def fmt_rate(value: float | None) -> str:
 
 
 def fmt_typed_rate(value: float) -> str:
-    """A rate as the form shows it: 64.32 typed in a % column is 64.32%, 0.6432 is 64.32% too."""
-    return f"{value:.2f}%" if abs(value) > 1.5 else fmt_rate(value)
+    """A rate as the form shows it: 64.32 typed in a % column is 64.32%, 0.6432 is 64.32% too, 66.7% is not 66.70%;
+    a formula's unrounded result is shown to 2 decimals."""
+    points = _points(value)
+    return f"{points:.{min(_decimals(points), 2)}f}%"
