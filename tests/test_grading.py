@@ -277,3 +277,23 @@ def test_worded_bounds_grade_the_way_they_read(target, forecast, grade):
     [indicator] = result.forms[0].indicators
     assert indicator.grade == grade
     assert not {"R207", "R208", "R209", "R211"} & {d.code for d in result.diagnostics}
+
+
+def test_percent_cells_in_the_unit_column_layout_are_compared_in_percent():
+    """Excel stores 5% as 0.05: a target or forecast typed in a %-formatted cell, beside a 计量单位 column of %, was
+    compared with the other side's 3% as 0.05 (返工率 red, 合格率 80% against 0.95 green). A number with no % typed
+    is read at the scale nearer the other side's, and the target quoted as the cell shows it."""
+    grid = project_grid(funding=SAMPLE_FUNDING, indicators=[])
+    header = next(i for i, row in enumerate(grid) if "一级指标" in row)
+    grid[header] = [None, "一级指标", "二级指标", "三级指标", "计算符号", "年度指标值", "计量单位",
+                    "1-6月指标完成情况", "全年指标预计完成情况", "偏差原因分析", "确定能", "有可能", "完全不可能", "备注"]
+    rows = [("返工率", "≤", 0.05, "%", "3%"), ("验收合格率", "≥", 0.95, "%", "80%"), ("投诉率", "≤", "1%", None, 0.02),
+            ("达标率", "≥", "85%", None, 0.8), ("差错率", "≤", 0.5, "%", "0.6%"), ("完好率", "=", 1, "%", "100%"),
+            ("覆盖率", "≥", 0.9, "%", 0.92)]
+    grid[header + 1:header + 1] = [[None, "产出指标", "质量指标", name, op, target, unit, forecast, forecast, None, "√"]
+                                   for name, op, target, unit, forecast in rows]
+    result = check_sheets({"表1": grid}, PROFILE)
+    assert [i.grade for i in result.forms[0].indicators] == ["green", "red", "red", "yellow", "red", "green", "green"]
+    said = {d.message for d in result.diagnostics if d.code == "G201"}
+    assert "指标“验收合格率”目标 95%，全年预计 80%，为红灯。" in said
+    assert "指标“投诉率”目标 1%，全年预计 2%，为红灯。" in said

@@ -35,16 +35,24 @@ def grade_funding(row: FundingRow, months: int | None, time_progress: float | No
     return grade
 
 
-def comparable(value: float, ind: Indicator) -> float:
-    """A completion typed in a %-formatted cell arrives as 0.96 while the target says 95%."""
-    if ind.unit and "%" in ind.unit and ind.target_value is not None and ind.target_value > 1.5 and abs(value) <= 1.5:
-        return value * 100
-    return value
+def comparable(value: float, ind: Indicator, field: str = "forecast") -> tuple[float, float]:
+    """(completion, target) at one scale. Excel keeps 95% of a %-formatted cell as 0.95, so against a % unit a number
+    typed without % and at most 1.5 may be a fraction or percentage points: it is read in percent where that puts it
+    nearer the other side (0.8 against 85%, a target of 0.05 against 3%), else as it is (0.5 against 0.6%)."""
+    target = ind.target_value or 0.0
+    if not (ind.unit and "%" in ind.unit):
+        return value, target
+    value_bare = ind.units.get(field) is None and abs(value) <= 1.5
+    target_bare = "%" not in (ind.target or "") and abs(target) <= 1.5
+    if value_bare and not target_bare and abs(value) * 10 < abs(target):
+        return value * 100, target
+    if target_bare and not value_bare and abs(target) * 10 < abs(value):
+        return value, target * 100
+    return value, target
 
 
 def quantitative_grade(value: float, ind: Indicator, tolerance: float) -> Grade:
-    target = ind.target_value or 0.0
-    value = comparable(value, ind)
+    value, target = comparable(value, ind)
     op = ind.operator
     slack = tolerance * abs(target)
     if op in (">=", ">"):
@@ -125,8 +133,8 @@ def grade_indicator(ind: Indicator, time_progress: float | None, profile: Profil
         grade = qualitative_grade(forecast, ind, profile)
     if (rules.sequential_check and is_quantitative(ind) and ind.operator in (">=", ">")
             and ind.level2 in rules.sequential_level2 and isinstance(ind.actual, float) and time_progress):
-        due = (ind.target_value or 0.0) * time_progress
-        if comparable(ind.actual, ind) < due * (1 - rules.yellow_tolerance) - EPS:
+        actual, target = comparable(ind.actual, ind, "actual")
+        if actual < target * time_progress * (1 - rules.yellow_tolerance) - EPS:
             grade = worst(grade, "yellow")
     if ind.likelihood:
         grade = worst(grade, rules.likelihood_floor.get(ind.likelihood))

@@ -10,14 +10,20 @@ from ..profile import Profile
 from ..text import plain_number
 
 
-def _shown(value, unit: str | None, ind: Indicator) -> str:
-    """A completion as graded: 0.8 from a %-formatted cell (Excel shows 80%) is 80%, as comparable reads it."""
+def _shown(ind: Indicator) -> tuple[str, str]:
+    """Target and forecast as graded: 0.8 from a %-formatted cell (Excel shows 80%) is 80%, as comparable reads it."""
+    value, target = ind.forecast, ind.target or "未填"
     if value is None:
-        return "未填"
+        return target, "未填"
     if not isinstance(value, float):
-        return str(value)
-    shown = comparable(value, ind) if unit and "%" in unit else value
-    return f"{plain_number(shown)}{unit or ''}"
+        return target, str(value)
+    unit = ind.units.get("forecast") or ind.unit
+    if not (unit and "%" in unit):
+        return target, f"{plain_number(value)}{unit or ''}"
+    value, scaled = comparable(value, ind)
+    if ind.target_value is not None and scaled != ind.target_value:
+        target = f"{plain_number(scaled)}%"  # 0.05 of a %-formatted cell, shown 5%
+    return target, f"{plain_number(value)}{unit}"
 
 
 def grade_findings(form: Form, profile: Profile) -> list[Diagnostic]:
@@ -33,7 +39,8 @@ def grade_findings(form: Form, profile: Profile) -> list[Diagnostic]:
             out.append(make("R211", sheet=form.sheet, cell=ind.cells.get("forecast"), name=ind.level3,
                             value=ind.forecast))
         if ind.grade in ("yellow", "red") and ind.level3:
+            target, forecast = _shown(ind)
             out.append(make("G201" if ind.grade == "red" else "G202", sheet=form.sheet,
                             cell=ind.cells.get("forecast") or ind.cells.get("level3"), name=ind.level3,
-                            target=ind.target or "未填", forecast=_shown(ind.forecast, ind.units.get("forecast") or ind.unit, ind)))
+                            target=target, forecast=forecast))
     return out
