@@ -268,6 +268,8 @@ def test_national_hierarchy_accepts_cost_as_level1():
     # superscript units and a name before the bound left these ungraded, with R211 or R208 advising 达成/未达成
     ("≥1200㎡", "1000㎡", "red"), ("≥500m³", "480m³", "yellow"), ("≥300m²", "300平方米", "green"),
     ("合格率≥95%", "80%", "red"),
+    # none of a thing wanted, answered with a count: 0 was R208 (a number against a qualitative target), ungraded
+    ("零事故", "0起", "green"), ("零事故", 0, "green"), ("无安全事故", "0", "green"), ("零事故", "2起", "red"),
 ])
 def test_worded_bounds_grade_the_way_they_read(target, forecast, grade):
     grid = project_grid(funding=SAMPLE_FUNDING,

@@ -119,6 +119,12 @@ def qualitative_grade(text: str, ind: Indicator, profile: Profile) -> Grade | No
     return None
 
 
+def counts_none(ind: Indicator) -> bool:
+    """零事故, 无差错: a qualitative target of none of something, which a count answers (0 or 0起 meets it)."""
+    key = label_key(ind.target) if ind.operator == "qualitative" and ind.target else ""
+    return len(key) > 1 and key[0] in "零无" and not key.startswith(("无法", "无明显"))
+
+
 def is_quantitative(ind: Indicator) -> bool:
     return ind.operator not in (None, "qualitative") and ind.target_value is not None
 
@@ -131,6 +137,8 @@ def grade_indicator(ind: Indicator, time_progress: float | None, profile: Profil
         grade = quantitative_grade(forecast, ind, rules.yellow_tolerance)
     elif ind.operator == "qualitative" and isinstance(forecast, str):
         grade = qualitative_grade(forecast, ind, profile)
+    elif isinstance(forecast, float) and counts_none(ind):
+        grade = "green" if abs(forecast) <= EPS else "red"
     if (rules.sequential_check and is_quantitative(ind) and ind.operator in (">=", ">")
             and ind.level2 in rules.sequential_level2 and isinstance(ind.actual, float) and time_progress):
         actual, target = comparable(ind.actual, ind, "actual")
