@@ -36,6 +36,14 @@ def test_percent_cell_compared_with_percent_target():
     assert grade_indicator(ind(">=", 95, 0.5, unit="%"), 0.5, PROFILE) == "red"
 
 
+def test_a_target_of_a_percent_cell_against_a_completion_typed_with_percent():
+    """100% typed in a %-formatted target cell (Excel keeps 1) against 全年预计 written "80%": 80 ≥ 1 was green, and
+    the indicator never reached 指标偏差; compared in percent it is red, as with both cells numbers."""
+    assert grade_indicator(ind(">=", 1, 80.0, target="1", units={"forecast": "%"}), 0.5, PROFILE) == "red"
+    assert grade_indicator(ind(">=", 1, 100.0, target="1", units={"forecast": "%"}), 0.5, PROFILE) == "green"
+    assert grade_indicator(ind(">=", 1, 0.8, target="1"), 0.5, PROFILE) == "red"
+
+
 @pytest.mark.parametrize("forecast, grade", [("达成", "green"), ("部分达成", "yellow"), ("未达成", "red"),
                                               ("较好", "green"), ("一般", "yellow"), ("效果明显", "green"),
                                               ("有效提升", "green"), ("说不清", None)])

@@ -40,7 +40,7 @@ def comparable(value: float, ind: Indicator, field: str = "forecast") -> tuple[f
     typed without % and at most 1.5 may be a fraction or percentage points: it is read in percent where that puts it
     nearer the other side (0.8 against 85%, a target of 0.05 against 3%), else as it is (0.5 against 0.6%)."""
     target = ind.target_value or 0.0
-    if not (ind.unit and "%" in ind.unit):
+    if "%" not in (ind.unit or "") + (ind.units.get(field) or ""):  # 100% of a %-formatted target against "80%" too
         return value, target
     value_bare = ind.units.get(field) is None and abs(value) <= 1.5
     target_bare = "%" not in (ind.target or "") and abs(target) <= 1.5
