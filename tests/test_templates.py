@@ -97,6 +97,10 @@ def test_template_layout(kind):
     for names in hierarchy.values():
         assert '"' + ",".join(names) + '"' in lists
     assert f'"{L.TICK}"' in lists
+    # an indicator's 年度指标值 and completions are text cells: 95% typed there stays 95%, not 0.95 (quoted as 0.95)
+    level2 = {n for names in hierarchy.values() for n in names}
+    values = [ws.cell(r, c) for r in range(1, ws.max_row + 1) for c in (5, 6, 7) if ws.cell(r, 3).value in level2]
+    assert values and all(c.number_format == "@" for c in values)
     assert all(dv.showErrorMessage and dv.error for dv in ws.data_validations.dataValidation), \
         "a dropdown must refuse input outside its list, with a Chinese message"
 

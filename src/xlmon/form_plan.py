@@ -503,6 +503,9 @@ def _indicator_table(p: SheetPlan, top: int, months: int, hierarchy: dict[str, t
                 p.merge(r, 3, r, 3, level2, unlocked=True)
                 choice.ranges.append(f"C{r}")
                 p.style(range(r, r + 1), range(4, LAST_COL + 1), align=LEFT, unlocked=True)
+                # 95% typed into a General cell is kept as 0.95, which the summary and report would quote
+                p.style(range(r, r + 1), range(INDICATOR_COLS["target"], INDICATOR_COLS["forecast"] + 1), align=LEFT,
+                        number_format="@", unlocked=True)
                 p.style(range(r, r + 1), range(9, 12), unlocked=True)
                 tick.ranges.append(f"I{r}:K{r}")
                 out.indicator_rows.append((level1, level2, r))
