@@ -342,7 +342,8 @@ def test_a_file_that_cannot_be_opened_is_named_with_why_in_chinese(good, capsys,
     monkeypatch.setattr(Path, "read_bytes", locked)
     code, data = run_json(capsys, good)
     [d] = data["files"][0]["diagnostics"]
-    assert code == 1 and d["code"] == "F004" and "没有权限，或文件正被其他程序" in d["message"]
+    assert code == 1 and d["code"] == "F012" and "没有权限，或文件正被其他程序" in d["message"]
+    assert "损坏" not in d["message"] and "重新导出" not in d["message"]  # a locked file is no damaged one
     assert "Permission" not in d["message"]
     outcome = extract(str(good), load_profile())
     assert outcome.status == "rejected" and "没有权限" in outcome.reason and "Errno" not in outcome.reason
@@ -449,3 +450,23 @@ def test_linked_folders_are_searched_and_a_link_to_nothing_is_named(tmp_path, ca
     found = {Path(f["path"]).name: f for f in report["files"]}
     assert len(report["files"]) == 3 and set(found) == {"甲.xlsx", "乙.xlsx", "丙.xlsx"} and code == 1
     assert [d["code"] for d in found["丙.xlsx"]["diagnostics"]] == ["F001"] and found["乙.xlsx"]["forms"]
+
+
+def test_a_name_too_long_for_the_disk_is_said_for_that_file_only(tmp_path, good, capsys):
+    """A path pasted twice, or a copy's name grown past 255 bytes: check and consolidate stopped with an internal
+    OSError and the other units were never read; a too-long -o or clear's default name did the same."""
+    long = tmp_path / ("长" * 90 + ".xlsx")
+    code, data = run_json(capsys, long, good)
+    [refused] = data["files"][0]["diagnostics"]
+    assert code == 1 and refused["code"] == "F012" and "文件名或路径过长" in refused["message"]
+    assert data["files"][1]["status"] == "ok" and data["files"][1]["forms"]
+    assert main(["consolidate", str(long), str(good), "-o", str(tmp_path / "汇总.xlsx")]) == 0
+    capsys.readouterr()
+    assert main(["consolidate", str(good), "-o", str(long)]) == 2
+    assert "文件名或路径过长" in capsys.readouterr().err
+    annotated = tmp_path / ("标" * 82 + ".xlsx")  # 251 bytes: with -已清除, 261
+    assert main(["check", str(good), "--annotate", str(annotated)]) in (0, 1)
+    capsys.readouterr()
+    assert main(["clear", str(annotated)]) == 2
+    err = capsys.readouterr().err
+    assert "文件名或路径过长" in err and "内部错误" not in err

@@ -31,7 +31,7 @@ def atomic_path(path: str | Path) -> Iterator[str]:
         raise
 
 
-def free_name(path: Path, taken: Callable[[Path], bool] = Path.exists) -> Path:
+def free_name(path: Path, taken: Callable[[Path], bool] = os.path.exists) -> Path:
     """path, or the first of path（2）, path（3）… that is not taken: for outputs that never replace a file (or
     only one that `taken` says may go)."""
     n = 2

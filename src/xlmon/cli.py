@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import os
 import sys
 from pathlib import Path
 
@@ -173,7 +174,7 @@ def _output(args, suffix: str, what: str, example: str) -> Path | None:
     """args.output, or None after saying why when it does not end in `suffix` (a folder given for the file
     is named as one, with the file it may have meant: example, a name ending in suffix)."""
     output = Path(args.output)
-    if output.is_dir():
+    if os.path.isdir(output):
         print(f"xlmon: {output} 是文件夹，请给出{what}的文件名，如 {output / example}。", file=sys.stderr)
         return None
     if output.suffix.lower() != suffix:
@@ -242,7 +243,7 @@ def _folder_roster(inputs: list[str]) -> tuple[Path | None, str]:
     from .consolidate.run import folder_roster
 
     found, notes = [], []
-    for folder in (Path(i) for i in inputs if Path(i).is_dir()):
+    for folder in (Path(i) for i in inputs if os.path.isdir(i)):
         roster, note = folder_roster(folder)
         found += [roster] if roster else []
         notes += [note] if note else []
@@ -509,7 +510,6 @@ def main(argv: list[str] | None = None) -> int:
         print("\nxlmon: 已中断（Ctrl+C），没有写出不完整的文件。", file=sys.stderr)
         return EXIT_FAILURE
     except BrokenPipeError:  # output piped into `head` and closed: not a failure of ours
-        import os
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
     except Exception as exc:  # the tool itself failed: say so plainly, exit 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -42,7 +43,7 @@ def find_workbooks(inputs: Iterable[str | Path]) -> list[tuple[Path, Path | None
     named directly."""
     found: list[tuple[Path, Path | None]] = []
     for item in map(Path, inputs):
-        if item.is_dir():
+        if os.path.isdir(item):  # False, not an error, for a name too long to be one (a path pasted twice)
             found += [(p, item) for p in sorted(_files_under(item)) if p.suffix.lower() in _FOLDER_SUFFIXES
                       and not p.name.startswith(("~$", "."))]
         else:
@@ -60,7 +61,8 @@ def _files_under(folder: Path) -> Iterator[Path]:
             folders.clear()
             continue
         seen.add(real)
-        yield from (Path(top, name) for name in files)
+        yield from (Path(top, name) for name in files
+                    if os.path.isfile(os.path.join(top, name)) or not os.path.exists(os.path.join(top, name)))
 
 
 # Archives units send their workbooks in: found in folders so that they are listed and refused (F009) with
@@ -72,10 +74,10 @@ _FOLDER_SUFFIXES = {*WORKBOOK_SUFFIXES, *OTHER_SPREADSHEETS, *ARCHIVES}
 def read_workbook(path: str | Path) -> WorkbookValues:
     path = Path(path)
     result = WorkbookValues(str(path))
-    if not path.is_file():
-        result.refusal = Refusal("F001")
-        return result
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a folder, or a pipe that would never end
+            result.refusal = Refusal("F001")
+            return result
         data = path.read_bytes()
     except OSError as exc:
         result.refusal = cannot_open(exc)
@@ -84,10 +86,10 @@ def read_workbook(path: str | Path) -> WorkbookValues:
 
 
 def cannot_open(exc: OSError) -> Refusal:
-    """A file that could not be read: gone (F001), or why not, in words (F004)."""
+    """A file that could not be read: gone (F001), or why not, in words (F012: the file itself may be sound)."""
     if isinstance(exc, FileNotFoundError):
         return Refusal("F001")
-    return Refusal("F004", f"无法打开（{os_reason(exc)}）")
+    return Refusal("F012", os_reason(exc))
 
 
 def read_bytes(data: bytes, name: str, result: WorkbookValues | None = None) -> WorkbookValues:

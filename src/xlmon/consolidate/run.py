@@ -69,7 +69,7 @@ def _is_summary(path: Path) -> bool:
 
 def _resolve(path: Path, folders: dict[Path, Path]) -> Path:
     """path.resolve(), each folder resolved once: resolve() looks up every component of the path."""
-    if path.name in ("", ".", "..") or path.is_symlink():
+    if path.name in ("", ".", "..") or os.path.islink(path):
         return path.resolve()
     if path.parent not in folders:
         folders[path.parent] = path.parent.resolve()
