@@ -324,6 +324,27 @@ def test_a_project_resent_without_its_code_is_the_same_project(tmp_path, capsys)
     assert data["projects"] == 2 and len(data["duplicates"]) == 1  # the bare name is the first code's
 
 
+def test_a_unit_resent_with_its_code_is_the_same_unit(tmp_path, capsys):
+    """A unit sends its file as 某市第一中学 and again as 某市第一中学（101001001）, as its 部门整体 form writes it: one
+    unit and one project, the later copy used and named, as the roster check already takes them."""
+    first = write_form(tmp_path / "一中.xlsx", unit="某市第一中学", project="校舍维修改造项目")
+    again = write_form(tmp_path / "一中（更正）.xlsx", unit="某市第一中学（101001001）", project="校舍维修改造项目")
+    os.utime(first, (1_780_000_000, 1_780_000_000))
+    os.utime(again, (1_780_000_600, 1_780_000_600))
+    roster = tmp_path / "单位名单.csv"
+    roster.write_text("单位名称\n某市第一中学\n", encoding="utf-8")
+    code, data = run(capsys, tmp_path, "-o", tmp_path / "out" / "汇总.xlsx", "--roster", roster)
+    _, alone = run(capsys, again, "-o", tmp_path / "out" / "alone.xlsx")
+    assert code == 0 and data["projects"] == data["units"] == 1 and data["totals"] == alone["totals"]
+    [dup] = data["duplicates"]
+    assert "采用 一中（更正）.xlsx!表1（其文件修改时间较晚）" in dup
+    [k002] = [d for d in data["diagnostics"] if d["code"] == "K002"]
+    assert k002["file"] == str(first) and "采用 一中（更正）.xlsx!表1" in k002["message"]
+    assert [d["units"] for d in data["departments"]] == [["某市第一中学（101001001）"]]
+    units = [r[0].value for r in load_workbook(tmp_path / "out" / "汇总.xlsx")["汇总表"].iter_rows(max_col=1)]
+    assert len(units) - units.index("单位") - 1 == 1
+
+
 def test_source_link_to_a_file_with_a_hash_in_its_name(tmp_path, capsys):
     import zipfile
 

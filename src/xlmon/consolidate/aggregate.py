@@ -19,7 +19,7 @@ from ..grid import parse_address
 from ..models import FundingRow
 from ..profile import Profile
 from ..text import label_key
-from .names import alike_names, department_groups, name_keys, with_units
+from .names import alike_names, department_groups, name_keys, unit_key, with_units
 from .records import AMOUNTS, OVERALL_NAME, FileOutcome, FormRecord
 
 if TYPE_CHECKING:
@@ -159,10 +159,10 @@ class Summary:
 
 
 def _by_name(records: Iterable[FormRecord]) -> dict[str, str]:
-    """label_key of each unit → its name as first written."""
+    """unit_key of each unit → its name as first written."""
     names: dict[str, str] = {}
     for r in records:
-        names.setdefault(label_key(r.unit or ""), r.unit or "（未填单位）")
+        names.setdefault(unit_key(r.unit or ""), r.unit or "（未填单位）")
     return names
 
 
@@ -191,7 +191,7 @@ def _place(record: FormRecord, shown: dict[str, str]) -> str:
 def majority_period(records: list[FormRecord]) -> tuple[int | None, int | None]:
     """The period most units report (a unit counts once per period, however many forms it sent). A form
     that states no year (S103) counts for every year of its months, as it joins whichever is chosen."""
-    units = {(label_key(r.unit or "") or r.file, r.year, r.months) for r in records if r.months is not None}
+    units = {(unit_key(r.unit or "") or r.file, r.year, r.months) for r in records if r.months is not None}
     if not units:
         return None, None
     unread = Counter(m for _, y, m in units if y is None)
@@ -396,7 +396,7 @@ def _by_unit(projects: list[FormRecord], months: int | None, profile: Profile) -
     units: dict[str, Totals] = {}
     names = _by_name(projects)
     for record in projects:
-        key = label_key(record.unit or "")
+        key = unit_key(record.unit or "")
         units.setdefault(key, Totals(names[key])).add(record.total(), record.unknown_in())
     return _ranked(list(units.values()), months, profile)
 

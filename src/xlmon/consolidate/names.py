@@ -21,6 +21,12 @@ def name_keys(name: str) -> set[str]:
     return {label_key(name), label_key(_CODE.sub("", nfkc(name)))} - {""}
 
 
+def unit_key(name: str) -> str:
+    """The one key a unit is known by wherever units are told apart (its projects, its 部门整体, its row in
+    汇总表): 某校（101001004） is 某校, as its 部门整体 form and a re-sent file may write it; 某局（本级） is not 某局."""
+    return label_key(_CODE.sub("", nfkc(name))) or label_key(name)
+
+
 def name_stem(name: str) -> str:
     """A name without what brackets add: 某局（本级）, 某局(机关) and 某局 share the stem 某局, as 某局（101001）
     and 某局 do."""
@@ -58,7 +64,7 @@ def department_groups(records: Iterable[FormRecord], kinds: tuple[str, ...] = ("
     found = []
     for spellings in groups:
         forms = [r for spelling in spellings for r in by_spelling[spelling]]
-        units = {label_key(r.unit or "") for r in forms}
+        units = {unit_key(r.unit or "") for r in forms}
         found.append((max(spellings, key=lambda sp: len(by_spelling[sp])), forms, len(units)))
     return [(name, forms) for name, forms, _ in sorted(found, key=lambda g: -g[2])]
 
@@ -74,7 +80,7 @@ def _same_department(name: str, other: str) -> bool:
 
 def with_units(groups: list[tuple[str, list[FormRecord]]]) -> list[tuple[str, list[str]]]:
     """Each of department_groups' departments with its units (as first written)."""
-    return [(name, list({label_key(r.unit or ""): r.unit or "（未填单位）" for r in forms}.values()))
+    return [(name, list({unit_key(r.unit or ""): r.unit or "（未填单位）" for r in forms}.values()))
             for name, forms in groups]
 
 
