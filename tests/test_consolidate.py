@@ -894,6 +894,19 @@ def test_a_bureaus_tables_name_each_rows_department(department, tmp_path, capsys
     assert province["grades"] == data["grades"]
 
 
+def test_the_department_forms_note_counts_only_the_units_that_sent_none(department, tmp_path, capsys):
+    """A unit's 部门整体 form names it with its code (某市第一中学（101001001）), its project forms without: the
+    note counts the units that sent no 部门整体 form, here and one level up."""
+    code, data = run(capsys, department, "-o", tmp_path / "部门汇总.xlsx")
+    sent = {r.unit for r in consolidate_records(tmp_path / "部门汇总.xlsx") if r.kind == "department"}
+    assert code == 0 and len(sent) == 2 and all("（" in unit for unit in sent)
+    assert run(capsys, tmp_path / "部门汇总.xlsx", "-o", tmp_path / "局汇总.xlsx")[0] == 0
+    for summary in ("部门汇总.xlsx", "局汇总.xlsx"):
+        book = load_workbook(tmp_path / summary)
+        [note] = [v for row in book["部门整体"].iter_rows(values_only=True) for v in row if str(v).startswith("说明")]
+        assert f"另有 {data['units'] - 2} 个单位只报送了项目表" in note, summary
+
+
 def test_a_record_longer_than_a_cell_goes_up_a_level_whole(tmp_path, capsys):
     """A project with many long 偏差原因分析 makes a record over Excel's 32,767 characters a cell: it is kept
     whole over several cells, so the bureau reads it back; a damaged records sheet rejects that file only."""

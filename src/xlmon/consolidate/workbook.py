@@ -30,11 +30,11 @@ from ..file_errors import readable
 from ..form_plan import COLUMN_WIDTHS, LAST_COL, plan_form
 from ..marks import FONT_PALETTE, GRADE_ZH, SEVERITY_ZH
 from ..profile import Profile
-from ..text import clean_text, label_key
+from ..text import clean_text
 from .aggregate import CHART_BARS, Focus, Summary, shown_names
 from .edits import Column
 from .extract import RECORDS_SHEET
-from .names import department_name
+from .names import department_name, unit_key
 from .records import (AMOUNTS, Deviation, FormRecord, diagnostic_line, file_line, form_name, overall_sums,
                       record_line)
 
@@ -768,9 +768,9 @@ def _department_form_note(summary: Summary) -> str:
     from .carry import OWN_NOTES
 
     names = sorted({r.unit or r.department or "（未填单位）" for r in summary.overall})
-    covered = {label_key(r.unit or "") for r in summary.overall}  # a unit's own form, or its department's
-    units = {label_key(p.unit) for p in summary.projects
-             if p.unit and not covered & {label_key(p.unit), label_key(p.department or "")}}
+    covered = {unit_key(r.unit or "") for r in summary.overall}  # a unit's own form, or its department's
+    units = {unit_key(p.unit) for p in summary.projects
+             if p.unit and not covered & {unit_key(p.unit), unit_key(p.department or "")}}
     carried, bureau = summary.carried, bool(summary.department_of)  # a bureau files no 部门整体 of its own
     ask = (f"年度绩效目标、绩效指标和部门填写的金额已从 {Path(carried.source).name} 带入，请部门核实更新" if carried
            else "" if bureau else "年度绩效目标和绩效指标请部门填写")
