@@ -563,7 +563,7 @@ def test_a_column_the_department_adds_to_project_details_is_kept(tmp_path, capsy
     [k005] = [d for d in bureau["diagnostics"] if d["code"] == "K005"]
     assert k005["sheet"] == "项目明细" and "增加了“审核意见”一列" in k005["message"]
 
-    (units / "一中.xlsx").unlink()
+    write_form(units / "一中.xlsx", unit="一中", project="校舍维修改造")  # re-sent: its project renamed
     again = units / "部门汇总（2）.xlsx"
     code, data = run(capsys, units, "-o", again)
     [k016] = [d for d in data["diagnostics"] if d["code"] == "K016"]
@@ -572,7 +572,7 @@ def test_a_column_the_department_adds_to_project_details_is_kept(tmp_path, capsy
     header = [c.value for c in ws[1]]
     assert header[-1] == "审核意见" and header[-2] == "来源文件"
     rows = {row[header.index("单位")]: row for row in ws.iter_rows(min_row=2, values_only=True)}
-    assert set(rows) == {"二中", "三中"}
+    assert set(rows) == {"一中", "二中", "三中"} and rows["一中"][-1] is None
     assert rows["二中"][-1] == "同意，继续拨款" and rows["三中"][-1] == "=HYPERLINK(\"http://x\")"
     assert ws.cell(2 + list(rows).index("三中"), len(header)).data_type == "s"  # text, never a formula
     assert all(row[-2].endswith(".xlsx") for row in rows.values())  # the link is still there
@@ -790,6 +790,7 @@ def test_a_form_without_a_year_joins_the_majority_with_a_warning(tmp_path, capsy
     for path in tmp_path.glob("u*.xlsx"):
         path.unlink()
     (tmp_path / "titled.xlsx").unlink()
+    (tmp_path / "out" / "s.xlsx").unlink()  # beside only some of its files, it would be brought up to date
     code, data = run(capsys, tmp_path, "-o", tmp_path / "out" / "s2.xlsx")
     assert code == 0 and data["period"] == {"year": None, "months": 6} and data["projects"] == 3
 
@@ -962,6 +963,24 @@ def test_a_summary_of_other_units_in_a_folder_of_unit_files_is_consolidated(tmp_
     status = {Path(f["path"]).name: f["status"] for f in data["files"]}
     assert code == 0 and data["projects"] == 2 and not data["duplicates"]
     assert status["上次汇总.xlsx"] == status["收件箱汇总.xlsx"] == "rejected"
+
+
+def test_a_summary_beside_only_some_of_its_units_files_is_brought_up_to_date(tmp_path, capsys):
+    """A bureau's inbox holds each department's summary and one school's file sent straight to it too: the
+    department's summary is consolidated, not skipped for that one file, and the school counted once."""
+    for department, units in (("教育局", ["一中", "二中", "三中"]), ("卫健委", ["一院", "二院"])):
+        (tmp_path / department).mkdir()
+        for unit in units:
+            write_form(tmp_path / department / f"{unit}.xlsx", unit=unit, project="设备购置", department=f"某市{department}")
+    inbox = tmp_path / "局收件"
+    inbox.mkdir()
+    for department in ("教育局", "卫健委"):
+        assert run(capsys, tmp_path / department, "-o", inbox / f"{department}汇总.xlsx")[0] == 0
+    shutil.copy(tmp_path / "教育局" / "一中.xlsx", inbox)
+    code, data = run(capsys, inbox, "-o", tmp_path / "局汇总.xlsx")
+    status = {Path(f["path"]).name: f["status"] for f in data["files"]}
+    assert code == 0 and data["projects"] == data["units"] == 5 and len(data["duplicates"]) == 1
+    assert status["教育局汇总.xlsx"] == status["卫健委汇总.xlsx"] == "included"
 
 
 def test_bad_files_rejected_others_kept(tmp_path, capsys):

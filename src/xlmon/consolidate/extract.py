@@ -265,6 +265,7 @@ def extract(path: str, profile: Profile) -> FileOutcome:
             d = make("F004", detail=f"{exc}，请重新生成该汇总表", file=path)
             return FileOutcome(path, sha, "rejected", d.message, [], [d.model_dump()], summary=True, modified=modified)
         edits = summary_edits(book.sheets, records, diagnostics, profile)  # against the records as it wrote them
+        inputs = sorted({r.file for r in records})
         for r in records:
             r.source = r.source or r.file
             r.file = path
@@ -275,7 +276,7 @@ def extract(path: str, profile: Profile) -> FileOutcome:
             diagnostics = [*found, *diagnostics]
         status = "included" if records else "rejected"
         return FileOutcome(path, sha, status, None if records else "汇总表中没有项目记录", records, diagnostics,
-                           summary=True, modified=modified)
+                           summary=True, modified=modified, inputs=inputs)
     result = check_workbook(book, profile)
     diags = [d.model_dump() for d in result.diagnostics]
     records = [form_record(f, path, f.sheet in book.hidden).finish() for f in result.forms]

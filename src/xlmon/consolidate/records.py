@@ -127,6 +127,7 @@ class FileOutcome:
     diagnostics: list[dict]  # Diagnostic.model_dump() — plain dicts cross process boundaries cheaply
     summary: bool = False  # the file is an xlmon summary whose records were read back
     modified: float | None = None  # the file's modification time: of two copies of a project, the later counts
+    inputs: list[str] = field(default_factory=list)  # a summary's: the files it consolidated, as it named them
 
 
 _RECORD_FIELDS = tuple(name for name in FormRecord.__dataclass_fields__ if name != "line")

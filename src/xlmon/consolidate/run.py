@@ -77,23 +77,20 @@ def _resolve(path: Path, folders: dict[Path, Path]) -> Path:
 
 
 def skip_own_summaries(outcomes: list[FileOutcome], origins: list[Path | None],
-                       where: str = "同一文件夹中", chosen_together: bool = False) -> list[FileOutcome]:
-    """A folder of units' files may also hold an earlier summary of them (one whose records came from files
-    of the same names): that one is skipped, and returned; the folder is what counts, a unit's file taken out
-    of it is out of the new summary too. A summary of other units in the same folder is consolidated, as are a
-    folder holding only summaries (a bureau's) and a summary named directly. Of files chosen together (an
-    upload), the summary is skipped when all its units' files are among them: chosen with a few units' files
-    sent again, it is last time's summary to be brought up to date with them, as `xlmon consolidate` does."""
-    unit_files: dict[Path, set[str]] = {}
+                       where: str = "同一文件夹中") -> list[FileOutcome]:
+    """A folder of units' files (or files chosen together, an upload) may also hold an earlier summary of them:
+    when every file it consolidated is beside it (by name), it adds nothing and is skipped, and returned. One
+    beside only some of its files (a bureau's inbox holding a department's summary and one of its units' files
+    sent straight to the bureau) is consolidated, brought up to date with those files as a duplicate is; so
+    are a summary of other units, a folder holding only summaries and a summary named directly."""
+    names: dict[Path, set[str]] = {}
     for origin, outcome in zip(origins, outcomes):
-        if origin is not None and not outcome.summary:
-            unit_files.setdefault(origin, set()).add(Path(outcome.path).name)
+        if origin is not None:
+            names.setdefault(origin, set()).add(Path(outcome.path).name)
     skipped = []
     for origin, outcome in zip(origins, outcomes):
-        names = unit_files.get(origin) if origin is not None else None
-        sources = [Path(r.source or r.file).name in names for r in outcome.records
-                   if (r.source or r.file) != outcome.path] if outcome.summary and names else []  # not its own 部门整体
-        if sources and (all(sources) if chosen_together else any(sources)):
+        beside = names.get(origin, set()) - {Path(outcome.path).name} if origin is not None else set()
+        if outcome.summary and outcome.inputs and all(Path(f).name in beside for f in outcome.inputs):
             outcome.status, outcome.reason = "rejected", f"xlmon 生成的汇总文件，汇总的正是{where}的单位文件，已跳过"
             outcome.records, outcome.diagnostics = [], []
             skipped.append(outcome)
@@ -161,8 +158,7 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: lis
     outcomes = extract_all([p for p, _ in found], profile, progress, workers)
     with _collector_paused():
         origins = [Path(output).parent if chosen_together else origin for _, origin in found]
-        skipped = skip_own_summaries(outcomes, origins, "一同选择" if chosen_together else "同一文件夹中",
-                                     chosen_together)
+        skipped = skip_own_summaries(outcomes, origins, "一同选择" if chosen_together else "同一文件夹中")
         found_note = None
         if chosen_together and done is None:
             done, found_note = _earlier_among(skipped, profile)
