@@ -302,6 +302,33 @@ def test_of_two_copies_the_later_file_counts(tmp_path, capsys):
     assert data["totals"]["spent"] != corrected["totals"]["spent"] and "修改时间" not in data["duplicates"][0]
 
 
+def test_a_correction_newer_than_the_file_behind_a_summary_counts_one_level_up(tmp_path, capsys):
+    """A unit's file of July 5 went into its department's summary, re-made on July 15 from it still; the unit
+    sent the bureau a correction on July 12: the correction counts, as it does beside the July 5 file, since a
+    summary's copy is dated by its unit's file; one level further up too."""
+    funding = {k: list(v) for k, v in SAMPLE_FUNDING.items()}
+    funding["资金总额"][5] = funding["中央财政资金"][5] = funding["中央财政资金"][5] + 10
+    (tmp_path / "dept").mkdir()
+    (tmp_path / "corrected").mkdir()
+    old = write_form(tmp_path / "dept" / "一中.xlsx", unit="一中", project="校舍维修")
+    new = write_form(tmp_path / "corrected" / "一中.xlsx", unit="一中", project="校舍维修", funding=funding)
+    os.utime(old, (1_780_000_000, 1_780_000_000))
+    os.utime(new, (1_780_600_000, 1_780_600_000))
+    summary = tmp_path / "部门汇总.xlsx"
+    assert run(capsys, tmp_path / "dept", "-o", summary)[0] == 0
+    os.utime(summary, (1_781_000_000, 1_781_000_000))
+    _, direct = run(capsys, old, new, "-o", tmp_path / "direct.xlsx")
+    code, bureau = run(capsys, summary, new, "-o", tmp_path / "局汇总.xlsx")
+    assert code == 0 and bureau["totals"] == direct["totals"] and bureau["totals"]["spent"] != run(
+        capsys, old, "-o", tmp_path / "old.xlsx")[1]["totals"]["spent"]
+    [dup] = bureau["duplicates"]
+    assert dup == ("一中·校舍维修：部门汇总.xlsx（汇总自 一中.xlsx!表1） 与 一中.xlsx!表1 重复，"
+                   "采用 一中.xlsx!表1（其文件修改时间较晚）；两份金额不同，请核实")
+    os.utime(tmp_path / "局汇总.xlsx", (1_782_000_000, 1_782_000_000))
+    code, province = run(capsys, tmp_path / "局汇总.xlsx", old, "-o", tmp_path / "省汇总.xlsx")
+    assert code == 0 and province["totals"] == direct["totals"]
+
+
 def test_a_project_resent_without_its_code_is_the_same_project(tmp_path, capsys):
     """A unit names its project with its code (校舍维修改造项目（110101260000000000123）) and re-sends it corrected
     as 校舍维修改造项目: one project, the later copy; in either order. Two codes are two projects, whatever

@@ -256,7 +256,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
             first = target[key]
             hidden = first.hidden != record.hidden  # one is on a sheet hidden in Excel: the visible one counts
             copies = not hidden and first.file != record.file and sha[first.file] == sha[record.file]
-            times = modified.get(first.file), modified.get(record.file)
+            times = [r.modified if r.modified is not None else modified.get(r.file) for r in (first, record)]
             later = not hidden and not copies and None not in times and times[0] != times[1]  # else the first
             # of two identical files, not the one named as the other's copy (“X - 副本”, “X(1)”, “Copy of X”)
             original = copies and _copy_of(Path(first.file).stem, Path(record.file).stem)

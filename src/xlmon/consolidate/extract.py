@@ -40,7 +40,7 @@ def _typed(value, unit: str | None):
     return value
 
 
-def form_record(form: Form, path: str, hidden: bool = False) -> FormRecord:
+def form_record(form: Form, path: str, hidden: bool = False, modified: float | None = None) -> FormRecord:
     amounts: dict[str, dict[str, list[float | None]]] = {}
     unknown: dict[str, dict[str, list[str]]] = {}
     for row in form.funding:
@@ -72,6 +72,7 @@ def form_record(form: Form, path: str, hidden: bool = False) -> FormRecord:
         year=form.year, months=form.months, amounts=amounts, unknown=unknown, funding_grade=total.grade if total else None,
         grade=form.grade, indicator_grades=grades, likelihoods=likelihoods, deviations=deviations,
         period_cell=form.cells.get("period"), hidden=hidden, place=list(form.place) if form.place else None,
+        modified=modified,
     )
 
 
@@ -247,11 +248,12 @@ def _amounts_differ(form: Form, units: list[FormRecord]) -> bool:
     return False
 
 
-def extract(path: str, profile: Profile) -> FileOutcome:
-    """Never raises for a bad file: every problem becomes a diagnostic and a rejection reason."""
+def extract(path: str, profile: Profile, dated: bool = True) -> FileOutcome:
+    """Never raises for a bad file: every problem becomes a diagnostic and a rejection reason. dated: whether
+    the file's modification time is its own (an upload sent without it has none)."""
     try:
         data = Path(path).read_bytes()
-        modified = os.stat(path).st_mtime
+        modified = os.stat(path).st_mtime if dated else None
     except OSError as exc:
         d = cannot_open(exc).diagnostic(path)
         return FileOutcome(path, "", "rejected", d.message, [], [d.model_dump()])
@@ -279,7 +281,7 @@ def extract(path: str, profile: Profile) -> FileOutcome:
                            summary=True, modified=modified, inputs=inputs)
     result = check_workbook(book, profile)
     diags = [d.model_dump() for d in result.diagnostics]
-    records = [form_record(f, path, f.sheet in book.hidden).finish() for f in result.forms]
+    records = [form_record(f, path, f.sheet in book.hidden, modified).finish() for f in result.forms]
     if result.status == "unreadable" or not records:
         reason = result.diagnostics[0].message if result.diagnostics else "不是监控表"
         return FileOutcome(path, sha, "rejected", reason, [], diags, modified=modified)

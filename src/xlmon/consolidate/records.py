@@ -59,6 +59,9 @@ class FormRecord:
     hidden: bool = False  # read from a sheet hidden in Excel: a copy on a visible sheet counts before it
     place: list[int] | None = None  # Form.place: the rows of a form stacked with others on its sheet
     covers: list[str] | None = None  # a department's own 部门整体 (K006): the units whose forms it takes in
+    # the modification time of the file the form was read from, kept one level up: of two copies the later
+    # counts, and a summary's copy is as old as its unit's file, not as the summary (None: a summary's own)
+    modified: float | None = None
     # the record as its line of a summary's records sheet, made where the record was extracted (in a worker)
     # once it is final; every field above is part of it
     line: str | None = field(default=None, compare=False, repr=False)

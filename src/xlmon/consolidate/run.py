@@ -98,8 +98,8 @@ def skip_own_summaries(outcomes: list[FileOutcome], origins: list[Path | None],
 
 
 def extract_all(paths: list[Path], profile: Profile, progress: Callable[[int, int], None] | None = None,
-                workers: int | None = None) -> list[FileOutcome]:
-    work = partial(extract, profile=profile)
+                workers: int | None = None, dated: bool = True) -> list[FileOutcome]:
+    work = partial(extract, profile=profile, dated=dated)
     names = [str(p) for p in paths]
     workers = workers or min(os.cpu_count() or 1, 4)
     out: list[FileOutcome] = []
@@ -121,14 +121,15 @@ def extract_all(paths: list[Path], profile: Profile, progress: Callable[[int, in
 def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: list[str] | None = None,
                 profile: Profile | None = None, progress: Callable[[int, int], None] | None = None,
                 workers: int | None = None, roster_file: str | Path | None = None,
-                carry_from: str | Path | None = None, chosen_together: bool = False) -> Summary:
+                carry_from: str | Path | None = None, chosen_together: bool = False, dated: bool = True) -> Summary:
     """Consolidate and write the summary workbook atomically; inputs are only read. roster_file: where the
     roster was read from, so that it is not taken for a unit's file when it lies in an input folder.
     carry_from: an earlier summary whose 部门整体 the department completed, carried into the new one (see
     carry.py); the output may then be that summary itself. NotCompleted when it holds no such form.
     chosen_together: the inputs are files a user chose at once (an upload), taken as a folder's contents: an
     earlier summary of the same units among them is skipped, and its completed 部门整体 carried when
-    carry_from names none."""
+    carry_from names none. dated=False: the files' modification times are not their own (uploads sent
+    without them), so no copy is the later by its file."""
     from .carry import carry
     from .workbook import write_summary
 
@@ -155,7 +156,7 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: lis
     found = resolve_inputs(inputs, output, roster_file)
     if Path(output).is_file() and RECORDS_SHEET not in sheets(str(output)):  # an input: resolve_inputs named it
         raise OutputIsInput(f"汇总文件 {output} 已存在，且不是 xlmon 生成的汇总表，不会覆盖它；请换一个输出文件名。")
-    outcomes = extract_all([p for p, _ in found], profile, progress, workers)
+    outcomes = extract_all([p for p, _ in found], profile, progress, workers, dated)
     with _collector_paused():
         origins = [Path(output).parent if chosen_together else origin for _, origin in found]
         skipped = skip_own_summaries(outcomes, origins, "一同选择" if chosen_together else "同一文件夹中")

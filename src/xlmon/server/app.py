@@ -183,7 +183,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         upload = uploads(request, settings, extra=("roster", "overall_from"))
         async with upload as files:
             return await run_in_threadpool(consolidate_uploads, files, upload.extra.get("roster"),
-                                           upload.extra.get("overall_from"))
+                                           upload.extra.get("overall_from"), upload.dated)
 
     @app.post("/api/report")
     async def api_report(request: Request):
@@ -294,6 +294,7 @@ class uploads:
         self.folder: Path | None = None
         self.extra: dict[str, tuple[str, Path]] = {}
         self.total = 0  # bytes saved so far
+        self.dated = False  # whether the files carry the times they were last modified on the user's machine
 
     async def __aenter__(self) -> list[tuple[str, Path]]:
         s = self.settings
@@ -326,7 +327,7 @@ class uploads:
                 display = _display_name(item.filename, name)  # stored as named, in a folder of the field's name:
                 stored = _stored_name(Path(display).name, name, set())  # the new summary names it so
                 self.extra[name] = await self._save(item, display, self.folder / name / stored)
-        _modified([path for _, path in saved], form.get("modified"))
+        self.dated = _modified([path for _, path in saved], form.get("modified"))
         await form.close()
         return saved
 
@@ -348,18 +349,21 @@ class uploads:
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def _modified(paths: list[Path], sent: object) -> None:
+def _modified(paths: list[Path], sent: object) -> bool:
     """Give the saved uploads the times they were last modified on the user's machine (the page sends them, in
     the files' order, as a JSON list of milliseconds): of a unit's two copies the later counts, as in a folder.
-    Without them every upload gets one time, so that none passes for the later copy by when it was written."""
+    Without them every upload gets one time, so that none passes for the later copy by when it was written, and
+    False is returned: the time is not the files' own, and no copy in a summary is older than it."""
     try:
         times = [float(t) / 1000 for t in json.loads(sent)] if isinstance(sent, str) else []
     except (ValueError, TypeError):
         times = []
-    if len(times) != len(paths) or not all(0 < t < 4e9 for t in times):
+    dated = len(times) == len(paths) and all(0 < t < 4e9 for t in times)
+    if not dated:
         times = [time.time()] * len(paths)
     for path, t in zip(paths, times):
         os.utime(path, (t, t))
+    return dated
 
 
 _FOLDERS_KEPT = 2  # of a file chosen with its folder: 一科/监控表.xlsx, 教育局/一科/监控表.xlsx
@@ -468,11 +472,12 @@ def check_uploads(files: list[tuple[str, Path]], work: Path) -> dict:
 
 
 def consolidate_uploads(files: list[tuple[str, Path]], roster_upload: tuple[str, Path] | None = None,
-                        earlier: tuple[str, Path] | None = None) -> dict:
+                        earlier: tuple[str, Path] | None = None, dated: bool = False) -> dict:
     """汇总 of the uploads. The roster is the file sent as such or, as in a department head's folder, the one
     upload named …名单… that holds no form; one that cannot be read is a 422 when it was sent as the roster,
     and a note when it was only found among the files. `earlier`: the department's earlier summary, whose
-    completed 部门整体 is carried into the new one (--overall-from); a 422 when it holds none."""
+    completed 部门整体 is carried into the new one (--overall-from); a 422 when it holds none. `dated`: the files
+    carry their own modification times (uploads._modified)."""
     from python_calamine import CalamineWorkbook
 
     from ..atomic import free_name
@@ -502,7 +507,7 @@ def consolidate_uploads(files: list[tuple[str, Path]], roster_upload: tuple[str,
     output = free_name(folder / "部门汇总.xlsx")  # beside the files, which its 来源文件 links then name as they are
     try:
         summary = consolidate([p for _, p in files], output, workers=1, roster=roster,
-                              carry_from=earlier[1] if earlier else None, chosen_together=True)
+                              carry_from=earlier[1] if earlier else None, chosen_together=True, dated=dated)
     except NotCompleted as exc:
         raise HTTPException(422, shown_names(f"上次的部门汇总：{exc}", everything)) from None
     everything.append((output.name, output))
