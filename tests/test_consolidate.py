@@ -749,6 +749,16 @@ def test_many_departments_are_counted_and_the_first_ten_named(tmp_path, capsys):
     assert sum(name in k017 for name in names) == 10
 
 
+def test_a_lower_levels_list_of_departments_is_not_carried_up(tmp_path, capsys):
+    """A district's summary of two departments, consolidated with a third's unit: one K017, of the three."""
+    files = [write_form(tmp_path / f"{d}.xlsx", unit=f"某市{d}下属单位", project="设备购置", department=f"某市{d}")
+             for d in ("教育局", "卫健委", "民政局")]
+    assert run(capsys, files[0], files[1], "-o", tmp_path / "区汇总.xlsx")[0] == 0
+    code, data = run(capsys, tmp_path / "区汇总.xlsx", files[2], "-o", tmp_path / "市汇总.xlsx")
+    [k017] = [d["message"] for d in data["diagnostics"] if d["code"] == "K017"]
+    assert code == 0 and k017.startswith("汇总的表格填写了 3 个主管部门：")
+
+
 def test_one_department_written_in_several_ways_is_one(tmp_path, capsys):
     write_form(tmp_path / "a.xlsx", unit="一中", project="甲", department="某市教育局（101001）")
     write_form(tmp_path / "b.xlsx", unit="二中", project="乙", department="某市教育局")

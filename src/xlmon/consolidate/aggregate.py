@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from .carry import Carried
     from .edits import Column
 
-ROSTER_CODES = ("K003", "K004")  # about one level's roster: a summary's are not carried up
+LEVEL_CODES = ("K003", "K004", "K017")  # about one level's inputs as a whole (its roster, its departments): a
+# summary's are not carried up, where they are said again of all the inputs
 TOTAL_FIELDS = ("carryover", "current", "subtotal", "issued", "issue_rate", "spent", "spend_progress", "forecast")
 
 
@@ -295,7 +296,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
                                 second=_place(record, shown)).model_dump())
     moot = _moot(dropped, candidates)
     diagnostics[:0] = [dict(d, file=d.get("file") or o.path) for o in outcomes for d in o.diagnostics
-                       if not moot(o.path, d) and not (o.summary and d.get("code") in ROSTER_CODES)]
+                       if not moot(o.path, d) and not (o.summary and d.get("code") in LEVEL_CODES)]
     for o in outcomes:
         if o.status == "included" and not included[o.path]:
             o.status, o.reason = "rejected", _left_out(off_period.get(o.path), o.path in repeated, majority)
