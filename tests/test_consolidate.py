@@ -787,6 +787,27 @@ def test_other_period_is_rejected_and_majority_used(tmp_path, capsys):
     assert (k001[0]["sheet"], k001[0]["cell"]) == ("表1", "A2")  # where the form states its period
 
 
+def test_a_summary_of_another_period_is_to_be_made_again_not_its_units_forms(tmp_path, capsys):
+    """Department 甲 summed 1-5月 (three units; two sent 1-6月, K001 there), the bureau 1-6月: 甲's K001s, which
+    tell units that filed 1-6月 to refile, are not carried up; the bureau's own K001s on 甲's summary ask for
+    a 1-6月 summary. 乙's K001, of the bureau's period, still goes up."""
+    for department, periods in (("甲", ["（2026年1-5月）"] * 3 + ["（2026年1-6月）"] * 2),
+                                ("乙", ["（2026年1-6月）"] * 4 + ["（2026年1-5月）"])):
+        (tmp_path / department).mkdir()
+        for i, period in enumerate(periods):
+            write_form(tmp_path / department / f"{department}单位{i}.xlsx", unit=f"{department}单位{i}", project="项目",
+                       period=period, department=f"某市{department}局")
+        assert run(capsys, tmp_path / department, "-o", tmp_path / f"{department}汇总.xlsx")[0] == 0
+    code, data = run(capsys, tmp_path / "甲汇总.xlsx", tmp_path / "乙汇总.xlsx", "-o", tmp_path / "局汇总.xlsx")
+    k001 = [d for d in data["diagnostics"] if d["code"] == "K001"]
+    assert code == 0 and data["period"] == {"year": 2026, "months": 6} and data["projects"] == 4
+    assert not [d for d in k001 if "与多数单位的 2026年1-5月" in d["message"]]
+    on_summary = [d for d in k001 if d["file"] == str(tmp_path / "甲汇总.xlsx")]
+    assert len(on_summary) == 3 and all("请部门按 2026年1-6月 重新汇总后报送" in d["message"] for d in on_summary)
+    [carried] = [d for d in k001 if d not in on_summary]
+    assert Path(carried["file"]).name == "乙单位4.xlsx" and carried["message"].endswith("请按 2026年1-6月 重新填报。")
+
+
 def test_period_counted_by_units_and_an_unread_year_never_crashes(tmp_path, capsys):
     """One unit sending four stale forms does not outvote three units; a tie between a stated and an
     unread year goes to the stated one."""

@@ -241,8 +241,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     for record in candidates:
         if record.months is not None and not in_period(record, year, months):
             found = L.period(record.year, record.months)
-            diagnostics.append(make("K001", file=record.file, sheet=record.sheet, cell=record.period_cell,
-                                    found=found, majority=majority).model_dump())
+            diagnostics.append(_off_period(record, found, majority))
             dropped.add(record.where())
             off_period.setdefault(record.file, set()).add(found)
             continue
@@ -296,7 +295,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
                                 second=_place(record, shown)).model_dump())
     moot = _moot(dropped, candidates)
     diagnostics[:0] = [dict(d, file=d.get("file") or o.path) for o in outcomes for d in o.diagnostics
-                       if not moot(o.path, d) and not (o.summary and d.get("code") in LEVEL_CODES)]
+                       if not moot(o.path, d) and not (o.summary and _not_carried(d.get("code"), o.path in off_period))]
     for o in outcomes:
         if o.status == "included" and not included[o.path]:
             o.status, o.reason = "rejected", _left_out(off_period.get(o.path), o.path in repeated, majority)
@@ -324,6 +323,23 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     if len(groups) > 1:
         summary.department_of = {r.department: name for name, forms in groups for r in forms if r.department}
     return summary
+
+
+def _not_carried(code: str | None, off_period: bool) -> bool:
+    """Whether a summary's finding stays below: one about its inputs as a whole (LEVEL_CODES), or, in a summary
+    of another period, a K001 measured against its period (it would tell units that filed this one to refile)."""
+    return code in LEVEL_CODES or (code == "K001" and off_period)
+
+
+def _off_period(record: FormRecord, found: str, majority: str) -> dict:
+    """K001: a unit's form is to be filled in again for the majority's period; a form read from a department's
+    summary, whose units' forms the bureau does not have, is for the department to consolidate again."""
+    if record.source and record.source != record.file:
+        form, redo = "该汇总表", f"部门按 {majority} 重新汇总后报送"
+    else:
+        form, redo = "该表", f"按 {majority} 重新填报"
+    return make("K001", file=record.file, sheet=record.sheet, cell=record.period_cell, found=found,
+                majority=majority, form=form, redo=redo).model_dump()
 
 
 def _covered(overall: dict[tuple, FormRecord]) -> list[tuple[tuple, FormRecord, FormRecord]]:
