@@ -804,6 +804,10 @@ def test_a_summary_of_another_period_is_to_be_made_again_not_its_units_forms(tmp
     assert not [d for d in k001 if "与多数单位的 2026年1-5月" in d["message"]]
     on_summary = [d for d in k001 if d["file"] == str(tmp_path / "甲汇总.xlsx")]
     assert len(on_summary) == 3 and all("请部门按 2026年1-6月 重新汇总后报送" in d["message"] for d in on_summary)
+    # each names the unit's form it came from, as K002 does, not a sheet the summary does not have
+    assert [(d["sheet"], d["cell"]) for d in on_summary] == [(None, None)] * 3
+    assert sorted(d["message"].split("的监控期间")[0] for d in on_summary) == [
+        f"该汇总表中甲单位{i}的“项目”（汇总自 甲单位{i}.xlsx!表1）" for i in range(3)]
     [carried] = [d for d in k001 if d not in on_summary]
     assert Path(carried["file"]).name == "乙单位4.xlsx" and carried["message"].endswith("请按 2026年1-6月 重新填报。")
 

@@ -251,6 +251,17 @@ def test_a_bureau_roster_of_departments_matches_their_forms(tmp_path, capsys):
     assert data["missing_units"] == ["某市财政局"] and data["unlisted_units"] == ["某协会"]
 
 
+def test_a_unit_whose_form_is_of_another_period_is_not_said_to_have_sent_nothing(tmp_path, capsys):
+    for i, (unit, period) in enumerate((("一中", "（2026年1-6月）"), ("二中", "（2026年1-6月）"), ("三中", "（2026年1-5月）"))):
+        write_form(tmp_path / f"u{i}.xlsx", unit=unit, project="项目", period=period)
+    roster = write_csv(tmp_path / "名单.csv", [["单位名称"], ["一中"], ["二中"], ["三中"], ["四中"]])
+    _, data = run(capsys, tmp_path, "-o", tmp_path / "out" / "s.xlsx", "--roster", roster)
+    assert data["missing_units"] == ["三中", "四中"]
+    other, none = sorted(by_code(data, "K003"), key=lambda m: "四中" in m)
+    assert other == "名单中的单位“三中”报送的监控表期间为 2026年1-5月，与多数单位的 2026年1-6月 不一致，未纳入汇总。"
+    assert none == "名单中的单位“四中”没有报送监控表。"
+
+
 def test_roster_outcome_on_the_overview_and_not_carried_up(tmp_path, capsys):
     units = reporting(tmp_path / "units", {"某局": "某市某局", "市教育局": "某市某局"})
     roster = write_csv(tmp_path / "名单.csv", [["单位名称"], ["某局（本级）"], ["市教育局"]])

@@ -20,7 +20,7 @@ from ..models import FundingRow
 from ..profile import Profile
 from ..text import label_key
 from .names import alike_names, department_groups, name_keys, unit_key, with_units
-from .records import AMOUNTS, OVERALL_NAME, FileOutcome, FormRecord
+from .records import AMOUNTS, OVERALL_NAME, FileOutcome, FormRecord, form_name
 
 if TYPE_CHECKING:
     from .carry import Carried
@@ -183,10 +183,18 @@ def shown_names(paths: Iterable[str]) -> dict[str, str]:
 def _place(record: FormRecord, shown: dict[str, str]) -> str:
     """file!sheet of a form; for one read back from a summary, the summary and the file it came from."""
     name = shown[record.file]
-    rows = f"第 {record.place[0] + 1} 行起" if record.place else ""
     if record.source and record.source != record.file:
-        return f"{name}（汇总自 {readable(Path(record.source).name)}!{record.sheet}{rows}）"
-    return f"{name}!{record.sheet}{rows}"
+        return f"{name}{_came_from(record)}"
+    return f"{name}!{record.sheet}{_rows(record)}"
+
+
+def _came_from(record: FormRecord) -> str:
+    """Where a form read back from a summary came from: （汇总自 某校.xlsx!表1）."""
+    return f"（汇总自 {readable(Path(record.source or record.file).name)}!{record.sheet}{_rows(record)}）"
+
+
+def _rows(record: FormRecord) -> str:
+    return f"第 {record.place[0] + 1} 行起" if record.place else ""
 
 
 def majority_period(records: list[FormRecord]) -> tuple[int | None, int | None]:
@@ -235,6 +243,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     duplicates: list[str] = []
     included = Counter()
     off_period: dict[str, set[str]] = {}  # file → the periods of its forms left out for their period
+    left_for_period: list[FormRecord] = []
     repeated: set[str] = set()  # files with a form left out as another file's duplicate
     aliases: dict[tuple, tuple] = {}  # key() and ("name", *name_key()) of each form → the key its project is kept by
     coded: set[tuple] = set()  # the keys of projects some form of which gives a code
@@ -243,6 +252,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
             found = L.period(record.year, record.months)
             diagnostics.append(_off_period(record, found, majority))
             dropped.add(record.where())
+            left_for_period.append(record)
             off_period.setdefault(record.file, set()).add(found)
             continue
         target = kept if record.kind == "project" else kept_overall
@@ -304,7 +314,8 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     by_unit = _by_unit(projects, months, profile)
     grades = Counter(r.grade for r in projects if r.grade)
     missing, unlisted = compare_roster(roster or [], [*projects, *kept_overall.values()])
-    diagnostics += [make("K003", unit=u, hint=_hint("已报送的", alike_names(u, unlisted))).model_dump() for u in missing]
+    diagnostics += [make("K003", unit=u, sent=_sent(u, left_for_period, majority),
+                         hint=_hint("已报送的", alike_names(u, unlisted))).model_dump() for u in missing]
     diagnostics += [make("K004", file=f, unit=u, hint=_hint("名单中未报送的", alike_names(u, missing),
                                                               "；请核对单位名称，或把该单位加入名单")).model_dump()
                     for u, f in unlisted.items()]
@@ -332,14 +343,25 @@ def _not_carried(code: str | None, off_period: bool) -> bool:
 
 
 def _off_period(record: FormRecord, found: str, majority: str) -> dict:
-    """K001: a unit's form is to be filled in again for the majority's period; a form read from a department's
-    summary, whose units' forms the bureau does not have, is for the department to consolidate again."""
-    if record.source and record.source != record.file:
-        form, redo = "该汇总表", f"部门按 {majority} 重新汇总后报送"
-    else:
-        form, redo = "该表", f"按 {majority} 重新填报"
-    return make("K001", file=record.file, sheet=record.sheet, cell=record.period_cell, found=found,
-                majority=majority, form=form, redo=redo).model_dump()
+    """K001: a unit's form is to be filled in again for the majority's period. A form read from a department's
+    summary, whose units' forms the bureau does not have, is for the department to consolidate again; it is
+    named as K002 names it, the summary having no sheet of the unit's."""
+    if not (record.source and record.source != record.file):
+        return make("K001", file=record.file, sheet=record.sheet, cell=record.period_cell, found=found,
+                    majority=majority, form="该表", redo=f"按 {majority} 重新填报").model_dump()
+    form = f"该汇总表中{record.unit or '未填单位'}的“{form_name(record) or record.sheet}”{_came_from(record)}"
+    return make("K001", file=record.file, found=found, majority=majority, form=form,
+                redo=f"部门按 {majority} 重新汇总后报送").model_dump()
+
+
+def _sent(unit: str, left: list[FormRecord], majority: str) -> str:
+    """What a roster's unit missing from the summary sent: nothing, or forms of another period (K001)."""
+    keys = name_keys(unit)
+    periods = sorted({L.period(r.year, r.months) for r in left
+                      if keys & (name_keys(r.unit or "") | name_keys(r.department or ""))})
+    if not periods:
+        return "没有报送监控表"
+    return f"报送的监控表期间为 {'、'.join(periods)}，与多数单位的 {majority} 不一致，未纳入汇总"
 
 
 def _covered(overall: dict[tuple, FormRecord]) -> list[tuple[tuple, FormRecord, FormRecord]]:
