@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from handmade import SAMPLE_FUNDING, project_grid
+from handmade import SAMPLE_FUNDING, SAMPLE_INDICATORS, project_grid
 from xlmon.check import check_sheets
 from xlmon.grading import grade_funding, grade_indicator, worst
 from xlmon.models import FundingRow, Indicator
@@ -307,3 +307,18 @@ def test_percent_cells_in_the_unit_column_layout_are_compared_in_percent():
     said = {d.message for d in result.diagnostics if d.code == "G201"}
     assert "指标“验收合格率”目标 95%，全年预计 80%，为红灯。" in said
     assert "指标“投诉率”目标 1%，全年预计 2%，为红灯。" in said
+
+
+def test_a_small_source_row_behind_does_not_make_a_project_on_schedule_red():
+    """1,000 万元 of 市级 money half spent at mid-year and 2 万元 of 其他资金 not yet spent: the project was red (the worst
+    of every funding row) and went onto 重点监控建议. The project is graded by its 资金总额 and its indicators; the
+    source row keeps its own red, said at its row."""
+    funding = {"资金总额": [None, 1002, 1002, 1002, 1, 500, 500 / 1002, 1002],
+               "市级财政资金": [None, 1000, 1000, 1000, 1, 500, 0.5, 1000],
+               "其他资金": [None, 2, 2, 2, 1, 0, 0, 2]}
+    result = check_sheets({"表1": project_grid(funding=funding, indicators=SAMPLE_INDICATORS)}, PROFILE)
+    form = result.forms[0]
+    other = next(r for r in form.funding if r.row == "其他资金")
+    assert other.grade == "red" and other.cells["spend_progress"] in {d.cell for d in result.diagnostics if d.code == "G101"}
+    assert form.total("source").grade == "green"
+    assert form.grade == worst(*(i.grade for i in form.indicators)) != "red"

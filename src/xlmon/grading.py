@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from . import layout as L
 from .calc import EPS
 from .models import Form, FundingRow, Grade, Indicator
 from .profile import Profile
@@ -154,4 +155,6 @@ def grade_form(form: Form, profile: Profile) -> None:
         row.grade = grade_funding(row, form.months, form.time_progress, profile)
     for ind in form.indicators:
         ind.grade = grade_indicator(ind, form.time_progress, profile)
-    form.grade = worst(*(r.grade for r in form.funding), *(i.grade for i in form.indicators))
+    # the project's money as a whole (资金总额) and its indicators: a source row's own grade (其他资金 of 2 万元 with
+    # nothing spent yet) is said at its row (G101/G102), but does not make a project on schedule red
+    form.grade = worst(*(r.grade for r in form.funding if r.row == L.TOTAL_ROW), *(i.grade for i in form.indicators))
