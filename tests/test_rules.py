@@ -98,7 +98,9 @@ def funding_with(row: str, values: list) -> dict:
     ("R201", "其他资金", [None, -5, None, None, None, None, None, None], "current"),
     ("R203", "中央财政资金", [None, 100, None, 120, None, 60, None, 100], "issue_rate"),
     ("R204", "中央财政资金", [None, 100, None, 50, None, 60, None, 100], "spent"),
-    ("R205", "中央财政资金", [None, 100, None, 100, None, 60, None, 130], "forecast"),
+    ("R205", "中央财政资金", [None, 100, None, 100, None, 120, None, 130], "spent"),
+    ("R213", "中央财政资金", [None, 100, None, 100, None, 60, None, 130], "forecast"),
+    ("R214", "中央财政资金", [None, 100, None, 100, None, 60, None, 50], "forecast"),
     ("R206", "其他资金", [None, None, None, None, None, 8, None, None], "spent"),
 ])
 def test_number_rules_fire_at_the_cell(code, row, values, field):
@@ -107,6 +109,22 @@ def test_number_rules_fire_at_the_cell(code, row, values, field):
     form, diags = run(funding=funding)
     target = next(r for r in form.funding if r.row == row)
     assert target.cells[field] in codes_at(diags, code), [d.line() for d in diags]
+
+
+def test_spending_of_last_years_money_is_not_spending_above_what_was_issued():
+    """结转 300 + 本年 700, 下达 700, 支出 750: 支出进度 counts 上年结转, which no 下达数 holds, so R204 (支出数超过下达数)
+    fired on every project with a carryover; counting it in 下达数 drew R203 instead. 支出数 beyond both is R204.
+    A forecast beyond the budget is a forecast (R213, a warning), not 超预算开支 (R205, of 支出数)."""
+    funding = {"资金总额": [None] * 8, "市级财政资金": [300, 700, 1000, 700, 1, 750, 0.75, 1000]}
+    diags = run(funding=funding)[1]
+    assert not {"R203", "R204", "R205", "R213"} & {d.code for d in diags}
+    funding["市级财政资金"] = [300, 700, 1000, 700, 1, 1050, 1.05, 1100]
+    codes = {d.code: d for d in run(funding=funding)[1]}
+    assert "下达数 700.00 万元与上年结转 300.00 万元之和 1,000.00 万元" in codes["R204"].message
+    assert "R205" in codes and "R213" not in codes  # 支出数 over 小计: the breach, said once
+    funding["市级财政资金"] = [300, 700, 1000, 700, 1, 750, 0.75, 1100]
+    codes = {d.code: d for d in run(funding=funding)[1]}
+    assert "R205" not in codes and codes["R213"].severity == "warning" and "超预算开支" not in codes["R213"].message
 
 
 def test_spending_against_a_budget_that_cannot_be_read_is_no_spending_without_budget():

@@ -68,19 +68,27 @@ def execution(form: Form, profile: Profile) -> list[Diagnostic]:
             out.append(make("R203", sheet=form.sheet, cell=row.cells.get("issue_rate") or row.cells.get("issued"),
                             row=row.row, issued=fmt_amount(issued), current=fmt_amount(current),
                             rate=fmt_rate(row.issue_rate)))
-        if spent is not None and issued is not None and spent > issued + AMOUNT_TOLERANCE:
-            out.append(make("R204", sheet=form.sheet, cell=row.cells.get("spent"), row=row.row,
-                            spent=fmt_amount(spent), issued=fmt_amount(issued)))
+        # 支出进度 is of 小计, 上年结转 included, which no 下达数 holds: what may be spent is both
+        available = (issued or 0.0) + (row.carryover or 0.0) if issued is not None else None
+        if spent is not None and available is not None and spent > available + AMOUNT_TOLERANCE:
+            out.append(make("R204", sheet=form.sheet, cell=row.cells.get("spent"), row=row.row, spent=fmt_amount(spent),
+                            available=f"下达数 {fmt_amount(issued)}" if not row.carryover else
+                            f"下达数 {fmt_amount(issued)}与上年结转 {fmt_amount(row.carryover)}之和 {fmt_amount(available)}"))
         unknown = {"carryover", "current", "subtotal"} & set(row.unreadable)  # 小计 unknown, not 0 (N001, N006…)
         if spent and spent > AMOUNT_TOLERANCE and not subtotal and not unknown:
             out.append(make("R206", sheet=form.sheet, cell=row.cells.get("spent"), row=row.row,
                             spent=fmt_amount(spent)))
             continue
-        for f in ("spent", "forecast"):
-            value = getattr(row, f)
-            if subtotal and value is not None and value > subtotal + AMOUNT_TOLERANCE:
-                out.append(make("R205", sheet=form.sheet, cell=row.cells.get(f), row=row.row,
-                                field=L.FIELD_LABELS[f], value=fmt_amount(value), subtotal=fmt_amount(subtotal)))
+        forecast = row.forecast
+        if subtotal and spent is not None and spent > subtotal + AMOUNT_TOLERANCE:
+            out.append(make("R205", sheet=form.sheet, cell=row.cells.get("spent"), row=row.row,
+                            field=L.FIELD_LABELS["spent"], value=fmt_amount(spent), subtotal=fmt_amount(subtotal)))
+        elif subtotal and forecast is not None and forecast > subtotal + AMOUNT_TOLERANCE:  # a forecast, no breach yet
+            out.append(make("R213", sheet=form.sheet, cell=row.cells.get("forecast"), row=row.row,
+                            value=fmt_amount(forecast), subtotal=fmt_amount(subtotal)))
+        if forecast is not None and spent is not None and forecast < spent - AMOUNT_TOLERANCE:
+            out.append(make("R214", sheet=form.sheet, cell=row.cells.get("forecast"), row=row.row,
+                            forecast=fmt_amount(forecast), spent=fmt_amount(spent)))
     return out
 
 
