@@ -55,6 +55,23 @@ RULE_CASES = {
 }
 
 
+def test_nothing_written_is_no_reason_and_no_measure():
+    """“无” or “/” in 偏差原因分析 of a red indicator, and in 备注 of one judged 完全不可能, passed footnotes 1 and 3
+    (R301, R303) with 错误 0 个. A reason is asked for where only the likelihood makes an indicator yellow too, but
+    not as 偏离目标, which its forecast is not."""
+    for nothing in ("无", "/", "暂无。", " — "):
+        rows = indicators_with(0, forecast="500平方米", reason=nothing, sure=None, never="√", remark=nothing)
+        form, diags = run(indicators=rows)
+        assert codes_at(diags, "R301") == [form.indicators[0].cells["reason"]]
+        assert codes_at(diags, "R303") == [form.indicators[0].cells["remark"]]
+        assert "偏离目标" in next(d.message for d in diags if d.code == "R301")
+    _, diags = run(indicators=indicators_with(0, reason="材料到货延迟", sure=None, never="√", remark="拟申请调减目标"))
+    assert not {"R301", "R303"} & {d.code for d in diags}
+    form, diags = run(indicators=indicators_with(0, sure=None, maybe="√"))  # 1250 against ≥1200, judged 有可能
+    [d] = [d for d in diags if d.code == "R301"]
+    assert "偏离目标" not in d.message and "判断为“有可能”" in d.message
+
+
 @pytest.mark.parametrize("code", RULE_CASES)
 def test_indicator_rules_fire_at_the_cell(code):
     index, changes, field = RULE_CASES[code]
