@@ -1683,6 +1683,31 @@ def test_a_summary_edited_by_hand_is_never_written_over_and_its_edits_go_up(depa
     assert all("未计入" in m for m in k014.values())
 
 
+def test_the_handling_drafted_follows_the_seeds_two_cases(department, tmp_path, capsys):
+    """Seed 004 sets apart 调减预算并调整目标 (objective causes) from 暂停/停止拨付 (serious deviations). One 完全不可能
+    tick on a project on schedule drew the serious text, stated as fact and offering 暂缓 and 停止 at once: it is
+    the first case now, the second kept for money and targets both red. A summary written before, whose draft
+    reads as xlmon wrote it then, is no department's edit."""
+    from xlmon.consolidate.aggregate import FORMER_HANDLINGS, IMPOSSIBLE, OBJECTIVE, SERIOUS
+    from xlmon.consolidate.workbook import FOCUS_HEADERS, FOCUS_TOP
+
+    summary = tmp_path / "部门汇总.xlsx"
+    code, data = run(capsys, department, "-o", summary)
+    wb = load_workbook(summary)
+    focus = wb["重点监控建议"]
+    column = FOCUS_HEADERS.index("建议处理方式（草稿）") + 1
+    rows = [[c.value for c in row] for row in focus.iter_rows(min_row=FOCUS_TOP + 2)]
+    by_handling = {row[column - 1]: row for row in rows}
+    assert set(by_handling) <= {SERIOUS, IMPOSSIBLE, OBJECTIVE} and IMPOSSIBLE in by_handling
+    assert all("完全不可能" in row[column - 2] for row in rows if row[column - 1] == IMPOSSIBLE)
+    assert all(row[FOCUS_HEADERS.index("综合评级")] == "红灯" for row in rows if row[column - 1] == SERIOUS)
+    for r in range(FOCUS_TOP + 2, focus.max_row + 1):
+        focus.cell(r, column).value = FORMER_HANDLINGS[0]  # as an earlier xlmon drafted it
+    wb.save(summary)
+    code, bureau = run(capsys, summary, "-o", tmp_path / "局汇总.xlsx")
+    assert code == 0 and not [d for d in bureau["diagnostics"] if d["code"] == "K014"]
+
+
 def test_opinions_on_another_periods_summary_are_not_carried(tmp_path, capsys):
     """May's summary lies in the folder where June's files replaced May's: the department's opinions on May's
     deviations are not June's, so its own columns stay in May's summary, which the new one names (K015)."""

@@ -511,11 +511,21 @@ def focus_list(projects: list[FormRecord], profile: Profile) -> list[Focus]:
     return sorted(out, key=lambda f: (order[f.record.grade], f.record.unit or "", f.record.project or ""))
 
 
+SERIOUS = ("预算执行和绩效目标均偏离较大：建议暂缓拨款，督促单位整改；经核实已经或预计造成重大损失浪费或风险的，按程序"
+           "暂停项目实施、停止拨付资金；整改不到位或无法继续实施的收回资金。")
+IMPOSSIBLE = ("有绩效指标判断为“完全不可能”完成：如因政策变化、突发事件等客观因素所致，建议按程序调减预算并同步调整"
+              "绩效目标；否则督促单位落实备注中提出的措施、及时纠偏。")
+OBJECTIVE = ("如因政策变化、突发事件等客观因素导致进度缓慢或目标难以实现，建议按程序调减预算并同步调整绩效目标；"
+             "否则督促单位加快执行、及时纠偏。")
+# what earlier versions drafted, which a summary they wrote still shows: not the department's edit (edits.edited_focus)
+FORMER_HANDLINGS = ("预算执行与绩效目标偏离较大：建议暂停项目实施或暂缓拨款，按程序调减预算、停止拨付资金，"
+                    "督促单位整改；整改不到位或无法继续实施的收回资金。",)
+
+
 def _handling(record: FormRecord) -> str:
-    """Seeds 003/004: objective causes → 调减预算并调整目标; serious deviation → 暂缓/停止拨款."""
-    serious = record.funding_grade == "red" and record.indicator_grades.get("red", 0) > 0
-    if serious or record.likelihoods.get("完全不可能"):
-        return ("预算执行与绩效目标偏离较大：建议暂停项目实施或暂缓拨款，按程序调减预算、停止拨付资金，"
-                "督促单位整改；整改不到位或无法继续实施的收回资金。")
-    return ("如因政策变化、突发事件等客观因素导致进度缓慢或目标难以实现，建议按程序调减预算并同步调整绩效目标；"
-            "否则督促单位加快执行、及时纠偏。")
+    """Seeds 003/004: a serious deviation, of the money and the targets both (case 二), is 暂缓拨款 first and, once
+    confirmed, 暂停/停止拨付; an indicator judged 完全不可能, or a deviation alone, is case 一 where its cause is
+    objective: 调减预算并同步调整目标."""
+    if record.funding_grade == "red" and record.indicator_grades.get("red", 0) > 0:
+        return SERIOUS
+    return IMPOSSIBLE if record.likelihoods.get("完全不可能") else OBJECTIVE

@@ -494,7 +494,7 @@ def edited_focus(sheet: list[list], records: list[FormRecord], profile: Profile)
     a handling or reason rewritten, a project taken off the list or put on it, a column of opinions added.
     One level up the list is drafted again from the records. (Drafted with today's profile: a focus threshold
     changed since shows as edits too.)"""
-    from .aggregate import focus_list
+    from .aggregate import FORMER_HANDLINGS, focus_list
     from .workbook import FOCUS_HEADERS, FOCUS_NOTE, FOCUS_TOP, GRADE_TEXT, focus_key, focus_row
 
     found = header_row(sheet, FOCUS_HEADERS)
@@ -514,7 +514,7 @@ def edited_focus(sheet: list[list], records: list[FormRecord], profile: Profile)
         for label, value in zip(FOCUS_HEADERS[2:], values[2:]):
             c = header.get(label)
             shown = sheet[r][c] if c is not None and c < len(sheet[r]) else None
-            if not _same_value(shown, value):
+            if not _same_value(shown, value) and not (label == FOCUS_HEADERS[-1] and shown in FORMER_HANDLINGS):
                 where = address(r, c) if c is not None else ""
                 edits.append((where, f"“{name}”的{label}为{_shown(shown)}，xlmon 起草的是{_shown(value)}"))
     for r, key in _left(rows):
