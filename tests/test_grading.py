@@ -142,7 +142,8 @@ amounts = st.one_of(st.none(), st.floats(0, 5000).map(lambda x: round(x, 2)))
 
 @st.composite
 def well_formed_forms(draw, reasons: bool = False):
-    """A form as a careful unit fills it: sources with spent ≤ issued ≤ budget, typed totals right."""
+    """A form as a careful unit fills it: sources with spent ≤ issued ≤ budget, spent ≤ forecast ≤ budget, typed
+    totals right."""
     sources = {}
     for name in ("中央财政资金", "省级财政资金", "市级财政资金", "县（区）财政资金", "单位自筹资金", "其他资金"):
         if draw(st.booleans()):
@@ -151,7 +152,7 @@ def well_formed_forms(draw, reasons: bool = False):
         current = draw(st.floats(1, 5000).map(lambda x: round(x, 2)))
         issued = round(current * draw(st.floats(0, 1)), 2)
         spent = round(min(issued, (carry or 0) + current) * draw(st.floats(0, 1)), 2)
-        forecast = round(((carry or 0) + current) * draw(st.floats(0.5, 1)), 2)
+        forecast = max(spent, round(((carry or 0) + current) * draw(st.floats(0.5, 1)), 2))
         sources[name] = [carry, current, round((carry or 0) + current, 2), issued, None, spent, None, forecast]
     if not sources:
         sources["市级财政资金"] = [None, 100, 100, 50, 0.5, 50, 0.5, 100]
