@@ -235,6 +235,31 @@ def test_calculate_writes_values_on_a_hand_typed_form(department, style):
     assert [a["func"] for a in again_actions] == ["alert"]
 
 
+def test_calculate_keeps_a_subtotal_typed_without_its_parts(tmp_path):
+    """Many units fill 小计 (安排数) alone, 上年结转 and 本年预算 blank: 计算 blanked every 小计 and 支出进度 (310 → 空),
+    amounts Excel cannot undo, and 校验 then said 无预算开支. The 小计 is the budget; R215 asks for the parts. With one
+    part typed and the other blank, a 小计 that does not add up is pointed out (C001), not written over."""
+    from handmade import project_grid
+    from test_check import write_grid
+
+    funding = {"资金总额": [None, None, 310, 200, None, 150, 150 / 310, 305],
+               "中央财政资金": [None, None, 100, 100, None, 60, 0.6, 100],
+               "市级财政资金": [None, None, 210, 100, None, 90, 90 / 210, 205]}
+    path = write_grid(tmp_path / "只填小计.xlsx", project_grid(funding=funding))
+    payload = payload_from_file(path)
+    actions, outcome = actions_of(payload, ep.calculate)
+    assert outcome.edits == [] and "未做修改" in outcome.message
+    result = check_file(path)
+    codes = {d.code for d in result.diagnostics}
+    assert not {"C001", "C004", "R206"} & codes and "R215" in codes
+    assert result.forms[0].total("source").spend_progress == pytest.approx(150 / 310)
+    funding["市级财政资金"] = [10, None, 210, 100, None, 90, 90 / 210, 205]  # 本年预算 forgotten
+    path = write_grid(tmp_path / "漏填本年预算.xlsx", project_grid(funding=funding))
+    actions, outcome = actions_of(payload_from_file(path), ep.calculate)
+    assert "F10" not in {e.cell for e in outcome.edits}
+    assert "F10" in {d.cell for d in check_file(path).diagnostics if d.code == "C001"}
+
+
 @pytest.mark.parametrize("client", ["VBA", "Office.js"])
 def test_new_project_form_adds_a_readable_empty_form(department, client):
     payload = payload_from_file(unit_file(department, "template"), client=client)

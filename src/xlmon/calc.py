@@ -54,8 +54,9 @@ def calculate(form: Form) -> list[Diagnostic]:
             rows.insert(0, total)
         skipped = _TextSkipped(total, sources)
         _sum_sources(form, total, sources, diags, skipped)
+        alone = add(*(s.typed["subtotal"] for s in sources if only_subtotal(s)))  # in no column 资金总额 sums
         for row in rows:
-            _row_rates(form, row, diags, skipped)
+            _row_rates(form, row, diags, skipped, alone if row is total else None)
         diags.extend(skipped.diagnostics(form))
     return diags
 
@@ -145,9 +146,20 @@ def _sum_sources(form: Form, total: FundingRow, sources: list[FundingRow], diags
                               formula=f"=SUM({cells[0]}:{cells[-1]})" if cells else "=SUM(...)"))
 
 
-def _row_rates(form: Form, row: FundingRow, diags: list[Diagnostic], skipped: _TextSkipped) -> None:
+def only_subtotal(row: FundingRow) -> bool:
+    """A row whose 小计 (安排数) alone was filled in, 上年结转 and 本年预算 both left blank, as many units do: that 小计
+    is the row's budget, not a sum to call wrong (R215 asks for the two parts)."""
+    return (row.typed.get("subtotal") is not None and row.typed.get("carryover") is None
+            and row.typed.get("current") is None and not {"carryover", "current"} & set(row.unreadable))
+
+
+def _row_rates(form: Form, row: FundingRow, diags: list[Diagnostic], skipped: _TextSkipped,
+               alone: float | None = None) -> None:
+    """alone: for 资金总额, the 小计 of its sources that give only that."""
     bad = set(row.unreadable)
-    row.subtotal = None if bad & DEPENDS["subtotal"] else add(row.carryover, row.current)
+    row.subtotal = None if bad & DEPENDS["subtotal"] else add(row.carryover, row.current, alone)
+    if row.subtotal is None and only_subtotal(row):
+        row.subtotal = row.typed["subtotal"]
     typed = row.typed.get("subtotal")
     wrong = (typed is not None and abs(typed - (row.subtotal or 0.0)) > AMOUNT_TOLERANCE + EPS
              or typed is None and "subtotal" in row.errors and row.subtotal is not None)

@@ -103,6 +103,9 @@ def _edit(form: Form, row: FundingRow, field: str, grid: Grid, formulas: dict[st
     if field in row.unreadable or DEPENDS.get(field, frozenset()).intersection(row.unreadable):
         return None
     computed = getattr(row, field)
+    if field == "subtotal" and row.typed.get("subtotal") is not None and None in (row.typed.get("carryover"),
+                                                                               row.typed.get("current")):
+        return None  # 310 typed beside a blank 本年预算 is what the unit has, not a sum to write 10 over (C001 asks)
     if field in L.INPUT_AMOUNTS:  # a total: computed only when some part was filled in
         parts = [r for r in form.funding if r.block == row.block and r is not row]
         if any(field in r.unreadable for r in parts) or all(r.typed.get(field) is None for r in parts):

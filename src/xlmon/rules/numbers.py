@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .. import layout as L
-from ..calc import AMOUNT_TOLERANCE, EPS, fmt_amount, fmt_rate
+from ..calc import AMOUNT_TOLERANCE, EPS, fmt_amount, fmt_rate, only_subtotal
 from ..diagnostics import Diagnostic, make
 from ..grading import counts_none, is_quantitative
 from ..models import Form, Indicator
@@ -68,6 +68,9 @@ def execution(form: Form, profile: Profile) -> list[Diagnostic]:
             out.append(make("R203", sheet=form.sheet, cell=row.cells.get("issue_rate") or row.cells.get("issued"),
                             row=row.row, issued=fmt_amount(issued), current=fmt_amount(current),
                             rate=fmt_rate(row.issue_rate)))
+        if only_subtotal(row) and (row.row != L.TOTAL_ROW or len([r for r in form.funding if r.block == row.block]) == 1):
+            out.append(make("R215", sheet=form.sheet, cell=row.cells.get("current") or row.cells.get("subtotal"),
+                            row=row.row, subtotal=fmt_amount(subtotal)))
         # 支出进度 is of 小计, 上年结转 included, which no 下达数 holds: what may be spent is both
         available = (issued or 0.0) + (row.carryover or 0.0) if issued is not None else None
         if spent is not None and available is not None and spent > available + AMOUNT_TOLERANCE:
