@@ -149,7 +149,7 @@ def _sum_sources(form: Form, total: FundingRow, sources: list[FundingRow], diags
 def only_subtotal(row: FundingRow) -> bool:
     """A row whose 小计 (安排数) alone was filled in, 上年结转 and 本年预算 both left blank, as many units do: that 小计
     is the row's budget, not a sum to call wrong (R215 asks for the two parts)."""
-    return (row.typed.get("subtotal") is not None and row.typed.get("carryover") is None
+    return (abs(row.typed.get("subtotal") or 0.0) > AMOUNT_TOLERANCE and row.typed.get("carryover") is None
             and row.typed.get("current") is None and not {"carryover", "current"} & set(row.unreadable))
 
 
@@ -171,7 +171,7 @@ def _row_rates(form: Form, row: FundingRow, diags: list[Diagnostic], skipped: _T
                           actual=row.errors["subtotal"] if typed is None else fmt_amount(typed),
                           formula=_formula(row, "carryover", "+", "current")))
     # an unreadable amount is unknown, not 0: no rate is computed from it
-    row.issue_rate = None if bad & DEPENDS["issue_rate"] else ratio(row.issued, row.current)
+    row.issue_rate = None if bad & DEPENDS["issue_rate"] or alone else ratio(row.issued, row.current)
     row.spend_progress = None if bad & DEPENDS["spend_progress"] else ratio(row.spent, row.subtotal)
     checks = (("issue_rate", "C003", "issued", "current"), ("spend_progress", "C004", "spent", "subtotal"))
     for field, code, num, den in checks:
