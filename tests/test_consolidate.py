@@ -1683,6 +1683,24 @@ def test_a_summary_edited_by_hand_is_never_written_over_and_its_edits_go_up(depa
     assert all("未计入" in m for m in k014.values())
 
 
+def test_a_subtotal_typed_alone_counts_in_the_departments_budget(tmp_path, capsys):
+    """A unit that typed only 小计 (安排数), 上年结转 and 本年预算 blank: its budget counted as 0, so the department's
+    小计 left out 310 万元 while its 支出数 counted, and the 支出进度 rose. It counts in 小计 and 支出进度, and the
+    下达率, which needs 本年预算, is of the other units; one level up the same."""
+    alone = {"资金总额": [None, None, 310, 200, None, 150, 150 / 310, 305],
+             "中央财政资金": [None, None, 100, 100, None, 60, 0.6, 100],
+             "市级财政资金": [None, None, 210, 100, None, 90, 90 / 210, 205]}
+    (tmp_path / "units").mkdir()
+    write_grid(tmp_path / "units" / "甲.xlsx", project_grid(funding=alone, indicators=SAMPLE_INDICATORS, unit="甲"))
+    write_grid(tmp_path / "units" / "乙.xlsx", project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS, unit="乙"))
+    code, data = run(capsys, tmp_path / "units", "-o", tmp_path / "dept" / "汇总.xlsx")
+    totals = data["totals"]
+    assert code == 0 and totals["subtotal"] == 620 and totals["spent"] == 300
+    assert totals["spend_progress"] == round(300 / 620, 4) and totals["issue_rate"] == round(200 / 300, 4)
+    code, bureau = run(capsys, tmp_path / "dept", "-o", tmp_path / "局汇总.xlsx")
+    assert code == 0 and bureau["totals"] == totals
+
+
 def test_the_handling_drafted_follows_the_seeds_two_cases(department, tmp_path, capsys):
     """Seed 004 sets apart 调减预算并调整目标 (objective causes) from 暂停/停止拨付 (serious deviations). One 完全不可能
     tick on a project on schedule drew the serious text, stated as fact and offering 暂缓 and 停止 at once: it is

@@ -42,6 +42,7 @@ class Totals:
     spent: float = 0.0
     forecast: float = 0.0
     subtotal: float = 0.0
+    alone: float = 0.0  # 小计 typed without 上年结转 and 本年预算 (FormRecord.alone): in 小计 and 支出进度, not 下达率
     issue_rate: float | None = None
     spend_progress: float | None = None
     gap: float | None = None
@@ -61,26 +62,27 @@ class Totals:
         if blank & DEPENDS["subtotal"]:
             self.subtotal = None
 
-    def add(self, values: list[float | None], unknown=()) -> None:
+    def add(self, values: list[float | None], unknown=(), alone: float | None = None) -> None:
         for name, value in zip(AMOUNTS, values):
             if value is not None:
                 setattr(self, name, getattr(self, name) + value)
                 self.known.add(name)
         self.unknown.update(unknown)
+        self.alone += alone or 0.0
         carry, current, issued, spent, _ = (v or 0.0 for v in values)
         parts = self.rate_parts
-        if not DEPENDS["issue_rate"].intersection(unknown):
+        if not DEPENDS["issue_rate"].intersection(unknown) and not alone:
             parts[0] += issued
             parts[1] += current
         if not DEPENDS["spend_progress"].intersection(unknown):
             parts[2] += spent
             parts[3] += carry
-            parts[4] += current
+            parts[4] += current + (alone or 0.0)
 
     def finish(self, months: int | None, profile: Profile) -> None:
         """Amounts are the sums of what could be read; each rate leaves out the projects whose amounts it
         needs are unknown (with none unknown, that is the rate of the summed amounts)."""
-        self.subtotal = self.carryover + self.current
+        self.subtotal = self.carryover + self.current + self.alone
         issued, current, spent, carry, current_spent = self.rate_parts
         self.issue_rate, self.spend_progress = ratio(issued, current), ratio(spent, carry + current_spent)
         tp = time_progress(months)
@@ -421,7 +423,7 @@ def source_rows(projects: list[FormRecord], months: int | None, profile: Profile
     for record in projects:
         for label, values in record.amounts.get("source", {}).items():
             if label in by_label:
-                by_label[label].add(values, record.unknown_in(label))
+                by_label[label].add(values, record.unknown_in(label), record.alone_in(label))
     for t in rows:
         t.finish(months, profile)
         t.blank_unknown()
@@ -436,7 +438,7 @@ def _by_unit(projects: list[FormRecord], months: int | None, profile: Profile) -
     names = _by_name(projects)
     for record in projects:
         key = unit_key(record.unit or "")
-        units.setdefault(key, Totals(names[key])).add(record.total(), record.unknown_in())
+        units.setdefault(key, Totals(names[key])).add(record.total(), record.unknown_in(), record.alone_in())
     return _ranked(list(units.values()), months, profile)
 
 
@@ -452,7 +454,7 @@ def _by_department(groups: list[tuple[str, list[FormRecord]]], projects: list[Fo
     for name, forms in [*groups, *([("（未填主管部门）", unnamed)] if unnamed else [])]:
         t = Totals(name)
         for record in forms:
-            t.add(record.total(), record.unknown_in())
+            t.add(record.total(), record.unknown_in(), record.alone_in())
         out.append(t)
     return _ranked(out, months, profile)
 

@@ -43,8 +43,11 @@ def _typed(value, unit: str | None):
 def form_record(form: Form, path: str, hidden: bool = False, modified: float | None = None) -> FormRecord:
     amounts: dict[str, dict[str, list[float | None]]] = {}
     unknown: dict[str, dict[str, list[str]]] = {}
+    alone: dict[str, dict[str, float]] = {}
     for row in form.funding:
         amounts.setdefault(row.block, {})[row.row] = [getattr(row, f) for f in AMOUNTS]
+        if row.subtotal is not None and abs(extra := row.subtotal - (row.carryover or 0.0) - (row.current or 0.0)) > 1e-9:
+            alone.setdefault(row.block, {})[row.row] = extra  # a 小计 typed alone (calc.only_subtotal), or its share
         if row.unreadable:
             fields = [f for f in AMOUNTS if f in row.unreadable]
             if fields:
@@ -69,7 +72,8 @@ def form_record(form: Form, path: str, hidden: bool = False, modified: float | N
         kind=form.kind, file=path, sheet=form.sheet, unit=form.unit or (form.department if form.kind ==
                                                                          "department" else None),
         project=form.project, department=form.department, code=code_match.group(0) if code_match else None,
-        year=form.year, months=form.months, amounts=amounts, unknown=unknown, funding_grade=total.grade if total else None,
+        year=form.year, months=form.months, amounts=amounts, unknown=unknown, alone=alone,
+        funding_grade=total.grade if total else None,
         grade=form.grade, indicator_grades=grades, likelihoods=likelihoods, deviations=deviations,
         period_cell=form.cells.get("period"), hidden=hidden, place=list(form.place) if form.place else None,
         modified=modified,

@@ -49,6 +49,9 @@ class FormRecord:
     amounts: dict[str, dict[str, list[float | None]]] = field(default_factory=dict)
     # block -> row label -> the AMOUNTS the form holds but xlmon could not read (N001): unknown, not 0
     unknown: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    # block -> row label -> a 小计 typed without its 上年结转 and 本年预算 (calc.only_subtotal), or a 资金总额's share of
+    # such: part of the row's 小计 and 支出进度, while no 下达率 can be had of it
+    alone: dict[str, dict[str, float]] = field(default_factory=dict)
     funding_grade: str | None = None
     grade: str | None = None
     indicator_grades: dict[str, int] = field(default_factory=dict)
@@ -96,9 +99,12 @@ class FormRecord:
     def unknown_in(self, row: str = "资金总额", block: str = "source") -> list[str]:
         return self.unknown.get(block, {}).get(row, [])
 
+    def alone_in(self, row: str = "资金总额", block: str = "source") -> float | None:
+        return self.alone.get(block, {}).get(row)
+
     def rates(self) -> tuple[float | None, float | None, float | None]:
         """(小计, 下达率, 支出进度) of the 资金总额 row."""
-        return derived(self.total(), self.unknown_in())
+        return derived(self.total(), self.unknown_in(), self.alone_in())
 
     def to_json(self) -> dict:
         """Like dataclasses.asdict, without its deep copies (20x faster on thousands of records)."""
@@ -160,12 +166,14 @@ def _line(item: dict) -> str:
         return _ASCII_JSON.encode(item)
 
 
-def derived(values: list[float | None], unknown=()) -> tuple[float | None, float | None, float | None]:
-    """小计, 下达率 and 支出进度 from [上年结转, 本年预算, 下达数, 支出数, 全年预计] (amounts summed first);
-    a blank amount counts as 0, but nothing is computed from an unknown one (a field named in unknown)."""
+def derived(values: list[float | None], unknown=(), alone: float | None = None) -> tuple[float | None, float | None,
+                                                                                       float | None]:
+    """小计, 下达率 and 支出进度 from [上年结转, 本年预算, 下达数, 支出数, 全年预计] (amounts summed first) and a 小计
+    typed alone (FormRecord.alone); a blank amount counts as 0, but nothing is computed from an unknown one (a field
+    named in unknown), nor a 下达率 where part of the money gave no 本年预算."""
     carry, current, issued, spent, _ = (v or 0.0 for v in values)
-    subtotal = None if DEPENDS["subtotal"].intersection(unknown) else carry + current
-    issue_rate = None if DEPENDS["issue_rate"].intersection(unknown) else ratio(issued, current)
+    subtotal = None if DEPENDS["subtotal"].intersection(unknown) else carry + current + (alone or 0.0)
+    issue_rate = None if DEPENDS["issue_rate"].intersection(unknown) or alone else ratio(issued, current)
     progress = None if DEPENDS["spend_progress"].intersection(unknown) else ratio(spent, subtotal)
     return subtotal, issue_rate, progress
 

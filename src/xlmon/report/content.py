@@ -302,7 +302,7 @@ def _overall_paragraph(records: list[FormRecord]) -> str:
 
     total = summed("source", L.TOTAL_ROW)
     unknown = {f for r in records for f in r.unknown_in(L.TOTAL_ROW)}
-    subtotal, _, progress = derived(total, unknown)
+    subtotal, _, progress = derived(total, unknown, sum(r.alone_in(L.TOTAL_ROW) or 0.0 for r in records))
     parts = [f"{label} {fmt_amount(derived(summed('spending', label))[0])}" for label in L.DEPARTMENT_SPENDING_TYPES]
     progress_text = (f"支出进度 {fmt_rate(progress)}" if progress is not None or not unknown
                      else "部分金额无法识别，支出进度无法计算")
