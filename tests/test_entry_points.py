@@ -296,6 +296,36 @@ def test_buttons_on_the_blank_template_say_it_is_unfilled(client):
     assert [d.code for d in validated.diagnostics] == ["S131"] and "错误 0 项" in validated.message
 
 
+def test_validate_on_a_workbook_without_a_form_adds_nothing(tmp_path):
+    """校验 in a user's own ledger added a 校验结果 sheet to it and said it had coloured cells, of 0 forms; 计算 said
+    there is no form. Both say so now, and nothing is added."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.title = "台账"
+    wb.active.append(["日期", "摘要", "金额"])
+    wb.active.append(["2026-06-30", "办公用品", 120])
+    wb.save(tmp_path / "台账.xlsx")
+    actions, outcome = actions_of(payload_from_file(tmp_path / "台账.xlsx"), ep.validate)
+    assert outcome.message == "本工作簿中没有找到绩效运行监控表，未做校验。"
+    assert [a["func"] for a in actions] == ["alert"]
+
+
+def test_a_desktop_button_that_fails_shows_one_chinese_alert_and_no_traceback(monkeypatch):
+    """RunPython shows a second box with Python's English traceback when the script ends in an exception: main
+    re-raised after its alert. One alert now, in Chinese, naming what went wrong."""
+    shown = []
+    monkeypatch.setattr(xw.Book, "caller", staticmethod(lambda: object()))
+    monkeypatch.setattr(ep.xb, "alert", lambda book, text, mode="info": shown.append(text))
+    for problem, said in ((ValueError("工作表“表1”的已用区域过大"), "xlmon：工作表“表1”的已用区域过大"),
+                          (KeyError("x"), "xlmon 运行出错（KeyError")):
+        def fail(book, problem=problem):
+            raise problem
+        monkeypatch.setitem(ep.BUTTONS, "validate", fail)
+        ep.main("validate")  # returns: no exception for xlwings to show
+        assert shown[-1].startswith(said)
+
+
 def test_consolidate_on_a_remote_book_points_to_the_task_pane(department):
     payload = payload_from_file(unit_file(department, "template"), client="Office.js")
     actions, outcome = actions_of(payload, ep.consolidate_folder)

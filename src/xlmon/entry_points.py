@@ -75,6 +75,8 @@ def validate(book: Any, profile: Profile | None = None) -> Outcome:
         return _tell(book, Outcome(_NOT_OURS + "为免覆盖，未校验：请将该表改名或删除后再点击“校验”。"), "warning")
     grids = xb.form_grids(book)
     result = check_sheets(grids, profile)
+    if not result.forms and not any(d.code == "S131" for d in result.diagnostics):  # no form, none to be filled in
+        return _tell(book, Outcome(f"{no_forms(result)}，未做校验。"), "warning")
     name = xb.book_name(book)
     for d in result.diagnostics:
         d.file = name
@@ -86,7 +88,7 @@ def validate(book: Any, profile: Profile | None = None) -> Outcome:
     findings = "，".join(f"{SEVERITY_ZH[s]} {counts[s]} 项" for s in ("error", "warning", "info"))
     graded = "，".join(f"{GRADE_ZH[g]}色 {grades[g]} 项" for g in ("red", "yellow", "green"))
     text = (f"校验完成：{len(result.forms)} 张表。\n问题：{findings}。\n偏差等级：{graded}。\n"
-            f"已在单元格上标色，明细见“{RESULTS_SHEET}”表。")
+            f"{'已在单元格上标色，' if marked else ''}明细见“{RESULTS_SHEET}”表。")
     mode = "critical" if counts["error"] else ("warning" if counts["warning"] else "info")
     return _tell(book, Outcome(text, diagnostics=result.diagnostics, marked=marked), mode)
 
@@ -218,9 +220,10 @@ def main(name: str) -> None:
     book = xw.Book.caller()
     try:
         BUTTONS[name](book)
-    except Exception as exc:  # the user sees a Chinese message instead of a VBA error box
-        xb.alert(book, f"xlmon 运行出错：{exc}", mode="critical")
-        raise
+    except ValueError as exc:  # a condition xlmon says in Chinese (a used range too large to hand over)
+        xb.alert(book, f"xlmon：{exc}", mode="critical")
+    except Exception as exc:  # one Chinese alert, and no second box of xlwings' with the English traceback
+        xb.alert(book, f"xlmon 运行出错（{type(exc).__name__}: {exc}），请将此信息告知技术支持。", mode="critical")
 
 
 # ---------------------------------------------------------------------------------- marks
