@@ -13,6 +13,7 @@ from conftest import ROOT, assert_formulas_equal_xlmon, libreoffice_convert, req
 from xlmon import layout as L
 from xlmon.adapters.files import read_workbook
 from xlmon.check import check_file
+from xlmon.grid import parse_address
 from xlmon.cli import main
 from xlmon.reader import read_form
 from xlmon.templates import COMMITTED, TEMPLATE_FILES, build_form, new_workbook, save_atomic, write_committed
@@ -189,6 +190,16 @@ def test_libreoffice_sums_skip_an_amount_typed_as_text_and_check_names_that_cell
     cells = out.funding[key]
     assert d.cell == cells["current"] and f"（{cells['subtotal']}）" in d.message
     assert f"（{out.funding[('source', L.TOTAL_ROW)]['subtotal']}）" in d.message
+    # 计算 makes the text a number, which the sums then take; it wrote the template's formulas over themselves,
+    # claimed corrections it had not made, and on the protected sheet would write into locked cells
+    import xlmon.entry_points as ep
+    from payloads import actions_of, apply_actions, payload_from_file
+
+    payload = payload_from_file(recalculated)
+    actions, outcome = actions_of(payload, ep.calculate)
+    assert [(e.cell, e.value, e.formula) for e in outcome.edits] == [(cells["current"], 100, False)]
+    r, c = parse_address(cells["current"])
+    assert apply_actions(payload, actions)["sheets"][0]["values"][r][c] == 100
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -97,11 +97,13 @@ class _TextSkipped:
 
     def diagnostics(self, form: Form) -> list[Diagnostic]:
         out = []
+        form.left_out += [r.cells[f] for r, f in self.explained if f in r.cells]
         for row in (self.total, *self.sources):
             affected = [f"{r.row}·{L.FIELD_LABELS[f]}（{r.cells.get(f)}）"
                         for r, f in sorted(self.explained, key=lambda e: e[0] is not row) if r is row or r is self.total]
             for field, text in row.text.items():
                 if affected:
+                    form.text_amounts[row.cells[field]] = row.typed[field]
                     out.append(make("N007", sheet=form.sheet, cell=row.cells.get(field), value=text.strip(),
                                     field=f"{row.row}·{L.FIELD_LABELS[field]}", amount=fmt_amount(row.typed.get(field)),
                                     affected="、".join(affected)))

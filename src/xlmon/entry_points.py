@@ -50,9 +50,9 @@ def calculate(book: Any, profile: Profile | None = None) -> Outcome:
     edits = plan_calculation(result.forms, grids)
     for edit in edits:
         sheet = book.sheets[edit.sheet]
+        if edit.number_format and xb.can(book, "setNumberFormat"):  # first: a number written into a cell
+            sheet[edit.cell].number_format = edit.number_format  # formatted as text would stay text
         sheet[edit.cell].value = edit.value  # a number, None, or our own formula: never user text
-        if edit.number_format and xb.can(book, "setNumberFormat"):
-            sheet[edit.cell].number_format = edit.number_format
     if not edits:
         text = f"计算完成：{len(result.forms)} 张表的小计、资金总额、下达率和支出进度均正确，未做修改。"
     else:

@@ -84,6 +84,9 @@ class Form:
     indicators: list[Indicator] = field(default_factory=list)
     cells: dict[str, str] = field(default_factory=dict)
     unknown_texts: list[str] = field(default_factory=list)  # header fields and goal: formulas with no saved result
+    # N007: amounts typed as text that the sums shown leave out (cell → the number), and the cells showing such sums
+    text_amounts: dict[str, float] = field(default_factory=dict)
+    left_out: list[str] = field(default_factory=list)
     # (first row, row after the last), 0-based, of a form stacked with others on its sheet; None for a form alone
     place: tuple[int, int] | None = None
 

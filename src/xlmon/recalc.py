@@ -42,11 +42,30 @@ def plan_calculation(forms: list[Form], sheets: dict[str, Grid]) -> list[CellEdi
     for form in forms:
         grid = sheets.get(form.sheet, [])
         formulas = template_formulas(form)
+        edits += _numbers_from_text(form, grid)
+        texted = {(r.block, r.row) for r in form.funding if set(r.cells.values()) & form.text_amounts.keys()}
+        texted |= {(block, L.TOTAL_ROW) for block, _ in texted}
         for row in form.funding:
             for field in _computed_fields(form, row):
+                if row.cells.get(field) in form.left_out or formulas is not None and (row.block, row.row) in texted:
+                    continue  # right once the text it leaves out is a number: its formula, the unit's or ours, stays
                 edit = _edit(form, row, field, grid, formulas)
                 if edit is not None:
                     edits.append(edit)
+    return edits
+
+
+def _numbers_from_text(form: Form, grid: Grid) -> list[CellEdit]:
+    """An amount typed as text that the form's sums skip (N007) becomes the number it reads as, in an input cell:
+    the sums then come right by themselves, on a protected template too, whose formula cells are locked."""
+    edits = []
+    for row in form.funding:
+        for field, cell in row.cells.items():
+            if cell in form.text_amounts:
+                number = round(form.text_amounts[cell] * form.amount_scale, 6)
+                before = value(grid, *parse_address(cell))
+                edits.append(CellEdit(form.sheet, cell, number, number_format=AMOUNT_FORMAT, before=before,
+                                      note=f"{row.row}·{L.FIELD_LABELS[field]}：文本“{_shown(before)}” → 数字 {number:g}"))
     return edits
 
 
