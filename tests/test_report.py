@@ -60,7 +60,7 @@ def _pp(text: str, before: str) -> float:
 
 
 def _rate_after(text: str, label: str) -> float:
-    return float(re.search(re.escape(label) + r" (-?[\d.]+)%", text).group(1))
+    return float(re.search(re.escape(label) + r" ?(-?[\d.]+)%", text).group(1))
 
 
 def test_project_report_numbers_are_the_checks(project_file, capsys):
@@ -69,11 +69,15 @@ def test_project_report_numbers_are_the_checks(project_file, capsys):
     report = report_for_paths([project_file])
     assert report.kind == "project" and form["project"] in report.title
     text = report.text()
-    assert _rate_after(text, "支出进度") == pytest.approx(total["spend_progress"] * 100, abs=0.006)
-    assert _rate_after(text, "下达率") == pytest.approx(total["issue_rate"] * 100, abs=0.006)
+    assert _rate_after(text, "支出进度（占安排数）") == pytest.approx(total["spend_progress"] * 100, abs=0.006)
+    assert _rate_after(text, "下达率（占本年预算）") == pytest.approx(total["issue_rate"] * 100, abs=0.006)
     assert _rate_after(text, "时间进度") == pytest.approx(form["time_progress"] * 100, abs=0.006)
     assert _pp(text, "支出进度落后于时间进度") == pytest.approx(total["gap"] * 100, abs=0.006)
     assert f"已支出 {total['spent']:,.2f} 万元" in text
+    # 下达率 is of 本年预算, which is said beside the 安排数 it is not of; and what the forecast leaves over
+    assert f"安排 {total['subtotal']:,.2f} 万元（其中本年预算 {total['current']:,.2f} 万元）" in text
+    if total["subtotal"] - total["forecast"] > 0.005:
+        assert f"预计结转结余 {total['subtotal'] - total['forecast']:,.2f} 万元" in text
     grades = [i["grade"] for i in form["indicators"]]
     assert f"红灯 {grades.count('red')} 个" in text and f"绿灯 {grades.count('green')} 个" in text
     reds = [i for i in form["indicators"] if i["grade"] == "red"]
@@ -90,7 +94,7 @@ def test_department_report_numbers_are_the_consolidations(department, tmp_path, 
     assert report.kind == "department" and "某市教育局" in report.title
     text = report.text()
     execution = next(line for line in text.splitlines() if line.startswith("截至"))
-    assert _rate_after(execution, "支出进度") == pytest.approx(summary["totals"]["spend_progress"] * 100, abs=0.006)
+    assert _rate_after(execution, "支出进度（占安排数）") == pytest.approx(summary["totals"]["spend_progress"] * 100, abs=0.006)
     assert _pp(execution, "支出进度落后于时间进度") == pytest.approx(summary["gap"] * 100, abs=0.006)
     assert f"纳入 {summary['units']} 个单位的 {summary['projects']} 个项目" in text
     g = summary["grades"]
@@ -140,7 +144,7 @@ def test_a_workbook_of_a_部门整体_form_alone_is_reported_on_its_own_funds(de
     assert "0 个项目" not in text and "图1" not in text and "各单位支出进度" not in text
     execution = next(line for line in text.splitlines() if line.startswith("截至"))
     assert "部门整体资金共安排" in execution
-    assert _rate_after(execution, "支出进度") == pytest.approx(total.spend_progress * 100, abs=0.006)
+    assert _rate_after(execution, "支出进度（占安排数）") == pytest.approx(total.spend_progress * 100, abs=0.006)
     assert "表1 部门整体资金来源及执行情况" in text
 
 
@@ -153,7 +157,7 @@ def test_the_report_says_a_blank_amount_is_none_and_an_unread_one_unknown(tmp_pa
     write_form(tmp_path / "a.xlsx", unit="某单位", project="项目", funding=funding)
     said = [line for line in report_for_paths([tmp_path / "a.xlsx"]).text().splitlines()
             if line.startswith(("项目名称", "截至"))]
-    assert "上年结转 0.00 万元" in said[0] and "已支出 无法识别，支出进度 无法计算" in said[1]
+    assert "上年结转 0.00 万元" in said[0] and "已支出 无法识别，支出进度（占安排数）无法计算" in said[1]
     assert not [line for line in said if "空" in line]
 
 

@@ -35,7 +35,7 @@ SECTIONS = ("一、项目（部门）基本情况", "二、预算执行和绩效
 BUDGET, TARGETS = "（一）预算执行情况分析", "（二）绩效目标实现情况分析"
 CONCLUSION, CAUSES, MEASURES = ("（一）监控总体结论", "（二）预算执行和绩效目标出现偏差的原因分析",
                                 "（三）存在问题及整改措施和建议")
-FUNDING_HEADERS = ["资金来源", "安排数（小计）", "下达数", "下达率", "支出数", "支出进度", "全年预计支出数",
+FUNDING_HEADERS = ["资金来源", "安排数（小计）", "下达数", "下达率（占本年预算）", "支出数", "支出进度", "全年预计支出数",
                    "进度差（百分点）", "资金评级"]
 _CODE = re.compile(r"[（(][0-9A-Z]{6,21}[)）]\s*$")
 
@@ -150,15 +150,19 @@ def said_rate(value: float | None) -> str:
     return "无法计算" if value is None else fmt_rate(value)
 
 
-def execution_sentence(as_of: str, what: str, subtotal, issued, issue_rate, spent, progress, forecast, tp, gap,
-                       grade, unknown: Collection[str] = ALL_AMOUNTS) -> str:
-    """unknown: the amounts of which a blank (None) is unknown, not 0; a department's totals are 0 unless so."""
+def execution_sentence(as_of: str, what: str, subtotal, current, issued, issue_rate, spent, progress, forecast, tp,
+                       gap, grade, unknown: Collection[str] = ALL_AMOUNTS) -> str:
+    """unknown: the amounts of which a blank (None) is unknown, not 0; a department's totals are 0 unless so. Each
+    rate names what it divides (下达率 is of 本年预算, not of the 安排数 said before it), and the forecast what it
+    leaves over (预计结转结余, seed 004's 监控内容)."""
     def amount(value, field):
         return said(value, field in unknown)
-    return (f"截至{as_of}，{what}安排 {amount(subtotal, 'subtotal')}，已下达 {amount(issued, 'issued')}，下达率 "
-            f"{said_rate(issue_rate)}；已支出 {amount(spent, 'spent')}，支出进度 {said_rate(progress)}，时间进度 "
-            f"{fmt_rate(tp)}，{gap_text(gap)}；全年预计支出 {amount(forecast, 'forecast')}。"
-            f"资金执行评级为{grade_text(grade)}。")
+    left = (f"，预计结转结余 {fmt_amount(subtotal - forecast)}" if subtotal is not None and forecast is not None
+            and subtotal - forecast > 0.005 else "")
+    return (f"截至{as_of}，{what}安排 {amount(subtotal, 'subtotal')}（其中本年预算 {amount(current, 'current')}），"
+            f"已下达 {amount(issued, 'issued')}，下达率（占本年预算）{said_rate(issue_rate)}；已支出 "
+            f"{amount(spent, 'spent')}，支出进度（占安排数）{said_rate(progress)}，时间进度 {fmt_rate(tp)}，"
+            f"{gap_text(gap)}；全年预计支出 {amount(forecast, 'forecast')}{left}。资金执行评级为{grade_text(grade)}。")
 
 
 def grade_counts(counts: dict[str, int], total: int, what: str) -> str:
@@ -176,7 +180,7 @@ def chart_caption(figure: str, rows: str, tp: float | None) -> str:
 def red_indicator_text(n: int, where: str, level3: str, target: str, actual, forecast, likelihood,
                        reason: str | None, remark: str | None) -> str:
     text = (f"{n}. {where}“{level3 or '（未填指标名称）'}”：年度指标值 {target or '未填写'}，"
-            f"截至目前完成 {shown(actual)}，全年预计完成 {shown(forecast)}")
+            f"截至本期完成 {shown(actual)}，全年预计完成 {shown(forecast)}")
     if likelihood:
         text += f"，完成目标可能性为“{likelihood}”"
     text += f"。单位分析的偏差原因：{reason.rstrip('。；;. ')}" if reason else "。单位未填写偏差原因分析"
@@ -212,7 +216,7 @@ def project_report(form: Form, path: str, severities: list[str], profile: Profil
 
     add(Heading(SECTIONS[0], 1))
     add(Paragraph(f"项目名称：{name}；主管部门：{form.department or '未填写'}；预算单位：{form.unit or '未填写'}。"
-                  f"本年资金安排 {said(total.subtotal, bool(DEPENDS['subtotal'] & set(total.unreadable)))}（上年结转 "
+                  f"资金安排 {said(total.subtotal, bool(DEPENDS['subtotal'] & set(total.unreadable)))}（上年结转 "
                   f"{said(total.carryover, 'carryover' in total.unreadable)}，"
                   f"本年预算 {said(total.current, 'current' in total.unreadable)}）。"))
     add(Paragraph(f"年度绩效目标：{form.goal}" if form.goal else "年度绩效目标：监控表未填写。"))
@@ -220,7 +224,7 @@ def project_report(form: Form, path: str, severities: list[str], profile: Profil
 
     add(Heading(SECTIONS[1], 1))
     add(Heading(BUDGET, 2))
-    add(Paragraph(execution_sentence(month_end(form.year, form.months), "项目资金", total.subtotal,
+    add(Paragraph(execution_sentence(month_end(form.year, form.months), "项目资金", total.subtotal, total.current,
                                      total.issued, total.issue_rate, total.spent, total.spend_progress,
                                      total.forecast, form.time_progress, total.gap, total.grade,
                                      _unknown_fields(total))))
@@ -236,7 +240,7 @@ def project_report(form: Form, path: str, severities: list[str], profile: Profil
     deviating = [i for i in form.indicators if i.grade in ("red", "yellow")]
     deviating.sort(key=lambda i: i.grade != "red")
     if deviating:
-        add(Table(["评级", "三级指标", "年度指标值", "截至目前完成", "全年预计完成", "完成可能性", "偏差原因分析"],
+        add(Table(["评级", "三级指标", "年度指标值", "截至本期完成", "全年预计完成", "完成可能性", "偏差原因分析"],
                   [[grade_text(i.grade), i.level3, i.target, shown(i.actual), shown(i.forecast), i.likelihood or "",
                     i.reason or "（未填写）"] for i in deviating], "表2 出现偏差的绩效指标"))
 
@@ -337,7 +341,7 @@ def department_report(summary: Summary, profile: Profile) -> Report:
     add(Heading(BUDGET, 2))
     add(Paragraph(execution_sentence(month_end(summary.year, summary.months),
                                      "部门整体资金共" if only_overall else "纳入监控的项目资金共", total.subtotal,
-                                     total.issued, total.issue_rate, total.spent, total.spend_progress, total.forecast,
+                                     total.current, total.issued, total.issue_rate, total.spent, total.spend_progress, total.forecast,
                                      tp, total.gap, total.grade)))
     if unclear := summary.unclear:  # as 汇总表's note says: else the rates cannot be had from the amounts printed beside them
         add(Paragraph(f"注意：{unclear} 个项目有金额无法识别（见 xlmon 校验结果），以上合计只含能识别的金额，"
