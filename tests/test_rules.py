@@ -99,6 +99,10 @@ def test_goal_review_thresholds():
     found = {d.code for d in diags}
     assert {"R112", "R113", "R114"} <= found and "R111" in found  # 1 of 2 quantified = 50 %
     assert codes_at(diags, "R114") == [form.cells["indicators"]]
+    # the targets are the approved ones (seed 004: 对照批复的绩效目标): improved through the finance bureau, not
+    # rewritten on the monitoring form, which R111 told units to do
+    said = {d.code: d.message for d in diags}
+    assert "不要自行改写" in said["R111"] and all("报财政部门审核确认" in said[c] for c in ("R111", "R112", "R113", "R114"))
     relaxed = PROFILE.model_copy(update={"goal_review": PROFILE.goal_review.model_copy(
         update={"min_level1": 2, "min_level2": 2, "min_level3": 2, "min_quantified_share": 0.5})})
     _, diags = run(indicators=few, profile=relaxed)
