@@ -334,3 +334,24 @@ def test_a_rate_typed_to_the_precision_shown_is_right_and_a_wrong_one_quoted_as_
     _, diags = run(funding={**rounded, "市级财政资金": [10, 200, 210, 100, 0.5, 90, 0.428, 205]})
     [c004] = [d for d in diags if d.code == "C004"]  # one decimal typed: 42.8% is not 42.857%
     assert "表中填写 42.8%" in c004.message
+
+
+def test_a_total_typed_again_below_the_sources_is_a_check_not_a_source():
+    """A 合计 row typed after 其他资金 with 资金总额's figures, as a unit's own check: it was added in as a seventh
+    source, so check said 资金总额 should be 600 and 620 (six C001/C002 telling the unit to double its right totals)
+    while consolidate read 300. It is compared with 资金总额 instead: right, nothing said; wrong, C002 at its cell."""
+    def with_repeat(values):
+        grid = project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS)
+        last = max(i for i, row in enumerate(grid) if len(row) > 1 and row[1] == "其他资金")
+        grid.insert(last + 1, [None, "合计", None, *values])
+        return grid
+
+    form, diags = run(with_repeat(SAMPLE_FUNDING["资金总额"]))
+    total = form.total("source")
+    assert (total.current, total.subtotal) == (300, 310) and not {"C001", "C002"} & {d.code for d in diags}
+    assert [r.row for r in form.funding].count("资金总额") == 1
+    wrong = list(SAMPLE_FUNDING["资金总额"])
+    wrong[1] = 290
+    form, diags = run(with_repeat(wrong))
+    [d] = [d for d in diags if d.code == "C002"]
+    assert d.cell == "E14" and "300.00 万元" in d.message and "290.00 万元" in d.message

@@ -47,6 +47,10 @@ def calculate(form: Form) -> list[Diagnostic]:
             for f in L.INPUT_AMOUNTS:
                 setattr(row, f, row.typed.get(f))
         total = next((r for r in rows if r.row == L.TOTAL_ROW), None)
+        repeats = [r for r in rows if r.row == L.TOTAL_ROW and r is not total]  # a 合计 typed below as a check
+        for repeat in repeats:
+            form.funding.remove(repeat)
+            rows.remove(repeat)
         sources = [r for r in rows if r is not total]
         if total is None:  # the form lacks its 资金总额 row (S111): the sources still add up to one
             total = FundingRow(block=block, row=L.TOTAL_ROW)
@@ -58,7 +62,21 @@ def calculate(form: Form) -> list[Diagnostic]:
         for row in rows:
             _row_rates(form, row, diags, skipped, alone if row is total else None)
         diags.extend(skipped.diagnostics(form))
+        for repeat in repeats:
+            diags += _repeated_total(form, total, repeat)
     return diags
+
+
+def _repeated_total(form: Form, total: FundingRow, repeat: FundingRow) -> list[Diagnostic]:
+    """A second 资金总额 (合计, 总计) typed after the sources as the unit's own check: not a source to add in, which
+    doubled the total; each amount of it that is not the total's is C002 at its cell."""
+    out = []
+    for f in (*L.INPUT_AMOUNTS, "subtotal"):
+        typed, computed = repeat.typed.get(f), getattr(total, f)
+        if typed is not None and computed is not None and abs(typed - computed) > AMOUNT_TOLERANCE + EPS:
+            out.append(make("C002", sheet=form.sheet, cell=repeat.cells.get(f), field=L.FIELD_LABELS[f],
+                            expected=fmt_amount(computed), actual=fmt_amount(typed), formula="（与资金总额一致）"))
+    return out
 
 
 class _TextSkipped:
