@@ -27,6 +27,10 @@ def test_catalogue_entries_are_complete():
 def test_every_command_and_option_is_in_readme():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     parser = build_parser()
+    for action in parser._actions:  # xlmon's own options (--version) too
+        for option in action.option_strings:
+            if option not in ("-h", "--help"):
+                assert option in readme, f"option {option} of `xlmon` is not documented"
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     for name, command in sub.choices.items():
         assert f"xlmon {name}" in readme, f"command `xlmon {name}` is not documented in README.md"
