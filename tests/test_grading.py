@@ -227,8 +227,9 @@ def test_profile_file_overrides_and_errors(tmp_path):
     ('[indicators]\nlikelihood_floor = { "有可能" = "orange" }\n',
      ["indicators.likelihood_floor.有可能：应为 green、yellow、red 之一（现为 'orange'）"]),
     ("hierarchy = 5\n", ["hierarchy：应为文字"]),
-    ("[funding\n", ["格式错误（第 1 行第 9 列）"]),
-    ("a = 1\na = 2\n", ["格式错误（第 2 行第 6 列）"]),
+    ("[funding\n", ["格式错误（第 1 行第 9 列）：方括号 [ ] 没有成对"]),
+    ("a = 1\na = 2\n", ["格式错误（第 2 行第 6 列）：同一项设置写了两次"]),
+    ('[palette]\nred = FFC7CE\n', ["格式错误（第 2 行第 7 列）：等号后面的值写法不对"]),
 ])
 def test_profile_errors_say_where_and_what_in_chinese(tmp_path, text, said):
     """A city's staff edit the profile by hand: each mistake named by its setting (or line) and said in Chinese,

@@ -127,12 +127,29 @@ def load_profile(path: str | Path | None = None) -> Profile:
     except UnicodeDecodeError:
         raise ProfileError(f"规则配置文件 {path} 不是 UTF-8 编码：请在记事本中“另存为”，编码选 UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(f"规则配置文件 {path} 格式错误{_where(exc)}：{_AT.sub('', str(exc))}") from None
+        raise ProfileError(f"规则配置文件 {path} 格式错误{_where(exc)}：{_toml_reason(exc)}") from None
     except ValidationError as exc:
         raise ProfileError(f"规则配置文件 {path or '（默认）'} 内容有误：\n{_explain(exc)}") from None
 
 
 _AT = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)")
+
+
+# tomllib's reasons (English), by what they start with, in words; its own after, for whoever supports the user
+_TOML_REASONS = (
+    ("Expected ']'", "方括号 [ ] 没有成对"), ("Expected '=' after a key", "名称后面缺少等号 ="),
+    ("Invalid value", "等号后面的值写法不对（文字要加英文双引号，列表要用 [ ] 括全）"),
+    ("Unclosed inline table", "花括号 { } 没有成对"), ("Unclosed array", "方括号 [ ] 没有成对"),
+    ("Unterminated string", "引号没有成对"), ("Cannot overwrite a value", "同一项设置写了两次"),
+    ("Cannot declare", "同一节写了两次"), ("Invalid statement", "这一行不是“名称 = 值”的写法"),
+    ("Expected newline or end of document", "一行只能写一项设置"),
+)
+
+
+def _toml_reason(exc: tomllib.TOMLDecodeError) -> str:
+    text = _AT.sub("", str(exc))
+    said = next((words for start, words in _TOML_REASONS if text.startswith(start)), None)
+    return f"{said}（{text}）" if said else text
 
 
 def _where(exc: tomllib.TOMLDecodeError) -> str:
