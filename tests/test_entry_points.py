@@ -170,6 +170,26 @@ def test_validate_twice_replaces_marks_and_clear_restores_every_cell(department)
     assert all(v in ("#FFFFFF", "#F2F2F2") for v in restored.values()), set(restored.values())
 
 
+def test_clear_after_a_row_was_inserted_paints_no_cell_that_moved(department):
+    """A unit inserts a row in its form between 校验 and 清除标记: the record of marks is by address, so cells that
+    were never marked were painted (white on the VBA client, over the unit's own fill) and the alert said all was
+    cleared. A cell that no longer holds what was marked keeps its colour, and the alert names it."""
+    payload = payload_from_file(unit_file(department, "template"))
+    marked = apply_actions(payload, actions_of(payload, ep.validate)[0])
+    sheet = next(s for s in marked["sheets"] if s["name"] not in (RESULTS_SHEET, "部门整体"))
+    sheet["values"].insert(9, [None] * len(sheet["values"][9]))  # a row inserted in the funding block
+    painted_before = {k for k in marked["fills"] if k[0] == sheet["name"]}
+    actions, outcome = actions_of(marked, ep.clear_marks)
+    cleared = apply_actions(marked, actions)
+    moved = re.findall(re.escape(sheet["name"]) + r"!([A-Z]+\d+)", outcome.message)
+    assert moved and "内容在校验后有变动" in outcome.message
+    for cell in moved:
+        r, c = parse_address(cell)
+        assert marked["fills"].get((sheet["name"], r, c)) == cleared["fills"].get((sheet["name"], r, c))
+    unchanged = [k for k in painted_before if f"{_col(k[2])}{k[1] + 1}" not in moved]
+    assert unchanged and all(cleared["fills"][k] != marked["fills"][k] for k in unchanged)
+
+
 def test_clear_without_marks_says_so(department):
     payload = payload_from_file(unit_file(department, "template"), client="Office.js")
     actions, outcome = actions_of(payload, ep.clear_marks)

@@ -17,6 +17,7 @@ from .adapters import xlwings_book as xb
 from .check import OWN_SHEETS, check_sheets, no_forms
 from .diagnostics import SEVERITY_ZH, Diagnostic
 from .form_plan import plan_form
+from .grid import Grid, parse_address, value
 from .marks import GRADE_ZH, NO_FINDINGS, RESULTS_HEADER, MarkPlan, fill_of, plan_marks, results_row
 from .profile import Profile, load_profile
 from .recalc import CellEdit, plan_calculation, template_fills
@@ -24,7 +25,7 @@ from .sheetnames import RESULTS_SHEET, STATE_SHEET
 
 STATE_MARKER = "xlmon-marks-xlwings/1"
 STATE_COLUMN = "J"  # the record of marks sits right of the findings, in the same sheet
-STATE_HEADER = (STATE_MARKER, "工作表", "单元格", "标记颜色", "原颜色")
+STATE_HEADER = (STATE_MARKER, "工作表", "单元格", "标记颜色", "原颜色", "当时内容")
 STATE_NOTE = "以上为“清除标记”所用的标记记录，请勿修改。"
 NO_FILL = "无"
 
@@ -82,7 +83,7 @@ def validate(book: Any, profile: Profile | None = None) -> Outcome:
         d.file = name
     plan = plan_marks(result.forms, result.diagnostics, profile.colours())
     marked = _apply_marks(book, plan, _template_fills(result.forms))
-    _write_results(book, plan.diagnostics, marked)
+    _write_results(book, plan.diagnostics, marked, grids)
     counts = Counter(d.severity for d in result.diagnostics)
     grades = Counter(_grades(result.forms))
     findings = "，".join(f"{SEVERITY_ZH[s]} {counts[s]} 项" for s in ("error", "warning", "info"))
@@ -107,8 +108,13 @@ def clear_marks(book: Any) -> Outcome:
         if RESULTS_SHEET in _names(book):
             return _tell(book, Outcome(_NOT_OURS + "没有清除任何内容。"), "warning")
         return _tell(book, Outcome(f"没有找到“{RESULTS_SHEET}”表，没有需要清除的标记。"))
-    count = _clear(book, records)
-    return _tell(book, Outcome(f"已清除 {count} 处标记和“{RESULTS_SHEET}”表。"))
+    count, moved = _clear(book, records)
+    text = f"已清除 {count} 处标记和“{RESULTS_SHEET}”表。"
+    if moved:
+        shown = "、".join(f"{sheet}!{cell}" for sheet, cell in moved[:10]) + (" 等" if len(moved) > 10 else "")
+        text += (f"\n另有 {len(moved)} 处单元格的内容在校验后有变动（可能插入或删除了行、列），其颜色未作改动，"
+                 f"请手工检查：{shown}。")
+    return _tell(book, Outcome(text), "warning" if moved else "info")
 
 
 def new_project_form(book: Any, year: int | None = None, months: int | None = None) -> Outcome:
@@ -249,7 +255,7 @@ def _apply_marks(book: Any, plan: MarkPlan, template_fills: dict) -> dict[tuple[
     return marked
 
 
-def _write_results(book: Any, diagnostics: list[Diagnostic], marked: dict) -> None:
+def _write_results(book: Any, diagnostics: list[Diagnostic], marked: dict, grids: dict[str, Grid]) -> None:
     sheet = xb.add_sheet(book, RESULTS_SHEET)
     if diagnostics:
         rows = [list(RESULTS_HEADER)] + [results_row(i, d) for i, d in enumerate(diagnostics, start=1)]
@@ -261,7 +267,7 @@ def _write_results(book: Any, diagnostics: list[Diagnostic], marked: dict) -> No
         if d.sheet and d.cell and d.sheet in names and d.sheet not in OWN_SHEETS:
             quoted = d.sheet.replace("'", "''")
             sheet[f"D{i}"].add_hyperlink(f"#'{quoted}'!{d.cell}", d.cell, f"转到 {d.sheet}!{d.cell}")
-    state = [list(STATE_HEADER)] + [["", s, c, colour, original or NO_FILL]
+    state = [list(STATE_HEADER)] + [["", s, c, colour, original or NO_FILL, _content(grids, s, c)]
                                     for (s, c), (colour, original) in marked.items()]
     state.append([STATE_NOTE])
     xb.write_rows(sheet, f"{STATE_COLUMN}1", state)
@@ -269,7 +275,16 @@ def _write_results(book: Any, diagnostics: list[Diagnostic], marked: dict) -> No
         sheet[f"A1:{chr(64 + len(RESULTS_HEADER))}1"].color = "#D9E1F2"
 
 
-def _read_state(book: Any) -> list[tuple[str, str, str, str | None]] | None:
+_UNRECORDED = object()  # a record written before contents were kept: nothing to compare with
+
+
+def _content(grids: dict[str, Grid], sheet: str, cell: str) -> Any:
+    """What a marked cell held: 清除标记 restores its colour only while it still holds it."""
+    grid = grids.get(sheet)
+    return value(grid, *parse_address(cell)) if grid else None
+
+
+def _read_state(book: Any) -> list[tuple[str, str, str, str | None, Any]] | None:
     """The marks recorded by the last 校验, or None when the sheet holds no record of ours."""
     if RESULTS_SHEET not in _names(book):
         return None
@@ -277,31 +292,49 @@ def _read_state(book: Any) -> list[tuple[str, str, str, str | None]] | None:
     col = ord(STATE_COLUMN) - 65
     if not grid or len(grid[0]) <= col or grid[0][col] != STATE_MARKER:
         return None
+    kept = len(grid[0]) > col + 5 and grid[0][col + 5] == STATE_HEADER[5]
     records = []
     for row in grid[1:]:
-        cells = (row + [None] * 5)[col:col + 5]
-        _, sheet, cell, colour, original = cells
+        cells = (row + [None] * 6)[col:col + 6]
+        _, sheet, cell, colour, original, content = cells
         if not sheet or not cell:
             continue
-        records.append((str(sheet), str(cell), str(colour or ""), None if original in (None, NO_FILL) else str(original)))
+        records.append((str(sheet), str(cell), str(colour or ""), None if original in (None, NO_FILL) else str(original),
+                        content if kept else _UNRECORDED))
     return records
 
 
-def _clear(book: Any, records: list[tuple[str, str, str, str | None]]) -> int:
-    """Restore the recorded cells and drop 校验结果; the number of cells put back."""
+def _clear(book: Any, records: list[tuple[str, str, str, str | None, Any]]) -> tuple[int, list[tuple[str, str]]]:
+    """Restore the recorded cells and drop 校验结果: the number put back, and the cells left as they are because
+    they no longer hold what was marked (a row inserted above moved it: the colour there is not ours to undo)."""
     names = set(_names(book))
-    restored = 0
-    for sheet_name, cell, applied, original in records:
+    grids: dict[str, Grid] = {}
+    restored, moved = 0, []
+    for sheet_name, cell, applied, original, content in records:
         if sheet_name not in names:
             continue
         sheet = book.sheets[sheet_name]
         now = xb.read_colour(sheet, cell)
         if now is not False and (now or "").upper() != applied.upper():
             continue  # the user recoloured the cell since: theirs now
+        if content is not _UNRECORDED:
+            if sheet_name not in grids:
+                grids[sheet_name] = xb.sheet_grid(sheet)
+            if not _same_content(value(grids[sheet_name], *parse_address(cell)), content):
+                moved.append((sheet_name, cell))
+                continue
         xb.set_colour(book, sheet, cell, original)
         restored += 1
     xb.delete_sheet(book, RESULTS_SHEET)
-    return restored
+    return restored, moved
+
+
+def _same_content(now: Any, then: Any) -> bool:
+    if now in (None, "") or then in (None, ""):
+        return now in (None, "") and then in (None, "")
+    if isinstance(now, (int, float)) and isinstance(then, (int, float)):
+        return abs(now - then) <= 1e-9 * max(1.0, abs(now))
+    return str(now).lstrip("'") == str(then).lstrip("'")
 
 
 # ---------------------------------------------------------------------------------- helpers
