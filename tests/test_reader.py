@@ -441,3 +441,26 @@ def test_the_day_a_form_was_filled_in_is_not_its_period(line):
     assert (form.year, form.months) == (2026, 6) and not {"S103", "S105"} & {d.code for d in diags}
     grid = project_grid(period="数据截止日期：2026年6月30日")
     assert read_form(grid, "s")[0].months == 6  # a date that is the period still is
+
+
+def test_a_department_form_typed_without_block_twos_header_is_read_as_two_blocks():
+    """附件3 typed by hand with 资金总额 / 基本支出 / 项目支出 right below the fund types, its column headers not
+    repeated: both were one block, 资金总额 read as 620 for 310, seven fund types called missing (S111) and the
+    unit told to double its totals (C002)."""
+    top = ["年度预算资金安排", None, None, "1-6月下达数", "1-6月下达率%（下达数/本年预算数）", "1-6月支出数",
+           "1-6月支出进度%（支出数/安排数）", "全年预计支出数"]
+    grid = [["部门整体支出绩效运行监控表"], ["（2026年1-6月）"], ["主管部门（单位）及代码", None, None, "丙单位（101001003）"],
+            ["预算安排及执行进度（万元）", None, None, *top], [None, None, None, "上年结转", "本年预算", "小计"],
+            [None, "资金总额：", None, 10, 300, 310, 150, None, 140, None, 300],
+            [None, "其中：一般公共预算资金", None, 10, 250, 260, 120, None, 115, None, 250],
+            [None, "政府性基金预算资金"], [None, "国有资本经营预算资金"], [None, "社会保险基金预算资金"], [None, "财政专户管理资金"],
+            [None, "单位资金", None, None, 50, 50, 30, None, 25, None, 50],
+            [None, "资金总额：", None, 10, 300, 310, 150, None, 140, None, 300],
+            [None, "其中：基本支出", None, None, 200, 200, 100, None, 100, None, 200],
+            [None, "项目支出", None, 10, 100, 110, 50, None, 40, None, 100],
+            ["年度绩效目标", None, "保障运转"]]
+    result = check_sheets({"部门整体": grid})
+    [form] = result.forms
+    totals = [(r.block, r.subtotal) for r in form.funding if r.row == L.TOTAL_ROW]
+    assert totals == [("source", 310), ("spending", 310)]
+    assert not {"S111", "C001", "C002", "R202"} & {d.code for d in result.diagnostics}

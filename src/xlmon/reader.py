@@ -518,11 +518,14 @@ def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, form_unit:
                                       field=f"{label}·{L.FIELD_LABELS[field]}", value=as_shown(raw), hint=hint))
                 unreadable.append(field)
         rows.append((label, r + 1, cells, typed, unreadable, errors, text))
-    block: Block = "spending" if any(label_key(row[0]) in _SPENDING_KEYS for row in rows) else "source"
-    form.funding.extend(
-        FundingRow(block=block, row=label, row_number=number, cells=cells, typed=typed, unreadable=unreadable,
-                   errors=errors, text=text)
-        for label, number, cells, typed, unreadable, errors, text in rows)
+    spending = [label_key(row[0]) in _SPENDING_KEYS for row in rows]
+    # a 部门整体 typed without block 2's header row: its 资金总额 after the fund types starts block 2
+    second = next((i for i, row in enumerate(rows) if i and row[0] == L.TOTAL_ROW and any(spending[i:])
+                   and not any(spending[:i])), len(rows))
+    for i, (label, number, cells, typed, unreadable, errors, text) in enumerate(rows):
+        part = spending[:second] if i < second else spending[second:]
+        form.funding.append(FundingRow(block="spending" if any(part) else "source", row=label, row_number=number,
+                                       cells=cells, typed=typed, unreadable=unreadable, errors=errors, text=text))
 
 
 def _check_rows(s: _Sheet, form: Form, headers: list[int], diags: list[Diagnostic]) -> None:
