@@ -464,3 +464,8 @@ def test_a_department_form_typed_without_block_twos_header_is_read_as_two_blocks
     totals = [(r.block, r.subtotal) for r in form.funding if r.row == L.TOTAL_ROW]
     assert totals == [("source", 310), ("spending", 310)]
     assert not {"S111", "C001", "C002", "R202"} & {d.code for d in result.diagnostics}
+    # its 资金总额 typed with no fund type split: R212 names the fund types of 附件3, not a project form's sources
+    for row in grid[6:12]:
+        del row[3:]
+    [r212] = [d for d in check_sheets({"部门整体": grid}).diagnostics if d.code == "R212"]
+    assert "一般公共预算资金" in r212.message and "中央" not in r212.message

@@ -42,7 +42,9 @@ def sources_split(form: Form, profile: Profile) -> list[Diagnostic]:
     if any(r.typed.get(f) is not None for r in sources for f in L.INPUT_AMOUNTS):
         return []
     first = sources[0].cells.get("current") if sources else None  # no source rows at all (S111): the same sum
-    return [make("R212", sheet=form.sheet, cell=first or total.cells.get("current"))]
+    kinds = ("各资金类型（" + "、".join(L.DEPARTMENT_FUND_TYPES) + "）" if form.kind == "department"
+             else "各资金来源（中央、省级、市级、县（区）财政资金，单位自筹资金，其他资金）")
+    return [make("R212", sheet=form.sheet, cell=first or total.cells.get("current"), kinds=kinds)]
 
 
 def blocks_agree(form: Form, profile: Profile) -> list[Diagnostic]:
