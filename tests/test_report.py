@@ -332,3 +332,12 @@ def test_a_control_character_in_a_units_text_does_not_stop_the_report(tmp_path):
     texts = [p.text for p in doc.paragraphs]
     assert "原因\ufffd分析" in texts and "第一行\n第二行" in texts
     assert doc.tables[0].cell(1, 1).text == "受\ufffd影响"
+
+
+def test_a_units_own_file_with_its_department_form_is_the_units_report(department):
+    """某市第一中学.xlsx, its projects and its own 部门整体 form: the report was titled 某市教育局部门整体…, the 主管部门's,
+    over the school's own figures. It is the school's."""
+    school = next(p for p in department.paths if p.name == "某市第一中学.xlsx")
+    report = report_for_paths([school])
+    assert report.title == "某市第一中学部门整体支出绩效监控分析报告"
+    assert report_for_paths([school.parent]).title.startswith("某市教育局")

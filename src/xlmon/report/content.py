@@ -18,7 +18,7 @@ from ..calc import DEPENDS, fmt_amount, fmt_rate
 from ..check import check_file, check_sheets, no_forms
 from ..consolidate.aggregate import CHART_BARS, Focus, Summary, aggregate, shown_names, source_rows
 from ..consolidate.extract import DamagedRecords, completed_department_form, form_record, summary_records
-from ..consolidate.names import department_name as names_department
+from ..consolidate.names import department_name as names_department, unit_key
 from ..consolidate.records import FileOutcome, FormRecord, derived, form_name
 from ..consolidate.run import extract_all, resolve_inputs, skip_own_summaries
 from ..grid import Grid
@@ -307,7 +307,8 @@ def _overall_paragraph(records: list[FormRecord]) -> str:
     total = summed("source", L.TOTAL_ROW)
     unknown = {f for r in records for f in r.unknown_in(L.TOTAL_ROW)}
     subtotal, _, progress = derived(total, unknown, sum(r.alone_in(L.TOTAL_ROW) or 0.0 for r in records))
-    parts = [f"{label} {fmt_amount(derived(summed('spending', label))[0])}" for label in L.DEPARTMENT_SPENDING_TYPES]
+    parts = [f"{label} {fmt_amount(derived(summed('spending', label), (), sum(r.alone_in(label, 'spending') or 0.0 for r in records))[0])}"
+             for label in L.DEPARTMENT_SPENDING_TYPES]
     progress_text = (f"支出进度 {fmt_rate(progress)}" if progress is not None or not unknown
                      else "部分金额无法识别，支出进度无法计算")
     return (f"据 {len(records)} 份部门整体支出绩效运行监控表，部门整体资金总额 {said(subtotal)}"
@@ -317,6 +318,9 @@ def _overall_paragraph(records: list[FormRecord]) -> str:
 def department_report(summary: Summary, profile: Profile) -> Report:
     period = L.period(summary.year, summary.months)
     name = department_name(summary)
+    own = {unit_key(r.unit or "") for r in (*summary.projects, *summary.overall)}
+    if len(own) == 1 and summary.overall and summary.overall[0].unit:  # one unit's file, its own 部门整体 in it:
+        name = _CODE.sub("", summary.overall[0].unit)  # the report is the unit's, not its 主管部门's
     title = "各部门预算绩效运行监控分析报告" if summary.by_department else f"{name}部门整体支出绩效监控分析报告"
     report = Report("department", title, f"（{period}）")  # a bureau's, of several departments: not 部门整体
     add = report.blocks.append
