@@ -23,6 +23,7 @@ from xlmon.cli import main
 from xlmon.consolidate.workbook import SHEETS
 from xlmon import demo
 from xlmon.demo import generate
+from xlmon.form_plan import plan_form
 
 
 @pytest.fixture(scope="module")
@@ -1302,6 +1303,44 @@ def complete_department_form(summary: Path, *, forecast: float, spent: float | N
         ws[cells["spent"]] = spent
     book.save(summary)
     return cells
+
+
+def test_a_subtotal_typed_alone_in_a_units_department_form_is_not_half_prefilled(tmp_path, capsys):
+    """A unit's 部门整体 giving 一般公共预算资金 and 基本支出 as a 小计 alone (R215): the pre-fill summed its 下达数 and
+    支出数 without its budget, so the department's form showed 支出 120 over a 小计 of 100 and check called xlmon's own
+    pre-fill 超预算开支. Such a row is left out of the pre-fill and named in the note. A 小计 the department itself types
+    alone in its completed form is carried by --overall-from, not lost to 无预算开支 (R206)."""
+    from xlmon.templates import template_workbook
+
+    layout = plan_form("department", year=2026, months=6).layout
+    fund, basic = layout.funding[("source", "一般公共预算资金")], layout.funding[("spending", "基本支出")]
+    units = tmp_path / "units"
+    units.mkdir()
+    for name, cells in (("甲单位", {fund["current"]: 100, fund["issued"]: 50, fund["spent"]: 40, fund["forecast"]: 100,
+                                   basic["current"]: 100, basic["issued"]: 50, basic["spent"]: 40, basic["forecast"]: 100}),
+                        ("乙单位", {fund["subtotal"]: 200, fund["issued"]: 100, fund["spent"]: 80, fund["forecast"]: 200,
+                                   basic["subtotal"]: 200, basic["issued"]: 100, basic["spent"]: 80, basic["forecast"]: 200})):
+        wb = template_workbook("department", year=2026, months=6, department=f"{name}（10100100{len(name)}）")
+        for cell, v in cells.items():
+            wb.active[cell] = v
+        wb.save(units / f"{name}.xlsx")
+    summary = tmp_path / "部门汇总.xlsx"
+    code, _ = run(capsys, units, "-o", summary)
+    ws = load_workbook(summary)["部门整体"]
+    assert code == 0 and (ws[fund["current"]].value, ws[fund["spent"]].value) == (100, 40)
+    note = next(c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "只填写了小计" in c.value)
+    assert "乙单位" in note and "一般公共预算资金" in note and "200.00 万元" in note
+    assert not {"R205", "R203"} & {d.code for d in check_file(summary).diagnostics}
+
+    complete_department_form(summary, forecast=900)
+    book = load_workbook(summary)
+    book["部门整体"][layout.funding[("source", "单位资金")]["subtotal"]] = 30
+    book["部门整体"][layout.funding[("source", "单位资金")]["spent"]] = 12
+    book.save(summary)
+    assert main(["consolidate", str(units), "-o", str(summary), "--overall-from", str(summary)]) == 0
+    carried = load_workbook(summary)["部门整体"]
+    assert carried[layout.funding[("source", "单位资金")]["subtotal"]].value == 30
+    assert "R206" not in {d.code for d in check_file(summary).diagnostics}
 
 
 def test_a_department_form_completed_in_the_summary_is_the_departments_one_level_up(department, tmp_path, capsys):

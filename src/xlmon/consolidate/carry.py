@@ -20,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .. import layout as L
+from ..calc import only_subtotal
 from ..diagnostics import make
 from ..form_plan import INDICATOR_COLS, letter, plan_form, ref
 from ..grid import address, parse_address, value as grid_value
@@ -144,6 +145,9 @@ def _amounts(done: Completed, overall: list[FormRecord], funding: dict[tuple[str
         row = typed.get((block, label))
         if row is None:
             continue
+        if only_subtotal(row) and "subtotal" in cells:  # the department's 小计 alone (R215): its budget, kept
+            out.values[cells["subtotal"]] = _raw(done, row.cells.get("subtotal"))
+            out.amounts += 1
         before = overall_sums(done.units, block, label) or [None] * len(AMOUNTS)
         now = overall_sums(overall, block, label) or [None] * len(AMOUNTS)
         for f, was, sum_now in zip(AMOUNTS, before, now):

@@ -178,10 +178,17 @@ def derived(values: list[float | None], unknown=(), alone: float | None = None) 
     return subtotal, issue_rate, progress
 
 
+def alone_rows(records: list[FormRecord]) -> list[tuple[str, str, float]]:
+    """(unit, row, 小计) of the 部门整体 rows given as a 小计 alone, which overall_sums leaves out."""
+    return [(r.unit or r.department or "（未填单位）", label, amount) for r in records
+            for block, rows in r.alone.items() for label, amount in rows.items() if label != "资金总额"]
+
+
 def overall_sums(records: list[FormRecord], block: str, row: str) -> list[float] | None:
     """A 部门整体 row's five amounts summed over overall forms, as the summary's 部门整体 is pre-filled: None when
-    no form has any amount in the row, else every amount (a blank one as 0)."""
-    parts = [part for r in records if (part := r.amounts.get(block, {}).get(row))]
+    no form has any amount in the row, else every amount (a blank one as 0). A form whose row gives its 小计 alone
+    (FormRecord.alone) is left out of it, its 下达数 and 支出数 with no budget beside them (alone_rows says which)."""
+    parts = [part for r in records if (part := r.amounts.get(block, {}).get(row)) and row not in r.alone.get(block, {})]
     if not any(v is not None for part in parts for v in part):
         return None
     return [round(sum(part[i] or 0.0 for part in parts), 6) for i in range(len(AMOUNTS))]
