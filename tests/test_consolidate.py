@@ -1308,19 +1308,23 @@ def complete_department_form(summary: Path, *, forecast: float, spent: float | N
 def test_a_subtotal_typed_alone_in_a_units_department_form_is_not_half_prefilled(tmp_path, capsys):
     """A unit's 部门整体 giving 一般公共预算资金 and 基本支出 as a 小计 alone (R215): the pre-fill summed its 下达数 and
     支出数 without its budget, so the department's form showed 支出 120 over a 小计 of 100 and check called xlmon's own
-    pre-fill 超预算开支. Such a row is left out of the pre-fill and named in the note. A 小计 the department itself types
-    alone in its completed form is carried by --overall-from, not lost to 无预算开支 (R206)."""
+    pre-fill 超预算开支; one with an amount unread (待核实) counted it as 0, and the pre-fill's two blocks disagreed
+    (R202). Such a form is left out of the pre-fill and named in the note. A 小计 the department itself types alone in
+    its completed form is carried by --overall-from, not lost to 无预算开支 (R206)."""
     from xlmon.templates import template_workbook
 
     layout = plan_form("department", year=2026, months=6).layout
     fund, basic = layout.funding[("source", "一般公共预算资金")], layout.funding[("spending", "基本支出")]
     units = tmp_path / "units"
     units.mkdir()
-    for name, cells in (("甲单位", {fund["current"]: 100, fund["issued"]: 50, fund["spent"]: 40, fund["forecast"]: 100,
-                                   basic["current"]: 100, basic["issued"]: 50, basic["spent"]: 40, basic["forecast"]: 100}),
-                        ("乙单位", {fund["subtotal"]: 200, fund["issued"]: 100, fund["spent"]: 80, fund["forecast"]: 200,
-                                   basic["subtotal"]: 200, basic["issued"]: 100, basic["spent"]: 80, basic["forecast"]: 200})):
-        wb = template_workbook("department", year=2026, months=6, department=f"{name}（10100100{len(name)}）")
+    for n, (name, cells) in enumerate((
+            ("甲单位", {fund["current"]: 100, fund["issued"]: 50, fund["spent"]: 40, fund["forecast"]: 100,
+                       basic["current"]: 100, basic["issued"]: 50, basic["spent"]: 40, basic["forecast"]: 100}),
+            ("乙单位", {fund["subtotal"]: 200, fund["issued"]: 100, fund["spent"]: 80, fund["forecast"]: 200,
+                       basic["subtotal"]: 200, basic["issued"]: 100, basic["spent"]: 80, basic["forecast"]: 200}),
+            ("丙单位", {fund["current"]: 50, fund["issued"]: 20, fund["spent"]: "待核实", fund["forecast"]: 50,
+                       basic["current"]: 50, basic["issued"]: 20, basic["spent"]: 10, basic["forecast"]: 50}))):
+        wb = template_workbook("department", year=2026, months=6, department=f"{name}（10100100{n}）")
         for cell, v in cells.items():
             wb.active[cell] = v
         wb.save(units / f"{name}.xlsx")
@@ -1329,8 +1333,9 @@ def test_a_subtotal_typed_alone_in_a_units_department_form_is_not_half_prefilled
     ws = load_workbook(summary)["部门整体"]
     assert code == 0 and (ws[fund["current"]].value, ws[fund["spent"]].value) == (100, 40)
     note = next(c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "只填写了小计" in c.value)
-    assert "乙单位" in note and "一般公共预算资金" in note and "200.00 万元" in note
-    assert not {"R205", "R203"} & {d.code for d in check_file(summary).diagnostics}
+    assert "乙单位（101001001）的部门整体表“一般公共预算资金、基本支出”只填写了小计" in note
+    assert "丙单位（101001002）的部门整体表有金额无法识别" in note  # counted as 0, the blocks would disagree
+    assert not {"R205", "R203", "R202"} & {d.code for d in check_file(summary).diagnostics}
 
     complete_department_form(summary, forecast=900)
     book = load_workbook(summary)

@@ -464,6 +464,11 @@ def test_a_department_form_typed_without_block_twos_header_is_read_as_two_blocks
     totals = [(r.block, r.subtotal) for r in form.funding if r.row == L.TOTAL_ROW]
     assert totals == [("source", 310), ("spending", 310)]
     assert not {"S111", "C001", "C002", "R202"} & {d.code for d in result.diagnostics}
+    # 支出数 of a fund type unread (待核实): N001 there, and no R202 calling the blocks apart over an empty amount
+    unread = [list(row) for row in grid]
+    unread[6][8], unread[5][8] = "待核实", 25  # 资金总额's =SUM, as Excel shows it, skips the text
+    codes = [(d.code, d.cell) for d in check_sheets({"部门整体": unread}).diagnostics]
+    assert ("N001", "I7") in codes and "R202" not in {c for c, _ in codes}
     # its 资金总额 typed with no fund type split: R212 names the fund types of 附件3, not a project form's sources
     for row in grid[6:12]:
         del row[3:]

@@ -178,17 +178,22 @@ def derived(values: list[float | None], unknown=(), alone: float | None = None) 
     return subtotal, issue_rate, progress
 
 
-def alone_rows(records: list[FormRecord]) -> list[tuple[str, str, float]]:
-    """(unit, row, 小计) of the 部门整体 rows given as a 小计 alone, which overall_sums leaves out."""
-    return [(r.unit or r.department or "（未填单位）", label, amount) for r in records
-            for block, rows in r.alone.items() for label, amount in rows.items() if label != "资金总额"]
+def not_prefilled(record: FormRecord) -> str | None:
+    """Why a unit's 部门整体 form is left out of the department's pre-filled one (overall_sums): a row given as a
+    小计 alone, whose 下达数 and 支出数 have no budget beside them, or an amount that could not be read, which would
+    count as 0; summed with the others either would show xlmon's own pre-fill 超预算 or its two blocks apart."""
+    alone = [label for rows in record.alone.values() for label in rows if label != "资金总额"]
+    if alone:
+        return f"“{'、'.join(dict.fromkeys(alone))}”只填写了小计、未分列上年结转和本年预算"
+    if any(fields for rows in record.unknown.values() for fields in rows.values()):
+        return "有金额无法识别（见“校验问题”）"
+    return None
 
 
 def overall_sums(records: list[FormRecord], block: str, row: str) -> list[float] | None:
     """A 部门整体 row's five amounts summed over overall forms, as the summary's 部门整体 is pre-filled: None when
-    no form has any amount in the row, else every amount (a blank one as 0). A form whose row gives its 小计 alone
-    (FormRecord.alone) is left out of it, its 下达数 and 支出数 with no budget beside them (alone_rows says which)."""
-    parts = [part for r in records if (part := r.amounts.get(block, {}).get(row)) and row not in r.alone.get(block, {})]
+    no form has any amount in the row, else every amount (a blank one as 0). A form not_prefilled names is left out."""
+    parts = [part for r in records if (part := r.amounts.get(block, {}).get(row)) and not not_prefilled(r)]
     if not any(v is not None for part in parts for v in part):
         return None
     return [round(sum(part[i] or 0.0 for part in parts), 6) for i in range(len(AMOUNTS))]

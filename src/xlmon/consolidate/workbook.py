@@ -35,7 +35,7 @@ from .aggregate import CHART_BARS, Focus, Summary, shown_names
 from .edits import Column
 from .extract import RECORDS_SHEET
 from .names import department_name, unit_key
-from .records import (AMOUNTS, Deviation, FormRecord, alone_rows, diagnostic_line, file_line, form_name, overall_sums,
+from .records import (AMOUNTS, Deviation, FormRecord, diagnostic_line, file_line, form_name, not_prefilled, overall_sums,
                       record_line)
 
 from ..sheetnames import SUMMARY_SHEETS as SHEETS
@@ -781,9 +781,10 @@ def _department_form_note(summary: Summary) -> str:
         note += "，供审核参考"
     if units:
         note += f"；另有 {len(units)} 个单位只报送了项目表，其金额未计入本表" + ("" if bureau else "，请部门核实补充")
-    if alone := alone_rows(summary.overall):
-        rows = "、".join(f"{unit}的“{label}”（小计 {amount:,.2f} 万元）" for unit, label, amount in alone)
-        note += f"；{rows}只填写了小计、未分列上年结转和本年预算，其金额未计入本表" + ("" if bureau else "，请部门核实补充")
+    left = [(r.unit or r.department or "（未填单位）", why) for r in summary.overall if (why := not_prefilled(r))]
+    if left:
+        said = "；".join(f"{unit}的部门整体表{why}" for unit, why in left)
+        note += f"；{said}，{'其' if len(left) == 1 else '这些单位的'}金额未计入本表" + ("" if bureau else "，请部门核实补充")
     return note + (f"；{ask}。" if ask else "。")
 
 

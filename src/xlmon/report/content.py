@@ -347,9 +347,13 @@ def department_report(summary: Summary, profile: Profile) -> Report:
                                      "部门整体资金共" if only_overall else "纳入监控的项目资金共", total.subtotal,
                                      total.current, total.issued, total.issue_rate, total.spent, total.spend_progress, total.forecast,
                                      tp, total.gap, total.grade)))
-    if unclear := summary.unclear:  # as 汇总表's note says: else the rates cannot be had from the amounts printed beside them
-        add(Paragraph(f"注意：{unclear} 个项目有金额无法识别（见 xlmon 校验结果），以上合计只含能识别的金额，"
-                      "下达率、支出进度按其余项目计算。"))
+    # as 汇总表's note says: else the rates cannot be had from the amounts printed beside them
+    unclear = (sum(any(f for rows in r.unknown.values() for f in rows.values()) for r in summary.overall)
+               if only_overall else summary.unclear)
+    if unclear:
+        what = "份部门整体表" if only_overall else "个项目"
+        add(Paragraph(f"注意：{unclear} {what}有金额无法识别（见 xlmon 校验结果），以上合计只含能识别的金额，"
+                      f"下达率、支出进度按其余{'各表' if only_overall else '项目'}计算。"))
     rows = [t for t in funds if t.row == L.TOTAL_ROW or t.subtotal or t.spent or t.issued]
     add(Table(FUNDING_HEADERS, [[t.row, _num(t.subtotal), _num(t.issued), _rate(t.issue_rate), _num(t.spent),
                                  _rate(t.spend_progress), _num(t.forecast), _pp(t.gap), grade_text(t.grade)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .. import layout as L
-from ..calc import AMOUNT_TOLERANCE, EPS, fmt_amount, fmt_rate, only_subtotal
+from ..calc import AMOUNT_TOLERANCE, DEPENDS, EPS, fmt_amount, fmt_rate, only_subtotal
 from ..diagnostics import Diagnostic, make
 from ..grading import counts_none, is_quantitative
 from ..models import Form, Indicator
@@ -54,8 +54,9 @@ def blocks_agree(form: Form, profile: Profile) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     for f in L.AMOUNT_FIELDS:
         a, b = getattr(source, f), getattr(spending, f)
-        if a is None and b is None:
-            continue
+        unread = {*source.unreadable, *spending.unreadable}
+        if a is None and b is None or f in unread or f == "subtotal" and unread & DEPENDS["subtotal"]:
+            continue  # an amount not read (N001 says where) is no disagreement to point out
         if abs((a or 0.0) - (b or 0.0)) > AMOUNT_TOLERANCE + EPS:
             out.append(make("R202", sheet=form.sheet, cell=spending.cells.get(f), field=L.FIELD_LABELS[f],
                             spending=fmt_amount(b), source=fmt_amount(a)))
