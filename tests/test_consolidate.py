@@ -1210,6 +1210,23 @@ def test_locked_target_leaves_no_partial_file(tmp_path, capsys, monkeypatch):
     assert [p.name for p in out.iterdir()] == ["s.xlsx"] and (out / "s.xlsx").read_bytes() == previous
 
 
+def test_a_temporary_file_left_by_a_killed_run_is_removed_by_a_later_one(tmp_path, capsys):
+    """kill -9 (or a power cut) during a write leaves its .xlmon-XXXX.xlsx beside the target for good, and on Windows
+    the dot does not hide it. A later write in that folder removes one that is hours old; a fresh one, perhaps
+    another run's at work, and anything not ours stay."""
+    write_form(tmp_path / "u.xlsx", unit="单位甲", project="项目甲")
+    out = tmp_path / "out"
+    out.mkdir()
+    stale, fresh, theirs = out / ".xlmon-abc123.xlsx", out / ".xlmon-def456.xlsx", out / ".其他.xlsx"
+    for p in (stale, fresh, theirs):
+        p.write_bytes(b"PK")
+    hours_ago = os.stat(stale).st_mtime - 7 * 3600
+    os.utime(stale, (hours_ago, hours_ago))
+    os.utime(theirs, (hours_ago, hours_ago))
+    assert main(["consolidate", str(tmp_path / "u.xlsx"), "-o", str(out / "s.xlsx")]) == 0
+    assert sorted(p.name for p in out.iterdir()) == sorted([fresh.name, theirs.name, "s.xlsx"])
+
+
 def test_a_workbook_that_is_not_a_summary_is_never_written_over(tmp_path, capsys):
     """Not an input, not in an input folder: a unit's form (or any file) at -o is refused, not replaced."""
     write_form(tmp_path / "u.xlsx", unit="单位甲", project="项目甲")

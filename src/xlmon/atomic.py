@@ -1,16 +1,35 @@
 """Outputs are written atomically: to a temporary file beside the target, renamed into place.
 
 A failed or interrupted write (a full disk, a target Excel holds open) leaves the old file as it
-was and no temporary file behind.
+was and no temporary file behind; one killed outright leaves its temporary file, which a later write in the same
+folder removes once it is hours old.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+
+PREFIX = ".xlmon-"
+STALE_AFTER = 6 * 3600  # seconds: no write takes this long, so such a temporary file's writer was killed
+
+
+def _sweep(folder: Path) -> None:
+    """Remove what a write killed outright (power cut, kill -9, Task Manager) left beside its target: a temporary
+    file of ours far older than any write takes. Nothing else, and never a failure of the write."""
+    try:
+        stale = time.time() - STALE_AFTER
+        for entry in os.scandir(folder):
+            if entry.name.startswith(PREFIX) and entry.is_file(follow_symlinks=False) \
+                    and entry.stat(follow_symlinks=False).st_mtime < stale:
+                os.unlink(entry.path)
+    except OSError:
+        pass
 
 
 @contextmanager
@@ -18,7 +37,8 @@ def atomic_path(path: str | Path) -> Iterator[str]:
     """Yield a temporary path to write; on success it replaces `path`, on failure it is removed."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".xlmon-", suffix=path.suffix or ".xlsx", dir=path.parent)
+    _sweep(path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=PREFIX, suffix=path.suffix or ".xlsx", dir=path.parent)
     os.close(fd)
     try:
         yield tmp
