@@ -59,6 +59,14 @@ def test_usage_errors_are_chinese_and_exit_2(argv, said, capsys):
     assert not ENGLISH.search(err), err
 
 
+def test_an_option_a_command_does_not_take_is_said_with_that_commands_usage(capsys):
+    """xlmon check --bogus showed xlmon's own usage (xlmon [-h] [--version] 命令 …) and sent the user to xlmon -h."""
+    with pytest.raises(SystemExit):
+        main(["check", "a.xlsx", "--bogus"])
+    err = capsys.readouterr().err
+    assert err.startswith("用法：xlmon check") and "（查看用法：xlmon check -h）" in err
+
+
 def test_other_parsers_keep_their_own_language(capsys):
     build_parser().format_help()
     with pytest.raises(SystemExit):

@@ -74,8 +74,21 @@ class Parser(argparse.ArgumentParser):
             return super().add_argument(*args, **kwargs)
 
     def parse_args(self, args=None, namespace=None):
-        with chinese():  # "unrecognized arguments" is said here, after parse_known_args
-            return super().parse_args(args, namespace)
+        """As argparse's, but an argument the command does not take is said with that command's usage
+        (xlmon check --bogus: 用法：xlmon check …), not xlmon's."""
+        with chinese():
+            parsed, extra = self.parse_known_args(args, namespace)
+            if extra:
+                command = self._command(parsed)
+                (command or self).error("无法识别的参数：" + " ".join(extra))
+            return parsed
+
+    def _command(self, parsed) -> argparse.ArgumentParser | None:
+        chosen = getattr(parsed, "command", None)
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction) and chosen in action.choices:
+                return action.choices[chosen]
+        return None
 
     def parse_known_args(self, args=None, namespace=None):
         with chinese():
