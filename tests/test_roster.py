@@ -260,6 +260,11 @@ def test_a_unit_whose_form_is_of_another_period_is_not_said_to_have_sent_nothing
     other, none = sorted(by_code(data, "K003"), key=lambda m: "四中" in m)
     assert other == "名单中的单位“三中”报送的监控表期间为 2026年1-5月，与多数单位的 2026年1-6月 不一致，未纳入汇总。"
     assert none == "名单中的单位“四中”没有报送监控表。"
+    note = load_workbook(tmp_path / "out" / "s.xlsx")["汇总表"]["A2"].value  # and where the count is given
+    assert "未报送 2 个：三中、四中（其中 1 个报送的是其他期间的表）" in note
+    assert main(["consolidate", str(tmp_path), "-o", str(tmp_path / "out" / "s2.xlsx"), "--roster", str(roster)]) == 0
+    out = capsys.readouterr().out
+    assert "未报送：三中（报送的是 2026年1-5月 的表，期间不符，未纳入）" in out and "未报送：四中\n" in out
 
 
 def test_roster_outcome_on_the_overview_and_not_carried_up(tmp_path, capsys):

@@ -291,7 +291,8 @@ def _print_summary(summary, output: Path | None) -> None:
     for d in summary.duplicates:
         print(f"  重复：{d}")
     for u in summary.missing_units:
-        print(f"  未报送：{u}")
+        period = summary.other_period.get(u)
+        print(f"  未报送：{u}" + (f"（报送的是 {period} 的表，期间不符，未纳入）" if period else ""))
     for u in summary.unlisted_units:
         print(f"  不在名单中：{u}")
     if output and (note := carry_note(summary)):

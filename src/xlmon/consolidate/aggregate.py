@@ -126,6 +126,7 @@ class Summary:
     by_department: list[Totals] = field(default_factory=list)  # a bureau's: when the forms name several 主管部门
     department_of: dict[str, str] = field(default_factory=dict)  # a bureau's: each spelling of 主管部门 the project
     # forms use → the department as departments names it (department_for)
+    other_period: dict[str, str] = field(default_factory=dict)  # missing units that sent forms of another period
 
     @property
     def total(self) -> Totals:
@@ -316,7 +317,8 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     by_unit = _by_unit(projects, months, profile)
     grades = Counter(r.grade for r in projects if r.grade)
     missing, unlisted = compare_roster(roster or [], [*projects, *kept_overall.values()])
-    diagnostics += [make("K003", unit=u, sent=_sent(u, left_for_period, majority),
+    other_period = {u: periods for u in missing if (periods := _periods_sent(u, left_for_period))}
+    diagnostics += [make("K003", unit=u, sent=_sent(other_period.get(u), majority),
                          hint=_hint("已报送的", alike_names(u, unlisted))).model_dump() for u in missing]
     diagnostics += [make("K004", file=f, unit=u, hint=_hint("名单中未报送的", alike_names(u, missing),
                                                               "；请核对单位名称，或把该单位加入名单")).model_dump()
@@ -332,6 +334,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
                       by_unit, {g: grades.get(g, 0) for g in ("green", "yellow", "red")},
                       focus_list(projects, profile), duplicates, missing, diagnostics, dict(included), list(unlisted),
                       list(roster or []))
+    summary.other_period = other_period
     summary.departments, summary.by_department = named, _by_department(groups, projects, months, profile)
     if len(groups) > 1:
         summary.department_of = {r.department: name for name, forms in groups for r in forms if r.department}
@@ -356,14 +359,18 @@ def _off_period(record: FormRecord, found: str, majority: str) -> dict:
                 redo=f"部门按 {majority} 重新汇总后报送").model_dump()
 
 
-def _sent(unit: str, left: list[FormRecord], majority: str) -> str:
-    """What a roster's unit missing from the summary sent: nothing, or forms of another period (K001)."""
+def _periods_sent(unit: str, left: list[FormRecord]) -> str:
+    """The periods of the forms a roster's unit missing from the summary sent (left out for their period, K001)."""
     keys = name_keys(unit)
-    periods = sorted({L.period(r.year, r.months) for r in left
-                      if keys & (name_keys(r.unit or "") | name_keys(r.department or ""))})
+    return "、".join(sorted({L.period(r.year, r.months) for r in left
+                             if keys & (name_keys(r.unit or "") | name_keys(r.department or ""))}))
+
+
+def _sent(periods: str | None, majority: str) -> str:
+    """What a roster's unit missing from the summary sent: nothing, or forms of another period (K001)."""
     if not periods:
         return "没有报送监控表"
-    return f"报送的监控表期间为 {'、'.join(periods)}，与多数单位的 {majority} 不一致，未纳入汇总"
+    return f"报送的监控表期间为 {periods}，与多数单位的 {majority} 不一致，未纳入汇总"
 
 
 def _covered(overall: dict[tuple, FormRecord]) -> list[tuple[tuple, FormRecord, FormRecord]]:
