@@ -72,6 +72,16 @@ def test_nothing_written_is_no_reason_and_no_measure():
     assert "偏离目标" not in d.message and "判断为“有可能”" in d.message
 
 
+def test_sure_against_a_red_forecast_is_queried():
+    """500 of ≥1200平方米 forecast, ticked 确定能: one of the two is wrong (the grade follows the forecast), which a
+    reviewer queries; nothing said it."""
+    form, diags = run(indicators=indicators_with(0, forecast="500平方米", reason="材料延迟"))
+    assert codes_at(diags, "R304") == [form.indicators[0].cells["likelihood_sure"]]
+    assert not codes_at(run()[1], "R304")
+    assert not codes_at(run(indicators=indicators_with(0, forecast="500平方米", reason="材料延迟", sure=None,
+                                                       never="√", remark="调减目标"))[1], "R304")
+
+
 @pytest.mark.parametrize("code", RULE_CASES)
 def test_indicator_rules_fire_at_the_cell(code):
     index, changes, field = RULE_CASES[code]

@@ -18,7 +18,7 @@ RULES: tuple[Rule, ...] = (
     structure.header_fields, structure.hierarchy, structure.level3_rows, structure.goal_review,
     numbers.negative_amounts, numbers.amounts_in_yuan, numbers.sources_split, numbers.blocks_agree,
     numbers.execution, numbers.completion_kinds,
-    footnotes.deviation_reasons, footnotes.likelihood_marks, footnotes.impossible_measures,
+    footnotes.deviation_reasons, footnotes.likelihood_marks, footnotes.impossible_measures, footnotes.sure_but_red,
     grades.grade_findings,
 )
 

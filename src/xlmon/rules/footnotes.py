@@ -49,3 +49,11 @@ def impossible_measures(form: Form, profile: Profile) -> list[Diagnostic]:
                  name=ind.level3)
             for ind in form.indicators
             if ind.likelihood == "完全不可能" and not said(ind.remark) and "remark" not in ind.unknown]
+
+
+def sure_but_red(form: Form, profile: Profile) -> list[Diagnostic]:
+    """确定能 ticked against a forecast that misses the target by far (red): one of the two is wrong, and the grade
+    follows the forecast, so the reviewer is told which to check (footnote 2's three levels)."""
+    return [make("R304", sheet=form.sheet, cell=ind.cells.get("likelihood_sure") or ind.cells.get("likelihood")
+                 or ind.cells.get("level3"), name=ind.level3)
+            for ind in form.indicators if ind.likelihood == "确定能" and ind.grade == "red" and ind.level3]
