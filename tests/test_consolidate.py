@@ -201,7 +201,9 @@ def test_copies_across_folders_are_named_by_folder_and_the_original_is_used(tmp_
     tells the files apart, an exact copy is said to be one, and the file the copy was named after is used."""
     for office in ("一科", "二科"):
         (tmp_path / office).mkdir()
-        write_form(tmp_path / office / "某市第一中学.xlsx", unit="某市第一中学", project="校舍维修")
+    forwarded = write_form(tmp_path / "一科" / "某市第一中学.xlsx", unit="某市第一中学", project="校舍维修")
+    shutil.copy(forwarded, tmp_path / "二科" / "某市第一中学.xlsx")  # the same bytes (written twice, their saved
+    # times could differ by a second)
     original = write_form(tmp_path / "二科" / "某单位.xlsx", unit="某单位", project="设备购置")
     shutil.copy(original, tmp_path / "二科" / "某单位 - 副本.xlsx")  # sorts first, and is newer
     code, data = run(capsys, tmp_path, "-o", tmp_path / "汇总.xlsx")
