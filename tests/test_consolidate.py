@@ -1762,6 +1762,15 @@ def test_a_subtotal_typed_alone_counts_in_the_departments_budget(tmp_path, capsy
     assert totals["spend_progress"] == round(300 / 620, 4) and totals["issue_rate"] == round(200 / 300, 4)
     code, bureau = run(capsys, tmp_path / "dept", "-o", tmp_path / "局汇总.xlsx")
     assert code == 0 and bureau["totals"] == totals
+    # with an 上年结转 unread beside it (待定), the project's 小计 is unknown; its 下达率 stays unknown too, as check
+    # says, not 150/200 of the 本年预算 typed (the 小计 alone was dropped from the record)
+    mixed = {"资金总额": [None] * 8, "省级财政资金": [None, None, 100, 50, None, 20, None, 100],
+             "市级财政资金": ["待定", 200, None, 100, None, 80, None, 200]}
+    write_grid(tmp_path / "units" / "甲.xlsx", project_grid(funding=mixed, indicators=SAMPLE_INDICATORS, unit="甲"))
+    [form] = check_file(tmp_path / "units" / "甲.xlsx").forms
+    assert form.total("source").issue_rate is None
+    code, data = run(capsys, tmp_path / "units", "-o", tmp_path / "dept" / "汇总.xlsx")
+    assert data["totals"]["issue_rate"] == round(200 / 300, 4)  # 乙's alone
 
 
 def test_the_handling_drafted_follows_the_seeds_two_cases(department, tmp_path, capsys):

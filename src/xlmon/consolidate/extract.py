@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .. import layout as L
 from ..adapters.files import cannot_open, read_bytes
+from ..calc import only_subtotal
 from ..check import check_workbook
 from ..file_errors import os_reason, reader_failure
 from ..models import Form
@@ -43,11 +44,16 @@ def _typed(value, unit: str | None):
 def form_record(form: Form, path: str, hidden: bool = False, modified: float | None = None) -> FormRecord:
     amounts: dict[str, dict[str, list[float | None]]] = {}
     unknown: dict[str, dict[str, list[str]]] = {}
-    alone: dict[str, dict[str, float]] = {}
+    alone: dict[str, dict[str, float]] = {}  # 小计 typed alone (calc.only_subtotal), and 资金总额's share of them
     for row in form.funding:
         amounts.setdefault(row.block, {})[row.row] = [getattr(row, f) for f in AMOUNTS]
-        if row.subtotal is not None and abs(extra := row.subtotal - (row.carryover or 0.0) - (row.current or 0.0)) > 1e-9:
-            alone.setdefault(row.block, {})[row.row] = extra  # a 小计 typed alone (calc.only_subtotal), or its share
+        if row.row != L.TOTAL_ROW and only_subtotal(row):
+            alone.setdefault(row.block, {})[row.row] = row.typed["subtotal"]
+    for row in form.funding:
+        own = only_subtotal(row) and row.carryover is None and row.current is None  # no source summed into it
+        if row.row == L.TOTAL_ROW and (share := sum(alone.get(row.block, {}).values()) or
+                                       (row.typed["subtotal"] if own else 0.0)):
+            alone.setdefault(row.block, {})[row.row] = share  # even where its own 小计 is unknown (a part unread)
         if row.unreadable:
             fields = [f for f in AMOUNTS if f in row.unreadable]
             if fields:
