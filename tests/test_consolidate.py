@@ -373,6 +373,13 @@ def test_a_unit_resent_with_its_code_is_the_same_unit(tmp_path, capsys):
     assert [d["units"] for d in data["departments"]] == [["某市第一中学（101001001）"]]
     units = [r[0].value for r in load_workbook(tmp_path / "out" / "汇总.xlsx")["汇总表"].iter_rows(max_col=1)]
     assert len(units) - units.index("单位") - 1 == 1
+    # two codes are two units, of two departments perhaps: 机关服务中心（101003） and （102003） each keep their project
+    bureau = tmp_path / "bureau"
+    bureau.mkdir()
+    for code, department in (("101003", "某市教育局"), ("102003", "某市卫生健康委员会")):
+        write_form(bureau / f"{code}.xlsx", unit=f"机关服务中心（{code}）", project="物业管理经费", department=department)
+    code, data = run(capsys, bureau, "-o", tmp_path / "out" / "局汇总.xlsx")
+    assert code == 0 and data["projects"] == 2 and not data["duplicates"]
 
 
 def test_source_link_to_a_file_with_a_hash_in_its_name(tmp_path, capsys):

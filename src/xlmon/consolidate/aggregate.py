@@ -19,7 +19,7 @@ from ..grid import parse_address
 from ..models import FundingRow
 from ..profile import Profile
 from ..text import label_key
-from .names import alike_names, department_groups, name_keys, unit_key, with_units
+from .names import alike_names, department_groups, name_keys, unit_code, unit_key, with_units
 from .records import AMOUNTS, OVERALL_NAME, FileOutcome, FormRecord, form_name
 
 if TYPE_CHECKING:
@@ -219,15 +219,22 @@ def in_period(record: FormRecord, year: int | None, months: int | None) -> bool:
     return record.months == months and (record.year is None or record.year == year)
 
 
-def same_project(record: FormRecord, aliases: dict[tuple, tuple], coded: set[tuple]) -> tuple:
+def same_project(record: FormRecord, aliases: dict[tuple, tuple], coded: set[tuple],
+                 unit_codes: dict[tuple, str]) -> tuple:
     """The key the record's project is kept by: that of a form read before of the same unit and the same code,
-    or of the same name when one of the two gives no code (某项目（110101…123） re-sent as 某项目); two forms
-    giving two codes are two projects, whatever their names. A form of no project read before: its own key()."""
+    or of the same names when one of the two gives no code (某项目（110101…123） of 某校（101001001） re-sent as
+    某项目 of 某校); two forms giving two codes, of projects or of units (机关服务中心（101003） and （102003）, of two
+    departments), are two, whatever their names. A form of none read before: its own key()."""
     key = record.key()
-    if key in aliases or record.kind != "project":
-        return aliases.get(key, key)
+    if key in aliases:
+        return aliases[key]
     named = aliases.get(("name", *record.name_key()))
-    if named is not None and (record.code is None or named not in coded):
+    if named is None:
+        return key
+    mine, theirs = unit_code(record.unit), unit_codes.get(named)
+    if mine and theirs and mine != theirs:
+        return key
+    if record.kind != "project" or record.code is None or named not in coded:
         return named
     return key
 
@@ -250,6 +257,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     repeated: set[str] = set()  # files with a form left out as another file's duplicate
     aliases: dict[tuple, tuple] = {}  # key() and ("name", *name_key()) of each form → the key its project is kept by
     coded: set[tuple] = set()  # the keys of projects some form of which gives a code
+    unit_codes: dict[tuple, str] = {}  # the code a kept project's unit is written with, where it is
     for record in candidates:
         if record.months is not None and not in_period(record, year, months):
             found = L.period(record.year, record.months)
@@ -259,12 +267,13 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
             off_period.setdefault(record.file, set()).add(found)
             continue
         target = kept if record.kind == "project" else kept_overall
-        key = same_project(record, aliases, coded)
+        key = same_project(record, aliases, coded, unit_codes)
         aliases.setdefault(record.key(), key)
-        if record.kind == "project":
-            aliases.setdefault(("name", *record.name_key()), key)
-            if record.code:
-                coded.add(key)
+        aliases.setdefault(("name", *record.name_key()), key)
+        if code := unit_code(record.unit):
+            unit_codes.setdefault(key, code)
+        if record.kind == "project" and record.code:
+            coded.add(key)
         if key in target:
             first = target[key]
             hidden = first.hidden != record.hidden  # one is on a sheet hidden in Excel: the visible one counts

@@ -21,6 +21,12 @@ def name_keys(name: str) -> set[str]:
     return {label_key(name), label_key(_CODE.sub("", nfkc(name)))} - {""}
 
 
+def unit_code(name: str | None) -> str | None:
+    """The code a unit's name is written with (某校（101001004） → 101001004), if any."""
+    m = _CODE.search(nfkc(name or ""))
+    return m.group(0).strip("()[]【】〔〕 ").upper() or None if m else None
+
+
 def unit_key(name: str) -> str:
     """The one key a unit is known by wherever units are told apart (its projects, its 部门整体, its row in
     汇总表): 某校（101001004） is 某校, as its 部门整体 form and a re-sent file may write it; 某局（本级） is not 某局."""

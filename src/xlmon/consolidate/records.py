@@ -70,23 +70,25 @@ class FormRecord:
     line: str | None = field(default=None, compare=False, repr=False)
 
     def key(self) -> tuple[str, str]:
-        """Same unit (names.unit_key) and same project (or code) is the same project, wherever it was read; a unit has one
-        部门整体 form, whatever its sheet is called. Forms that name no unit are never taken for one another."""
+        """Same unit, as written (its code too), and same project (or code) is the same project, wherever it was
+        read; a unit has one 部门整体 form, whatever its sheet is called. Forms that name no unit are never taken
+        for one another. name_key finds the same project under a name written without a code."""
         from ..text import label_key
-        from .names import unit_key
 
-        unit = unit_key(self.unit or "") or f"\0{self.source or self.file}"
+        unit = label_key(self.unit or "") or f"\0{self.source or self.file}"
         if self.kind == "department":
             return (unit, "\0部门整体")
         return (unit, self.code or label_key(self.project or self.sheet))
 
     def name_key(self) -> tuple[str, str]:
-        """key() by the project's name alone, a code in it set aside: 某项目（110101…123） sent again as 某项目 is
-        the same project (aggregate.same_project)."""
+        """key() by the names alone, codes set aside: 某项目（110101…123） of 某校（101001001） sent again as 某项目 of
+        某校 is the same project (aggregate.same_project, which keeps two codes apart)."""
         from ..text import label_key, nfkc
         from .names import unit_key
 
         unit = unit_key(self.unit or "") or f"\0{self.source or self.file}"
+        if self.kind == "department":
+            return (unit, "\0部门整体")
         return (unit, label_key(PROJECT_CODE.sub("", nfkc(self.project or self.sheet))))
 
     def where(self) -> tuple[str, str, str, int | None]:
