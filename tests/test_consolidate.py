@@ -1219,6 +1219,24 @@ def test_locked_target_leaves_no_partial_file(tmp_path, capsys, monkeypatch):
     assert [p.name for p in out.iterdir()] == ["s.xlsx"] and (out / "s.xlsx").read_bytes() == previous
 
 
+def test_a_folders_own_earlier_summary_adds_nothing_after_a_unit_resends_under_another_name(tmp_path, capsys):
+    """The ribbon's 汇总 writes 部门汇总（2）.xlsx beside last time's 部门汇总.xlsx, which is then an input. A unit
+    re-sends its file as 一中（更正）.xlsx with its project renamed: last time's summary was consolidated (one of its
+    files gone), and its stale copy of the project counted beside the corrected one. A summary made of this very
+    folder is skipped while any of its files is here; one made elsewhere still only when all are (a bureau's)."""
+    folder = tmp_path / "收件"
+    folder.mkdir()
+    for unit in ("一中", "二中", "三中"):
+        write_form(folder / f"{unit}.xlsx", unit=unit, project=f"{unit}校舍维修项目")
+    code, first = run(capsys, folder, "-o", folder / "部门汇总.xlsx")
+    (folder / "一中.xlsx").unlink()
+    write_form(folder / "一中（更正）.xlsx", unit="一中", project="一中校舍维修改造工程")
+    code, again = run(capsys, folder, "-o", folder / "部门汇总（2）.xlsx")
+    assert code == 0 and again["projects"] == first["projects"] == 3
+    status = {Path(f["path"]).name: f["status"] for f in again["files"]}
+    assert status["部门汇总.xlsx"] == "rejected" and status["一中（更正）.xlsx"] == "included"
+
+
 def test_a_temporary_file_left_by_a_killed_run_is_removed_by_a_later_one(tmp_path, capsys):
     """kill -9 (or a power cut) during a write leaves its .xlmon-XXXX.xlsx beside the target for good, and on Windows
     the dot does not hide it. A later write in that folder removes one that is hours old; a fresh one, perhaps

@@ -77,12 +77,14 @@ def _resolve(path: Path, folders: dict[Path, Path]) -> Path:
 
 
 def skip_own_summaries(outcomes: list[FileOutcome], origins: list[Path | None],
-                       where: str = "同一文件夹中") -> list[FileOutcome]:
-    """A folder of units' files (or files chosen together, an upload) may also hold an earlier summary of them:
-    when every file it consolidated is beside it (by name), it adds nothing and is skipped, and returned. One
-    beside only some of its files (a bureau's inbox holding a department's summary and one of its units' files
-    sent straight to the bureau) is consolidated, brought up to date with those files as a duplicate is; so
-    are a summary of other units, a folder holding only summaries and a summary named directly."""
+                       where: str = "同一文件夹中", chosen_together: bool = False) -> list[FileOutcome]:
+    """A folder of units' files (or files chosen together, an upload) may also hold an earlier summary of them. One
+    made of this very folder (its files lay in a folder of this name) is last time's: skipped, and returned, when
+    any of its files is still here, a unit's file renamed or taken out being out of the new summary too. One made
+    elsewhere (a department's, in a bureau's inbox) is skipped only when every file it consolidated is beside it:
+    beside some of them (a unit that also sent its file straight to the bureau) it is consolidated and brought up
+    to date with them, as a duplicate is; so are a summary of other units, a folder holding only summaries and a
+    summary named directly. Of files chosen together (an upload), a summary is one made elsewhere."""
     names: dict[Path, set[str]] = {}
     for origin, outcome in zip(origins, outcomes):
         if origin is not None:
@@ -90,11 +92,25 @@ def skip_own_summaries(outcomes: list[FileOutcome], origins: list[Path | None],
     skipped = []
     for origin, outcome in zip(origins, outcomes):
         beside = names.get(origin, set()) - {Path(outcome.path).name} if origin is not None else set()
-        if outcome.summary and outcome.inputs and all(Path(f).name in beside for f in outcome.inputs):
+        found = [_name(f) in beside for f in outcome.inputs] if outcome.summary else []
+        if found and (any(found) if not chosen_together and _made_here(outcome, origin) else all(found)):
             outcome.status, outcome.reason = "rejected", f"xlmon 生成的汇总文件，汇总的正是{where}的单位文件，已跳过"
             outcome.records, outcome.diagnostics = [], []
             skipped.append(outcome)
     return skipped
+
+
+def _name(path: str) -> str:
+    """A file's name from a path as a summary recorded it, on Windows (\\) or not."""
+    return path.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def _made_here(outcome: FileOutcome, origin: Path | None) -> bool:
+    """Whether a summary was made of a folder of the name of the one it lies in (its files' folder)."""
+    if origin is None:
+        return False
+    folders = {f.replace("\\", "/").rsplit("/", 2)[-2] if f.replace("\\", "/").count("/") else "" for f in outcome.inputs}
+    return origin.name in folders or "" in folders and Path(outcome.path).parent == origin
 
 
 def extract_all(paths: list[Path], profile: Profile, progress: Callable[[int, int], None] | None = None,
@@ -159,7 +175,8 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: lis
     outcomes = extract_all([p for p, _ in found], profile, progress, workers, dated)
     with _collector_paused():
         origins = [Path(output).parent if chosen_together else origin for _, origin in found]
-        skipped = skip_own_summaries(outcomes, origins, "一同选择" if chosen_together else "同一文件夹中")
+        skipped = skip_own_summaries(outcomes, origins, "一同选择" if chosen_together else "同一文件夹中",
+                                     chosen_together)
         found_note = None
         if chosen_together and done is None:
             done, found_note = _earlier_among(skipped, profile)
