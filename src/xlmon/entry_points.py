@@ -25,7 +25,7 @@ from .sheetnames import RESULTS_SHEET, STATE_SHEET
 
 STATE_MARKER = "xlmon-marks-xlwings/1"
 STATE_COLUMN = "J"  # the record of marks sits right of the findings, in the same sheet
-STATE_HEADER = (STATE_MARKER, "工作表", "单元格", "标记颜色", "原颜色", "当时内容")
+STATE_HEADER = (STATE_MARKER, "工作表", "单元格", "标记颜色", "原颜色", "所在行")
 STATE_NOTE = "以上为“清除标记”所用的标记记录，请勿修改。"
 NO_FILL = "无"
 
@@ -112,7 +112,7 @@ def clear_marks(book: Any) -> Outcome:
     text = f"已清除 {count} 处标记和“{RESULTS_SHEET}”表。"
     if moved:
         shown = "、".join(f"{sheet}!{cell}" for sheet, cell in moved[:10]) + (" 等" if len(moved) > 10 else "")
-        text += (f"\n另有 {len(moved)} 处单元格的内容在校验后有变动（可能插入或删除了行、列），其颜色未作改动，"
+        text += (f"\n另有 {len(moved)} 处标记所在的行在校验后有变动（可能插入或删除了行），其颜色未作改动，"
                  f"请手工检查：{shown}。")
     return _tell(book, Outcome(text), "warning" if moved else "info")
 
@@ -280,9 +280,16 @@ _UNRECORDED = object()  # a record written before contents were kept: nothing to
 
 
 def _content(grids: dict[str, Grid], sheet: str, cell: str) -> Any:
-    """What a marked cell held: 清除标记 restores its colour only while it still holds it."""
+    """The row a marked cell is in, by its first text (its label: 市级财政资金, an indicator's 一级/三级 name):
+    清除标记 restores the colour only while that row is still there, so a row inserted above, which moves the
+    marks, is told from a value the unit corrected after 校验, whose mark must come off."""
     grid = grids.get(sheet)
-    return value(grid, *parse_address(cell)) if grid else None
+    return _row_text(grid, parse_address(cell)[0]) if grid else None
+
+
+def _row_text(grid: Grid, r: int) -> str | None:
+    row = grid[r] if 0 <= r < len(grid) else []
+    return next((v.strip() for v in row if isinstance(v, str) and v.strip()), None)
 
 
 def _read_state(book: Any) -> list[tuple[str, str, str, str | None, Any]] | None:
@@ -293,7 +300,7 @@ def _read_state(book: Any) -> list[tuple[str, str, str, str | None, Any]] | None
     col = ord(STATE_COLUMN) - 65
     if not grid or len(grid[0]) <= col or grid[0][col] != STATE_MARKER:
         return None
-    kept = len(grid[0]) > col + 5 and grid[0][col + 5] == STATE_HEADER[5]
+    kept = len(grid[0]) > col + 5 and grid[0][col + 5] == STATE_HEADER[5]  # not the earlier 当时内容 either
     records = []
     for row in grid[1:]:
         cells = (row + [None] * 6)[col:col + 6]
@@ -321,7 +328,7 @@ def _clear(book: Any, records: list[tuple[str, str, str, str | None, Any]]) -> t
         if content is not _UNRECORDED:
             if sheet_name not in grids:
                 grids[sheet_name] = xb.sheet_grid(sheet)
-            if not _same_content(value(grids[sheet_name], *parse_address(cell)), content):
+            if not _same_content(_row_text(grids[sheet_name], parse_address(cell)[0]), content):
                 moved.append((sheet_name, cell))
                 continue
         xb.set_colour(book, sheet, cell, original)
