@@ -149,9 +149,10 @@ def _amounts(done: Completed, overall: list[FormRecord], funding: dict[tuple[str
             out.values[cells["subtotal"]] = _raw(done, row.cells.get("subtotal"))
             out.amounts += 1
         before = overall_sums(done.units, block, label) or [None] * len(AMOUNTS)
+        earlier = overall_sums(done.units, block, label, every=True) or [None] * len(AMOUNTS)  # an older summary's
         now = overall_sums(overall, block, label) or [None] * len(AMOUNTS)
-        for f, was, sum_now in zip(AMOUNTS, before, now):
-            if f not in row.unreadable and same_amount(row.typed.get(f), was):
+        for f, was, was_once, sum_now in zip(AMOUNTS, before, earlier, now):
+            if f not in row.unreadable and (same_amount(row.typed.get(f), was) or same_amount(row.typed.get(f), was_once)):
                 continue
             value = _raw(done, row.cells.get(f))
             out.values[cells[f]] = value

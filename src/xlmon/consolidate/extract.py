@@ -248,11 +248,16 @@ def edits_in(sheets: dict[str, list[list]], profile: Profile) -> list[Edit]:
 
 
 def _amounts_differ(form: Form, units: list[FormRecord]) -> bool:
-    """Whether the form's amounts are other than the sums of the units' overall forms it was pre-filled with."""
+    """Whether the form's amounts are other than the sums of the units' overall forms it was pre-filled with, as
+    xlmon pre-fills now or did before it left out the forms it could not sum whole (records.not_prefilled)."""
+    return all(_differs(form, units, every) for every in (False, True))
+
+
+def _differs(form: Form, units: list[FormRecord], every: bool) -> bool:
     for row in form.funding:
         if row.row == L.TOTAL_ROW:
             continue
-        prefilled = overall_sums(units, row.block, row.row) or [None] * len(AMOUNTS)
+        prefilled = overall_sums(units, row.block, row.row, every) or [None] * len(AMOUNTS)
         if not all(same_amount(row.typed.get(f), v) for f, v in zip(AMOUNTS, prefilled)):
             return True
     return False

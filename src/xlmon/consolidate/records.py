@@ -192,10 +192,11 @@ def not_prefilled(record: FormRecord) -> str | None:
     return None
 
 
-def overall_sums(records: list[FormRecord], block: str, row: str) -> list[float] | None:
+def overall_sums(records: list[FormRecord], block: str, row: str, every: bool = False) -> list[float] | None:
     """A 部门整体 row's five amounts summed over overall forms, as the summary's 部门整体 is pre-filled: None when
-    no form has any amount in the row, else every amount (a blank one as 0). A form not_prefilled names is left out."""
-    parts = [part for r in records if (part := r.amounts.get(block, {}).get(row)) and not not_prefilled(r)]
+    no form has any amount in the row, else every amount (a blank one as 0). A form not_prefilled names is left out,
+    unless every: as summaries written before that pre-filled."""
+    parts = [part for r in records if (part := r.amounts.get(block, {}).get(row)) and (every or not not_prefilled(r))]
     if not any(v is not None for part in parts for v in part):
         return None
     return [round(sum(part[i] or 0.0 for part in parts), 6) for i in range(len(AMOUNTS))]
