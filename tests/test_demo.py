@@ -333,3 +333,12 @@ def test_demo_refuses_a_folder_of_real_workbooks(tmp_path, capsys):
     assert real.name in capsys.readouterr().err and real.read_bytes() == before
     assert sorted(p.name for p in folder.iterdir()) == [real.name]
     assert main(["demo", str(tmp_path / "新")]) == 0 and main(["demo", str(tmp_path / "新")]) == 0  # its own files
+    # its summaries whatever their names (the ribbon's 汇总 writes 部门汇总（2）.xlsx), and a sample folder written
+    # before the files were marked (make demo after a pull), are its own too
+    assert main(["consolidate", str(tmp_path / "新"), "-o", str(tmp_path / "新" / "部门汇总（2）.xlsx")]) == 0
+    for path in (tmp_path / "新").glob("某*.xlsx"):
+        wb = load_workbook(path)
+        wb.properties.description = None
+        wb.save(path)
+    capsys.readouterr()
+    assert main(["demo", str(tmp_path / "新")]) == 0, capsys.readouterr().err

@@ -954,19 +954,34 @@ def _ours(path: Path) -> bool:
         return False
 
 
+def _summary(path: Path) -> bool:
+    """An xlmon summary (部门汇总.xlsx, or 部门汇总（2）.xlsx as the ribbon's 汇总 names the next): consolidate keeps
+    an edited one from being lost, and any other is no unit's file."""
+    from .sheetnames import RECORDS_SHEET
+    try:
+        with zipfile.ZipFile(path) as package:
+            return RECORDS_SHEET.encode() in package.read("xl/workbook.xml")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return False
+
+
 def build(folder: str | Path, *, year: int = 2026, months: int = 6, seed: int = 7) -> Demo:
     """Write the department into `folder`; also say what was generated and where the mistakes are. A folder with
     workbooks of somebody's own (a department's real submissions, one perhaps named as a sample unit) is refused."""
     folder = Path(folder)
+    dept = sample_department(year=year, months=months, seed=seed)
     if folder.is_dir():
+        ours = {u.file_name for u in dept.units}
+        names = {p.name for p in folder.iterdir()}
+        earlier = ours <= names  # the sample written by a version that did not mark its files yet
         foreign = sorted(p.name for p in folder.iterdir() if p.suffix.lower() in _WORKBOOKS
-                         and p.name != SUMMARY_NAME and not p.name.startswith("~$") and not _ours(p))
+                         and not p.name.startswith("~$") and not (earlier and p.name in ours)
+                         and not _ours(p) and not _summary(p))
         if foreign:
             raise FolderTaken(f"文件夹 {folder} 中已有不是示例生成的工作簿（{'、'.join(foreign[:3])}"
                               f"{' 等' if len(foreign) > 3 else ''}），示例不会覆盖它们，也不会把虚构的单位混进去。"
                               "请换一个新的或空的文件夹。")
     folder.mkdir(parents=True, exist_ok=True)
-    dept = sample_department(year=year, months=months, seed=seed)
     paths: list[Path] = []
     planted: list[Planted] = []
     for unit in dept.units:
