@@ -291,6 +291,17 @@ def test_worded_bounds_grade_the_way_they_read(target, forecast, grade):
     assert not {"R207", "R208", "R209", "R211"} & {d.code for d in result.diagnostics}
 
 
+@pytest.mark.parametrize("target", ["无害化处理率100%", "无障碍设施全覆盖", "无线网络覆盖率达标"])
+def test_a_target_that_merely_begins_with_none_is_no_count_of_none(target):
+    """无害化处理率100% answered 100% was graded red as if it were 零事故 answered 100 times, with R301 and R304 and
+    a place on 重点监控建议. Such a target is no count of none: the answer is left ungraded, as a number against
+    words (R208)."""
+    grid = project_grid(funding=SAMPLE_FUNDING,
+                        indicators=[["产出指标", "质量指标", "指标甲", target, "100%", "100%", None, "√", None, None, None]])
+    result = check_sheets({"表1": grid}, PROFILE)
+    assert result.forms[0].indicators[0].grade != "red" and "G201" not in {d.code for d in result.diagnostics}
+
+
 def test_percent_cells_in_the_unit_column_layout_are_compared_in_percent():
     """Excel stores 5% as 0.05: a target or forecast typed in a %-formatted cell, beside a 计量单位 column of %, was
     compared with the other side's 3% as 0.05 (返工率 red, 合格率 80% against 0.95 green). A number with no % typed

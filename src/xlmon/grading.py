@@ -120,10 +120,13 @@ def qualitative_grade(text: str, ind: Indicator, profile: Profile) -> Grade | No
     return None
 
 
-def counts_none(ind: Indicator) -> bool:
-    """零事故, 无差错: a qualitative target of none of something, which a count answers (0 or 0起 meets it)."""
+def counts_none(ind: Indicator, field: str = "forecast") -> bool:
+    """零事故, 无差错: a qualitative target of none of something, which a count answers (0 or 0起 meets it). Not a
+    target that merely begins so (无害化处理率100%, 无障碍设施全覆盖, answered 100%): it holds no number, and its
+    answer is no percentage."""
     key = label_key(ind.target) if ind.operator == "qualitative" and ind.target else ""
-    return len(key) > 1 and key[0] in "零无" and not key.startswith(("无法", "无明显"))
+    return (len(key) > 1 and key[0] in "零无" and not key.startswith(("无法", "无明显"))
+            and not re.search(r"\d|率|覆盖", key) and "%" not in (ind.units.get(field) or ""))
 
 
 def is_quantitative(ind: Indicator) -> bool:

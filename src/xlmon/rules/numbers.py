@@ -115,7 +115,7 @@ def completion_kinds(form: Form, profile: Profile) -> list[Diagnostic]:
             if is_quantitative(ind) and isinstance(value, str):
                 out.append(make("R207", sheet=form.sheet, cell=cell, name=ind.level3, target=ind.target,
                                 field=zh, value=value, example=_example(ind)))
-            elif ind.operator == "qualitative" and isinstance(value, float) and not counts_none(ind):
+            elif ind.operator == "qualitative" and isinstance(value, float) and not counts_none(ind, field):
                 out.append(make("R208", sheet=form.sheet, cell=cell, name=ind.level3, target=ind.target,
                                 field=zh, value=plain_number(value)))
             elif is_quantitative(ind) and ind.unit:
