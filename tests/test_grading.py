@@ -322,6 +322,16 @@ def test_percent_cells_in_the_unit_column_layout_are_compared_in_percent():
     assert "指标“投诉率”目标 1%，全年预计 2%，为红灯。" in said
 
 
+def test_where_the_total_cannot_be_graded_the_sources_grades_stand_for_it():
+    """支出数 of one source unread (待核实): 资金总额 has no grade, and a source with 200 of 300 万元 and nothing spent
+    at mid-year counted for nothing: the project was green."""
+    funding = {"资金总额": [None] * 8, "中央财政资金": [None, 100, 100, 100, 1, "待核实", None, 100],
+               "市级财政资金": [None, 200, 200, 200, 1, 0, 0, 200]}
+    result = check_sheets({"表1": project_grid(funding=funding, indicators=SAMPLE_INDICATORS)}, PROFILE)
+    form = result.forms[0]
+    assert form.total("source").grade is None and form.grade == "red"
+
+
 def test_a_small_source_row_behind_does_not_make_a_project_on_schedule_red():
     """1,000 万元 of 市级 money half spent at mid-year and 2 万元 of 其他资金 not yet spent: the project was red (the worst
     of every funding row) and went onto 重点监控建议. The project is graded by its 资金总额 and its indicators; the

@@ -160,4 +160,8 @@ def grade_form(form: Form, profile: Profile) -> None:
         ind.grade = grade_indicator(ind, form.time_progress, profile)
     # the project's money as a whole (资金总额) and its indicators: a source row's own grade (其他资金 of 2 万元 with
     # nothing spent yet) is said at its row (G101/G102), but does not make a project on schedule red
-    form.grade = worst(*(r.grade for r in form.funding if r.row == L.TOTAL_ROW), *(i.grade for i in form.indicators))
+    # where 资金总额 has no grade (an amount of a source unread), the sources' grades stand for it
+    funding = [r.grade for r in form.funding if r.row == L.TOTAL_ROW]
+    if not any(funding):
+        funding = [r.grade for r in form.funding]
+    form.grade = worst(*funding, *(i.grade for i in form.indicators))
