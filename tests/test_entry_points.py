@@ -291,6 +291,13 @@ def test_calculate_keeps_a_subtotal_typed_without_its_parts(tmp_path):
     codes = {d.code for d in result.diagnostics}
     assert not {"C001", "C004", "R206"} & codes and "R215" in codes
     assert result.forms[0].total("source").spend_progress == pytest.approx(150 / 310)
+    # one source's 小计 alone beside another's parts: 资金总额's 下达率 shown (150 ÷ 200) is not called wrong (it is
+    # unknown), and 计算 leaves it, rather than write a formula whose result the next 校验 calls wrong again
+    mixed = {**funding, "资金总额": [None, 200, 310, 200, 0.75, 150, 150 / 310, 305],
+             "市级财政资金": [None, 200, 210, 100, 0.5, 90, 90 / 210, 205]}
+    path = write_grid(tmp_path / "一行只填小计.xlsx", project_grid(funding=mixed))
+    assert "C003" not in {d.code for d in check_file(path).diagnostics}
+    assert "H7" not in {e.cell for e in actions_of(payload_from_file(path), ep.calculate)[1].edits}
     funding["市级财政资金"] = [10, None, 210, 100, None, 90, 90 / 210, 205]  # 本年预算 forgotten
     path = write_grid(tmp_path / "漏填本年预算.xlsx", project_grid(funding=funding))
     actions, outcome = actions_of(payload_from_file(path), ep.calculate)

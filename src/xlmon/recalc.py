@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from . import layout as L
-from .calc import AMOUNT_TOLERANCE, DEPENDS, EPS, fmt_amount, fmt_rate, rate_agrees
+from .calc import AMOUNT_TOLERANCE, DEPENDS, EPS, fmt_amount, fmt_rate, only_subtotal, rate_agrees
 from .form_plan import AMOUNT_FORMAT, RATE_FORMAT, letter, plan_form, rc
 from .grid import Grid, parse_address, value
 from .models import Form, FundingRow
@@ -122,6 +122,9 @@ def _edit(form: Form, row: FundingRow, field: str, grid: Grid, formulas: dict[st
     if field in row.unreadable or DEPENDS.get(field, frozenset()).intersection(row.unreadable):
         return None
     computed = getattr(row, field)
+    if field == "issue_rate" and row.row == L.TOTAL_ROW and any(
+            only_subtotal(r) for r in form.funding if r.block == row.block and r is not row):
+        return None  # unknown where a source gave its 小计 alone: whatever the form shows is left
     if field == "subtotal" and row.typed.get("subtotal") is not None and None in (row.typed.get("carryover"),
                                                                                row.typed.get("current")):
         return None  # 310 typed beside a blank 本年预算 is what the unit has, not a sum to write 10 over (C001 asks)
