@@ -441,6 +441,10 @@ def test_the_day_a_form_was_filled_in_is_not_its_period(line):
     assert (form.year, form.months) == (2026, 6) and not {"S103", "S105"} & {d.code for d in diags}
     grid = project_grid(period="数据截止日期：2026年6月30日")
     assert read_form(grid, "s")[0].months == 6  # a date that is the period still is
+    grid = project_grid(period="（1-6月）")  # and a period stated right of a 填报日期 with its date
+    grid.insert(2, ["填报单位：某中学", None, "填报日期：2026年7月10日", "监控期间：2026年1-7月"])
+    form, diags = read_form(grid, "s")
+    assert form.months == 7 and "S105" in {d.code for d in diags}  # last month's headers, as S105 says
 
 
 def test_a_department_form_typed_without_block_twos_header_is_read_as_two_blocks():

@@ -255,8 +255,8 @@ def _dated(row: list, c: int) -> bool:
     2026年7月10日, is no period (1-7月)."""
     if _DATE_LABEL.search(nfkc(row[c])):
         return True
-    left = next((v for v in reversed(row[:c]) if v not in (None, "")), None)
-    return isinstance(left, str) and bool(_DATE_LABEL.search(nfkc(left)))
+    left = next((v for v in reversed(row[:c]) if v not in (None, "")), None)  # a bare label, its date not in it
+    return isinstance(left, str) and bool(_DATE_LABEL.search(nfkc(left))) and not re.search(r"\d", left)
 
 
 @lru_cache(maxsize=4096)
