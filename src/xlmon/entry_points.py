@@ -17,7 +17,7 @@ from .adapters import xlwings_book as xb
 from .check import OWN_SHEETS, check_sheets, no_forms
 from .diagnostics import SEVERITY_ZH, Diagnostic
 from .form_plan import plan_form
-from .grid import Grid, parse_address, value
+from .grid import Grid, parse_address
 from .marks import GRADE_ZH, NO_FINDINGS, RESULTS_HEADER, MarkPlan, fill_of, plan_marks, results_row
 from .profile import Profile, load_profile
 from .recalc import CellEdit, plan_calculation, template_fills
