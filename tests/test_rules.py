@@ -288,6 +288,8 @@ def test_an_amount_typed_as_text_is_named_as_the_cause_of_the_sums_it_is_left_ou
     city = [10, "200", 10, 100, None, 90, 9.0, "205"]  # 全年预计 as text too, but summed right: not the cause
     form, diags = run(funding={**SAMPLE_FUNDING, "资金总额": total, "市级财政资金": city})
     assert codes_at(diags, "N007") == ["E10"]
+    city = [10, "200", "10", 100, None, 90, 9.0, 205]  # its 小计 pasted as text too: no internal error
+    assert "E10" in codes_at(run(funding={**SAMPLE_FUNDING, "资金总额": total, "市级财政资金": city})[1], "N007")
     _, diags = run(funding={**SAMPLE_FUNDING, "市级财政资金": [10, "200", 50, 100, 0.5, 90, 1.8, 205]})
     assert codes_at(diags, "C001") == ["F10"] and codes_at(diags, "C004") == ["J10"] and not codes_at(diags, "N007")
 

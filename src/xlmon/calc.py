@@ -120,7 +120,7 @@ class _TextSkipped:
             for field, text in row.text.items():
                 affected = [f"{r.row}·{L.FIELD_LABELS[f]}（{r.cells.get(f)}）"
                             for r, f in sorted(self.explained, key=lambda e: e[0] is not row)
-                            if (r is row or r is self.total) and f in _MADE_FROM[field]]
+                            if (r is row or r is self.total) and f in _MADE_FROM.get(field, {field})]
                 if affected:
                     form.text_amounts[row.cells[field]] = row.typed[field]
                     out.append(make("N007", sheet=form.sheet, cell=row.cells.get(field), value=text.strip(),
@@ -131,7 +131,7 @@ class _TextSkipped:
 
 # what an input amount is summed or divided into: the cells a text there leaves it out of
 _MADE_FROM = {"carryover": {"carryover", "subtotal", "spend_progress"},
-              "current": {"current", "subtotal", "issue_rate", "spend_progress"},
+              "current": {"current", "subtotal", "issue_rate", "spend_progress"}, "subtotal": {"subtotal", "spend_progress"},
               "issued": {"issued", "issue_rate"}, "spent": {"spent", "spend_progress"}, "forecast": {"forecast"}}
 
 
