@@ -24,7 +24,7 @@ def name_keys(name: str) -> set[str]:
 def unit_code(name: str | None) -> str | None:
     """The code a unit's name is written with (某校（101001004） → 101001004), if any."""
     m = _CODE.search(nfkc(name or ""))
-    return m.group(0).strip("()[]【】〔〕 ").upper() or None if m else None
+    return re.sub(r"[^0-9A-Z]", "", m.group(0).upper()) or None if m else None  # 101001-001 is 101001001
 
 
 def unit_key(name: str) -> str:
