@@ -380,8 +380,8 @@ def test_a_unit_resent_with_its_code_is_the_same_unit(tmp_path, capsys):
         write_form(bureau / f"{code}.xlsx", unit=f"机关服务中心（{code}）", project="物业管理经费", department=department)
     code, data = run(capsys, bureau, "-o", tmp_path / "out" / "局汇总.xlsx")
     assert code == 0 and data["projects"] == 2 and not data["duplicates"]
-    write_form(tmp_path / "一中（再更正）.xlsx", unit="某市第一中学（101001-001）", project="校舍维修改造项目")
-    code, data = run(capsys, tmp_path, "-o", tmp_path / "out" / "汇总.xlsx", "--roster", roster)
+    hyphen = write_form(tmp_path / "一中（再更正）.xlsx", unit="某市第一中学（101001-001）", project="校舍维修改造项目")
+    code, data = run(capsys, first, again, hyphen, "-o", tmp_path / "out" / "汇总.xlsx")
     assert data["projects"] == 1  # one code, written with a hyphen
 
 def test_source_link_to_a_file_with_a_hash_in_its_name(tmp_path, capsys):
