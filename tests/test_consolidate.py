@@ -1237,6 +1237,14 @@ def test_a_folders_own_earlier_summary_adds_nothing_after_a_unit_resends_under_a
     assert code == 0 and again["projects"] == first["projects"] == 3
     status = {Path(f["path"]).name: f["status"] for f in again["files"]}
     assert status["部门汇总.xlsx"] == "rejected" and status["一中（更正）.xlsx"] == "included"
+    # that summary sent to a bureau's inbox (of the same name, as 收件 often is) with one of its units' files sent
+    # straight there too: made elsewhere, it is consolidated, not skipped with its other units
+    inbox = tmp_path / "局" / "收件"
+    inbox.mkdir(parents=True)
+    shutil.copy(folder / "部门汇总（2）.xlsx", inbox / "教育局汇总.xlsx")
+    shutil.copy(folder / "二中.xlsx", inbox)
+    code, bureau = run(capsys, inbox, "-o", tmp_path / "局汇总.xlsx")
+    assert code == 0 and bureau["projects"] == 3
 
 
 def test_a_temporary_file_left_by_a_killed_run_is_removed_by_a_later_one(tmp_path, capsys):

@@ -109,6 +109,17 @@ def summary_records(sheet: list[list]) -> tuple[list[FormRecord], list[dict]]:
     return records, diagnostics
 
 
+def made_in(sheet: list[list]) -> str | None:
+    """The folder a summary was written in, as its records sheet keeps it (records.made_line)."""
+    for row in reversed(sheet):
+        if row and isinstance(row[0], str) and row[0].startswith('{"type":"made"'):
+            try:
+                return json.loads("".join(cell for cell in row if isinstance(cell, str)))["data"]
+            except (ValueError, KeyError, TypeError):
+                return None
+    return None
+
+
 def listed_files(sheet: list[list]) -> list[list] | None:
     """文件清单's rows as a summary wrote them (records.file_line); None for one written before they were kept.
     A line that does not read is left to summary_records to report."""
@@ -293,7 +304,7 @@ def extract(path: str, profile: Profile, dated: bool = True) -> FileOutcome:
             diagnostics = [*found, *diagnostics]
         status = "included" if records else "rejected"
         return FileOutcome(path, sha, status, None if records else "汇总表中没有项目记录", records, diagnostics,
-                           summary=True, modified=modified, inputs=inputs)
+                           summary=True, modified=modified, inputs=inputs, made_in=made_in(book.sheets[RECORDS_SHEET]))
     result = check_workbook(book, profile)
     diags = [d.model_dump() for d in result.diagnostics]
     records = [form_record(f, path, f.sheet in book.hidden, modified).finish() for f in result.forms]

@@ -79,9 +79,9 @@ def _resolve(path: Path, folders: dict[Path, Path]) -> Path:
 def skip_own_summaries(outcomes: list[FileOutcome], origins: list[Path | None],
                        where: str = "同一文件夹中", chosen_together: bool = False) -> list[FileOutcome]:
     """A folder of units' files (or files chosen together, an upload) may also hold an earlier summary of them. One
-    made of this very folder (its files lay in a folder of this name) is last time's: skipped, and returned, when
-    any of its files is still here, a unit's file renamed or taken out being out of the new summary too. One made
-    elsewhere (a department's, in a bureau's inbox) is skipped only when every file it consolidated is beside it:
+    written in this very folder (as it records) is last time's: skipped, and returned, when any of its files is
+    still here, a unit's file renamed or taken out being out of the new summary too. One made elsewhere (a
+    department's, in a bureau's inbox), or not saying where, is skipped only when every file it consolidated is beside it:
     beside some of them (a unit that also sent its file straight to the bureau) it is consolidated and brought up
     to date with them, as a duplicate is; so are a summary of other units, a folder holding only summaries and a
     summary named directly. Of files chosen together (an upload), a summary is one made elsewhere."""
@@ -106,11 +106,21 @@ def _name(path: str) -> str:
 
 
 def _made_here(outcome: FileOutcome, origin: Path | None) -> bool:
-    """Whether a summary was made of a folder of the name of the one it lies in (its files' folder)."""
-    if origin is None:
+    """Whether a summary was written in the folder it lies in (not copied there from a department's), of files in
+    that folder (not a department's summary written straight into a bureau's inbox)."""
+    if origin is None or outcome.made_in is None:
         return False
-    folders = {f.replace("\\", "/").rsplit("/", 2)[-2] if f.replace("\\", "/").count("/") else "" for f in outcome.inputs}
-    return origin.name in folders or "" in folders and Path(outcome.path).parent == origin
+    try:
+        here = origin.resolve()
+    except OSError:
+        return False
+    if Path(outcome.made_in) != here:
+        return False
+    for name in outcome.inputs:
+        path = Path(name.replace("\\", "/"))
+        if path.parent == here if path.is_absolute() else str(path.parent) == "." or path.parent.name == here.name:
+            return True
+    return False
 
 
 def extract_all(paths: list[Path], profile: Profile, progress: Callable[[int, int], None] | None = None,

@@ -35,7 +35,8 @@ from .aggregate import CHART_BARS, Focus, Summary, shown_names
 from .edits import Column
 from .extract import RECORDS_SHEET
 from .names import department_name, unit_key
-from .records import (AMOUNTS, Deviation, FormRecord, diagnostic_line, file_line, form_name, not_prefilled, overall_sums,
+from .records import (AMOUNTS, Deviation, FormRecord, diagnostic_line, file_line, form_name, made_line, not_prefilled,
+                      overall_sums,
                       record_line)
 
 from ..sheetnames import SUMMARY_SHEETS as SHEETS
@@ -355,7 +356,7 @@ def write_summary(summary: Summary, path: Path, profile: Profile) -> Path:
         listed = file_rows(summary, path)
         _files(book, listed)
         _department_form(book, summary)
-        _records(book, summary, listed)
+        _records(book, summary, listed, path)
         book.wb.close()
     return path
 
@@ -790,7 +791,7 @@ def _department_form_note(summary: Summary) -> str:
     return note + (f"；{ask}。" if ask else "。")
 
 
-def _records(book: _Book, summary: Summary, listed: list[list]) -> None:
+def _records(book: _Book, summary: Summary, listed: list[list], path: Path) -> None:
     ws = book.wb.add_worksheet(RECORDS_SHEET)
     ws.write_string(0, 0, "xlmon 汇总数据（供上级汇总读取，请勿修改）")
     row = 1
@@ -803,6 +804,7 @@ def _records(book: _Book, summary: Summary, listed: list[list]) -> None:
     for file in listed:
         ws.write_run(row, 0, _pieces(file_line(file)))
         row += 1
+    ws.write_run(row, 0, _pieces(made_line(str(Path(path).resolve().parent))))  # run.skip_own_summaries reads it
     ws.hide()
 
 
