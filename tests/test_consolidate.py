@@ -1406,12 +1406,16 @@ def test_a_subtotal_typed_alone_in_a_units_department_form_is_not_half_prefilled
 
     complete_department_form(summary, forecast=900)
     book = load_workbook(summary)
+    typed = {"current": 300, "issued": 170, "spent": 120, "forecast": 350}  # the department's own totals, some of
+    for f, v in typed.items():  # them equal to what an older summary would have pre-filled
+        book["部门整体"][fund[f]] = v
     book["部门整体"][layout.funding[("source", "单位资金")]["subtotal"]] = 30
     book["部门整体"][layout.funding[("source", "单位资金")]["spent"]] = 12
     book.save(summary)
     assert main(["consolidate", str(units), "-o", str(summary), "--overall-from", str(summary)]) == 0
     carried = load_workbook(summary)["部门整体"]
     assert carried[layout.funding[("source", "单位资金")]["subtotal"]].value == 30
+    assert {f: carried[fund[f]].value for f in typed} == typed
     assert "R206" not in {d.code for d in check_file(summary).diagnostics}
 
 

@@ -151,8 +151,10 @@ def _amounts(done: Completed, overall: list[FormRecord], funding: dict[tuple[str
         before = overall_sums(done.units, block, label) or [None] * len(AMOUNTS)
         earlier = overall_sums(done.units, block, label, every=True) or [None] * len(AMOUNTS)  # an older summary's
         now = overall_sums(overall, block, label) or [None] * len(AMOUNTS)
-        for f, was, was_once, sum_now in zip(AMOUNTS, before, earlier, now):
-            if f not in row.unreadable and (same_amount(row.typed.get(f), was) or same_amount(row.typed.get(f), was_once)):
+        # a row as an older summary pre-filled it, whole: not one the department typed a total into, part by part
+        as_once = earlier != before and all(same_amount(row.typed.get(f), v) for f, v in zip(AMOUNTS, earlier))
+        for f, was, sum_now in zip(AMOUNTS, before, now):
+            if f not in row.unreadable and (same_amount(row.typed.get(f), was) or as_once):
                 continue
             value = _raw(done, row.cells.get(f))
             out.values[cells[f]] = value

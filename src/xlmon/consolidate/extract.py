@@ -265,6 +265,7 @@ def _amounts_differ(form: Form, units: list[FormRecord]) -> bool:
 
 
 def _differs(form: Form, units: list[FormRecord], every: bool) -> bool:
+    """Whether a row of the form is other than the pre-fill (every: as older summaries pre-filled), row by row."""
     for row in form.funding:
         if row.row == L.TOTAL_ROW:
             continue
