@@ -302,6 +302,15 @@ def test_a_target_that_merely_begins_with_none_is_no_count_of_none(target):
     assert result.forms[0].indicators[0].grade != "red" and "G201" not in {d.code for d in result.diagnostics}
 
 
+@pytest.mark.parametrize("target, forecast", [("无重大安全事故（0起）", "0起"), ("零投诉率", "0%"), ("零事故", "0%")])
+def test_none_answered_with_nought_is_met_whatever_the_target_holds(target, forecast):
+    """零投诉率 answered 0%, 无重大安全事故（0起） answered 0起: green, not R208 asking for 达成/未达成 wording."""
+    grid = project_grid(funding=SAMPLE_FUNDING,
+                        indicators=[["产出指标", "质量指标", "指标甲", target, forecast, forecast, None, "√", None, None, None]])
+    result = check_sheets({"表1": grid}, PROFILE)
+    assert result.forms[0].indicators[0].grade == "green" and "R208" not in {d.code for d in result.diagnostics}
+
+
 def test_percent_cells_in_the_unit_column_layout_are_compared_in_percent():
     """Excel stores 5% as 0.05: a target or forecast typed in a %-formatted cell, beside a 计量单位 column of %, was
     compared with the other side's 3% as 0.05 (返工率 red, 合格率 80% against 0.95 green). A number with no % typed
@@ -330,6 +339,10 @@ def test_where_the_total_cannot_be_graded_the_sources_grades_stand_for_it():
     result = check_sheets({"表1": project_grid(funding=funding, indicators=SAMPLE_INDICATORS)}, PROFILE)
     form = result.forms[0]
     assert form.total("source").grade is None and form.grade == "red"
+    funding["市级财政资金"] = [None, 200, 200, 200, 1, 90, 0.45, 200]  # on schedule, and 2 万元 of 其他资金 not yet spent:
+    funding["其他资金"] = [None, 2, 2, 2, 1, 0, 0, 2]  # the money read as a whole is green, as in 资金总额
+    result = check_sheets({"表1": project_grid(funding=funding, indicators=SAMPLE_INDICATORS)}, PROFILE)
+    assert result.forms[0].grade != "red"
 
 
 def test_a_small_source_row_behind_does_not_make_a_project_on_schedule_red():

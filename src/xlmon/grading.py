@@ -121,12 +121,15 @@ def qualitative_grade(text: str, ind: Indicator, profile: Profile) -> Grade | No
 
 
 def counts_none(ind: Indicator, field: str = "forecast") -> bool:
-    """零事故, 无差错: a qualitative target of none of something, which a count answers (0 or 0起 meets it). Not a
-    target that merely begins so (无害化处理率100%, 无障碍设施全覆盖, answered 100%): it holds no number, and its
-    answer is no percentage."""
+    """零事故, 无差错, 零投诉率: a qualitative target of none of something, which a count answers (0, 0起 or 0% meets
+    it). Not a target that merely begins so (无害化处理率100%, 无障碍设施全覆盖) answered with a number that is not 0:
+    a target holding a number or a rate, answered with a percentage, is left to R208."""
     key = label_key(ind.target) if ind.operator == "qualitative" and ind.target else ""
-    return (len(key) > 1 and key[0] in "零无" and not key.startswith(("无法", "无明显"))
-            and not re.search(r"\d|率|覆盖", key) and "%" not in (ind.units.get(field) or ""))
+    if not (len(key) > 1 and key[0] in "零无" and not key.startswith(("无法", "无明显"))):
+        return False
+    value = getattr(ind, field)
+    return (isinstance(value, float) and abs(value) <= EPS
+            or not re.search(r"\d|率|覆盖", key) and "%" not in (ind.units.get(field) or ""))
 
 
 def is_quantitative(ind: Indicator) -> bool:
@@ -160,8 +163,18 @@ def grade_form(form: Form, profile: Profile) -> None:
         ind.grade = grade_indicator(ind, form.time_progress, profile)
     # the project's money as a whole (资金总额) and its indicators: a source row's own grade (其他资金 of 2 万元 with
     # nothing spent yet) is said at its row (G101/G102), but does not make a project on schedule red
-    # where 资金总额 has no grade (an amount of a source unread), the sources' grades stand for it
     funding = [r.grade for r in form.funding if r.row == L.TOTAL_ROW]
-    if not any(funding):
-        funding = [r.grade for r in form.funding]
+    if not any(funding):  # an amount of a source unread: the sources that can be read, summed, stand for 资金总额
+        funding = [_readable_sources(form, profile)]
     form.grade = worst(*funding, *(i.grade for i in form.indicators))
+
+
+def _readable_sources(form: Form, profile: Profile) -> Grade | None:
+    """The grade of the money whose 支出进度 can be had, as one row: 2 万元 of 其他资金 behind does not outweigh 200
+    万元 on schedule, as it does not in 资金总额."""
+    rows = [r for r in form.funding if r.row != L.TOTAL_ROW and r.block == "source" and r.spend_progress is not None]
+    subtotal = sum(r.subtotal or 0.0 for r in rows)
+    if not subtotal:
+        return None
+    row = FundingRow(block="source", row=L.TOTAL_ROW, spend_progress=sum(r.spent or 0.0 for r in rows) / subtotal)
+    return grade_funding(row, form.months, form.time_progress, profile)
