@@ -300,6 +300,9 @@ def test_a_target_that_merely_begins_with_none_is_no_count_of_none(target):
                         indicators=[["产出指标", "质量指标", "指标甲", target, "100%", "100%", None, "√", None, None, None]])
     result = check_sheets({"表1": grid}, PROFILE)
     assert result.forms[0].indicators[0].grade != "red" and "G201" not in {d.code for d in result.diagnostics}
+    grid = project_grid(funding=SAMPLE_FUNDING,  # answered 0: none treated, no coverage; not 零事故 met
+                        indicators=[["产出指标", "质量指标", "指标甲", target, "0%", "0%", None, "√", None, None, None]])
+    assert check_sheets({"表1": grid}, PROFILE).forms[0].indicators[0].grade != "green"
 
 
 @pytest.mark.parametrize("target, forecast", [("无重大安全事故（0起）", "0起"), ("零投诉率", "0%"), ("零事故", "0%")])

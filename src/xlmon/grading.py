@@ -128,8 +128,11 @@ def counts_none(ind: Indicator, field: str = "forecast") -> bool:
     if not (len(key) > 1 and key[0] in "零无" and not key.startswith(("无法", "无明显"))):
         return False
     value = getattr(ind, field)
-    return (isinstance(value, float) and abs(value) <= EPS
-            or not re.search(r"\d|率|覆盖", key) and "%" not in (ind.units.get(field) or ""))
+    nought = isinstance(value, float) and abs(value) <= EPS
+    if not re.search(r"\d|率|覆盖", key):
+        return nought or "%" not in (ind.units.get(field) or "")
+    numbers = re.findall(r"\d+(?:\.\d+)?", key)  # 零投诉率, 无重大安全事故（0起）: none is its number, met by 0
+    return nought and (key[0] == "零" or bool(numbers) and all(float(n) == 0 for n in numbers))
 
 
 def is_quantitative(ind: Indicator) -> bool:
