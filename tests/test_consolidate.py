@@ -1245,6 +1245,13 @@ def test_a_folders_own_earlier_summary_adds_nothing_after_a_unit_resends_under_a
     shutil.copy(folder / "二中.xlsx", inbox)
     code, bureau = run(capsys, inbox, "-o", tmp_path / "局汇总.xlsx")
     assert code == 0 and bureau["projects"] == 3
+    # the department's folder moved (another drive, a share) and a unit taken out: still last time's summary there
+    moved = tmp_path / "D盘" / "收件"
+    shutil.copytree(folder, moved)
+    (moved / "三中.xlsx").unlink()
+    (moved / "部门汇总.xlsx").unlink()  # the summary before last, whose files are mostly gone, is left out here
+    code, after = run(capsys, moved, "-o", moved / "部门汇总（3）.xlsx")
+    assert code == 0 and after["projects"] == 2
 
 
 def test_a_temporary_file_left_by_a_killed_run_is_removed_by_a_later_one(tmp_path, capsys):

@@ -139,7 +139,7 @@ class FileOutcome:
     summary: bool = False  # the file is an xlmon summary whose records were read back
     modified: float | None = None  # the file's modification time: of two copies of a project, the later counts
     inputs: list[str] = field(default_factory=list)  # a summary's: the files it consolidated, as it named them
-    made_in: str | None = None  # a summary's: the folder it was written in (none in one written before this was kept)
+    made_in: str | None = None  # a summary's: the folder it was written in, of files there (made_line)
 
 
 _RECORD_FIELDS = tuple(name for name in FormRecord.__dataclass_fields__ if name != "line")
@@ -158,8 +158,9 @@ def file_line(row: list) -> str:
     return _line({"type": "file", "data": row})
 
 
-def made_line(folder: str) -> str:
-    """Where the summary was written (run.skip_own_summaries: last time's summary of a folder, or one sent in)."""
+def made_line(folder: str | None) -> str:
+    """The folder the summary was written in, of units' files lying there; None when it summed files elsewhere
+    (run.skip_own_summaries: last time's summary of a folder, or one sent in)."""
     return _line({"type": "made", "data": folder})
 
 

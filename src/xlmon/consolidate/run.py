@@ -93,7 +93,7 @@ def skip_own_summaries(outcomes: list[FileOutcome], origins: list[Path | None],
     for origin, outcome in zip(origins, outcomes):
         beside = names.get(origin, set()) - {Path(outcome.path).name} if origin is not None else set()
         found = [_name(f) in beside for f in outcome.inputs] if outcome.summary else []
-        if found and (any(found) if not chosen_together and _made_here(outcome, origin) else all(found)):
+        if found and (any(found) if not chosen_together and _made_here(outcome, origin, found) else all(found)):
             outcome.status, outcome.reason = "rejected", f"xlmon 生成的汇总文件，汇总的正是{where}的单位文件，已跳过"
             outcome.records, outcome.diagnostics = [], []
             skipped.append(outcome)
@@ -105,22 +105,17 @@ def _name(path: str) -> str:
     return path.replace("\\", "/").rsplit("/", 1)[-1]
 
 
-def _made_here(outcome: FileOutcome, origin: Path | None) -> bool:
-    """Whether a summary was written in the folder it lies in (not copied there from a department's), of files in
-    that folder (not a department's summary written straight into a bureau's inbox)."""
+def _made_here(outcome: FileOutcome, origin: Path | None, found: list[bool]) -> bool:
+    """Whether a summary is last time's of the folder it lies in: written there, of the units' files there (as it
+    records), or in a folder of that name since moved (another drive, a share) with most of its files beside it."""
     if origin is None or outcome.made_in is None:
         return False
     try:
         here = origin.resolve()
     except OSError:
         return False
-    if Path(outcome.made_in) != here:
-        return False
-    for name in outcome.inputs:
-        path = Path(name.replace("\\", "/"))
-        if path.parent == here if path.is_absolute() else str(path.parent) == "." or path.parent.name == here.name:
-            return True
-    return False
+    made = Path(outcome.made_in)
+    return made == here or made.name == here.name and sum(found) * 2 > len(found)
 
 
 def extract_all(paths: list[Path], profile: Profile, progress: Callable[[int, int], None] | None = None,

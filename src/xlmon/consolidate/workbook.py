@@ -804,7 +804,9 @@ def _records(book: _Book, summary: Summary, listed: list[list], path: Path) -> N
     for file in listed:
         ws.write_run(row, 0, _pieces(file_line(file)))
         row += 1
-    ws.write_run(row, 0, _pieces(made_line(str(Path(path).resolve().parent))))  # run.skip_own_summaries reads it
+    here = Path(path).resolve().parent  # run.skip_own_summaries reads it: last time's summary of this folder
+    own = any(Path(f.path).resolve().parent == here for f in summary.files if f.status == "included" and not f.summary)
+    ws.write_run(row, 0, _pieces(made_line(str(here) if own else None)))
     ws.hide()
 
 
