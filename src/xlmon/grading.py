@@ -121,9 +121,9 @@ def qualitative_grade(text: str, ind: Indicator, profile: Profile) -> Grade | No
 
 
 def counts_none(ind: Indicator, field: str = "forecast") -> bool:
-    """零事故, 无差错, 零投诉率: a qualitative target of none of something, which a count answers (0, 0起 or 0% meets
-    it). Not a target that merely begins so (无害化处理率100%, 无障碍设施全覆盖) answered with a number that is not 0:
-    a target holding a number or a rate, answered with a percentage, is left to R208."""
+    """零事故, 无差错: a qualitative target of none of something, which a count answers (0 or 0起 meets it, any more
+    misses it). A target holding a number or a rate counts only where that number is none (零投诉率, 无重大安全事故
+    （0起）) and the answer 0; one that merely begins so (无害化处理率100%, 无障碍设施全覆盖) is left to R208."""
     key = label_key(ind.target) if ind.operator == "qualitative" and ind.target else ""
     if not (len(key) > 1 and key[0] in "零无" and not key.startswith(("无法", "无明显"))):
         return False
