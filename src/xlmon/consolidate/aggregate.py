@@ -135,7 +135,7 @@ class Summary:
     @property
     def unclear(self) -> int:
         """The projects holding an amount that could not be read (N001, N004, N006), which the rates leave out."""
-        return sum(bool(r.unknown.get("source")) for r in self.projects)
+        return sum(r.unread() for r in self.projects)
 
     @property
     def units(self) -> list[str]:

@@ -101,6 +101,10 @@ class FormRecord:
     def unknown_in(self, row: str = "资金总额", block: str = "source") -> list[str]:
         return self.unknown.get(block, {}).get(row, [])
 
+    def unread(self) -> bool:
+        """Whether an amount the form holds could not be read (N001, N004, N006): unknown, not 0."""
+        return any(fields for rows in self.unknown.values() for fields in rows.values())
+
     def alone_in(self, row: str = "资金总额", block: str = "source") -> float | None:
         return self.alone.get(block, {}).get(row)
 
@@ -194,7 +198,7 @@ def not_prefilled(record: FormRecord) -> str | None:
     alone = [label for rows in record.alone.values() for label in rows if label != "资金总额"]
     if alone:
         return f"“{'、'.join(dict.fromkeys(alone))}”只填写了小计、未分列上年结转和本年预算"
-    if any(fields for rows in record.unknown.values() for fields in rows.values()):
+    if record.unread():
         return "有金额无法识别（见“校验问题”）"
     return None
 

@@ -348,8 +348,7 @@ def department_report(summary: Summary, profile: Profile) -> Report:
                                      total.current, total.issued, total.issue_rate, total.spent, total.spend_progress, total.forecast,
                                      tp, total.gap, total.grade)))
     # as 汇总表's note says: else the rates cannot be had from the amounts printed beside them
-    unclear = (sum(any(f for rows in r.unknown.values() for f in rows.values()) for r in summary.overall)
-               if only_overall else summary.unclear)
+    unclear = sum(r.unread() for r in summary.overall) if only_overall else summary.unclear
     if unclear:
         what = "份部门整体表" if only_overall else "个项目"
         add(Paragraph(f"注意：{unclear} {what}有金额无法识别（见 xlmon 校验结果），以上合计只含能识别的金额，"
