@@ -954,20 +954,12 @@ def _ours(path: Path) -> bool:
         return False
 
 
-def _summary(path: Path) -> bool:
-    """An xlmon summary (部门汇总.xlsx, or 部门汇总（2）.xlsx as the ribbon's 汇总 names the next): consolidate keeps
-    an edited one from being lost, and any other is no unit's file."""
-    from .sheetnames import RECORDS_SHEET
-    try:
-        with zipfile.ZipFile(path) as package:
-            return RECORDS_SHEET.encode() in package.read("xl/workbook.xml")
-    except (OSError, KeyError, zipfile.BadZipFile):
-        return False
-
-
 def build(folder: str | Path, *, year: int = 2026, months: int = 6, seed: int = 7) -> Demo:
     """Write the department into `folder`; also say what was generated and where the mistakes are. A folder with
     workbooks of somebody's own (a department's real submissions, one perhaps named as a sample unit) is refused."""
+    from .consolidate.run import is_summary  # an xlmon summary (部门汇总（2）.xlsx, as the ribbon's 汇总 names the
+    # next) is no unit's file, and consolidate keeps an edited one from being lost
+
     folder = Path(folder)
     dept = sample_department(year=year, months=months, seed=seed)
     if folder.is_dir():
@@ -976,7 +968,7 @@ def build(folder: str | Path, *, year: int = 2026, months: int = 6, seed: int = 
         earlier = ours <= names  # the sample written by a version that did not mark its files yet
         foreign = sorted(p.name for p in folder.iterdir() if p.suffix.lower() in _WORKBOOKS
                          and not p.name.startswith("~$") and not (earlier and p.name in ours)
-                         and not _ours(p) and not _summary(p))
+                         and not _ours(p) and not is_summary(p))
         if foreign:
             raise FolderTaken(f"文件夹 {folder} 中已有不是示例生成的工作簿（{'、'.join(foreign[:3])}"
                               f"{' 等' if len(foreign) > 3 else ''}），示例不会覆盖它们，也不会把虚构的单位混进去。"

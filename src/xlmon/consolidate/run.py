@@ -46,7 +46,7 @@ def resolve_inputs(inputs: Iterable[str | Path], output: str | Path | None,
         if resolved == skip:
             if origin is None:
                 raise OutputIsInput(f"汇总文件 {output} 也是要汇总的输入文件；请换一个输出文件名（输入文件不会被覆盖）。")
-            if not _is_summary(path):
+            if not is_summary(path):
                 raise OutputIsInput(f"汇总文件 {output} 是文件夹中的一个单位文件，不是 xlmon 的汇总，不会覆盖它；"
                                     "请换一个输出文件名。")
         elif resolved == roster and origin is not None:
@@ -57,7 +57,7 @@ def resolve_inputs(inputs: Iterable[str | Path], output: str | Path | None,
     return found
 
 
-def _is_summary(path: Path) -> bool:
+def is_summary(path: Path) -> bool:
     """Whether a workbook is an xlmon summary (which a new one may replace); an unreadable one is not."""
     from python_calamine import CalamineWorkbook
 
