@@ -7,6 +7,7 @@ import io
 import json
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,28 +110,26 @@ def summary_records(sheet: list[list]) -> tuple[list[FormRecord], list[dict]]:
     return records, diagnostics
 
 
+def _lines(sheet: list[list], kind: str) -> Iterator:
+    """The data of a records sheet's lines of one type (records._line) that read; one that does not is left to
+    summary_records to report."""
+    start = f'{{"type":"{kind}"'
+    for row in sheet:
+        if row and isinstance(row[0], str) and row[0].startswith(start):
+            try:
+                yield json.loads("".join(cell for cell in row if isinstance(cell, str)))["data"]
+            except (ValueError, KeyError, TypeError):
+                continue
+
+
 def made_in(sheet: list[list]) -> str | None:
     """The folder a summary was written in, as its records sheet keeps it (records.made_line)."""
-    for row in reversed(sheet):
-        if row and isinstance(row[0], str) and row[0].startswith('{"type":"made"'):
-            try:
-                return json.loads("".join(cell for cell in row if isinstance(cell, str)))["data"]
-            except (ValueError, KeyError, TypeError):
-                return None
-    return None
+    return next(_lines(sheet, "made"), None)
 
 
 def listed_files(sheet: list[list]) -> list[list] | None:
-    """文件清单's rows as a summary wrote them (records.file_line); None for one written before they were kept.
-    A line that does not read is left to summary_records to report."""
-    rows = []
-    for row in sheet:
-        if row and isinstance(row[0], str) and row[0].startswith('{"type":"file"'):
-            try:
-                rows.append(json.loads("".join(cell for cell in row if isinstance(cell, str)))["data"])
-            except (ValueError, KeyError, TypeError):
-                continue
-    return rows or None
+    """文件清单's rows as a summary wrote them (records.file_line); None for one written before they were kept."""
+    return list(_lines(sheet, "file")) or None
 
 
 def completed_department_form(grid: list[list], records: list[FormRecord], path: str,
