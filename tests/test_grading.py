@@ -361,3 +361,33 @@ def test_a_small_source_row_behind_does_not_make_a_project_on_schedule_red():
     assert other.grade == "red" and other.cells["spend_progress"] in {d.cell for d in result.diagnostics if d.code == "G101"}
     assert form.total("source").grade == "green"
     assert form.grade == worst(*(i.grade for i in form.indicators)) != "red"
+
+
+@pytest.mark.parametrize("target, forecast", [
+    ("无公害农产品认证", "6个"), ("无偿献血活动全面开展", "2100人次"), ("无纸化办公全面推行", "95"),
+    ("无障碍设施改造", "12处"), ("无线网络建设", "30个"), ("零售网点建设", "5个"), ("零星维修及时", "3次"),
+])
+def test_a_word_that_begins_with_none_is_no_count_of_none(target, forecast):
+    """无公害, 无偿, 无纸化, 无障碍, 无线, 零售, 零星 begin words of their own: 无偿献血活动全面开展 answered 2100人次
+    was graded red as 零事故 happening 2100 times (R301, R304, 重点监控建议), and answered 0 green. A number against
+    such words is left ungraded (R208), as for any qualitative target."""
+    for answer, unmet in ((forecast, "red"), ("0", "green")):
+        grid = project_grid(funding=SAMPLE_FUNDING,
+                            indicators=[["产出指标", "数量指标", "指标甲", target, answer, answer, None, "√", None, None,
+                                         None]])
+        result = check_sheets({"表1": grid}, PROFILE)
+        codes = {d.code for d in result.diagnostics}
+        assert result.forms[0].indicators[0].grade != unmet and "R208" in codes and not {"G201", "R304"} & codes
+
+
+@pytest.mark.parametrize("target", ["无事故", "无重大安全事故", "无安全事故发生", "无投诉", "无有效投诉", "无违规",
+                                    "无违规违纪行为", "零事故", "零伤亡", "零发生", "无重大舆情事件", "零差错",
+                                    "无拖欠农民工工资", "无人员伤亡"])
+def test_none_of_a_bad_thing_is_still_a_count_of_none(target):
+    for answer, grade in (("0起", "green"), ("0", "green"), ("2起", "red"), ("1", "red")):
+        grid = project_grid(funding=SAMPLE_FUNDING,
+                            indicators=[["产出指标", "质量指标", "指标甲", target, answer, answer, None, "√", None, None,
+                                         None]])
+        result = check_sheets({"表1": grid}, PROFILE)
+        assert result.forms[0].indicators[0].grade == grade, (target, answer)
+        assert "R208" not in {d.code for d in result.diagnostics}

@@ -120,18 +120,32 @@ def qualitative_grade(text: str, ind: Indicator, profile: Profile) -> Grade | No
     return None
 
 
+# 无 or 零 saying there is none of a bad thing, whatever qualifies it (无事故, 无重大安全事故, 零投诉, 无违规违纪行为,
+# 无拖欠农民工工资, 零发生 of the thing the indicator names), not beginning a word of its own (无公害, 无偿, 无纸化,
+# 无线, 无障碍, 无人机, 零售, 零星, 零部件), nor 无法 or 无明显 saying something else
+_NONE_OF = re.compile(
+    r"[无零](?!公害|偿|纸化|线|障碍|害化|人机|人驾驶|人值守|菌|缝|烟|息|土|机|法|明显|售|星|部件|件|散|距离|就业|基)"
+    r"\D*?(?:事故|事件|案件|发案|刑事|投诉|举报|上访|信访|违规|违纪|违法|违章|违约|差错|错误|失误|漏报|迟报|瞒报|延期|"
+    r"延误|逾期|滞后|拖延|推迟|拖欠|欠薪|伤亡|死亡|伤害|受伤|中毒|感染|疫情|病例|火灾|火情|污染|泄漏|泄露|排放|超标|"
+    r"损失|流失|丢失|损坏|隐患|风险|问题|缺陷|瑕疵|不合格|不良|返工|返修|纠纷|舆情|处罚|通报|问责|扣分|失学|辍学|返贫|"
+    r"闲置|浪费|挪用|挤占|截留|冒领|虚报|故障|发生|出现|现象)")
+_COUNTED = re.compile(r"\d|率|覆盖")
+_NUMBERS = re.compile(r"\d+(?:\.\d+)?")
+
+
 def counts_none(ind: Indicator, field: str = "forecast") -> bool:
-    """零事故, 无差错: a qualitative target of none of something, which a count answers (0 or 0起 meets it, any more
-    misses it). A target holding a number or a rate counts only where that number is none (零投诉率, 无重大安全事故
-    （0起）) and the answer 0; one that merely begins so (无害化处理率100%, 无障碍设施全覆盖) is left to R208."""
+    """零事故, 无差错: a qualitative target of none of a bad thing, which a count answers (0 or 0起 meets it, any more
+    misses it); 无偿献血活动全面开展 or 零售网点建设 is none of nothing, and a number against it R208. A target holding a
+    number or a rate counts only where that number is none (零投诉率, 无重大安全事故（0起）) and the answer 0; one that
+    merely begins so (无害化处理率100%, 无障碍设施全覆盖) is left to R208."""
     key = label_key(ind.target) if ind.operator == "qualitative" and ind.target else ""
-    if not (len(key) > 1 and key[0] in "零无" and not key.startswith(("无法", "无明显"))):
+    if not _NONE_OF.match(key):
         return False
     value = getattr(ind, field)
     nought = isinstance(value, float) and abs(value) <= EPS
-    if not re.search(r"\d|率|覆盖", key):
+    if not _COUNTED.search(key):
         return nought or "%" not in (ind.units.get(field) or "")
-    numbers = re.findall(r"\d+(?:\.\d+)?", key)  # 零投诉率, 无重大安全事故（0起）: none is its number, met by 0
+    numbers = _NUMBERS.findall(key)  # 零投诉率, 无重大安全事故（0起）: none is its number, met by 0
     return nought and (key[0] == "零" or bool(numbers) and all(float(n) == 0 for n in numbers))
 
 
