@@ -391,3 +391,51 @@ def test_none_of_a_bad_thing_is_still_a_count_of_none(target):
         result = check_sheets({"表1": grid}, PROFILE)
         assert result.forms[0].indicators[0].grade == grade, (target, answer)
         assert "R208" not in {d.code for d in result.diagnostics}
+
+
+@pytest.mark.parametrize("target, forecast, grade", [
+    # read as words, 预计2027年3月完成 held 完成 and was green; 11月完成 or 12月 was a number against words (R208) and
+    # 2026年12月 no level at all (R211)
+    ("12月31日前完成", "11月完成", "green"), ("12月31日前完成", "已完成", "green"), ("12月31日前完成", "12月", "green"),
+    ("12月31日前完成", "10月31日完成", "green"), ("12月31日前完成", "预计2027年3月完成", "red"),
+    ("12月31日前完成", "2027年1月完成", "yellow"), ("12月31日前完成", "未完成", "red"),
+    ("2026年12月31日前完成", "11月底", "green"), ("2026年12月31日前完成", "2026年12月", "green"),
+    ("2026年12月31日前完成", "2027年3月", "red"), ("年底前完成", "11月完成", "green"), ("年底前完成", "已完成", "green"),
+    ("年底前完成", "预计2027年3月完成", "red"), ("年底前完成", "年底前无法完成", "red"),
+    ("6月30日前完成", "6月20日", "green"), ("6月30日前完成", "7月10日", "yellow"), ("6月30日前完成", "9月底", "red"),
+    # read as at most 2026 年底, 11月完成 was green against another unit (R209), and 已完成 or 2027年3月 not a number (R207)
+    ("2026年底前完成", "11月完成", "green"), ("2026年底前完成", "已完成", "green"), ("2026年底前完成", "2026年11月完成", "green"),
+    ("2026年底前完成", "预计2027年3月完成", "red"), ("2026年底前完成", "延期", "yellow"),
+    # the deadlines read before keep their grades, and take a date or words too
+    ("12月底前完成", "10月底完成", "green"), ("12月底前完成", "11月完成", "green"), ("12月底前完成", "已完成", "green"),
+    ("12月底前完成", "预计2027年3月完成", "red"),
+])
+def test_a_date_to_finish_by_is_a_deadline(target, forecast, grade):
+    grid = project_grid(funding=SAMPLE_FUNDING,
+                        indicators=[["产出指标", "时效指标", "指标甲", target, forecast, forecast, "受工期影响", "√", None,
+                                     None, None]])
+    result = check_sheets({"表1": grid}, PROFILE)
+    [indicator] = result.forms[0].indicators
+    assert indicator.grade == grade
+    assert not {"R207", "R208", "R209", "R211"} & {d.code for d in result.diagnostics}
+
+
+def test_a_deadline_is_in_the_forms_year():
+    """A date with no year is in the form's; one a later year names (a project over two years) is not missed by a
+    completion this December."""
+    late = ind("qualitative", None, "预计2027年3月完成", target="12月31日前完成")
+    assert grade_indicator(late, 0.5, PROFILE, 2026) == "red"
+    assert grade_indicator(late, 0.5, PROFILE, 2027) == "green"
+    assert grade_indicator(ind("qualitative", None, "12月", target="2027年6月底前完成"), 0.5, PROFILE, 2026) == "green"
+    assert grade_indicator(ind("qualitative", None, "2027年9月", target="2027年6月底前完成"), 0.5, PROFILE, 2026) == "red"
+
+
+def test_a_deadline_missed_is_said_to_deviate_not_to_be_doubted():
+    """预计2027年3月完成 against 12月31日前完成, 有可能 ticked and no reason: the forecast itself misses the date, so
+    R301 says 偏离目标, not that 有可能 alone made it red."""
+    grid = project_grid(funding=SAMPLE_FUNDING,
+                        indicators=[["产出指标", "时效指标", "指标甲", "12月31日前完成", "推进中", "预计2027年3月完成", None,
+                                     None, "√", None, "加快进度"]])
+    result = check_sheets({"表1": grid}, PROFILE)
+    [r301] = [d for d in result.diagnostics if d.code == "R301"]
+    assert result.forms[0].indicators[0].grade == "red" and "（偏离目标）" in r301.message

@@ -6,13 +6,16 @@ forecast against the target, direction-aware, raised by 完成目标可能性. A
 
 from __future__ import annotations
 
+import calendar
+import datetime
 import re
+from functools import lru_cache
 
 from . import layout as L
 from .calc import EPS
 from .models import Form, FundingRow, Grade, Indicator
 from .profile import Profile
-from .text import label_key
+from .text import label_key, nfkc, plain_number
 
 ORDER: dict[str, int] = {"green": 0, "yellow": 1, "red": 2}
 
@@ -149,15 +152,121 @@ def counts_none(ind: Indicator, field: str = "forecast") -> bool:
     return nought and (key[0] == "零" or bool(numbers) and all(float(n) == 0 for n in numbers))
 
 
+# A date: 2026年12月31日, 12月底, 11月, 次年3月, 2026年底, 年内, 2026-12-31 (a date cell, perhaps with its 00:00:00)
+_WHEN = re.compile(
+    r"(?<!\d)(?:(?P<year>\d{4})年|(?P<next>次年|明年|来年|下一?年)|今年|当年|本年)?"
+    r"(?:(?P<month>1[0-2]|0?[1-9])月份?(?:(?P<day>[12]\d|3[01]|0?[1-9])[日号])?(?P<part>上旬|中旬|下旬|初|底|末)?"
+    r"|(?P<end>(?<=\d年|[今当本次明来下]年)[底末内]|(?<![去上前])年[底末内]))"
+    r"|(?<!\d)(?P<iso_year>\d{4})[-/.](?P<iso_month>1[0-2]|0?[1-9])[-/.](?P<iso_day>[12]\d|3[01]|0?[1-9])(?!\d)")
+# A target to finish by a date: 12月31日前完成, 2026年底前完成, 于年底前全部完工, 6月完成; not 12月 alone (a count)
+_DEADLINE = re.compile(rf"\D*?(?:{_WHEN.pattern})(?P<by>之前|以前|以内|之内|为止|前|内|止)?(?P<due>\D*)")
+_CLOCK = re.compile(r"\s*\d{1,2}:\d{2}(?::\d{2})?$")
+_SPACE = re.compile(r"\s+")
+_PART_DAY = {"上旬": 10, "初": 10, "中旬": 20}
+
+When = tuple[int | None, int, int, int | None]  # a year said (or None: the form's), years after it, month, day
+
+
+def _when(m: re.Match) -> When:
+    if m["iso_year"]:
+        return int(m["iso_year"]), 0, int(m["iso_month"]), int(m["iso_day"])
+    year, later = (int(m["year"]) if m["year"] else None), 1 if m["next"] else 0
+    if m["end"]:
+        return year, later, 12, 31
+    day = int(m["day"]) if m["day"] else _PART_DAY.get(m["part"] or "")
+    return year, later, int(m["month"]), day
+
+
+def _compact_date(text: str) -> str:
+    return _SPACE.sub("", nfkc(_CLOCK.sub("", text)))
+
+
+@lru_cache(maxsize=4096)
+def deadline(target: str) -> When | None:
+    """The date a target says a thing is due by (12月31日前完成, 2026年底前完成, 年底前完成, 12月底前完成), or None.
+    A month alone (12月) is no date unless something says it is one (前, 底, a day, a year, 完成)."""
+    m = _DEADLINE.fullmatch(_compact_date(target)) if target else None
+    if m is None or not (m["year"] or m["next"] or m["day"] or m["part"] or m["end"] or m["iso_year"]
+                         or m["by"] or m["due"]):
+        return None
+    return _when(m)
+
+
+@lru_cache(maxsize=8192)
+def _said_when(text: str) -> When | None:
+    """When a completion says the thing is (or will be) done: the last date it names (原计划12月，延期至次年3月)."""
+    found = None
+    for found in _WHEN.finditer(_compact_date(text)):
+        pass
+    return _when(found) if found else None
+
+
+def _completed(value: str | float | None, unit: str | None) -> When | None:
+    if isinstance(value, str):
+        return _said_when(value)
+    if value is None:
+        return None
+    if unit:  # 11月完成 and 2026年底 are read as 11 (月) and 2026 (年底)
+        return _said_when(plain_number(value) + unit)
+    if value.is_integer() and 1 <= value <= 12:  # a bare month
+        return None, 0, int(value), None
+    if value.is_integer() and 1900 <= value <= 2100:  # a bare year: by its end
+        return int(value), 0, 12, 31
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _day_of(when: When, reference: int) -> int:
+    """Days from the start of the reference year to the end of the day (or month) a date names."""
+    year, later, month, day = when
+    year = (reference if year is None else year) + later
+    last = calendar.monthrange(year, month)[1]
+    return (datetime.date(year, month, min(day or last, last)) - datetime.date(reference, 1, 1)).days + 1
+
+
+def deadline_grade(ind: Indicator, field: str, year: int | None, profile: Profile) -> Grade | None:
+    """A deadline's completion: by its date green; late by up to yellow_tolerance of the time from the start of the
+    year to the deadline yellow (nine days for 3月31日前), later red; and what the words say, the worse of the two
+    (预计2027年3月完成 holds 完成, 年底前无法完成 a date in time)."""
+    due = deadline(ind.target)
+    if due is None:
+        return None
+    value = getattr(ind, field)
+    done = _completed(value, ind.units.get(field))
+    by_date: Grade | None = None
+    # dates in the form's year, else the target's; with neither known, a completion naming a year cannot be placed
+    reference = year or due[0] or (None if done is None or done[0] is not None else 2001)
+    if done is not None and reference is not None:
+        due_day, done_day = _day_of(due, reference), _day_of(done, reference)
+        slack = profile.indicators.yellow_tolerance * max(due_day, 0)
+        by_date = "green" if done_day <= due_day else "yellow" if done_day <= due_day + slack else "red"
+    by_words = qualitative_grade(value, ind, profile) if isinstance(value, str) else None
+    return worst(by_date, by_words)
+
+
+def answers_deadline(ind: Indicator, field: str, profile: Profile) -> bool:
+    """Whether a deadline's actual or forecast is a date or words a grade reads (11月完成, 已完成, 2027年3月): no
+    number in another unit (R209), no text for a number (R207), no number against words (R208), not ungraded (R211)."""
+    if deadline(ind.target) is None:
+        return False
+    value = getattr(ind, field)
+    return _completed(value, ind.units.get(field)) is not None or (
+        isinstance(value, str) and qualitative_grade(value, ind, profile) is not None)
+
+
 def is_quantitative(ind: Indicator) -> bool:
     return ind.operator not in (None, "qualitative") and ind.target_value is not None
 
 
-def grade_indicator(ind: Indicator, time_progress: float | None, profile: Profile) -> Grade | None:
+def grade_indicator(ind: Indicator, time_progress: float | None, profile: Profile,
+                    year: int | None = None) -> Grade | None:
+    """The indicator's grade; year is the form's, which a date to finish by (12月31日前完成) is in."""
     rules = profile.indicators
     grade: Grade | None = None
     forecast = ind.forecast
-    if is_quantitative(ind) and isinstance(forecast, float):
+    if deadline(ind.target) is not None:
+        grade = deadline_grade(ind, "forecast", year, profile)
+    elif is_quantitative(ind) and isinstance(forecast, float):
         grade = quantitative_grade(forecast, ind, rules.yellow_tolerance)
     elif ind.operator == "qualitative" and isinstance(forecast, str):
         grade = qualitative_grade(forecast, ind, profile)
@@ -177,7 +286,7 @@ def grade_form(form: Form, profile: Profile) -> None:
     for row in form.funding:
         row.grade = grade_funding(row, form.months, form.time_progress, profile)
     for ind in form.indicators:
-        ind.grade = grade_indicator(ind, form.time_progress, profile)
+        ind.grade = grade_indicator(ind, form.time_progress, profile, form.year)
     # the project's money as a whole (资金总额) and its indicators: a source row's own grade (其他资金 of 2 万元 with
     # nothing spent yet) is said at its row (G101/G102), but does not make a project on schedule red
     funding = [r.grade for r in form.funding if r.row == L.TOTAL_ROW]

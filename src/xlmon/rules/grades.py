@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..calc import fmt_rate
 from ..diagnostics import Diagnostic, make
-from ..grading import comparable, qualitative_grade
+from ..grading import answers_deadline, comparable, qualitative_grade
 from ..models import Form, Indicator
 from ..profile import Profile
 from ..text import plain_number
@@ -35,7 +35,8 @@ def grade_findings(form: Form, profile: Profile) -> list[Diagnostic]:
                             time=fmt_rate(form.time_progress), gap=f"{row.gap * 100:.2f}"))
     for ind in form.indicators:
         if ind.operator == "qualitative" and isinstance(ind.forecast, str) and ind.level3 \
-                and qualitative_grade(ind.forecast, ind, profile) is None:
+                and qualitative_grade(ind.forecast, ind, profile) is None \
+                and not answers_deadline(ind, "forecast", profile):  # 2026年12月 against 12月31日前完成
             out.append(make("R211", sheet=form.sheet, cell=ind.cells.get("forecast"), name=ind.level3,
                             value=ind.forecast))
         if ind.grade in ("yellow", "red") and ind.level3:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from .. import layout as L
 from ..calc import AMOUNT_TOLERANCE, DEPENDS, EPS, fmt_amount, fmt_rate, only_subtotal
 from ..diagnostics import Diagnostic, make
-from ..grading import counts_none, is_quantitative
+from ..grading import answers_deadline, counts_none, is_quantitative
 from ..models import Form, Indicator
 from ..profile import Profile
 from ..text import label_key, plain_number
@@ -109,7 +109,7 @@ def completion_kinds(form: Form, profile: Profile) -> list[Diagnostic]:
         for field, zh in (("actual", "1-XX月完成情况"), ("forecast", "全年预计完成情况")):
             value = getattr(ind, field)
             cell = ind.cells.get(field)
-            if value is None:
+            if value is None or answers_deadline(ind, field, profile):  # 11月完成, 已完成 against 年底前完成
                 continue
             zh = L.with_months(zh, form.months)
             if is_quantitative(ind) and isinstance(value, str):
