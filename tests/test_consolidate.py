@@ -2063,3 +2063,30 @@ def test_what_a_summary_is_named_after():
     assert department_name(overall) == ""  # the units' own names: no department's
     assert department_name([form("department", "某市教育局", "某市教育局（101001）")]) == "某市教育局（101001）"
     assert department_name([*projects, form("project", "一院", "某市卫生健康委员会")]) == ""
+
+
+EDUCATION, HEALTH = "某市教育局（101001）", "某市卫生健康委员会（102001）"
+
+
+def test_which_names_are_one_unit():
+    """Units: the same name and code, or a name without a code beside one with (of the same 主管部门); two codes
+    are two units, and a name without a code beside them the one its 主管部门 tells, else a unit of its own."""
+    from xlmon.consolidate.names import Units
+    from xlmon.consolidate.records import FormRecord
+
+    def form(unit: str, department: str | None = EDUCATION, kind: str = "project") -> FormRecord:
+        return FormRecord(kind, f"{unit}.xlsx", "表1", unit, "项目", department, None, 2026, 6)
+
+    school = [form("某市第一中学"), form("某市第一中学（101001-001）"), form("某 市 第一中学", None, "department"),
+              form("某市第一中学（101001001）", "某市教育局")]
+    assert len({Units(school).of(r) for r in school}) == 1
+    forms = [form("机关服务中心（101003）"), form("机关服务中心（102003）", HEALTH), form("机关服务中心", "某市教育局"),
+             form("机关服务中心", "102001"), form("机关服务中心", "某市民政局"), form("机关服务中心", None, "department")]
+    units = Units(forms)
+    assert [units.of(r)[1] for r in forms] == ["101003", "102003", "101003", "102003", None, None]
+    assert list(units.names(forms).values()) == ["机关服务中心（101003）", "机关服务中心（102003）", "机关服务中心"]
+    alone = Units([form("机关服务中心（101003）"), form("机关服务中心", HEALTH)])
+    assert [alone.key("机关服务中心", HEALTH), alone.key("机关服务中心", "101001"), alone.key("机关服务中心")] == [
+        ("机关服务中心", None), ("机关服务中心", "101003"), ("机关服务中心", "101003")]
+    bare_first = [form("机关服务中心", "某市教育局"), form("机关服务中心（101003）"), form("机关服务中心", HEALTH)]
+    assert list(Units(bare_first).names(bare_first).values()) == ["机关服务中心（101003）", "机关服务中心"]

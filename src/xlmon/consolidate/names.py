@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from ..text import label_key, nfkc
@@ -28,9 +29,85 @@ def unit_code(name: str | None) -> str | None:
 
 
 def unit_key(name: str) -> str:
-    """The one key a unit is known by wherever units are told apart (its projects, its 部门整体, its row in
-    汇总表): 某校（101001004） is 某校, as its 部门整体 form and a re-sent file may write it; 某局（本级） is not 某局."""
+    """A unit's name without its code (某校（101001004） is 某校, as its 部门整体 form and a re-sent file may write it;
+    某局（本级） is not 某局): half of what tells units apart, Units the whole."""
     return label_key(_CODE.sub("", nfkc(name))) or label_key(name)
+
+
+UnitId = tuple[str, str | None]  # a unit as Units tells it: unit_key of its name, and its code (None: none known)
+
+
+@lru_cache(maxsize=16384)
+def unit_parts(name: str) -> UnitId:
+    """unit_key and unit_code of a name, worked out once a spelling (each of thousands of forms names its unit)."""
+    return unit_key(name), unit_code(name)
+
+
+class Units:
+    """Which of the names a set of forms writes are one unit: the one notion of "the same unit" wherever units
+    are told apart (aggregate.same_project, 汇总表's table by unit, the count of units, each department's units,
+    the 部门整体 note, the report). The same name (unit_key) and the same code are one unit; a name written
+    without a code is the unit its name is written with a code of (某校 and 某校（101001004）, as a unit's 部门整体
+    form and a re-sent file write it). Two codes are two units, whatever the name (机关服务中心（101003） of one
+    department and 机关服务中心（102003） of another). A project form's name without a code is the coded unit whose
+    project forms name the same 主管部门, and none of another department's: a unit of its own where no one such is
+    (机关服务中心 of 某市卫生健康委员会 beside 机关服务中心（101003） of 某市教育局 alone). Two names without a code
+    are one unit, as they are one name."""
+
+    def __init__(self, records: Iterable[FormRecord]):
+        records = list(records)
+        # unit_key → each code it is written with → the 主管部门 the project forms written so name
+        self._codes: dict[str, dict[str, set[str]]] = {}
+        for r in records:
+            stem, code = unit_parts(r.unit or "")
+            if code:
+                departments = self._codes.setdefault(stem, {}).setdefault(code, set())
+                if r.kind == "project" and r.department:
+                    departments.add(r.department)
+        self._told: dict[tuple[str, str], str | None] = {}  # (unit_key, 主管部门) → the code it tells, if one
+        # the names that are several units (two codes, or a code and forms without it of another department)
+        self.shared = {stem for stem, codes in self._codes.items() if len(codes) > 1}
+        for r in records:
+            stem = unit_parts(r.unit or "")[0]
+            if stem in self._codes and stem not in self.shared and self.of(r)[1] is None:
+                self.shared.add(stem)
+
+    def key(self, name: str | None, department: str | None = None) -> UnitId:
+        """The unit a name is, written in a form naming `department` as its 主管部门 (a project form's: a 部门整体
+        form names the unit itself there)."""
+        parts = unit_parts(name or "")
+        stem, code = parts
+        codes = self._codes.get(stem) if code is None else None
+        if not codes:
+            return parts
+        if not department:
+            return stem, next(iter(codes)) if len(codes) == 1 else None
+        told = self._told.get((stem, department), "")
+        if told == "":  # once a spelling of the name and of its department: they are few
+            same = [c for c, named in codes.items() if any(_same_department(department, d) for d in named)]
+            unknown = [c for c, named in codes.items() if not named]  # written with its code in 部门整体 forms only
+            found = same or unknown
+            told = self._told[(stem, department)] = found[0] if len(found) == 1 else None
+        return stem, told
+
+    def of(self, record: FormRecord) -> UnitId:
+        """The unit of a form (a 部门整体 form names the unit itself as its 主管部门（单位）: no department's)."""
+        return self.key(record.unit, record.department if record.kind == "project" else None)
+
+    def names(self, records: Sequence[FormRecord]) -> dict[UnitId, str]:
+        """Each unit of the records → its name as first written; where one name is several units, with its code
+        (as a form writes it, or added), so that a reader tells 机关服务中心（101003） from 机关服务中心（102003）."""
+        names: dict[UnitId, str] = {}
+        coded: dict[UnitId, str] = {}
+        for r in records:
+            key = self.of(r)
+            names.setdefault(key, r.unit or "（未填单位）")
+            if key[1] is not None and unit_parts(r.unit or "")[1] is not None:
+                coded.setdefault(key, r.unit or "")
+        for (stem, code), name in names.items():
+            if code is not None and stem in self.shared and unit_parts(name)[1] is None:
+                names[stem, code] = coded.get((stem, code)) or f"{name}（{code}）"
+        return names
 
 
 def name_stem(name: str) -> str:
@@ -68,10 +145,10 @@ def department_groups(records: Iterable[FormRecord], kinds: tuple[str, ...] = ("
         else:
             group.append(spelling)
     found = []
+    units = Units(r for forms in by_spelling.values() for r in forms)
     for spellings in groups:
         forms = [r for spelling in spellings for r in by_spelling[spelling]]
-        units = {unit_key(r.unit or "") for r in forms}
-        found.append((max(spellings, key=lambda sp: len(by_spelling[sp])), forms, len(units)))
+        found.append((max(spellings, key=lambda sp: len(by_spelling[sp])), forms, len({units.of(r) for r in forms})))
     return [(name, forms) for name, forms, _ in sorted(found, key=lambda g: -g[2])]
 
 
@@ -84,10 +161,12 @@ def _same_department(name: str, other: str) -> bool:
     return bool(alike_names(name, [other])) or bool(codes & set(_DEPARTMENT_CODE.findall(nfkc(other))))
 
 
-def with_units(groups: list[tuple[str, list[FormRecord]]]) -> list[tuple[str, list[str]]]:
-    """Each of department_groups' departments with its units (as first written)."""
-    return [(name, list({unit_key(r.unit or ""): r.unit or "（未填单位）" for r in forms}.values()))
-            for name, forms in groups]
+def with_units(groups: list[tuple[str, list[FormRecord]]], units: Units | None = None
+               ) -> list[tuple[str, list[str]]]:
+    """Each of department_groups' departments with its units (Units.names: as first written, with its code where
+    one name is several units); `units` tells them apart, by default of the groups' forms."""
+    units = units or Units(r for _, forms in groups for r in forms)
+    return [(name, list(units.names(forms).values())) for name, forms in groups]
 
 
 def department_name(records: Iterable[FormRecord]) -> str:
