@@ -2066,6 +2066,89 @@ def test_what_a_summary_is_named_after():
 
 
 EDUCATION, HEALTH = "某市教育局（101001）", "某市卫生健康委员会（102001）"
+LAGGING = {L.TOTAL_ROW: [10, 300, 310, 200, 0.6667, 15, 0.0484, 305],
+           "中央财政资金": [None, 100, 100, 100, 1, 6, 0.06, 100], "市级财政资金": [10, 200, 210, 100, 0.5, 9, 0.0429, 205]}
+
+
+def write_overall_form(path: Path, unit: str, *, red: bool = False) -> Path:
+    """A unit's 部门整体 form with amounts (and, red, an indicator judged 完全不可能)."""
+    from xlmon.form_plan import INDICATOR_COLS, letter
+    from xlmon.templates import template_workbook
+
+    layout = plan_form("department", year=2026, months=6).layout
+    wb = template_workbook("department", year=2026, months=6, department=unit)
+    for block, label in (("source", "一般公共预算资金"), ("spending", "基本支出")):
+        cells = layout.funding[(block, label)]
+        for field, value in (("current", 100), ("issued", 50), ("spent", 40), ("forecast", 100)):
+            wb.active[cells[field]] = value
+    if red:
+        col, r = {k: letter(c) for k, c in INDICATOR_COLS.items()}, layout.indicator_rows[0][2]
+        wb.active[layout.header["goal"]] = "保障机关正常运转"
+        for field, value in (("level3", "物业服务满意度"), ("target", "≥90%"), ("actual", "40%"), ("forecast", "50%"),
+                             ("完全不可能", "√")):
+            wb.active[f"{col[field]}{r}"] = value
+    wb.save(path)
+    return path
+
+
+def service_centres(folder: Path) -> tuple[Path, Path]:
+    """Two departments, each with a unit named 机关服务中心 written with its own code (101003, 102003) and one
+    other unit; the education bureau's writes its name once without its code and sends its 部门整体 form too,
+    the health commission's is behind (LAGGING)."""
+    education, health = folder / "教育局", folder / "卫健委"
+    for path in (education, health):
+        path.mkdir(parents=True)
+    write_form(education / "服务中心.xlsx", unit="机关服务中心（101003）", project="物业管理经费", department=EDUCATION)
+    write_form(education / "服务中心设备.xlsx", unit="机关服务中心", project="办公设备购置", department=EDUCATION)
+    write_form(education / "一中.xlsx", unit="一中", project="校舍维修改造项目", department=EDUCATION)
+    write_overall_form(education / "服务中心部门整体.xlsx", "机关服务中心（101003）")
+    write_form(health / "服务中心.xlsx", unit="机关服务中心（102003）", project="物业管理经费", funding=LAGGING,
+               department=HEALTH)
+    write_form(health / "一院.xlsx", unit="一院", project="设备购置", department=HEALTH)
+    return education, health
+
+
+def unit_table(summary: Path) -> dict[str, tuple]:
+    """汇总表's table by unit: each row's 小计 and 支出数, by its unit."""
+    rows = list(load_workbook(summary)["汇总表"].iter_rows(values_only=True))
+    top = next(i for i, row in enumerate(rows) if row[0] == "单位")
+    return {row[0]: row[1:3] for row in rows[top + 1:] if row[0]}
+
+
+def test_two_units_of_one_name_and_two_codes_are_two_wherever_units_are_counted(tmp_path, capsys):
+    """机关服务中心（101003） of the education bureau and 机关服务中心（102003） of the health commission are two units
+    in a bureau's summary, from the departments' summaries or from the units' files: two rows of 汇总表's table by
+    unit (and of the report's), named with their codes; counted as two in the summary, the
+    report and the 部门整体 note (which counts the units that sent no 部门整体 form). The education bureau's
+    机关服务中心 written without its code is its 机关服务中心（101003）, one unit with it."""
+    education, health = service_centres(tmp_path)
+    for folder in (education, health):
+        code, data = run(capsys, folder, "-o", tmp_path / f"{folder.name}汇总.xlsx")
+        assert code == 0 and data["units"] == 2
+    assert unit_table(tmp_path / "教育局汇总.xlsx") == {"一中": (310, 150), "机关服务中心（101003）": (620, 300)}
+    from_summaries = tmp_path / "局" / "汇总.xlsx"
+    code, data = run(capsys, tmp_path / "教育局汇总.xlsx", tmp_path / "卫健委汇总.xlsx", "-o", from_summaries)
+    assert code == 0
+    code, direct = run(capsys, education, health, "-o", tmp_path / "局" / "直接汇总.xlsx")
+    assert code == 0
+    for summary, found in ((from_summaries, data), (tmp_path / "局" / "直接汇总.xlsx", direct)):
+        assert found["units"] == 4 and found["projects"] == 5 and not found["duplicates"], summary
+        assert {d["name"]: sorted(d["units"]) for d in found["departments"]} == {
+            EDUCATION: ["一中", "机关服务中心（101003）"], HEALTH: ["一院", "机关服务中心（102003）"]}
+        assert unit_table(summary) == {"一中": (310, 150), "一院": (310, 150), "机关服务中心（101003）": (620, 300),
+                                       "机关服务中心（102003）": (310, 15)}
+        book = load_workbook(summary)
+        assert book["汇总表"]["A2"].value.startswith("纳入汇总：2 个主管部门、4 个单位、5 个项目")
+        [note] = [v for row in book["部门整体"].iter_rows(values_only=True) for v in row if str(v).startswith("说明")]
+        assert "根据 机关服务中心（101003） 报送的" in note and "另有 3 个单位只报送了项目表" in note
+    from xlmon.report import report_for_paths
+
+    text = report_for_paths([from_summaries]).text()
+    assert "本次监控纳入 2 个主管部门、4 个单位的 5 个项目" in text
+    assert re.search(r"\t机关服务中心（101003）\t620\.00\t300\.00\t", text)
+    assert re.search(r"\t机关服务中心（102003）\t310\.00\t15\.00\t", text)
+    _, province = run(capsys, from_summaries, "-o", tmp_path / "省汇总.xlsx")  # the bureau's table read back whole
+    assert province["units"] == 4 and not [d for d in province["diagnostics"] if d["code"] == "K014"]
 
 
 def test_which_names_are_one_unit():

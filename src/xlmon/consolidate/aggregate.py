@@ -19,7 +19,7 @@ from ..grid import parse_address
 from ..models import FundingRow
 from ..profile import Profile
 from ..text import label_key
-from .names import alike_names, department_groups, name_keys, unit_code, unit_key, with_units
+from .names import Units, alike_names, department_groups, name_keys, unit_code, with_units
 from .records import AMOUNTS, OVERALL_NAME, FileOutcome, FormRecord, form_name
 
 if TYPE_CHECKING:
@@ -139,8 +139,14 @@ class Summary:
 
     @property
     def units(self) -> list[str]:
-        """The units with projects, each once however its name is spaced or bracketed (as first written)."""
-        return list(_by_name(self.projects).values())
+        """The units with projects, each once however its name is spaced or bracketed (Units.names: as first
+        written, with its code where one name is several units)."""
+        return list(self.unit_ids.names(self.projects).values())
+
+    @cached_property
+    def unit_ids(self) -> Units:
+        """Which of the names the summary's forms write are one unit (aggregate sets the one it counted by)."""
+        return Units([*self.projects, *self.overall])
 
     def department_for(self, record: FormRecord) -> str | None:
         """A bureau's: the department a project form names, as departments names it; for a unit's 部门整体 form,
@@ -148,26 +154,17 @@ class Summary:
         department's summary, of one department."""
         if record.kind == "project" or not self.department_of:
             return self.department_of.get(record.department or "")
-        return next((self._unit_departments[k] for k in name_keys(record.unit or "") if k in self._unit_departments),
-                    None)
+        return self._unit_departments.get(self.unit_ids.of(record))
 
     @cached_property
-    def _unit_departments(self) -> dict[str, str]:
-        """Each unit's name (name_keys: 某校（101001004） is 某校) → the department its projects name."""
-        found: dict[str, str] = {}
+    def _unit_departments(self) -> dict[tuple, str]:
+        """Each unit (Units: 某校（101001004） is 某校; 机关服务中心（101003） is not 机关服务中心（102003）) → the
+        department its projects name."""
+        found: dict[tuple, str] = {}
         for r in self.projects:
             if (name := self.department_of.get(r.department or "")) is not None:
-                for key in name_keys(r.unit or ""):
-                    found.setdefault(key, name)
+                found.setdefault(self.unit_ids.of(r), name)
         return found
-
-
-def _by_name(records: Iterable[FormRecord]) -> dict[str, str]:
-    """unit_key of each unit → its name as first written."""
-    names: dict[str, str] = {}
-    for r in records:
-        names.setdefault(unit_key(r.unit or ""), r.unit or "（未填单位）")
-    return names
 
 
 def shown_names(paths: Iterable[str]) -> dict[str, str]:
@@ -203,7 +200,8 @@ def _rows(record: FormRecord) -> str:
 def majority_period(records: list[FormRecord]) -> tuple[int | None, int | None]:
     """The period most units report (a unit counts once per period, however many forms it sent). A form
     that states no year (S103) counts for every year of its months, as it joins whichever is chosen."""
-    units = {(unit_key(r.unit or "") or r.file, r.year, r.months) for r in records if r.months is not None}
+    ids = Units(records)
+    units = {(key if (key := ids.of(r))[0] else r.file, r.year, r.months) for r in records if r.months is not None}
     if not units:
         return None, None
     unread = Counter(m for _, y, m in units if y is None)
@@ -323,7 +321,8 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
             o.status, o.reason = "rejected", _left_out(off_period.get(o.path), o.path in repeated, majority)
     projects = list(kept.values())
     rows = source_rows(projects, months, profile)
-    by_unit = _by_unit(projects, months, profile)
+    kept_units = Units([*projects, *kept_overall.values()])  # told apart as the summary lists them
+    by_unit = _by_unit(projects, months, profile, kept_units)
     grades = Counter(r.grade for r in projects if r.grade)
     missing, unlisted = compare_roster(roster or [], [*projects, *kept_overall.values()])
     other_period = {u: periods for u in missing if (periods := _periods_sent(u, left_for_period))}
@@ -333,7 +332,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
                                                               "；请核对单位名称，或把该单位加入名单")).model_dump()
                     for u, f in unlisted.items()]
     groups = department_groups(projects)
-    named = with_units(groups)
+    named = with_units(groups, kept_units)
     if len(named) > 1:
         listed = "；".join(f"{name}：{len(units)} 个单位（{'、'.join(units[:5])}{' 等' if len(units) > 5 else ''}）"
                            for name, units in named[:10])
@@ -343,7 +342,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
                       by_unit, {g: grades.get(g, 0) for g in ("green", "yellow", "red")},
                       focus_list(projects, profile), duplicates, missing, diagnostics, dict(included), list(unlisted),
                       list(roster or []))
-    summary.other_period = other_period
+    summary.other_period, summary.unit_ids = other_period, kept_units
     summary.departments, summary.by_department = named, _by_department(groups, projects, months, profile)
     if len(groups) > 1:
         summary.department_of = {r.department: name for name, forms in groups for r in forms if r.department}
@@ -449,13 +448,14 @@ def source_rows(projects: list[FormRecord], months: int | None, profile: Profile
 CHART_BARS = 40  # units (or departments) a chart of 支出进度 shows at most: those furthest behind, as by_unit lists them
 
 
-def _by_unit(projects: list[FormRecord], months: int | None, profile: Profile) -> list[Totals]:
-    units: dict[str, Totals] = {}
-    names = _by_name(projects)
+def _by_unit(projects: list[FormRecord], months: int | None, profile: Profile, units: Units) -> list[Totals]:
+    """汇总表's table by unit: each unit (Units) once, by its name (Units.names)."""
+    totals: dict[tuple, Totals] = {}
+    names = units.names(projects)
     for record in projects:
-        key = unit_key(record.unit or "")
-        units.setdefault(key, Totals(names[key])).add(record.total(), record.unknown_in(), record.alone_in())
-    return _ranked(list(units.values()), months, profile)
+        key = units.of(record)
+        totals.setdefault(key, Totals(names[key])).add(record.total(), record.unknown_in(), record.alone_in())
+    return _ranked(list(totals.values()), months, profile)
 
 
 def _by_department(groups: list[tuple[str, list[FormRecord]]], projects: list[FormRecord], months: int | None,

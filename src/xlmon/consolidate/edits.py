@@ -20,7 +20,7 @@ from ..grid import address
 from ..profile import Profile
 from ..sheetnames import RECORDS_SHEET, SUMMARY_SHEETS
 from ..text import clean_text, label_key
-from .names import unit_key
+from .names import Units
 from .records import FormRecord
 
 if TYPE_CHECKING:
@@ -385,7 +385,8 @@ def edited_overview(sheet: list[list], records: list[FormRecord], profile: Profi
         r += 1
     units = next((r for r in range(r, len(sheet)) if sheet[r] and clean_text(sheet[r][0]) == "单位"), None)
     if units is not None:
-        end = units + 1 + len({unit_key(p.unit or "") for p in projects})
+        ids = Units(records)  # as the summary told its units apart: by its records
+        end = units + 1 + len({ids.of(p) for p in projects})
         below = next(((r, c, text) for r in range(end, len(sheet)) for c, v in enumerate(sheet[r])
                       if (text := clean_text(v))), None)
         if below:

@@ -34,7 +34,7 @@ from ..text import clean_text
 from .aggregate import CHART_BARS, Focus, Summary, shown_names
 from .edits import Column
 from .extract import RECORDS_SHEET
-from .names import department_name, unit_key
+from .names import department_name, unit_parts
 from .records import (AMOUNTS, Deviation, FormRecord, diagnostic_line, file_line, form_name, made_line, not_prefilled,
                       overall_sums,
                       record_line)
@@ -771,9 +771,17 @@ def _department_form_note(summary: Summary) -> str:
     from .carry import OWN_NOTES
 
     names = sorted({r.unit or r.department or "（未填单位）" for r in summary.overall})
-    covered = {unit_key(r.unit or "") for r in summary.overall}  # a unit's own form, or its department's
-    units = {unit_key(p.unit) for p in summary.projects
-             if p.unit and not covered & {unit_key(p.unit), unit_key(p.department or "")}}
+    ids = summary.unit_ids  # 机关服务中心（101003）'s form does not cover 机关服务中心（102003）
+    covered = {ids.of(r) for r in summary.overall}  # a unit's own form, or its department's
+    codes: dict[str, set[str | None]] = {}
+    for stem, code in covered:
+        codes.setdefault(stem, set()).add(code)
+
+    def sent(department: str | None) -> bool:
+        """Whether the department sent its own 部门整体, its name written with its code or without."""
+        stem, code = unit_parts(department or "")
+        return stem in codes and (code is None or None in codes[stem] or code in codes[stem])
+    units = {key for p in summary.projects if p.unit and (key := ids.of(p)) not in covered and not sent(p.department)}
     carried, bureau = summary.carried, bool(summary.department_of)  # a bureau files no 部门整体 of its own
     ask = (f"年度绩效目标、绩效指标和部门填写的金额已从 {Path(carried.source).name} 带入，请部门核实更新" if carried
            else "" if bureau else "年度绩效目标和绩效指标请部门填写")

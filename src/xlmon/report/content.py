@@ -18,7 +18,7 @@ from ..calc import DEPENDS, fmt_amount, fmt_rate
 from ..check import check_file, check_sheets, no_forms
 from ..consolidate.aggregate import CHART_BARS, Focus, Summary, aggregate, shown_names, source_rows
 from ..consolidate.extract import DamagedRecords, completed_department_form, form_record, summary_records
-from ..consolidate.names import department_name as names_department, unit_key
+from ..consolidate.names import department_name as names_department
 from ..consolidate.records import FileOutcome, FormRecord, derived, form_name
 from ..consolidate.run import extract_all, resolve_inputs, skip_own_summaries
 from ..grid import Grid
@@ -318,7 +318,7 @@ def _overall_paragraph(records: list[FormRecord]) -> str:
 def department_report(summary: Summary, profile: Profile) -> Report:
     period = L.period(summary.year, summary.months)
     name = department_name(summary)
-    own = {unit_key(r.unit or "") for r in (*summary.projects, *summary.overall)}
+    own = {summary.unit_ids.of(r) for r in (*summary.projects, *summary.overall)}  # 机关服务中心（101003） and （102003）: two
     if len(own) == 1 and summary.overall and summary.overall[0].unit:  # one unit's file, its own 部门整体 in it:
         name = _CODE.sub("", summary.overall[0].unit)  # the report is the unit's, not its 主管部门's
     title = "各部门预算绩效运行监控分析报告" if summary.by_department else f"{name}部门整体支出绩效监控分析报告"
