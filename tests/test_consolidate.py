@@ -2151,6 +2151,54 @@ def test_two_units_of_one_name_and_two_codes_are_two_wherever_units_are_counted(
     assert province["units"] == 4 and not [d for d in province["diagnostics"] if d["code"] == "K014"]
 
 
+def test_a_unit_resending_its_form_without_its_code_corrects_its_own_project_not_a_namesakes(tmp_path, capsys):
+    """The health commission's 机关服务中心（102003） re-sends 物业管理经费 corrected, its name written without the
+    code: at the bureau it is that unit's project (its 主管部门 tells which 机关服务中心), which the correction
+    replaces; the education bureau's 机关服务中心（101003）·物业管理经费 stays as sent. In the health commission's
+    summary only the correction is left, without the code: one level up it is still not the education bureau's."""
+    education, health = service_centres(tmp_path)
+    corrected = {k: list(v) for k, v in LAGGING.items()}
+    corrected[L.TOTAL_ROW][5:7], corrected["中央财政资金"][5:7] = [66, 0.2129], [57, 0.57]  # 支出数 15 → 66
+    again = write_form(health / "服务中心（更正）.xlsx", unit="机关服务中心", project="物业管理经费", funding=corrected,
+                       department=HEALTH)
+    os.utime(health / "服务中心.xlsx", (1_780_000_000, 1_780_000_000))
+    os.utime(again, (1_780_000_600, 1_780_000_600))
+    code, direct = run(capsys, education, health, "-o", tmp_path / "局" / "直接汇总.xlsx")
+    assert code == 0 and direct["projects"] == 5 and direct["units"] == 4
+    [dup] = direct["duplicates"]
+    assert dup.startswith("机关服务中心·物业管理经费：") and "采用 服务中心（更正）.xlsx!表1（其文件修改时间较晚）" in dup
+    assert "教育局" not in dup
+    for folder in (education, health):
+        assert run(capsys, folder, "-o", tmp_path / f"{folder.name}汇总.xlsx")[0] == 0
+    code, data = run(capsys, tmp_path / "教育局汇总.xlsx", tmp_path / "卫健委汇总.xlsx", "-o", tmp_path / "局" / "汇总.xlsx")
+    assert code == 0 and data["projects"] == 5 and data["units"] == 4 and not data["duplicates"]
+    for summary in ("直接汇总.xlsx", "汇总.xlsx"):  # the health commission's known by its name alone, as the form
+        table = unit_table(tmp_path / "局" / summary)  # it counts with writes it
+        assert table["机关服务中心（101003）"] == (620, 300) and table["机关服务中心"] == (310, 66), summary
+
+
+def test_a_departments_completed_form_takes_in_its_own_unit_not_a_namesake_of_another(tmp_path, capsys):
+    """The education bureau completes its summary's 部门整体, which takes in 机关服务中心（101003）'s form; the health
+    commission's summary holds 机关服务中心（102003）'s own, with an indicator gone red. At the bureau that form is
+    not the education bureau's unit's (no K002), and 指标偏差 names its row's 主管部门 as the health commission."""
+    education, health = service_centres(tmp_path)
+    write_overall_form(health / "服务中心部门整体.xlsx", "机关服务中心（102003）", red=True)
+    for folder in (education, health):
+        assert run(capsys, folder, "-o", tmp_path / f"{folder.name}汇总.xlsx")[0] == 0
+    complete_department_form(tmp_path / "教育局汇总.xlsx", forecast=500)
+    bureau = tmp_path / "局" / "汇总.xlsx"
+    code, data = run(capsys, tmp_path / "教育局汇总.xlsx", tmp_path / "卫健委汇总.xlsx", "-o", bureau)
+    assert code == 0 and data["units"] == 4 and not data["duplicates"]
+    assert not [d for d in data["diagnostics"] if d["code"] == "K002"]
+    [note] = [v for row in load_workbook(bureau)["部门整体"].iter_rows(values_only=True) for v in row
+              if str(v).startswith("说明")]
+    assert "机关服务中心（102003）、某市教育局（101001）" in note and "另有 1 个单位只报送了项目表" in note  # 一院
+    rows = list(load_workbook(bureau)["指标偏差"].iter_rows(values_only=True))
+    assert rows[0][:3] == ("评级", "主管部门", "单位")
+    [row] = [row for row in rows if row[2] == "机关服务中心（102003）" and row[3] == "（部门整体支出）"]
+    assert row[1] == HEALTH
+
+
 def test_which_names_are_one_unit():
     """Units: the same name and code, or a name without a code beside one with (of the same 主管部门); two codes
     are two units, and a name without a code beside them the one its 主管部门 tells, else a unit of its own."""

@@ -19,7 +19,7 @@ from ..grid import parse_address
 from ..models import FundingRow
 from ..profile import Profile
 from ..text import label_key
-from .names import Units, alike_names, department_groups, name_keys, unit_code, with_units
+from .names import Units, alike_names, department_groups, name_keys, with_units
 from .records import AMOUNTS, OVERALL_NAME, FileOutcome, FormRecord, form_name
 
 if TYPE_CHECKING:
@@ -217,24 +217,28 @@ def in_period(record: FormRecord, year: int | None, months: int | None) -> bool:
     return record.months == months and (record.year is None or record.year == year)
 
 
-def same_project(record: FormRecord, aliases: dict[tuple, tuple], coded: set[tuple],
-                 unit_codes: dict[tuple, str]) -> tuple:
-    """The key the record's project is kept by: that of a form read before of the same unit and the same code,
-    or of the same names when one of the two gives no code (某项目（110101…123） of 某校（101001001） re-sent as
+def same_project(record: FormRecord, found: tuple[tuple, tuple], aliases: dict[tuple, tuple], coded: set[tuple]
+                 ) -> tuple:
+    """The key the record's project is kept by: that of a form read before of the same unit (Units) and the same
+    code, or of the same names when one of the two gives no code (某项目（110101…123） of 某校（101001001） re-sent as
     某项目 of 某校); two forms giving two codes, of projects or of units (机关服务中心（101003） and （102003）, of two
-    departments), are two, whatever their names. A form of none read before: its own key()."""
-    key = record.key()
-    if key in aliases:
-        return aliases[key]
-    named = aliases.get(("name", *record.name_key()))
-    if named is None:
-        return key
-    mine, theirs = unit_code(record.unit), unit_codes.get(named)
-    if mine and theirs and mine != theirs:
-        return key
-    if record.kind != "project" or record.code is None or named not in coded:
-        return named
-    return key
+    departments), are two, whatever their names. A form of none read before: its own key() (of its unit).
+    `found` is the record's project_aliases, `aliases` those of each form read before."""
+    exact, named = found
+    if exact in aliases:
+        return aliases[exact]
+    other = aliases.get(named)
+    if other is None:
+        return exact
+    if record.kind != "project" or record.code is None or other not in coded:
+        return other
+    return exact
+
+
+def project_aliases(record: FormRecord, unit: tuple) -> tuple[tuple, tuple]:
+    """What finds a form's project among those read before: key() and name_key(), each of the form's unit (two
+    forms naming 机关服务中心 may be of two units); the first is the key a project of none read before is kept by."""
+    return (*record.key(), unit), ("name", *record.name_key(), unit)
 
 
 def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] | None = None) -> Summary:
@@ -243,19 +247,19 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     candidates = [r for o in outcomes if o.status == "included" for r in o.records]
     year, months = majority_period(candidates)
     majority = L.period(year, months)
-    kept: dict[tuple[str, str], FormRecord] = {}
+    kept: dict[tuple, FormRecord] = {}
     modified = {o.path: o.modified for o in outcomes}
     sha = {o.path: o.sha256 for o in outcomes}
     shown = shown_names(o.path for o in outcomes)
-    kept_overall: dict[tuple[str, str], FormRecord] = {}
+    kept_overall: dict[tuple, FormRecord] = {}
     duplicates: list[str] = []
     included = Counter()
     off_period: dict[str, set[str]] = {}  # file → the periods of its forms left out for their period
     left_for_period: list[FormRecord] = []
     repeated: set[str] = set()  # files with a form left out as another file's duplicate
-    aliases: dict[tuple, tuple] = {}  # key() and ("name", *name_key()) of each form → the key its project is kept by
+    aliases: dict[tuple, tuple] = {}  # project_aliases of each form → the key its project is kept by
     coded: set[tuple] = set()  # the keys of projects some form of which gives a code
-    unit_codes: dict[tuple, str] = {}  # the code a kept project's unit is written with, where it is
+    units = Units(r for r in candidates if r.months is None or in_period(r, year, months))
     for record in candidates:
         if record.months is not None and not in_period(record, year, months):
             found = L.period(record.year, record.months)
@@ -265,11 +269,10 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
             off_period.setdefault(record.file, set()).add(found)
             continue
         target = kept if record.kind == "project" else kept_overall
-        key = same_project(record, aliases, coded, unit_codes)
-        aliases.setdefault(record.key(), key)
-        aliases.setdefault(("name", *record.name_key()), key)
-        if code := unit_code(record.unit):
-            unit_codes.setdefault(key, code)
+        found = project_aliases(record, units.of(record))
+        key = same_project(record, found, aliases, coded)
+        for alias in found:
+            aliases.setdefault(alias, key)
         if record.kind == "project" and record.code:
             coded.add(key)
         if key in target:
@@ -302,7 +305,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
             continue
         target[key] = record
         included[record.file] += 1
-    for key, record, cover in _covered(kept_overall):  # a unit's own form, sent too, is in its department's
+    for key, record, cover in _covered(kept_overall, units):  # a unit's own form, sent too, is in its department's
         del kept_overall[key]
         included[record.file] -= 1
         dropped.add(record.where())
@@ -381,17 +384,18 @@ def _sent(periods: str | None, majority: str) -> str:
     return f"报送的监控表期间为 {periods}，与多数单位的 {majority} 不一致，未纳入汇总"
 
 
-def _covered(overall: dict[tuple, FormRecord]) -> list[tuple[tuple, FormRecord, FormRecord]]:
+def _covered(overall: dict[tuple, FormRecord], units: Units) -> list[tuple[tuple, FormRecord, FormRecord]]:
     """The units' 部门整体 forms a department's own completed one takes in (its covers, K006), each with its key
-    and that department's form: counted in it, they would count twice."""
-    covering: dict[str, FormRecord] = {}
+    and that department's form: counted in it, they would count twice. Units tells the units apart (机关服务中心
+    （101003） in one department's is not 机关服务中心（102003） sent by another), a unit it covers being of the
+    department whose form it is."""
+    covering: dict[tuple, FormRecord] = {}
     for record in overall.values():
         for unit in record.covers or ():
-            for k in name_keys(unit):
-                covering.setdefault(k, record)
+            covering.setdefault(units.key(unit, record.unit), record)
     found = []
     for key, record in overall.items():
-        cover = next((covering[k] for k in name_keys(record.unit or "") if k in covering), None)
+        cover = covering.get(units.of(record))
         if cover is not None and cover is not record:
             found.append((key, record, cover))
     return found
