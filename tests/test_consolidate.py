@@ -566,8 +566,8 @@ def test_an_untouched_summary_of_blank_units_reports_no_edits(tmp_path, capsys):
     """Forms that leave 预算单位 blank stay apart (never merged); their 项目明细 rows are told apart by source."""
     units = tmp_path / "units"
     units.mkdir()
-    for name in ("a.xlsx", "b.xlsx"):
-        write_form(units / name, unit="", project="同名项目")
+    for name, funding in (("a.xlsx", None), ("b.xlsx", more_spent())):  # two units' files, not one file's copies
+        write_form(units / name, unit="", project="同名项目", funding=funding)
     _, department = run(capsys, units, "-o", tmp_path / "部门汇总.xlsx")
     _, bureau = run(capsys, tmp_path / "部门汇总.xlsx", "-o", tmp_path / "局汇总.xlsx")
     assert department["projects"] == bureau["projects"] == 2
@@ -656,6 +656,13 @@ def write_form(path: Path, *, unit: str, project: str, period: str = "（2026年
                department: str = "某市教育局（101001）") -> Path:
     return write_grid(path, project_grid(funding=funding or SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS,
                                          unit=unit, project=project, period=period, department=department))
+
+
+def more_spent(extra: float = 10) -> dict:
+    """SAMPLE_FUNDING with 中央财政资金's 支出数 (and 资金总额's) raised by extra: another unit's or a corrected form."""
+    funding = {k: list(v) for k, v in SAMPLE_FUNDING.items()}
+    funding["资金总额"][5] = funding["中央财政资金"][5] = funding["中央财政资金"][5] + extra
+    return funding
 
 
 def test_a_bureaus_summary_of_several_departments_is_not_named_after_one(tmp_path, capsys):
@@ -875,11 +882,49 @@ def test_units_compared_by_content_and_blank_units_never_merged(tmp_path, capsys
     for i, name in enumerate(("某市教育局(本级)", "某市教育局（本级）", "某市教育局 （本级）")):
         write_form(tmp_path / f"v{i}.xlsx", unit=name, project=f"项目{i}")
     write_form(tmp_path / "一中.xlsx", unit="", project="校舍维修改造项目")
-    write_form(tmp_path / "二中.xlsx", unit="", project="校舍维修改造项目")
+    write_form(tmp_path / "二中.xlsx", unit="", project="校舍维修改造项目", funding=more_spent())
     summary = consolidate([tmp_path], tmp_path / "out" / "s.xlsx")
     assert len(summary.projects) == 5 and not summary.duplicates
     assert len(summary.units) == 2 and len(summary.by_unit) == 2
     assert summary.units[0] == "某市教育局(本级)"  # as first written
+
+
+def test_a_file_naming_no_unit_sent_twice_is_one_file(tmp_path, capsys):
+    """Forms that leave 预算单位 blank are never taken for another file's, but the very same bytes are one file
+    wherever they arrive: in the department's summary and straight to the bureau, or copied into two folders (an
+    older summary, whose records do not keep their files' SHA-256, gives it by 文件清单's)."""
+    units = tmp_path / "units"
+    units.mkdir()
+    write_form(units / "甲.xlsx", unit="甲", project="甲项目")
+    blank = write_form(units / "维修.xlsx", unit="", project="某维修项目")
+    _, direct = run(capsys, units, "-o", tmp_path / "dept.xlsx")
+    assert direct["projects"] == 2
+    sent = tmp_path / "inbox_维修.xlsx"
+    shutil.copy2(blank, sent)  # the same bytes, and the same modification time
+    old = tmp_path / "old.xlsx"  # the summary as xlmon wrote it before its records kept their files' SHA-256
+    book = load_workbook(tmp_path / "dept.xlsx")
+    for row in book["_xlmon_records"].iter_rows():
+        if isinstance(row[0].value, str) and row[0].value.startswith('{"type":"record"'):
+            item = json.loads(row[0].value)
+            item["data"].pop("sha256", None)
+            row[0].value = json.dumps(item, ensure_ascii=False, separators=(",", ":"))
+    book.save(old)
+    for summary in (tmp_path / "dept.xlsx", old):
+        code, bureau = run(capsys, summary, sent, "-o", tmp_path / "bureau.xlsx")
+        assert code == 0 and bureau["projects"] == 2 and bureau["totals"] == direct["totals"]
+        [dup] = bureau["duplicates"]
+        assert f"采用 {sent.name}!表1（单位报送的文件，另一份取自汇总表）" in dup and "两份金额不同" not in dup
+        [k002] = [d for d in bureau["diagnostics"] if d["code"] == "K002"]
+        assert k002["file"] == str(summary) and "某维修项目" in k002["message"]
+    for office in ("X", "Y"):
+        (tmp_path / office).mkdir()
+        shutil.copy2(blank, tmp_path / office / "t.xlsx")
+    code, two = run(capsys, tmp_path / "X", tmp_path / "Y", "-o", tmp_path / "two.xlsx")
+    _, one = run(capsys, blank, "-o", tmp_path / "one.xlsx")
+    assert code == 0 and two["projects"] == 1 and two["totals"] == one["totals"]
+    first, second = (str(Path(office, "t.xlsx")) for office in ("X", "Y"))
+    assert two["duplicates"] == [f"·某维修项目：{first}!表1 与 {second}!表1 重复，采用 {first}!表1（两个文件内容完全相同）"]
+    assert [f["status"] for f in two["files"]] == ["included", "rejected"]
 
 
 def test_one_department_form_per_unit_whatever_its_sheet_is_called(department, tmp_path):

@@ -15,7 +15,7 @@ from .. import layout as L
 from ..adapters.files import cannot_open, read_bytes
 from ..calc import only_subtotal
 from ..check import check_workbook
-from ..file_errors import os_reason, reader_failure
+from ..file_errors import os_reason, readable, reader_failure
 from ..models import Form
 from ..profile import Profile
 from ..text import plain_number
@@ -42,7 +42,8 @@ def _typed(value, unit: str | None):
     return value
 
 
-def form_record(form: Form, path: str, hidden: bool = False, modified: float | None = None) -> FormRecord:
+def form_record(form: Form, path: str, hidden: bool = False, modified: float | None = None,
+                sha256: str | None = None) -> FormRecord:
     amounts: dict[str, dict[str, list[float | None]]] = {}
     unknown: dict[str, dict[str, list[str]]] = {}
     alone: dict[str, dict[str, float]] = {}  # 小计 typed alone (calc.only_subtotal), and 资金总额's share of them
@@ -83,7 +84,7 @@ def form_record(form: Form, path: str, hidden: bool = False, modified: float | N
         funding_grade=total.grade if total else None,
         grade=form.grade, indicator_grades=grades, likelihoods=likelihoods, deviations=deviations,
         period_cell=form.cells.get("period"), hidden=hidden, place=list(form.place) if form.place else None,
-        modified=modified,
+        modified=modified, sha256=sha256,
     )
 
 
@@ -132,8 +133,28 @@ def listed_files(sheet: list[list]) -> list[list] | None:
     return list(_lines(sheet, "file")) or None
 
 
-def completed_department_form(grid: list[list], records: list[FormRecord], path: str,
-                              profile: Profile) -> tuple[list[FormRecord], list[dict]]:
+def file_hashes(sheet: list[list], records: list[FormRecord], diagnostics: list[dict]) -> dict[str, str]:
+    """The SHA-256 of each file a summary's records and findings came from, by the path they name it by: as its
+    records keep it (FormRecord.sha256), else as 文件清单 gave it (records.file_line), which names a file relative to
+    the summary's folder or as given, where a record names it as given: the row naming the longest tail of the
+    path. For records written before they kept their own, and the findings of a file that gave no form."""
+    found = {r.source or r.file: r.sha256 for r in records if r.sha256}
+    wanted = ({r.source or r.file for r in records} | {d.get("file") for d in diagnostics}) - {*found, None}
+    if not wanted:
+        return found
+    listed = {str(row[0]).replace("\\", "/"): row[4] for row in listed_files(sheet) or ()
+              if len(row) > 4 and row[0] and row[4]}
+    for path in wanted:
+        parts = readable(str(path)).replace("\\", "/").split("/")
+        sha = next((listed[tail] for depth in range(len(parts), 0, -1) if (tail := "/".join(parts[-depth:])) in listed),
+                   None)
+        if sha:
+            found[path] = sha
+    return found
+
+
+def completed_department_form(grid: list[list], records: list[FormRecord], path: str, profile: Profile,
+                              sha256: str | None = None) -> tuple[list[FormRecord], list[dict]]:
     """A summary's 部门整体 sheet, once the department has completed it (its goal, an indicator, or an amount
     other than xlmon's pre-fill), is the department's own overall form: one level up it is read, checked and
     graded like a unit's, and takes the place of the units' overall forms it was pre-filled from (K006).
@@ -145,7 +166,7 @@ def completed_department_form(grid: list[list], records: list[FormRecord], path:
     if found is None:
         return records, []
     form, findings = found
-    own = form_record(form, path)
+    own = form_record(form, path, sha256=sha256)
     own.covers = [r.unit for r in units if r.unit] or None
     own.finish()
     replaced = f"，其下 {len(units)} 个单位的部门整体表不再单独计入" if units else ""
@@ -294,20 +315,22 @@ def extract(path: str, profile: Profile, dated: bool = True) -> FileOutcome:
             return FileOutcome(path, sha, "rejected", d.message, [], [d.model_dump()], summary=True, modified=modified)
         edits = summary_edits(book.sheets, records, diagnostics, profile)  # against the records as it wrote them
         inputs = sorted({r.file for r in records})
+        hashes = file_hashes(book.sheets[RECORDS_SHEET], records, diagnostics)
         for r in records:
             r.source = r.source or r.file
+            r.sha256 = r.sha256 or hashes.get(r.source)
             r.file = path
             r.finish()
         diagnostics = [*edit_diagnostics(edits, path), *diagnostics]
         if SUMMARY_SHEETS[6] in book.sheets:
-            records, found = completed_department_form(book.sheets[SUMMARY_SHEETS[6]], records, path, profile)
+            records, found = completed_department_form(book.sheets[SUMMARY_SHEETS[6]], records, path, profile, sha)
             diagnostics = [*found, *diagnostics]
         status = "included" if records else "rejected"
         return FileOutcome(path, sha, status, None if records else "汇总表中没有项目记录", records, diagnostics,
                            summary=True, modified=modified, inputs=inputs, made_in=made_in(book.sheets[RECORDS_SHEET]))
     result = check_workbook(book, profile)
     diags = [d.model_dump() for d in result.diagnostics]
-    records = [form_record(f, path, f.sheet in book.hidden, modified).finish() for f in result.forms]
+    records = [form_record(f, path, f.sheet in book.hidden, modified, sha).finish() for f in result.forms]
     if result.status == "unreadable" or not records:
         reason = result.diagnostics[0].message if result.diagnostics else "不是监控表"
         return FileOutcome(path, sha, "rejected", reason, [], diags, modified=modified)

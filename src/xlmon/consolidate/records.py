@@ -65,6 +65,9 @@ class FormRecord:
     # the modification time of the file the form was read from, kept one level up: of two copies the later
     # counts, and a summary's copy is as old as its unit's file, not as the summary (None: a summary's own)
     modified: float | None = None
+    # the SHA-256 of the file the form was read from, kept one level up (a department's own 部门整体: its summary's):
+    # the very same bytes are one file wherever they arrive, in a summary or straight, in one folder or two
+    sha256: str | None = None
     # the record as its line of a summary's records sheet, made where the record was extracted (in a worker)
     # once it is final; every field above is part of it
     line: str | None = field(default=None, compare=False, repr=False)
@@ -72,10 +75,11 @@ class FormRecord:
     def key(self) -> tuple[str, str]:
         """Same unit, as written (its code too), and same project (or code) is the same project, wherever it was
         read; a unit has one 部门整体 form, whatever its sheet is called. Forms that name no unit are never taken
-        for one another. name_key finds the same project under a name written without a code."""
+        for another file's, but one file sent twice is one (unnamed). name_key finds the same project under a name
+        written without a code."""
         from ..text import label_key
 
-        unit = label_key(self.unit or "") or f"\0{self.source or self.file}"
+        unit = label_key(self.unit or "") or self.unnamed()
         if self.kind == "department":
             return (unit, "\0部门整体")
         return (unit, self.code or label_key(self.project or self.sheet))
@@ -86,10 +90,15 @@ class FormRecord:
         from ..text import label_key, nfkc
         from .names import unit_key
 
-        unit = unit_key(self.unit or "") or f"\0{self.source or self.file}"
+        unit = unit_key(self.unit or "") or self.unnamed()
         if self.kind == "department":
             return (unit, "\0部门整体")
         return (unit, label_key(PROJECT_CODE.sub("", nfkc(self.project or self.sheet))))
+
+    def unnamed(self) -> str:
+        """What a form naming no unit is known by: its file, by the file's bytes where they are known, so that one
+        file sent twice (in a department's summary and straight to the bureau, or into two folders) is one."""
+        return f"\0{self.sha256 or self.source or self.file}"
 
     def where(self) -> tuple[str, str, str, int | None]:
         """The place of the form: (input, file, sheet, first row of a stacked form)."""
