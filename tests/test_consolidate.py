@@ -927,6 +927,30 @@ def test_a_file_naming_no_unit_sent_twice_is_one_file(tmp_path, capsys):
     assert [f["status"] for f in two["files"]] == ["included", "rejected"]
 
 
+def test_a_finding_of_a_file_that_arrives_twice_is_listed_once(department, tmp_path, capsys):
+    """A unit's file with a sheet that is not a form (填报说明: S001) reaches the bureau in its department's summary
+    and straight: the finding is listed once, as its forms are counted once, and from the file that counts; so
+    it is of one file copied into two folders."""
+    unit = department / "某市教育技术装备中心.xlsx"
+    folder = tmp_path / "dept"
+    folder.mkdir()
+    for name in (unit.name, "某市实验小学.xlsx"):
+        shutil.copy2(department / name, folder / name)
+    _, direct = run(capsys, folder, "-o", tmp_path / "dept.xlsx")
+    [s001] = [(d["sheet"], d["message"]) for d in direct["diagnostics"] if d["code"] == "S001"]
+    code, bureau = run(capsys, tmp_path / "dept.xlsx", unit, "-o", tmp_path / "bureau.xlsx")
+    assert code == 0 and bureau["projects"] == direct["projects"] and bureau["duplicates"]
+    assert [(d["file"], d["sheet"], d["message"]) for d in bureau["diagnostics"] if d["code"] == "S001"] == [
+        (str(unit), *s001)]
+    k002 = [d for d in bureau["diagnostics"] if d["code"] == "K002"]
+    assert len(bureau["diagnostics"]) == len(direct["diagnostics"]) + len(k002)
+    for office in ("X", "Y"):
+        (tmp_path / office).mkdir()
+        shutil.copy2(unit, tmp_path / office / unit.name)
+    _, two = run(capsys, tmp_path / "X", tmp_path / "Y", "-o", tmp_path / "two.xlsx")
+    assert [d["file"] for d in two["diagnostics"] if d["code"] == "S001"] == [str(tmp_path / "X" / unit.name)]
+
+
 def test_one_department_form_per_unit_whatever_its_sheet_is_called(department, tmp_path):
     from openpyxl import load_workbook as load
 

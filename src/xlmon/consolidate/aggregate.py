@@ -317,8 +317,10 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
                                 unit=record.unit or "未填单位", first=_place(cover, shown), why=why,
                                 second=_place(record, shown)).model_dump())
     moot = _moot(dropped, candidates)
+    again = _said_again(outcomes, [*kept.values(), *kept_overall.values()])
     diagnostics[:0] = [dict(d, file=d.get("file") or o.path) for o in outcomes for d in o.diagnostics
-                       if not moot(o.path, d) and not (o.summary and _not_carried(d.get("code"), o.path in off_period))]
+                       if not moot(o.path, d) and not (o.summary and _not_carried(d.get("code"), o.path in off_period))
+                       and not again(o, d)]
     for o in outcomes:
         if o.status == "included" and not included[o.path]:
             o.status, o.reason = "rejected", _left_out(off_period.get(o.path), o.path in repeated, majority)
@@ -419,6 +421,45 @@ def _moot(dropped: set[tuple], records: list[FormRecord]) -> Callable[[str, dict
         row = parse_address(d["cell"])[0]
         return (*sheet, max((start for start in starts if start <= row), default=min(starts))) in dropped
     return moot
+
+
+def _said_again(outcomes: list[FileOutcome], counted: list[FormRecord]) -> Callable[[FileOutcome, dict], bool]:
+    """Whether a finding is one another copy of the very same file (its SHA-256) gives too: a unit's file that arrives
+    twice (in a department's summary and straight to the bureau, or in two folders) has its findings listed once,
+    as its forms are counted once; from the copy whose forms count, else the first. Its forms' findings go with
+    the forms left out (_moot); this is for those of its other sheets (S001) and of the file."""
+    copies: dict[str, list[tuple[str, str]]] = {}  # SHA-256 → the copies of the file: (input, file)
+    origin = {}
+    for o in outcomes:
+        for d in o.diagnostics:
+            file = d.get("file") or o.path
+            if (o.path, file) not in origin:
+                sha = o.sha256 if file == o.path else o.hashes.get(file)
+                origin[o.path, file] = sha
+                if sha:
+                    copies.setdefault(sha, []).append((o.path, file))
+    twice = {sha: found for sha, found in copies.items() if len(found) > 1}
+    if not twice:
+        return lambda o, d: False
+    used = {(r.file, r.source or r.file) for r in counted}
+    lists = {sha: next((c for c in found if c in used), found[0]) for sha, found in twice.items()}
+    given: dict[str, set[tuple]] = {}  # the findings of the copy of each file that lists them
+    for o in outcomes:
+        for d in o.diagnostics:
+            sha = origin[o.path, d.get("file") or o.path]
+            if sha in lists and lists[sha] == (o.path, d.get("file") or o.path):
+                given.setdefault(sha, set()).add(_finding(d))
+
+    def again(o: FileOutcome, d: dict) -> bool:
+        copy = (o.path, d.get("file") or o.path)
+        sha = origin[copy]
+        return sha in lists and lists[sha] != copy and _finding(d) in given.get(sha, ())
+    return again
+
+
+def _finding(d: dict) -> tuple:
+    """What tells a finding of a file from another: the same in every copy of the file."""
+    return d.get("code"), d.get("sheet"), d.get("cell"), d.get("message")
 
 
 def _copy_of(name: str, other: str) -> bool:

@@ -327,7 +327,8 @@ def extract(path: str, profile: Profile, dated: bool = True) -> FileOutcome:
             diagnostics = [*found, *diagnostics]
         status = "included" if records else "rejected"
         return FileOutcome(path, sha, status, None if records else "汇总表中没有项目记录", records, diagnostics,
-                           summary=True, modified=modified, inputs=inputs, made_in=made_in(book.sheets[RECORDS_SHEET]))
+                           summary=True, modified=modified, inputs=inputs, made_in=made_in(book.sheets[RECORDS_SHEET]),
+                           hashes=hashes)
     result = check_workbook(book, profile)
     diags = [d.model_dump() for d in result.diagnostics]
     records = [form_record(f, path, f.sheet in book.hidden, modified, sha).finish() for f in result.forms]

@@ -153,6 +153,9 @@ class FileOutcome:
     modified: float | None = None  # the file's modification time: of two copies of a project, the later counts
     inputs: list[str] = field(default_factory=list)  # a summary's: the files it consolidated, as it named them
     made_in: str | None = None  # a summary's: the folder it was written in, of files there (made_line)
+    # a summary's: the SHA-256 of each file its records and findings came from (extract.file_hashes), by the path
+    # they name it by: one file's findings are listed once however often it arrives
+    hashes: dict[str, str] = field(default_factory=dict)
 
 
 _RECORD_FIELDS = tuple(name for name in FormRecord.__dataclass_fields__ if name != "line")
