@@ -1557,6 +1557,43 @@ def test_a_department_form_completed_in_the_summary_is_the_departments_one_level
     assert [d["code"] for d in changed["diagnostics"] if d["code"] == "K006"] == ["K006"]
 
 
+def test_two_sub_departments_completing_their_own_department_forms_are_both_counted(department, tmp_path, capsys):
+    """Two sub-departments each consolidate their units and complete 部门整体, keeping the 主管部门 line xlmon
+    pre-filled (某市教育局（101001）, from their units' forms): the department counts both, told apart by the units
+    each consolidated, and its 部门整体 is pre-filled with the amounts of all its units, as from their files
+    directly. One sub-department's summary sent again, corrected, is still one."""
+    files = sorted(f for f in department.glob("*.xlsx") if "汇总" not in f.name)
+    subs = []
+    for i, part in enumerate((files[:7], files[7:])):  # each with a unit's 部门整体 form
+        folder = tmp_path / f"s{i}"
+        folder.mkdir()
+        for f in part:
+            shutil.copy2(f, folder / f.name)
+        run(capsys, folder, "-o", tmp_path / f"sub{i}.xlsx")
+        assert [r for r in consolidate_records(tmp_path / f"sub{i}.xlsx") if r.kind == "department"]
+        complete_department_form(tmp_path / f"sub{i}.xlsx", forecast=900)
+        subs.append(tmp_path / f"sub{i}.xlsx")
+    run(capsys, *files, "-o", tmp_path / "direct.xlsx")
+    code, data = run(capsys, *subs, "-o", tmp_path / "dept.xlsx")
+    assert code == 0 and not [d for d in data["duplicates"] if "部门整体" in d]
+    assert len([d for d in data["diagnostics"] if d["code"] == "K006"]) == 2
+    overall = [r for r in consolidate_records(tmp_path / "dept.xlsx") if r.kind == "department"]
+    assert [(r.unit, r.file) for r in overall] == [("某市教育局（101001）", str(sub)) for sub in subs]
+    assert overall_form(tmp_path / "dept.xlsx").funding == overall_form(tmp_path / "direct.xlsx").funding
+    _, bureau = run(capsys, tmp_path / "dept.xlsx", "-o", tmp_path / "bureau.xlsx")  # and one level up
+    assert len([r for r in consolidate_records(tmp_path / "bureau.xlsx") if r.kind == "department"]) == 2
+
+    corrected = tmp_path / "sub0（更正）.xlsx"
+    shutil.copy(subs[0], corrected)
+    complete_department_form(corrected, forecast=950)
+    os.utime(corrected, (os.stat(subs[0]).st_mtime + 60,) * 2)
+    _, again = run(capsys, *subs, corrected, "-o", tmp_path / "again.xlsx")
+    [dup] = [d for d in again["duplicates"] if "部门整体" in d]
+    assert f"采用 {corrected.name}!部门整体（其文件修改时间较晚）" in dup
+    overall = [r for r in consolidate_records(tmp_path / "again.xlsx") if r.kind == "department"]
+    assert sorted(r.file for r in overall) == sorted([str(corrected), str(subs[1])])
+
+
 def test_a_damaged_project_record_does_not_lift_the_protection_of_a_completed_form(department, tmp_path, capsys):
     """A completed 部门整体 is never written over, even when a project's line in the hidden records was damaged:
     the overall forms' lines still tell the department's work from xlmon's pre-fill."""

@@ -19,7 +19,7 @@ from ..grid import parse_address
 from ..models import FundingRow
 from ..profile import Profile
 from ..text import label_key
-from .names import Units, alike_names, department_groups, name_keys, with_units
+from .names import Units, alike_names, department_groups, name_keys, unit_key, with_units
 from .records import AMOUNTS, OVERALL_NAME, FileOutcome, FormRecord, form_name
 
 if TYPE_CHECKING:
@@ -241,6 +241,22 @@ def project_aliases(record: FormRecord, unit: tuple) -> tuple[tuple, tuple]:
     return (*record.key(), unit), ("name", *record.name_key(), unit)
 
 
+def own_department(record: FormRecord, key: tuple, departments: dict[tuple, list[tuple[set[str], tuple]]]) -> tuple:
+    """The key a department's own 部门整体 (read from its summary: FormRecord.units) is kept by. Two of one name are one
+    department's (its summary sent again, or corrected) when their summaries share a unit; with none shared they are
+    two departments' (two sub-departments keeping the 主管部门 line xlmon pre-filled, 某局（101001）, each completing
+    its own), each counted. departments: the keys given so far, each with the units of the forms kept by it."""
+    mine = {unit_key(u) for u in record.units or ()}
+    known = departments.setdefault(key, [])
+    for units, given in known:
+        if units & mine:
+            units |= mine
+            return given
+    given = (key[0], f"{key[1]}\0{len(known)}") if known else key
+    known.append((mine, given))
+    return given
+
+
 def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] | None = None) -> Summary:
     diagnostics: list[dict] = []
     dropped: set[tuple] = set()  # FormRecord.where() of forms left out: their findings are moot
@@ -260,6 +276,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     aliases: dict[tuple, tuple] = {}  # project_aliases of each form → the key its project is kept by
     coded: set[tuple] = set()  # the keys of projects some form of which gives a code
     units = Units(r for r in candidates if r.months is None or in_period(r, year, months))
+    departments: dict[tuple, list[tuple[set[str], tuple]]] = {}  # own_department's: by key, the departments' units
     for record in candidates:
         if record.months is not None and not in_period(record, year, months):
             found = L.period(record.year, record.months)
@@ -275,6 +292,8 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
             aliases.setdefault(alias, key)
         if record.kind == "project" and record.code:
             coded.add(key)
+        if record.units:
+            key = own_department(record, key, departments)
         if key in target:
             first = target[key]
             hidden = first.hidden != record.hidden  # one is on a sheet hidden in Excel: the visible one counts

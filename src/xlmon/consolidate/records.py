@@ -68,6 +68,9 @@ class FormRecord:
     # the SHA-256 of the file the form was read from, kept one level up (a department's own 部门整体: its summary's):
     # the very same bytes are one file wherever they arrive, in a summary or straight, in one folder or two
     sha256: str | None = None
+    # a department's own 部门整体: the units its summary consolidated, which tell two departments' forms apart where
+    # both name one 主管部门 (two sub-departments of 某局 each completing its own; aggregate.own_department)
+    units: list[str] | None = None
     # the record as its line of a summary's records sheet, made where the record was extracted (in a worker)
     # once it is final; every field above is part of it
     line: str | None = field(default=None, compare=False, repr=False)
