@@ -251,6 +251,45 @@ def test_a_bureau_roster_of_departments_matches_their_forms(tmp_path, capsys):
     assert data["missing_units"] == ["某市财政局"] and data["unlisted_units"] == ["某协会"]
 
 
+def test_a_departments_own_unit_listed_by_the_departments_name_reports_only_as_a_unit(tmp_path, capsys):
+    """A department's roster lists its 本级 unit by the department's name beside its schools: every form names that
+    department as 主管部门, which is no report of the 本级 unit, nor puts a school that is not listed on the roster."""
+    schools = {"某市第一中学": "某市教育局（101001）", "某市第二中学": "某市教育局（101001）",
+               "某市实验小学": "某市教育局（101001）"}
+    roster = write_csv(tmp_path / "名单.csv", [["单位名称"], ["某市教育局"], ["某市第一中学"], ["某市第二中学"]])
+    _, data = run(capsys, reporting(tmp_path / "units", schools), "-o", tmp_path / "s.xlsx", "--roster", roster)
+    assert data["missing_units"] == ["某市教育局"] and data["unlisted_units"] == ["某市实验小学"]
+    assert by_code(data, "K003") == ["名单中的单位“某市教育局”没有报送监控表。"]
+    _, data = run(capsys, reporting(tmp_path / "all", {"某市教育局": "某市教育局（101001）", **schools}),
+                  "-o", tmp_path / "t.xlsx", "--roster", roster)  # the 本级 unit's own form, named as the department
+    assert data["missing_units"] == [] and data["unlisted_units"] == ["某市实验小学"]
+
+
+def test_a_units_form_of_another_period_is_no_form_of_its_department_on_a_roster_of_units(tmp_path, capsys):
+    write_form(tmp_path / "u1.xlsx", unit="一中", project="项目")
+    write_form(tmp_path / "u2.xlsx", unit="二中", project="项目", period="（2026年1-5月）")
+    roster = write_csv(tmp_path / "名单.csv", [["单位名称"], ["某市教育局"], ["一中"], ["二中"]])
+    _, data = run(capsys, tmp_path, "-o", tmp_path / "out" / "s.xlsx", "--roster", roster)
+    assert data["missing_units"] == ["某市教育局", "二中"]
+    assert sorted(by_code(data, "K003")) == sorted([
+        "名单中的单位“某市教育局”没有报送监控表。",
+        "名单中的单位“二中”报送的监控表期间为 2026年1-5月，与多数单位的 2026年1-6月 不一致，未纳入汇总。"])
+
+
+def test_a_bureau_roster_of_departments_matches_their_summaries(tmp_path, capsys):
+    """A bureau consolidating departments' summaries: each department's summary answers for it, its 本级 unit named
+    as the department among its units or not; the roster may also list the units of a department it takes directly,
+    which are then each to be on it."""
+    for department, units in (("某市教育局（101001）", ["某市教育局", "一中"]), ("某市民政局（103001）", ["某协会"])):
+        folder = reporting(tmp_path / department, dict.fromkeys(units, department))
+        run(capsys, folder, "-o", tmp_path / "inbox" / f"{department}.xlsx")
+    reporting(tmp_path / "direct", {"某市财政局": "某市财政局", "市国库支付中心": "某市财政局", "市票据中心": "某市财政局"})
+    roster = write_csv(tmp_path / "名单.csv", [["单位名称"], ["某市教育局"], ["某市民政局"], ["某市卫生健康委员会"],
+                                             ["某市财政局"], ["市国库支付中心"]])
+    _, data = run(capsys, tmp_path / "inbox", tmp_path / "direct", "-o", tmp_path / "局汇总.xlsx", "--roster", roster)
+    assert data["missing_units"] == ["某市卫生健康委员会"] and data["unlisted_units"] == ["市票据中心"]
+
+
 def test_a_unit_whose_form_is_of_another_period_is_not_said_to_have_sent_nothing(tmp_path, capsys):
     for i, (unit, period) in enumerate((("一中", "（2026年1-6月）"), ("二中", "（2026年1-6月）"), ("三中", "（2026年1-5月）"))):
         write_form(tmp_path / f"u{i}.xlsx", unit=unit, project="项目", period=period)
@@ -293,7 +332,7 @@ def test_a_unit_named_by_spaces_alone_is_no_unlisted_unit():
     record = FormRecord(kind="project", file="a.xlsx", sheet="表1", unit="　 ", project="项目", department=None,
                         code=None, year=2026, months=6, amounts={}, unknown={}, funding_grade=None, grade=None,
                         indicator_grades={}, likelihoods={}, deviations=[])
-    assert compare_roster(["某局"], [record]) == (["某局"], {})
+    assert compare_roster(["某局"], [record]) == (["某局"], {}, {})
 
 
 def test_without_the_option_the_roster_kept_in_the_input_folder_is_used(tmp_path, capsys):

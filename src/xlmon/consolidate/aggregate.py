@@ -348,8 +348,9 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     kept_units = Units([*projects, *kept_overall.values()])  # told apart as the summary lists them
     by_unit = _by_unit(projects, months, profile, kept_units)
     grades = Counter(r.grade for r in projects if r.grade)
-    missing, unlisted = compare_roster(roster or [], [*projects, *kept_overall.values()])
-    other_period = {u: periods for u in missing if (periods := _periods_sent(u, left_for_period))}
+    left = [(r.unit, r.department if r.kind == "project" else None, L.period(r.year, r.months))
+            for r in left_for_period]
+    missing, unlisted, other_period = compare_roster(roster or [], [*projects, *kept_overall.values()], left)
     diagnostics += [make("K003", unit=u, sent=_sent(other_period.get(u), majority),
                          hint=_hint("已报送的", alike_names(u, unlisted))).model_dump() for u in missing]
     diagnostics += [make("K004", file=f, unit=u, hint=_hint("名单中未报送的", alike_names(u, missing),
@@ -389,13 +390,6 @@ def _off_period(record: FormRecord, found: str, majority: str) -> dict:
     form = f"该汇总表中{record.unit or '未填单位'}的“{form_name(record) or record.sheet}”{_came_from(record)}"
     return make("K001", file=record.file, found=found, majority=majority, form=form,
                 redo=f"部门按 {majority} 重新汇总后报送").model_dump()
-
-
-def _periods_sent(unit: str, left: list[FormRecord]) -> str:
-    """The periods of the forms a roster's unit missing from the summary sent (left out for their period, K001)."""
-    keys = name_keys(unit)
-    return "、".join(sorted({L.period(r.year, r.months) for r in left
-                             if keys & (name_keys(r.unit or "") | name_keys(r.department or ""))}))
 
 
 def _sent(periods: str | None, majority: str) -> str:
@@ -547,23 +541,51 @@ def _ranked(totals: list[Totals], months: int | None, profile: Profile) -> list[
     return sorted(totals, key=lambda t: (-(t.gap if t.gap is not None else -1), t.row))
 
 
-def compare_roster(roster: list[str], records: list[FormRecord]) -> tuple[list[str], dict[str, str]]:
-    """The roster's units that sent no form, and the units that reported but are not on the roster (as
-    first written, with the file of their first form). Names match by label_key, a code in brackets aside
-    (某局（101001） is 某局, as 部门整体 forms write it; 某局（本级） is not); a form answers for its unit or,
-    for a bureau whose roster lists departments, for its 主管部门. With no roster there is nothing to compare."""
+def compare_roster(roster: list[str], records: list[FormRecord], left: Iterable[tuple[str | None, str | None, str]] = ()
+                   ) -> tuple[list[str], dict[str, str], dict[str, str]]:
+    """The roster's units that sent no form, the units that reported but are not on the roster (as first written,
+    with the file of their first form), and the roster's units that sent forms of another period only (left:
+    (unit, 主管部门, period) of each form left out for its period), with those periods. Names match by label_key, a
+    code in brackets aside (某局（101001） is 某局, as 部门整体 forms write it; 某局（本级） is not). A form answers for
+    its unit and, where the roster lists its 主管部门 as a department (a bureau's), for that department too: see
+    _answering. With no roster there is nothing to compare."""
     if not roster:
-        return [], {}
+        return [], {}, {}
     listed = {k for u in roster for k in name_keys(u)}
+    # a unit's 部门整体 form names the unit itself as 主管部门（单位）: only project forms name a department
+    named = [(r.unit, r.department if r.kind == "project" else None) for r in records]
+    left = list(left)
+    answers = _answering(listed, [*named, *((unit, department) for unit, department, _ in left)])
     seen: set[str] = set()
     unlisted: dict[str, tuple[str, str]] = {}  # by the key without a code
-    for r in records:
-        unit = name_keys(r.unit or "")
-        names = unit | name_keys(r.department or "")
+    for r, (unit, department) in zip(records, named):
+        own, names = name_keys(unit or ""), answers(unit, department)
         seen |= names
-        if unit and not names & listed:
-            unlisted.setdefault(min(unit, key=len), (r.unit, r.file))
-    return [u for u in roster if not name_keys(u) & seen], dict(unlisted.values())
+        if own and not names & listed:
+            unlisted.setdefault(min(own, key=len), (r.unit, r.file))
+    missing = [u for u in roster if not name_keys(u) & seen]
+    other_period = {u: "、".join(sorted(periods)) for u in missing
+                    if (periods := {p for unit, department, p in left if name_keys(u) & answers(unit, department)})}
+    return missing, dict(unlisted.values()), other_period
+
+
+def _answering(listed: set[str], named: list[tuple[str | None, str | None]]
+               ) -> Callable[[str | None, str | None], set[str]]:
+    """What a form of (unit, 主管部门) answers for on a roster (listed: its names' keys): its unit; and its 主管部门
+    where the roster lists that as a department, as a bureau's lists the departments whose summaries it takes. A
+    roster that lists some of a department's units (one other than the department's own, named as it) lists that
+    department's units, as a department's own roster does: the department's name on it is then its 本级 unit, which
+    has reported only when a form names it as the unit, and each unit must be on it itself."""
+    of_units: set[str] = set()  # the keys of the 主管部门 whose units the roster lists
+    for unit, department in named:
+        own, keys = name_keys(unit or ""), name_keys(department or "")
+        if own & listed and not own & keys:
+            of_units |= keys
+
+    def answers(unit: str | None, department: str | None) -> set[str]:
+        keys = name_keys(department or "")
+        return name_keys(unit or "") | (keys if not keys & of_units else set())
+    return answers
 
 
 def _hint(side: str, alike: list[str], otherwise: str = "") -> str:
