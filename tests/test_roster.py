@@ -306,6 +306,24 @@ def test_a_unit_whose_form_is_of_another_period_is_not_said_to_have_sent_nothing
     assert "未报送：三中（报送的是 2026年1-5月 的表，期间不符，未纳入）" in out and "未报送：四中\n" in out
 
 
+def test_a_unit_whose_form_its_department_left_out_for_its_period_is_said_so_at_the_bureau(tmp_path, capsys):
+    """The department's summary carries the K001 of the form it left out, with the unit and period: the bureau's K003
+    says what the department's own check says, not that the unit sent nothing."""
+    units = tmp_path / "units"
+    units.mkdir()
+    for i, (unit, period) in enumerate((("一中", "（2026年1-6月）"), ("二中", "（2026年1-6月）"), ("三中", "（2026年1-5月）"))):
+        write_form(units / f"u{i}.xlsx", unit=unit, project="项目", period=period)
+    run(capsys, units, "-o", tmp_path / "inbox" / "部门汇总.xlsx")
+    roster = write_csv(tmp_path / "名单.csv", [["单位名称"], ["一中"], ["二中"], ["三中"], ["四中"]])
+    _, data = run(capsys, tmp_path / "inbox", "-o", tmp_path / "局汇总.xlsx", "--roster", roster)
+    assert data["missing_units"] == ["三中", "四中"]
+    assert sorted(by_code(data, "K003"), key=lambda m: "四中" in m) == [
+        "名单中的单位“三中”报送的监控表期间为 2026年1-5月，与多数单位的 2026年1-6月 不一致，未纳入汇总。",
+        "名单中的单位“四中”没有报送监控表。"]
+    note = load_workbook(tmp_path / "局汇总.xlsx")["汇总表"]["A2"].value
+    assert "未报送 2 个：三中、四中（其中 1 个报送的是其他期间的表）" in note
+
+
 def test_roster_outcome_on_the_overview_and_not_carried_up(tmp_path, capsys):
     units = reporting(tmp_path / "units", {"某局": "某市某局", "市教育局": "某市某局"})
     roster = write_csv(tmp_path / "名单.csv", [["单位名称"], ["某局（本级）"], ["市教育局"]])

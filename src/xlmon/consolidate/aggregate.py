@@ -271,7 +271,6 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     duplicates: list[str] = []
     included = Counter()
     off_period: dict[str, set[str]] = {}  # file → the periods of its forms left out for their period
-    left_for_period: list[FormRecord] = []
     repeated: set[str] = set()  # files with a form left out as another file's duplicate
     aliases: dict[tuple, tuple] = {}  # project_aliases of each form → the key its project is kept by
     coded: set[tuple] = set()  # the keys of projects some form of which gives a code
@@ -282,7 +281,6 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
             found = L.period(record.year, record.months)
             diagnostics.append(_off_period(record, found, majority))
             dropped.add(record.where())
-            left_for_period.append(record)
             off_period.setdefault(record.file, set()).add(found)
             continue
         target = kept if record.kind == "project" else kept_overall
@@ -348,8 +346,9 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     kept_units = Units([*projects, *kept_overall.values()])  # told apart as the summary lists them
     by_unit = _by_unit(projects, months, profile, kept_units)
     grades = Counter(r.grade for r in projects if r.grade)
-    left = [(r.unit, r.department if r.kind == "project" else None, L.period(r.year, r.months))
-            for r in left_for_period]
+    # the forms left out for their period, here and in the summaries read (the K001s they carry up)
+    left = [(d.get("unit"), d.get("department"), d["period"]) for d in diagnostics
+            if d.get("code") == "K001" and d.get("period")]
     missing, unlisted, other_period = compare_roster(roster or [], [*projects, *kept_overall.values()], left)
     diagnostics += [make("K003", unit=u, sent=_sent(other_period.get(u), majority),
                          hint=_hint("已报送的", alike_names(u, unlisted))).model_dump() for u in missing]
@@ -383,13 +382,17 @@ def _not_carried(code: str | None, off_period: bool) -> bool:
 def _off_period(record: FormRecord, found: str, majority: str) -> dict:
     """K001: a unit's form is to be filled in again for the majority's period. A form read from a department's
     summary, whose units' forms the bureau does not have, is for the department to consolidate again; it is
-    named as K002 names it, the summary having no sheet of the unit's."""
+    named as K002 names it, the summary having no sheet of the unit's. It keeps the form's unit, 主管部门 (of a
+    project form) and period, which a summary carries up with it: one level up a roster's unit whose form its
+    department left out is said to have sent one of another period (K003), as the department's own check says."""
+    sent = {"unit": record.unit, "department": record.department if record.kind == "project" else None,
+            "period": found}
     if not (record.source and record.source != record.file):
         return make("K001", file=record.file, sheet=record.sheet, cell=record.period_cell, found=found,
-                    majority=majority, form="该表", redo=f"按 {majority} 重新填报").model_dump()
+                    majority=majority, form="该表", redo=f"按 {majority} 重新填报").model_dump() | sent
     form = f"该汇总表中{record.unit or '未填单位'}的“{form_name(record) or record.sheet}”{_came_from(record)}"
     return make("K001", file=record.file, found=found, majority=majority, form=form,
-                redo=f"部门按 {majority} 重新汇总后报送").model_dump()
+                redo=f"部门按 {majority} 重新汇总后报送").model_dump() | sent
 
 
 def _sent(periods: str | None, majority: str) -> str:
