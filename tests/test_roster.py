@@ -90,6 +90,54 @@ def test_a_unit_listed_twice_is_listed_once(tmp_path):
     assert read_roster(write_csv(tmp_path / "r.csv", rows)) == UNITS
 
 
+@pytest.mark.parametrize("header", [["编码", "名称"], ["单位代码", "单位名称及代码"], ["部门编码", "部门名称"],
+                                    ["序号", "主管部门"], ["主管部门", "单位名称"], ["部门名称", "预算单位"]])
+def test_names_from_the_column_of_names_of_other_headers(tmp_path, header):
+    """名称 beside its code, names with their codes, a bureau's list of departments: the header is no unit; of a
+    list of units with their departments, the units are the names."""
+    rows = [header, *([f"10100{i}", u] if header[0] != "序号" else [i, u] for i, u in enumerate(UNITS, 1))]
+    if header[0] in ("主管部门", "部门名称"):
+        rows = [header, *(["某市财政局", u] for u in UNITS)]
+    assert read_roster(write_csv(tmp_path / "r.csv", rows, "gbk")) == UNITS
+
+
+@pytest.mark.parametrize("title", ["2026年应报送单位名单", "应报送单位名单（共3家）", "2026年上半年预算绩效运行监控报送单位"])
+def test_a_title_without_a_header_is_no_unit(tmp_path, title):
+    assert read_roster(write_csv(tmp_path / "r.csv", [[title], *([u] for u in UNITS)], "gbk")) == UNITS
+    below = [[title], *([u] for u in UNITS), ["2022年冬奥会筹备工作领导小组办公室"]]  # a title is above the names
+    assert read_roster(write_csv(tmp_path / "r.csv", below, "gbk")) == [*UNITS, "2022年冬奥会筹备工作领导小组办公室"]
+
+
+@pytest.mark.parametrize("total", [["合计", "3个单位"], [None, "共3家"], ["总计：3个单位", None], [None, "合计3个"],
+                                   [None, "市直单位小计"]])
+def test_a_total_row_is_no_unit(tmp_path, total):
+    assert read_roster(write_csv(tmp_path / "r.csv", [*numbered(), total])) == UNITS
+
+
+def test_a_name_exported_with_its_code_in_front_is_the_unit_with_its_code(tmp_path, capsys):
+    rows = [["101001001 某市第一中学"], ["101001-002　某市第二中学"], ["101001003、某市第三中学"], ["1 某市第四中学"],
+            ["ABC 某市第五中学"], ["101001006"]]
+    assert read_roster(write_csv(tmp_path / "r.csv", rows, "gbk")) == [
+        "某市第一中学（101001001）", "某市第二中学（101001-002）", "某市第三中学（101001003）", "1 某市第四中学",
+        "ABC 某市第五中学"]
+    (tmp_path / "in").mkdir()
+    for unit in ("某市第一中学", "某市第二中学（101001002）"):
+        write_form(tmp_path / "in" / f"{unit}.xlsx", unit=unit, project="项目")
+    roster = write_csv(tmp_path / "名单.csv", [["101001001 某市第一中学"], ["101001002 某市第二中学"]], "gbk")
+    _, data = run(capsys, tmp_path / "in", "-o", tmp_path / "s.xlsx", "--roster", roster)
+    assert data["missing_units"] == [] and data["unlisted_units"] == []
+
+
+def test_a_bureau_roster_headed_as_departments_lists_the_departments(tmp_path, capsys):
+    for department in ("某市教育局（101001）", "某市卫生健康委员会（102001）"):
+        folder = reporting(tmp_path / department, {department[:4] + "单位": department})
+        run(capsys, folder, "-o", tmp_path / "inbox" / f"{department}.xlsx")
+    for header in ("部门名称", "主管部门"):
+        roster = write_csv(tmp_path / "部门名单.csv", [[header], ["某市教育局"], ["某市卫生健康委员会"], ["某市财政局"]])
+        _, data = run(capsys, tmp_path / "inbox", "-o", tmp_path / "局汇总.xlsx", "--roster", roster)
+        assert data["missing_units"] == ["某市财政局"] and data["unlisted_units"] == []
+
+
 # 4. missing and unreadable rosters: a Chinese message naming the file, exit 2 from the CLI
 
 def roster_error(path: Path) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -377,10 +378,12 @@ def found_roster(path: str | Path) -> tuple[list[str] | None, str]:
 def read_roster(path: str | Path) -> list[str]:
     """The units expected to report, from the list finance staff keep: a CSV saved by Excel or WPS (so
     UTF-8, UTF-16 or the Chinese code page GB18030) or a workbook's first sheet. Such lists often carry a
-    title row, a header row and a 序号 column, so the names are taken below the header from the column it
-    calls 单位/单位名称/预算单位…, or, with no such header, from the first column that is mostly text;
-    blank and pure-number cells are never units. Any problem is a ValueError with a Chinese message naming
-    the file: the CLI prints it as it is and exits 2."""
+    title row, a header row, a 序号 column and a 合计 row, so the names are taken below the header from the column
+    it calls 单位/单位名称/预算单位/名称/部门名称…, or, with no such header, from the first column that is mostly
+    text; blank and pure-number cells, titles (…名单) and totals (合计, 3个单位) are never units. A name exported
+    with its code in front (101001001 某市第一中学) is taken as 某市第一中学（101001001）, the code in brackets, as
+    the forms write it. Any problem is a ValueError with a Chinese message naming the file: the CLI prints it as
+    it is and exits 2."""
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"单位名单 {path} {'不是文件' if path.exists() else '不存在'}，请检查路径是否正确。")
@@ -394,8 +397,9 @@ def read_roster(path: str | Path) -> list[str]:
     header = label_key(rows[start - 1][column]) if start else ""  # repeated below, as pasted pages do
     names: dict[str, str] = {}  # by label_key, as _missing matches them: a unit listed twice is one unit
     for row in rows[start:]:
-        name = row[column] if column < len(row) else ""
-        if label_key(name) not in ("", header) and not _is_number(name):
+        name = _code_aside(row[column] if column < len(row) else "")
+        if (label_key(name) not in ("", header) and not _not_a_name(name, above=not names)
+                and not any(map(_is_total, row))):
             names.setdefault(label_key(name), name)
     if not names:
         raise ValueError(f"单位名单 {path} 中没有找到单位名称。")
@@ -452,13 +456,50 @@ def _roster_column(rows: list[list[str]]) -> tuple[int, int]:
 
 
 def _header_rank(cell: str) -> int:
-    """2 for a header such as 单位名称/单位全称（盖章）, 1 for 单位/预算单位/应报送单位, else 0. Only short
-    labels ending so: a title (2026年应报送单位名单), a 单位代码 column or a unit's own name
-    (某县事业单位登记管理局) is no header."""
+    """How surely a cell heads the column of names: 4 for units' names (单位名称, 单位全称（盖章）, 预算单位名称,
+    单位名称及代码), 3 for units (单位, 预算单位, 应报送单位), 2 for other names (名称 beside 编码, 部门名称 in a
+    bureau's roster of departments), 1 for departments (主管部门, 部门), else 0; of a roster listing units with
+    their departments, the units are the names. Only short labels ending so: a title (2026年应报送单位名单), a
+    单位代码 column or a unit's own name (某县事业单位登记管理局) is no header."""
     key = label_key(nfkc(cell).split("(")[0])
     if len(key) > 12:
         return 0
-    return 2 if key.endswith(("单位名称", "单位全称")) else int(key.endswith("单位"))
+    key = _NAME_AND_CODE.sub(r"\1", key)
+    if key.endswith(("名称", "全称")):
+        return 4 if "单位" in key else 2
+    return 3 if key.endswith("单位") else int(key.endswith("部门"))
+
+
+_NAME_AND_CODE = re.compile(r"(名称|全称)(?:及|和|与|/)?(?:代码|编码|编号)$")  # 单位名称及代码: names (with codes)
+_CODE_CHARS = "0-9A-Za-z０-９Ａ-Ｚａ-ｚ"
+_LEADING_CODE = re.compile(rf"\s*([{_CODE_CHARS}]+(?:[-－][{_CODE_CHARS}]+)*)(?:\s*[-－_、:：|]\s*|\s+)(\S.*)")
+_TOTALS = ("合计", "总计", "小计", "共计")
+_COUNT = re.compile(r"(?:共|共计|合计|总计)?[0-9]+(?:个|家|户)(?:单位|部门)?")  # 3个单位, 共3家
+_YEAR = re.compile(r"(?:19|20)[0-9]{2}年")
+
+
+def _code_aside(cell: str) -> str:
+    """A name exported with its code in front (101001001 某市第一中学, 101001-001　某校) as the forms write it, the
+    code in brackets after it (某市第一中学（101001001）); any other cell as it is."""
+    found = _LEADING_CODE.fullmatch(cell)
+    if found is None or sum(c.isdigit() for c in found[1]) < 3 or _is_number(found[2]):
+        return cell
+    return f"{found[2].strip()}（{found[1]}）"
+
+
+def _not_a_name(cell: str, above: bool) -> bool:
+    """序号 and other numbers, a count (3个单位, 共3家) and a title (…单位名单, or above the names, where a title
+    stands, 2026年上半年…报送单位): never a unit's name."""
+    key = label_key(nfkc(cell).split("(")[0]) or label_key(cell)
+    if _is_number(cell) or _COUNT.fullmatch(label_key(cell)) or key.endswith(("名单", "名录", "清单", "一览表")):
+        return True
+    return above and _YEAR.match(key) is not None
+
+
+def _is_total(cell: str) -> bool:
+    """A cell of a total row (合计, 总计：3个单位, 教育系统小计): the row lists no unit."""
+    key = label_key(cell)
+    return key.startswith(_TOTALS) or key.endswith(_TOTALS)
 
 
 def _is_number(cell: str) -> bool:
