@@ -341,3 +341,158 @@ def test_a_units_own_file_with_its_department_form_is_the_units_report(departmen
     report = report_for_paths([school])
     assert report.title == "某市第一中学部门整体支出绩效监控分析报告"
     assert report_for_paths([school.parent]).title.startswith("某市教育局")
+
+
+# ------------------------------------------------------------------------------------ print layout
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# Times New Roman (and Liberation Serif, metric-compatible) advances in thousandths of an em; what is not ASCII
+# prints in the Chinese font, a full em (≥ and “” too, where the Chinese font draws them)
+TNR = {**dict.fromkeys("0123456789", 500), ",": 250, ".": 250, "%": 833, "-": 333, "+": 564, " ": 250}
+TNR_BOLD = {**TNR, "%": 1000}
+_NUMERIC = re.compile(r"-?[\d,]+(\.\d+)?%?")
+_NUMBER_IN_TEXT = re.compile(r"[≥≤＞＜>＝=<]?\d[\d,.]*%?")  # ≥3200, 1,128.00 in a target or a reason
+
+
+def _printed(text: str, size: float, bold: bool = False) -> float:
+    advances = TNR_BOLD if bold else TNR
+    return sum(advances.get(ch, 1000 if ord(ch) > 0x7F else 722) for ch in text) / 1000 * size
+
+
+def _cell_margins(table) -> float:
+    """Left plus right cell margins of a table, in points: its own tblCellMar, else Table Grid's 0.19 cm."""
+    mar = table._tbl.tblPr.find(f"{W}tblCellMar")
+    sides = {el.tag[len(W):]: int(el.get(f"{W}w")) for el in (mar if mar is not None else [])}
+    return (sides.get("left", 108) + sides.get("right", 108)) / 20
+
+
+def _lines(cell) -> list[tuple[str, float, bool]]:
+    """A cell's text broken where it was written broken (w:br), each with its font size and boldness."""
+    out = []
+    for p in cell.paragraphs:
+        for run in p.runs:
+            size, bold = run.font.size.pt, bool(run.font.bold)
+            out += [(line, size, bold) for line in run.text.split("\n")]
+    return out
+
+
+def _misfits(path: Path) -> list[str]:
+    """Every number, rate and grade of the document's tables wider than its cell's room, every header line too,
+    every number in a text (≥3200 人, 1,128.00 万元) too: what a printed page would break across lines."""
+    bad = []
+    for t, table in enumerate(Document(str(path)).tables):
+        margins = _cell_margins(table)
+        layout = table._tbl.tblPr.find(f"{W}tblLayout")
+        if layout is None or layout.get(f"{W}type") != "fixed":
+            bad.append(f"table {t}: not of fixed layout")
+        grid = [int(col.get(f"{W}w")) for col in table._tbl.tblGrid.findall(f"{W}gridCol")]
+        for r, row in enumerate(table.rows):
+            for c, cell in enumerate(row.cells):
+                tcw = cell._tc.tcPr.find(f"{W}tcW")
+                mar = cell._tc.tcPr.find(f"{W}tcMar")
+                if int(tcw.get(f"{W}w")) != grid[c]:
+                    bad.append(f"table {t} row {r} column {c}: tcW {tcw.get(f'{W}w')} is not gridCol {grid[c]}")
+                room = grid[c] / 20 - (0 if mar is not None else margins)
+                for line, size, bold in _lines(cell):
+                    if r == 0 or _NUMERIC.fullmatch(line) or line in ("红灯", "黄灯", "绿灯", "未评级"):
+                        parts = [line]
+                    else:
+                        parts = _NUMBER_IN_TEXT.findall(line)
+                    bad += [f"table {t} row {r} column {c}: {part!r} needs {_printed(part, size, bold):.1f} pt, "
+                            f"has {room:.1f}" for part in parts if "\t" not in part and _printed(part, size, bold) > room]
+    return bad
+
+
+def _big_unit(n: int) -> str:
+    kinds = ["某市第{}中学", "某市教育局直属第{}机关幼儿园", "某市职业技术学院附属第{}中等专业学校", "某市实验学校第{}分校"]
+    return kinds[n % len(kinds)].format(n)
+
+
+@pytest.fixture(scope="module")
+def large_department(tmp_path_factory) -> Path:
+    """45 units, long names, amounts of tens of thousands of 万元, red projects with targets like ≥3200人 judged
+    完全不可能: the department whose printed report broke 54,298.47 and ≥3200人 across lines."""
+    from handmade import project_grid
+    from test_check import write_grid
+
+    folder = tmp_path_factory.mktemp("large")
+    for n in range(1, 46):
+        budget = 54298.47 if n % 9 == 0 else 1128.0 + 37.5 * n
+        spent = budget * (0.05 + 0.01 * n)
+        funding = {"资金总额": [0, budget, budget, budget, 1, spent, spent / budget, budget],
+                   "中央财政资金": [0, budget, budget, budget, 1, spent, spent / budget, budget]}
+        indicators = [["产出指标", "数量指标", "资助学生人数", "≥3200人", "1200人", "2821人", "补助对象认定工作推迟，发放进度滞后。",
+                       None, None, "√", "加快认定"],
+                      ["效益指标", "社会效益指标", "家长满意度", "≥95%", "90%", "96%", None, "√", None, None, None]]
+        write_grid(folder / f"{n:02d}.xlsx", project_grid(funding=funding, indicators=indicators, unit=_big_unit(n),
+                                                           project=f"义务教育阶段学生营养改善计划第{n}期"))
+    return folder
+
+
+def _report_docx(source: Path, out: Path) -> Path:
+    assert main(["report", str(source), "-o", str(out)]) == 0
+    return out
+
+
+@pytest.mark.parametrize("which", ["demo", "large", "bureau", "project"])
+def test_numbers_rates_grades_and_headers_fit_their_columns(which, department, large_department, project_file,
+                                                            tmp_path):
+    """Printed, 表1's 36.25% read "36.25 / %", 54,298.47 "54,298.4 / 7", 表4's 安排数 "1,12 / 8.00", its grades
+    "红 / 灯", its headers a character a line, and ≥3200人 "≥32 / 00 / 人": the columns were shared by the length of
+    what they hold, inside Word's default cell margins. Every column now has room for its numbers, rates, grades
+    and header lines, measured in Times New Roman's and the Chinese font's widths, in Word's grid and cells alike."""
+    if which == "bureau":
+        from xlmon.consolidate.run import consolidate
+
+        consolidate(sorted(large_department.glob("*.xlsx")), tmp_path / "部门汇总.xlsx")
+        consolidate(department.paths, tmp_path / "教育局汇总.xlsx")
+        consolidate([tmp_path / "部门汇总.xlsx", tmp_path / "教育局汇总.xlsx"], tmp_path / "局" / "汇总.xlsx")
+        source = tmp_path / "局" / "汇总.xlsx"
+    else:
+        source = {"demo": department.paths[0].parent, "large": large_department, "project": project_file}[which]
+    out = _report_docx(source, tmp_path / "报告.docx")
+    doc = Document(str(out))
+    assert len(doc.tables) >= 2
+    assert _misfits(out) == []
+    assert [s.page_width < s.page_height for s in doc.sections] == [True]  # all on portrait pages
+    text_width = (doc.sections[0].page_width - doc.sections[0].left_margin - doc.sections[0].right_margin) / 12700
+    for table in doc.tables:
+        assert sum(int(col.get(f"{W}w")) for col in table._tbl.tblGrid.findall(f"{W}gridCol")) / 20 <= text_width + 1
+    headers = [line for table in doc.tables for cell in table.rows[0].cells for line, _, _ in _lines(cell)]
+    assert not [line for line in headers if len(line) == 1 and line > "\u2e80"], headers  # no 成 alone
+
+
+def test_a_table_too_wide_for_a_portrait_page_gets_a_landscape_one(tmp_path):
+    from xlmon.report.blocks import Paragraph, Report, Table
+
+    amounts = [f"{12345678.12 + i:,.2f}" for i in range(10)]  # ten columns of 12,345,678.12
+    report = Report("department", "某部门监控分析报告", "（2026年1-6月）", [
+        Paragraph("前文。"), Table([f"金额{i}" for i in range(10)], [amounts] * 3, "表1 宽表"), Paragraph("后文。")])
+    out = write_docx(report, tmp_path / "宽表.docx")
+    doc = Document(str(out))
+    turned = [s.page_width > s.page_height for s in doc.sections]
+    assert turned == [False, True, False], turned
+    landscape = doc.sections[1]
+    width = sum(int(col.get(f"{W}w")) for col in doc.tables[0]._tbl.tblGrid.findall(f"{W}gridCol")) / 20
+    assert width <= (landscape.page_width - landscape.left_margin - landscape.right_margin) / 12700 + 1
+    assert _misfits(out) == []
+    assert [p.text for p in doc.paragraphs if p.text][-1] == "后文。"
+
+
+def test_libreoffice_prints_every_number_of_the_tables_whole(large_department, tmp_path, soffice):
+    """The printed check itself: LibreOffice sets the large department's report, and every number, rate and grade
+    of its tables is found whole in the PDF's text (54,298.47, not 54,298.4 and 7). Only with Times New Roman's
+    metrics (Liberation Serif): another font's digits are wider than the widths are reckoned for."""
+    _require_writer(soffice)
+    font = subprocess.run(["fc-match", "Times New Roman"], capture_output=True, text=True).stdout
+    if "Liberation" not in font and "Times" not in font:
+        pytest.skip(f"Times New Roman is set in {font.strip() or 'an unknown font'} here, not in its metrics")
+    out = _report_docx(large_department, tmp_path / "报告.docx")
+    pdf = libreoffice_convert(soffice, [out], tmp_path / "pdf", "pdf")[0]
+    printed = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    words = printed.split()
+    cells = [cell.text for table in Document(str(out)).tables for row in table.rows[1:] for cell in row.cells]
+    whole = [c for c in cells if _NUMERIC.fullmatch(c) or c in ("红灯", "黄灯", "绿灯")]
+    assert len(whole) > 300
+    missing = {c for c in set(whole) if words.count(c) < whole.count(c)}
+    assert not missing, sorted(missing)[:20]

@@ -15,13 +15,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from docx import Document
-from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from ..atomic import atomic_path
+from . import columns
 from .blocks import DraftNote, Heading, Image, Paragraph, Placeholder, Report, Table
 
 TITLE_FONT, HEADING1_FONT, HEADING2_FONT, BODY_FONT = "方正小标宋简体", "黑体", "楷体_GB2312", "仿宋_GB2312"
@@ -29,19 +31,6 @@ LATIN_FONT = "Times New Roman"
 ERHAO, SANHAO, SIHAO, WUHAO = Pt(22), Pt(16), Pt(14), Pt(10.5)
 LINE = Pt(28)
 PICTURE_WIDTH = Cm(15.5)
-TEXT_WIDTH_CM = 15.6
-
-
-def _widths(block: Table) -> list[float]:
-    """Column widths in cm, shared by how much each column holds (CJK counts double, long text capped;
-    headers count half, as they may wrap)."""
-    def width(text: str) -> int:
-        return len(text) + sum(1 for ch in text if ord(ch) > 0x2E7F)
-
-    need = [min(max([width(h) / 2, *(width(v) for v in column)]), 28) + 2
-            for h, column in zip(block.headers, zip(*block.rows) if block.rows else [()] * len(block.headers))]
-    need = [max(n, 9) for n in need]
-    return [TEXT_WIDTH_CM * n / sum(need) for n in need]
 
 
 STAMP = "xlmon-report:"  # core identifier: STAMP + the digest of the text as written
@@ -132,14 +121,31 @@ def _properties(doc, report: Report) -> None:
 
 def _page(doc) -> None:
     section = doc.sections[0]
-    section.page_width, section.page_height = Cm(21), Cm(29.7)
-    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
-    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
+    _orient(section, landscape=False)
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _run(footer, "— ", "宋体", SIHAO)
     _page_field(_run(footer, "", "宋体", SIHAO))
     _run(footer, " —", "宋体", SIHAO)
+
+
+def _orient(section, landscape: bool) -> None:
+    """A4 with GB/T 9704's margins; turned, the top and bottom margins go to the sides (columns.LANDSCAPE_WIDTH)."""
+    if landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = Cm(29.7), Cm(21)
+        section.left_margin, section.right_margin = Cm(3.7), Cm(3.5)
+        section.top_margin, section.bottom_margin = Cm(2.8), Cm(2.6)
+    else:
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = Cm(21), Cm(29.7)
+        section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
+        section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
+
+
+def _turn(doc, landscape: bool) -> None:
+    """A new page turned (or back): a table too wide for a portrait page gets a landscape one of its own."""
+    _orient(doc.add_section(WD_SECTION.NEW_PAGE), landscape)
 
 
 def _page_field(run) -> None:
@@ -206,28 +212,97 @@ def _caption(doc, text: str) -> None:
     _run(p, text, HEADING1_FONT, Pt(12))
 
 
+def _twips(points: float) -> str:
+    return str(round(points * 20))
+
+
+def _margins(table, left: float, right: float, top: float = 0, bottom: float = 0) -> None:
+    """The table's cell margins (tblCellMar, after tblLayout in tblPr), in points."""
+    tblPr = table._tbl.tblPr
+    mar = OxmlElement("w:tblCellMar")
+    for side, value in (("top", top), ("left", left), ("bottom", bottom), ("right", right)):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:w"), _twips(value))
+        el.set(qn("w:type"), "dxa")
+        mar.append(el)
+    look = tblPr.find(qn("w:tblLook"))
+    if look is not None:
+        look.addprevious(mar)
+    else:
+        tblPr.append(mar)
+
+
+def _fixed(table, widths: list[float]) -> None:
+    """Fixed layout at these widths (points), told every way Word, WPS and LibreOffice read it: the table's width,
+    its grid and each cell's width."""
+    table.autofit = False
+    tblW = table._tbl.tblPr.find(qn("w:tblW"))
+    tblW.set(qn("w:type"), "dxa")
+    tblW.set(qn("w:w"), _twips(sum(widths)))
+    for col, w in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths):
+        col.set(qn("w:w"), _twips(w))
+    for row in table.rows:
+        for cell, w in zip(row.cells, widths):
+            cell.width = Pt(round(w * 20) / 20)
+
+
+def _row_flags(row, *flags: str) -> None:
+    trPr = row._tr.get_or_add_trPr()
+    for flag in flags:
+        el = OxmlElement(f"w:{flag}")
+        el.set(qn("w:val"), "true")
+        trPr.append(el)
+
+
+def _cell_paragraph(cell, align) -> object:
+    p = cell.paragraphs[0]
+    p.alignment = align
+    fmt = p.paragraph_format
+    fmt.space_before = fmt.space_after = Pt(0)
+    fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    return p
+
+
+def _alignments(block: Table, lay: columns.Layout) -> list:
+    """Amounts and rates right, grades and short texts centred, a column of texts that wrap to the left."""
+    out = []
+    for c, column in enumerate(zip(*block.rows) if block.rows else [()] * len(block.headers)):
+        filled = [v for v in column if v]
+        room = lay.room(c)
+        if filled and all(columns.NUMBER.fullmatch(v) for v in filled) and not block.headers[c] == "序号":
+            out.append(WD_ALIGN_PARAGRAPH.RIGHT)
+        elif all(columns.text_width(v, lay.size) <= room for v in filled):
+            out.append(WD_ALIGN_PARAGRAPH.CENTER)
+        else:
+            out.append(WD_ALIGN_PARAGRAPH.LEFT)
+    return out
+
+
 def _table(doc, block: Table) -> None:
+    lay = columns.layout(block.headers, block.rows)
+    if lay.landscape:
+        _turn(doc, landscape=True)
     if block.caption:
         _caption(doc, block.caption)
     table = doc.add_table(rows=1 + len(block.rows), cols=len(block.headers))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    widths = _widths(block)
-    for col, w in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths):
-        col.set(qn("w:w"), str(Cm(w).twips))
+    _fixed(table, lay.widths)
+    _margins(table, columns.CELL_MARGIN, columns.CELL_MARGIN)
+    size = Pt(lay.size)
+    aligned = _alignments(block, lay)
     for r, values in enumerate([block.headers, *block.rows]):
         for c, value in enumerate(values):
             cell = table.cell(r, c)
-            cell.width = Cm(widths[c])
-            p = cell.paragraphs[0]
-            p.alignment = WD_ALIGN_PARAGRAPH.CENTER if r == 0 or len(value) <= 12 else WD_ALIGN_PARAGRAPH.LEFT
-            _run(p, value, BODY_FONT, WUHAO, bold=r == 0)
-    header = table.rows[0]._tr.get_or_add_trPr()
-    repeat = OxmlElement("w:tblHeader")
-    repeat.set(qn("w:val"), "true")
-    header.append(repeat)
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+            p = _cell_paragraph(cell, WD_ALIGN_PARAGRAPH.CENTER if r == 0 else aligned[c])
+            _run(p, lay.headers[c] if r == 0 else value, BODY_FONT, size, bold=r == 0)
+    _row_flags(table.rows[0], "tblHeader")
+    for row in table.rows:
+        _row_flags(row, "cantSplit")
     doc.add_paragraph().paragraph_format.space_after = Pt(0)
+    if lay.landscape:
+        _turn(doc, landscape=False)
 
 
 def _image(doc, block: Image) -> None:
