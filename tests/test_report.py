@@ -479,6 +479,21 @@ def test_a_table_too_wide_for_a_portrait_page_gets_a_landscape_one(tmp_path):
     assert [p.text for p in doc.paragraphs if p.text][-1] == "后文。"
 
 
+def test_each_drafted_handling_is_said_once_not_in_every_row(large_department):
+    """30 projects proposed for 重点监控 took 8 pages: each row repeated one of three long handlings. The table
+    names them (方式一…) and the text under it says each once, with how many projects it is for."""
+    from xlmon.consolidate.aggregate import IMPOSSIBLE
+
+    report = report_for_paths([large_department])
+    text = report.text()
+    table = next(b for b in report.blocks if getattr(b, "caption", "").endswith("重点监控建议（草稿，供审核参考）"))
+    ways = [row[-1] for row in table.rows]
+    assert len(ways) >= 30 and set(ways) <= {"方式一", "方式二", "方式三"}
+    assert text.count(IMPOSSIBLE) == 1 and len(set(ways)) > 1
+    said = [re.match(r"(方式.)（(\d+) 个项目）：", line) for line in text.splitlines()]
+    assert {m[1]: int(m[2]) for m in said if m} == {way: ways.count(way) for way in ways}
+
+
 def test_libreoffice_prints_every_number_of_the_tables_whole(large_department, tmp_path, soffice):
     """The printed check itself: LibreOffice sets the large department's report, and every number, rate and grade
     of its tables is found whole in the PDF's text (54,298.47, not 54,298.4 and 7). Only with Times New Roman's

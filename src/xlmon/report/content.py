@@ -194,6 +194,16 @@ def quality_text(severities: list[str]) -> str:
             "（逐条见 xlmon check 结果）。本报告中的合计数、下达率、支出进度均由 xlmon 按表内金额重新计算。")
 
 
+_NUMERALS = "一二三四五六七八九十"
+
+
+def handling_names(handlings: Iterable[str]) -> dict[str, str]:
+    """重点监控建议's table names each drafted handling (方式一, 方式二…, in order of first use) and the text under
+    it says each once: the same long handling in every row filled pages with its repeats."""
+    distinct = list(dict.fromkeys(handlings))
+    return {h: f"方式{_NUMERALS[i] if i < len(_NUMERALS) else i + 1}" for i, h in enumerate(distinct)}
+
+
 def focus_text(focus: Focus) -> str:
     return f"列入原因：{'；'.join(focus.reasons)}。建议处理方式：{focus.handling}"
 
@@ -423,10 +433,14 @@ def department_report(summary: Summary, profile: Profile) -> Report:
     add(Heading(MEASURES, 2))
     if summary.focus:
         add(DraftNote(f"按规则建议将以下 {len(summary.focus)} 个项目列入重点监控，处理方式为草拟建议，须经审核确定。"))
+        ways = handling_names(f.handling for f in summary.focus)
         add(Table([*department, "单位", "项目", "安排数（万元）", "支出进度", "综合评级", "列入原因", "建议处理方式（草稿）"],
                   [[*of(f.record), f.record.unit or "", f.record.project or f.record.sheet, _num(f.record.rates()[0]),
-                    _rate(f.record.rates()[2]), grade_text(f.record.grade), "；".join(f.reasons), f.handling]
+                    _rate(f.record.rates()[2]), grade_text(f.record.grade), "；".join(f.reasons), ways[f.handling]]
                    for f in summary.focus], f"表{next(number)} 重点监控建议（草稿，供审核参考）"))
+        counts = Counter(f.handling for f in summary.focus)
+        for handling, way in ways.items():
+            add(Paragraph(f"{way}（{counts[handling]} 个项目）：{handling}"))
     else:
         add(DraftNote("没有项目达到重点监控条件（综合红灯、指标“完全不可能”完成或大额黄灯项目）。"))
     add(Placeholder("存在的问题、整改措施和建议"))
