@@ -742,7 +742,7 @@ def test_the_chart_shows_the_units_furthest_behind_when_there_are_many(tmp_path,
     from xlmon.report import report_for_paths
 
     text = report_for_paths([tmp_path]).text()  # the report's figure alike, its table all 42
-    assert "柱形自左至右依次为表2前 40 个单位（进度差最大的）的支出进度" in text
+    assert "条形自上而下依次为表2前 40 个单位（进度差最大的）的支出进度" in text
     assert sum(bool(re.match(r"\d+\t单位\d\d\t", line)) for line in text.splitlines()) == 42
 
 

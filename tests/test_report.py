@@ -494,6 +494,54 @@ def test_each_drafted_handling_is_said_once_not_in_every_row(large_department):
     assert {m[1]: int(m[2]) for m in said if m} == {way: ways.count(way) for way in ways}
 
 
+def _png_pixels(png: bytes) -> tuple[int, int, bytes]:
+    """Width, height and RGB bytes of a PNG as chart.py writes it (8-bit RGB, no filtering)."""
+    import struct
+    import zlib
+
+    width, height = struct.unpack(">II", png[16:24])
+    data, pos = b"", 8
+    while pos < len(png):
+        length, tag = struct.unpack(">I4s", png[pos:pos + 8])
+        if tag == b"IDAT":
+            data += png[pos + 8:pos + 8 + length]
+        pos += 12 + length
+    raw = zlib.decompress(data)
+    stride = width * 3 + 1
+    assert all(raw[y * stride] == 0 for y in range(height))
+    return width, height, b"".join(raw[y * stride + 1:(y + 1) * stride] for y in range(height))
+
+
+def test_figure_1_names_its_bars_and_labels_its_percentages(large_department, tmp_path):
+    """Figure 1 was 40 unlabelled bars: a reader counted bars to find a unit, and guessed the scale. Its bars now
+    each have their unit's name beside them, in 表2's order, and their 支出进度; the header gives the scale's
+    percentages; each bar ends where its 支出进度 falls on that scale, and the red line is at 时间进度."""
+    out = _report_docx(large_department, tmp_path / "报告.docx")
+    doc = Document(str(out))
+    ranked = next(t for t in doc.tables if t.rows[0].cells[0].text == "序号")
+    figure = next(t for t in doc.tables if "\t0%" in t.rows[0].cells[1].text)
+    caption = next(p.text for p in doc.paragraphs if p.text.startswith("图1"))
+    assert "条形自上而下依次为表2前 40 个单位（进度差最大的）" in caption
+    tp = float(re.search(r"时间进度 ([\d.]+)%", caption).group(1)) / 100
+    names = [row.cells[0].text for row in figure.rows[1:]]
+    assert names == [row.cells[1].text for row in ranked.rows[1:41]]
+    assert figure.rows[0].cells[1].text.split("\t")[1:6] == ["0%", "25%", "50%", "75%", "100%"]
+    tabs = [int(t.get(f"{W}pos")) / 20 for t in figure.rows[0].cells[1].paragraphs[0]._p.pPr.find(f"{W}tabs")]
+    zero, hundred = tabs[0], tabs[4]
+    for row in figure.rows[1:]:
+        value = float(row.cells[2].text.rstrip("%")) / 100
+        blip = row.cells[1]._tc.xpath(".//a:blip")[0].get(qn("r:embed"))
+        extent = row.cells[1]._tc.xpath(".//wp:extent")[0]
+        width, height, pixels = _png_pixels(doc.part.related_parts[blip].blob)
+        per_point = width / (int(extent.get("cx")) / 12700)
+        middle = [pixels[(height // 2 * width + x) * 3:(height // 2 * width + x) * 3 + 3] for x in range(width)]
+        coloured = [x for x, px in enumerate(middle) if px in (bytes((0x37, 0x86, 0x4F)), bytes((0xD9, 0x9A, 0x06)),
+                                                                bytes((0xC0, 0x39, 0x2B)))]
+        red_line = [x for x in range(width) if pixels[x * 3:x * 3 + 3] == bytes((192, 0, 0))]
+        assert abs(max(coloured) / per_point - (zero + value * (hundred - zero))) < 1.5, row.cells[0].text
+        assert abs(sum(red_line) / len(red_line) / per_point - (zero + tp * (hundred - zero))) < 1.5
+
+
 def test_libreoffice_prints_every_number_of_the_tables_whole(large_department, tmp_path, soffice):
     """The printed check itself: LibreOffice sets the large department's report, and every number, rate and grade
     of its tables is found whole in the PDF's text (54,298.47, not 54,298.4 and 7). Only with Times New Roman's

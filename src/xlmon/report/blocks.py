@@ -27,8 +27,12 @@ class Table:
 
 
 @dataclass
-class Image:
-    png: bytes
+class Chart:
+    """支出进度 against 时间进度: a bar a row, each named (`who`: 单位, 主管部门, 资金来源), on a percentage scale."""
+
+    who: str
+    bars: list[tuple[str, float | None, str | None]]  # name, 支出进度, grade
+    time_progress: float | None
     caption: str
 
 
@@ -54,7 +58,7 @@ class DraftNote:
         return f"【草稿，供审核参考】{self.text}"
 
 
-Block = Union[Heading, Paragraph, Table, Image, Placeholder, DraftNote]
+Block = Union[Heading, Paragraph, Table, Chart, Placeholder, DraftNote]
 
 
 @dataclass
@@ -70,7 +74,7 @@ class Report:
         for b in self.blocks:
             if isinstance(b, Table):
                 lines += [b.caption, "\t".join(b.headers), *("\t".join(r) for r in b.rows)]
-            elif isinstance(b, Image):
+            elif isinstance(b, Chart):
                 lines.append(b.caption)
             elif isinstance(b, DraftNote):
                 lines.append(b.marked)

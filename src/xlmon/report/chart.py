@@ -1,22 +1,27 @@
-"""支出进度 against 时间进度 as a PNG, drawn with zlib and struct only (no plotting library to ship).
+"""支出进度 against 时间进度, drawn with zlib and struct only (no plotting library to ship).
 
-The picture carries no text: bars in the order of the table beside it, guides at 25/50/75/100 %,
-and a red line at 时间进度; the caption says what is what.
+The figure is a borderless table the word processor sets (docx_writer): a row a unit, its name as text on the
+left, its bar as a PNG strip in the middle and its 支出进度 as text on the right, under a header row whose
+percentages sit on the bars' scale by centred tab stops. So every word in it is the document's own text, in its
+fonts, and only the bars are pictures: the strips share one scale (`Scale`), their light guides at every 25 %
+and the red line at 时间进度 meeting from row to row.
 """
 
 from __future__ import annotations
 
+import math
 import struct
 import zlib
+from dataclasses import dataclass
 
-WIDTH, HEIGHT = 1200, 520
-PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 40, 20, 20, 30
+PIXELS_PER_POINT = 4  # 288 dpi: sharp when printed
 WHITE = (255, 255, 255)
-GUIDE = (210, 214, 220)
+GUIDE = (200, 204, 210)
 AXIS = (90, 96, 104)
 LINE = (192, 0, 0)
 GRADE_COLOURS = {"green": (0x37, 0x86, 0x4F), "yellow": (0xD9, 0x9A, 0x06), "red": (0xC0, 0x39, 0x2B),
                  None: (0x44, 0x72, 0xC4)}
+BAR_SHARE = 0.6  # of a strip's height
 
 
 class Canvas:
@@ -45,28 +50,49 @@ class Canvas:
         return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
 
 
-def progress_chart(bars: list[tuple[float | None, str | None]], time_progress: float | None) -> bytes:
-    """One bar per (支出进度, grade), coloured by grade, on a 0–100 % (or higher) scale."""
-    canvas = Canvas(WIDTH, HEIGHT)
-    top = max([1.0, time_progress or 0.0, *(p or 0.0 for p, _ in bars)])
-    x0, x1, y0, y1 = PAD_LEFT, WIDTH - PAD_RIGHT, PAD_TOP, HEIGHT - PAD_BOTTOM
+@dataclass(frozen=True)
+class Scale:
+    """The bars' scale across a strip `width` points wide: 0 at `pad` points from its left, `top` at `pad` from its
+    right, so that the header's percentages centred on the ends fit."""
+    top: float  # the largest value shown, a multiple of 25 %
+    width: float  # points
+    pad: float  # points
 
-    def y_of(value: float) -> int:
-        return round(y1 - (y1 - y0) * max(value, 0.0) / top)
+    @classmethod
+    def of(cls, values: list[float | None], time_progress: float | None, width: float, pad: float) -> Scale:
+        largest = max([1.0, time_progress or 0.0, *(v or 0.0 for v in values)])
+        return cls(math.ceil(largest * 4 - 1e-9) / 4, width, pad)
 
-    for quarter in (0.25, 0.5, 0.75, 1.0):
-        y = y_of(quarter)
-        canvas.rect(x0, y, x1, y + 2, GUIDE)
-    slot = (x1 - x0) / max(len(bars), 1)
-    for i, (progress, grade) in enumerate(bars):
-        if progress is None:
-            continue
-        left = round(x0 + i * slot + slot * 0.2)
-        right = round(x0 + (i + 1) * slot - slot * 0.2)
-        canvas.rect(left, y_of(progress), right, y1, GRADE_COLOURS.get(grade, GRADE_COLOURS[None]))
+    def x(self, value: float) -> float:
+        """Points from the strip's left edge."""
+        return self.pad + (self.width - 2 * self.pad) * min(max(value, 0.0), self.top) / self.top
+
+    @property
+    def ticks(self) -> list[float]:
+        return [i / 4 for i in range(round(self.top * 4) + 1)]
+
+    def labels(self) -> list[tuple[float, str]]:
+        """Where (points from the left) each percentage of the header is centred, and its text: 0%, 25% … ."""
+        return [(self.x(t), f"{t * 100:g}%") for t in self.ticks]
+
+
+def bar_strip(progress: float | None, grade: str | None, time_progress: float | None, scale: Scale,
+              height: float) -> bytes:
+    """One row's strip, `scale.width` × `height` points: the axis at 0, light guides at every 25 %, the bar (none
+    when 支出进度 cannot be computed) coloured by grade, and the red line at 时间进度."""
+    k = PIXELS_PER_POINT
+    canvas = Canvas(round(scale.width * k), round(height * k))
+
+    def px(value: float) -> int:
+        return round(scale.x(value) * k)
+
+    for tick in scale.ticks[1:]:
+        canvas.rect(px(tick) - 1, 0, px(tick) + 1, canvas.height, GUIDE)
+    if progress is not None:
+        margin = round(canvas.height * (1 - BAR_SHARE) / 2)
+        canvas.rect(px(0), margin, max(px(progress), px(0) + 1), canvas.height - margin,
+                    GRADE_COLOURS.get(grade, GRADE_COLOURS[None]))
     if time_progress is not None:
-        y = y_of(time_progress)
-        canvas.rect(x0, y - 2, x1, y + 2, LINE)
-    canvas.rect(x0 - 2, y0, x0, y1 + 2, AXIS)
-    canvas.rect(x0 - 2, y1, x1, y1 + 2, AXIS)
+        canvas.rect(px(time_progress) - 3, 0, px(time_progress) + 3, canvas.height, LINE)
+    canvas.rect(px(0) - 2, 0, px(0) + 1, canvas.height, AXIS)
     return canvas.png()

@@ -27,8 +27,7 @@ from ..models import Form, FundingRow
 from ..profile import Profile, load_profile
 from ..sheetnames import RECORDS_SHEET, SUMMARY_SHEETS
 from ..text import plain_number
-from .blocks import DraftNote, Heading, Image, Paragraph, Placeholder, Report, Table
-from .chart import progress_chart
+from .blocks import Chart, DraftNote, Heading, Paragraph, Placeholder, Report, Table
 
 SECTIONS = ("一、项目（部门）基本情况", "二、预算执行和绩效目标实现情况分析", "三、绩效监控延伸情况",
             "四、绩效监控结果分析", "五、其他需要说明的事项")
@@ -173,8 +172,8 @@ def grade_counts(counts: dict[str, int], total: int, what: str) -> str:
 
 
 def chart_caption(figure: str, rows: str, tp: float | None) -> str:
-    return (f"{figure} 支出进度与时间进度（柱形自左至右依次为{rows}的支出进度，颜色表示资金评级：绿、黄、红；"
-            f"红色横线为时间进度 {fmt_rate(tp)}；浅灰横线依次为 25%、50%、75%、100%）")
+    return (f"{figure} 支出进度与时间进度（条形自上而下依次为{rows}的支出进度，颜色表示资金评级：绿、黄、红；"
+            f"红色竖线为时间进度 {fmt_rate(tp)}）")
 
 
 def red_indicator_text(n: int, where: str, level3: str, target: str, actual, forecast, likelihood,
@@ -242,7 +241,7 @@ def project_report(form: Form, path: str, severities: list[str], profile: Profil
     add(Table(FUNDING_HEADERS, [[r.row, _num(r.subtotal), _num(r.issued), _rate(r.issue_rate), _num(r.spent),
                                  _rate(r.spend_progress), _num(r.forecast), _pp(r.gap), grade_text(r.grade)]
                                 for r in rows], "表1 资金来源及执行情况（金额单位：万元）"))
-    add(Image(progress_chart([(r.spend_progress, r.grade) for r in rows], form.time_progress),
+    add(Chart("资金来源", [(r.row, r.spend_progress, r.grade) for r in rows], form.time_progress,
               chart_caption("图1", "表1各行", form.time_progress)))
     add(Heading(TARGETS, 2))
     grades = Counter(i.grade for i in form.indicators if i.grade)
@@ -388,7 +387,7 @@ def department_report(summary: Summary, profile: Profile) -> Report:
         table, who, totals = charted
         shown_bars = totals[:CHART_BARS]  # the slowest first, as the table lists them: more would be hairlines
         rows = f"{table}各{who}" if len(totals) <= CHART_BARS else f"{table}前 {CHART_BARS} 个{who}（进度差最大的）"
-        add(Image(progress_chart([(t.spend_progress, t.grade) for t in shown_bars], tp), chart_caption("图1", rows, tp)))
+        add(Chart(who, [(t.row, t.spend_progress, t.grade) for t in shown_bars], tp, chart_caption("图1", rows, tp)))
 
     add(Heading(TARGETS, 2))
     indicators = Counter()

@@ -17,20 +17,23 @@ from pathlib import Path
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from ..atomic import atomic_path
 from . import columns
-from .blocks import DraftNote, Heading, Image, Paragraph, Placeholder, Report, Table
+from ..calc import fmt_rate
+from .blocks import Chart, DraftNote, Heading, Paragraph, Placeholder, Report, Table
+from .chart import Scale, bar_strip
 
 TITLE_FONT, HEADING1_FONT, HEADING2_FONT, BODY_FONT = "方正小标宋简体", "黑体", "楷体_GB2312", "仿宋_GB2312"
 LATIN_FONT = "Times New Roman"
 ERHAO, SANHAO, SIHAO, WUHAO = Pt(22), Pt(16), Pt(14), Pt(10.5)
 LINE = Pt(28)
-PICTURE_WIDTH = Cm(15.5)
+STRIP_HEIGHT = 13.0  # points: a chart's row, its bar 60 % of it
+NAME_SHARE = 0.42  # of the text width at most, for a chart's names; a longer one wraps
 
 
 STAMP = "xlmon-report:"  # core identifier: STAMP + the digest of the text as written
@@ -106,8 +109,8 @@ def build_document(report: Report):
             _run(p, block.text, BODY_FONT, SANHAO)
         elif isinstance(block, Table):
             _table(doc, block)
-        elif isinstance(block, Image):
-            _image(doc, block)
+        elif isinstance(block, Chart):
+            _chart(doc, block)
     return doc
 
 
@@ -204,11 +207,12 @@ def _line(doc, text: str, font: str, size, *, center: bool = False, indent: bool
     return p
 
 
-def _caption(doc, text: str) -> None:
+def _caption(doc, text: str, above: bool = True) -> None:
+    """A table's caption, kept with the table below it; a figure's, under it (kept with it by the figure)."""
     p = doc.add_paragraph()
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     p.paragraph_format.space_before = Pt(6)
-    p.paragraph_format.keep_with_next = True
+    p.paragraph_format.keep_with_next = above
     _run(p, text, HEADING1_FONT, Pt(12))
 
 
@@ -305,7 +309,69 @@ def _table(doc, block: Table) -> None:
         _turn(doc, landscape=False)
 
 
-def _image(doc, block: Image) -> None:
-    doc.add_picture(io.BytesIO(block.png), width=PICTURE_WIDTH)
-    doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _caption(doc, block.caption)
+def _cell_margins(cell, left: float, right: float) -> None:
+    """This cell's own side margins (tcMar, before vAlign in tcPr), in points."""
+    tcPr = cell._tc.get_or_add_tcPr()
+    mar = OxmlElement("w:tcMar")
+    for side, value in (("left", left), ("right", right)):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:w"), _twips(value))
+        el.set(qn("w:type"), "dxa")
+        mar.append(el)
+    valign = tcPr.find(qn("w:vAlign"))
+    if valign is not None:
+        valign.addprevious(mar)
+    else:
+        tcPr.append(mar)
+
+
+def _tiny_mark(p) -> None:
+    """The paragraph mark of a picture's paragraph at 1 pt, so that the line is as high as the picture."""
+    rpr = OxmlElement("w:rPr")
+    sz = OxmlElement("w:sz")
+    sz.set(qn("w:val"), "2")
+    rpr.append(sz)
+    p._p.get_or_add_pPr().append(rpr)
+
+
+def _chart(doc, block: Chart) -> None:
+    """The figure as a borderless table: names | bars | 支出进度, under a header of the scale's percentages."""
+    size, margin = columns.XIAOWU, columns.CELL_MARGIN
+    names = [name for name, _, _ in block.bars]
+    values = ["无法计算" if p is None else fmt_rate(p) for _, p, _ in block.bars]
+    name_w = min(max(columns.text_width(t, size) for t in [block.who, *names]) + 2 * margin + columns.SLACK,
+                 columns.PORTRAIT_WIDTH * NAME_SHARE)
+    value_w = max(columns.text_width(t, size) for t in ["支出进度", *values]) + 2 * margin + columns.SLACK
+    strip_w = columns.PORTRAIT_WIDTH - name_w - value_w
+    label_w = columns.text_width("100%", size)
+    scale = Scale.of([p for _, p, _ in block.bars], block.time_progress, strip_w - 1, label_w / 2 + 1)
+    table = doc.add_table(rows=1 + len(block.bars), cols=3)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    _fixed(table, [name_w, strip_w, value_w])
+    _margins(table, margin, margin)
+    text = Pt(size)
+    header = table.rows[0].cells
+    _run(_cell_paragraph(header[0], WD_ALIGN_PARAGRAPH.RIGHT), block.who, BODY_FONT, text, bold=True)
+    axis = _cell_paragraph(header[1], WD_ALIGN_PARAGRAPH.LEFT)
+    for x, label in scale.labels():
+        axis.paragraph_format.tab_stops.add_tab_stop(Pt(round(x * 20) / 20), WD_TAB_ALIGNMENT.CENTER)
+    _run(axis, "".join("\t" + label for _, label in scale.labels()), BODY_FONT, text)
+    _run(_cell_paragraph(header[2], WD_ALIGN_PARAGRAPH.LEFT), "支出进度", BODY_FONT, text, bold=True)
+    for row, (name, progress, grade), value in zip(table.rows[1:], block.bars, values):
+        cells = row.cells
+        _run(_cell_paragraph(cells[0], WD_ALIGN_PARAGRAPH.RIGHT), name, BODY_FONT, text)
+        bar = _cell_paragraph(cells[1], WD_ALIGN_PARAGRAPH.LEFT)
+        _tiny_mark(bar)
+        png = bar_strip(progress, grade, block.time_progress, scale, STRIP_HEIGHT)
+        picture = bar.add_run()
+        picture.font.size = Pt(1)  # nor does the run's font make the line higher than its picture
+        picture.add_picture(io.BytesIO(png), width=Pt(scale.width), height=Pt(STRIP_HEIGHT))
+        _run(_cell_paragraph(cells[2], WD_ALIGN_PARAGRAPH.LEFT), value, BODY_FONT, text)
+    for row in table.rows:
+        _cell_margins(row.cells[1], 0, 0)
+        for cell in row.cells:
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+            cell.paragraphs[0].paragraph_format.keep_with_next = True  # the figure on one page, with its caption
+        _row_flags(row, "cantSplit")
+    _row_flags(table.rows[0], "tblHeader")
+    _caption(doc, block.caption, above=False)
