@@ -138,6 +138,7 @@ def test_summary_is_print_ready(department, tmp_path, capsys):
     assert long and all((problems.row_dimensions[r].height or 0) >= 30 for r in long)
     overview = wb["汇总表"]
     assert overview._charts[0].anchor._from.col == 0 and not overview.print_title_rows
+    assert not overview.freeze_panes  # the funding table's header would stand over the units on screen
     form = wb["部门整体"]
     notes = [c.value for row in form.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("说明：")]
     assert len(notes) == 1 and "只报送了项目表" in notes[0] and "请部门" in notes[0]

@@ -82,7 +82,8 @@ class _Sheet:
     widen a column of short values. Rows are written as runs (see _QuickCells) unless a chart reads them
     (runs=False)."""
 
-    def __init__(self, book: _Book, name: str, headers: list[str], top: int = 0, runs: bool = True):
+    def __init__(self, book: _Book, name: str, headers: list[str], top: int = 0, runs: bool = True,
+                 freeze: bool = True):
         self.book, self.ws, self.headers, self.top = book, book.wb.add_worksheet(name), headers, top
         self.name, self.runs = name, runs
         self.widths = [min(_width(h), max(4, math.ceil(_width(h) / 4) * 2)) for h in headers]
@@ -93,7 +94,8 @@ class _Sheet:
         if headers:
             for c, h in enumerate(headers):
                 self.ws.write_string(top, c, h, book.fmt["header"])
-            self.ws.freeze_panes(top + 1, 0)
+            if freeze:  # the header stays on screen over the rows below it
+                self.ws.freeze_panes(top + 1, 0)
             self.row = top + 1
 
     def line(self, values: list[tuple[object, str]], col: int = 0) -> None:
@@ -407,7 +409,8 @@ def _overview(book: _Book, summary: Summary) -> None:
     months = summary.months or "XX"
     headers = ["资金来源", "上年结转", "本年预算", "小计", f"1-{months}月下达数", f"1-{months}月下达率",
                f"1-{months}月支出数", f"1-{months}月支出进度", "全年预计支出数", "时间进度", "进度差（百分点）", "评级"]
-    s = _Sheet(book, SHEETS[0], headers, top=OVERVIEW_TOP, runs=False)  # the chart reads its cells
+    # the chart reads its cells; no row frozen on screen: the funding table's header would stand over the units'
+    s = _Sheet(book, SHEETS[0], headers, top=OVERVIEW_TOP, runs=False, freeze=False)
     ws = s.ws
     ws.write_string(0, 0, f"{_title_name(summary)}预算绩效运行监控汇总表（{_period(summary)}）", book.fmt["title"])
     units, several = len(summary.units), len(summary.departments)
