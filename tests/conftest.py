@@ -47,6 +47,14 @@ def libreoffice_convert(soffice: str, files: list[Path], outdir: Path, target: s
     return out
 
 
+def pdf_pages(soffice: str, workbook: Path, outdir: Path) -> list[str]:
+    """The text of each page LibreOffice prints of a workbook, as laid out on the page."""
+    pdftotext = require_tool("pdftotext")
+    [pdf] = libreoffice_convert(soffice, [workbook], outdir, "pdf")
+    text = subprocess.run([pdftotext, "-layout", str(pdf), "-"], check=True, capture_output=True, timeout=120).stdout
+    return text.decode().split("\f")[:-1]
+
+
 def assert_formulas_equal_xlmon(filled: Path, recalculated: Path, sheet: str, layout) -> None:
     """Every formula cell LibreOffice recalculated equals xlmon's own calculation from the inputs."""
     from xlmon import layout as L

@@ -118,11 +118,11 @@ def test_department_summary(department, tmp_path, capsys):
 
 def test_summary_is_print_ready(department, tmp_path, capsys):
     """Wrapped texts get rows tall enough (LibreOffice and WPS do not grow rows on opening), every page says
-    whose summary it is and its number, wide tables go to A3, and the chart sits below the tables."""
+    whose summary it is and its number (部门整体's too), wide tables go to A3, and the chart sits below the tables."""
     out = tmp_path / "s.xlsx"
     run(capsys, department, "-o", out)
     wb = load_workbook(out)
-    for name in SHEETS[:6]:
+    for name in SHEETS[:7]:
         ws = wb[name]
         assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
         assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0  # one page wide
@@ -1830,6 +1830,26 @@ def test_earlier_summary_in_the_units_folder_is_skipped(tmp_path, capsys):
     shutil.copy(tmp_path / "部门汇总.xlsx", inbox / "甲部门.xlsx")
     _, bureau = run(capsys, inbox, "-o", tmp_path / "局.xlsx")
     assert bureau["totals"] == first["totals"] and bureau["projects"] == 2
+
+
+def test_the_department_form_prints_its_rows_on_every_page(department, tmp_path, capsys, soffice):
+    """部门整体 printed: the funding and the goal on a page, the indicators with their header on the next, the
+    footnotes and xlmon's note under the last of them (never under the repeated header alone), each page headed
+    with the department, the period and the sheet, and numbered, as every sheet of the summary is."""
+    from conftest import pdf_pages
+
+    out = tmp_path / "部门汇总.xlsx"
+    run(capsys, department, "-o", out)
+    pages = [p for p in pdf_pages(soffice, out, tmp_path / "pdf") if p.strip().splitlines()[0].endswith("部门整体")]
+    assert len(pages) >= 2
+    rows = ("资金总额", *(n for names in L.HIERARCHIES[L.DEFAULT_HIERARCHY].values() for n in names))
+    total = int(re.search(r"共 (\d+) 页", pages[0]).group(1))
+    for page in pages:
+        head = page.strip().splitlines()[0]
+        assert head.startswith("某市教育局（101001）（2026年1-6月）") and re.search(rf"第 \d+ 页，共 {total} 页", page)
+        assert any(row in page for row in rows), page
+    assert "资金总额" in pages[0] and "年度绩效目标" in pages[0] and "二级指标" not in pages[0]
+    assert "说明：本表金额由 xlmon" in pages[-1] and L.FOOTNOTES[2][:10] in pages[-1]
 
 
 def test_summary_opens_in_libreoffice(department, tmp_path, capsys, soffice):

@@ -107,6 +107,76 @@ def test_template_layout(kind):
 
 
 @pytest.mark.parametrize("kind", KINDS)
+def test_template_pages_are_headed_numbered_and_break_before_the_indicators(kind):
+    """A form printed over two pages breaks between the funding and the indicators, whose header is repeated on
+    each of their pages; every page names the period and the form, and its number."""
+    ws = load_workbook(ROOT / "workbook_templates" / TEMPLATE_FILES[kind]).active
+    title = L.PROJECT_TITLE if kind == "project" else L.DEPARTMENT_TITLE
+    assert ws.oddHeader.left.text == "2026年1-6月" and ws.oddHeader.right.text == title
+    assert ws.oddFooter.center.text == "第 &P 页，共 &N 页"
+    header = next(c.row for row in ws.iter_rows() for c in row if c.value == "一级指标")
+    assert ws.print_title_rows == f"${header}:${header + 1}"
+    assert [b.id for b in ws.row_breaks.brk] == [header - 1]  # the page before ends above it
+    assert ws.page_margins.top > ws.page_margins.header + 0.3 and ws.page_margins.bottom > ws.page_margins.footer + 0.3
+
+
+def _orphaning(counts: int = 80) -> int:
+    """A number of 数量指标 rows whose last indicator rows would fill a page, the footnotes left to the next."""
+    from xlmon.form_plan import KEPT_ROWS, plan_form
+
+    for n in range(1, counts):
+        plan = plan_form("department", year=2026, months=6, indicator_counts={(L.LEVEL1_OUTPUT, "数量指标"): n})
+        last = plan.print_setup.print_area.bottom - len(L.FOOTNOTES) + 1  # the first footnote's row
+        if plan.print_setup.row_breaks[-1] == last - KEPT_ROWS:
+            return n
+    raise AssertionError("no form leaves its footnotes a page of their own")
+
+
+def test_planned_pages_hold_rows_of_the_form_and_fit():
+    """However many indicators, each page planned fits a page as Excel prints the form, and the last holds
+    indicator rows above the footnotes."""
+    from xlmon.form_plan import COLUMN_WIDTHS, PAGE_FULL, ROW_HEIGHT, page_rows_height, plan_form
+
+    for n in (0, 1, 2, 5, _orphaning(), 30, 31, 32, 33, 60, 120):
+        plan = plan_form("department", year=2026, months=6, indicator_counts={(L.LEVEL1_OUTPUT, "数量指标"): n})
+        setup = plan.print_setup
+        page = PAGE_FULL * page_rows_height(7 * sum(COLUMN_WIDTHS), margins=setup.margins)
+        last, table = setup.print_area.bottom, setup.title_rows[0]
+        starts = [1, *setup.row_breaks, last + 1]
+        assert starts == sorted(set(starts)) and (n > 10 or setup.row_breaks == (table,)), n
+        for i, (first, end) in enumerate(zip(starts, starts[1:])):
+            repeated = 2 * 22 if i > 1 else 0  # the indicator header atop the pages after its own
+            assert repeated + sum(plan.row_heights.get(r, ROW_HEIGHT) for r in range(first, end)) <= page, (n, i)
+        assert starts[-2] < last - len(L.FOOTNOTES) + 1 or n == 0, n
+
+
+def test_libreoffice_prints_no_page_without_form_rows(tmp_path, soffice):
+    """The templates and department forms of many indicators, printed by LibreOffice: each page holds rows of the
+    form (never only the repeated indicator header over the footnotes), is headed and numbered."""
+    pdftotext = require_tool("pdftotext")
+    files = [ROOT / "workbook_templates" / name for name in TEMPLATE_FILES.values()]
+    level2 = [n for names in L.HIERARCHIES[L.DEFAULT_HIERARCHY].values() for n in names]
+    for name, counts in (("多指标", {(l1, n): 7 for l1, names in L.HIERARCHIES[L.DEFAULT_HIERARCHY].items()
+                                   for n in names}),
+                         ("末页", {(L.LEVEL1_OUTPUT, "数量指标"): _orphaning()})):
+        wb = new_workbook()
+        build_form(wb.create_sheet("表"), "department", year=2026, months=6, department="某市教育局（101001）",
+                   indicator_counts=counts)
+        files.append(save_atomic(wb, tmp_path / f"{name}.xlsx"))
+    pdfs = libreoffice_convert(soffice, files, tmp_path / "pdf", "pdf")
+    for path, pdf in zip(files, pdfs):
+        text = subprocess.run([pdftotext, "-layout", str(pdf), "-"], check=True, capture_output=True).stdout.decode()
+        pages = text.split("\f")[:-1]
+        title = L.PROJECT_TITLE if path.name == TEMPLATE_FILES["project"] else L.DEPARTMENT_TITLE
+        assert len(pages) >= 2, path.name
+        for i, page in enumerate(pages, 1):
+            head = page.strip().splitlines()[0]
+            assert "2026年1-6月" in head and head.endswith(title) and f"第 {i} 页，共 {len(pages)} 页" in page
+            assert any(row in page for row in ("资金总额", *level2)), (path.name, i, page)
+        assert L.FOOTNOTES[2][:10] in pages[-1]
+
+
+@pytest.mark.parametrize("kind", KINDS)
 def test_template_inputs_unlocked_and_labels_locked(kind):
     wb = new_workbook()
     ws = wb.create_sheet("t")

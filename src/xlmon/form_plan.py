@@ -224,12 +224,16 @@ class PrintSetup:
     paper_size: int = 9  # A4 in both writers' numbering (ECMA-376 paperSize)
     fit_width: int = 1
     fit_height: int = 0  # 0: as many pages tall as needed
-    margins: tuple[float, float, float, float] = (0.4, 0.4, 0.5, 0.5)  # left, right, top, bottom (inches)
-    header_margin: float = 0.5
-    footer_margin: float = 0.5
+    margins: tuple[float, float, float, float] = (0.4, 0.4, 0.75, 0.75)  # left, right, top, bottom (inches)
+    header_margin: float = 0.3  # the page header and footer stand in the top and bottom margins
+    footer_margin: float = 0.3
     center_horizontally: bool = True
     show_gridlines: bool = False
     freeze: str | None = None
+    row_breaks: tuple[int, ...] = ()  # rows that start a new printed page
+    # the page header's and footer's left, centre and right sections, in Excel's codes (&P the page number…)
+    header: tuple[str, str, str] = ("", "", "")
+    footer: tuple[str, str, str] = ("", "", "")
 
 
 # What a user may still do on the protected sheet (everything else is protected).
@@ -355,8 +359,9 @@ def _fold_merge(cells: dict[tuple[int, int], FinalCell], area: Area) -> None:
 def plan_form(kind: Kind, *, year: int, months: int, project: str | None = None,
               department: str | None = None, unit: str | None = None,
               hierarchy: str = L.DEFAULT_HIERARCHY,
-              indicator_counts: dict[tuple[str, str], int] | None = None) -> SheetPlan:
-    """One form as plain data. `indicator_counts` sizes the indicator groups (default 2 rows each)."""
+              indicator_counts: dict[tuple[str, str], int] | None = None, tail: float = 0) -> SheetPlan:
+    """One form as plain data. `indicator_counts` sizes the indicator groups (default 2 rows each); `tail`:
+    points of rows a writer adds below the footnotes, printed with them (a summary's note on the form)."""
     p = SheetPlan()
     out = p.layout
     for i, width in enumerate(COLUMN_WIDTHS, start=1):
@@ -401,10 +406,61 @@ def plan_form(kind: Kind, *, year: int, months: int, project: str | None = None,
         p.merge(last + i, 1, last + i, LAST_COL, note, align=LEFT)
         p.restyle(Area(last + i, 1, last + i, LAST_COL), border=NO_BORDERS)
         p.restyle(Area(last + i, 1, last + i, 1), font=FontSpec(FONT, 9))
-    p.print_setup = PrintSetup(print_area=Area(1, 1, last + len(L.FOOTNOTES) - 1, LAST_COL),
-                               title_rows=(table, table + 1))
+    who = department if kind == "department" else unit or department
+    setup = PrintSetup(print_area=Area(1, 1, last + len(L.FOOTNOTES) - 1, LAST_COL), title_rows=(table, table + 1),
+                       header=(header_text(f"{who}（{L.period(year, months)}）" if who else L.period(year, months)), "",
+                               header_text(title)),
+                       footer=("", PAGE_NUMBER, ""))
+    p.print_setup = replace(setup, row_breaks=_page_breaks(p, setup, table, last, tail))
     p.protection = SheetProtection()
     return p
+
+
+PAGE_NUMBER = "第 &P 页，共 &N 页"  # the footer of every printed page
+ROW_HEIGHT = 15  # points of a row whose height is not set (Calibri 11, the workbooks' default font)
+PAGE_FULL = 0.92  # how full a page is planned: Excel, WPS and LibreOffice draw rows and columns a little apart
+KEPT_ROWS = 2  # indicator rows that go onto the footnotes' page rather than leave them a page of their own
+_PAPERS = {9: (595.3, 841.9), 8: (841.9, 1190.6)}  # A4, A3 portrait in points
+
+
+def header_text(text: str) -> str:
+    """Text for a page header or footer: & starts a code there, so it is doubled; Excel allows 255 characters."""
+    return text.replace("&", "&&")[:100]
+
+
+def page_rows_height(width_pixels: float, paper_size: int = 9, landscape: bool = True,
+                     margins: tuple[float, float, float, float] = (0.7, 0.7, 0.75, 0.75)) -> float:
+    """Points of rows a printed page holds between its top and bottom margins (inches), at the scale that fits
+    columns `width_pixels` wide, as Excel draws them on screen, to the page's width between the others.
+    (LibreOffice's stand-ins for Calibri draw columns wider, print smaller, and fit more rows on a page.)"""
+    short, long = _PAPERS[paper_size]
+    width, height = (long, short) if landscape else (short, long)
+    left, right, top, bottom = margins
+    scale = min(1.0, (width - 72 * (left + right)) / (width_pixels * 0.75))
+    return (height - 72 * (top + bottom)) / scale
+
+
+def _page_breaks(p: SheetPlan, setup: PrintSetup, table: int, last: int, tail: float) -> tuple[int, ...]:
+    """The rows that begin a printed page of a form too tall for one: the indicator table begins one (and its
+    header is repeated atop each of its pages), and the footnotes, with `tail` points below them, are never left
+    a page of their own under that header. Planned as Excel prints the form (7 pixels a character of Calibri)."""
+    def height(rows: range) -> float:
+        return sum(p.row_heights.get(r, ROW_HEIGHT) for r in rows)
+
+    page = PAGE_FULL * page_rows_height(7 * sum(COLUMN_WIDTHS), setup.paper_size, setup.landscape, setup.margins)
+    notes = height(range(last, setup.print_area.bottom + 1)) + tail
+    if height(range(1, last)) + notes <= page:
+        return ()
+    breaks, header = [table], height(range(table, table + 2))
+    used = header
+    for r in range(table + 2, last):
+        if used + height(range(r, r + 1)) > page:
+            breaks.append(r)
+            used = header
+        used += height(range(r, r + 1))
+    if used + notes > page and last - KEPT_ROWS > breaks[-1]:
+        breaks.append(last - KEPT_ROWS)
+    return tuple(breaks)
 
 
 def rc(cell: str) -> tuple[int, int]:

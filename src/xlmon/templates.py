@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from . import layout as L
@@ -162,6 +163,10 @@ def _print_setup(ws: Worksheet, plan: SheetPlan) -> None:
     ws.print_options.horizontalCentered = setup.center_horizontally
     ws.print_area = setup.print_area.ref
     ws.print_title_rows = f"{setup.title_rows[0]}:{setup.title_rows[1]}"
+    for row in setup.row_breaks:
+        ws.row_breaks.append(Break(id=row - 1))  # the last row of the page before
+    for item, sections in ((ws.oddHeader, setup.header), (ws.oddFooter, setup.footer)):
+        item.left.text, item.center.text, item.right.text = (text or None for text in sections)
     ws.sheet_view.showGridLines = setup.show_gridlines
     ws.freeze_panes = setup.freeze
 

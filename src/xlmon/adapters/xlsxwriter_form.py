@@ -31,15 +31,16 @@ def build_form_xlsxwriter(workbook: Any, worksheet: Any, kind: Kind, *, year: in
                           project: str | None = None, department: str | None = None, unit: str | None = None,
                           hierarchy: str = L.DEFAULT_HIERARCHY,
                           indicator_counts: dict[tuple[str, str], int] | None = None,
-                          values: dict[str, object] | None = None) -> FormLayout:
+                          values: dict[str, object] | None = None, tail: float = 0) -> FormLayout:
     """Lay out one form on an empty xlsxwriter worksheet of `workbook`, as templates.build_form does.
 
     `values` maps A1 addresses (from the returned layout: funding inputs, header and indicator
-    cells) to input values: numbers are written as numbers, strings always as text. The workbook
-    must not be in constant_memory mode (merged areas are written across rows).
+    cells) to input values: numbers are written as numbers, strings always as text. `tail`: points of
+    rows the caller writes below the form, printed with it (plan_form). The workbook must not be in
+    constant_memory mode (merged areas are written across rows).
     """
     plan = plan_form(kind, year=year, months=months, project=project, department=department, unit=unit,
-                     hierarchy=hierarchy, indicator_counts=indicator_counts)
+                     hierarchy=hierarchy, indicator_counts=indicator_counts, tail=tail)
     apply_plan(workbook, worksheet, plan, values)
     return plan.layout
 
@@ -131,8 +132,10 @@ def _print_setup(worksheet: Any, plan: SheetPlan) -> None:
     worksheet.fit_to_pages(setup.fit_width, setup.fit_height)
     left, right, top, bottom = setup.margins
     worksheet.set_margins(left=left, right=right, top=top, bottom=bottom)
-    worksheet.set_header("", {"margin": setup.header_margin})
-    worksheet.set_footer("", {"margin": setup.footer_margin})
+    worksheet.set_header(_sections(setup.header), {"margin": setup.header_margin})
+    worksheet.set_footer(_sections(setup.footer), {"margin": setup.footer_margin})
+    if setup.row_breaks:
+        worksheet.set_h_pagebreaks([r - 1 for r in setup.row_breaks])  # 0-based: the first row of each page
     if setup.center_horizontally:
         worksheet.center_horizontally()
     a = setup.print_area
@@ -141,6 +144,11 @@ def _print_setup(worksheet: Any, plan: SheetPlan) -> None:
     worksheet.hide_gridlines(0 if setup.show_gridlines else 2)  # 2: neither on screen nor printed
     if setup.freeze:
         worksheet.freeze_panes(setup.freeze)
+
+
+def _sections(parts: tuple[str, str, str]) -> str:
+    """A page header or footer's left, centre and right sections as one text of Excel's codes."""
+    return "".join(f"{code}{text}" for code, text in zip(("&L", "&C", "&R"), parts) if text)
 
 
 class _Formats:

@@ -27,7 +27,7 @@ from xlsxwriter.worksheet import Worksheet
 from .. import layout as L
 from ..atomic import atomic_path
 from ..file_errors import readable
-from ..form_plan import COLUMN_WIDTHS, LAST_COL, plan_form
+from ..form_plan import COLUMN_WIDTHS, LAST_COL, PAGE_NUMBER, ROW_HEIGHT, header_text, plan_form
 from ..marks import FONT_PALETTE, GRADE_ZH, SEVERITY_ZH
 from ..profile import Profile
 from ..text import clean_text
@@ -337,13 +337,11 @@ class _Book:
         ws.set_landscape()
         ws.set_paper(8 if width > A3_FROM else 9)
         ws.fit_to_pages(1, 0)
-        ws.set_header(f"&L{_header_text(self.heading)}&R{_header_text(name)}", {"margin": 0.3})
-        ws.set_footer("&C第 &P 页，共 &N 页", {"margin": 0.3})
+        self.header(ws, name)
 
-
-def _header_text(text: str) -> str:
-    """Text for a page header: & starts a code there, so it is doubled; xlsxwriter allows 255 characters."""
-    return text.replace("&", "&&")[:100]
+    def header(self, ws: Worksheet, name: str) -> None:
+        ws.set_header(f"&L{header_text(self.heading)}&R{header_text(name)}", {"margin": 0.3})
+        ws.set_footer(f"&C{PAGE_NUMBER}", {"margin": 0.3})
 
 
 def write_summary(summary: Summary, path: Path, profile: Profile) -> Path:
@@ -394,7 +392,12 @@ def _note(book: _Book, ws: Worksheet, row: int, text: str, columns: int, width: 
     if columns > 1:
         ws.merge_range(row, 0, row, columns - 1, "", book.fmt["note"])
     ws.write_string(row, 0, text, book.fmt["note"])  # a string, whatever the units' names in it hold
-    ws.set_row(row, LINE_HEIGHT * _lines(text, width) + 2)
+    ws.set_row(row, _note_height(text, width))
+
+
+def _note_height(text: str, width: float) -> float:
+    """Points of a note's row over columns `width` wide."""
+    return LINE_HEIGHT * _lines(text, width) + 2
 
 
 def _names(names: list[str], shown: int = 10) -> str:
@@ -760,12 +763,15 @@ def _department_form(book: _Book, summary: Summary) -> None:
         if sums:
             values.update((cells[field], value) for field, value in zip(AMOUNTS, sums))
     values.update(carried.values if carried else {})
+    note = _department_form_note(summary)
     build_form_xlsxwriter(book.wb, ws, "department", year=year, months=months,
                           department=_department_name(summary) or None, hierarchy=hierarchy,
-                          indicator_counts=counts, values=values)
+                          indicator_counts=counts, values=values,
+                          tail=ROW_HEIGHT + _note_height(note, sum(COLUMN_WIDTHS)))  # a blank row, the note
     row = ws.dim_rowmax + 2
-    _note(book, ws, row, _department_form_note(summary), LAST_COL, sum(COLUMN_WIDTHS))
+    _note(book, ws, row, note, LAST_COL, sum(COLUMN_WIDTHS))
     ws.print_area(0, 0, row, LAST_COL - 1)  # the form's print area, and the note on what it covers
+    book.header(ws, SHEETS[6])  # as every sheet's: the department and period, the sheet, the page number
 
 
 def _department_form_note(summary: Summary) -> str:
