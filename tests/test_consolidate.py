@@ -118,7 +118,8 @@ def test_department_summary(department, tmp_path, capsys):
 
 def test_summary_is_print_ready(department, tmp_path, capsys):
     """Wrapped texts get rows tall enough (LibreOffice and WPS do not grow rows on opening), every page says
-    whose summary it is and its number (部门整体's too), wide tables go to A3, and the chart sits below the tables."""
+    whose summary it is and its number (部门整体's too), wide tables go to A3, and a few units are listed on the
+    first page, the chart below them."""
     out = tmp_path / "s.xlsx"
     run(capsys, department, "-o", out)
     wb = load_workbook(out)
@@ -136,9 +137,10 @@ def test_summary_is_print_ready(department, tmp_path, capsys):
     width = problems.column_dimensions["F"].width
     long = [r for r in range(2, problems.max_row + 1) if len(problems.cell(r, 6).value) * 2 > 2 * (width - 2)]
     assert long and all((problems.row_dimensions[r].height or 0) >= 30 for r in long)
-    overview = wb["汇总表"]
-    assert overview._charts[0].anchor._from.col == 0 and not overview.print_title_rows
-    assert not overview.freeze_panes  # the funding table's header would stand over the units on screen
+    overview = wb["汇总表"]  # its few units fit below the funding table: the chart below them, no print titles
+    rows = [r[0].value for r in overview.iter_rows(max_col=1)]
+    assert overview._charts[0].anchor._from.col == 0 and not overview.print_title_rows and not overview.freeze_panes
+    assert overview._charts[0].anchor._from.row > len(rows) - 1
     form = wb["部门整体"]
     notes = [c.value for row in form.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("说明：")]
     assert len(notes) == 1 and "只报送了项目表" in notes[0] and "请部门" in notes[0]
@@ -728,6 +730,87 @@ def test_a_bureaus_summary_of_several_departments_is_not_named_after_one(tmp_pat
     assert "【待填写：各主管部门的基本情况和绩效监控工作开展情况】" in said and not any("部门职能" in t for t in said)
 
 
+def write_units(folder: Path, count: int) -> None:
+    """`count` units' forms, named at length as schools are, the first the furthest behind (it spent the least)."""
+    for i in range(count):
+        funding = {**SAMPLE_FUNDING, "中央财政资金": [None, 100, 100, 100, 1, 10 + i, None, 100]}
+        write_form(folder / f"u{i:03}.xlsx", unit=f"某市职业技术学院附属第{i:03}中等专业学校", project="项目", funding=funding)
+
+
+LANDSCAPE = {9: (841.9, 595.3), 8: (1190.6, 841.9)}  # A4, A3 in points
+
+
+def printed_page(ws) -> float:
+    """Points of rows a printed page of the sheet holds, at the scale Excel fits its columns to the page's width
+    (a column `width` characters wide is 7 pixels a character, padding in)."""
+    width, height = LANDSCAPE[int(ws.page_setup.paperSize)]
+    m = ws.page_margins
+    pixels = sum(7 * (d.width or 8.43) * ((d.max or 1) - (d.min or 1) + 1) for d in ws.column_dimensions.values())
+    return (height - 72 * (m.top + m.bottom)) / min(1.0, (width - 72 * (m.left + m.right)) / (pixels * 0.75))
+
+
+def row_points(ws, first: int, last: int) -> float:
+    """The height of rows first..last (0-based) in points."""
+    return sum(ws.row_dimensions[r + 1].height or 15 for r in range(first, last + 1))
+
+
+@pytest.mark.parametrize("count", [10, 60, 150])
+def test_the_chart_prints_on_one_page_with_every_unit_named(tmp_path, capsys, count):
+    """However many units, the chart of 支出进度 fits on a printed page (at the scale its columns are printed at) and
+    is not cut by a page break: as many units as it can show with room for each name (LibreOffice leaves out every
+    other name below some 16 pixels a unit), the furthest behind; the table lists them all."""
+    write_units(tmp_path, count)
+    out = tmp_path / "out" / "汇总.xlsx"
+    assert run(capsys, tmp_path, "-o", out)[0] == 0
+    ws = load_workbook(out)["汇总表"]
+    [chart] = ws._charts
+    start, end = chart.anchor._from, chart.anchor.to
+    height = row_points(ws, start.row, end.row - 1) + (end.rowOff - start.rowOff) / 12700
+    page = printed_page(ws)
+    top = max([b.id for b in ws.row_breaks.brk if b.id <= start.row], default=0)  # its page's first row
+    assert row_points(ws, top, start.row - 1) + height <= page and height <= page, (height, page)
+    assert not [b.id for b in ws.row_breaks.brk if start.row < b.id <= end.row]
+    xml = zipfile.ZipFile(out).read("xl/charts/chart1.xml").decode()
+    first, last = map(int, re.search(r"\$A\$(\d+):\$A\$(\d+)<", xml).groups())
+    bars = last - first + 1
+    rows = [r[0].value for r in ws.iter_rows(max_col=1)]
+    assert first == rows.index("单位") + 2 and rows[first - 1] == "某市职业技术学院附属第000中等专业学校"
+    assert bars == min(count, 40) or bars >= 20, bars
+    assert (height / 0.75 - 140) / bars >= 18, "room for each unit's name"
+    if bars < count:
+        assert f"进度差最大的 {bars} 个单位的支出进度与时间进度（共 {count} 个，见下表）" in xml
+
+
+def test_every_printed_page_of_the_units_has_their_header(tmp_path, capsys, soffice):
+    """The units of a large department run over pages: they start on a page of their own, their title and header
+    are the print titles, repeated atop each of their pages (and on no page before them, nor over the chart, which
+    comes before them); on screen no frozen row stands over them with another table's header."""
+    from conftest import pdf_pages
+
+    write_units(tmp_path, 60)
+    out = tmp_path / "out" / "汇总.xlsx"
+    assert run(capsys, tmp_path, "-o", out)[0] == 0
+    ws = load_workbook(out)["汇总表"]
+    rows = [r[0].value for r in ws.iter_rows(max_col=1)]
+    header = rows.index("单位") + 1  # 1-based
+    assert rows[header - 2] == "各单位支出进度（按进度差从大到小）"
+    assert ws.print_title_rows == f"${header - 1}:${header}"
+    assert header - 2 in [b.id for b in ws.row_breaks.brk]  # the page starts with their title
+    assert ws._charts[0].anchor.to.row < header - 2
+    frozen = ws.freeze_panes
+    assert frozen is None or int(re.sub(r"\D", "", frozen)) - 1 == header, frozen
+
+    pages = [p for p in pdf_pages(soffice, out, tmp_path / "pdf") if p.strip().splitlines()[0].endswith("汇总表")]
+    names = {f"某市职业技术学院附属第{i:03}中等专业学校" for i in range(60)}
+    listed = [p for p in pages if any(n in p for n in names)]  # the chart names them spaced: 第 000 中等
+    assert {n for p in listed for n in names if n in p} == names
+    assert len(listed) >= 2 and "资金总额" in pages[0] and "各单位支出进度" not in pages[0]
+    for page in listed:
+        assert "各单位支出进度（按进度差从大到小）" in page and "进度差（百" in page and "评级" in page, page[:400]
+    charted = [p for p in pages if "支出进度与时间进度" in p]
+    assert charted and not [p for p in charted if "各单位支出进度（按进度差从大到小）" in p]
+
+
 def test_the_chart_shows_the_units_furthest_behind_when_there_are_many(tmp_path, capsys):
     for i in range(42):
         funding = {**SAMPLE_FUNDING, "资金总额": [0, 100, 100, 100, 1.0, 10 + i, None, 100]}
@@ -738,8 +821,8 @@ def test_the_chart_shows_the_units_furthest_behind_when_there_are_many(tmp_path,
     top = rows.index("单位") + 2
     assert code == 0 and rows[top - 1] == "单位00" and len(rows) - top + 1 == 42  # the slowest first, all listed
     chart = zipfile.ZipFile(tmp_path / "out" / "汇总.xlsx").read("xl/charts/chart1.xml").decode()
-    assert "进度差最大的 40 个单位的支出进度与时间进度（共 42 个，见上表）" in chart
-    assert f"$A${top}:$A${top + 39}<" in chart
+    bars = int(re.search(r"进度差最大的 (\d+) 个单位的支出进度与时间进度（共 42 个，见下表）", chart).group(1))
+    assert 20 <= bars < 42 and f"$A${top}:$A${top + bars - 1}<" in chart  # as many as a page has room for
     from xlmon.report import report_for_paths
 
     text = report_for_paths([tmp_path]).text()  # the report's figure alike, its table all 42

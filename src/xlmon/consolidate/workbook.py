@@ -27,7 +27,8 @@ from xlsxwriter.worksheet import Worksheet
 from .. import layout as L
 from ..atomic import atomic_path
 from ..file_errors import readable
-from ..form_plan import COLUMN_WIDTHS, LAST_COL, PAGE_NUMBER, ROW_HEIGHT, header_text, plan_form
+from ..form_plan import (COLUMN_WIDTHS, LAST_COL, PAGE_NUMBER, ROW_HEIGHT, header_text, page_rows_height,
+                         plan_form)
 from ..marks import FONT_PALETTE, GRADE_ZH, SEVERITY_ZH
 from ..profile import Profile
 from ..text import clean_text
@@ -66,7 +67,14 @@ TEXT_CAP, WRAP_CAP = 60, 30  # widest a column grows for its texts; a wrapped on
 LINE_HEIGHT = 14.5  # points a line of 宋体 10 takes, with some room for the CJK fonts that stand in for it
 A4_WIDTH = 140  # column-width units across A4 landscape at 100 %; wider sheets shrink to fit
 A3_FROM = 1.6 * A4_WIDTH  # a sheet this wide would print below ~62 % on A4: it is set to A3 landscape
-PAGE_HEIGHT = 500  # points of rows an A4 landscape page holds between its margins
+TITLE_HEIGHT = 21  # points of a row of 黑体 16, the summary's title
+# How full a page of 汇总表 is planned, its rows a line each or as tall as set: a printer may draw the columns a
+# little apart from the screen, and so print at a scale a little apart; a chart cut by a page's end is worse than a
+# row of a table run onto the next page, and is given more room to spare.
+OVERVIEW_FULL, CHART_FULL = 0.98, 0.92
+CHART_FRAME = 140  # pixels of 汇总表's chart that are not bars: its title, axis and legend
+CHART_OFFSET = 4  # pixels the chart stands below its first row: LibreOffice would draw its frame on the page above
+BAR_PIXELS = 20  # the least a unit takes in the chart: at 16 LibreOffice leaves out every other unit's name
 UNIT_HEADERS = ("单位", "小计", "支出数", "支出进度", "时间进度", "进度差（百分点）", "评级")
 
 
@@ -335,13 +343,18 @@ class _Book:
         """Landscape, one page wide (A3 when A4 would shrink the print below ~62 %), the department, period
         and sheet on top of every page and the page number below."""
         ws.set_landscape()
-        ws.set_paper(8 if width > A3_FROM else 9)
+        ws.set_paper(_paper(width))
         ws.fit_to_pages(1, 0)
         self.header(ws, name)
 
     def header(self, ws: Worksheet, name: str) -> None:
         ws.set_header(f"&L{header_text(self.heading)}&R{header_text(name)}", {"margin": 0.3})
         ws.set_footer(f"&C{PAGE_NUMBER}", {"margin": 0.3})
+
+
+def _paper(width: float) -> int:
+    """A3 for a sheet this many characters wide, else A4 (xlsxwriter's paper numbers)."""
+    return 8 if width > A3_FROM else 9
 
 
 def write_summary(summary: Summary, path: Path, profile: Profile) -> Path:
@@ -451,43 +464,101 @@ def _overview(book: _Book, summary: Summary) -> None:
     unrated = len(summary.projects) - sum(summary.grades.values())
     ws.write_string(s.row, 7, "未评级", book.fmt["header"])
     ws.write_number(s.row, 8, unrated, book.fmt["int"])
-    tables = [("主管部门", summary.by_department)] if summary.by_department else []  # a bureau's: by department
-    tables.append(("单位", summary.by_unit))
-    headers_at, charted = [], None
-    for i, (who, totals) in enumerate(tables):
-        s.row += 1 if i else 2  # a blank row above each table
-        ws.write_string(s.row, 0, f"各{who}支出进度（按进度差从大到小）", book.fmt["section"])
-        s.row += 1
-        headers_at.append(s.row)
-        for c, h in enumerate((who, *UNIT_HEADERS[1:])):
-            ws.write_string(s.row, c, h, book.fmt["header"])
-        s.row += 1
-        for t in totals:
-            s.line([(t.row, "text"), (t.subtotal, "amount"), (t.spent, "amount"), (t.spend_progress, "rate"),
-                    (tp, "rate"), (None if t.gap is None else round(t.gap * 100, 2), "amount"), (t.grade, "grade")])
-        charted = charted or (who, headers_at[-1] + 1, len(totals))
-    last = s.row - 1
-    s.finish(filters=False, repeat=False)  # its tables have different headers
-    _note(book, ws, 1, note, len(headers), sum(s.final))
-    for r in headers_at:
-        ws.set_row(r, LINE_HEIGHT * max(_lines(h, s.final[c]) for c, h in enumerate(UNIT_HEADERS)) + 2)
-    who, top, count = charted
+    # Printed, the overview is page 1; a bureau's departments follow. The units come next, all on the page so far
+    # where they fit, the chart below them. Else the chart comes first (on a page of its own unless it fits below),
+    # then the units from the top of a page, their title and header repeated atop each of their pages: print titles
+    # are repeated on every page after them, so nothing but the units may follow them. Pages are planned as Excel
+    # fits the columns to the page's width (LibreOffice's stand-ins for Calibri draw them wider, print smaller, and
+    # fit more on a page).
+    names = (min(_width(t.row), TEXT_CAP) for t in (*summary.by_unit, *summary.by_department))
+    widths = [max(s.widths[0], *names, 0), *s.widths[1:]]  # the first column as wide as the names to come
+    whole = page_rows_height(_pixels(widths), _paper(sum(max(w + 2, 6) for w in widths)))
+    page = OVERVIEW_FULL * whole
+    header = _header_height(UNIT_HEADERS, s.widths)
+    fixed = {0: TITLE_HEIGHT, 1: _note_height(note, sum(max(w + 2, 6) for w in s.widths)),
+             OVERVIEW_TOP: _header_height(headers, s.widths)}
+    used = sum(fixed.get(r, ROW_HEIGHT) for r in range(s.row + 1))
+    breaks: list[int] = []
+
+    def place(row: int, height: float, slack: float = 0) -> None:
+        """Rows `height` points tall from `row` on (after a blank row): below what the page holds if they fit
+        there with `slack` points to spare, else from the top of the next; what follows rows longer than a page
+        starts a page too."""
+        nonlocal used
+        used += ROW_HEIGHT
+        if used + height + slack > page:
+            breaks.append(row)
+            used = 0
+        used = used + height if used + height <= page else page
+
+    row, charted = s.row + 2, None
+    if summary.by_department:
+        place(row, ROW_HEIGHT + header + ROW_HEIGHT * len(summary.by_department))
+        charted = ("主管部门", _progress_table(s, "主管部门", summary.by_department, tp, row), len(summary.by_department))
+        row = s.row + 1
+    height_of_units = ROW_HEIGHT + header + ROW_HEIGHT * len(summary.by_unit)
+    alone = used + ROW_HEIGHT + height_of_units > page  # the units, from the top of a page of theirs
+    if not alone:  # all on this page: the chart below them
+        place(row, height_of_units)
+        units = _progress_table(s, "单位", summary.by_unit, tp, row)
+        row = s.row + 1
+    count = charted[2] if charted else len(summary.by_unit)
     if count:
-        shown = min(count, CHART_BARS)
+        tallest = (CHART_FULL * whole - ROW_HEIGHT) / 0.75  # pixels: on one page, whatever the number of units
+        shown = min(count, CHART_BARS, max(5, int((tallest - CHART_FRAME) / BAR_PIXELS)))
+        height = min(max(300, 28 * shown + CHART_FRAME), tallest)  # 28 a unit where the page has room
+        rows = math.ceil((height + CHART_OFFSET) * 0.75 / ROW_HEIGHT)  # blank rows the chart stands over
+        place(row, rows * ROW_HEIGHT, (OVERVIEW_FULL - CHART_FULL) * whole)  # never cut by a page's end
+        chart_row, row = row, row + rows + 1
+    if alone:
+        place(row, height_of_units)
+        units = _progress_table(s, "单位", summary.by_unit, tp, row)
+        ws.repeat_rows(row, row + 1)  # their title and header atop every page of theirs, the last of the sheet's
+    s.finish(filters=False, repeat=False)  # its tables have different headers
+    if breaks:
+        ws.set_h_pagebreaks(breaks)
+    _note(book, ws, 1, note, len(headers), sum(s.final))
+    for r in ([charted[1] - 1] if charted else []) + [units - 1]:
+        ws.set_row(r, _header_height(UNIT_HEADERS, [w - 2 for w in s.final]))
+    if count:
+        who, top = charted[:2] if charted else ("单位", units)
+        where = "上" if charted or not alone else "下"  # the table charted, above the chart or below
         chart = book.wb.add_chart({"type": "bar"})
         for col, name, colour in ((3, "支出进度", "#4472C4"), (4, "时间进度", "#A5A5A5")):
             chart.add_series({"name": name, "categories": [SHEETS[0], top, 0, top + shown - 1, 0],
-                              "values": [SHEETS[0], top, col, top + shown - 1, col], "fill": {"color": colour}})
+                              "values": [SHEETS[0], top, col, top + shown - 1, col], "fill": {"color": colour},
+                              "gap": 60})
         chart.set_title({"name": f"各{who}支出进度与时间进度" if shown == count
-                         else f"进度差最大的 {shown} 个{who}的支出进度与时间进度（共 {count} 个，见上表）"})
+                         else f"进度差最大的 {shown} 个{who}的支出进度与时间进度（共 {count} 个，见{where}表）",
+                         "name_font": {"size": 12}})
         chart.set_x_axis({"num_format": "0%", "min": 0})
-        chart.set_y_axis({"reverse": True})
+        chart.set_y_axis({"reverse": True, "num_font": {"size": 9 if height >= 24 * shown + CHART_FRAME else 8}})
         chart.set_legend({"position": "bottom"})
-        height = max(300, 28 * shown + 120)
-        chart.set_size({"width": 640, "height": height})
-        ws.insert_chart(last + 2, 0, chart)  # below the tables: the page stays as wide as they are
-        if (last + 3) * 15 + height * 0.75 > PAGE_HEIGHT:
-            ws.set_h_pagebreaks([last + 2])  # a chart that would run over the page starts on the next one
+        chart.set_size({"width": min(960, _pixels(s.widths) - 20), "height": height})
+        ws.insert_chart(chart_row, 0, chart, {"y_offset": CHART_OFFSET})  # no wider than the tables: nor the page
+
+
+def _progress_table(s: _Sheet, who: str, totals: list, tp: float | None, row: int) -> int:
+    """A table of 支出进度 by unit (or department) from `row` on: its title, header, a row for each; its first row."""
+    ws, fmt = s.ws, s.book.fmt
+    ws.write_string(row, 0, f"各{who}支出进度（按进度差从大到小）", fmt["section"])
+    for c, h in enumerate((who, *UNIT_HEADERS[1:])):
+        ws.write_string(row + 1, c, h, fmt["header"])
+    s.row = row + 2
+    for t in totals:
+        s.line([(t.row, "text"), (t.subtotal, "amount"), (t.spent, "amount"), (t.spend_progress, "rate"),
+                (tp, "rate"), (None if t.gap is None else round(t.gap * 100, 2), "amount"), (t.grade, "grade")])
+    return row + 2
+
+
+def _pixels(widths: list[float]) -> int:
+    """How wide Excel draws the columns _Sheet.finish makes of these widths, in pixels."""
+    return sum(int(max(w + 2, 6) * 7 + 0.5) + 5 for w in widths)
+
+
+def _header_height(headers: Sequence[str], widths: list[float]) -> float:
+    """Points of a header row over the columns _Sheet.finish makes of these widths."""
+    return LINE_HEIGHT * max(_lines(h, max(w + 2, 6)) for h, w in zip(headers, widths)) + 2
 
 
 def _source_link(s: _Sheet, c: int, record: FormRecord, folder: str, links: dict[tuple, tuple[str, str, str]],
