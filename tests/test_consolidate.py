@@ -2431,3 +2431,119 @@ def test_which_names_are_one_unit():
         ("机关服务中心", None), ("机关服务中心", "101003"), ("机关服务中心", "101003")]
     bare_first = [form("机关服务中心", "某市教育局"), form("机关服务中心（101003）"), form("机关服务中心", HEALTH)]
     assert list(Units(bare_first).names(bare_first).values()) == ["机关服务中心（101003）", "机关服务中心"]
+
+
+def information_centres(folder: Path) -> tuple[Path, Path]:
+    """Two departments, each with a unit named 信息中心 (no unit codes written anywhere) sending a project of one name,
+    信息系统运维经费, and its 部门整体 form, and one other unit; the health commission's 信息中心 is behind (LAGGING)
+    and its 部门整体 form has an indicator judged 完全不可能."""
+    education, health = folder / "教育局", folder / "卫健委"
+    for path in (education, health):
+        path.mkdir(parents=True)
+    write_form(education / "信息中心.xlsx", unit="信息中心", project="信息系统运维经费", department=EDUCATION)
+    write_form(education / "一中.xlsx", unit="一中", project="校舍维修改造项目", department=EDUCATION)
+    write_overall_form(education / "信息中心部门整体.xlsx", "信息中心")
+    write_form(health / "信息中心.xlsx", unit="信息中心", project="信息系统运维经费", funding=LAGGING,
+               department=HEALTH)
+    write_form(health / "一院.xlsx", unit="一院", project="设备购置", department=HEALTH)
+    write_overall_form(health / "信息中心部门整体.xlsx", "信息中心", red=True)
+    return education, health
+
+
+def test_units_of_one_name_of_two_departments_are_two_without_codes(tmp_path, capsys):
+    """信息中心 of the education bureau and 信息中心 of the health commission, neither written with a code, are two
+    units, told apart by the 主管部门 their project forms name: at the bureau, from the departments' summaries or
+    from the units' files, each keeps its 信息系统运维经费 (no K002) and its 部门整体 form, and they are two rows of
+    汇总表's table by unit (and of the report's), named with their departments, and two in every count of units.
+    In a department's own summary, where the name is one unit, it is named as written."""
+    education, health = information_centres(tmp_path)
+    for folder in (education, health):
+        code, data = run(capsys, folder, "-o", tmp_path / f"{folder.name}汇总.xlsx")
+        assert code == 0 and data["units"] == 2 and not data["duplicates"]
+    assert unit_table(tmp_path / "教育局汇总.xlsx") == {"一中": (310, 150), "信息中心": (310, 150)}
+    from_summaries = tmp_path / "局" / "汇总.xlsx"
+    code, data = run(capsys, tmp_path / "教育局汇总.xlsx", tmp_path / "卫健委汇总.xlsx", "-o", from_summaries)
+    assert code == 0
+    code, direct = run(capsys, education, health, "-o", tmp_path / "局" / "直接汇总.xlsx")
+    assert code == 0
+    ours, theirs = "信息中心（某市教育局）", "信息中心（某市卫生健康委员会）"
+    for summary, found in ((from_summaries, data), (tmp_path / "局" / "直接汇总.xlsx", direct)):
+        assert found["units"] == 4 and found["projects"] == 4 and found["totals"]["subtotal"] == 1240, summary
+        assert not found["duplicates"] and not [d for d in found["diagnostics"] if d["code"] == "K002"], summary
+        assert {d["name"]: sorted(d["units"]) for d in found["departments"]} == {
+            EDUCATION: ["一中", ours], HEALTH: ["一院", theirs]}
+        assert unit_table(summary) == {"一中": (310, 150), "一院": (310, 150), ours: (310, 150), theirs: (310, 15)}
+        book = load_workbook(summary)
+        assert book["汇总表"]["A2"].value.startswith("纳入汇总：2 个主管部门、4 个单位、4 个项目")
+        rows = list(book["指标偏差"].iter_rows(values_only=True))
+        overall = {(row[1], row[2]) for row in rows if row[3] == "（部门整体支出）"}
+        assert overall == {(HEALTH, "信息中心")}, summary  # the red indicator: the health commission's unit's
+        [note] = [v for row in book["部门整体"].iter_rows(values_only=True) for v in row if str(v).startswith("说明")]
+        assert "另有 2 个单位只报送了项目表" in note, note  # 一中 and 一院: each 信息中心 sent its own
+    from xlmon.report import report_for_paths
+
+    text = report_for_paths([from_summaries]).text()
+    assert "本次监控纳入 2 个主管部门、4 个单位的 4 个项目" in text
+    assert re.search(r"\t信息中心（某市教育局）\t310\.00\t150\.00\t", text)
+    assert re.search(r"\t信息中心（某市卫生健康委员会）\t310\.00\t15\.00\t", text)
+    _, province = run(capsys, from_summaries, "-o", tmp_path / "省汇总.xlsx")  # the bureau's records read back
+    assert province["units"] == 4 and province["projects"] == 4 and not province["duplicates"]
+    assert unit_table(tmp_path / "省汇总.xlsx") == unit_table(from_summaries)
+
+
+def test_a_unit_writing_its_department_two_ways_beside_a_namesake_is_one_unit_and_its_copy_a_duplicate(tmp_path,
+                                                                                                        capsys):
+    """The education bureau's 信息中心 writes its 主管部门 three ways (某市教育局（101001）, 市教育局 on another project,
+    某市教育局 on a corrected re-send): beside the health commission's 信息中心 it is still one unit, and its re-sent
+    信息系统运维经费 replaces its own first copy, not the health commission's project of that name."""
+    education, health = information_centres(tmp_path)
+    write_form(education / "信息中心设备.xlsx", unit="信息中心", project="办公设备购置", department="市教育局")
+    again = write_form(education / "信息中心（更正）.xlsx", unit="信息中心", project="信息系统运维经费",
+                       funding=more_spent(), department="某市教育局")
+    os.utime(education / "信息中心.xlsx", (1_780_000_000, 1_780_000_000))
+    os.utime(again, (1_780_000_600, 1_780_000_600))
+    code, direct = run(capsys, education, health, "-o", tmp_path / "局" / "直接汇总.xlsx")
+    assert code == 0 and direct["projects"] == 5 and direct["units"] == 4
+    [dup] = direct["duplicates"]
+    assert "采用 信息中心（更正）.xlsx!表1（其文件修改时间较晚）" in dup and "卫健委" not in dup, dup
+    for folder in (education, health):
+        assert run(capsys, folder, "-o", tmp_path / f"{folder.name}汇总.xlsx")[0] == 0
+    code, data = run(capsys, tmp_path / "教育局汇总.xlsx", tmp_path / "卫健委汇总.xlsx", "-o", tmp_path / "局" / "汇总.xlsx")
+    assert code == 0 and data["projects"] == 5 and data["units"] == 4 and not data["duplicates"]
+    for summary in ("直接汇总.xlsx", "汇总.xlsx"):
+        assert unit_table(tmp_path / "局" / summary) == {"一中": (310, 150), "一院": (310, 150),
+                                                        "信息中心（某市教育局）": (620, 310),
+                                                        "信息中心（某市卫生健康委员会）": (310, 15)}, summary
+
+
+def test_which_names_without_codes_are_one_unit():
+    """Units without codes: one name is one unit while its project forms name one 主管部门 however written, one of
+    each department where they name several; a form naming no department of its own (a 部门整体 form, a project
+    form leaving the line blank or naming its unit) is the unit whose project forms share its file or folder."""
+    from xlmon.consolidate.names import Units
+    from xlmon.consolidate.records import FormRecord
+
+    def form(department: str | None, file: str, kind: str = "project", unit: str = "信息中心",
+             source: str | None = None) -> FormRecord:
+        return FormRecord(kind, file, "表1", unit, "项目", department, None, 2026, 6, source=source)
+
+    forms = [form(EDUCATION, "教育局/信息中心.xlsx"), form("市教育局", "教育局/设备.xlsx"),
+             form("101001", "教育局/更正.xlsx"), form(HEALTH, "卫健委/信息中心.xlsx"),
+             form("信息中心", "教育局/信息中心部门整体.xlsx", "department"), form(None, "卫健委/空白.xlsx"),
+             form("信息中心", "卫健委/信息中心.xlsx"), form(None, "别处/信息中心.xlsx", "department", "信息 中心")]
+    units = Units(forms)
+    ids = [units.of(r) for r in forms]
+    assert ids[0] == ids[1] == ids[2] == ids[4] != ids[3] == ids[5] == ids[6]
+    assert ids[7] == ("信息中心", None) and ids[7] not in ids[:7]  # nothing tells whose
+    assert units.key("信息中心", "某市教育局") == ids[0] and units.key("信息中心", "102001") == ids[3]
+    assert list(units.names(forms).values()) == ["信息中心（某市教育局）", "信息中心（某市卫生健康委员会）", "信息 中心"]
+    alone = [r for r in forms if r.department != HEALTH]  # one department's, however written: one unit
+    assert len({Units(alone).of(r) for r in alone}) == 1
+    assert list(Units(alone).names(alone).values()) == ["信息中心"]
+    # read back from two departments' summaries: the summary (and the unit's folder) tells a 部门整体 form's unit
+    read = [form(EDUCATION, "局/教育局汇总.xlsx", source="/教育局/信息中心.xlsx"),
+            form(HEALTH, "局/卫健委汇总.xlsx", source="/卫健委/信息中心.xlsx"),
+            form("信息中心", "局/卫健委汇总.xlsx", "department", source="/卫健委/部门整体.xlsx"),
+            form("信息中心", "局/省汇总.xlsx", "department", source="/教育局/部门整体.xlsx")]
+    units = Units(read)
+    assert [units.of(r) for r in read][2:] == [units.of(read[1]), units.of(read[0])] != [units.of(read[0])] * 2
