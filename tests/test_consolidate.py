@@ -2524,8 +2524,8 @@ def test_which_names_without_codes_are_one_unit():
     from xlmon.consolidate.records import FormRecord
 
     def form(department: str | None, file: str, kind: str = "project", unit: str = "信息中心",
-             source: str | None = None) -> FormRecord:
-        return FormRecord(kind, file, "表1", unit, "项目", department, None, 2026, 6, source=source)
+             source: str | None = None, sha256: str | None = None) -> FormRecord:
+        return FormRecord(kind, file, "表1", unit, "项目", department, None, 2026, 6, source=source, sha256=sha256)
 
     forms = [form(EDUCATION, "教育局/信息中心.xlsx"), form("市教育局", "教育局/设备.xlsx"),
              form("101001", "教育局/更正.xlsx"), form(HEALTH, "卫健委/信息中心.xlsx"),
@@ -2540,10 +2540,13 @@ def test_which_names_without_codes_are_one_unit():
     alone = [r for r in forms if r.department != HEALTH]  # one department's, however written: one unit
     assert len({Units(alone).of(r) for r in alone}) == 1
     assert list(Units(alone).names(alone).values()) == ["信息中心"]
-    # read back from two departments' summaries: the summary (and the unit's folder) tells a 部门整体 form's unit
+    # read back from two departments' summaries: the summary (and the unit's folder) tells a 部门整体 form's unit,
+    # and so do the bytes of its file sent straight to the bureau too
     read = [form(EDUCATION, "局/教育局汇总.xlsx", source="/教育局/信息中心.xlsx"),
             form(HEALTH, "局/卫健委汇总.xlsx", source="/卫健委/信息中心.xlsx"),
-            form("信息中心", "局/卫健委汇总.xlsx", "department", source="/卫健委/部门整体.xlsx"),
-            form("信息中心", "局/省汇总.xlsx", "department", source="/教育局/部门整体.xlsx")]
+            form("信息中心", "局/卫健委汇总.xlsx", "department", source="/卫健委/部门整体.xlsx", sha256="ab"),
+            form("信息中心", "局/省汇总.xlsx", "department", source="/教育局/部门整体.xlsx"),
+            form("信息中心", "局/信息中心部门整体.xlsx", "department", sha256="ab")]
     units = Units(read)
-    assert [units.of(r) for r in read][2:] == [units.of(read[1]), units.of(read[0])] != [units.of(read[0])] * 2
+    found = [units.of(r) for r in read]
+    assert found[2:] == [found[1], found[0], found[1]] and found[0] != found[1]

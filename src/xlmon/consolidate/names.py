@@ -96,12 +96,20 @@ class Units:
                         if not all(names_itself(name, d) for name in names)}
                 if len(keys) > 1:
                     self._split[stem] = keys
-        for r in records if self._split else ():  # where the units of a name split by department are: the files
-            if r.kind == "project" and r.department and (stem := unit_parts(r.unit or "")[0]) in self._split:  # of
-                if not names_itself(r.unit, r.department):  # their project forms
-                    unit = self.key(r.unit, r.department)
-                    for where in _whereabouts(r):
-                        self._homes.setdefault((stem, *where), set()).add(unit)
+        if self._split:  # where the units of a name split by department are: the files of their project forms,
+            homeless = []  # and the bytes of those of their other forms that lie beside them (a copy elsewhere)
+            for r in records:
+                if (stem := unit_parts(r.unit or "")[0]) in self._split and unit_parts(r.unit or "")[1] is None:
+                    if r.kind == "project" and r.department and not names_itself(r.unit, r.department):
+                        unit = self.key(r.unit, r.department)
+                        for where in _whereabouts(r):
+                            self._homes.setdefault((stem, *where), set()).add(unit)
+                    else:
+                        homeless.append((stem, r))
+            found = [(stem, r.sha256, self._home(stem, r)) for stem, r in homeless if r.sha256]
+            for stem, sha, unit in found:
+                if unit[1] is not None:
+                    self._homes.setdefault((stem, "sha256", sha), set()).add(unit)
         # the names that are several units (two codes, a code and forms without it of another department, or
         # forms without a code of two departments)
         self.shared = {stem for stem, codes in self._codes.items() if len(codes) > 1} | set(self._split)
@@ -194,11 +202,12 @@ def names_itself(unit: str | None, department: str) -> bool:
 
 
 def _whereabouts(record: FormRecord) -> tuple[tuple[str, str], ...]:
-    """Where a form lies, narrowest first: the file it came from, the file it was read from (a summary: one
-    department's), the folder of the first."""
+    """Where a form lies, narrowest first: its file's bytes (the very same file wherever it arrives), the file it
+    came from, the file it was read from (a summary: one department's), the folder of the second."""
     first = record.source or record.file
     folder = os.path.dirname(first)
-    return ("file", first), ("input", record.file), *((("folder", folder),) if folder else ())
+    return (*((("sha256", record.sha256),) if record.sha256 else ()), ("file", first), ("input", record.file),
+            *((("folder", folder),) if folder else ()))
 
 
 def department_keys(counts: Counter[str]) -> tuple[dict[str, str], dict[str, str]]:
