@@ -99,7 +99,8 @@ class Units:
         if self._split:  # where the units of a name split by department are: the files of their project forms,
             homeless = []  # and the bytes of those of their other forms that lie beside them (a copy elsewhere)
             for r in records:
-                if (stem := unit_parts(r.unit or "")[0]) in self._split and unit_parts(r.unit or "")[1] is None:
+                stem, code = unit_parts(r.unit or "")
+                if code is None and stem in self._split:
                     if r.kind == "project" and r.department and not names_itself(r.unit, r.department):
                         unit = self.key(r.unit, r.department)
                         for where in _whereabouts(r):
