@@ -2480,6 +2480,7 @@ def test_units_of_one_name_of_two_departments_are_two_without_codes(tmp_path, ca
         assert overall == {(HEALTH, "信息中心")}, summary  # the red indicator: the health commission's unit's
         [note] = [v for row in book["部门整体"].iter_rows(values_only=True) for v in row if str(v).startswith("说明")]
         assert "另有 2 个单位只报送了项目表" in note, note  # 一中 and 一院: each 信息中心 sent its own
+        assert "根据 信息中心（某市卫生健康委员会）、信息中心（某市教育局） 报送的" in note, note
     from xlmon.report import report_for_paths
 
     text = report_for_paths([from_summaries]).text()

@@ -850,8 +850,12 @@ def _department_form_note(summary: Summary) -> str:
     the department's earlier summary."""
     from .carry import OWN_NOTES
 
-    names = sorted({r.unit or r.department or "（未填单位）" for r in summary.overall})
     ids = summary.unit_ids  # 机关服务中心（101003）'s form does not cover 机关服务中心（102003）
+    shown = ids.names(summary.overall)  # 信息中心（某市教育局） and 信息中心（某市卫生健康委员会）, not 信息中心 once
+
+    def name(r: FormRecord) -> str:
+        return shown[ids.of(r)] if r.unit else r.department or "（未填单位）"
+    names = sorted({name(r) for r in summary.overall})
     covered = {ids.of(r) for r in summary.overall}  # a unit's own form, or its department's
     codes: dict[str, set[str | None]] = {}
     for stem, code in covered:
@@ -872,7 +876,7 @@ def _department_form_note(summary: Summary) -> str:
         note += "，供审核参考"
     if units:
         note += f"；另有 {len(units)} 个单位只报送了项目表，其金额未计入本表" + ("" if bureau else "，请部门核实补充")
-    left = [(r.unit or r.department or "（未填单位）", why) for r in summary.overall if (why := not_prefilled(r))]
+    left = [(name(r), why) for r in summary.overall if (why := not_prefilled(r))]
     if left:
         said = "；".join(f"{unit}的部门整体表{why}" for unit, why in left)
         note += f"；{said}，{'其' if len(left) == 1 else '这些单位的'}金额未计入本表" + ("" if bureau else "，请部门核实补充")
