@@ -712,7 +712,8 @@ def test_a_bureaus_summary_of_several_departments_is_not_named_after_one(tmp_pat
         "一中": "某市教育局（101001）", "二中": "某市教育局（101001）", "三中": "某市教育局（101001）",
         "一院": "某市卫生健康委员会（102001）", "二院": "某市卫生健康委员会（102001）"}
     _, province = run(capsys, bureau, "-o", tmp_path / "省汇总.xlsx")  # xlmon's own column, not the bureau's
-    assert province["projects"] == 5 and not [d for d in province["diagnostics"] if d["code"] in ("K005", "K016")]
+    assert province["projects"] == 5  # its tables by department and by unit are xlmon's: no edit
+    assert not [d for d in province["diagnostics"] if d["code"] in ("K005", "K012", "K014", "K016")]
     chart = zipfile.ZipFile(bureau).read("xl/charts/chart1.xml").decode()
     assert "各主管部门支出进度与时间进度" in chart and f"$A${top}:$A${top + 1}<" in chart
     assert main(["consolidate", str(tmp_path / "某市教育局（101001）汇总.xlsx"), str(tmp_path / "某市卫生健康委员会（102001）汇总.xlsx"),
@@ -809,6 +810,50 @@ def test_every_printed_page_of_the_units_has_their_header(tmp_path, capsys, soff
         assert "各单位支出进度（按进度差从大到小）" in page and "进度差（百" in page and "评级" in page, page[:400]
     charted = [p for p in pages if "支出进度与时间进度" in p]
     assert charted and not [p for p in charted if "各单位支出进度（按进度差从大到小）" in p]
+
+
+def test_a_note_anywhere_on_the_overview_of_many_units_is_an_edit(tmp_path, capsys):
+    """A department of many units: the chart stands over blank rows above the units' table. A 审核说明 typed beside
+    the chart, beside a unit's row, between the title and the funding table, or below the units, is the
+    department's own: never written over by the next summary (exit 2, named with its cell), and one level up each
+    is K014. The summary as written, opened and saved, has none."""
+    units = tmp_path / "units"
+    units.mkdir()
+    write_units(units, 60)
+    summary = units / "部门汇总.xlsx"
+    assert run(capsys, units, "-o", summary)[0] == 0
+    ws = load_workbook(summary)["汇总表"]
+    rows = [r[0].value for r in ws.iter_rows(max_col=1)]
+    header = rows.index("单位") + 1  # 1-based
+    grades = rows.index("项目评级") + 1
+    chart = ws._charts[0].anchor
+    assert grades + 1 < chart._from.row + 1 and chart.to.row + 1 < header - 1  # the chart between the tables
+    beside_chart = f"K{(chart._from.row + chart.to.row) // 2 + 1}"
+    cells = {beside_chart: "在表格之间填写了“审核说明", f"A{grades + 2}": "在表格之间填写了“审核说明",
+             f"I{header + 3}": "在表格右侧填写了“审核说明", "C3": "在表头上方填写了“审核说明",
+             f"B{len(rows) + 3}": "在表格下方填写了“审核说明"}
+    book = load_workbook(summary)
+    book.save(summary)  # opened and saved unchanged: replaced as before
+    assert main(["consolidate", str(units), "-o", str(summary)]) == 0
+    capsys.readouterr()
+    for i, (cell, said) in enumerate(cells.items()):
+        edited = tmp_path / f"edited{i}" / "部门汇总.xlsx"
+        edited.parent.mkdir()
+        book = load_workbook(summary)
+        book["汇总表"][cell] = "审核说明：第000中等专业学校进度偏慢，已约谈。"
+        book.save(edited)
+        for f in units.glob("u*.xlsx"):
+            shutil.copy(f, edited.parent)
+        before = edited.read_bytes()
+        assert main(["consolidate", str(edited.parent), "-o", str(edited)]) == 2, cell
+        err = capsys.readouterr().err
+        assert f"汇总表!{cell}：{said}" in err and edited.read_bytes() == before, (cell, err)
+        _, bureau = run(capsys, edited, "-o", tmp_path / f"局{i}.xlsx")
+        found = [d for d in bureau["diagnostics"] if d["code"] in ("K005", "K012", "K014")]
+        assert [(d["code"], d["sheet"], d["cell"]) for d in found] == [("K014", "汇总表", cell)], found
+        assert said in found[0]["message"]
+    _, bureau = run(capsys, summary, "-o", tmp_path / "局.xlsx")
+    assert not [d for d in bureau["diagnostics"] if d["code"] in ("K005", "K012", "K014")]
 
 
 def test_the_chart_shows_the_units_furthest_behind_when_there_are_many(tmp_path, capsys):

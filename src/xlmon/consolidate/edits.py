@@ -360,9 +360,13 @@ def edited_deviations(sheet: list[list], records: list[FormRecord]) -> Found:
 
 
 def edited_overview(sheet: list[list], records: list[FormRecord], profile: Profile) -> Found:
-    """Where 汇总表 no longer shows the sums of its records: an amount of the funding table corrected by hand,
-    or a line written below its last table (审核说明…). One level up the sums are made again from the records."""
-    from .aggregate import majority_period, source_rows
+    """Where 汇总表 no longer shows the sums of its records: an amount of the funding table corrected by hand, or
+    anything written where xlmon wrote nothing (审核说明…): above the funding table's header, in the rows between
+    and below its tables (the rows a chart stands over too), or beside a table's rows. One level up the sums are
+    made again from the records, and the rest would be lost."""
+    from .aggregate import _by_department, majority_period, source_rows
+    from .names import department_groups
+    from .workbook import OVERVIEW_COLUMNS
 
     projects = [r for r in records if r.kind == "project"]
     top = next((r for r, line in enumerate(sheet) if line and clean_text(line[0]) == "资金来源"), None)
@@ -371,7 +375,8 @@ def edited_overview(sheet: list[list], records: list[FormRecord], profile: Profi
     header = {clean_text(v): c for c, v in enumerate(sheet[top]) if clean_text(v)}
     columns = {c: i for h, c in header.items() for i, label in enumerate(_OVERVIEW_AMOUNTS)
                if h == label or label.startswith("月") and h.startswith("1-") and h.endswith(label)}
-    totals = {t.row: t for t in source_rows(projects, majority_period(projects)[1], profile)}
+    months = majority_period(projects)[1]
+    totals = {t.row: t for t in source_rows(projects, months, profile)}
     edits: Found = []
     r = top + 1
     while r < len(sheet) and (label := clean_text(sheet[r][0] if sheet[r] else None)):
@@ -383,15 +388,42 @@ def edited_overview(sheet: list[list], records: list[FormRecord], profile: Profi
                 edits.append((address(r, c), f"{label}的{_OVERVIEW_AMOUNTS[i].lstrip('月')}为{_shown(shown)}，"
                                              f"记录之和为{_shown(values[i])}"))
         r += 1
-    units = next((r for r in range(r, len(sheet)) if sheet[r] and clean_text(sheet[r][0]) == "单位"), None)
-    if units is not None:
-        ids = Units(records)  # as the summary told its units apart: by its records
-        end = units + 1 + len({ids.of(p) for p in projects})
-        below = next(((r, c, text) for r in range(end, len(sheet)) for c, v in enumerate(sheet[r])
-                      if (text := clean_text(v))), None)
-        if below:
-            edits.append((address(below[0], below[1]), f"在表格下方填写了{_shown(below[2])}"))
+    ids = Units(records)  # as the summary told its units apart: by its records
+    counts = {"单位": len({ids.of(p) for p in projects}),
+              "主管部门": len(_by_department(department_groups(projects), projects, months, profile))}
+    widths = {0: 1, 1: 1, **_overview_lines(sheet, r, counts)}  # the title and the note; xlmon's lines below
+    last = max(widths)
+    outside = [(row, c, text) for row in (*range(top), *range(r, len(sheet))) if row != top
+               for c, v in enumerate(sheet[row][:OVERVIEW_COLUMNS]) if c >= widths.get(row, 0) and (text := clean_text(v))]
+    said = set()  # the first cell of each kind: a note of several lines is one edit
+    for row, c, text in outside:
+        where = ("在表头上方" if row < top else "在表格下方" if row > last else
+                 "在表格右侧" if row in widths else "在表格之间")
+        if where not in said:
+            said.add(where)
+            edits.append((address(row, c), f"{where}填写了{_shown(text)}"))
     return edits
+
+
+def _overview_lines(sheet: list[list], first: int, counts: dict[str, int]) -> dict[int, int]:
+    """The lines xlmon writes in 汇总表 below its funding table (from row `first` on), each with the columns it
+    fills: 项目评级, and each table of 支出进度 (a bureau's by 主管部门, then by unit), its title, header and a row
+    for each of the `counts` units or departments, wherever it stands (above or below the chart)."""
+    from .workbook import UNIT_HEADERS
+
+    lines = {}
+    r = first
+    while r < len(sheet):
+        text = clean_text(sheet[r][0]) if sheet[r] else None
+        who = next((w for w in counts if text == f"各{w}支出进度（按进度差从大到小）"), None)
+        if text == "项目评级":
+            lines[r] = 9  # 项目评级, then each grade and its count, 未评级 and its
+        elif who and r + 1 < len(sheet) and sheet[r + 1] and clean_text(sheet[r + 1][0]) == who:
+            lines[r] = 1
+            lines.update((row, len(UNIT_HEADERS)) for row in range(r + 1, min(r + 2 + counts[who], len(sheet))))
+            r += 1 + counts[who]
+        r += 1
+    return lines
 
 
 # 汇总表's amount columns, by header (月下达数: 1-6月下达数…)
