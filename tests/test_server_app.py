@@ -464,3 +464,30 @@ def test_files_chosen_with_their_folders_are_kept_apart(client, department):
     assert [f["path"] for f in body["files"]] == ["一科/监控表.xlsx", "二科/监控表.xlsx"]
     assert [len(f["forms"]) for f in body["files"]] == [len(check_file(p).forms) for p in paths]
     assert [a["name"] for a in body["annotated"]] == ["一科_监控表_校验.xlsx", "二科_监控表_校验.xlsx"]
+
+
+def test_the_task_panes_copy_of_a_large_departments_overview_has_no_hole(client, tmp_path):
+    """汇总表 of a department of many units has its chart over blank rows above the units' table; the task pane's
+    copy of it has no chart, so the tables follow one another there, a blank row between, every unit listed."""
+    import base64
+    import io
+
+    from python_calamine import CalamineWorkbook
+    from test_consolidate import write_units
+
+    write_units(tmp_path, 60)
+    files = [("files", (p.name, p.read_bytes())) for p in sorted(tmp_path.glob("*.xlsx"))]
+    body = client.post("/api/consolidate", files=files).json()
+    table, first = body["table"], [row[0] for row in body["table"]]
+    written = CalamineWorkbook.from_filelike(io.BytesIO(base64.b64decode(body["download"]["data"])))
+    sheet = [row[0] for row in written.get_sheet_by_name("汇总表").to_python()]
+    assert sheet.index("各单位支出进度（按进度差从大到小）") - sheet.index("项目评级") > 10  # the chart between them
+    blank = [not any(v != "" for v in row) for row in table]
+    assert not [i for i in range(1, len(table)) if blank[i] and blank[i - 1]], "a run of blank rows"
+    assert first.index("各单位支出进度（按进度差从大到小）") == first.index("项目评级") + 2
+    units = first[first.index("单位") + 1:]
+    assert len(units) == 60 and all(u.startswith("某市职业技术学院附属第") for u in units)
+    assert table[:first.index("项目评级") + 1] == [[("" if v is None else v) for v in row]
+                                                for row in written.get_sheet_by_name("汇总表").to_python()][
+                                                   :sheet.index("项目评级") + 1]  # all above as written
+    assert [len(r) for r in body["table_formats"]] == [len(r) for r in table]

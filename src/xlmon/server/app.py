@@ -416,6 +416,18 @@ def shown_names(text: str, files: list[tuple[str, Path]]) -> str:
     return text
 
 
+def overview_copy(rows: list[list]) -> list[list]:
+    """汇总表's values for the task pane's copy of it, which has no chart: the blank rows a chart stands over (above
+    the units' table of a department of many) would be a hole there, so the tables follow one another with a blank
+    row between, as the sheet has them where there is no chart between."""
+    table: list[list] = []
+    for row in rows:
+        line = ["" if v is None else v for v in row]
+        if any(v != "" for v in line) or table and any(v != "" for v in table[-1]):
+            table.append(line)
+    return table
+
+
 def table_formats(table: list[list]) -> list[list[str]]:
     """The number formats of 汇总表's cells as the summary shows them, for the task pane's copy of it: amounts
     #,##0.00, rates 0.00%, gaps in points 0.00, by the header of the table a row stands under."""
@@ -530,7 +542,7 @@ def consolidate_uploads(files: list[tuple[str, Path]], roster_upload: tuple[str,
     result["output"] = output.name
     data = output.read_bytes()
     table = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name("汇总表")
-    result["table"] = [[("" if v is None else v) for v in row] for row in table.to_python()]
+    result["table"] = overview_copy(table.to_python())
     result["table_formats"] = table_formats(result["table"])
     result["download"] = {"name": output.name, "data": base64.b64encode(data).decode()}
     return result
