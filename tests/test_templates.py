@@ -45,6 +45,9 @@ def test_cli_template_options(tmp_path, kind):
     assert ws["A2"].value == "（2027年1-9月）"
     texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     assert "1-9月下达数" in texts and "1-9月指标完成情况" in texts
+    title = L.PROJECT_TITLE if kind == "project" else L.DEPARTMENT_TITLE  # atop each page, the form's name only:
+    printed = [ws.oddHeader.left.text, ws.oddHeader.center.text, ws.oddHeader.right.text]  # none a unit can't see
+    assert printed == [None, None, title] and ws.oddFooter.center.text == "第 &P 页，共 &N 页"
     form, diags = read_form(read_workbook(out).sheets[ws.title], ws.title)
     assert (form.year, form.months, form.department) == (2027, 9, "某市教育局（101001）")
     if kind == "project":
@@ -109,10 +112,11 @@ def test_template_layout(kind):
 @pytest.mark.parametrize("kind", KINDS)
 def test_template_pages_are_headed_numbered_and_break_before_the_indicators(kind):
     """A form printed over two pages breaks between the funding and the indicators, whose header is repeated on
-    each of their pages; every page names the period and the form, and its number."""
+    each of their pages; every page names the form, and its number, and no period: a unit reusing the template
+    for another period changes the period it sees, never 页面设置."""
     ws = load_workbook(ROOT / "workbook_templates" / TEMPLATE_FILES[kind]).active
     title = L.PROJECT_TITLE if kind == "project" else L.DEPARTMENT_TITLE
-    assert ws.oddHeader.left.text == "2026年1-6月" and ws.oddHeader.right.text == title
+    assert [ws.oddHeader.left.text, ws.oddHeader.center.text, ws.oddHeader.right.text] == [None, None, title]
     assert ws.oddFooter.center.text == "第 &P 页，共 &N 页"
     header = next(c.row for row in ws.iter_rows() for c in row if c.value == "一级指标")
     assert ws.print_title_rows == f"${header}:${header + 1}"
@@ -152,9 +156,18 @@ def test_planned_pages_hold_rows_of_the_form_and_fit():
 
 def test_libreoffice_prints_no_page_without_form_rows(tmp_path, soffice):
     """The templates and department forms of many indicators, printed by LibreOffice: each page holds rows of the
-    form (never only the repeated indicator header over the footnotes), is headed and numbered."""
+    form (never only the repeated indicator header over the footnotes), is headed with the form's name and
+    numbered. A template reused for July, its period line and headers changed as a unit does, says 1-6月 on no
+    printed page."""
     pdftotext = require_tool("pdftotext")
     files = [ROOT / "workbook_templates" / name for name in TEMPLATE_FILES.values()]
+    july = load_workbook(files[0])
+    for row in july.active.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and "1-6月" in cell.value:
+                cell.value = cell.value.replace("1-6月", "1-7月")
+    july.save(tmp_path / "七月.xlsx")
+    files.append(tmp_path / "七月.xlsx")
     level2 = [n for names in L.HIERARCHIES[L.DEFAULT_HIERARCHY].values() for n in names]
     for name, counts in (("多指标", {(l1, n): 7 for l1, names in L.HIERARCHIES[L.DEFAULT_HIERARCHY].items()
                                    for n in names}),
@@ -167,11 +180,12 @@ def test_libreoffice_prints_no_page_without_form_rows(tmp_path, soffice):
     for path, pdf in zip(files, pdfs):
         text = subprocess.run([pdftotext, "-layout", str(pdf), "-"], check=True, capture_output=True).stdout.decode()
         pages = text.split("\f")[:-1]
-        title = L.PROJECT_TITLE if path.name == TEMPLATE_FILES["project"] else L.DEPARTMENT_TITLE
+        title = L.PROJECT_TITLE if path.name in (TEMPLATE_FILES["project"], "七月.xlsx") else L.DEPARTMENT_TITLE
         assert len(pages) >= 2, path.name
+        assert path.name != "七月.xlsx" or "（2026年1-7月）" in text and "1-6月" not in text
         for i, page in enumerate(pages, 1):
             head = page.strip().splitlines()[0]
-            assert "2026年1-6月" in head and head.endswith(title) and f"第 {i} 页，共 {len(pages)} 页" in page
+            assert head.strip() == title and f"第 {i} 页，共 {len(pages)} 页" in page, head
             assert any(row in page for row in ("资金总额", *level2)), (path.name, i, page)
         assert L.FOOTNOTES[2][:10] in pages[-1]
 

@@ -406,11 +406,12 @@ def plan_form(kind: Kind, *, year: int, months: int, project: str | None = None,
         p.merge(last + i, 1, last + i, LAST_COL, note, align=LEFT)
         p.restyle(Area(last + i, 1, last + i, LAST_COL), border=NO_BORDERS)
         p.restyle(Area(last + i, 1, last + i, 1), font=FontSpec(FONT, 9))
-    who = department if kind == "department" else unit or department
+    # Atop each page the form's name only: a unit reusing the form for another period, project or unit changes
+    # the cells it sees (the period line, the headers, 项目名称…), never 页面设置, where a period or a name printed
+    # on every page would go on saying the old one. (A summary's 部门整体, written anew each time, is headed as
+    # its other sheets are: workbook._Book.header.)
     setup = PrintSetup(print_area=Area(1, 1, last + len(L.FOOTNOTES) - 1, LAST_COL), title_rows=(table, table + 1),
-                       header=(header_text(f"{who}（{L.period(year, months)}）" if who else L.period(year, months)), "",
-                               header_text(title)),
-                       footer=("", PAGE_NUMBER, ""))
+                       header=("", "", header_text(title)), footer=("", PAGE_NUMBER, ""))
     p.print_setup = replace(setup, row_breaks=_page_breaks(p, setup, table, last, tail))
     p.protection = SheetProtection()
     return p
