@@ -814,9 +814,9 @@ def test_every_printed_page_of_the_units_has_their_header(tmp_path, capsys, soff
 
 def test_a_note_anywhere_on_the_overview_of_many_units_is_an_edit(tmp_path, capsys):
     """A department of many units: the chart stands over blank rows above the units' table. A 审核说明 typed beside
-    the chart, beside a unit's row, between the title and the funding table, or below the units, is the
-    department's own: never written over by the next summary (exit 2, named with its cell), and one level up each
-    is K014. The summary as written, opened and saved, has none."""
+    the chart, right below the funding table or 项目评级, beside a unit's row, between the title and the funding
+    table, or below the units, is the department's own: never written over by the next summary (exit 2, named
+    with its cell), and one level up each is K014. The summary as written, opened and saved, has none."""
     units = tmp_path / "units"
     units.mkdir()
     write_units(units, 60)
@@ -829,7 +829,9 @@ def test_a_note_anywhere_on_the_overview_of_many_units_is_an_edit(tmp_path, caps
     chart = ws._charts[0].anchor
     assert grades + 1 < chart._from.row + 1 and chart.to.row + 1 < header - 1  # the chart between the tables
     beside_chart = f"K{(chart._from.row + chart.to.row) // 2 + 1}"
+    assert rows[grades - 3] == "其他资金" and rows[grades - 2] is None  # the funding table's last row, a blank one
     cells = {beside_chart: "在表格之间填写了“审核说明", f"A{grades + 2}": "在表格之间填写了“审核说明",
+             f"A{grades - 1}": "在表格之间填写了“审核说明",
              f"I{header + 3}": "在表格右侧填写了“审核说明", "C3": "在表头上方填写了“审核说明",
              f"B{len(rows) + 3}": "在表格下方填写了“审核说明"}
     book = load_workbook(summary)

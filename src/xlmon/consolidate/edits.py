@@ -379,12 +379,12 @@ def edited_overview(sheet: list[list], records: list[FormRecord], profile: Profi
     totals = {t.row: t for t in source_rows(projects, months, profile)}
     edits: Found = []
     r = top + 1
-    while r < len(sheet) and (label := clean_text(sheet[r][0] if sheet[r] else None)):
-        t = totals.get(label.removeprefix("其中："))
-        values = t and [t.carryover, t.current, t.subtotal, t.issued, t.spent, t.forecast]
+    labels = {**totals, **{f"其中：{row}": t for row, t in totals.items()}}  # 其中：中央财政资金
+    while r < len(sheet) and (t := labels.get(label := clean_text(sheet[r][0] if sheet[r] else None))):
+        values = [t.carryover, t.current, t.subtotal, t.issued, t.spent, t.forecast]  # a line typed below: not a row
         for c, i in columns.items():
             shown = sheet[r][c] if c < len(sheet[r]) else None
-            if values and not same_amount(shown, values[i]):
+            if not same_amount(shown, values[i]):
                 edits.append((address(r, c), f"{label}的{_OVERVIEW_AMOUNTS[i].lstrip('月')}为{_shown(shown)}，"
                                              f"记录之和为{_shown(values[i])}"))
         r += 1
