@@ -439,3 +439,40 @@ def test_a_deadline_missed_is_said_to_deviate_not_to_be_doubted():
     result = check_sheets({"表1": grid}, PROFILE)
     [r301] = [d for d in result.diagnostics if d.code == "R301"]
     assert result.forms[0].indicators[0].grade == "red" and "（偏离目标）" in r301.message
+
+
+@pytest.mark.parametrize("target, forecast, grade, finding", [
+    # the last date named was taken for the date the work is done: a date things stand at, or work starts or stops
+    # on, made each of these green with no finding
+    ("12月31日前完成", "截至6月30日尚未开工", None, "R211"), ("年底前完成", "截至6月底项目尚未开工", None, "R211"),
+    ("9月30日前完成", "6月底前尚在招标", None, "R208"), ("10月底前完工", "受资金影响，6月起停工", None, "R207"),
+    ("6月30日前完成", "预计年底完工，已于3月开工", "red", "G201"), ("年底前完成", "6月起停工", None, "R208"),
+    ("12月31日前完成", "截至6月30日完成60%", None, "R211"), ("年底前完成", "截至6月30日尚未开工，预计12月完成", None, "R211"),
+    ("年底前完成", "截至6月底尚未启动", "red", "G201"),  # 未启动 is a level of its own, red
+    # a date tied to finishing, before or after it, is the one
+    ("年底前完成", "截至6月底已完成招标，预计年底完工", "green", None), ("12月31日前完成", "原计划12月，延期至次年3月", "red", "G201"),
+    ("12月31日前完成", "完工时间为2026年11月", "green", None), ("12月31日前完成", "预计2027年3月底竣工验收", "red", "G201"),
+    ("12月31日前完成", "3月开工，预计11月底前完成", "green", None), ("12月31日前完成", "3月开工，预计次年2月完成", "red", "G201"),
+    ("12月31日前完成", "预计11月", "green", None), ("12月31日前完成", "2026年12月底前", "green", None),
+    # a target to begin by a date is met by the date work starts
+    ("9月30日前开工", "已于3月开工", "green", None), ("9月30日前开工", "预计11月开工", "red", "G201"),
+])
+def test_a_deadline_is_met_by_the_date_the_work_is_done_not_a_date_it_stands_at(target, forecast, grade, finding):
+    grid = project_grid(funding=SAMPLE_FUNDING,
+                        indicators=[["产出指标", "时效指标", "指标甲", target, forecast, forecast, "受工期影响", "√", None,
+                                     None, None]])
+    result = check_sheets({"表1": grid}, PROFILE)
+    codes = {d.code for d in result.diagnostics}
+    assert result.forms[0].indicators[0].grade == grade
+    said = {"R207", "R208", "R209", "R211", "G201", "G202"} & codes
+    assert said == ({finding} if finding else set()), said
+
+
+def test_a_status_in_the_months_so_far_is_no_finding_against_a_deadline():
+    """1-6月执行情况 says where things stand, dates and all: 截至6月30日尚未开工 there is not text for a number."""
+    grid = project_grid(funding=SAMPLE_FUNDING,
+                        indicators=[["产出指标", "时效指标", "指标甲", "12月底前完成", "截至6月30日尚未开工", "11月完成", None,
+                                     "√", None, None, None]])
+    result = check_sheets({"表1": grid}, PROFILE)
+    assert result.forms[0].indicators[0].grade == "green"
+    assert not {"R207", "R208", "R209", "R211"} & {d.code for d in result.diagnostics}

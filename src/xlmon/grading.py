@@ -167,7 +167,50 @@ _PART_DAY = {"上旬": 10, "初": 10, "中旬": 20}
 When = tuple[int | None, int, int, int | None]  # a year said (or None: the form's), years after it, month, day
 
 
+def _compact_date(text: str) -> str:
+    return _SPACE.sub("", nfkc(_CLOCK.sub("", text)))
+
+
+@lru_cache(maxsize=4096)
+def _deadline(target: str) -> tuple[When, bool] | None:
+    """The date a target says a thing is due by, and whether the thing is to begin by then (9月30日前开工)."""
+    m = _DEADLINE.fullmatch(_compact_date(target)) if target else None
+    if m is None or not (m["year"] or m["next"] or m["day"] or m["part"] or m["end"] or m["iso_year"]
+                         or m["by"] or m["due"]):
+        return None
+    return _when(m), bool(m["due"] and _BEGUN.search(m["due"]))
+
+
+def deadline(target: str) -> When | None:
+    """The date a target says a thing is due by (12月31日前完成, 2026年底前完成, 年底前完成, 12月底前完成), or None.
+    A month alone (12月) is no date unless something says it is one (前, 底, a day, a year, 完成)."""
+    found = _deadline(target) if target else None
+    return found[0] if found else None
+
+
+_SAID = _WHEN
+# What finishing is called; a date is when the thing is done only where the text ties it to one of these, after it in
+# its clause (12月底前全部完工, 已于5月完成) or before it (完工时间为11月, 延期至次年3月), or where the text is nothing but
+# the date (11月, 预计2026年12月底前, 2026-11-30): never a date things stand at (截至6月30日尚未开工) or work starts
+# on (已于3月开工, 6月起停工), unless the target is the start (9月30日前开工)
+_DONE = r"完成|完工|竣工|验收|交付|交工|办结|完结|投入使用|投入运行|投用|上线|建成|结束|完毕|拨付|到位|结项|结题|通车"
+_STARTED = r"开工|动工|开建|启动|开始|起|进场|招标|停工|暂停"
+_BEGUN = re.compile(r"开工|动工|开建|启动|开始|进场")
+_CLAUSE_END = r"，,；;。!！?？、"
+_TIED_AFTER = re.compile(rf"(?:(?!{_STARTED})[^{_CLAUSE_END}]){{0,8}}?(?:{_DONE})")
+_TIED_AFTER_START = re.compile(rf"[^{_CLAUSE_END}]{{0,8}}?(?:{_DONE}|{_BEGUN.pattern})")
+_TIED_BEFORE = re.compile(rf"(?:(?:{_DONE})(?:时间|日期|时限|节点)?(?:为|是|在|于|:)?|(?:延期|推迟|延迟|顺延|延长|延后|拖延|调整|延)(?:至|到))$")
+_STATUS_BEFORE = re.compile(r"(?:截至|截止|截止到|截至到|自|从)$")
+_ONLY_DATE = re.compile(rf"(?:预计|计划|拟|将|可|能|争取)?(?:于|在)?(?:{_SAID.pattern})(?:之前|以前|前|左右|以内|内|止)?")
+_CLAUSES = re.compile(rf"[{_CLAUSE_END}]")
+# Words that the work has not begun or has stopped, or is only partly done (截至6月30日完成60%): such a forecast is
+# never green (R211 unless a level reads it red)
+_STALLED = re.compile(r"未开工|未动工|未启动|未实施|停工|停建|暂停|停滞|搁置|未开始")
+_PARTLY_DONE = re.compile(rf"(?:{_DONE}|进度|完成率)[^{_CLAUSE_END}\d]{{0,4}}\d{{1,2}}(?:\.\d+)?%")
+
+
 def _when(m: re.Match) -> When:
+    """The date a match of _WHEN or _DEADLINE names."""
     if m["iso_year"]:
         return int(m["iso_year"]), 0, int(m["iso_month"]), int(m["iso_day"])
     year, later = (int(m["year"]) if m["year"] else None), 1 if m["next"] else 0
@@ -177,37 +220,32 @@ def _when(m: re.Match) -> When:
     return year, later, int(m["month"]), day
 
 
-def _compact_date(text: str) -> str:
-    return _SPACE.sub("", nfkc(_CLOCK.sub("", text)))
-
-
-@lru_cache(maxsize=4096)
-def deadline(target: str) -> When | None:
-    """The date a target says a thing is due by (12月31日前完成, 2026年底前完成, 年底前完成, 12月底前完成), or None.
-    A month alone (12月) is no date unless something says it is one (前, 底, a day, a year, 完成)."""
-    m = _DEADLINE.fullmatch(_compact_date(target)) if target else None
-    if m is None or not (m["year"] or m["next"] or m["day"] or m["part"] or m["end"] or m["iso_year"]
-                         or m["by"] or m["due"]):
-        return None
-    return _when(m)
-
-
 @lru_cache(maxsize=8192)
-def _said_when(text: str) -> When | None:
-    """When a completion says the thing is (or will be) done: the last date it names (原计划12月，延期至次年3月)."""
+def _said_when(text: str, start: bool = False) -> When | None:
+    """When a completion says the thing is (or will be) done: the last date it ties to finishing (原计划12月，延期至
+    次年3月; 截至6月底已完成招标，预计年底完工), or the date it is nothing but (11月); start where the target is to
+    begin by a date (9月30日前开工), so that 已于3月开工 is its date."""
+    text = _compact_date(text)
+    if m := _ONLY_DATE.fullmatch(text):
+        return _when(_SAID.search(text, m.start()))
+    tied = _TIED_AFTER_START if start else _TIED_AFTER
     found = None
-    for found in _WHEN.finditer(_compact_date(text)):
-        pass
+    for m in _SAID.finditer(text):
+        before = _CLAUSES.split(text[:m.start()])[-1]
+        if _STATUS_BEFORE.search(before):
+            continue
+        if tied.match(text, m.end()) or _TIED_BEFORE.search(before):
+            found = m
     return _when(found) if found else None
 
 
-def _completed(value: str | float | None, unit: str | None) -> When | None:
+def _completed(value: str | float | None, unit: str | None, start: bool = False) -> When | None:
     if isinstance(value, str):
-        return _said_when(value)
+        return _said_when(value, start)
     if value is None:
         return None
     if unit:  # 11月完成 and 2026年底 are read as 11 (月) and 2026 (年底)
-        return _said_when(plain_number(value) + unit)
+        return _said_when(plain_number(value) + unit, start)
     if value.is_integer() and 1 <= value <= 12:  # a bare month
         return None, 0, int(value), None
     if value.is_integer() and 1900 <= value <= 2100:  # a bare year: by its end
@@ -227,12 +265,15 @@ def _day_of(when: When, reference: int) -> int:
 def deadline_grade(ind: Indicator, field: str, year: int | None, profile: Profile) -> Grade | None:
     """A deadline's completion: by its date green; late by up to yellow_tolerance of the time from the start of the
     year to the deadline yellow (nine days for 3月31日前), later red; and what the words say, the worse of the two
-    (预计2027年3月完成 holds 完成, 年底前无法完成 a date in time)."""
-    due = deadline(ind.target)
-    if due is None:
+    (预计2027年3月完成 holds 完成, 年底前无法完成 a date in time). Words that the work has not begun, has stopped or
+    is partly done (截至6月30日尚未开工, 6月起停工, 截至6月30日完成60%) are never green: red where a level reads them so,
+    else no grade (R211)."""
+    found = _deadline(ind.target) if ind.target else None
+    if found is None:
         return None
+    due, start = found
     value = getattr(ind, field)
-    done = _completed(value, ind.units.get(field))
+    done = _completed(value, ind.units.get(field), start)
     by_date: Grade | None = None
     # dates in the form's year, else the target's; with neither known, a completion naming a year cannot be placed
     reference = year or due[0] or (None if done is None or done[0] is not None else 2001)
@@ -241,17 +282,27 @@ def deadline_grade(ind: Indicator, field: str, year: int | None, profile: Profil
         slack = profile.indicators.yellow_tolerance * max(due_day, 0)
         by_date = "green" if done_day <= due_day else "yellow" if done_day <= due_day + slack else "red"
     by_words = qualitative_grade(value, ind, profile) if isinstance(value, str) else None
-    return worst(by_date, by_words)
+    grade = worst(by_date, by_words)
+    if grade == "green" and isinstance(value, str):
+        text = _compact_date(value)
+        if not start and _STALLED.search(text) or _PARTLY_DONE.search(text):
+            return None
+    return grade
 
 
-def answers_deadline(ind: Indicator, field: str, profile: Profile) -> bool:
-    """Whether a deadline's actual or forecast is a date or words a grade reads (11月完成, 已完成, 2027年3月): no
-    number in another unit (R209), no text for a number (R207), no number against words (R208), not ungraded (R211)."""
+def answers_deadline(ind: Indicator, field: str, profile: Profile, year: int | None = None) -> bool:
+    """Whether a deadline's forecast is graded by its date or words (11月完成, 已完成, 2027年3月), or its
+    actual names a date or words a grade reads (截至6月底已完成招标): no number in another unit (R209), no text for a
+    number (R207), no number against words (R208); a forecast that is not is R211."""
     if deadline(ind.target) is None:
         return False
-    value = getattr(ind, field)
-    return _completed(value, ind.units.get(field)) is not None or (
-        isinstance(value, str) and qualitative_grade(value, ind, profile) is not None)
+    if field == "forecast":
+        return deadline_grade(ind, field, year, profile) is not None
+    value, unit = getattr(ind, field), ind.units.get(field)
+    if isinstance(value, str) and qualitative_grade(value, ind, profile) is not None:
+        return True
+    text = value if isinstance(value, str) else plain_number(value) + unit if value is not None and unit else None
+    return _SAID.search(_compact_date(text)) is not None if text is not None else _completed(value, None) is not None
 
 
 def is_quantitative(ind: Indicator) -> bool:

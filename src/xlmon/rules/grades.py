@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..calc import fmt_rate
 from ..diagnostics import Diagnostic, make
-from ..grading import answers_deadline, comparable, qualitative_grade
+from ..grading import answers_deadline, comparable, deadline, is_quantitative, qualitative_grade
 from ..models import Form, Indicator
 from ..profile import Profile
 from ..text import plain_number
@@ -26,6 +26,20 @@ def _shown(ind: Indicator) -> tuple[str, str]:
     return target, f"{plain_number(value)}{unit}"
 
 
+def _unsaid(ind: Indicator, year: int | None, profile: Profile) -> bool:
+    """A forecast no grade reads and no other finding names: words no level fits; against a date to finish by
+    (12月31日前完成), whatever its date and words cannot place (截至6月30日尚未开工, 0), unless it is text for a
+    number (R207) or a number against words (R208). 2026年12月 is placed, and no finding."""
+    value = ind.forecast
+    if value is None:
+        return False
+    if deadline(ind.target) is not None:
+        said = (is_quantitative(ind) and isinstance(value, str)  # R207
+                or ind.operator == "qualitative" and isinstance(value, float))  # R208
+        return not said and not answers_deadline(ind, "forecast", profile, year)
+    return ind.operator == "qualitative" and isinstance(value, str) and qualitative_grade(value, ind, profile) is None
+
+
 def grade_findings(form: Form, profile: Profile) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     for row in form.funding:
@@ -34,11 +48,9 @@ def grade_findings(form: Form, profile: Profile) -> list[Diagnostic]:
                             cell=row.cells.get("spend_progress"), row=row.row, progress=fmt_rate(row.spend_progress),
                             time=fmt_rate(form.time_progress), gap=f"{row.gap * 100:.2f}"))
     for ind in form.indicators:
-        if ind.operator == "qualitative" and isinstance(ind.forecast, str) and ind.level3 \
-                and qualitative_grade(ind.forecast, ind, profile) is None \
-                and not answers_deadline(ind, "forecast", profile):  # 2026年12月 against 12月31日前完成
+        if ind.level3 and _unsaid(ind, form.year, profile):
             out.append(make("R211", sheet=form.sheet, cell=ind.cells.get("forecast"), name=ind.level3,
-                            value=ind.forecast))
+                            value=_shown(ind)[1]))
         if ind.grade in ("yellow", "red") and ind.level3:
             target, forecast = _shown(ind)
             out.append(make("G201" if ind.grade == "red" else "G202", sheet=form.sheet,

@@ -109,7 +109,7 @@ def completion_kinds(form: Form, profile: Profile) -> list[Diagnostic]:
         for field, zh in (("actual", "1-XX月完成情况"), ("forecast", "全年预计完成情况")):
             value = getattr(ind, field)
             cell = ind.cells.get(field)
-            if value is None or answers_deadline(ind, field, profile):  # 11月完成, 已完成 against 年底前完成
+            if value is None or answers_deadline(ind, field, profile, form.year):  # 11月完成, 已完成 against 年底前完成
                 continue
             zh = L.with_months(zh, form.months)
             if is_quantitative(ind) and isinstance(value, str):
