@@ -476,3 +476,50 @@ def test_a_status_in_the_months_so_far_is_no_finding_against_a_deadline():
     result = check_sheets({"表1": grid}, PROFILE)
     assert result.forms[0].indicators[0].grade == "green"
     assert not {"R207", "R208", "R209", "R211"} & {d.code for d in result.diagnostics}
+
+
+@pytest.mark.parametrize("target, forecast, grade", [
+    # a year and month typed as a number (Excel keeps 2026.12 or 2027.3) was neither graded nor said
+    ("12月底前完成", 2027.3, "red"), ("12月底前完成", 2026.12, "green"), ("12月底前完成", 2027.03, "red"),
+    ("10月底前", 2027.3, "red"), ("10月底前", 2026.12, "red"), ("11月底前", 2026.12, "yellow"),
+    ("2026年底前完成", 2027.3, "red"), ("2026年底前完成", 2026.12, "green"), ("12月31日前完成", 2026.11, "green"),
+    ("年底前完成", "2027.3", "red"), ("2027年6月底前完成", 2027.5, "green"),
+    # 2026.10 typed into a number cell is kept as 2026.1: January or October, graded where both read the same
+    ("12月底前完成", 2026.1, "green"), ("2026年底前完成", 2028.1, "red"), ("年底前完成", "2026.10", "green"),
+])
+def test_a_year_and_month_typed_as_a_number_is_a_date(target, forecast, grade):
+    grid = project_grid(funding=SAMPLE_FUNDING,
+                        indicators=[["产出指标", "时效指标", "指标甲", target, forecast, forecast, "受工期影响", "√", None,
+                                     None, None]])
+    result = check_sheets({"表1": grid}, PROFILE)
+    assert result.forms[0].indicators[0].grade == grade
+    assert not {"R207", "R208", "R209", "R211"} & {d.code for d in result.diagnostics}
+
+
+@pytest.mark.parametrize("target", ["12月底前完成", "10月底前", "2026年底前完成", "12月31日前完成", "年底前完成"])
+@pytest.mark.parametrize("forecast", [0, 50, 13, 2026.13, 1850.5, "截至6月30日尚未开工"])
+def test_a_deadline_answer_that_cannot_be_placed_is_always_said(target, forecast):
+    """No deviation escapes unsaid: a number no date reads, against a date to finish by, was no grade and no finding
+    (R207 text for a number, R208 a number against words, R209 another unit, R211 ungraded)."""
+    grid = project_grid(funding=SAMPLE_FUNDING,
+                        indicators=[["产出指标", "时效指标", "指标甲", target, forecast, forecast, "受工期影响", "√", None,
+                                     None, None]])
+    result = check_sheets({"表1": grid}, PROFILE)
+    codes = {d.code for d in result.diagnostics}
+    assert result.forms[0].indicators[0].grade is None
+    assert {"R207", "R208", "R209", "R211"} & codes, codes
+    r211 = [d.message for d in result.diagnostics if d.code == "R211"]
+    assert all("None" not in m and ".0”" not in m for m in r211), r211
+
+
+def test_a_year_and_month_that_may_be_january_or_october_is_said_where_the_two_differ():
+    """2026.1 in a number cell was typed 2026.1 (January) or 2026.10 (October): against 6月30日前完成 the one is in
+    time and the other months late, so it is not graded green on a guess, but said (R211)."""
+    grid = project_grid(funding=SAMPLE_FUNDING,
+                        indicators=[["产出指标", "时效指标", "指标甲", "6月底前完成", 2026.1, 2026.1, "受工期影响", "√",
+                                     None, None, None]])
+    result = check_sheets({"表1": grid}, PROFILE)
+    assert result.forms[0].indicators[0].grade is None
+    assert [d.message for d in result.diagnostics if d.code == "R211"] == [
+        "指标“指标甲”的全年预计完成情况“2026.1”无法判断红黄绿，偏差可能因此漏报。请用“达成”“部分达成”“未达成”等说法填写，"
+        "或把这一说法加入规则配置（[indicators] qualitative）。"]

@@ -188,7 +188,10 @@ def deadline(target: str) -> When | None:
     return found[0] if found else None
 
 
-_SAID = _WHEN
+# A year and month written as a number, as Excel keeps 2026.12 or 2027.3 (2027.03) typed into a cell: in a
+# completion only, where an amount is no answer (a target of 2000.5万元 is no date)
+_YEAR_MONTH = re.compile(r"(?<![\d.])(?P<ym_year>(?:19|20)\d{2})[-/.](?P<ym_month>1[0-2]|0?[1-9])(?![\d.])")
+_SAID = re.compile(rf"{_WHEN.pattern}|{_YEAR_MONTH.pattern}")
 # What finishing is called; a date is when the thing is done only where the text ties it to one of these, after it in
 # its clause (12月底前全部完工, 已于5月完成) or before it (完工时间为11月, 延期至次年3月), or where the text is nothing but
 # the date (11月, 预计2026年12月底前, 2026-11-30): never a date things stand at (截至6月30日尚未开工) or work starts
@@ -210,9 +213,11 @@ _PARTLY_DONE = re.compile(rf"(?:{_DONE}|进度|完成率)[^{_CLAUSE_END}\d]{{0,4
 
 
 def _when(m: re.Match) -> When:
-    """The date a match of _WHEN or _DEADLINE names."""
+    """The date a match of _WHEN, _DEADLINE or _SAID names."""
     if m["iso_year"]:
         return int(m["iso_year"]), 0, int(m["iso_month"]), int(m["iso_day"])
+    if m.re is _SAID and m["ym_year"]:
+        return int(m["ym_year"]), 0, int(m["ym_month"]), None
     year, later = (int(m["year"]) if m["year"] else None), 1 if m["next"] else 0
     if m["end"]:
         return year, later, 12, 31
@@ -250,6 +255,8 @@ def _completed(value: str | float | None, unit: str | None, start: bool = False)
         return None, 0, int(value), None
     if value.is_integer() and 1900 <= value <= 2100:  # a bare year: by its end
         return int(value), 0, 12, 31
+    if 1900 <= value < 2101:  # a year and month typed as a number: 2026.12, 2027.3 (2026.1: January, or October)
+        return _said_when(plain_number(value))
     return None
 
 
@@ -260,6 +267,11 @@ def _day_of(when: When, reference: int) -> int:
     year = (reference if year is None else year) + later
     last = calendar.monthrange(year, month)[1]
     return (datetime.date(year, month, min(day or last, last)) - datetime.date(reference, 1, 1)).days + 1
+
+
+def _late(due_day: int, done_day: int, tolerance: float) -> Grade:
+    slack = tolerance * max(due_day, 0)
+    return "green" if done_day <= due_day else "yellow" if done_day <= due_day + slack else "red"
 
 
 def deadline_grade(ind: Indicator, field: str, year: int | None, profile: Profile) -> Grade | None:
@@ -278,9 +290,11 @@ def deadline_grade(ind: Indicator, field: str, year: int | None, profile: Profil
     # dates in the form's year, else the target's; with neither known, a completion naming a year cannot be placed
     reference = year or due[0] or (None if done is None or done[0] is not None else 2001)
     if done is not None and reference is not None:
-        due_day, done_day = _day_of(due, reference), _day_of(done, reference)
-        slack = profile.indicators.yellow_tolerance * max(due_day, 0)
-        by_date = "green" if done_day <= due_day else "yellow" if done_day <= due_day + slack else "red"
+        due_day, slack = _day_of(due, reference), profile.indicators.yellow_tolerance
+        by_date = _late(due_day, _day_of(done, reference), slack)
+        if isinstance(value, float) and not ind.units.get(field) and plain_number(value).endswith(".1"):
+            october = _day_of((done[0], 0, 10, None), reference)  # 2026.10 typed into a number cell is 2026.1
+            by_date = by_date if _late(due_day, october, slack) == by_date else None
     by_words = qualitative_grade(value, ind, profile) if isinstance(value, str) else None
     grade = worst(by_date, by_words)
     if grade == "green" and isinstance(value, str):
@@ -291,7 +305,7 @@ def deadline_grade(ind: Indicator, field: str, year: int | None, profile: Profil
 
 
 def answers_deadline(ind: Indicator, field: str, profile: Profile, year: int | None = None) -> bool:
-    """Whether a deadline's forecast is graded by its date or words (11月完成, 已完成, 2027年3月), or its
+    """Whether a deadline's forecast is graded by its date or words (11月完成, 已完成, 2027年3月, 2026.12), or its
     actual names a date or words a grade reads (截至6月底已完成招标): no number in another unit (R209), no text for a
     number (R207), no number against words (R208); a forecast that is not is R211."""
     if deadline(ind.target) is None:

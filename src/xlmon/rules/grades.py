@@ -28,8 +28,8 @@ def _shown(ind: Indicator) -> tuple[str, str]:
 
 def _unsaid(ind: Indicator, year: int | None, profile: Profile) -> bool:
     """A forecast no grade reads and no other finding names: words no level fits; against a date to finish by
-    (12月31日前完成), whatever its date and words cannot place (截至6月30日尚未开工, 0), unless it is text for a
-    number (R207) or a number against words (R208). 2026年12月 is placed, and no finding."""
+    (12月31日前完成), whatever its date and words cannot place (截至6月30日尚未开工, 0, 2026.13), unless it is text for a
+    number (R207) or a number against words (R208). 2026年12月 or 2026.12 is placed, and no finding."""
     value = ind.forecast
     if value is None:
         return False
@@ -49,8 +49,9 @@ def grade_findings(form: Form, profile: Profile) -> list[Diagnostic]:
                             time=fmt_rate(form.time_progress), gap=f"{row.gap * 100:.2f}"))
     for ind in form.indicators:
         if ind.level3 and _unsaid(ind, form.year, profile):
-            out.append(make("R211", sheet=form.sheet, cell=ind.cells.get("forecast"), name=ind.level3,
-                            value=_shown(ind)[1]))
+            value = ind.forecast if isinstance(ind.forecast, str) else \
+                f"{plain_number(ind.forecast)}{ind.units.get('forecast') or ''}"  # as typed: 2026.1, not 2026.1月底
+            out.append(make("R211", sheet=form.sheet, cell=ind.cells.get("forecast"), name=ind.level3, value=value))
         if ind.grade in ("yellow", "red") and ind.level3:
             target, forecast = _shown(ind)
             out.append(make("G201" if ind.grade == "red" else "G202", sheet=form.sheet,
