@@ -523,3 +523,33 @@ def test_a_year_and_month_that_may_be_january_or_october_is_said_where_the_two_d
     assert [d.message for d in result.diagnostics if d.code == "R211"] == [
         "指标“指标甲”的全年预计完成情况“2026.1”无法判断红黄绿，偏差可能因此漏报。请用“达成”“部分达成”“未达成”等说法填写，"
         "或把这一说法加入规则配置（[indicators] qualitative）。"]
+
+
+@pytest.mark.parametrize("target", [
+    # a fixed list of bad things missed these, or its lookahead took 无机动车事故 for 无机…: 0 was green and 2 red before
+    # it, and both were R208 and ungraded after
+    "零就业家庭动态清零", "无重复资助", "无漏发错发", "零差评", "无新增隐性债务", "无坏账", "无虚假", "零误差", "无失泄密",
+    "无机动车事故", "零遗漏", "零积压", "无积压", "无超期", "无遗漏", "无套取", "无负面报道", "零死角", "无盲区", "零漏洞",
+    "无地质灾害", "无病虫害", "无黑臭水体", "无土地纠纷", "无烟花爆竹事故",
+    # a word of its own, then none all the same
+    "零售网点安全事故为零", "无人机作业安全事故为零", "无障碍设施投诉清零",
+])
+def test_none_of_anything_is_a_count_of_none(target):
+    for answer, grade in (("0", "green"), ("0起", "green"), ("2", "red"), ("2起", "red")):
+        grid = project_grid(funding=SAMPLE_FUNDING,
+                            indicators=[["产出指标", "社会效益指标", "指标甲", target, answer, answer, "见说明", "√", None,
+                                         None, None]])
+        result = check_sheets({"表1": grid}, PROFILE)
+        assert result.forms[0].indicators[0].grade == grade, (target, answer)
+        assert "R208" not in {d.code for d in result.diagnostics}, (target, answer)
+
+
+@pytest.mark.parametrize("target", ["无人机巡检", "无菌手术", "无缝衔接", "无烟单位创建", "无土栽培推广", "无息贷款发放",
+                                    "无机肥推广", "无人值守站点", "零部件更换", "零件供应", "零散务工人员", "零距离服务",
+                                    "零基础学员培训", "零容忍腐败", "无差别受理", "无证明城市建设"])
+def test_a_word_of_its_own_after_none_is_no_count_either(target):
+    grid = project_grid(funding=SAMPLE_FUNDING,
+                        indicators=[["产出指标", "数量指标", "指标甲", target, "2", "2", None, "√", None, None, None]])
+    result = check_sheets({"表1": grid}, PROFILE)
+    assert result.forms[0].indicators[0].grade is None
+    assert "R208" in {d.code for d in result.diagnostics}

@@ -123,26 +123,25 @@ def qualitative_grade(text: str, ind: Indicator, profile: Profile) -> Grade | No
     return None
 
 
-# 无 or 零 saying there is none of a bad thing, whatever qualifies it (无事故, 无重大安全事故, 零投诉, 无违规违纪行为,
-# 无拖欠农民工工资, 零发生 of the thing the indicator names), not beginning a word of its own (无公害, 无偿, 无纸化,
-# 无线, 无障碍, 无人机, 零售, 零星, 零部件), nor 无法 or 无明显 saying something else
-_NONE_OF = re.compile(
-    r"[无零](?!公害|偿|纸化|线|障碍|害化|人机|人驾驶|人值守|菌|缝|烟|息|土|机|法|明显|售|星|部件|件|散|距离|就业|基)"
-    r"\D*?(?:事故|事件|案件|发案|刑事|投诉|举报|上访|信访|违规|违纪|违法|违章|违约|差错|错误|失误|漏报|迟报|瞒报|延期|"
-    r"延误|逾期|滞后|拖延|推迟|拖欠|欠薪|伤亡|死亡|伤害|受伤|中毒|感染|疫情|病例|火灾|火情|污染|泄漏|泄露|排放|超标|"
-    r"损失|流失|丢失|损坏|隐患|风险|问题|缺陷|瑕疵|不合格|不良|返工|返修|纠纷|舆情|处罚|通报|问责|扣分|失学|辍学|返贫|"
-    r"闲置|浪费|挪用|挤占|截留|冒领|虚报|故障|发生|出现|现象)")
+# 无 or 零 starting a word of its own, not saying there is none of something (无公害, 无偿, 无纸化, 无线, 无障碍, 无人机,
+# 零售, 零星, 零部件, 零容忍), nor 无法 or 无明显 saying something else; 无机动车事故, 无土地纠纷 or 无烟花爆竹事故 are none of
+# 机动车事故, 土地纠纷, 烟花爆竹事故. Every other target beginning with 无 or 零 is a count of none (无重复资助, 零差评, 无坏账).
+_NONE_WORD = re.compile(
+    r"无(?:公害|偿|纸化|线|障碍|人机|人驾驶|人值守|菌|缝|烟(?!花)|土(?!地)|息|害化|机(?!动)|法|明显|差别|条件|证明|接触)"
+    r"|零(?:售|星|部件|件|散|距离|基|容忍|工|碳)")
+# …that the target then says is none all the same: 零售网点安全事故为零, 无人机安全事故0起, 零星维修投诉清零
+_SAYS_NONE = re.compile(r"清零|为零|归零|为0|(?<![\d.])0(?:起|次|件|例|宗|个|人|户|处|条|项|家)")
 _COUNTED = re.compile(r"\d|率|覆盖")
 _NUMBERS = re.compile(r"\d+(?:\.\d+)?")
 
 
 def counts_none(ind: Indicator, field: str = "forecast") -> bool:
-    """零事故, 无差错: a qualitative target of none of a bad thing, which a count answers (0 or 0起 meets it, any more
-    misses it); 无偿献血活动全面开展 or 零售网点建设 is none of nothing, and a number against it R208. A target holding a
-    number or a rate counts only where that number is none (零投诉率, 无重大安全事故（0起）) and the answer 0; one that
-    merely begins so (无害化处理率100%, 无障碍设施全覆盖) is left to R208."""
+    """零事故, 无差错, 无重复资助: a qualitative target of none of something, which a count answers (0 or 0起 meets it,
+    any more misses it); 无偿献血活动全面开展 or 零售网点建设 begins a word of its own, and a number against it is R208.
+    A target holding a number or a rate counts only where that number is none (零投诉率, 无重大安全事故（0起）) and the
+    answer 0; one that merely begins so (无害化处理率100%, 无障碍设施全覆盖) is left to R208."""
     key = label_key(ind.target) if ind.operator == "qualitative" and ind.target else ""
-    if not _NONE_OF.match(key):
+    if len(key) < 2 or key[0] not in "零无" or _NONE_WORD.match(key) and not _SAYS_NONE.search(key):
         return False
     value = getattr(ind, field)
     nought = isinstance(value, float) and abs(value) <= EPS
