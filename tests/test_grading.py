@@ -553,3 +553,17 @@ def test_a_word_of_its_own_after_none_is_no_count_either(target):
     result = check_sheets({"表1": grid}, PROFILE)
     assert result.forms[0].indicators[0].grade is None
     assert "R208" in {d.code for d in result.diagnostics}
+
+
+@pytest.mark.parametrize("target, forecast, code", [
+    ("12月底前完成", "20天", "R209"), ("12月底前完成", "2027年", "R209"), ("12月底前完成", "截至6月30日尚未开工", "R207"),
+    ("12月31日前完成", 100, "R208"), ("12月31日前完成", "截至6月30日尚未开工", "R211"), ("12月底前完成", 0, "R211"),
+])
+def test_a_deadline_answer_that_cannot_be_placed_is_said_once(target, forecast, code):
+    """One finding for the forecast cell: 20天 against 12月底前完成 is another unit (R209), not also ungraded (R211)."""
+    grid = project_grid(funding=SAMPLE_FUNDING,
+                        indicators=[["产出指标", "时效指标", "指标甲", target, "推进中", forecast, "受工期影响", "√",
+                                     None, None, None]])
+    result = check_sheets({"表1": grid}, PROFILE)
+    cell = result.forms[0].indicators[0].cells["forecast"]
+    assert [d.code for d in result.diagnostics if d.cell == cell and d.code[:2] == "R2"] == [code]

@@ -8,6 +8,7 @@ from ..grading import answers_deadline, comparable, deadline, is_quantitative, q
 from ..models import Form, Indicator
 from ..profile import Profile
 from ..text import plain_number
+from .numbers import other_unit
 
 
 def _shown(ind: Indicator) -> tuple[str, str]:
@@ -29,13 +30,15 @@ def _shown(ind: Indicator) -> tuple[str, str]:
 def _unsaid(ind: Indicator, year: int | None, profile: Profile) -> bool:
     """A forecast no grade reads and no other finding names: words no level fits; against a date to finish by
     (12月31日前完成), whatever its date and words cannot place (截至6月30日尚未开工, 0, 2026.13), unless it is text for a
-    number (R207) or a number against words (R208). 2026年12月 or 2026.12 is placed, and no finding."""
+    number (R207), a number against words (R208) or in another unit (R209, 20天 against 12月底前完成). 2026年12月 or
+    2026.12 is placed, and no finding."""
     value = ind.forecast
     if value is None:
         return False
     if deadline(ind.target) is not None:
         said = (is_quantitative(ind) and isinstance(value, str)  # R207
-                or ind.operator == "qualitative" and isinstance(value, float))  # R208
+                or ind.operator == "qualitative" and isinstance(value, float)  # R208
+                or isinstance(value, float) and other_unit(ind, "forecast"))  # R209
         return not said and not answers_deadline(ind, "forecast", profile, year)
     return ind.operator == "qualitative" and isinstance(value, str) and qualitative_grade(value, ind, profile) is None
 

@@ -103,6 +103,12 @@ def _unit_key(unit: str | None) -> str:
     return {"百分比": "%", "百分之": "%", "％": "%", "m2": "平方米", "m3": "立方米"}.get(key, key)
 
 
+def other_unit(ind: Indicator, field: str) -> bool:
+    """A number of a quantitative target in another unit than the target's (R209): 20天 against 12月底前完成."""
+    unit = ind.units.get(field)
+    return bool(is_quantitative(ind) and ind.unit and unit and _unit_key(unit) != _unit_key(ind.unit))
+
+
 def completion_kinds(form: Form, profile: Profile) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     for ind in form.indicators:
@@ -118,11 +124,9 @@ def completion_kinds(form: Form, profile: Profile) -> list[Diagnostic]:
             elif ind.operator == "qualitative" and isinstance(value, float) and not counts_none(ind, field):
                 out.append(make("R208", sheet=form.sheet, cell=cell, name=ind.level3, target=ind.target,
                                 field=zh, value=plain_number(value)))
-            elif is_quantitative(ind) and ind.unit:
-                unit = ind.units.get(field)
-                if unit and _unit_key(unit) != _unit_key(ind.unit):
-                    out.append(make("R209", sheet=form.sheet, cell=cell, name=ind.level3, field=zh,
-                                    target_unit=ind.unit, unit=unit))
+            elif other_unit(ind, field):
+                out.append(make("R209", sheet=form.sheet, cell=cell, name=ind.level3, field=zh,
+                                target_unit=ind.unit, unit=ind.units.get(field)))
     return out
 
 
