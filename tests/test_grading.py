@@ -454,6 +454,9 @@ def test_a_deadline_missed_is_said_to_deviate_not_to_be_doubted():
     ("12月31日前完成", "完工时间为2026年11月", "green", None), ("12月31日前完成", "预计2027年3月底竣工验收", "red", "G201"),
     ("12月31日前完成", "3月开工，预计11月底前完成", "green", None), ("12月31日前完成", "3月开工，预计次年2月完成", "red", "G201"),
     ("12月31日前完成", "预计11月", "green", None), ("12月31日前完成", "2026年12月底前", "green", None),
+    # of two dates tied to finishing the later: the other is a part done, or the plan before a delay
+    ("12月31日前完成", "预计2027年3月完工，6月已完成招标", "red", "G201"),
+    ("年底前完成", "预计2027年6月完成（原计划2026年12月）", "red", "G201"),
     # a target to begin by a date is met by the date work starts
     ("9月30日前开工", "已于3月开工", "green", None), ("9月30日前开工", "预计11月开工", "red", "G201"),
 ])

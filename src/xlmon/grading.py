@@ -225,38 +225,37 @@ def _when(m: re.Match) -> When:
 
 
 @lru_cache(maxsize=8192)
-def _said_when(text: str, start: bool = False) -> When | None:
-    """When a completion says the thing is (or will be) done: the last date it ties to finishing (原计划12月，延期至
-    次年3月; 截至6月底已完成招标，预计年底完工), or the date it is nothing but (11月); start where the target is to
-    begin by a date (9月30日前开工), so that 已于3月开工 is its date."""
+def _said_when(text: str, start: bool = False) -> tuple[When, ...]:
+    """When a completion says the thing is (or will be) done: the dates it ties to finishing, of which the latest
+    counts (原计划12月，延期至次年3月; 截至6月底已完成招标，预计年底完工; 预计2027年3月完工，6月已完成招标), or the date it is
+    nothing but (11月); start where the target is to begin by a date (9月30日前开工), so that 已于3月开工 is its date."""
     text = _compact_date(text)
     if m := _ONLY_DATE.fullmatch(text):
-        return _when(_SAID.search(text, m.start()))
+        return (_when(_SAID.search(text, m.start())),)
     tied = _TIED_AFTER_START if start else _TIED_AFTER
-    found = None
+    found = []
     for m in _SAID.finditer(text):
         before = _CLAUSES.split(text[:m.start()])[-1]
-        if _STATUS_BEFORE.search(before):
-            continue
-        if tied.match(text, m.end()) or _TIED_BEFORE.search(before):
-            found = m
-    return _when(found) if found else None
+        if not _STATUS_BEFORE.search(before) and (tied.match(text, m.end()) or _TIED_BEFORE.search(before)):
+            found.append(_when(m))
+    return tuple(found)
 
 
-def _completed(value: str | float | None, unit: str | None, start: bool = False) -> When | None:
+def _completed(value: str | float | None, unit: str | None, start: bool = False) -> tuple[When, ...]:
+    """The dates a completion says the thing is done by (none where it names none)."""
     if isinstance(value, str):
         return _said_when(value, start)
     if value is None:
-        return None
+        return ()
     if unit:  # 11月完成 and 2026年底 are read as 11 (月) and 2026 (年底)
         return _said_when(plain_number(value) + unit, start)
     if value.is_integer() and 1 <= value <= 12:  # a bare month
-        return None, 0, int(value), None
+        return ((None, 0, int(value), None),)
     if value.is_integer() and 1900 <= value <= 2100:  # a bare year: by its end
-        return int(value), 0, 12, 31
+        return ((int(value), 0, 12, 31),)
     if 1900 <= value < 2101:  # a year and month typed as a number: 2026.12, 2027.3 (2026.1: January, or October)
         return _said_when(plain_number(value))
-    return None
+    return ()
 
 
 @lru_cache(maxsize=4096)
@@ -287,12 +286,12 @@ def deadline_grade(ind: Indicator, field: str, year: int | None, profile: Profil
     done = _completed(value, ind.units.get(field), start)
     by_date: Grade | None = None
     # dates in the form's year, else the target's; with neither known, a completion naming a year cannot be placed
-    reference = year or due[0] or (None if done is None or done[0] is not None else 2001)
-    if done is not None and reference is not None:
+    reference = year or due[0] or (None if not done or any(d[0] is not None for d in done) else 2001)
+    if done and reference is not None:
         due_day, slack = _day_of(due, reference), profile.indicators.yellow_tolerance
-        by_date = _late(due_day, _day_of(done, reference), slack)
+        by_date = _late(due_day, max(_day_of(d, reference) for d in done), slack)
         if isinstance(value, float) and not ind.units.get(field) and plain_number(value).endswith(".1"):
-            october = _day_of((done[0], 0, 10, None), reference)  # 2026.10 typed into a number cell is 2026.1
+            october = _day_of((done[0][0], 0, 10, None), reference)  # 2026.10 typed into a number cell is 2026.1
             by_date = by_date if _late(due_day, october, slack) == by_date else None
     by_words = qualitative_grade(value, ind, profile) if isinstance(value, str) else None
     grade = worst(by_date, by_words)
@@ -315,7 +314,7 @@ def answers_deadline(ind: Indicator, field: str, profile: Profile, year: int | N
     if isinstance(value, str) and qualitative_grade(value, ind, profile) is not None:
         return True
     text = value if isinstance(value, str) else plain_number(value) + unit if value is not None and unit else None
-    return _SAID.search(_compact_date(text)) is not None if text is not None else _completed(value, None) is not None
+    return _SAID.search(_compact_date(text)) is not None if text is not None else bool(_completed(value, None))
 
 
 def is_quantitative(ind: Indicator) -> bool:
