@@ -229,15 +229,20 @@ def _said_when(text: str, start: bool = False) -> tuple[When, ...]:
     """When a completion says the thing is (or will be) done: the dates it ties to finishing, of which the latest
     counts (原计划12月，延期至次年3月; 截至6月底已完成招标，预计年底完工; 预计2027年3月完工，6月已完成招标), or the date it is
     nothing but (11月); start where the target is to begin by a date (9月30日前开工), so that 已于3月开工 is its date."""
-    text = _compact_date(text)
+    return tuple(when for _, when in _tied_dates(_compact_date(text), start))
+
+
+@lru_cache(maxsize=8192)
+def _tied_dates(text: str, start: bool = False) -> tuple[tuple[int, When], ...]:
+    """_said_when's dates in a compacted text, each with where it starts."""
     if m := _ONLY_DATE.fullmatch(text):
-        return (_when(_SAID.search(text, m.start())),)
+        return ((0, _when(_SAID.search(text, m.start()))),)
     tied = _TIED_AFTER_START if start else _TIED_AFTER
     found = []
     for m in _SAID.finditer(text):
         before = _CLAUSES.split(text[:m.start()])[-1]
         if not _STATUS_BEFORE.search(before) and (tied.match(text, m.end()) or _TIED_BEFORE.search(before)):
-            found.append(_when(m))
+            found.append((m.start(), _when(m)))
     return tuple(found)
 
 
@@ -297,7 +302,10 @@ def deadline_grade(ind: Indicator, field: str, year: int | None, profile: Profil
     grade = worst(by_date, by_words)
     if grade == "green" and isinstance(value, str):
         text = _compact_date(value)
-        if not start and _STALLED.search(text) or _PARTLY_DONE.search(text):
+        if not start and _STALLED.search(text):
+            return None
+        # 截至6月30日完成60% or 预计12月底完成80%, but not 截至目前已完成80%，预计11月全部完成
+        if (partly := _PARTLY_DONE.search(text)) and not any(at > partly.end() for at, _ in _tied_dates(text, start)):
             return None
     return grade
 
