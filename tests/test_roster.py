@@ -101,6 +101,41 @@ def test_names_from_the_column_of_names_of_other_headers(tmp_path, header):
     assert read_roster(write_csv(tmp_path / "r.csv", rows, "gbk")) == UNITS
 
 
+PREAMBLES = [[["2026年应报送单位名单"], ["主管部门：", "某市教育局"], ["序号", "单位名称"]],
+             [["编制部门", "某市教育局"], ["单位名称"]],
+             [["填报部门：", "某市教育局", "填报日期：", "2026-07-05"], ["序号", "单位名称", "备注"]],
+             [["填报单位", "某市教育局（盖章）"], ["序号", "单位"]],
+             [["主管部门", "某市教育局"], [None, None], ["序号", "单位", "联系电话"]],
+             [["单位名称", "某市教育局"], ["序号", "单位名称", "2026年预算数（万元）"]]]
+
+
+@pytest.mark.parametrize("preamble", PREAMBLES)
+def test_a_line_above_the_header_naming_the_department_is_no_header(tmp_path, preamble):
+    """主管部门：| 某市教育局 above 序号 | 单位名称, as exported lists have: a label with its value, not the header."""
+    header = preamble[-1]
+    column = next(i for i, c in enumerate(header) if c and c.startswith("单位"))
+    rows = [*preamble, *([i, None, None][:column] + [u] for i, u in enumerate(UNITS, 1))]
+    assert read_roster(write_xlsx(tmp_path / "名单.xlsx", rows)) == UNITS
+    assert read_roster(write_csv(tmp_path / "名单.csv", rows, "gbk")) == UNITS
+
+
+def test_of_the_header_lines_the_best_with_names_below_is_the_header(tmp_path):
+    """主管部门 (a department's header) above 单位名称: the units' names are below 单位名称; a header with no names
+    below it before another as good is no header."""
+    rows = [["主管部门"], ["某市教育局"], ["单位名称"], *([u] for u in UNITS)]
+    assert read_roster(write_csv(tmp_path / "r.csv", rows)) == UNITS
+    rows = [["部门"], ["主管部门", "单位名称"], *(["某市教育局", u] for u in UNITS)]
+    assert read_roster(write_csv(tmp_path / "r.csv", rows)) == UNITS
+
+
+def test_a_departments_roster_with_a_preamble_matches_its_units_forms(tmp_path, capsys):
+    units = reporting(tmp_path / "units", dict.fromkeys(UNITS[:2], "某市教育局"))
+    roster = write_xlsx(tmp_path / "应报送单位名单.xlsx", [["2026年应报送单位名单"], ["主管部门：", "某市教育局"],
+                                                          ["序号", "单位名称"], *numbered()[1:]])
+    _, data = run(capsys, units, "-o", tmp_path / "s.xlsx", "--roster", roster)
+    assert data["missing_units"] == UNITS[2:] and data["unlisted_units"] == []
+
+
 @pytest.mark.parametrize("title", ["2026年应报送单位名单", "应报送单位名单（共3家）", "2026年上半年预算绩效运行监控报送单位"])
 def test_a_title_without_a_header_is_no_unit(tmp_path, title):
     assert read_roster(write_csv(tmp_path / "r.csv", [[title], *([u] for u in UNITS)], "gbk")) == UNITS

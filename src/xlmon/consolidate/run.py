@@ -440,19 +440,59 @@ def _text_rows(path: Path, data: bytes) -> list[list[str]]:
 
 
 def _roster_column(rows: list[list[str]]) -> tuple[int, int]:
-    """Where the names are: (first row, column). Below the first header row, in its best 单位 column
-    (see _header_rank); with no header, from the top in the first column that is mostly not numbers.
-    A header is looked for near the top only: in a list without one, a unit named …单位 far down must not
-    take the units above it away."""
+    """Where the names are: (first row, column). Below a header row, in its best 单位 column (see _header_rank);
+    with no header, from the top in the first column that is mostly not numbers. A header is looked for near the
+    top only: in a list without one, a unit named …单位 far down must not take the units above it away. Of the rows
+    there holding such a header, the one whose header ranks best and has names below it wins, the first of equals:
+    a preamble line above the header (主管部门：| 某市教育局, 编制部门 | 某市教育局) is a label with its value
+    (_header_cells), and a line whose label has no names below it before a header as good is not the header."""
+    found = []  # (row, column, rank) of each row near the top holding a header: its best, the first of equals
     for i, row in enumerate(rows[:10]):
-        ranks = [_header_rank(cell) for cell in row]
-        if any(ranks):
-            return i + 1, ranks.index(max(ranks))
+        if cells := _header_cells(row):
+            column, rank = max(cells, key=lambda c: (c[1], -c[0]))
+            found.append((i, column, rank))
+    heading = [(i, column, rank) for n, (i, column, rank) in enumerate(found)
+               if _heads_names(rows, i, column, next((j for j, _, r in found[n + 1:] if r >= rank), len(rows)))]
+    if heading or found:
+        i, column, _ = max(heading, key=lambda h: h[2]) if heading else found[0]
+        return i + 1, column
     for column in range(max(map(len, rows), default=0)):
         cells = [r[column] for r in rows if column < len(r) and label_key(r[column])]
         if sum(not _is_number(c) for c in cells) * 2 > len(cells):
             return 0, column
     return 0, 0
+
+
+def _header_cells(row: list[str]) -> list[tuple[int, int]]:
+    """(column, rank) of the cells of a row that may head the names (_header_rank): not a label given its value
+    in the row, as a preamble line above the header has it (主管部门：某市教育局, 填报单位 | 某市教育局 | 填报日期：
+    | 2026-07-05), a label ending in a colon or followed by a value (an organisation's name, a date)."""
+    cells = []
+    for column, cell in enumerate(row):
+        rank = _header_rank(cell)
+        after = next((c for c in row[column + 1:] if label_key(c)), "")
+        if rank and not cell.strip().endswith((":", "：")) and not _a_value(after):
+            cells.append((column, rank))
+    return cells
+
+
+def _a_value(cell: str) -> bool:
+    """Whether a cell right of a label is its value, not the next column's header: a date, a number or an
+    organisation's name (某市教育局, 某市第一中学（盖章）)."""
+    key = label_key(nfkc(cell).split("(")[0])
+    return bool(key) and (_is_number(key) or _DATE.fullmatch(key) is not None
+                          or len(key) > 2 and key.endswith(_ORGANISATIONS) and not _header_rank(cell))
+
+
+_DATE = re.compile(r"(?:19|20)[0-9]{2}(?:[-/年][0-9]{1,2}(?:[-/月][0-9]{1,2}日?)?)?")
+_ORGANISATIONS = ("局", "委", "委员会", "办", "办公室", "厅", "院", "中心", "站", "校", "学", "馆", "会", "队", "所", "府",
+                  "社", "团", "公司")
+
+
+def _heads_names(rows: list[list[str]], i: int, column: int, end: int) -> bool:
+    """Whether a header in rows[i][column] has a name below it, before the row end (a header of its rank or better)."""
+    return any(column < len(r) and label_key(r[column]) and not _header_rank(r[column])
+               and not _not_a_name(r[column], above=False) for r in rows[i + 1:end])
 
 
 def _header_rank(cell: str) -> int:
