@@ -373,6 +373,50 @@ def test_a_bureau_roster_of_departments_matches_their_summaries(tmp_path, capsys
     assert data["missing_units"] == ["某市卫生健康委员会"] and data["unlisted_units"] == ["市票据中心"]
 
 
+def test_a_bureau_roster_listing_a_unit_beside_the_departments_takes_a_departments_summary_for_it(tmp_path, capsys):
+    """A bureau's roster lists its departments and a unit that reports straight to it, one of 某市教育局's: the
+    department's summary answers for the department, and the units it consolidated are not unlisted (K004)."""
+    schools = dict.fromkeys(["某市第一中学", "某市第二中学", "某市实验小学"], "某市教育局（101001）")
+    run(capsys, reporting(tmp_path / "edu", schools), "-o", tmp_path / "inbox" / "教育局汇总.xlsx")
+    reporting(tmp_path / "inbox", {"某市疾控中心": "某市卫生健康委员会"})
+    roster = write_csv(tmp_path / "名单.csv", [["单位名称"], ["某市教育局"], ["某市卫生健康委员会"], ["某市第一中学"],
+                                             ["某市民政局"]])
+    _, data = run(capsys, tmp_path / "inbox", "-o", tmp_path / "局汇总.xlsx", "--roster", roster)
+    assert data["missing_units"] == ["某市民政局"] and data["unlisted_units"] == []
+
+
+def test_a_departments_own_roster_with_its_earlier_summary_still_lists_its_units_one_by_one(tmp_path, capsys):
+    """The department's own roster (its name for its 本级 unit, most of its units) with its earlier summary among the
+    inputs: the summary is no form of the 本级 unit, and a unit not on the roster is K004."""
+    schools = dict.fromkeys(["某市第一中学", "某市第二中学", "某市实验小学"], "某市教育局（101001）")
+    run(capsys, reporting(tmp_path / "edu", schools), "-o", tmp_path / "部门汇总.xlsx")
+    roster = write_csv(tmp_path / "名单.csv", [["单位名称"], ["某市教育局"], ["某市第一中学"], ["某市第二中学"]])
+    _, data = run(capsys, tmp_path / "部门汇总.xlsx", "-o", tmp_path / "新汇总.xlsx", "--roster", roster)
+    assert data["missing_units"] == ["某市教育局"] and data["unlisted_units"] == ["某市实验小学"]
+
+
+def form_record(unit: str, department: str | None, kind: str = "project", **more):
+    from xlmon.consolidate.records import FormRecord
+
+    return FormRecord(kind=kind, file=more.pop("file", f"{unit}.xlsx"), sheet="表1", unit=unit, project="项目",
+                      department=department, code=None, year=2026, months=6, **more)
+
+
+def test_a_departments_own_completed_department_form_answers_for_it_and_its_units():
+    """A department whose completed 部门整体 (from its summary) is consolidated answers for itself on a bureau's roster
+    listing one of its units too, and its other units are no K004; without it, the roster is taken for the
+    department's own, listing its units one by one."""
+    from xlmon.consolidate.aggregate import compare_roster
+
+    units = [form_record(u, "某市教育局") for u in ("某市第一中学", "某市第二中学", "某市实验小学")]
+    own = form_record("某市教育局（101001）", "某市教育局（101001）", "department", file="教育局汇总.xlsx",
+                      units=["某市第一中学", "某市第二中学", "某市实验小学"])
+    roster = ["某市教育局", "某市卫生健康委员会", "某市第一中学"]
+    assert compare_roster(roster, [*units, own]) == (["某市卫生健康委员会"], {}, {})
+    assert compare_roster(roster, units)[:2] == (["某市教育局", "某市卫生健康委员会"],
+                                                 {"某市第二中学": "某市第二中学.xlsx", "某市实验小学": "某市实验小学.xlsx"})
+
+
 def test_a_unit_whose_form_is_of_another_period_is_not_said_to_have_sent_nothing(tmp_path, capsys):
     for i, (unit, period) in enumerate((("一中", "（2026年1-6月）"), ("二中", "（2026年1-6月）"), ("三中", "（2026年1-5月）"))):
         write_form(tmp_path / f"u{i}.xlsx", unit=unit, project="项目", period=period)

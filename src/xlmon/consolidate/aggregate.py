@@ -558,7 +558,11 @@ def compare_roster(roster: list[str], records: list[FormRecord], left: Iterable[
     # a unit's 部门整体 form names the unit itself as 主管部门（单位）: only project forms name a department
     named = [(r.unit, r.department if r.kind == "project" else None) for r in records]
     left = list(left)
-    answers = _answering(listed, [*named, *((unit, department) for unit, department, _ in left)])
+    # the departments whose summary is among the inputs (forms read back from it name them) or whose own completed
+    # 部门整体 is: such a department answers for itself on a roster that lists it as a department
+    summarised = {k for r in records for k in (name_keys(r.department or "") if r.kind == "project" and r.source
+                                               and r.source != r.file else name_keys(r.unit or "") if r.units else ())}
+    answers = _answering(listed, [*named, *((unit, department) for unit, department, _ in left)], summarised)
     seen: set[str] = set()
     unlisted: dict[str, tuple[str, str]] = {}  # by the key without a code
     for r, (unit, department) in zip(records, named):
@@ -572,22 +576,32 @@ def compare_roster(roster: list[str], records: list[FormRecord], left: Iterable[
     return missing, dict(unlisted.values()), other_period
 
 
-def _answering(listed: set[str], named: list[tuple[str | None, str | None]]
+def _answering(listed: set[str], named: list[tuple[str | None, str | None]], summarised: set[str] = frozenset()
                ) -> Callable[[str | None, str | None], set[str]]:
     """What a form of (unit, 主管部门) answers for on a roster (listed: its names' keys): its unit; and its 主管部门
     where the roster lists that as a department, as a bureau's lists the departments whose summaries it takes. A
     roster that lists some of a department's units (one other than the department's own, named as it) lists that
     department's units, as a department's own roster does: the department's name on it is then its 本级 unit, which
-    has reported only when a form names it as the unit, and each unit must be on it itself."""
-    of_units: set[str] = set()  # the keys of the 主管部门 whose units the roster lists
+    has reported only when a form names it as the unit, and each unit must be on it itself. A department whose
+    summary was consolidated (summarised: its keys) answers for itself, and so for its units, unless the roster
+    lists most of its units, as only its own does: a bureau's roster of departments may also list a unit that
+    reports straight to the bureau."""
+    units: dict[str, dict[str, bool]] = {}  # each department key → its units (but itself) → whether listed
     for unit, department in named:
         own, keys = name_keys(unit or ""), name_keys(department or "")
-        if own & listed and not own & keys:
-            of_units |= keys
+        if own and not own & keys:
+            for k in keys:
+                shown = units.setdefault(k, {})
+                shown[min(own, key=len)] = shown.get(min(own, key=len), False) or bool(own & listed)
+
+    def of_units(k: str) -> bool:  # whether the roster lists the department's units one by one
+        shown = units.get(k, {})
+        return any(shown.values()) and (k not in summarised or sum(shown.values()) * 2 > len(shown))
+    listing = {k for k in units if of_units(k)}  # the keys of the 主管部门 whose units the roster lists
 
     def answers(unit: str | None, department: str | None) -> set[str]:
         keys = name_keys(department or "")
-        return name_keys(unit or "") | (keys if not keys & of_units else set())
+        return name_keys(unit or "") | (keys if not keys & listing else set())
     return answers
 
 
