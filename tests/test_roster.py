@@ -402,6 +402,18 @@ def form_record(unit: str, department: str | None, kind: str = "project", **more
                       department=department, code=None, year=2026, months=6, **more)
 
 
+def test_a_units_department_form_is_listed_where_its_project_forms_are():
+    """A unit's 部门整体 form names no department (its 主管部门 line names the unit): on a bureau's roster of
+    departments the unit is listed by its project forms' department, not K004 for its 部门整体."""
+    from xlmon.consolidate.aggregate import compare_roster
+
+    via = {"file": "教育局汇总.xlsx", "source": "特教.xlsx"}
+    records = [form_record("某市特殊教育学校（101001004）", "某市教育局", **via),
+               form_record("某市特殊教育学校（101001004）", "某市特殊教育学校（101001004）", "department", **via),
+               form_record("某协会", "某市民政局", "department")]
+    assert compare_roster(["某市教育局", "某市民政局"], records) == (["某市民政局"], {"某协会": "某协会.xlsx"}, {})
+
+
 def test_a_departments_own_completed_department_form_answers_for_it_and_its_units():
     """A department whose completed 部门整体 (from its summary) is consolidated answers for itself on a bureau's roster
     listing one of its units too, and its other units are no K004; without it, the roster is taken for the

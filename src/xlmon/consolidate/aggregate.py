@@ -564,11 +564,14 @@ def compare_roster(roster: list[str], records: list[FormRecord], left: Iterable[
                                                and r.source != r.file else name_keys(r.unit or "") if r.units else ())}
     answers = _answering(listed, [*named, *((unit, department) for unit, department, _ in left)], summarised)
     seen: set[str] = set()
+    # a form naming no department (a unit's 部门整体) is listed where the unit's forms naming one are (its projects')
+    placed = {min(own, key=len) for unit, department in named if department and (own := name_keys(unit or ""))
+              and answers(unit, department) & listed}
     unlisted: dict[str, tuple[str, str]] = {}  # by the key without a code
     for r, (unit, department) in zip(records, named):
         own, names = name_keys(unit or ""), answers(unit, department)
         seen |= names
-        if own and not names & listed:
+        if own and not names & listed and (department or min(own, key=len) not in placed):
             unlisted.setdefault(min(own, key=len), (r.unit, r.file))
     missing = [u for u in roster if not name_keys(u) & seen]
     other_period = {u: "、".join(sorted(periods)) for u in missing
