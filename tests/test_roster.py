@@ -163,6 +163,16 @@ def test_a_name_exported_with_its_code_in_front_is_the_unit_with_its_code(tmp_pa
     assert data["missing_units"] == [] and data["unlisted_units"] == []
 
 
+def test_a_name_that_starts_with_a_short_number_is_no_code(tmp_path, capsys):
+    """12345 政务服务热线 is the unit 12345政务服务热线, as its form writes it: a unit's code has 6 digits or more."""
+    rows = [["单位名称"], ["12345 政务服务热线"], ["110 指挥中心"], ["101001-001 某市第一中学"]]
+    assert read_roster(write_csv(tmp_path / "r.csv", rows)) == ["12345 政务服务热线", "110 指挥中心",
+                                                                "某市第一中学（101001-001）"]
+    units = reporting(tmp_path / "units", {"12345政务服务热线": "某市政务服务管理局", "110指挥中心": "某市公安局"})
+    _, data = run(capsys, units, "-o", tmp_path / "s.xlsx", "--roster", tmp_path / "r.csv")
+    assert data["missing_units"] == ["某市第一中学（101001-001）"] and data["unlisted_units"] == []
+
+
 def test_a_bureau_roster_headed_as_departments_lists_the_departments(tmp_path, capsys):
     for department in ("某市教育局（101001）", "某市卫生健康委员会（102001）"):
         folder = reporting(tmp_path / department, {department[:4] + "单位": department})

@@ -513,6 +513,7 @@ def _header_rank(cell: str) -> int:
 _NAME_AND_CODE = re.compile(r"(名称|全称)(?:及|和|与|/)?(?:代码|编码|编号)$")  # 单位名称及代码: names (with codes)
 _CODE_CHARS = "0-9A-Za-z０-９Ａ-Ｚａ-ｚ"
 _LEADING_CODE = re.compile(rf"\s*([{_CODE_CHARS}]+(?:[-－][{_CODE_CHARS}]+)*)(?:\s*[-－_、:：|]\s*|\s+)(\S.*)")
+_UNIT_CODE = re.compile(r"[0-9]{6,}[0-9A-Za-z]*(?:-[0-9A-Za-z]+)?")  # 101001001, 101001-001
 _TOTALS = ("合计", "总计", "小计", "共计")
 _COUNT = re.compile(r"(?:共|共计|合计|总计)?[0-9]+(?:个|家|户)(?:单位|部门)?")  # 3个单位, 共3家
 _YEAR = re.compile(r"(?:19|20)[0-9]{2}年")
@@ -520,9 +521,10 @@ _YEAR = re.compile(r"(?:19|20)[0-9]{2}年")
 
 def _code_aside(cell: str) -> str:
     """A name exported with its code in front (101001001 某市第一中学, 101001-001　某校) as the forms write it, the
-    code in brackets after it (某市第一中学（101001001）); any other cell as it is."""
+    code in brackets after it (某市第一中学（101001001）); any other cell as it is, a name that starts with a
+    shorter number too (12345 政务服务热线, 110 指挥中心): a unit's code has 6 digits or more."""
     found = _LEADING_CODE.fullmatch(cell)
-    if found is None or sum(c.isdigit() for c in found[1]) < 3 or _is_number(found[2]):
+    if found is None or not _UNIT_CODE.fullmatch(nfkc(found[1])) or _is_number(found[2]):
         return cell
     return f"{found[2].strip()}（{found[1]}）"
 
