@@ -149,6 +149,15 @@ def test_a_total_row_is_no_unit(tmp_path, total):
     assert read_roster(write_csv(tmp_path / "r.csv", [*numbered(), total])) == UNITS
 
 
+def test_a_note_of_a_total_beside_a_unit_makes_no_total_row(tmp_path):
+    """备注 含下属单位合计 or 小计 beside a unit's name: the unit is listed, not dropped as a total row."""
+    rows = [["序号", "单位名称", "备注"], [1, UNITS[0], "含下属单位合计"], [2, UNITS[1], "小计"], [3, UNITS[2], "合计数"],
+            ["合计", "3个单位", None]]
+    assert read_roster(write_csv(tmp_path / "r.csv", rows)) == UNITS
+    rows = [["单位名称", "备注"], *([u, "含下属单位合计"] for u in UNITS)]
+    assert read_roster(write_xlsx(tmp_path / "r.xlsx", rows)) == UNITS
+
+
 def test_a_name_exported_with_its_code_in_front_is_the_unit_with_its_code(tmp_path, capsys):
     rows = [["101001001 某市第一中学"], ["101001-002　某市第二中学"], ["101001003、某市第三中学"], ["1 某市第四中学"],
             ["ABC 某市第五中学"], ["101001006"]]

@@ -399,7 +399,7 @@ def read_roster(path: str | Path) -> list[str]:
     for row in rows[start:]:
         name = _code_aside(row[column] if column < len(row) else "")
         if (label_key(name) not in ("", header) and not _not_a_name(name, above=not names)
-                and not any(map(_is_total, row))):
+                and not any(map(_is_total, row[:column + 1]))):  # a 备注 of 小计 makes no total row
             names.setdefault(label_key(name), name)
     if not names:
         raise ValueError(f"单位名单 {path} 中没有找到单位名称。")
@@ -539,7 +539,8 @@ def _not_a_name(cell: str, above: bool) -> bool:
 
 
 def _is_total(cell: str) -> bool:
-    """A cell of a total row (合计, 总计：3个单位, 教育系统小计): the row lists no unit."""
+    """The name of a total row, or its 序号 or label before the name (合计, 总计：3个单位, 教育系统小计): the row
+    lists no unit. A note after the name (备注: 含下属单位合计) does not make it one."""
     key = label_key(cell)
     return key.startswith(_TOTALS) or key.endswith(_TOTALS)
 
