@@ -143,6 +143,22 @@ def test_a_title_without_a_header_is_no_unit(tmp_path, title):
     assert read_roster(write_csv(tmp_path / "r.csv", below, "gbk")) == [*UNITS, "2022年冬奥会筹备工作领导小组办公室"]
 
 
+def test_a_unit_named_from_a_year_is_a_unit_first_on_the_list(tmp_path, capsys):
+    """2022年冬奥会筹备办公室 first below the header is a unit; a year-led line is a title when it reads as one."""
+    rows = [["序号", "单位名称", "备注"], [1, "2022年冬奥会筹备办公室", None], *([i, u, None] for i, u in enumerate(UNITS, 2))]
+    assert read_roster(write_csv(tmp_path / "r.csv", rows)) == ["2022年冬奥会筹备办公室", *UNITS]
+    assert read_roster(write_csv(tmp_path / "r.csv", [["2022年冬奥会筹备办公室"], *([u] for u in UNITS)])) == [
+        "2022年冬奥会筹备办公室", *UNITS]
+    for title in ("2026年预算绩效运行监控表", "2026年上半年应报单位", "2026年预算绩效运行监控报送单位"):
+        assert read_roster(write_csv(tmp_path / "r.csv", [[title], *([u] for u in UNITS)])) == UNITS
+    alone = [["2026年上半年预算绩效运行监控"], *([u, "是"] for u in UNITS)]  # alone in its row above the names
+    assert read_roster(write_csv(tmp_path / "r.csv", alone)) == UNITS
+    units = reporting(tmp_path / "units", {"2022年冬奥会筹备办公室": "某市体育局", UNITS[0]: "某市体育局"})
+    roster = write_csv(tmp_path / "名单.csv", rows[:3])
+    _, data = run(capsys, units, "-o", tmp_path / "s.xlsx", "--roster", roster)
+    assert data["missing_units"] == [] and data["unlisted_units"] == []
+
+
 @pytest.mark.parametrize("total", [["合计", "3个单位"], [None, "共3家"], ["总计：3个单位", None], [None, "合计3个"],
                                    [None, "市直单位小计"]])
 def test_a_total_row_is_no_unit(tmp_path, total):

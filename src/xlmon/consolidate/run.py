@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import itertools
 import multiprocessing
 import os
 import re
@@ -396,9 +397,10 @@ def read_roster(path: str | Path) -> list[str]:
     start, column = _roster_column(rows)
     header = label_key(rows[start - 1][column]) if start else ""  # repeated below, as pasted pages do
     names: dict[str, str] = {}  # by label_key, as _missing matches them: a unit listed twice is one unit
-    for row in rows[start:]:
+    for n, row in enumerate(rows[start:], start):
         name = _code_aside(row[column] if column < len(row) else "")
-        if (label_key(name) not in ("", header) and not _not_a_name(name, above=not names)
+        alone = not names and not start and _alone_above(rows, n)  # without a header, a title alone above the names
+        if (label_key(name) not in ("", header) and not _not_a_name(name, above=not names, alone=alone)
                 and not any(map(_is_total, row[:column + 1]))):  # a 备注 of 小计 makes no total row
             names.setdefault(label_key(name), name)
     if not names:
@@ -529,13 +531,24 @@ def _code_aside(cell: str) -> str:
     return f"{found[2].strip()}（{found[1]}）"
 
 
-def _not_a_name(cell: str, above: bool) -> bool:
+def _not_a_name(cell: str, above: bool, alone: bool = False) -> bool:
     """序号 and other numbers, a count (3个单位, 共3家) and a title (…单位名单, or above the names, where a title
-    stands, 2026年上半年…报送单位): never a unit's name."""
+    stands, one led by a year that reads as a title, 2026年上半年…报送单位, 2026年度监控表, or stands alone in its
+    row above names that are not: alone): never a unit's name. A unit's name may start with a year
+    (2022年冬奥会筹备办公室)."""
     key = label_key(nfkc(cell).split("(")[0]) or label_key(cell)
     if _is_number(cell) or _COUNT.fullmatch(label_key(cell)) or key.endswith(("名单", "名录", "清单", "一览表")):
         return True
-    return above and _YEAR.match(key) is not None
+    return above and _YEAR.match(key) is not None and (alone or key.endswith("表") or any(w in key for w in _TITLED))
+
+
+_TITLED = ("报送", "应报", "单位名单")  # what a title led by a year says: 2026年上半年预算绩效运行监控报送单位
+
+
+def _alone_above(rows: list[list[str]], n: int) -> bool:
+    """Whether rows[n] has one cell filled and the next row filled has more, as a title above a list has."""
+    filled = (sum(bool(label_key(c)) for c in row) for row in itertools.islice(rows, n, None))
+    return next(filled) == 1 and next((f for f in filled if f), 0) > 1
 
 
 def _is_total(cell: str) -> bool:
