@@ -126,6 +126,8 @@ def test_of_the_header_lines_the_best_with_names_below_is_the_header(tmp_path):
     assert read_roster(write_csv(tmp_path / "r.csv", rows)) == UNITS
     rows = [["部门"], ["主管部门", "单位名称"], *(["某市教育局", u] for u in UNITS)]
     assert read_roster(write_csv(tmp_path / "r.csv", rows)) == UNITS
+    departments = [["部门名称"], *([u] for u in UNITS), ["市直其他单位"], ["某市民政局"]]  # a name in the list
+    assert read_roster(write_csv(tmp_path / "r.csv", departments)) == [*UNITS, "市直其他单位", "某市民政局"]
 
 
 def test_a_departments_roster_with_a_preamble_matches_its_units_forms(tmp_path, capsys):

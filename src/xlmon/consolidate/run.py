@@ -447,16 +447,22 @@ def _roster_column(rows: list[list[str]]) -> tuple[int, int]:
     top only: in a list without one, a unit named …单位 far down must not take the units above it away. Of the rows
     there holding such a header, the one whose header ranks best and has names below it wins, the first of equals:
     a preamble line above the header (主管部门：| 某市教育局, 编制部门 | 某市教育局) is a label with its value
-    (_header_cells), and a line whose label has no names below it before a header as good is not the header."""
+    (_header_cells), and a line whose label has no names below it before a header as good is not the header. Once
+    a header has a list below it (3 names), a line further down is one of its names, not a better header."""
     found = []  # (row, column, rank) of each row near the top holding a header: its best, the first of equals
     for i, row in enumerate(rows[:10]):
         if cells := _header_cells(row):
             column, rank = max(cells, key=lambda c: (c[1], -c[0]))
             found.append((i, column, rank))
-    heading = [(i, column, rank) for n, (i, column, rank) in enumerate(found)
-               if _heads_names(rows, i, column, next((j for j, _, r in found[n + 1:] if r >= rank), len(rows)))]
-    if heading or found:
-        i, column, _ = max(heading, key=lambda h: h[2]) if heading else found[0]
+    best = None
+    for n, (i, column, rank) in enumerate(found):
+        names = _names_below(rows, i, column, next((j for j, _, r in found[n + 1:] if r >= rank), len(rows)))
+        if names and (best is None or rank > best[2]):
+            best = (i, column, rank)
+        if names >= 3:
+            break
+    if best or found:
+        i, column, _ = best or found[0]
         return i + 1, column
     for column in range(max(map(len, rows), default=0)):
         cells = [r[column] for r in rows if column < len(r) and label_key(r[column])]
@@ -491,9 +497,9 @@ _ORGANISATIONS = ("局", "委", "委员会", "办", "办公室", "厅", "院", "
                   "社", "团", "公司")
 
 
-def _heads_names(rows: list[list[str]], i: int, column: int, end: int) -> bool:
-    """Whether a header in rows[i][column] has a name below it, before the row end (a header of its rank or better)."""
-    return any(column < len(r) and label_key(r[column]) and not _header_rank(r[column])
+def _names_below(rows: list[list[str]], i: int, column: int, end: int) -> int:
+    """How many names a header in rows[i][column] has below it, before the row end (a header as good)."""
+    return sum(column < len(r) and bool(label_key(r[column])) and not _header_rank(r[column])
                and not _not_a_name(r[column], above=False) for r in rows[i + 1:end])
 
 
