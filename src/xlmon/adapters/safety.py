@@ -47,7 +47,8 @@ XML_PARTS = (".xml", ".rels", ".vml")
 
 _LOCAL_HEADER = struct.Struct("<4s2xH18xHH")  # signature, flags, name and extra lengths
 _UNUSUAL_FLAGS = 0x01 | 0x20 | 0x40  # encrypted, patched, strongly encrypted: zipfile decides
-_INFLATE_CHUNK = 64 * 1024
+_INFLATE_CHUNK = 64 * 1024  # compressed bytes handed to the inflater at a time
+_PIECE = 256 * 1024  # inflated bytes at most at a time
 # A sheet is read as one grid from A1 to its last value: a single stray character at XFD1048576 would make
 # that 17 billion cells. Sheets beyond this many are refused (F010), naming the cell that stretches them.
 MAX_SHEET_CELLS = 5_000_000
@@ -99,18 +100,73 @@ def inspect_archive(data: bytes, name: str) -> Inspection:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
-    except (zipfile.BadZipFile, EOFError, ValueError) as exc:
-        return Inspection(Refusal("F004", f"压缩包结构错误（{exc}）"))
+    except _ZIP_ERRORS as exc:
+        return Inspection(Refusal("F004", _directory_damage(exc)))
     macros = any(info.filename.endswith("vbaProject.bin") for info in members)
     view = memoryview(data)
-    refusal = _inspect_members(archive, view, members)
-    if refusal is not None:
-        return Inspection(refusal, macros)
     try:
+        refusal = _inspect_members(archive, view, members)
+        if refusal is not None:
+            return Inspection(refusal, macros)
         refusal, errors, uncached = _scan_sheets(archive, view, {info.filename for info in members})
-    except (SafeET.ParseError, DefusedXmlException, zipfile.BadZipFile, EOFError, ValueError, OSError, zlib.error):
-        return Inspection(None, macros)  # not a sheet python-calamine can read either: it says why (F004)
+    except Damaged as exc:
+        return Inspection(Refusal("F004", str(exc)), macros)
+    except (SafeET.ParseError, DefusedXmlException):
+        return Inspection(None, macros)  # not XML python-calamine can read either: it says why (F004)
     return Inspection(refusal, macros, errors, uncached)
+
+
+class Damaged(Exception):
+    """A zip member that cannot be inflated as the zip directory describes it; the reason, in words (F004)."""
+
+
+# What zipfile raises for a damaged archive: its own errors, and those of the reads and unpacking of the bytes it
+# trusts (a length that runs past the end, a version or method it does not know, a name that is not UTF-8 …).
+_ZIP_ERRORS = (zipfile.BadZipFile, EOFError, ValueError, OSError, zlib.error, struct.error, OverflowError,
+               NotImplementedError, RuntimeError, KeyError, IndexError)
+
+
+def _directory_damage(exc: BaseException) -> str:
+    """Why zipfile could not read an archive's directory, in words (its own are English)."""
+    if str(exc) == "File is not a zip file":  # no end of the directory where it must be: the file was cut short
+        return "压缩包不完整，找不到压缩包目录（文件可能只下载或复制了一部分）"
+    return "压缩包目录已损坏"
+
+
+def _member_damage(exc: BaseException, name: str) -> str:
+    """Why zipfile could not inflate a member, in words."""
+    text = str(exc)
+    if "CRC" in text:
+        return _CRC.format(name)
+    if isinstance(exc, EOFError) or "Truncated" in text:
+        return _SHORTER.format(name)
+    if "header" in text:
+        return f"部件 {name} 的文件头已损坏"
+    return f"部件 {name} 无法解压"
+
+
+_PLAIN_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)  # what Excel, WPS and every xlsx writer use
+_METHODS = {9: "Deflate64", 12: "BZIP2", 14: "LZMA", 93: "Zstandard", 95: "XZ", 98: "PPMd", 99: "AES 加密"}
+_ENCRYPTED, _PATCHED = 0x01 | 0x40, 0x20
+
+
+def _unreadable_member(members: list[zipfile.ZipInfo]) -> Refusal | None:
+    """A member that is encrypted (zip's own password, F003 when the workbook part is) or packed in a way no
+    workbook is (F004), found from the directory: such a member cannot be read within our limits (zipfile cannot
+    inflate it, or BZIP2 and LZMA a bounded piece at a time)."""
+    if all(not info.flag_bits & (_ENCRYPTED | _PATCHED) and info.compress_type in _PLAIN_METHODS for info in members):
+        return None
+    for info in sorted(members, key=lambda info: info.filename != "xl/workbook.xml"):
+        if info.flag_bits & _ENCRYPTED or info.compress_type == 99:
+            if info.filename == "xl/workbook.xml":
+                return Refusal("F003")
+            return Refusal("F004", f"部件 {info.filename} 被加密，而工作簿的其他部件没有")
+        if info.compress_type not in _PLAIN_METHODS:
+            method = _METHODS.get(info.compress_type, f"编号 {info.compress_type}")
+            return Refusal("F004", f"部件 {info.filename} 的压缩方式（{method}）不是 Excel 工作簿使用的")
+        if info.flag_bits & _PATCHED:
+            return Refusal("F004", f"部件 {info.filename} 的文件头标志已损坏")
+    return None
 
 
 def _inspect_members(archive: zipfile.ZipFile, view: memoryview, members: list[zipfile.ZipInfo]) -> Refusal | None:
@@ -119,13 +175,19 @@ def _inspect_members(archive: zipfile.ZipFile, view: memoryview, members: list[z
     total = 0
     for info in members:
         total += info.file_size
-        if info.file_size > MAX_MEMBER_BYTES or total > MAX_TOTAL_BYTES:
-            return Refusal("F005", f"解压后超过 {MAX_TOTAL_BYTES // 1024 // 1024} MB")
+        if info.file_size > MAX_MEMBER_BYTES:
+            return Refusal("F005", f"部件 {info.filename} 解压后为 {_megabytes(info.file_size)}，"
+                                   f"超过单个部件 {_megabytes(MAX_MEMBER_BYTES)} 的上限")
+        if total > MAX_TOTAL_BYTES:
+            return Refusal("F005", f"各部件解压后合计超过 {_megabytes(MAX_TOTAL_BYTES)} 的上限")
         if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             return Refusal("F005", f"部件 {info.filename} 压缩比超过 {MAX_RATIO}:1")
     names = {info.filename for info in members}
     if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
         return Refusal("F002", "压缩包中没有 Excel 工作簿（xl/workbook.xml）")
+    refusal = _unreadable_member(members)
+    if refusal is not None:
+        return refusal
     try:
         if CONTENT_TYPES in names:  # the first part any reader parses; the prolog check below covers the rest
             SafeET.fromstring(_member_head(archive, view, archive.getinfo(CONTENT_TYPES), None), forbid_dtd=True)
@@ -136,9 +198,11 @@ def _inspect_members(archive: zipfile.ZipFile, view: memoryview, members: list[z
         return Refusal("F006", CONTENT_TYPES)
     except SafeET.ParseError as exc:
         return Refusal("F004", f"{CONTENT_TYPES} 不是有效的 XML（{_where(exc)}）")
-    except (zipfile.BadZipFile, EOFError, ValueError, OSError, zlib.error) as exc:
-        return Refusal("F004", f"解压失败（{exc}）")
     return None
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:,.1f}".removesuffix(".0") + " MB"
 
 
 def _declares_dtd(archive: zipfile.ZipFile, view: memoryview, info: zipfile.ZipInfo) -> bool:
@@ -189,20 +253,86 @@ def prolog_declares_dtd(head: bytes) -> bool | None:
 
 
 def _member_head(archive: zipfile.ZipFile, view: memoryview, info: zipfile.ZipInfo, size: int | None) -> bytes:
-    """The first `size` bytes of a member (all of it for None), exactly as zipfile would read them.
+    """The first `size` bytes of a member (all of it for None), exactly as zipfile would read them; as
+    _member_pieces checks them."""
+    body = _plain_body(view, info)
+    if body is not None and len(body) <= _INFLATE_CHUNK and info.file_size <= _PIECE:
+        return _small_member(body, info, size)
+    return b"".join(_member_pieces(archive, view, info, size))
 
-    zipfile costs ~25 µs a member in Python bookkeeping; inflating straight from the archive bytes
-    costs a few. Any member that is not a plain stored or deflated one that checks out (local header,
-    name, length, CRC when read whole) is read through zipfile, which raises what it raises."""
-    head = _inflate_head(view, info, size)
-    if head is not None:
-        return head
-    with archive.open(info) as stream:
-        return stream.read() if size is None else stream.read(size)
+
+def _member_pieces(archive: zipfile.ZipFile, view: memoryview, info: zipfile.ZipInfo,
+                   size: int | None = None) -> Iterator[bytes]:
+    """A member inflated a piece (up to _PIECE bytes) at a time: its first `size` bytes, or all of it for None.
+
+    Nothing is inflated much past the size the zip directory declares (the limits of _inspect_members were
+    judged from it), and a member read whole must end there with its CRC-32: one that inflates to more (a zip
+    bomb lying about its size), to less, or to other bytes is damaged (Damaged), whoever would read it.
+    A plain stored or deflated member whose local header checks out is inflated straight from the archive's
+    bytes (zipfile costs ~25 µs a member in Python bookkeeping; this a few); any other through zipfile, a
+    bounded piece at a time too."""
+    body = _plain_body(view, info)
+    if body is not None and len(body) <= _INFLATE_CHUNK and info.file_size <= _PIECE:  # most parts: at once
+        yield _small_member(body, info, size)
+        return
+    want = info.file_size if size is None else min(size, info.file_size)
+    # enough to tell a member longer than declared, or a head
+    pieces = _inflated(body, info, want + (want == info.file_size)) if body is not None else \
+        _through_zipfile(archive, info)
+    have = crc = 0
+    for piece in pieces:
+        if have + len(piece) >= want and want < info.file_size:  # a head: no more is needed
+            yield piece[:want - have]
+            return
+        if have + len(piece) > info.file_size:
+            raise Damaged(_LONGER.format(info.filename, info.file_size))
+        have += len(piece)
+        crc = zlib.crc32(piece, crc)
+        yield piece
+    if have < want:
+        raise Damaged(_SHORTER.format(info.filename))
+    if crc != info.CRC:
+        raise Damaged(_CRC.format(info.filename))
+
+
+_LONGER = "部件 {} 解压后比压缩包目录记录的 {:,} 字节大"
+_SHORTER = "部件 {} 的数据不完整"
+_CRC = "部件 {} 的校验值（CRC-32）不符，数据已损坏"
+_BROKEN = "部件 {} 的压缩数据已损坏"
+
+
+def _small_member(body: memoryview, info: zipfile.ZipInfo, size: int | None) -> bytes:
+    """_member_pieces of a plain member short enough to inflate in one go, as one piece."""
+    want = info.file_size if size is None else min(size, info.file_size)
+    most = want + (want == info.file_size)
+    if info.compress_type == zipfile.ZIP_STORED:
+        data = bytes(body[:most])
+    else:
+        try:
+            data = zlib.decompressobj(-15).decompress(body, most)
+        except zlib.error:
+            raise Damaged(_BROKEN.format(info.filename)) from None
+    if len(data) > info.file_size:
+        raise Damaged(_LONGER.format(info.filename, info.file_size))
+    if len(data) < want:
+        raise Damaged(_SHORTER.format(info.filename))
+    if want == info.file_size and zlib.crc32(data) != info.CRC:
+        raise Damaged(_CRC.format(info.filename))
+    return data
 
 
 def _inflate_head(view: memoryview, info: zipfile.ZipInfo, size: int | None) -> bytes | None:
-    if info.flag_bits & _UNUSUAL_FLAGS or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+    """The first `size` bytes of a plain member (all of it for None) inflated from the archive's bytes, None
+    when it is not one whose local header checks out; Damaged when it does not inflate as declared."""
+    body = _plain_body(view, info)
+    if body is None:
+        return None
+    return _member_head(None, view, info, size)  # type: ignore[arg-type]  (zipfile is not needed)
+
+
+def _plain_body(view: memoryview, info: zipfile.ZipInfo) -> memoryview | None:
+    """A stored or deflated member's compressed bytes, when its local header agrees with the directory."""
+    if info.flag_bits & _UNUSUAL_FLAGS or info.compress_type not in _PLAIN_METHODS:
         return None
     offset = info.header_offset
     if offset < 0 or len(view) < offset + _LOCAL_HEADER.size:
@@ -219,27 +349,49 @@ def _inflate_head(view: memoryview, info: zipfile.ZipInfo, size: int | None) -> 
     body = view[start:start + info.compress_size]
     if name != info.orig_filename or len(body) != info.compress_size:
         return None
-    whole = size is None or info.file_size <= size
-    want = info.file_size if whole else size
+    return body
+
+
+def _inflated(body: memoryview, info: zipfile.ZipInfo, most: int) -> Iterator[bytes]:
+    """A plain member's bytes, a piece of at most _PIECE bytes at a time, to the end of its data or `most` bytes."""
     if info.compress_type == zipfile.ZIP_STORED:
-        if info.compress_size != info.file_size:
-            return None
-        head = bytes(body[:want])
-    else:
-        inflater, parts, have = zlib.decompressobj(-15), [], 0
+        for at in range(0, min(len(body), most), _PIECE):
+            yield bytes(body[at:min(at + _PIECE, most)])
+        return
+    inflater, at, data, have = zlib.decompressobj(-15), 0, b"", 0
+    while not inflater.eof and have < most:
+        if not data:
+            if at >= len(body):  # all read: what the inflater still holds, if anything
+                try:
+                    piece = inflater.decompress(b"", min(_PIECE, most - have))
+                except zlib.error:
+                    piece = b""
+                if not piece:
+                    return
+                have += len(piece)
+                yield piece
+                continue
+            data, at = body[at:at + _INFLATE_CHUNK], at + _INFLATE_CHUNK
         try:
-            for at in range(0, len(body), _INFLATE_CHUNK):
-                if have >= want:
-                    break
-                part = inflater.decompress(body[at:at + _INFLATE_CHUNK], want - have)
-                parts.append(part)
-                have += len(part)
+            piece = inflater.decompress(data, min(_PIECE, most - have))
         except zlib.error:
-            return None
-        head = b"".join(parts)
-    if len(head) != want or (whole and zlib.crc32(head) != info.CRC):
-        return None
-    return head
+            raise Damaged(_BROKEN.format(info.filename)) from None
+        if not piece and len(inflater.unconsumed_tail) == len(data):
+            raise Damaged(_BROKEN.format(info.filename))  # no headway: never so for sound data
+        data = inflater.unconsumed_tail
+        if piece:
+            have += len(piece)
+            yield piece
+
+
+def _through_zipfile(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """A member's bytes as zipfile reads them (it stops at the declared size), a piece at a time."""
+    try:
+        with archive.open(info) as stream:
+            while piece := stream.read(_PIECE):
+                yield piece
+    except _ZIP_ERRORS as exc:
+        raise Damaged(_member_damage(exc, info.filename)) from None
 
 
 # ---------------------------------------------------------------------------------- how far sheets reach
@@ -265,6 +417,11 @@ class _OutsideSheet(ValueError):
 _SHOWS_ERROR = re.compile(rb't="e"')  # a cell whose value is a formula error
 
 
+# Parts besides the sheets that python-calamine reads whole, and trusts: a shared string or a number format
+# damaged in one would be read as another.
+_READ_WHOLE = ("sharedStrings", "styles")
+
+
 def _scan_sheets(archive: zipfile.ZipFile, view: memoryview,
                  names: set[str]) -> tuple[Refusal | None, FormulaErrors, FormulaErrors]:
     """F010 for the first sheet whose values would make a grid of more than MAX_SHEET_CELLS cells; else the
@@ -273,14 +430,20 @@ def _scan_sheets(archive: zipfile.ZipFile, view: memoryview,
     Most sheets prove small from their text alone: every cell states its place and none is past Z9999. The
     rest are measured by their cell references and, when those reach too far or some cell does not state
     its place, by the cells that hold a value, as python-calamine counts them (a cell that is only
-    formatted stretches nothing)."""
+    formatted stretches nothing). A sheet (or another part python-calamine reads whole) that does not inflate
+    as the zip directory says raises Damaged: what python-calamine would make of it is not known."""
     errors: dict[str, list[tuple[int, int, str]]] = {}
     uncached: dict[str, list[tuple[int, int, str]]] = {}
 
     def sheet(rid: str, part: str) -> str:  # for a refusal: the name the workbook gives the sheet
         return _sheet_names(archive, view).get(rid) or part
 
-    for rid, part in _worksheet_parts(archive, view, names):
+    parts = _workbook_parts(archive, view, names)
+    for kind, _, part in parts:
+        if kind in _READ_WHOLE:  # inflated to the end, for its CRC-32
+            for _ in _member_pieces(archive, view, archive.getinfo(part)):
+                pass
+    for rid, part in ((rid, part) for kind, rid, part in parts if kind == "worksheet"):
         xml = _member_head(archive, view, archive.getinfo(part), None)
         try:
             if _SHOWS_ERROR.search(xml):
@@ -382,19 +545,18 @@ def _attributes(element: bytes) -> dict[str, str]:
             for name, double, single in _ATTRIBUTE.findall(element)}
 
 
-def _worksheet_parts(archive: zipfile.ZipFile, view: memoryview, names: set[str]) -> list[tuple[str, str]]:
-    """(relationship id, part) of each worksheet, found through the workbook's relationships as readers
-    find them (a short part, read without building a tree)."""
+def _workbook_parts(archive: zipfile.ZipFile, view: memoryview, names: set[str]) -> list[tuple[str, str, str]]:
+    """(type, relationship id, part) of each part the workbook relates (worksheet, sharedStrings, styles …), found
+    through its relationships as readers find them (a short part, read without building a tree)."""
     if _WORKBOOK_RELS not in names:
         return []
     parts = []
     for element in _RELATIONSHIP.findall(_member_head(archive, view, archive.getinfo(_WORKBOOK_RELS), None)):
         rel = _attributes(element)
         target = rel.get("Target", "")
-        if rel.get("Type", "").endswith("/worksheet"):
-            part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-            if part in names:
-                parts.append((rel.get("Id", ""), part))
+        part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+        if part in names:
+            parts.append((rel.get("Type", "").rsplit("/", 1)[-1], rel.get("Id", ""), part))
     return parts
 
 
@@ -443,7 +605,7 @@ def _placed_cells(xml: bytes) -> Iterator[tuple[int, int, Any]]:
                 rows_read = item
             elif tag == "row":
                 stated = item.get("r") or ""
-                row, column = (int(stated) if stated.isdigit() else row + 1), 0
+                row, column = (int(stated) if stated.isascii() and stated.isdigit() else row + 1), 0
             continue
         if tag == "c":
             place = _REF.fullmatch(item.get("r") or "")
