@@ -1,5 +1,5 @@
 """Damaged and hostile zips: each file refused with its own diagnostic, in words, the other files read; no
-member inflated past what the zip directory declares for it."""
+member inflated past what the zip directory declares for it, nor any sheet held whole to be scanned."""
 
 from __future__ import annotations
 
@@ -193,3 +193,98 @@ def test_a_part_too_large_names_itself_and_its_limit(tmp_path, good):
         archive.writestr("xl/media/b.bin", noise)
     data = patched(patched(buffer.getvalue(), "xl/media/a.bin", size=160 << 20), "xl/media/b.bin", size=160 << 20)
     assert safety.inspect_archive(data, "x.xlsx").refusal == safety.Refusal("F005", "各部件解压后合计超过 300 MB 的上限")
+
+
+# ------------------------------------------------------------------------------ sheets scanned as a stream
+
+
+def _styled_far(good: Path, tail: bytes = b"", every: int = 10) -> bytes:
+    """The form, with borders on A80:C1048576 (every `every`th row's cells: a formatted, empty cell each) and
+    `tail` at the end of its cells."""
+    xml = zipfile.ZipFile(good).read(SHEET)
+    rows = b"".join(b'<row r="%d"><c r="A%d" s="1"/><c r="B%d" s="1"/><c r="C%d" s="1"></c></row>' % ((r,) * 4)
+                    for r in range(80, 1_048_577, every))
+    return rezipped(good, {SHEET: xml.replace(b"</sheetData>", rows + tail + b"</sheetData>")})
+
+
+def test_formatting_far_away_is_passed_over_in_the_text_not_parsed_cell_by_cell(good, monkeypatch):
+    """Borders down to row 1,048,576 (3 million formatted, empty cells: 8.7 MB) took 20 s and 500 MB to scan:
+    every cell's place was listed, then every cell parsed. Only values count: the cells that may hold one are
+    found in the text, a window of it at a time."""
+    data = _styled_far(good, every=5)
+    assert zipfile.ZipFile(io.BytesIO(data)).getinfo(SHEET).file_size > 16 << 20
+
+    def parsed(*args):
+        raise AssertionError("parsed cell by cell")
+
+    monkeypatch.setattr(safety, "_placed_cells", parsed)
+    tracemalloc.start()
+    try:
+        inspection = safety.inspect_archive(data, "x.xlsx")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert inspection.refusal is None
+    assert peak < 5 << 20, peak
+
+
+@pytest.mark.parametrize("tail, cell", [
+    (b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>', "XFD1048576"),
+    # one cell longer than any window holds whole, its place far from its value
+    (b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>' + b"x" * 600_000 + b"</t></is></c></row>",
+     "XFD1048576"),
+    (b'<row r="1048576"><c r="A1048576" s="1"/><c r="Z1048576"><v>1</v></c></row>', "Z1048576"),
+])
+def test_a_far_value_among_formatting_is_still_refused(good, tail, cell):
+    refusal = safety.inspect_archive(_styled_far(good, tail, every=20), "x.xlsx").refusal
+    assert (refusal.code, refusal.cell) == ("F010", cell)
+
+
+def test_windows_are_cut_before_cells_and_lose_nothing(monkeypatch):
+    monkeypatch.setattr(safety, "_WINDOW", 300)
+    monkeypatch.setattr(safety, "_CARRY", 1000)
+    text = MAIN % b"".join(b'<row r="%d"><c r="A%d"><v>%d</v></c><c r="B%d" t="inlineStr"><is><t>%s</t></is></c></row>'
+                           % (r, r, r, r, b"y" * (r % 7) ** 3) for r in range(1, 400))
+    pieces = [text[at:at + 97] for at in range(0, len(text), 97)]
+    windows = list(safety._windows(iter(pieces)))
+    assert b"".join(windows) == text and len(windows) > 20
+    assert all(window.startswith(b"<c ") for window in windows[1:])
+    monkeypatch.setattr(safety, "_CARRY", 100)  # cells longer than that are cut elsewhere
+    assert b"".join(safety._windows(iter(pieces))) == text
+    text = b"<a>" + b"z" * 5000 + b"</a>"  # and text with no tag for that long where it ends
+    assert b"".join(safety._windows(iter([text[at:at + 97] for at in range(0, len(text), 97)]))) == text
+
+
+def test_a_sheet_scanned_in_many_windows_is_judged_as_in_one(tmp_path, good, monkeypatch):
+    """The damaged sheets of test_far_cells, and ones with formulas and formula errors: what the scan finds
+    does not depend on where the windows are cut."""
+    import re
+
+    rng = random.Random(7)
+    original = zipfile.ZipFile(good).read(SHEET)
+    extra = (b'<row r="30"><c r="A30" t="e"><f>1/0</f><v>#DIV/0!</v></c><c r="B30"><f>SUM(A1:A2)</f></c>'
+             b'<c r="C30" t="str"><f>A1</f><v></v></c></row>')
+    base = original.replace(b"</sheetData>", extra + b"</sheetData>")
+    digits = [m.start(1) for m in re.finditer(rb' r="[A-Z]*(\d)', base)]
+    sheets = [base]
+    for _ in range(150):
+        damaged = bytearray(base)
+        for _ in range(rng.randint(1, 4)):
+            choice, at = rng.random(), rng.randrange(len(damaged))
+            if choice < 0.5:
+                at = rng.choice(digits)
+                damaged[at:at + 1] = rng.choice([b"9999999", b"0", b"104857", b"ZZ"])
+            elif choice < 0.75:
+                damaged[at] = rng.randrange(32, 127)
+            else:
+                del damaged[at:at + rng.randint(1, 40)]
+        sheets.append(bytes(damaged))
+    judged = {}
+    for window, carry in ((1 << 20, 256 * 1024), (512, 4096)):
+        monkeypatch.setattr(safety, "_WINDOW", window)
+        monkeypatch.setattr(safety, "_CARRY", carry)
+        judged[window] = [safety.inspect_archive(rezipped(good, {SHEET: xml}), "x.xlsx") for xml in sheets]
+    assert judged[512] == judged[1 << 20]
+    assert judged[512][0].formula_errors == {"表1": [(29, 0, "#DIV/0!")]}
+    assert judged[512][0].uncached == {"表1": [(29, 1, "SUM(A1:A2)")]}
+    assert {i.refusal.code for i in judged[512] if i.refusal} >= {"F004", "F010"}

@@ -19,7 +19,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from html import unescape
@@ -404,7 +404,6 @@ _ATTRIBUTE = re.compile(rb"""([\w:]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _NOT_NEAR = re.compile(rb'<c(?! r="[A-Z][0-9]{1,4}")[\s>/]')
 _NOT_PLACED = re.compile(rb'<c(?! r="[A-Z]{1,3}[0-9]{1,7}")[\s>/]')
 _PREFIXED_CELL = re.compile(rb":c[\s>/]")  # <x:c …>, which readers take as a cell too
-_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
 _REF = re.compile(r"([A-Za-z]+)([0-9]+)")  # python-calamine takes any letters and digits, far as they go
 _LAST_ROW, _LAST_COLUMN = 1_048_576, 16_384
 
@@ -425,13 +424,9 @@ _READ_WHOLE = ("sharedStrings", "styles")
 def _scan_sheets(archive: zipfile.ZipFile, view: memoryview,
                  names: set[str]) -> tuple[Refusal | None, FormulaErrors, FormulaErrors]:
     """F010 for the first sheet whose values would make a grid of more than MAX_SHEET_CELLS cells; else the
-    cells showing formula errors, and the formulas with no saved result.
-
-    Most sheets prove small from their text alone: every cell states its place and none is past Z9999. The
-    rest are measured by their cell references and, when those reach too far or some cell does not state
-    its place, by the cells that hold a value, as python-calamine counts them (a cell that is only
-    formatted stretches nothing). A sheet (or another part python-calamine reads whole) that does not inflate
-    as the zip directory says raises Damaged: what python-calamine would make of it is not known."""
+    cells showing formula errors, and the formulas with no saved result. A sheet (or another part python-calamine
+    reads whole) that does not inflate as the zip directory says raises Damaged: what python-calamine would
+    make of it is not known."""
     errors: dict[str, list[tuple[int, int, str]]] = {}
     uncached: dict[str, list[tuple[int, int, str]]] = {}
 
@@ -444,21 +439,10 @@ def _scan_sheets(archive: zipfile.ZipFile, view: memoryview,
             for _ in _member_pieces(archive, view, archive.getinfo(part)):
                 pass
     for rid, part in ((rid, part) for kind, rid, part in parts if kind == "worksheet"):
-        xml = _member_head(archive, view, archive.getinfo(part), None)
+        info = archive.getinfo(part)
         try:
-            if _SHOWS_ERROR.search(xml):
-                errors[rid] = [(row - 1, column - 1, shown) for row, column, item in _placed_cells(xml)
-                               if item.get("t") == "e" and (shown := _text(item, "v"))]
-            prefixed = _PREFIXED_CELL.search(xml) is not None
-            near = not prefixed and _NOT_NEAR.search(xml) is None  # the common case: every cell placed, within Z9999
-            if prefixed or (not near and _NOT_PLACED.search(xml) is not None):
-                if _ANY_FORMULA.search(xml):
-                    uncached[rid] = _no_result_parsed(xml)
-            elif b"<f" in xml:
-                uncached[rid] = _no_result(xml)
-            if near or (not prefixed and _small(xml)):
-                continue
-            rows, columns, far = _value_reach(xml)
+            rows, columns, far, errors[rid], uncached[rid] = _scan_sheet(
+                lambda info=info: _member_pieces(archive, view, info), info.file_size)
         except SafeET.ParseError as exc:  # it might still reach far for a more lenient reader
             return Refusal("F004", f"工作表“{sheet(rid, part)}”不是有效的 XML（{_where(exc)}）"), {}, {}
         except _OutsideSheet as exc:
@@ -472,6 +456,121 @@ def _scan_sheets(archive: zipfile.ZipFile, view: memoryview,
             {sheets[rid]: cells for rid, cells in uncached.items() if cells and rid in sheets})
 
 
+_WINDOW = 1 << 20  # a sheet's text is scanned a window of about this many bytes at a time, never whole
+_CARRY = 256 * 1024  # the longest cell a window is sure to hold whole
+
+
+def _scan_sheet(read: Callable[[], Iterator[bytes]], size: int
+                ) -> tuple[int, int, str | None, list[tuple[int, int, str]], list[tuple[int, int, str]]]:
+    """How far a sheet's values reach (rows, columns, the cell that stretches it most; 0, 0, None when it
+    surely is within MAX_SHEET_CELLS), its cells showing formula errors, and its formulas with no saved result.
+    read(): the sheet's text (`size` bytes), a piece at a time; called again for a second pass when one is
+    needed.
+
+    The text is scanned window by window (_windows), never held whole. Most sheets prove small from it alone:
+    every cell states its place and none is past Z9999. The rest are bounded by the places of the cells that
+    may hold a value: a cell that is only formatted (<c r="A80" s="1"/>, an element with nothing in it)
+    stretches nothing, however many of them there are. When that bound is too far, or some cell does not state
+    its place (or has a namespace prefix), the cells that hold a value are found by parsing the sheet, as
+    python-calamine counts them."""
+    prefixed = not_placed = not_near = shows_error = formulas = False
+    rows = columns = 0
+    no_result: list[tuple[int, int, str]] = []
+    whole = None  # a sheet shorter than a window, which is kept to be parsed rather than read again
+    for window in _windows(read()):
+        whole = window if size < _WINDOW else None
+        prefixed = prefixed or _PREFIXED_CELL.search(window) is not None
+        far = _NOT_NEAR.search(window) is not None  # (a cell not placed is not near either)
+        not_placed = not_placed or (far and _NOT_PLACED.search(window) is not None)
+        not_near = not_near or far
+        shows_error = shows_error or _SHOWS_ERROR.search(window) is not None
+        formula = b"<f" in window  # <f>, <f/>, or some other element (cheaper to look for than a formula)
+        formulas = formulas or formula or b":f" in window  # or <x:f>
+        if not (prefixed or not_placed):
+            if formula:
+                no_result += _no_result(window)
+            if whole is None or far:
+                rows, columns = map(max, zip((rows, columns), _value_bound(window)))
+        del window  # before the next is made
+    source = (lambda: io.BytesIO(whole)) if whole is not None else (lambda: _Pieces(read()))
+    parsed = prefixed or not_placed
+    far_cell = None
+    if parsed or rows * columns > MAX_SHEET_CELLS:
+        rows, columns, far_cell = _value_reach(source())
+    elif not not_near:
+        rows = columns = 0
+    if rows * columns > MAX_SHEET_CELLS:
+        return rows, columns, far_cell, [], []
+    errors = [(row - 1, column - 1, shown) for row, column, item in _placed_cells(source())
+              if item.get("t") == "e" and (shown := _text(item, "v"))] if shows_error else []
+    if parsed:
+        no_result = _no_result_parsed(source()) if formulas else []
+    return rows, columns, far_cell, errors, no_result
+
+
+def _windows(pieces: Iterator[bytes]) -> Iterator[bytes]:
+    """A text in windows of about _WINDOW bytes, each cut just before a cell (<c) so that every cell lies whole
+    in one, as the scan's expressions need. A cell longer than _CARRY (none is: Excel holds 32,767 characters
+    in one) is cut before another tag, and text with no tag at all for that long where the window ends: an
+    expression for a tag's opening still finds it whole."""
+    carry, parts, size = b"", [], 0
+    for piece in pieces:
+        parts.append(piece)
+        size += len(piece)
+        if size < _WINDOW:
+            continue
+        window = carry + b"".join(parts)
+        parts, size = [], 0
+        cut = window.rfind(b"<c")
+        if cut < len(window) - _CARRY:  # no cell opens in the last _CARRY bytes
+            cut = window.rfind(b"<")
+            if cut < len(window) - _CARRY:  # nor any tag
+                cut = len(window)
+        if cut > 0:
+            yield window[:cut]
+            window = window[cut:]
+        carry = window
+    window = carry + b"".join(parts)
+    if window:
+        yield window
+
+
+class _Pieces:
+    """A member's pieces as a file to parse (ElementTree reads one 16 KB at a time)."""
+
+    def __init__(self, pieces: Iterator[bytes]):
+        self._pieces, self._piece, self._at = pieces, b"", 0
+
+    def read(self, size: int = -1) -> bytes:
+        while self._at >= len(self._piece):
+            self._piece, self._at = next(self._pieces, None), 0
+            if self._piece is None:
+                self._piece = b""
+                return b""
+        end = len(self._piece) if size < 0 else self._at + size
+        out = self._piece[self._at:end]
+        self._at += len(out)
+        return out
+
+
+# A cell that states its place and may hold a value: any but an empty one (<c r="A80" s="1"/>, or with its end
+# tag right after), whose attributes are plainly quoted. Its place is taken apart by two expressions, each
+# finding one group, which costs far less than tuples of both for a sheet of millions of cells.
+# (Possessive quantifiers, ++ *+, as nothing they take can be given back to a match: a third faster.)
+_EMPTY_CELL_AFTER_PLACE = rb'(?!(?:\s++[\w:]++="[^"<>]*+")*+\s*+(?:/>|>\s*+</c>))'
+_VALUE_ROW = re.compile(rb'<c r="[A-Z]{1,3}+([0-9]{1,7}+)"' + _EMPTY_CELL_AFTER_PLACE)
+_VALUE_COLUMN = re.compile(rb'<c r="([A-Z]{1,3}+)[0-9]{1,7}+"' + _EMPTY_CELL_AFTER_PLACE)
+
+
+def _value_bound(text: bytes) -> tuple[int, int]:
+    """Rows and columns from A1 to the farthest cells of a text (every cell of it placed) that may hold a value."""
+    row_numbers = set(_VALUE_ROW.findall(text))  # (a row's cells give its number once)
+    if not row_numbers:
+        return 0, 0
+    letters = max(set(_VALUE_COLUMN.findall(text)), key=lambda letters: (len(letters), letters))
+    return max(map(int, row_numbers)), _column(letters) + 1
+
+
 # A formula cell with no result saved: its <f> (or a shared formula's empty <f/>) closes the cell, or only an
 # empty <v> follows. An empty <v> in a cell of type "str" is a result: the empty text. Our templates' own
 # formulas (form_plan, calc: IF(COUNT(…)=0,"",SUM(…)) and IF(N(…)=0,"",…/…)) sit where the reader works the
@@ -479,12 +578,12 @@ def _scan_sheets(archive: zipfile.ZipFile, view: memoryview,
 _OUR_FORMULAS = ("IF(COUNT(", "IF(N(")
 _NOT_OURS = b"(?!" + b"|".join(re.escape(f.encode()) for f in _OUR_FORMULAS) + b")"
 _NO_RESULT = re.compile(rb'<f(?:\s[^>]*)?(?:/>|>' + _NOT_OURS + rb'([^<]*)</f>)(<v>\s*</v>|<v\s*/>)?</c>')
-_ANY_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_ANY_FORMULA = re.compile(rb"<(?:\w++:)?+f[\s>/]")
 _OPENING_REF = re.compile(rb'\sr="([A-Z]{1,3})([0-9]{1,7})"')
 _TEXT_RESULT = re.compile(rb'\st="str"')
 
 
-def _no_result_parsed(xml: bytes) -> list[tuple[int, int, str]]:
+def _no_result_parsed(xml: bytes | Any) -> list[tuple[int, int, str]]:
     """_no_result for a sheet the expression cannot follow: cells with a namespace prefix (<x:c>, as .NET's
     Open XML SDK writes them) or without a place of their own, placed as python-calamine places them."""
     found = []
@@ -528,17 +627,6 @@ def _where(exc: SafeET.ParseError) -> str:
     return f"第 {line} 行第 {column + 1} 列附近格式错误" if line is not None else "格式错误"
 
 
-def _small(xml: bytes) -> bool:
-    """Whether a sheet whose cells all state their place, with no namespace prefix, has a grid within
-    MAX_SHEET_CELLS, judged from its cell references alone."""
-    if _NOT_PLACED.search(xml) is not None:
-        return False
-    refs = _CELL_REF.findall(xml)
-    rows = max((int(digits) for _, digits in refs), default=0)
-    last = max((letters for letters, _ in refs), key=lambda letters: (len(letters), letters), default=b"A")
-    return rows * (_column(last) + 1) <= MAX_SHEET_CELLS
-
-
 def _attributes(element: bytes) -> dict[str, str]:
     """An element's attributes by local name (r:id → id)."""
     return {name.decode().rsplit(":", 1)[-1]: (double or single).decode("utf-8", "replace")
@@ -574,9 +662,9 @@ def _sheet_names(archive: zipfile.ZipFile, view: memoryview) -> dict[str, str]:
     return names
 
 
-def _value_reach(xml: bytes) -> tuple[int, int, str | None]:
+def _value_reach(xml: bytes | Any) -> tuple[int, int, str | None]:
     """Rows and columns from A1 to the farthest cells holding a value, and the one that stretches the grid
-    most."""
+    most. xml: a sheet's text, or a file to read it from (as for _placed_cells)."""
     rows = columns = 0
     by_row = by_column = None
     for row, column, item in _placed_cells(xml):
@@ -592,13 +680,15 @@ def _value_reach(xml: bytes) -> tuple[int, int, str | None]:
     return rows, columns, address(far[0] - 1, far[1] - 1)
 
 
-def _placed_cells(xml: bytes) -> Iterator[tuple[int, int, Any]]:
+def _placed_cells(xml: bytes | Any) -> Iterator[tuple[int, int, Any]]:
     """Every cell of a sheet with its row and column from 1, placed as python-calamine places them: a cell
     without a place of its own follows the one before it, a row without one the row before. Each cell is
-    whole (with its children) when yielded, and dropped after."""
+    whole (with its children) when yielded, and dropped after. xml: a sheet's text, or a file to read it from
+    (anything with read(size), as _Pieces)."""
     row = column = 0
     rows_read = None  # sheetData, emptied of each row once it is read
-    for event, item in SafeET.iterparse(io.BytesIO(xml), events=("start", "end"), forbid_dtd=True):
+    source = io.BytesIO(xml) if isinstance(xml, bytes) else xml
+    for event, item in SafeET.iterparse(source, events=("start", "end"), forbid_dtd=True):
         tag = item.tag.rsplit("}", 1)[-1]
         if event == "start":
             if tag == "sheetData":
