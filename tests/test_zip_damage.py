@@ -7,6 +7,7 @@ import io
 import json
 import random
 import struct
+import time
 import tracemalloc
 import zipfile
 from pathlib import Path
@@ -20,6 +21,8 @@ from test_far_cells import xlmon
 from xlmon.adapters import safety
 from xlmon.adapters.files import read_workbook
 from xlmon.consolidate import run
+from xlmon.consolidate.extract import extract
+from xlmon.profile import load_profile
 
 SHEET = "xl/worksheets/sheet1.xml"
 MAIN = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>%s</sheetData></worksheet>'
@@ -288,3 +291,41 @@ def test_a_sheet_scanned_in_many_windows_is_judged_as_in_one(tmp_path, good, mon
     assert judged[512][0].formula_errors == {"表1": [(29, 0, "#DIV/0!")]}
     assert judged[512][0].uncached == {"表1": [(29, 1, "SUM(A1:A2)")]}
     assert {i.refusal.code for i in judged[512] if i.refusal} >= {"F004", "F010"}
+
+
+# ------------------------------------------------------------------------------------- consolidation progress
+
+
+def slow_first(path: str, profile, dated: bool = True):
+    """extract, the file named a-slow.xlsx waiting (10 s at most) until the progress has reached all the others.
+    At module level: the pool's workers find it by its name."""
+    if path.endswith("a-slow.xlsx"):
+        flag = Path(path).with_name("flag")
+        for _ in range(200):
+            if flag.exists():
+                Path(path).with_name("saw-flag").touch()
+                break
+            time.sleep(0.05)
+    return extract(path, profile, dated)
+
+
+def test_progress_is_reported_as_files_finish_in_the_order_given(tmp_path, good, monkeypatch):
+    """The progress showed nothing while one slow file was read: results came back in the order given, the
+    first at 19.4 s, then 20 of 20 at once."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    paths = [folder / "a-slow.xlsx", *(folder / f"b{i:02}.xlsx" for i in range(run.PARALLEL_FROM))]
+    for path in paths:
+        path.write_bytes(good.read_bytes())
+    monkeypatch.setattr(run, "extract", slow_first)
+    calls = []
+
+    def progress(done: int, total: int) -> None:
+        calls.append(done)
+        if done == total - 1:
+            (folder / "flag").touch()
+
+    outcomes = run.extract_all(paths, load_profile(), progress, workers=2)
+    assert (folder / "saw-flag").exists()  # all the others were counted while the slow one was being read
+    assert calls == list(range(1, len(paths) + 1))
+    assert [o.path for o in outcomes] == list(map(str, paths)) and {o.status for o in outcomes} == {"included"}

@@ -9,7 +9,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from functools import cache, partial
 from pathlib import Path
@@ -133,12 +133,21 @@ def extract_all(paths: list[Path], profile: Profile, progress: Callable[[int, in
                 progress(i, len(names))
         return out
     context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    size = max(1, min(16, len(names) // (workers * 32)))  # files a task: fewer round trips, a bar still moving
+    done: dict[int, list[FileOutcome]] = {}  # by where the files of a task start among the names
+    finished = 0
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        for i, outcome in enumerate(pool.map(work, names, chunksize=max(1, min(16, len(names) // (workers * 32)))), 1):
-            out.append(outcome)
+        tasks = {pool.submit(_extract_each, work, names[at:at + size]): at for at in range(0, len(names), size)}
+        for task in as_completed(tasks):  # as they finish: one slow file holds back no other's progress
+            done[tasks[task]] = task.result()
+            finished += len(done[tasks[task]])
             if progress:
-                progress(i, len(names))
-    return out
+                progress(finished, len(names))
+    return [outcome for at in sorted(done) for outcome in done[at]]  # in the order given, however they finished
+
+
+def _extract_each(work: Callable[[str], FileOutcome], names: list[str]) -> list[FileOutcome]:
+    return [work(name) for name in names]
 
 
 def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: list[str] | None = None,
