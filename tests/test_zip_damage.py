@@ -7,6 +7,8 @@ import io
 import json
 import random
 import struct
+import subprocess
+import sys
 import time
 import tracemalloc
 import zipfile
@@ -329,3 +331,42 @@ def test_progress_is_reported_as_files_finish_in_the_order_given(tmp_path, good,
     assert (folder / "saw-flag").exists()  # all the others were counted while the slow one was being read
     assert calls == list(range(1, len(paths) + 1))
     assert [o.path for o in outcomes] == list(map(str, paths)) and {o.status for o in outcomes} == {"included"}
+
+
+# ------------------------------------------------------------------------------- what python-calamine is given
+
+
+def with_photos(good: Path, size: int) -> bytes:
+    """The form with `size` bytes of photos (incompressible, stored as zip tools store them)."""
+    buffer = io.BytesIO(good.read_bytes())
+    with zipfile.ZipFile(buffer, "a", zipfile.ZIP_STORED) as archive:
+        archive.writestr("xl/media/image1.png", random.Random(2).randbytes(size))
+    return buffer.getvalue()
+
+
+def test_a_file_mostly_photos_is_read_without_them(tmp_path, good):
+    """python-calamine copies all it is given, twice over as it grows: an 82 MB file of photos made a 333 MB
+    worker. It never reads the pictures: it is given the other parts, copied as they are stored."""
+    data = with_photos(good, safety.TRIM_FROM)
+    given = safety.for_reader(data)
+    assert len(given) < 20_000 and safety.for_reader(good.read_bytes()) == good.read_bytes()
+    assert set(zipfile.ZipFile(io.BytesIO(given)).namelist()) == set(zipfile.ZipFile(good).namelist())
+    (tmp_path / "photos.xlsx").write_bytes(data)
+    book, plain = read_workbook(tmp_path / "photos.xlsx"), read_workbook(good)
+    assert book.refusal is None and book.sheets == plain.sheets and book.sheets
+
+
+# The peak of the process's memory (VmHWM, which starts anew in a new program, where ru_maxrss is the parent's).
+_PEAK = ("import re, sys\nfrom pathlib import Path\nfrom xlmon.adapters.files import read_workbook\n"
+         "peak = lambda: int(re.search(r'VmHWM:\\s*(\\d+)', Path('/proc/self/status').read_text())[1])\n"
+         "before = peak()\nbook = read_workbook(sys.argv[1])\nassert book.refusal is None and book.sheets\n"
+         "print((peak() - before) // 1024)\n")
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="VmHWM is Linux's")
+def test_reading_a_file_of_photos_takes_little_more_memory_than_the_file(tmp_path, good):
+    (tmp_path / "photos.xlsx").write_bytes(with_photos(good, 48 << 20))
+    done = subprocess.run([sys.executable, "-c", _PEAK, str(tmp_path / "photos.xlsx")], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-500:]
+    assert int(done.stdout) < 48 + 40, done.stdout  # the file's bytes, not python-calamine's copies (~130 MB more)

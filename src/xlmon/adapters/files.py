@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..file_errors import os_reason, reader_failure
 from ..grid import Grid, Uncached, normalise
-from .safety import MAX_SHEET_CELLS, OLE_MAGIC, Refusal, inspect_archive
+from .safety import MAX_SHEET_CELLS, OLE_MAGIC, Refusal, for_reader, inspect_archive
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")  # read (an .xls is checked in legacy_xls.py first)
 # Other spreadsheet formats a unit may send: found in folders so that they are listed and refused with
@@ -115,7 +115,7 @@ def read_bytes(data: bytes, name: str, result: WorkbookValues | None = None) -> 
         return result
     result.macros = macros
     try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        book = CalamineWorkbook.from_filelike(io.BytesIO(for_reader(data)))  # without its pictures
         result.hidden = {m.name for m in book.sheets_metadata if m.visible != SheetVisibleEnum.Visible}
         for name_ in book.sheet_names:
             rows = book.get_sheet_by_name(name_).to_python(skip_empty_area=False)

@@ -394,6 +394,55 @@ def _through_zipfile(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterato
         raise Damaged(_member_damage(exc, info.filename)) from None
 
 
+# ------------------------------------------------------------------------- what python-calamine is given
+
+# Parts python-calamine never reads: pictures, embedded objects, a thumbnail. A unit's form may carry megabytes of
+# photos of the work done, and python-calamine copies all it is given into memory, twice over as it grows.
+_UNREAD = ("xl/media/", "xl/embeddings/", "docProps/thumbnail")
+TRIM_FROM = 4 << 20  # a file this large is given to python-calamine without those parts
+_LOCAL = struct.Struct("<4s5H3L2H")
+_CENTRAL = struct.Struct("<4s6H3L5H2L")
+_END = struct.Struct("<4s4H2LH")
+
+
+def for_reader(data: bytes) -> bytes:
+    """The workbook to hand python-calamine: the file itself, or, for a large file that is mostly pictures and
+    the like, a zip of its other parts (_UNREAD). Only for a file inspect_archive passed: its parts are plain,
+    stored or deflated, and within the limits."""
+    if len(data) < TRIM_FROM or not data.startswith(ZIP_MAGIC):
+        return data
+    try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except _ZIP_ERRORS:
+        return data
+    unread = [info for info in members if info.filename.startswith(_UNREAD)]
+    if sum(info.compress_size for info in unread) < len(data) // 2:
+        return data
+    return _without(data, members, unread) or data
+
+
+def _without(data: bytes, members: list[zipfile.ZipInfo], left_out: list[zipfile.ZipInfo]) -> bytes | None:
+    """A zip of the members but those left out, copied as they are stored (nothing is inflated); None when one
+    is not a plain member whose local header checks out."""
+    view, out, central = memoryview(data), io.BytesIO(), []
+    for info in members:
+        if info in left_out:
+            continue
+        body = _plain_body(view, info)
+        if body is None:
+            return None
+        flags = info.flag_bits & 0x800  # a UTF-8 name; sizes in the header, no data descriptor after
+        name = info.orig_filename.encode("utf-8" if flags else "cp437")
+        fields = (20, flags, info.compress_type, 0, 0x21, info.CRC, info.compress_size, info.file_size, len(name))
+        central.append(_CENTRAL.pack(b"PK\x01\x02", 20, *fields, 0, 0, 0, 0, 0, out.tell()) + name)
+        out.write(_LOCAL.pack(ZIP_MAGIC, *fields, 0) + name)
+        out.write(body)
+    start = out.tell()
+    out.write(b"".join(central))
+    out.write(_END.pack(b"PK\x05\x06", 0, 0, len(central), len(central), out.tell() - start, start, 0))
+    return out.getvalue()
+
+
 # ---------------------------------------------------------------------------------- how far sheets reach
 
 _WORKBOOK, _WORKBOOK_RELS = "xl/workbook.xml", "xl/_rels/workbook.xml.rels"
