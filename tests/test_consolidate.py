@@ -2598,3 +2598,82 @@ def test_which_names_without_codes_are_one_unit():
     units = Units(read)
     found = [units.of(r) for r in read]
     assert found[2:] == [found[1], found[0], found[1]] and found[0] != found[1]
+
+
+def one_inbox(folder: Path) -> Path:
+    """A bureau's inbox of units' files, not sorted into folders by department: the education bureau's 信息中心
+    (信息系统运维经费, 教育云平台运维) and 一中, the health commission's 信息中心 (信息系统运维经费, behind) and 一院."""
+    folder.mkdir(parents=True)
+    write_form(folder / "教育局信息中心.xlsx", unit="信息中心", project="信息系统运维经费", department=EDUCATION)
+    write_form(folder / "教育局信息中心平台.xlsx", unit="信息中心", project="教育云平台运维", department=EDUCATION)
+    write_form(folder / "一中.xlsx", unit="一中", project="校舍维修改造项目", department=EDUCATION)
+    write_form(folder / "卫健委信息中心.xlsx", unit="信息中心", project="信息系统运维经费", funding=LAGGING,
+               department=HEALTH)
+    write_form(folder / "一院.xlsx", unit="一院", project="设备购置", department=HEALTH)
+    return folder
+
+
+@pytest.mark.parametrize("written", ["", "信息中心"])
+def test_a_namesakes_correction_naming_no_department_replaces_its_own_project_in_one_inbox(tmp_path, capsys,
+                                                                                          written):
+    """In one inbox, the education bureau's 信息中心 re-sends 教育云平台运维 corrected, its 主管部门 line left blank or
+    written as its own name: nothing there tells which 信息中心 it is, but only the education bureau's has a project of
+    that name, so the correction replaces it (K002), never a third 信息中心 counting the project twice."""
+    inbox = one_inbox(tmp_path / "收件箱")
+    original = inbox / "教育局信息中心平台.xlsx"
+    again = write_form(inbox / "信息中心（更正）.xlsx", unit="信息中心", project="教育云平台运维", funding=more_spent(),
+                       department=written)
+    os.utime(original, (1_780_000_000, 1_780_000_000))
+    os.utime(again, (1_780_000_600, 1_780_000_600))
+    code, data = run(capsys, inbox, "-o", tmp_path / "局" / "汇总.xlsx")
+    assert code == 0 and data["projects"] == 5 and data["units"] == 4 and data["totals"]["subtotal"] == 1550
+    [dup] = data["duplicates"]
+    assert dup.startswith("信息中心·教育云平台运维：") and "采用 信息中心（更正）.xlsx!表1（其文件修改时间较晚）" in dup, dup
+    assert unit_table(tmp_path / "局" / "汇总.xlsx") == {"一中": (310, 150), "一院": (310, 150),
+                                                       "信息中心（某市教育局）": (620, 310),
+                                                       "信息中心（某市卫生健康委员会）": (310, 15)}
+
+
+def test_a_coded_unit_naming_no_department_does_not_take_in_namesakes_of_two_departments(tmp_path, capsys):
+    """信息中心（117001004） leaves its 主管部门 blank; 信息中心 of the finance bureau and of the audit bureau, neither
+    written with a code, each send 设备购置: the coded unit is neither's (it could be one's alone), so the three are
+    three units and neither 设备购置 is the other's duplicate."""
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    write_form(inbox / "财政局信息中心.xlsx", unit="信息中心", project="设备购置", department="某市财政局")
+    write_form(inbox / "财政局本级.xlsx", unit="某市财政局（本级）", project="财政业务经费", department="某市财政局")
+    write_form(inbox / "审计局信息中心.xlsx", unit="信息中心", project="设备购置", funding=LAGGING, department="某市审计局")
+    write_form(inbox / "审计一所.xlsx", unit="审计一所", project="审计业务经费", department="某市审计局")
+    write_form(inbox / "信息中心.xlsx", unit="信息中心（117001004）", project="市场监管信息化", department="")
+    code, data = run(capsys, inbox, "-o", tmp_path / "局" / "汇总.xlsx")
+    assert code == 0 and data["projects"] == 5 and data["units"] == 5 and not data["duplicates"]
+    assert not [d for d in data["diagnostics"] if d["code"] == "K002"]
+    table = unit_table(tmp_path / "局" / "汇总.xlsx")
+    assert {k: v for k, v in table.items() if k.startswith("信息中心")} == {
+        "信息中心（某市财政局）": (310, 150), "信息中心（某市审计局）": (310, 15), "信息中心（117001004）": (310, 150)}
+
+
+def test_which_unit_a_form_telling_none_of_its_own_is():
+    """A project form of a name several units share that tells none of them (its 主管部门 blank or its unit's own name)
+    is the one whose forms share its file (else summary, else folder), else the one with a project of its name (of
+    several, the one whose project has its 本年预算: a correction keeps its budget), else the first read: never a
+    unit of its own. A 部门整体 form is placed by where it lies alone."""
+    from xlmon.consolidate.names import Units
+    from xlmon.consolidate.records import FormRecord
+
+    def form(department: str | None, file: str, project: str = "信息系统运维经费", budget: float = 300,
+             unit: str = "信息中心", kind: str = "project") -> FormRecord:
+        return FormRecord(kind, file, "表1", unit, project, department, None, 2026, 6,
+                          amounts={"source": {"资金总额": [None, budget, None, None, None]}})
+
+    theirs = [form(EDUCATION, "收件箱/教育局信息中心.xlsx", budget=300), form(EDUCATION, "收件箱/平台.xlsx", "教育云平台运维"),
+              form(HEALTH, "收件箱/卫健委信息中心.xlsx", budget=280), form(HEALTH, "卫健委/设备.xlsx", "设备购置"),
+              form(EDUCATION, "收件箱/一中.xlsx", unit="一中"), form(HEALTH, "收件箱/一院.xlsx", unit="一院")]
+    loose = [form(None, "收件箱/更正.xlsx", "教育云平台运维"), form("信息中心", "收件箱/更正2.xlsx", budget=280),
+             form("", "收件箱/更正3.xlsx", budget=300), form(None, "收件箱/新.xlsx", "新项目"),
+             form(None, "收件箱/卫健委信息中心.xlsx", "教育云平台运维"), form(None, "卫健委/补报.xlsx", "新项目"),
+             form("信息中心", "别处/部门整体.xlsx", kind="department")]
+    units = Units([*theirs, *loose])
+    ours, health = units.of(theirs[0]), units.of(theirs[2])
+    assert ours != health and units.of(theirs[1]) == ours
+    assert [units.of(r) for r in loose] == [ours, health, ours, ours, health, health, ("信息中心", None)]

@@ -274,7 +274,8 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     repeated: set[str] = set()  # files with a form left out as another file's duplicate
     aliases: dict[tuple, tuple] = {}  # project_aliases of each form → the key its project is kept by
     coded: set[tuple] = set()  # the keys of projects some form of which gives a code
-    units = Units(r for r in candidates if r.months is None or in_period(r, year, months))
+    read = [r for r in candidates if r.months is None or in_period(r, year, months)]
+    units = Units(read)
     departments: dict[tuple, list[tuple[set[str], tuple]]] = {}  # own_department's: by key, the departments' units
     for record in candidates:
         if record.months is not None and not in_period(record, year, months):
@@ -343,7 +344,9 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
             o.status, o.reason = "rejected", _left_out(off_period.get(o.path), o.path in repeated, majority)
     projects = list(kept.values())
     rows = source_rows(projects, months, profile)
-    kept_units = Units([*projects, *kept_overall.values()])  # told apart as the summary lists them
+    # told apart as the summary lists them; the forms read (those the kept ones replaced too) show whose a
+    # correction naming no department is
+    kept_units = Units([*projects, *kept_overall.values()], read)
     by_unit = _by_unit(projects, months, profile, kept_units)
     grades = Counter(r.grade for r in projects if r.grade)
     # the forms left out for their period, here and in the summaries read (the K001s they carry up)

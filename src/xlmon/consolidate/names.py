@@ -45,112 +45,234 @@ def unit_parts(name: str) -> UnitId:
     return unit_key(name), unit_code(name)
 
 
+_Candidates = tuple[UnitId, ...]  # units of one name a form may be, in the order they were first read
+
+
+class _Name:
+    """The units one name (unit_key) is where it may be several (two codes, a code and forms without it, forms
+    without a code naming two departments), and what places its forms that tell no unit of their own."""
+
+    __slots__ = ("units", "told", "homes", "projects")
+
+    def __init__(self, told: dict[str, _Candidates]):
+        self.units: list[UnitId] = []  # as first read
+        self.told = told  # each department in evidence (department_keys) its project forms name → its unit(s)
+        self.homes: dict[tuple[str, str], set[UnitId]] = {}  # each place forms lie (_whereabouts) → the units there
+        # ("code", a project's code) or ("name", its name) → each unit's project forms of it
+        self.projects: dict[tuple[str, str], list[tuple[UnitId, FormRecord]]] = {}
+
+
 class Units:
     """Which of the names a set of forms writes are one unit: the one notion of "the same unit" wherever units
     are told apart (aggregate.same_project, 汇总表's table by unit, the count of units, each department's units,
-    the 部门整体 note, the report). The same name (unit_key) and the same code are one unit; a name written
-    without a code is the unit its name is written with a code of (某校 and 某校（101001004）, as a unit's 部门整体
-    form and a re-sent file write it). Two codes are two units, whatever the name (机关服务中心（101003） of one
-    department and 机关服务中心（102003） of another). A project form's name without a code is the coded unit whose
-    project forms name the same 主管部门, and none of another department's: a unit of its own where no one such is
-    (机关服务中心 of 某市卫生健康委员会 beside 机关服务中心（101003） of 某市教育局 alone). A unit belongs to one
-    主管部门: a name without a code is one unit while its project forms name one department however written
-    (某市教育局, 市教育局, 某市教育局（101001） and 101001 are one: department_keys), and one unit of each department
-    where they name several (信息中心 of 某市教育局 and 信息中心 of 某市卫生健康委员会, neither giving a code). A form
-    that names no department of its own there (a 部门整体 form names the unit itself; a project form may leave
-    the line blank or write its unit's own name) is then the unit whose project forms share its file, the summary
-    it was read from or its folder."""
+    the 部门整体 note, the report). The same name (unit_key) and the same code are one unit; two codes are two
+    units, whatever the name (机关服务中心（101003） of one department and 机关服务中心（102003） of another).
 
-    def __init__(self, records: Iterable[FormRecord]):
+    A unit's 主管部门 tells namesakes apart (however written: 某市教育局, 市教育局, 某市教育局（101001） and 101001
+    are one, department_keys); one left blank or the unit's own name tells nothing. A name without a code is the
+    coded unit of that name whose project forms name its department, else the one coded unit whose forms name no
+    department (unless the name's forms without a code name two or more): a unit of its own only when its
+    department is another's. Without codes, a name is one unit unless its project forms name two departments
+    (信息中心 of 某市教育局 and 信息中心 of 某市卫生健康委员会): one of each.
+    A project form telling no unit of its own is, among the name's units, the one whose forms share its file's
+    bytes, its file, the summary it was read from or its folder; else the one with a project of its code or name
+    (a re-sent correction is its duplicate; of several, the one whose project has its 本年预算, which a correction
+    keeps); else the first read: never a unit of its own because nothing decides. A 部门整体 form, which names
+    the unit itself, is placed by where it lies alone, else it is the name's one coded unit, or none of them."""
+
+    def __init__(self, records: Iterable[FormRecord], evidence: Iterable[FormRecord] = ()):
+        """evidence: more forms, not these records' units', that show where units' forms lie and which projects they
+        hold (those a summary's kept forms replaced)."""
         records = list(records)
-        # unit_key → each code it is written with → the 主管部门 the project forms written so name
-        self._codes: dict[str, dict[str, set[str]]] = {}
+        codes: dict[str, dict[str, set[str]]] = {}  # unit_key → each code it is written with → 主管部门 its forms write
+        uncoded: set[str] = set()  # the names some form writes without a code
+        written = Counter((r.unit or "", r.department) for r in records if r.kind == "project" and r.department)
         for r in records:
             stem, code = unit_parts(r.unit or "")
             if code:
-                departments = self._codes.setdefault(stem, {}).setdefault(code, set())
-                if r.kind == "project" and r.department:
-                    departments.add(r.department)
-        self._told: dict[tuple[str, str], str | None] = {}  # (unit_key, 主管部门) → the code it tells, if one
-        # a name without a code of several departments: unit_key → the department_keys its project forms name
-        self._split: dict[str, set[str]] = {}
+                codes.setdefault(stem, {}).setdefault(code, set())
+            else:
+                uncoded.add(stem)
+        bare: dict[str, set[str]] = {}  # unit_key → the 主管部门 its project forms without a code write
+        counts: Counter[str] = Counter()  # each spelling of 主管部门 → its forms
+        naming: dict[str, set[str]] = {}  # each spelling → the names (unit_key) whose project forms write it (a
+        for (unit, department), n in written.items():  # 本级 unit's its own: 某市财政局（本级）'s 某市财政局); few
+            stem, code = unit_parts(unit)
+            if not stem:
+                continue
+            counts[department] += n
+            naming.setdefault(department, set()).add(stem)
+            if not names_itself(unit, department):
+                if code:
+                    codes[stem][code].add(department)
+                else:
+                    bare.setdefault(stem, set()).add(department)
+        self._one = {stem: next(iter(found)) for stem, found in codes.items() if len(found) == 1}
+        self._names: dict[str, _Name] = {}  # the names that may be several units
         self._departments: dict[str, str] = {}  # each spelling of 主管部门 → its department_keys key
         self._shown: dict[str, str] = {}  # each department_keys key → how a unit's name shows it: （某市教育局）
-        self._tagged: dict[tuple[str, str], str | None] = {}  # (unit_key, 主管部门 as written) → its department's key
-        self._homes: dict[tuple[str, str, str], set[UnitId]] = {}  # (unit_key, where, file) → the units there
-        # unit_key → each department its project forms told no code name → the unit's names written with it
-        bare: dict[str, dict[str, set[str]]] = {}
-        written = Counter((r.unit or "", r.department) for r in records if r.kind == "project" and r.department)
-        for unit, department in written:  # each spelling of a name with each of its department: they are few
-            stem, code = unit_parts(unit)
-            if stem and code is None and (stem not in self._codes or self.key(unit, department)[1] is None):
-                bare.setdefault(stem, {}).setdefault(department, set()).add(unit)
-        several = {stem: found for stem, found in bare.items() if len(found) > 1}
-        if several:
-            counts = Counter()
-            for (_, department), n in written.items():
-                counts[department] += n
-            self._departments, self._shown = department_keys(counts)
-            for stem, found in several.items():
-                keys = {self._departments[d] for d, names in found.items()
-                        if not all(names_itself(name, d) for name in names)}
-                if len(keys) > 1:
-                    self._split[stem] = keys
-        if self._split:  # where the units of a name split by department are: the files of their project forms,
-            homeless = []  # and the bytes of those of their other forms that lie beside them (a copy elsewhere)
-            for r in records:
-                stem, code = unit_parts(r.unit or "")
-                if code is None and stem in self._split:
-                    if r.kind == "project" and r.department and not names_itself(r.unit, r.department):
-                        unit = self.key(r.unit, r.department)
-                        for where in _whereabouts(r):
-                            self._homes.setdefault((stem, *where), set()).add(unit)
-                    else:
-                        homeless.append((stem, r))
-            found = [(stem, r.sha256, self._home(stem, r)) for stem, r in homeless if r.sha256]
-            for stem, sha, unit in found:
-                if unit[1] is not None:
-                    self._homes.setdefault((stem, "sha256", sha), set()).add(unit)
-        # the names that are several units (two codes, a code and forms without it of another department, or
-        # forms without a code of two departments)
-        self.shared = {stem for stem, codes in self._codes.items() if len(codes) > 1} | set(self._split)
+        self._evidence: dict[str, set[str]] = {}  # each department_keys key → the names whose project forms name it
+        self._spellings: dict[str, list[str]] = {}  # each department_keys key → its spellings
+        self._told: dict[tuple[str, str], _Candidates | None] = {}  # (name, 主管部门) as written → the unit(s) it tells
+        self._placed: dict[tuple, UnitId] = {}  # each form placed by where it lies or what it holds → its unit
+        self.shared: set[str] = set()  # the names that are several units
+        maybe = [stem for stem in {*codes, *bare} if stem and (
+            len(codes.get(stem, ())) > 1 or (stem in codes and stem in uncoded) or len(bare.get(stem, ())) > 1)]
+        if not maybe:
+            return
+        self._departments, self._shown = department_keys(counts)
+        for spelling, stems in naming.items():
+            key = self._departments[spelling]
+            self._evidence.setdefault(key, set()).update(stems)
+            self._spellings.setdefault(key, []).append(spelling)
+        for stem in maybe:
+            if (name := self._name(stem, codes.get(stem, {}), bare.get(stem, set()))) is not None:
+                self._names[stem] = name
+        if not self._names:
+            return
+        forms: dict[str, list[FormRecord]] = {stem: [] for stem in self._names}
         for r in records:
+            if (mine := forms.get(unit_parts(r.unit or "")[0])) is not None:
+                mine.append(r)
+        loose = []  # the forms telling no unit of their own
+        for stem, mine in forms.items():
+            name = self._names[stem]
+            for r in mine:
+                unit = self._stated(stem, r)
+                if unit is None:
+                    loose.append((stem, r))
+                elif unit not in name.units:
+                    name.units.append(unit)
+        named = [r for mine in forms.values() for r in mine]
+        seen = set(map(id, named))
+        for r in (*named, *(r for r in evidence if id(r) not in seen)):
             stem = unit_parts(r.unit or "")[0]
-            if stem in self._codes and stem not in self.shared and self.of(r)[1] is None:
-                self.shared.add(stem)
+            if (name := self._names.get(stem)) is not None and (unit := self._stated(stem, r)) in name.units:
+                for where in _whereabouts(r):
+                    name.homes.setdefault(where, set()).add(unit)
+                if r.kind == "project":
+                    name.projects.setdefault(("name", r.name_key()[1]), []).append((unit, r))
+                    if r.code:
+                        name.projects.setdefault(("code", r.code), []).append((unit, r))
+        # the bytes of a form placed by where it lies place its copies elsewhere (the very same file sent straight
+        # to the bureau, beside its copy in a department's summary)
+        found = [(stem, r.sha256, self._place(stem, r)) for stem, r in loose if r.sha256]
+        for stem, sha, (unit, how) in found:
+            if how in ("file", "input", "folder"):
+                self._names[stem].homes.setdefault(("sha256", sha), set()).add(unit)
+        self.shared = {stem for stem, mine in forms.items() if len({self.of(r) for r in mine}) > 1}
+
+    def _name(self, stem: str, coded: dict[str, set[str]], bare: set[str]) -> _Name | None:
+        """The units a name is: each code's, and each department in evidence its forms without a code name that
+        no coded unit is of; None where that is one unit."""
+        def evident(spellings: Iterable[str]) -> set[str]:
+            return {self._departments[s] for s in spellings}
+
+        by_code = {code: evident(spellings) for code, spellings in coded.items()}
+        mine = evident(bare)
+        claimed = set().union(*by_code.values())
+        unclaimed = [code for code, keys in by_code.items() if not keys]
+        told: dict[str, _Candidates] = {}
+        for key in mine:
+            same = [code for code, keys in by_code.items() if key in keys]
+            if same:
+                told[key] = tuple((stem, code) for code in same)
+            elif len(unclaimed) == 1 and len(mine - claimed) == 1:
+                told[key] = ((stem, unclaimed[0]),)
+        rest = [key for key in mine if key not in told]
+        for key in rest:
+            told[key] = ((stem, key if len(rest) > 1 else None),)
+        if len(coded) + len(rest) < 2:
+            return None
+        return _Name(told)
+
+    def _stated(self, stem: str, record: FormRecord) -> UnitId | None:
+        """The unit a form of a name of several units tells by itself: its code, or its 主管部门 in evidence."""
+        code = unit_parts(record.unit or "")[1]
+        if code is not None:
+            return stem, code
+        if record.kind == "project" and record.department:
+            told = self._telling(stem, record.unit or "", record.department)
+            if told is not None and len(told) == 1:
+                return told[0]
+        return None
+
+    def _telling(self, stem: str, unit: str, department: str) -> _Candidates | None:
+        """The unit(s) of a name of several units a form naming `department` as its 主管部门 may be; None where that
+        tells nothing (the unit's own name, a department in no evidence). Once a spelling of each: they are few."""
+        found = self._told.get((unit, department), ())
+        if found == ():
+            found = None
+            if not names_itself(unit, department):
+                name = self._names[stem]
+                key = self._departments.get(department)
+                if key is None:  # a spelling no project form writes (a department's own name on its 部门整体
+                    like = {k for k in name.told  # form): the one of the name's departments written like it
+                            if any(_same_department(department, s) for s in self._spellings[k])}
+                    key = like.pop() if len(like) == 1 else None
+                found = name.told.get(key) if key is not None else None
+            self._told[(unit, department)] = found
+        return found
+
+    def _place(self, stem: str, record: FormRecord) -> tuple[UnitId, str]:
+        """The unit of a form of a name of several units that tells none by itself, and what placed it: among the
+        units it may be (those of its 主管部门, else all of the name's), the one whose forms lie where it does
+        (narrowest first), else, for a project form, the one with a project of its code or name (of several, with
+        its 本年预算), else the first read; a 部门整体 form not placed by where it lies is the name's one coded unit,
+        or none of them."""
+        name = self._names[stem]
+        told = self._telling(stem, record.unit or "", record.department) if (
+            record.kind == "project" and record.department) else None
+        candidates = list(told or name.units)
+        for where in _whereabouts(record):
+            there = name.homes.get(where)
+            hits = [u for u in candidates if there and u in there]
+            if len(hits) == 1:
+                return hits[0], where[0]
+            candidates = hits or candidates
+        if record.kind != "project":
+            return (stem, self._one.get(stem)), "none"
+        held = record.code and name.projects.get(("code", record.code)) or name.projects.get(
+            ("name", record.name_key()[1]), [])
+        hits = [u for u in candidates if any(unit == u for unit, _ in held)]
+        if len(hits) > 1 and (budget := record.total()[1]) is not None:  # a correction keeps its 本年预算
+            same = [u for u in hits if any(unit == u and r.total()[1] == budget for unit, r in held)]
+            hits = same if len(same) == 1 else hits
+        if len(hits) == 1:
+            return hits[0], "project"
+        return (hits or candidates)[0], "first"
 
     def key(self, name: str | None, department: str | None = None) -> UnitId:
         """The unit a name is, written in a form naming `department` as its 主管部门 (a project form's: a 部门整体
-        form names the unit itself there)."""
+        form names the unit itself there); where nothing tells which of several, the name's one coded unit, or
+        none of them."""
         parts = unit_parts(name or "")
         stem, code = parts
         if code is not None:
             return parts
-        codes = self._codes.get(stem)
-        if codes:
-            if not department:
-                return stem, next(iter(codes)) if len(codes) == 1 else None
-            told = self._told.get((stem, department), "")
-            if told == "":  # once a spelling of the name and of its department: they are few
-                same = [c for c, named in codes.items() if any(_same_department(department, d) for d in named)]
-                unknown = [c for c, named in codes.items() if not named]  # written with its code in 部门整体 forms only
-                found = same or unknown
-                told = self._told[(stem, department)] = found[0] if len(found) == 1 else None
-            if told is not None:
-                return stem, told
-        if department and stem in self._split and not names_itself(name, department):
-            return stem, self._department_of(stem, department)
-        return stem, None
+        if stem in self._names and department:
+            told = self._telling(stem, name or "", department)
+            if told is not None and len(told) == 1:
+                return told[0]
+        return stem, self._one.get(stem)
 
     def of(self, record: FormRecord) -> UnitId:
-        """The unit of a form (a 部门整体 form names the unit itself as its 主管部门（单位）: no department's; where
-        several departments' units share its name, it is the one whose project forms lie where it does)."""
-        department = record.department if record.kind == "project" else None
-        if self._split:  # a name of several departments' units, in a form naming none of them: where it lies
-            stem, code = unit_parts(record.unit or "")
-            if code is None and stem in self._split and (not department or names_itself(record.unit, department)):
-                return self._home(stem, record)
-        return self.key(record.unit, department)
+        """The unit of a form: by its name, its code, its 主管部门 in evidence, or where it lies or what it holds
+        (a 部门整体 form names the unit itself as its 主管部门（单位）: no department's)."""
+        parts = unit_parts(record.unit or "")
+        stem, code = parts
+        if code is not None:
+            return parts
+        if stem not in self._names:
+            return stem, self._one.get(stem)
+        unit = self._stated(stem, record)
+        if unit is not None:
+            return unit
+        memo = (*record.where(), record.kind, record.unit, record.department, record.project, record.sha256)
+        unit = self._placed.get(memo)
+        if unit is None:
+            unit = self._placed[memo] = self._place(stem, record)[0]
+        return unit
 
     def names(self, records: Sequence[FormRecord]) -> dict[UnitId, str]:
         """Each unit of the records → its name as first written; where one name is several units, with its code
@@ -169,30 +291,6 @@ class Units:
             elif code is not None and stem in self.shared and unit_parts(name)[1] is None:
                 names[stem, code] = coded.get((stem, code)) or f"{name}（{code}）"
         return names
-
-    def _department_of(self, stem: str, department: str) -> str | None:
-        """The department (department_keys) a unit of a split name written with `department` is of: that of the
-        spelling, or, for one no form of these records writes (a department's own name on its 部门整体 form), of
-        the one spelling like it among the name's departments."""
-        found = self._tagged.get((stem, department), "")
-        if found == "":
-            found = self._departments.get(department)
-            if found is None:
-                like = {self._departments[s] for s, key in self._departments.items()
-                        if key in self._split[stem] and _same_department(department, s)}
-                found = like.pop() if len(like) == 1 else None
-            self._tagged[(stem, department)] = found
-        return found
-
-    def _home(self, stem: str, record: FormRecord) -> UnitId:
-        """The unit of a split name whose form names no department of its own: the one unit of the name whose project
-        forms share its file (a unit's workbook), else the summary it was read from, else its folder; else none
-        of them."""
-        for where in _whereabouts(record):
-            found = self._homes.get((stem, *where))
-            if found and len(found) == 1:
-                return next(iter(found))
-        return stem, None
 
 
 @lru_cache(maxsize=16384)
