@@ -2458,7 +2458,8 @@ def test_a_departments_completed_form_takes_in_its_own_unit_not_a_namesake_of_an
 
 def test_which_names_are_one_unit():
     """Units: the same name and code, or a name without a code beside one with (of the same 主管部门); two codes
-    are two units, and a name without a code beside them the one its 主管部门 tells, else a unit of its own."""
+    are two units, and a name without a code beside them the one its 主管部门 tells, else a unit of its own where
+    its 主管部门 is in evidence (other units' forms name it too), else the coded one's."""
     from xlmon.consolidate.names import Units
     from xlmon.consolidate.records import FormRecord
 
@@ -2468,16 +2469,20 @@ def test_which_names_are_one_unit():
     school = [form("某市第一中学"), form("某市第一中学（101001-001）"), form("某 市 第一中学", None, "department"),
               form("某市第一中学（101001001）", "某市教育局")]
     assert len({Units(school).of(r) for r in school}) == 1
+    others = [form("一中"), form("一院", HEALTH), form("福利院", "某市民政局")]  # the departments' other units
     forms = [form("机关服务中心（101003）"), form("机关服务中心（102003）", HEALTH), form("机关服务中心", "某市教育局"),
              form("机关服务中心", "102001"), form("机关服务中心", "某市民政局"), form("机关服务中心", None, "department")]
-    units = Units(forms)
+    units = Units([*forms, *others])
     assert [units.of(r)[1] for r in forms] == ["101003", "102003", "101003", "102003", None, None]
     assert list(units.names(forms).values()) == ["机关服务中心（101003）", "机关服务中心（102003）", "机关服务中心"]
-    alone = Units([form("机关服务中心（101003）"), form("机关服务中心", HEALTH)])
+    alone = Units([form("机关服务中心（101003）"), form("机关服务中心", HEALTH), *others[:2]])
     assert [alone.key("机关服务中心", HEALTH), alone.key("机关服务中心", "101001"), alone.key("机关服务中心")] == [
         ("机关服务中心", None), ("机关服务中心", "101003"), ("机关服务中心", "101003")]
+    # the health commission named by this form alone (a re-send writing its department another way): no evidence
+    lone = Units([form("机关服务中心（101003）"), form("机关服务中心", HEALTH)])
+    assert lone.key("机关服务中心", HEALTH) == ("机关服务中心", "101003")
     bare_first = [form("机关服务中心", "某市教育局"), form("机关服务中心（101003）"), form("机关服务中心", HEALTH)]
-    assert list(Units(bare_first).names(bare_first).values()) == ["机关服务中心（101003）", "机关服务中心"]
+    assert list(Units([*bare_first, *others]).names(bare_first).values()) == ["机关服务中心（101003）", "机关服务中心"]
 
 
 def information_centres(folder: Path) -> tuple[Path, Path]:
@@ -2566,8 +2571,9 @@ def test_a_unit_writing_its_department_two_ways_beside_a_namesake_is_one_unit_an
 
 def test_which_names_without_codes_are_one_unit():
     """Units without codes: one name is one unit while its project forms name one 主管部门 however written, one of
-    each department where they name several; a form naming no department of its own (a 部门整体 form, a project
-    form leaving the line blank or naming its unit) is the unit whose project forms share its file or folder."""
+    each department where they name several in evidence (other units' forms name them too); a form naming no
+    department of its own (a 部门整体 form, a project form leaving the line blank or naming its unit) is the unit
+    whose project forms share its file or folder."""
     from xlmon.consolidate.names import Units
     from xlmon.consolidate.records import FormRecord
 
@@ -2579,7 +2585,8 @@ def test_which_names_without_codes_are_one_unit():
              form("101001", "教育局/更正.xlsx"), form(HEALTH, "卫健委/信息中心.xlsx"),
              form("信息中心", "教育局/信息中心部门整体.xlsx", "department"), form(None, "卫健委/空白.xlsx"),
              form("信息中心", "卫健委/信息中心.xlsx"), form(None, "别处/信息中心.xlsx", "department", "信息 中心")]
-    units = Units(forms)
+    others = [form(EDUCATION, "教育局/一中.xlsx", unit="一中"), form(HEALTH, "卫健委/一院.xlsx", unit="一院")]
+    units = Units([*forms, *others])
     ids = [units.of(r) for r in forms]
     assert ids[0] == ids[1] == ids[2] == ids[4] != ids[3] == ids[5] == ids[6]
     assert ids[7] == ("信息中心", None) and ids[7] not in ids[:7]  # nothing tells whose
@@ -2588,15 +2595,19 @@ def test_which_names_without_codes_are_one_unit():
     alone = [r for r in forms if r.department != HEALTH]  # one department's, however written: one unit
     assert len({Units(alone).of(r) for r in alone}) == 1
     assert list(Units(alone).names(alone).values()) == ["信息中心"]
+    # the two departments named by the 信息中心's forms alone: in no evidence, they tell no two units apart
+    assert len({Units(forms).of(r) for r in forms}) == 1
     # read back from two departments' summaries: the summary (and the unit's folder) tells a 部门整体 form's unit,
     # and so do the bytes of its file sent straight to the bureau too
-    read = [form(EDUCATION, "局/教育局汇总.xlsx", source="/教育局/信息中心.xlsx"),
+    read = [form(EDUCATION, "局/教育局汇总.xlsx", unit="一中", source="/教育局/一中.xlsx"),
+            form(HEALTH, "局/卫健委汇总.xlsx", unit="一院", source="/卫健委/一院.xlsx"),
+            form(EDUCATION, "局/教育局汇总.xlsx", source="/教育局/信息中心.xlsx"),
             form(HEALTH, "局/卫健委汇总.xlsx", source="/卫健委/信息中心.xlsx"),
             form("信息中心", "局/卫健委汇总.xlsx", "department", source="/卫健委/部门整体.xlsx", sha256="ab"),
             form("信息中心", "局/省汇总.xlsx", "department", source="/教育局/部门整体.xlsx"),
             form("信息中心", "局/信息中心部门整体.xlsx", "department", sha256="ab")]
     units = Units(read)
-    found = [units.of(r) for r in read]
+    found = [units.of(r) for r in read[2:]]
     assert found[2:] == [found[1], found[0], found[1]] and found[0] != found[1]
 
 
@@ -2613,12 +2624,13 @@ def one_inbox(folder: Path) -> Path:
     return folder
 
 
-@pytest.mark.parametrize("written", ["", "信息中心"])
+@pytest.mark.parametrize("written", ["", "信息中心", "市教委"])
 def test_a_namesakes_correction_naming_no_department_replaces_its_own_project_in_one_inbox(tmp_path, capsys,
                                                                                           written):
-    """In one inbox, the education bureau's 信息中心 re-sends 教育云平台运维 corrected, its 主管部门 line left blank or
-    written as its own name: nothing there tells which 信息中心 it is, but only the education bureau's has a project of
-    that name, so the correction replaces it (K002), never a third 信息中心 counting the project twice."""
+    """In one inbox, the education bureau's 信息中心 re-sends 教育云平台运维 corrected, its 主管部门 line left blank,
+    written as its own name or as 市教委, which no other unit writes: nothing there tells which 信息中心 it is, but
+    only the education bureau's has a project of that name, so the correction replaces it (K002), never a third
+    信息中心 counting the project twice."""
     inbox = one_inbox(tmp_path / "收件箱")
     original = inbox / "教育局信息中心平台.xlsx"
     again = write_form(inbox / "信息中心（更正）.xlsx", unit="信息中心", project="教育云平台运维", funding=more_spent(),
@@ -2677,3 +2689,29 @@ def test_which_unit_a_form_telling_none_of_its_own_is():
     ours, health = units.of(theirs[0]), units.of(theirs[2])
     assert ours != health and units.of(theirs[1]) == ours
     assert [units.of(r) for r in loose] == [ours, health, ours, ours, health, health, ("信息中心", None)]
+
+
+@pytest.mark.parametrize("written", ["某市第一中学", "市教委", "101001", ""])
+def test_a_unit_resending_a_project_without_its_code_is_one_unit_however_it_writes_its_department(tmp_path, capsys,
+                                                                                                 written):
+    """某市第一中学（101001001） re-sends 校舍维修改造项目 corrected without its code, its 主管部门 written as its own
+    name, as 市教委 or 101001 (no other unit's forms write them: in no evidence) or left blank: it is still the one
+    某市第一中学, the correction replacing its first copy (K002), not a second unit counting the project twice."""
+    school = tmp_path / "教育局"
+    school.mkdir()
+    first = write_form(school / "一中.xlsx", unit="某市第一中学（101001001）", project="校舍维修改造项目",
+                       department="某市教育局")
+    write_form(school / "一中实验室.xlsx", unit="某市第一中学（101001001）", project="实验室建设", department="某市教育局")
+    write_form(school / "二中.xlsx", unit="某市第二中学（101001002）", project="实验室建设", department="某市教育局")
+    again = write_form(school / "一中（更正）.xlsx", unit="某市第一中学", project="校舍维修改造项目", funding=more_spent(),
+                       department=written)
+    os.utime(first, (1_780_000_000, 1_780_000_000))
+    os.utime(again, (1_780_000_600, 1_780_000_600))
+    code, data = run(capsys, school, "-o", tmp_path / "汇总.xlsx")
+    assert code == 0 and data["projects"] == 3 and data["units"] == 2 and data["totals"]["subtotal"] == 930
+    [dup] = data["duplicates"]
+    assert "采用 一中（更正）.xlsx!表1（其文件修改时间较晚）" in dup, dup
+    table = unit_table(tmp_path / "汇总.xlsx")
+    assert table.pop("某市第二中学（101001002）") == (310, 150)
+    [(name, amounts)] = table.items()
+    assert name.startswith("某市第一中学") and amounts == (620, 310)

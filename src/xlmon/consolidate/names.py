@@ -68,12 +68,15 @@ class Units:
     the 部门整体 note, the report). The same name (unit_key) and the same code are one unit; two codes are two
     units, whatever the name (机关服务中心（101003） of one department and 机关服务中心（102003） of another).
 
-    A unit's 主管部门 tells namesakes apart (however written: 某市教育局, 市教育局, 某市教育局（101001） and 101001
-    are one, department_keys); one left blank or the unit's own name tells nothing. A name without a code is the
-    coded unit of that name whose project forms name its department, else the one coded unit whose forms name no
-    department (unless the name's forms without a code name two or more): a unit of its own only when its
-    department is another's. Without codes, a name is one unit unless its project forms name two departments
-    (信息中心 of 某市教育局 and 信息中心 of 某市卫生健康委员会): one of each.
+    A unit's 主管部门 tells namesakes apart only where it is in evidence: where project forms of units of other
+    names name it too (however written: 某市教育局, 市教育局, 某市教育局（101001） and 101001 are one,
+    department_keys). Splitting wrongly counts a project twice, merging wrongly drops one: a 主管部门 in no
+    evidence (市教委 written by the unit alone, on its re-sent correction; a bare code no other unit writes), one
+    left blank or the unit's own name tells nothing. A name without a code is the coded unit of that name whose
+    project forms name its department, else the one coded unit whose forms name no department in evidence
+    (unless the name's forms without a code name two or more): a unit of its own only when its department, in
+    evidence, is another's. Without codes, a name is one unit unless its project forms name two departments in
+    evidence (信息中心 of 某市教育局 and 信息中心 of 某市卫生健康委员会, each with other units): one of each.
     A project form telling no unit of its own is, among the name's units, the one whose forms share its file's
     bytes, its file, the summary it was read from or its folder; else the one with a project of its code or name
     (a re-sent correction is its duplicate; of several, the one whose project has its 本年预算, which a correction
@@ -166,7 +169,7 @@ class Units:
         """The units a name is: each code's, and each department in evidence its forms without a code name that
         no coded unit is of; None where that is one unit."""
         def evident(spellings: Iterable[str]) -> set[str]:
-            return {self._departments[s] for s in spellings}
+            return {key for s in spellings if self._evidence[key := self._departments[s]] - {stem}}
 
         by_code = {code: evident(spellings) for code, spellings in coded.items()}
         mine = evident(bare)
