@@ -2715,3 +2715,56 @@ def test_a_unit_resending_a_project_without_its_code_is_one_unit_however_it_writ
     assert table.pop("某市第二中学（101001002）") == (310, 150)
     [(name, amounts)] = table.items()
     assert name.startswith("某市第一中学") and amounts == (620, 310)
+
+
+@pytest.mark.parametrize("written", ["", "市教委"])
+def test_a_namesakes_correction_counts_alike_from_its_departments_summary_and_straight(tmp_path, capsys, written):
+    """The education bureau's 信息中心 re-sends its one project, 平台运维, its 主管部门 line blank or 市教委; the health
+    commission's 信息中心 has a 平台运维 too. Its department's summary kept the correction alone, which the bureau
+    takes for the education bureau's unit's, as the department did: both 平台运维 count, from the summaries as
+    straight from the units' files, never one dropped as the other's duplicate."""
+    education, health = tmp_path / "教育局", tmp_path / "卫健委"
+    for folder in (education, health):
+        folder.mkdir()
+    first = write_form(education / "信息中心.xlsx", unit="信息中心", project="平台运维", department=EDUCATION)
+    write_form(education / "一中.xlsx", unit="一中", project="校舍维修改造项目", department=EDUCATION)
+    again = write_form(education / "信息中心（更正）.xlsx", unit="信息中心", project="平台运维", funding=more_spent(),
+                       department=written)
+    os.utime(first, (1_780_000_000, 1_780_000_000))
+    os.utime(again, (1_780_000_600, 1_780_000_600))
+    write_form(health / "信息中心.xlsx", unit="信息中心", project="平台运维", funding=LAGGING, department=HEALTH)
+    write_form(health / "一院.xlsx", unit="一院", project="设备购置", department=HEALTH)
+    code, direct = run(capsys, education, health, "-o", tmp_path / "局" / "直接汇总.xlsx")
+    assert code == 0 and len(direct["duplicates"]) == 1
+    for folder in (education, health):
+        assert run(capsys, folder, "-o", tmp_path / f"{folder.name}汇总.xlsx")[0] == 0
+    code, data = run(capsys, tmp_path / "教育局汇总.xlsx", tmp_path / "卫健委汇总.xlsx", "-o", tmp_path / "局" / "汇总.xlsx")
+    assert code == 0 and not data["duplicates"]
+    for found in (direct, data):
+        assert found["projects"] == 4 and found["units"] == 4 and found["totals"]["subtotal"] == 1240
+
+
+def test_which_departments_tell_namesakes_apart():
+    """A 主管部门 tells namesakes apart where a unit's forms name it alone: a spelling only re-sends write beside
+    another department's name is that department (市教委 written by 一中 and by 信息中心 beside 某市教育局), one beside
+    several departments' names tells none of them (the forms place themselves), and two departments only one name's
+    forms write, each beside the other, are one."""
+    from xlmon.consolidate.names import Units
+    from xlmon.consolidate.records import FormRecord
+
+    def form(unit: str, department: str, project: str = "项目", file: str = "收件箱/表.xlsx") -> FormRecord:
+        return FormRecord("project", file, "表1", unit, project, department, None, 2026, 6)
+
+    forms = [form("一中", EDUCATION, "校舍"), form("一中", "市教委", "实验室"), form("信息中心", EDUCATION, "运维"),
+             form("信息中心", "市教委", "平台"), form("信息中心", HEALTH, "监测"), form("一院", HEALTH)]
+    units = Units(forms)
+    ids = [units.of(r) for r in forms]
+    assert ids[0] == ids[1] and ids[2] == ids[3] != ids[4]  # 市教委 is 某市教育局 here
+    assert units.names(forms)[ids[2]] == "信息中心（某市教育局）"
+    beside_both = [*forms[:1], *forms[2:], form("信息中心", "市教委", "运维", "收件箱/更正.xlsx")]
+    units = Units(beside_both)
+    assert units.of(beside_both[-1]) == units.of(forms[2]) != units.of(forms[4])  # by its project, 运维
+    alone = [form("信息中心", "某市财政局", "设备"), form("信息中心", "某市审计局", "设备")]
+    assert len({Units(alone).of(r) for r in alone}) == 1
+    apart = [*alone, form("某市财政局（本级）", "某市财政局"), form("审计一所", "某市审计局")]
+    assert len({Units(apart).of(r) for r in alone}) == 2

@@ -56,7 +56,7 @@ class _Name:
 
     def __init__(self, told: dict[str, _Candidates]):
         self.units: list[UnitId] = []  # as first read
-        self.told = told  # each department in evidence (department_keys) its project forms name → its unit(s)
+        self.told = told  # each department in evidence (departments_named) its project forms name → its unit(s)
         self.homes: dict[tuple[str, str], set[UnitId]] = {}  # each place forms lie (_whereabouts) → the units there
         # ("code", a project's code) or ("name", its name) → each unit's project forms of it
         self.projects: dict[tuple[str, str], list[tuple[UnitId, FormRecord]]] = {}
@@ -68,111 +68,142 @@ class Units:
     the 部门整体 note, the report). The same name (unit_key) and the same code are one unit; two codes are two
     units, whatever the name (机关服务中心（101003） of one department and 机关服务中心（102003） of another).
 
-    A unit's 主管部门 tells namesakes apart only where it is in evidence: where project forms of units of other
-    names name it too (however written: 某市教育局, 市教育局, 某市教育局（101001） and 101001 are one,
-    department_keys). Splitting wrongly counts a project twice, merging wrongly drops one: a 主管部门 in no
-    evidence (市教委 written by the unit alone, on its re-sent correction; a bare code no other unit writes), one
-    left blank or the unit's own name tells nothing. A name without a code is the coded unit of that name whose
-    project forms name its department, else the one coded unit whose forms name no department in evidence
-    (unless the name's forms without a code name two or more): a unit of its own only when its department, in
-    evidence, is another's. Without codes, a name is one unit unless its project forms name two departments in
-    evidence (信息中心 of 某市教育局 and 信息中心 of 某市卫生健康委员会, each with other units): one of each.
-    A project form telling no unit of its own is, among the name's units, the one whose forms share its file's
-    bytes, its file, the summary it was read from or its folder; else the one with a project of its code or name
-    (a re-sent correction is its duplicate; of several, the one whose project has its 本年预算, which a correction
-    keeps); else the first read: never a unit of its own because nothing decides. A 部门整体 form, which names
-    the unit itself, is placed by where it lies alone, else it is the name's one coded unit, or none of them."""
+    A unit's 主管部门 tells namesakes apart only where the department is in evidence: where some unit's project
+    forms name it alone, however written (某市教育局, 市教育局, 某市教育局（101001） and 101001 are one:
+    department_keys). Splitting wrongly counts a project twice, merging wrongly drops one, so a 主管部门 in no
+    evidence tells nothing, as one left blank or the unit's own name does: 市教委 written by a unit on its re-sent
+    correction alone, a bare code no unit writes alone. Where every unit naming such a spelling names one other
+    department too, it is that department (市教委 on re-sends of 某市教育局's units; departments_named). A form read
+    from a department's summary whose line tells nothing is of the department the summary's forms name.
 
-    def __init__(self, records: Iterable[FormRecord], evidence: Iterable[FormRecord] = ()):
-        """evidence: more forms, not these records' units', that show where units' forms lie and which projects they
-        hold (those a summary's kept forms replaced)."""
+    A name without a code is the coded unit of that name whose project forms name its department, else the one
+    coded unit whose forms name no department in evidence (unless the name's forms without a code name two or
+    more): a unit of its own only when its department, in evidence, is another's. Without codes, a name is one
+    unit unless its project forms name two departments in evidence (信息中心 of 某市教育局 and 信息中心 of
+    某市卫生健康委员会, beside units naming each alone): one of each. A project form telling no unit is, among the
+    name's units, the one whose forms share its file's bytes, its file or the summary it was read from; else the
+    one with a project of its code or name (a re-sent correction is its duplicate; of several, the one whose
+    project has its 本年预算, which a correction keeps); else the one whose forms share its folder; else the first
+    read: never a unit of its own because nothing decides. A 部门整体 form, which names the unit itself, is placed
+    by where it lies alone, else it is the name's one coded unit, or none of them."""
+
+    def __init__(self, records: Iterable[FormRecord], evidence: Sequence[FormRecord] = ()):
+        """evidence: more forms read (those a summary's kept forms replaced), which show which units there are and
+        where their forms lie (a correction naming no department is the unit of the form it replaced), but add no
+        code: a unit known by its code only there is known as its kept forms write it."""
         records = list(records)
-        codes: dict[str, dict[str, set[str]]] = {}  # unit_key → each code it is written with → 主管部门 its forms write
+        mine = set(map(id, records))
+        extra = [r for r in evidence if id(r) not in mine]
+        codes: dict[str, dict[str, set[str]]] = {}  # unit_key → each code it is written with → its departments
         uncoded: set[str] = set()  # the names some form writes without a code
-        written = Counter((r.unit or "", r.department) for r in records if r.kind == "project" and r.department)
         for r in records:
             stem, code = unit_parts(r.unit or "")
             if code:
                 codes.setdefault(stem, {}).setdefault(code, set())
             else:
                 uncoded.add(stem)
-        bare: dict[str, set[str]] = {}  # unit_key → the 主管部门 its project forms without a code write
+        # (name, 主管部门, the department's summary it was read from) of each project form: few
+        written = Counter((r.unit or "", r.department or "", r.file if r.source and r.source != r.file else "")
+                          for r in (*records, *extra) if r.kind == "project")
         counts: Counter[str] = Counter()  # each spelling of 主管部门 → its forms
-        naming: dict[str, set[str]] = {}  # each spelling → the names (unit_key) whose project forms write it (a
-        for (unit, department), n in written.items():  # 本级 unit's its own: 某市财政局（本级）'s 某市财政局); few
+        # each unit (a name without a code: its forms, those of one department's summary apart) → the 主管部门 it writes
+        naming: dict[tuple[str, str | None, str], set[str]] = {}
+        spelled: dict[str, set[str]] = {}  # unit_key → the 主管部门 its forms without a code may be told by
+        for (unit, department, summary), n in written.items():
             stem, code = unit_parts(unit)
-            if not stem:
-                continue
-            counts[department] += n
-            naming.setdefault(department, set()).add(stem)
-            if not names_itself(unit, department):
-                if code:
-                    codes[stem][code].add(department)
-                else:
-                    bare.setdefault(stem, set()).add(department)
+            if stem and department:
+                counts[department] += n
+                if unit_key(department) != stem:  # not the unit's very name (a 本级 unit's is its department's)
+                    naming.setdefault((stem, code, summary), set()).add(department)
+            if stem and code not in codes.get(stem, ()):  # (a code only forms left out write is not known here)
+                told = department if department and not names_itself(unit, department) else summary
+                spelled.setdefault(stem, set()).update((told,) if told else ())
         self._one = {stem: next(iter(found)) for stem, found in codes.items() if len(found) == 1}
+        self._read_in: dict[str, str] = {}  # each department's summary read again → its department
         self._names: dict[str, _Name] = {}  # the names that may be several units
-        self._departments: dict[str, str] = {}  # each spelling of 主管部门 → its department_keys key
+        self._departments: dict[str, str] = {}  # each spelling of 主管部门 → its department (departments_named)
         self._shown: dict[str, str] = {}  # each department_keys key → how a unit's name shows it: （某市教育局）
-        self._evidence: dict[str, set[str]] = {}  # each department_keys key → the names whose project forms name it
-        self._spellings: dict[str, list[str]] = {}  # each department_keys key → its spellings
+        self._evident: set[str] = set()  # the departments in evidence
+        self._spellings: dict[str, list[str]] = {}  # each department → its spellings
         self._told: dict[tuple[str, str], _Candidates | None] = {}  # (name, 主管部门) as written → the unit(s) it tells
         self._placed: dict[tuple, UnitId] = {}  # each form placed by where it lies or what it holds → its unit
         self.shared: set[str] = set()  # the names that are several units
-        maybe = [stem for stem in {*codes, *bare} if stem and (
-            len(codes.get(stem, ())) > 1 or (stem in codes and stem in uncoded) or len(bare.get(stem, ())) > 1)]
+        maybe = [stem for stem in {*codes, *uncoded} if stem and (len(codes.get(stem, ())) > 1 or (
+            stem in codes and stem in uncoded) or len(spelled.get(stem, ())) > 1)]
         if not maybe:
             return
-        self._departments, self._shown = department_keys(counts)
-        for spelling, stems in naming.items():
-            key = self._departments[spelling]
-            self._evidence.setdefault(key, set()).update(stems)
+        keys, self._shown = department_keys(counts)
+        coded = {*codes, *(parts[0] for r in extra if (parts := unit_parts(r.unit or ""))[1] is not None)}
+        self._departments, self._evident = departments_named(naming, keys, counts, coded)
+        for spelling, key in self._departments.items():
             self._spellings.setdefault(key, []).append(spelling)
+        # a department's summary read again: its forms are that department's units' (one whose line tells nothing
+        # too), where the one department in evidence they name is (a bureau's, of several, tells none)
+        summaries: dict[str, set[str]] = {}
+        for (unit, department, summary) in written:
+            if summary and (key := self._evident_in(unit, department)) is not None:
+                summaries.setdefault(summary, set()).add(key)
+        self._read_in = {summary: found.pop() for summary, found in summaries.items() if len(found) == 1}
+        bare: dict[str, set[str]] = {}  # unit_key → the departments in evidence its forms without a code tell
+        for unit, department, summary in written:
+            stem, code = unit_parts(unit)
+            if (key := self._evident_in(unit, department) or self._read_in.get(summary)) is None:
+                continue
+            if code in codes.get(stem, ()):
+                codes[stem][code].add(key)
+            else:  # (a code only forms left out write is not known here: its unit is known as the kept forms are)
+                bare.setdefault(stem, set()).add(key)
         for stem in maybe:
             if (name := self._name(stem, codes.get(stem, {}), bare.get(stem, set()))) is not None:
                 self._names[stem] = name
         if not self._names:
             return
-        forms: dict[str, list[FormRecord]] = {stem: [] for stem in self._names}
-        for r in records:
-            if (mine := forms.get(unit_parts(r.unit or "")[0])) is not None:
-                mine.append(r)
-        loose = []  # the forms telling no unit of their own
-        for stem, mine in forms.items():
-            name = self._names[stem]
-            for r in mine:
+        loose = []  # the forms of the records telling no unit of their own
+        seen = set(map(id, evidence))
+        for r in (*evidence, *(r for r in records if id(r) not in seen)):  # as read
+            stem, code = unit_parts(r.unit or "")
+            if (name := self._names.get(stem)) is None:
+                continue
+            if code is not None and code not in codes.get(stem, ()):
+                told = self._candidates(stem, r)  # a code only forms left out write: the unit its department tells
+                unit = told[0] if told is not None and len(told) == 1 else None
+            else:
                 unit = self._stated(stem, r)
-                if unit is None:
+            if unit is None:
+                if id(r) in mine:
                     loose.append((stem, r))
-                elif unit not in name.units:
-                    name.units.append(unit)
-        named = [r for mine in forms.values() for r in mine]
-        seen = set(map(id, named))
-        for r in (*named, *(r for r in evidence if id(r) not in seen)):
-            stem = unit_parts(r.unit or "")[0]
-            if (name := self._names.get(stem)) is not None and (unit := self._stated(stem, r)) in name.units:
-                for where in _whereabouts(r):
-                    name.homes.setdefault(where, set()).add(unit)
-                if r.kind == "project":
-                    name.projects.setdefault(("name", r.name_key()[1]), []).append((unit, r))
-                    if r.code:
-                        name.projects.setdefault(("code", r.code), []).append((unit, r))
+                continue
+            if unit not in name.units:
+                name.units.append(unit)
+            for where in _whereabouts(r):
+                name.homes.setdefault(where, set()).add(unit)
+            if r.kind == "project":
+                name.projects.setdefault(("name", r.name_key()[1]), []).append((unit, r))
+                if r.code:
+                    name.projects.setdefault(("code", r.code), []).append((unit, r))
         # the bytes of a form placed by where it lies place its copies elsewhere (the very same file sent straight
         # to the bureau, beside its copy in a department's summary)
         found = [(stem, r.sha256, self._place(stem, r)) for stem, r in loose if r.sha256]
         for stem, sha, (unit, how) in found:
             if how in ("file", "input", "folder"):
                 self._names[stem].homes.setdefault(("sha256", sha), set()).add(unit)
-        self.shared = {stem for stem, mine in forms.items() if len({self.of(r) for r in mine}) > 1}
+        units: dict[str, set[UnitId]] = {}
+        for r in records:
+            if (stem := unit_parts(r.unit or "")[0]) in self._names:
+                units.setdefault(stem, set()).add(self.of(r))
+        self.shared = {stem for stem, found in units.items() if len(found) > 1}
 
-    def _name(self, stem: str, coded: dict[str, set[str]], bare: set[str]) -> _Name | None:
-        """The units a name is: each code's, and each department in evidence its forms without a code name that
-        no coded unit is of; None where that is one unit."""
-        def evident(spellings: Iterable[str]) -> set[str]:
-            return {key for s in spellings if self._evidence[key := self._departments[s]] - {stem}}
+    def _evident_in(self, unit: str, department: str) -> str | None:
+        """The department in evidence a form of `unit` naming `department` as its 主管部门 tells, if any."""
+        if department and not names_itself(unit, department):
+            key = self._departments.get(department)
+            return key if key in self._evident else None
+        return None
 
-        by_code = {code: evident(spellings) for code, spellings in coded.items()}
-        mine = evident(bare)
+    def _name(self, stem: str, by_code: dict[str, set[str]], mine: set[str]) -> _Name | None:
+        """The units a name is: each code's, and each department in evidence its forms without a code tell
+        (`mine`) that no coded unit is of (by_code: each code → the departments in evidence its forms name); None
+        where that is one unit."""
         claimed = set().union(*by_code.values())
         unclaimed = [code for code, keys in by_code.items() if not keys]
         told: dict[str, _Candidates] = {}
@@ -185,7 +216,7 @@ class Units:
         rest = [key for key in mine if key not in told]
         for key in rest:
             told[key] = ((stem, key if len(rest) > 1 else None),)
-        if len(coded) + len(rest) < 2:
+        if len(by_code) + len(rest) < 2:
             return None
         return _Name(told)
 
@@ -194,11 +225,17 @@ class Units:
         code = unit_parts(record.unit or "")[1]
         if code is not None:
             return stem, code
-        if record.kind == "project" and record.department:
-            told = self._telling(stem, record.unit or "", record.department)
-            if told is not None and len(told) == 1:
-                return told[0]
-        return None
+        told = self._candidates(stem, record)
+        return told[0] if told is not None and len(told) == 1 else None
+
+    def _candidates(self, stem: str, record: FormRecord) -> _Candidates | None:
+        """The unit(s) a project form's 主管部门 tells, else that of the department's summary it was read from."""
+        if record.kind != "project":
+            return None
+        told = self._telling(stem, record.unit or "", record.department) if record.department else None
+        if told is None and (key := self._read_in.get(record.file)) is not None:
+            told = self._names[stem].told.get(key)
+        return told
 
     def _telling(self, stem: str, unit: str, department: str) -> _Candidates | None:
         """The unit(s) of a name of several units a form naming `department` as its 主管部门 may be; None where that
@@ -219,31 +256,37 @@ class Units:
 
     def _place(self, stem: str, record: FormRecord) -> tuple[UnitId, str]:
         """The unit of a form of a name of several units that tells none by itself, and what placed it: among the
-        units it may be (those of its 主管部门, else all of the name's), the one whose forms lie where it does
-        (narrowest first), else, for a project form, the one with a project of its code or name (of several, with
-        its 本年预算), else the first read; a 部门整体 form not placed by where it lies is the name's one coded unit,
+        units it may be (those of its 主管部门, else all of the name's), the one whose forms share its file's bytes,
+        its file or the summary it was read from; else, for a project form, the one with a project of its code or
+        name (of several, the one whose has its 本年预算, which a correction keeps); else the one whose forms share
+        its folder; else the first read. A 部门整体 form not placed by where it lies is the name's one coded unit,
         or none of them."""
         name = self._names[stem]
-        told = self._telling(stem, record.unit or "", record.department) if (
-            record.kind == "project" and record.department) else None
-        candidates = list(told or name.units)
-        for where in _whereabouts(record):
+        candidates = list(self._candidates(stem, record) or name.units)
+        project = record.kind == "project"
+        held = (record.code and name.projects.get(("code", record.code)) or name.projects.get(
+            ("name", record.name_key()[1]), [])) if project else []
+        budget = record.total()[1] if project else None
+
+        def kept(units: list[UnitId]) -> list[UnitId]:  # those with its project (of several, at its 本年预算)
+            hits = [u for u in units if any(v == u for v, _ in held)]
+            same = [u for u in hits if budget is not None and any(v == u and r.total()[1] == budget for v, r in held)]
+            return same if len(same) == 1 else hits
+
+        places = _whereabouts(record)
+        for where in places[:-1] if places[-1][0] == "folder" else places:  # its file's bytes, its file, its summary
             there = name.homes.get(where)
-            hits = [u for u in candidates if there and u in there]
-            if len(hits) == 1:
+            if len(hits := [u for u in candidates if there and u in there]) == 1:
                 return hits[0], where[0]
             candidates = hits or candidates
-        if record.kind != "project":
-            return (stem, self._one.get(stem)), "none"
-        held = record.code and name.projects.get(("code", record.code)) or name.projects.get(
-            ("name", record.name_key()[1]), [])
-        hits = [u for u in candidates if any(unit == u for unit, _ in held)]
-        if len(hits) > 1 and (budget := record.total()[1]) is not None:  # a correction keeps its 本年预算
-            same = [u for u in hits if any(unit == u and r.total()[1] == budget for unit, r in held)]
-            hits = same if len(same) == 1 else hits
-        if len(hits) == 1:
-            return hits[0], "project"
-        return (hits or candidates)[0], "first"
+        if project and (hits := kept(candidates)):  # its project is one of theirs
+            if len(hits) == 1:
+                return hits[0], "project"
+            candidates = hits
+        there = name.homes.get(places[-1], ()) if places[-1][0] == "folder" else ()
+        if len(hits := [u for u in candidates if u in there]) == 1:  # its folder
+            return hits[0], "folder"
+        return candidates[0] if project else (stem, self._one.get(stem)), "first"
 
     def key(self, name: str | None, department: str | None = None) -> UnitId:
         """The unit a name is, written in a form naming `department` as its 主管部门 (a project form's: a 部门整体
@@ -310,6 +353,62 @@ def _whereabouts(record: FormRecord) -> tuple[tuple[str, str], ...]:
     folder = os.path.dirname(first)
     return (*((("sha256", record.sha256),) if record.sha256 else ()), ("file", first), ("input", record.file),
             *((("folder", folder),) if folder else ()))
+
+
+def departments_named(naming: dict[tuple[str, str | None, str], set[str]], keys: dict[str, str],
+                      counts: Counter[str], coded: set[str]) -> tuple[dict[str, str], set[str]]:
+    """Which departments (department_keys) the units' forms show to be one, and which are in evidence: each spelling
+    → its department, and the departments in evidence. A department is in evidence where a unit's project forms
+    name it alone (a name without a code beside the name's coded units', which may be any of them, only where other
+    names' forms name it too). One every unit naming it names one other department beside is that department
+    written another way (市教委 on re-sent forms of 某市教育局's units; of two departments only a 信息中心 names,
+    each is the other); one whose units name several others beside tells none of them (市教委 on the re-send of a
+    信息中心 whose namesakes are 某市教育局's and 某市卫生健康委员会's). naming: each unit (unit_key, code, and the
+    department's summary its forms were read from, if one: one name's forms in two summaries may be namesakes') →
+    the spellings its project forms write, but its very own name; coded: the names written with a code."""
+    parent = {key: key for key in keys.values()}
+    weight = Counter()
+    for spelling, key in keys.items():
+        weight[key] += counts[spelling]
+
+    def root(key: str) -> str:
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    units = {unit: {keys[s] for s in spellings} for unit, spellings in naming.items()}
+    of_codes: dict[tuple[str, str], set[str]] = {}  # (name, summary) → the departments its coded units name
+    for (stem, code, summary), found in units.items():
+        if code is not None:
+            of_codes.setdefault((stem, summary), set()).update(found)
+    for (stem, code, summary), found in units.items():  # a name without its code may be any of its coded units
+        if code is None and stem in coded:
+            found.update(of_codes.get((stem, summary), ()))
+    joined = True
+    while joined:  # one department written two ways may show a third to be it too
+        joined = False
+        beside: dict[str, set[str]] = {}  # each department → the others every unit naming it names too
+        for found in units.values():
+            roots = {root(k) for k in found}
+            for r in roots:
+                beside[r] = beside[r] & roots - {r} if r in beside else roots - {r}
+        for a, others in beside.items():
+            if len(others) == 1 and (a := root(a)) != (b := root(others.pop())):
+                a, b = (a, b) if weight[a] >= weight[b] else (b, a)
+                parent[b], weight[a], joined = a, weight[a] + weight[b], True
+    stems: dict[str, set[str]] = {}  # each department → the names naming it (but without their codes beside them)
+    for (stem, code, _), spellings in naming.items():
+        if code is not None or stem not in coded:
+            for s in spellings:
+                stems.setdefault(root(keys[s]), set()).add(stem)
+    evident = set()
+    for (stem, code, _), spellings in naming.items():
+        if len(found := {root(keys[s]) for s in spellings}) == 1:
+            key = found.pop()  # a name without its code beside the name's coded units' may be any of them: only
+            if code is not None or stem not in coded or stems.get(key, set()) - {stem}:  # with other names too
+                evident.add(key)
+    return {spelling: root(key) for spelling, key in keys.items()}, evident
 
 
 def department_keys(counts: Counter[str]) -> tuple[dict[str, str], dict[str, str]]:
