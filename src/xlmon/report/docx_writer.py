@@ -222,18 +222,24 @@ def _twips(points: float) -> str:
 
 def _margins(table, left: float, right: float, top: float = 0, bottom: float = 0) -> None:
     """The table's cell margins (tblCellMar, after tblLayout in tblPr), in points."""
-    tblPr = table._tbl.tblPr
-    mar = OxmlElement("w:tblCellMar")
-    for side, value in (("top", top), ("left", left), ("bottom", bottom), ("right", right)):
+    _put_margins(table._tbl.tblPr, "w:tblCellMar", "w:tblLook",
+                 (("top", top), ("left", left), ("bottom", bottom), ("right", right)))
+
+
+def _put_margins(props, tag: str, before: str, sides: tuple[tuple[str, float], ...]) -> None:
+    """A margins element (tblCellMar, tcMar) of these sides in points, placed before `before` as the schema
+    orders them, else last."""
+    mar = OxmlElement(tag)
+    for side, value in sides:
         el = OxmlElement(f"w:{side}")
         el.set(qn("w:w"), _twips(value))
         el.set(qn("w:type"), "dxa")
         mar.append(el)
-    look = tblPr.find(qn("w:tblLook"))
-    if look is not None:
-        look.addprevious(mar)
+    after = props.find(qn(before))
+    if after is not None:
+        after.addprevious(mar)
     else:
-        tblPr.append(mar)
+        props.append(mar)
 
 
 def _fixed(table, widths: list[float]) -> None:
@@ -311,18 +317,7 @@ def _table(doc, block: Table) -> None:
 
 def _cell_margins(cell, left: float, right: float) -> None:
     """This cell's own side margins (tcMar, before vAlign in tcPr), in points."""
-    tcPr = cell._tc.get_or_add_tcPr()
-    mar = OxmlElement("w:tcMar")
-    for side, value in (("left", left), ("right", right)):
-        el = OxmlElement(f"w:{side}")
-        el.set(qn("w:w"), _twips(value))
-        el.set(qn("w:type"), "dxa")
-        mar.append(el)
-    valign = tcPr.find(qn("w:vAlign"))
-    if valign is not None:
-        valign.addprevious(mar)
-    else:
-        tcPr.append(mar)
+    _put_margins(cell._tc.get_or_add_tcPr(), "w:tcMar", "w:vAlign", (("left", left), ("right", right)))
 
 
 def _tiny_mark(p) -> None:
