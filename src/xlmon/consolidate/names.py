@@ -395,7 +395,8 @@ def departments_named(naming: dict[tuple[str, str | None, str], set[str]], keys:
                 beside[r] = beside[r] & roots - {r} if r in beside else roots - {r}
         for a, others in beside.items():
             if len(others) == 1 and (a := root(a)) != (b := root(others.pop())):
-                a, b = (a, b) if weight[a] >= weight[b] else (b, a)
+                # the one more forms write, else the fuller name (某市教育局 over 市教委): the same whatever the order
+                a, b = sorted((a, b), key=lambda k: (weight[k], len(k), k), reverse=True)
                 parent[b], weight[a], joined = a, weight[a] + weight[b], True
     stems: dict[str, set[str]] = {}  # each department → the names naming it (but without their codes beside them)
     for (stem, code, _), spellings in naming.items():
