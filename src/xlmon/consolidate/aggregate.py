@@ -568,14 +568,14 @@ def compare_roster(roster: list[str], records: list[FormRecord], left: Iterable[
     answers = _answering(listed, [*named, *((unit, department) for unit, department, _ in left)], summarised)
     seen: set[str] = set()
     # a form naming no department (a unit's 部门整体) is listed where the unit's forms naming one are (its projects')
-    placed = {min(own, key=len) for unit, department in named if department and (own := name_keys(unit or ""))
+    placed = {unit_key(unit or "") for unit, department in named if department and (own := name_keys(unit or ""))
               and answers(unit, department) & listed}
     unlisted: dict[str, tuple[str, str]] = {}  # by the key without a code
     for r, (unit, department) in zip(records, named):
         own, names = name_keys(unit or ""), answers(unit, department)
         seen |= names
-        if own and not names & listed and (department or min(own, key=len) not in placed):
-            unlisted.setdefault(min(own, key=len), (r.unit, r.file))
+        if own and not names & listed and (department or unit_key(unit or "") not in placed):
+            unlisted.setdefault(unit_key(unit or ""), (r.unit, r.file))
     missing = [u for u in roster if not name_keys(u) & seen]
     other_period = {u: "、".join(sorted(periods)) for u in missing
                     if (periods := {p for unit, department, p in left if name_keys(u) & answers(unit, department)})}
@@ -596,9 +596,10 @@ def _answering(listed: set[str], named: list[tuple[str | None, str | None]], sum
     for unit, department in named:
         own, keys = name_keys(unit or ""), name_keys(department or "")
         if own and not own & keys:
+            key = unit_key(unit or "")
             for k in keys:
                 shown = units.setdefault(k, {})
-                shown[min(own, key=len)] = shown.get(min(own, key=len), False) or bool(own & listed)
+                shown[key] = shown.get(key, False) or bool(own & listed)
 
     def of_units(k: str) -> bool:  # whether the roster lists the department's units one by one
         shown = units.get(k, {})
