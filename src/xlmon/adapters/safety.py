@@ -46,7 +46,8 @@ _WEB_PAGE = re.compile(rb"(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype htm
 XML_PARTS = (".xml", ".rels", ".vml")
 
 _LOCAL_HEADER = struct.Struct("<4s2xH18xHH")  # signature, flags, name and extra lengths
-_UNUSUAL_FLAGS = 0x01 | 0x20 | 0x40  # encrypted, patched, strongly encrypted: zipfile decides
+_ENCRYPTED, _PATCHED = 0x01 | 0x40, 0x20  # encrypted or strongly encrypted; patched
+_UNUSUAL_FLAGS = _ENCRYPTED | _PATCHED  # members zipfile decides about
 _INFLATE_CHUNK = 64 * 1024  # compressed bytes handed to the inflater at a time
 _PIECE = 256 * 1024  # inflated bytes at most at a time
 # A sheet is read as one grid from A1 to its last value: a single stray character at XFD1048576 would make
@@ -147,14 +148,13 @@ def _member_damage(exc: BaseException, name: str) -> str:
 
 _PLAIN_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)  # what Excel, WPS and every xlsx writer use
 _METHODS = {9: "Deflate64", 12: "BZIP2", 14: "LZMA", 93: "Zstandard", 95: "XZ", 98: "PPMd", 99: "AES 加密"}
-_ENCRYPTED, _PATCHED = 0x01 | 0x40, 0x20
 
 
 def _unreadable_member(members: list[zipfile.ZipInfo]) -> Refusal | None:
     """A member that is encrypted (zip's own password, F003 when the workbook part is) or packed in a way no
     workbook is (F004), found from the directory: such a member cannot be read within our limits (zipfile cannot
     inflate it, or BZIP2 and LZMA a bounded piece at a time)."""
-    if all(not info.flag_bits & (_ENCRYPTED | _PATCHED) and info.compress_type in _PLAIN_METHODS for info in members):
+    if all(not info.flag_bits & _UNUSUAL_FLAGS and info.compress_type in _PLAIN_METHODS for info in members):
         return None
     for info in sorted(members, key=lambda info: info.filename != "xl/workbook.xml"):
         if info.flag_bits & _ENCRYPTED or info.compress_type == 99:
