@@ -182,8 +182,8 @@ def summarise_folder(folder: Path, progress=None) -> tuple[str, Path | None]:
     if not (summary.projects or summary.overall):
         return f"文件夹“{folder}”中没有可汇总的绩效运行监控表。{_why_not(summary.files)}{roster_note}", None
     if roster:
-        other = f"（其中 {len(summary.other_period)} 个报送的是其他期间的表）" if summary.other_period else ""
-        roster_note = (f"按单位名单（{roster_file.name}）核对：未报送 {len(summary.missing_units)} 个{other}，"
+        roster_note = (f"按单位名单（{roster_file.name}）核对：未报送 {len(summary.missing_units)} 个"
+                       f"{summary.other_period_note}，"
                        f"不在名单中 {len(summary.unlisted_units)} 个，详见汇总表。")
     elif not roster_note:
         roster_note = "提示：在该文件夹中放一个文件名含“名单”的 .xlsx 或 .csv 单位名单，即可列出未报送的单位。"

@@ -133,6 +133,11 @@ class Summary:
         return self.rows[0]
 
     @property
+    def other_period_note(self) -> str:
+        """What follows the count of missing units where some of them sent forms of another period only."""
+        return f"（其中 {len(self.other_period)} 个报送的是其他期间的表）" if self.other_period else ""
+
+    @property
     def unclear(self) -> int:
         """The projects holding an amount that could not be read (N001, N004, N006), which the rates leave out."""
         return sum(r.unread() for r in self.projects)

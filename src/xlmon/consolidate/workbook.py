@@ -435,8 +435,7 @@ def _overview(book: _Book, summary: Summary) -> None:
     if summary.roster:
         note += f"单位名单 {len(summary.roster)} 个，未报送 {len(summary.missing_units)} 个"
         note += (f"：{_names(summary.missing_units)}" if summary.missing_units else "")
-        if summary.other_period:
-            note += f"（其中 {len(summary.other_period)} 个报送的是其他期间的表）"
+        note += summary.other_period_note
         note += (f"；不在名单中的报送单位 {len(summary.unlisted_units)} 个：{_names(summary.unlisted_units)}"
                  if summary.unlisted_units else "") + "（见“校验问题”）。"
     unsplit = sum(_unsplit(r) for r in summary.projects)
