@@ -51,6 +51,11 @@ def _width(value) -> int:
     return _display_width(f"{value:,.2f}" if isinstance(value, float) else str(value))
 
 
+def _printed(width: float) -> float:
+    """The width a column is set to for texts `width` wide: room beside them, and never too narrow to see."""
+    return max(width + 2, 6)
+
+
 def _display_width(text: str) -> int:
     """Display width of a text's first line, up to 80 characters of it."""
     return _cjk_width(text.split("\n", 1)[0][:80])
@@ -143,7 +148,7 @@ class _Sheet:
 
     def finish(self, filters: bool = True, repeat: bool = True) -> None:
         ws = self.ws
-        final = [max(w + 2, 6) for w in self.widths]
+        final = [_printed(w) for w in self.widths]
         if self.wrapped:  # wrapped columns share what the others leave of an A4 page, WRAP_CAP at least
             share = (A4_WIDTH - sum(w for c, w in enumerate(final) if c not in self.wrapped)) / len(self.wrapped)
             for c in self.wrapped:
@@ -471,11 +476,11 @@ def _overview(book: _Book, summary: Summary) -> None:
     # fit more on a page).
     names = (min(_width(t.row), TEXT_CAP) for t in (*summary.by_unit, *summary.by_department))
     widths = [max(s.widths[0], *names, 0), *s.widths[1:]]  # the first column as wide as the names to come
-    whole = page_rows_height(_pixels(widths), _paper(sum(max(w + 2, 6) for w in widths)))
+    whole = page_rows_height(_pixels(widths), _paper(sum(map(_printed, widths))))
     page = OVERVIEW_FULL * whole
-    header = _header_height(UNIT_HEADERS, s.widths)
-    fixed = {0: TITLE_HEIGHT, 1: _note_height(note, sum(max(w + 2, 6) for w in s.widths)),
-             OVERVIEW_TOP: _header_height(headers, s.widths)}
+    printed = [_printed(w) for w in s.widths]
+    header = _header_height(UNIT_HEADERS, printed)
+    fixed = {0: TITLE_HEIGHT, 1: _note_height(note, sum(printed)), OVERVIEW_TOP: _header_height(headers, printed)}
     used = sum(fixed.get(r, ROW_HEIGHT) for r in range(s.row + 1))
     breaks: list[int] = []
 
@@ -518,7 +523,7 @@ def _overview(book: _Book, summary: Summary) -> None:
         ws.set_h_pagebreaks(breaks)
     _note(book, ws, 1, note, len(headers), sum(s.final))
     for r in ([charted[1] - 1] if charted else []) + [units - 1]:
-        ws.set_row(r, _header_height(UNIT_HEADERS, [w - 2 for w in s.final]))
+        ws.set_row(r, _header_height(UNIT_HEADERS, s.final))
     if count:
         who, top = charted[:2] if charted else ("单位", units)
         where = "上" if charted or not alone else "下"  # the table charted, above the chart or below
@@ -552,12 +557,12 @@ def _progress_table(s: _Sheet, who: str, totals: list, tp: float | None, row: in
 
 def _pixels(widths: list[float]) -> int:
     """How wide Excel draws the columns _Sheet.finish makes of these widths, in pixels."""
-    return sum(int(max(w + 2, 6) * 7 + 0.5) + 5 for w in widths)
+    return sum(int(_printed(w) * 7 + 0.5) + 5 for w in widths)
 
 
 def _header_height(headers: Sequence[str], widths: list[float]) -> float:
-    """Points of a header row over the columns _Sheet.finish makes of these widths."""
-    return LINE_HEIGHT * max(_lines(h, max(w + 2, 6)) for h, w in zip(headers, widths)) + 2
+    """Points of a header row over columns of these (printed) widths."""
+    return LINE_HEIGHT * max(_lines(h, w) for h, w in zip(headers, widths)) + 2
 
 
 def _source_link(s: _Sheet, c: int, record: FormRecord, folder: str, links: dict[tuple, tuple[str, str, str]],
