@@ -455,10 +455,11 @@ def _page_breaks(p: SheetPlan, setup: PrintSetup, table: int, last: int, tail: f
     breaks, header = [table], height(range(table, table + 2))
     used = header
     for r in range(table + 2, last):
-        if used + height(range(r, r + 1)) > page:
+        row = height(range(r, r + 1))
+        if used + row > page:
             breaks.append(r)
             used = header
-        used += height(range(r, r + 1))
+        used += row
     if used + notes > page and last - KEPT_ROWS > breaks[-1]:
         breaks.append(last - KEPT_ROWS)
     return tuple(breaks)
