@@ -254,10 +254,7 @@ def prolog_declares_dtd(head: bytes) -> bool | None:
 
 def _member_head(archive: zipfile.ZipFile, view: memoryview, info: zipfile.ZipInfo, size: int | None) -> bytes:
     """The first `size` bytes of a member (all of it for None), exactly as zipfile would read them; as
-    _member_pieces checks them."""
-    body = _plain_body(view, info)
-    if body is not None and len(body) <= _INFLATE_CHUNK and info.file_size <= _PIECE:
-        return _small_member(body, info, size)
+    _member_pieces checks them (one piece, for most parts, joined as it is)."""
     return b"".join(_member_pieces(archive, view, info, size))
 
 
