@@ -7,9 +7,11 @@ import itertools
 import multiprocessing
 import os
 import re
+import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from functools import cache, partial
 from pathlib import Path
@@ -122,7 +124,9 @@ def _made_here(outcome: FileOutcome, origin: Path | None, found: list[bool]) -> 
 
 def extract_all(paths: list[Path], profile: Profile, progress: Callable[[int, int], None] | None = None,
                 workers: int | None = None, dated: bool = True) -> list[FileOutcome]:
-    work = partial(extract, profile=profile, dated=dated)
+    """Every file's outcome, in the order given. A file whose reading raises, or kills its worker process (an
+    abort in a native reader, the system ending a process out of memory), is rejected (F013); the rest go on."""
+    work = partial(extract_safely, profile=profile, dated=dated)
     names = [str(p) for p in paths]
     workers = workers or min(os.cpu_count() or 1, 4)
     out: list[FileOutcome] = []
@@ -134,20 +138,91 @@ def extract_all(paths: list[Path], profile: Profile, progress: Callable[[int, in
         return out
     context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
     size = max(1, min(16, len(names) // (workers * 32)))  # files a task: fewer round trips, a bar still moving
-    done: dict[int, list[FileOutcome]] = {}  # by where the files of a task start among the names
-    finished = 0
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        tasks = {pool.submit(_extract_each, work, names[at:at + size]): at for at in range(0, len(names), size)}
-        for task in as_completed(tasks):  # as they finish: one slow file holds back no other's progress
-            done[tasks[task]] = task.result()
-            finished += len(done[tasks[task]])
-            if progress:
-                progress(finished, len(names))
-    return [outcome for at in sorted(done) for outcome in done[at]]  # in the order given, however they finished
+    begun = context.RawArray("b", len(names))  # per file: 0 not begun, 1 being read, 2 read
+    done: dict[int, FileOutcome] = {}
+    left = list(range(len(names)))
+    while left:
+        try:
+            with ProcessPoolExecutor(workers, mp_context=context, initializer=_share, initargs=(begun,)) as pool:
+                tasks = [pool.submit(_extract_each, work, [(i, names[i]) for i in left[at:at + size]])
+                         for at in range(0, len(left), size)]
+                for task in as_completed(tasks):  # as they finish: one slow file holds back no other's progress
+                    done.update(task.result())
+                    if progress:
+                        progress(len(done), len(names))
+        except BrokenProcessPool:  # a worker died: each file being read when it did is read again alone
+            suspects = [i for i in left if i not in done and begun[i] == 1]
+            if not suspects:  # died before reading anything: no file to blame
+                raise
+            for i in suspects:
+                done[i] = _alone(work, names[i], context)
+                if progress:
+                    progress(len(done), len(names))
+        left = [i for i in left if i not in done]
+    return [done[i] for i in range(len(names))]
 
 
-def _extract_each(work: Callable[[str], FileOutcome], names: list[str]) -> list[FileOutcome]:
-    return [work(name) for name in names]
+def extract_safely(path: str, profile: Profile, dated: bool = True) -> FileOutcome:
+    """extract, with an unforeseen error in it a rejection of that file (F013) instead of the end of the run."""
+    try:
+        return extract(path, profile, dated)
+    except Exception as exc:  # a defect of xlmon's met on one file (MemoryError included): the others still count
+        return _failed(path, f"{type(exc).__name__}: {exc}")
+
+
+def _failed(path: str, detail: str) -> FileOutcome:
+    d = make("F013", file=path, detail=detail)
+    return FileOutcome(path, "", "rejected", d.message, [], [d.model_dump()])
+
+
+_begun = None  # a worker's view of extract_all's progress array
+
+
+def _share(begun) -> None:
+    global _begun
+    _begun = begun
+
+
+def _extract_each(work: Callable[[str], FileOutcome], files: list[tuple[int, str]]) -> dict[int, FileOutcome]:
+    out = {}
+    for i, name in files:
+        _begun[i] = 1
+        out[i] = work(name)
+        _begun[i] = 2
+    return out
+
+
+def _alone(work: Callable[[str], FileOutcome], name: str, context) -> FileOutcome:
+    """One file read in a process of its own: its outcome, or F013 when that process dies too."""
+    receive, send = context.Pipe(duplex=False)
+    process = context.Process(target=_send, args=(work, name, send), daemon=True)
+    process.start()
+    send.close()
+    try:
+        outcome = receive.recv()
+    except EOFError:
+        outcome = None
+    process.join()
+    if outcome is not None:
+        return outcome
+    code = process.exitcode or 0
+    if code == -9:  # SIGKILL: on Linux what the out-of-memory killer sends
+        return _failed(name, "读取进程被系统终止，多半是内存不足")
+    if code < 0:
+        return _failed(name, f"读取进程异常终止，信号 {_signal_name(-code)}")
+    return _failed(name, f"读取进程异常退出，退出代码 {code}")
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return str(number)
+
+
+def _send(work: Callable[[str], FileOutcome], name: str, send) -> None:
+    send.send(work(name))
+    send.close()
 
 
 def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: list[str] | None = None,
