@@ -451,6 +451,20 @@ def test_a_units_department_form_is_listed_where_its_project_forms_are():
     assert compare_roster(["某市教育局", "某市民政局"], records) == (["某市民政局"], {"某协会": "某协会.xlsx"}, {})
 
 
+def test_a_unit_with_only_its_department_form_in_a_departments_summary_is_that_departments():
+    """A unit that sent its department only its 部门整体 form (no project form names its 主管部门): read back from
+    the department's summary it is one of that department's units on a bureau's roster of departments, not K004;
+    sent straight to the bureau it tells no department and stays K004."""
+    from xlmon.consolidate.aggregate import compare_roster
+
+    via = {"file": "教育局汇总.xlsx", "source": "一中.xlsx"}
+    records = [form_record("某市第一中学", "某市教育局", **via),
+               form_record("某市教育考试院", "某市教育考试院", "department", file="教育局汇总.xlsx",
+                           source="考试院.xlsx"),
+               form_record("某协会", "某协会", "department")]
+    assert compare_roster(["某市教育局", "某市民政局"], records) == (["某市民政局"], {"某协会": "某协会.xlsx"}, {})
+
+
 def test_a_departments_own_completed_department_form_answers_for_it_and_its_units():
     """A department whose completed 部门整体 (from its summary) is consolidated answers for itself on a bureau's roster
     listing one of its units too, and its other units are no K004; without it, the roster is taken for the

@@ -563,8 +563,11 @@ def compare_roster(roster: list[str], records: list[FormRecord], left: Iterable[
     if not roster:
         return [], {}, {}
     listed = {k for u in roster for k in name_keys(u)}
-    # a unit's 部门整体 form names the unit itself as 主管部门（单位）: only project forms name a department
-    named = [(r.unit, r.department if r.kind == "project" else None) for r in records]
+    # a unit's 部门整体 form names the unit itself as 主管部门（单位）: only project forms name a department, and
+    # a department's summary, read back, names it for the 部门整体 forms of its units
+    by_summary = _summarised_by(records)
+    named = [(r.unit, r.department if r.kind == "project" else None if r.units else by_summary.get(r.file))
+             for r in records]
     left = list(left)
     # the departments whose summary is among the inputs (forms read back from it name them) or whose own completed
     # 部门整体 is: such a department answers for itself on a roster that lists it as a department
@@ -585,6 +588,15 @@ def compare_roster(roster: list[str], records: list[FormRecord], left: Iterable[
     other_period = {u: "、".join(sorted(periods)) for u in missing
                     if (periods := {p for unit, department, p in left if name_keys(u) & answers(unit, department)})}
     return missing, dict(unlisted.values()), other_period
+
+
+def _summarised_by(records: list[FormRecord]) -> dict[str, str]:
+    """The department of each summary read back whose project forms all name one (a department's, not a bureau's)."""
+    named: dict[str, dict[str, str]] = {}
+    for r in records:
+        if r.kind == "project" and r.source and r.source != r.file and r.department:
+            named.setdefault(r.file, {}).setdefault(unit_key(r.department), r.department)
+    return {file: next(iter(departments.values())) for file, departments in named.items() if len(departments) == 1}
 
 
 def _answering(listed: set[str], named: list[tuple[str | None, str | None]], summarised: set[str] = frozenset()
