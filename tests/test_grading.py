@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from handmade import SAMPLE_FUNDING, SAMPLE_INDICATORS, project_grid
 from xlmon.check import check_sheets
-from xlmon.grading import grade_funding, grade_indicator, worst
+from xlmon.grading import deadline, grade_funding, grade_indicator, worst
 from xlmon.models import FundingRow, Indicator
 from xlmon.profile import ProfileError, load_profile
 
@@ -470,6 +470,62 @@ def test_a_deadline_is_met_by_the_date_the_work_is_done_not_a_date_it_stands_at(
     assert result.forms[0].indicators[0].grade == grade
     said = {"R207", "R208", "R209", "R211", "G201", "G202"} & codes
     assert said == ({finding} if finding else set()), said
+
+
+@pytest.mark.parametrize("target, forecast, grade", [
+    # a month in Chinese numerals, a quarter or a half was no date: the target was words, so 预计2027年3月完成 was
+    # green for its 完成, and 预计十一月完成 against 12月底前完成 no date at all
+    ("十二月底前完成", "预计十一月完成", "green"), ("十二月底前完成", "预计2027年3月完成", "red"),
+    ("十月底前完工", "预计十一月底完工", "yellow"), ("十月底前完工", "预计第三季度完工", "green"),
+    ("十二月三十一日前完成", "预计十二月十五日完成", "green"), ("十二月十五日前完成", "预计2027年1月完成", "red"),
+    ("三季度末前完成", "预计8月完成", "green"), ("三季度末前完成", "预计12月完成", "red"),
+    ("第四季度完成", "预计11月完成", "green"), ("第四季度完成", "预计明年一季度完成", "red"),
+    ("上半年完成", "已于五月完成", "green"), ("上半年完成", "预计9月完成", "red"),
+    ("下半年完成", "预计下半年完成", "green"), ("下半年完成", "预计次年3月完成", "red"),
+    ("前三季度完成", "预计九月完成", "green"), ("2026年第四季度完成", "预计2027年第一季度完成", "red"),
+    ("12月底前完成", "预计十一月完成", "green"), ("12月底前完成", "预计第四季度完成", "green"),
+    ("12月底前完成", "预计明年一季度完成", "red"), ("12月底前完成", "已于五月完成", "green"),
+    ("年内完成", "预计第三季度完工", "green"), ("年内完成", "预计次年上半年完成", "red"),
+    ("2026年11月底前", "预计十一月完成", "green"), ("11月底前", "预计第四季度完成", "yellow"),
+    ("9月中旬前完成", "预计九月上旬完成", "green"), ("9月中旬前完成", "预计十月完成", "red"),
+    ("十二月底前完成", "十一月", "green"), ("一期工程十月底前完工", "预计九月完工", "green"),
+])
+def test_a_date_in_chinese_numerals_a_quarter_or_a_half_is_a_deadline(target, forecast, grade):
+    grid = project_grid(funding=SAMPLE_FUNDING,
+                        indicators=[["产出指标", "时效指标", "指标甲", target, forecast, forecast, "受工期影响", "√", None,
+                                     None, None]])
+    result = check_sheets({"表1": grid}, PROFILE)
+    assert result.forms[0].indicators[0].grade == grade
+    assert not {"R207", "R208", "R209", "R211"} & {d.code for d in result.diagnostics}
+
+
+@pytest.mark.parametrize("target, forecast, grade, finding", [
+    # 三季度前 is before the third quarter begins or by its end: a date in time by both is green, late by both red,
+    # and one in between said (R211), not guessed
+    ("三季度前完成", "预计5月完成", "green", None), ("三季度前完成", "预计12月完成", "red", "G201"),
+    ("一季度前完成", "预计3月完成", "green", None),  # nothing is due before January: by the quarter's end
+    # a quarter or half things stand at, or words that work has not begun, is no date it is done
+    ("十二月底前完成", "截至第二季度尚未开工", None, "R211"), ("第四季度完成", "截至二季度末完成60%", None, "R211"),
+    ("年底前完成", "截至二季度末尚未开工，预计四季度完成", None, "R211"),
+    ("年底前完成", "截至上半年已完成招标，预计四季度完工", "green", None),
+])
+def test_a_quarter_or_half_is_graded_only_where_it_is_sure(target, forecast, grade, finding):
+    grid = project_grid(funding=SAMPLE_FUNDING,
+                        indicators=[["产出指标", "时效指标", "指标甲", target, forecast, forecast, "受工期影响", "√", None,
+                                     None, None]])
+    result = check_sheets({"表1": grid}, PROFILE)
+    codes = {d.code for d in result.diagnostics}
+    assert result.forms[0].indicators[0].grade == grade
+    said = {"R207", "R208", "R209", "R211", "G201", "G202"} & codes
+    assert said == ({finding} if finding else set()), said
+
+
+@pytest.mark.parametrize("target", [
+    "三季度培训三次", "三季度培训3次", "第一季度开展督查", "三季度完成培训三次", "每季度开展一次督查", "十二个",
+    "十二个月内完成", "统一月度考核", "一月一次巡查", "时效指标", "数量指标", "第一季度", "上半年", "二级指标",
+])
+def test_chinese_numerals_that_name_no_date_to_finish_by_are_no_deadline(target):
+    assert deadline(target) is None
 
 
 def test_a_status_in_the_months_so_far_is_no_finding_against_a_deadline():

@@ -151,14 +151,33 @@ def counts_none(ind: Indicator, field: str = "forecast") -> bool:
     return nought and (key[0] == "零" or bool(numbers) and all(float(n) == 0 for n in numbers))
 
 
-# A date: 2026年12月31日, 12月底, 11月, 次年3月, 2026年底, 年内, 2026-12-31 (a date cell, perhaps with its 00:00:00)
+# What finishing is called, and beginning
+_DONE = r"完成|完工|竣工|验收|交付|交工|办结|完结|投入使用|投入运行|投用|上线|建成|结束|完毕|拨付|到位|结项|结题|通车"
+_BEGUN = re.compile(r"开工|动工|开建|启动|开始|进场")
+_CN = "一二三四五六七八九"
+_CN_DAY = rf"三十一?|二?十[{_CN}]?|[{_CN}]"
+# A month in Chinese numerals is one only where it reads as a date: not within a word or count (统一月度, 一月一次,
+# 十二个月), so it is not after another numeral or a word ending in one, and is followed by a day, 旬, 底, or what is
+# done by or at it (十二月底前, 预计十一月完成, 已于五月完成)
+_CN_MONTH = rf"(?<![{_CN}十〇零两几百千第每统同单唯逐万之合专前近数])(?P<cn_month>十[一二]?|[{_CN}])"
+_CN_MONTH_SAID = (rf"(?(cn_month)(?:(?<=[份日号旬初底末])|(?=[前内止以之已将全基按如顺正左中，,；;。、)）]|$"
+                  rf"|{_DONE}|{_BEGUN.pattern})))")
+# A quarter or half, due by its end: 三季度末, 第四季度, 4季度, 上半年, 下半年; 每季度 or 一个季度 is none
+_PERIOD = rf"(?:第?(?P<quarter>(?<!\d)[1-4]|(?<![{_CN}十两几])[一二三四])季度|(?P<half>[上下])半年)(?P<period_end>末|底)?"
+# A date: 2026年12月31日, 12月底, 11月, 次年3月, 2026年底, 年内, 十二月底, 三季度末, 下半年, 明年一季度, 2026-12-31 (a date
+# cell, perhaps with its 00:00:00)
 _WHEN = re.compile(
     r"(?<!\d)(?:(?P<year>\d{4})年|(?P<next>次年|明年|来年|下一?年)|今年|当年|本年)?"
-    r"(?:(?P<month>1[0-2]|0?[1-9])月份?(?:(?P<day>[12]\d|3[01]|0?[1-9])[日号])?(?P<part>上旬|中旬|下旬|初|底|末)?"
+    rf"(?:(?:(?P<month>1[0-2]|0?[1-9])|{_CN_MONTH})月份?(?:(?:(?P<day>[12]\d|3[01]|0?[1-9])|(?P<cn_day>{_CN_DAY}))[日号])?"
+    rf"(?P<part>上旬|中旬|下旬|初|底|末)?{_CN_MONTH_SAID}|{_PERIOD}"
     r"|(?P<end>(?<=\d年|[今当本次明来下]年)[底末内]|(?<![去上前])年[底末内]))"
     r"|(?<!\d)(?P<iso_year>\d{4})[-/.](?P<iso_month>1[0-2]|0?[1-9])[-/.](?P<iso_day>[12]\d|3[01]|0?[1-9])(?!\d)")
 # A target to finish by a date: 12月31日前完成, 2026年底前完成, 于年底前全部完工, 6月完成; not 12月 alone (a count)
 _DEADLINE = re.compile(rf"\D*?(?:{_WHEN.pattern})(?P<by>之前|以前|以内|之内|为止|前|内|止)?(?P<due>\D*)")
+# A date in Chinese numerals, a quarter or a half is a target's only where the target says it is done or begun by
+# then, and holds no count of its own (三季度培训三次, 三季度完成培训三次)
+_FINISH = re.compile(rf"{_DONE}|{_BEGUN.pattern}")
+_CN_NUMERAL = re.compile(rf"[{_CN}十两百千万]")
 _CLOCK = re.compile(r"\s*\d{1,2}:\d{2}(?::\d{2})?$")
 _SPACE = re.compile(r"\s+")
 _PART_DAY = {"上旬": 10, "初": 10, "中旬": 20}
@@ -171,33 +190,44 @@ def _compact_date(text: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _deadline(target: str) -> tuple[When, bool] | None:
-    """The date a target says a thing is due by, and whether the thing is to begin by then (9月30日前开工)."""
+def _deadline(target: str) -> tuple[tuple[When, ...], bool] | None:
+    """The dates a target may mean a thing is due by (one, or two where it may be either: 三季度前 is before the
+    third quarter or by its end), and whether the thing is to begin by then (9月30日前开工)."""
     m = _DEADLINE.fullmatch(_compact_date(target)) if target else None
-    if m is None or not (m["year"] or m["next"] or m["day"] or m["part"] or m["end"] or m["iso_year"]
+    if m is None or not (m["year"] or m["next"] or m["day"] or m["cn_day"] or m["part"] or m["end"] or m["iso_year"]
                          or m["by"] or m["due"]):
         return None
-    return _when(m), bool(m["due"] and _BEGUN.search(m["due"]))
+    if (m["cn_month"] or m["quarter"] or m["half"]) and not (
+            (m["by"] or _FINISH.search(m["due"])) and not _CN_NUMERAL.search(m["due"])):
+        return None
+    due = _when(m)
+    # before a quarter or half that does not begin the year, not by its end (三季度末前): it may end the one before
+    if m["by"] in ("前", "之前", "以前") and not m["period_end"] and (m["quarter"] not in (None, "一", "1")
+                                                                  or m["half"] == "下"):
+        year, later, month, _ = due
+        dues = ((year, later, month - (6 if m["half"] else 3), None), due)
+    else:
+        dues = (due,)
+    return dues, bool(m["due"] and _BEGUN.search(m["due"]))
 
 
 def deadline(target: str) -> When | None:
-    """The date a target says a thing is due by (12月31日前完成, 2026年底前完成, 年底前完成, 12月底前完成), or None.
-    A month alone (12月) is no date unless something says it is one (前, 底, a day, a year, 完成)."""
+    """The date a target says a thing is due by (12月31日前完成, 2026年底前完成, 年底前完成, 十二月底前完成, 三季度末前完成,
+    上半年完成), the latest where it may mean two, or None. A month alone (12月) is no date unless something says it is
+    one (前, 底, a day, a year, 完成)."""
     found = _deadline(target) if target else None
-    return found[0] if found else None
+    return found[0][-1] if found else None
 
 
 # A year and month written as a number, as Excel keeps 2026.12 or 2027.3 (2027.03) typed into a cell: in a
 # completion only, where an amount is no answer (a target of 2000.5万元 is no date)
 _YEAR_MONTH = re.compile(r"(?<![\d.])(?P<ym_year>(?:19|20)\d{2})[-/.](?P<ym_month>1[0-2]|0?[1-9])(?![\d.])")
 _SAID = re.compile(rf"{_WHEN.pattern}|{_YEAR_MONTH.pattern}")
-# What finishing is called; a date is when the thing is done only where the text ties it to one of these, after it in
-# its clause (12月底前全部完工, 已于5月完成) or before it (完工时间为11月, 延期至次年3月), or where the text is nothing but
-# the date (11月, 预计2026年12月底前, 2026-11-30): never a date things stand at (截至6月30日尚未开工) or work starts
-# on (已于3月开工, 6月起停工), unless the target is the start (9月30日前开工)
-_DONE = r"完成|完工|竣工|验收|交付|交工|办结|完结|投入使用|投入运行|投用|上线|建成|结束|完毕|拨付|到位|结项|结题|通车"
+# A date is when the thing is done only where the text ties it to finishing (_DONE), after it in its clause
+# (12月底前全部完工, 已于5月完成) or before it (完工时间为11月, 延期至次年3月), or where the text is nothing but the date
+# (11月, 预计2026年12月底前, 2026-11-30): never a date things stand at (截至6月30日尚未开工) or work starts on
+# (已于3月开工, 6月起停工), unless the target is the start (9月30日前开工)
 _STARTED = r"开工|动工|开建|启动|开始|起|进场|招标|停工|暂停"
-_BEGUN = re.compile(r"开工|动工|开建|启动|开始|进场")
 _CLAUSE_END = r"，,；;。!！?？、"
 _TIED_AFTER = re.compile(rf"(?:(?!{_STARTED})[^{_CLAUSE_END}]){{0,8}}?(?:{_DONE})")
 _TIED_AFTER_START = re.compile(rf"[^{_CLAUSE_END}]{{0,8}}?(?:{_DONE}|{_BEGUN.pattern})")
@@ -220,8 +250,20 @@ def _when(m: re.Match) -> When:
     year, later = (int(m["year"]) if m["year"] else None), 1 if m["next"] else 0
     if m["end"]:
         return year, later, 12, 31
-    day = int(m["day"]) if m["day"] else _PART_DAY.get(m["part"] or "")
-    return year, later, int(m["month"]), day
+    if m["quarter"]:
+        return year, later, 3 * _number(m["quarter"]), None
+    if m["half"]:
+        return year, later, 6 if m["half"] == "上" else 12, None
+    day = _number(m["day"] or m["cn_day"]) if m["day"] or m["cn_day"] else _PART_DAY.get(m["part"] or "")
+    return year, later, _number(m["month"] or m["cn_month"]), day
+
+
+def _number(text: str) -> int:
+    """A number in digits or Chinese numerals up to 三十一."""
+    if text.isdigit():
+        return int(text)
+    tens, ten, ones = text.rpartition("十")
+    return (_CN.index(tens) + 1 if tens else 1) * 10 * bool(ten) + (_CN.index(ones) + 1 if ones else 0)
 
 
 @lru_cache(maxsize=8192)
@@ -286,18 +328,20 @@ def deadline_grade(ind: Indicator, field: str, year: int | None, profile: Profil
     found = _deadline(ind.target) if ind.target else None
     if found is None:
         return None
-    due, start = found
+    dues, start = found
     value = getattr(ind, field)
     done = _completed(value, ind.units.get(field), start)
     by_date: Grade | None = None
     # dates in the form's year, else the target's; with neither known, a completion naming a year cannot be placed
-    reference = year or due[0] or (None if not done or any(d[0] is not None for d in done) else 2001)
+    reference = year or dues[0][0] or (None if not done or any(d[0] is not None for d in done) else 2001)
     if done and reference is not None:
-        due_day, slack = _day_of(due, reference), profile.indicators.yellow_tolerance
-        by_date = _late(due_day, max(_day_of(d, reference) for d in done), slack)
+        done_days = {max(_day_of(d, reference) for d in done)}
         if isinstance(value, float) and not ind.units.get(field) and plain_number(value).endswith(".1"):
-            october = _day_of((done[0][0], 0, 10, None), reference)  # 2026.10 typed into a number cell is 2026.1
-            by_date = by_date if _late(due_day, october, slack) == by_date else None
+            done_days.add(_day_of((done[0][0], 0, 10, None), reference))  # 2026.10 typed into a number cell is 2026.1
+        # graded only where every reading of the two dates agrees
+        readings = {_late(_day_of(due, reference), day, profile.indicators.yellow_tolerance)
+                    for due in dues for day in done_days}
+        by_date = readings.pop() if len(readings) == 1 else None
     by_words = qualitative_grade(value, ind, profile) if isinstance(value, str) else None
     grade = worst(by_date, by_words)
     if grade == "green" and isinstance(value, str):
