@@ -100,6 +100,8 @@ def test_measures_and_labels():
         (95, "%"), (100, "%"), (96, "%"), (95, "%"), (96.5, "%"), (1676, "平方米")]
     assert parse_measure("已完成") is None and parse_measure("提前完成") is None
     assert parse_measure("10月底完成") == (10, "月底") and parse_measure("100%完成") == (100, "%")
+    assert parse_measure("6月已完成") == (6, "月") and parse_measure("95%已经完成") == (95, "%")
+    assert parse_measure("6月底未完成") == (6, "月底未")  # not done: no date done by, nor the unit 月底
     assert parse_measure("1000㎡") == (1000, "m²") and parse_measure("400m³") == (400, "m³")
     assert parse_measure("合格率≥95%") is None
     assert label_key("项 目 名 称：") == "项目名称"

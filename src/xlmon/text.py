@@ -202,13 +202,13 @@ _OP_SYMBOLS = {
     "=": "=", "==": "=", "等于": "=", "达到": ">=",
 }
 _OP_PATTERN = "|".join(sorted((re.escape(k) for k in _OP_SYMBOLS), key=len, reverse=True))
-# a bound written after the number: 95%以上, 5%以下, 30天以内, 3个月内, 12月底前; then perhaps 完成 (30日内完成,
-# 100%完成), which says what is due, not in what unit
+# a bound written after the number: 95%以上, 5%以下, 30天以内, 3个月内, 12月底前; then perhaps (已)完成 (30日内完成,
+# 100%完成, 6月已完成), which says what is due or done, not in what unit
 _OP_SUFFIXES = {"及以上": ">=", "或以上": ">=", "以上": ">=", "及以下": "<=", "或以下": "<=", "以下": "<=",
                 "以内": "<=", "之内": "<=", "内": "<=", "之前": "<=", "以前": "<=", "前": "<="}
 _TARGET = re.compile(
     rf"^(?:(?P<name>\D*?)(?P<op>{_OP_PATTERN}))?(?P<num>[+-]?(\d+(\.\d*)?|\.\d+))(?P<unit>[^\d]*?)"
-    rf"(?P<suffix>{'|'.join(sorted(_OP_SUFFIXES, key=len, reverse=True))})?(?:完成)?$"
+    rf"(?P<suffix>{'|'.join(sorted(_OP_SUFFIXES, key=len, reverse=True))})?(?:(?:已经|已)?完成)?$"
 )
 _QUALITATIVE_OPS = {"定性", "qualitative"}
 # NFKC makes ㎡, m² and ㎥ 「m2」 and 「m3」, whose digit no unit may hold; they are given their superscript back
