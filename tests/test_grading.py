@@ -505,6 +505,7 @@ def test_a_date_in_chinese_numerals_a_quarter_or_a_half_is_a_deadline(target, fo
     # 三季度前 is before the third quarter begins or by its end: a date in time by both is green, late by both red,
     # and one in between said (R211), not guessed
     ("三季度前完成", "预计5月完成", "green", None), ("三季度前完成", "预计12月完成", "red", "G201"),
+    ("三季度前完成", "预计8月完成", None, "R211"), ("下半年前完成", "预计9月完成", None, "R211"), ("三季度前完成", 8, None, "R211"),
     ("一季度前完成", "预计3月完成", "green", None),  # nothing is due before January: by the quarter's end
     # a quarter or half things stand at, or words that work has not begun, is no date it is done
     ("十二月底前完成", "截至第二季度尚未开工", None, "R211"), ("第四季度完成", "截至二季度末完成60%", None, "R211"),
@@ -620,6 +621,8 @@ def test_a_word_of_its_own_after_none_is_no_count_either(target):
 @pytest.mark.parametrize("target, forecast, code", [
     ("12月底前完成", "20天", "R209"), ("12月底前完成", "2027年", "R209"), ("12月底前完成", "截至6月30日尚未开工", "R207"),
     ("12月31日前完成", 100, "R208"), ("12月31日前完成", "截至6月30日尚未开工", "R211"), ("12月底前完成", 0, "R211"),
+    # a number that is a date, of which the target is not sure (2026.1: January or October), was a number for words
+    ("6月30日前完成", 2026.1, "R211"), ("三季度前完成", "预计8月完成", "R211"),
 ])
 def test_a_deadline_answer_that_cannot_be_placed_is_said_once(target, forecast, code):
     """One finding for the forecast cell: 20天 against 12月底前完成 is another unit (R209), not also ungraded (R211)."""

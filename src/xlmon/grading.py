@@ -369,6 +369,14 @@ def answers_deadline(ind: Indicator, field: str, profile: Profile, year: int | N
     return _SAID.search(_compact_date(text)) is not None if text is not None else bool(_completed(value, None))
 
 
+def names_date(ind: Indicator, field: str) -> bool:
+    """Whether a number against a deadline is a date (8月, 2026.1), graded or not: no number for words (R208), and
+    said to be ungraded (R211) where the target's date or its own may be either of two (三季度前, 2026.1)."""
+    value = getattr(ind, field)
+    return isinstance(value, float) and deadline(ind.target) is not None \
+        and bool(_completed(value, ind.units.get(field)))
+
+
 def is_quantitative(ind: Indicator) -> bool:
     return ind.operator not in (None, "qualitative") and ind.target_value is not None
 

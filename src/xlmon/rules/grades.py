@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..calc import fmt_rate
 from ..diagnostics import Diagnostic, make
-from ..grading import answers_deadline, comparable, deadline, is_quantitative, qualitative_grade
+from ..grading import answers_deadline, comparable, deadline, is_quantitative, names_date, qualitative_grade
 from ..models import Form, Indicator
 from ..profile import Profile
 from ..text import plain_number
@@ -37,7 +37,8 @@ def _unsaid(ind: Indicator, year: int | None, profile: Profile) -> bool:
         return False
     if deadline(ind.target) is not None:
         said = (is_quantitative(ind) and isinstance(value, str)  # R207
-                or ind.operator == "qualitative" and isinstance(value, float)  # R208
+                or ind.operator == "qualitative" and isinstance(value, float)  # R208, unless a date (8月, 2026.1)
+                and not names_date(ind, "forecast")
                 or isinstance(value, float) and other_unit(ind, "forecast"))  # R209
         return not said and not answers_deadline(ind, "forecast", profile, year)
     return ind.operator == "qualitative" and isinstance(value, str) and qualitative_grade(value, ind, profile) is None

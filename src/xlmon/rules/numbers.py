@@ -5,7 +5,7 @@ from __future__ import annotations
 from .. import layout as L
 from ..calc import AMOUNT_TOLERANCE, DEPENDS, EPS, fmt_amount, fmt_rate, only_subtotal
 from ..diagnostics import Diagnostic, make
-from ..grading import answers_deadline, counts_none, is_quantitative
+from ..grading import answers_deadline, counts_none, is_quantitative, names_date
 from ..models import Form, Indicator
 from ..profile import Profile
 from ..text import label_key, plain_number
@@ -121,7 +121,8 @@ def completion_kinds(form: Form, profile: Profile) -> list[Diagnostic]:
             if is_quantitative(ind) and isinstance(value, str):
                 out.append(make("R207", sheet=form.sheet, cell=cell, name=ind.level3, target=ind.target,
                                 field=zh, value=value, example=_example(ind)))
-            elif ind.operator == "qualitative" and isinstance(value, float) and not counts_none(ind, field):
+            elif (ind.operator == "qualitative" and isinstance(value, float) and not counts_none(ind, field)
+                  and not names_date(ind, field)):
                 out.append(make("R208", sheet=form.sheet, cell=cell, name=ind.level3, target=ind.target,
                                 field=zh, value=plain_number(value)))
             elif other_unit(ind, field):
