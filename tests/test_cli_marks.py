@@ -140,3 +140,34 @@ def test_profile_changes_grades(tmp_path, capsys):
     main(["check", "--format", "json", "--profile", str(strict), str(src)])
     graded = json.loads(capsys.readouterr().out)["files"][0]["forms"][0]["funding"][0]["grade"]
     assert (default, graded) == ("green", "red")  # gap 50 % − 48.39 % = 1.6 pp
+
+
+def as_template(path, out):
+    """An .xlsx saved again as Excel saves a template (.xltx): the same parts, the workbook's type a template's."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(b"spreadsheetml.sheet.main+xml", b"spreadsheetml.template.main+xml")
+            dst.writestr(info.filename, data)
+    return out
+
+
+def test_a_template_is_checked_and_its_copies_are_workbooks_excel_opens(tmp_path, capsys):
+    """A form filled in and saved as a template (.xltx) is read as the .xlsx it is; its marked and cleared copies
+    are .xlsx files that say so: Excel refuses to open an .xlsx whose workbook declares itself a template."""
+    import zipfile
+
+    src = as_template(faulty(tmp_path), tmp_path / "单位.xltx")
+    assert main(["check", str(src), "--annotate", str(tmp_path / "标注.xltx")]) == 2
+    assert "扩展名应为 .xlsx" in capsys.readouterr().err
+    out = tmp_path / "标注.xlsx"
+    assert main(["check", str(src), "--annotate", str(out)]) == 1 and out.exists()
+    assert main(["clear", str(out)]) == 0
+    cleared = tmp_path / "标注-已清除.xlsx"
+    for copy in (out, cleared):
+        types = zipfile.ZipFile(copy).read("[Content_Types].xml")
+        assert b"sheet.main+xml" in types and b"template" not in types, copy
+    assert [(d.code, d.cell) for d in check_file(out).diagnostics] == [(d.code, d.cell) for d in check_file(src).diagnostics]

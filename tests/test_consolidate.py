@@ -1309,6 +1309,25 @@ def test_other_spreadsheet_formats_in_a_folder_are_listed_not_dropped(tmp_path, 
     assert code == 1 and sum(": F002 " in line for line in lines) == 3
 
 
+def test_a_form_saved_as_a_template_is_read_not_dropped(tmp_path, capsys, soffice):
+    """A unit that picks 模板 in 另存为 sends its filled form as .xltx or .xlt (WPS: .ett), in the same format as
+    .xlsx or .xls: it is read as one, not left out of the folder's consolidation without a word."""
+    from conftest import libreoffice_convert
+
+    units = tmp_path / "units"
+    units.mkdir()
+    write_form(units / "甲.xlsx", unit="单位甲", project="项目甲")
+    sources = [write_form(tmp_path / f"{name}.xlsx", unit=f"单位{name}", project=f"项目{name}") for name in "乙丙丁"]
+    [xltx] = libreoffice_convert(soffice, sources[:1], tmp_path / "lo", "xltx:Calc MS Excel 2007 XML Template")
+    xlts = libreoffice_convert(soffice, sources[1:], tmp_path / "lo", "xlt:MS Excel 97 Vorlage/Template")
+    shutil.copy(xltx, units / "乙.xltx")
+    shutil.copy(xlts[0], units / "丙.xlt")
+    shutil.copy(xlts[1], units / "丁.ett")  # WPS's template holds the BIFF8 of an .xls, as its .et does
+    code, data = run(capsys, units, "-o", tmp_path / "s.xlsx")
+    status = {Path(f["path"]).name: f["status"] for f in data["files"]}
+    assert status == dict.fromkeys(("甲.xlsx", "乙.xltx", "丙.xlt", "丁.ett"), "included")
+    assert code == 0 and data["projects"] == 4
+
 class _GbkName(zipfile.ZipInfo):
     __slots__ = ()
 

@@ -340,9 +340,10 @@ def cmd_clear(args) -> int:
     if not {RESULTS_SHEET, STATE_SHEET} & book.sheets.keys():  # nothing of xlmon's to take off
         print(f"{source} 中没有 xlmon 的标注，无需清除，未生成新文件。")
         return EXIT_OK
+    from .adapters.workbook_marks import copy_suffix
     from .atomic import free_name
 
-    out = Path(args.output) if args.output else free_name(source.with_name(f"{source.stem}-已清除{source.suffix}"))
+    out = Path(args.output) if args.output else free_name(source.with_name(f"{source.stem}-已清除{copy_suffix(source)}"))
     written = _write(out, lambda: clear_file(source, out))
     if written is None:
         return EXIT_FAILURE

@@ -15,12 +15,16 @@ from ..grid import Grid, Uncached, normalise
 from .safety import MAX_SHEET_CELLS, OLE_MAGIC, Refusal, for_reader, inspect_archive
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")  # read (an .xls is checked in legacy_xls.py first)
+# A filled form saved as a template (另存为 → 模板) is the same format as an .xlsx, .xlsm or .xls: read as one.
+TEMPLATE_SUFFIXES = (".xltx", ".xltm", ".xlt")
+_WPS = (".et", ".ett")  # WPS's workbook and template, read when they hold the BIFF8 of an .xls
 # Other spreadsheet formats a unit may send: found in folders so that they are listed and refused with
 # what to do (save as .xlsx), never silently left out of a consolidation. A WPS .et holding the BIFF8 data of
 # an .xls, as WPS writes it, is read as one.
 OTHER_SPREADSHEETS = {
     ".xlsb": "这是 Excel 二进制工作簿（.xlsb）",
     ".et": "这是 WPS 表格的 .et 文件",
+    ".ett": "这是 WPS 表格的模板文件（.ett）",
     ".ods": "这是 OpenDocument 表格（.ods）文件",
 }
 
@@ -38,7 +42,7 @@ class WorkbookValues:
 
 def find_workbooks(inputs: Iterable[str | Path]) -> list[tuple[Path, Path | None]]:
     """Files as given (even missing ones, which get a diagnostic); folders searched for workbooks
-    (.xlsx/.xlsm/.xls, and the OTHER_SPREADSHEETS and ARCHIVES, which will be refused with a reason), Office lock files
+    (.xlsx/.xlsm/.xls and their templates, and the OTHER_SPREADSHEETS and ARCHIVES, which will be refused with a reason), Office lock files
     (~$*) and hidden files skipped. Each comes with the folder it was found in, or None when it was
     named directly."""
     found: list[tuple[Path, Path | None]] = []
@@ -68,7 +72,7 @@ def _files_under(folder: Path) -> Iterator[Path]:
 # Archives units send their workbooks in: found in folders so that they are listed and refused (F009) with
 # the workbooks they hold, never silently left out. Their contents are not read: unpacking is the user's.
 ARCHIVES = {".zip": "zip", ".rar": "RAR", ".7z": "7z"}
-_FOLDER_SUFFIXES = {*WORKBOOK_SUFFIXES, *OTHER_SPREADSHEETS, *ARCHIVES}
+_FOLDER_SUFFIXES = {*WORKBOOK_SUFFIXES, *TEMPLATE_SUFFIXES, *OTHER_SPREADSHEETS, *ARCHIVES}
 
 
 def read_workbook(path: str | Path) -> WorkbookValues:
@@ -100,7 +104,7 @@ def read_bytes(data: bytes, name: str, result: WorkbookValues | None = None) -> 
     if suffix in ARCHIVES:
         result.refusal = Refusal("F009", archive_contents(data, suffix))
         return result
-    wps = suffix == ".et" and data.startswith(OLE_MAGIC)  # WPS writes its .et as the BIFF8 of an .xls
+    wps = suffix in _WPS and data.startswith(OLE_MAGIC)  # WPS writes its .et as the BIFF8 of an .xls
     if suffix in OTHER_SPREADSHEETS and not wps:  # what its name says it is, whatever is inside
         result.refusal = Refusal("F002", OTHER_SPREADSHEETS[suffix])
         return result
@@ -108,7 +112,7 @@ def read_bytes(data: bytes, name: str, result: WorkbookValues | None = None) -> 
     refusal, macros = inspection.refusal, inspection.macros
     if wps and refusal is not None and refusal.code in ("F002", "F004"):
         refusal = Refusal("F002", f"{OTHER_SPREADSHEETS[suffix]}，其中的数据不是 xlmon 能读取的格式")
-    if refusal is None and suffix not in WORKBOOK_SUFFIXES and not wps:
+    if refusal is None and suffix not in (*WORKBOOK_SUFFIXES, *TEMPLATE_SUFFIXES) and not wps:
         refusal = Refusal("F002", "扩展名应为 .xlsx、.xlsm 或 .xls")
     if refusal:
         result.refusal = refusal

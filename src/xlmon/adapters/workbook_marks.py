@@ -57,6 +57,13 @@ _LINK_FONT = Font(color="FF0563C1", underline="single")
 _TOP_LEFT = Alignment(vertical="top")
 _WRAP = Alignment(vertical="top", wrap_text=True)
 _MACRO_SUFFIXES = (".xlsm", ".xltm")
+_AS_WORKBOOK = {".xltx": ".xlsx", ".xltm": ".xlsm"}
+
+
+def copy_suffix(path: str | Path) -> str:
+    """The suffix of a marked or cleared copy of `path`: a template's copy is the workbook it was filled in as."""
+    suffix = Path(path).suffix
+    return _AS_WORKBOOK.get(suffix.lower(), suffix)
 
 
 # ---------------------------------------------------------------------------------- public API
@@ -69,6 +76,7 @@ def annotate_file(src: str | Path, dst: str | Path, plan: MarkPlan) -> Path:
         raise ValueError(f"输出文件 {dst_path} 已存在，且不是 xlmon 的标注副本，未覆盖：请另选输出文件名。")
     wb = _load(src_path)
     annotate_workbook(wb, plan)
+    _declare_kind(wb, dst_path)
     return save_atomic(wb, dst_path)
 
 
@@ -80,6 +88,7 @@ def clear_file(src: str | Path, dst: str | Path) -> Path:
         raise ValueError(f"输出文件 {dst_path} 已存在，未覆盖：请另选输出文件名（-o）。")
     wb = _load(src_path)
     clear_workbook(wb)
+    _declare_kind(wb, dst_path)
     return save_atomic(wb, dst_path)
 
 
@@ -167,7 +176,8 @@ def _check_paths(src: str | Path, dst: str | Path) -> tuple[Path, Path]:
     if not src_path.is_file():
         raise FileNotFoundError(f"找不到文件：{src_path}")
     if _legacy(src_path):
-        kind = "WPS 表格的 .et 格式" if src_path.suffix.lower() == ".et" else "Excel 97-2003 格式（.xls）"
+        suffix = src_path.suffix.lower()
+        kind = f"WPS 表格的 {suffix} 格式" if suffix in (".et", ".ett") else "Excel 97-2003 格式（.xls）"
         raise ValueError(f"“{src_path.name}”是 {kind}，xlmon 只能在 .xlsx/.xlsm 上标注：请先在 Excel 或 WPS "
                          "中“另存为” .xlsx，再生成标注副本。")
     same = src_path.resolve() == dst_path.resolve()
@@ -179,11 +189,12 @@ def _check_paths(src: str | Path, dst: str | Path) -> tuple[Path, Path]:
     if same:
         raise ValueError(f"输出文件不能与原文件相同（{src_path}）：xlmon 不修改原文件，请另选输出文件名。")
     if dst_path.suffix.lower() not in (".xlsx", *_MACRO_SUFFIXES):
-        raise ValueError(f"输出文件 {dst_path} 的扩展名应为 {src_path.suffix or '.xlsx'}（与原文件相同），否则 Excel 打不开它。")
+        raise ValueError(f"输出文件 {dst_path} 的扩展名应为 {copy_suffix(src_path) or '.xlsx'}（与原文件的格式相同），"
+                         "否则 Excel 打不开它。")
     src_macro = src_path.suffix.lower() in _MACRO_SUFFIXES
     dst_macro = dst_path.suffix.lower() in _MACRO_SUFFIXES
-    if src_path.suffix.lower() != dst_path.suffix.lower() and (src_macro or dst_macro):
-        raise ValueError(f"输出文件的扩展名应与原文件相同（{src_path.suffix}）：含宏与不含宏的格式不能互换。")
+    if src_macro != dst_macro:
+        raise ValueError(f"输出文件的扩展名应为 {copy_suffix(src_path)}（与原文件的格式相同）：含宏与不含宏的格式不能互换。")
     return src_path, dst_path
 
 
@@ -204,6 +215,12 @@ def _annotated_copy(path: Path) -> bool:
         return {RESULTS_SHEET, STATE_SHEET} <= set(CalamineWorkbook.from_path(str(path)).sheet_names)
     except Exception:  # calamine raises its own error types for a file it cannot open
         return False
+
+
+def _declare_kind(wb: Workbook, dst: Path) -> None:
+    """A copy declares itself a template only under a template's name: Excel will not open an .xlsx or .xlsm
+    whose workbook says it is a template, as one read from an .xltx or .xltm does."""
+    wb.template = dst.suffix.lower() in _AS_WORKBOOK
 
 
 def _load(path: Path) -> Workbook:

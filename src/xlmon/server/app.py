@@ -449,7 +449,7 @@ def _format(header: str, value: object) -> str:
 
 def check_uploads(files: list[tuple[str, Path]], work: Path) -> dict:
     """校验 of the uploads; `work`: the request's folder, where the marked copies are made beside the uploads."""
-    from ..adapters.workbook_marks import annotate_file
+    from ..adapters.workbook_marks import annotate_file, copy_suffix
     from ..check import check_file
     from ..marks import plan_marks
     from ..output import results_json
@@ -467,7 +467,7 @@ def check_uploads(files: list[tuple[str, Path]], work: Path) -> dict:
         result.path = display
         records += results_json([result])["files"]
         if result.status != "unreadable":
-            out = marked / f"{len(annotated)}{path.suffix}"  # not among the uploads, whatever their names
+            out = marked / f"{len(annotated)}{copy_suffix(path)}"  # not among the uploads, whatever their names
             try:
                 annotate_file(path, out, plan_marks(result.forms, result.diagnostics, profile.colours()))
             except (ValueError, OSError) as exc:
@@ -475,7 +475,7 @@ def check_uploads(files: list[tuple[str, Path]], work: Path) -> dict:
                 unmarked.append(reason if display in reason else f"{display}：{reason}")
                 continue
             shown = str(Path(display).with_suffix("")).replace("/", "_")  # 一科/监控表.xlsx → 一科_监控表_校验.xlsx
-            annotated.append({"name": f"{shown}_校验{path.suffix}",
+            annotated.append({"name": f"{shown}_校验{copy_suffix(path)}",
                               "data": base64.b64encode(out.read_bytes()).decode()})
     if all(r["status"] == "unreadable" for r in records):
         reasons = "；".join(f"{r['path']}：{r['diagnostics'][0]['message']}" for r in records if r["diagnostics"])
