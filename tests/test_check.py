@@ -185,6 +185,33 @@ def test_bad_files_each_named_and_others_still_checked(tmp_path, good, capsys):
         assert any(line.startswith(f"{path}: {expected} ") for line in lines), (path, expected)
 
 
+@pytest.mark.parametrize("name, content, words", [
+    ("导出.xls", '<html><head><meta charset="utf-8"></head><body><table><tr><td>项目名称</td></tr></table></body></html>'
+     .encode("utf-16"), "网页（HTML）"),  # a web system's export in UTF-16, as Excel's own 网页 saves it
+    ("导出.xls", b'<?xml version="1.0" encoding="utf-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml"><body>'
+     b'<table></table></body></html>', "网页（HTML）"),
+    ("单个网页.xls", b'MIME-Version: 1.0\r\nX-Document-Type: Workbook\r\nContent-Type: multipart/related; '
+     b'boundary="----=_NextPart_01D"\r\n\r\n', "单个文件网页"),
+    ("报表.xls", b'<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n<Workbook xmlns='
+     b'"urn:schemas-microsoft-com:office:spreadsheet"><Worksheet/></Workbook>', "XML 电子表格 2003"),
+    ("导出.xls", "项目名称\t资金总额\n校舍维修\t120\n".encode("gbk"), "文本文件"),
+    ("导出.csv", "项目名称,资金总额\n校舍维修,120\n".encode("utf-8-sig"), "文本文件"),
+    ("导出.xls", "项目名称\t资金总额\r\n".encode("utf-16"), "文本文件"),  # Excel's 另存为 Unicode 文本
+    ("扫描件.xlsx", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "PDF 文件"),
+    ("照片.xls", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00", "图片"),
+    ("~$某市第一中学.xlsx", b"\x05zhang" + b" " * 48 + b"\x05\x00" + "zhang".encode("utf-16-le") + b"\x20\x00" * 49,
+     "锁定文件"),
+])
+def test_a_file_that_is_no_workbook_is_named_for_what_it_is(tmp_path, name, content, words):
+    """Excel opens web pages, text and XML 2003 saved under a workbook's name (web systems export them so): the
+    clerk is told what the file is, not only that it is no workbook (F002: save it as .xlsx). A PDF, a photo or an
+    Office lock file holds no table to save again: F014 asks for the workbook itself."""
+    path = tmp_path / name
+    path.write_bytes(content)
+    [d] = check_file(path).diagnostics
+    code = "F014" if words in ("PDF 文件", "图片", "锁定文件") else "F002"
+    assert d.code == code and words in d.message, d.message
+
 @pytest.mark.parametrize("head, declares", [
     (b'<?xml version="1.0"?>\r\n<worksheet><sheetData/></worksheet>', False),
     (b'\xef\xbb\xbf<?xml version="1.0"?><?mso-application progid="Excel.Sheet"?><!-- c --> <workbook/>', False),

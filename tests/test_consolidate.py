@@ -1936,7 +1936,7 @@ def test_only_what_holds_all_year_is_carried_into_another_months_summary(tmp_pat
 @pytest.mark.parametrize("damage, words", [
     (lambda part, xml: xml[:len(xml) // 2] if part == "xl/workbook.xml" else xml,
      "文件已损坏，无法按任何一种工作簿格式读取，文件中有部件已损坏（读取程序的说明：CalamineError"),
-    (None, "无法读取：文件不是 xlmon 能读取的 Excel 工作簿（.xlsx、.xlsm，或 Excel 97-2003 的 .xls）：“5月汇总.xlsx”不是 Excel 工作簿"),
+    (None, "无法读取：文件不是 xlmon 能读取的 Excel 工作簿（.xlsx、.xlsm，或 Excel 97-2003 的 .xls）：“5月汇总.xlsx”是文本文件"),
 ])
 def test_an_earlier_summary_that_cannot_be_read_is_said_in_chinese(tmp_path, capsys, damage, words):
     units = tmp_path / "units"

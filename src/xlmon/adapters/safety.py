@@ -42,7 +42,13 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 CONTENT_TYPES = "[Content_Types].xml"
 # What many web systems export as "Excel": an HTML table under an .xls name. Excel opens it, calamine cannot.
-_WEB_PAGE = re.compile(rb"(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype html|html|table|meta)\b", re.I | re.S)
+_WEB_PAGE = re.compile(rb"\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype html|html|head|body|style|table|meta)\b",
+                       re.I | re.S)
+_XML_2003 = re.compile(rb"\s*<\?xml[^>]*>\s*(?:<\?mso-application\s+progid=\"Excel\.Sheet\"|.{0,400}?"
+                       rb"urn:schemas-microsoft-com:office:spreadsheet)", re.I | re.S)
+_MHT = re.compile(rb"\s*(?:[\w-]+:[^\r\n]*\r?\n){0,20}?MIME-Version:", re.I)
+_NO_TABLE = ((b"%PDF-", "一个 PDF 文件"), (b"\xff\xd8\xff", "一张图片（JPEG）"), (b"\x89PNG", "一张图片（PNG）"))
+_LOCK_FILE_BYTES = 1024  # Office's ~$ lock file holds the user's name, 165 bytes (WPS's a few more)
 XML_PARTS = (".xml", ".rels", ".vml")
 
 _LOCAL_HEADER = struct.Struct("<4s2xH18xHH")  # signature, flags, name and extra lengths
@@ -95,9 +101,7 @@ def inspect_archive(data: bytes, name: str) -> Inspection:
     if not data.startswith(ZIP_MAGIC):
         if not data:
             return Inspection(Refusal("F004", "文件为空"))
-        if _WEB_PAGE.match(data[:1024]):
-            return Inspection(Refusal("F002", f"“{name}”是网页（HTML）格式的表格，只是扩展名像 Excel 工作簿"))
-        return Inspection(Refusal("F002", f"“{name}”不是 Excel 工作簿"))
+        return Inspection(not_a_workbook(data, name))
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
@@ -115,6 +119,41 @@ def inspect_archive(data: bytes, name: str) -> Inspection:
     except (SafeET.ParseError, DefusedXmlException):
         return Inspection(None, macros)  # not XML python-calamine can read either: it says why (F004)
     return Inspection(refusal, macros, errors, uncached)
+
+
+def not_a_workbook(data: bytes, name: str) -> Refusal:
+    """What a file that is neither a zip nor an OLE file is, for the clerk: Excel opens a web page, text or an
+    XML 2003 spreadsheet saved under a workbook's name (web systems export them so), which is then to be saved
+    as .xlsx (F002); a PDF, a photo or an Office lock file has no table to save (F014)."""
+    if name.startswith("~$") and len(data) <= _LOCK_FILE_BYTES:
+        return Refusal("F014", f"“{name}”是 Excel 或 WPS 打开工作簿时生成的临时锁定文件（名称以 ~$ 开头），"
+                               f"原文件是不带 ~$ 的“{name[2:]}”")
+    kind = next((kind for magic, kind in _NO_TABLE if data.startswith(magic)), None)
+    if kind:
+        return Refusal("F014", f"“{name}”是{kind}")
+    head = _as_utf8(data[:4096])
+    if _WEB_PAGE.match(head):
+        return Refusal("F002", f"“{name}”是网页（HTML）格式的表格，只是扩展名像 Excel 工作簿")
+    if _XML_2003.match(head):
+        return Refusal("F002", f"“{name}”是“XML 电子表格 2003”格式的表格，只是扩展名像 Excel 工作簿")
+    if _MHT.match(head):
+        return Refusal("F002", f"“{name}”是“单个文件网页”（.mht）格式的表格，只是扩展名像 Excel 工作簿")
+    if _is_text(head):
+        return Refusal("F002", f"“{name}”是文本文件（如 CSV，各栏以逗号或制表符分隔），不是 Excel 工作簿")
+    return Refusal("F002", f"“{name}”不是 Excel 工作簿")
+
+
+def _as_utf8(head: bytes) -> bytes:
+    """A file's first bytes as UTF-8 (less a byte order mark): Excel saves 网页 and Unicode 文本 in UTF-16."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return head.decode("utf-16", "ignore").encode("utf-8")
+    return head.removeprefix(b"\xef\xbb\xbf")
+
+
+def _is_text(head: bytes) -> bool:
+    """Text, as a CSV or tab-separated export is, in whatever code page: no control bytes but tabs and line
+    breaks (every binary format has some), and a tab or a comma between its fields."""
+    return not any(b < 32 and b not in b"\t\r\n" for b in head) and (b"\t" in head or b"," in head)
 
 
 class Damaged(Exception):
