@@ -497,3 +497,16 @@ def test_a_name_too_long_for_the_disk_is_said_for_that_file_only(tmp_path, good,
     assert main(["clear", str(annotated)]) == 2
     err = capsys.readouterr().err
     assert "文件名或路径过长" in err and "内部错误" not in err
+
+
+@pytest.mark.parametrize("suffix", [".et", ".ett"])
+def test_an_xlsx_renamed_as_a_wps_file_is_read_as_the_xlsx_inside(tmp_path, suffix):
+    """A unit renamed its .xlsx to .et (or WPS saved one so): refused as “WPS 表格的 .et 文件” though an .xls renamed
+    .et was read; now read by its content, as an .xls renamed is."""
+    source = write_grid(tmp_path / "某市第一中学.xlsx", project_grid(funding=SAMPLE_FUNDING,
+                                                                      indicators=SAMPLE_INDICATORS))
+    renamed = tmp_path / f"某市第一中学{suffix}"
+    renamed.write_bytes(source.read_bytes())
+    got, want = check_file(renamed), check_file(source)
+    assert len(got.forms) == 1 and [f.funding for f in got.forms] == [f.funding for f in want.forms]
+    assert [(d.code, d.cell) for d in got.diagnostics] == [(d.code, d.cell) for d in want.diagnostics]

@@ -12,12 +12,12 @@ from pathlib import Path
 
 from ..file_errors import os_reason, reader_failure
 from ..grid import Grid, Uncached, normalise
-from .safety import MAX_SHEET_CELLS, OLE_MAGIC, Refusal, for_reader, inspect_archive
+from .safety import MAX_SHEET_CELLS, OLE_MAGIC, ZIP_MAGIC, Refusal, for_reader, inspect_archive
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")  # read (an .xls is checked in legacy_xls.py first)
 # A filled form saved as a template (另存为 → 模板) is the same format as an .xlsx, .xlsm or .xls: read as one.
 TEMPLATE_SUFFIXES = (".xltx", ".xltm", ".xlt")
-_WPS = (".et", ".ett")  # WPS's workbook and template, read when they hold the BIFF8 of an .xls
+_WPS = (".et", ".ett")  # WPS's workbook and template, read when they hold an .xls's or an .xlsx's data
 # Other spreadsheet formats a unit may send: found in folders so that they are listed and refused with
 # what to do (save as .xlsx), never silently left out of a consolidation. A WPS .et holding the BIFF8 data of
 # an .xls, as WPS writes it, is read as one.
@@ -104,7 +104,8 @@ def read_bytes(data: bytes, name: str, result: WorkbookValues | None = None) -> 
     if suffix in ARCHIVES:
         result.refusal = Refusal("F009", archive_contents(data, suffix))
         return result
-    wps = suffix in _WPS and data.startswith(OLE_MAGIC)  # WPS writes its .et as the BIFF8 of an .xls
+    # WPS writes its .et as the BIFF8 of an .xls; an .xlsx renamed .et is read as the .xlsx it is
+    wps = suffix in _WPS and data.startswith((OLE_MAGIC, ZIP_MAGIC))
     if suffix in OTHER_SPREADSHEETS and not wps:  # what its name says it is, whatever is inside
         result.refusal = Refusal("F002", OTHER_SPREADSHEETS[suffix])
         return result
