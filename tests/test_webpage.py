@@ -262,7 +262,7 @@ def test_task_pane_consolidates_a_folder_with_files_of_one_name(task_pane_consol
     got.save_as(tmp_path / "got.xlsx")
     listed = [row[0] for row in openpyxl.load_workbook(tmp_path / "got.xlsx")["文件清单"].iter_rows(
         min_row=2, values_only=True) if row[0]]
-    assert {"一科/监控表.xlsx", "二科/监控表.xlsx"} <= set(listed), listed
+    assert {"一科/监控表.xlsx", "二科/监控表.xlsx", "另存为模板.xltx"} <= set(listed), listed
 
 
 def test_server_error_is_shown_in_the_alert(open_page, xlmon_server):
@@ -357,13 +357,15 @@ def test_a_folder_is_chosen_whole_and_files_of_one_name_are_kept_apart(open_page
         (folder / sub).mkdir(parents=True)
         shutil.copy(unit, folder / sub / "监控表.xlsx")
     shutil.copy(units[2], folder / "~$监控表.xlsx")  # Excel's lock file beside an open workbook
+    shutil.copy(units[3], folder / "另存为模板.xltx")  # a filled form saved as a template: a workbook all the same
     (folder / "说明.docx").write_bytes(b"PK\x03\x04")
     (folder / "旧表.xlsb").write_bytes(b"PK\x03\x04")
     (folder / "旧表.et").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(1024))  # sent: the server names it
     (folder / "应报送单位名单.csv").write_bytes("单位名称\r\n某市未报送学校\r\n".encode("gbk"))
     page = open_page(xlmon_server().url)
     page.set_input_files("#folder", str(folder))
-    expect(page.locator("#file-list li")).to_have_count(3)
+    expect(page.locator("#file-list li")).to_have_count(4)
+    expect(page.locator("#file-list")).to_contain_text("另存为模板.xltx")
     expect(page.locator("#file-list")).to_contain_text("一科/监控表.xlsx")
     expect(page.locator("#file-list")).to_contain_text("二科/监控表.xlsx")
     expect(page.locator("#status")).to_contain_text("另有 1 个不是工作簿的文件")
@@ -375,7 +377,7 @@ def test_a_folder_is_chosen_whole_and_files_of_one_name_are_kept_apart(open_page
     expect(page.locator("#rejected-list")).to_contain_text("旧表.et")
     _, book = download(page, "#summary-download", tmp_path)
     listed = [row[0] for row in book["文件清单"].iter_rows(min_row=2, values_only=True) if row[0]]
-    assert {"一科/监控表.xlsx", "二科/监控表.xlsx"} <= set(listed), listed
+    assert {"一科/监控表.xlsx", "二科/监控表.xlsx", "另存为模板.xltx"} <= set(listed), listed
     direct = xlmon_cli_totals(folder, tmp_path / "cli.xlsx")
     expect(page.locator("#totals-row")).to_contain_text(f"{direct['totals']['subtotal']:,.2f}")
 

@@ -55,7 +55,8 @@
   // Files chosen one by one go by their names; files chosen with their folder by their paths in it (一科/监控表.xlsx),
   // so that units' files of one name are all kept, and told apart in the summary as on the command line.
   const OTHER_FORMATS = /\.(xlsb|ods|zip|rar|7z)$/i;
-  const WORKBOOK = /\.(xls[xm]?|et)$/i;  // a WPS .et is read when it holds an .xls's data, else named by the server
+  const WORKBOOK = /\.(xls[xm]?|xlt[xm]?|ett?)$/i;  // a template is a workbook; a WPS .et is read when it holds an
+  // .xls's or .xlsx's data, else named by the server
 
   function addFiles(list, inFolder = false) {
     const skipped = [];

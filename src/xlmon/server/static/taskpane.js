@@ -29,7 +29,7 @@ $("files").addEventListener("change", () => {
 $("folder").addEventListener("change", () => {
   chosen = Array.from($("folder").files)
     .filter((file) => !/^(~\$|\.)/.test(file.name)
-      && (/\.(xls[xm]?|et)$/i.test(file.name) || (/名单/.test(file.name) && /\.(csv|txt)$/i.test(file.name))))
+      && (/\.(xls[xm]?|xlt[xm]?|ett?)$/i.test(file.name) || (/名单/.test(file.name) && /\.(csv|txt)$/i.test(file.name))))
     .map((file) => ({ file, name: file.webkitRelativePath.split("/").slice(1).join("/") || file.name }));
   $("status").textContent = `已选择文件夹中的 ${chosen.length} 个文件。`;
 });
