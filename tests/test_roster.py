@@ -12,7 +12,7 @@ from handmade import project_grid
 from test_check import write_grid
 from test_consolidate import run, write_form
 from xlmon.cli import main
-from xlmon.consolidate.run import read_roster
+from xlmon.consolidate.roster import read_roster
 
 UNITS = ["市财政局", "市教育局", "市卫生健康委员会"]
 
@@ -442,7 +442,7 @@ def form_record(unit: str, department: str | None, kind: str = "project", **more
 def test_a_units_department_form_is_listed_where_its_project_forms_are():
     """A unit's 部门整体 form names no department (its 主管部门 line names the unit): on a bureau's roster of
     departments the unit is listed by its project forms' department, not K004 for its 部门整体."""
-    from xlmon.consolidate.aggregate import compare_roster
+    from xlmon.consolidate.roster import compare_roster
 
     via = {"file": "教育局汇总.xlsx", "source": "特教.xlsx"}
     records = [form_record("某市特殊教育学校（101001004）", "某市教育局", **via),
@@ -455,7 +455,7 @@ def test_a_unit_with_only_its_department_form_in_a_departments_summary_is_that_d
     """A unit that sent its department only its 部门整体 form (no project form names its 主管部门): read back from
     the department's summary it is one of that department's units on a bureau's roster of departments, not K004;
     sent straight to the bureau it tells no department and stays K004."""
-    from xlmon.consolidate.aggregate import compare_roster
+    from xlmon.consolidate.roster import compare_roster
 
     via = {"file": "教育局汇总.xlsx", "source": "一中.xlsx"}
     records = [form_record("某市第一中学", "某市教育局", **via),
@@ -469,7 +469,7 @@ def test_a_departments_own_completed_department_form_answers_for_it_and_its_unit
     """A department whose completed 部门整体 (from its summary) is consolidated answers for itself on a bureau's roster
     listing one of its units too, and its other units are no K004; without it, the roster is taken for the
     department's own, listing its units one by one."""
-    from xlmon.consolidate.aggregate import compare_roster
+    from xlmon.consolidate.roster import compare_roster
 
     units = [form_record(u, "某市教育局") for u in ("某市第一中学", "某市第二中学", "某市实验小学")]
     own = form_record("某市教育局（101001）", "某市教育局（101001）", "department", file="教育局汇总.xlsx",
@@ -534,7 +534,7 @@ def test_a_roster_inside_the_input_folder_is_not_taken_for_a_unit_file(tmp_path,
 
 
 def test_a_unit_named_by_spaces_alone_is_no_unlisted_unit():
-    from xlmon.consolidate.aggregate import compare_roster
+    from xlmon.consolidate.roster import compare_roster
     from xlmon.consolidate.records import FormRecord
 
     record = FormRecord(kind="project", file="a.xlsx", sheet="表1", unit="　 ", project="项目", department=None,

@@ -187,7 +187,8 @@ def cmd_consolidate(args) -> int:
     import json
 
     from .consolidate.extract import NotCompleted
-    from .consolidate.run import OutputIsInput, consolidate, found_roster, read_roster, summary_json
+    from .consolidate.roster import found_roster, read_roster
+    from .consolidate.run import OutputIsInput, consolidate, summary_json
 
     profile = _profile(args)
     if profile is None:
@@ -240,7 +241,7 @@ def cmd_consolidate(args) -> int:
 def _folder_roster(inputs: list[str]) -> tuple[Path | None, str]:
     """Without --roster, the roster kept in an input folder (…名单… .xlsx holding no form, .csv, .txt), as the
     add-in's 汇总 takes it; none when the folders hold none or more than one."""
-    from .consolidate.run import folder_roster
+    from .consolidate.roster import folder_roster
 
     found, notes = [], []
     for folder in (Path(i) for i in inputs if os.path.isdir(i)):

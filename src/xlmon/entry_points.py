@@ -168,7 +168,8 @@ def summarise_folder(folder: Path, progress=None) -> tuple[str, Path | None]:
     against the roster kept in the folder (…名单….xlsx/.csv) when there is one, and carrying the 部门整体 the
     department completed in its latest earlier summary there."""
     from .atomic import free_name
-    from .consolidate.run import carry_note, consolidate, edits_note, folder_roster, folder_summary, found_roster
+    from .consolidate.roster import folder_roster, found_roster
+    from .consolidate.run import carry_note, consolidate, edits_note, folder_summary
 
     output = free_name(folder / "部门汇总.xlsx")
     roster_file, roster_note = folder_roster(folder)

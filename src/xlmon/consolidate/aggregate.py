@@ -19,8 +19,9 @@ from ..grid import parse_address
 from ..models import FundingRow
 from ..profile import Profile
 from ..text import label_key
-from .names import Units, alike_names, department_groups, name_keys, unit_key, with_units
+from .names import Units, alike_names, department_groups, unit_key, with_units
 from .records import AMOUNTS, OVERALL_NAME, FileOutcome, FormRecord, form_name
+from .roster import compare_roster
 
 if TYPE_CHECKING:
     from .carry import Carried
@@ -550,83 +551,6 @@ def _ranked(totals: list[Totals], months: int | None, profile: Profile) -> list[
         t.finish(months, profile)
         t.blank_unknown()
     return sorted(totals, key=lambda t: (-(t.gap if t.gap is not None else -1), t.row))
-
-
-def compare_roster(roster: list[str], records: list[FormRecord], left: Iterable[tuple[str | None, str | None, str]] = ()
-                   ) -> tuple[list[str], dict[str, str], dict[str, str]]:
-    """The roster's units that sent no form, the units that reported but are not on the roster (as first written,
-    with the file of their first form), and the roster's units that sent forms of another period only (left:
-    (unit, 主管部门, period) of each form left out for its period), with those periods. Names match by label_key, a
-    code in brackets aside (某局（101001） is 某局, as 部门整体 forms write it; 某局（本级） is not). A form answers for
-    its unit and, where the roster lists its 主管部门 as a department (a bureau's), for that department too: see
-    _answering. With no roster there is nothing to compare."""
-    if not roster:
-        return [], {}, {}
-    listed = {k for u in roster for k in name_keys(u)}
-    # a unit's 部门整体 form names the unit itself as 主管部门（单位）: only project forms name a department, and
-    # a department's summary, read back, names it for the 部门整体 forms of its units
-    by_summary = _summarised_by(records)
-    named = [(r.unit, r.department if r.kind == "project" else None if r.units else by_summary.get(r.file))
-             for r in records]
-    left = list(left)
-    # the departments whose summary is among the inputs (forms read back from it name them) or whose own completed
-    # 部门整体 is: such a department answers for itself on a roster that lists it as a department
-    summarised = {k for r in records for k in (name_keys(r.department or "") if r.kind == "project" and r.source
-                                               and r.source != r.file else name_keys(r.unit or "") if r.units else ())}
-    answers = _answering(listed, [*named, *((unit, department) for unit, department, _ in left)], summarised)
-    seen: set[str] = set()
-    # a form naming no department (a unit's 部门整体) is listed where the unit's forms naming one are (its projects')
-    placed = {unit_key(unit or "") for unit, department in named if department and (own := name_keys(unit or ""))
-              and answers(unit, department) & listed}
-    unlisted: dict[str, tuple[str, str]] = {}  # by the key without a code
-    for r, (unit, department) in zip(records, named):
-        own, names = name_keys(unit or ""), answers(unit, department)
-        seen |= names
-        if own and not names & listed and (department or unit_key(unit or "") not in placed):
-            unlisted.setdefault(unit_key(unit or ""), (r.unit, r.file))
-    missing = [u for u in roster if not name_keys(u) & seen]
-    other_period = {u: "、".join(sorted(periods)) for u in missing
-                    if (periods := {p for unit, department, p in left if name_keys(u) & answers(unit, department)})}
-    return missing, dict(unlisted.values()), other_period
-
-
-def _summarised_by(records: list[FormRecord]) -> dict[str, str]:
-    """The department of each summary read back whose project forms all name one (a department's, not a bureau's)."""
-    named: dict[str, dict[str, str]] = {}
-    for r in records:
-        if r.kind == "project" and r.source and r.source != r.file and r.department:
-            named.setdefault(r.file, {}).setdefault(unit_key(r.department), r.department)
-    return {file: next(iter(departments.values())) for file, departments in named.items() if len(departments) == 1}
-
-
-def _answering(listed: set[str], named: list[tuple[str | None, str | None]], summarised: set[str] = frozenset()
-               ) -> Callable[[str | None, str | None], set[str]]:
-    """What a form of (unit, 主管部门) answers for on a roster (listed: its names' keys): its unit; and its 主管部门
-    where the roster lists that as a department, as a bureau's lists the departments whose summaries it takes. A
-    roster that lists some of a department's units (one other than the department's own, named as it) lists that
-    department's units, as a department's own roster does: the department's name on it is then its 本级 unit, which
-    has reported only when a form names it as the unit, and each unit must be on it itself. A department whose
-    summary was consolidated (summarised: its keys) answers for itself, and so for its units, unless the roster
-    lists most of its units, as only its own does: a bureau's roster of departments may also list a unit that
-    reports straight to the bureau."""
-    units: dict[str, dict[str, bool]] = {}  # each department key → its units (but itself) → whether listed
-    for unit, department in named:
-        own, keys = name_keys(unit or ""), name_keys(department or "")
-        if own and not own & keys:
-            key = unit_key(unit or "")
-            for k in keys:
-                shown = units.setdefault(k, {})
-                shown[key] = shown.get(key, False) or bool(own & listed)
-
-    def of_units(k: str) -> bool:  # whether the roster lists the department's units one by one
-        shown = units.get(k, {})
-        return any(shown.values()) and (k not in summarised or sum(shown.values()) * 2 > len(shown))
-    listing = {k for k in units if of_units(k)}  # the keys of the 主管部门 whose units the roster lists
-
-    def answers(unit: str | None, department: str | None) -> set[str]:
-        keys = name_keys(department or "")
-        return name_keys(unit or "") | (keys if not keys & listing else set())
-    return answers
 
 
 def _hint(side: str, alike: list[str], otherwise: str = "") -> str:

@@ -494,7 +494,8 @@ def consolidate_uploads(files: list[tuple[str, Path]], roster_upload: tuple[str,
 
     from ..atomic import free_name
     from ..consolidate.extract import NotCompleted
-    from ..consolidate.run import consolidate, found_roster, pick_roster, read_roster, summary_json
+    from ..consolidate.roster import found_roster, pick_roster, read_roster
+    from ..consolidate.run import consolidate, summary_json
     from ..file_errors import readable
 
     folder = Path(os.path.commonpath([path.parent for _, path in files]))  # files chosen with folders sit in theirs

@@ -1,0 +1,323 @@
+"""The roster of units expected to report: read from the list finance staff keep (a CSV or a workbook, with its
+titles, headers and totals), and compared with the forms that came (未报送, 不在名单中)."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from ..adapters.files import OTHER_SPREADSHEETS, WORKBOOK_SUFFIXES, read_bytes
+from ..file_errors import os_reason
+from ..sheetnames import RECORDS_SHEET, summary_sheets
+from ..text import clean_text, label_key, nfkc
+from .names import name_keys, unit_key
+from .records import FormRecord
+
+
+ROSTER_SUFFIXES = (".csv", ".txt", ".xlsx", ".xls")
+
+
+def folder_roster(folder: Path) -> tuple[Path | None, str]:
+    """The roster a department head keeps beside the units' files, for the add-in, which has no --roster: the
+    one file in the folder (not below) named …名单… (应报送单位名单.xlsx, 单位名单.csv) that holds no form.
+    None and why not when there is none or more than one."""
+    files = [(p.name, p) for p in sorted(folder.iterdir()) if p.is_file()]
+    found, note = pick_roster(files)
+    return (found[1] if found else None), f"文件夹中{note}" if note else ""
+
+
+def pick_roster(files: list[tuple[str, Path]]) -> tuple[tuple[str, Path] | None, str]:
+    """Of (name, path) pairs, the one roster among them: named …名单… as a .csv/.txt, or as an .xlsx/.xls that
+    holds no form. The name is the one the user gave the file (an upload is stored under another). None and why
+    not when there is none or more than one."""
+    from ..check import check_file
+
+    found = [(name, path) for name, path in files if "名单" in Path(name).stem
+             and Path(name).suffix.lower() in ROSTER_SUFFIXES and not name.startswith(("~$", "."))]
+    found = [(name, path) for name, path in found if Path(name).suffix.lower() not in WORKBOOK_SUFFIXES
+             or not check_file(path).forms]
+    if len(found) > 1:
+        return None, (f"有 {len(found)} 个名单文件（{'、'.join(name for name, _ in found)}），未核对单位名单；"
+                      "请只保留一个。")
+    return (found[0] if found else None), ""
+
+
+def found_roster(path: str | Path) -> tuple[list[str] | None, str]:
+    """A roster found beside the units' files rather than named by the user: its names, or None and a note
+    saying why it was not used. Such a roster never stops a 汇总."""
+    try:
+        return read_roster(path), ""
+    except ValueError as exc:
+        return None, f"{exc}本次未核对单位名单。"
+
+
+def read_roster(path: str | Path) -> list[str]:
+    """The units expected to report, from the list finance staff keep: a CSV saved by Excel or WPS (so
+    UTF-8, UTF-16 or the Chinese code page GB18030) or a workbook's first sheet. Such lists often carry a
+    title row, a header row, a 序号 column and a 合计 row, so the names are taken below the header from the column
+    it calls 单位/单位名称/预算单位/名称/部门名称…, or, with no such header, from the first column that is mostly
+    text; blank and pure-number cells, titles (…名单) and totals (合计, 3个单位) are never units. A name exported
+    with its code in front (101001001 某市第一中学) is taken as 某市第一中学（101001001）, the code in brackets, as
+    the forms write it. Any problem is a ValueError with a Chinese message naming the file: the CLI prints it as
+    it is and exits 2."""
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"单位名单 {path} {'不是文件' if path.exists() else '不存在'}，请检查路径是否正确。")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ValueError(f"单位名单 {path} 无法读取（{os_reason(exc)}）。") from exc
+    workbook = path.suffix.lower() in (*WORKBOOK_SUFFIXES, *OTHER_SPREADSHEETS)
+    rows = _workbook_rows(path, data) if workbook else _text_rows(path, data)
+    start, column = _roster_column(rows)
+    header = label_key(rows[start - 1][column]) if start else ""  # repeated below, as pasted pages do
+    names: dict[str, str] = {}  # by label_key, as _missing matches them: a unit listed twice is one unit
+    for n, row in enumerate(rows[start:], start):
+        name = _code_aside(row[column] if column < len(row) else "")
+        alone = not names and not start and _alone_above(rows, n)  # without a header, a title alone above the names
+        if (label_key(name) not in ("", header) and not _not_a_name(name, above=not names, alone=alone)
+                and not any(map(_is_total, row[:column + 1]))):  # a 备注 of 小计 makes no total row
+            names.setdefault(label_key(name), name)
+    if not names:
+        raise ValueError(f"单位名单 {path} 中没有找到单位名称。")
+    return list(names.values())
+
+
+def _workbook_rows(path: Path, data: bytes) -> list[list[str]]:
+    """The first sheet as text cells; an .et or a damaged file refused with what to do about it."""
+    from ..check import check_sheets
+
+    book = read_bytes(data, str(path))
+    if book.refusal:
+        raise ValueError(f"单位名单 {path} 无法读取：{book.refusal.diagnostic().message}")
+    if RECORDS_SHEET in book.sheets or summary_sheets(book.sheets):
+        raise ValueError(f"{path} 是 xlmon 生成的汇总表，不是单位名单：请选择列出应报送单位的 .xlsx 或 .csv 文件。")
+    if check_sheets(book.sheets).forms:  # its labels would be taken for the units
+        raise ValueError(f"{path} 是绩效运行监控表，不是单位名单：请选择列出应报送单位的 .xlsx 或 .csv 文件。")
+    return [[clean_text(v) or "" for v in row] for row in next(iter(book.sheets.values()), [])]
+
+
+def _text_rows(path: Path, data: bytes) -> list[list[str]]:
+    """A CSV as text cells. Excel saves CSV as UTF-8 (with a BOM) or in the system code page, GBK on
+    Chinese Windows, as WPS does; GB18030 reads GBK and GB2312 too. Excel's "Unicode 文本" is UTF-16
+    with a BOM, separated by tabs."""
+    import codecs
+    import csv
+
+    utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    for encoding in ("utf-16",) if utf16 else ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\0" not in text:  # NULs: a binary file, whatever its name
+            delimiter = "\t" if text.count("\t") > text.count(",") else ","
+            return [[cell.strip() for cell in row] for row in csv.reader(text.splitlines(), delimiter=delimiter)]
+    raise ValueError(f"单位名单 {path} 无法读取：不是 CSV 文本文件，请在 Excel 或 WPS 中另存为 CSV 或 .xlsx。")
+
+
+def _roster_column(rows: list[list[str]]) -> tuple[int, int]:
+    """Where the names are: (first row, column). Below a header row, in its best 单位 column (see _header_rank);
+    with no header, from the top in the first column that is mostly not numbers. A header is looked for near the
+    top only: in a list without one, a unit named …单位 far down must not take the units above it away. Of the rows
+    there holding such a header, the one whose header ranks best and has names below it wins, the first of equals:
+    a preamble line above the header (主管部门：| 某市教育局, 编制部门 | 某市教育局) is a label with its value
+    (_header_cells), and a line whose label has no names below it before a header as good is not the header. Once
+    a header has a list below it (3 names), a line further down is one of its names, not a better header."""
+    found = []  # (row, column, rank) of each row near the top holding a header: its best, the first of equals
+    for i, row in enumerate(rows[:10]):
+        if cells := _header_cells(row):
+            column, rank = max(cells, key=lambda c: (c[1], -c[0]))
+            found.append((i, column, rank))
+    best = None
+    for n, (i, column, rank) in enumerate(found):
+        names = _names_below(rows, i, column, next((j for j, _, r in found[n + 1:] if r >= rank), len(rows)))
+        if names and (best is None or rank > best[2]):
+            best = (i, column, rank)
+        if names >= 3:
+            break
+    if best or found:
+        i, column, _ = best or found[0]
+        return i + 1, column
+    for column in range(max(map(len, rows), default=0)):
+        cells = [r[column] for r in rows if column < len(r) and label_key(r[column])]
+        if sum(not _is_number(c) for c in cells) * 2 > len(cells):
+            return 0, column
+    return 0, 0
+
+
+def _header_cells(row: list[str]) -> list[tuple[int, int]]:
+    """(column, rank) of the cells of a row that may head the names (_header_rank): not a label given its value
+    in the row, as a preamble line above the header has it (主管部门：某市教育局, 填报单位 | 某市教育局 | 填报日期：
+    | 2026-07-05), a label ending in a colon or followed by a value (an organisation's name, a date)."""
+    cells = []
+    for column, cell in enumerate(row):
+        rank = _header_rank(cell)
+        after = next((c for c in row[column + 1:] if label_key(c)), "")
+        if rank and not cell.strip().endswith((":", "：")) and not _a_value(after):
+            cells.append((column, rank))
+    return cells
+
+
+def _a_value(cell: str) -> bool:
+    """Whether a cell right of a label is its value, not the next column's header: a date, a number or an
+    organisation's name (某市教育局, 某市第一中学（盖章）)."""
+    key = label_key(nfkc(cell).split("(")[0])
+    return bool(key) and (_is_number(key) or _DATE.fullmatch(key) is not None
+                          or len(key) > 2 and key.endswith(_ORGANISATIONS) and not _header_rank(cell))
+
+
+_DATE = re.compile(r"(?:19|20)[0-9]{2}(?:[-/年][0-9]{1,2}(?:[-/月][0-9]{1,2}日?)?)?")
+_ORGANISATIONS = ("局", "委", "委员会", "办", "办公室", "厅", "院", "中心", "站", "校", "学", "馆", "会", "队", "所", "府",
+                  "社", "团", "公司")
+
+
+def _names_below(rows: list[list[str]], i: int, column: int, end: int) -> int:
+    """How many names a header in rows[i][column] has below it, before the row end (a header as good)."""
+    return sum(column < len(r) and bool(label_key(r[column])) and not _header_rank(r[column])
+               and not _not_a_name(r[column], above=False) for r in rows[i + 1:end])
+
+
+def _header_rank(cell: str) -> int:
+    """How surely a cell heads the column of names: 4 for units' names (单位名称, 单位全称（盖章）, 预算单位名称,
+    单位名称及代码), 3 for units (单位, 预算单位, 应报送单位), 2 for other names (名称 beside 编码, 部门名称 in a
+    bureau's roster of departments), 1 for departments (主管部门, 部门), else 0; of a roster listing units with
+    their departments, the units are the names. Only short labels ending so: a title (2026年应报送单位名单), a
+    单位代码 column or a unit's own name (某县事业单位登记管理局) is no header."""
+    key = label_key(nfkc(cell).split("(")[0])
+    if len(key) > 12:
+        return 0
+    key = _NAME_AND_CODE.sub(r"\1", key)
+    if key.endswith(("名称", "全称")):
+        return 4 if "单位" in key else 2
+    return 3 if key.endswith("单位") else int(key.endswith("部门"))
+
+
+_NAME_AND_CODE = re.compile(r"(名称|全称)(?:及|和|与|/)?(?:代码|编码|编号)$")  # 单位名称及代码: names (with codes)
+_CODE_CHARS = "0-9A-Za-z０-９Ａ-Ｚａ-ｚ"
+_LEADING_CODE = re.compile(rf"\s*([{_CODE_CHARS}]+(?:[-－][{_CODE_CHARS}]+)*)(?:\s*[-－_、:：|]\s*|\s+)(\S.*)")
+_UNIT_CODE = re.compile(r"[0-9]{6,}[0-9A-Za-z]*(?:-[0-9A-Za-z]+)?")  # 101001001, 101001-001
+_TOTALS = ("合计", "总计", "小计", "共计")
+_COUNT = re.compile(r"(?:共|共计|合计|总计)?[0-9]+(?:个|家|户)(?:单位|部门)?")  # 3个单位, 共3家
+_YEAR = re.compile(r"(?:19|20)[0-9]{2}年")
+
+
+def _code_aside(cell: str) -> str:
+    """A name exported with its code in front (101001001 某市第一中学, 101001-001　某校) as the forms write it, the
+    code in brackets after it (某市第一中学（101001001）); any other cell as it is, a name that starts with a
+    shorter number too (12345 政务服务热线, 110 指挥中心): a unit's code has 6 digits or more."""
+    found = _LEADING_CODE.fullmatch(cell)
+    if found is None or not _UNIT_CODE.fullmatch(nfkc(found[1])) or _is_number(found[2]):
+        return cell
+    return f"{found[2].strip()}（{found[1]}）"
+
+
+def _not_a_name(cell: str, above: bool, alone: bool = False) -> bool:
+    """序号 and other numbers, a count (3个单位, 共3家) and a title (…单位名单, or above the names, where a title
+    stands, one led by a year that reads as a title, 2026年上半年…报送单位, 2026年度监控表, or stands alone in its
+    row above names that are not: alone): never a unit's name. A unit's name may start with a year
+    (2022年冬奥会筹备办公室)."""
+    key = label_key(nfkc(cell).split("(")[0]) or label_key(cell)
+    if _is_number(cell) or _COUNT.fullmatch(label_key(cell)) or key.endswith(("名单", "名录", "清单", "一览表")):
+        return True
+    return above and _YEAR.match(key) is not None and (alone or key.endswith("表") or any(w in key for w in _TITLED))
+
+
+_TITLED = ("报送", "应报", "单位名单")  # what a title led by a year says: 2026年上半年预算绩效运行监控报送单位
+
+
+def _alone_above(rows: list[list[str]], n: int) -> bool:
+    """Whether rows[n] has one cell filled and the next row filled has more, as a title above a list has."""
+    filled = (sum(bool(label_key(c)) for c in row) for row in itertools.islice(rows, n, None))
+    return next(filled) == 1 and next((f for f in filled if f), 0) > 1
+
+
+def _is_total(cell: str) -> bool:
+    """The name of a total row, or its 序号 or label before the name (合计, 总计：3个单位, 教育系统小计): the row
+    lists no unit. A note after the name (备注: 含下属单位合计) does not make it one."""
+    key = label_key(cell)
+    return key.startswith(_TOTALS) or key.endswith(_TOTALS)
+
+
+def _is_number(cell: str) -> bool:
+    """序号 and other numbers (1, 2.0, ３, -1): never a unit's name."""
+    return label_key(cell).lstrip("+-").isdigit()
+
+
+def compare_roster(roster: list[str], records: list[FormRecord], left: Iterable[tuple[str | None, str | None, str]] = ()
+                   ) -> tuple[list[str], dict[str, str], dict[str, str]]:
+    """The roster's units that sent no form, the units that reported but are not on the roster (as first written,
+    with the file of their first form), and the roster's units that sent forms of another period only (left:
+    (unit, 主管部门, period) of each form left out for its period), with those periods. Names match by label_key, a
+    code in brackets aside (某局（101001） is 某局, as 部门整体 forms write it; 某局（本级） is not). A form answers for
+    its unit and, where the roster lists its 主管部门 as a department (a bureau's), for that department too: see
+    _answering. With no roster there is nothing to compare."""
+    if not roster:
+        return [], {}, {}
+    listed = {k for u in roster for k in name_keys(u)}
+    # a unit's 部门整体 form names the unit itself as 主管部门（单位）: only project forms name a department, and
+    # a department's summary, read back, names it for the 部门整体 forms of its units
+    by_summary = _summarised_by(records)
+    named = [(r.unit, r.department if r.kind == "project" else None if r.units else by_summary.get(r.file))
+             for r in records]
+    left = list(left)
+    # the departments whose summary is among the inputs (forms read back from it name them) or whose own completed
+    # 部门整体 is: such a department answers for itself on a roster that lists it as a department
+    summarised = {k for r in records for k in (name_keys(r.department or "") if r.kind == "project" and r.source
+                                               and r.source != r.file else name_keys(r.unit or "") if r.units else ())}
+    answers = _answering(listed, [*named, *((unit, department) for unit, department, _ in left)], summarised)
+    seen: set[str] = set()
+    # a form naming no department (a unit's 部门整体) is listed where the unit's forms naming one are (its projects')
+    placed = {unit_key(unit or "") for unit, department in named if department and (own := name_keys(unit or ""))
+              and answers(unit, department) & listed}
+    unlisted: dict[str, tuple[str, str]] = {}  # by the key without a code
+    for r, (unit, department) in zip(records, named):
+        own, names = name_keys(unit or ""), answers(unit, department)
+        seen |= names
+        if own and not names & listed and (department or unit_key(unit or "") not in placed):
+            unlisted.setdefault(unit_key(unit or ""), (r.unit, r.file))
+    missing = [u for u in roster if not name_keys(u) & seen]
+    other_period = {u: "、".join(sorted(periods)) for u in missing
+                    if (periods := {p for unit, department, p in left if name_keys(u) & answers(unit, department)})}
+    return missing, dict(unlisted.values()), other_period
+
+
+def _summarised_by(records: list[FormRecord]) -> dict[str, str]:
+    """The department of each summary read back whose project forms all name one (a department's, not a bureau's)."""
+    named: dict[str, dict[str, str]] = {}
+    for r in records:
+        if r.kind == "project" and r.source and r.source != r.file and r.department:
+            named.setdefault(r.file, {}).setdefault(unit_key(r.department), r.department)
+    return {file: next(iter(departments.values())) for file, departments in named.items() if len(departments) == 1}
+
+
+def _answering(listed: set[str], named: list[tuple[str | None, str | None]], summarised: set[str] = frozenset()
+               ) -> Callable[[str | None, str | None], set[str]]:
+    """What a form of (unit, 主管部门) answers for on a roster (listed: its names' keys): its unit; and its 主管部门
+    where the roster lists that as a department, as a bureau's lists the departments whose summaries it takes. A
+    roster that lists some of a department's units (one other than the department's own, named as it) lists that
+    department's units, as a department's own roster does: the department's name on it is then its 本级 unit, which
+    has reported only when a form names it as the unit, and each unit must be on it itself. A department whose
+    summary was consolidated (summarised: its keys) answers for itself, and so for its units, unless the roster
+    lists most of its units, as only its own does: a bureau's roster of departments may also list a unit that
+    reports straight to the bureau."""
+    units: dict[str, dict[str, bool]] = {}  # each department key → its units (but itself) → whether listed
+    for unit, department in named:
+        own, keys = name_keys(unit or ""), name_keys(department or "")
+        if own and not own & keys:
+            key = unit_key(unit or "")
+            for k in keys:
+                shown = units.setdefault(k, {})
+                shown[key] = shown.get(key, False) or bool(own & listed)
+
+    def of_units(k: str) -> bool:  # whether the roster lists the department's units one by one
+        shown = units.get(k, {})
+        return any(shown.values()) and (k not in summarised or sum(shown.values()) * 2 > len(shown))
+    listing = {k for k in units if of_units(k)}  # the keys of the 主管部门 whose units the roster lists
+
+    def answers(unit: str | None, department: str | None) -> set[str]:
+        keys = name_keys(department or "")
+        return name_keys(unit or "") | (keys if not keys & listing else set())
+    return answers
