@@ -253,10 +253,11 @@ def test_task_pane_consolidates_a_folder_with_files_of_one_name(task_pane_consol
         (folder / sub).mkdir(parents=True)
         shutil.copy(unit, folder / sub / "监控表.xlsx")
     shutil.copy(units[2], folder / "一科" / "~$监控表.xlsx")
+    shutil.copy(units[3], folder / "另存为模板.xltx")  # a filled form saved as a template
     (folder / "说明.docx").write_bytes(b"PK\x03\x04")
     (folder / "单位名单.csv").write_bytes("单位名称\r\n某市未报送学校\r\n".encode("gbk"))
     got, status = task_pane_consolidate(folder)
-    expect(status).to_contain_text("汇总完成：2 个单位")
+    expect(status).to_contain_text("汇总完成：3 个单位")
     expect(status).to_contain_text("0 个文件未采用")
     expect(status).to_contain_text("按单位名单（单位名单.csv）核对，未报送 1 个单位")
     got.save_as(tmp_path / "got.xlsx")
