@@ -507,6 +507,9 @@ def test_a_date_in_chinese_numerals_a_quarter_or_a_half_is_a_deadline(target, fo
     ("三季度前完成", "预计5月完成", "green", None), ("三季度前完成", "预计12月完成", "red", "G201"),
     ("三季度前完成", "预计8月完成", None, "R211"), ("下半年前完成", "预计9月完成", None, "R211"), ("三季度前完成", 8, None, "R211"),
     ("一季度前完成", "预计3月完成", "green", None),  # nothing is due before January: by the quarter's end
+    # words that it is done do not settle a date that may be late: 已于8月完成 was green for its 已完成
+    ("三季度前完成", "已于8月完成", None, "R211"), ("四季度前完成", "已于10月完成", None, "R211"),
+    ("三季度前完成", "已于5月完成", "green", None), ("三季度前完成", "已于12月完成", "red", "G201"),
     # a quarter or half things stand at, or words that work has not begun, is no date it is done
     ("十二月底前完成", "截至第二季度尚未开工", None, "R211"), ("第四季度完成", "截至二季度末完成60%", None, "R211"),
     ("年底前完成", "截至二季度末尚未开工，预计四季度完成", None, "R211"),

@@ -331,19 +331,22 @@ def deadline_grade(ind: Indicator, field: str, year: int | None, profile: Profil
     dues, start = found
     value = getattr(ind, field)
     done = _completed(value, ind.units.get(field), start)
-    by_date: Grade | None = None
+    readings: set[Grade] = set()
     # dates in the form's year, else the target's; with neither known, a completion naming a year cannot be placed
     reference = year or dues[0][0] or (None if not done or any(d[0] is not None for d in done) else 2001)
     if done and reference is not None:
         done_days = {max(_day_of(d, reference) for d in done)}
         if isinstance(value, float) and not ind.units.get(field) and plain_number(value).endswith(".1"):
             done_days.add(_day_of((done[0][0], 0, 10, None), reference))  # 2026.10 typed into a number cell is 2026.1
-        # graded only where every reading of the two dates agrees
         readings = {_late(_day_of(due, reference), day, profile.indicators.yellow_tolerance)
                     for due in dues for day in done_days}
-        by_date = readings.pop() if len(readings) == 1 else None
     by_words = qualitative_grade(value, ind, profile) if isinstance(value, str) else None
-    grade = worst(by_date, by_words)
+    # graded only where every reading of the dates, with the words, comes to the same grade: 已于8月完成 against
+    # 三季度前完成 is not green for its 已完成 where 8月 may be late
+    grades = {worst(reading, by_words) for reading in readings} or {by_words}
+    if len(grades) > 1:
+        return None
+    grade = grades.pop()
     if grade == "green" and isinstance(value, str):
         text = _compact_date(value)
         if not start and _STALLED.search(text):
