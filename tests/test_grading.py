@@ -529,6 +529,8 @@ def test_a_quarter_or_half_is_graded_only_where_it_is_sure(target, forecast, gra
 @pytest.mark.parametrize("target", [
     "三季度培训三次", "三季度培训3次", "第一季度开展督查", "三季度完成培训三次", "每季度开展一次督查", "十二个",
     "十二个月内完成", "统一月度考核", "一月一次巡查", "时效指标", "数量指标", "第一季度", "上半年", "二级指标",
+    # a number of months, not a month: was January or March, so 预计12月底全部办结 was red
+    "一月内办结", "三月内完成", "验收后一月内支付", "三月以内完成", "一月之内答复",
 ])
 def test_chinese_numerals_that_name_no_date_to_finish_by_are_no_deadline(target):
     assert deadline(target) is None

@@ -158,9 +158,9 @@ _CN = "一二三四五六七八九"
 _CN_DAY = rf"三十一?|二?十[{_CN}]?|[{_CN}]"
 # A month in Chinese numerals is one only where it reads as a date: not within a word or count (统一月度, 一月一次,
 # 十二个月), so it is not after another numeral or a word ending in one, and is followed by a day, 旬, 底, or what is
-# done by or at it (十二月底前, 预计十一月完成, 已于五月完成)
+# done by or at it (十二月底前, 预计十一月完成, 已于五月完成); 一月内 or 三月以内 is a number of months (一月内办结)
 _CN_MONTH = rf"(?<![{_CN}十〇零两几百千第每统同单唯逐万之合专前近数])(?P<cn_month>十[一二]?|[{_CN}])"
-_CN_MONTH_SAID = (rf"(?(cn_month)(?:(?<=[份日号旬初底末])|(?=[前内止以之已将全基按如顺正左中，,；;。、)）]|$"
+_CN_MONTH_SAID = (rf"(?(cn_month)(?:(?<=[份日号旬初底末])|(?=[前止已将全基按如顺正左中，,；;。、)）]|[以之](?!内)|$"
                   rf"|{_DONE}|{_BEGUN.pattern})))")
 # A quarter or half, due by its end: 三季度末, 第四季度, 4季度, 上半年, 下半年; 每季度 or 一个季度 is none
 _PERIOD = rf"(?:第?(?P<quarter>(?<!\d)[1-4]|(?<![{_CN}十两几])[一二三四])季度|(?P<half>[上下])半年)(?P<period_end>末|底)?"
