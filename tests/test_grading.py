@@ -489,6 +489,9 @@ def test_a_deadline_is_met_by_the_date_the_work_is_done_not_a_date_it_stands_at(
     ("2026年11月底前", "预计十一月完成", "green"), ("11月底前", "预计第四季度完成", "yellow"),
     ("9月中旬前完成", "预计九月上旬完成", "green"), ("9月中旬前完成", "预计十月完成", "red"),
     ("十二月底前完成", "十一月", "green"), ("一期工程十月底前完工", "预计九月完工", "green"),
+    # a year in Chinese numerals was left out: the target or forecast was in the form's year
+    ("二〇二七年六月底前完成", "预计2027年5月完成", "green"), ("12月底前完成", "预计二〇二七年三月完成", "red"),
+    ("二零二六年十二月底前完成", "预计二〇二六年十一月完成", "green"), ("二〇二七年底前完成", "预计明年十月完成", "green"),
     # 6月已完成 was read as 6 in the unit 月已 (R209 against 12月底前完成, R208 against 十二月底前完成)
     ("十二月底前完成", "6月已完成", "green"), ("12月底前完成", "6月已完成", "green"), ("年底前完成", "11月底已完成", "green"),
 ])

@@ -155,6 +155,7 @@ def counts_none(ind: Indicator, field: str = "forecast") -> bool:
 _DONE = r"完成|完工|竣工|验收|交付|交工|办结|完结|投入使用|投入运行|投用|上线|建成|结束|完毕|拨付|到位|结项|结题|通车"
 _BEGUN = re.compile(r"开工|动工|开建|启动|开始|进场")
 _CN = "一二三四五六七八九"
+_CN_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
 _CN_DAY = rf"三十一?|二?十[{_CN}]?|[{_CN}]"
 # A month in Chinese numerals is one only where it reads as a date: not within a word or count (统一月度, 一月一次,
 # 十二个月), so it is not after another numeral or a word ending in one, and is followed by a day, 旬, 底, or what is
@@ -164,13 +165,14 @@ _CN_MONTH_SAID = (rf"(?(cn_month)(?:(?<=[份日号旬初底末])|(?=[前止已�
                   rf"|{_DONE}|{_BEGUN.pattern})))")
 # A quarter or half, due by its end: 三季度末, 第四季度, 4季度, 上半年, 下半年; 每季度 or 一个季度 is none
 _PERIOD = rf"(?:第?(?P<quarter>(?<!\d)[1-4]|(?<![{_CN}十两几])[一二三四])季度|(?P<half>[上下])半年)(?P<period_end>末|底)?"
-# A date: 2026年12月31日, 12月底, 11月, 次年3月, 2026年底, 年内, 十二月底, 三季度末, 下半年, 明年一季度, 2026-12-31 (a date
-# cell, perhaps with its 00:00:00)
+# A date: 2026年12月31日, 12月底, 11月, 次年3月, 2026年底, 年内, 十二月底, 三季度末, 下半年, 明年一季度, 二〇二七年六月,
+# 2026-12-31 (a date cell, perhaps with its 00:00:00)
 _WHEN = re.compile(
-    r"(?<!\d)(?:(?P<year>\d{4})年|(?P<next>次年|明年|来年|下一?年)|今年|当年|本年)?"
+    r"(?<!\d)(?:(?P<year>\d{4})年|(?<![〇零一二三四五六七八九十])(?P<cn_year>[〇零一二三四五六七八九]{4})年"
+    r"|(?P<next>次年|明年|来年|下一?年)|今年|当年|本年)?"
     rf"(?:(?:(?P<month>1[0-2]|0?[1-9])|{_CN_MONTH})月份?(?:(?:(?P<day>[12]\d|3[01]|0?[1-9])|(?P<cn_day>{_CN_DAY}))[日号])?"
     rf"(?P<part>上旬|中旬|下旬|初|底|末)?{_CN_MONTH_SAID}|{_PERIOD}"
-    r"|(?P<end>(?<=\d年|[今当本次明来下]年)[底末内]|(?<![去上前])年[底末内]))"
+    r"|(?P<end>(?(cn_year)|(?<=\d年|[今当本次明来下]年))[底末内]|(?<![去上前])年[底末内]))"
     r"|(?<!\d)(?P<iso_year>\d{4})[-/.](?P<iso_month>1[0-2]|0?[1-9])[-/.](?P<iso_day>[12]\d|3[01]|0?[1-9])(?!\d)")
 # A target to finish by a date: 12月31日前完成, 2026年底前完成, 于年底前全部完工, 6月完成; not 12月 alone (a count)
 _DEADLINE = re.compile(rf"\D*?(?:{_WHEN.pattern})(?P<by>之前|以前|以内|之内|为止|前|内|止)?(?P<due>\D*)")
@@ -194,8 +196,8 @@ def _deadline(target: str) -> tuple[tuple[When, ...], bool] | None:
     """The dates a target may mean a thing is due by (one, or two where it may be either: 三季度前 is before the
     third quarter or by its end), and whether the thing is to begin by then (9月30日前开工)."""
     m = _DEADLINE.fullmatch(_compact_date(target)) if target else None
-    if m is None or not (m["year"] or m["next"] or m["day"] or m["cn_day"] or m["part"] or m["end"] or m["iso_year"]
-                         or m["by"] or m["due"]):
+    if m is None or not (m["year"] or m["cn_year"] or m["next"] or m["day"] or m["cn_day"] or m["part"] or m["end"]
+                         or m["iso_year"] or m["by"] or m["due"]):
         return None
     if (m["cn_month"] or m["quarter"] or m["half"]) and not (
             (m["by"] or _FINISH.search(m["due"])) and not _CN_NUMERAL.search(m["due"])):
@@ -247,7 +249,8 @@ def _when(m: re.Match) -> When:
         return int(m["iso_year"]), 0, int(m["iso_month"]), int(m["iso_day"])
     if m.re is _SAID and m["ym_year"]:
         return int(m["ym_year"]), 0, int(m["ym_month"]), None
-    year, later = (int(m["year"]) if m["year"] else None), 1 if m["next"] else 0
+    year = int(m["year"] or m["cn_year"].translate(_CN_DIGITS)) if m["year"] or m["cn_year"] else None
+    later = 1 if m["next"] else 0
     if m["end"]:
         return year, later, 12, 31
     if m["quarter"]:
