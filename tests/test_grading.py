@@ -517,6 +517,12 @@ def test_a_date_in_chinese_numerals_a_quarter_or_a_half_is_a_deadline(target, fo
     ("十二月底前完成", "截至第二季度尚未开工", None, "R211"), ("第四季度完成", "截至二季度末完成60%", None, "R211"),
     ("年底前完成", "截至二季度末尚未开工，预计四季度完成", None, "R211"),
     ("年底前完成", "截至上半年已完成招标，预计四季度完工", "green", None),
+    # a year with no month is some day of it: 预计明年完成 was green for its 完成, though late by a day or a year
+    ("12月底前完成", "预计明年完成", None, "R207"), ("年底前完成", "次年完成", None, "R211"),
+    ("年底前完成", "延期至明年", None, "R211"), ("年底前完成", "推迟到下一年度完工", None, "R211"),
+    ("6月底前完成", "预计明年完成", "red", "G201"), ("9月30日前开工", "预计明年开工", "red", "G201"),
+    ("2027年6月底前完成", "预计2027年完成", None, "R211"), ("明年底前完成", "预计明年完成", "green", None),
+    ("年底前完成", "明年开始运营，今年11月完工", "green", None),
 ])
 def test_a_quarter_or_half_is_graded_only_where_it_is_sure(target, forecast, grade, finding):
     grid = project_grid(funding=SAMPLE_FUNDING,

@@ -237,6 +237,9 @@ _TIED_BEFORE = re.compile(rf"(?:(?:{_DONE})(?:时间|日期|时限|节点)?(?:�
 _STATUS_BEFORE = re.compile(r"(?:截至|截止|截止到|截至到|自|从)$")
 _ONLY_DATE = re.compile(rf"(?:预计|计划|拟|将|可|能|争取)?(?:于|在)?(?:{_SAID.pattern})(?:之前|以前|前|左右|以内|内|止)?")
 _CLAUSES = re.compile(rf"[{_CLAUSE_END}]")
+# A year with no month in it (预计明年完成, 延期至次年, 2027年完工): some day of that year, from its first to its last
+_YEAR_ALONE = re.compile(r"(?<!\d)(?:(?P<year>\d{4})年|(?P<next>次年|明年|来年|下一?年))度?")
+_ONLY_YEAR = re.compile(rf"(?:预计|计划|拟|将|可|能|争取)?(?:于|在)?(?:{_YEAR_ALONE.pattern})(?:内|底前)?")
 # Words that the work has not begun or has stopped, or is only partly done (截至6月30日完成60%): such a forecast is
 # never green (R211 unless a level reads it red)
 _STALLED = re.compile(r"未开工|未动工|未启动|未实施|停工|停建|暂停|停滞|搁置|未开始")
@@ -291,6 +294,22 @@ def _tied_dates(text: str, start: bool = False) -> tuple[tuple[int, When], ...]:
     return tuple(found)
 
 
+@lru_cache(maxsize=8192)
+def _years_said(text: str, start: bool = False) -> tuple[tuple[When, When], ...]:
+    """The first and last day of each year a completion ties to finishing with no month (预计明年完成, 延期至次年)."""
+    found = []
+    for m in _YEAR_ALONE.finditer(text):
+        if _SAID.match(text, m.start()):  # 明年3月, 2027年底: a date
+            continue
+        before = _CLAUSES.split(text[:m.start()])[-1]
+        tied = _TIED_AFTER_START if start else _TIED_AFTER
+        if _ONLY_YEAR.fullmatch(text) or not _STATUS_BEFORE.search(before) and (
+                tied.match(text, m.end()) or _TIED_BEFORE.search(before)):
+            year, later = (int(m["year"]) if m["year"] else None), 1 if m["next"] else 0
+            found.append(((year, later, 1, 1), (year, later, 12, 31)))
+    return tuple(found)
+
+
 def _completed(value: str | float | None, unit: str | None, start: bool = False) -> tuple[When, ...]:
     """The dates a completion says the thing is done by (none where it names none)."""
     if isinstance(value, str):
@@ -333,13 +352,20 @@ def deadline_grade(ind: Indicator, field: str, year: int | None, profile: Profil
         return None
     dues, start = found
     value = getattr(ind, field)
-    done = _completed(value, ind.units.get(field), start)
+    unit = ind.units.get(field)
+    done = _completed(value, unit, start)
+    text = value if isinstance(value, str) else plain_number(value) + unit if value is not None and unit else ""
+    years = _years_said(_compact_date(text), start)
+    named = done + tuple(first for first, _ in years)
     readings: set[Grade] = set()
     # dates in the form's year, else the target's; with neither known, a completion naming a year cannot be placed
-    reference = year or dues[0][0] or (None if not done or any(d[0] is not None for d in done) else 2001)
-    if done and reference is not None:
-        done_days = {max(_day_of(d, reference) for d in done)}
-        if isinstance(value, float) and not ind.units.get(field) and plain_number(value).endswith(".1"):
+    reference = year or dues[0][0] or (None if not named or any(d[0] is not None for d in named) else 2001)
+    if named and reference is not None:
+        days = [_day_of(d, reference) for d in done]
+        # done some day of a year it names: by the first of the year and by its last
+        done_days = {max(days + [_day_of(d, reference) for d in ends]) for ends in zip(*years)} if years \
+            else {max(days)}
+        if isinstance(value, float) and not unit and plain_number(value).endswith(".1"):
             done_days.add(_day_of((done[0][0], 0, 10, None), reference))  # 2026.10 typed into a number cell is 2026.1
         readings = {_late(_day_of(due, reference), day, profile.indicators.yellow_tolerance)
                     for due in dues for day in done_days}
@@ -376,11 +402,11 @@ def answers_deadline(ind: Indicator, field: str, profile: Profile, year: int | N
 
 
 def names_date(ind: Indicator, field: str) -> bool:
-    """Whether a number against a deadline is a date (8月, 2026.1), graded or not: no number for words (R208), and
-    said to be ungraded (R211) where the target's date or its own may be either of two (三季度前, 2026.1)."""
-    value = getattr(ind, field)
+    """Whether a number against a deadline is a date (8月, 2026.1, 2027年完成), graded or not: no number for words
+    (R208), and said to be ungraded (R211) where the target's date or its own may be either of two (三季度前, 2026.1)."""
+    value, unit = getattr(ind, field), ind.units.get(field)
     return isinstance(value, float) and deadline(ind.target) is not None \
-        and bool(_completed(value, ind.units.get(field)))
+        and bool(_completed(value, unit) or unit and _years_said(_compact_date(plain_number(value) + unit)))
 
 
 def is_quantitative(ind: Indicator) -> bool:
