@@ -409,6 +409,9 @@ def test_none_of_a_bad_thing_is_still_a_count_of_none(target):
     # the deadlines read before keep their grades, and take a date or words too
     ("12月底前完成", "10月底完成", "green"), ("12月底前完成", "11月完成", "green"), ("12月底前完成", "已完成", "green"),
     ("12月底前完成", "预计2027年3月完成", "red"),
+    # 年度内 and 年度末 were no date but words, and 预计2027年3月完成 green for its 完成
+    ("年度内完成", "预计2027年3月完成", "red"), ("本年度内完成", "预计2027年3月完成", "red"), ("年度内完成", "11月完成", "green"),
+    ("2026年度内完成", "已完成", "green"), ("年度末完成", "预计2027年3月完成", "red"), ("年度内完成", "已完成", "green"),
 ])
 def test_a_date_to_finish_by_is_a_deadline(target, forecast, grade):
     grid = project_grid(funding=SAMPLE_FUNDING,
