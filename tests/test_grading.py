@@ -649,3 +649,18 @@ def test_a_deadline_answer_that_cannot_be_placed_is_said_once(target, forecast, 
     result = check_sheets({"表1": grid}, PROFILE)
     cell = result.forms[0].indicators[0].cells["forecast"]
     assert [d.code for d in result.diagnostics if d.cell == cell and d.code[:2] == "R2"] == [code]
+
+
+@pytest.mark.parametrize("target, forecast, grade, finding", [
+    # read as 6 in the unit 月已完成一期二期预计明年, this was green: 6月 by 12月底
+    ("12月底前完成", "6月已完成一期，二期预计明年完成", None, "R207"), ("年底前完成", "6月已完成一期，二期预计明年完成", None, "R211"),
+    ("12月底前完成", "3月开工，预计11月完成", "green", None), ("12月底前完成", "6月已完成", "green", None),
+])
+def test_a_clause_after_a_number_is_read_as_words_and_dates(target, forecast, grade, finding):
+    grid = project_grid(funding=SAMPLE_FUNDING,
+                        indicators=[["产出指标", "时效指标", "指标甲", target, forecast, forecast, "受工期影响", "√", None,
+                                     None, None]])
+    result = check_sheets({"表1": grid}, PROFILE)
+    codes = {d.code for d in result.diagnostics}
+    assert result.forms[0].indicators[0].grade == grade
+    assert {"R207", "R208", "R209", "R211", "G201", "G202"} & codes == ({finding} if finding else set())

@@ -102,6 +102,10 @@ def test_measures_and_labels():
     assert parse_measure("10月底完成") == (10, "月底") and parse_measure("100%完成") == (100, "%")
     assert parse_measure("6月已完成") == (6, "月") and parse_measure("95%已经完成") == (95, "%")
     assert parse_measure("6月底未完成") == (6, "月底未")  # not done: no date done by, nor the unit 月底
+    # a "unit" that is a clause is no unit: 6月已完成一期，二期预计明年完成 was 6 in the unit 月已完成一期二期预计明年
+    assert [parse_measure(t) for t in ("6月已完成一期，二期预计明年完成", "6月已完成招标", "6月已完工", "3月开工，预计11月完成",
+                                       "5个，其余预计明年", "2个项目已于6月完工并投入使用")] == [None] * 6
+    assert parse_measure("3个乡镇卫生院") == (3, "个乡镇卫生院") and parse_measure("20个工作日") == (20, "个工作日")
     assert parse_measure("1000㎡") == (1000, "m²") and parse_measure("400m³") == (400, "m³")
     assert parse_measure("合格率≥95%") is None
     assert label_key("项 目 名 称：") == "项目名称"

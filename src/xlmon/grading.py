@@ -15,7 +15,7 @@ from . import layout as L
 from .calc import EPS
 from .models import Form, FundingRow, Grade, Indicator
 from .profile import Profile
-from .text import label_key, nfkc, plain_number
+from .text import DONE_WORDS, label_key, nfkc, plain_number
 
 ORDER: dict[str, int] = {"green": 0, "yellow": 1, "red": 2}
 
@@ -152,7 +152,7 @@ def counts_none(ind: Indicator, field: str = "forecast") -> bool:
 
 
 # What finishing is called, and beginning
-_DONE = r"完成|完工|竣工|验收|交付|交工|办结|完结|投入使用|投入运行|投用|上线|建成|结束|完毕|拨付|到位|结项|结题|通车"
+_DONE = DONE_WORDS
 _BEGUN = re.compile(r"开工|动工|开建|启动|开始|进场")
 _CN = "一二三四五六七八九"
 _CN_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")

@@ -303,11 +303,15 @@ _MEASURE_LEAD = re.compile("^(?:" + "|".join(sorted(
     ("约", "大约", "预计", "预计达到", "预计可达到", "预计完成", "完成", "完成率", "已完成", "实际完成", "累计", "累计完成",
      "达到", "已达到", "可达到"), key=len, reverse=True)) + ")")
 _MEASURE_NOTE = re.compile(r"(?:[(][^()]*[)]|左右|上下)+$")
+# What finishing is called (grading reads dates tied to these too)
+DONE_WORDS = r"完成|完工|竣工|验收|交付|交工|办结|完结|投入使用|投入运行|投用|上线|建成|结束|完毕|拨付|到位|结项|结题|通车"
+# A "unit" that is a clause, not a unit: it says what is done or expected (6月已完成一期，二期预计明年完成), or runs long
+_CLAUSE_UNIT = re.compile(rf"{DONE_WORDS}|预计|计划|[;；。、!！?？]|.{{9}}")
 
 
 def _parse_measure(value: object) -> tuple[float | None, str | None] | None:
     compact = _MEASURE_NOTE.sub("", _MEASURE_LEAD.sub("", _compact_target(str(value))))
     match = _TARGET.match(compact)
-    if not match or match["op"]:  # ≥95% copied from the target is not what was achieved
+    if not match or match["op"] or _CLAUSE_UNIT.search(match["unit"]):  # ≥95% copied from the target: not achieved
         return None
     return float(match["num"]), (match["unit"] or None)
