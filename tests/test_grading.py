@@ -664,3 +664,37 @@ def test_a_clause_after_a_number_is_read_as_words_and_dates(target, forecast, gr
     codes = {d.code for d in result.diagnostics}
     assert result.forms[0].indicators[0].grade == grade
     assert {"R207", "R208", "R209", "R211", "G201", "G202"} & codes == ({finding} if finding else set())
+
+
+@pytest.mark.parametrize("target, forecast, grade, finding", [
+    # the 完成 of a stage was tied to its date, or read as words, as if the whole job were done: all green
+    ("年底前完工", "6月已完成招标", None, "R211"), ("年底前完工", "三季度已完成招标", None, "R211"),
+    ("年底前完工", "已完成设计", None, "R211"), ("年底前完成", "已完成前期工作", None, "R211"),
+    ("年底前完成", "预计11月完成一期", None, "R211"), ("年底前完成", "已完成项目招标", None, "R211"),
+    ("年底前完工", "已于5月完成立项", None, "R211"), ("年底前完工", "招标已完成", None, "R211"),
+    ("年底前完工", "一期工程已于6月完工", None, "R211"), ("十二月底前完成", "已完成采购", None, "R211"),
+    # the stage the target names, the whole job, or finishing said after a stage, stay green
+    ("6月底前完成招标", "已于5月完成招标", "green", None), ("12月底前全部完工", "预计11月完工", "green", None),
+    ("年底前完成", "截至6月底已完成招标，预计年底完工", "green", None), ("年底前完成", "预计11月完成全部建设任务", "green", None),
+    ("年底前完成", "预计11月完成项目建设", "green", None), ("年底前完工", "预计10月完工并投入使用", "green", None),
+    ("年底前完成", "预计11月完成竣工验收", "green", None), ("年底前完成", "预计12月完成验收并交付使用", "green", None),
+    ("年底前拨付到位", "预计11月完成资金拨付", "green", None),
+    ("一期工程年底前完工", "一期工程预计11月完工", "green", None),
+    ("十二月底前完成", "完工时间为2026年11月", "green", None), ("年底前完成", "6月已完成招标，预计11月完工", "green", None),
+])
+def test_a_stage_finished_is_not_the_job_finished(target, forecast, grade, finding):
+    grid = project_grid(funding=SAMPLE_FUNDING,
+                        indicators=[["产出指标", "时效指标", "指标甲", target, forecast, forecast, "受工期影响", "√", None,
+                                     None, None]])
+    result = check_sheets({"表1": grid}, PROFILE)
+    codes = {d.code for d in result.diagnostics}
+    assert result.forms[0].indicators[0].grade == grade
+    assert {"R207", "R208", "R209", "R211", "G201", "G202"} & codes == ({finding} if finding else set())
+
+
+@pytest.mark.parametrize("target, forecast, grade", [
+    ("按期完成", "已完成招标", None), ("按计划完成", "已完成设计", None), ("按期完成", "已完成年度目标任务", "green"),
+    ("按期完成", "已全部完成", "green"),
+])
+def test_a_stage_finished_is_not_the_job_finished_in_words(target, forecast, grade):
+    assert grade_indicator(ind("qualitative", None, forecast, target=target), 0.5, PROFILE, 2026) == grade

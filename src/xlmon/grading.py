@@ -246,6 +246,40 @@ _STALLED = re.compile(r"未开工|未动工|未启动|未实施|停工|停建|�
 _PARTLY_DONE = re.compile(rf"(?:{_DONE}|进度|完成率)[^{_CLAUSE_END}\d]{{0,4}}\d{{1,2}}(?:\.\d+)?%")
 
 
+# A finishing word's object, which says what is done: the whole job (完成全部建设任务, 完成项目建设), or a stage of it
+# (完成招标, 完成一期, 完成前期工作); the scope words before it say nothing of which
+_DONE_WORD = re.compile(_DONE)
+_SCOPE = re.compile(r"(?:了|的|并|且|及|全部|全面|所有|整体|整个|本|该|项目|工程|年度|全年|既定|各项|计划|目标)*")
+_WHOLE_JOB = re.compile(r"(?:建设|施工|实施|任务|工作|内容|建设任务|建设内容|工作任务|目标任务|任务目标|使用|运行|运营|)$|率|时间|日期|时限|节点|于|在|\d")
+# A stage named before its finishing word (招标已完成, 一期工程已于6月完工)
+_STAGE_BEFORE = re.compile(rf"招标|设计|立项|采购|可研|初验|前期|[{_CN}\d]期|方案|评审|审批|选址|勘察")
+
+
+def _stage_only(text: str, target: str | None) -> bool:
+    """Whether a completion says only that a stage is done (6月已完成招标, 已完成设计, 一期已完工), one the target does
+    not name: its every finishing word, the last of a clause's run (完成资金拨付, 完工并投入使用), has an object or a
+    subject of its own. Such a forecast says nothing of when the whole job is done, so it is never green."""
+    text = _compact_date(text)
+    goal = label_key(target) if target else ""
+    goal_object = ""
+    if goal and (done := list(_DONE_WORD.finditer(goal))):
+        goal_object = goal[done[-1].end():]
+    finishing = False
+    for clause in _CLAUSES.split(text):
+        for m in _DONE_WORD.finditer(clause):
+            rest = clause[m.end():]
+            if _DONE_WORD.search(rest):
+                continue
+            finishing = True
+            thing = rest[_SCOPE.match(rest).end():]
+            stage = _STAGE_BEFORE.search(clause[:m.start()])
+            if stage and stage[0] not in goal:
+                continue
+            if _WHOLE_JOB.match(thing) or thing in goal or goal_object and goal_object in rest:
+                return False
+    return finishing
+
+
 def _when(m: re.Match) -> When:
     """The date a match of _WHEN, _DEADLINE or _SAID names."""
     if m["iso_year"]:
@@ -383,7 +417,17 @@ def deadline_grade(ind: Indicator, field: str, year: int | None, profile: Profil
         # 截至6月30日完成60% or 预计12月底完成80%, but not 截至目前已完成80%，预计11月全部完成
         if (partly := _PARTLY_DONE.search(text)) and not any(at > partly.end() for at, _ in _tied_dates(text, start)):
             return None
+    if grade == "green" and not start and text and _stage_only(text, ind.target):
+        return None
     return grade
+
+
+def words_grade(text: str, ind: Indicator, profile: Profile) -> Grade | None:
+    """A forecast in words against a target in words: qualitative_grade, but never green where the target is to
+    finish and the forecast says only that a stage is done (已完成招标 against 按期完成)."""
+    grade = qualitative_grade(text, ind, profile)
+    finish = bool(ind.target and _DONE_WORD.search(label_key(ind.target)))
+    return None if grade == "green" and finish and _stage_only(text, ind.target) else grade
 
 
 def answers_deadline(ind: Indicator, field: str, profile: Profile, year: int | None = None) -> bool:
@@ -424,7 +468,7 @@ def grade_indicator(ind: Indicator, time_progress: float | None, profile: Profil
     elif is_quantitative(ind) and isinstance(forecast, float):
         grade = quantitative_grade(forecast, ind, rules.yellow_tolerance)
     elif ind.operator == "qualitative" and isinstance(forecast, str):
-        grade = qualitative_grade(forecast, ind, profile)
+        grade = words_grade(forecast, ind, profile)
     elif isinstance(forecast, float) and counts_none(ind):
         grade = "green" if abs(forecast) <= EPS else "red"
     if (rules.sequential_check and is_quantitative(ind) and ind.operator in (">=", ">")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..calc import fmt_rate
 from ..diagnostics import Diagnostic, make
-from ..grading import answers_deadline, comparable, deadline, is_quantitative, names_date, qualitative_grade
+from ..grading import answers_deadline, comparable, deadline, is_quantitative, names_date, words_grade
 from ..models import Form, Indicator
 from ..profile import Profile
 from ..text import plain_number
@@ -41,7 +41,7 @@ def _unsaid(ind: Indicator, year: int | None, profile: Profile) -> bool:
                 and not names_date(ind, "forecast")
                 or isinstance(value, float) and other_unit(ind, "forecast"))  # R209
         return not said and not answers_deadline(ind, "forecast", profile, year)
-    return ind.operator == "qualitative" and isinstance(value, str) and qualitative_grade(value, ind, profile) is None
+    return ind.operator == "qualitative" and isinstance(value, str) and words_grade(value, ind, profile) is None
 
 
 def grade_findings(form: Form, profile: Profile) -> list[Diagnostic]:
