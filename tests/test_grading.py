@@ -698,3 +698,39 @@ def test_a_stage_finished_is_not_the_job_finished(target, forecast, grade, findi
 ])
 def test_a_stage_finished_is_not_the_job_finished_in_words(target, forecast, grade):
     assert grade_indicator(ind("qualitative", None, forecast, target=target), 0.5, PROFILE, 2026) == grade
+
+
+@pytest.mark.parametrize("target, forecast, grade, finding", [
+    # a target not read as a deadline was words, and a forecast finishing after the form's year green for its 完成
+    ("按期完成", "预计2027年3月完成", "red", "G201"), ("按期完成", "预计明年完成", None, "R211"),
+    ("按期完成", "预计次年一季度完成", "red", "G201"), ("按计划完成", "延期至2027年6月完工", "red", "G201"),
+    ("一季度完成招标、四季度完工", "预计明年完成", None, "R211"),
+    ("一季度完成招标、四季度完工", "预计2027年3月完成", "red", "G201"),
+    ("按期完成", "已完成", "green", None), ("按期完成", "预计于11月完成", "green", None),
+    ("按期完成", "预计2026年12月完成", "green", None), ("按期完成", "已完成，明年开始运营", "green", None),
+    # 一期 is the name of a phase, not a count: the target is a deadline
+    ("十二月底前完成一期工程", "预计2027年3月完成", "red", "G201"), ("十二月底前完成一期工程", "预计明年完成", None, "R211"),
+    ("十二月底前完成一期工程", "预计十一月完成", "green", None),
+    ("三季度完成一期工程建设", "预计2027年3月完成", "red", "G201"), ("三季度完成一期工程建设", "预计8月完成", "green", None),
+    ("三季度完成一期工程建设", "预计11月完成", "red", "G201"),
+])
+def test_a_forecast_finishing_after_the_forms_year_is_never_green(target, forecast, grade, finding):
+    grid = project_grid(funding=SAMPLE_FUNDING,
+                        indicators=[["产出指标", "时效指标", "指标甲", target, forecast, forecast, "受工期影响", "√", None,
+                                     None, None]])
+    result = check_sheets({"表1": grid}, PROFILE)
+    codes = {d.code for d in result.diagnostics}
+    assert result.forms[0].indicators[0].grade == grade
+    assert {"R207", "R208", "R209", "R211", "G201", "G202"} & codes == ({finding} if finding else set())
+
+
+def test_a_phase_name_is_no_count_but_a_count_stays_one():
+    assert deadline("十二月底前完成一期工程") == (None, 0, 12, None)
+    assert deadline("三季度完成一期工程建设") == (None, 0, 9, None)
+    assert deadline("十二月底前完成第二批") == (None, 0, 12, None)
+    assert [deadline(t) for t in ("三季度培训三次", "三季度完成培训三次", "三季度完成培训三期", "十二月底前完成两个")] == [None] * 4
+
+
+def test_a_forecast_in_a_later_year_with_no_year_for_the_form_is_not_green():
+    assert grade_indicator(ind("qualitative", None, "预计明年完成", target="按期完成"), 0.5, PROFILE) is None
+    assert grade_indicator(ind("qualitative", None, "已完成", target="按期完成"), 0.5, PROFILE) == "green"

@@ -180,6 +180,8 @@ _DEADLINE = re.compile(rf"\D*?(?:{_WHEN.pattern})(?P<by>之前|以前|以内|之
 # then, and holds no count of its own (三季度培训三次, 三季度完成培训三次)
 _FINISH = re.compile(rf"{_DONE}|{_BEGUN.pattern}")
 _CN_NUMERAL = re.compile(rf"[{_CN}十两百千万]")
+# …but a phase or an ordinal names a thing, not how many (完成一期工程, 完成第二批); 培训三期 at the end is a count
+_NAMED_BY_NUMERAL = re.compile(rf"第[{_CN}十两百千万]+|[{_CN}十]+期(?=.)")
 _CLOCK = re.compile(r"\s*\d{1,2}:\d{2}(?::\d{2})?$")
 _SPACE = re.compile(r"\s+")
 _PART_DAY = {"上旬": 10, "初": 10, "中旬": 20}
@@ -200,7 +202,7 @@ def _deadline(target: str) -> tuple[tuple[When, ...], bool] | None:
                          or m["iso_year"] or m["by"] or m["due"]):
         return None
     if (m["cn_month"] or m["quarter"] or m["half"]) and not (
-            (m["by"] or _FINISH.search(m["due"])) and not _CN_NUMERAL.search(m["due"])):
+            (m["by"] or _FINISH.search(m["due"])) and not _CN_NUMERAL.search(_NAMED_BY_NUMERAL.sub("", m["due"]))):
         return None
     due = _when(m)
     # before a quarter or half that does not begin the year, not by its end (三季度末前): it may end the one before
@@ -422,12 +424,36 @@ def deadline_grade(ind: Indicator, field: str, year: int | None, profile: Profil
     return grade
 
 
-def words_grade(text: str, ind: Indicator, profile: Profile) -> Grade | None:
+def words_grade(text: str, ind: Indicator, profile: Profile, year: int | None = None) -> Grade | None:
     """A forecast in words against a target in words: qualitative_grade, but never green where the target is to
-    finish and the forecast says only that a stage is done (已完成招标 against 按期完成)."""
+    finish and the forecast says only that a stage is done (已完成招标 against 按期完成), and no better than the date it
+    finishes by against the end of the form's year (预计2027年3月完成 against 按期完成 is red), graded only where every
+    reading of that date comes to the same grade."""
     grade = qualitative_grade(text, ind, profile)
     finish = bool(ind.target and _DONE_WORD.search(label_key(ind.target)))
-    return None if grade == "green" and finish and _stage_only(text, ind.target) else grade
+    if grade == "green" and finish and _stage_only(text, ind.target):
+        return None
+    readings = _year_end_readings(text, year, profile)
+    if grade is None or None in readings:
+        return None
+    grades = {worst(grade, reading) for reading in readings} or {grade}
+    return grades.pop() if len(grades) == 1 else None
+
+
+def _year_end_readings(text: str, year: int | None, profile: Profile) -> set[Grade | None]:
+    """The grades of the latest date a forecast ties finishing to, against the end of the form's year: an annual
+    target is due by then at the latest, so 预计2027年3月完成 is red and 预计明年完成 yellow or red by the day; no date,
+    or none that can be placed (no year known), gives no reading."""
+    text = _compact_date(text)
+    done, years = _said_when(text), _years_said(text)
+    if not done and not years:
+        return set()
+    if year is None:
+        return {None} if any(d[1] for d in done) or years else set()
+    days = [_day_of(d, year) for d in done]
+    done_days = {max(days + [_day_of(d, year) for d in ends]) for ends in zip(*years)} if years else {max(days)}
+    end = _day_of((year, 0, 12, 31), year)
+    return {_late(end, day, profile.indicators.yellow_tolerance) for day in done_days}
 
 
 def answers_deadline(ind: Indicator, field: str, profile: Profile, year: int | None = None) -> bool:
@@ -468,7 +494,7 @@ def grade_indicator(ind: Indicator, time_progress: float | None, profile: Profil
     elif is_quantitative(ind) and isinstance(forecast, float):
         grade = quantitative_grade(forecast, ind, rules.yellow_tolerance)
     elif ind.operator == "qualitative" and isinstance(forecast, str):
-        grade = words_grade(forecast, ind, profile)
+        grade = words_grade(forecast, ind, profile, year)
     elif isinstance(forecast, float) and counts_none(ind):
         grade = "green" if abs(forecast) <= EPS else "red"
     if (rules.sequential_check and is_quantitative(ind) and ind.operator in (">=", ">")

@@ -41,7 +41,7 @@ def _unsaid(ind: Indicator, year: int | None, profile: Profile) -> bool:
                 and not names_date(ind, "forecast")
                 or isinstance(value, float) and other_unit(ind, "forecast"))  # R209
         return not said and not answers_deadline(ind, "forecast", profile, year)
-    return ind.operator == "qualitative" and isinstance(value, str) and words_grade(value, ind, profile) is None
+    return ind.operator == "qualitative" and isinstance(value, str) and words_grade(value, ind, profile, year) is None
 
 
 def grade_findings(form: Form, profile: Profile) -> list[Diagnostic]:
