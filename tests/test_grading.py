@@ -734,3 +734,22 @@ def test_a_phase_name_is_no_count_but_a_count_stays_one():
 def test_a_forecast_in_a_later_year_with_no_year_for_the_form_is_not_green():
     assert grade_indicator(ind("qualitative", None, "预计明年完成", target="按期完成"), 0.5, PROFILE) is None
     assert grade_indicator(ind("qualitative", None, "已完成", target="按期完成"), 0.5, PROFILE) == "green"
+
+
+@pytest.mark.parametrize("target, forecast, grade, finding", [
+    # a count after the date: the bare number was read as a month (2 as February), and green
+    ("12月底前完成培训三次", 2, None, "R211"), ("年内完成培训三次", 2, None, "R211"), ("年内完成培训三次", 3, None, "R211"),
+    ("年底前建成两个站点", 1, None, "R211"), ("12月底前完成培训三次", 11, None, "R211"),
+    # a date, or words, still answer it
+    ("12月底前完成培训三次", "预计于11月完成", "green", None), ("年内完成培训三次", "预计2027年3月完成", "red", "G201"),
+    # a phase name is no count: a bare number is still its month
+    ("十二月底前完成一期工程", 11, "green", None), ("12月底前完成统一平台建设", 11, "green", None),
+])
+def test_a_number_against_a_count_by_a_date_is_no_month(target, forecast, grade, finding):
+    grid = project_grid(funding=SAMPLE_FUNDING,
+                        indicators=[["产出指标", "时效指标", "指标甲", target, forecast, forecast, "受工期影响", "√", None,
+                                     None, None]])
+    result = check_sheets({"表1": grid}, PROFILE)
+    codes = {d.code for d in result.diagnostics}
+    assert result.forms[0].indicators[0].grade == grade
+    assert {"R207", "R208", "R209", "R211", "G201", "G202"} & codes == ({finding} if finding else set())

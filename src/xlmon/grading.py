@@ -182,6 +182,8 @@ _FINISH = re.compile(rf"{_DONE}|{_BEGUN.pattern}")
 _CN_NUMERAL = re.compile(rf"[{_CN}十两百千万]")
 # …but a phase or an ordinal names a thing, not how many (完成一期工程, 完成第二批); 培训三期 at the end is a count
 _NAMED_BY_NUMERAL = re.compile(rf"第[{_CN}十两百千万]+|[{_CN}十]+期(?=.)")
+# A count of things (培训三次, 建成两个站点), not a numeral within a word (统一平台, 一网通办)
+_COUNT = re.compile(rf"[{_CN}十两百千万]+(?:个|次|项|场|批|期|所|家|人|户|座|处|条|台|套|件|轮|篇|份|本|部|名|位|种|类|间|辆|亩|公里|吨|届)")
 _CLOCK = re.compile(r"\s*\d{1,2}:\d{2}(?::\d{2})?$")
 _SPACE = re.compile(r"\s+")
 _PART_DAY = {"上旬": 10, "初": 10, "中旬": 20}
@@ -194,16 +196,19 @@ def _compact_date(text: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _deadline(target: str) -> tuple[tuple[When, ...], bool] | None:
+def _deadline(target: str) -> tuple[tuple[When, ...], bool, bool] | None:
     """The dates a target may mean a thing is due by (one, or two where it may be either: 三季度前 is before the
-    third quarter or by its end), and whether the thing is to begin by then (9月30日前开工)."""
+    third quarter or by its end), whether the thing is to begin by then (9月30日前开工), and whether it is a count of
+    things (12月底前完成培训三次), which a bare number answers as a count, not a month."""
     m = _DEADLINE.fullmatch(_compact_date(target)) if target else None
     if m is None or not (m["year"] or m["cn_year"] or m["next"] or m["day"] or m["cn_day"] or m["part"] or m["end"]
                          or m["iso_year"] or m["by"] or m["due"]):
         return None
+    named = _NAMED_BY_NUMERAL.sub("", m["due"])
     if (m["cn_month"] or m["quarter"] or m["half"]) and not (
-            (m["by"] or _FINISH.search(m["due"])) and not _CN_NUMERAL.search(_NAMED_BY_NUMERAL.sub("", m["due"]))):
+            (m["by"] or _FINISH.search(m["due"])) and not _CN_NUMERAL.search(named)):
         return None
+    counted = bool(_COUNT.search(named))
     due = _when(m)
     # before a quarter or half that does not begin the year, not by its end (三季度末前): it may end the one before
     if m["by"] in ("前", "之前", "以前") and not m["period_end"] and (m["quarter"] not in (None, "一", "1")
@@ -212,7 +217,7 @@ def _deadline(target: str) -> tuple[tuple[When, ...], bool] | None:
         dues = ((year, later, month - (6 if m["half"] else 3), None), due)
     else:
         dues = (due,)
-    return dues, bool(m["due"] and _BEGUN.search(m["due"]))
+    return dues, bool(m["due"] and _BEGUN.search(m["due"])), counted
 
 
 def deadline(target: str) -> When | None:
@@ -386,9 +391,11 @@ def deadline_grade(ind: Indicator, field: str, year: int | None, profile: Profil
     found = _deadline(ind.target) if ind.target else None
     if found is None:
         return None
-    dues, start = found
+    dues, start, counted = found
     value = getattr(ind, field)
     unit = ind.units.get(field)
+    if counted and isinstance(value, float) and not unit:
+        return None  # 2 against 年内完成培训三次: two trainings, not February
     done = _completed(value, unit, start)
     text = value if isinstance(value, str) else plain_number(value) + unit if value is not None and unit else ""
     years = _years_said(_compact_date(text), start)
@@ -472,11 +479,13 @@ def answers_deadline(ind: Indicator, field: str, profile: Profile, year: int | N
 
 
 def names_date(ind: Indicator, field: str) -> bool:
-    """Whether a number against a deadline is a date (8月, 2026.1, 2027年完成), graded or not: no number for words
-    (R208), and said to be ungraded (R211) where the target's date or its own may be either of two (三季度前, 2026.1)."""
+    """Whether a number against a deadline is a date (8月, 2026.1, 2027年完成), or the count of a target counting
+    things by a date (2 against 年内完成培训三次), graded or not: no number for words (R208), and said to be ungraded
+    (R211) where the target's date or its own may be either of two (三季度前, 2026.1), or it is such a count."""
     value, unit = getattr(ind, field), ind.units.get(field)
-    return isinstance(value, float) and deadline(ind.target) is not None \
-        and bool(_completed(value, unit) or unit and _years_said(_compact_date(plain_number(value) + unit)))
+    found = _deadline(ind.target) if isinstance(value, float) and ind.target else None
+    return found is not None and (found[2] and not unit or bool(
+        _completed(value, unit) or unit and _years_said(_compact_date(plain_number(value) + unit))))
 
 
 def is_quantitative(ind: Indicator) -> bool:
