@@ -225,8 +225,8 @@ def _read_title(s: _Sheet, form: Form, limit: int, diags: list[Diagnostic]) -> N
                 stated = v.year  # the period line itself (a 填报日期 stands beside its label)
             if not isinstance(v, str):
                 continue
-            if stated is None and (m := _YEAR_ONLY.search(nfkc(v))):
-                stated = int(m[1])
+            if stated is None:
+                stated = _stated_year(v)
             is_title, period = _title_text(v)
             if period and _dated(s.grid[r], c):
                 period = None
@@ -279,6 +279,14 @@ def _not_cumulative(text: str) -> str | None:
 
 _TITLE_YEAR = re.compile(r"(?<!\d)(20\d\d)\s*年")
 _YEAR_ONLY = re.compile(r"(?<!\d)(20\d\d)\s*年度?\s*(?:\)|$)")  # （2026年度）: a year, no months
+
+
+@lru_cache(maxsize=1024)
+def _stated_year(text: str) -> int | None:
+    """The year a text above the form states without its months; asked of every text there, of forms that
+    repeat the same few, so it is cached as _title_text is."""
+    m = _YEAR_ONLY.search(nfkc(text))
+    return int(m[1]) if m else None
 
 
 def _title_year(title: str | None) -> int | None:
