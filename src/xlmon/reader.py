@@ -368,11 +368,18 @@ def _columns_of(header: tuple[tuple[str, ...], ...],
             k = row[c] if c < len(row) else ""
             if not k:
                 continue
-            field = next((f for f, words in table if any(w in k for w in words)), None)
+            field = _field_of(k, table)
             if field and field not in mapping:
                 mapping[field] = c
                 break
     return tuple(mapping.items())
+
+
+@lru_cache(maxsize=4096)
+def _field_of(key: str, table: tuple[tuple[str, tuple[str, ...]], ...]) -> str | None:
+    """The first field of the table whose words a header label holds. _columns_of misses its cache for every unit:
+    the rows above the funding header hold the unit's name; its labels repeat, so they are cached one by one."""
+    return next((f for f, words in table if any(w in key for w in words)), None)
 
 
 def _row_label(s: _Sheet, r: int, first_col: int) -> tuple[str | None, int]:
