@@ -98,9 +98,12 @@ def execution(form: Form, profile: Profile) -> list[Diagnostic]:
     return out
 
 
+_SAME_UNITS = {"百分比": "%", "百分之": "%", "％": "%", "m2": "平方米", "m3": "立方米"}
+
+
 def _unit_key(unit: str | None) -> str:
     key = label_key(unit or "")
-    return {"百分比": "%", "百分之": "%", "％": "%", "m2": "平方米", "m3": "立方米"}.get(key, key)
+    return _SAME_UNITS.get(key, key)
 
 
 def other_unit(ind: Indicator, field: str) -> bool:
@@ -117,17 +120,17 @@ def completion_kinds(form: Form, profile: Profile) -> list[Diagnostic]:
             cell = ind.cells.get(field)
             if value is None or answers_deadline(ind, field, profile, form.year):  # 11月完成, 已完成 against 年底前完成
                 continue
-            zh = L.with_months(zh, form.months)
             if is_quantitative(ind) and isinstance(value, str):
                 out.append(make("R207", sheet=form.sheet, cell=cell, name=ind.level3, target=ind.target,
-                                field=zh, value=value, example=_example(ind)))
+                                field=L.with_months(zh, form.months), value=value, example=_example(ind)))
             elif (ind.operator == "qualitative" and isinstance(value, float) and not counts_none(ind, field)
                   and not names_date(ind, field)):
                 out.append(make("R208", sheet=form.sheet, cell=cell, name=ind.level3, target=ind.target,
-                                field=zh, value=plain_number(value)))
+                                field=L.with_months(zh, form.months), value=plain_number(value)))
             elif other_unit(ind, field):
-                out.append(make("R209", sheet=form.sheet, cell=cell, name=ind.level3, field=zh,
-                                target_unit=ind.unit, unit=ind.units.get(field)))
+                out.append(make("R209", sheet=form.sheet, cell=cell, name=ind.level3,
+                                field=L.with_months(zh, form.months), target_unit=ind.unit,
+                                unit=ind.units.get(field)))
     return out
 
 
