@@ -64,13 +64,28 @@ class Totals:
             self.subtotal = None
 
     def add(self, values: list[float | None], unknown=(), alone: float | None = None) -> None:
-        for name, value in zip(AMOUNTS, values):
-            if value is not None:
-                setattr(self, name, getattr(self, name) + value)
-                self.known.add(name)
+        """values: [上年结转, 本年预算, 下达数, 支出数, 全年预计] (AMOUNTS), taken field by field by name: this runs for
+        every row of every project, three times over (汇总表's sources, units and departments)."""
+        carry, current, issued, spent, forecast = values
+        known = self.known
+        if carry is not None:
+            self.carryover += carry
+            known.add("carryover")
+        if current is not None:
+            self.current += current
+            known.add("current")
+        if issued is not None:
+            self.issued += issued
+            known.add("issued")
+        if spent is not None:
+            self.spent += spent
+            known.add("spent")
+        if forecast is not None:
+            self.forecast += forecast
+            known.add("forecast")
         self.unknown.update(unknown)
         self.alone += alone or 0.0
-        carry, current, issued, spent, _ = (v or 0.0 for v in values)
+        carry, current, issued, spent = carry or 0.0, current or 0.0, issued or 0.0, spent or 0.0
         parts = self.rate_parts
         if not DEPENDS["issue_rate"].intersection(unknown) and not alone:
             parts[0] += issued
