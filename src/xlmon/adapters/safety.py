@@ -227,12 +227,34 @@ def _inspect_members(archive: zipfile.ZipFile, view: memoryview, members: list[z
     refusal = _unreadable_member(members)
     if refusal is not None:
         return refusal
+    if CONTENT_TYPES in names:  # the first part any reader parses; the prolog check below covers the rest
+        refusal = _by_text(_content_types_refusal, _member_head(archive, view, archive.getinfo(CONTENT_TYPES), None))
+        if refusal is not None:
+            return refusal
+    for info in members:
+        if info.filename.endswith(XML_PARTS) and _declares_dtd(archive, view, info):
+            return Refusal("F006", info.filename)
+    return None
+
+
+_CACHED_TEXT = 64 * 1024  # the parts judged by their text alone are cached up to this size
+
+
+def _by_text(judge: Callable[[bytes], Any], text: bytes) -> Any:
+    """judge(text), remembered for a short text: a department's files share their [Content_Types].xml and
+    workbook relationships (one of each for every number of sheets), and a verdict is a function of the text."""
+    return _cached_judge(judge, text) if len(text) <= _CACHED_TEXT else judge(text)
+
+
+@lru_cache(maxsize=256)
+def _cached_judge(judge: Callable[[bytes], Any], text: bytes) -> Any:
+    return judge(text)
+
+
+def _content_types_refusal(text: bytes) -> Refusal | None:
+    """[Content_Types].xml that declares a DTD (F006) or is not XML (F004)."""
     try:
-        if CONTENT_TYPES in names:  # the first part any reader parses; the prolog check below covers the rest
-            SafeET.fromstring(_member_head(archive, view, archive.getinfo(CONTENT_TYPES), None), forbid_dtd=True)
-        for info in members:
-            if info.filename.endswith(XML_PARTS) and _declares_dtd(archive, view, info):
-                return Refusal("F006", info.filename)
+        SafeET.fromstring(text, forbid_dtd=True)
     except DefusedXmlException:
         return Refusal("F006", CONTENT_TYPES)
     except SafeET.ParseError as exc:
@@ -723,14 +745,19 @@ def _workbook_parts(archive: zipfile.ZipFile, view: memoryview, names: set[str])
     through its relationships as readers find them (a short part, read without building a tree)."""
     if _WORKBOOK_RELS not in names:
         return []
-    parts = []
-    for element in _RELATIONSHIP.findall(_member_head(archive, view, archive.getinfo(_WORKBOOK_RELS), None)):
+    related = _by_text(_relationships, _member_head(archive, view, archive.getinfo(_WORKBOOK_RELS), None))
+    return [(kind, rid, part) for kind, rid, part in related if part in names]
+
+
+def _relationships(text: bytes) -> tuple[tuple[str, str, str], ...]:
+    """(type, relationship id, part) of each relationship of a .rels text."""
+    related = []
+    for element in _RELATIONSHIP.findall(text):
         rel = _attributes(element)
         target = rel.get("Target", "")
         part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-        if part in names:
-            parts.append((rel.get("Type", "").rsplit("/", 1)[-1], rel.get("Id", ""), part))
-    return parts
+        related.append((rel.get("Type", "").rsplit("/", 1)[-1], rel.get("Id", ""), part))
+    return tuple(related)
 
 
 def _sheet_names(archive: zipfile.ZipFile, view: memoryview) -> dict[str, str]:
