@@ -21,6 +21,7 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.packager import Packager
 from xlsxwriter.sharedstrings import SharedStrings
+from xlsxwriter.url import Url
 from xlsxwriter.utility import _preserve_whitespace, xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
@@ -565,11 +566,12 @@ def _header_height(headers: Sequence[str], widths: list[float]) -> float:
     return LINE_HEIGHT * max(_lines(h, w) for h, w in zip(headers, widths)) + 2
 
 
-def _source_link(s: _Sheet, c: int, record: FormRecord, folder: str, links: dict[tuple, tuple[str, str, str]],
+def _source_link(s: _Sheet, c: int, record: FormRecord, folder: str, links: dict[tuple, tuple[str | Url, str, str]],
                  names: dict[str, str]) -> None:
     """The file a project's form came from, linked to the file this consolidation read it in: the unit's own, or
     for a project read back from a summary, that summary (the unit's file stayed with the department, where the
-    link would find nothing). links: url, name and tip by (file, source), as a unit's projects share one."""
+    link would find nothing). links: url, name and tip by (file, source), as a unit's projects share one; the url,
+    once written, as xlsxwriter's Url, which carries the name and tip and is not parsed again."""
     key = (record.file, record.source)
     if key not in links:
         target = Path(record.file)
@@ -582,7 +584,9 @@ def _source_link(s: _Sheet, c: int, record: FormRecord, folder: str, links: dict
                else readable(f"打开 {target.name}（该项目汇总自 {Path(source).name}）"))
         links[key] = f"external:{_link_path(rel)}", name, _CONTROL.sub("\ufffd", tip)  # an attribute: no _x escape
     url, name, tip = links[key]
-    s.ws.write_url(s.row, c, url, s.book.fmt["link"], string=name, tip=tip)
+    written = s.ws.write_url(s.row, c, url, s.book.fmt["link"], string=name, tip=tip)
+    if written == 0 and isinstance(url, str):  # the unit's other projects link to the same file: parsed once
+        links[key] = s.ws.hyperlinks[s.row][c], name, tip
     s.widths[c] = max(s.widths[c], min(_width(name), 60))
 
 
@@ -636,7 +640,7 @@ def _projects(book: _Book, summary: Summary, output: Path, names: dict[str, str]
     s = _Sheet(book, SHEETS[1], [*headers, *(c.header for c in own)])
     tp = summary.time_progress
     folder = os.path.abspath(output.parent)
-    links: dict[tuple, tuple[str, str, str]] = {}
+    links: dict[tuple, tuple[str | Url, str, str]] = {}
     link = len(headers) - 1
     for i, r in enumerate(summary.projects, 1):
         values = r.total()
