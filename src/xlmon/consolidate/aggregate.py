@@ -19,7 +19,7 @@ from ..grid import parse_address
 from ..models import FundingRow
 from ..profile import Profile
 from ..text import label_key
-from .names import Units, alike_names, department_groups, unit_key, with_units
+from .names import Units, alike_names, department_groups, department_name, unit_key, with_units
 from .records import AMOUNTS, OVERALL_NAME, FileOutcome, FormRecord, form_name
 from .roster import compare_roster
 
@@ -163,6 +163,12 @@ class Summary:
         """The units with projects, each once however its name is spaced or bracketed (Units.names: as first
         written, with its code where one name is several units)."""
         return list(self.unit_ids.names(self.projects).values())
+
+    @cached_property
+    def department(self) -> str:
+        """The department the summary is of (names.department_name of its forms), worked out once: its title, the
+        heading of every printed page and 部门整体's header all name it."""
+        return department_name((*self.projects, *self.overall))
 
     @cached_property
     def unit_ids(self) -> Units:

@@ -36,7 +36,7 @@ from ..text import clean_text
 from .aggregate import CHART_BARS, Focus, Summary, shown_names
 from .edits import Column
 from .extract import RECORDS_SHEET
-from .names import department_name, unit_parts
+from .names import unit_parts
 from .records import (AMOUNTS, Deviation, FormRecord, diagnostic_line, file_line, form_name, made_line, not_prefilled,
                       overall_sums,
                       record_line)
@@ -381,7 +381,7 @@ def write_summary(summary: Summary, path: Path, profile: Profile) -> Path:
 
 
 def _department_name(summary: Summary) -> str:
-    return department_name((*summary.projects, *summary.overall))
+    return summary.department
 
 
 def _title_name(summary: Summary) -> str:
