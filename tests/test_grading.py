@@ -680,6 +680,9 @@ def test_a_clause_after_a_number_is_read_as_words_and_dates(target, forecast, gr
     ("年底前完成", "预计11月完成竣工验收", "green", None), ("年底前完成", "预计12月完成验收并交付使用", "green", None),
     ("年底前拨付到位", "预计11月完成资金拨付", "green", None),
     ("一期工程年底前完工", "一期工程预计11月完工", "green", None),
+    # the job itself, not a stage of it, whatever it is called; a main structure is a stage
+    ("年底前完成", "已完成校舍维修改造", "green", None), ("年底前完成", "预计11月完成设备采购并投入使用", "green", None),
+    ("年底前完成", "预计11月完成主体工程", None, "R211"),
     ("十二月底前完成", "完工时间为2026年11月", "green", None), ("年底前完成", "6月已完成招标，预计11月完工", "green", None),
 ])
 def test_a_stage_finished_is_not_the_job_finished(target, forecast, grade, finding):
@@ -694,7 +697,8 @@ def test_a_stage_finished_is_not_the_job_finished(target, forecast, grade, findi
 
 @pytest.mark.parametrize("target, forecast, grade", [
     ("按期完成", "已完成招标", None), ("按计划完成", "已完成设计", None), ("按期完成", "已完成年度目标任务", "green"),
-    ("按期完成", "已全部完成", "green"),
+    ("按期完成", "已全部完成", "green"), ("按期完成", "已完成校舍维修改造", "green"), ("按期完成", "已完成培训", "green"),
+    ("按计划完成", "已完成补助资金发放", "green"), ("按期完成", "已完成设备采购并投入使用", "green"),
 ])
 def test_a_stage_finished_is_not_the_job_finished_in_words(target, forecast, grade):
     assert grade_indicator(ind("qualitative", None, forecast, target=target), 0.5, PROFILE, 2026) == grade

@@ -253,37 +253,25 @@ _STALLED = re.compile(r"未开工|未动工|未启动|未实施|停工|停建|�
 _PARTLY_DONE = re.compile(rf"(?:{_DONE}|进度|完成率)[^{_CLAUSE_END}\d]{{0,4}}\d{{1,2}}(?:\.\d+)?%")
 
 
-# A finishing word's object, which says what is done: the whole job (完成全部建设任务, 完成项目建设), or a stage of it
-# (完成招标, 完成一期, 完成前期工作); the scope words before it say nothing of which
+# A stage of a job (完成招标, 完成一期, 完成前期工作, 招标已完成, 主体已完工): finishing it is not finishing the job
 _DONE_WORD = re.compile(_DONE)
-_SCOPE = re.compile(r"(?:了|的|并|且|及|全部|全面|所有|整体|整个|本|该|项目|工程|年度|全年|既定|各项|计划|目标)*")
-_WHOLE_JOB = re.compile(r"(?:建设|施工|实施|任务|工作|内容|建设任务|建设内容|工作任务|目标任务|任务目标|使用|运行|运营|)$|率|时间|日期|时限|节点|于|在|\d")
-# A stage named before its finishing word (招标已完成, 一期工程已于6月完工)
-_STAGE_BEFORE = re.compile(rf"招标|设计|立项|采购|可研|初验|前期|[{_CN}\d]期|方案|评审|审批|选址|勘察")
+_STAGE = re.compile(rf"招标|设计|立项|采购|可研|初验|前期|主体|[{_CN}\d]期|方案|评审|审批|选址|勘察")
 
 
 def _stage_only(text: str, target: str | None) -> bool:
     """Whether a completion says only that a stage is done (6月已完成招标, 已完成设计, 一期已完工), one the target does
-    not name: its every finishing word, the last of a clause's run (完成资金拨付, 完工并投入使用), has an object or a
-    subject of its own. Such a forecast says nothing of when the whole job is done, so it is never green."""
-    text = _compact_date(text)
+    not name: each clause that says something is finished names such a stage as the subject of its finishing words or
+    the object of their last (完成设备采购并投入使用 is the equipment in use, 完成校舍维修改造 the job). Such a forecast
+    says nothing of when the whole job is done, so it is never green."""
     goal = label_key(target) if target else ""
-    goal_object = ""
-    if goal and (done := list(_DONE_WORD.finditer(goal))):
-        goal_object = goal[done[-1].end():]
     finishing = False
-    for clause in _CLAUSES.split(text):
-        for m in _DONE_WORD.finditer(clause):
-            rest = clause[m.end():]
-            if _DONE_WORD.search(rest):
-                continue
-            finishing = True
-            thing = rest[_SCOPE.match(rest).end():]
-            stage = _STAGE_BEFORE.search(clause[:m.start()])
-            if stage and stage[0] not in goal:
-                continue
-            if _WHOLE_JOB.match(thing) or thing in goal or goal_object and goal_object in rest:
-                return False
+    for clause in _CLAUSES.split(_compact_date(text)):
+        if not (done := list(_DONE_WORD.finditer(clause))):
+            continue
+        finishing = True
+        named = (clause[:done[0].start()], clause[done[-1].end():])
+        if not any(stage[0] not in goal for part in named for stage in _STAGE.finditer(part)):
+            return False
     return finishing
 
 
