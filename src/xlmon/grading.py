@@ -401,12 +401,7 @@ def deadline_grade(ind: Indicator, field: str, year: int | None, profile: Profil
         readings = {_late(_day_of(due, reference), day, profile.indicators.yellow_tolerance)
                     for due in dues for day in done_days}
     by_words = qualitative_grade(value, ind, profile) if isinstance(value, str) else None
-    # graded only where every reading of the dates, with the words, comes to the same grade: 已于8月完成 against
-    # 三季度前完成 is not green for its 已完成 where 8月 may be late
-    grades = {worst(reading, by_words) for reading in readings} or {by_words}
-    if len(grades) > 1:
-        return None
-    grade = grades.pop()
+    grade = _sure({worst(reading, by_words) for reading in readings} or {by_words})
     if grade == "green" and isinstance(value, str):
         text = _compact_date(value)
         if not start and _STALLED.search(text):
@@ -419,11 +414,20 @@ def deadline_grade(ind: Indicator, field: str, year: int | None, profile: Profil
     return grade
 
 
+def _sure(grades: set[Grade | None]) -> Grade | None:
+    """The grade every reading of a date deserves at least: none where one is green and another not (已于8月完成
+    against 三季度前完成, which may be late), else the mildest (延期至次年 against 年底前完成 is late by a day or a
+    year: yellow at least, never ungraded and so left out of its form's grade)."""
+    if None in grades or len(grades) > 1 and "green" in grades:
+        return None
+    return min(grades, key=ORDER.__getitem__)
+
+
 def words_grade(text: str, ind: Indicator, profile: Profile, year: int | None = None) -> Grade | None:
     """A forecast in words against a target in words: qualitative_grade, but never green where the target is to
     finish and the forecast says only that a stage is done (已完成招标 against 按期完成), and no better than the date it
-    finishes by against the end of the form's year (预计2027年3月完成 against 按期完成 is red), graded only where every
-    reading of that date comes to the same grade."""
+    finishes by against the end of the form's year (预计2027年3月完成 against 按期完成 is red; 预计明年完成 yellow, late
+    by a day or a year)."""
     grade = qualitative_grade(text, ind, profile)
     finish = bool(ind.target and _DONE_WORD.search(label_key(ind.target)))
     if grade == "green" and finish and _stage_only(text, ind.target):
@@ -431,8 +435,7 @@ def words_grade(text: str, ind: Indicator, profile: Profile, year: int | None = 
     readings = _year_end_readings(text, year, profile)
     if grade is None or None in readings:
         return None
-    grades = {worst(grade, reading) for reading in readings} or {grade}
-    return grades.pop() if len(grades) == 1 else None
+    return _sure({worst(grade, reading) for reading in readings} or {grade})
 
 
 def _year_end_readings(text: str, year: int | None, profile: Profile) -> set[Grade | None]:
