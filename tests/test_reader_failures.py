@@ -7,6 +7,7 @@ import faulthandler
 import json
 import os
 import signal
+import time
 
 import pytest
 
@@ -80,3 +81,28 @@ def test_a_reader_error_in_a_small_consolidation_is_that_files_alone(capsys, fol
     code, out = consolidate(capsys, folder, tmp_path)
     assert code == 0 and out["projects"] == 2
     assert [f["status"] for f in out["files"]] == ["included", "rejected", "included"]
+
+
+def die_once_idle(work, files):
+    """_extract_each, but the worker given a file named …-last reads it, waits until every other file is read (no
+    file being read anywhere), and dies before its outcome is sent back."""
+    out = real_extract_each(work, files)
+    if any("-last" in name for _, name in files):
+        while any(run._begun[j] != 2 for j in range(len(run._begun))):
+            time.sleep(0.01)
+        os.kill(os.getpid(), signal.SIGKILL)
+    return out
+
+
+real_extract_each = run._extract_each
+
+
+def test_a_worker_dying_while_no_file_is_being_read_ends_no_run(folder, tmp_path, monkeypatch):
+    """A worker killed between files (the system ending an idle process out of memory) blames no file: the files
+    whose outcomes it took with it are read again, and the run goes on (it ended as 内部错误)."""
+    os.rename(folder / "unit07.xlsx", folder / "unit99-last.xlsx")
+    monkeypatch.setattr(run, "_extract_each", die_once_idle)
+    paths = sorted(folder.iterdir())
+    outcomes = run.extract_all(paths, load_profile(), workers=2)
+    assert [o.path for o in outcomes] == list(map(str, paths))
+    assert {o.status for o in outcomes} == {"included"}

@@ -147,9 +147,10 @@ def extract_all(paths: list[Path], profile: Profile, progress: Callable[[int, in
                     if progress:
                         progress(len(done), len(names))
         except BrokenProcessPool:  # a worker died: each file being read when it did is read again alone
-            suspects = [i for i in left if i not in done and begun[i] == 1]
-            if not suspects:  # died before reading anything: no file to blame
-                raise
+            lost = [i for i in left if i not in done]
+            # none being read (a worker killed between files): one whose outcome it took with it, else any, so that
+            # each pool that dies leaves a file fewer and the run ends
+            suspects = [i for i in lost if begun[i] == 1] or [i for i in lost if begun[i] == 2][:1] or lost[:1]
             for i in suspects:
                 done[i] = _alone(work, names[i], context)
                 if progress:
