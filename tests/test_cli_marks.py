@@ -171,3 +171,18 @@ def test_a_template_is_checked_and_its_copies_are_workbooks_excel_opens(tmp_path
         types = zipfile.ZipFile(copy).read("[Content_Types].xml")
         assert b"sheet.main+xml" in types and b"template" not in types, copy
     assert [(d.code, d.cell) for d in check_file(out).diagnostics] == [(d.code, d.cell) for d in check_file(src).diagnostics]
+
+
+def test_an_xlsx_renamed_et_is_marked_and_cleared_as_the_xlsx_it_is(tmp_path, capsys):
+    """An .xlsx renamed .et is read as the .xlsx inside; marking it ended as 内部错误, openpyxl going by its name."""
+    src = tmp_path / "单位.et"
+    src.write_bytes(faulty(tmp_path).read_bytes())
+    out = tmp_path / "标注.xlsx"
+    assert main(["check", str(src), "--annotate", str(out)]) == 1 and out.exists()
+    assert "内部错误" not in capsys.readouterr().err
+    assert [(d.code, d.cell) for d in check_file(out).diagnostics] == [(d.code, d.cell) for d in check_file(src).diagnostics]
+    assert main(["check", str(src), "--annotate", str(tmp_path / "标注.et")]) == 2
+    assert "扩展名应为 .xlsx" in capsys.readouterr().err
+    renamed = tmp_path / "标注2.et"
+    renamed.write_bytes(out.read_bytes())
+    assert main(["clear", str(renamed)]) == 0 and (tmp_path / "标注2-已清除.xlsx").is_file()

@@ -57,11 +57,13 @@ _LINK_FONT = Font(color="FF0563C1", underline="single")
 _TOP_LEFT = Alignment(vertical="top")
 _WRAP = Alignment(vertical="top", wrap_text=True)
 _MACRO_SUFFIXES = (".xlsm", ".xltm")
-_AS_WORKBOOK = {".xltx": ".xlsx", ".xltm": ".xlsm"}
+_TEMPLATES = {".xltx": ".xlsx", ".xltm": ".xlsm"}
+_AS_WORKBOOK = {**_TEMPLATES, ".et": ".xlsx", ".ett": ".xlsx"}  # an .et that is no .xls is an .xlsx renamed
 
 
 def copy_suffix(path: str | Path) -> str:
-    """The suffix of a marked or cleared copy of `path`: a template's copy is the workbook it was filled in as."""
+    """The suffix of a marked or cleared copy of `path`: a template's copy is the workbook it was filled in as, an
+    .xlsx renamed .et an .xlsx."""
     suffix = Path(path).suffix
     return _AS_WORKBOOK.get(suffix.lower(), suffix)
 
@@ -220,12 +222,13 @@ def _annotated_copy(path: Path) -> bool:
 def _declare_kind(wb: Workbook, dst: Path) -> None:
     """A copy declares itself a template only under a template's name: Excel will not open an .xlsx or .xlsm
     whose workbook says it is a template, as one read from an .xltx or .xltm does."""
-    wb.template = dst.suffix.lower() in _AS_WORKBOOK
+    wb.template = dst.suffix.lower() in _TEMPLATES
 
 
 def _load(path: Path) -> Workbook:
     keep_vba = path.suffix.lower() in _MACRO_SUFFIXES
-    return load_workbook(path, keep_vba=keep_vba, rich_text=True)
+    with path.open("rb") as f:  # by its content: openpyxl refuses a file by its name, an .xlsx renamed .et
+        return load_workbook(f, keep_vba=keep_vba, rich_text=True)
 
 
 # ---------------------------------------------------------------------------------- cell state
