@@ -250,7 +250,7 @@ _ONLY_YEAR = re.compile(rf"(?:预计|计划|拟|将|可|能|争取)?(?:于|在)?
 # Words that the work has not begun or has stopped, or is only partly done (截至6月30日完成60%): such a forecast is
 # never green (R211 unless a level reads it red)
 _STALLED = re.compile(r"未开工|未动工|未启动|未实施|停工|停建|暂停|停滞|搁置|未开始")
-_PARTLY_DONE = re.compile(rf"(?:{_DONE}|进度|完成率)[^{_CLAUSE_END}\d]{{0,4}}\d{{1,2}}(?:\.\d+)?%")
+_PARTLY_DONE = re.compile(rf"(?:{_DONE}|进度|完成率)[^{_CLAUSE_END}\d]{{0,8}}(?:\d{{1,2}}(?:\.\d+)?%|[{_CN}]成|一半|过半|大部分)")
 
 
 # A stage of a job (完成招标, 完成一期, 完成前期工作, 招标已完成, 主体已完工): finishing it is not finishing the job
