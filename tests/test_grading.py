@@ -546,9 +546,16 @@ def test_a_quarter_or_half_is_graded_only_where_it_is_sure(target, forecast, gra
     "十二个月内完成", "统一月度考核", "一月一次巡查", "时效指标", "数量指标", "第一季度", "上半年", "二级指标",
     # a number of months, not a month: was January or March, so 预计12月底全部办结 was red
     "一月内办结", "三月内完成", "验收后一月内支付", "三月以内完成", "一月之内答复",
+    # a number of years, not this year's end: 半年内完成 was due 31 December, so 预计11月完成 was green
+    "半年内完成", "一年内完成", "三年内完成", "两年内建成",
 ])
 def test_chinese_numerals_that_name_no_date_to_finish_by_are_no_deadline(target):
     assert deadline(target) is None
+
+
+@pytest.mark.parametrize("target", ["年内完成", "今年内完成", "2026年内完成", "本年度内完成", "年底前完成"])
+def test_the_years_end_is_a_deadline(target):
+    assert deadline(target) == (2026 if target.startswith("2026") else None, 0, 12, 31)
 
 
 def test_a_status_in_the_months_so_far_is_no_finding_against_a_deadline():

@@ -172,7 +172,7 @@ _WHEN = re.compile(
     r"|(?P<next>次年|明年|来年|下一?年)|今年|当年|本年)?"
     rf"(?:(?:(?P<month>1[0-2]|0?[1-9])|{_CN_MONTH})月份?(?:(?:(?P<day>[12]\d|3[01]|0?[1-9])|(?P<cn_day>{_CN_DAY}))[日号])?"
     rf"(?P<part>上旬|中旬|下旬|初|底|末)?{_CN_MONTH_SAID}|{_PERIOD}"
-    r"|(?P<end>(?(cn_year)|(?<=\d年|[今当本次明来下]年))度?[底末内]|(?<![去上前])年度?[底末内]))"
+    rf"|(?P<end>(?(cn_year)|(?<=\d年|[今当本次明来下]年))度?[底末内]|(?<![去上前半两几十{_CN}])年度?[底末内]))"
     r"|(?<!\d)(?P<iso_year>\d{4})[-/.](?P<iso_month>1[0-2]|0?[1-9])[-/.](?P<iso_day>[12]\d|3[01]|0?[1-9])(?!\d)")
 # A target to finish by a date: 12月31日前完成, 2026年底前完成, 于年底前全部完工, 6月完成; not 12月 alone (a count)
 _DEADLINE = re.compile(rf"\D*?(?:{_WHEN.pattern})(?P<by>之前|以前|以内|之内|为止|前|内|止)?(?P<due>\D*)")
