@@ -393,6 +393,14 @@ def test_none_of_a_bad_thing_is_still_a_count_of_none(target):
         assert "R208" not in {d.code for d in result.diagnostics}
 
 
+def timeliness(target: str, forecast):
+    """`check` of a form whose one indicator, a 时效指标, has this target and forecast (and so far the same)."""
+    grid = project_grid(funding=SAMPLE_FUNDING,
+                        indicators=[["产出指标", "时效指标", "指标甲", target, forecast, forecast, "受工期影响", "√", None,
+                                     None, None]])
+    return check_sheets({"表1": grid}, PROFILE)
+
+
 @pytest.mark.parametrize("target, forecast, grade", [
     # read as words, 预计2027年3月完成 held 完成 and was green; 11月完成 or 12月 was a number against words (R208) and
     # 2026年12月 no level at all (R211)
@@ -414,10 +422,7 @@ def test_none_of_a_bad_thing_is_still_a_count_of_none(target):
     ("2026年度内完成", "已完成", "green"), ("年度末完成", "预计2027年3月完成", "red"), ("年度内完成", "已完成", "green"),
 ])
 def test_a_date_to_finish_by_is_a_deadline(target, forecast, grade):
-    grid = project_grid(funding=SAMPLE_FUNDING,
-                        indicators=[["产出指标", "时效指标", "指标甲", target, forecast, forecast, "受工期影响", "√", None,
-                                     None, None]])
-    result = check_sheets({"表1": grid}, PROFILE)
+    result = timeliness(target, forecast)
     [indicator] = result.forms[0].indicators
     assert indicator.grade == grade
     assert not {"R207", "R208", "R209", "R211"} & {d.code for d in result.diagnostics}
@@ -466,10 +471,7 @@ def test_a_deadline_missed_is_said_to_deviate_not_to_be_doubted():
     ("9月30日前开工", "已于3月开工", "green", None), ("9月30日前开工", "预计11月开工", "red", "G201"),
 ])
 def test_a_deadline_is_met_by_the_date_the_work_is_done_not_a_date_it_stands_at(target, forecast, grade, finding):
-    grid = project_grid(funding=SAMPLE_FUNDING,
-                        indicators=[["产出指标", "时效指标", "指标甲", target, forecast, forecast, "受工期影响", "√", None,
-                                     None, None]])
-    result = check_sheets({"表1": grid}, PROFILE)
+    result = timeliness(target, forecast)
     codes = {d.code for d in result.diagnostics}
     assert result.forms[0].indicators[0].grade == grade
     said = {"R207", "R208", "R209", "R211", "G201", "G202"} & codes
@@ -500,10 +502,7 @@ def test_a_deadline_is_met_by_the_date_the_work_is_done_not_a_date_it_stands_at(
     ("十二月底前完成", "6月已完成", "green"), ("12月底前完成", "6月已完成", "green"), ("年底前完成", "11月底已完成", "green"),
 ])
 def test_a_date_in_chinese_numerals_a_quarter_or_a_half_is_a_deadline(target, forecast, grade):
-    grid = project_grid(funding=SAMPLE_FUNDING,
-                        indicators=[["产出指标", "时效指标", "指标甲", target, forecast, forecast, "受工期影响", "√", None,
-                                     None, None]])
-    result = check_sheets({"表1": grid}, PROFILE)
+    result = timeliness(target, forecast)
     assert result.forms[0].indicators[0].grade == grade
     assert not {"R207", "R208", "R209", "R211"} & {d.code for d in result.diagnostics}
 
@@ -531,10 +530,7 @@ def test_a_date_in_chinese_numerals_a_quarter_or_a_half_is_a_deadline(target, fo
     ("年底前完成", "明年开始运营，今年11月完工", "green", None),
 ])
 def test_a_quarter_or_half_is_graded_only_where_it_is_sure(target, forecast, grade, finding):
-    grid = project_grid(funding=SAMPLE_FUNDING,
-                        indicators=[["产出指标", "时效指标", "指标甲", target, forecast, forecast, "受工期影响", "√", None,
-                                     None, None]])
-    result = check_sheets({"表1": grid}, PROFILE)
+    result = timeliness(target, forecast)
     codes = {d.code for d in result.diagnostics}
     assert result.forms[0].indicators[0].grade == grade
     said = {"R207", "R208", "R209", "R211", "G201", "G202"} & codes
@@ -578,10 +574,7 @@ def test_a_status_in_the_months_so_far_is_no_finding_against_a_deadline():
     ("12月底前完成", 2026.1, "green"), ("2026年底前完成", 2028.1, "red"), ("年底前完成", "2026.10", "green"),
 ])
 def test_a_year_and_month_typed_as_a_number_is_a_date(target, forecast, grade):
-    grid = project_grid(funding=SAMPLE_FUNDING,
-                        indicators=[["产出指标", "时效指标", "指标甲", target, forecast, forecast, "受工期影响", "√", None,
-                                     None, None]])
-    result = check_sheets({"表1": grid}, PROFILE)
+    result = timeliness(target, forecast)
     assert result.forms[0].indicators[0].grade == grade
     assert not {"R207", "R208", "R209", "R211"} & {d.code for d in result.diagnostics}
 
@@ -591,10 +584,7 @@ def test_a_year_and_month_typed_as_a_number_is_a_date(target, forecast, grade):
 def test_a_deadline_answer_that_cannot_be_placed_is_always_said(target, forecast):
     """No deviation escapes unsaid: a number no date reads, against a date to finish by, was no grade and no finding
     (R207 text for a number, R208 a number against words, R209 another unit, R211 ungraded)."""
-    grid = project_grid(funding=SAMPLE_FUNDING,
-                        indicators=[["产出指标", "时效指标", "指标甲", target, forecast, forecast, "受工期影响", "√", None,
-                                     None, None]])
-    result = check_sheets({"表1": grid}, PROFILE)
+    result = timeliness(target, forecast)
     codes = {d.code for d in result.diagnostics}
     assert result.forms[0].indicators[0].grade is None
     assert {"R207", "R208", "R209", "R211"} & codes, codes
@@ -668,10 +658,7 @@ def test_a_deadline_answer_that_cannot_be_placed_is_said_once(target, forecast, 
     ("12月底前完成", "3月开工，预计11月完成", "green", None), ("12月底前完成", "6月已完成", "green", None),
 ])
 def test_a_clause_after_a_number_is_read_as_words_and_dates(target, forecast, grade, finding):
-    grid = project_grid(funding=SAMPLE_FUNDING,
-                        indicators=[["产出指标", "时效指标", "指标甲", target, forecast, forecast, "受工期影响", "√", None,
-                                     None, None]])
-    result = check_sheets({"表1": grid}, PROFILE)
+    result = timeliness(target, forecast)
     codes = {d.code for d in result.diagnostics}
     assert result.forms[0].indicators[0].grade == grade
     assert {"R207", "R208", "R209", "R211", "G201", "G202"} & codes == ({finding} if finding else set())
@@ -697,10 +684,7 @@ def test_a_clause_after_a_number_is_read_as_words_and_dates(target, forecast, gr
     ("十二月底前完成", "完工时间为2026年11月", "green", None), ("年底前完成", "6月已完成招标，预计11月完工", "green", None),
 ])
 def test_a_stage_finished_is_not_the_job_finished(target, forecast, grade, finding):
-    grid = project_grid(funding=SAMPLE_FUNDING,
-                        indicators=[["产出指标", "时效指标", "指标甲", target, forecast, forecast, "受工期影响", "√", None,
-                                     None, None]])
-    result = check_sheets({"表1": grid}, PROFILE)
+    result = timeliness(target, forecast)
     codes = {d.code for d in result.diagnostics}
     assert result.forms[0].indicators[0].grade == grade
     assert {"R207", "R208", "R209", "R211", "G201", "G202"} & codes == ({finding} if finding else set())
@@ -730,10 +714,7 @@ def test_a_stage_finished_is_not_the_job_finished_in_words(target, forecast, gra
     ("三季度完成一期工程建设", "预计11月完成", "red", "G201"),
 ])
 def test_a_forecast_finishing_after_the_forms_year_is_never_green(target, forecast, grade, finding):
-    grid = project_grid(funding=SAMPLE_FUNDING,
-                        indicators=[["产出指标", "时效指标", "指标甲", target, forecast, forecast, "受工期影响", "√", None,
-                                     None, None]])
-    result = check_sheets({"表1": grid}, PROFILE)
+    result = timeliness(target, forecast)
     codes = {d.code for d in result.diagnostics}
     assert result.forms[0].indicators[0].grade == grade
     assert {"R207", "R208", "R209", "R211", "G201", "G202"} & codes == ({finding} if finding else set())
@@ -761,10 +742,7 @@ def test_a_forecast_in_a_later_year_with_no_year_for_the_form_is_not_green():
     ("十二月底前完成一期工程", 11, "green", None), ("12月底前完成统一平台建设", 11, "green", None),
 ])
 def test_a_number_against_a_count_by_a_date_is_no_month(target, forecast, grade, finding):
-    grid = project_grid(funding=SAMPLE_FUNDING,
-                        indicators=[["产出指标", "时效指标", "指标甲", target, forecast, forecast, "受工期影响", "√", None,
-                                     None, None]])
-    result = check_sheets({"表1": grid}, PROFILE)
+    result = timeliness(target, forecast)
     codes = {d.code for d in result.diagnostics}
     assert result.forms[0].indicators[0].grade == grade
     assert {"R207", "R208", "R209", "R211", "G201", "G202"} & codes == ({finding} if finding else set())
