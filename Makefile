@@ -22,6 +22,7 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install -q -e '.[bench]'
 	$(BIN)/python benchmarks/bench_check.py
 	$(BIN)/python benchmarks/bench_consolidate.py
+	$(BIN)/python benchmarks/bench_bureau.py
 	$(BIN)/python benchmarks/bench_server.py
 
 templates: $(STAMP)
