@@ -479,22 +479,20 @@ def department_groups(records: Iterable[FormRecord], kinds: tuple[str, ...] = ("
                       ) -> list[tuple[str, list[FormRecord]]]:
     """The project forms by the 主管部门 they name, those written alike taken as one, each by the spelling most of
     its forms use; most units first. A department's summary has one; a bureau's, several. (A unit's 部门整体 form
-    names the unit itself there, 主管部门（单位）, so it does not count but where `kinds` says so.) Spellings are
-    few: they are grouped, not the forms one by one."""
+    names the unit itself there, 主管部门（单位）, so it does not count but where `kinds` says so.) The spellings
+    are grouped, not the forms one by one, by department_keys (as Units groups them): a bureau's are hundreds, too
+    many to compare each with every other."""
     by_spelling: dict[str, list[FormRecord]] = {}
     for r in records:
         if r.department and r.kind in kinds:
             by_spelling.setdefault(r.department, []).append(r)
-    groups: list[list[str]] = []
+    keys, _ = department_keys(Counter({spelling: len(forms) for spelling, forms in by_spelling.items()}))
+    grouped: dict[str, list[str]] = {}
     for spelling in by_spelling:
-        group = next((g for g in groups if any(_same_department(spelling, other) for other in g)), None)
-        if group is None:
-            groups.append([spelling])
-        else:
-            group.append(spelling)
+        grouped.setdefault(keys[spelling], []).append(spelling)
     found = []
     units = Units(r for forms in by_spelling.values() for r in forms)
-    for spellings in groups:
+    for spellings in grouped.values():
         forms = [r for spelling in spellings for r in by_spelling[spelling]]
         found.append((max(spellings, key=lambda sp: len(by_spelling[sp])), forms, len({units.of(r) for r in forms})))
     return [(name, forms) for name, forms, _ in sorted(found, key=lambda g: -g[2])]
