@@ -301,9 +301,8 @@ def _table(doc, block: Table) -> None:
     _margins(table, columns.CELL_MARGIN, columns.CELL_MARGIN)
     size = Pt(lay.size)
     aligned = _alignments(block, lay)
-    for r, values in enumerate([block.headers, *block.rows]):
-        for c, value in enumerate(values):
-            cell = table.cell(r, c)
+    for r, (values, row) in enumerate(zip([block.headers, *block.rows], table.rows)):
+        for c, (value, cell) in enumerate(zip(values, row.cells)):  # table.cell(r, c) lays out the whole table anew
             cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
             p = _cell_paragraph(cell, WD_ALIGN_PARAGRAPH.CENTER if r == 0 else aligned[c])
             _run(p, lay.headers[c] if r == 0 else value, BODY_FONT, size, bold=r == 0)
