@@ -563,3 +563,18 @@ def test_libreoffice_prints_every_number_of_the_tables_whole(large_department, t
     assert len(whole) > 300
     missing = {c for c in set(whole) if words.count(c) < whole.count(c)}
     assert not missing, sorted(missing)[:20]
+
+
+def test_the_text_names_the_units_furthest_behind_and_leaves_the_rest_to_the_table(tmp_path):
+    """A bureau has hundreds of units behind 时间进度: one sentence naming them all ran to pages; it names the 20
+    furthest behind, the table of units lists them all."""
+    from test_consolidate import write_form
+
+    for i in range(25):
+        funding = {"资金总额": [None] * 8, "市级财政资金": [None, 100, 100, 100, 1, 10 + i, None, 100]}
+        write_form(tmp_path / f"u{i:02}.xlsx", unit=f"某单位{i:02}", project="项目", funding=funding)
+    text = report_for_paths([tmp_path]).text()
+    [line] = [line for line in text.splitlines() if line.startswith("支出进度落后时间进度超过")]
+    assert "的单位有 25 个，落后最多的 20 个：某单位00（" in line and line.endswith("（全部见下表）。")
+    assert "某单位19（" in line and "某单位20（" not in line
+    assert "某单位24" in text.split(line)[1]  # in the table of units

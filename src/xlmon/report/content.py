@@ -47,6 +47,9 @@ class NothingToReport(ValueError):
         self.reasons = reasons
 
 
+LISTED_BEHIND = 20  # units behind named in the text: a bureau has hundreds, which its table of units lists
+
+
 def report_for_paths(inputs: Iterable[str | Path], profile: Profile | None = None) -> Report:
     """The report for files and folders as `xlmon consolidate` reads them. NothingToReport when none is usable."""
     profile = profile or load_profile()
@@ -369,9 +372,10 @@ def department_report(summary: Summary, profile: Profile) -> Report:
     behind = [t for t in summary.by_unit if t.gap is not None and t.gap > profile.funding.green_max_gap]
     number = iter(range(2, 9))  # tables after 表1: a bureau's report has one by department first
     if behind:
-        listed = "、".join(f"{t.row}（{t.gap * 100:.2f} 个百分点）" for t in behind)
+        listed = "、".join(f"{t.row}（{t.gap * 100:.2f} 个百分点）" for t in behind[:LISTED_BEHIND])
+        some = f"，落后最多的 {LISTED_BEHIND} 个" if len(behind) > LISTED_BEHIND else ""
         add(Paragraph(f"支出进度落后时间进度超过 {profile.funding.green_max_gap * 100:g} 个百分点的单位有 "
-                      f"{len(behind)} 个：{listed}。"))
+                      f"{len(behind)} 个{some}：{listed}{'（全部见下表）' if some else ''}。"))
     elif not only_overall:  # of 部门整体 forms alone there are no units' progress to compare
         add(Paragraph(f"各单位支出进度落后时间进度均未超过 {profile.funding.green_max_gap * 100:g} 个百分点。"))
     charted = None
