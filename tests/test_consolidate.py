@@ -777,7 +777,7 @@ def test_the_chart_prints_on_one_page_with_every_unit_named(tmp_path, capsys, co
     rows = [r[0].value for r in ws.iter_rows(max_col=1)]
     assert first == rows.index("单位") + 2 and rows[first - 1] == "某市职业技术学院附属第000中等专业学校"
     assert bars == min(count, 40) or bars >= 20, bars
-    assert (height / 0.75 - 140) / bars >= 18, "room for each unit's name"
+    assert (height / 0.75 - 140) / bars >= 21, "room for each name (at 20 pixels LibreOffice left out every other)"
     if bars < count:
         assert f"进度差最大的 {bars} 个单位的支出进度与时间进度（共 {count} 个，见下表）" in xml
 
@@ -869,7 +869,7 @@ def test_the_chart_shows_the_units_furthest_behind_when_there_are_many(tmp_path,
     assert code == 0 and rows[top - 1] == "单位00" and len(rows) - top + 1 == 42  # the slowest first, all listed
     chart = zipfile.ZipFile(tmp_path / "out" / "汇总.xlsx").read("xl/charts/chart1.xml").decode()
     bars = int(re.search(r"进度差最大的 (\d+) 个单位的支出进度与时间进度（共 42 个，见下表）", chart).group(1))
-    assert 20 <= bars < 42 and f"$A${top}:$A${top + bars - 1}<" in chart  # as many as a page has room for
+    assert 18 <= bars < 42 and f"$A${top}:$A${top + bars - 1}<" in chart  # as many as a page has room for
     from xlmon.report import report_for_paths
 
     text = report_for_paths([tmp_path]).text()  # the report's figure alike, its table all 42
