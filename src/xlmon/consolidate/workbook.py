@@ -80,7 +80,9 @@ TITLE_HEIGHT = 21  # points of a row of 黑体 16, the summary's title
 OVERVIEW_FULL, CHART_FULL = 0.98, 0.92
 CHART_FRAME = 140  # pixels of 汇总表's chart that are not bars: its title, axis and legend
 CHART_OFFSET = 4  # pixels the chart stands below its first row: LibreOffice would draw its frame on the page above
-BAR_PIXELS = 22  # the least a unit takes in the chart: at 16, and at 20 for a bureau's 80 departments, LibreOffice left out every other name
+# the least a unit takes in the chart: at 16 (and at 20 for a bureau's 80 departments) LibreOffice left out every
+# other name
+BAR_PIXELS = 22
 UNIT_HEADERS = ("单位", "小计", "支出数", "支出进度", "时间进度", "进度差（百分点）", "评级")
 
 
