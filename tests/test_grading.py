@@ -740,6 +740,10 @@ def test_a_forecast_in_a_later_year_with_no_year_for_the_form_is_not_green():
     ("12月底前完成培训三次", "预计于11月完成", "green", None), ("年内完成培训三次", "预计2027年3月完成", "red", "G201"),
     # a phase name is no count: a bare number is still its month
     ("十二月底前完成一期工程", 11, "green", None), ("12月底前完成统一平台建设", 11, "green", None),
+    # the count in its own measure is graded as a count: 2次 was a number against words (R208), ungraded
+    ("年内完成培训三次", "2次", "red", "G201"), ("年内完成培训三次", "3次", "green", None),
+    ("12月底前完成培训十二次", "11次", "yellow", "G202"), ("年底前建成两个站点", "2个", "green", None),
+    ("年内完成培训三次", "2场", None, "R208"),
 ])
 def test_a_number_against_a_count_by_a_date_is_no_month(target, forecast, grade, finding):
     result = timeliness(target, forecast)

@@ -183,7 +183,9 @@ _CN_NUMERAL = re.compile(rf"[{_CN}十两百千万]")
 # …but a phase or an ordinal names a thing, not how many (完成一期工程, 完成第二批); 培训三期 at the end is a count
 _NAMED_BY_NUMERAL = re.compile(rf"第[{_CN}十两百千万]+|[{_CN}十]+期(?=.)")
 # A count of things (培训三次, 建成两个站点), not a numeral within a word (统一平台, 一网通办)
-_COUNT = re.compile(rf"[{_CN}十两百千万]+(?:个|次|项|场|批|期|所|家|人|户|座|处|条|台|套|件|轮|篇|份|本|部|名|位|种|类|间|辆|亩|公里|吨|届)")
+_COUNT = re.compile(rf"(?P<count>[{_CN}十两百千万]+)(?P<measure>个|次|项|场|批|期|所|家|人|户|座|处|条|台|套|件|轮|篇|份|本|部|名|位|"
+                    rf"种|类|间|辆|亩|公里|吨|届)")
+_SMALL_NUMERAL = re.compile(rf"{_CN_DAY}|两")  # what _number reads: up to 三十一
 _CLOCK = re.compile(r"\s*\d{1,2}:\d{2}(?::\d{2})?$")
 _SPACE = re.compile(r"\s+")
 _PART_DAY = {"上旬": 10, "初": 10, "中旬": 20}
@@ -196,10 +198,11 @@ def _compact_date(text: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _deadline(target: str) -> tuple[tuple[When, ...], bool, bool] | None:
+def _deadline(target: str) -> tuple[tuple[When, ...], bool, tuple[int | None, str] | None] | None:
     """The dates a target may mean a thing is due by (one, or two where it may be either: 三季度前 is before the
-    third quarter or by its end), whether the thing is to begin by then (9月30日前开工), and whether it is a count of
-    things (12月底前完成培训三次), which a bare number answers as a count, not a month."""
+    third quarter or by its end), whether the thing is to begin by then (9月30日前开工), and the count of things it
+    is to do (12月底前完成培训三次: 3 次; None where the numeral is past 三十一), which a bare number answers as a
+    count, not a month."""
     m = _DEADLINE.fullmatch(_compact_date(target)) if target else None
     if m is None or not (m["year"] or m["cn_year"] or m["next"] or m["day"] or m["cn_day"] or m["part"] or m["end"]
                          or m["iso_year"] or m["by"] or m["due"]):
@@ -208,7 +211,9 @@ def _deadline(target: str) -> tuple[tuple[When, ...], bool, bool] | None:
     if (m["cn_month"] or m["quarter"] or m["half"]) and not (
             (m["by"] or _FINISH.search(m["due"])) and not _CN_NUMERAL.search(named)):
         return None
-    counted = bool(_COUNT.search(named))
+    counted = _COUNT.search(named)
+    count = (_number(counted["count"].replace("两", "二")) if _SMALL_NUMERAL.fullmatch(counted["count"]) else None,
+             counted["measure"]) if counted else None
     due = _when(m)
     # before a quarter or half that does not begin the year, not by its end (三季度末前): it may end the one before
     if m["by"] in ("前", "之前", "以前") and not m["period_end"] and (m["quarter"] not in (None, "一", "1")
@@ -217,7 +222,7 @@ def _deadline(target: str) -> tuple[tuple[When, ...], bool, bool] | None:
         dues = ((year, later, month - (6 if m["half"] else 3), None), due)
     else:
         dues = (due,)
-    return dues, bool(m["due"] and _BEGUN.search(m["due"])), counted
+    return dues, bool(m["due"] and _BEGUN.search(m["due"])), count
 
 
 def deadline(target: str) -> When | None:
@@ -379,11 +384,14 @@ def deadline_grade(ind: Indicator, field: str, year: int | None, profile: Profil
     found = _deadline(ind.target) if ind.target else None
     if found is None:
         return None
-    dues, start, counted = found
+    dues, start, count = found
     value = getattr(ind, field)
     unit = ind.units.get(field)
-    if counted and isinstance(value, float) and not unit:
+    if count and isinstance(value, float) and not unit:
         return None  # 2 against 年内完成培训三次: two trainings, not February
+    if count and count[0] and isinstance(value, float) and unit == count[1]:  # 2次 against 年内完成培训三次
+        slack = profile.indicators.yellow_tolerance * count[0]
+        return "green" if value >= count[0] - EPS else "yellow" if value >= count[0] - slack - EPS else "red"
     done = _completed(value, unit, start)
     text = value if isinstance(value, str) else plain_number(value) + unit if value is not None and unit else ""
     years = _years_said(_compact_date(text), start)
@@ -458,11 +466,14 @@ def answers_deadline(ind: Indicator, field: str, profile: Profile, year: int | N
     """Whether a deadline's forecast is graded by its date or words (11月完成, 已完成, 2027年3月, 2026.12), or its
     actual names a date or words a grade reads (截至6月底已完成招标): no number in another unit (R209), no text for a
     number (R207), no number against words (R208); a forecast that is not is R211."""
-    if deadline(ind.target) is None:
+    found = _deadline(ind.target) if ind.target else None
+    if found is None:
         return False
     if field == "forecast":
         return deadline_grade(ind, field, year, profile) is not None
     value, unit = getattr(ind, field), ind.units.get(field)
+    if found[2] and isinstance(value, float) and unit == found[2][1]:  # 1次 so far against 年内完成培训三次
+        return True
     if isinstance(value, str) and qualitative_grade(value, ind, profile) is not None:
         return True
     text = value if isinstance(value, str) else plain_number(value) + unit if value is not None and unit else None
@@ -475,7 +486,7 @@ def names_date(ind: Indicator, field: str) -> bool:
     (R211) where the target's date or its own may be either of two (三季度前, 2026.1), or it is such a count."""
     value, unit = getattr(ind, field), ind.units.get(field)
     found = _deadline(ind.target) if isinstance(value, float) and ind.target else None
-    return found is not None and (found[2] and not unit or bool(
+    return found is not None and (found[2] is not None and unit in (None, found[2][1]) or bool(
         _completed(value, unit) or unit and _years_said(_compact_date(plain_number(value) + unit))))
 
 
