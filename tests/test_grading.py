@@ -681,6 +681,9 @@ def test_a_clause_after_a_number_is_read_as_words_and_dates(target, forecast, gr
     # the job itself, not a stage of it, whatever it is called; a main structure is a stage
     ("年底前完成", "已完成校舍维修改造", "green", None), ("年底前完成", "预计11月完成设备采购并投入使用", "green", None),
     ("年底前完成", "预计11月完成主体工程", None, "R211"),
+    # a part of the year's work is a stage too, only as what is done, not when
+    ("年底前完成", "已完成三季度工作", None, "R211"), ("年底前完成", "已完成上半年任务", None, "R211"),
+    ("年底前完成", "预计三季度完成", "green", None), ("年底前完成", "已完成全年工作任务", "green", None),
     ("十二月底前完成", "完工时间为2026年11月", "green", None), ("年底前完成", "6月已完成招标，预计11月完工", "green", None),
 ])
 def test_a_stage_finished_is_not_the_job_finished(target, forecast, grade, finding):

@@ -261,6 +261,9 @@ _PARTLY_DONE = re.compile(rf"(?:{_DONE}|进度|完成率)[^{_CLAUSE_END}\d]{{0,8
 # A stage of a job (完成招标, 完成一期, 完成前期工作, 招标已完成, 主体已完工): finishing it is not finishing the job
 _DONE_WORD = re.compile(_DONE)
 _STAGE = re.compile(rf"招标|设计|立项|采购|可研|初验|前期|主体|[{_CN}\d]期|方案|评审|审批|选址|勘察")
+# A part of the year's work done (完成三季度工作, 完成上半年任务), as the object of finishing: never as its subject,
+# which is the date it is done by (预计三季度完成)
+_PERIOD_WORK = re.compile(rf"(?:前?[{_CN}1-4]个?季度|[上下]半年|[{_CN}十\d]+个?月)的?(?:工作|任务|目标)")
 
 
 def _stage_only(text: str, target: str | None) -> bool:
@@ -275,7 +278,8 @@ def _stage_only(text: str, target: str | None) -> bool:
             continue
         finishing = True
         named = (clause[:done[0].start()], clause[done[-1].end():])
-        if not any(stage[0] not in goal for part in named for stage in _STAGE.finditer(part)):
+        if not any(stage[0] not in goal for part in named for stage in _STAGE.finditer(part)) and not (
+                (period := _PERIOD_WORK.match(named[1])) and period[0] not in goal):
             return False
     return finishing
 
