@@ -575,6 +575,23 @@ def test_the_text_names_the_units_furthest_behind_and_leaves_the_rest_to_the_tab
         write_form(tmp_path / f"u{i:02}.xlsx", unit=f"某单位{i:02}", project="项目", funding=funding)
     text = report_for_paths([tmp_path]).text()
     [line] = [line for line in text.splitlines() if line.startswith("支出进度落后时间进度超过")]
-    assert "的单位有 25 个，落后最多的 20 个：某单位00（" in line and line.endswith("（全部见下表）。")
+    assert "的单位有 25 个，落后最多的 20 个：某单位00（" in line and line.endswith("（全部见表2）。")
     assert "某单位19（" in line and "某单位20（" not in line
     assert "某单位24" in text.split(line)[1]  # in the table of units
+    assert "表2 各单位支出进度" in text
+
+
+def test_a_bureaus_text_sends_the_units_behind_to_the_table_of_units_not_of_departments(tmp_path):
+    """In a bureau's report the table right below the sentence on units behind is 表2 of 主管部门; the units it
+    leaves out are in 表3, which it names."""
+    from test_consolidate import write_form
+
+    for i in range(25):
+        funding = {"资金总额": [None] * 8, "市级财政资金": [None, 100, 100, 100, 1, 10 + i, None, 100]}
+        department = "某市教育局（101001）" if i % 2 else "某市科技局（102001）"
+        write_form(tmp_path / f"u{i:02}.xlsx", unit=f"某单位{i:02}", project="项目", funding=funding,
+                   department=department)
+    text = report_for_paths([tmp_path]).text()
+    [line] = [line for line in text.splitlines() if line.startswith("支出进度落后时间进度超过")]
+    assert line.endswith("（全部见表3）。"), line[-20:]
+    assert "表2 各主管部门支出进度" in text and "表3 各单位支出进度" in text

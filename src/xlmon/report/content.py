@@ -371,15 +371,16 @@ def department_report(summary: Summary, profile: Profile) -> Report:
                                 for t in rows], f"表1 {'部门整体' if only_overall else '项目'}资金来源及执行情况（金额单位：万元）"))
     behind = [t for t in summary.by_unit if t.gap is not None and t.gap > profile.funding.green_max_gap]
     number = iter(range(2, 9))  # tables after 表1: a bureau's report has one by department first
+    tables = [("主管部门", summary.by_department)] if summary.by_department else []
     if behind:
         listed = "、".join(f"{t.row}（{t.gap * 100:.2f} 个百分点）" for t in behind[:LISTED_BEHIND])
         some = f"，落后最多的 {LISTED_BEHIND} 个" if len(behind) > LISTED_BEHIND else ""
+        everyone = f"（全部见表{2 + len(tables)}）" if some else ""  # the table of units: a bureau's is after 主管部门's
         add(Paragraph(f"支出进度落后时间进度超过 {profile.funding.green_max_gap * 100:g} 个百分点的单位有 "
-                      f"{len(behind)} 个{some}：{listed}{'（全部见下表）' if some else ''}。"))
+                      f"{len(behind)} 个{some}：{listed}{everyone}。"))
     elif not only_overall:  # of 部门整体 forms alone there are no units' progress to compare
         add(Paragraph(f"各单位支出进度落后时间进度均未超过 {profile.funding.green_max_gap * 100:g} 个百分点。"))
     charted = None
-    tables = [("主管部门", summary.by_department)] if summary.by_department else []
     for who, totals in [*tables, ("单位", summary.by_unit)] if summary.projects else ():
         table = f"表{next(number)}"
         add(Table(["序号", who, "安排数", "支出数", "支出进度", "进度差（百分点）", "资金评级"],
