@@ -401,6 +401,13 @@ def timeliness(target: str, forecast):
     return check_sheets({"表1": grid}, PROFILE)
 
 
+def graded_and_said(target: str, forecast) -> tuple[str | None, set[str]]:
+    """timeliness(): the indicator's grade, and which of the findings about its completion or its deviation it gets."""
+    result = timeliness(target, forecast)
+    return (result.forms[0].indicators[0].grade,
+            {"R207", "R208", "R209", "R211", "G201", "G202"} & {d.code for d in result.diagnostics})
+
+
 @pytest.mark.parametrize("target, forecast, grade", [
     # read as words, 预计2027年3月完成 held 完成 and was green; 11月完成 or 12月 was a number against words (R208) and
     # 2026年12月 no level at all (R211)
@@ -471,11 +478,7 @@ def test_a_deadline_missed_is_said_to_deviate_not_to_be_doubted():
     ("9月30日前开工", "已于3月开工", "green", None), ("9月30日前开工", "预计11月开工", "red", "G201"),
 ])
 def test_a_deadline_is_met_by_the_date_the_work_is_done_not_a_date_it_stands_at(target, forecast, grade, finding):
-    result = timeliness(target, forecast)
-    codes = {d.code for d in result.diagnostics}
-    assert result.forms[0].indicators[0].grade == grade
-    said = {"R207", "R208", "R209", "R211", "G201", "G202"} & codes
-    assert said == ({finding} if finding else set()), said
+    assert graded_and_said(target, forecast) == (grade, {finding} if finding else set())
 
 
 @pytest.mark.parametrize("target, forecast, grade", [
@@ -530,11 +533,7 @@ def test_a_date_in_chinese_numerals_a_quarter_or_a_half_is_a_deadline(target, fo
     ("年底前完成", "明年开始运营，今年11月完工", "green", None),
 ])
 def test_a_quarter_or_half_is_graded_only_where_it_is_sure(target, forecast, grade, finding):
-    result = timeliness(target, forecast)
-    codes = {d.code for d in result.diagnostics}
-    assert result.forms[0].indicators[0].grade == grade
-    said = {"R207", "R208", "R209", "R211", "G201", "G202"} & codes
-    assert said == ({finding} if finding else set()), said
+    assert graded_and_said(target, forecast) == (grade, {finding} if finding else set())
 
 
 @pytest.mark.parametrize("target", [
@@ -658,10 +657,7 @@ def test_a_deadline_answer_that_cannot_be_placed_is_said_once(target, forecast, 
     ("12月底前完成", "3月开工，预计11月完成", "green", None), ("12月底前完成", "6月已完成", "green", None),
 ])
 def test_a_clause_after_a_number_is_read_as_words_and_dates(target, forecast, grade, finding):
-    result = timeliness(target, forecast)
-    codes = {d.code for d in result.diagnostics}
-    assert result.forms[0].indicators[0].grade == grade
-    assert {"R207", "R208", "R209", "R211", "G201", "G202"} & codes == ({finding} if finding else set())
+    assert graded_and_said(target, forecast) == (grade, {finding} if finding else set())
 
 
 @pytest.mark.parametrize("target, forecast, grade, finding", [
@@ -687,10 +683,7 @@ def test_a_clause_after_a_number_is_read_as_words_and_dates(target, forecast, gr
     ("十二月底前完成", "完工时间为2026年11月", "green", None), ("年底前完成", "6月已完成招标，预计11月完工", "green", None),
 ])
 def test_a_stage_finished_is_not_the_job_finished(target, forecast, grade, finding):
-    result = timeliness(target, forecast)
-    codes = {d.code for d in result.diagnostics}
-    assert result.forms[0].indicators[0].grade == grade
-    assert {"R207", "R208", "R209", "R211", "G201", "G202"} & codes == ({finding} if finding else set())
+    assert graded_and_said(target, forecast) == (grade, {finding} if finding else set())
 
 
 @pytest.mark.parametrize("target, forecast, grade", [
@@ -717,10 +710,7 @@ def test_a_stage_finished_is_not_the_job_finished_in_words(target, forecast, gra
     ("三季度完成一期工程建设", "预计11月完成", "red", "G201"),
 ])
 def test_a_forecast_finishing_after_the_forms_year_is_never_green(target, forecast, grade, finding):
-    result = timeliness(target, forecast)
-    codes = {d.code for d in result.diagnostics}
-    assert result.forms[0].indicators[0].grade == grade
-    assert {"R207", "R208", "R209", "R211", "G201", "G202"} & codes == ({finding} if finding else set())
+    assert graded_and_said(target, forecast) == (grade, {finding} if finding else set())
 
 
 def test_a_phase_name_is_no_count_but_a_count_stays_one():
@@ -749,7 +739,4 @@ def test_a_forecast_in_a_later_year_with_no_year_for_the_form_is_not_green():
     ("年内完成培训三次", "2场", None, "R208"),
 ])
 def test_a_number_against_a_count_by_a_date_is_no_month(target, forecast, grade, finding):
-    result = timeliness(target, forecast)
-    codes = {d.code for d in result.diagnostics}
-    assert result.forms[0].indicators[0].grade == grade
-    assert {"R207", "R208", "R209", "R211", "G201", "G202"} & codes == ({finding} if finding else set())
+    assert graded_and_said(target, forecast) == (grade, {finding} if finding else set())
