@@ -52,16 +52,22 @@ def unit_projects(n: int, seed: int):
     """Unit n's projects as demo.ProjectData: 2-4 distinct kinds (3 on average), demo's numbers."""
     from xlmon import demo
 
-    rng = random.Random(seed * 1_000_003 + n)
-    tp = MONTHS / 12
-    department = f"{demo.DEPARTMENT[0]}（{demo.DEPARTMENT[1]}）"
+    return demo_projects(random.Random(seed * 1_000_003 + n), unit_name(n),
+                         f"{demo.DEPARTMENT[0]}（{demo.DEPARTMENT[1]}）", MONTHS)
+
+
+def demo_projects(rng: random.Random, unit: str, department: str, months: int):
+    """A unit's projects: 2-4 distinct kinds of the demo's (3 on average), its numbers, some lagging or doubtful."""
+    from xlmon import demo
+
+    tp = months / 12
     projects = []
     for key in rng.sample(sorted(demo.PROJECTS), rng.choice((2, 3, 3, 3, 4))):
         kind = demo.PROJECTS[key]
         marks = tuple(m for m, share in ((demo.LAG, 0.12), (demo.MAYBE, 0.10), (demo.NEVER, 0.03))
                       if rng.random() < share)
         projects.append(demo.ProjectData(
-            kind.name, kind.short, unit_name(n), department, kind.goal,
+            kind.name, kind.short, unit, department, kind.goal,
             demo._funding(rng, kind, marks, tp), demo._indicators(rng, kind.indicators, tp, marks),
             marks, kind.sources[0][0]))
     return projects
@@ -70,13 +76,13 @@ def unit_projects(n: int, seed: int):
 _LAYOUTS: dict = {}
 
 
-def _layout(counts: dict[tuple[str, str], int]):
+def _layout(counts: dict[tuple[str, str], int], months: int = MONTHS):
     """Where the inputs go for these group sizes (the header text does not move any cell)."""
     from xlmon.form_plan import plan_form
 
-    key = tuple(sorted(counts.items()))
+    key = (months, tuple(sorted(counts.items())))
     if key not in _LAYOUTS:
-        _LAYOUTS[key] = plan_form("project", year=YEAR, months=MONTHS, indicator_counts=counts).layout
+        _LAYOUTS[key] = plan_form("project", year=YEAR, months=months, indicator_counts=counts).layout
     return _LAYOUTS[key]
 
 
@@ -112,25 +118,30 @@ def form_values(project, layout) -> dict[str, object]:
 
 def write_unit(args: tuple[Path, int, int]) -> int:
     """One unit's workbook; returns its number of forms."""
-    import xlsxwriter
-
-    from xlmon.adapters.xlsxwriter_form import build_form_xlsxwriter
-
     folder, n, seed = args
     projects = unit_projects(n, seed)
     path = folder / f"{n:04d}_{unit_name(n)}.xlsx"
     tmp = path.with_name(f".tmp-{path.name}")
-    wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False,
-                                        "strings_to_numbers": False})
+    write_forms(tmp, projects, MONTHS)
+    os.replace(tmp, path)
+    return len(projects)
+
+
+def write_forms(path: Path, projects, months: int) -> None:
+    """The projects' forms, a sheet each, written with xlsxwriter (the text a unit typed never a formula)."""
+    import xlsxwriter
+
+    from xlmon.adapters.xlsxwriter_form import build_form_xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
+                                         "strings_to_numbers": False})
     for p in projects:
         counts = dict(Counter((i.level1, i.level2) for i in p.indicators))
         ws = wb.add_worksheet(p.sheet)
-        build_form_xlsxwriter(wb, ws, "project", year=YEAR, months=MONTHS, project=p.name,
+        build_form_xlsxwriter(wb, ws, "project", year=YEAR, months=months, project=p.name,
                               department=p.department, unit=p.unit, indicator_counts=counts,
-                              values=form_values(p, _layout(counts)))
+                              values=form_values(p, _layout(counts, months)))
     wb.close()
-    os.replace(tmp, path)
-    return len(projects)
 
 
 def ensure_data(folder: Path, units: int, seed: int) -> tuple[list[Path], int, float | None]:

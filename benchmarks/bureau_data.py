@@ -10,7 +10,6 @@ import os
 import random
 import shutil
 import time
-from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -100,52 +99,18 @@ def plan(departments: int, seed: int) -> Plan:
 
 
 def _projects(u: Unit, seed: int):
-    from xlmon import demo
+    from bench_consolidate import demo_projects
 
-    rng = random.Random(seed)
-    tp = u.months / 12
-    out = []
-    for key in rng.sample(sorted(demo.PROJECTS), rng.choice((2, 3, 3, 3, 4))):
-        kind = demo.PROJECTS[key]
-        marks = tuple(m for m, share in ((demo.LAG, 0.12), (demo.MAYBE, 0.10), (demo.NEVER, 0.03))
-                      if rng.random() < share)
-        out.append(demo.ProjectData(
-            kind.name, kind.short, u.name, u.department, kind.goal,
-            demo._funding(rng, kind, marks, tp), demo._indicators(rng, kind.indicators, tp, marks),
-            marks, kind.sources[0][0]))
-    return out
-
-
-_LAYOUTS: dict = {}
-
-
-def _layout(counts: dict, months: int):
-    from xlmon.form_plan import plan_form
-
-    key = (months, tuple(sorted(counts.items())))
-    if key not in _LAYOUTS:
-        _LAYOUTS[key] = plan_form("project", year=YEAR, months=months, indicator_counts=counts).layout
-    return _LAYOUTS[key]
+    return demo_projects(random.Random(seed), u.name, u.department, u.months)
 
 
 def write_unit(args: tuple[Path, Unit]) -> int:
-    import xlsxwriter
-
-    from bench_consolidate import form_values
-    from xlmon.adapters.xlsxwriter_form import build_form_xlsxwriter
+    from bench_consolidate import write_forms
 
     root, u = args
     path = root / u.file
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
-                                         "strings_to_numbers": False})
-    for p in u.projects:
-        counts = dict(Counter((i.level1, i.level2) for i in p.indicators))
-        ws = wb.add_worksheet(p.sheet)
-        build_form_xlsxwriter(wb, ws, "project", year=YEAR, months=u.months, project=p.name,
-                              department=p.department, unit=p.unit, indicator_counts=counts,
-                              values=form_values(p, _layout(counts, u.months)))
-    wb.close()
+    write_forms(path, u.projects, u.months)
     return len(u.projects)
 
 
