@@ -55,14 +55,19 @@ def comparable(value: float, ind: Indicator, field: str = "forecast") -> tuple[f
     return value, target
 
 
+def _at_least(value: float, target: float, tolerance: float, op: str = ">=") -> Grade:
+    """A target to reach (≥, or > with op): green there, yellow short of it by up to tolerance of it, else red."""
+    if value > target - EPS if op == ">=" else value > target + EPS:
+        return "green"
+    return "yellow" if value >= target - tolerance * abs(target) - EPS else "red"
+
+
 def quantitative_grade(value: float, ind: Indicator, tolerance: float) -> Grade:
     value, target = comparable(value, ind)
     op = ind.operator
     slack = tolerance * abs(target)
     if op in (">=", ">"):
-        if value > target - EPS if op == ">=" else value > target + EPS:
-            return "green"
-        return "yellow" if value >= target - slack - EPS else "red"
+        return _at_least(value, target, tolerance, op)
     if op in ("<=", "<"):
         if value < target + EPS if op == "<=" else value < target - EPS:
             return "green"
@@ -394,8 +399,7 @@ def deadline_grade(ind: Indicator, field: str, year: int | None, profile: Profil
     if count and isinstance(value, float) and not unit:
         return None  # 2 against 年内完成培训三次: two trainings, not February
     if count and count[0] and isinstance(value, float) and unit == count[1]:  # 2次 against 年内完成培训三次
-        slack = profile.indicators.yellow_tolerance * count[0]
-        return "green" if value >= count[0] - EPS else "yellow" if value >= count[0] - slack - EPS else "red"
+        return _at_least(value, count[0], profile.indicators.yellow_tolerance)
     done = _completed(value, unit, start)
     text = value if isinstance(value, str) else plain_number(value) + unit if value is not None and unit else ""
     years = _years_said(_compact_date(text), start)
@@ -404,10 +408,7 @@ def deadline_grade(ind: Indicator, field: str, year: int | None, profile: Profil
     # dates in the form's year, else the target's; with neither known, a completion naming a year cannot be placed
     reference = year or dues[0][0] or (None if not named or any(d[0] is not None for d in named) else 2001)
     if named and reference is not None:
-        days = [_day_of(d, reference) for d in done]
-        # done some day of a year it names: by the first of the year and by its last
-        done_days = {max(days + [_day_of(d, reference) for d in ends]) for ends in zip(*years)} if years \
-            else {max(days)}
+        done_days = _done_days(done, years, reference)
         if isinstance(value, float) and not unit and plain_number(value).endswith(".1"):
             done_days.add(_day_of((done[0][0], 0, 10, None), reference))  # 2026.10 typed into a number cell is 2026.1
         readings = {_late(_day_of(due, reference), day, profile.indicators.yellow_tolerance)
@@ -460,10 +461,15 @@ def _year_end_readings(text: str, year: int | None, profile: Profile) -> set[Gra
         return set()
     if year is None:
         return {None} if any(d[1] for d in done) or years else set()
-    days = [_day_of(d, year) for d in done]
-    done_days = {max(days + [_day_of(d, year) for d in ends]) for ends in zip(*years)} if years else {max(days)}
     end = _day_of((year, 0, 12, 31), year)
-    return {_late(end, day, profile.indicators.yellow_tolerance) for day in done_days}
+    return {_late(end, day, profile.indicators.yellow_tolerance) for day in _done_days(done, years, year)}
+
+
+def _done_days(done: tuple[When, ...], years: tuple[tuple[When, When], ...], reference: int) -> set[int]:
+    """The day a completion says the thing is done by, the latest of its dates; one for each end of a year it names
+    with no month (done some day of it: by the first of the year and by its last)."""
+    days = [_day_of(d, reference) for d in done]
+    return {max(days + [_day_of(d, reference) for d in ends]) for ends in zip(*years)} if years else {max(days)}
 
 
 def answers_deadline(ind: Indicator, field: str, profile: Profile, year: int | None = None) -> bool:
