@@ -2341,6 +2341,26 @@ def test_what_a_summary_is_named_after():
     assert department_name([*projects, form("project", "一院", "某市卫生健康委员会")]) == ""
 
 
+
+@pytest.mark.parametrize("spellings, departments", [
+    # a short spelling several departments' names hold is none of them: the bureau keeps them apart
+    (["中共某市委员会组织部"] * 3 + ["中共某市委员会宣传部"] * 2 + ["中共某市委员会"],
+     [["中共某市委员会组织部"], ["中共某市委员会宣传部"], ["中共某市委员会"]]),
+    (["某市教育局"] * 2 + ["某县教育局"] * 2 + ["教育局"], [["某市教育局"], ["某县教育局"], ["教育局"]]),
+    # held by one department only, or by its own office however many others hold it, it is that department
+    (["某市财政局"] * 2 + ["某市财政局国库支付中心"], [["某市财政局", "某市财政局国库支付中心"]]),
+    (["某市教育局"] * 3 + ["某市教育局机关", "某市教育局直属", "市教育局"],
+     [["某市教育局", "某市教育局机关", "某市教育局直属", "市教育局"]]),
+])
+def test_a_short_department_name_joins_the_one_department_it_can_be(spellings, departments):
+    from xlmon.consolidate.names import department_groups
+    from xlmon.consolidate.records import FormRecord
+
+    records = [FormRecord("project", f"{n}.xlsx", "表1", f"单位{n}", "项目", spelling, None, 2026, 6)
+               for n, spelling in enumerate(spellings)]
+    found = [sorted({r.department for r in forms}, key=spellings.index) for _, forms in department_groups(records)]
+    assert sorted(found) == sorted(departments)
+
 EDUCATION, HEALTH = "某市教育局（101001）", "某市卫生健康委员会（102001）"
 LAGGING = {L.TOTAL_ROW: [10, 300, 310, 200, 0.6667, 15, 0.0484, 305],
            "中央财政资金": [None, 100, 100, 100, 1, 6, 0.06, 100], "市级财政资金": [10, 200, 210, 100, 0.5, 9, 0.0429, 205]}

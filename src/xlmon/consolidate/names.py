@@ -414,7 +414,8 @@ def departments_named(naming: dict[tuple[str, str | None, str], set[str]], keys:
 
 def department_keys(counts: Counter[str]) -> tuple[dict[str, str], dict[str, str]]:
     """Which spellings of 主管部门 are one department: those written alike or with one code (_same_department),
-    and so on through the others (某市教育局（101001） joins 101001 and 某市教育局). Each spelling → its
+    and so on through the others (某市教育局（101001） joins 101001 and 某市教育局); a spelling inside longer ones
+    only where they are one department or its own office (某市教育局机关). Each spelling → its
     department's key (the spelling most forms use, after a NUL: never a unit's code), and each key → how a unit's
     name shows the department (that spelling without its code: 某市教育局). counts: each spelling → its forms."""
     parent = {s: s for s in counts}
@@ -436,11 +437,19 @@ def department_keys(counts: Counter[str]) -> tuple[dict[str, str], dict[str, str
         for code in _DEPARTMENT_CODE.findall(nfkc(s)):
             join(by_code.setdefault(code, s), s)
     stems = sorted(by_stem, key=len)
+    inside: dict[str, list[str]] = {}  # a short spelling → the longer ones that hold it
     for i, short in enumerate(stems):
         if len(short) >= 3:
-            for long in stems[i + 1:]:
-                if short in long:
+            inside[short] = [long for long in stems[i + 1:] if short in long]
+            for long in inside[short]:
+                if long.startswith(short) and long[len(short):] in _OWN_OFFICE:
                     join(by_stem[short], by_stem[long])
+    # 某市财政局 is 某市财政局国库支付中心's department, but 中共某市委员会 may be 组织部's or 宣传部's and 教育局 the
+    # city's or a county's: a short spelling held by several departments joins none of them. The longest first,
+    # so that 市教育局 finds 某市教育局 and 某市教育局直属 already one.
+    for short in sorted(inside, key=lambda s: (-len(s), s)):
+        if len(held := {root(by_stem[long]) for long in inside[short]} - {root(by_stem[short])}) == 1:
+            join(held.pop(), by_stem[short])
     groups: dict[str, list[str]] = {}
     for s in counts:
         groups.setdefault(root(s), []).append(s)
@@ -454,6 +463,7 @@ def department_keys(counts: Counter[str]) -> tuple[dict[str, str], dict[str, str
     return keys, shown
 
 
+_OWN_OFFICE = ("机关", "本级", "机关本级", "本部")  # 某市教育局机关 is 某市教育局 itself, however many others hold it
 _SHOWN_CODE = re.compile(r"\s*[(（\[【〔]\s*[0-9A-Za-z０-９Ａ-Ｚａ-ｚ\-－]+\s*[)）\]】〕]")
 
 
