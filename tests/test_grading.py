@@ -457,6 +457,21 @@ def test_a_deadline_missed_is_said_to_deviate_not_to_be_doubted():
 
 
 @pytest.mark.parametrize("target, forecast, grade, finding", [
+    # a target of two milestones was read by its first date (or not at all, with two numbers): the job finishing on
+    # time was red, and a stage of the first milestone green
+    ("6月底前完成设计，年底前竣工", "预计12月竣工", "green", None),
+    ("6月底前完成设计，年底前竣工", "已完成设计，预计2027年3月竣工", "red", "G201"),
+    ("一季度完成招标、四季度完工", "预计11月完工", "green", None), ("一季度完成招标、四季度完工", "预计2027年3月完工", "red", "G201"),
+    ("3月底前完成招标，12月底前完工", "11月完工", "green", None), ("3月底前完成招标，12月底前完工", "6月完成招标", None, "R211"),
+    ("2026年3月底前完成招标，12月底前完工", "预计2027年1月完工", "yellow", "G202"),
+    # the latest milestone is the job's, wherever it is written
+    ("年底前竣工，6月底前完成主体", "预计11月竣工", "green", None), ("年底前竣工，6月底前完成主体", "预计2027年3月竣工", "red", "G201"),
+])
+def test_a_target_of_several_milestones_is_due_by_its_last(target, forecast, grade, finding):
+    assert graded_and_said(target, forecast) == (grade, {finding} - {None})
+
+
+@pytest.mark.parametrize("target, forecast, grade, finding", [
     # the last date named was taken for the date the work is done: a date things stand at, or work starts or stops
     # on, made each of these green with no finding
     ("12月31日前完成", "截至6月30日尚未开工", None, "R211"), ("年底前完成", "截至6月底项目尚未开工", None, "R211"),

@@ -202,8 +202,36 @@ def _compact_date(text: str) -> str:
     return _SPACE.sub("", nfkc(_CLOCK.sub("", text)))
 
 
+Deadline = tuple[tuple[When, ...], bool, tuple[int | None, str] | None]
+
+
 @lru_cache(maxsize=4096)
-def _deadline(target: str) -> tuple[tuple[When, ...], bool, tuple[int | None, str] | None] | None:
+def _deadline(target: str) -> Deadline | None:
+    """_one_deadline of the target, or of its last milestone where it names several (一季度完成招标、四季度完工;
+    3月底前完成招标，12月底前完工): the job is due by the latest, and the year's forecast answers for that."""
+    milestones = _milestones(target)
+    return milestones[-1][1] if milestones else _one_deadline(target)
+
+
+def _goal(target: str | None) -> str | None:
+    """What the year's forecast answers for: the target, or its last milestone (四季度完工 of 一季度完成招标、四季度完工),
+    so that a forecast of an earlier one's stage alone (6月完成招标) is a stage done, not the job."""
+    milestones = _milestones(target) if target else ()
+    return milestones[-1][0] if milestones else target
+
+
+@lru_cache(maxsize=4096)
+def _milestones(target: str) -> tuple[tuple[str, Deadline], ...]:
+    """The clauses of a target that are each due by a date, latest last; () unless there are two or more."""
+    found = [(clause, due) for clause in _CLAUSES.split(_compact_date(target)) if (due := _one_deadline(clause))]
+    if len(found) < 2:
+        return ()
+    year = min((when[0] for _, due in found for when in due[0] if when[0]), default=0)  # 2026年3月 … 12月底
+    return tuple(sorted(found, key=lambda m: (m[1][0][-1][0] or year, *m[1][0][-1][1:3], m[1][0][-1][3] or 31)))
+
+
+@lru_cache(maxsize=4096)
+def _one_deadline(target: str) -> Deadline | None:
     """The dates a target may mean a thing is due by (one, or two where it may be either: 三季度前 is before the
     third quarter or by its end), whether the thing is to begin by then (9月30日前开工), and the count of things it
     is to do (12月底前完成培训三次: 3 次; None where the numeral is past 三十一), which a bare number answers as a
@@ -422,7 +450,7 @@ def deadline_grade(ind: Indicator, field: str, year: int | None, profile: Profil
         # 截至6月30日完成60% or 预计12月底完成80%, but not 截至目前已完成80%，预计11月全部完成
         if (partly := _PARTLY_DONE.search(text)) and not any(at > partly.end() for at, _ in _tied_dates(text, start)):
             return None
-    if grade == "green" and not start and text and _stage_only(text, ind.target):
+    if grade == "green" and not start and text and _stage_only(text, _goal(ind.target)):
         return None
     return grade
 
@@ -443,7 +471,7 @@ def words_grade(text: str, ind: Indicator, profile: Profile, year: int | None = 
     by a day or a year)."""
     grade = qualitative_grade(text, ind, profile)
     finish = bool(ind.target and _DONE_WORD.search(label_key(ind.target)))
-    if grade == "green" and finish and _stage_only(text, ind.target):
+    if grade == "green" and finish and _stage_only(text, _goal(ind.target)):
         return None
     readings = _year_end_readings(text, year, profile)
     if grade is None or None in readings:
