@@ -405,7 +405,7 @@ def graded_and_said(target: str, forecast) -> tuple[str | None, set[str]]:
     """timeliness(): the indicator's grade, and which of the findings about its completion or its deviation it gets."""
     result = timeliness(target, forecast)
     return (result.forms[0].indicators[0].grade,
-            {"R207", "R208", "R209", "R211", "G201", "G202"} & {d.code for d in result.diagnostics})
+            {"R207", "R208", "R209", "R211", "R216", "G201", "G202"} & {d.code for d in result.diagnostics})
 
 
 @pytest.mark.parametrize("target, forecast, grade", [
@@ -459,10 +459,10 @@ def test_a_deadline_missed_is_said_to_deviate_not_to_be_doubted():
 @pytest.mark.parametrize("target, forecast, grade, finding", [
     # a target of two milestones was read by its first date (or not at all, with two numbers): the job finishing on
     # time was red, and a stage of the first milestone green
-    ("6月底前完成设计，年底前竣工", "预计12月竣工", "green", None),
+    ("6月底前完成设计，年底前竣工", "预计12月竣工", "green", None), ("6月底前完成设计，年底前竣工", "已完成设计", None, "R216"),
     ("6月底前完成设计，年底前竣工", "已完成设计，预计2027年3月竣工", "red", "G201"),
     ("一季度完成招标、四季度完工", "预计11月完工", "green", None), ("一季度完成招标、四季度完工", "预计2027年3月完工", "red", "G201"),
-    ("3月底前完成招标，12月底前完工", "11月完工", "green", None), ("3月底前完成招标，12月底前完工", "6月完成招标", None, "R211"),
+    ("3月底前完成招标，12月底前完工", "11月完工", "green", None), ("3月底前完成招标，12月底前完工", "6月完成招标", None, "R216"),
     ("2026年3月底前完成招标，12月底前完工", "预计2027年1月完工", "yellow", "G202"),
     # the latest milestone is the job's, wherever it is written
     ("年底前竣工，6月底前完成主体", "预计11月竣工", "green", None), ("年底前竣工，6月底前完成主体", "预计2027年3月竣工", "red", "G201"),
@@ -474,12 +474,12 @@ def test_a_target_of_several_milestones_is_due_by_its_last(target, forecast, gra
 @pytest.mark.parametrize("target, forecast, grade, finding", [
     # the last date named was taken for the date the work is done: a date things stand at, or work starts or stops
     # on, made each of these green with no finding
-    ("12月31日前完成", "截至6月30日尚未开工", None, "R211"), ("年底前完成", "截至6月底项目尚未开工", None, "R211"),
-    ("9月30日前完成", "6月底前尚在招标", None, "R208"), ("10月底前完工", "受资金影响，6月起停工", None, "R207"),
-    ("6月30日前完成", "预计年底完工，已于3月开工", "red", "G201"), ("年底前完成", "6月起停工", None, "R208"),
-    ("12月31日前完成", "截至6月30日完成60%", None, "R211"), ("12月31日前完成", "预计12月底完成80%", None, "R211"),
+    ("12月31日前完成", "截至6月30日尚未开工", None, "R216"), ("年底前完成", "截至6月底项目尚未开工", None, "R216"),
+    ("9月30日前完成", "6月底前尚在招标", None, "R216"), ("10月底前完工", "受资金影响，6月起停工", None, "R216"),
+    ("6月30日前完成", "预计年底完工，已于3月开工", "red", "G201"), ("年底前完成", "6月起停工", None, "R216"),
+    ("12月31日前完成", "截至6月30日完成60%", None, "R216"), ("12月31日前完成", "预计12月底完成80%", None, "R216"),
     ("12月31日前完成", "截至目前已完成80%，预计11月全部完成", "green", None),
-    ("年底前完成", "已完成年度任务的50%", None, "R211"), ("年底前完成", "预计11月完成全年计划的六成", None, "R211"), ("年底前完成", "截至6月30日尚未开工，预计12月完成", None, "R211"),
+    ("年底前完成", "已完成年度任务的50%", None, "R216"), ("年底前完成", "预计11月完成全年计划的六成", None, "R216"), ("年底前完成", "截至6月30日尚未开工，预计12月完成", None, "R216"),
     ("年底前完成", "截至6月底尚未启动", "red", "G201"),  # 未启动 is a level of its own, red
     # a date tied to finishing, before or after it, is the one
     ("年底前完成", "截至6月底已完成招标，预计年底完工", "green", None), ("12月31日前完成", "原计划12月，延期至次年3月", "red", "G201"),
@@ -529,14 +529,14 @@ def test_a_date_in_chinese_numerals_a_quarter_or_a_half_is_a_deadline(target, fo
     # 三季度前 is before the third quarter begins or by its end: a date in time by both is green, late by both red,
     # and one in between said (R211), not guessed
     ("三季度前完成", "预计5月完成", "green", None), ("三季度前完成", "预计12月完成", "red", "G201"),
-    ("三季度前完成", "预计8月完成", None, "R211"), ("下半年前完成", "预计9月完成", None, "R211"), ("三季度前完成", 8, None, "R211"),
+    ("三季度前完成", "预计8月完成", None, "R216"), ("下半年前完成", "预计9月完成", None, "R216"), ("三季度前完成", 8, None, "R216"),
     ("一季度前完成", "预计3月完成", "green", None),  # nothing is due before January: by the quarter's end
     # words that it is done do not settle a date that may be late: 已于8月完成 was green for its 已完成
-    ("三季度前完成", "已于8月完成", None, "R211"), ("四季度前完成", "已于10月完成", None, "R211"),
+    ("三季度前完成", "已于8月完成", None, "R216"), ("四季度前完成", "已于10月完成", None, "R216"),
     ("三季度前完成", "已于5月完成", "green", None), ("三季度前完成", "已于12月完成", "red", "G201"),
     # a quarter or half things stand at, or words that work has not begun, is no date it is done
-    ("十二月底前完成", "截至第二季度尚未开工", None, "R211"), ("第四季度完成", "截至二季度末完成60%", None, "R211"),
-    ("年底前完成", "截至二季度末尚未开工，预计四季度完成", None, "R211"),
+    ("十二月底前完成", "截至第二季度尚未开工", None, "R216"), ("第四季度完成", "截至二季度末完成60%", None, "R216"),
+    ("年底前完成", "截至二季度末尚未开工，预计四季度完成", None, "R216"),
     ("年底前完成", "截至上半年已完成招标，预计四季度完工", "green", None),
     # a year with no month is some day of it: 预计明年完成 was green for its 完成, though late by a day or a year, and
     # so is yellow at least
@@ -544,7 +544,7 @@ def test_a_date_in_chinese_numerals_a_quarter_or_a_half_is_a_deadline(target, fo
     ("年底前完成", "延期至明年", "yellow", "G202"), ("年底前完成", "推迟到下一年度完工", "yellow", "G202"),
     ("按期完成", "部分完成，剩余部分明年完成", "yellow", "G202"),
     ("6月底前完成", "预计明年完成", "red", "G201"), ("9月30日前开工", "预计明年开工", "red", "G201"),
-    ("2027年6月底前完成", "预计2027年完成", None, "R211"), ("明年底前完成", "预计明年完成", "green", None),
+    ("2027年6月底前完成", "预计2027年完成", None, "R216"), ("明年底前完成", "预计明年完成", "green", None),
     ("年底前完成", "明年开始运营，今年11月完工", "green", None),
 ])
 def test_a_quarter_or_half_is_graded_only_where_it_is_sure(target, forecast, grade, finding):
@@ -596,14 +596,13 @@ def test_a_year_and_month_typed_as_a_number_is_a_date(target, forecast, grade):
 @pytest.mark.parametrize("target", ["12月底前完成", "10月底前", "2026年底前完成", "12月31日前完成", "年底前完成"])
 @pytest.mark.parametrize("forecast", [0, 50, 13, 2026.13, 1850.5, "截至6月30日尚未开工"])
 def test_a_deadline_answer_that_cannot_be_placed_is_always_said(target, forecast):
-    """No deviation escapes unsaid: a number no date reads, against a date to finish by, was no grade and no finding
-    (R207 text for a number, R208 a number against words, R209 another unit, R211 ungraded)."""
+    """No deviation escapes unsaid: a number no date reads, against a date to finish by, was no grade and no finding;
+    and it is said as what it is, no date (R216), not as a number for words (R208) or text for a number (R207)."""
     result = timeliness(target, forecast)
-    codes = {d.code for d in result.diagnostics}
     assert result.forms[0].indicators[0].grade is None
-    assert {"R207", "R208", "R209", "R211"} & codes, codes
-    r211 = [d.message for d in result.diagnostics if d.code == "R211"]
-    assert all("None" not in m and ".0”" not in m for m in r211), r211
+    [r216] = [d.message for d in result.diagnostics if d.code[:2] == "R2"]
+    assert r216.startswith(f"指标“指标甲”的目标是“{target}”，全年预计完成情况“") and "看不出能否按期完成" in r216
+    assert "None" not in r216 and ".0”" not in r216 and "请写明预计完成的时间（如“预计11月完成”" in r216
 
 
 def test_a_year_and_month_that_may_be_january_or_october_is_said_where_the_two_differ():
@@ -614,9 +613,9 @@ def test_a_year_and_month_that_may_be_january_or_october_is_said_where_the_two_d
                                      None, None, None]])
     result = check_sheets({"表1": grid}, PROFILE)
     assert result.forms[0].indicators[0].grade is None
-    assert [d.message for d in result.diagnostics if d.code == "R211"] == [
-        "指标“指标甲”的全年预计完成情况“2026.1”无法判断红黄绿，偏差可能因此漏报。请用“达成”“部分达成”“未达成”等说法填写，"
-        "或把这一说法加入规则配置（[indicators] qualitative）。"]
+    assert [d.message for d in result.diagnostics if d.code[:2] == "R2"] == [
+        "指标“指标甲”的目标是“6月底前完成”，全年预计完成情况“2026.1”看不出能否按期完成，无法判断红黄绿，偏差可能因此漏报。"
+        "请写明预计完成的时间（如“预计11月完成”“已于5月完成”“预计2027年3月完成”）。"]
 
 
 @pytest.mark.parametrize("target", [
@@ -650,10 +649,10 @@ def test_a_word_of_its_own_after_none_is_no_count_either(target):
 
 
 @pytest.mark.parametrize("target, forecast, code", [
-    ("12月底前完成", "20天", "R209"), ("12月底前完成", "3周", "R209"), ("12月底前完成", "截至6月30日尚未开工", "R207"),
-    ("12月31日前完成", 100, "R208"), ("12月31日前完成", "截至6月30日尚未开工", "R211"), ("12月底前完成", 0, "R211"),
+    ("12月底前完成", "20天", "R216"), ("12月底前完成", "3周", "R216"), ("12月底前完成", "截至6月30日尚未开工", "R216"),
+    ("12月31日前完成", 100, "R216"), ("12月31日前完成", "截至6月30日尚未开工", "R216"), ("12月底前完成", 0, "R216"),
     # a number that is a date, of which the target is not sure (2026.1: January or October), was a number for words
-    ("6月30日前完成", 2026.1, "R211"), ("三季度前完成", "预计8月完成", "R211"),
+    ("6月30日前完成", 2026.1, "R216"), ("三季度前完成", "预计8月完成", "R216"),
 ])
 def test_a_deadline_answer_that_cannot_be_placed_is_said_once(target, forecast, code):
     """One finding for the forecast cell: 20天 against 12月底前完成 is another unit (R209), not also ungraded (R211)."""
@@ -677,11 +676,11 @@ def test_a_clause_after_a_number_is_read_as_words_and_dates(target, forecast, gr
 
 @pytest.mark.parametrize("target, forecast, grade, finding", [
     # the 完成 of a stage was tied to its date, or read as words, as if the whole job were done: all green
-    ("年底前完工", "6月已完成招标", None, "R211"), ("年底前完工", "三季度已完成招标", None, "R211"),
-    ("年底前完工", "已完成设计", None, "R211"), ("年底前完成", "已完成前期工作", None, "R211"),
-    ("年底前完成", "预计11月完成一期", None, "R211"), ("年底前完成", "已完成项目招标", None, "R211"),
-    ("年底前完工", "已于5月完成立项", None, "R211"), ("年底前完工", "招标已完成", None, "R211"),
-    ("年底前完工", "一期工程已于6月完工", None, "R211"), ("十二月底前完成", "已完成采购", None, "R211"),
+    ("年底前完工", "6月已完成招标", None, "R216"), ("年底前完工", "三季度已完成招标", None, "R216"),
+    ("年底前完工", "已完成设计", None, "R216"), ("年底前完成", "已完成前期工作", None, "R216"),
+    ("年底前完成", "预计11月完成一期", None, "R216"), ("年底前完成", "已完成项目招标", None, "R216"),
+    ("年底前完工", "已于5月完成立项", None, "R216"), ("年底前完工", "招标已完成", None, "R216"),
+    ("年底前完工", "一期工程已于6月完工", None, "R216"), ("十二月底前完成", "已完成采购", None, "R216"),
     # the stage the target names, the whole job, or finishing said after a stage, stay green
     ("6月底前完成招标", "已于5月完成招标", "green", None), ("12月底前全部完工", "预计11月完工", "green", None),
     ("年底前完成", "截至6月底已完成招标，预计年底完工", "green", None), ("年底前完成", "预计11月完成全部建设任务", "green", None),
@@ -691,9 +690,9 @@ def test_a_clause_after_a_number_is_read_as_words_and_dates(target, forecast, gr
     ("一期工程年底前完工", "一期工程预计11月完工", "green", None),
     # the job itself, not a stage of it, whatever it is called; a main structure is a stage
     ("年底前完成", "已完成校舍维修改造", "green", None), ("年底前完成", "预计11月完成设备采购并投入使用", "green", None),
-    ("年底前完成", "预计11月完成主体工程", None, "R211"),
+    ("年底前完成", "预计11月完成主体工程", None, "R216"),
     # a part of the year's work is a stage too, only as what is done, not when
-    ("年底前完成", "已完成三季度工作", None, "R211"), ("年底前完成", "已完成上半年任务", None, "R211"),
+    ("年底前完成", "已完成三季度工作", None, "R216"), ("年底前完成", "已完成上半年任务", None, "R216"),
     ("年底前完成", "预计三季度完成", "green", None), ("年底前完成", "已完成全年工作任务", "green", None),
     ("十二月底前完成", "完工时间为2026年11月", "green", None), ("年底前完成", "6月已完成招标，预计11月完工", "green", None),
 ])
@@ -742,8 +741,8 @@ def test_a_forecast_in_a_later_year_with_no_year_for_the_form_is_not_green():
 
 @pytest.mark.parametrize("target, forecast, grade, finding", [
     # a count after the date: the bare number was read as a month (2 as February), and green
-    ("12月底前完成培训三次", 2, None, "R211"), ("年内完成培训三次", 2, None, "R211"), ("年内完成培训三次", 3, None, "R211"),
-    ("年底前建成两个站点", 1, None, "R211"), ("12月底前完成培训三次", 11, None, "R211"),
+    ("12月底前完成培训三次", 2, None, "R216"), ("年内完成培训三次", 2, None, "R216"), ("年内完成培训三次", 3, None, "R216"),
+    ("年底前建成两个站点", 1, None, "R216"), ("12月底前完成培训三次", 11, None, "R216"),
     # a date, or words, still answer it
     ("12月底前完成培训三次", "预计于11月完成", "green", None), ("年内完成培训三次", "预计2027年3月完成", "red", "G201"),
     # a phase name is no count: a bare number is still its month
@@ -751,7 +750,17 @@ def test_a_forecast_in_a_later_year_with_no_year_for_the_form_is_not_green():
     # the count in its own measure is graded as a count: 2次 was a number against words (R208), ungraded
     ("年内完成培训三次", "2次", "red", "G201"), ("年内完成培训三次", "3次", "green", None),
     ("12月底前完成培训十二次", "11次", "yellow", "G202"), ("年底前建成两个站点", "2个", "green", None),
-    ("年内完成培训三次", "2场", None, "R208"),
+    ("年内完成培训三次", "2场", None, "R216"),
 ])
 def test_a_number_against_a_count_by_a_date_is_no_month(target, forecast, grade, finding):
     assert graded_and_said(target, forecast) == (grade, {finding} if finding else set())
+
+
+def test_a_number_against_a_count_by_a_date_is_asked_for_its_date_or_count():
+    """2 against 年内完成培训三次 was "请用“达成”“部分达成”“未达成”等说法填写", and 6月起停工 against 12月底前完工 was text for
+    a number (R207) or another unit than 月底前完工 (R209)."""
+    said = {forecast: [d.message.split("。")[-2] for d in timeliness(target, forecast).diagnostics if d.code[:2] == "R2"]
+            for target, forecast in (("年内完成培训三次", 2), ("12月底前完工", "6月起停工"), ("12月底前完工", "6月已完成招标"))}
+    assert said == {2: ["请写明预计完成的时间或数量（如“预计11月完成”“3次”）"],
+                    "6月起停工": ["请写明预计完成的时间（如“预计11月完成”“已于5月完成”“预计2027年3月完成”）"],
+                    "6月已完成招标": ["请写明预计完成的时间（如“预计11月完成”“已于5月完成”“预计2027年3月完成”）"]}

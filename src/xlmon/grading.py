@@ -258,6 +258,16 @@ def _one_deadline(target: str) -> Deadline | None:
     return dues, bool(m["due"] and _BEGUN.search(m["due"])), count
 
 
+def deadline_count(target: str | None) -> tuple[str, str] | None:
+    """The count a target is to reach by a date, as written (年内完成培训三次: 3次, 次), or None; its number is "" past
+    三十一."""
+    found = _deadline(target) if target else None
+    if not found or not found[2]:
+        return None
+    number, measure = found[2]
+    return (f"{number}{measure}" if number else "", measure)
+
+
 def deadline(target: str) -> When | None:
     """The date a target says a thing is due by (12月31日前完成, 2026年底前完成, 年底前完成, 十二月底前完成, 三季度末前完成,
     上半年完成), the latest where it may mean two, or None. A month alone (12月) is no date unless something says it is
@@ -286,7 +296,7 @@ _CLAUSES = re.compile(rf"[{_CLAUSE_END}]")
 _YEAR_ALONE = re.compile(r"(?<!\d)(?:(?P<year>\d{4})年|(?P<next>次年|明年|来年|下一?年))度?")
 _ONLY_YEAR = re.compile(rf"(?:预计|计划|拟|将|可|能|争取)?(?:于|在)?(?:{_YEAR_ALONE.pattern})(?:内|底前)?")
 # Words that the work has not begun or has stopped, or is only partly done (截至6月30日完成60%): such a forecast is
-# never green (R211 unless a level reads it red)
+# never green (R216 unless a level reads it red)
 _STALLED = re.compile(r"未开工|未动工|未启动|未实施|停工|停建|暂停|停滞|搁置|未开始")
 _PARTLY_DONE = re.compile(rf"(?:{_DONE}|进度|完成率)[^{_CLAUSE_END}\d]{{0,8}}(?:\d{{1,2}}(?:\.\d+)?%|[{_CN}]成|一半|过半|大部分)")
 
@@ -417,7 +427,7 @@ def deadline_grade(ind: Indicator, field: str, year: int | None, profile: Profil
     year to the deadline yellow (nine days for 3月31日前), later red; and what the words say, the worse of the two
     (预计2027年3月完成 holds 完成, 年底前无法完成 a date in time). Words that the work has not begun, has stopped or
     is partly done (截至6月30日尚未开工, 6月起停工, 截至6月30日完成60%) are never green: red where a level reads them so,
-    else no grade (R211)."""
+    else no grade (R216)."""
     found = _deadline(ind.target) if ind.target else None
     if found is None:
         return None
@@ -498,34 +508,6 @@ def _done_days(done: tuple[When, ...], years: tuple[tuple[When, When], ...], ref
     with no month (done some day of it: by the first of the year and by its last)."""
     days = [_day_of(d, reference) for d in done]
     return {max(days + [_day_of(d, reference) for d in ends]) for ends in zip(*years)} if years else {max(days)}
-
-
-def answers_deadline(ind: Indicator, field: str, profile: Profile, year: int | None = None) -> bool:
-    """Whether a deadline's forecast is graded by its date or words (11月完成, 已完成, 2027年3月, 2026.12), or its
-    actual names a date or words a grade reads (截至6月底已完成招标): no number in another unit (R209), no text for a
-    number (R207), no number against words (R208); a forecast that is not is R211."""
-    found = _deadline(ind.target) if ind.target else None
-    if found is None:
-        return False
-    if field == "forecast":
-        return deadline_grade(ind, field, year, profile) is not None
-    value, unit = getattr(ind, field), ind.units.get(field)
-    if found[2] and isinstance(value, float) and unit == found[2][1]:  # 1次 so far against 年内完成培训三次
-        return True
-    if isinstance(value, str) and qualitative_grade(value, ind, profile) is not None:
-        return True
-    text = value if isinstance(value, str) else plain_number(value) + unit if value is not None and unit else None
-    return _SAID.search(_compact_date(text)) is not None if text is not None else bool(_completed(value, None))
-
-
-def names_date(ind: Indicator, field: str) -> bool:
-    """Whether a number against a deadline is a date (8月, 2026.1, 2027年完成), or the count of a target counting
-    things by a date (2 against 年内完成培训三次), graded or not: no number for words (R208), and said to be ungraded
-    (R211) where the target's date or its own may be either of two (三季度前, 2026.1), or it is such a count."""
-    value, unit = getattr(ind, field), ind.units.get(field)
-    found = _deadline(ind.target) if isinstance(value, float) and ind.target else None
-    return found is not None and (found[2] is not None and unit in (None, found[2][1]) or bool(
-        _completed(value, unit) or unit and _years_said(_compact_date(plain_number(value) + unit))))
 
 
 def is_quantitative(ind: Indicator) -> bool:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from ..calc import fmt_rate
 from ..diagnostics import Diagnostic, make
-from ..grading import answers_deadline, comparable, deadline, is_quantitative, names_date, words_grade
+from ..grading import comparable, deadline, deadline_count, deadline_grade, words_grade
 from ..models import Form, Indicator
 from ..profile import Profile
 from ..text import plain_number
-from .numbers import other_unit
 
 
 def _shown(ind: Indicator) -> tuple[str, str]:
@@ -28,20 +27,26 @@ def _shown(ind: Indicator) -> tuple[str, str]:
 
 
 def _unsaid(ind: Indicator, year: int | None, profile: Profile) -> bool:
-    """A forecast no grade reads and no other finding names: words no level fits; against a date to finish by
-    (12月31日前完成), whatever its date and words cannot place (截至6月30日尚未开工, 0, 2026.13), unless it is text for a
-    number (R207), a number against words (R208) or in another unit (R209, 20天 against 12月底前完成). 2026年12月 or
-    2026.12 is placed, and no finding."""
+    """A forecast in words no level fits (R211)."""
     value = ind.forecast
-    if value is None:
-        return False
-    if deadline(ind.target) is not None:
-        said = (is_quantitative(ind) and isinstance(value, str)  # R207
-                or ind.operator == "qualitative" and isinstance(value, float)  # R208, unless a date (8月, 2026.1)
-                and not names_date(ind, "forecast")
-                or isinstance(value, float) and other_unit(ind, "forecast"))  # R209
-        return not said and not answers_deadline(ind, "forecast", profile, year)
-    return ind.operator == "qualitative" and isinstance(value, str) and words_grade(value, ind, profile, year) is None
+    return (value is not None and ind.operator == "qualitative" and isinstance(value, str)
+            and words_grade(value, ind, profile, year) is None)
+
+
+def _unplaced(ind: Indicator, form: Form, profile: Profile) -> Diagnostic | None:
+    """A forecast against a date to finish by (12月31日前完成) that its date and words cannot place: 截至6月30日尚未开工,
+    6月已完成招标, 6月起停工, 0, 20天, 2026.13, or 2 against 年内完成培训三次 (two, or February). R216 asks for the
+    date (or the count), where a number's findings (R207 to R209) would read the deadline's 月底前完成 as a unit;
+    2026年12月 or 2026.12 is placed, and no finding."""
+    value = ind.forecast
+    if value is None or deadline_grade(ind, "forecast", form.year, profile) is not None:
+        return None
+    count = deadline_count(ind.target)
+    examples = ["预计11月完成", *([count[0]] if count else ["已于5月完成", "预计2027年3月完成"])]
+    return make("R216", sheet=form.sheet, cell=ind.cells.get("forecast"), name=ind.level3, target=ind.target,
+                value=value if isinstance(value, str) else f"{plain_number(value)}{ind.units.get('forecast') or ''}",
+                what="预计完成的时间或数量" if count else "预计完成的时间",
+                example="".join(f"“{e}”" for e in examples if e))
 
 
 def grade_findings(form: Form, profile: Profile) -> list[Diagnostic]:
@@ -52,7 +57,9 @@ def grade_findings(form: Form, profile: Profile) -> list[Diagnostic]:
                             cell=row.cells.get("spend_progress"), row=row.row, progress=fmt_rate(row.spend_progress),
                             time=fmt_rate(form.time_progress), gap=f"{row.gap * 100:.2f}"))
     for ind in form.indicators:
-        if ind.level3 and _unsaid(ind, form.year, profile):
+        if ind.level3 and deadline(ind.target) is not None:
+            out += [found] if (found := _unplaced(ind, form, profile)) else []
+        elif ind.level3 and _unsaid(ind, form.year, profile):
             value = ind.forecast if isinstance(ind.forecast, str) else \
                 f"{plain_number(ind.forecast)}{ind.units.get('forecast') or ''}"  # as typed: 2026.1, not 2026.1月底
             out.append(make("R211", sheet=form.sheet, cell=ind.cells.get("forecast"), name=ind.level3, value=value))

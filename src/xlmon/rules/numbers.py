@@ -5,7 +5,7 @@ from __future__ import annotations
 from .. import layout as L
 from ..calc import AMOUNT_TOLERANCE, DEPENDS, EPS, fmt_amount, fmt_rate, only_subtotal
 from ..diagnostics import Diagnostic, make
-from ..grading import answers_deadline, counts_none, is_quantitative, names_date
+from ..grading import counts_none, deadline, is_quantitative
 from ..models import Form, Indicator
 from ..profile import Profile
 from ..text import label_key, plain_number
@@ -118,13 +118,12 @@ def completion_kinds(form: Form, profile: Profile) -> list[Diagnostic]:
         for field, zh in (("actual", "1-XX月完成情况"), ("forecast", "全年预计完成情况")):
             value = getattr(ind, field)
             cell = ind.cells.get(field)
-            if value is None or answers_deadline(ind, field, profile, form.year):  # 11月完成, 已完成 against 年底前完成
+            if value is None or deadline(ind.target) is not None:  # a deadline's forecast is R216's, if anything
                 continue
             if is_quantitative(ind) and isinstance(value, str):
                 out.append(make("R207", sheet=form.sheet, cell=cell, name=ind.level3, target=ind.target,
                                 field=L.with_months(zh, form.months), value=value, example=_example(ind)))
-            elif (ind.operator == "qualitative" and isinstance(value, float) and not counts_none(ind, field)
-                  and not names_date(ind, field)):
+            elif ind.operator == "qualitative" and isinstance(value, float) and not counts_none(ind, field):
                 out.append(make("R208", sheet=form.sheet, cell=cell, name=ind.level3, target=ind.target,
                                 field=L.with_months(zh, form.months), value=plain_number(value)))
             elif other_unit(ind, field):
