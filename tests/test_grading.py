@@ -393,17 +393,17 @@ def test_none_of_a_bad_thing_is_still_a_count_of_none(target):
         assert "R208" not in {d.code for d in result.diagnostics}
 
 
-def timeliness(target: str, forecast):
+def timeliness(target: str, forecast, name: str = "指标甲"):
     """`check` of a form whose one indicator, a 时效指标, has this target and forecast (and so far the same)."""
     grid = project_grid(funding=SAMPLE_FUNDING,
-                        indicators=[["产出指标", "时效指标", "指标甲", target, forecast, forecast, "受工期影响", "√", None,
+                        indicators=[["产出指标", "时效指标", name, target, forecast, forecast, "受工期影响", "√", None,
                                      None, None]])
     return check_sheets({"表1": grid}, PROFILE)
 
 
-def graded_and_said(target: str, forecast) -> tuple[str | None, set[str]]:
+def graded_and_said(target: str, forecast, name: str = "指标甲") -> tuple[str | None, set[str]]:
     """timeliness(): the indicator's grade, and which of the findings about its completion or its deviation it gets."""
-    result = timeliness(target, forecast)
+    result = timeliness(target, forecast, name)
     return (result.forms[0].indicators[0].grade,
             {"R207", "R208", "R209", "R211", "R216", "G201", "G202"} & {d.code for d in result.diagnostics})
 
@@ -690,6 +690,8 @@ def test_a_clause_after_a_number_is_read_as_words_and_dates(target, forecast, gr
     ("一期工程年底前完工", "一期工程预计11月完工", "green", None),
     # the job itself, not a stage of it, whatever it is called; a main structure is a stage
     ("年底前完成", "已完成校舍维修改造", "green", None), ("年底前完成", "预计11月完成设备采购并投入使用", "green", None),
+    ("年底前完成", "已完成基础设施建设", "green", None), ("年底前完成", "已按合同完成", "green", None),
+    ("年底前完成", "按合同约定如期完成", "green", None), ("年底前完成", "已完成全部批次", "green", None),
     ("年底前完成", "预计11月完成主体工程", None, "R216"),
     # a part of the year's work is a stage too, only as what is done, not when
     ("年底前完成", "已完成三季度工作", None, "R216"), ("年底前完成", "已完成上半年任务", None, "R216"),
@@ -698,6 +700,26 @@ def test_a_clause_after_a_number_is_read_as_words_and_dates(target, forecast, gr
 ])
 def test_a_stage_finished_is_not_the_job_finished(target, forecast, grade, finding):
     assert graded_and_said(target, forecast) == (grade, {finding} if finding else set())
+
+
+@pytest.mark.parametrize("forecast", [
+    "6月已完成招投标", "已完成施工图审查", "已完成征地拆迁", "已完成可行性研究", "已完成环评", "合同签订已完成", "已完成开标",
+    "已完成施工许可办理", "已完成基础施工", "已完成清表", "已完成部分工程", "已完成首批", "已完成第一批", "已完成试点",
+    "已完成备案", "已完成询价", "已完成需求调研", "已完成项目申报"])
+def test_more_stages_and_parts_are_not_the_job_finished(forecast):
+    """Each was green against 年底前完工, as if the job were done."""
+    assert graded_and_said("年底前完工", forecast) == (None, {"R216"})
+
+
+@pytest.mark.parametrize("name, target, forecast, grade", [
+    # a stage the indicator's name says is the job was a stage done, never green
+    ("招标完成时间", "6月底前完成", "已于5月完成招标", "green"), ("可行性研究报告编制完成时间", "9月底前完成", "已完成可行性研究", "green"),
+    ("项目申报及时性", "3月底前完成", "已于3月完成项目申报", "green"), ("招标完成时间", "6月底前完成", "预计8月完成招标", "red"),
+    # and still a stage where the name is of the job
+    ("项目完工时间", "年底前完成", "已完成施工图设计", None),
+])
+def test_a_stage_the_indicator_names_is_its_job(name, target, forecast, grade):
+    assert graded_and_said(target, forecast, name)[0] == grade
 
 
 @pytest.mark.parametrize("target, forecast, grade", [

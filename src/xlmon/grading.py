@@ -213,11 +213,12 @@ def _deadline(target: str) -> Deadline | None:
     return milestones[-1][1] if milestones else _one_deadline(target)
 
 
-def _goal(target: str | None) -> str | None:
-    """What the year's forecast answers for: the target, or its last milestone (四季度完工 of 一季度完成招标、四季度完工),
-    so that a forecast of an earlier one's stage alone (6月完成招标) is a stage done, not the job."""
-    milestones = _milestones(target) if target else ()
-    return milestones[-1][0] if milestones else target
+def _goal(ind: Indicator) -> str:
+    """What the year's forecast answers for: the indicator's name and its target, or the target's last milestone
+    (四季度完工 of 一季度完成招标、四季度完工), so that a forecast of an earlier one's stage alone (6月完成招标) is a stage
+    done, not the job, and 已于5月完成招标 is the job of 招标完成时间."""
+    milestones = _milestones(ind.target) if ind.target else ()
+    return (ind.level3 or "") + (milestones[-1][0] if milestones else ind.target or "")
 
 
 @lru_cache(maxsize=4096)
@@ -303,18 +304,20 @@ _PARTLY_DONE = re.compile(rf"(?:{_DONE}|进度|完成率)[^{_CLAUSE_END}\d]{{0,8
 
 # A stage of a job (完成招标, 完成一期, 完成前期工作, 招标已完成, 主体已完工): finishing it is not finishing the job
 _DONE_WORD = re.compile(_DONE)
-_STAGE = re.compile(rf"招标|设计|立项|采购|可研|初验|前期|主体|[{_CN}\d]期|方案|评审|审批|选址|勘察")
+_STAGE = re.compile(rf"招标|招投标|[开评定]标|询价|比选|磋商|设计|施工图|立项|可研|可行性研究|论证|调研|申报|备案|采购|"
+                    rf"合同签订|签订合同|签约|征地|拆迁|清表|环评|施工许可|规划许可|地基|基础施工|初验|前期|主体|"
+                    rf"[{_CN}\d]期|方案|评审|审批|选址|勘察|部分|首批|第?[{_CN}\d]批|试点")
 # A part of the year's work done (完成三季度工作, 完成上半年任务), as the object of finishing: never as its subject,
 # which is the date it is done by (预计三季度完成)
 _PERIOD_WORK = re.compile(rf"(?:前?[{_CN}1-4]个?季度|[上下]半年|[{_CN}十\d]+个?月)的?(?:工作|任务|目标)")
 
 
-def _stage_only(text: str, target: str | None) -> bool:
-    """Whether a completion says only that a stage is done (6月已完成招标, 已完成设计, 一期已完工), one the target does
+def _stage_only(text: str, goal: str) -> bool:
+    """Whether a completion says only that a stage is done (6月已完成招标, 已完成设计, 一期已完工), one the goal (_goal) does
     not name: each clause that says something is finished names such a stage as the subject of its finishing words or
     the object of their last (完成设备采购并投入使用 is the equipment in use, 完成校舍维修改造 the job). Such a forecast
     says nothing of when the whole job is done, so it is never green."""
-    goal = label_key(target) if target else ""
+    goal = label_key(goal)
     finishing = False
     for clause in _CLAUSES.split(_compact_date(text)):
         if not (done := list(_DONE_WORD.finditer(clause))):
@@ -460,7 +463,7 @@ def deadline_grade(ind: Indicator, field: str, year: int | None, profile: Profil
         # 截至6月30日完成60% or 预计12月底完成80%, but not 截至目前已完成80%，预计11月全部完成
         if (partly := _PARTLY_DONE.search(text)) and not any(at > partly.end() for at, _ in _tied_dates(text, start)):
             return None
-    if grade == "green" and not start and text and _stage_only(text, _goal(ind.target)):
+    if grade == "green" and not start and text and _stage_only(text, _goal(ind)):
         return None
     return grade
 
@@ -481,7 +484,7 @@ def words_grade(text: str, ind: Indicator, profile: Profile, year: int | None = 
     by a day or a year)."""
     grade = qualitative_grade(text, ind, profile)
     finish = bool(ind.target and _DONE_WORD.search(label_key(ind.target)))
-    if grade == "green" and finish and _stage_only(text, _goal(ind.target)):
+    if grade == "green" and finish and _stage_only(text, _goal(ind)):
         return None
     readings = _year_end_readings(text, year, profile)
     if grade is None or None in readings:
