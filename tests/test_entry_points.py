@@ -499,6 +499,28 @@ def test_summarise_a_folder_of_unusable_files_says_why(tmp_path):
     assert "旧表5.et" not in message and "WPS 表格的 .et 文件" in message
 
 
+def test_summarise_a_folder_it_cannot_write_in_says_so_in_chinese(department, tmp_path, monkeypatch):
+    """The units' files on a share the department head may only read: the alert says where and why no summary
+    could be saved, in Chinese, instead of PermissionError's English words handed to 技术支持."""
+    import errno
+    import shutil
+
+    from xlmon import atomic
+
+    folder = tmp_path / "units"
+    shutil.copytree(department.paths[0].parent, folder)
+    for p in folder.glob("部门汇总*.xlsx"):
+        p.unlink()
+
+    def refused(*args, **kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied", str(kwargs.get("dir")))
+
+    monkeypatch.setattr(atomic.tempfile, "mkstemp", refused)
+    message, output = ep.summarise_folder(folder)
+    assert output is None and not list(folder.glob("部门汇总*.xlsx"))
+    assert f"无法在文件夹“{folder}”中保存汇总表（没有权限" in message and "Permission" not in message
+
+
 def test_summarise_folder_again_and_again_hands_the_columns_on(department, tmp_path):
     """Each 汇总 hands the department's columns on from the latest summary, which holds them by now: the third
     summary has them too, and the first one, superseded, is not reported as left behind."""

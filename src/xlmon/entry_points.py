@@ -170,6 +170,7 @@ def summarise_folder(folder: Path, progress=None) -> tuple[str, Path | None]:
     from .atomic import free_name
     from .consolidate.roster import folder_roster, found_roster
     from .consolidate.run import carry_note, consolidate, edits_note, folder_summary
+    from .file_errors import os_reason
 
     output = free_name(folder / "部门汇总.xlsx")
     roster_file, roster_note = folder_roster(folder)
@@ -177,8 +178,12 @@ def summarise_folder(folder: Path, progress=None) -> tuple[str, Path | None]:
     if roster_file:
         roster, roster_note = found_roster(roster_file)
     earlier = folder_summary(folder)
-    summary = consolidate([folder], output, roster=roster, progress=progress, roster_file=roster_file,
-                          carry_from=earlier)
+    try:
+        summary = consolidate([folder], output, roster=roster, progress=progress, roster_file=roster_file,
+                              carry_from=earlier)
+    except OSError as exc:  # a share the department head may only read, a full disk
+        return (f"无法在文件夹“{folder}”中保存汇总表（{os_reason(exc)}）：请确认可以在该文件夹中新建文件，"
+                "或把各单位的文件复制到一个可写入的文件夹后再汇总。未生成任何文件。"), None
     rejected = sum(1 for f in summary.files if f.status == "rejected")
     if not (summary.projects or summary.overall):
         return f"文件夹“{folder}”中没有可汇总的绩效运行监控表。{_why_not(summary.files)}{roster_note}", None
