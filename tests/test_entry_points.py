@@ -499,6 +499,24 @@ def test_summarise_a_folder_of_unusable_files_says_why(tmp_path):
     assert "旧表5.et" not in message and "WPS 表格的 .et 文件" in message
 
 
+def test_summarise_folder_names_the_files_it_left_out_and_why(department, tmp_path):
+    """As the command line's 未纳入 lines and the web page's list do, the alert names each file left out with its
+    reason: a unit's .xlsb to be saved as .xlsx, and last time's summary, skipped, which is no unit's file gone
+    wrong."""
+    import shutil
+
+    folder = tmp_path / "units"
+    shutil.copytree(department.paths[0].parent, folder)
+    for p in folder.glob("部门汇总*.xlsx"):
+        p.unlink()
+    shutil.copy(department.paths[0], folder / f"{department.paths[0].stem}.xlsb")
+    ep.summarise_folder(folder)
+    message, _ = ep.summarise_folder(folder)
+    assert "2 个文件未采用" in message
+    assert f"未采用的文件：{department.paths[0].stem}.xlsb（" in message and "另存为" in message
+    assert "部门汇总.xlsx（xlmon 生成的汇总文件" in message
+
+
 def test_summarise_a_folder_it_cannot_write_in_says_so_in_chinese(department, tmp_path, monkeypatch):
     """The units' files on a share the department head may only read: the alert says where and why no summary
     could be saved, in Chinese, instead of PermissionError's English words handed to 技术支持."""

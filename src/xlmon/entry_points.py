@@ -194,23 +194,34 @@ def summarise_folder(folder: Path, progress=None) -> tuple[str, Path | None]:
     elif not roster_note:
         roster_note = "提示：在该文件夹中放一个文件名含“名单”的 .xlsx 或 .csv 单位名单，即可列出未报送的单位。"
     carried = f"{earlier.name}：{carry_note(summary)}" if earlier else ""
-    left = f"{rejected} 个文件未采用" + ("（原因见汇总表的“文件清单”）" if rejected else "")
-    return (f"汇总完成：{len(summary.units)} 个单位，{len(summary.projects)} 个项目，{left}，"
-            f"汇总表已保存为 {output}。{roster_note}{carried}{edits_note(summary)}", output)
+    return (f"汇总完成：{len(summary.units)} 个单位，{len(summary.projects)} 个项目，{rejected} 个文件未采用，"
+            f"汇总表已保存为 {output}。{_not_taken(summary.files)}{roster_note}{carried}{edits_note(summary)}", output)
 
 
-SHOWN_REJECTED = 5  # files named in the 汇总 alert when none could be used; the rest are counted
+SHOWN_REJECTED = 5  # files named in the 汇总 alert with their reasons; the rest are counted
 
 
 def _why_not(files: list) -> str:
     """Why a folder gave nothing, for the alert: no workbook at all, or the first files and their reasons."""
-    from .consolidate.aggregate import shown_names
-
     if not files:
         return "文件夹中没有工作簿文件（.xlsx/.xlsm/.xls）。"
+    return _listed(files, files)
+
+
+def _not_taken(files: list) -> str:
+    """The first files left out of the summary, each with its reason, as the command line and the web page list
+    them; '' when every file was taken."""
+    rejected = [f for f in files if f.status != "included"]
+    return _listed(rejected, files) if rejected else ""
+
+
+def _listed(shown: list, files: list) -> str:
+    """The first of `shown` named as among `files` (一科/监控表.xlsx where two share a name), with their reasons."""
+    from .consolidate.aggregate import shown_names
+
     names = shown_names(f.path for f in files)
-    listed = "；".join(f"{names[f.path]}（{f.reason}）" for f in files[:SHOWN_REJECTED])
-    more = f" 等 {len(files)} 个" if len(files) > SHOWN_REJECTED else ""
+    listed = "；".join(f"{names[f.path]}（{(f.reason or '未说明原因').rstrip('。')}）" for f in shown[:SHOWN_REJECTED])
+    more = f" 等 {len(shown)} 个" if len(shown) > SHOWN_REJECTED else ""
     return f"未采用的文件{more}：{listed}。"
 
 
