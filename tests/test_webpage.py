@@ -224,8 +224,9 @@ def test_task_pane_consolidates_with_the_roster_chosen_among_the_files(task_pane
 
 def test_task_pane_carries_the_earlier_summary_chosen_with_the_files(task_pane_consolidate, demo_folder, tmp_path):
     """The task pane has one file field: the department chooses every file of its folder, last time's summary
-    (部门整体 completed) included. That summary is not counted again, its 部门整体 is carried, the pane says
-    so, and the new summary downloads under a name of its own."""
+    (部门整体 completed) included. That summary is not counted again, and the pane names it and why, as the
+    add-in's alert and the web page do; its 部门整体 is carried, the pane says so, and the new summary downloads
+    under a name of its own."""
     from test_consolidate import complete_department_form, overall_form
     from xlmon.consolidate.run import consolidate
 
@@ -240,6 +241,7 @@ def test_task_pane_carries_the_earlier_summary_chosen_with_the_files(task_pane_c
     assert got.suggested_filename == "部门汇总（2）.xlsx"
     expect(status).to_contain_text(f"汇总完成：{len(units)} 个单位")
     expect(status).to_contain_text("1 个文件未采用")
+    expect(status).to_contain_text("未采用的文件：部门汇总.xlsx（xlmon 生成的汇总文件，汇总的正是一同选择的单位文件，已跳过）。")
     expect(status).to_contain_text("部门整体：部门在该汇总表中填写的部门整体表已带入新的汇总表“部门汇总（2）.xlsx”")
     expect(status).to_contain_text("部门在上次的汇总表中增加的 1 列（重点监控建议“审核意见”）已按行带入新的汇总表")
     got.save_as(tmp_path / "got.xlsx")

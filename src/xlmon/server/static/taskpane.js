@@ -3,6 +3,7 @@
 import { token, writeSummarySheet } from "/static/xlmon-addin.js";
 
 const $ = (id) => document.getElementById(id);
+const SHOWN_REJECTED = 5;  // files left out named in the status line, as in the add-in's alert
 $("token").value = token();
 $("token").addEventListener("change", () => localStorage.setItem("xlmon-token", $("token").value));
 
@@ -63,13 +64,18 @@ $("consolidate").addEventListener("click", () => postFiles("/api/consolidate", $
   busy: (n) => `正在汇总 ${n} 个文件……`,
   failed: "汇总失败",
 }, async (result) => {
-  const rejected = result.files.filter((f) => f.status === "rejected").length;
+  const rejected = result.files.filter((f) => f.status === "rejected");
+  // the first few named with their reasons, as the add-in's alert names them (all are in the summary's 文件清单)
+  const named = rejected.slice(0, SHOWN_REJECTED)
+    .map((f) => `${f.path}（${(f.reason || "未说明原因").replace(/。$/, "")}）`).join("；");
+  const left = rejected.length
+    ? `未采用的文件${rejected.length > SHOWN_REJECTED ? ` 等 ${rejected.length} 个` : ""}：${named}。` : "";
   const roster = result.roster
     ? `按单位名单（${result.roster.name}）核对，未报送 ${result.missing_units.length} 个单位。`
     : result.roster_note || "（同时选择文件名含“名单”的单位名单，即可列出未报送的单位。）";
   const carried = result.diagnostics.find((d) => ["K007", "K010", "K011"].includes(d.code));
   $("status").textContent =
-    `汇总完成：${result.units} 个单位，${result.projects} 个项目；${rejected} 个文件未采用。${roster}`
+    `汇总完成：${result.units} 个单位，${result.projects} 个项目；${rejected.length} 个文件未采用。${left}${roster}`
     + (carried ? `部门整体：${carried.message}` : "")
     + result.diagnostics.filter((d) => ["K016", "K015"].includes(d.code)).map((d) => d.message).join("");
   download($("download"), result.download);
