@@ -432,6 +432,26 @@ def test_unknown_routes_answer_in_chinese(client):
     assert client.get("/api/check").json()["detail"] == "不支持这种请求方式。"
 
 
+def test_a_failure_inside_the_server_answers_in_chinese(department, payload, monkeypatch):
+    """Whatever goes wrong inside (a bug, a full disk) the user reads one Chinese sentence: the Office.js client
+    shows the reply's detail in its alert and the page in its own, where Starlette's plain 'Internal Server Error'
+    was shown as it is."""
+    from xlmon.server import app as server_app
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(ep, "validate", fail)
+    monkeypatch.setattr(server_app, "consolidate_uploads", fail)
+    client = TestClient(create_app(Settings(token=None)), base_url=HTTPS, raise_server_exceptions=False)
+    for response in (client.post("/xlwings/custom-scripts-call/validate", json=payload),
+                     client.post("/api/consolidate", files=[("files", ("某单位.xlsx", department.paths[0].read_bytes()))])):
+        assert response.status_code == 500
+        detail = response.json()["detail"]
+        assert detail.startswith("xlmon 服务器处理时出错（RuntimeError）") and "技术支持" in detail
+        assert "Traceback" not in response.text and "boom" not in response.text
+
+
 def test_limits_come_from_the_environment(monkeypatch):
     monkeypatch.setenv("XLMON_MAX_FILES", "3")
     monkeypatch.setenv("XLMON_MAX_FILE_MB", "0.5")

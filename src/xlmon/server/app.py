@@ -197,6 +197,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         detail = exc.detail if isinstance(exc, HTTPException) else STATUS_ZH.get(exc.status_code, exc.detail)
         return JSONResponse({"detail": detail}, status_code=exc.status_code)
 
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception):  # Starlette still logs the traceback
+        return JSONResponse({"detail": f"xlmon 服务器处理时出错（{type(exc).__name__}），未完成本次操作；"
+                                       "详细信息已记入服务器日志，请告知技术支持。"}, status_code=500)
+
     return app
 
 
