@@ -371,6 +371,61 @@ def test_a_desktop_button_that_fails_shows_one_chinese_alert_and_no_traceback(mo
         assert shown[-1].startswith(said)
 
 
+def desktop_alert_modes() -> set:
+    """The modes every desktop Excel's alert knows, read from the installed xlwings (its Windows and macOS App.alert
+    look the mode up in a dict, so any other raises KeyError)."""
+    import ast
+
+    known = []
+    for name in ("_xlwindows.py", "_xlmac.py"):
+        tree = ast.parse((Path(xw.__file__).parent / name).read_text("utf-8"))
+        alert = next(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == "alert")
+        table = next(n.value for n in ast.walk(alert) if isinstance(n, ast.Assign)
+                     and getattr(n.targets[0], "id", None) == "modes")
+        known.append({key.value for key in table.keys})
+    return set.intersection(*known)
+
+
+class DesktopApp:
+    """Desktop Excel's App as xlmon uses it: its alert refuses a mode it does not know, as xlwings' does."""
+
+    def __init__(self):
+        self.shown: list[tuple[str, str]] = []
+        self.status_bar = False
+        self.modes = desktop_alert_modes()
+
+    def alert(self, prompt, title=None, buttons="ok", mode=None, callback=None):
+        if mode not in self.modes:
+            raise KeyError(mode)
+        self.shown.append((prompt, mode))
+
+
+class DesktopBook:
+    def __init__(self, fullname: str):
+        self.impl, self.app, self.fullname = object(), DesktopApp(), fullname
+
+
+def test_every_mode_the_buttons_use_is_one_desktop_excel_shows():
+    """校验 with warnings, 计算 on no form, 清除标记 of moved marks … alert as 'warning', which desktop xlwings refuses."""
+    assert desktop_alert_modes() == {"info", "critical"}
+    book = DesktopBook("工作簿1")
+    for mode in ("info", "warning", "critical"):
+        xb.alert(book, mode, mode=mode)
+    assert [text for text, _ in book.app.shown] == ["info", "warning", "critical"]
+
+
+@pytest.mark.parametrize("saved", [False, True])
+def test_a_desktop_warning_is_shown_by_excels_own_alert(tmp_path, monkeypatch, saved):
+    """汇总 in a workbook never saved (no folder to look in), or beside no form at all: the department head reads why,
+    not 'xlmon 运行出错（KeyError: 'warning'）', which xlwings' desktop alert raised for the mode 'warning'."""
+    book = DesktopBook(str(tmp_path / "汇总.xlsx") if saved else "工作簿1")
+    monkeypatch.setattr(xw.Book, "caller", staticmethod(lambda: book))
+    ep.main("consolidate")
+    [(text, _)] = book.app.shown
+    assert "KeyError" not in text
+    assert text.startswith(f"文件夹“{tmp_path}”中没有可汇总的绩效运行监控表" if saved else "请先保存本工作簿")
+
+
 def test_consolidate_on_a_remote_book_points_to_the_task_pane(department):
     payload = payload_from_file(unit_file(department, "template"), client="Office.js")
     actions, outcome = actions_of(payload, ep.consolidate_folder)

@@ -153,13 +153,17 @@ def add_sheet(book: Any, name: str) -> Any:
     return book.sheets.add(name, after=book.sheets[len(book.sheets) - 1])
 
 
+DESKTOP_MODES = {"warning": "critical"}  # desktop Excel's alert knows info and critical only (KeyError else);
+# on Windows critical is the warning icon
+
+
 def alert(book: Any, text: str, title: str = "xlmon 预算绩效运行监控", mode: str = "info") -> None:
     """On a remote Book the alert goes onto this Book's own actions: xlwings' App.alert appends to
     the process-wide active book, which under concurrent requests is another user's."""
     if is_remote(book):
         book.impl.append_json_action(func="alert", args=[text, title, "ok", mode, ""])
     else:
-        book.app.alert(text, title=title, buttons="ok", mode=mode)
+        book.app.alert(text, title=title, buttons="ok", mode=DESKTOP_MODES.get(mode, mode))
 
 
 def status(book: Any, text: str | None) -> None:
