@@ -486,6 +486,25 @@ def test_files_chosen_with_their_folders_are_kept_apart(client, department):
     assert [a["name"] for a in body["annotated"]] == ["一科_监控表_校验.xlsx", "二科_监控表_校验.xlsx"]
 
 
+def test_a_file_at_the_top_of_the_chosen_folder_is_never_named_by_the_servers_own_folder(client, department):
+    """A unit's file at the top of the chosen folder and its copy in 二科: the two are told apart by their folders,
+    and the top one's is the server's folder for the upload, which the summary and the messages named files/."""
+    import base64
+    import io
+
+    from openpyxl import load_workbook
+
+    unit = department.paths[0]
+    files = [("files", (name, unit.read_bytes())) for name in (unit.name, f"二科/{unit.name}")]
+    body = client.post("/api/consolidate", files=files).json()
+    said = [*body["duplicates"], *(d["message"] for d in body["diagnostics"]), *(d["file"] or "" for d in body["diagnostics"])]
+    book = load_workbook(io.BytesIO(base64.b64decode(body["download"]["data"])), read_only=True)
+    said += [v for ws in book.worksheets if ws.sheet_state == "visible" for row in ws.iter_rows(values_only=True)
+             for v in row if isinstance(v, str)]
+    assert any(f"上传的文件/{unit.name}" in text for text in said)
+    assert not [text for text in said if "files/" in text]
+
+
 def test_the_task_panes_copy_of_a_large_departments_overview_has_no_hole(client, tmp_path):
     """汇总表 of a department of many units has its chart over blank rows above the units' table; the task pane's
     copy of it has no chart, so the tables follow one another there, a blank row between, every unit listed."""

@@ -287,7 +287,7 @@ def officejs_config() -> str:
 class uploads:
     """The request's files saved under a private temporary folder, deleted on exit.
 
-    The chosen files are stored in its files/ folder under the names the user gave them, so that a summary
+    The chosen files are stored in its folder UPLOADED under the names the user gave them, so that a summary
     or report made of them names and links them so (a name given twice gets （2）; one that cannot be a file
     name is stored as 文件N.xlsx); files the page sends with their folders (一科/监控表.xlsx) are stored in
     those folders, at most two deep. A field named in `extra` (汇总's roster, its earlier summary) may carry one
@@ -318,7 +318,7 @@ class uploads:
             raise HTTPException(413, f"文件过多：一次最多 {s.max_files} 个。")
         self.folder = Path(tempfile.mkdtemp(prefix="xlmon-upload-"))
         os.chmod(self.folder, 0o700)
-        chosen = self.folder / "files"
+        chosen = self.folder / UPLOADED
         chosen.mkdir()
         saved: list[tuple[str, Path]] = []
         taken: set[str] = set()
@@ -371,6 +371,8 @@ def _modified(paths: list[Path], sent: object) -> bool:
     return dated
 
 
+UPLOADED = "上传的文件"  # the chosen files' folder, by which a summary names one at its top beside a namesake in
+# one of its folders (上传的文件/监控表.xlsx, 二科/监控表.xlsx), as the command line names the folder given it
 _FOLDERS_KEPT = 2  # of a file chosen with its folder: 一科/监控表.xlsx, 教育局/一科/监控表.xlsx
 
 
