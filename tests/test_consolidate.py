@@ -2366,16 +2366,23 @@ LAGGING = {L.TOTAL_ROW: [10, 300, 310, 200, 0.6667, 15, 0.0484, 305],
            "中央财政资金": [None, 100, 100, 100, 1, 6, 0.06, 100], "市级财政资金": [10, 200, 210, 100, 0.5, 9, 0.0429, 205]}
 
 
-def write_overall_form(path: Path, unit: str, *, red: bool = False) -> Path:
-    """A unit's 部门整体 form with amounts (and, red, an indicator judged 完全不可能)."""
+OVERALL_AMOUNTS = {"current": 100, "issued": 50, "spent": 40, "forecast": 100}
+
+
+def write_overall_form(path: Path, unit: str, *, red: bool = False, rows: dict | None = None, months: int = 6
+                       ) -> Path:
+    """A unit's 部门整体 form with amounts (and, red, an indicator judged 完全不可能). rows: (block, row label) →
+    {field: value}, by default OVERALL_AMOUNTS in 一般公共预算资金 and in 基本支出."""
     from xlmon.form_plan import INDICATOR_COLS, letter
     from xlmon.templates import template_workbook
 
-    layout = plan_form("department", year=2026, months=6).layout
-    wb = template_workbook("department", year=2026, months=6, department=unit)
-    for block, label in (("source", "一般公共预算资金"), ("spending", "基本支出")):
+    layout = plan_form("department", year=2026, months=months).layout
+    wb = template_workbook("department", year=2026, months=months, department=unit)
+    if rows is None:
+        rows = {("source", "一般公共预算资金"): OVERALL_AMOUNTS, ("spending", "基本支出"): OVERALL_AMOUNTS}
+    for (block, label), values in rows.items():
         cells = layout.funding[(block, label)]
-        for field, value in (("current", 100), ("issued", 50), ("spent", 40), ("forecast", 100)):
+        for field, value in values.items():
             wb.active[cells[field]] = value
     if red:
         col, r = {k: letter(c) for k, c in INDICATOR_COLS.items()}, layout.indicator_rows[0][2]

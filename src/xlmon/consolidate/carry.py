@@ -35,7 +35,7 @@ SHEET = SUMMARY_SHEETS[6]
 EVERY_PERIOD = ("level3", "target", "remark")  # an indicator's cells that hold in any month of the year
 THIS_PERIOD = ("actual", "forecast", "reason")  # and those that hold for the months they were filled for
 # how the note xlmon writes below a summary's 部门整体 begins (workbook._department_form_note): not the department's
-OWN_NOTES = ("说明：本表金额由 xlmon 根据", "说明：各单位均未报送部门整体支出绩效运行监控表")
+OWN_NOTES = ("说明：本表金额由 xlmon 根据", "说明：各单位均未报送部门整体支出绩效运行监控表", "说明：本表金额未预填")
 LISTED = 10  # K013 names this many cells, and counts the rest
 
 

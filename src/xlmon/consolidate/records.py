@@ -117,6 +117,16 @@ class FormRecord:
         """Whether an amount the form holds could not be read (N001, N004, N006): unknown, not 0."""
         return any(fields for rows in self.unknown.values() for fields in rows.values())
 
+    def unsplit(self, block: str = "source") -> bool:
+        """Whether the block's 资金总额 holds amounts none of its other rows does (R212)."""
+        rows = self.amounts.get(block, {})
+        return any(rows.get("资金总额") or ()) and not self.split(block)
+
+    def split(self, block: str) -> bool:
+        """Whether a row of the block other than 资金总额 holds an amount."""
+        return any(v is not None for row, values in self.amounts.get(block, {}).items() if row != "资金总额"
+                   for v in values)
+
     def alone_in(self, row: str = "资金总额", block: str = "source") -> float | None:
         return self.alone.get(block, {}).get(row)
 
@@ -209,12 +219,15 @@ def derived(values: list[float | None], unknown=(), alone: float | None = None) 
 def not_prefilled(record: FormRecord) -> str | None:
     """Why a unit's 部门整体 form is left out of the department's pre-filled one (overall_sums): a row given as a
     小计 alone, whose 下达数 and 支出数 have no budget beside them, or an amount that could not be read, which would
-    count as 0; summed with the others either would show xlmon's own pre-fill 超预算 or its two blocks apart."""
+    count as 0; summed with the others either would show xlmon's own pre-fill 超预算 or its two blocks apart. Or
+    no amount in any row the pre-fill takes (only the 资金总额 rows, R212, or none): the form gives it nothing."""
     alone = [label for rows in record.alone.values() for label in rows if label != "资金总额"]
     if alone:
         return f"“{'、'.join(dict.fromkeys(alone))}”只填写了小计、未分列上年结转和本年预算"
     if record.unread():
         return "有金额无法识别（见“校验问题”）"
+    if not any(record.split(block) for block in record.amounts):  # nothing a row of the pre-fill could take
+        return "只填写了资金总额、未按类型分列" if any(map(record.unsplit, record.amounts)) else "未填写金额"
     return None
 
 

@@ -399,14 +399,6 @@ _SOURCE_ROWS = {L.TOTAL_ROW, *L.PROJECT_SOURCES}
 UNKNOWN_AMOUNT_CODES = ("N001", "N004", "N006")  # an amount not read: text, a formula error, no saved result
 
 
-def _unsplit(record: FormRecord) -> bool:
-    """A project whose 资金总额 holds amounts none of its source rows does (R212)."""
-    rows = record.amounts.get("source", {})
-    if not any(rows.get(L.TOTAL_ROW) or ()):
-        return False
-    return not any(v is not None for row, values in rows.items() if row != L.TOTAL_ROW for v in values)
-
-
 def _note(book: _Book, ws: Worksheet, row: int, text: str, columns: int, width: float) -> None:
     """A note across a table's columns, wrapped and as tall as its lines: a long one left in one cell would
     run past the table and shrink the printed page to fit it."""
@@ -446,7 +438,7 @@ def _overview(book: _Book, summary: Summary) -> None:
         note += summary.other_period_note
         note += (f"；不在名单中的报送单位 {len(summary.unlisted_units)} 个：{_names(summary.unlisted_units)}"
                  if summary.unlisted_units else "") + "（见“校验问题”）。"
-    unsplit = sum(_unsplit(r) for r in summary.projects)
+    unsplit = sum(r.unsplit() for r in summary.projects)
     if unsplit:
         note += f"其中 {unsplit} 个项目只填写了资金总额、未按来源分列（见“校验问题”，代码 R212），故各来源之和小于资金总额。"
     unnamed = sum(bool(set(r.amounts.get("source", {})) - _SOURCE_ROWS) for r in summary.projects)
@@ -865,7 +857,8 @@ def _department_form_note(summary: Summary) -> str:
 
     def name(r: FormRecord) -> str:
         return shown[ids.of(r)] if r.unit else r.department or "（未填单位）"
-    names = sorted({name(r) for r in summary.overall})
+    left = [(name(r), why) for r in summary.overall if (why := not_prefilled(r))]
+    names = sorted({name(r) for r in summary.overall if not not_prefilled(r)})  # those the pre-fill has amounts of
     covered = {ids.of(r) for r in summary.overall}  # a unit's own form, or its department's
     codes: dict[str, set[str | None]] = {}
     for stem, code in covered:
@@ -879,14 +872,13 @@ def _department_form_note(summary: Summary) -> str:
     carried, bureau = summary.carried, bool(summary.department_of)  # a bureau files no 部门整体 of its own
     ask = (f"年度绩效目标、绩效指标和部门填写的金额已从 {Path(carried.source).name} 带入，请部门核实更新" if carried
            else "" if bureau else "年度绩效目标和绩效指标请部门填写")
-    if not names:
+    if not summary.overall:
         return f"{OWN_NOTES[1]}，本表金额未预填" + (f"；{ask}。" if ask else "。")
-    note = f"{OWN_NOTES[0]} {_names(names)} 报送的部门整体支出绩效运行监控表汇总预填"
-    if bureau:
+    note = f"{OWN_NOTES[0]} {_names(names)} 报送的部门整体支出绩效运行监控表汇总预填" if names else OWN_NOTES[2]
+    if bureau and names:
         note += "，供审核参考"
     if units:
         note += f"；另有 {len(units)} 个单位只报送了项目表，其金额未计入本表" + ("" if bureau else "，请部门核实补充")
-    left = [(name(r), why) for r in summary.overall if (why := not_prefilled(r))]
     if left:
         said = "；".join(f"{unit}的部门整体表{why}" for unit, why in left)
         note += f"；{said}，{'其' if len(left) == 1 else '这些单位的'}金额未计入本表" + ("" if bureau else "，请部门核实补充")

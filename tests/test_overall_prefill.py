@@ -1,0 +1,49 @@
+"""The summary's 部门整体: what it is pre-filled with from the units' 部门整体 forms, and what its note says of them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from test_consolidate import OVERALL_AMOUNTS, run, write_overall_form
+from xlmon import layout as L
+from xlmon.form_plan import plan_form
+
+LAYOUT = plan_form("department", year=2026, months=6).layout
+
+
+def note_of(summary: Path) -> str:
+    """The note xlmon writes below the summary's 部门整体."""
+    ws = load_workbook(summary)["部门整体"]
+    return next(c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("说明"))
+
+
+def prefilled(summary: Path, block: str, label: str) -> list:
+    ws = load_workbook(summary)["部门整体"]
+    return [ws[LAYOUT.funding[(block, label)][f]].value for f in ("current", "issued", "spent", "forecast")]
+
+
+def test_a_form_that_gave_the_prefill_no_amount_is_not_named_as_its_source(tmp_path, capsys):
+    """戊单位 typed only the two 资金总额 rows (R212) and 己单位 no amount at all: nothing of theirs is in the
+    pre-fill, which the note said was made from their forms; it names them as left out instead."""
+    units = tmp_path / "units"
+    units.mkdir()
+    write_overall_form(units / "甲.xlsx", "甲单位")
+    write_overall_form(units / "戊.xlsx", "戊单位", rows={("source", L.TOTAL_ROW): OVERALL_AMOUNTS,
+                                                        ("spending", L.TOTAL_ROW): OVERALL_AMOUNTS})
+    write_overall_form(units / "己.xlsx", "己单位", rows={}, red=True)
+    code, _ = run(capsys, units, "-o", tmp_path / "汇总.xlsx")
+    note = note_of(tmp_path / "汇总.xlsx")
+    assert code == 0 and prefilled(tmp_path / "汇总.xlsx", "source", "一般公共预算资金") == [100, 50, 40, 100]
+    assert "根据 甲单位 报送的" in note
+    assert "戊单位的部门整体表只填写了资金总额" in note and "己单位的部门整体表未填写金额" in note
+    assert "这些单位的金额未计入本表，请部门核实补充" in note
+
+    # with no form to pre-fill from, the note says that the amounts are not pre-filled, and why
+    (units / "甲.xlsx").unlink()
+    run(capsys, units, "-o", tmp_path / "汇总2.xlsx")
+    note = note_of(tmp_path / "汇总2.xlsx")
+    assert note.startswith("说明：本表金额未预填") and "根据" not in note and "戊单位的部门整体表只填写了资金总额" in note
+    _, up = run(capsys, tmp_path / "汇总2.xlsx", "-o", tmp_path / "上级.xlsx")  # xlmon's own note: no edit, untouched
+    assert not {"K006", "K014"} & {d["code"] for d in up["diagnostics"]}
