@@ -47,3 +47,21 @@ def test_a_form_that_gave_the_prefill_no_amount_is_not_named_as_its_source(tmp_p
     assert note.startswith("说明：本表金额未预填") and "根据" not in note and "戊单位的部门整体表只填写了资金总额" in note
     _, up = run(capsys, tmp_path / "汇总2.xlsx", "-o", tmp_path / "上级.xlsx")  # xlmon's own note: no edit, untouched
     assert not {"K006", "K014"} & {d["code"] for d in up["diagnostics"]}
+
+
+def test_units_whose_two_blocks_differ_are_named_where_the_prefills_blocks_differ(tmp_path, capsys):
+    """丙单位 filled in no 按支出类型 row and 丁单位's 基本支出 is less than its 单位资金: summed, the pre-fill's two
+    资金总额 disagree (R202 on xlmon's own pre-fill) without a word why; the note names the two units and how."""
+    units = tmp_path / "units"
+    units.mkdir()
+    write_overall_form(units / "甲.xlsx", "甲单位")
+    write_overall_form(units / "丙.xlsx", "丙单位", rows={("source", "政府性基金预算资金"): OVERALL_AMOUNTS})
+    write_overall_form(units / "丁.xlsx", "丁单位", rows={("source", "单位资金"): OVERALL_AMOUNTS,
+                                                        ("spending", "基本支出"): {"current": 60, "spent": 20}})
+    run(capsys, units, "-o", tmp_path / "汇总.xlsx")
+    note = note_of(tmp_path / "汇总.xlsx")
+    assert "根据 丁单位、丙单位、甲单位 报送的" in note  # their amounts are in, each block as they typed it
+    assert "丙单位的部门整体表未填写按支出类型（基本支出、项目支出）的金额" in note
+    assert "丁单位的部门整体表按资金类型与按支出类型填写的金额不一致" in note
+    assert "本表两种分类的资金总额因此不一致，请部门核实补充" in note and "甲单位的部门整体表" not in note
+    assert prefilled(tmp_path / "汇总.xlsx", "spending", "基本支出") == [160, 50, 60, 100]

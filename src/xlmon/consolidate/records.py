@@ -6,7 +6,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from ..calc import DEPENDS, ratio
+from ..calc import AMOUNT_TOLERANCE, DEPENDS, EPS, ratio
 
 AMOUNTS = ("carryover", "current", "issued", "spent", "forecast")  # inputs; the rest is derived
 PROJECT_CODE = re.compile(r"[0-9A-Z]{15,21}")  # a project's code (项目代码) where its name carries one
@@ -127,6 +127,11 @@ class FormRecord:
         return any(v is not None for row, values in self.amounts.get(block, {}).items() if row != "资金总额"
                    for v in values)
 
+    def row_sums(self, block: str) -> list[float]:
+        """Each of AMOUNTS summed over the block's rows other than 资金总额 (a blank one as 0)."""
+        parts = [values for row, values in self.amounts.get(block, {}).items() if row != "资金总额"]
+        return [sum(part[i] or 0.0 for part in parts) for i in range(len(AMOUNTS))]
+
     def alone_in(self, row: str = "资金总额", block: str = "source") -> float | None:
         return self.alone.get(block, {}).get(row)
 
@@ -229,6 +234,21 @@ def not_prefilled(record: FormRecord) -> str | None:
     if not any(record.split(block) for block in record.amounts):  # nothing a row of the pre-fill could take
         return "只填写了资金总额、未按类型分列" if any(map(record.unsplit, record.amounts)) else "未填写金额"
     return None
+
+
+BLOCK_KINDS = {"source": "资金类型", "spending": "支出类型（基本支出、项目支出）"}
+
+
+def blocks_apart(record: FormRecord) -> str | None:
+    """How a unit's 部门整体 form, summed into the pre-fill, leaves its two blocks apart: the rows of one block hold
+    other amounts than those of the other (R202), a block being blank or given as its 资金总额 alone (R212). The
+    pre-fill takes the rows, each block's 资金总额 being their sum."""
+    if not any(abs(a - b) > AMOUNT_TOLERANCE + EPS for a, b in zip(*map(record.row_sums, BLOCK_KINDS))):
+        return None
+    for block, kind in BLOCK_KINDS.items():
+        if not record.split(block):
+            return f"按{kind}只填写了资金总额、未分列" if record.unsplit(block) else f"未填写按{kind}的金额"
+    return "按资金类型与按支出类型填写的金额不一致"
 
 
 def overall_sums(records: list[FormRecord], block: str, row: str, every: bool = False) -> list[float] | None:

@@ -27,6 +27,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from .. import layout as L
 from ..atomic import atomic_path
+from ..calc import AMOUNT_TOLERANCE, EPS
 from ..file_errors import readable
 from ..form_plan import (COLUMN_WIDTHS, LAST_COL, PAGE_NUMBER, ROW_HEIGHT, header_text, page_rows_height,
                          plan_form)
@@ -37,7 +38,7 @@ from .aggregate import CHART_BARS, Focus, Summary, shown_names
 from .edits import Column
 from .extract import RECORDS_SHEET
 from .names import unit_parts
-from .records import (AMOUNTS, Deviation, FormRecord, diagnostic_line, file_line, form_name, made_line, not_prefilled,
+from .records import (AMOUNTS, Deviation, blocks_apart, FormRecord, diagnostic_line, file_line, form_name, made_line, not_prefilled,
                       overall_sums,
                       record_line)
 
@@ -882,7 +883,21 @@ def _department_form_note(summary: Summary) -> str:
     if left:
         said = "；".join(f"{unit}的部门整体表{why}" for unit, why in left)
         note += f"；{said}，{'其' if len(left) == 1 else '这些单位的'}金额未计入本表" + ("" if bureau else "，请部门核实补充")
+    apart = [(name(r), why) for r in summary.overall if not not_prefilled(r) and (why := blocks_apart(r))]
+    if apart:
+        said = "；".join(f"{unit}的部门整体表{why}" for unit, why in apart)
+        differ = _prefill_blocks_differ(summary.overall)
+        note += f"；{said}" + ("，本表两种分类的资金总额因此不一致" if differ else "") + ("" if bureau else "，请部门核实补充")
     return note + (f"；{ask}。" if ask else "。")
+
+
+def _prefill_blocks_differ(overall: list[FormRecord]) -> bool:
+    """Whether the pre-filled 部门整体's two 资金总额 rows (the sums of their blocks' rows) disagree, as R202 tells."""
+    totals = []
+    for block, labels in (("source", L.DEPARTMENT_FUND_TYPES), ("spending", L.DEPARTMENT_SPENDING_TYPES)):
+        rows = [sums for label in labels if (sums := overall_sums(overall, block, label))]
+        totals.append([sum(part) for part in zip(*rows)] if rows else [0.0] * len(AMOUNTS))
+    return any(abs(a - b) > AMOUNT_TOLERANCE + EPS for a, b in zip(*totals))
 
 
 def _records(book: _Book, summary: Summary, listed: list[list], path: Path) -> None:
