@@ -6,7 +6,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from test_consolidate import OVERALL_AMOUNTS, run, write_overall_form
+from test_consolidate import OVERALL_AMOUNTS, run, write_form, write_overall_form
 from xlmon import layout as L
 from xlmon.form_plan import plan_form
 
@@ -65,3 +65,22 @@ def test_units_whose_two_blocks_differ_are_named_where_the_prefills_blocks_diffe
     assert "丁单位的部门整体表按资金类型与按支出类型填写的金额不一致" in note
     assert "本表两种分类的资金总额因此不一致，请部门核实补充" in note and "甲单位的部门整体表" not in note
     assert prefilled(tmp_path / "汇总.xlsx", "spending", "基本支出") == [160, 50, 60, 100]
+
+
+def test_a_unit_whose_department_form_is_of_another_period_is_not_said_to_have_sent_none(tmp_path, capsys):
+    """乙单位 sent its projects and a 部门整体 form of 1-5月 (K001): the note said it had sent only project forms."""
+    units = tmp_path / "units"
+    units.mkdir()
+    for unit in ("甲单位", "乙单位", "丙单位"):
+        write_form(units / f"{unit}项目.xlsx", unit=unit, project=f"{unit}运转经费")
+    write_overall_form(units / "甲.xlsx", "甲单位")
+    write_overall_form(units / "乙.xlsx", "乙单位", months=5)
+    run(capsys, units, "-o", tmp_path / "汇总.xlsx")
+    note = note_of(tmp_path / "汇总.xlsx")
+    assert "根据 甲单位 报送的" in note and "另有 1 个单位只报送了项目表" in note
+    assert "乙单位报送的部门整体表为 2026年1-5月 的表，与本表期间（2026年1-6月）不一致，未计入本表" in note
+
+    write_overall_form(units / "乙（6月）.xlsx", "乙单位")  # sent again for 1-6月: its form is in, nothing said
+    run(capsys, units, "-o", tmp_path / "汇总2.xlsx")
+    note = note_of(tmp_path / "汇总2.xlsx")
+    assert "根据 乙单位、甲单位 报送的" in note and "2026年1-5月" not in note

@@ -143,6 +143,7 @@ class Summary:
     department_of: dict[str, str] = field(default_factory=dict)  # a bureau's: each spelling of 主管部门 the project
     # forms use → the department as departments names it (department_for)
     other_period: dict[str, str] = field(default_factory=dict)  # missing units that sent forms of another period
+    overall_other_period: list[FormRecord] = field(default_factory=list)  # 部门整体 forms left out for their period
 
     @property
     def total(self) -> Totals:
@@ -298,6 +299,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     duplicates: list[str] = []
     included = Counter()
     off_period: dict[str, set[str]] = {}  # file → the periods of its forms left out for their period
+    overall_off: list[FormRecord] = []  # the 部门整体 forms among them
     repeated: set[str] = set()  # files with a form left out as another file's duplicate
     aliases: dict[tuple, tuple] = {}  # project_aliases of each form → the key its project is kept by
     coded: set[tuple] = set()  # the keys of projects some form of which gives a code
@@ -310,6 +312,8 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
             diagnostics.append(_off_period(record, found, majority))
             dropped.add(record.where())
             off_period.setdefault(record.file, set()).add(found)
+            if record.kind == "department":
+                overall_off.append(record)
             continue
         target = kept if record.kind == "project" else kept_overall
         found = project_aliases(record, units.of(record))
@@ -396,7 +400,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
                       by_unit, {g: grades.get(g, 0) for g in ("green", "yellow", "red")},
                       focus_list(projects, profile), duplicates, missing, diagnostics, dict(included), list(unlisted),
                       list(roster or []))
-    summary.other_period, summary.unit_ids = other_period, kept_units
+    summary.other_period, summary.unit_ids, summary.overall_other_period = other_period, kept_units, overall_off
     summary.departments, summary.by_department = named, _by_department(groups, projects, months, profile)
     if len(groups) > 1:
         summary.department_of = {r.department: name for name, forms in groups for r in forms if r.department}

@@ -854,7 +854,7 @@ def _department_form_note(summary: Summary) -> str:
     from .carry import OWN_NOTES
 
     ids = summary.unit_ids  # 机关服务中心（101003）'s form does not cover 机关服务中心（102003）
-    shown = ids.names(summary.overall)  # 信息中心（某市教育局） and 信息中心（某市卫生健康委员会）, not 信息中心 once
+    shown = ids.names([*summary.overall, *summary.overall_other_period])  # 信息中心（某市教育局） and 信息中心（某市卫生健康委员会）, not 信息中心 once
 
     def name(r: FormRecord) -> str:
         return shown[ids.of(r)] if r.unit else r.department or "（未填单位）"
@@ -869,17 +869,26 @@ def _department_form_note(summary: Summary) -> str:
         """Whether the department sent its own 部门整体, its name written with its code or without."""
         stem, code = unit_parts(department or "")
         return stem in codes and (code is None or None in codes[stem] or code in codes[stem])
-    units = {key for p in summary.projects if p.unit and (key := ids.of(p)) not in covered and not sent(p.department)}
+    stale: dict[tuple, tuple[str, set[str]]] = {}  # each unit whose 部门整体 was of another period only → its periods
+    for r in summary.overall_other_period:
+        if (key := ids.of(r)) not in covered:
+            stale.setdefault(key, (name(r), set()))[1].add(L.period(r.year, r.months))
+    units = {key for p in summary.projects if p.unit and (key := ids.of(p)) not in covered and key not in stale
+             and not sent(p.department)}
     carried, bureau = summary.carried, bool(summary.department_of)  # a bureau files no 部门整体 of its own
     ask = (f"年度绩效目标、绩效指标和部门填写的金额已从 {Path(carried.source).name} 带入，请部门核实更新" if carried
            else "" if bureau else "年度绩效目标和绩效指标请部门填写")
-    if not summary.overall:
+    if not summary.overall and not stale:
         return f"{OWN_NOTES[1]}，本表金额未预填" + (f"；{ask}。" if ask else "。")
     note = f"{OWN_NOTES[0]} {_names(names)} 报送的部门整体支出绩效运行监控表汇总预填" if names else OWN_NOTES[2]
     if bureau and names:
         note += "，供审核参考"
     if units:
         note += f"；另有 {len(units)} 个单位只报送了项目表，其金额未计入本表" + ("" if bureau else "，请部门核实补充")
+    if stale:
+        said = "；".join(f"{unit}报送的部门整体表为 {'、'.join(sorted(periods))} 的表" for unit, periods in stale.values())
+        note += (f"；{said}，与本表期间（{_period(summary)}）不一致，未计入本表（见“校验问题”）"
+                 + ("" if bureau else "，请部门核实补充"))
     if left:
         said = "；".join(f"{unit}的部门整体表{why}" for unit, why in left)
         note += f"；{said}，{'其' if len(left) == 1 else '这些单位的'}金额未计入本表" + ("" if bureau else "，请部门核实补充")
