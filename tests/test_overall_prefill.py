@@ -84,3 +84,21 @@ def test_a_unit_whose_department_form_is_of_another_period_is_not_said_to_have_s
     run(capsys, units, "-o", tmp_path / "汇总2.xlsx")
     note = note_of(tmp_path / "汇总2.xlsx")
     assert "根据 乙单位、甲单位 报送的" in note and "2026年1-5月" not in note
+
+
+def test_a_unit_sending_its_department_form_twice_is_told_of_that_form_not_of_a_project_named_after_its_sheet(
+        tmp_path, capsys):
+    """丙单位 sent its 部门整体 form twice, on a sheet named Sheet1: K002 spoke of 项目“Sheet1”."""
+    from openpyxl import load_workbook as load
+
+    units = tmp_path / "units"
+    units.mkdir()
+    for name in ("丙.xlsx", "丙（更正）.xlsx"):
+        path = write_overall_form(units / name, "丙单位")
+        book = load(path)
+        book.active.title = "Sheet1"
+        book.save(path)
+    _, data = run(capsys, units, "-o", tmp_path / "汇总.xlsx")
+    [k002] = [d for d in data["diagnostics"] if d["code"] == "K002"]
+    assert k002["message"].startswith("项目“（部门整体支出）”（丙单位）") and "项目“Sheet1”" not in k002["message"]
+    assert data["duplicates"][0].startswith("丙单位·（部门整体支出）：")

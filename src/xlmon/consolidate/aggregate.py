@@ -344,11 +344,11 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
             why = ("（另一份在隐藏工作表中）" if hidden else "（两个文件内容完全相同）" if copies
                    else "（其文件修改时间较晚）" if later else "（单位报送的文件，另一份取自汇总表）" if direct else "")
             differ = "；两份金额不同，请核实" if first.amounts != record.amounts else ""
-            duplicates.append(f"{record.unit or ''}·{record.project or record.sheet}：{_place(first, shown)} 与 "
+            duplicates.append(f"{record.unit or ''}·{form_name(record) or record.sheet}：{_place(first, shown)} 与 "
                               f"{_place(record, shown)} 重复，采用 {_place(used, shown)}{why}{differ}")
             dropped.add(other.where())
             repeated.add(other.file)
-            diagnostics.append(make("K002", file=other.file, sheet=other.sheet, project=other.project or
+            diagnostics.append(make("K002", file=other.file, sheet=other.sheet, project=form_name(other) or
                                     other.sheet, unit=other.unit or "未填单位", first=_place(used, shown), why=why,
                                     second=_place(other, shown)).model_dump())
             continue
