@@ -2014,10 +2014,13 @@ def test_summary_opens_in_libreoffice(department, tmp_path, capsys, soffice):
     total_row = next(r for r in overview if r and r[0] == "资金总额")
     assert total_row[3] == pytest.approx(data["totals"]["subtotal"], abs=1e-6)
     assert total_row[7] == pytest.approx(data["totals"]["spend_progress"], abs=1e-4)
-    # the 部门整体 sheet's own formulas, recalculated by LibreOffice, agree with the units' forms summed
+    # the 部门整体 sheet's own formulas, recalculated by LibreOffice, agree with xlmon's rates and totals of the
+    # units' forms summed
+    from conftest import assert_formulas_equal_xlmon
     from xlmon.reader import read_form
     form, _ = read_form(sheets["部门整体"], "部门整体")
     assert form is not None and form.kind == "department"
+    assert_formulas_equal_xlmon(out, recalculated, "部门整体", plan_form("department", year=2026, months=6).layout)
     # LibreOffice read the records sheet's inline strings: the copy it saved is still a summary one level up
     from xlmon.consolidate.run import consolidate
     again = consolidate([recalculated], tmp_path / "again.xlsx", workers=1)
