@@ -6,7 +6,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from test_consolidate import OVERALL_AMOUNTS, run, write_form, write_overall_form
+from test_consolidate import OVERALL_AMOUNTS, complete_department_form, run, write_form, write_overall_form
 from xlmon import layout as L
 from xlmon.form_plan import plan_form
 
@@ -102,3 +102,21 @@ def test_a_unit_sending_its_department_form_twice_is_told_of_that_form_not_of_a_
     [k002] = [d for d in data["diagnostics"] if d["code"] == "K002"]
     assert k002["message"].startswith("项目“（部门整体支出）”（丙单位）") and "项目“Sheet1”" not in k002["message"]
     assert data["duplicates"][0].startswith("丙单位·（部门整体支出）：")
+
+
+def test_a_departments_completed_form_takes_in_every_unit_it_consolidated(tmp_path, capsys):
+    """乙单位 sent the department project forms only; the department completed its 部门整体 (which is the whole
+    department's, 乙单位 included) and sent the summary up, while 乙单位 sent its own 部门整体 straight to the
+    bureau: counted beside the department's, 乙单位's money was in the bureau's pre-fill twice."""
+    units = tmp_path / "units"
+    units.mkdir()
+    for unit in ("甲单位", "乙单位"):
+        write_form(units / f"{unit}项目.xlsx", unit=unit, project=f"{unit}运转经费")
+    write_overall_form(units / "甲.xlsx", "甲单位")
+    run(capsys, units, "-o", tmp_path / "部门.xlsx")
+    complete_department_form(tmp_path / "部门.xlsx", forecast=900)
+    late = write_overall_form(tmp_path / "乙单位部门整体.xlsx", "乙单位")
+    _, bureau = run(capsys, tmp_path / "部门.xlsx", late, "-o", tmp_path / "财政局.xlsx")
+    assert prefilled(tmp_path / "财政局.xlsx", "source", "一般公共预算资金") == [100, 50, 40, 100]
+    [k002] = [d for d in bureau["diagnostics"] if d["code"] == "K002"]
+    assert k002["file"] == str(late) and "填写的部门整体表已含该单位" in k002["message"]

@@ -157,7 +157,7 @@ def completed_department_form(grid: list[list], records: list[FormRecord], path:
                               sha256: str | None = None) -> tuple[list[FormRecord], list[dict]]:
     """A summary's 部门整体 sheet, once the department has completed it (its goal, an indicator, or an amount
     other than xlmon's pre-fill), is the department's own overall form: one level up it is read, checked and
-    graded like a unit's, and takes the place of the units' overall forms it was pre-filled from (K006). It is
+    graded like a unit's, and takes the place of the overall forms of the units it consolidated (K006). It is
     known by the units the summary consolidated as well as by its 主管部门 line, which two sub-departments of one
     department both keep as xlmon pre-filled it (FormRecord.units). An untouched one changes nothing."""
     from ..diagnostics import make
@@ -168,8 +168,9 @@ def completed_department_form(grid: list[list], records: list[FormRecord], path:
         return records, []
     form, findings = found
     own = form_record(form, path, sha256=sha256)
-    own.covers = [r.unit for r in units if r.unit] or None
     own.units = list(dict.fromkeys(r.unit for r in records if r.unit)) or None
+    # the whole department's: a unit that sent it project forms only, and its 部门整体 straight up, is in it too
+    own.covers = own.units
     own.finish()
     replaced = f"，其下 {len(units)} 个单位的部门整体表不再单独计入" if units else ""
     listed = [make("K006", file=path, sheet=form.sheet, cell=form.cells.get("department"), replaced=replaced),
