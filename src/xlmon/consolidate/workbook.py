@@ -38,9 +38,8 @@ from .aggregate import CHART_BARS, Focus, Summary, shown_names
 from .edits import Column
 from .extract import RECORDS_SHEET
 from .names import unit_parts
-from .records import (AMOUNTS, Deviation, blocks_apart, FormRecord, diagnostic_line, file_line, form_name, made_line, not_prefilled,
-                      overall_sums,
-                      record_line)
+from .records import (AMOUNTS, Deviation, FormRecord, blocks_apart, diagnostic_line, file_line, form_name, made_line,
+                      not_prefilled, overall_sums, record_line)
 
 from ..sheetnames import SUMMARY_SHEETS as SHEETS
 GRADE_ORDER = {"red": 0, "yellow": 1, "green": 2}
@@ -854,7 +853,8 @@ def _department_form_note(summary: Summary) -> str:
     from .carry import OWN_NOTES
 
     ids = summary.unit_ids  # 机关服务中心（101003）'s form does not cover 机关服务中心（102003）
-    shown = ids.names([*summary.overall, *summary.overall_other_period])  # 信息中心（某市教育局） and 信息中心（某市卫生健康委员会）, not 信息中心 once
+    # 信息中心（某市教育局） and 信息中心（某市卫生健康委员会）, not 信息中心 once
+    shown = ids.names([*summary.overall, *summary.overall_other_period])
 
     def name(r: FormRecord) -> str:
         return shown[ids.of(r)] if r.unit else r.department or "（未填单位）"
