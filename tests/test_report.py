@@ -595,3 +595,28 @@ def test_a_bureaus_text_sends_the_units_behind_to_the_table_of_units_not_of_depa
     [line] = [line for line in text.splitlines() if line.startswith("支出进度落后时间进度超过")]
     assert line.endswith("（全部见表3）。"), line[-20:]
     assert "表2 各主管部门支出进度" in text and "表3 各单位支出进度" in text
+
+
+def test_a_bureaus_hundreds_of_red_indicators_are_set_out_thirty_the_table_lists_them_all(tmp_path):
+    """Each red indicator was a numbered paragraph: 556 of them in a bureau's report of 80 departments. The text
+    sets out 30, the least likely to be reached and of the largest projects first; the table of deviations lists
+    every one."""
+    from handmade import project_grid
+    from test_check import write_grid
+
+    for i in range(36):
+        budget = 100 + i  # unit 35 has the largest project; unit 3 alone says its target cannot be reached
+        funding = {"资金总额": [None] * 8, "市级财政资金": [None, budget, budget, budget, 1, 50, None, budget]}
+        marks = [None, None, "√"] if i == 3 else ["√", None, None]
+        indicators = [["产出指标", "数量指标", f"培训人次{i:02}", "≥1000人次", "300人次", "500人次", "经费未到位", *marks,
+                       None]]
+        write_grid(tmp_path / f"u{i:02}.xlsx", project_grid(funding=funding, indicators=indicators, unit=f"某单位{i:02}",
+                                                              project=f"项目{i:02}"))
+    text = report_for_paths([tmp_path]).text()
+    head = next(line for line in text.splitlines() if line.startswith("红灯指标 36 个"))
+    table = re.search(r"表(\d+) 出现偏差的绩效指标", text)[1]
+    assert head == f"红灯指标 36 个，以下列出其中 30 个（完成可能性最小、项目资金最多的；全部见表{table}）："
+    listed = re.findall(r"^(\d+)\. 某单位(\d\d)“项目\d\d”的“培训人次", text, re.M)
+    assert [n for n, _ in listed] == [str(n) for n in range(1, 31)]
+    assert [int(u) for _, u in listed] == [3, *range(35, 6, -1)]  # 完全不可能 first, then the largest projects
+    assert all(f"培训人次{i:02}" in text.split(head)[0] for i in range(36))  # every one in the table

@@ -48,6 +48,8 @@ class NothingToReport(ValueError):
 
 
 LISTED_BEHIND = 20  # units behind named in the text: a bureau has hundreds, which its table of units lists
+LISTED_RED = 30  # red indicators set out one by one: a bureau has hundreds, which its table of deviations lists
+_LIKELIHOOD_ORDER = {"完全不可能": 0, "有可能": 1}  # the least likely to be reached set out first
 
 
 def report_for_paths(inputs: Iterable[str | Path], profile: Profile | None = None) -> Report:
@@ -408,11 +410,12 @@ def department_report(summary: Summary, profile: Profile) -> Report:
         """A bureau's tables name each row's 主管部门, as its summary's do."""
         return [summary.department_for(record) or ""] if department else []
 
+    deviation_table = f"表{next(number)}" if deviations else ""
     if deviations:
         add(Table(["评级", *department, "单位", "项目", "三级指标", "年度指标值", "全年预计完成", "偏差原因分析"],
                   [[grade_text(d.grade), *of(p), p.unit or "", form_name(p) or p.sheet, d.level3, d.target,
                     shown(d.forecast), d.reason or "（未填写）"] for d, p in deviations],
-                  f"表{next(number)} 出现偏差的绩效指标"))
+                  f"{deviation_table} 出现偏差的绩效指标"))
 
     add(Heading(SECTIONS[2], 1))
     add(Placeholder("绩效监控延伸情况（如对重点项目实施单位的延伸监控、实地核查情况）"))
@@ -428,8 +431,13 @@ def department_report(summary: Summary, profile: Profile) -> Report:
     add(DraftNote(_conclusion(overall, total.grade)))
     add(Heading(CAUSES, 2))
     reds = [(d, p) for d, p in deviations if d.grade == "red"]
-    add(Paragraph(f"红灯指标 {len(reds)} 个{'：' if reds else '。'}"))
-    for n, (d, p) in enumerate(reds, 1):
+    if len(reds) > LISTED_RED:  # the least likely to be reached, of the largest projects, first
+        reds.sort(key=lambda x: (_LIKELIHOOD_ORDER.get(x[0].likelihood or "", 2), -(x[1].rates()[0] or 0)))
+        add(Paragraph(f"红灯指标 {len(reds)} 个，以下列出其中 {LISTED_RED} 个（完成可能性最小、项目资金最多的；"
+                      f"全部见{deviation_table}）："))
+    else:
+        add(Paragraph(f"红灯指标 {len(reds)} 个{'：' if reds else '。'}"))
+    for n, (d, p) in enumerate(reds[:LISTED_RED], 1):
         add(Paragraph(red_indicator_text(n, f"{p.unit or ''}“{form_name(p) or p.sheet}”的", d.level3, d.target,
                                          d.actual, d.forecast, d.likelihood, d.reason, d.remark)))
     if behind:
