@@ -52,6 +52,15 @@ def _width(value) -> int:
     return _display_width(f"{value:,.2f}" if isinstance(value, float) else str(value))
 
 
+def _number_width(value: float, kind: str) -> int:
+    """Characters a number takes as its kind's format shows it: 50.00% for a rate of 0.5, 1,234.00 for an amount."""
+    if kind == "rate":
+        return len(f"{value:.2%}")
+    if kind == "amount" or type(value) is float and kind != "int":
+        return len(f"{value:,.2f}")
+    return len(str(value))
+
+
 def _printed(width: float) -> float:
     """The width a column is set to for texts `width` wide: room beside them, and never too narrow to see."""
     return max(width + 2, 6)
@@ -140,7 +149,7 @@ class _Sheet:
                 width = _width(value)
             else:
                 cells.append(("n", value, fmt[kind]))
-                width = len(f"{value:,.2f}") if type(value) is float else _width(value)  # _width, quicker
+                width = _number_width(value, kind)
             if c < columns and min(width, TEXT_CAP) > widths[c]:
                 widths[c] = min(width, TEXT_CAP)
         if self.runs:
