@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -47,3 +48,68 @@ def test_every_number_fits_its_column(units_summary):
                 if type(cell.value) in (int, float) and cell.row > 1:
                     text = shown(cell.value, cell.number_format)
                     assert widths.get(cell.column, 8.43) >= len(text) + 2, (name, cell.coordinate, text)
+
+
+LONG_REASON = ("受政府采购流程延长、供应商资质审核、项目实施方案多次论证调整以及雨季施工条件受限等多重因素影响，"
+               "本项目上半年实际完成进度明显滞后于年初制定的计划进度，部分设备尚未完成招标采购，"
+               "已签订合同的工程也因为施工场地协调困难而未能按期开工建设。下一步，单位将会同财政部门和主管部门，"
+               "加强项目调度，实行周调度、月通报制度，督促中标单位加快供货安装进度，确保在第三季度末完成主体工程，"
+               "第四季度完成验收和资金支付工作；对确实无法在年内完成的部分，将按照规定程序申请调整绩效目标和预算安排。")
+
+
+def write_long_forms(folder: Path, count: int = 3) -> None:
+    """Units named at length, sending files named at length, for projects named at length, with a red indicator
+    whose completion, reason and remark run long; and a file that is no workbook."""
+    from handmade import SAMPLE_FUNDING, SAMPLE_INDICATORS, project_grid
+    from test_check import write_grid
+
+    for i in range(count):
+        indicators = [list(row) for row in SAMPLE_INDICATORS]
+        indicators[0] = ["产出指标", "数量指标", "维修改造校舍及附属设施总面积（含运动场地和配套用房）", "≥1200平方米",
+                         "已完成教学楼和实验楼的屋面防水及外墙维修，共计约300平方米", "600平方米", LONG_REASON, None, None,
+                         "√", "情况说明：" + LONG_REASON[:80]]
+        funding = {**SAMPLE_FUNDING, "中央财政资金": [None, 100, 100, 100, 1, 10 + i, None, 100]}
+        unit = f"某市职业技术学院附属第{i:03}中等专业学校（实训中心）"
+        write_grid(folder / f"{unit}2026年1-6月预算绩效运行监控表（含项目支出和部门整体支出）.xlsx",
+                   project_grid(funding=funding, indicators=indicators, unit=unit,
+                                project=f"中等职业教育产教融合实训基地建设及设备购置更新改造专项资金项目{i}"))
+    (folder / "坏文件（损坏的工作簿请重新报送）.xlsx").write_bytes(b"not a zip")
+
+
+@pytest.fixture(scope="module")
+def long_summary(tmp_path_factory) -> Path:
+    from xlmon.cli import main
+
+    folder = tmp_path_factory.mktemp("long")
+    write_long_forms(folder)
+    out = folder / "out" / "汇总.xlsx"
+    assert main(["consolidate", str(folder), "-o", str(out)]) == 0
+    return out
+
+
+def text_width(text: str) -> int:
+    """Columns a line of text takes: a wide (CJK) character two, any other one."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def test_no_text_is_cut_off_by_the_cell_beside_it_or_the_page(long_summary):
+    """A text wider than its column wraps within it (or, a hash, shrinks to fit) and its row is tall enough for its
+    lines, unless it runs into blank cells within the table: the cell beside it, or the page's edge, would cut it."""
+    wb = load_workbook(long_summary)
+    for name in SHEETS[:6]:
+        ws = wb[name]
+        widths = column_widths(ws)
+        merged = {c.coordinate for r in ws.merged_cells.ranges for c in ws[r.coord][0]}
+        for row in ws.iter_rows():
+            for cell in row:
+                if not isinstance(cell.value, str) or cell.coordinate in merged:
+                    continue
+                width = widths.get(cell.column, 8.43)
+                longest = max(map(text_width, cell.value.split("\n")))
+                beside = ws.cell(cell.row, cell.column + 1).value if cell.column < ws.max_column else "edge"
+                if longest <= width - 2 or beside is None:
+                    continue
+                assert cell.alignment.wrap_text or cell.alignment.shrink_to_fit, (name, cell.coordinate, cell.value)
+                if cell.alignment.wrap_text:
+                    lines = sum(-(-text_width(part) // int(width - 2)) or 1 for part in cell.value.split("\n"))
+                    assert (ws.row_dimensions[cell.row].height or 15) >= 13 * lines, (name, cell.coordinate)

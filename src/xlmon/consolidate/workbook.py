@@ -144,14 +144,22 @@ class _Sheet:
                 self.wrapped.add(c)
                 if len(text) > WRAP_CAP // 2 or "\n" in text:
                     self.tall.append((self.row, c, text))
+            elif kind == "hash":  # never wrapped: shrunk where the font draws its digits wider than 宋体's
+                cells.append(("s", value, fmt["hash"]))
+                width = len(value)
             elif kind == "text" or isinstance(value, str):
-                cells.append(("s", str(value), plain))
-                width = _width(value)
+                text = str(value)
+                width = _width(text)
+                if width > TEXT_CAP or "\n" in text:  # the cell beside it, or the page's edge, would cut it off
+                    cells.append(("s", text, fmt["wrap"]))
+                    self.tall.append((self.row, c, text))
+                else:
+                    cells.append(("s", text, plain))
             else:
                 cells.append(("n", value, fmt[kind]))
                 width = _number_width(value, kind)
-            if c < columns and min(width, TEXT_CAP) > widths[c]:
-                widths[c] = min(width, TEXT_CAP)
+            if c < columns and min(width, TEXT_CAP if kind != "hash" else width) > widths[c]:
+                widths[c] = min(width, TEXT_CAP if kind != "hash" else width)
         if self.runs:
             self.ws.write_run(self.row, col, cells)
         else:
@@ -348,7 +356,8 @@ class _Book:
             "amount": add({**base, "num_format": "#,##0.00"}),
             "rate": add({**base, "num_format": "0.00%"}),
             "int": add({**base, "num_format": "0"}),
-            "link": add({**base, "font_color": "#0563C1", "underline": 1}),
+            "link": add({**base, "font_color": "#0563C1", "underline": 1, "text_wrap": True}),
+            "hash": add({**base, "shrink": True}),
         }
         self.fmt["number"] = self.fmt["cell"]  # General: a number as typed
         for grade, colour in profile.colours().items():
@@ -590,7 +599,9 @@ def _source_link(s: _Sheet, c: int, record: FormRecord, folder: str, links: dict
     written = s.ws.write_url(s.row, c, url, s.book.fmt["link"], string=name, tip=tip)
     if written == 0 and isinstance(url, str):  # the unit's other projects link to the same file: parsed once
         links[key] = s.ws.hyperlinks[s.row][c], name, tip
-    s.widths[c] = max(s.widths[c], min(_width(name), 60))
+    s.widths[c] = max(s.widths[c], min(_width(name), TEXT_CAP))
+    if _width(name) > TEXT_CAP:  # wrapped: the page's edge would cut it off
+        s.tall.append((s.row, c, name))
 
 
 _URL_ESCAPES = {"%": "%25", "#": "%23", '"': "%22", " ": "%20", "<": "%3c", ">": "%3e", "[": "%5b", "]": "%5d",
@@ -743,7 +754,7 @@ def _measure(value: str | float | None) -> tuple[str | float | None, str]:
 
 
 DIAGNOSTIC_HEADERS = ("文件", "工作表", "单元格", "代码", "级别", "说明")
-_DIAGNOSTIC_KINDS = ("text", "text", "text", "text", "text", "wrap")
+_DIAGNOSTIC_KINDS = ("wrap", "text", "text", "text", "text", "wrap")
 
 
 def problem_names(diagnostics: list[dict]) -> dict[str, str]:
@@ -782,7 +793,7 @@ FOCUS_NOTE = "重点监控建议（草稿）：以下由 xlmon 按规则生成�
 def focus_row(f: Focus) -> list[tuple[object, str]]:
     """A project proposed for 重点监控 as its row of 重点监控建议 shows it, a grade as its text 红灯/黄灯."""
     subtotal, _, progress = f.record.rates()
-    return [(f.record.unit, "text"), (f.record.project, "text"), (subtotal, "amount"), (progress, "rate"),
+    return [(f.record.unit, "wrap"), (f.record.project, "wrap"), (subtotal, "amount"), (progress, "rate"),
             (f.record.grade, "grade"), ("；".join(f.reasons), "wrap"), (f.handling, "wrap")]
 
 
@@ -815,7 +826,7 @@ def file_rows(summary: Summary, output: Path) -> list[list]:
 def _files(book: _Book, rows: list[list]) -> None:
     s = _Sheet(book, SHEETS[5], list(FILE_HEADERS))
     for row in rows:
-        s.line(list(zip(row, ("wrap", "text", "int", "wrap", "text"))))
+        s.line(list(zip(row, ("wrap", "text", "int", "wrap", "hash"))))
     s.finish()
 
 
