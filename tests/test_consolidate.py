@@ -731,11 +731,11 @@ def test_a_bureaus_summary_of_several_departments_is_not_named_after_one(tmp_pat
     assert "【待填写：各主管部门的基本情况和绩效监控工作开展情况】" in said and not any("部门职能" in t for t in said)
 
 
-def write_units(folder: Path, count: int) -> None:
+def write_units(folder: Path, count: int, name: str = "某市职业技术学院附属第{:03}中等专业学校") -> None:
     """`count` units' forms, named at length as schools are, the first the furthest behind (it spent the least)."""
     for i in range(count):
         funding = {**SAMPLE_FUNDING, "中央财政资金": [None, 100, 100, 100, 1, 10 + i, None, 100]}
-        write_form(folder / f"u{i:03}.xlsx", unit=f"某市职业技术学院附属第{i:03}中等专业学校", project="项目", funding=funding)
+        write_form(folder / f"u{i:03}.xlsx", unit=name.format(i), project="项目", funding=funding)
 
 
 LANDSCAPE = {9: (841.9, 595.3), 8: (1190.6, 841.9)}  # A4, A3 in points

@@ -113,3 +113,27 @@ def test_no_text_is_cut_off_by_the_cell_beside_it_or_the_page(long_summary):
                 if cell.alignment.wrap_text:
                     lines = sum(-(-text_width(part) // int(width - 2)) or 1 for part in cell.value.split("\n"))
                     assert (ws.row_dimensions[cell.row].height or 15) >= 13 * lines, (name, cell.coordinate)
+
+
+@pytest.mark.parametrize("count", [10, 45])
+def test_units_named_too_long_for_a_line_leave_the_chart_whole_on_its_page(tmp_path, capsys, count):
+    """汇总表's pages are planned row by row: a unit's name that wraps onto two lines makes its row taller, and the
+    chart below the units (or the units' first page) is planned with those rows, never cut by a page's end."""
+    from test_consolidate import printed_page, row_points
+
+    write_units(tmp_path, count, "某市职业技术学院附属第{:03}中等专业学校（实训中心）第二校区继续教育培训部")
+    out = tmp_path / "out" / "汇总.xlsx"
+    assert run(capsys, tmp_path, "-o", out)[0] == 0
+    ws = load_workbook(out)["汇总表"]
+    names = [r for r in range(1, ws.max_row + 1) if str(ws.cell(r, 1).value).startswith("某市职业技术学院")]
+    assert len(names) == count and all((ws.row_dimensions[r].height or 15) >= 28 for r in names)
+    [chart] = ws._charts
+    start, end = chart.anchor._from, chart.anchor.to
+    height = row_points(ws, start.row, end.row - 1) + (end.rowOff - start.rowOff) / 12700
+    breaks = sorted(b.id for b in ws.row_breaks.brk)
+    top = max([b for b in breaks if b <= start.row], default=0)
+    assert row_points(ws, top, start.row - 1) + height <= printed_page(ws), (top, start.row, breaks)
+    assert not [b for b in breaks if start.row < b <= end.row]
+    for first, after in zip([0, *breaks], breaks):  # the pages before the chart hold what was planned on them
+        if after <= start.row:
+            assert row_points(ws, first, after - 1) <= printed_page(ws), (first, after)

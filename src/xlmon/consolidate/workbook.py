@@ -493,6 +493,10 @@ def _overview(book: _Book, summary: Summary) -> None:
     page = OVERVIEW_FULL * whole
     printed = [_printed(w) for w in s.widths]
     header = _header_height(UNIT_HEADERS, printed)
+
+    def rows_height(totals: list) -> float:
+        """Points of a table's rows, a name too long for a line of the first column wrapped onto more."""
+        return sum(_row_height(t.row, _printed(widths[0])) for t in totals)
     fixed = {0: TITLE_HEIGHT, 1: _note_height(note, sum(printed)), OVERVIEW_TOP: _header_height(headers, printed)}
     used = sum(fixed.get(r, ROW_HEIGHT) for r in range(s.row + 1))
     breaks: list[int] = []
@@ -510,10 +514,10 @@ def _overview(book: _Book, summary: Summary) -> None:
 
     row, charted = s.row + 2, None
     if summary.by_department:
-        place(row, ROW_HEIGHT + header + ROW_HEIGHT * len(summary.by_department))
+        place(row, ROW_HEIGHT + header + rows_height(summary.by_department))
         charted = ("主管部门", _progress_table(s, "主管部门", summary.by_department, tp, row), len(summary.by_department))
         row = s.row + 1
-    height_of_units = ROW_HEIGHT + header + ROW_HEIGHT * len(summary.by_unit)
+    height_of_units = ROW_HEIGHT + header + rows_height(summary.by_unit)
     alone = used + ROW_HEIGHT + height_of_units > page  # the units, from the top of a page of theirs
     if not alone:  # all on this page: the chart below them
         place(row, height_of_units)
@@ -566,6 +570,12 @@ def _progress_table(s: _Sheet, who: str, totals: list, tp: float | None, row: in
         s.line([(t.row, "text"), (t.subtotal, "amount"), (t.spent, "amount"), (t.spend_progress, "rate"),
                 (tp, "rate"), (None if t.gap is None else round(t.gap * 100, 2), "amount"), (t.grade, "grade")])
     return row + 2
+
+
+def _row_height(text: str, width: float) -> float:
+    """Points of a row of text kind in a column `width` wide, as _Sheet.finish sets it."""
+    lines = _lines(text, width) if _width(text) > TEXT_CAP or "\n" in text else 1
+    return ROW_HEIGHT if lines == 1 else LINE_HEIGHT * lines + 2
 
 
 def _pixels(widths: list[float]) -> int:
