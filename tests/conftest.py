@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -16,11 +17,18 @@ ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
 
+INSTALL = ("apt-get install libreoffice-calc-nogui libreoffice-writer-nogui fonts-noto-cjk fonts-liberation "
+           "fonts-crosextra-carlito poppler-utils chromium")
+
+
 def require_tool(name: str) -> str:
     path = shutil.which(name)
     if path:
         return path
-    message = f"{name} is not installed (apt-get install libreoffice-calc-nogui libreoffice-writer-nogui fonts-noto-cjk poppler-utils chromium)"
+    missing(f"{name} is not installed ({INSTALL})")
+
+
+def missing(message: str) -> NoReturn:
     if os.environ.get("XLMON_REQUIRE_TOOLS"):
         pytest.fail(message)
     pytest.skip(message)
@@ -29,6 +37,17 @@ def require_tool(name: str) -> str:
 @pytest.fixture(scope="session")
 def soffice() -> str:
     return require_tool("soffice")
+
+
+@pytest.fixture(scope="session")
+def excel_columns(soffice: str) -> str:
+    """LibreOffice, laying out columns as Excel does: with Calibri's metrics (Carlito's), the font every column width
+    is reckoned in. Without them it reckons in DejaVu Sans, a third wider, and prints every column a third wider
+    than Excel, its texts on fewer lines than their rows are planned for."""
+    fonts = subprocess.run([require_tool("fc-list"), ":family=Carlito", "family"], capture_output=True, text=True).stdout
+    if "Carlito" not in fonts:
+        missing(f"Carlito (Calibri's metrics) is not installed ({INSTALL})")
+    return soffice
 
 
 def libreoffice_convert(soffice: str, files: list[Path], outdir: Path, target: str) -> list[Path]:

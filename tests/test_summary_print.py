@@ -137,3 +137,15 @@ def test_units_named_too_long_for_a_line_leave_the_chart_whole_on_its_page(tmp_p
     for first, after in zip([0, *breaks], breaks):  # the pages before the chart hold what was planned on them
         if after <= start.row:
             assert row_points(ws, first, after - 1) <= printed_page(ws), (first, after)
+
+
+def test_printed_numbers_and_hashes_show_whole(long_summary, tmp_path, excel_columns):
+    """On paper (LibreOffice with Calibri's metrics, as Excel lays the columns out), no number prints as ###, and each
+    file's SHA-256 prints whole on its line of 文件清单."""
+    from conftest import pdf_pages
+
+    pages = pdf_pages(excel_columns, long_summary, tmp_path / "pdf")
+    assert not [page.splitlines()[0] for page in pages if "###" in page]
+    hashes = [row[4] for row in load_workbook(long_summary)["文件清单"].iter_rows(min_row=2, values_only=True)]
+    listed = "".join(page for page in pages if page.strip().splitlines()[0].endswith("文件清单"))
+    assert len(hashes) == 4 and all(h in listed for h in hashes)
