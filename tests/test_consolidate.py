@@ -2817,3 +2817,20 @@ def test_which_departments_tell_namesakes_apart():
     assert len({Units(alone).of(r) for r in alone}) == 1
     apart = [*alone, form("某市财政局（本级）", "某市财政局"), form("审计一所", "某市审计局")]
     assert len({Units(apart).of(r) for r in alone}) == 2
+
+
+def test_files_in_a_folder_that_are_no_workbook_are_named_not_passed_over(tmp_path, capsys):
+    """A unit's form typed in Word or sent as a PDF lay in the folder unread and unmentioned: its unit was simply
+    not in the summary. Such files are named (not lock files, hidden files or the roster)."""
+    import xlmon.entry_points as ep
+
+    write_form(tmp_path / "一中.xlsx", unit="一中", project="甲")
+    for name in ("二中监控表.docx", "三中监控表.pdf", "单位名单.csv", "~$一中.xlsx", ".DS_Store"):
+        (tmp_path / name).write_bytes(b"x")
+    code, data = run(capsys, tmp_path, "-o", tmp_path / "out" / "s.xlsx")
+    assert code == 0 and data["other_files"] == [str(tmp_path / "三中监控表.pdf"), str(tmp_path / "二中监控表.docx")]
+    assert main(["consolidate", str(tmp_path), "-o", str(tmp_path / "out" / "t.xlsx")]) == 0
+    said = "文件夹中另有 2 个不是工作簿的文件，未读取：三中监控表.pdf、二中监控表.docx。如其中有单位的监控表"
+    assert said in capsys.readouterr().out
+    message, _ = ep.summarise_folder(tmp_path)
+    assert said in message

@@ -266,7 +266,7 @@ def _progress_bar():
 def _print_summary(summary, output: Path | None) -> None:
     from . import layout as L
     from .calc import fmt_amount, fmt_rate
-    from .consolidate.run import carry_note, edits_note
+    from .consolidate.run import carry_note, edits_note, others_note
     from .marks import GRADE_ZH
 
     rejected = [o for o in summary.files if o.status != "included"]
@@ -275,6 +275,8 @@ def _print_summary(summary, output: Path | None) -> None:
               "输入中没有找到工作簿文件（.xlsx/.xlsm/.xls）。")
         for o in rejected:
             print(f"  未纳入：{o.path}：{o.reason}")
+        if note := others_note(summary):
+            print(note)
         print("没有可汇总的监控表，未生成汇总文件。")
         return
     errors = sum(d["severity"] == "error" for d in summary.diagnostics)
@@ -296,6 +298,8 @@ def _print_summary(summary, output: Path | None) -> None:
         print(f"  未报送：{u}" + (f"（报送的是 {period} 的表，期间不符，未纳入）" if period else ""))
     for u in summary.unlisted_units:
         print(f"  不在名单中：{u}")
+    if note := others_note(summary):
+        print(note)
     if output and (note := carry_note(summary)):
         print(f"部门整体：{note}")
     if note := edits_note(summary):

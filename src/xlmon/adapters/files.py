@@ -69,6 +69,15 @@ def _files_under(folder: Path) -> Iterator[Path]:
                     if os.path.isfile(os.path.join(top, name)) or not os.path.exists(os.path.join(top, name)))
 
 
+def other_files(inputs: Iterable[str | Path]) -> list[Path]:
+    """The files in input folders that find_workbooks leaves out (a unit's form typed in Word, a PDF of it, a CSV
+    export, the units' reports), so that the user is told of them; lock files, hidden files and rosters (…名单….csv)
+    are not."""
+    return [p for item in map(Path, inputs) if os.path.isdir(item) for p in sorted(_files_under(item))
+            if p.suffix.lower() not in _FOLDER_SUFFIXES and not p.name.startswith(("~$", "."))
+            and not ("名单" in p.stem and p.suffix.lower() in (".csv", ".txt"))]
+
+
 # Archives units send their workbooks in: found in folders so that they are listed and refused (F009) with
 # the workbooks they hold, never silently left out. Their contents are not read: unpacking is the user's.
 ARCHIVES = {".zip": "zip", ".rar": "RAR", ".7z": "7z"}

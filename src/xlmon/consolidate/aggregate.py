@@ -144,6 +144,7 @@ class Summary:
     # forms use → the department as departments names it (department_for)
     other_period: dict[str, str] = field(default_factory=dict)  # missing units that sent forms of another period
     overall_other_period: list[FormRecord] = field(default_factory=list)  # 部门整体 forms left out for their period
+    others: list[str] = field(default_factory=list)  # files in the input folders that are no workbook, not read
 
     @property
     def total(self) -> Totals:

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from functools import cache, partial
 from pathlib import Path
 
-from ..adapters.files import find_workbooks, read_workbook
+from ..adapters.files import find_workbooks, other_files, read_workbook
 from ..diagnostics import make
 from ..profile import Profile, load_profile
 from ..sheetnames import RECORDS_SHEET
@@ -238,6 +238,7 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: lis
     from .workbook import write_summary
 
     profile = profile or load_profile()
+    inputs = list(inputs)
 
     @cache
     def sheets(path: str) -> dict[str, list[list]]:
@@ -269,6 +270,7 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: lis
         if chosen_together and done is None:
             done, found_note = _earlier_among(skipped, profile)
         summary = aggregate(outcomes, profile, roster)
+        summary.others = [str(p) for p in other_files(inputs)]
         if found_note:
             summary.diagnostics.append(found_note)
         if done is not None:
@@ -395,6 +397,7 @@ def summary_json(summary: Summary, output: str | Path | None) -> dict:
         "duplicates": summary.duplicates,
         "missing_units": summary.missing_units,
         "unlisted_units": summary.unlisted_units,
+        "other_files": summary.others,
         "carried": summary.carried.as_json() if summary.carried else None,
         "diagnostics": [{k: d.get(k) for k in ("file", "code", "severity", "sheet", "cell", "message")}
                         for d in summary.diagnostics],
@@ -405,6 +408,20 @@ def edits_note(summary: Summary) -> str:
     """What became of the department's edits to its earlier summary: its own columns carried (K016), the edits
     that stay only in the earlier summary (K015); "" when there were none."""
     return "".join(d["message"] for d in summary.diagnostics if d["code"] in ("K016", "K015"))
+
+
+SHOWN_OTHERS = 5  # files no workbook named in the note; the rest are counted
+
+
+def others_note(summary: Summary) -> str:
+    """The files in the input folders that are no workbook and were not read (某单位监控表.docx, a PDF, a CSV), so
+    that a unit's form sent in another format is not left out unseen; "" when there are none."""
+    if not summary.others:
+        return ""
+    names = "、".join(Path(p).name for p in summary.others[:SHOWN_OTHERS])
+    more = f" 等 {len(summary.others)} 个" if len(summary.others) > SHOWN_OTHERS else ""
+    return (f"文件夹中另有 {len(summary.others)} 个不是工作簿的文件，未读取：{names}{more}。如其中有单位的监控表，"
+            "请让单位报送 Excel 工作簿（.xlsx）。")
 
 
 def carry_note(summary: Summary) -> str:
