@@ -711,6 +711,14 @@ def test_more_stages_and_parts_are_not_the_job_finished(forecast):
     assert graded_and_said("年底前完工", forecast) == (None, {"R216"})
 
 
+@pytest.mark.parametrize("forecast", [
+    "已完成竣工验收备案", "已完成竣工备案", "已完成各部分建设内容", "已完成全部分项工程"])
+def test_the_whole_job_is_no_stage_for_holding_a_stage_word(forecast):
+    """Filing after acceptance (竣工验收备案) ends the job, and 各部分 or 全部分项 is every part: each lost its green to
+    备案 and 部分 taken for stages, and was R216."""
+    assert graded_and_said("年底前完工", forecast) == ("green", set())
+
+
 @pytest.mark.parametrize("name, target, forecast, grade", [
     # a stage the indicator's name says is the job was a stage done, never green
     ("招标完成时间", "6月底前完成", "已于5月完成招标", "green"), ("可行性研究报告编制完成时间", "9月底前完成", "已完成可行性研究", "green"),

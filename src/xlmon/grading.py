@@ -302,11 +302,12 @@ _STALLED = re.compile(r"未开工|未动工|未启动|未实施|停工|停建|�
 _PARTLY_DONE = re.compile(rf"(?:{_DONE}|进度|完成率)[^{_CLAUSE_END}\d]{{0,8}}(?:\d{{1,2}}(?:\.\d+)?%|[{_CN}]成|一半|过半|大部分)")
 
 
-# A stage of a job (完成招标, 完成一期, 完成前期工作, 招标已完成, 主体已完工): finishing it is not finishing the job
+# A stage of a job (完成招标, 完成一期, 完成前期工作, 招标已完成, 主体已完工): finishing it is not finishing the job;
+# filing after acceptance (竣工验收备案) ends it, and 各部分 or 全部分项 is every part
 _DONE_WORD = re.compile(_DONE)
-_STAGE = re.compile(rf"招标|招投标|[开评定]标|询价|比选|磋商|设计|施工图|立项|可研|可行性研究|论证|调研|申报|备案|采购|"
-                    rf"合同签订|签订合同|签约|征地|拆迁|清表|环评|施工许可|规划许可|地基|基础施工|初验|前期|主体|"
-                    rf"[{_CN}\d]期|方案|评审|审批|选址|勘察|部分|首批|第?[{_CN}\d]批|试点")
+_STAGE = re.compile(rf"招标|招投标|[开评定]标|询价|比选|磋商|设计|施工图|立项|可研|可行性研究|论证|调研|申报|"
+                    rf"(?<!验收)(?<!竣工)备案|采购|合同签订|签订合同|签约|征地|拆迁|清表|环评|施工许可|规划许可|地基|"
+                    rf"基础施工|初验|前期|主体|[{_CN}\d]期|方案|评审|审批|选址|勘察|(?<![全各])部分|首批|第?[{_CN}\d]批|试点")
 # A part of the year's work done (完成三季度工作, 完成上半年任务), as the object of finishing: never as its subject,
 # which is the date it is done by (预计三季度完成)
 _PERIOD_WORK = re.compile(rf"(?:前?[{_CN}1-4]个?季度|[上下]半年|[{_CN}十\d]+个?月)的?(?:工作|任务|目标)")
@@ -323,9 +324,9 @@ def _stage_only(text: str, goal: str) -> bool:
         if not (done := list(_DONE_WORD.finditer(clause))):
             continue
         finishing = True
-        named = (clause[:done[0].start()], clause[done[-1].end():])
-        if not any(stage[0] not in goal for part in named for stage in _STAGE.finditer(part)) and not (
-                (period := _PERIOD_WORK.match(named[1])) and period[0] not in goal):
+        named = ((0, done[0].start()), (done[-1].end(), len(clause)))  # searched in place: 验收备案 is no stage
+        if not any(stage[0] not in goal for part in named for stage in _STAGE.finditer(clause, *part)) and not (
+                (period := _PERIOD_WORK.match(clause, done[-1].end())) and period[0] not in goal):
             return False
     return finishing
 
