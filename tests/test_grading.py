@@ -472,6 +472,22 @@ def test_a_target_of_several_milestones_is_due_by_its_last(target, forecast, gra
 
 
 @pytest.mark.parametrize("target, forecast, grade, finding", [
+    # a clause that names a date but nothing done or begun by it is no milestone: the warranty's or the service's end
+    # was taken for the job's, and a year late was green
+    ("12月底前完成，质保期至2028年12月", "延期至2027年3月完成", "red", "G201"),
+    ("12月底前完成，质保期至2028年12月", "预计2027年6月完工", "red", "G201"),
+    ("12月底前完成，质保期至2028年12月", "预计11月完成", "green", None),
+    ("年底前完工，运行维护至2027年12月", "预计2027年3月完工", "red", "G201"),
+    ("12月底前完成，服务期至2027年6月30日", "预计2027年6月完工", "red", "G201"),
+    # nor is the date of the document it follows, even where it is the only other clause
+    ("按照2026年3月印发的文件要求，年底前完成", "预计11月完成", "green", None),
+    ("按2026年4月批复的方案，10月底前完成", "预计12月完成", "red", "G201"),
+])
+def test_a_clause_naming_a_date_is_no_milestone_unless_something_is_due_by_it(target, forecast, grade, finding):
+    assert graded_and_said(target, forecast) == (grade, {finding} - {None})
+
+
+@pytest.mark.parametrize("target, forecast, grade, finding", [
     # the last date named was taken for the date the work is done: a date things stand at, or work starts or stops
     # on, made each of these green with no finding
     ("12月31日前完成", "截至6月30日尚未开工", None, "R216"), ("年底前完成", "截至6月底项目尚未开工", None, "R216"),

@@ -223,10 +223,14 @@ def _goal(ind: Indicator) -> str:
 
 @lru_cache(maxsize=4096)
 def _milestones(target: str) -> tuple[tuple[str, Deadline], ...]:
-    """The clauses of a target that are each due by a date, latest last; () unless there are two or more."""
+    """The clauses of a target that are each due by a date, latest last; () unless two or more name a date. A clause
+    is one only where something is done or begun by its date, not where it names one alone (质保期至2028年12月,
+    按照2026年3月印发的文件要求), which leaves the other clause the target's, where it is one."""
     found = [(clause, due) for clause in _CLAUSES.split(_compact_date(target)) if (due := _one_deadline(clause))]
     if len(found) < 2:
         return ()
+    found = [(clause, due) for clause, due in found if (m := _DEADLINE.fullmatch(clause)) and (
+        m["by"] or _FINISH.search(m["due"]))]
     year = min((when[0] for _, due in found for when in due[0] if when[0]), default=0)  # 2026年3月 … 12月底
     return tuple(sorted(found, key=lambda m: (m[1][0][-1][0] or year, *m[1][0][-1][1:3], m[1][0][-1][3] or 31)))
 
