@@ -746,6 +746,14 @@ def test_a_stage_the_indicator_names_is_its_job(name, target, forecast, grade):
     assert graded_and_said(target, forecast, name)[0] == grade
 
 
+@pytest.mark.parametrize("name, forecast", [
+    ("设计及施工完成时间", "已完成设计"), ("招标和建设完成时间", "6月已完成招标"), ("前期工作与工程实施完成时限", "已完成前期工作"),
+    ("采购、安装调试完成时间", "已完成设备采购")])
+def test_a_stage_the_indicator_names_beside_other_work_is_not_the_job(name, forecast):
+    """The name's first stage was taken for the whole job: design done was green for 设计及施工完成时间."""
+    assert graded_and_said("年底前完成", forecast, name) == (None, {"R216"})
+
+
 @pytest.mark.parametrize("target, forecast, grade", [
     ("按期完成", "已完成招标", None), ("按计划完成", "已完成设计", None), ("按期完成", "已完成年度目标任务", "green"),
     ("按期完成", "已全部完成", "green"), ("按期完成", "已完成校舍维修改造", "green"), ("按期完成", "已完成培训", "green"),

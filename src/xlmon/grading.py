@@ -216,9 +216,14 @@ def _deadline(target: str) -> Deadline | None:
 def _goal(ind: Indicator) -> str:
     """What the year's forecast answers for: the indicator's name and its target, or the target's last milestone
     (四季度完工 of 一季度完成招标、四季度完工), so that a forecast of an earlier one's stage alone (6月完成招标) is a stage
-    done, not the job, and 已于5月完成招标 is the job of 招标完成时间."""
+    done, not the job, and 已于5月完成招标 is the job of 招标完成时间; not of 设计及施工完成时间, whose name joins it to
+    other work."""
     milestones = _milestones(ind.target) if ind.target else ()
-    return (ind.level3 or "") + (milestones[-1][0] if milestones else ind.target or "")
+    name = "" if _JOINED.search(ind.level3 or "") else ind.level3 or ""
+    return name + (milestones[-1][0] if milestones else ind.target or "")
+
+
+_JOINED = re.compile(r"及(?!时)|[和与、暨]")
 
 
 @lru_cache(maxsize=4096)
