@@ -2364,6 +2364,22 @@ def test_a_short_department_name_joins_the_one_department_it_can_be(spellings, d
     found = [sorted({r.department for r in forms}, key=spellings.index) for _, forms in department_groups(records)]
     assert sorted(found) == sorted(departments)
 
+
+@pytest.mark.parametrize("spellings", [
+    ["某市财政局"] * 3 + ["某市财政局国库支付中心", "某市财政局财政投资评审中心"],
+    ["某市公安局"] * 3 + ["某市公安局交通警察支队", "某市公安局刑事侦查支队"],
+    ["某市教育局"] * 5 + ["某市教育局教研室", "某市教育局电化教育馆", "市教育局"],
+])
+def test_a_department_is_one_however_many_of_its_units_write_their_names_after_it(spellings):
+    """Two of 某市财政局's units writing their own names after it made three departments of it at a bureau: a short
+    spelling held by several names was none of them, though each is a unit of it, not a department of its own."""
+    from xlmon.consolidate.names import department_groups
+    from xlmon.consolidate.records import FormRecord
+
+    records = [FormRecord("project", f"{n}.xlsx", "表1", f"单位{n}", "项目", spelling, None, 2026, 6)
+               for n, spelling in enumerate(spellings)]
+    assert [sorted({r.department for r in forms}) for _, forms in department_groups(records)] == [sorted(set(spellings))]
+
 EDUCATION, HEALTH = "某市教育局（101001）", "某市卫生健康委员会（102001）"
 LAGGING = {L.TOTAL_ROW: [10, 300, 310, 200, 0.6667, 15, 0.0484, 305],
            "中央财政资金": [None, 100, 100, 100, 1, 6, 0.06, 100], "市级财政资金": [10, 200, 210, 100, 0.5, 9, 0.0429, 205]}

@@ -415,7 +415,7 @@ def departments_named(naming: dict[tuple[str, str | None, str], set[str]], keys:
 def department_keys(counts: Counter[str]) -> tuple[dict[str, str], dict[str, str]]:
     """Which spellings of 主管部门 are one department: those written alike or with one code (_same_department),
     and so on through the others (某市教育局（101001） joins 101001 and 某市教育局); a spelling inside longer ones
-    only where they are one department or its own office (某市教育局机关). Each spelling → its
+    only where they are one department, its own office (某市教育局机关) or its units (某市财政局国库支付中心). Each spelling → its
     department's key (the spelling most forms use, after a NUL: never a unit's code), and each key → how a unit's
     name shows the department (that spelling without its code: 某市教育局). counts: each spelling → its forms."""
     parent = {s: s for s in counts}
@@ -442,7 +442,8 @@ def department_keys(counts: Counter[str]) -> tuple[dict[str, str], dict[str, str
         if len(short) >= 3:
             inside[short] = [long for long in stems[i + 1:] if short in long]
             for long in inside[short]:
-                if long.startswith(short) and long[len(short):] in _OWN_OFFICE:
+                if long.startswith(short) and (long[len(short):] in _OWN_OFFICE
+                                               or not _OWN_DEPARTMENT.search(long[len(short):])):
                     join(by_stem[short], by_stem[long])
     # 某市财政局 is 某市财政局国库支付中心's department, but 中共某市委员会 may be 组织部's or 宣传部's and 教育局 the
     # city's or a county's: a short spelling held by several departments joins none of them. The longest first,
@@ -464,6 +465,8 @@ def department_keys(counts: Counter[str]) -> tuple[dict[str, str], dict[str, str
 
 
 _OWN_OFFICE = ("机关", "本级", "机关本级", "本部")  # 某市教育局机关 is 某市教育局 itself, however many others hold it
+# …and 某市财政局国库支付中心 its unit; but 中共某市委员会组织部 or 某市人民政府办公室 is a department of its own
+_OWN_DEPARTMENT = re.compile(r"(?:部|(?<!党)委|委员会|局|厅|署|办|办公室)$")
 _SHOWN_CODE = re.compile(r"\s*[(（\[【〔]\s*[0-9A-Za-z０-９Ａ-Ｚａ-ｚ\-－]+\s*[)）\]】〕]")
 
 
