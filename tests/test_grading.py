@@ -818,3 +818,12 @@ def test_a_number_against_a_count_by_a_date_is_asked_for_its_date_or_count():
     assert said == {2: ["请写明预计完成的时间或数量（如“预计11月完成”“3次”）"],
                     "6月起停工": ["请写明预计完成的时间（如“预计11月完成”“已于5月完成”“预计2027年3月完成”）"],
                     "6月已完成招标": ["请写明预计完成的时间（如“预计11月完成”“已于5月完成”“预计2027年3月完成”）"]}
+
+
+@pytest.mark.parametrize("target, begins", [("9月30日前开工", "开工"), ("6月底前启动", "启动"),
+                                            ("3月底前完成招标，6月底前开工建设", "开工")])
+def test_a_date_to_begin_by_is_asked_for_when_it_begins(target, begins):
+    """R216 asked whether a start date would be "按期完成" and for the date the work finishes (预计11月完成)."""
+    [said] = [d.message for d in timeliness(target, "正在办理前期手续").diagnostics if d.code == "R216"]
+    assert f"看不出能否按期{begins}，" in said and said.endswith(
+        f"请写明预计{begins}的时间（如“预计11月{begins}”“已于5月{begins}”“预计2027年3月{begins}”）。")

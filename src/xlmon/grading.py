@@ -278,6 +278,16 @@ def deadline_count(target: str | None) -> tuple[str, str] | None:
     return (f"{number}{measure}" if number else "", measure)
 
 
+def deadline_begins(target: str | None) -> str | None:
+    """What a target to begin by a date calls beginning (9月30日前开工: 开工; 3月底前完成招标，6月底前启动: 启动), or None."""
+    found = _deadline(target) if target else None
+    if not found or not found[1]:
+        return None
+    milestones = _milestones(target)
+    begun = _BEGUN.search(milestones[-1][0] if milestones else _compact_date(target))
+    return begun[0] if begun else None
+
+
 def deadline(target: str) -> When | None:
     """The date a target says a thing is due by (12月31日前完成, 2026年底前完成, 年底前完成, 十二月底前完成, 三季度末前完成,
     上半年完成), the latest where it may mean two, or None. A month alone (12月) is no date unless something says it is

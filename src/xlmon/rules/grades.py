@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..calc import fmt_rate
 from ..diagnostics import Diagnostic, make
-from ..grading import comparable, deadline, deadline_count, deadline_grade, words_grade
+from ..grading import comparable, deadline, deadline_begins, deadline_count, deadline_grade, words_grade
 from ..models import Form, Indicator
 from ..profile import Profile
 from ..text import plain_number
@@ -42,10 +42,11 @@ def _unplaced(ind: Indicator, form: Form, profile: Profile) -> Diagnostic | None
     if value is None or deadline_grade(ind, "forecast", form.year, profile) is not None:
         return None
     count = deadline_count(ind.target)
-    examples = ["预计11月完成", *([count[0]] if count else ["已于5月完成", "预计2027年3月完成"])]
+    done = deadline_begins(ind.target) or "完成"  # 9月30日前开工 asks when work begins
+    examples = [f"预计11月{done}", *([count[0]] if count else [f"已于5月{done}", f"预计2027年3月{done}"])]
     return make("R216", sheet=form.sheet, cell=ind.cells.get("forecast"), name=ind.level3, target=ind.target,
                 value=value if isinstance(value, str) else f"{plain_number(value)}{ind.units.get('forecast') or ''}",
-                what="预计完成的时间或数量" if count else "预计完成的时间",
+                done=done, what=f"预计{done}的时间或数量" if count else f"预计{done}的时间",
                 example="".join(f"“{e}”" for e in examples if e))
 
 
