@@ -746,6 +746,20 @@ def test_a_stage_the_indicator_names_is_its_job(name, target, forecast, grade):
     assert graded_and_said(target, forecast, name)[0] == grade
 
 
+@pytest.mark.parametrize("target, forecast, grade", [
+    # finishing said in the target's own words, not 完成, was no level: ungraded, R216 asking for a date
+    ("年底前完工", "已完工", "green"), ("年底前完工", "已竣工", "green"), ("12月31日前完成", "已投入使用", "green"),
+    ("年底前拨付到位", "已拨付到位", "green"), ("12月31日前完成", "已办结", "green"), ("年底前完工", "已全部完工", "green"),
+    ("年底前完工", "已交付使用", "green"), ("按期完成", "已竣工", "green"), ("达成", "已建成", "green"),
+    # and the same words still read negated, partly, late or of a stage
+    ("年底前完工", "未完工", "red"), ("年底前完工", "尚未竣工", "red"), ("年底前完工", "部分完工", "yellow"),
+    ("年底前完工", "基本完工", "yellow"), ("年底前完工", "预计2027年3月竣工", "red"), ("年底前完工", "主体已完工", None),
+    ("年底前完工", "一期已完工", None), ("年底前拨付到位", "已拨付50%", None),
+])
+def test_finishing_in_other_words_than_完成_is_finishing(target, forecast, grade):
+    assert graded_and_said(target, forecast)[0] == grade
+
+
 @pytest.mark.parametrize("name, forecast", [
     ("设计及施工完成时间", "已完成设计"), ("招标和建设完成时间", "6月已完成招标"), ("前期工作与工程实施完成时限", "已完成前期工作"),
     ("采购、安装调试完成时间", "已完成设备采购")])
