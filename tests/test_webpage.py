@@ -418,3 +418,24 @@ def xlmon_cli_totals(folder: Path, out: Path) -> dict:
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
+
+
+def test_files_of_one_name_chosen_one_after_another_are_both_kept(open_page, xlmon_server, demo_folder, tmp_path):
+    """Every unit sends 监控表.xlsx: chosen from their folders one after another, the second replaced the first in
+    silence and its unit was missing from the summary. Both are kept; choosing the same file again still replaces
+    it."""
+    units = sorted(demo_folder.glob("*.xlsx"))[:2]
+    for sub, unit in zip(("一中", "二中"), units):
+        (tmp_path / sub).mkdir()
+        shutil.copy(unit, tmp_path / sub / "监控表.xlsx")
+    page = open_page(xlmon_server().url)
+    page.set_input_files("#files", str(tmp_path / "一中" / "监控表.xlsx"))
+    page.set_input_files("#files", str(tmp_path / "二中" / "监控表.xlsx"))
+    expect(page.locator("#status")).to_contain_text("“监控表.xlsx”已有同名文件，新选择的以“监控表（2）.xlsx”加入")
+    page.set_input_files("#files", str(tmp_path / "一中" / "监控表.xlsx"))  # chosen again: no third copy
+    expect(page.locator("#file-list li")).to_have_count(2)
+    expect(page.locator("#file-list")).to_contain_text("监控表（2）.xlsx")
+    page.click("#consolidate-button")
+    expect(page.locator("#consolidate-result")).to_be_visible()
+    both = xlmon_cli_totals(tmp_path, tmp_path / "cli.xlsx")
+    expect(page.locator("#summary-counts")).to_contain_text(f"{both['units']} 个单位，{both['projects']} 个项目")

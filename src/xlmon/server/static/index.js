@@ -58,11 +58,23 @@
   const WORKBOOK = /\.(xls[xm]?|xlt[xm]?|ett?)$/i;  // a template is a workbook; a WPS .et is read when it holds an
   // .xls's or .xlsx's data, else named by the server
 
+  // A file chosen again (the same name, size and time) replaces itself; another of the same name (every unit's
+  // 监控表.xlsx, chosen from their folders one after another) is kept beside it as 监控表（2）.xlsx: were it the
+  // same unit's corrected copy, the summary would take the later one and say so (K002), never lose either.
+  function freeName(name) {
+    const dot = name.lastIndexOf(".");
+    const [stem, suffix] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ""];
+    let n = 2;
+    while (chosen.some((f) => f.name === `${stem}（${n}）${suffix}`)) n += 1;
+    return `${stem}（${n}）${suffix}`;
+  }
+
   function addFiles(list, inFolder = false) {
     const skipped = [];
+    const renamed = [];
     let ignored = 0;
     for (const file of list) {
-      const name = inFolder ? file.webkitRelativePath.split("/").slice(1).join("/") || file.name : file.name;
+      let name = inFolder ? file.webkitRelativePath.split("/").slice(1).join("/") || file.name : file.name;
       if (inFolder && /^(~\$|\.)/.test(file.name)) continue;  // Office's lock files and hidden files
       if (/名单/.test(file.name) && /\.(csv|txt)$/i.test(file.name)) {
         // a roster dropped with the units' files, as it lies in their folder: sent among them, the server takes
@@ -79,12 +91,19 @@
       } else if (file.size > limits.max_file_mb * 2 ** 20) {
         skipped.push(`“${name}”超过单个文件 ${limits.max_file_mb} MB 的上限`);
       } else {
+        const same = chosen.find((f) => f.name === name);
+        if (same && (same.file.size !== file.size || same.file.lastModified !== file.lastModified)) {
+          const kept = freeName(name);
+          renamed.push(`“${name}”已有同名文件，新选择的以“${kept}”加入`);
+          name = kept;
+        }
         chosen = chosen.filter((f) => f.name !== name);
         chosen.push({ file, name });
       }
     }
     alertText(skipped.length ? `以下文件未加入：${skipped.join("；")}。` : "");
-    renderChosen(ignored ? `文件夹中另有 ${ignored} 个不是工作簿的文件，未加入。` : "");
+    renderChosen((ignored ? `文件夹中另有 ${ignored} 个不是工作簿的文件，未加入。` : "")
+      + (renamed.length ? `${renamed.join("；")}（如是同一单位改正后的文件，汇总时采用修改时间较晚的一份）。` : ""));
   }
 
   function renderChosen(note = "") {
