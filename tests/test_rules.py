@@ -312,6 +312,25 @@ def test_older_wordings_of_the_columns_are_read():
         (i.actual, i.forecast, i.grade) for i in official.indicators]
 
 
+def test_a_forecast_headed_with_its_words_in_the_other_order_is_the_forecast():
+    """预计全年支出数 (预计 first) was read as a 支出数 column: behind the real one it was left out (S112 said the
+    forecast column was missing, and the forecast counted as none); placed before it, it was taken for the 支出数
+    (305 spent of 310, C004 at every rate). Any funding header saying 预计 is the forecast."""
+    official, _ = run()
+    for header in ("预计全年支出数", "预计全年执行数", "预计全年预算执行数"):
+        form, diags = run(_renamed(project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS),
+                                   {"全年预计支出数": header}))
+        assert not [d for d in diags if d.code.startswith(("S", "C"))], header
+        assert form.total("source") == official.total("source")
+    grid = project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS)
+    for row in grid[4:13]:  # the forecast moved before the 支出数
+        row += [None] * (11 - len(row))
+        row.insert(8, row.pop(10))
+    form, diags = run(_renamed(grid, {"全年预计支出数": "预计全年支出数"}))
+    total = form.total("source")
+    assert (total.spent, total.forecast) == (150, 305) and not [d for d in diags if d.code.startswith(("S", "C"))]
+
+
 def test_a_column_not_found_leaves_its_values_unknown_not_zero():
     """A 支出数 column headed in words xlmon does not know: S112, and the amounts are unknown, not 0: no 支出进度 of
     0.00% graded red, no G101. An indicator table without its 全年预计 column: S122, its indicators are not graded
