@@ -402,6 +402,21 @@ def test_the_usual_other_names_of_a_source_row_are_read_as_it(label):
     assert not [d for d in result.diagnostics if d.code[0] in "SC"]
 
 
+@pytest.mark.parametrize("label", ["项目资金总额", "年度资金总额", "资金合计"])
+def test_the_total_row_under_a_longer_name_is_the_total_not_a_source(label):
+    """项目资金总额 (or 年度资金总额, the national form's) was read as a seventh source of no known name (S113, saying
+    its amounts were 计入资金总额) and the sources' sum taken for the total: every amount of the project counted twice
+    (620 of 310), and S111 asked for the 资金总额 row the form has."""
+    grid = project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS)
+    grid[6][1] = label
+    result = check_sheets({"t": grid})
+    form = result.forms[0]
+    assert [r.row for r in form.funding].count("资金总额") == 1 and label not in [r.row for r in form.funding]
+    total = form.total()
+    assert (total.current, total.subtotal, total.spent) == (300, 310, 150)
+    assert not [d for d in result.diagnostics if d.code[0] in "SC"]
+
+
 def test_a_source_row_of_no_known_name_is_kept_in_the_total_and_said():
     """本级 is the city for a city's unit and the county for a county's: such a row is read under its own label."""
     result = check_sheets({"t": _with_row_label("本级财政资金")})
