@@ -349,6 +349,39 @@ def test_forms_stacked_on_one_sheet_are_each_read_as_alone(footnotes):
         assert [(r.row, r.spent, r.grade) for r in form.funding] == [(r.row, r.spent, r.grade) for r in own.funding]
 
 
+def _indicators_first(grid: list[list], goal_between: bool = True) -> list[list]:
+    """The form typed with its indicator table (and footnotes) above the funding table, the goal between them or
+    above both."""
+    funding = next(i for i, row in enumerate(grid) if row and row[0] == "项目资金预算安排及执行进度（万元）")
+    goal = next(i for i, row in enumerate(grid) if row and row[0] == "项目年度绩效目标")
+    head, table, rest = grid[:funding], grid[funding:goal], grid[goal + 1:]
+    return [*head, *rest, grid[goal], *table] if goal_between else [*head, grid[goal], *rest, *table]
+
+
+@pytest.mark.parametrize("goal_between", [True, False])
+def test_a_form_with_its_indicators_above_its_funding_is_one_form(goal_between):
+    """The indicator table typed first was read as a form of its own (no funding, S110) and the funding table below
+    it as another (no project, unit or indicators: S120, R105 ×3): a project counted twice, once with its money
+    under no name. The funding below the indicators, with nothing between that starts a form, is the same form's."""
+    indicators = [list(i) for i in SAMPLE_INDICATORS]
+    indicators[5][2] = "单位面积维修成本（元）"  # no unit of the amounts: the funding table's rows are above it
+    grid = project_grid(funding=SAMPLE_FUNDING, indicators=indicators)
+    [alone] = check_sheets({"表1": grid}).forms
+    result = check_sheets({"表1": _indicators_first(grid, goal_between)})
+    [form] = result.forms
+    assert (form.project, form.unit, form.goal, form.place) == (alone.project, alone.unit, alone.goal, None)
+    assert [(r.row, r.typed, r.subtotal, r.spent, r.grade) for r in form.funding] == [
+        (r.row, r.typed, r.subtotal, r.spent, r.grade) for r in alone.funding]
+    assert [(i.level3, i.grade) for i in form.indicators] == [(i.level3, i.grade) for i in alone.indicators]
+    assert sorted(d.code for d in result.diagnostics) == sorted(d.code for d in check_sheets({"表1": grid}).diagnostics)
+    two = check_sheets({"表1": [*_indicators_first(grid, goal_between), [None],
+                                *_indicators_first(project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS,
+                                                                project="项目乙"), goal_between)]})
+    assert [(f.project, f.total().spent, len(f.indicators)) for f in two.forms] == [
+        ("校舍维修改造项目", 150, 7), ("项目乙", 150, 7)]
+    assert [d.code for d in two.diagnostics if d.code[0] in "SR"] == ["S130"]
+
+
 def test_the_indicator_header_repeated_inside_the_table_is_not_an_indicator():
     """Long tables repeat their header at a page break (printed titles typed in); it used to be read as an
     indicator named 三级指标 under the 一级指标 “一级指标” (R101)."""

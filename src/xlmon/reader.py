@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -135,22 +136,40 @@ def read_form(grid: Grid, sheet: str, start: int = 0) -> tuple[Form | None, list
     if not funding_headers and indicator_header is None:
         return None, []
     diags: list[Diagnostic] = []
-    later = [h for h in funding_headers if indicator_header is not None and h > indicator_header]
-    next_form = len(grid)
-    if later:  # another form below this one's indicators: it starts at its title, period or header fields
+    first_keys = [next(filter(None, row), "") for row in keys]
+    below = _indicators_above_funding(s, funding_headers, indicator_header, first_keys)
+    if below is not None:  # the funding table typed below the indicators: this form's, up to another form's start
+        top, indicators_end = below
+        next_form = next((r for r in range(funding_headers[0] + 1, len(grid)) if _starts_a_form(first_keys[r])),
+                         len(grid))
+        later = [h for h in funding_headers if h >= next_form]
+        if not later:
+            next_form = len(grid)
+    else:
+        later = [h for h in funding_headers if indicator_header is not None and h > indicator_header]
+        next_form = len(grid)
+        if later:  # another form below this one's indicators: it starts at its title, period or header fields
+            next_form = next((r for r in range(indicator_header + 1, later[0]) if _starts_a_form(first_keys[r])),
+                             later[0] - 1)
+    if later:
         funding_headers = funding_headers[:len(funding_headers) - len(later)]
-        next_form = next((r for r in range(indicator_header + 1, later[0])
-                          if _starts_a_form(next(filter(None, keys[r]), ""))), later[0] - 1)
         diags.append(make("S130", sheet=sheet, cell=address(next_form, 0), row=next_form + 1))
     if beside := _side_by_side(s, [*funding_headers, *([indicator_header] if indicator_header is not None else [])]):
         diags.append(make("S132", sheet=sheet, cell=beside))
     form = Form(sheet=sheet, kind="project")
     if later or start:
         form.place = (start, next_form)
-    _read_title(s, form, funding_headers[0] if funding_headers else indicator_header or 0, diags)
-    _read_header_fields(s, form, funding_headers[0] if funding_headers else indicator_header or 0, diags)
-    blocks_end = indicator_header if indicator_header is not None else len(grid)
-    form.amount_unit = _amount_unit(s, funding_headers, diags)
+    first_table = min(funding_headers[:1] + ([indicator_header] if indicator_header is not None else []))
+    _read_title(s, form, first_table, diags)
+    _read_header_fields(s, form, first_table, diags)
+    if below is not None:
+        blocks_end, indicators = next_form, range(indicator_header, indicators_end)
+        goal_rows = [*range(0, indicator_header), *range(indicators_end, top)]
+    else:
+        blocks_end = indicator_header if indicator_header is not None else len(grid)
+        indicators_end, indicators = next_form, range(0)
+        goal_rows = range(0, indicator_header or 0)
+    form.amount_unit = _amount_unit(s, funding_headers, indicators, diags)
     for i, h in enumerate(funding_headers):
         end = funding_headers[i + 1] if i + 1 < len(funding_headers) else blocks_end
         _read_funding_block(s, form, h, end, form.amount_unit, diags)
@@ -163,7 +182,8 @@ def read_form(grid: Grid, sheet: str, start: int = 0) -> tuple[Form | None, list
     if indicator_header is None:
         diags.append(make("S120", sheet=sheet))
     else:
-        _read_indicators(s, form, indicator_header, next_form, diags)
+        _read_indicators(s, form, indicator_header, indicators_end, diags)
+        _read_goal(s, form, goal_rows, diags)
     if any(d.code == "S104" for d in diags):
         return form, diags  # a period not counted from January (S104): no months are taken for it
     headed = _months_from_headers(s, funding_headers)
@@ -182,6 +202,22 @@ def read_form(grid: Grid, sheet: str, start: int = 0) -> tuple[Form | None, list
             cell = form.cells.get("period") or form.cells.get("title")
             diags.append(make("S103", sheet=sheet, cell=cell, months=form.months))
     return form, diags
+
+
+def _indicators_above_funding(s: _Sheet, funding_headers: list[int], indicator_header: int | None,
+                              first_keys: list[str]) -> tuple[int, int] | None:
+    """For a form typed with its indicator table above its funding table, and nothing between them that starts
+    another form: the funding table's top row, and where the indicators end (that row, or the goal's between them).
+    None for the official order, or where the funding below is another form's."""
+    if indicator_header is None or not funding_headers or funding_headers[0] < indicator_header:
+        return None
+    h = funding_headers[0]
+    top = next(r for r in range(max(h - 2, indicator_header + 1), h + 1)
+               if _map_columns(s, range(r, r + 1), L.FUNDING_HEADER_KEYWORDS))
+    if any(_starts_a_form(first_keys[r]) for r in range(indicator_header + 1, top)):
+        return None
+    goal = next((r for r in range(indicator_header + 1, top) if first_keys[r].startswith(_GOAL_KEYS)), top)
+    return top, goal
 
 
 _LABEL_MAX = 24  # header labels are short; a sentence that mentions 上年结转 is not a header
@@ -426,13 +462,14 @@ _UNIT_STATED = re.compile(
     rf"|[(（](?:金额|资金)?(?:单位[:：]?)?(?:人民币)?(?P<bracketed>{_UNITS})[)）]")
 
 
-def _amount_unit(s: _Sheet, headers: list[int], diags: list[Diagnostic]) -> str:
+def _amount_unit(s: _Sheet, headers: list[int], indicators: range, diags: list[Diagnostic]) -> str:
     """万元, or the unit the form states its amounts are in (金额单位：元 above the first funding block, or a
-    block's header labelled （千元）); one warning at the first cell that says so."""
+    block's header labelled （千元）); one warning at the first cell that says so. `indicators`: the indicator
+    table's rows where it stands above the funding (an indicator's （元） is no unit of the amounts)."""
     done = 0
     for h in headers:
         for r in range(max(done, h - 2) if done else 0, h + 1):  # the first block: every row above it
-            if YUAN not in s.joined[r]:  # 元 survives label_key: most rows are skipped here
+            if YUAN not in s.joined[r] or r in indicators:  # 元 survives label_key: most rows are skipped here
                 continue
             for c, k in enumerate(s.keys[r]):
                 unit = _stated_unit(s.grid[r][c]) if YUAN in k else None
@@ -637,7 +674,12 @@ def _read_indicators(s: _Sheet, form: Form, header: int, end: int, diags: list[D
             unknown=sorted(unknown),
         )
         form.indicators.append(ind)
-    goal_row = next((r for r in range(0, header) if s.has_key(r, _GOAL_KEY)), None)
+
+
+def _read_goal(s: _Sheet, form: Form, rows: Iterable[int], diags: list[Diagnostic]) -> None:
+    """The 年度绩效目标 from the first of `rows` that holds its label (rows outside the indicator table: an indicator
+    may be named 绩效目标完成率)."""
+    goal_row = next((r for r in rows if s.has_key(r, _GOAL_KEY)), None)
     if goal_row is not None:
         c = next(c for c, k in enumerate(s.keys[goal_row]) if k and k.startswith(_GOAL_KEYS))
         value, cell = _value_right_of(s, goal_row, c)
