@@ -308,6 +308,32 @@ def test_of_two_copies_the_later_file_counts(tmp_path, capsys):
     assert data["totals"]["spent"] != corrected["totals"]["spent"] and "修改时间" not in data["duplicates"][0]
 
 
+def test_a_copy_of_another_units_form_kept_in_a_units_file_does_not_replace_that_units_own(tmp_path, capsys):
+    """单位乙 kept a copy of 单位甲's form (an older one, for reference) on a sheet of its own file, saved after
+    单位甲 sent its file: the copy counted, being in the file modified later, and 单位甲's own file was rejected as
+    a duplicate: its corrected amounts silently replaced by the old ones. A form in a file that holds other units'
+    forms gives way to the same project in its unit's own file, whatever the times."""
+    own = write_form(tmp_path / "单位甲.xlsx", unit="单位甲", project="项目甲", funding=more_spent())
+    other = write_form(tmp_path / "单位乙.xlsx", unit="单位乙", project="项目乙")
+    _, expected = run(capsys, own, other, "-o", tmp_path / "expected.xlsx")
+    book = load_workbook(other)
+    sheet = book.create_sheet("单位甲的表（参考）")
+    for row in project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS, unit="单位甲", project="项目甲"):
+        sheet.append(row)
+    book.save(other)
+    os.utime(own, (1_780_000_000, 1_780_000_000))
+    os.utime(other, (1_780_000_600, 1_780_000_600))
+    for files in ((own, other), (other, own)):
+        code, data = run(capsys, *files, "-o", tmp_path / "s.xlsx")
+        assert code == 0 and data["totals"] == expected["totals"] and data["projects"] == 2
+        assert {Path(f["path"]).name: f["status"] for f in data["files"]} == {own.name: "included",
+                                                                             other.name: "included"}
+        [dup] = data["duplicates"]
+        assert f"采用 {own.name}!表1（单位自己的文件；另一份在其他单位的文件中）；两份金额不同" in dup
+        [k002] = [d for d in data["diagnostics"] if d["code"] == "K002"]
+        assert k002["file"] == str(other) and k002["sheet"] == "单位甲的表（参考）"
+
+
 def test_a_correction_newer_than_the_file_behind_a_summary_counts_one_level_up(tmp_path, capsys):
     """A unit's file of July 5 went into its department's summary, re-made on July 15 from it still; the unit
     sent the bureau a correction on July 12: the correction counts, as it does beside the July 5 file, since a

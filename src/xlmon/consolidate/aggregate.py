@@ -286,6 +286,16 @@ def own_department(record: FormRecord, key: tuple, departments: dict[tuple, list
     return given
 
 
+def _units_by_file(records: list[FormRecord], units: Units) -> dict[str, set[tuple]]:
+    """The units whose forms each unit's file holds (a form read from a summary: the file it came from); a form
+    leaving 预算单位 blank names none."""
+    found: dict[str, set[tuple]] = {}
+    for r in records:
+        if r.unit:
+            found.setdefault(r.source or r.file, set()).add(units.of(r))
+    return found
+
+
 def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] | None = None) -> Summary:
     diagnostics: list[dict] = []
     dropped: set[tuple] = set()  # FormRecord.where() of forms left out: their findings are moot
@@ -307,6 +317,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     read = [r for r in candidates if r.months is None or in_period(r, year, months)]
     units = Units(read)
     departments: dict[tuple, list[tuple[set[str], tuple]]] = {}  # own_department's: by key, the departments' units
+    homes: dict[str, set[tuple]] | None = None  # _units_by_file, once a project is found twice
     for record in candidates:
         if record.months is not None and not in_period(record, year, months):
             found = L.period(record.year, record.months)
@@ -330,19 +341,25 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
             hidden = first.hidden != record.hidden  # one is on a sheet hidden in Excel: the visible one counts
             copies = not hidden and first.file != record.file and sha[first.file] == sha[record.file]
             times = [r.modified if r.modified is not None else modified.get(r.file) for r in (first, record)]
-            later = not hidden and not copies and None not in times and times[0] != times[1]  # else the first
+            if homes is None:
+                homes = _units_by_file(read, units)
+            home = [homes.get(r.source or r.file) == {units.of(r)} for r in (first, record)]
+            stray = not hidden and not copies and home[0] != home[1]  # one is in a file of other units' forms too
+            later = not hidden and not copies and not stray and None not in times and times[0] != times[1]
             # of two identical files, not the one named as the other's copy (“X - 副本”, “X(1)”, “Copy of X”)
             original = copies and _copy_of(Path(first.file).stem, Path(record.file).stem)
             # of two sent at one time (uploads without their times), the unit's own file before a summary's copy
             carried = [bool(r.source and r.source != r.file) for r in (first, record)]
             direct = not hidden and not copies and not later and carried[0] != carried[1]
-            used, other = ((record, first) if (first.hidden if hidden else original or later and times[1] > times[0]
-                                               or direct and carried[0]) else (first, record))
+            used, other = ((record, first) if (first.hidden if hidden else home[1] if stray else original
+                                               or later and times[1] > times[0] or direct and carried[0])
+                           else (first, record))
             if used is record:
                 target[key] = record
                 included[first.file] -= 1
                 included[record.file] += 1
             why = ("（另一份在隐藏工作表中）" if hidden else "（两个文件内容完全相同）" if copies
+                   else "（单位自己的文件；另一份在其他单位的文件中）" if stray
                    else "（其文件修改时间较晚）" if later else "（单位报送的文件，另一份取自汇总表）" if direct else "")
             differ = "；两份金额不同，请核实" if first.amounts != record.amounts else ""
             duplicates.append(f"{record.unit or ''}·{form_name(record) or record.sheet}：{_place(first, shown)} 与 "
