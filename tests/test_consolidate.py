@@ -2137,6 +2137,35 @@ def test_a_subtotal_typed_alone_counts_in_the_departments_budget(tmp_path, capsy
     assert data["totals"]["issue_rate"] == round(200 / 300, 4)  # 乙's alone
 
 
+def test_a_source_typed_over_two_lines_counts_both(tmp_path, capsys):
+    """市级财政资金 typed in two lines (two allocations), its label merged over both: the second line, with no label
+    of its own, was skipped, its amounts in no source and no total (C002 where 资金总额 was typed, nothing at all
+    where it was left to the sources). It is the row above's second line (S114, info), in the form's totals and in
+    its source's row of 汇总表."""
+    two = {**SAMPLE_FUNDING, "市级财政资金": [10, 150, 160, 100, None, 50, None, 150]}
+    grid = project_grid(funding=two, indicators=SAMPLE_INDICATORS)
+    at = next(i for i, row in enumerate(grid) if len(row) > 1 and row[1] == "市级财政资金")
+    grid.insert(at + 1, [None, None, None, None, 50, 50, 0, None, 40, None, 55])
+    (tmp_path / "two").mkdir()
+    (tmp_path / "one").mkdir()
+    write_grid(tmp_path / "two" / "甲.xlsx", grid)
+    write_grid(tmp_path / "one" / "甲.xlsx", project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS))
+    _, one = run(capsys, tmp_path / "one", "-o", tmp_path / "one.xlsx")
+    code, data = run(capsys, tmp_path / "two", "-o", tmp_path / "two.xlsx")
+    assert code == 0 and data["totals"] == one["totals"] and data["grade"] == one["grade"]
+    assert [(d["code"], d["cell"]) for d in data["diagnostics"] if d["code"][0] in "SC"] == [("S114", f"E{at + 2}")]
+
+    def city(path):
+        return next([c.value for c in row] for row in load_workbook(path)["汇总表"].iter_rows() if row[0].value ==
+                    "市级财政资金")
+    assert city(tmp_path / "two.xlsx") == city(tmp_path / "one.xlsx")
+    for total in ([None] * 8, SAMPLE_FUNDING["资金总额"]):  # 资金总额 left to the sources, or typed
+        grid[6][3:] = total
+        write_grid(tmp_path / "two" / "甲.xlsx", grid)
+        _, data = run(capsys, tmp_path / "two", "-o", tmp_path / "two.xlsx")
+        assert data["totals"] == one["totals"]
+
+
 def test_the_handling_drafted_follows_the_seeds_two_cases(department, tmp_path, capsys):
     """Seed 004 sets apart 调减预算并调整目标 (objective causes) from 暂停/停止拨付 (serious deviations). One 完全不可能
     tick on a project on schedule drew the serious text, stated as fact and offering 暂缓 and 停止 at once: it is

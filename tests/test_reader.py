@@ -450,6 +450,19 @@ def test_the_total_row_under_a_longer_name_is_the_total_not_a_source(label):
     assert not [d for d in result.diagnostics if d.code[0] in "SC"]
 
 
+@pytest.mark.parametrize("first, second", [("市级财政", "资金"), ("其中：市级", "财政资金")])
+def test_a_source_label_typed_over_two_lines_is_its_name(first, second):
+    """市级财政 / 资金, its name typed over two cells of a label merged over two rows: read as an unknown source 市级财政
+    (S113) and 市级财政资金 as missing (S111), its money in no source of the summary."""
+    grid = _with_row_label(first)
+    at = next(i for i, row in enumerate(grid) if len(row) > 1 and row[1] == first)
+    grid.insert(at + 1, [None, second])
+    result = check_sheets({"t": grid})
+    rows = {r.row: r for r in result.forms[0].funding}
+    assert rows["市级财政资金"].spent == 90 and rows["市级财政资金"].row_number == at + 1
+    assert len(rows) == 7 and not [d for d in result.diagnostics if d.code[0] in "SC"]
+
+
 def test_a_source_row_of_no_known_name_is_kept_in_the_total_and_said():
     """本级 is the city for a city's unit and the county for a county's: such a row is read under its own label."""
     result = check_sheets({"t": _with_row_label("本级财政资金")})

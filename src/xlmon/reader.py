@@ -429,6 +429,9 @@ def _row_label(s: _Sheet, r: int, first_col: int) -> tuple[str | None, int]:
             return L.TOTAL_ROW, c
         if k in _ROW_KEYS:
             return _ROW_KEYS[k], c
+    for c in range(first_col - 1, -1, -1):  # its name typed over two lines: 市级财政 / 资金
+        if (k := s.key(r, c)) and (below := s.key(r + 1, c)) and (k + below).removeprefix("其中") in _ROW_KEYS:
+            return _ROW_KEYS[(k + below).removeprefix("其中")], c
     return None, -1
 
 
@@ -515,6 +518,7 @@ def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, form_unit:
     # what calc works out from the other cells (and a total row's every cell): not typed by the unit
     worked_out = {field for field, _, percent in fields if percent or field not in L.INPUT_AMOUNTS}
     rows: list[tuple[str, int, dict[str, str], dict[str, float | None], list[str], dict[str, str], dict[str, str]]] = []
+    above: tuple[int, str] | None = None  # the source row read last: a row right below it with no label continues it
     for r in range(header + 1, end):
         if _GOAL_KEY.search(_SEP.join(s.keys[r][:first_col])):
             break
@@ -522,10 +526,17 @@ def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, form_unit:
         line = s.grid[r]
         if label is None:
             unknown = _unknown_source(s, r, first_col, fields)
-            if unknown is None:
+            if unknown is not None:
+                label, column = unknown
+                diags.append(make("S113", sheet=s.name, cell=address(r, column), label=label))
+            elif above and above[0] == r - 1 and not any(s.keys[r][:first_col]) and (
+                    amount := next((c for f, c, percent in fields if not percent and c < len(line)
+                                    and _is_amount(line[c])), None)) is not None:
+                label = above[1]  # its label merged over both lines: two allocations of one source
+                diags.append(make("S114", sheet=s.name, cell=address(r, amount), line=r + 1, row=label))
+            else:
                 continue
-            label, column = unknown
-            diags.append(make("S113", sheet=s.name, cell=address(r, column), label=label))
+        above = (r, label) if label != L.TOTAL_ROW else None
         cells: dict[str, str] = {}
         typed: dict[str, float | None] = dict.fromkeys(unknown_columns)
         unreadable: list[str] = list(unknown_columns)

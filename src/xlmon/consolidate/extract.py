@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .. import layout as L
 from ..adapters.files import cannot_open, read_bytes
-from ..calc import only_subtotal
+from ..calc import add, only_subtotal
 from ..check import check_workbook
 from ..file_errors import os_reason, readable, reader_failure
 from ..models import Form
@@ -47,10 +47,12 @@ def form_record(form: Form, path: str, hidden: bool = False, modified: float | N
     amounts: dict[str, dict[str, list[float | None]]] = {}
     unknown: dict[str, dict[str, list[str]]] = {}
     alone: dict[str, dict[str, float]] = {}  # 小计 typed alone (calc.only_subtotal), and 资金总额's share of them
-    for row in form.funding:
-        amounts.setdefault(row.block, {})[row.row] = [getattr(row, f) for f in AMOUNTS]
+    for row in form.funding:  # a source typed over two lines (S114) is one row of the record
+        values, block = [getattr(row, f) for f in AMOUNTS], amounts.setdefault(row.block, {})
+        block[row.row] = list(map(add, block[row.row], values)) if row.row in block else values
         if row.row != L.TOTAL_ROW and only_subtotal(row):
-            alone.setdefault(row.block, {})[row.row] = row.typed["subtotal"]
+            shares = alone.setdefault(row.block, {})
+            shares[row.row] = shares.get(row.row, 0.0) + row.typed["subtotal"]
     for row in form.funding:
         own = only_subtotal(row) and row.carryover is None and row.current is None  # no source summed into it
         if row.row == L.TOTAL_ROW and (share := sum(alone.get(row.block, {}).values()) or
@@ -59,7 +61,8 @@ def form_record(form: Form, path: str, hidden: bool = False, modified: float | N
         if row.unreadable:
             fields = [f for f in AMOUNTS if f in row.unreadable]
             if fields:
-                unknown.setdefault(row.block, {})[row.row] = fields
+                known = unknown.setdefault(row.block, {}).get(row.row, [])
+                unknown[row.block][row.row] = [f for f in AMOUNTS if f in fields or f in known]
     total = form.total("source")
     grades = {"green": 0, "yellow": 0, "red": 0}
     likelihoods = {"确定能": 0, "有可能": 0, "完全不可能": 0}
