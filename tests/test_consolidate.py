@@ -2166,6 +2166,29 @@ def test_a_source_typed_over_two_lines_counts_both(tmp_path, capsys):
         assert data["totals"] == one["totals"]
 
 
+def test_a_hidden_row_of_old_amounts_is_not_counted_and_is_said(tmp_path, capsys):
+    """A unit kept last version's 市级财政资金 line and hid it, typing the new one below: python-calamine reads hidden
+    rows as any other, so both lines counted (400 of 300 本年预算 in the summary) while C002 told the unit that the
+    资金总额 it can see to be right should be 400. A hidden funding row is left out, and said (S133) at its cell."""
+    (tmp_path / "one").mkdir()
+    (tmp_path / "hidden").mkdir()
+    write_form(tmp_path / "one" / "甲.xlsx", unit="甲", project="项目甲")
+    _, expected = run(capsys, tmp_path / "one", "-o", tmp_path / "one.xlsx")
+    grid = project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS, unit="甲", project="项目甲")
+    at = next(i for i, row in enumerate(grid) if len(row) > 1 and row[1] == "市级财政资金")
+    grid.insert(at, [None, "市级财政资金", None, 5, 100, 105, 50, None, 20, None, 100])
+    path = write_grid(tmp_path / "hidden" / "甲.xlsx", grid)
+    book = load_workbook(path)
+    book["表1"].row_dimensions[at + 1].hidden = True
+    book.save(path)
+    code, data = run(capsys, tmp_path / "hidden", "-o", tmp_path / "hidden.xlsx")
+    assert code == 0 and data["totals"] == expected["totals"]
+    found = [(d["code"], d["severity"], d["cell"]) for d in data["diagnostics"] if d["code"][0] in "SC"]
+    assert found == [("S133", "warning", f"B{at + 1}")]
+    [s133] = [d["message"] for d in data["diagnostics"] if d["code"] == "S133"]
+    assert f"第 {at + 1} 行" in s133 and "隐藏" in s133 and "市级财政资金" in s133
+
+
 def test_the_handling_drafted_follows_the_seeds_two_cases(department, tmp_path, capsys):
     """Seed 004 sets apart 调减预算并调整目标 (objective causes) from 暂停/停止拨付 (serious deviations). One 完全不可能
     tick on a project on schedule drew the serious text, stated as fact and offering 暂缓 and 停止 at once: it is

@@ -38,8 +38,10 @@ class SheetResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
-def check_sheets(sheets: dict[str, Grid], profile: Profile | None = None) -> SheetResult:
-    """The core of every front end: value grids in, graded forms and all diagnostics out."""
+def check_sheets(sheets: dict[str, Grid], profile: Profile | None = None,
+                 hidden_rows: dict[str, frozenset[int]] | None = None) -> SheetResult:
+    """The core of every front end: value grids in, graded forms and all diagnostics out. hidden_rows: by sheet,
+    the rows hidden in Excel (0-based), where the front end knows them."""
     profile = profile or load_profile()
     result = SheetResult()
     skipped: list[str] = []
@@ -50,9 +52,9 @@ def check_sheets(sheets: dict[str, Grid], profile: Profile | None = None) -> She
     for name, grid in sheets.items():
         if name in own:
             continue
-        start = 0
+        start, hidden = 0, (hidden_rows or {}).get(name, frozenset())
         while True:  # a sheet may hold several forms, one below the other
-            form, diags = read_form(grid, name, start)
+            form, diags = read_form(grid, name, start, hidden)
             if form is None:
                 if not start:
                     skipped.append(name)
@@ -97,7 +99,7 @@ def check_workbook(book: WorkbookValues, profile: Profile | None = None) -> File
         result.status = "unreadable"
         result.diagnostics.append(book.refusal.diagnostic())
     else:
-        sheets = check_sheets(book.sheets, profile)
+        sheets = check_sheets(book.sheets, profile, book.hidden_rows)
         result.forms, result.diagnostics = sheets.forms, sheets.diagnostics
         hidden = dict.fromkeys(f.sheet for f in result.forms if f.sheet in book.hidden)  # once for stacked forms
         result.diagnostics[:0] = [make("S002", sheet=sheet) for sheet in hidden]

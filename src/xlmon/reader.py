@@ -123,10 +123,12 @@ class _Sheet:
         return pattern.search(self.joined[r]) is not None
 
 
-def read_form(grid: Grid, sheet: str, start: int = 0) -> tuple[Form | None, list[Diagnostic]]:
+def read_form(grid: Grid, sheet: str, start: int = 0, hidden: frozenset[int] = frozenset()
+              ) -> tuple[Form | None, list[Diagnostic]]:
     """The sheet's form from row `start` (0-based) and what was wrong with reading it; None when there is none.
     Units stack several projects' forms on one sheet: a form followed by another has `place` set to its rows,
-    and the next is read from where this one's place ends (check_sheets)."""
+    and the next is read from where this one's place ends (check_sheets). hidden: the sheet's rows hidden in Excel
+    (0-based), whose amounts are not counted (S133)."""
     if start:  # the rows above belong to the forms read before: blank, so that cells keep their addresses
         grid = [[None] * len(row) for row in grid[:start]] + grid[start:]
     keys = [label_keys(row) for row in grid]
@@ -172,7 +174,7 @@ def read_form(grid: Grid, sheet: str, start: int = 0) -> tuple[Form | None, list
     form.amount_unit = _amount_unit(s, funding_headers, indicators, diags)
     for i, h in enumerate(funding_headers):
         end = funding_headers[i + 1] if i + 1 < len(funding_headers) else blocks_end
-        _read_funding_block(s, form, h, end, form.amount_unit, diags)
+        _read_funding_block(s, form, h, end, form.amount_unit, hidden, diags)
     if not funding_headers:
         diags.append(make("S110", sheet=sheet))
     is_department = any(r.block == "spending" or label_key(r.row) in _DEPARTMENT_KEYS for r in form.funding)
@@ -503,7 +505,7 @@ def _stated_unit(text: str) -> str | None:
 _UNKNOWN_WHEN_MISSING = ("current", "issued", "spent")
 
 
-def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, form_unit: str,
+def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, form_unit: str, hidden: frozenset[int],
                         diags: list[Diagnostic]) -> None:
     """form_unit: the unit a bare amount is in (万元, or what the form states, N003)."""
     columns = _map_columns(s, range(max(header - 2, 0), header + 1), L.FUNDING_HEADER_KEYWORDS)
@@ -522,8 +524,14 @@ def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, form_unit:
     for r in range(header + 1, end):
         if _GOAL_KEY.search(_SEP.join(s.keys[r][:first_col])):
             break
-        label, _ = _row_label(s, r, first_col)
+        label, column = _row_label(s, r, first_col)
         line = s.grid[r]
+        if r in hidden:  # last version's amounts, kept out of sight: Excel shows the form without them
+            unknown = _unknown_source(s, r, first_col, fields) if label is None else (label, column)
+            if unknown and any(_is_amount(line[c]) for f, c, percent in fields if not percent and c < len(line)):
+                diags.append(make("S133", sheet=s.name, cell=address(r, unknown[1]), line=r + 1, row=unknown[0]))
+            above = None
+            continue
         if label is None:
             unknown = _unknown_source(s, r, first_col, fields)
             if unknown is not None:

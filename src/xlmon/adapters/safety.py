@@ -84,6 +84,7 @@ class Inspection:
     macros: bool = False
     formula_errors: FormulaErrors = field(default_factory=dict)
     uncached: FormulaErrors = field(default_factory=dict)  # formulas the file holds no result for (grid.Uncached)
+    hidden_rows: dict[str, frozenset[int]] = field(default_factory=dict)  # by sheet, 0-based: rows hidden in Excel
 
 
 def inspect_bytes(data: bytes, name: str) -> Refusal | None:
@@ -113,12 +114,12 @@ def inspect_archive(data: bytes, name: str) -> Inspection:
         refusal = _inspect_members(archive, view, members)
         if refusal is not None:
             return Inspection(refusal, macros)
-        refusal, errors, uncached = _scan_sheets(archive, view, {info.filename for info in members})
+        refusal, errors, uncached, hidden = _scan_sheets(archive, view, {info.filename for info in members})
     except Damaged as exc:
         return Inspection(Refusal("F004", str(exc)), macros)
     except (SafeET.ParseError, DefusedXmlException):
         return Inspection(None, macros)  # not XML python-calamine can read either: it says why (F004)
-    return Inspection(refusal, macros, errors, uncached)
+    return Inspection(refusal, macros, errors, uncached, hidden)
 
 
 def not_a_workbook(data: bytes, name: str) -> Refusal:
@@ -521,6 +522,8 @@ class _OutsideSheet(ValueError):
 
 
 _SHOWS_ERROR = re.compile(rb't="e"')  # a cell whose value is a formula error
+_HIDDEN_ROW = re.compile(rb'<row\s[^>]*?\bhidden="(?:1|true)"[^>]*>')
+_ROW_NUMBER = re.compile(rb'\sr="([0-9]{1,7})"')
 
 
 # Parts besides the sheets that python-calamine reads whole, and trusts: a shared string or a number format
@@ -528,14 +531,15 @@ _SHOWS_ERROR = re.compile(rb't="e"')  # a cell whose value is a formula error
 _READ_WHOLE = ("sharedStrings", "styles")
 
 
-def _scan_sheets(archive: zipfile.ZipFile, view: memoryview,
-                 names: set[str]) -> tuple[Refusal | None, FormulaErrors, FormulaErrors]:
+def _scan_sheets(archive: zipfile.ZipFile, view: memoryview, names: set[str]
+                 ) -> tuple[Refusal | None, FormulaErrors, FormulaErrors, dict[str, frozenset[int]]]:
     """F010 for the first sheet whose values would make a grid of more than MAX_SHEET_CELLS cells; else the
-    cells showing formula errors, and the formulas with no saved result. A sheet (or another part python-calamine
+    cells showing formula errors, the formulas with no saved result and the rows hidden. A sheet (or another part python-calamine
     reads whole) that does not inflate as the zip directory says raises Damaged: what python-calamine would
     make of it is not known."""
     errors: dict[str, list[tuple[int, int, str]]] = {}
     uncached: dict[str, list[tuple[int, int, str]]] = {}
+    hidden: dict[str, frozenset[int]] = {}
 
     def sheet(rid: str, part: str) -> str:  # for a refusal: the name the workbook gives the sheet
         return _sheet_names(archive, view).get(rid) or part
@@ -548,29 +552,32 @@ def _scan_sheets(archive: zipfile.ZipFile, view: memoryview,
     for rid, part in ((rid, part) for kind, rid, part in parts if kind == "worksheet"):
         info = archive.getinfo(part)
         try:
-            rows, columns, far, errors[rid], uncached[rid] = _scan_sheet(
+            rows, columns, far, errors[rid], uncached[rid], hidden[rid] = _scan_sheet(
                 lambda info=info: _member_pieces(archive, view, info), info.file_size)
         except SafeET.ParseError as exc:  # it might still reach far for a more lenient reader
-            return Refusal("F004", f"工作表“{sheet(rid, part)}”不是有效的 XML（{_where(exc)}）"), {}, {}
+            return Refusal("F004", f"工作表“{sheet(rid, part)}”不是有效的 XML（{_where(exc)}）"), {}, {}, {}
         except _OutsideSheet as exc:
-            return Refusal("F004", f"工作表“{sheet(rid, part)}”中有单元格的位置 {exc} 超出 Excel 工作表的范围"), {}, {}
+            return (Refusal("F004", f"工作表“{sheet(rid, part)}”中有单元格的位置 {exc} 超出 Excel 工作表的范围"),
+                    {}, {}, {})
         if rows * columns > MAX_SHEET_CELLS:
-            return Refusal("F010", f"{rows:,} 行 × {columns:,} 列", sheet=sheet(rid, part), cell=far), {}, {}
-    if not any(errors.values()) and not any(uncached.values()):
-        return None, {}, {}
+            return Refusal("F010", f"{rows:,} 行 × {columns:,} 列", sheet=sheet(rid, part), cell=far), {}, {}, {}
+    if not any(errors.values()) and not any(uncached.values()) and not any(hidden.values()):
+        return None, {}, {}, {}
     sheets = _sheet_names(archive, view)
     return (None, {sheets[rid]: cells for rid, cells in errors.items() if cells and rid in sheets},
-            {sheets[rid]: cells for rid, cells in uncached.items() if cells and rid in sheets})
+            {sheets[rid]: cells for rid, cells in uncached.items() if cells and rid in sheets},
+            {sheets[rid]: rows for rid, rows in hidden.items() if rows and rid in sheets})
 
 
 _WINDOW = 1 << 20  # a sheet's text is scanned a window of about this many bytes at a time, never whole
 _CARRY = 256 * 1024  # the longest cell a window is sure to hold whole
 
 
-def _scan_sheet(read: Callable[[], Iterator[bytes]], size: int
-                ) -> tuple[int, int, str | None, list[tuple[int, int, str]], list[tuple[int, int, str]]]:
+def _scan_sheet(read: Callable[[], Iterator[bytes]], size: int) -> tuple[
+        int, int, str | None, list[tuple[int, int, str]], list[tuple[int, int, str]], frozenset[int]]:
     """How far a sheet's values reach (rows, columns, the cell that stretches it most; 0, 0, None when it
-    surely is within MAX_SHEET_CELLS), its cells showing formula errors, and its formulas with no saved result.
+    surely is within MAX_SHEET_CELLS), its cells showing formula errors, its formulas with no saved result, and
+    its rows hidden in Excel (0-based).
     read(): the sheet's text (`size` bytes), a piece at a time; called again for a second pass when one is
     needed.
 
@@ -583,6 +590,7 @@ def _scan_sheet(read: Callable[[], Iterator[bytes]], size: int
     prefixed = not_placed = not_near = shows_error = formulas = False
     rows = columns = 0
     no_result: list[tuple[int, int, str]] = []
+    hidden: set[int] = set()
     whole = None  # a sheet shorter than a window, which is kept to be parsed rather than read again
     for window in _windows(read()):
         whole = window if size < _WINDOW else None
@@ -591,6 +599,8 @@ def _scan_sheet(read: Callable[[], Iterator[bytes]], size: int
         not_placed = not_placed or (far and _NOT_PLACED.search(window) is not None)
         not_near = not_near or far
         shows_error = shows_error or _SHOWS_ERROR.search(window) is not None
+        if b'hidden="' in window:
+            hidden.update(int(m[1]) - 1 for row in _HIDDEN_ROW.finditer(window) if (m := _ROW_NUMBER.search(row[0])))
         formula = b"<f" in window  # <f>, <f/>, or some other element (cheaper to look for than a formula)
         formulas = formulas or formula or b":f" in window  # or <x:f>
         if not (prefixed or not_placed):
@@ -607,12 +617,12 @@ def _scan_sheet(read: Callable[[], Iterator[bytes]], size: int
     elif not not_near:
         rows = columns = 0
     if rows * columns > MAX_SHEET_CELLS:
-        return rows, columns, far_cell, [], []
+        return rows, columns, far_cell, [], [], frozenset()
     errors = [(row - 1, column - 1, shown) for row, column, item in _placed_cells(source())
               if item.get("t") == "e" and (shown := _text(item, "v"))] if shows_error else []
     if parsed:
         no_result = _no_result_parsed(source()) if formulas else []
-    return rows, columns, far_cell, errors, no_result
+    return rows, columns, far_cell, errors, no_result, frozenset(hidden)
 
 
 def _windows(pieces: Iterator[bytes]) -> Iterator[bytes]:
