@@ -2928,3 +2928,43 @@ def test_files_in_a_folder_that_are_no_workbook_are_named_not_passed_over(tmp_pa
     assert said in capsys.readouterr().out
     message, _ = ep.summarise_folder(tmp_path)
     assert said in message
+
+
+def test_earlier_months_kept_in_a_units_yearly_workbook_are_not_asked_to_be_filed_again(tmp_path, capsys):
+    """A unit keeps one workbook a year with a sheet a month (5月, 6月): the 1-5月 sheet was K001, an error telling
+    the unit to file it again for 1-6月, though the same file holds its 1-6月 form. It is K018, a note; a unit
+    whose file holds 1-5月 alone is still K001."""
+    yearly = write_form(tmp_path / "一中.xlsx", unit="一中", project="甲", period="（2026年1-6月）")
+    book = load_workbook(yearly)
+    book.active.title = "6月"
+    sheet = book.create_sheet("5月", 0)
+    for row in project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS, unit="一中", project="甲",
+                            period="（2026年1-5月）"):
+        sheet.append(row)
+    book.save(yearly)
+    write_form(tmp_path / "二中.xlsx", unit="二中", project="乙")
+    write_form(tmp_path / "三中.xlsx", unit="三中", project="丙", period="（2026年1-5月）")
+    code, data = run(capsys, tmp_path, "-o", tmp_path / "out" / "s.xlsx")
+    assert code == 0 and data["projects"] == 2
+    [k018] = [d for d in data["diagnostics"] if d["code"] == "K018"]
+    assert (Path(k018["file"]).name, k018["sheet"], k018["severity"]) == ("一中.xlsx", "5月", "info")
+    assert "同一文件的工作表“6月”已有本期（2026年1-6月）的同一张表" in k018["message"]
+    assert [Path(d["file"]).name for d in data["diagnostics"] if d["code"] == "K001"] == ["三中.xlsx"]
+    assert not [d for d in data["diagnostics"] if d["file"] == str(yearly) and d["sheet"] == "5月" and d["code"] != "K018"]
+
+
+def test_a_yearly_workbooks_earlier_months_do_not_outvote_the_period(tmp_path, capsys):
+    """Each month's sheet of a unit's yearly workbook voted for its period: two units keeping 1-4月 and 1-5月 beside
+    their 1-6月 forms, and one unit that sent 1-5月, made 1-5月 the summary's period."""
+    for unit in ("一中", "二中"):
+        path = write_form(tmp_path / f"{unit}.xlsx", unit=unit, project="甲", period="（2026年1-6月）")
+        book = load_workbook(path)
+        for months in (4, 5):
+            sheet = book.create_sheet(f"{months}月", 0)
+            for row in project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS, unit=unit, project="甲",
+                                    period=f"（2026年1-{months}月）"):
+                sheet.append(row)
+        book.save(path)
+    write_form(tmp_path / "三中.xlsx", unit="三中", project="丙", period="（2026年1-5月）")
+    code, data = run(capsys, tmp_path, "-o", tmp_path / "out" / "s.xlsx")
+    assert code == 0 and data["period"] == {"year": 2026, "months": 6} and data["projects"] == 2

@@ -227,10 +227,17 @@ def _rows(record: FormRecord) -> str:
 
 
 def majority_period(records: list[FormRecord]) -> tuple[int | None, int | None]:
-    """The period most units report (a unit counts once per period, however many forms it sent). A form
+    """The period most units report (a unit counts once per period, however many forms it sent; of a file's
+    forms of one unit only the latest counts, a yearly workbook's earlier months being copies kept, K018). A form
     that states no year (S103) counts for every year of its months, as it joins whichever is chosen."""
     ids = Units(records)
-    units = {(key if (key := ids.of(r))[0] else r.file, r.year, r.months) for r in records if r.months is not None}
+    latest: dict[tuple, tuple[int | None, int]] = {}
+    for r in records:
+        if r.months is not None:
+            who = (key if (key := ids.of(r))[0] else r.file, r.file)
+            if who not in latest or (r.year or 0, r.months) > (latest[who][0] or 0, latest[who][1]):
+                latest[who] = (r.year, r.months)
+    units = {(who, year, months) for (who, _), (year, months) in latest.items()}
     if not units:
         return None, None
     unread = Counter(m for _, y, m in units if y is None)
@@ -318,9 +325,16 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     units = Units(read)
     departments: dict[tuple, list[tuple[set[str], tuple]]] = {}  # own_department's: by key, the departments' units
     homes: dict[str, set[tuple]] | None = None  # _units_by_file, once a project is found twice
+    current = {_sheet_of_month(r): r.sheet for r in read}  # a yearly workbook keeps a sheet a month: 1月 … 6月
     for record in candidates:
         if record.months is not None and not in_period(record, year, months):
             found = L.period(record.year, record.months)
+            if (record.year == year and months and record.months < months
+                    and (sheet := current.get(_sheet_of_month(record)))):
+                diagnostics.append(make("K018", file=record.file, sheet=record.sheet, cell=record.period_cell,
+                                        found=found, current=sheet, majority=majority).model_dump())
+                dropped.add(record.where())
+                continue
             diagnostics.append(_off_period(record, found, majority))
             dropped.add(record.where())
             off_period.setdefault(record.file, set()).add(found)
@@ -429,6 +443,12 @@ def _not_carried(code: str | None, off_period: bool) -> bool:
     """Whether a summary's finding stays below: one about its inputs as a whole (LEVEL_CODES), or, in a summary
     of another period, a K001 measured against its period (it would tell units that filed this one to refile)."""
     return code in LEVEL_CODES or (code == "K001" and off_period)
+
+
+def _sheet_of_month(record: FormRecord) -> tuple:
+    """What tells a unit's form in its file from month to month: an earlier month's sheet of a form the file also
+    holds for the summary's period is a copy kept, not a form to file again (K018, not K001)."""
+    return record.file, record.source, record.kind, label_key(record.unit or ""), label_key(form_name(record) or "")
 
 
 def _off_period(record: FormRecord, found: str, majority: str) -> dict:
