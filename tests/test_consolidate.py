@@ -1770,6 +1770,29 @@ def test_two_sub_departments_completing_their_own_department_forms_are_both_coun
     assert sorted(r.file for r in overall) == sorted([str(corrected), str(subs[1])])
 
 
+def test_a_sub_departments_completed_form_in_a_completed_summary_is_not_said_to_count_one_level_up(
+        department, tmp_path, capsys):
+    """A sub-department completes its 部门整体, its department consolidates that summary with its other units and
+    completes its own: one level up the department's form counts in place of the sub-department's, and K006 says so
+    of the department's alone; the sub-department's K006 (本次汇总把它…计入) is not carried up, nor is it beyond."""
+    files = sorted(f for f in department.glob("*.xlsx") if "汇总" not in f.name)
+    (tmp_path / "sub").mkdir()
+    for f in files[:7]:
+        shutil.copy2(f, tmp_path / "sub" / f.name)
+    sub, dept = tmp_path / "二级汇总.xlsx", tmp_path / "部门汇总.xlsx"
+    run(capsys, tmp_path / "sub", "-o", sub)
+    complete_department_form(sub, forecast=900)
+    _, made = run(capsys, sub, *files[7:], "-o", dept)
+    assert [d["file"] for d in made["diagnostics"] if d["code"] == "K006"] == [str(sub)]  # it counts here
+    complete_department_form(dept, forecast=800)
+    code, bureau = run(capsys, dept, "-o", tmp_path / "局汇总.xlsx")
+    assert code == 0 and [r.file for r in consolidate_records(tmp_path / "局汇总.xlsx") if r.kind == "department"] == [
+        str(dept)]
+    assert [d["file"] for d in bureau["diagnostics"] if d["code"] == "K006"] == [str(dept)]
+    _, province = run(capsys, tmp_path / "局汇总.xlsx", "-o", tmp_path / "省汇总.xlsx")
+    assert [d["file"] for d in province["diagnostics"] if d["code"] == "K006"] == [str(dept)]
+
+
 def test_a_damaged_project_record_does_not_lift_the_protection_of_a_completed_form(department, tmp_path, capsys):
     """A completed 部门整体 is never written over, even when a project's line in the hidden records was damaged:
     the overall forms' lines still tell the department's work from xlmon's pre-fill."""

@@ -330,7 +330,8 @@ def extract(path: str, profile: Profile, dated: bool = True) -> FileOutcome:
         diagnostics = [*edit_diagnostics(edits, path), *diagnostics]
         if SUMMARY_SHEETS[6] in book.sheets:
             records, found = completed_department_form(book.sheets[SUMMARY_SHEETS[6]], records, path, profile, sha)
-            diagnostics = [*found, *diagnostics]
+            if found:  # the forms a sub-department's K006 said it counted are this one's now
+                diagnostics = [*found, *(d for d in diagnostics if d.get("code") != "K006")]
         status = "included" if records else "rejected"
         return FileOutcome(path, sha, status, None if records else "汇总表中没有项目记录", records, diagnostics,
                            summary=True, modified=modified, inputs=inputs, made_in=made_in(book.sheets[RECORDS_SHEET]),
