@@ -935,6 +935,35 @@ def test_a_lower_levels_list_of_departments_is_not_carried_up(tmp_path, capsys):
     assert code == 0 and k017.startswith("汇总的表格填写了 3 个主管部门：")
 
 
+def test_a_provinces_summary_of_cities_numbering_their_departments_alike_keeps_each_citys(tmp_path, capsys):
+    """Two cities' bureaus number their departments alike (甲市教育局（101001）, 乙市教育局（101001）) and each has a
+    第一人民医院 with a 设备购置 project: the province's summary of the two bureaus' summaries has four departments
+    and both hospitals' projects, its totals those of the two; in a bureau's, a code still joins its spellings."""
+    bureaus = []
+    for city, extra in (("甲", 10), ("乙", 20)):
+        folder = tmp_path / city
+        folder.mkdir()
+        write_form(folder / "一中.xlsx", unit=f"{city}市第一中学", project="校舍维修", department=f"{city}市教育局（101001）")
+        write_form(folder / "二中.xlsx", unit=f"{city}市第二中学", project="校舍维修", department=f"{city}市教育局")
+        write_form(folder / "三中.xlsx", unit=f"{city}市第三中学", project="校舍维修", department="101001")
+        write_form(folder / "一院.xlsx", unit="第一人民医院", project="设备购置", funding=more_spent(extra),
+                   department=f"{city}市卫生健康委员会（102001）")
+        write_form(folder / "二院.xlsx", unit=f"{city}市第二人民医院", project="设备购置",
+                   department=f"{city}市卫生健康委员会")
+        bureaus.append(tmp_path / f"{city}市财政局汇总.xlsx")
+        code, bureau = run(capsys, folder, "-o", bureaus[-1])
+        assert code == 0 and [(d["name"], len(d["units"])) for d in bureau["departments"]] == [
+            (f"{city}市教育局（101001）", 3), (f"{city}市卫生健康委员会（102001）", 2)]
+    _, first = run(capsys, bureaus[0], "-o", tmp_path / "甲.xlsx")
+    _, second = run(capsys, bureaus[1], "-o", tmp_path / "乙.xlsx")
+    code, province = run(capsys, *bureaus, "-o", tmp_path / "省汇总.xlsx")
+    assert code == 0 and province["projects"] == 10 and province["units"] == 10 and not province["duplicates"]
+    assert province["totals"]["spent"] == pytest.approx(first["totals"]["spent"] + second["totals"]["spent"])
+    assert {d["name"]: len(d["units"]) for d in province["departments"]} == {
+        "甲市教育局（101001）": 2, "乙市教育局（101001）": 2, "甲市卫生健康委员会（102001）": 2, "乙市卫生健康委员会（102001）": 2,
+        "101001": 2}  # written alone, either city's: the province cannot tell which
+
+
 def test_one_department_written_in_several_ways_is_one(tmp_path, capsys):
     write_form(tmp_path / "a.xlsx", unit="一中", project="甲", department="某市教育局（101001）")
     write_form(tmp_path / "b.xlsx", unit="二中", project="乙", department="某市教育局")

@@ -430,12 +430,23 @@ def department_keys(counts: Counter[str]) -> tuple[dict[str, str], dict[str, str
         parent[root(b)] = root(a)
 
     by_stem: dict[str, str] = {}
-    by_code: dict[str, str] = {}
+    by_code: dict[str, list[str]] = {}
     for s in counts:
         stem = name_stem(s)
         join(by_stem.setdefault(stem, s), s)
         for code in _DEPARTMENT_CODE.findall(nfkc(s)):
-            join(by_code.setdefault(code, s), s)
+            by_code.setdefault(code, []).append(s)
+    for spellings in by_code.values():
+        # cities number their departments alike: 甲市教育局（101001） is not 乙市教育局（101001）, and a spelling
+        # naming no region (101001, 市教委（101001）) between them is neither
+        regions = {s: region(s) for s in spellings}
+        if len(set(regions.values()) - {None}) > 1:
+            spellings = [s for s in spellings if regions[s] is not None]
+            for s in spellings:
+                join(next(t for t in spellings if regions[t] == regions[s]), s)
+        else:
+            for s in spellings:
+                join(spellings[0], s)
     stems = sorted(by_stem, key=len)
     inside: dict[str, list[str]] = {}  # a short spelling → the longer ones that hold it
     for i, short in enumerate(stems):
@@ -462,6 +473,16 @@ def department_keys(counts: Counter[str]) -> tuple[dict[str, str], dict[str, str
         shown[key] = _SHOWN_CODE.sub("", first).strip() or first
         keys.update(dict.fromkeys(members, key))
     return keys, shown
+
+
+_REGION = re.compile(r"^(?:中共)?(.+?(?:自治区|自治州|自治县|地区|省|市|州|盟|县|旗|区))")
+
+
+@lru_cache(maxsize=16384)
+def region(department: str) -> str | None:
+    """The province, city or county a 主管部门 is written with (甲市教育局（101001） → 甲市), if any."""
+    m = _REGION.match(name_stem(department))
+    return m.group(1) if m else None
 
 
 _OWN_OFFICE = ("机关", "本级", "机关本级", "本部")  # 某市教育局机关 is 某市教育局 itself, however many others hold it
