@@ -450,6 +450,17 @@ def test_the_total_row_under_a_longer_name_is_the_total_not_a_source(label):
     assert not [d for d in result.diagnostics if d.code[0] in "SC"]
 
 
+@pytest.mark.parametrize("label", ["市级财政资金合计", "市级财政资金小计", "其中：市级财政资金合计"])
+def test_a_source_summed_over_its_lines_is_that_source_not_the_total(label):
+    """A label ending in 合计 was taken for 资金总额 since the national form's names were: 市级财政资金合计 made a
+    second total row and left 市级财政资金 missing (S111)."""
+    result = check_sheets({"t": _with_row_label(label)})
+    rows = {r.row: r for r in result.forms[0].funding}
+    assert rows["市级财政资金"].spent == 90 and len(rows) == 7
+    assert (rows["资金总额"].subtotal, rows["资金总额"].spent) == (310, 150)
+    assert not [d for d in result.diagnostics if d.code[0] in "SC"]
+
+
 @pytest.mark.parametrize("first, second", [("市级财政", "资金"), ("其中：市级", "财政资金")])
 def test_a_source_label_typed_over_two_lines_is_its_name(first, second):
     """市级财政 / 资金, its name typed over two cells of a label merged over two rows: read as an unknown source 市级财政

@@ -46,6 +46,7 @@ _NOT_CUMULATIVE = re.compile(
     rf"|下半年)")
 _TOTAL_KEYS = {label_key(L.TOTAL_ROW), "合计", "总计", "资金总额合计"}
 _TOTAL_ENDINGS = ("资金总额", "合计", "总计")  # 项目资金总额, 年度资金总额 (the national form's), 资金合计
+_TOTAL_OF = re.compile(r"(?:合计|总计|小计)$")
 _ROW_KEYS = {label_key(x): x for x in (*L.PROJECT_SOURCES, *L.DEPARTMENT_FUND_TYPES, *L.DEPARTMENT_SPENDING_TYPES)}
 _ROW_KEYS.update({k.replace("区", ""): v for k, v in _ROW_KEYS.items() if "区" in k})  # 县财政资金
 # What units type for the project form's sources: without them a row's amounts were left out of the total.
@@ -427,10 +428,12 @@ def _row_label(s: _Sheet, r: int, first_col: int) -> tuple[str | None, int]:
         if not k:
             continue
         k = k.removeprefix("其中")
-        if k in _TOTAL_KEYS or k.startswith("资金总额") or k.endswith(_TOTAL_ENDINGS):
-            return L.TOTAL_ROW, c
         if k in _ROW_KEYS:
             return _ROW_KEYS[k], c
+        if (summed := _TOTAL_OF.sub("", k)) in _ROW_KEYS:  # 中央财政资金合计, 基本支出小计: that row, not the total
+            return _ROW_KEYS[summed], c
+        if k in _TOTAL_KEYS or k.startswith("资金总额") or k.endswith(_TOTAL_ENDINGS):
+            return L.TOTAL_ROW, c
     for c in range(first_col - 1, -1, -1):  # its name typed over two lines: 市级财政 / 资金
         if (k := s.key(r, c)) and (below := s.key(r + 1, c)) and (k + below).removeprefix("其中") in _ROW_KEYS:
             return _ROW_KEYS[(k + below).removeprefix("其中")], c
