@@ -760,6 +760,20 @@ def test_finishing_in_other_words_than_完成_is_finishing(target, forecast, gra
     assert graded_and_said(target, forecast)[0] == grade
 
 
+@pytest.mark.parametrize("target, forecast, grade, finding", [
+    # work said to have begun, with no date, was no date and no level (R216); of a 1-6月 form it began by 30 June
+    ("9月30日前开工", "已开工", "green", None), ("9月30日前开工", "已全面开工建设", "green", None),
+    ("9月30日前开工", "项目已正式启动", "green", None),
+    # a date after it is the finishing's, not the start's: it was red against 9月30日前开工
+    ("9月30日前开工", "已开工，预计年底完工", "green", None),
+    # due before 30 June it may have begun in time or not; not begun is no start; finishing's target is not met by it
+    ("3月31日前开工", "已开工", None, "R216"), ("9月30日前开工", "尚未开工", None, "R216"),
+    ("年底前完工", "已开工", None, "R216"), ("9月30日前开工", "预计11月开工", "red", "G201"),
+])
+def test_work_begun_by_the_forms_date_meets_a_date_to_begin_by(target, forecast, grade, finding):
+    assert graded_and_said(target, forecast) == (grade, {finding} - {None})
+
+
 @pytest.mark.parametrize("name, forecast", [
     ("设计及施工完成时间", "已完成设计"), ("招标和建设完成时间", "6月已完成招标"), ("前期工作与工程实施完成时限", "已完成前期工作"),
     ("采购、安装调试完成时间", "已完成设备采购")])

@@ -317,6 +317,7 @@ _YEAR_ALONE = re.compile(r"(?<!\d)(?:(?P<year>\d{4})年|(?P<next>次年|明年|�
 _ONLY_YEAR = re.compile(rf"(?:预计|计划|拟|将|可|能|争取)?(?:于|在)?(?:{_YEAR_ALONE.pattern})(?:内|底前)?")
 # Words that the work has not begun or has stopped, or is only partly done (截至6月30日完成60%): such a forecast is
 # never green (R216 unless a level reads it red)
+_BEGUN_NOW = re.compile(rf"(?:项目|工程)?(?:已经?|均已)(?:全面|正式|按期|如期|顺利)?(?:{_BEGUN.pattern})(?:建设|施工|实施)?")
 _STALLED = re.compile(r"未开工|未动工|未启动|未实施|停工|停建|暂停|停滞|搁置|未开始")
 _PARTLY_DONE = re.compile(rf"(?:{_DONE}|进度|完成率)[^{_CLAUSE_END}\d]{{0,8}}(?:\d{{1,2}}(?:\.\d+)?%|[{_CN}]成|一半|过半|大部分)")
 
@@ -445,12 +446,14 @@ def _late(due_day: int, done_day: int, tolerance: float) -> Grade:
     return "green" if done_day <= due_day else "yellow" if done_day <= due_day + slack else "red"
 
 
-def deadline_grade(ind: Indicator, field: str, year: int | None, profile: Profile) -> Grade | None:
+def deadline_grade(ind: Indicator, field: str, year: int | None, profile: Profile,
+                   months: int | None = None) -> Grade | None:
     """A deadline's completion: by its date green; late by up to yellow_tolerance of the time from the start of the
     year to the deadline yellow (nine days for 3月31日前), later red; and what the words say, the worse of the two
     (预计2027年3月完成 holds 完成, 年底前无法完成 a date in time). Words that the work has not begun, has stopped or
     is partly done (截至6月30日尚未开工, 6月起停工, 截至6月30日完成60%) are never green: red where a level reads them so,
-    else no grade (R216)."""
+    else no grade (R216). Work said to have begun with no date (已开工, against 9月30日前开工) began by the end of the
+    form's `months`: green where that is in time, else no grade, as it may have begun in time or not."""
     found = _deadline(ind.target) if ind.target else None
     if found is None:
         return None
@@ -462,6 +465,10 @@ def deadline_grade(ind: Indicator, field: str, year: int | None, profile: Profil
     if count and count[0] and isinstance(value, float) and unit == count[1]:  # 2次 against 年内完成培训三次
         return _at_least(value, count[0], profile.indicators.yellow_tolerance)
     done = _completed(value, unit, start)
+    if (start and months and year and isinstance(value, str)  # 已开工，预计年底完工: the date is the finishing's
+            and any(_BEGUN_NOW.fullmatch(clause) for clause in _CLAUSES.split(_compact_date(value)))):
+        in_time = _day_of((year, 0, months, None), year) <= min(_day_of(due, year) for due in dues)
+        return "green" if in_time else None
     text = value if isinstance(value, str) else plain_number(value) + unit if value is not None and unit else ""
     years = _years_said(_compact_date(text), start)
     named = done + tuple(first for first, _ in years)
@@ -538,13 +545,14 @@ def is_quantitative(ind: Indicator) -> bool:
 
 
 def grade_indicator(ind: Indicator, time_progress: float | None, profile: Profile,
-                    year: int | None = None) -> Grade | None:
-    """The indicator's grade; year is the form's, which a date to finish by (12月31日前完成) is in."""
+                    year: int | None = None, months: int | None = None) -> Grade | None:
+    """The indicator's grade; year is the form's, which a date to finish by (12月31日前完成) is in, and months its
+    period's, by whose end what it says is done was done."""
     rules = profile.indicators
     grade: Grade | None = None
     forecast = ind.forecast
     if deadline(ind.target) is not None:
-        grade = deadline_grade(ind, "forecast", year, profile)
+        grade = deadline_grade(ind, "forecast", year, profile, months)
     elif is_quantitative(ind) and isinstance(forecast, float):
         grade = quantitative_grade(forecast, ind, rules.yellow_tolerance)
     elif ind.operator == "qualitative" and isinstance(forecast, str):
@@ -565,7 +573,7 @@ def grade_form(form: Form, profile: Profile) -> None:
     for row in form.funding:
         row.grade = grade_funding(row, form.months, form.time_progress, profile)
     for ind in form.indicators:
-        ind.grade = grade_indicator(ind, form.time_progress, profile, form.year)
+        ind.grade = grade_indicator(ind, form.time_progress, profile, form.year, form.months)
     # the project's money as a whole (资金总额) and its indicators: a source row's own grade (其他资金 of 2 万元 with
     # nothing spent yet) is said at its row (G101/G102), but does not make a project on schedule red
     funding = [r.grade for r in form.funding if r.row == L.TOTAL_ROW]

@@ -25,7 +25,7 @@ def deviation_reasons(form: Form, profile: Profile) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     for ind in form.indicators:
         if ind.grade in ("yellow", "red") and not said(ind.reason) and ind.level3 and "reason" not in ind.unknown:
-            own = (grade_indicator(replace(ind, likelihood=None), form.time_progress, profile, form.year)
+            own = (grade_indicator(replace(ind, likelihood=None), form.time_progress, profile, form.year, form.months)
                    if ind.likelihood else None)
             why = ("偏离目标" if not ind.likelihood or own == ind.grade
                    else f"完成目标可能性判断为“{ind.likelihood}”")  # the forecast itself meets the target

@@ -39,7 +39,7 @@ def _unplaced(ind: Indicator, form: Form, profile: Profile) -> Diagnostic | None
     date (or the count), where a number's findings (R207 to R209) would read the deadline's 月底前完成 as a unit;
     2026年12月 or 2026.12 is placed, and no finding."""
     value = ind.forecast
-    if value is None or deadline_grade(ind, "forecast", form.year, profile) is not None:
+    if value is None or deadline_grade(ind, "forecast", form.year, profile, form.months) is not None:
         return None
     count = deadline_count(ind.target)
     done = deadline_begins(ind.target) or "完成"  # 9月30日前开工 asks when work begins
