@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import stat
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -72,11 +73,14 @@ def _files_under(folder: Path) -> Iterator[Path]:
 
 def other_files(inputs: Iterable[str | Path]) -> list[Path]:
     """The files in input folders that find_workbooks leaves out (a unit's form typed in Word, a PDF of it, a CSV
-    export, the units' reports), so that the user is told of them; lock files, hidden files and rosters (…名单….csv)
-    are not."""
+    export), so that the user is told of them; lock files, hidden files, rosters (…名单….csv) and the papers units
+    send beside their forms (…分析报告.docx, 情况说明.pdf, xlmon's own reports) are not."""
     return [p for item in map(Path, inputs) if os.path.isdir(item) for p in sorted(_files_under(item))
             if p.suffix.lower() not in _FOLDER_SUFFIXES and not p.name.startswith(("~$", "."))
-            and not ("名单" in p.stem and p.suffix.lower() in (".csv", ".txt"))]
+            and not ("名单" in p.stem and p.suffix.lower() in (".csv", ".txt")) and not _PAPERS.search(p.stem)]
+
+
+_PAPERS = re.compile(r"报告|说明|通知|函|意见|方案")
 
 
 # Archives units send their workbooks in: found in folders so that they are listed and refused (F009) with
