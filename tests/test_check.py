@@ -510,3 +510,13 @@ def test_an_xlsx_renamed_as_a_wps_file_is_read_as_the_xlsx_inside(tmp_path, suff
     got, want = check_file(renamed), check_file(source)
     assert len(got.forms) == 1 and [f.funding for f in got.forms] == [f.funding for f in want.forms]
     assert [(d.code, d.cell) for d in got.diagnostics] == [(d.code, d.cell) for d in want.diagnostics]
+
+
+def test_check_of_a_folder_names_its_files_that_are_no_workbook(tmp_path, capsys):
+    """As 汇总 does: a unit's form typed in Word lay in the folder unchecked and unmentioned."""
+    write_grid(tmp_path / "一中.xlsx", project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS))
+    (tmp_path / "二中监控表.docx").write_bytes(b"x")
+    (tmp_path / "一中分析报告.docx").write_bytes(b"x")
+    main(["check", str(tmp_path)])
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "文件夹中另有 1 个不是工作簿的文件，未读取：二中监控表.docx。如其中有单位的监控表，请让单位报送 Excel 工作簿（.xlsx）。")

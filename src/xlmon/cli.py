@@ -118,7 +118,9 @@ def _profile(args):
 
 
 def cmd_check(args) -> int:
+    from .adapters.files import other_files
     from .check import check_paths
+    from .file_errors import others_note
     from .diagnostics import has_errors
     from .output import dumps, text_lines
 
@@ -139,6 +141,8 @@ def cmd_check(args) -> int:
         print(dumps(results, ascii=_narrow_stdout()))
     else:
         print("\n".join(text_lines(results, show_info=not args.no_info)))
+        if note := others_note(other_files(args.paths)):
+            print(note)
     if args.annotate:
         written = _annotate(results[0], Path(args.annotate), profile)
         if written is None:
@@ -266,7 +270,8 @@ def _progress_bar():
 def _print_summary(summary, output: Path | None) -> None:
     from . import layout as L
     from .calc import fmt_amount, fmt_rate
-    from .consolidate.run import carry_note, edits_note, others_note
+    from .consolidate.run import carry_note, edits_note
+    from .file_errors import others_note
     from .marks import GRADE_ZH
 
     rejected = [o for o in summary.files if o.status != "included"]
@@ -275,7 +280,7 @@ def _print_summary(summary, output: Path | None) -> None:
               "输入中没有找到工作簿文件（.xlsx/.xlsm/.xls）。")
         for o in rejected:
             print(f"  未纳入：{o.path}：{o.reason}")
-        if note := others_note(summary):
+        if note := others_note(summary.others):
             print(note)
         print("没有可汇总的监控表，未生成汇总文件。")
         return
@@ -298,7 +303,7 @@ def _print_summary(summary, output: Path | None) -> None:
         print(f"  未报送：{u}" + (f"（报送的是 {period} 的表，期间不符，未纳入）" if period else ""))
     for u in summary.unlisted_units:
         print(f"  不在名单中：{u}")
-    if note := others_note(summary):
+    if note := others_note(summary.others):
         print(note)
     if output and (note := carry_note(summary)):
         print(f"部门整体：{note}")

@@ -169,8 +169,8 @@ def summarise_folder(folder: Path, progress=None) -> tuple[str, Path | None]:
     department completed in its latest earlier summary there."""
     from .atomic import free_name
     from .consolidate.roster import folder_roster, found_roster
-    from .consolidate.run import carry_note, consolidate, edits_note, folder_summary, others_note
-    from .file_errors import os_reason
+    from .consolidate.run import carry_note, consolidate, edits_note, folder_summary
+    from .file_errors import os_reason, others_note
 
     output = free_name(folder / "部门汇总.xlsx")
     roster_file, roster_note = folder_roster(folder)
@@ -186,7 +186,7 @@ def summarise_folder(folder: Path, progress=None) -> tuple[str, Path | None]:
                 "或把各单位的文件复制到一个可写入的文件夹后再汇总。未生成任何文件。"), None
     rejected = sum(1 for f in summary.files if f.status == "rejected")
     if not (summary.projects or summary.overall):
-        return (f"文件夹“{folder}”中没有可汇总的绩效运行监控表。{_why_not(summary.files)}{others_note(summary)}"
+        return (f"文件夹“{folder}”中没有可汇总的绩效运行监控表。{_why_not(summary.files)}{others_note(summary.others)}"
                 f"{roster_note}"), None
     if roster:
         roster_note = (f"按单位名单（{roster_file.name}）核对：未报送 {len(summary.missing_units)} 个"
@@ -196,7 +196,7 @@ def summarise_folder(folder: Path, progress=None) -> tuple[str, Path | None]:
         roster_note = "提示：在该文件夹中放一个文件名含“名单”的 .xlsx 或 .csv 单位名单，即可列出未报送的单位。"
     carried = f"{earlier.name}：{carry_note(summary)}" if earlier else ""
     return (f"汇总完成：{len(summary.units)} 个单位，{len(summary.projects)} 个项目，{rejected} 个文件未采用，"
-            f"汇总表已保存为 {output}。{_not_taken(summary.files)}{others_note(summary)}{roster_note}{carried}"
+            f"汇总表已保存为 {output}。{_not_taken(summary.files)}{others_note(summary.others)}{roster_note}{carried}"
             f"{edits_note(summary)}", output)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import re
+from pathlib import Path
 
 _REASONS = {
     errno.EACCES: "没有权限，或文件正被其他程序（如 Excel、WPS）占用", errno.EPERM: "没有权限",
@@ -74,3 +75,18 @@ def reader_failure(exc: BaseException) -> str | None:
     if isinstance(exc, Exception):
         return reader_reason(exc)
     return "读取程序无法解析其中的数据" if type(exc).__name__ == "PanicException" else None
+
+
+SHOWN_OTHERS = 5  # files no workbook named in the note; the rest are counted
+
+
+def others_note(others: list[str] | list[Path]) -> str:
+    """The files in the input folders that are no workbook and were not read (某单位监控表.docx, a PDF, a CSV:
+    Summary.others, adapters.files.other_files), so that a unit's form sent in another format is not left out
+    unseen; "" when there are none."""
+    if not others:
+        return ""
+    names = "、".join(Path(p).name for p in others[:SHOWN_OTHERS])
+    more = f" 等 {len(others)} 个" if len(others) > SHOWN_OTHERS else ""
+    return (f"文件夹中另有 {len(others)} 个不是工作簿的文件，未读取：{names}{more}。如其中有单位的监控表，"
+            "请让单位报送 Excel 工作簿（.xlsx）。")

@@ -410,20 +410,6 @@ def edits_note(summary: Summary) -> str:
     return "".join(d["message"] for d in summary.diagnostics if d["code"] in ("K016", "K015"))
 
 
-SHOWN_OTHERS = 5  # files no workbook named in the note; the rest are counted
-
-
-def others_note(summary: Summary) -> str:
-    """The files in the input folders that are no workbook and were not read (某单位监控表.docx, a PDF, a CSV), so
-    that a unit's form sent in another format is not left out unseen; "" when there are none."""
-    if not summary.others:
-        return ""
-    names = "、".join(Path(p).name for p in summary.others[:SHOWN_OTHERS])
-    more = f" 等 {len(summary.others)} 个" if len(summary.others) > SHOWN_OTHERS else ""
-    return (f"文件夹中另有 {len(summary.others)} 个不是工作簿的文件，未读取：{names}{more}。如其中有单位的监控表，"
-            "请让单位报送 Excel 工作簿（.xlsx）。")
-
-
 def carry_note(summary: Summary) -> str:
     """What became of an earlier summary's 部门整体 (K007 carried, K010 and K011 not), or "" when there was none."""
     return next((d["message"] for d in summary.diagnostics if d["code"] in ("K007", "K010", "K011")), "")
