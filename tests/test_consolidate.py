@@ -2241,6 +2241,32 @@ def test_a_hidden_row_of_old_amounts_is_not_counted_and_is_said(tmp_path, capsys
     assert f"第 {at + 1} 行" in s133 and "隐藏" in s133 and "市级财政资金" in s133
 
 
+def test_rows_hidden_by_a_collapsed_group_or_a_filter_are_read(tmp_path):
+    """Rows hidden as a collapsed group's detail (the 其中 rows folded under 资金总额) or by a filter set on the sheet
+    are the form's data, shown again with the group or the filter: since S133 they were left out as old lines,
+    every source of the collapsed form missing (S111) and the filtered one's 市级财政资金 in no source."""
+    from openpyxl.worksheet.filters import FilterColumn, Filters
+
+    grid = project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS)
+    total = next(i for i, row in enumerate(grid) if len(row) > 1 and row[1] == L.TOTAL_ROW + "：") + 1
+    expected = [(r.row, r.current) for r in check_file(write_grid(tmp_path / "shown.xlsx", grid)).forms[0].funding]
+    grouped, filtered = write_grid(tmp_path / "grouped.xlsx", grid), write_grid(tmp_path / "filtered.xlsx", grid)
+    book = load_workbook(grouped)
+    book["表1"].row_dimensions.group(total + 1, total + 6, outline_level=1, hidden=True)
+    book.save(grouped)
+    book = load_workbook(filtered)
+    sheet = book["表1"]
+    sheet.auto_filter.ref = f"A{total - 1}:K{total + 6}"
+    sheet.auto_filter.filterColumn.append(FilterColumn(colId=3, filters=Filters(filter=["100"])))
+    for r in range(total, total + 7):
+        sheet.row_dimensions[r].hidden = sheet.cell(r, 4).value != 100
+    book.save(filtered)
+    for path in (grouped, filtered):
+        result = check_file(path)
+        assert [(r.row, r.current) for r in result.forms[0].funding] == expected
+        assert not [d.code for d in result.diagnostics if d.code in ("S111", "S133")]
+
+
 def test_the_handling_drafted_follows_the_seeds_two_cases(department, tmp_path, capsys):
     """Seed 004 sets apart 调减预算并调整目标 (objective causes) from 暂停/停止拨付 (serious deviations). One 完全不可能
     tick on a project on schedule drew the serious text, stated as fact and offering 暂缓 and 停止 at once: it is

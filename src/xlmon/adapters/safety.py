@@ -523,6 +523,10 @@ class _OutsideSheet(ValueError):
 
 _SHOWS_ERROR = re.compile(rb't="e"')  # a cell whose value is a formula error
 _HIDDEN_ROW = re.compile(rb'<row\s[^>]*?\bhidden="(?:1|true)"[^>]*>')
+# a row hidden as its collapsed group's detail, or by a filter set on the sheet, is shown again with the group or
+# the filter: the form's data, not a line kept out of sight
+_OUTLINED = re.compile(rb'\soutlineLevel="0*[1-9]')
+_FILTER = re.compile(rb'<autoFilter\s[^>]*?\bref="[A-Z]{1,3}([0-9]{1,7}):[A-Z]{1,3}([0-9]{1,7})"[^>]*>\s*<filterColumn\b')
 _ROW_NUMBER = re.compile(rb'\sr="([0-9]{1,7})"')
 
 
@@ -591,6 +595,7 @@ def _scan_sheet(read: Callable[[], Iterator[bytes]], size: int) -> tuple[
     rows = columns = 0
     no_result: list[tuple[int, int, str]] = []
     hidden: set[int] = set()
+    filtered = range(0)  # the rows (0-based) a filter set on the sheet may hide: those below its header
     whole = None  # a sheet shorter than a window, which is kept to be parsed rather than read again
     for window in _windows(read()):
         whole = window if size < _WINDOW else None
@@ -600,7 +605,10 @@ def _scan_sheet(read: Callable[[], Iterator[bytes]], size: int) -> tuple[
         not_near = not_near or far
         shows_error = shows_error or _SHOWS_ERROR.search(window) is not None
         if b'hidden="' in window:
-            hidden.update(int(m[1]) - 1 for row in _HIDDEN_ROW.finditer(window) if (m := _ROW_NUMBER.search(row[0])))
+            hidden.update(int(m[1]) - 1 for row in _HIDDEN_ROW.finditer(window)
+                          if not _OUTLINED.search(row[0]) and (m := _ROW_NUMBER.search(row[0])))
+        if b"<autoFilter" in window and (shown := _FILTER.search(window)):
+            filtered = range(int(shown[1]), int(shown[2]))
         formula = b"<f" in window  # <f>, <f/>, or some other element (cheaper to look for than a formula)
         formulas = formulas or formula or b":f" in window  # or <x:f>
         if not (prefixed or not_placed):
@@ -622,7 +630,7 @@ def _scan_sheet(read: Callable[[], Iterator[bytes]], size: int) -> tuple[
               if item.get("t") == "e" and (shown := _text(item, "v"))] if shows_error else []
     if parsed:
         no_result = _no_result_parsed(source()) if formulas else []
-    return rows, columns, far_cell, errors, no_result, frozenset(hidden)
+    return rows, columns, far_cell, errors, no_result, frozenset(hidden.difference(filtered))
 
 
 def _windows(pieces: Iterator[bytes]) -> Iterator[bytes]:
