@@ -331,6 +331,19 @@ def test_a_forecast_headed_with_its_words_in_the_other_order_is_the_forecast():
     assert (total.spent, total.forecast) == (150, 305) and not [d for d in diags if d.code.startswith(("S", "C"))]
 
 
+def test_a_column_of_another_forecast_before_the_forecast_is_not_the_forecast():
+    """A column 预计结转结余 a unit added before 全年预计支出数 was taken for the forecast once any header saying 预计
+    was one: the project's forecast became its expected carry-over (6 of 305, R214 on each source, C002)."""
+    official, _ = run()
+    grid = project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS)
+    for row in grid[4:13]:
+        row += [None] * (11 - len(row))
+        row.insert(10, "预计结转结余" if row[10] == "全年预计支出数" else 3 if row[10] is not None else None)
+    form, diags = run(grid)
+    assert [(r.row, r.forecast) for r in form.funding] == [(r.row, r.forecast) for r in official.funding]
+    assert not [d for d in diags if d.code.startswith(("S", "C", "R2"))]
+
+
 def test_a_column_not_found_leaves_its_values_unknown_not_zero():
     """A 支出数 column headed in words xlmon does not know: S112, and the amounts are unknown, not 0: no 支出进度 of
     0.00% graded red, no G101. An indicator table without its 全年预计 column: S122, its indicators are not graded

@@ -48,7 +48,8 @@ FIELD_LABELS = {
 FUNDING_HEADER_KEYWORDS = (
     ("issue_rate", ("下达率",)),
     ("spend_progress", ("支出进度", "执行率")),
-    ("forecast", ("预计",)),  # 全年预计支出数, 预计全年支出数, 预计执行数
+    # 全年预计支出数, 预计全年支出数, 预计执行数; not 预计结转结余 or 预计执行率, columns some units add beside it
+    ("forecast", ("预计支出", "全年预计", "预计执行", "预计全年", "预计年底", "预计年末")),
     ("issued", ("下达数", "下达金额", "已下达")),
     ("spent", ("支出数", "已支出", "支出金额", "执行数", "实际支出")),
     ("carryover", ("上年结转", "结转")),
