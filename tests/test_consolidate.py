@@ -964,6 +964,16 @@ def test_a_provinces_summary_of_cities_numbering_their_departments_alike_keeps_e
         "101001": 2}  # written alone, either city's: the province cannot tell which
 
 
+def test_a_department_named_with_a_word_ending_as_a_region_is_one(tmp_path, capsys):
+    """城市管理局 begins with 城市, which ends as a region's name does: since f6f0c89 it was of a region 城市 beside
+    某市城市管理局's 某市, so the code no longer joined 市城管局（101005）, a department of its own with one unit."""
+    for unit, department in (("环卫所", "城市管理局（101005）"), ("市政设施管理处", "某市城市管理局（101005）"),
+                             ("园林绿化中心", "市城管局（101005）"), ("执法支队", "市城市管理局（101005）")):
+        write_form(tmp_path / f"{unit}.xlsx", unit=unit, project=f"{unit}项目", department=department)
+    code, data = run(capsys, tmp_path, "-o", tmp_path / "out" / "汇总.xlsx")
+    assert code == 0 and [len(d["units"]) for d in data["departments"]] == [4]
+
+
 def test_one_department_written_in_several_ways_is_one(tmp_path, capsys):
     write_form(tmp_path / "a.xlsx", unit="一中", project="甲", department="某市教育局（101001）")
     write_form(tmp_path / "b.xlsx", unit="二中", project="乙", department="某市教育局")

@@ -476,13 +476,20 @@ def department_keys(counts: Counter[str]) -> tuple[dict[str, str], dict[str, str
 
 
 _REGION = re.compile(r"^(?:中共)?(.+?(?:自治区|自治州|自治县|地区|省|市|州|盟|县|旗|区))")
+# words ending as a region does, which begin a department's own name (城市管理局, 社区服务中心); 晋城市 is a city
+_NOT_PLACES = ("城市", "都市", "社区", "园区", "景区", "校区", "市区", "郊区", "山区", "林区", "矿区")
+_PLAIN_PREFIXES = ("", "市", "区", "县", "省", "州")  # 市城市管理局: the city's, unnamed
 
 
 @lru_cache(maxsize=16384)
 def region(department: str) -> str | None:
     """The province, city or county a 主管部门 is written with (甲市教育局（101001） → 甲市), if any."""
     m = _REGION.match(name_stem(department))
-    return m.group(1) if m else None
+    if m is None:
+        return None
+    found = m.group(1)
+    word = next((w for w in _NOT_PLACES if found.endswith(w)), None)
+    return None if word and found[:-len(word)] in _PLAIN_PREFIXES else found  # 城市管理局, 市城市管理局: no region
 
 
 _OWN_OFFICE = ("机关", "本级", "机关本级", "本部")  # 某市教育局机关 is 某市教育局 itself, however many others hold it
