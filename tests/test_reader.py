@@ -474,6 +474,23 @@ def test_a_source_label_typed_over_two_lines_is_its_name(first, second):
     assert len(rows) == 7 and not [d for d in result.diagnostics if d.code[0] in "SC"]
 
 
+@pytest.mark.parametrize("total", [SAMPLE_FUNDING[L.TOTAL_ROW], [None] * 8])
+def test_a_sum_typed_without_a_label_below_the_sources_is_no_second_line(total):
+    """A unit's own sum of the sources typed again below 其他资金, with no label, was taken since S114 for 其他资金's
+    second line: every amount of the project counted twice (620 of 310 本年预算). It gives the 资金总额 (typed, or
+    left to the sources), so it is compared with it, as a 合计 row typed below the sources is."""
+    grid = project_grid(funding={**SAMPLE_FUNDING, L.TOTAL_ROW: total}, indicators=SAMPLE_INDICATORS)
+    official = check_sheets({"t": grid}).forms[0]
+    at = next(i for i, row in enumerate(grid) if len(row) > 1 and row[1] == "其他资金")
+    grid.insert(at + 1, [None, None, None, *SAMPLE_FUNDING[L.TOTAL_ROW]])
+    result = check_sheets({"t": grid})
+    form = result.forms[0]
+    assert form.total("source").current == official.total("source").current == 300
+    assert {r.row: r.current for r in form.funding if r.row != L.TOTAL_ROW} == {
+        r.row: r.current for r in official.funding if r.row != L.TOTAL_ROW}
+    assert not [d.code for d in result.diagnostics if d.code[0] in "SC"]
+
+
 def test_a_source_row_of_no_known_name_is_kept_in_the_total_and_said():
     """本级 is the city for a city's unit and the county for a county's: such a row is read under its own label."""
     result = check_sheets({"t": _with_row_label("本级财政资金")})

@@ -543,8 +543,11 @@ def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, form_unit:
             elif above and above[0] == r - 1 and not any(s.keys[r][:first_col]) and (
                     amount := next((c for f, c, percent in fields if not percent and c < len(line)
                                     and _is_amount(line[c])), None)) is not None:
-                label = above[1]  # its label merged over both lines: two allocations of one source
-                diags.append(make("S114", sheet=s.name, cell=address(r, amount), line=r + 1, row=label))
+                if _repeats_total(line, fields, form_unit, rows):
+                    label = L.TOTAL_ROW  # the unit's own sum below the sources: compared with 资金总额, not added
+                else:
+                    label = above[1]  # its label merged over both lines: two allocations of one source
+                    diags.append(make("S114", sheet=s.name, cell=address(r, amount), line=r + 1, row=label))
             else:
                 continue
         above = (r, label) if label != L.TOTAL_ROW else None
@@ -601,6 +604,26 @@ def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, form_unit:
         part = spending[:second] if i < second else spending[second:]
         form.funding.append(FundingRow(block="spending" if any(part) else "source", row=label, row_number=number,
                                        cells=cells, typed=typed, unreadable=unreadable, errors=errors, text=text))
+
+
+def _repeats_total(line: list, fields: list[tuple[str, int, bool]], form_unit: str, rows: list[tuple]) -> bool:
+    """Whether a line of amounts with no name, right below the last source, gives the block's 资金总额 again or the
+    sum of its sources, two or more (a unit's own check, typed without a label): no second line of that source
+    (S114)."""
+    typed: dict[str, float] = {}
+    for f, c, percent in fields:
+        if not percent and c < len(line) and _is_amount(line[c]):
+            number, unit = parse_amount(line[c])
+            typed[f] = to_wan(number, form_unit) if unit is None and form_unit != WAN else number
+    total = next((row[3] for row in rows if row[0] == L.TOTAL_ROW), {})
+    sources = [row[3] for row in rows if row[0] != L.TOTAL_ROW and any(row[3].get(f) for f in typed)]
+    # of one source, its second allocation may be as large as its first
+    sums = {f: sum(row.get(f) or 0.0 for row in sources) for f in typed} if len(sources) > 1 else {}
+    return any(all(isinstance(given.get(f), float | int) and abs(given[f] - v) <= _SAME_AMOUNT for f, v in typed.items())
+               for given in (total, sums))
+
+
+_SAME_AMOUNT = 0.01 + 1e-9  # 万元, as calc.AMOUNT_TOLERANCE
 
 
 def _check_rows(s: _Sheet, form: Form, headers: list[int], diags: list[Diagnostic]) -> None:
