@@ -334,6 +334,28 @@ def test_a_copy_of_another_units_form_kept_in_a_units_file_does_not_replace_that
         assert k002["file"] == str(other) and k002["sheet"] == "单位甲的表（参考）"
 
 
+def test_a_units_correction_keeping_a_copy_of_another_units_form_still_replaces_its_older_file(tmp_path, capsys):
+    """单位甲 sent its corrected file, keeping a copy of 单位乙's form on a sheet for reference, after its first file:
+    since c772c65 its own form in it was a form in a file of other units' forms, and gave way to the older file,
+    the correction silently dropped. A file is its unit's (the one its name names, else the one with most forms
+    in it): its own form there counts by the times; only the copy of 单位乙's gives way to 单位乙's file."""
+    first = write_form(tmp_path / "单位甲.xlsx", unit="单位甲", project="项目甲")
+    other = write_form(tmp_path / "单位乙.xlsx", unit="单位乙", project="项目乙")
+    corrected = write_form(tmp_path / "单位甲（更正）.xlsx", unit="单位甲", project="项目甲", funding=more_spent())
+    _, expected = run(capsys, corrected, other, "-o", tmp_path / "out" / "expected.xlsx")
+    book = load_workbook(corrected)
+    sheet = book.create_sheet("单位乙的表（参考）")
+    for row in project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS, unit="单位乙", project="项目乙"):
+        sheet.append(row)
+    book.save(corrected)
+    for path, when in ((first, 1_780_000_000), (other, 1_780_000_300), (corrected, 1_780_000_600)):
+        os.utime(path, (when, when))
+    code, data = run(capsys, first, other, corrected, "-o", tmp_path / "out" / "s.xlsx")
+    assert code == 0 and data["totals"] == expected["totals"] and data["projects"] == 2
+    assert {Path(f["path"]).name: f["status"] for f in data["files"]} == {
+        first.name: "rejected", other.name: "included", corrected.name: "included"}
+
+
 def test_a_correction_newer_than_the_file_behind_a_summary_counts_one_level_up(tmp_path, capsys):
     """A unit's file of July 5 went into its department's summary, re-made on July 15 from it still; the unit
     sent the bureau a correction on July 12: the correction counts, as it does beside the July 5 file, since a

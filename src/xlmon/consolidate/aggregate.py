@@ -293,14 +293,23 @@ def own_department(record: FormRecord, key: tuple, departments: dict[tuple, list
     return given
 
 
-def _units_by_file(records: list[FormRecord], units: Units) -> dict[str, set[tuple]]:
-    """The units whose forms each unit's file holds (a form read from a summary: the file it came from); a form
-    leaving 预算单位 blank names none."""
-    found: dict[str, set[tuple]] = {}
+def _owners(records: list[FormRecord], units: Units) -> dict[str, tuple | None]:
+    """Whose each unit's file is (a form read from a summary: the file it came from): the one unit whose forms it
+    holds; of several (a copy of another unit's form kept beside its own), the one its file's name names, else the
+    one with more forms there than any other; None where nothing tells. A form leaving 预算单位 blank names none."""
+    forms: dict[str, Counter] = {}
+    names: dict[tuple, str] = {}
     for r in records:
         if r.unit:
-            found.setdefault(r.source or r.file, set()).add(units.of(r))
-    return found
+            forms.setdefault(r.source or r.file, Counter())[unit := units.of(r)] += 1
+            names.setdefault(unit, unit_key(r.unit))
+    owners: dict[str, tuple | None] = {}
+    for path, found in forms.items():
+        stem = label_key(Path(path).stem)
+        named = [unit for unit in found if names[unit] and names[unit] in stem]
+        (most, n), *rest = found.most_common(2)
+        owners[path] = named[0] if len(named) == 1 else most if not rest or rest[0][1] < n else None
+    return owners
 
 
 def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] | None = None) -> Summary:
@@ -324,7 +333,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     read = [r for r in candidates if r.months is None or in_period(r, year, months)]
     units = Units(read)
     departments: dict[tuple, list[tuple[set[str], tuple]]] = {}  # own_department's: by key, the departments' units
-    homes: dict[str, set[tuple]] | None = None  # _units_by_file, once a project is found twice
+    owners: dict[str, tuple | None] | None = None  # _owners, once a project is found twice
     current = {_sheet_of_month(r): r.sheet for r in read}  # a yearly workbook keeps a sheet a month: 1月 … 6月
     for record in candidates:
         if record.months is not None and not in_period(record, year, months):
@@ -355,10 +364,10 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
             hidden = first.hidden != record.hidden  # one is on a sheet hidden in Excel: the visible one counts
             copies = not hidden and first.file != record.file and sha[first.file] == sha[record.file]
             times = [r.modified if r.modified is not None else modified.get(r.file) for r in (first, record)]
-            if homes is None:
-                homes = _units_by_file(read, units)
-            home = [homes.get(r.source or r.file) == {units.of(r)} for r in (first, record)]
-            stray = not hidden and not copies and home[0] != home[1]  # one is in a file of other units' forms too
+            if owners is None:
+                owners = _owners(read, units)
+            home = [owners.get(r.source or r.file) == units.of(r) for r in (first, record)]
+            stray = not hidden and not copies and home[0] != home[1]  # one is in another unit's file
             later = not hidden and not copies and not stray and None not in times and times[0] != times[1]
             # of two identical files, not the one named as the other's copy (“X - 副本”, “X(1)”, “Copy of X”)
             original = copies and _copy_of(Path(first.file).stem, Path(record.file).stem)
