@@ -331,6 +331,16 @@ def test_a_forecast_headed_with_its_words_in_the_other_order_is_the_forecast():
     assert (total.spent, total.forecast) == (150, 305) and not [d for d in diags if d.code.startswith(("S", "C"))]
 
 
+@pytest.mark.parametrize("header", ["1-6月支付数", "截至6月底已支付数", "国库支付数", "实际支付金额"])
+def test_spending_headed_as_paid_is_the_spending(header):
+    """支付数 (paid out, as the treasury's payment system calls spending) was no column: S112, the amounts unknown."""
+    official, _ = run()
+    form, diags = run(_renamed(project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS),
+                               {"1-6月支出数": header}))
+    assert not [d for d in diags if d.code.startswith(("S", "C"))], header
+    assert form.total("source") == official.total("source")
+
+
 def test_a_column_of_another_forecast_before_the_forecast_is_not_the_forecast():
     """A column 预计结转结余 a unit added before 全年预计支出数 was taken for the forecast once any header saying 预计
     was one: the project's forecast became its expected carry-over (6 of 305, R214 on each source, C002)."""
