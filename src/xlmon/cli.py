@@ -120,8 +120,8 @@ def _profile(args):
 def cmd_check(args) -> int:
     from .adapters.files import other_files
     from .check import check_paths
-    from .file_errors import others_note
     from .diagnostics import has_errors
+    from .file_errors import others_note
     from .output import dumps, text_lines
 
     profile = _profile(args)

@@ -237,7 +237,12 @@ def _milestones(target: str) -> tuple[tuple[str, Deadline], ...]:
     found = [(clause, due) for clause, due in found if (m := _DEADLINE.fullmatch(clause)) and (
         m["by"] or _FINISH.search(m["due"]))]
     year = min((when[0] for _, due in found for when in due[0] if when[0]), default=0)  # 2026年3月 … 12月底
-    return tuple(sorted(found, key=lambda m: (m[1][0][-1][0] or year, *m[1][0][-1][1:3], m[1][0][-1][3] or 31)))
+
+    def by(milestone: tuple[str, Deadline]) -> tuple[int, int, int, int]:
+        named, later, month, day = milestone[1][0][-1]  # the latest date the clause may mean
+        return named or year, later, month, day or 31
+
+    return tuple(sorted(found, key=by))
 
 
 @lru_cache(maxsize=4096)
