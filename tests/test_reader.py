@@ -6,7 +6,8 @@ import datetime
 
 import pytest
 
-from handmade import SAMPLE_FUNDING, SAMPLE_INDICATORS, fullwidth, project_grid, spaced
+from handmade import (DEPARTMENT_SOURCES, DEPARTMENT_SPENDING, SAMPLE_FUNDING, SAMPLE_INDICATORS, TOTAL_310,
+                      department_grid, fullwidth, project_grid, spaced)
 from xlmon import layout as L
 from xlmon.calc import calculate
 from xlmon.check import check_sheets
@@ -567,3 +568,23 @@ def test_a_department_form_typed_without_block_twos_header_is_read_as_two_blocks
         del row[3:]
     [r212] = [d for d in check_sheets({"部门整体": grid}).diagnostics if d.code == "R212"]
     assert "一般公共预算资金" in r212.message and "中央" not in r212.message
+
+
+def department_totals(grid: list[list]) -> list[tuple[str, float | None]]:
+    """Each block's 资金总额 (本年预算) as check_sheets reads the one form of a 部门整体 grid."""
+    [form] = check_sheets({"部门整体": grid}).forms
+    return [(r.block, r.current) for r in form.funding if r.row == L.TOTAL_ROW]
+
+
+@pytest.mark.parametrize("label", ["合计", "小计", "资金合计"])
+def test_a_department_forms_total_row_typed_below_block_one_leaves_block_two_read(label):
+    """A unit's own 合计 typed as block 1's last row, right above block 2's header: its label, two rows above
+    上年结转, was taken for the 小计 column's header, left of every row label of block 2, which was lost: 基本支出 and
+    项目支出 missing (S111), the unit's spending in no row of the department's pre-fill."""
+    grid = department_grid(sources={**DEPARTMENT_SOURCES, label: TOTAL_310}, spending={**DEPARTMENT_SPENDING,
+                                                                                     label: TOTAL_310})
+    result = check_sheets({"部门整体": grid})
+    assert department_totals(grid) == [("source", 300), ("spending", 300)]
+    assert not {"S111", "S113", "C002", "R202"} & {d.code for d in result.diagnostics}
+    [form] = result.forms
+    assert [r.current for r in form.funding if r.row in L.DEPARTMENT_SPENDING_TYPES] == [200, 100]

@@ -44,7 +44,7 @@ _NOT_CUMULATIVE = re.compile(
     rf"\d{{4}}\s*(?:年\s*度?|[./])\s*(?:(?:0?[2-9]|1[0-2])\s*(?:月份?)?\s*(?:\d{{1,2}}\s*日)?\s*{_DASH}\s*(?:\d{{4}}\s*年\s*)?"
     rf"\d{{1,2}}\s*月|第?[二三四2-4]\s*季度(?!\s*末)"
     rf"|下半年)")
-_TOTAL_KEYS = {label_key(L.TOTAL_ROW), "合计", "总计", "资金总额合计"}
+_TOTAL_KEYS = {label_key(L.TOTAL_ROW), "合计", "总计", "小计", "资金总额合计"}
 _TOTAL_ENDINGS = ("资金总额", "合计", "总计")  # 项目资金总额, 年度资金总额 (the national form's), 资金合计
 _TOTAL_OF = re.compile(r"(?:合计|总计|小计)$")
 _ROW_KEYS = {label_key(x): x for x in (*L.PROJECT_SOURCES, *L.DEPARTMENT_FUND_TYPES, *L.DEPARTMENT_SPENDING_TYPES)}
@@ -245,7 +245,18 @@ def _is_funding_header(s: _Sheet, r: int) -> bool:
     """The 上年结转 row of a funding block: a short label, with at least 4 funding columns around it."""
     if not any("上年结转" in k and len(k) <= _LABEL_MAX for k in s.keys[r]):
         return False
-    return len(_map_columns(s, range(max(r - 2, 0), r + 1), L.FUNDING_HEADER_KEYWORDS)) >= 4
+    return len(_map_columns(s, _header_rows(s, r), L.FUNDING_HEADER_KEYWORDS)) >= 4
+
+
+def _header_rows(s: _Sheet, r: int) -> range:
+    """A funding block's header rows, ending at its 上年结转 row r: up to two rows above it, not a row of the block
+    above (block 1's 合计 or 小计 right above 附件3's block 2 is no header of a 小计 column)."""
+    top = max(r - 2, 0)
+    for above in range(r - 1, top - 1, -1):
+        first = next(filter(None, s.keys[above]), "")
+        if first and _labelled_row(first) is not None:
+            return range(above + 1, r + 1)
+    return range(top, r + 1)
 
 
 def _is_indicator_header(s: _Sheet, r: int) -> bool:
@@ -422,18 +433,24 @@ def _field_of(key: str, table: tuple[tuple[str, tuple[str, ...]], ...]) -> str |
     return next((f for f, words in table if any(w in key for w in words)), None)
 
 
+@lru_cache(maxsize=4096)
+def _labelled_row(k: str) -> str | None:
+    """The funding row a label names (其中 and a 合计 after its name aside), 资金总额 for a total's, else None."""
+    k = k.removeprefix("其中")
+    if k in _ROW_KEYS:
+        return _ROW_KEYS[k]
+    if (summed := _TOTAL_OF.sub("", k)) in _ROW_KEYS:  # 中央财政资金合计, 基本支出小计: that row, not the total
+        return _ROW_KEYS[summed]
+    if k in _TOTAL_KEYS or k.startswith("资金总额") or k.endswith(_TOTAL_ENDINGS):
+        return L.TOTAL_ROW
+    return None
+
+
 def _row_label(s: _Sheet, r: int, first_col: int) -> tuple[str | None, int]:
     for c in range(first_col - 1, -1, -1):
         k = s.key(r, c)
-        if not k:
-            continue
-        k = k.removeprefix("其中")
-        if k in _ROW_KEYS:
-            return _ROW_KEYS[k], c
-        if (summed := _TOTAL_OF.sub("", k)) in _ROW_KEYS:  # 中央财政资金合计, 基本支出小计: that row, not the total
-            return _ROW_KEYS[summed], c
-        if k in _TOTAL_KEYS or k.startswith("资金总额") or k.endswith(_TOTAL_ENDINGS):
-            return L.TOTAL_ROW, c
+        if k and (row := _labelled_row(k)) is not None:
+            return row, c
     for c in range(first_col - 1, -1, -1):  # its name typed over two lines: 市级财政 / 资金
         if (k := s.key(r, c)) and (below := s.key(r + 1, c)) and (k + below).removeprefix("其中") in _ROW_KEYS:
             return _ROW_KEYS[(k + below).removeprefix("其中")], c
@@ -511,7 +528,7 @@ _UNKNOWN_WHEN_MISSING = ("current", "issued", "spent")
 def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, form_unit: str, hidden: frozenset[int],
                         diags: list[Diagnostic]) -> None:
     """form_unit: the unit a bare amount is in (万元, or what the form states, N003)."""
-    columns = _map_columns(s, range(max(header - 2, 0), header + 1), L.FUNDING_HEADER_KEYWORDS)
+    columns = _map_columns(s, _header_rows(s, header), L.FUNDING_HEADER_KEYWORDS)
     missing = [f for f in L.INPUT_AMOUNTS if f not in columns]
     for f in missing:
         diags.append(make("S112", sheet=s.name, cell=address(header, 0), column=L.FIELD_LABELS[f]))
