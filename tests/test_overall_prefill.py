@@ -6,6 +6,8 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from handmade import DEPARTMENT_SPENDING, TOTAL_310, department_grid
+from test_check import write_grid
 from test_consolidate import OVERALL_AMOUNTS, complete_department_form, run, write_form, write_overall_form
 from xlmon import layout as L
 from xlmon.form_plan import plan_form
@@ -120,3 +122,27 @@ def test_a_departments_completed_form_takes_in_every_unit_it_consolidated(tmp_pa
     assert prefilled(tmp_path / "财政局.xlsx", "source", "一般公共预算资金") == [100, 50, 40, 100]
     [k002] = [d for d in bureau["diagnostics"] if d["code"] == "K002"]
     assert k002["file"] == str(late) and "填写的部门整体表已含该单位" in k002["message"]
+
+
+def test_a_unit_naming_its_fund_types_as_its_books_do_is_prefilled_in_the_official_rows(tmp_path, capsys):
+    """丙单位 typed block 1 with the names of its books (财政拨款, 政府性基金, 财政专户, 单位自有资金, 其他资金): each was
+    no row of 附件3 (S113, or a project form's 单位自筹资金 and 其他资金, named nowhere), so the department's pre-fill had
+    none of its 310 万元 by fund type while its spending was in, the two 资金总额 apart without a word why."""
+    units = tmp_path / "units"
+    units.mkdir()
+    write_overall_form(units / "甲.xlsx", "甲单位")
+    sources = {"资金总额：": TOTAL_310, "其中：财政拨款": [10, 200, 210, 150, 0.75, 110, 0.5238, 200],
+               "政府性基金": [None, 30, 30, 20, 0.6667, 15, 0.5, 30], "财政专户": [None, 10, 10, 5, 0.5, 5, 0.5, 10],
+               "单位自有资金": [None, 40, 40, 20, 0.5, 15, 0.375, 40], "其他资金": [None, 20, 20, 5, 0.25, 5, 0.25, 20]}
+    write_grid(units / "丙.xlsx", department_grid(sources=sources), "部门整体")
+    _, data = run(capsys, units, "-o", tmp_path / "汇总.xlsx")
+    summary = tmp_path / "汇总.xlsx"
+    assert prefilled(summary, "source", "一般公共预算资金") == [300, 200, 150, 300]
+    assert prefilled(summary, "source", "政府性基金预算资金") == [30, 20, 15, 30]
+    assert prefilled(summary, "source", "财政专户管理资金") == [10, 5, 5, 10]
+    assert prefilled(summary, "source", "单位资金") == [60, 25, 20, 60]
+    assert prefilled(summary, "spending", "基本支出") == [300, 170, 140, 300]
+    assert not {"S113", "R202"} & {d["code"] for d in data["diagnostics"]}
+    missing = {d["message"] for d in data["diagnostics"] if d["code"] == "S111"}  # the rows it left out, no others
+    assert missing == {f"资金表缺少“{row}”行，请按官方格式补齐。" for row in ("国有资本经营预算资金", "社会保险基金预算资金")}
+    assert "不一致" not in note_of(summary)

@@ -588,3 +588,28 @@ def test_a_department_forms_total_row_typed_below_block_one_leaves_block_two_rea
     assert not {"S111", "S113", "C002", "R202"} & {d.code for d in result.diagnostics}
     [form] = result.forms
     assert [r.current for r in form.funding if r.row in L.DEPARTMENT_SPENDING_TYPES] == [200, 100]
+
+
+def test_a_department_forms_rows_named_as_the_national_forms_and_the_books_do_are_its_official_rows():
+    """一般公共预算拨款, 政府性基金预算拨款, 财政专户管理资金收入 and a unit's 事业收入 and 其他收入 (its 单位资金, in two rows)
+    were rows of no known name in a 部门整体 form (S113, six fund types missing); a project form's 财政拨款 is still
+    none of its sources, and its 其他资金 its own."""
+    sources = {"年度资金总额": TOTAL_310, "其中：一般公共预算拨款": [10, 200, 210, 150, 0.75, 110, 0.5238, 200],
+               "政府性基金预算拨款": [None, 30, 30, 20, 0.6667, 15, 0.5, 30], "国有资本经营预算拨款": None,
+               "社会保险基金": None, "财政专户管理资金收入": [None, 10, 10, 5, 0.5, 5, 0.5, 10],
+               "事业收入": [None, 40, 40, 20, 0.5, 15, 0.375, 40], "其他收入": [None, 20, 20, 5, 0.25, 5, 0.25, 20]}
+    result = check_sheets({"部门整体": department_grid(sources=sources)})
+    [form] = result.forms
+    rows = {}
+    for r in form.funding:
+        rows[(r.block, r.row)] = rows.get((r.block, r.row), 0) + (r.current or 0)
+    assert {row: rows[("source", row)] for row in L.DEPARTMENT_FUND_TYPES} == {
+        "一般公共预算资金": 200, "政府性基金预算资金": 30, "国有资本经营预算资金": 0, "社会保险基金预算资金": 0,
+        "财政专户管理资金": 10, "单位资金": 60}
+    assert not {"S111", "S113", "C002", "R202"} & {d.code for d in result.diagnostics}
+    project = project_grid(funding={"市级财政资金": [10, 200, 210, 100, 0.5, 90, 0.4286, 205]})
+    project.insert(9, [None, "财政拨款", None, None, 50, 50, 20, 0.4, 10, 0.2, 50])
+    project_result = check_sheets({"表1": project})
+    assert [f.kind for f in project_result.forms] == ["project"]
+    assert "S113" in {d.code for d in project_result.diagnostics}
+    assert "其他资金" in {r.row for r in project_result.forms[0].funding}

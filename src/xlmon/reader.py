@@ -61,6 +61,26 @@ _SOURCE_ALIASES = {
     "其他资金": ("其他", "其它", "其它资金", "其他来源资金"),
 }
 _ROW_KEYS.update({label_key(alias): row for row, aliases in _SOURCE_ALIASES.items() for alias in aliases})
+# What units type for 附件3's rows, the names of their budgets and books (the national forms' 一般公共预算拨款, 部门预算's
+# 财政拨款收入, 事业收入…), read so in a 部门整体 form only: a project form's 其他资金 is its own source, not 单位资金.
+# 财政拨款 beside 政府性基金 is the general budget's; 单位资金 is all the unit's own money, 其他资金 too.
+_DEPARTMENT_ALIASES = {
+    "一般公共预算资金": ("一般公共预算", "一般公共预算拨款", "一般公共预算财政拨款", "一般公共预算拨款收入", "一般公共预算收入",
+                 "一般公共预算资金拨款", "财政拨款", "财政拨款资金", "财政拨款收入", "财政补助", "财政补助收入"),
+    "政府性基金预算资金": ("政府性基金", "政府性基金预算", "政府性基金拨款", "政府性基金预算拨款", "政府性基金预算财政拨款",
+                  "政府性基金资金", "政府性基金预算拨款收入", "政府性基金收入"),
+    "国有资本经营预算资金": ("国有资本经营预算", "国有资本经营预算拨款", "国有资本经营预算财政拨款", "国有资本经营资金",
+                   "国有资本经营预算拨款收入", "国有资本经营预算收入"),
+    "社会保险基金预算资金": ("社会保险基金", "社会保险基金预算", "社会保险基金资金", "社保基金", "社保基金预算", "社保基金预算资金"),
+    "财政专户管理资金": ("财政专户", "财政专户资金", "财政专户管理资金收入", "财政专户拨款", "财政专户管理的资金"),
+    "单位资金": ("单位自有资金", "单位自筹资金", "自有资金", "自筹资金", "单位其他资金", "单位资金收入", "其他资金", "其他", "其它",
+             "其它资金", "其他收入", "事业收入", "经营收入", "事业单位经营收入", "上级补助收入", "附属单位上缴收入"),
+    "基本支出": ("基本支出资金", "基本经费"),
+    "项目支出": ("项目支出资金", "项目经费"),
+}
+_DEPARTMENT_ROW_KEYS = {label_key(alias): row for row, aliases in _DEPARTMENT_ALIASES.items() for alias in aliases}
+# words only a 部门整体 form's funding rows hold: a form whose title does not say 部门整体 is one by its rows
+_DEPARTMENT_WORDS = ("一般公共预算", "政府性基金", "国有资本经营", "社会保险基金", "社保基金", "财政专户", "单位资金", "基本支出")
 _SPENDING_KEYS = {label_key(x) for x in L.DEPARTMENT_SPENDING_TYPES}
 _DEPARTMENT_KEYS = {label_key(x) for x in (*L.DEPARTMENT_FUND_TYPES, *L.DEPARTMENT_SPENDING_TYPES)}
 _HEADER_FIELDS = (
@@ -173,9 +193,11 @@ def read_form(grid: Grid, sheet: str, start: int = 0, hidden: frozenset[int] = f
         indicators_end, indicators = next_form, range(0)
         goal_rows = range(0, indicator_header or 0)
     form.amount_unit = _amount_unit(s, funding_headers, indicators, diags)
+    department = "部门整体" in label_key(form.title) or any(
+        w in s.joined[r] for r in range(funding_headers[0] if funding_headers else 0, blocks_end) for w in _DEPARTMENT_WORDS)
     for i, h in enumerate(funding_headers):
         end = funding_headers[i + 1] if i + 1 < len(funding_headers) else blocks_end
-        _read_funding_block(s, form, h, end, form.amount_unit, hidden, diags)
+        _read_funding_block(s, form, h, end, form.amount_unit, hidden, diags, department)
     if not funding_headers:
         diags.append(make("S110", sheet=sheet))
     is_department = any(r.block == "spending" or label_key(r.row) in _DEPARTMENT_KEYS for r in form.funding)
@@ -434,9 +456,12 @@ def _field_of(key: str, table: tuple[tuple[str, tuple[str, ...]], ...]) -> str |
 
 
 @lru_cache(maxsize=4096)
-def _labelled_row(k: str) -> str | None:
-    """The funding row a label names (其中 and a 合计 after its name aside), 资金总额 for a total's, else None."""
+def _labelled_row(k: str, department: bool = False) -> str | None:
+    """The funding row a label names (其中 and a 合计 after its name aside), 资金总额 for a total's, else None;
+    department: of a 部门整体 form, its rows' other names too."""
     k = k.removeprefix("其中")
+    if department and (row := _DEPARTMENT_ROW_KEYS.get(k) or _DEPARTMENT_ROW_KEYS.get(_TOTAL_OF.sub("", k))):
+        return row
     if k in _ROW_KEYS:
         return _ROW_KEYS[k]
     if (summed := _TOTAL_OF.sub("", k)) in _ROW_KEYS:  # 中央财政资金合计, 基本支出小计: that row, not the total
@@ -446,14 +471,14 @@ def _labelled_row(k: str) -> str | None:
     return None
 
 
-def _row_label(s: _Sheet, r: int, first_col: int) -> tuple[str | None, int]:
+def _row_label(s: _Sheet, r: int, first_col: int, department: bool = False) -> tuple[str | None, int]:
     for c in range(first_col - 1, -1, -1):
         k = s.key(r, c)
-        if k and (row := _labelled_row(k)) is not None:
+        if k and (row := _labelled_row(k, department)) is not None:
             return row, c
     for c in range(first_col - 1, -1, -1):  # its name typed over two lines: 市级财政 / 资金
-        if (k := s.key(r, c)) and (below := s.key(r + 1, c)) and (k + below).removeprefix("其中") in _ROW_KEYS:
-            return _ROW_KEYS[(k + below).removeprefix("其中")], c
+        if (k := s.key(r, c)) and (below := s.key(r + 1, c)) and (row := _labelled_row(k + below, department)):
+            return row, c
     return None, -1
 
 
@@ -526,8 +551,9 @@ _UNKNOWN_WHEN_MISSING = ("current", "issued", "spent")
 
 
 def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, form_unit: str, hidden: frozenset[int],
-                        diags: list[Diagnostic]) -> None:
-    """form_unit: the unit a bare amount is in (万元, or what the form states, N003)."""
+                        diags: list[Diagnostic], department: bool = False) -> None:
+    """form_unit: the unit a bare amount is in (万元, or what the form states, N003); department: of a 部门整体 form,
+    whose rows are known by other names too (_DEPARTMENT_ALIASES)."""
     columns = _map_columns(s, _header_rows(s, header), L.FUNDING_HEADER_KEYWORDS)
     missing = [f for f in L.INPUT_AMOUNTS if f not in columns]
     for f in missing:
@@ -544,7 +570,7 @@ def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, form_unit:
     for r in range(header + 1, end):
         if _GOAL_KEY.search(_SEP.join(s.keys[r][:first_col])):
             break
-        label, column = _row_label(s, r, first_col)
+        label, column = _row_label(s, r, first_col, department)
         line = s.grid[r]
         if r in hidden:  # last version's amounts, kept out of sight: Excel shows the form without them
             unknown = _unknown_source(s, r, first_col, fields) if label is None else (label, column)
