@@ -6,7 +6,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from handmade import DEPARTMENT_SPENDING, TOTAL_310, department_grid
+from handmade import TOTAL_310, department_grid
 from test_check import write_grid
 from test_consolidate import OVERALL_AMOUNTS, complete_department_form, run, write_form, write_overall_form
 from xlmon import layout as L
@@ -145,4 +145,21 @@ def test_a_unit_naming_its_fund_types_as_its_books_do_is_prefilled_in_the_offici
     assert not {"S113", "R202"} & {d["code"] for d in data["diagnostics"]}
     missing = {d["message"] for d in data["diagnostics"] if d["code"] == "S111"}  # the rows it left out, no others
     assert missing == {f"资金表缺少“{row}”行，请按官方格式补齐。" for row in ("国有资本经营预算资金", "社会保险基金预算资金")}
+    assert "不一致" not in note_of(summary)
+
+
+def test_a_units_breakdown_of_its_spending_types_is_not_added_to_the_prefill(tmp_path, capsys):
+    """丙单位 detailed 基本支出 (人员经费, 公用经费) and 项目支出 (its projects) below them: the department was told its
+    blocks disagreed (按资金类型与按支出类型填写的金额不一致) and 丙单位 to double its 资金总额 (C002)."""
+    from test_reader import BREAKDOWN
+
+    units = tmp_path / "units"
+    units.mkdir()
+    write_overall_form(units / "甲.xlsx", "甲单位")
+    write_grid(units / "丙.xlsx", department_grid(spending=BREAKDOWN), "部门整体")
+    _, data = run(capsys, units, "-o", tmp_path / "汇总.xlsx")
+    summary = tmp_path / "汇总.xlsx"
+    assert prefilled(summary, "spending", "基本支出") == [300, 170, 140, 300]
+    assert prefilled(summary, "spending", "项目支出") == [100, 80, 50, 100]
+    assert not {"C002", "R202", "S113"} & {d["code"] for d in data["diagnostics"]}
     assert "不一致" not in note_of(summary)

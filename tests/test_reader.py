@@ -613,3 +613,35 @@ def test_a_department_forms_rows_named_as_the_national_forms_and_the_books_do_ar
     assert [f.kind for f in project_result.forms] == ["project"]
     assert "S113" in {d.code for d in project_result.diagnostics}
     assert "其他资金" in {r.row for r in project_result.forms[0].funding}
+
+
+BREAKDOWN = {"资金总额：": TOTAL_310, "其中：基本支出": [None, 200, 200, 120, 0.6, 100, 0.5, 200],
+             "  其中：人员经费": [None, 150, 150, 90, 0.6, 75, 0.5, 150], "  公用经费": [None, 50, 50, 30, 0.6, 25, 0.5, 50],
+             "项目支出": [10, 100, 110, 80, 0.8, 50, 0.4545, 100],
+             "  其中：办公楼维修项目": [10, 60, 70, 50, 0.8333, 30, 0.4286, 60],
+             "  信息化建设项目": [None, 40, 40, 30, 0.75, 20, 0.5, 40]}
+
+
+def test_a_department_forms_breakdown_under_a_spending_type_is_part_of_it():
+    """基本支出 with its 其中：人员经费 / 公用经费 below it, 项目支出 with its projects: each was a row of its own, added
+    on top of the row it details (资金总额 read as 600 for 300, C002 telling the unit to double it, R202, S113 on
+    each); they are that row's parts (S134, info), the form's own rows as typed."""
+    result = check_sheets({"部门整体": department_grid(spending=BREAKDOWN)})
+    [form] = result.forms
+    assert [(r.row, r.current) for r in form.funding if r.block == "spending"] == [
+        (L.TOTAL_ROW, 300), ("基本支出", 200), ("项目支出", 100)]
+    assert not {"S113", "C001", "C002", "R202"} & {d.code for d in result.diagnostics}
+    s134 = [(d.cell, d.severity) for d in result.diagnostics if d.code == "S134"]
+    assert s134 == [("B17", "info"), ("B20", "info")]
+    # where 基本支出 is left blank, or not listed at all (人员经费 and 日常公用经费 in its place), they make it up
+    for spending in ({**BREAKDOWN, "其中：基本支出": None},
+                     {"资金总额：": TOTAL_310, "人员经费": BREAKDOWN["  其中：人员经费"], "日常公用经费": BREAKDOWN["  公用经费"],
+                      "项目支出": BREAKDOWN["项目支出"]}):
+        result = check_sheets({"部门整体": department_grid(spending=spending)})
+        [form] = result.forms
+        assert sum(r.current or 0 for r in form.funding if r.row == "基本支出") == 200
+        assert not {"S111", "S113", "C002", "R202"} & {d.code for d in result.diagnostics}
+    # a row of no known name that 资金总额 counts as a row of its own is still one (S113), not a part of 基本支出
+    spending = {"资金总额：": [10, 350, 360, 200, 0.5714, 150, 0.4167, 300], "基本支出": BREAKDOWN["其中：基本支出"],
+                "其他支出": [None, 50, 50, 0, 0, 0, 0, 0], "项目支出": BREAKDOWN["项目支出"]}
+    assert "S113" in {d.code for d in check_sheets({"部门整体": department_grid(spending=spending)}).diagnostics}

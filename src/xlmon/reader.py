@@ -567,6 +567,7 @@ def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, form_unit:
     worked_out = {field for field, _, percent in fields if percent or field not in L.INPUT_AMOUNTS}
     rows: list[tuple[str, int, dict[str, str], dict[str, float | None], list[str], dict[str, str], dict[str, str]]] = []
     above: tuple[int, str] | None = None  # the source row read last: a row right below it with no label continues it
+    unnamed: dict[int, Diagnostic] = {}  # by row number, the S113 of each row of no known name
     for r in range(header + 1, end):
         if _GOAL_KEY.search(_SEP.join(s.keys[r][:first_col])):
             break
@@ -582,7 +583,7 @@ def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, form_unit:
             unknown = _unknown_source(s, r, first_col, fields)
             if unknown is not None:
                 label, column = unknown
-                diags.append(make("S113", sheet=s.name, cell=address(r, column), label=label))
+                unnamed[r + 1] = make("S113", sheet=s.name, cell=address(r, column), label=label)
             elif above and above[0] == r - 1 and not any(s.keys[r][:first_col]) and (
                     amount := next((c for f, c, percent in fields if not percent and c < len(line)
                                     and _is_amount(line[c])), None)) is not None:
@@ -639,6 +640,9 @@ def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, form_unit:
                                       field=f"{label}·{L.FIELD_LABELS[field]}", value=as_shown(raw), hint=hint))
                 unreadable.append(field)
         rows.append((label, r + 1, cells, typed, unreadable, errors, text))
+    if department:
+        rows = _breakdowns(s, rows, unnamed, diags)
+    diags += unnamed.values()
     spending = [label_key(row[0]) in _SPENDING_KEYS for row in rows]
     # a 部门整体 typed without block 2's header row: its 资金总额 after the fund types starts block 2
     second = next((i for i, row in enumerate(rows) if i and row[0] == L.TOTAL_ROW and any(spending[i:])
@@ -647,6 +651,60 @@ def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, form_unit:
         part = spending[:second] if i < second else spending[second:]
         form.funding.append(FundingRow(block="spending" if any(part) else "source", row=label, row_number=number,
                                        cells=cells, typed=typed, unreadable=unreadable, errors=errors, text=text))
+
+
+# what 基本支出 is made of (人员经费 and 公用经费, or the economic classes that make them): a 部门整体 form listing them
+# with no 基本支出 row gives 基本支出 as their sum
+_BASIC_PARTS = {label_key(x) for x in ("人员经费", "公用经费", "日常公用经费", "人员支出", "公用支出", "工资福利支出",
+                                       "商品和服务支出", "对个人和家庭的补助", "对个人和家庭的补助支出")}
+
+
+def _breakdowns(s: _Sheet, rows: list[tuple], unnamed: dict[int, Diagnostic], diags: list[Diagnostic]) -> list[tuple]:
+    """A 部门整体 form's rows of no 附件3 name (unnamed: by row number, their S113) typed right below one of its rows,
+    as its 其中 (人员经费 and 公用经费 under 基本支出, each project under 项目支出): that row's parts, no rows of their
+    own (S134), so that they are not added to 资金总额 on top of it. They are its parts where it holds amounts, theirs
+    adding up to no more than its, and 资金总额 (where typed) is not reached by adding them; where it holds none they
+    are its lines, summed into it. 人员经费 and 公用经费 with no 基本支出 row are 基本支出's lines."""
+    def resolved(run: list[tuple], parent: str, how: str) -> None:
+        names = "、".join(f"“{row[0]}”" for row in run)
+        first = unnamed.pop(run[0][1])
+        for row in run[1:]:
+            del unnamed[row[1]]
+        diags.append(make("S134", sheet=s.name, cell=first.cell, rows=names, parent=parent, how=how))
+
+    if not any(row[0] == "基本支出" for row in rows):
+        parts = [i for i, row in enumerate(rows) if row[1] in unnamed
+                 and label_key(row[0]).removeprefix("其中") in _BASIC_PARTS]
+        if parts:
+            resolved([rows[i] for i in parts], "基本支出", "本表未列“基本支出”行，已按其明细之和计入“基本支出”")
+            rows = [("基本支出", *row[1:]) if i in parts else row for i, row in enumerate(rows)]
+    unknown = set(unnamed)
+    kept: list[tuple] = []
+    i = 0
+    while i < len(rows):
+        row, end = rows[i], i + 1
+        while end < len(rows) and rows[end][1] in unknown:
+            end += 1
+        run = rows[i + 1:end]
+        if run and row[0] != L.TOTAL_ROW and row[1] not in unknown:
+            start = max((j for j in range(i) if rows[j][0] == L.TOTAL_ROW), default=None)
+            stop = next((j for j in range(end, len(rows)) if rows[j][0] == L.TOTAL_ROW), len(rows))
+            total = rows[start][3] if start is not None else {}
+            named = [r for r in rows[0 if start is None else start + 1:stop] if r[1] not in unknown]
+            parts = {f: sum(r[3].get(f) or 0.0 for r in run) for f in L.INPUT_AMOUNTS}
+            given = {f: sum(r[3].get(f) or 0.0 for r in named) for f in L.INPUT_AMOUNTS}
+            typed = {f: v for f in L.INPUT_AMOUNTS if isinstance(v := total.get(f), float | int)}
+            own = bool(typed) and all(abs(v - given[f] - parts[f]) <= _SAME_AMOUNT for f, v in typed.items()) and not all(
+                abs(v - given[f]) <= _SAME_AMOUNT for f, v in typed.items())  # 资金总额 counts them as rows of their own
+            if not any(row[3].get(f) is not None for f in L.INPUT_AMOUNTS):
+                resolved(run, row[0], f"“{row[0]}”本身未填写金额，已按其明细之和计入“{row[0]}”")
+                run = [(row[0], *r[1:]) for r in run]
+            elif not own and all(parts[f] <= (row[3].get(f) or 0.0) + _SAME_AMOUNT for f in L.INPUT_AMOUNTS):
+                resolved(run, row[0], f"其金额已含在“{row[0]}”中，未再计入资金总额")
+                run = []
+        kept += [row, *run]
+        i = end
+    return kept
 
 
 def _repeats_total(line: list, fields: list[tuple[str, int, bool]], form_unit: str, rows: list[tuple]) -> bool:
