@@ -163,3 +163,27 @@ def test_a_units_breakdown_of_its_spending_types_is_not_added_to_the_prefill(tmp
     assert prefilled(summary, "spending", "项目支出") == [100, 80, 50, 100]
     assert not {"C002", "R202", "S113"} & {d["code"] for d in data["diagnostics"]}
     assert "不一致" not in note_of(summary)
+
+
+def test_a_unit_whose_department_form_has_rows_of_no_official_name_is_named_not_half_prefilled(tmp_path, capsys):
+    """丙单位 gave its fund types by level of government (中央财政资金, 市级财政资金, a project form's sources) and 丁单位
+    a row 调剂资金 beside 一般公共预算资金: the pre-fill had no row for them and left their money out in silence, its
+    资金总额 by fund type 300 万元 short of that by spending type, the note saying nothing of why."""
+    units = tmp_path / "units"
+    units.mkdir()
+    write_overall_form(units / "甲.xlsx", "甲单位")
+    by_level = {"资金总额：": TOTAL_310, "中央财政资金": [10, 100, 110, 70, 0.7, 50, 0.4545, 100],
+                "市级财政资金": [None, 200, 200, 130, 0.65, 100, 0.5, 200]}
+    write_grid(units / "丙.xlsx", department_grid(sources=by_level, unit="丙单位"), "部门整体")
+    other = {"资金总额：": TOTAL_310, "其中：一般公共预算资金": [10, 250, 260, 170, 0.68, 130, 0.5, 250],
+             "调剂资金": [None, 50, 50, 30, 0.6, 20, 0.4, 50]}
+    write_grid(units / "丁.xlsx", department_grid(sources=other, unit="丁单位"), "部门整体")
+    _, data = run(capsys, units, "-o", tmp_path / "汇总.xlsx")
+    summary = tmp_path / "汇总.xlsx"
+    assert prefilled(summary, "source", "一般公共预算资金") == prefilled(summary, "spending", "基本支出") == [100, 50, 40, 100]
+    note = note_of(summary)
+    assert "根据 甲单位 报送的" in note
+    assert "丙单位的部门整体表“中央财政资金”、“市级财政资金”不是规定的行名称" in note
+    assert "丁单位的部门整体表“调剂资金”不是规定的行名称" in note and "这些单位的金额未计入本表" in note
+    s113 = [d["message"] for d in data["diagnostics"] if d["code"] == "S113"]
+    assert len(s113) == 3 and all("按支出类型：基本支出、项目支出" in m and "不予预填" in m for m in s113)

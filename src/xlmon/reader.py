@@ -74,9 +74,16 @@ _DEPARTMENT_ALIASES = {
     "社会保险基金预算资金": ("社会保险基金", "社会保险基金预算", "社会保险基金资金", "社保基金", "社保基金预算", "社保基金预算资金"),
     "财政专户管理资金": ("财政专户", "财政专户资金", "财政专户管理资金收入", "财政专户拨款", "财政专户管理的资金"),
     "单位资金": ("单位自有资金", "单位自筹资金", "自有资金", "自筹资金", "单位其他资金", "单位资金收入", "其他资金", "其他", "其它",
-             "其它资金", "其他收入", "事业收入", "经营收入", "事业单位经营收入", "上级补助收入", "附属单位上缴收入"),
+             "其它资金", "其他收入", "事业收入", "经营收入", "事业单位经营收入", "上级补助收入", "上级补助", "附属单位上缴收入"),
     "基本支出": ("基本支出资金", "基本经费"),
     "项目支出": ("项目支出资金", "项目经费"),
+}
+_PROJECT_ONLY = frozenset(L.PROJECT_SOURCES) - set(L.DEPARTMENT_FUND_TYPES)
+# S113's words for a project form's row of no known name, and for a 部门整体 form's
+_UNNAMED = {
+    False: {"lost": "汇总时不计入任何一个来源", "names": "、".join(L.PROJECT_SOURCES)},
+    True: {"lost": "部门汇总时无法归入部门整体表的任何一行，本表金额将不予预填",
+           "names": f"按资金类型：{'、'.join(L.DEPARTMENT_FUND_TYPES)}；按支出类型：{'、'.join(L.DEPARTMENT_SPENDING_TYPES)}"},
 }
 _DEPARTMENT_ROW_KEYS = {label_key(alias): row for row, aliases in _DEPARTMENT_ALIASES.items() for alias in aliases}
 # words only a 部门整体 form's funding rows hold: a form whose title does not say 部门整体 is one by its rows
@@ -579,11 +586,16 @@ def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, form_unit:
                 diags.append(make("S133", sheet=s.name, cell=address(r, unknown[1]), line=r + 1, row=unknown[0]))
             above = None
             continue
+        if department and label in _PROJECT_ONLY:  # 中央财政资金: a project form's source, no row of 附件3
+            label = None
+            if _unknown_source(s, r, first_col, fields) is None:
+                continue
         if label is None:
             unknown = _unknown_source(s, r, first_col, fields)
             if unknown is not None:
                 label, column = unknown
-                unnamed[r + 1] = make("S113", sheet=s.name, cell=address(r, column), label=label)
+                unnamed[r + 1] = make("S113", sheet=s.name, cell=address(r, column), label=label,
+                                      **_UNNAMED[department])
             elif above and above[0] == r - 1 and not any(s.keys[r][:first_col]) and (
                     amount := next((c for f, c, percent in fields if not percent and c < len(line)
                                     and _is_amount(line[c])), None)) is not None:

@@ -6,6 +6,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from .. import layout as L
 from ..calc import AMOUNT_TOLERANCE, DEPENDS, EPS, ratio
 
 AMOUNTS = ("carryover", "current", "issued", "spent", "forecast")  # inputs; the rest is derived
@@ -231,11 +232,15 @@ def not_prefilled(record: FormRecord) -> str | None:
         return f"“{'、'.join(dict.fromkeys(alone))}”只填写了小计、未分列上年结转和本年预算"
     if record.unread():
         return "有金额无法识别（见“校验问题”）"
+    if odd := [label for block, rows in record.amounts.items() for label, values in rows.items()
+               if label not in _OVERALL_ROWS.get(block, ()) and any(v is not None for v in values)]:
+        return f"{'、'.join(f'“{label}”' for label in dict.fromkeys(odd))}不是规定的行名称、无法归入本表的任何一行（见“校验问题”）"
     if not any(record.split(block) for block in record.amounts):  # nothing a row of the pre-fill could take
         return "只填写了资金总额、未按类型分列" if any(map(record.unsplit, record.amounts)) else "未填写金额"
     return None
 
 
+_OVERALL_ROWS = {"source": {"资金总额", *L.DEPARTMENT_FUND_TYPES}, "spending": {"资金总额", *L.DEPARTMENT_SPENDING_TYPES}}
 BLOCK_KINDS = {"source": "资金类型", "spending": "支出类型（基本支出、项目支出）"}
 
 
