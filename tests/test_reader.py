@@ -645,3 +645,14 @@ def test_a_department_forms_breakdown_under_a_spending_type_is_part_of_it():
     spending = {"资金总额：": [10, 350, 360, 200, 0.5714, 150, 0.4167, 300], "基本支出": BREAKDOWN["其中：基本支出"],
                 "其他支出": [None, 50, 50, 0, 0, 0, 0, 0], "项目支出": BREAKDOWN["项目支出"]}
     assert "S113" in {d.code for d in check_sheets({"部门整体": department_grid(spending=spending)}).diagnostics}
+
+
+@pytest.mark.parametrize("label", ["主管部门（单位）名称及代码", "部门（单位）名称", "主管部门（单位）", "单位名称及代码",
+                                   "单位名称（代码）", "单位名称", "预算单位"])
+def test_a_department_forms_name_line_in_other_words_names_the_unit(label):
+    """附件3's 主管部门（单位）及代码 typed as 主管部门（单位）名称及代码, 部门（单位）名称 or 单位名称…: the name right of it was
+    not read, R105 said the line was not filled in, and the department's summary named the form （未填单位）."""
+    result = check_sheets({"部门整体": department_grid(unit_label=label)})
+    [form] = result.forms
+    assert form.department == "丙单位（101001003）" and form.cells["department"] == "D3"
+    assert "R105" not in {d.code for d in result.diagnostics}

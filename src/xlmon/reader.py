@@ -92,8 +92,10 @@ _SPENDING_KEYS = {label_key(x) for x in L.DEPARTMENT_SPENDING_TYPES}
 _DEPARTMENT_KEYS = {label_key(x) for x in (*L.DEPARTMENT_FUND_TYPES, *L.DEPARTMENT_SPENDING_TYPES)}
 _HEADER_FIELDS = (
     ("project", ("项目名称",)),
-    ("department", ("主管部门及代码", "主管部门单位及代码", "主管部门", "部门名称")),
-    ("unit", ("预算单位", "单位名称", "项目单位", "实施单位")),
+    ("department", ("主管部门及代码", "主管部门单位及代码", "主管部门", "部门名称", "主管部门单位名称及代码", "主管部门单位名称",
+                    "主管部门单位", "主管部门名称及代码", "主管部门名称", "部门单位名称及代码", "部门单位名称", "部门单位及代码",
+                    "部门名称及代码")),
+    ("unit", ("预算单位", "单位名称", "项目单位", "实施单位", "单位名称及代码", "单位名称代码", "预算单位名称", "预算单位及代码")),
 )
 _GOAL_KEYS = ("项目年度绩效目标", "部门年度绩效目标", "年度绩效目标", "年度总体目标", "绩效目标")
 _ALL_HEADER_LABELS = {k for _, keys in _HEADER_FIELDS for k in keys} | set(_GOAL_KEYS)
@@ -210,6 +212,8 @@ def read_form(grid: Grid, sheet: str, start: int = 0, hidden: frozenset[int] = f
     is_department = any(r.block == "spending" or label_key(r.row) in _DEPARTMENT_KEYS for r in form.funding)
     if is_department or "部门整体" in (label_key(form.title) if form.title else ""):
         form.kind = "department"
+        if form.department is None and "department" not in form.unknown_texts and form.unit is not None:
+            form.department, form.cells["department"] = form.unit, form.cells["unit"]  # 单位名称: 附件3's one name
     _check_rows(s, form, funding_headers, diags)
     if indicator_header is None:
         diags.append(make("S120", sheet=sheet))
