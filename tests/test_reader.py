@@ -6,8 +6,8 @@ import datetime
 
 import pytest
 
-from handmade import (DEPARTMENT_SOURCES, DEPARTMENT_SPENDING, SAMPLE_FUNDING, SAMPLE_INDICATORS, TOTAL_310,
-                      department_grid, fullwidth, project_grid, spaced)
+from handmade import (DEPARTMENT_SOURCES, DEPARTMENT_SPENDING, FUNDING_HEADER_SUB, FUNDING_HEADER_TOP, SAMPLE_FUNDING,
+                      SAMPLE_INDICATORS, TOTAL_310, department_grid, fullwidth, project_grid, spaced)
 from xlmon import layout as L
 from xlmon.calc import calculate
 from xlmon.check import check_sheets
@@ -656,3 +656,22 @@ def test_a_department_forms_name_line_in_other_words_names_the_unit(label):
     [form] = result.forms
     assert form.department == "丙单位（101001003）" and form.cells["department"] == "D3"
     assert "R105" not in {d.code for d in result.diagnostics}
+
+
+def test_a_department_forms_block_two_typed_beside_block_one_is_read():
+    """附件3's two blocks side by side (基本支出 and 项目支出 right of the fund types, to print on one page): S132 called
+    block 2 a second form, to be cut to a sheet of its own, and left it unread, the unit's spending in no row of the
+    department's pre-fill (which said it had filled none in)."""
+    grid = department_grid(spending={})
+    header = next(i for i, row in enumerate(grid) if "上年结转" in row)
+    beside = [["2.", None, *FUNDING_HEADER_TOP], [None, None, *FUNDING_HEADER_SUB],
+              *([label, None, *amounts] for label, amounts in DEPARTMENT_SPENDING.items())]
+    for i, cells in enumerate(beside, start=header - 1):
+        grid[i] = grid[i] + [None] * (13 - len(grid[i])) + cells
+    grid[header + 1][18] = 190  # block 2's 资金总额 typed wrong: its rows' 下达数 are 200, said at its cell
+    result = check_sheets({"部门整体": grid})
+    [form] = result.forms
+    assert [(r.block, r.row, r.current) for r in form.funding if r.block == "spending"] == [
+        ("spending", L.TOTAL_ROW, 300), ("spending", "基本支出", 200), ("spending", "项目支出", 100)]
+    codes = {(d.code, d.cell) for d in result.diagnostics}
+    assert not {"S132", "S111", "R202"} & {code for code, _ in codes} and ("C002", "S6") in codes

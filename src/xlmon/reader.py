@@ -186,7 +186,9 @@ def read_form(grid: Grid, sheet: str, start: int = 0, hidden: frozenset[int] = f
     if later:
         funding_headers = funding_headers[:len(funding_headers) - len(later)]
         diags.append(make("S130", sheet=sheet, cell=address(next_form, 0), row=next_form + 1))
-    if beside := _side_by_side(s, [*funding_headers, *([indicator_header] if indicator_header is not None else [])]):
+    block_two_beside = _spending_beside(s, funding_headers)
+    if beside := _side_by_side(s, [h for h in funding_headers if h not in block_two_beside]
+                               + ([indicator_header] if indicator_header is not None else [])):
         diags.append(make("S132", sheet=sheet, cell=beside))
     form = Form(sheet=sheet, kind="project")
     if later or start:
@@ -207,6 +209,8 @@ def read_form(grid: Grid, sheet: str, start: int = 0, hidden: frozenset[int] = f
     for i, h in enumerate(funding_headers):
         end = funding_headers[i + 1] if i + 1 < len(funding_headers) else blocks_end
         _read_funding_block(s, form, h, end, form.amount_unit, hidden, diags, department)
+    for h, left in block_two_beside.items():
+        _read_funding_block(s, form, h, blocks_end, form.amount_unit, hidden, diags, True, left)
     if not funding_headers:
         diags.append(make("S110", sheet=sheet))
     is_department = any(r.block == "spending" or label_key(r.row) in _DEPARTMENT_KEYS for r in form.funding)
@@ -272,6 +276,23 @@ def _side_by_side(s: _Sheet, headers: list[int]) -> str | None:
 
 
 _SIDE_BY_SIDE = 6  # columns between two forms' 上年结转 (a form is 12 wide); one form's labels are closer
+_BLOCK_ROWS = 8  # rows below a funding header where a block's labels are looked for
+
+
+def _spending_beside(s: _Sheet, headers: list[int]) -> dict[int, int]:
+    """附件3's block 2 typed to the right of block 1 (基本支出 and 项目支出 beside the fund types, to print on one
+    page): by the funding header's row, the first column right of block 1, where block 2's labels begin. Not another
+    form beside this one (S132): a form's funding table begins with its sources."""
+    out = {}
+    for h in headers:
+        starts = [c for c, k in enumerate(s.keys[h]) if k.startswith("上年结转") and len(k) <= _LABEL_MAX]
+        if len(starts) < 2 or starts[1] - starts[0] < _SIDE_BY_SIDE:
+            continue
+        left = max(_map_columns(s, _header_rows(s, h), L.FUNDING_HEADER_KEYWORDS).values()) + 1
+        if any(_labelled_row(k, True) in L.DEPARTMENT_SPENDING_TYPES for r in range(h + 1, min(h + _BLOCK_ROWS, len(s.keys)))
+               for k in s.keys[r][left:starts[1]] if k):
+            out[h] = left
+    return out
 
 
 def _is_funding_header(s: _Sheet, r: int) -> bool:
@@ -433,12 +454,14 @@ def _read_header_fields(s: _Sheet, form: Form, limit: int, diags: list[Diagnosti
                 setattr(form, field, _unknown_text(s, form, field, value, cell, label, diags))
 
 
-def _map_columns(s: _Sheet, rows: range, table: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, int]:
-    """Field → column from the header rows; forms of one template share headers, so it is cached."""
-    memo = (rows.start, rows.stop, table)
+def _map_columns(s: _Sheet, rows: range, table: tuple[tuple[str, tuple[str, ...]], ...], left: int = 0
+                 ) -> dict[str, int]:
+    """Field → column from the header rows (from column left on); forms of one template share headers, so it is
+    cached."""
+    memo = (rows.start, rows.stop, table, left)
     if memo not in s.mapped:
-        header = tuple(tuple(s.keys[r]) if 0 <= r < len(s.keys) else () for r in rows)
-        s.mapped[memo] = dict(_columns_of(header, table))
+        header = tuple(tuple(s.keys[r][left:]) if 0 <= r < len(s.keys) else () for r in rows)
+        s.mapped[memo] = {f: c + left for f, c in _columns_of(header, table)}
     return dict(s.mapped[memo])
 
 
@@ -482,21 +505,22 @@ def _labelled_row(k: str, department: bool = False) -> str | None:
     return None
 
 
-def _row_label(s: _Sheet, r: int, first_col: int, department: bool = False) -> tuple[str | None, int]:
-    for c in range(first_col - 1, -1, -1):
+def _row_label(s: _Sheet, r: int, first_col: int, department: bool = False, left: int = 0) -> tuple[str | None, int]:
+    for c in range(first_col - 1, left - 1, -1):
         k = s.key(r, c)
         if k and (row := _labelled_row(k, department)) is not None:
             return row, c
-    for c in range(first_col - 1, -1, -1):  # its name typed over two lines: 市级财政 / 资金
+    for c in range(first_col - 1, left - 1, -1):  # its name typed over two lines: 市级财政 / 资金
         if (k := s.key(r, c)) and (below := s.key(r + 1, c)) and (row := _labelled_row(k + below, department)):
             return row, c
     return None, -1
 
 
-def _unknown_source(s: _Sheet, r: int, first_col: int, fields: list[tuple[str, int, bool]]) -> tuple[str, int] | None:
+def _unknown_source(s: _Sheet, r: int, first_col: int, fields: list[tuple[str, int, bool]], left: int = 0
+                    ) -> tuple[str, int] | None:
     """The label (and its column) of a funding row that is none of the form's (本级财政资金) but holds amounts: it is
     read under its own label (S113), so that the total still adds up, rather than left out of it."""
-    column = next((c for c in range(first_col) if s.key(r, c)), None)
+    column = next((c for c in range(left, first_col) if s.key(r, c)), None)
     label = clean_text(s.grid[r][column]) if column is not None else None
     line = s.grid[r]
     if not label or not any(c < len(line) and _is_amount(line[c]) for f, c, percent in fields if not percent):
@@ -562,13 +586,14 @@ _UNKNOWN_WHEN_MISSING = ("current", "issued", "spent")
 
 
 def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, form_unit: str, hidden: frozenset[int],
-                        diags: list[Diagnostic], department: bool = False) -> None:
+                        diags: list[Diagnostic], department: bool = False, left: int = 0) -> None:
     """form_unit: the unit a bare amount is in (万元, or what the form states, N003); department: of a 部门整体 form,
-    whose rows are known by other names too (_DEPARTMENT_ALIASES)."""
-    columns = _map_columns(s, _header_rows(s, header), L.FUNDING_HEADER_KEYWORDS)
+    whose rows are known by other names too (_DEPARTMENT_ALIASES); left: the block's first column, for 附件3's
+    block 2 typed beside block 1 (_spending_beside)."""
+    columns = _map_columns(s, _header_rows(s, header), L.FUNDING_HEADER_KEYWORDS, left)
     missing = [f for f in L.INPUT_AMOUNTS if f not in columns]
     for f in missing:
-        diags.append(make("S112", sheet=s.name, cell=address(header, 0), column=L.FIELD_LABELS[f]))
+        diags.append(make("S112", sheet=s.name, cell=address(header, left), column=L.FIELD_LABELS[f]))
     if not columns:
         return
     unknown_columns = [f for f in missing if f in _UNKNOWN_WHEN_MISSING]
@@ -580,27 +605,27 @@ def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, form_unit:
     above: tuple[int, str] | None = None  # the source row read last: a row right below it with no label continues it
     unnamed: dict[int, Diagnostic] = {}  # by row number, the S113 of each row of no known name
     for r in range(header + 1, end):
-        if _GOAL_KEY.search(_SEP.join(s.keys[r][:first_col])):
+        if _GOAL_KEY.search(_SEP.join(s.keys[r][left:first_col])):
             break
-        label, column = _row_label(s, r, first_col, department)
+        label, column = _row_label(s, r, first_col, department, left)
         line = s.grid[r]
         if r in hidden:  # last version's amounts, kept out of sight: Excel shows the form without them
-            unknown = _unknown_source(s, r, first_col, fields) if label is None else (label, column)
+            unknown = _unknown_source(s, r, first_col, fields, left) if label is None else (label, column)
             if unknown and any(_is_amount(line[c]) for f, c, percent in fields if not percent and c < len(line)):
                 diags.append(make("S133", sheet=s.name, cell=address(r, unknown[1]), line=r + 1, row=unknown[0]))
             above = None
             continue
         if department and label in _PROJECT_ONLY:  # 中央财政资金: a project form's source, no row of 附件3
             label = None
-            if _unknown_source(s, r, first_col, fields) is None:
+            if _unknown_source(s, r, first_col, fields, left) is None:
                 continue
         if label is None:
-            unknown = _unknown_source(s, r, first_col, fields)
+            unknown = _unknown_source(s, r, first_col, fields, left)
             if unknown is not None:
                 label, column = unknown
                 unnamed[r + 1] = make("S113", sheet=s.name, cell=address(r, column), label=label,
                                       **_UNNAMED[department])
-            elif above and above[0] == r - 1 and not any(s.keys[r][:first_col]) and (
+            elif above and above[0] == r - 1 and not any(s.keys[r][left:first_col]) and (
                     amount := next((c for f, c, percent in fields if not percent and c < len(line)
                                     and _is_amount(line[c])), None)) is not None:
                 if _repeats_total(line, fields, form_unit, rows):
