@@ -102,7 +102,8 @@ def test_a_unit_sending_its_department_form_twice_is_told_of_that_form_not_of_a_
         book.save(path)
     _, data = run(capsys, units, "-o", tmp_path / "汇总.xlsx")
     [k002] = [d for d in data["diagnostics"] if d["code"] == "K002"]
-    assert k002["message"].startswith("项目“（部门整体支出）”（丙单位）") and "项目“Sheet1”" not in k002["message"]
+    # a 部门整体 form is no 项目: not 项目“（部门整体支出）”（丙单位）, nor 项目“Sheet1”
+    assert k002["message"].startswith("丙单位的部门整体表在 ") and "项目“" not in k002["message"]
     assert data["duplicates"][0].startswith("丙单位·（部门整体支出）：")
 
 

@@ -209,6 +209,15 @@ def shown_names(paths: Iterable[str]) -> dict[str, str]:
     return shown
 
 
+def _duplicate_form(record: FormRecord) -> str:
+    """What K002 says was sent twice: 项目“校舍维修改造项目”（某市第一中学）, or a unit's 部门整体 form by its unit
+    (某市第一中学的部门整体表), not 项目“（部门整体支出）”, which it is not."""
+    unit = record.unit or "未填单位"
+    if record.kind != "project":
+        return f"{unit}的部门整体表"
+    return f"项目“{form_name(record) or record.sheet}”（{unit}）"
+
+
 def _place(record: FormRecord, shown: dict[str, str]) -> str:
     """file!sheet of a form; for one read back from a summary, the summary and the file it came from."""
     name = shown[record.file]
@@ -389,9 +398,8 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
                               f"{_place(record, shown)} 重复，采用 {_place(used, shown)}{why}{differ}")
             dropped.add(other.where())
             repeated.add(other.file)
-            diagnostics.append(make("K002", file=other.file, sheet=other.sheet, project=form_name(other) or
-                                    other.sheet, unit=other.unit or "未填单位", first=_place(used, shown), why=why,
-                                    second=_place(other, shown)).model_dump())
+            diagnostics.append(make("K002", file=other.file, sheet=other.sheet, form=_duplicate_form(other),
+                                    first=_place(used, shown), why=why, second=_place(other, shown)).model_dump())
             continue
         target[key] = record
         included[record.file] += 1
@@ -403,9 +411,8 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
         why = f"（{cover.unit or '部门'}填写的部门整体表已含该单位）"
         duplicates.append(f"{record.unit or ''}·{OVERALL_NAME}：{_place(cover, shown)} 与 {_place(record, shown)} "
                           f"重复，采用 {_place(cover, shown)}{why}")
-        diagnostics.append(make("K002", file=record.file, sheet=record.sheet, project=OVERALL_NAME,
-                                unit=record.unit or "未填单位", first=_place(cover, shown), why=why,
-                                second=_place(record, shown)).model_dump())
+        diagnostics.append(make("K002", file=record.file, sheet=record.sheet, form=_duplicate_form(record),
+                                first=_place(cover, shown), why=why, second=_place(record, shown)).model_dump())
     moot = _moot(dropped, candidates)
     again = _said_again(outcomes, [*kept.values(), *kept_overall.values()])
     diagnostics[:0] = [dict(d, file=d.get("file") or o.path) for o in outcomes for d in o.diagnostics
