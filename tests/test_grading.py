@@ -634,6 +634,24 @@ def test_a_year_and_month_that_may_be_january_or_october_is_said_where_the_two_d
         "请写明预计完成的时间（如“预计11月完成”“已于5月完成”“预计2027年3月完成”）。"]
 
 
+@pytest.mark.parametrize("tick, grade, graded", [
+    (9, "red", "只能按完成目标可能性“完全不可能”评为红灯。"),
+    (8, "yellow", "只能按完成目标可能性“有可能”评为黄灯，实际偏差可能更大。")])
+@pytest.mark.parametrize("target, forecast, code", [
+    ("12月底前完成", "6月起停工", "R216"), ("有效消除", "工作推进中", "R211")])
+def test_a_forecast_no_level_fits_is_not_said_ungraded_where_its_likelihood_grades_it(
+        tick, grade, graded, target, forecast, code):
+    """6月起停工 against 12月底前完成, ticked 完全不可能: R216 said 无法判断红黄绿，偏差可能因此漏报 while G201, on the same
+    cell, said 为红灯; it says the grade is the likelihood's, and still asks for the date."""
+    row = ["产出指标", "时效指标", "指标甲", target, forecast, forecast, "受工期影响", None, None, None, None]
+    row[tick] = "√"  # 完成目标可能性: 确定能 7, 有可能 8, 完全不可能 9
+    result = check_sheets({"表1": project_grid(funding=SAMPLE_FUNDING, indicators=[row])}, PROFILE)
+    assert result.forms[0].indicators[0].grade == grade
+    [said] = [d.message for d in result.diagnostics if d.code == code]
+    assert graded in said and "无法判断红黄绿" not in said and "漏报" not in said
+    assert {"G201" if grade == "red" else "G202"} <= {d.code for d in result.diagnostics}
+
+
 @pytest.mark.parametrize("target", [
     # a fixed list of bad things missed these, or its lookahead took 无机动车事故 for 无机…: 0 was green and 2 red before
     # it, and both were R208 and ungraded after

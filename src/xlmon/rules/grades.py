@@ -33,6 +33,16 @@ def _unsaid(ind: Indicator, year: int | None, profile: Profile) -> bool:
             and words_grade(value, ind, profile, year) is None)
 
 
+def _graded(ind: Indicator) -> str:
+    """What R211 and R216 say of the grade of a forecast whose words no level fits: none, or only that of the
+    likelihood ticked (完全不可能 red, 有可能 yellow), which G201/G202 state beside it; not 无法判断红黄绿 then."""
+    if ind.grade is None:
+        return "无法判断红黄绿，偏差可能因此漏报"
+    colour = {"red": "红灯", "yellow": "黄灯", "green": "绿灯"}[ind.grade]
+    said = f"只能按完成目标可能性“{ind.likelihood}”评为{colour}" if ind.likelihood else f"暂评为{colour}"
+    return said if ind.grade == "red" else f"{said}，实际偏差可能更大"
+
+
 def _unplaced(ind: Indicator, form: Form, profile: Profile) -> Diagnostic | None:
     """A forecast against a date to finish by (12月31日前完成) that its date and words cannot place: 截至6月30日尚未开工,
     6月已完成招标, 6月起停工, 0, 20天, 2026.13, or 2 against 年内完成培训三次 (two, or February). R216 asks for the
@@ -46,7 +56,7 @@ def _unplaced(ind: Indicator, form: Form, profile: Profile) -> Diagnostic | None
     examples = [f"预计11月{done}", *([count[0]] if count else [f"已于5月{done}", f"预计2027年3月{done}"])]
     return make("R216", sheet=form.sheet, cell=ind.cells.get("forecast"), name=ind.level3, target=ind.target,
                 value=value if isinstance(value, str) else f"{plain_number(value)}{ind.units.get('forecast') or ''}",
-                done=done, what=f"预计{done}的时间或数量" if count else f"预计{done}的时间",
+                done=done, graded=_graded(ind), what=f"预计{done}的时间或数量" if count else f"预计{done}的时间",
                 example="".join(f"“{e}”" for e in examples if e))
 
 
@@ -63,7 +73,8 @@ def grade_findings(form: Form, profile: Profile) -> list[Diagnostic]:
         elif ind.level3 and _unsaid(ind, form.year, profile):
             value = ind.forecast if isinstance(ind.forecast, str) else \
                 f"{plain_number(ind.forecast)}{ind.units.get('forecast') or ''}"  # as typed: 2026.1, not 2026.1月底
-            out.append(make("R211", sheet=form.sheet, cell=ind.cells.get("forecast"), name=ind.level3, value=value))
+            out.append(make("R211", sheet=form.sheet, cell=ind.cells.get("forecast"), name=ind.level3, value=value,
+                            graded=_graded(ind)))
         if ind.grade in ("yellow", "red") and ind.level3:
             target, forecast = _shown(ind)
             out.append(make("G201" if ind.grade == "red" else "G202", sheet=form.sheet,
