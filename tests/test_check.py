@@ -86,6 +86,24 @@ def test_a_folder_without_workbooks_is_no_clean_pass(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out) == {"files": []}
 
 
+def test_the_roster_kept_in_a_units_folder_is_no_form_that_check_or_the_report_faults(tmp_path, capsys):
+    """单位名单.xlsx beside the units' files, as 汇总 takes it, was F007 (没有找到…监控表), an error, in every check of
+    the folder, and the report named it among the files left out and counted its error; named alone, it is checked."""
+    folder = tmp_path / "units"
+    folder.mkdir()
+    write_grid(folder / "某市第一中学.xlsx", project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS))
+    write_grid(folder / "单位名单.xlsx", [["单位名称"], ["某市第一中学"], ["某市第二中学"]], title="名单")
+    assert main(["check", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "单位名单" not in out and "共检查 1 个文件" in out and "错误 0 个" in out
+    assert main(["check", str(folder / "单位名单.xlsx")]) == 1 and " F007 " in capsys.readouterr().out
+
+    import docx
+    assert main(["report", str(folder), "-o", str(tmp_path / "报告.docx")]) == 0
+    text = "\n".join(p.text for p in docx.Document(tmp_path / "报告.docx").paragraphs)
+    assert "单位名单" not in text and "未纳入本报告的文件" not in text and "错误 0 条" in text
+
+
 def test_usage_errors_exit_2(capsys):
     for argv in (["check"], ["nonsense"], ["check", "--format", "xml", "a.xlsx"], []):
         with pytest.raises(SystemExit) as exc:

@@ -100,12 +100,6 @@ def _version() -> str:
     return f"xlmon {version('xlmon')}"
 
 
-def expand_paths(paths: list[str]) -> list[Path]:
-    from .adapters.files import find_workbooks
-
-    return [p for p, _ in find_workbooks(paths)]
-
-
 def _profile(args):
     """The rule profile of --profile (or the built-in one); None after saying why it cannot be used."""
     from .profile import ProfileError, load_profile
@@ -115,6 +109,16 @@ def _profile(args):
     except ProfileError as exc:
         print(f"xlmon: {exc}", file=sys.stderr)
         return None
+
+
+def _unit_files(inputs: list[str]) -> list[Path]:
+    """The workbooks to check: the roster kept in an input folder (单位名单.xlsx, as 汇总 takes it) is no unit's form,
+    and was an error (F007, 没有找到…监控表) in every check of the folder; named as a file, it is checked."""
+    from .adapters.files import find_workbooks
+
+    roster = _folder_roster(inputs)[0]
+    roster = roster.resolve() if roster else None
+    return [p for p, origin in find_workbooks(inputs) if origin is None or p.resolve() != roster]
 
 
 def cmd_check(args) -> int:
@@ -127,7 +131,7 @@ def cmd_check(args) -> int:
     profile = _profile(args)
     if profile is None:
         return EXIT_FAILURE
-    paths = expand_paths(args.paths)
+    paths = _unit_files(args.paths)
     if args.annotate and len(paths) != 1:
         print("xlmon: --annotate 只能用于单个工作簿文件。", file=sys.stderr)
         return EXIT_FAILURE
@@ -327,7 +331,7 @@ def cmd_report(args) -> int:
               "不会覆盖它；请换一个文件名。", file=sys.stderr)
         return EXIT_FAILURE
     try:
-        report = report_for_paths(args.inputs, profile)
+        report = report_for_paths(args.inputs, profile, roster_file=_folder_roster(args.inputs)[0])
     except NothingToReport as exc:
         print("没有可用的绩效运行监控表，未生成分析报告：", *(f"  {why}。" for why in exc.reasons), sep="\n", file=sys.stderr)
         return EXIT_FINDINGS

@@ -52,10 +52,12 @@ LISTED_RED = 30  # red indicators set out one by one: a bureau has hundreds, whi
 _LIKELIHOOD_ORDER = {"完全不可能": 0, "有可能": 1}  # the least likely to be reached set out first
 
 
-def report_for_paths(inputs: Iterable[str | Path], profile: Profile | None = None) -> Report:
-    """The report for files and folders as `xlmon consolidate` reads them. NothingToReport when none is usable."""
+def report_for_paths(inputs: Iterable[str | Path], profile: Profile | None = None, *,
+                     roster_file: str | Path | None = None) -> Report:
+    """The report for files and folders as `xlmon consolidate` reads them, the roster in an input folder (roster_file)
+    being no unit's form. NothingToReport when none is usable."""
     profile = profile or load_profile()
-    found = resolve_inputs(inputs, None)
+    found = resolve_inputs(inputs, None, roster_file)
     outcomes = extract_all([p for p, _ in found], profile)
     skip_own_summaries(outcomes, [origin for _, origin in found])
     summary = aggregate(outcomes, profile)
