@@ -104,6 +104,18 @@ def test_the_roster_kept_in_a_units_folder_is_no_form_that_check_or_the_report_f
     assert "单位名单" not in text and "未纳入本报告的文件" not in text and "错误 0 条" in text
 
 
+def test_the_report_names_a_file_left_out_with_its_reason_as_a_clause_not_a_sentence_in_brackets(tmp_path, capsys):
+    """A file of no form was 其他.xlsx（工作簿中没有找到…等栏目）。）, a full stop inside the brackets."""
+    import docx
+    for name in ("某市第一中学.xlsx", "某市第二中学.xlsx"):
+        write_grid(tmp_path / name, project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS, unit=name[:-5]))
+    write_grid(tmp_path / "其他.xlsx", [["会议纪要"], ["内容"]])
+    assert main(["report", str(tmp_path), "-o", str(tmp_path / "报告.docx")]) == 0
+    [line] = [p.text for p in docx.Document(tmp_path / "报告.docx").paragraphs if "未纳入本报告的文件" in p.text]
+    assert line.startswith("未纳入本报告的文件 1 个：其他.xlsx（工作簿中没有找到") and line.endswith("等栏目））。")
+    assert "。）" not in line
+
+
 def test_usage_errors_exit_2(capsys):
     for argv in (["check"], ["nonsense"], ["check", "--format", "xml", "a.xlsx"], []):
         with pytest.raises(SystemExit) as exc:

@@ -465,7 +465,7 @@ def department_report(summary: Summary, profile: Profile) -> Report:
     if rejected:
         names = shown_names(o.path for o in summary.files)  # as the 重复 lines below name them
         add(Paragraph(f"未纳入本报告的文件 {len(rejected)} 个：" + "；".join(
-            f"{names[o.path]}（{o.reason}）" for o in rejected) + "。"))
+            f"{names[o.path]}（{(o.reason or '').rstrip('。')}）" for o in rejected) + "。"))  # no 。） of a sentence
     if summary.duplicates:
         add(Paragraph("重复报送的项目：" + "；".join(summary.duplicates) + "。"))
     add(Placeholder("其他需要说明的事项"))
