@@ -675,3 +675,10 @@ def test_a_department_forms_block_two_typed_beside_block_one_is_read():
         ("spending", L.TOTAL_ROW, 300), ("spending", "基本支出", 200), ("spending", "项目支出", 100)]
     codes = {(d.code, d.cell) for d in result.diagnostics}
     assert not {"S132", "S111", "R202"} & {code for code, _ in codes} and ("C002", "S6") in codes
+
+
+def test_a_department_form_without_block_two_is_said_to_lack_it_once():
+    """Block 2 left out whole was three S111, one of them 缺少“资金总额”行 though block 1 has its 资金总额."""
+    result = check_sheets({"t": department_grid(spending={})})
+    assert [d.message for d in result.diagnostics if d.code == "S111"] == [
+        "资金表缺少“按支出类型的资金总额”“基本支出”“项目支出”行，请按官方格式补齐。"]

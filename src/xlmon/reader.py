@@ -781,6 +781,9 @@ def _check_rows(s: _Sheet, form: Form, headers: list[int], diags: list[Diagnosti
         cell = address(anchor.row_number - 1, 0) if anchor else (address(headers[0], 0) if headers else None)
         if not present and not headers:
             continue
+        if not present and block == "spending":  # 附件3's block 2 left out whole: one finding, not its 资金总额's apart
+            diags.append(make("S111", sheet=s.name, cell=cell, row="”“".join(("按支出类型的资金总额", *labels[1:]))))
+            continue
         for label in labels:
             if label not in present:
                 diags.append(make("S111", sheet=s.name, cell=cell, row=label))
