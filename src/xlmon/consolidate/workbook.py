@@ -858,15 +858,13 @@ def _department_form(book: _Book, summary: Summary) -> None:
     carried = summary.carried
     hierarchy, counts = (carried.hierarchy, carried.counts) if carried else (L.DEFAULT_HIERARCHY, None)
     layout = plan_form("department", year=year, months=months, hierarchy=hierarchy, indicator_counts=counts).layout
+    prefill = {(block, label): sums for block, label in layout.funding
+               if label != L.TOTAL_ROW and (sums := overall_sums(summary.overall, block, label))}
     values: dict[str, object] = {}
-    for (block, label), cells in layout.funding.items():
-        if label == L.TOTAL_ROW:
-            continue
-        sums = overall_sums(summary.overall, block, label)
-        if sums:
-            values.update((cells[field], value) for field, value in zip(AMOUNTS, sums))
+    for row, sums in prefill.items():
+        values.update((layout.funding[row][field], value) for field, value in zip(AMOUNTS, sums))
     values.update(carried.values if carried else {})
-    note = _department_form_note(summary)
+    note = _department_form_note(summary, prefill)
     build_form_xlsxwriter(book.wb, ws, "department", year=year, months=months,
                           department=_department_name(summary) or None, hierarchy=hierarchy,
                           indicator_counts=counts, values=values,
@@ -877,9 +875,9 @@ def _department_form(book: _Book, summary: Summary) -> None:
     book.header(ws, SHEETS[6])  # as every sheet's: the department and period, the sheet, the page number
 
 
-def _department_form_note(summary: Summary) -> str:
+def _department_form_note(summary: Summary, prefill: dict[tuple[str, str], list[float]]) -> str:
     """What the pre-filled form covers, since the units' project forms do not go into it, and what came from
-    the department's earlier summary."""
+    the department's earlier summary. prefill: the amounts pre-filled, by (block, row)."""
     from .carry import OWN_NOTES
 
     ids = summary.unit_ids  # 机关服务中心（101003）'s form does not cover 机关服务中心（102003）
@@ -888,8 +886,10 @@ def _department_form_note(summary: Summary) -> str:
 
     def name(r: FormRecord) -> str:
         return shown[ids.of(r)] if r.unit else r.department or "（未填单位）"
-    left = [(name(r), why) for r in summary.overall if (why := not_prefilled(r))]
-    names = sorted({name(r) for r in summary.overall if not not_prefilled(r)})  # those the pre-fill has amounts of
+    reasons = [(r, not_prefilled(r)) for r in summary.overall]
+    left = [(name(r), why) for r, why in reasons if why]
+    taken = [r for r, why in reasons if not why]  # the forms the pre-fill has amounts of
+    names = sorted({name(r) for r in taken})
     covered = {ids.of(r) for r in summary.overall}  # a unit's own form, or its department's
     codes: dict[str, set[str | None]] = {}
     for stem, code in covered:
@@ -922,20 +922,18 @@ def _department_form_note(summary: Summary) -> str:
     if left:
         said = "；".join(f"{unit}的部门整体表{why}" for unit, why in left)
         note += f"；{said}，{'其' if len(left) == 1 else '这些单位的'}金额未计入本表" + ("" if bureau else "，请部门核实补充")
-    apart = [(name(r), why) for r in summary.overall if not not_prefilled(r) and (why := blocks_apart(r))]
+    apart = [(name(r), why) for r in taken if (why := blocks_apart(r))]
     if apart:
         said = "；".join(f"{unit}的部门整体表{why}" for unit, why in apart)
-        differ = _prefill_blocks_differ(summary.overall)
+        differ = _prefill_blocks_differ(prefill)
         note += f"；{said}" + ("，本表两种分类的资金总额因此不一致" if differ else "") + ("" if bureau else "，请部门核实补充")
     return note + (f"；{ask}。" if ask else "。")
 
 
-def _prefill_blocks_differ(overall: list[FormRecord]) -> bool:
+def _prefill_blocks_differ(prefill: dict[tuple[str, str], list[float]]) -> bool:
     """Whether the pre-filled 部门整体's two 资金总额 rows (the sums of their blocks' rows) disagree, as R202 tells."""
-    totals = []
-    for block, labels in (("source", L.DEPARTMENT_FUND_TYPES), ("spending", L.DEPARTMENT_SPENDING_TYPES)):
-        rows = [sums for label in labels if (sums := overall_sums(overall, block, label))]
-        totals.append([sum(part) for part in zip(*rows)] if rows else [0.0] * len(AMOUNTS))
+    totals = [[sum(part) for part in zip(*(sums for (b, _), sums in prefill.items() if b == block))]
+              or [0.0] * len(AMOUNTS) for block in ("source", "spending")]
     return any(abs(a - b) > AMOUNT_TOLERANCE + EPS for a, b in zip(*totals))
 
 
