@@ -44,17 +44,21 @@ class WorkbookValues:
 
 def find_workbooks(inputs: Iterable[str | Path]) -> list[tuple[Path, Path | None]]:
     """Files as given (even missing ones, which get a diagnostic); folders searched for workbooks
-    (.xlsx/.xlsm/.xls and their templates, and the OTHER_SPREADSHEETS and ARCHIVES, which will be refused with a reason), Office lock files
-    (~$*) and hidden files skipped. Each comes with the folder it was found in, or None when it was
-    named directly."""
+    (.xlsx/.xlsm/.xls and their templates, and the OTHER_SPREADSHEETS and ARCHIVES, which will be refused with a
+    reason), Office lock files (~$*) and hidden files skipped. Each comes with the folder it was found in, or None
+    when it was named directly."""
     found: list[tuple[Path, Path | None]] = []
     for item in map(Path, inputs):
         if os.path.isdir(item):  # False, not an error, for a name too long to be one (a path pasted twice)
-            found += [(p, item) for p in sorted(_files_under(item)) if p.suffix.lower() in _FOLDER_SUFFIXES
-                      and not p.name.startswith(("~$", "."))]
+            found += [(p, item) for p in _in_folder(item) if p.suffix.lower() in _FOLDER_SUFFIXES]
         else:
             found.append((item, None))
     return found
+
+
+def _in_folder(folder: Path) -> list[Path]:
+    """The files below a folder a person put there, in order: not Office's lock files (~$*) nor hidden ones."""
+    return [p for p in sorted(_files_under(folder)) if not p.name.startswith(("~$", "."))]
 
 
 def _files_under(folder: Path) -> Iterator[Path]:
@@ -75,9 +79,9 @@ def other_files(inputs: Iterable[str | Path]) -> list[Path]:
     """The files in input folders that find_workbooks leaves out (a unit's form typed in Word, a PDF of it, a CSV
     export), so that the user is told of them; lock files, hidden files, rosters (…名单….csv) and the papers units
     send beside their forms (…分析报告.docx, 情况说明.pdf, xlmon's own reports) are not."""
-    return [p for item in map(Path, inputs) if os.path.isdir(item) for p in sorted(_files_under(item))
-            if p.suffix.lower() not in _FOLDER_SUFFIXES and not p.name.startswith(("~$", "."))
-            and not ("名单" in p.stem and p.suffix.lower() in (".csv", ".txt")) and not _PAPERS.search(p.stem)]
+    return [p for item in map(Path, inputs) if os.path.isdir(item) for p in _in_folder(item)
+            if p.suffix.lower() not in _FOLDER_SUFFIXES and not _PAPERS.search(p.stem)
+            and not ("名单" in p.stem and p.suffix.lower() in (".csv", ".txt"))]
 
 
 _PAPERS = re.compile(r"报告|说明|通知|函|意见|方案")

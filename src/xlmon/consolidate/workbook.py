@@ -158,8 +158,10 @@ class _Sheet:
             else:
                 cells.append(("n", value, fmt[kind]))
                 width = _number_width(value, kind)
-            if c < columns and min(width, TEXT_CAP if kind != "hash" else width) > widths[c]:
-                widths[c] = min(width, TEXT_CAP if kind != "hash" else width)
+            if kind != "hash":  # a hash is never wrapped, so its column is as wide as it
+                width = min(width, TEXT_CAP)
+            if c < columns and width > widths[c]:
+                widths[c] = width
         if self.runs:
             self.ws.write_run(self.row, col, cells)
         else:
