@@ -413,9 +413,11 @@ def departments_named(naming: dict[tuple[str, str | None, str], set[str]], keys:
 
 
 def department_keys(counts: Counter[str]) -> tuple[dict[str, str], dict[str, str]]:
-    """Which spellings of 主管部门 are one department: those written alike or with one code (_same_department),
-    and so on through the others (某市教育局（101001） joins 101001 and 某市教育局); a spelling inside longer ones
-    only where they are one department, its own office (某市教育局机关) or its units (某市财政局国库支付中心). Each spelling → its
+    """Which spellings of 主管部门 are one department: those of one stem, or one code written in one region (region:
+    甲市教育局（101001） is not 乙市教育局（101001）), and so on through the others (某市教育局（101001） joins 101001 and
+    某市教育局); a spelling inside longer ones only where they are one department, its own office (某市教育局机关) or its
+    units (某市财政局国库支付中心). Stricter than _same_department, Units' lookup of a spelling no project form writes,
+    which asks for one match only. Each spelling → its
     department's key (the spelling most forms use, after a NUL: never a unit's code), and each key → how a unit's
     name shows the department (that spelling without its code: 某市教育局). counts: each spelling → its forms."""
     parent = {s: s for s in counts}

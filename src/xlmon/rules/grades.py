@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..calc import fmt_rate
 from ..diagnostics import Diagnostic, make
 from ..grading import comparable, deadline, deadline_begins, deadline_count, deadline_grade, words_grade
+from ..marks import GRADE_ZH
 from ..models import Form, Indicator
 from ..profile import Profile
 from ..text import plain_number
@@ -38,7 +39,7 @@ def _graded(ind: Indicator) -> str:
     likelihood ticked (完全不可能 red, 有可能 yellow), which G201/G202 state beside it; not 无法判断红黄绿 then."""
     if ind.grade is None:
         return "无法判断红黄绿，偏差可能因此漏报"
-    colour = {"red": "红灯", "yellow": "黄灯", "green": "绿灯"}[ind.grade]
+    colour = f"{GRADE_ZH[ind.grade]}灯"
     said = f"只能按完成目标可能性“{ind.likelihood}”评为{colour}" if ind.likelihood else f"暂评为{colour}"
     return said if ind.grade == "red" else f"{said}，实际偏差可能更大"
 
