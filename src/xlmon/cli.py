@@ -116,9 +116,12 @@ def _unit_files(inputs: list[str]) -> list[Path]:
     and was an error (F007, 没有找到…监控表) in every check of the folder; named as a file, it is checked."""
     from .adapters.files import find_workbooks
 
+    found = find_workbooks(inputs)
+    if not any(origin for _, origin in found):  # files named alone: no folder's roster, nor the consolidation's import
+        return [p for p, _ in found]
     roster = _folder_roster(inputs)[0]
     roster = roster.resolve() if roster else None
-    return [p for p, origin in find_workbooks(inputs) if origin is None or p.resolve() != roster]
+    return [p for p, origin in found if origin is None or p.resolve() != roster]
 
 
 def cmd_check(args) -> int:
