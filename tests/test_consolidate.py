@@ -308,6 +308,86 @@ def test_of_two_copies_the_later_file_counts(tmp_path, capsys):
     assert data["totals"]["spent"] != corrected["totals"]["spent"] and "修改时间" not in data["duplicates"][0]
 
 
+def saved_at(path: Path, when: str | None) -> Path:
+    """The workbook with the time it says it was last saved (docProps/core.xml's dcterms:modified) set to `when`,
+    as Excel writes it (2026-07-15T03:12:00Z), or taken out for None."""
+    with zipfile.ZipFile(path) as archive:
+        parts = {info: archive.read(info) for info in archive.infolist()}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, data in parts.items():
+            if info.filename == "docProps/core.xml":
+                text = re.sub(r"<dcterms:modified[^>]*>[^<]*</dcterms:modified>", "", data.decode())
+                if when:
+                    text = text.replace("</cp:coreProperties>", f'<dcterms:modified xsi:type="dcterms:W3CDTF">{when}'
+                                                                 "</dcterms:modified></cp:coreProperties>")
+                data = text.encode()
+            archive.writestr(info, data)
+    return path
+
+
+def test_of_two_copies_the_one_its_workbook_says_was_saved_later_counts(tmp_path, capsys):
+    """A department downloads a unit's two e-mails newest first: the corrected file (saved 7月15日) lands before the
+    first one (saved 7月10日), so the first has the later file time and counted, its corrected amounts lost. Excel
+    and WPS record in the workbook when it was last saved, which a download or a copy does not change: that decides
+    where both files record it and the times differ; the message gives both, as Explorer shows other times."""
+    old = saved_at(write_form(tmp_path / "单位甲.xlsx", unit="单位甲", project="项目甲"), "2026-07-10T01:00:00Z")
+    new = saved_at(write_form(tmp_path / "单位甲（更正）.xlsx", unit="单位甲", project="项目甲", funding=more_spent()),
+                   "2026-07-15T02:30:00Z")
+    _, corrected = run(capsys, new, "-o", tmp_path / "only-new.xlsx")
+    os.utime(new, (1_780_000_000, 1_780_000_000))
+    os.utime(old, (1_780_000_600, 1_780_000_600))  # downloaded after the correction
+    for files in ((old, new), (new, old)):
+        code, data = run(capsys, *files, "-o", tmp_path / "s.xlsx")
+        assert code == 0 and data["totals"] == corrected["totals"]
+        [dup] = data["duplicates"]
+        assert f"采用 {new.name}!表1（其工作簿最后保存于 " in dup and "，晚于另一份的 " in dup and "修改时间" not in dup
+        assert {Path(f["path"]).name: f["status"] for f in data["files"]} == {new.name: "included", old.name: "rejected"}
+    # a computer whose clock had lost its date saved the correction "in 2009": not believed, the file times decide
+    saved_at(new, "2009-01-01T00:00:00Z")
+    os.utime(new, (1_780_000_000, 1_780_000_000))
+    os.utime(old, (1_780_000_600, 1_780_000_600))
+    _, data = run(capsys, new, old, "-o", tmp_path / "s.xlsx")
+    assert data["totals"] != corrected["totals"] and "（其文件修改时间较晚）" in data["duplicates"][0]
+    # one workbook recording no save time: the file times decide
+    saved_at(new, None)
+    os.utime(new, (1_780_000_000, 1_780_000_000))
+    os.utime(old, (1_780_000_600, 1_780_000_600))
+    _, data = run(capsys, new, old, "-o", tmp_path / "s.xlsx")
+    assert data["totals"] != corrected["totals"] and "（其文件修改时间较晚）" in data["duplicates"][0]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2026-07-15T03:12:00Z", "2026-07-15T03:12:00+00:00"),  # Excel, WPS, openpyxl
+    ("2026-07-15T11:12:00+08:00", "2026-07-15T03:12:00+00:00"),
+    ("2026-07-15T03:12:00.123456789", "2026-07-15T03:12:00.123456+00:00"),  # LibreOffice's fraction, no zone: UTC
+    ("2026年7月15日", None), (None, None)])
+def test_the_time_a_workbook_says_it_was_saved(tmp_path, text, expected):
+    from xlmon.adapters.files import read_workbook
+
+    path = saved_at(write_form(tmp_path / "a.xlsx", unit="单位甲", project="项目甲"), text)
+    saved = read_workbook(path).saved
+    assert saved == (datetime.datetime.fromisoformat(expected).timestamp() if expected else None)
+
+
+def test_a_summary_keeps_when_its_units_workbooks_were_saved(tmp_path, capsys):
+    """A department's summary holds 单位甲's correction (saved 7月15日); 单位甲 also sent its first file (saved
+    7月10日) straight to the bureau, whose copy of it arrived last. The summary keeps each form's save time, so the
+    bureau counts the correction."""
+    (tmp_path / "部门").mkdir()
+    new = saved_at(write_form(tmp_path / "部门" / "单位甲.xlsx", unit="单位甲", project="项目甲", funding=more_spent()),
+                   "2026-07-15T02:30:00Z")
+    write_form(tmp_path / "部门" / "单位乙.xlsx", unit="单位乙", project="项目乙")
+    assert run(capsys, tmp_path / "部门", "-o", tmp_path / "部门汇总.xlsx")[0] == 0
+    old = saved_at(write_form(tmp_path / "单位甲（直报）.xlsx", unit="单位甲", project="项目甲"), "2026-07-10T01:00:00Z")
+    os.utime(new, (1_780_000_000, 1_780_000_000))
+    os.utime(old, (1_780_000_600, 1_780_000_600))
+    _, direct = run(capsys, tmp_path / "部门", "-o", tmp_path / "direct.xlsx")
+    code, data = run(capsys, tmp_path / "部门汇总.xlsx", old, "-o", tmp_path / "局汇总.xlsx")
+    assert code == 0 and data["totals"] == direct["totals"] and data["projects"] == 2
+    [dup] = data["duplicates"]
+    assert "（其工作簿最后保存于 " in dup and dup.index("采用 部门汇总.xlsx") > 0, dup
+
+
 def test_a_copy_of_another_units_form_kept_in_a_units_file_does_not_replace_that_units_own(tmp_path, capsys):
     """单位乙 kept a copy of 单位甲's form (an older one, for reference) on a sheet of its own file, saved after
     单位甲 sent its file: the copy counted, being in the file modified later, and 单位甲's own file was rejected as

@@ -40,6 +40,7 @@ class WorkbookValues:
     macros: bool = False
     hidden: set[str] = field(default_factory=set)  # sheets hidden in Excel (hidden or very hidden)
     hidden_rows: dict[str, frozenset[int]] = field(default_factory=dict)  # by sheet, 0-based
+    saved: float | None = None  # when the workbook says it was last saved (safety.saved_time)
 
 
 def find_workbooks(inputs: Iterable[str | Path]) -> list[tuple[Path, Path | None]]:
@@ -136,7 +137,7 @@ def read_bytes(data: bytes, name: str, result: WorkbookValues | None = None) -> 
     if refusal:
         result.refusal = refusal
         return result
-    result.macros, result.hidden_rows = macros, inspection.hidden_rows
+    result.macros, result.hidden_rows, result.saved = macros, inspection.hidden_rows, inspection.saved
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(for_reader(data)))  # without its pictures
         result.hidden = {m.name for m in book.sheets_metadata if m.visible != SheetVisibleEnum.Visible}

@@ -21,6 +21,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from functools import lru_cache
 from html import unescape
 from typing import Any
@@ -85,6 +86,7 @@ class Inspection:
     formula_errors: FormulaErrors = field(default_factory=dict)
     uncached: FormulaErrors = field(default_factory=dict)  # formulas the file holds no result for (grid.Uncached)
     hidden_rows: dict[str, frozenset[int]] = field(default_factory=dict)  # by sheet, 0-based: rows hidden in Excel
+    saved: float | None = None  # saved_time
 
 
 def inspect_bytes(data: bytes, name: str) -> Refusal | None:
@@ -119,7 +121,38 @@ def inspect_archive(data: bytes, name: str) -> Inspection:
         return Inspection(Refusal("F004", str(exc)), macros)
     except (SafeET.ParseError, DefusedXmlException):
         return Inspection(None, macros)  # not XML python-calamine can read either: it says why (F004)
-    return Inspection(refusal, macros, errors, uncached, hidden)
+    return Inspection(refusal, macros, errors, uncached, hidden, saved_time(archive, view))
+
+
+CORE_PROPERTIES = "docProps/core.xml"
+_MODIFIED = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?modified\b[^>]*>\s*([^<\s]{10,40})\s*<")
+
+
+def saved_time(archive: zipfile.ZipFile, view: memoryview) -> float | None:
+    """When the workbook was last saved (seconds since the epoch), as Excel, WPS and LibreOffice record it in
+    docProps/core.xml on every save; None when it records none. Unlike the file's modification time it travels
+    with the file: a download, an e-mail or a copy dates a file by when it arrived, not by when the unit saved it."""
+    try:
+        info = archive.getinfo(CORE_PROPERTIES)
+    except KeyError:
+        return None
+    if info.file_size > _CACHED_TEXT:
+        return None
+    try:
+        found = _MODIFIED.search(_member_head(archive, view, info, None))
+    except (Damaged, *_ZIP_ERRORS):
+        return None
+    return w3c_time(found.group(1).decode("ascii", "replace")) if found else None
+
+
+def w3c_time(text: str) -> float | None:
+    """A W3CDTF time (2026-07-15T03:12:00Z, with a fraction or an offset) as seconds since the epoch; one with no
+    zone is UTC, as the Office formats say."""
+    try:
+        when = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return None
+    return (when if when.tzinfo else when.replace(tzinfo=timezone.utc)).timestamp()
 
 
 def not_a_workbook(data: bytes, name: str) -> Refusal:

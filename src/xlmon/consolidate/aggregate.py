@@ -3,9 +3,11 @@ totals recomputed from summed amounts (never averaged), grades, and 重点监控
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -372,7 +374,10 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
             first = target[key]
             hidden = first.hidden != record.hidden  # one is on a sheet hidden in Excel: the visible one counts
             copies = not hidden and first.file != record.file and sha[first.file] == sha[record.file]
-            times = [r.modified if r.modified is not None else modified.get(r.file) for r in (first, record)]
+            saved = [_saved(r) for r in (first, record)]
+            by_saving = None not in saved and saved[0] != saved[1]
+            times = saved if by_saving else [r.modified if r.modified is not None else modified.get(r.file)
+                                             for r in (first, record)]
             if owners is None:
                 owners = _owners(read, units)
             home = [owners.get(r.source or r.file) == units.of(r) for r in (first, record)]
@@ -392,7 +397,8 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
                 included[record.file] += 1
             why = ("（另一份在隐藏工作表中）" if hidden else "（两个文件内容完全相同）" if copies
                    else "（单位自己的文件；另一份在其他单位的文件中）" if stray
-                   else "（其文件修改时间较晚）" if later else "（单位报送的文件，另一份取自汇总表）" if direct else "")
+                   else _saved_later(used, other) if later and by_saving else "（其文件修改时间较晚）" if later
+                   else "（单位报送的文件，另一份取自汇总表）" if direct else "")
             differ = "；两份金额不同，请核实" if first.amounts != record.amounts else ""
             duplicates.append(f"{record.unit or ''}·{form_name(record) or record.sheet}：{_place(first, shown)} 与 "
                               f"{_place(record, shown)} 重复，采用 {_place(used, shown)}{why}{differ}")
@@ -564,6 +570,26 @@ def _said_again(outcomes: list[FileOutcome], counted: list[FormRecord]) -> Calla
 def _finding(d: dict) -> tuple:
     """What tells a finding of a file from another: the same in every copy of the file."""
     return d.get("code"), d.get("sheet"), d.get("cell"), d.get("message")
+
+
+def _saved(record: FormRecord) -> float | None:
+    """When a form's workbook says it was saved, where that can be true: not before the year the form reports on
+    (a computer whose clock had lost its date), nor in the future."""
+    if record.saved is None or record.saved > time.time() + 86_400:
+        return None
+    if record.year and record.saved < datetime(record.year, 1, 1, tzinfo=timezone.utc).timestamp():
+        return None
+    return record.saved
+
+
+def _saved_later(used: FormRecord, other: FormRecord) -> str:
+    """Why a copy counts that its workbook was saved later, with both times: Explorer shows the files' own times,
+    which a download or a copy sets, and may show them the other way round."""
+    pattern = "%Y-%m-%d %H:%M" if int(used.saved or 0) // 60 != int(other.saved or 0) // 60 else "%Y-%m-%d %H:%M:%S"
+
+    def shown(when: float | None) -> str:
+        return time.strftime(pattern, time.localtime(when))
+    return f"（其工作簿最后保存于 {shown(used.saved)}，晚于另一份的 {shown(other.saved)}）"
 
 
 def _copy_of(name: str, other: str) -> bool:

@@ -43,7 +43,7 @@ def _typed(value, unit: str | None):
 
 
 def form_record(form: Form, path: str, hidden: bool = False, modified: float | None = None,
-                sha256: str | None = None) -> FormRecord:
+                sha256: str | None = None, saved: float | None = None) -> FormRecord:
     amounts: dict[str, dict[str, list[float | None]]] = {}
     unknown: dict[str, dict[str, list[str]]] = {}
     alone: dict[str, dict[str, float]] = {}  # 小计 typed alone (calc.only_subtotal), and 资金总额's share of them
@@ -87,7 +87,7 @@ def form_record(form: Form, path: str, hidden: bool = False, modified: float | N
         funding_grade=total.grade if total else None,
         grade=form.grade, indicator_grades=grades, likelihoods=likelihoods, deviations=deviations,
         period_cell=form.cells.get("period"), hidden=hidden, place=list(form.place) if form.place else None,
-        modified=modified, sha256=sha256,
+        modified=modified, saved=saved, sha256=sha256,
     )
 
 
@@ -338,7 +338,7 @@ def extract(path: str, profile: Profile, dated: bool = True) -> FileOutcome:
                            hashes=hashes)
     result = check_workbook(book, profile)
     diags = [d.model_dump() for d in result.diagnostics]
-    records = [form_record(f, path, f.sheet in book.hidden, modified, sha).finish() for f in result.forms]
+    records = [form_record(f, path, f.sheet in book.hidden, modified, sha, book.saved).finish() for f in result.forms]
     if result.status == "unreadable" or not records:
         reason = result.diagnostics[0].message if result.diagnostics else "不是监控表"
         return FileOutcome(path, sha, "rejected", reason, [], diags, modified=modified)

@@ -66,6 +66,9 @@ class FormRecord:
     # the modification time of the file the form was read from, kept one level up: of two copies the later
     # counts, and a summary's copy is as old as its unit's file, not as the summary (None: a summary's own)
     modified: float | None = None
+    # when the file the form was read from says it was last saved (safety.saved_time), kept one level up: of two
+    # copies, the one saved later counts where both say and differ, however the files' times came to be
+    saved: float | None = None
     # the SHA-256 of the file the form was read from, kept one level up (a department's own 部门整体: its summary's):
     # the very same bytes are one file wherever they arrive, in a summary or straight, in one folder or two
     sha256: str | None = None

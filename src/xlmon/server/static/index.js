@@ -103,7 +103,7 @@
     }
     alertText(skipped.length ? `以下文件未加入：${skipped.join("；")}。` : "");
     renderChosen((ignored ? `文件夹中另有 ${ignored} 个不是工作簿的文件，未加入。` : "")
-      + (renamed.length ? `${renamed.join("；")}（如是同一单位改正后的文件，汇总时采用修改时间较晚的一份）。` : ""));
+      + (renamed.length ? `${renamed.join("；")}（如是同一单位改正后的文件，汇总时采用最后保存时间较晚的一份）。` : ""));
   }
 
   function renderChosen(note = "") {
