@@ -106,6 +106,14 @@ def test_a_department_of_xls_files_consolidates_to_the_same_summary(saved, tmp_p
         from_xls["files"])
 
 
+def test_an_xls_says_when_it_was_saved_as_its_xlsx_does(saved):
+    """Of two copies of a project the one saved later counts, by the time the workbook records: an .xls records it
+    in its SummaryInformation, where LibreOffice put the same time as in the .xlsx saved beside it."""
+    for xls in sorted(saved["xls"].glob("*.xls")):
+        when = read_workbook(xls).saved
+        assert when is not None and when == read_workbook(saved["xlsx"] / f"{xls.stem}.xlsx").saved, xls.name
+
+
 def test_a_folder_mixing_xls_and_xlsx_units_takes_both(saved, tmp_path):
     mixed = tmp_path / "mixed"
     mixed.mkdir()
