@@ -17,7 +17,7 @@ from .grid import Grid
 from .sheetnames import RECORDS_SHEET, RESULTS_SHEET, STATE_SHEET, SUMMARY_ONLY, summary_sheets
 from .models import Form
 from .profile import Profile, load_profile
-from .reader import read_form
+from .reader import read_form, sheet_keys
 from .rules import run_rules
 
 Status = Literal["ok", "invalid", "unreadable"]
@@ -52,9 +52,9 @@ def check_sheets(sheets: dict[str, Grid], profile: Profile | None = None,
     for name, grid in sheets.items():
         if name in own:
             continue
-        start, hidden = 0, (hidden_rows or {}).get(name, frozenset())
+        start, hidden, keys = 0, (hidden_rows or {}).get(name, frozenset()), sheet_keys(grid)
         while True:  # a sheet may hold several forms, one below the other
-            form, diags = read_form(grid, name, start, hidden)
+            form, diags = read_form(grid, name, start, hidden, keys)
             if form is None:
                 if not start:
                     skipped.append(name)

@@ -133,6 +133,7 @@ class _Sheet:
     grid: Grid
     keys: list[list[str]]
     joined: list[str]  # each row's keys as one string, for "does any key in this row contain …"
+    start: int = 0  # the form's first row: those above are the forms read before, blanked
     mapped: dict[tuple, dict[str, int]] = field(default_factory=dict)  # _map_columns, by rows and table
 
     def raw(self, r: int, c: int):
@@ -146,29 +147,31 @@ class _Sheet:
         return ""
 
     def rows_with(self, needle: str, start: int = 0) -> list[int]:
-        return [r for r in range(start, len(self.joined)) if needle in self.joined[r]]
+        return [r for r in range(max(start, self.start), len(self.joined)) if needle in self.joined[r]]
 
     def has_key(self, r: int, pattern: re.Pattern[str]) -> bool:
         """Whether a key of row r matches a _key_starting pattern."""
         return pattern.search(self.joined[r]) is not None
 
 
-def read_form(grid: Grid, sheet: str, start: int = 0, hidden: frozenset[int] = frozenset()
-              ) -> tuple[Form | None, list[Diagnostic]]:
+def read_form(grid: Grid, sheet: str, start: int = 0, hidden: frozenset[int] = frozenset(),
+              keys: list[list[str]] | None = None) -> tuple[Form | None, list[Diagnostic]]:
     """The sheet's form from row `start` (0-based) and what was wrong with reading it; None when there is none.
     Units stack several projects' forms on one sheet: a form followed by another has `place` set to its rows,
     and the next is read from where this one's place ends (check_sheets). hidden: the sheet's rows hidden in Excel
-    (0-based), whose amounts are not counted (S133)."""
+    (0-based), whose amounts are not counted (S133). keys: the sheet's label_keys, row by row, which a sheet of
+    many stacked forms has worked out once (sheet_keys), not once a form."""
+    keys = sheet_keys(grid) if keys is None else keys
     if start:  # the rows above belong to the forms read before: blank, so that cells keep their addresses
         grid = [[None] * len(row) for row in grid[:start]] + grid[start:]
-    keys = [label_keys(row) for row in grid]
-    s = _Sheet(sheet, grid, keys, [_SEP.join(row) for row in keys])
+        keys = [[""] * len(row) for row in keys[:start]] + keys[start:]
+    s = _Sheet(sheet, grid, keys, [""] * start + [_SEP.join(row) for row in keys[start:]], start)
     funding_headers = [r for r in s.rows_with("上年结转") if _is_funding_header(s, r)]
-    indicator_header = next((r for r in range(len(keys)) if _is_indicator_header(s, r)), None)
+    indicator_header = next((r for r in range(start, len(keys)) if _is_indicator_header(s, r)), None)
     if not funding_headers and indicator_header is None:
         return None, []
     diags: list[Diagnostic] = []
-    first_keys = [next(filter(None, row), "") for row in keys]
+    first_keys = [""] * start + [next(filter(None, row), "") for row in keys[start:]]
     below = _indicators_above_funding(s, funding_headers, indicator_header, first_keys)
     if below is not None:  # the funding table typed below the indicators: this form's, up to another form's start
         top, indicators_end = below
@@ -198,11 +201,11 @@ def read_form(grid: Grid, sheet: str, start: int = 0, hidden: frozenset[int] = f
     _read_header_fields(s, form, first_table, diags)
     if below is not None:
         blocks_end, indicators = next_form, range(indicator_header, indicators_end)
-        goal_rows = [*range(0, indicator_header), *range(indicators_end, top)]
+        goal_rows = [*range(start, indicator_header), *range(indicators_end, top)]
     else:
         blocks_end = indicator_header if indicator_header is not None else len(grid)
         indicators_end, indicators = next_form, range(0)
-        goal_rows = range(0, indicator_header or 0)
+        goal_rows = range(start, indicator_header or 0)
     form.amount_unit = _amount_unit(s, funding_headers, indicators, diags)
     department = "部门整体" in label_key(form.title) or any(
         w in s.joined[r] for r in range(funding_headers[0] if funding_headers else 0, blocks_end) for w in _DEPARTMENT_WORDS)
@@ -242,6 +245,11 @@ def read_form(grid: Grid, sheet: str, start: int = 0, hidden: frozenset[int] = f
             cell = form.cells.get("period") or form.cells.get("title")
             diags.append(make("S103", sheet=sheet, cell=cell, months=form.months))
     return form, diags
+
+
+def sheet_keys(grid: Grid) -> list[list[str]]:
+    """label_keys of every row of a sheet."""
+    return [label_keys(row) for row in grid]
 
 
 def _indicators_above_funding(s: _Sheet, funding_headers: list[int], indicator_header: int | None,
@@ -324,7 +332,7 @@ def _is_indicator_header(s: _Sheet, r: int) -> bool:
 
 def _read_title(s: _Sheet, form: Form, limit: int, diags: list[Diagnostic]) -> None:
     stated = None  # a year stated above the form without its months: （2026年度）, or a date Excel made of it
-    for r in range(0, max(limit, 1)):
+    for r in range(s.start, max(limit, 1)):
         for c, v in enumerate(s.grid[r] if r < len(s.grid) else ()):
             if isinstance(v, datetime.date) and stated is None and not any(x not in (None, "") for x in s.grid[r][:c]):
                 stated = v.year  # the period line itself (a 填报日期 stands beside its label)
@@ -436,7 +444,7 @@ def _unknown_text(s: _Sheet, form: Form, field: str, value: str | None, cell: st
 
 
 def _read_header_fields(s: _Sheet, form: Form, limit: int, diags: list[Diagnostic]) -> None:
-    for r in range(0, limit):
+    for r in range(s.start, limit):
         for c, k in enumerate(s.keys[r]):
             if not k or not k.startswith(_HEADER_LABELS):
                 continue
