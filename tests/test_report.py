@@ -620,3 +620,14 @@ def test_a_bureaus_hundreds_of_red_indicators_are_set_out_thirty_the_table_lists
     assert [n for n, _ in listed] == [str(n) for n in range(1, 31)]
     assert [int(u) for _, u in listed] == [3, *range(35, 6, -1)]  # 完全不可能 first, then the largest projects
     assert all(f"培训人次{i:02}" in text.split(head)[0] for i in range(36))  # every one in the table
+
+
+def test_a_red_indicators_completion_is_quoted_as_typed_words_or_number():
+    """A completion in words read "截至本期完成 6月起停工", as if 6月起停工 were an amount done; each completion is
+    now quoted as the unit typed it, a number or words, and a blank one said to be so."""
+    from xlmon.report.content import red_indicator_text
+
+    text = red_indicator_text(1, "某校“某项目”的", "完工时间", "年底前完工", "6月起停工", 0.5, "完全不可能", None, None)
+    assert "截至本期完成情况为“6月起停工”，全年预计完成情况为“0.5”" in text and "完成 6月" not in text
+    text = red_indicator_text(2, "", "验收合格率", "＝100%", "80%", None, None, "材料不合格", None)
+    assert "截至本期完成情况为“80%”，全年预计完成情况未填写" in text

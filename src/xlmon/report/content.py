@@ -186,12 +186,17 @@ def chart_caption(figure: str, rows: str, tp: float | None) -> str:
 def red_indicator_text(n: int, where: str, level3: str, target: str, actual, forecast, likelihood,
                        reason: str | None, remark: str | None) -> str:
     text = (f"{n}. {where}“{level3 or '（未填指标名称）'}”：年度指标值 {target or '未填写'}，"
-            f"截至本期完成 {shown(actual)}，全年预计完成 {shown(forecast)}")
+            f"截至本期完成情况{_quoted(actual)}，全年预计完成情况{_quoted(forecast)}")
     if likelihood:
         text += f"，完成目标可能性为“{likelihood}”"
     text += f"。单位分析的偏差原因：{reason.rstrip('。；;. ')}" if reason else "。单位未填写偏差原因分析"
     text += f"；备注：{remark.rstrip('。；;. ')}。" if remark else "。"
     return text
+
+
+def _quoted(value) -> str:
+    """What a unit typed as an indicator's completion, quoted as typed: a number (95%) or words (6月起停工)."""
+    return "未填写" if value is None or value == "" else f"为“{shown(value)}”"
 
 
 def quality_text(severities: list[str]) -> str:
