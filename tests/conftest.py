@@ -17,21 +17,26 @@ ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
 
-@pytest.fixture(autouse=True)
-def one_save_time(monkeypatch):
-    """Every workbook a test writes with openpyxl says it was saved at one time, as if in one second: which of two
-    copies of a project counts is then decided by the file times a test sets (os.utime), not by whether two saves
-    fell in one second. Tests of the time a workbook says it was saved set it (test_consolidate.saved_at)."""
+@pytest.fixture(autouse=True, scope="session")
+def one_save_time():
+    """Every workbook the tests write with openpyxl or xlsxwriter (module fixtures' included) says it was saved at one
+    time, as if in one second: which of two copies of a project counts is then decided by the file times a test sets
+    (os.utime), not by whether two saves fell in one second. Tests of the time a workbook says it was saved set it
+    (test_consolidate.saved_at)."""
     import datetime as real
 
     import openpyxl.writer.excel as excel
+    import xlsxwriter.core as core
 
     class Clock(real.datetime):
         @classmethod
         def now(cls, tz=None):
             return real.datetime(2026, 7, 1, tzinfo=tz)
 
-    monkeypatch.setattr(excel, "datetime", type("datetime", (), {"datetime": Clock, "timezone": real.timezone}))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(excel, "datetime", type("datetime", (), {"datetime": Clock, "timezone": real.timezone}))
+        patch.setattr(core, "datetime", Clock)
+        yield
 
 
 INSTALL = ("apt-get install libreoffice-calc-nogui libreoffice-writer-nogui fonts-noto-cjk fonts-liberation "
