@@ -526,7 +526,37 @@ def test_source_link_to_a_file_with_a_hash_in_its_name(tmp_path, capsys):
         rels = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/_rels/"))
     assert 'Target="units\\单位%231%20汇总前.xlsx"' in rels  # the whole name, not "单位" and an anchor "1 汇总前.xlsx"
     link = load_workbook(tmp_path / "s.xlsx")["项目明细"].cell(2, 23).hyperlink
-    assert link.location is None
+    assert link.location == "'表1'!A1"  # the form's sheet, not "1 汇总前.xlsx"
+
+
+def test_links_open_the_units_file_at_the_form_and_at_the_indicator(tmp_path, capsys):
+    """项目明细's 来源文件 opened the unit's file wherever Excel last left it, among its several forms, and 指标偏差's 位置
+    (file!sheet!cell) was text to find by hand. Each now opens the file at the form's sheet (a stacked form's first
+    row) and at the indicator's cell; a sheet's name is quoted as Excel quotes it. One level up, a project read from
+    a department's summary links to that summary, and its indicators' 位置 name a file the bureau has not: text."""
+    (tmp_path / "部门").mkdir()
+    stacked = tmp_path / "部门" / "一中.xlsx"
+    grid = project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS, unit="一中", project="项目甲")
+    second = project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS, unit="一中", project="项目乙")
+    write_grid(stacked, [*grid, [], [], *second], "一中's 表")
+    assert run(capsys, tmp_path / "部门", "-o", tmp_path / "部门" / "汇总.xlsx")[0] == 0
+    book = load_workbook(tmp_path / "部门" / "汇总.xlsx")
+    detail = {row[2].value: row[22].hyperlink for row in book["项目明细"].iter_rows(min_row=2)}
+    assert {p: (link.target, link.location) for p, link in detail.items()} == {
+        "项目甲": ("一中.xlsx", "'一中''s 表'!A1"), "项目乙": ("一中.xlsx", f"'一中''s 表'!A{len(grid) + 3}")}
+    deviations = [row for row in book["指标偏差"].iter_rows(min_row=2) if row[0].value]
+    assert deviations
+    for row in deviations:
+        place = row[12]
+        file, sheet, cell = place.value.split("!")
+        assert (place.hyperlink.target, place.hyperlink.location) == (file, f"'{sheet.replace(chr(39), chr(39) * 2)}'!{cell}")
+        assert stacked.name == file and f"单元格 {cell}" in place.hyperlink.tooltip
+    code, _ = run(capsys, tmp_path / "部门" / "汇总.xlsx", "-o", tmp_path / "局汇总.xlsx")
+    book = load_workbook(tmp_path / "局汇总.xlsx")
+    assert {(row[22].hyperlink.target, row[22].hyperlink.location) for row in book["项目明细"].iter_rows(min_row=2)} == {
+        ("部门\\汇总.xlsx", None)}
+    places = [row[12] for row in book["指标偏差"].iter_rows(min_row=2) if row[0].value]
+    assert places and all(p.hyperlink is None and p.value.startswith("一中.xlsx!") for p in places)
 
 
 def test_hand_edits_to_a_summary_are_reported_one_level_up(department, tmp_path, capsys):

@@ -391,7 +391,7 @@ def write_summary(summary: Summary, path: Path, profile: Profile) -> Path:
         _overview(book, summary)
         names = source_names([*summary.projects, *summary.overall])  # 项目明细's 来源文件 and 指标偏差's 位置
         _projects(book, summary, path, names)
-        _deviations(book, summary, names)
+        _deviations(book, summary, names, os.path.abspath(path.parent))
         _diagnostics(book, summary)
         _focus(book, summary)
         listed = file_rows(summary, path)
@@ -592,28 +592,57 @@ def _header_height(headers: Sequence[str], widths: list[float]) -> float:
 
 def _source_link(s: _Sheet, c: int, record: FormRecord, folder: str, links: dict[tuple, tuple[str | Url, str, str]],
                  names: dict[str, str]) -> None:
-    """The file a project's form came from, linked to the file this consolidation read it in: the unit's own, or
-    for a project read back from a summary, that summary (the unit's file stayed with the department, where the
-    link would find nothing). links: url, name and tip by (file, source), as a unit's projects share one; the url,
-    once written, as xlsxwriter's Url, which carries the name and tip and is not parsed again."""
-    key = (record.file, record.source)
+    """The file a project's form came from, linked to the file this consolidation read it in: the unit's own, at
+    the form's sheet (and first row, for forms stacked on one sheet), or for a project read back from a summary,
+    that summary (the unit's file stayed with the department, where the link would find nothing). links: url, name
+    and tip by (file, source, place), read back from a summary: its projects share one; the url, once written, as
+    xlsxwriter's Url, which carries the name and tip and is not parsed again."""
+    own = not record.source or record.source == record.file
+    key = (record.file, record.source, record.sheet if own else None, record.place[0] if own and record.place else 0)
     if key not in links:
-        target = Path(record.file)
-        try:
-            rel = os.path.relpath(os.path.abspath(target), folder)
-        except ValueError:  # another drive on Windows
-            rel = os.path.abspath(target)
         source, name = record.source or record.file, source_name(record, names)
-        tip = (f"打开 {name}" if source == record.file
-               else readable(f"打开 {target.name}（该项目汇总自 {Path(source).name}）"))
-        links[key] = f"external:{_link_path(rel)}", name, _CONTROL.sub("\ufffd", tip)  # an attribute: no _x escape
+        tip = (f"打开 {name} 的工作表“{record.sheet}”" if own
+               else f"打开 {Path(record.file).name}（该项目汇总自 {Path(source).name}）")
+        anchor = _anchor(record.sheet, f"A{(record.place[0] if record.place else 0) + 1}") if own else ""
+        links[key] = _file_url(record.file, folder) + anchor, name, _CONTROL.sub("\ufffd", readable(tip))
     url, name, tip = links[key]
     written = s.ws.write_url(s.row, c, url, s.book.fmt["link"], string=name, tip=tip)
-    if written == 0 and isinstance(url, str):  # the unit's other projects link to the same file: parsed once
+    if written == 0 and isinstance(url, str):  # the summary's other projects link to the same file: parsed once
         links[key] = s.ws.hyperlinks[s.row][c], name, tip
     s.widths[c] = max(s.widths[c], min(_width(name), TEXT_CAP))
     if _width(name) > TEXT_CAP:  # wrapped: the page's edge would cut it off
         s.tall.append((s.row, c, name))
+
+
+def _place_link(s: _Sheet, c: int, record: FormRecord, cell: str | None, place: str, folder: str) -> None:
+    """指标偏差's 位置 of an indicator, linked to its cell in the unit's file: Excel opens the file there. One read
+    back from a summary names a file that stayed with the department: plain text."""
+    if record.source and record.source != record.file or not cell:
+        s.line([(place, "wrap")], c)
+        s.row -= 1
+        return
+    tip = _CONTROL.sub("\ufffd", readable(f"打开 {Path(record.file).name} 的工作表“{record.sheet}”，单元格 {cell}"))
+    s.ws.write_url(s.row, c, _file_url(record.file, folder) + _anchor(record.sheet, cell), s.book.fmt["link"],
+                   string=place, tip=tip)
+    s.widths[c] = max(s.widths[c], min(_width(place), TEXT_CAP))
+    s.wrapped.add(c)
+    if len(place) > WRAP_CAP // 2:
+        s.tall.append((s.row, c, place))
+
+
+def _file_url(file: str, folder: str) -> str:
+    """An external link to a file, relative to the summary's folder: the summary keeps finding it when the
+    department moves or shares the folder with the units' files in it."""
+    try:
+        rel = os.path.relpath(os.path.abspath(file), folder)
+    except ValueError:  # another drive on Windows
+        rel = os.path.abspath(file)
+    return f"external:{_link_path(rel)}"
+
+
+def _anchor(sheet: str, cell: str) -> str:
+    """Where in a workbook a link opens: #'sheet'!cell, the sheet's name quoted as Excel quotes it."""
+    return f"#'{sheet.replace(chr(39), chr(39) * 2)}'!{cell}"
 
 
 _URL_ESCAPES = {"%": "%25", "#": "%23", '"': "%22", " ": "%20", "<": "%3c", ">": "%3e", "[": "%5b", "]": "%5d",
@@ -734,15 +763,22 @@ def deviation_row(record: FormRecord, d: Deviation, names: dict[str, str]) -> li
             (deviation_place(record, d, names), "wrap")]
 
 
-def _deviations(book: _Book, summary: Summary, names: dict[str, str]) -> None:
+def _deviations(book: _Book, summary: Summary, names: dict[str, str], folder: str) -> None:
     own = _own(summary, SHEETS[2])
     headers = deviation_headers(summary.months or "XX")
     s = _Sheet(book, SHEETS[2], _by_department(summary, headers) + [c.header for c in own])
     rows = [(d, r) for r in (*summary.projects, *summary.overall) for d in r.deviations]
     rows.sort(key=lambda x: (GRADE_ORDER[x[0].grade], x[1].unit or "", form_name(x[1]) or ""))
+    place = len(_by_department(summary, headers)) - 1
     for d, r in rows:
-        s.line([*_department_cell(summary, r, deviation_row(r, d, names), headers),
-                *(_own_cells(own, deviation_key(r, d, names)) if own else ())])
+        cells = _department_cell(summary, r, deviation_row(r, d, names), headers)
+        s.line(cells[:place])
+        s.row -= 1
+        _place_link(s, place, r, d.cell, cells[place][0], folder)
+        if own:  # after the link: a run of cells must not hold it
+            s.line(_own_cells(own, deviation_key(r, d, names)), place + 1)
+        else:
+            s.row += 1
     s.finish()
 
 
