@@ -392,7 +392,7 @@ def write_summary(summary: Summary, path: Path, profile: Profile) -> Path:
         names = source_names([*summary.projects, *summary.overall])  # 项目明细's 来源文件 and 指标偏差's 位置
         _projects(book, summary, path, names)
         _deviations(book, summary, names, os.path.abspath(path.parent))
-        _diagnostics(book, summary)
+        _diagnostics(book, summary, os.path.abspath(path.parent))
         _focus(book, summary)
         listed = file_rows(summary, path)
         _files(book, listed)
@@ -621,13 +621,17 @@ def _place_link(s: _Sheet, c: int, record: FormRecord, cell: str | None, place: 
         s.line([(place, "wrap")], c)
         s.row -= 1
         return
-    tip = _CONTROL.sub("\ufffd", readable(f"打开 {Path(record.file).name} 的工作表“{record.sheet}”，单元格 {cell}"))
-    s.ws.write_url(s.row, c, _file_url(record.file, folder) + _anchor(record.sheet, cell), s.book.fmt["link"],
-                   string=place, tip=tip)
-    s.widths[c] = max(s.widths[c], min(_width(place), TEXT_CAP))
+    _cell_link(s, c, record.file, record.sheet, cell, place, folder)
     s.wrapped.add(c)
     if len(place) > WRAP_CAP // 2:
         s.tall.append((s.row, c, place))
+
+
+def _cell_link(s: _Sheet, c: int, file: str, sheet: str, cell: str, text: str, folder: str) -> None:
+    """A link showing text that opens a file at a sheet's cell."""
+    tip = _CONTROL.sub("\ufffd", readable(f"打开 {Path(file).name} 的工作表“{sheet}”，单元格 {cell}"))
+    s.ws.write_url(s.row, c, _file_url(file, folder) + _anchor(sheet, cell), s.book.fmt["link"], string=text, tip=tip)
+    s.widths[c] = max(s.widths[c], min(_width(text), TEXT_CAP))
 
 
 def _file_url(file: str, folder: str) -> str:
@@ -822,15 +826,26 @@ def problem_key(d: dict, names: dict[str, str]) -> tuple:
     return tuple(map(clean_text, diagnostic_row(d, names)))
 
 
-def _diagnostics(book: _Book, summary: Summary) -> None:
+def _diagnostics(book: _Book, summary: Summary, folder: str) -> None:
     own = _own(summary, SHEETS[3])
     s = _Sheet(book, SHEETS[3], [*DIAGNOSTIC_HEADERS, *(c.header for c in own)])
     order = {"error": 0, "warning": 1, "info": 2}
     names = problem_names(summary.diagnostics)
+    here = {o.path for o in summary.files}  # a finding carried up from a department's summary names a file it kept
     for d in sorted(summary.diagnostics, key=lambda d: (order[d["severity"]], d.get("file") or "")):
-        s.line([*zip(diagnostic_row(d, names), _DIAGNOSTIC_KINDS),
-                *(_own_cells(own, problem_key(d, names)) if own else ())])
+        cells = [*zip(diagnostic_row(d, names), _DIAGNOSTIC_KINDS), *(_own_cells(own, problem_key(d, names)) if own else ())]
+        cell = d.get("cell")
+        if d.get("file") in here and d.get("sheet") and cell and _CELL.fullmatch(cell):  # 单元格 opens the file there
+            s.line(cells[:2])
+            s.row -= 1
+            _cell_link(s, 2, d["file"], d["sheet"], cell, cell, folder)
+            s.line(cells[3:], 3)
+        else:
+            s.line(cells)
     s.finish()
+
+
+_CELL = re.compile(r"\$?[A-Z]{1,3}\$?[0-9]{1,7}")
 
 
 FOCUS_HEADERS = ("单位", "项目名称", "小计（万元）", "支出进度", "综合评级", "列入原因", "建议处理方式（草稿）")
