@@ -388,6 +388,24 @@ def test_a_summary_keeps_when_its_units_workbooks_were_saved(tmp_path, capsys):
     assert "（其工作簿最后保存于 " in dup and dup.index("采用 部门汇总.xlsx") > 0, dup
 
 
+def test_a_copy_of_the_old_file_saved_after_the_correction_does_not_undo_it(tmp_path, capsys):
+    """The department saves a unit's old file again after its correction came (from the old mail): the copy is
+    the old file, as old as its first copy. Its own later date made it beat the correction, or not, by the order
+    the three files were met in: the old amounts in one summary, the corrected in another."""
+    old = write_form(tmp_path / "一中.xlsx", unit="一中", project="校舍维修")
+    new = write_form(tmp_path / "一中（更正）.xlsx", unit="一中", project="校舍维修", funding=more_spent())
+    again = tmp_path / "重复提交一中.xlsx"
+    shutil.copy(old, again)
+    for path, when in ((old, 1_780_000_000), (new, 1_780_000_600), (again, 1_780_001_200)):
+        os.utime(path, (when, when))
+    _, expected = run(capsys, new, "-o", tmp_path / "out" / "new.xlsx")
+    for order in ((old, again, new), (new, old, again), (again, new, old)):
+        code, data = run(capsys, *order, "-o", tmp_path / "out" / "s.xlsx")
+        assert code == 0 and data["projects"] == 1 and data["totals"] == expected["totals"], order
+        assert {Path(f["path"]).name: f["status"] for f in data["files"]} == {
+            old.name: "rejected", new.name: "included", again.name: "rejected"}
+
+
 def test_a_copy_of_another_units_form_kept_in_a_units_file_does_not_replace_that_units_own(tmp_path, capsys):
     """单位乙 kept a copy of 单位甲's form (an older one, for reference) on a sheet of its own file, saved after
     单位甲 sent its file: the copy counted, being in the file modified later, and 单位甲's own file was rejected as

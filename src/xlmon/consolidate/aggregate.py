@@ -330,7 +330,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     year, months = majority_period(candidates)
     majority = L.period(year, months)
     kept: dict[tuple, FormRecord] = {}
-    modified = {o.path: o.modified for o in outcomes}
+    dated = _dated(candidates, {o.path: o.modified for o in outcomes})
     sha = {o.path: o.sha256 for o in outcomes}
     shown = shown_names(o.path for o in outcomes)
     kept_overall: dict[tuple, FormRecord] = {}
@@ -376,8 +376,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
             copies = not hidden and first.file != record.file and sha[first.file] == sha[record.file]
             saved = [_saved(r) for r in (first, record)]
             by_saving = None not in saved and saved[0] != saved[1]
-            times = saved if by_saving else [r.modified if r.modified is not None else modified.get(r.file)
-                                             for r in (first, record)]
+            times = saved if by_saving else [dated(r) for r in (first, record)]
             if owners is None:
                 owners = _owners(read, units)
             home = [owners.get(r.source or r.file) == units.of(r) for r in (first, record)]
@@ -459,6 +458,23 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     if len(groups) > 1:
         summary.department_of = {r.department: name for name, forms in groups for r in forms if r.department}
     return summary
+
+
+def _dated(records: list[FormRecord], modified: dict[str, float | None]) -> Callable[[FormRecord], float | None]:
+    """When a form's file is dated where the workbooks' own save times do not tell two copies apart (_saved): by
+    the earliest modification time of any copy of its very bytes (its SHA-256). A copy made later (the old mail's attachment saved again after the
+    correction came) is the old file still; dated by itself, it would beat the correction or not by the order the
+    three were met in. A form read from a summary is dated by its unit's file (FormRecord.modified)."""
+    def own(r: FormRecord) -> float | None:
+        return r.modified if r.modified is not None else modified.get(r.file)
+    first: dict[str, float] = {}
+    for r in records:
+        if r.sha256 and (when := own(r)) is not None:
+            first[r.sha256] = min(first.get(r.sha256, when), when)
+
+    def when(r: FormRecord) -> float | None:
+        return first.get(r.sha256, own(r)) if own(r) is not None else None
+    return when
 
 
 def _not_carried(code: str | None, off_period: bool) -> bool:
