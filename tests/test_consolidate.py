@@ -503,6 +503,23 @@ def test_a_project_resent_without_its_code_is_the_same_project(tmp_path, capsys)
     assert data["projects"] == 2 and len(data["duplicates"]) == 1  # the bare name is the first code's
 
 
+def test_a_coded_project_resent_with_its_units_code_is_the_same_project(tmp_path, capsys):
+    """一中 names its project with its code, and re-sends it corrected writing itself 一中（101001001）: the project's
+    code is the same, the unit is the same, yet the two forms were taken for two projects of two codes and the
+    project counted twice, whichever file came first."""
+    name = "校舍维修改造项目（110101260000000000123）"
+    old = write_form(tmp_path / "一中.xlsx", unit="一中", project=name)
+    new = write_form(tmp_path / "一中（更正）.xlsx", unit="一中（101001001）", project=name, funding=more_spent())
+    os.utime(old, (1_780_000_000, 1_780_000_000))
+    os.utime(new, (1_780_000_600, 1_780_000_600))
+    _, expected = run(capsys, new, "-o", tmp_path / "out" / "new.xlsx")
+    for order in ((old, new), (new, old)):
+        code, data = run(capsys, *order, "-o", tmp_path / "out" / "s.xlsx")
+        assert code == 0 and data["projects"] == data["units"] == 1 and data["totals"] == expected["totals"], order
+        [dup] = data["duplicates"]
+        assert "采用 一中（更正）.xlsx!表1（其文件修改时间较晚）；两份金额不同" in dup
+
+
 def test_a_unit_resent_with_its_code_is_the_same_unit(tmp_path, capsys):
     """A unit sends its file as 某市第一中学 and again as 某市第一中学（101001001）, as its 部门整体 form writes it: one
     unit and one project, the later copy used and named, as the roster check already takes them."""

@@ -264,20 +264,21 @@ def in_period(record: FormRecord, year: int | None, months: int | None) -> bool:
     return record.months == months and (record.year is None or record.year == year)
 
 
-def same_project(record: FormRecord, found: tuple[tuple, tuple], aliases: dict[tuple, tuple], coded: set[tuple]
-                 ) -> tuple:
+def same_project(record: FormRecord, found: tuple[tuple, tuple], aliases: dict[tuple, tuple],
+                 coded: dict[tuple, str]) -> tuple:
     """The key the record's project is kept by: that of a form read before of the same unit (Units) and the same
     code, or of the same names when one of the two gives no code (某项目（110101…123） of 某校（101001001） re-sent as
-    某项目 of 某校); two forms giving two codes, of projects or of units (机关服务中心（101003） and （102003）, of two
-    departments), are two, whatever their names. A form of none read before: its own key() (of its unit).
-    `found` is the record's project_aliases, `aliases` those of each form read before."""
+    某项目 of 某校) or both give the same (of 某校 re-sent as of 某校（101001001））; two forms giving two codes, of
+    projects or of units (机关服务中心（101003） and （102003）, of two departments), are two, whatever their names. A
+    form of none read before: its own key() (of its unit). `found` is the record's project_aliases, `aliases` those
+    of each form read before, `coded` the code some form of each key's project gives."""
     exact, named = found
     if exact in aliases:
         return aliases[exact]
     other = aliases.get(named)
     if other is None:
         return exact
-    if record.kind != "project" or record.code is None or other not in coded:
+    if record.kind != "project" or record.code is None or coded.get(other, record.code) == record.code:
         return other
     return exact
 
@@ -340,7 +341,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     overall_off: list[FormRecord] = []  # the 部门整体 forms among them
     repeated: set[str] = set()  # files with a form left out as another file's duplicate
     aliases: dict[tuple, tuple] = {}  # project_aliases of each form → the key its project is kept by
-    coded: set[tuple] = set()  # the keys of projects some form of which gives a code
+    coded: dict[tuple, str] = {}  # the keys of projects some form of which gives a code → that code
     read = [r for r in candidates if r.months is None or in_period(r, year, months)]
     units = Units(read)
     departments: dict[tuple, list[tuple[set[str], tuple]]] = {}  # own_department's: by key, the departments' units
@@ -367,7 +368,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
         for alias in found:
             aliases.setdefault(alias, key)
         if record.kind == "project" and record.code:
-            coded.add(key)
+            coded.setdefault(key, record.code)
         if record.units:
             key = own_department(record, key, departments)
         if key in target:
