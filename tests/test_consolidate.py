@@ -3231,3 +3231,18 @@ def test_a_yearly_workbooks_earlier_months_do_not_outvote_the_period(tmp_path, c
     write_form(tmp_path / "三中.xlsx", unit="三中", project="丙", period="（2026年1-5月）")
     code, data = run(capsys, tmp_path, "-o", tmp_path / "out" / "s.xlsx")
     assert code == 0 and data["period"] == {"year": 2026, "months": 6} and data["projects"] == 2
+
+
+def test_a_project_proposed_for_key_monitoring_opens_its_form(department, tmp_path, capsys):
+    """重点监控建议 named a project for the reviewer to look into, and left finding its form to them: its 项目名称 now
+    opens the unit's file at the form, as 项目明细's 来源文件 does."""
+    run(capsys, department, "-o", tmp_path / "s.xlsx")
+    book = load_workbook(tmp_path / "s.xlsx")
+    detail = {(r[1].value, r[2].value): r[22].hyperlink for r in book["项目明细"].iter_rows(min_row=2)}
+    sheet = book["重点监控建议"]
+    top = next(r for r in range(1, sheet.max_row + 1) if sheet.cell(r, 1).value == "单位")
+    focus = [(r[0].value, r[1]) for r in sheet.iter_rows(min_row=top + 1) if r[0].value]
+    assert focus
+    for unit, project in focus:
+        link, expected = project.hyperlink, detail[(unit, project.value)]
+        assert (link.target, link.location) == (expected.target, expected.location) and link.location.endswith("!A1")

@@ -393,7 +393,7 @@ def write_summary(summary: Summary, path: Path, profile: Profile) -> Path:
         _projects(book, summary, path, names)
         _deviations(book, summary, names, os.path.abspath(path.parent))
         _diagnostics(book, summary, os.path.abspath(path.parent))
-        _focus(book, summary)
+        _focus(book, summary, os.path.abspath(path.parent))
         listed = file_rows(summary, path)
         _files(book, listed)
         _department_form(book, summary)
@@ -600,11 +600,9 @@ def _source_link(s: _Sheet, c: int, record: FormRecord, folder: str, links: dict
     own = not record.source or record.source == record.file
     key = (record.file, record.source, record.sheet if own else None, record.place[0] if own and record.place else 0)
     if key not in links:
-        source, name = record.source or record.file, source_name(record, names)
-        tip = (f"打开 {name} 的工作表“{record.sheet}”" if own
-               else f"打开 {Path(record.file).name}（该项目汇总自 {Path(source).name}）")
-        anchor = _anchor(record.sheet, f"A{(record.place[0] if record.place else 0) + 1}") if own else ""
-        links[key] = _file_url(record.file, folder) + anchor, name, _CONTROL.sub("\ufffd", readable(tip))
+        url, tip = _form_link(record, None, folder) or (_file_url(record.file, folder), _CONTROL.sub(
+            "\ufffd", readable(f"打开 {Path(record.file).name}（该项目汇总自 {Path(record.source or '').name}）")))
+        links[key] = url, source_name(record, names), tip
     url, name, tip = links[key]
     written = s.ws.write_url(s.row, c, url, s.book.fmt["link"], string=name, tip=tip)
     if written == 0 and isinstance(url, str):  # the summary's other projects link to the same file: parsed once
@@ -614,24 +612,41 @@ def _source_link(s: _Sheet, c: int, record: FormRecord, folder: str, links: dict
         s.tall.append((s.row, c, name))
 
 
-def _place_link(s: _Sheet, c: int, record: FormRecord, cell: str | None, place: str, folder: str) -> None:
-    """指标偏差's 位置 of an indicator, linked to its cell in the unit's file: Excel opens the file there. One read
-    back from a summary names a file that stayed with the department: plain text."""
-    if record.source and record.source != record.file or not cell:
-        s.line([(place, "wrap")], c)
-        s.row -= 1
+def _linked_line(s: _Sheet, cells: list[tuple[object, str]], at: int, link: tuple[str, str] | None) -> None:
+    """A row of typed cells (as _Sheet.line) whose cell `at` opens link (url, tip); as it is where there is none.
+    The link is written between two runs of cells: a run must not hold it."""
+    value, kind = cells[at]
+    if link is None or value is None or value == "":
+        s.line(cells)
         return
-    _cell_link(s, c, record.file, record.sheet, cell, place, folder)
-    s.wrapped.add(c)
-    if len(place) > WRAP_CAP // 2:
-        s.tall.append((s.row, c, place))
+    if at:
+        s.line(cells[:at])
+        s.row -= 1
+    text = str(value)
+    s.ws.write_url(s.row, at, link[0], s.book.fmt["link"], string=text, tip=link[1])
+    s.widths[at] = max(s.widths[at], min(_width(text), TEXT_CAP))
+    if kind == "wrap":
+        s.wrapped.add(at)
+    if kind == "wrap" and len(text) > WRAP_CAP // 2 or _width(text) > TEXT_CAP:
+        s.tall.append((s.row, at, text))
+    if at + 1 < len(cells):
+        s.line(cells[at + 1:], at + 1)
+    else:
+        s.row += 1
 
 
-def _cell_link(s: _Sheet, c: int, file: str, sheet: str, cell: str, text: str, folder: str) -> None:
-    """A link showing text that opens a file at a sheet's cell."""
-    tip = _CONTROL.sub("\ufffd", readable(f"打开 {Path(file).name} 的工作表“{sheet}”，单元格 {cell}"))
-    s.ws.write_url(s.row, c, _file_url(file, folder) + _anchor(sheet, cell), s.book.fmt["link"], string=text, tip=tip)
-    s.widths[c] = max(s.widths[c], min(_width(text), TEXT_CAP))
+def _cell_link(file: str, sheet: str, cell: str | None, folder: str) -> tuple[str, str]:
+    """A link opening a file at a sheet's cell (its first cell for None), and its tip."""
+    tip = f"打开 {Path(file).name} 的工作表“{sheet}”" + (f"，单元格 {cell}" if cell else "")
+    return _file_url(file, folder) + _anchor(sheet, cell or "A1"), _CONTROL.sub("\ufffd", readable(tip))
+
+
+def _form_link(record: FormRecord, cell: str | None, folder: str) -> tuple[str, str] | None:
+    """A link opening a form's file at one of its cells (at the form for None): none for a form read back from a
+    summary, whose unit's file stayed with the department."""
+    if record.source and record.source != record.file:
+        return None
+    return _cell_link(record.file, record.sheet, cell or f"A{(record.place[0] if record.place else 0) + 1}", folder)
 
 
 def _file_url(file: str, folder: str) -> str:
@@ -773,16 +788,11 @@ def _deviations(book: _Book, summary: Summary, names: dict[str, str], folder: st
     s = _Sheet(book, SHEETS[2], _by_department(summary, headers) + [c.header for c in own])
     rows = [(d, r) for r in (*summary.projects, *summary.overall) for d in r.deviations]
     rows.sort(key=lambda x: (GRADE_ORDER[x[0].grade], x[1].unit or "", form_name(x[1]) or ""))
-    place = len(_by_department(summary, headers)) - 1
+    place = len(_by_department(summary, headers)) - 1  # 位置: opens the unit's file at the indicator
     for d, r in rows:
-        cells = _department_cell(summary, r, deviation_row(r, d, names), headers)
-        s.line(cells[:place])
-        s.row -= 1
-        _place_link(s, place, r, d.cell, cells[place][0], folder)
-        if own:  # after the link: a run of cells must not hold it
-            s.line(_own_cells(own, deviation_key(r, d, names)), place + 1)
-        else:
-            s.row += 1
+        _linked_line(s, [*_department_cell(summary, r, deviation_row(r, d, names), headers),
+                         *(_own_cells(own, deviation_key(r, d, names)) if own else ())],
+                     place, _form_link(r, d.cell, folder) if d.cell else None)
     s.finish()
 
 
@@ -833,15 +843,11 @@ def _diagnostics(book: _Book, summary: Summary, folder: str) -> None:
     names = problem_names(summary.diagnostics)
     here = {o.path for o in summary.files}  # a finding carried up from a department's summary names a file it kept
     for d in sorted(summary.diagnostics, key=lambda d: (order[d["severity"]], d.get("file") or "")):
-        cells = [*zip(diagnostic_row(d, names), _DIAGNOSTIC_KINDS), *(_own_cells(own, problem_key(d, names)) if own else ())]
         cell = d.get("cell")
-        if d.get("file") in here and d.get("sheet") and cell and _CELL.fullmatch(cell):  # 单元格 opens the file there
-            s.line(cells[:2])
-            s.row -= 1
-            _cell_link(s, 2, d["file"], d["sheet"], cell, cell, folder)
-            s.line(cells[3:], 3)
-        else:
-            s.line(cells)
+        linked = d.get("file") in here and d.get("sheet") and cell and _CELL.fullmatch(cell)  # 单元格 opens it there
+        _linked_line(s, [*zip(diagnostic_row(d, names), _DIAGNOSTIC_KINDS),
+                         *(_own_cells(own, problem_key(d, names)) if own else ())],
+                     2, _cell_link(d["file"], d["sheet"], cell, folder) if linked else None)
     s.finish()
 
 
@@ -865,13 +871,14 @@ def focus_key(f: Focus) -> tuple:
     return clean_text(f.record.unit), clean_text(f.record.project)
 
 
-def _focus(book: _Book, summary: Summary) -> None:
+def _focus(book: _Book, summary: Summary, folder: str) -> None:
     own = _own(summary, SHEETS[4])
-    s = _Sheet(book, SHEETS[4], [*_by_department(summary, FOCUS_HEADERS), *(c.header for c in own)],
-               top=FOCUS_TOP)
+    headers = _by_department(summary, FOCUS_HEADERS)
+    s = _Sheet(book, SHEETS[4], [*headers, *(c.header for c in own)], top=FOCUS_TOP)
+    project = headers.index("项目名称")  # opens the project's form
     for f in summary.focus:
-        s.line([*_department_cell(summary, f.record, focus_row(f), FOCUS_HEADERS),
-                *(_own_cells(own, focus_key(f)) if own else ())])
+        _linked_line(s, [*_department_cell(summary, f.record, focus_row(f), FOCUS_HEADERS),
+                         *(_own_cells(own, focus_key(f)) if own else ())], project, _form_link(f.record, None, folder))
     s.finish()
     _note(book, s.ws, 0, FOCUS_NOTE, len(s.headers), sum(s.final))
 
