@@ -587,6 +587,8 @@ def test_links_open_the_units_file_at_the_form_and_at_the_indicator(tmp_path, ca
         file, sheet, cell = place.value.split("!")
         assert (place.hyperlink.target, place.hyperlink.location) == (file, f"'{sheet.replace(chr(39), chr(39) * 2)}'!{cell}")
         assert stacked.name == file and f"单元格 {cell}" in place.hyperlink.tooltip
+    assert [(r[0].value, r[0].hyperlink.target, r[0].hyperlink.location) for r in book["文件清单"].iter_rows(min_row=2)
+            ] == [("一中.xlsx", "一中.xlsx", None)]  # 文件 opens the file
     problems = [row for row in book["校验问题"].iter_rows(min_row=2) if row[2].value]  # 单元格 opens the file there too
     assert problems and all((r[2].hyperlink.target, r[2].hyperlink.location) == (
         "一中.xlsx", f"'一中''s 表'!{r[2].value}") for r in problems)

@@ -395,7 +395,7 @@ def write_summary(summary: Summary, path: Path, profile: Profile) -> Path:
         _diagnostics(book, summary, os.path.abspath(path.parent))
         _focus(book, summary, os.path.abspath(path.parent))
         listed = file_rows(summary, path)
-        _files(book, listed)
+        _files(book, listed, summary, os.path.abspath(path.parent))
         _department_form(book, summary)
         _records(book, summary, listed, path)
         book.wb.close()
@@ -893,10 +893,12 @@ def file_rows(summary: Summary, output: Path) -> list[list]:
              summary.included_forms.get(o.path, 0), o.reason, o.sha256] for o in summary.files]
 
 
-def _files(book: _Book, rows: list[list]) -> None:
+def _files(book: _Book, rows: list[list], summary: Summary, folder: str) -> None:
     s = _Sheet(book, SHEETS[5], list(FILE_HEADERS))
-    for row in rows:
-        s.line(list(zip(row, ("wrap", "text", "int", "wrap", "hash"))))
+    for row, outcome in zip(rows, summary.files):  # 文件 opens the file: one left out, to see why
+        tip = _CONTROL.sub("\ufffd", readable(f"打开 {Path(outcome.path).name}"))
+        _linked_line(s, list(zip(row, ("wrap", "text", "int", "wrap", "hash"))), 0,
+                     (_file_url(outcome.path, folder), tip))
     s.finish()
 
 
