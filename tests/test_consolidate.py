@@ -566,9 +566,8 @@ def test_source_link_to_a_file_with_a_hash_in_its_name(tmp_path, capsys):
 
 def test_links_open_the_units_file_at_the_form_and_at_the_indicator(tmp_path, capsys):
     """项目明细's 来源文件 opened the unit's file wherever Excel last left it, among its several forms, and 指标偏差's 位置
-    (file!sheet!cell) and 校验问题's 单元格 were text to find by hand. Each now opens the file at the form's sheet (a
-    stacked form's first row), at the indicator's cell, at the finding's cell; a sheet's name is quoted as Excel
-    quotes it. One level up, a project read from
+    (file!sheet!cell) was text to find by hand. Each now opens the file at the form's sheet (a stacked form's first
+    row) and at the indicator's cell; a sheet's name is quoted as Excel quotes it. One level up, a project read from
     a department's summary links to that summary, and its indicators' 位置 name a file the bureau has not: text."""
     (tmp_path / "部门").mkdir()
     stacked = tmp_path / "部门" / "一中.xlsx"
@@ -589,17 +588,12 @@ def test_links_open_the_units_file_at_the_form_and_at_the_indicator(tmp_path, ca
         assert stacked.name == file and f"单元格 {cell}" in place.hyperlink.tooltip
     assert [(r[0].value, r[0].hyperlink.target, r[0].hyperlink.location) for r in book["文件清单"].iter_rows(min_row=2)
             ] == [("一中.xlsx", "一中.xlsx", None)]  # 文件 opens the file
-    problems = [row for row in book["校验问题"].iter_rows(min_row=2) if row[2].value]  # 单元格 opens the file there too
-    assert problems and all((r[2].hyperlink.target, r[2].hyperlink.location) == (
-        "一中.xlsx", f"'一中''s 表'!{r[2].value}") for r in problems)
     code, _ = run(capsys, tmp_path / "部门" / "汇总.xlsx", "-o", tmp_path / "局汇总.xlsx")
     book = load_workbook(tmp_path / "局汇总.xlsx")
     assert {(row[22].hyperlink.target, row[22].hyperlink.location) for row in book["项目明细"].iter_rows(min_row=2)} == {
         ("部门\\汇总.xlsx", None)}
     places = [row[12] for row in book["指标偏差"].iter_rows(min_row=2) if row[0].value]
     assert places and all(p.hyperlink is None and p.value.startswith("一中.xlsx!") for p in places)
-    carried = [row for row in book["校验问题"].iter_rows(min_row=2) if row[0].value == "一中.xlsx"]
-    assert carried and all(r[2].hyperlink is None for r in carried)
 
 
 def test_hand_edits_to_a_summary_are_reported_one_level_up(department, tmp_path, capsys):

@@ -392,7 +392,7 @@ def write_summary(summary: Summary, path: Path, profile: Profile) -> Path:
         names = source_names([*summary.projects, *summary.overall])  # 项目明细's 来源文件 and 指标偏差's 位置
         _projects(book, summary, path, names)
         _deviations(book, summary, names, os.path.abspath(path.parent))
-        _diagnostics(book, summary, os.path.abspath(path.parent))
+        _diagnostics(book, summary)
         _focus(book, summary, os.path.abspath(path.parent))
         listed = file_rows(summary, path)
         _files(book, listed, summary, os.path.abspath(path.parent))
@@ -649,6 +649,7 @@ def _form_link(record: FormRecord, cell: str | None, folder: str) -> tuple[str, 
     return _cell_link(record.file, record.sheet, cell or f"A{(record.place[0] if record.place else 0) + 1}", folder)
 
 
+@lru_cache(maxsize=8192)  # a unit's file is linked from each of its forms, indicators and findings
 def _file_url(file: str, folder: str) -> str:
     """An external link to a file, relative to the summary's folder: the summary keeps finding it when the
     department moves or shares the folder with the units' files in it."""
@@ -836,22 +837,15 @@ def problem_key(d: dict, names: dict[str, str]) -> tuple:
     return tuple(map(clean_text, diagnostic_row(d, names)))
 
 
-def _diagnostics(book: _Book, summary: Summary, folder: str) -> None:
+def _diagnostics(book: _Book, summary: Summary) -> None:
     own = _own(summary, SHEETS[3])
     s = _Sheet(book, SHEETS[3], [*DIAGNOSTIC_HEADERS, *(c.header for c in own)])
     order = {"error": 0, "warning": 1, "info": 2}
     names = problem_names(summary.diagnostics)
-    here = {o.path for o in summary.files}  # a finding carried up from a department's summary names a file it kept
     for d in sorted(summary.diagnostics, key=lambda d: (order[d["severity"]], d.get("file") or "")):
-        cell = d.get("cell")
-        linked = d.get("file") in here and d.get("sheet") and cell and _CELL.fullmatch(cell)  # 单元格 opens it there
-        _linked_line(s, [*zip(diagnostic_row(d, names), _DIAGNOSTIC_KINDS),
-                         *(_own_cells(own, problem_key(d, names)) if own else ())],
-                     2, _cell_link(d["file"], d["sheet"], cell, folder) if linked else None)
+        s.line([*zip(diagnostic_row(d, names), _DIAGNOSTIC_KINDS),
+                *(_own_cells(own, problem_key(d, names)) if own else ())])
     s.finish()
-
-
-_CELL = re.compile(r"\$?[A-Z]{1,3}\$?[0-9]{1,7}")
 
 
 FOCUS_HEADERS = ("单位", "项目名称", "小计（万元）", "支出进度", "综合评级", "列入原因", "建议处理方式（草稿）")
