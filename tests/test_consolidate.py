@@ -1491,6 +1491,30 @@ def test_a_summary_beside_only_some_of_its_units_files_is_brought_up_to_date(tmp
     assert status["教育局汇总.xlsx"] == status["卫健委汇总.xlsx"] == "included"
 
 
+def test_a_summary_of_files_of_one_name_is_not_skipped_for_another_file_of_that_name(tmp_path, capsys):
+    """A department keeps each unit's 监控表.xlsx in a folder of its own; in the bureau's inbox its summary lay beside
+    another department's unit's 监控表.xlsx, and every file it consolidated, named 监控表.xlsx, was taken for one
+    lying beside it: the summary was skipped, its units silently left out. Its files are known by their folders
+    too (一中/监控表.xlsx), as its lists name them."""
+    for unit in ("一中", "二中"):
+        (tmp_path / "教育局" / unit).mkdir(parents=True)
+        write_form(tmp_path / "教育局" / unit / "监控表.xlsx", unit=unit, project="设备购置")
+    inbox = tmp_path / "局收件"
+    inbox.mkdir()
+    assert run(capsys, tmp_path / "教育局", "-o", inbox / "教育局汇总.xlsx")[0] == 0
+    write_form(inbox / "监控表.xlsx", unit="一院", project="设备购置", department="某市卫生健康委员会")
+    code, data = run(capsys, inbox, "-o", tmp_path / "局汇总.xlsx")
+    status = {Path(f["path"]).name: f["status"] for f in data["files"]}
+    assert code == 0 and data["projects"] == data["units"] == 3 and not data["duplicates"]
+    assert status == {"教育局汇总.xlsx": "included", "监控表.xlsx": "included"}
+    shutil.copy(tmp_path / "教育局" / "一中" / "监控表.xlsx", inbox)  # one of its very files: still consolidated
+    code, data = run(capsys, inbox, "-o", tmp_path / "局汇总.xlsx")
+    assert code == 0 and data["projects"] == data["units"] == 2 and len(data["duplicates"]) == 1
+    shutil.copytree(tmp_path / "教育局", inbox / "教育局")  # every one of its files beside it: skipped, as before
+    code, data = run(capsys, inbox, "-o", tmp_path / "局汇总.xlsx")
+    assert code == 0 and {Path(f["path"]).name: f["status"] for f in data["files"]}["教育局汇总.xlsx"] == "rejected"
+
+
 def test_bad_files_rejected_others_kept(tmp_path, capsys):
     good = write_form(tmp_path / "good.xlsx", unit="单位甲", project="项目甲")
     (tmp_path / "broken.xlsx").write_bytes(good.read_bytes()[:500])

@@ -7,6 +7,7 @@ import multiprocessing
 import os
 import signal
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -84,15 +85,24 @@ def skip_own_summaries(outcomes: list[FileOutcome], origins: list[Path | None],
     department's, in a bureau's inbox), or not saying where, is skipped only when every file it consolidated is beside it:
     beside some of them (a unit that also sent its file straight to the bureau) it is consolidated and brought up
     to date with them, as a duplicate is; so are a summary of other units, a folder holding only summaries and a
-    summary named directly. Of files chosen together (an upload), a summary is one made elsewhere."""
-    names: dict[Path, set[str]] = {}
+    summary named directly. Of files chosen together (an upload), a summary is one made elsewhere. A file it
+    consolidated is known by as many of its last folders as tell it from the others it consolidated: where each unit's
+    file is 一中/监控表.xlsx, another 监控表.xlsx beside the summary is none of them."""
+    files: dict[Path, list[tuple[str, ...]]] = {}
     for origin, outcome in zip(origins, outcomes):
         if origin is not None:
-            names.setdefault(origin, set()).add(Path(outcome.path).name)
+            files.setdefault(origin, []).append(_parts(outcome.path))
+    ends: dict[tuple[Path, int], Counter] = {}  # the files of a folder by their last parts, so many of them
+
+    def beside(tail: tuple[str, ...], origin: Path, own: tuple[str, ...]) -> bool:
+        if (origin, len(tail)) not in ends:
+            ends[origin, len(tail)] = Counter(f[-len(tail):] for f in files[origin] if len(f) >= len(tail))
+        return ends[origin, len(tail)][tail] > (own[-len(tail):] == tail)
+
     skipped = []
     for origin, outcome in zip(origins, outcomes):
-        beside = names.get(origin, set()) - {Path(outcome.path).name} if origin is not None else set()
-        found = [_name(f) in beside for f in outcome.inputs] if outcome.summary else []
+        found = ([beside(tail, origin, _parts(outcome.path)) for tail in _tails(outcome.inputs)]
+                 if outcome.summary and origin is not None else [])
         if found and (any(found) if not chosen_together and _made_here(outcome, origin, found) else all(found)):
             outcome.status, outcome.reason = "rejected", f"xlmon 生成的汇总文件，汇总的正是{where}的单位文件，已跳过"
             outcome.records, outcome.diagnostics = [], []
@@ -100,9 +110,21 @@ def skip_own_summaries(outcomes: list[FileOutcome], origins: list[Path | None],
     return skipped
 
 
-def _name(path: str) -> str:
-    """A file's name from a path as a summary recorded it, on Windows (\\) or not."""
-    return path.replace("\\", "/").rsplit("/", 1)[-1]
+def _parts(path: str) -> tuple[str, ...]:
+    """A path's parts, as a summary recorded it on Windows (\\) or not."""
+    return tuple(path.replace("\\", "/").split("/"))
+
+
+def _tails(paths: list[str]) -> list[tuple[str, ...]]:
+    """Each path's last parts, as few as tell it from the others: its name, where no other has it."""
+    parts = [_parts(p) for p in paths]
+    tails: list[tuple[str, ...] | None] = [None] * len(parts)
+    for depth in range(1, max(map(len, parts), default=0) + 1):
+        counts = Counter(p[-depth:] for p in parts)
+        for i, p in enumerate(parts):
+            if tails[i] is None and (counts[p[-depth:]] == 1 or depth >= len(p)):
+                tails[i] = p[-depth:]
+    return tails
 
 
 def _made_here(outcome: FileOutcome, origin: Path | None, found: list[bool]) -> bool:
