@@ -3194,6 +3194,35 @@ def test_which_departments_tell_namesakes_apart():
     assert len({Units(apart).of(r) for r in alone}) == 2
 
 
+def test_a_department_whose_unit_writes_its_code_on_its_overall_form_only_tells_namesakes_apart(tmp_path, capsys):
+    """某市卫生健康委员会's one other unit, 一院, writes its code on its 部门整体 form only (as that form asks), and was
+    taken for a name whose project forms, without the code, may be any of its coded units': the department was in no
+    evidence, its 机关服务中心 taken for 某市教育局's, and their 物业管理经费 counted once, one department's dropped as
+    the other's duplicate. A code on a 部门整体 form, which names no department, leaves its unit's forms their own."""
+    from handmade import department_grid
+
+    for department, unit in (("某市教育局", "一中"), ("某市民政局", "福利院")):
+        (tmp_path / department).mkdir()
+        write_form(tmp_path / department / f"{unit}.xlsx", unit=unit, project="设备购置", department=department)
+    write_form(tmp_path / "某市教育局" / "机关服务中心.xlsx", unit="机关服务中心", project="物业管理经费",
+               department="某市教育局")
+    write_form(tmp_path / "某市民政局" / "机关服务中心.xlsx", unit="机关服务中心（103001099）", project="物业管理经费",
+               department="某市民政局")
+    (tmp_path / "某市卫生健康委员会").mkdir()
+    write_form(tmp_path / "某市卫生健康委员会" / "机关服务中心.xlsx", unit="机关服务中心", project="物业管理经费",
+               department="某市卫生健康委员会", funding=more_spent())
+    one = write_form(tmp_path / "某市卫生健康委员会" / "一院.xlsx", unit="一院", project="设备购置",
+                     department="某市卫生健康委员会")
+    book = load_workbook(one)
+    sheet = book.create_sheet("部门整体")
+    for row in department_grid(unit="一院（102001001）"):
+        sheet.append(row)
+    book.save(one)
+    code, data = run(capsys, tmp_path, "-o", tmp_path / "out" / "s.xlsx")
+    assert code == 0 and data["projects"] == data["units"] == 6 and not data["duplicates"]
+    assert sorted(len(d["units"]) for d in data["departments"]) == [2, 2, 2]
+
+
 def test_files_in_a_folder_that_are_no_workbook_are_named_not_passed_over(tmp_path, capsys):
     """A unit's form typed in Word or sent as a PDF lay in the folder unread and unmentioned: its unit was simply
     not in the summary. Such files are named (not lock files, hidden files, the roster or the reports and notes

@@ -359,10 +359,10 @@ def departments_named(naming: dict[tuple[str, str | None, str], set[str]], keys:
                       counts: Counter[str], coded: set[str]) -> tuple[dict[str, str], set[str]]:
     """Which departments (department_keys) the units' forms show to be one, and which are in evidence: each spelling
     → its department, and the departments in evidence. A department is in evidence where a unit's project forms
-    name it alone (a name without a code beside the name's coded units', which may be any of them, only where other
-    names' forms name it too). One every unit naming it names one other department beside is that department
-    written another way (市教委 on re-sent forms of 某市教育局's units; of two departments only a 信息中心 names,
-    each is the other); one whose units name several others beside tells none of them (市教委 on the re-send of a
+    name it alone (a name without a code beside the name's coded units' naming departments, which it may be any
+    of, only where other names' forms name it too). One every unit naming it names one other department beside is
+    that department written another way (市教委 on re-sent forms of 某市教育局's units; of two departments only a
+    信息中心 names, each is the other); one whose units name several others beside tells none of them (市教委 on the re-send of a
     信息中心 whose namesakes are 某市教育局's and 某市卫生健康委员会's). naming: each unit (unit_key, code, and the
     department's summary its forms were read from, if one: one name's forms in two summaries may be namesakes') →
     the spellings its project forms write, but its very own name; coded: the names written with a code."""
@@ -398,16 +398,23 @@ def departments_named(naming: dict[tuple[str, str | None, str], set[str]], keys:
                 # the one more forms write, else the fuller name (某市教育局 over 市教委): the same whatever the order
                 a, b = sorted((a, b), key=lambda k: (weight[k], len(k), k), reverse=True)
                 parent[b], weight[a], joined = a, weight[a] + weight[b], True
+
+    def alone(stem: str, code: str | None, summary: str) -> bool:
+        """Whether a name's forms tell a department of their own: not those without its code beside coded units
+        of the name whose project forms name departments, which they may be any of (a code on a unit's 部门整体
+        form alone, which names no department, leaves them their own)."""
+        return code is not None or stem not in coded or not of_codes.get((stem, summary))
+
     stems: dict[str, set[str]] = {}  # each department → the names naming it (but without their codes beside them)
-    for (stem, code, _), spellings in naming.items():
-        if code is not None or stem not in coded:
+    for (stem, code, summary), spellings in naming.items():
+        if alone(stem, code, summary):
             for s in spellings:
                 stems.setdefault(root(keys[s]), set()).add(stem)
     evident = set()
-    for (stem, code, _), spellings in naming.items():
+    for (stem, code, summary), spellings in naming.items():
         if len(found := {root(keys[s]) for s in spellings}) == 1:
             key = found.pop()  # a name without its code beside the name's coded units' may be any of them: only
-            if code is not None or stem not in coded or stems.get(key, set()) - {stem}:  # with other names too
+            if alone(stem, code, summary) or stems.get(key, set()) - {stem}:  # with other names too
                 evident.add(key)
     return {spelling: root(key) for spelling, key in keys.items()}, evident
 
