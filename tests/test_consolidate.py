@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -1494,8 +1495,8 @@ def test_a_summary_beside_only_some_of_its_units_files_is_brought_up_to_date(tmp
 def test_a_summary_of_files_of_one_name_is_not_skipped_for_another_file_of_that_name(tmp_path, capsys):
     """A department keeps each unit's 监控表.xlsx in a folder of its own; in the bureau's inbox its summary lay beside
     another department's unit's 监控表.xlsx, and every file it consolidated, named 监控表.xlsx, was taken for one
-    lying beside it: the summary was skipped, its units silently left out. Its files are known by their folders
-    too (一中/监控表.xlsx), as its lists name them."""
+    lying beside it: the summary was skipped, its units silently left out. A file beside it is one it consolidated
+    only of a unit it holds."""
     for unit in ("一中", "二中"):
         (tmp_path / "教育局" / unit).mkdir(parents=True)
         write_form(tmp_path / "教育局" / unit / "监控表.xlsx", unit=unit, project="设备购置")
@@ -1513,6 +1514,24 @@ def test_a_summary_of_files_of_one_name_is_not_skipped_for_another_file_of_that_
     shutil.copytree(tmp_path / "教育局", inbox / "教育局")  # every one of its files beside it: skipped, as before
     code, data = run(capsys, inbox, "-o", tmp_path / "局汇总.xlsx")
     assert code == 0 and {Path(f["path"]).name: f["status"] for f in data["files"]}["教育局汇总.xlsx"] == "rejected"
+
+
+def test_a_summary_of_one_file_of_a_common_name_is_not_skipped_for_another_units_of_that_name(tmp_path, capsys):
+    """A department's one unit sent 监控表.xlsx, and so did another department's unit, straight to the bureau: the
+    summary lay beside a file of the name of every file it consolidated, and was skipped as made of them."""
+    (tmp_path / "教育局").mkdir()
+    write_form(tmp_path / "教育局" / "监控表.xlsx", unit="一中", project="设备购置")
+    inbox = tmp_path / "局收件"
+    (inbox / "卫健委").mkdir(parents=True)
+    assert run(capsys, tmp_path / "教育局", "-o", inbox / "教育局汇总.xlsx")[0] == 0
+    write_form(inbox / "卫健委" / "监控表.xlsx", unit="一院", project="设备购置", department="某市卫生健康委员会")
+    code, data = run(capsys, inbox, "-o", tmp_path / "局汇总.xlsx")
+    assert code == 0 and data["projects"] == data["units"] == 2 and not data["duplicates"]
+    write_form(inbox / "监控表.xlsx", unit="一中", project="设备购置", funding=more_spent())  # its unit's, re-sent
+    os.utime(inbox / "监控表.xlsx", (time.time() + 60,) * 2)
+    code, data = run(capsys, inbox, "-o", tmp_path / "局汇总.xlsx")
+    status = {str(Path(f["path"]).relative_to(inbox)): f["status"] for f in data["files"]}
+    assert code == 0 and status["教育局汇总.xlsx"] == "rejected" and data["projects"] == 2
 
 
 def test_bad_files_rejected_others_kept(tmp_path, capsys):

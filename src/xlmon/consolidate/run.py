@@ -7,7 +7,6 @@ import multiprocessing
 import os
 import signal
 import sys
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -22,6 +21,7 @@ from ..sheetnames import RECORDS_SHEET
 from .aggregate import Summary, aggregate
 from .edits import Edit
 from .extract import Completed, NotCompleted, completed_summary, edits_in, extract, read_completed
+from .names import unit_key
 from .records import FileOutcome
 
 PARALLEL_FROM = 16  # below this many files a pool costs more than it saves
@@ -86,23 +86,16 @@ def skip_own_summaries(outcomes: list[FileOutcome], origins: list[Path | None],
     beside some of them (a unit that also sent its file straight to the bureau) it is consolidated and brought up
     to date with them, as a duplicate is; so are a summary of other units, a folder holding only summaries and a
     summary named directly. Of files chosen together (an upload), a summary is one made elsewhere. A file it
-    consolidated is known by as many of its last folders as tell it from the others it consolidated: where each unit's
-    file is 一中/监控表.xlsx, another 监控表.xlsx beside the summary is none of them."""
-    files: dict[Path, list[tuple[str, ...]]] = {}
+    consolidated is beside it by its name and its unit: where every unit's file is 监控表.xlsx, another unit's beside
+    the summary is none of them."""
+    files: dict[Path, dict[str, list[tuple[FileOutcome, set[str]]]]] = {}  # by folder and name, with their units
     for origin, outcome in zip(origins, outcomes):
         if origin is not None:
-            files.setdefault(origin, []).append(_parts(outcome.path))
-    ends: dict[tuple[Path, int], Counter] = {}  # the files of a folder by their last parts, so many of them
-
-    def beside(tail: tuple[str, ...], origin: Path, own: tuple[str, ...]) -> bool:
-        if (origin, len(tail)) not in ends:
-            ends[origin, len(tail)] = Counter(f[-len(tail):] for f in files[origin] if len(f) >= len(tail))
-        return ends[origin, len(tail)][tail] > (own[-len(tail):] == tail)
-
+            units = {unit_key(r.unit) for r in outcome.records if r.unit}
+            files.setdefault(origin, {}).setdefault(Path(outcome.path).name, []).append((outcome, units))
     skipped = []
     for origin, outcome in zip(origins, outcomes):
-        found = ([beside(tail, origin, _parts(outcome.path)) for tail in _tails(outcome.inputs)]
-                 if outcome.summary and origin is not None else [])
+        found = _found(outcome, files[origin]) if outcome.summary and origin is not None else []
         if found and (any(found) if not chosen_together and _made_here(outcome, origin, found) else all(found)):
             outcome.status, outcome.reason = "rejected", f"xlmon 生成的汇总文件，汇总的正是{where}的单位文件，已跳过"
             outcome.records, outcome.diagnostics = [], []
@@ -110,21 +103,20 @@ def skip_own_summaries(outcomes: list[FileOutcome], origins: list[Path | None],
     return skipped
 
 
-def _parts(path: str) -> tuple[str, ...]:
-    """A path's parts, as a summary recorded it on Windows (\\) or not."""
-    return tuple(path.replace("\\", "/").split("/"))
+def _found(summary: FileOutcome, files: dict[str, list[tuple[FileOutcome, set[str]]]]) -> list[bool]:
+    """Whether each file a summary consolidated lies beside it: a file of its name holding a form of a unit it held
+    (a unit's file sent again), or of its name alone where either tells no unit."""
+    held: dict[str, set[str]] = {}
+    for r in summary.records:
+        if r.unit and r.source:
+            held.setdefault(r.source, set()).add(unit_key(r.unit))
+    return [any(other is not summary and (not units or not held.get(path) or units & held[path])
+                for other, units in files.get(_name(path), ())) for path in summary.inputs]
 
 
-def _tails(paths: list[str]) -> list[tuple[str, ...]]:
-    """Each path's last parts, as few as tell it from the others: its name, where no other has it."""
-    parts = [_parts(p) for p in paths]
-    tails: list[tuple[str, ...] | None] = [None] * len(parts)
-    for depth in range(1, max(map(len, parts), default=0) + 1):
-        counts = Counter(p[-depth:] for p in parts)
-        for i, p in enumerate(parts):
-            if tails[i] is None and (counts[p[-depth:]] == 1 or depth >= len(p)):
-                tails[i] = p[-depth:]
-    return tails
+def _name(path: str) -> str:
+    """A file's name from a path as a summary recorded it, on Windows (\\) or not."""
+    return path.replace("\\", "/").rsplit("/", 1)[-1]
 
 
 def _made_here(outcome: FileOutcome, origin: Path | None, found: list[bool]) -> bool:
