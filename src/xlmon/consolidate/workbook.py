@@ -21,7 +21,6 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.packager import Packager
 from xlsxwriter.sharedstrings import SharedStrings
-from xlsxwriter.url import Url
 from xlsxwriter.utility import _preserve_whitespace, xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
@@ -590,26 +589,12 @@ def _header_height(headers: Sequence[str], widths: list[float]) -> float:
     return LINE_HEIGHT * max(_lines(h, w) for h, w in zip(headers, widths)) + 2
 
 
-def _source_link(s: _Sheet, c: int, record: FormRecord, folder: str, links: dict[tuple, tuple[str | Url, str, str]],
-                 names: dict[str, str]) -> None:
-    """The file a project's form came from, linked to the file this consolidation read it in: the unit's own, at
-    the form's sheet (and first row, for forms stacked on one sheet), or for a project read back from a summary,
-    that summary (the unit's file stayed with the department, where the link would find nothing). links: url, name
-    and tip by (file, source, place), read back from a summary: its projects share one; the url, once written, as
-    xlsxwriter's Url, which carries the name and tip and is not parsed again."""
-    own = not record.source or record.source == record.file
-    key = (record.file, record.source, record.sheet if own else None, record.place[0] if own and record.place else 0)
-    if key not in links:
-        url, tip = _form_link(record, None, folder) or (_file_url(record.file, folder), _CONTROL.sub(
-            "\ufffd", readable(f"打开 {Path(record.file).name}（该项目汇总自 {Path(record.source or '').name}）")))
-        links[key] = url, source_name(record, names), tip
-    url, name, tip = links[key]
-    written = s.ws.write_url(s.row, c, url, s.book.fmt["link"], string=name, tip=tip)
-    if written == 0 and isinstance(url, str):  # the summary's other projects link to the same file: parsed once
-        links[key] = s.ws.hyperlinks[s.row][c], name, tip
-    s.widths[c] = max(s.widths[c], min(_width(name), TEXT_CAP))
-    if _width(name) > TEXT_CAP:  # wrapped: the page's edge would cut it off
-        s.tall.append((s.row, c, name))
+def _project_link(record: FormRecord, folder: str) -> tuple[str, str]:
+    """Where 项目明细's 来源文件 opens, and its tip: the unit's file at the form's sheet (its first row, for forms stacked
+    on one sheet), or for a project read back from a summary, that summary (the unit's file stayed with the
+    department, where the link would find nothing)."""
+    return _form_link(record, None, folder) or (_file_url(record.file, folder), _CONTROL.sub(
+        "\ufffd", readable(f"打开 {Path(record.file).name}（该项目汇总自 {Path(record.source or '').name}）")))
 
 
 def _linked_line(s: _Sheet, cells: list[tuple[object, str]], at: int, link: tuple[str, str] | None) -> None:
@@ -715,26 +700,20 @@ def _projects(book: _Book, summary: Summary, output: Path, names: dict[str, str]
     s = _Sheet(book, SHEETS[1], [*headers, *(c.header for c in own)])
     tp = summary.time_progress
     folder = os.path.abspath(output.parent)
-    links: dict[tuple, tuple[str | Url, str, str]] = {}
     link = len(headers) - 1
     for i, r in enumerate(summary.projects, 1):
         values = r.total()
         subtotal, issue_rate, progress = r.rates()
         gap = None if tp is None or progress is None else round((tp - progress) * 100, 2)
-        s.line(_department_cell(summary, r, [
+        _linked_line(s, [*_department_cell(summary, r, [
             (i, "int"), (r.unit, "wrap"), (r.project, "wrap"), (r.code, "text"), (r.sheet, "wrap"),
             (values[0], "amount"), (values[1], "amount"), (subtotal, "amount"), (values[2], "amount"),
             (issue_rate, "rate"), (values[3], "amount"), (progress, "rate"), (values[4], "amount"),
             (gap, "amount"), (r.funding_grade, "grade"), (r.indicator_grades.get("green", 0), "int"),
             (r.indicator_grades.get("yellow", 0), "int"), (r.indicator_grades.get("red", 0), "int"),
             (r.grade, "grade"), (r.likelihoods.get("确定能", 0), "int"), (r.likelihoods.get("有可能", 0), "int"),
-            (r.likelihoods.get("完全不可能", 0), "int")], DETAIL_HEADERS))
-        s.row -= 1
-        _source_link(s, link, r, folder, links, names)
-        if own:  # after the link: a run of cells must not hold it
-            s.line(_own_cells(own, detail_key(r, names)), link + 1)
-        else:
-            s.row += 1
+            (r.likelihoods.get("完全不可能", 0), "int")], DETAIL_HEADERS), (source_name(r, names), "text"),
+            *(_own_cells(own, detail_key(r, names)) if own else ())], link, _project_link(r, folder))
     s.finish()
 
 
