@@ -3314,3 +3314,21 @@ def test_a_project_proposed_for_key_monitoring_opens_its_form(department, tmp_pa
     for unit, project in focus:
         link, expected = project.hyperlink, detail[(unit, project.value)]
         assert (link.target, link.location) == (expected.target, expected.location) and link.location.endswith("!A1")
+
+
+def test_a_link_excel_cannot_hold_leaves_its_text(tmp_path, capsys, recwarn):
+    """A unit's file deep in folders (a share's path past Excel's 2,079 characters for a link): xlsxwriter refused
+    the link and left 项目明细's 来源文件, 指标偏差's 位置 and 文件清单's 文件 empty, warning in English. They keep their
+    text, unlinked."""
+    folder = tmp_path.joinpath(*[f"{i}" + "d" * 200 for i in range(11)])
+    folder.mkdir(parents=True)
+    write_form(folder / "一中.xlsx", unit="一中", project="项目甲")
+    code, _ = run(capsys, tmp_path, "-o", tmp_path / "s.xlsx")
+    assert code == 0 and not [w for w in recwarn if "URL" in str(w.message)]
+    book = load_workbook(tmp_path / "s.xlsx")
+    source = book["项目明细"].cell(2, 23)
+    assert source.value == "一中.xlsx" and source.hyperlink is None
+    places = [r[12] for r in book["指标偏差"].iter_rows(min_row=2) if r[0].value]
+    assert places and all(p.value.startswith("一中.xlsx!") and p.hyperlink is None for p in places)
+    listed = book["文件清单"].cell(2, 1)
+    assert listed.value.endswith("一中.xlsx") and listed.hyperlink is None

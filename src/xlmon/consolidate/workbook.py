@@ -21,7 +21,7 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.packager import Packager
 from xlsxwriter.sharedstrings import SharedStrings
-from xlsxwriter.utility import _preserve_whitespace, xl_col_to_name
+from xlsxwriter.utility import _preserve_whitespace, _utf16_len, xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from .. import layout as L
@@ -601,7 +601,7 @@ def _linked_line(s: _Sheet, cells: list[tuple[object, str]], at: int, link: tupl
     """A row of typed cells (as _Sheet.line) whose cell `at` opens link (url, tip); as it is where there is none.
     The link is written between two runs of cells: a run must not hold it."""
     value, kind = cells[at]
-    if link is None or value is None or value == "":
+    if link is None or value is None or value == "" or not _fits(s.ws, link[0]):
         s.line(cells)
         return
     if at:
@@ -618,6 +618,17 @@ def _linked_line(s: _Sheet, cells: list[tuple[object, str]], at: int, link: tupl
         s.line(cells[at + 1:], at + 1)
     else:
         s.row += 1
+
+
+def _fits(ws, url: str) -> bool:
+    """Whether Excel can hold one more link, to url: at most 65,530 on a sheet (a bureau's 项目明细 may list more
+    projects), and at most 2,079 characters of path (a unit's file deep in folders); xlsxwriter leaves the cell
+    empty otherwise, with an English warning, where its text is to stand unlinked."""
+    path, _, anchor = url.partition("#")  # as xlsxwriter measures it
+    return ws.hlink_count < _MAX_LINKS and max(_utf16_len(path), _utf16_len(anchor)) <= ws.max_url_length
+
+
+_MAX_LINKS = 65_530
 
 
 def _cell_link(file: str, sheet: str, cell: str | None, folder: str) -> tuple[str, str]:
