@@ -3332,3 +3332,87 @@ def test_a_link_excel_cannot_hold_leaves_its_text(tmp_path, capsys, recwarn):
     assert places and all(p.value.startswith("一中.xlsx!") and p.hyperlink is None for p in places)
     listed = book["文件清单"].cell(2, 1)
     assert listed.value.endswith("一中.xlsx") and listed.hyperlink is None
+
+
+def yuan_funding(yuan: float) -> dict:
+    """A project of `yuan` 元 typed in 元 into the form in 万元: every amount 10,000 times too large."""
+    return {L.TOTAL_ROW: [None, yuan, yuan, yuan, 1, yuan * 0.4, 0.4, yuan],
+            "市级财政资金": [None, yuan, yuan, yuan, 1, yuan * 0.4, 0.4, yuan]}
+
+
+def test_a_small_project_typed_in_yuan_is_pointed_out_against_the_other_units(tmp_path, capsys):
+    """丁's 5 万元 project typed in 元 reads 5 亿元: under the 10 亿元 at which R210 suspects a form alone, yet it
+    outweighs the rest of the department in every total. Against the other units' projects (largest amounts 305
+    万元) it is 164 times the median: K019 names its cell, says 5 亿元 and that the summary counted it as typed."""
+    for unit in ("甲", "乙", "丙"):
+        write_form(tmp_path / f"{unit}.xlsx", unit=unit, project=f"{unit}项目")
+    write_form(tmp_path / "丁.xlsx", unit="丁", project="丁项目", funding=yuan_funding(50_000))
+    code, out = run(capsys, tmp_path, "-o", tmp_path / "汇总.xlsx")
+    assert code == 0 and out["totals"]["current"] == 3 * 300 + 50_000
+    [k] = [d for d in out["diagnostics"] if d["code"] == "K019"]
+    assert (Path(k["file"]).name, k["severity"]) == ("丁.xlsx", "warning")
+    assert load_workbook(tmp_path / "丁.xlsx")[k["sheet"]][k["cell"]].value == 50_000
+    assert "为 50,000.00 万元（合 5 亿元）" in k["message"] and "其他单位 3 个项目最大金额的中位数（305.00 万元）的 164 倍" in k["message"]
+    assert not [d for d in out["diagnostics"] if d["code"] == "R210"]
+
+
+def test_a_unit_that_typed_every_form_in_yuan_is_compared_with_the_others_only(tmp_path, capsys):
+    """丁 typed its three projects in 元: measured against every project, its own would lift the median; against
+    the other units' only, each of its forms is pointed out. A department's large project among small ones that is
+    no hundred times theirs, and one compared with fewer than three other forms, are not."""
+    for unit in ("甲", "乙", "丙"):
+        write_form(tmp_path / f"{unit}.xlsx", unit=unit, project=f"{unit}项目")
+    for i, yuan in enumerate((40_000, 50_000, 80_000)):
+        write_form(tmp_path / f"丁{i}.xlsx", unit="丁", project=f"丁项目{i}", funding=yuan_funding(yuan))
+    write_form(tmp_path / "戊.xlsx", unit="戊", project="新校区建设", funding=yuan_funding(25_000))  # 2.5 亿元
+    code, out = run(capsys, tmp_path, "-o", tmp_path / "汇总.xlsx")
+    assert sorted(Path(d["file"]).name for d in out["diagnostics"] if d["code"] == "K019") == ["丁0.xlsx", "丁1.xlsx",
+                                                                                                "丁2.xlsx"]
+    for unit in ("丁1", "丁2"):
+        (tmp_path / f"{unit}.xlsx").unlink()
+    for unit in ("乙", "丙"):
+        (tmp_path / f"{unit}.xlsx").unlink()
+    code, out = run(capsys, tmp_path, "-o", tmp_path / "汇总.xlsx")
+    assert code == 0 and not [d for d in out["diagnostics"] if d["code"] == "K019"]
+
+
+def test_a_project_typed_in_yuan_is_pointed_out_once_up_the_levels(tmp_path, capsys):
+    """The department's summary says K019 of 丁's project; the bureau, consolidating that summary with another
+    department's, says it once, not again beside the department's. A department whose every unit typed in 元
+    shows nothing at its own level, and is pointed out one level up against the other departments' units."""
+    first, second = tmp_path / "教育局", tmp_path / "卫健委"
+    first.mkdir(), second.mkdir()
+    for unit in ("甲", "乙", "丙", "戊", "己"):
+        write_form(first / f"{unit}.xlsx", unit=unit, project=f"{unit}项目")
+    write_form(first / "丁.xlsx", unit="丁", project="丁项目", funding=yuan_funding(50_000))
+    for unit in ("一院", "二院", "三院", "四院"):
+        write_form(second / f"{unit}.xlsx", unit=unit, project=f"{unit}项目", department="某市卫生健康委员会",
+                   funding=yuan_funding(50_000))
+    for folder in (first, second):
+        code, out = run(capsys, folder, "-o", tmp_path / f"{folder.name}汇总.xlsx")
+        assert code == 0
+    assert not [d for d in out["diagnostics"] if d["code"] == "K019"]
+    code, out = run(capsys, tmp_path / "教育局汇总.xlsx", tmp_path / "卫健委汇总.xlsx", "-o", tmp_path / "市汇总.xlsx")
+    said = sorted(Path(d["file"]).name for d in out["diagnostics"] if d["code"] == "K019")
+    assert code == 0 and said == sorted(["丁.xlsx", "一院.xlsx", "二院.xlsx", "三院.xlsx", "四院.xlsx"])
+
+
+def test_a_units_overall_form_typed_in_yuan_is_pointed_out_among_the_overall_forms(tmp_path, capsys):
+    """A 310 万元 unit's 部门整体 typed in 元: its 本年预算 of 300 万元 reads 300 亿元, under the 1000 亿元 at which R210 suspects an overall
+    form alone. Overall forms are compared with the other units' overall forms, not with projects."""
+    from handmade import DEPARTMENT_SOURCES, DEPARTMENT_SPENDING, department_grid
+
+    def in_yuan(rows: dict) -> dict:
+        return {k: v and [x * 10_000 if i not in (4, 6) and x is not None else x for i, x in enumerate(v)]
+                for k, v in rows.items()}
+
+    for i, unit in enumerate(("甲", "乙", "丙", "丁")):
+        grid = (department_grid(unit=unit) if i else
+                department_grid(unit=unit, sources=in_yuan(DEPARTMENT_SOURCES), spending=in_yuan(DEPARTMENT_SPENDING)))
+        write_grid(tmp_path / f"{unit}整体.xlsx", grid)
+        write_form(tmp_path / f"{unit}.xlsx", unit=unit, project=f"{unit}项目")
+    code, out = run(capsys, tmp_path, "-o", tmp_path / "汇总.xlsx")
+    [k] = [d for d in out["diagnostics"] if d["code"] == "K019"]
+    assert code == 0 and Path(k["file"]).name == "甲整体.xlsx" and "甲的部门整体表" in k["message"]
+    assert "其他单位 3 张部门整体表" in k["message"] and "合 300 亿元" in k["message"]
+    assert not [d for d in out["diagnostics"] if d["code"] == "R210"]

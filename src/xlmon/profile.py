@@ -55,6 +55,8 @@ class AmountRules(_Strict):
     """Amounts (万元) above which a form looks typed in 元 by mistake."""
     project_max: float = Field(100_000.0, gt=0)
     department_max: float = Field(10_000_000.0, gt=0)
+    apart_times: float = Field(100.0, gt=1)  # K019: this many times the median of other units' forms of the kind
+    apart_floor: float = Field(10_000.0, gt=0)  # K019: and at least this (1 亿元), below which it tells too little
 
 
 class ConsolidationRules(_Strict):

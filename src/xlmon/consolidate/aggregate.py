@@ -3,6 +3,7 @@ totals recomputed from summed amounts (never averaged), grades, and 重点监控
 
 from __future__ import annotations
 
+import statistics
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -13,14 +14,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import layout as L
-from ..calc import DEPENDS, ratio, time_progress
+from ..calc import DEPENDS, fmt_amount, ratio, time_progress
 from ..diagnostics import make
 from ..file_errors import readable
 from ..grading import grade_funding
 from ..grid import parse_address
 from ..models import FundingRow
 from ..profile import Profile
-from ..text import label_key
+from ..text import label_key, plain_number
 from .names import Units, alike_names, department_groups, department_name, unit_key, with_units
 from .records import AMOUNTS, OVERALL_NAME, FileOutcome, FormRecord, form_name
 from .roster import compare_roster
@@ -432,6 +433,8 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     # told apart as the summary lists them; the forms read (those the kept ones replaced too) show whose a
     # correction naming no department is
     kept_units = Units([*projects, *kept_overall.values()], read)
+    for kind in (projects, list(kept_overall.values())):
+        diagnostics += _apart(kind, kept_units, profile, diagnostics)
     by_unit = _by_unit(projects, months, profile, kept_units)
     grades = Counter(r.grade for r in projects if r.grade)
     # the forms left out for their period, here and in the summaries read (the K001s they carry up)
@@ -459,6 +462,36 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     if len(groups) > 1:
         summary.department_of = {r.department: name for name, forms in groups for r in forms if r.department}
     return summary
+
+
+def _apart(records: list[FormRecord], units: Units, profile: Profile, said: list[dict]) -> list[dict]:
+    """K019: a form whose largest amount is a hundred times the median of other units' forms of its kind, and
+    large, but under what R210 says of a form alone: typed in 元 (a 5 万元 project reads 5 亿元), it would outweigh
+    the whole department in the totals. Compared with other units' forms only, so that a unit that typed all its
+    forms in 元 does not hide itself; not said again of a form a summary read already said it of, which one level
+    up is compared again, with every department's forms (a department all of whose units typed in 元)."""
+    rules = profile.amounts
+    limit = rules.department_max if records and records[0].kind == "department" else rules.project_max
+    suspects = [r for r in records if r.largest and rules.apart_floor <= r.largest[0] < limit]
+    if not suspects:
+        return []
+    already = {(d.get("file"), d.get("sheet")) for d in said if d.get("code") == "K019"}
+    unit_of = {id(r): units.of(r) for r in records if r.largest}
+    found = []
+    for r in suspects:
+        if (r.source or r.file, r.sheet) in already:
+            continue
+        others = sorted(o.largest[0] for o in records if o.largest and unit_of[id(o)] != unit_of[id(r)])
+        if len(others) < 3:
+            continue
+        median = float(statistics.median(others))
+        value, column, cell = float(r.largest[0]), *r.largest[1:]
+        if median > 0 and value >= rules.apart_times * median:
+            found.append(make("K019", file=r.source or r.file, sheet=r.sheet, cell=cell, form=_duplicate_form(r),
+                              field=column, value=fmt_amount(value), yi=plain_number(round(value / 10_000, 2)),
+                              kind="个项目" if r.kind == "project" else "张部门整体表", count=len(others),
+                              median=fmt_amount(median), times=f"{value / median:.0f}").model_dump())
+    return found
 
 
 def _dated(records: list[FormRecord], modified: dict[str, float | None]) -> Callable[[FormRecord], float | None]:

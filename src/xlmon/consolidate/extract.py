@@ -18,6 +18,7 @@ from ..check import check_workbook
 from ..file_errors import os_reason, readable, reader_failure
 from ..models import Form
 from ..profile import Profile
+from ..rules.numbers import largest_amount
 from ..text import plain_number
 from ..sheetnames import RECORDS_SHEET, SUMMARY_SHEETS  # RECORDS_SHEET: a summary's hidden sheet, a record a row
 from .edits import Edit, edit_diagnostics, same_amount, summary_edits
@@ -79,6 +80,7 @@ def form_record(form: Form, path: str, hidden: bool = False, modified: float | N
                                         ind.likelihood, ind.reason, ind.remark, ind.grade,
                                         ind.cells.get("forecast")))
     code_match = PROJECT_CODE.search(form.project or "")
+    largest = largest_amount(form)
     return FormRecord(
         kind=form.kind, file=path, sheet=form.sheet, unit=form.unit or (form.department if form.kind ==
                                                                          "department" else None),
@@ -87,7 +89,7 @@ def form_record(form: Form, path: str, hidden: bool = False, modified: float | N
         funding_grade=total.grade if total else None,
         grade=form.grade, indicator_grades=grades, likelihoods=likelihoods, deviations=deviations,
         period_cell=form.cells.get("period"), hidden=hidden, place=list(form.place) if form.place else None,
-        modified=modified, saved=saved, sha256=sha256,
+        modified=modified, saved=saved, sha256=sha256, largest=list(largest) if largest else None,
     )
 
 

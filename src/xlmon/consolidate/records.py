@@ -75,6 +75,9 @@ class FormRecord:
     # a department's own 部门整体: the units its summary consolidated, which tell two departments' forms apart where
     # both name one 主管部门 (two sub-departments of 某局 each completing its own; aggregate.own_department)
     units: list[str] | None = None
+    # [value, row·column, cell] of the form's largest amount typed (rules.numbers.largest_amount): K019 compares it
+    # with the other units' forms
+    largest: list | None = None
     # the record as its line of a summary's records sheet, made where the record was extracted (in a worker)
     # once it is final; every field above is part of it
     line: str | None = field(default=None, compare=False, repr=False)

@@ -22,14 +22,23 @@ def amounts_in_yuan(form: Form, profile: Profile) -> list[Diagnostic]:
     """The largest amount of a form far beyond what one project (or department) spends: typed in 元 into a
     form in 万元, which would make the unit's figures 10,000 times too large in a consolidation."""
     limit = profile.amounts.department_max if form.kind == "department" else profile.amounts.project_max
-    found = [(v, row, f) for row in form.funding for f in L.INPUT_AMOUNTS
-             if (v := row.typed.get(f)) is not None and v >= limit]
-    if not found:
+    found = largest_amount(form)
+    if found is None or found[0] < limit:
         return []
-    value, row, f = max(found, key=lambda item: item[0])
-    return [make("R210", sheet=form.sheet, cell=row.cells.get(f), field=f"{row.row}·{L.FIELD_LABELS[f]}",
-                 value=fmt_amount(value), yi=plain_number(round(value / 10_000, 2)), limit=fmt_amount(limit),
+    value, field, cell = found
+    return [make("R210", sheet=form.sheet, cell=cell, field=field, value=fmt_amount(value),
+                 yi=plain_number(round(value / 10_000, 2)), limit=fmt_amount(limit),
                  kind="部门" if form.kind == "department" else "单个项目")]
+
+
+def largest_amount(form: Form) -> tuple[float, str, str | None] | None:
+    """The form's largest amount typed, its row·column and its cell: what an amount typed in 元 shows first
+    (R210 on the form alone; K019 against the other units of a consolidation)."""
+    found = [(v, row, f) for row in form.funding for f in L.INPUT_AMOUNTS if (v := row.typed.get(f)) is not None]
+    if not found:
+        return None
+    value, row, f = max(found, key=lambda item: item[0])
+    return value, f"{row.row}·{L.FIELD_LABELS[f]}", row.cells.get(f)
 
 
 def sources_split(form: Form, profile: Profile) -> list[Diagnostic]:
