@@ -3416,3 +3416,23 @@ def test_a_units_overall_form_typed_in_yuan_is_pointed_out_among_the_overall_for
     assert code == 0 and Path(k["file"]).name == "甲整体.xlsx" and "甲的部门整体表" in k["message"]
     assert "其他单位 3 张部门整体表" in k["message"] and "合 300 亿元" in k["message"]
     assert not [d for d in out["diagnostics"] if d["code"] == "R210"]
+
+
+def test_last_months_files_left_in_the_folder_do_not_outvote_this_months(tmp_path, capsys):
+    """The department keeps one folder a year: everyone's 1-5月 files, and three units of five have sent 1-6月. Each
+    unit voted once for every period it sent, so 1-5月 won five to three and the June files were rejected as off
+    period. A unit votes for its latest: the summary is 1-6月; a May file of a unit that sent June is a copy kept
+    (K018, naming the June form, and 文件清单 says so), the two units yet to send June are asked to (K001)."""
+    for unit in ("甲", "乙", "丙", "丁", "戊"):
+        write_form(tmp_path / f"{unit}5月.xlsx", unit=unit, project=f"{unit}项目", period="（2026年1-5月）")
+    for unit in ("甲", "乙", "丙"):
+        write_form(tmp_path / f"{unit}6月.xlsx", unit=unit, project=f"{unit}项目", funding=more_spent())
+    code, data = run(capsys, tmp_path, "-o", tmp_path / "out" / "s.xlsx")
+    assert code == 0 and data["period"] == {"year": 2026, "months": 6} and data["projects"] == 3
+    assert data["totals"]["spent"] == 3 * (150 + 10)
+    kept = {Path(d["file"]).name: d for d in data["diagnostics"] if d["code"] == "K018"}
+    assert sorted(kept) == ["丙5月.xlsx", "乙5月.xlsx", "甲5月.xlsx"]
+    assert "“甲6月.xlsx!表1”已有本期（2026年1-6月）的同一张表" in kept["甲5月.xlsx"]["message"]
+    assert sorted(Path(d["file"]).name for d in data["diagnostics"] if d["code"] == "K001") == ["丁5月.xlsx", "戊5月.xlsx"]
+    reasons = {Path(f["path"]).name: f["reason"] for f in data["files"]}
+    assert "本期的同一张表已另行报送" in reasons["甲5月.xlsx"] and "与多数单位" in reasons["丁5月.xlsx"]

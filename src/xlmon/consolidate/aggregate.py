@@ -239,17 +239,19 @@ def _rows(record: FormRecord) -> str:
 
 
 def majority_period(records: list[FormRecord]) -> tuple[int | None, int | None]:
-    """The period most units report (a unit counts once per period, however many forms it sent; of a file's
-    forms of one unit only the latest counts, a yearly workbook's earlier months being copies kept, K018). A form
-    that states no year (S103) counts for every year of its months, as it joins whichever is chosen."""
+    """The period most units report: a unit counts once, for the latest period of its forms, however many it sent
+    (its earlier months, a yearly workbook's sheets or last month's files left in the folder, are copies kept,
+    K018: six units of ten having sent 1-6月 into the folder holding everyone's 1-5月 is a 1-6月 summary); forms
+    naming no unit count by file. A form that states no year (S103) counts for every year of its months, as it
+    joins whichever is chosen."""
     ids = Units(records)
-    latest: dict[tuple, tuple[int | None, int]] = {}
+    latest: dict[object, tuple[int | None, int]] = {}
     for r in records:
         if r.months is not None:
-            who = (key if (key := ids.of(r))[0] else r.file, r.file)
+            who = key if (key := ids.of(r))[0] else r.file
             if who not in latest or (r.year or 0, r.months) > (latest[who][0] or 0, latest[who][1]):
                 latest[who] = (r.year, r.months)
-    units = {(who, year, months) for (who, _), (year, months) in latest.items()}
+    units = {(who, year, months) for who, (year, months) in latest.items()}
     if not units:
         return None, None
     unread = Counter(m for _, y, m in units if y is None)
@@ -339,6 +341,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     duplicates: list[str] = []
     included = Counter()
     off_period: dict[str, set[str]] = {}  # file → the periods of its forms left out for their period
+    earlier: dict[str, set[str]] = {}  # file → the periods of its forms left out as earlier months kept (K018)
     overall_off: list[FormRecord] = []  # the 部门整体 forms among them
     repeated: set[str] = set()  # files with a form left out as another file's duplicate
     aliases: dict[tuple, tuple] = {}  # project_aliases of each form → the key its project is kept by
@@ -348,13 +351,16 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     departments: dict[tuple, list[tuple[set[str], tuple]]] = {}  # own_department's: by key, the departments' units
     owners: dict[str, tuple | None] | None = None  # _owners, once a project is found twice
     current = {_sheet_of_month(r): r.sheet for r in read}  # a yearly workbook keeps a sheet a month: 1月 … 6月
+    sent = {_form_of_month(r, units): r for r in read}  # and a folder last month's files
     for record in candidates:
         if record.months is not None and not in_period(record, year, months):
             found = L.period(record.year, record.months)
-            if (record.year == year and months and record.months < months
-                    and (sheet := current.get(_sheet_of_month(record)))):
+            if record.year == year and months and record.months < months and (
+                    (sheet := current.get(_sheet_of_month(record))) or (now := sent.get(_form_of_month(record, units)))):
+                where = f"同一文件的工作表“{sheet}”" if sheet else f"“{_place(now, shown)}”"
                 diagnostics.append(make("K018", file=record.file, sheet=record.sheet, cell=record.period_cell,
-                                        found=found, current=sheet, majority=majority).model_dump())
+                                        found=found, current=where, majority=majority).model_dump())
+                earlier.setdefault(record.file, set()).add(found)
                 dropped.add(record.where())
                 continue
             diagnostics.append(_off_period(record, found, majority))
@@ -427,7 +433,8 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
                        and not again(o, d)]
     for o in outcomes:
         if o.status == "included" and not included[o.path]:
-            o.status, o.reason = "rejected", _left_out(off_period.get(o.path), o.path in repeated, majority)
+            o.status, o.reason = "rejected", _left_out(off_period.get(o.path), o.path in repeated, majority,
+                                                       earlier.get(o.path))
     projects = list(kept.values())
     rows = source_rows(projects, months, profile)
     # told apart as the summary lists them; the forms read (those the kept ones replaced too) show whose a
@@ -521,6 +528,13 @@ def _sheet_of_month(record: FormRecord) -> tuple:
     """What tells a unit's form in its file from month to month: an earlier month's sheet of a form the file also
     holds for the summary's period is a copy kept, not a form to file again (K018, not K001)."""
     return record.file, record.source, record.kind, label_key(record.unit or ""), label_key(form_name(record) or "")
+
+
+def _form_of_month(record: FormRecord, units: Units) -> tuple:
+    """What tells a unit's form from month to month across its files: last month's file of a form the unit has
+    sent for the summary's period is a copy kept too (K018). Not of a form naming no unit."""
+    unit = units.of(record)
+    return (unit if unit[0] else record.file, record.kind, label_key(form_name(record) or record.sheet))
 
 
 def _off_period(record: FormRecord, found: str, majority: str) -> dict:
@@ -647,11 +661,13 @@ def _copy_of(name: str, other: str) -> bool:
     return len(other) < len(name) and label_key(other) in label_key(name)
 
 
-def _left_out(periods: set[str] | None, repeated: bool, majority: str) -> str:
-    """Why a file read well gave the summary nothing: its period, its forms all being others' duplicates, or both."""
+def _left_out(periods: set[str] | None, repeated: bool, majority: str, earlier: set[str] | None = None) -> str:
+    """Why a file read well gave the summary nothing: its period, its forms all being others' duplicates, or
+    earlier months of forms sent for the summary's period (K018); or more than one of these."""
     period = f"表内期间（{'、'.join(sorted(periods))}）与多数单位（{majority}）不一致" if periods else ""
     copies = "其中的项目都已从其他文件计入（重复报送，只计一次）" if repeated else ""
-    return "；".join(filter(None, (period, copies))) or f"没有可计入 {majority} 汇总的表"
+    kept = (f"其中是前期（{'、'.join(sorted(earlier))}）的表，本期的同一张表已另行报送（无需处理）" if earlier else "")
+    return "；".join(filter(None, (period, copies, kept))) or f"没有可计入 {majority} 汇总的表"
 
 
 def source_rows(projects: list[FormRecord], months: int | None, profile: Profile,
