@@ -3422,16 +3422,18 @@ def test_last_months_files_left_in_the_folder_do_not_outvote_this_months(tmp_pat
     """The department keeps one folder a year: everyone's 1-5月 files, and three units of five have sent 1-6月. Each
     unit voted once for every period it sent, so 1-5月 won five to three and the June files were rejected as off
     period. A unit votes for its latest: the summary is 1-6月; a May file of a unit that sent June is a copy kept
-    (K018, naming the June form, and 文件清单 says so), the two units yet to send June are asked to (K001)."""
+    (K018, naming the June form, and 文件清单 says so), and so is last year's; the two units yet to send June are
+    asked to (K001)."""
     for unit in ("甲", "乙", "丙", "丁", "戊"):
         write_form(tmp_path / f"{unit}5月.xlsx", unit=unit, project=f"{unit}项目", period="（2026年1-5月）")
     for unit in ("甲", "乙", "丙"):
         write_form(tmp_path / f"{unit}6月.xlsx", unit=unit, project=f"{unit}项目", funding=more_spent())
+    write_form(tmp_path / "甲去年.xlsx", unit="甲", project="甲项目", period="（2025年1-12月）")
     code, data = run(capsys, tmp_path, "-o", tmp_path / "out" / "s.xlsx")
     assert code == 0 and data["period"] == {"year": 2026, "months": 6} and data["projects"] == 3
     assert data["totals"]["spent"] == 3 * (150 + 10)
     kept = {Path(d["file"]).name: d for d in data["diagnostics"] if d["code"] == "K018"}
-    assert sorted(kept) == ["丙5月.xlsx", "乙5月.xlsx", "甲5月.xlsx"]
+    assert sorted(kept) == ["丙5月.xlsx", "乙5月.xlsx", "甲5月.xlsx", "甲去年.xlsx"]
     assert "“甲6月.xlsx!表1”已有本期（2026年1-6月）的同一张表" in kept["甲5月.xlsx"]["message"]
     assert sorted(Path(d["file"]).name for d in data["diagnostics"] if d["code"] == "K001") == ["丁5月.xlsx", "戊5月.xlsx"]
     reasons = {Path(f["path"]).name: f["reason"] for f in data["files"]}

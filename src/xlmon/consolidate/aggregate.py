@@ -355,7 +355,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     for record in candidates:
         if record.months is not None and not in_period(record, year, months):
             found = L.period(record.year, record.months)
-            if record.year == year and months and record.months < months and (
+            if year and months and (record.year or year, record.months) < (year, months) and (
                     (sheet := current.get(_sheet_of_month(record))) or (now := sent.get(_form_of_month(record, units)))):
                 where = f"同一文件的工作表“{sheet}”" if sheet else f"“{_place(now, shown)}”"
                 diagnostics.append(make("K018", file=record.file, sheet=record.sheet, cell=record.period_cell,
