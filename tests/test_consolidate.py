@@ -3438,3 +3438,24 @@ def test_last_months_files_left_in_the_folder_do_not_outvote_this_months(tmp_pat
     assert sorted(Path(d["file"]).name for d in data["diagnostics"] if d["code"] == "K001") == ["丁5月.xlsx", "戊5月.xlsx"]
     reasons = {Path(f["path"]).name: f["reason"] for f in data["files"]}
     assert "本期的同一张表已另行报送" in reasons["甲5月.xlsx"] and "与多数单位" in reasons["丁5月.xlsx"]
+
+
+def test_a_bureaus_inbox_of_last_months_summaries_beside_this_months_gives_this_months(tmp_path, capsys):
+    """Each department's 1-5月 and 1-6月 summaries lie in the bureau's inbox: the summary is 1-6月, and each May
+    summary gets one note (K018, naming the June summary), not one a form, nor K001 asking to consolidate again."""
+    inbox = tmp_path / "收件"
+    inbox.mkdir()
+    for department, units in (("某市教育局", ["一中", "二中", "三中"]), ("某市卫生健康委员会", ["一院", "二院"])):
+        for months in (5, 6):
+            folder = tmp_path / f"{department}{months}"
+            folder.mkdir()
+            for unit in units:
+                write_form(folder / f"{unit}.xlsx", unit=unit, project=f"{unit}项目", department=department,
+                           period=f"（2026年1-{months}月）")
+            assert run(capsys, folder, "-o", inbox / f"{department}{months}月汇总.xlsx")[0] == 0
+    code, data = run(capsys, inbox, "-o", tmp_path / "市汇总.xlsx")
+    assert code == 0 and data["period"]["months"] == 6 and data["projects"] == 5
+    notes = {Path(d["file"]).name: d["message"] for d in data["diagnostics"] if d["code"] == "K018"}
+    assert sorted(notes) == ["某市卫生健康委员会5月汇总.xlsx", "某市教育局5月汇总.xlsx"]
+    assert notes["某市教育局5月汇总.xlsx"].startswith("该汇总表中的 3 张表是 2026年1-5月 的监控表，“某市教育局6月汇总.xlsx”已有")
+    assert not [d for d in data["diagnostics"] if d["code"] == "K001"]

@@ -342,6 +342,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     included = Counter()
     off_period: dict[str, set[str]] = {}  # file → the periods of its forms left out for their period
     earlier: dict[str, set[str]] = {}  # file → the periods of its forms left out as earlier months kept (K018)
+    stale: dict[str, list[tuple[str, str]]] = {}  # a summary → (period, the file that counts) of each such form
     overall_off: list[FormRecord] = []  # the 部门整体 forms among them
     repeated: set[str] = set()  # files with a form left out as another file's duplicate
     aliases: dict[tuple, tuple] = {}  # project_aliases of each form → the key its project is kept by
@@ -357,9 +358,13 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
             found = L.period(record.year, record.months)
             if year and months and (record.year or year, record.months) < (year, months) and (
                     (sheet := current.get(_sheet_of_month(record))) or (now := sent.get(_form_of_month(record, units)))):
-                where = f"同一文件的工作表“{sheet}”" if sheet else f"“{_place(now, shown)}”"
-                diagnostics.append(make("K018", file=record.file, sheet=record.sheet, cell=record.period_cell,
-                                        found=found, current=where, majority=majority).model_dump())
+                if record.source and record.source != record.file:  # said once of the summary, below
+                    stale.setdefault(record.file, []).append((found, record.file if sheet else now.file))
+                else:
+                    where = f"同一文件的工作表“{sheet}”" if sheet else f"“{_place(now, shown)}”"
+                    diagnostics.append(make("K018", file=record.file, sheet=record.sheet, cell=record.period_cell,
+                                            form="该表", found=found, current=where, same="同一张表",
+                                            majority=majority).model_dump())
                 earlier.setdefault(record.file, set()).add(found)
                 dropped.add(record.where())
                 continue
@@ -416,6 +421,11 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
             continue
         target[key] = record
         included[record.file] += 1
+    for path, forms in stale.items():  # an earlier month's summary beside this month's: one note, not one a form
+        later = "、".join(dict.fromkeys(f"“{shown[f]}”" for _, f in forms))
+        diagnostics.append(make("K018", file=path, form=f"该汇总表中的 {len(forms)} 张表",
+                                found="、".join(sorted({f for f, _ in forms})), current=later, same="这些表",
+                                majority=majority).model_dump())
     for key, record, cover in _covered(kept_overall, units):  # a unit's own form, sent too, is in its department's
         del kept_overall[key]
         included[record.file] -= 1
