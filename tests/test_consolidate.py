@@ -3354,6 +3354,11 @@ def test_a_small_project_typed_in_yuan_is_pointed_out_against_the_other_units(tm
     assert load_workbook(tmp_path / "丁.xlsx")[k["sheet"]][k["cell"]].value == 50_000
     assert "为 50,000.00 万元（合 5 亿元）" in k["message"] and "其他单位 3 个项目最大金额的中位数（305.00 万元）的 164 倍" in k["message"]
     assert not [d for d in out["diagnostics"] if d["code"] == "R210"]
+    note = "1 张表的金额疑似按元填写（见“校验问题”，代码 K019），合计按表内数字计入，核实前可能偏大"
+    assert note in load_workbook(tmp_path / "汇总.xlsx")["汇总表"]["A2"].value
+    from xlmon.report import report_for_paths
+    said = [b.text for b in report_for_paths([tmp_path / "汇总.xlsx"]).blocks if hasattr(b, "text")]
+    assert any("1 张表的金额疑似按元填写" in text for text in said)
 
 
 def test_a_unit_that_typed_every_form_in_yuan_is_compared_with_the_others_only(tmp_path, capsys):

@@ -164,6 +164,11 @@ class Summary:
         return sum(r.unread() for r in self.projects)
 
     @property
+    def apart(self) -> int:
+        """The forms whose amounts look typed in 元 against the other units' (K019), which the totals count as typed."""
+        return sum(d.get("code") == "K019" for d in self.diagnostics)
+
+    @property
     def units(self) -> list[str]:
         """The units with projects, each once however its name is spaced or bracketed (Units.names: as first
         written, with its code where one name is several units)."""

@@ -467,6 +467,8 @@ def _overview(book: _Book, summary: Summary) -> None:
         codes = sorted({d["code"] for d in summary.diagnostics if d["code"] in UNKNOWN_AMOUNT_CODES}) or ["N001"]
         note += (f"注意：{unclear} 个项目有金额无法识别（见“校验问题”，代码 {'、'.join(codes)}），合计只含能识别的金额，"
                  "下达率、支出进度按其余项目计算。")
+    if apart := summary.apart:
+        note += f"注意：{apart} 张表的金额疑似按元填写（见“校验问题”，代码 K019），合计按表内数字计入，核实前可能偏大。"
     tp = summary.time_progress
     for t in summary.rows:
         label = t.row if t.row == L.TOTAL_ROW else f"其中：{t.row}" if t.row == L.PROJECT_SOURCES[0] else t.row

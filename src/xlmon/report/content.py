@@ -374,6 +374,9 @@ def department_report(summary: Summary, profile: Profile) -> Report:
         what = "份部门整体表" if only_overall else "个项目"
         add(Paragraph(f"注意：{unclear} {what}有金额无法识别（见 xlmon 校验结果），以上合计只含能识别的金额，"
                       f"下达率、支出进度按其余{'各表' if only_overall else '项目'}计算。"))
+    if summary.apart:
+        add(Paragraph(f"注意：{summary.apart} 张表的金额疑似按元填写（与其他单位相差百倍以上，见 xlmon 校验结果），"
+                      "以上合计按表内数字计入，核实前可能偏大。"))
     rows = [t for t in funds if t.row == L.TOTAL_ROW or t.subtotal or t.spent or t.issued]
     add(Table(FUNDING_HEADERS, [[t.row, _num(t.subtotal), _num(t.issued), _rate(t.issue_rate), _num(t.spent),
                                  _rate(t.spend_progress), _num(t.forecast), _pp(t.gap), grade_text(t.grade)]
