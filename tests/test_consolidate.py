@@ -3359,6 +3359,11 @@ def test_a_small_project_typed_in_yuan_is_pointed_out_against_the_other_units(tm
     from xlmon.report import report_for_paths
     said = [b.text for b in report_for_paths([tmp_path / "汇总.xlsx"]).blocks if hasattr(b, "text")]
     assert any("1 张表的金额疑似按元填写" in text for text in said)
+    focus = load_workbook(tmp_path / "汇总.xlsx")["重点监控建议"]
+    [reason] = [row[5] for row in focus.iter_rows(values_only=True) if row[1] == "丁项目"]
+    assert reason.endswith("且为黄灯，但金额疑似按元填写（见“校验问题”，代码 K019），请先核实")
+    code, up = run(capsys, tmp_path / "汇总.xlsx", "-o", tmp_path / "上级.xlsx")  # the draft, read back, is no edit
+    assert code == 0 and not [d for d in up["diagnostics"] if d["code"] in ("K005", "K012", "K014")]
 
 
 def test_a_unit_that_typed_every_form_in_yuan_is_compared_with_the_others_only(tmp_path, capsys):

@@ -477,7 +477,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
                            .model_dump())
     summary = Summary(year, months, time_progress(months), outcomes, projects, list(kept_overall.values()), rows,
                       by_unit, {g: grades.get(g, 0) for g in ("green", "yellow", "red")},
-                      focus_list(projects, profile), duplicates, missing, diagnostics, dict(included), list(unlisted),
+                      focus_list(projects, profile, apart_forms(diagnostics)), duplicates, missing, diagnostics, dict(included), list(unlisted),
                       list(roster or []))
     summary.other_period, summary.unit_ids, summary.overall_other_period = other_period, kept_units, overall_off
     summary.departments, summary.by_department = named, _by_department(groups, projects, months, profile)
@@ -746,10 +746,16 @@ def _hint(side: str, alike: list[str], otherwise: str = "") -> str:
     return "；请核对单位名称与名单是否一致" if alike else otherwise
 
 
-def focus_list(projects: list[FormRecord], profile: Profile) -> list[Focus]:
+def apart_forms(diagnostics: list[dict]) -> set[tuple]:
+    """(file, sheet) of the forms K019 suspects typed in 元, as FormRecord.source or file and sheet name them."""
+    return {(d.get("file"), d.get("sheet")) for d in diagnostics if d.get("code") == "K019"}
+
+
+def focus_list(projects: list[FormRecord], profile: Profile, apart: set[tuple] = frozenset()) -> list[Focus]:
     """The projects proposed for 重点监控, with why and the suggested handling, as 重点监控建议 drafts them. Earlier
     summaries are compared with this draft (edits.edited_focus): a reworded reason or handling shows there as
-    the department's edit."""
+    the department's edit. A large budget that K019 suspects typed in 元 (apart_forms) is said to be checked first:
+    a 5 万元 project read as 5 亿元 is no large project."""
     out: list[Focus] = []
     for record in projects:
         reasons = []
@@ -759,7 +765,9 @@ def focus_list(projects: list[FormRecord], profile: Profile) -> list[Focus]:
         if record.likelihoods.get("完全不可能"):
             reasons.append(f"{record.likelihoods['完全不可能']} 个指标判断为“完全不可能”完成")
         if record.grade == "yellow" and subtotal is not None and subtotal >= profile.consolidation.focus_budget:
-            reasons.append(f"预算 {subtotal:,.2f} 万元（不低于 {profile.consolidation.focus_budget:,.0f} 万元）且为黄灯")
+            check = ("，但金额疑似按元填写（见“校验问题”，代码 K019），请先核实"
+                     if (record.source or record.file, record.sheet) in apart else "")
+            reasons.append(f"预算 {subtotal:,.2f} 万元（不低于 {profile.consolidation.focus_budget:,.0f} 万元）且为黄灯{check}")
         if reasons:
             out.append(Focus(record, reasons, _handling(record)))
     order = {"red": 0, "yellow": 1, "green": 2, None: 3}

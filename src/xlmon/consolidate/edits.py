@@ -58,6 +58,7 @@ def summary_edits(sheets: dict[str, list[list]], records: list[FormRecord], diag
                   profile: Profile) -> list[Edit]:
     """Every edit to a summary's visible sheets but 部门整体 (which a department completes: extract.read_completed),
     from its grids and what its records sheet holds (records and diagnostics)."""
+    from .aggregate import apart_forms
     from .workbook import FILE_HEADERS, OVERVIEW_COLUMNS, OVERVIEW_TOP
 
     overview, details, deviations, problems, focus, files = SUMMARY_SHEETS[:6]
@@ -67,7 +68,7 @@ def summary_edits(sheets: dict[str, list[list]], records: list[FormRecord], diag
         ("K014", overview, lambda grid: [*_beside(grid, OVERVIEW_TOP, OVERVIEW_COLUMNS),
                                           *edited_overview(grid, records, profile)]),
         ("K014", problems, lambda grid: edited_problems(grid, diagnostics)),
-        ("K014", focus, lambda grid: edited_focus(grid, records, profile)),
+        ("K014", focus, lambda grid: edited_focus(grid, records, profile, apart_forms(diagnostics))),
         ("K014", files, lambda grid: [*_beside(grid, 0, len(FILE_HEADERS)),
                                        *edited_files(grid, sheets.get(RECORDS_SHEET, []))]),
         ("K014", SUMMARY_SHEETS[6], lambda grid: edited_overall(grid, records)),
@@ -522,7 +523,7 @@ def edited_problems(sheet: list[list], diagnostics: list[dict]) -> Found:
     return edits
 
 
-def edited_focus(sheet: list[list], records: list[FormRecord], profile: Profile) -> Found:
+def edited_focus(sheet: list[list], records: list[FormRecord], profile: Profile, apart: set[tuple] = frozenset()) -> Found:
     """Where a summary's 重点监控建议, a draft for the reviewer, no longer shows what xlmon drafted from its records:
     a handling or reason rewritten, a project taken off the list or put on it, a column of opinions added.
     One level up the list is drafted again from the records. (Drafted with today's profile: a focus threshold
@@ -536,7 +537,7 @@ def edited_focus(sheet: list[list], records: list[FormRecord], profile: Profile)
         return edits
     unit, project = header.get(FOCUS_HEADERS[0]), header.get(FOCUS_HEADERS[1])
     rows = _rows_by(sheet, found + 1, [unit, project])
-    for focus in focus_list([r for r in records if r.kind == "project"], profile):
+    for focus in focus_list([r for r in records if r.kind == "project"], profile, apart):
         values = [GRADE_TEXT.get(value) if kind == "grade" else value for value, kind in focus_row(focus)]
         name = "·".join(filter(None, (focus.record.unit, focus.record.project))) or focus.record.sheet
         found = rows.get(focus_key(focus))
