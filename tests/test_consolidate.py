@@ -3448,6 +3448,21 @@ def test_last_months_files_left_in_the_folder_do_not_outvote_this_months(tmp_pat
     assert sorted(Path(d["file"]).name for d in data["diagnostics"] if d["code"] == "K001") == ["丁5月.xlsx", "戊5月.xlsx"]
     reasons = {Path(f["path"]).name: f["reason"] for f in data["files"]}
     assert "本期的同一张表已另行报送" in reasons["甲5月.xlsx"] and "与多数单位" in reasons["丁5月.xlsx"]
+    earlier = sorted(Path(f["path"]).name for f in data["files"] if f["earlier"])
+    assert earlier == ["丙5月.xlsx", "乙5月.xlsx", "甲5月.xlsx", "甲去年.xlsx"]
+    # the files to see to named, those with nothing to do counted after them; the add-in's message does the same
+    assert main(["consolidate", str(tmp_path), "-o", str(tmp_path / "out" / "s.xlsx")]) == 0
+    text = capsys.readouterr().out
+    assert "丁5月.xlsx：表内期间" in text and "甲5月.xlsx：" not in text
+    assert "另有 4 个文件是前期的表（" in text and "本期的同一张表已另行报送，无需处理" in text
+    from xlmon import entry_points as ep
+    shutil.rmtree(tmp_path / "out")
+    message, _ = ep.summarise_folder(tmp_path)
+    assert "未采用的文件：丁5月.xlsx（" in message and "另有 4 个文件是前期的表，本期的表已另行报送，无需处理。" in message
+    from xlmon.report import report_for_paths
+    said = [b.text for b in report_for_paths([tmp_path]).blocks if hasattr(b, "text")]
+    assert any(text.startswith("未纳入本报告的文件 3 个：丁5月.xlsx（") for text in said)  # and the summary just made
+    assert "另有 4 个文件是各单位前期的监控表（本期的表已报送），未纳入本报告。" in said
 
 
 def test_a_bureaus_inbox_of_last_months_summaries_beside_this_months_gives_this_months(tmp_path, capsys):

@@ -439,3 +439,27 @@ def test_files_of_one_name_chosen_one_after_another_are_both_kept(open_page, xlm
     expect(page.locator("#consolidate-result")).to_be_visible()
     both = xlmon_cli_totals(tmp_path, tmp_path / "cli.xlsx")
     expect(page.locator("#summary-counts")).to_contain_text(f"{both['units']} 个单位，{both['projects']} 个项目")
+
+
+def test_last_months_files_come_after_those_to_see_to(task_pane_consolidate, open_page, xlmon_server, tmp_path):
+    """A folder kept for the year: everyone's 1-5月, and 1-6月 from three units of four. The task pane's status names
+    the unit yet to send June, and counts the May files of the others as nothing to do (K018); the web page lists
+    that unit's file first, theirs after it."""
+    from test_consolidate import write_form
+
+    folder = tmp_path / "全年"
+    folder.mkdir()
+    for unit in ("甲", "乙", "丙", "丁"):
+        write_form(folder / f"{unit}5月.xlsx", unit=unit, project=f"{unit}项目", period="（2026年1-5月）")
+    for unit in ("甲", "乙", "丙"):
+        write_form(folder / f"{unit}6月.xlsx", unit=unit, project=f"{unit}项目")
+    got, status = task_pane_consolidate(folder)
+    expect(status).to_contain_text("汇总完成：3 个单位，3 个项目；4 个文件未采用。未采用的文件：丁5月.xlsx（")
+    expect(status).to_contain_text("另有 3 个文件是前期的表，本期的表已另行报送，无需处理。")
+    page = open_page(xlmon_server().url)
+    page.set_input_files("#folder", str(folder))
+    page.click("#consolidate-button")
+    listed = page.locator("#rejected-list li")
+    expect(listed).to_have_count(4)
+    expect(listed.first).to_contain_text("丁5月.xlsx：表内期间（2026年1-5月）")
+    expect(listed.last).to_contain_text("本期的同一张表已另行报送（无需处理）")

@@ -302,7 +302,10 @@ def _print_summary(summary, output: Path | None) -> None:
     print("项目评级：" + "，".join(f"{GRADE_ZH[g]}灯 {n} 个" for g, n in summary.grades.items())
           + f"；重点监控建议 {len(summary.focus)} 个；问题 {len(summary.diagnostics)} 条（错误 {errors} 条）。")
     for o in rejected:
-        print(f"  未纳入：{o.path}：{o.reason}")
+        if not o.earlier:
+            print(f"  未纳入：{o.path}：{o.reason}")
+    if kept := [o for o in rejected if o.earlier]:
+        print(f"  未纳入：另有 {len(kept)} 个文件是前期的表（{kept[0].path} 等），本期的同一张表已另行报送，无需处理。")
     for d in summary.duplicates:
         print(f"  重复：{d}")
     for u in summary.missing_units:

@@ -450,6 +450,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
         if o.status == "included" and not included[o.path]:
             o.status, o.reason = "rejected", _left_out(off_period.get(o.path), o.path in repeated, majority,
                                                        earlier.get(o.path))
+            o.earlier = o.path in earlier and o.path not in off_period and o.path not in repeated
     projects = list(kept.values())
     rows = source_rows(projects, months, profile)
     # told apart as the summary lists them; the forms read (those the kept ones replaced too) show whose a

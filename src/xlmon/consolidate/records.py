@@ -181,6 +181,8 @@ class FileOutcome:
     # a summary's: the SHA-256 of each file its records and findings came from (extract.file_hashes), by the path
     # they name it by: one file's findings are listed once however often it arrives
     hashes: dict[str, str] = field(default_factory=dict)
+    # left out only as earlier months of forms sent for the summary's period (K018): listed after the files to see to
+    earlier: bool = False
 
 
 _RECORD_FIELDS = tuple(name for name in FormRecord.__dataclass_fields__ if name != "line")

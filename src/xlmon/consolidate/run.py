@@ -399,7 +399,7 @@ def summary_json(summary: Summary, output: str | Path | None) -> dict:
         "output": str(output) if output and (summary.projects or summary.overall) else None,
         "period": {"year": summary.year, "months": summary.months},
         "files": [{"path": o.path, "status": o.status, "forms": summary.included_forms.get(o.path, 0),
-                   "reason": o.reason, "sha256": o.sha256} for o in summary.files],
+                   "reason": o.reason, "sha256": o.sha256, "earlier": o.earlier} for o in summary.files],
         "projects": len(summary.projects),
         "units": len(summary.units),
         "departments": [{"name": name, "units": units} for name, units in summary.departments],

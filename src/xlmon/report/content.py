@@ -469,11 +469,14 @@ def department_report(summary: Summary, profile: Profile) -> Report:
 
     add(Heading(SECTIONS[4], 1))
     add(Paragraph(quality_text([d["severity"] for d in summary.diagnostics])))
-    rejected = [o for o in summary.files if o.status != "included"]
+    rejected = [o for o in summary.files if o.status != "included" and not o.earlier]
+    kept = sum(o.status != "included" and o.earlier for o in summary.files)  # earlier months, nothing to say of
     if rejected:
         names = shown_names(o.path for o in summary.files)  # as the 重复 lines below name them
         add(Paragraph(f"未纳入本报告的文件 {len(rejected)} 个：" + "；".join(
             f"{names[o.path]}（{(o.reason or '').rstrip('。')}）" for o in rejected) + "。"))  # no 。） of a sentence
+    if kept:
+        add(Paragraph(f"另有 {kept} 个文件是各单位前期的监控表（本期的表已报送），未纳入本报告。"))
     if summary.duplicates:
         add(Paragraph("重复报送的项目：" + "；".join(summary.duplicates) + "。"))
     add(Placeholder("其他需要说明的事项"))

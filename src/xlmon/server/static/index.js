@@ -355,7 +355,9 @@
 
     for (const g of ["red", "yellow", "green"]) $(`grade-${g}`).textContent = result.grades[g] ?? 0;
 
-    const rejected = result.files.filter((f) => f.status === "rejected");
+    // earlier months of forms sent for this period (K018) last: nothing to do about them
+    const rejected = result.files.filter((f) => f.status === "rejected")
+      .sort((a, b) => Number(Boolean(a.earlier)) - Number(Boolean(b.earlier)));
     $("rejected-list").replaceChildren(...rejected.map((f) => {
       const item = el("li");
       item.append(el("b", f.path), el("span", `：${f.reason || "未说明原因"}`));

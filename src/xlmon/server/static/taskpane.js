@@ -65,11 +65,15 @@ $("consolidate").addEventListener("click", () => postFiles("/api/consolidate", $
   failed: "汇总失败",
 }, async (result) => {
   const rejected = result.files.filter((f) => f.status === "rejected");
-  // the first few named with their reasons, as the add-in's alert names them (all are in the summary's 文件清单)
-  const named = rejected.slice(0, SHOWN_REJECTED)
+  // the first few named with their reasons, as the add-in's alert names them (all are in the summary's 文件清单);
+  // earlier months of forms sent for this period (K018) counted apart: nothing to do about them
+  const shown = rejected.filter((f) => !f.earlier);
+  const kept = rejected.length - shown.length;
+  const named = shown.slice(0, SHOWN_REJECTED)
     .map((f) => `${f.path}（${(f.reason || "未说明原因").replace(/。$/, "")}）`).join("；");
-  const left = rejected.length
-    ? `未采用的文件${rejected.length > SHOWN_REJECTED ? ` 等 ${rejected.length} 个` : ""}：${named}。` : "";
+  const left = (shown.length
+    ? `未采用的文件${shown.length > SHOWN_REJECTED ? ` 等 ${shown.length} 个` : ""}：${named}。` : "")
+    + (kept ? `另有 ${kept} 个文件是前期的表，本期的表已另行报送，无需处理。` : "");
   const roster = result.roster
     ? `按单位名单（${result.roster.name}）核对，未报送 ${result.missing_units.length} 个单位。`
     : result.roster_note || "（同时选择文件名含“名单”的单位名单，即可列出未报送的单位。）";
