@@ -361,8 +361,11 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     for record in candidates:
         if record.months is not None and not in_period(record, year, months):
             found = L.period(record.year, record.months)
-            if year and months and (record.year or year, record.months) < (year, months) and (
-                    (sheet := current.get(_sheet_of_month(record))) or (now := sent.get(_form_of_month(record, units)))):
+            sheet = now = None
+            if year and months and (record.year or year, record.months) < (year, months):
+                sheet = current.get(_sheet_of_month(record))
+                now = None if sheet else sent.get(_form_of_month(record, units))
+            if sheet or now:
                 if record.source and record.source != record.file:  # said once of the summary, below
                     stale.setdefault(record.file, []).append((found, record.file if sheet else now.file))
                 else:
@@ -478,8 +481,8 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
                            .model_dump())
     summary = Summary(year, months, time_progress(months), outcomes, projects, list(kept_overall.values()), rows,
                       by_unit, {g: grades.get(g, 0) for g in ("green", "yellow", "red")},
-                      focus_list(projects, profile, apart_forms(diagnostics)), duplicates, missing, diagnostics, dict(included), list(unlisted),
-                      list(roster or []))
+                      focus_list(projects, profile, apart_forms(diagnostics)), duplicates, missing, diagnostics,
+                      dict(included), list(unlisted), list(roster or []))
     summary.other_period, summary.unit_ids, summary.overall_other_period = other_period, kept_units, overall_off
     summary.departments, summary.by_department = named, _by_department(groups, projects, months, profile)
     if len(groups) > 1:

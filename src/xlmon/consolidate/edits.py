@@ -523,7 +523,8 @@ def edited_problems(sheet: list[list], diagnostics: list[dict]) -> Found:
     return edits
 
 
-def edited_focus(sheet: list[list], records: list[FormRecord], profile: Profile, apart: set[tuple] = frozenset()) -> Found:
+def edited_focus(sheet: list[list], records: list[FormRecord], profile: Profile,
+                 apart: set[tuple] = frozenset()) -> Found:
     """Where a summary's 重点监控建议, a draft for the reviewer, no longer shows what xlmon drafted from its records:
     a handling or reason rewritten, a project taken off the list or put on it, a column of opinions added.
     One level up the list is drafted again from the records. (Drafted with today's profile: a focus threshold
