@@ -1,0 +1,201 @@
+"""Invariants of the summary's period and of what consolidate says of forms beside it: last month's (or last
+year's) forms of a unit that sent this month's are copies kept (K018) and change nothing; the period is the one most
+units' latest forms report; a bureau given last month's summaries beside this month's sums this month's; K019 points
+out exactly the forms typed in 元. Built on the generated departments of test_consolidate_properties; each case is
+seeded, a failure names its seed, and XLMON_PROPERTY_CASES=n runs n cases of each property."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import statistics
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+import test_consolidate_properties as props
+from test_consolidate_properties import (DEPARTMENTS, EPOCH, MONTHS, NAMESAKE, NAMESAKE_PROJECT, YEAR, Department,
+                                         Unit, add_strays, assert_same_figures, consolidate, duplicate_lines,
+                                         findings, older, partition, random_projects, random_units, seeds, statuses,
+                                         write_department, write_form, write_unit)
+from xlmon import demo
+from xlmon import layout as L
+from xlmon.check import check_file
+from xlmon.profile import load_profile
+from xlmon.rules.numbers import largest_amount
+from xlmon.sheetnames import SUMMARY_SHEETS
+
+LAST_YEAR = (YEAR - 1, 12)
+KEPT = "本期的同一张表已另行报送"  # 文件清单's reason for a file of forms kept (aggregate._left_out)
+
+
+@contextmanager
+def in_year(year: int):
+    """The generators write YEAR's forms: another year's while this lasts."""
+    saved = props.YEAR
+    props.YEAR = year
+    try:
+        yield
+    finally:
+        props.YEAR = saved
+
+
+def write_period(folder: Path, unit: Unit, department: str, year: int, months: int, file: str, when: int) -> Path:
+    """The unit's file of another period, as it was then: less spent, written the unit's way."""
+    then = replace(unit, projects=[older(p) for p in unit.projects], strays=[older(p) for p in unit.strays],
+                   months=months, file=file, when=when)
+    with in_year(year):
+        return write_unit(folder, then, department)
+
+
+def add_sheets(path: Path, unit: Unit, department: str, periods: list[tuple[int, int]]) -> dict[str, tuple]:
+    """Sheets of the unit's forms of earlier periods added to its file (a workbook kept for the year), its time
+    kept: each one's name and period."""
+    when = path.stat().st_mtime
+    book = load_workbook(path)
+    added = {}
+    written = unit.written
+    for year, months in periods:
+        for p in unit.projects:
+            title = f"{year % 100}年{months}月{p.sheet}"[:31]
+            with in_year(year):
+                ws = write_form(book, older(replace(p, department=department, unit=written)), unit.style, title,
+                                months)
+            added[ws.title] = (year, months)
+    book.save(path)
+    os.utime(path, (when, when))
+    return added
+
+
+def listed_files(summary: Path) -> list[str]:
+    """文件清单's 文件 column."""
+    rows = list(load_workbook(summary, read_only=True)[SUMMARY_SHEETS[5]].iter_rows(values_only=True))
+    return [Path(row[0]).name for row in rows[1:] if row[0]]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 1. Last month's files beside this month's change nothing.
+# ---------------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("seed", seeds(4, 11))
+def test_last_months_forms_of_units_that_sent_this_months_change_nothing(tmp_path, seed):
+    """A folder kept for the year: beside the 1-6月 files, any of those units' 1-5月 files (and last year's 1-12月),
+    in files of their own or on sheets added to the unit's 1-6月 file. The summary is that of the 1-6月 files alone;
+    each form kept is one K018 note, nothing else is said of it, and 文件清单 lists every file."""
+    rng = random.Random(seed)
+    department = Department(*DEPARTMENTS[0], random_units(rng, rng.randint(3, 6)))
+    add_strays(rng, department.units)
+    if rng.random() < 0.3:
+        rng.choice(department.units).months = MONTHS - 1  # a unit yet to send 1-6月: K001 either way
+    base_folder = tmp_path / "base"
+    write_department(base_folder, department)
+    base = consolidate(base_folder, output=tmp_path / "out" / "base.xlsx")
+    assert base["period"] == {"year": YEAR, "months": MONTHS}, f"seed {seed}"
+    folder = tmp_path / "in"
+    shutil.copytree(base_folder, folder)
+    sent = [u for u in department.units if u.months == MONTHS]
+    added: set[tuple[str, str]] = set()  # (file, sheet) of each form kept
+    new_files = []
+    for i, unit in enumerate(rng.sample(sent, rng.randint(1, len(sent)))):
+        periods = [(YEAR, MONTHS - 1), *([LAST_YEAR] if rng.random() < 0.3 else []),
+                   *([(YEAR, MONTHS - 2)] if rng.random() < 0.2 else [])]
+        # By design (aggregate._form_of_month) a form naming no unit is a copy kept only beside its own file's
+        # form of the period: such a unit keeps its earlier months on sheets of its file.
+        if unit.unnamed or rng.random() < 0.3:
+            added |= {(unit.file, s) for s in add_sheets(folder / unit.file, unit, department.label, periods)}
+            continue
+        for j, (year, months) in enumerate(periods):
+            name = f"{Path(unit.file).stem}（{year}年1-{months}月）.xlsx"
+            path = write_period(folder, unit, department.label, year, months, name, EPOCH - 86_400 * (30 + j) + i)
+            added |= {(name, s) for s in load_workbook(path, read_only=True).sheetnames}
+            new_files.append(name)
+    more = consolidate(folder, output=tmp_path / "out" / "more.xlsx")
+    context = f"seed {seed}: {sorted(added)}"
+    assert more["period"] == base["period"], context
+    assert_same_figures(more, base, context)
+    assert more["departments"] == base["departments"], context
+    assert duplicate_lines(more) == duplicate_lines(base), context
+    assert findings(base) - findings(more) == Counter(), context
+    extra = findings(more) - findings(base)
+    assert {code for *_, code in extra} <= {"K018"}, context
+    assert {(file, sheet) for file, sheet, _, _ in extra} == added, context
+    assert sum(extra.values()) == len(added), context
+    got = statuses(more)
+    for name, status in statuses(base).items():
+        assert got.pop(name) == status, (context, name)
+    assert sorted(got) == sorted(new_files), context
+    reasons = {Path(f["path"]).name: f["reason"] for f in more["files"]}
+    for name in new_files:
+        assert got[name] == ("rejected", 0) and KEPT in reasons[name], (context, name, reasons[name])
+    assert sorted(listed_files(tmp_path / "out" / "more.xlsx")) == sorted(p.name for p in folder.iterdir()), context
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 2. The period is the one most units' latest forms report.
+# ---------------------------------------------------------------------------------------------------------------
+
+PERIODS = (LAST_YEAR, (YEAR, MONTHS - 2), (YEAR, MONTHS - 1), (YEAR, MONTHS))
+
+
+def expected_period(latest: list[tuple[int, int]]) -> tuple[int, int]:
+    votes = Counter(latest)
+    best = max(votes.values())
+    return max(p for p, n in votes.items() if n == best)
+
+
+@pytest.mark.parametrize("seed", seeds(4, 12))
+def test_the_period_is_that_of_most_units_latest_forms_whatever_the_order(tmp_path, seed):
+    """Units sent forms of several periods, each its latest and any earlier ones, in files of their own or as sheets
+    of one workbook: the period is the latest of most units (a tie: the later), whatever order and folders the
+    files are given in; the units counted are those that sent it, their earlier forms are K018, others K001."""
+    rng = random.Random(seed)
+    units = random_units(rng, rng.randint(3, 7))
+    department = Department(*DEPARTMENTS[0], units)
+    sent: dict[str, list[tuple[int, int]]] = {}
+    forms: dict[tuple[str, str], tuple[str, tuple[int, int]]] = {}  # (file, sheet) → its unit and period
+    folder = tmp_path / "in"
+    paths = []
+    for i, unit in enumerate(units):
+        # By design (majority_period) forms naming no unit vote by file; here every unit names itself.
+        unit.unnamed = unit.yearly = unit.hidden_old = False
+        latest = rng.choice(PERIODS)
+        periods = [latest, *(p for p in PERIODS if p < latest and rng.random() < 0.4)]
+        sent[unit.name] = periods
+        if rng.random() < 0.25 and len(periods) > 1:  # one workbook, a sheet a period
+            unit.months, unit.file = latest[1], f"{unit.name}全年.xlsx"
+            with in_year(latest[0]):
+                paths.append(write_unit(folder, unit, department.label))
+            forms |= {(unit.file, s): (unit.name, latest) for s in load_workbook(paths[-1]).sheetnames}
+            for sheet, period in add_sheets(paths[-1], unit, department.label, periods[1:]).items():
+                forms[unit.file, sheet] = (unit.name, period)
+            continue
+        for j, (year, months) in enumerate(periods):
+            name = f"{unit.name}{year}年{months}月.xlsx"
+            paths.append(write_period(folder, unit, department.label, year, months, name, EPOCH + 60 * i - 86_400 * j))
+            forms |= {(name, s): (unit.name, (year, months)) for s in load_workbook(paths[-1]).sheetnames}
+    chosen = expected_period([periods[0] for periods in sent.values()])
+    data = consolidate(*paths, output=tmp_path / "out" / "given.xlsx")
+    context = f"seed {seed}: {sent}"
+    assert (data["period"]["year"], data["period"]["months"]) == chosen, context
+    assert data["units"] == sum(chosen in periods for periods in sent.values()), context
+    expected = {form: "K018" if chosen in sent[unit] and period < chosen else "K001"
+                for form, (unit, period) in forms.items() if period != chosen}
+    said = {(Path(d["file"]).name, d["sheet"]): d["code"] for d in data["diagnostics"] if d["code"] in ("K001", "K018")}
+    assert said == expected, context
+    shuffled = rng.sample(paths, len(paths))
+    again = consolidate(*shuffled, output=tmp_path / "out" / "shuffled.xlsx")
+    halves = [tmp_path / "a", tmp_path / "b"]
+    for path in paths:
+        place = rng.choice(halves)
+        place.mkdir(exist_ok=True)
+        shutil.copy2(path, place / path.name)
+    split = consolidate(*(h for h in halves if h.exists()), output=tmp_path / "out" / "split.xlsx")
+    for other, way in ((again, "shuffled"), (split, "split")):
+        assert other["period"] == data["period"], (context, way)
+        assert_same_figures(other, data, f"{context}: {way}")
+        assert findings(other) == findings(data), (context, way)
