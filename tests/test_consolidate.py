@@ -3484,3 +3484,22 @@ def test_a_bureaus_inbox_of_last_months_summaries_beside_this_months_gives_this_
     assert sorted(notes) == ["某市卫生健康委员会5月汇总.xlsx", "某市教育局5月汇总.xlsx"]
     assert notes["某市教育局5月汇总.xlsx"].startswith("该汇总表中的 3 张表是 2026年1-5月 的监控表，“某市教育局6月汇总.xlsx”已有")
     assert not [d for d in data["diagnostics"] if d["code"] == "K001"]
+
+
+def test_last_months_form_of_a_project_named_with_its_code_one_month_only_is_a_copy_kept(tmp_path, capsys):
+    """甲 named its project with its code in May's file and without it in June's (or the other way round): the
+    May form was K001, asking 甲 to file again for 1-6月 a project whose 1-6月 form is there, as a project re-sent
+    without its code is the same project. It is K018; a May form of the same name and another code is another
+    project, still K001."""
+    code = "110101260000000000001"
+    write_form(tmp_path / "甲6月.xlsx", unit="甲", project="甲项目")
+    write_form(tmp_path / "甲5月.xlsx", unit="甲", project=f"甲项目（{code}）", period="（2026年1-5月）")
+    write_form(tmp_path / "乙6月.xlsx", unit="乙", project=f"乙项目（{code[:-1]}2）")
+    write_form(tmp_path / "乙5月.xlsx", unit="乙", project="乙项目", period="（2026年1-5月）")
+    write_form(tmp_path / "丙6月.xlsx", unit="丙", project=f"丙项目（{code[:-1]}3）")
+    write_form(tmp_path / "丙5月.xlsx", unit="丙", project=f"丙项目（{code[:-1]}4）", period="（2026年1-5月）")
+    code_, data = run(capsys, tmp_path, "-o", tmp_path / "out" / "s.xlsx")
+    assert code_ == 0 and data["period"] == {"year": 2026, "months": 6} and data["projects"] == 3
+    said = {Path(d["file"]).name: d["code"] for d in data["diagnostics"] if d["code"] in ("K001", "K018")}
+    assert said == {"甲5月.xlsx": "K018", "乙5月.xlsx": "K018", "丙5月.xlsx": "K001"}
+

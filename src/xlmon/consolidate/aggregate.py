@@ -21,9 +21,9 @@ from ..grading import grade_funding
 from ..grid import parse_address
 from ..models import FundingRow
 from ..profile import Profile
-from ..text import label_key, plain_number
+from ..text import label_key, nfkc, plain_number
 from .names import Units, alike_names, department_groups, department_name, unit_key, with_units
-from .records import AMOUNTS, OVERALL_NAME, FileOutcome, FormRecord, form_name
+from .records import AMOUNTS, OVERALL_NAME, PROJECT_CODE, FileOutcome, FormRecord, form_name
 from .roster import compare_roster
 
 if TYPE_CHECKING:
@@ -356,20 +356,23 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     units = Units(read)
     departments: dict[tuple, list[tuple[set[str], tuple]]] = {}  # own_department's: by key, the departments' units
     owners: dict[str, tuple | None] | None = None  # _owners, once a project is found twice
-    current = {_sheet_of_month(r): r.sheet for r in read}  # a yearly workbook keeps a sheet a month: 1月 … 6月
-    sent = {_form_of_month(r, units): r for r in read}  # and a folder last month's files
+    current: dict[tuple, list[FormRecord]] = {}  # a yearly workbook keeps a sheet a month: 1月 … 6月
+    sent: dict[tuple, list[FormRecord]] = {}  # and a folder last month's files
+    for r in read:
+        current.setdefault(_sheet_of_month(r), []).append(r)
+        sent.setdefault(_form_of_month(r, units), []).append(r)
     for record in candidates:
         if record.months is not None and not in_period(record, year, months):
             found = L.period(record.year, record.months)
-            sheet = now = None
+            same = now = None
             if year and months and (record.year or year, record.months) < (year, months):
-                sheet = current.get(_sheet_of_month(record))
-                now = None if sheet else sent.get(_form_of_month(record, units))
-            if sheet or now:
+                same = _month_of(record, current.get(_sheet_of_month(record), []))
+                now = None if same else _month_of(record, sent.get(_form_of_month(record, units), []))
+            if same or now:
                 if record.source and record.source != record.file:  # said once of the summary, below
-                    stale.setdefault(record.file, []).append((found, record.file if sheet else now.file))
+                    stale.setdefault(record.file, []).append((found, record.file if same else now.file))
                 else:
-                    where = f"同一文件的工作表“{sheet}”" if sheet else f"“{_place(now, shown)}”"
+                    where = f"同一文件的工作表“{same.sheet}”" if same else f"“{_place(now, shown)}”"
                     diagnostics.append(make("K018", file=record.file, sheet=record.sheet, cell=record.period_cell,
                                             form="该表", found=found, current=where, same="同一张表",
                                             majority=majority).model_dump())
@@ -546,14 +549,27 @@ def _not_carried(code: str | None, off_period: bool) -> bool:
 def _sheet_of_month(record: FormRecord) -> tuple:
     """What tells a unit's form in its file from month to month: an earlier month's sheet of a form the file also
     holds for the summary's period is a copy kept, not a form to file again (K018, not K001)."""
-    return record.file, record.source, record.kind, label_key(record.unit or ""), label_key(form_name(record) or "")
+    return record.file, record.source, record.kind, label_key(record.unit or ""), _uncoded(form_name(record) or "")
 
 
 def _form_of_month(record: FormRecord, units: Units) -> tuple:
     """What tells a unit's form from month to month across its files: last month's file of a form the unit has
     sent for the summary's period is a copy kept too (K018). Not of a form naming no unit."""
     unit = units.of(record)
-    return (unit if unit[0] else record.file, record.kind, label_key(form_name(record) or record.sheet))
+    return (unit if unit[0] else record.file, record.kind, _uncoded(form_name(record) or record.sheet))
+
+
+def _uncoded(name: str) -> str:
+    """A project's name without its code: a unit names a project with its code one month and without it another
+    (same_project)."""
+    return label_key(PROJECT_CODE.sub("", nfkc(name)))
+
+
+def _month_of(record: FormRecord, forms: list[FormRecord]) -> FormRecord | None:
+    """Of the summary's period's forms found by an earlier form's names, the one it is an earlier month of: two
+    codes are two projects, whatever their names (same_project)."""
+    return next((r for r in forms if not (r.kind == "project" and r.code and record.code and r.code != record.code)),
+                None)
 
 
 def _off_period(record: FormRecord, found: str, majority: str) -> dict:
