@@ -3503,3 +3503,25 @@ def test_last_months_form_of_a_project_named_with_its_code_one_month_only_is_a_c
     said = {Path(d["file"]).name: d["code"] for d in data["diagnostics"] if d["code"] in ("K001", "K018")}
     assert said == {"甲5月.xlsx": "K018", "乙5月.xlsx": "K018", "丙5月.xlsx": "K001"}
 
+
+def test_last_months_form_of_a_unit_written_with_its_code_that_month_only_is_a_copy_kept(tmp_path, capsys):
+    """甲 wrote its code after its name in May's file, 甲（101001001）, and not in June's: the May form was K001,
+    asking 甲 to file again for 1-6月, as if another unit's, though 某校（101001001） re-sent as 某校 is one unit. It
+    is K018, in another file or on a sheet of the June file."""
+    write_form(tmp_path / "甲6月.xlsx", unit="甲", project="甲项目")
+    write_form(tmp_path / "甲5月.xlsx", unit="甲（101001001）", project="甲项目", period="（2026年1-5月）")
+    yearly = write_form(tmp_path / "乙.xlsx", unit="乙", project="乙项目")
+    book = load_workbook(yearly)
+    sheet = book.create_sheet("5月", 0)
+    for row in project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS, unit="乙（101001002）",
+                            project="乙项目", period="（2026年1-5月）"):
+        sheet.append(row)
+    book.save(yearly)
+    write_form(tmp_path / "丙6月.xlsx", unit="丙（101001003）", project="丙项目")
+    write_form(tmp_path / "丙5月.xlsx", unit="丙", project="丙项目", period="（2026年1-5月）")
+    code, data = run(capsys, tmp_path, "-o", tmp_path / "out" / "s.xlsx")
+    assert code == 0 and data["period"] == {"year": 2026, "months": 6} and data["projects"] == 3
+    said = {(Path(d["file"]).name, d["sheet"]): d["code"] for d in data["diagnostics"] if d["code"] in ("K001", "K018")}
+    assert said == {("甲5月.xlsx", "表1"): "K018", ("乙.xlsx", "5月"): "K018", ("丙5月.xlsx", "表1"): "K018"}
+    [note] = [d["message"] for d in data["diagnostics"] if d["code"] == "K018" and d["sheet"] == "5月"]
+    assert "同一文件的工作表“表1”已有本期" in note

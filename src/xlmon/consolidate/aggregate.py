@@ -243,13 +243,13 @@ def _rows(record: FormRecord) -> str:
     return f"第 {record.place[0] + 1} 行起" if record.place else ""
 
 
-def majority_period(records: list[FormRecord]) -> tuple[int | None, int | None]:
+def majority_period(records: list[FormRecord], ids: Units | None = None) -> tuple[int | None, int | None]:
     """The period most units report: a unit counts once, for the latest period of its forms, however many it sent
     (its earlier months, a yearly workbook's sheets or last month's files left in the folder, are copies kept,
     K018: six units of ten having sent 1-6月 into the folder holding everyone's 1-5月 is a 1-6月 summary); forms
     naming no unit count by file. A form that states no year (S103) counts for every year of its months, as it
-    joins whichever is chosen."""
-    ids = Units(records)
+    joins whichever is chosen. ids: Units of the records, where made already."""
+    ids = ids if ids is not None else Units(records)
     latest: dict[object, tuple[int | None, int]] = {}
     for r in records:
         if r.months is not None:
@@ -336,7 +336,9 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     diagnostics: list[dict] = []
     dropped: set[tuple] = set()  # FormRecord.where() of forms left out: their findings are moot
     candidates = [r for o in outcomes if o.status == "included" for r in o.records]
-    year, months = majority_period(candidates)
+    # one unit from month to month, however each month's forms write it (its code in May's, not in June's)
+    every = Units(candidates)
+    year, months = majority_period(candidates, every)
     majority = L.period(year, months)
     kept: dict[tuple, FormRecord] = {}
     dated = _dated(candidates, {o.path: o.modified for o in outcomes})
@@ -360,14 +362,14 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     sent: dict[tuple, list[FormRecord]] = {}  # and a folder last month's files
     for r in read:
         current.setdefault(_sheet_of_month(r), []).append(r)
-        sent.setdefault(_form_of_month(r, units), []).append(r)
+        sent.setdefault(_form_of_month(r, every), []).append(r)
     for record in candidates:
         if record.months is not None and not in_period(record, year, months):
             found = L.period(record.year, record.months)
             same = now = None
             if year and months and (record.year or year, record.months) < (year, months):
                 same = _month_of(record, current.get(_sheet_of_month(record), []))
-                now = None if same else _month_of(record, sent.get(_form_of_month(record, units), []))
+                now = None if same else _month_of(record, sent.get(_form_of_month(record, every), []))
             if same or now:
                 if record.source and record.source != record.file:  # said once of the summary, below
                     stale.setdefault(record.file, []).append((found, record.file if same else now.file))
@@ -549,7 +551,7 @@ def _not_carried(code: str | None, off_period: bool) -> bool:
 def _sheet_of_month(record: FormRecord) -> tuple:
     """What tells a unit's form in its file from month to month: an earlier month's sheet of a form the file also
     holds for the summary's period is a copy kept, not a form to file again (K018, not K001)."""
-    return record.file, record.source, record.kind, label_key(record.unit or ""), _uncoded(form_name(record) or "")
+    return record.file, record.source, record.kind, unit_key(record.unit or ""), _uncoded(form_name(record) or "")
 
 
 def _form_of_month(record: FormRecord, units: Units) -> tuple:
