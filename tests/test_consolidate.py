@@ -3525,3 +3525,35 @@ def test_last_months_form_of_a_unit_written_with_its_code_that_month_only_is_a_c
     assert said == {("甲5月.xlsx", "表1"): "K018", ("乙.xlsx", "5月"): "K018", ("丙5月.xlsx", "表1"): "K018"}
     [note] = [d["message"] for d in data["diagnostics"] if d["code"] == "K018" and d["sheet"] == "5月"]
     assert "同一文件的工作表“表1”已有本期" in note
+
+
+def test_last_months_summary_beside_this_months_carries_none_of_its_findings_up(tmp_path, capsys):
+    """The bureau's inbox holds 教育局's 1-5月 summary beside its 1-6月 one, and 卫健委's 1-5月 summary alone. The
+    May summary, a copy kept, carried up what its department said of May's files: K001 asking 三中 to file again
+    for 1-5月 and K018 saying 一中's 4月 sheet is not 本期（2026年1-5月）, in the bureau's 1-6月 summary; 卫健委's, of
+    another period, carried its K018 too. 教育局's May summary is one K018 note and says nothing else; 卫健委's is
+    K001 and carries no finding measured against its period."""
+    inbox = tmp_path / "收件"
+    inbox.mkdir()
+    for department, months in (("某市教育局", 5), ("某市教育局", 6), ("某市卫生健康委员会", 5)):
+        folder = tmp_path / f"{department}{months}"
+        folder.mkdir()
+        for unit in ("一中", "二中", "三中"):
+            period = f"（2026年1-{4 if unit == '三中' and months == 5 else months}月）"
+            path = write_form(folder / f"{unit}.xlsx", unit=f"{department}{unit}", project=f"{unit}项目",
+                              department=department, period=period)
+            if unit == "一中":
+                book = load_workbook(path)
+                sheet = book.create_sheet(f"{months - 1}月", 0)
+                for row in project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS, unit=f"{department}一中",
+                                        project="一中项目", department=department, period=f"（2026年1-{months - 1}月）"):
+                    sheet.append(row)
+                book.save(path)
+        assert run(capsys, folder, "-o", inbox / f"{department}{months}月汇总.xlsx")[0] == 0
+    code, data = run(capsys, inbox, "-o", tmp_path / "市汇总.xlsx")
+    assert code == 0 and data["period"] == {"year": 2026, "months": 6} and data["projects"] == 3
+    said = sorted((Path(d["file"]).parent.name, Path(d["file"]).name, d["code"]) for d in data["diagnostics"]
+                  if d["code"] in ("K001", "K018"))
+    assert said == [("收件", "某市卫生健康委员会5月汇总.xlsx", "K001"), ("收件", "某市卫生健康委员会5月汇总.xlsx", "K001"),
+                    ("收件", "某市教育局5月汇总.xlsx", "K018"), ("某市教育局6", "一中.xlsx", "K018")], said
+    assert not [d for d in data["diagnostics"] if d["file"] and Path(d["file"]).parent.name.endswith("5")]

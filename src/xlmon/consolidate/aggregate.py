@@ -451,8 +451,10 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
                                 first=_place(cover, shown), why=why, second=_place(record, shown)).model_dump())
     moot = _moot(dropped, candidates)
     again = _said_again(outcomes, [*kept.values(), *kept_overall.values()])
+    kept_whole = {path for path in stale if not included[path] and path not in off_period}
     diagnostics[:0] = [dict(d, file=d.get("file") or o.path) for o in outcomes for d in o.diagnostics
-                       if not moot(o.path, d) and not (o.summary and _not_carried(d.get("code"), o.path in off_period))
+                       if not moot(o.path, d) and not (o.summary and _not_carried(d.get("code"), o.path in off_period,
+                                                                                  o.path in kept_whole))
                        and not again(o, d)]
     for o in outcomes:
         if o.status == "included" and not included[o.path]:
@@ -542,10 +544,12 @@ def _dated(records: list[FormRecord], modified: dict[str, float | None]) -> Call
     return when
 
 
-def _not_carried(code: str | None, off_period: bool) -> bool:
-    """Whether a summary's finding stays below: one about its inputs as a whole (LEVEL_CODES), or, in a summary
-    of another period, a K001 measured against its period (it would tell units that filed this one to refile)."""
-    return code in LEVEL_CODES or (code == "K001" and off_period)
+def _not_carried(code: str | None, off_period: bool, kept: bool) -> bool:
+    """Whether a summary's finding stays below: one about its inputs as a whole (LEVEL_CODES); in a summary of
+    another period, one measured against its period (K001 would tell units that filed this one to refile, K018
+    calls its period 本期); any of last month's summary beside this month's, a copy kept, which one K018 names: they
+    are last month's files', said again of this month's by this month's summary."""
+    return kept or code in LEVEL_CODES or (code in ("K001", "K018") and off_period)
 
 
 def _sheet_of_month(record: FormRecord) -> tuple:
