@@ -26,9 +26,7 @@ from test_consolidate_properties import (DEPARTMENTS, EPOCH, MONTHS, NAMESAKE, N
 from xlmon.consolidate.records import PROJECT_CODE
 from xlmon import demo
 from xlmon import layout as L
-from xlmon.check import check_file
 from xlmon.profile import load_profile
-from xlmon.rules.numbers import largest_amount
 from xlmon.sheetnames import SUMMARY_SHEETS
 
 LAST_YEAR = (YEAR - 1, 12)
@@ -187,12 +185,13 @@ def test_the_period_is_that_of_most_units_latest_forms_whatever_the_order(tmp_pa
             with in_year(latest[0]):
                 paths.append(write_unit(folder, unit, department.label))
             forms |= {(unit.file, s): (unit.name, latest) for s in load_workbook(paths[-1]).sheetnames}
-            for sheet, period in add_sheets(paths[-1], unit, department.label, periods[1:]).items():
+            for sheet, period in add_sheets(paths[-1], written_then(rng, unit), department.label, periods[1:]).items():
                 forms[unit.file, sheet] = (unit.name, period)
             continue
         for j, (year, months) in enumerate(periods):
             name = f"{unit.name}{year}年{months}月.xlsx"
-            paths.append(write_period(folder, unit, department.label, year, months, name, EPOCH + 60 * i - 86_400 * j))
+            then = written_then(rng, unit) if j else unit
+            paths.append(write_period(folder, then, department.label, year, months, name, EPOCH + 60 * i - 86_400 * j))
             forms |= {(name, s): (unit.name, (year, months)) for s in load_workbook(paths[-1]).sheetnames}
     chosen = expected_period([periods[0] for periods in sent.values()])
     data = consolidate(*paths, output=tmp_path / "out" / "given.xlsx")
@@ -215,3 +214,200 @@ def test_the_period_is_that_of_most_units_latest_forms_whatever_the_order(tmp_pa
         assert other["period"] == data["period"], (context, way)
         assert_same_figures(other, data, f"{context}: {way}")
         assert findings(other) == findings(data), (context, way)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 3. A bureau given last month's summaries beside this month's sums this month's.
+# ---------------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("seed", seeds(3, 13))
+def test_a_bureau_given_last_months_summaries_beside_this_months_sums_this_months(tmp_path, seed):
+    """Each department's 1-5月 summary and its 1-6月 one in the bureau's inbox, given in any order or as a folder:
+    the totals are those of the 1-6月 summaries alone, and those of every unit's 1-6月 files; each 1-5月 summary is
+    one K018 note, never K001 asking the department to consolidate again."""
+    rng = random.Random(seed)
+    units = random_units(rng, rng.randint(4, 8))
+    departments = [Department(*DEPARTMENTS[i], group) for i, group in enumerate(partition(rng, units, rng.randint(2, 3)))]
+    june, may = [], []
+    for department in departments:
+        for unit in department.units:
+            unit.code = department.code + unit.code[-3:]
+            # By design (FormRecord.key) a form naming no unit is never taken for another file's: its May form, in
+            # another summary than its June one, is K001.
+            unit.unnamed = False
+        if rng.random() < 0.4:  # a unit of one name in several departments
+            projects = random_projects(rng, NAMESAKE, rng.randint(1, 3), NAMESAKE_PROJECT)
+            department.units.append(replace(random_units(rng, 1)[0], name=NAMESAKE, file="", projects=projects,
+                                            code=department.code + "099", unnamed=False))
+        add_strays(rng, department.units)
+        folder = tmp_path / "6月" / department.name
+        write_department(folder, department)
+        june.append(folder)
+        before = tmp_path / "5月" / department.name
+        sent = [u for u in department.units if rng.random() < 0.85] or department.units[:1]
+        for unit in sent:
+            write_period(before, written_then(rng, unit), department.label, YEAR, MONTHS - 1, unit.file,
+                         unit.when - 86_400 * 30)
+        may.append(before)
+    summaries = {}
+    for months, folders in ((MONTHS, june), (MONTHS - 1, may)):
+        for folder in folders:
+            out = tmp_path / "summaries" / f"{folder.name}{months}月汇总.xlsx"
+            summaries[out] = consolidate(folder, output=out)
+            assert summaries[out]["period"] == {"year": YEAR, "months": months}, f"seed {seed}: {out.name}"
+    stale = sorted(p.name for p, data in summaries.items() if data["period"]["months"] != MONTHS)
+    direct = consolidate(*june, output=tmp_path / "out" / "direct.xlsx")
+    alone = consolidate(*(p for p, data in summaries.items() if data["period"]["months"] == MONTHS),
+                        output=tmp_path / "out" / "alone.xlsx")
+    assert_same_figures(alone, direct, f"seed {seed}: the June summaries")
+    inbox = tmp_path / "局收件"
+    inbox.mkdir()
+    for path in summaries:
+        shutil.copy2(path, inbox / path.name)
+    for way, inputs in (("given", rng.sample(list(summaries), len(summaries))), ("inbox", [inbox])):
+        data = consolidate(*inputs, output=tmp_path / "out" / f"{way}.xlsx")
+        context = f"seed {seed}: {way}"
+        assert data["period"] == {"year": YEAR, "months": MONTHS}, context
+        assert_same_figures(data, alone, context)
+        assert duplicate_lines(data) == duplicate_lines(alone), context
+        notes = [Path(d["file"]).name for d in data["diagnostics"] if d["code"] == "K018" and d["sheet"] is None]
+        assert sorted(notes) == stale, context
+        assert not [d for d in data["diagnostics"] if d["code"] == "K001"], context
+        assert findings(data) - findings(alone) == Counter({(name, None, None, "K018"): 1 for name in stale}), context
+        assert findings(alone) - findings(data) == Counter(), context
+        got = statuses(data)
+        reasons = {Path(f["path"]).name: f["reason"] for f in data["files"]}
+        assert all(got[name] == ("rejected", 0) and KEPT in reasons[name] for name in stale), (context, reasons)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 4. K019 points out the forms typed in 元, and those alone.
+# ---------------------------------------------------------------------------------------------------------------
+
+PROFILE = load_profile(None)
+AMOUNT_RULES = PROFILE.amounts
+
+
+def priced(project, hundredths: int):
+    """The project with one funding source, its 本年预算 and 全年预计 `hundredths` of 万元: its largest amount."""
+    main = next(label for label, a in project.funding.items() if a.current)
+    row = demo.Amounts(current=hundredths, issued=round(hundredths * 0.8), spent=round(hundredths * 0.4),
+                       forecast=hundredths)
+    return replace(project, funding={label: row if label == main else demo.Amounts() for label in L.PROJECT_SOURCES})
+
+
+def priced_department(rng: random.Random, amounts: list[list[int]]) -> Department:
+    """A unit a list of amounts (hundredths of 万元), a project each, written in any of the styles, one file each."""
+    units = random_units(rng, len(amounts))
+    for unit, own in zip(units, amounts):
+        unit.projects = [priced(p, h) for p, h in zip(random_projects(rng, unit.name, len(own)), own)]
+        unit.overall = unit.hidden_old = unit.yearly = False
+        unit.strays = []
+    return Department(*DEPARTMENTS[0], units)
+
+
+def apart(data: dict) -> Counter:
+    """K019's forms: (file, sheet)."""
+    return Counter((Path(d["file"]).name, d["sheet"]) for d in data["diagnostics"] if d["code"] == "K019")
+
+
+def sheets_of(unit: Unit) -> set[tuple[str, str]]:
+    return {(unit.file, p.sheet) for p in unit.projects}
+
+
+def log_uniform(rng: random.Random, low: float, high: float) -> int:
+    """hundredths of 万元 between low and high 万元."""
+    return round(100 * low * (high / low) ** rng.random())
+
+
+@pytest.mark.parametrize("seed", seeds(3, 14))
+def test_amounts_within_thirty_times_of_each_other_are_never_apart(tmp_path, seed):
+    rng = random.Random(seed)
+    low = 10 ** rng.uniform(0, 4.5)  # 1 万元 to 30 亿元: above and below K019's floor and R210's limit
+    amounts = [[log_uniform(rng, low, 30 * low) for _ in range(rng.randint(1, 3))] for _ in range(rng.randint(3, 7))]
+    department = priced_department(rng, amounts)
+    write_department(tmp_path / "in", department)
+    data = consolidate(tmp_path / "in", output=tmp_path / "out" / "s.xlsx")
+    assert apart(data) == Counter(), f"seed {seed}: {amounts}"
+
+
+@pytest.mark.parametrize("seed", seeds(3, 15))
+def test_a_unit_that_typed_in_yuan_is_pointed_out_form_by_form_and_once_up_the_levels(tmp_path, seed):
+    """Units' projects of 50-500 万元, and one unit's of 5-10 万元 typed in 元 (50,000-99,999 万元: under R210's 10 亿元):
+    K019 names each of that unit's forms, and no other, where the other units have at least 3 forms; none where
+    they have fewer. A bureau consolidating the department's summary, with another department's and the unit's
+    file sent to it straight too, names each once."""
+    rng = random.Random(seed)
+    others = [[log_uniform(rng, 50, 500) for _ in range(rng.randint(1, 3))] for _ in range(rng.randint(1, 5))]
+    yuan = [log_uniform(rng, 5, 9.99) * 10_000 for _ in range(rng.randint(1, 3))]
+    department = priced_department(rng, [yuan, *others])
+    typed = department.units[0]
+    write_department(tmp_path / "in", department)
+    summary = tmp_path / "summaries" / "教育局汇总.xlsx"
+    data = consolidate(tmp_path / "in", output=summary)
+    context = f"seed {seed}: {yuan}, {others}"
+    expected = Counter(sheets_of(typed)) if sum(map(len, others)) >= 3 else Counter()
+    assert apart(data) == expected, context
+    second = priced_department(rng, [[log_uniform(rng, 50, 500) for _ in range(rng.randint(1, 3))]
+                                     for _ in range(rng.randint(1, 3))])
+    second.name, second.code = DEPARTMENTS[1]
+    for unit in second.units:
+        unit.name = f"{unit.name}分院"
+        unit.file = f"{unit.name}.xlsx"
+        unit.code = second.code + unit.code[-3:]
+    write_department(tmp_path / "second", second)
+    other = consolidate(tmp_path / "second", output=tmp_path / "summaries" / "卫健委汇总.xlsx")
+    assert apart(other) == Counter(), context
+    inputs = [summary, tmp_path / "summaries" / "卫健委汇总.xlsx"]
+    up = consolidate(*inputs, output=tmp_path / "out" / "bureau.xlsx")
+    # said by the department, or by the bureau against both departments' other forms
+    expected = Counter(sheets_of(typed)) if sum(map(len, others)) + sum(len(u.projects) for u in second.units) >= 3 \
+        else Counter()
+    assert apart(up) == expected, context
+    straight = tmp_path / "straight" / typed.file
+    straight.parent.mkdir()
+    shutil.copy2(tmp_path / "in" / typed.file, straight)
+    again = consolidate(*inputs, straight, output=tmp_path / "out" / "again.xlsx")
+    assert apart(again) == expected, (context, "sent straight too")
+    assert_same_figures(again, up, context)
+
+
+def rule_says(units: list[Unit], amounts: list[list[int]]) -> Counter:
+    """K019 as the README and _apart state it: of each unit's forms, those whose largest amount is at least
+    apart_floor, under R210's limit, and at least apart_times the median of the other units' forms' largest
+    amounts, where there are at least 3 of them."""
+    found = Counter()
+    for i, (unit, own) in enumerate(zip(units, amounts)):
+        rest = [h / 100 for j, hs in enumerate(amounts) if j != i for h in hs]
+        if len(rest) < 3:
+            continue
+        median = statistics.median(rest)
+        for p, h in zip(unit.projects, own):
+            value = h / 100
+            if AMOUNT_RULES.apart_floor <= value < AMOUNT_RULES.project_max and median > 0 and (
+                    value >= AMOUNT_RULES.apart_times * median):
+                found[unit.file, p.sheet] += 1
+    return found
+
+
+@pytest.mark.parametrize("seed", seeds(4, 16))
+def test_k019_follows_its_rule_at_its_edges(tmp_path, seed):
+    """Amounts from 1 万元 to beyond R210's limit, some units typing in 元, some at K019's floor or R210's limit
+    exactly: K019 names the forms its rule names."""
+    rng = random.Random(seed)
+    amounts = []
+    for _ in range(rng.randint(2, 6)):
+        kind = rng.random()
+        if kind < 0.3:
+            own = [log_uniform(rng, 0.5, 20) * 10_000 for _ in range(rng.randint(1, 3))]
+        elif kind < 0.4:
+            own = [rng.choice((AMOUNT_RULES.apart_floor, AMOUNT_RULES.project_max, AMOUNT_RULES.apart_floor - 0.01,
+                               AMOUNT_RULES.project_max - 0.01)) * 100 for _ in range(rng.randint(1, 2))]
+            own = [round(h) for h in own]
+        else:
+            own = [log_uniform(rng, 1, 3000) for _ in range(rng.randint(1, 3))]
+        amounts.append(own)
+    department = priced_department(rng, amounts)
+    write_department(tmp_path / "in", department)
+    data = consolidate(tmp_path / "in", output=tmp_path / "out" / "s.xlsx")
+    assert apart(data) == rule_says(department.units, amounts), f"seed {seed}: {amounts}"
