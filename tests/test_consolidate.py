@@ -3557,3 +3557,17 @@ def test_last_months_summary_beside_this_months_carries_none_of_its_findings_up(
     assert said == [("收件", "某市卫生健康委员会5月汇总.xlsx", "K001"), ("收件", "某市卫生健康委员会5月汇总.xlsx", "K001"),
                     ("收件", "某市教育局5月汇总.xlsx", "K018"), ("某市教育局6", "一中.xlsx", "K018")], said
     assert not [d for d in data["diagnostics"] if d["file"] and Path(d["file"]).parent.name.endswith("5")]
+
+
+def test_a_form_typed_in_yuan_naming_no_unit_is_compared_with_another_such_form(tmp_path, capsys):
+    """丙 and 丁 left 预算单位 blank, 丁 typing its 5 万元 project in 元: the forms naming no unit were all taken for
+    one unit's, so 丁's was compared with 甲's and 乙's alone, fewer than three, and passed unremarked. Forms naming no
+    unit are told apart by their files, as everywhere: 丁's is K019 against 甲's, 乙's and 丙's."""
+    for unit in ("甲", "乙"):
+        write_form(tmp_path / f"{unit}.xlsx", unit=unit, project=f"{unit}项目")
+    write_form(tmp_path / "丙.xlsx", unit="", project="丙项目")
+    write_form(tmp_path / "丁.xlsx", unit="", project="丁项目", funding=yuan_funding(50_000))
+    code, out = run(capsys, tmp_path, "-o", tmp_path / "汇总.xlsx")
+    assert code == 0 and out["projects"] == 4
+    [k] = [d for d in out["diagnostics"] if d["code"] == "K019"]
+    assert Path(k["file"]).name == "丁.xlsx" and "其他单位 3 个项目" in k["message"]

@@ -509,7 +509,7 @@ def _apart(records: list[FormRecord], units: Units, profile: Profile, said: list
     if not suspects:
         return []
     already = {(d.get("file"), d.get("sheet")) for d in said if d.get("code") == "K019"}
-    unit_of = {id(r): units.of(r) for r in records if r.largest}
+    unit_of = {id(r): _unit_or_file(r, units) for r in records if r.largest}
     found = []
     for r in suspects:
         if (r.source or r.file, r.sheet) in already:
@@ -525,6 +525,13 @@ def _apart(records: list[FormRecord], units: Units, profile: Profile, said: list
                               kind="个项目" if r.kind == "project" else "张部门整体表", count=len(others),
                               median=fmt_amount(median), times=f"{value / median:.0f}").model_dump())
     return found
+
+
+def _unit_or_file(record: FormRecord, units: Units) -> object:
+    """Whose a form is: its unit; a form naming none, its file's (FormRecord.unnamed), as two files leaving 预算单位
+    blank are two units' forms."""
+    unit = units.of(record)
+    return unit if unit[0] else record.unnamed()
 
 
 def _dated(records: list[FormRecord], modified: dict[str, float | None]) -> Callable[[FormRecord], float | None]:
