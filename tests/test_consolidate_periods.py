@@ -408,6 +408,9 @@ def test_k019_follows_its_rule_at_its_edges(tmp_path, seed):
             own = [log_uniform(rng, 1, 3000) for _ in range(rng.randint(1, 3))]
         amounts.append(own)
     department = priced_department(rng, amounts)
+    for unit in department.units:
+        unit.unnamed = rng.random() < 0.25  # told apart by its file (FormRecord.key)
     write_department(tmp_path / "in", department)
     data = consolidate(tmp_path / "in", output=tmp_path / "out" / "s.xlsx")
-    assert apart(data) == rule_says(department.units, amounts), f"seed {seed}: {amounts}"
+    expected = rule_says(department.units, amounts)
+    assert apart(data) == expected, f"seed {seed}: {amounts}, {[u.unnamed for u in department.units]}"
