@@ -21,8 +21,8 @@ from openpyxl import load_workbook
 import test_consolidate_properties as props
 from test_consolidate_properties import (DEPARTMENTS, EPOCH, MONTHS, NAMESAKE, NAMESAKE_PROJECT, YEAR, Department,
                                          Unit, add_strays, assert_same_figures, consolidate, duplicate_lines,
-                                         findings, older, partition, random_projects, random_units, seeds, statuses,
-                                         project_code, write_department, write_form, write_unit)
+                                         findings, inbox, older, partition, project_code, random_projects,
+                                         random_units, seeds, statuses, write_department, write_form, write_unit)
 from xlmon.consolidate.records import PROJECT_CODE
 from xlmon import demo
 from xlmon import layout as L
@@ -99,12 +99,15 @@ def test_last_months_forms_of_units_that_sent_this_months_change_nothing(tmp_pat
     in files of their own or on sheets added to the unit's 1-6月 file. The summary is that of the 1-6月 files alone;
     each form kept is one K018 note, nothing else is said of it, and 文件清单 lists every file."""
     rng = random.Random(seed)
-    department = Department(*DEPARTMENTS[0], random_units(rng, rng.randint(3, 6)))
-    add_strays(rng, department.units)
-    if rng.random() < 0.3:
-        rng.choice(department.units).months = MONTHS - 1  # a unit yet to send 1-6月: K001 either way
     base_folder = tmp_path / "base"
-    write_department(base_folder, department)
+    if rng.random() < 0.5:  # with a copy of a unit's file and a correction come later, some of the time
+        department, _ = inbox(rng, base_folder)
+    else:
+        department = Department(*DEPARTMENTS[0], random_units(rng, rng.randint(3, 6)))
+        add_strays(rng, department.units)
+        if rng.random() < 0.3:
+            rng.choice(department.units).months = MONTHS - 1  # a unit yet to send 1-6月: K001 either way
+        write_department(base_folder, department)
     base = consolidate(base_folder, output=tmp_path / "out" / "base.xlsx")
     assert base["period"] == {"year": YEAR, "months": MONTHS}, f"seed {seed}"
     folder = tmp_path / "in"
@@ -116,14 +119,19 @@ def test_last_months_forms_of_units_that_sent_this_months_change_nothing(tmp_pat
         periods = [(YEAR, MONTHS - 1), *([LAST_YEAR] if rng.random() < 0.3 else []),
                    *([(YEAR, MONTHS - 2)] if rng.random() < 0.2 else [])]
         # By design (aggregate._form_of_month) a form naming no unit is a copy kept only beside its own file's
-        # form of the period: such a unit keeps its earlier months on sheets of its file.
-        if unit.unnamed or rng.random() < 0.3:
-            then = written_then(rng, unit)
-            added |= {(unit.file, s) for s in add_sheets(folder / unit.file, then, department.label, periods)}
+        # form of the period: such a unit keeps its earlier months on sheets of its file. Sheets added to a file
+        # sent twice would make its copy another version of it: that unit keeps files of its own.
+        path = folder / unit.file
+        copied = any(p != path and p.read_bytes() == path.read_bytes() for p in folder.iterdir())
+        if unit.unnamed and copied:
+            continue
+        if unit.unnamed or (not copied and rng.random() < 0.3):
+            added |= {(unit.file, s) for s in add_sheets(path, written_then(rng, unit), department.label, periods)}
             continue
         for j, (year, months) in enumerate(periods):
             name = f"{Path(unit.file).stem}（{year}年1-{months}月）.xlsx"
-            path = write_period(folder, written_then(rng, unit), department.label, year, months, name, EPOCH - 86_400 * (30 + j) + i)
+            when = EPOCH - 86_400 * (30 + j) + i
+            path = write_period(folder, written_then(rng, unit), department.label, year, months, name, when)
             added |= {(name, s) for s in load_workbook(path, read_only=True).sheetnames}
             new_files.append(name)
     more = consolidate(folder, output=tmp_path / "out" / "more.xlsx")
@@ -269,11 +277,11 @@ def test_a_bureau_given_last_months_summaries_beside_this_months_sums_this_month
     alone = consolidate(*(p for p, data in summaries.items() if data["period"]["months"] == MONTHS),
                         output=tmp_path / "out" / "alone.xlsx")
     assert_same_figures(alone, direct, f"seed {seed}: the June summaries")
-    inbox = tmp_path / "局收件"
-    inbox.mkdir()
+    received = tmp_path / "局收件"
+    received.mkdir()
     for path in summaries:
-        shutil.copy2(path, inbox / path.name)
-    for way, inputs in (("given", rng.sample(list(summaries), len(summaries))), ("inbox", [inbox])):
+        shutil.copy2(path, received / path.name)
+    for way, inputs in (("given", rng.sample(list(summaries), len(summaries))), ("inbox", [received])):
         data = consolidate(*inputs, output=tmp_path / "out" / f"{way}.xlsx")
         context = f"seed {seed}: {way}"
         assert data["period"] == {"year": YEAR, "months": MONTHS}, context
