@@ -51,7 +51,8 @@ def written_then(rng: random.Random, unit: Unit) -> Unit:
         if rng.random() >= 0.25:
             return p
         bare = PROJECT_CODE.sub("", p.name).replace("（）", "")
-        return replace(p, name=bare if bare != p.name else f"{p.name}（{project_code(rng)}）")
+        code = project_code(random.Random(f"{unit.name}{p.name}"))  # its one code, whichever month gives it
+        return replace(p, name=bare if bare != p.name else f"{p.name}（{code}）")
     return replace(unit, projects=[renamed(p) for p in unit.projects], coded=unit.coded != (rng.random() < 0.2),
                    bare_department=unit.bare_department != (rng.random() < 0.2))
 
@@ -187,6 +188,7 @@ def test_the_period_is_that_of_most_units_latest_forms_whatever_the_order(tmp_pa
     for i, unit in enumerate(units):
         unit.yearly = unit.hidden_old = False
         unit.unnamed = rng.random() < 0.15
+        unit.overall = unit.overall and not unit.unnamed  # (a 部门整体 form names its unit however the others do)
         latest = rng.choice(PERIODS)
         periods = [latest, *(p for p in PERIODS if p < latest and rng.random() < 0.4)]
         sent[unit.name] = periods
