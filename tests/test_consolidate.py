@@ -3425,6 +3425,11 @@ def test_a_units_overall_form_typed_in_yuan_is_pointed_out_among_the_overall_for
     [k] = [d for d in out["diagnostics"] if d["code"] == "K019"]
     assert code == 0 and Path(k["file"]).name == "甲整体.xlsx" and "甲的部门整体表" in k["message"]
     assert "其他单位 3 张部门整体表" in k["message"] and "合 300 亿元" in k["message"]
+    overall = load_workbook(tmp_path / "汇总.xlsx")["部门整体"]
+    [note] = [c.value for row in overall.iter_rows() for c in row if str(c.value or "").startswith("说明：")]
+    assert "；甲的部门整体表金额疑似按元填写（见“校验问题”，代码 K019），已按表内数字计入本表，请部门核实；" in note
+    code, up = run(capsys, tmp_path / "汇总.xlsx", "-o", tmp_path / "上级.xlsx")  # the note, read back, is no edit
+    assert code == 0 and not [d for d in up["diagnostics"] if d["code"] in ("K005", "K006", "K013", "K014")]
     assert not [d for d in out["diagnostics"] if d["code"] == "R210"]
 
 

@@ -33,7 +33,7 @@ from ..form_plan import (COLUMN_WIDTHS, LAST_COL, PAGE_NUMBER, ROW_HEIGHT, heade
 from ..marks import FONT_PALETTE, GRADE_ZH, SEVERITY_ZH
 from ..profile import Profile
 from ..text import clean_text
-from .aggregate import CHART_BARS, Focus, Summary, shown_names
+from .aggregate import CHART_BARS, Focus, Summary, apart_forms, shown_names
 from .edits import Column
 from .extract import RECORDS_SHEET
 from .names import unit_parts
@@ -975,6 +975,10 @@ def _department_form_note(summary: Summary, prefill: dict[tuple[str, str], list[
         said = "；".join(f"{unit}的部门整体表{why}" for unit, why in apart)
         differ = _prefill_blocks_differ(prefill)
         note += f"；{said}" + ("，本表两种分类的资金总额因此不一致" if differ else "") + ("" if bureau else "，请部门核实补充")
+    suspects = apart_forms(summary.diagnostics)
+    if yuan := sorted({name(r) for r in taken if (r.source or r.file, r.sheet) in suspects}):
+        note += (f"；{'、'.join(yuan)}的部门整体表金额疑似按元填写（见“校验问题”，代码 K019），已按表内数字计入本表"
+                 + ("" if bureau else "，请部门核实"))
     return note + (f"；{ask}。" if ask else "。")
 
 
