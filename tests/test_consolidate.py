@@ -3576,3 +3576,39 @@ def test_a_form_typed_in_yuan_naming_no_unit_is_compared_with_another_such_form(
     assert code == 0 and out["projects"] == 4
     [k] = [d for d in out["diagnostics"] if d["code"] == "K019"]
     assert Path(k["file"]).name == "丁.xlsx" and "其他单位 3 个项目" in k["message"]
+
+
+def test_a_namesakes_own_file_beats_a_copy_in_another_units_file_where_its_code_is_on_its_overall_form_only(
+        tmp_path, capsys):
+    """卫健委's 机关服务中心 writes its code on its 部门整体 form only, and 一院 keeps an older copy of its project in
+    its own later file; 教育局 has a 机关服务中心 too. Each department's summary took the unit's own file; the bureau
+    consolidating all units' files took 机关服务中心's forms for two units (one coded, one of 卫健委), knew no owner of
+    its file, and took 一院's copy, the later file. A file is home to every namesake its name names."""
+    from handmade import department_grid
+
+    (tmp_path / "某市教育局").mkdir()
+    (tmp_path / "某市卫生健康委员会").mkdir()
+    write_form(tmp_path / "某市教育局" / "机关服务中心.xlsx", unit="机关服务中心", project="物业管理经费",
+               department="某市教育局")
+    write_form(tmp_path / "某市教育局" / "一中.xlsx", unit="一中", project="设备购置", department="某市教育局")
+    own = write_form(tmp_path / "某市卫生健康委员会" / "机关服务中心.xlsx", unit="机关服务中心", project="物业管理经费",
+                     department="某市卫生健康委员会（102001）", funding=more_spent())
+    book = load_workbook(own)
+    sheet = book.create_sheet("部门整体")
+    for row in department_grid(unit="机关服务中心（102001099）"):
+        sheet.append(row)
+    book.save(own)
+    other = write_form(tmp_path / "某市卫生健康委员会" / "一院.xlsx", unit="一院", project="设备购置",
+                       department="某市卫生健康委员会（102001）")
+    book = load_workbook(other)
+    sheet = book.create_sheet("机关服务中心的表（参考）")
+    for row in project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS, unit="机关服务中心",
+                            project="物业管理经费", department="某市卫生健康委员会（102001）"):
+        sheet.append(row)
+    book.save(other)
+    os.utime(own, (1_780_000_000, 1_780_000_000))
+    os.utime(other, (1_780_000_060, 1_780_000_060))
+    code, alone = run(capsys, tmp_path / "某市卫生健康委员会", "-o", tmp_path / "out" / "卫健委.xlsx")
+    assert code == 0 and alone["totals"]["spent"] == 2 * 150 + 10
+    code, data = run(capsys, tmp_path, "-o", tmp_path / "out" / "局.xlsx")
+    assert code == 0 and data["projects"] == 4 and data["totals"]["spent"] == 4 * 150 + 10

@@ -313,22 +313,24 @@ def own_department(record: FormRecord, key: tuple, departments: dict[tuple, list
     return given
 
 
-def _owners(records: list[FormRecord], units: Units) -> dict[str, tuple | None]:
+def _owners(records: list[FormRecord], units: Units) -> dict[str, set[tuple]]:
     """Whose each unit's file is (a form read from a summary: the file it came from): the one unit whose forms it
-    holds; of several (a copy of another unit's form kept beside its own), the one its file's name names, else the
-    one with more forms there than any other; None where nothing tells. A form leaving 预算单位 blank names none."""
+    holds; of several (a copy of another unit's form kept beside its own), those its file's name names where they
+    are one name (namesakes told apart: a unit writing its code on its 部门整体 form alone is two by its forms), else
+    the one with more forms there than any other; none where nothing tells. A form leaving 预算单位 blank names none."""
     forms: dict[str, Counter] = {}
     names: dict[tuple, str] = {}
     for r in records:
         if r.unit:
             forms.setdefault(r.source or r.file, Counter())[unit := units.of(r)] += 1
             names.setdefault(unit, unit_key(r.unit))
-    owners: dict[str, tuple | None] = {}
+    owners: dict[str, set[tuple]] = {}
     for path, found in forms.items():
         stem = label_key(Path(path).stem)
         named = [unit for unit in found if names[unit] and names[unit] in stem]
         (most, n), *rest = found.most_common(2)
-        owners[path] = named[0] if len(named) == 1 else most if not rest or rest[0][1] < n else None
+        owners[path] = (set(named) if named and len({names[u] for u in named}) == 1
+                        else {most} if not rest or rest[0][1] < n else set())
     return owners
 
 
@@ -357,7 +359,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     read = [r for r in candidates if r.months is None or in_period(r, year, months)]
     units = Units(read)
     departments: dict[tuple, list[tuple[set[str], tuple]]] = {}  # own_department's: by key, the departments' units
-    owners: dict[str, tuple | None] | None = None  # _owners, once a project is found twice
+    owners: dict[str, set[tuple]] | None = None  # _owners, once a project is found twice
     current: dict[tuple, list[FormRecord]] = {}  # a yearly workbook keeps a sheet a month: 1月 … 6月
     sent: dict[tuple, list[FormRecord]] = {}  # and a folder last month's files
     for r in read:
@@ -405,7 +407,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
             times = saved if by_saving else [dated(r) for r in (first, record)]
             if owners is None:
                 owners = _owners(read, units)
-            home = [owners.get(r.source or r.file) == units.of(r) for r in (first, record)]
+            home = [units.of(r) in owners.get(r.source or r.file, ()) for r in (first, record)]
             stray = not hidden and not copies and home[0] != home[1]  # one is in another unit's file
             later = not hidden and not copies and not stray and None not in times and times[0] != times[1]
             # of two identical files, not the one named as the other's copy (“X - 副本”, “X(1)”, “Copy of X”)
