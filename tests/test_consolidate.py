@@ -3612,3 +3612,20 @@ def test_a_namesakes_own_file_beats_a_copy_in_another_units_file_where_its_code_
     assert code == 0 and alone["totals"]["spent"] == 2 * 150 + 10
     code, data = run(capsys, tmp_path, "-o", tmp_path / "out" / "局.xlsx")
     assert code == 0 and data["projects"] == 4 and data["totals"]["spent"] == 4 * 150 + 10
+
+
+def test_last_months_form_of_a_project_a_unit_left_out_of_this_months_asks_for_that_form(tmp_path, capsys):
+    """甲 sent 1-6月 forms of 项目一 but not of 项目二, whose 1-5月 form lies in the folder: K001 asked 甲 to file the
+    form again as if it had sent nothing; it asks for that one form, unless it is no longer due. 乙, which sent no
+    1-6月 form, is asked to file again."""
+    for unit in ("甲", "乙", "丙"):
+        write_form(tmp_path / f"{unit}5月.xlsx", unit=unit, project="项目一", period="（2026年1-5月）")
+    write_form(tmp_path / "甲5月项目二.xlsx", unit="甲", project="项目二", period="（2026年1-5月）")
+    for unit in ("甲", "丙"):
+        write_form(tmp_path / f"{unit}6月.xlsx", unit=unit, project="项目一")
+    code, data = run(capsys, tmp_path, "-o", tmp_path / "out" / "s.xlsx")
+    said = {Path(d["file"]).name: d["message"] for d in data["diagnostics"] if d["code"] == "K001"}
+    assert code == 0 and sorted(said) == ["乙5月.xlsx", "甲5月项目二.xlsx"]
+    assert said["甲5月项目二.xlsx"].endswith("请按 2026年1-6月 补报该表（该单位已报送 2026年1-6月 的其他表，其中没有该表；"
+                                             "如该表本期已不需填报，可忽略）。")
+    assert said["乙5月.xlsx"].endswith("请按 2026年1-6月 重新填报。")

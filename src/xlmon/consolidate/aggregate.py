@@ -362,9 +362,11 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     owners: dict[str, set[tuple]] | None = None  # _owners, once a project is found twice
     current: dict[tuple, list[FormRecord]] = {}  # a yearly workbook keeps a sheet a month: 1月 … 6月
     sent: dict[tuple, list[FormRecord]] = {}  # and a folder last month's files
+    reporting = set()  # the units that sent forms of the period
     for r in read:
         current.setdefault(_sheet_of_month(r), []).append(r)
         sent.setdefault(_form_of_month(r, every), []).append(r)
+        reporting.add(_unit_or_file(r, every))
     for record in candidates:
         if record.months is not None and not in_period(record, year, months):
             found = L.period(record.year, record.months)
@@ -383,7 +385,9 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
                 earlier.setdefault(record.file, set()).add(found)
                 dropped.add(record.where())
                 continue
-            diagnostics.append(_off_period(record, found, majority))
+            earlier_month = bool(year and months) and (record.year or year, record.months) < (year, months)
+            diagnostics.append(_off_period(record, found, majority,
+                                           earlier_month and _unit_or_file(record, every) in reporting))
             dropped.add(record.where())
             off_period.setdefault(record.file, set()).add(found)
             if record.kind == "department":
@@ -570,8 +574,7 @@ def _sheet_of_month(record: FormRecord) -> tuple:
 def _form_of_month(record: FormRecord, units: Units) -> tuple:
     """What tells a unit's form from month to month across its files: last month's file of a form the unit has
     sent for the summary's period is a copy kept too (K018). Not of a form naming no unit."""
-    unit = units.of(record)
-    return (unit if unit[0] else record.file, record.kind, _uncoded(form_name(record) or record.sheet))
+    return (_unit_or_file(record, units), record.kind, _uncoded(form_name(record) or record.sheet))
 
 
 def _uncoded(name: str) -> str:
@@ -587,8 +590,10 @@ def _month_of(record: FormRecord, forms: list[FormRecord]) -> FormRecord | None:
                 None)
 
 
-def _off_period(record: FormRecord, found: str, majority: str) -> dict:
-    """K001: a unit's form is to be filled in again for the majority's period. A form read from a department's
+def _off_period(record: FormRecord, found: str, majority: str, others_sent: bool = False) -> dict:
+    """K001: a unit's form is to be filled in again for the majority's period; others_sent, of an earlier month's
+    form of a unit that sent the majority's forms without it: the one form to add, unless it is no longer due (a
+    project the unit no longer reports). A form read from a department's
     summary, whose units' forms the bureau does not have, is for the department to consolidate again; it is
     named as K002 names it, the summary having no sheet of the unit's. It keeps the form's unit, 主管部门 (of a
     project form) and period, which a summary carries up with it: one level up a roster's unit whose form its
@@ -596,8 +601,10 @@ def _off_period(record: FormRecord, found: str, majority: str) -> dict:
     sent = {"unit": record.unit, "department": record.department if record.kind == "project" else None,
             "period": found}
     if not (record.source and record.source != record.file):
+        redo = (f"按 {majority} 补报该表（该单位已报送 {majority} 的其他表，其中没有该表；如该表本期已不需填报，可忽略）"
+                if others_sent else f"按 {majority} 重新填报")
         return make("K001", file=record.file, sheet=record.sheet, cell=record.period_cell, found=found,
-                    majority=majority, form="该表", redo=f"按 {majority} 重新填报").model_dump() | sent
+                    majority=majority, form="该表", redo=redo).model_dump() | sent
     form = f"该汇总表中{record.unit or '未填单位'}的“{form_name(record) or record.sheet}”{_came_from(record)}"
     return make("K001", file=record.file, found=found, majority=majority, form=form,
                 redo=f"部门按 {majority} 重新汇总后报送").model_dump() | sent
