@@ -1,0 +1,143 @@
+"""A summary opened and saved again unchanged, by LibreOffice or by openpyxl, is the same summary: it shows no edit
+(a new one may be written over it, and the bureau is told of none) and one level up it gives what it gave before.
+Users routinely open a summary and save it, which rewrites its cells' types, shared strings, number formats,
+links, row heights and merged cells. Built on the generated departments of test_consolidate_properties, with units'
+texts a program may take for something else (formulas, numbers, dates, very long or multi-line texts, full-width
+characters) and findings of every kind. Each case is seeded, a failure names its seed, and XLMON_PROPERTY_CASES=n
+runs n cases."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from conftest import libreoffice_convert
+from test_consolidate_properties import (DEPARTMENTS, EPOCH, MONTHS, COPY_NAMES, Department, Unit, add_strays,
+                                         assert_same_figures, consolidate, corrected, findings, random_units, seeds,
+                                         write_department, write_unit)
+from xlmon import demo
+from xlmon.adapters.files import read_workbook
+from xlmon.consolidate.extract import edits_in
+from xlmon.profile import load_profile
+
+EDIT_CODES = ("K005", "K012", "K014")
+# What units type that a spreadsheet program may take for something else than the text it is.
+ODD_TEXTS = ("=1+1", "@SUM(A1)", "+86 138 0013 8000", "-", "--", "=HYPERLINK(\"http://example.com\",\"点此\")",
+             "第一行\n第二行\n第三行", "全角：ＡＢＣ１２３，（１）％", "1e5", "0012", "50%", "TRUE", "2026-07-01",
+             "1/2", " 前后有空格 ", "<r><t>不是富文本</t></r>", "_x0041_", "A&B<C>\"D\"", "'引号开头", "#N/A",
+             "制表\t符", "３．５万元", "（一）\r\n（二）")
+ODD_NAMES = ("=项目A", "@项目", "+项目", "－项目", "全角项目（ＡＢＣ）", "项目\n（续）")
+LONG_UNIT = "附属实验学校（东校区）后勤保障与校园安全管理服务中心"
+# N001: an amount cell holding text; demo.planted_values takes each of these marks
+ODD_AMOUNTS = {"N001:odd-spent": ("spent", "=1+1"), "N001:odd-forecast": ("forecast", "约５０万")}
+
+
+def long_text(rng: random.Random) -> str:
+    """A 偏差原因分析 of many sentences, one a line now and then."""
+    parts = [rng.choice((*demo.DEVIATION_REASONS, *demo.MEASURES, *demo.LAG_REASONS)) for _ in range(rng.randint(10, 60))]
+    return "".join(p + ("\n" if rng.random() < 0.1 else "") for p in parts)
+
+
+def odd_text(rng: random.Random) -> str:
+    return long_text(rng) if rng.random() < 0.25 else rng.choice(ODD_TEXTS)
+
+
+def vary(rng: random.Random, units: list[Unit]) -> None:
+    """Units' texts of every kind: long names, projects named oddly, indicators' names, reasons and remarks that
+    look like formulas, numbers or dates, run over lines or are very long; amounts typed as text, and the
+    mistakes the hand-typed layouts plant (C001-C004), whose findings quote them."""
+    for unit in units:
+        if rng.random() < 0.2:
+            unit.name, unit.file = unit.name + LONG_UNIT[:rng.randint(4, len(LONG_UNIT))], ""
+            unit.__post_init__()
+        for p in unit.projects:
+            if rng.random() < 0.2:
+                p.name = rng.choice(ODD_NAMES) + p.name
+            elif rng.random() < 0.15:
+                p.name = p.name * rng.randint(3, 8)
+            for ind in p.indicators:
+                if ind.reason or rng.random() < 0.2:
+                    ind.reason = odd_text(rng) if rng.random() < 0.6 else ind.reason
+                if rng.random() < 0.15:
+                    ind.remark = odd_text(rng)
+                if rng.random() < 0.05:
+                    ind.level3 = rng.choice(ODD_TEXTS[:6]) + ind.level3
+            # text in an amount cell on the template; on a form typed by hand, 小计 and rates typed wrong (the
+            # template's are formulas)
+            planted = ([*ODD_AMOUNTS, demo.N001_SPENT, demo.N001_FORECAST] if unit.style == "template" else
+                       [demo.C001, demo.C002, demo.C003, demo.C004] if unit.style != "grid" else [])
+            if planted and rng.random() < 0.3:
+                p.marks = (*p.marks, rng.choice(planted))
+
+
+def department_inbox(rng: random.Random, folder: Path, index: int) -> list[Path]:
+    """A department's units' files, as test_consolidate_properties.inbox sends them (a unit of another period, a
+    copy of a file, a correction), their texts varied; the departments' units coded apart."""
+    department = Department(*DEPARTMENTS[index], random_units(rng, rng.randint(2, 5)))
+    for unit in department.units:
+        unit.code = department.code + unit.code[-3:]
+    vary(rng, department.units)
+    add_strays(rng, department.units)
+    if rng.random() < 0.2:
+        rng.choice(department.units).months = MONTHS - 1
+    paths = write_department(folder, department)
+    copied = rng.choice(department.units)
+    if rng.random() < 0.4:
+        copy = folder / rng.choice(COPY_NAMES).format(Path(copied.file).stem)
+        shutil.copy2(folder / copied.file, copy)
+        paths.append(copy)
+    if rng.random() < 0.4:
+        paths.append(write_unit(folder, corrected(rng, copied, EPOCH + 3600), department.label))
+    return paths
+
+
+def summaries(rng: random.Random, root: Path) -> list[tuple[Path, dict]]:
+    """Two departments' summaries and their bureau's, each with what consolidate said of it."""
+    made = [consolidate(*department_inbox(rng, root / "units" / str(i), i), output=root / "out" / f"部门{i}汇总.xlsx")
+            for i in range(2)]
+    departments = [root / "out" / f"部门{i}汇总.xlsx" for i in range(2)]
+    bureau = root / "out" / "局汇总.xlsx"
+    return [*zip(departments, made), (bureau, consolidate(*departments, output=bureau))]
+
+
+def openpyxl_resave(paths: list[Path], outdir: Path) -> list[Path]:
+    outdir.mkdir(parents=True, exist_ok=True)
+    out = []
+    for path in paths:
+        load_workbook(path).save(outdir / path.name)
+        out.append(outdir / path.name)
+    return out
+
+
+def assert_unchanged(original: Path, own: dict, resaved: Path, root: Path, context: str) -> None:
+    """No edit in the summary saved again, and one level up it gives what the original gives."""
+    assert edits_in(read_workbook(resaved).sheets, load_profile()) == [], context
+    before = consolidate(original, output=root / "up" / "before" / original.name)
+    after = consolidate(resaved, output=root / "up" / resaved.parent.name / original.name)
+    assert not [d for d in after["diagnostics"] if d["code"] in EDIT_CODES], context
+    assert_same_figures(after, own, context)
+    assert_same_figures(after, before, context)
+    assert findings(after) == findings(before), context
+
+
+@pytest.mark.parametrize("seed", seeds(3, 21))
+def test_a_summary_saved_again_unchanged_shows_no_edit(tmp_path, soffice, monkeypatch, seed):
+    for mark, planted in ODD_AMOUNTS.items():
+        monkeypatch.setitem(demo.N001_TEXT, mark, planted)
+    rng = random.Random(seed)
+    made = summaries(rng, tmp_path)
+    paths = [path for path, _ in made]
+    ways = {"libreoffice": libreoffice_convert(soffice, paths, tmp_path / "libreoffice", "xlsx:Calc MS Excel 2007 XML"),
+            "openpyxl": openpyxl_resave(paths, tmp_path / "openpyxl")}
+    for way, resaved in ways.items():
+        for (path, own), again in zip(made, resaved):
+            assert_unchanged(path, own, again, tmp_path, f"seed {seed}: {path.name} saved by {way}")
+        departments = resaved[:2]
+        bureau = consolidate(*departments, output=tmp_path / "bureau" / way / "局汇总.xlsx")
+        assert not [d for d in bureau["diagnostics"] if d["code"] in EDIT_CODES], f"seed {seed}: {way}"
+        assert_same_figures(bureau, made[2][1], f"seed {seed}: the bureau of the summaries saved by {way}")
