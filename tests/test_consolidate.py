@@ -2333,6 +2333,37 @@ def test_summary_opens_in_libreoffice(department, tmp_path, capsys, soffice):
     assert again.total.subtotal == pytest.approx(data["totals"]["subtotal"], abs=1e-6)
 
 
+def test_a_reason_typed_over_lines_with_crlf_is_no_edit_once_libreoffice_saves_the_summary(department, tmp_path,
+                                                                                              capsys, soffice):
+    """A unit's 偏差原因分析 pasted with Windows line ends ("\\r\\n", from Word or a web page): LibreOffice saves the
+    summary with "\\n" alone, which looks the same. The summary shows no edit: a new one may replace it, and the
+    bureau is told of none."""
+    from conftest import libreoffice_convert
+    from xlmon.adapters.files import read_workbook
+    from xlmon.consolidate.extract import edits_in
+    from xlmon.profile import load_profile
+
+    folder = tmp_path / "in"
+    shutil.copytree(department, folder)
+    changed = 0
+    for path in folder.glob("*.xlsx"):
+        wb = load_workbook(path)
+        for ws in wb:
+            for row in ws.iter_rows():
+                for cell in row:
+                    if cell.value in demo.DEVIATION_REASONS:
+                        cell.value = f"（一）{cell.value}\r\n（二）已督促整改。"
+                        changed += 1
+        wb.save(path)
+    assert changed
+    summary = tmp_path / "部门汇总.xlsx"
+    run(capsys, folder, "-o", summary)
+    [saved] = libreoffice_convert(soffice, [summary], tmp_path / "lo", "xlsx:Calc MS Excel 2007 XML")
+    assert edits_in(read_workbook(saved).sheets, load_profile()) == []
+    code, data = run(capsys, saved, "-o", tmp_path / "局汇总.xlsx")
+    assert code == 0 and not [d for d in data["diagnostics"] if d["code"] in ("K005", "K012", "K014")]
+
+
 def test_a_summary_edited_by_hand_is_never_written_over_and_its_edits_go_up(department, tmp_path, capsys):
     """A department reviews its summary: rewrites a handling suggestion in 重点监控建议, takes a finding off
     校验问题, adds a column of its own there and a sheet of opinions. Consolidating again to that file would

@@ -67,12 +67,16 @@ def vary(rng: random.Random, units: list[Unit]) -> None:
                     ind.remark = odd_text(rng)
                 if rng.random() < 0.05:
                     ind.level3 = rng.choice(ODD_TEXTS[:6]) + ind.level3
-            # text in an amount cell on the template; on a form typed by hand, 小计 and rates typed wrong (the
-            # template's are formulas)
-            planted = ([*ODD_AMOUNTS, demo.N001_SPENT, demo.N001_FORECAST] if unit.style == "template" else
-                       [demo.C001, demo.C002, demo.C003, demo.C004] if unit.style != "grid" else [])
-            if planted and rng.random() < 0.3:
+            if (planted := _plantable(unit.style)) and rng.random() < 0.3:
                 p.marks = (*p.marks, rng.choice(planted))
+
+
+def _plantable(style: str) -> list[str]:
+    """The mistakes a form of this style can be written with: text in an amount cell on the template; on a form
+    typed by hand, 小计 and rates typed wrong (the template's are formulas)."""
+    if style == "template":
+        return [*ODD_AMOUNTS, demo.N001_SPENT, demo.N001_FORECAST]
+    return [demo.C001, demo.C002, demo.C003, demo.C004] if style != "grid" else []
 
 
 def department_inbox(rng: random.Random, folder: Path, index: int) -> list[Path]:
@@ -83,6 +87,9 @@ def department_inbox(rng: random.Random, folder: Path, index: int) -> list[Path]
         unit.code = department.code + unit.code[-3:]
     vary(rng, department.units)
     add_strays(rng, department.units)
+    for unit in department.units:  # a copy of another unit's form, as this unit writes its own
+        kept = (demo.LAG, demo.MAYBE, demo.NEVER, *_plantable(unit.style))
+        unit.strays = [replace(p, marks=tuple(m for m in p.marks if m in kept)) for p in unit.strays]
     if rng.random() < 0.2:
         rng.choice(department.units).months = MONTHS - 1
     paths = write_department(folder, department)
@@ -120,7 +127,9 @@ def assert_unchanged(original: Path, own: dict, resaved: Path, root: Path, conte
     before = consolidate(original, output=root / "up" / "before" / original.name)
     after = consolidate(resaved, output=root / "up" / resaved.parent.name / original.name)
     assert not [d for d in after["diagnostics"] if d["code"] in EDIT_CODES], context
-    assert_same_figures(after, own, context)
+    # its totals, projects and grades; how many units one level up tells apart (namesakes of two departments in a
+    # bureau's summary) is names.Units' to decide, not the saving's
+    assert_same_figures({**after, "units": own["units"]}, own, context)
     assert_same_figures(after, before, context)
     assert findings(after) == findings(before), context
 

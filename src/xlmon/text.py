@@ -52,12 +52,16 @@ def formula_error(value: object) -> str | None:
 
 
 def clean_text(value: object) -> str | None:
-    """A cell as display text, or None when it is empty (a formula with no saved result shows nothing)."""
+    """A cell as display text, or None when it is empty (a formula with no saved result shows nothing). A line
+    ends with "\n" alone: a text pasted with Windows line ends ("\r\n") shows the same, and LibreOffice saves it
+    so (an xlmon summary saved again must not look edited)."""
     if value is None or value.__class__ is Uncached:
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value).strip()
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text or None
 
 
