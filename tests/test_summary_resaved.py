@@ -21,6 +21,7 @@ from test_consolidate_properties import (DEPARTMENTS, EPOCH, MONTHS, COPY_NAMES,
                                          assert_same_figures, consolidate, corrected, findings, random_units, seeds,
                                          write_department, write_unit)
 from xlmon import demo
+from xlmon import layout as L
 from xlmon.adapters.files import read_workbook
 from xlmon.consolidate.extract import edits_in
 from xlmon.profile import load_profile
@@ -33,6 +34,9 @@ ODD_TEXTS = ("=1+1", "@SUM(A1)", "+86 138 0013 8000", "-", "--", "=HYPERLINK(\"h
              "制表\t符", "３．５万元", "（一）\r\n（二）")
 ODD_NAMES = ("=项目A", "@项目", "+项目", "－项目", "全角项目（ＡＢＣ）", "项目\n（续）")
 LONG_UNIT = "附属实验学校（东校区）后勤保障与校园安全管理服务中心"
+ODD_SHEETS = ("0012", "2026-07-01", "TRUE", "=SUM(A1)", "项目 '一'", "1e5", "#N/A", "全角　空格", "A&B")
+# file names a link escapes (来源文件, 位置, 文件清单 open the unit's file)
+ODD_FILES = ("{} #2.xlsx", "{}（6月）[终稿] 100%.xlsx", "{} 上报 {{最终}}.xlsx", "{}&附件.xlsx", "{}'s.xlsx")
 # N001: an amount cell holding text; demo.planted_values takes each of these marks
 ODD_AMOUNTS = {"N001:odd-spent": ("spent", "=1+1"), "N001:odd-forecast": ("forecast", "约５０万")}
 
@@ -55,7 +59,13 @@ def vary(rng: random.Random, units: list[Unit]) -> None:
         if rng.random() < 0.2:
             unit.name, unit.file = unit.name + LONG_UNIT[:rng.randint(4, len(LONG_UNIT))], ""
             unit.__post_init__()
+        if rng.random() < 0.2:
+            unit.file = rng.choice(ODD_FILES).format(unit.name)
+        if rng.random() < 0.05:  # typed in 元: K019 for each of its forms, where the department has others
+            unit.projects = [replace(p, funding={k: in_yuan(a) for k, a in p.funding.items()}) for p in unit.projects]
         for p in unit.projects:
+            if rng.random() < 0.1:
+                p.short = rng.choice(ODD_SHEETS)
             if rng.random() < 0.2:
                 p.name = rng.choice(ODD_NAMES) + p.name
             elif rng.random() < 0.15:
@@ -71,6 +81,10 @@ def vary(rng: random.Random, units: list[Unit]) -> None:
                 p.marks = (*p.marks, rng.choice(planted))
 
 
+def in_yuan(amounts: demo.Amounts) -> demo.Amounts:
+    return demo.Amounts(**{f: None if (v := getattr(amounts, f)) is None else v * 10_000 for f in L.INPUT_AMOUNTS})
+
+
 def _plantable(style: str) -> list[str]:
     """The mistakes a form of this style can be written with: text in an amount cell on the template; on a form
     typed by hand, 小计 and rates typed wrong (the template's are formulas)."""
@@ -79,9 +93,10 @@ def _plantable(style: str) -> list[str]:
     return [demo.C001, demo.C002, demo.C003, demo.C004] if style != "grid" else []
 
 
-def department_inbox(rng: random.Random, folder: Path, index: int) -> list[Path]:
+def department_inbox(rng: random.Random, folder: Path, index: int) -> tuple[list[Path], list[str]]:
     """A department's units' files, as test_consolidate_properties.inbox sends them (a unit of another period, a
-    copy of a file, a correction), their texts varied; the departments' units coded apart."""
+    copy of a file, a correction), their texts varied, the departments' units coded apart; and the options it
+    consolidates them with: now and then a roster, missing a unit that sent files and naming one that sent none."""
     department = Department(*DEPARTMENTS[index], random_units(rng, rng.randint(2, 5)))
     for unit in department.units:
         unit.code = department.code + unit.code[-3:]
@@ -100,16 +115,26 @@ def department_inbox(rng: random.Random, folder: Path, index: int) -> list[Path]
         paths.append(copy)
     if rng.random() < 0.4:
         paths.append(write_unit(folder, corrected(rng, copied, EPOCH + 3600), department.label))
-    return paths
+    options = []
+    if rng.random() < 0.3:
+        roster = folder.parent / f"名单{index}.csv"
+        names = [u.name for u in department.units[1:]] + ["某市未报送单位=1+1"]
+        roster.write_text("单位名称\n" + "".join(f"{n}\n" for n in names), encoding="utf-8")
+        options = ["--roster", str(roster)]
+    return paths, options
 
 
-def summaries(rng: random.Random, root: Path) -> list[tuple[Path, dict]]:
-    """Two departments' summaries and their bureau's, each with what consolidate said of it."""
-    made = [consolidate(*department_inbox(rng, root / "units" / str(i), i), output=root / "out" / f"部门{i}汇总.xlsx")
-            for i in range(2)]
-    departments = [root / "out" / f"部门{i}汇总.xlsx" for i in range(2)]
+def summaries(rng: random.Random, root: Path) -> list[tuple[Path, dict, list]]:
+    """Two departments' summaries and their bureau's: each with what consolidate said of it, and what it was
+    made of (its options and inputs)."""
+    made = []
+    for i in range(2):
+        paths, options = department_inbox(rng, root / "units" / str(i), i)
+        out = root / "out" / f"部门{i}汇总.xlsx"
+        made.append((out, consolidate(*options, *paths, output=out), [*options, *paths]))
     bureau = root / "out" / "局汇总.xlsx"
-    return [*zip(departments, made), (bureau, consolidate(*departments, output=bureau))]
+    departments = [path for path, _, _ in made]
+    return [*made, (bureau, consolidate(*departments, output=bureau), departments)]
 
 
 def openpyxl_resave(paths: list[Path], outdir: Path) -> list[Path]:
@@ -140,13 +165,16 @@ def test_a_summary_saved_again_unchanged_shows_no_edit(tmp_path, soffice, monkey
         monkeypatch.setitem(demo.N001_TEXT, mark, planted)
     rng = random.Random(seed)
     made = summaries(rng, tmp_path)
-    paths = [path for path, _ in made]
+    paths = [path for path, _, _ in made]
     ways = {"libreoffice": libreoffice_convert(soffice, paths, tmp_path / "libreoffice", "xlsx:Calc MS Excel 2007 XML"),
             "openpyxl": openpyxl_resave(paths, tmp_path / "openpyxl")}
     for way, resaved in ways.items():
-        for (path, own), again in zip(made, resaved):
+        for (path, own, _), again in zip(made, resaved):
             assert_unchanged(path, own, again, tmp_path, f"seed {seed}: {path.name} saved by {way}")
-        departments = resaved[:2]
-        bureau = consolidate(*departments, output=tmp_path / "bureau" / way / "局汇总.xlsx")
+        bureau = consolidate(*resaved[:2], output=tmp_path / "bureau" / way / "局汇总.xlsx")
         assert not [d for d in bureau["diagnostics"] if d["code"] in EDIT_CODES], f"seed {seed}: {way}"
         assert_same_figures(bureau, made[2][1], f"seed {seed}: the bureau of the summaries saved by {way}")
+        # made again over the copy saved: written (no edit refused), the same summary
+        for (path, own, inputs), again in zip(made, resaved):
+            assert_same_figures(consolidate(*inputs, output=again), own, f"seed {seed}: {path.name} made again "
+                                                                          f"over the copy {way} saved")
