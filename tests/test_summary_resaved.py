@@ -159,7 +159,7 @@ def assert_unchanged(original: Path, own: dict, resaved: Path, root: Path, conte
     assert findings(after) == findings(before), context
 
 
-@pytest.mark.parametrize("seed", seeds(3, 21))
+@pytest.mark.parametrize("seed", seeds(4, 21))
 def test_a_summary_saved_again_unchanged_shows_no_edit(tmp_path, soffice, monkeypatch, seed):
     for mark, planted in ODD_AMOUNTS.items():
         monkeypatch.setitem(demo.N001_TEXT, mark, planted)
