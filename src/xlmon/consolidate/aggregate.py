@@ -371,7 +371,8 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
         if record.months is not None and not in_period(record, year, months):
             found = L.period(record.year, record.months)
             same = now = None
-            if year and months and (record.year or year, record.months) < (year, months):
+            earlier_month = bool(year and months) and (record.year or year, record.months) < (year, months)
+            if earlier_month:
                 same = _month_of(record, current.get(_sheet_of_month(record), []))
                 now = None if same else _month_of(record, sent.get(_form_of_month(record, every), []))
             if same or now:
@@ -385,7 +386,6 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
                 earlier.setdefault(record.file, set()).add(found)
                 dropped.add(record.where())
                 continue
-            earlier_month = bool(year and months) and (record.year or year, record.months) < (year, months)
             diagnostics.append(_off_period(record, found, majority,
                                            earlier_month and _unit_or_file(record, every) in reporting))
             dropped.add(record.where())
@@ -514,19 +514,19 @@ def _apart(records: list[FormRecord], units: Units, profile: Profile, said: list
     suspects = [r for r in records if r.largest and rules.apart_floor <= r.largest[0] < limit]
     if not suspects:
         return []
-    already = {(d.get("file"), d.get("sheet")) for d in said if d.get("code") == "K019"}
+    already = apart_forms(said)
     unit_of = {id(r): _unit_or_file(r, units) for r in records if r.largest}
     found = []
     for r in suspects:
-        if (r.source or r.file, r.sheet) in already:
+        if apart_place(r) in already:
             continue
-        others = sorted(o.largest[0] for o in records if o.largest and unit_of[id(o)] != unit_of[id(r)])
+        others = [o.largest[0] for o in records if o.largest and unit_of[id(o)] != unit_of[id(r)]]
         if len(others) < 3:
             continue
         median = float(statistics.median(others))
         value, column, cell = float(r.largest[0]), *r.largest[1:]
         if median > 0 and value >= rules.apart_times * median:
-            found.append(make("K019", file=r.source or r.file, sheet=r.sheet, cell=cell, form=_duplicate_form(r),
+            found.append(make("K019", file=apart_place(r)[0], sheet=r.sheet, cell=cell, form=_duplicate_form(r),
                               field=column, value=fmt_amount(value), yi=plain_number(round(value / 10_000, 2)),
                               kind="个项目" if r.kind == "project" else "张部门整体表", count=len(others),
                               median=fmt_amount(median), times=f"{value / median:.0f}").model_dump())
@@ -789,8 +789,13 @@ def _hint(side: str, alike: list[str], otherwise: str = "") -> str:
 
 
 def apart_forms(diagnostics: list[dict]) -> set[tuple]:
-    """(file, sheet) of the forms K019 suspects typed in 元, as FormRecord.source or file and sheet name them."""
+    """The places (apart_place) of the forms K019 suspects typed in 元."""
     return {(d.get("file"), d.get("sheet")) for d in diagnostics if d.get("code") == "K019"}
+
+
+def apart_place(record: FormRecord) -> tuple:
+    """Where K019 names a form: the file it was read from first, and its sheet."""
+    return record.source or record.file, record.sheet
 
 
 def focus_list(projects: list[FormRecord], profile: Profile, apart: set[tuple] = frozenset()) -> list[Focus]:
@@ -808,7 +813,7 @@ def focus_list(projects: list[FormRecord], profile: Profile, apart: set[tuple] =
             reasons.append(f"{record.likelihoods['完全不可能']} 个指标判断为“完全不可能”完成")
         if record.grade == "yellow" and subtotal is not None and subtotal >= profile.consolidation.focus_budget:
             check = ("，但金额疑似按元填写（见“校验问题”，代码 K019），请先核实"
-                     if (record.source or record.file, record.sheet) in apart else "")
+                     if apart_place(record) in apart else "")
             reasons.append(f"预算 {subtotal:,.2f} 万元（不低于 {profile.consolidation.focus_budget:,.0f} 万元）且为黄灯{check}")
         if reasons:
             out.append(Focus(record, reasons, _handling(record)))

@@ -33,7 +33,7 @@ from ..form_plan import (COLUMN_WIDTHS, LAST_COL, PAGE_NUMBER, ROW_HEIGHT, heade
 from ..marks import FONT_PALETTE, GRADE_ZH, SEVERITY_ZH
 from ..profile import Profile
 from ..text import clean_text
-from .aggregate import CHART_BARS, Focus, Summary, apart_forms, shown_names
+from .aggregate import CHART_BARS, Focus, Summary, apart_forms, apart_place, shown_names
 from .edits import Column
 from .extract import RECORDS_SHEET
 from .names import unit_parts
@@ -389,12 +389,13 @@ def write_summary(summary: Summary, path: Path, profile: Profile) -> Path:
         book = _Book(tmp, profile, f"{_title_name(summary)}（{_period(summary)}）")
         _overview(book, summary)
         names = source_names([*summary.projects, *summary.overall])  # 项目明细's 来源文件 and 指标偏差's 位置
-        _projects(book, summary, path, names)
-        _deviations(book, summary, names, os.path.abspath(path.parent))
+        folder = os.path.abspath(path.parent)  # the links are relative to it
+        _projects(book, summary, folder, names)
+        _deviations(book, summary, names, folder)
         _diagnostics(book, summary)
-        _focus(book, summary, os.path.abspath(path.parent))
+        _focus(book, summary, folder)
         listed = file_rows(summary, path)
-        _files(book, listed, summary, os.path.abspath(path.parent))
+        _files(book, listed, summary, folder)
         _department_form(book, summary)
         _records(book, summary, listed, path)
         book.wb.close()
@@ -707,12 +708,11 @@ def _department_cell(summary: Summary, record: FormRecord, cells: list[tuple[obj
     return [*cells[:at], (summary.department_for(record), "wrap"), *cells[at:]]
 
 
-def _projects(book: _Book, summary: Summary, output: Path, names: dict[str, str]) -> None:
+def _projects(book: _Book, summary: Summary, folder: str, names: dict[str, str]) -> None:
     own = _own(summary, SHEETS[1])
     headers = _by_department(summary, DETAIL_HEADERS)
     s = _Sheet(book, SHEETS[1], [*headers, *(c.header for c in own)])
     tp = summary.time_progress
-    folder = os.path.abspath(output.parent)
     link = len(headers) - 1
     for i, r in enumerate(summary.projects, 1):
         values = r.total()
@@ -976,7 +976,7 @@ def _department_form_note(summary: Summary, prefill: dict[tuple[str, str], list[
         differ = _prefill_blocks_differ(prefill)
         note += f"；{said}" + ("，本表两种分类的资金总额因此不一致" if differ else "") + ("" if bureau else "，请部门核实补充")
     suspects = apart_forms(summary.diagnostics)
-    if yuan := sorted({name(r) for r in taken if (r.source or r.file, r.sheet) in suspects}):
+    if yuan := sorted({name(r) for r in taken if apart_place(r) in suspects}):
         note += (f"；{'、'.join(yuan)}的部门整体表金额疑似按元填写（见“校验问题”，代码 K019），已按表内数字计入本表"
                  + ("" if bureau else "，请部门核实"))
     return note + (f"；{ask}。" if ask else "。")
