@@ -290,15 +290,22 @@ def inbox(rng: random.Random, folder: Path) -> tuple[Department, list[Path]]:
     if rng.random() < 0.2:
         rng.choice(department.units).months = MONTHS - 1
     paths = write_department(folder, department)
+    return department, paths + sent_again(rng, folder, department, 0.6)
+
+
+def sent_again(rng: random.Random, folder: Path, department: Department, chance: float) -> list[Path]:
+    """What arrives besides a department's units' files, each with the chance given: an identical copy of a unit's
+    file under another name, and a unit's correction sent later, often of that unit."""
+    paths = []
     copied = rng.choice(department.units)
-    if rng.random() < 0.6:
+    if rng.random() < chance:
         copy = folder / rng.choice(COPY_NAMES).format(Path(copied.file).stem)
         (shutil.copy2 if rng.random() < 0.5 else shutil.copy)(folder / copied.file, copy)  # its time kept, or now
         paths.append(copy)
-    if rng.random() < 0.6:
+    if rng.random() < chance:
         unit = copied if rng.random() < 0.5 else rng.choice(department.units)
         paths.append(write_unit(folder, corrected(rng, unit, EPOCH + 3600), department.label))
-    return department, paths
+    return paths
 
 
 def assert_same_outcome(got: dict, expected: dict, context: str) -> None:

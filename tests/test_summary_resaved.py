@@ -9,7 +9,6 @@ runs n cases."""
 from __future__ import annotations
 
 import random
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,9 +16,8 @@ import pytest
 from openpyxl import load_workbook
 
 from conftest import libreoffice_convert
-from test_consolidate_properties import (DEPARTMENTS, EPOCH, MONTHS, COPY_NAMES, Department, Unit, add_strays,
-                                         assert_same_figures, consolidate, corrected, findings, random_units, seeds,
-                                         write_department, write_unit)
+from test_consolidate_properties import (DEPARTMENTS, MONTHS, Department, Unit, add_strays, assert_same_figures,
+                                         consolidate, findings, random_units, seeds, sent_again, write_department)
 from xlmon import demo
 from xlmon import layout as L
 from xlmon.adapters.files import read_workbook
@@ -107,14 +105,7 @@ def department_inbox(rng: random.Random, folder: Path, index: int) -> tuple[list
         unit.strays = [replace(p, marks=tuple(m for m in p.marks if m in kept)) for p in unit.strays]
     if rng.random() < 0.2:
         rng.choice(department.units).months = MONTHS - 1
-    paths = write_department(folder, department)
-    copied = rng.choice(department.units)
-    if rng.random() < 0.4:
-        copy = folder / rng.choice(COPY_NAMES).format(Path(copied.file).stem)
-        shutil.copy2(folder / copied.file, copy)
-        paths.append(copy)
-    if rng.random() < 0.4:
-        paths.append(write_unit(folder, corrected(rng, copied, EPOCH + 3600), department.label))
+    paths = write_department(folder, department) + sent_again(rng, folder, department, 0.4)
     options = []
     if rng.random() < 0.3:
         roster = folder.parent / f"名单{index}.csv"
