@@ -277,6 +277,7 @@ def _progress_bar():
 def _print_summary(summary, output: Path | None) -> None:
     from . import layout as L
     from .calc import fmt_amount, fmt_rate
+    from .consolidate.records import left_out
     from .consolidate.run import carry_note, edits_note
     from .file_errors import others_note
     from .marks import GRADE_ZH
@@ -301,11 +302,12 @@ def _print_summary(summary, output: Path | None) -> None:
           f"时间进度 {fmt_rate(summary.time_progress)}，评级 {GRADE_ZH.get(t.grade or '', '—')}。")
     print("项目评级：" + "，".join(f"{GRADE_ZH[g]}灯 {n} 个" for g, n in summary.grades.items())
           + f"；重点监控建议 {len(summary.focus)} 个；问题 {len(summary.diagnostics)} 条（错误 {errors} 条）。")
-    for o in rejected:
-        if not o.earlier:
-            print(f"  未纳入：{o.path}：{o.reason}")
-    if kept := [o for o in rejected if o.earlier]:
-        print(f"  未纳入：另有 {len(kept)} 个文件是前期的表（{kept[0].path} 等），本期的同一张表已另行报送，无需处理。")
+    to_see, kept = left_out(summary.files)
+    for o in to_see:
+        print(f"  未纳入：{o.path}：{o.reason}")
+    if kept:
+        first = next(o for o in rejected if o.earlier)
+        print(f"  未纳入：另有 {kept} 个文件是前期的表（{first.path} 等），本期的同一张表已另行报送，无需处理。")
     for d in summary.duplicates:
         print(f"  重复：{d}")
     for u in summary.missing_units:

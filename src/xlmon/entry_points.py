@@ -213,8 +213,9 @@ def _why_not(files: list) -> str:
 def _not_taken(files: list) -> str:
     """The first files left out of the summary, each with its reason, as the command line and the web page list
     them, and how many were earlier months of forms sent for this period (K018); '' when every file was taken."""
-    rejected = [f for f in files if f.status != "included" and not f.earlier]
-    kept = sum(f.status != "included" and f.earlier for f in files)
+    from .consolidate.records import left_out
+
+    rejected, kept = left_out(files)
     earlier = f"另有 {kept} 个文件是前期的表，本期的表已另行报送，无需处理。" if kept else ""
     return (_listed(rejected, files) if rejected else "") + earlier
 

@@ -185,6 +185,13 @@ class FileOutcome:
     earlier: bool = False
 
 
+def left_out(files: list[FileOutcome]) -> tuple[list[FileOutcome], int]:
+    """The files left out of a summary that are to be seen to, and how many more were left out only as earlier
+    months of forms sent for its period (FileOutcome.earlier): these are counted after the others, not listed."""
+    rejected = [f for f in files if f.status != "included"]
+    return [f for f in rejected if not f.earlier], sum(f.earlier for f in rejected)
+
+
 _RECORD_FIELDS = tuple(name for name in FormRecord.__dataclass_fields__ if name != "line")
 
 

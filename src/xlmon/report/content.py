@@ -19,7 +19,7 @@ from ..check import check_file, check_sheets, no_forms
 from ..consolidate.aggregate import CHART_BARS, Focus, Summary, aggregate, shown_names, source_rows
 from ..consolidate.extract import DamagedRecords, completed_department_form, form_record, summary_records
 from ..consolidate.names import department_name as names_department
-from ..consolidate.records import FileOutcome, FormRecord, derived, form_name
+from ..consolidate.records import FileOutcome, FormRecord, derived, form_name, left_out
 from ..consolidate.run import extract_all, resolve_inputs, skip_own_summaries
 from ..grid import Grid
 from ..marks import GRADE_ZH
@@ -469,8 +469,7 @@ def department_report(summary: Summary, profile: Profile) -> Report:
 
     add(Heading(SECTIONS[4], 1))
     add(Paragraph(quality_text([d["severity"] for d in summary.diagnostics])))
-    rejected = [o for o in summary.files if o.status != "included" and not o.earlier]
-    kept = sum(o.status != "included" and o.earlier for o in summary.files)  # earlier months, nothing to say of
+    rejected, kept = left_out(summary.files)  # earlier months' files, nothing to say of, counted after
     if rejected:
         names = shown_names(o.path for o in summary.files)  # as the 重复 lines below name them
         add(Paragraph(f"未纳入本报告的文件 {len(rejected)} 个：" + "；".join(
