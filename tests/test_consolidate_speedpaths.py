@@ -1,6 +1,6 @@
 """The quick paths of consolidation write and read exactly what the plain ones do.
 
-workbook._QuickCells writes a summary's cells without xlsxwriter's per-cell machinery,
+quick_xlsx.QuickCells writes a summary's cells without xlsxwriter's per-cell machinery,
 safety._inflate_head reads part prologs without zipfile, run._resolve resolves each folder
 once, the reader tests whole rows of label keys at a time and text caches what it parses from
 texts. Each is compared here with the way it replaces.
@@ -28,7 +28,7 @@ from handmade import SAMPLE_FUNDING, SAMPLE_INDICATORS, project_grid
 from test_check import write_grid
 from xlmon import reader, text
 from xlmon.adapters import safety
-from xlmon.consolidate import run, workbook
+from xlmon.consolidate import quick_xlsx, run, workbook
 from xlmon.consolidate.run import consolidate
 from xlmon.demo import generate
 
@@ -40,15 +40,15 @@ def parts(path: Path) -> dict[str, bytes]:
 
 
 def plain_xlsxwriter(monkeypatch) -> None:
-    """Make _QuickCells behave as xlsxwriter's own Worksheet (one write_* call and _write_cell a cell), and
-    _Workbook package with xlsxwriter's own Packager and SharedStrings."""
-    monkeypatch.setattr(workbook._QuickCells, "write_run", workbook._write_cells)
-    monkeypatch.setattr(workbook._QuickCells, "_write_cell", Worksheet._write_cell)
-    monkeypatch.setattr(workbook._Workbook, "_get_packager", xlsxwriter.Workbook._get_packager)
+    """Make QuickCells behave as xlsxwriter's own Worksheet (one write_* call and _write_cell a cell), and
+    QuickWorkbook package with xlsxwriter's own Packager and SharedStrings."""
+    monkeypatch.setattr(quick_xlsx.QuickCells, "write_run", quick_xlsx.write_cells)
+    monkeypatch.setattr(quick_xlsx.QuickCells, "_write_cell", Worksheet._write_cell)
+    monkeypatch.setattr(quick_xlsx.QuickWorkbook, "_get_packager", xlsxwriter.Workbook._get_packager)
 
 
 def every_kind_of_cell(path: Path) -> None:
-    wb = workbook._Workbook(str(path), {"strings_to_formulas": False})
+    wb = quick_xlsx.QuickWorkbook(str(path), {"strings_to_formulas": False})
     fmt, other = wb.add_format({"border": 1, "num_format": "0.00"}), wb.add_format({"bold": True})
     ws = wb.add_worksheet("数据")
     rows = [
@@ -81,7 +81,7 @@ def every_kind_of_cell(path: Path) -> None:
     ws.autofilter(0, 1, 6, 5)
     chart_sheet = wb.add_worksheet("图表数据")
     for r in range(3):
-        workbook._write_cells(chart_sheet, r, 0, [("s", f"单位{r}", fmt), ("n", r / 3, fmt)])
+        quick_xlsx.write_cells(chart_sheet, r, 0, [("s", f"单位{r}", fmt), ("n", r / 3, fmt)])
     chart = wb.add_chart({"type": "bar"})
     chart.add_series({"categories": ["图表数据", 0, 0, 2, 0], "values": ["图表数据", 0, 1, 2, 1]})
     chart_sheet.insert_chart(0, 3, chart)
@@ -100,7 +100,7 @@ def test_quick_cells_write_the_bytes_xlsxwriter_writes(tmp_path, monkeypatch):
 
 
 def test_quick_cells_refuse_what_xlsxwriter_refuses(tmp_path):
-    wb = workbook._Workbook(str(tmp_path / "nan.xlsx"))
+    wb = quick_xlsx.QuickWorkbook(str(tmp_path / "nan.xlsx"))
     ws, fmt = wb.add_worksheet(), wb.add_format()
     for bad in (math.nan, math.inf):
         with pytest.raises(TypeError, match="NAN/INF"):
@@ -163,13 +163,13 @@ INLINE_TEXTS = ['{"type":"record","data":{"project":"=HYPERLINK(\\"x\\")","a&b":
 
 
 def inline_texts(path: Path, constant_memory: bool) -> None:
-    wb = workbook._Workbook(str(path), {"constant_memory": constant_memory, "strings_to_formulas": False})
+    wb = quick_xlsx.QuickWorkbook(str(path), {"constant_memory": constant_memory, "strings_to_formulas": False})
     ws = wb.add_worksheet("记录")
-    for r, text in enumerate(INLINE_TEXTS):
+    for r, typed in enumerate(INLINE_TEXTS):
         if constant_memory:
-            ws.write_string(r, 0, text)
+            ws.write_string(r, 0, typed)
         else:
-            ws.write_run(r, 0, [("i", text, None)])
+            ws.write_run(r, 0, [("i", typed, None)])
     wb.close()
 
 
@@ -180,7 +180,7 @@ def test_inline_texts_are_written_as_constant_memory_writes_them(tmp_path):
     inline_texts(tmp_path / "cm.xlsx", True)
     cells = {name: re.findall(r"<c .*?</c>", parts(tmp_path / name)["xl/worksheets/sheet1.xml"].decode())
              for name in ("quick.xlsx", "cm.xlsx")}
-    plain = [i for i, t in enumerate(INLINE_TEXTS) if workbook._plain_text(t) and len(t) < 16000]
+    plain = [i for i, t in enumerate(INLINE_TEXTS) if quick_xlsx.plain_text(t) and len(t) < 16000]
     assert plain == [0, 1]
     assert [cells["quick.xlsx"][i] for i in plain] == [cells["cm.xlsx"][i] for i in plain]
     assert all('t="s"' in c for i, c in enumerate(cells["quick.xlsx"]) if i not in plain)

@@ -3,25 +3,20 @@
 Every text from units is written as a string, never a formula: a project named "=HYPERLINK(...)"
 appears literally. The very hidden-ish `_xlmon_records` sheet carries each record as JSON so that
 a summary is itself a valid input one level up. The rows of plain cells that make up most of a
-summary go through _QuickCells, which writes xlsxwriter's own XML at a fraction of its cost.
+summary go through quick_xlsx.QuickCells, which writes xlsxwriter's own XML at a fraction of its cost.
 """
 
 from __future__ import annotations
 
 import math
 import os
-import re
 from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
 
-import xlsxwriter
 from xlsxwriter.format import Format
-from xlsxwriter.packager import Packager
-from xlsxwriter.sharedstrings import SharedStrings
-from xlsxwriter.utility import _preserve_whitespace, _utf16_len, xl_col_to_name
+from xlsxwriter.utility import _utf16_len
 from xlsxwriter.worksheet import Worksheet
 
 from .. import layout as L
@@ -37,6 +32,7 @@ from .aggregate import CHART_BARS, Focus, Summary, apart_forms, apart_place, sho
 from .edits import Column
 from .extract import RECORDS_SHEET
 from .names import unit_parts
+from .quick_xlsx import CONTROL, Cells, QuickWorkbook, write_cells
 from .records import (AMOUNTS, Deviation, FormRecord, blocks_apart, diagnostic_line, file_line, form_name, made_line,
                       not_prefilled, overall_sums, record_line)
 
@@ -103,7 +99,7 @@ def _lines(text: str, width: float) -> int:
 class _Sheet:
     """A worksheet with a header row, typed cells, column widths fitted to what was written, rows tall
     enough for their wrapped texts, and a page set up for print. Headers wrap onto two lines rather than
-    widen a column of short values. Rows are written as runs (see _QuickCells) unless a chart reads them
+    widen a column of short values. Rows are written as runs (see quick_xlsx.QuickCells) unless a chart reads them
     (runs=False)."""
 
     def __init__(self, book: _Book, name: str, headers: list[str], top: int = 0, runs: bool = True,
@@ -164,7 +160,7 @@ class _Sheet:
         if self.runs:
             self.ws.write_run(self.row, col, cells)
         else:
-            _write_cells(self.ws, self.row, col, cells)
+            write_cells(self.ws, self.row, col, cells)
         self.row += 1
 
     def finish(self, filters: bool = True, repeat: bool = True) -> None:
@@ -192,157 +188,10 @@ class _Sheet:
             ws.repeat_rows(self.top)
 
 
-# ("b", None | "s", text | "i", text | "n", number, format) from column col on; "i" is a text written in the
-# cell (an inline string, as xlsxwriter's constant_memory mode writes it) instead of the shared strings: for
-# long texts that occur once, such as the records. Only an "i" cell may have no format.
-Cells = list[tuple[str, object, Format | None]]
-
-
-def _write_cells(ws: Worksheet, row: int, col: int, cells: Cells) -> None:
-    for c, (kind, value, fmt) in enumerate(cells, col):
-        if kind == "b":
-            ws.write_blank(row, c, None, fmt)
-        elif kind in ("s", "i"):
-            ws.write_string(row, c, value, fmt)
-        else:
-            ws.write_number(row, c, value, fmt)
-
-
-class _Run(NamedTuple):
-    """Adjacent cells of one row as Cells, texts replaced by their shared-string index."""
-
-    cells: tuple[tuple[str, object, Format], ...]
-
-
-_RUN_END = _Run(())  # in a run's last column, so that xlsxwriter sizes the sheet and its row spans right
-_column = lru_cache(maxsize=None)(xl_col_to_name)
-
-
-class _QuickCells(Worksheet):
-    """xlsxwriter's worksheet with a quicker way for what a summary is made of: rows of formatted
-    numbers, texts and blanks, some 100,000 cells. write_run keeps a row's cells as one table entry
-    rather than an object and four calls a cell, and at close() _write_cell writes those, and any
-    formatted cell, without the general machinery (escaping attributes that are never more than "A1"
-    or an index). The XML is byte for byte xlsxwriter's own: tests/test_consolidate_speedpaths.py
-    compares the two on every kind of cell."""
-
-    def write_run(self, row: int, col: int, cells: Cells) -> None:
-        """_write_cells for a row with no other cells from col to the run's end. A row with anything
-        write_string or write_number treats specially (a text near Excel's limit, a number that is not
-        a finite int or float) is written by them instead."""
-        last, limit = col + len(cells) - 1, self.xls_strmax // 2
-        if (self.constant_memory or not cells or self._check_dimensions(row, col) or self._check_dimensions(row, last)
-                or not all(_plain(kind, value, limit) for kind, value, _ in cells)
-                or (self.row_info or self.col_info) and any(fmt is None for _, _, fmt in cells)):
-            _write_cells(self, row, col, cells)
-            return
-        index = self.str_table._get_shared_string_index
-        self.table[row][col] = _Run(tuple((kind, index(value), fmt) if kind == "s" else (kind, value, fmt)
-                                          for kind, value, fmt in cells))
-        if last > col:
-            self.table[row][last] = _RUN_END
-
-    def write_rich_string(self, *args, **kwargs):
-        """Not for summaries: their shared strings are all plain texts (see _QuickSharedStrings)."""
-        raise TypeError("a summary has no rich strings")
-
-    def _write_cell(self, row: int, col: int, cell) -> None:
-        if type(cell) is _Run:
-            self._write_xml(row, col, cell.cells)
-            return
-        kind, fmt = type(cell).__name__, cell.format
-        if not fmt or self.constant_memory or kind not in ("Number", "String", "Blank"):
-            super()._write_cell(row, col, cell)
-        elif kind == "Number":
-            self._write_xml(row, col, (("n", cell.number, fmt),))
-        elif kind == "String":
-            self._write_xml(row, col, (("s", cell.string, fmt),))
-        else:
-            self._write_xml(row, col, (("b", None, fmt),))
-
-    def _write_xml(self, row: int, col: int, cells: tuple[tuple[str, object, Format], ...]) -> None:
-        """As Worksheet._write_cell writes each: a number, a shared string, a blank (with its format), or
-        an inline string as it does in constant_memory mode."""
-        r, out = row + 1, []
-        for c, (kind, value, fmt) in enumerate(cells, col):
-            head = f'<c r="{_column(c)}{r}" s="{fmt._get_xf_index()}"' if fmt else f'<c r="{_column(c)}{r}"'
-            if kind == "n":
-                out.append(f"{head}><v>{value:.16G}</v></c>")
-            elif kind == "s":
-                out.append(f'{head} t="s"><v>{value}</v></c>')
-            elif kind == "i":
-                out.append(f'{head} t="inlineStr"><is><t>{_escape(value)}</t></is></c>')
-            else:
-                out.append(f"{head}/>")
-        self.fh.write("".join(out))
-
-
-def _plain(kind: str, value: object, limit: int) -> bool:
-    """A cell that write_blank, write_string or write_number stores as it is."""
-    if kind == "s":
-        return len(value) <= limit
-    if kind == "i":
-        return len(value) <= limit and _plain_text(value)
-    return kind == "b" or (type(value) in (int, float) and math.isfinite(value))
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
-
-
-def _plain_text(text: str) -> bool:
-    """A text xlsxwriter's SharedStrings._write_si writes as it is, escaping only & < >: no _xHHHH_ escape
-    (a literal one, or a control character), no leading or trailing whitespace, not a rich string."""
-    return ("_x" not in text and not text.startswith("<r>") and not text[:1].isspace() and not text[-1:].isspace()
-            and (text.isprintable() or not _CONTROL.search(text)))
-
-
-def _escape(text: str) -> str:
-    """A _plain_text as xlsxwriter's _escape_data writes it."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-class _QuickSharedStrings(SharedStrings):
-    """sharedStrings.xml as xlsxwriter writes it; a summary's ~15,000 mostly plain texts (records,
-    messages, paths) skip its three regular expressions a text. Compared byte for byte in the tests.
-
-    A summary has no rich strings, so a text that looks like one ("<r>…</r>", typed by a unit) is
-    escaped as any text is: xlsxwriter would put it into the part as XML, and a broken one would
-    make Excel refuse the whole summary."""
-
-    def _write_si(self, string: str) -> None:
-        string = self._escape_control_characters(string)
-        self._xml_si_element(string, [("xml:space", "preserve")] if _preserve_whitespace(string) else [])
-
-    def _write_sst_strings(self) -> None:
-        write = self.fh.write
-        for text in self.string_table.string_array:
-            if _plain_text(text):
-                write(f"<si><t>{_escape(text)}</t></si>")
-            else:
-                self._write_si(text)
-
-
-class _QuickPackager(Packager):
-    def _write_shared_strings_file(self) -> None:
-        if not self.workbook.str_table.count:
-            return
-        sst = _QuickSharedStrings()
-        sst.string_table = self.workbook.str_table
-        sst._set_xml_writer(self._filename("xl/sharedStrings.xml"))
-        sst._assemble_xml_file()
-
-
-class _Workbook(xlsxwriter.Workbook):
-    worksheet_class = _QuickCells
-
-    def _get_packager(self) -> Packager:
-        return _QuickPackager()
-
-
 class _Book:
     def __init__(self, path: str, profile: Profile, heading: str = ""):
         self.heading = heading  # the department and period, atop every printed page
-        self.wb = _Workbook(path, {"strings_to_formulas": False, "strings_to_urls": False,
+        self.wb = QuickWorkbook(path, {"strings_to_formulas": False, "strings_to_urls": False,
                                    "strings_to_numbers": False})
         base = {"font_name": "宋体", "font_size": 10, "border": 1, "valign": "vcenter"}
         add = self.wb.add_format
@@ -596,7 +445,7 @@ def _project_link(record: FormRecord, folder: str) -> tuple[str, str]:
     """Where 项目明细's 来源文件 opens, and its tip: the unit's file at the form's sheet (its first row, for forms stacked
     on one sheet), or for a project read back from a summary, that summary (the unit's file stayed with the
     department, where the link would find nothing)."""
-    return _form_link(record, None, folder) or (_file_url(record.file, folder), _CONTROL.sub(
+    return _form_link(record, None, folder) or (_file_url(record.file, folder), CONTROL.sub(
         "\ufffd", readable(f"打开 {Path(record.file).name}（该项目汇总自 {Path(record.source or '').name}）")))
 
 
@@ -637,7 +486,7 @@ _MAX_LINKS = 65_530
 def _cell_link(file: str, sheet: str, cell: str | None, folder: str) -> tuple[str, str]:
     """A link opening a file at a sheet's cell (its first cell for None), and its tip."""
     tip = f"打开 {Path(file).name} 的工作表“{sheet}”" + (f"，单元格 {cell}" if cell else "")
-    return _file_url(file, folder) + _anchor(sheet, cell or "A1"), _CONTROL.sub("\ufffd", readable(tip))
+    return _file_url(file, folder) + _anchor(sheet, cell or "A1"), CONTROL.sub("\ufffd", readable(tip))
 
 
 def _form_link(record: FormRecord, cell: str | None, folder: str) -> tuple[str, str] | None:
@@ -673,7 +522,7 @@ def _link_path(path: str) -> str:
     a path with one is escaped here as xlsxwriter escapes the rest (and it then leaves it as it is). So is a Linux
     name holding GBK bytes (lone surrogates) or a control character, which no XML can hold: byte by byte, as a URL
     names them."""
-    if readable(path) is not path or _CONTROL.search(path):  # a control character too (a name unpacked from a zip)
+    if readable(path) is not path or CONTROL.search(path):  # a control character too (a name unpacked from a zip)
         return "".join(_URL_ESCAPES.get(chr(b), chr(b)) if 0x20 <= b < 0x7F else f"%{b:02X}" for b in os.fsencode(path))
     if "#" not in path:
         return path
@@ -882,7 +731,7 @@ def file_rows(summary: Summary, output: Path) -> list[list]:
 def _files(book: _Book, rows: list[list], summary: Summary, folder: str) -> None:
     s = _Sheet(book, SHEETS[5], list(FILE_HEADERS))
     for row, outcome in zip(rows, summary.files):  # 文件 opens the file: one left out, to see why
-        tip = _CONTROL.sub("\ufffd", readable(f"打开 {Path(outcome.path).name}"))
+        tip = CONTROL.sub("\ufffd", readable(f"打开 {Path(outcome.path).name}"))
         _linked_line(s, list(zip(row, ("wrap", "text", "int", "wrap", "hash"))), 0,
                      (_file_url(outcome.path, folder), tip))
     s.finish()
