@@ -1655,6 +1655,35 @@ def test_archives_in_a_folder_are_listed_with_the_workbooks_they_hold(tmp_path, 
     assert code == 1 and ": F009 这是 zip 压缩包" in capsys.readouterr().out
 
 
+def test_a_zip_unpacked_beside_its_workbooks_is_no_file_to_see_to(tmp_path, capsys):
+    """Unpacked into the folder it lies in (解压到当前文件夹): its workbooks, byte for byte, are read from the
+    folder, so the zip is a note, not an error asking to unpack it. One holding a workbook that is not there, or
+    another version of one that is, still asks for it, by name."""
+    units = tmp_path / "units"
+    units.mkdir()
+    a = write_form(units / "单位甲.xlsx", unit="单位甲", project="项目甲").read_bytes()
+    b = write_form(units / "单位乙.xlsx", unit="单位乙", project="项目乙").read_bytes()
+    gbk_zip(units / "甲乙.zip", {"报送材料/单位甲.xlsx": a, "单位乙.xlsx": b, "说明.docx": b"x"})
+    older = write_form(tmp_path / "单位乙.xlsx", unit="单位乙", project="项目乙", funding=more_spent(-5)).read_bytes()
+    gbk_zip(units / "乙旧版.zip", {"单位乙.xlsx": older})
+    c = write_form(tmp_path / "单位丙.xlsx", unit="单位丙", project="项目丙").read_bytes()
+    gbk_zip(units / "甲丙.zip", {"单位甲.xlsx": a, "单位丙.xlsx": c})
+    code, data = run(capsys, units, "-o", tmp_path / "s.xlsx")
+    assert code == 0 and data["projects"] == 2
+    said = {Path(d["file"]).name: (d["code"], d["severity"], d["message"]) for d in data["diagnostics"]
+            if d["file"].endswith(".zip")}
+    assert said["甲乙.zip"][:2] == ("F015", "info") and "单位甲.xlsx、单位乙.xlsx" in said["甲乙.zip"][2]
+    assert said["乙旧版.zip"][0] == "F009" and "内含工作簿：单位乙.xlsx，" in said["乙旧版.zip"][2]
+    assert said["甲丙.zip"][0] == "F009" and "内含工作簿：单位丙.xlsx（另有 单位甲.xlsx 已在本次文件中" in said["甲丙.zip"][2]
+    reasons = {Path(f["path"]).name: f["reason"] for f in data["files"]}
+    assert reasons["甲乙.zip"] == said["甲乙.zip"][2] and "无需处理" in reasons["甲乙.zip"]
+    assert main(["check", str(units / "甲乙.zip"), str(units / "单位甲.xlsx"), str(units / "单位乙.xlsx")]) == 0
+    out = capsys.readouterr().out
+    assert "甲乙.zip: F015 " in out and "无法读取" not in out
+    assert main(["check", str(units / "甲乙.zip"), str(units / "单位甲.xlsx")]) == 1  # 单位乙 not given: unpack it
+    assert "甲乙.zip: F009 这是 zip 压缩包，内含工作簿：单位乙.xlsx（另有 单位甲.xlsx" in capsys.readouterr().out
+
+
 def test_output_never_overwrites_an_input_or_the_roster(tmp_path, capsys):
     """Only an earlier summary may be replaced: a unit's file or the roster at the output path is refused."""
     units = tmp_path / "units"

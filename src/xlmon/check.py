@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from .adapters.files import WorkbookValues, read_workbook
+from .adapters.files import WorkbookValues, read_workbook, unpacked_refusal
 from .calc import calculate
 from .diagnostics import Diagnostic, has_errors, make
 from .grading import grade_form
@@ -117,4 +117,10 @@ def check_file(path: str | Path, profile: Profile | None = None) -> FileResult:
 
 def check_paths(paths: list[str | Path], profile: Profile | None = None) -> list[FileResult]:
     profile = profile or load_profile()
-    return [check_file(p, profile) for p in paths]
+    results = [check_file(p, profile) for p in paths]
+    for result in results:  # a zip whose workbooks came unpacked beside it is no file to see to
+        if [d.code for d in result.diagnostics] == ["F009"]:
+            refusal = unpacked_refusal(result.path, paths)
+            if refusal is not None:
+                result.diagnostics = [refusal.diagnostic(result.path)]
+    return results

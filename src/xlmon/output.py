@@ -63,7 +63,8 @@ def summary_line(results: list[FileResult]) -> str:
     counts = Counter(d.severity for r in results for d in r.diagnostics)
     forms = sum(len(r.forms) for r in results)
     unfilled = sum(d.code == "S131" for r in results for d in r.diagnostics)
-    unreadable = sum(r.status == "unreadable" for r in results)
+    # an archive unpacked beside its workbooks (F015, a note) is unread but no file to see to
+    unreadable = sum(r.status == "unreadable" and any(d.severity == "error" for d in r.diagnostics) for r in results)
     text = (f"共检查 {len(results)} 个文件、{forms} 张监控表{f'（另有 {unfilled} 张尚未填写）' if unfilled else ''}："
             f"错误 {counts['error']} 个，警告 {counts['warning']} 个，提示 {counts['info']} 个")
     if unreadable:

@@ -7,6 +7,7 @@ import os
 import re
 import stat
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -189,26 +190,64 @@ def _unflagged(name: str) -> str:
 
 
 def archive_contents(data: bytes, suffix: str) -> str:
-    """What an archive is, and for a zip the workbooks in it, from its directory alone (nothing is unpacked).
-    A zip made on Chinese Windows stores names in GBK without saying so, one made on a Mac or Linux (zip, Archive
-    Utility) in UTF-8 without saying so; zipfile reads both as cp437. UTF-8 is tried first: GBK's bytes seldom
-    make valid UTF-8, while any bytes make some GB18030."""
+    """What an archive is, and for a zip the workbooks in it (archive_members)."""
     kind = f"{ARCHIVES[suffix]} 压缩包"
-    if suffix != ".zip":
+    members = archive_members(data) if suffix == ".zip" else None
+    if members is None:
         return kind
+    if not members:
+        return f"{kind}，其中没有 Excel 工作簿"
+    return f"{kind}，内含工作簿：{_listed(name for name, _ in members)}"
+
+
+def _listed(names: Iterable[str]) -> str:
+    names = list(names)
+    return "、".join(names[:5]) + (f" 等 {len(names)} 个" if len(names) > 5 else "")
+
+
+def archive_members(data: bytes) -> list[tuple[str, tuple[int, int]]] | None:
+    """The workbooks a zip holds, from its directory alone (nothing is unpacked): each one's name and its size and
+    CRC-32; None for no zip. A zip made on Chinese Windows stores names in GBK without saying so, one made on a
+    Mac or Linux (zip, Archive Utility) in UTF-8 without saying so; zipfile reads both as cp437. UTF-8 is tried
+    first: GBK's bytes seldom make valid UTF-8, while any bytes make some GB18030."""
     try:
         members = zipfile.ZipFile(io.BytesIO(data)).infolist()
     except (zipfile.BadZipFile, EOFError, ValueError):
-        return kind
-    names = []
+        return None
+    found = []
     for info in members:
         name = info.filename
         if not info.flag_bits & 0x800:
             name = _unflagged(name)
         name = name.rsplit("/", 1)[-1]
         if Path(name).suffix.lower() in (*WORKBOOK_SUFFIXES, *OTHER_SPREADSHEETS) and not name.startswith(("~$", ".")):
-            names.append(name)
-    if not names:
-        return f"{kind}，其中没有 Excel 工作簿"
-    shown = "、".join(names[:5]) + (f" 等 {len(names)} 个" if len(names) > 5 else "")
-    return f"{kind}，内含工作簿：{shown}"
+            found.append((name, (info.file_size, info.CRC)))
+    return found
+
+
+def unpacked_refusal(archive: str | Path, inputs: Iterable[str | Path]) -> Refusal | None:
+    """For a zip refused (F009) whose workbooks are among the other inputs already, with the same bytes (their
+    size and CRC-32 against its directory), as where it was unpacked into the folder it lies in: F015, nothing
+    to do, where all are; F009 naming only the others where some are; None where none are (F009 stands)."""
+    try:
+        members = archive_members(Path(archive).read_bytes())
+    except OSError:
+        return None
+    if not members:
+        return None
+    wanted = {size for _, (size, _) in members}
+    given = set()
+    for path in {os.path.abspath(p) for p in inputs} - {os.path.abspath(archive)}:
+        try:
+            if os.stat(path).st_size in wanted:
+                data = Path(path).read_bytes()
+                given.add((len(data), zlib.crc32(data)))
+        except OSError:
+            continue
+    present = [name for name, key in members if key in given]
+    missing = [name for name, key in members if key not in given]
+    if not present:
+        return None
+    if not missing:
+        return Refusal("F015", _listed(present))
+    return Refusal("F009", f"zip 压缩包，内含工作簿：{_listed(missing)}（另有 {_listed(present)} 已在本次文件中，内容相同）")
