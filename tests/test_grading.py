@@ -107,6 +107,26 @@ def test_sequential_check_is_optional():
     assert grade_indicator(i, 0.5, on) == "yellow"
 
 
+def test_a_finding_says_what_made_an_indicator_yellow_or_red_where_its_forecast_does_not():
+    """预计达成 with 有可能 ticked was "全年预计 达成，为黄灯", which reads as a contradiction; so was a full-year
+    forecast met while the quantity done so far lags (the optional pace check)."""
+    on = PROFILE.model_copy(update={"indicators": PROFILE.indicators.model_copy(update={"sequential_check": True})})
+    indicators = [["效益指标", "社会效益指标", "安全隐患消除", "有效消除", "基本消除", "达成", None, None, "√", None, None],
+                  ["产出指标", "数量指标", "维修校舍面积", "≥1200平方米", "300平方米", "1250平方米", None, "√", None, None, None],
+                  ["产出指标", "数量指标", "维修宿舍间数", "≥100间", "20间", "98间", None, None, "√", None, None],
+                  ["产出指标", "数量指标", "更换门窗数量", "≥200扇", "150扇", "120扇", None, None, None, "√", None]]
+    result = check_sheets({"表1": project_grid(funding=SAMPLE_FUNDING, indicators=indicators)}, on)
+    said = {d.message.split("”")[0].split("“")[1]: (d.code, d.message) for d in result.diagnostics
+            if d.code in ("G201", "G202")}
+    assert said["安全隐患消除"] == ("G202", "指标“安全隐患消除”目标 有效消除，全年预计 达成，但完成目标可能性为“有可能”，故为黄灯。")
+    assert said["维修校舍面积"] == ("G202", "指标“维修校舍面积”目标 ≥1200平方米，全年预计 1250平方米，但截至本期完成 300平方米，"
+                                         "慢于时间进度 50.00%，故为黄灯。")
+    assert said["维修宿舍间数"] == ("G202", "指标“维修宿舍间数”目标 ≥100间，全年预计 98间，为黄灯。")  # its forecast says so
+    assert said["更换门窗数量"] == ("G201", "指标“更换门窗数量”目标 ≥200扇，全年预计 120扇，为红灯。")
+    plain = check_sheets({"表1": project_grid(funding=SAMPLE_FUNDING, indicators=indicators)}, PROFILE)
+    assert not [d for d in plain.diagnostics if d.code == "G202" and "维修校舍面积" in d.message]  # no pace check
+
+
 def row(subtotal: float, spent: float) -> FundingRow:
     return FundingRow(block="source", row="资金总额", subtotal=subtotal, spent=spent,
                       spend_progress=spent / subtotal if subtotal else None)

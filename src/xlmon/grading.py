@@ -553,25 +553,33 @@ def grade_indicator(ind: Indicator, time_progress: float | None, profile: Profil
                     year: int | None = None, months: int | None = None) -> Grade | None:
     """The indicator's grade; year is the form's, which a date to finish by (12月31日前完成) is in, and months its
     period's, by whose end what it says is done was done."""
+    return worst(*indicator_grades(ind, time_progress, profile, year, months))
+
+
+def indicator_grades(ind: Indicator, time_progress: float | None, profile: Profile, year: int | None = None,
+                     months: int | None = None) -> tuple[Grade | None, Grade | None, Grade | None]:
+    """What each thing grades an indicator at: its full-year forecast, its pace so far (a quantity done by the
+    period's end behind 时间进度), and the 完成目标可能性 ticked. Its grade is the worst; the finding says which
+    made it so where the forecast alone does not (预计达成, but 有可能 ticked)."""
     rules = profile.indicators
-    grade: Grade | None = None
+    forecast_grade: Grade | None = None
     forecast = ind.forecast
     if deadline(ind.target) is not None:
-        grade = deadline_grade(ind, "forecast", year, profile, months)
+        forecast_grade = deadline_grade(ind, "forecast", year, profile, months)
     elif is_quantitative(ind) and isinstance(forecast, float):
-        grade = quantitative_grade(forecast, ind, rules.yellow_tolerance)
+        forecast_grade = quantitative_grade(forecast, ind, rules.yellow_tolerance)
     elif ind.operator == "qualitative" and isinstance(forecast, str):
-        grade = words_grade(forecast, ind, profile, year)
+        forecast_grade = words_grade(forecast, ind, profile, year)
     elif isinstance(forecast, float) and counts_none(ind):
-        grade = "green" if abs(forecast) <= EPS else "red"
+        forecast_grade = "green" if abs(forecast) <= EPS else "red"
+    pace: Grade | None = None
     if (rules.sequential_check and is_quantitative(ind) and ind.operator in (">=", ">")
             and ind.level2 in rules.sequential_level2 and isinstance(ind.actual, float) and time_progress):
         actual, target = comparable(ind.actual, ind, "actual")
         if actual < target * time_progress * (1 - rules.yellow_tolerance) - EPS:
-            grade = worst(grade, "yellow")
-    if ind.likelihood:
-        grade = worst(grade, rules.likelihood_floor.get(ind.likelihood))
-    return grade
+            pace = "yellow"
+    likelihood = rules.likelihood_floor.get(ind.likelihood) if ind.likelihood else None
+    return forecast_grade, pace, likelihood
 
 
 def grade_form(form: Form, profile: Profile) -> None:

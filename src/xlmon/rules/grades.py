@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from ..calc import fmt_rate
 from ..diagnostics import Diagnostic, make
-from ..grading import comparable, deadline, deadline_begins, deadline_count, deadline_grade, words_grade
+from ..grading import (comparable, deadline, deadline_begins, deadline_count, deadline_grade,
+                       indicator_grades, words_grade)
 from ..marks import GRADE_ZH
 from ..models import Form, Indicator
 from ..profile import Profile
@@ -61,6 +62,21 @@ def _unplaced(ind: Indicator, form: Form, profile: Profile) -> Diagnostic | None
                 example="".join(f"“{e}”" for e in examples if e))
 
 
+def _why(ind: Indicator, form: Form, profile: Profile) -> str:
+    """What made an indicator yellow or red where its full-year forecast alone does not: the 完成目标可能性 ticked
+    (预计达成, 有可能 ticked), or the quantity done so far behind 时间进度. Empty where the forecast does."""
+    forecast, pace, likelihood = indicator_grades(ind, form.time_progress, profile, form.year, form.months)
+    if forecast == ind.grade or ind.grade is None:
+        return ""
+    said = []
+    if pace == ind.grade:
+        done = f"{plain_number(comparable(ind.actual, ind, 'actual')[0])}{ind.units.get('actual') or ind.unit or ''}"
+        said.append(f"截至本期完成 {done}，慢于时间进度 {fmt_rate(form.time_progress)}")
+    if likelihood == ind.grade:
+        said.append(f"完成目标可能性为“{ind.likelihood}”")
+    return f"但{'，且'.join(said)}，故" if said else ""
+
+
 def grade_findings(form: Form, profile: Profile) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     for row in form.funding:
@@ -80,5 +96,5 @@ def grade_findings(form: Form, profile: Profile) -> list[Diagnostic]:
             target, forecast = _shown(ind)
             out.append(make("G201" if ind.grade == "red" else "G202", sheet=form.sheet,
                             cell=ind.cells.get("forecast") or ind.cells.get("level3"), name=ind.level3,
-                            target=target, forecast=forecast))
+                            target=target, forecast=forecast, why=_why(ind, form, profile)))
     return out
