@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import zipfile
 from pathlib import Path
 
 import httpx
@@ -365,9 +366,11 @@ def test_a_folder_is_chosen_whole_and_files_of_one_name_are_kept_apart(open_page
     (folder / "旧表.xlsb").write_bytes(b"PK\x03\x04")
     (folder / "旧表.et").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(1024))  # sent: the server names it
     (folder / "应报送单位名单.csv").write_bytes("单位名称\r\n某市未报送学校\r\n".encode("gbk"))
+    with zipfile.ZipFile(folder / "一科材料.zip", "w") as z:  # unpacked into 一科 already
+        z.write(folder / "一科" / "监控表.xlsx", "一科/监控表.xlsx")
     page = open_page(xlmon_server().url)
     page.set_input_files("#folder", str(folder))
-    expect(page.locator("#file-list li")).to_have_count(4)
+    expect(page.locator("#file-list li")).to_have_count(5)
     expect(page.locator("#file-list")).to_contain_text("另存为模板.xltx")
     expect(page.locator("#file-list")).to_contain_text("一科/监控表.xlsx")
     expect(page.locator("#file-list")).to_contain_text("二科/监控表.xlsx")
@@ -378,6 +381,8 @@ def test_a_folder_is_chosen_whole_and_files_of_one_name_are_kept_apart(open_page
     expect(page.locator("#consolidate-result")).to_be_visible()
     expect(page.locator("#summary-notes-list")).to_contain_text("未报送 1 个：某市未报送学校")
     expect(page.locator("#rejected-list")).to_contain_text("旧表.et")
+    expect(page.locator("#rejected-list")).to_contain_text("一科材料.zip")  # F015, as `xlmon consolidate` says
+    expect(page.locator("#rejected-list")).to_contain_text("已在本次的文件中，内容相同")
     _, book = download(page, "#summary-download", tmp_path)
     listed = [row[0] for row in book["文件清单"].iter_rows(min_row=2, values_only=True) if row[0]]
     assert {"一科/监控表.xlsx", "二科/监控表.xlsx", "另存为模板.xltx"} <= set(listed), listed

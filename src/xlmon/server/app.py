@@ -44,7 +44,7 @@ from .manifest import BUTTONS, build_manifest
 
 PAGES = Path(__file__).with_name("static")
 # kept on the stored file: a roster is read by its suffix
-SAFE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".xltx", ".xltm", ".xlt", ".ett", ".csv", ".txt")
+SAFE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".xltx", ".xltm", ".xlt", ".ett", ".csv", ".txt", ".zip")
 
 
 def _env(name: str, default: float) -> float:

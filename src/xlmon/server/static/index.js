@@ -81,7 +81,9 @@
         // it as it takes a folder's (two such files, or one without names, are a note, as on the command line)
         foundRosters = [...foundRosters.filter((f) => f.name !== name), { file, name }];
         if (!roster.file || roster.found) roster.set(file, true);
-      } else if (!WORKBOOK.test(file.name)) {
+      } else if (!WORKBOOK.test(file.name) && !(inFolder && /\.zip$/i.test(file.name))) {
+        // a zip in a chosen folder is sent: the server names the workbooks it holds, or sees that they were
+        // unpacked into the folder (F015), as the command line does with that folder
         if (inFolder && !OTHER_FORMATS.test(file.name)) {
           ignored += 1;  // the folder's other papers (.docx, .pdf …)
         } else {
