@@ -3344,6 +3344,33 @@ def test_earlier_months_kept_in_a_units_yearly_workbook_are_not_asked_to_be_file
     assert not [d for d in data["diagnostics"] if d["file"] == str(yearly) and d["sheet"] == "5月" and d["code"] != "K018"]
 
 
+def test_a_copy_of_a_file_says_its_earlier_months_and_other_periods_once(tmp_path, capsys):
+    """A unit's yearly workbook (5月 beside 6月) and an identical copy of it, 一中 - 副本.xlsx; and a unit's form of
+    another period sent twice: each K018 and K001 was said of both copies, where the file's other findings are said
+    once (as from the summary, one level up): the report counted 提示 6 条 from the files and 3 from their summary."""
+    from collections import Counter
+
+    yearly = write_form(tmp_path / "一中.xlsx", unit="一中", project="甲")
+    book = load_workbook(yearly)
+    book.active.title = "6月"
+    sheet = book.create_sheet("5月", 0)
+    for row in project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS, unit="一中", project="甲",
+                            period="（2026年1-5月）"):
+        sheet.append(row)
+    book.save(yearly)
+    shutil.copy(yearly, tmp_path / "一中 - 副本.xlsx")
+    write_form(tmp_path / "二中.xlsx", unit="二中", project="乙")
+    write_form(tmp_path / "三中.xlsx", unit="三中", project="丙", period="（2026年1-5月）")
+    shutil.copy(tmp_path / "三中.xlsx", tmp_path / "三中(1).xlsx")
+    for order in (sorted(tmp_path.glob("*.xlsx")), sorted(tmp_path.glob("*.xlsx"), reverse=True)):
+        code, data = run(capsys, *order, "-o", tmp_path / "out" / "s.xlsx")
+        assert code == 0 and data["projects"] == 2
+        said = sorted((Path(d["file"]).name, d["code"]) for d in data["diagnostics"] if d["code"] in ("K001", "K018"))
+        assert said == [("一中.xlsx", "K018"), ("三中.xlsx", "K001")]
+        _, up = run(capsys, tmp_path / "out" / "s.xlsx", "-o", tmp_path / "up" / "s.xlsx")
+        assert Counter(d["code"] for d in up["diagnostics"]) == Counter(d["code"] for d in data["diagnostics"])
+
+
 def test_a_yearly_workbooks_earlier_months_do_not_outvote_the_period(tmp_path, capsys):
     """Each month's sheet of a unit's yearly workbook voted for its period: two units keeping 1-4月 and 1-5月 beside
     their 1-6月 forms, and one unit that sent 1-5月, made 1-5月 the summary's period."""

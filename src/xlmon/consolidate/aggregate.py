@@ -354,6 +354,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     stale: dict[str, list[tuple[str, str]]] = {}  # a summary → (period, the file that counts) of each such form
     overall_off: list[FormRecord] = []  # the 部门整体 forms among them
     repeated: set[str] = set()  # files with a form left out as another file's duplicate
+    said: list[tuple[FormRecord, dict]] = []  # the K018 and K001 of units' forms, with their forms (_copies_said)
     aliases: dict[tuple, tuple] = {}  # project_aliases of each form → the key its project is kept by
     coded: dict[tuple, str] = {}  # the keys of projects some form of which gives a code → that code
     read = [r for r in candidates if r.months is None or in_period(r, year, months)]
@@ -383,11 +384,14 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
                     diagnostics.append(make("K018", file=record.file, sheet=record.sheet, cell=record.period_cell,
                                             form="该表", found=found, current=where, same="同一张表",
                                             majority=majority).model_dump())
+                    said.append((record, diagnostics[-1]))
                 earlier.setdefault(record.file, set()).add(found)
                 dropped.add(record.where())
                 continue
             diagnostics.append(_off_period(record, found, majority,
                                            earlier_month and _unit_or_file(record, every) in reporting))
+            if not (record.source and record.source != record.file):
+                said.append((record, diagnostics[-1]))
             dropped.add(record.where())
             off_period.setdefault(record.file, set()).add(found)
             if record.kind == "department":
@@ -440,6 +444,8 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
             continue
         target[key] = record
         included[record.file] += 1
+    repeats = _copies_said(said, included)
+    diagnostics[:] = [d for d in diagnostics if id(d) not in repeats]
     for path, forms in stale.items():  # an earlier month's summary beside this month's: one note, not one a form
         later = "、".join(dict.fromkeys(f"“{shown[f]}”" for _, f in forms))
         diagnostics.append(make("K018", file=path, form=f"该汇总表中的 {len(forms)} 张表",
@@ -685,6 +691,28 @@ def _said_again(outcomes: list[FileOutcome], counted: list[FormRecord]) -> Calla
         copy = (o.path, d.get("file") or o.path)
         sha = origin[copy]
         return sha in lists and lists[sha] != copy and _finding(d) in given.get(sha, ())
+    return again
+
+
+def _copies_said(said: list[tuple[FormRecord, dict]], included: Counter) -> set[int]:
+    """The ids of the K018 and K001 that another copy of the very same file (its SHA-256) says too: said once, as
+    _said_again says a file's other findings and one level up says these; of the copy whose forms count, else of
+    the one not named as the other's copy (“X - 副本”), else of the first by path, in whatever order they came."""
+    copies: dict[tuple, list[tuple[FormRecord, dict]]] = {}
+    for record, d in said:
+        if record.sha256:
+            copies.setdefault((record.sha256, record.sheet, record.place and record.place[0], _finding(d)),
+                              []).append((record, d))
+    again: set[int] = set()
+    for found in copies.values():
+        files = [r.file for r, _ in found]
+
+        def rank(item: tuple[FormRecord, dict]) -> tuple:
+            file = item[0].file
+            named_copy = any(_copy_of(Path(file).stem, Path(other).stem) for other in files if other != file)
+            return not included[file], named_copy, file
+        kept = min(found, key=rank)
+        again.update(id(d) for _, d in found if d is not kept[1])
     return again
 
 
