@@ -1,0 +1,396 @@
+"""Invariants of `xlmon report` over randomly generated departments (test_consolidate_properties' generators): every
+figure a department's report states is its consolidation's, read back from the summary workbook and `consolidate
+--format json`; the report drafted from the units' files is the one drafted from their summary; a bureau's report
+from its departments' summaries states the bureau's consolidation. The numbers are read out of the .docx by the
+report's own sentences (content.py), so a wrong figure, a count that does not add up or a name not in the summary
+fails. Each case is seeded; a failure names its seed. XLMON_PROPERTY_CASES=n runs n cases of each property."""
+
+from __future__ import annotations
+
+import io
+import random
+import re
+from collections import Counter
+from contextlib import redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from docx import Document
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+from openpyxl import load_workbook
+
+from test_consolidate_properties import (MONTHS, YEAR, bureau_inbox, bureau_ways, consolidate, department_summaries,
+                                         inbox, seeds)
+from xlmon.cli import main
+from xlmon.consolidate.extract import summary_records
+from xlmon.consolidate.workbook import SHEETS
+from xlmon.sheetnames import RECORDS_SHEET
+
+GRADES = {"绿灯": "green", "黄灯": "yellow", "红灯": "red", "未评级": None}
+AMOUNT = r"(-?[\d,]+\.\d\d) 万元"
+RATE = r"(-?\d+\.\d\d)%"
+GAP = r"(支出进度(?:落后于|快于)时间进度 \d+\.\d\d 个百分点|支出进度与时间进度持平|无法计算支出进度与时间进度之差)"
+GRADE = r"(绿灯|黄灯|红灯|未评级)"
+CENT = 0.0051  # an amount said to 0.01 against the JSON's to 0.0001
+RATE_STEP = 0.000101  # a rate said to 0.01 % against one rounded once more, or not at all
+PP_STEP = 0.0101  # a gap in percentage points, said to 0.01
+BEHIND_PP = 10  # profile default: funding.green_max_gap
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The report as the user gets it: the .docx, read back.
+# ---------------------------------------------------------------------------------------------------------------
+
+@dataclass
+class Drafted:
+    """A report's paragraphs in order and its tables, each with the caption above it (the figure's table apart)."""
+
+    lines: list[str]
+    tables: dict[str, list[list[str]]]
+
+    def line(self, pattern: str) -> re.Match | None:
+        found = [m for line in self.lines if (m := re.fullmatch(pattern, line))]
+        assert len(found) <= 1, (pattern, found)
+        return found[0] if found else None
+
+    def starting(self, prefix: str) -> list[str]:
+        return [line for line in self.lines if line.startswith(prefix)]
+
+    def table(self, caption: str) -> list[list[str]] | None:
+        """The rows (its header apart) of the table whose caption, after 表N, starts so."""
+        found = [rows for name, rows in self.tables.items() if re.match(r"表\d+ " + re.escape(caption), name)]
+        assert len(found) <= 1, caption
+        return found[0] if found else None
+
+    def text(self) -> str:
+        return "\n".join([*self.lines, *(f"{name}\n" + "\n".join("\t".join(r) for r in rows)
+                                         for name, rows in self.tables.items())])
+
+
+def drafted(*inputs, output: Path) -> Drafted:
+    """`xlmon report`, as a user runs it, and what its .docx says."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    out = io.StringIO()
+    with redirect_stdout(out):
+        code = main(["report", *map(str, inputs), "-o", str(output)])
+    assert code == 0, out.getvalue()
+    doc = Document(str(output))
+    lines, tables, caption = [], {}, ""
+    for element in doc.element.body.iterchildren():
+        tag = element.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            if text := Paragraph(element, doc).text.strip():
+                lines.append(text)
+                caption = text if re.match(r"表\d+ ", text) else caption
+        elif tag == "tbl":
+            rows = [[cell.text.replace("\n", "") for cell in row.cells] for row in Table(element, doc).rows]
+            if not any("\t0%" in cell for cell in rows[0]):  # the figure: a bar a unit, on a percentage scale
+                assert caption and caption not in tables, caption
+                tables[caption] = rows[1:]
+    return Drafted(lines, tables)
+
+
+def amount(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def rate(text: str | None) -> float | None:
+    return None if text in (None, "", "无法计算") else float(text.rstrip("%")) / 100
+
+
+def gap_of(text: str) -> float | None:
+    if "持平" in text:
+        return 0.0
+    if m := re.search(r"(落后于|快于)时间进度 (\d+\.\d\d) 个百分点", text):
+        return float(m[2]) / 100 * (1 if m[1] == "落后于" else -1)
+    return None
+
+
+def near(said: float | None, value: float | None, cents: float = CENT) -> bool:
+    if said is None or value is None:
+        return said is None and value is None
+    return abs(said - value) <= cents
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The summary workbook, read back: what the report must agree with beyond the JSON.
+# ---------------------------------------------------------------------------------------------------------------
+
+@dataclass
+class Sheets:
+    title: str
+    note: str  # 汇总表's, under its title
+    sources: dict[str, list]  # 汇总表's funding rows by source: 上年结转 … 评级
+    ranked: dict[str, list[list]]  # 汇总表's tables by unit and by 主管部门: their caption's word → rows
+    details: list[dict]
+    deviations: list[dict]
+    focus: list[dict]
+    overall: list  # the 部门整体 forms' records
+
+
+def sheets(path: Path) -> Sheets:
+    book = load_workbook(path, read_only=True)
+    rows = [list(r) for r in book[SHEETS[0]].iter_rows(values_only=True)]
+    sources, ranked, table = {}, {}, None
+    for row in rows[4:]:
+        first = row[0]
+        if isinstance(first, str) and re.fullmatch(r"各(单位|主管部门)支出进度.*", first):
+            table = ranked.setdefault(re.match(r"各(单位|主管部门)", first)[1], [])
+        elif table is not None and first not in (None, "单位", "主管部门"):
+            table.append(row)
+        elif table is None and isinstance(first, str) and row[1] is not None and first != "项目评级":
+            sources[first.removeprefix("其中：")] = row[1:12]
+
+    def by_header(sheet: str, top: int = 0) -> list[dict]:
+        found = [list(r) for r in book[sheet].iter_rows(values_only=True)][top:]
+        return [dict(zip(found[0], r)) for r in found[1:] if any(v is not None for v in r)]
+
+    records, _ = summary_records([list(r) for r in book[RECORDS_SHEET].iter_rows(values_only=True)])
+    return Sheets(rows[0][0], rows[1][0], sources, ranked, by_header(SHEETS[1]), by_header(SHEETS[2]),
+                  by_header(SHEETS[4], 2), [r for r in records if r.kind == "department"])
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# What a department's (or a bureau's) report states, against its consolidation.
+# ---------------------------------------------------------------------------------------------------------------
+
+def assert_states(report: Drafted, data: dict, book: Sheets, context: str) -> None:
+    totals, period = data["totals"], data["period"]
+    bureau = len(data["departments"]) > 1
+    name = re.sub(r"[（(][0-9A-Z]{6,21}[)）]$", "", book.title.split("预算绩效运行监控汇总表")[0])
+    assert report.lines[:2] == ["各部门预算绩效运行监控分析报告" if bureau else f"{name}部门整体支出绩效监控分析报告",
+                                f"（{period['year']}年1-{period['months']}月）"], (context, report.lines[:2])
+
+    # 一、the projects, units and departments consolidated, and their budget
+    m = report.line(r"本次监控纳入 (?:(\d+) 个主管部门、)?(\d+) 个单位的 (\d+) 个项目，项目资金安排 " + AMOUNT
+                    + r"（上年结转 " + AMOUNT + r"，本年预算 " + AMOUNT + r"）。")
+    assert m, context
+    assert (int(m[1] or 1), int(m[2]), int(m[3])) == (len(data["departments"]) if bureau else 1, data["units"],
+                                                      data["projects"]), context
+    for said, field in zip(m.groups()[3:], ("subtotal", "carryover", "current")):
+        assert near(amount(said), totals[field]), (context, field, said, totals[field])
+
+    # 二（一）the execution sentence: amounts, 下达率, 支出进度, 时间进度 and the gap, the forecast and what it leaves
+    m = report.line(rf"截至(\d+)年(\d+)月底，纳入监控的项目资金共安排 {AMOUNT}（其中本年预算 {AMOUNT}），已下达 {AMOUNT}，"
+                    rf"下达率（占本年预算）(?:{RATE}|无法计算)；已支出 {AMOUNT}，支出进度（占安排数）(?:{RATE}|无法计算)，"
+                    rf"时间进度 {RATE}，{GAP}；全年预计支出 {AMOUNT}(?:，预计结转结余 {AMOUNT})?。资金执行评级为{GRADE}。")
+    assert m, (context, report.starting("截至"))
+    year, months, subtotal, current, issued, issue_rate, spent, progress, tp, gap, forecast, left, grade = m.groups()
+    assert (int(year), int(months)) == (period["year"], period["months"]), context
+    for said, field in ((subtotal, "subtotal"), (current, "current"), (issued, "issued"), (spent, "spent"),
+                        (forecast, "forecast")):
+        assert near(amount(said), totals[field]), (context, field, said, totals[field])
+    assert near(rate(issue_rate and issue_rate + "%"), totals["issue_rate"], RATE_STEP), context
+    assert near(rate(progress and progress + "%"), totals["spend_progress"], RATE_STEP), context
+    assert near(float(tp) / 100, data["time_progress"], RATE_STEP), context
+    assert near(gap_of(gap), data["gap"], RATE_STEP), (context, gap, data["gap"])
+    remaining = totals["subtotal"] - totals["forecast"]
+    assert (left is None) == (remaining <= 0.005) and (left is None or near(amount(left), remaining, 0.011)), context
+    assert GRADES[grade] == data["grade"], context
+
+    # the notes beside it: amounts not read, left out of the rates (as 汇总表's note counts them); forms typed in 元
+    unclear = re.search(r"(\d+) 个项目有金额无法识别", book.note)
+    m = report.line(r"注意：(\d+) 个项目有金额无法识别（见 xlmon 校验结果），以上合计只含能识别的金额，下达率、支出进度按其余项目计算。")
+    assert (m and int(m[1])) == (unclear and int(unclear[1])), context
+    apart = sum(d["code"] == "K019" for d in data["diagnostics"])
+    m = report.line(r"注意：(\d+) 张表的金额疑似按元填写（与其他单位相差百倍以上，见 xlmon 校验结果），以上合计按表内数字计入，核实前可能偏大。")
+    assert (m and int(m[1])) == (apart or None), context
+
+    # 表1, by source, as 汇总表's funding table
+    table = report.table("项目资金来源及执行情况")
+    assert table and table[0][0] == "资金总额", context
+    shown = {row[0] for row in table}
+    for label, row in book.sources.items():
+        carry, cur, sub, iss, irate, spt, prog, fc, _, gap_pp, grd = row
+        if label != "资金总额" and not (sub or spt or iss):
+            assert label not in shown, (context, label)
+            continue
+        said = next(r for r in table if r[0] == label)
+        assert [amount(said[1]), amount(said[2]), amount(said[4]), amount(said[6])] == pytest.approx(
+            [sub, iss, spt, fc], abs=CENT), (context, label)
+        assert near(rate(said[3]), irate, RATE_STEP) and near(rate(said[5]), prog, RATE_STEP), (context, label)
+        assert near(float(said[7]) if said[7] else None, gap_pp, PP_STEP) and GRADES[said[8]] == GRADES.get(grd), \
+            (context, label)
+    assert shown <= set(book.sources), context
+
+    # the units (and a bureau's departments) by gap, as 汇总表 ranks them; the units behind 时间进度 named
+    for who, caption in (("单位", "各单位支出进度"), ("主管部门", "各主管部门支出进度")):
+        table, expected = report.table(caption), book.ranked.get(who)
+        if who == "主管部门" and not bureau:
+            assert table is None and expected is None, context
+            continue
+        assert table is not None and expected is not None, (context, who)
+        assert [row[1] for row in table] == [row[0] for row in expected], (context, who)
+        assert [row[0] for row in table] == [str(n) for n in range(1, len(table) + 1)], context
+        for said, row in zip(table, expected):
+            assert [amount(said[2]), amount(said[3])] == pytest.approx([row[1], row[2]], abs=CENT), (context, said)
+            assert near(rate(said[4]), row[3], RATE_STEP) and GRADES[said[6]] == GRADES.get(row[6]), (context, said)
+            assert near(float(said[5]) if said[5] else None, row[5], PP_STEP), (context, said)
+    units = book.ranked["单位"]
+    assert len(units) == data["units"], context
+    # graded on the gap itself, not as shown: 10.00007 is behind, and said as 10.00 个百分点
+    behind = [row for row in units if row[3] is not None and row[4] - row[3] > BEHIND_PP / 100]
+    m = report.line(rf"支出进度落后时间进度超过 {BEHIND_PP} 个百分点的单位有 (\d+) 个(，落后最多的 20 个)?：(.+?)"
+                    r"(（全部见表(\d+)）)?。")
+    if behind:
+        assert m and int(m[1]) == len(behind) and bool(m[2]) == (len(behind) > 20), context
+        named = re.findall(r"(.+?)（(\d+\.\d\d) 个百分点）(?:、|$)", m[3])
+        assert [n for n, _ in named] == [row[0] for row in behind[:20]], (context, named)
+        assert [float(g) for _, g in named] == pytest.approx([row[5] for row in behind[:20]], abs=PP_STEP), context
+    else:
+        assert not m and report.line(rf"各单位支出进度落后时间进度均未超过 {BEHIND_PP} 个百分点。"), context
+
+    # 二（二）projects by grade, indicators by grade, the deviating ones as 指标偏差 lists them
+    m = report.line(r"项目综合评级共 (\d+) 个项目，其中绿灯 (\d+) 个、黄灯 (\d+) 个、红灯 (\d+) 个(?:，未评级 (\d+) 个)?。"
+                    r"绩效指标共 (\d+) 个已评级指标，其中绿灯 (\d+) 个、黄灯 (\d+) 个、红灯 (\d+) 个。")
+    assert m, context
+    projects, green, yellow, red, unrated, indicators, i_green, i_yellow, i_red = (int(v or 0) for v in m.groups())
+    grades = data["grades"]
+    assert (projects, green, yellow, red) == (data["projects"], grades["green"], grades["yellow"], grades["red"]), \
+        context
+    assert unrated == data["projects"] - sum(grades.values()), context
+    deviations = Counter(GRADES[d["评级"]] for d in book.deviations)
+    overall_green = sum(r.indicator_grades.get("green", 0) for r in book.overall)
+    assert (i_yellow, i_red) == (deviations["yellow"], deviations["red"]), context
+    assert i_green == sum(d["指标绿灯"] or 0 for d in book.details) + overall_green, context
+    assert indicators == i_green + i_yellow + i_red, context
+    assert (sum(d["指标黄灯"] or 0 for d in book.details) + sum(r.indicator_grades.get("yellow", 0) for r in book.overall),
+            sum(d["指标红灯"] or 0 for d in book.details) + sum(r.indicator_grades.get("red", 0) for r in book.overall)) \
+        == (i_yellow, i_red), context
+    table = report.table("出现偏差的绩效指标")
+    department = ["主管部门"] if bureau else []
+    listed = Counter(tuple(str(d[k] or "") for k in ("评级", *department, "单位", "项目名称", "三级指标", "年度指标值"))
+                     for d in book.deviations)
+    assert Counter(tuple(row[:5 + bool(department)]) for row in table or ()) == listed, context
+
+    # 四（一）the conclusion's counts
+    m = report.line(rf"项目资金执行评级为{GRADE}（{GAP}）；(\d+) 个项目中红灯 (\d+) 个、黄灯 (\d+) 个；红灯指标 (\d+) 个。")
+    assert m, context
+    assert (GRADES[m[1]], gap_of(m[2]) is None) == (data["grade"], data["gap"] is None), context
+    assert near(gap_of(m[2]), data["gap"], RATE_STEP), context
+    assert tuple(int(v) for v in m.groups()[2:]) == (data["projects"], grades["red"], grades["yellow"], i_red), context
+
+    # 四（二）the red indicators, each named: exactly 指标偏差's red ones (all of them, up to 30)
+    m = report.line(r"红灯指标 (\d+) 个(：|。|，以下列出其中 30 个（完成可能性最小、项目资金最多的；全部见表\d+）：)")
+    assert m and int(m[1]) == i_red and (m[2] == "。") == (i_red == 0), context
+    reds = [re.fullmatch(r"(\d+)\. (.*)“([^“”]*)”的“([^“”]*)”：年度指标值 (.+?)，截至本期完成情况.*", line)
+            for line in report.lines]
+    reds = [r for r in reds if r]
+    assert [int(r[1]) for r in reds] == list(range(1, min(i_red, 30) + 1)), context
+    red_rows = Counter((*([d["主管部门"]] if bureau else []), d["单位"] or "", d["项目名称"], d["三级指标"], d["年度指标值"])
+                       for d in book.deviations if d["评级"] == "红灯")
+    named = Counter(r.groups()[1:] for r in reds)
+    if i_red <= 30:
+        assert named == Counter({k[-4:]: n for k, n in red_rows.items()}), (context, named, red_rows)
+    else:
+        assert not named - Counter({k[-4:]: n for k, n in red_rows.items()}), context
+
+    # 四（三）the projects proposed for 重点监控, as 重点监控建议 drafts them
+    m = report.line(r"【草稿，供审核参考】按规则建议将以下 (\d+) 个项目列入重点监控，处理方式为草拟建议，须经审核确定。")
+    table = report.table("重点监控建议")
+    if book.focus:
+        assert m and int(m[1]) == len(book.focus) == len(table), context
+        ways = dict(re.fullmatch(r"(方式.)（\d+ 个项目）：(.*)", line).groups()
+                    for line in report.lines if re.match(r"方式.（\d+ 个项目）：", line))
+        counts = {way: int(re.match(rf"{way}（(\d+) 个项目）", line)[1])
+                  for way in ways for line in report.starting(f"{way}（")}
+        assert counts == Counter(row[-1] for row in table), context
+        skip = 1 if bureau else 0
+        for said, row in zip(table, book.focus):
+            assert said[skip:skip + 2] == [row["单位"] or "", row["项目名称"]], (context, said, row)
+            assert near(amount(said[skip + 2]), row["小计（万元）"]) and near(rate(said[skip + 3]), row["支出进度"], RATE_STEP), \
+                (context, said)
+            assert [said[skip + 4], said[skip + 5], ways[said[skip + 6]]] == [row["综合评级"], row["列入原因"],
+                                                                               row["建议处理方式（草稿）"]], (context, said)
+    else:
+        assert not m and table is None and report.starting("【草稿，供审核参考】没有项目达到重点监控条件"), context
+
+    # every unit and project the report names is the summary's
+    projects_of = {(d["单位"] or "", d["项目名称"]) for d in book.details} | {
+        (r.unit or "", "（部门整体支出）") for r in book.overall}
+    for caption, at in (("出现偏差的绩效指标", 1), ("重点监控建议", 0)):
+        for row in report.table(caption) or ():
+            assert tuple(row[at + bool(department):at + bool(department) + 2]) in projects_of, (context, caption, row)
+    assert {tuple(r.groups()[1:3]) for r in reds} <= projects_of, context
+
+    # 五、the findings counted, the files left out, the projects sent twice
+    m = report.line(r"经 xlmon 校验，监控表中发现错误 (\d+) 条、警告 (\d+) 条、提示 (\d+) 条（逐条见 xlmon check 结果）。"
+                    r"本报告中的合计数、下达率、支出进度均由 xlmon 按表内金额重新计算。")
+    severities = Counter(d["severity"] for d in data["diagnostics"])
+    assert m and tuple(map(int, m.groups())) == (severities["error"], severities["warning"], severities["info"]), \
+        (context, m and m.groups(), severities)
+    rejected = [f for f in data["files"] if f["status"] != "included" and not f["earlier"]]
+    names = [Path(f["path"]).name for f in data["files"]]
+    said = report.starting("未纳入本报告的文件")
+    if not rejected:
+        assert not said, context
+    elif len(set(names)) == len(names):
+        assert said == [f"未纳入本报告的文件 {len(rejected)} 个：" + "；".join(
+            f"{Path(f['path']).name}（{(f['reason'] or '').rstrip('。')}）" for f in rejected) + "。"], context
+    else:
+        assert said and said[0].startswith(f"未纳入本报告的文件 {len(rejected)} 个："), context
+    earlier = sum(f["earlier"] for f in data["files"])
+    assert report.starting("另有") == ([f"另有 {earlier} 个文件是各单位前期的监控表（本期的表已报送），未纳入本报告。"]
+                                     if earlier else []), context
+    assert report.starting("重复报送的项目") == (["重复报送的项目：" + "；".join(data["duplicates"]) + "。"]
+                                          if data["duplicates"] else []), context
+
+    # the 部门整体 forms' paragraph: how many, and their money
+    m = report.line(rf"据 (\d+) 份部门整体支出绩效运行监控表，部门整体资金总额 {AMOUNT}（基本支出 {AMOUNT}、项目支出 {AMOUNT}），"
+                    rf"已支出 {AMOUNT}，支出进度 {RATE}。")
+    if book.overall:
+        assert m and int(m[1]) == len(book.overall), (context, report.starting("据"))
+        sums = [sum(v or 0.0 for r in book.overall for v in r.amounts["source"]["资金总额"][i:i + 1]) for i in range(5)]
+        spending = [sum(sum(v or 0.0 for v in r.amounts.get("spending", {}).get(label, [None] * 5)[:2])
+                        for r in book.overall) for label in ("基本支出", "项目支出")]
+        assert [amount(v) for v in m.groups()[1:5]] == pytest.approx([sums[0] + sums[1], *spending, sums[3]],
+                                                                     abs=CENT), context
+        assert near(rate(m[6] + "%"), sums[3] / (sums[0] + sums[1]), RATE_STEP), context
+    else:
+        assert not m and not report.starting("据 "), context
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 1. A department's report, from its units' files and from its summary.
+# ---------------------------------------------------------------------------------------------------------------
+
+# Drafted from a summary, the report's files are the summary alone (report_for_paths aggregates it as one input):
+# the files its own consolidation left out and the projects sent twice, in its 文件清单 and 校验问题 (K002), are not
+# said again. Everything else is the same, word for word.
+FROM_FILES_ONLY = ("未纳入本报告的文件", "另有", "重复报送的项目")
+
+
+@pytest.mark.parametrize("seed", seeds(8, 11))
+def test_a_departments_report_states_its_consolidations_figures(tmp_path, seed):
+    rng = random.Random(seed)
+    _, paths = inbox(rng, tmp_path / "in")
+    summary = tmp_path / "out" / "部门汇总.xlsx"
+    data = consolidate(*paths, output=summary)
+    book = sheets(summary)
+    from_files = drafted(*paths, output=tmp_path / "files.docx")
+    assert_states(from_files, data, book, f"seed {seed}: from the units' files")
+    from_summary = drafted(summary, output=tmp_path / "summary.docx")
+    again = consolidate(summary, output=tmp_path / "up" / "again.xlsx")
+    assert_states(from_summary, again, sheets(tmp_path / "up" / "again.xlsx"), f"seed {seed}: from the summary")
+    kept = [line for line in from_files.lines if not line.startswith(FROM_FILES_ONLY)]
+    assert from_summary.lines == kept and from_summary.tables == from_files.tables, f"seed {seed}"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 2. A bureau's report from its departments' summaries.
+# ---------------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("seed", seeds(5, 12))
+def test_a_bureaus_report_states_its_consolidations_figures(tmp_path, seed):
+    rng = random.Random(seed)
+    bureau = bureau_inbox(rng, tmp_path)
+    summaries = [path for path, _ in department_summaries(bureau, tmp_path)]
+    way, inputs = next(bureau_ways(rng, bureau, summaries, tmp_path))
+    out = tmp_path / "out" / f"{way}.xlsx"
+    data = consolidate(*inputs, output=out)
+    if data["period"] != {"year": YEAR, "months": MONTHS}:
+        return  # by design the period most units report: checked by the consolidation's properties
+    report = drafted(*inputs, output=tmp_path / "bureau.docx")
+    assert_states(report, data, sheets(out), f"seed {seed}: {[Path(p).name for p in inputs]}")
