@@ -125,6 +125,45 @@ def test_the_report_button_on_a_summary_gives_the_departments_report(department,
     assert any(line.startswith("本次监控纳入") and f"{len(department.paths)} 个单位" in line for line in pressed)
 
 
+def test_the_report_names_the_units_of_the_roster_that_did_not_report(department, tmp_path, capsys):
+    """The report is where the department chases the units that did not report: it drew on no roster at all. It
+    takes --roster or the 名单 in the units' folder as 汇总 does, and drafted from the summary (typed, or the add-in's
+    button on the open summary) the roster that summary was checked against."""
+    from xlmon.adapters.files import read_workbook
+    from xlmon.report.content import report_for_sheets
+
+    folder = tmp_path / "units"
+    folder.mkdir()
+    for path in department.paths[:4]:
+        (folder / path.name).write_bytes(path.read_bytes())
+    sent = [path.stem for path in department.paths[:3]]
+    roster = tmp_path / "应报送名单.csv"
+    roster.write_text("单位名称\n" + "\n".join([*sent, "某市青少年活动中心", "某市少年宫"]) + "\n", encoding="utf-8")
+    said = (f"按单位名单，应报送 5 个单位，未报送 2 个：某市青少年活动中心、某市少年宫；"
+            f"另有 1 个报送单位不在名单中：{department.paths[3].stem}。")
+
+    def drafted(*args) -> str:
+        out = tmp_path / f"r{len(list(tmp_path.glob('r*.docx')))}.docx"
+        assert main(["report", *map(str, args), "-o", str(out)]) == 0
+        return "\n".join(p.text for p in Document(out).paragraphs)
+
+    assert "名单" not in drafted(folder)
+    assert said in drafted(folder, "--roster", roster)
+    summary = tmp_path / "部门汇总.xlsx"
+    assert main(["consolidate", str(folder), "-o", str(summary), "--roster", str(roster)]) == 0
+    assert said in drafted(summary)
+    grids = {name: grid for name, grid in read_workbook(summary).sheets.items()}
+    assert said in report_for_sheets(summary.name, grids).text()
+    (folder / roster.name).write_bytes(roster.read_bytes())  # kept beside the units' files: taken as 汇总 takes it
+    assert said in drafted(folder)
+    (folder / roster.name).unlink()
+    roster.write_text("单位名称\n" + "\n".join(sent) + "\n", encoding="utf-8")
+    assert "按单位名单，应报送 3 个单位，均已报送；另有 1 个" in drafted(folder, "--roster", roster)
+    capsys.readouterr()
+    assert main(["report", str(folder), "-o", str(tmp_path / "x.docx"), "--roster", str(tmp_path / "无.csv")]) == 2
+    assert "无.csv" in capsys.readouterr().err and not (tmp_path / "x.docx").exists()
+
+
 def test_a_workbook_of_a_部门整体_form_alone_is_reported_on_its_own_funds(department, tmp_path):
     """A unit's 部门整体 form alone: the report was about "0 个单位的 0 个项目", 0.00 万元, an empty table and a
     chart without bars, and concluded 存在一定偏差. It reports the form's own funds, and no project tables."""

@@ -476,6 +476,30 @@ def test_report_api_gives_a_docx(client, department, tmp_path):
     assert "/tmp" not in junk.json()["detail"]
 
 
+def test_report_api_names_the_units_of_the_roster_that_did_not_report(client, department, tmp_path):
+    """The roster goes with the report as with 汇总: sent in its field, or among the files as in a folder."""
+    import base64
+
+    from docx import Document
+
+    units = [u.name for u in department.department.units]
+    files = [("files", (p.name, p.read_bytes())) for p in department.paths[1:]]
+
+    def text(response) -> str:
+        assert response.status_code == 200, response.text
+        out = tmp_path / "报告.docx"
+        out.write_bytes(base64.b64decode(response.json()["download"]["data"]))
+        return "\n".join(p.text for p in Document(out).paragraphs)
+
+    roster = ("应报送单位名单.csv", _roster_csv([*units, "某市未报送学校"]))
+    said = f"按单位名单，应报送 {len(units) + 1} 个单位，未报送 2 个：{units[0]}、某市未报送学校。"
+    assert said in text(client.post("/api/report", files=[*files, ("roster", roster)]))
+    assert said in text(client.post("/api/report", files=[*files, ("files", roster)]))
+    assert "名单" not in text(client.post("/api/report", files=files))
+    unreadable = client.post("/api/report", files=[*files, ("roster", ("名单.csv", b"1,2\r\n"))])
+    assert unreadable.status_code == 422 and "名单.csv" in unreadable.json()["detail"]
+
+
 def test_files_chosen_with_their_folders_are_kept_apart(client, department):
     """Every 科 sends 监控表.xlsx: chosen with their folders, both are checked under the names the user sees."""
     paths = department.paths[:2]

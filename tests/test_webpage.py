@@ -147,6 +147,8 @@ def test_consolidate_shows_totals_and_downloads_the_summary(open_page, xlmon_ser
 
 
 def test_roster_lists_the_units_that_did_not_report(open_page, xlmon_server, demo_folder, tmp_path):
+    from docx import Document
+
     units = sorted(demo_folder.glob("*.xlsx"))
     roster = tmp_path / "应报送单位名单.csv"
     roster.write_bytes("\r\n".join(["单位名称", *(p.stem for p in units), "某市未报送学校"]).encode("gbk"))
@@ -161,6 +163,12 @@ def test_roster_lists_the_units_that_did_not_report(open_page, xlmon_server, dem
     expect(notes).to_contain_text(f"未报送 2 个：{units[0].stem}、某市未报送学校")
     expect(page.locator("#status")).to_contain_text("未报送 2 个单位")
     expect(page.locator("#rejected")).to_be_hidden()  # the roster is no unit's file
+    page.click("#report-button")  # the report names them too
+    with page.expect_download() as info:
+        page.click("#report-download")
+    info.value.save_as(tmp_path / "报告.docx")
+    text = "\n".join(p.text for p in Document(tmp_path / "报告.docx").paragraphs)
+    assert f"应报送 {len(units) + 1} 个单位，未报送 2 个：{units[0].stem}、某市未报送学校。" in text
 
     page.click("#roster-clear")  # without it, 汇总 checks no roster
     expect(page.locator("#roster-clear")).to_be_hidden()

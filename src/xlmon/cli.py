@@ -44,6 +44,8 @@ def build_parser() -> Parser:
                                      "含部门整体表或多个单位的工作簿生成部门报告。")
     rep.add_argument("inputs", nargs="+", metavar="INPUT", help="工作簿文件或文件夹（可混合）")
     rep.add_argument("-o", "--output", required=True, metavar="REPORT", help="分析报告（.docx）")
+    rep.add_argument("--roster", metavar="FILE", help="应报单位名单（同 consolidate 的 --roster），报告列出未报送的单位；"
+                     "不指定时使用输入文件夹中文件名含“名单”的那一个文件，由汇总表生成时使用汇总时核对的名单")
     rep.add_argument("--profile", metavar="FILE", help="规则配置文件（TOML）")
 
     clear = sub.add_parser("clear", help="清除 xlmon 的标注",
@@ -198,7 +200,6 @@ def cmd_consolidate(args) -> int:
     import json
 
     from .consolidate.extract import NotCompleted
-    from .consolidate.roster import found_roster, read_roster
     from .consolidate.run import OutputIsInput, consolidate, summary_json
 
     profile = _profile(args)
@@ -210,16 +211,10 @@ def cmd_consolidate(args) -> int:
     if args.roster and Path(args.roster).resolve() == output.resolve():
         print(f"xlmon: 汇总文件 {output} 就是单位名单文件；请换一个输出文件名（名单不会被覆盖）。", file=sys.stderr)
         return EXIT_FAILURE
-    if args.roster:
-        roster_file, roster_note = Path(args.roster), ""
-        try:
-            roster = read_roster(roster_file)
-        except (ValueError, OSError) as exc:
-            print(f"xlmon: {exc}", file=sys.stderr)
-            return EXIT_FAILURE
-    else:  # the one in an input folder, as the add-in takes it: one that cannot be read is a note
-        roster_file, roster_note = _folder_roster(args.inputs)
-        roster, roster_note = found_roster(roster_file) if roster_file else (None, roster_note)
+    found = _roster(args)
+    if found is None:
+        return EXIT_FAILURE
+    roster, roster_file, roster_note = found
     progress = _progress_bar() if sys.stderr.isatty() and args.format == "text" else None
     try:
         summary = consolidate(args.inputs, output, roster=roster, profile=profile, progress=progress,
@@ -247,6 +242,22 @@ def cmd_consolidate(args) -> int:
             print(roster_note)
         _print_summary(summary, output if written else None)
     return EXIT_OK if written else EXIT_FINDINGS
+
+
+def _roster(args) -> tuple[list[str] | None, Path | None, str] | None:
+    """The units expected to report, the file they were read from and a note: --roster's (None, said, when it
+    cannot be read), else the one in an input folder, as the add-in takes it (one that cannot be read is a note)."""
+    from .consolidate.roster import found_roster, read_roster
+
+    if args.roster:
+        try:
+            return read_roster(Path(args.roster)), Path(args.roster), ""
+        except (ValueError, OSError) as exc:
+            print(f"xlmon: {exc}", file=sys.stderr)
+            return None
+    roster_file, roster_note = _folder_roster(args.inputs)
+    roster, roster_note = found_roster(roster_file) if roster_file else (None, roster_note)
+    return roster, roster_file, roster_note
 
 
 def _folder_roster(inputs: list[str]) -> tuple[Path | None, str]:
@@ -338,8 +349,14 @@ def cmd_report(args) -> int:
         print(f"xlmon: 文件 {output} 已存在，且不是 xlmon 生成后未经改动的分析报告（可能已补充【待填写】处），"
               "不会覆盖它；请换一个文件名。", file=sys.stderr)
         return EXIT_FAILURE
+    found = _roster(args)
+    if found is None:
+        return EXIT_FAILURE
+    roster, roster_file, roster_note = found
+    if roster_note:
+        print(roster_note)
     try:
-        report = report_for_paths(args.inputs, profile, roster_file=_folder_roster(args.inputs)[0])
+        report = report_for_paths(args.inputs, profile, roster_file=roster_file, roster=roster)
     except NothingToReport as exc:
         print("没有可用的绩效运行监控表，未生成分析报告：", *(f"  {why}。" for why in exc.reasons), sep="\n", file=sys.stderr)
         return EXIT_FINDINGS

@@ -133,6 +133,12 @@ def made_in(sheet: list[list]) -> str | None:
     return next(_lines(sheet, "made"), None)
 
 
+def roster_in(sheet: list[list]) -> list[str]:
+    """The roster a summary was checked against, as its records sheet keeps it (records.roster_line)."""
+    names = next(_lines(sheet, "roster"), None)
+    return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
+
+
 def listed_files(sheet: list[list]) -> list[list] | None:
     """文件清单's rows as a summary wrote them (records.file_line); None for one written before they were kept."""
     return list(_lines(sheet, "file")) or None
@@ -337,7 +343,7 @@ def extract(path: str, profile: Profile, dated: bool = True) -> FileOutcome:
         status = "included" if records else "rejected"
         return FileOutcome(path, sha, status, None if records else "汇总表中没有项目记录", records, diagnostics,
                            summary=True, modified=modified, inputs=inputs, made_in=made_in(book.sheets[RECORDS_SHEET]),
-                           hashes=hashes)
+                           hashes=hashes, roster=roster_in(book.sheets[RECORDS_SHEET]))
     result = check_workbook(book, profile)
     diags = [d.model_dump() for d in result.diagnostics]
     records = [form_record(f, path, f.sheet in book.hidden, modified, sha, book.saved).finish() for f in result.forms]

@@ -183,6 +183,7 @@ class FileOutcome:
     hashes: dict[str, str] = field(default_factory=dict)
     # left out only as earlier months of forms sent for the summary's period (K018): listed after the files to see to
     earlier: bool = False
+    roster: list[str] = field(default_factory=list)  # a summary's: the roster it was checked against
 
 
 def left_out(files: list[FileOutcome]) -> tuple[list[FileOutcome], int]:
@@ -212,6 +213,11 @@ def made_line(folder: str | None) -> str:
     """The folder the summary was written in, of units' files lying there; None when it summed files elsewhere
     (run.skip_own_summaries: last time's summary of a folder, or one sent in)."""
     return _line({"type": "made", "data": folder})
+
+
+def roster_line(names: list[str]) -> str:
+    """The roster the summary was checked against, so that the report drafted from it says who did not report."""
+    return _line({"type": "roster", "data": names})
 
 
 def _line(item: dict) -> str:

@@ -17,7 +17,7 @@ from .. import layout as L
 from ..calc import DEPENDS, fmt_amount, fmt_rate
 from ..check import check_file, check_sheets, no_forms
 from ..consolidate.aggregate import CHART_BARS, Focus, Summary, aggregate, shown_names, source_rows
-from ..consolidate.extract import DamagedRecords, completed_department_form, form_record, summary_records
+from ..consolidate.extract import DamagedRecords, completed_department_form, form_record, roster_in, summary_records
 from ..consolidate.names import department_name as names_department
 from ..consolidate.records import FileOutcome, FormRecord, derived, form_name, left_out
 from ..consolidate.run import extract_all, resolve_inputs, skip_own_summaries
@@ -53,14 +53,18 @@ _LIKELIHOOD_ORDER = {"完全不可能": 0, "有可能": 1}  # the least likely t
 
 
 def report_for_paths(inputs: Iterable[str | Path], profile: Profile | None = None, *,
-                     roster_file: str | Path | None = None) -> Report:
+                     roster_file: str | Path | None = None, roster: list[str] | None = None) -> Report:
     """The report for files and folders as `xlmon consolidate` reads them, the roster in an input folder (roster_file)
-    being no unit's form. NothingToReport when none is usable."""
+    being no unit's form; roster: the units expected to report, else the one a summary drafted from alone was
+    checked against. NothingToReport when none is usable."""
     profile = profile or load_profile()
     found = resolve_inputs(inputs, None, roster_file)
     outcomes = extract_all([p for p, _ in found], profile)
     skip_own_summaries(outcomes, [origin for _, origin in found])
-    summary = aggregate(outcomes, profile)
+    taken = [o for o in outcomes if o.status == "included"]
+    if roster is None and len(taken) == 1 and taken[0].summary:
+        roster = taken[0].roster or None
+    summary = aggregate(outcomes, profile, roster)
     if not (summary.projects or summary.overall):
         shown = shown_names(o.path for o in outcomes)
         raise NothingToReport([f"{shown[o.path]}：{(o.reason or '没有监控表').rstrip('。')}" for o in outcomes]
@@ -88,7 +92,7 @@ def report_for_sheets(name: str, grids: dict[str, Grid], profile: Profile | None
             diagnostics = [*found, *diagnostics]
         if records:
             outcome = FileOutcome(name, "", "included", None, records, diagnostics, summary=True)
-            return department_report(aggregate([outcome], profile), profile)
+            return department_report(aggregate([outcome], profile, roster_in(grids[RECORDS_SHEET]) or None), profile)
     result = check_sheets(grids, profile)
     if not result.forms:
         raise NothingToReport([no_forms(result)])
@@ -336,6 +340,17 @@ def _overall_paragraph(records: list[FormRecord]) -> str:
             f"（{'、'.join(parts)}），已支出 {said(total[3], 'spent' in unknown)}，{progress_text}。")
 
 
+def roster_text(summary: Summary) -> str:
+    """Who of the roster reported, as 汇总表's note says it, every name given: the report is where they are chased."""
+    missing, unlisted = summary.missing_units, summary.unlisted_units
+    text = f"按单位名单，应报送 {len(summary.roster)} 个单位，"
+    text += (f"未报送 {len(missing)} 个{summary.other_period_note}：{'、'.join(missing)}" if missing
+             else "均已报送")
+    if unlisted:
+        text += f"；另有 {len(unlisted)} 个报送单位不在名单中：{'、'.join(unlisted)}"
+    return text + "。"
+
+
 def department_report(summary: Summary, profile: Profile) -> Report:
     period = L.period(summary.year, summary.months)
     name = department_name(summary)
@@ -357,6 +372,8 @@ def department_report(summary: Summary, profile: Profile) -> Report:
     if not only_overall:
         add(Paragraph(f"本次监控纳入 {several}{len(units)} 个单位的 {len(summary.projects)} 个项目，项目资金安排 "
                       f"{said(total.subtotal)}（上年结转 {said(total.carryover)}，本年预算 {said(total.current)}）。"))
+    if summary.roster:
+        add(Paragraph(roster_text(summary)))
     if summary.overall:
         add(Paragraph(_overall_paragraph(summary.overall)))
     add(Placeholder("各主管部门的基本情况和绩效监控工作开展情况" if summary.by_department

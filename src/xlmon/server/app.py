@@ -188,9 +188,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.post("/api/report")
     async def api_report(request: Request):
         authorise(request)
-        upload = uploads(request, settings)
+        upload = uploads(request, settings, extra=("roster",))
         async with upload as files:
-            return await run_in_threadpool(report_uploads, files, upload.folder)
+            return await run_in_threadpool(report_uploads, files, upload.folder, upload.extra.get("roster"))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
@@ -492,38 +492,19 @@ def check_uploads(files: list[tuple[str, Path]], work: Path) -> dict:
 
 def consolidate_uploads(files: list[tuple[str, Path]], roster_upload: tuple[str, Path] | None = None,
                         earlier: tuple[str, Path] | None = None, dated: bool = False) -> dict:
-    """汇总 of the uploads. The roster is the file sent as such or, as in a department head's folder, the one
-    upload named …名单… that holds no form; one that cannot be read is a 422 when it was sent as the roster,
-    and a note when it was only found among the files. `earlier`: the department's earlier summary, whose
-    completed 部门整体 is carried into the new one (--overall-from); a 422 when it holds none. `dated`: the files
-    carry their own modification times (uploads._modified)."""
+    """汇总 of the uploads, checked against the roster among them (upload_roster). `earlier`: the department's
+    earlier summary, whose completed 部门整体 is carried into the new one (--overall-from); a 422 when it holds none.
+    `dated`: the files carry their own modification times (uploads._modified)."""
     from python_calamine import CalamineWorkbook
 
     from ..atomic import free_name
     from ..consolidate.extract import NotCompleted
-    from ..consolidate.roster import found_roster, pick_roster, read_roster
     from ..consolidate.run import consolidate, summary_json
     from ..file_errors import readable
 
     folder = Path(os.path.commonpath([path.parent for _, path in files]))  # files chosen with folders sit in theirs
     everything = [*files, *([roster_upload] if roster_upload else []), *([earlier] if earlier else [])]
-    note, sent = "", roster_upload is not None
-    if not sent:
-        roster_upload, note = pick_roster(files)
-        note = f"上传的文件中{note}" if note else ""
-    roster = None
-    if roster_upload is not None:
-        files = [f for f in files if f[1] != roster_upload[1]]
-        if sent:
-            try:
-                roster = read_roster(roster_upload[1])
-            except ValueError as exc:
-                raise HTTPException(422, shown_names(str(exc), everything)) from None
-        else:
-            roster, note = found_roster(roster_upload[1])
-            note = shown_names(note, everything)
-        if not files:
-            raise HTTPException(400, "只收到单位名单，没有收到要汇总的工作簿。")
+    files, roster_upload, roster, note = upload_roster(files, roster_upload, everything, "汇总")
     output = free_name(folder / "部门汇总.xlsx")  # beside the files, which its 来源文件 links then name as they are
     try:
         summary = consolidate([p for _, p in files], output, workers=1, roster=roster,
@@ -556,22 +537,52 @@ def consolidate_uploads(files: list[tuple[str, Path]], roster_upload: tuple[str,
     return result
 
 
+def upload_roster(files: list[tuple[str, Path]], roster_upload: tuple[str, Path] | None,
+                  everything: list[tuple[str, Path]], what: str):
+    """The units' files and the roster among the uploads: the file sent as such or, as in a department head's folder,
+    the one upload named …名单… that holds no form; one that cannot be read is a 422 when it was sent as the roster,
+    and a note when it was only found among the files. (files, the roster's upload, its names, the note)."""
+    from ..consolidate.roster import found_roster, pick_roster, read_roster
+
+    note, sent = "", roster_upload is not None
+    if not sent:
+        roster_upload, note = pick_roster(files)
+        note = f"上传的文件中{note}" if note else ""
+    roster = None
+    if roster_upload is not None:
+        files = [f for f in files if f[1] != roster_upload[1]]
+        if sent:
+            try:
+                roster = read_roster(roster_upload[1])
+            except ValueError as exc:
+                raise HTTPException(422, shown_names(str(exc), everything)) from None
+        else:
+            roster, note = found_roster(roster_upload[1])
+            note = shown_names(note, everything)
+        if not files:
+            raise HTTPException(400, f"只收到单位名单，没有收到要{what}的工作簿。")
+    return files, roster_upload, roster, note
+
+
 def report_for_upload_name(files: list[tuple[str, Path]]) -> str:
     if len(files) == 1:
         return f"{Path(files[0][0]).stem}_分析报告.docx"
     return "部门绩效监控分析报告.docx"
 
 
-def report_uploads(files: list[tuple[str, Path]], work: Path) -> dict:
+def report_uploads(files: list[tuple[str, Path]], work: Path, roster_upload: tuple[str, Path] | None = None) -> dict:
+    """The report on the uploads; the roster as 汇总 takes it (upload_roster), so that it names who did not report."""
     from ..profile import load_profile
     from ..report import NothingToReport, report_for_paths, write_docx
 
+    everything = [*files, *([roster_upload] if roster_upload else [])]
+    files, roster_upload, roster, note = upload_roster(files, roster_upload, everything, "生成报告")
     try:
-        drafted = report_for_paths([p for _, p in files], load_profile())
+        drafted = report_for_paths([p for _, p in files], load_profile(), roster=roster)
     except NothingToReport as exc:
         raise HTTPException(422, shown_names(f"上传的文件中没有可用的绩效运行监控表，未生成分析报告。{exc}。", files)) from None
     out = work / "report.docx"
     write_docx(drafted, out)
     name = report_for_upload_name(files)
-    return {"title": getattr(drafted, "title", name),
+    return {"title": getattr(drafted, "title", name), "roster_note": note,
             "download": {"name": name, "data": base64.b64encode(out.read_bytes()).decode()}}

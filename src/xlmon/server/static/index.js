@@ -201,11 +201,14 @@
       return null;
     }
     const body = new FormData();
-    const sent = url === "/api/consolidate" && roster.found ? [...chosen, ...foundRosters] : chosen;
+    // 汇总 and the report check the roster (the report names who did not report); 汇总 carries the earlier summary
+    const rostered = url === "/api/consolidate" || url === "/api/report";
+    const sent = rostered && roster.found ? [...chosen, ...foundRosters] : chosen;
     for (const f of sent) body.append("files", f.file, f.name);
     body.append("modified", JSON.stringify(sent.map((f) => f.file.lastModified)));  // the later copy counts
     for (const [name, field] of [["roster", roster], ["overall_from", earlier]]) {
-      if (field.file && !field.found && url === "/api/consolidate") body.append(name, field.file, field.file.name);
+      const wanted = name === "roster" ? rostered : url === "/api/consolidate";
+      if (field.file && !field.found && wanted) body.append(name, field.file, field.file.name);
     }
     const headers = token() ? { Authorization: token() } : {};
     const buttons = [$("check-button"), $("consolidate-button"), $("report-button"), $("clear-button")];
@@ -388,7 +391,7 @@
     clearResults();
     downloadLink($("report-download"), result.download, `下载 ${result.download.name}`);
     show($("report-result"));
-    $("status").textContent = "分析报告（草稿）已生成。";
+    $("status").textContent = `分析报告（草稿）已生成。${result.roster_note || ""}`;
   });
 
   // ------------------------------------------------------------------ start
