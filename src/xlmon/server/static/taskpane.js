@@ -91,6 +91,6 @@ $("report").addEventListener("click", () => postFiles("/api/report", $("report")
   busy: () => "正在生成分析报告……",
   failed: "生成报告失败",
 }, async (result) => {
-  $("status").textContent = "分析报告（草稿）已生成：标黄的【待填写】处需人工补充。";
+  $("status").textContent = `分析报告（草稿）已生成：标黄的【待填写】处需人工补充。${result.roster_note || ""}`;
   download($("report-download"), result.download);
 }));
