@@ -112,6 +112,20 @@ def test_a_header_text_or_goal_that_is_such_a_formula_is_unknown_not_unfilled(tm
     assert [d.message for d in check_file(emptied).diagnostics if d.code == "R105"] == ["表头“项目名称”未填写，请补填。"]
 
 
+
+def test_an_indicators_value_that_is_such_a_formula_is_unknown_not_unfilled(tmp_path):
+    """年度指标值 or 全年预计 taken from an indicator library (=指标库!C5) shows a value in Excel: N006 says it has no
+    saved result, and R104 / R106 must not call it unfilled, as they do not a value showing an error (N005)."""
+    path = write_grid(tmp_path / "导出.xlsx", project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS), SHEET)
+    first, second = check_file(path).forms[0].indicators[:2]
+    cells = {first.cells["target"]: "=指标库!C5", second.cells["forecast"]: "=指标库!G6"}
+    result = check_file(set_cells(path, SHEET, cells))
+    assert {d.cell for d in result.diagnostics if d.code == "N006"} == set(cells)
+    assert not [d for d in result.diagnostics if d.code in ("R104", "R106")]
+    emptied = check_file(set_cells(path, SHEET, dict.fromkeys(cells)))  # truly unfilled: still said
+    assert sorted((d.code, d.cell) for d in emptied.diagnostics if d.code in ("R104", "R106")) == [
+        ("R104", first.cells["target"]), ("R106", second.cells["forecast"])]
+
 def _prefixed(path: Path, to: Path) -> Path:
     """The workbook with its sheets' elements in a namespace prefix (<x:c>, <x:f>), as .NET's Open XML SDK
     writes them: python-calamine reads them as any sheet."""
@@ -174,7 +188,8 @@ def test_an_indicators_texts_and_ticks_that_are_such_formulas_are_unknown_not_mi
     assert f"“指标“{fourth.level3}”的二级指标”" in n006[fourth.cells["level2"]]
     assert {d.code for d in result.diagnostics} - {"N006"} == {d.code for d in plain.diagnostics}
     ours = {i.row: i.unknown for i in result.forms[0].indicators}
-    assert ours[first.row] == ["level1"] and ours[second.row] == ["level1", "level3", "reason"]  # level1 merged down
+    assert ours[first.row] == ["level1"]
+    assert ours[second.row] == ["forecast", "level1", "level3", "reason"]  # level1 merged down
     assert ours[third.row] == ["level1", "likelihood", "likelihood_sure"] and ours[fourth.row] == ["level2"]
     assert len(result.forms[0].indicators) == len(plain.forms[0].indicators)
 

@@ -62,7 +62,8 @@ class Indicator:
     grade: Grade | None = None
     row: int = 0
     errors: dict[str, str] = field(default_factory=dict)  # target / actual / forecast showing a formula error
-    unknown: list[str] = field(default_factory=list)  # texts (level3, reason, likelihood …): formulas with no result
+    # texts (level3, reason, likelihood …) and values (target, actual, forecast): formulas with no saved result
+    unknown: list[str] = field(default_factory=list)
     cells: dict[str, str] = field(default_factory=dict)
 
 

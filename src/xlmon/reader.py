@@ -844,7 +844,7 @@ def _read_indicators(s: _Sheet, form: Form, header: int, end: int, diags: list[D
         for f, formula in (*uncached.items(), *((f, values[f]) for f in texts)):
             diags.append(make("N006", sheet=s.name, cell=cells[f], formula=_formula(formula),
                               field=f"{named}的{_INDICATOR_VALUES.get(f) or _INDICATOR_TEXTS[f]}"))
-        unknown = {*carried, *texts, *missing}
+        unknown = {*carried, *texts, *missing, *uncached}
         if unknown & {*_LIKELIHOOD_FIELDS, "likelihood"}:
             unknown.add("likelihood")
         marks: list[str] = []

@@ -44,9 +44,10 @@ def level3_rows(form: Form, profile: Profile) -> list[Diagnostic]:
             continue
         if not ind.level3:
             out.append(make("R103", sheet=form.sheet, cell=ind.cells.get("level3"), row=ind.row))
-        elif not ind.target and "target" not in ind.errors and "target" not in ind.unknown:  # N005, S122
+        elif not ind.target and "target" not in ind.errors and "target" not in ind.unknown:  # N005, S122, N006
             out.append(make("R104", sheet=form.sheet, cell=ind.cells.get("target"), name=ind.level3))
-        elif ind.forecast is None and "forecast" in ind.cells and "forecast" not in ind.errors:
+        elif (ind.forecast is None and "forecast" in ind.cells and "forecast" not in ind.errors
+              and "forecast" not in ind.unknown):  # N005, N006
             out.append(make("R106", sheet=form.sheet, cell=ind.cells["forecast"], name=ind.level3))
     return out
 
