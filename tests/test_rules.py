@@ -55,6 +55,15 @@ RULE_CASES = {
 }
 
 
+
+def test_a_boolean_cell_is_quoted_as_excel_shows_it():
+    """A 全年预计 or 完成情况 of TRUE (typed true, which Excel makes a boolean, or linked to a check box) was quoted
+    “True”, as Python writes it, and a reviewer looked in the form for a True that Excel shows as TRUE."""
+    _, diags = run(indicators=indicators_with(0, actual=True, forecast=False))
+    said = {d.cell: d.message for d in diags if d.code == "R207"}
+    assert len(said) == 2 and "填写了“TRUE”" in said["F17"] and "填写了“FALSE”" in said["G17"]
+    assert not [d for d in diags if "True" in d.message or "False" in d.message]
+
 def test_nothing_written_is_no_reason_and_no_measure():
     """“无” or “/” in 偏差原因分析 of a red indicator, and in 备注 of one judged 完全不可能, passed footnotes 1 and 3
     (R301, R303) with 错误 0 个. A reason is asked for where only the likelihood makes an indicator yellow too, but

@@ -54,9 +54,11 @@ def formula_error(value: object) -> str | None:
 def clean_text(value: object) -> str | None:
     """A cell as display text, or None when it is empty (a formula with no saved result shows nothing). A line
     ends with "\n" alone: a text pasted with Windows line ends ("\r\n") shows the same, and LibreOffice saves it
-    so (an xlmon summary saved again must not look edited)."""
+    so (an xlmon summary saved again must not look edited). A boolean is TRUE or FALSE, as Excel shows it."""
     if value is None or value.__class__ is Uncached:
         return None
+    if value is True or value is False:
+        return "TRUE" if value else "FALSE"
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value).strip()
