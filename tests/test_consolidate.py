@@ -433,6 +433,26 @@ def test_a_copy_of_another_units_form_kept_in_a_units_file_does_not_replace_that
         assert k002["file"] == str(other) and k002["sheet"] == "单位甲的表（参考）"
 
 
+
+def test_a_copy_kept_by_a_unit_whose_own_forms_name_no_unit_does_not_replace_that_units_own(tmp_path, capsys):
+    """单位乙 leaves 预算单位 blank on its own form and keeps an older copy of 单位甲's in its file, saved later: of the
+    forms naming a unit its file held 单位甲's alone, so it was taken for 单位甲's file, and the copy counted by the
+    times, 单位甲's own amounts (and findings) silently replaced. Its forms naming no unit are its own unit's."""
+    own = write_form(tmp_path / "单位甲.xlsx", unit="单位甲", project="项目甲", funding=more_spent())
+    other = write_form(tmp_path / "单位乙.xlsx", unit="", project="项目乙")
+    _, expected = run(capsys, own, other, "-o", tmp_path / "expected.xlsx")
+    book = load_workbook(other)
+    sheet = book.create_sheet("单位甲的表（参考）")
+    for row in project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS, unit="单位甲", project="项目甲"):
+        sheet.append(row)
+    book.save(other)
+    os.utime(own, (1_780_000_000, 1_780_000_000))
+    os.utime(other, (1_780_000_600, 1_780_000_600))
+    code, data = run(capsys, own, other, "-o", tmp_path / "s.xlsx")
+    assert code == 0 and data["totals"] == expected["totals"] and data["projects"] == 2
+    [dup] = data["duplicates"]
+    assert f"采用 {own.name}!表1（单位自己的文件；另一份在其他单位的文件中）；两份金额不同" in dup
+
 def test_a_units_correction_keeping_a_copy_of_another_units_form_still_replaces_its_older_file(tmp_path, capsys):
     """单位甲 sent its corrected file, keeping a copy of 单位乙's form on a sheet for reference, after its first file:
     since c772c65 its own form in it was a form in a file of other units' forms, and gave way to the older file,

@@ -317,20 +317,22 @@ def _owners(records: list[FormRecord], units: Units) -> dict[str, set[tuple]]:
     """Whose each unit's file is (a form read from a summary: the file it came from): the one unit whose forms it
     holds; of several (a copy of another unit's form kept beside its own), those its file's name names where they
     are one name (namesakes told apart: a unit writing its code on its 部门整体 form alone is two by its forms), else
-    the one with more forms there than any other; none where nothing tells. A form leaving 预算单位 blank names none."""
+    the one with more forms there than any other; none where nothing tells. A form leaving 预算单位 blank names none,
+    but is its file's own unit's: a copy of another unit's form beside it makes the file no more that unit's."""
     forms: dict[str, Counter] = {}
-    names: dict[tuple, str] = {}
+    names: dict[tuple | None, str] = {None: ""}
     for r in records:
-        if r.unit:
-            forms.setdefault(r.source or r.file, Counter())[unit := units.of(r)] += 1
-            names.setdefault(unit, unit_key(r.unit))
+        unit = units.of(r) if r.unit else None
+        forms.setdefault(r.source or r.file, Counter())[unit] += 1
+        if unit not in names:
+            names[unit] = unit_key(r.unit)
     owners: dict[str, set[tuple]] = {}
     for path, found in forms.items():
         stem = label_key(Path(path).stem)
         named = [unit for unit in found if names[unit] and names[unit] in stem]
         (most, n), *rest = found.most_common(2)
         owners[path] = (set(named) if named and len({names[u] for u in named}) == 1
-                        else {most} if not rest or rest[0][1] < n else set())
+                        else {most} if most and (not rest or rest[0][1] < n) else set())
     return owners
 
 
