@@ -2574,7 +2574,7 @@ def test_the_handling_drafted_follows_the_seeds_two_cases(department, tmp_path, 
     tick on a project on schedule drew the serious text, stated as fact and offering 暂缓 and 停止 at once: it is
     the first case now, the second kept for money and targets both red. A summary written before, whose draft
     reads as xlmon wrote it then, is no department's edit."""
-    from xlmon.consolidate.aggregate import FORMER_HANDLINGS, IMPOSSIBLE, OBJECTIVE, SERIOUS
+    from xlmon.consolidate.focus import FORMER_HANDLINGS, IMPOSSIBLE, OBJECTIVE, SERIOUS
     from xlmon.consolidate.workbook import FOCUS_HEADERS, FOCUS_TOP
 
     summary = tmp_path / "部门汇总.xlsx"

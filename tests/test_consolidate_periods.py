@@ -30,7 +30,7 @@ from xlmon.profile import load_profile
 from xlmon.sheetnames import SUMMARY_SHEETS
 
 LAST_YEAR = (YEAR - 1, 12)
-KEPT = "本期的同一张表已另行报送"  # 文件清单's reason for a file of forms kept (aggregate._left_out)
+KEPT = "本期的同一张表已另行报送"  # 文件清单's reason for a file of forms kept (periods.left_out_reason)
 
 
 @contextmanager
@@ -119,7 +119,7 @@ def test_last_months_forms_of_units_that_sent_this_months_change_nothing(tmp_pat
     for i, unit in enumerate(rng.sample(sent, rng.randint(1, len(sent)))):
         periods = [(YEAR, MONTHS - 1), *([LAST_YEAR] if rng.random() < 0.3 else []),
                    *([(YEAR, MONTHS - 2)] if rng.random() < 0.2 else [])]
-        # By design (aggregate._form_of_month) a form naming no unit is a copy kept only beside its own file's
+        # By design (periods.form_of_month) a form naming no unit is a copy kept only beside its own file's
         # form of the period: such a unit keeps its earlier months on sheets of its file. Sheets added to a file
         # sent twice would make its copy another version of it: that unit keeps files of its own.
         path = folder / unit.file
@@ -176,7 +176,7 @@ def test_the_period_is_that_of_most_units_latest_forms_whatever_the_order(tmp_pa
     """Units sent forms of several periods, each its latest and any earlier ones, in files of their own or as sheets
     of one workbook: the period is the latest of most units (a tie: the later), whatever order and folders the
     files are given in; the units counted are those that sent it, their earlier forms are K018, others K001. By
-    design (majority_period, _form_of_month) forms naming no unit are known by their file: each file votes, and an
+    design (majority_period, form_of_month) forms naming no unit are known by their file: each file votes, and an
     earlier form is a copy kept only beside its own file's form of the period."""
     rng = random.Random(seed)
     units = random_units(rng, rng.randint(3, 7))
@@ -392,7 +392,7 @@ def test_a_unit_that_typed_in_yuan_is_pointed_out_form_by_form_and_once_up_the_l
 
 
 def rule_says(units: list[Unit], amounts: list[list[int]]) -> Counter:
-    """K019 as the README and _apart state it: of each unit's forms, those whose largest amount is at least
+    """K019 as the README and apart_findings state it: of each unit's forms, those whose largest amount is at least
     apart_floor, under R210's limit, and at least apart_times the median of the other units' forms' largest
     amounts, where there are at least 3 of them."""
     found = Counter()

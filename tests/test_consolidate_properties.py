@@ -427,7 +427,7 @@ def test_a_bureaus_summary_of_its_departments_summaries_is_that_of_all_their_uni
     for way, inputs in bureau_ways(rng, bureau, [path for path, _ in summaries], tmp_path):
         up = consolidate(*inputs, output=tmp_path / "out" / f"{way}.xlsx")
         if len({json.dumps(d["period"]) for d in (direct, up, *(data for _, data in summaries))}) > 1:
-            # By design (aggregate.majority_period, _off_period): each consolidation takes the period most of its
+            # By design (periods.majority_period, off_period_finding): each consolidation takes the period most of its
             # units report, and a department's summary of another period than the bureau's is for the department
             # to make again, left out whole; the forms of the bureau's period that the department left out for
             # theirs are in no file the bureau has, and a unit's forms the department left out vote for no period

@@ -521,7 +521,7 @@ def test_a_table_too_wide_for_a_portrait_page_gets_a_landscape_one(tmp_path):
 def test_each_drafted_handling_is_said_once_not_in_every_row(large_department):
     """30 projects proposed for 重点监控 took 8 pages: each row repeated one of three long handlings. The table
     names them (方式一…) and the text under it says each once, with how many projects it is for."""
-    from xlmon.consolidate.aggregate import IMPOSSIBLE
+    from xlmon.consolidate.focus import IMPOSSIBLE
 
     report = report_for_paths([large_department])
     text = report.text()

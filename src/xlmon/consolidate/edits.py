@@ -58,7 +58,7 @@ def summary_edits(sheets: dict[str, list[list]], records: list[FormRecord], diag
                   profile: Profile) -> list[Edit]:
     """Every edit to a summary's visible sheets but 部门整体 (which a department completes: extract.read_completed),
     from its grids and what its records sheet holds (records and diagnostics)."""
-    from .aggregate import apart_forms
+    from .apart import apart_forms
     from .workbook import FILE_HEADERS, OVERVIEW_COLUMNS, OVERVIEW_TOP
 
     overview, details, deviations, problems, focus, files = SUMMARY_SHEETS[:6]
@@ -365,7 +365,8 @@ def edited_overview(sheet: list[list], records: list[FormRecord], profile: Profi
     anything written where xlmon wrote nothing (审核说明…): above the funding table's header, in the rows between
     and below its tables (the rows a chart stands over too), or beside a table's rows. One level up the sums are
     made again from the records, and the rest would be lost."""
-    from .aggregate import _by_department, majority_period, source_rows
+    from .aggregate import _by_department, source_rows
+    from .periods import majority_period
     from .names import department_groups
     from .workbook import OVERVIEW_COLUMNS
 
@@ -529,7 +530,7 @@ def edited_focus(sheet: list[list], records: list[FormRecord], profile: Profile,
     a handling or reason rewritten, a project taken off the list or put on it, a column of opinions added.
     One level up the list is drafted again from the records. (Drafted with today's profile: a focus threshold
     changed since shows as edits too.)"""
-    from .aggregate import FORMER_HANDLINGS, focus_list
+    from .focus import FORMER_HANDLINGS, focus_list
     from .workbook import FOCUS_HEADERS, FOCUS_NOTE, FOCUS_TOP, GRADE_TEXT, focus_key, focus_row
 
     found = header_row(sheet, FOCUS_HEADERS)

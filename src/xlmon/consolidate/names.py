@@ -64,7 +64,7 @@ class _Name:
 
 class Units:
     """Which of the names a set of forms writes are one unit: the one notion of "the same unit" wherever units
-    are told apart (aggregate.same_project, 汇总表's table by unit, the count of units, each department's units,
+    are told apart (copies.same_project, 汇总表's table by unit, the count of units, each department's units,
     the 部门整体 note, the report). The same name (unit_key) and the same code are one unit; two codes are two
     units, whatever the name (机关服务中心（101003） of one department and 机关服务中心（102003） of another).
 
@@ -571,3 +571,10 @@ def department_name(records: Iterable[FormRecord]) -> str:
     records = list(records)
     found = department_groups(records) or department_groups(records, ("department",))  # 部门整体 forms alone:
     return found[0][0] if len(found) == 1 else ""  # one is the department's own, several its units' each
+
+
+def unit_or_file(record: FormRecord, units: Units) -> object:
+    """Whose a form is: its unit; a form naming none, its file's (FormRecord.unnamed), as two files leaving 预算单位
+    blank are two units' forms."""
+    unit = units.of(record)
+    return unit if unit[0] else record.unnamed()

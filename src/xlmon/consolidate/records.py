@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .. import layout as L
 from ..calc import AMOUNT_TOLERANCE, DEPENDS, EPS, ratio
+from ..file_errors import readable
 
 AMOUNTS = ("carryover", "current", "issued", "spent", "forecast")  # inputs; the rest is derived
 PROJECT_CODE = re.compile(r"[0-9A-Z]{15,21}")  # a project's code (项目代码) where its name carries one
@@ -73,7 +75,7 @@ class FormRecord:
     # the very same bytes are one file wherever they arrive, in a summary or straight, in one folder or two
     sha256: str | None = None
     # a department's own 部门整体: the units its summary consolidated, which tell two departments' forms apart where
-    # both name one 主管部门 (two sub-departments of 某局 each completing its own; aggregate.own_department)
+    # both name one 主管部门 (two sub-departments of 某局 each completing its own; copies.own_department)
     units: list[str] | None = None
     # [value, row·column, cell] of the form's largest amount typed (rules.numbers.largest_amount): K019 compares it
     # with the other units' forms
@@ -96,7 +98,7 @@ class FormRecord:
 
     def name_key(self) -> tuple[str, str]:
         """key() by the names alone, codes set aside: 某项目（110101…123） of 某校（101001001） sent again as 某项目 of
-        某校 is the same project (aggregate.same_project, which keeps two codes apart)."""
+        某校 is the same project (copies.same_project, which keeps two codes apart)."""
         from ..text import label_key, nfkc
         from .names import unit_key
 
@@ -290,3 +292,29 @@ def overall_sums(records: list[FormRecord], block: str, row: str, every: bool = 
 def form_name(record: FormRecord) -> str | None:
     """What a list of projects names a form by: its project, or OVERALL_NAME for a 部门整体 form."""
     return record.project if record.kind == "project" else OVERALL_NAME
+
+
+def duplicate_form(record: FormRecord) -> str:
+    """What K002 says was sent twice: 项目“校舍维修改造项目”（某市第一中学）, or a unit's 部门整体 form by its unit
+    (某市第一中学的部门整体表), not 项目“（部门整体支出）”, which it is not."""
+    unit = record.unit or "未填单位"
+    if record.kind != "project":
+        return f"{unit}的部门整体表"
+    return f"项目“{form_name(record) or record.sheet}”（{unit}）"
+
+
+def form_place(record: FormRecord, shown: dict[str, str]) -> str:
+    """file!sheet of a form; for one read back from a summary, the summary and the file it came from."""
+    name = shown[record.file]
+    if record.source and record.source != record.file:
+        return f"{name}{came_from(record)}"
+    return f"{name}!{record.sheet}{rows_from(record)}"
+
+
+def came_from(record: FormRecord) -> str:
+    """Where a form read back from a summary came from: （汇总自 某校.xlsx!表1）."""
+    return f"（汇总自 {readable(Path(record.source or record.file).name)}!{record.sheet}{rows_from(record)}）"
+
+
+def rows_from(record: FormRecord) -> str:
+    return f"第 {record.place[0] + 1} 行起" if record.place else ""

@@ -337,7 +337,7 @@ def _carry_columns(path: str, sheets: dict[str, list[list]], summary: Summary) -
     into the new one beside the same rows (K016); the values whose row is gone are named. Opinions on another
     period's figures are not this period's: such a summary hands on nothing. Returns (path, sheet, header) of
     each column carried, so that it is not also reported as left behind (K015)."""
-    from .aggregate import majority_period
+    from .periods import majority_period
     from .edits import own_columns, placed_columns
     from .extract import DamagedRecords, summary_records
 

@@ -28,7 +28,9 @@ from ..form_plan import (COLUMN_WIDTHS, LAST_COL, PAGE_NUMBER, ROW_HEIGHT, heade
 from ..marks import FONT_PALETTE, GRADE_ZH, SEVERITY_ZH
 from ..profile import Profile
 from ..text import clean_text
-from .aggregate import CHART_BARS, Focus, Summary, apart_forms, apart_place, shown_names
+from .aggregate import CHART_BARS, Summary, shown_names
+from .apart import apart_forms, apart_place
+from .focus import Focus
 from .edits import Column
 from .extract import RECORDS_SHEET
 from .names import unit_parts

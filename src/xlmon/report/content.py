@@ -16,7 +16,8 @@ from pathlib import Path
 from .. import layout as L
 from ..calc import DEPENDS, fmt_amount, fmt_rate
 from ..check import check_file, check_sheets, no_forms
-from ..consolidate.aggregate import CHART_BARS, Focus, Summary, aggregate, shown_names, source_rows
+from ..consolidate.aggregate import CHART_BARS, Summary, aggregate, shown_names, source_rows
+from ..consolidate.focus import Focus
 from ..consolidate.extract import DamagedRecords, completed_department_form, form_record, roster_in, summary_records
 from ..consolidate.names import department_name as names_department
 from ..consolidate.records import FileOutcome, FormRecord, derived, form_name, left_out

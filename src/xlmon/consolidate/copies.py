@@ -1,0 +1,219 @@
+"""Which copy of a form counts where it arrives twice (K002): the same project however it is written, whose
+file it is, which was saved later; and which findings of copies of one file are said once."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ..grid import parse_address
+from ..text import label_key
+from .names import Units, unit_key
+from .records import FileOutcome, FormRecord
+
+
+def same_project(record: FormRecord, found: tuple[tuple, tuple], aliases: dict[tuple, tuple],
+                 coded: dict[tuple, str]) -> tuple:
+    """The key the record's project is kept by: that of a form read before of the same unit (Units) and the same
+    code, or of the same names when one of the two gives no code (某项目（110101…123） of 某校（101001001） re-sent as
+    某项目 of 某校) or both give the same (of 某校 re-sent as of 某校（101001001））; two forms giving two codes, of
+    projects or of units (机关服务中心（101003） and （102003）, of two departments), are two, whatever their names. A
+    form of none read before: its own key() (of its unit). `found` is the record's project_aliases, `aliases` those
+    of each form read before, `coded` the code some form of each key's project gives."""
+    exact, named = found
+    if exact in aliases:
+        return aliases[exact]
+    other = aliases.get(named)
+    if other is None:
+        return exact
+    if record.kind != "project" or record.code is None or coded.get(other, record.code) == record.code:
+        return other
+    return exact
+
+
+def project_aliases(record: FormRecord, unit: tuple) -> tuple[tuple, tuple]:
+    """What finds a form's project among those read before: key() and name_key(), each of the form's unit (two
+    forms naming 机关服务中心 may be of two units); the first is the key a project of none read before is kept by."""
+    return (*record.key(), unit), ("name", *record.name_key(), unit)
+
+
+def own_department(record: FormRecord, key: tuple, departments: dict[tuple, list[tuple[set[str], tuple]]]) -> tuple:
+    """The key a department's own 部门整体 (read from its summary: FormRecord.units) is kept by. Two of one name are one
+    department's (its summary sent again, or corrected) when their summaries share a unit; with none shared they are
+    two departments' (two sub-departments keeping the 主管部门 line xlmon pre-filled, 某局（101001）, each completing
+    its own), each counted. departments: the keys given so far, each with the units of the forms kept by it."""
+    mine = {unit_key(u) for u in record.units or ()}
+    known = departments.setdefault(key, [])
+    for units, given in known:
+        if units & mine:
+            units |= mine
+            return given
+    given = (key[0], f"{key[1]}\0{len(known)}") if known else key
+    known.append((mine, given))
+    return given
+
+
+def file_owners(records: list[FormRecord], units: Units) -> dict[str, set[tuple]]:
+    """Whose each unit's file is (a form read from a summary: the file it came from): the one unit whose forms it
+    holds; of several (a copy of another unit's form kept beside its own), those its file's name names where they
+    are one name (namesakes told apart: a unit writing its code on its 部门整体 form alone is two by its forms), else
+    the one with more forms there than any other; none where nothing tells. A form leaving 预算单位 blank names none,
+    but is its file's own unit's: a copy of another unit's form beside it makes the file no more that unit's."""
+    forms: dict[str, Counter] = {}
+    names: dict[tuple | None, str] = {None: ""}
+    for r in records:
+        unit = units.of(r) if r.unit else None
+        forms.setdefault(r.source or r.file, Counter())[unit] += 1
+        if unit not in names:
+            names[unit] = unit_key(r.unit)
+    owners: dict[str, set[tuple]] = {}
+    for path, found in forms.items():
+        stem = label_key(Path(path).stem)
+        named = [unit for unit in found if names[unit] and names[unit] in stem]
+        (most, n), *rest = found.most_common(2)
+        owners[path] = (set(named) if named and len({names[u] for u in named}) == 1
+                        else {most} if most and (not rest or rest[0][1] < n) else set())
+    return owners
+
+
+def copy_dates(records: list[FormRecord], modified: dict[str, float | None]) -> Callable[[FormRecord], float | None]:
+    """When a form's file is dated where the workbooks' own save times do not tell two copies apart (saved_at): by
+    the earliest modification time of any copy of its very bytes (its SHA-256). A copy made later (the old mail's attachment saved again after the
+    correction came) is the old file still; dated by itself, it would beat the correction or not by the order the
+    three were met in. A form read from a summary is dated by its unit's file (FormRecord.modified)."""
+    def own(r: FormRecord) -> float | None:
+        return r.modified if r.modified is not None else modified.get(r.file)
+    first: dict[str, float] = {}
+    for r in records:
+        if r.sha256 and (when := own(r)) is not None:
+            first[r.sha256] = min(first.get(r.sha256, when), when)
+
+    def when(r: FormRecord) -> float | None:
+        return first.get(r.sha256, own(r)) if own(r) is not None else None
+    return when
+
+
+def covered_forms(overall: dict[tuple, FormRecord], units: Units) -> list[tuple[tuple, FormRecord, FormRecord]]:
+    """The units' 部门整体 forms a department's own completed one takes in (its covers, K006), each with its key
+    and that department's form: counted in it, they would count twice. Units tells the units apart (机关服务中心
+    （101003） in one department's is not 机关服务中心（102003） sent by another), a unit it covers being of the
+    department whose form it is."""
+    covering: dict[tuple, FormRecord] = {}
+    for record in overall.values():
+        for unit in record.covers or ():
+            covering.setdefault(units.key(unit, record.unit), record)
+    found = []
+    for key, record in overall.items():
+        cover = covering.get(units.of(record))
+        if cover is not None and cover is not record:
+            found.append((key, record, cover))
+    return found
+
+
+def moot_findings(dropped: set[tuple], records: list[FormRecord]) -> Callable[[str, dict], bool]:
+    """Whether a finding belongs to a form left out. On a sheet of stacked forms, a finding belongs to the form
+    whose rows hold its cell; one naming no cell is moot only when every form of the sheet is left out."""
+    stacks: dict[tuple, list[int]] = {}
+    for r in records:
+        if r.place:
+            stacks.setdefault(r.where()[:3], []).append(r.place[0])
+
+    def moot(path: str, d: dict) -> bool:
+        sheet = (path, d.get("file") or path, d.get("sheet"))
+        starts = stacks.get(sheet)
+        if not dropped or starts is None:
+            return (*sheet, None) in dropped
+        if not d.get("cell"):
+            return all((*sheet, start) in dropped for start in starts)
+        row = parse_address(d["cell"])[0]
+        return (*sheet, max((start for start in starts if start <= row), default=min(starts))) in dropped
+    return moot
+
+
+def said_again(outcomes: list[FileOutcome], counted: list[FormRecord]) -> Callable[[FileOutcome, dict], bool]:
+    """Whether a finding is one another copy of the very same file (its SHA-256) gives too: a unit's file that arrives
+    twice (in a department's summary and straight to the bureau, or in two folders) has its findings listed once,
+    as its forms are counted once; from the copy whose forms count, else the first. Its forms' findings go with
+    the forms left out (moot_findings); this is for those of its other sheets (S001) and of the file."""
+    copies: dict[str, list[tuple[str, str]]] = {}  # SHA-256 → the copies of the file: (input, file)
+    origin = {}
+    for o in outcomes:
+        for d in o.diagnostics:
+            file = d.get("file") or o.path
+            if (o.path, file) not in origin:
+                sha = o.sha256 if file == o.path else o.hashes.get(file)
+                origin[o.path, file] = sha
+                if sha:
+                    copies.setdefault(sha, []).append((o.path, file))
+    twice = {sha: found for sha, found in copies.items() if len(found) > 1}
+    if not twice:
+        return lambda o, d: False
+    used = {(r.file, r.source or r.file) for r in counted}
+    lists = {sha: next((c for c in found if c in used), found[0]) for sha, found in twice.items()}
+    given: dict[str, set[tuple]] = {}  # the findings of the copy of each file that lists them
+    for o in outcomes:
+        for d in o.diagnostics:
+            sha = origin[o.path, d.get("file") or o.path]
+            if sha in lists and lists[sha] == (o.path, d.get("file") or o.path):
+                given.setdefault(sha, set()).add(finding_key(d))
+
+    def again(o: FileOutcome, d: dict) -> bool:
+        copy = (o.path, d.get("file") or o.path)
+        sha = origin[copy]
+        return sha in lists and lists[sha] != copy and finding_key(d) in given.get(sha, ())
+    return again
+
+
+def copies_said(said: list[tuple[FormRecord, dict]], included: Counter) -> set[int]:
+    """The ids of the K018 and K001 that another copy of the very same file (its SHA-256) says too: said once, as
+    said_again says a file's other findings and one level up says these; of the copy whose forms count, else of
+    the one not named as the other's copy (“X - 副本”), else of the first by path, in whatever order they came."""
+    copies: dict[tuple, list[tuple[FormRecord, dict]]] = {}
+    for record, d in said:
+        if record.sha256:
+            copies.setdefault((record.sha256, record.sheet, record.place and record.place[0], finding_key(d)),
+                              []).append((record, d))
+    again: set[int] = set()
+    for found in copies.values():
+        files = [r.file for r, _ in found]
+
+        def rank(item: tuple[FormRecord, dict]) -> tuple:
+            file = item[0].file
+            named_copy = any(copy_of(Path(file).stem, Path(other).stem) for other in files if other != file)
+            return not included[file], named_copy, file
+        kept = min(found, key=rank)
+        again.update(id(d) for _, d in found if d is not kept[1])
+    return again
+
+
+def finding_key(d: dict) -> tuple:
+    """What tells a finding of a file from another: the same in every copy of the file."""
+    return d.get("code"), d.get("sheet"), d.get("cell"), d.get("message")
+
+
+def saved_at(record: FormRecord) -> float | None:
+    """When a form's workbook says it was saved, where that can be true: not before the year the form reports on
+    (a computer whose clock had lost its date), nor in the future."""
+    if record.saved is None or record.saved > time.time() + 86_400:
+        return None
+    if record.year and record.saved < datetime(record.year, 1, 1, tzinfo=timezone.utc).timestamp():
+        return None
+    return record.saved
+
+
+def saved_later(used: FormRecord, other: FormRecord) -> str:
+    """Why a copy counts that its workbook was saved later, with both times: Explorer shows the files' own times,
+    which a download or a copy sets, and may show them the other way round."""
+    pattern = "%Y-%m-%d %H:%M" if int(used.saved or 0) // 60 != int(other.saved or 0) // 60 else "%Y-%m-%d %H:%M:%S"
+
+    def shown(when: float | None) -> str:
+        return time.strftime(pattern, time.localtime(when))
+    return f"（其工作簿最后保存于 {shown(used.saved)}，晚于另一份的 {shown(other.saved)}）"
+
+
+def copy_of(name: str, other: str) -> bool:
+    """Whether a file name is another's with something added, as copying a file in Explorer names it."""
+    return len(other) < len(name) and label_key(other) in label_key(name)
