@@ -407,19 +407,30 @@ def test_a_copy_of_the_old_file_saved_after_the_correction_does_not_undo_it(tmp_
             old.name: "rejected", new.name: "included", again.name: "rejected"}
 
 
-def test_a_copy_of_another_units_form_kept_in_a_units_file_does_not_replace_that_units_own(tmp_path, capsys):
+def add_form_sheet(path: Path, sheet: str, *, unit: str, project: str, period: str = "（2026年1-6月）",
+                   first: bool = False) -> None:
+    """A form on a sheet of its own added to a unit's file: another unit's, kept for reference, or its own of an
+    earlier month (first: before the others, as a yearly workbook keeps 5月 before 6月)."""
+    book = load_workbook(path)
+    added = book.create_sheet(sheet, 0 if first else None)
+    for row in project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS, unit=unit, project=project,
+                            period=period):
+        added.append(row)
+    book.save(path)
+
+
+@pytest.mark.parametrize("named", ["单位乙", ""])
+def test_a_copy_of_another_units_form_kept_in_a_units_file_does_not_replace_that_units_own(tmp_path, capsys, named):
     """单位乙 kept a copy of 单位甲's form (an older one, for reference) on a sheet of its own file, saved after
     单位甲 sent its file: the copy counted, being in the file modified later, and 单位甲's own file was rejected as
     a duplicate: its corrected amounts silently replaced by the old ones. A form in a file that holds other units'
-    forms gives way to the same project in its unit's own file, whatever the times."""
+    forms gives way to the same project in its unit's own file, whatever the times. So too where 单位乙 leaves
+    预算单位 blank on its own form: of the forms naming a unit its file held 单位甲's alone, so it was taken for
+    单位甲's file; its forms naming no unit are its own unit's."""
     own = write_form(tmp_path / "单位甲.xlsx", unit="单位甲", project="项目甲", funding=more_spent())
-    other = write_form(tmp_path / "单位乙.xlsx", unit="单位乙", project="项目乙")
+    other = write_form(tmp_path / "单位乙.xlsx", unit=named, project="项目乙")
     _, expected = run(capsys, own, other, "-o", tmp_path / "expected.xlsx")
-    book = load_workbook(other)
-    sheet = book.create_sheet("单位甲的表（参考）")
-    for row in project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS, unit="单位甲", project="项目甲"):
-        sheet.append(row)
-    book.save(other)
+    add_form_sheet(other, "单位甲的表（参考）", unit="单位甲", project="项目甲")
     os.utime(own, (1_780_000_000, 1_780_000_000))
     os.utime(other, (1_780_000_600, 1_780_000_600))
     for files in ((own, other), (other, own)):
@@ -433,26 +444,6 @@ def test_a_copy_of_another_units_form_kept_in_a_units_file_does_not_replace_that
         assert k002["file"] == str(other) and k002["sheet"] == "单位甲的表（参考）"
 
 
-
-def test_a_copy_kept_by_a_unit_whose_own_forms_name_no_unit_does_not_replace_that_units_own(tmp_path, capsys):
-    """单位乙 leaves 预算单位 blank on its own form and keeps an older copy of 单位甲's in its file, saved later: of the
-    forms naming a unit its file held 单位甲's alone, so it was taken for 单位甲's file, and the copy counted by the
-    times, 单位甲's own amounts (and findings) silently replaced. Its forms naming no unit are its own unit's."""
-    own = write_form(tmp_path / "单位甲.xlsx", unit="单位甲", project="项目甲", funding=more_spent())
-    other = write_form(tmp_path / "单位乙.xlsx", unit="", project="项目乙")
-    _, expected = run(capsys, own, other, "-o", tmp_path / "expected.xlsx")
-    book = load_workbook(other)
-    sheet = book.create_sheet("单位甲的表（参考）")
-    for row in project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS, unit="单位甲", project="项目甲"):
-        sheet.append(row)
-    book.save(other)
-    os.utime(own, (1_780_000_000, 1_780_000_000))
-    os.utime(other, (1_780_000_600, 1_780_000_600))
-    code, data = run(capsys, own, other, "-o", tmp_path / "s.xlsx")
-    assert code == 0 and data["totals"] == expected["totals"] and data["projects"] == 2
-    [dup] = data["duplicates"]
-    assert f"采用 {own.name}!表1（单位自己的文件；另一份在其他单位的文件中）；两份金额不同" in dup
-
 def test_a_units_correction_keeping_a_copy_of_another_units_form_still_replaces_its_older_file(tmp_path, capsys):
     """单位甲 sent its corrected file, keeping a copy of 单位乙's form on a sheet for reference, after its first file:
     since c772c65 its own form in it was a form in a file of other units' forms, and gave way to the older file,
@@ -462,11 +453,7 @@ def test_a_units_correction_keeping_a_copy_of_another_units_form_still_replaces_
     other = write_form(tmp_path / "单位乙.xlsx", unit="单位乙", project="项目乙")
     corrected = write_form(tmp_path / "单位甲（更正）.xlsx", unit="单位甲", project="项目甲", funding=more_spent())
     _, expected = run(capsys, corrected, other, "-o", tmp_path / "out" / "expected.xlsx")
-    book = load_workbook(corrected)
-    sheet = book.create_sheet("单位乙的表（参考）")
-    for row in project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS, unit="单位乙", project="项目乙"):
-        sheet.append(row)
-    book.save(corrected)
+    add_form_sheet(corrected, "单位乙的表（参考）", unit="单位乙", project="项目乙")
     for path, when in ((first, 1_780_000_000), (other, 1_780_000_300), (corrected, 1_780_000_600)):
         os.utime(path, (when, when))
     code, data = run(capsys, first, other, corrected, "-o", tmp_path / "out" / "s.xlsx")
@@ -3348,11 +3335,8 @@ def test_earlier_months_kept_in_a_units_yearly_workbook_are_not_asked_to_be_file
     yearly = write_form(tmp_path / "一中.xlsx", unit="一中", project="甲", period="（2026年1-6月）")
     book = load_workbook(yearly)
     book.active.title = "6月"
-    sheet = book.create_sheet("5月", 0)
-    for row in project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS, unit="一中", project="甲",
-                            period="（2026年1-5月）"):
-        sheet.append(row)
     book.save(yearly)
+    add_form_sheet(yearly, "5月", unit="一中", project="甲", period="（2026年1-5月）", first=True)
     write_form(tmp_path / "二中.xlsx", unit="二中", project="乙")
     write_form(tmp_path / "三中.xlsx", unit="三中", project="丙", period="（2026年1-5月）")
     code, data = run(capsys, tmp_path, "-o", tmp_path / "out" / "s.xlsx")
@@ -3373,11 +3357,8 @@ def test_a_copy_of_a_file_says_its_earlier_months_and_other_periods_once(tmp_pat
     yearly = write_form(tmp_path / "一中.xlsx", unit="一中", project="甲")
     book = load_workbook(yearly)
     book.active.title = "6月"
-    sheet = book.create_sheet("5月", 0)
-    for row in project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS, unit="一中", project="甲",
-                            period="（2026年1-5月）"):
-        sheet.append(row)
     book.save(yearly)
+    add_form_sheet(yearly, "5月", unit="一中", project="甲", period="（2026年1-5月）", first=True)
     shutil.copy(yearly, tmp_path / "一中 - 副本.xlsx")
     write_form(tmp_path / "二中.xlsx", unit="二中", project="乙")
     write_form(tmp_path / "三中.xlsx", unit="三中", project="丙", period="（2026年1-5月）")
