@@ -1,7 +1,8 @@
 """xlwings client payloads built from real workbook files, and the client's side of the actions.
 
 `payload_from_file` builds the JSON that the VBA (`RunServerPython`) or Office.js client sends:
-every sheet's used range from A1 as values. `apply_actions` plays the returned actions onto such
+every sheet's used range from A1 as values, a date as the ISO text both clients make of it, and (Office.js only)
+each sheet's visibility. `apply_actions` plays the returned actions onto such
 a payload the way Excel would for the value-level actions (values with the text prefix stripped,
 sheets added and deleted) and records fills, so a second button press sees the first one's result.
 """
@@ -9,18 +10,23 @@ sheets added and deleted) and records fills, so a second button press sees the f
 from __future__ import annotations
 
 import copy
+import datetime
 import os
 from pathlib import Path
 
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
 import xlwings as xw  # noqa: E402
-from python_calamine import CalamineWorkbook  # noqa: E402
+from python_calamine import CalamineWorkbook, SheetVisibleEnum  # noqa: E402
+
+VISIBILITY = (("Visible", SheetVisibleEnum.Visible), ("Hidden", SheetVisibleEnum.Hidden),
+              ("VeryHidden", SheetVisibleEnum.VeryHidden))  # Office.js's words
 
 
 def payload_from_file(path: str | Path, client: str = "VBA", active: int = 0) -> dict:
     wb = CalamineWorkbook.from_path(str(path))
     errors = formula_errors(path)
+    visibility = {m.name: next(word for word, v in VISIBILITY if m.visible == v) for m in wb.sheets_metadata}
     sheets = []
     for name in wb.sheet_names:
         rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
@@ -30,6 +36,8 @@ def payload_from_file(path: str | Path, client: str = "VBA", active: int = 0) ->
         width = max(len(r) for r in values)
         values = [r + [None] * (width - len(r)) for r in values]
         sheets.append({"name": name, "values": values, "pictures": [], "tables": []})
+        if client == "Office.js":  # the VBA client sends no sheet's visibility
+            sheets[-1]["visibility"] = visibility[name]
     return {"client": client, "version": xw.__version__,
             "book": {"name": Path(path).name, "active_sheet_index": active, "selection": "A1"},
             "names": [], "sheets": sheets}
@@ -47,8 +55,14 @@ def formula_errors(path: str | Path) -> dict[str, list[tuple[int, int, str]]]:
 
 
 def _cell(v):
+    """A value as the clients send it: a date or time as ISO text (VBA's WebHelpers.ConvertToIso, Office.js's
+    toISOString; a time alone on Excel's day 0, 1899-12-30)."""
     if v == "":
         return None
+    if isinstance(v, datetime.time):
+        v = datetime.datetime.combine(datetime.date(1899, 12, 30), v)
+    if isinstance(v, datetime.date):
+        return f"{v:%Y-%m-%dT%H:%M:%S}.000Z"
     if isinstance(v, float) and v.is_integer():
         return int(v)
     return v
