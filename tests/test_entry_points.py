@@ -306,6 +306,30 @@ def test_calculate_keeps_a_subtotal_typed_without_its_parts(tmp_path):
 
 
 @pytest.mark.parametrize("client", ["VBA", "Office.js"])
+def test_a_date_the_client_sends_is_read_as_the_file_reads_it(tmp_path, client):
+    """Both clients send a date cell as ISO text (2026-06-30T00:00:00.000Z): 校验 quoted that text where `xlmon
+    check` says 2026-06-30 (N001), and could not tell whether a forecast typed as a date (2026-11-28 against
+    12月31日前完成) is in time (R216), which it is. A date sent so is the date the file holds."""
+    import datetime
+
+    from handmade import project_grid
+    from test_check import write_grid
+
+    funding = {"资金总额": [None, 100, 100, 100, 1, 60, 0.6, 100],
+               "市级财政资金": [None, 100, 100, 100, 1, datetime.datetime(2026, 6, 30), 0.6, 100]}
+    indicators = [["产出指标", "时效指标", "完工时间", "12月31日前完成", "施工中", datetime.datetime(2026, 11, 28),
+                   None, "√", None, None, None]]
+    path = write_grid(tmp_path / "日期.xlsx", project_grid(funding=funding, indicators=indicators))
+    assert "2026-06-30T00:00:00.000Z" in str(payload_from_file(path, client=client)["sheets"])
+    _, outcome = actions_of(payload_from_file(path, client=client), ep.validate)
+    cli = check_file(path).diagnostics
+    assert sorted((d.code, d.cell, d.message) for d in outcome.diagnostics) == sorted((d.code, d.cell, d.message)
+                                                                                       for d in cli)
+    assert any(d.code == "N001" and "“2026-06-30”" in d.message for d in outcome.diagnostics)
+    assert "R216" not in {d.code for d in outcome.diagnostics}
+
+
+@pytest.mark.parametrize("client", ["VBA", "Office.js"])
 def test_new_project_form_adds_a_readable_empty_form(department, client):
     payload = payload_from_file(unit_file(department, "template"), client=client)
     actions, outcome = actions_of(payload, ep.new_project_form)

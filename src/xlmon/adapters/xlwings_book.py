@@ -13,6 +13,8 @@ or `001` is kept literally instead of becoming a formula or a number.
 
 from __future__ import annotations
 
+import datetime
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -74,13 +76,28 @@ def book_folder(book: Any) -> Path | None:
 def sheet_grid(sheet: Any) -> Grid:
     """Every value from A1 to the last used cell (the remote payload starts at A1 already)."""
     if is_remote(sheet.book):
-        return normalise(sheet.impl.api["values"] or [])
+        return [[_sent(v) for v in row] for row in normalise(sheet.impl.api["values"] or [])]
     last = sheet.used_range.last_cell
     too_large = used_range_too_large(sheet.name, last.row, last.column)
     if too_large:
         raise ValueError(too_large)  # Excel would hang handing over that many cells
     values = sheet.range((1, 1), (last.row, last.column)).options(ndim=2, err_to_str=True).value  # #REF! as shown
     return normalise(values or [])
+
+
+_SENT_DATE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z")
+_DAY_ZERO = datetime.date(1899, 12, 30)
+
+
+def _sent(value: Any) -> Any:
+    """A date cell as the file reader gives it: both clients send it as ISO text (VBA's ConvertToIso, Office.js's
+    toISOString), which would be quoted and graded as words; a time alone comes on Excel's day 0."""
+    if value.__class__ is not str or value[10:11] != "T" or not _SENT_DATE.fullmatch(value):
+        return value
+    when = datetime.datetime.fromisoformat(value[:19])
+    if when.date() == _DAY_ZERO:
+        return when.time()
+    return when.date() if when.time() == datetime.time() else when
 
 
 def used_range_too_large(sheet: str, rows: int, columns: int) -> str | None:
