@@ -93,6 +93,11 @@ def unfilled(form: Form) -> bool:
                    for row in form.funding)
 
 
+def hidden_sheets(forms: list[Form], hidden: set[str]) -> list[Diagnostic]:
+    """S002 for each sheet hidden in Excel that holds a form, once for forms stacked on it."""
+    return [make("S002", sheet=sheet) for sheet in dict.fromkeys(f.sheet for f in forms if f.sheet in hidden)]
+
+
 def check_workbook(book: WorkbookValues, profile: Profile | None = None) -> FileResult:
     result = FileResult(book.path)
     if book.refusal:
@@ -101,8 +106,7 @@ def check_workbook(book: WorkbookValues, profile: Profile | None = None) -> File
     else:
         sheets = check_sheets(book.sheets, profile, book.hidden_rows)
         result.forms, result.diagnostics = sheets.forms, sheets.diagnostics
-        hidden = dict.fromkeys(f.sheet for f in result.forms if f.sheet in book.hidden)  # once for stacked forms
-        result.diagnostics[:0] = [make("S002", sheet=sheet) for sheet in hidden]
+        result.diagnostics[:0] = hidden_sheets(result.forms, book.hidden)
         if book.macros:
             result.diagnostics.insert(0, make("F008"))
         result.status = "invalid" if has_errors(result.diagnostics) else "ok"

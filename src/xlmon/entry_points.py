@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .adapters import xlwings_book as xb
-from .check import OWN_SHEETS, check_sheets, no_forms
+from .check import OWN_SHEETS, check_sheets, hidden_sheets, no_forms
 from .diagnostics import SEVERITY_ZH, Diagnostic
 from .form_plan import plan_form
 from .grid import Grid, parse_address
@@ -76,6 +76,7 @@ def validate(book: Any, profile: Profile | None = None) -> Outcome:
         return _tell(book, Outcome(_NOT_OURS + "为免覆盖，未校验：请将该表改名或删除后再点击“校验”。"), "warning")
     grids = xb.form_grids(book)
     result = check_sheets(grids, profile)
+    result.diagnostics[:0] = hidden_sheets(result.forms, xb.hidden_sheets(book))
     if not result.forms and not any(d.code == "S131" for d in result.diagnostics):  # no form, none to be filled in
         return _tell(book, Outcome(f"{no_forms(result)}，未做校验。"), "warning")
     name = xb.book_name(book)

@@ -110,6 +110,14 @@ def used_range_too_large(sheet: str, rows: int, columns: int) -> str | None:
             "请选中表格以外多余的行和列，右键“删除”，保存后再试。")
 
 
+def hidden_sheets(book: Any) -> set[str]:
+    """The sheets hidden in Excel, where the book can tell: desktop Excel and the Office.js client, which sends each
+    sheet's visibility; the VBA client sends none."""
+    if not is_remote(book):
+        return {s.name for s in book.sheets if not s.visible}
+    return {s.name for s in book.sheets if s.impl.api.get("visibility", "Visible") != "Visible"}
+
+
 def book_grids(book: Any, skip: set[str] | frozenset[str] = frozenset()) -> dict[str, Grid]:
     return {s.name: sheet_grid(s) for s in book.sheets if s.name not in skip}
 
