@@ -329,6 +329,33 @@ def test_a_date_the_client_sends_is_read_as_the_file_reads_it(tmp_path, client):
     assert "R216" not in {d.code for d in outcome.diagnostics}
 
 
+def test_calculate_on_a_template_makes_an_amount_typed_as_text_the_number_the_formulas_it_writes_take(tmp_path):
+    """On our template a unit pastes 下达数 58.25 as text and types over 资金总额's 下达数: 计算 wrote the template's
+    SUM back, which skips the text as Excel's SUM does, so the cell showed nothing where the alert said 58.25 万元,
+    and only a second 计算 made the text a number. The text becomes the number with the formula that takes it."""
+    from xlmon.form_plan import plan_form
+    from xlmon.templates import put_text
+
+    layout = plan_form("project", year=2026, months=6).layout
+    total, city = layout.funding[("source", "资金总额")], layout.funding[("source", "市级财政资金")]
+    book = template_workbook("project", year=2026, months=6, project="课程改革研究", department="某市教育局（101001）",
+                             unit="某市第一中学")
+    ws = book.worksheets[-1]
+    put_text(ws, layout.header["goal"], "开展课程改革研究。")
+    ws[city["current"]] = 83
+    put_text(ws, city["issued"], "58.25")
+    ws[city["spent"]] = 20
+    ws[total["issued"]] = 99  # typed over the formula
+    path = tmp_path / "模板.xlsx"
+    book.save(path)
+    form = check_file(path).forms[0]
+    assert form.goal and form.total().issued == pytest.approx(58.25)
+    actions, outcome = actions_of(payload_from_file(path), ep.calculate)
+    edits = {e.cell: e for e in outcome.edits}
+    assert edits[total["issued"]].formula and "58.25 万元" in edits[total["issued"]].note
+    assert (edits[city["issued"]].value, edits[city["issued"]].formula) == (58.25, False)
+
+
 @pytest.mark.parametrize("client", ["VBA", "Office.js", "desktop"])
 def test_validate_says_a_form_is_on_a_hidden_sheet_where_the_book_tells(tmp_path, client):
     """A unit keeps last month's form on a hidden sheet: `xlmon check` says so (S002), 校验 did not, though the

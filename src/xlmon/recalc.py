@@ -42,7 +42,7 @@ def plan_calculation(forms: list[Form], sheets: dict[str, Grid]) -> list[CellEdi
     for form in forms:
         grid = sheets.get(form.sheet, [])
         formulas = template_formulas(form)
-        edits += _numbers_from_text(form, grid)
+        edits += _numbers_from_text(form, grid, formulas)
         texted = {(r.block, r.row) for r in form.funding if set(r.cells.values()) & form.text_amounts.keys()}
         texted |= {(block, L.TOTAL_ROW) for block, _ in texted}
         for row in form.funding:
@@ -55,14 +55,16 @@ def plan_calculation(forms: list[Form], sheets: dict[str, Grid]) -> list[CellEdi
     return edits
 
 
-def _numbers_from_text(form: Form, grid: Grid) -> list[CellEdit]:
+def _numbers_from_text(form: Form, grid: Grid, formulas: dict[str, str] | None) -> list[CellEdit]:
     """An amount typed as text that the form's sums skip (N007) becomes the number it reads as, in an input cell:
-    the sums then come right by themselves, on a protected template too, whose formula cells are locked."""
+    the sums then come right by themselves, on a protected template too, whose formula cells are locked. On a form
+    laid out as our template every amount typed as text does: the template's formulas, kept or written back now,
+    skip it all the same, and would show other than what xlmon computed."""
     edits = []
     for row in form.funding:
         for field, cell in row.cells.items():
-            if cell in form.text_amounts:
-                number = round(form.text_amounts[cell] * form.amount_scale, 6)
+            if cell in form.text_amounts or formulas is not None and field in row.text and cell not in formulas:
+                number = round(row.typed[field] * form.amount_scale, 6)
                 before = value(grid, *parse_address(cell))
                 edits.append(CellEdit(form.sheet, cell, number, number_format=AMOUNT_FORMAT, before=before,
                                       note=f"{row.row}·{L.FIELD_LABELS[field]}：文本“{_shown(before)}” → 数字 {number:g}"))
