@@ -356,6 +356,20 @@ def test_calculate_on_a_template_makes_an_amount_typed_as_text_the_number_the_fo
     assert (edits[city["issued"]].value, edits[city["issued"]].formula) == (58.25, False)
 
 
+def test_calculate_quotes_a_number_as_excel_shows_it_on_every_front_end(tmp_path):
+    """Desktop Excel hands xlwings every number as a float: 计算's alert there said “125.0 → 120.00”, where the
+    add-in's clients, which send 125, said “125 → 120.00”."""
+    from handmade import project_grid
+    from test_check import write_grid
+
+    funding = {"资金总额": [20, 100, 125, 100, 1, 60, 0.5, 120], "市级财政资金": [20, 100, 125, 100, 1, 60, 0.5, 120]}
+    path = write_grid(tmp_path / "小计.xlsx", project_grid(funding=funding, top=1))  # typed by hand
+    _, remote = actions_of(payload_from_file(path), ep.calculate)
+    desktop = ep.calculate(DesktopWorkbook(path))
+    assert "F8 资金总额·小计：125 → 120.00" in remote.message
+    assert desktop.message == remote.message
+
+
 @pytest.mark.parametrize("client", ["VBA", "Office.js", "desktop"])
 def test_validate_says_a_form_is_on_a_hidden_sheet_where_the_book_tells(tmp_path, client):
     """A unit keeps last month's form on a hidden sheet: `xlmon check` says so (S002), 校验 did not, though the

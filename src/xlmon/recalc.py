@@ -18,7 +18,7 @@ from .calc import AMOUNT_TOLERANCE, DEPENDS, EPS, fmt_amount, fmt_rate, only_sub
 from .form_plan import AMOUNT_FORMAT, RATE_FORMAT, letter, plan_form, rc
 from .grid import Grid, parse_address, value
 from .models import Form, FundingRow
-from .text import NotANumber, parse_amount, parse_number
+from .text import NotANumber, parse_amount, parse_number, plain_number
 
 COMPUTED = ("subtotal", "issue_rate", "spend_progress")
 
@@ -174,6 +174,9 @@ def _agrees(field: str, before: Any, computed: float | None, scale: float = 1) -
 
 
 def _shown(before: Any) -> str:
+    """A cell's value quoted as Excel shows it: 125, never 125.0 (desktop Excel hands every number over as a float)."""
     if before is None or before == "":
         return "空"
+    if isinstance(before, float):
+        return plain_number(before)
     return str(before)
