@@ -138,6 +138,18 @@ def test_funding_gap_thresholds(spent, grade):
     assert grade_funding(row(100, spent), 6, 0.5, PROFILE) == grade
 
 
+@pytest.mark.parametrize("months", [6, 7, 11])
+@pytest.mark.parametrize("subtotal", [1200, 98_760, 1_234_560])
+def test_funding_gap_one_least_amount_past_a_threshold_is_past_it(subtotal, months):
+    """0.0001 万元 (the least amount a form keeps) of 支出数 short of a threshold, on a large budget, falls past it, as
+    the templates' colours do in Excel, WPS and LibreOffice: 0.3 of 1,234,560 less 0.0001 was yellow here and
+    red on the form. On the threshold itself it is the better grade, whatever float's rounding."""
+    for gap, at, past in ((0.10, "green", "yellow"), (0.20, "yellow", "red")):
+        on = round(subtotal * (months / 12 - gap), 4)
+        assert grade_funding(row(subtotal, on), months, months / 12, PROFILE) == at, gap
+        assert grade_funding(row(subtotal, round(on - 0.0001, 4)), months, months / 12, PROFILE) == past, gap
+
+
 def test_milestones():
     on = PROFILE.model_copy(update={"funding": PROFILE.funding.model_copy(update={"use_milestones": True})})
     assert grade_funding(row(100, 45), 6, 0.5, PROFILE) == "green"

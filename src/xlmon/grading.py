@@ -25,17 +25,23 @@ def worst(*grades: Grade | None) -> Grade | None:
     return max(present, key=ORDER.__getitem__) if present else None
 
 
+# Float's rounding in a gap (≈1e-16), far below what an amount moves it by: 0.0001 万元, the least a form keeps, of a
+# 部门整体's 1000 亿元 (1e7 万元) is 1e-11. EPS (1e-9) hid that, and graded a row the better side of a threshold that
+# the templates' own colours, in Excel, WPS and LibreOffice, put it past.
+GAP_EPS = 1e-12
+
+
 def grade_funding(row: FundingRow, months: int | None, time_progress: float | None, profile: Profile) -> Grade | None:
     rules = profile.funding
     if row.spend_progress is None or time_progress is None:
         return None
     gap = time_progress - row.spend_progress
-    grade: Grade = "green" if gap <= rules.green_max_gap + EPS else (
-        "yellow" if gap <= rules.yellow_max_gap + EPS else "red")
+    grade: Grade = "green" if gap <= rules.green_max_gap + GAP_EPS else (
+        "yellow" if gap <= rules.yellow_max_gap + GAP_EPS else "red")
     if rules.use_milestones and months in rules.milestones:
         short = rules.milestones[months] - row.spend_progress
-        if short > EPS:
-            grade = worst(grade, "red" if short > rules.yellow_max_gap + EPS else "yellow")  # type: ignore[assignment]
+        if short > GAP_EPS:
+            grade = worst(grade, "red" if short > rules.yellow_max_gap + GAP_EPS else "yellow")  # type: ignore[assignment]
     return grade
 
 
