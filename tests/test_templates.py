@@ -287,6 +287,24 @@ def test_libreoffice_sums_skip_an_amount_typed_as_text_and_check_names_that_cell
 
 
 @pytest.mark.parametrize("kind", KINDS)
+def test_libreoffice_rates_skip_an_amount_typed_as_text_a_division_cannot_take(tmp_path, soffice, kind):
+    """A source's 下达数 and 支出数 typed as text a spreadsheet makes no number of (full-width digits, 60万元): its
+    下达率 and 支出进度 showed #VALUE!, and check called the template's formulas wrong (C003, C004). They leave the
+    text out, as the sums do, and check names the text cells (N007)."""
+    key = next(iter(EARLY[kind]))
+    sample = {**EARLY[kind], key: {**EARLY[kind][key], "issued": "１２０", "spent": "60万元"}}
+    _, recalculated, out = _recalculated(tmp_path, soffice, kind, sample, months=6)
+    grid = read_workbook(recalculated).sheets["表"]
+    cells = out.funding[key]
+    for field in ("issue_rate", "spend_progress"):
+        r, c = parse_address(cells[field])
+        assert grid[r][c] == 0, (field, grid[r][c])
+    diagnostics = check_file(recalculated).diagnostics
+    assert not {"C001", "C002", "C003", "C004"} & {d.code for d in diagnostics}
+    assert {d.cell for d in diagnostics if d.code == "N007"} == {cells["issued"], cells["spent"]}
+
+
+@pytest.mark.parametrize("kind", KINDS)
 def test_template_prints_on_a4_landscape(tmp_path, soffice, kind):
     pdfinfo = require_tool("pdfinfo")
     [pdf] = libreoffice_convert(soffice, [ROOT / "workbook_templates" / TEMPLATE_FILES[kind]], tmp_path, "pdf")

@@ -247,8 +247,8 @@ def _formula(row: FundingRow, a: str, op: str, b: str) -> str:
     ca, cb = row.cells.get(a), row.cells.get(b)
     if not (ca and cb):
         return "（无法给出公式）"
-    if op == "/":  # 资金总额's 下达数 and 支出数 are sums that are "" while no source has a number
-        return f'=IF(N({cb})=0,"",{f"N({ca})" if row.row == L.TOTAL_ROW else ca}/{cb})'
+    if op == "/":  # as the templates divide: N() of a sum that is "" or of an amount typed as text is 0
+        return f'=IF(N({cb})=0,"",N({ca})/{cb})'
     return f"={ca}{op}{cb}"
 
 

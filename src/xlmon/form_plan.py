@@ -507,8 +507,10 @@ def _funding_block(p: SheetPlan, top: int, months: int, rows: tuple[str, ...], b
                 p.put(r, c, f'=IF(COUNT({span})=0,"",SUM({span}))', formula=True)
                 out.formulas[cells[f]] = (block, label, f)
         pair = f"{cells['carryover']}:{cells['current']}"
-        issued, spent = (f"N({cells[f]})" if i == 0 else cells[f] for f in ("issued", "spent"))  # 资金总额's sums
-        formulas = {  # are "" while no source has a number: ""/100 would show #VALUE!, where a source shows 0.00%
+        # N(): 资金总额's sums are "" while no source has a number, and a source's amount may be typed as text a
+        # division makes no number of (１２０, 60万元): either would show #VALUE!; N() leaves it out, as SUM does
+        issued, spent = (f"N({cells[f]})" for f in ("issued", "spent"))
+        formulas = {
             "subtotal": f'=IF(COUNT({pair})=0,"",SUM({pair}))',
             "issue_rate": f'=IF(N({cells["current"]})=0,"",{issued}/{cells["current"]})',
             "spend_progress": f'=IF(N({cells["subtotal"]})=0,"",{spent}/{cells["subtotal"]})',
