@@ -620,6 +620,19 @@ def test_the_text_names_the_units_furthest_behind_and_leaves_the_rest_to_the_tab
     assert "表2 各单位支出进度" in text
 
 
+def test_a_unit_exactly_ten_points_behind_is_not_said_to_be_more_than_ten_behind(tmp_path):
+    """0.44 spent of 1.1 万元 at 1-6月 is 40 %, ten points behind, which a float makes 10.00000000000003: the text
+    listed it among units "超过 10 个百分点" behind, at "10.00 个百分点", where its grade is green."""
+    from test_consolidate import write_form
+
+    for unit, spent in (("某单位甲", 0.44), ("某单位乙", 0.2)):
+        funding = {"资金总额": [None] * 8, "市级财政资金": [None, 1.1, 1.1, 1.1, 1, spent, None, 1.1]}
+        write_form(tmp_path / f"{unit}.xlsx", unit=unit, project="项目", funding=funding)
+    text = report_for_paths([tmp_path]).text()
+    [line] = [line for line in text.splitlines() if line.startswith("支出进度落后时间进度超过")]
+    assert "的单位有 1 个：某单位乙（" in line and "某单位甲" not in line
+
+
 def test_a_bureaus_text_sends_the_units_behind_to_the_table_of_units_not_of_departments(tmp_path):
     """In a bureau's report the table right below the sentence on units behind is 表2 of 主管部门; the units it
     leaves out are in 表3, which it names."""

@@ -23,6 +23,7 @@ from ..consolidate.names import department_name as names_department
 from ..consolidate.records import FileOutcome, FormRecord, derived, form_name, left_out
 from ..consolidate.run import extract_all, resolve_inputs, skip_own_summaries
 from ..grid import Grid
+from ..grading import GAP_EPS
 from ..marks import GRADE_ZH
 from ..models import Form, FundingRow
 from ..profile import Profile, load_profile
@@ -399,7 +400,8 @@ def department_report(summary: Summary, profile: Profile) -> Report:
     add(Table(FUNDING_HEADERS, [[t.row, _num(t.subtotal), _num(t.issued), _rate(t.issue_rate), _num(t.spent),
                                  _rate(t.spend_progress), _num(t.forecast), _pp(t.gap), grade_text(t.grade)]
                                 for t in rows], f"表1 {'部门整体' if only_overall else '项目'}资金来源及执行情况（金额单位：万元）"))
-    behind = [t for t in summary.by_unit if t.gap is not None and t.gap > profile.funding.green_max_gap]
+    # past the line as grade_funding puts a gap past it: a float's rounding at exactly 10 points is not behind
+    behind = [t for t in summary.by_unit if t.gap is not None and t.gap > profile.funding.green_max_gap + GAP_EPS]
     number = iter(range(2, 9))  # tables after 表1: a bureau's report has one by department first
     tables = [("主管部门", summary.by_department)] if summary.by_department else []
     if behind:
