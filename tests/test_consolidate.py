@@ -823,6 +823,30 @@ def test_a_column_the_department_adds_to_project_details_is_kept(tmp_path, capsy
     assert all(row[-2].endswith(".xlsx") for row in rows.values())  # the link is still there
 
 
+@pytest.mark.parametrize("sheet, code", [("项目明细", "K005"), ("指标偏差", "K012"), ("校验问题", "K014"),
+                                         ("重点监控建议", "K014")])
+def test_a_remark_typed_beside_a_tables_header_is_an_edit(department, tmp_path, capsys, sheet, code):
+    """A remark typed right of a table's header (审核人：张三), or a column's header typed before any value below it,
+    was neither reported one level up nor kept: the next summary written to that file replaced it without a word.
+    Each is an edit named with its cell, as a column with values is."""
+    from xlmon.consolidate.workbook import FOCUS_TOP
+
+    summary = tmp_path / "部门汇总.xlsx"
+    run(capsys, department, "-o", summary)
+    book = load_workbook(summary)
+    ws = book[sheet]
+    remark = ws.cell(FOCUS_TOP + 1 if sheet == "重点监控建议" else 1, ws.max_column + 2)
+    remark.value = "审核人：张三"
+    book.save(summary)
+    before = summary.read_bytes()
+    assert main(["consolidate", str(department), "-o", str(summary)]) == 2
+    assert f"{sheet}!{remark.coordinate}：增加了“审核人：张三”一列" in capsys.readouterr().err
+    assert summary.read_bytes() == before
+    _, bureau = run(capsys, summary, "-o", tmp_path / "局汇总.xlsx")
+    edits = [d for d in bureau["diagnostics"] if d["code"] in ("K005", "K012", "K014")]
+    assert [(d["code"], d["sheet"], d["cell"]) for d in edits] == [(code, sheet, remark.coordinate)]
+
+
 def test_a_summary_whose_records_sheet_was_deleted_is_not_read_as_forms(department, tmp_path, capsys):
     """Unhidden and deleted by hand, the records sheet leaves a summary whose 项目明细 and 指标偏差 look like two
     nameless forms holding the whole department's amounts: beside its units they doubled the totals. It is

@@ -90,8 +90,9 @@ def _code(sheet: str) -> str:
 
 def own_columns(sheets: dict[str, list[list]]) -> list[Column]:
     """The columns the department added to 项目明细, 指标偏差, 校验问题 and 重点监控建议: any with a header that is
-    not one of xlmon's and a value below it, whatever its place in the table. Its values are by row only while
-    the columns that tell a row are there (values stays empty when the department deleted one)."""
+    not one of xlmon's, whatever its place in the table. Its values are by row only while the columns that tell
+    a row are there (values stays empty when the department deleted one, or wrote a header alone: a remark
+    typed beside the header row, a column not yet filled in, which are edits all the same)."""
     out = []
     for name, (headers, _, keys) in _keyed().items():
         grid = sheets.get(name)
@@ -104,10 +105,9 @@ def own_columns(sheets: dict[str, list[list]]) -> list[Column]:
                 continue
             cells = [(line, value) for line in grid[top + 1:] if (value := kept(line[c] if c < len(line) else None))
                      is not None]
-            if cells:
-                values = {tuple(_text_at(line, k) for k in key_columns): value
-                          for line, value in reversed(cells)} if key_columns else {}  # the first of a key counts
-                out.append(Column(name, h, address(top, c), values))
+            values = {tuple(_text_at(line, k) for k in key_columns): value
+                      for line, value in reversed(cells)} if key_columns else {}  # the first of a key counts
+            out.append(Column(name, h, address(top, c), values))
     return out
 
 
