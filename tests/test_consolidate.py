@@ -725,6 +725,7 @@ def test_edits_are_found_with_a_column_deleted_or_a_title_typed_above_a_table(de
 @pytest.mark.parametrize("sheet, cell, value, said", [
     ("项目明细", "D2", "101001005202600012", "的项目代码为“101001005202600012”"),
     ("项目明细", "S2", "红灯", "的综合评级为“红灯”"),
+    ("项目明细", "H2", 9999, "的小计为 9,999.00，记录为"),
     ("汇总表", "G5", 3000, "资金总额的支出数为 3,000.00，记录之和为"),
     ("汇总表", "A60", "审核说明：职业技术学校进度滞后，已约谈。", "在表格下方填写了“审核说明"),
     ("部门整体", "A60", "填报人：张三  联系电话：0531-1234567", "在表格下方填写了“填报人：张三"),
@@ -732,7 +733,7 @@ def test_edits_are_found_with_a_column_deleted_or_a_title_typed_above_a_table(de
     ("文件清单", "D3", "已电话催报更正件", "的原因为“已电话催报更正件”，记录为"),
 ])
 def test_more_edits_by_hand_are_found_and_never_written_over(department, tmp_path, capsys, sheet, cell, value, said):
-    """A code or a grade typed into 项目明细, a total corrected or a note written below 汇总表, a 填报人 line or
+    """A code, a grade or a 小计 typed into 项目明细, a total corrected or a note written below 汇总表, a 填报人 line or
     the department's name written into a 部门整体 not yet completed, a note in 文件清单's 原因: each went
     unreported one level up and was written over by the next summary of the folder. Each is an edit, named
     with its cell."""

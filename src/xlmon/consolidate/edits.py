@@ -26,8 +26,8 @@ from .records import FormRecord
 if TYPE_CHECKING:
     from .aggregate import Summary
 
-# 项目明细's amount columns, by header, and the record's amounts they show
-DETAIL_AMOUNTS = {"上年结转": 0, "本年预算": 1, "下达数": 2, "支出数": 3, "全年预计支出数": 4}
+# 项目明细's amount columns, by header, and the record's amounts they show (its total's, then 小计 as rates gives it)
+DETAIL_AMOUNTS = {"上年结转": 0, "本年预算": 1, "下达数": 2, "支出数": 3, "全年预计支出数": 4, "小计": 5}
 DETAIL_KEY = ("单位", "项目名称", "工作表")
 DETAIL_SOURCE = "来源文件"  # its link shows the file's name (workbook.source_names)
 EDITS_LISTED = 20  # a re-sorted or rewritten sheet is summed up, not listed cell by cell
@@ -210,7 +210,7 @@ def edited_details(sheet: list[list], records: list[FormRecord]) -> Found:
         if renamed is not None:
             c = header[keys[renamed]]
             edits.append((address(r, c), f"{name}的{keys[renamed]}为{_shown(_text_at(sheet[r], c))}，记录为{_shown(key[renamed])}"))
-        values = record.total()
+        values = [*record.total(), record.rates()[0]]
         for c, i in columns.items():
             shown = sheet[r][c] if c < len(sheet[r]) else None
             if not same_amount(shown, values[i]):
