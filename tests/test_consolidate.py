@@ -848,6 +848,25 @@ def test_a_remark_typed_beside_a_tables_header_is_an_edit(department, tmp_path, 
     assert [(d["code"], d["sheet"], d["cell"]) for d in edits] == [(code, sheet, remark.coordinate)]
 
 
+@pytest.mark.parametrize("sheet, code", [("项目明细", "K005"), ("指标偏差", "K012"), ("重点监控建议", "K014"),
+                                         ("文件清单", "K014")])
+def test_a_remark_right_of_a_table_below_its_rows_is_one_edit(department, tmp_path, capsys, sheet, code):
+    """A remark typed right of a table, lower than its last row, was reported twice one level up: as written beside
+    the table, and as a row added that is not xlmon's, named by a blank cell of the table. It is one edit, at its
+    cell."""
+    summary = tmp_path / "部门汇总.xlsx"
+    run(capsys, department, "-o", summary)
+    book = load_workbook(summary)
+    ws = book[sheet]
+    remark = ws.cell(ws.max_row + 2, ws.max_column + 2)
+    remark.value = "审核人：张三"
+    book.save(summary)
+    _, bureau = run(capsys, summary, "-o", tmp_path / "局汇总.xlsx")
+    edits = [d for d in bureau["diagnostics"] if d["code"] in ("K005", "K012", "K014")]
+    assert [(d["code"], d["sheet"], d["cell"]) for d in edits] == [(code, sheet, remark.coordinate)], edits
+    assert "在表格右侧填写了“审核人：张三”" in edits[0]["message"]
+
+
 def test_a_summary_whose_records_sheet_was_deleted_is_not_read_as_forms(department, tmp_path, capsys):
     """Unhidden and deleted by hand, the records sheet leaves a summary whose 项目明细 and 指标偏差 look like two
     nameless forms holding the whole department's amounts: beside its units they doubled the totals. It is

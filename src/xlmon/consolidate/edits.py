@@ -198,7 +198,7 @@ def edited_details(sheet: list[list], records: list[FormRecord]) -> Found:
     if found is None or not keys:
         return edits
     columns = {c: DETAIL_AMOUNTS[h] for h, c in header.items() if h in DETAIL_AMOUNTS}
-    rows = _rows_by(sheet, found + 1, [header[k] for k in keys])
+    rows = _rows_by(sheet, found, [header[k] for k in keys])
     projects = [r for r in records if r.kind == "project"]
     names = source_names(records)
     wanted = [tuple(key[at[k]] for k in keys) for key in (detail_key(r, names) for r in projects)]
@@ -259,12 +259,14 @@ def _headed(sheet: list[list], top: int, found: int | None, expected: Iterable[s
     return header, edits
 
 
-def _rows_by(sheet: list[list], first: int, columns: list[int | None]) -> dict[tuple, list[int]]:
-    """The table's rows from `first` on by their key (the texts in `columns`), blank rows left out. A key may
-    repeat: two departments' units may send files of one name."""
+def _rows_by(sheet: list[list], top: int, columns: list[int | None]) -> dict[tuple, list[int]]:
+    """The rows below a table's header (in row `top`) by their key (the texts in `columns`), rows blank under
+    every header left out: a remark typed right of the table, below its rows, is no row added (_beside names it).
+    A key may repeat: two departments' units may send files of one name."""
+    headed = [c for c, v in enumerate(sheet[top]) if clean_text(v)]
     rows: dict[tuple, list[int]] = {}
-    for r, line in enumerate(sheet[first:], first):
-        if any(clean_text(v) for v in line):
+    for r, line in enumerate(sheet[top + 1:], top + 1):
+        if any(_text_at(line, c) for c in headed):
             rows.setdefault(tuple(_text_at(line, c) for c in columns), []).append(r)
     return rows
 
@@ -331,7 +333,7 @@ def edited_deviations(sheet: list[list], records: list[FormRecord]) -> Found:
     if where is None and level3 is None:
         return edits
     key_columns = (where, unit, level3)  # DEVIATION_KEY's columns
-    rows = _rows_by(sheet, found + 1, list(key_columns))
+    rows = _rows_by(sheet, found, list(key_columns))
     listed = [(record, d) for record in records for d in record.deviations]
     places = source_names(records)
     wanted = [tuple(part if c is not None else None for part, c in zip(key, key_columns))
@@ -445,7 +447,7 @@ def edited_files(sheet: list[list], records_sheet: list[list]) -> Found:
     header, edits = _headed(sheet, 0, found, FILE_HEADERS)
     if found is None or FILE_HEADERS[0] not in header:
         return edits
-    rows = _rows_by(sheet, found + 1, [header[FILE_HEADERS[0]]])
+    rows = _rows_by(sheet, found, [header[FILE_HEADERS[0]]])
     wanted = [(clean_text(row[0]),) for row in listed]
     for row, key, (r, _) in zip(listed, wanted, _match(rows, wanted)):
         if r is None:
@@ -538,7 +540,7 @@ def edited_focus(sheet: list[list], records: list[FormRecord], profile: Profile,
     if found is None:
         return edits
     unit, project = header.get(FOCUS_HEADERS[0]), header.get(FOCUS_HEADERS[1])
-    rows = _rows_by(sheet, found + 1, [unit, project])
+    rows = _rows_by(sheet, found, [unit, project])
     for focus in focus_list([r for r in records if r.kind == "project"], profile, apart):
         values = [GRADE_TEXT.get(value) if kind == "grade" else value for value, kind in focus_row(focus)]
         name = "·".join(filter(None, (focus.record.unit, focus.record.project))) or focus.record.sheet
