@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
+from ..calc import time_progress
 from ..grid import address
 from ..profile import Profile
 from ..sheetnames import RECORDS_SHEET, SUMMARY_SHEETS
@@ -216,6 +217,20 @@ def edited_details(sheet: list[list], records: list[FormRecord]) -> Found:
             if not same_amount(shown, values[i]):
                 label = next(h for h, j in DETAIL_AMOUNTS.items() if j == i)
                 edits.append((address(r, c), f"{name}的{label}为{_shown(shown)}，记录为{_shown(values[i])}"))
+        _, issue_rate, progress = record.rates()
+        tp = time_progress(record.months)
+        figures = {"下达率": (issue_rate, same_rate, _shown_rate), "支出进度": (progress, same_rate, _shown_rate),
+                   "进度差（百分点）": (None if tp is None or progress is None else round((tp - progress) * 100, 2),
+                                    same_amount, _shown),
+                   **{f"指标{GRADE_TEXT[g][:1]}灯": (record.indicator_grades.get(g, 0), same_amount, _shown_count)
+                      for g in ("green", "yellow", "red")},
+                   **{k: (record.likelihoods.get(k, 0), same_amount, _shown_count)
+                      for k in ("确定能", "有可能", "完全不可能")}}
+        for label, (value, same, show) in figures.items():
+            c = header.get(label)
+            shown = sheet[r][c] if c is not None and c < len(sheet[r]) else None
+            if c is not None and not same(shown, value):
+                edits.append((address(r, c), f"{name}的{label}为{show(shown)}，记录为{show(value)}"))
         texts = {"项目代码": record.code, "资金评级": GRADE_TEXT.get(record.funding_grade),
                  "综合评级": GRADE_TEXT.get(record.grade)}
         for label, value in texts.items():
@@ -370,7 +385,7 @@ def edited_overview(sheet: list[list], records: list[FormRecord], profile: Profi
     from .aggregate import _by_department, source_rows
     from .periods import majority_period
     from .names import department_groups
-    from .workbook import OVERVIEW_COLUMNS
+    from .workbook import GRADE_TEXT, OVERVIEW_COLUMNS
 
     projects = [r for r in records if r.kind == "project"]
     top = next((r for r, line in enumerate(sheet) if line and clean_text(line[0]) == "资金来源"), None)
@@ -379,11 +394,13 @@ def edited_overview(sheet: list[list], records: list[FormRecord], profile: Profi
     header = {clean_text(v): c for c, v in enumerate(sheet[top]) if clean_text(v)}
     columns = {c: i for h, c in header.items() for i, label in enumerate(_OVERVIEW_AMOUNTS)
                if h == label or label.startswith("月") and h.startswith("1-") and h.endswith(label)}
-    months = majority_period(projects)[1]
+    months = majority_period(records)[1]  # the summary's, of its 部门整体 forms too: its 时间进度 with no project
     totals = {t.row: t for t in source_rows(projects, months, profile)}
     edits: Found = []
     r = top + 1
     labels = {**totals, **{f"其中：{row}": t for row, t in totals.items()}}  # 其中：中央财政资金
+    tp = time_progress(months)
+    figures = {c: h for h, c in header.items() if h.endswith(("下达率", "支出进度")) or h in _OVERVIEW_FIGURES}
     while r < len(sheet) and (t := labels.get(label := clean_text(sheet[r][0] if sheet[r] else None))):
         values = [t.carryover, t.current, t.subtotal, t.issued, t.spent, t.forecast]  # a line typed below: not a row
         for c, i in columns.items():
@@ -391,6 +408,16 @@ def edited_overview(sheet: list[list], records: list[FormRecord], profile: Profi
             if not same_amount(shown, values[i]):
                 edits.append((address(r, c), f"{label}的{_OVERVIEW_AMOUNTS[i].lstrip('月')}为{_shown(shown)}，"
                                              f"记录之和为{_shown(values[i])}"))
+        for c, h in figures.items():  # worked out from those sums: a rate or grade made to look better
+            shown = sheet[r][c] if c < len(sheet[r]) else None
+            value, same, show = (
+                (t.issue_rate, same_rate, _shown_rate) if h.endswith("下达率")
+                else (t.spend_progress, same_rate, _shown_rate) if h.endswith("支出进度")
+                else (tp, same_rate, _shown_rate) if h == "时间进度"
+                else (None if t.gap is None else round(t.gap * 100, 2), same_amount, _shown) if h.startswith("进度差")
+                else (GRADE_TEXT.get(t.grade), _same_text, _shown))
+            if not same(shown, value):
+                edits.append((address(r, c), f"{label}的{h}为{show(shown)}，记录之和得出{show(value)}"))
         r += 1
     ids = Units(records)  # as the summary told its units apart: by its records
     counts = {"单位": len({ids.of(p) for p in projects}),
@@ -432,6 +459,7 @@ def _overview_lines(sheet: list[list], first: int, counts: dict[str, int]) -> di
 
 # 汇总表's amount columns, by header (月下达数: 1-6月下达数…)
 _OVERVIEW_AMOUNTS = ("上年结转", "本年预算", "小计", "月下达数", "月支出数", "全年预计支出数")
+_OVERVIEW_FIGURES = ("时间进度", "进度差（百分点）", "评级")  # and each row's 下达率 and 支出进度
 
 
 def edited_files(sheet: list[list], records_sheet: list[list]) -> Found:
@@ -591,7 +619,27 @@ def same_amount(shown: object, value: float | None) -> bool:
     return isinstance(shown, (int, float)) and value is not None and abs(shown - value) < 0.005
 
 
+def same_rate(shown: object, value: float | None) -> bool:
+    """A rate as a summary shows it, 0.00 %: within half its last digit."""
+    if shown is None or shown == "":
+        return value is None
+    return isinstance(shown, (int, float)) and value is not None and abs(shown - value) < 0.00005
+
+
+def _same_text(shown: object, value: str | None) -> bool:
+    return clean_text(shown) == value
+
+
 SHOWN_CHARS = 40  # a long text (a drafted handling, a reason) is named by its start
+
+
+def _shown_rate(value: object) -> str:
+    """A rate as the summary shows it, 36.25%; what was typed over it as typed."""
+    return f" {value * 100:.2f}%" if isinstance(value, (int, float)) and not isinstance(value, bool) else _shown(value)
+
+
+def _shown_count(value: object) -> str:
+    return f" {value:g}" if isinstance(value, (int, float)) and not isinstance(value, bool) else _shown(value)
 
 
 def _shown(value: object) -> str:
