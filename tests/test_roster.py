@@ -90,6 +90,19 @@ def test_a_unit_listed_twice_is_listed_once(tmp_path):
     assert read_roster(write_csv(tmp_path / "r.csv", rows)) == UNITS
 
 
+def test_a_unit_listed_with_its_code_and_again_without_it_is_one_unit(tmp_path, capsys):
+    """某校（101001012） and 某校 match the same forms: listed both ways it is one unit, said once to have sent nothing
+    (it was twice, and counted twice), the unit of its code whichever comes first; two codes are two units."""
+    rows = [["单位名称"], ["某市社会福利院（101001012）"], ["某市第一中学"], ["某市\u3000社会福利院"],
+            ["101001001 某市第一中学"], ["机关服务中心（101003）"], ["机关服务中心（102003）"]]
+    assert read_roster(write_csv(tmp_path / "r.csv", rows)) == [
+        "某市社会福利院（101001012）", "某市第一中学（101001001）", "机关服务中心（101003）", "机关服务中心（102003）"]
+    units = reporting(tmp_path / "units", {"某市第一中学": "某市教育局（101001）"})
+    _, data = run(capsys, units, "-o", tmp_path / "s.xlsx", "--roster", tmp_path / "r.csv")
+    assert data["missing_units"] == ["某市社会福利院（101001012）", "机关服务中心（101003）", "机关服务中心（102003）"]
+    assert data["roster"]["units"] == 4 and len(by_code(data, "K003")) == 3
+
+
 @pytest.mark.parametrize("header", [["编码", "名称"], ["单位代码", "单位名称及代码"], ["部门编码", "部门名称"],
                                     ["序号", "主管部门"], ["主管部门", "单位名称"], ["部门名称", "预算单位"]])
 def test_names_from_the_column_of_names_of_other_headers(tmp_path, header):

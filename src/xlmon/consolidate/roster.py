@@ -12,7 +12,7 @@ from ..adapters.files import OTHER_SPREADSHEETS, WORKBOOK_SUFFIXES, read_bytes
 from ..file_errors import os_reason
 from ..sheetnames import RECORDS_SHEET, summary_sheets
 from ..text import clean_text, label_key, nfkc
-from .names import name_keys, unit_key
+from .names import name_keys, unit_key, unit_parts
 from .records import FormRecord
 
 
@@ -82,7 +82,21 @@ def read_roster(path: str | Path) -> list[str]:
             names.setdefault(label_key(name), name)
     if not names:
         raise ValueError(f"单位名单 {path} 中没有找到单位名称。")
-    return list(names.values())
+    return _once_each(names.values())
+
+
+def _once_each(names: Iterable[str]) -> list[str]:
+    """Each unit once, as first written: one listed with its code and again without it (某校（101001004）, 某校) is
+    one unit, as compare_roster matches them, not two said to have sent nothing; it is the one of its code, in
+    whichever order, not a namesake of another code too. Two codes are two units."""
+    names = list(names)
+    coded = {unit_parts(name)[0] for name in names if unit_parts(name)[1]}
+    out, seen = [], set()
+    for name in names:
+        if (unit := unit_parts(name)) not in seen and (unit[1] or unit[0] not in coded):
+            seen.add(unit)
+            out.append(name)
+    return out
 
 
 def _workbook_rows(path: Path, data: bytes) -> list[list[str]]:
