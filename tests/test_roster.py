@@ -180,6 +180,14 @@ def test_a_total_row_is_no_unit(tmp_path, total):
     assert read_roster(write_csv(tmp_path / "r.csv", [*numbered(), total])) == UNITS
 
 
+@pytest.mark.parametrize("total", ["合计：3个单位", "共3个单位", "合计 3个部门"])
+def test_a_total_below_a_list_without_header_is_no_header(tmp_path, total):
+    """合计：3个单位 ends as a header does (…单位): below a short list with no header it was taken for the header,
+    with no names below it, and the roster for one without names."""
+    assert read_roster(write_csv(tmp_path / "r.txt", [*([u] for u in UNITS), [total]], "gbk")) == UNITS
+    assert read_roster(write_csv(tmp_path / "r.csv", [*([i, u] for i, u in enumerate(UNITS, 1)), [None, total]])) == UNITS
+
+
 def test_a_note_of_a_total_beside_a_unit_makes_no_total_row(tmp_path):
     """备注 含下属单位合计 or 小计 beside a unit's name: the unit is listed, not dropped as a total row."""
     rows = [["序号", "单位名称", "备注"], [1, UNITS[0], "含下属单位合计"], [2, UNITS[1], "小计"], [3, UNITS[2], "合计数"],

@@ -199,9 +199,9 @@ def _header_rank(cell: str) -> int:
     单位名称及代码), 3 for units (单位, 预算单位, 应报送单位), 2 for other names (名称 beside 编码, 部门名称 in a
     bureau's roster of departments), 1 for departments (主管部门, 部门), else 0; of a roster listing units with
     their departments, the units are the names. Only short labels ending so: a title (2026年应报送单位名单), a
-    单位代码 column or a unit's own name (某县事业单位登记管理局) is no header."""
+    单位代码 column, a unit's own name (某县事业单位登记管理局) or a total below the names (合计：3个单位) is no header."""
     key = label_key(nfkc(cell).split("(")[0])
-    if len(key) > 12:
+    if len(key) > 12 or _COUNT.fullmatch(key) or _is_total(cell):
         return 0
     key = _NAME_AND_CODE.sub(r"\1", key)
     if key.endswith(("名称", "全称")):
