@@ -377,6 +377,21 @@ def test_several_likely_counterparts_are_left_to_the_reviewer(tmp_path, capsys):
     assert "可能是同一单位" not in k004 and "请核对单位名称与名单是否一致" in k004
 
 
+def test_a_namesake_of_another_code_is_not_the_rosters_unit(tmp_path, capsys):
+    """机关服务中心（101001050） on the roster and 机关服务中心（103001050） of another department reporting: two codes are
+    two units (names.Units), so the roster's sent nothing and the other is not on it; it was taken for the roster's.
+    Written without a code on either side, a name is still each unit of its name."""
+    units = reporting(tmp_path / "units", {"某市第一中学（101001001）": "某市教育局（101001）",
+                                           "机关服务中心（103001050）": "某市民政局（103001）"})
+    roster = write_csv(tmp_path / "名单.csv", [["单位名称"], ["某市第一中学"], ["机关服务中心（101001050）"]])
+    _, data = run(capsys, units, "-o", tmp_path / "s.xlsx", "--roster", roster)
+    assert data["missing_units"] == ["机关服务中心（101001050）"]
+    assert data["unlisted_units"] == ["机关服务中心（103001050）"]
+    roster = write_csv(tmp_path / "名单.csv", [["单位名称"], ["某市第一中学（101001001）"], ["机关服务中心"]])
+    _, data = run(capsys, units, "-o", tmp_path / "s.xlsx", "--roster", roster)
+    assert data["missing_units"] == [] and data["unlisted_units"] == []
+
+
 def test_no_roster_no_unlisted_units(tmp_path, capsys):
     units = reporting(tmp_path / "units", {"某局": "某市某局"})
     _, data = run(capsys, units, "-o", tmp_path / "s.xlsx")

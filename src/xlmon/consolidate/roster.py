@@ -265,36 +265,39 @@ def compare_roster(roster: list[str], records: list[FormRecord], left: Iterable[
     """The roster's units that sent no form, the units that reported but are not on the roster (as first written,
     with the file of their first form), and the roster's units that sent forms of another period only (left:
     (unit, 主管部门, period) of each form left out for its period), with those periods. Names match by label_key, a
-    code in brackets aside (某局（101001） is 某局, as 部门整体 forms write it; 某局（本级） is not). A form answers for
-    its unit and, where the roster lists its 主管部门 as a department (a bureau's), for that department too: see
-    _answering. With no roster there is nothing to compare."""
+    code in brackets aside (某局（101001） is 某局, as 部门整体 forms write it; 某局（本级） is not), but two codes are two
+    units (_keys). A form answers for its unit and, where the roster lists its 主管部门 as a department (a bureau's),
+    for that department too: see _answering. With no roster there is nothing to compare."""
     if not roster:
         return [], {}, {}
-    listed = {k for u in roster for k in name_keys(u)}
+    left = list(left)
+    keys_of = _keys([*roster, *(n for r in records for n in (r.unit, r.department)),
+                     *(n for unit, department, _ in left for n in (unit, department))])
+    listed = {k for u in roster for k in keys_of(u)}
     # a unit's 部门整体 form names the unit itself as 主管部门（单位）: only project forms name a department, and
     # a department's summary, read back, names it for the 部门整体 forms of its units
     by_summary = _summarised_by(records)
     named = [(r.unit, r.department if r.kind == "project" else None if r.units else by_summary.get(r.file))
              for r in records]
-    left = list(left)
     # the departments whose summary is among the inputs (forms read back from it name them) or whose own completed
     # 部门整体 is: such a department answers for itself on a roster that lists it as a department
-    summarised = {k for r in records for k in (name_keys(r.department or "") if r.kind == "project" and r.source
-                                               and r.source != r.file else name_keys(r.unit or "") if r.units else ())}
-    answers = _answering(listed, [*named, *((unit, department) for unit, department, _ in left)], summarised)
+    summarised = {k for r in records for k in (keys_of(r.department or "") if r.kind == "project" and r.source
+                                               and r.source != r.file else keys_of(r.unit or "") if r.units else ())}
+    answers = _answering(listed, [*named, *((unit, department) for unit, department, _ in left)], summarised,
+                         keys_of)
     seen: set[str] = set()
     # a form naming no department (a unit's 部门整体) is listed where the unit's forms naming one are (its projects')
-    placed = {unit_key(unit or "") for unit, department in named if department and (own := name_keys(unit or ""))
+    placed = {unit_key(unit or "") for unit, department in named if department and (own := keys_of(unit or ""))
               and answers(unit, department) & listed}
     unlisted: dict[str, tuple[str, str]] = {}  # by the key without a code
     for r, (unit, department) in zip(records, named):
-        own, names = name_keys(unit or ""), answers(unit, department)
+        own, names = keys_of(unit or ""), answers(unit, department)
         seen |= names
         if own and not names & listed and (department or unit_key(unit or "") not in placed):
             unlisted.setdefault(unit_key(unit or ""), (r.unit, r.file))
-    missing = [u for u in roster if not name_keys(u) & seen]
+    missing = [u for u in roster if not keys_of(u) & seen]
     other_period = {u: "、".join(sorted(periods)) for u in missing
-                    if (periods := {p for unit, department, p in left if name_keys(u) & answers(unit, department)})}
+                    if (periods := {p for unit, department, p in left if keys_of(u) & answers(unit, department)})}
     return missing, dict(unlisted.values()), other_period
 
 
@@ -307,8 +310,26 @@ def _summarised_by(records: list[FormRecord]) -> dict[str, str]:
     return {file: next(iter(departments.values())) for file, departments in named.items() if len(departments) == 1}
 
 
-def _answering(listed: set[str], named: list[tuple[str | None, str | None]], summarised: set[str] = frozenset()
-               ) -> Callable[[str | None, str | None], set[str]]:
+def _keys(names: Iterable[str | None]) -> Callable[[str], set[str]]:
+    """What a name matches by (name_keys), but where `names` write one name with two codes, two units of it (机关服务中心
+    （101003） and 机关服务中心（102003）, namesakes of two departments, as names.Units tells them apart): each with its
+    code is that unit only, and without a code it is each of them."""
+    codes: dict[str, set[str]] = {}
+    for name in names:
+        stem, code = unit_parts(name or "")
+        if stem and code:
+            codes.setdefault(stem, set()).add(code)
+
+    def keys(name: str) -> set[str]:
+        stem, code = unit_parts(name)
+        if len(several := codes.get(stem, ())) < 2:
+            return name_keys(name)
+        return {f"{stem}\0{code}"} if code else name_keys(name) | {f"{stem}\0{c}" for c in several}
+    return keys
+
+
+def _answering(listed: set[str], named: list[tuple[str | None, str | None]], summarised: set[str] = frozenset(),
+               keys_of: Callable[[str], set[str]] = name_keys) -> Callable[[str | None, str | None], set[str]]:
     """What a form of (unit, 主管部门) answers for on a roster (listed: its names' keys): its unit; and its 主管部门
     where the roster lists that as a department, as a bureau's lists the departments whose summaries it takes. A
     roster that lists some of a department's units (one other than the department's own, named as it) lists that
@@ -319,12 +340,11 @@ def _answering(listed: set[str], named: list[tuple[str | None, str | None]], sum
     reports straight to the bureau."""
     units: dict[str, dict[str, bool]] = {}  # each department key → its units (but itself) → whether listed
     for unit, department in named:
-        own, keys = name_keys(unit or ""), name_keys(department or "")
-        if own and not own & keys:
+        if (own := name_keys(unit or "")) and not own & name_keys(department or ""):
             key = unit_key(unit or "")
-            for k in keys:
+            for k in keys_of(department or ""):
                 shown = units.setdefault(k, {})
-                shown[key] = shown.get(key, False) or bool(own & listed)
+                shown[key] = shown.get(key, False) or bool(keys_of(unit or "") & listed)
 
     def of_units(k: str) -> bool:  # whether the roster lists the department's units one by one
         shown = units.get(k, {})
@@ -332,6 +352,6 @@ def _answering(listed: set[str], named: list[tuple[str | None, str | None]], sum
     listing = {k for k in units if of_units(k)}  # the keys of the 主管部门 whose units the roster lists
 
     def answers(unit: str | None, department: str | None) -> set[str]:
-        keys = name_keys(department or "")
-        return name_keys(unit or "") | (keys if not keys & listing else set())
+        keys = keys_of(department or "")
+        return keys_of(unit or "") | (keys if not keys & listing else set())
     return answers
