@@ -133,10 +133,32 @@ def made_in(sheet: list[list]) -> str | None:
     return next(_lines(sheet, "made"), None)
 
 
+def read_through(records: list[FormRecord], path: str, hashes: dict[str, str] | None = None) -> None:
+    """Records read back from the summary at `path` are its forms now: each names the file it came from as its
+    source (and that file's SHA-256, where the summary kept it), and the summary as its file."""
+    for r in records:
+        r.source = r.source or r.file
+        r.sha256 = r.sha256 or (hashes or {}).get(r.source)
+        r.file = path
+        r.finish()
+
+
 def roster_in(sheet: list[list]) -> list[str]:
     """The roster a summary was checked against, as its records sheet keeps it (records.roster_line)."""
     names = next(_lines(sheet, "roster"), None)
     return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
+
+
+def left_in(sheet: list[list]) -> dict | None:
+    """What a summary left out, as its records sheet keeps it (records.left_line); None where it keeps none."""
+    left = next(_lines(sheet, "left"), None)
+    if not isinstance(left, dict):
+        return None
+    rejected = [row for row in left.get("rejected") or () if isinstance(row, list) and len(row) == 2
+                and all(isinstance(v, str) for v in row)]
+    earlier = left.get("earlier") if isinstance(left.get("earlier"), int) else 0
+    duplicates = [d for d in left.get("duplicates") or () if isinstance(d, str)]
+    return {"rejected": rejected, "earlier": earlier, "duplicates": duplicates}
 
 
 def listed_files(sheet: list[list]) -> list[list] | None:
@@ -330,11 +352,7 @@ def extract(path: str, profile: Profile, dated: bool = True) -> FileOutcome:
         edits = summary_edits(book.sheets, records, diagnostics, profile)  # against the records as it wrote them
         inputs = sorted({r.file for r in records})
         hashes = file_hashes(book.sheets[RECORDS_SHEET], records, diagnostics)
-        for r in records:
-            r.source = r.source or r.file
-            r.sha256 = r.sha256 or hashes.get(r.source)
-            r.file = path
-            r.finish()
+        read_through(records, path, hashes)
         diagnostics = [*edit_diagnostics(edits, path), *diagnostics]
         if SUMMARY_SHEETS[6] in book.sheets:
             records, found = completed_department_form(book.sheets[SUMMARY_SHEETS[6]], records, path, profile, sha)
@@ -343,7 +361,8 @@ def extract(path: str, profile: Profile, dated: bool = True) -> FileOutcome:
         status = "included" if records else "rejected"
         return FileOutcome(path, sha, status, None if records else "汇总表中没有项目记录", records, diagnostics,
                            summary=True, modified=modified, inputs=inputs, made_in=made_in(book.sheets[RECORDS_SHEET]),
-                           hashes=hashes, roster=roster_in(book.sheets[RECORDS_SHEET]))
+                           hashes=hashes, roster=roster_in(book.sheets[RECORDS_SHEET]),
+                           left=left_in(book.sheets[RECORDS_SHEET]))
     result = check_workbook(book, profile)
     diags = [d.model_dump() for d in result.diagnostics]
     records = [form_record(f, path, f.sheet in book.hidden, modified, sha, book.saved).finish() for f in result.forms]

@@ -186,6 +186,7 @@ class FileOutcome:
     # left out only as earlier months of forms sent for the summary's period (K018): listed after the files to see to
     earlier: bool = False
     roster: list[str] = field(default_factory=list)  # a summary's: the roster it was checked against
+    left: dict | None = None  # a summary's: what it left out (records.left_line)
 
 
 def left_out(files: list[FileOutcome]) -> tuple[list[FileOutcome], int]:
@@ -215,6 +216,12 @@ def made_line(folder: str | None) -> str:
     """The folder the summary was written in, of units' files lying there; None when it summed files elsewhere
     (run.skip_own_summaries: last time's summary of a folder, or one sent in)."""
     return _line({"type": "made", "data": folder})
+
+
+def left_line(rejected: list[list[str]], earlier: int, duplicates: list[str]) -> str:
+    """What the summary left out, as its report says it (the files to see to, by name and reason; how many were
+    earlier months kept; the projects sent twice), so that the report drafted from the summary says it too."""
+    return _line({"type": "left", "data": {"rejected": rejected, "earlier": earlier, "duplicates": duplicates}})
 
 
 def roster_line(names: list[str]) -> str:

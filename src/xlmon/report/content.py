@@ -18,7 +18,8 @@ from ..calc import DEPENDS, fmt_amount, fmt_rate
 from ..check import check_file, check_sheets, no_forms
 from ..consolidate.aggregate import CHART_BARS, Summary, aggregate, shown_names, source_rows
 from ..consolidate.focus import Focus
-from ..consolidate.extract import DamagedRecords, completed_department_form, form_record, roster_in, summary_records
+from ..consolidate.extract import (DamagedRecords, completed_department_form, form_record, left_in, read_through,
+                                  roster_in, summary_records)
 from ..consolidate.names import department_name as names_department
 from ..consolidate.records import FileOutcome, FormRecord, derived, form_name, left_out
 from ..consolidate.run import extract_all, resolve_inputs, skip_own_summaries
@@ -64,8 +65,9 @@ def report_for_paths(inputs: Iterable[str | Path], profile: Profile | None = Non
     outcomes = extract_all([p for p, _ in found], profile)
     skip_own_summaries(outcomes, [origin for _, origin in found])
     taken = [o for o in outcomes if o.status == "included"]
-    if roster is None and len(taken) == 1 and taken[0].summary:
-        roster = taken[0].roster or None
+    alone = taken[0] if len(taken) == 1 and taken[0].summary else None  # a summary drafted from alone
+    if roster is None and alone is not None:
+        roster = alone.roster or None
     summary = aggregate(outcomes, profile, roster)
     if not (summary.projects or summary.overall):
         shown = shown_names(o.path for o in outcomes)
@@ -77,7 +79,7 @@ def report_for_paths(inputs: Iterable[str | Path], profile: Profile | None = Non
         result = check_file(record.file, profile)
         form = next(f for f in result.forms if f.sheet == record.sheet and list(f.place or ()) == (record.place or []))
         return project_report(form, record.file, [d.severity for d in result.diagnostics], profile)
-    return department_report(summary, profile)
+    return department_report(summary, profile, alone.left if alone is not None else None)
 
 
 def report_for_sheets(name: str, grids: dict[str, Grid], profile: Profile | None = None) -> Report:
@@ -89,12 +91,14 @@ def report_for_sheets(name: str, grids: dict[str, Grid], profile: Profile | None
             records, diagnostics = summary_records(grids[RECORDS_SHEET])
         except DamagedRecords as exc:
             raise NothingToReport([f"{name}：{exc}，请重新生成该汇总表"]) from None
+        read_through(records, name)  # the summary's forms, as `xlmon report 部门汇总.xlsx` reads them
         if SUMMARY_SHEETS[6] in grids:  # the department's completed 部门整体 in place of its units'
             records, found = completed_department_form(grids[SUMMARY_SHEETS[6]], records, name, profile)
             diagnostics = [*found, *diagnostics]
         if records:
             outcome = FileOutcome(name, "", "included", None, records, diagnostics, summary=True)
-            return department_report(aggregate([outcome], profile, roster_in(grids[RECORDS_SHEET]) or None), profile)
+            return department_report(aggregate([outcome], profile, roster_in(grids[RECORDS_SHEET]) or None), profile,
+                                     left_in(grids[RECORDS_SHEET]))
     result = check_sheets(grids, profile)
     if not result.forms:
         raise NothingToReport([no_forms(result)])
@@ -353,7 +357,18 @@ def roster_text(summary: Summary) -> str:
     return text + "。"
 
 
-def department_report(summary: Summary, profile: Profile) -> Report:
+def _left(summary: Summary, left: dict | None) -> tuple[list[list[str]], int, list[str]]:
+    """The files left out (name, reason), how many were earlier months kept, and the projects sent twice: the
+    consolidation's own, or, drafted from one summary alone, what that summary left out (records.left_line)."""
+    rejected, kept = left_out(summary.files)
+    if left is not None and not rejected and not kept and not summary.duplicates:
+        return left["rejected"], left["earlier"], left["duplicates"]
+    names = shown_names(o.path for o in summary.files)  # as the 重复 lines name them
+    return [[names[o.path], o.reason or ""] for o in rejected], kept, summary.duplicates
+
+
+def department_report(summary: Summary, profile: Profile, left: dict | None = None) -> Report:
+    """left: what the summary the report is drafted from left out (records.left_line), said as if of its files."""
     period = L.period(summary.year, summary.months)
     name = department_name(summary)
     own = {summary.unit_ids.of(r) for r in (*summary.projects, *summary.overall)}  # 机关服务中心（101003） and （102003）: two
@@ -489,14 +504,13 @@ def department_report(summary: Summary, profile: Profile) -> Report:
 
     add(Heading(SECTIONS[4], 1))
     add(Paragraph(quality_text([d["severity"] for d in summary.diagnostics])))
-    rejected, kept = left_out(summary.files)  # earlier months' files, nothing to say of, counted after
+    rejected, kept, duplicates = _left(summary, left)  # earlier months' files, nothing to say of, counted after
     if rejected:
-        names = shown_names(o.path for o in summary.files)  # as the 重复 lines below name them
         add(Paragraph(f"未纳入本报告的文件 {len(rejected)} 个：" + "；".join(
-            f"{names[o.path]}（{(o.reason or '').rstrip('。')}）" for o in rejected) + "。"))  # no 。） of a sentence
+            f"{name}（{reason.rstrip('。')}）" for name, reason in rejected) + "。"))  # no 。） of a sentence
     if kept:
         add(Paragraph(f"另有 {kept} 个文件是各单位前期的监控表（本期的表已报送），未纳入本报告。"))
-    if summary.duplicates:
-        add(Paragraph("重复报送的项目：" + "；".join(summary.duplicates) + "。"))
+    if duplicates:
+        add(Paragraph("重复报送的项目：" + "；".join(duplicates) + "。"))
     add(Placeholder("其他需要说明的事项"))
     return report
