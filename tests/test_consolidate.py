@@ -729,6 +729,8 @@ def test_edits_are_found_with_a_column_deleted_or_a_title_typed_above_a_table(de
     ("汇总表", "G5", 3000, "资金总额的支出数为 3,000.00，记录之和为"),
     ("项目明细", "L2", 0.99, "的支出进度为 99.00%，记录为"),  # a rate, a count or a grade made to look better
     ("项目明细", "R2", 7, "的指标红灯为 7，记录为 0"),
+    ("指标偏差", "C2", "另一个项目", "的项目名称为“另一个项目”，记录为"),
+    ("指标偏差", "E2", "可持续影响指标", "的二级指标为“可持续影响指标”，记录为"),
     ("汇总表", "H5", 0.9, "资金总额的1-6月支出进度为 90.00%，记录之和得出 36."),
     ("汇总表", "L5", "绿灯", "资金总额的评级为“绿灯”，记录之和得出“黄灯”"),
     ("汇总表", "A60", "审核说明：职业技术学校进度滞后，已约谈。", "在表格下方填写了“审核说明"),
@@ -737,7 +739,8 @@ def test_edits_are_found_with_a_column_deleted_or_a_title_typed_above_a_table(de
     ("文件清单", "D3", "已电话催报更正件", "的原因为“已电话催报更正件”，记录为"),
 ])
 def test_more_edits_by_hand_are_found_and_never_written_over(department, tmp_path, capsys, sheet, cell, value, said):
-    """A code, a grade or a 小计 typed into 项目明细, a total corrected or a note written below 汇总表, a 填报人 line or
+    """A code, a grade, a rate, a count or a 小计 typed into 项目明细, a total, rate or grade corrected or a note written
+    below 汇总表, a project or level rewritten in 指标偏差, a 填报人 line or
     the department's name written into a 部门整体 not yet completed, a note in 文件清单's 原因: each went
     unreported one level up and was written over by the next summary of the folder. Each is an edit, named
     with its cell."""
@@ -752,7 +755,7 @@ def test_more_edits_by_hand_are_found_and_never_written_over(department, tmp_pat
     assert main(["consolidate", str(folder), "-o", str(summary)]) == 2
     assert said in capsys.readouterr().err and summary.read_bytes() == before
     _, bureau = run(capsys, summary, "-o", tmp_path / "局汇总.xlsx")
-    edits = [d for d in bureau["diagnostics"] if d["code"] in ("K005", "K014") and d["sheet"] == sheet]
+    edits = [d for d in bureau["diagnostics"] if d["code"] in ("K005", "K012", "K014") and d["sheet"] == sheet]
     assert len(edits) == 1 and said in edits[0]["message"]
     assert edits[0]["cell"] == (cell if sheet != "部门整体" or cell == "D3" else None)
 

@@ -323,7 +323,10 @@ def _text_at(line: list, c: int | None) -> str | None:
 
 
 # 指标偏差's columns a department may edit (besides 1-N月完成情况)
-_DEVIATION_FIELDS = ("评级", "年度指标值", "全年预计完成情况", "完成目标可能性", "偏差原因分析", "备注")
+# 指标偏差's columns compared with the records, besides DEVIATION_KEY's (项目名称 and the levels too: a row moved to
+# another project or level would misplace the deviation one level up, where only the records count)
+_DEVIATION_FIELDS = ("评级", "项目名称", "一级指标", "二级指标", "年度指标值", "全年预计完成情况", "完成目标可能性",
+                     "偏差原因分析", "备注")
 
 
 def edited_deviations(sheet: list[list], records: list[FormRecord]) -> Found:
