@@ -25,7 +25,8 @@ from .focus import Focus, focus_list
 from .names import Units, alike_names, department_groups, department_name, unit_or_file, with_units
 from .periods import (form_of_month, in_period, left_out_reason, majority_period, month_of, off_period_finding,
                       sent_text, sheet_of_month)
-from .records import AMOUNTS, OVERALL_NAME, FileOutcome, FormRecord, duplicate_form, form_name, form_place
+from .records import (AMOUNTS, OVERALL_NAME, FileOutcome, FormRecord, duplicate_form, form_name, form_place,
+                      left_out)
 from .roster import compare_roster
 
 if TYPE_CHECKING:
@@ -147,6 +148,15 @@ class Summary:
     @property
     def total(self) -> Totals:
         return self.rows[0]
+
+    @property
+    def left(self) -> dict:
+        """What the summary left out, as its report says it and its records keep it (records.left_line): the files
+        to see to, each by its shown name with why; how many more were earlier months kept; the projects sent twice."""
+        rejected, earlier = left_out(self.files)
+        names = shown_names(o.path for o in self.files)  # as the 重复 lines name them
+        return {"rejected": [[names[o.path], o.reason or ""] for o in rejected], "earlier": earlier,
+                "duplicates": self.duplicates}
 
     @property
     def other_period_note(self) -> str:

@@ -36,7 +36,7 @@ from .extract import RECORDS_SHEET
 from .names import unit_parts
 from .quick_xlsx import CONTROL, Cells, QuickWorkbook, write_cells
 from .records import (AMOUNTS, Deviation, FormRecord, blocks_apart, diagnostic_line, file_line, form_name, made_line,
-                      left_line, left_out, not_prefilled, overall_sums, record_line, roster_line)
+                      left_line, not_prefilled, overall_sums, record_line, roster_line)
 
 from ..sheetnames import SUMMARY_SHEETS as SHEETS
 GRADE_ORDER = {"red": 0, "yellow": 1, "green": 2}
@@ -856,11 +856,8 @@ def _records(book: _Book, summary: Summary, listed: list[list], path: Path) -> N
     if summary.roster:
         ws.write_run(row, 0, _pieces(roster_line(summary.roster)))
         row += 1
-    rejected, earlier = left_out(summary.files)
-    if rejected or earlier or summary.duplicates:
-        shown = shown_names(o.path for o in summary.files)
-        ws.write_run(row, 0, _pieces(left_line([[shown[o.path], o.reason or ""] for o in rejected], earlier,
-                                               summary.duplicates)))
+    if any((left := summary.left).values()):
+        ws.write_run(row, 0, _pieces(left_line(**left)))
         row += 1
     here = Path(path).resolve().parent  # run.skip_own_summaries reads it: last time's summary of this folder
     own = any(Path(f.path).resolve().parent == here for f in summary.files if f.status == "included" and not f.summary)

@@ -21,7 +21,7 @@ from ..consolidate.focus import Focus
 from ..consolidate.extract import (DamagedRecords, completed_department_form, form_record, left_in, read_through,
                                   roster_in, summary_records)
 from ..consolidate.names import department_name as names_department
-from ..consolidate.records import FileOutcome, FormRecord, derived, form_name, left_out
+from ..consolidate.records import FileOutcome, FormRecord, derived, form_name
 from ..consolidate.run import extract_all, resolve_inputs, skip_own_summaries
 from ..grid import Grid
 from ..grading import GAP_EPS
@@ -357,16 +357,6 @@ def roster_text(summary: Summary) -> str:
     return text + "。"
 
 
-def _left(summary: Summary, left: dict | None) -> tuple[list[list[str]], int, list[str]]:
-    """The files left out (name, reason), how many were earlier months kept, and the projects sent twice: the
-    consolidation's own, or, drafted from one summary alone, what that summary left out (records.left_line)."""
-    rejected, kept = left_out(summary.files)
-    if left is not None and not rejected and not kept and not summary.duplicates:
-        return left["rejected"], left["earlier"], left["duplicates"]
-    names = shown_names(o.path for o in summary.files)  # as the 重复 lines name them
-    return [[names[o.path], o.reason or ""] for o in rejected], kept, summary.duplicates
-
-
 def department_report(summary: Summary, profile: Profile, left: dict | None = None) -> Report:
     """left: what the summary the report is drafted from left out (records.left_line), said as if of its files."""
     period = L.period(summary.year, summary.months)
@@ -504,7 +494,10 @@ def department_report(summary: Summary, profile: Profile, left: dict | None = No
 
     add(Heading(SECTIONS[4], 1))
     add(Paragraph(quality_text([d["severity"] for d in summary.diagnostics])))
-    rejected, kept, duplicates = _left(summary, left)  # earlier months' files, nothing to say of, counted after
+    # the consolidation's own, or, drafted from one summary alone, what that summary left out
+    own = summary.left
+    told = left if left is not None and not any(own.values()) else own
+    rejected, kept, duplicates = told["rejected"], told["earlier"], told["duplicates"]  # earlier: counted after
     if rejected:
         add(Paragraph(f"未纳入本报告的文件 {len(rejected)} 个：" + "；".join(
             f"{name}（{reason.rstrip('。')}）" for name, reason in rejected) + "。"))  # no 。） of a sentence
