@@ -403,7 +403,8 @@ def edited_overview(sheet: list[list], records: list[FormRecord], profile: Profi
     r = top + 1
     labels = {**totals, **{f"其中：{row}": t for row, t in totals.items()}}  # 其中：中央财政资金
     tp = time_progress(months)
-    figures = {c: h for h, c in header.items() if h.endswith(("下达率", "支出进度")) or h in _OVERVIEW_FIGURES}
+    # worked out from those sums: a rate or grade made to look better (1-6月下达率 by its last words)
+    figures = {c: h for h, c in header.items() if h.endswith(_OVERVIEW_FIGURES)}
     while r < len(sheet) and (t := labels.get(label := clean_text(sheet[r][0] if sheet[r] else None))):
         values = [t.carryover, t.current, t.subtotal, t.issued, t.spent, t.forecast]  # a line typed below: not a row
         for c, i in columns.items():
@@ -411,14 +412,13 @@ def edited_overview(sheet: list[list], records: list[FormRecord], profile: Profi
             if not same_amount(shown, values[i]):
                 edits.append((address(r, c), f"{label}的{_OVERVIEW_AMOUNTS[i].lstrip('月')}为{_shown(shown)}，"
                                              f"记录之和为{_shown(values[i])}"))
-        for c, h in figures.items():  # worked out from those sums: a rate or grade made to look better
+        worked_out = {"下达率": (t.issue_rate, same_rate, _shown_rate),
+                      "支出进度": (t.spend_progress, same_rate, _shown_rate), "时间进度": (tp, same_rate, _shown_rate),
+                      "进度差（百分点）": (None if t.gap is None else round(t.gap * 100, 2), same_amount, _shown),
+                      "评级": (GRADE_TEXT.get(t.grade), _same_text, _shown)}
+        for c, h in figures.items():
             shown = sheet[r][c] if c < len(sheet[r]) else None
-            value, same, show = (
-                (t.issue_rate, same_rate, _shown_rate) if h.endswith("下达率")
-                else (t.spend_progress, same_rate, _shown_rate) if h.endswith("支出进度")
-                else (tp, same_rate, _shown_rate) if h == "时间进度"
-                else (None if t.gap is None else round(t.gap * 100, 2), same_amount, _shown) if h.startswith("进度差")
-                else (GRADE_TEXT.get(t.grade), _same_text, _shown))
+            value, same, show = worked_out[next(k for k in worked_out if h.endswith(k))]
             if not same(shown, value):
                 edits.append((address(r, c), f"{label}的{h}为{show(shown)}，记录之和得出{show(value)}"))
         r += 1
@@ -462,7 +462,7 @@ def _overview_lines(sheet: list[list], first: int, counts: dict[str, int]) -> di
 
 # 汇总表's amount columns, by header (月下达数: 1-6月下达数…)
 _OVERVIEW_AMOUNTS = ("上年结转", "本年预算", "小计", "月下达数", "月支出数", "全年预计支出数")
-_OVERVIEW_FIGURES = ("时间进度", "进度差（百分点）", "评级")  # and each row's 下达率 and 支出进度
+_OVERVIEW_FIGURES = ("下达率", "支出进度", "时间进度", "进度差（百分点）", "评级")  # each worked out from the amounts
 
 
 def edited_files(sheet: list[list], records_sheet: list[list]) -> Found:
