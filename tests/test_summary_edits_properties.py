@@ -121,17 +121,23 @@ def sort_rows(ws, first: int, last: int, columns: int, by: int, descending: bool
             put(ws.cell(r, c), state)
 
 
-def delete_row(ws, r: int) -> None:
-    """Row r deleted, the rows below moved up with their links (openpyxl leaves the links where they were)."""
+def moving_links(ws, change, where) -> None:
+    """Rows or columns inserted or deleted by change(), each link moved with its cell as Excel moves it (openpyxl
+    leaves the links where they were): where(row, column) is its new place, None where its cell is gone."""
     links = {(c.row, c.column): c.hyperlink for row in ws.iter_rows() for c in row if c.hyperlink}
-    ws.delete_rows(r)
+    change()
     for row in ws.iter_rows():
         for c in row:
             c._hyperlink = None
-    for (row, column), link in links.items():
-        if row != r:
-            ws.cell(row - (row > r), column).hyperlink = Hyperlink(
-                ref="", target=link.target, location=link.location, tooltip=link.tooltip, display=link.display)
+    for place, link in links.items():
+        if (to := where(*place)) is not None:
+            ws.cell(*to).hyperlink = Hyperlink(ref="", target=link.target, location=link.location,
+                                               tooltip=link.tooltip, display=link.display)
+
+
+def delete_row(ws, r: int) -> None:
+    """Row r deleted, the rows below moved up with their links."""
+    moving_links(ws, lambda: ws.delete_rows(r), lambda row, column: None if row == r else (row - (row > r), column))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -265,14 +271,7 @@ def add_notes(rng: random.Random, wb, expected: Expected) -> str:
     last = last_row(ws, 1, columns)
     at = columns + 1 if rng.random() < 0.6 else rng.randint(2, columns)
     if at <= columns:
-        links = {(c.row, c.column): c.hyperlink for row in ws.iter_rows() for c in row if c.hyperlink}
-        ws.insert_cols(at)
-        for row in ws.iter_rows():
-            for c in row:
-                c._hyperlink = None
-        for (r, c), link in links.items():
-            ws.cell(r, c + (c >= at)).hyperlink = Hyperlink(ref="", target=link.target, location=link.location,
-                                                            tooltip=link.tooltip, display=link.display)
+        moving_links(ws, lambda: ws.insert_cols(at), lambda row, column: (row, column + (column >= at)))
     expected.note = rng.choice(NOTE_HEADERS)
     ws.cell(1, at).value = expected.note
     for r in rng.sample(range(2, last + 1), rng.randint(1, last - 1)):
