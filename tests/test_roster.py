@@ -619,3 +619,21 @@ def test_two_rosters_in_the_folders_or_an_unreadable_one_are_a_note_not_a_failur
     assert code == 0 and data["roster"] is None and data["projects"] == 2
     assert "没有找到单位名称" in data["roster_note"] and "本次未核对单位名单" in data["roster_note"]
     assert [Path(f["path"]).name for f in data["files"]] == ["u0.xlsx", "u0.xlsx"]
+
+
+@pytest.mark.parametrize("written", ["101001001 某市第一中学", "101001001-某市第一中学", "101001001　某市第一中学",
+                                     "101001001某市第一中学"])
+def test_a_form_writing_its_units_code_in_front_is_that_unit_of_the_roster_and_of_its_other_forms(
+        tmp_path, capsys, written):
+    """A unit's form whose 预算单位 the budget system filled in as it lists units, code first: the roster's
+    某市第一中学（101001001）, and one unit with its form that writes the code after its name (the same project
+    sent in both is one project, not two)."""
+    (tmp_path / "in").mkdir()
+    write_form(tmp_path / "in" / "a.xlsx", unit=written, project="校舍维修改造项目")
+    write_form(tmp_path / "in" / "b.xlsx", unit="某市第一中学（101001001）", project="校舍维修改造项目")
+    write_form(tmp_path / "in" / "c.xlsx", unit="某市第二中学", project="项目")
+    roster = write_csv(tmp_path / "名单.csv", [["单位名称"], ["某市第一中学（101001001）"], ["某市第二中学"]])
+    code, data = run(capsys, tmp_path / "in", "-o", tmp_path / "s.xlsx", "--roster", roster)
+    assert code == 0
+    assert data["missing_units"] == [] and data["unlisted_units"] == []
+    assert data["units"] == 2 and data["projects"] == 2 and len(data["duplicates"]) == 1

@@ -17,23 +17,39 @@ if TYPE_CHECKING:
 
 _CODE = re.compile(r"[(\[【〔]\s*[0-9A-Za-z-]+\s*[)\]】〕]")
 _BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|〔[^〔〕]*〕")
+_CODE_CHARS = "0-9A-Za-z０-９Ａ-Ｚａ-ｚ"
+_LEADING_CODE = re.compile(rf"\s*([{_CODE_CHARS}]+(?:[-－][{_CODE_CHARS}]+)*)(?:\s*[-－_、:：|]\s*|\s+|(?=[^\x00-\x7f０-９Ａ-Ｚａ-ｚ]))(\S.*)",
+                           re.S)
+_UNIT_CODE = re.compile(r"[0-9]{6,}[0-9A-Za-z]*(?:-[0-9A-Za-z]+)?")  # 101001001, 101001-001
+
+
+def code_aside(name: str) -> str:
+    """A name written with its code in front, as budget systems list units (101001001 某市第一中学, 101001-001　某校,
+    101001001-某校), as the forms write it, the code in brackets after it (某市第一中学（101001001）); any other name
+    as it is, one that starts with a shorter number too (12345 政务服务热线, 110 指挥中心): a unit's code has 6
+    digits or more."""
+    found = _LEADING_CODE.fullmatch(name)
+    if found is None or not _UNIT_CODE.fullmatch(nfkc(found[1])) or label_key(found[2]).lstrip("+-").isdigit():
+        return name
+    return f"{found[2].strip()}（{found[1]}）"
 
 
 def name_keys(name: str) -> set[str]:
     """label_key of a name, and of the name without a code in brackets."""
+    name = code_aside(name)
     return {label_key(name), label_key(_CODE.sub("", nfkc(name)))} - {""}
 
 
 def unit_code(name: str | None) -> str | None:
     """The code a unit's name is written with (某校（101001004） → 101001004), if any."""
-    m = _CODE.search(nfkc(name or ""))
+    m = _CODE.search(nfkc(code_aside(name or "")))
     return re.sub(r"[^0-9A-Z]", "", m.group(0).upper()) or None if m else None  # 101001-001 is 101001001
 
 
 def unit_key(name: str) -> str:
     """A unit's name without its code (某校（101001004） is 某校, as its 部门整体 form and a re-sent file may write it;
     某局（本级） is not 某局): half of what tells units apart, Units the whole."""
-    return label_key(_CODE.sub("", nfkc(name))) or label_key(name)
+    return label_key(_CODE.sub("", nfkc(code_aside(name)))) or label_key(name)
 
 
 UnitId = tuple[str, str | None]  # a unit as Units tells it: unit_key of its name, and its code (None: none known)
@@ -511,7 +527,7 @@ _SHOWN_CODE = re.compile(r"\s*[(（\[【〔]\s*[0-9A-Za-z０-９Ａ-Ｚａ-ｚ\-
 def name_stem(name: str) -> str:
     """A name without what brackets add: 某局（本级）, 某局(机关) and 某局 share the stem 某局, as 某局（101001）
     and 某局 do."""
-    return label_key(_BRACKETED.sub("", nfkc(name))) or label_key(name)
+    return label_key(_BRACKETED.sub("", nfkc(code_aside(name)))) or label_key(name)
 
 
 def alike_names(name: str, others: Iterable[str]) -> list[str]:

@@ -12,7 +12,7 @@ from ..adapters.files import OTHER_SPREADSHEETS, WORKBOOK_SUFFIXES, read_bytes
 from ..file_errors import os_reason
 from ..sheetnames import RECORDS_SHEET, summary_sheets
 from ..text import clean_text, label_key, nfkc
-from .names import name_keys, unit_key, unit_parts
+from .names import code_aside, name_keys, unit_key, unit_parts
 from .records import FormRecord
 
 
@@ -75,7 +75,7 @@ def read_roster(path: str | Path) -> list[str]:
     header = label_key(rows[start - 1][column]) if start else ""  # repeated below, as pasted pages do
     names: dict[str, str] = {}  # by label_key, as _missing matches them: a unit listed twice is one unit
     for n, row in enumerate(rows[start:], start):
-        name = _code_aside(row[column] if column < len(row) else "")
+        name = code_aside(row[column] if column < len(row) else "")
         alone = not names and not start and _alone_above(rows, n)  # without a header, a title alone above the names
         if (label_key(name) not in ("", header) and not _not_a_name(name, above=not names, alone=alone)
                 and not any(map(_is_total, row[:column + 1]))):  # a 备注 of 小计 makes no total row
@@ -210,22 +210,9 @@ def _header_rank(cell: str) -> int:
 
 
 _NAME_AND_CODE = re.compile(r"(名称|全称)(?:及|和|与|/)?(?:代码|编码|编号)$")  # 单位名称及代码: names (with codes)
-_CODE_CHARS = "0-9A-Za-z０-９Ａ-Ｚａ-ｚ"
-_LEADING_CODE = re.compile(rf"\s*([{_CODE_CHARS}]+(?:[-－][{_CODE_CHARS}]+)*)(?:\s*[-－_、:：|]\s*|\s+)(\S.*)")
-_UNIT_CODE = re.compile(r"[0-9]{6,}[0-9A-Za-z]*(?:-[0-9A-Za-z]+)?")  # 101001001, 101001-001
 _TOTALS = ("合计", "总计", "小计", "共计")
 _COUNT = re.compile(r"(?:共|共计|合计|总计)?[0-9]+(?:个|家|户)(?:单位|部门)?")  # 3个单位, 共3家
 _YEAR = re.compile(r"(?:19|20)[0-9]{2}年")
-
-
-def _code_aside(cell: str) -> str:
-    """A name exported with its code in front (101001001 某市第一中学, 101001-001　某校) as the forms write it, the
-    code in brackets after it (某市第一中学（101001001）); any other cell as it is, a name that starts with a
-    shorter number too (12345 政务服务热线, 110 指挥中心): a unit's code has 6 digits or more."""
-    found = _LEADING_CODE.fullmatch(cell)
-    if found is None or not _UNIT_CODE.fullmatch(nfkc(found[1])) or _is_number(found[2]):
-        return cell
-    return f"{found[2].strip()}（{found[1]}）"
 
 
 def _not_a_name(cell: str, above: bool, alone: bool = False) -> bool:
