@@ -1988,7 +1988,7 @@ def test_a_subtotal_typed_alone_in_a_units_department_form_is_not_half_prefilled
     earlier = load_workbook(summary)
     overall = [r for r in consolidate_records(summary) if r.kind == "department"]
     for (block, label), cells in layout.funding.items():
-        if label != L.TOTAL_ROW and (sums := overall_sums(overall, block, label, every=True)):
+        if label != L.TOTAL_ROW and (sums := overall_sums(overall, block, label, every=True, zeros=True)):
             for f, v in zip(("carryover", "current", "issued", "spent", "forecast"), sums):
                 earlier["部门整体"][cells[f]] = v
     earlier.save(summary)

@@ -188,3 +188,37 @@ def test_a_unit_whose_department_form_has_rows_of_no_official_name_is_named_not_
     assert "丁单位的部门整体表“调剂资金”不是规定的行名称" in note and "这些单位的金额未计入本表" in note
     s113 = [d["message"] for d in data["diagnostics"] if d["code"] == "S113"]
     assert len(s113) == 3 and all("按支出类型：基本支出、项目支出" in m and "不予预填" in m for m in s113)
+
+
+def test_an_amount_no_unit_gave_is_left_blank_in_the_prefill_not_0(tmp_path, capsys):
+    """甲单位 and 乙单位 gave 一般公共预算资金's 本年预算 and 支出数 but neither its 下达数 nor its 全年预计: the pre-fill
+    wrote 0.00 in both, so check called xlmon's own pre-fill 预计支出少于已支出 (R214, an error) and showed its 下达率
+    as 0.00 %. Both are left blank; a summary written before, holding those 0s untouched, is still xlmon's pre-fill."""
+    units = tmp_path / "units"
+    units.mkdir()
+    given = {"current": 100, "spent": 40}
+    for unit in ("甲单位", "乙单位"):
+        write_overall_form(units / f"{unit}.xlsx", unit, rows={("source", "一般公共预算资金"): given,
+                                                               ("spending", "基本支出"): given})
+    summary = tmp_path / "汇总.xlsx"
+    run(capsys, units, "-o", summary)
+    assert prefilled(summary, "source", "一般公共预算资金") == [200, None, 80, None]
+    assert prefilled(summary, "spending", "基本支出") == [200, None, 80, None]
+    ws = load_workbook(summary)["部门整体"]
+    assert ws[LAYOUT.funding[("source", "一般公共预算资金")]["carryover"]].value is None
+    from xlmon.check import check_file
+
+    assert not {"R214", "R204"} & {d.code for d in check_file(summary).diagnostics}
+
+    # as summaries pre-filled before: 0 where no unit gave an amount; untouched, it is no completed form
+    book = load_workbook(summary)
+    for block, label in (("source", "一般公共预算资金"), ("spending", "基本支出")):
+        for field in ("carryover", "issued", "forecast"):
+            book["部门整体"][LAYOUT.funding[(block, label)][field]] = 0
+    book.save(summary)
+    code, up = run(capsys, summary, "-o", tmp_path / "上级.xlsx")
+    assert code == 0 and "K006" not in {d["code"] for d in up["diagnostics"]}
+    complete_department_form(summary, forecast=900)  # completed so: its 0s are the earlier pre-fill, not its own
+    code, again = run(capsys, units, "--overall-from", summary, "-o", tmp_path / "汇总2.xlsx")
+    assert code == 0 and again["carried"]["amounts"] == 0
+    assert prefilled(tmp_path / "汇总2.xlsx", "source", "一般公共预算资金") == [200, None, 80, None]

@@ -29,7 +29,7 @@ from ..sheetnames import SUMMARY_SHEETS
 from ..text import clean_text, label_key
 from .edits import kept, same_amount, typed
 from .extract import Completed, NotCompleted
-from .records import AMOUNTS, FormRecord, overall_sums
+from .records import AMOUNTS, EARLIER_WAYS, FormRecord, overall_sums
 
 SHEET = SUMMARY_SHEETS[6]
 EVERY_PERIOD = ("level3", "target", "remark")  # an indicator's cells that hold in any month of the year
@@ -149,10 +149,11 @@ def _amounts(done: Completed, overall: list[FormRecord], funding: dict[tuple[str
             out.values[cells["subtotal"]] = _raw(done, row.cells.get("subtotal"))
             out.amounts += 1
         before = overall_sums(done.units, block, label) or [None] * len(AMOUNTS)
-        earlier = overall_sums(done.units, block, label, every=True) or [None] * len(AMOUNTS)  # an older summary's
         now = overall_sums(overall, block, label) or [None] * len(AMOUNTS)
-        # a row as an older summary pre-filled it, whole: not one the department typed a total into, part by part
-        as_once = earlier != before and all(same_amount(row.typed.get(f), v) for f, v in zip(AMOUNTS, earlier))
+        # a row as an earlier summary pre-filled it, whole: not one the department typed a total into, part by part
+        earlier = (overall_sums(done.units, block, label, *way) or [None] * len(AMOUNTS) for way in EARLIER_WAYS)
+        as_once = any(sums != before and all(same_amount(row.typed.get(f), v) for f, v in zip(AMOUNTS, sums))
+                      for sums in earlier)
         for f, was, sum_now in zip(AMOUNTS, before, now):
             if f not in row.unreadable and (same_amount(row.typed.get(f), was) or as_once):
                 continue

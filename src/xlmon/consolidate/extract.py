@@ -23,7 +23,7 @@ from ..text import plain_number
 from ..sheetnames import RECORDS_SHEET, SUMMARY_SHEETS  # RECORDS_SHEET: a summary's hidden sheet, a record a row
 from .edits import Edit, edit_diagnostics, same_amount, summary_edits
 from .names import department_name
-from .records import AMOUNTS, PROJECT_CODE, Deviation, FileOutcome, FormRecord, overall_sums
+from .records import AMOUNTS, EARLIER_WAYS, PROJECT_CODE, Deviation, FileOutcome, FormRecord, overall_sums
 
 _SYMBOLS = {">=": "≥", ">": ">", "=": "=", "<": "<", "<=": "≤"}
 
@@ -316,16 +316,17 @@ def edits_in(sheets: dict[str, list[list]], profile: Profile) -> list[Edit]:
 
 def _amounts_differ(form: Form, units: list[FormRecord]) -> bool:
     """Whether the form's amounts are other than the sums of the units' overall forms it was pre-filled with, as
-    xlmon pre-fills now or did before it left out the forms it could not sum whole (records.not_prefilled)."""
-    return all(_differs(form, units, every) for every in (False, True))
+    xlmon pre-fills now or did in earlier summaries (records.EARLIER_WAYS)."""
+    return all(_differs(form, units, *way) for way in ((False, False), *EARLIER_WAYS))
 
 
-def _differs(form: Form, units: list[FormRecord], every: bool) -> bool:
-    """Whether a row of the form is other than the pre-fill (every: as older summaries pre-filled), row by row."""
+def _differs(form: Form, units: list[FormRecord], every: bool, zeros: bool) -> bool:
+    """Whether a row of the form is other than the pre-fill (every, zeros: as earlier summaries pre-filled), row
+    by row."""
     for row in form.funding:
         if row.row == L.TOTAL_ROW:
             continue
-        prefilled = overall_sums(units, row.block, row.row, every) or [None] * len(AMOUNTS)
+        prefilled = overall_sums(units, row.block, row.row, every, zeros) or [None] * len(AMOUNTS)
         if not all(same_amount(row.typed.get(f), v) for f, v in zip(AMOUNTS, prefilled)):
             return True
     return False

@@ -286,14 +286,23 @@ def blocks_apart(record: FormRecord) -> str | None:
     return "按资金类型与按支出类型填写的金额不一致"
 
 
-def overall_sums(records: list[FormRecord], block: str, row: str, every: bool = False) -> list[float] | None:
+def overall_sums(records: list[FormRecord], block: str, row: str, every: bool = False,
+                 zeros: bool = False) -> list[float | None] | None:
     """A 部门整体 row's five amounts summed over overall forms, as the summary's 部门整体 is pre-filled: None when
-    no form has any amount in the row, else every amount (a blank one as 0). A form not_prefilled names is left out,
-    unless every: as summaries written before that pre-filled."""
+    no form has any amount in the row, else each amount summed (a blank one as 0), blank where no form gives it: a
+    全年预计 or 下达数 no unit gave is unknown, not 0 (0 made xlmon's own pre-fill 预计支出少于已支出, R214, and its
+    支出进度 0.00 %). A form not_prefilled names is left out, unless every; zeros: an amount no form gives as 0 too.
+    every and zeros: as summaries written before pre-filled (EARLIER_WAYS)."""
     parts = [part for r in records if (part := r.amounts.get(block, {}).get(row)) and (every or not not_prefilled(r))]
     if not any(v is not None for part in parts for v in part):
         return None
-    return [round(sum(part[i] or 0.0 for part in parts), 6) for i in range(len(AMOUNTS))]
+    return [round(sum(part[i] or 0.0 for part in parts), 6)
+            if zeros or any(part[i] is not None for part in parts) else None for i in range(len(AMOUNTS))]
+
+
+# (every, zeros) of overall_sums as earlier summaries pre-filled: an amount no form gave as 0, and before that with
+# the forms not_prefilled names summed in too; such a summary's pre-fill untouched is xlmon's, not the department's
+EARLIER_WAYS = ((False, True), (True, True))
 
 
 def form_name(record: FormRecord) -> str | None:

@@ -835,7 +835,8 @@ def _department_form_note(summary: Summary, prefill: dict[tuple[str, str], list[
 
 def _prefill_blocks_differ(prefill: dict[tuple[str, str], list[float]]) -> bool:
     """Whether the pre-filled 部门整体's two 资金总额 rows (the sums of their blocks' rows) disagree, as R202 tells."""
-    totals = [[sum(part) for part in zip(*(sums for (b, _), sums in prefill.items() if b == block))]
+    totals = [[sum(v or 0.0 for v in part)
+               for part in zip(*(sums for (b, _), sums in prefill.items() if b == block))]
               or [0.0] * len(AMOUNTS) for block in ("source", "spending")]
     return any(abs(a - b) > AMOUNT_TOLERANCE + EPS for a, b in zip(*totals))
 
