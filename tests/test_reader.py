@@ -682,3 +682,17 @@ def test_a_department_form_without_block_two_is_said_to_lack_it_once():
     result = check_sheets({"t": department_grid(spending={})})
     assert [d.message for d in result.diagnostics if d.code == "S111"] == [
         "资金表缺少“按支出类型的资金总额”“基本支出”“项目支出”行，请按官方格式补齐。"]
+
+
+@pytest.mark.parametrize("line", [["填报人：张三", None, None, "联系电话：0351-1234567", None, None, "审核人：李四"],
+                                  [None, "填报人", "张三", "审核人：", "李四"],
+                                  ["单位负责人（签字）：", None, None, "填报日期：2026年7月10日"]])
+def test_a_sign_off_line_below_the_indicators_is_no_indicator(line):
+    """填报人：张三  联系电话：…  审核人：… typed right below the indicators of a form without its footnotes was read as an
+    indicator named 联系电话：0351-1234567, its forecast 审核人：李四: R104 asked for its target, R301 for its reason."""
+    grid = project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS)[:-len(L.FOOTNOTES)]
+    alone, signed = check_sheets({"t": grid}), check_sheets({"t": [*grid, line]})
+    assert [i.level3 for i in signed.forms[0].indicators] == [x[2] for x in SAMPLE_INDICATORS]
+    assert [(d.code, d.cell) for d in signed.diagnostics] == [(d.code, d.cell) for d in alone.diagnostics]
+    named = [None, "满意度指标", "服务对象满意度指标", "联系人满意度", "≥90%", "92%", "93%", None, "√", None, None]
+    assert read_form([*grid, named], "t")[0].indicators[-1].level3 == "联系人满意度"  # a name, not a sign-off

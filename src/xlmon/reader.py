@@ -113,6 +113,10 @@ _GOAL_KEY = _key_starting(*_GOAL_KEYS)
 _REASON_NOTE_KEY = _key_starting("1偏差原因分析")
 _SKIP_LEVEL3 = {"", "…", "……", "...", "......", "…………"}
 _FOOTNOTE = re.compile(r"^(注|说明|备注\d|[1１]偏差原因分析|填表说明)")
+# who signs a form off, on a line below its table: 填报人：张三  联系电话：…  审核人：…, 填报单位（盖章）：
+_SIGN_OFF_WORDS = ("填报人", "填表人", "制表人", "审核人", "复核人", "经办人", "联系人", "联系电话", "负责人", "单位负责人",
+                   "财务负责人", "项目负责人", "分管领导", "单位领导", "填报日期", "填表日期", "报送日期", "填报单位")
+_SIGN_OFF = re.compile(rf"^(?:{'|'.join(_SIGN_OFF_WORDS)})(?:\([^()]*\))?(?::|$)")
 # what a likelihood column holds where it is not chosen: a cross, an empty box or circle (WPS's check boxes), FALSE
 # (a cell linked to a check box)
 _NO_MARK = {"", "×", "✗", "否", "0", "无", "-", "/", "□", "☐", "○", "◯", "FALSE", "false", "False"}
@@ -812,7 +816,7 @@ def _read_indicators(s: _Sheet, form: Form, header: int, end: int, diags: list[D
     for r in range(start, end):
         row_keys = s.keys[r]
         first = next(filter(None, row_keys), "")
-        if _FOOTNOTE.match(first) or s.has_key(r, _REASON_NOTE_KEY) or _starts_a_form(first):
+        if _FOOTNOTE.match(first) or s.has_key(r, _REASON_NOTE_KEY) or _starts_a_form(first) or _signs_off(s, r, first):
             break
         if _is_indicator_header(s, r):
             continue  # the table's header repeated, as printed on each page
@@ -898,6 +902,16 @@ def _starts_a_form(first_key: str) -> bool:
     """Whether a row whose first label is this begins another form (its title, period or a header field), which
     ends the indicators of a form with no footnotes below them."""
     return first_key in _FORM_HEADER_KEYS or "绩效运行监控表" in first_key or _PERIOD.fullmatch(first_key) is not None
+
+
+def _signs_off(s: _Sheet, r: int, first_key: str) -> bool:
+    """Whether row r is a sign-off line below the indicators (填报人：张三 …), which ends them: of a form with no
+    footnotes, it was read as an indicator, 联系电话：… its name and 审核人：… its forecast, and called incomplete. A
+    name is followed by a colon or stands alone: 联系人满意度 is an indicator."""
+    if not first_key.startswith(_SIGN_OFF_WORDS):
+        return False
+    text = next(v for v in s.grid[r] if isinstance(v, str) and v.strip())
+    return _SIGN_OFF.match(re.sub(r"\s+", "", nfkc(text))) is not None
 
 
 @lru_cache(maxsize=1024)
