@@ -696,3 +696,23 @@ def test_a_sign_off_line_below_the_indicators_is_no_indicator(line):
     assert [(d.code, d.cell) for d in signed.diagnostics] == [(d.code, d.cell) for d in alone.diagnostics]
     named = [None, "满意度指标", "服务对象满意度指标", "联系人满意度", "≥90%", "92%", "93%", None, "√", None, None]
     assert read_form([*grid, named], "t")[0].indicators[-1].level3 == "联系人满意度"  # a name, not a sign-off
+
+
+@pytest.mark.parametrize("typed, right", [(2.04, True), ("204%", True), ("203.9%", True), (203.94, True),
+                                          (2.5, False), ("250%", False)])
+def test_a_rate_over_150_percent_typed_as_shown_is_right(typed, right):
+    """下达率 over 150% (上年结转 issued with a small 本年预算) typed as its cell shows it, 204% for 203.94%: Excel keeps
+    2.04, which was taken for 2.04 percentage points and called wrong (C003, 表中填写 2.04%)."""
+    row = [400, 200, 600, 407.88, typed, 300, 0.5, 600]
+    form, _ = read_form(project_grid(funding={L.TOTAL_ROW: row, "中央财政资金": row}), "s")
+    found = [(d.code, d.cell) for d in calculate(form)]
+    central = next(r for r in form.funding if r.row == "中央财政资金")
+    assert found == ([] if right else [("C003", form.total().cells["issue_rate"]), ("C003", central.cells["issue_rate"])])
+    assert central.issue_rate == pytest.approx(407.88 / 200)
+
+
+def test_a_small_rate_typed_in_points_and_rounded_is_right():
+    """1.2 typed in a % column for a 支出进度 of 1.23% (1.2 percentage points, as shown) was called wrong (C004)."""
+    row = [None, 1000, 1000, 500, 0.5, 12.3, 1.2, 1000]
+    form, _ = read_form(project_grid(funding={L.TOTAL_ROW: row, "中央财政资金": row}), "s")
+    assert calculate(form) == []

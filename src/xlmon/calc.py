@@ -222,14 +222,14 @@ def _row_rates(form: Form, row: FundingRow, diags: list[Diagnostic], skipped: _T
 
 def rate_agrees(typed: float, computed: float | None) -> bool:
     """Typed as a fraction (0.5 / 50%), or as percentage points in a % column (50, or 0.8 for 0.8%); and right when
-    it is the computed rate rounded as typed: 66.7% for 66.666…%, 43% for 42.857%, as the unit's cell shows it."""
+    it is the computed rate rounded as typed: 66.7% for 66.666…%, 43% for 42.857%, as the unit's cell shows it. Rounded
+    as either, as it is exact as either: 204% typed for 203.94% is 2.04, which _points takes for percentage points."""
     if computed is None:
         return abs(typed) <= EPS
     if (abs(typed - computed) <= RATE_TOLERANCE + EPS
             or abs(typed / 100 - computed) <= RATE_TOLERANCE + EPS):
         return True
-    points = _points(typed)
-    return abs(points - computed * 100) <= 0.5 * 10 ** -_decimals(points) + EPS
+    return any(abs(points - computed * 100) <= 0.5 * 10 ** -_decimals(points) + EPS for points in (typed * 100, typed))
 
 
 def _points(typed: float) -> float:
