@@ -716,3 +716,12 @@ def test_a_small_rate_typed_in_points_and_rounded_is_right():
     row = [None, 1000, 1000, 500, 0.5, 12.3, 1.2, 1000]
     form, _ = read_form(project_grid(funding={L.TOTAL_ROW: row, "中央财政资金": row}), "s")
     assert calculate(form) == []
+
+
+@pytest.mark.parametrize("title", ["2 0 2 6 年 市 级 项 目 支 出 绩 效 运 行 监 控 表", "2026年度\n项目支出绩效运行监\n控表"])
+def test_a_title_spaced_out_or_over_lines_gives_the_forms_year(title):
+    """A title spaced out over its merged cell (2 0 2 6 年 项 目 …) or broken over lines was not taken for the title:
+    with a period line of months only, （1-6月）, the form had no year (S103, 没有写明年度)."""
+    form, diags = read_form(project_grid(title=title, period="（1-6月）"), "s")
+    assert (form.year, form.months, form.cells["title"]) == (2026, 6, "A1") and form.title == title
+    assert "S103" not in {d.code for d in diags}

@@ -378,14 +378,15 @@ def _dated(row: list, c: int) -> bool:
 
 @lru_cache(maxsize=4096)
 def _title_text(text: str) -> tuple[bool, tuple[str, str, str] | None]:
-    """Whether a cell's text names a 监控表, and the (year, months, match) of a period it states;
-    units' forms repeat the same few header texts, so this is cached."""
+    """Whether a cell's text names a 监控表 (spaced out, 监 控 表, or broken over lines, as titles are), and the
+    (year, months, match) of a period it states; units' forms repeat the same few header texts, so this is cached."""
     text = nfkc(text)
     m = _PERIOD.search(text)
+    named = "监控表" in "".join(text.split())
     if m is None:
-        return "监控表" in text, None
+        return named, None
     months = _HALVES[m["half"]] if m["half"] else m["bare"] or _CN_MONTHS.get(m["months"], m["months"])
-    return "监控表" in text, (m["year"].translate(_TO_DIGITS), months, m.group(0))
+    return named, (m["year"].translate(_TO_DIGITS), months, m.group(0))
 
 
 @lru_cache(maxsize=1024)
@@ -407,8 +408,9 @@ def _stated_year(text: str) -> int | None:
 
 
 def _title_year(title: str | None) -> int | None:
-    """The year a title states (2026年…监控表), for a period line that gives only the months."""
-    m = _TITLE_YEAR.search(nfkc(title)) if title else None
+    """The year a title states (2026年…监控表, or 2 0 2 6 年…, spaced out), for a period line that gives only the
+    months."""
+    m = _TITLE_YEAR.search("".join(nfkc(title).split())) if title else None
     return int(m[1]) if m else None
 
 
