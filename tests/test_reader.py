@@ -725,3 +725,21 @@ def test_a_title_spaced_out_or_over_lines_gives_the_forms_year(title):
     form, diags = read_form(project_grid(title=title, period="（1-6月）"), "s")
     assert (form.year, form.months, form.cells["title"]) == (2026, 6, "A1") and form.title == title
     assert "S103" not in {d.code for d in diags}
+
+
+@pytest.mark.parametrize("name", ["注册志愿者人数", "说明会举办场次"])
+def test_an_indicator_named_as_a_footnote_begins_is_read(name):
+    """An indicator whose name begins as a footnote does (注册…, 说明…), under 一级/二级 merged from the row above,
+    was taken for the footnotes below the table: it and every indicator after it were lost without a word."""
+    rows = [list(SAMPLE_INDICATORS[0]), ["产出指标", "数量指标", name, "≥200人", 150, 220, None, "√", None, None, None],
+            *SAMPLE_INDICATORS[1:]]
+    form, _ = read_form(project_grid(indicators=rows), "s")
+    assert [i.level3 for i in form.indicators] == [row[2] for row in rows]
+
+
+@pytest.mark.parametrize("note", ["注：本表金额以万元为单位", "注 1. 偏差原因分析", "注意：", "说明:", "注", "填表说明", "备注：1．指标值以批复为准",
+                                  "1、偏差原因分析：…"])
+def test_footnotes_as_typed_end_the_indicators(note):
+    grid = project_grid(indicators=SAMPLE_INDICATORS)[:-len(L.FOOTNOTES)]
+    form, _ = read_form([*grid, [None, note], [None, None, None, "以上数据截至6月30日", "见附件"]], "s")
+    assert [i.level3 for i in form.indicators] == [row[2] for row in SAMPLE_INDICATORS]

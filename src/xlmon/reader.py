@@ -113,6 +113,9 @@ _GOAL_KEY = _key_starting(*_GOAL_KEYS)
 _REASON_NOTE_KEY = _key_starting("1偏差原因分析")
 _SKIP_LEVEL3 = {"", "…", "……", "...", "......", "…………"}
 _FOOTNOTE = re.compile(r"^(注|说明|备注\d|[1１]偏差原因分析|填表说明)")
+# a footnote as typed (half-width, no spaces): 注：, 注1., 注意：, 说明：, 填表说明, 备注：1., 1．偏差原因分析; not an
+# indicator whose name begins so, 注册志愿者人数 or 说明会举办场次
+_FOOTNOTE_TEXT = re.compile(r"^(?:(?:填表)?说明|注意事项|注意|注)(?:$|[:.、(\d一二三])|^备注:?\d|^1[.、]?偏差原因分析")
 # who signs a form off, on a line below its table: 填报人：张三  联系电话：…  审核人：…, 填报单位（盖章）：
 _SIGN_OFF_WORDS = ("填报人", "填表人", "制表人", "审核人", "复核人", "经办人", "联系人", "联系电话", "负责人", "单位负责人",
                    "财务负责人", "项目负责人", "分管领导", "单位领导", "填报日期", "填表日期", "报送日期", "填报单位")
@@ -818,7 +821,8 @@ def _read_indicators(s: _Sheet, form: Form, header: int, end: int, diags: list[D
     for r in range(start, end):
         row_keys = s.keys[r]
         first = next(filter(None, row_keys), "")
-        if _FOOTNOTE.match(first) or s.has_key(r, _REASON_NOTE_KEY) or _starts_a_form(first) or _signs_off(s, r, first):
+        if (_FOOTNOTE.match(first) and _FOOTNOTE_TEXT.match(_first_text(s, r)) or s.has_key(r, _REASON_NOTE_KEY)
+                or _starts_a_form(first) or _signs_off(s, r, first)):
             break
         if _is_indicator_header(s, r):
             continue  # the table's header repeated, as printed on each page
@@ -910,10 +914,14 @@ def _signs_off(s: _Sheet, r: int, first_key: str) -> bool:
     """Whether row r is a sign-off line below the indicators (填报人：张三 …), which ends them: of a form with no
     footnotes, it was read as an indicator, 联系电话：… its name and 审核人：… its forecast, and called incomplete. A
     name is followed by a colon or stands alone: 联系人满意度 is an indicator."""
-    if not first_key.startswith(_SIGN_OFF_WORDS):
-        return False
-    text = next(v for v in s.grid[r] if isinstance(v, str) and v.strip())
-    return _SIGN_OFF.match(re.sub(r"\s+", "", nfkc(text))) is not None
+    return first_key.startswith(_SIGN_OFF_WORDS) and _SIGN_OFF.match(_first_text(s, r)) is not None
+
+
+def _first_text(s: _Sheet, r: int) -> str:
+    """The text of row r's first label as typed, half-width and without spaces: its colon tells a footnote (注：) or a
+    sign-off (填报人：) from an indicator's name, which the label's key has lost."""
+    c = next(c for c, k in enumerate(s.keys[r]) if k)
+    return "".join(nfkc(s.grid[r][c]).split())
 
 
 @lru_cache(maxsize=1024)
