@@ -743,3 +743,21 @@ def test_footnotes_as_typed_end_the_indicators(note):
     grid = project_grid(indicators=SAMPLE_INDICATORS)[:-len(L.FOOTNOTES)]
     form, _ = read_form([*grid, [None, note], [None, None, None, "以上数据截至6月30日", "见附件"]], "s")
     assert [i.level3 for i in form.indicators] == [row[2] for row in SAMPLE_INDICATORS]
+
+
+@pytest.mark.parametrize("funding", [SAMPLE_FUNDING, {L.TOTAL_ROW: SAMPLE_FUNDING["市级财政资金"],
+                                                     "市级财政资金": SAMPLE_FUNDING["市级财政资金"]}])
+def test_a_sum_typed_below_the_sources_whose_subtotals_are_blank_is_no_second_line(funding):
+    """The unit's own sums typed with no label below 其他资金, 小计 among them, where the sources' and 资金总额's 小计 were
+    left blank: compared with the 小计 typed (none), the line was taken for 其他资金's second line (S114) and every
+    amount of it counted twice. A blank 小计 is 上年结转 + 本年预算 to that sum."""
+    funding = {row: [None if i == 2 else v for i, v in enumerate(values)] for row, values in funding.items()}
+    grid = project_grid(funding=funding, indicators=SAMPLE_INDICATORS)
+    official = check_sheets({"t": grid}).forms[0]
+    at = next(i for i, row in enumerate(grid) if len(row) > 1 and row[1] == "其他资金")
+    total = funding[L.TOTAL_ROW]
+    grid.insert(at + 1, [None, None, None, total[0], total[1], total[0] + total[1]])
+    result = check_sheets({"t": grid})
+    assert [(r.row, r.carryover, r.current, r.subtotal) for r in result.forms[0].funding] == [
+        (r.row, r.carryover, r.current, r.subtotal) for r in official.funding]
+    assert not [d.code for d in result.diagnostics if d.code[0] in "SC"]

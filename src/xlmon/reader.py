@@ -777,9 +777,19 @@ def _repeats_total(line: list, fields: list[tuple[str, int, bool]], form_unit: s
     total = next((row[3] for row in rows if row[0] == L.TOTAL_ROW), {})
     sources = [row[3] for row in rows if row[0] != L.TOTAL_ROW and any(row[3].get(f) for f in typed)]
     # of one source, its second allocation may be as large as its first
-    sums = {f: sum(row.get(f) or 0.0 for row in sources) for f in typed} if len(sources) > 1 else {}
-    return any(all(isinstance(given.get(f), float | int) and abs(given[f] - v) <= _SAME_AMOUNT for f, v in typed.items())
-               for given in (total, sums))
+    sums = {f: sum(_summed(row, f) for row in sources) for f in typed} if len(sources) > 1 else {}
+    given = {f: _summed(total, f) for f in typed} if total else {}
+    return any(all(isinstance(amounts.get(f), float | int) and abs(amounts[f] - v) <= _SAME_AMOUNT
+                   for f, v in typed.items()) for amounts in (given, sums))
+
+
+def _summed(row: dict[str, float | None], field: str) -> float:
+    """An amount of 资金总额 or a source as a unit's own sum of the sources counts it: a 小计 left blank is 上年结转 +
+    本年预算, as the form defines it (such a line's 小计 was compared with none, and the line taken for the last
+    source's second)."""
+    if field == "subtotal" and row.get(field) is None:
+        return (row.get("carryover") or 0.0) + (row.get("current") or 0.0)
+    return row.get(field) or 0.0
 
 
 _SAME_AMOUNT = 0.01 + 1e-9  # 万元, as calc.AMOUNT_TOLERANCE
