@@ -761,3 +761,13 @@ def test_a_sum_typed_below_the_sources_whose_subtotals_are_blank_is_no_second_li
     assert [(r.row, r.carryover, r.current, r.subtotal) for r in result.forms[0].funding] == [
         (r.row, r.carryover, r.current, r.subtotal) for r in official.funding]
     assert not [d.code for d in result.diagnostics if d.code[0] in "SC"]
+
+
+def test_a_sign_off_line_below_a_funding_table_typed_last_is_no_source():
+    """The funding table typed below the indicators, a sign-off line below it with the phone number typed as a number
+    in 支出数's column: a source named 填报人：张三 that spent 13,800,000,000 万元 (S113, C002, R210, R206…)."""
+    grid = _indicators_first(project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS))
+    alone = check_sheets({"t": grid})
+    signed = check_sheets({"t": [*grid, ["填报人：张三", None, None, None, None, None, None, "联系电话", 13800000000]]})
+    assert [(r.row, r.spent) for r in signed.forms[0].funding] == [(r.row, r.spent) for r in alone.forms[0].funding]
+    assert [(d.code, d.cell) for d in signed.diagnostics] == [(d.code, d.cell) for d in alone.diagnostics]

@@ -622,7 +622,7 @@ def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, form_unit:
     above: tuple[int, str] | None = None  # the source row read last: a row right below it with no label continues it
     unnamed: dict[int, Diagnostic] = {}  # by row number, the S113 of each row of no known name
     for r in range(header + 1, end):
-        if _GOAL_KEY.search(_SEP.join(s.keys[r][left:first_col])):
+        if _GOAL_KEY.search(_SEP.join(s.keys[r][left:first_col])) or _signs_off(s, r, next(filter(None, s.keys[r]), "")):
             break
         label, column = _row_label(s, r, first_col, department, left)
         line = s.grid[r]
@@ -921,9 +921,10 @@ def _starts_a_form(first_key: str) -> bool:
 
 
 def _signs_off(s: _Sheet, r: int, first_key: str) -> bool:
-    """Whether row r is a sign-off line below the indicators (填报人：张三 …), which ends them: of a form with no
-    footnotes, it was read as an indicator, 联系电话：… its name and 审核人：… its forecast, and called incomplete. A
-    name is followed by a colon or stands alone: 联系人满意度 is an indicator."""
+    """Whether row r is a sign-off line below the table (填报人：张三 …), which ends it: below the indicators of a form
+    with no footnotes, it was read as an indicator, 联系电话：… its name and 审核人：… its forecast; below a funding table
+    typed last, as a source named 填报人：张三, the phone number its 支出数. A name is followed by a colon or stands
+    alone: 联系人满意度 is an indicator."""
     return first_key.startswith(_SIGN_OFF_WORDS) and _SIGN_OFF.match(_first_text(s, r)) is not None
 
 
