@@ -771,3 +771,22 @@ def test_a_sign_off_line_below_a_funding_table_typed_last_is_no_source():
     signed = check_sheets({"t": [*grid, ["填报人：张三", None, None, None, None, None, None, "联系电话", 13800000000]]})
     assert [(r.row, r.spent) for r in signed.forms[0].funding] == [(r.row, r.spent) for r in alone.forms[0].funding]
     assert [(d.code, d.cell) for d in signed.diagnostics] == [(d.code, d.cell) for d in alone.diagnostics]
+
+
+@pytest.mark.parametrize("first", [[["监控期间：2026年1-6月"], ["项目名称：项目乙"]],
+                                   [["监控期间：", None, "（2026年1-6月）"], ["项目名称", None, "项目乙"]]])
+def test_a_form_stacked_with_no_title_begins_at_its_first_line(first):
+    """A second form typed below the first with no title of its own, its period after its label (监控期间：…) or its
+    header fields with their values (项目名称：…): it was taken to begin at its funding table, its period, project,
+    department and unit left to the first form (R105 ×3, no year)."""
+    second = project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS, project="项目乙")[1:]
+    second[:2] = first
+    second[2] = ["主管部门及代码：某市教育局（101001）", None, None, None, None, None, None, "预算单位：某市第一中学"]
+    first_form = project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS)
+    result = check_sheets({"t": [*first_form, [None], *second]})
+    alike = ("某市教育局（101001）", "某市第一中学", 2026, 6)
+    assert [(f.project, f.department, f.unit, f.year, f.months) for f in result.forms] == [
+        ("校舍维修改造项目", *alike), ("项目乙", *alike)]
+    below = len(first_form) + 1
+    assert [f.place for f in result.forms] == [(0, below), (below, below + len(second))]
+    assert not {"R105", "S101", "S103"} & {d.code for d in result.diagnostics}

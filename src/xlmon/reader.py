@@ -182,7 +182,7 @@ def read_form(grid: Grid, sheet: str, start: int = 0, hidden: frozenset[int] = f
     below = _indicators_above_funding(s, funding_headers, indicator_header, first_keys)
     if below is not None:  # the funding table typed below the indicators: this form's, up to another form's start
         top, indicators_end = below
-        next_form = next((r for r in range(funding_headers[0] + 1, len(grid)) if _starts_a_form(first_keys[r])),
+        next_form = next((r for r in range(funding_headers[0] + 1, len(grid)) if _starts_a_form(first_keys[r], s, r)),
                          len(grid))
         later = [h for h in funding_headers if h >= next_form]
         if not later:
@@ -191,7 +191,7 @@ def read_form(grid: Grid, sheet: str, start: int = 0, hidden: frozenset[int] = f
         later = [h for h in funding_headers if indicator_header is not None and h > indicator_header]
         next_form = len(grid)
         if later:  # another form below this one's indicators: it starts at its title, period or header fields
-            next_form = next((r for r in range(indicator_header + 1, later[0]) if _starts_a_form(first_keys[r])),
+            next_form = next((r for r in range(indicator_header + 1, later[0]) if _starts_a_form(first_keys[r], s, r)),
                              later[0] - 1)
     if later:
         funding_headers = funding_headers[:len(funding_headers) - len(later)]
@@ -269,7 +269,7 @@ def _indicators_above_funding(s: _Sheet, funding_headers: list[int], indicator_h
     h = funding_headers[0]
     top = next(r for r in range(max(h - 2, indicator_header + 1), h + 1)
                if _map_columns(s, range(r, r + 1), L.FUNDING_HEADER_KEYWORDS))
-    if any(_starts_a_form(first_keys[r]) for r in range(indicator_header + 1, top)):
+    if any(_starts_a_form(first_keys[r], s, r) for r in range(indicator_header + 1, top)):
         return None
     goal = next((r for r in range(indicator_header + 1, top) if first_keys[r].startswith(_GOAL_KEYS)), top)
     return top, goal
@@ -832,7 +832,7 @@ def _read_indicators(s: _Sheet, form: Form, header: int, end: int, diags: list[D
         row_keys = s.keys[r]
         first = next(filter(None, row_keys), "")
         if (_FOOTNOTE.match(first) and _FOOTNOTE_TEXT.match(_first_text(s, r)) or s.has_key(r, _REASON_NOTE_KEY)
-                or _starts_a_form(first) or _signs_off(s, r, first)):
+                or _starts_a_form(first, s, r) or _signs_off(s, r, first)):
             break
         if _is_indicator_header(s, r):
             continue  # the table's header repeated, as printed on each page
@@ -907,6 +907,7 @@ def _read_goal(s: _Sheet, form: Form, rows: Iterable[int], diags: list[Diagnosti
 
 
 _FORM_HEADER_KEYS = {label_key(k) for k in _HEADER_LABELS}
+_PERIOD_LABEL = re.compile(r"(?:监控|填报|报告|所属|统计)?期间")  # 监控期间：2026年1-6月
 
 
 def _formula(cell: str) -> str:
@@ -914,10 +915,19 @@ def _formula(cell: str) -> str:
     return f" ={cell}" if cell else ""
 
 
-def _starts_a_form(first_key: str) -> bool:
-    """Whether a row whose first label is this begins another form (its title, period or a header field), which
-    ends the indicators of a form with no footnotes below them."""
-    return first_key in _FORM_HEADER_KEYS or "绩效运行监控表" in first_key or _PERIOD.fullmatch(first_key) is not None
+def _starts_a_form(first_key: str, s: _Sheet, r: int) -> bool:
+    """Whether row r, whose first label is this, begins another form (its title, its period, perhaps after its label,
+    监控期间：…, or a header field, perhaps typed with its value, 项目名称：…, as _read_header_fields reads it), which
+    ends the indicators of a form with no footnotes below them. A form stacked with no title of its own, its first
+    lines so typed, began at its funding table: its period, project, department and unit were cut off (R105)."""
+    if first_key in _FORM_HEADER_KEYS or "绩效运行监控表" in first_key or _PERIOD.fullmatch(first_key) is not None:
+        return True
+    if _PERIOD_LABEL.match(first_key):
+        return _PERIOD.search(s.joined[r]) is not None
+    if not first_key.startswith(_HEADER_LABELS):
+        return False
+    named, colon, _ = _first_text(s, r).partition(":")
+    return bool(colon) and label_key(named) in _FORM_HEADER_KEYS
 
 
 def _signs_off(s: _Sheet, r: int, first_key: str) -> bool:
