@@ -790,3 +790,15 @@ def test_a_form_stacked_with_no_title_begins_at_its_first_line(first):
     below = len(first_form) + 1
     assert [f.place for f in result.forms] == [(0, below), (below, below + len(second))]
     assert not {"R105", "S101", "S103"} & {d.code for d in result.diagnostics}
+
+
+def test_a_line_of_its_own_saying_of_which_is_no_source():
+    """其中： typed on a line of its own above the sources was read with the name below it as a name typed over two
+    lines (其中：/中央财政资金): a second, empty 中央财政资金 row, at the heading's line."""
+    grid = project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS, label=lambda s: s.removeprefix("其中："))
+    official = check_sheets({"t": grid})
+    at = next(i for i, row in enumerate(grid) if len(row) > 1 and row[1] == "中央财政资金")
+    result = check_sheets({"t": [*grid[:at], [None, "其中："], *grid[at:]]})
+    assert [(r.row, r.current) for r in result.forms[0].funding] == [
+        (r.row, r.current) for r in official.forms[0].funding]
+    assert [d.code for d in result.diagnostics] == [d.code for d in official.diagnostics]

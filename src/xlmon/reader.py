@@ -528,7 +528,8 @@ def _row_label(s: _Sheet, r: int, first_col: int, department: bool = False, left
         if k and (row := _labelled_row(k, department)) is not None:
             return row, c
     for c in range(first_col - 1, left - 1, -1):  # its name typed over two lines: 市级财政 / 资金
-        if (k := s.key(r, c)) and (below := s.key(r + 1, c)) and (row := _labelled_row(k + below, department)):
+        if (k := s.key(r, c)) and (below := s.key(r + 1, c)) and _labelled_row(below, department) is None and (
+                row := _labelled_row(k + below, department)):  # not 其中： above 中央财政资金, a name of its own
             return row, c
     return None, -1
 
