@@ -802,3 +802,17 @@ def test_a_line_of_its_own_saying_of_which_is_no_source():
     assert [(r.row, r.current) for r in result.forms[0].funding] == [
         (r.row, r.current) for r in official.forms[0].funding]
     assert [d.code for d in result.diagnostics] == [d.code for d in official.diagnostics]
+
+
+@pytest.mark.parametrize("date", ["2026年7月10日", "日期：2026年7月10日", "2026年7月10号"])
+def test_a_date_right_of_the_title_is_not_the_period(date):
+    """The day the form was made typed at the right of its title, above （2026年1-6月）, was taken for the period 1-7月:
+    the form was graded against 7 months, its 1-6月 headers called last month's (S105), and a department's summary
+    would leave it out as of another month."""
+    grid = project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS)
+    grid[0] = [*grid[0], *[None] * 9, date]
+    form, diags = read_form(grid, "s")
+    assert (form.year, form.months, form.cells["period"]) == (2026, 6, "A2") and "S105" not in {d.code for d in diags}
+    grid[1] = ["（1-6月）"]  # the year from the title; the date is still not the period
+    form, diags = read_form(grid, "s")
+    assert (form.year, form.months) == (2026, 6) and "S105" not in {d.code for d in diags}

@@ -204,7 +204,7 @@ def read_form(grid: Grid, sheet: str, start: int = 0, hidden: frozenset[int] = f
     if later or start:
         form.place = (start, next_form)
     first_table = min(funding_headers[:1] + ([indicator_header] if indicator_header is not None else []))
-    _read_title(s, form, first_table, diags)
+    a_day = _read_title(s, form, first_table, diags)
     _read_header_fields(s, form, first_table, diags)
     if below is not None:
         blocks_end, indicators = next_form, range(indicator_header, indicators_end)
@@ -239,6 +239,8 @@ def read_form(grid: Grid, sheet: str, start: int = 0, hidden: frozenset[int] = f
     headed = _months_from_headers(s, funding_headers)
     if form.months is None:
         form.months = headed[0] if headed else None
+    elif headed and headed[0] != form.months and a_day:  # the day the form was made: its headers say the months
+        form.months = headed[0]
     elif headed and headed[0] != form.months and 1 <= form.months <= 12:  # last month's form, its title updated
         diags.append(make("S105", sheet=sheet, cell=headed[1], period=f"1-{form.months}月", header=headed[2]))
     if form.months is not None and not 1 <= form.months <= 12:
@@ -337,8 +339,10 @@ def _is_indicator_header(s: _Sheet, r: int) -> bool:
     return len(cells) >= 2
 
 
-def _read_title(s: _Sheet, form: Form, limit: int, diags: list[Diagnostic]) -> None:
+def _read_title(s: _Sheet, form: Form, limit: int, diags: list[Diagnostic]) -> bool:
+    """The title and the period above the first table; whether that period is but a lone date (_a_day)."""
     stated = None  # a year stated above the form without its months: （2026年度）, or a date Excel made of it
+    day = None  # a lone date (_a_day): the period only where the form states no other
     for r in range(s.start, max(limit, 1)):
         for c, v in enumerate(s.grid[r] if r < len(s.grid) else ()):
             if isinstance(v, datetime.date) and stated is None and not any(x not in (None, "") for x in s.grid[r][:c]):
@@ -356,15 +360,38 @@ def _read_title(s: _Sheet, form: Form, limit: int, diags: list[Diagnostic]) -> N
             if form.title is None and is_title:
                 form.title = v.strip()
                 form.cells["title"] = address(r, c)
+            if period and _a_day(v, period[2]):
+                day, period = day or (r, c, period), None
             if period and "period" not in form.cells:
-                form.cells["period"] = address(r, c)
-                year, months, found = period
-                form.year = int(year) if year.isdigit() and len(year) == 4 else None
-                form.months = int(months) if months.isdigit() else None
-                if year.isdigit() and len(year) != 4:
-                    diags.append(make("S102", sheet=s.name, cell=address(r, c), value=found))
+                _take_period(s, form, r, c, period, diags)
+    if day and "period" not in form.cells:
+        _take_period(s, form, *day, diags)
+        return True
     if form.year is None and "period" not in form.cells and stated is not None and 2000 <= stated <= 2099:
         form.year = stated
+    return False
+
+
+def _take_period(s: _Sheet, form: Form, r: int, c: int, period: tuple[str, str, str], diags: list[Diagnostic]) -> None:
+    form.cells["period"] = address(r, c)
+    year, months, found = period
+    form.year = int(year) if year.isdigit() and len(year) == 4 else None
+    form.months = int(months) if months.isdigit() else None
+    if year.isdigit() and len(year) != 4:
+        diags.append(make("S102", sheet=s.name, cell=address(r, c), value=found))
+
+
+_DAY_AFTER = re.compile(r"\s*\d{1,2}\s*[日号]")
+_SPAN = re.compile(_DASH)
+
+
+def _a_day(text: str, found: str) -> bool:
+    """Whether the period found in a text is a lone date, 2026年7月10日, not a span: the day the form was made, typed
+    at the right of its title, was taken for the period 1-7月 over the （2026年1-6月） below it, the form graded against
+    7 months and its headers called last month's (S105). It is the period where the form states no other (数据截止日期：
+    2026年6月30日), its months those of the column headers where they name them (1-6月下达数)."""
+    text = nfkc(text)
+    return not _SPAN.search(found) and _DAY_AFTER.match(text, text.find(found) + len(found)) is not None
 
 
 _DATE_LABEL = re.compile(r"(?:填报|填表|报送|编制|制表|打印)(?:日期|时间)")
