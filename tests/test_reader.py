@@ -816,3 +816,17 @@ def test_a_date_right_of_the_title_is_not_the_period(date):
     grid[1] = ["（1-6月）"]  # the year from the title; the date is still not the period
     form, diags = read_form(grid, "s")
     assert (form.year, form.months) == (2026, 6) and "S105" not in {d.code for d in diags}
+
+
+def test_what_shows_nothing_pasted_with_a_label_or_an_amount_is_not_read():
+    """A zero-width space or a BOM pasted with a text from a web page or a chat: 项目名称 was not the label (R105, 未填写),
+    市级财政资金 a row of no known name (S113, S111) and 200 no number (N001, 表中填写的是“200”)."""
+    grid = project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS)
+    official = check_sheets({"t": grid})
+    at = next(i for i, row in enumerate(grid) if len(row) > 1 and row[1] == "市级财政资金")
+    grid[2][0], grid[at][1], grid[at][4] = "项目名称\u200b", "\ufeff市级财政资金", "200\u200b"
+    result = check_sheets({"t": grid})
+    assert result.forms[0].project == "校舍维修改造项目"
+    assert [(r.row, r.current) for r in result.forms[0].funding] == [
+        (r.row, r.current) for r in official.forms[0].funding]
+    assert [d.code for d in result.diagnostics] == [d.code for d in official.diagnostics]
