@@ -186,3 +186,42 @@ def test_an_xlsx_renamed_et_is_marked_and_cleared_as_the_xlsx_it_is(tmp_path, ca
     renamed = tmp_path / "标注2.et"
     renamed.write_bytes(out.read_bytes())
     assert main(["clear", str(renamed)]) == 0 and (tmp_path / "标注2-已清除.xlsx").is_file()
+
+
+def with_results(path, results: dict[str, str]):
+    """The file as Excel saves it: each formula (its text → the result Excel worked out) with its result."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        members = [(info, z.read(info)) for info in z.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in members:
+            for formula, result in results.items():
+                data = data.replace(f"<f>{formula}</f><v></v>".encode(), f"<f>{formula}</f><v>{result}</v>".encode())
+            z.writestr(info, data)
+    return path
+
+
+def test_a_formula_the_unit_typed_keeps_its_result_in_the_marked_and_cleared_copies(tmp_path, capsys):
+    """A 支出数 typed as =60+44.64, which Excel saved with its result: the marked copy (and the copy cleared of its
+    marks) held the formula without it, so reading either said N006 (结果未知) and lost every finding on that row."""
+    funding = {k: list(v) for k, v in SAMPLE_FUNDING.items()}
+    funding["中央财政资金"][5] = "=60+44.64"
+    src = write_grid(tmp_path / "单位.xlsx", project_grid(funding=funding, indicators=SAMPLE_INDICATORS))
+    wb = load_workbook(src)
+    [cell] = [c for row in wb["表1"].iter_rows() for c in row if c.value == "=60+44.64"]
+    cell.data_type = "f"
+    wb.save(src)
+    with_results(src, {"60+44.64": "104.64"})
+    before = check_file(src)
+    assert before.forms[0].funding[1].spent == 104.64 and "N006" not in {d.code for d in before.diagnostics}
+    out, cleared = tmp_path / "标注.xlsx", tmp_path / "已清除.xlsx"
+    main(["check", str(src), "--annotate", str(out)])
+    assert main(["clear", str(out), "-o", str(cleared)]) == 0
+    for copy in (out, cleared):
+        again = check_file(copy)
+        assert again.forms[0].funding[1].spent == 104.64, copy
+        assert [(d.code, d.cell, d.message) for d in again.diagnostics] == \
+            [(d.code, d.cell, d.message) for d in before.diagnostics], copy
+    assert load_workbook(cleared)["表1"][cell.coordinate].value == "=60+44.64"
+    capsys.readouterr()

@@ -800,6 +800,18 @@ def _workbook_parts(archive: zipfile.ZipFile, view: memoryview, names: set[str])
     return [(kind, rid, part) for kind, rid, part in related if part in names]
 
 
+def sheet_parts(data: bytes) -> dict[str, str]:
+    """Each sheet's name → its part in the package (xl/worksheets/sheet1.xml); {} where that cannot be read."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            view = memoryview(data)
+            names = _sheet_names(archive, view)
+            return {names[rid]: part for kind, rid, part in _workbook_parts(archive, view, set(archive.namelist()))
+                    if kind == "worksheet" and rid in names}
+    except (Damaged, *_ZIP_ERRORS):
+        return {}
+
+
 def _relationships(text: bytes) -> tuple[tuple[str, str, str], ...]:
     """(type, relationship id, part) of each relationship of a .rels text."""
     related = []

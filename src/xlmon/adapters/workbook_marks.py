@@ -23,13 +23,19 @@ Every run starts by clearing, so marks are replaced, never stacked.
 from __future__ import annotations
 
 import importlib.util
+import io
 import json
 import math
 import os
+import re
 import unicodedata
 import zipfile
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
+
+import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException
 
 from openpyxl import load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
@@ -45,8 +51,8 @@ from openpyxl.xml.functions import fromstring, tostring
 from ..diagnostics import Diagnostic
 from ..marks import (NO_FINDINGS, OUTLINE, RESULTS_HEADER, RESULTS_SHEET, STATE_SHEET, CellMark, MarkPlan,
                      results_row)
-from ..templates import save_atomic
-from .safety import OLE_MAGIC
+from ..atomic import atomic_path
+from .safety import OLE_MAGIC, sheet_parts
 
 AUTHOR = "xlmon"
 STATE_MARKER = "xlmon-marks/1"
@@ -79,7 +85,7 @@ def annotate_file(src: str | Path, dst: str | Path, plan: MarkPlan) -> Path:
     wb = _load(src_path)
     annotate_workbook(wb, plan)
     _declare_kind(wb, dst_path)
-    return save_atomic(wb, dst_path)
+    return _save(wb, src_path, dst_path)
 
 
 def clear_file(src: str | Path, dst: str | Path) -> Path:
@@ -91,7 +97,7 @@ def clear_file(src: str | Path, dst: str | Path) -> Path:
     wb = _load(src_path)
     clear_workbook(wb)
     _declare_kind(wb, dst_path)
-    return save_atomic(wb, dst_path)
+    return _save(wb, src_path, dst_path)
 
 
 def annotate_workbook(wb: Workbook, plan: MarkPlan) -> None:
@@ -229,6 +235,75 @@ def _load(path: Path) -> Workbook:
     keep_vba = path.suffix.lower() in _MACRO_SUFFIXES
     with path.open("rb") as f:  # by its content: openpyxl refuses a file by its name, an .xlsx renamed .et
         return load_workbook(f, keep_vba=keep_vba, rich_text=True)
+
+
+_RESULT_TYPES = {"n", "str", "b", "e"}  # how a formula's saved result is typed: number, text, TRUE/FALSE, #N/A
+# a formula cell as openpyxl writes it, with no result: <c r="I8" s="40"><f>60+44.64</f><v></v></c>
+_WRITTEN_FORMULA = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"([^>]*)>(<f(?:\s[^>]*)?(?:/>|>[^<]*</f>))'
+                              rb'<v\s*(?:/>|>\s*</v>)</c>')
+
+
+def _save(wb: Workbook, src: Path, dst: Path) -> Path:
+    """Save atomically, each formula with the result the original saved for it: openpyxl writes formulas without
+    theirs, and a reader that does not calculate (xlmon itself, a consolidation, python-calamine) takes such a formula
+    for unknown (N006), a 支出数 of =60+44.64 that Excel had worked out included."""
+    results = _formula_results(src.read_bytes())
+    with atomic_path(dst) as tmp:
+        wb.save(tmp)
+        if results:
+            _put_results(Path(tmp), results)
+    return dst
+
+
+def _formula_results(data: bytes) -> dict[str, dict[str, tuple[str, str]]]:
+    """Sheet name → cell → (type, text) of the result saved with each formula of a workbook."""
+    out: dict[str, dict[str, tuple[str, str]]] = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name, part in sheet_parts(data).items():
+            cells: dict[str, tuple[str, str]] = {}
+            try:
+                with archive.open(part) as f:
+                    for _, element in SafeET.iterparse(f, forbid_dtd=True):
+                        if element.tag.rsplit("}", 1)[-1] != "c":
+                            continue
+                        parts = {child.tag.rsplit("}", 1)[-1]: child for child in element}
+                        kind, where = element.get("t", "n"), element.get("r")
+                        result = parts.get("v")
+                        if where and kind in _RESULT_TYPES and "f" in parts and result is not None \
+                                and (result.text is not None or kind == "str"):  # an empty text is a result too
+                            cells[where] = (kind, result.text or "")
+                        element.clear()
+            except (SafeET.ParseError, DefusedXmlException, KeyError, zipfile.BadZipFile, OSError):
+                continue  # written without results, as before
+            if cells:
+                out[name] = cells
+    return out
+
+
+def _put_results(path: Path, results: dict[str, dict[str, tuple[str, str]]]) -> None:
+    """Give the formulas openpyxl wrote at `path` the results their sheet's original saved."""
+    data = path.read_bytes()
+    parts = sheet_parts(data)
+    wanted = {parts[name]: cells for name, cells in results.items() if name in parts}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        members = [(info, archive.read(info)) for info in archive.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, body in members:
+            if info.filename in wanted:
+                body = _with_results(body, wanted[info.filename])
+            archive.writestr(info, body)
+
+
+def _with_results(xml: bytes, cells: dict[str, tuple[str, str]]) -> bytes:
+    def put(m: re.Match) -> bytes:
+        found = cells.get(m[1].decode())
+        if found is None:
+            return m[0]
+        kind, text = found
+        typed = b"" if kind == "n" else f' t="{kind}"'.encode()
+        return b'<c r="%s"%s%s>%s<v>%s</v></c>' % (m[1], m[2], typed, m[3], escape(text).encode("utf-8"))
+
+    return _WRITTEN_FORMULA.sub(put, xml)
 
 
 # ---------------------------------------------------------------------------------- cell state
