@@ -225,3 +225,21 @@ def test_a_formula_the_unit_typed_keeps_its_result_in_the_marked_and_cleared_cop
             [(d.code, d.cell, d.message) for d in before.diagnostics], copy
     assert load_workbook(cleared)["表1"][cell.coordinate].value == "=60+44.64"
     capsys.readouterr()
+
+
+def test_clear_takes_off_the_marks_of_rows_the_unit_moved_in_the_marked_copy(tmp_path, capsys):
+    """The unit adds an indicator row in the marked copy, then clears it: the marks below the new row stayed on (red
+    and yellow fills, xlmon's notes), the record of marks being by address. A marked cell whose row moved is found by
+    the texts of its row, and cleared there."""
+    src = faulty(tmp_path)
+    out, cleared = tmp_path / "标注.xlsx", tmp_path / "已清除.xlsx"
+    main(["check", str(src), "--annotate", str(out)])
+    at = check_file(src).forms[0].indicators[1].row
+    for path in (src, out):
+        wb = load_workbook(path)
+        wb["表1"].insert_rows(at)
+        wb.save(tmp_path / f"插行{path.name}")
+    assert fills(tmp_path / "插行标注.xlsx") and main(["clear", str(tmp_path / "插行标注.xlsx"), "-o", str(cleared)]) == 0
+    assert fills(cleared) == fills(tmp_path / "插行单位.xlsx") == {}
+    assert [c.coordinate for row in load_workbook(cleared)["表1"].iter_rows() for c in row if c.comment] == []
+    capsys.readouterr()

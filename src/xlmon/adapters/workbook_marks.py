@@ -11,7 +11,8 @@ What a cell looked like before we marked it is kept in the very-hidden sheet `_x
 
     {"original": {"fill": "<fill>…</fill>", "border": "<border>…</border>",
                   "comment": {"text": …, "author": …, "width": …, "height": …} | null},
-     "applied":  {same keys: what xlmon put there}}
+     "applied":  {same keys: what xlmon put there},
+     "row":      [the other texts of the cell's row, which find it where rows were inserted or deleted above]}
 
 fill and border are openpyxl's own XML for the style, so restoring is exact (theme colours,
 tints, gradients, diagonals). On clearing, a property is restored only while it still is what
@@ -42,7 +43,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.fills import Fill
-from openpyxl.utils.cell import coordinate_from_string, get_column_letter
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
@@ -136,7 +137,7 @@ def clear_workbook(wb: Workbook) -> bool:
         raise ValueError(f"工作簿中的“{STATE_SHEET}”工作表不是 xlmon 生成的，无法清除标注。")
     for sheet, coord, record in _read_state(state):
         if sheet in wb.sheetnames and sheet not in (RESULTS_SHEET, STATE_SHEET):
-            _restore(wb[sheet][coord], record)
+            _restore(wb[sheet][_where_now(wb[sheet], coord, record)], record)
     active = wb.active
     results_was_active = active is not None and active.title == RESULTS_SHEET
     wb.remove(state)
@@ -353,6 +354,25 @@ def _restore(cell: Cell | MergedCell, record: dict) -> None:
                                    width=before.get("width", 144))
 
 
+def _row_texts(ws: Worksheet, row: int, column: int) -> list[str]:
+    """The texts of a marked cell's row but its own (a value the unit may correct): what tells the row where a row
+    was inserted or deleted above it since marking."""
+    return [str(cell.value).strip() for cell in ws[row] if cell.column != column and isinstance(cell.value, str)
+            and cell.value.strip()]
+
+
+def _where_now(ws: Worksheet, coord: str, record: dict) -> str:
+    """Where a marked cell is now: at its address while its row still holds the texts it held, else in the nearest
+    row that does (a row inserted or deleted above moved it); at its address where none does (its texts edited)."""
+    texts = record.get("row")
+    column, row = coordinate_from_string(coord)
+    at = column_index_from_string(column)
+    if not texts or _row_texts(ws, row, at) == texts:
+        return coord
+    moved = [r for r in range(1, ws.max_row + 1) if r != row and _row_texts(ws, r, at) == texts]
+    return f"{column}{min(moved, key=lambda r: abs(r - row))}" if moved else coord
+
+
 def _same_comment(a: dict | None, b: dict | None) -> bool:
     if a is None or b is None:
         return a is b
@@ -423,7 +443,7 @@ def _apply_marks(wb: Workbook, marks: list[CellMark]) -> dict[tuple[str, str], d
     def touch(ws: Worksheet, cell: Cell | MergedCell) -> None:
         key = (ws.title, cell.coordinate)
         if key not in records:
-            records[key] = {"original": _snapshot(cell)}
+            records[key] = {"original": _snapshot(cell), "row": _row_texts(ws, cell.row, cell.column)}
 
     for (sheet, coord), entry in merged.items():
         ws = wb[sheet]
