@@ -228,6 +228,25 @@ def test_a_roster_among_the_uploaded_files_is_used_as_in_a_folder(client, depart
     assert "单位名单.xlsx" not in {f["path"] for f in body["files"]}  # not a unit's file rejected as no form
 
 
+def test_a_roster_chosen_in_its_field_and_with_the_folder_is_no_units_file(client, department, tmp_path):
+    """The folder chosen on the page holds 单位名单.xlsx, which the page sends with the units' workbooks, and the same
+    file was chosen in the roster field: it was consolidated as a unit's file too, listed as rejected with the error
+    F007 (no form in it), where --roster's file in an input folder is no unit's file."""
+    import openpyxl
+
+    units = [u.name for u in department.department.units]
+    book = openpyxl.Workbook()
+    for name in ["单位名称", *units]:
+        book.active.append([name])
+    book.save(tmp_path / "单位名单.xlsx")
+    roster = ("单位名单.xlsx", (tmp_path / "单位名单.xlsx").read_bytes())
+    files = [("files", (p.name, p.read_bytes())) for p in department.paths]
+    body = client.post("/api/consolidate", files=[*files, ("files", roster), ("roster", roster)]).json()
+    assert body["roster"] == {"name": "单位名单.xlsx", "units": len(units)}
+    assert [f["path"] for f in body["files"]] == [p.name for p in department.paths]
+    assert not [d for d in body["diagnostics"] if d["code"] == "F007"]
+
+
 def test_an_unreadable_roster_is_refused_naming_it_and_one_among_the_files_is_a_note(client, department):
     files = [("files", (p.name, p.read_bytes())) for p in department.paths[:2]]
     sent = client.post("/api/consolidate", files=[*files, ("roster", ("名单.csv", b"1,2\r\n3,4\r\n"))])

@@ -550,7 +550,7 @@ def upload_roster(files: list[tuple[str, Path]], roster_upload: tuple[str, Path]
         note = f"上传的文件中{note}" if note else ""
     roster = None
     if roster_upload is not None:
-        files = [f for f in files if f[1] != roster_upload[1]]
+        files = [f for f in files if f[1] != roster_upload[1] and not (sent and _same_bytes(f[1], roster_upload[1]))]
         if sent:
             try:
                 roster = read_roster(roster_upload[1])
@@ -562,6 +562,12 @@ def upload_roster(files: list[tuple[str, Path]], roster_upload: tuple[str, Path]
         if not files:
             raise HTTPException(400, f"只收到单位名单，没有收到要{what}的工作簿。")
     return files, roster_upload, roster, note
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    """Whether two uploads are one file sent twice: a roster .xlsx chosen in its field is sent with the folder's
+    workbooks as well, and is no unit's file there, as --roster's file in an input folder is not."""
+    return a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes()
 
 
 def report_for_upload_name(files: list[tuple[str, Path]]) -> str:
