@@ -416,6 +416,31 @@ def test_an_earlier_summary_chosen_with_the_units_files_is_skipped_and_carried(c
     assert "5月汇总.xlsx" in k011[0]["message"] and "6月汇总.xlsx" in k011[0]["message"]
 
 
+def test_of_two_completed_summaries_chosen_with_their_times_the_later_is_carried(client, department, tmp_path):
+    """The add-in's 汇总, run twice after the department completed 部门整体, leaves 部门汇总.xlsx and 部门汇总（2）.xlsx
+    beside the units' files, both completed; the folder chosen on the page carried neither (K011, 无法判断哪一份是最近的)
+    where the add-in carries the later. The page sends the files' times: the one modified last is carried."""
+    from test_consolidate import complete_department_form
+
+    units = [("files", (p.name, p.read_bytes())) for p in department.paths]
+    first = _download(client.post("/api/consolidate", files=units).json(), tmp_path)
+    complete_department_form(first, forecast=500)
+    older = first.read_bytes()
+    complete_department_form(first, forecast=700)
+    newer = first.read_bytes()
+    unit_times = [1_780_000_000_000] * len(units)
+    for times in ((1_780_000_600_000, 1_780_001_200_000), (1_780_001_200_000, 1_780_000_600_000)):
+        body = client.post("/api/consolidate", files=[*units, ("files", ("部门汇总.xlsx", older)),
+                                                      ("files", ("部门汇总（2）.xlsx", newer))],
+                           data={"modified": json.dumps([*unit_times, *times])}).json()
+        later = "部门汇总（2）.xlsx" if times[1] > times[0] else "部门汇总.xlsx"
+        assert body["carried"]["from"] == later
+        assert [d["code"] for d in body["diagnostics"] if d["code"] in ("K007", "K011")] == ["K007"]
+    undated = client.post("/api/consolidate", files=[*units, ("files", ("部门汇总.xlsx", older)),
+                                                     ("files", ("部门汇总（2）.xlsx", newer))]).json()
+    assert undated["carried"] is None and [d["code"] for d in undated["diagnostics"] if d["code"] == "K011"]
+
+
 @pytest.mark.parametrize("sent, stored", [
     ("某市第一中学.xlsx", "某市第一中学.xlsx"),
     ("C:\\Users\\张三\\报送\\某单位.xlsm", "某单位.xlsm"),

@@ -283,7 +283,7 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: lis
                                      chosen_together)
         found_note = None
         if chosen_together and done is None:
-            done, found_note = _earlier_among(skipped, profile)
+            done, found_note = _earlier_among(skipped, profile, dated)
         summary = aggregate(outcomes, profile, roster)
         summary.others = [str(p) for p in other_files(inputs)]
         if found_note:
@@ -295,7 +295,7 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: lis
             except NotCompleted as exc:  # of another year: the new summary is written without it
                 summary.diagnostics.append(make("K010", file=done.path, sheet=done.form.sheet, reason=str(exc))
                                            .model_dump())
-        earlier = done.path if done is not None else _latest(skipped, chosen_together)
+        earlier = done.path if done is not None else _latest(skipped, chosen_together and not dated)
         carried = _carry_columns(earlier, sheets(earlier), summary) if earlier else set()
         if replaced and (left := [e for e in edits(str(output)) if (done.path, e.sheet, e.column) not in carried]):
             raise _edited(output, left)  # of another period: its columns cannot go into this one
@@ -318,10 +318,10 @@ def _unpacked(outcomes: list[FileOutcome]) -> None:
                 outcome.reason, outcome.diagnostics = d.message, [d.model_dump()]
 
 
-def _latest(skipped: list[FileOutcome], chosen_together: bool) -> str | None:
-    """Last time's summary among those skipped beside the units' files: the one modified last in a folder; of
-    uploads, which carry no trustworthy time, the only one."""
-    if chosen_together:
+def _latest(skipped: list[FileOutcome], undated: bool) -> str | None:
+    """Last time's summary among those skipped beside the units' files: the one modified last, in a folder or of
+    uploads sent with their times (as the page sends them); of uploads without, the only one."""
+    if undated:
         return skipped[0].path if len(skipped) == 1 else None
     return max(skipped, key=lambda o: o.modified or 0).path if skipped else None
 
@@ -371,21 +371,23 @@ def _listed_edits(edits: list[Edit]) -> str:
     return named + (f"；等 {len(edits)} 处" if len(edits) > EDITS_NAMED else "")
 
 
-def _earlier_among(skipped: list[FileOutcome], profile: Profile) -> tuple[Completed | None, dict | None]:
+def _earlier_among(skipped: list[FileOutcome], profile: Profile, dated: bool) -> tuple[Completed | None, dict | None]:
     """Of the earlier summaries chosen with the units' files, the one whose 部门整体 the department completed,
-    to be carried; with more than one, none (which is the latest cannot be told from an upload) and a note."""
+    to be carried: of several, the one modified last, as the add-in takes it from a folder, when the uploads came
+    with their times (the add-in's 汇总 leaves each carried form in a summary of its own, 部门汇总（2）.xlsx beside
+    部门汇总.xlsx); without them, none (which is the latest cannot be told) and a note."""
     completed = []
     for outcome in skipped:
         try:
-            completed.append(read_completed(outcome.path, profile))
+            completed.append((outcome.modified or 0, read_completed(outcome.path, profile)))
         except NotCompleted:
             continue
-    if len(completed) == 1:
-        return completed[0], None
+    if len(completed) == 1 or completed and dated:
+        return max(completed, key=lambda c: c[0])[1], None
     if not completed:
         return None, None
-    names = "、".join(Path(c.path).name for c in completed)
-    return None, make("K011", file=completed[0].path, count=len(completed), names=names).model_dump()
+    names = "、".join(Path(c.path).name for _, c in completed)
+    return None, make("K011", file=completed[0][1].path, count=len(completed), names=names).model_dump()
 
 
 @contextmanager
