@@ -247,6 +247,23 @@ def test_a_roster_chosen_in_its_field_and_with_the_folder_is_no_units_file(clien
     assert not [d for d in body["diagnostics"] if d["code"] == "F007"]
 
 
+def test_a_list_of_units_in_a_sub_folder_is_not_the_departments_roster(client, department):
+    """The folder chosen on the page holds 一科/一科单位名单.csv, a 科's list of its own units: the page took it for the
+    department's roster, every unit of the other 科 不在名单中 (K004), where the add-in and the command line look for
+    the roster at the top of the folder only. Two lists at the top are a note, as there, and neither is a unit's
+    file (文件清单 listed them as rejected)."""
+    units = [u.name for u in department.department.units]
+    files = [("files", (p.name, p.read_bytes())) for p in department.paths]
+    kept = ("files", ("一科/一科单位名单.csv", _roster_csv(units[:1])))
+    body = client.post("/api/consolidate", files=[*files, kept]).json()
+    assert body["roster"] is None and body["unlisted_units"] == [] and body["roster_note"] == ""
+    assert [f["path"] for f in body["files"]] == [p.name for p in department.paths]
+    two = [("files", (name, _roster_csv(units))) for name in ("单位名单.csv", "应报送单位名单.csv")]
+    body = client.post("/api/consolidate", files=[*files, *two]).json()
+    assert body["roster"] is None and "有 2 个名单文件" in body["roster_note"]
+    assert [f["path"] for f in body["files"]] == [p.name for p in department.paths]
+
+
 def test_an_unreadable_roster_is_refused_naming_it_and_one_among_the_files_is_a_note(client, department):
     files = [("files", (p.name, p.read_bytes())) for p in department.paths[:2]]
     sent = client.post("/api/consolidate", files=[*files, ("roster", ("名单.csv", b"1,2\r\n3,4\r\n"))])
