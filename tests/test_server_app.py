@@ -465,7 +465,8 @@ def test_of_two_completed_summaries_chosen_with_their_times_the_later_is_carried
     ("..", "文件1.xlsx"),
     (".hidden.xlsx", "文件1.xlsx"),
     ("坏\x01名.xlsx", "文件1.xlsx"),
-    ("长" * 80 + ".xlsx", "文件1.xlsx"),
+    ("长" * 80 + ".xlsx", "长" * 80 + ".xlsx"),  # 245 bytes: a unit names its file for every project in it
+    ("长" * 84 + ".xlsx", "文件1.xlsx"),  # 257: more than a file system allows
     ("报表.exe", "报表.exe"),  # refused by the reader as no workbook, under the name the user knows
     ("一科/监控表.xlsx", "一科/监控表.xlsx"),  # chosen with its folder on the page: kept in it
     ("教育局/二科/小学/监控表.xlsx", "二科/小学/监控表.xlsx"),  # two folders deep at most
@@ -478,6 +479,34 @@ def test_an_upload_is_stored_under_a_plain_file_name(sent, stored):
     from xlmon.server.app import _display_name, _stored_name
 
     assert _stored_name(_display_name(sent, "文件1.xlsx"), "文件1", set()) == stored
+
+
+def test_a_long_name_chosen_twice_is_stored_apart_within_the_file_systems_limit():
+    from xlmon.server.app import _stored_name
+
+    taken: set[str] = set()
+    name = "长" * 83 + ".xlsx"  # 254 bytes: no room for （2）
+    assert [_stored_name(name, f"文件{i}", taken) for i in (1, 2)] == [name, "文件2.xlsx"]
+
+
+def test_a_units_file_with_a_long_name_is_named_in_the_summary_as_the_user_named_it(client, department, tmp_path):
+    """A unit's file named for its projects, some 70 characters (past 200 bytes), was stored as 文件1.xlsx: the summary
+    listed and linked 文件1.xlsx, which the department head does not have, and last time's summary chosen with the
+    same files was no longer known as theirs, consolidated again instead of skipped."""
+    from openpyxl import load_workbook
+
+    long = ("某市第一中学2026年1-6月项目支出绩效运行监控表（校舍维修改造项目、学生资助专项资金、教师培训经费、"
+            "名师名校长工作室建设经费）报送版（最终修改）.xlsx")
+    assert len(long.encode()) > 200
+    units = [("files", (long if i == 0 else p.name, p.read_bytes())) for i, p in enumerate(department.paths)]
+    body = client.post("/api/consolidate", files=units).json()
+    assert body["files"][0]["path"] == long
+    summary = _download(body, tmp_path)
+    listed = [r[0] for r in load_workbook(summary)["文件清单"].iter_rows(min_row=2, values_only=True)]
+    assert listed[0] == long and not [n for n in listed if n.startswith("文件")]
+    again = client.post("/api/consolidate", files=[*units, ("files", (summary.name, summary.read_bytes()))]).json()
+    skipped = next(f for f in again["files"] if f["path"] == summary.name)
+    assert skipped["status"] == "rejected" and "一同选择的单位文件" in skipped["reason"]
 
 
 def test_a_name_chosen_twice_is_stored_apart():

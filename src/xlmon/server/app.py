@@ -389,14 +389,17 @@ def _display_name(filename: str | None, fallback: str) -> str:
     return name
 
 
-_NAME_MAX = 200  # bytes of a stored file name (most file systems allow 255)
+_NAME_MAX = 255  # bytes of a stored file's or folder's name, as most file systems allow: a unit's file named for
+# every project in it (some 80 characters) is stored, and so named, as the user named it. As 文件N.xlsx the summary
+# listed and linked a file the user has not, and knew last time's summary of that folder no more
 
 
 def _plain_name(name: str) -> bool:
     """A name a file (or, for each of its folders, a folder) can be stored under as it is: not hidden (nor . or
-    ..), no control characters, not too long."""
-    return (bool(name) and not any(part.startswith(".") for part in name.split("/"))
-            and all(ch >= " " for ch in name) and len(name.encode()) <= _NAME_MAX)
+    ..), no control characters, no part of it too long."""
+    parts = name.split("/")
+    return (bool(name) and not any(part.startswith(".") for part in parts)
+            and all(ch >= " " for ch in name) and all(len(part.encode()) <= _NAME_MAX for part in parts))
 
 
 def _stored_name(display: str, fallback: str, taken: set[str]) -> str:
@@ -405,7 +408,8 @@ def _stored_name(display: str, fallback: str, taken: set[str]) -> str:
     name = display if _plain_name(display) else fallback + _safe_suffix(display)
     folder, stem, suffix, n = name[:name.rfind("/") + 1], Path(name).stem, Path(name).suffix, 2
     while name.casefold() in taken:
-        name, n = f"{folder}{stem}（{n}）{suffix}", n + 1
+        numbered = f"{folder}{stem}（{n}）{suffix}"
+        name, n = numbered if _plain_name(numbered) else f"{folder}{fallback}{suffix}", n + 1  # no room for （n）
     taken.add(name.casefold())
     return name
 
