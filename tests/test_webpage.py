@@ -476,3 +476,24 @@ def test_last_months_files_come_after_those_to_see_to(task_pane_consolidate, ope
     expect(listed).to_have_count(4)
     expect(listed.first).to_contain_text("丁5月.xlsx：表内期间（2026年1-5月）")
     expect(listed.last).to_contain_text("本期的同一张表已另行报送（无需处理）")
+
+
+def test_a_list_of_a_sections_units_in_its_sub_folder_is_not_shown_as_the_roster(open_page, xlmon_server, demo_folder,
+                                                                                 tmp_path):
+    """A 科 keeps the list of its own units in its sub-folder (一科/一科单位名单.csv): the page took it for the
+    department's roster, found in the folder, though the server (as `xlmon consolidate FOLDER`) looks for the roster
+    at the top of the folder only; it is one of the folder's other papers, not sent."""
+    units = sorted(demo_folder.glob("*.xlsx"))[:2]
+    folder = tmp_path / "教育局"
+    (folder / "一科").mkdir(parents=True)
+    for unit in units:
+        shutil.copy(unit, folder / "一科" / unit.name)
+    (folder / "一科" / "一科单位名单.csv").write_bytes("单位名称\r\n某市未报送学校\r\n".encode("gbk"))
+    page = open_page(xlmon_server().url)
+    page.set_input_files("#folder", str(folder))
+    expect(page.locator("#file-list li")).to_have_count(2)
+    expect(page.locator("#status")).to_contain_text("另有 1 个不是工作簿的文件")
+    expect(page.locator("#roster-name")).not_to_contain_text("名单.csv")
+    page.click("#consolidate-button")
+    expect(page.locator("#consolidate-result")).to_be_visible()
+    expect(page.locator("#summary-notes-list")).not_to_contain_text("某市未报送学校")

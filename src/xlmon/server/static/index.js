@@ -76,7 +76,9 @@
     for (const file of list) {
       let name = inFolder ? file.webkitRelativePath.split("/").slice(1).join("/") || file.name : file.name;
       if (inFolder && /^(~\$|\.)/.test(file.name)) continue;  // Office's lock files and hidden files
-      if (/名单/.test(file.name) && /\.(csv|txt)$/i.test(file.name)) {
+      if (/名单/.test(file.name) && /\.(csv|txt)$/i.test(file.name) && name.includes("/")) {
+        ignored += 1;  // a 科's list of its own units in its sub-folder: not the department's roster, as on the command line
+      } else if (/名单/.test(file.name) && /\.(csv|txt)$/i.test(file.name)) {
         // a roster dropped with the units' files, as it lies in their folder: sent among them, the server takes
         // it as it takes a folder's (two such files, or one without names, are a note, as on the command line)
         foundRosters = [...foundRosters.filter((f) => f.name !== name), { file, name }];
