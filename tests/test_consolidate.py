@@ -3363,12 +3363,14 @@ def test_a_department_whose_unit_writes_its_code_on_its_overall_form_only_tells_
 def test_files_in_a_folder_that_are_no_workbook_are_named_not_passed_over(tmp_path, capsys):
     """A unit's form typed in Word or sent as a PDF lay in the folder unread and unmentioned: its unit was simply
     not in the summary. Such files are named (not lock files, hidden files, the roster or the reports and notes
-    units send beside their forms)."""
+    units send beside their forms, nor the files Windows keeps in a folder of its own accord, Thumbs.db and
+    desktop.ini)."""
     import xlmon.entry_points as ep
 
     write_form(tmp_path / "一中.xlsx", unit="一中", project="甲")
     for name in ("二中监控表.docx", "三中监控表.pdf", "单位名单.csv", "~$一中.xlsx", ".DS_Store", "一中分析报告.docx",
-                 "一中_分析报告.docx", "情况说明.pdf"):
+                 "一中_分析报告.docx", "情况说明.pdf", "Thumbs.db", "desktop.ini", "二中/Desktop.ini"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
         (tmp_path / name).write_bytes(b"x")
     code, data = run(capsys, tmp_path, "-o", tmp_path / "out" / "s.xlsx")
     assert code == 0 and data["other_files"] == [str(tmp_path / "三中监控表.pdf"), str(tmp_path / "二中监控表.docx")]

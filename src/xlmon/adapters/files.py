@@ -59,8 +59,13 @@ def find_workbooks(inputs: Iterable[str | Path]) -> list[tuple[Path, Path | None
 
 
 def _in_folder(folder: Path) -> list[Path]:
-    """The files below a folder a person put there, in order: not Office's lock files (~$*) nor hidden ones."""
-    return [p for p in sorted(_files_under(folder)) if not p.name.startswith(("~$", "."))]
+    """The files below a folder a person put there, in order: not Office's lock files (~$*), hidden ones, nor those
+    Windows keeps in a folder of its own accord (Thumbs.db, desktop.ini), which the user never sees."""
+    return [p for p in sorted(_files_under(folder))
+            if not p.name.startswith(("~$", ".")) and p.name.lower() not in _WINDOWS_OWN]
+
+
+_WINDOWS_OWN = {"thumbs.db", "ehthumbs.db", "ehthumbs_vista.db", "desktop.ini"}
 
 
 def _files_under(folder: Path) -> Iterator[Path]:

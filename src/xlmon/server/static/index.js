@@ -75,7 +75,9 @@
     let ignored = 0;
     for (const file of list) {
       let name = inFolder ? file.webkitRelativePath.split("/").slice(1).join("/") || file.name : file.name;
-      if (inFolder && /^(~\$|\.)/.test(file.name)) continue;  // Office's lock files and hidden files
+      if (inFolder && /^(~\$|\.)|^(thumbs\.db|ehthumbs(_vista)?\.db|desktop\.ini)$/i.test(file.name)) {
+        continue;  // Office's lock files, hidden files and those Windows keeps in a folder of its own accord
+      }
       if (/名单/.test(file.name) && /\.(csv|txt)$/i.test(file.name) && name.includes("/")) {
         ignored += 1;  // a 科's list of its own units in its sub-folder: not the department's roster, as on the command line
       } else if (/名单/.test(file.name) && /\.(csv|txt)$/i.test(file.name)) {
