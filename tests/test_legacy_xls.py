@@ -321,3 +321,43 @@ def test_a_wps_et_holding_the_data_of_an_xls_is_read_as_one(saved, tmp_path):
     (tmp_path / "空.et").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(1024))
     [d] = check_file(tmp_path / "空.et").diagnostics
     assert d.code == "F002" and "WPS 表格的 .et 文件，其中的数据不是 xlmon 能读取的格式" in d.message
+
+
+def test_rows_hidden_in_an_xls_are_read_as_in_its_xlsx(tmp_path, soffice):
+    """A unit kept last version's 市级财政资金 line in its .xls and hid it, typing the new one below: the .xlsx left it
+    out and said so (S133), the .xls counted both lines (C002 asking for a 资金总额 of both, a summary 400 of 300
+    本年预算). Rows hidden as a collapsed group's detail or by a filter set on the sheet are read in both."""
+    from openpyxl.worksheet.filters import FilterColumn, Filters
+
+    from xlmon import layout as L
+
+    grid = project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS)
+    at = next(i for i, row in enumerate(grid) if len(row) > 1 and row[1] == "市级财政资金")
+    total = next(i for i, row in enumerate(grid) if len(row) > 1 and row[1] == L.TOTAL_ROW + "：") + 1
+    old = [*grid[:at], [None, "市级财政资金", None, 5, 100, 105, 50, None, 20, None, 100], *grid[at:]]
+    hidden, grouped, filtered = (write_grid(tmp_path / f"{name}.xlsx", rows) for name, rows in (
+        ("隐藏行", old), ("分组", grid), ("筛选", grid)))
+    book = load_workbook(hidden)
+    book[SHEET].row_dimensions[at + 1].hidden = True
+    book.save(hidden)
+    book = load_workbook(grouped)
+    book[SHEET].row_dimensions.group(total + 1, total + 6, outline_level=1, hidden=True)
+    book.save(grouped)
+    book = load_workbook(filtered)
+    sheet = book[SHEET]
+    sheet.auto_filter.ref = f"A{total - 1}:K{total + 6}"
+    sheet.auto_filter.filterColumn.append(FilterColumn(colId=3, filters=Filters(filter=["100"])))
+    for r in range(total, total + 7):
+        sheet.row_dimensions[r].hidden = sheet.cell(r, 4).value != 100
+    book.save(filtered)
+    made = [hidden, grouped, filtered]
+    xls = libreoffice_convert(soffice, made, tmp_path / "xls", "xls:MS Excel 97")
+    xlsx = libreoffice_convert(soffice, made, tmp_path / "xlsx", "xlsx:Calc MS Excel 2007 XML")
+    shown = [(r.row, r.current) for r in check_file(write_grid(tmp_path / "shown.xlsx", grid)).forms[0].funding]
+    for legacy, modern in zip(xls, xlsx):
+        assert read_workbook(legacy).hidden_rows == read_workbook(modern).hidden_rows, legacy.name
+        assert findings(legacy) == findings(modern), legacy.name
+        assert [(r.row, r.current) for r in check_file(legacy).forms[0].funding] == shown, legacy.name
+    assert read_workbook(xls[0]).hidden_rows == {SHEET: frozenset({at})}
+    assert [(d[0], d[3]) for d in findings(xls[0]) if d[0][0] in "SC"] == [("S133", f"B{at + 1}")]
+    assert read_workbook(xls[1]).hidden_rows == read_workbook(xls[2]).hidden_rows == {}

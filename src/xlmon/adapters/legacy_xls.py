@@ -6,9 +6,9 @@ DIMENSIONS record claiming a billion rows, or an SST announcing two billion stri
 more memory than exists, and the whole process aborts (no exception handler catches that). So the
 compound file is opened with olefile first, every size it declares is held to the file's own size, and
 the Workbook stream's records are walked for encrypted workbooks (FILEPASS), places and ranges no .xls
-sheet has, sheets whose values reach beyond MAX_SHEET_CELLS, and the cells showing a formula error (which
-python-calamine reads as blanks, as for .xlsx). Only BIFF8 is read; Excel 5.0/95 files are refused with
-what to do.
+sheet has, sheets whose values reach beyond MAX_SHEET_CELLS, the cells showing a formula error (which
+python-calamine reads as blanks, as for .xlsx) and the rows hidden in Excel (which it reads as any other, as for
+.xlsx). Only BIFF8 is read; Excel 5.0/95 files are refused with what to do.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from .safety import MAX_SHEET_CELLS, FormulaErrors, Inspection, Refusal
 
 _BOF, _EOF, _FILEPASS, _BOUNDSHEET, _SST = 0x0809, 0x000A, 0x002F, 0x0085, 0x00FC
 _DIMENSIONS, _MULRK, _FORMULA, _BOOLERR = 0x0200, 0x00BD, 0x0006, 0x0205
+_ROW, _NAME, _FILTERMODE = 0x0208, 0x0018, 0x009B
+_ROW_HIDDEN, _ROW_OUTLINED = 0x20, 0x07  # a ROW record's flags: fDyZero, iOutLevel
 # Records python-calamine places a value at, from their row and column (MULRK spans columns; the STRING
 # record after a FORMULA takes the formula's place, so the formula's place covers it).
 _PLACED = {0x0203, 0x0204, _BOOLERR, 0x027E, 0x00FD, _FORMULA}
@@ -59,12 +61,12 @@ def inspect_xls(data: bytes) -> Inspection:
         except Exception:
             return Inspection(Refusal("F004", "Excel 97-2003 文件中的工作簿数据无法读出"))
     try:
-        refusal, errors = _walk(workbook)
+        refusal, errors, hidden = _walk(workbook)
     except _Damaged as exc:
         return Inspection(Refusal("F004", f"工作簿数据不完整：{exc}"))
     except (struct.error, IndexError):  # a record shorter than its kind must be
         return Inspection(Refusal("F004", "工作簿数据不完整：有记录被截断"))
-    return Inspection(refusal, macros, errors, saved=saved)
+    return Inspection(refusal, macros, errors, hidden_rows=hidden, saved=saved)
 
 
 def _last_saved(ole) -> float | None:
@@ -104,35 +106,54 @@ def _records(stream: bytes, start: int = 0):
         at += length
 
 
-def _walk(stream: bytes) -> tuple[Refusal | None, FormulaErrors]:
+def _walk(stream: bytes) -> tuple[Refusal | None, FormulaErrors, dict[str, frozenset[int]]]:
     records = _records(stream)
     first = next(records, None)
     if first is None or first[0] != _BOF:
         raise _Damaged("缺少开头的 BOF 记录")
     if _HEAD.unpack_from(first[1])[0] != _BIFF8:
-        return Refusal("F002", "这是 Excel 5.0/95 或更早版本的 .xls 文件"), {}
+        return Refusal("F002", "这是 Excel 5.0/95 或更早版本的 .xls 文件"), {}, {}
     sheets: list[tuple[int, str]] = []
+    filters: dict[int, range] = {}
     for kind, data in records:
         if kind == _EOF:
             break
         if kind == _FILEPASS:  # RC4 or XOR obfuscation alike: python-calamine would read the latter as garbage
-            return Refusal("F003"), {}
+            return Refusal("F003"), {}, {}
         if kind == _BOUNDSHEET:
             sheets.append((struct.unpack_from("<I", data)[0], _sheet_name(data)))
         elif kind == _SST:
             declared = struct.unpack_from("<i", data, 4)[0]
             if not 0 <= declared * 3 <= len(stream):  # a string takes three bytes at least
                 raise _Damaged(f"共享字符串表声明了 {declared:,} 个字符串")
+        elif kind == _NAME:
+            filters.update(_filter_range(data))
     errors: FormulaErrors = {}
-    for position, name in sheets:
+    hidden: dict[str, frozenset[int]] = {}
+    for index, (position, name) in enumerate(sheets):
         if position >= len(stream):
             raise _Damaged(f"工作表“{name}”的位置超出数据流末尾")
-        refusal, cells = _walk_sheet(stream, position, name)
+        refusal, cells, rows = _walk_sheet(stream, position, name, filters.get(index, range(0)))
         if refusal:
-            return refusal, {}
+            return refusal, {}, {}
         if cells:
             errors[name] = cells
-    return None, errors
+        if rows:
+            hidden[name] = rows
+    return None, errors, hidden
+
+
+def _filter_range(data: bytes) -> dict[int, range]:
+    """The rows (0-based) below the header of the AutoFilter a built-in NAME _FilterDatabase (0x0D) sets on a sheet,
+    by the sheet's index: {} for any other name. Rows a filter hides are shown again with it, as in an .xlsx."""
+    if len(data) < 27 or not data[0] & 0x20 or data[3] != 1 or data[15] != 0x0D:
+        return {}
+    cce, tab = struct.unpack_from("<H2xH", data, 4)
+    formula = 16 + (data[14] & 1)  # the name's one character, in one byte or two
+    if tab < 1 or cce < 11 or len(data) < formula + 11 or data[formula] not in (0x3B, 0x5B, 0x7B):  # PtgArea3d
+        return {}
+    first, last = struct.unpack_from("<HH", data, formula + 3)
+    return {tab - 1: range(first + 1, last + 1)}
 
 
 def _sheet_name(data: bytes) -> str:
@@ -142,14 +163,19 @@ def _sheet_name(data: bytes) -> str:
     return raw.decode("utf-16-le" if flags & 1 else "latin-1", "replace").replace("\0", "")
 
 
-def _walk_sheet(stream: bytes, position: int, name: str) -> tuple[Refusal | None, list[tuple[int, int, str]]]:
+def _walk_sheet(stream: bytes, position: int, name: str, filtered: range
+                ) -> tuple[Refusal | None, list[tuple[int, int, str]], frozenset[int]]:
     """F010 when the sheet's values would make a grid beyond MAX_SHEET_CELLS (the cell named is the one that
-    stretched it so far); else its cells showing a formula error. A place or a declared range beyond what an
-    .xls sheet can hold (65,536 rows × 256 columns) was never written by Excel: the file is damaged. Read in
-    place, record by record, without copying any: a unit's form takes about a millisecond; a 5 MB sheet of
-    300,000 cells 0.13 s, where python-calamine then takes 0.06 s to read it."""
+    stretched it so far); else its cells showing a formula error and its rows hidden in Excel (0-based): not those
+    hidden as a collapsed group's detail, nor, where a filter is set on the sheet (FILTERMODE), those below its
+    header (filtered), which are the form's data shown again with the group or the filter. A place or a declared
+    range beyond what an .xls sheet can hold (65,536 rows × 256 columns) was never written by Excel: the file is
+    damaged. Read in place, record by record, without copying any: a unit's form takes about a millisecond; a 5 MB
+    sheet of 300,000 cells 0.13 s, where python-calamine then takes 0.06 s to read it."""
     rows = columns = 0
     errors = []
+    hidden: set[int] = set()
+    filter_set = False
     head, end = _HEAD.unpack_from, len(stream)
     if position + 4 > end or head(stream, position)[0] != _BOF:
         raise _Damaged(f"工作表“{name}”缺少 BOF 记录")
@@ -169,6 +195,13 @@ def _walk_sheet(stream: bytes, position: int, name: str) -> tuple[Refusal | None
             if not _within_a_sheet(stream[data:at]):
                 raise _Damaged(f"工作表“{name}”声明的范围超出 Excel 97-2003 工作表的大小")
             continue
+        elif kind == _ROW and length >= 16:
+            if stream[data + 12] & (_ROW_HIDDEN | _ROW_OUTLINED) == _ROW_HIDDEN:
+                hidden.add(head(stream, data)[0])
+            continue
+        elif kind == _FILTERMODE:
+            filter_set = True
+            continue
         elif kind == _EOF:
             break
         else:
@@ -178,12 +211,13 @@ def _walk_sheet(stream: bytes, position: int, name: str) -> tuple[Refusal | None
         if row >= rows or column >= columns:
             rows, columns = max(rows, row + 1), max(columns, column + 1)
             if rows * columns > MAX_SHEET_CELLS:
-                return Refusal("F010", f"{rows:,} 行 × {columns:,} 列", sheet=name, cell=address(row, column)), []
+                return (Refusal("F010", f"{rows:,} 行 × {columns:,} 列", sheet=name, cell=address(row, column)), [],
+                        frozenset())
         if kind == _BOOLERR and length >= 8 and stream[data + 7] == 1:
             errors.append((row, column, _ERRORS.get(stream[data + 6], "#N/A")))
         elif kind == _FORMULA and length >= 14 and stream[data + 12:data + 14] == b"\xff\xff" and stream[data + 6] == 2:
             errors.append((row, column, _ERRORS.get(stream[data + 8], "#N/A")))
-    return None, errors
+    return None, errors, frozenset(hidden.difference(filtered) if filter_set else hidden)
 
 
 _SHEET_ROWS, _SHEET_COLUMNS = 65_536, 256
