@@ -905,3 +905,19 @@ def test_a_date_to_begin_by_is_asked_for_when_it_begins(target, begins):
     [said] = [d.message for d in timeliness(target, "正在办理前期手续").diagnostics if d.code == "R216"]
     assert f"看不出能否按期{begins}，" in said and said.endswith(
         f"请写明预计{begins}的时间（如“预计11月{begins}”“已于5月{begins}”“预计2027年3月{begins}”）。")
+
+
+@pytest.mark.parametrize("unit", ["百分比", "％"])
+def test_a_percent_cell_against_a_unit_column_of_percent_in_words_or_full_width(unit):
+    """98 with 百分比 (or ％) in the 计量单位 column, and 94.4% typed into a %-formatted 全年预计 cell (Excel keeps
+    0.944): 0.944 was read against 98 as it is, red, and said "全年预计 0.944百分比"; it is 94.4%, yellow."""
+    indicators = [["产出指标", "质量指标", "验收合格率", "＝", 98, unit, None, 0.944, None, "√", None, None, None]]
+    grid = project_grid(funding=SAMPLE_FUNDING, indicators=indicators)
+    at = next(i for i, r in enumerate(grid) if len(r) > 2 and r[1] == "一级指标")
+    grid[at] = ["绩效指标", "一级指标", "二级指标", "三级指标", "计算符号", "年度指标值", "计量单位", "1-6月指标完成情况",
+                "全年指标预计完成情况", "偏差原因分析", "完成目标可能性“√”", None, None, "备注"]
+    grid[at + 1] = [None] * 10 + ["确定能", "有可能", "完全不可能"]
+    result = check_sheets({"表1": grid}, PROFILE)
+    assert result.forms[0].indicators[0].grade == "yellow"
+    assert [d.message for d in result.diagnostics if d.code in ("G201", "G202")] == [
+        f"指标“验收合格率”目标 98，全年预计 94.4{unit}，为黄灯。"]

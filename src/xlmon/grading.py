@@ -45,15 +45,20 @@ def grade_funding(row: FundingRow, months: int | None, time_progress: float | No
     return grade
 
 
+def is_percent(text: str | None) -> bool:
+    """% as a 计量单位 column may hold it (％, 百分比), which a %-formatted cell answers as a fraction all the same."""
+    return bool(text) and ("%" in (text := nfkc(text)) or "百分" in text)
+
+
 def comparable(value: float, ind: Indicator, field: str = "forecast") -> tuple[float, float]:
     """(completion, target) at one scale. Excel keeps 95% of a %-formatted cell as 0.95, so against a % unit a number
     typed without % and at most 1.5 may be a fraction or percentage points: it is read in percent where that puts it
     nearer the other side (0.8 against 85%, a target of 0.05 against 3%), else as it is (0.5 against 0.6%)."""
     target = ind.target_value or 0.0
-    if "%" not in (ind.unit or "") + (ind.units.get(field) or ""):  # 100% of a %-formatted target against "80%" too
+    if not is_percent((ind.unit or "") + (ind.units.get(field) or "")):  # 100% of a %-formatted target against "80%" too
         return value, target
     value_bare = ind.units.get(field) is None and abs(value) <= 1.5
-    target_bare = "%" not in (ind.target or "") and abs(target) <= 1.5
+    target_bare = not is_percent(ind.target) and abs(target) <= 1.5
     if value_bare and not target_bare and abs(value) * 10 < abs(target):
         return value * 100, target
     if target_bare and not value_bare and abs(target) * 10 < abs(value):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..calc import fmt_rate
 from ..diagnostics import Diagnostic, make
 from ..grading import (comparable, deadline, deadline_begins, deadline_count, deadline_grade,
-                       indicator_grades, words_grade)
+                       indicator_grades, is_percent, words_grade)
 from ..marks import GRADE_ZH
 from ..models import Form, Indicator
 from ..profile import Profile
@@ -20,7 +20,7 @@ def _shown(ind: Indicator) -> tuple[str, str]:
     if not isinstance(value, float):
         return target, str(value)
     unit = ind.units.get("forecast") or ind.unit
-    if not (unit and "%" in unit):
+    if not is_percent(unit):
         return target, f"{plain_number(value)}{unit or ''}"
     value, scaled = comparable(value, ind)
     if ind.target_value is not None and scaled != ind.target_value:
