@@ -356,6 +356,39 @@ def test_calculate_on_a_template_makes_an_amount_typed_as_text_the_number_the_fo
     assert (edits[city["issued"]].value, edits[city["issued"]].formula) == (58.25, False)
 
 
+def test_calculate_on_a_form_typed_where_the_template_puts_it_writes_formulas_that_show_its_text_numbers(tmp_path):
+    """A unit types the form by hand exactly where our template puts it, 资金总额's amounts pasted as text (100 with the
+    zero-width space of a web page) and a source's 小计 typed as text beside a blank 上年结转. 计算 left those texts, which
+    read right, and wrote the template's 小计 and rates around them, which skip text as Excel does: 资金总额's 小计 and
+    支出进度 and the source's 支出进度 showed nothing where the alert said 120.00 万元 and 50.00%, and every 计算 wrote
+    them again. The template's formula now goes back over such a text too (found by the recalc property)."""
+    from handmade import project_grid
+    from test_check import write_grid
+    from test_front_ends_properties import excel_values
+
+    from xlmon.check import check_sheets
+
+    funding = {"资金总额": ["20", "100\u200b", None, 80, None, 60, None, 110],
+               "市级财政资金": [20, 80, None, 70, None, 50, None, 90],
+               "省级财政资金": [None, 20, "20", 10, None, 10, None, 20]}
+    path = write_grid(tmp_path / "手工录入.xlsx", project_grid(funding=funding))
+    form = check_file(path).forms[0]
+    total, province = form.total(), next(r for r in form.funding if r.row == "省级财政资金")
+    payload = payload_from_file(path)
+    actions, outcome = actions_of(payload, ep.calculate)
+    edits = {e.cell: e for e in outcome.edits}
+    assert all(edits[total.cells[f]].formula for f in ("carryover", "current", "subtotal", "spend_progress"))
+    assert edits[province.cells["subtotal"]].formula
+    after = apply_actions(payload, actions)
+    shown = excel_values(after)
+    assert shown[(form.sheet, total.cells["subtotal"])] == 120
+    assert shown[(form.sheet, total.cells["spend_progress"])] == pytest.approx(0.5)
+    assert shown[(form.sheet, province.cells["spend_progress"])] == pytest.approx(0.5)
+    assert actions_of(after, ep.calculate)[1].edits == []
+    grids = {s["name"]: s["values"] for s in after["sheets"]}
+    assert not [d for d in check_sheets(grids).diagnostics if d.code in ("C001", "C002", "C003", "C004")]
+
+
 def test_calculate_quotes_a_number_as_excel_shows_it_on_every_front_end(tmp_path):
     """Desktop Excel hands xlwings every number as a float: 计算's alert there said “125.0 → 120.00”, where the
     add-in's clients, which send 125, said “125 → 120.00”."""

@@ -127,9 +127,6 @@ def _edit(form: Form, row: FundingRow, field: str, grid: Grid, formulas: dict[st
     if field == "issue_rate" and row.row == L.TOTAL_ROW and any(
             only_subtotal(r) for r in form.funding if r.block == row.block and r is not row):
         return None  # unknown where a source gave its 小计 alone: whatever the form shows is left
-    if field == "subtotal" and row.typed.get("subtotal") is not None and None in (row.typed.get("carryover"),
-                                                                               row.typed.get("current")):
-        return None  # 310 typed beside a blank 本年预算 is what the unit has, not a sum to write 10 over (C001 asks)
     if field in L.INPUT_AMOUNTS:  # a total: computed only when some part was filled in
         parts = [r for r in form.funding if r.block == row.block and r is not row]
         if any(field in r.unreadable for r in parts) or all(r.typed.get(field) is None for r in parts):
@@ -140,7 +137,11 @@ def _edit(form: Form, row: FundingRow, field: str, grid: Grid, formulas: dict[st
     digits = 2 if scale >= 1 else 6  # 0.01 万元 is 0.000001 亿元
     if computed is not None and scale != 1:  # a form in 元 gets its totals in 元
         computed = round(computed * scale, digits)
-    if _agrees(field, before, computed, scale):
+    agrees = _agrees(field, before, computed, scale)
+    if field == "subtotal" and row.typed.get("subtotal") is not None and None in (row.typed.get("carryover"),
+                                                                               row.typed.get("current")) and not agrees:
+        return None  # 310 typed beside a blank 本年预算 is what the unit has, not a sum to write 10 over (C001 asks)
+    if agrees and not _skipped_by_template(formulas, cell, field, row):
         return None
     label = f"{row.row}·{L.FIELD_LABELS[field]}"
     shown = (fmt_rate(computed) if is_rate else fmt_amount(computed) if scale == 1
@@ -151,6 +152,12 @@ def _edit(form: Form, row: FundingRow, field: str, grid: Grid, formulas: dict[st
     fmt = RATE_FORMAT if is_rate else AMOUNT_FORMAT
     return CellEdit(form.sheet, cell, computed, number_format=fmt if computed is not None else None,
                     before=before, note=f"{label}：{_shown(before)} → {shown}")
+
+
+def _skipped_by_template(formulas: dict[str, str] | None, cell: str, field: str, row: FundingRow) -> bool:
+    """A number typed as text where the template has a formula: right to read, yet the template's formulas that use it
+    (小计, the rates) skip it, and would show nothing, so the formula goes back."""
+    return formulas is not None and cell in formulas and field in row.text
 
 
 def _agrees(field: str, before: Any, computed: float | None, scale: float = 1) -> bool:
