@@ -56,6 +56,16 @@ def missing(message: str) -> NoReturn:
     pytest.skip(message)
 
 
+@pytest.fixture(scope="module")
+def client():
+    """The web server's app, without a token, as a client posts to it over HTTPS."""
+    from fastapi.testclient import TestClient
+
+    from xlmon.server.app import Settings, create_app
+
+    return TestClient(create_app(Settings(token=None)), base_url="https://testserver")
+
+
 @pytest.fixture(scope="session")
 def soffice() -> str:
     return require_tool("soffice")

@@ -52,7 +52,7 @@ from xlmon import entry_points as ep
 from xlmon.atomic import free_name
 from xlmon.cli import main
 from xlmon.consolidate.run import consolidate
-from xlmon.server.app import UPLOADED, Settings, create_app
+from xlmon.server.app import UPLOADED
 
 TOP = "某市教育局 2026年6月 报送"  # the folder the department head keeps the units' files in
 SUMMARY = "部门汇总.xlsx"
@@ -333,11 +333,6 @@ def cli_text_said(text: str, data: dict, context: str) -> None:
 # ---------------------------------------------------------------------------------------------------------------
 # The property.
 # ---------------------------------------------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def client():
-    return TestClient(create_app(Settings(token=None)), base_url="https://testserver")
-
 
 @pytest.mark.parametrize("seed", seeds(6, 71))
 def test_the_three_front_ends_consolidate_a_folder_alike(tmp_path, client, seed):

@@ -415,15 +415,6 @@ def test_a_roster_saved_as_xls_says_what_its_xlsx_says(tmp_path, soffice):
         assert_outcome(consolidate(*paths, "--roster", xls, output=tmp_path / "out" / f"{seed}.xlsx"), want, context)
 
 
-@pytest.fixture(scope="module")
-def client():
-    from fastapi.testclient import TestClient
-
-    from xlmon.server.app import Settings, create_app
-
-    return TestClient(create_app(Settings(token=None)), base_url="https://testserver")
-
-
 @pytest.mark.parametrize("seed", seeds(4, 3))
 def test_the_web_pages_consolidation_says_what_the_command_line_says(tmp_path, client, seed):
     """/api/consolidate with the roster in its field, or among the files as in a department head's folder."""

@@ -27,11 +27,6 @@ def department(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def client():
-    return TestClient(create_app(Settings(token=None)), base_url=HTTPS)
-
-
-@pytest.fixture(scope="module")
 def payload(department):
     return payload_from_file(department.paths[0], client="Office.js")
 
