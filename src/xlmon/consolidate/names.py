@@ -18,8 +18,9 @@ if TYPE_CHECKING:
 _CODE = re.compile(r"[(\[【〔]\s*[0-9A-Za-z-]+\s*[)\]】〕]")
 _BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|〔[^〔〕]*〕")
 _CODE_CHARS = "0-9A-Za-z０-９Ａ-Ｚａ-ｚ"
-_LEADING_CODE = re.compile(rf"\s*([{_CODE_CHARS}]+(?:[-－][{_CODE_CHARS}]+)*)(?:\s*[-－_、:：|]\s*|\s+|(?=[^\x00-\x7f０-９Ａ-Ｚａ-ｚ]))(\S.*)",
-                           re.S)
+# a code in front of a name, apart from it by a mark, a space or nothing (101001001-某校, 101001001 某校, 101001001某校)
+_LEADING_CODE = re.compile(rf"\s*([{_CODE_CHARS}]+(?:[-－][{_CODE_CHARS}]+)*)"
+                           rf"(?:\s*[-－_、:：|]\s*|\s+|(?=[^\x00-\x7f０-９Ａ-Ｚａ-ｚ]))(\S.*)", re.S)
 _UNIT_CODE = re.compile(r"[0-9]{6,}[0-9A-Za-z]*(?:-[0-9A-Za-z]+)?")  # 101001001, 101001-001
 
 
