@@ -222,3 +222,23 @@ def test_an_amount_no_unit_gave_is_left_blank_in_the_prefill_not_0(tmp_path, cap
     code, again = run(capsys, units, "--overall-from", summary, "-o", tmp_path / "汇总2.xlsx")
     assert code == 0 and again["carried"]["amounts"] == 0
     assert prefilled(tmp_path / "汇总2.xlsx", "source", "一般公共预算资金") == [200, None, 80, None]
+
+
+def test_units_that_left_out_an_amount_others_gave_are_named_in_the_note(tmp_path, capsys):
+    """甲单位 gave 一般公共预算资金's 全年预计 and 下达数, 乙单位 only its 本年预算 and 支出数: the pre-fill sums the one
+    unit's, below the row's spending (R214 on xlmon's own pre-fill) without a word why. The note names 乙单位 and what
+    it left out, so the department knows whose figure to add."""
+    units = tmp_path / "units"
+    units.mkdir()
+    full = {"current": 100, "issued": 80, "spent": 40, "forecast": 60}
+    part = {"current": 100, "spent": 70}
+    write_overall_form(units / "甲.xlsx", "甲单位", rows={("source", "一般公共预算资金"): full,
+                                                        ("spending", "基本支出"): full})
+    write_overall_form(units / "乙.xlsx", "乙单位", rows={("source", "一般公共预算资金"): part,
+                                                        ("spending", "基本支出"): part})
+    summary = tmp_path / "汇总.xlsx"
+    code, _ = run(capsys, units, "-o", summary)
+    assert code == 0 and prefilled(summary, "source", "一般公共预算资金") == [200, 80, 110, 60]
+    note = note_of(summary)
+    assert "乙单位的部门整体表未填写下达数、全年预计支出数" in note, note
+    assert "本表这些列只合计了填写的单位" in note and "甲单位的部门整体表未填写" not in note

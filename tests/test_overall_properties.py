@@ -422,13 +422,14 @@ def test_check_finds_no_error_of_its_own_in_the_prefill(tmp_path, seed):
     unforecast = unforecast_cells(units)
     assert not [e for e in errors if e[0] not in allowed | inherited and (e[0], e[1]) not in unforecast], \
         f"seed {seed}: {errors}"
+    if unforecast:  # the note names a unit that left its forecast out, so the department knows whose to add
+        assert "未填写" in note_of(summary) and "全年预计支出数" in note_of(summary), f"seed {seed}: {note_of(summary)}"
 
 
 def unforecast_cells(units: list[Unit]) -> set[tuple[str, str]]:
     """Where the pre-fill may fall below what was spent, as it stands: a row one unit gave its 全年预计 and another
     only its 支出数 is pre-filled with the one unit's forecast (a blank one as 0), which may be less than both units'
-    spending (R214 at the row and at its block's 资金总额). Whether such a forecast is better left blank, and the
-    unit named in the note, is the department's call to be made, not this property's."""
+    spending (R214 at the row and at its block's 资金总额), as 汇总表 sums what was given; the note names the unit."""
     forms = [u.counted for u in units if u.counted]
     out = set()
     for key in ROWS:

@@ -274,6 +274,20 @@ _OVERALL_ROWS = {"source": {"资金总额", *L.DEPARTMENT_FUND_TYPES}, "spending
 BLOCK_KINDS = {"source": "资金类型", "spending": "支出类型（基本支出、项目支出）"}
 
 
+def amounts_left_out(record: FormRecord, records: list[FormRecord]) -> list[str]:
+    """The amounts (下达数, 全年预计支出数) a unit's 部门整体 leaves blank in a row it fills in where another unit's
+    gives them: the pre-fill sums only those given, a 全年预计 perhaps below the row's spending (R214 on xlmon's own
+    pre-fill), so the note names the unit."""
+    out = []
+    for f in ("issued", "forecast"):
+        i = AMOUNTS.index(f)
+        if any(v[i] is None and any(x is not None for x in v) and any(
+                other is not record and (given := other.amounts.get(block, {}).get(row)) and given[i] is not None
+                for other in records) for block, rows in record.amounts.items() for row, v in rows.items()):
+            out.append(L.FIELD_LABELS[f])
+    return out
+
+
 def blocks_apart(record: FormRecord) -> str | None:
     """How a unit's 部门整体 form, summed into the pre-fill, leaves its two blocks apart: the rows of one block hold
     other amounts than those of the other (R202), a block being blank or given as its 资金总额 alone (R212). The

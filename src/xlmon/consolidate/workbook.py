@@ -35,8 +35,8 @@ from .edits import Column
 from .extract import RECORDS_SHEET
 from .names import unit_parts
 from .quick_xlsx import CONTROL, Cells, QuickWorkbook, write_cells
-from .records import (AMOUNTS, Deviation, FormRecord, blocks_apart, diagnostic_line, file_line, form_name, made_line,
-                      left_line, not_prefilled, overall_sums, record_line, roster_line)
+from .records import (AMOUNTS, Deviation, FormRecord, amounts_left_out, blocks_apart, diagnostic_line, file_line,
+                      form_name, left_line, made_line, not_prefilled, overall_sums, record_line, roster_line)
 
 from ..sheetnames import SUMMARY_SHEETS as SHEETS
 GRADE_ORDER = {"red": 0, "yellow": 1, "green": 2}
@@ -826,6 +826,9 @@ def _department_form_note(summary: Summary, prefill: dict[tuple[str, str], list[
         said = "；".join(f"{unit}的部门整体表{why}" for unit, why in apart)
         differ = _prefill_blocks_differ(prefill)
         note += f"；{said}" + ("，本表两种分类的资金总额因此不一致" if differ else "") + ("" if bureau else "，请部门核实补充")
+    if short := [(name(r), fields) for r in taken if (fields := amounts_left_out(r, taken))]:
+        said = "；".join(f"{unit}的部门整体表未填写{'、'.join(fields)}" for unit, fields in short)
+        note += f"；{said}，本表这些列只合计了填写的单位" + ("" if bureau else "，请部门核实补充")
     suspects = apart_forms(summary.diagnostics)
     if yuan := sorted({name(r) for r in taken if apart_place(r) in suspects}):
         note += (f"；{'、'.join(yuan)}的部门整体表金额疑似按元填写（见“校验问题”，代码 K019），已按表内数字计入本表"
