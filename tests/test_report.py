@@ -683,3 +683,31 @@ def test_a_red_indicators_completion_is_quoted_as_typed_words_or_number():
     assert "截至本期完成情况为“6月起停工”，全年预计完成情况为“0.5”" in text and "完成 6月" not in text
     text = red_indicator_text(2, "", "验收合格率", "＝100%", "80%", None, None, "材料不合格", None)
     assert "截至本期完成情况为“80%”，全年预计完成情况未填写" in text
+
+
+def test_a_zip_unpacked_beside_the_units_files_is_no_error_in_the_report(department, tmp_path):
+    """A unit sent its file zipped, and the department unpacked it beside the zip: 汇总 says the zip needs nothing
+    (F015, a note), while the report counted an error more and listed the zip as left out, 压缩包未解压."""
+    import zipfile as zf
+
+    folder = tmp_path / "units"
+    folder.mkdir()
+    for path in department.paths[:3]:
+        (folder / path.name).write_bytes(path.read_bytes())
+    with zf.ZipFile(folder / "报送.zip", "w") as archive:
+        archive.write(department.paths[0], department.paths[0].name)
+    text = report_for_paths([folder]).text()
+    summary = json.loads(_consolidated_json(folder, tmp_path / "汇总.xlsx"))
+    errors = sum(d["severity"] == "error" for d in summary["diagnostics"])
+    assert f"监控表中发现错误 {errors} 条" in text
+    assert "压缩包未解压" not in text and "报送.zip（这是 zip 压缩包，其中的工作簿（" in text and "该压缩包无需处理" in text
+
+
+def _consolidated_json(folder: Path, output: Path) -> str:
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["consolidate", "--format", "json", str(folder), "-o", str(output)]) in (0, 1)
+    return out.getvalue()

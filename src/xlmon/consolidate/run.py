@@ -276,7 +276,7 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: lis
     if Path(output).is_file() and RECORDS_SHEET not in sheets(str(output)):  # an input: resolve_inputs named it
         raise OutputIsInput(f"汇总文件 {output} 已存在，且不是 xlmon 生成的汇总表，不会覆盖它；请换一个输出文件名。")
     outcomes = extract_all([p for p, _ in found], profile, progress, workers, dated)
-    _unpacked(outcomes)
+    unpacked_archives(outcomes)
     with _collector_paused():
         origins = [Path(output).parent if chosen_together else origin for _, origin in found]
         skipped = skip_own_summaries(outcomes, origins, "一同选择" if chosen_together else "同一文件夹中",
@@ -308,7 +308,7 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: lis
     return summary
 
 
-def _unpacked(outcomes: list[FileOutcome]) -> None:
+def unpacked_archives(outcomes: list[FileOutcome]) -> None:
     """A zip whose workbooks came unpacked beside it is no file to see to (files.unpacked_refusal)."""
     for outcome in outcomes:
         if [d["code"] for d in outcome.diagnostics] == ["F009"]:

@@ -22,7 +22,7 @@ from ..consolidate.extract import (DamagedRecords, completed_department_form, fo
                                   roster_in, summary_records)
 from ..consolidate.names import department_name as names_department
 from ..consolidate.records import FileOutcome, FormRecord, derived, form_name
-from ..consolidate.run import extract_all, resolve_inputs, skip_own_summaries
+from ..consolidate.run import extract_all, resolve_inputs, skip_own_summaries, unpacked_archives
 from ..grid import Grid
 from ..grading import GAP_EPS
 from ..marks import GRADE_ZH
@@ -63,6 +63,7 @@ def report_for_paths(inputs: Iterable[str | Path], profile: Profile | None = Non
     profile = profile or load_profile()
     found = resolve_inputs(inputs, None, roster_file)
     outcomes = extract_all([p for p, _ in found], profile)
+    unpacked_archives(outcomes)
     skip_own_summaries(outcomes, [origin for _, origin in found])
     taken = [o for o in outcomes if o.status == "included"]
     alone = taken[0] if len(taken) == 1 and taken[0].summary else None  # a summary drafted from alone
