@@ -585,6 +585,32 @@ def test_report_api_names_the_units_of_the_roster_that_did_not_report(client, de
     assert unreadable.status_code == 422 and "名单.csv" in unreadable.json()["detail"]
 
 
+def test_report_api_skips_last_times_summary_chosen_with_the_units_files(client, department, tmp_path):
+    """The folder chosen on the page holds last time's 部门汇总 beside the units' files: 汇总 skips it, while the
+    report took it for one more file, its findings counted a second time. It is skipped as 汇总 skips it."""
+    import base64
+
+    from docx import Document
+
+    from xlmon.consolidate.run import consolidate
+
+    folder = tmp_path / "units"
+    folder.mkdir()
+    for path in department.paths[:3]:
+        (folder / path.name).write_bytes(path.read_bytes())
+    consolidate([folder], folder / "部门汇总.xlsx")
+
+    def lines(paths) -> list[str]:
+        response = client.post("/api/report", files=[("files", (p.name, p.read_bytes())) for p in paths])
+        assert response.status_code == 200, response.text
+        out = tmp_path / "报告.docx"
+        out.write_bytes(base64.b64decode(response.json()["download"]["data"]))
+        return [p.text for p in Document(out).paragraphs if not p.text.startswith("未纳入本报告的文件")]
+
+    with_summary = sorted(folder.iterdir())
+    assert lines(with_summary) == lines([p for p in with_summary if p.name != "部门汇总.xlsx"])
+
+
 def test_files_chosen_with_their_folders_are_kept_apart(client, department):
     """Every 科 sends 监控表.xlsx: chosen with their folders, both are checked under the names the user sees."""
     paths = department.paths[:2]

@@ -8,6 +8,7 @@ only a person knows is a placeholder.
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from collections.abc import Collection, Iterable
@@ -56,15 +57,21 @@ _LIKELIHOOD_ORDER = {"完全不可能": 0, "有可能": 1}  # the least likely t
 
 
 def report_for_paths(inputs: Iterable[str | Path], profile: Profile | None = None, *,
-                     roster_file: str | Path | None = None, roster: list[str] | None = None) -> Report:
+                     roster_file: str | Path | None = None, roster: list[str] | None = None,
+                     chosen_together: bool = False) -> Report:
     """The report for files and folders as `xlmon consolidate` reads them, the roster in an input folder (roster_file)
     being no unit's form; roster: the units expected to report, else the one a summary drafted from alone was
-    checked against. NothingToReport when none is usable."""
+    checked against. chosen_together: files a user chose at once (an upload), taken as a folder's contents as
+    consolidate takes them, so that last time's summary of the same units among them is skipped.
+    NothingToReport when none is usable."""
     profile = profile or load_profile()
     found = resolve_inputs(inputs, None, roster_file)
     outcomes = extract_all([p for p, _ in found], profile)
     unpacked_archives(outcomes)
-    skip_own_summaries(outcomes, [origin for _, origin in found])
+    origins = [origin for _, origin in found]
+    if chosen_together and found:
+        origins = [Path(os.path.commonpath([p.parent for p, _ in found]))] * len(found)
+    skip_own_summaries(outcomes, origins, "一同选择" if chosen_together else "同一文件夹中", chosen_together)
     taken = [o for o in outcomes if o.status == "included"]
     alone = taken[0] if len(taken) == 1 and taken[0].summary else None  # a summary drafted from alone
     if roster is None and alone is not None:

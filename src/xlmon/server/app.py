@@ -597,7 +597,7 @@ def report_uploads(files: list[tuple[str, Path]], work: Path, roster_upload: tup
     everything = [*files, *([roster_upload] if roster_upload else [])]
     files, roster_upload, roster, note = upload_roster(files, roster_upload, everything, "生成报告")
     try:
-        drafted = report_for_paths([p for _, p in files], load_profile(), roster=roster)
+        drafted = report_for_paths([p for _, p in files], load_profile(), roster=roster, chosen_together=True)
     except NothingToReport as exc:
         raise HTTPException(422, shown_names(f"上传的文件中没有可用的绩效运行监控表，未生成分析报告。{exc}。", files)) from None
     out = work / "report.docx"
