@@ -149,7 +149,11 @@ def test_the_three_front_ends_draft_one_report(tmp_path, client, seed, monkeypat
     summary = tmp_path / "json" / SUMMARY
     code, out, err = cli("--format", "json", str(folders["cli"]), "-o", str(summary), *options)
     assert code == 0, (context, err)
-    assert_states(by_cli, json.loads(out), sheets(summary), context)
+    data = json.loads(out)
+    # what 汇总 says of the summary it writes (the department's columns carried from last time's, or left behind) is
+    # no finding in the units' forms, which the report counts
+    data["diagnostics"] = [d for d in data["diagnostics"] if d["code"] not in ("K015", "K016")]
+    assert_states(by_cli, data, sheets(summary), context)
 
     by_web = uploaded(read_report(report_web(client, box.folder, box.roster if box.roster and rng.random() < 0.3
                                              else None, tmp_path / "web")))
