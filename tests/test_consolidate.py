@@ -3770,3 +3770,37 @@ def test_last_months_form_of_a_project_a_unit_left_out_of_this_months_asks_for_t
     assert said["甲5月项目二.xlsx"].endswith("请按 2026年1-6月 补报该表（该单位已报送 2026年1-6月 的其他表，其中没有该表；"
                                              "如该表本期已不需填报，可忽略）。")
     assert said["乙5月.xlsx"].endswith("请按 2026年1-6月 重新填报。")
+
+
+def test_a_project_form_without_its_name_is_named_by_its_sheet_in_the_focus_list_and_the_report(tmp_path, capsys):
+    """A red project whose form leaves 项目名称 blank showed a blank 项目名称 in 重点监控建议, which has no 工作表 column:
+    the reviewer could not tell which of the unit's projects it was, where the report named it by its sheet alone.
+    Both say it has no name and which sheet holds it; the summary read again sees no edit in it."""
+    from xlmon.report import report_for_paths
+
+    lagging = {k: list(v) for k, v in SAMPLE_FUNDING.items()}
+    lagging["资金总额"][5], lagging["中央财政资金"][5], lagging["市级财政资金"][5] = 15, 5, 10
+    units = tmp_path / "units"
+    units.mkdir()
+    write_grid(units / "一中.xlsx", project_grid(funding=lagging, indicators=SAMPLE_INDICATORS, project="",
+                                                unit="某市第一中学"), title="普高国家助学金")
+    write_form(units / "二中.xlsx", unit="某市第二中学", project="校舍维修改造项目")
+    summary = tmp_path / "s.xlsx"
+    code, data = run(capsys, units, "-o", summary)
+    assert code == 0 and data["grades"]["red"] == 1
+    shown = "（未填项目名称，工作表“普高国家助学金”）"
+    focus = [row for row in load_workbook(summary)["重点监控建议"].iter_rows(min_row=4, values_only=True) if row[0]]
+    assert [row[:2] for row in focus] == [("某市第一中学", shown)]
+    report = report_for_paths([units])
+    assert any(shown in " ".join(map(str, row)) for block in report.blocks if hasattr(block, "rows")
+               for row in block.rows)
+    code, again = run(capsys, summary, "-o", tmp_path / "上级.xlsx")
+    assert code == 0 and not {"K005", "K012", "K014"} & {d["code"] for d in again["diagnostics"]}
+    # a summary written before, naming it by a blank, shows no edit either
+    book = load_workbook(summary)
+    ws = book["重点监控建议"]
+    cell = next(c for row in ws.iter_rows() for c in row if c.value == shown)
+    cell.value = None
+    book.save(summary)
+    code, again = run(capsys, summary, "-o", tmp_path / "上级2.xlsx")
+    assert code == 0 and not {"K005", "K012", "K014"} & {d["code"] for d in again["diagnostics"]}

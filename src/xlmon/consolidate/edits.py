@@ -575,7 +575,8 @@ def edited_focus(sheet: list[list], records: list[FormRecord], profile: Profile,
     for focus in focus_list([r for r in records if r.kind == "project"], profile, apart):
         values = [GRADE_TEXT.get(value) if kind == "grade" else value for value, kind in focus_row(focus)]
         name = "·".join(filter(None, (focus.record.unit, focus.record.project))) or focus.record.sheet
-        found = rows.get(focus_key(focus))
+        # a project with no name of its own, as summaries before named_form left it: blank
+        found = rows.get(focus_key(focus)) or rows.get((clean_text(focus.record.unit), clean_text(focus.record.project)))
         if not found:
             edits.append(("", f"“{name}”所在的行已删除"))
             continue

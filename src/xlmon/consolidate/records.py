@@ -324,6 +324,12 @@ def form_name(record: FormRecord) -> str | None:
     return record.project if record.kind == "project" else OVERALL_NAME
 
 
+def named_form(record: FormRecord) -> str:
+    """form_name, or, for a project form that leaves 项目名称 blank, that it does and the sheet holding it: a list with
+    no 工作表 column (重点监控建议, the report's tables) tells such a project apart from the unit's others only so."""
+    return form_name(record) or f"（未填项目名称，工作表“{record.sheet}”）"
+
+
 def duplicate_form(record: FormRecord) -> str:
     """What K002 says was sent twice: 项目“校舍维修改造项目”（某市第一中学）, or a unit's 部门整体 form by its unit
     (某市第一中学的部门整体表), not 项目“（部门整体支出）”, which it is not."""

@@ -36,7 +36,7 @@ from .extract import RECORDS_SHEET
 from .names import unit_parts
 from .quick_xlsx import CONTROL, Cells, QuickWorkbook, write_cells
 from .records import (AMOUNTS, Deviation, FormRecord, amounts_left_out, blocks_apart, diagnostic_line, file_line,
-                      form_name, left_line, made_line, not_prefilled, overall_sums, record_line, roster_line)
+                      form_name, left_line, made_line, named_form, not_prefilled, overall_sums, record_line, roster_line)
 
 from ..sheetnames import SUMMARY_SHEETS as SHEETS
 GRADE_ORDER = {"red": 0, "yellow": 1, "green": 2}
@@ -699,13 +699,13 @@ FOCUS_NOTE = "重点监控建议（草稿）：以下由 xlmon 按规则生成�
 def focus_row(f: Focus) -> list[tuple[object, str]]:
     """A project proposed for 重点监控 as its row of 重点监控建议 shows it, a grade as its text 红灯/黄灯."""
     subtotal, _, progress = f.record.rates()
-    return [(f.record.unit, "wrap"), (f.record.project, "wrap"), (subtotal, "amount"), (progress, "rate"),
+    return [(f.record.unit, "wrap"), (named_form(f.record), "wrap"), (subtotal, "amount"), (progress, "rate"),
             (f.record.grade, "grade"), ("；".join(f.reasons), "wrap"), (f.handling, "wrap")]
 
 
 def focus_key(f: Focus) -> tuple:
     """What tells a row of 重点监控建议: its unit and project."""
-    return clean_text(f.record.unit), clean_text(f.record.project)
+    return clean_text(f.record.unit), clean_text(named_form(f.record))
 
 
 def _focus(book: _Book, summary: Summary, folder: str) -> None:

@@ -22,7 +22,7 @@ from ..consolidate.focus import Focus
 from ..consolidate.extract import (DamagedRecords, completed_department_form, form_record, left_in, read_through,
                                   roster_in, summary_records)
 from ..consolidate.names import department_name as names_department
-from ..consolidate.records import FileOutcome, FormRecord, derived, form_name
+from ..consolidate.records import FileOutcome, FormRecord, derived, named_form
 from ..consolidate.run import extract_all, resolve_inputs, skip_own_summaries, unpacked_archives
 from ..grid import Grid
 from ..grading import GAP_EPS
@@ -446,7 +446,7 @@ def department_report(summary: Summary, profile: Profile, left: dict | None = No
     add(Paragraph(("" if only_overall else "项目综合评级" + grade_counts(summary.grades, len(summary.projects), "项目"))
                   + "绩效指标" + grade_counts(indicators, sum(indicators.values()), "已评级指标")))
     deviations = [(d, p) for p in (*summary.projects, *summary.overall) for d in p.deviations]
-    deviations.sort(key=lambda x: (x[0].grade != "red", x[1].unit or "", form_name(x[1]) or x[1].sheet))
+    deviations.sort(key=lambda x: (x[0].grade != "red", x[1].unit or "", named_form(x[1])))
     department = ["主管部门"] if summary.department_of else []
 
     def of(record: FormRecord) -> list[str]:
@@ -456,7 +456,7 @@ def department_report(summary: Summary, profile: Profile, left: dict | None = No
     deviation_table = f"表{next(number)}" if deviations else ""
     if deviations:
         add(Table(["评级", *department, "单位", "项目", "三级指标", "年度指标值", "全年预计完成", "偏差原因分析"],
-                  [[grade_text(d.grade), *of(p), p.unit or "", form_name(p) or p.sheet, d.level3, d.target,
+                  [[grade_text(d.grade), *of(p), p.unit or "", named_form(p), d.level3, d.target,
                     shown(d.forecast), d.reason or "（未填写）"] for d, p in deviations],
                   f"{deviation_table} 出现偏差的绩效指标"))
 
@@ -481,7 +481,7 @@ def department_report(summary: Summary, profile: Profile, left: dict | None = No
     else:
         add(Paragraph(f"红灯指标 {len(reds)} 个{'：' if reds else '。'}"))
     for n, (d, p) in enumerate(reds[:LISTED_RED], 1):
-        add(Paragraph(red_indicator_text(n, f"{p.unit or ''}“{form_name(p) or p.sheet}”的", d.level3, d.target,
+        add(Paragraph(red_indicator_text(n, f"{p.unit or ''}“{named_form(p)}”的", d.level3, d.target,
                                          d.actual, d.forecast, d.likelihood, d.reason, d.remark)))
     if behind:
         add(Placeholder("支出进度偏慢单位的原因分析（从决策、过程和管理方面）"))
@@ -490,7 +490,7 @@ def department_report(summary: Summary, profile: Profile, left: dict | None = No
         add(DraftNote(f"按规则建议将以下 {len(summary.focus)} 个项目列入重点监控，处理方式为草拟建议，须经审核确定。"))
         ways = handling_names(f.handling for f in summary.focus)
         add(Table([*department, "单位", "项目", "安排数（万元）", "支出进度", "综合评级", "列入原因", "建议处理方式（草稿）"],
-                  [[*of(f.record), f.record.unit or "", f.record.project or f.record.sheet, _num(f.record.rates()[0]),
+                  [[*of(f.record), f.record.unit or "", named_form(f.record), _num(f.record.rates()[0]),
                     _rate(f.record.rates()[2]), grade_text(f.record.grade), "；".join(f.reasons), ways[f.handling]]
                    for f in summary.focus], f"表{next(number)} 重点监控建议（草稿，供审核参考）"))
         counts = Counter(f.handling for f in summary.focus)
