@@ -146,6 +146,24 @@ def test_check_api_gives_findings_and_an_annotated_workbook(client, department, 
     assert "校验结果" in load_workbook(out).sheetnames
 
 
+def test_check_api_leaves_out_the_roster_chosen_with_the_units_files_and_checks_one_sent_alone(client, department,
+                                                                                                   tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in (["单位名称"], ["某市第一中学"], ["某市实验小学"]):
+        book.active.append(row)
+    roster = tmp_path / "2026年应报送单位名单.xlsx"
+    book.save(roster)
+    unit = department.paths[0]
+    files = [("files", (unit.name, unit.read_bytes())), ("files", (roster.name, roster.read_bytes()))]
+    body = client.post("/api/check", files=files).json()
+    assert [f["path"] for f in body["files"]] == [unit.name]  # as `xlmon check` leaves it out of a folder
+    assert [a["name"] for a in body["annotated"]] == [f"{unit.stem}_校验.xlsx"]
+    alone = client.post("/api/check", files=[("files", (roster.name, roster.read_bytes()))]).json()
+    assert [(f["path"], [d["code"] for d in f["diagnostics"]]) for f in alone["files"]] == [(roster.name, ["F007"])]
+
+
 def test_uploads_never_use_the_client_path(client, department, tmp_path, monkeypatch):
     path = department.paths[0]
     response = client.post("/api/check", files=[("files", ("../../etc/passwd.xlsx", path.read_bytes()))])

@@ -467,6 +467,7 @@ def check_uploads(files: list[tuple[str, Path]], work: Path) -> dict:
     from ..profile import load_profile
 
     profile = load_profile()
+    files = unit_uploads(files)
     records, annotated, unmarked = [], [], []
     marked = work / "annotated"
     marked.mkdir(exist_ok=True)
@@ -492,6 +493,18 @@ def check_uploads(files: list[tuple[str, Path]], work: Path) -> dict:
         reasons = "；".join(f"{r['path']}：{r['diagnostics'][0]['message']}" for r in records if r["diagnostics"])
         raise HTTPException(422, f"上传的文件都无法读取：{reasons}")
     return {"files": records, "annotated": annotated, "unmarked": unmarked}
+
+
+def unit_uploads(files: list[tuple[str, Path]]) -> list[tuple[str, Path]]:
+    """The uploads to check: the roster sent with a folder's files (the one …名单… at its top holding no form, as 汇总
+    takes it) is no unit's form, and was an error (F007) in every 校验 of the folder, as `xlmon check` skips it in
+    one; sent alone, it is checked."""
+    from ..consolidate.roster import pick_roster
+
+    if len(files) < 2:
+        return files
+    roster = pick_roster([f for f in files if "/" not in f[0]])[0]
+    return [f for f in files if f != roster]
 
 
 def consolidate_uploads(files: list[tuple[str, Path]], roster_upload: tuple[str, Path] | None = None,
