@@ -164,6 +164,23 @@ def test_check_api_leaves_out_the_roster_chosen_with_the_units_files_and_checks_
     assert [(f["path"], [d["code"] for d in f["diagnostics"]]) for f in alone["files"]] == [(roster.name, ["F007"])]
 
 
+def test_check_api_takes_a_zip_unpacked_beside_its_workbooks_as_the_command_line_does(client, department):
+    import io
+    import zipfile
+
+    unit = department.paths[0]
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w") as archive:
+        archive.write(unit, unit.name)
+    files = [("files", (unit.name, unit.read_bytes())), ("files", ("报送.zip", packed.getvalue()))]
+    body = client.post("/api/check", files=files).json()
+    [zipped] = [f for f in body["files"] if f["path"] == "报送.zip"]
+    assert [(d["code"], d["severity"]) for d in zipped["diagnostics"]] == [("F015", "info")]
+    other = department.paths[1]
+    alone = client.post("/api/check", files=[files[1], ("files", (other.name, other.read_bytes()))]).json()
+    assert [d["code"] for d in alone["files"][0]["diagnostics"]] == ["F009"]  # its workbook not among the files
+
+
 def test_uploads_never_use_the_client_path(client, department, tmp_path, monkeypatch):
     path = department.paths[0]
     response = client.post("/api/check", files=[("files", ("../../etc/passwd.xlsx", path.read_bytes()))])

@@ -461,7 +461,7 @@ def _format(header: str, value: object) -> str:
 def check_uploads(files: list[tuple[str, Path]], work: Path) -> dict:
     """校验 of the uploads; `work`: the request's folder, where the marked copies are made beside the uploads."""
     from ..adapters.workbook_marks import annotate_file, copy_suffix
-    from ..check import check_file
+    from ..check import check_paths
     from ..marks import plan_marks
     from ..output import results_json
     from ..profile import load_profile
@@ -471,8 +471,8 @@ def check_uploads(files: list[tuple[str, Path]], work: Path) -> dict:
     records, annotated, unmarked = [], [], []
     marked = work / "annotated"
     marked.mkdir(exist_ok=True)
-    for display, path in files:
-        result = check_file(path, profile)
+    # together, as a folder's files: a zip unpacked beside its workbooks is the note F015, as `xlmon check` says
+    for (display, path), result in zip(files, check_paths([path for _, path in files], profile)):
         for d in result.diagnostics:
             d.file = display
             d.message = shown_names(d.message, files)
