@@ -218,8 +218,14 @@ def page_files(folder: Path) -> list[tuple[str, Path]]:
 
 
 def web(client: TestClient, folder: Path, roster: Path | None) -> dict:
-    """The page's 汇总 of the chosen folder; the roster perhaps chosen in its own field too (then the page sends a
-    …名单.csv found in the folder no more, while a …名单.xlsx, a workbook, goes with the files all the same)."""
+    """The page's 汇总 of the chosen folder."""
+    return post_folder(client, "/api/consolidate", folder, roster)
+
+
+def post_folder(client: TestClient, route: str, folder: Path, roster: Path | None) -> dict:
+    """What the page posts to `route` for the chosen folder, and the answer; the roster perhaps chosen in its own
+    field too (then the page sends a …名单.csv found in the folder no more, while a …名单.xlsx, a workbook, goes with
+    the files all the same)."""
     sent = page_files(folder)
     if roster is not None:
         sent = [(name, path) for name, path in sent if path != roster or roster.suffix == ".xlsx"]
@@ -227,7 +233,7 @@ def web(client: TestClient, folder: Path, roster: Path | None) -> dict:
     if roster is not None:
         files.append(("roster", (roster.name, roster.read_bytes())))
     modified = json.dumps([int(path.stat().st_mtime * 1000) for _, path in sent])  # file.lastModified
-    response = client.post("/api/consolidate", files=files, data={"modified": modified})
+    response = client.post(route, files=files, data={"modified": modified})
     assert response.status_code == 200, response.text
     return response.json()
 

@@ -42,8 +42,7 @@ from docx import Document
 
 import test_front_ends_consolidate_properties as fronts
 from test_entry_points import DesktopWorkbook
-from test_front_ends_consolidate_properties import (SKIPPED, SKIPPED_UPLOAD, SUMMARY, TOP, cli, hashes, inbox,
-                                                    page_files)
+from test_front_ends_consolidate_properties import (SKIPPED, SKIPPED_UPLOAD, SUMMARY, TOP, cli, hashes, inbox, post_folder)
 from test_report_properties import Drafted, assert_states, read_report, seeds, sheets
 from xlmon import entry_points as ep
 from xlmon.cli import main
@@ -74,18 +73,10 @@ def report_cli(*args: str) -> tuple[int, str, str]:
 
 def report_web(client, folder: Path, roster: Path | None, into: Path) -> Path:
     """生成报告 on the page, the folder chosen (and the roster perhaps in its own field, as for 汇总)."""
-    sent = page_files(folder)
-    if roster is not None:
-        sent = [(name, path) for name, path in sent if path != roster or roster.suffix == ".xlsx"]
-    files = [("files", (name, path.read_bytes())) for name, path in sent]
-    if roster is not None:
-        files.append(("roster", (roster.name, roster.read_bytes())))
-    modified = json.dumps([int(path.stat().st_mtime * 1000) for _, path in sent])  # file.lastModified
-    response = client.post("/api/report", files=files, data={"modified": modified})
-    assert response.status_code == 200, response.text
+    answer = post_folder(client, "/api/report", folder, roster)
     into.mkdir(parents=True, exist_ok=True)
-    out = into / response.json()["download"]["name"]
-    out.write_bytes(base64.b64decode(response.json()["download"]["data"]))
+    out = into / answer["download"]["name"]
+    out.write_bytes(base64.b64decode(answer["download"]["data"]))
     return out
 
 
