@@ -87,8 +87,13 @@ def other_files(inputs: Iterable[str | Path]) -> list[Path]:
     export), so that the user is told of them; lock files, hidden files, rosters (…名单….csv) and the papers units
     send beside their forms (…分析报告.docx, 情况说明.pdf, xlmon's own reports) are not."""
     return [p for item in map(Path, inputs) if os.path.isdir(item) for p in _in_folder(item)
-            if p.suffix.lower() not in _FOLDER_SUFFIXES and not _PAPERS.search(p.stem)
-            and not ("名单" in p.stem and p.suffix.lower() in (".csv", ".txt"))]
+            if p.suffix.lower() not in _FOLDER_SUFFIXES and not _PAPERS.search(p.stem) and not text_roster(p.name)]
+
+
+def text_roster(name: str) -> bool:
+    """Whether a file is a list of units kept as text (单位名单.csv, …名单.txt): a roster, never a unit's file."""
+    path = Path(name)
+    return "名单" in path.stem and path.suffix.lower() in (".csv", ".txt")
 
 
 _PAPERS = re.compile(r"报告|说明|通知|函|意见|方案")

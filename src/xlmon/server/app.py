@@ -499,12 +499,18 @@ def unit_uploads(files: list[tuple[str, Path]]) -> list[tuple[str, Path]]:
     """The uploads to check: the roster sent with a folder's files (the one …名单… at its top holding no form, as 汇总
     takes it) is no unit's form, and was an error (F007) in every 校验 of the folder, as `xlmon check` skips it in
     one; sent alone, it is checked."""
-    from ..consolidate.roster import pick_roster
-
     if len(files) < 2:
         return files
-    roster = pick_roster([f for f in files if "/" not in f[0]])[0]
+    roster = _top_roster(files)[0]
     return [f for f in files if f != roster]
+
+
+def _top_roster(files: list[tuple[str, Path]]) -> tuple[tuple[str, Path] | None, str]:
+    """pick_roster of the uploads at the top of the chosen folder: a 科's list of its units in its sub-folder is not
+    the department's, as folder_roster does not look below."""
+    from ..consolidate.roster import pick_roster
+
+    return pick_roster([f for f in files if "/" not in f[0]])
 
 
 def consolidate_uploads(files: list[tuple[str, Path]], roster_upload: tuple[str, Path] | None = None,
@@ -557,18 +563,18 @@ def consolidate_uploads(files: list[tuple[str, Path]], roster_upload: tuple[str,
 def upload_roster(files: list[tuple[str, Path]], roster_upload: tuple[str, Path] | None,
                   everything: list[tuple[str, Path]], what: str):
     """The units' files and the roster among the uploads: the file sent as such or, as in a department head's folder,
-    the one upload at the top of the chosen folder named …名单… that holds no form (a 科's list of its units in its
-    sub-folder is not the department's, as folder_roster does not look below); one that cannot be read is a 422 when
-    it was sent as the roster, and a note when it was only found among the files. A …名单 .csv/.txt is no unit's
-    file, as a folder's is not. (files, the roster's upload, its names, the note)."""
-    from ..consolidate.roster import found_roster, pick_roster, read_roster
+    the one upload at the top of the chosen folder named …名单… that holds no form (_top_roster); one that cannot be
+    read is a 422 when it was sent as the roster, and a note when it was only found among the files. A …名单 .csv/.txt
+    is no unit's file, as a folder's is not. (files, the roster's upload, its names, the note)."""
+    from ..adapters.files import text_roster
+    from ..consolidate.roster import found_roster, read_roster
 
     note, sent = "", roster_upload is not None
     if not sent:
-        roster_upload, note = pick_roster([f for f in files if "/" not in f[0]])
+        roster_upload, note = _top_roster(files)
         note = f"上传的文件中{note}" if note else ""
     roster = None
-    files = [f for f in files if not _roster_text(f[0])]
+    files = [f for f in files if not text_roster(f[0])]
     if roster_upload is not None:
         files = [f for f in files if f[1] != roster_upload[1] and not (sent and _same_bytes(f[1], roster_upload[1]))]
         if sent:
@@ -582,12 +588,6 @@ def upload_roster(files: list[tuple[str, Path]], roster_upload: tuple[str, Path]
     if not files:
         raise HTTPException(400, f"只收到单位名单，没有收到要{what}的工作簿。")
     return files, roster_upload, roster, note
-
-
-def _roster_text(name: str) -> bool:
-    """Whether an upload is a list of units kept as text (…名单.csv), which the page sends with a folder's
-    workbooks and a folder's search never takes for a unit's file."""
-    return "名单" in Path(name).stem and Path(name).suffix.lower() in (".csv", ".txt")
 
 
 def _same_bytes(a: Path, b: Path) -> bool:

@@ -78,9 +78,10 @@
       if (inFolder && /^(~\$|\.)|^(thumbs\.db|ehthumbs(_vista)?\.db|desktop\.ini)$/i.test(file.name)) {
         continue;  // Office's lock files, hidden files and those Windows keeps in a folder of its own accord
       }
-      if (/名单/.test(file.name) && /\.(csv|txt)$/i.test(file.name) && name.includes("/")) {
+      const listOfUnits = /名单/.test(file.name) && /\.(csv|txt)$/i.test(file.name);
+      if (listOfUnits && name.includes("/")) {
         ignored += 1;  // a 科's list of its own units in its sub-folder: not the department's roster, as on the command line
-      } else if (/名单/.test(file.name) && /\.(csv|txt)$/i.test(file.name)) {
+      } else if (listOfUnits) {
         // a roster dropped with the units' files, as it lies in their folder: sent among them, the server takes
         // it as it takes a folder's (two such files, or one without names, are a note, as on the command line)
         foundRosters = [...foundRosters.filter((f) => f.name !== name), { file, name }];
