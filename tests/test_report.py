@@ -125,6 +125,42 @@ def test_the_report_button_on_a_summary_gives_the_departments_report(department,
     assert any(line.startswith("本次监控纳入") and f"{len(department.paths)} 个单位" in line for line in pressed)
 
 
+def test_a_departments_edits_to_its_summary_are_no_finding_in_its_forms_whichever_way_it_is_drafted(department, tmp_path):
+    """A department that added its own column (处理情况) and changed an amount in its summary, then pressed 生成报告
+    in it: the add-in ran no edit check and `xlmon report` of the very same file counted each edit as one more
+    warning "in the forms" (and what 汇总 said of the summary it wrote, a column carried: K016, one more note). Both now
+    say what the report of the units' own files says, figures from the forms as the summary keeps them."""
+    from xlmon.adapters.files import read_workbook
+    from xlmon.consolidate.run import consolidate
+    from xlmon.report.content import report_for_sheets
+
+    summary = tmp_path / "部门汇总.xlsx"
+    consolidate(department.paths, summary)
+    book = openpyxl.load_workbook(summary)
+    book["校验问题"]["G1"], book["校验问题"]["G2"] = "处理情况", "已督促单位更正"
+    details = book["项目明细"]
+    column = next(c for c in range(1, details.max_column + 1) if details.cell(1, c).value == "支出数")
+    details.cell(2, column).value = (details.cell(2, column).value or 0) + 7
+    book.save(summary)
+    again = tmp_path / "again" / "部门汇总.xlsx"  # summed again beside it: the column carried (K016)
+    again.parent.mkdir()
+    again.write_bytes(summary.read_bytes())
+    for path in department.paths:
+        (again.parent / path.name).write_bytes(path.read_bytes())
+    consolidate([again.parent], tmp_path / "again2.xlsx")
+    from xlmon.consolidate.extract import extract
+    from xlmon.profile import load_profile
+    codes = {drafted: {d["code"] for d in extract(str(drafted), load_profile()).diagnostics}
+             for drafted in (summary, tmp_path / "again2.xlsx")}
+    assert {"K005", "K014"} <= codes[summary] and "K016" in codes[tmp_path / "again2.xlsx"], codes
+    quality = re.compile(r"经 xlmon 校验.*")
+    of_units = quality.search(report_for_paths(department.paths).text())[0]
+    for drafted in (summary, tmp_path / "again2.xlsx"):
+        assert quality.search(report_for_paths([drafted]).text())[0] == of_units, drafted
+        pressed = report_for_sheets(drafted.name, read_workbook(drafted).sheets).text()
+        assert pressed.splitlines() == report_for_paths([drafted]).text().splitlines(), drafted
+
+
 def test_the_report_names_the_units_of_the_roster_that_did_not_report(department, tmp_path, capsys):
     """The report is where the department chases the units that did not report: it drew on no roster at all. It
     takes --roster or the 名单 in the units' folder as 汇总 does, and drafted from the summary (typed, or the add-in's

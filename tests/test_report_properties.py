@@ -161,6 +161,13 @@ def sheets(path: Path) -> Sheets:
 # What a department's (or a bureau's) report states, against its consolidation.
 # ---------------------------------------------------------------------------------------------------------------
 
+def project_named(row: dict) -> str:
+    """A project as the report names it from a row of 项目明细 or 指标偏差 (位置: file!sheet!cell): a blank 项目名称 by
+    its sheet (records.named_form)."""
+    sheet = row["工作表"] if "工作表" in row else row["位置"].rsplit("!", 2)[1]
+    return row["项目名称"] or f"（未填项目名称，工作表“{sheet}”）"
+
+
 def assert_states(report: Drafted, data: dict, book: Sheets, context: str, sent: dict | None = None) -> None:
     """sent: the consolidation whose files left out and projects sent twice the report states, where not data's (a
     report drafted from a summary says what the summary left out)."""
@@ -268,8 +275,8 @@ def assert_states(report: Drafted, data: dict, book: Sheets, context: str, sent:
         == (i_yellow, i_red), context
     table = report.table("出现偏差的绩效指标")
     department = ["主管部门"] if bureau else []
-    listed = Counter(tuple(str(d[k] or "") for k in ("评级", *department, "单位", "项目名称", "三级指标", "年度指标值"))
-                     for d in book.deviations)
+    listed = Counter(tuple(project_named(d) if k == "项目名称" else str(d[k] or "")
+                           for k in ("评级", *department, "单位", "项目名称", "三级指标", "年度指标值")) for d in book.deviations)
     assert Counter(tuple(row[:5 + bool(department)]) for row in table or ()) == listed, context
 
     # 四（一）the conclusion's counts
@@ -286,7 +293,7 @@ def assert_states(report: Drafted, data: dict, book: Sheets, context: str, sent:
             for line in report.lines]
     reds = [r for r in reds if r]
     assert [int(r[1]) for r in reds] == list(range(1, min(i_red, 30) + 1)), context
-    red_rows = Counter((*([d["主管部门"]] if bureau else []), d["单位"] or "", d["项目名称"], d["三级指标"], d["年度指标值"])
+    red_rows = Counter((*([d["主管部门"]] if bureau else []), d["单位"] or "", project_named(d), d["三级指标"], d["年度指标值"])
                        for d in book.deviations if d["评级"] == "红灯")
     named = Counter(r.groups()[1:] for r in reds)
     if i_red <= 30:
@@ -315,7 +322,7 @@ def assert_states(report: Drafted, data: dict, book: Sheets, context: str, sent:
         assert not m and table is None and report.starting("【草稿，供审核参考】没有项目达到重点监控条件"), context
 
     # every unit and project the report names is the summary's
-    projects_of = {(d["单位"] or "", d["项目名称"]) for d in book.details} | {
+    projects_of = {(d["单位"] or "", project_named(d)) for d in book.details} | {
         (r.unit or "", "（部门整体支出）") for r in book.overall}
     for caption, at in (("出现偏差的绩效指标", 1), ("重点监控建议", 0)):
         for row in report.table(caption) or ():

@@ -332,6 +332,27 @@ def _differs(form: Form, units: list[FormRecord], every: bool, zeros: bool) -> b
     return False
 
 
+def summary_outcome(sheets: dict[str, list[list]], path: str, profile: Profile, sha: str = "",
+                    modified: float | None = None) -> FileOutcome:
+    """A summary xlmon wrote, from its grids (a file's, or the open book's in the add-in): the forms its records
+    sheet keeps, the department's edits to its visible sheets and its completed 部门整体. DamagedRecords when the
+    records cannot be read back."""
+    records, diagnostics = summary_records(sheets[RECORDS_SHEET])
+    edits = summary_edits(sheets, records, diagnostics, profile)  # against the records as it wrote them
+    inputs = sorted({r.file for r in records})
+    hashes = file_hashes(sheets[RECORDS_SHEET], records, diagnostics)
+    read_through(records, path, hashes)
+    diagnostics = [*edit_diagnostics(edits, path), *diagnostics]
+    if SUMMARY_SHEETS[6] in sheets:
+        records, found = completed_department_form(sheets[SUMMARY_SHEETS[6]], records, path, profile, sha or None)
+        if found:  # the forms a sub-department's K006 said it counted are this one's now
+            diagnostics = [*found, *(d for d in diagnostics if d.get("code") != "K006")]
+    status = "included" if records else "rejected"
+    return FileOutcome(path, sha, status, None if records else "汇总表中没有项目记录", records, diagnostics,
+                       summary=True, modified=modified, inputs=inputs, made_in=made_in(sheets[RECORDS_SHEET]),
+                       hashes=hashes, roster=roster_in(sheets[RECORDS_SHEET]), left=left_in(sheets[RECORDS_SHEET]))
+
+
 def extract(path: str, profile: Profile, dated: bool = True) -> FileOutcome:
     """Never raises for a bad file: every problem becomes a diagnostic and a rejection reason. dated: whether
     the file's modification time is its own (an upload sent without it has none)."""
@@ -345,25 +366,11 @@ def extract(path: str, profile: Profile, dated: bool = True) -> FileOutcome:
     book = read_bytes(data, path)
     if not book.refusal and RECORDS_SHEET in book.sheets:
         try:
-            records, diagnostics = summary_records(book.sheets[RECORDS_SHEET])
+            return summary_outcome(book.sheets, path, profile, sha, modified)
         except DamagedRecords as exc:
             from ..diagnostics import make
             d = make("F004", detail=f"{exc}，请重新生成该汇总表", file=path)
             return FileOutcome(path, sha, "rejected", d.message, [], [d.model_dump()], summary=True, modified=modified)
-        edits = summary_edits(book.sheets, records, diagnostics, profile)  # against the records as it wrote them
-        inputs = sorted({r.file for r in records})
-        hashes = file_hashes(book.sheets[RECORDS_SHEET], records, diagnostics)
-        read_through(records, path, hashes)
-        diagnostics = [*edit_diagnostics(edits, path), *diagnostics]
-        if SUMMARY_SHEETS[6] in book.sheets:
-            records, found = completed_department_form(book.sheets[SUMMARY_SHEETS[6]], records, path, profile, sha)
-            if found:  # the forms a sub-department's K006 said it counted are this one's now
-                diagnostics = [*found, *(d for d in diagnostics if d.get("code") != "K006")]
-        status = "included" if records else "rejected"
-        return FileOutcome(path, sha, status, None if records else "汇总表中没有项目记录", records, diagnostics,
-                           summary=True, modified=modified, inputs=inputs, made_in=made_in(book.sheets[RECORDS_SHEET]),
-                           hashes=hashes, roster=roster_in(book.sheets[RECORDS_SHEET]),
-                           left=left_in(book.sheets[RECORDS_SHEET]))
     result = check_workbook(book, profile)
     diags = [d.model_dump() for d in result.diagnostics]
     records = [form_record(f, path, f.sheet in book.hidden, modified, sha, book.saved).finish() for f in result.forms]

@@ -19,8 +19,7 @@ from ..calc import DEPENDS, fmt_amount, fmt_rate
 from ..check import check_file, check_sheets, no_forms
 from ..consolidate.aggregate import CHART_BARS, Summary, aggregate, shown_names, source_rows
 from ..consolidate.focus import Focus
-from ..consolidate.extract import (DamagedRecords, completed_department_form, form_record, left_in, read_through,
-                                  roster_in, summary_records)
+from ..consolidate.extract import DamagedRecords, form_record, summary_outcome
 from ..consolidate.names import department_name as names_department
 from ..consolidate.records import FileOutcome, FormRecord, derived, named_form
 from ..consolidate.run import extract_all, resolve_inputs, skip_own_summaries, unpacked_archives
@@ -29,7 +28,7 @@ from ..grading import GAP_EPS
 from ..marks import GRADE_ZH
 from ..models import Form, FundingRow
 from ..profile import Profile, load_profile
-from ..sheetnames import RECORDS_SHEET, SUMMARY_SHEETS
+from ..sheetnames import RECORDS_SHEET
 from ..text import plain_number
 from .blocks import Chart, DraftNote, Heading, Paragraph, Placeholder, Report, Table
 
@@ -51,6 +50,8 @@ class NothingToReport(ValueError):
         self.reasons = reasons
 
 
+ABOUT_WRITING = ("K015", "K016")  # the earlier summary's edits left behind or carried into the one written
+EDITED = ("K005", "K012", "K014")  # a summary's sheets changed by hand (consolidate.edits)
 LISTED_BEHIND = 20  # units behind named in the text: a bureau has hundreds, which its table of units lists
 LISTED_RED = 30  # red indicators set out one by one: a bureau has hundreds, which its table of deviations lists
 _LIKELIHOOD_ORDER = {"完全不可能": 0, "有可能": 1}  # the least likely to be reached set out first
@@ -87,7 +88,7 @@ def report_for_paths(inputs: Iterable[str | Path], profile: Profile | None = Non
         result = check_file(record.file, profile)
         form = next(f for f in result.forms if f.sheet == record.sheet and list(f.place or ()) == (record.place or []))
         return project_report(form, record.file, [d.severity for d in result.diagnostics], profile)
-    return department_report(summary, profile, alone.left if alone is not None else None)
+    return department_report(summary, profile, alone)
 
 
 def report_for_sheets(name: str, grids: dict[str, Grid], profile: Profile | None = None) -> Report:
@@ -96,17 +97,11 @@ def report_for_sheets(name: str, grids: dict[str, Grid], profile: Profile | None
     profile = profile or load_profile()
     if grids.get(RECORDS_SHEET):
         try:
-            records, diagnostics = summary_records(grids[RECORDS_SHEET])
+            outcome = summary_outcome(grids, name, profile)  # as `xlmon report 部门汇总.xlsx` reads it
         except DamagedRecords as exc:
             raise NothingToReport([f"{name}：{exc}，请重新生成该汇总表"]) from None
-        read_through(records, name)  # the summary's forms, as `xlmon report 部门汇总.xlsx` reads them
-        if SUMMARY_SHEETS[6] in grids:  # the department's completed 部门整体 in place of its units'
-            records, found = completed_department_form(grids[SUMMARY_SHEETS[6]], records, name, profile)
-            diagnostics = [*found, *diagnostics]
-        if records:
-            outcome = FileOutcome(name, "", "included", None, records, diagnostics, summary=True)
-            return department_report(aggregate([outcome], profile, roster_in(grids[RECORDS_SHEET]) or None), profile,
-                                     left_in(grids[RECORDS_SHEET]))
+        if outcome.records:
+            return department_report(aggregate([outcome], profile, outcome.roster or None), profile, outcome)
     result = check_sheets(grids, profile)
     if not result.forms:
         raise NothingToReport([no_forms(result)])
@@ -215,6 +210,14 @@ def red_indicator_text(n: int, where: str, level3: str, target: str, actual, for
 def _quoted(value) -> str:
     """What a unit typed as an indicator's completion, quoted as typed: a number (95%) or words (6月起停工)."""
     return "未填写" if value is None or value == "" else f"为“{shown(value)}”"
+
+
+def forms_findings(diagnostics: list[dict], alone: FileOutcome | None) -> list[dict]:
+    """The findings in the forms the report is of: not what 汇总 said of the summary it wrote (ABOUT_WRITING), nor,
+    drafted from the department's own summary, the department's edits to it (EDITED), so that its report says what
+    the report of its units' files says."""
+    return [d for d in diagnostics if d["code"] not in ABOUT_WRITING
+            and not (alone is not None and d["code"] in EDITED and d.get("file") == alone.path)]
 
 
 def quality_text(severities: list[str]) -> str:
@@ -365,8 +368,9 @@ def roster_text(summary: Summary) -> str:
     return text + "。"
 
 
-def department_report(summary: Summary, profile: Profile, left: dict | None = None) -> Report:
-    """left: what the summary the report is drafted from left out (records.left_line), said as if of its files."""
+def department_report(summary: Summary, profile: Profile, alone: FileOutcome | None = None) -> Report:
+    """alone: the summary the report is drafted from by itself, the department's own: what it left out
+    (records.left_line) is said as if of its files, and the department's edits to it are no finding in its forms."""
     period = L.period(summary.year, summary.months)
     name = department_name(summary)
     own = {summary.unit_ids.of(r) for r in (*summary.projects, *summary.overall)}  # 机关服务中心（101003） and （102003）: two
@@ -501,9 +505,9 @@ def department_report(summary: Summary, profile: Profile, left: dict | None = No
     add(Placeholder("存在的问题、整改措施和建议"))
 
     add(Heading(SECTIONS[4], 1))
-    add(Paragraph(quality_text([d["severity"] for d in summary.diagnostics])))
+    add(Paragraph(quality_text([d["severity"] for d in forms_findings(summary.diagnostics, alone)])))
     # the consolidation's own, or, drafted from one summary alone, what that summary left out
-    own = summary.left
+    own, left = summary.left, alone.left if alone is not None else None
     told = left if left is not None and not any(own.values()) else own
     rejected, kept, duplicates = told["rejected"], told["earlier"], told["duplicates"]  # earlier: counted after
     if rejected:
