@@ -570,6 +570,21 @@ def test_a_department_form_typed_without_block_twos_header_is_read_as_two_blocks
     assert "一般公共预算资金" in r212.message and "中央" not in r212.message
 
 
+
+def test_a_department_forms_spending_types_typed_right_below_its_fund_types_with_no_total_are_block_two():
+    """附件3 typed with 基本支出 and 项目支出 right below 单位资金, neither block 2's header nor its 资金总额 typed: every
+    row was read as block 2's, the fund types' amounts in no row of block 1, each fund type called missing (S111)
+    though typed, and the department's pre-fill given none of them."""
+    grid = department_grid(spending={"其中：基本支出": DEPARTMENT_SPENDING["其中：基本支出"],
+                                     "项目支出": DEPARTMENT_SPENDING["项目支出"]}, second_header=False)
+    result = check_sheets({"部门整体": grid})
+    [form] = result.forms
+    assert [(r.block, r.row, r.current) for r in form.funding if r.current] == [
+        ("source", L.TOTAL_ROW, 300), ("source", "一般公共预算资金", 250), ("source", "单位资金", 50),
+        ("spending", L.TOTAL_ROW, 300), ("spending", "基本支出", 200), ("spending", "项目支出", 100)]
+    assert [d.message for d in result.diagnostics if d.code == "S111"] == ["资金表缺少“资金总额”行，请按官方格式补齐。"]
+    assert not {"C002", "R202"} & {d.code for d in result.diagnostics}
+
 def department_totals(grid: list[list]) -> list[tuple[str, float | None]]:
     """Each block's 资金总额 (本年预算) as check_sheets reads the one form of a 部门整体 grid."""
     [form] = check_sheets({"部门整体": grid}).forms

@@ -730,9 +730,13 @@ def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, form_unit:
         rows = _breakdowns(s, rows, unnamed, diags)
     diags += unnamed.values()
     spending = [label_key(row[0]) in _SPENDING_KEYS for row in rows]
-    # a 部门整体 typed without block 2's header row: its 资金总额 after the fund types starts block 2
+    # a 部门整体 typed without block 2's header row: its 资金总额 after the fund types starts block 2, or, with none
+    # typed, its first spending type below a fund type
     second = next((i for i, row in enumerate(rows) if i and row[0] == L.TOTAL_ROW and any(spending[i:])
-                   and not any(spending[:i])), len(rows))
+                   and not any(spending[:i])), None)
+    if second is None:
+        second = next((i for i, row in enumerate(rows) if spending[i] and not any(spending[:i])
+                       and any(r[0] != L.TOTAL_ROW for r in rows[:i])), len(rows))
     for i, (label, number, cells, typed, unreadable, errors, text) in enumerate(rows):
         part = spending[:second] if i < second else spending[second:]
         form.funding.append(FundingRow(block="spending" if any(part) else "source", row=label, row_number=number,
