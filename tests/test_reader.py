@@ -585,6 +585,21 @@ def test_a_department_forms_spending_types_typed_right_below_its_fund_types_with
     assert [d.message for d in result.diagnostics if d.code == "S111"] == ["资金表缺少“资金总额”行，请按官方格式补齐。"]
     assert not {"C002", "R202"} & {d.code for d in result.diagnostics}
 
+
+@pytest.mark.parametrize("kind", ["project", "department"])
+def test_a_goal_typed_in_its_labels_cell_is_read(kind):
+    """年度绩效目标：保障机关正常运转… typed in one cell, as the header fields may be (项目名称：…): the goal was read as
+    none, and the 分析报告 said 年度绩效目标：监控表未填写."""
+    grid = department_grid() if kind == "department" else project_grid(funding=SAMPLE_FUNDING,
+                                                                         indicators=SAMPLE_INDICATORS)
+    r = next(r for r, row in enumerate(grid) if row and str(row[0]).endswith("年度绩效目标"))
+    label = grid[r][0]
+    grid[r] = [f"{label}： 保障机关正常运转，完成年度重点工作。"]
+    [form] = check_sheets({"t": grid}).forms
+    assert (form.goal, form.cells["goal"]) == ("保障机关正常运转，完成年度重点工作。", address(r, 0))
+    grid[r] = [f"{label}：\u200b"]  # its label alone, and what shows nothing: no goal
+    assert check_sheets({"t": grid}).forms[0].goal is None
+
 def department_totals(grid: list[list]) -> list[tuple[str, float | None]]:
     """Each block's 资金总额 (本年预算) as check_sheets reads the one form of a 部门整体 grid."""
     [form] = check_sheets({"部门整体": grid}).forms

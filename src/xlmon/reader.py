@@ -933,8 +933,11 @@ def _read_goal(s: _Sheet, form: Form, rows: Iterable[int], diags: list[Diagnosti
     if goal_row is not None:
         c = next(c for c, k in enumerate(s.keys[goal_row]) if k and k.startswith(_GOAL_KEYS))
         value, cell = _value_right_of(s, goal_row, c)
+        named, *rest = re.split(r"[:：]", str(s.grid[goal_row][c]), maxsplit=1)
+        if value is None and rest and label_key(rest[0]):  # 年度绩效目标：… in the label's cell
+            value = clean_text(rest[0])
         form.cells["goal"] = cell or address(goal_row, c)
-        label = (clean_text(s.grid[goal_row][c]) or "总体目标").rstrip("：:")
+        label = clean_text(named) or "总体目标"
         form.goal = _unknown_text(s, form, "goal", value, cell, label, diags)
 
 
