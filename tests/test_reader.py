@@ -600,6 +600,24 @@ def test_a_goal_typed_in_its_labels_cell_is_read(kind):
     grid[r] = [f"{label}：\u200b"]  # its label alone, and what shows nothing: no goal
     assert check_sheets({"t": grid}).forms[0].goal is None
 
+
+@pytest.mark.parametrize("title", ["单位整体支出绩效运行监控表", "部门（单位）整体支出绩效运行监控表"])
+def test_a_form_titled_as_a_units_overall_form_is_a_department_form(title):
+    """附件3 titled 单位整体 or 部门（单位）整体支出绩效运行监控表, its rows named as the unit's books name them (财政拨款,
+    基本经费, 项目经费): nothing said 部门整体, so it was read as a project form, its rows of no project form's name
+    (S113), its project name and department unfilled (R105), and it was consolidated as a project."""
+    grid = department_grid(sources={"资金总额：": TOTAL_310, "其中：财政拨款": TOTAL_310},
+                           spending={"资金总额：": TOTAL_310, "其中：基本经费": DEPARTMENT_SPENDING["其中：基本支出"],
+                                     "项目经费": DEPARTMENT_SPENDING["项目支出"]})
+    grid[0] = [title]
+    result = check_sheets({"t": grid})
+    [form] = result.forms
+    assert form.kind == "department" and form.department == "丙单位（101001003）"
+    assert [(r.block, r.row, r.current) for r in form.funding if r.current] == [
+        ("source", L.TOTAL_ROW, 300), ("source", "一般公共预算资金", 300), ("spending", L.TOTAL_ROW, 300),
+        ("spending", "基本支出", 200), ("spending", "项目支出", 100)]
+    assert not {"S113", "R105"} & {d.code for d in result.diagnostics}
+
 def department_totals(grid: list[list]) -> list[tuple[str, float | None]]:
     """Each block's 资金总额 (本年预算) as check_sheets reads the one form of a 部门整体 grid."""
     [form] = check_sheets({"部门整体": grid}).forms

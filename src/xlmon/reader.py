@@ -214,7 +214,7 @@ def read_form(grid: Grid, sheet: str, start: int = 0, hidden: frozenset[int] = f
         indicators_end, indicators = next_form, range(0)
         goal_rows = range(start, indicator_header or 0)
     form.amount_unit = _amount_unit(s, funding_headers, indicators, diags)
-    department = "部门整体" in label_key(form.title) or any(
+    department = _overall_title(form.title) or any(
         w in s.joined[r] for r in range(funding_headers[0] if funding_headers else 0, blocks_end) for w in _DEPARTMENT_WORDS)
     for i, h in enumerate(funding_headers):
         end = funding_headers[i + 1] if i + 1 < len(funding_headers) else blocks_end
@@ -224,7 +224,7 @@ def read_form(grid: Grid, sheet: str, start: int = 0, hidden: frozenset[int] = f
     if not funding_headers:
         diags.append(make("S110", sheet=sheet))
     is_department = any(r.block == "spending" or label_key(r.row) in _DEPARTMENT_KEYS for r in form.funding)
-    if is_department or "部门整体" in (label_key(form.title) if form.title else ""):
+    if is_department or _overall_title(form.title):
         form.kind = "department"
         if form.department is None and "department" not in form.unknown_texts and form.unit is not None:
             form.department, form.cells["department"] = form.unit, form.cells["unit"]  # 单位名称: 附件3's one name
@@ -254,6 +254,14 @@ def read_form(grid: Grid, sheet: str, start: int = 0, hidden: frozenset[int] = f
             cell = form.cells.get("period") or form.cells.get("title")
             diags.append(make("S103", sheet=sheet, cell=cell, months=form.months))
     return form, diags
+
+
+_OVERALL_TITLE = re.compile(r"(?:部门|单位)整体|整体支出")  # 部门整体, 单位整体, 部门（单位）整体支出…
+
+
+def _overall_title(title: str | None) -> bool:
+    """Whether a title names a 部门整体 form, as units title 附件3: 部门整体, 单位整体 or 部门（单位）整体支出绩效运行监控表."""
+    return title is not None and _OVERALL_TITLE.search(label_key(title)) is not None
 
 
 def sheet_keys(grid: Grid) -> list[list[str]]:
