@@ -618,6 +618,21 @@ def test_a_form_titled_as_a_units_overall_form_is_a_department_form(title):
         ("spending", "基本支出", 200), ("spending", "项目支出", 100)]
     assert not {"S113", "R105"} & {d.code for d in result.diagnostics}
 
+
+@pytest.mark.parametrize("kind", ["project", "department"])
+def test_a_goal_typed_on_the_line_below_its_label_is_read(kind):
+    """年度绩效目标 typed as a line's heading, its text on the line below: the goal was read as none, and the 分析报告
+    said 年度绩效目标：监控表未填写. A sign-off line below a label left blank is still no goal."""
+    grid = department_grid() if kind == "department" else project_grid(funding=SAMPLE_FUNDING,
+                                                                         indicators=SAMPLE_INDICATORS)
+    r = next(r for r, row in enumerate(grid) if row and str(row[0]).endswith("年度绩效目标"))
+    label = grid[r][0]
+    grid[r:r + 1] = [[label], [None, "保障机关正常运转，完成年度重点工作。"]]
+    [form] = check_sheets({"t": grid}).forms
+    assert (form.goal, form.cells["goal"]) == ("保障机关正常运转，完成年度重点工作。", address(r + 1, 1))
+    grid[r + 1] = [None, "填报人：张三"]
+    assert check_sheets({"t": grid}).forms[0].goal is None
+
 def department_totals(grid: list[list]) -> list[tuple[str, float | None]]:
     """Each block's 资金总额 (本年预算) as check_sheets reads the one form of a 部门整体 grid."""
     [form] = check_sheets({"部门整体": grid}).forms

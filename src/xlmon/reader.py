@@ -936,7 +936,7 @@ def _read_indicators(s: _Sheet, form: Form, header: int, end: int, diags: list[D
 
 def _read_goal(s: _Sheet, form: Form, rows: Iterable[int], diags: list[Diagnostic]) -> None:
     """The 年度绩效目标 from the first of `rows` that holds its label (rows outside the indicator table: an indicator
-    may be named 绩效目标完成率)."""
+    may be named 绩效目标完成率): the text right of it, after its colon in its cell, or on the line below it."""
     goal_row = next((r for r in rows if s.has_key(r, _GOAL_KEY)), None)
     if goal_row is not None:
         c = next(c for c, k in enumerate(s.keys[goal_row]) if k and k.startswith(_GOAL_KEYS))
@@ -944,9 +944,24 @@ def _read_goal(s: _Sheet, form: Form, rows: Iterable[int], diags: list[Diagnosti
         named, *rest = re.split(r"[:：]", str(s.grid[goal_row][c]), maxsplit=1)
         if value is None and rest and label_key(rest[0]):  # 年度绩效目标：… in the label's cell
             value = clean_text(rest[0])
+        elif value is None and goal_row + 1 in rows:  # its text on the line below its label
+            value, cell = _text_line(s, goal_row + 1)
         form.cells["goal"] = cell or address(goal_row, c)
         label = clean_text(named) or "总体目标"
         form.goal = _unknown_text(s, form, "goal", value, cell, label, diags)
+
+
+def _text_line(s: _Sheet, r: int) -> tuple[str | None, str | None]:
+    """The text of row r and its cell, where the row holds one text and it is no label of the form's (a header field,
+    a footnote, a sign-off line)."""
+    filled = [c for c, v in enumerate(s.grid[r]) if clean_text(v) is not None and s.keys[r][c]]
+    if len(filled) != 1:
+        return None, None
+    first = s.keys[r][filled[0]]
+    if first.startswith(_ANY_HEADER_LABEL) or _signs_off(s, r, first) or (
+            _FOOTNOTE.match(first) and _FOOTNOTE_TEXT.match(_first_text(s, r))):
+        return None, None
+    return clean_text(s.grid[r][filled[0]]), address(r, filled[0])
 
 
 _FORM_HEADER_KEYS = {label_key(k) for k in _HEADER_LABELS}
