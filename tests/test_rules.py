@@ -421,3 +421,14 @@ def test_a_total_typed_again_below_the_sources_is_a_check_not_a_source():
     form, diags = run(with_repeat(wrong))
     [d] = [d for d in diags if d.code == "C002"]
     assert d.cell == "E14" and "300.00 万元" in d.message and "290.00 万元" in d.message
+
+
+def test_the_issue_rate_of_a_row_whose_subtotal_alone_is_typed_is_unknown_not_wrong():
+    """中央财政资金 with only its 小计 100 typed (R215) and 下达率 100% (下达 100 of the 100 arranged): R215 says its 下达率
+    cannot be worked out, its 本年预算 not being typed; C003 called the 100% wrong, “应为 空”. It is unknown, as
+    资金总额's is."""
+    funding = {"资金总额": [10, 200, 310, 200, 1.0, 150, 0.4839, 305],
+               "中央财政资金": [None, None, 100, 100, 1, 60, 0.6, 100],
+               "市级财政资金": [10, 200, 210, 100, 0.5, 90, 0.428571, 205]}
+    _, diags = run(funding=funding)
+    assert codes_at(diags, "R215") == ["E8"] and not codes_at(diags, "C003"), [d.line() for d in diags]

@@ -202,7 +202,7 @@ def _row_rates(form: Form, row: FundingRow, diags: list[Diagnostic], skipped: _T
     row.spend_progress = None if bad & DEPENDS["spend_progress"] else ratio(row.spent, row.subtotal)
     checks = (("issue_rate", "C003", "issued", "current"), ("spend_progress", "C004", "spent", "subtotal"))
     for field, code, num, den in checks:
-        if field == "issue_rate" and alone:
+        if field == "issue_rate" and (alone or only_subtotal(row)):
             continue  # unknown, as the 本年预算 of a 小计 typed alone is: the rate shown is not called wrong
         typed, computed = row.typed.get(field), getattr(row, field)
         # an error shown where a rate can be worked out (#DIV/0! over a blank budget is what it should show)
