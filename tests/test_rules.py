@@ -432,3 +432,18 @@ def test_the_issue_rate_of_a_row_whose_subtotal_alone_is_typed_is_unknown_not_wr
                "市级财政资金": [10, 200, 210, 100, 0.5, 90, 0.428571, 205]}
     _, diags = run(funding=funding)
     assert codes_at(diags, "R215") == ["E8"] and not codes_at(diags, "C003"), [d.line() for d in diags]
+
+
+def test_issued_above_a_total_budget_partly_unknown_is_not_said():
+    """中央财政资金 gives its 小计 100 alone (R215) and 100 issued; 市级 200 of 200 budget, 150 issued. 资金总额's 本年预算
+    is 200 plus central's part, unknown: R203 said 资金总额's 下达数 250 exceeded its 本年预算 200 (下达率 空). Where the
+    rate cannot be worked out, nothing says the 下达数 exceeds it; a source's own 下达数 above its 本年预算 still does."""
+    funding = {"资金总额": [None, 200, 300, 250, None, 150, 0.5, 300],
+               "中央财政资金": [None, None, 100, 100, None, 60, 0.6, 100],
+               "市级财政资金": [None, 200, 200, 150, 0.75, 90, 0.45, 200]}
+    _, diags = run(funding=funding)
+    assert codes_at(diags, "R215") == ["E8"] and not codes_at(diags, "R203"), [d.line() for d in diags]
+    funding["市级财政资金"] = [None, 200, 200, 250, 1.25, 90, 0.45, 200]
+    funding["资金总额"] = [None, 200, 300, 350, None, 150, 0.5, 300]
+    _, diags = run(funding=funding)
+    assert codes_at(diags, "R203") == ["H10"], [d.line() for d in diags]

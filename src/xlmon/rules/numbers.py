@@ -76,7 +76,8 @@ def execution(form: Form, profile: Profile) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     for row in form.funding:
         current, issued, spent, subtotal = row.current, row.issued, row.spent, row.subtotal
-        if issued is not None and current and issued > current + AMOUNT_TOLERANCE:
+        # no rate where 本年预算 is partly unknown (a source's 小计 typed alone): nor a 下达数 said to exceed it
+        if issued is not None and current and row.issue_rate is not None and issued > current + AMOUNT_TOLERANCE:
             out.append(make("R203", sheet=form.sheet, cell=row.cells.get("issue_rate") or row.cells.get("issued"),
                             row=row.row, issued=fmt_amount(issued), current=fmt_amount(current),
                             rate=fmt_rate(row.issue_rate)))
