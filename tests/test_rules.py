@@ -447,3 +447,18 @@ def test_issued_above_a_total_budget_partly_unknown_is_not_said():
     funding["资金总额"] = [None, 200, 300, 350, None, 150, 0.5, 300]
     _, diags = run(funding=funding)
     assert codes_at(diags, "R203") == ["H10"], [d.line() for d in diags]
+
+
+def test_spending_against_a_subtotal_typed_alone_is_not_said_to_exceed_what_was_issued():
+    """县（区）财政资金 gives its 小计 380 alone (R215), 148 issued of this year's part, 272 spent: the rest of the 小计 may
+    be 上年结转, which may be spent as well as the 下达数 (R204 counts it), but it was taken as 0 and R204 said 272
+    exceeded 148, and 资金总额's 362 its 298. Spending within the 小计 is not said to exceed an amount not known; beyond the 小计 it is R205."""
+    funding = {"资金总额": [None, 200, 580, 298, 0.75, 362, 362 / 580, 580],
+               "县（区）财政资金": [None, None, 380, 148, None, 272, 272 / 380, 380],
+               "市级财政资金": [None, 200, 200, 150, 0.75, 90, 0.45, 200]}
+    _, diags = run(funding=funding)
+    assert codes_at(diags, "R215") == ["E11"] and not codes_at(diags, "R204"), [d.line() for d in diags]
+    funding["县（区）财政资金"] = [None, None, 380, 148, None, 400, 400 / 380, 400]
+    funding["资金总额"] = [None, 200, 580, 298, 0.75, 490, 490 / 580, 600]
+    _, diags = run(funding=funding)
+    assert codes_at(diags, "R205") == ["I11"], [d.line() for d in diags]
