@@ -462,3 +462,12 @@ def test_spending_against_a_subtotal_typed_alone_is_not_said_to_exceed_what_was_
     funding["资金总额"] = [None, 200, 580, 298, 0.75, 490, 490 / 580, 600]
     _, diags = run(funding=funding)
     assert codes_at(diags, "R205") == ["I11"], [d.line() for d in diags]
+
+
+def test_spending_beside_a_carryover_that_cannot_be_read_is_not_said_to_exceed_what_was_issued():
+    """上年结转 typed 未统计 (N001: unknown, not 0) beside 100 issued and 150 spent: R204 said 150 exceeded the 100 issued,
+    the 上年结转 that may be spent with it counted as nothing. The unreadable amount is said once, by N001."""
+    funding = {**SAMPLE_FUNDING, "资金总额": [None] * 8,
+               "市级财政资金": ["未统计", 200, 260, 100, 0.5, 150, 150 / 260, 205]}
+    _, diags = run(funding=funding)
+    assert codes_at(diags, "N001") == ["D10"] and not codes_at(diags, "R204"), [d.line() for d in diags]

@@ -77,7 +77,8 @@ def execution(form: Form, profile: Profile) -> list[Diagnostic]:
     alone = {row.block for row in form.funding if row.row != L.TOTAL_ROW and only_subtotal(row)}
     for row in form.funding:
         current, issued, spent, subtotal = row.current, row.issued, row.spent, row.subtotal
-        partly_known = only_subtotal(row) or row.row == L.TOTAL_ROW and row.block in alone
+        partly_known = (only_subtotal(row) or row.row == L.TOTAL_ROW and row.block in alone
+                        or "carryover" in row.unreadable)  # unknown, not 0 (N001, N004, N006)
         # no rate where 本年预算 is partly unknown (a source's 小计 typed alone): nor a 下达数 said to exceed it
         if issued is not None and current and row.issue_rate is not None and issued > current + AMOUNT_TOLERANCE:
             out.append(make("R203", sheet=form.sheet, cell=row.cells.get("issue_rate") or row.cells.get("issued"),
@@ -86,8 +87,8 @@ def execution(form: Form, profile: Profile) -> list[Diagnostic]:
         if only_subtotal(row) and (row.row != L.TOTAL_ROW or len([r for r in form.funding if r.block == row.block]) == 1):
             out.append(make("R215", sheet=form.sheet, cell=row.cells.get("current") or row.cells.get("subtotal"),
                             row=row.row, subtotal=fmt_amount(subtotal)))
-        # 支出进度 is of 小计, 上年结转 included, which no 下达数 holds: what may be spent is both; not known where a
-        # 小计 typed alone holds an 上年结转 of its own (R215), and 小计 bounds it (R205)
+        # 支出进度 is of 小计, 上年结转 included, which no 下达数 holds: what may be spent is both; not known where the
+        # 上年结转 is not (unreadable, or in a 小计 typed alone, R215), and 小计 bounds it (R205)
         available = (issued or 0.0) + (row.carryover or 0.0) if issued is not None and not partly_known else None
         if spent is not None and available is not None and spent > available + AMOUNT_TOLERANCE:
             out.append(make("R204", sheet=form.sheet, cell=row.cells.get("spent"), row=row.row, spent=fmt_amount(spent),
