@@ -471,3 +471,16 @@ def test_spending_beside_a_carryover_that_cannot_be_read_is_not_said_to_exceed_w
                "市级财政资金": ["未统计", 200, 260, 100, 0.5, 150, 150 / 260, 205]}
     _, diags = run(funding=funding)
     assert codes_at(diags, "N001") == ["D10"] and not codes_at(diags, "R204"), [d.line() for d in diags]
+
+
+def test_a_sum_of_amounts_all_typed_as_text_shows_0_and_names_the_text():
+    """The project's one source, 市级财政资金, has its 本年预算 300 pasted as text; the unit's own =SUM(E8:E13) in 资金总额
+    and =SUM(D10:E10) in its 小计 skip it and show 0, as Excel and WPS do when no number is left. C002 and C001 said
+    the total should be 300, 表中填写 0.00, and told the unit to use the =SUM it has; the text is the cause (N007),
+    as it is when another source's number is left in the sum."""
+    funding = {"资金总额": [None, 0, 0, 200, None, 150, None, 300],
+               "市级财政资金": [None, "300", 0, 200, None, 150, None, 300]}
+    _, diags = run(funding=funding)
+    assert not {"C001", "C002"} & {d.code for d in diags}, [d.line() for d in diags]
+    [d] = [d for d in diags if d.code == "N007"]
+    assert d.cell == "E10" and "市级财政资金·小计（F10）" in d.message and "资金总额·本年预算（E7）" in d.message

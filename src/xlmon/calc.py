@@ -108,10 +108,11 @@ class _TextSkipped:
         return agrees
 
     def summed(self, row: FundingRow, field: str) -> float | None:
-        """An amount as the form's formulas take it: a text skipped, 资金总额 the SUM of its sources."""
-        if row is self.total and any(s.typed.get(field) is not None for s in self.sources):
-            return add(*(_skipping_text(s, field) for s in self.sources))
-        return _skipping_text(row, field)
+        """An amount as the form's formulas take it: a text skipped, 资金总额 the SUM of its sources; a SUM (or 小计's
+        sum) of texts alone is 0."""
+        rows = self.sources if row is self.total and any(s.typed.get(field) is not None for s in self.sources) else [row]
+        value = add(*(_skipping_text(r, field) for r in rows))
+        return 0.0 if value is None and any(field in r.text for r in rows) else value
 
     def diagnostics(self, form: Form) -> list[Diagnostic]:
         out = []
