@@ -105,6 +105,21 @@ def test_no_mark_is_reported_too():
     assert any(d.code == "R302" and "未勾选" in d.message for d in diags)
 
 
+@pytest.mark.parametrize("deadline", ["2026年12月31日前完成", "12月31日前完成", "年底前完成", "2026年10月底前完工"])
+def test_a_date_to_finish_by_is_a_quantified_target_however_it_is_written(deadline):
+    """时效指标 state a date: 12月底前完成 counted as quantified for R111 and 2026年12月31日前完成 did not, so a form
+    whose 时效指标 were written with their year fell short of the share of quantified indicators."""
+    rows = [["产出指标", "数量指标", "培训人数", "≥100人", None, "120人", None, "√", None, None, None],
+            ["产出指标", "时效指标", "完成时间", deadline, None, "10月完成", None, "√", None, None, None],
+            ["产出指标", "时效指标", "验收时间", deadline, None, "10月完成", None, "√", None, None, None],
+            ["满意度指标", "服务对象满意度指标", "学员满意度", "≥90%", None, "95%", None, "√", None, None, None]]
+    _, diags = run(indicators=rows)
+    assert "R111" not in {d.code for d in diags}
+    rows[1][3] = rows[2][3] = "按期完成"  # no date: not quantified
+    _, diags = run(indicators=rows)
+    assert "R111" in {d.code for d in diags}
+
+
 def test_header_fields_required():
     form, diags = run(project="", unit=None)
     assert sorted(d.message for d in diags if d.code == "R105") == sorted(

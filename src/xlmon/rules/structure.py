@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ..diagnostics import Diagnostic, make
-from ..grading import is_quantitative
-from ..models import Form
+from ..grading import deadline, is_quantitative
+from ..models import Form, Indicator
 from ..profile import Profile
 from ..text import label_key
 
@@ -52,12 +52,17 @@ def level3_rows(form: Form, profile: Profile) -> list[Diagnostic]:
     return out
 
 
+def _quantified(ind: Indicator) -> bool:
+    """A number to reach, or a date to finish by (时效指标: 12月底前完成 and 2026年12月31日前完成 alike)."""
+    return is_quantitative(ind) or deadline(ind.target) is not None
+
+
 def goal_review(form: Form, profile: Profile) -> list[Diagnostic]:
     rules = profile.goal_review
     named = [i for i in form.indicators if i.level3 or "level3" in i.unknown]
     cell = form.cells.get("indicators")
     out: list[Diagnostic] = []
-    quantified = sum(is_quantitative(i) for i in named)
+    quantified = sum(_quantified(i) for i in named)
     share = quantified / len(named) if named else 1.0  # none at all: the counts below say so
     if share < rules.min_quantified_share - 1e-9 and not any("target" in i.unknown for i in named):  # S122
         out.append(make("R111", sheet=form.sheet, cell=cell, share=f"{share:.0%}", quantified=quantified,
