@@ -1804,6 +1804,39 @@ def test_locked_target_leaves_no_partial_file(tmp_path, capsys, monkeypatch):
     assert [p.name for p in out.iterdir()] == ["s.xlsx"] and (out / "s.xlsx").read_bytes() == previous
 
 
+def test_a_full_disk_is_said_with_the_summarys_path_and_leaves_the_earlier_one(tmp_path, capsys, monkeypatch):
+    """The disk filling while the summary is written: xlsxwriter wraps the OSError in its own FileCreateError, which
+    the command line took for a failure of its own (内部错误（FileCreateError: [Errno 28] …）, no path named) and the
+    add-in's 汇总 showed as 运行出错. It is the disk's, said with the file and why."""
+    import errno
+
+    from xlmon.consolidate.quick_xlsx import QuickWorkbook
+
+    write_form(tmp_path / "u.xlsx", unit="单位甲", project="项目甲")
+    out = tmp_path / "out"
+    out.mkdir()
+    assert main(["consolidate", str(tmp_path / "u.xlsx"), "-o", str(out / "s.xlsx")]) == 0
+    previous = (out / "s.xlsx").read_bytes()
+    capsys.readouterr()
+
+    def full(self):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(QuickWorkbook, "_store_workbook", full)
+    assert main(["consolidate", str(tmp_path / "u.xlsx"), "-o", str(out / "s.xlsx")]) == 2
+    err = capsys.readouterr().err
+    assert f"无法写入 {out / 's.xlsx'}（磁盘空间不足）" in err and "Error" not in err
+    assert [p.name for p in out.iterdir()] == ["s.xlsx"] and (out / "s.xlsx").read_bytes() == previous
+    units = tmp_path / "units"
+    units.mkdir()
+    shutil.copy(tmp_path / "u.xlsx", units)
+    from xlmon.entry_points import summarise_folder
+
+    message, output = summarise_folder(units)
+    assert output is None and "中保存汇总表（磁盘空间不足）" in message
+    assert [p.name for p in units.iterdir()] == ["u.xlsx"]
+
+
 def test_a_folders_own_earlier_summary_adds_nothing_after_a_unit_resends_under_another_name(tmp_path, capsys):
     """The ribbon's 汇总 writes 部门汇总（2）.xlsx beside last time's 部门汇总.xlsx, which is then an input. A unit
     re-sends its file as 一中（更正）.xlsx with its project renamed: last time's summary was consolidated (one of its

@@ -10,6 +10,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 import xlsxwriter
+from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.format import Format
 from xlsxwriter.packager import Packager
 from xlsxwriter.sharedstrings import SharedStrings
@@ -161,3 +162,13 @@ class QuickWorkbook(xlsxwriter.Workbook):
 
     def _get_packager(self) -> Packager:
         return _QuickPackager()
+
+    def close(self) -> None:
+        """Close, a write that failed (a full disk) raising its OSError: xlsxwriter wraps it in FileCreateError, no
+        OSError, which the front ends took for a failure of xlmon's own and said without the file or why."""
+        try:
+            super().close()
+        except FileCreateError as exc:
+            if isinstance(exc.args[0], OSError):
+                raise exc.args[0] from None
+            raise
