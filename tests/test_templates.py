@@ -64,6 +64,27 @@ def test_cli_template_rejects_bad_months(tmp_path, months, capsys):
     assert "月份" in capsys.readouterr().err
 
 
+def test_cli_template_that_cannot_be_written_says_where_and_why_in_chinese(tmp_path, capsys, monkeypatch):
+    """A name longer than the file system allows, or a full disk: `xlmon template` ended in 内部错误（OSError: [Errno 36]
+    File name too long: …）, English. It says which file it could not write and why, and leaves nothing."""
+    import errno
+
+    from xlmon import templates
+
+    long = tmp_path / ("某市教育局关于校舍维修改造项目支出绩效运行监控表" * 6 + ".xlsx")
+    assert main(["template", "project", "-o", str(long)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"xlmon: 无法写入 {long}（文件名或路径过长）") and "Error" not in err and "too long" not in err
+
+    def full(wb, path):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(templates.Workbook, "save", full)
+    assert main(["template", "project", "-o", str(tmp_path / "t.xlsx")]) == 2
+    assert capsys.readouterr().err.startswith(f"xlmon: 无法写入 {tmp_path / 't.xlsx'}（磁盘空间不足）")
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_template_layout(kind):
     path = ROOT / "workbook_templates" / TEMPLATE_FILES[kind]

@@ -411,13 +411,15 @@ def cmd_template(args) -> int:
     output = _output(args, ".xlsx", "模板文件", "项目支出绩效运行监控表.xlsx")
     if output is None:
         return EXIT_FAILURE
-    if output.exists():  # a blank form written over one already filled in would lose it
+    if os.path.exists(output):  # a blank form written over one already filled in would lose it
         print(f"xlmon: 文件 {output} 已存在，未生成模板（不覆盖已有文件）；请换一个文件名，或先删除该文件。",
               file=sys.stderr)
         return EXIT_FAILURE
     wb = template_workbook(args.kind, year=args.year, months=args.months, project=args.project,
                            department=args.department, unit=args.unit, hierarchy=args.hierarchy)
-    path = save_atomic(wb, output)
+    path = _write(output, lambda: save_atomic(wb, output))
+    if path is None:
+        return EXIT_FAILURE
     print(f"已生成模板：{path}")
     return EXIT_OK
 
