@@ -320,6 +320,39 @@ def test_demo_again_keeps_a_summary_edited_since(tmp_path, capsys):
     assert summary.read_bytes() == edited
 
 
+def test_demo_that_cannot_write_says_where_and_why_in_chinese(tmp_path, capsys, monkeypatch):
+    """The disk full, or the sample's 部门汇总.xlsx open in Excel: `xlmon demo` ended in 内部错误（OSError: [Errno 28]
+    …）, naming no file. It says the folder and why, and every file there is whole."""
+    import errno
+    import os
+
+    from xlmon.cli import main
+
+    folder = tmp_path / "demo"
+    real = os.replace
+
+    def locked(src, dst):
+        if Path(dst).name == demo.SUMMARY_NAME:
+            raise PermissionError(errno.EACCES, "Permission denied", str(dst))
+        return real(src, dst)
+
+    monkeypatch.setattr(os, "replace", locked)
+    assert main(["demo", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert f"无法在文件夹 {folder} 中写入示例文件（没有权限，或文件正被其他程序（如 Excel、WPS）占用）" in err
+    assert "Error" not in err and "Permission" not in err
+    assert not list(folder.glob(".xlmon-*")) and not (folder / demo.SUMMARY_NAME).exists()
+
+    def full(wb, path):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    from openpyxl import Workbook
+
+    monkeypatch.setattr(Workbook, "save", full)
+    assert main(["demo", str(tmp_path / "new")]) == 2
+    assert f"无法在文件夹 {tmp_path / 'new'} 中写入示例文件（磁盘空间不足）" in capsys.readouterr().err
+
+
 def test_demo_refuses_a_folder_of_real_workbooks(tmp_path, capsys):
     """`xlmon demo 收件` where units' real files lie: one named as a sample unit (某市第一中学.xlsx) was replaced and 11
     made-up units joined the next 汇总 of that folder. The sample writes over its own files only."""

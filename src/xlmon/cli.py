@@ -434,6 +434,8 @@ def cmd_demo(args) -> int:
     except FolderTaken as exc:
         print(f"xlmon: {exc}", file=sys.stderr)
         return EXIT_FAILURE
+    except OSError as exc:
+        return _demo_unwritten(args.folder, exc)
     results = check_paths(paths)
     print(f"示例部门已生成：{args.folder}/（{len(paths)} 个单位工作簿）")
     for r in results:
@@ -450,8 +452,16 @@ def cmd_demo(args) -> int:
     except OutputIsInput as exc:  # the sample's summary, edited since: kept, and said so
         print(f"xlmon: {exc}", file=sys.stderr)
         return EXIT_FAILURE
+    except OSError as exc:
+        return _demo_unwritten(args.folder, exc)
     print(f"部门汇总已写出：{target}（{len(summary.projects)} 个项目，重点监控建议 {len(summary.focus)} 个）")
     return EXIT_OK
+
+
+def _demo_unwritten(folder: str, exc: OSError) -> int:
+    print(f"xlmon: 无法在文件夹 {folder} 中写入示例文件（{os_reason(exc)}），请确认其中的文件未被 Excel 打开且磁盘可写；"
+          "已写出的文件都是完整的。", file=sys.stderr)
+    return EXIT_FAILURE
 
 
 def cmd_addin(args) -> int:
