@@ -146,6 +146,23 @@ def test_check_api_gives_findings_and_an_annotated_workbook(client, department, 
     assert "校验结果" in load_workbook(out).sheetnames
 
 
+def test_a_marked_copy_the_servers_full_disk_refused_is_named_with_why_in_chinese(client, department, monkeypatch):
+    """The server's disk filling while it writes a marked copy: the page showed 未生成标注副本：某单位.xlsx：[Errno 28]
+    No space left on device. The check is done all the same; the copy not made is named with why, in Chinese."""
+    import errno
+
+    from openpyxl import Workbook
+
+    def full(wb, path):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Workbook, "save", full)
+    path = department.paths[0]
+    body = client.post("/api/check", files=[("files", (path.name, path.read_bytes()))]).json()
+    assert body["files"][0]["diagnostics"] and not body["annotated"]
+    assert body["unmarked"] == [f"{path.name}：服务器无法保存标注副本（磁盘空间不足），请告知服务器管理员。"]
+
+
 def test_check_api_leaves_out_the_roster_chosen_with_the_units_files_and_checks_one_sent_alone(client, department,
                                                                                                    tmp_path):
     from openpyxl import Workbook

@@ -482,7 +482,10 @@ def check_uploads(files: list[tuple[str, Path]], work: Path) -> dict:
             out = marked / f"{len(annotated)}{copy_suffix(path)}"  # not among the uploads, whatever their names
             try:
                 annotate_file(path, out, plan_marks(result.forms, result.diagnostics, profile.colours()))
-            except (ValueError, OSError) as exc:
+            except OSError as exc:  # the server's own folder: its disk full
+                unmarked.append(f"{display}：{unsaved('标注副本', exc)}")
+                continue
+            except ValueError as exc:
                 reason = shown_names(str(exc), files)
                 unmarked.append(reason if display in reason else f"{display}：{reason}")
                 continue
@@ -493,6 +496,13 @@ def check_uploads(files: list[tuple[str, Path]], work: Path) -> dict:
         reasons = "；".join(f"{r['path']}：{r['diagnostics'][0]['message']}" for r in records if r["diagnostics"])
         raise HTTPException(422, f"上传的文件都无法读取：{reasons}")
     return {"files": records, "annotated": annotated, "unmarked": unmarked}
+
+
+def unsaved(what: str, exc: OSError) -> str:
+    """Why the server could not write an output in its own folder, for the page: nothing a user can change."""
+    from ..file_errors import os_reason
+
+    return f"服务器无法保存{what}（{os_reason(exc)}），请告知服务器管理员。"
 
 
 def unit_uploads(files: list[tuple[str, Path]]) -> list[tuple[str, Path]]:
