@@ -240,6 +240,27 @@ def test_consolidate_api_gives_the_summary_and_its_table(client, department):
     assert [len(r) for r in body["table_formats"]] == [len(r) for r in body["table"]]
 
 
+def test_a_summary_or_report_the_servers_full_disk_refused_is_said_in_chinese(client, department, monkeypatch):
+    """The server's disk filling while it writes the summary or the report: the page showed xlmon 服务器处理时出错
+    （FileCreateError / OSError）…请告知技术支持, naming neither what failed nor why. It says so, in Chinese."""
+    import errno
+
+    from docx.document import Document
+
+    from xlmon.consolidate.quick_xlsx import QuickWorkbook
+
+    def full(*args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(QuickWorkbook, "_store_workbook", full)
+    monkeypatch.setattr(Document, "save", full)
+    files = [("files", (p.name, p.read_bytes())) for p in department.paths]
+    for route, what in (("/api/consolidate", "汇总表"), ("/api/report", "分析报告")):
+        response = client.post(route, files=files)
+        assert response.status_code == 500
+        assert response.json() == {"detail": f"服务器无法保存{what}（磁盘空间不足），请告知服务器管理员。"}
+
+
 def _roster_csv(names: list[str]) -> bytes:
     """A roster as WPS saves it on Chinese Windows: GBK, a title, a header and a 序号 column."""
     rows = ["2026年应报送单位名单,", "序号,单位名称", *(f"{i},{n}" for i, n in enumerate(names, 1))]

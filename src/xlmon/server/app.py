@@ -544,6 +544,8 @@ def consolidate_uploads(files: list[tuple[str, Path]], roster_upload: tuple[str,
                               carry_from=earlier[1] if earlier else None, chosen_together=True, dated=dated)
     except NotCompleted as exc:
         raise HTTPException(422, shown_names(f"上次的部门汇总：{exc}", everything)) from None
+    except OSError as exc:
+        raise HTTPException(500, unsaved("汇总表", exc)) from None
     everything.append((output.name, output))
     names = {str(path): display for display, path in everything}
     result = summary_json(summary, output)
@@ -624,7 +626,10 @@ def report_uploads(files: list[tuple[str, Path]], work: Path, roster_upload: tup
     except NothingToReport as exc:
         raise HTTPException(422, shown_names(f"上传的文件中没有可用的绩效运行监控表，未生成分析报告。{exc}。", files)) from None
     out = work / "report.docx"
-    write_docx(drafted, out)
+    try:
+        write_docx(drafted, out)
+    except OSError as exc:
+        raise HTTPException(500, unsaved("分析报告", exc)) from None
     name = report_for_upload_name(files)
     return {"title": getattr(drafted, "title", name), "roster_note": note,
             "download": {"name": name, "data": base64.b64encode(out.read_bytes()).decode()}}
