@@ -372,6 +372,31 @@ def test_a_report_somebody_worked_on_is_never_written_over(project_file, tmp_pat
     assert report_target(tmp_path, "分析报告.xlsm") == (tmp_path / "分析报告_分析报告（2）.docx", target)
 
 
+def test_a_report_whose_name_is_too_long_is_said_in_chinese(project_file, tmp_path, capsys):
+    """A unit's workbook named for all its projects (80 characters): the report's name beside it, <book>_分析报告.docx, is
+    longer than the file system allows. Looking whether an earlier report was there raised OSError, so that `xlmon
+    report -o` ended in 内部错误（OSError: [Errno 36] File name too long…） and the ribbon's 生成报告 in 运行出错, in
+    English. Both say which file could not be written, and why."""
+    from test_entry_points import DesktopWorkbook
+
+    from xlmon.report.addin import report
+
+    stem = ("某市第一中学2026年1-6月项目支出绩效运行监控表（校舍维修改造、学生营养改善计划、教师培训、智慧校园建设、"
+            "校园安全保障、实训基地建设、图书馆设备购置、体育场馆维修项目）")
+    assert len(f"{stem}.xlsx".encode()) <= 255 < len(f"{stem}_分析报告.docx".encode())
+    long = tmp_path / f"{stem}_分析报告.docx"
+    assert main(["report", str(project_file), "-o", str(long)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"xlmon: 无法写入 {long}（文件名或路径过长）") and "Error" not in err
+    book = tmp_path / f"{stem}.xlsx"
+    book.write_bytes(project_file.read_bytes())
+    opened = DesktopWorkbook(book)
+    said = report(opened)
+    assert opened.app.shown == [(said, "critical")]
+    assert said.startswith(f"无法写入 {long}（文件名或路径过长）") and "Error" not in said
+    assert sorted(p.name for p in tmp_path.iterdir()) == [book.name]
+
+
 def test_write_is_atomic_and_names_follow_the_book(project_file, tmp_path):
     target = tmp_path / "r.docx"
     target.write_bytes(b"old")

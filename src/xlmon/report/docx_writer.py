@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
 import zipfile
 from datetime import datetime, timezone
@@ -55,7 +56,7 @@ def replaceable(path: str | Path) -> bool:
     """Whether writing a report at `path` loses nothing: no file there, or an xlmon report whose text nobody
     has changed. A draft is meant to be completed (its 【待填写】 places), so a changed one is work."""
     path = Path(path)
-    if not path.exists():
+    if not os.path.exists(path):  # nor where none can be (a name too long): the write then says why
         return True
     try:
         if path.stat().st_size > MAX_EARLIER_BYTES or _reviewed(path):
