@@ -23,7 +23,7 @@ from xlmon.adapters import xlwings_book as xb
 from xlmon.adapters.workbook_marks import annotate_file
 from xlmon.check import check_file
 from xlmon.grid import normalise, parse_address
-from xlmon.marks import plan_marks
+from xlmon.marks import PALETTE, plan_marks
 from xlmon.sheetnames import RESULTS_SHEET
 from xlmon.templates import template_workbook
 
@@ -206,6 +206,39 @@ def test_clear_takes_the_marks_off_the_cells_a_unit_corrected(department):
     cleared = apply_actions(marked, actions)
     assert "有变动" not in outcome.message
     assert all(cleared["fills"][k] != marked["fills"][k] for k in painted)
+
+
+def _renamed(payload: dict, old: str, new: str) -> None:
+    """The unit renames a sheet in Excel: its cells keep their fills."""
+    next(s for s in payload["sheets"] if s["name"] == old)["name"] = new
+    payload["fills"] = {(new if k[0] == old else k[0], *k[1:]): v for k, v in payload["fills"].items()}
+
+
+@pytest.mark.parametrize("client", ["VBA", "Office.js"])
+def test_clear_and_validate_follow_a_sheet_renamed_after_validate(department, client):
+    """校验, then the unit renames a form's sheet (to its project's name, say) and presses 清除标记 or 校验 again: the record
+    of the marks names the sheet as it was called, so the marks on it were skipped and stayed on for good (a stale red
+    on a value since corrected), and 清除标记 said all was cleared. The record keeps the book's sheets in order, and a
+    sheet gone from its place is found under its new name there; its marks come off."""
+    payload = payload_from_file(unit_file(department, "template"), client=client)
+    marked = apply_actions(payload, actions_of(payload, ep.validate)[0])
+    old = next(s["name"] for s in marked["sheets"] if s["name"] not in (RESULTS_SHEET, "部门整体"))
+    painted = {k for k, v in marked["fills"].items() if k[0] == old and v in MARKS}
+    assert painted
+    _renamed(marked, old, "改名后的项目表")
+    actions, outcome = actions_of(marked, ep.clear_marks)
+    cleared = apply_actions(marked, actions)
+    left = {k for k, v in cleared["fills"].items() if v in MARKS}
+    assert not left and f"已清除 {len([k for k in marked['fills'] if k[0] != RESULTS_SHEET])} 处标记" in outcome.message
+
+    actions, again = actions_of(marked, ep.validate)
+    revalidated = apply_actions(marked, actions)
+    stale = {k for k, v in revalidated["fills"].items() if v in MARKS and k[0] != RESULTS_SHEET
+             and (k[0], f"{_col(k[2])}{k[1] + 1}") not in again.marked}
+    assert not stale
+
+
+MARKS = {f"#{v}" for v in PALETTE.values()}
 
 
 def test_clear_without_marks_says_so(department):

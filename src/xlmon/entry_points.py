@@ -28,6 +28,7 @@ STATE_COLUMN = "J"  # the record of marks sits right of the findings, in the sam
 STATE_HEADER = (STATE_MARKER, "工作表", "单元格", "标记颜色", "原颜色", "所在行")
 STATE_NOTE = "以上为“清除标记”所用的标记记录，请勿修改。"
 NO_FILL = "无"
+SHEET_ROW = "工作表"  # a row of the record naming a sheet the book had, in order, to follow it when renamed
 
 
 @dataclass
@@ -293,6 +294,7 @@ def _write_results(book: Any, diagnostics: list[Diagnostic], marked: dict, grids
             sheet[f"D{i}"].add_hyperlink(f"#'{quoted}'!{d.cell}", d.cell, f"转到 {d.sheet}!{d.cell}")
     state = [list(STATE_HEADER)] + [["", s, c, colour, original or NO_FILL, _content(grids, s, c)]
                                     for (s, c), (colour, original) in marked.items()]
+    state += [[SHEET_ROW, name] for name in _names(book) if name != RESULTS_SHEET]
     state.append([STATE_NOTE])
     xb.write_rows(sheet, f"{STATE_COLUMN}1", state)
     if diagnostics and xb.can(book, "setRangeColor"):
@@ -324,15 +326,53 @@ def _read_state(book: Any) -> list[tuple[str, str, str, str | None, Any]] | None
     if not grid or len(grid[0]) <= col or grid[0][col] != STATE_MARKER:
         return None
     kept = len(grid[0]) > col + 5 and grid[0][col + 5] == STATE_HEADER[5]  # not the earlier 当时内容 either
-    records = []
+    records, sheets = [], []
     for row in grid[1:]:
         cells = (row + [None] * 6)[col:col + 6]
-        _, sheet, cell, colour, original, content = cells
+        kind, sheet, cell, colour, original, content = cells
+        if kind == SHEET_ROW and sheet:
+            sheets.append(str(sheet))
         if not sheet or not cell:
             continue
         records.append((str(sheet), str(cell), str(colour or ""), None if original in (None, NO_FILL) else str(original),
                         content if kept else _UNRECORDED))
-    return records
+    return _follow_renames(book, records, sheets)
+
+
+def _follow_renames(book: Any, records: list, then: list[str]) -> list:
+    """The records with each sheet renamed since 校验 called by its new name. The record lists the book's sheets as they
+    were; a sheet no longer there is the new one in its place among the sheets still there (between the same two),
+    one for one, or else the one new sheet there whose rows hold what was marked on it."""
+    now = [n for n in _names(book) if n != RESULTS_SHEET]
+    gone = set(then) - set(now)
+    if not any(r[0] in gone for r in records):
+        return records
+    common = [n for n in then if n in now]
+    anchors = common if common == [n for n in now if n in then] else []  # sheets moved: no place to go by
+    renamed: dict[str, str] = {}
+    for before, after in zip(_gaps(then, anchors), _gaps(now, anchors)):
+        before, fresh = [n for n in before if n in gone], [n for n in after if n not in then]
+        if len(before) == len(fresh):
+            renamed.update(zip(before, fresh))
+            continue
+        for old in before:
+            own = [r for r in records if r[0] == old and r[4] is not _UNRECORDED]
+            holding = [n for n in fresh if own and n not in renamed.values() and all(
+                _same_content(_row_text(xb.sheet_grid(book.sheets[n]), parse_address(r[1])[0]), r[4]) for r in own)]
+            if len(holding) == 1:
+                renamed[old] = holding[0]
+    return [(renamed.get(r[0], r[0]), *r[1:]) for r in records]
+
+
+def _gaps(names: list[str], anchors: list[str]) -> list[list[str]]:
+    """The names before the first anchor, between each two, and after the last."""
+    out: list[list[str]] = [[]]
+    for name in names:
+        if name in anchors:
+            out.append([])
+        else:
+            out[-1].append(name)
+    return out
 
 
 def _clear(book: Any, records: list[tuple[str, str, str, str | None, Any]]) -> tuple[int, list[tuple[str, str]]]:
