@@ -23,7 +23,7 @@ from xlmon.adapters import xlwings_book as xb
 from xlmon.adapters.workbook_marks import annotate_file
 from xlmon.check import check_file
 from xlmon.grid import normalise, parse_address
-from xlmon.marks import PALETTE, plan_marks
+from xlmon.marks import FINDING_FILL, PALETTE, plan_marks
 from xlmon.sheetnames import RESULTS_SHEET
 from xlmon.templates import template_workbook
 
@@ -238,7 +238,34 @@ def test_clear_and_validate_follow_a_sheet_renamed_after_validate(department, cl
     assert not stale
 
 
-MARKS = {f"#{v}" for v in PALETTE.values()}
+@pytest.mark.parametrize("client", ["VBA", "Office.js"])
+def test_clear_follows_a_renamed_sheet_beside_a_new_form_of_the_same_layout(department, client):
+    """新建项目表, 校验, the unit renames the new form's sheet and presses 新建项目表 again, then 清除标记: two blank forms of our
+    layout where the renamed one was, which its rows told not apart, so its marks stayed with no word. The renamed
+    sheet keeps its place, the one 新建项目表 adds comes after it: the marks come off the renamed one; where the sheet
+    cannot be told (moved and copied) the alert says which sheet's marks are left."""
+    payload = payload_from_file(unit_file(department, "template"), client=client)
+    payload = apply_actions(payload, actions_of(payload, ep.new_project_form)[0])
+    marked = apply_actions(payload, actions_of(payload, ep.validate)[0])
+    last = "项目表1"
+    assert any(k[0] == last and v in MARKS for k, v in marked["fills"].items())
+    _renamed(marked, last, "改名后的项目表")
+    added = apply_actions(marked, actions_of(marked, ep.new_project_form)[0])
+    assert [s["name"] for s in added["sheets"]][-1] == last
+    actions, outcome = actions_of(added, ep.clear_marks)
+    cleared = apply_actions(added, actions)
+    assert not {k for k, v in cleared["fills"].items() if v in MARKS}, outcome.message
+    assert "未能清除" not in outcome.message and "有变动" not in outcome.message
+
+    sheets = marked["sheets"]  # moved to the front, and copied (Excel's 移动或复制, its fills with it)
+    renamed = sheets.pop(sheets.index(next(s for s in sheets if s["name"] == "改名后的项目表")))
+    sheets[:0] = [renamed, {**copy.deepcopy(renamed), "name": "改名后的项目表 (2)"}]
+    marked["fills"] |= {("改名后的项目表 (2)", *k[1:]): v for k, v in marked["fills"].items() if k[0] == "改名后的项目表"}
+    actions, outcome = actions_of(marked, ep.clear_marks)
+    assert f"上次校验在工作表“{last}”上所做的" in outcome.message and "未能清除" in outcome.message
+
+
+MARKS = {f"#{v}" for v in [*PALETTE.values(), *FINDING_FILL.values()]}  # grades, and findings where no grade is
 
 
 def test_clear_without_marks_says_so(department):

@@ -70,16 +70,18 @@ def validate(book: Any, profile: Profile | None = None) -> Outcome:
     if STATE_SHEET in _names(book):
         return _tell(book, Outcome("此工作簿带有命令行 xlmon check --annotate 做的标注，"
                                    "请先用 xlmon clear 清除后再校验。"), "warning")
-    records = _read_state(book)
-    if records is not None:
-        _clear(book, records)
+    state = _read_state(book)
+    lost = ""
+    if state is not None:
+        _clear(book, state[0])
+        lost = _lost_note(state[1])
     elif RESULTS_SHEET in _names(book):  # the user's own sheet of that name, or ours with its record deleted
         return _tell(book, Outcome(_NOT_OURS + "为免覆盖，未校验：请将该表改名或删除后再点击“校验”。"), "warning")
     grids = xb.form_grids(book)
     result = check_sheets(grids, profile)
     result.diagnostics[:0] = hidden_sheets(result.forms, xb.hidden_sheets(book))
     if not result.forms and not any(d.code == "S131" for d in result.diagnostics):  # no form, none to be filled in
-        return _tell(book, Outcome(f"{no_forms(result)}，未做校验。"), "warning")
+        return _tell(book, Outcome(f"{no_forms(result)}，未做校验。{lost}"), "warning")
     name = xb.book_name(book)
     for d in result.diagnostics:
         d.file = name
@@ -91,7 +93,7 @@ def validate(book: Any, profile: Profile | None = None) -> Outcome:
     findings = "，".join(f"{SEVERITY_ZH[s]} {counts[s]} 项" for s in ("error", "warning", "info"))
     graded = "，".join(f"{GRADE_ZH[g]}色 {grades[g]} 项" for g in ("red", "yellow", "green"))
     text = (f"校验完成：{len(result.forms)} 张表。\n问题：{findings}。\n偏差等级：{graded}。\n"
-            f"{'已在单元格上标色，' if marked else ''}明细见“{RESULTS_SHEET}”表。")
+            f"{'已在单元格上标色，' if marked else ''}明细见“{RESULTS_SHEET}”表。{lost}")
     mode = "critical" if counts["error"] else ("warning" if counts["warning"] else "info")
     return _tell(book, Outcome(text, diagnostics=result.diagnostics, marked=marked), mode)
 
@@ -102,21 +104,22 @@ _NOT_OURS = (f"工作簿中已有名为“{RESULTS_SHEET}”的工作表，但�
 
 def clear_marks(book: Any) -> Outcome:
     """清除标记: take off exactly the colours 校验 put on, and remove the 校验结果 sheet."""
-    records = _read_state(book)
-    if records is None:
+    state = _read_state(book)
+    if state is None:
         if STATE_SHEET in _names(book) and RESULTS_SHEET in _names(book):
             return _tell(book, Outcome("此工作簿的标注由命令行 xlmon check --annotate 生成，请用 xlmon clear 清除。"),
                          "warning")
         if RESULTS_SHEET in _names(book):
             return _tell(book, Outcome(_NOT_OURS + "没有清除任何内容。"), "warning")
         return _tell(book, Outcome(f"没有找到“{RESULTS_SHEET}”表，没有需要清除的标记。"))
+    records, lost = state
     count, moved = _clear(book, records)
-    text = f"已清除 {count} 处标记和“{RESULTS_SHEET}”表。"
+    text = f"已清除 {count} 处标记和“{RESULTS_SHEET}”表。{_lost_note(lost)}"
     if moved:
         shown = "、".join(f"{sheet}!{cell}" for sheet, cell in moved[:10]) + (" 等" if len(moved) > 10 else "")
         text += (f"\n另有 {len(moved)} 处标记所在的行在校验后有变动（可能插入或删除了行），其颜色未作改动，"
                  f"请手工检查：{shown}。")
-    return _tell(book, Outcome(text), "warning" if moved else "info")
+    return _tell(book, Outcome(text), "warning" if moved or lost else "info")
 
 
 def new_project_form(book: Any, year: int | None = None, months: int | None = None) -> Outcome:
@@ -317,8 +320,9 @@ def _row_text(grid: Grid, r: int) -> str | None:
     return next((v.strip() for v in row if isinstance(v, str) and v.strip()), None)
 
 
-def _read_state(book: Any) -> list[tuple[str, str, str, str | None, Any]] | None:
-    """The marks recorded by the last 校验, or None when the sheet holds no record of ours."""
+def _read_state(book: Any) -> tuple[list[tuple[str, str, str, str | None, Any]], dict[str, int]] | None:
+    """The marks recorded by the last 校验, each on its sheet as called now, and the number on each sheet that is gone
+    where another may be it renamed (_follow_renames); None when the sheet holds no record of ours."""
     if RESULTS_SHEET not in _names(book):
         return None
     grid = xb.sheet_grid(book.sheets[RESULTS_SHEET])
@@ -339,29 +343,60 @@ def _read_state(book: Any) -> list[tuple[str, str, str, str | None, Any]] | None
     return _follow_renames(book, records, sheets)
 
 
-def _follow_renames(book: Any, records: list, then: list[str]) -> list:
-    """The records with each sheet renamed since 校验 called by its new name. The record lists the book's sheets as they
-    were; a sheet no longer there is the new one in its place among the sheets still there (between the same two),
-    one for one, or else the one new sheet there whose rows hold what was marked on it."""
+def _follow_renames(book: Any, records: list, then: list[str]) -> tuple[list, dict[str, int]]:
+    """The records with each sheet renamed since 校验 called by its new name, and how many marks are on each sheet gone
+    that more than one new sheet may be. The record lists the book's sheets as they were. A renamed sheet keeps its
+    place: a new sheet where a marked one was, whose rows hold what was marked on it, is that sheet renamed (its old
+    name may be a new sheet's now, as 新建项目表 takes the first free 项目表N); else a sheet still called so is it; else
+    one gone is the new sheet holding its rows in its place among the sheets still there (between the same two), or
+    the only one anywhere."""
     now = [n for n in _names(book) if n != RESULTS_SHEET]
-    gone = set(then) - set(now)
-    if not any(r[0] in gone for r in records):
-        return records
+    marked = [n for n in then if any(r[0] == n for r in records)]
+    new = [n for n in now if n not in then]
+    if not new or not marked:
+        return records, {}
+    grids: dict[str, Grid] = {}
+
+    def holds(name: str, old: str) -> bool:
+        if name not in grids:
+            grids[name] = xb.sheet_grid(book.sheets[name])
+        return all(r[4] is not _UNRECORDED and _same_content(_row_text(grids[name], parse_address(r[1])[0]), r[4])
+                   for r in records if r[0] == old)
+
+    renamed: dict[str, str] = {}
+    for old in marked:
+        at = then.index(old)
+        there = now[at] if at < len(now) else None
+        if there != old and there in new and there not in renamed.values() and holds(there, old):
+            renamed[old] = there
+    gone = [n for n in marked if n not in now and n not in renamed]
     common = [n for n in then if n in now]
     anchors = common if common == [n for n in now if n in then] else []  # sheets moved: no place to go by
-    renamed: dict[str, str] = {}
     for before, after in zip(_gaps(then, anchors), _gaps(now, anchors)):
-        before, fresh = [n for n in before if n in gone], [n for n in after if n not in then]
-        if len(before) == len(fresh):
-            renamed.update(zip(before, fresh))
-            continue
-        for old in before:
-            own = [r for r in records if r[0] == old and r[4] is not _UNRECORDED]
-            holding = [n for n in fresh if own and n not in renamed.values() and all(
-                _same_content(_row_text(xb.sheet_grid(book.sheets[n]), parse_address(r[1])[0]), r[4]) for r in own)]
-            if len(holding) == 1:
-                renamed[old] = holding[0]
-    return [(renamed.get(r[0], r[0]), *r[1:]) for r in records]
+        before, fresh = [n for n in before if n in gone], [n for n in after if n in new]
+        for at, old in enumerate(before):
+            free = [n for n in fresh if n not in renamed.values() and holds(n, old)]
+            if at < len(fresh) and fresh[at] in free:
+                renamed[old] = fresh[at]
+            elif len(free) == 1:
+                renamed[old] = free[0]
+    lost: dict[str, int] = {}
+    for old in gone:
+        if old not in renamed:
+            free = [n for n in new if n not in renamed.values() and holds(n, old)]
+            if len(free) == 1:
+                renamed[old] = free[0]
+            elif free:
+                lost[old] = sum(r[0] == old for r in records)
+    return [(renamed.get(r[0], r[0]), *r[1:]) for r in records], lost
+
+
+def _lost_note(lost: dict[str, int]) -> str:
+    if not lost:
+        return ""
+    names = "”“".join(lost)
+    return (f"\n上次校验在工作表“{names}”上所做的 {sum(lost.values())} 处标记未能清除：这些工作表已不在，如是改了名，"
+            "请手工去掉其上的颜色。")
 
 
 def _gaps(names: list[str], anchors: list[str]) -> list[list[str]]:
