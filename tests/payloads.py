@@ -113,3 +113,27 @@ def _put(values: list[list], r: int, c: int, v) -> None:
     for row in values:
         row.extend([None] * (width - len(row)))
     values[r][c] = v
+
+
+def book_file(payload: dict, path: str | Path) -> Path:
+    """The workbook Excel saves of a payload's state: each sheet's values in order, text as text (a "=…" a unit
+    typed stays text), a date sent as ISO text a date again, a formula's result (the payload's value) as its value, each
+sheet as visible as the Office.js client says (the VBA client does not)."""
+    from openpyxl import Workbook
+
+    from xlmon.adapters.xlwings_book import _sent
+
+    book = Workbook()
+    book.remove(book.active)
+    for sheet in payload["sheets"]:
+        ws = book.create_sheet(sheet["name"])
+        ws.sheet_state = {"Hidden": "hidden", "VeryHidden": "veryHidden"}.get(sheet.get("visibility"), "visible")
+        for r, row in enumerate(sheet["values"], start=1):
+            for c, v in enumerate(row, start=1):
+                if v is None:
+                    continue
+                cell = ws.cell(r, c, _sent(v))
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"
+    book.save(path)
+    return Path(path)
