@@ -416,6 +416,44 @@ def test_calculate_on_a_template_makes_an_amount_typed_as_text_the_number_the_fo
     assert (edits[city["issued"]].value, edits[city["issued"]].formula) == (58.25, False)
 
 
+@pytest.mark.parametrize("client", ["VBA", "Office.js"])
+def test_calculate_on_a_template_with_a_subtotal_typed_alone_writes_no_formula_that_cannot_show_it(tmp_path, client):
+    """On our template a unit types 省级财政资金's 小计 alone, over its formula (its 上年结转 and 本年预算 not known), as C001
+    asks it to complete. xlmon's 资金总额·小计 counts that 小计, which the template's SUM(上年结转:本年预算) never does:
+    计算 wrote the formulas of 资金总额's 小计 and 支出进度 over themselves at every press, saying it had corrected them,
+    and they went on showing what they showed (found by the buttons property). Where a source gave its 小计 alone, those
+    two are left as the form has them, as 资金总额's 下达率 is."""
+    from test_front_ends_properties import excel_values
+
+    from xlmon.form_plan import plan_form
+    from xlmon.templates import put_text
+
+    layout = plan_form("project", year=2026, months=6).layout
+    total = layout.funding[("source", "资金总额")]
+    city, province = layout.funding[("source", "市级财政资金")], layout.funding[("source", "省级财政资金")]
+    book = template_workbook("project", year=2026, months=6, project="课程改革研究", department="某市教育局（101001）",
+                             unit="某市第一中学")
+    ws = book.worksheets[-1]
+    put_text(ws, layout.header["goal"], "开展课程改革研究。")
+    ws[city["current"]], ws[city["issued"]], ws[city["spent"]] = 83, 50, 20
+    ws[province["subtotal"]] = 40
+    path = tmp_path / "模板.xlsx"
+    book.save(path)
+    payload = payload_from_file(path, client=client)
+    formulas = payload.setdefault("formulas", {})
+    for row in load_workbook(path).worksheets[-1].iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                formulas[(ws.title, cell.row - 1, cell.column - 1)] = cell.value
+    excel_values(payload)  # as Excel sends it: each formula's result
+    actions, first = actions_of(payload, ep.calculate)
+    after = apply_actions(payload, actions)
+    excel_values(after)
+    _, again = actions_of(after, ep.calculate)
+    assert again.edits == [] and "未做修改" in again.message
+    assert not {total["subtotal"], total["spend_progress"]} & {e.cell for e in first.edits}
+
+
 def test_calculate_on_a_form_typed_where_the_template_puts_it_writes_formulas_that_show_its_text_numbers(tmp_path):
     """A unit types the form by hand exactly where our template puts it, 资金总额's amounts pasted as text (100 with the
     zero-width space of a web page) and a source's 小计 typed as text beside a blank 上年结转. 计算 left those texts, which

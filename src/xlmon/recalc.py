@@ -127,6 +127,9 @@ def _edit(form: Form, row: FundingRow, field: str, grid: Grid, formulas: dict[st
     if field == "issue_rate" and row.row == L.TOTAL_ROW and any(
             only_subtotal(r) for r in form.funding if r.block == row.block and r is not row):
         return None  # unknown where a source gave its 小计 alone: whatever the form shows is left
+    if field in ("subtotal", "spend_progress") and row.row == L.TOTAL_ROW and formulas is not None and cell in formulas \
+            and any(only_subtotal(r) for r in form.funding if r.block == row.block and r is not row):
+        return None  # the template's sum of 上年结转 and 本年预算 leaves out a 小计 typed alone: its formula shows no other
     if field in L.INPUT_AMOUNTS:  # a total: computed only when some part was filled in
         parts = [r for r in form.funding if r.block == row.block and r is not row]
         if any(field in r.unreadable for r in parts) or all(r.typed.get(field) is None for r in parts):
