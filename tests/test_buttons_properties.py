@@ -265,12 +265,14 @@ def edit(rng: random.Random, book: Book) -> str:
             colour = rng.choice(USER_COLOURS)
             book.payload["fills"][key] = colour
             book.user_fills[key] = colour
-            book.orphans.discard(key)  # over a mark too: no client tells the add-in, which takes it off with the mark
+            book.orphans.discard(key)
+            if key in book.recorded:  # over a mark: no client tells the add-in, which takes it off with the mark
+                del book.user_fills[key]
         else:
             book.comments[key] = rng.choice(("本年预算以批复为准", "请科长核对"))
         return f"{kind} {key[0]}!{address(*key[1:])}"
     if kind == "type new form":
-        blank = [s for s in book.new_forms if s in book.names and s not in book.clean]
+        blank = [s for s in book.new_forms if s in book.names and s not in book.clean and s != RESULTS_SHEET]
         if blank:
             name = rng.choice(blank)
             return type_new_form(rng, book, name)
@@ -453,6 +455,8 @@ def after_validate(book, before, after, actions, outcome, file_result) -> None:
         found = [(d.code, d.cell, d.message) for d in outcome.diagnostics if d.sheet == s and d.severity != "info"]
         assert not found, book.where(f"the new form {s}, typed in correctly: {found}")
     book.recorded, book.record = {k: k[0] for k in marked}, RESULTS_SHEET
+    for key in marked:  # the unit's fill there is gone with the mark (no client sends a cell's colour)
+        book.user_fills.pop(key, None)
 
     again_actions, again = actions_of(after, ep.validate)
     twice = apply_actions(after, again_actions)
