@@ -14,22 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from .adapters import xlwings_book as xb
-from .check import OWN_SHEETS, check_sheets, hidden_sheets, no_forms
+from .addin_marks import apply_marks, clear_recorded, lost_note, read_state, sheet_names, write_results
+from .check import check_sheets, hidden_sheets, no_forms
 from .diagnostics import SEVERITY_ZH, Diagnostic
 from .form_plan import plan_form
-from .grid import Grid, parse_address
-from .marks import GRADE_ZH, NO_FINDINGS, RESULTS_HEADER, MarkPlan, fill_of, plan_marks, results_row
+from .marks import GRADE_ZH, plan_marks
 from .profile import Profile, load_profile
 from .recalc import CellEdit, plan_calculation, template_fills
 from .sheetnames import RESULTS_SHEET, STATE_SHEET
-
-STATE_MARKER = "xlmon-marks-xlwings/1"
-STATE_COLUMN = "J"  # the record of marks sits right of the findings, in the same sheet
-STATE_HEADER = (STATE_MARKER, "工作表", "单元格", "标记颜色", "原颜色", "所在行")
-STATE_NOTE = "以上为“清除标记”所用的标记记录，请勿修改。"
-NO_FILL = "无"
-SHEET_ROW = "工作表"  # a row of the record naming a sheet the book had, in order, to follow it when renamed
-
 
 @dataclass
 class Outcome:
@@ -67,15 +59,15 @@ def calculate(book: Any, profile: Profile | None = None) -> Outcome:
 def validate(book: Any, profile: Profile | None = None) -> Outcome:
     """校验: every rule; colour graded and faulty cells; list the findings in 校验结果."""
     profile = profile or load_profile()
-    if STATE_SHEET in _names(book):
+    if STATE_SHEET in sheet_names(book):
         return _tell(book, Outcome("此工作簿带有命令行 xlmon check --annotate 做的标注，"
                                    "请先用 xlmon clear 清除后再校验。"), "warning")
-    state = _read_state(book)
+    state = read_state(book)
     lost = ""
     if state is not None:
-        _clear(book, state[0])
-        lost = _lost_note(state[1])
-    elif RESULTS_SHEET in _names(book):  # the user's own sheet of that name, or ours with its record deleted
+        clear_recorded(book, state[0])
+        lost = lost_note(state[1])
+    elif RESULTS_SHEET in sheet_names(book):  # the user's own sheet of that name, or ours with its record deleted
         return _tell(book, Outcome(_NOT_OURS + "为免覆盖，未校验：请将该表改名或删除后再点击“校验”。"), "warning")
     grids = xb.form_grids(book)
     result = check_sheets(grids, profile)
@@ -86,8 +78,8 @@ def validate(book: Any, profile: Profile | None = None) -> Outcome:
     for d in result.diagnostics:
         d.file = name
     plan = plan_marks(result.forms, result.diagnostics, profile.colours())
-    marked = _apply_marks(book, plan, _template_fills(result.forms))
-    _write_results(book, plan.diagnostics, marked, grids)
+    marked = apply_marks(book, plan, _template_fills(result.forms))
+    write_results(book, plan.diagnostics, marked, grids)
     counts = Counter(d.severity for d in result.diagnostics)
     grades = Counter(_grades(result.forms))
     findings = "，".join(f"{SEVERITY_ZH[s]} {counts[s]} 项" for s in ("error", "warning", "info"))
@@ -104,17 +96,17 @@ _NOT_OURS = (f"工作簿中已有名为“{RESULTS_SHEET}”的工作表，但�
 
 def clear_marks(book: Any) -> Outcome:
     """清除标记: take off exactly the colours 校验 put on, and remove the 校验结果 sheet."""
-    state = _read_state(book)
+    state = read_state(book)
     if state is None:
-        if STATE_SHEET in _names(book) and RESULTS_SHEET in _names(book):
+        if STATE_SHEET in sheet_names(book) and RESULTS_SHEET in sheet_names(book):
             return _tell(book, Outcome("此工作簿的标注由命令行 xlmon check --annotate 生成，请用 xlmon clear 清除。"),
                          "warning")
-        if RESULTS_SHEET in _names(book):
+        if RESULTS_SHEET in sheet_names(book):
             return _tell(book, Outcome(_NOT_OURS + "没有清除任何内容。"), "warning")
         return _tell(book, Outcome(f"没有找到“{RESULTS_SHEET}”表，没有需要清除的标记。"))
     records, lost = state
-    count, moved = _clear(book, records)
-    text = f"已清除 {count} 处标记和“{RESULTS_SHEET}”表。{_lost_note(lost)}"
+    count, moved = clear_recorded(book, records)
+    text = f"已清除 {count} 处标记和“{RESULTS_SHEET}”表。{lost_note(lost)}"
     if moved:
         shown = "、".join(f"{sheet}!{cell}" for sheet, cell in moved[:10]) + (" 等" if len(moved) > 10 else "")
         text += (f"\n另有 {len(moved)} 处标记所在的行在校验后有变动（可能插入或删除了行），其颜色未作改动，"
@@ -127,7 +119,7 @@ def new_project_form(book: Any, year: int | None = None, months: int | None = No
     from .adapters.xlwings_form import write_form
     from .templates import COMMITTED
 
-    names = _names(book)
+    names = sheet_names(book)
     n = 1
     while f"项目表{n}" in names:
         n += 1
@@ -267,187 +259,7 @@ def _template_fills(forms) -> dict[tuple[str, str], str]:
     return {(form.sheet, cell): fill for form in forms for cell, fill in (template_fills(form) or {}).items()}
 
 
-def _apply_marks(book: Any, plan: MarkPlan, template_fills: dict) -> dict[tuple[str, str], tuple[str, str | None]]:
-    marked: dict[tuple[str, str], tuple[str, str | None]] = {}
-    names = set(_names(book))
-    for mark in plan.marks:
-        colour = fill_of(mark)
-        if colour is None or mark.sheet not in names:
-            continue
-        sheet = book.sheets[mark.sheet]
-        original = xb.read_colour(sheet, mark.cell)
-        if original is False:
-            original = template_fills.get((mark.sheet, mark.cell))
-        xb.set_colour(book, sheet, mark.cell, colour)
-        marked[(mark.sheet, mark.cell)] = (colour, original)
-    return marked
-
-
-def _write_results(book: Any, diagnostics: list[Diagnostic], marked: dict, grids: dict[str, Grid]) -> None:
-    sheet = xb.add_sheet(book, RESULTS_SHEET)
-    if diagnostics:
-        rows = [list(RESULTS_HEADER)] + [results_row(i, d) for i, d in enumerate(diagnostics, start=1)]
-    else:
-        rows = [[NO_FINDINGS]]
-    xb.write_rows(sheet, "A1", rows)
-    names = set(_names(book))
-    for i, d in enumerate(diagnostics, start=2):
-        if d.sheet and d.cell and d.sheet in names and d.sheet not in OWN_SHEETS:
-            quoted = d.sheet.replace("'", "''")
-            sheet[f"D{i}"].add_hyperlink(f"#'{quoted}'!{d.cell}", d.cell, f"转到 {d.sheet}!{d.cell}")
-    state = [list(STATE_HEADER)] + [["", s, c, colour, original or NO_FILL, _content(grids, s, c)]
-                                    for (s, c), (colour, original) in marked.items()]
-    state += [[SHEET_ROW, name] for name in _names(book) if name != RESULTS_SHEET]
-    state.append([STATE_NOTE])
-    xb.write_rows(sheet, f"{STATE_COLUMN}1", state)
-    if diagnostics and xb.can(book, "setRangeColor"):
-        sheet[f"A1:{chr(64 + len(RESULTS_HEADER))}1"].color = "#D9E1F2"
-
-
-_UNRECORDED = object()  # a record written before contents were kept: nothing to compare with
-
-
-def _content(grids: dict[str, Grid], sheet: str, cell: str) -> Any:
-    """The row a marked cell is in, by its first text (its label: 市级财政资金, an indicator's 一级/三级 name):
-    清除标记 restores the colour only while that row is still there, so a row inserted above, which moves the
-    marks, is told from a value the unit corrected after 校验, whose mark must come off."""
-    grid = grids.get(sheet)
-    return _row_text(grid, parse_address(cell)[0]) if grid else None
-
-
-def _row_text(grid: Grid, r: int) -> str | None:
-    row = grid[r] if 0 <= r < len(grid) else []
-    return next((v.strip() for v in row if isinstance(v, str) and v.strip()), None)
-
-
-def _read_state(book: Any) -> tuple[list[tuple[str, str, str, str | None, Any]], dict[str, int]] | None:
-    """The marks recorded by the last 校验, each on its sheet as called now, and the number on each sheet that is gone
-    where another may be it renamed (_follow_renames); None when the sheet holds no record of ours."""
-    if RESULTS_SHEET not in _names(book):
-        return None
-    grid = xb.sheet_grid(book.sheets[RESULTS_SHEET])
-    col = ord(STATE_COLUMN) - 65
-    if not grid or len(grid[0]) <= col or grid[0][col] != STATE_MARKER:
-        return None
-    kept = len(grid[0]) > col + 5 and grid[0][col + 5] == STATE_HEADER[5]  # not the earlier 当时内容 either
-    records, sheets = [], []
-    for row in grid[1:]:
-        cells = (row + [None] * 6)[col:col + 6]
-        kind, sheet, cell, colour, original, content = cells
-        if kind == SHEET_ROW and sheet:
-            sheets.append(str(sheet))
-        if not sheet or not cell:
-            continue
-        records.append((str(sheet), str(cell), str(colour or ""), None if original in (None, NO_FILL) else str(original),
-                        content if kept else _UNRECORDED))
-    return _follow_renames(book, records, sheets)
-
-
-def _follow_renames(book: Any, records: list, then: list[str]) -> tuple[list, dict[str, int]]:
-    """The records with each sheet renamed since 校验 called by its new name, and how many marks are on each sheet gone
-    that more than one new sheet may be. The record lists the book's sheets as they were. A renamed sheet keeps its
-    place: a new sheet where a marked one was, whose rows hold what was marked on it, is that sheet renamed (its old
-    name may be a new sheet's now, as 新建项目表 takes the first free 项目表N); else a sheet still called so is it; else
-    one gone is the new sheet holding its rows in its place among the sheets still there (between the same two), or
-    the only one anywhere."""
-    now = [n for n in _names(book) if n != RESULTS_SHEET]
-    marked = [n for n in then if any(r[0] == n for r in records)]
-    new = [n for n in now if n not in then]
-    if not new or not marked:
-        return records, {}
-    grids: dict[str, Grid] = {}
-
-    def holds(name: str, old: str) -> bool:
-        if name not in grids:
-            grids[name] = xb.sheet_grid(book.sheets[name])
-        return all(r[4] is not _UNRECORDED and _same_content(_row_text(grids[name], parse_address(r[1])[0]), r[4])
-                   for r in records if r[0] == old)
-
-    renamed: dict[str, str] = {}
-    for old in marked:
-        at = then.index(old)
-        there = now[at] if at < len(now) else None
-        if there != old and there in new and there not in renamed.values() and holds(there, old):
-            renamed[old] = there
-    gone = [n for n in marked if n not in now and n not in renamed]
-    common = [n for n in then if n in now]
-    anchors = common if common == [n for n in now if n in then] else []  # sheets moved: no place to go by
-    for before, after in zip(_gaps(then, anchors), _gaps(now, anchors)):
-        before, fresh = [n for n in before if n in gone], [n for n in after if n in new]
-        for at, old in enumerate(before):
-            free = [n for n in fresh if n not in renamed.values() and holds(n, old)]
-            if at < len(fresh) and fresh[at] in free:
-                renamed[old] = fresh[at]
-            elif len(free) == 1:
-                renamed[old] = free[0]
-    lost: dict[str, int] = {}
-    for old in gone:
-        if old not in renamed:
-            free = [n for n in new if n not in renamed.values() and holds(n, old)]
-            if len(free) == 1:
-                renamed[old] = free[0]
-            elif free:
-                lost[old] = sum(r[0] == old for r in records)
-    return [(renamed.get(r[0], r[0]), *r[1:]) for r in records], lost
-
-
-def _lost_note(lost: dict[str, int]) -> str:
-    if not lost:
-        return ""
-    names = "”“".join(lost)
-    return (f"\n上次校验在工作表“{names}”上所做的 {sum(lost.values())} 处标记未能清除：这些工作表已不在，如是改了名，"
-            "请手工去掉其上的颜色。")
-
-
-def _gaps(names: list[str], anchors: list[str]) -> list[list[str]]:
-    """The names before the first anchor, between each two, and after the last."""
-    out: list[list[str]] = [[]]
-    for name in names:
-        if name in anchors:
-            out.append([])
-        else:
-            out[-1].append(name)
-    return out
-
-
-def _clear(book: Any, records: list[tuple[str, str, str, str | None, Any]]) -> tuple[int, list[tuple[str, str]]]:
-    """Restore the recorded cells and drop 校验结果: the number put back, and the cells left as they are because
-    they no longer hold what was marked (a row inserted above moved it: the colour there is not ours to undo)."""
-    names = set(_names(book))
-    grids: dict[str, Grid] = {}
-    restored, moved = 0, []
-    for sheet_name, cell, applied, original, content in records:
-        if sheet_name not in names:
-            continue
-        sheet = book.sheets[sheet_name]
-        now = xb.read_colour(sheet, cell)
-        if now is not False and (now or "").upper() != applied.upper():
-            continue  # the user recoloured the cell since: theirs now
-        if content is not _UNRECORDED:
-            if sheet_name not in grids:
-                grids[sheet_name] = xb.sheet_grid(sheet)
-            if not _same_content(_row_text(grids[sheet_name], parse_address(cell)[0]), content):
-                moved.append((sheet_name, cell))
-                continue
-        xb.set_colour(book, sheet, cell, original)
-        restored += 1
-    xb.delete_sheet(book, RESULTS_SHEET)
-    return restored, moved
-
-
-def _same_content(now: Any, then: Any) -> bool:
-    if now in (None, "") or then in (None, ""):
-        return now in (None, "") and then in (None, "")
-    if isinstance(now, (int, float)) and isinstance(then, (int, float)):
-        return abs(now - then) <= 1e-9 * max(1.0, abs(now))
-    return str(now).lstrip("'") == str(then).lstrip("'")
-
-
 # ---------------------------------------------------------------------------------- helpers
-
-def _names(book: Any) -> list[str]:
-    return [s.name for s in book.sheets]
-
 
 def _grades(forms) -> list[str]:
     grades = []

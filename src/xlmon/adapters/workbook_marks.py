@@ -120,7 +120,7 @@ def annotate_workbook(wb: Workbook, plan: MarkPlan) -> None:
 def _marked_in_excel(results) -> bool:
     """Whether a 校验结果 sheet is the one the add-in's 校验 writes: its record of marks (entry_points) right of
     the findings, which only the add-in's 清除标记 reads back."""
-    from ..entry_points import STATE_COLUMN, STATE_MARKER as ADDIN_MARKER
+    from ..addin_marks import STATE_COLUMN, STATE_MARKER as ADDIN_MARKER
 
     return results[f"{STATE_COLUMN}1"].value == ADDIN_MARKER
 
