@@ -885,3 +885,24 @@ def test_summarise_folder_again_and_again_hands_the_columns_on(department, tmp_p
     problems = load_workbook(third)["校验问题"]
     assert problems["G1"].value == "处理情况"
     assert [r[6] for r in problems.iter_rows(min_row=2, values_only=True) if r[6]] == ["已督促更正"]
+
+
+def test_calculate_corrects_a_total_subtotal_typed_wrong_where_no_source_has_a_carryover(tmp_path):
+    """资金总额's 小计 typed wrong (320 for 300) on a form with no 上年结转 anywhere, as most units' are: 计算 left it, as if
+    it were a 小计 typed without its parts, and 校验 then still said C001 there. 资金总额's 上年结转 and 本年预算 are the
+    sums of its rows, a blank one none of them having any: its 小计 is theirs, and 计算 writes it."""
+    from handmade import department_grid
+    from test_check import write_grid
+
+    total = [None, 300, 320, 200, 0.6667, 150, 0.5, 300]
+    sources = {"资金总额：": total, "其中：一般公共预算资金": [None, 250, 250, 170, 0.68, 130, 0.52, 250],
+               "单位资金": [None, 50, 50, 30, 0.6, 20, 0.4, 50]}
+    spending = {"资金总额：": total, "其中：基本支出": [None, 200, 200, 120, 0.6, 100, 0.5, 200],
+                "项目支出": [None, 100, 100, 80, 0.8, 50, 0.5, 100]}
+    path = write_grid(tmp_path / "资金总额小计.xlsx", department_grid(sources=sources, spending=spending))
+    assert {d.cell for d in check_file(path).diagnostics if d.code == "C001"} == {"F6", "F11"}
+    payload = payload_from_file(path)
+    actions, outcome = actions_of(payload, ep.calculate)
+    assert {e.cell: e.value for e in outcome.edits if e.cell in ("F6", "F11")} == {"F6": 300, "F11": 300}
+    _, checked = actions_of(apply_actions(payload, actions), ep.validate)
+    assert not [d for d in checked.diagnostics if d.code in ("C001", "C004")]

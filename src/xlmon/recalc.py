@@ -114,9 +114,14 @@ def _template(kind: str) -> _Template:
 
 def _computed_fields(form: Form, row: FundingRow) -> list[str]:
     fields = list(COMPUTED)
-    if row.row == L.TOTAL_ROW and len([r for r in form.funding if r.block == row.block]) > 1:
+    if _sums_rows(form, row):
         fields = list(L.INPUT_AMOUNTS) + fields
     return [f for f in fields if f in row.cells]
+
+
+def _sums_rows(form: Form, row: FundingRow) -> bool:
+    """A 资金总额 over rows of its block: its amounts are their sums, none of them the unit's own."""
+    return row.row == L.TOTAL_ROW and len([r for r in form.funding if r.block == row.block]) > 1
 
 
 def _edit(form: Form, row: FundingRow, field: str, grid: Grid, formulas: dict[str, str] | None) -> CellEdit | None:
@@ -142,7 +147,8 @@ def _edit(form: Form, row: FundingRow, field: str, grid: Grid, formulas: dict[st
         computed = round(computed * scale, digits)
     agrees = _agrees(field, before, computed, scale)
     if field == "subtotal" and row.typed.get("subtotal") is not None and None in (row.typed.get("carryover"),
-                                                                               row.typed.get("current")) and not agrees:
+                                                                               row.typed.get("current")) and not (
+            agrees or _sums_rows(form, row)):
         return None  # 310 typed beside a blank 本年预算 is what the unit has, not a sum to write 10 over (C001 asks)
     if agrees and not _skipped_by_template(formulas, cell, field, row):
         return None
