@@ -19,6 +19,7 @@ from payloads import actions_of, apply_actions, payload_from_file
 import xlwings as xw
 from conftest import libreoffice_convert
 from xlmon import demo, entry_points as ep
+from xlmon import layout as L
 from xlmon.adapters import xlwings_book as xb
 from xlmon.adapters.workbook_marks import annotate_file
 from xlmon.check import check_file
@@ -906,3 +907,44 @@ def test_calculate_corrects_a_total_subtotal_typed_wrong_where_no_source_has_a_c
     assert {e.cell: e.value for e in outcome.edits if e.cell in ("F6", "F11")} == {"F6": 300, "F11": 300}
     _, checked = actions_of(apply_actions(payload, actions), ep.validate)
     assert not [d for d in checked.diagnostics if d.code in ("C001", "C004")]
+
+
+def _on_template(tmp_path, name: str, sources: dict, spending: dict, formulas: dict[str, str]) -> dict:
+    """附件3 typed where our template puts it, as Excel sends it: the cells in `formulas` showing what Excel makes of
+    our template's formulas there."""
+    from handmade import department_grid
+    from test_check import write_grid
+    from test_front_ends_properties import excel_values
+
+    payload = payload_from_file(write_grid(tmp_path / name, department_grid(sources=sources, spending=spending)))
+    payload["formulas"] = {(payload["sheets"][0]["name"], *parse_address(cell)): f for cell, f in formulas.items()}
+    excel_values(payload)
+    return payload
+
+
+def test_calculate_on_the_template_keeps_a_subtotal_typed_alone_as_text(tmp_path):
+    """On our 部门整体 template a unit types a fund type's 小计 alone (300, its whole budget) as text, 上年结转 and 本年预算
+    blank: 计算 wrote the template's =SUM(D7:E7) back over it, which shows nothing, and the row's budget was gone (R206
+    无预算开支 for its 150 spent). A 小计 typed alone is the unit's, never written over: the text becomes the number."""
+    from handmade import department_grid
+    from test_front_ends_properties import excel_values
+
+    from xlmon.check import check_sheets
+    from xlmon.recalc import template_formulas
+
+    sources = {"资金总额：": [None] * 8, "其中：一般公共预算资金": [None, None, "300", 200, None, 150, None, 300],
+               **{name: None for name in L.DEPARTMENT_FUND_TYPES[1:]}}
+    spending = {"资金总额：": [None] * 8, "其中：基本支出": [None, 100, None, 80, None, 50, None, 100],
+                "项目支出": [None, 200, None, 120, None, 100, None, 200]}
+    form = check_sheets({"表1": department_grid(sources=sources, spending=spending)}).forms[0]
+    formulas = {c: f for c, f in template_formulas(form).items() if c != "F7"}
+    payload = _on_template(tmp_path, "模板.xlsx", sources, spending, formulas)
+    actions, outcome = actions_of(payload, ep.calculate)
+    edits = {e.cell: e for e in outcome.edits}
+    assert (edits["F7"].value, edits["F7"].formula) == (300, False)
+    after = apply_actions(payload, actions)
+    excel_values(after)
+    result = check_sheets({s["name"]: s["values"] for s in after["sheets"]})
+    assert result.forms[0].funding[1].subtotal == 300
+    assert "R206" not in {d.code for d in result.diagnostics}
+    assert not [d for d in result.diagnostics if d.code in ("C001", "C004") and d.cell in edits]

@@ -42,11 +42,15 @@ def plan_calculation(forms: list[Form], sheets: dict[str, Grid]) -> list[CellEdi
     for form in forms:
         grid = sheets.get(form.sheet, [])
         formulas = template_formulas(form)
-        edits += _numbers_from_text(form, grid, formulas)
+        numbers = _numbers_from_text(form, grid, formulas)
+        edits += numbers
+        made = {e.cell for e in numbers}
         texted = {(r.block, r.row) for r in form.funding if set(r.cells.values()) & form.text_amounts.keys()}
         texted |= {(block, L.TOTAL_ROW) for block, _ in texted}
         for row in form.funding:
             for field in _computed_fields(form, row):
+                if row.cells.get(field) in made:
+                    continue
                 if row.cells.get(field) in form.left_out or formulas is not None and (row.block, row.row) in texted:
                     continue  # right once the text it leaves out is a number: its formula, the unit's or ours, stays
                 edit = _edit(form, row, field, grid, formulas)
@@ -59,11 +63,13 @@ def _numbers_from_text(form: Form, grid: Grid, formulas: dict[str, str] | None) 
     """An amount typed as text that the form's sums skip (N007) becomes the number it reads as, in an input cell:
     the sums then come right by themselves, on a protected template too, whose formula cells are locked. On a form
     laid out as our template every amount typed as text does: the template's formulas, kept or written back now,
-    skip it all the same, and would show other than what xlmon computed."""
+    skip it all the same, and would show other than what xlmon computed. A 小计 typed alone as text is the row's budget,
+    which the template's formula there would blank: it becomes its number too."""
     edits = []
     for row in form.funding:
         for field, cell in row.cells.items():
-            if cell in form.text_amounts or formulas is not None and field in row.text and cell not in formulas:
+            if cell in form.text_amounts or formulas is not None and field in row.text and (
+                    cell not in formulas or field == "subtotal" and only_subtotal(row) and not _sums_rows(form, row)):
                 number = round(row.typed[field] * form.amount_scale, 6)
                 before = value(grid, *parse_address(cell))
                 edits.append(CellEdit(form.sheet, cell, number, number_format=AMOUNT_FORMAT, before=before,
