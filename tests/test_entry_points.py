@@ -948,3 +948,31 @@ def test_calculate_on_the_template_keeps_a_subtotal_typed_alone_as_text(tmp_path
     assert result.forms[0].funding[1].subtotal == 300
     assert "R206" not in {d.code for d in result.diagnostics}
     assert not [d for d in result.diagnostics if d.code in ("C001", "C004") and d.cell in edits]
+
+
+def test_calculate_on_the_template_writes_the_total_subtotal_a_subtotal_typed_alone_is_in(tmp_path):
+    """On our 部门整体 template a unit types 单位资金's 小计 alone (50), 上年结转 and 本年预算 blank, beside 一般公共预算资金's
+    100 of 本年预算. 资金总额's 小计 is 150, but the template's =SUM(D6:E6) it wrote shows 100, which 校验 then called wrong
+    (C001) and 计算 wrote again at every press, with 资金总额's 支出进度 over it. No formula of the template sums a 小计
+    typed alone: 资金总额's 小计 is written as its value."""
+    from handmade import department_grid
+    from test_front_ends_properties import excel_values
+
+    from xlmon.check import check_sheets
+    from xlmon.recalc import template_formulas
+
+    sources = {"资金总额：": [None] * 8, "其中：一般公共预算资金": [None, 100, None, 80, None, 50, None, 100],
+               **{name: None for name in L.DEPARTMENT_FUND_TYPES[1:-1]}, "单位资金": [None, None, 50, 30, None, 20, None, 50]}
+    spending = {"资金总额：": [None] * 8, "其中：基本支出": [None, 150, None, 110, None, 70, None, 150], "项目支出": None}
+    form = check_sheets({"表1": department_grid(sources=sources, spending=spending)}).forms[0]
+    formulas = {c: f for c, f in template_formulas(form).items() if c != "F12"}
+    payload = _on_template(tmp_path, "模板.xlsx", sources, spending, formulas)
+    actions, outcome = actions_of(payload, ep.calculate)
+    edits = {e.cell: e for e in outcome.edits}
+    assert (edits["F6"].value, edits["F6"].formula) == (150, False)
+    after = apply_actions(payload, actions)
+    shown = excel_values(after)
+    assert shown[("表1", "J6")] == pytest.approx(70 / 150)
+    result = check_sheets({s["name"]: s["values"] for s in after["sheets"]})
+    assert not [d for d in result.diagnostics if d.code in ("C001", "C002", "C003", "C004")]
+    assert actions_of(after, ep.calculate)[1].edits == []

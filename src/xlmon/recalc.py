@@ -161,12 +161,18 @@ def _edit(form: Form, row: FundingRow, field: str, grid: Grid, formulas: dict[st
     label = f"{row.row}·{L.FIELD_LABELS[field]}"
     shown = (fmt_rate(computed) if is_rate else fmt_amount(computed) if scale == 1
              else f"{computed:,.{digits}f} {form.amount_unit}")
-    if formulas is not None and cell in formulas:
+    if formulas is not None and cell in formulas and not _alone_in(form, row, field):
         return CellEdit(form.sheet, cell, formulas[cell], formula=True, before=before,
                         note=f"{label}：恢复模板公式（{shown}）")
     fmt = RATE_FORMAT if is_rate else AMOUNT_FORMAT
     return CellEdit(form.sheet, cell, computed, number_format=fmt if computed is not None else None,
                     before=before, note=f"{label}：{_shown(before)} → {shown}")
+
+
+def _alone_in(form: Form, row: FundingRow, field: str) -> bool:
+    """资金总额's 小计 where a row of its block gives its 小计 alone: in no column the template's formula there sums."""
+    return field == "subtotal" and _sums_rows(form, row) and any(
+        only_subtotal(r) for r in form.funding if r.block == row.block and r is not row)
 
 
 def _skipped_by_template(formulas: dict[str, str] | None, cell: str, field: str, row: FundingRow) -> bool:
