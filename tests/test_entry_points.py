@@ -976,3 +976,31 @@ def test_calculate_on_the_template_writes_the_total_subtotal_a_subtotal_typed_al
     result = check_sheets({s["name"]: s["values"] for s in after["sheets"]})
     assert not [d for d in result.diagnostics if d.code in ("C001", "C002", "C003", "C004")]
     assert actions_of(after, ep.calculate)[1].edits == []
+
+
+def test_calculate_on_the_template_restores_a_typed_over_total_beside_a_text_amount_at_the_first_press(tmp_path):
+    """On our 部门整体 template a unit pastes 一般公共预算资金's 本年预算 as text ("250", which the sums skip) and types 99
+    over 资金总额's 下达数. 计算 made the text a number but left every computed cell of its row and of 资金总额 to come
+    right by itself, the 99 typed over the formula with them: only a second 计算 put the formula back, 校验 saying C002
+    in between. A computed cell beside a text is left only where it shows what the formula there gives."""
+    from handmade import department_grid
+    from test_front_ends_properties import excel_values
+
+    from xlmon.check import check_sheets
+    from xlmon.recalc import template_formulas
+
+    sources = {"资金总额：": [None, None, None, 99, None, None, None, None],
+               "其中：一般公共预算资金": [None, "250", None, 170, None, 130, None, 250],
+               **{name: None for name in L.DEPARTMENT_FUND_TYPES[1:-1]}, "单位资金": [None, 50, None, 30, None, 20, None, 50]}
+    spending = {"资金总额：": [None] * 8, "其中：基本支出": [None, 300, None, 200, None, 150, None, 300], "项目支出": None}
+    form = check_sheets({"表1": department_grid(sources=sources, spending=spending)}).forms[0]
+    formulas = {c: f for c, f in template_formulas(form).items() if c != "G6"}
+    payload = _on_template(tmp_path, "模板.xlsx", sources, spending, formulas)
+    actions, outcome = actions_of(payload, ep.calculate)
+    edits = {e.cell: e for e in outcome.edits}
+    assert edits["E7"].value == 250 and edits["G6"].formula
+    after = apply_actions(payload, actions)
+    excel_values(after)
+    assert not [d for d in check_sheets({s["name"]: s["values"] for s in after["sheets"]}).diagnostics
+                if d.code in ("C001", "C002", "C003", "C004", "N007")]
+    assert actions_of(after, ep.calculate)[1].edits == []

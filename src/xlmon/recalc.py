@@ -51,8 +51,9 @@ def plan_calculation(forms: list[Form], sheets: dict[str, Grid]) -> list[CellEdi
             for field in _computed_fields(form, row):
                 if row.cells.get(field) in made:
                     continue
-                if row.cells.get(field) in form.left_out or formulas is not None and (row.block, row.row) in texted:
-                    continue  # right once the text it leaves out is a number: its formula, the unit's or ours, stays
+                if row.cells.get(field) in form.left_out or formulas is not None and (row.block, row.row) in texted \
+                        and value(grid, *parse_address(row.cells[field])) in (None, ""):
+                    continue  # shows what its formula gives, the text left out: right once the text is a number
                 edit = _edit(form, row, field, grid, formulas)
                 if edit is not None:
                     edits.append(edit)
