@@ -1004,3 +1004,31 @@ def test_calculate_on_the_template_restores_a_typed_over_total_beside_a_text_amo
     assert not [d for d in check_sheets({s["name"]: s["values"] for s in after["sheets"]}).diagnostics
                 if d.code in ("C001", "C002", "C003", "C004", "N007")]
     assert actions_of(after, ep.calculate)[1].edits == []
+
+
+
+def test_calculate_on_the_template_writes_the_spending_progress_of_a_subtotal_it_leaves(tmp_path):
+    """On our 部门整体 template a unit types over 一般公共预算资金's 小计 with 300, its 本年预算 250 and no 上年结转: a 小计
+    计算 does not write over (C001 asks). It wrote the row's 支出进度 as the template's =N(I7)/F7, which divides by that
+    300: 43.33% shown where xlmon computes 52.00%, which 校验 then called wrong (C004) at the cell 计算 had just written,
+    and every press wrote it again. Over a 小计 it leaves, the 支出进度 is written as its value."""
+    from handmade import department_grid
+    from test_front_ends_properties import excel_values
+
+    from xlmon.check import check_sheets
+    from xlmon.recalc import template_formulas
+
+    sources = {"资金总额：": [None] * 8, "其中：一般公共预算资金": [None, 250, 300, 170, None, 130, None, 250],
+               **{name: None for name in L.DEPARTMENT_FUND_TYPES[1:]}}
+    spending = {"资金总额：": [None] * 8, "其中：基本支出": [None, 250, None, 170, None, 130, None, 250], "项目支出": None}
+    form = check_sheets({"表1": department_grid(sources=sources, spending=spending)}).forms[0]
+    formulas = {c: f for c, f in template_formulas(form).items() if c != "F7"}
+    payload = _on_template(tmp_path, "模板.xlsx", sources, spending, formulas)
+    actions, outcome = actions_of(payload, ep.calculate)
+    edits = {e.cell: e for e in outcome.edits}
+    assert "F7" not in edits and (edits["J7"].value, edits["J7"].formula) == (pytest.approx(0.52), False)
+    after = apply_actions(payload, actions)
+    excel_values(after)
+    assert [d.cell for d in check_sheets({s["name"]: s["values"] for s in after["sheets"]}).diagnostics
+            if d.code in ("C001", "C002", "C003", "C004")] == ["F7"]
+    assert actions_of(after, ep.calculate)[1].edits == []

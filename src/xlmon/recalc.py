@@ -153,21 +153,30 @@ def _edit(form: Form, row: FundingRow, field: str, grid: Grid, formulas: dict[st
     if computed is not None and scale != 1:  # a form in 元 gets its totals in 元
         computed = round(computed * scale, digits)
     agrees = _agrees(field, before, computed, scale)
-    if field == "subtotal" and row.typed.get("subtotal") is not None and None in (row.typed.get("carryover"),
-                                                                               row.typed.get("current")) and not (
-            agrees or _sums_rows(form, row)):
+    if field == "subtotal" and _kept(form, row, grid):
         return None  # 310 typed beside a blank 本年预算 is what the unit has, not a sum to write 10 over (C001 asks)
     if agrees and not _skipped_by_template(formulas, cell, field, row):
         return None
     label = f"{row.row}·{L.FIELD_LABELS[field]}"
     shown = (fmt_rate(computed) if is_rate else fmt_amount(computed) if scale == 1
              else f"{computed:,.{digits}f} {form.amount_unit}")
-    if formulas is not None and cell in formulas and not _alone_in(form, row, field):
+    if formulas is not None and cell in formulas and not _alone_in(form, row, field) and not (
+            field == "spend_progress" and _kept(form, row, grid)):  # its formula divides by the 小计 left
         return CellEdit(form.sheet, cell, formulas[cell], formula=True, before=before,
                         note=f"{label}：恢复模板公式（{shown}）")
     fmt = RATE_FORMAT if is_rate else AMOUNT_FORMAT
     return CellEdit(form.sheet, cell, computed, number_format=fmt if computed is not None else None,
                     before=before, note=f"{label}：{_shown(before)} → {shown}")
+
+
+def _kept(form: Form, row: FundingRow, grid: Grid) -> bool:
+    """A 小计 typed beside a blank 上年结转 or 本年预算 that does not add up: the unit's, which 计算 leaves."""
+    if row.typed.get("subtotal") is None or _sums_rows(form, row) or None not in (row.typed.get("carryover"),
+                                                                                   row.typed.get("current")):
+        return False
+    scale = form.amount_scale
+    computed = None if row.subtotal is None else round(row.subtotal * scale, 2 if scale >= 1 else 6)
+    return not _agrees("subtotal", value(grid, *parse_address(row.cells["subtotal"])), computed, scale)
 
 
 def _alone_in(form: Form, row: FundingRow, field: str) -> bool:
