@@ -1032,3 +1032,30 @@ def test_calculate_on_the_template_writes_the_spending_progress_of_a_subtotal_it
     assert [d.cell for d in check_sheets({s["name"]: s["values"] for s in after["sheets"]}).diagnostics
             if d.code in ("C001", "C002", "C003", "C004")] == ["F7"]
     assert actions_of(after, ep.calculate)[1].edits == []
+
+
+def test_calculate_on_the_template_leaves_a_subtotal_typed_as_text_that_does_not_add_up(tmp_path):
+    """On our 部门整体 template a unit pastes 一般公共预算资金's 小计 as "300" and its 支出数 as "130", texts, its 本年预算
+    250 and no 上年结转: a 小计 计算 does not write over (C001 asks). 计算 made both texts numbers, and over the 300 the
+    template's 支出进度 came to 43.33% where xlmon computes 52.00%: 校验 called it wrong (C004) and a second 计算 wrote
+    it. That 小计 is left as typed, as a number typed so is, and the 支出进度 over it written as its value at once."""
+    from handmade import department_grid
+    from test_front_ends_properties import excel_values
+
+    from xlmon.check import check_sheets
+    from xlmon.recalc import template_formulas
+
+    for subtotal in ("300", 300):  # typed as a number, its 支出进度 showed 0 over the text "130", as if to come right
+        sources = {"资金总额：": [None] * 8, "其中：一般公共预算资金": [None, 250, subtotal, 170, None, "130", None, 250],
+                   **{name: None for name in L.DEPARTMENT_FUND_TYPES[1:]}}
+        spending = {"资金总额：": [None] * 8, "其中：基本支出": [None, 250, None, 170, None, 130, None, 250], "项目支出": None}
+        form = check_sheets({"表1": department_grid(sources=sources, spending=spending)}).forms[0]
+        formulas = {c: f for c, f in template_formulas(form).items() if c != "F7"}
+        payload = _on_template(tmp_path, "模板.xlsx", sources, spending, formulas)
+        actions, outcome = actions_of(payload, ep.calculate)
+        assert {e.cell: e.value for e in outcome.edits if e.cell in ("F7", "I7", "J7")} == {"I7": 130, "J7": 0.52}
+        after = apply_actions(payload, actions)
+        excel_values(after)
+        assert [d.cell for d in check_sheets({s["name"]: s["values"] for s in after["sheets"]}).diagnostics
+                if d.code in ("C001", "C002", "C003", "C004")] == ["F7"]
+        assert actions_of(after, ep.calculate)[1].edits == []

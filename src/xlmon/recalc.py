@@ -49,10 +49,13 @@ def plan_calculation(forms: list[Form], sheets: dict[str, Grid]) -> list[CellEdi
         texted |= {(block, L.TOTAL_ROW) for block, _ in texted}
         for row in form.funding:
             for field in _computed_fields(form, row):
-                if row.cells.get(field) in made:
+                cell = row.cells.get(field)
+                if cell in made:
                     continue
-                if row.cells.get(field) in form.left_out or formulas is not None and (row.block, row.row) in texted \
-                        and value(grid, *parse_address(row.cells[field])) in (None, ""):
+                # a template's 支出进度 over a 小计 left as the unit typed it is never right by itself
+                over_kept = formulas is not None and field == "spend_progress" and _kept(form, row, grid)
+                if not over_kept and (cell in form.left_out or formulas is not None and (row.block, row.row) in texted
+                                      and value(grid, *parse_address(cell)) in (None, "")):
                     continue  # shows what its formula gives, the text left out: right once the text is a number
                 edit = _edit(form, row, field, grid, formulas)
                 if edit is not None:
@@ -64,12 +67,13 @@ def _numbers_from_text(form: Form, grid: Grid, formulas: dict[str, str] | None) 
     """An amount typed as text that the form's sums skip (N007) becomes the number it reads as, in an input cell:
     the sums then come right by themselves, on a protected template too, whose formula cells are locked. On a form
     laid out as our template every amount typed as text does: the template's formulas, kept or written back now,
-    skip it all the same, and would show other than what xlmon computed. A 小计 typed alone as text is the row's budget,
-    which the template's formula there would blank: it becomes its number too."""
+    skip it all the same, and would show other than what xlmon computed; a text typed over a formula of the template
+    gets the formula back instead (_edit), or is left where a 小计 is the unit's (a part blank), as its number would be. A
+    小计 typed alone as text is the row's budget, which the template's formula there would blank: it becomes its number."""
     edits = []
     for row in form.funding:
         for field, cell in row.cells.items():
-            if cell in form.text_amounts or formulas is not None and field in row.text and (
+            if cell in form.text_amounts if formulas is None else field in row.text and (
                     cell not in formulas or field == "subtotal" and only_subtotal(row) and not _sums_rows(form, row)):
                 number = round(row.typed[field] * form.amount_scale, 6)
                 before = value(grid, *parse_address(cell))
