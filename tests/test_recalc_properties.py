@@ -21,6 +21,7 @@ import datetime
 import random
 import re
 from copy import deepcopy
+from dataclasses import dataclass
 
 import pytest
 from payloads import actions_of, apply_actions
@@ -71,17 +72,18 @@ def grids_of(payload: dict) -> dict[str, list[list]]:
     return {s["name"]: deepcopy(s["values"]) for s in payload["sheets"]}
 
 
-def hand_typed(seed: int):
-    """A generated case, and now and then a unit's note beside the form typed as text that starts with "="."""
-    case = make_case(seed)
+def hand_typed(seed: int, make=make_case, sheet: str = "项目表", width: int = 14):
+    """A generated case (make(seed)), and now and then a unit's note beside the form on `sheet`, from column `width`
+    on, typed as text that starts with "="."""
+    case = make(seed)
     rng = random.Random(seed * 7 + 3)
     notes = set()
-    grid = case.sheets["项目表"]
+    grid = case.sheets[sheet]
     for _ in range(rng.choice((0, 1, 1, 2))):
         r = rng.randrange(len(grid))
-        c = max(len(grid[r]), 14)
+        c = max(len(grid[r]), width)
         grid[r] += [None] * (c - len(grid[r])) + [rng.choice(FORMULA_TEXT)]
-        notes.add(("项目表", address(r, c)))
+        notes.add((sheet, address(r, c)))
     return case, notes
 
 
@@ -134,10 +136,41 @@ def written(actions: list[dict], payload: dict) -> dict[tuple[str, str], object]
     return out
 
 
+@dataclass
+class Calculated:
+    """计算 pressed once on a payload: what it wrote, and the forms read before and after."""
+
+    edits: dict[tuple[str, str], object]  # (sheet, cell) → CellEdit
+    before: object  # check_sheets' result before
+    after: object  # and after
+    after_payload: dict
+
+
 def assert_calculate(seed: int, client: str) -> None:
     case, notes = hand_typed(seed)
     where = f"seed {seed} ({client})"
-    payload = payload_of(case.sheets, client)
+    extras = {("项目表", address(*at)) for typing in case.typings for at in typing.extras} | notes
+    done = assert_calculated(where, payload_of(case.sheets, client), extras, notes)
+    edits, after = done.edits, done.after
+    for form, project, typing in zip(after.forms, case.projects, case.typings):
+        for row in form.funding:
+            if row.block != 1 and form.kind == "project":
+                continue
+            truth = worked_out(project.row(row.row))
+            for field in ("subtotal", "issue_rate", "spend_progress"):
+                at = (form.sheet, row.cells.get(field))
+                if at in edits and edits[at].value is not None:
+                    want = truth[field] if field in L.RATE_FIELDS else truth[field] / 100
+                    assert getattr(row, field) == pytest.approx(want, abs=1e-6), (
+                        f"{where}: {project.name} {row.row}·{field} is {getattr(row, field)}, not {want}")
+        assert form.amount_unit == ("元" if typing.in_yuan else "万元"), where
+
+
+def assert_calculated(where: str, payload: dict, extras: set, notes: set) -> Calculated:
+    """计算 on the payload writes only computed cells and amounts typed as text, never the extras (notes, sign-offs:
+    (sheet, cell)) or the notes typed as formulas; what xlmon computes, in the form's unit and formats; a formula only
+    our template's own, showing what xlmon computes; no amount read changes; pressed again it writes nothing; its
+    alert counts what it wrote."""
     before = check_sheets(grids_of(payload))
     actions, outcome = actions_of(payload, ep.calculate)
     writes = written(actions, payload)
@@ -151,7 +184,6 @@ def assert_calculate(seed: int, client: str) -> None:
     rates = {k for k, (f, _, _) in computed.items() if f in L.RATE_FIELDS}
     grid_before = grids_of(payload)
     templates = {(f.sheet, c): formula for f in before.forms for c, formula in (template_formulas(f) or {}).items()}
-    extras = {("项目表", address(*at)) for typing in case.typings for at in typing.extras} | notes
     for at, e in edits.items():
         assert at in computed or at in texts, f"{where}: wrote {e} outside the computed cells"
         assert at not in extras, f"{where}: wrote {e} over a note or a sign-off"
@@ -196,18 +228,6 @@ def assert_calculate(seed: int, client: str) -> None:
     wrong = [(d.code, d.cell, d.message) for d in after.diagnostics
              if d.code in CALCULATED and (d.sheet, d.cell) in edits]
     assert not wrong, f"{where}: after 计算 {wrong}"
-    for form, project, typing in zip(after.forms, case.projects, case.typings):
-        for row in form.funding:
-            if row.block != 1 and form.kind == "project":
-                continue
-            truth = worked_out(project.row(row.row))
-            for field in ("subtotal", "issue_rate", "spend_progress"):
-                at = (form.sheet, row.cells.get(field))
-                if at in edits and edits[at].value is not None:
-                    want = truth[field] if field in L.RATE_FIELDS else truth[field] / 100
-                    assert getattr(row, field) == pytest.approx(want, abs=1e-6), (
-                        f"{where}: {project.name} {row.row}·{field} is {getattr(row, field)}, not {want}")
-        assert form.amount_unit == ("元" if typing.in_yuan else "万元"), where
 
     # 3. no amount read changes; pressed again, nothing to write
     assert [a[:5] for a in amounts_read(after.forms)] == [a[:5] for a in amounts_read(before.forms)], where
@@ -238,6 +258,7 @@ def assert_calculate(seed: int, client: str) -> None:
             f"{where}: {alert}")
     again_alert = next(a for a in again_actions if a["func"] == "alert")["args"][0]
     assert "未做修改" in again_alert, f"{where}: {again_alert}"
+    return Calculated(edits, before, after, after_payload)
 
 
 @pytest.mark.parametrize("seed", seeds(25, 51))
