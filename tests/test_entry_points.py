@@ -422,8 +422,9 @@ def test_calculate_on_a_template_with_a_subtotal_typed_alone_writes_no_formula_t
     """On our template a unit types 省级财政资金's 小计 alone, over its formula (its 上年结转 and 本年预算 not known), as C001
     asks it to complete. xlmon's 资金总额·小计 counts that 小计, which the template's SUM(上年结转:本年预算) never does:
     计算 wrote the formulas of 资金总额's 小计 and 支出进度 over themselves at every press, saying it had corrected them,
-    and they went on showing what they showed (found by the buttons property). Where a source gave its 小计 alone, those
-    two are left as the form has them, as 资金总额's 下达率 is."""
+    and they went on showing what they showed (found by the buttons property). Where a source gave its 小计 alone,
+    资金总额's 小计 is written as the value xlmon computes (the overall recalc property), its 支出进度 then shows right, and
+    a second press writes nothing."""
     from test_front_ends_properties import excel_values
 
     from xlmon.form_plan import plan_form
@@ -452,7 +453,8 @@ def test_calculate_on_a_template_with_a_subtotal_typed_alone_writes_no_formula_t
     excel_values(after)
     _, again = actions_of(after, ep.calculate)
     assert again.edits == [] and "未做修改" in again.message
-    assert not {total["subtotal"], total["spend_progress"]} & {e.cell for e in first.edits}
+    written = {e.cell: e for e in first.edits}
+    assert not written[total["subtotal"]].formula and written[total["subtotal"]].value == pytest.approx(123)
 
 
 def test_calculate_on_a_form_typed_where_the_template_puts_it_writes_formulas_that_show_its_text_numbers(tmp_path):
@@ -1059,3 +1061,4 @@ def test_calculate_on_the_template_leaves_a_subtotal_typed_as_text_that_does_not
         assert [d.cell for d in check_sheets({s["name"]: s["values"] for s in after["sheets"]}).diagnostics
                 if d.code in ("C001", "C002", "C003", "C004")] == ["F7"]
         assert actions_of(after, ep.calculate)[1].edits == []
+

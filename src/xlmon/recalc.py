@@ -50,7 +50,10 @@ def plan_calculation(forms: list[Form], sheets: dict[str, Grid]) -> list[CellEdi
         for row in form.funding:
             for field in _computed_fields(form, row):
                 cell = row.cells.get(field)
-                if cell in made:
+                if cell in made:  # a text made its number: a 资金总额 over rows that differs from their sum gets the sum
+                    edit = _edit(form, row, field, grid, formulas) if _sums_rows(form, row) else None
+                    if edit is not None:
+                        edits = [e for e in edits if (e.sheet, e.cell) != (form.sheet, cell)] + [edit]
                     continue
                 # a template's 支出进度 over a 小计 left as the unit typed it is never right by itself
                 over_kept = formulas is not None and field == "spend_progress" and _kept(form, row, grid)
@@ -143,9 +146,6 @@ def _edit(form: Form, row: FundingRow, field: str, grid: Grid, formulas: dict[st
     if field == "issue_rate" and row.row == L.TOTAL_ROW and any(
             only_subtotal(r) for r in form.funding if r.block == row.block and r is not row):
         return None  # unknown where a source gave its 小计 alone: whatever the form shows is left
-    if field in ("subtotal", "spend_progress") and row.row == L.TOTAL_ROW and formulas is not None and cell in formulas \
-            and any(only_subtotal(r) for r in form.funding if r.block == row.block and r is not row):
-        return None  # the template's sum of 上年结转 and 本年预算 leaves out a 小计 typed alone: its formula shows no other
     if field in L.INPUT_AMOUNTS:  # a total: computed only when some part was filled in
         parts = [r for r in form.funding if r.block == row.block and r is not row]
         if any(field in r.unreadable for r in parts) or all(r.typed.get(field) is None for r in parts):
