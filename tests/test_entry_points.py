@@ -1062,3 +1062,35 @@ def test_calculate_on_the_template_leaves_a_subtotal_typed_as_text_that_does_not
                 if d.code in ("C001", "C002", "C003", "C004")] == ["F7"]
         assert actions_of(after, ep.calculate)[1].edits == []
 
+
+
+def test_calculate_on_a_form_in_yuan_corrects_a_subtotal_slipped_beside_parts_pasted_as_text_at_the_first_press(
+        tmp_path):
+    """A 部门整体 form in 元 whose 项目支出 上年结转 and 本年预算 are pasted as text and whose 小计 is a slip, 12.5: within
+    0.01 万元 of 0, what a SUM of those texts alone shows, and so taken for it (N007). 计算 made the texts numbers and left
+    12.5 to come right by itself, as a formula would; it did not, and the next 计算 wrote it. A SUM of texts alone shows
+    0 exactly: 12.5 is the unit's slip (C001), written as the sum of its parts at the first press (overall recalc
+    seeds 95205, 95219, 95281)."""
+    from handmade import department_grid
+    from test_check import write_grid
+
+    total = [100000, 3000000, 3100000, 2000000, 0.6667, 1500000, 0.4839, 3000000]
+    sources = {"资金总额：": total, "其中：一般公共预算资金": [100000, 2500000, 2600000, 1700000, 0.68, 1300000, 0.5, 2500000],
+               "单位资金": [None, 500000, 500000, 300000, 0.6, 200000, 0.4, 500000]}
+    spending = {"资金总额：": total, "其中：基本支出": [None, 2000000, 2000000, 1200000, 0.6, 1000000, 0.5, 2000000],
+                "项目支出": ["100000\u200b", "1,000,000.00", 12.5, 800000, 0.8, 500000, 0.4545, 1000000]}
+    grid = [[c.replace("（万元）", "（元）") if isinstance(c, str) else c for c in row]
+            for row in department_grid(sources=sources, spending=spending)]
+    path = write_grid(tmp_path / "元.xlsx", grid)
+    form = check_file(path).forms[0]
+    project = next(r for r in form.funding if r.row == "项目支出")
+    cell = project.cells["subtotal"]
+    assert form.amount_unit == "元"
+    assert "C001" in {d.code for d in check_file(path).diagnostics if d.cell == cell}
+    payload = payload_from_file(path)
+    actions, outcome = actions_of(payload, ep.calculate)
+    assert {e.cell: e.value for e in outcome.edits}.get(cell) == 1100000
+    after = apply_actions(payload, actions)
+    assert actions_of(after, ep.calculate)[1].edits == []
+    _, checked = actions_of(after, ep.validate)
+    assert not [d for d in checked.diagnostics if d.code in ("C001", "C002", "C003", "C004")]

@@ -101,8 +101,10 @@ class _TextSkipped:
                         "spend_progress": ratio(self.summed(row, "spent"), subtotal)}[field]
         if field in L.RATE_FIELDS:
             agrees = rate_agrees(shown, expected)
-        else:
-            agrees = expected is not None and abs(shown - expected) <= AMOUNT_TOLERANCE + EPS
+        else:  # a SUM of texts alone shows 0 exactly: 12.5 typed in a form in 元 is within 0.01 万元 of it, not it
+            parts = DEPENDS.get(field, {field})
+            tolerance = EPS if all(self._numbers(row, f) is None for f in parts) else AMOUNT_TOLERANCE + EPS
+            agrees = expected is not None and abs(shown - expected) <= tolerance
         if agrees:
             self.explained.append((row, field))
         return agrees
@@ -110,9 +112,15 @@ class _TextSkipped:
     def summed(self, row: FundingRow, field: str) -> float | None:
         """An amount as the form's formulas take it: a text skipped, 资金总额 the SUM of its sources; a SUM (or 小计's
         sum) of texts alone is 0."""
-        rows = self.sources if row is self.total and any(s.typed.get(field) is not None for s in self.sources) else [row]
-        value = add(*(_skipping_text(r, field) for r in rows))
-        return 0.0 if value is None and any(field in r.text for r in rows) else value
+        value = self._numbers(row, field)
+        return 0.0 if value is None and any(field in r.text for r in self._summed_rows(row, field)) else value
+
+    def _numbers(self, row: FundingRow, field: str) -> float | None:
+        """The sum of the numbers such a SUM takes, None where it takes none."""
+        return add(*(_skipping_text(r, field) for r in self._summed_rows(row, field)))
+
+    def _summed_rows(self, row: FundingRow, field: str) -> list[FundingRow]:
+        return self.sources if row is self.total and any(s.typed.get(field) is not None for s in self.sources) else [row]
 
     def diagnostics(self, form: Form) -> list[Diagnostic]:
         out = []
