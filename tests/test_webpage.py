@@ -497,3 +497,28 @@ def test_a_list_of_a_sections_units_in_its_sub_folder_is_not_shown_as_the_roster
     page.click("#consolidate-button")
     expect(page.locator("#consolidate-result")).to_be_visible()
     expect(page.locator("#summary-notes-list")).not_to_contain_text("某市未报送学校")
+
+
+def test_files_chosen_in_any_order_are_summarised_as_their_folder_is(open_page, xlmon_server, demo_folder, tmp_path):
+    """A browser hands over a chosen folder's files in the order its file system lists them, and files chosen in
+    batches in the order chosen; the server summarised them in that order, so the projects' rows, which of two
+    identical copies was the one used and the department's name taken from the first file differed from the
+    summary `xlmon consolidate` makes of the folder. The uploads are taken in the folder's order, whatever order
+    they came in."""
+    folder = tmp_path / "教育局"
+    folder.mkdir()
+    units = sorted(demo_folder.glob("*.xlsx"))[:3]
+    for unit in units:
+        shutil.copy2(unit, folder / unit.name)
+    shutil.copy2(units[0], folder / f"复制 {units[0].name}")  # the same time: neither is the later
+    page = open_page(xlmon_server().url)
+    for path in sorted(folder.iterdir(), reverse=True):
+        page.set_input_files("#files", str(path))
+    page.click("#consolidate-button")
+    expect(page.locator("#consolidate-result")).to_be_visible()
+    cli = xlmon_cli_totals(folder, tmp_path / "cli.xlsx")
+    expect(page.locator("#summary-notes-list")).to_contain_text(f"重复报送：{'；'.join(cli['duplicates'])}")
+    _, book = download(page, "#summary-download", tmp_path / "web")
+    rows = [list(row) for row in book["项目明细"].iter_rows(values_only=True)]
+    assert rows == [list(row) for row in openpyxl.load_workbook(tmp_path / "cli.xlsx")["项目明细"].iter_rows(
+        values_only=True)]

@@ -29,7 +29,7 @@ import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -292,7 +292,8 @@ class uploads:
     name is stored as 文件N.xlsx); files the page sends with their folders (一科/监控表.xlsx) are stored in
     those folders, at most two deep. A field named in `extra` (汇总's roster, its earlier summary) may carry one
     more file each, stored under its own name in a folder of the field's name beside that folder (roster/,
-    overall_from/) and kept in self.extra."""
+    overall_from/) and kept in self.extra. The chosen files are given in their folder's order (their paths in it,
+    sorted as `xlmon` sorts a folder's files)."""
 
     def __init__(self, request: Request, settings: Settings, extra: tuple[str, ...] = ()):
         self.request, self.settings, self.fields = request, settings, extra
@@ -334,7 +335,9 @@ class uploads:
                 self.extra[name] = await self._save(item, display, self.folder / name / stored)
         self.dated = _modified([path for _, path in saved], form.get("modified"))
         await form.close()
-        return saved
+        # in the order the command line reads the folder they came from, not as the browser listed them or the user
+        # chose them: the summary (its rows, which of two copies counts) is then the folder's, whatever that order
+        return sorted(saved, key=lambda f: PurePath(f[0]))
 
     async def _save(self, item, display: str, path: Path) -> tuple[str, Path]:
         """One uploaded file at path; (display name, path)."""
