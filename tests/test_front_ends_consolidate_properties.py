@@ -205,14 +205,15 @@ def cli(*args: str) -> tuple[int, str, str]:
 
 
 def page_files(folder: Path) -> list[tuple[str, Path]]:
-    """What the page sends of a chosen folder (index.js addFiles): its workbooks, zips and …名单 .csv/.txt, by their
-    paths in it; lock files and hidden ones left out; other papers not sent."""
+    """What the page sends of a chosen folder (index.js addFiles): its workbooks, zips and the …名单 .csv/.txt at its
+    top, by their paths in it; lock files and hidden ones left out; other papers, a 科's list in its sub-folder among
+    them, not sent."""
     sent = []
     for path in sorted(folder.rglob("*")):
         if not path.is_file() or path.name.startswith(("~$", ".")):
             continue
         if re.search(r"\.(xls[xm]?|xlt[xm]?|ett?|zip)$", path.name, re.I) or (
-                "名单" in path.name and re.search(r"\.(csv|txt)$", path.name, re.I)):
+                "名单" in path.name and re.search(r"\.(csv|txt)$", path.name, re.I) and path.parent == folder):
             sent.append((path.relative_to(folder).as_posix(), path))
     return sent
 
@@ -226,16 +227,22 @@ def post_folder(client: TestClient, route: str, folder: Path, roster: Path | Non
     """What the page posts to `route` for the chosen folder, and the answer; the roster perhaps chosen in its own
     field too (then the page sends a …名单.csv found in the folder no more, while a …名单.xlsx, a workbook, goes with
     the files all the same)."""
+    files, modified = page_upload(folder, roster)
+    response = client.post(route, files=files, data={"modified": modified})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def page_upload(folder: Path, roster: Path | None) -> tuple[list[tuple[str, tuple[str, bytes]]], str]:
+    """The multipart fields the page posts to 汇总 and 生成报告 for the chosen folder (and the roster perhaps chosen in
+    its own field): the files, then the roster's field; and the `modified` list, in the files' order."""
     sent = page_files(folder)
     if roster is not None:
         sent = [(name, path) for name, path in sent if path != roster or roster.suffix == ".xlsx"]
     files = [("files", (name, path.read_bytes())) for name, path in sent]
     if roster is not None:
         files.append(("roster", (roster.name, roster.read_bytes())))
-    modified = json.dumps([int(path.stat().st_mtime * 1000) for _, path in sent])  # file.lastModified
-    response = client.post(route, files=files, data={"modified": modified})
-    assert response.status_code == 200, response.text
-    return response.json()
+    return files, json.dumps([int(path.stat().st_mtime * 1000) for _, path in sent])  # file.lastModified
 
 
 def addin(folder: Path) -> str:
