@@ -18,6 +18,7 @@ import pytest
 from openpyxl import load_workbook
 
 from handmade import project_grid
+from seeded import seeds
 from xlmon import demo
 from xlmon import layout as L
 from xlmon.cli import main
@@ -27,7 +28,6 @@ from xlmon.consolidate.workbook import DETAIL_HEADERS, SHEETS
 from xlmon.templates import new_workbook, save_atomic
 
 YEAR, MONTHS = 2026, 6
-CASES = int(os.environ.get("XLMON_PROPERTY_CASES", "0"))
 AMOUNT_FIELDS = ("carryover", "current", "subtotal", "issued", "spent", "forecast")
 RATE_FIELDS = ("issue_rate", "spend_progress")
 DEPARTMENTS = (("某市教育局", "101001"), ("某市卫生健康委员会", "102001"), ("某市民政局", "103001"))
@@ -39,9 +39,6 @@ STYLES = ("template", "template", "grid", "shifted", "text", "columns")  # demo'
 # the first met counts by design (aggregate), whatever the order.
 EPOCH = 1_780_000_000
 
-
-def seeds(default: int, salt: int) -> list[int]:
-    return [salt * 1000 + i for i in range(CASES or default)]
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -5,18 +5,17 @@ property instead of the few a test run affords."""
 
 from __future__ import annotations
 
-import os
 import random
 import re
 
 from handmade import SAMPLE_FUNDING, project_grid
+from seeded import seeds
 from xlmon.check import check_sheets
 from xlmon.grading import ORDER
 from xlmon.profile import load_profile
 from xlmon.text import label_key
 
 PROFILE = load_profile()
-CASES = int(os.environ.get("XLMON_PROPERTY_CASES", "0"))
 TOLERANCE = PROFILE.indicators.yellow_tolerance
 LIKELIHOODS = ("确定能", "有可能", "完全不可能")
 GROUPS = (("产出指标", "数量指标"), ("产出指标", "质量指标"), ("效益指标", "社会效益指标"), ("满意度指标", "服务对象满意度指标"))
@@ -28,9 +27,6 @@ SPELLED_OPS = {">=": ("≥", "＞＝", ">=", "＞=", "≧"), "<=": ("≤", "＜�
 # Characters of none of the profile's levels, nor of their negations: words of them say nothing a level fits
 UNSAID = "甲乙丙丁戊庚辛壬癸山川林石云雨风雪春秋冬江河湖海"
 
-
-def seeds(default: int, salt: int) -> list[int]:
-    return [salt * 1000 + i for i in range(CASES or default)]
 
 
 def grids(rows: list[list], split: list[list] | None = None) -> dict[str, list[list]]:

@@ -30,7 +30,6 @@ few a test run affords."""
 from __future__ import annotations
 
 import datetime
-import os
 import random
 import re
 import tempfile
@@ -49,6 +48,7 @@ from test_reader_properties import (NO_TICKS, PERIODS, SIGNATURES, TICKS, TRAILI
                                     amount_cell, as_typed, assert_cells_named, assert_own_cells, assert_same_reading,
                                     cell, insert_column, padded, rate_cell, reading, typed_completion,
                                     typed_target, unmatched, worked_out)
+from seeded import seeds
 from xlmon import layout as L
 from xlmon.adapters.files import read_workbook
 from xlmon.check import check_file, check_sheets
@@ -57,7 +57,6 @@ from xlmon.grid import parse_address
 from xlmon.text import clean_text
 from xlmon.templates import build_form, new_workbook, save_atomic
 
-CASES = int(os.environ.get("XLMON_PROPERTY_CASES", "0"))
 SALT = 92
 SHEET = "部门整体"
 UNITS = ("某市第一中学（101001001）", "某市实验小学（101001002）", "某市教育局本级（101001000）", "某市教师发展中心（101001004）")
@@ -96,9 +95,6 @@ TOTAL_NAMES = ("资金总额", "合计", "资金合计", "资金总额合计")
 SPARE = (("产出指标", "时效指标"), ("效益指标", "生态效益指标"), ("满意度指标", "服务对象满意度指标"))
 EXTRA_CODES = {"N002", "N003", "S111", "S134", "S130"}
 
-
-def seeds(default: int, salt: int) -> list[int]:
-    return [salt * 1000 + i for i in range(CASES or default)]
 
 
 # ---------------------------------------------------------------------------------------------------------------

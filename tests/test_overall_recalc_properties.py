@@ -22,7 +22,6 @@ Each case is seeded; a failure names its seed. XLMON_PROPERTY_CASES=n runs n cas
 from __future__ import annotations
 
 import datetime
-import os
 import random
 from dataclasses import dataclass, field
 
@@ -34,6 +33,7 @@ from test_front_ends_properties import ExcelError, cannot_send, excel, said
 from test_overall_reader_properties import (SHEET, UNITS, Case, clean_grid, make_case, random_overall, template)
 from test_reader_properties import PERIODS, YEAR, Typing, amount_cell, rate_cell, worked_out
 from test_recalc_properties import CALCULATED, CLIENTS, assert_calculated, computed_cells, hand_typed, payload_of
+from seeded import seeds
 from xlmon import entry_points as ep
 from xlmon import layout as L
 from xlmon.check import check_file, check_sheets
@@ -41,13 +41,9 @@ from xlmon.form_plan import plan_form, rc
 from xlmon.grid import address, parse_address
 from xlmon.text import clean_text
 
-CASES = int(os.environ.get("XLMON_PROPERTY_CASES", "0"))
 SALT = 95
 NOTE_COLUMN = 30  # right of every column a typed 部门整体 form uses, block 2 beside block 1 included
 
-
-def seeds(default: int, salt: int) -> list[int]:
-    return [salt * 1000 + i for i in range(CASES or default)]
 
 
 def our_formulas() -> dict[str, str]:

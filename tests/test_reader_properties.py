@@ -24,7 +24,6 @@ few a test run affords."""
 from __future__ import annotations
 
 import datetime
-import os
 import random
 import re
 from copy import deepcopy
@@ -33,12 +32,12 @@ from dataclasses import dataclass, field
 import pytest
 
 from handmade import FUNDING_HEADER_SUB, FUNDING_HEADER_TOP, project_grid
+from seeded import seeds
 from xlmon import layout as L
 from xlmon.check import check_sheets
 from xlmon.grid import address, parse_address
 from xlmon.text import clean_text, nfkc, parse_amount
 
-CASES = int(os.environ.get("XLMON_PROPERTY_CASES", "0"))
 YEAR = 2026
 GOAL = "完成校舍维修 3 处，消除安全隐患。"
 DEPARTMENT = "某市教育局（101001）"
@@ -82,9 +81,6 @@ SPARE = (("产出指标", "数量指标"), ("效益指标", "生态效益指标"
 # sources with no money left out (S111), a second form on the sheet (S130), a sheet of instructions (S001)
 EXTRA_CODES = {"N002", "N003", "S111", "S130", "S001"}
 
-
-def seeds(default: int, salt: int) -> list[int]:
-    return [salt * 1000 + i for i in range(CASES or default)]
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -28,7 +28,6 @@ few a test run affords."""
 
 from __future__ import annotations
 
-import os
 import random
 import re
 from collections import Counter
@@ -40,6 +39,7 @@ from functools import partial
 import pytest
 
 from handmade import project_grid
+from seeded import seeds
 from xlmon import layout as L
 from xlmon.check import check_sheets
 from xlmon.diagnostics import catalogue
@@ -49,7 +49,6 @@ from xlmon.profile import load_profile
 PROFILE = load_profile()
 # the form as printed (成本指标 a 二级 of 产出指标) and the national 2021 guide (成本指标 a 一级 of its own)
 PROFILES = {name: PROFILE.model_copy(update={"hierarchy": name}) for name in L.HIERARCHIES}
-CASES = int(os.environ.get("XLMON_PROPERTY_CASES", "0"))
 SALT = 91
 SHEET = "项目表"
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
@@ -74,9 +73,6 @@ ERRORS = ("#REF!", "#VALUE!", "#N/A", "#NAME?")
 UNREADABLE = ("待定", "见附件", "约五十", "详见说明", "未统计")
 REASONS = ("材料到货延迟，施工进度滞后", "招标流程延长", "受天气影响，部分工程顺延", "配套资金未及时到位")
 
-
-def seeds(default: int, salt: int) -> list[int]:
-    return [salt * 1000 + i for i in range(CASES or default)]
 
 
 # ---------------------------------------------------------------------------------------------------------------

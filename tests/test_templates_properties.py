@@ -7,7 +7,6 @@ each property instead of the few a test run affords (each property is one LibreO
 
 from __future__ import annotations
 
-import os
 import random
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -17,6 +16,7 @@ import xlsxwriter
 from openpyxl import load_workbook
 
 from conftest import ROOT, libreoffice_convert
+from seeded import CASES, seeds
 from xlmon import layout as L
 from xlmon.adapters.files import read_workbook
 from xlmon.calc import calculate
@@ -29,7 +29,6 @@ from xlmon.profile import load_profile
 from xlmon.reader import read_form
 from xlmon.templates import COMMITTED, TEMPLATE_FILES, build_form, build_form_xlsxwriter, new_workbook, save_atomic
 
-CASES = int(os.environ.get("XLMON_PROPERTY_CASES", "0"))
 SHEET = "表"
 WRITERS = ("openpyxl", "xlsxwriter", "committed")  # templates.build_form, the summary's writer, workbook_templates/
 AMOUNT_SHOWN = 0.005  # the form shows amounts to 0.01 万元 and rates to 0.01 %
@@ -37,9 +36,6 @@ RATE_SHOWN = 0.00005
 FORMULA_CODES = {"C001", "C002", "C003", "C004"}
 FULL_WIDTH = str.maketrans("0123456789.", "０１２３４５６７８９．")
 
-
-def seeds(default: int, salt: int) -> list[int]:
-    return [salt * 1000 + i for i in range(CASES or default)]
 
 
 @dataclass

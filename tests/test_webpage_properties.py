@@ -19,7 +19,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import random
 import re
 import shutil
@@ -28,22 +27,19 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from seeded import seeds
 from test_check_front_ends_properties import sent_for_check
 from test_front_ends_consolidate_properties import inbox, page_upload
 from test_webpage import browser, open_page  # noqa: F401  (fixtures)
 
 pytest_plugins = ("server_process",)
 
-CASES = int(os.environ.get("XLMON_PROPERTY_CASES", "0"))
 SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
 STATUS = {"ok": "通过", "invalid": "发现错误", "unreadable": "无法读取"}
 # what may be written in Latin letters on the page: file suffixes, codes, the tool's name and sizes
 LATIN = re.compile(r"^(xlsx|xlsm|xls|xltx|xltm|xlt|et|ett|csv|txt|zip|docx|pdf|xlsb|ods|xlmon|MB|KB|Excel|WPS|"
                    r"HTTP|[A-Z]{1,3}\d*|[A-Z]\d{3})$")
 
-
-def seeds(default: int, salt: int) -> list[int]:
-    return [salt * 1000 + i for i in range(CASES or default)]
 
 
 # ---------------------------------------------------------------------------------------------------------------
