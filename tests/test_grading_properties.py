@@ -28,7 +28,6 @@ SPELLED_OPS = {">=": ("≥", "＞＝", ">=", "＞=", "≧"), "<=": ("≤", "＜�
 UNSAID = "甲乙丙丁戊庚辛壬癸山川林石云雨风雪春秋冬江河湖海"
 
 
-
 def grids(rows: list[list], split: list[list] | None = None) -> dict[str, list[list]]:
     """The indicators as rows of a form ([一级, 二级, 三级, 年度指标值, 1-6月, 全年预计, 原因, √ ×3, 备注]), and those in
     split (计算符号 | 年度指标值 | 计量单位 in three columns) as rows of a second form."""

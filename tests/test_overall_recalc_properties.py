@@ -45,7 +45,6 @@ SALT = 95
 NOTE_COLUMN = 30  # right of every column a typed 部门整体 form uses, block 2 beside block 1 included
 
 
-
 def our_formulas() -> dict[str, str]:
     """Our 部门整体 template's formulas: cell → formula."""
     plan = plan_form("department", year=YEAR, months=6)

@@ -372,7 +372,6 @@ def assert_states(report: Drafted, data: dict, book: Sheets, context: str, sent:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-
 @pytest.mark.parametrize("seed", seeds(8, 11))
 def test_a_departments_report_states_its_consolidations_figures(tmp_path, seed):
     rng = random.Random(seed)

@@ -37,7 +37,6 @@ FORMULA_CODES = {"C001", "C002", "C003", "C004"}
 FULL_WIDTH = str.maketrans("0123456789.", "０１２３４５６７８９．")
 
 
-
 @dataclass
 class Case:
     seed: int
