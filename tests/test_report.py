@@ -397,6 +397,21 @@ def test_a_report_whose_name_is_too_long_is_said_in_chinese(project_file, tmp_pa
     assert sorted(p.name for p in tmp_path.iterdir()) == [book.name]
 
 
+def test_a_folder_of_the_reports_name_beside_the_book_is_said_to_be_a_folder(project_file, tmp_path):
+    """生成报告 beside a folder called <book>_分析报告.docx (a unit's attachments kept under that name): the report went
+    to <book>_分析报告（2）.docx, and the alert said the folder "已有改动", as if it were a report somebody worked on."""
+    from test_entry_points import DesktopWorkbook
+
+    from xlmon.report.addin import report
+
+    book = tmp_path / "某市第一中学.xlsx"
+    book.write_bytes(project_file.read_bytes())
+    (tmp_path / "某市第一中学_分析报告.docx").mkdir()
+    said = report(DesktopWorkbook(book))
+    assert (tmp_path / "某市第一中学_分析报告（2）.docx").is_file()
+    assert "已有改动" not in said and "已有同名文件夹 某市第一中学_分析报告.docx" in said, said
+
+
 def test_write_is_atomic_and_names_follow_the_book(project_file, tmp_path):
     target = tmp_path / "r.docx"
     target.write_bytes(b"old")

@@ -37,7 +37,8 @@ def report(book: Any, profile: Profile | None = None) -> str:
         write_docx(drafted, target)
     except OSError as exc:
         return _tell(book, f"无法写入 {target}（{os_reason(exc)}），请确认该文件未在 Word 中打开。", "critical")
-    note = f"\n原有的 {kept.name} 已有改动，未覆盖。" if kept else ""
+    note = "" if kept is None else (f"\n已有同名文件夹 {kept.name}，未改动。" if kept.is_dir()
+                                    else f"\n原有的 {kept.name} 已有改动，未覆盖。")
     return _tell(book, f"分析报告（草稿）已保存为 {target}。{note}\n标黄的【待填写】处需人工补充，【草稿】处请审核。")
 
 
