@@ -50,10 +50,7 @@ def plan_calculation(forms: list[Form], sheets: dict[str, Grid]) -> list[CellEdi
         for row in form.funding:
             for field in _computed_fields(form, row):
                 cell = row.cells.get(field)
-                if cell in made:  # a text made its number: a 资金总额 over rows that differs from their sum gets the sum
-                    edit = _edit(form, row, field, grid, formulas) if _sums_rows(form, row) else None
-                    if edit is not None:
-                        edits = [e for e in edits if (e.sheet, e.cell) != (form.sheet, cell)] + [edit]
+                if cell in made:
                     continue
                 # a template's 支出进度 over a 小计 left as the unit typed it is never right by itself
                 over_kept = formulas is not None and field == "spend_progress" and _kept(form, row, grid)
