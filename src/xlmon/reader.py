@@ -871,8 +871,8 @@ def _read_indicators(s: _Sheet, form: Form, header: int, end: int, diags: list[D
     for r in range(start, end):
         row_keys = s.keys[r]
         first = next(filter(None, row_keys), "")
-        if (_FOOTNOTE.match(first) and _FOOTNOTE_TEXT.match(_first_text(s, r)) or s.has_key(r, _REASON_NOTE_KEY)
-                or _starts_a_form(first, s, r) or _signs_off(s, r, first)):
+        if (_is_footnote(s, r, first) or s.has_key(r, _REASON_NOTE_KEY) or _starts_a_form(first, s, r)
+                or _signs_off(s, r, first)):
             break
         if _is_indicator_header(s, r):
             continue  # the table's header repeated, as printed on each page
@@ -958,8 +958,7 @@ def _text_line(s: _Sheet, r: int) -> tuple[str | None, str | None]:
     if len(filled) != 1:
         return None, None
     first = s.keys[r][filled[0]]
-    if first.startswith(_ANY_HEADER_LABEL) or _signs_off(s, r, first) or (
-            _FOOTNOTE.match(first) and _FOOTNOTE_TEXT.match(_first_text(s, r))):
+    if first.startswith(_ANY_HEADER_LABEL) or _signs_off(s, r, first) or _is_footnote(s, r, first):
         return None, None
     return clean_text(s.grid[r][filled[0]]), address(r, filled[0])
 
@@ -986,6 +985,12 @@ def _starts_a_form(first_key: str, s: _Sheet, r: int) -> bool:
         return False
     named, colon, _ = _first_text(s, r).partition(":")
     return bool(colon) and label_key(named) in _FORM_HEADER_KEYS
+
+
+def _is_footnote(s: _Sheet, r: int, first_key: str) -> bool:
+    """Whether row r is a footnote below the table (注：, 说明：, 1．偏差原因分析…), as typed: 注册志愿者人数 and 说明会举办场次
+    are indicators."""
+    return _FOOTNOTE.match(first_key) is not None and _FOOTNOTE_TEXT.match(_first_text(s, r)) is not None
 
 
 def _signs_off(s: _Sheet, r: int, first_key: str) -> bool:

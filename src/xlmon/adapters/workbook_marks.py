@@ -118,7 +118,7 @@ def annotate_workbook(wb: Workbook, plan: MarkPlan) -> None:
 
 
 def _marked_in_excel(results) -> bool:
-    """Whether a 校验结果 sheet is the one the add-in's 校验 writes: its record of marks (entry_points) right of
+    """Whether a 校验结果 sheet is the one the add-in's 校验 writes: its record of marks (addin_marks) right of
     the findings, which only the add-in's 清除标记 reads back."""
     from ..addin_marks import STATE_COLUMN, STATE_MARKER as ADDIN_MARKER
 
