@@ -242,3 +242,19 @@ def test_units_that_left_out_an_amount_others_gave_are_named_in_the_note(tmp_pat
     note = note_of(summary)
     assert "乙单位的部门整体表未填写下达数、全年预计支出数" in note, note
     assert "本表这些列只合计了填写的单位" in note and "甲单位的部门整体表未填写" not in note
+
+
+def test_the_prefills_colours_follow_the_profile_the_summary_was_made_with(tmp_path, capsys):
+    """The 部门整体 a department completes colours 支出进度 as the summary graded it: by the --profile's gaps and
+    palette, not the built-in ones."""
+    units = tmp_path / "units"
+    units.mkdir()
+    write_overall_form(units / "甲.xlsx", "甲单位")
+    profile = tmp_path / "本市规则.toml"
+    profile.write_text('[funding]\ngreen_max_gap = 0.03\nyellow_max_gap = 0.07\n[palette]\nyellow = "FFD966"\n',
+                       encoding="utf-8")
+    code, _ = run(capsys, units, "-o", tmp_path / "汇总.xlsx", "--profile", profile)
+    ws = load_workbook(tmp_path / "汇总.xlsx")["部门整体"]
+    rules = {r.dxf.fill.bgColor.rgb[-6:]: r.formula[0] for cf in ws.conditional_formatting for r in cf.rules}
+    assert code == 0 and "FFD966" in rules and "FFEB9C" not in rules, rules
+    assert ">0.030000000001" in rules["FFD966"] and ">0.070000000001" in rules["FFC7CE"], rules

@@ -360,3 +360,54 @@ def test_template_colours_spending_progress_in_libreoffice(tmp_path, soffice):
     _, _, rows = png_pixels(png)
     assert count_colour(rows, PALETTE["red"]) > 30 and count_colour(rows, PALETTE["yellow"]) > 30
     assert count_colour(rows, PALETTE["green"]) == 0  # nothing on schedule: 资金总额 is 22.5 pp behind
+
+
+CITY_PROFILE = """
+[funding]
+green_max_gap = 0.05
+yellow_max_gap = 0.15
+use_milestones = true
+milestones = { 6 = 0.6 }
+
+[palette]
+red = "FF0000"
+
+[hierarchy.custom]
+"产出指标" = ["数量指标", "质量指标"]
+"效益指标" = ["社会效益指标"]
+"满意度指标" = ["服务对象满意度指标"]
+"""
+
+
+def _texts(path: Path) -> set[str]:
+    [grid] = read_workbook(path).sheets.values()
+    return {v for row in grid for v in row if isinstance(v, str)}
+
+
+def test_xlmon_template_with_a_city_profile_colours_and_groups_as_the_profile_says(tmp_path, capsys):
+    """`xlmon template --profile`: 支出进度's conditional colours by the city's gaps, its milestone for the month and
+    its palette (LibreOffice applies them: test_templates_properties), the indicator groups by its hierarchy, unless
+    --hierarchy names one."""
+    profile = tmp_path / "本市规则.toml"
+    profile.write_text(CITY_PROFILE, encoding="utf-8")
+    out = tmp_path / "模板.xlsx"
+    assert main(["template", "project", "-o", str(out), "--months", "6", "--profile", str(profile)]) == 0
+    ws = load_workbook(out).active
+    rules = {r.dxf.fill.bgColor.rgb[-6:]: r.formula[0] for cf in ws.conditional_formatting for r in cf.rules}
+    assert set(rules) == {"FF0000", "FFEB9C", "C6EFCE"}, rules
+    assert ">0.150000000001" in rules["FF0000"] and "0.6-" in rules["FF0000"], rules["FF0000"]
+    assert ">0.050000000001" in rules["FFEB9C"] and "0.6-" in rules["FFEB9C"], rules["FFEB9C"]
+    texts = _texts(out)
+    assert {"社会效益指标", "质量指标"} <= texts and not {"经济效益指标", "时效指标", "成本指标"} & texts
+
+    national = tmp_path / "国家.xlsx"
+    assert main(["template", "project", "-o", str(national), "--profile", str(profile), "--hierarchy",
+                 "national2021"]) == 0
+    assert {"成本指标", "经济效益指标", "时效指标"} <= _texts(national)
+
+    profile.write_text("[funding]\ngreen_max_gap = 0.3\nyellow_max_gap = 0.2\n", encoding="utf-8")
+    capsys.readouterr()
+    refused = tmp_path / "不写.xlsx"
+    assert main(["template", "project", "-o", str(refused), "--profile", str(profile)]) == 2
+    err = capsys.readouterr().err
+    assert str(profile) in err and "yellow_max_gap" in err and not refused.exists(), err

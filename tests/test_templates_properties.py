@@ -24,8 +24,7 @@ from xlmon.check import check_file
 from xlmon.form_plan import FormLayout, plan_form
 from xlmon.grading import grade_funding
 from xlmon.grid import address, parse_address
-from xlmon.marks import PALETTE
-from xlmon.profile import load_profile
+from xlmon.profile import Profile, load_profile
 from xlmon.reader import read_form
 from xlmon.templates import COMMITTED, TEMPLATE_FILES, build_form, build_form_xlsxwriter, new_workbook, save_atomic
 
@@ -44,11 +43,15 @@ class Case:
     months: int
     writer: str
     inputs: dict[tuple[str, str], dict[str, object]] = field(default_factory=dict)
+    profile: Profile = field(default_factory=load_profile)
     layout: FormLayout | None = None
     path: Path | None = None
 
     def __str__(self) -> str:
-        return f"seed {self.seed} ({self.kind}, 1-{self.months}月, {self.writer})"
+        funding = self.profile.funding
+        rules = f", 阈值 {funding.green_max_gap:g}/{funding.yellow_max_gap:g}" + (
+            f", 里程碑 {funding.milestones}" if funding.use_milestones else "")
+        return f"seed {self.seed} ({self.kind}, 1-{self.months}月, {self.writer}{rules})"
 
 
 def _rows(kind: str) -> list[tuple[str, str]]:
@@ -74,11 +77,29 @@ def _amount(rng: random.Random) -> object:
     return round(rng.uniform(0, 5000), rng.randint(0, 4))
 
 
-def _threshold_row(rng: random.Random, months: int) -> dict[str, object]:
-    """A row whose 支出进度 lies at a grade threshold of the gap to 时间进度, or 0.01 pp either side of it, or 0.0001
-    万元 (the least amount a form keeps) of 支出数 either side of it."""
-    rules = load_profile().funding
-    gap = rng.choice((rules.green_max_gap, rules.yellow_max_gap)) + rng.choice((0, 0, 0, 0.0001, -0.0001))
+def random_profile(rng: random.Random, months: int) -> Profile:
+    """A city's own rule profile: its gaps to 时间进度, now and then milestones (the form's month among them or not),
+    and its own palette."""
+    green = rng.choice((0.05, 0.08, 0.10, 0.15, round(rng.uniform(0, 0.3), 3)))
+    yellow = min(round(green + rng.choice((0, 0.05, 0.10, rng.uniform(0, 0.3))), 3), 1)
+    milestones = {m: round(rng.uniform(0.2, 1), 2) for m in rng.sample(range(1, 13), rng.randint(1, 4))}
+    if rng.random() < 0.7:
+        milestones[months] = rng.choice((min(max(round(months / 12 + rng.uniform(-0.2, 0.3), 2), 0), 1), 0.5, 0.75, 1.0))
+    palette = {grade: f"{rng.randrange(0x1000000):06X}" for grade in ("green", "yellow", "red")}
+    return Profile.model_validate({"funding": {"green_max_gap": green, "yellow_max_gap": yellow,
+                                               "use_milestones": rng.random() < 0.5, "milestones": milestones},
+                                   "palette": palette})
+
+
+def _threshold_row(rng: random.Random, months: int, profile: Profile) -> dict[str, object]:
+    """A row whose 支出进度 lies at a grade threshold of the profile (a gap to 时间进度, the milestone of the month or
+    that far below it), or 0.01 pp either side of it, or 0.0001 万元 (the least amount a form keeps) of 支出数 either
+    side of it."""
+    rules = profile.funding
+    levels = [months / 12 - rules.green_max_gap, months / 12 - rules.yellow_max_gap]
+    if rules.use_milestones and months in rules.milestones:
+        levels += [rules.milestones[months], rules.milestones[months] - rules.yellow_max_gap]
+    gap = months / 12 - rng.choice(levels) + rng.choice((0, 0, 0, 0.0001, -0.0001))
     budget = rng.choice((1200, 600, 2400, 120.5, 3600, 98_760, 98765.4321, 1_234_560, 1_234_567.89))
     carryover = rng.choice((None, 0, round(budget / 4, 2)))
     subtotal = budget + (carryover or 0)
@@ -95,6 +116,8 @@ def make_case(seed: int, thresholds: float = 0.2) -> Case:
     kind = rng.choice(("project", "department"))
     months = COMMITTED["months"] if writer == "committed" else rng.randint(1, 12)
     case = Case(seed, kind, months, writer)
+    if writer != "committed" and rng.random() < 0.6:
+        case.profile = random_profile(rng, months)
     rows = _rows(kind)
     shape = "thresholds" if rng.random() < thresholds else rng.choice(
         ("mixed", "mixed", "mixed", "one source", "carryover only", "over issued", "zero budgets", "blank"))
@@ -104,7 +127,7 @@ def make_case(seed: int, thresholds: float = 0.2) -> Case:
         if shape == "blank":
             break
         if shape == "thresholds" or shape == "mixed" and rng.random() < 0.2:
-            case.inputs[key] = _threshold_row(rng, months)
+            case.inputs[key] = _threshold_row(rng, months, case.profile)
             continue
         if rng.random() < 0.25 and shape == "mixed":
             continue  # a source the project has none of
@@ -128,7 +151,7 @@ def write_case(case: Case, folder: Path) -> None:
         values = {cells[key][f]: v for key, row in case.inputs.items() for f, v in row.items()}
         book = xlsxwriter.Workbook(str(path))
         case.layout = build_form_xlsxwriter(book, book.add_worksheet(SHEET), case.kind, year=2026,
-                                            months=case.months, values=values)
+                                            months=case.months, values=values, profile=case.profile)
         book.close()
     else:
         if case.writer == "committed":
@@ -137,7 +160,8 @@ def write_case(case: Case, folder: Path) -> None:
             case.layout = plan_form(case.kind, **COMMITTED).layout
         else:
             wb = new_workbook()
-            case.layout = build_form(wb.create_sheet(SHEET), case.kind, year=2026, months=case.months)
+            case.layout = build_form(wb.create_sheet(SHEET), case.kind, year=2026, months=case.months,
+                                     profile=case.profile)
         ws = wb[SHEET]
         for key, row in case.inputs.items():
             for f, v in row.items():
@@ -249,15 +273,16 @@ class _Colours(HTMLParser):
 
 
 def test_libreoffice_colours_spending_progress_as_xlmon_grades_it(tmp_path, soffice):
-    """The template's conditional colour of each 支出进度, as LibreOffice applies it, is xlmon's grade of that row:
-    red, yellow, green, or none where there is no 支出进度, at the thresholds of the gap to 时间进度 as around them
-    (of the form as its formulas take it: an amount typed as text left out)."""
+    """The template's conditional colour of each 支出进度, as LibreOffice applies it, is xlmon's grade of that row
+    under the profile the template was made with (the built-in one, or a city's own gaps, milestones and palette):
+    red, yellow, green, or none where there is no 支出进度, at the thresholds as around them (of the form as its
+    formulas take it: an amount typed as text left out)."""
     cases = cases_written(tmp_path, 2, thresholds=0.6)
     pages = convert(soffice, cases, tmp_path / "html", "html")
-    profile = load_profile()
-    colours = {grade: rgb.upper() for grade, rgb in PALETTE.items()}
     graded = 0
     for case, page in zip(cases, pages):
+        profile = case.profile
+        colours = {grade: rgb.upper() for grade, rgb in profile.colours().items()}
         parser = _Colours()
         parser.feed(page.read_text(encoding="utf-8", errors="replace"))
         form = _calculated(case.path, as_formulas_take_it=True)  # as the colours' formulas see it

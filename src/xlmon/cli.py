@@ -66,8 +66,10 @@ def build_parser() -> Parser:
     tpl.add_argument("--project", help="项目名称")
     tpl.add_argument("--department", help="主管部门及代码")
     tpl.add_argument("--unit", help="预算单位")
-    tpl.add_argument("--hierarchy", choices=("seed004", "national2021"), default="seed004",
+    tpl.add_argument("--hierarchy", choices=("seed004", "national2021"),
                      help="指标体系：seed004=附件2 格式（默认）；national2021=财预〔2021〕101号")
+    tpl.add_argument("--profile", metavar="FILE",
+                     help="规则配置文件（TOML）：支出进度的颜色按其阈值、里程碑和颜色，指标体系按其 hierarchy")
 
     demo = sub.add_parser("demo", help="生成示例部门数据，校验并汇总",
                           description="在文件夹中生成一个示例部门（多个单位、多个项目），校验并打印摘要，"
@@ -415,8 +417,11 @@ def cmd_template(args) -> int:
         print(f"xlmon: 文件 {output} 已存在，未生成模板（不覆盖已有文件）；请换一个文件名，或先删除该文件。",
               file=sys.stderr)
         return EXIT_FAILURE
+    profile = _profile(args)
+    if profile is None:
+        return EXIT_FAILURE
     wb = template_workbook(args.kind, year=args.year, months=args.months, project=args.project,
-                           department=args.department, unit=args.unit, hierarchy=args.hierarchy)
+                           department=args.department, unit=args.unit, hierarchy=args.hierarchy, profile=profile)
     path = _write(output, lambda: save_atomic(wb, output))
     if path is None:
         return EXIT_FAILURE

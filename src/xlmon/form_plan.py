@@ -18,10 +18,13 @@ Rows and columns are 1-based throughout (A1 is row 1, column 1).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from . import layout as L
 from .grid import column_letter, parse_address
+
+if TYPE_CHECKING:
+    from .profile import Profile
 
 Kind = Literal["project", "department"]
 
@@ -358,10 +361,13 @@ def _fold_merge(cells: dict[tuple[int, int], FinalCell], area: Area) -> None:
 
 def plan_form(kind: Kind, *, year: int, months: int, project: str | None = None,
               department: str | None = None, unit: str | None = None,
-              hierarchy: str = L.DEFAULT_HIERARCHY,
-              indicator_counts: dict[tuple[str, str], int] | None = None, tail: float = 0) -> SheetPlan:
-    """One form as plain data. `indicator_counts` sizes the indicator groups (default 2 rows each); `tail`:
-    points of rows a writer adds below the footnotes, printed with them (a summary's note on the form)."""
+              hierarchy: str | dict[str, tuple[str, ...]] = L.DEFAULT_HIERARCHY,
+              indicator_counts: dict[tuple[str, str], int] | None = None, tail: float = 0,
+              profile: Profile | None = None) -> SheetPlan:
+    """One form as plain data. `hierarchy`: a name in layout.HIERARCHIES or a profile's own levels;
+    `indicator_counts` sizes the indicator groups (default 2 rows each); `tail`: points of rows a writer adds below
+    the footnotes, printed with them (a summary's note on the form); `profile`: whose thresholds and palette the
+    conditional colours of 支出进度 follow (the built-in one by default)."""
     p = SheetPlan()
     out = p.layout
     for i, width in enumerate(COLUMN_WIDTHS, start=1):
@@ -381,15 +387,15 @@ def plan_form(kind: Kind, *, year: int, months: int, project: str | None = None,
         p.merge(4, 8, 4, 8, "预算单位", bold=True)
         out.header["unit"] = p.merge(4, 9, 4, LAST_COL, align=LEFT, unlocked=True)
         top = 5
-        end = _funding_block(p, top, months, (L.TOTAL_ROW, *L.PROJECT_SOURCES), "source", None)
+        end = _funding_block(p, top, months, (L.TOTAL_ROW, *L.PROJECT_SOURCES), "source", None, profile)
         p.merge(top, 1, end - 1, 1, "项目资金预算安排及执行进度（万元）", bold=True)
         goal_label = "项目年度绩效目标"
     else:
         p.merge(3, 1, 3, 3, "主管部门（单位）及代码", bold=True)
         out.header["department"] = p.merge(3, 4, 3, LAST_COL, align=LEFT, unlocked=True)
         top = 4
-        mid = _funding_block(p, top, months, (L.TOTAL_ROW, *L.DEPARTMENT_FUND_TYPES), "source", "1.")
-        end = _funding_block(p, mid, months, (L.TOTAL_ROW, *L.DEPARTMENT_SPENDING_TYPES), "spending", "2.")
+        mid = _funding_block(p, top, months, (L.TOTAL_ROW, *L.DEPARTMENT_FUND_TYPES), "source", "1.", profile)
+        end = _funding_block(p, mid, months, (L.TOTAL_ROW, *L.DEPARTMENT_SPENDING_TYPES), "spending", "2.", profile)
         p.merge(top, 1, end - 1, 1, "预算安排及执行进度（万元）", bold=True)
         goal_label = "年度绩效目标"
     given = {"project": project, "department": department, "unit": unit}
@@ -399,7 +405,8 @@ def plan_form(kind: Kind, *, year: int, months: int, project: str | None = None,
     out.header["goal"] = p.merge(end, 3, end, LAST_COL, align=LEFT, unlocked=True)
     p.row_heights[end] = 60
     table = end + 1
-    last = _indicator_table(p, table, months, L.HIERARCHIES[hierarchy], indicator_counts)
+    levels = L.HIERARCHIES[hierarchy] if isinstance(hierarchy, str) else hierarchy
+    last = _indicator_table(p, table, months, levels, indicator_counts)
     if last > table + 2:
         p.merge(table, 1, last - 1, 1, "绩效指标", bold=True)
     for i, note in enumerate(L.FOOTNOTES):
@@ -472,7 +479,7 @@ def rc(cell: str) -> tuple[int, int]:
 
 
 def _funding_block(p: SheetPlan, top: int, months: int, rows: tuple[str, ...], block: str,
-                   number: str | None) -> int:
+                   number: str | None, profile: Profile | None) -> int:
     """Two header rows then one row per label; returns the next free row."""
     out = p.layout
     p.merge(top, 2, top + 1, 3, number, bold=True, fill=HEADER_FILL)
@@ -519,22 +526,38 @@ def _funding_block(p: SheetPlan, top: int, months: int, rows: tuple[str, ...], b
             p.put(r, FUNDING_COLS[f], formula, formula=True)
             out.formulas[cells[f]] = (block, label, f)
     _grade_colours(p, months, out.funding[(block, rows[0])]["spend_progress"],
-                   out.funding[(block, rows[-1])]["spend_progress"])
+                   out.funding[(block, rows[-1])]["spend_progress"], profile)
     return last + 1
 
 
-def _grade_colours(p: SheetPlan, months: int, first: str, last: str) -> None:
-    """支出进度 coloured by its gap to 时间进度 (the default profile's 10 / 20 pp), for WPS and Excel alike."""
-    from .marks import FONT_PALETTE, PALETTE
-    from .profile import FundingRules
+def _grade_colours(p: SheetPlan, months: int, first: str, last: str, profile: Profile | None) -> None:
+    """支出进度 coloured as grading.grade_funding grades it, by the profile's gaps to 时间进度 and its milestone for
+    the form's month, in its palette: the same colours in WPS and Excel where no Python runs."""
+    from .grading import GAP_EPS
+    from .marks import FONT_PALETTE
+    from .profile import load_profile
 
-    rules = FundingRules()
+    profile = profile or load_profile()
+    rules, fills = profile.funding, profile.colours()
     gap = f"{months}/12-{first}"
-    conditions = (("red", f"{gap}>{rules.yellow_max_gap}"), ("yellow", f"{gap}>{rules.green_max_gap}"),
-                  ("green", "TRUE"))
+    red, yellow = [f"{gap}>{_number(rules.yellow_max_gap + GAP_EPS)}"], [f"{gap}>{_number(rules.green_max_gap + GAP_EPS)}"]
+    if rules.use_milestones and months in rules.milestones:
+        short = f"{_number(rules.milestones[months])}-{first}"
+        red.append(f"{short}>{_number(rules.yellow_max_gap + GAP_EPS)}")
+        yellow.append(f"{short}>{_number(GAP_EPS)}")
+    conditions = (("red", _any(red)), ("yellow", _any(yellow)), ("green", "TRUE"))
     p.conditional_formats.append(ConditionalFormat(f"{first}:{last}", tuple(
-        FormulaColour(f"AND(ISNUMBER({first}),{condition})", PALETTE[grade], FONT_PALETTE[grade])
+        FormulaColour(f"AND(ISNUMBER({first}),{condition})", fills[grade], FONT_PALETTE[grade])
         for grade, condition in conditions)))
+
+
+def _any(conditions: list[str]) -> str:
+    return conditions[0] if len(conditions) == 1 else f"OR({','.join(conditions)})"
+
+
+def _number(value: float) -> str:
+    """A number as a formula writes it: plain digits, never 1e-12, which not every program reads."""
+    return f"{value:.15f}".rstrip("0").rstrip(".") or "0"
 
 
 def _indicator_table(p: SheetPlan, top: int, months: int, hierarchy: dict[str, tuple[str, ...]],

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
 from openpyxl.formatting.rule import FormulaRule
@@ -23,6 +24,9 @@ from .atomic import atomic_path
 from .adapters.xlsxwriter_form import build_form_xlsxwriter
 from .form_plan import (INDICATOR_COLS, Align, Borders, FontSpec, FormLayout, Kind, Merge, Restyle, SheetPlan, letter,
                         plan_form)
+
+if TYPE_CHECKING:
+    from .profile import Profile
 
 __all__ = ["COMMITTED", "TEMPLATE_FILES", "INDICATOR_COLS", "FormLayout", "build_form", "build_form_xlsxwriter",
            "apply_plan", "new_workbook", "put_text", "save_atomic", "sheet_title", "template_workbook",
@@ -50,11 +54,12 @@ def put_text(ws: Worksheet, ref: str, text: object) -> None:
 
 def build_form(ws: Worksheet, kind: Kind, *, year: int, months: int, project: str | None = None,
                department: str | None = None, unit: str | None = None,
-               hierarchy: str = L.DEFAULT_HIERARCHY,
-               indicator_counts: dict[tuple[str, str], int] | None = None) -> FormLayout:
+               hierarchy: str | dict[str, tuple[str, ...]] = L.DEFAULT_HIERARCHY,
+               indicator_counts: dict[tuple[str, str], int] | None = None,
+               profile: Profile | None = None) -> FormLayout:
     """Lay out one form on an empty sheet. `indicator_counts` sizes the groups (default 2 rows each)."""
     plan = plan_form(kind, year=year, months=months, project=project, department=department, unit=unit,
-                     hierarchy=hierarchy, indicator_counts=indicator_counts)
+                     hierarchy=hierarchy, indicator_counts=indicator_counts, profile=profile)
     apply_plan(ws, plan)
     return plan.layout
 
@@ -186,11 +191,13 @@ def new_workbook() -> Workbook:
 
 def template_workbook(kind: Kind, *, year: int, months: int, project: str | None = None,
                       department: str | None = None, unit: str | None = None,
-                      hierarchy: str = L.DEFAULT_HIERARCHY) -> Workbook:
+                      hierarchy: str | None = None, profile: Profile | None = None) -> Workbook:
+    """A blank form; `hierarchy` (seed004, national2021) chosen over the profile's, whose thresholds and palette
+    colour 支出进度."""
     wb = new_workbook()
     ws = wb.create_sheet(sheet_title(kind, None))
     build_form(ws, kind, year=year, months=months, project=project, department=department, unit=unit,
-               hierarchy=hierarchy)
+               hierarchy=hierarchy or (profile.levels() if profile else L.DEFAULT_HIERARCHY), profile=profile)
     return wb
 
 

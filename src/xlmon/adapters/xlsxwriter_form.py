@@ -14,12 +14,15 @@ from __future__ import annotations
 import math
 import numbers
 import weakref
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import layout as L
 from ..form_plan import (
     DEFAULT_STYLE, PROTECTION_ACTIONS, CellStyle, FinalCell, FormLayout, Kind, SheetPlan, plan_form, rc, ref,
 )
+
+if TYPE_CHECKING:
+    from ..profile import Profile
 
 _BORDER_STYLES = {"thin": 1, "medium": 2, "dashed": 3, "dotted": 4, "thick": 5, "double": 6, "hair": 7}
 _VALIGN = {"top": "top", "center": "vcenter", "bottom": "bottom"}
@@ -31,7 +34,8 @@ def build_form_xlsxwriter(workbook: Any, worksheet: Any, kind: Kind, *, year: in
                           project: str | None = None, department: str | None = None, unit: str | None = None,
                           hierarchy: str = L.DEFAULT_HIERARCHY,
                           indicator_counts: dict[tuple[str, str], int] | None = None,
-                          values: dict[str, object] | None = None, tail: float = 0) -> FormLayout:
+                          values: dict[str, object] | None = None, tail: float = 0,
+                          profile: Profile | None = None) -> FormLayout:
     """Lay out one form on an empty xlsxwriter worksheet of `workbook`, as templates.build_form does.
 
     `values` maps A1 addresses (from the returned layout: funding inputs, header and indicator
@@ -40,7 +44,7 @@ def build_form_xlsxwriter(workbook: Any, worksheet: Any, kind: Kind, *, year: in
     constant_memory mode (merged areas are written across rows).
     """
     plan = plan_form(kind, year=year, months=months, project=project, department=department, unit=unit,
-                     hierarchy=hierarchy, indicator_counts=indicator_counts, tail=tail)
+                     hierarchy=hierarchy, indicator_counts=indicator_counts, tail=tail, profile=profile)
     apply_plan(workbook, worksheet, plan, values)
     return plan.layout
 

@@ -193,6 +193,7 @@ class _Sheet:
 class _Book:
     def __init__(self, path: str, profile: Profile, heading: str = ""):
         self.heading = heading  # the department and period, atop every printed page
+        self.profile = profile
         self.wb = QuickWorkbook(path, {"strings_to_formulas": False, "strings_to_urls": False,
                                    "strings_to_numbers": False})
         base = {"font_name": "宋体", "font_size": 10, "border": 1, "valign": "vcenter"}
@@ -766,7 +767,7 @@ def _department_form(book: _Book, summary: Summary) -> None:
     note = _department_form_note(summary, prefill)
     build_form_xlsxwriter(book.wb, ws, "department", year=year, months=months,
                           department=_department_name(summary) or None, hierarchy=hierarchy,
-                          indicator_counts=counts, values=values,
+                          indicator_counts=counts, values=values, profile=book.profile,
                           tail=ROW_HEIGHT + _note_height(note, sum(COLUMN_WIDTHS)))  # a blank row, the note
     row = ws.dim_rowmax + 2
     _note(book, ws, row, note, LAST_COL, sum(COLUMN_WIDTHS))
