@@ -184,3 +184,42 @@ def test_decompress_matches_oletools():
         for stream in ("VBA/dir", "VBA/xlwings", "VBA/XlmonRibbon"):
             raw = ole.openstream(stream).read()
             assert A.decompress(raw) == bytes(olevba.decompress_stream(bytearray(raw)))
+
+
+def test_install_profile_puts_a_citys_profile_beside_the_config_and_keeps_it(home, tmp_path, templates):
+    """--profile installs the city's rule profile where the buttons look for it (installed_profile); a reinstall
+    without it and an uninstall keep it; doctor says which profile the buttons use."""
+    city = tmp_path / "本市规则.toml"
+    city.write_text("[funding]\ngreen_max_gap = 0.05\nyellow_max_gap = 0.15\n", encoding="utf-8")
+    xlstart = tmp_path / "XLSTART"
+    assert A.installed_profile().funding.green_max_gap == 0.10  # none installed: the built-in one
+    code, text = run(A.install, xlstart, platform="win32", profile=city)
+    installed = home / ".xlmon" / "profile.toml"
+    assert code == 0 and installed.read_bytes() == city.read_bytes() and f"{city} → {installed}" in text, text
+    assert A.installed_profile().funding.green_max_gap == 0.05
+    code, text = run(A.doctor, xlstart, platform="win32", templates=templates)
+    assert code == 0 and f"规则配置：{installed}" in text, text
+
+    code, text = run(A.install, xlstart, platform="win32")
+    assert code == 0 and f"沿用已安装的规则配置：{installed}" in text and installed.read_bytes() == city.read_bytes()
+    code, text = run(A.uninstall, xlstart, platform="win32")
+    assert code == 0 and f"配置文件 {installed} 已保留" in text and installed.is_file()
+
+
+def test_install_refuses_a_profile_it_cannot_use_before_writing_anything(home, tmp_path):
+    city = tmp_path / "本市规则.toml"
+    city.write_text("[funding]\ngreen_max_gap = 0.3\nyellow_max_gap = 0.2\n", encoding="utf-8")
+    xlstart = tmp_path / "XLSTART"
+    code, text = run(A.install, xlstart, platform="win32", profile=city)
+    assert code == 2 and str(city) in text and "yellow_max_gap" in text and "未安装任何内容" in text, text
+    assert not xlstart.exists() and not (home / ".xlmon").exists()
+
+
+def test_doctor_finds_an_installed_profile_broken_since(home, tmp_path, templates):
+    city = tmp_path / "本市规则.toml"
+    city.write_text("[funding]\ngreen_max_gap = 0.05\n", encoding="utf-8")
+    xlstart = tmp_path / "XLSTART"
+    run(A.install, xlstart, platform="win32", profile=city)
+    (home / ".xlmon" / "profile.toml").write_text("[funding]\ngreen_max_gap = 百分之五\n", encoding="utf-8")
+    code, text = run(A.doctor, xlstart, platform="win32", templates=templates)
+    assert code == 1 and "已安装的规则配置无法使用" in text and "xlmon addin install --profile" in text, text

@@ -1,7 +1,8 @@
 """`xlmon addin install|uninstall` and `xlmon doctor`: put the 绩效监控 ribbon into desktop Excel.
 
-install copies the packaged xlmon.xlam (built by addin/build.py) into Excel's per-user startup folder
-and writes the xlwings config file the add-in reads (its VBA has PROJECT_NAME "xlmon", so xlwings
+install copies the packaged xlmon.xlam (built by addin/build.py) into Excel's per-user startup folder,
+with --profile a city's rule profile beside the config (the ribbon's buttons grade by it), and writes the
+xlwings config file the add-in reads (its VBA has PROJECT_NAME "xlmon", so xlwings
 looks for `%USERPROFILE%\\.xlmon\\xlmon.conf` on Windows and
 `~/Library/Containers/com.microsoft.Excel/Data/xlmon.conf` on macOS) with the interpreter that runs
 this command, in xlwings' own `"KEY","value"` format (see xlwings.cli.config_create). The VBA reads
@@ -22,9 +23,11 @@ from pathlib import Path
 from typing import Callable
 
 from .file_errors import os_reason
+from .profile import Profile, ProfileError, load_profile
 
 ADDIN_NAME = "xlmon.xlam"
 CONF_NAME = "xlmon.conf"
+PROFILE_NAME = "profile.toml"
 EXIT_OK, EXIT_FINDINGS, EXIT_FAILURE = 0, 1, 2
 MAC_STARTUP = ("Library", "Group Containers", "UBF8T346G9.Office", "User Content.localized",
                "Startup.localized", "Excel")
@@ -69,6 +72,18 @@ def config_path(platform: str | None = None) -> Path:
         return _home().joinpath(*MAC_CONFIG, CONF_NAME)
     base = os.environ.get("USERPROFILE") if platform.startswith("win") else None
     return Path(base or _home()) / ".xlmon" / CONF_NAME
+
+
+def profile_path(platform: str | None = None) -> Path:
+    """Where install --profile keeps a city's rule profile: beside xlmon.conf, in the user's own folder."""
+    return config_path(platform).parent / PROFILE_NAME
+
+
+def installed_profile() -> Profile:
+    """The rule profile the ribbon's buttons use on this desktop: the installed one, else the built-in one. A
+    profile broken since it was installed is a ProfileError naming the file (the button's alert says it)."""
+    path = profile_path()
+    return load_profile(path) if path.is_file() else load_profile()
 
 
 def interpreter_keys(platform: str | None = None) -> list[str]:
@@ -126,8 +141,16 @@ def write_config(path: Path, settings: dict[str, str], encoding: str | None = No
 # ------------------------------------------------------------------------------------ install
 
 def install(xlstart: str | Path | None = None, dry_run: bool = False, out: Out = print,
-            platform: str | None = None) -> int:
+            platform: str | None = None, profile: str | Path | None = None) -> int:
+    """Copy the add-in, set the interpreter and, with `profile`, install a city's rule profile; a profile that
+    cannot be used is said before anything is written."""
     platform = platform or sys.platform
+    if profile is not None:
+        try:
+            load_profile(profile)
+        except ProfileError as exc:
+            out(f"xlmon: {exc}\n未安装任何内容。")
+            return EXIT_FAILURE
     source = packaged_addin()
     if not source.is_file():
         out(f"xlmon: 找不到加载项文件 {source}。请重新安装 xlmon（开发环境请先运行 python addin/build.py）。")
@@ -157,6 +180,11 @@ def install(xlstart: str | Path | None = None, dry_run: bool = False, out: Out =
             shutil.copyfile(source, tmp)
             tmp.replace(target)
             write_config(conf, settings, encoding)
+            if profile is not None:
+                rules = profile_path(platform)
+                tmp = rules.with_name(rules.name + ".tmp")
+                shutil.copyfile(profile, tmp)
+                tmp.replace(rules)
             if platform == "darwin":
                 _install_applescript()
         except PermissionError:
@@ -168,6 +196,11 @@ def install(xlstart: str | Path | None = None, dry_run: bool = False, out: Out =
     out(f"{prefix}复制加载项：{source} → {target}")
     for key, value in settings.items():
         out(f"{prefix}在配置文件 {conf} 中设置 {key} = {value}")
+    rules = profile_path(platform)
+    if profile is not None:
+        out(f"{prefix}安装规则配置：{profile} → {rules}（“绩效监控”的各按钮按它校验、分级和汇总）")
+    elif rules.is_file():
+        out(f"沿用已安装的规则配置：{rules}")
     if not dry_run:
         out("安装完成。请重新启动 Excel，在“绩效监控”选项卡中使用各按钮。"
             "如按钮无反应，请运行 xlmon doctor 检查。")
@@ -200,9 +233,9 @@ def uninstall(xlstart: str | Path | None = None, out: Out = print, platform: str
         out(f"xlmon: 无法删除 {target}：文件正被 Excel 使用。请先退出 Excel 再运行 xlmon addin uninstall。")
         return EXIT_FAILURE
     out(f"已删除加载项 {target}。重新启动 Excel 后“绩效监控”选项卡消失。")
-    conf = config_path(platform)
-    if conf.exists():
-        out(f"配置文件 {conf} 已保留，如不再需要可手动删除。")
+    for kept in (config_path(platform), profile_path(platform)):
+        if kept.exists():
+            out(f"配置文件 {kept} 已保留，如不再需要可手动删除。")
     return EXIT_OK
 
 
@@ -364,6 +397,7 @@ def diagnose(xlstart: str | Path | None = None, platform: str | None = None,
         elif vba_version:
             findings.append(Finding(True, f"xlwings 版本一致：{py_version}"))
 
+    findings.append(_profile_finding(platform))
     if templates is True:
         templates = _templates_dir()
     from .templates import TEMPLATE_FILES
@@ -378,6 +412,18 @@ def diagnose(xlstart: str | Path | None = None, platform: str | None = None,
     elif templates is None:
         findings.append(Finding(True, "未附带模板文件夹；需要时用 xlmon template project|department -o 文件 生成"))
     return findings
+
+
+def _profile_finding(platform: str) -> Finding:
+    rules = profile_path(platform)
+    if not rules.is_file():
+        return Finding(True, "规则配置：内置（本地规则不同时，用 xlmon addin install --profile 文件 安装）")
+    try:
+        load_profile(rules)
+    except ProfileError as exc:
+        return Finding(False, f"已安装的规则配置无法使用，各按钮将报错：{exc}",
+                       "改正后用 xlmon profile --check 文件 检查，再运行 xlmon addin install --profile 文件")
+    return Finding(True, f"规则配置：{rules}")
 
 
 def doctor(xlstart: str | Path | None = None, out: Out = print, platform: str | None = None,

@@ -82,6 +82,8 @@ def build_parser() -> Parser:
     a_install = addin_sub.add_parser("install", help="安装加载项（复制到 Excel 启动文件夹）")
     a_install.add_argument("--dry-run", action="store_true", help="只显示将要做的修改，不实际执行")
     a_install.add_argument("--xlstart", metavar="DIR", help="改为复制到该文件夹（默认 Excel 的 XLSTART 文件夹）")
+    a_install.add_argument("--profile", metavar="FILE",
+                           help="同时安装本地的规则配置文件（TOML），各按钮按它校验、分级和汇总（默认沿用已安装的，或内置配置）")
     a_uninstall = addin_sub.add_parser("uninstall", help="卸载加载项")
     a_uninstall.add_argument("--xlstart", metavar="DIR", help="加载项所在文件夹（默认 Excel 的 XLSTART 文件夹）")
     doctor = sub.add_parser("doctor", help="检查 Excel 加载项的安装和配置",
@@ -96,6 +98,7 @@ def build_parser() -> Parser:
     serve.add_argument("--certfile", metavar="FILE", help="HTTPS 证书（PEM）；Excel 加载项要求 HTTPS")
     serve.add_argument("--keyfile", metavar="FILE", help="HTTPS 私钥（PEM）")
     serve.add_argument("--public-url", metavar="URL", help="Excel 访问本服务的地址，写入清单（默认按请求地址）")
+    serve.add_argument("--profile", metavar="FILE", help="规则配置文件（TOML）：网页和加载项的各按钮都按它校验、分级和汇总")
     return parser
 
 
@@ -473,7 +476,7 @@ def cmd_addin(args) -> int:
     from .addin_setup import install, uninstall
 
     if args.addin_command == "install":
-        return install(args.xlstart, dry_run=args.dry_run)
+        return install(args.xlstart, dry_run=args.dry_run, profile=args.profile)
     return uninstall(args.xlstart)
 
 
@@ -491,6 +494,9 @@ def cmd_serve(args) -> int:
         if path and not Path(path).is_file():
             print(f"xlmon: 找不到文件：{path}", file=sys.stderr)
             return EXIT_FAILURE
+    profile = _profile(args)
+    if profile is None:
+        return EXIT_FAILURE
     try:
         sock = _listening_socket(args.host, args.port)
     except OSError as exc:
@@ -500,8 +506,8 @@ def cmd_serve(args) -> int:
 
     from .server.app import Settings, create_app
 
-    config = uvicorn.Config(create_app(Settings(public_url=args.public_url)), host=args.host, port=args.port,
-                            ssl_certfile=args.certfile, ssl_keyfile=args.keyfile, log_level="warning")
+    config = uvicorn.Config(create_app(Settings(public_url=args.public_url, profile=profile)), host=args.host,
+                            port=args.port, ssl_certfile=args.certfile, ssl_keyfile=args.keyfile, log_level="warning")
     scheme = "https" if args.certfile else "http"
     print(f"xlmon 服务已启动：{scheme}://{args.host}:{args.port}/（清单：/manifest.xml），按 Ctrl+C 停止。")
     with sock:

@@ -4,6 +4,8 @@ One implementation for every front end: desktop Excel calls `main(name)` through
 (`xw.Book.caller()`), xlwings Server calls the same functions through `server/scripts.py` with a
 remote Book built from the client's payload. Each function reads value grids from the book,
 asks the core, and writes back only what the client can apply (see adapters/xlwings_book.py).
+The rule profile is the server's (`xlmon serve --profile`), or on the desktop the one
+`xlmon addin install --profile` installed, else the built-in one.
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from .adapters import xlwings_book as xb
+from .addin_setup import installed_profile
 from .addin_marks import apply_marks, clear_recorded, lost_note, read_state, sheet_names, write_results
 from .check import check_sheets, hidden_sheets, no_forms
 from .diagnostics import SEVERITY_ZH, Diagnostic
 from .form_plan import plan_form
 from .marks import GRADE_ZH, plan_marks
-from .profile import Profile, load_profile
+from .profile import Profile
 from .recalc import CellEdit, plan_calculation, template_fills
 from .sheetnames import RESULTS_SHEET, STATE_SHEET
 
@@ -38,7 +41,7 @@ class Outcome:
 def calculate(book: Any, profile: Profile | None = None) -> Outcome:
     """计算: make 小计, 资金总额, 下达率 and 支出进度 right on every form of the book."""
     grids = xb.form_grids(book)
-    result = check_sheets(grids, profile or load_profile())
+    result = check_sheets(grids, profile or installed_profile())
     if not result.forms:
         return _tell(book, Outcome(f"{no_forms(result)}，未做任何计算。"), "warning")
     edits = plan_calculation(result.forms, grids)
@@ -58,7 +61,7 @@ def calculate(book: Any, profile: Profile | None = None) -> Outcome:
 
 def validate(book: Any, profile: Profile | None = None) -> Outcome:
     """校验: every rule; colour graded and faulty cells; list the findings in 校验结果."""
-    profile = profile or load_profile()
+    profile = profile or installed_profile()
     if STATE_SHEET in sheet_names(book):
         return _tell(book, Outcome("此工作簿带有命令行 xlmon check --annotate 做的标注，"
                                    "请先用 xlmon clear 清除后再校验。"), "warning")
@@ -114,8 +117,10 @@ def clear_marks(book: Any) -> Outcome:
     return _tell(book, Outcome(text), "warning" if moved or lost else "info")
 
 
-def new_project_form(book: Any, year: int | None = None, months: int | None = None) -> Outcome:
-    """新建项目表: a new, empty project form sheet, laid out as our template."""
+def new_project_form(book: Any, year: int | None = None, months: int | None = None,
+                     profile: Profile | None = None) -> Outcome:
+    """新建项目表: a new, empty project form sheet, laid out as our template made with the profile (its indicator
+    groups and the colours of 支出进度)."""
     from .adapters.xlwings_form import write_form
     from .templates import COMMITTED
 
@@ -124,7 +129,9 @@ def new_project_form(book: Any, year: int | None = None, months: int | None = No
     while f"项目表{n}" in names:
         n += 1
     name = f"项目表{n}"
-    plan = plan_form("project", year=year or COMMITTED["year"], months=months or COMMITTED["months"])
+    profile = profile or installed_profile()
+    plan = plan_form("project", year=year or COMMITTED["year"], months=months or COMMITTED["months"],
+                     hierarchy=profile.levels(), profile=profile)
     sheet = xb.add_sheet(book, name)
     skipped = write_form(book, sheet, plan)
     text = f"已新增“{name}”表，请填写项目名称、资金和指标。"
@@ -133,7 +140,8 @@ def new_project_form(book: Any, year: int | None = None, months: int | None = No
     return _tell(book, Outcome(text))
 
 
-def consolidate_folder(book: Any, folder: str | Path | None = None, open_summary: bool = True) -> Outcome:
+def consolidate_folder(book: Any, folder: str | Path | None = None, open_summary: bool = True,
+                       profile: Profile | None = None) -> Outcome:
     """汇总 (desktop): the workbooks of a chosen folder into a new summary workbook, then open it."""
     if xb.is_remote(book):
         return _tell(book, Outcome("请在“汇总”任务窗格中选择各单位报送的工作簿。"))
@@ -150,7 +158,7 @@ def consolidate_folder(book: Any, folder: str | Path | None = None, open_summary
         xb.status(book, f"xlmon 汇总：已读取 {done}/{total} 个文件")
 
     try:
-        message, output = summarise_folder(folder, progress)
+        message, output = summarise_folder(folder, progress, profile or installed_profile())
     finally:
         xb.status(book, None)
     if output is None:
@@ -160,7 +168,7 @@ def consolidate_folder(book: Any, folder: str | Path | None = None, open_summary
     return _tell(book, Outcome(message))
 
 
-def summarise_folder(folder: Path, progress=None) -> tuple[str, Path | None]:
+def summarise_folder(folder: Path, progress=None, profile: Profile | None = None) -> tuple[str, Path | None]:
     """The folder's workbooks into a new 部门汇总.xlsx beside them (never over an existing one), checked
     against the roster kept in the folder (…名单….xlsx/.csv) when there is one, and carrying the 部门整体 the
     department completed in its latest earlier summary there."""
@@ -177,7 +185,7 @@ def summarise_folder(folder: Path, progress=None) -> tuple[str, Path | None]:
     earlier = folder_summary(folder)
     try:
         summary = consolidate([folder], output, roster=roster, progress=progress, roster_file=roster_file,
-                              carry_from=earlier)
+                              carry_from=earlier, profile=profile)
     except OSError as exc:  # a share the department head may only read, a full disk
         return (f"无法在文件夹“{folder}”中保存汇总表（{os_reason(exc)}）：请确认可以在该文件夹中新建文件，"
                 "或把各单位的文件复制到一个可写入的文件夹后再汇总。未生成任何文件。"), None
@@ -227,11 +235,11 @@ def _listed(shown: list, files: list) -> str:
     return f"未采用的文件{more}：{listed}。"
 
 
-def report(book: Any) -> str:
+def report(book: Any, profile: Profile | None = None) -> str:
     """生成报告: the 分析报告 draft beside the workbook (desktop); see report/addin.py."""
     from .report.addin import report as draft
 
-    return draft(book)
+    return draft(book, profile or installed_profile())
 
 
 # Names the ribbon's dispatch routine uses (desktop RunPython and the server's scripts).
@@ -246,7 +254,7 @@ def main(name: str) -> None:
     book = xw.Book.caller()
     try:
         BUTTONS[name](book)
-    except ValueError as exc:  # a condition xlmon says in Chinese (a used range too large to hand over)
+    except ValueError as exc:  # a condition xlmon says in Chinese (a used range too large, a broken profile)
         xb.alert(book, f"xlmon：{exc}", mode="critical")
     except Exception as exc:  # one Chinese alert, and no second box of xlwings' with the English traceback
         xb.alert(book, f"xlmon 运行出错（{type(exc).__name__}: {exc}），请将此信息告知技术支持。", mode="critical")

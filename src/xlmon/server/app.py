@@ -38,6 +38,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__, entry_points
+from ..profile import Profile, load_profile
 from . import scripts
 from .icons import ICON_NAMES, ICON_SIZES, icon_png
 from .manifest import BUTTONS, build_manifest
@@ -66,6 +67,7 @@ class Settings:
     max_files: int = field(default_factory=lambda: int(_env("XLMON_MAX_FILES", 300)))
     max_total_mb: float = field(default_factory=lambda: _env("XLMON_MAX_TOTAL_MB", 200))
     max_payload_mb: float = field(default_factory=lambda: _env("XLMON_MAX_PAYLOAD_MB", 50))
+    profile: Profile = field(default_factory=load_profile)  # xlmon serve --profile: the page's and the ribbon's
 
 
 def officejs_static() -> Path:
@@ -114,7 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if problem:
             raise HTTPException(400, problem)
         try:
-            return await run_in_threadpool(run_script, script_name, payload)
+            return await run_in_threadpool(run_script, script_name, payload, settings.profile)
         except PayloadError as exc:
             raise HTTPException(400, str(exc)) from None
 
@@ -175,7 +177,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         authorise(request)
         upload = uploads(request, settings)
         async with upload as files:
-            return await run_in_threadpool(check_uploads, files, upload.folder)
+            return await run_in_threadpool(check_uploads, files, upload.folder, settings.profile)
 
     @app.post("/api/consolidate")
     async def api_consolidate(request: Request):
@@ -183,14 +185,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         upload = uploads(request, settings, extra=("roster", "overall_from"))
         async with upload as files:
             return await run_in_threadpool(consolidate_uploads, files, upload.extra.get("roster"),
-                                           upload.extra.get("overall_from"), upload.dated)
+                                           upload.extra.get("overall_from"), upload.dated, settings.profile)
 
     @app.post("/api/report")
     async def api_report(request: Request):
         authorise(request)
         upload = uploads(request, settings, extra=("roster",))
         async with upload as files:
-            return await run_in_threadpool(report_uploads, files, upload.folder, upload.extra.get("roster"))
+            return await run_in_threadpool(report_uploads, files, upload.folder, upload.extra.get("roster"),
+                                           settings.profile)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
@@ -227,8 +230,9 @@ def payload_problem(payload) -> str | None:
     return None
 
 
-def run_script(name: str, payload: dict) -> dict:
-    """One button press: the payload as xlwings' remote Book, the script, the Book's actions."""
+def run_script(name: str, payload: dict, profile: Profile | None = None) -> dict:
+    """One button press: the payload as xlwings' remote Book, the script (given the book and the server's rule
+    profile by their type hints, as xlwings Server injects them), the Book's actions."""
     import xlwings as xw
     from xlwings.server import custom_scripts_call
 
@@ -241,7 +245,8 @@ def run_script(name: str, payload: dict) -> dict:
     except Exception as exc:  # xlwings refuses a payload of another version or shape
         raise PayloadError(f"无法读取工作簿数据：{exc}") from None
     with book:
-        asyncio.run(custom_scripts_call(scripts, name, typehint_to_value={xw.Book: book}))
+        asyncio.run(custom_scripts_call(scripts, name,
+                                        typehint_to_value={xw.Book: book, Profile: profile or load_profile()}))
         return book.json()
 
 
@@ -461,15 +466,14 @@ def _format(header: str, value: object) -> str:
     return "0.00%" if header.endswith(("率", "进度")) else "#,##0.00"
 
 
-def check_uploads(files: list[tuple[str, Path]], work: Path) -> dict:
+def check_uploads(files: list[tuple[str, Path]], work: Path, profile: Profile | None = None) -> dict:
     """校验 of the uploads; `work`: the request's folder, where the marked copies are made beside the uploads."""
     from ..adapters.workbook_marks import annotate_file, copy_suffix
     from ..check import check_paths
     from ..marks import plan_marks
     from ..output import results_json
-    from ..profile import load_profile
 
-    profile = load_profile()
+    profile = profile or load_profile()
     files = unit_uploads(files)
     records, annotated, unmarked = [], [], []
     marked = work / "annotated"
@@ -527,7 +531,8 @@ def _top_roster(files: list[tuple[str, Path]]) -> tuple[tuple[str, Path] | None,
 
 
 def consolidate_uploads(files: list[tuple[str, Path]], roster_upload: tuple[str, Path] | None = None,
-                        earlier: tuple[str, Path] | None = None, dated: bool = False) -> dict:
+                        earlier: tuple[str, Path] | None = None, dated: bool = False,
+                        profile: Profile | None = None) -> dict:
     """汇总 of the uploads, checked against the roster among them (upload_roster). `earlier`: the department's
     earlier summary, whose completed 部门整体 is carried into the new one (--overall-from); a 422 when it holds none.
     `dated`: the files carry their own modification times (uploads._modified)."""
@@ -543,7 +548,7 @@ def consolidate_uploads(files: list[tuple[str, Path]], roster_upload: tuple[str,
     files, roster_upload, roster, note = upload_roster(files, roster_upload, everything, "汇总")
     output = free_name(folder / "部门汇总.xlsx")  # beside the files, which its 来源文件 links then name as they are
     try:
-        summary = consolidate([p for _, p in files], output, workers=1, roster=roster,
+        summary = consolidate([p for _, p in files], output, workers=1, roster=roster, profile=profile,
                               carry_from=earlier[1] if earlier else None, chosen_together=True, dated=dated)
     except NotCompleted as exc:
         raise HTTPException(422, shown_names(f"上次的部门汇总：{exc}", everything)) from None
@@ -617,15 +622,16 @@ def report_for_upload_name(files: list[tuple[str, Path]]) -> str:
     return "部门绩效监控分析报告.docx"
 
 
-def report_uploads(files: list[tuple[str, Path]], work: Path, roster_upload: tuple[str, Path] | None = None) -> dict:
+def report_uploads(files: list[tuple[str, Path]], work: Path, roster_upload: tuple[str, Path] | None = None,
+                   profile: Profile | None = None) -> dict:
     """The report on the uploads; the roster as 汇总 takes it (upload_roster), so that it names who did not report."""
-    from ..profile import load_profile
     from ..report import NothingToReport, report_for_paths, write_docx
 
     everything = [*files, *([roster_upload] if roster_upload else [])]
     files, roster_upload, roster, note = upload_roster(files, roster_upload, everything, "生成报告")
     try:
-        drafted = report_for_paths([p for _, p in files], load_profile(), roster=roster, chosen_together=True)
+        drafted = report_for_paths([p for _, p in files], profile or load_profile(), roster=roster,
+                                   chosen_together=True)
     except NothingToReport as exc:
         raise HTTPException(422, shown_names(f"上传的文件中没有可用的绩效运行监控表，未生成分析报告。{exc}。", files)) from None
     out = work / "report.docx"
