@@ -248,6 +248,24 @@ def test_profile_file_overrides_and_errors(tmp_path):
         load_profile(tmp_path / "typo.toml")
 
 
+def test_every_setting_a_citys_profile_leaves_out_keeps_the_built_in_value(tmp_path):
+    """As default.toml promises: a profile holding one section only (the gaps of [funding], as a city changes
+    them) is the built-in profile but for it; its qualitative words (达成, 未完成…) too, which such a profile lost,
+    so that a 完成值 of 未完成 went ungraded where the built-in profile calls it red."""
+    from xlmon.grading import qualitative_grade
+    from xlmon.models import Indicator
+
+    built_in = load_profile().model_dump()
+    city = tmp_path / "city.toml"
+    city.write_text("[funding]\ngreen_max_gap = 0.05\nyellow_max_gap = 0.15\n", encoding="utf-8")
+    profile = load_profile(city)
+    mine = profile.model_dump()
+    assert mine["funding"]["green_max_gap"] == 0.05
+    assert {k: v for k, v in mine.items() if k != "funding"} == {k: v for k, v in built_in.items() if k != "funding"}
+    indicator = Indicator(level3="安全隐患消除", target="有效消除")
+    assert qualitative_grade("未完成", indicator, profile) == qualitative_grade("未完成", indicator, load_profile()) == "red"
+
+
 @pytest.mark.parametrize("text, said", [
     ("[funding]\ngreen_max = 0.1\n", ["funding.green_max：没有这个设置项"]),
     ('[funding]\ngreen_max_gap = "abc"\n', ["funding.green_max_gap：应为数字（现为 'abc'）"]),

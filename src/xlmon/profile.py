@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -14,6 +15,17 @@ from . import layout as L
 from .file_errors import os_reason
 
 Grade = Literal["green", "yellow", "red"]
+
+
+def default_profile_text() -> str:
+    return resources.files("xlmon").joinpath("profiles/default.toml").read_text("utf-8")
+
+
+@lru_cache(maxsize=1)
+def _built_in_words() -> dict[str, str]:
+    """The built-in profile's qualitative words: a city's profile that leaves them out keeps them, as every other
+    setting it leaves out keeps the built-in value (default.toml is where they are written)."""
+    return tomllib.loads(default_profile_text())["indicators"]["qualitative"]
 
 
 class _Strict(BaseModel):
@@ -47,7 +59,7 @@ class IndicatorRules(_Strict):
     yellow_tolerance: float = Field(0.10, ge=0, le=1)
     sequential_check: bool = False
     sequential_level2: list[str] = Field(default_factory=lambda: ["数量指标"])
-    qualitative: dict[str, Grade] = Field(default_factory=dict)
+    qualitative: dict[str, Grade] = Field(default_factory=lambda: dict(_built_in_words()))
     likelihood_floor: dict[str, Grade] = Field(default_factory=lambda: {"有可能": "yellow", "完全不可能": "red"})
 
 
@@ -103,10 +115,6 @@ class Profile(_Strict):
 
 class ProfileError(ValueError):
     """The profile file cannot be used; the message is Chinese and names the file."""
-
-
-def default_profile_text() -> str:
-    return resources.files("xlmon").joinpath("profiles/default.toml").read_text("utf-8")
 
 
 def load_profile(path: str | Path | None = None) -> Profile:
