@@ -3837,3 +3837,45 @@ def test_a_project_form_without_its_name_is_named_by_its_sheet_in_the_focus_list
     book.save(summary)
     code, again = run(capsys, summary, "-o", tmp_path / "上级2.xlsx")
     assert code == 0 and not {"K005", "K012", "K014"} & {d["code"] for d in again["diagnostics"]}
+
+
+STRICT = "[funding]\ngreen_max_gap = 0.0\nyellow_max_gap = 0.0\n"  # every row behind 时间进度 red
+
+
+def test_a_summary_graded_by_another_profile_is_said_so_one_level_up_not_taken_for_edits(department, tmp_path, capsys):
+    """A department that grades by its own profile: one level up, its summary's grades are what that profile gives,
+    not edits (K014) where the bureau's profile grades otherwise; the bureau is told its project grades are the
+    department's (K020), and its own rows are graded by its own profile. With the same profile, nothing is said."""
+    city = tmp_path / "本部门规则.toml"
+    city.write_text(STRICT, encoding="utf-8")
+    code, dept = run(capsys, department, "-o", tmp_path / "部门.xlsx", "--profile", city)
+    assert code == 0
+    code, bureau = run(capsys, tmp_path / "部门.xlsx", "-o", tmp_path / "局.xlsx")
+    codes = [d["code"] for d in bureau["diagnostics"]]
+    assert code == 0 and "K014" not in codes and codes.count("K020") == 1, codes
+    said = next(d for d in bureau["diagnostics"] if d["code"] == "K020")
+    assert said["file"].endswith("部门.xlsx") and "超过 0、0 个百分点" in said["message"] and "本次为 10、20" in said[
+        "message"], said
+    assert bureau["grades"] == dept["grades"]  # each project's, as the department graded it
+    _, direct = run(capsys, department, "-o", tmp_path / "直接.xlsx")
+    assert bureau["totals"] == direct["totals"]
+    code, same = run(capsys, tmp_path / "部门.xlsx", "-o", tmp_path / "局2.xlsx", "--profile", city)
+    assert code == 0 and not {"K014", "K020"} & {d["code"] for d in same["diagnostics"]}
+
+
+def test_an_earlier_summary_graded_by_another_profile_is_not_taken_for_the_departments_edits(department, tmp_path,
+                                                                                              capsys):
+    """A department that changed its profile since its last 汇总 of the folder: that summary's grades are its
+    profile's, not edits the new summary would lose (K015)."""
+    import shutil
+
+    units = tmp_path / "units"
+    shutil.copytree(department, units)
+    for old in units.glob("部门汇总*.xlsx"):
+        old.unlink()
+    assert run(capsys, units, "-o", units / "部门汇总.xlsx")[0] == 0
+    city = tmp_path / "本部门规则.toml"
+    city.write_text(STRICT, encoding="utf-8")
+    code, again = run(capsys, units, "-o", units / "部门汇总（2）.xlsx", "--profile", city)
+    codes = [d["code"] for d in again["diagnostics"]]
+    assert code == 0 and not {"K014", "K015", "K020"} & set(codes), codes

@@ -17,7 +17,8 @@ from ..calc import add, only_subtotal
 from ..check import check_workbook
 from ..file_errors import os_reason, readable, reader_failure
 from ..models import Form
-from ..profile import Profile
+from ..diagnostics import make
+from ..profile import Profile, grading_differences
 from ..rules.numbers import largest_amount
 from ..text import plain_number
 from ..sheetnames import RECORDS_SHEET, SUMMARY_SHEETS  # RECORDS_SHEET: a summary's hidden sheet, a record a row
@@ -131,6 +132,16 @@ def _lines(sheet: list[list], kind: str) -> Iterator:
 def made_in(sheet: list[list]) -> str | None:
     """The folder a summary was written in, as its records sheet keeps it (records.made_line)."""
     return next(_lines(sheet, "made"), None)
+
+
+def profile_in(sheet: list[list]) -> Profile | None:
+    """The rule profile a summary graded by, as its records sheet keeps it (records.profile_line); None for a
+    summary written before it was kept, or one whose line no longer makes a profile."""
+    data = next(_lines(sheet, "profile"), None)
+    try:
+        return Profile.model_validate(data) if isinstance(data, dict) else None
+    except ValueError:
+        return None
 
 
 def read_through(records: list[FormRecord], path: str, hashes: dict[str, str] | None = None) -> None:
@@ -311,7 +322,7 @@ def edits_in(sheets: dict[str, list[list]], profile: Profile) -> list[Edit]:
         records, diagnostics = summary_records(sheets[RECORDS_SHEET])
     except DamagedRecords as exc:
         return [Edit("K014", RECORDS_SHEET, None, f"汇总记录已被改动（{exc}），无法与其他工作表比较")]
-    return summary_edits(sheets, records, diagnostics, profile)
+    return summary_edits(sheets, records, diagnostics, profile_in(sheets[RECORDS_SHEET]) or profile)
 
 
 def _amounts_differ(form: Form, units: list[FormRecord]) -> bool:
@@ -338,11 +349,15 @@ def summary_outcome(sheets: dict[str, list[list]], path: str, profile: Profile, 
     sheet keeps, the department's edits to its visible sheets and its completed 部门整体. DamagedRecords when the
     records cannot be read back."""
     records, diagnostics = summary_records(sheets[RECORDS_SHEET])
-    edits = summary_edits(sheets, records, diagnostics, profile)  # against the records as it wrote them
+    made = profile_in(sheets[RECORDS_SHEET])  # its grades are compared with what its own profile gives
+    edits = summary_edits(sheets, records, diagnostics, made or profile)  # against the records as it wrote them
     inputs = sorted({r.file for r in records})
     hashes = file_hashes(sheets[RECORDS_SHEET], records, diagnostics)
     read_through(records, path, hashes)
     diagnostics = [*edit_diagnostics(edits, path), *diagnostics]
+    if made and records and (differences := grading_differences(made, profile)):
+        diagnostics.insert(0, make("K020", file=path, sheet=SUMMARY_SHEETS[0],
+                                   differences="；".join(differences)).model_dump())
     if SUMMARY_SHEETS[6] in sheets:
         records, found = completed_department_form(sheets[SUMMARY_SHEETS[6]], records, path, profile, sha or None)
         if found:  # the forms a sub-department's K006 said it counted are this one's now

@@ -224,6 +224,12 @@ def left_line(rejected: list[list[str]], earlier: int, duplicates: list[str]) ->
     return _line({"type": "left", "data": {"rejected": rejected, "earlier": earlier, "duplicates": duplicates}})
 
 
+def profile_line(data: dict) -> str:
+    """The rule profile the summary graded by (Profile.model_dump), so that one level up its grades are compared
+    with what that profile gives, not taken for edits where the bureau's profile grades otherwise."""
+    return _line({"type": "profile", "data": data})
+
+
 def roster_line(names: list[str]) -> str:
     """The roster the summary was checked against, so that the report drafted from it says who did not report."""
     return _line({"type": "roster", "data": names})

@@ -36,7 +36,8 @@ from .extract import RECORDS_SHEET
 from .names import unit_parts
 from .quick_xlsx import CONTROL, Cells, QuickWorkbook, write_cells
 from .records import (AMOUNTS, Deviation, FormRecord, amounts_left_out, blocks_apart, diagnostic_line, file_line,
-                      form_name, left_line, made_line, named_form, not_prefilled, overall_sums, record_line, roster_line)
+                      form_name, left_line, made_line, named_form, not_prefilled, overall_sums, profile_line, record_line,
+                      roster_line)
 
 from ..sheetnames import SUMMARY_SHEETS as SHEETS
 GRADE_ORDER = {"red": 0, "yellow": 1, "green": 2}
@@ -867,6 +868,7 @@ def _records(book: _Book, summary: Summary, listed: list[list], path: Path) -> N
     here = Path(path).resolve().parent  # run.skip_own_summaries reads it: last time's summary of this folder
     own = any(Path(f.path).resolve().parent == here for f in summary.files if f.status == "included" and not f.summary)
     ws.write_run(row, 0, _pieces(made_line(str(here) if own else None)))
+    ws.write_run(row + 1, 0, _pieces(profile_line(book.profile.model_dump(mode="json"))))
     ws.hide()
 
 
