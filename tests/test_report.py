@@ -125,6 +125,22 @@ def test_the_report_button_on_a_summary_gives_the_departments_report(department,
     assert any(line.startswith("本次监控纳入") and f"{len(department.paths)} 个单位" in line for line in pressed)
 
 
+def test_a_summary_graded_by_another_profile_is_no_finding_in_its_forms(department, tmp_path):
+    """A department's summary made by its own profile, drafted by another: the findings it carries are its units'
+    forms' as that profile finds them, and that it was graded otherwise (K020) is said of the summary, not counted
+    as one more warning in the forms."""
+    from xlmon.consolidate.run import consolidate
+    from xlmon.profile import load_profile
+
+    city = tmp_path / "本部门规则.toml"
+    city.write_text("[funding]\ngreen_max_gap = 0.0\nyellow_max_gap = 0.0\n", encoding="utf-8")
+    summary = tmp_path / "部门汇总.xlsx"
+    consolidate(department.paths, summary, profile=load_profile(city))
+    quality = re.compile(r"经 xlmon 校验.*")
+    assert quality.search(report_for_paths([summary]).text())[0] == quality.search(
+        report_for_paths(department.paths, load_profile(city)).text())[0]
+
+
 def test_a_departments_edits_to_its_summary_are_no_finding_in_its_forms_whichever_way_it_is_drafted(department, tmp_path):
     """A department that added its own column (处理情况) and changed an amount in its summary, then pressed 生成报告
     in it: the add-in ran no edit check and `xlmon report` of the very same file counted each edit as one more

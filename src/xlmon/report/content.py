@@ -52,6 +52,7 @@ class NothingToReport(ValueError):
 
 ABOUT_WRITING = ("K015", "K016")  # the earlier summary's edits left behind or carried into the one written
 EDITED = ("K005", "K012", "K014")  # a summary's sheets changed by hand (consolidate.edits)
+OF_SUMMARY = (*EDITED, "K020")  # and one graded by another profile than the report's
 LISTED_BEHIND = 20  # units behind named in the text: a bureau has hundreds, which its table of units lists
 LISTED_RED = 30  # red indicators set out one by one: a bureau has hundreds, which its table of deviations lists
 _LIKELIHOOD_ORDER = {"完全不可能": 0, "有可能": 1}  # the least likely to be reached set out first
@@ -214,10 +215,10 @@ def _quoted(value) -> str:
 
 def forms_findings(diagnostics: list[dict], alone: FileOutcome | None) -> list[dict]:
     """The findings in the forms the report is of: not what 汇总 said of the summary it wrote (ABOUT_WRITING), nor,
-    drafted from the department's own summary, the department's edits to it (EDITED), so that its report says what
-    the report of its units' files says."""
+    drafted from the department's own summary, what is said of that summary (its edits, the profile it graded by:
+    OF_SUMMARY), so that its report says what the report of its units' files says."""
     return [d for d in diagnostics if d["code"] not in ABOUT_WRITING
-            and not (alone is not None and d["code"] in EDITED and d.get("file") == alone.path)]
+            and not (alone is not None and d["code"] in OF_SUMMARY and d.get("file") == alone.path)]
 
 
 def quality_text(severities: list[str]) -> str:
