@@ -3879,3 +3879,21 @@ def test_an_earlier_summary_graded_by_another_profile_is_not_taken_for_the_depar
     code, again = run(capsys, units, "-o", units / "部门汇总（2）.xlsx", "--profile", city)
     codes = [d["code"] for d in again["diagnostics"]]
     assert code == 0 and not {"K014", "K015", "K020"} & set(codes), codes
+
+
+def test_the_sheets_of_funding_grades_print_the_rules_they_follow(department, tmp_path, capsys):
+    """汇总表 and 项目明细 printed say how their funding grades were reached, below each page: the gaps of the profile
+    the summary was made with, and its milestone for the period's month where it uses milestones."""
+    code, _ = run(capsys, department, "-o", tmp_path / "内置.xlsx")
+    book = load_workbook(tmp_path / "内置.xlsx")
+    said = "评级：支出进度落后时间进度≤10个百分点为绿灯，≤20个百分点为黄灯，其余为红灯"
+    assert code == 0 and all(book[name].oddFooter.left.text == said for name in ("汇总表", "项目明细"))
+    assert not book["校验问题"].oddFooter.left.text and "&P" in book["汇总表"].oddFooter.center.text
+    city = tmp_path / "本市规则.toml"
+    city.write_text("[funding]\ngreen_max_gap = 0.05\nyellow_max_gap = 0.15\nuse_milestones = true\n"
+                    "milestones = { 6 = 0.55 }\n", encoding="utf-8")
+    code, _ = run(capsys, department, "-o", tmp_path / "本市.xlsx", "--profile", city)
+    footer = load_workbook(tmp_path / "本市.xlsx")["汇总表"].oddFooter.left
+    assert code == 0 and footer.text == ("评级：支出进度落后时间进度≤5个百分点为绿灯，≤15个百分点为黄灯，其余为红灯\n"
+                                         "6月末支出进度未达55%的至少为黄灯，低于其15个百分点以上的为红灯"), footer.text
+    assert footer.size == 8

@@ -192,9 +192,10 @@ class _Sheet:
 
 
 class _Book:
-    def __init__(self, path: str, profile: Profile, heading: str = ""):
+    def __init__(self, path: str, profile: Profile, heading: str = "", legend: str = ""):
         self.heading = heading  # the department and period, atop every printed page
         self.profile = profile
+        self.legend = legend  # the rules of the funding grades, below the pages that show them
         self.wb = QuickWorkbook(path, {"strings_to_formulas": False, "strings_to_urls": False,
                                    "strings_to_numbers": False})
         base = {"font_name": "宋体", "font_size": 10, "border": 1, "valign": "vcenter"}
@@ -221,7 +222,8 @@ class _Book:
 
     def page_setup(self, ws: Worksheet, name: str, width: float) -> None:
         """Landscape, one page wide (A3 when A4 would shrink the print below ~62 %), the department, period
-        and sheet on top of every page and the page number below."""
+        and sheet on top of every page and the page number below; on the sheets of funding grades, left of it, the
+        rules they follow."""
         ws.set_landscape()
         ws.set_paper(_paper(width))
         ws.fit_to_pages(1, 0)
@@ -229,7 +231,20 @@ class _Book:
 
     def header(self, ws: Worksheet, name: str) -> None:
         ws.set_header(f"&L{header_text(self.heading)}&R{header_text(name)}", {"margin": 0.3})
-        ws.set_footer(f"&C{PAGE_NUMBER}", {"margin": 0.3})
+        legend = f"&L&8{header_text(self.legend)}" if self.legend and name in SHEETS[:2] else ""
+        ws.set_footer(f"{legend}&C{PAGE_NUMBER}", {"margin": 0.3})
+
+
+def grading_legend(profile: Profile, months: int | None) -> str:
+    """How 汇总表's 评级 and 项目明细's 资金评级 grade, by the profile the summary was made with: printed, a summary
+    says the rules its colours follow (in a footer: a line more on 汇总表 would push its units off page 1)."""
+    rules = profile.funding
+    text = (f"评级：支出进度落后时间进度≤{rules.green_max_gap * 100:g}个百分点为绿灯，"
+            f"≤{rules.yellow_max_gap * 100:g}个百分点为黄灯，其余为红灯")
+    if rules.use_milestones and months in rules.milestones:
+        text += (f"\n{months}月末支出进度未达{rules.milestones[months] * 100:g}%的至少为黄灯，"
+                 f"低于其{rules.yellow_max_gap * 100:g}个百分点以上的为红灯")
+    return text
 
 
 def _paper(width: float) -> int:
@@ -239,7 +254,8 @@ def _paper(width: float) -> int:
 
 def write_summary(summary: Summary, path: Path, profile: Profile) -> Path:
     with atomic_path(path) as tmp:
-        book = _Book(tmp, profile, f"{_title_name(summary)}（{_period(summary)}）")
+        book = _Book(tmp, profile, f"{_title_name(summary)}（{_period(summary)}）",
+                     grading_legend(profile, summary.months))
         _overview(book, summary)
         names = source_names([*summary.projects, *summary.overall])  # 项目明细's 来源文件 and 指标偏差's 位置
         folder = os.path.abspath(path.parent)  # the links are relative to it
