@@ -3,8 +3,8 @@
 In-process TestClient tests cannot show that the command starts, that uvicorn's own limits and
 error handling behave, or that a browser can use the page; these tests talk to the real thing.
 Use it from a test module with `pytest_plugins = ("server_process",)` and the `xlmon_server`
-fixture: `xlmon_server()` or `xlmon_server(XLMON_TOKEN="…")` returns a running `ServerProcess`,
-shared by every test of the session that asks for the same environment.
+fixture: `xlmon_server()`, `xlmon_server(XLMON_TOKEN="…")` or `xlmon_server("--profile", path)` returns a running
+`ServerProcess`, shared by every test of the session that asks for the same environment and options.
 """
 
 from __future__ import annotations
@@ -55,14 +55,14 @@ class ServerProcess:
 
 
 def start_server(env: dict[str, str] | None = None, *, timeout: float = START_TIMEOUT,
-                 attempts: int = 3) -> ServerProcess:
+                 attempts: int = 3, args: tuple[str, ...] = ()) -> ServerProcess:
     """Start `python -m xlmon serve` on a free port and wait until /api/info answers.
 
     A port found free can be taken before the server binds it, so a server that exits while
     starting is retried on another port."""
     problem = ""
     for _ in range(attempts):
-        server = _spawn(env or {})
+        server = _spawn(env or {}, args)
         problem = _wait_ready(server, timeout)
         if not problem:
             return server
@@ -72,14 +72,14 @@ def start_server(env: dict[str, str] | None = None, *, timeout: float = START_TI
     raise RuntimeError(problem)
 
 
-def _spawn(extra: dict[str, str]) -> ServerProcess:
+def _spawn(extra: dict[str, str], args: tuple[str, ...] = ()) -> ServerProcess:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "XLMON_TOKEN"}
     env.update(extra, PYTHONUNBUFFERED="1")
     fd, name = tempfile.mkstemp(prefix="xlmon-serve-", suffix=".log")
     with os.fdopen(fd, "wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "xlmon", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [sys.executable, "-m", "xlmon", "serve", "--host", "127.0.0.1", "--port", str(port), *args],
             cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
         )
     return ServerProcess(f"http://127.0.0.1:{port}", process, Path(name))
@@ -105,13 +105,13 @@ def xlmon_server():
     """Factory: a running server for the given environment, started once per session."""
     running: dict[tuple, ServerProcess] = {}
 
-    def get(**env: str) -> ServerProcess:
-        key = tuple(sorted(env.items()))
+    def get(*args: str, **env: str) -> ServerProcess:
+        key = (args, tuple(sorted(env.items())))
         server = running.get(key)
         if server is None or not server.alive():
             if server is not None:
                 server.stop()
-            server = running[key] = start_server(env)
+            server = running[key] = start_server(env, args=args)
         return server
 
     yield get

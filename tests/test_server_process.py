@@ -132,3 +132,20 @@ def test_a_port_in_use_is_said_plainly_and_nothing_claims_to_run(xlmon_server, c
     out, err = capsys.readouterr()
     assert "已启动" not in out and f"端口 {port} 已被占用" in err and "--port" in err
     still_serving(server.url)
+
+
+def test_serve_with_a_citys_profile_grades_and_says_by_it(xlmon_server, demo_folder, tmp_path_factory):
+    """`xlmon serve --profile FILE`: the page's rules are the profile's, and its 校验 marks in the profile's colours."""
+    city = tmp_path_factory.mktemp("profile") / "本市规则.toml"
+    city.write_text('[funding]\ngreen_max_gap = 0.0\nyellow_max_gap = 0.0\n[palette]\nred = "112233"\n',
+                    encoding="utf-8")
+    server = xlmon_server("--profile", str(city))
+    rules = httpx.get(server.url + "/api/info", timeout=10).json()["rules"]
+    assert rules == "评级：支出进度落后时间进度≤0个百分点为绿灯，≤0个百分点为黄灯，其余为红灯", rules
+    unit = demo_folder / "某市第二中学.xlsx"
+    body = httpx.post(server.url + "/api/check", files=[upload(unit.name, unit.read_bytes())], timeout=60).json()
+    copy = openpyxl.load_workbook(io.BytesIO(base64.b64decode(body["annotated"][0]["data"])))
+    fills = {c.fill.fgColor.rgb[-6:] for ws in copy for row in ws.iter_rows() for c in row if c.fill.fill_type == "solid"}
+    assert "112233" in fills, fills
+    assert httpx.get(xlmon_server().url + "/api/info", timeout=10).json()["rules"].startswith(
+        "评级：支出进度落后时间进度≤10个百分点为绿灯")

@@ -88,6 +88,19 @@ def download(page: Page, selector: str, tmp_path: Path) -> tuple[str, openpyxl.W
     return d.suggested_filename, openpyxl.load_workbook(io.BytesIO(target.read_bytes()))
 
 
+def test_the_page_says_the_grading_rules_of_the_servers_profile(open_page, xlmon_server, tmp_path_factory):
+    """The page states how it grades 支出进度: by the built-in profile, or by the one `xlmon serve --profile` was given,
+    milestones too."""
+    expect(open_page(xlmon_server().url).locator("#rules")).to_have_text(
+        "评级：支出进度落后时间进度≤10个百分点为绿灯，≤20个百分点为黄灯，其余为红灯。")
+    city = tmp_path_factory.mktemp("profile") / "本市规则.toml"
+    city.write_text("[funding]\ngreen_max_gap = 0.05\nyellow_max_gap = 0.15\nuse_milestones = true\n"
+                    "milestones = { 9 = 0.75, 6 = 0.5 }\n", encoding="utf-8")
+    expect(open_page(xlmon_server("--profile", str(city)).url).locator("#rules")).to_have_text(
+        "评级：支出进度落后时间进度≤5个百分点为绿灯，≤15个百分点为黄灯，其余为红灯；"
+        "支出进度未达6月末50%、9月末75%的至少为黄灯，低于其15个百分点以上的为红灯。")
+
+
 def test_check_shows_diagnostics_and_downloads_the_annotated_copy(open_page, xlmon_server, demo_folder,
                                                                   tmp_path):
     page = open_page(xlmon_server().url)

@@ -128,6 +128,22 @@ def grading_differences(made: Profile, now: Profile) -> list[str]:
     return out
 
 
+def funding_legend(profile: Profile, months: int | None = None) -> str:
+    """How a funding row is graded, in words: below each printed page of a summary's funding grades (in a footer:
+    a line more on 汇总表 would push its units off page 1), and on the web page, of the server's profile. The
+    milestone is said for a period's month."""
+    rules = profile.funding
+    text = (f"评级：支出进度落后时间进度≤{rules.green_max_gap * 100:g}个百分点为绿灯，"
+            f"≤{rules.yellow_max_gap * 100:g}个百分点为黄灯，其余为红灯")
+    if rules.use_milestones and months in rules.milestones:
+        text += (f"\n{months}月末支出进度未达{rules.milestones[months] * 100:g}%的至少为黄灯，"
+                 f"低于其{rules.yellow_max_gap * 100:g}个百分点以上的为红灯")
+    elif rules.use_milestones and months is None and rules.milestones:
+        shares = "、".join(f"{m}月末{share * 100:g}%" for m, share in sorted(rules.milestones.items()))
+        text += (f"\n支出进度未达{shares}的至少为黄灯，低于其{rules.yellow_max_gap * 100:g}个百分点以上的为红灯")
+    return text
+
+
 class ProfileError(ValueError):
     """The profile file cannot be used; the message is Chinese and names the file."""
 

@@ -26,7 +26,7 @@ from ..file_errors import readable
 from ..form_plan import (COLUMN_WIDTHS, LAST_COL, PAGE_NUMBER, ROW_HEIGHT, header_text, page_rows_height,
                          plan_form)
 from ..marks import FONT_PALETTE, GRADE_ZH, SEVERITY_ZH
-from ..profile import Profile
+from ..profile import Profile, funding_legend
 from ..text import clean_text
 from .aggregate import CHART_BARS, Summary, shown_names
 from .apart import apart_forms, apart_place
@@ -235,18 +235,6 @@ class _Book:
         ws.set_footer(f"{legend}&C{PAGE_NUMBER}", {"margin": 0.3})
 
 
-def grading_legend(profile: Profile, months: int | None) -> str:
-    """How 汇总表's 评级 and 项目明细's 资金评级 grade, by the profile the summary was made with: printed, a summary
-    says the rules its colours follow (in a footer: a line more on 汇总表 would push its units off page 1)."""
-    rules = profile.funding
-    text = (f"评级：支出进度落后时间进度≤{rules.green_max_gap * 100:g}个百分点为绿灯，"
-            f"≤{rules.yellow_max_gap * 100:g}个百分点为黄灯，其余为红灯")
-    if rules.use_milestones and months in rules.milestones:
-        text += (f"\n{months}月末支出进度未达{rules.milestones[months] * 100:g}%的至少为黄灯，"
-                 f"低于其{rules.yellow_max_gap * 100:g}个百分点以上的为红灯")
-    return text
-
-
 def _paper(width: float) -> int:
     """A3 for a sheet this many characters wide, else A4 (xlsxwriter's paper numbers)."""
     return 8 if width > A3_FROM else 9
@@ -255,7 +243,7 @@ def _paper(width: float) -> int:
 def write_summary(summary: Summary, path: Path, profile: Profile) -> Path:
     with atomic_path(path) as tmp:
         book = _Book(tmp, profile, f"{_title_name(summary)}（{_period(summary)}）",
-                     grading_legend(profile, summary.months))
+                     funding_legend(profile, summary.months))
         _overview(book, summary)
         names = source_names([*summary.projects, *summary.overall])  # 项目明细's 来源文件 and 指标偏差's 位置
         folder = os.path.abspath(path.parent)  # the links are relative to it

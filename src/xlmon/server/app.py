@@ -38,7 +38,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__, entry_points
-from ..profile import Profile, load_profile
+from ..profile import Profile, funding_legend, load_profile
 from . import scripts
 from .icons import ICON_NAMES, ICON_SIZES, icon_png
 from .manifest import BUTTONS, build_manifest
@@ -170,7 +170,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {"version": __version__, "token_required": bool(settings.token),
                 "limits": {"max_file_mb": settings.max_file_mb, "max_files": settings.max_files,
                            "max_total_mb": settings.max_total_mb},
-                "buttons": [b.label for b in BUTTONS]}
+                "buttons": [b.label for b in BUTTONS], "rules": funding_legend(settings.profile)}
 
     @app.post("/api/check")
     async def api_check(request: Request):
