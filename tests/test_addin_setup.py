@@ -198,7 +198,7 @@ def test_install_profile_puts_a_citys_profile_beside_the_config_and_keeps_it(hom
     assert code == 0 and installed.read_bytes() == city.read_bytes() and f"{city} → {installed}" in text, text
     assert A.installed_profile().funding.green_max_gap == 0.05
     code, text = run(A.doctor, xlstart, platform="win32", templates=templates)
-    assert code == 0 and f"规则配置：{installed}" in text, text
+    assert code == 0 and f"规则配置：{installed}，评级：支出进度落后时间进度≤5个百分点为绿灯，≤15个百分点为黄灯" in text, text
 
     code, text = run(A.install, xlstart, platform="win32")
     assert code == 0 and f"沿用已安装的规则配置：{installed}" in text and installed.read_bytes() == city.read_bytes()

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Callable
 
 from .file_errors import os_reason
-from .profile import Profile, ProfileError, load_profile
+from .profile import Profile, ProfileError, funding_legend, load_profile
 
 ADDIN_NAME = "xlmon.xlam"
 CONF_NAME = "xlmon.conf"
@@ -417,13 +417,17 @@ def diagnose(xlstart: str | Path | None = None, platform: str | None = None,
 def _profile_finding(platform: str) -> Finding:
     rules = profile_path(platform)
     if not rules.is_file():
-        return Finding(True, "规则配置：内置（本地规则不同时，用 xlmon addin install --profile 文件 安装）")
+        return Finding(True, f"规则配置：内置，{_said(load_profile())}（本地规则不同时，用 xlmon addin install --profile 文件 安装）")
     try:
-        load_profile(rules)
+        profile = load_profile(rules)
     except ProfileError as exc:
         return Finding(False, f"已安装的规则配置无法使用，各按钮将报错：{exc}",
                        "改正后用 xlmon profile --check 文件 检查，再运行 xlmon addin install --profile 文件")
-    return Finding(True, f"规则配置：{rules}")
+    return Finding(True, f"规则配置：{rules}，{_said(profile)}")
+
+
+def _said(profile: Profile) -> str:
+    return funding_legend(profile).replace("\n", "；")
 
 
 def doctor(xlstart: str | Path | None = None, out: Out = print, platform: str | None = None,
