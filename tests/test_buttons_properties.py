@@ -21,8 +21,9 @@ keeps the unit's fills on the cells xlmon did not mark. A new form typed in corr
 warning. A unit's text never becomes a formula. Every alert is Chinese.
 
 What no client can send or do is not asserted: no client sends a cell's colour, so a unit's fill on a cell xlmon marked
-is taken off with the mark (test_marks_properties); once the 校验结果 sheet that records the marks is deleted or
-renamed, or a marked row's label changes, or a renamed sheet cannot be told from its copies (the alerts name those
+is taken off with the mark (test_marks_properties); once the 校验结果 sheet that records the marks is deleted (or
+renamed while another sheet is given its name: renamed alone, it is followed, kept, and its record taken out of it once
+used), or a marked row's label changes, or a renamed sheet cannot be told from its copies (the alerts name those
 last two), those marks are the unit's to clear; comments travel in no payload and are kept by not being touched; the
 VBA client sends no sheet's visibility, so a hidden sheet is read by its 校验 as by `xlmon check` of the book saved
 here, all sheets shown; no client sends hidden rows. The unit keeps a sheet of its own beside 校验结果 (Excel cannot
@@ -317,8 +318,25 @@ def grids(book: Book) -> dict[str, list[list]]:
     return {s["name"]: normalise(deepcopy(s["values"])) for s in book.payload["sheets"]}
 
 
-def values(payload: dict, skip: str | None = RESULTS_SHEET) -> dict:
-    return {s["name"]: normalise(deepcopy(s["values"])) for s in payload["sheets"] if s["name"] != skip}
+def values(payload: dict, skip: str | None = RESULTS_SHEET, kept: str | None = None) -> dict:
+    """Every sheet's values but skip's; of kept (校验结果 renamed by the unit), its findings only (A:I), not the
+    record of marks right of them, which is used once and taken out."""
+    return {s["name"]: normalise(deepcopy([row[:9] for row in s["values"]] if s["name"] == kept else s["values"]))
+            for s in payload["sheets"] if s["name"] != skip}
+
+
+def kept_record(book: Book) -> str | None:
+    """校验结果 renamed by the unit to keep it, where the add-in finds the record of the last 校验's marks (no sheet is
+    called 校验结果 now); None when the record is under 校验结果, or gone."""
+    if book.record in (None, RESULTS_SHEET) or book.record not in book.names or RESULTS_SHEET in book.names:
+        return None
+    return book.record
+
+
+def assert_record_taken_out(book: Book, after: dict, kept: str | None, what: str) -> None:
+    if kept:
+        rows = next(s["values"] for s in after["sheets"] if s["name"] == kept)
+        assert not any(v not in (None, "") for row in rows for v in row[9:15]), book.where(f"{what}: {kept}'s record")
 
 
 def changed_cells(before: dict, after: dict) -> set[tuple[str, int, int]]:
@@ -412,10 +430,12 @@ def edit_of(e) -> tuple:
 
 def after_validate(book, before, after, actions, outcome, file_result) -> None:
     alert = alert_of(actions)
-    assert values(before) == values(after), book.where("校验 changed a value")
+    kept = kept_record(book)
+    assert values(before, kept=kept) == values(after, kept=kept), book.where("校验 changed a value")
     names = [n for n in book.names if n != RESULTS_SHEET]
     after_names = [s["name"] for s in after["sheets"]]
-    if book.record != RESULTS_SHEET:
+    assert_record_taken_out(book, after, kept, "校验")
+    if book.record != RESULTS_SHEET and not kept:
         book.orphans |= set(book.recorded)  # its record is not where 校验 looks
     book.orphans |= lost_marks(book, alert)
     if RESULTS_SHEET in book.names and book.record != RESULTS_SHEET:  # the unit's own sheet of that name
@@ -460,7 +480,8 @@ def after_validate(book, before, after, actions, outcome, file_result) -> None:
 
     again_actions, again = actions_of(after, ep.validate)
     twice = apply_actions(after, again_actions)
-    assert again.message == outcome.message and again.marked == outcome.marked, book.where("校验 twice")
+    once = re.sub(r"\n“[^\n]+”表是改名保留的上次校验结果，已保留，其中的标记记录已删除。", "", outcome.message)  # used once
+    assert again.message == once and again.marked == outcome.marked, book.where("校验 twice")
     assert twice["sheets"] == after["sheets"] and twice["fills"] == after["fills"], book.where("校验 twice: the book")
 
 
@@ -479,9 +500,11 @@ def assert_no_marks(book: Book, after: dict, what: str) -> None:
 
 def after_clear(book, before, after, actions, outcome, file_result) -> None:
     alert = alert_of(actions)
-    assert values(before) == values(after), book.where("清除标记 changed a value")
+    kept = kept_record(book)
+    assert values(before, kept=kept) == values(after, kept=kept), book.where("清除标记 changed a value")
     after_names = [s["name"] for s in after["sheets"]]
-    if book.record != RESULTS_SHEET:
+    assert_record_taken_out(book, after, kept, "清除标记")
+    if book.record != RESULTS_SHEET and not kept:
         book.orphans |= set(book.recorded)
         assert after["sheets"] == before["sheets"] and after["fills"] == before["fills"] and "已清除" not in alert, \
             book.where(f"清除标记 with no record of marks: {alert}")

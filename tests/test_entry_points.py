@@ -240,6 +240,35 @@ def test_clear_and_validate_follow_a_sheet_renamed_after_validate(department, cl
 
 
 @pytest.mark.parametrize("client", ["VBA", "Office.js"])
+def test_a_results_sheet_renamed_to_keep_it_is_followed_and_kept(department, client):
+    """校验, then the unit renames 校验结果 to keep it (6月校验结果), corrects its form and presses 校验 or 清除标记: the
+    record of the marks was looked for under 校验结果 only, so the first 校验's colours stayed on for good, a red on a
+    value since corrected. The record is found on the renamed sheet and used once: the marks come off, the sheet and
+    its findings stay, its record is taken out of it."""
+    payload = payload_from_file(unit_file(department, "template"), client=client)
+    marked = apply_actions(payload, actions_of(payload, ep.validate)[0])
+    findings = [row[:8] for row in next(s["values"] for s in marked["sheets"] if s["name"] == RESULTS_SHEET)]
+    _renamed(marked, RESULTS_SHEET, "6月校验结果")
+
+    actions, outcome = actions_of(marked, ep.clear_marks)
+    cleared = apply_actions(marked, actions)
+    kept = next(s["values"] for s in cleared["sheets"] if s["name"] == "6月校验结果")
+    assert not {k for k, v in cleared["fills"].items() if v in MARKS and k[0] != "6月校验结果"}, outcome.message
+    assert "已清除" in outcome.message and "“6月校验结果”表是改名保留的上次校验结果，已保留" in outcome.message
+    assert [row[:8] for row in kept] == findings and not any(v for row in kept for v in row[9:15])
+    assert actions_of(cleared, ep.clear_marks)[1].message.startswith("没有找到")  # the record was used once
+
+    actions, again = actions_of(marked, ep.validate)
+    revalidated = apply_actions(marked, actions)
+    stale = {k for k, v in revalidated["fills"].items() if v in MARKS and k[0] not in (RESULTS_SHEET, "6月校验结果")
+             and (k[0], f"{_col(k[2])}{k[1] + 1}") not in again.marked}
+    assert not stale and [s["name"] for s in revalidated["sheets"]][-2:] == ["6月校验结果", RESULTS_SHEET]
+    kept = next(s["values"] for s in revalidated["sheets"] if s["name"] == "6月校验结果")
+    assert [row[:8] for row in kept] == findings and not any(v for row in kept for v in row[9:15])
+    assert "改名保留" in again.message
+
+
+@pytest.mark.parametrize("client", ["VBA", "Office.js"])
 def test_clear_follows_a_renamed_sheet_beside_a_new_form_of_the_same_layout(department, client):
     """新建项目表, 校验, the unit renames the new form's sheet and presses 新建项目表 again, then 清除标记: two blank forms of our
     layout where the renamed one was, which its rows told not apart, so its marks stayed with no word. The renamed

@@ -1,7 +1,8 @@
 """The record of the marks the add-in's 校验 puts on an open book, kept right of its findings on the 校验结果 sheet,
 and 清除标记 taking exactly those off again: each mark with the colour it covered and the text of its row (a row
 inserted since moves a mark, which is then not ours to undo), and the book's sheets in order, so that a sheet renamed
-since is followed."""
+since is followed. The 校验结果 sheet itself renamed (kept by the unit, 6月校验结果) is found by its record, which is
+used once and then taken out of it."""
 
 from __future__ import annotations
 
@@ -75,12 +76,23 @@ def _row_text(grid: Grid, r: int) -> str | None:
     return next((v.strip() for v in row if isinstance(v, str) and v.strip()), None)
 
 
-def read_state(book: Any) -> tuple[list[tuple[str, str, str, str | None, Any]], dict[str, int]] | None:
-    """The marks recorded by the last 校验, each on its sheet as called now, and the number on each sheet that is gone
-    where another may be it renamed (_follow_renames); None when the sheet holds no record of ours."""
-    if RESULTS_SHEET not in sheet_names(book):
+def record_sheet(book: Any) -> str | None:
+    """The sheet holding the record of the last 校验's marks: 校验结果, whoever's it is, else a sheet holding our record
+    (校验结果 renamed by the unit to keep it)."""
+    names = sheet_names(book)
+    if RESULTS_SHEET in names:
+        return RESULTS_SHEET
+    return next((n for n in names if book.sheets[n][f"{STATE_COLUMN}1"].value == STATE_MARKER), None)
+
+
+def read_state(book: Any) -> tuple[list[tuple[str, str, str, str | None, Any]], dict[str, int], str] | None:
+    """The marks recorded by the last 校验, each on its sheet as called now, the number on each sheet that is gone
+    where another may be it renamed (_follow_renames), and the sheet the record is on; None when there is no record
+    of ours."""
+    where = record_sheet(book)
+    if where is None:
         return None
-    grid = xb.sheet_grid(book.sheets[RESULTS_SHEET])
+    grid = xb.sheet_grid(book.sheets[where])
     col = ord(STATE_COLUMN) - 65
     if not grid or len(grid[0]) <= col or grid[0][col] != STATE_MARKER:
         return None
@@ -95,17 +107,17 @@ def read_state(book: Any) -> tuple[list[tuple[str, str, str, str | None, Any]], 
             continue
         records.append((str(sheet), str(cell), str(colour or ""), None if original in (None, NO_FILL) else str(original),
                         content if kept else _UNRECORDED))
-    return _follow_renames(book, records, sheets)
+    return (*_follow_renames(book, records, sheets, where), where)
 
 
-def _follow_renames(book: Any, records: list, then: list[str]) -> tuple[list, dict[str, int]]:
+def _follow_renames(book: Any, records: list, then: list[str], where: str) -> tuple[list, dict[str, int]]:
     """The records with each sheet renamed since 校验 called by its new name, and how many marks are on each sheet gone
     that more than one new sheet may be. The record lists the book's sheets as they were. A renamed sheet keeps its
     place: a new sheet where a marked one was, whose rows hold what was marked on it, is that sheet renamed (its old
     name may be a new sheet's now, as 新建项目表 takes the first free 项目表N); else a sheet still called so is it; else
     one gone is the new sheet holding its rows in its place among the sheets still there (between the same two), or
     the only one anywhere."""
-    now = [n for n in sheet_names(book) if n != RESULTS_SHEET]
+    now = [n for n in sheet_names(book) if n not in (RESULTS_SHEET, where)]
     marked = [n for n in then if any(r[0] == n for r in records)]
     new = [n for n in now if n not in then]
     if not new or not marked:
@@ -165,9 +177,11 @@ def _gaps(names: list[str], anchors: list[str]) -> list[list[str]]:
     return out
 
 
-def clear_recorded(book: Any, records: list[tuple[str, str, str, str | None, Any]]) -> tuple[int, list[tuple[str, str]]]:
-    """Restore the recorded cells and drop 校验结果: the number put back, and the cells left as they are because
-    they no longer hold what was marked (a row inserted above moved it: the colour there is not ours to undo)."""
+def clear_recorded(book: Any, records: list[tuple[str, str, str, str | None, Any]], where: str = RESULTS_SHEET
+                   ) -> tuple[int, list[tuple[str, str]]]:
+    """Restore the recorded cells and drop 校验结果 (of a sheet the unit renamed to keep, its record only): the number
+    put back, and the cells left as they are because they no longer hold what was marked (a row inserted above moved
+    it: the colour there is not ours to undo)."""
     names = set(sheet_names(book))
     grids: dict[str, Grid] = {}
     restored, moved = 0, []
@@ -186,8 +200,21 @@ def clear_recorded(book: Any, records: list[tuple[str, str, str, str | None, Any
                 continue
         xb.set_colour(book, sheet, cell, original)
         restored += 1
-    xb.delete_sheet(book, RESULTS_SHEET)
+    if where == RESULTS_SHEET:
+        xb.delete_sheet(book, RESULTS_SHEET)
+    else:
+        kept = book.sheets[where]
+        col, width = ord(STATE_COLUMN) - 65, len(STATE_HEADER)
+        grid = xb.sheet_grid(kept)
+        rows = max((r + 1 for r, row in enumerate(grid) if any(v not in (None, "") for v in row[col:col + width])),
+                   default=0)
+        xb.write_rows(kept, f"{STATE_COLUMN}1", [[None] * width for _ in range(rows)])
     return restored, moved
+
+
+def kept_note(where: str) -> str:
+    """What became of a 校验结果 the unit renamed to keep."""
+    return "" if where == RESULTS_SHEET else f"“{where}”表是改名保留的上次校验结果，已保留，其中的标记记录已删除。"
 
 
 def _same_content(now: Any, then: Any) -> bool:
