@@ -266,6 +266,26 @@ def test_every_setting_a_citys_profile_leaves_out_keeps_the_built_in_value(tmp_p
     assert qualitative_grade("未完成", indicator, profile) == qualitative_grade("未完成", indicator, load_profile()) == "red"
 
 
+def test_a_citys_table_of_words_changes_the_words_it_gives_and_keeps_the_rest(tmp_path):
+    """default.toml: any key left out keeps the default, a word of qualitative or a tick of likelihood_floor too. A
+    profile adding 过半 and making 有可能 red lost every other word: 未完成 went ungraded and 完全不可能 no longer
+    made an indicator red."""
+    from xlmon.grading import qualitative_grade
+
+    city = tmp_path / "city.toml"
+    city.write_text('[indicators]\nqualitative = { "过半" = "yellow", "提升" = "yellow" }\n'
+                    'likelihood_floor = { "有可能" = "red" }\n', encoding="utf-8")
+    profile = load_profile(city)
+    indicator = Indicator(level3="安全隐患消除", target="有效消除")
+    assert qualitative_grade("过半", indicator, profile) == "yellow"
+    assert qualitative_grade("提升", indicator, profile) == "yellow"
+    assert qualitative_grade("未完成", indicator, profile) == "red"
+    assert profile.indicators.likelihood_floor == {"有可能": "red", "完全不可能": "red"}
+    never = Indicator(level3="安全隐患消除", target="有效消除", operator="qualitative", forecast="完成",
+                      likelihood="完全不可能")
+    assert grade_indicator(never, 0.5, profile) == "red"
+
+
 @pytest.mark.parametrize("text, said", [
     ("[funding]\ngreen_max = 0.1\n", ["funding.green_max：没有这个设置项"]),
     ('[funding]\ngreen_max_gap = "abc"\n', ["funding.green_max_gap：应为数字（现为 'abc'）"]),

@@ -28,6 +28,22 @@ def _built_in_words() -> dict[str, str]:
     return tomllib.loads(default_profile_text())["indicators"]["qualitative"]
 
 
+WORD_TABLES = ("qualitative", "likelihood_floor")  # [indicators] tables read a word at a time
+
+
+def _with_built_in_words(data: dict) -> None:
+    """A city's table of words changes or adds the words it gives and keeps the rest (default.toml: any key left
+    out keeps the default): a profile adding 过半 or making 有可能 red lost every other word, so that 未完成 went
+    ungraded and 完全不可能 no longer made an indicator red."""
+    indicators = data.get("indicators")
+    if not isinstance(indicators, dict):
+        return
+    built_in = IndicatorRules().model_dump()
+    for key in WORD_TABLES:
+        if isinstance(indicators.get(key), dict):
+            indicators[key] = {**built_in[key], **indicators[key]}
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -160,6 +176,7 @@ def load_profile(path: str | Path | None = None) -> Profile:
             if bad is not None:
                 raise ProfileError(f"规则配置文件 {path} 内容有误：funding.milestones 的键应为月份数字（1-12），而不是“{bad}”")
             data["funding"]["milestones"] = {int(k): v for k, v in milestones.items()}
+        _with_built_in_words(data)
         return Profile.model_validate(data)
     except FileNotFoundError:
         raise ProfileError(f"规则配置文件不存在：{path}") from None
