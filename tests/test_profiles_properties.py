@@ -1,0 +1,277 @@
+"""A city's rule profile, honoured wherever it is given: a profile written as a city writes one (some sections and
+keys, the rest left out) is the built-in profile with those keys replaced, and each word of its qualitative and
+likelihood tables replaced or added (a table of words is read a word at a time, as default.toml says); `xlmon profile
+--check` accepts it; two profiles are said to grade alike (grading_differences, K020) exactly when they grade every
+row and indicator alike.
+
+With such a profile, over random units' workbooks (test_consolidate_properties' departments):
+- `xlmon check --profile`, the desktop's 校验 with the profile `xlmon addin install --profile` installed, and the
+  server (`xlmon serve --profile`: the Office.js add-in's 校验 and the page's /api/check) say the same findings and
+  grades, and mark in the profile's palette;
+- `xlmon consolidate --profile`, the page's /api/consolidate and the add-in's 汇总 give the same grades, totals and
+  findings; the summary consolidated again by the same profile (the bureau of the same rules) gives its grades and
+  totals and says nothing of edits or other rules (K014, K015, K020); by a profile that grades otherwise, K020 once,
+  the same totals, no K014;
+- `xlmon report --profile` of the units and of their summary say the same of the units behind 时间进度 by more than
+  the profile's green_max_gap.
+Each case is seeded; a failure names its seed. XLMON_PROPERTY_CASES=n runs n cases."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import random
+import re
+from collections import Counter
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from payloads import actions_of, payload_from_file
+from seeded import seeds
+from test_consolidate_properties import DEPARTMENTS, Department, random_units, write_unit
+from xlmon import addin_setup as A
+from xlmon import entry_points as ep
+from xlmon import layout as L
+from xlmon.cli import main
+from xlmon.grading import grade_funding, qualitative_grade
+from xlmon.models import FundingRow, Indicator
+from xlmon.profile import Profile, grading_differences, load_profile
+from xlmon.server.app import Settings, create_app
+
+SALT = 97
+BUILT_IN = load_profile().model_dump()
+WORDS = tuple(BUILT_IN["indicators"]["qualitative"])
+NEW_WORDS = ("过半", "超额完成", "待验收", "正在推进", "已开工")
+GRADES = ("green", "yellow", "red")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# A city's profile, as TOML, and what it should load to.
+# ---------------------------------------------------------------------------------------------------------------
+
+def toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    return "{ " + ", ".join(f"{json.dumps(str(k), ensure_ascii=False) if not isinstance(k, int) else k} = "
+                            f"{toml_value(v)}" for k, v in value.items()) + " }"
+
+
+def random_settings(rng: random.Random) -> dict:
+    """Some sections of a profile and some keys of each, with values a city might choose."""
+    green = rng.choice((0.0, 0.05, 0.08, 0.10, 0.15, round(rng.uniform(0, 0.3), 3)))
+    yellow = min(round(green + rng.choice((0, 0.05, 0.10, round(rng.uniform(0, 0.3), 3))), 3), 1)
+    every = {
+        "goal_review": {"min_quantified_share": round(rng.uniform(0, 1), 2), "min_level1": rng.randint(0, 4),
+                        "min_level2": rng.randint(0, 8), "min_level3": rng.randint(0, 12)},
+        "funding": {"green_max_gap": green, "yellow_max_gap": yellow, "use_milestones": rng.random() < 0.5,
+                    "milestones": {m: round(rng.uniform(0.2, 1), 2) for m in rng.sample(range(1, 13), rng.randint(1, 4))}},
+        "indicators": {"yellow_tolerance": rng.choice((0.0, 0.05, 0.2, round(rng.uniform(0, 0.5), 2))),
+                       "sequential_check": rng.random() < 0.5,
+                       "sequential_level2": rng.sample(["数量指标", "质量指标", "时效指标"], rng.randint(1, 2)),
+                       "qualitative": {w: rng.choice(GRADES) for w in rng.sample(WORDS, rng.randint(0, 4))
+                                       + rng.sample(NEW_WORDS, rng.randint(0, 2))},
+                       "likelihood_floor": {w: rng.choice(GRADES) for w in rng.sample(L.LIKELIHOODS, rng.randint(1, 2))}},
+        "amounts": {"project_max": rng.choice((50_000.0, 100_000.0, 200_000.0)),
+                    "department_max": rng.choice((5_000_000.0, 20_000_000.0)),
+                    "apart_times": rng.choice((10.0, 50.0, 100.0)), "apart_floor": rng.choice((1_000.0, 10_000.0))},
+        "consolidation": {"focus_budget": rng.choice((0.0, 100.0, 500.0, 2000.0))},
+        "palette": {g: f"{rng.randrange(0x1000000):06X}" for g in GRADES},
+    }
+    if green > yellow:
+        del every["funding"]["yellow_max_gap"]
+    chosen = {}
+    for section in rng.sample(sorted(every), rng.randint(1, len(every))):
+        keys = rng.sample(sorted(every[section]), rng.randint(1, len(every[section])))
+        chosen[section] = {k: every[section][k] for k in keys}
+    funding = chosen.get("funding", {})
+    if funding.get("green_max_gap", BUILT_IN["funding"]["green_max_gap"]) > funding.get(
+            "yellow_max_gap", BUILT_IN["funding"]["yellow_max_gap"]):
+        funding["yellow_max_gap"] = max(funding["green_max_gap"], BUILT_IN["funding"]["yellow_max_gap"])
+    roll = rng.random()
+    if roll < 0.2:
+        chosen["hierarchy"] = "national2021"
+    elif roll < 0.35:
+        chosen["hierarchy"] = {"custom": {"产出指标": ["数量指标", "质量指标", "时效指标", "成本指标"],
+                                          "效益指标": rng.sample(["社会效益指标", "经济效益指标", "生态效益指标",
+                                                                  "可持续影响指标"], 2),
+                                          "满意度指标": ["服务对象满意度指标"]}}
+    if rng.random() < 0.2:
+        chosen["required_project_fields"] = rng.sample(["project", "department", "unit"], rng.randint(0, 3))
+    return chosen
+
+
+def profile_text(settings: dict) -> str:
+    """The TOML a city writes: top-level keys first, then a section a table, a custom hierarchy its own table."""
+    lines = [f"{k} = {toml_value(v)}" for k, v in settings.items() if not isinstance(v, dict)]
+    for section, keys in settings.items():
+        if not isinstance(keys, dict):
+            continue
+        if section == "hierarchy":
+            lines += ["", "[hierarchy.custom]", *(f"{json.dumps(k, ensure_ascii=False)} = {toml_value(v)}"
+                                                  for k, v in keys["custom"].items())]
+            continue
+        lines += ["", f"[{section}]", *(f"{k} = {toml_value(v)}" for k, v in keys.items())]
+    return "\n".join(lines) + "\n"
+
+
+def expected_profile(settings: dict) -> dict:
+    """The built-in profile with the settings' keys replaced; of the tables of words, the words."""
+    out = json.loads(json.dumps(BUILT_IN))
+    for section, keys in settings.items():
+        if not isinstance(keys, dict) or section == "hierarchy":
+            out[section] = keys
+            continue
+        for key, value in keys.items():
+            if key in ("qualitative", "likelihood_floor"):
+                out[section][key] = {**out[section][key], **value}
+            else:
+                out[section][key] = value
+    return out
+
+
+def write_profile(folder: Path, settings: dict, name: str = "本市规则.toml") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(profile_text(settings), encoding="utf-8")
+    return path
+
+
+def random_profile(rng: random.Random, folder: Path, name: str = "本市规则.toml") -> tuple[Path, Profile]:
+    path = write_profile(folder, random_settings(rng), name)
+    return path, load_profile(path)
+
+
+def cli(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(list(args))
+    return code, out.getvalue(), err.getvalue()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 1. Loading, and telling two profiles apart.
+# ---------------------------------------------------------------------------------------------------------------
+
+def grades_of(profile: Profile, rng: random.Random) -> list:
+    """What a profile makes of rows of every month and spending, and of indicators' words and ticks."""
+    out = []
+    for months in range(1, 13):
+        for progress in (0.0, 0.05, 0.2, 0.33, 0.45, 0.5, 0.6, 0.74, 0.75, 0.8, 0.9, 1.0, rng.random()):
+            out.append(grade_funding(FundingRow(block="source", row="资金总额", spend_progress=progress), months,
+                                     months / 12, profile))
+    for word in (*WORDS, *NEW_WORDS):
+        out.append(qualitative_grade(word, Indicator(level3="安全隐患消除", target="有效消除"), profile))
+    return out
+
+
+@pytest.mark.parametrize("seed", seeds(40, SALT))
+def test_a_citys_profile_is_the_built_in_one_with_its_settings(tmp_path, seed):
+    rng = random.Random(seed)
+    settings = random_settings(rng)
+    path = write_profile(tmp_path, settings)
+    context = f"seed {seed}:\n{path.read_text('utf-8')}"
+    profile = load_profile(path)
+    assert profile.model_dump() == Profile.model_validate(expected_profile(settings)).model_dump(), context
+    assert cli("profile", "--check", str(path))[0] == 0, context
+
+    built_in = load_profile()
+    assert grading_differences(profile, profile) == [] and grading_differences(built_in, built_in) == [], context
+    said = grading_differences(built_in, profile)
+    funding = settings.get("funding", {})
+    gaps = (funding.get("green_max_gap", 0.10), funding.get("yellow_max_gap", 0.20))
+    if gaps != (0.10, 0.20):
+        assert said, context
+    if not said:
+        assert grades_of(profile, random.Random(seed)) == grades_of(built_in, random.Random(seed)), context
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 2. Checking: the command line, the desktop ribbon, the server.
+# ---------------------------------------------------------------------------------------------------------------
+
+def department_of(rng: random.Random, folder: Path, units: int | None = None) -> list[Path]:
+    """A department's units' workbooks, as test_consolidate_properties writes them."""
+    department = Department(*DEPARTMENTS[0])
+    department.units = random_units(rng, units or rng.randint(2, 4))
+    folder.mkdir(parents=True, exist_ok=True)
+    return [write_unit(folder, u, department.label) for u in department.units]
+
+
+def said_of(diagnostics) -> list[tuple]:
+    return [(d["code"], d["severity"], d["sheet"], d["cell"], d["message"]) for d in diagnostics]
+
+
+def form_grades(forms: list[dict]) -> list[tuple]:
+    return [(f["sheet"], f["grade"], tuple(r["grade"] for r in f["funding"]),
+             tuple(i.get("grade") for i in f.get("indicators", []))) for f in forms]
+
+
+def coloured(actions: list[dict], payload: dict) -> dict[tuple[str, str], str]:
+    from xlmon.grid import column_letter
+
+    return {(payload["sheets"][a["sheet_position"]]["name"],
+             f"{column_letter(a['start_column'])}{a['start_row'] + 1}"): a["args"][0].lstrip("#").upper()
+            for a in actions if a["func"] == "setRangeColor" and a["sheet_position"] < len(payload["sheets"])}
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    home.mkdir()
+    for key in ("HOME", "USERPROFILE"):
+        monkeypatch.setenv(key, str(home))
+    return home
+
+
+@pytest.mark.parametrize("seed", seeds(5, SALT))
+def test_every_front_end_checks_by_the_citys_profile(tmp_path, home, seed):
+    from xlmon.check import check_file
+    from xlmon.marks import fill_of, plan_marks
+
+    rng = random.Random(seed)
+    path, profile = random_profile(rng, tmp_path / "rules")
+    context = f"seed {seed}:\n{path.read_text('utf-8')}"
+    files = department_of(rng, tmp_path / "units")
+    assert A.install(tmp_path / "XLSTART", out=lambda line: None, platform="win32", profile=path) == 0, context
+    server = TestClient(create_app(Settings(token=None, profile=profile)), base_url="https://testserver")
+
+    code, out, err = cli("check", "--format", "json", "--profile", str(path), *map(str, files))
+    assert code in (0, 1), (context, err)
+    by_cli = {Path(f["path"]).name: f for f in json.loads(out)["files"]}
+    response = server.post("/api/check", files=[("files", (p.name, p.read_bytes())) for p in files])
+    assert response.status_code == 200, (context, response.text)
+    by_web = {f["path"]: f for f in response.json()["files"]}
+    assert by_cli.keys() == by_web.keys(), context
+    for name, record in by_cli.items():
+        assert said_of(record["diagnostics"]) == said_of(by_web[name]["diagnostics"]), (context, name)
+        assert form_grades(record["forms"]) == form_grades(by_web[name]["forms"]), (context, name)
+
+    for file in files:
+        record = by_cli[file.name]
+        payload = payload_from_file(file, client="Office.js")
+        desktop, outcome = actions_of(payload, ep.validate)  # the installed profile
+        assert desktop == actions_of(payload, ep.validate, profile)[0], (context, file.name)
+        served = server.post("/xlwings/custom-scripts-call/validate", json=payload)
+        assert served.status_code == 200 and served.json()["actions"] == desktop, (context, file.name)
+        assert Counter(d.code for d in outcome.diagnostics) == Counter(d["code"] for d in record["diagnostics"]), (
+            context, file.name)
+        result = check_file(file, profile)
+        expected = {(m.sheet, m.cell): fill_of(m).upper()
+                    for m in plan_marks(result.forms, result.diagnostics, profile.colours()).marks if fill_of(m)}
+        marks = coloured(desktop, payload)
+        assert marks == expected, (context, file.name)
+        for form in record["forms"]:
+            for row in form["funding"]:
+                if row["grade"] and row["cells"].get("spend_progress"):
+                    at = (form["sheet"], row["cells"]["spend_progress"])
+                    assert marks.get(at) == profile.colours()[row["grade"]], (context, file.name, at, row["grade"])
