@@ -29,6 +29,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from python_calamine import CalamineWorkbook
 
 from payloads import actions_of, payload_from_file
 from seeded import seeds
@@ -37,10 +38,12 @@ from xlmon import addin_setup as A
 from xlmon import entry_points as ep
 from xlmon import layout as L
 from xlmon.cli import main
+from xlmon.consolidate.extract import profile_in
 from xlmon.grading import grade_funding, qualitative_grade
 from xlmon.models import FundingRow, Indicator
 from xlmon.profile import Profile, grading_differences, load_profile
 from xlmon.server.app import Settings, create_app
+from xlmon.sheetnames import RECORDS_SHEET
 
 SALT = 97
 BUILT_IN = load_profile().model_dump()
@@ -275,3 +278,75 @@ def test_every_front_end_checks_by_the_citys_profile(tmp_path, home, seed):
                 if row["grade"] and row["cells"].get("spend_progress"):
                     at = (form["sheet"], row["cells"]["spend_progress"])
                     assert marks.get(at) == profile.colours()[row["grade"]], (context, file.name, at, row["grade"])
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 3. Consolidating, and one level up.
+# ---------------------------------------------------------------------------------------------------------------
+
+GRADED_SHEETS = ("汇总表", "项目明细", "指标偏差", "重点监控建议")
+
+
+def consolidated(*inputs: Path, output: Path, profile: Path) -> dict:
+    output.parent.mkdir(parents=True, exist_ok=True)
+    code, out, err = cli("consolidate", "--format", "json", "--profile", str(profile), *map(str, inputs),
+                         "-o", str(output))
+    assert code == 0, err
+    return json.loads(out)
+
+
+def standing(data: dict) -> dict:
+    """What a profile decides of a summary: its grades, the totals and the findings' codes."""
+    return {"grades": data["grades"], "grade": data["grade"], "totals": data["totals"], "gap": data["gap"],
+            "codes": Counter(d["code"] for d in data["diagnostics"])}
+
+
+def another(profile: Profile, rng: random.Random) -> dict:
+    """Settings that grade otherwise than `profile`: its gaps moved."""
+    green = min(round(profile.funding.green_max_gap + rng.choice((0.03, 0.07, 0.12)), 3), 0.9)
+    return {"funding": {"green_max_gap": green, "yellow_max_gap": max(green, profile.funding.yellow_max_gap)}}
+
+
+@pytest.mark.parametrize("seed", seeds(5, SALT))
+def test_every_front_end_consolidates_by_the_citys_profile_and_the_bureau_keeps_it(tmp_path, home, seed):
+    import test_front_ends_consolidate_properties as fronts
+
+    rng = random.Random(seed)
+    path, profile = random_profile(rng, tmp_path / "rules")
+    context = f"seed {seed}:\n{path.read_text('utf-8')}"
+    folder = tmp_path / "units" / fronts.TOP
+    department_of(rng, folder)
+    served = TestClient(create_app(Settings(token=None, profile=profile)), base_url="https://testserver")
+
+    summary = tmp_path / "cli" / "部门汇总.xlsx"
+    by_cli = consolidated(folder, output=summary, profile=path)
+    by_web = fronts.post_folder(served, "/api/consolidate", folder, None)
+    assert standing(by_web) == standing(by_cli), context
+    web_copy = tmp_path / "web" / "部门汇总.xlsx"
+    web_copy.parent.mkdir()
+    web_copy.write_bytes(base64.b64decode(by_web["download"]["data"]))
+    message, by_addin = ep.summarise_folder(folder, None, profile)
+    assert by_addin is not None, (context, message)
+    def graded(path: Path, where: Path | None) -> dict:
+        """The sheets a profile decides: grades, 重点监控建议, the indicators behind, and the profile kept."""
+        kept = {k: v for k, v in fronts.sheets(path, where).items() if k in GRADED_SHEETS}
+        made = profile_in(CalamineWorkbook.from_path(str(path)).get_sheet_by_name(RECORDS_SHEET).to_python())
+        return {**kept, "profile": [[json.dumps(made.model_dump(mode="json"), ensure_ascii=False)]]}
+
+    ours = graded(summary, folder)
+    assert ours["profile"] == [[json.dumps(profile.model_dump(mode="json"), ensure_ascii=False)]], context
+    assert not fronts.differences(ours, graded(web_copy, None)), context
+    assert not fronts.differences(ours, graded(by_addin, folder)), context
+    by_addin.unlink()
+
+    again = consolidated(summary, output=tmp_path / "bureau" / "汇总.xlsx", profile=path)
+    same = standing(again)
+    assert (same["grades"], same["grade"], same["totals"]) == (by_cli["grades"], by_cli["grade"], by_cli["totals"]), context
+    assert not {"K014", "K015", "K020"} & set(same["codes"]), (context, same["codes"])
+
+    other = write_profile(tmp_path / "bureau", another(profile, rng), "局规则.toml")
+    assert grading_differences(profile, load_profile(other)), context
+    otherwise = consolidated(summary, output=tmp_path / "bureau2" / "汇总.xlsx", profile=other)
+    codes = Counter(d["code"] for d in otherwise["diagnostics"])
+    assert codes["K020"] == 1 and not codes["K014"], (context, codes)
+    assert otherwise["totals"] == by_cli["totals"], context
