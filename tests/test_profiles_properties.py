@@ -350,3 +350,35 @@ def test_every_front_end_consolidates_by_the_citys_profile_and_the_bureau_keeps_
     codes = Counter(d["code"] for d in otherwise["diagnostics"])
     assert codes["K020"] == 1 and not codes["K014"], (context, codes)
     assert otherwise["totals"] == by_cli["totals"], context
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 4. The report.
+# ---------------------------------------------------------------------------------------------------------------
+
+GRADING_WORDS = re.compile(r"个百分点|红灯|黄灯|绿灯|重点监控")
+
+
+@pytest.mark.parametrize("seed", seeds(5, SALT))
+def test_the_report_of_the_units_and_of_their_summary_grade_alike(tmp_path, home, seed):
+    from test_report_properties import read_report
+
+    rng = random.Random(seed)
+    path, profile = random_profile(rng, tmp_path / "rules")
+    context = f"seed {seed}:\n{path.read_text('utf-8')}"
+    folder = tmp_path / "units"
+    department_of(rng, folder)
+    summary = tmp_path / "summary" / "部门汇总.xlsx"
+    consolidated(folder, output=summary, profile=path)
+    drafted = {}
+    for name, source in (("units", folder), ("summary", summary)):
+        out = tmp_path / f"{name}.docx"
+        code, _, err = cli("report", str(source), "-o", str(out), "--profile", str(path))
+        assert code == 0, (context, err)
+        drafted[name] = read_report(out)
+    said = {name: [line for line in d.lines if GRADING_WORDS.search(line)] for name, d in drafted.items()}
+    assert said["units"] == said["summary"], (context, said)
+    assert drafted["units"].lines == drafted["summary"].lines, (context, set(drafted["units"].lines) ^ set(drafted["summary"].lines))
+    assert drafted["units"].tables == drafted["summary"].tables, context
+    behind = [line for line in said["units"] if line.startswith(("支出进度落后时间进度超过", "各单位支出进度落后时间进度均未超过"))]
+    assert len(behind) == 1 and f"{profile.funding.green_max_gap * 100:g} 个百分点" in behind[0], (context, behind)
