@@ -3897,3 +3897,50 @@ def test_the_sheets_of_funding_grades_print_the_rules_they_follow(department, tm
     assert code == 0 and footer.text == ("评级：支出进度落后时间进度≤5个百分点为绿灯，≤15个百分点为黄灯，其余为红灯\n"
                                          "6月末支出进度未达55%的至少为黄灯，低于其15个百分点以上的为红灯"), footer.text
     assert footer.size == 8
+
+
+def indicator_groups(path: Path, sheet: str) -> list[tuple[str, str]]:
+    """The 一级/二级 labels of a form's indicator table, as printed."""
+    from python_calamine import CalamineWorkbook
+
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).to_python()
+    start = next(r for r, row in enumerate(rows) if "一级指标" in row)
+    return [(row[1], row[2]) for row in rows[start + 1:] if len(row) > 2 and str(row[2]).endswith("指标")]
+
+
+@pytest.mark.parametrize("rules", ['hierarchy = "national2021"\n',
+                                   '[hierarchy.custom]\n"产出指标" = ["数量指标", "质量指标"]\n'
+                                   '"效益指标" = ["社会效益指标", "群众获得感指标"]\n'])
+def test_a_summarys_department_form_has_the_indicator_groups_of_the_profile(department, tmp_path, capsys, rules):
+    """A summary's 部门整体 was laid out by seed 004's groups whatever the profile (成本指标 under 产出指标, where
+    national2021 and `xlmon template department --profile` make it its own 一级), so that the form the department
+    completes was not the one the profile checks; and an indicator the department put in a group of the city's own
+    was not carried into its next summary (K009, its group's label K013). It is laid out, and carried, by the
+    profile's groups."""
+    from xlmon.form_plan import INDICATOR_COLS, letter
+    from xlmon.profile import load_profile
+
+    profile_file = tmp_path / "规则.toml"
+    profile_file.write_text(rules, encoding="utf-8")
+    summary, template = tmp_path / "汇总.xlsx", tmp_path / "模板.xlsx"
+    inputs = sorted(map(str, department.glob("*.xlsx")))
+    assert main(["consolidate", *inputs, "-o", str(summary), "--profile", str(profile_file)]) == 0
+    assert main(["template", "department", "-o", str(template), "--profile", str(profile_file)]) == 0
+    assert indicator_groups(summary, "部门整体") == indicator_groups(template, load_workbook(template).sheetnames[0])
+
+    levels = load_profile(profile_file).levels()
+    layout = plan_form("department", year=2026, months=6, hierarchy=levels).layout
+    level1, level2, r = layout.indicator_rows[-1]  # the last group: the city's own in the custom hierarchy
+    book = load_workbook(summary)
+    ws = book["部门整体"]
+    ws[layout.header["goal"]] = "保障全市教育事业正常运转"
+    col = {k: letter(c) for k, c in INDICATOR_COLS.items()}
+    ws[f"{col['level3']}{r}"], ws[f"{col['target']}{r}"], ws[f"{col['forecast']}{r}"] = "群众获得感", "≥90%", "92%"
+    book.save(summary)
+    capsys.readouterr()
+    code, data = run(capsys, *inputs, "-o", tmp_path / "再次汇总.xlsx", "--profile", profile_file,
+                     "--overall-from", summary)
+    assert code == 0
+    said = {d["code"]: d["message"] for d in data["diagnostics"]}
+    assert "1 个绩效指标" in said["K007"] and not {"K009", "K013"} & said.keys(), said
+    assert level2 in {group for _, group in indicator_groups(tmp_path / "再次汇总.xlsx", "部门整体")}

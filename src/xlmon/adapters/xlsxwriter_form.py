@@ -32,7 +32,7 @@ _CACHES: weakref.WeakKeyDictionary[Any, dict[object, Any]] = weakref.WeakKeyDict
 
 def build_form_xlsxwriter(workbook: Any, worksheet: Any, kind: Kind, *, year: int, months: int,
                           project: str | None = None, department: str | None = None, unit: str | None = None,
-                          hierarchy: str = L.DEFAULT_HIERARCHY,
+                          hierarchy: str | dict[str, tuple[str, ...]] = L.DEFAULT_HIERARCHY,
                           indicator_counts: dict[tuple[str, str], int] | None = None,
                           values: dict[str, object] | None = None, tail: float = 0,
                           profile: Profile | None = None) -> FormLayout:

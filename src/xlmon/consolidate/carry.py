@@ -45,7 +45,7 @@ class Carried:
     values by cell (the rest is pre-filled as usual)."""
 
     source: str
-    hierarchy: str
+    hierarchy: str | dict[str, tuple[str, ...]]
     counts: dict[tuple[str, str], int]
     values: dict[str, object] = field(default_factory=dict)
     goal: bool = False
@@ -66,8 +66,9 @@ def form_period(year: int | None, months: int | None) -> tuple[int, int]:
 
 
 def carry(done: Completed, overall: list[FormRecord], year: int | None, months: int | None,
-          output: str) -> Carried:
-    """The new 部门整体's cells from the completed one. NotCompleted when it is of another year."""
+          output: str, levels: dict[str, tuple[str, ...]] | None = None) -> Carried:
+    """The new 部门整体's cells from the completed one. NotCompleted when it is of another year. `levels`: the
+    profile's indicator hierarchy, which the summary laid the form out by and which places its indicators first."""
     year, months = form_period(year, months)
     old = done.form
     name = Path(done.path).name
@@ -75,7 +76,7 @@ def carry(done: Completed, overall: list[FormRecord], year: int | None, months: 
         raise NotCompleted(f"“{name}”是 {L.period(old.year, old.months)} 的汇总，与本次汇总（{L.period(year, months)}）"
                            "不是同一年度，其部门整体表未带入")
     same_period = old.months == months
-    hierarchy, placed, left = _placed(old.indicators)
+    hierarchy, placed, left = _placed(old.indicators, levels)
     counts = Counter((level1, level2) for level1, level2, _ in placed)
     groups = {pair: max(counts.get(pair, 0), 1) for pair in _pairs(hierarchy)}  # a group left empty keeps a row
     plan = plan_form("department", year=year, months=months, hierarchy=hierarchy, indicator_counts=groups)
@@ -108,7 +109,7 @@ def carry(done: Completed, overall: list[FormRecord], year: int | None, months: 
                              level2=ind.level2 or "（空）").model_dump() for ind in left]
     if same_period:
         _amounts(done, overall, layout.funding, out, output)
-    below, elsewhere = _outside_form(done, year, months)
+    below, elsewhere = _outside_form(done, year, months, levels)
     dated = 0
     if not same_period:  # the date the earlier form was filled in is not this period's: its label stays
         undated = [(offset, c, _undated(value)) for offset, c, value in below]
@@ -166,11 +167,15 @@ def _amounts(done: Completed, overall: list[FormRecord], funding: dict[tuple[str
                     kept=_shown(value), before=_shown(was), now=_shown(sum_now)).model_dump())
 
 
-def _placed(indicators: list[Indicator]) -> tuple[str, list[tuple[str, str, Indicator]], list[Indicator]]:
-    """The official hierarchy that places most of the indicators (seed004's first), the indicators it places
-    with their group as it names it, and those it cannot place."""
-    best: tuple[str, list, list] | None = None
-    for name, hierarchy in L.HIERARCHIES.items():
+def _placed(indicators: list[Indicator], levels: dict[str, tuple[str, ...]] | None = None
+            ) -> tuple[str | dict[str, tuple[str, ...]], list[tuple[str, str, Indicator]], list[Indicator]]:
+    """The hierarchy that places most of the indicators, of the profile's (first: the one its summary laid the
+    form out by, a city's own too) and the official ones (seed004's first); the indicators it places with their
+    group as it names it, and those it cannot place."""
+    own = next((name for name, hierarchy in L.HIERARCHIES.items() if hierarchy == levels), levels)  # or a city's
+    candidates = [*([(own, levels)] if levels else []), *((n, h) for n, h in L.HIERARCHIES.items() if n != own)]
+    best: tuple[str | dict, list, list] | None = None
+    for name, hierarchy in candidates:
         groups = {(label_key(l1), label_key(l2)): (l1, l2) for l1, names in hierarchy.items() for l2 in names}
         placed, left = [], []
         for ind in indicators:
@@ -184,15 +189,16 @@ def _placed(indicators: list[Indicator]) -> tuple[str, list[tuple[str, str, Indi
     return best
 
 
-def _outside_form(done: Completed, year: int, months: int) -> tuple[list[tuple[int, int, object]],
-                                                                     list[tuple[str, object]]]:
+def _outside_form(done: Completed, year: int, months: int, levels: dict[str, tuple[str, ...]] | None = None
+                  ) -> tuple[list[tuple[int, int, object]], list[tuple[str, object]]]:
     """What the department wrote in its 部门整体 outside every cell the form reads and every label it prints:
     below the form's last note as (rows below it, column, value), to go below the new form; elsewhere (beside
     the form, or a label it rewrote) as (cell, value), which has no place in the new form."""
     form = done.form
     taken = {*form.cells.values(), *(c for row in form.funding for c in row.cells.values()),
              *(c for ind in form.indicators for c in ind.cells.values())}
-    labels = _form_texts(form.year or year, form.months or months)
+    labels = _form_texts(form.year or year, form.months or months) | {
+        label_key(name) for level1, names in (levels or {}).items() for name in (level1, *names)}
     last_note = label_key(L.FOOTNOTES[-1])
     end = next((r for r, line in enumerate(done.grid) if any(label_key(v) == last_note for v in line)), None)
     below, elsewhere = [], []
@@ -235,8 +241,9 @@ def _form_texts(year: int, months: int) -> frozenset[str]:
     return frozenset(texts - {""})
 
 
-def _pairs(hierarchy: str) -> list[tuple[str, str]]:
-    return [(l1, l2) for l1, names in L.HIERARCHIES[hierarchy].items() for l2 in names]
+def _pairs(hierarchy: str | dict[str, tuple[str, ...]]) -> list[tuple[str, str]]:
+    levels = L.HIERARCHIES[hierarchy] if isinstance(hierarchy, str) else hierarchy
+    return [(l1, l2) for l1, names in levels.items() for l2 in names]
 
 
 def _raw(done: Completed, cell: str | None) -> object:

@@ -290,7 +290,8 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: lis
             summary.diagnostics.append(found_note)
         if done is not None:
             try:
-                summary.carried = carry(done, summary.overall, summary.year, summary.months, str(output))
+                summary.carried = carry(done, summary.overall, summary.year, summary.months, str(output),
+                                        profile.levels())
                 summary.diagnostics += summary.carried.diagnostics
             except NotCompleted as exc:  # of another year: the new summary is written without it
                 summary.diagnostics.append(make("K010", file=done.path, sheet=done.form.sheet, reason=str(exc))

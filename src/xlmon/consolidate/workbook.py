@@ -754,14 +754,15 @@ def _listed(path: str, folder: str) -> str:
 
 def _department_form(book: _Book, summary: Summary) -> None:
     """The official 附件3 form, pre-filled by summing the units' 部门整体 forms where they exist, with what the
-    department completed in an earlier summary carried over (carry.py)."""
+    department completed in an earlier summary carried over (carry.py); its indicator groups the profile's, as
+    `xlmon template --profile` lays them out, where nothing is carried."""
     from ..adapters.xlsxwriter_form import build_form_xlsxwriter
     from .carry import form_period
 
     ws = book.wb.add_worksheet(SHEETS[6])
     year, months = form_period(summary.year, summary.months)
     carried = summary.carried
-    hierarchy, counts = (carried.hierarchy, carried.counts) if carried else (L.DEFAULT_HIERARCHY, None)
+    hierarchy, counts = (carried.hierarchy, carried.counts) if carried else (book.profile.levels(), None)
     layout = plan_form("department", year=year, months=months, hierarchy=hierarchy, indicator_counts=counts).layout
     prefill = {(block, label): sums for block, label in layout.funding
                if label != L.TOTAL_ROW and (sums := overall_sums(summary.overall, block, label))}
