@@ -286,6 +286,21 @@ def test_a_citys_table_of_words_changes_the_words_it_gives_and_keeps_the_rest(tm
     assert grade_indicator(never, 0.5, profile) == "red"
 
 
+def test_profiles_differing_only_in_a_setting_that_grades_nothing_are_said_to_grade_alike():
+    """sequential_level2 names the indicators of the 序时 check, which grades nothing while sequential_check is off:
+    a bureau whose profile listed 质量指标 there, its check off, was told of every department's summary made by the
+    built-in profile that it graded its indicators otherwise and its grades were kept (K020)."""
+    from xlmon.profile import Profile, grading_differences
+
+    built_in = load_profile()
+    listed = Profile.model_validate({"indicators": {"sequential_level2": ["数量指标", "质量指标"]}})
+    assert grading_differences(built_in, listed) == []
+    checked = Profile.model_validate({"indicators": {"sequential_check": True}})
+    assert grading_differences(built_in, checked) == ["指标的评级规则不同"]
+    both = Profile.model_validate({"indicators": {"sequential_check": True, "sequential_level2": ["质量指标"]}})
+    assert grading_differences(checked, both) == ["指标的评级规则不同"]
+
+
 @pytest.mark.parametrize("text, said", [
     ("[funding]\ngreen_max = 0.1\n", ["funding.green_max：没有这个设置项"]),
     ('[funding]\ngreen_max_gap = "abc"\n', ["funding.green_max_gap：应为数字（现为 'abc'）"]),

@@ -196,6 +196,15 @@ def test_a_citys_profile_is_the_built_in_one_with_its_settings(tmp_path, seed):
         assert said, context
     if not said:
         assert grades_of(profile, random.Random(seed)) == grades_of(built_in, random.Random(seed)), context
+    if grading_rules(profile) == grading_rules(built_in):  # sequential_level2 grades nothing without its check
+        assert "指标的评级规则不同" not in said, (context, said)
+
+
+def grading_rules(profile: Profile) -> dict:
+    rules = profile.indicators.model_dump()
+    if not rules["sequential_check"]:
+        del rules["sequential_level2"]
+    return rules
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -139,9 +139,17 @@ def grading_differences(made: Profile, now: Profile) -> list[str]:
                    f"（本次为 {b.green_max_gap * 100:g}、{b.yellow_max_gap * 100:g} 个百分点）")
     if (a.milestones if a.use_milestones else None) != (b.milestones if b.use_milestones else None):
         out.append("支出进度的里程碑要求不同")
-    if made.indicators != now.indicators:
+    if _grading(made.indicators) != _grading(now.indicators):
         out.append("指标的评级规则不同")
     return out
+
+
+def _grading(rules: IndicatorRules) -> dict:
+    """What of [indicators] grades: sequential_level2 only where sequential_check is on."""
+    data = rules.model_dump()
+    if not rules.sequential_check:
+        del data["sequential_level2"]
+    return data
 
 
 def funding_legend(profile: Profile, months: int | None = None) -> str:
