@@ -236,6 +236,12 @@ def coloured(actions: list[dict], payload: dict) -> dict[tuple[str, str], str]:
             for a in actions if a["func"] == "setRangeColor" and a["sheet_position"] < len(payload["sheets"])}
 
 
+def served_actions(server: TestClient, script: str, payload: dict) -> list[dict]:
+    response = server.post(f"/xlwings/custom-scripts-call/{script}", json=payload)
+    assert response.status_code == 200, response.text
+    return response.json()["actions"]
+
+
 @pytest.fixture
 def home(tmp_path, monkeypatch):
     home = tmp_path / "home"
@@ -282,6 +288,11 @@ def test_every_front_end_checks_by_the_citys_profile(tmp_path, home, seed):
                     for m in plan_marks(result.forms, result.diagnostics, profile.colours()).marks if fill_of(m)}
         marks = coloured(desktop, payload)
         assert marks == expected, (context, file.name)
+        sheet_actions, _ = actions_of(payload, ep.new_project_form)  # 新建项目表, by the profile installed
+        assert sheet_actions == served_actions(server, "new_project_form", payload), (context, file.name)
+        labels = {str(v).lstrip("'") for a in sheet_actions if a["func"] == "setValues" for row in a["values"]
+                  for v in row}
+        assert {l2 for names in profile.levels().values() for l2 in names} <= labels, (context, file.name)
         for form in record["forms"]:
             for row in form["funding"]:
                 if row["grade"] and row["cells"].get("spend_progress"):
@@ -316,9 +327,21 @@ def another(profile: Profile, rng: random.Random) -> dict:
     return {"funding": {"green_max_gap": green, "yellow_max_gap": max(green, profile.funding.yellow_max_gap)}}
 
 
+def graded(path: Path, where: Path | None) -> dict:
+    """The sheets of a summary a profile decides (grades, 重点监控建议, the indicators behind), its paths below
+    `where`, and the profile it keeps."""
+    import test_front_ends_consolidate_properties as fronts
+
+    kept = {k: v for k, v in fronts.sheets(path, where).items() if k in GRADED_SHEETS}
+    made = profile_in(CalamineWorkbook.from_path(str(path)).get_sheet_by_name(RECORDS_SHEET).to_python())
+    return {**kept, "profile": [[json.dumps(made.model_dump(mode="json"), ensure_ascii=False)]]}
+
+
 @pytest.mark.parametrize("seed", seeds(5, SALT))
 def test_every_front_end_consolidates_by_the_citys_profile_and_the_bureau_keeps_it(tmp_path, home, seed):
     import test_front_ends_consolidate_properties as fronts
+    from test_consolidate import indicator_groups
+    from test_entry_points import DesktopBook
 
     rng = random.Random(seed)
     path, profile = random_profile(rng, tmp_path / "rules")
@@ -329,24 +352,31 @@ def test_every_front_end_consolidates_by_the_citys_profile_and_the_bureau_keeps_
 
     summary = tmp_path / "cli" / "部门汇总.xlsx"
     by_cli = consolidated(folder, output=summary, profile=path)
+    ours = graded(summary, folder)
+    assert ours["profile"] == [[json.dumps(profile.model_dump(mode="json"), ensure_ascii=False)]], context
+    levels = {l2 for names in profile.levels().values() for l2 in names}
+    groups = indicator_groups(summary, "部门整体")
+    assert {l2 for _, l2 in groups} == levels, (context, groups)
+
     by_web = fronts.post_folder(served, "/api/consolidate", folder, None)
     assert standing(by_web) == standing(by_cli), context
     web_copy = tmp_path / "web" / "部门汇总.xlsx"
     web_copy.parent.mkdir()
     web_copy.write_bytes(base64.b64decode(by_web["download"]["data"]))
+    assert not fronts.differences(ours, graded(web_copy, None)), context
+
     message, by_addin = ep.summarise_folder(folder, None, profile)
     assert by_addin is not None, (context, message)
-    def graded(path: Path, where: Path | None) -> dict:
-        """The sheets a profile decides: grades, 重点监控建议, the indicators behind, and the profile kept."""
-        kept = {k: v for k, v in fronts.sheets(path, where).items() if k in GRADED_SHEETS}
-        made = profile_in(CalamineWorkbook.from_path(str(path)).get_sheet_by_name(RECORDS_SHEET).to_python())
-        return {**kept, "profile": [[json.dumps(made.model_dump(mode="json"), ensure_ascii=False)]]}
-
-    ours = graded(summary, folder)
-    assert ours["profile"] == [[json.dumps(profile.model_dump(mode="json"), ensure_ascii=False)]], context
-    assert not fronts.differences(ours, graded(web_copy, None)), context
     assert not fronts.differences(ours, graded(by_addin, folder)), context
     by_addin.unlink()
+    assert A.install(tmp_path / "XLSTART", out=lambda line: None, platform="win32", profile=path) == 0, context
+    book = DesktopBook(str(folder / "工作簿1.xlsx"))
+    ep.consolidate_folder(book, folder, open_summary=False)  # 汇总 on the ribbon, by the profile installed
+    [(text, _)] = book.app.shown
+    pressed = next(folder.glob("部门汇总*.xlsx"), None)
+    assert pressed is not None, (context, text)
+    assert not fronts.differences(ours, graded(pressed, folder)), context
+    pressed.unlink()
 
     again = consolidated(summary, output=tmp_path / "bureau" / "汇总.xlsx", profile=path)
     same = standing(again)
@@ -370,6 +400,7 @@ GRADING_WORDS = re.compile(r"个百分点|红灯|黄灯|绿灯|重点监控")
 
 @pytest.mark.parametrize("seed", seeds(5, SALT))
 def test_the_report_of_the_units_and_of_their_summary_grade_alike(tmp_path, home, seed):
+    from test_entry_points import DesktopWorkbook
     from test_report_properties import read_report
 
     rng = random.Random(seed)
@@ -385,7 +416,13 @@ def test_the_report_of_the_units_and_of_their_summary_grade_alike(tmp_path, home
         code, _, err = cli("report", str(source), "-o", str(out), "--profile", str(path))
         assert code == 0, (context, err)
         drafted[name] = read_report(out)
+    assert A.install(tmp_path / "XLSTART", out=lambda line: None, platform="win32", profile=path) == 0, context
+    text = ep.report(DesktopWorkbook(summary))  # 生成报告 in the summary, by the profile installed
+    found = re.search(r"分析报告（草稿）已保存为 (.+?\.docx)。", text)
+    assert found, (context, text)
+    drafted["button"] = read_report(Path(found[1]))
     said = {name: [line for line in d.lines if GRADING_WORDS.search(line)] for name, d in drafted.items()}
+    assert said["button"] == said["summary"], (context, said)
     assert said["units"] == said["summary"], (context, said)
     assert drafted["units"].lines == drafted["summary"].lines, (context, set(drafted["units"].lines) ^ set(drafted["summary"].lines))
     assert drafted["units"].tables == drafted["summary"].tables, context
