@@ -77,7 +77,8 @@ def random_settings(rng: random.Random) -> dict:
         "goal_review": {"min_quantified_share": round(rng.uniform(0, 1), 2), "min_level1": rng.randint(0, 4),
                         "min_level2": rng.randint(0, 8), "min_level3": rng.randint(0, 12)},
         "funding": {"green_max_gap": green, "yellow_max_gap": yellow, "use_milestones": rng.random() < 0.5,
-                    "milestones": {m: round(rng.uniform(0.2, 1), 2) for m in rng.sample(range(1, 13), rng.randint(1, 4))}},
+                    "milestones": {m: round(rng.uniform(0.2, 1), 2) for m in rng.sample(range(1, 13), rng.randint(1, 4))
+                                   + [6] * (rng.random() < 0.5)}},  # the departments' month, often
         "indicators": {"yellow_tolerance": rng.choice((0.0, 0.05, 0.2, round(rng.uniform(0, 0.5), 2))),
                        "sequential_check": rng.random() < 0.5,
                        "sequential_level2": rng.sample(["数量指标", "质量指标", "时效指标"], rng.randint(1, 2)),
@@ -99,7 +100,7 @@ def random_settings(rng: random.Random) -> dict:
     funding = chosen.get("funding", {})
     if funding.get("green_max_gap", BUILT_IN["funding"]["green_max_gap"]) > funding.get(
             "yellow_max_gap", BUILT_IN["funding"]["yellow_max_gap"]):
-        funding["yellow_max_gap"] = max(funding["green_max_gap"], BUILT_IN["funding"]["yellow_max_gap"])
+        funding["yellow_max_gap"] = max(funding.get("green_max_gap", 0), BUILT_IN["funding"]["yellow_max_gap"])
     roll = rng.random()
     if roll < 0.2:
         chosen["hierarchy"] = "national2021"
@@ -307,10 +308,10 @@ def test_every_front_end_checks_by_the_citys_profile(tmp_path, home, seed):
 GRADED_SHEETS = ("汇总表", "项目明细", "指标偏差", "重点监控建议")
 
 
-def consolidated(*inputs: Path, output: Path, profile: Path) -> dict:
+def consolidated(*inputs: Path, output: Path, profile: Path, more: tuple[str, ...] = ()) -> dict:
     output.parent.mkdir(parents=True, exist_ok=True)
     code, out, err = cli("consolidate", "--format", "json", "--profile", str(profile), *map(str, inputs),
-                         "-o", str(output))
+                         "-o", str(output), *more)
     assert code == 0, err
     return json.loads(out)
 
@@ -335,6 +336,39 @@ def graded(path: Path, where: Path | None) -> dict:
     kept = {k: v for k, v in fronts.sheets(path, where).items() if k in GRADED_SHEETS}
     made = profile_in(CalamineWorkbook.from_path(str(path)).get_sheet_by_name(RECORDS_SHEET).to_python())
     return {**kept, "profile": [[json.dumps(made.model_dump(mode="json"), ensure_ascii=False)]]}
+
+
+def complete(summary: Path, out: Path, profile: Profile) -> Path:
+    """The summary with its 部门整体 completed as a department does: its goal, and an indicator in every group."""
+    from openpyxl import load_workbook
+
+    from xlmon.form_plan import INDICATOR_COLS, letter, plan_form
+
+    layout = plan_form("department", year=2026, months=6, hierarchy=profile.levels()).layout
+    col = {k: letter(c) for k, c in INDICATOR_COLS.items()}
+    book = load_workbook(summary)
+    ws = book["部门整体"]
+    ws[layout.header["goal"]] = "保障全市教育事业正常运转"
+    done = set()
+    for level1, level2, r in layout.indicator_rows:
+        if (level1, level2) not in done:
+            done.add((level1, level2))
+            ws[f"{col['level3']}{r}"], ws[f"{col['target']}{r}"] = f"{level2}完成率", "≥90%"
+            ws[f"{col['actual']}{r}"], ws[f"{col['forecast']}{r}"] = "50%", "92%"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    book.save(out)
+    return out
+
+
+def alike_settings(profile: Profile, rng: random.Random) -> dict:
+    """A bureau's profile of the same grading rules as `profile`, its other settings its own."""
+    data = profile.model_dump(mode="json")
+    other = random_settings(rng)
+    settings = {"funding": data["funding"], "indicators": data["indicators"]}
+    for section in ("palette", "amounts", "consolidation", "goal_review", "hierarchy"):
+        if section in other:
+            settings[section] = other[section]
+    return settings
 
 
 @pytest.mark.parametrize("seed", seeds(5, SALT))
@@ -378,10 +412,25 @@ def test_every_front_end_consolidates_by_the_citys_profile_and_the_bureau_keeps_
     assert not fronts.differences(ours, graded(pressed, folder)), context
     pressed.unlink()
 
+    completed = complete(summary, tmp_path / "completed" / "部门汇总.xlsx", profile)
+    code, out, _ = cli("check", "--format", "json", "--profile", str(path), str(completed))
+    hierarchy = [d for f in json.loads(out)["files"] for d in f["diagnostics"] if d["code"] in ("R101", "R102")]
+    assert not hierarchy, (context, hierarchy)
+    carried = consolidated(folder, output=tmp_path / "carried" / "部门汇总.xlsx", profile=path,
+                           more=("--overall-from", str(completed)))
+    said = Counter(d["code"] for d in carried["diagnostics"])
+    assert carried["carried"]["indicators"] == len(levels) and not said["K009"] and not said["K013"], (context, said)
+
     again = consolidated(summary, output=tmp_path / "bureau" / "汇总.xlsx", profile=path)
     same = standing(again)
     assert (same["grades"], same["grade"], same["totals"]) == (by_cli["grades"], by_cli["grade"], by_cli["totals"]), context
     assert not {"K014", "K015", "K020"} & set(same["codes"]), (context, same["codes"])
+
+    alike = write_profile(tmp_path / "bureau", alike_settings(profile, rng), "局规则（同）.toml")
+    assert not grading_differences(profile, load_profile(alike)), context
+    by_alike = standing(consolidated(summary, output=tmp_path / "bureau3" / "汇总.xlsx", profile=alike))
+    assert (by_alike["grades"], by_alike["totals"]) == (by_cli["grades"], by_cli["totals"]), context
+    assert not {"K014", "K015", "K020"} & set(by_alike["codes"]), (context, by_alike["codes"])
 
     other = write_profile(tmp_path / "bureau", another(profile, rng), "局规则.toml")
     assert grading_differences(profile, load_profile(other)), context
@@ -416,13 +465,18 @@ def test_the_report_of_the_units_and_of_their_summary_grade_alike(tmp_path, home
         code, _, err = cli("report", str(source), "-o", str(out), "--profile", str(path))
         assert code == 0, (context, err)
         drafted[name] = read_report(out)
+    served = TestClient(create_app(Settings(token=None, profile=profile)), base_url="https://testserver")
+    answer = served.post("/api/report", files=[("files", (p.name, p.read_bytes())) for p in sorted(folder.iterdir())])
+    assert answer.status_code == 200, (context, answer.text)
+    (tmp_path / "web.docx").write_bytes(base64.b64decode(answer.json()["download"]["data"]))
+    drafted["web"] = read_report(tmp_path / "web.docx")
     assert A.install(tmp_path / "XLSTART", out=lambda line: None, platform="win32", profile=path) == 0, context
     text = ep.report(DesktopWorkbook(summary))  # 生成报告 in the summary, by the profile installed
     found = re.search(r"分析报告（草稿）已保存为 (.+?\.docx)。", text)
     assert found, (context, text)
     drafted["button"] = read_report(Path(found[1]))
     said = {name: [line for line in d.lines if GRADING_WORDS.search(line)] for name, d in drafted.items()}
-    assert said["button"] == said["summary"], (context, said)
+    assert said["button"] == said["summary"] and said["web"] == said["units"], (context, said)
     assert said["units"] == said["summary"], (context, said)
     assert drafted["units"].lines == drafted["summary"].lines, (context, set(drafted["units"].lines) ^ set(drafted["summary"].lines))
     assert drafted["units"].tables == drafted["summary"].tables, context
