@@ -3899,6 +3899,23 @@ def test_the_sheets_of_funding_grades_print_the_rules_they_follow(department, tm
     assert footer.size == 8
 
 
+def test_the_printed_rules_say_which_projects_keep_the_grades_of_another_profile(department, tmp_path, capsys):
+    """A bureau consolidating a department's summary made by the built-in profile, by a profile of its own wider
+    gaps, keeps that summary's project grades (K020): its 汇总表 and 项目明细 printed said only the bureau's rules
+    (≤30 个百分点为绿灯) beside projects 15 pp behind at 黄灯. They say that such summaries' project grades are kept."""
+    code, _ = run(capsys, department, "-o", tmp_path / "部门汇总.xlsx")
+    bureau = tmp_path / "局规则.toml"
+    bureau.write_text("[funding]\ngreen_max_gap = 0.3\nyellow_max_gap = 0.4\n", encoding="utf-8")
+    code, data = run(capsys, tmp_path / "部门汇总.xlsx", "-o", tmp_path / "局汇总.xlsx", "--profile", bureau)
+    assert code == 0 and [d["code"] for d in data["diagnostics"]].count("K020") == 1
+    book = load_workbook(tmp_path / "局汇总.xlsx")
+    said = ("评级：支出进度落后时间进度≤30个百分点为绿灯，≤40个百分点为黄灯，其余为红灯\n"
+            "其中 1 份下级汇总表的项目评级按其汇总时的规则保留（见“校验问题”K020）")
+    assert all(book[name].oddFooter.left.text == said for name in ("汇总表", "项目明细")), book["汇总表"].oddFooter.left.text
+    code, _ = run(capsys, tmp_path / "部门汇总.xlsx", "-o", tmp_path / "同规则.xlsx")
+    assert "K020" not in load_workbook(tmp_path / "同规则.xlsx")["项目明细"].oddFooter.left.text
+
+
 def indicator_groups(path: Path, sheet: str) -> list[tuple[str, str]]:
     """The 一级/二级 labels of a form's indicator table, as printed."""
     from python_calamine import CalamineWorkbook

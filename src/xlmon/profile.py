@@ -152,10 +152,12 @@ def _grading(rules: IndicatorRules) -> dict:
     return data
 
 
-def funding_legend(profile: Profile, months: int | None = None) -> str:
+def funding_legend(profile: Profile, months: int | None = None, kept: int = 0) -> str:
     """How a funding row is graded, in words: below each printed page of a summary's funding grades (in a footer:
     a line more on 汇总表 would push its units off page 1), and on the web page, of the server's profile. The
-    milestone is said for a period's month."""
+    milestone is said for a period's month. `kept`: the summaries among a summary's inputs made by a profile that
+    grades otherwise (K020), whose projects keep their grades, so that the paper does not hold their 黄灯 to rules
+    they were not graded by."""
     rules = profile.funding
     text = (f"评级：支出进度落后时间进度≤{rules.green_max_gap * 100:g}个百分点为绿灯，"
             f"≤{rules.yellow_max_gap * 100:g}个百分点为黄灯，其余为红灯")
@@ -165,6 +167,8 @@ def funding_legend(profile: Profile, months: int | None = None) -> str:
     elif rules.use_milestones and months is None and rules.milestones:
         shares = "、".join(f"{m}月末{share * 100:g}%" for m, share in sorted(rules.milestones.items()))
         text += (f"\n支出进度未达{shares}的至少为黄灯，低于其{rules.yellow_max_gap * 100:g}个百分点以上的为红灯")
+    if kept:
+        text += f"\n其中 {kept} 份下级汇总表的项目评级按其汇总时的规则保留（见“校验问题”K020）"
     return text
 
 

@@ -243,7 +243,7 @@ def _paper(width: float) -> int:
 def write_summary(summary: Summary, path: Path, profile: Profile) -> Path:
     with atomic_path(path) as tmp:
         book = _Book(tmp, profile, f"{_title_name(summary)}（{_period(summary)}）",
-                     funding_legend(profile, summary.months))
+                     funding_legend(profile, summary.months, sum(d["code"] == "K020" for d in summary.diagnostics)))
         _overview(book, summary)
         names = source_names([*summary.projects, *summary.overall])  # 项目明细's 来源文件 and 指标偏差's 位置
         folder = os.path.abspath(path.parent)  # the links are relative to it
