@@ -360,6 +360,12 @@ def complete(summary: Path, out: Path, profile: Profile) -> Path:
     return out
 
 
+def footer_of(path: Path, sheet: str) -> str:
+    from openpyxl import load_workbook
+
+    return load_workbook(path)[sheet].oddFooter.left.text or ""
+
+
 def alike_settings(profile: Profile, rng: random.Random) -> dict:
     """A bureau's profile of the same grading rules as `profile`, its other settings its own."""
     data = profile.model_dump(mode="json")
@@ -438,6 +444,9 @@ def test_every_front_end_consolidates_by_the_citys_profile_and_the_bureau_keeps_
     codes = Counter(d["code"] for d in otherwise["diagnostics"])
     assert codes["K020"] == 1 and not codes["K014"], (context, codes)
     assert otherwise["totals"] == by_cli["totals"], context
+    for output, kept in (("bureau", False), ("bureau2", True)):  # the printed rules say which grades are kept
+        footer = footer_of(tmp_path / output / "汇总.xlsx", "项目明细")
+        assert ("K020" in footer) == kept, (context, output, footer)
 
 
 # ---------------------------------------------------------------------------------------------------------------
