@@ -29,6 +29,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
 from payloads import actions_of, payload_from_file
@@ -237,6 +238,19 @@ def coloured(actions: list[dict], payload: dict) -> dict[tuple[str, str], str]:
             for a in actions if a["func"] == "setRangeColor" and a["sheet_position"] < len(payload["sheets"])}
 
 
+def template_colours(path: Path) -> set[str]:
+    """The fills of a template's conditional formats."""
+    ws = load_workbook(path).worksheets[0]
+    fills = set()
+    for formats in ws.conditional_formatting:
+        for rule in formats.rules:
+            fill = rule.dxf.fill if rule.dxf else None
+            colour = fill and (fill.bgColor.rgb if fill.bgColor is not None and fill.bgColor.rgb else fill.fgColor.rgb)
+            if isinstance(colour, str):
+                fills.add(colour[-6:].upper())
+    return fills
+
+
 def served_actions(server: TestClient, script: str, payload: dict) -> list[dict]:
     response = server.post(f"/xlwings/custom-scripts-call/{script}", json=payload)
     assert response.status_code == 200, response.text
@@ -274,6 +288,14 @@ def test_every_front_end_checks_by_the_citys_profile(tmp_path, home, seed):
     for name, record in by_cli.items():
         assert said_of(record["diagnostics"]) == said_of(by_web[name]["diagnostics"]), (context, name)
         assert form_grades(record["forms"]) == form_grades(by_web[name]["forms"]), (context, name)
+
+    for kind in ("project", "department"):  # xlmon template --profile: its groups, 支出进度 in its palette
+        template = tmp_path / f"{kind}.xlsx"
+        assert cli("template", kind, "-o", str(template), "--profile", str(path))[0] == 0, context
+        assert template_colours(template) == set(profile.colours().values()), (context, kind)
+        ws = load_workbook(template).worksheets[0]
+        labels = {c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
+        assert {l2 for names in profile.levels().values() for l2 in names} <= labels, (context, kind)
 
     for file in files:
         record = by_cli[file.name]
