@@ -311,6 +311,8 @@ def test_profiles_differing_only_in_a_setting_that_grades_nothing_are_said_to_gr
      ["palette.red：应为 6 位十六进制颜色", "indicators.yellow_tolerance：不应小于 0（现为 -1）"]),
     ('[indicators]\nlikelihood_floor = { "有可能" = "orange" }\n',
      ["indicators.likelihood_floor.有可能：应为 green、yellow、red 之一（现为 'orange'）"]),
+    ('[indicators]\nlikelihood_floor = { "不可能" = "red" }\n',
+     ["indicators.likelihood_floor：“不可能”不是完成目标可能性的选项，应为 确定能、有可能、完全不可能 之一"]),
     ("hierarchy = 5\n", ["hierarchy：应为文字"]),
     ("[funding\n", ["格式错误（第 1 行第 9 列）：方括号 [ ] 没有成对"]),
     ("a = 1\na = 2\n", ["格式错误（第 2 行第 6 列）：同一项设置写了两次"]),

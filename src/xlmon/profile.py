@@ -78,6 +78,15 @@ class IndicatorRules(_Strict):
     qualitative: dict[str, Grade] = Field(default_factory=lambda: dict(_built_in_words()))
     likelihood_floor: dict[str, Grade] = Field(default_factory=lambda: {"有可能": "yellow", "完全不可能": "red"})
 
+    @field_validator("likelihood_floor")
+    @classmethod
+    def _ticks(cls, value):
+        """A key naming no tick column of the form (不可能, 有可能性) would never apply: said, not left unused."""
+        unknown = [k for k in value if k not in L.LIKELIHOODS]
+        if unknown:
+            raise ValueError(f"“{'”“'.join(unknown)}”不是完成目标可能性的选项，应为 {'、'.join(L.LIKELIHOODS)} 之一")
+        return value
+
 
 class AmountRules(_Strict):
     """Amounts (万元) above which a form looks typed in 元 by mistake."""
