@@ -301,6 +301,22 @@ def test_profiles_differing_only_in_a_setting_that_grades_nothing_are_said_to_gr
     assert grading_differences(checked, both) == ["指标的评级规则不同"]
 
 
+def test_a_sequential_check_on_a_level2_the_hierarchy_has_not_is_said(tmp_path):
+    """序时 on 质量 (for 质量指标), or on a 二级 only another hierarchy has: the check would never apply, and grades
+    nothing with no word; the profile is refused, naming it. Left off, the setting grades nothing and is let be."""
+    city = tmp_path / "city.toml"
+    city.write_text('[indicators]\nsequential_check = true\nsequential_level2 = ["数量指标", "质量"]\n', encoding="utf-8")
+    with pytest.raises(ProfileError, match="“质量”不是指标体系中的二级指标"):
+        load_profile(city)
+    city.write_text('[hierarchy.custom]\n"产出指标" = ["产出数量"]\n"效益指标" = ["社会效益指标"]\n'
+                    '"满意度指标" = ["服务对象满意度指标"]\n[indicators]\nsequential_check = true\n', encoding="utf-8")
+    with pytest.raises(ProfileError, match="“数量指标”不是指标体系中的二级指标"):
+        load_profile(city)
+    city.write_text(city.read_text("utf-8").replace("sequential_check = true", "sequential_check = false"),
+                    encoding="utf-8")
+    assert load_profile(city).indicators.sequential_level2 == ["数量指标"]
+
+
 @pytest.mark.parametrize("text, said", [
     ("[funding]\ngreen_max = 0.1\n", ["funding.green_max：没有这个设置项"]),
     ('[funding]\ngreen_max_gap = "abc"\n', ["funding.green_max_gap：应为数字（现为 'abc'）"]),

@@ -129,6 +129,17 @@ class Profile(_Strict):
             raise ValueError("自定义指标体系应写在 [hierarchy.custom] 中")
         return value
 
+    @model_validator(mode="after")
+    def _sequential_names_a_level2(self):
+        """A 序时 check on a 二级 the hierarchy has not (质量 for 质量指标) would never apply: said, not left unused."""
+        if self.indicators.sequential_check:
+            known = [name for names in self.levels().values() for name in names]
+            unknown = [n for n in self.indicators.sequential_level2 if n not in known]
+            if unknown:
+                raise ValueError(f"indicators.sequential_level2 中的“{'”“'.join(unknown)}”不是指标体系中的二级指标"
+                                 f"（可用的二级指标：{'、'.join(dict.fromkeys(known))}）")
+        return self
+
     def levels(self) -> dict[str, tuple[str, ...]]:
         if isinstance(self.hierarchy, dict):
             return {k: tuple(v) for k, v in self.hierarchy["custom"].items()}
