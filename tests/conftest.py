@@ -66,6 +66,17 @@ def client():
     return TestClient(create_app(Settings(token=None)), base_url="https://testserver")
 
 
+@pytest.fixture
+def home(tmp_path, monkeypatch) -> Path:
+    """A home of its own, where the add-in's config and installed rule profile go (addin_setup), on every platform."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("USERPROFILE", str(home))
+    monkeypatch.setenv("APPDATA", str(home / "AppData" / "Roaming"))
+    return home
+
+
 @pytest.fixture(scope="session")
 def soffice() -> str:
     return require_tool("soffice")

@@ -13,16 +13,6 @@ from xlmon import addin_setup as A
 from xlmon.templates import TEMPLATE_FILES
 
 
-@pytest.fixture
-def home(tmp_path, monkeypatch) -> Path:
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("USERPROFILE", str(home))
-    monkeypatch.setenv("APPDATA", str(home / "AppData" / "Roaming"))
-    return home
-
-
 def run(fn, *args, **kwargs) -> tuple[int, str]:
     lines: list[str] = []
     code = fn(*args, out=lines.append, **kwargs)

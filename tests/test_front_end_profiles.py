@@ -51,15 +51,6 @@ def city(tmp_path):
     return path
 
 
-@pytest.fixture
-def home(tmp_path, monkeypatch):
-    home = tmp_path / "home"
-    home.mkdir()
-    for key in ("HOME", "USERPROFILE"):
-        monkeypatch.setenv(key, str(home))
-    return home
-
-
 def unit_file(department):
     """A unit's workbook with a row behind 时间进度 by less than the built-in 10 pp: green there, red in the city."""
     for path in department.paths:

@@ -262,15 +262,6 @@ def served_actions(server: TestClient, script: str, payload: dict) -> list[dict]
     return response.json()["actions"]
 
 
-@pytest.fixture
-def home(tmp_path, monkeypatch):
-    home = tmp_path / "home"
-    home.mkdir()
-    for key in ("HOME", "USERPROFILE"):
-        monkeypatch.setenv(key, str(home))
-    return home
-
-
 @pytest.mark.parametrize("seed", seeds(8, SALT))
 def test_every_front_end_checks_by_the_citys_profile(tmp_path, home, seed):
     from xlmon.check import check_file
