@@ -3961,3 +3961,17 @@ def test_a_summarys_department_form_has_the_indicator_groups_of_the_profile(depa
     said = {d["code"]: d["message"] for d in data["diagnostics"]}
     assert "1 个绩效指标" in said["K007"] and not {"K009", "K013"} & said.keys(), said
     assert level2 in {group for _, group in indicator_groups(tmp_path / "再次汇总.xlsx", "部门整体")}
+
+
+def test_a_bureaus_milestones_of_other_months_are_no_other_grading_of_a_summary(department, tmp_path, capsys):
+    """A department's summary of 1-6月 by the built-in profile, the bureau's with milestones at 9 and 12 月 only:
+    none grades a form of the summary, which is not said to be graded otherwise (K020)."""
+    code, _ = run(capsys, department, "-o", tmp_path / "部门.xlsx")
+    later = tmp_path / "局规则.toml"
+    later.write_text("[funding]\nuse_milestones = true\nmilestones = { 9 = 0.75, 12 = 1.0 }\n", encoding="utf-8")
+    code, bureau = run(capsys, tmp_path / "部门.xlsx", "-o", tmp_path / "局.xlsx", "--profile", later)
+    assert code == 0 and "K020" not in {d["code"] for d in bureau["diagnostics"]}
+    june = tmp_path / "局规则6.toml"
+    june.write_text("[funding]\nuse_milestones = true\nmilestones = { 6 = 0.6 }\n", encoding="utf-8")
+    code, bureau = run(capsys, tmp_path / "部门.xlsx", "-o", tmp_path / "局6.xlsx", "--profile", june)
+    assert code == 0 and "K020" in {d["code"] for d in bureau["diagnostics"]}

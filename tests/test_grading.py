@@ -286,6 +286,19 @@ def test_a_citys_table_of_words_changes_the_words_it_gives_and_keeps_the_rest(tm
     assert grade_indicator(never, 0.5, profile) == "red"
 
 
+def test_milestones_of_other_months_than_the_forms_grade_nothing():
+    """A department's summary of 1-6月 made by the built-in profile, a bureau's profile with milestones at 9 and 12 月
+    only: no form of the summary is graded by them, so they grade alike (no K020); a milestone at 6 月 grades them."""
+    from xlmon.profile import Profile, grading_differences
+
+    built_in = load_profile()
+    later = Profile.model_validate({"funding": {"use_milestones": True, "milestones": {9: 0.75, 12: 1.0}}})
+    assert grading_differences(built_in, later, 6) == []
+    assert grading_differences(built_in, later, 9) == grading_differences(built_in, later) == ["支出进度的里程碑要求不同"]
+    june = Profile.model_validate({"funding": {"use_milestones": True, "milestones": {6: 0.5}}})
+    assert grading_differences(built_in, june, 6) == ["支出进度的里程碑要求不同"]
+
+
 def test_profiles_differing_only_in_a_setting_that_grades_nothing_are_said_to_grade_alike():
     """sequential_level2 names the indicators of the 序时 check, which grades nothing while sequential_check is off:
     a bureau whose profile listed 质量指标 there, its check off, was told of every department's summary made by the

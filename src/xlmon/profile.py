@@ -149,19 +149,27 @@ class Profile(_Strict):
         return self.palette.model_dump()
 
 
-def grading_differences(made: Profile, now: Profile) -> list[str]:
+def grading_differences(made: Profile, now: Profile, months: int | None = None) -> list[str]:
     """How grades made by one profile may differ from what `now` gives, in words (K020); [] where they grade
-    alike. Colours, thresholds of other checks and the hierarchy grade nothing."""
+    alike. Colours, thresholds of other checks and the hierarchy grade nothing; of the milestones, for forms of
+    `months`, only that month's."""
     out = []
     a, b = made.funding, now.funding
     if (a.green_max_gap, a.yellow_max_gap) != (b.green_max_gap, b.yellow_max_gap):
         out.append(f"支出进度落后时间进度超过 {a.green_max_gap * 100:g}、{a.yellow_max_gap * 100:g} 个百分点为黄灯、红灯"
                    f"（本次为 {b.green_max_gap * 100:g}、{b.yellow_max_gap * 100:g} 个百分点）")
-    if (a.milestones if a.use_milestones else None) != (b.milestones if b.use_milestones else None):
+    if _milestones(a, months) != _milestones(b, months):
         out.append("支出进度的里程碑要求不同")
     if _grading(made.indicators) != _grading(now.indicators):
         out.append("指标的评级规则不同")
     return out
+
+
+def _milestones(rules: FundingRules, months: int | None) -> dict[int, float] | None:
+    """The milestones that grade forms of `months` (all of them, for forms of any month); None where none does."""
+    if not rules.use_milestones:
+        return None
+    return {m: s for m, s in rules.milestones.items() if months is None or m == months} or None
 
 
 def _grading(rules: IndicatorRules) -> dict:

@@ -355,7 +355,9 @@ def summary_outcome(sheets: dict[str, list[list]], path: str, profile: Profile, 
     hashes = file_hashes(sheets[RECORDS_SHEET], records, diagnostics)
     read_through(records, path, hashes)
     diagnostics = [*edit_diagnostics(edits, path), *diagnostics]
-    if made and records and (differences := grading_differences(made, profile)):
+    months = {r.months for r in records}
+    if made and records and (differences := grading_differences(made, profile, months.pop() if len(months) == 1
+                                                                else None)):
         diagnostics.insert(0, make("K020", file=path, sheet=SUMMARY_SHEETS[0],
                                    differences="；".join(differences)).model_dump())
     if SUMMARY_SHEETS[6] in sheets:
