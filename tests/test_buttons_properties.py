@@ -26,8 +26,8 @@ renamed while another sheet is given its name: renamed alone, it is followed, ke
 used), or a marked row's label changes, or a renamed sheet cannot be told from its copies (the alerts name those
 last two), those marks are the unit's to clear; comments travel in no payload and are kept by not being touched; the
 VBA client sends no sheet's visibility, so a hidden sheet is read by its 校验 as by `xlmon check` of the book saved
-here, all sheets shown; no client sends hidden rows. The unit keeps a sheet of its own beside 校验结果 (Excel cannot
-delete a workbook's last sheet, which 清除标记 would). Each case is seeded; a failure names its seed and the steps so
+here, all sheets shown; no client sends hidden rows. The unit keeps a sheet of its own beside 校验结果 (a book left
+with 校验结果 alone keeps it, Excel deleting no workbook's last sheet: test_entry_points). Each case is seeded; a failure names its seed and the steps so
 far. XLMON_PROPERTY_CASES=n runs n cases."""
 
 from __future__ import annotations

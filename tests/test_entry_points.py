@@ -269,6 +269,22 @@ def test_a_results_sheet_renamed_to_keep_it_is_followed_and_kept(department, cli
 
 
 @pytest.mark.parametrize("client", ["VBA", "Office.js"])
+def test_clear_in_a_book_left_with_its_results_sheet_alone_keeps_it(department, client):
+    """校验, then the unit deletes its forms' sheets and presses 清除标记: deleting 校验结果, the book's last sheet, is
+    what Excel refuses (the VBA client stopped on it with an error of Excel's). It stays, its record taken out."""
+    payload = payload_from_file(unit_file(department, "template"), client=client)
+    marked = apply_actions(payload, actions_of(payload, ep.validate)[0])
+    marked["sheets"] = [s for s in marked["sheets"] if s["name"] == RESULTS_SHEET]
+    marked["fills"] = {k: v for k, v in marked["fills"].items() if k[0] == RESULTS_SHEET}
+    actions, outcome = actions_of(marked, ep.clear_marks)
+    assert "sheetDelete" not in {a["func"] for a in actions}, outcome.message
+    assert "“校验结果”是工作簿中仅剩的工作表（Excel 不能删除最后一张工作表），已保留" in outcome.message
+    left = apply_actions(marked, actions)
+    assert not any(v for row in left["sheets"][0]["values"] for v in row[9:15])
+    assert actions_of(left, ep.clear_marks)[1].message.startswith(f"工作簿中已有名为“{RESULTS_SHEET}”的工作表")
+
+
+@pytest.mark.parametrize("client", ["VBA", "Office.js"])
 def test_clear_follows_a_renamed_sheet_beside_a_new_form_of_the_same_layout(department, client):
     """新建项目表, 校验, the unit renames the new form's sheet and presses 新建项目表 again, then 清除标记: two blank forms of our
     layout where the renamed one was, which its rows told not apart, so its marks stayed with no word. The renamed

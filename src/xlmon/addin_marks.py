@@ -179,9 +179,9 @@ def _gaps(names: list[str], anchors: list[str]) -> list[list[str]]:
 
 def clear_recorded(book: Any, records: list[tuple[str, str, str, str | None, Any]], where: str = RESULTS_SHEET
                    ) -> tuple[int, list[tuple[str, str]]]:
-    """Restore the recorded cells and drop 校验结果 (of a sheet the unit renamed to keep, its record only): the number
-    put back, and the cells left as they are because they no longer hold what was marked (a row inserted above moved
-    it: the colour there is not ours to undo)."""
+    """Restore the recorded cells and drop 校验结果 (of a sheet the unit renamed to keep, or of the book's last sheet,
+    which Excel cannot delete, its record only): the number put back, and the cells left as they are because they no
+    longer hold what was marked (a row inserted above moved it: the colour there is not ours to undo)."""
     names = set(sheet_names(book))
     grids: dict[str, Grid] = {}
     restored, moved = 0, []
@@ -200,7 +200,7 @@ def clear_recorded(book: Any, records: list[tuple[str, str, str, str | None, Any
                 continue
         xb.set_colour(book, sheet, cell, original)
         restored += 1
-    if where == RESULTS_SHEET:
+    if not kept_note(book, where):
         xb.delete_sheet(book, RESULTS_SHEET)
     else:
         kept = book.sheets[where]
@@ -212,9 +212,14 @@ def clear_recorded(book: Any, records: list[tuple[str, str, str, str | None, Any
     return restored, moved
 
 
-def kept_note(where: str) -> str:
-    """What became of a 校验结果 the unit renamed to keep."""
-    return "" if where == RESULTS_SHEET else f"“{where}”表是改名保留的上次校验结果，已保留，其中的标记记录已删除。"
+def kept_note(book: Any, where: str) -> str:
+    """Why the sheet of the record stays, its record taken out: renamed by the unit to keep it, or the book's last
+    sheet; "" where it goes."""
+    if where != RESULTS_SHEET:
+        return f"“{where}”表是改名保留的上次校验结果，已保留，其中的标记记录已删除。"
+    if sheet_names(book) == [where]:
+        return f"“{where}”是工作簿中仅剩的工作表（Excel 不能删除最后一张工作表），已保留，其中的标记记录已删除。"
+    return ""
 
 
 def _same_content(now: Any, then: Any) -> bool:

@@ -68,8 +68,9 @@ def validate(book: Any, profile: Profile | None = None) -> Outcome:
     state = read_state(book)
     lost = ""
     if state is not None:
+        kept = kept_note(book, state[2])
         clear_recorded(book, state[0], state[2])
-        lost = lost_note(state[1]) + (f"\n{kept_note(state[2])}" if kept_note(state[2]) else "")
+        lost = lost_note(state[1]) + (f"\n{kept}" if kept else "")
     elif RESULTS_SHEET in sheet_names(book):  # the user's own sheet of that name, or ours with its record deleted
         return _tell(book, Outcome(_NOT_OURS + "为免覆盖，未校验：请将该表改名或删除后再点击“校验”。"), "warning")
     grids = xb.form_grids(book)
@@ -108,9 +109,9 @@ def clear_marks(book: Any) -> Outcome:
             return _tell(book, Outcome(_NOT_OURS + "没有清除任何内容。"), "warning")
         return _tell(book, Outcome(f"没有找到“{RESULTS_SHEET}”表，没有需要清除的标记。"))
     records, lost, where = state
+    kept = kept_note(book, where)
     count, moved = clear_recorded(book, records, where)
-    text = (f"已清除 {count} 处标记和“{RESULTS_SHEET}”表。" if where == RESULTS_SHEET else
-            f"已清除 {count} 处标记。{kept_note(where)}") + lost_note(lost)
+    text = (f"已清除 {count} 处标记。{kept}" if kept else f"已清除 {count} 处标记和“{RESULTS_SHEET}”表。") + lost_note(lost)
     if moved:
         shown = "、".join(f"{sheet}!{cell}" for sheet, cell in moved[:10]) + (" 等" if len(moved) > 10 else "")
         text += (f"\n另有 {len(moved)} 处标记所在的行在校验后有变动（可能插入或删除了行），其颜色未作改动，"
