@@ -185,7 +185,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         upload = uploads(request, settings, extra=("roster", "overall_from"))
         async with upload as files:
             return await run_in_threadpool(consolidate_uploads, files, upload.extra.get("roster"),
-                                           upload.extra.get("overall_from"), upload.dated, settings.profile)
+                                           upload.extra.get("overall_from"), upload.dated, profile=settings.profile)
 
     @app.post("/api/report")
     async def api_report(request: Request):
@@ -193,7 +193,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         upload = uploads(request, settings, extra=("roster",))
         async with upload as files:
             return await run_in_threadpool(report_uploads, files, upload.folder, upload.extra.get("roster"),
-                                           settings.profile)
+                                           profile=settings.profile)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
@@ -230,7 +230,7 @@ def payload_problem(payload) -> str | None:
     return None
 
 
-def run_script(name: str, payload: dict, profile: Profile | None = None) -> dict:
+def run_script(name: str, payload: dict, profile: Profile) -> dict:
     """One button press: the payload as xlwings' remote Book, the script (given the book and the server's rule
     profile by their type hints, as xlwings Server injects them), the Book's actions."""
     import xlwings as xw
@@ -246,7 +246,7 @@ def run_script(name: str, payload: dict, profile: Profile | None = None) -> dict
         raise PayloadError(f"无法读取工作簿数据：{exc}") from None
     with book:
         asyncio.run(custom_scripts_call(scripts, name,
-                                        typehint_to_value={xw.Book: book, Profile: profile or load_profile()}))
+                                        typehint_to_value={xw.Book: book, Profile: profile}))
         return book.json()
 
 
@@ -466,14 +466,13 @@ def _format(header: str, value: object) -> str:
     return "0.00%" if header.endswith(("率", "进度")) else "#,##0.00"
 
 
-def check_uploads(files: list[tuple[str, Path]], work: Path, profile: Profile | None = None) -> dict:
+def check_uploads(files: list[tuple[str, Path]], work: Path, profile: Profile) -> dict:
     """校验 of the uploads; `work`: the request's folder, where the marked copies are made beside the uploads."""
     from ..adapters.workbook_marks import annotate_file, copy_suffix
     from ..check import check_paths
     from ..marks import plan_marks
     from ..output import results_json
 
-    profile = profile or load_profile()
     files = unit_uploads(files)
     records, annotated, unmarked = [], [], []
     marked = work / "annotated"
@@ -531,8 +530,7 @@ def _top_roster(files: list[tuple[str, Path]]) -> tuple[tuple[str, Path] | None,
 
 
 def consolidate_uploads(files: list[tuple[str, Path]], roster_upload: tuple[str, Path] | None = None,
-                        earlier: tuple[str, Path] | None = None, dated: bool = False,
-                        profile: Profile | None = None) -> dict:
+                        earlier: tuple[str, Path] | None = None, dated: bool = False, *, profile: Profile) -> dict:
     """汇总 of the uploads, checked against the roster among them (upload_roster). `earlier`: the department's
     earlier summary, whose completed 部门整体 is carried into the new one (--overall-from); a 422 when it holds none.
     `dated`: the files carry their own modification times (uploads._modified)."""
@@ -622,16 +620,15 @@ def report_for_upload_name(files: list[tuple[str, Path]]) -> str:
     return "部门绩效监控分析报告.docx"
 
 
-def report_uploads(files: list[tuple[str, Path]], work: Path, roster_upload: tuple[str, Path] | None = None,
-                   profile: Profile | None = None) -> dict:
+def report_uploads(files: list[tuple[str, Path]], work: Path, roster_upload: tuple[str, Path] | None = None, *,
+                   profile: Profile) -> dict:
     """The report on the uploads; the roster as 汇总 takes it (upload_roster), so that it names who did not report."""
     from ..report import NothingToReport, report_for_paths, write_docx
 
     everything = [*files, *([roster_upload] if roster_upload else [])]
     files, roster_upload, roster, note = upload_roster(files, roster_upload, everything, "生成报告")
     try:
-        drafted = report_for_paths([p for _, p in files], profile or load_profile(), roster=roster,
-                                   chosen_together=True)
+        drafted = report_for_paths([p for _, p in files], profile, roster=roster, chosen_together=True)
     except NothingToReport as exc:
         raise HTTPException(422, shown_names(f"上传的文件中没有可用的绩效运行监控表，未生成分析报告。{exc}。", files)) from None
     out = work / "report.docx"
