@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from .atomic import atomic_path
 from .file_errors import os_reason
 from .profile import Profile, ProfileError, funding_legend, load_profile
 
@@ -132,10 +133,8 @@ def write_config(path: Path, settings: dict[str, str], encoding: str | None = No
             if line.strip():
                 lines.append(line)
     lines += [f'"{key}","{value}"' for key, value in settings.items()]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
-    tmp.replace(path)
+    with atomic_path(path) as tmp:
+        Path(tmp).write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
 
 
 # ------------------------------------------------------------------------------------ install
@@ -175,16 +174,10 @@ def install(xlstart: str | Path | None = None, dry_run: bool = False, out: Out =
         out("（演示模式，未做任何修改）")
     else:
         try:
-            target_dir.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_name(target.name + ".tmp")
-            shutil.copyfile(source, tmp)
-            tmp.replace(target)
+            _copy(source, target)
             write_config(conf, settings, encoding)
             if profile is not None:
-                rules = profile_path(platform)
-                tmp = rules.with_name(rules.name + ".tmp")
-                shutil.copyfile(profile, tmp)
-                tmp.replace(rules)
+                _copy(profile, profile_path(platform))
             if platform == "darwin":
                 _install_applescript()
         except PermissionError:
@@ -205,6 +198,11 @@ def install(xlstart: str | Path | None = None, dry_run: bool = False, out: Out =
         out("安装完成。请重新启动 Excel，在“绩效监控”选项卡中使用各按钮。"
             "如按钮无反应，请运行 xlmon doctor 检查。")
     return EXIT_OK
+
+
+def _copy(source: str | Path, target: Path) -> None:
+    with atomic_path(target) as tmp:
+        shutil.copyfile(source, tmp)
 
 
 def _install_applescript() -> None:
