@@ -178,10 +178,11 @@ def _gaps(names: list[str], anchors: list[str]) -> list[list[str]]:
 
 
 def clear_recorded(book: Any, records: list[tuple[str, str, str, str | None, Any]], where: str = RESULTS_SHEET
-                   ) -> tuple[int, list[tuple[str, str]]]:
+                   ) -> tuple[int, list[tuple[str, str]], str]:
     """Restore the recorded cells and drop 校验结果 (of a sheet the unit renamed to keep, or of the book's last sheet,
-    which Excel cannot delete, its record only): the number put back, and the cells left as they are because they no
-    longer hold what was marked (a row inserted above moved it: the colour there is not ours to undo)."""
+    which Excel cannot delete, its record only): the number put back, the cells left as they are because they no
+    longer hold what was marked (a row inserted above moved it: the colour there is not ours to undo), and why the
+    sheet stays ("" where it went: _kept_note)."""
     names = set(sheet_names(book))
     grids: dict[str, Grid] = {}
     restored, moved = 0, []
@@ -200,7 +201,8 @@ def clear_recorded(book: Any, records: list[tuple[str, str, str, str | None, Any
                 continue
         xb.set_colour(book, sheet, cell, original)
         restored += 1
-    if not kept_note(book, where):
+    kept_note = _kept_note(book, where)
+    if not kept_note:
         xb.delete_sheet(book, RESULTS_SHEET)
     else:
         kept = book.sheets[where]
@@ -209,10 +211,10 @@ def clear_recorded(book: Any, records: list[tuple[str, str, str, str | None, Any
         rows = max((r + 1 for r, row in enumerate(grid) if any(v not in (None, "") for v in row[col:col + width])),
                    default=0)
         xb.write_rows(kept, f"{STATE_COLUMN}1", [[None] * width for _ in range(rows)])
-    return restored, moved
+    return restored, moved, kept_note
 
 
-def kept_note(book: Any, where: str) -> str:
+def _kept_note(book: Any, where: str) -> str:
     """Why the sheet of the record stays, its record taken out: renamed by the unit to keep it, or the book's last
     sheet; "" where it goes."""
     if where != RESULTS_SHEET:

@@ -17,7 +17,7 @@ from typing import Any
 
 from .adapters import xlwings_book as xb
 from .addin_setup import installed_profile
-from .addin_marks import apply_marks, clear_recorded, kept_note, lost_note, read_state, sheet_names, write_results
+from .addin_marks import apply_marks, clear_recorded, lost_note, read_state, sheet_names, write_results
 from .check import check_sheets, hidden_sheets, no_forms
 from .diagnostics import SEVERITY_ZH, Diagnostic
 from .form_plan import plan_form
@@ -68,8 +68,7 @@ def validate(book: Any, profile: Profile | None = None) -> Outcome:
     state = read_state(book)
     lost = ""
     if state is not None:
-        kept = kept_note(book, state[2])
-        clear_recorded(book, state[0], state[2])
+        kept = clear_recorded(book, state[0], state[2])[2]
         lost = lost_note(state[1]) + (f"\n{kept}" if kept else "")
     elif RESULTS_SHEET in sheet_names(book):  # the user's own sheet of that name, or ours with its record deleted
         return _tell(book, Outcome(_NOT_OURS + "为免覆盖，未校验：请将该表改名或删除后再点击“校验”。"), "warning")
@@ -109,8 +108,7 @@ def clear_marks(book: Any) -> Outcome:
             return _tell(book, Outcome(_NOT_OURS + "没有清除任何内容。"), "warning")
         return _tell(book, Outcome(f"没有找到“{RESULTS_SHEET}”表，没有需要清除的标记。"))
     records, lost, where = state
-    kept = kept_note(book, where)
-    count, moved = clear_recorded(book, records, where)
+    count, moved, kept = clear_recorded(book, records, where)
     text = (f"已清除 {count} 处标记。{kept}" if kept else f"已清除 {count} 处标记和“{RESULTS_SHEET}”表。") + lost_note(lost)
     if moved:
         shown = "、".join(f"{sheet}!{cell}" for sheet, cell in moved[:10]) + (" 等" if len(moved) > 10 else "")
