@@ -24,6 +24,7 @@ from ..text import plain_number
 from ..sheetnames import RECORDS_SHEET, SUMMARY_SHEETS  # RECORDS_SHEET: a summary's hidden sheet, a record a row
 from .edits import Edit, edit_diagnostics, same_amount, summary_edits
 from .names import department_name
+from .periods import majority_period
 from .records import AMOUNTS, EARLIER_WAYS, PROJECT_CODE, Deviation, FileOutcome, FormRecord, overall_sums
 
 _SYMBOLS = {">=": "≥", ">": ">", "=": "=", "<": "<", "<=": "≤"}
@@ -355,9 +356,7 @@ def summary_outcome(sheets: dict[str, list[list]], path: str, profile: Profile, 
     hashes = file_hashes(sheets[RECORDS_SHEET], records, diagnostics)
     read_through(records, path, hashes)
     diagnostics = [*edit_diagnostics(edits, path), *diagnostics]
-    months = {r.months for r in records}
-    if made and records and (differences := grading_differences(made, profile, months.pop() if len(months) == 1
-                                                                else None)):
+    if made and records and (differences := grading_differences(made, profile, majority_period(records)[1])):
         diagnostics.insert(0, make("K020", file=path, sheet=SUMMARY_SHEETS[0],
                                    differences="；".join(differences)).model_dump())
     if SUMMARY_SHEETS[6] in sheets:
