@@ -292,6 +292,38 @@ def test_form_in_another_unit_is_read_in_wan_and_calculate_writes_its_unit(unit,
     assert "单位为亿元，已换算为 200 万元" in n002.message
 
 
+@pytest.mark.parametrize("unit, scale, slip, expected, typed, central", [
+    ("元", 10000, 50, "3,100,000.00 元", "3,100,050.00 元", "1,000,000.00 元"),  # 0.005 万元 out: not within 0.01 元
+    ("千元", 10, 0.05, "3,100.00 千元", "3,100.05 千元", "1,000.00 千元"),
+    ("亿元", 0.0001, 0.0001, "0.031 亿元", "0.0311 亿元", "0.01 亿元"),  # 1 万元 out: 0.01 万元 still the bound
+])
+def test_a_form_in_another_unit_is_checked_to_its_unit_and_quoted_in_it(unit, scale, slip, expected, typed, central):
+    """A form kept in 元 is typed to the 分: a 小计 50 元 out is wrong there, and the message quotes the amounts as
+    the unit's cells show them (3,100,050.00 元), not as 310.01 万元 to convert back. 计算 writes the sum."""
+    from xlmon.recalc import plan_calculation
+
+    funding = _in_yuan(SAMPLE_FUNDING, scale)
+    funding[L.TOTAL_ROW][2] += slip
+    funding["中央财政资金"][5] = 101 * scale  # 支出数 beyond its 小计 of 100 万元 (R205)
+    funding[L.TOTAL_ROW][5] += 51 * scale
+    grid = project_grid(funding=funding, indicators=SAMPLE_INDICATORS, period=f"（2026年1-6月）  金额单位：{unit}",
+                        top=1, left=1)  # typed by hand, not where our template puts it: 计算 writes values
+    result = check_sheets({"表1": grid})
+    [form] = result.forms
+    said = {d.code: d for d in result.diagnostics}
+    assert said["C001"].cell == form.total().cells["subtotal"]
+    assert f"应为 {expected}（" in said["C001"].message and f"表中填写 {typed}。" in said["C001"].message
+    assert f"（小计）{central}" in said["R205"].message and "万元" not in said["R205"].message
+    [edit] = [e for e in plan_calculation([form], {"表1": grid}) if e.cell == form.total().cells["subtotal"]]
+    assert edit.value == pytest.approx(310 * scale)
+    assert expected in edit.note
+
+    funding = {k: list(v) for k, v in SAMPLE_FUNDING.items()}
+    funding[L.TOTAL_ROW][2] += 0.005  # a form in 万元: within its 0.01 万元, as before
+    assert [d.code for d in check_sheets({"表1": project_grid(funding=funding, indicators=SAMPLE_INDICATORS)}
+                                         ).diagnostics if d.code.startswith("C")] == []
+
+
 def test_calculate_on_a_form_in_yuan_writes_yuan():
     """计算 on a form whose amounts are in 元: totals it writes are in 元 too, and right ones are left alone."""
     from xlmon.recalc import plan_calculation

@@ -6,10 +6,12 @@
 
 from __future__ import annotations
 
+import math
+
 from . import layout as L
 from .diagnostics import Diagnostic, make
 from .models import Form, FundingRow
-from .text import plain_number
+from .text import WAN, plain_number, wan_scale
 
 AMOUNT_TOLERANCE = 0.01  # 万元: values that agree when rounded to 0.01 万元
 # the input amounts each computed field is made from: none is computed from an unknown (unreadable) one
@@ -56,7 +58,7 @@ def calculate(form: Form) -> list[Diagnostic]:
             total = FundingRow(block=block, row=L.TOTAL_ROW)
             form.funding.insert(form.funding.index(rows[0]), total)
             rows.insert(0, total)
-        skipped = _TextSkipped(total, sources)
+        skipped = _TextSkipped(total, sources, amount_tolerance(form))
         _sum_sources(form, total, sources, diags, skipped)
         alone = add(*(s.typed["subtotal"] for s in sources if only_subtotal(s)))  # in no column 资金总额 sums
         for row in rows:
@@ -73,9 +75,10 @@ def _repeated_total(form: Form, total: FundingRow, repeat: FundingRow) -> list[D
     out = []
     for f in (*L.INPUT_AMOUNTS, "subtotal"):
         typed, computed = repeat.typed.get(f), getattr(total, f)
-        if typed is not None and computed is not None and abs(typed - computed) > AMOUNT_TOLERANCE + EPS:
+        if typed is not None and computed is not None and abs(typed - computed) > amount_tolerance(form) + EPS:
             out.append(make("C002", sheet=form.sheet, cell=repeat.cells.get(f), field=L.FIELD_LABELS[f],
-                            expected=fmt_amount(computed), actual=fmt_amount(typed), formula="（与资金总额一致）"))
+                            expected=fmt_amount(computed, form.amount_unit), actual=fmt_amount(typed, form.amount_unit),
+                            formula="（与资金总额一致）"))
     return out
 
 
@@ -84,8 +87,8 @@ class _TextSkipped:
     formulas, skip them. A total, 小计 or rate that shows what those formulas give is not wrong of itself: the
     text is the cause, and is named at its own cell (N007) instead of the formula's (C001-C004)."""
 
-    def __init__(self, total: FundingRow, sources: list[FundingRow]):
-        self.total, self.sources = total, sources
+    def __init__(self, total: FundingRow, sources: list[FundingRow], tolerance: float):
+        self.total, self.sources, self.tolerance = total, sources, tolerance
         self.explained: list[tuple[FundingRow, str]] = []
 
     def explains(self, row: FundingRow, field: str, shown: float) -> bool:
@@ -101,9 +104,9 @@ class _TextSkipped:
                         "spend_progress": ratio(self.summed(row, "spent"), subtotal)}[field]
         if field in L.RATE_FIELDS:
             agrees = rate_agrees(shown, expected)
-        else:  # a SUM of texts alone shows 0 exactly: 12.5 typed in a form in 元 is within 0.01 万元 of it, not it
+        else:  # a SUM of texts alone shows 0 exactly: 0.001 typed in a form in 万元 is within 0.01 万元 of it, not it
             parts = DEPENDS.get(field, {field})
-            tolerance = EPS if all(self._numbers(row, f) is None for f in parts) else AMOUNT_TOLERANCE + EPS
+            tolerance = EPS if all(self._numbers(row, f) is None for f in parts) else self.tolerance + EPS
             agrees = expected is not None and abs(shown - expected) <= tolerance
         if agrees:
             self.explained.append((row, field))
@@ -133,7 +136,7 @@ class _TextSkipped:
                 if affected:
                     form.text_amounts[row.cells[field]] = row.typed[field]
                     out.append(make("N007", sheet=form.sheet, cell=row.cells.get(field), value=text.strip(),
-                                    field=f"{row.row}·{L.FIELD_LABELS[field]}", amount=fmt_amount(row.typed.get(field)),
+                                    field=f"{row.row}·{L.FIELD_LABELS[field]}", amount=fmt_amount(row.typed.get(field), form.amount_unit),
                                     affected="、".join(affected)))
         return out
 
@@ -155,7 +158,7 @@ def _sum_sources(form: Form, total: FundingRow, sources: list[FundingRow], diags
         parts = [s.typed.get(f) for s in sources]
         if any(f in s.unreadable for s in sources):
             typed = total.typed.get(f)
-            if typed is None or abs(typed - (add(*parts) or 0.0)) <= AMOUNT_TOLERANCE + EPS:
+            if typed is None or abs(typed - (add(*parts) or 0.0)) <= amount_tolerance(form) + EPS:
                 # a part is unknown, and the total is blank or merely the sum of the parts read (what the
                 # template's =SUM saved, skipping a text): the total is unknown. One typed apart is the unit's own.
                 if f not in total.unreadable:
@@ -173,12 +176,12 @@ def _sum_sources(form: Form, total: FundingRow, sources: list[FundingRow], diags
             total.unreadable = [u for u in total.unreadable if u != f]
         typed = total.typed.get(f)
         setattr(total, f, computed)
-        shown = fmt_amount(typed) if typed is not None else total.errors.get(f)
-        if shown and (typed is None or abs(typed - computed) > AMOUNT_TOLERANCE + EPS) and not (
+        shown = fmt_amount(typed, form.amount_unit) if typed is not None else total.errors.get(f)
+        if shown and (typed is None or abs(typed - computed) > amount_tolerance(form) + EPS) and not (
                 typed is not None and skipped.explains(total, f, typed)):
             cells = [s.cells[f] for s in sources if f in s.cells]
             diags.append(make("C002", sheet=form.sheet, cell=total.cells.get(f), field=L.FIELD_LABELS[f],
-                              expected=fmt_amount(computed), actual=shown,
+                              expected=fmt_amount(computed, form.amount_unit), actual=shown,
                               formula=f"=SUM({cells[0]}:{cells[-1]})" if cells else "=SUM(...)"))
 
 
@@ -197,14 +200,14 @@ def _row_rates(form: Form, row: FundingRow, diags: list[Diagnostic], skipped: _T
     if row.subtotal is None and only_subtotal(row):
         row.subtotal = row.typed["subtotal"]
     typed = row.typed.get("subtotal")
-    wrong = (typed is not None and abs(typed - (row.subtotal or 0.0)) > AMOUNT_TOLERANCE + EPS
+    wrong = (typed is not None and abs(typed - (row.subtotal or 0.0)) > amount_tolerance(form) + EPS
              or typed is None and "subtotal" in row.errors and row.subtotal is not None)
     if wrong and typed is not None and skipped.explains(row, "subtotal", typed):
         wrong = False
     if wrong and not bad & DEPENDS["subtotal"]:  # from an unknown amount nothing can be said to be wrong
         diags.append(make("C001", sheet=form.sheet, cell=row.cells.get("subtotal"), row=row.row,
-                          expected=fmt_amount(row.subtotal),
-                          actual=row.errors["subtotal"] if typed is None else fmt_amount(typed),
+                          expected=fmt_amount(row.subtotal, form.amount_unit),
+                          actual=row.errors["subtotal"] if typed is None else fmt_amount(typed, form.amount_unit),
                           formula=_formula(row, "carryover", "+", "current")))
     # an unreadable amount is unknown, not 0: no rate is computed from it
     row.issue_rate = None if bad & DEPENDS["issue_rate"] or alone else ratio(row.issued, row.current)
@@ -261,8 +264,25 @@ def _formula(row: FundingRow, a: str, op: str, b: str) -> str:
     return f"={ca}{op}{cb}"
 
 
-def fmt_amount(value: float | None) -> str:
-    return "空" if value is None else f"{value:,.2f} 万元"
+def amount_tolerance(form: Form) -> float:
+    """How far apart (in 万元) two of a form's amounts may be and still agree: 0.01 of the unit the form is kept
+    in, and never more than 0.01 万元. A form in 元 is typed to the 分, so a sum 50 元 out is wrong there."""
+    return AMOUNT_TOLERANCE / max(1.0, form.amount_scale)
+
+
+def fmt_amount(value: float | None, unit: str = WAN) -> str:
+    """An amount (read in 万元) as the form it is quoted from shows it: in that form's unit, so a unit whose form is
+    in 元 finds 3,100,125.00 元 in its cell and in the message alike."""
+    if value is None:
+        return "空"
+    scale = wan_scale(unit)
+    if scale == 1:
+        return f"{value:,.2f} 万元"
+    decimals = 2 + max(0, round(-math.log10(scale)))  # 0.01 万元 is 0.000001 亿元
+    text = f"{value * scale:,.{decimals}f}"
+    while decimals > 2 and text.endswith("0"):
+        text, decimals = text[:-1], decimals - 1
+    return f"{text} {unit}"
 
 
 def fmt_rate(value: float | None) -> str:

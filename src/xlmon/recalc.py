@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from . import layout as L
-from .calc import AMOUNT_TOLERANCE, DEPENDS, EPS, fmt_amount, fmt_rate, only_subtotal, rate_agrees
+from .calc import DEPENDS, EPS, amount_tolerance, fmt_amount, fmt_rate, only_subtotal, rate_agrees
 from .form_plan import AMOUNT_FORMAT, RATE_FORMAT, letter, plan_form, rc
 from .grid import Grid, parse_address, value
 from .models import Form, FundingRow
@@ -153,14 +153,14 @@ def _edit(form: Form, row: FundingRow, field: str, grid: Grid, formulas: dict[st
     digits = 2 if scale >= 1 else 6  # 0.01 万元 is 0.000001 亿元
     if computed is not None and scale != 1:  # a form in 元 gets its totals in 元
         computed = round(computed * scale, digits)
-    agrees = _agrees(field, before, computed, scale)
+    agrees = _agrees(field, before, computed, scale, amount_tolerance(form))
     if field == "subtotal" and _kept(form, row, grid):
         return None  # 310 typed beside a blank 本年预算 is what the unit has, not a sum to write 10 over (C001 asks)
     if agrees and not _skipped_by_template(formulas, cell, field, row):
         return None
     label = f"{row.row}·{L.FIELD_LABELS[field]}"
-    shown = (fmt_rate(computed) if is_rate else fmt_amount(computed) if scale == 1
-             else f"{computed:,.{digits}f} {form.amount_unit}")
+    shown = fmt_rate(computed) if is_rate else fmt_amount(None if computed is None else computed / scale,
+                                                          form.amount_unit)
     if formulas is not None and cell in formulas and not _alone_in(form, row, field) and not (
             field == "spend_progress" and _kept(form, row, grid)):  # its formula divides by the 小计 left
         return CellEdit(form.sheet, cell, formulas[cell], formula=True, before=before,
@@ -177,7 +177,8 @@ def _kept(form: Form, row: FundingRow, grid: Grid) -> bool:
         return False
     scale = form.amount_scale
     computed = None if row.subtotal is None else round(row.subtotal * scale, 2 if scale >= 1 else 6)
-    return not _agrees("subtotal", value(grid, *parse_address(row.cells["subtotal"])), computed, scale)
+    return not _agrees("subtotal", value(grid, *parse_address(row.cells["subtotal"])), computed, scale,
+                       amount_tolerance(form))
 
 
 def _alone_in(form: Form, row: FundingRow, field: str) -> bool:
@@ -192,8 +193,9 @@ def _skipped_by_template(formulas: dict[str, str] | None, cell: str, field: str,
     return formulas is not None and cell in formulas and field in row.text
 
 
-def _agrees(field: str, before: Any, computed: float | None, scale: float = 1) -> bool:
-    """Whether a cell already shows the computed value (amounts in the form's unit: × scale of 万元)."""
+def _agrees(field: str, before: Any, computed: float | None, scale: float, tolerance: float) -> bool:
+    """Whether a cell already shows the computed value (amounts in the form's unit: × scale of 万元; tolerance in
+    万元, as calc.amount_tolerance)."""
     try:
         if field in L.RATE_FIELDS:
             number = parse_number(before, percent=True)
@@ -209,7 +211,7 @@ def _agrees(field: str, before: Any, computed: float | None, scale: float = 1) -
         return field in L.RATE_FIELDS and abs(number) <= EPS
     if field in L.RATE_FIELDS:
         return rate_agrees(number, computed)
-    return abs(number - computed) <= (AMOUNT_TOLERANCE + EPS) * scale
+    return abs(number - computed) <= (tolerance + EPS) * scale
 
 
 def _shown(before: Any) -> str:

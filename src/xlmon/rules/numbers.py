@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .. import layout as L
-from ..calc import AMOUNT_TOLERANCE, DEPENDS, EPS, fmt_amount, fmt_rate, only_subtotal
+from ..calc import DEPENDS, EPS, amount_tolerance, fmt_amount, fmt_rate, only_subtotal
 from ..diagnostics import Diagnostic, make
 from ..grading import counts_none, deadline, is_quantitative
 from ..models import Form, Indicator
@@ -13,7 +13,7 @@ from ..text import label_key, plain_number
 
 def negative_amounts(form: Form, profile: Profile) -> list[Diagnostic]:
     return [make("R201", sheet=form.sheet, cell=row.cells.get(f), row=row.row, field=L.FIELD_LABELS[f],
-                 value=fmt_amount(v))
+                 value=fmt_amount(v, form.amount_unit))
             for row in form.funding for f in L.INPUT_AMOUNTS
             if (v := row.typed.get(f)) is not None and v < -EPS]
 
@@ -66,49 +66,54 @@ def blocks_agree(form: Form, profile: Profile) -> list[Diagnostic]:
         unread = {*source.unreadable, *spending.unreadable}
         if a is None and b is None or f in unread or f == "subtotal" and unread & DEPENDS["subtotal"]:
             continue  # an amount not read (N001 says where) is no disagreement to point out
-        if abs((a or 0.0) - (b or 0.0)) > AMOUNT_TOLERANCE + EPS:
+        if abs((a or 0.0) - (b or 0.0)) > amount_tolerance(form) + EPS:
             out.append(make("R202", sheet=form.sheet, cell=spending.cells.get(f), field=L.FIELD_LABELS[f],
-                            spending=fmt_amount(b), source=fmt_amount(a)))
+                            spending=fmt_amount(b, form.amount_unit), source=fmt_amount(a, form.amount_unit)))
     return out
 
 
 def execution(form: Form, profile: Profile) -> list[Diagnostic]:
     out: list[Diagnostic] = []
+    tolerance = amount_tolerance(form)
+
+    def money(value: float | None) -> str:
+        return fmt_amount(value, form.amount_unit)
+
     alone = {row.block for row in form.funding if row.row != L.TOTAL_ROW and only_subtotal(row)}
     for row in form.funding:
         current, issued, spent, subtotal = row.current, row.issued, row.spent, row.subtotal
         partly_known = (only_subtotal(row) or row.row == L.TOTAL_ROW and row.block in alone
                         or "carryover" in row.unreadable)  # unknown, not 0 (N001, N004, N006)
         # no rate where 本年预算 is partly unknown (a source's 小计 typed alone): nor a 下达数 said to exceed it
-        if issued is not None and current and row.issue_rate is not None and issued > current + AMOUNT_TOLERANCE:
+        if issued is not None and current and row.issue_rate is not None and issued > current + tolerance:
             out.append(make("R203", sheet=form.sheet, cell=row.cells.get("issue_rate") or row.cells.get("issued"),
-                            row=row.row, issued=fmt_amount(issued), current=fmt_amount(current),
+                            row=row.row, issued=money(issued), current=money(current),
                             rate=fmt_rate(row.issue_rate)))
         if only_subtotal(row) and (row.row != L.TOTAL_ROW or len([r for r in form.funding if r.block == row.block]) == 1):
             out.append(make("R215", sheet=form.sheet, cell=row.cells.get("current") or row.cells.get("subtotal"),
-                            row=row.row, subtotal=fmt_amount(subtotal)))
+                            row=row.row, subtotal=money(subtotal)))
         # 支出进度 is of 小计, 上年结转 included, which no 下达数 holds: what may be spent is both; not known where the
         # 上年结转 is not (unreadable, or in a 小计 typed alone, R215), and 小计 bounds it (R205)
         available = (issued or 0.0) + (row.carryover or 0.0) if issued is not None and not partly_known else None
-        if spent is not None and available is not None and spent > available + AMOUNT_TOLERANCE:
-            out.append(make("R204", sheet=form.sheet, cell=row.cells.get("spent"), row=row.row, spent=fmt_amount(spent),
-                            available=f"下达数 {fmt_amount(issued)}" if not row.carryover else
-                            f"下达数 {fmt_amount(issued)}与上年结转 {fmt_amount(row.carryover)}之和 {fmt_amount(available)}"))
+        if spent is not None and available is not None and spent > available + tolerance:
+            out.append(make("R204", sheet=form.sheet, cell=row.cells.get("spent"), row=row.row, spent=money(spent),
+                            available=f"下达数 {money(issued)}" if not row.carryover else
+                            f"下达数 {money(issued)}与上年结转 {money(row.carryover)}之和 {money(available)}"))
         unknown = {"carryover", "current", "subtotal"} & set(row.unreadable)  # 小计 unknown, not 0 (N001, N006…)
-        if spent and spent > AMOUNT_TOLERANCE and not subtotal and not unknown:
+        if spent and spent > tolerance and not subtotal and not unknown:
             out.append(make("R206", sheet=form.sheet, cell=row.cells.get("spent"), row=row.row,
-                            spent=fmt_amount(spent)))
+                            spent=money(spent)))
             continue
         forecast = row.forecast
-        if subtotal and spent is not None and spent > subtotal + AMOUNT_TOLERANCE:
+        if subtotal and spent is not None and spent > subtotal + tolerance:
             out.append(make("R205", sheet=form.sheet, cell=row.cells.get("spent"), row=row.row,
-                            field=L.FIELD_LABELS["spent"], value=fmt_amount(spent), subtotal=fmt_amount(subtotal)))
-        elif subtotal and forecast is not None and forecast > subtotal + AMOUNT_TOLERANCE:  # a forecast, no breach yet
+                            field=L.FIELD_LABELS["spent"], value=money(spent), subtotal=money(subtotal)))
+        elif subtotal and forecast is not None and forecast > subtotal + tolerance:  # a forecast, no breach yet
             out.append(make("R213", sheet=form.sheet, cell=row.cells.get("forecast"), row=row.row,
-                            value=fmt_amount(forecast), subtotal=fmt_amount(subtotal)))
-        if forecast is not None and spent is not None and forecast < spent - AMOUNT_TOLERANCE:
+                            value=money(forecast), subtotal=money(subtotal)))
+        if forecast is not None and spent is not None and forecast < spent - tolerance:
             out.append(make("R214", sheet=form.sheet, cell=row.cells.get("forecast"), row=row.row,
-                            forecast=fmt_amount(forecast), spent=fmt_amount(spent)))
+                            forecast=money(forecast), spent=money(spent)))
     return out
 
 
