@@ -604,6 +604,32 @@ def test_links_open_the_units_file_at_the_form_and_at_the_indicator(tmp_path, ca
     assert places and all(p.hyperlink is None and p.value.startswith("一中.xlsx!") for p in places)
 
 
+def test_problems_open_the_units_file_at_the_findings_cell(tmp_path, capsys):
+    """校验问题 named file, sheet and cell as text, to find by hand in each unit's file. 文件 now opens the file at the
+    finding's cell (at the file where the finding names no sheet, as a file left out), as 指标偏差's 位置 does. One
+    level up, findings carried from a department's summary name files the bureau has not: text."""
+    (tmp_path / "部门").mkdir()
+    funding = {k: list(v) for k, v in SAMPLE_FUNDING.items()}
+    funding["中央财政资金"][2] = 90  # 小计 typed wrong: C001
+    write_grid(tmp_path / "部门" / "一中.xlsx", project_grid(funding=funding, indicators=SAMPLE_INDICATORS, unit="一中",
+                                                            project="项目甲", top=1, left=1), "一中's 表")
+    (tmp_path / "部门" / "说明.xlsx").write_text("不是工作簿", encoding="utf-8")
+    assert run(capsys, tmp_path / "部门", "-o", tmp_path / "部门" / "汇总.xlsx")[0] == 0
+    rows = list(load_workbook(tmp_path / "部门" / "汇总.xlsx")["校验问题"].iter_rows(min_row=2))
+    [c001] = [r for r in rows if r[3].value == "C001"]
+    link = c001[0].hyperlink
+    assert (c001[0].value, link.target, link.location) == ("一中.xlsx", "一中.xlsx", f"'一中''s 表'!{c001[2].value}")
+    assert f"单元格 {c001[2].value}" in link.tooltip
+    [refused] = [r for r in rows if r[0].value == "说明.xlsx"]
+    assert (refused[0].hyperlink.target, refused[0].hyperlink.location) == ("说明.xlsx", None)
+    assert all(r[0].hyperlink for r in rows)
+
+    run(capsys, tmp_path / "部门" / "汇总.xlsx", "-o", tmp_path / "局汇总.xlsx")
+    rows = list(load_workbook(tmp_path / "局汇总.xlsx")["校验问题"].iter_rows(min_row=2))
+    carried = [r for r in rows if r[3].value == "C001"]
+    assert carried and all(r[0].hyperlink is None for r in carried)
+
+
 def test_hand_edits_to_a_summary_are_reported_one_level_up(department, tmp_path, capsys):
     """A bureau counts a department's records, not its visible 项目明细: an amount changed there, a row
     deleted or one added by hand is reported with its cell (K005), and the totals stay the records'."""

@@ -249,7 +249,7 @@ def write_summary(summary: Summary, path: Path, profile: Profile) -> Path:
         folder = os.path.abspath(path.parent)  # the links are relative to it
         _projects(book, summary, folder, names)
         _deviations(book, summary, names, folder)
-        _diagnostics(book, summary)
+        _diagnostics(book, summary, folder)
         _focus(book, summary, folder)
         listed = file_rows(summary, path)
         _files(book, listed, summary, folder)
@@ -686,15 +686,28 @@ def problem_key(d: dict, names: dict[str, str]) -> tuple:
     return tuple(map(clean_text, diagnostic_row(d, names)))
 
 
-def _diagnostics(book: _Book, summary: Summary) -> None:
+def _diagnostics(book: _Book, summary: Summary, folder: str) -> None:
     own = _own(summary, SHEETS[3])
     s = _Sheet(book, SHEETS[3], [*DIAGNOSTIC_HEADERS, *(c.header for c in own)])
     order = {"error": 0, "warning": 1, "info": 2}
     names = problem_names(summary.diagnostics)
+    here = {o.path for o in summary.files}
     for d in sorted(summary.diagnostics, key=lambda d: (order[d["severity"]], d.get("file") or "")):
-        s.line([*zip(diagnostic_row(d, names), _DIAGNOSTIC_KINDS),
-                *(_own_cells(own, problem_key(d, names)) if own else ())])
+        _linked_line(s, [*zip(diagnostic_row(d, names), _DIAGNOSTIC_KINDS),
+                         *(_own_cells(own, problem_key(d, names)) if own else ())], 0, _problem_link(d, here, folder))
     s.finish()
+
+
+def _problem_link(d: dict, here: set[str], folder: str) -> tuple[str, str] | None:
+    """文件 opens the file at the finding's cell (its sheet, or the file, where it names none), as 指标偏差's 位置
+    opens it at the indicator: for a file read here only, not one whose findings came through a department's summary
+    (its path is the department's)."""
+    file = d.get("file")
+    if file not in here:
+        return None
+    if not d.get("sheet"):
+        return _file_url(file, folder), CONTROL.sub("\ufffd", readable(f"打开 {Path(file).name}"))
+    return _cell_link(file, d["sheet"], d.get("cell"), folder)
 
 
 FOCUS_HEADERS = ("单位", "项目名称", "小计（万元）", "支出进度", "综合评级", "列入原因", "建议处理方式（草稿）")
