@@ -52,7 +52,7 @@ def find_workbooks(inputs: Iterable[str | Path]) -> list[tuple[Path, Path | None
     found: list[tuple[Path, Path | None]] = []
     for item in map(Path, inputs):
         if os.path.isdir(item):  # False, not an error, for a name too long to be one (a path pasted twice)
-            found += [(p, item) for p in _in_folder(item) if p.suffix.lower() in _FOLDER_SUFFIXES]
+            found += [(p, item) for p in _in_folder(item) if p.suffix.lower() in _FOLDER_SUFFIXES or os.path.isdir(p)]
         else:
             found.append((item, None))
     return found
@@ -60,7 +60,8 @@ def find_workbooks(inputs: Iterable[str | Path]) -> list[tuple[Path, Path | None
 
 def _in_folder(folder: Path) -> list[Path]:
     """The files below a folder a person put there, in order: not Office's lock files (~$*), hidden ones, nor those
-    Windows keeps in a folder of its own accord (Thumbs.db, desktop.ini), which the user never sees."""
+    Windows keeps in a folder of its own accord (Thumbs.db, desktop.ini), which the user never sees. A folder that
+    cannot be listed stands in for the files it holds, to be named (F016)."""
     return [p for p in sorted(_files_under(folder))
             if not p.name.startswith(("~$", ".")) and p.name.lower() not in _WINDOWS_OWN]
 
@@ -70,9 +71,11 @@ _WINDOWS_OWN = {"thumbs.db", "ehthumbs.db", "ehthumbs_vista.db", "desktop.ini"}
 
 def _files_under(folder: Path) -> Iterator[Path]:
     """Every file below a folder, through linked folders (a department's share linked into its folder) but each
-    folder once, so a link to a folder above ends; a link to nothing is yielded too, to be named (F001)."""
+    folder once, so a link to a folder above ends; a link to nothing is yielded too, to be named (F001), and so is
+    a folder that cannot be listed (no access to a 科's folder, a share dropped), whose files os.walk leaves out."""
     seen: set[str] = set()
-    for top, folders, files in os.walk(folder, followlinks=True):
+    unlisted: list[Path] = []
+    for top, folders, files in os.walk(folder, followlinks=True, onerror=lambda exc: unlisted.append(Path(exc.filename))):
         real = os.path.realpath(top)
         if real in seen:
             folders.clear()
@@ -80,6 +83,9 @@ def _files_under(folder: Path) -> Iterator[Path]:
         seen.add(real)
         yield from (Path(top, name) for name in files
                     if os.path.isfile(os.path.join(top, name)) or not os.path.exists(os.path.join(top, name)))
+        yield from unlisted
+        unlisted.clear()
+    yield from unlisted  # the folder itself
 
 
 def other_files(inputs: Iterable[str | Path]) -> list[Path]:
@@ -87,7 +93,8 @@ def other_files(inputs: Iterable[str | Path]) -> list[Path]:
     export), so that the user is told of them; lock files, hidden files, rosters (…名单….csv) and the papers units
     send beside their forms (…分析报告.docx, 情况说明.pdf, xlmon's own reports) are not."""
     return [p for item in map(Path, inputs) if os.path.isdir(item) for p in _in_folder(item)
-            if p.suffix.lower() not in _FOLDER_SUFFIXES and not _PAPERS.search(p.stem) and not text_roster(p.name)]
+            if p.suffix.lower() not in _FOLDER_SUFFIXES and not _PAPERS.search(p.stem) and not text_roster(p.name)
+            and not os.path.isdir(p)]
 
 
 def text_roster(name: str) -> bool:
@@ -110,13 +117,24 @@ def read_workbook(path: str | Path) -> WorkbookValues:
     result = WorkbookValues(str(path))
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):  # a folder, or a pipe that would never end
-            result.refusal = Refusal("F001")
+            result.refusal = unlisted_folder(path) or Refusal("F001")
             return result
         data = path.read_bytes()
     except OSError as exc:
         result.refusal = cannot_open(exc)
         return result
     return read_bytes(data, str(path), result)
+
+
+def unlisted_folder(path: str | Path) -> Refusal | None:
+    """F016 for a folder that cannot be listed (find_workbooks gives it for the files it holds), or None."""
+    if not os.path.isdir(path):
+        return None
+    try:
+        with os.scandir(path):
+            return None
+    except OSError as exc:
+        return Refusal("F016", "没有访问权限" if isinstance(exc, PermissionError) else os_reason(exc))
 
 
 def cannot_open(exc: OSError) -> Refusal:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import layout as L
-from ..adapters.files import cannot_open, read_bytes
+from ..adapters.files import cannot_open, read_bytes, unlisted_folder
 from ..calc import add, only_subtotal
 from ..check import check_workbook
 from ..file_errors import os_reason, readable, reader_failure
@@ -375,8 +375,8 @@ def extract(path: str, profile: Profile, dated: bool = True) -> FileOutcome:
     try:
         data = Path(path).read_bytes()
         modified = os.stat(path).st_mtime if dated else None
-    except OSError as exc:
-        d = cannot_open(exc).diagnostic(path)
+    except OSError as exc:  # a folder here is one that could not be listed (find_workbooks)
+        d = (unlisted_folder(path) or cannot_open(exc)).diagnostic(path)
         return FileOutcome(path, "", "rejected", d.message, [], [d.model_dump()])
     sha = hashlib.sha256(data).hexdigest()
     book = read_bytes(data, path)
