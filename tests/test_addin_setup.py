@@ -162,7 +162,32 @@ def test_install_where_a_file_stands_in_the_way_says_so_in_chinese(home, tmp_pat
     blocked = tmp_path / "XLSTART"
     blocked.write_text("a file, not a folder")
     code, text = run(A.install, blocked, platform="win32")
-    assert code == 2 and text.startswith(f"xlmon: 安装失败，无法写入 {blocked}（") and "Errno" not in text
+    assert code == 2 and text.startswith(f"xlmon: 安装失败，无法写入 {blocked / A.ADDIN_NAME}（") and "Errno" not in text
+
+
+def test_an_install_that_fails_part_way_leaves_what_was_there(home, tmp_path, monkeypatch):
+    """The add-in was copied into XLSTART before the config was written: where the config could not be (a home
+    folder the user may not write), Excel showed the ribbon and its buttons found no Python, and the message named
+    xlmon.xlam, said to be held by Excel. Now nothing is changed, and the file that could not be written is named;
+    an earlier installation stays as it was."""
+    xlstart = tmp_path / "XLSTART"
+    conf, write_config = A.config_path("win32"), A.write_config
+
+    def refused(path, settings, encoding=None):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(A, "write_config", refused)
+    code, text = run(A.install, xlstart, platform="win32")
+    assert code == 2 and f"无法写入 {conf}（没有权限" in text and "未做任何修改" in text and "Errno" not in text
+    assert not (xlstart / A.ADDIN_NAME).exists()
+
+    monkeypatch.setattr(A, "write_config", write_config)
+    run(A.install, xlstart, platform="win32")
+    (xlstart / A.ADDIN_NAME).write_bytes(b"an earlier add-in")
+    earlier_conf = conf.read_bytes()
+    monkeypatch.setattr(A, "write_config", refused)
+    code, text = run(A.install, xlstart, platform="win32")
+    assert code == 2 and (xlstart / A.ADDIN_NAME).read_bytes() == b"an earlier add-in" and conf.read_bytes() == earlier_conf
 
 
 def test_decompress_matches_oletools():

@@ -130,3 +130,21 @@ def test_the_demo_into_a_folder_that_cannot_be_written_says_so(tmp_path):
         assert list(out.iterdir()) == []
     finally:
         out.chmod(0o755)
+
+
+def test_installing_the_addin_into_a_folder_that_cannot_be_written_says_why(tmp_path):
+    """A managed desktop's XLSTART the user may not write into was said to hold an add-in 'used by Excel'; the
+    message now gives the reason and the folder, and nothing is installed (the config neither)."""
+    xlstart, home = tmp_path / "XLSTART", tmp_path / "home"
+    xlstart.mkdir(mode=0o555)
+    home.mkdir()
+    done = subprocess.run([sys.executable, "-m", "xlmon", "addin", "install", "--xlstart", str(xlstart)],
+                          capture_output=True, text=True, timeout=120, preexec_fn=_as_a_user,
+                          env={**os.environ, "HOME": str(home), "PYTHONPATH": str(ROOT / "src")})
+    try:
+        said = done.stdout + done.stderr
+        assert done.returncode == 2 and f"无法写入 {xlstart / 'xlmon.xlam'}（没有权限" in said, said
+        assert f"有权写入文件夹 {xlstart}" in said and "未做任何修改" in said
+        assert list(xlstart.iterdir()) == [] and list(home.rglob("*")) == []
+    finally:
+        xlstart.chmod(0o755)

@@ -173,18 +173,16 @@ def install(xlstart: str | Path | None = None, dry_run: bool = False, out: Out =
     if dry_run:
         out("（演示模式，未做任何修改）")
     else:
-        try:
-            _copy(source, target)
-            write_config(conf, settings, encoding)
-            if profile is not None:
-                _copy(profile, profile_path(platform))
-            if platform == "darwin":
-                _install_applescript()
-        except PermissionError:
-            out(f"xlmon: 无法写入 {target}：文件可能正被 Excel 使用。请先退出 Excel 再运行 xlmon addin install。")
-            return EXIT_FAILURE
-        except OSError as exc:
-            out(f"xlmon: 安装失败，无法写入 {exc.filename or target}（{os_reason(exc)}）。")
+        steps = [(target, lambda: _copy(source, target)), (conf, lambda: write_config(conf, settings, encoding))]
+        if profile is not None:
+            steps.append((profile_path(platform), lambda: _copy(profile, profile_path(platform))))
+        failed = _all_or_none(steps)
+        if failed is None and platform == "darwin":
+            _install_applescript()
+        if failed is not None:
+            path, exc = failed
+            out(f"xlmon: 安装失败，无法写入 {path}（{os_reason(exc)}）。请先退出 Excel，并确认有权写入文件夹 {path.parent}，"
+                "再运行 xlmon addin install；未做任何修改。")
             return EXIT_FAILURE
     out(f"{prefix}复制加载项：{source} → {target}")
     for key, value in settings.items():
@@ -198,6 +196,29 @@ def install(xlstart: str | Path | None = None, dry_run: bool = False, out: Out =
         out("安装完成。请重新启动 Excel，在“绩效监控”选项卡中使用各按钮。"
             "如按钮无反应，请运行 xlmon doctor 检查。")
     return EXIT_OK
+
+
+def _all_or_none(steps: list[tuple[Path, Callable[[], None]]]) -> tuple[Path, OSError] | None:
+    """Write each file in turn; where one fails, put back those written before it as they were (an add-in copied
+    without its config showed a ribbon whose buttons found no Python) and name the one that failed."""
+    earlier: list[tuple[Path, bytes | None]] = []
+    for path, write in steps:
+        try:
+            before = path.read_bytes() if path.is_file() else None
+            write()
+        except OSError as exc:
+            for done, data in reversed(earlier):
+                try:
+                    if data is None:
+                        done.unlink()
+                    else:
+                        with atomic_path(done) as tmp:
+                            Path(tmp).write_bytes(data)
+                except OSError:
+                    pass
+            return path, exc
+        earlier.append((path, before))
+    return None
 
 
 def _copy(source: str | Path, target: Path) -> None:
