@@ -148,3 +148,19 @@ def test_installing_the_addin_into_a_folder_that_cannot_be_written_says_why(tmp_
         assert list(xlstart.iterdir()) == [] and list(home.rglob("*")) == []
     finally:
         xlstart.chmod(0o755)
+
+
+def test_uninstalling_from_a_folder_that_cannot_be_written_says_why(tmp_path):
+    xlstart = tmp_path / "XLSTART"
+    xlstart.mkdir()
+    (xlstart / "xlmon.xlam").write_bytes(b"installed")
+    xlstart.chmod(0o555)
+    done = subprocess.run([sys.executable, "-m", "xlmon", "addin", "uninstall", "--xlstart", str(xlstart)],
+                          capture_output=True, text=True, timeout=120, preexec_fn=_as_a_user,
+                          env={**os.environ, "HOME": str(tmp_path), "PYTHONPATH": str(ROOT / "src")})
+    try:
+        said = done.stdout + done.stderr
+        assert done.returncode == 2 and f"无法删除 {xlstart / 'xlmon.xlam'}（没有权限" in said, said
+        assert f"有权修改文件夹 {xlstart}" in said and (xlstart / "xlmon.xlam").read_bytes() == b"installed"
+    finally:
+        xlstart.chmod(0o755)

@@ -248,8 +248,9 @@ def uninstall(xlstart: str | Path | None = None, out: Out = print, platform: str
         return EXIT_OK
     try:
         target.unlink()
-    except PermissionError:
-        out(f"xlmon: 无法删除 {target}：文件正被 Excel 使用。请先退出 Excel 再运行 xlmon addin uninstall。")
+    except OSError as exc:
+        out(f"xlmon: 无法删除 {target}（{os_reason(exc)}）。请先退出 Excel，并确认有权修改文件夹 {target.parent}，"
+            "再运行 xlmon addin uninstall。")
         return EXIT_FAILURE
     out(f"已删除加载项 {target}。重新启动 Excel 后“绩效监控”选项卡消失。")
     for kept in (config_path(platform), profile_path(platform)):
