@@ -164,3 +164,31 @@ def test_uninstalling_from_a_folder_that_cannot_be_written_says_why(tmp_path):
         assert f"有权修改文件夹 {xlstart}" in said and (xlstart / "xlmon.xlam").read_bytes() == b"installed"
     finally:
         xlstart.chmod(0o755)
+
+
+_SUMMARISE = ("import sys\nfrom pathlib import Path\nfrom xlmon.entry_points import summarise_folder\n"
+              "message, output = summarise_folder(Path(sys.argv[1]))\nprint(output)\nprint(message)\n")
+
+
+def test_the_addins_summary_of_a_folder_it_may_only_read_says_where_and_why(folder, tmp_path):
+    """汇总 writes 部门汇总.xlsx beside the units' files; on a share the department head may only read, the alert says
+    where and why in Chinese and nothing is written (simulated in test_entry_points; here the system refuses). A 科's
+    folder it may not open is named among the files left out."""
+    (folder / "一科").chmod(0)
+    folder.chmod(0o555)
+    inputs = snapshot(tmp_path)
+    try:
+        done = subprocess.run([sys.executable, "-c", _SUMMARISE, str(folder)], capture_output=True, text=True,
+                              timeout=300, preexec_fn=_as_a_user, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+        assert done.returncode == 0, done.stderr
+        output, message = done.stdout.split("\n", 1)
+        assert output == "None" and f"无法在文件夹“{folder}”中保存汇总表（没有权限" in message, message
+        assert "Errno" not in message and snapshot(tmp_path) == inputs
+        folder.chmod(0o755)
+        done = subprocess.run([sys.executable, "-c", _SUMMARISE, str(folder)], capture_output=True, text=True,
+                              timeout=300, preexec_fn=_as_a_user, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+        output, message = done.stdout.split("\n", 1)
+        assert output.endswith("部门汇总.xlsx") and "一科" in message and "文件夹无法打开" in message, message
+    finally:
+        folder.chmod(0o755)
+        (folder / "一科").chmod(0o755)
