@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -217,6 +218,19 @@ def test_upload_limits(department):
     broken = small.post("/api/check", content=b"--x\r\nnot multipart", headers={"content-type": "multipart/form-data"})
     assert broken.status_code == 400 and broken.json()["detail"] == "无法解析上传内容：请用 xlmon 网页或加载项上传 .xlsx 文件。"
 
+
+
+@pytest.mark.parametrize("limits", [{"max_file_mb": 0.5}, {"max_total_mb": 0.5}])
+def test_an_upload_refused_part_way_leaves_nothing_on_the_server(department, tmp_path, monkeypatch, limits):
+    """A file over a limit after good ones is refused with nothing kept: the files saved before it stayed in the
+    server's temporary folder, a department's forms left there each time."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    small = TestClient(create_app(Settings(**limits)), base_url=HTTPS)
+    path = department.paths[0]
+    big = small.post("/api/consolidate", files=[("files", (path.name, path.read_bytes())),
+                                                ("files", ("大文件.xlsx", b"x" * 2**20))])
+    assert big.status_code == 413 and "0.5 MB" in big.json()["detail"], big.text
+    assert not list(tmp_path.iterdir())
 
 def test_corrupt_upload_is_422_naming_the_file(client):
     response = client.post("/api/check", files=[("files", ("坏文件.xlsx", b"PK\x03\x04 not really a zip"))])

@@ -323,6 +323,16 @@ class uploads:
         if len(items) > s.max_files:
             raise HTTPException(413, f"文件过多：一次最多 {s.max_files} 个。")
         self.folder = Path(tempfile.mkdtemp(prefix="xlmon-upload-"))
+        try:
+            return await self._store(form, items)
+        except BaseException:  # refused part way (a file over the limit): nothing of the request stays
+            shutil.rmtree(self.folder, ignore_errors=True)
+            raise
+        finally:
+            await form.close()
+
+    async def _store(self, form, items) -> list[tuple[str, Path]]:
+        """The files saved in self.folder, and the extra fields' beside them."""
         os.chmod(self.folder, 0o700)
         chosen = self.folder / UPLOADED
         chosen.mkdir()
@@ -339,7 +349,6 @@ class uploads:
                 stored = _stored_name(Path(display).name, name, set())  # the new summary names it so
                 self.extra[name] = await self._save(item, display, self.folder / name / stored)
         self.dated = _modified([path for _, path in saved], form.get("modified"))
-        await form.close()
         # in the order the command line reads the folder they came from, not as the browser listed them or the user
         # chose them: the summary (its rows, which of two copies counts) is then the folder's, whatever that order
         return sorted(saved, key=lambda f: PurePath(f[0]))
