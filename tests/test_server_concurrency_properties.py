@@ -1,10 +1,12 @@
 """Many staff at once get each what they would get alone: one real `xlmon serve`, several departments' staff sending
-their folders to 校验, 汇总 and 生成报告 on the page and pressing the add-in's buttons (校验, 计算, 汇总) in their workbooks
-and summaries at the same moment, one request sent twice at once, and requests that fail among them (a damaged
-upload, a file over the server's limit, a button's data that is not JSON). Each answer is the one the same request
-got alone; none names another department's unit or file; every failure is a Chinese 4xx, and the good requests
-beside it do not notice; once all have answered, nothing of theirs is left in the server's temporary folder and it
-still answers /api/info.
+their folders to 校验, 汇总 and 生成报告 on the page (the roster or last time's summary perhaps chosen in its field)
+and pressing the add-in's buttons (校验, 计算, 清除标记 after 校验, 汇总, 生成报告) in their workbooks and summaries at
+the same moment, one request sent twice at once, and requests that fail among them (a damaged upload, a file over
+the server's limit after a good one, a button's data cut short). Each answer is the one the same request got alone;
+none names another department's unit or file; every failure is a Chinese 4xx, and the good requests beside it do
+not notice; once all have answered, nothing of theirs is left in the server's temporary folder (each request's
+uploads are kept in a folder of their own there, app.uploads), the server logged no traceback and it still answers
+/api/info.
 
 The departments are test_front_ends_consolidate_properties' inboxes (units' files in sub-folders, a damaged file, a
 copy, a correction, last time's summary, the roster, a zip, a lock file…), each of a city of its own (甲市第一中学,
@@ -24,7 +26,6 @@ import base64
 import hashlib
 import io
 import json
-import os
 import random
 import re
 import zipfile
@@ -35,10 +36,11 @@ import httpx
 import pytest
 
 import test_consolidate_properties as generator
-from payloads import payload_from_file
+from payloads import actions_of, apply_actions, payload_from_file
 from seeded import seeds
 from test_check_front_ends_properties import sent_for_check
 from test_front_ends_consolidate_properties import SUMMARY, Inbox, inbox, page_upload
+from xlmon import entry_points as ep
 from xlmon.consolidate.run import consolidate
 
 pytest_plugins = ("server_process",)
@@ -92,7 +94,7 @@ class Call:
 
 def calls(rng: random.Random, offices: list[Office]) -> list[Call]:
     """Each department's staff at the page and the buttons, a random mix with every kind among them."""
-    kinds = ("校验", "汇总", "生成报告", "validate", "calculate", "consolidate")
+    kinds = ("校验", "汇总", "生成报告", "validate", "calculate", "clear_marks", "consolidate", "report")
     chosen = [[k for k in kinds if rng.random() < 0.5] for _ in offices]
     for kind in kinds:
         if not any(kind in c for c in chosen):
@@ -111,12 +113,22 @@ def call(rng: random.Random, o: Office, kind: str) -> Call:
     if kind in ("汇总", "生成报告"):
         roster = box.roster if box.roster and rng.random() < 0.3 else None
         files, modified = page_upload(box.folder, roster)
+        if kind == "汇总" and box.completed and rng.random() < 0.5:  # its 部门整体 carried, chosen in its field
+            files.append(("overall_from", (box.earlier.name, box.earlier.read_bytes())))
         route = "/api/consolidate" if kind == "汇总" else "/api/report"
         return Call(what, o, route, {"files": files, "data": {"modified": modified}})
-    book = o.summary if kind == "consolidate" or rng.random() < 0.2 else rng.choice(box.workbooks)
+    book = o.summary if kind in ("consolidate", "report") or rng.random() < 0.2 else rng.choice(box.workbooks)
     client = rng.choice(("VBA", "Office.js"))
-    return Call(f"{what} ({book.name}, {client})", o, f"/xlwings/custom-scripts-call/{kind}",
-                {"json": payload_from_file(book, client)})
+    payload = payload_from_file(book, client)
+    if kind == "clear_marks":  # pressed after 校验 in the same book
+        payload = apply_actions(payload, actions_of(payload, ep.validate)[0])
+        del payload["fills"], payload["formulas"]
+    if kind == "calculate":  # a few amounts, rates or totals cleared, for 计算 to make again
+        numbers = [(row, c) for sheet in payload["sheets"] for row in sheet["values"]
+                   for c, v in enumerate(row) if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        for row, c in rng.sample(numbers, min(3, len(numbers))):
+            row[c] = None
+    return Call(f"{what} ({book.name}, {client})", o, f"/xlwings/custom-scripts-call/{kind}", {"json": payload})
 
 
 def failures(rng: random.Random, offices: list[Office]) -> list[Call]:
