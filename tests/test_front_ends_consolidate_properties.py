@@ -161,7 +161,10 @@ def awkward(rng: random.Random, box: Inbox) -> None:
         packed = rng.sample(box.workbooks, rng.randint(1, 2))
         with zipfile.ZipFile(folder / "某市 第一中学 报送.zip", "w") as archive:
             for path in packed:
-                archive.write(path, path.name if rng.random() < 0.7 else f"另一份{path.name}")
+                name = path.name if rng.random() < 0.7 else f"另一份{path.name}"
+                if name in archive.namelist():  # two units' 监控表.xlsx from their sub-folders
+                    name = f"另一份{name}"
+                archive.write(path, name)
     if rng.random() < 0.2:  # a 科's own list of its units, kept in its sub-folder
         (folder / "一 科").mkdir(exist_ok=True)
         (folder / "一 科" / "一科单位名单.csv").write_text("单位名称\n某市第一中学\n", "utf-8")
