@@ -341,6 +341,23 @@ def test_calculate_on_a_form_in_yuan_writes_yuan():
     assert edit.cell == total.cells["subtotal"] and edit.value == 3_100_000 and "元" in edit.note
 
 
+def test_calculate_quotes_an_amount_typed_as_text_in_yuan_as_the_number_it_writes():
+    """计算 makes an amount typed as text (N007) the number it reads as; on a form in 元 its note said
+    文本“1,234,567.89” → 数字 1.23457e+06, in a notation no one types and 0.11 元 off."""
+    from xlmon.recalc import plan_calculation
+
+    funding = _in_yuan(SAMPLE_FUNDING)
+    funding["中央财政资金"][1] = "1,234,567.89"
+    funding[L.TOTAL_ROW][1:3] = [2_000_000, 2_100_000]  # what a SUM skipping the text shows
+    grid = project_grid(funding=funding, indicators=SAMPLE_INDICATORS, period="（2026年1-6月）  金额单位：元",
+                        top=1, left=1)
+    result = check_sheets({"表1": grid})
+    cell = next(r for r in result.forms[0].funding if r.row == "中央财政资金").cells["current"]
+    [edit] = [e for e in plan_calculation(result.forms, {"表1": grid}) if e.cell == cell]
+    assert edit.value == pytest.approx(1_234_567.89)
+    assert edit.note == "中央财政资金·本年预算：文本“1,234,567.89” → 数字 1234567.89"
+
+
 @pytest.mark.parametrize("footnotes", [True, False])
 def test_forms_stacked_on_one_sheet_are_each_read_as_alone(footnotes):
     """Units stack several projects' forms on one sheet; the second used to vanish without a word (or, with no

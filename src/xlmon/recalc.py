@@ -77,8 +77,8 @@ def _numbers_from_text(form: Form, grid: Grid, formulas: dict[str, str] | None) 
                     cell not in formulas or field == "subtotal" and only_subtotal(row) and not _sums_rows(form, row)):
                 number = round(row.typed[field] * form.amount_scale, 6)
                 before = value(grid, *parse_address(cell))
-                edits.append(CellEdit(form.sheet, cell, number, number_format=AMOUNT_FORMAT, before=before,
-                                      note=f"{row.row}·{L.FIELD_LABELS[field]}：文本“{_shown(before)}” → 数字 {number:g}"))
+                note = f"{row.row}·{L.FIELD_LABELS[field]}：文本“{_shown(before)}” → 数字 {plain_number(number)}"
+                edits.append(CellEdit(form.sheet, cell, number, number_format=AMOUNT_FORMAT, before=before, note=note))
     return edits
 
 
