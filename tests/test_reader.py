@@ -358,6 +358,23 @@ def test_calculate_quotes_an_amount_typed_as_text_in_yuan_as_the_number_it_write
     assert edit.note == "中央财政资金·本年预算：文本“1,234,567.89” → 数字 1234567.89"
 
 
+def test_calculate_makes_a_total_typed_as_text_a_number_where_it_cannot_write_its_sum_back():
+    """A form laid out as our template, a source's 下达数 见附件 and 资金总额's typed as text: 计算 cannot write the
+    =SUM back (a part is unknown) and left the text, then wrote the template's 下达率 formula over it, which reads the
+    text as 0 (N()): the cell showed 0.00% where xlmon read 66.67%. The text becomes the number xlmon reads."""
+    from xlmon.recalc import plan_calculation
+
+    funding = {k: list(v) for k, v in SAMPLE_FUNDING.items()}
+    funding["中央财政资金"][3] = "见附件"
+    funding[L.TOTAL_ROW][3:5] = [" 200 ", None]
+    grid = project_grid(funding=funding, indicators=SAMPLE_INDICATORS)
+    result = check_sheets({"表1": grid})
+    total = result.forms[0].total()
+    edits = {e.cell: e for e in plan_calculation(result.forms, {"表1": grid})}
+    assert edits[total.cells["issued"]].value == 200 and not edits[total.cells["issued"]].formula
+    assert edits[total.cells["issue_rate"]].formula and "66.67%" in edits[total.cells["issue_rate"]].note
+
+
 @pytest.mark.parametrize("footnotes", [True, False])
 def test_forms_stacked_on_one_sheet_are_each_read_as_alone(footnotes):
     """Units stack several projects' forms on one sheet; the second used to vanish without a word (or, with no

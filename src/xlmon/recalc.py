@@ -69,17 +69,28 @@ def _numbers_from_text(form: Form, grid: Grid, formulas: dict[str, str] | None) 
     laid out as our template every amount typed as text does: the template's formulas, kept or written back now,
     skip it all the same, and would show other than what xlmon computed; a text typed over a formula of the template
     gets the formula back instead (_edit), or is left where a 小计 is the unit's (a part blank), as its number would be. A
-    小计 typed alone as text is the row's budget, which the template's formula there would blank: it becomes its number."""
+    小计 typed alone as text is the row's budget, which the template's formula there would blank: it becomes its number,
+    as does a 资金总额 amount typed as text whose formula is not written back (_sum_left)."""
     edits = []
     for row in form.funding:
         for field, cell in row.cells.items():
             if cell in form.text_amounts if formulas is None else field in row.text and (
-                    cell not in formulas or field == "subtotal" and only_subtotal(row) and not _sums_rows(form, row)):
+                    cell not in formulas or field == "subtotal" and only_subtotal(row) and not _sums_rows(form, row)
+                    or _sum_left(form, row, field)):
                 number = round(row.typed[field] * form.amount_scale, 6)
                 before = value(grid, *parse_address(cell))
                 note = f"{row.row}·{L.FIELD_LABELS[field]}：文本“{_shown(before)}” → 数字 {plain_number(number)}"
                 edits.append(CellEdit(form.sheet, cell, number, number_format=AMOUNT_FORMAT, before=before, note=note))
     return edits
+
+
+def _sum_left(form: Form, row: FundingRow, field: str) -> bool:
+    """A 资金总额 amount whose template formula _edit does not write back (a part unknown, or none typed): what the
+    unit typed is what xlmon reads, and the template's rates over it (N() of a text is 0) need it a number."""
+    if not (field in L.INPUT_AMOUNTS and _sums_rows(form, row)):
+        return False
+    parts = [r for r in form.funding if r.block == row.block and r is not row]
+    return any(field in r.unreadable for r in parts) or all(r.typed.get(field) is None for r in parts)
 
 
 @dataclass(frozen=True)
