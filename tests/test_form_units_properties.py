@@ -387,4 +387,4 @@ def test_calculate_on_a_form_in_another_unit_writes_the_wan_forms_values_in_its_
         else:
             expected = in_unit_of(after_arrow(w.note), unit)
             assert after_arrow(e.note) == expected, f"{where}: {e.cell} note {e.note!r}, not …{expected!r}"
-        assert not QUOTED.search(e.note), f"{where}: {e.note}"
+        assert not QUOTED.search(after_arrow(e.note)), f"{where}: {e.note}"
