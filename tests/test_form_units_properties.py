@@ -11,8 +11,9 @@ unit stated on the period line, in the block's label or in a cell of its own. Th
    is at the cell stating it;
 2. a 小计 or 资金总额 typed more than 0.01 of the form's unit off (0.01 万元 for a unit larger than 万元) is C001/C002
    on it, one within rounding (less than half that) is not;
-3. consolidating a folder of such workbooks gives the same totals, grades, projects and findings as the folder of
-   their 万元 copies;
+3. `xlmon check --format json` of a folder of such workbooks says of each what 1. asks; consolidating the folder
+   gives the same totals, grades, projects and findings as the folder of their 万元 copies, and `xlmon report` the
+   same report (in 万元 throughout);
 4. 计算 on the unit's form writes the cells it writes on the 万元 one, each the 万元 form's value in the form's unit,
    its notes quoting that unit, and all test_recalc_properties asks of it; pressed again it writes nothing.
 
@@ -21,7 +22,8 @@ What may differ, and why:
   the same text is in the form's own unit;
 - N001 asks for a number in the form's unit (以元为单位), as every message speaks of the form's amounts in it;
 - a message quoting what a cell holds as typed (N007: 文本“1,247.16”) quotes what the unit typed there;
-- N003 is said of the unit's form only; it speaks of 万元 by design, as R210 and K019 do;
+- N003 is said of the unit's form only; it speaks of 万元 by design, as R210 and K019 do; the report counts the
+  warnings of each (校验 found 警告 n 条);
 - two amounts exactly 0.01 of the form's unit apart agree (calc.amount_tolerance, as 0.01 万元 apart agree on a form
   in 万元), so a slip of exactly 0.01 of the unit is asserted neither way; and 0.01 万元 apart on the 万元 form is 100
   元 apart on the 元 one, which is wrong there by design: the generators' amounts are doubled to whole multiples of
@@ -34,11 +36,15 @@ Each case is seeded; a failure names its seed. XLMON_PROPERTY_CASES=n runs n cas
 
 from __future__ import annotations
 
+import io
+import json
 import random
 import re
 from collections import Counter
+from contextlib import redirect_stdout
 from copy import deepcopy
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from openpyxl import Workbook
@@ -49,10 +55,12 @@ from payloads import actions_of, apply_actions
 from seeded import seeds
 from test_consolidate_properties import consolidate, figures, findings
 from test_recalc_properties import assert_calculated, payload_of
+from test_report_properties import drafted
 from xlmon import entry_points as ep
 from xlmon import layout as L
 from xlmon.calc import fmt_amount
 from xlmon.check import check_sheets
+from xlmon.cli import main
 from xlmon.form_plan import RATE_FORMAT
 from xlmon.grid import address, parse_address
 from xlmon.reader import read_form
@@ -110,7 +118,8 @@ def project_sheet(rng: random.Random, months: int | None = None) -> list[list]:
     if rng.random() < 0.15:  # 资金总额's 小计 typed wrong
         made = project_props.worked_out(project.row(L.TOTAL_ROW))["subtotal"]
         if made is not None:
-            project.slips.setdefault(L.TOTAL_ROW, {})["subtotal"] = made + rng.choice((-1, 1)) * 2 * rng.randint(1, 5000)
+            off = rng.choice((-1, 1)) * 2 * rng.randint(1, 5000)
+            project.slips.setdefault(L.TOTAL_ROW, {})["subtotal"] = made + off
     if rng.random() < 0.3:
         return project_props.clean_grid(project)
     typing = project_props.Typing(in_yuan=False)
@@ -332,21 +341,63 @@ def write_book(path: Path, sheets: dict[str, list[list]]) -> None:
     book.save(path)
 
 
+def cli_json(*args: str) -> dict:
+    out = io.StringIO()
+    with redirect_stdout(out):
+        main([*args, "--format", "json"])
+    return json.loads(out.getvalue())
+
+
+def assert_close(got, want, where: str) -> None:
+    """The same JSON, numbers to 0.0001 (each side rounded to 4 decimals from its own float)."""
+    if isinstance(want, float) or isinstance(got, float):
+        assert got == pytest.approx(want, abs=1.1e-4), where
+    elif isinstance(want, dict):
+        assert isinstance(got, dict) and got.keys() == want.keys(), where
+        for k in want:
+            assert_close(got[k], want[k], f"{where}.{k}")
+    elif isinstance(want, list):
+        assert isinstance(got, list) and len(got) == len(want), where
+        for i, (g, w) in enumerate(zip(got, want)):
+            assert_close(g, w, f"{where}[{i}]")
+    else:
+        assert got == want, f"{where}: {got!r}, not {want!r}"
+
+
 @pytest.mark.parametrize("seed", seeds(4, SALT))
-def test_a_folder_of_workbooks_in_another_unit_consolidates_as_in_wan(tmp_path, seed):
+def test_a_folder_of_workbooks_in_another_unit_is_checked_consolidated_and_reported_as_in_wan(tmp_path, seed):
+    """3. and 1. through `xlmon check --format json` of the folder's files, and the report drafted of it."""
     rng = random.Random(seed)
+    books = {}  # file → (the 万元 sheets, the other, each sheet's unit)
     for i in range(rng.randint(2, 4)):
-        wan, other = {}, {}
+        wan, other, units = {}, {}, {}
         for j in range(rng.randint(1, 2)):
             sheet, grid = random_sheet(rng, months=6)
             name = f"{sheet}{j + 1}"
-            form_unit = rng.choice(UNITS)
-            wan[name], other[name] = grid, in_unit(rng, grid, name, form_unit, rng.choice(HOWS))[0]
+            units[name] = rng.choice(UNITS)
+            wan[name], other[name] = grid, in_unit(rng, grid, name, units[name], rng.choice(HOWS))[0]
+        books[f"单位{i + 1}.xlsx"] = wan, other, units
         write_book(tmp_path / "万元" / f"单位{i + 1}.xlsx", wan)
         write_book(tmp_path / "元" / f"单位{i + 1}.xlsx", other)
+    where = f"seed {seed}"
+
+    checked = {Path(f["path"]).name: f for f in cli_json("check", str(tmp_path / "元"))["files"]}
+    for f in cli_json("check", str(tmp_path / "万元"))["files"]:
+        name = Path(f["path"]).name
+        wan, other, units = books[name]
+        mine = checked[name]
+        assert mine["status"] == f["status"], f"{where}: {name} {mine['status']}, not {f['status']}"
+        assert_close(mine["forms"], f["forms"], f"{where}: {name} forms")
+        for sheet, unit in units.items():
+            assert_same_findings(f"{where}: {name}!{sheet}",
+                                 [SimpleNamespace(**d) for d in f["diagnostics"] if d["sheet"] == sheet],
+                                 [SimpleNamespace(**d) for d in mine["diagnostics"] if d["sheet"] == sheet],
+                                 unit, (wan, other))
+        assert [d for d in mine["diagnostics"] if d["sheet"] not in units] == [
+            d for d in f["diagnostics"] if d["sheet"] not in units], f"{where}: {name}"
+
     expected = consolidate(tmp_path / "万元", output=tmp_path / "out" / "万元.xlsx")
     got = consolidate(tmp_path / "元", output=tmp_path / "out" / "元.xlsx")
-    where = f"seed {seed}"
     g, e = figures(got), figures(expected)
     assert g["amounts"] == pytest.approx(e["amounts"], abs=1e-4), f"{where}: totals {g['amounts']}, not {e['amounts']}"
     assert g["rates"] == pytest.approx(e["rates"], abs=1e-3), f"{where}: rates {g['rates']}, not {e['rates']}"
@@ -355,6 +406,14 @@ def test_a_folder_of_workbooks_in_another_unit_consolidates_as_in_wan(tmp_path, 
     said = Counter({k: n for k, n in findings(got).items() if k[3] not in OF_WAN - {"K019"}})
     told = Counter({k: n for k, n in findings(expected).items() if k[3] not in ONLY_WAN})
     assert said == told, f"{where}: findings {sorted((said - told).elements())}, not {sorted((told - said).elements())}"
+
+    report, wan_report = (drafted(tmp_path / f, output=tmp_path / "out" / f"{f}.docx") for f in ("元", "万元"))
+    warned = sum(n for k, n in findings(got).items() if k[3] == "N003") - sum(
+        n for k, n in findings(expected).items() if k[3] == "N002")  # warnings both
+    lines = [re.sub(r"警告 (\d+) 条", lambda m: f"警告 {int(m[1]) + warned} 条", line) for line in wan_report.lines]
+    assert report.lines == lines, (
+        f"{where}: the report says {set(report.lines) - set(lines)}, not {set(lines) - set(report.lines)}")
+    assert report.tables == wan_report.tables, f"{where}: the report's tables"
 
 
 # ---------------------------------------------------------------------------------------------------------------
