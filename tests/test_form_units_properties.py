@@ -53,7 +53,7 @@ import test_overall_reader_properties as overall_props
 import test_reader_properties as project_props
 from payloads import actions_of, apply_actions
 from seeded import seeds
-from test_consolidate_properties import consolidate, figures, findings
+from test_consolidate_properties import consolidate, findings
 from test_recalc_properties import assert_calculated, payload_of
 from test_report_properties import drafted
 from xlmon import entry_points as ep
@@ -280,7 +280,7 @@ def random_sheet(rng: random.Random, months: int | None = None) -> tuple[str, li
     return SHEETS[kind], grid
 
 
-@pytest.mark.parametrize("seed", seeds(80, SALT))
+@pytest.mark.parametrize("seed", seeds(400, SALT))
 def test_a_form_in_another_unit_is_checked_as_the_same_form_in_wan(seed):
     rng = random.Random(seed)
     sheet, grid = random_sheet(rng)
@@ -298,7 +298,7 @@ def test_a_form_in_another_unit_is_checked_as_the_same_form_in_wan(seed):
 # 2. slips
 # ---------------------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("seed", seeds(60, SALT))
+@pytest.mark.parametrize("seed", seeds(200, SALT))
 def test_a_sum_typed_off_by_more_than_its_units_cent_is_wrong_and_within_rounding_is_not(seed):
     rng = random.Random(seed)
     project = project_props.random_project(rng, rng.choice(project_props.PROJECTS))
@@ -364,7 +364,7 @@ def assert_close(got, want, where: str) -> None:
         assert got == want, f"{where}: {got!r}, not {want!r}"
 
 
-@pytest.mark.parametrize("seed", seeds(4, SALT))
+@pytest.mark.parametrize("seed", seeds(40, SALT))
 def test_a_folder_of_workbooks_in_another_unit_is_checked_consolidated_and_reported_as_in_wan(tmp_path, seed):
     """3. and 1. through `xlmon check --format json` of the folder's files, and the report drafted of it."""
     rng = random.Random(seed)
@@ -398,11 +398,9 @@ def test_a_folder_of_workbooks_in_another_unit_is_checked_consolidated_and_repor
 
     expected = consolidate(tmp_path / "万元", output=tmp_path / "out" / "万元.xlsx")
     got = consolidate(tmp_path / "元", output=tmp_path / "out" / "元.xlsx")
-    g, e = figures(got), figures(expected)
-    assert g["amounts"] == pytest.approx(e["amounts"], abs=1e-4), f"{where}: totals {g['amounts']}, not {e['amounts']}"
-    assert g["rates"] == pytest.approx(e["rates"], abs=1e-3), f"{where}: rates {g['rates']}, not {e['rates']}"
+    assert_close(got["totals"], expected["totals"], f"{where}: totals")  # an unknown one (None) too
     for part in ("grades", "projects", "units"):
-        assert g[part] == e[part], f"{where}: {part} {g[part]}, not {e[part]}"
+        assert got[part] == expected[part], f"{where}: {part} {got[part]}, not {expected[part]}"
     said = Counter({k: n for k, n in findings(got).items() if k[3] not in OF_WAN - {"K019"}})
     told = Counter({k: n for k, n in findings(expected).items() if k[3] not in ONLY_WAN})
     assert said == told, f"{where}: findings {sorted((said - told).elements())}, not {sorted((told - said).elements())}"
@@ -447,7 +445,7 @@ def assert_same_edits(where: str, edits, wan_edits, unit: str) -> None:
         assert not QUOTED.search(after_arrow(e.note)), f"{where}: {e.note}"
 
 
-@pytest.mark.parametrize("seed", seeds(12, SALT))
+@pytest.mark.parametrize("seed", seeds(150, SALT))
 def test_calculate_on_a_form_in_another_unit_writes_the_wan_forms_values_in_its_unit(seed):
     rng = random.Random(seed)
     sheet, grid = random_sheet(rng)
