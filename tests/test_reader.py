@@ -375,6 +375,23 @@ def test_calculate_makes_a_total_typed_as_text_a_number_where_it_cannot_write_it
     assert edits[total.cells["issue_rate"]].formula and "66.67%" in edits[total.cells["issue_rate"]].note
 
 
+def test_a_check_line_below_the_sources_with_its_subtotal_typed_wrong_is_still_the_check():
+    """A unit's own sum typed below the sources, unlabelled, its 小计 10 万元 out: it was read as a second line of
+    其他资金 (S114), which doubled 资金总额 (C002 at each of its cells); 计算 wrote the doubled sums and corrected the
+    line's 小计, so that pressed again the line was the check and 计算 halved them back. Its parts are the sources'
+    sums: it is the check, and its 小计 is wrong there."""
+    from xlmon.recalc import plan_calculation
+
+    grid = project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS, top=1, left=1)
+    last = next(r for r, row in enumerate(grid) if "其他资金" in row)
+    grid.insert(last + 1, [None, None, None, None, 10, 300, 320])
+    result = check_sheets({"表1": grid})
+    said = [(d.code, d.cell) for d in result.diagnostics if d.code in ("S114", "C001", "C002")]
+    assert said == [("C002", address(last + 1, 6))]
+    total = set(result.forms[0].total().cells.values())
+    assert not [e for e in plan_calculation(result.forms, {"表1": grid}) if e.cell in total | {address(last + 1, 6)}]
+
+
 @pytest.mark.parametrize("footnotes", [True, False])
 def test_forms_stacked_on_one_sheet_are_each_read_as_alone(footnotes):
     """Units stack several projects' forms on one sheet; the second used to vanish without a word (or, with no

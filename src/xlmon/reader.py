@@ -814,6 +814,8 @@ def _repeats_total(line: list, fields: list[tuple[str, int, bool]], form_unit: s
         if not percent and c < len(line) and _is_amount(line[c]):
             number, unit = parse_amount(line[c])
             typed[f] = to_wan(number, form_unit) if unit is None and form_unit != WAN else number
+    if typed.keys() - {"subtotal"}:  # its 小计 follows from its parts: one typed wrong is the check's slip (C002)
+        typed.pop("subtotal", None)
     total = next((row[3] for row in rows if row[0] == L.TOTAL_ROW), {})
     sources = [row[3] for row in rows if row[0] != L.TOTAL_ROW and any(row[3].get(f) for f in typed)]
     # of one source, its second allocation may be as large as its first
