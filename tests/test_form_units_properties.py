@@ -27,7 +27,7 @@ What may differ, and why:
 - two amounts exactly 0.01 of the form's unit apart agree (calc.amount_tolerance, as 0.01 万元 apart agree on a form
   in 万元), so a slip of exactly 0.01 of the unit is asserted neither way; and 0.01 万元 apart on the 万元 form is 100
   元 apart on the 元 one, which is wrong there by design: the generators' amounts are doubled to whole multiples of
-  0.02 万元 and defects are 0.02 万元 off or more, so that no two amounts a rule compares are 0.01 万元 apart.
+  0.02 万元 and defects are 0.02 万元 off or more, so that no two amounts a rule compares are 0.01 万元 apart;
 - 计算 leaves a total that shows the sum of the others but an amount typed as text (N007: form.left_out), which it
   makes a number, as a formula's result that Excel works out again; the grids here hold values, typed or not, so a
   second press writes that total: on such a form each of two presses writes what it writes on the 万元 form, and a
