@@ -493,8 +493,13 @@ _MAX_LINKS = 65_530
 
 def _cell_link(file: str, sheet: str, cell: str | None, folder: str) -> tuple[str, str]:
     """A link opening a file at a sheet's cell (its first cell for None), and its tip."""
-    tip = f"打开 {Path(file).name} 的工作表“{sheet}”" + (f"，单元格 {cell}" if cell else "")
-    return _file_url(file, folder) + _anchor(sheet, cell or "A1"), CONTROL.sub("\ufffd", readable(tip))
+    tip = _sheet_tip(file, sheet) + (f"，单元格 {cell}" if cell else "")
+    return _file_url(file, folder) + _anchor(sheet, cell or "A1"), tip
+
+
+@lru_cache(maxsize=8192)  # a unit's sheet is linked from each of its findings and indicators
+def _sheet_tip(file: str, sheet: str) -> str:
+    return CONTROL.sub("\ufffd", readable(f"打开 {Path(file).name} 的工作表“{sheet}”"))
 
 
 def _form_link(record: FormRecord, cell: str | None, folder: str) -> tuple[str, str] | None:
