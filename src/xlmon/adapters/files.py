@@ -75,7 +75,10 @@ def _files_under(folder: Path) -> Iterator[Path]:
     a folder that cannot be listed (no access to a 科's folder, a share dropped), whose files os.walk leaves out."""
     seen: set[str] = set()
     unlisted: list[Path] = []
-    for top, folders, files in os.walk(folder, followlinks=True, onerror=lambda exc: unlisted.append(Path(exc.filename))):
+
+    def refused(exc: OSError) -> None:
+        unlisted.append(Path(exc.filename))
+    for top, folders, files in os.walk(folder, followlinks=True, onerror=refused):
         real = os.path.realpath(top)
         if real in seen:
             folders.clear()
