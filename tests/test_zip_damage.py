@@ -370,3 +370,31 @@ def test_reading_a_file_of_photos_takes_little_more_memory_than_the_file(tmp_pat
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-500:]
     assert int(done.stdout) < 48 + 40, done.stdout  # the file's bytes, not python-calamine's copies (~130 MB more)
+
+
+_GBK = b'<?xml version="1.0" encoding="GBK"?>'
+
+
+def _declared_gbk(xml: bytes) -> bytes:
+    return _GBK + xml.split(b"?>", 1)[1] if xml.startswith(b"<?xml") else _GBK + xml
+
+
+def test_a_part_declared_in_an_encoding_expat_cannot_read_is_refused_in_words(tmp_path, good):
+    """A part whose XML declaration says GBK (found by the XML damage property, seed 101130): expat raises
+    ValueError (“multi-byte encodings are not supported”), not a ParseError, and `xlmon check` ended as an
+    internal error, `xlmon consolidate` rejected the file as F013."""
+    parts = zipfile.ZipFile(good)
+    types = rezipped(good, {"[Content_Types].xml": _declared_gbk(parts.read("[Content_Types].xml"))})
+    assert safety.inspect_archive(types, "x.xlsx").refusal == safety.Refusal(
+        "F004", "[Content_Types].xml 不是有效的 XML（XML 声明的字符编码不是 UTF-8 或 UTF-16）")
+    unplaced = _declared_gbk(parts.read(SHEET)).replace(b'<c r="A1"', b"<c", 1)  # read by parsing
+    assert safety.inspect_archive(rezipped(good, {SHEET: unplaced}), "x.xlsx").refusal == safety.Refusal(
+        "F004", "工作表“表1”不是有效的 XML（XML 声明的字符编码不是 UTF-8 或 UTF-16）")
+    shows_error = parts.read(SHEET).replace(b"</sheetData>", b'<row r="90"><c r="A90" t="e"><v>#REF!</v></c></row>'
+                                                              b"</sheetData>")
+    book = rezipped(good, {SHEET: shows_error, "xl/workbook.xml": _declared_gbk(parts.read("xl/workbook.xml"))})
+    assert safety.inspect_archive(book, "x.xlsx").refusal is None  # the sheets' names then unknown to the scan
+    (tmp_path / "gbk.xlsx").write_bytes(types)
+    done = xlmon("check", "--format", "json", str(tmp_path / "gbk.xlsx"), str(good))
+    assert done.returncode == 1, done.stderr[-500:]
+    assert [f["status"] for f in json.loads(done.stdout)["files"]] == ["unreadable", "ok"]

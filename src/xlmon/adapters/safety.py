@@ -293,7 +293,14 @@ def _content_types_refusal(text: bytes) -> Refusal | None:
         return Refusal("F006", CONTENT_TYPES)
     except SafeET.ParseError as exc:
         return Refusal("F004", f"{CONTENT_TYPES} 不是有效的 XML（{_where(exc)}）")
+    except ValueError:  # expat's for a declared encoding it cannot read
+        return Refusal("F004", f"{CONTENT_TYPES} 不是有效的 XML（{_ENCODING}）")
     return None
+
+
+# expat reads no multi-byte encoding but UTF-8 and UTF-16 (an XML declaration saying GBK, Big5 …) and raises
+# ValueError for one; no Office part is written so
+_ENCODING = "XML 声明的字符编码不是 UTF-8 或 UTF-16"
 
 
 def _megabytes(size: int) -> str:
@@ -596,6 +603,10 @@ def _scan_sheets(archive: zipfile.ZipFile, view: memoryview, names: set[str]
         except _OutsideSheet as exc:
             return (Refusal("F004", f"工作表“{sheet(rid, part)}”中有单元格的位置 {exc} 超出 Excel 工作表的范围"),
                     {}, {}, {})
+        except ValueError as exc:
+            if "encoding" not in str(exc):
+                raise
+            return Refusal("F004", f"工作表“{sheet(rid, part)}”不是有效的 XML（{_ENCODING}）"), {}, {}, {}
         if rows * columns > MAX_SHEET_CELLS:
             return Refusal("F010", f"{rows:,} 行 × {columns:,} 列", sheet=sheet(rid, part), cell=far), {}, {}, {}
     if not any(errors.values()) and not any(uncached.values()) and not any(hidden.values()):
@@ -827,7 +838,8 @@ def _sheet_names(archive: zipfile.ZipFile, view: memoryview) -> dict[str, str]:
     """The name the workbook gives each sheet, by relationship id; {} if that cannot be read."""
     try:
         book = SafeET.fromstring(_member_head(archive, view, archive.getinfo(_WORKBOOK), None), forbid_dtd=True)
-    except (SafeET.ParseError, DefusedXmlException, KeyError, zipfile.BadZipFile, EOFError, OSError, zlib.error):
+    except (SafeET.ParseError, DefusedXmlException, KeyError, zipfile.BadZipFile, EOFError, OSError, zlib.error,
+            ValueError):
         return {}
     names = {}
     for item in book.iter():
