@@ -398,3 +398,26 @@ def test_a_part_declared_in_an_encoding_expat_cannot_read_is_refused_in_words(tm
     done = xlmon("check", "--format", "json", str(tmp_path / "gbk.xlsx"), str(good))
     assert done.returncode == 1, done.stderr[-500:]
     assert [f["status"] for f in json.loads(done.stdout)["files"]] == ["unreadable", "ok"]
+
+
+@pytest.mark.parametrize("count", ["99999999999", "1000000000"])
+def test_a_shared_strings_table_claiming_billions_of_strings_is_refused(tmp_path, count):
+    """python-calamine reserves room for the uniqueCount the table states before reading it, 24 bytes a string:
+    one of 99,999,999,999 (found by the XML damage property, seed 101036: a count lying) aborted the process
+    (“memory allocation of 2399999999976 bytes failed”), `xlmon check` with it; 1,000,000,000 reserved 24 GB
+    that only Linux's overcommitting let pass."""
+    import xlsxwriter
+
+    with xlsxwriter.Workbook(tmp_path / "sound.xlsx") as wb:
+        wb.add_worksheet().write("A1", "项目名称")
+    sound = tmp_path / "sound.xlsx"
+    strings = zipfile.ZipFile(sound).read("xl/sharedStrings.xml")
+    lying = strings.replace(b'uniqueCount="1"', f'uniqueCount="{count}"'.encode())
+    assert lying != strings
+    (tmp_path / "lying.xlsx").write_bytes(rezipped(sound, {"xl/sharedStrings.xml": lying}))
+    done = xlmon("check", "--format", "json", str(tmp_path / "lying.xlsx"))
+    assert done.returncode == 1, done.stderr[-500:]
+    assert _message(json.loads(done.stdout)["files"][0]) == (
+        "F004", f"文件已损坏，无法读取：部件 xl/sharedStrings.xml 记录的共享字符串数（{int(count):,} 个）远多于其内容所能"
+                "容纳的。请从原始文件重新导出。")
+    assert read_workbook(sound).refusal is None
