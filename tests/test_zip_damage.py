@@ -421,3 +421,8 @@ def test_a_shared_strings_table_claiming_billions_of_strings_is_refused(tmp_path
         "F004", f"文件已损坏，无法读取：部件 xl/sharedStrings.xml 记录的共享字符串数（{int(count):,} 个）远多于其内容所能"
                 "容纳的。请从原始文件重新导出。")
     assert read_workbook(sound).refusal is None
+    rels = zipfile.ZipFile(sound).read("xl/_rels/workbook.xml.rels")
+    unrelated = rels.replace(b'Target="sharedStrings.xml"', b'Target="strings.xml"')
+    assert unrelated != rels
+    data = rezipped(sound, {"xl/sharedStrings.xml": lying, "xl/_rels/workbook.xml.rels": unrelated})
+    assert safety.inspect_archive(data, "x.xlsx").refusal.code == "F004"  # (seed 101196) read by its name all the same

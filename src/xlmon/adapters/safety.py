@@ -577,15 +577,14 @@ _READ_WHOLE = ("sharedStrings", "styles")
 
 _UNIQUE_COUNT = re.compile(rb"<(?:[\w.-]+:)?sst\s[^>]*?\buniqueCount\s*=\s*[\"']\s*([0-9]+)")
 _LEAST_STRING = len(b"<si/>")
+_STRINGS = "xl/sharedStrings.xml"
 
 
-def _strings_overstated(archive: zipfile.ZipFile, view: memoryview, info: zipfile.ZipInfo, first: bytes
-                        ) -> Refusal | None:
+def _strings_overstated(archive: zipfile.ZipFile, view: memoryview, info: zipfile.ZipInfo) -> Refusal | None:
     """F004 for a shared-strings table whose uniqueCount is more strings than its text could hold: python-calamine
-    reserves room for that many before reading one (24 bytes each), and for billions the process aborts.
-    first: the part's first piece, where its root element stands unless a long prolog (MAX_PROLOG_BYTES at most)
-    comes before it."""
-    found = _UNIQUE_COUNT.search(first) or _UNIQUE_COUNT.search(
+    reserves room for that many before reading one (24 bytes each), and for billions the process aborts. Its root
+    element is looked for in the part's head, and past a long prolog (MAX_PROLOG_BYTES at most) when not there."""
+    found = _UNIQUE_COUNT.search(_member_head(archive, view, info, PROLOG_BYTES)) or _UNIQUE_COUNT.search(
         _member_head(archive, view, info, MAX_PROLOG_BYTES + PROLOG_BYTES))
     if found is None or int(found[1]) <= info.file_size // _LEAST_STRING + 1:
         return None
@@ -608,12 +607,12 @@ def _scan_sheets(archive: zipfile.ZipFile, view: memoryview, names: set[str]
     parts = _workbook_parts(archive, view, names)
     for kind, _, part in parts:
         if kind in _READ_WHOLE:  # inflated to the end, for its CRC-32
-            info = archive.getinfo(part)
-            first = b""
-            for piece in _member_pieces(archive, view, info):
-                first = first or piece
-            if kind == "sharedStrings" and (refusal := _strings_overstated(archive, view, info, first)):
-                return refusal, {}, {}, {}
+            for _ in _member_pieces(archive, view, archive.getinfo(part)):
+                pass
+    # python-calamine reads the shared strings by this name, whatever the relationships say
+    for part in {part for kind, _, part in parts if kind == "sharedStrings"} | ({_STRINGS} & names):
+        if refusal := _strings_overstated(archive, view, archive.getinfo(part)):
+            return refusal, {}, {}, {}
     for rid, part in ((rid, part) for kind, rid, part in parts if kind == "worksheet"):
         info = archive.getinfo(part)
         try:
