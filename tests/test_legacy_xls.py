@@ -361,3 +361,26 @@ def test_rows_hidden_in_an_xls_are_read_as_in_its_xlsx(tmp_path, soffice):
     assert read_workbook(xls[0]).hidden_rows == {SHEET: frozenset({at})}
     assert [(d[0], d[3]) for d in findings(xls[0]) if d[0][0] in "SC"] == [("S133", f"B{at + 1}")]
     assert read_workbook(xls[1]).hidden_rows == read_workbook(xls[2]).hidden_rows == {}
+
+
+def test_a_damaged_property_set_costs_no_time_and_the_saved_time_stands(saved, tmp_path):
+    """A SummaryInformation property whose type a damaged byte made a vector counting two billion values held olefile's
+    get_metadata (which parses every property) for minutes while it grew past gigabytes, and `xlmon check` with it:
+    only the time last saved is read now, and read still."""
+    source = saved["xls"] / "某市第一中学.xls"
+    target = tmp_path / "属性.xls"
+    shutil.copy(source, target)
+    with olefile.OleFileIO(str(target), write_mode=True) as ole:
+        info = bytearray(ole.openstream("\x05SummaryInformation").read())
+        section = struct.unpack_from("<I", info, 44)[0]
+        pid, offset = next(struct.unpack_from("<II", info, section + 8 + 8 * i) for i in range(
+            struct.unpack_from("<I", info, section + 4)[0]) if struct.unpack_from("<I", info, section + 8 + 8 * i)[0] != 13)
+        struct.pack_into("<II", info, section + offset, 0x1000, 0x7FFFFFFF)  # VT_VECTOR | VT_EMPTY
+        ole.write_stream("\x05SummaryInformation", bytes(info))
+    code = ("import sys, time; from xlmon.adapters.files import read_workbook; t = time.perf_counter(); "
+            "b = read_workbook(sys.argv[1]); print(b.refusal, b.saved, time.perf_counter() - t)")
+    done = subprocess.run(["prlimit", "--as=2000000000", sys.executable, "-c", code, str(target)], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-1000:]
+    refusal, when, seconds = done.stdout.split()
+    assert refusal == "None" and float(when) == read_workbook(source).saved and float(seconds) < 2

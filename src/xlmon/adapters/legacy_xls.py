@@ -14,7 +14,7 @@ python-calamine reads as blanks, as for .xlsx) and the rows hidden in Excel (whi
 from __future__ import annotations
 
 import struct
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from ..grid import address
 from .safety import MAX_SHEET_CELLS, FormulaErrors, Inspection, Refusal
@@ -71,12 +71,29 @@ def inspect_xls(data: bytes) -> Inspection:
 
 def _last_saved(ole) -> float | None:
     """When the .xls was last saved, as Excel, WPS and LibreOffice record it in its SummaryInformation (UTC): what
-    safety.saved_time reads of an .xlsx."""
+    safety.saved_time reads of an .xlsx. Read here, one property only: olefile's get_metadata parses every property
+    and believes a vector's count, so a damaged one counting billions holds it for minutes and gigabytes."""
     try:
-        when = ole.get_metadata().last_saved_time
-    except Exception:  # olefile's own errors, and its struct reads', for a damaged property set
+        if not ole.exists("\x05SummaryInformation"):
+            return None
+        data = ole.openstream("\x05SummaryInformation").read()
+        section = struct.unpack_from("<I", data, 44)[0]  # the first section's offset, after its FMTID
+        count = struct.unpack_from("<I", data, section + 4)[0]
+        for i in range(min(count, (len(data) - section) // 8)):
+            pid, offset = struct.unpack_from("<II", data, section + 8 + 8 * i)
+            if pid == _LAST_SAVED:
+                kind, low, high = struct.unpack_from("<III", data, section + offset)
+                if kind != _VT_FILETIME:
+                    return None
+                when = _FILETIME_EPOCH + timedelta(microseconds=((high << 32) + low) // 10)
+                return when.timestamp()
+    except Exception:  # olefile's own errors, struct's for a section cut short, a date past year 9999
         return None
-    return when.replace(tzinfo=timezone.utc).timestamp() if isinstance(when, datetime) else None
+    return None
+
+
+_LAST_SAVED, _VT_FILETIME = 13, 64  # PIDSI_LASTSAVE_DTM, a FILETIME (100 ns since 1601, UTC)
+_FILETIME_EPOCH = datetime(1601, 1, 1, tzinfo=timezone.utc)
 
 
 def _declared_beyond(ole, size: int) -> str:
