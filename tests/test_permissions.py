@@ -32,10 +32,10 @@ def _as_a_user() -> None:
             raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
 
 
-def xlmon(*args, cwd: Path) -> subprocess.CompletedProcess:
+def xlmon(*args, cwd: Path, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "xlmon", *map(str, args)], cwd=cwd, capture_output=True, text=True,
                           timeout=300, preexec_fn=_as_a_user,
-                          env={**os.environ, "PYTHONPATH": str(ROOT / "src"), "PYTHONIOENCODING": "utf-8"})
+                          env={**os.environ, "PYTHONPATH": str(ROOT / "src"), "PYTHONIOENCODING": "utf-8", **env})
 
 
 @pytest.fixture
@@ -138,9 +138,7 @@ def test_installing_the_addin_into_a_folder_that_cannot_be_written_says_why(tmp_
     xlstart, home = tmp_path / "XLSTART", tmp_path / "home"
     xlstart.mkdir(mode=0o555)
     home.mkdir()
-    done = subprocess.run([sys.executable, "-m", "xlmon", "addin", "install", "--xlstart", str(xlstart)],
-                          capture_output=True, text=True, timeout=120, preexec_fn=_as_a_user,
-                          env={**os.environ, "HOME": str(home), "PYTHONPATH": str(ROOT / "src")})
+    done = xlmon("addin", "install", "--xlstart", xlstart, cwd=tmp_path, HOME=str(home))
     try:
         said = done.stdout + done.stderr
         assert done.returncode == 2 and f"无法写入 {xlstart / 'xlmon.xlam'}（没有权限" in said, said
@@ -155,9 +153,7 @@ def test_uninstalling_from_a_folder_that_cannot_be_written_says_why(tmp_path):
     xlstart.mkdir()
     (xlstart / "xlmon.xlam").write_bytes(b"installed")
     xlstart.chmod(0o555)
-    done = subprocess.run([sys.executable, "-m", "xlmon", "addin", "uninstall", "--xlstart", str(xlstart)],
-                          capture_output=True, text=True, timeout=120, preexec_fn=_as_a_user,
-                          env={**os.environ, "HOME": str(tmp_path), "PYTHONPATH": str(ROOT / "src")})
+    done = xlmon("addin", "uninstall", "--xlstart", xlstart, cwd=tmp_path, HOME=str(tmp_path))
     try:
         said = done.stdout + done.stderr
         assert done.returncode == 2 and f"无法删除 {xlstart / 'xlmon.xlam'}（没有权限" in said, said

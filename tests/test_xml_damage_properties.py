@@ -476,33 +476,40 @@ def test_damage_inside_xml_parts_is_read_or_refused_in_words(seed, bases, good_b
     assert child.returncode == 0, (case, child.returncode, child.stdout[-300:], child.stderr[-1500:])
     report = json.loads(child.stdout.splitlines()[-1])
 
-    # 1. read or refused in words, within seconds and bounded memory
-    assert report["read_s"] < SECONDS and report["check_s"] < SECONDS, (case, report["read_s"], report["check_s"])
-    assert report["peak_mb"] < PEAK_MB, (case, report["peak_mb"])
-    if report["refusal"]:
-        assert report["refusal"][0] in KNOWN, (case, report["refusal"])
-    else:
-        assert report["forms"] or report["diagnostics"], case
-    assert all(_chinese_message(message) for _, message in report["diagnostics"]), (case, report["diagnostics"])
+    assert_handled(report, case, ".xlsx", KNOWN)
     if [d.split(":")[0] for d in done] == ["entity"]:
         assert report["refusal"] and report["refusal"][0] == "F006", (case, report["refusal"])
 
-    # 2. the folder checked: the good file as alone, the damaged one listed
+
+def assert_handled(report: dict, case: str, suffix: str, known: set[str] | frozenset[str], worded: bool = False) -> None:
+    """What the child saw of a damaged file beside a good one (test_xls_damage_properties' too): 1. read or refused in
+    words, within seconds and bounded memory (worded: the refusal's detail in Chinese too; an .xlsx's F006 names only
+    a part); 2. the folder checked, the good file as alone, the damaged one listed; 3. the folder consolidated, the
+    good file's projects summed as alone, the damaged one included or rejected."""
+    good, bad = f"good{suffix}", f"damaged{suffix}"
+    assert report["read_s"] < SECONDS and report["check_s"] < SECONDS, (case, report["read_s"], report["check_s"])
+    assert report["peak_mb"] < PEAK_MB, (case, report["peak_mb"])
+    if report["refusal"]:
+        assert report["refusal"][0] in known, (case, report["refusal"])
+        assert not worded or _chinese_message(report["refusal"][1] or "文"), (case, report["refusal"])
+    else:
+        assert report["forms"] or report["diagnostics"], case
+    assert all(_chinese_message(message) for _, message in report["diagnostics"]), (case, report["diagnostics"])
+
     check, alone = report["check"], report["check_alone"]
     assert check["code"] in (0, 1) and alone["code"] in (0, 1), (case, check["stderr"][-800:])
     entries = {Path(f["path"]).name: f for f in check["json"]["files"]}
-    assert set(entries) == {"good.xlsx", "damaged.xlsx"}, case
-    assert entries["good.xlsx"] == alone["json"]["files"][0], case
-    assert all(_chinese_message(d["message"]) for d in entries["damaged.xlsx"]["diagnostics"]), case
-    assert "F013" not in {d["code"] for d in entries["damaged.xlsx"]["diagnostics"]}, case
+    assert set(entries) == {good, bad}, case
+    assert entries[good] == alone["json"]["files"][0], case
+    assert all(_chinese_message(d["message"]) for d in entries[bad]["diagnostics"]), case
+    assert "F013" not in {d["code"] for d in entries[bad]["diagnostics"]}, case
 
-    # 3. the folder consolidated: the good file's projects summed as alone, the damaged one included or rejected
     merged = report["consolidate"]
     assert merged["code"] == 0, (case, merged["stderr"][-800:])
     files = {Path(f["path"]).name: f for f in merged["json"]["files"]}
-    assert set(files) == {"good.xlsx", "damaged.xlsx"}, case
-    assert files["good.xlsx"]["status"] == "included", case
-    listed = files["damaged.xlsx"]
+    assert set(files) == {good, bad}, case
+    assert files[good]["status"] == "included", case
+    listed = files[bad]
     assert listed["status"] in ("included", "rejected"), (case, listed)
     if listed["status"] == "rejected":
         assert listed["reason"] and _chinese_message(listed["reason"]), (case, listed)
