@@ -38,9 +38,7 @@ from conftest import libreoffice_convert
 from handmade import SAMPLE_FUNDING, SAMPLE_INDICATORS, project_grid
 from seeded import seeds
 from test_check import write_grid
-from test_xml_damage_properties import _CHILD, assert_handled
-from xlmon import demo
-from xlmon.templates import new_workbook, save_atomic
+from test_xml_damage_properties import _CHILD, assert_handled, template_unit
 
 SALT = 102
 KNOWN = {"F002", "F003", "F004", "F005", "F010"}  # what a damaged .xls may be refused as
@@ -63,13 +61,7 @@ def saved(tmp_path_factory, soffice) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("xls-bases")
     made = [write_grid(folder / "handmade.xlsx", project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS),
                        "表1")]
-    unit = next(u for u in demo.sample_department().units if u.style == "template" and len(u.projects) > 1)
-    wb = new_workbook()
-    if unit.overall:
-        demo.write_overall_form(wb.create_sheet(unit.overall.sheet), unit.overall, year=2026, months=6)
-    for project in unit.projects:
-        demo.write_project_form(wb.create_sheet(project.sheet), project, year=2026, months=6)
-    made.append(save_atomic(wb, folder / "template.xlsx"))
+    made.append(template_unit(folder / "template.xlsx"))
     grid = project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS, project="道路养护项目", unit=GOOD_UNIT)
     made.append(write_grid(folder / "good.xlsx", grid, "表1"))
     return {p.stem: p for p in libreoffice_convert(soffice, made, folder / "xls", "xls:MS Excel 97")}

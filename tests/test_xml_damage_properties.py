@@ -99,19 +99,24 @@ print(json.dumps(report, ensure_ascii=False, default=str))
 # ------------------------------------------------------------------------------------------- the workbooks
 
 
-@pytest.fixture(scope="module")
-def bases(tmp_path_factory) -> dict[str, dict[str, bytes]]:
-    """Each sound workbook's parts by name, in their order."""
-    folder = tmp_path_factory.mktemp("bases")
-    paths = {"handmade": write_grid(folder / "handmade.xlsx",
-                                    project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS), "表1")}
+def template_unit(path: Path) -> Path:
+    """A demo unit's workbook in our template: its 部门整体 and several project forms (test_xls_damage_properties')."""
     unit = next(u for u in demo.sample_department().units if u.style == "template" and len(u.projects) > 1)
     wb = new_workbook()
     if unit.overall:
         demo.write_overall_form(wb.create_sheet(unit.overall.sheet), unit.overall, year=2026, months=6)
     for project in unit.projects:
         demo.write_project_form(wb.create_sheet(project.sheet), project, year=2026, months=6)
-    paths["template"] = save_atomic(wb, folder / "template.xlsx")
+    return save_atomic(wb, path)
+
+
+@pytest.fixture(scope="module")
+def bases(tmp_path_factory) -> dict[str, dict[str, bytes]]:
+    """Each sound workbook's parts by name, in their order."""
+    folder = tmp_path_factory.mktemp("bases")
+    paths = {"handmade": write_grid(folder / "handmade.xlsx",
+                                    project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS), "表1")}
+    paths["template"] = template_unit(folder / "template.xlsx")
     for kind in ("project", "department"):
         book = xlsxwriter.Workbook(str(folder / f"xlsxwriter-{kind}.xlsx"))
         header = _header(kind) | {"months": 6}  # the good file's period: no file is left out as an earlier month's
