@@ -21,11 +21,11 @@ def default_profile_text() -> str:
     return resources.files("xlmon").joinpath("profiles/default.toml").read_text("utf-8")
 
 
-@lru_cache(maxsize=1)
-def _built_in_words() -> dict[str, str]:
-    """The built-in profile's qualitative words: a city's profile that leaves them out keeps them, as every other
-    setting it leaves out keeps the built-in value (default.toml is where they are written)."""
-    return tomllib.loads(default_profile_text())["indicators"]["qualitative"]
+@lru_cache(maxsize=None)
+def _built_in_words(table: str) -> dict[str, str]:
+    """The built-in profile's words of one WORD_TABLES table: a city's profile that leaves them out keeps them, as
+    every other setting it leaves out keeps the built-in value (default.toml is where they are written)."""
+    return tomllib.loads(default_profile_text())["indicators"][table]
 
 
 WORD_TABLES = ("qualitative", "likelihood_floor")  # [indicators] tables read a word at a time
@@ -38,10 +38,9 @@ def _with_built_in_words(data: dict) -> None:
     indicators = data.get("indicators")
     if not isinstance(indicators, dict):
         return
-    built_in = IndicatorRules().model_dump()
     for key in WORD_TABLES:
         if isinstance(indicators.get(key), dict):
-            indicators[key] = {**built_in[key], **indicators[key]}
+            indicators[key] = {**_built_in_words(key), **indicators[key]}
 
 
 class _Strict(BaseModel):
@@ -75,8 +74,8 @@ class IndicatorRules(_Strict):
     yellow_tolerance: float = Field(0.10, ge=0, le=1)
     sequential_check: bool = False
     sequential_level2: list[str] = Field(default_factory=lambda: ["数量指标"])
-    qualitative: dict[str, Grade] = Field(default_factory=lambda: dict(_built_in_words()))
-    likelihood_floor: dict[str, Grade] = Field(default_factory=lambda: {"有可能": "yellow", "完全不可能": "red"})
+    qualitative: dict[str, Grade] = Field(default_factory=lambda: dict(_built_in_words("qualitative")))
+    likelihood_floor: dict[str, Grade] = Field(default_factory=lambda: dict(_built_in_words("likelihood_floor")))
 
     @field_validator("likelihood_floor")
     @classmethod
