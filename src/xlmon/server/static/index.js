@@ -408,7 +408,7 @@
       limits = info.limits;
       $("limits").textContent = `单个文件不超过 ${limits.max_file_mb} MB；一次最多 ${limits.max_files} 个文件，`
         + `合计不超过 ${limits.max_total_mb} MB。`;
-      $("rules").textContent = `${info.rules.replace("\n", "；")}。`;
+      $("rules").textContent = `${info.rules.replaceAll("\n", "；")}。`;
       show($("token-row"), info.token_required);
       $("version").textContent = `xlmon ${info.version}`;
     } catch (error) {
