@@ -491,6 +491,11 @@ def _fits(ws, url: str) -> bool:
 _MAX_LINKS = 65_530
 
 
+def _file_link(file: str, folder: str) -> tuple[str, str]:
+    """A link opening a file wherever Excel left it, and its tip."""
+    return _file_url(file, folder), CONTROL.sub("\ufffd", readable(f"打开 {Path(file).name}"))
+
+
 def _cell_link(file: str, sheet: str, cell: str | None, folder: str) -> tuple[str, str]:
     """A link opening a file at a sheet's cell (its first cell for None), and its tip."""
     tip = _sheet_tip(file, sheet) + (f"，单元格 {cell}" if cell else "")
@@ -710,9 +715,7 @@ def _problem_link(d: dict, here: set[str], folder: str) -> tuple[str, str] | Non
     file = d.get("file")
     if file not in here:
         return None
-    if not d.get("sheet"):
-        return _file_url(file, folder), CONTROL.sub("\ufffd", readable(f"打开 {Path(file).name}"))
-    return _cell_link(file, d["sheet"], d.get("cell"), folder)
+    return _cell_link(file, d["sheet"], d.get("cell"), folder) if d.get("sheet") else _file_link(file, folder)
 
 
 FOCUS_HEADERS = ("单位", "项目名称", "小计（万元）", "支出进度", "综合评级", "列入原因", "建议处理方式（草稿）")
@@ -757,9 +760,7 @@ def file_rows(summary: Summary, output: Path) -> list[list]:
 def _files(book: _Book, rows: list[list], summary: Summary, folder: str) -> None:
     s = _Sheet(book, SHEETS[5], list(FILE_HEADERS))
     for row, outcome in zip(rows, summary.files):  # 文件 opens the file: one left out, to see why
-        tip = CONTROL.sub("\ufffd", readable(f"打开 {Path(outcome.path).name}"))
-        _linked_line(s, list(zip(row, ("wrap", "text", "int", "wrap", "hash"))), 0,
-                     (_file_url(outcome.path, folder), tip))
+        _linked_line(s, list(zip(row, ("wrap", "text", "int", "wrap", "hash"))), 0, _file_link(outcome.path, folder))
     s.finish()
 
 
