@@ -162,6 +162,12 @@ def _pick(rng: random.Random, matches: list[re.Match]) -> re.Match | None:
     return rng.choice(matches) if matches else None
 
 
+def _found(rng: random.Random, parts: dict[str, bytes], pattern: bytes, among=_sheets) -> tuple[str, re.Match | None]:
+    """A part of the kind `among` lists, and one place in it matching pattern (None where there is none)."""
+    name = rng.choice(among(parts))
+    return name, _pick(rng, list(re.finditer(pattern, parts[name])))
+
+
 def _sub(data: bytes, m: re.Match, group: int, new: bytes) -> bytes:
     return data[:m.start(group)] + new + data[m.end(group):]
 
@@ -175,8 +181,7 @@ def truncate(rng, parts):
 
 
 def closing_tag(rng, parts):
-    name = rng.choice(_xml_parts(parts))
-    m = _pick(rng, list(re.finditer(rb"</[\w:]+>", parts[name])))
+    name, m = _found(rng, parts, rb"</[\w:]+>", _xml_parts)
     if m is None:
         return f"{name}: no closing tag"
     twice = rng.random() < 0.5
@@ -189,8 +194,7 @@ ABSURD_REFS = [b"XFD1048577", b"A0", b"XFE1", b"AAAA1", b"A99999999999", b"", b"
 
 
 def cell_ref(rng, parts):
-    name = rng.choice(_sheets(parts))
-    m = _pick(rng, list(re.finditer(rb'<c r="([^"]*)"', parts[name])))
+    name, m = _found(rng, parts, rb'<c r="([^"]*)"')
     if m is None:
         return f"{name}: no cell"
     choice = rng.choice([*ABSURD_REFS, b"lower", b"missing"])
@@ -202,8 +206,7 @@ def cell_ref(rng, parts):
 
 
 def shared_index(rng, parts):
-    name = rng.choice(_sheets(parts))
-    m = _pick(rng, list(re.finditer(rb'<c [^>]*t="s"[^>]*><v>([^<]*)</v>', parts[name])))
+    name, m = _found(rng, parts, rb'<c [^>]*t="s"[^>]*><v>([^<]*)</v>')
     if m is None:
         return f"{name}: no shared string"
     strings = parts.get("xl/sharedStrings.xml", b"").count(b"<si")
@@ -217,9 +220,7 @@ VALUES = [b"1e999", b"-1e999", b"NaN", b"nan", b"inf", b"-0", b"0x10", b"", b"9"
 
 
 def value(rng, parts):
-    name = rng.choice(_sheets(parts))
-    cells = list(re.finditer(rb'<c r="[A-Z]+\d+"(?: s="\d+")?(?: t="n")?><v>([^<]*)</v>', parts[name]))
-    m = _pick(rng, cells)
+    name, m = _found(rng, parts, rb'<c r="[A-Z]+\d+"(?: s="\d+")?(?: t="n")?><v>([^<]*)</v>')
     if m is None:
         return f"{name}: no number"
     new = rng.choice(VALUES)
@@ -228,8 +229,7 @@ def value(rng, parts):
 
 
 def formula_alone(rng, parts):
-    name = rng.choice(_sheets(parts))
-    m = _pick(rng, list(re.finditer(rb"<v>[^<]*</v>", parts[name])))
+    name, m = _found(rng, parts, rb"<v>[^<]*</v>")
     if m is None:
         return f"{name}: no value"
     parts[name] = parts[name][:m.start()] + rng.choice([b"<f>SUM(A1:A2)</f>", b"<f/>", b"<f>1/0</f><v/>"]) + \
@@ -238,8 +238,7 @@ def formula_alone(rng, parts):
 
 
 def nested_cell(rng, parts):
-    name = rng.choice(_sheets(parts))
-    m = _pick(rng, list(re.finditer(rb"<c [^>]*>", parts[name])))
+    name, m = _found(rng, parts, rb"<c [^>]*>")
     if m is None:
         return f"{name}: no cell"
     parts[name] = parts[name][:m.end()] + b'<c r="Z1"><v>1</v></c>' + parts[name][m.end():]
