@@ -14,6 +14,7 @@ from openpyxl import Workbook, load_workbook
 
 from conftest import ROOT
 from handmade import SAMPLE_FUNDING, SAMPLE_INDICATORS, project_grid
+from xlmon import layout as L
 from xlmon.adapters.safety import prolog_declares_dtd
 from xlmon.check import check_file
 from xlmon.cli import main
@@ -415,6 +416,25 @@ def test_not_a_number_says_what_the_cell_wants_in_the_forms_own_unit():
     said = {d.cell: d.message for d in check_sheets({"表1": grid}).diagnostics if d.code == "N001"}
     assert said["E8"].endswith("请只填写数字（金额，以元为单位，与表头一致）。")
     assert said["H8"].endswith("请只填写数字（百分比，如 85%）。")
+
+
+@pytest.mark.parametrize("unit", ["元", "万元"])
+def test_a_small_subtotal_typed_alone_is_the_rows_budget_in_the_forms_own_unit(unit):
+    """A source's 小计 of 80 typed without its parts is its budget (R215 asks for the parts) on a form in 元 as in
+    万元: in 元 it was taken for nothing (under 0.01 万元), C001 "应为 空" at it and at 资金总额, and R213 besides."""
+    from xlmon.check import check_sheets
+
+    funding = {L.TOTAL_ROW: [10, 200, 290, 100, 0.5, 90, None, 285],
+               "中央财政资金": [None, None, 80, None, None, None, None, 80],
+               "市级财政资金": [10, 200, 210, 100, 0.5, 90, 0.428571, 205]}
+    grid = project_grid(funding=funding, indicators=SAMPLE_INDICATORS)
+    grid[4][0] = f"项目资金预算安排及执行进度（{unit}）"
+    result = check_sheets({"表1": grid})
+    found = [(d.code, d.cell) for d in result.diagnostics if d.code[0] in "CR"]
+    assert found == [("R215", "E8")], found
+    assert f"只填写了小计 80.00 {unit}" in next(d.message for d in result.diagnostics if d.code == "R215")
+    [total] = [r for r in result.forms[0].funding if r.row == L.TOTAL_ROW and r.block == "source"]
+    assert total.subtotal * result.forms[0].amount_scale == pytest.approx(290)
 
 
 def test_a_total_that_merely_sums_the_parts_read_is_unknown_when_a_part_is_not():

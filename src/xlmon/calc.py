@@ -60,7 +60,7 @@ def calculate(form: Form) -> list[Diagnostic]:
             rows.insert(0, total)
         skipped = _TextSkipped(total, sources, amount_tolerance(form))
         _sum_sources(form, total, sources, diags, skipped)
-        alone = add(*(s.typed["subtotal"] for s in sources if only_subtotal(s)))  # in no column 资金总额 sums
+        alone = add(*(s.typed["subtotal"] for s in sources if only_subtotal(form, s)))  # in no column 资金总额 sums
         for row in rows:
             _row_rates(form, row, diags, skipped, alone if row is total else None)
         diags.extend(skipped.diagnostics(form))
@@ -185,10 +185,10 @@ def _sum_sources(form: Form, total: FundingRow, sources: list[FundingRow], diags
                               formula=f"=SUM({cells[0]}:{cells[-1]})" if cells else "=SUM(...)"))
 
 
-def only_subtotal(row: FundingRow) -> bool:
+def only_subtotal(form: Form, row: FundingRow) -> bool:
     """A row whose 小计 (安排数) alone was filled in, 上年结转 and 本年预算 both left blank, as many units do: that 小计
-    is the row's budget, not a sum to call wrong (R215 asks for the two parts)."""
-    return (abs(row.typed.get("subtotal") or 0.0) > AMOUNT_TOLERANCE and row.typed.get("carryover") is None
+    is the row's budget, not a sum to call wrong (R215 asks for the two parts). A 小计 of 80 元 on a form in 元 is one."""
+    return (abs(row.typed.get("subtotal") or 0.0) > amount_tolerance(form) and row.typed.get("carryover") is None
             and row.typed.get("current") is None and not {"carryover", "current"} & set(row.unreadable))
 
 
@@ -197,7 +197,7 @@ def _row_rates(form: Form, row: FundingRow, diags: list[Diagnostic], skipped: _T
     """alone: for 资金总额, the 小计 of its sources that give only that."""
     bad = set(row.unreadable)
     row.subtotal = None if bad & DEPENDS["subtotal"] else add(row.carryover, row.current, alone)
-    if row.subtotal is None and only_subtotal(row):
+    if row.subtotal is None and only_subtotal(form, row):
         row.subtotal = row.typed["subtotal"]
     typed = row.typed.get("subtotal")
     wrong = (typed is not None and abs(typed - (row.subtotal or 0.0)) > amount_tolerance(form) + EPS
@@ -214,7 +214,7 @@ def _row_rates(form: Form, row: FundingRow, diags: list[Diagnostic], skipped: _T
     row.spend_progress = None if bad & DEPENDS["spend_progress"] else ratio(row.spent, row.subtotal)
     checks = (("issue_rate", "C003", "issued", "current"), ("spend_progress", "C004", "spent", "subtotal"))
     for field, code, num, den in checks:
-        if field == "issue_rate" and (alone or only_subtotal(row)):
+        if field == "issue_rate" and (alone or only_subtotal(form, row)):
             continue  # unknown, as the 本年预算 of a 小计 typed alone is: the rate shown is not called wrong
         typed, computed = row.typed.get(field), getattr(row, field)
         # an error shown where a rate can be worked out (#DIV/0! over a blank budget is what it should show)

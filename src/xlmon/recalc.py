@@ -75,7 +75,7 @@ def _numbers_from_text(form: Form, grid: Grid, formulas: dict[str, str] | None) 
     for row in form.funding:
         for field, cell in row.cells.items():
             if cell in form.text_amounts if formulas is None else field in row.text and (
-                    cell not in formulas or field == "subtotal" and only_subtotal(row) and not _sums_rows(form, row)
+                    cell not in formulas or field == "subtotal" and only_subtotal(form, row) and not _sums_rows(form, row)
                     or _sum_left(form, row, field)):
                 number = round(row.typed[field] * form.amount_scale, 6)
                 before = value(grid, *parse_address(cell))
@@ -152,7 +152,7 @@ def _edit(form: Form, row: FundingRow, field: str, grid: Grid, formulas: dict[st
         return None
     computed = getattr(row, field)
     if field == "issue_rate" and row.row == L.TOTAL_ROW and any(
-            only_subtotal(r) for r in form.funding if r.block == row.block and r is not row):
+            only_subtotal(form, r) for r in form.funding if r.block == row.block and r is not row):
         return None  # unknown where a source gave its 小计 alone: whatever the form shows is left
     if field in L.INPUT_AMOUNTS:  # a total: computed only when some part was filled in
         parts = [r for r in form.funding if r.block == row.block and r is not row]
@@ -195,7 +195,7 @@ def _kept(form: Form, row: FundingRow, grid: Grid) -> bool:
 def _alone_in(form: Form, row: FundingRow, field: str) -> bool:
     """资金总额's 小计 where a row of its block gives its 小计 alone: in no column the template's formula there sums."""
     return field == "subtotal" and _sums_rows(form, row) and any(
-        only_subtotal(r) for r in form.funding if r.block == row.block and r is not row)
+        only_subtotal(form, r) for r in form.funding if r.block == row.block and r is not row)
 
 
 def _skipped_by_template(formulas: dict[str, str] | None, cell: str, field: str, row: FundingRow) -> bool:

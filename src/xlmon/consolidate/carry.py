@@ -146,7 +146,7 @@ def _amounts(done: Completed, overall: list[FormRecord], funding: dict[tuple[str
         row = typed.get((block, label))
         if row is None:
             continue
-        if only_subtotal(row) and "subtotal" in cells:  # the department's 小计 alone (R215): its budget, kept
+        if only_subtotal(done.form, row) and "subtotal" in cells:  # the department's 小计 alone (R215): its budget, kept
             out.values[cells["subtotal"]] = _raw(done, row.cells.get("subtotal"))
             out.amounts += 1
         before = overall_sums(done.units, block, label) or [None] * len(AMOUNTS)

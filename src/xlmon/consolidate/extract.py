@@ -53,11 +53,11 @@ def form_record(form: Form, path: str, hidden: bool = False, modified: float | N
     for row in form.funding:  # a source typed over two lines (S114) is one row of the record
         values, block = [getattr(row, f) for f in AMOUNTS], amounts.setdefault(row.block, {})
         block[row.row] = list(map(add, block[row.row], values)) if row.row in block else values
-        if row.row != L.TOTAL_ROW and only_subtotal(row):
+        if row.row != L.TOTAL_ROW and only_subtotal(form, row):
             shares = alone.setdefault(row.block, {})
             shares[row.row] = shares.get(row.row, 0.0) + row.typed["subtotal"]
     for row in form.funding:
-        own = only_subtotal(row) and row.carryover is None and row.current is None  # no source summed into it
+        own = only_subtotal(form, row) and row.carryover is None and row.current is None  # no source summed into it
         if row.row == L.TOTAL_ROW and (share := sum(alone.get(row.block, {}).values()) or
                                        (row.typed["subtotal"] if own else 0.0)):
             alone.setdefault(row.block, {})[row.row] = share  # even where its own 小计 is unknown (a part unread)

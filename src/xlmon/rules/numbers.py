@@ -79,17 +79,17 @@ def execution(form: Form, profile: Profile) -> list[Diagnostic]:
     def money(value: float | None) -> str:
         return fmt_amount(value, form.amount_unit)
 
-    alone = {row.block for row in form.funding if row.row != L.TOTAL_ROW and only_subtotal(row)}
+    alone = {row.block for row in form.funding if row.row != L.TOTAL_ROW and only_subtotal(form, row)}
     for row in form.funding:
         current, issued, spent, subtotal = row.current, row.issued, row.spent, row.subtotal
-        partly_known = (only_subtotal(row) or row.row == L.TOTAL_ROW and row.block in alone
+        partly_known = (only_subtotal(form, row) or row.row == L.TOTAL_ROW and row.block in alone
                         or "carryover" in row.unreadable)  # unknown, not 0 (N001, N004, N006)
         # no rate where 本年预算 is partly unknown (a source's 小计 typed alone): nor a 下达数 said to exceed it
         if issued is not None and current and row.issue_rate is not None and issued > current + tolerance:
             out.append(make("R203", sheet=form.sheet, cell=row.cells.get("issue_rate") or row.cells.get("issued"),
                             row=row.row, issued=money(issued), current=money(current),
                             rate=fmt_rate(row.issue_rate)))
-        if only_subtotal(row) and (row.row != L.TOTAL_ROW or len([r for r in form.funding if r.block == row.block]) == 1):
+        if only_subtotal(form, row) and (row.row != L.TOTAL_ROW or len([r for r in form.funding if r.block == row.block]) == 1):
             out.append(make("R215", sheet=form.sheet, cell=row.cells.get("current") or row.cells.get("subtotal"),
                             row=row.row, subtotal=money(subtotal)))
         # 支出进度 is of 小计, 上年结转 included, which no 下达数 holds: what may be spent is both; not known where the
