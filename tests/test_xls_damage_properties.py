@@ -27,8 +27,6 @@ from __future__ import annotations
 import json
 import random
 import struct
-import subprocess
-import sys
 from pathlib import Path
 
 import olefile
@@ -38,7 +36,7 @@ from conftest import libreoffice_convert
 from handmade import SAMPLE_FUNDING, SAMPLE_INDICATORS, project_grid
 from seeded import seeds
 from test_check import write_grid
-from test_xml_damage_properties import _CHILD, assert_handled, template_unit
+from test_xml_damage_properties import assert_handled, run_child, template_unit
 
 SALT = 102
 KNOWN = {"F002", "F003", "F004", "F005", "F010"}  # what a damaged .xls may be refused as
@@ -485,8 +483,7 @@ def test_damage_inside_an_xls_is_read_or_refused_in_words(seed, saved, bases, tm
     bad.write_bytes(data)
     good = folder / "good.xls"
     good.write_bytes(saved["good"].read_bytes())
-    child = subprocess.run([sys.executable, "-c", _CHILD, str(bad), str(good), str(folder), str(out), GOOD_UNIT],
-                           capture_output=True, text=True, timeout=120)
+    child = run_child(str(bad), str(good), str(folder), str(out), GOOD_UNIT)
     assert child.returncode == 0, (case, child.returncode, child.stdout[-300:], child.stderr[-1500:])
     report = json.loads(child.stdout.splitlines()[-1])
 
