@@ -232,6 +232,21 @@ def test_an_upload_refused_part_way_leaves_nothing_on_the_server(department, tmp
     assert big.status_code == 413 and "0.5 MB" in big.json()["detail"], big.text
     assert not list(tmp_path.iterdir())
 
+def test_an_upload_of_too_many_files_closes_them(department):
+    """Refused for its count, an upload's files were left open (a ResourceWarning each, and a temporary file held
+    until the collector came by for one over 1 MB), where a refusal part way closed them."""
+    import gc
+    import warnings
+
+    small = TestClient(create_app(Settings(max_files=2)), base_url=HTTPS)
+    data = department.paths[0].read_bytes()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        many = small.post("/api/check", files=[("files", (f"{i}.xlsx", data)) for i in range(3)])
+        gc.collect()
+    assert many.status_code == 413 and "最多 2 个" in many.json()["detail"]
+    assert not [w for w in caught if issubclass(w.category, ResourceWarning)], [str(w.message) for w in caught]
+
 def test_corrupt_upload_is_422_naming_the_file(client):
     response = client.post("/api/check", files=[("files", ("坏文件.xlsx", b"PK\x03\x04 not really a zip"))])
     assert response.status_code == 422 and "坏文件.xlsx" in response.json()["detail"]

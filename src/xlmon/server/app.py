@@ -317,17 +317,18 @@ class uploads:
             form = await self.request.form(max_files=s.max_files + 1 + len(self.fields), max_fields=20)
         except Exception:  # Starlette's own words (Invalid multipart data…) say nothing to a user
             raise HTTPException(400, "无法解析上传内容：请用 xlmon 网页或加载项上传 .xlsx 文件。") from None
-        items = [f for f in form.getlist("files") if hasattr(f, "filename")]
-        if not items:
-            raise HTTPException(400, "没有收到文件：请选择一个或多个 .xlsx 工作簿。")
-        if len(items) > s.max_files:
-            raise HTTPException(413, f"文件过多：一次最多 {s.max_files} 个。")
-        self.folder = Path(tempfile.mkdtemp(prefix="xlmon-upload-"))
-        try:
-            return await self._store(form, items)
-        except BaseException:  # refused part way (a file over the limit): nothing of the request stays
-            shutil.rmtree(self.folder, ignore_errors=True)
-            raise
+        try:  # the form's files closed whatever is refused, as on a good upload
+            items = [f for f in form.getlist("files") if hasattr(f, "filename")]
+            if not items:
+                raise HTTPException(400, "没有收到文件：请选择一个或多个 .xlsx 工作簿。")
+            if len(items) > s.max_files:
+                raise HTTPException(413, f"文件过多：一次最多 {s.max_files} 个。")
+            self.folder = Path(tempfile.mkdtemp(prefix="xlmon-upload-"))
+            try:
+                return await self._store(form, items)
+            except BaseException:  # refused part way (a file over the limit): nothing of the request stays
+                shutil.rmtree(self.folder, ignore_errors=True)
+                raise
         finally:
             await form.close()
 
