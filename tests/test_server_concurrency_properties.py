@@ -34,7 +34,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 
 import test_consolidate_properties as generator
@@ -91,7 +91,7 @@ class Call:
     what: str  # for a failure's message: the department and what was pressed
     office: Office | None
     route: str
-    send: dict  # httpx's keywords
+    send: dict  # httpx2's keywords
     fails: bool = False
 
 
@@ -169,7 +169,7 @@ class Answer:
     text: str  # everything it says, files' parts included, for cross-talk
 
 
-def answer(response: httpx.Response, temp: Path) -> Answer:
+def answer(response: httpx2.Response, temp: Path) -> Answer:
     try:
         body = response.json()
     except ValueError:
@@ -211,15 +211,15 @@ def leftovers(temp: Path) -> list[str]:
     return sorted(str(p.relative_to(temp)) for p in temp.rglob("*"))
 
 
-async def send_all(url: str, calls: list[Call], leaving: list[Call] = ()) -> list[httpx.Response]:
+async def send_all(url: str, calls: list[Call], leaving: list[Call] = ()) -> list[httpx2.Response]:
     """Each call's answer; `leaving`: sent as well by staff who close the page before it answers."""
-    async def leave(client: httpx.AsyncClient, c: Call) -> None:
+    async def leave(client: httpx2.AsyncClient, c: Call) -> None:
         try:
             await client.post(c.route, **c.send, timeout=GIVEN_UP)
-        except httpx.TimeoutException:
+        except httpx2.TimeoutException:
             pass
 
-    async with httpx.AsyncClient(base_url=url, timeout=TIMEOUT, limits=httpx.Limits(max_connections=None)) as client:
+    async with httpx2.AsyncClient(base_url=url, timeout=TIMEOUT, limits=httpx2.Limits(max_connections=None)) as client:
         answered = asyncio.gather(*(client.post(c.route, **c.send) for c in calls))
         await asyncio.gather(*(leave(client, c) for c in leaving))
         return await answered
@@ -256,7 +256,7 @@ def test_many_staff_at_once_get_each_what_they_would_get_alone(tmp_path, server,
     responses = asyncio.run(send_all(server.url, [todo[i] for i in together], leaving))
     assert not cleared(temp), (f"seed {seed}: left {leftovers(temp)} in the server's temporary folder",
                                [c.what for c in leaving])
-    assert httpx.get(server.url + "/api/info", timeout=10).status_code == 200, f"seed {seed}: /api/info"
+    assert httpx2.get(server.url + "/api/info", timeout=10).status_code == 200, f"seed {seed}: /api/info"
     assert "Traceback" not in server.output(), (f"seed {seed}", server.output()[-3000:])
 
     for i, response in zip(together, responses):

@@ -13,7 +13,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
-import httpx
+import httpx2
 import openpyxl
 import pytest
 from conftest import ROOT, require_tool
@@ -143,7 +143,7 @@ def test_consolidate_shows_totals_and_downloads_the_summary(open_page, xlmon_ser
     page.click("#consolidate-button")
 
     expect(page.locator("#consolidate-result")).to_be_visible()
-    api = httpx.post(server.url + "/api/consolidate", timeout=120,
+    api = httpx2.post(server.url + "/api/consolidate", timeout=120,
                      files=[("files", (p.name, p.read_bytes())) for p in units]).json()
     expect(page.locator("#summary-counts")).to_contain_text(f"{api['units']} 个单位，{api['projects']} 个项目")
     expect(page.locator("#summary-period")).to_contain_text(f"{api['period']['year']} 年 1-{api['period']['months']} 月")
