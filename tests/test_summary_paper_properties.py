@@ -1,0 +1,156 @@
+"""The summary on paper, over randomly generated departments: each sheet as LibreOffice prints it to PDF (with
+Calibri's metrics, as Excel lays the columns out) shows every cell whole. No number prints as ###; every unit's and
+project's name and every file's SHA-256 prints on its sheet; no text is drawn over another or past the page's edge
+(a cell's text run into the next cell or row is cut there on paper); each page of a table after its first starts
+with the table's header (print titles); no page is blank. Departments of few to many units, their names long or
+odd, their 偏差原因分析 long, their findings many (test_summary_resaved.vary). Each case is seeded; a failure names
+its seed. XLMON_PROPERTY_CASES=n runs n cases."""
+
+from __future__ import annotations
+
+import html
+import random
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from conftest import libreoffice_convert, require_tool
+from seeded import seeds
+from test_consolidate_properties import (DEPARTMENTS, Department, add_strays, consolidate, random_units, sent_again,
+                                         write_department)
+from test_summary_resaved import vary
+from xlmon.consolidate.workbook import SHEETS
+
+SALT = 103
+HEADER_BAND = 45  # points from a page's top: its header (the department and period, the sheet)
+FOOTER_BAND = 40  # points from its bottom: the page number and the grades' rules
+TABLES = SHEETS[1:6]  # one header row each, repeated atop each of their pages
+_WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>')
+_PAGE = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">')
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass
+class Word:
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    text: str
+
+
+@dataclass
+class Page:
+    number: int
+    width: float
+    height: float
+    words: list[Word]
+    text: str  # as pdftotext -raw reads it: a wrapped cell's lines one after the other
+
+    @property
+    def sheet(self) -> str:
+        """The sheet the page prints: the right of its header."""
+        return max((w for w in self.words if w.y1 < HEADER_BAND), key=lambda w: w.x1).text
+
+    @property
+    def body(self) -> list[Word]:
+        return [w for w in self.words if w.y1 >= HEADER_BAND and w.y0 <= self.height - FOOTER_BAND]
+
+
+def flat(text: str) -> str:
+    return _SPACE.sub("", text)
+
+
+def department(rng: random.Random, folder: Path) -> list[Path]:
+    """A department of 1 to 16 units, their texts varied, now and then a copy or a correction besides."""
+    units = Department(*DEPARTMENTS[0], random_units(rng, rng.randint(1, 16)))
+    vary(rng, units.units)
+    add_strays(rng, units.units)
+    return write_department(folder, units) + sent_again(rng, folder, units, 0.3)
+
+
+def printed(soffice: str, workbook: Path, outdir: Path) -> list[Page]:
+    """Each page LibreOffice prints of a workbook: its words where they stand, and its text."""
+    pdftotext = require_tool("pdftotext")
+    [pdf] = libreoffice_convert(soffice, [workbook], outdir, "pdf")
+    boxes = subprocess.run([pdftotext, "-bbox", str(pdf), "-"], check=True, capture_output=True, timeout=120)
+    raw = subprocess.run([pdftotext, "-raw", str(pdf), "-"], check=True, capture_output=True, timeout=120)
+    pages = []
+    for number, (chunk, text) in enumerate(zip(boxes.stdout.decode().split("<page ")[1:],
+                                               raw.stdout.decode().split("\f")), 1):
+        width, height = map(float, _PAGE.match("<page " + chunk).groups())
+        words = [Word(*map(float, box), html.unescape(t)) for *box, t in _WORD.findall(chunk)]
+        pages.append(Page(number, width, height, words, text))
+    return pages
+
+
+def linked(workbook) -> set[str]:
+    """The texts of linked cells, whitespace removed: LibreOffice draws a linked cell's text on one line whatever its
+    wrapping (Excel wraps it), past its cell."""
+    return {flat(str(c.value)) for ws in workbook for row in ws.iter_rows() for c in row
+            if c.hyperlink is not None and c.value is not None}
+
+
+def of_link(word: Word, links: set[str]) -> bool:
+    return any(flat(word.text) in text for text in links)
+
+
+def cut(page: Page, links: set[str]) -> list[str]:
+    """Words drawn over another word, or past the page's edge: cut on paper."""
+    words = [w for w in page.words if not of_link(w, links)]
+    out = [w.text for w in words if w.x0 < 0 or w.y0 < 0 or w.x1 > page.width or w.y1 > page.height]
+    for i, a in enumerate(words):
+        for b in words[i + 1:]:
+            if min(a.x1, b.x1) - max(a.x0, b.x0) > 1 and min(a.y1, b.y1) - max(a.y0, b.y0) > 2:
+                out.append(f"{a.text} × {b.text}")
+    return out
+
+
+def headed(page: Page, headers: list[str]) -> bool:
+    """Whether the page's table starts with its header: the first column's header, and above its bottom nothing
+    but headers' words."""
+    body = page.body
+    first = [w for w in body if w.text == headers[0]]
+    if not first:
+        return False
+    bottom = min(w.y1 for w in first)
+    pieces = "".join(map(flat, headers))
+    return all(flat(w.text) in pieces for w in body if w.y0 < bottom)
+
+
+def names(workbook) -> dict[str, set[str]]:
+    """What must print on each sheet: 项目明细's units and projects, and 文件清单's SHA-256."""
+    detail = list(workbook[SHEETS[1]].iter_rows(values_only=True))
+    at = {h: c for c, h in enumerate(detail[0])}
+    files = list(workbook[SHEETS[5]].iter_rows(values_only=True))
+    return {SHEETS[1]: {str(row[at[h]]) for row in detail[1:] for h in ("单位", "项目名称") if row[at[h]]},
+            SHEETS[5]: {row[files[0].index("SHA-256")] for row in files[1:] if row[0]}}
+
+
+@pytest.mark.parametrize("seed", seeds(3, SALT))
+def test_every_sheet_prints_whole_under_its_header(tmp_path, excel_columns, seed):
+    rng = random.Random(seed)
+    summary = tmp_path / "out" / "汇总.xlsx"
+    consolidate(*department(rng, tmp_path / "in"), output=summary)
+    book = load_workbook(summary)
+    pages = printed(excel_columns, summary, tmp_path / "pdf")
+    by_sheet: dict[str, list[Page]] = {}
+    for page in pages:
+        by_sheet.setdefault(page.sheet, []).append(page)
+    assert list(by_sheet) == [s for s in SHEETS if s in book.sheetnames], f"seed {seed}"
+    assert not [p.number for p in pages if "###" in p.text], f"seed {seed}: ### printed"
+    assert not [p.number for p in pages if not p.body], f"seed {seed}: blank pages"
+    for sheet, wanted in names(book).items():
+        text = flat("".join(p.text for p in by_sheet[sheet]))
+        assert not [n for n in wanted if flat(n) not in text], f"seed {seed}: {sheet} lost them"
+    links = linked(book)
+    for page in pages:
+        assert not cut(page, links), f"seed {seed}: page {page.number} ({page.sheet}) cuts {cut(page, links)[:5]}"
+    for sheet in TABLES:
+        top = 2 if sheet == SHEETS[4] else 0
+        headers = [flat(str(c.value)) for c in book[sheet][top + 1] if c.value]
+        assert not [p.number for p in by_sheet[sheet][1:] if not headed(p, headers)], f"seed {seed}: {sheet}"
