@@ -149,3 +149,32 @@ def test_printed_numbers_and_hashes_show_whole(long_summary, tmp_path, excel_col
     hashes = [row[4] for row in load_workbook(long_summary)["文件清单"].iter_rows(min_row=2, values_only=True)]
     listed = "".join(page for page in pages if page.strip().splitlines()[0].endswith("文件清单"))
     assert len(hashes) == 4 and all(h in listed for h in hashes)
+
+
+CODE = "110101260000003284715"
+
+
+@pytest.fixture(scope="module")
+def coded_pages(tmp_path_factory, excel_columns):
+    """项目明细 as LibreOffice prints it, of units named at length (their column wide, the page printed small) whose
+    projects are named with their 21-digit codes, one of them four times over."""
+    from test_consolidate import write_form
+    from test_summary_paper_properties import printed
+    from xlmon.cli import main
+
+    folder = tmp_path_factory.mktemp("coded")
+    for i, project in enumerate((f"康复训练设备购置项目（{CODE}）", f"中职学生国家助学金（{CODE}）" * 4)):
+        write_form(folder / f"u{i}.xlsx", unit=f"某市第{i + 1}中学附属实验学校（东校区）后勤保障与校园安全管理服务中心",
+                   project=project)
+    out = folder / "out" / "汇总.xlsx"
+    assert main(["consolidate", str(folder), "-o", str(out)]) == 0
+    return [p for p in printed(excel_columns, out, folder / "pdf") if p.sheet == SHEETS[1]]
+
+
+def test_a_project_code_prints_within_its_column(coded_pages):
+    """LibreOffice draws 宋体's digits in a stand-in a fifth wider than 宋体's: a 21-digit 项目代码 as wide as its
+    column ran into 工作表 beside it, its last digit cut; it shrinks to fit instead, as a SHA-256 does."""
+    from test_summary_paper_properties import cut
+
+    codes = [w for p in coded_pages for w in p.words if w.text == CODE]
+    assert len(codes) == 2 and not [c for p in coded_pages for c in cut(p, set()) if CODE in c.split(" × ")]

@@ -586,7 +586,7 @@ def _projects(book: _Book, summary: Summary, folder: str, names: dict[str, str])
         subtotal, issue_rate, progress = r.rates()
         gap = None if tp is None or progress is None else round((tp - progress) * 100, 2)
         _linked_line(s, [*_department_cell(summary, r, [
-            (i, "int"), (r.unit, "wrap"), (r.project, "wrap"), (r.code, "text"), (r.sheet, "wrap"),
+            (i, "int"), (r.unit, "wrap"), (r.project, "wrap"), (r.code, "hash"), (r.sheet, "wrap"),
             (values[0], "amount"), (values[1], "amount"), (subtotal, "amount"), (values[2], "amount"),
             (issue_rate, "rate"), (values[3], "amount"), (progress, "rate"), (values[4], "amount"),
             (gap, "amount"), (r.funding_grade, "grade"), (r.indicator_grades.get("green", 0), "int"),
