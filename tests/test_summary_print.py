@@ -178,3 +178,12 @@ def test_a_project_code_prints_within_its_column(coded_pages):
 
     codes = [w for p in coded_pages for w in p.words if w.text == CODE]
     assert len(codes) == 2 and not [c for p in coded_pages for c in cut(p, set()) if CODE in c.split(" × ")]
+
+
+def test_a_name_wrapped_around_its_codes_prints_within_its_row(coded_pages):
+    """A line never breaks within a code, nor before ）or after （: a name holding codes wraps onto more lines than its
+    characters alone would fill, and its row is planned as tall as those lines. It was planned shorter, and the
+    name, centred in it, ran over the header above and the row below, cut by both on paper."""
+    from test_summary_paper_properties import cut
+
+    assert not [c for p in coded_pages for c in cut(p, set())]

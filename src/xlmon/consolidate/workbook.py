@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
@@ -93,10 +94,25 @@ BAR_PIXELS = 22
 UNIT_HEADERS = ("单位", "小计", "支出数", "支出进度", "时间进度", "进度差（百分点）", "评级")
 
 
+# A code or a word of letters: a line breaks before or after it, with the brackets around it, never within it
+_UNBROKEN = re.compile(r"[（《“‘【〔(\[]*[\x21-\x7e]{2,}[）》”’】〕，。、；：！？)\]]*|.", re.S)
+
+
 def _lines(text: str, width: float) -> int:
-    """How many lines a wrapped text takes in a column `width` wide (CJK breaks anywhere)."""
+    """How many lines a wrapped text takes in a column `width` wide: CJK breaks anywhere, a code or a word of
+    letters only before or after it (one longer than a line anywhere)."""
     usable = max(width - 2, 2)
-    return sum(max(1, math.ceil(_cjk_width(part) / usable)) for part in text.split("\n"))
+    lines = 0
+    for part in text.split("\n"):
+        lines, used = lines + 1, 0
+        for piece in _UNBROKEN.findall(part):
+            size = _cjk_width(piece)
+            if len(piece) > 1 and used and used + size > usable:
+                lines, used = lines + 1, 0
+            used += size
+            while used > usable:
+                lines, used = lines + 1, used - usable
+    return lines
 
 
 class _Sheet:
