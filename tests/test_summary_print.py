@@ -181,7 +181,7 @@ def test_a_project_code_prints_within_its_column(coded_pages):
 
 
 def test_a_name_wrapped_around_its_codes_prints_within_its_row(coded_pages):
-    """A line never breaks within a code, nor before ）or after （: a name holding codes wraps onto more lines than its
+    """A line never breaks within a code, nor between a code and its brackets: a name holding codes wraps onto more lines than its
     characters alone would fill, and its row is planned as tall as those lines. It was planned shorter, and the
     name, centred in it, ran over the header above and the row below, cut by both on paper."""
     from test_summary_paper_properties import cut

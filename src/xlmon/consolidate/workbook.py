@@ -96,6 +96,7 @@ UNIT_HEADERS = ("单位", "小计", "支出数", "支出进度", "时间进度",
 
 # A code or a word of letters: a line breaks before or after it, with the brackets around it, never within it
 _UNBROKEN = re.compile(r"[（《“‘【〔(\[]*[\x21-\x7e]{2,}[）》”’】〕，。、；：！？)\]]*|.", re.S)
+_RUN = re.compile(r"[\x21-\x7e]{2}")  # a text without one breaks anywhere
 
 
 def _lines(text: str, width: float) -> int:
@@ -104,6 +105,9 @@ def _lines(text: str, width: float) -> int:
     usable = max(width - 2, 2)
     lines = 0
     for part in text.split("\n"):
+        if not _RUN.search(part):
+            lines += max(1, math.ceil(_cjk_width(part) / usable))
+            continue
         lines, used = lines + 1, 0
         for piece in _UNBROKEN.findall(part):
             size = _cjk_width(piece)
