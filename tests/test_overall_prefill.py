@@ -258,3 +258,31 @@ def test_the_prefills_colours_follow_the_profile_the_summary_was_made_with(tmp_p
     rules = {r.dxf.fill.bgColor.rgb[-6:]: r.formula[0] for cf in ws.conditional_formatting for r in cf.rules}
     assert code == 0 and "FFD966" in rules and "FFEB9C" not in rules, rules
     assert ">0.030000000001" in rules["FFD966"] and ">0.070000000001" in rules["FFC7CE"], rules
+
+
+def test_amounts_wider_than_the_official_forms_columns_widen_them(tmp_path, capsys):
+    """The official form's 支出数 column is 10 characters wide: a department spending 25 亿元 (250,000.00 万元), or the
+    sums of forms typed in 元 (K019), printed ### there. Each amount column is as wide as its widest amount, the
+    小计 and 资金总额 its formulas sum included; the form's other columns keep the official widths."""
+    from xlmon.form_plan import COLUMN_WIDTHS
+
+    units = tmp_path / "units"
+    units.mkdir()
+    big = {"carryover": 1_000_000.0, "current": 4_000_000.0, "issued": 1_500_000.0, "spent": 125_000.5,
+           "forecast": 1_900_000.0}
+    for name in ("甲单位", "乙单位"):
+        write_overall_form(units / f"{name}.xlsx", name, rows={("source", "一般公共预算资金"): big,
+                                                              ("spending", "基本支出"): big})
+    code, _ = run(capsys, units, "-o", tmp_path / "汇总.xlsx")
+    ws = load_workbook(tmp_path / "汇总.xlsx")["部门整体"]
+    widths = {c: ws.column_dimensions[chr(64 + c)].width for c in range(1, len(COLUMN_WIDTHS) + 1)}
+    merged = {c.coordinate for r in ws.merged_cells.ranges for c in ws[r.coord][0][1:]}
+    assert code == 0 and ws[LAYOUT.funding[("source", "一般公共预算资金")]["spent"]].value == 250_001.0
+    for (block, label), cells in LAYOUT.funding.items():
+        for field, address in cells.items():
+            column = ws[address].column
+            value = 2 * (big["carryover"] + big["current"]) if field == "subtotal" else 2 * big.get(field, 0.0)
+            if field in ("issue_rate", "spend_progress") or ws.cell(ws[address].row, column + 1).coordinate in merged:
+                continue
+            assert widths[column] >= len(f"{value:,.2f}") + 2, (block, label, field, widths[column])
+    assert [widths[c] for c in (1, 2, 3)] == list(COLUMN_WIDTHS[:3])

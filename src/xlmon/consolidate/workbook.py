@@ -24,8 +24,8 @@ from .. import layout as L
 from ..atomic import atomic_path
 from ..calc import AMOUNT_TOLERANCE, EPS
 from ..file_errors import readable
-from ..form_plan import (COLUMN_WIDTHS, LAST_COL, PAGE_NUMBER, ROW_HEIGHT, header_text, page_rows_height,
-                         plan_form)
+from ..form_plan import (COLUMN_WIDTHS, LAST_COL, PAGE_NUMBER, ROW_HEIGHT, Merge, SheetPlan, header_text,
+                         page_rows_height, plan_form, rc)
 from ..marks import FONT_PALETTE, GRADE_ZH, SEVERITY_ZH
 from ..profile import Profile, funding_legend
 from ..text import clean_text
@@ -802,7 +802,8 @@ def _department_form(book: _Book, summary: Summary) -> None:
     year, months = form_period(summary.year, summary.months)
     carried = summary.carried
     hierarchy, counts = (carried.hierarchy, carried.counts) if carried else (book.profile.levels(), None)
-    layout = plan_form("department", year=year, months=months, hierarchy=hierarchy, indicator_counts=counts).layout
+    plan = plan_form("department", year=year, months=months, hierarchy=hierarchy, indicator_counts=counts)
+    layout = plan.layout
     prefill = {(block, label): sums for block, label in layout.funding
                if label != L.TOTAL_ROW and (sums := overall_sums(summary.overall, block, label))}
     values: dict[str, object] = {}
@@ -814,10 +815,41 @@ def _department_form(book: _Book, summary: Summary) -> None:
                           department=_department_name(summary) or None, hierarchy=hierarchy,
                           indicator_counts=counts, values=values, profile=book.profile,
                           tail=ROW_HEIGHT + _note_height(note, sum(COLUMN_WIDTHS)))  # a blank row, the note
+    _fit_amounts(ws, plan, values)
     row = ws.dim_rowmax + 2
     _note(book, ws, row, note, LAST_COL, sum(COLUMN_WIDTHS))
     ws.print_area(0, 0, row, LAST_COL - 1)  # the form's print area, and the note on what it covers
     book.header(ws, SHEETS[6])  # as every sheet's: the department and period, the sheet, the page number
+
+
+def _fit_amounts(ws: Worksheet, plan: SheetPlan, values: dict[str, object]) -> None:
+    """The official form's amount columns widened where an amount in them (written, or a 小计 or 资金总额 its
+    formula sums) is wider than the form sets them: 支出数 is 10 characters, and a department spending 25 亿元
+    (250,000.00 万元) printed ### there, as did sums of forms typed in 元 (K019). A merged cell (全年预计支出数)
+    counts its columns."""
+    spans = {(op.area.top, op.area.left): op.area.right for op in plan.ops if isinstance(op, Merge)}
+    shown: dict[str, float] = {}
+    for block in ("source", "spending"):
+        rows = [(label, cells) for (b, label), cells in plan.layout.funding.items() if b == block]
+        sums: dict[str, float] = {}
+        for label, cells in rows:
+            typed = {f: v for f in L.AMOUNT_FIELDS if f in cells and type(v := values.get(cells[f])) in (int, float)}
+            if "subtotal" not in typed and {"carryover", "current"} & typed.keys():
+                typed["subtotal"] = typed.get("carryover", 0.0) + typed.get("current", 0.0)
+            shown.update((cells[f], v) for f, v in typed.items())
+            if label != L.TOTAL_ROW:
+                for f, v in typed.items():
+                    sums[f] = sums.get(f, 0.0) + v
+        total = next((cells for label, cells in rows if label == L.TOTAL_ROW), {})
+        shown.update((total[f], v) for f, v in sums.items() if f in total and total[f] not in shown)
+    need: dict[int, int] = {}
+    for address, value in shown.items():
+        row, col = rc(address)
+        beside = sum(plan.column_widths[c] for c in range(col + 1, spans.get((row, col), col) + 1))
+        need[col] = max(need.get(col, 0), _number_width(value, "amount") + 2 - beside)
+    for col, wanted in need.items():
+        if wanted > plan.column_widths[col]:
+            ws.set_column_pixels(col - 1, col - 1, wanted * ws.max_digit_width)  # as apply_plan sets the form's
 
 
 def _department_form_note(summary: Summary, prefill: dict[tuple[str, str], list[float]]) -> str:
