@@ -235,6 +235,21 @@ def test_results_sheet_lists_every_diagnostic_as_text_with_links(original, tmp_p
     assert b"<c " in results_xml and b"<f" not in results_xml
 
 
+def test_results_sheet_prints_its_columns_on_one_page_and_its_texts_whole(original, tmp_path):
+    """Printed as it was, on A4 portrait at 100 %, 说明 went onto pages of its own and each row was one line tall,
+    cutting a long message or file name."""
+    long = Diagnostic(code="X003", severity="warning", file="某市教育科学研究所附属实验学校（东校区）上报.xlsx",
+                      sheet=FORM, cell="A1", message="说明" * 100)
+    plan = make_plan(original)
+    wb = load_workbook(annotate_file(original, tmp_path / "marked.xlsx", MarkPlan(plan.marks, [long])))
+    ws = wb[RESULTS_SHEET]
+    setup = ws.page_setup
+    assert (setup.orientation, setup.fitToWidth, setup.fitToHeight) == ("landscape", 1, 0)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.print_title_rows == "$1:$1"
+    assert ws["B2"].alignment.wrap_text and ws["C2"].alignment.wrap_text
+    assert ws.row_dimensions[2].height >= 3 * 15  # 200 characters' width in 80: three lines
+
+
 def test_no_diagnostics_still_writes_the_sheet(original, tmp_path):
     plan = MarkPlan([CellMark(FORM, "J7", fill=PALETTE["green"])], [])
     wb = load_workbook(annotate_file(original, tmp_path / "clean.xlsx", plan))

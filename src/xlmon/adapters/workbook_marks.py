@@ -62,6 +62,8 @@ _CHUNK = 30000  # an Excel cell holds at most 32767 characters
 _HEADER_FILL = PatternFill("solid", fgColor="FFD9E1F2")
 _LINK_FONT = Font(color="FF0563C1", underline="single")
 _TOP_LEFT = Alignment(vertical="top")
+_WRAPPED = (2, 3, 7)  # 文件, 工作表, 说明: texts of any length
+_LINE_HEIGHT = 16  # points a line of Calibri 11 (a CJK font standing in) takes
 _WRAP = Alignment(vertical="top", wrap_text=True)
 _MACRO_SUFFIXES = (".xlsm", ".xltm")
 _TEMPLATES = {".xltx": ".xlsx", ".xltm": ".xlsm"}
@@ -522,7 +524,8 @@ def _write_results(wb: Workbook, diagnostics: list[Diagnostic]) -> Worksheet:
         for c, value in enumerate(texts, start=2):
             cell = ws.cell(r, c)
             _text(cell, value or None)
-            cell.alignment = _WRAP if c == 7 else _TOP_LEFT
+            cell.alignment = _WRAP if c in _WRAPPED else _TOP_LEFT
+        ws.row_dimensions[r].height = _height(texts)
         ws.cell(r, 6).font = Font(color=_argb(OUTLINE.get(d.severity, "000000")), bold=d.severity == "error")
         location = _location(wb, d)
         if location:
@@ -530,8 +533,28 @@ def _write_results(wb: Workbook, diagnostics: list[Diagnostic]) -> Worksheet:
             link.hyperlink = Hyperlink(ref=link.coordinate, location=location)
             link.font = _LINK_FONT
     ws.freeze_panes = "A2"
+    _print_whole(ws)
     ws.auto_filter.ref = f"A1:{get_column_letter(len(RESULTS_HEADER))}{len(diagnostics) + 1}"
     return ws
+
+
+def _height(texts: list) -> float:
+    """Points of a finding's row: its wrapped texts' lines, set, as LibreOffice fits no row of a file it opens (at
+    one line a message of three printed its first line alone, a long file name ran into 工作表)."""
+    from ..consolidate.workbook import _lines
+
+    lines = max(_lines(str(texts[c - 2] or ""), RESULTS_WIDTHS[c - 1]) for c in _WRAPPED)
+    return min(_LINE_HEIGHT * lines + 2, 409)
+
+
+def _print_whole(ws: Worksheet) -> None:
+    """Printed landscape, its columns fitted to the page's width and its header atop each page: at 100 % on A4
+    portrait 说明 printed on pages of its own, apart from the rows it explains."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
 
 
 def _location(wb: Workbook, d: Diagnostic) -> str | None:
