@@ -261,8 +261,7 @@ def test_the_prefills_colours_follow_the_profile_the_summary_was_made_with(tmp_p
 
 
 def test_amounts_wider_than_the_official_forms_columns_widen_them(tmp_path, capsys):
-    """The official form's 支出数 column is 10 characters wide: a department spending 25 亿元 (250,000.00 万元), or the
-    sums of forms typed in 元 (K019), printed ### there. Each amount column is as wide as its widest amount, the
+    """The official form's columns hold 999,999.99 万元: the sums of forms typed in 元 (K019) printed ### there. Each amount column is as wide as its widest amount, the
     小计 and 资金总额 its formulas sum included; the form's other columns keep the official widths."""
     from xlmon.form_plan import COLUMN_WIDTHS
 

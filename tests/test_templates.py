@@ -212,6 +212,23 @@ def test_libreoffice_prints_no_page_without_form_rows(tmp_path, soffice):
 
 
 @pytest.mark.parametrize("kind", KINDS)
+def test_every_amount_column_holds_a_big_departments_amount(kind):
+    """999,999.99 万元 (about 100 亿元, a big department's year) with room beside it, as the summary widens its
+    columns to: 支出数 was 10 characters and printed ### from 100,000.00 万元 (10 亿元) on."""
+    from xlmon.form_plan import Merge, plan_form
+
+    plan = plan_form(kind, year=2026, months=6)
+    spans = {(op.area.top, op.area.left): op.area.right for op in plan.ops if isinstance(op, Merge)}
+    for (block, label), cells in plan.layout.funding.items():
+        for field, cell in cells.items():
+            if field in L.RATE_FIELDS:
+                continue
+            row, col = parse_address(cell)
+            width = sum(plan.column_widths[c] for c in range(col + 1, spans.get((row + 1, col + 1), col + 1) + 1))
+            assert width >= len("999,999.99") + 2, (block, label, field, cell, width)
+
+
+@pytest.mark.parametrize("kind", KINDS)
 def test_template_inputs_unlocked_and_labels_locked(kind):
     wb = new_workbook()
     ws = wb.create_sheet("t")

@@ -29,8 +29,10 @@ if TYPE_CHECKING:
 Kind = Literal["project", "department"]
 
 LAST_COL = 12  # A..L
-# C (二级指标) fits 服务对象满意度指标 on one line: rows keep their height in print, so a wrap would overlap
-COLUMN_WIDTHS = (6, 11, 19, 18, 12, 13, 13, 20, 10, 10, 10, 16)
+# C (二级指标) fits 服务对象满意度指标 on one line: rows keep their height in print, so a wrap would overlap.
+# Every amount column holds 999,999.99 万元 (about 100 亿元, a big department's year) with room beside it: I (支出数)
+# at 10 printed ### from 100,000.00 万元 on
+COLUMN_WIDTHS = (6, 11, 19, 18, 12, 13, 13, 20, 12, 10, 10, 16)
 AMOUNT_FORMAT = "#,##0.00"
 RATE_FORMAT = "0.00%"
 FONT = "宋体"

@@ -824,9 +824,8 @@ def _department_form(book: _Book, summary: Summary) -> None:
 
 def _fit_amounts(ws: Worksheet, plan: SheetPlan, values: dict[str, object]) -> None:
     """The official form's amount columns widened where an amount in them (written, or a 小计 or 资金总额 its
-    formula sums) is wider than the form sets them: 支出数 is 10 characters, and a department spending 25 亿元
-    (250,000.00 万元) printed ### there, as did sums of forms typed in 元 (K019). A merged cell (全年预计支出数)
-    counts its columns."""
+    formula sums) is wider than the form sets them (for 999,999.99 万元): sums of forms typed in 元 (K019)
+    printed ### there. A merged cell (全年预计支出数) counts its columns."""
     spans = {(op.area.top, op.area.left): op.area.right for op in plan.ops if isinstance(op, Merge)}
     shown: dict[str, float] = {}
     for block in ("source", "spending"):
