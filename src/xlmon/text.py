@@ -7,6 +7,7 @@ separators, "12.5%" as text and "50万元"; this module turns them into plain va
 from __future__ import annotations
 
 import datetime
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -328,3 +329,33 @@ def _parse_measure(value: object) -> tuple[float | None, str | None] | None:
     if not match or match["op"] or _CLAUSE_UNIT.search(match["unit"]):  # ≥95% copied from the target: not achieved
         return None
     return float(match["num"]), (match["unit"] or None)
+
+
+def cjk_width(line: str) -> int:
+    """A CJK character (3 bytes in UTF-8) counts 2, ASCII 1."""
+    return (len(line.encode()) - len(line)) // 2 + len(line)
+
+
+# A code or a word of letters: a line breaks before or after it, with the brackets around it, never within it
+_UNBROKEN = re.compile(r"[（《“‘【〔(\[]*[\x21-\x7e]{2,}[）》”’】〕，。、；：！？)\]]*|.", re.S)
+_RUN = re.compile(r"[\x21-\x7e]{2}")  # a text without one breaks anywhere
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """How many lines a wrapped text takes in a column `width` wide: CJK breaks anywhere, a code or a word of
+    letters only before or after it (one longer than a line anywhere)."""
+    usable = max(width - 2, 2)
+    lines = 0
+    for part in text.split("\n"):
+        if not _RUN.search(part):
+            lines += max(1, math.ceil(cjk_width(part) / usable))
+            continue
+        lines, used = lines + 1, 0
+        for piece in _UNBROKEN.findall(part):
+            size = cjk_width(piece)
+            if len(piece) > 1 and used and used + size > usable:
+                lines, used = lines + 1, 0
+            used += size
+            while used > usable:
+                lines, used = lines + 1, used - usable
+    return lines

@@ -53,6 +53,7 @@ from ..diagnostics import Diagnostic
 from ..marks import (NO_FINDINGS, OUTLINE, RESULTS_HEADER, RESULTS_SHEET, STATE_SHEET, CellMark, MarkPlan,
                      results_row)
 from ..atomic import atomic_path
+from ..text import wrapped_lines
 from .safety import OLE_MAGIC, sheet_parts
 
 AUTHOR = "xlmon"
@@ -541,9 +542,7 @@ def _write_results(wb: Workbook, diagnostics: list[Diagnostic]) -> Worksheet:
 def _height(texts: list) -> float:
     """Points of a finding's row: its wrapped texts' lines, set, as LibreOffice fits no row of a file it opens (at
     one line a message of three printed its first line alone, a long file name ran into 工作表)."""
-    from ..consolidate.workbook import _lines
-
-    lines = max(_lines(str(texts[c - 2] or ""), RESULTS_WIDTHS[c - 1]) for c in _WRAPPED)
+    lines = max(wrapped_lines(str(texts[c - 2] or ""), RESULTS_WIDTHS[c - 1]) for c in _WRAPPED)
     return min(_LINE_HEIGHT * lines + 2, 409)
 
 

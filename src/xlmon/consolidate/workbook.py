@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import os
-import re
 from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
@@ -28,7 +27,7 @@ from ..form_plan import (COLUMN_WIDTHS, LAST_COL, PAGE_NUMBER, ROW_HEIGHT, Merge
                          page_rows_height, plan_form, rc)
 from ..marks import FONT_PALETTE, GRADE_ZH, SEVERITY_ZH
 from ..profile import Profile, funding_legend
-from ..text import clean_text
+from ..text import cjk_width as _cjk_width, clean_text, wrapped_lines as _lines
 from .aggregate import CHART_BARS, Summary, shown_names
 from .apart import apart_forms, apart_place
 from .focus import Focus
@@ -70,11 +69,6 @@ def _display_width(text: str) -> int:
     return _cjk_width(text.split("\n", 1)[0][:80])
 
 
-def _cjk_width(line: str) -> int:
-    """A CJK character (3 bytes in UTF-8) counts 2, ASCII 1."""
-    return (len(line.encode()) - len(line)) // 2 + len(line)
-
-
 _text_width = lru_cache(maxsize=65536)(_display_width)  # units, projects, sheets repeat down a column
 
 TEXT_CAP, WRAP_CAP = 60, 30  # widest a column grows for its texts; a wrapped one at least to WRAP_CAP
@@ -92,31 +86,6 @@ CHART_OFFSET = 4  # pixels the chart stands below its first row: LibreOffice wou
 # other name
 BAR_PIXELS = 22
 UNIT_HEADERS = ("单位", "小计", "支出数", "支出进度", "时间进度", "进度差（百分点）", "评级")
-
-
-# A code or a word of letters: a line breaks before or after it, with the brackets around it, never within it
-_UNBROKEN = re.compile(r"[（《“‘【〔(\[]*[\x21-\x7e]{2,}[）》”’】〕，。、；：！？)\]]*|.", re.S)
-_RUN = re.compile(r"[\x21-\x7e]{2}")  # a text without one breaks anywhere
-
-
-def _lines(text: str, width: float) -> int:
-    """How many lines a wrapped text takes in a column `width` wide: CJK breaks anywhere, a code or a word of
-    letters only before or after it (one longer than a line anywhere)."""
-    usable = max(width - 2, 2)
-    lines = 0
-    for part in text.split("\n"):
-        if not _RUN.search(part):
-            lines += max(1, math.ceil(_cjk_width(part) / usable))
-            continue
-        lines, used = lines + 1, 0
-        for piece in _UNBROKEN.findall(part):
-            size = _cjk_width(piece)
-            if len(piece) > 1 and used and used + size > usable:
-                lines, used = lines + 1, 0
-            used += size
-            while used > usable:
-                lines, used = lines + 1, used - usable
-    return lines
 
 
 class _Sheet:
