@@ -228,6 +228,19 @@ def test_every_amount_column_holds_a_big_departments_amount(kind):
             assert width >= len("999,999.99") + 2, (block, label, field, cell, width)
 
 
+def test_a_header_made_with_a_long_name_is_as_tall_as_its_lines():
+    """Excel fits no row to a merged cell: a unit's name of 24 characters and more, made into 预算单位 (I:L), ran
+    over 项目名称 above and the funding table below, cut on paper. Its row is now planned as tall as its lines; a
+    short name's, and a blank template's, are left as they were."""
+    from xlmon.form_plan import LINE_HEIGHT, plan_form
+
+    unit = "某市教育科学研究所附属实验学校（东校区）后勤保障与校园安全"
+    plan = plan_form("project", year=2026, months=6, project="智慧校园建设项目", department="某市教育局", unit=unit)
+    assert plan.row_heights[4] >= 2 * LINE_HEIGHT
+    assert not {3, 4} & set(plan_form("project", year=2026, months=6, unit="某市第一中学").row_heights)
+    assert not {3, 4} & set(plan_form("project", year=2026, months=6).row_heights)
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_template_inputs_unlocked_and_labels_locked(kind):
     wb = new_workbook()

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Literal
 
 from . import layout as L
 from .grid import column_letter, parse_address
+from .text import wrapped_lines
 
 if TYPE_CHECKING:
     from .profile import Profile
@@ -403,6 +404,7 @@ def plan_form(kind: Kind, *, year: int, months: int, project: str | None = None,
     given = {"project": project, "department": department, "unit": unit}
     for key, cell in out.header.items():
         p.put(*rc(cell), given[key])  # user text: always text
+    _fit_header(p, {cell: given[key] for key, cell in out.header.items() if given[key]})
     p.merge(end, 1, end, 2, goal_label, bold=True)
     out.header["goal"] = p.merge(end, 3, end, LAST_COL, align=LEFT, unlocked=True)
     p.row_heights[end] = 60
@@ -428,6 +430,7 @@ def plan_form(kind: Kind, *, year: int, months: int, project: str | None = None,
 
 PAGE_NUMBER = "第 &P 页，共 &N 页"  # the footer of every printed page
 ROW_HEIGHT = 15  # points of a row whose height is not set (Calibri 11, the workbooks' default font)
+LINE_HEIGHT = 14.5  # points a line of 宋体 10 takes, with some room for the CJK fonts that stand in for it
 PAGE_FULL = 0.92  # how full a page is planned: Excel, WPS and LibreOffice draw rows and columns a little apart
 KEPT_ROWS = 2  # indicator rows that go onto the footnotes' page rather than leave them a page of their own
 _PAPERS = {9: (595.3, 841.9), 8: (841.9, 1190.6)}  # A4, A3 portrait in points
@@ -472,6 +475,19 @@ def _page_breaks(p: SheetPlan, setup: PrintSetup, table: int, last: int, tail: f
     if used + notes > page and last - KEPT_ROWS > breaks[-1]:
         breaks.append(last - KEPT_ROWS)
     return tuple(breaks)
+
+
+def _fit_header(p: SheetPlan, texts: dict[str, str]) -> None:
+    """A header row as tall as the lines its texts the form is made with wrap onto in their merged cells (Excel and
+    WPS fit no row to a merged cell): a unit's name of 24 characters and more in 预算单位 ran over 项目名称 above and
+    the funding table below, cut on paper."""
+    spans = {(op.area.top, op.area.left): op.area.right for op in p.ops if isinstance(op, Merge)}
+    for cell, text in texts.items():
+        row, col = rc(cell)
+        width = sum(p.column_widths[c] for c in range(col, spans.get((row, col), col) + 1))
+        lines = wrapped_lines(text, width)
+        if lines > 1:
+            p.row_heights[row] = max(p.row_heights.get(row, ROW_HEIGHT), LINE_HEIGHT * lines + 2)
 
 
 def rc(cell: str) -> tuple[int, int]:

@@ -23,7 +23,7 @@ from .. import layout as L
 from ..atomic import atomic_path
 from ..calc import AMOUNT_TOLERANCE, EPS
 from ..file_errors import readable
-from ..form_plan import (COLUMN_WIDTHS, LAST_COL, PAGE_NUMBER, ROW_HEIGHT, Merge, SheetPlan, header_text,
+from ..form_plan import (COLUMN_WIDTHS, LAST_COL, LINE_HEIGHT, PAGE_NUMBER, ROW_HEIGHT, Merge, SheetPlan, header_text,
                          page_rows_height, plan_form, rc)
 from ..marks import FONT_PALETTE, GRADE_ZH, SEVERITY_ZH
 from ..profile import Profile, funding_legend
@@ -72,7 +72,6 @@ def _display_width(text: str) -> int:
 _text_width = lru_cache(maxsize=65536)(_display_width)  # units, projects, sheets repeat down a column
 
 TEXT_CAP, WRAP_CAP = 60, 30  # widest a column grows for its texts; a wrapped one at least to WRAP_CAP
-LINE_HEIGHT = 14.5  # points a line of 宋体 10 takes, with some room for the CJK fonts that stand in for it
 A4_WIDTH = 140  # column-width units across A4 landscape at 100 %; wider sheets shrink to fit
 A3_FROM = 1.6 * A4_WIDTH  # a sheet this wide would print below ~62 % on A4: it is set to A3 landscape
 TITLE_HEIGHT = 21  # points of a row of 黑体 16, the summary's title
