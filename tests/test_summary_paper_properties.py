@@ -75,8 +75,13 @@ def department(rng: random.Random, folder: Path) -> list[Path]:
 
 def printed(soffice: str, workbook: Path, outdir: Path) -> list[Page]:
     """Each page LibreOffice prints of a workbook: its words where they stand, and its text."""
-    pdftotext = require_tool("pdftotext")
     [pdf] = libreoffice_convert(soffice, [workbook], outdir, "pdf")
+    return pdf_read(pdf)
+
+
+def pdf_read(pdf: Path) -> list[Page]:
+    """Each page of a PDF: its words where they stand, and its text."""
+    pdftotext = require_tool("pdftotext")
     boxes = subprocess.run([pdftotext, "-bbox", str(pdf), "-"], check=True, capture_output=True, timeout=120)
     raw = subprocess.run([pdftotext, "-raw", str(pdf), "-"], check=True, capture_output=True, timeout=120)
     pages = []
