@@ -15,6 +15,7 @@ XLMON_PROPERTY_CASES=n runs n cases."""
 from __future__ import annotations
 
 import random
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -103,13 +104,16 @@ def fill(seed: int, folder: Path) -> Filled:
         demo.write_project_form(ws, replace(project, indicators=indicators), year=2026, months=case.months)
         typed = [project.name, project.department, project.unit]
         heads = {3: [project.name], 4: [project.department, project.unit]}
+        names = {"project": project.name, "department": project.department, "unit": project.unit}
     else:
         overall = demo._overall(rng, "某市第一中学", "101001001", unit.projects, case.months / 12)
         overall = replace(overall, department=f"{unit.name}（{unit.code}）", indicators=indicators)
         demo.write_overall_form(ws, overall, year=2026, months=case.months)
         typed = [overall.department]
         heads = {3: [overall.department]}
-    plan = plan_form(case.kind, year=2026, months=case.months)  # its funding cells: as the filled form's
+        names = {"department": overall.department}
+    counts = Counter((i.level1, i.level2) for i in indicators)
+    plan = plan_form(case.kind, year=2026, months=case.months, indicator_counts=counts, **names)  # the form's
     inputs = {key: dict(row) for key, row in case.inputs.items()}
     _within(inputs, rng)
     for key, cells in plan.layout.funding.items():
