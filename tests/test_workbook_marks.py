@@ -250,6 +250,15 @@ def test_results_sheet_prints_its_columns_on_one_page_and_its_texts_whole(origin
     assert ws.row_dimensions[2].height >= 3 * 15  # 200 characters' width in 80: three lines
 
 
+def test_a_findings_row_is_as_tall_as_its_message_wraps_in_the_sheets_font(original, tmp_path):
+    """The sheet's Calibri 11 draws a CJK character 11/10 as wide as 宋体 10: a message of 76 characters wraps onto
+    three lines of 说明, not two, and its third line printed (LibreOffice) over the next finding."""
+    long = Diagnostic(code="X003", severity="warning", file="a.xlsx", sheet=FORM, cell="A1", message="说" * 76)
+    plan = make_plan(original)
+    wb = load_workbook(annotate_file(original, tmp_path / "marked.xlsx", MarkPlan(plan.marks, [long])))
+    assert wb[RESULTS_SHEET].row_dimensions[2].height >= 3 * 16
+
+
 def test_no_diagnostics_still_writes_the_sheet(original, tmp_path):
     plan = MarkPlan([CellMark(FORM, "J7", fill=PALETTE["green"])], [])
     wb = load_workbook(annotate_file(original, tmp_path / "clean.xlsx", plan))

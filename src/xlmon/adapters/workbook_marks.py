@@ -64,7 +64,9 @@ _HEADER_FILL = PatternFill("solid", fgColor="FFD9E1F2")
 _LINK_FONT = Font(color="FF0563C1", underline="single")
 _TOP_LEFT = Alignment(vertical="top")
 _WRAPPED = (2, 3, 7)  # 文件, 工作表, 说明: texts of any length
-_LINE_HEIGHT = 16  # points a line of Calibri 11 (a CJK font standing in) takes
+# points a line of Calibri 11 (a CJK font standing in) takes; its characters are 11/10 as wide as the 宋体 10 that
+# wrapped_lines counts in
+_LINE_HEIGHT = 16
 _WRAP = Alignment(vertical="top", wrap_text=True)
 _MACRO_SUFFIXES = (".xlsm", ".xltm")
 _TEMPLATES = {".xltx": ".xlsx", ".xltm": ".xlsm"}
@@ -542,7 +544,7 @@ def _write_results(wb: Workbook, diagnostics: list[Diagnostic]) -> Worksheet:
 def _height(texts: list) -> float:
     """Points of a finding's row: its wrapped texts' lines, set, as LibreOffice fits no row of a file it opens (at
     one line a message of three printed its first line alone, a long file name ran into 工作表)."""
-    lines = max(wrapped_lines(str(texts[c - 2] or ""), RESULTS_WIDTHS[c - 1]) for c in _WRAPPED)
+    lines = max(wrapped_lines(str(texts[c - 2] or ""), RESULTS_WIDTHS[c - 1] * 10 / 11) for c in _WRAPPED)
     return min(_LINE_HEIGHT * lines + 2, 409)
 
 
