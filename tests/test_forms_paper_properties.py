@@ -200,11 +200,13 @@ def test_a_filled_form_and_its_annotated_copy_print_whole(tmp_path, excel_column
         text = flat("".join(p.text for p in form))
         assert not [t for t in filled.typed if flat(t) not in text], f"{filled}: lost"
         assert not spilt_heads(form[0], filled), f"{filled}: past their rows: {spilt_heads(form[0], filled)}"
-        for page in form:
-            assert not cut(page, filled.too_long), f"{filled}: page {page.number} cuts {cut(page, filled.too_long)[:5]}"
         book = load_workbook(filled.path)
         rows = list(book[SHEET].iter_rows(min_row=filled.table, max_row=filled.table + 1, values_only=True))
-        headers = [flat(str(v)) for row in rows for v in row[1:] if v] + [flat(rows[0][0])]  # 绩效指标: A, beside
+        spanning = {flat(rows[0][0]), *L.HIERARCHIES[L.DEFAULT_HIERARCHY]}  # 绩效指标, 一级指标: merged down rows,
+        headers = [flat(str(v)) for row in rows for v in row[1:] if v] + sorted(spanning)  # drawn on each page
+        for page in form:
+            crossed = cut(page, filled.too_long | spanning)
+            assert not crossed, f"{filled}: page {page.number} cuts {crossed[:5]}"
         spilt = {p.number for p in form if any(of_link(w, filled.too_long) for w in p.words)}
         assert not [p.number for p in form[1:] if not headed(p, headers) and p.number not in spilt], \
             f"{filled}: a page without its header"
