@@ -5,7 +5,9 @@ with Calibri's metrics, as Excel lays the columns out. No number prints as ###; 
 within the page's width and no text is drawn over another or past the page's sides; the project's name, its unit,
 its 主管部门 and every indicator's name and target print; the 校验结果 sheet prints its columns within one page's
 width, every finding's message whole; every page of the form's indicator table after its first starts with the
-table's header (print titles); no page is blank.
+table's header (print titles); no page is blank. Rows the form leaves Excel to fit are as tall as Excel makes them
+while the unit types (LibreOffice fits none); a name the unit types into a merged header cell Excel fits neither,
+and xlmon cannot know it: the names here are the template's own (xlmon template --project/--unit), sized by it.
 
 Amounts are a big department's: none past 999,999.99 万元 (about 100 亿元, more than a city's biggest department
 spends in a year), 资金总额 included; the template's own generator's amounts of 1 亿 to 1,000 亿 万元 (10 万亿元 and
@@ -81,11 +83,9 @@ def _within(inputs: dict[tuple[str, str], dict[str, object]], rng: random.Random
                 row[f] = round(rng.uniform(0, LIMIT), 2)
     for block in ("source", "spending"):
         rows = [row for (b, _), row in inputs.items() if b == block]
-        numbers = [[v for f, v in row.items() if isinstance(v, (int, float)) and f in fields and v > 0]
-                   for row in rows for fields in (("carryover", "current"), ("issued",), ("spent",), ("forecast",))]
         sums = {f: sum(v for row in rows if isinstance(v := row.get(f), (int, float)) and v > 0)
                 for f in L.INPUT_AMOUNTS}
-        widest = max(sums["carryover"] + sums["current"], *sums.values(), *map(sum, numbers), 0)
+        widest = max(sums["carryover"] + sums["current"], *sums.values())
         if widest > LIMIT:
             for row in rows:
                 for f, v in row.items():
@@ -180,8 +180,7 @@ def titled(page: Page) -> bool:
 
 
 def results_rows(path: Path) -> list[tuple]:
-    """校验结果's findings. (Its header, centred in its row, stands a point or two into the first finding's, set at
-    its top: the font's boxes touch, not its characters, and cut() is not asked about it.)"""
+    """校验结果's findings."""
     book = load_workbook(path)
     return [row for row in book[RESULTS_SHEET].iter_rows(min_row=2, values_only=True) if row[0] is not None]
 
@@ -220,5 +219,6 @@ def test_a_filled_form_and_its_annotated_copy_print_whole(tmp_path, excel_column
         assert not [r[0] for r in rows if flat(str(r[-1])) not in printed_results], f"{filled}: messages lost"
         links = linked(load_workbook(copy))
         for page in results:
+            # the header, centred in its row, and a first finding set at its row's top: their boxes touch, not ink
             crossed = [c for c in cut(page, links) if not set(c.split(" × ")) & set(RESULTS_HEADER)]
             assert not crossed, f"{filled}: 校验结果 page {page.number} cuts {crossed[:5]}"
