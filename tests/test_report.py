@@ -673,6 +673,27 @@ def test_figure_1_names_its_bars_and_labels_its_percentages(large_department, tm
         assert abs(sum(red_line) / len(red_line) / per_point - (zero + tp * (hundred - zero))) < 1.5
 
 
+def test_a_unit_far_past_its_budget_leaves_figure_1s_percentages_apart(tmp_path):
+    """A unit whose 支出数 was typed in 元 spent 10000 % of its 安排数: the figure's scale ran to it, its header 401
+    percentages on tab stops less than a point apart, printed as a jumble of figures over four lines, every other bar
+    a sliver. The scale now stops where the strip holds its percentages a label's width apart; that unit's bar runs
+    to its end, its 支出进度 said beside it."""
+    from xlmon.report import columns
+    from xlmon.report.blocks import Chart, Report
+
+    report = Report("department", "某部门监控分析报告", "（2026年1-6月）", [
+        Chart("单位", [("某市第一中学", 100.0, "green"), ("某市第二中学", 0.4, "red")], 0.5, "图1 支出进度与时间进度")])
+    figure = Document(str(write_docx(report, tmp_path / "报告.docx"))).tables[0]
+    header = figure.rows[0].cells[1]
+    labels = header.text.split("\t")[1:]
+    tabs = [int(t.get(f"{W}pos")) / 20 for t in header.paragraphs[0]._p.pPr.find(f"{W}tabs")]
+    widths = [columns.text_width(label, columns.XIAOWU) for label in labels]
+    assert labels[:5] == ["0%", "25%", "50%", "75%", "100%"]
+    assert all(b - a >= (wa + wb) / 2 for a, b, wa, wb in zip(tabs, tabs[1:], widths, widths[1:]))
+    assert tabs[-1] + widths[-1] / 2 <= int(figure._tbl.tblGrid.findall(f"{W}gridCol")[1].get(f"{W}w")) / 20
+    assert figure.rows[1].cells[2].text == "10000.00%"
+
+
 def test_libreoffice_prints_every_number_of_the_tables_whole(large_department, tmp_path, soffice):
     """The printed check itself: LibreOffice sets the large department's report, and every number, rate and grade
     of its tables is found whole in the PDF's text (54,298.47, not 54,298.4 and 7). Only with Times New Roman's

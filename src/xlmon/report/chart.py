@@ -60,8 +60,11 @@ class Scale:
 
     @classmethod
     def of(cls, values: list[float | None], time_progress: float | None, width: float, pad: float) -> Scale:
+        """Up to the largest value (100 % at least), but no further than the strip holds its percentages apart, a
+        label's width (2 × pad) from tick to tick: a bar past it (支出数 typed in 元) runs to the strip's end."""
         largest = max([1.0, time_progress or 0.0, *(v or 0.0 for v in values)])
-        return cls(math.ceil(largest * 4 - 1e-9) / 4, width, pad)
+        room = math.floor((width - 2 * pad) / (2 * pad))
+        return cls(min(math.ceil(largest * 4 - 1e-9), max(room, 4)) / 4, width, pad)
 
     def x(self, value: float) -> float:
         """Points from the strip's left edge."""
