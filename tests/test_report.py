@@ -610,6 +610,27 @@ def test_a_table_too_wide_for_a_portrait_page_gets_a_landscape_one(tmp_path):
     assert [p.text for p in doc.paragraphs if p.text][-1] == "后文。"
 
 
+def test_a_landscape_table_filling_its_last_page_leaves_no_blank_page(tmp_path, soffice):
+    """A table on landscape pages whose rows filled the last of them exactly: the empty paragraphs after it (the one
+    every table gets, and the one ending the landscape section) went on to a page of their own, printed blank but
+    for its page number. The section now ends with the paragraph right after the table, a point high."""
+    from xlmon.report.blocks import Paragraph, Report, Table
+
+    _require_writer(soffice)
+    amounts = [f"{12345678.12 + i:,.2f}" for i in range(10)]  # ten columns of 12,345,678.12: a landscape page
+    docs = [write_docx(Report("department", "某部门监控分析报告", "（2026年1-6月）", [
+        Paragraph("前文。"), Table([f"金额{i}" for i in range(10)], [amounts] * n, "表1 宽表"), Paragraph("后文。")]),
+        tmp_path / f"宽表{n}.docx") for n in range(28, 46)]
+    blank = {}
+    for doc, pdf in zip(docs, libreoffice_convert(soffice, docs, tmp_path / "pdf", "pdf")):
+        pages = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        only_numbered = [n for n, page in enumerate(pages.split("\f")[:-1], 1)
+                         if re.fullmatch(r"—\s*\d+\s*—", "".join(page.split()))]
+        if only_numbered:
+            blank[doc.name] = only_numbered
+    assert blank == {}
+
+
 def test_each_drafted_handling_is_said_once_not_in_every_row(large_department):
     """30 projects proposed for 重点监控 took 8 pages: each row repeated one of three long handlings. The table
     names them (方式一…) and the text under it says each once, with how many projects it is for."""

@@ -148,8 +148,15 @@ def _orient(section, landscape: bool) -> None:
 
 
 def _turn(doc, landscape: bool) -> None:
-    """A new page turned (or back): a table too wide for a portrait page gets a landscape one of its own."""
+    """A new page turned (or back): a table too wide for a portrait page gets a landscape one of its own. The
+    paragraph ending the section before is a point high: a page it filled exactly does not spill it onto a page of
+    its own, printed blank."""
     _orient(doc.add_section(WD_SECTION.NEW_PAGE), landscape)
+    ending = doc.paragraphs[-1]
+    fmt = ending.paragraph_format
+    fmt.line_spacing_rule, fmt.line_spacing = WD_LINE_SPACING.EXACTLY, Pt(1)
+    fmt.space_before = fmt.space_after = Pt(0)
+    _tiny_mark(ending)
 
 
 def _page_field(run) -> None:
@@ -310,9 +317,10 @@ def _table(doc, block: Table) -> None:
     _row_flags(table.rows[0], "tblHeader")
     for row in table.rows:
         _row_flags(row, "cantSplit")
-    doc.add_paragraph().paragraph_format.space_after = Pt(0)
-    if lay.landscape:
+    if lay.landscape:  # the paragraph ending its section follows it
         _turn(doc, landscape=False)
+    else:
+        doc.add_paragraph().paragraph_format.space_after = Pt(0)
 
 
 def _cell_margins(cell, left: float, right: float) -> None:
@@ -321,12 +329,18 @@ def _cell_margins(cell, left: float, right: float) -> None:
 
 
 def _tiny_mark(p) -> None:
-    """The paragraph mark of a picture's paragraph at 1 pt, so that the line is as high as the picture."""
+    """The paragraph mark at 1 pt, so that the line is as high as its picture, or a point (before a section's
+    properties, as the schema orders them)."""
     rpr = OxmlElement("w:rPr")
     sz = OxmlElement("w:sz")
     sz.set(qn("w:val"), "2")
     rpr.append(sz)
-    p._p.get_or_add_pPr().append(rpr)
+    ppr = p._p.get_or_add_pPr()
+    sect = ppr.find(qn("w:sectPr"))
+    if sect is not None:
+        sect.addprevious(rpr)
+    else:
+        ppr.append(rpr)
 
 
 def _chart(doc, block: Chart) -> None:
