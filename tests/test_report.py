@@ -631,6 +631,29 @@ def test_a_landscape_table_filling_its_last_page_leaves_no_blank_page(tmp_path, 
     assert blank == {}
 
 
+def test_a_table_ending_at_a_pages_foot_before_figure_1_leaves_no_blank_page(tmp_path, soffice):
+    """表2 of units ending at a page's foot, figure 1 of 40 units (kept whole, with its caption) after it: the empty
+    paragraph after the table went on to the next page alone, the figure to the one after, and a page printed blank
+    but for its number. The paragraph after a table now goes with what follows it."""
+    from xlmon.report.blocks import Chart, Paragraph, Report, Table
+
+    _require_writer(soffice)
+    bars = [(f"某市第{i}中学附属职业技术学校教育集团第{i}分校", 0.2 + 0.01 * i, "green") for i in range(40)]
+    docs = [write_docx(Report("department", "某部门监控分析报告", "（2026年1-6月）", [
+        Paragraph("前文。"), Table(["序号", "单位", "安排数"], [[str(i), "某市第一中学", "1,234.56"] for i in range(n)],
+                                 "表2 各单位支出进度"),
+        Chart("单位", bars, 0.5, "图1 支出进度与时间进度"), Paragraph("后文。")]), tmp_path / f"图{n}.docx")
+        for n in range(30, 48)]
+    blank = {}
+    for doc, pdf in zip(docs, libreoffice_convert(soffice, docs, tmp_path / "pdf", "pdf")):
+        pages = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        only_numbered = [n for n, page in enumerate(pages.split("\f")[:-1], 1)
+                         if re.fullmatch(r"—\s*\d+\s*—", "".join(page.split()))]
+        if only_numbered:
+            blank[doc.name] = only_numbered
+    assert blank == {}
+
+
 def test_each_drafted_handling_is_said_once_not_in_every_row(large_department):
     """30 projects proposed for 重点监控 took 8 pages: each row repeated one of three long handlings. The table
     names them (方式一…) and the text under it says each once, with how many projects it is for."""

@@ -319,8 +319,9 @@ def _table(doc, block: Table) -> None:
         _row_flags(row, "cantSplit")
     if lay.landscape:  # the paragraph ending its section follows it
         _turn(doc, landscape=False)
-    else:
-        doc.add_paragraph().paragraph_format.space_after = Pt(0)
+    else:  # kept with what follows: alone at a page's foot, before a figure kept whole, it was a blank page
+        spacer = doc.add_paragraph().paragraph_format
+        spacer.space_after, spacer.keep_with_next = Pt(0), True
 
 
 def _cell_margins(cell, left: float, right: float) -> None:
