@@ -34,7 +34,7 @@ NUMBER = re.compile(r"-?[\d,]+(\.\d+)?%?|[红黄绿]灯|未评级")
 CASES = seeds(3, SALT)
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 BBOX = "{http://www.w3.org/1999/xhtml}"
-INDENT = 32  # points: a body paragraph's first line, two characters of 三号
+CELL_LINE = 1.3 * 11  # points: the height of a word's box in a table's line (五号 at most, the fonts' 1.3 em)
 OVERLAP = 0.3  # of a word's box another's may cover: lines set close in a cell touch, and a fallback font's glyph
 # (�, a control character a unit pasted) is boxed wider than LibreOffice sets it
 EDGE = 1.5  # points a word may reach past the text area: its glyphs' side bearings, the table's borders
@@ -362,8 +362,8 @@ def begins_with(words: list[Word], header: str) -> bool:
 
 def page_tops(paper: Paper) -> dict[int, str | None]:
     """How the pages after the first begin, where not with a paragraph: each page's number → the header row (its
-    cells joined) of the table it begins with, None if it begins with a table's other rows. A paragraph's line
-    starts at the text area's left edge or its indent, or is centred (a caption); a cell's does not."""
+    cells joined) of the table it begins with, None if it begins with a table's other rows. A paragraph's line is
+    set larger than any cell's (三号 text, a caption's 12 pt)."""
     out = {}
     for n, page in enumerate(paper.pages[1:], 2):
         words = [w for line in paper.body(page) for w in line]
@@ -373,10 +373,8 @@ def page_tops(paper: Paper) -> dict[int, str | None]:
         first = [w for w in words if w.y0 < top + 1]
         said = "".join(bare(w.text) for w in first)
         header = next((h for h in paper.headers if begins_with(words, h)), None)
-        left, _, right, _ = paper.text_area(page)
-        x0, x1 = min(w.x0 for w in first), max(w.x1 for w in first)
-        aligned = x0 < left + INDENT + EDGE or abs((x0 + x1) / 2 - (left + right) / 2) < EDGE
-        if header or not (aligned and any(said in p for p in paper.paragraphs)):
+        tall = max(w.y1 - w.y0 for w in first) > CELL_LINE
+        if header or not (tall and any(said in p for p in paper.paragraphs)):
             out[n] = header
     return out
 
