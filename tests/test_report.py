@@ -465,6 +465,22 @@ def test_a_control_character_in_a_units_text_does_not_stop_the_report(tmp_path):
     assert doc.tables[0].cell(1, 1).text == "受\ufffd影响"
 
 
+def test_a_tab_in_a_units_name_prints_as_a_space_in_the_tables_and_figure(tmp_path):
+    """A unit's name pasted with a tab (信息数据综合运动\t“改造管理站): in a cell a tab jumps to the next tab stop,
+    past the edge of a narrow column, and LibreOffice printed nothing after it (“改造… missing from 表3). In the
+    tables and the figure it is a space."""
+    from xlmon.report.blocks import Chart, Report, Table
+
+    name = "信息数据综合运动\t“改造管理站"
+    report = Report("department", "某部门监控分析报告", "（2026年1-6月）", [
+        Table(["单位", "偏差原因分析"], [[name, "原因\t分析"]], "表3 出现偏差的绩效指标"),
+        Chart("单位", [(name, 0.4, "red")], 0.5, "图1 支出进度与时间进度")])
+    doc = Document(str(write_docx(report, tmp_path / "报告.docx")))
+    cells = [doc.tables[0].cell(1, 0), doc.tables[0].cell(1, 1), doc.tables[1].cell(1, 0)]
+    assert [c.text for c in cells] == ["信息数据综合运动 “改造管理站", "原因 分析", "信息数据综合运动 “改造管理站"]
+    assert not [c for c in cells if c._tc.findall(f".//{W}tab")]
+
+
 def test_a_units_own_file_with_its_department_form_is_the_units_report(department):
     """某市第一中学.xlsx, its projects and its own 部门整体 form: the report was titled 某市教育局部门整体…, the 主管部门's,
     over the school's own figures. It is the school's."""

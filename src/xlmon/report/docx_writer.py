@@ -12,6 +12,7 @@ import io
 import os
 import re
 import zipfile
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -296,7 +297,14 @@ def _alignments(block: Table, lay: columns.Layout) -> list:
     return out
 
 
+def _untabbed(text: str) -> str:
+    """A unit's text as a cell prints it: a tab pasted into it a space, not a jump to the next tab stop, past the
+    edge of a narrow column (LibreOffice prints nothing after it)."""
+    return text.replace("\t", " ")
+
+
 def _table(doc, block: Table) -> None:
+    block = replace(block, rows=[[_untabbed(v) for v in row] for row in block.rows])
     lay = columns.layout(block.headers, block.rows)
     if lay.landscape:
         _turn(doc, landscape=True)
@@ -347,7 +355,7 @@ def _tiny_mark(p) -> None:
 def _chart(doc, block: Chart) -> None:
     """The figure as a borderless table: names | bars | 支出进度, under a header of the scale's percentages."""
     size, margin = columns.XIAOWU, columns.CELL_MARGIN
-    names = [name for name, _, _ in block.bars]
+    names = [_untabbed(name) for name, _, _ in block.bars]
     values = ["无法计算" if p is None else fmt_rate(p) for _, p, _ in block.bars]
     name_w = min(max(columns.text_width(t, size) for t in [block.who, *names]) + 2 * margin + columns.SLACK,
                  columns.PORTRAIT_WIDTH * NAME_SHARE)
@@ -367,7 +375,7 @@ def _chart(doc, block: Chart) -> None:
         axis.paragraph_format.tab_stops.add_tab_stop(Pt(round(x * 20) / 20), WD_TAB_ALIGNMENT.CENTER)
     _run(axis, "".join("\t" + label for _, label in scale.labels()), BODY_FONT, text)
     _run(_cell_paragraph(header[2], WD_ALIGN_PARAGRAPH.LEFT), "支出进度", BODY_FONT, text, bold=True)
-    for row, (name, progress, grade), value in zip(table.rows[1:], block.bars, values):
+    for row, name, (_, progress, grade), value in zip(table.rows[1:], names, block.bars, values):
         cells = row.cells
         _run(_cell_paragraph(cells[0], WD_ALIGN_PARAGRAPH.RIGHT), name, BODY_FONT, text)
         bar = _cell_paragraph(cells[1], WD_ALIGN_PARAGRAPH.LEFT)
