@@ -3534,6 +3534,19 @@ def test_a_link_excel_cannot_hold_leaves_its_text(tmp_path, capsys, recwarn):
     assert listed.value.endswith("一中.xlsx") and listed.hyperlink is None
 
 
+def test_a_units_long_file_name_is_linked_with_its_tip_cut_short(tmp_path, capsys):
+    """A unit's file of a long name (Windows takes 255 characters): the link's tip naming it, its sheet and cell ran
+    past the 255 characters Excel holds, and xlsxwriter's ValueError failed the whole consolidation (内部错误). The
+    links stay, their tips cut short."""
+    name = "一中监控表" + "A" * 230 + ".xlsx"  # 250 bytes, as Linux allows
+    write_form(tmp_path / name, unit="一中", project="项目甲")
+    code, _ = run(capsys, tmp_path, "-o", tmp_path / "s.xlsx")
+    assert code == 0
+    source = load_workbook(tmp_path / "s.xlsx")["项目明细"].cell(2, 23)
+    assert source.value == name and source.hyperlink.tooltip.startswith(f"打开 {name} 的工作表")
+    assert len(source.hyperlink.tooltip) == 255 and source.hyperlink.tooltip.endswith("…")
+
+
 def yuan_funding(yuan: float) -> dict:
     """A project of `yuan` 元 typed in 元 into the form in 万元: every amount 10,000 times too large."""
     return {L.TOTAL_ROW: [None, yuan, yuan, yuan, 1, yuan * 0.4, 0.4, yuan],

@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from xlsxwriter.format import Format
-from xlsxwriter.utility import _utf16_len
+from xlsxwriter.utility import _utf16_len, _utf16_truncate
 from xlsxwriter.worksheet import Worksheet
 
 from .. import layout as L
@@ -456,7 +456,7 @@ def _linked_line(s: _Sheet, cells: list[tuple[object, str]], at: int, link: tupl
         s.line(cells[:at])
         s.row -= 1
     text = str(value)
-    s.ws.write_url(s.row, at, link[0], s.book.fmt["link"], string=text, tip=link[1])
+    s.ws.write_url(s.row, at, link[0], s.book.fmt["link"], string=text, tip=_tip(link[1]))
     s.widths[at] = max(s.widths[at], min(_width(text), TEXT_CAP))
     if kind == "wrap":
         s.wrapped.add(at)
@@ -477,6 +477,13 @@ def _fits(ws, url: str) -> bool:
 
 
 _MAX_LINKS = 65_530
+_MAX_TIP = 255  # UTF-16 units of a link's tip that Excel holds; xlsxwriter raises on a longer one
+
+
+def _tip(text: str) -> str:
+    """A link's tip as Excel holds it: one naming a long file name (a Windows name may take 255 characters), cut
+    short with an ellipsis."""
+    return text if _utf16_len(text) <= _MAX_TIP else _utf16_truncate(text, _MAX_TIP - 1) + "…"
 
 
 def _file_link(file: str, folder: str) -> tuple[str, str]:
