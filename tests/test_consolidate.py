@@ -3547,6 +3547,21 @@ def test_a_units_long_file_name_is_linked_with_its_tip_cut_short(tmp_path, capsy
     assert len(source.hyperlink.tooltip) == 255 and source.hyperlink.tooltip.endswith("…")
 
 
+def test_a_long_reason_sets_its_row_no_taller_than_excel_allows(tmp_path, capsys):
+    """A unit's 偏差原因分析 of some 3,000 characters: 指标偏差 set its row 2,000 points tall, past the 409 Excel allows,
+    and Excel repaired the summary (its rows' properties) before opening it. The row is as tall as Excel allows, the text whole."""
+    reason = "雨季施工受限，二期延至9月。" * 220
+    indicators = [list(row) for row in SAMPLE_INDICATORS]
+    indicators[3][6] = reason
+    write_grid(tmp_path / "一中.xlsx", project_grid(funding=SAMPLE_FUNDING, indicators=indicators, unit="一中",
+                                                 project="项目甲", department="某市教育局（101001）"))
+    code, _ = run(capsys, tmp_path / "一中.xlsx", "-o", tmp_path / "s.xlsx")
+    assert code == 0
+    sheet = load_workbook(tmp_path / "s.xlsx")["指标偏差"]
+    [row] = [r for r in sheet.iter_rows(min_row=2) if reason in [c.value for c in r]]
+    assert 408 < sheet.row_dimensions[row[0].row].height <= 409  # xlsxwriter rounds it to pixels
+
+
 def yuan_funding(yuan: float) -> dict:
     """A project of `yuan` 元 typed in 元 into the form in 万元: every amount 10,000 times too large."""
     return {L.TOTAL_ROW: [None, yuan, yuan, yuan, 1, yuan * 0.4, 0.4, yuan],

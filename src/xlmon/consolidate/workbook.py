@@ -171,7 +171,7 @@ class _Sheet:
             heights[row] = max(heights.get(row, 1), _lines(text, final[c]))
         for row, lines in heights.items():
             if lines > 1:
-                ws.set_row(row, LINE_HEIGHT * lines + 2)
+                ws.set_row(row, _lines_height(lines))
         if filters and self.headers and self.row > self.top + 1:
             ws.autofilter(self.top, 0, self.row - 1, len(self.headers) - 1)
         self.book.page_setup(ws, self.name, sum(final))
@@ -275,7 +275,16 @@ def _note(book: _Book, ws: Worksheet, row: int, text: str, columns: int, width: 
 
 def _note_height(text: str, width: float) -> float:
     """Points of a note's row over columns `width` wide."""
-    return LINE_HEIGHT * _lines(text, width) + 2
+    return _lines_height(_lines(text, width))
+
+
+def _lines_height(lines: int) -> float:
+    """Points of a row of this many lines of text, at most the 409 Excel allows: a taller one made Excel repair the
+    file (its rows' properties) before opening it."""
+    return min(LINE_HEIGHT * lines + 2, MAX_ROW_HEIGHT)
+
+
+MAX_ROW_HEIGHT = 409
 
 
 def _names(names: list[str], shown: int = 10) -> str:
@@ -424,7 +433,7 @@ def _progress_table(s: _Sheet, who: str, totals: list, tp: float | None, row: in
 def _row_height(text: str, width: float) -> float:
     """Points of a row of text kind in a column `width` wide, as _Sheet.finish sets it."""
     lines = _lines(text, width) if _width(text) > TEXT_CAP or "\n" in text else 1
-    return ROW_HEIGHT if lines == 1 else LINE_HEIGHT * lines + 2
+    return ROW_HEIGHT if lines == 1 else _lines_height(lines)
 
 
 def _pixels(widths: list[float]) -> int:
@@ -434,7 +443,7 @@ def _pixels(widths: list[float]) -> int:
 
 def _header_height(headers: Sequence[str], widths: list[float]) -> float:
     """Points of a header row over columns of these (printed) widths."""
-    return LINE_HEIGHT * max(_lines(h, w) for h, w in zip(headers, widths)) + 2
+    return _lines_height(max(_lines(h, w) for h, w in zip(headers, widths)))
 
 
 def _project_link(record: FormRecord, folder: str) -> tuple[str, str]:
