@@ -4029,3 +4029,20 @@ def test_a_bureaus_milestones_of_other_months_are_no_other_grading_of_a_summary(
     june.write_text("[funding]\nuse_milestones = true\nmilestones = { 6 = 0.6 }\n", encoding="utf-8")
     code, bureau = run(capsys, tmp_path / "部门.xlsx", "-o", tmp_path / "局6.xlsx", "--profile", june)
     assert code == 0 and "K020" in {d["code"] for d in bureau["diagnostics"]}
+
+
+def test_a_reason_longer_than_a_row_holds_shows_from_its_start(tmp_path, capsys):
+    """A 偏差原因分析 longer than the 409 points of a row hold is clipped by Excel: centred in its row, as every cell
+    is, it showed its middle alone, its first sentences cut off above. It is set at the row's top, so that what is
+    cut is its end; a reason that fits stays centred."""
+    long, short = "第一句说明原因。" + "雨季施工受限，二期延至9月。" * 120, "雨季施工受限，二期延至9月。"
+    for unit, reason in (("一中", long), ("二中", short)):
+        indicators = [list(row) for row in SAMPLE_INDICATORS]
+        indicators[3][6] = reason
+        write_grid(tmp_path / f"{unit}.xlsx", project_grid(funding=SAMPLE_FUNDING, indicators=indicators, unit=unit,
+                                                          project=f"{unit}项目", department="某市教育局（101001）"))
+    code, _ = run(capsys, tmp_path, "-o", tmp_path / "out" / "s.xlsx")
+    sheet = load_workbook(tmp_path / "out" / "s.xlsx")["指标偏差"]
+    cells = {c.value: c for r in sheet.iter_rows(min_row=2) for c in r if c.value in (long, short)}
+    assert code == 0 and cells[long].alignment.vertical == "top" and cells[short].alignment.vertical == "center"
+    assert cells[long].alignment.wrap_text and cells[short].alignment.wrap_text

@@ -125,7 +125,7 @@ class _Sheet:
                 width = _text_width(GRADE_TEXT[value])
             elif kind == "wrap":
                 text = str(value)
-                cells.append(("s", text, fmt["wrap"]))
+                cells.append(("s", text, fmt["wrap_top" if _clipped(text) else "wrap"]))
                 width = _width(text)
                 self.wrapped.add(c)
                 if len(text) > WRAP_CAP // 2 or "\n" in text:
@@ -137,7 +137,7 @@ class _Sheet:
                 text = str(value)
                 width = _width(text)
                 if width > TEXT_CAP or "\n" in text:  # the cell beside it, or the page's edge, would cut it off
-                    cells.append(("s", text, fmt["wrap"]))
+                    cells.append(("s", text, fmt["wrap_top" if _clipped(text) else "wrap"]))
                     self.tall.append((self.row, c, text))
                 else:
                     cells.append(("s", text, plain))
@@ -196,6 +196,7 @@ class _Book:
             "header": add({**base, "bold": True, "bg_color": "#F2F2F2", "align": "center", "text_wrap": True}),
             "cell": add(base),
             "wrap": add({**base, "text_wrap": True}),
+            "wrap_top": add({**base, "text_wrap": True, "valign": "top"}),  # a text Excel clips (_clipped)
             "amount": add({**base, "num_format": "#,##0.00"}),
             "rate": add({**base, "num_format": "0.00%"}),
             "int": add({**base, "num_format": "0"}),
@@ -285,6 +286,12 @@ def _lines_height(lines: int) -> float:
 
 
 MAX_ROW_HEIGHT = 409
+
+
+def _clipped(text: str) -> bool:
+    """Whether a wrapped text may need a row taller than Excel allows, in the narrowest column it wraps in: shown
+    from its first line, as a reason is read, where centred Excel showed its middle alone, clipped above and below."""
+    return (len(text) > 200 or text.count("\n") > 20) and _lines(text, WRAP_CAP + 2) * LINE_HEIGHT + 2 > MAX_ROW_HEIGHT
 
 
 def _names(names: list[str], shown: int = 10) -> str:
