@@ -187,3 +187,13 @@ def test_a_name_wrapped_around_its_codes_prints_within_its_row(coded_pages):
     from test_summary_paper_properties import cut
 
     assert not [c for p in coded_pages for c in cut(p, set())]
+
+
+def test_a_page_header_cut_short_never_ends_in_half_an_ampersand():
+    """& starts a code in a printed page's header, so a name's & is doubled; cut at 100 characters, a name with
+    its & at the cut (某…&附属) left one & alone at the end, a code of nothing that garbles the header."""
+    from xlmon.form_plan import header_text
+
+    assert header_text("某" * 99 + "&附属") == "某" * 99
+    assert header_text("某" * 98 + "&附属") == "某" * 98 + "&&"
+    assert header_text("甲&乙") == "甲&&乙"

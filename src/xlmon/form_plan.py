@@ -437,8 +437,10 @@ _PAPERS = {9: (595.3, 841.9), 8: (841.9, 1190.6)}  # A4, A3 portrait in points
 
 
 def header_text(text: str) -> str:
-    """Text for a page header or footer: & starts a code there, so it is doubled; Excel allows 255 characters."""
-    return text.replace("&", "&&")[:100]
+    """Text for a page header or footer: & starts a code there, so it is doubled (and never cut between the two);
+    Excel allows 255 characters."""
+    doubled = text.replace("&", "&&")[:100]
+    return doubled[:-1] if (len(doubled) - len(doubled.rstrip("&"))) % 2 else doubled
 
 
 def page_rows_height(width_pixels: float, paper_size: int = 9, landscape: bool = True,
