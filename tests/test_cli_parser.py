@@ -74,3 +74,16 @@ def test_other_parsers_keep_their_own_language(capsys):
     capsys.readouterr()
     other = argparse.ArgumentParser(prog="other")
     assert other.format_help().startswith("usage: other") and "show this help message" in other.format_help()
+
+
+@pytest.mark.parametrize("option", ["--unit", "--project", "--department"])
+def test_an_option_given_two_dashes_as_its_value_takes_them_as_text(tmp_path, capsys, option):
+    """Python 3.11's argparse strips -- from --unit=-- as the end of the options, leaving the option []: the
+    template command said 内部错误 writing it. It is the text --, as any other name."""
+    from openpyxl import load_workbook
+
+    out = tmp_path / "t.xlsx"
+    assert build_parser().parse_args(["template", "project", "-o", str(out), f"{option}=--"]).__dict__[
+        option[2:]] == "--"
+    assert main(["template", "project", "-o", str(out), f"{option}=--"]) == 0
+    assert "--" in [c.value for row in load_workbook(out).active.iter_rows(max_row=8) for c in row]

@@ -94,6 +94,13 @@ class Parser(argparse.ArgumentParser):
         with chinese():
             return super().parse_known_args(args, namespace)
 
+    def _get_values(self, action, arg_strings):
+        """As argparse's, but an option's value that is -- itself (--unit=--) is that text: Python 3.11's argparse
+        strips it as the end of the options, and the option was [] (内部错误 writing it into a form)."""
+        if action.option_strings and action.nargs is None and arg_strings == ["--"]:
+            return self._get_value(action, "--")
+        return super()._get_values(action, arg_strings)
+
     def format_usage(self) -> str:
         with chinese():
             return super().format_usage()
