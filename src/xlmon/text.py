@@ -337,7 +337,7 @@ def cjk_width(line: str) -> int:
 
 
 # A code or a word of letters: a line breaks before or after it, with the brackets around it, never within it
-_UNBROKEN = re.compile(r"[（《“‘【〔(\[]*[\x21-\x7e]{2,}[）》”’】〕，。、；：！？)\]]*|.", re.S)
+_UNBROKEN = re.compile(r"([（《“‘【〔(\[]*[\x21-\x7e]{2,}[）》”’】〕，。、；：！？)\]]*)")
 _RUN = re.compile(r"[\x21-\x7e]{2}")  # a text without one breaks anywhere
 
 
@@ -351,9 +351,9 @@ def wrapped_lines(text: str, width: float) -> int:
             lines += max(1, math.ceil(cjk_width(part) / usable))
             continue
         lines, used = lines + 1, 0
-        for piece in _UNBROKEN.findall(part):
+        for i, piece in enumerate(_UNBROKEN.split(part)):  # what breaks anywhere, a code, what breaks anywhere…
             size = cjk_width(piece)
-            if len(piece) > 1 and used and used + size > usable:
+            if i % 2 and used and used + size > usable:
                 lines, used = lines + 1, 0
             used += size
             while used > usable:
