@@ -626,6 +626,18 @@ def test_a_table_too_wide_for_a_portrait_page_gets_a_landscape_one(tmp_path):
     assert [p.text for p in doc.paragraphs if p.text][-1] == "后文。"
 
 
+def blank_pages(soffice: str, docs: list[Path], outdir: Path) -> dict[str, list[int]]:
+    """Of each document printed by LibreOffice, the pages that show nothing but their number."""
+    blank = {}
+    for doc, pdf in zip(docs, libreoffice_convert(soffice, docs, outdir, "pdf")):
+        pages = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        only_numbered = [n for n, page in enumerate(pages.split("\f")[:-1], 1)
+                         if re.fullmatch(r"—\s*\d+\s*—", "".join(page.split()))]
+        if only_numbered:
+            blank[doc.name] = only_numbered
+    return blank
+
+
 def test_a_landscape_table_filling_its_last_page_leaves_no_blank_page(tmp_path, soffice):
     """A table on landscape pages whose rows filled the last of them exactly: the empty paragraphs after it (the one
     every table gets, and the one ending the landscape section) went on to a page of their own, printed blank but
@@ -637,14 +649,7 @@ def test_a_landscape_table_filling_its_last_page_leaves_no_blank_page(tmp_path, 
     docs = [write_docx(Report("department", "某部门监控分析报告", "（2026年1-6月）", [
         Paragraph("前文。"), Table([f"金额{i}" for i in range(10)], [amounts] * n, "表1 宽表"), Paragraph("后文。")]),
         tmp_path / f"宽表{n}.docx") for n in range(28, 46)]
-    blank = {}
-    for doc, pdf in zip(docs, libreoffice_convert(soffice, docs, tmp_path / "pdf", "pdf")):
-        pages = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-        only_numbered = [n for n, page in enumerate(pages.split("\f")[:-1], 1)
-                         if re.fullmatch(r"—\s*\d+\s*—", "".join(page.split()))]
-        if only_numbered:
-            blank[doc.name] = only_numbered
-    assert blank == {}
+    assert blank_pages(soffice, docs, tmp_path / "pdf") == {}
 
 
 def test_a_table_ending_at_a_pages_foot_before_figure_1_leaves_no_blank_page(tmp_path, soffice):
@@ -660,14 +665,7 @@ def test_a_table_ending_at_a_pages_foot_before_figure_1_leaves_no_blank_page(tmp
                                  "表2 各单位支出进度"),
         Chart("单位", bars, 0.5, "图1 支出进度与时间进度"), Paragraph("后文。")]), tmp_path / f"图{n}.docx")
         for n in range(30, 48)]
-    blank = {}
-    for doc, pdf in zip(docs, libreoffice_convert(soffice, docs, tmp_path / "pdf", "pdf")):
-        pages = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-        only_numbered = [n for n, page in enumerate(pages.split("\f")[:-1], 1)
-                         if re.fullmatch(r"—\s*\d+\s*—", "".join(page.split()))]
-        if only_numbered:
-            blank[doc.name] = only_numbered
-    assert blank == {}
+    assert blank_pages(soffice, docs, tmp_path / "pdf") == {}
 
 
 def test_each_drafted_handling_is_said_once_not_in_every_row(large_department):
