@@ -85,7 +85,7 @@ MAX_URL = 2_079
 MAX_TIP = 255
 MAX_HEADER = 255
 MAX_ROW_HEIGHT = 409
-MAX_WIDTH = 255
+MAX_WIDTH = 255 + 1  # characters, and in the file the cell's margins too: Excel writes 255.7109375 for its most
 MAX_ROWS, MAX_COLS = 1_048_576, 16_384
 SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
 DEFINED_NAME = re.compile(r"(_xlnm\.[A-Za-z_]+|[A-Za-z_\\\u0080-\uffff][\w.\\\u0080-\uffff]*)")
@@ -378,7 +378,7 @@ def _links(p: Package, ws, where: str, part: str) -> None:
 
 
 def _comments_of(p: Package, part: str) -> list[str]:
-    return [t for t, mode in p.rels(part).values() if mode != "External" and "comments" in posixpath.basename(t)
+    return [t for t, mode in p.rels(part).values() if mode != "External" and "comment" in posixpath.basename(t)
             and t.endswith(".xml") and t in p.xml]
 
 
@@ -647,3 +647,215 @@ def test_what_the_checks_find(tmp_path):
     found = problems(rewritten(document, tmp_path / "b.docx", "word/document.xml", body))
     for what in ("does not end with a paragraph", "cells in a grid of", "<rFonts> out of order"):
         assert any(what in f for f in found), (what, found)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Units' own workbooks, annotated and cleared.
+# ---------------------------------------------------------------------------------------------------------------
+
+# 31 characters, Excel's most; one of them quoted in a link's location
+LONG_SHEETS = ("某市第一中学2026年度项目支出绩效运行监控表一", "教育信息化建设项目（第二批）绩效运行监控情况表二期",
+               "张's 校舍维修改造项目绩效运行监控表（2026年1-6月）")
+# a unit's sheets named like xlmon's, and none of them xlmon's
+LIKE_OURS = ("校验结果（上月）", "_XLMON", "_xlmon_备份", "校验结果 ", "校验结果2")
+UNIT_EXTRAS = ("long sheet", "comments", "links", "names", "print titles", "tall rows", "wide columns", "merges",
+               "validation", "conditional", "frozen", "hidden", "like ours")
+
+
+def name31(base: str) -> str:
+    return (base * 2)[:31]
+
+
+def long_comment(rng: random.Random, room: int) -> str:
+    """A unit's own comment, sometimes nearly as long as Excel lets one be typed: `room` units short of it."""
+    text = rng.choice((typed_to_the_limit(rng), rng.choice(demo.DEVIATION_REASONS), "请核对" * rng.randint(1, 3000)))
+    while utf16(text) > MAX_TEXT - room:
+        text = text[:-1]
+    return text
+
+
+def link_tip(rng: random.Random) -> str:
+    return rng.choice(("见财务系统", "长" * MAX_TIP, "𠮷" * (MAX_TIP // 2)))
+
+
+def openpyxl_unit(rng: random.Random, folder: Path, room: int) -> tuple[Path, list[str]]:
+    """test_marks_properties' unit's workbook, with the unit's extras added by openpyxl."""
+    from openpyxl.comments import Comment
+    from openpyxl.formatting.rule import CellIsRule
+    from openpyxl.styles import PatternFill
+    from openpyxl.workbook.defined_name import DefinedName
+    from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    from test_consolidate_properties import random_projects, write_form
+    from test_marks_properties import DEPARTMENT, UNIT, unit_book
+    from xlmon.check import check_file
+
+    unit = unit_book(rng, folder)
+    done = list(unit.done)
+    findings = [d for d in check_file(unit.path).diagnostics if d.sheet and d.cell]
+    book = load_workbook(unit.path, rich_text=True)
+    forms = [ws for ws in book.worksheets if ws.title in {d.sheet for d in findings}] or book.worksheets[:1]
+    extras = rng.sample(UNIT_EXTRAS, rng.randint(3, len(UNIT_EXTRAS)))
+    for extra in extras:
+        ws = rng.choice(forms)
+        if extra == "long sheet":
+            [project] = random_projects(rng, UNIT, 1)
+            project.department = DEPARTMENT
+            write_form(book, project, "template", name31(rng.choice(LONG_SHEETS)))
+        elif extra == "comments":
+            for d in rng.sample(findings, min(len(findings), rng.randint(1, 4))):
+                cell = book[d.sheet][d.cell]
+                if hasattr(cell, "comment") and type(cell).__name__ == "Cell":
+                    cell.comment = Comment(long_comment(rng, room), rng.choice(("张三", "")))
+        elif extra == "links":
+            for r in range(1, rng.randint(2, 6)):
+                cell = ws.cell(ws.max_row + 2, 1, "链接")
+                cell.hyperlink = Hyperlink(ref=cell.coordinate, target="https://czj.example.gov.cn/" + "a" * rng.choice(
+                    (10, MAX_URL - 40)), tooltip=link_tip(rng))
+        elif extra == "names":
+            book.defined_names["全部预算"] = DefinedName("全部预算", attr_text=f"'{ws.title.replace(chr(39), chr(39) * 2)}'!$A$1:$L$40")
+            ws.defined_names["_本表"] = DefinedName("_本表", attr_text=f"'{ws.title.replace(chr(39), chr(39) * 2)}'!$B$2")
+        elif extra == "print titles":
+            ws.print_title_rows = "1:3"
+            ws.print_area = "A1:L40"
+        elif extra == "tall rows":
+            ws.row_dimensions[rng.randint(1, ws.max_row)].height = MAX_ROW_HEIGHT
+        elif extra == "wide columns":
+            ws.column_dimensions["M"].width = 255
+        elif extra == "merges":
+            top = ws.max_row + 2
+            ws.merge_cells(f"B{top}:D{top + rng.randint(0, 9)}")
+        elif extra == "validation":
+            dv = DataValidation(type="list", formula1='"' + ",".join(["完成"] * 80)[:255] + '"')
+            ws.add_data_validation(dv)
+            dv.add("Q1:Q30")
+        elif extra == "conditional":
+            ws.conditional_formatting.add("A1:Q60", CellIsRule(operator="greaterThan", formula=["0"],
+                                                              fill=PatternFill(bgColor="FFFFC7CE")))
+        elif extra == "frozen":
+            ws.freeze_panes = rng.choice(("A2", "C5", "B1"))
+        elif extra == "hidden":
+            book.create_sheet(name31("上月数据备份")).sheet_state = rng.choice(("hidden", "veryHidden"))
+        elif extra == "like ours":
+            book.create_sheet(rng.choice(LIKE_OURS))["A1"] = "单位自己的表"
+        done.append(f"extra {extra} on {ws.title}")
+    book.save(unit.path)
+    return unit.path, done
+
+
+def xlsxwriter_unit(rng: random.Random, folder: Path, seed: int, room: int) -> tuple[Path, list[str]]:
+    """A unit's form written by xlsxwriter (test_templates_properties' random fill), with the unit's extras as
+    xlsxwriter writes them."""
+    import xlsxwriter
+
+    from xlmon.adapters.xlsxwriter_form import build_form_xlsxwriter
+    from xlmon.form_plan import plan_form
+
+    case = make_case(seed)
+    cells = plan_form(case.kind, year=2026, months=case.months).layout.funding
+    values = {cells[key][f]: v for key, row in case.inputs.items() for f, v in row.items()}
+    path = folder / "单位 监控表.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    title = rng.choice((name31(rng.choice(LONG_SHEETS)), "项目 一", "张's 表"))
+    ws = book.add_worksheet(title)
+    layout = build_form_xlsxwriter(book, ws, case.kind, year=2026, months=case.months, values=values,
+                                   profile=case.profile)
+    done = [f"xlsxwriter {case.kind} {case.months} months, {title}"]
+    extras = rng.sample(UNIT_EXTRAS, rng.randint(3, len(UNIT_EXTRAS)))
+    amounts = [c for row in layout.funding.values() for c in row.values()]
+    other = book.add_worksheet(rng.choice(LIKE_OURS) if "like ours" in extras else "说明")
+    other.write("A1", "单位自己的表")
+    for extra in extras:
+        if extra == "comments":
+            for cell in rng.sample(amounts, min(len(amounts), rng.randint(1, 6))):
+                ws.write_comment(cell, long_comment(rng, room), {"author": rng.choice(("张三", "财务科"))})
+        elif extra == "links":
+            for r in range(rng.randint(1, 5)):
+                other.write_url(r + 2, 0, "https://czj.example.gov.cn/" + "a" * rng.choice((10, 2000)),
+                                string="链接", tip=link_tip(rng))
+        elif extra == "names":
+            quoted = title.replace("'", "''")
+            book.define_name("全部预算", f"='{quoted}'!$A$1:$L$40")
+            if "'" not in title:  # xlsxwriter cannot scope a name to such a sheet
+                book.define_name(f"'{quoted}'!本表", f"='{quoted}'!$B$2")
+        elif extra == "print titles":
+            ws.repeat_rows(0, 2)
+            ws.print_area("A1:L40")
+        elif extra == "tall rows":
+            ws.set_row(rng.randint(0, 5), MAX_ROW_HEIGHT)
+        elif extra == "wide columns":
+            ws.set_column("M:M", 255)
+        elif extra == "merges":
+            other.merge_range("B5:D9", "合并")
+        elif extra == "validation":
+            other.data_validation("C1:C30", {"validate": "list", "source": ["是", "否"]})
+        elif extra == "conditional":
+            ws.conditional_format("A1:L60", {"type": "cell", "criteria": ">", "value": 0,
+                                             "format": book.add_format({"bg_color": "#FFC7CE"})})
+        elif extra == "frozen":
+            ws.freeze_panes(rng.randint(1, 5), rng.randint(0, 2))
+        elif extra == "hidden":
+            book.add_worksheet(name31("上月数据备份")).hide()
+        done.append(f"extra {extra}")
+    book.close()
+    return path, done
+
+
+def unit_workbook(seed: int, folder: Path) -> tuple[Path, list[str], bool]:
+    """A unit's workbook of one seed: by openpyxl or xlsxwriter; whether LibreOffice saves it again (which writes a
+    comment a few characters longer, in runs of their own: those it saves are left some room)."""
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    again = rng.random() < 0.4
+    room = 64 if again else 0
+    if rng.random() < 0.5:
+        path, done = openpyxl_unit(rng, folder, room)
+    else:
+        path, done = xlsxwriter_unit(rng, folder, seed, room)
+    return path, done, again
+
+
+UNITS = seeds(6, SALT + 2)
+
+
+@pytest.fixture(scope="module")
+def units_workbooks(tmp_path_factory, soffice) -> dict[int, tuple[Path, list[str]]]:
+    """Every seed's unit's workbook; those LibreOffice saves again saved in one LibreOffice run."""
+    from conftest import libreoffice_convert
+
+    folder = tmp_path_factory.mktemp("units")
+    made, resave = {}, {}
+    for seed in UNITS:
+        path, done, again = unit_workbook(seed, folder / str(seed))
+        path = path.rename(folder / f"{seed}.xlsx")
+        made[seed] = (path, done)
+        if again:
+            resave[seed] = path
+    if resave:
+        saved = libreoffice_convert(soffice, list(resave.values()), folder / "saved", "xlsx")
+        for seed, path in zip(resave, saved):
+            made[seed] = (path, [*made[seed][1], "saved by LibreOffice"])
+    return made
+
+
+def without_file(found: list[str]) -> set[str]:
+    return {f.split("/", 1)[1] for f in found}
+
+
+@pytest.mark.parametrize("seed", UNITS)
+def test_units_workbooks_annotated_and_cleared_open_in_excel(tmp_path, seed, units_workbooks):
+    """A unit's workbook by another writer, with its own extras and findings of every kind: the annotated copy and
+    the cleared copy are valid as Excel reads them, the cleared one as valid as the unit's own."""
+    path, done = units_workbooks[seed]
+    context = f"seed {seed}: {done}"
+    src = tmp_path / "单位 监控表.xlsx"
+    src.write_bytes(path.read_bytes())
+    before = without_file(problems(src))
+    assert not before, f"{context}: the unit's own workbook: {before}"
+    annotated, cleared = tmp_path / "标注.xlsx", tmp_path / "清除.xlsx"
+    code = cli("check", src, "--annotate", annotated)
+    assert code in (0, 1) and annotated.exists(), f"{context}: exit {code}"
+    assert_valid([annotated], context)
+    assert cli("clear", annotated, "-o", cleared) == 0, context
+    assert_valid([cleared], context)
