@@ -324,6 +324,21 @@ def test_clear_restores_the_original(original, tmp_path):
     assert_same_workbook(original, clear_file(original, tmp_path / "copy.xlsx"))
 
 
+def test_a_units_comment_as_long_as_excel_takes_is_cut_short_in_the_copy_and_restored_whole(original, tmp_path):
+    """A unit's comment of 32,767 characters on a marked cell: our findings and it together were longer than Excel
+    takes a comment, and Excel called the copy unreadable."""
+    wb = load_workbook(original)
+    long = "请核对" * 10_000 + "核" + "𠮷" * 1_383  # 32,767 UTF-16 units, the cut amid a character beyond the BMP
+    wb[FORM]["E8"].comment = Comment(long, "张三")
+    wb.save(original)
+    marked = annotate_file(original, tmp_path / "marked.xlsx", make_plan(original))
+    text = load_workbook(marked)[FORM]["E8"].comment.text
+    assert len(text.encode("utf-16-le")) // 2 <= 32_767 and "\ufffd" not in text
+    assert text.startswith("N001 警告：请核对\n\n原批注（张三）：请核对") and text.endswith("清除标注后完整恢复）")
+    cleared = load_workbook(clear_file(marked, tmp_path / "cleared.xlsx"))[FORM]["E8"].comment
+    assert (cleared.text, cleared.author) == (long, "张三")
+
+
 def test_clear_keeps_what_the_user_changed_after_marking(original, tmp_path):
     marked = annotate_file(original, tmp_path / "marked.xlsx", make_plan(original))
     wb = load_workbook(marked)

@@ -60,6 +60,8 @@ AUTHOR = "xlmon"
 STATE_MARKER = "xlmon-marks/1"
 RESULTS_WIDTHS = (6, 28, 16, 9, 8, 7, 80)
 _CHUNK = 30000  # an Excel cell holds at most 32767 characters
+_MOST = 32767  # UTF-16 units of a cell's text or a comment, in Excel
+_CUT = "……（原批注过长，此处从略；清除标注后完整恢复）"
 _HEADER_FILL = PatternFill("solid", fgColor="FFD9E1F2")
 _LINK_FONT = Font(color="FF0563C1", underline="single")
 _TOP_LEFT = Alignment(vertical="top")
@@ -464,7 +466,7 @@ def _apply_marks(wb: Workbook, marks: list[CellMark]) -> dict[tuple[str, str], d
             before = cell.comment
             if before is not None and before.author != AUTHOR:
                 who = f"（{before.author}）" if before.author else ""
-                text += f"\n\n原批注{who}：{before.text}"
+                text = _quoted(text, f"\n\n原批注{who}：{before.text}")
             _comment(cell, text)
     for (sheet, coord), record in records.items():
         record["applied"] = _snapshot(wb[sheet][coord])
@@ -492,6 +494,21 @@ def _outline(ws: Worksheet, bounds: tuple[int, int, int, int], colour: str, touc
                                  diagonalDown=old.diagonalDown, outline=old.outline,
                                  vertical=old.vertical, horizontal=old.horizontal, start=old.start,
                                  end=old.end)
+
+
+def _quoted(ours: str, theirs: str) -> str:
+    """Our findings and the unit's own comment after them, cut short where together they would be longer than Excel
+    takes a comment (it calls the copy unreadable): the state sheet keeps the whole to restore."""
+    room = _MOST - _units(ours)
+    if _units(theirs) <= room:
+        return ours + theirs
+    room -= _units(_CUT)
+    kept = theirs.encode("utf-16-le")[:max(room, 0) * 2]
+    return ours + kept.decode("utf-16-le", errors="ignore") + _CUT
+
+
+def _units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
 
 
 def _comment(cell: Cell, text: str) -> None:
