@@ -339,6 +339,17 @@ def test_a_units_comment_as_long_as_excel_takes_is_cut_short_in_the_copy_and_res
     assert (cleared.text, cleared.author) == (long, "张三")
 
 
+def test_a_units_sheet_named_as_ours_but_for_case_is_refused(original, tmp_path):
+    """A unit's sheet _XLMON: ours was written as _xlmon1, so clear found no marks, and the cleared copy kept them
+    and 校验结果, with nothing said."""
+    wb = load_workbook(original)
+    wb.create_sheet(STATE_SHEET.upper())["A1"] = "单位自己的表"
+    wb.save(original)
+    with pytest.raises(ValueError, match="请将其改名后再标注"):
+        annotate_file(original, tmp_path / "marked.xlsx", make_plan(original))
+    assert not (tmp_path / "marked.xlsx").exists()
+
+
 def test_clear_keeps_what_the_user_changed_after_marking(original, tmp_path):
     marked = annotate_file(original, tmp_path / "marked.xlsx", make_plan(original))
     wb = load_workbook(marked)

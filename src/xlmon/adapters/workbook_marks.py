@@ -117,6 +117,10 @@ def annotate_workbook(wb: Workbook, plan: MarkPlan) -> None:
                              "点击“清除标记”并保存后再上传（单元格上现有的标色即该次校验的结果）。")
         raise ValueError(f"工作簿中已有名为“{RESULTS_SHEET}”的工作表（不是 xlmon 生成的），"
                          "请将其改名后再标注。")
+    taken = next((name for name in wb.sheetnames if name.casefold() == STATE_SHEET.casefold()), None)
+    if taken:  # Excel's sheet names know no case: ours would be named another, and never cleared
+        raise ValueError(f"工作簿中已有名为“{taken}”的工作表，与 xlmon 记录标注所用的“{STATE_SHEET}”表同名（Excel 不分"
+                         "大小写），请将其改名后再标注。")
     records = _apply_marks(wb, plan.marks)
     results = _write_results(wb, plan.diagnostics)
     _write_state(wb, records)
