@@ -339,6 +339,31 @@ def test_a_units_comment_as_long_as_excel_takes_is_cut_short_in_the_copy_and_res
     assert (cleared.text, cleared.author) == (long, "张三")
 
 
+def test_a_finding_quoting_a_units_text_as_long_as_excel_takes_fits_in_the_copy(original, tmp_path):
+    """A unit's text of 32,767 characters in an amount cell, quoted by N001, and a comment of the unit's of characters
+    beyond the BMP on a marked cell: our comment, its line in 校验结果 and the cell's record in _xlmon (of 30,000
+    characters, two units each) were longer than Excel takes a text, and Excel called the copy unreadable."""
+    wb = load_workbook(original)
+    theirs = "𠮷" * 16_383
+    wb[FORM]["E8"].comment = Comment(theirs, "张三")
+    wb.save(original)
+    quoted = "N001 警告：“支出数”应为数字，表中填写的是“" + "完成" * 16_383 + "好”"
+    plan = make_plan(original)
+    plan.marks.append(CellMark(FORM, "I8", outline=OUTLINE["warning"], comment=quoted))
+    plan.diagnostics.append(Diagnostic(code="N001", severity="warning", file="original.xlsx", sheet=FORM, cell="I8",
+                                       message=quoted[len("N001 警告："):] + "𠮷"))
+    marked = annotate_file(original, tmp_path / "marked.xlsx", plan)
+    wb = load_workbook(marked)
+    texts = [wb[FORM]["I8"].comment.text, wb[FORM]["E8"].comment.text]
+    texts += [str(c.value) for name in (RESULTS_SHEET, STATE_SHEET) for row in wb[name].iter_rows() for c in row
+              if c.value is not None]
+    assert max(len(t.encode("utf-16-le")) // 2 for t in texts) <= 32_767
+    assert wb[FORM]["I8"].comment.text.endswith("（过长，以下从略）")
+    cleared = load_workbook(clear_file(marked, tmp_path / "cleared.xlsx"))[FORM]
+    assert (cleared["E8"].comment.text, cleared["E8"].comment.author) == (theirs, "张三")
+    assert cleared["I8"].comment is None
+
+
 def test_a_units_sheet_named_as_ours_but_for_case_is_refused(original, tmp_path):
     """A unit's sheet _XLMON: ours was written as _xlmon1, so clear found no marks, and the cleared copy kept them
     and 校验结果, with nothing said."""

@@ -59,9 +59,10 @@ from .safety import OLE_MAGIC, sheet_parts
 AUTHOR = "xlmon"
 STATE_MARKER = "xlmon-marks/1"
 RESULTS_WIDTHS = (6, 28, 16, 9, 8, 7, 80)
-_CHUNK = 30000  # an Excel cell holds at most 32767 characters
 _MOST = 32767  # UTF-16 units of a cell's text or a comment, in Excel
-_CUT = "……（原批注过长，此处从略；清除标注后完整恢复）"
+_CHUNK = 30000  # UTF-16 units of the state's JSON a cell holds
+_CUT = "……（过长，以下从略）"
+_CUT_THEIRS = "……（原批注过长，此处从略；清除标注后完整恢复）"
 _HEADER_FILL = PatternFill("solid", fgColor="FFD9E1F2")
 _LINK_FONT = Font(color="FF0563C1", underline="single")
 _TOP_LEFT = Alignment(vertical="top")
@@ -398,8 +399,8 @@ def _write_state(wb: Workbook, records: dict[tuple[str, str], dict]) -> Workshee
         _text(ws.cell(r, 1), sheet)
         _text(ws.cell(r, 2), coord)
         data = json.dumps(record, ensure_ascii=False, sort_keys=True)
-        for i in range(0, len(data), _CHUNK):
-            _text(ws.cell(r, 3 + i // _CHUNK), data[i:i + _CHUNK])
+        for i, piece in enumerate(_pieces(data, _CHUNK)):
+            _text(ws.cell(r, 3 + i), piece)
     return ws
 
 
@@ -503,12 +504,28 @@ def _outline(ws: Worksheet, bounds: tuple[int, int, int, int], colour: str, touc
 def _quoted(ours: str, theirs: str) -> str:
     """Our findings and the unit's own comment after them, cut short where together they would be longer than Excel
     takes a comment (it calls the copy unreadable): the state sheet keeps the whole to restore."""
-    room = _MOST - _units(ours)
-    if _units(theirs) <= room:
-        return ours + theirs
-    room -= _units(_CUT)
-    kept = theirs.encode("utf-16-le")[:max(room, 0) * 2]
-    return ours + kept.decode("utf-16-le", errors="ignore") + _CUT
+    return ours + _fit(theirs, _MOST - _units(ours), _CUT_THEIRS)
+
+
+def _fit(text: str, room: int = _MOST, cut: str = _CUT) -> str:
+    """text, or as much of it as leaves room for `cut` after it within `room` UTF-16 units, as Excel counts a text:
+    a finding quoting a unit's text as long as Excel takes is longer, and Excel calls such a copy unreadable."""
+    if _units(text) <= room:
+        return text
+    kept = text.encode("utf-16-le")[:max(room - _units(cut), 0) * 2]
+    return kept.decode("utf-16-le", errors="ignore") + cut
+
+
+def _pieces(text: str, size: int) -> list[str]:
+    """text in pieces of at most `size` UTF-16 units, no character split."""
+    out, start, units = [], 0, 0
+    for i, ch in enumerate(text):
+        width = 2 if ord(ch) > 0xFFFF else 1
+        if units + width > size:
+            out.append(text[start:i])
+            start, units = i, 0
+        units += width
+    return [*out, text[start:]]
 
 
 def _units(text: str) -> int:
@@ -516,7 +533,7 @@ def _units(text: str) -> int:
 
 
 def _comment(cell: Cell, text: str) -> None:
-    text = _clean(text)
+    text = _fit(_clean(text))
     units = [sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
              for line in text.split("\n")]
     width = min(max(max(units, default=0) * 5.5 + 16, 160), 320)
@@ -598,7 +615,7 @@ def _text(cell: Cell, value: object) -> None:
     if value is None:
         cell.value = None
         return
-    text = _clean(str(value))
+    text = _fit(_clean(str(value)))
     cell.value = text
     cell.data_type = "s"
 
