@@ -3,8 +3,10 @@ Calibri's metrics, as Excel lays the columns out) shows every cell whole. No num
 project's name and every file's SHA-256 prints on its sheet; no text is drawn over another or past the page's edge
 (a cell's text run into the next cell or row is cut there on paper); each page of a table after its first starts
 with the table's header (print titles); no page is blank. Departments of few to many units, their names long or
-odd, their 偏差原因分析 long, their findings many (test_summary_resaved.vary). Each case is seeded; a failure names
-its seed. XLMON_PROPERTY_CASES=n runs n cases."""
+odd, their 偏差原因分析 long, their findings many (test_summary_resaved.vary); and bureaus' summaries of such
+departments' summaries (now and then a department's units' files in place of its summary), with their 主管部门
+columns, and the summary of a bureau's summary a level up. Each case is seeded; a failure names its seed.
+XLMON_PROPERTY_CASES=n runs n cases."""
 
 from __future__ import annotations
 
@@ -71,6 +73,27 @@ def department(rng: random.Random, folder: Path) -> list[Path]:
     vary(rng, units.units)
     add_strays(rng, units.units)
     return write_department(folder, units) + sent_again(rng, folder, units, 0.3)
+
+
+def bureau(rng: random.Random, root: Path) -> list[Path]:
+    """What a bureau consolidates: 2-3 departments' summaries of 1 to 12 units each (some of one name in two
+    departments), their texts varied, each department's own copies and corrections besides; now and then a
+    department's units' files in place of its summary."""
+    inputs = []
+    for i in range(rng.randint(2, 3)):
+        department = Department(*DEPARTMENTS[i], random_units(rng, rng.randint(1, 12)))
+        for unit in department.units:
+            unit.code = department.code + unit.code[-3:]
+        add_strays(rng, department.units)  # before vary: a unit's style plants mistakes another's cannot write
+        vary(rng, department.units)
+        folder = root / "units" / department.name
+        files = write_department(folder, department) + sent_again(rng, folder, department, 0.3)
+        if rng.random() < 0.2:
+            inputs.extend(files)
+        else:
+            inputs.append(root / "summaries" / f"{department.name}汇总.xlsx")
+            consolidate(*files, output=inputs[-1])
+    return inputs
 
 
 def printed(soffice: str, workbook: Path, outdir: Path) -> list[Page]:
@@ -149,21 +172,35 @@ def test_every_sheet_prints_whole_under_its_header(tmp_path, excel_columns, seed
     rng = random.Random(seed)
     summary = tmp_path / "out" / "汇总.xlsx"
     consolidate(*department(rng, tmp_path / "in"), output=summary)
+    assert_prints_whole(summary, printed(excel_columns, summary, tmp_path / "pdf"), f"seed {seed}")
+
+
+@pytest.mark.parametrize("seed", seeds(2, SALT + 1))
+def test_a_bureaus_summary_prints_whole_under_its_header(tmp_path, excel_columns, seed):
+    rng = random.Random(seed)
+    summary, province = tmp_path / "out" / "局汇总.xlsx", tmp_path / "out" / "省汇总.xlsx"
+    consolidate(*bureau(rng, tmp_path), output=summary)
+    consolidate(summary, output=province)
+    pdfs = libreoffice_convert(excel_columns, [summary, province], tmp_path / "pdf", "pdf")
+    for path, pdf in zip((summary, province), pdfs):
+        assert_prints_whole(path, pdf_read(pdf), f"seed {seed}: {path.name}")
+
+
+def assert_prints_whole(summary: Path, pages: list[Page], context: str) -> None:
     book = load_workbook(summary)
-    pages = printed(excel_columns, summary, tmp_path / "pdf")
     by_sheet: dict[str, list[Page]] = {}
     for page in pages:
         by_sheet.setdefault(page.sheet, []).append(page)
-    assert list(by_sheet) == [s for s in SHEETS if s in book.sheetnames], f"seed {seed}"
-    assert not [p.number for p in pages if "###" in p.text], f"seed {seed}: ### printed"
-    assert not [p.number for p in pages if not p.body], f"seed {seed}: blank pages"
+    assert list(by_sheet) == [s for s in SHEETS if s in book.sheetnames], context
+    assert not [p.number for p in pages if "###" in p.text], f"{context}: ### printed"
+    assert not [p.number for p in pages if not p.body], f"{context}: blank pages"
     for sheet, wanted in names(book).items():
         text = flat("".join(p.text for p in by_sheet[sheet]))
-        assert not [n for n in wanted if flat(n) not in text], f"seed {seed}: {sheet} lost them"
+        assert not [n for n in wanted if flat(n) not in text], f"{context}: {sheet} lost them"
     links = linked(book) | overflowing(book)
     for page in pages:
-        assert not cut(page, links), f"seed {seed}: page {page.number} ({page.sheet}) cuts {cut(page, links)[:5]}"
+        assert not cut(page, links), f"{context}: page {page.number} ({page.sheet}) cuts {cut(page, links)[:5]}"
     for sheet in TABLES:
         top = 2 if sheet == SHEETS[4] else 0
         headers = [flat(str(c.value)) for c in book[sheet][top + 1] if c.value]
-        assert not [p.number for p in by_sheet[sheet][1:] if not headed(p, headers)], f"seed {seed}: {sheet}"
+        assert not [p.number for p in by_sheet[sheet][1:] if not headed(p, headers)], f"{context}: {sheet}"
