@@ -75,23 +75,39 @@ def department(rng: random.Random, folder: Path) -> list[Path]:
     return write_department(folder, units) + sent_again(rng, folder, units, 0.3)
 
 
+MORE_DEPARTMENTS = ("某市交通运输局", "某市住房和城乡建设局", "某市农业农村局", "某市文化广电旅游体育局", "某市退役军人事务局",
+                    "某市人力资源和社会保障局", "某市市场监督管理局", "某市生态环境局", "某市自然资源和规划局")
+LONG_DEPARTMENT = "（市级机关事务管理与综合行政执法协调服务中心）"
+ODD_DEPARTMENTS = ("=某市统计局", "某市A&B局", "某市＃局", "某市局 #2")
+
+
+def department_names(rng: random.Random) -> list[tuple[str, str]]:
+    """A bureau's departments: most often 2-3, now and then up to 12, some of their names long or odd."""
+    count = rng.randint(2, 3) if rng.random() < 0.7 else rng.randint(4, 12)
+    names = [*(n for n, _ in DEPARTMENTS), *rng.sample(MORE_DEPARTMENTS, len(MORE_DEPARTMENTS))][:count]
+    names = [rng.choice(ODD_DEPARTMENTS) + str(i) if rng.random() < 0.1
+             else n + LONG_DEPARTMENT[:rng.randint(4, len(LONG_DEPARTMENT))] if rng.random() < 0.2 else n
+             for i, n in enumerate(names)]
+    return [(name, f"1{i:02}001") for i, name in enumerate(names, 1)]
+
+
 def bureau(rng: random.Random, root: Path) -> list[Path]:
-    """What a bureau consolidates: 2-3 departments' summaries of 1 to 12 units each (some of one name in two
+    """What a bureau consolidates: 2 to 12 departments' summaries of 1 to 12 units each (some of one name in two
     departments), their texts varied, each department's own copies and corrections besides; now and then a
     department's units' files in place of its summary."""
     inputs = []
-    for i in range(rng.randint(2, 3)):
-        department = Department(*DEPARTMENTS[i], random_units(rng, rng.randint(1, 12)))
+    for name, code in department_names(rng):
+        department = Department(name, code, random_units(rng, rng.randint(1, 12)))
         for unit in department.units:
             unit.code = department.code + unit.code[-3:]
         add_strays(rng, department.units)  # before vary: a unit's style plants mistakes another's cannot write
         vary(rng, department.units)
-        folder = root / "units" / department.name
+        folder = root / "units" / department.code
         files = write_department(folder, department) + sent_again(rng, folder, department, 0.3)
         if rng.random() < 0.2:
             inputs.extend(files)
         else:
-            inputs.append(root / "summaries" / f"{department.name}汇总.xlsx")
+            inputs.append(root / "summaries" / f"{department.code}汇总.xlsx")
             consolidate(*files, output=inputs[-1])
     return inputs
 
