@@ -5,8 +5,8 @@ project's name and every file's SHA-256 prints on its sheet; no text is drawn ov
 with the table's header (print titles); no page is blank. Departments of few to many units, their names long or
 odd, their 偏差原因分析 long, their findings many (test_summary_resaved.vary); and bureaus' summaries of such
 departments' summaries (now and then a department's units' files in place of its summary), with their 主管部门
-columns, and the summary of a bureau's summary a level up. Each case is seeded; a failure names its seed.
-XLMON_PROPERTY_CASES=n runs n cases."""
+columns, and a province's summary of one to three cities' bureaus' summaries. Each case is seeded; a failure names
+its seed. XLMON_PROPERTY_CASES=n runs n cases."""
 
 from __future__ import annotations
 
@@ -81,22 +81,24 @@ LONG_DEPARTMENT = "（市级机关事务管理与综合行政执法协调服务�
 ODD_DEPARTMENTS = ("=某市统计局", "某市A&B局", "某市＃局", "某市局 #2")
 
 
-def department_names(rng: random.Random) -> list[tuple[str, str]]:
-    """A bureau's departments: most often 2-3, now and then up to 12, some of their names long or odd."""
+def department_names(rng: random.Random, city: int = 0) -> list[tuple[str, str]]:
+    """A bureau's departments: most often 2-3, now and then up to 12, some of their names long or odd; city: which
+    city's (another's are named and coded apart)."""
     count = rng.randint(2, 3) if rng.random() < 0.7 else rng.randint(4, 12)
     names = [*(n for n, _ in DEPARTMENTS), *rng.sample(MORE_DEPARTMENTS, len(MORE_DEPARTMENTS))][:count]
     names = [rng.choice(ODD_DEPARTMENTS) + str(i) if rng.random() < 0.1
              else n + LONG_DEPARTMENT[:rng.randint(4, len(LONG_DEPARTMENT))] if rng.random() < 0.2 else n
              for i, n in enumerate(names)]
-    return [(name, f"1{i:02}001") for i, name in enumerate(names, 1)]
+    return [(name.replace("某市", f"某{city}市") if city else name, f"{city + 1}{i:02}001")
+            for i, name in enumerate(names, 1)]
 
 
-def bureau(rng: random.Random, root: Path) -> list[Path]:
+def bureau(rng: random.Random, root: Path, city: int = 0) -> list[Path]:
     """What a bureau consolidates: 2 to 12 departments' summaries of 1 to 12 units each (some of one name in two
     departments), their texts varied, each department's own copies and corrections besides; now and then a
-    department's units' files in place of its summary."""
+    department's units' files in place of its summary. city: department_names'."""
     inputs = []
-    for name, code in department_names(rng):
+    for name, code in department_names(rng, city):
         department = Department(name, code, random_units(rng, rng.randint(1, 12)))
         for unit in department.units:
             unit.code = department.code + unit.code[-3:]
@@ -196,7 +198,11 @@ def test_a_bureaus_summary_prints_whole_under_its_header(tmp_path, excel_columns
     rng = random.Random(seed)
     summary, province = tmp_path / "out" / "局汇总.xlsx", tmp_path / "out" / "省汇总.xlsx"
     consolidate(*bureau(rng, tmp_path), output=summary)
-    consolidate(summary, output=province)
+    others = []  # the province's other cities' bureaus' summaries
+    for city in range(1, rng.choice((1, 1, 2, 3))):
+        others.append(tmp_path / "out" / f"局汇总{city}.xlsx")
+        consolidate(*bureau(rng, tmp_path / str(city), city), output=others[-1])
+    consolidate(summary, *others, output=province)
     pdfs = libreoffice_convert(excel_columns, [summary, province], tmp_path / "pdf", "pdf")
     for path, pdf in zip((summary, province), pdfs):
         assert_prints_whole(path, pdf_read(pdf), f"seed {seed}: {path.name}")
