@@ -208,6 +208,26 @@ def test_a_bureaus_summary_prints_whole_under_its_header(tmp_path, excel_columns
         assert_prints_whole(path, pdf_read(pdf), f"seed {seed}: {path.name}")
 
 
+def departments(workbook) -> list[str]:
+    """A bureau's 汇总表's departments, as its table of them lists them (furthest behind first); none for a
+    department's."""
+    column = [c.value for c in workbook[SHEETS[0]]["A"]]
+    if "主管部门" not in column:
+        return []
+    rows = column[column.index("主管部门") + 1:]
+    return [str(v) for v in rows[:rows.index(None) if None in rows else len(rows)]]
+
+
+def charted(pages: list[Page], names: list[str]) -> list[str]:
+    """The departments of 汇总表 not printed both in its table and in its chart (the first of them the chart shows):
+    left out, or cut. Only those named with their code, in no other's name."""
+    text = flat("".join(p.text for p in pages))
+    shown = re.search(r"进度差最大的(\d+)个主管部门", text)
+    twice = names[:int(shown[1])] if shown else names
+    unique = [n for n in names if re.search(r"（\d{6}）$", n) and not any(n in m for m in names if m != n)]
+    return [n for n in unique if text.count(flat(n)) < (2 if n in twice else 1)]
+
+
 def assert_prints_whole(summary: Path, pages: list[Page], context: str) -> None:
     book = load_workbook(summary)
     by_sheet: dict[str, list[Page]] = {}
@@ -219,6 +239,7 @@ def assert_prints_whole(summary: Path, pages: list[Page], context: str) -> None:
     for sheet, wanted in names(book).items():
         text = flat("".join(p.text for p in by_sheet[sheet]))
         assert not [n for n in wanted if flat(n) not in text], f"{context}: {sheet} lost them"
+    assert not charted(by_sheet[SHEETS[0]], departments(book)), f"{context}: {SHEETS[0]} lost them"
     links = linked(book) | overflowing(book)
     for page in pages:
         assert not cut(page, links), f"{context}: page {page.number} ({page.sheet}) cuts {cut(page, links)[:5]}"
