@@ -197,3 +197,24 @@ def test_a_page_header_cut_short_never_ends_in_half_an_ampersand():
     assert header_text("某" * 99 + "&附属") == "某" * 99
     assert header_text("某" * 98 + "&附属") == "某" * 98 + "&&"
     assert header_text("甲&乙") == "甲&&乙"
+
+
+BUREAU = ("某1市＃局0（201001）", "某2市教育局（301001）", "某市教育局（101001）", "某2市卫生健康委员会（302001）",
+          "某1市卫生健康委员会（202001）", "某1市民政局（203001）",
+          "某市卫生健康委员会（市级机关事务管理与综合行政执法协调服务（102001）",
+          "某市民政局（市级机关事务管理与综合行政（103001）")
+
+
+def test_a_bureaus_chart_prints_every_departments_name(tmp_path, capsys, excel_columns):
+    """Eight departments, two of them named at length: on paper 汇总表's chart names each of them beside its bars
+    (found by the paper property, seed 104005: at 28 pixels a bar LibreOffice printed every other name)."""
+    from test_consolidate import SAMPLE_FUNDING, write_form
+    from test_summary_paper_properties import flat, printed
+
+    for i, department in enumerate(BUREAU):
+        funding = {**SAMPLE_FUNDING, "中央财政资金": [None, 100, 100, 100, 1, 10 + 5 * i, None, 100]}
+        write_form(tmp_path / f"u{i}.xlsx", unit=f"单位{i}", project="项目", funding=funding, department=department)
+    out = tmp_path / "out" / "汇总.xlsx"
+    assert run(capsys, tmp_path, "-o", out)[0] == 0
+    text = flat("".join(p.text for p in printed(excel_columns, out, tmp_path / "pdf") if p.sheet == SHEETS[0]))
+    assert not [d for d in BUREAU if text.count(d) < 2]  # its table's row and its chart's label

@@ -392,7 +392,9 @@ def _overview(book: _Book, summary: Summary) -> None:
     if count:
         tallest = (CHART_FULL * whole - ROW_HEIGHT) / 0.75  # pixels: on one page, whatever the number of units
         shown = min(count, CHART_BARS, max(5, int((tallest - CHART_FRAME) / BAR_PIXELS)))
-        height = min(max(300, 28 * shown + CHART_FRAME), tallest)  # 28 a unit where the page has room
+        # 40 a unit where the page has room: at 28, eight departments two of them named at length, LibreOffice printed
+        # every other name
+        height = min(max(300, 40 * shown + CHART_FRAME), tallest)
         rows = math.ceil((height + CHART_OFFSET) * 0.75 / ROW_HEIGHT)  # blank rows the chart stands over
         place(row, rows * ROW_HEIGHT, (OVERVIEW_FULL - CHART_FULL) * whole)  # never cut by a page's end
         chart_row, row = row, row + rows + 1
