@@ -75,6 +75,7 @@ TEXT_CAP, WRAP_CAP = 60, 30  # widest a column grows for its texts; a wrapped on
 A4_WIDTH = 140  # column-width units across A4 landscape at 100 %; wider sheets shrink to fit
 A3_FROM = 1.6 * A4_WIDTH  # a sheet this wide would print below ~62 % on A4: it is set to A3 landscape
 TITLE_HEIGHT = 21  # points of a row of 黑体 16, the summary's title
+MAX_ROW_HEIGHT = 409  # points: Excel repairs a file with a taller row before opening it
 # How full a page of 汇总表 is planned, its rows a line each or as tall as set: a printer may draw the columns a
 # little apart from the screen, and so print at a scale a little apart; a chart cut by a page's end is worse than a
 # row of a table run onto the next page, and is given more room to spare.
@@ -283,9 +284,6 @@ def _lines_height(lines: int) -> float:
     """Points of a row of this many lines of text, at most the 409 Excel allows: a taller one made Excel repair the
     file (its rows' properties) before opening it."""
     return min(LINE_HEIGHT * lines + 2, MAX_ROW_HEIGHT)
-
-
-MAX_ROW_HEIGHT = 409
 
 
 def _clipped(text: str) -> bool:
