@@ -25,7 +25,8 @@ from seeded import seeds
 from test_consolidate_properties import (DEPARTMENTS, Department, add_strays, consolidate, random_units, sent_again,
                                          write_department)
 from test_summary_resaved import vary
-from xlmon.consolidate.workbook import MAX_ROW_HEIGHT, SHEETS
+from xlmon.consolidate.workbook import SHEETS
+from xlmon.form_plan import MAX_ROW_HEIGHT
 
 SALT = 103
 HEADER_BAND = 45  # points from a page's top: its header (the department and period, the sheet)

@@ -313,6 +313,11 @@ class SheetPlan:
     def merges(self) -> list[Area]:
         return [op.area for op in self.ops if isinstance(op, Merge)]
 
+    def width(self, row: int, col: int) -> float:
+        """Characters across a cell: the columns of the merged area it heads, together."""
+        right = next((a.right for a in self.merges if (a.top, a.left) == (row, col)), col)
+        return sum(self.column_widths[c] for c in range(col, right + 1))
+
     def final_cells(self) -> dict[tuple[int, int], FinalCell]:
         """Every touched cell as it ends up, in the order first touched.
 
@@ -431,6 +436,7 @@ def plan_form(kind: Kind, *, year: int, months: int, project: str | None = None,
 PAGE_NUMBER = "第 &P 页，共 &N 页"  # the footer of every printed page
 ROW_HEIGHT = 15  # points of a row whose height is not set (Calibri 11, the workbooks' default font)
 LINE_HEIGHT = 14.5  # points a line of 宋体 10 takes, with some room for the CJK fonts that stand in for it
+MAX_ROW_HEIGHT = 409  # points: Excel repairs a file with a taller row before opening it
 PAGE_FULL = 0.92  # how full a page is planned: Excel, WPS and LibreOffice draw rows and columns a little apart
 KEPT_ROWS = 2  # indicator rows that go onto the footnotes' page rather than leave them a page of their own
 _PAPERS = {9: (595.3, 841.9), 8: (841.9, 1190.6)}  # A4, A3 portrait in points
@@ -483,11 +489,9 @@ def _fit_header(p: SheetPlan, texts: dict[str, str]) -> None:
     """A header row as tall as the lines its texts the form is made with wrap onto in their merged cells (Excel and
     WPS fit no row to a merged cell): a unit's name of 24 characters and more in 预算单位 ran over 项目名称 above and
     the funding table below, cut on paper."""
-    spans = {(op.area.top, op.area.left): op.area.right for op in p.ops if isinstance(op, Merge)}
     for cell, text in texts.items():
         row, col = rc(cell)
-        width = sum(p.column_widths[c] for c in range(col, spans.get((row, col), col) + 1))
-        lines = wrapped_lines(text, width)
+        lines = wrapped_lines(text, p.width(row, col))
         if lines > 1:
             p.row_heights[row] = max(p.row_heights.get(row, ROW_HEIGHT), LINE_HEIGHT * lines + 2)
 

@@ -359,3 +359,19 @@ def wrapped_lines(text: str, width: float) -> int:
             while used > usable:
                 lines, used = lines + 1, used - usable
     return lines
+
+
+def utf16_len(text: str) -> int:
+    """A text's length as Excel counts it (its limits are in UTF-16 units): a character beyond the BMP is two."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def utf16_prefix(text: str, units: int) -> str:
+    """The longest start of a text within `units` UTF-16 units, no character split."""
+    return text.encode("utf-16-le", "surrogatepass")[:max(units, 0) * 2].decode("utf-16-le", "ignore")
+
+
+def fit_utf16(text: str, room: int, cut: str) -> str:
+    """A text, or as much of its start as leaves room for `cut` after it within `room` UTF-16 units: Excel refuses a
+    longer one (a cell's text, a comment, a link's tip)."""
+    return text if utf16_len(text) <= room else utf16_prefix(text, room - utf16_len(cut)) + cut

@@ -53,7 +53,8 @@ from ..diagnostics import Diagnostic
 from ..marks import (NO_FINDINGS, OUTLINE, RESULTS_HEADER, RESULTS_SHEET, STATE_SHEET, CellMark, MarkPlan,
                      results_row)
 from ..atomic import atomic_path
-from ..text import wrapped_lines
+from ..form_plan import MAX_ROW_HEIGHT
+from ..text import fit_utf16, utf16_len, wrapped_lines
 from .safety import OLE_MAGIC, sheet_parts
 
 AUTHOR = "xlmon"
@@ -504,16 +505,13 @@ def _outline(ws: Worksheet, bounds: tuple[int, int, int, int], colour: str, touc
 def _quoted(ours: str, theirs: str) -> str:
     """Our findings and the unit's own comment after them, cut short where together they would be longer than Excel
     takes a comment (it calls the copy unreadable): the state sheet keeps the whole to restore."""
-    return ours + _fit(theirs, _MOST - _units(ours), _CUT_THEIRS)
+    return ours + _fit(theirs, _MOST - utf16_len(ours), _CUT_THEIRS)
 
 
 def _fit(text: str, room: int = _MOST, cut: str = _CUT) -> str:
-    """text, or as much of it as leaves room for `cut` after it within `room` UTF-16 units, as Excel counts a text:
-    a finding quoting a unit's text as long as Excel takes is longer, and Excel calls such a copy unreadable."""
-    if _units(text) <= room:
-        return text
-    kept = text.encode("utf-16-le")[:max(room - _units(cut), 0) * 2]
-    return kept.decode("utf-16-le", errors="ignore") + cut
+    """text, or as much of it as fits `room` with `cut` after it: a finding quoting a unit's text as long as Excel takes
+    is longer, and Excel calls such a copy unreadable."""
+    return fit_utf16(text, room, cut)
 
 
 def _pieces(text: str, size: int) -> list[str]:
@@ -526,10 +524,6 @@ def _pieces(text: str, size: int) -> list[str]:
             start, units = i, 0
         units += width
     return [*out, text[start:]]
-
-
-def _units(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
 
 
 def _comment(cell: Cell, text: str) -> None:
@@ -583,7 +577,7 @@ def _height(texts: list) -> float:
     """Points of a finding's row: its wrapped texts' lines, set, as LibreOffice fits no row of a file it opens (at
     one line a message of three printed its first line alone, a long file name ran into 工作表)."""
     lines = max(wrapped_lines(str(texts[c - 2] or ""), RESULTS_WIDTHS[c - 1] * 10 / 11) for c in _WRAPPED)
-    return min(_LINE_HEIGHT * lines + 2, 409)
+    return min(_LINE_HEIGHT * lines + 2, MAX_ROW_HEIGHT)
 
 
 def _print_whole(ws: Worksheet) -> None:

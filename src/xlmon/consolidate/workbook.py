@@ -16,18 +16,17 @@ from functools import lru_cache
 from pathlib import Path
 
 from xlsxwriter.format import Format
-from xlsxwriter.utility import _utf16_len, _utf16_truncate
 from xlsxwriter.worksheet import Worksheet
 
 from .. import layout as L
 from ..atomic import atomic_path
 from ..calc import AMOUNT_TOLERANCE, EPS
 from ..file_errors import readable
-from ..form_plan import (COLUMN_WIDTHS, LAST_COL, LINE_HEIGHT, PAGE_NUMBER, ROW_HEIGHT, Merge, SheetPlan, header_text,
-                         page_rows_height, plan_form, rc)
+from ..form_plan import (COLUMN_WIDTHS, LAST_COL, LINE_HEIGHT, MAX_ROW_HEIGHT, PAGE_NUMBER, ROW_HEIGHT, SheetPlan,
+                         header_text, page_rows_height, plan_form, rc)
 from ..marks import FONT_PALETTE, GRADE_ZH, SEVERITY_ZH
 from ..profile import Profile, funding_legend
-from ..text import cjk_width as _cjk_width, clean_text, wrapped_lines as _lines
+from ..text import cjk_width as _cjk_width, clean_text, fit_utf16, utf16_len, wrapped_lines as _lines
 from .aggregate import CHART_BARS, Summary, shown_names
 from .apart import apart_forms, apart_place
 from .focus import Focus
@@ -75,7 +74,6 @@ TEXT_CAP, WRAP_CAP = 60, 30  # widest a column grows for its texts; a wrapped on
 A4_WIDTH = 140  # column-width units across A4 landscape at 100 %; wider sheets shrink to fit
 A3_FROM = 1.6 * A4_WIDTH  # a sheet this wide would print below ~62 % on A4: it is set to A3 landscape
 TITLE_HEIGHT = 21  # points of a row of 黑体 16, the summary's title
-MAX_ROW_HEIGHT = 409  # points: Excel repairs a file with a taller row before opening it
 # How full a page of 汇总表 is planned, its rows a line each or as tall as set: a printer may draw the columns a
 # little apart from the screen, and so print at a scale a little apart; a chart cut by a page's end is worse than a
 # row of a table run onto the next page, and is given more room to spare.
@@ -489,7 +487,7 @@ def _fits(ws, url: str) -> bool:
     projects), and at most 2,079 characters of path (a unit's file deep in folders); xlsxwriter leaves the cell
     empty otherwise, with an English warning, where its text is to stand unlinked."""
     path, _, anchor = url.partition("#")  # as xlsxwriter measures it
-    return ws.hlink_count < _MAX_LINKS and max(_utf16_len(path), _utf16_len(anchor)) <= ws.max_url_length
+    return ws.hlink_count < _MAX_LINKS and max(utf16_len(path), utf16_len(anchor)) <= ws.max_url_length
 
 
 _MAX_LINKS = 65_530
@@ -499,7 +497,7 @@ _MAX_TIP = 255  # UTF-16 units of a link's tip that Excel holds; xlsxwriter rais
 def _tip(text: str) -> str:
     """A link's tip as Excel holds it: one naming a long file name (a Windows name may take 255 characters), cut
     short with an ellipsis."""
-    return text if _utf16_len(text) <= _MAX_TIP else _utf16_truncate(text, _MAX_TIP - 1) + "…"
+    return fit_utf16(text, _MAX_TIP, "…")
 
 
 def _file_link(file: str, folder: str) -> tuple[str, str]:
@@ -817,7 +815,6 @@ def _fit_amounts(ws: Worksheet, plan: SheetPlan, values: dict[str, object]) -> N
     """The official form's amount columns widened where an amount in them (written, or a 小计 or 资金总额 its
     formula sums) is wider than the form sets them (for 999,999.99 万元): sums of forms typed in 元 (K019)
     printed ### there. A merged cell (全年预计支出数) counts its columns."""
-    spans = {(op.area.top, op.area.left): op.area.right for op in plan.ops if isinstance(op, Merge)}
     shown: dict[str, float] = {}
     for block in ("source", "spending"):
         rows = [(label, cells) for (b, label), cells in plan.layout.funding.items() if b == block]
@@ -835,7 +832,7 @@ def _fit_amounts(ws: Worksheet, plan: SheetPlan, values: dict[str, object]) -> N
     need: dict[int, int] = {}
     for address, value in shown.items():
         row, col = rc(address)
-        beside = sum(plan.column_widths[c] for c in range(col + 1, spans.get((row, col), col) + 1))
+        beside = plan.width(row, col) - plan.column_widths[col]
         need[col] = max(need.get(col, 0), _number_width(value, "amount") + 2 - beside)
     for col, wanted in need.items():
         if wanted > plan.column_widths[col]:
