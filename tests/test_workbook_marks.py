@@ -370,8 +370,9 @@ def test_a_units_sheet_named_as_ours_but_for_case_is_refused(original, tmp_path)
     wb = load_workbook(original)
     wb.create_sheet(STATE_SHEET.upper())["A1"] = "单位自己的表"
     wb.save(original)
-    with pytest.raises(ValueError, match="请将其改名后再标注"):
+    with pytest.raises(ValueError, match="请将其改名后再标注") as refused:
         annotate_file(original, tmp_path / "marked.xlsx", make_plan(original))
+    assert str(refused.value).startswith(f"{original}：工作簿中已有名为“_XLMON”的工作表")
     assert not (tmp_path / "marked.xlsx").exists()
 
 
@@ -389,8 +390,9 @@ def test_a_results_sheet_of_the_users_own_is_not_touched(original, tmp_path):
     wb = load_workbook(original)
     wb.create_sheet(RESULTS_SHEET)["A1"] = "我自己的表"
     wb.save(tmp_path / "own.xlsx")
-    with pytest.raises(ValueError, match="校验结果"):
+    with pytest.raises(ValueError, match="校验结果") as refused:
         annotate_file(tmp_path / "own.xlsx", tmp_path / "marked.xlsx", make_plan(original))
+    assert str(refused.value).startswith(f"{tmp_path / 'own.xlsx'}：工作簿中已有名为“{RESULTS_SHEET}”")
     assert not (tmp_path / "marked.xlsx").exists()
     kept = load_workbook(clear_file(tmp_path / "own.xlsx", tmp_path / "cleared.xlsx"))
     assert kept[RESULTS_SHEET]["A1"].value == "我自己的表"

@@ -93,7 +93,10 @@ def annotate_file(src: str | Path, dst: str | Path, plan: MarkPlan) -> Path:
     if dst_path.exists() and not _annotated_copy(dst_path):
         raise ValueError(f"输出文件 {dst_path} 已存在，且不是 xlmon 的标注副本，未覆盖：请另选输出文件名。")
     wb = _load(src_path)
-    annotate_workbook(wb, plan)
+    try:
+        annotate_workbook(wb, plan)
+    except ValueError as exc:  # said of the workbook in hand; from a file, which one
+        raise ValueError(f"{src_path}：{exc}") from None
     _declare_kind(wb, dst_path)
     return _save(wb, src_path, dst_path)
 
