@@ -241,6 +241,29 @@ def test_a_header_made_with_a_long_name_is_as_tall_as_its_lines():
     assert not {3, 4} & set(plan_form("project", year=2026, months=6).row_heights)
 
 
+def test_a_header_made_with_a_name_too_long_for_a_row_stops_at_excels_limit(tmp_path):
+    """A name wrapping onto more lines than 409 points hold set the row taller, which Excel repairs before opening
+    the form: the row stops at 409 and the name is set at its top, its start shown. Both writers: openpyxl's
+    template, xlsxwriter's (a summary's 部门整体)."""
+    import xlsxwriter
+    from openpyxl import load_workbook
+
+    from xlmon.form_plan import MAX_ROW_HEIGHT
+    from xlmon.templates import build_form_xlsxwriter, save_atomic, template_workbook
+
+    name = "某市教育科学研究所附属实验学校后勤保障中心" * 120
+    save_atomic(template_workbook("project", year=2026, months=6, unit=name), tmp_path / "openpyxl.xlsx")
+    book = xlsxwriter.Workbook(tmp_path / "xlsxwriter.xlsx")
+    build_form_xlsxwriter(book, book.add_worksheet("部门整体"), "department", year=2026, months=6, department=name)
+    book.close()
+    for file, row, label in (("openpyxl.xlsx", 4, "H4"), ("xlsxwriter.xlsx", 3, "A3")):
+        ws = load_workbook(tmp_path / file).worksheets[0]
+        assert ws.row_dimensions[row].height == MAX_ROW_HEIGHT, file
+        cell = ws.cell(row, 9 if row == 4 else 4)
+        assert cell.value == name and cell.alignment.vertical == "top", file
+        assert ws[label].alignment.vertical == "center", file  # its label, on the same row, as it was
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_template_inputs_unlocked_and_labels_locked(kind):
     wb = new_workbook()

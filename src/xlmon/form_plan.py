@@ -488,12 +488,16 @@ def _page_breaks(p: SheetPlan, setup: PrintSetup, table: int, last: int, tail: f
 def _fit_header(p: SheetPlan, texts: dict[str, str]) -> None:
     """A header row as tall as the lines its texts the form is made with wrap onto in their merged cells (Excel and
     WPS fit no row to a merged cell): a unit's name of 24 characters and more in 预算单位 ran over 项目名称 above and
-    the funding table below, cut on paper."""
+    the funding table below, cut on paper. At most the 409 points Excel allows (a taller row made Excel repair the
+    form before opening it), and then set at its top, so that the start of a name too long for it shows."""
     for cell, text in texts.items():
         row, col = rc(cell)
         lines = wrapped_lines(text, p.width(row, col))
         if lines > 1:
-            p.row_heights[row] = max(p.row_heights.get(row, ROW_HEIGHT), LINE_HEIGHT * lines + 2)
+            height = max(p.row_heights.get(row, ROW_HEIGHT), LINE_HEIGHT * lines + 2)
+            p.row_heights[row] = min(height, MAX_ROW_HEIGHT)
+            if height > MAX_ROW_HEIGHT:
+                p.restyle(Area(row, col, row, col), align=Align("left", "top", wrap=True))
 
 
 def rc(cell: str) -> tuple[int, int]:
