@@ -29,6 +29,7 @@ from xlmon.consolidate.workbook import SHEETS
 from xlmon.form_plan import MAX_ROW_HEIGHT
 
 SALT = 103
+BUREAU_SALT = 110  # a salt of its own: SALT + 1 is the report paper property's, and a seed named a case in both
 HEADER_BAND = 45  # points from a page's top: its header (the department and period, the sheet)
 FOOTER_BAND = 40  # points from its bottom: the page number and the grades' rules
 TABLES = SHEETS[1:6]  # one header row each, repeated atop each of their pages
@@ -194,7 +195,7 @@ def test_every_sheet_prints_whole_under_its_header(tmp_path, excel_columns, seed
     assert_prints_whole(summary, printed(excel_columns, summary, tmp_path / "pdf"), f"seed {seed}")
 
 
-@pytest.mark.parametrize("seed", seeds(2, SALT + 1))
+@pytest.mark.parametrize("seed", seeds(2, BUREAU_SALT))
 def test_a_bureaus_summary_prints_whole_under_its_header(tmp_path, excel_columns, seed):
     rng = random.Random(seed)
     summary, province = tmp_path / "out" / "局汇总.xlsx", tmp_path / "out" / "省汇总.xlsx"
