@@ -1,0 +1,159 @@
+"""What README.md and docs/addin.md state that a run can show, run on the sample department as a new user runs it:
+the JSON keys they list, the summary's sheets, the demo's numbers, the example line, the exit codes, the ribbon's
+buttons. Each test reads the claim from the document where it can, so that the two cannot part silently."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+
+import pytest
+
+from conftest import ROOT
+from xlmon.cli import main
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+ADDIN_DOC = (ROOT / "docs" / "addin.md").read_text(encoding="utf-8")
+
+
+def section(command: str) -> str:
+    """The README's section of `xlmon <command>`, from its heading to the next."""
+    heading = re.search(rf"^#+ `xlmon {command}\b.*$", README, re.M)
+    assert heading, command
+    end = re.compile(r"^#+ ", re.M).search(README, heading.end())
+    return README[heading.start():end.start() if end else len(README)]
+
+
+def keys(listed: str) -> set[str]:
+    """The keys a README brace lists: `{"path", "status"}` or `{path, status}`."""
+    return set(re.findall(r"\w+", listed))
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    """`xlmon demo` into a folder of its own, as the README's first command does."""
+    folder = tmp_path_factory.mktemp("readme") / "demo"
+    assert main(["demo", str(folder)]) == 0
+    return folder
+
+
+def run_json(capsys, argv) -> tuple[int, dict]:
+    capsys.readouterr()
+    code = main([*argv, "--format", "json"])
+    return code, json.loads(capsys.readouterr().out)
+
+
+# ---------------------------------------------------------------------------------- xlmon check
+
+def test_check_json_is_the_contract_the_readme_quotes(sample, capsys):
+    quoted = re.search(r'`--format json` prints one JSON object \(`\{"files": \[(\{[^}]*\})\]\}`', section("check"))
+    assert quoted, "the README no longer quotes check's JSON contract"
+    code, data = run_json(capsys, ["check", str(sample)])
+    assert code == 1 and set(data) == {"files"}
+    assert all(set(record) == keys(quoted.group(1)) for record in data["files"]), data["files"][0].keys()
+
+
+# ---------------------------------------------------------------------------------- xlmon consolidate
+
+def test_consolidate_json_has_the_keys_the_readme_lists(sample, tmp_path, capsys):
+    text = section("consolidate")
+    listed = re.search(r'`--format json` prints\s*`(\{"output".*?\})`', text, re.S)
+    assert listed, "the README no longer lists consolidate's JSON keys"
+    roster = tmp_path / "名单.csv"
+    roster.write_text("单位名称\n某市第一中学\n某市新单位\n", encoding="utf-8")
+    code, data = run_json(capsys, ["consolidate", str(sample), "-o", str(tmp_path / "汇总.xlsx"), "--roster", str(roster)])
+    assert code == 0 and set(data) == keys(listed.group(1))
+    files = re.search(r"`files`: each `(\{[^}]*\})`", text)
+    assert files and all(set(f) == keys(files.group(1)) for f in data["files"])
+    departments = re.search(r"`departments`: [^`]*each `(\{[^}]*\})`", text)
+    assert departments and all(set(d) == keys(departments.group(1)) for d in data["departments"])
+    roster_keys = re.search(r"`roster`:\s*`(\{[^}]*\})` or null", text)
+    assert roster_keys and set(data["roster"]) == keys(roster_keys.group(1))
+    assert data["missing_units"] == ["某市新单位"]
+
+
+def test_summary_sheets_are_the_seven_the_readme_numbers(sample, tmp_path):
+    from openpyxl import load_workbook
+
+    numbered = re.findall(r"^\d\. \*\*(.+?)\*\*", section("consolidate"), re.M)
+    assert len(numbered) == 7 and "seven sheets" in README
+    out = tmp_path / "汇总.xlsx"
+    assert main(["consolidate", str(sample), "-o", str(out)]) == 0
+    book = load_workbook(out, read_only=True)
+    assert [ws.title for ws in book.worksheets if ws.sheet_state == "visible"] == numbered
+
+
+# ---------------------------------------------------------------------------------- xlmon demo
+
+def test_demo_is_the_department_the_readme_describes(sample, tmp_path, capsys):
+    said = re.search(r"(某市\S+) with (\d+) units and (\d+) project forms \(plus (\w+) 部门整体 forms\)", section("demo"))
+    assert said, "the README no longer says what the demo holds"
+    department, units, projects, overall = said.group(1), int(said.group(2)), int(said.group(3)), said.group(4)
+    overall = {"one": 1, "two": 2, "three": 3}[overall]
+    code, data = run_json(capsys, ["consolidate", str(sample), "-o", str(tmp_path / "汇总.xlsx")])
+    assert code == 0
+    assert (data["units"], data["projects"]) == (units, projects)
+    assert [d["name"].split("（")[0] for d in data["departments"]] == [department]
+    code, checked = run_json(capsys, ["check", *map(str, sorted(sample.glob("某市*.xlsx")))])
+    kinds = [form["kind"] for f in checked["files"] for form in f["forms"]]
+    assert len(checked["files"]) == units and (kinds.count("project"), kinds.count("department")) == (projects, overall)
+
+
+# ---------------------------------------------------------------------------------- the exit codes the README states
+
+def test_exit_codes_are_those_the_readme_states(sample, tmp_path, capsys):
+    """check: 0 no error-severity finding, 1 findings or no workbook at all, 2 usage; consolidate: 0 written, 1 nothing
+    usable, 2 the output an input, the roster, an existing workbook that is no summary, or --overall-from no completed
+    summary; report: 0 written, 1 no usable form, 2 an existing file that is no report left as written; template: an
+    existing FILE refused, exit 2; clear: no marks, a line and no copy (0), an -o that exists refused (2); demo: a
+    folder holding other workbooks refused (exit 2)."""
+    empty = tmp_path / "空"
+    empty.mkdir()
+    unit = sample / "某市第一中学.xlsx"  # warnings and notes only
+    erring = sample / "某市第二中学.xlsx"
+    other = tmp_path / "其他.xlsx"
+    shutil.copy(unit, other)
+    roster = tmp_path / "名单.xlsx"
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["单位名称"])
+    book.active.append(["某市第一中学"])
+    book.save(roster)
+    summary = tmp_path / "汇总.xlsx"
+    cases = [
+        (["check", str(unit)], 0),
+        (["check", str(erring)], 1),
+        (["check", str(empty)], 1),
+        (["check", str(tmp_path / "无此文件.xlsx")], 1),
+        (["check", str(unit), str(erring), "--annotate", str(tmp_path / "标注.xlsx")], 2),
+        (["consolidate", str(sample), "-o", str(summary)], 0),
+        (["consolidate", str(empty), "-o", str(tmp_path / "空汇总.xlsx")], 1),
+        (["consolidate", str(sample), "-o", str(unit)], 2),
+        (["consolidate", str(sample), "-o", str(roster), "--roster", str(roster)], 2),
+        (["consolidate", str(sample), "-o", str(other)], 2),
+        (["consolidate", str(sample), "-o", str(tmp_path / "新汇总.xlsx"), "--overall-from", str(summary)], 2),
+        (["report", str(sample), "-o", str(tmp_path / "报告.docx")], 0),
+        (["report", str(sample), "-o", str(tmp_path / "报告.docx")], 0),  # its own draft, unchanged: replaced
+        (["report", str(empty), "-o", str(tmp_path / "空报告.docx")], 1),
+        (["report", str(sample), "-o", str(other)], 2),
+        (["template", "project", "-o", str(other)], 2),
+        (["clear", str(unit)], 0),  # no marks
+        (["check", str(unit), "--annotate", str(tmp_path / "标注副本.xlsx")], 0),
+        (["clear", str(tmp_path / "标注副本.xlsx"), "-o", str(other)], 2),
+        (["demo", str(tmp_path)], 2),
+    ]
+    for argv, expected in cases:
+        capsys.readouterr()
+        try:
+            code = main(argv)
+        except SystemExit as exc:  # argparse's usage errors
+            code = exc.code
+        assert code == expected, (argv, code, capsys.readouterr())
+    assert not (tmp_path / "标注.xlsx").exists() and not (tmp_path / "空汇总.xlsx").exists()
+    assert not list(sample.glob("*已清除*")) and not list(tmp_path.glob("*已清除*"))
+    for usage in (["check"], ["consolidate", str(sample)], ["template", "form", "-o", "x.xlsx"]):
+        with pytest.raises(SystemExit) as exc:
+            main(usage)
+        assert exc.value.code == 2, usage
