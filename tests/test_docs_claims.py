@@ -54,6 +54,17 @@ def test_check_json_is_the_contract_the_readme_quotes(sample, capsys):
     assert all(set(record) == keys(quoted.group(1)) for record in data["files"]), data["files"][0].keys()
 
 
+def test_check_example_line_is_what_the_demo_prints(sample, capsys):
+    """The line the README shows of `xlmon check` is one the sample department gives, word for word up to its …"""
+    example = re.search(r"ruff style:\n\n```\n(demo/[^\n]*)\n```", section("check"))
+    assert example, "the README's example of a finding's line is gone"
+    shown = example.group(1).removesuffix("…")
+    capsys.readouterr()
+    main(["check", str(sample)])
+    printed = capsys.readouterr().out.replace(str(sample), "demo").splitlines()
+    assert any(line.startswith(shown) for line in printed), (shown, [line for line in printed if shown[:30] in line])
+
+
 # ---------------------------------------------------------------------------------- xlmon consolidate
 
 def test_consolidate_json_has_the_keys_the_readme_lists(sample, tmp_path, capsys):
