@@ -168,3 +168,28 @@ def test_exit_codes_are_those_the_readme_states(sample, tmp_path, capsys):
         with pytest.raises(SystemExit) as exc:
             main(usage)
         assert exc.value.code == 2, usage
+
+
+# ---------------------------------------------------------------------------------- the web page's routes
+
+def test_api_answers_carry_the_keys_the_readme_lists(sample, client, capsys, tmp_path):
+    routes = next(line for line in README.splitlines() if line.startswith("| `POST /api/check`"))
+    units = [("files", (p.name, p.read_bytes())) for p in sorted(sample.glob("某市*.xlsx"))]
+    check = client.post("/api/check", files=units[:2])
+    assert check.status_code == 200
+    assert set(check.json()) == {"files", "annotated", "unmarked"}
+    assert "`/api/check`" in routes and "answers `check --format json`'s `files` plus `annotated`" in routes \
+        and "and `unmarked`" in routes
+    said = re.search(r"answers `consolidate --format json` plus `roster` \(`(\{[^}]*\})` or null\), (.*?) \(汇总表's",
+                     routes)
+    assert said, "the README no longer lists what /api/consolidate answers"
+    extra = set(re.findall(r"`(\w+)`", said.group(2)))
+    roster = ("roster", ("名单.csv", "单位名称\n某市第一中学\n某市新单位\n".encode()))
+    body = client.post("/api/consolidate", files=[*units, roster]).json()
+    code, cli = run_json(capsys, ["consolidate", str(sample), "-o", str(tmp_path / "汇总.xlsx")])
+    assert code == 0 and set(body) == set(cli) | {"roster"} | extra, set(body) ^ (set(cli) | extra)
+    assert set(body["roster"]) == keys(said.group(1))
+    download = re.search(r"`download` \(the summary, `(\{[^}]*\})`, base64\)", said.group(2))
+    assert download and set(body["download"]) == keys(download.group(1))
+    report = re.search(r"`/api/report` [^|]*answers the report \(`(\w+)`\) with `(\w+)` and `(\w+)`", routes)
+    assert report and set(client.post("/api/report", files=units).json()) == set(report.groups())
