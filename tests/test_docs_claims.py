@@ -193,3 +193,14 @@ def test_api_answers_carry_the_keys_the_readme_lists(sample, client, capsys, tmp
     assert download and set(body["download"]) == keys(download.group(1))
     report = re.search(r"`/api/report` [^|]*answers the report \(`(\w+)`\) with `(\w+)` and `(\w+)`", routes)
     assert report and set(client.post("/api/report", files=units).json()) == set(report.groups())
+
+
+# ---------------------------------------------------------------------------------- docs/addin.md
+
+def test_addin_doc_counts_and_names_the_ribbons_buttons():
+    ribbon = (ROOT / "addin" / "src" / "customUI.xml").read_text(encoding="utf-8")
+    labels = re.findall(r'<button [^>]*label="([^"]+)"', ribbon)
+    count = re.search(r"the 绩效监控 tab shows (\d+) buttons", ADDIN_DOC)
+    assert count and int(count.group(1)) == len(labels), (count and count.group(0), labels)
+    table = re.search(r"\| 按钮 \| 作用 \|\n\| --- \| --- \|\n((?:\|.*\n)+)", ADDIN_DOC)
+    assert table and [row.split("|")[1].strip() for row in table.group(1).splitlines()] == labels
