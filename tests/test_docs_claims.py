@@ -204,3 +204,14 @@ def test_addin_doc_counts_and_names_the_ribbons_buttons():
     assert count and int(count.group(1)) == len(labels), (count and count.group(0), labels)
     table = re.search(r"\| 按钮 \| 作用 \|\n\| --- \| --- \|\n((?:\|.*\n)+)", ADDIN_DOC)
     assert table and [row.split("|")[1].strip() for row in table.group(1).splitlines()] == labels
+
+
+# ---------------------------------------------------------------------------------- the rule profile
+
+def test_milestones_the_readme_states_are_the_default_profile():
+    from xlmon.profile import load_profile
+
+    said = re.search(r"optional milestones ((?:\d+月 \d+ %(?:, )?)+)", README)
+    assert said, "the README no longer states the default milestones"
+    stated = {int(m): int(p) / 100 for m, p in re.findall(r"(\d+)月 (\d+) %", said.group(1))}
+    assert stated == load_profile(None).funding.milestones
