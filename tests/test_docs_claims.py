@@ -44,6 +44,19 @@ def run_json(capsys, argv) -> tuple[int, dict]:
     return code, json.loads(capsys.readouterr().out)
 
 
+# ---------------------------------------------------------------------------------- ## Layout
+
+def test_layout_names_every_module_and_package():
+    """A new developer finds each piece of src/xlmon in the README's Layout table (the packages' modules too)."""
+    layout = README[README.index("## Layout"):README.index("## Commands")]
+    package = ROOT / "src" / "xlmon"
+    pieces = [p for p in package.iterdir() if p.suffix == ".py" or (p.is_dir() and not p.name.startswith("__"))]
+    pieces += [p for d in package.iterdir() if d.is_dir() and (d / "__init__.py").exists() for p in d.glob("*.py")]
+    unnamed = sorted(str(p.relative_to(package)) for p in pieces
+                     if p.name not in ("__init__.py", "__main__.py") and p.name not in layout)
+    assert not unnamed, f"not in the README's Layout: {unnamed}"
+
+
 # ---------------------------------------------------------------------------------- xlmon check
 
 def test_check_json_is_the_contract_the_readme_quotes(sample, capsys):
