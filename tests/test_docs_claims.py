@@ -228,3 +228,47 @@ def test_milestones_the_readme_states_are_the_default_profile():
     assert said, "the README no longer states the default milestones"
     stated = {int(m): int(p) / 100 for m, p in re.findall(r"(\d+)月 (\d+) %", said.group(1))}
     assert stated == load_profile(None).funding.milestones
+
+
+def test_numbers_the_readme_states_are_the_built_in_ones():
+    """Thresholds, limits and caps the README quotes in words, against the profile and the constants that hold them."""
+    from xlmon.cli import build_parser
+    from xlmon.consolidate.aggregate import CHART_BARS
+    from xlmon.profile import load_profile
+    from xlmon.report.content import LISTED_BEHIND, LISTED_RED
+    from xlmon.server.app import Settings
+
+    profile = load_profile(None)
+    flat = " ".join(README.split())  # the README wraps its sentences anywhere
+
+    def number(pattern: str) -> list[float]:
+        found = re.search(pattern, flat)
+        assert found, f"the README no longer says {pattern!r}"
+        return [float(n) for n in found.groups()]
+
+    review = profile.goal_review
+    assert number(r"\(≥ (\d+) % quantified, ≥ (\d) 一级, ≥ (\d) 二级, ≥ (\d) 三级\)") == \
+        [review.min_quantified_share * 100, review.min_level1, review.min_level2, review.min_level3]
+    assert number(r"\(green ≤ (\d+) pp, yellow ≤ (\d+) pp") == \
+        [profile.funding.green_max_gap * 100, profile.funding.yellow_max_gap * 100]
+    assert number(r"within (\d+) % of the target yellow") == [profile.indicators.yellow_tolerance * 100]
+    amounts = profile.amounts  # in 万元: 1 亿元 is 10,000
+    assert number(r"over (\d+) 亿元 for a project, (\d+) 亿元 for a 部门整体") == \
+        [amounts.project_max / 1e4, amounts.department_max / 1e4]
+    assert number(r"R210: over (\d+) 亿元 for one project, (\d+) 亿元 for a department") == \
+        [amounts.project_max / 1e4, amounts.department_max / 1e4]
+    assert number(r"K019 where it is at least (\d+) 亿元 and (\d+) times the median") == \
+        [amounts.apart_floor / 1e4, amounts.apart_times]
+    palette = re.search(r"\(red (\w{6}), yellow (\w{6}), green (\w{6})", flat)
+    assert palette and palette.groups() == (profile.palette.red, profile.palette.yellow, profile.palette.green)
+    settings = Settings(token=None)
+    assert number(r"\((\d+) MB a file, (\d+) files, (\d+) MB a request, a button's payload (\d+) MB;") == \
+        [settings.max_file_mb, settings.max_files, settings.max_total_mb, settings.max_payload_mb]
+    assert number(r"a printed page has room for, at most (\d+);") == [CHART_BARS]
+    assert number(r"labelled percentage scale \(of the (\d+) furthest behind") == [CHART_BARS]
+    assert number(r"\(of more than (\d+), the (\d+) least likely") == [LISTED_RED, LISTED_RED]
+    assert number(r"the text names the (\d+) units furthest behind") == [LISTED_BEHIND]
+    serve = build_parser()._subparsers._group_actions[0].choices["serve"]
+    defaults = {a.dest: a.default for a in serve._actions}
+    said = re.search(r"`--host` defaults to ([\d.]+) .*?`--port` to (\d+)\.", flat)
+    assert said and (said.group(1), int(said.group(2))) == (defaults["host"], defaults["port"])
