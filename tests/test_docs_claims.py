@@ -272,3 +272,21 @@ def test_numbers_the_readme_states_are_the_built_in_ones():
     defaults = {a.dest: a.default for a in serve._actions}
     said = re.search(r"`--host` defaults to ([\d.]+) .*?`--port` to (\d+)\.", flat)
     assert said and (said.group(1), int(said.group(2))) == (defaults["host"], defaults["port"])
+
+
+# ---------------------------------------------------------------------------------- docs/diagnostics.md
+
+def test_each_line_form_the_diagnostics_page_gives_is_one_check_prints(sample, tmp_path, capsys):
+    """The page says how a finding prints; each of its forms is a line `xlmon check` prints, and every line is one."""
+    page = (ROOT / "docs" / "diagnostics.md").read_text(encoding="utf-8")
+    head = " ".join(page.split("| code |")[0].split())
+    forms = re.findall(r"`(file[^`]*): CODE message`", head)
+    assert forms, "docs/diagnostics.md no longer says how a finding prints"
+    shapes = {"file": r"[^:]+", "file:sheet": r"[^:]+:[^!:]+", "file:sheet!cell": r"[^:]+:[^!:]+![A-Z]+\d+"}
+    assert set(forms) <= set(shapes)
+    capsys.readouterr()
+    main(["check", str(sample / "某市第二中学.xlsx"), str(tmp_path / "无此文件.xlsx")])
+    lines = capsys.readouterr().out.splitlines()[:-1]  # the last is the count
+    said = {form for line in lines for form in forms if re.fullmatch(rf"{shapes[form]}: [A-Z]\d{{3}} .+", line)}
+    assert all(any(re.fullmatch(rf"{shapes[f]}: [A-Z]\d{{3}} .+", line) for f in forms) for line in lines), lines
+    assert {"file", "file:sheet!cell"} <= said, said
