@@ -290,3 +290,29 @@ def test_each_line_form_the_diagnostics_page_gives_is_one_check_prints(sample, t
     said = {form for line in lines for form in forms if re.fullmatch(rf"{shapes[form]}: [A-Z]\d{{3}} .+", line)}
     assert all(any(re.fullmatch(rf"{shapes[f]}: [A-Z]\d{{3}} .+", line) for f in forms) for line in lines), lines
     assert {"file", "file:sheet!cell"} <= said, said
+
+
+def test_severities_the_readme_gives_are_the_catalogues():
+    """Where the README says a code is a note, info, a warning or an error, the catalogue agrees; and every code it
+    names is in the catalogue."""
+    from xlmon.diagnostics import catalogue
+
+    codes = catalogue()
+    flat = " ".join(README.split())
+    named = set(re.findall(r"\b[FSNCRGK]\d{3}\b", flat))
+    assert named <= set(codes), named - set(codes)
+    said = {
+        r"S131 \(info\)": ("S131", "info"), r"S134, info": ("S134", "info"), r"S114, info": ("S114", "info"),
+        r"K017 \(info\)": ("K017", "info"), r"K020 \(warning\)": ("K020", "warning"),
+        r"R304, a warning": ("R304", "warning"), r"with a warning \(N002\)": ("N002", "warning"),
+        r"the note F015": ("F015", "info"), r"K018 \(a note": ("K018", "info"), r"an S130 note": ("S130", "info"),
+        r"is an error \(S104\)": ("S104", "error"), r"an error naming its cell, S132": ("S132", "error"),
+    }
+    for pattern, (code, severity) in said.items():
+        assert re.search(pattern, flat), f"the README no longer says {pattern!r}"
+        assert codes[code].severity == severity, (code, codes[code].severity)
+    families = re.search(r"`G…` red \(warning\) and yellow \(info\)", flat)
+    assert families and {codes[c].severity for c in ("G101", "G201")} == {"warning"} \
+        and {codes[c].severity for c in ("G102", "G202")} == {"info"}
+    assert re.search(r"\(≥ 70 % quantified, [^)]*\) as warnings", flat)
+    assert {codes[f"R11{n}"].severity for n in range(1, 5)} == {"warning"}
