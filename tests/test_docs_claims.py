@@ -316,3 +316,14 @@ def test_severities_the_readme_gives_are_the_catalogues():
         and {codes[c].severity for c in ("G102", "G202")} == {"info"}
     assert re.search(r"\(≥ 70 % quantified, [^)]*\) as warnings", flat)
     assert {codes[f"R11{n}"].severity for n in range(1, 5)} == {"warning"}
+
+
+def test_readme_installs_the_tools_ci_installs():
+    """The README's apt-get line for `make test` is the one .ci/run runs and the one a missing tool's skip names."""
+    from conftest import INSTALL
+
+    said = re.search(r"`apt-get install ([^`]+)`", README)
+    ci = re.search(r"--no-install-recommends(.+?)\nfi\n", (ROOT / ".ci" / "run").read_text(encoding="utf-8"), re.S)
+    assert said and ci
+    packages = set(said.group(1).split())
+    assert packages == set(INSTALL.removeprefix("apt-get install ").split()) == set(ci.group(1).split()) - {"\\"}
