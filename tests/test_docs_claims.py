@@ -65,6 +65,12 @@ def test_check_json_is_the_contract_the_readme_quotes(sample, capsys):
     code, data = run_json(capsys, ["check", str(sample)])
     assert code == 1 and set(data) == {"files"}
     assert all(set(record) == keys(quoted.group(1)) for record in data["files"]), data["files"][0].keys()
+    # "rates are fractions, amounts in 万元 …, rounded to 4 decimals"
+    assert "rates are fractions" in section("check") and "rounded to 4\ndecimals" in section("check")
+    numbers = [v for v in re.findall(r"-?\d+\.\d+", json.dumps(data["files"]))]
+    assert numbers and all(len(n.split(".")[1]) <= 4 for n in numbers), [n for n in numbers if len(n.split(".")[1]) > 4]
+    forms = [form for record in data["files"] for form in record["forms"]]
+    assert {form["time_progress"] for form in forms} == {0.5}  # 1-6月, a fraction
 
 
 def test_check_example_line_is_what_the_demo_prints(sample, capsys):
@@ -285,11 +291,12 @@ def test_each_line_form_the_diagnostics_page_gives_is_one_check_prints(sample, t
     shapes = {"file": r"[^:]+", "file:sheet": r"[^:]+:[^!:]+", "file:sheet!cell": r"[^:]+:[^!:]+![A-Z]+\d+"}
     assert set(forms) <= set(shapes)
     capsys.readouterr()
-    main(["check", str(sample / "某市第二中学.xlsx"), str(tmp_path / "无此文件.xlsx")])
+    main(["check", str(sample / "某市第二中学.xlsx"), str(sample / "某市教育技术装备中心.xlsx"),  # its 填报说明: S001
+          str(tmp_path / "无此文件.xlsx")])
     lines = capsys.readouterr().out.splitlines()[:-1]  # the last is the count
     said = {form for line in lines for form in forms if re.fullmatch(rf"{shapes[form]}: [A-Z]\d{{3}} .+", line)}
     assert all(any(re.fullmatch(rf"{shapes[f]}: [A-Z]\d{{3}} .+", line) for f in forms) for line in lines), lines
-    assert {"file", "file:sheet!cell"} <= said, said
+    assert said == set(shapes), said
 
 
 def test_severities_the_readme_gives_are_the_catalogues():
