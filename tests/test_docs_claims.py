@@ -334,3 +334,25 @@ def test_readme_installs_the_tools_ci_installs():
     assert said and ci
     packages = set(said.group(1).split())
     assert packages == set(INSTALL.removeprefix("apt-get install ").split()) == set(ci.group(1).split()) - {"\\"}
+
+
+# ---------------------------------------------------------------------------------- xlmon clear
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".xlsm"])
+def test_clear_writes_the_default_names_the_readme_gives(sample, tmp_path, suffix, capsys):
+    """`FILE-已清除.xlsx`, then `FILE-已清除（2）.xlsx`: FILE being the marked copy's name without its suffix, which the
+    cleared copy keeps where the README says so (an .xlsm stays a workbook with macros)."""
+    from openpyxl import load_workbook
+
+    text = " ".join(section("clear").split())
+    said = re.search(r"Default output: `FILE-已清除\.xlsx`( \(`\.xlsm` for an \.xlsm\))?, or `FILE-已清除（2）\.xlsx`", text)
+    assert said, "the README no longer gives clear's default output"
+    unit = tmp_path / f"二中{suffix}"
+    load_workbook(sample / "某市第二中学.xlsx", keep_vba=True).save(unit)
+    marked = tmp_path / f"标注{suffix}"
+    assert main(["check", str(unit), "--annotate", str(marked)]) == 1
+    kept = suffix if said.group(1) else ".xlsx"
+    for name in (f"标注-已清除{kept}", f"标注-已清除（2）{kept}"):
+        capsys.readouterr()
+        assert main(["clear", str(marked)]) == 0
+        assert (tmp_path / name).is_file() and name in capsys.readouterr().out, sorted(p.name for p in tmp_path.iterdir())
