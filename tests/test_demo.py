@@ -302,6 +302,24 @@ def test_unreadable_spending_is_not_graded_as_zero(built):
                        for d in checks[p.file.name].diagnostics)
 
 
+def test_the_check_the_demo_suggests_is_of_the_folder_it_left(tmp_path, capsys):
+    """The demo said 逐条查看：xlmon check demo before writing 部门汇总.xlsx there, so that check counted a file and a
+    form more than the demo's own line, with warnings on the summary's 部门整体 it had not mentioned. It is said last
+    now, naming the summary among the files that check reads."""
+    from xlmon.cli import main
+
+    folder = tmp_path / "demo"
+    assert main(["demo", str(folder)]) == 0
+    said = capsys.readouterr().out.splitlines()
+    hint = said[-1]
+    assert hint.startswith(f"逐条查看：xlmon check {folder}（部门汇总.xlsx 也在其中"), said
+    assert said[-2].startswith("部门汇总已写出："), said
+    units = int(re.search(r"共检查 (\d+) 个文件", next(line for line in said if line.startswith("共检查")))[1])
+    main(["check", str(folder)])
+    checked = capsys.readouterr().out
+    assert f"共检查 {units + 1} 个文件" in checked and f"{folder / '部门汇总.xlsx'}:部门整体!" in checked
+
+
 def test_demo_again_keeps_a_summary_edited_since(tmp_path, capsys):
     """`xlmon demo` twice, the sample's 部门汇总 edited in between: the edit is kept and named, not an 内部错误."""
     from xlmon.cli import main

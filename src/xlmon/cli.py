@@ -451,7 +451,6 @@ def cmd_demo(args) -> int:
         warnings = sum(d.severity == "warning" for d in r.diagnostics)
         print(f"  {Path(r.path).name}：{len(r.forms)} 张表，错误 {errors}，警告 {warnings}")
     print(summary_line(results))
-    print(f"逐条查看：xlmon check {args.folder}")
     from .consolidate.run import OutputIsInput, consolidate
 
     target = Path(args.folder) / SUMMARY_NAME
@@ -463,6 +462,8 @@ def cmd_demo(args) -> int:
     except OSError as exc:
         return _demo_unwritten(args.folder, exc)
     print(f"部门汇总已写出：{target}（{len(summary.projects)} 个项目，重点监控建议 {len(summary.focus)} 个）")
+    # the folder now holds the summary too, and its 部门整体 is checked with the units' files
+    print(f"逐条查看：xlmon check {args.folder}（{SUMMARY_NAME} 也在其中：其“部门整体”表的绩效指标待部门填写）")
     return EXIT_OK
 
 
