@@ -137,7 +137,7 @@ def test_exit_codes_are_those_the_readme_states(sample, tmp_path, capsys):
     usable, 2 the output an input, the roster, an existing workbook that is no summary, or --overall-from no completed
     summary; report: 0 written, 1 no usable form, 2 an existing file that is no report left as written; template: an
     existing FILE refused, exit 2; clear: no marks, a line and no copy (0), an -o that exists refused (2); demo: a
-    folder holding other workbooks refused (exit 2)."""
+    folder holding other workbooks refused (exit 2); profile --check: 0 valid, 1 otherwise."""
     empty = tmp_path / "空"
     empty.mkdir()
     unit = sample / "某市第一中学.xlsx"  # warnings and notes only
@@ -173,6 +173,9 @@ def test_exit_codes_are_those_the_readme_states(sample, tmp_path, capsys):
         (["check", str(unit), "--annotate", str(tmp_path / "标注副本.xlsx")], 0),
         (["clear", str(tmp_path / "标注副本.xlsx"), "-o", str(other)], 2),
         (["demo", str(tmp_path)], 2),
+        (["profile", "--check", str(ROOT / "src" / "xlmon" / "profiles" / "default.toml")], 0),
+        (["profile", "--check", str(roster)], 1),  # not TOML
+        (["profile", "--check", str(tmp_path / "无此配置.toml")], 1),
     ]
     for argv, expected in cases:
         capsys.readouterr()
