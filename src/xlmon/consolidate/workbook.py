@@ -30,6 +30,7 @@ from ..text import cjk_width as _cjk_width, clean_text, fit_utf16, utf16_len, wr
 from .aggregate import CHART_BARS, Summary, shown_names
 from .apart import apart_forms, apart_place
 from .focus import Focus
+from .headers import header_rows, header_width
 from .edits import Column
 from .extract import RECORDS_SHEET
 from .names import unit_parts
@@ -83,20 +84,25 @@ CHART_OFFSET = 4  # pixels the chart stands below its first row: LibreOffice wou
 # the least a unit takes in the chart: at 16 (and at 20 for a bureau's 80 departments) LibreOffice left out every
 # other name
 BAR_PIXELS = 22
+# 绿灯 takes 27 of a column's 37 pixels at this (with the room _printed gives every value): a column of grades is as
+# narrow as 资金评级 and 综合评级 over two lines of two characters
+GRADE_WIDTH = 2.5
+DEPARTMENT_HEADER = "主管部门"  # before 单位 in a bureau's 项目明细, 指标偏差 and 重点监控建议 (_by_department)
 UNIT_HEADERS = ("单位", "小计", "支出数", "支出进度", "时间进度", "进度差（百分点）", "评级")
 
 
 class _Sheet:
     """A worksheet with a header row, typed cells, column widths fitted to what was written, rows tall
-    enough for their wrapped texts, and a page set up for print. Headers wrap onto two lines rather than
-    widen a column of short values. Rows are written as runs (see quick_xlsx.QuickCells) unless a chart reads them
-    (runs=False)."""
+    enough for their wrapped texts, and a page set up for print. Headers wrap into balanced lines (headers.py)
+    rather than widen a column of short values. Rows are written as runs (see quick_xlsx.QuickCells) unless a chart
+    reads them (runs=False)."""
 
     def __init__(self, book: _Book, name: str, headers: list[str], top: int = 0, runs: bool = True,
-                 freeze: bool = True):
+                 freeze: bool = True, also: dict[int, list[str]] | None = None):
         self.book, self.ws, self.headers, self.top = book, book.wb.add_worksheet(name), headers, top
         self.name, self.runs = name, runs
-        self.widths = [min(_width(h), max(4, math.ceil(_width(h) / 4) * 2)) for h in headers]
+        self.widths = [0] * len(headers)  # the widest value written in each column, as _width measures it
+        self.also = also or {}  # other headers written in a column, as 汇总表's tables of units write theirs
         self.wrapped: set[int] = set()  # columns of "wrap" cells, sized by finish()
         self.final: list[float] = []  # the column widths finish() set
         self.tall: list[tuple[int, int, str]] = []  # wrapped texts that may need more than one line
@@ -121,7 +127,7 @@ class _Sheet:
                 continue  # width 0 never widens a column
             if kind == "grade":
                 cells.append(("s", GRADE_TEXT[value], fmt[value]))
-                width = _text_width(GRADE_TEXT[value])
+                width = GRADE_WIDTH
             elif kind == "wrap":
                 text = str(value)
                 cells.append(("s", text, fmt["wrap_top" if _clipped(text) else "wrap"]))
@@ -153,19 +159,36 @@ class _Sheet:
             write_cells(self.ws, self.row, col, cells)
         self.row += 1
 
-    def finish(self, filters: bool = True, repeat: bool = True) -> None:
-        ws = self.ws
-        final = [_printed(w) for w in self.widths]
-        if self.wrapped:  # wrapped columns share what the others leave of an A4 page, WRAP_CAP at least
+    def columns(self) -> list[float]:
+        """The widths finish() sets the columns to (but for wrapped ones, which share the page): as wide as what
+        was written in them and their headers ask."""
+        return [self.column(c, w + 2 if w else 0) for c, w in enumerate(self.widths)]
+
+    def column(self, c: int, width: float) -> float:
+        """A column's width for values `width` wide (set, with room beside them): no narrower, and its headers
+        whole on a line or two, none of them with a character alone on its last (header_width)."""
+        return header_width((self.headers[c], *self.also.get(c, ())), width)
+
+    def shared(self, final: list[float]) -> list[float]:
+        """The widths with wrapped columns sharing what the others leave of an A4 page, WRAP_CAP at least."""
+        final = list(final)
+        if self.wrapped:
             share = (A4_WIDTH - sum(w for c, w in enumerate(final) if c not in self.wrapped)) / len(self.wrapped)
             for c in self.wrapped:
                 final[c] = min(final[c], max(share, WRAP_CAP + 2))
+        return final
+
+    def finish(self, filters: bool = True, repeat: bool = True) -> None:
+        ws = self.ws
+        final = self.shared(self.columns())
+        for c in self.wrapped:
+            final[c] = self.column(c, final[c])
         self.final = final
         for c, w in enumerate(final):
             ws.set_column(c, c, w)
         heights: dict[int, int] = {}
         if self.headers:
-            heights[self.top] = max(_lines(h, final[c]) for c, h in enumerate(self.headers))
+            heights[self.top] = header_rows(self.headers, final)
         for row, c, text in self.tall:
             heights[row] = max(heights.get(row, 1), _lines(text, final[c]))
         for row, lines in heights.items():
@@ -298,12 +321,20 @@ def _names(names: list[str], shown: int = 10) -> str:
 OVERVIEW_TOP, OVERVIEW_COLUMNS = 3, 12  # 汇总表's title and note above its header; its widest table
 
 
+def overview_headers(months: int | str) -> list[str]:
+    return ["资金来源", "上年结转", "本年预算", "小计", f"1-{months}月下达数", f"1-{months}月下达率",
+            f"1-{months}月支出数", f"1-{months}月支出进度", "全年预计支出数", "时间进度", "进度差（百分点）", "评级"]
+
+
+# the headers 汇总表 writes below its own, in its columns: the grades' counts and the tables of units (departments)
+OVERVIEW_BELOW = {**{c: [h] for c, h in enumerate(UNIT_HEADERS)}, 0: ["单位", DEPARTMENT_HEADER, "项目评级"],
+                  7: ["未评级"]}
+
+
 def _overview(book: _Book, summary: Summary) -> None:
-    months = summary.months or "XX"
-    headers = ["资金来源", "上年结转", "本年预算", "小计", f"1-{months}月下达数", f"1-{months}月下达率",
-               f"1-{months}月支出数", f"1-{months}月支出进度", "全年预计支出数", "时间进度", "进度差（百分点）", "评级"]
+    headers = overview_headers(summary.months or "XX")
     # the chart reads its cells; no row frozen on screen: the funding table's header would stand over the units'
-    s = _Sheet(book, SHEETS[0], headers, top=OVERVIEW_TOP, runs=False, freeze=False)
+    s = _Sheet(book, SHEETS[0], headers, top=OVERVIEW_TOP, runs=False, freeze=False, also=OVERVIEW_BELOW)
     ws = s.ws
     ws.write_string(0, 0, f"{_title_name(summary)}预算绩效运行监控汇总表（{_period(summary)}）", book.fmt["title"])
     units, several = len(summary.units), len(summary.departments)
@@ -349,15 +380,15 @@ def _overview(book: _Book, summary: Summary) -> None:
     # fits the columns to the page's width (LibreOffice's stand-ins for Calibri draw them wider, print smaller, and
     # fit more on a page).
     names = (min(_width(t.row), TEXT_CAP) for t in (*summary.by_unit, *summary.by_department))
-    widths = [max(s.widths[0], *names, 0), *s.widths[1:]]  # the first column as wide as the names to come
-    whole = page_rows_height(_pixels(widths), _paper(sum(map(_printed, widths))))
+    s.widths[0] = max(s.widths[0], *names, 0)  # the first column as wide as the names to come
+    printed = s.columns()
+    whole = page_rows_height(_pixels(printed), _paper(sum(printed)))
     page = OVERVIEW_FULL * whole
-    printed = [_printed(w) for w in s.widths]
     header = _header_height(UNIT_HEADERS, printed)
 
     def rows_height(totals: list) -> float:
         """Points of a table's rows, a name too long for a line of the first column wrapped onto more."""
-        return sum(_row_height(t.row, _printed(widths[0])) for t in totals)
+        return sum(_row_height(t.row, printed[0]) for t in totals)
     fixed = {0: TITLE_HEIGHT, 1: _note_height(note, sum(printed)), OVERVIEW_TOP: _header_height(headers, printed)}
     used = sum(fixed.get(r, ROW_HEIGHT) for r in range(s.row + 1))
     breaks: list[int] = []
@@ -418,7 +449,7 @@ def _overview(book: _Book, summary: Summary) -> None:
         chart.set_x_axis({"num_format": "0%", "min": 0})
         chart.set_y_axis({"reverse": True, "num_font": {"size": 9 if height >= 24 * shown + CHART_FRAME else 8}})
         chart.set_legend({"position": "bottom"})
-        chart.set_size({"width": min(960, _pixels(s.widths) - 20), "height": height})
+        chart.set_size({"width": min(960, _pixels(s.final) - 20), "height": height})
         ws.insert_chart(chart_row, 0, chart, {"y_offset": CHART_OFFSET})  # no wider than the tables: nor the page
 
 
@@ -442,13 +473,13 @@ def _row_height(text: str, width: float) -> float:
 
 
 def _pixels(widths: list[float]) -> int:
-    """How wide Excel draws the columns _Sheet.finish makes of these widths, in pixels."""
-    return sum(int(_printed(w) * 7 + 0.5) + 5 for w in widths)
+    """How wide Excel draws columns of these (printed) widths, in pixels."""
+    return sum(int(w * 7 + 0.5) + 5 for w in widths)
 
 
 def _header_height(headers: Sequence[str], widths: list[float]) -> float:
     """Points of a header row over columns of these (printed) widths."""
-    return _lines_height(max(_lines(h, w) for h, w in zip(headers, widths)))
+    return _lines_height(header_rows(headers, widths))
 
 
 def _project_link(record: FormRecord, folder: str) -> tuple[str, str]:
@@ -559,7 +590,6 @@ def _link_path(path: str) -> str:
 DETAIL_HEADERS = ("序号", "单位", "项目名称", "项目代码", "工作表", "上年结转", "本年预算", "小计", "下达数", "下达率",
                   "支出数", "支出进度", "全年预计支出数", "进度差（百分点）", "资金评级", "指标绿灯", "指标黄灯", "指标红灯",
                   "综合评级", "确定能", "有可能", "完全不可能", "来源文件")
-DEPARTMENT_HEADER = "主管部门"  # before 单位 in a bureau's 项目明细, 指标偏差 and 重点监控建议 (_by_department)
 
 
 def detail_key(record: FormRecord, names: dict[str, str]) -> tuple:
