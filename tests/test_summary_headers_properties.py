@@ -3,8 +3,9 @@
 randomly generated departments' and bureaus' summaries as LibreOffice prints them (all in one run), each header's
 lines found where pdftotext puts its words (a header's lines share its cell's centre). In the model the writer
 chooses widths by (consolidate/headers.py): every header set the summary writes, for months 1 to 12, over columns
-of values of any width, as Excel and LibreOffice draw them. Each case is seeded; a failure names its seed.
-XLMON_PROPERTY_CASES=n runs n cases."""
+of values of any width, as Excel and LibreOffice draw them. And balancing them prints no sheet smaller than it
+was printed before: where a header widens its column past its values, the sheet's wrapped columns (汇总表's names)
+give that width up. Each case is seeded; a failure names its seed. XLMON_PROPERTY_CASES=n runs n cases."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ from conftest import libreoffice_convert
 from seeded import seeds
 from test_consolidate_properties import consolidate
 from test_summary_paper_properties import Page, Word, bureau, department, flat, pdf_read
-from xlmon.consolidate.headers import VIEWS, header_lines, header_width
+from xlmon.consolidate import workbook
+from xlmon.consolidate.headers import VIEWS, former_width, header_lines, header_width
 from xlmon.consolidate.workbook import (DETAIL_HEADERS, DIAGNOSTIC_HEADERS, FILE_HEADERS, FOCUS_HEADERS, FOCUS_TOP,
                                         OVERVIEW_BELOW, OVERVIEW_TOP, SHEETS, UNIT_HEADERS, _by_department,
                                         deviation_headers, overview_headers)
@@ -113,3 +115,26 @@ def test_every_printed_header_breaks_into_balanced_lines(tmp_path, excel_columns
     for path, pdf in zip(summaries, pdfs):
         assert_headers_balanced(path, pdf_read(pdf), f"seed {seed}: {path.name}")
 
+
+def scales(summary: Path) -> dict[str, float]:
+    """Each sheet's scale as Excel prints it one page wide: the paper's width between the margins over the columns'."""
+    book, out = load_workbook(summary), {}
+    for sheet in SHEETS[:6]:
+        ws = book[sheet]
+        widths = {c: d.width for d in ws.column_dimensions.values() if d.width for c in range(d.min, d.max + 1)}
+        pixels = sum(round(widths.get(c, 8.43) * 7) for c in range(1, ws.max_column + 1))  # widths hold 5 pixels
+        paper = {8: 16.54, 9: 11.69}[int(ws.page_setup.paperSize)] * 72  # landscape A3, A4
+        out[sheet] = min(1.0, (paper - 72 * (ws.page_margins.left + ws.page_margins.right)) / (pixels * 0.75))
+    return out
+
+
+@pytest.mark.parametrize("seed", seeds(6, SALT + 2))
+def test_balanced_headers_print_no_sheet_smaller(tmp_path, monkeypatch, seed):
+    rng = random.Random(seed)
+    inputs = department(rng, tmp_path / "in") if seed % 2 else bureau(rng, tmp_path)
+    consolidate(*inputs, output=tmp_path / "汇总.xlsx")
+    monkeypatch.setattr(workbook, "header_width", lambda headers, width: former_width(headers[0], width))
+    consolidate(*inputs, output=tmp_path / "before" / "汇总.xlsx")  # as headers were before they were balanced
+    now, before = scales(tmp_path / "汇总.xlsx"), scales(tmp_path / "before" / "汇总.xlsx")
+    smaller = {s: f"{before[s]:.3f} → {now[s]:.3f}" for s in now if now[s] < before[s] - 1e-9}
+    assert not smaller, f"seed {seed}: printed smaller: {smaller}"

@@ -30,7 +30,7 @@ from ..text import cjk_width as _cjk_width, clean_text, fit_utf16, utf16_len, wr
 from .aggregate import CHART_BARS, Summary, shown_names
 from .apart import apart_forms, apart_place
 from .focus import Focus
-from .headers import header_rows, header_width
+from .headers import balanced, former_width, header_rows, header_width
 from .edits import Column
 from .extract import RECORDS_SHEET
 from .names import unit_parts
@@ -88,6 +88,7 @@ BAR_PIXELS = 22
 # narrow as 资金评级 and 综合评级 over two lines of two characters
 GRADE_WIDTH = 2.5
 DEPARTMENT_HEADER = "主管部门"  # before 单位 in a bureau's 项目明细, 指标偏差 and 重点监控建议 (_by_department)
+NAMES_LEAST = 20  # 汇总表's first column is never narrowed below this for its names: its rows' labels fit it
 UNIT_HEADERS = ("单位", "小计", "支出数", "支出进度", "时间进度", "进度差（百分点）", "评级")
 
 
@@ -103,6 +104,8 @@ class _Sheet:
         self.name, self.runs = name, runs
         self.widths = [0] * len(headers)  # the widest value written in each column, as _width measures it
         self.also = also or {}  # other headers written in a column, as 汇总表's tables of units write theirs
+        self.caps: dict[int, float] = {}  # columns whose texts wrap at a width other than TEXT_CAP
+        self.paper_width = 0.0  # the least width the paper is chosen for (page_setup): the width it had
         self.wrapped: set[int] = set()  # columns of "wrap" cells, sized by finish()
         self.final: list[float] = []  # the column widths finish() set
         self.tall: list[tuple[int, int, str]] = []  # wrapped texts that may need more than one line
@@ -141,7 +144,8 @@ class _Sheet:
             elif kind == "text" or isinstance(value, str):
                 text = str(value)
                 width = _width(text)
-                if width > TEXT_CAP or "\n" in text:  # the cell beside it, or the page's edge, would cut it off
+                # the cell beside it, or the page's edge, would cut it off
+                if width > self.caps.get(c, TEXT_CAP) or "\n" in text:
                     cells.append(("s", text, fmt["wrap_top" if _clipped(text) else "wrap"]))
                     self.tall.append((self.row, c, text))
                 else:
@@ -150,7 +154,7 @@ class _Sheet:
                 cells.append(("n", value, fmt[kind]))
                 width = _number_width(value, kind)
             if kind != "hash":  # a hash is never wrapped, so its column is as wide as it
-                width = min(width, TEXT_CAP)
+                width = min(width, self.caps.get(c, TEXT_CAP))
             if c < columns and width > widths[c]:
                 widths[c] = width
         if self.runs:
@@ -159,10 +163,11 @@ class _Sheet:
             write_cells(self.ws, self.row, col, cells)
         self.row += 1
 
-    def columns(self) -> list[float]:
+    def columns(self, former: bool = False) -> list[float]:
         """The widths finish() sets the columns to (but for wrapped ones, which share the page): as wide as what
-        was written in them and their headers ask."""
-        return [self.column(c, w + 2 if w else 0) for c, w in enumerate(self.widths)]
+        was written in them and their headers ask; former: as they were before headers were balanced."""
+        fit = (lambda c, w: former_width(self.headers[c], w)) if former else self.column
+        return [fit(c, w + 2 if w else 0) for c, w in enumerate(self.widths)]
 
     def column(self, c: int, width: float) -> float:
         """A column's width for values `width` wide (set, with room beside them): no narrower, and its headers
@@ -180,9 +185,17 @@ class _Sheet:
 
     def finish(self, filters: bool = True, repeat: bool = True) -> None:
         ws = self.ws
+        former = self.shared(self.columns(former=True))
         final = self.shared(self.columns())
         for c in self.wrapped:
             final[c] = self.column(c, final[c])
+        if self.wrapped and (over := _pixels(final) - _pixels(former)) > 0:
+            # the pixels balancing headers widened the sheet by come off its wrapped columns: it prints no smaller
+            cut = math.ceil(over / len(self.wrapped))
+            for c in self.wrapped:
+                narrower = (_pixels([final[c]]) - 5 - cut) / 7
+                if balanced((self.headers[c], *self.also.get(c, ())), narrower):
+                    final[c] = narrower
         self.final = final
         for c, w in enumerate(final):
             ws.set_column(c, c, w)
@@ -196,7 +209,7 @@ class _Sheet:
                 ws.set_row(row, _lines_height(lines))
         if filters and self.headers and self.row > self.top + 1:
             ws.autofilter(self.top, 0, self.row - 1, len(self.headers) - 1)
-        self.book.page_setup(ws, self.name, sum(final))
+        self.book.page_setup(ws, self.name, max(sum(final), sum(former), self.paper_width))  # A3 where it was
         if self.headers and repeat:
             ws.repeat_rows(self.top)
 
@@ -381,14 +394,19 @@ def _overview(book: _Book, summary: Summary) -> None:
     # fit more on a page).
     names = (min(_width(t.row), TEXT_CAP) for t in (*summary.by_unit, *summary.by_department))
     s.widths[0] = max(s.widths[0], *names, 0)  # the first column as wide as the names to come
-    printed = s.columns()
-    whole = page_rows_height(_pixels(printed), _paper(sum(printed)))
+    printed, former = s.columns(), s.columns(former=True)
+    if (over := _pixels(printed) - _pixels(former)) > 0 and s.widths[0] > NAMES_LEAST:
+        # the names give up what balancing headers widened the sheet by, the longest wrapping: it prints no smaller
+        s.caps[0] = s.widths[0] = max(NAMES_LEAST, (_pixels(printed[:1]) - 5 - over) / 7 - 2)
+        printed = s.columns()
+    cap, s.paper_width = s.caps.get(0, TEXT_CAP), sum(former)
+    whole = page_rows_height(_pixels(printed), _paper(max(sum(printed), sum(former))))
     page = OVERVIEW_FULL * whole
     header = _header_height(UNIT_HEADERS, printed)
 
     def rows_height(totals: list) -> float:
         """Points of a table's rows, a name too long for a line of the first column wrapped onto more."""
-        return sum(_row_height(t.row, printed[0]) for t in totals)
+        return sum(_row_height(t.row, printed[0], cap) for t in totals)
     fixed = {0: TITLE_HEIGHT, 1: _note_height(note, sum(printed)), OVERVIEW_TOP: _header_height(headers, printed)}
     used = sum(fixed.get(r, ROW_HEIGHT) for r in range(s.row + 1))
     breaks: list[int] = []
@@ -466,9 +484,9 @@ def _progress_table(s: _Sheet, who: str, totals: list, tp: float | None, row: in
     return row + 2
 
 
-def _row_height(text: str, width: float) -> float:
-    """Points of a row of text kind in a column `width` wide, as _Sheet.finish sets it."""
-    lines = _lines(text, width) if _width(text) > TEXT_CAP or "\n" in text else 1
+def _row_height(text: str, width: float, cap: float = TEXT_CAP) -> float:
+    """Points of a row of text kind in a column `width` wide whose texts wrap past `cap`, as _Sheet.finish sets it."""
+    lines = _lines(text, width) if _width(text) > cap or "\n" in text else 1
     return ROW_HEIGHT if lines == 1 else _lines_height(lines)
 
 
