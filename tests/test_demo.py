@@ -262,6 +262,19 @@ def _one_handmade(tmp_path, variant: demo.Variant, edit=None) -> FileResult:
     return check_file(save_atomic(wb, tmp_path / "probe.xlsx"))
 
 
+@pytest.mark.parametrize("mark", sorted(demo.N001_TEXT))
+def test_a_planted_text_amount_is_typed_in_a_layout_of_text_amounts(tmp_path, mark):
+    """完成 in 支出数 on a form whose amounts are typed as text: formatted as a number, it raised ValueError, and the
+    property tests that plant it in a stray copy of another unit's form failed before checking anything."""
+    def planted(project):
+        project.marks = (mark,)
+
+    result = _one_handmade(tmp_path, demo.VARIANTS["text"], planted)
+    field, text = demo.N001_TEXT[mark]
+    assert [d.code for d in result.diagnostics if d.code == "N001"] == ["N001"], result.diagnostics
+    assert text in next(d.message for d in result.diagnostics if d.code == "N001")
+
+
 @pytest.mark.parametrize("period", ["（{year}年1月-{months}月）", "（{year}年1月至{months}月）", "{year}年1—{months}月"])
 def test_period_spellings(tmp_path, period):
     variant = dataclasses.replace(demo.VARIANTS["shifted"], period=period)

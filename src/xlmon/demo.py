@@ -740,10 +740,10 @@ def full_width(text: str) -> str:
     return text.translate(_FULL)
 
 
-def _amount(variant: Variant, v: float | None) -> object:
+def _amount(variant: Variant, v: float | str | None) -> object:
     if v is None:
         return None
-    if variant.amounts == "number":
+    if variant.amounts == "number" or isinstance(v, str):  # a planted text (完成, 见附件) is typed as it is
         return v
     text = f"{v:,.2f}"
     return full_width(text) if v < 100 else text  # small sums typed with the IME in full-width mode
