@@ -29,7 +29,7 @@ from xlmon.consolidate.workbook import SHEETS
 from xlmon.form_plan import MAX_ROW_HEIGHT
 
 SALT = 103
-BUREAU_SALT = 110  # a salt of its own: SALT + 1 is the report paper property's, and a seed named a case in both
+BUREAU_SALT = 112  # a salt of its own: SALT + 1 is the report paper property's, and a seed named a case in both
 HEADER_BAND = 45  # points from a page's top: its header (the department and period, the sheet)
 FOOTER_BAND = 40  # points from its bottom: the page number and the grades' rules
 TABLES = SHEETS[1:6]  # one header row each, repeated atop each of their pages
