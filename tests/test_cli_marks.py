@@ -116,6 +116,18 @@ def test_clear_on_a_file_without_marks_makes_no_copy(tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == [src.name]
 
 
+def test_clear_refusing_a_sheet_of_the_units_own_names_the_file(tmp_path, capsys):
+    """A sheet _xlmon that xlmon did not write is not cleared, and the refusal names the workbook, as annotating's
+    does: “…/单位.xlsx：工作簿中的“_xlmon”工作表不是 xlmon 生成的…”."""
+    src = faulty(tmp_path)
+    wb = load_workbook(src)
+    wb.create_sheet(STATE_SHEET)["A1"] = "单位自己的表"
+    wb.save(src)
+    assert main(["clear", str(src)]) == 2
+    assert capsys.readouterr().err == f"xlmon: {src}：工作簿中的“{STATE_SHEET}”工作表不是 xlmon 生成的，无法清除标注。\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [src.name]
+
+
 def test_profile_command(tmp_path, capsys):
     assert main(["profile"]) == 0
     text = capsys.readouterr().out

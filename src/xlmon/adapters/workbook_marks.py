@@ -108,7 +108,10 @@ def clear_file(src: str | Path, dst: str | Path) -> Path:
     if dst_path.exists():
         raise ValueError(f"输出文件 {dst_path} 已存在，未覆盖：请另选输出文件名（-o）。")
     wb = _load(src_path)
-    clear_workbook(wb)
+    try:
+        clear_workbook(wb)
+    except ValueError as exc:  # said of the workbook in hand; from a file, which one
+        raise ValueError(f"{src_path}：{exc}") from None
     _declare_kind(wb, dst_path)
     return _save(wb, src_path, dst_path)
 
