@@ -128,6 +128,19 @@ def test_clear_refusing_a_sheet_of_the_units_own_names_the_file(tmp_path, capsys
     assert sorted(p.name for p in tmp_path.iterdir()) == [src.name]
 
 
+def test_an_output_of_the_other_macro_kind_is_refused_naming_it(tmp_path, capsys):
+    """A marked or cleared copy given the suffix of the other kind (.xlsm for an .xlsx) is refused naming the output
+    file, as one of any other wrong suffix is; it said only 输出文件的扩展名应为 .xlsx."""
+    src = faulty(tmp_path)
+    out = tmp_path / "标注.xlsm"
+    assert main(["check", str(src), "--annotate", str(out)]) == 2
+    assert f"xlmon: 输出文件 {out} 的扩展名应为 .xlsx（与原文件的格式相同）：含宏与不含宏的格式不能互换。" in capsys.readouterr().err
+    marked = tmp_path / "标注.xlsx"
+    assert main(["check", str(src), "--annotate", str(marked)]) == 1
+    assert main(["clear", str(marked), "-o", str(out)]) == 2
+    assert f"xlmon: 输出文件 {out} 的扩展名应为 .xlsx" in capsys.readouterr().err and not out.exists()
+
+
 def test_profile_command(tmp_path, capsys):
     assert main(["profile"]) == 0
     text = capsys.readouterr().out

@@ -222,7 +222,8 @@ def _check_paths(src: str | Path, dst: str | Path) -> tuple[Path, Path]:
     src_macro = src_path.suffix.lower() in _MACRO_SUFFIXES
     dst_macro = dst_path.suffix.lower() in _MACRO_SUFFIXES
     if src_macro != dst_macro:
-        raise ValueError(f"输出文件的扩展名应为 {copy_suffix(src_path)}（与原文件的格式相同）：含宏与不含宏的格式不能互换。")
+        raise ValueError(f"输出文件 {dst_path} 的扩展名应为 {copy_suffix(src_path)}（与原文件的格式相同）："
+                         "含宏与不含宏的格式不能互换。")
     return src_path, dst_path
 
 
