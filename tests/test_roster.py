@@ -605,6 +605,19 @@ def test_an_xls_roster_kept_in_the_input_folder_is_used_not_taken_for_a_unit_fil
     assert [Path(f["path"]).name for f in data["files"]] == ["u0.xlsx"]
 
 
+def test_two_rosters_in_one_of_the_input_folders_are_a_note_naming_that_folder(tmp_path, capsys):
+    """Of two input folders, the one holding two rosters is named: the note said 文件夹中有 2 个名单文件…, and which
+    of the folders given has them was left to guess."""
+    units = reporting(tmp_path / "units", {"某局": "某市某局"})
+    others = reporting(tmp_path / "others", {"某所": "某市某局"})
+    write_csv(others / "名单.csv", [["单位名称"], ["某所"]])
+    write_csv(others / "应报送单位名单.csv", [["单位名称"], ["某局"], ["某所"]])
+    code, data = run(capsys, units, others, "-o", tmp_path / "s.xlsx")
+    assert code == 0 and data["roster"] is None
+    assert data["roster_note"] == (f"文件夹 {others} 中有 2 个名单文件（名单.csv、应报送单位名单.csv），未核对单位名单；"
+                                   "请只保留一个。")
+
+
 def test_two_rosters_in_the_folders_or_an_unreadable_one_are_a_note_not_a_failure(tmp_path, capsys):
     units = reporting(tmp_path / "units", {"某局": "某市某局"})
     others = reporting(tmp_path / "others", {"某所": "某市某局"})

@@ -22,13 +22,14 @@ ROSTER_SUFFIXES = (".csv", ".txt", ".xlsx", ".xls")
 def folder_roster(folder: Path) -> tuple[Path | None, str]:
     """The roster a department head keeps beside the units' files, for the add-in, which has no --roster: the
     one file in the folder (not below) named …名单… (应报送单位名单.xlsx, 单位名单.csv) that holds no form.
-    None and why not when there is none or more than one; none in a folder that cannot be listed (F016 names it)."""
+    None and why not (naming the folder, one of several given) when there is none or more than one; none in a
+    folder that cannot be listed (F016 names it)."""
     try:
         files = [(p.name, p) for p in sorted(folder.iterdir()) if p.is_file()]
     except OSError:
         return None, ""
     found, note = pick_roster(files)
-    return (found[1] if found else None), f"文件夹中{note}" if note else ""
+    return (found[1] if found else None), f"文件夹 {folder} 中{note}" if note else ""
 
 
 def pick_roster(files: list[tuple[str, Path]]) -> tuple[tuple[str, Path] | None, str]:
