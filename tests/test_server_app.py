@@ -767,3 +767,20 @@ def test_the_task_panes_copy_of_a_large_departments_overview_has_no_hole(client,
                                                 for row in written.get_sheet_by_name("汇总表").to_python()][
                                                    :sheet.index("项目评级") + 1]  # all above as written
     assert [len(r) for r in body["table_formats"]] == [len(r) for r in table]
+
+
+def test_of_two_uploads_of_one_name_each_message_names_its_own(client, department):
+    """监控表.xlsx and 一科/监控表.xlsx uploaded together: the top one's refusal read “一科/监控表.xlsx”不是 Excel 工作簿,
+    naming the other file, the quoted name being put back as the first upload of that name. A message names its own
+    file, with its folder; one that is about no upload in particular leaves a shared name as it is."""
+    form = department.paths[0].read_bytes()
+    files = [("files", ("监控表.xlsx", b"garbage")), ("files", ("一科/监控表.xlsx", form)),
+             ("files", ("一科/坏表.xlsx", b"garbage"))]
+    checked = {f["path"]: f["diagnostics"][0]["message"] for f in client.post("/api/check", files=files).json()["files"]}
+    assert "“监控表.xlsx”不是 Excel 工作簿" in checked["监控表.xlsx"] and "一科" not in checked["监控表.xlsx"]
+    assert "“一科/坏表.xlsx”不是 Excel 工作簿" in checked["一科/坏表.xlsx"]
+    body = client.post("/api/consolidate", files=files).json()
+    reasons = {f["path"]: f["reason"] for f in body["files"] if f["reason"]}
+    assert "“监控表.xlsx”不是 Excel 工作簿" in reasons["监控表.xlsx"] and "一科" not in reasons["监控表.xlsx"]
+    said = [d["message"] for d in body["diagnostics"] if d["file"] == "监控表.xlsx"]
+    assert said and all("一科" not in m for m in said)

@@ -28,6 +28,7 @@ import re
 import shutil
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
@@ -438,10 +439,15 @@ def _safe_suffix(name: str) -> str:
     return suffix if suffix in SAFE_SUFFIXES else ".xlsx"
 
 
-def shown_names(text: str, files: list[tuple[str, Path]]) -> str:
-    """Messages name the file as the user called it, not as it was stored for the request."""
+def shown_names(text: str, files: list[tuple[str, Path]], about: Path | str | None = None) -> str:
+    """Messages name the file as the user called it, not as it was stored for the request. A file named in quotes
+    by its name alone (“监控表.xlsx”) is the upload of that name; where uploads share it (监控表.xlsx, 一科/监控表.xlsx),
+    the one the message is `about` (its stored path), and else the name is left as it is."""
+    shared = Counter(path.name for _, path in files)
     for display, path in files:
-        text = text.replace(str(path), display).replace(f"“{path.name}”", f"“{display}”")
+        text = text.replace(str(path), display)
+        if shared[path.name] == 1 or str(path) == str(about):
+            text = text.replace(f"“{path.name}”", f"“{display}”")
     return text
 
 
@@ -491,7 +497,7 @@ def check_uploads(files: list[tuple[str, Path]], work: Path, profile: Profile) -
     for (display, path), result in zip(files, check_paths([path for _, path in files], profile)):
         for d in result.diagnostics:
             d.file = display
-            d.message = shown_names(d.message, files)
+            d.message = shown_names(d.message, files, about=path)
         result.path = display
         records += results_json([result])["files"]
         if result.status != "unreadable":
@@ -502,7 +508,7 @@ def check_uploads(files: list[tuple[str, Path]], work: Path, profile: Profile) -
                 unmarked.append(f"{display}：{unsaved('标注副本', exc)}")
                 continue
             except ValueError as exc:
-                reason = shown_names(str(exc), files)
+                reason = shown_names(str(exc), files, about=path)
                 unmarked.append(reason if display in reason else f"{display}：{reason}")
                 continue
             shown = str(Path(display).with_suffix("")).replace("/", "_")  # 一科/监控表.xlsx → 一科_监控表_校验.xlsx
@@ -559,7 +565,7 @@ def consolidate_uploads(files: list[tuple[str, Path]], roster_upload: tuple[str,
         summary = consolidate([p for _, p in files], output, workers=1, roster=roster, profile=profile,
                               carry_from=earlier[1] if earlier else None, chosen_together=True, dated=dated)
     except NotCompleted as exc:
-        raise HTTPException(422, shown_names(f"上次的部门汇总：{exc}", everything)) from None
+        raise HTTPException(422, shown_names(f"上次的部门汇总：{exc}", everything, about=earlier[1])) from None
     except OSError as exc:
         raise HTTPException(500, unsaved("汇总表", exc)) from None
     everything.append((output.name, output))
@@ -570,12 +576,12 @@ def consolidate_uploads(files: list[tuple[str, Path]], roster_upload: tuple[str,
     result["roster"] = {"name": roster_upload[0], "units": len(roster)} if roster else None
     result["roster_note"] = note
     for record in result["files"]:
-        record["path"] = names.get(record["path"], Path(record["path"]).name)
         if record["reason"]:
-            record["reason"] = shown_names(record["reason"], everything)
+            record["reason"] = shown_names(record["reason"], everything, about=record["path"])
+        record["path"] = names.get(record["path"], Path(record["path"]).name)
     for d in result["diagnostics"]:  # one carried up in a summary names a file of another machine: by its name
+        d["message"] = shown_names(d["message"] or "", everything, about=d.get("file"))
         d["file"] = names.get(d.get("file") or "", d.get("file") and readable(Path(d["file"]).name))
-        d["message"] = shown_names(d["message"] or "", everything)
     if not result["output"]:
         reasons = "；".join(f"{f['path']}：{f['reason']}" for f in result["files"] if f["reason"])
         raise HTTPException(422, f"没有可汇总的绩效运行监控表。{reasons}")
