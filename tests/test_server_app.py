@@ -784,3 +784,17 @@ def test_of_two_uploads_of_one_name_each_message_names_its_own(client, departmen
     assert "“监控表.xlsx”不是 Excel 工作簿" in reasons["监控表.xlsx"] and "一科" not in reasons["监控表.xlsx"]
     said = [d["message"] for d in body["diagnostics"] if d["file"] == "监控表.xlsx"]
     assert said and all("一科" not in m for m in said)
+
+
+def test_a_report_of_no_usable_upload_names_each_as_the_user_did(client):
+    """The report's refusal named an upload stored under another name by that name: one named too long for a file
+    (some 90 characters) as 文件1.xlsx, and 监控表.xlsx beside 一科/监控表.xlsx as 上传的文件/监控表.xlsx, the server's
+    folder. It names them as the user did, as 汇总's refusal does."""
+    long = "某市第一中学2026年上半年项目支出绩效运行监控表" * 4 + ".xlsx"
+    files = [("files", (long, b"garbage")), ("files", ("监控表.xlsx", b"garbage")),
+             ("files", ("一科/监控表.xlsx", b"garbage"))]
+    for route in ("/api/report", "/api/consolidate"):
+        detail = client.post(route, files=files).json()["detail"]
+        assert f"{long}：文件不是" in detail and re.search("[。；]监控表.xlsx：文件不是", detail), route
+        assert "一科/监控表.xlsx：文件不是" in detail, route
+        assert "文件1.xlsx" not in detail and "上传的文件/" not in detail, route

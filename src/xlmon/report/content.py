@@ -43,11 +43,13 @@ _CODE = re.compile(r"[（(][0-9A-Z]{6,21}[)）]\s*$")
 
 
 class NothingToReport(ValueError):
-    """No usable form among the inputs; `reasons` says, file by file, why not."""
+    """No usable form among the inputs; `reasons` says, file by file, why not, and `files` (path, why) of input
+    files, for a front end that names them otherwise (the web page, uploads as the user named them)."""
 
-    def __init__(self, reasons: list[str]):
+    def __init__(self, reasons: list[str], files: list[tuple[str, str]] | None = None):
         super().__init__("；".join(reasons))
         self.reasons = reasons
+        self.files = files or []
 
 
 ABOUT_WRITING = ("K015", "K016")  # the earlier summary's edits left behind or carried into the one written
@@ -81,8 +83,8 @@ def report_for_paths(inputs: Iterable[str | Path], profile: Profile | None = Non
     summary = aggregate(outcomes, profile, roster)
     if not (summary.projects or summary.overall):
         shown = shown_names(o.path for o in outcomes)
-        raise NothingToReport([f"{shown[o.path]}：{(o.reason or '没有监控表').rstrip('。')}" for o in outcomes]
-                              or ["没有找到 Excel 工作簿"])
+        why = [(o.path, (o.reason or "没有监控表").rstrip("。")) for o in outcomes]
+        raise NothingToReport([f"{shown[path]}：{reason}" for path, reason in why] or ["没有找到 Excel 工作簿"], why)
     from_summaries = any(o.summary for o in outcomes if o.status == "included")
     if len(summary.projects) == 1 and not summary.overall and not from_summaries:
         record = summary.projects[0]

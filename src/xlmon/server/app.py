@@ -645,8 +645,11 @@ def report_uploads(files: list[tuple[str, Path]], work: Path, roster_upload: tup
     files, roster_upload, roster, note = upload_roster(files, roster_upload, everything, "生成报告")
     try:
         drafted = report_for_paths([p for _, p in files], profile, roster=roster, chosen_together=True)
-    except NothingToReport as exc:
-        raise HTTPException(422, shown_names(f"上传的文件中没有可用的绩效运行监控表，未生成分析报告。{exc}。", files)) from None
+    except NothingToReport as exc:  # each file as the user named it, not as it was stored (文件1.xlsx, 上传的文件/…)
+        names = {str(path): display for display, path in files}
+        why = "；".join(f"{names.get(path, Path(path).name)}：{shown_names(reason, files, about=path)}"
+                       for path, reason in exc.files) or str(exc)
+        raise HTTPException(422, f"上传的文件中没有可用的绩效运行监控表，未生成分析报告。{why}。") from None
     out = work / "report.docx"
     try:
         write_docx(drafted, out)
