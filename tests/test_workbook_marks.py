@@ -376,6 +376,19 @@ def test_a_units_sheet_named_as_ours_but_for_case_is_refused(original, tmp_path)
     assert not (tmp_path / "marked.xlsx").exists()
 
 
+def test_a_units_own_sheet_named_as_ours_is_refused_as_annotating_refuses(original, tmp_path):
+    """A unit's sheet _xlmon of its own: annotating said “…不是 xlmon 生成的，无法清除标注”, a refusal to clear,
+    which the user had not asked for; it is refused as the sheet _XLMON is, to be renamed, the workbook named."""
+    wb = load_workbook(original)
+    wb.create_sheet(STATE_SHEET)["A1"] = "单位自己的表"
+    wb.save(original)
+    with pytest.raises(ValueError) as refused:
+        annotate_file(original, tmp_path / "marked.xlsx", make_plan(original))
+    assert str(refused.value) == (f"{original}：工作簿中已有名为“{STATE_SHEET}”的工作表，与 xlmon 记录标注所用的"
+                                  f"“{STATE_SHEET}”表同名，请将其改名后再标注。")
+    assert not (tmp_path / "marked.xlsx").exists()
+
+
 def test_clear_keeps_what_the_user_changed_after_marking(original, tmp_path):
     marked = annotate_file(original, tmp_path / "marked.xlsx", make_plan(original))
     wb = load_workbook(marked)

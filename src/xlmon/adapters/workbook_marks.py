@@ -118,7 +118,8 @@ def clear_file(src: str | Path, dst: str | Path) -> Path:
 
 def annotate_workbook(wb: Workbook, plan: MarkPlan) -> None:
     """In memory: clear earlier marks, apply the plan, write 校验结果 and the state sheet."""
-    results_was_active = clear_workbook(wb)
+    foreign = STATE_SHEET in wb.sheetnames and wb[STATE_SHEET]["A1"].value != STATE_MARKER
+    results_was_active = False if foreign else clear_workbook(wb)  # a sheet of the unit's own: said below
     if RESULTS_SHEET in wb.sheetnames:
         if _marked_in_excel(wb[RESULTS_SHEET]):
             raise ValueError(f"工作簿中有 Excel 加载项“校验”留下的标记和“{RESULTS_SHEET}”表，未再标注：请在 Excel 中"
@@ -127,8 +128,8 @@ def annotate_workbook(wb: Workbook, plan: MarkPlan) -> None:
                          "请将其改名后再标注。")
     taken = next((name for name in wb.sheetnames if name.casefold() == STATE_SHEET.casefold()), None)
     if taken:  # Excel's sheet names know no case: ours would be named another, and never cleared
-        raise ValueError(f"工作簿中已有名为“{taken}”的工作表，与 xlmon 记录标注所用的“{STATE_SHEET}”表同名（Excel 不分"
-                         "大小写），请将其改名后再标注。")
+        raise ValueError(f"工作簿中已有名为“{taken}”的工作表，与 xlmon 记录标注所用的“{STATE_SHEET}”表同名"
+                         f"{'' if taken == STATE_SHEET else '（Excel 不分大小写）'}，请将其改名后再标注。")
     records = _apply_marks(wb, plan.marks)
     results = _write_results(wb, plan.diagnostics)
     _write_state(wb, records)
