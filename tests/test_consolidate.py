@@ -3122,6 +3122,32 @@ def information_centres(folder: Path) -> tuple[Path, Path]:
     return education, health
 
 
+def test_a_bureaus_summary_consolidated_again_keeps_its_namesake_units_apart(tmp_path, capsys):
+    """The education bureau's 妇幼保健院 and 研究所 written without codes, the health commission's with theirs, each
+    pair sending a project of one name: the bureau, from the departments' summaries, counts four projects of four
+    units. Its own summary consolidated again (a province's one level up) took all of them for the health
+    commission's: every unit naming 某市教育局 named it too once the summaries they came in were one file, 某市教育局
+    was read as the commission written another way, and a project of 1,240 万元 was dropped as a copy (K002; found
+    by the re-saved summaries' property, seed 21004). Each form now keeps the department's summary it came in."""
+    education, health = tmp_path / "教育局", tmp_path / "卫健委"
+    for path in (education, health):
+        path.mkdir()
+    for unit in ("某市妇幼保健院", "某市教育科学研究所"):
+        write_form(education / f"{unit}.xlsx", unit=unit, project=f"{unit[2:4]}装备配备项目", department=EDUCATION)
+    for unit, code in (("某市妇幼保健院", "102001011"), ("某市教育科学研究所", "102001008")):
+        write_form(health / f"{unit}.xlsx", unit=f"{unit}（{code}）", project=f"{unit[2:4]}装备配备项目",
+                   department=HEALTH)
+    for folder in (education, health):
+        assert run(capsys, folder, "-o", tmp_path / f"{folder.name}汇总.xlsx")[0] == 0
+    bureau = tmp_path / "局" / "汇总.xlsx"
+    code, made = run(capsys, tmp_path / "教育局汇总.xlsx", tmp_path / "卫健委汇总.xlsx", "-o", bureau)
+    assert code == 0 and made["projects"] == 4 and made["totals"]["subtotal"] == 4 * 310
+    code, again = run(capsys, bureau, "-o", tmp_path / "省" / "汇总.xlsx")
+    assert code == 0 and not again["duplicates"], again["duplicates"]
+    assert (again["projects"], again["totals"]["subtotal"]) == (4, 4 * 310)
+    assert not [d for d in again["diagnostics"] if d["code"] == "K002"]
+
+
 def test_units_of_one_name_of_two_departments_are_two_without_codes(tmp_path, capsys):
     """信息中心 of the education bureau and 信息中心 of the health commission, neither written with a code, are two
     units, told apart by the 主管部门 their project forms name: at the bureau, from the departments' summaries or

@@ -120,8 +120,8 @@ class Units:
             else:
                 uncoded.add(stem)
         # (name, 主管部门, the department's summary it was read from) of each project form: few
-        written = Counter((r.unit or "", r.department or "", r.file if r.source and r.source != r.file else "")
-                          for r in (*records, *extra) if r.kind == "project")
+        written = Counter((r.unit or "", r.department or "", _summary_of(r)) for r in (*records, *extra)
+                          if r.kind == "project")
         counts: Counter[str] = Counter()  # each spelling of 主管部门 → its forms
         # each unit (a name without a code: its forms, those of one department's summary apart) → the 主管部门 it writes
         naming: dict[tuple[str, str | None, str], set[str]] = {}
@@ -250,7 +250,7 @@ class Units:
         if record.kind != "project":
             return None
         told = self._telling(stem, record.unit or "", record.department) if record.department else None
-        if told is None and (key := self._read_in.get(record.file)) is not None:
+        if told is None and (key := self._read_in.get(record.read_from())) is not None:
             told = self._names[stem].told.get(key)
         return told
 
@@ -363,12 +363,18 @@ def names_itself(unit: str | None, department: str) -> bool:
     return bool(unit and alike_names(unit, [department]))
 
 
+def _summary_of(record: FormRecord) -> str:
+    """The summary a form came in (the innermost: a department's), "" for a form read from its own file."""
+    at = record.read_from()
+    return "" if at == (record.source or record.file) else at
+
+
 def _whereabouts(record: FormRecord) -> tuple[tuple[str, str], ...]:
     """Where a form lies, narrowest first: its file's bytes (the very same file wherever it arrives), the file it
     came from, the file it was read from (a summary: one department's), the folder of the second."""
     first = record.source or record.file
     folder = os.path.dirname(first)
-    return (*((("sha256", record.sha256),) if record.sha256 else ()), ("file", first), ("input", record.file),
+    return (*((("sha256", record.sha256),) if record.sha256 else ()), ("file", first), ("input", record.read_from()),
             *((("folder", folder),) if folder else ()))
 
 

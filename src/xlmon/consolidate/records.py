@@ -80,6 +80,10 @@ class FormRecord:
     # [value, row·column, cell] of the form's largest amount typed (rules.numbers.largest_amount): K019 compares it
     # with the other units' forms
     largest: list | None = None
+    # read back from a summary: the innermost summary it came in (a department's, read by the bureau whose summary
+    # this is, or the summary itself), kept one level up: a bureau's summary consolidated again tells namesake units
+    # apart as the bureau did, by the department's summary each came in (names.Units)
+    via: str | None = None
     # the record as its line of a summary's records sheet, made where the record was extracted (in a worker)
     # once it is final; every field above is part of it
     line: str | None = field(default=None, compare=False, repr=False)
@@ -111,6 +115,10 @@ class FormRecord:
         """What a form naming no unit is known by: its file, by the file's bytes where they are known, so that one
         file sent twice (in a department's summary and straight to the bureau, or into two folders) is one."""
         return f"\0{self.sha256 or self.source or self.file}"
+
+    def read_from(self) -> str:
+        """The file the form was read from: its own, or the innermost summary it came in (via)."""
+        return self.file if self.via is None else self.via
 
     def where(self) -> tuple[str, str, str, int | None]:
         """The place of the form: (input, file, sheet, first row of a stacked form)."""
