@@ -3466,6 +3466,20 @@ def test_files_in_a_folder_that_are_no_workbook_are_named_not_passed_over(tmp_pa
     assert said in message
 
 
+def test_files_no_workbook_in_several_folders_are_named_by_where_they_lie(tmp_path, capsys):
+    """Two 科s' folders each holding a unit's form sent in Word: the note named 监控表.docx twice, and no one could
+    tell where either lay. Below the folder they share, each is named by its path: 一科/监控表.docx."""
+    for office in ("一科", "二科"):
+        (tmp_path / "局" / office).mkdir(parents=True)
+        write_form(tmp_path / "局" / office / "一中.xlsx", unit=f"{office}一中", project="甲")
+        (tmp_path / "局" / office / "监控表.docx").write_bytes(b"x")
+    said = "文件夹中另有 2 个不是工作簿的文件，未读取：一科/监控表.docx、二科/监控表.docx。"
+    assert main(["consolidate", str(tmp_path / "局"), "-o", str(tmp_path / "out" / "s.xlsx")]) == 0
+    assert said.replace("/", os.sep) in capsys.readouterr().out
+    main(["check", str(tmp_path / "局" / "一科"), str(tmp_path / "局" / "二科")])
+    assert said.replace("/", os.sep) in capsys.readouterr().out
+
+
 def test_earlier_months_kept_in_a_units_yearly_workbook_are_not_asked_to_be_filed_again(tmp_path, capsys):
     """A unit keeps one workbook a year with a sheet a month (5月, 6月): the 1-5月 sheet was K001, an error telling
     the unit to file it again for 1-6月, though the same file holds its 1-6月 form. It is K018, a note; a unit

@@ -7,6 +7,7 @@ The system's own words (strerror) are English on Linux, and on Windows for the C
 from __future__ import annotations
 
 import errno
+import os
 import re
 from pathlib import Path
 
@@ -86,7 +87,20 @@ def others_note(others: list[str] | list[Path]) -> str:
     unseen; "" when there are none."""
     if not others:
         return ""
-    names = "、".join(Path(p).name for p in others[:SHOWN_OTHERS])
+    names = "、".join(_below_common(others)[:SHOWN_OTHERS])
     more = f" 等 {len(others)} 个" if len(others) > SHOWN_OTHERS else ""
     return (f"文件夹中另有 {len(others)} 个不是工作簿的文件，未读取：{names}{more}。如其中有单位的监控表，"
             "请让单位报送 Excel 工作簿（.xlsx）。")
+
+
+def _below_common(paths: list[str] | list[Path]) -> list[str]:
+    """Each file by its name, or, where they lie in several folders (一科, 二科, of several input folders), by its path
+    below the folder they share, so that each can be found."""
+    folders = {os.path.dirname(str(p)) for p in paths}
+    if len(folders) == 1:
+        return [Path(p).name for p in paths]
+    try:
+        common = os.path.commonpath(list(folders))
+    except ValueError:  # relative and absolute paths, or two drives
+        return [str(p) for p in paths]
+    return [os.path.relpath(str(p), common) if common else str(p) for p in paths]
