@@ -3127,8 +3127,9 @@ def test_a_bureaus_summary_consolidated_again_keeps_its_namesake_units_apart(tmp
     pair sending a project of one name: the bureau, from the departments' summaries, counts four projects of four
     units. Its own summary consolidated again (a province's one level up) took all of them for the health
     commission's: every unit naming 某市教育局 named it too once the summaries they came in were one file, 某市教育局
-    was read as the commission written another way, and a project of 1,240 万元 was dropped as a copy (K002; found
-    by the re-saved summaries' property, seed 21004). Each form now keeps the department's summary it came in."""
+    was read as the commission written another way, and two of the four projects (620 of 1,240 万元) were dropped
+    as copies (K002; found by the re-saved summaries' property, seed 21004). Each form now keeps the department's
+    summary it came in."""
     education, health = tmp_path / "教育局", tmp_path / "卫健委"
     for path in (education, health):
         path.mkdir()
