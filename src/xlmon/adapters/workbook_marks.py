@@ -31,6 +31,7 @@ import os
 import re
 import unicodedata
 import zipfile
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -54,7 +55,7 @@ from ..marks import (NO_FINDINGS, OUTLINE, RESULTS_HEADER, RESULTS_SHEET, STATE_
                      results_row)
 from ..atomic import atomic_path
 from ..form_plan import MAX_ROW_HEIGHT
-from ..text import fit_utf16, utf16_len, wrapped_lines
+from ..text import fit_utf16, utf16_len, utf16_prefix, wrapped_lines
 from .safety import OLE_MAGIC, sheet_parts
 
 AUTHOR = "xlmon"
@@ -93,10 +94,8 @@ def annotate_file(src: str | Path, dst: str | Path, plan: MarkPlan) -> Path:
     if dst_path.exists() and not _annotated_copy(dst_path):
         raise ValueError(f"输出文件 {dst_path} 已存在，且不是 xlmon 的标注副本，未覆盖：请另选输出文件名。")
     wb = _load(src_path)
-    try:
+    with _said_of(src_path):
         annotate_workbook(wb, plan)
-    except ValueError as exc:  # said of the workbook in hand; from a file, which one
-        raise ValueError(f"{src_path}：{exc}") from None
     _declare_kind(wb, dst_path)
     return _save(wb, src_path, dst_path)
 
@@ -108,17 +107,24 @@ def clear_file(src: str | Path, dst: str | Path) -> Path:
     if dst_path.exists():
         raise ValueError(f"输出文件 {dst_path} 已存在，未覆盖：请另选输出文件名（-o）。")
     wb = _load(src_path)
-    try:
+    with _said_of(src_path):
         clear_workbook(wb)
-    except ValueError as exc:  # said of the workbook in hand; from a file, which one
-        raise ValueError(f"{src_path}：{exc}") from None
     _declare_kind(wb, dst_path)
     return _save(wb, src_path, dst_path)
 
 
+@contextmanager
+def _said_of(path: Path):
+    """A refusal said of the workbook in hand, said of the file it was read from: which one."""
+    try:
+        yield
+    except ValueError as exc:
+        raise ValueError(f"{path}：{exc}") from None
+
+
 def annotate_workbook(wb: Workbook, plan: MarkPlan) -> None:
     """In memory: clear earlier marks, apply the plan, write 校验结果 and the state sheet."""
-    foreign = STATE_SHEET in wb.sheetnames and wb[STATE_SHEET]["A1"].value != STATE_MARKER
+    foreign = STATE_SHEET in wb.sheetnames and not _ours(wb[STATE_SHEET])
     results_was_active = False if foreign else clear_workbook(wb)  # a sheet of the unit's own: said below
     if RESULTS_SHEET in wb.sheetnames:
         if _marked_in_excel(wb[RESULTS_SHEET]):
@@ -153,7 +159,7 @@ def clear_workbook(wb: Workbook) -> bool:
     if STATE_SHEET not in wb.sheetnames:
         return False
     state = wb[STATE_SHEET]
-    if state["A1"].value != STATE_MARKER:
+    if not _ours(state):
         raise ValueError(f"工作簿中的“{STATE_SHEET}”工作表不是 xlmon 生成的，无法清除标注。")
     for sheet, coord, record in _read_state(state):
         if sheet in wb.sheetnames and sheet not in (RESULTS_SHEET, STATE_SHEET):
@@ -235,6 +241,11 @@ def _legacy(path: Path) -> bool:
             return f.read(8) == OLE_MAGIC
     except OSError:
         return path.suffix.lower() == ".xls"
+
+
+def _ours(state: Worksheet) -> bool:
+    """Whether a sheet named as xlmon's record is one xlmon wrote."""
+    return state["A1"].value == STATE_MARKER
 
 
 def _annotated_copy(path: Path) -> bool:
@@ -524,14 +535,12 @@ def _fit(text: str, room: int = _MOST, cut: str = _CUT) -> str:
 
 def _pieces(text: str, size: int) -> list[str]:
     """text in pieces of at most `size` UTF-16 units, no character split."""
-    out, start, units = [], 0, 0
-    for i, ch in enumerate(text):
-        width = 2 if ord(ch) > 0xFFFF else 1
-        if units + width > size:
-            out.append(text[start:i])
-            start, units = i, 0
-        units += width
-    return [*out, text[start:]]
+    out = []
+    while True:
+        out.append(utf16_prefix(text, size))
+        text = text[len(out[-1]):]
+        if not text:
+            return out
 
 
 def _comment(cell: Cell, text: str) -> None:
