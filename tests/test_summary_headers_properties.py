@@ -20,10 +20,10 @@ from seeded import seeds
 from test_consolidate_properties import consolidate
 from test_summary_paper_properties import Page, Word, bureau, department, flat, pdf_read
 from xlmon.consolidate import workbook
-from xlmon.consolidate.headers import VIEWS, former_width, header_lines, header_width
+from xlmon.consolidate.headers import VIEWS, header_lines, header_width
 from xlmon.consolidate.workbook import (DETAIL_HEADERS, DIAGNOSTIC_HEADERS, FILE_HEADERS, FOCUS_HEADERS, FOCUS_TOP,
                                         OVERVIEW_BELOW, OVERVIEW_TOP, SHEETS, UNIT_HEADERS, _by_department,
-                                        deviation_headers, overview_headers)
+                                        deviation_headers, former_width, overview_headers)
 
 SALT = 109
 
@@ -52,7 +52,7 @@ def test_every_header_breaks_into_balanced_lines_in_the_model(seed):
             for sheet, columns in header_sets(months, is_bureau).items():
                 for texts in columns:
                     need = rng.choice((0, rng.randint(3, 14), round(rng.uniform(3, 30), 2)))
-                    width = header_width(texts, need)
+                    width = header_width(texts, need, former_width(texts[0], need))
                     assert width >= need, f"seed {seed}: {sheet} {texts} narrower than its values"
                     for text in texts:
                         for view in VIEWS:
@@ -133,7 +133,7 @@ def test_balanced_headers_print_no_sheet_smaller(tmp_path, monkeypatch, seed):
     rng = random.Random(seed)
     inputs = department(rng, tmp_path / "in") if seed % 2 else bureau(rng, tmp_path)
     consolidate(*inputs, output=tmp_path / "汇总.xlsx")
-    monkeypatch.setattr(workbook, "header_width", lambda headers, width: former_width(headers[0], width))
+    monkeypatch.setattr(workbook, "header_width", lambda headers, width, former: former)
     consolidate(*inputs, output=tmp_path / "before" / "汇总.xlsx")  # as headers were before they were balanced
     now, before = scales(tmp_path / "汇总.xlsx"), scales(tmp_path / "before" / "汇总.xlsx")
     smaller = {s: f"{before[s]:.3f} → {now[s]:.3f}" for s in now if now[s] < before[s] - 1e-9}

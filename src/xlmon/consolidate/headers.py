@@ -94,21 +94,13 @@ def balanced(headers: Sequence[str], width: float, most: int = 2) -> bool:
 STEPS = 400  # of a seventh of a unit (an Excel pixel): the widest a header widens its column past its values
 
 
-def former_width(header: str, width: float) -> float:
-    """The width a column had before headers were balanced: its header over lines of about four characters."""
-    from .workbook import _printed, _width
-
-    return max(width, _printed(min(_width(header), max(4, -(-_width(header) // 4) * 2))))
-
-
 @lru_cache(maxsize=4096)
-def header_width(headers: tuple[str, ...], width: float) -> float:
+def header_width(headers: tuple[str, ...], width: float, former: float) -> float:
     """The width of a column holding values `width` wide (with room beside them) under these headers (the first its
     own, the rest written below it): the least, no narrower, at which each header breaks into balanced lines: two,
-    or three where two would widen the column past what it was (so widen the sheet and print it smaller); or, where
-    none is as narrow as that, the least wider at which they break into two. A header too long for two lines of a
-    sensible column wraps as it did."""
-    former = former_width(headers[0], width)
+    or three where two would widen the column past `former`, what it was (so widen the sheet and print it smaller);
+    or, where none is as narrow as that, the least wider at which they break into two. A header too long for two
+    lines of a sensible column wraps as it did."""
     for most, last in ((2, former), (3, former), (2, width + STEPS / 7)):
         for step in range(STEPS + 1):
             wider = round(width + step / 7, 4)

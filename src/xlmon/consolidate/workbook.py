@@ -30,7 +30,7 @@ from ..text import cjk_width as _cjk_width, clean_text, fit_utf16, utf16_len, wr
 from .aggregate import CHART_BARS, Summary, shown_names
 from .apart import apart_forms, apart_place
 from .focus import Focus
-from .headers import balanced, former_width, header_rows, header_width
+from .headers import balanced, header_rows, header_width
 from .edits import Column
 from .extract import RECORDS_SHEET
 from .names import unit_parts
@@ -62,6 +62,12 @@ def _number_width(value: float, kind: str) -> int:
 def _printed(width: float) -> float:
     """The width a column is set to for texts `width` wide: room beside them, and never too narrow to see."""
     return max(width + 2, 6)
+
+
+def former_width(header: str, width: float) -> float:
+    """The width a column had before headers were balanced (headers.py): its header over lines of about four
+    characters. A sheet balanced is never printed smaller than it was so."""
+    return max(width, _printed(min(_width(header), max(4, -(-_width(header) // 4) * 2))))
 
 
 def _display_width(text: str) -> int:
@@ -172,7 +178,11 @@ class _Sheet:
     def column(self, c: int, width: float) -> float:
         """A column's width for values `width` wide (set, with room beside them): no narrower, and its headers
         whole on a line or two, none of them with a character alone on its last (header_width)."""
-        return header_width((self.headers[c], *self.also.get(c, ())), width)
+        return header_width(self.headers_of(c), width, former_width(self.headers[c], width))
+
+    def headers_of(self, c: int) -> tuple[str, ...]:
+        """A column's header and those written below it."""
+        return (self.headers[c], *self.also.get(c, ()))
 
     def shared(self, final: list[float]) -> list[float]:
         """The widths with wrapped columns sharing what the others leave of an A4 page, WRAP_CAP at least."""
@@ -194,7 +204,7 @@ class _Sheet:
             cut = math.ceil(over / len(self.wrapped))
             for c in self.wrapped:
                 narrower = (_pixels([final[c]]) - 5 - cut) / 7
-                if balanced((self.headers[c], *self.also.get(c, ())), narrower):
+                if balanced(self.headers_of(c), narrower):
                     final[c] = narrower
         self.final = final
         for c, w in enumerate(final):
