@@ -1165,8 +1165,34 @@ def test_a_template_sent_back_unfilled_is_rejected_as_such_not_counted(tmp_path,
     code, data = run(capsys, tmp_path, "-o", tmp_path / "out" / "汇总.xlsx")
     blank = next(f for f in data["files"] if f["path"].endswith("二中.xlsx"))
     assert code == 0 and data["units"] == 1 and data["projects"] == 1
-    assert blank["status"] == "rejected" and blank["reason"].startswith("这张监控表尚未填写")
+    assert blank["status"] == "rejected" and "：这张监控表尚未填写" in blank["reason"]
     assert not [d for d in data["diagnostics"] if d["file"].endswith("二中.xlsx") and d["code"] != "S131"]
+
+
+def test_a_rejected_file_s_reason_names_its_sheets_and_is_no_macro_notice(tmp_path, capsys):
+    """文件清单 gave a rejected file its first finding: for an .xlsm of blank forms that was F008 (宏未运行, which is
+    no reason), and “这张监控表尚未填写” named no sheet. Now its gravest cause, the sheet, and the sheets alike."""
+    from test_check import _rezip
+
+    write_form(tmp_path / "一中.xlsx", unit="一中", project="甲")
+    blank = tmp_path / "blank.xlsx"
+    assert main(["template", "project", "-o", str(blank), "--year", "2026", "--months", "6", "--unit", "二中"]) == 0
+    capsys.readouterr()
+    wb = load_workbook(blank)
+    first = wb.worksheets[0].title
+    wb.copy_worksheet(wb.worksheets[0]).title = "备用表"
+    wb.create_sheet("说明", 0)["A1"] = "填表说明"
+    wb.save(blank)
+    _rezip(blank, tmp_path / "二中.xlsm", add={"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0 fake vba"})
+    blank.unlink()
+    code, data = run(capsys, tmp_path, "-o", tmp_path / "out" / "汇总.xlsx")
+    listed = next(f for f in data["files"] if f["path"].endswith("二中.xlsm"))
+    said = [d["code"] for d in data["diagnostics"] if d["file"].endswith("二中.xlsm")]
+    assert code == 0 and listed["status"] == "rejected" and {"F008", "S001", "S131"} <= set(said)
+    assert listed["reason"].startswith(f"工作表“{first}”：这张监控表尚未填写")
+    assert listed["reason"].endswith("请退回补填。工作表“备用表”同样。")
+    files = load_workbook(tmp_path / "out" / "汇总.xlsx")["文件清单"]
+    assert listed["reason"] in [c.value for row in files.iter_rows() for c in row]
 
 
 def test_many_departments_are_counted_and_the_first_ten_named(tmp_path, capsys):

@@ -341,7 +341,7 @@ def test_cli_exit_codes(project_file, tmp_path, capsys):
     assert main(["report", str(tmp_path / "坏.xlsx"), str(tmp_path / "空白.xlsx"), "-o", str(tmp_path / "x.docx")]) == 1
     said = capsys.readouterr().err.splitlines()  # each file, and why it gave nothing to report on
     assert said[0] == "没有可用的绩效运行监控表，未生成分析报告：" and not (tmp_path / "x.docx").exists()
-    assert said[1].startswith("  坏.xlsx：文件不是 xlmon 能读取的 Excel 工作簿") and said[2].startswith("  空白.xlsx：这张监控表尚未填写")
+    assert said[1].startswith("  坏.xlsx：文件不是 xlmon 能读取的 Excel 工作簿") and said[2].startswith("  空白.xlsx：工作表“项目支出”：这张监控表尚未填写")
     assert main(["report", str(project_file), "-o", str(tmp_path / "x.pdf")]) == 2
     with pytest.raises(SystemExit) as exc:
         main(["report", str(project_file)])

@@ -371,6 +371,25 @@ def summary_outcome(sheets: dict[str, list[list]], path: str, profile: Profile, 
                        hashes=hashes, roster=roster_in(sheets[RECORDS_SHEET]), left=left_in(sheets[RECORDS_SHEET]))
 
 
+_ASIDE = {"F008", "S001", "S002"}  # macros not run, a sheet not a form, a form on a hidden sheet: not why
+_RANK = {"error": 0, "warning": 1, "info": 2}
+
+
+def rejection_reason(diagnostics) -> str:
+    """Why a file gave no form, as 文件清单 says it: its gravest finding that is a cause (an .xlsm's macros not run
+    is none), with the sheet it is on, and the other sheets it is on alike; the first finding alone read
+    “宏未运行” for an .xlsm of blank forms, and “这张监控表尚未填写” without saying which."""
+    causes = [d for d in diagnostics if d.code not in _ASIDE] or list(diagnostics)
+    if not causes:
+        return "不是监控表"
+    first = min(causes, key=lambda d: _RANK.get(d.severity, 3))
+    if first.sheet is None or f"“{first.sheet}”" in first.message:
+        return first.message
+    alike = list(dict.fromkeys(d.sheet for d in causes if d.code == first.code and d.sheet not in (None, first.sheet)))
+    more = f"工作表{''.join(f'“{s}”' for s in alike)}同样。" if alike else ""
+    return f"工作表“{first.sheet}”：{first.message}{more}"
+
+
 def extract(path: str, profile: Profile, dated: bool = True) -> FileOutcome:
     """Never raises for a bad file: every problem becomes a diagnostic and a rejection reason. dated: whether
     the file's modification time is its own (an upload sent without it has none)."""
@@ -393,7 +412,6 @@ def extract(path: str, profile: Profile, dated: bool = True) -> FileOutcome:
     diags = [d.model_dump() for d in result.diagnostics]
     records = [form_record(f, path, f.sheet in book.hidden, modified, sha, book.saved).finish() for f in result.forms]
     if result.status == "unreadable" or not records:
-        reason = result.diagnostics[0].message if result.diagnostics else "不是监控表"
-        return FileOutcome(path, sha, "rejected", reason, [], diags, modified=modified)
+        return FileOutcome(path, sha, "rejected", rejection_reason(result.diagnostics), [], diags, modified=modified)
     return FileOutcome(path, sha, "included", None, records, diags, modified=modified)
 
