@@ -49,7 +49,6 @@ IMPOSSIBLE = ("有绩效指标判断为“完全不可能”完成：如因政�
 
 OBJECTIVE = ("如因政策变化、突发事件等客观因素导致进度缓慢或目标难以实现，建议按程序调减预算并同步调整绩效目标；"
              "否则督促单位加快执行、及时纠偏。")
-# what earlier versions drafted, which a summary they wrote still shows: not the department's edit (edits.edited_focus)
 
 
 # what earlier versions drafted, which a summary they wrote still shows: not the department's edit (edits.edited_focus)
