@@ -252,6 +252,24 @@ def test_the_report_says_a_blank_amount_is_none_and_an_unread_one_unknown(tmp_pa
     assert not [line for line in said if "空" in line]
 
 
+def test_a_project_whose_forecast_is_unread_leaves_nothing_over_in_the_departments_report(tmp_path, capsys):
+    """预计结转结余 (seed 004's 监控内容: 预计结转结余情况) is 小计 − 全年预计 of the same projects. A project whose
+    全年预计支出数 reads 待定 is left out of the summed forecast; its 小计 was still in the summed 小计, so the report
+    said all of it would be left over (110.00 万元 here, where the one project with a forecast leaves 10.00)."""
+    from test_consolidate import write_form
+
+    for unit, forecast in (("某单位甲", "待定"), ("某单位乙", 90)):
+        funding = {"资金总额": [None] * 8, "市级财政资金": [None, 100, None, 80, None, 40, None, forecast]}
+        write_form(tmp_path / f"{unit}.xlsx", unit=unit, project="项目", funding=funding)
+    summary = _json(capsys, ["consolidate", str(tmp_path), "-o", str(tmp_path / "汇总.xlsx"), "--format", "json"])
+    (tmp_path / "汇总.xlsx").unlink()
+    totals = summary["totals"]
+    assert (totals["subtotal"], totals["forecast"]) == (200, 90)  # the forecast read 待定 is left out of the sum
+    [execution] = [line for line in report_for_paths([tmp_path]).text().splitlines() if line.startswith("截至")]
+    assert "全年预计支出 90.00 万元，预计结转结余 10.00 万元。" in execution
+    assert f"预计结转结余 {totals['subtotal'] - totals['forecast']:,.2f} 万元" not in execution
+
+
 def test_a_unit_whose_name_is_written_two_ways_is_one_unit(tmp_path):
     from test_consolidate import write_form
 

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 LEVEL_CODES = ("K003", "K004", "K017")  # about one level's inputs as a whole (its roster, its departments): a
 # summary's are not carried up, where they are said again of all the inputs
+LEFT_OVER = frozenset({"carryover", "current", "forecast"})  # what 预计结转结余 is made from
 TOTAL_FIELDS = ("carryover", "current", "subtotal", "issued", "issue_rate", "spent", "spend_progress", "forecast")
 
 
@@ -57,6 +58,9 @@ class Totals:
     # what the rates divide: 下达数, 本年预算 over the projects where both are known, and 支出数, 上年结转,
     # 本年预算 over those where all three are
     rate_parts: list[float] = field(default_factory=lambda: [0.0] * 5)
+    # 小计 − 全年预计 (预计结转结余, seed 004's 监控内容) over the projects where both are known: a project whose forecast
+    # is unknown is in the summed 小计 but not in the summed forecast, and their difference would count its 小计 as left over
+    left_over: float = 0.0
     known: set[str] = field(default_factory=set)  # the amounts some part of which was read
     unknown: set[str] = field(default_factory=set)  # and those some part of which could not be
 
@@ -96,6 +100,8 @@ class Totals:
         if not DEPENDS["issue_rate"].intersection(unknown) and not alone:
             parts[0] += issued
             parts[1] += current
+        if not LEFT_OVER.intersection(unknown):
+            self.left_over += carry + current + (alone or 0.0) - (forecast or 0.0)
         if not DEPENDS["spend_progress"].intersection(unknown):
             parts[2] += spent
             parts[3] += carry

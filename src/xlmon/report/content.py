@@ -173,14 +173,17 @@ def said_rate(value: float | None) -> str:
 
 
 def execution_sentence(as_of: str, what: str, subtotal, current, issued, issue_rate, spent, progress, forecast, tp,
-                       gap, grade, unknown: Collection[str] = ALL_AMOUNTS) -> str:
+                       gap, grade, unknown: Collection[str] = ALL_AMOUNTS, left_over: float | None = None) -> str:
     """unknown: the amounts of which a blank (None) is unknown, not 0; a department's totals are 0 unless so. Each
     rate names what it divides (下达率 is of 本年预算, not of the 安排数 said before it), and the forecast what it
-    leaves over (预计结转结余, seed 004's 监控内容)."""
+    leaves over (预计结转结余, seed 004's 监控内容): left_over where given (a department's, Totals.left_over, over the
+    projects whose forecast is known), else 小计 − 全年预计."""
     def amount(value, field):
         return said(value, field in unknown)
-    left = (f"，预计结转结余 {fmt_amount(subtotal - forecast)}" if subtotal is not None and forecast is not None
-            and subtotal - forecast > 0.005 else "")
+    if left_over is None and subtotal is not None and forecast is not None:
+        left_over = subtotal - forecast
+    left = (f"，预计结转结余 {fmt_amount(left_over)}" if subtotal is not None and forecast is not None
+            and left_over is not None and left_over > 0.005 else "")
     return (f"截至{as_of}，{what}安排 {amount(subtotal, 'subtotal')}（其中本年预算 {amount(current, 'current')}），"
             f"已下达 {amount(issued, 'issued')}，下达率（占本年预算）{said_rate(issue_rate)}；已支出 "
             f"{amount(spent, 'spent')}，支出进度（占安排数）{said_rate(progress)}，时间进度 {fmt_rate(tp)}，"
@@ -406,13 +409,13 @@ def department_report(summary: Summary, profile: Profile, alone: FileOutcome | N
     add(Paragraph(execution_sentence(month_end(summary.year, summary.months),
                                      "部门整体资金共" if only_overall else "纳入监控的项目资金共", total.subtotal,
                                      total.current, total.issued, total.issue_rate, total.spent, total.spend_progress, total.forecast,
-                                     tp, total.gap, total.grade)))
+                                     tp, total.gap, total.grade, left_over=total.left_over)))
     # as 汇总表's note says: else the rates cannot be had from the amounts printed beside them
     unclear = sum(r.unread() for r in summary.overall) if only_overall else summary.unclear
     if unclear:
         what = "份部门整体表" if only_overall else "个项目"
         add(Paragraph(f"注意：{unclear} {what}有金额无法识别（见 xlmon 校验结果），以上合计只含能识别的金额，"
-                      f"下达率、支出进度按其余{'各表' if only_overall else '项目'}计算。"))
+                      f"下达率、支出进度和预计结转结余按其余{'各表' if only_overall else '项目'}计算。"))
     if summary.apart:
         add(Paragraph(f"注意：{summary.apart} 张表的金额疑似按元填写（与其他单位相差百倍以上，见 xlmon 校验结果），"
                       "以上合计按表内数字计入，核实前可能偏大。"))
