@@ -4113,3 +4113,25 @@ def test_a_reason_longer_than_a_row_holds_shows_from_its_start(tmp_path, capsys)
     cells = {c.value: c for r in sheet.iter_rows(min_row=2) for c in r if c.value in (long, short)}
     assert code == 0 and cells[long].alignment.vertical == "top" and cells[short].alignment.vertical == "center"
     assert cells[long].alignment.wrap_text and cells[short].alignment.wrap_text
+
+
+def test_a_target_in_three_columns_is_quoted_alike_in_指标偏差_and_校验问题(tmp_path, capsys):
+    """计算符号 | 年度指标值 | 计量单位, as many units' forms lay a target out: 指标偏差 showed a %-formatted 0.95 (Excel shows
+    95%) as ≥0.95% and dropped the ≤ of ≤ | 1%, while G201/G202 said 目标 95%, 目标 1%, 目标 40 (no 计算符号, no 所): a
+    reviewer could not tell a ceiling from a floor, nor 指标偏差's 0.95% from the 80% graded red against it."""
+    grid = project_grid(funding=SAMPLE_FUNDING, indicators=[])
+    header = next(i for i, row in enumerate(grid) if "一级指标" in row)
+    grid[header] = [None, "一级指标", "二级指标", "三级指标", "计算符号", "年度指标值", "计量单位", "1-6月指标完成情况",
+                    "全年指标预计完成情况", "偏差原因分析", "确定能", "有可能", "完全不可能", "备注"]
+    rows = [("验收合格率", "≥", 0.95, "%", "80%", "≥95%"), ("投诉率", "≤", "1%", None, "2%", "≤1%"),
+            ("近视率", "≤", 52, "%", "55%", "≤52%"), ("干预学校数量", "≥", 40, "所", "37所", "≥40所")]
+    grid[header + 1:header + 1] = [[None, "产出指标", "质量指标", name, op, target, unit, done, done, "原因", None, "√"]
+                                   for name, op, target, unit, done, _ in rows]
+    write_grid(tmp_path / "a.xlsx", grid)
+    code, data = run(capsys, tmp_path / "a.xlsx", "-o", tmp_path / "汇总.xlsx")
+    deviations = {r[5]: r[6] for r in load_workbook(tmp_path / "汇总.xlsx")["指标偏差"].iter_rows(min_row=2, values_only=True)
+                  if r[0]}
+    said = {m[1]: m[2] for d in data["diagnostics"] if d["code"] in ("G201", "G202")
+            for m in [re.match(r"指标“(.+?)”目标 (.+?)，全年预计", d["message"])]}
+    for name, *_, shown in rows:
+        assert deviations[name] == said[name] == shown, (name, deviations.get(name), said.get(name))

@@ -446,8 +446,8 @@ def test_percent_cells_in_the_unit_column_layout_are_compared_in_percent():
     result = check_sheets({"表1": grid}, PROFILE)
     assert [i.grade for i in result.forms[0].indicators] == ["green", "red", "red", "yellow", "red", "green", "green"]
     said = {d.message for d in result.diagnostics if d.code == "G201"}
-    assert "指标“验收合格率”目标 95%，全年预计 80%，为红灯。" in said
-    assert "指标“投诉率”目标 1%，全年预计 2%，为红灯。" in said
+    assert "指标“验收合格率”目标 ≥95%，全年预计 80%，为红灯。" in said  # with its 计算符号 (target_shown)
+    assert "指标“投诉率”目标 ≤1%，全年预计 2%，为红灯。" in said
 
 
 def test_where_the_total_cannot_be_graded_the_sources_grades_stand_for_it():
@@ -1004,4 +1004,4 @@ def test_a_percent_cell_against_a_unit_column_of_percent_in_words_or_full_width(
     result = check_sheets({"表1": grid}, PROFILE)
     assert result.forms[0].indicators[0].grade == "yellow"
     assert [d.message for d in result.diagnostics if d.code in ("G201", "G202")] == [
-        f"指标“验收合格率”目标 98，全年预计 94.4{unit}，为黄灯。"]
+        f"指标“验收合格率”目标 =98{unit}，全年预计 94.4{unit}，为黄灯。"]

@@ -15,7 +15,7 @@ from . import layout as L
 from .calc import EPS
 from .models import Form, FundingRow, Grade, Indicator
 from .profile import Profile
-from .text import DONE_WORDS, label_key, nfkc, plain_number
+from .text import DONE_WORDS, label_key, nfkc, parse_target, plain_number
 
 ORDER: dict[str, int] = {"green": 0, "yellow": 1, "red": 2}
 
@@ -64,6 +64,26 @@ def comparable(value: float, ind: Indicator, field: str = "forecast") -> tuple[f
     if target_bare and not value_bare and abs(target) * 10 < abs(value):
         return value, target * 100
     return value, target
+
+
+SIGNS = {">=": "≥", ">": ">", "=": "=", "<": "<", "<=": "≤"}
+
+
+def target_shown(ind: Indicator) -> str:
+    """The target as it is graded, in the form's words: a number typed alone with its 计算符号 and 计量单位 columns
+    (≥ | 40 | 所 is ≥40所; 0.95 of a %-formatted cell, which Excel shows 95%, at the scale comparable reads it beside
+    the completion), and a 计算符号 the target's own text does not state kept before it (≤ | 1% is ≤1%): 指标偏差,
+    the findings and the report all quote it so."""
+    text = (ind.target or "").strip()
+    sign = SIGNS.get(ind.operator or "")
+    if ind.target_value is None or sign is None:
+        return ind.target or ""
+    done = next((v for v in (ind.forecast, ind.actual) if isinstance(v, float)), None)
+    scaled = comparable(done, ind)[1] if done is not None else ind.target_value
+    if re.fullmatch(r"[-+]?[\d.,]+", text) or scaled != ind.target_value:
+        return f"{sign}{plain_number(scaled)}{ind.unit or ''}"
+    own = parse_target(text)
+    return text if own is not None and own.operator == ind.operator else f"{sign}{text}"
 
 
 def _at_least(value: float, target: float, tolerance: float, op: str = ">=") -> Grade:

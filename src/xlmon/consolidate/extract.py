@@ -6,7 +6,6 @@ import hashlib
 import io
 import json
 import os
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,7 @@ from ..adapters.files import cannot_open, read_bytes, unlisted_folder
 from ..calc import add, only_subtotal
 from ..check import check_workbook
 from ..file_errors import os_reason, readable, reader_failure
+from ..grading import target_shown
 from ..models import Form
 from ..diagnostics import make
 from ..profile import Profile, grading_differences
@@ -26,16 +26,6 @@ from .edits import Edit, edit_diagnostics, same_amount, summary_edits
 from .names import department_name
 from .periods import majority_period
 from .records import AMOUNTS, EARLIER_WAYS, PROJECT_CODE, Deviation, FileOutcome, FormRecord, overall_sums
-
-_SYMBOLS = {">=": "≥", ">": ">", "=": "=", "<": "<", "<=": "≤"}
-
-
-def _target(ind) -> str:
-    """The target as the form shows it: a bare number with its 计算符号 and 计量单位 columns (≥ | 40 | 所 is ≥40所)."""
-    text = (ind.target or "").strip()
-    if not re.fullmatch(r"[-+]?[\d.,]+", text):
-        return ind.target or ""
-    return f"{_SYMBOLS.get(ind.operator, '')}{text}{ind.unit or ''}"
 
 
 def _typed(value, unit: str | None):
@@ -76,7 +66,7 @@ def form_record(form: Form, path: str, hidden: bool = False, modified: float | N
         if ind.likelihood:
             likelihoods[ind.likelihood] += 1
         if ind.grade in ("yellow", "red"):
-            deviations.append(Deviation(ind.level1, ind.level2, ind.level3, _target(ind),  # a number typed
+            deviations.append(Deviation(ind.level1, ind.level2, ind.level3, target_shown(ind),  # a number typed
                                         _typed(ind.actual, ind.units.get("actual")),  # alone stays a number
                                         _typed(ind.forecast, ind.units.get("forecast")),
                                         ind.likelihood, ind.reason, ind.remark, ind.grade,

@@ -24,7 +24,7 @@ from ..consolidate.names import department_name as names_department
 from ..consolidate.records import FileOutcome, FormRecord, derived, named_form
 from ..consolidate.run import extract_all, resolve_inputs, skip_own_summaries, unpacked_archives
 from ..grid import Grid
-from ..grading import GAP_EPS
+from ..grading import GAP_EPS, target_shown
 from ..marks import GRADE_ZH
 from ..models import Form, FundingRow
 from ..profile import Profile, load_profile
@@ -289,7 +289,7 @@ def project_report(form: Form, path: str, severities: list[str], profile: Profil
     deviating.sort(key=lambda i: i.grade != "red")
     if deviating:
         add(Table(["评级", "三级指标", "年度指标值", "截至本期完成", "全年预计完成", "完成可能性", "偏差原因分析"],
-                  [[grade_text(i.grade), i.level3, i.target, shown(i.actual), shown(i.forecast), i.likelihood or "",
+                  [[grade_text(i.grade), i.level3, target_shown(i), shown(i.actual), shown(i.forecast), i.likelihood or "",
                     i.reason or "（未填写）"] for i in deviating], "表2 出现偏差的绩效指标"))
 
     add(Heading(SECTIONS[2], 1))
@@ -305,7 +305,7 @@ def project_report(form: Form, path: str, severities: list[str], profile: Profil
     if reds:
         add(Paragraph(f"红灯指标 {len(reds)} 个：" if len(reds) > 1 else "红灯指标 1 个："))
         for n, i in enumerate(reds, 1):
-            add(Paragraph(red_indicator_text(n, "", i.level3, i.target, i.actual, i.forecast, i.likelihood,
+            add(Paragraph(red_indicator_text(n, "", i.level3, target_shown(i), i.actual, i.forecast, i.likelihood,
                                              i.reason, i.remark)))
     else:
         add(Paragraph("无红灯指标。"))

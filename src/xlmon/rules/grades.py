@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..calc import fmt_rate
 from ..diagnostics import Diagnostic, make
 from ..grading import (comparable, deadline, deadline_begins, deadline_count, deadline_grade,
-                       indicator_grades, is_percent, words_grade)
+                       indicator_grades, is_percent, target_shown, words_grade)
 from ..marks import GRADE_ZH
 from ..models import Form, Indicator
 from ..profile import Profile
@@ -13,8 +13,9 @@ from ..text import plain_number
 
 
 def _shown(ind: Indicator) -> tuple[str, str]:
-    """Target and forecast as graded: 0.8 from a %-formatted cell (Excel shows 80%) is 80%, as comparable reads it."""
-    value, target = ind.forecast, ind.target or "未填"
+    """Target and forecast as graded: 0.8 from a %-formatted cell (Excel shows 80%) is 80%, as comparable reads it;
+    the target as 指标偏差 quotes it (target_shown: ≥ | 40 | 所 is ≥40所, not 40)."""
+    value, target = ind.forecast, target_shown(ind) or "未填"
     if value is None:
         return target, "未填"
     if not isinstance(value, float):
@@ -22,9 +23,7 @@ def _shown(ind: Indicator) -> tuple[str, str]:
     unit = ind.units.get("forecast") or ind.unit
     if not is_percent(unit):
         return target, f"{plain_number(value)}{unit or ''}"
-    value, scaled = comparable(value, ind)
-    if ind.target_value is not None and scaled != ind.target_value:
-        target = f"{plain_number(scaled)}%"  # 0.05 of a %-formatted cell, shown 5%
+    value, _ = comparable(value, ind)
     return target, f"{plain_number(value)}{unit}"
 
 
