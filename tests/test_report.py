@@ -87,6 +87,21 @@ def test_project_report_numbers_are_the_checks(project_file, capsys):
         assert ind["target"] in line and ind["reason"].rstrip("。") in line
 
 
+def test_a_projects_report_quotes_completions_with_their_units_as_指标偏差_does(project_file, tmp_path, capsys):
+    """The project report quoted 277个 typed for 新建实训工位数 as 277 (截至本期完成情况为“90”), where 指标偏差 and the
+    department's report of the same form say 90个, 277个: the same indicator read two ways."""
+    _json(capsys, ["consolidate", str(project_file), "-o", str(tmp_path / "汇总.xlsx"), "--format", "json"])
+    sheet = openpyxl.load_workbook(tmp_path / "汇总.xlsx")["指标偏差"]
+    header = [c.value for c in sheet[1]]
+    rows = [dict(zip(header, r)) for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] == "红灯"]
+    assert rows and any(isinstance(r["全年预计完成情况"], str) for r in rows)  # a unit typed beside the number
+    text = report_for_paths([project_file]).text()
+    for row in rows:
+        actual = row[next(h for h in header if h.endswith("月完成情况"))]
+        line = next(line for line in text.splitlines() if f"“{row['三级指标']}”：年度指标值" in line)
+        assert f"年度指标值 {row['年度指标值']}，截至本期完成情况为“{actual}”，全年预计完成情况为“{row['全年预计完成情况']}”" in line
+
+
 def test_department_report_numbers_are_the_consolidations(department, tmp_path, capsys):
     folder = department.paths[0].parent
     summary = _json(capsys, ["consolidate", str(folder), "-o", str(tmp_path / "汇总.xlsx"), "--format", "json"])
