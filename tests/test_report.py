@@ -482,6 +482,12 @@ def test_department_forms_indicators_are_reported_as_指标偏差_lists_them(dep
     row = next(line.split("\t") for line in text.splitlines() if "资助学生人数" in line and "\t" in line)
     assert row[:4] == ["红灯", "某市教育局（101001）", "（部门整体支出）", "资助学生人数"]
     assert "某市教育局（101001）“（部门整体支出）”的“资助学生人数”：年度指标值 ≥1000人" in text
+    counted = re.search(r"绩效指标（含 (\d+) 份部门整体表的 (\d+) 个）共 (\d+) 个已评级指标", text)
+    details = openpyxl.load_workbook(summary)["项目明细"]
+    header = [c.value for c in details[1]]
+    of_projects = sum(row[header.index(f"指标{g}")] or 0 for row in details.iter_rows(min_row=2, values_only=True)
+                      for g in ("绿灯", "黄灯", "红灯") if isinstance(row[0], int))
+    assert counted and counted[1] == "1" and int(counted[3]) - int(counted[2]) == of_projects > 0
 
 
 def test_a_control_character_in_a_units_text_does_not_stop_the_report(tmp_path):

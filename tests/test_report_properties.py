@@ -259,7 +259,7 @@ def assert_states(report: Drafted, data: dict, book: Sheets, context: str, sent:
 
     # 二（二）projects by grade, indicators by grade, the deviating ones as 指标偏差 lists them
     m = report.line(r"项目综合评级共 (\d+) 个项目，其中绿灯 (\d+) 个、黄灯 (\d+) 个、红灯 (\d+) 个(?:，未评级 (\d+) 个)?。"
-                    r"绩效指标共 (\d+) 个已评级指标，其中绿灯 (\d+) 个、黄灯 (\d+) 个、红灯 (\d+) 个。")
+                    r"绩效指标(?:（含 \d+ 份部门整体表的 \d+ 个）)?共 (\d+) 个已评级指标，其中绿灯 (\d+) 个、黄灯 (\d+) 个、红灯 (\d+) 个。")
     assert m, context
     projects, green, yellow, red, unrated, indicators, i_green, i_yellow, i_red = (int(v or 0) for v in m.groups())
     grades = data["grades"]

@@ -457,11 +457,16 @@ def department_report(summary: Summary, profile: Profile, alone: FileOutcome | N
         add(Chart(who, [(t.row, t.spend_progress, t.grade) for t in shown_bars], tp, chart_caption("图1", rows, tp)))
 
     add(Heading(TARGETS, 2))
-    indicators = Counter()
+    indicators, overall = Counter(), Counter()
     for p in (*summary.projects, *summary.overall):  # 部门整体 forms' indicators count as 指标偏差 lists them
         indicators.update(p.indicator_grades)
+    for p in summary.overall:
+        overall.update(p.indicator_grades)
+    # said after the projects' count, the 部门整体 forms' share is named: 项目明细's columns add up to the rest
+    among = (f"（含 {len(summary.overall)} 份部门整体表的 {sum(overall.values())} 个）"
+             if not only_overall and sum(overall.values()) else "")
     add(Paragraph(("" if only_overall else "项目综合评级" + grade_counts(summary.grades, len(summary.projects), "项目"))
-                  + "绩效指标" + grade_counts(indicators, sum(indicators.values()), "已评级指标")))
+                  + f"绩效指标{among}" + grade_counts(indicators, sum(indicators.values()), "已评级指标")))
     deviations = [(d, p) for p in (*summary.projects, *summary.overall) for d in p.deviations]
     deviations.sort(key=lambda x: (x[0].grade != "red", x[1].unit or "", named_form(x[1])))
     department = ["主管部门"] if summary.department_of else []
