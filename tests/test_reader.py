@@ -147,6 +147,27 @@ def test_period_wordings(period, expected):
     assert not [d for d in diags if d.code in ("S101", "S102")] and form.cells["period"] == "A2"
 
 
+@pytest.mark.parametrize("period, day", [
+    ("（截至2024年6月15日）", 15), ("监控期间：2024年1月1日至6月15日", 15), ("2024年1月1日-2024年6月29日", 29),
+    ("（2024年1月1日至6月30日）", None), ("截至2024年6月30日", None), ("（2024年1-6月）", None),
+    ("2024年3月15日", None),  # another month than the headers' 1-6月: the day it was filled in, not a cut-off
+])
+def test_a_period_ending_mid_month_says_how_time_progress_is_taken(period, day):
+    """FORMS.md: 时间进度 by date is the day of the year over the days in it; a form stated to 6月15日 was graded
+    against 1-6月's 50% and nothing said so. It still is (its headers say 1-6月, as the other units' forms do),
+    and S106 gives both figures at the period's cell."""
+    form, diags = read_form(project_grid(period=period), "s")
+    said = [d for d in diags if d.code == "S106"]
+    assert (form.year, form.months) == (2024, 6)
+    if day is None:
+        assert not said, period
+        return
+    by_day = (datetime.date(2024, 6, day).timetuple().tm_yday) / 366
+    [d] = said
+    assert (d.cell, d.severity) == ("A2", "warning") and f"截至2024年6月{day}日" in d.message
+    assert f"计为 50.00%（按日计为 {by_day * 100:.2f}%）" in d.message and "改为“2024年1-6月”" in d.message
+
+
 @pytest.mark.parametrize("period, shown", [
     ("（2026年4-6月）", "2026年4-6月"), ("２０２６年４月－６月", "2026年4月-6月"), ("2026年第二季度", "2026年第二季度"),
     ("2026年度10至12月", "2026年度10至12月"), ("2026年下半年", "2026年下半年"), ("2026年第2季度", "2026年第2季度"),

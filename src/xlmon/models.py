@@ -78,6 +78,7 @@ class Form:
     year: int | None = None
     months: int | None = None
     time_progress: float | None = None
+    as_of_day: int | None = None  # the day a period stated to a date ends on: 15 of 截至2026年6月15日 (S106)
     amount_unit: str = "万元"  # the unit the form states its amounts are in (they are read in 万元)
     grade: Grade | None = None
     goal: str | None = None

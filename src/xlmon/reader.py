@@ -7,6 +7,7 @@ characters, a different title, 一级/二级 merged over rows or repeated on eac
 
 from __future__ import annotations
 
+import calendar
 import datetime
 import re
 from collections.abc import Iterable
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from . import layout as L
+from .calc import fmt_rate
 from .diagnostics import Diagnostic, make
 from .grid import Grid, Uncached, address
 from .models import Block, Form, FundingRow, Indicator
@@ -240,7 +242,7 @@ def read_form(grid: Grid, sheet: str, start: int = 0, hidden: frozenset[int] = f
     if form.months is None:
         form.months = headed[0] if headed else None
     elif headed and headed[0] != form.months and a_day:  # the day the form was made: its headers say the months
-        form.months = headed[0]
+        form.months, form.as_of_day = headed[0], None
     elif headed and headed[0] != form.months and 1 <= form.months <= 12:  # last month's form, its title updated
         diags.append(make("S105", sheet=sheet, cell=headed[1], period=f"1-{form.months}月", header=headed[2]))
     if form.months is not None and not 1 <= form.months <= 12:
@@ -248,7 +250,9 @@ def read_form(grid: Grid, sheet: str, start: int = 0, hidden: frozenset[int] = f
         form.months = None
     elif form.months is None:
         diags.append(make("S101", sheet=sheet, cell=form.cells.get("title")))
-    elif form.year is None and not any(d.code == "S102" for d in diags):
+    elif (stated := _mid_month(form, headed)) is not None:
+        diags.append(make("S106", sheet=sheet, cell=form.cells.get("period"), **stated))
+    if form.months is not None and form.year is None and not any(d.code == "S102" for d in diags):
         form.year = _title_year(form.title)  # 2026年市级项目支出绩效运行监控表 over （1-6月）
         if form.year is None:
             cell = form.cells.get("period") or form.cells.get("title")
@@ -385,11 +389,31 @@ def _take_period(s: _Sheet, form: Form, r: int, c: int, period: tuple[str, str, 
     year, months, found = period
     form.year = int(year) if year.isdigit() and len(year) == 4 else None
     form.months = int(months) if months.isdigit() else None
+    text = nfkc(str(s.grid[r][c]))
+    day = _DAY_AFTER.match(text, text.find(found) + len(found)) if found in text else None
+    form.as_of_day = int(re.sub(r"\D", "", day.group(0))) if day else None
     if year.isdigit() and len(year) != 4:
         diags.append(make("S102", sheet=s.name, cell=address(r, c), value=found))
 
 
 _DAY_AFTER = re.compile(r"\s*\d{1,2}\s*[日号]")
+
+
+def _mid_month(form: Form, headed: tuple[int, str, str] | None) -> dict | None:
+    """A period stated to a day before its month's end (截至2026年6月15日, 1月1日至6月15日): the form is graded
+    against the month-end 时间进度 (1-6月, 50%) where by the day it is 166/365, 45.48% (FORMS.md); S106 says so
+    rather than grading by a day the funding headers (1-6月下达数) and the other units' forms do not share. A date
+    of another month than the form's months is the day it was filled in, not its period's end."""
+    day, months, year = form.as_of_day, form.months, form.year
+    if day is None or year is None or (headed and headed[0] != months):
+        return None
+    last = calendar.monthrange(year, months)[1]
+    if not 1 <= day < last:
+        return None
+    stated = datetime.date(year, months, day)
+    days = 366 if calendar.isleap(year) else 365
+    return {"date": f"{year}年{months}月{day}日", "months": months, "year": year, "by_month": fmt_rate(months / 12),
+            "by_day": fmt_rate(stated.timetuple().tm_yday / days)}
 _SPAN = re.compile(_DASH)
 
 
