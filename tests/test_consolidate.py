@@ -2736,6 +2736,29 @@ def test_opinions_on_another_periods_summary_are_not_carried(tmp_path, capsys):
     assert load_workbook(tmp_path / "6月部门汇总.xlsx")["指标偏差"]["N1"].value is None
 
 
+def test_edits_to_an_overall_from_summary_kept_apart_are_said_to_stay_behind(tmp_path, capsys):
+    """The department keeps its summaries in a folder of their own and sums again --overall-from the one it completed
+    there, having also rewritten a 列入原因 in 重点监控建议: that edit is not in the new summary, which said nothing
+    of it (K015 was given only for a summary lying among the units' files), so it was lost without a word."""
+    units, kept = tmp_path / "units", tmp_path / "汇总"
+    generate(units)
+    earlier = kept / "6月汇总.xlsx"
+    assert run(capsys, units, "-o", earlier)[0] == 0
+    complete_department_form(earlier, forecast=500)
+    book = load_workbook(earlier)
+    focus = book["重点监控建议"]
+    header = next(r for r in range(1, focus.max_row + 1) if focus.cell(r, 6).value == "列入原因")
+    drafted = focus.cell(header + 1, 6).value
+    focus.cell(header + 1, 6).value = drafted + "（经核实，采购延迟）"
+    book.save(earlier)
+    code, data = run(capsys, units, "-o", kept / "6月汇总（2）.xlsx", "--overall-from", earlier)
+    assert code == 0 and data["carried"]["goal"]
+    [k015] = [d for d in data["diagnostics"] if d["code"] == "K015"]
+    assert k015["file"] == str(earlier) and "经核实，采购延迟" in k015["message"], k015
+    assert "采购延迟" not in str([c.value for row in load_workbook(kept / "6月汇总（2）.xlsx")["重点监控建议"]
+                                for c in row])
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="only Linux keeps a file name's undecodable bytes")
 def test_a_file_name_in_gbk_bytes_on_linux_is_read_and_shown_in_chinese(department, tmp_path, capsys):
     """unzip on Linux keeps the GBK bytes of names zipped on Chinese Windows; Python holds them as lone surrogates,

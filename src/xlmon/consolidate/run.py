@@ -300,13 +300,22 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: lis
         carried = _carry_columns(earlier, sheets(earlier), summary) if earlier else set()
         if replaced and (left := [e for e in edits(str(output)) if (done.path, e.sheet, e.column) not in carried]):
             raise _edited(output, left)  # of another period: its columns cannot go into this one
-        last_time = [o for o in skipped if earlier in (None, o.path)]  # older ones were handed on to it already
-        summary.diagnostics += [make("K015", file=o.path, count=len(stay), edits=_listed_edits(stay)).model_dump()
-                                for o in last_time if (stay := [e for e in edits(o.path)
-                                                                if (o.path, e.sheet, e.column) not in carried])]
+        last_time = [o.path for o in skipped if earlier in (None, o.path)]  # older ones were handed on to it already
+        if done is not None and not replaced and not any(_same_file(done.path, p) for p in last_time):
+            last_time.append(done.path)  # --overall-from a summary kept apart from the units' files: its edits too
+        summary.diagnostics += [make("K015", file=p, count=len(stay), edits=_listed_edits(stay)).model_dump()
+                                for p in last_time if (stay := [e for e in edits(p)
+                                                                if (p, e.sheet, e.column) not in carried])]
         if summary.projects or summary.overall:
             write_summary(summary, Path(output), profile)
     return summary
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except OSError:
+        return a == b
 
 
 def unpacked_archives(outcomes: list[FileOutcome]) -> None:
