@@ -532,6 +532,34 @@ def test_a_unit_whose_form_is_of_another_period_is_not_said_to_have_sent_nothing
     assert "未报送：三中（报送的是 2026年1-5月 的表，期间不符，未纳入）" in out and "未报送：四中\n" in out
 
 
+def test_a_unit_whose_file_was_left_out_is_not_said_to_have_sent_nothing(tmp_path, capsys):
+    """A unit that sent its form zipped, and one that sent the blank template back, were listed with the units that
+    sent nothing (名单中的单位“…”没有报送监控表), beside the F009 and S131 of their own files: the department would
+    chase them for a file they had sent. They are now said to have sent a file that could not be taken, named."""
+    import zipfile
+
+    for i, unit in enumerate(("一中", "二中")):
+        write_form(tmp_path / f"u{i}.xlsx", unit=unit, project="项目", period="（2026年1-6月）")
+    write_form(tmp_path / "form.xlsx", unit="某市第三中学", project="项目", period="（2026年1-6月）")
+    with zipfile.ZipFile(tmp_path / "某市第三中学6月监控表.zip", "w") as z:
+        z.write(tmp_path / "form.xlsx", "某市第三中学.xlsx")
+    (tmp_path / "form.xlsx").unlink()
+    assert main(["template", "project", "-o", str(tmp_path / "四中.xlsx"), "--unit", "四中"]) == 0
+    capsys.readouterr()
+    roster = write_csv(tmp_path / "名单.csv", [["单位名称"], ["一中"], ["二中"], ["某市第三中学"], ["四中"], ["五中"]])
+    _, data = run(capsys, tmp_path, "-o", tmp_path / "out" / "s.xlsx", "--roster", roster)
+    assert data["missing_units"] == ["某市第三中学", "四中", "五中"]
+    assert sorted(by_code(data, "K003")) == sorted([
+        "名单中的单位“某市第三中学”报送的文件 某市第三中学6月监控表.zip 未能纳入汇总（原因见“文件清单”）。",
+        "名单中的单位“四中”报送的文件 四中.xlsx 未能纳入汇总（原因见“文件清单”）。",
+        "名单中的单位“五中”没有报送监控表。"])
+    note = load_workbook(tmp_path / "out" / "s.xlsx")["汇总表"]["A2"].value
+    assert "未报送 3 个：某市第三中学、四中、五中（其中 2 个报送的文件未能纳入）" in note
+    assert main(["consolidate", str(tmp_path), "-o", str(tmp_path / "out" / "s2.xlsx"), "--roster", str(roster)]) == 0
+    out = capsys.readouterr().out
+    assert "未报送：四中（报送的文件 四中.xlsx 未能纳入，见上）" in out and "未报送：五中\n" in out
+
+
 def test_a_unit_whose_form_its_department_left_out_for_its_period_is_said_so_at_the_bureau(tmp_path, capsys):
     """The department's summary carries the K001 of the form it left out, with the unit and period: the bureau's K003
     says what the department's own check says, not that the unit sent nothing."""

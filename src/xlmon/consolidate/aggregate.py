@@ -27,7 +27,7 @@ from .periods import (form_of_month, in_period, left_out_reason, majority_period
                       sent_text, sheet_of_month)
 from .records import (AMOUNTS, OVERALL_NAME, FileOutcome, FormRecord, duplicate_form, form_name, form_place,
                       left_out)
-from .roster import compare_roster
+from .roster import compare_roster, sent_unusable
 
 if TYPE_CHECKING:
     from .carry import Carried
@@ -148,6 +148,7 @@ class Summary:
     department_of: dict[str, str] = field(default_factory=dict)  # a bureau's: each spelling of 主管部门 the project
     # forms use → the department as departments names it (department_for)
     other_period: dict[str, str] = field(default_factory=dict)  # missing units that sent forms of another period
+    unusable: dict[str, list[str]] = field(default_factory=dict)  # missing units whose files were left out, those files
     overall_other_period: list[FormRecord] = field(default_factory=list)  # 部门整体 forms left out for their period
     others: list[str] = field(default_factory=list)  # files in the input folders that are no workbook, not read
 
@@ -167,7 +168,9 @@ class Summary:
     @property
     def other_period_note(self) -> str:
         """What follows the count of missing units where some of them sent forms of another period only."""
-        return f"（其中 {len(self.other_period)} 个报送的是其他期间的表）" if self.other_period else ""
+        parts = [f"{len(self.other_period)} 个报送的是其他期间的表" if self.other_period else "",
+                 f"{len(self.unusable)} 个报送的文件未能纳入" if self.unusable else ""]
+        return f"（其中 {'，'.join(filter(None, parts))}）" if any(parts) else ""
 
     @property
     def unclear(self) -> int:
@@ -380,7 +383,11 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     left = [(d.get("unit"), d.get("department"), d["period"]) for d in diagnostics
             if d.get("code") == "K001" and d.get("period")]
     missing, unlisted, other_period = compare_roster(roster or [], [*projects, *kept_overall.values()], left)
-    diagnostics += [make("K003", unit=u, sent=sent_text(other_period.get(u), majority),
+    names = shown_names(o.path for o in outcomes)
+    unusable = sent_unusable(roster or [], [u for u in missing if u not in other_period],
+                             [o.path for o in outcomes if o.status != "included" and not o.records and not o.summary])
+    unusable = {u: [names[f] for f in files] for u, files in unusable.items()}
+    diagnostics += [make("K003", unit=u, sent=sent_text(other_period.get(u), majority, unusable.get(u, ())),
                          hint=_hint("已报送的", alike_names(u, unlisted))).model_dump() for u in missing]
     diagnostics += [make("K004", file=f, unit=u, hint=_hint("名单中未报送的", alike_names(u, missing),
                                                               "；请核对单位名称，或把该单位加入名单")).model_dump()
@@ -397,6 +404,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
                       focus_list(projects, profile, apart_forms(diagnostics)), duplicates, missing, diagnostics,
                       dict(included), list(unlisted), list(roster or []))
     summary.other_period, summary.unit_ids, summary.overall_other_period = other_period, kept_units, overall_off
+    summary.unusable = unusable
     summary.departments, summary.by_department = named, _by_department(groups, projects, months, profile)
     if len(groups) > 1:
         summary.department_of = {r.department: name for name, forms in groups for r in forms if r.department}

@@ -4,6 +4,7 @@ the current one (K018), or a form to fill in again (K001)."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 
 from ..diagnostics import make
 from ..text import label_key, nfkc
@@ -85,10 +86,12 @@ def off_period_finding(record: FormRecord, found: str, majority: str, others_sen
                 redo=f"部门按 {majority} 重新汇总后报送").model_dump() | sent
 
 
-def sent_text(periods: str | None, majority: str) -> str:
-    """What a roster's unit missing from the summary sent: nothing, or forms of another period (K001)."""
+def sent_text(periods: str | None, majority: str, files: Iterable[str] = ()) -> str:
+    """What a roster's unit missing from the summary sent: nothing, forms of another period (K001), or files that
+    could not be taken (named, their reasons in 文件清单)."""
     if not periods:
-        return "没有报送监控表"
+        files = list(files)
+        return f"报送的文件 {'、'.join(files)} 未能纳入汇总（原因见“文件清单”）" if files else "没有报送监控表"
     return f"报送的监控表期间为 {periods}，与多数单位的 {majority} 不一致，未纳入汇总"
 
 

@@ -12,7 +12,7 @@ from ..adapters.files import OTHER_SPREADSHEETS, WORKBOOK_SUFFIXES, read_bytes
 from ..file_errors import os_reason
 from ..sheetnames import RECORDS_SHEET, summary_sheets
 from ..text import clean_text, label_key, nfkc
-from .names import code_aside, name_keys, unit_key, unit_parts
+from .names import code_aside, name_keys, name_stem, unit_key, unit_parts
 from .records import FormRecord
 
 
@@ -290,6 +290,22 @@ def compare_roster(roster: list[str], records: list[FormRecord], left: Iterable[
     other_period = {u: "、".join(sorted(periods)) for u in missing
                     if (periods := {p for unit, department, p in left if keys_of(u) & answers(unit, department)})}
     return missing, dict(unlisted.values()), other_period
+
+
+def sent_unusable(roster: list[str], missing: list[str], rejected: Iterable[str]) -> dict[str, list[str]]:
+    """The files left out of the summary (a zip, a blank template, an .xlsb: rejected) that a roster's unit which
+    sent no usable form sent, by the unit's name in the file's (某市职业技术学校.zip): such a unit is not said to
+    have sent nothing. A file goes to the unit whose name its name holds most of (某市第一中学附属小学.xlsx is not
+    某市第一中学's; of two units of that name, neither's), and only when that unit is missing."""
+    stems = {u: name_stem(u) for u in roster}
+    out: dict[str, list[str]] = {}
+    for path in rejected:
+        name = name_stem(Path(path).stem)
+        held = [u for u, stem in stems.items() if stem == name or len(stem) >= 3 and stem in name]
+        longest = [u for u in held if len(stems[u]) == max(len(stems[h]) for h in held)]
+        if len(longest) == 1 and longest[0] in missing:  # of namesakes (某局, 某局（本级）), neither's
+            out.setdefault(longest[0], []).append(path)
+    return out
 
 
 def _summarised_by(records: list[FormRecord]) -> dict[str, str]:
