@@ -231,6 +231,32 @@ def test_the_report_names_the_units_of_the_roster_that_did_not_report(department
     assert "无.csv" in capsys.readouterr().err and not (tmp_path / "x.docx").exists()
 
 
+def test_a_summary_whose_部门整体_the_department_completed_does_not_call_it_unlisted(department, tmp_path):
+    """Drafted from its summary once the department had completed 部门整体, the report said 另有 1 个报送单位不在名单中：
+    某市教育局（101001）, the department itself against its own roster of units, where the same summary not yet
+    completed, and the units' files, said 均已报送. The department's own form on its roster is no unit reporting."""
+    from test_consolidate import complete_department_form
+
+    folder = tmp_path / "units"
+    folder.mkdir()
+    for path in department.paths:
+        (folder / path.name).write_bytes(path.read_bytes())
+    roster = tmp_path / "名单.csv"
+    roster.write_text("单位名称\n" + "\n".join(p.stem for p in department.paths) + "\n", encoding="utf-8")
+    summary = tmp_path / "部门汇总.xlsx"
+    assert main(["consolidate", str(folder), "-o", str(summary), "--roster", str(roster)]) == 0
+    complete_department_form(summary, forecast=500)
+
+    def drafted(*args) -> str:
+        out = tmp_path / f"r{len(list(tmp_path.glob('r*.docx')))}.docx"
+        assert main(["report", *map(str, args), "-o", str(out)]) == 0
+        return "\n".join(p.text for p in Document(out).paragraphs)
+
+    said = f"按单位名单，应报送 {len(department.paths)} 个单位，均已报送。"
+    assert said in drafted(folder, "--roster", roster)
+    assert said in drafted(summary) and "不在名单中" not in drafted(summary)
+
+
 def test_a_workbook_of_a_部门整体_form_alone_is_reported_on_its_own_funds(department, tmp_path):
     """A unit's 部门整体 form alone: the report was about "0 个单位的 0 个项目", 0.00 万元, an empty table and a
     chart without bars, and concluded 存在一定偏差. It reports the form's own funds, and no project tables."""

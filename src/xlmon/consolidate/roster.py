@@ -284,7 +284,10 @@ def compare_roster(roster: list[str], records: list[FormRecord], left: Iterable[
     for r, (unit, department) in zip(records, named):
         own, names = keys_of(unit or ""), answers(unit, department)
         seen |= names
-        if own and not names & listed and (department or unit_key(unit or "") not in placed):
+        # a department's completed 部门整体 checked against a roster listing most of its units, its own roster (a
+        # report drafted from its summary): the department is whose the roster is, no unit reporting without being on it
+        whose = bool(r.units) and sum(bool(keys_of(u) & listed) for u in r.units) * 2 > len(r.units)
+        if own and not whose and not names & listed and (department or unit_key(unit or "") not in placed):
             unlisted.setdefault(unit_key(unit or ""), (r.unit, r.file))
     missing = [u for u in roster if not keys_of(u) & seen]
     other_period = {u: "、".join(sorted(periods)) for u in missing
