@@ -2736,6 +2736,29 @@ def test_opinions_on_another_periods_summary_are_not_carried(tmp_path, capsys):
     assert load_workbook(tmp_path / "6月部门汇总.xlsx")["指标偏差"]["N1"].value is None
 
 
+def test_a_completed_summary_beside_the_units_summed_again_without_overall_from_is_said_left(tmp_path, capsys):
+    """The department completed 部门整体 in the summary it keeps beside the units' files and, a unit's correction in,
+    sums the folder again into a new file without --overall-from: the new 部门整体 was the bare pre-fill and nothing
+    said the goal, indicators and amounts typed were left in the old file. K021 says so, and how to carry them."""
+    units = tmp_path / "units"
+    generate(units)
+    earlier = units / "部门汇总.xlsx"
+    assert run(capsys, units, "-o", earlier)[0] == 0
+    complete_department_form(earlier, forecast=500)
+    code, data = run(capsys, units, "-o", tmp_path / "新汇总.xlsx")
+    assert code == 0 and data["carried"] is None
+    [k021] = [d for d in data["diagnostics"] if d["code"] == "K021"]
+    assert k021["file"] == str(earlier) and f"--overall-from {earlier}" in k021["message"]
+    assert main(["consolidate", str(units), "-o", str(tmp_path / "新汇总2.xlsx")]) == 0
+    assert "部门整体：同一文件夹中上次的汇总表 部门汇总.xlsx 的部门整体表已由部门填写" in capsys.readouterr().out
+    code, data = run(capsys, units, "-o", tmp_path / "新汇总3.xlsx", "--overall-from", earlier)
+    assert code == 0 and data["carried"]["goal"] and "K021" not in {d["code"] for d in data["diagnostics"]}
+    earlier.unlink()
+    assert run(capsys, units, "-o", earlier)[0] == 0  # not completed: nothing left behind, nothing said
+    code, data = run(capsys, units, "-o", tmp_path / "新汇总4.xlsx")
+    assert code == 0 and "K021" not in {d["code"] for d in data["diagnostics"]}
+
+
 def test_edits_to_an_overall_from_summary_kept_apart_are_said_to_stay_behind(tmp_path, capsys):
     """The department keeps its summaries in a folder of their own and sums again --overall-from the one it completed
     there, having also rewritten a 列入原因 in 重点监控建议: that edit is not in the new summary, which said nothing

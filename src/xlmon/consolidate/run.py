@@ -296,6 +296,8 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: lis
             except NotCompleted as exc:  # of another year: the new summary is written without it
                 summary.diagnostics.append(make("K010", file=done.path, sheet=done.form.sheet, reason=str(exc))
                                            .model_dump())
+        if done is None and not chosen_together and (left := _completed_left(skipped, profile)):
+            summary.diagnostics.append(left)
         earlier = done.path if done is not None else _latest(skipped, chosen_together and not dated)
         carried = _carry_columns(earlier, sheets(earlier), summary) if earlier else set()
         if replaced and (left := [e for e in edits(str(output)) if (done.path, e.sheet, e.column) not in carried]):
@@ -381,6 +383,18 @@ def _listed_edits(edits: list[Edit]) -> str:
     return named + (f"；等 {len(edits)} 处" if len(edits) > EDITS_NAMED else "")
 
 
+def _completed_left(skipped: list[FileOutcome], profile: Profile) -> dict | None:
+    """Last time's summary beside the units' files whose 部门整体 the department completed, summed again without
+    --overall-from: its goal, indicators and amounts are not in the new summary, which says so (K021)."""
+    for outcome in sorted(skipped, key=lambda o: o.modified or 0, reverse=True):
+        try:
+            read_completed(outcome.path, profile)
+        except NotCompleted:
+            continue
+        return make("K021", file=outcome.path, name=Path(outcome.path).name, path=outcome.path).model_dump()
+    return None
+
+
 def _earlier_among(skipped: list[FileOutcome], profile: Profile, dated: bool) -> tuple[Completed | None, dict | None]:
     """Of the earlier summaries chosen with the units' files, the one whose 部门整体 the department completed,
     to be carried: of several, the one modified last, as the add-in takes it from a folder, when the uploads came
@@ -449,7 +463,7 @@ def edits_note(summary: Summary) -> str:
 
 def carry_note(summary: Summary) -> str:
     """What became of an earlier summary's 部门整体 (K007 carried, K010 and K011 not), or "" when there was none."""
-    return next((d["message"] for d in summary.diagnostics if d["code"] in ("K007", "K010", "K011")), "")
+    return next((d["message"] for d in summary.diagnostics if d["code"] in ("K007", "K010", "K011", "K021")), "")
 
 
 def folder_summary(folder: Path, profile: Profile | None = None) -> Path | None:
