@@ -2736,6 +2736,31 @@ def test_opinions_on_another_periods_summary_are_not_carried(tmp_path, capsys):
     assert load_workbook(tmp_path / "6月部门汇总.xlsx")["指标偏差"]["N1"].value is None
 
 
+def test_what_summing_said_of_writing_a_departments_summary_is_not_said_again_one_level_up(tmp_path, capsys):
+    """The department's summary was made --overall-from its completed one, its own columns carried and an edit left
+    behind (K007, K016, K015). The bureau summing it printed 部门整体：部门在该汇总表中填写的部门整体表已带入新的汇总表
+    “…” and the columns' note as if its own run had carried them, and listed them in its 校验问题: they were the
+    department's news of writing its summary, not findings of its forms."""
+    units, kept = tmp_path / "units", tmp_path / "汇总"
+    generate(units)
+    first = kept / "6月汇总.xlsx"
+    assert run(capsys, units, "-o", first)[0] == 0
+    complete_department_form(first, forecast=500)
+    book = load_workbook(first)
+    column = book["项目明细"].max_column + 1
+    book["项目明细"].cell(1, column).value, book["项目明细"].cell(2, column).value = "处理意见", "已约谈"
+    book.save(first)
+    inbox = tmp_path / "inbox"
+    code, data = run(capsys, units, "-o", inbox / "教育局汇总.xlsx", "--overall-from", first)
+    assert code == 0 and {"K007", "K016"} <= {d["code"] for d in data["diagnostics"]}
+    code, bureau = run(capsys, inbox, "-o", tmp_path / "局汇总.xlsx")
+    assert code == 0 and bureau["carried"] is None
+    assert not {"K007", "K010", "K011", "K015", "K016", "K021"} & {d["code"] for d in bureau["diagnostics"]}
+    assert main(["consolidate", str(inbox), "-o", str(tmp_path / "局汇总2.xlsx")]) == 0
+    out = capsys.readouterr().out
+    assert "部门整体：" not in out and "增加的 1 列" not in out, out
+
+
 def test_a_completed_summary_beside_the_units_summed_again_without_overall_from_is_said_left(tmp_path, capsys):
     """The department completed 部门整体 in the summary it keeps beside the units' files and, a unit's correction in,
     sums the folder again into a new file without --overall-from: the new 部门整体 was the bare pre-fill and nothing

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 
 LEVEL_CODES = ("K003", "K004", "K017")  # about one level's inputs as a whole (its roster, its departments): a
 # summary's are not carried up, where they are said again of all the inputs
+WRITING_CODES = ("K007", "K010", "K011", "K015", "K016", "K021")  # what 汇总 said of writing a summary (its 部门整体
+# carried or not, the edits of the one before it): news to the department then, of no summary made of it
 LEFT_OVER = frozenset({"carryover", "current", "forecast"})  # what 预计结转结余 is made from
 TOTAL_FIELDS = ("carryover", "current", "subtotal", "issued", "issue_rate", "spent", "spend_progress", "forecast")
 
@@ -412,11 +414,12 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
 
 
 def _not_carried(code: str | None, off_period: bool, kept: bool) -> bool:
-    """Whether a summary's finding stays below: one about its inputs as a whole (LEVEL_CODES); in a summary of
+    """Whether a summary's finding stays below: one about its inputs as a whole (LEVEL_CODES) or about writing it
+    (WRITING_CODES: one level up the CLI said 部门整体：…已带入新的汇总表 of the department's run); in a summary of
     another period, one measured against its period (K001 would tell units that filed this one to refile, K018
     calls its period 本期); any of last month's summary beside this month's, a copy kept, which one K018 names: they
     are last month's files', said again of this month's by this month's summary."""
-    return kept or code in LEVEL_CODES or (code in ("K001", "K018") and off_period)
+    return kept or code in LEVEL_CODES or code in WRITING_CODES or (code in ("K001", "K018") and off_period)
 
 
 def source_rows(projects: list[FormRecord], months: int | None, profile: Profile,
