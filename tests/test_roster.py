@@ -550,14 +550,22 @@ def test_a_unit_whose_file_was_left_out_is_not_said_to_have_sent_nothing(tmp_pat
     _, data = run(capsys, tmp_path, "-o", tmp_path / "out" / "s.xlsx", "--roster", roster)
     assert data["missing_units"] == ["某市第三中学", "四中", "五中"]
     assert sorted(by_code(data, "K003")) == sorted([
-        "名单中的单位“某市第三中学”报送的文件 某市第三中学6月监控表.zip 未能纳入汇总（原因见“文件清单”）。",
-        "名单中的单位“四中”报送的文件 四中.xlsx 未能纳入汇总（原因见“文件清单”）。",
+        "名单中的单位“某市第三中学”报送的文件 某市第三中学6月监控表.zip 未能纳入汇总。",
+        "名单中的单位“四中”报送的文件 四中.xlsx 未能纳入汇总。",
         "名单中的单位“五中”没有报送监控表。"])
     note = load_workbook(tmp_path / "out" / "s.xlsx")["汇总表"]["A2"].value
     assert "未报送 3 个：某市第三中学、四中、五中（其中 2 个报送的文件未能纳入）" in note
     assert main(["consolidate", str(tmp_path), "-o", str(tmp_path / "out" / "s2.xlsx"), "--roster", str(roster)]) == 0
     out = capsys.readouterr().out
     assert "未报送：四中（报送的文件 四中.xlsx 未能纳入，见上）" in out and "未报送：五中\n" in out
+    from docx import Document
+
+    said = "未报送 3 个（其中 2 个报送的文件未能纳入）：某市第三中学、四中、五中"
+    for source in (tmp_path, tmp_path / "out" / "s.xlsx"):  # drafted from the units' files or from the summary
+        report = tmp_path / "out" / f"r{len(list((tmp_path / 'out').glob('r*.docx')))}.docx"
+        assert main(["report", str(source), "-o", str(report), *(["--roster", str(roster)] if source == tmp_path
+                                                                  else [])]) == 0
+        assert said in "\n".join(p.text for p in Document(report).paragraphs), source
 
 
 def test_a_unit_whose_form_its_department_left_out_for_its_period_is_said_so_at_the_bureau(tmp_path, capsys):

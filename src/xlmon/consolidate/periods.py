@@ -88,10 +88,10 @@ def off_period_finding(record: FormRecord, found: str, majority: str, others_sen
 
 def sent_text(periods: str | None, majority: str, files: Iterable[str] = ()) -> str:
     """What a roster's unit missing from the summary sent: nothing, forms of another period (K001), or files that
-    could not be taken (named, their reasons in 文件清单)."""
+    could not be taken (named: their reasons are given where the files left out are listed)."""
     if not periods:
         files = list(files)
-        return f"报送的文件 {'、'.join(files)} 未能纳入汇总（原因见“文件清单”）" if files else "没有报送监控表"
+        return f"报送的文件 {'、'.join(files)} 未能纳入汇总" if files else "没有报送监控表"
     return f"报送的监控表期间为 {periods}，与多数单位的 {majority} 不一致，未纳入汇总"
 
 
