@@ -2784,6 +2784,27 @@ def test_a_completed_summary_beside_the_units_summed_again_without_overall_from_
     assert code == 0 and "K021" not in {d["code"] for d in data["diagnostics"]}
 
 
+def test_an_edited_summary_summed_onto_itself_with_overall_from_is_refused_with_advice_that_works(tmp_path, capsys):
+    """-o X --overall-from X where X has a 列入原因 rewritten is refused; the advice was 请换一个输出文件名（…它在单位文件
+    所在的文件夹中时，部门增加的列会按行带入新的汇总表）, as if its completed 部门整体 and its columns would go
+    only from there, when --overall-from carries them wherever it lies. It now says to keep --overall-from X."""
+    units = tmp_path / "units"
+    generate(units)
+    earlier = tmp_path / "汇总" / "6月汇总.xlsx"
+    assert run(capsys, units, "-o", earlier)[0] == 0
+    complete_department_form(earlier, forecast=500)
+    book = load_workbook(earlier)
+    focus = book["重点监控建议"]
+    header = next(r for r in range(1, focus.max_row + 1) if focus.cell(r, 6).value == "列入原因")
+    focus.cell(header + 1, 6).value = "经核实，采购延迟"
+    book.save(earlier)
+    before = earlier.read_bytes()
+    code = main(["consolidate", str(units), "-o", str(earlier), "--overall-from", str(earlier)])
+    err = capsys.readouterr().err
+    assert code == 2 and earlier.read_bytes() == before
+    assert f"请换一个输出文件名，仍加 --overall-from {earlier}" in err and "单位文件所在的文件夹中时" not in err, err
+
+
 def test_edits_to_an_overall_from_summary_kept_apart_are_said_to_stay_behind(tmp_path, capsys):
     """The department keeps its summaries in a folder of their own and sums again --overall-from the one it completed
     there, having also rewritten a 列入原因 in 重点监控建议: that edit is not in the new summary, which said nothing

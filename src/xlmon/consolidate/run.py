@@ -271,7 +271,7 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: lis
                             f"--overall-from {output} 把填写的内容带到新的汇总表中，或换一个输出文件名（原文件不会被覆盖）。")
     # the columns the department added to the summary it replaces go into the new one (checked below)
     if Path(output).is_file() and (by_hand := [e for e in edits(str(output)) if not (replaced and e.column)]):
-        raise _edited(output, by_hand)
+        raise _edited(output, by_hand, replaced)
     found = resolve_inputs(inputs, output, roster_file)
     if Path(output).is_file() and RECORDS_SHEET not in sheets(str(output)):  # an input: resolve_inputs named it
         raise OutputIsInput(f"汇总文件 {output} 已存在，且不是 xlmon 生成的汇总表，不会覆盖它；请换一个输出文件名。")
@@ -338,10 +338,14 @@ def _latest(skipped: list[FileOutcome], undated: bool) -> str | None:
     return max(skipped, key=lambda o: o.modified or 0).path if skipped else None
 
 
-def _edited(output: str | Path, edits: list[Edit]) -> OutputIsInput:
+def _edited(output: str | Path, edits: list[Edit], carrying: bool = False) -> OutputIsInput:
+    """Refusing to write over a summary edited by hand; carrying: it is also the --overall-from summary, whose
+    completed 部门整体 and own columns go into a new file named with -o wherever it lies."""
+    where = (f"请换一个输出文件名，仍加 --overall-from {output}（原文件不会被覆盖；部门填写的部门整体表和增加的列会带入"
+             "新的汇总表，以上修改留在原文件中）" if carrying else
+             "请换一个输出文件名（原文件不会被覆盖；它在单位文件所在的文件夹中时，部门增加的列会按行带入新的汇总表）")
     return OutputIsInput(f"汇总文件 {output} 在 xlmon 生成后有 {len(edits)} 处手工修改（{_listed_edits(edits)}），"
-                         "重新汇总会覆盖这些修改；请换一个输出文件名（原文件不会被覆盖；它在单位文件所在的文件夹中时，"
-                         "部门增加的列会按行带入新的汇总表）。")
+                         f"重新汇总会覆盖这些修改；{where}。")
 
 
 def _carry_columns(path: str, sheets: dict[str, list[list]], summary: Summary) -> set[tuple[str, str, str]]:
