@@ -105,6 +105,12 @@ def test_department_summary(department, tmp_path, capsys):
     overview = wb["汇总表"]
     assert overview._charts, "a native bar chart of 支出进度 against 时间进度"
     assert f"{expected['with_unknown']} 个项目有金额无法识别" in overview["A2"].value
+    # the source rows add up to other amounts than 资金总额 (a 支出数 typed 完成 beside a readable one): said so
+    table = {r[0]: r[1:9] for r in overview.iter_rows(values_only=True)
+             if r[0] in (L.TOTAL_ROW, *(f"其中：{s}" if i == 0 else s for i, s in enumerate(L.PROJECT_SOURCES)))}
+    total, sources = table.pop(L.TOTAL_ROW), list(table.values())
+    disagree = [c for c in (0, 1, 2, 3, 5, 7) if abs(sum(r[c] or 0 for r in sources) - (total[c] or 0)) > 0.005]
+    assert disagree and "各行只计本行能识别的金额，故各来源之和与资金总额不等" in overview["A2"].value
     unclear = [row for row in detail.iter_rows(min_row=2, values_only=True) if row[10] is None]
     assert len(unclear) == 1 and unclear[0][11] is None and unclear[0][13] is None  # no 0% 支出进度, no 进度差
     deviations = [r for r in wb["指标偏差"].iter_rows(min_row=2, values_only=True) if r[0]]
@@ -2881,6 +2887,29 @@ def test_the_overview_says_when_projects_left_their_sources_blank(tmp_path, caps
     r212 = [d for d in data["diagnostics"] if d["code"] == "R212"]
     assert sorted(d["file"] for d in r212) == [str(tmp_path / "丙.xlsx"), str(tmp_path / "甲.xlsx")]
     assert all(d["cell"] for d in r212)
+
+
+def test_the_note_says_the_source_rows_do_not_add_up_only_where_they_do_not(tmp_path, capsys):
+    """An unread 支出数 in a project's only source row leaves it out of that row and of 资金总额 alike: the rows still
+    add up and the note says nothing of it; one beside a readable 支出数 of another source does not."""
+    from python_calamine import CalamineWorkbook
+
+    def note() -> str:
+        code, _ = run(capsys, tmp_path, "-o", tmp_path / "out" / "汇总.xlsx")
+        assert code == 0
+        return CalamineWorkbook.from_path(str(tmp_path / "out" / "汇总.xlsx")).get_sheet_by_name("汇总表").to_python()[1][0]
+
+    write_form(tmp_path / "甲.xlsx", unit="单位甲", project="甲项目")
+    alone = {L.TOTAL_ROW: [None, 100, 100, 100, None, None, None, 100], "中央财政资金": [None, 100, 100, 100, 1, "约20", None, 100]}
+    write_form(tmp_path / "乙.xlsx", unit="单位乙", project="乙项目", funding=alone)
+    said = note()
+    assert "1 个项目有金额无法识别" in said and "各来源之和与资金总额不等" not in said
+    beside = {k: list(v) for k, v in SAMPLE_FUNDING.items()}
+    beside[L.TOTAL_ROW][5] = beside[L.TOTAL_ROW][6] = None
+    beside["中央财政资金"][5] = "约60"
+    write_form(tmp_path / "乙.xlsx", unit="单位乙", project="乙项目", funding=beside)
+    said = note()
+    assert "1 个项目有金额无法识别" in said and "各行只计本行能识别的金额，故各来源之和与资金总额不等" in said
 
 
 def test_amounts_that_cannot_be_read_are_blank_not_zero_in_every_table(tmp_path, capsys):
