@@ -21,6 +21,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
 from xlmon import demo
+from xlmon import layout as L
 from xlmon.cli import main
 from xlmon.report import report_for_paths, write_docx
 from xlmon.report.addin import book_stem, report_target
@@ -122,6 +123,13 @@ def test_department_report_numbers_are_the_consolidations(department, tmp_path, 
     note = openpyxl.load_workbook(tmp_path / "汇总.xlsx")["汇总表"]["A2"].value
     unclear = re.search(r"(\d+) 个项目有金额无法识别", note)[1]
     assert f"注意：{unclear} 个项目有金额无法识别" in text
+    # 表1's rows do not add up to 资金总额 (an unread 支出数 beside a read one): said under it, as in 汇总表's note
+    table = {row[0]: row for row in (line.split("\t") for line in text.splitlines()) if row[0] in
+             (L.TOTAL_ROW, *L.PROJECT_SOURCES)}
+    spent = [float(table[r][4].replace(",", "")) for r in L.PROJECT_SOURCES if r in table]
+    assert abs(sum(spent) - float(table[L.TOTAL_ROW][4].replace(",", ""))) > 0.005
+    assert "各来源之和与资金总额不等" in note
+    assert "注：表1各资金来源之和与资金总额不等：有金额无法识别的项目，各行只计本行能识别的金额。" in text
 
 
 def test_the_report_button_on_a_summary_gives_the_departments_report(department, tmp_path):

@@ -38,6 +38,7 @@ LEVEL_CODES = ("K003", "K004", "K017")  # about one level's inputs as a whole (i
 WRITING_CODES = ("K007", "K010", "K011", "K015", "K016", "K021")  # what 汇总 said of writing a summary (its 部门整体
 # carried or not, the edits of the one before it): news to the department then, of no summary made of it
 LEFT_OVER = frozenset({"carryover", "current", "forecast"})  # what 预计结转结余 is made from
+SOURCE_ROWS = {L.TOTAL_ROW, *L.PROJECT_SOURCES}  # 汇总表's rows: a project's row of another name is in none but 资金总额
 TOTAL_FIELDS = ("carryover", "current", "subtotal", "issued", "issue_rate", "spent", "spend_progress", "forecast")
 
 
@@ -178,6 +179,27 @@ class Summary:
     def unclear(self) -> int:
         """The projects holding an amount that could not be read (N001, N004, N006), which the rates leave out."""
         return sum(r.unread() for r in self.projects)
+
+    @property
+    def unsplit(self) -> int:
+        """The projects that filled in 资金总额 alone, no source (R212): the source rows add up to less."""
+        return sum(r.unsplit() for r in self.projects)
+
+    @property
+    def unnamed(self) -> int:
+        """The projects with a source row of no official name (S113): in 资金总额, in no source row."""
+        return sum(bool(set(r.amounts.get("source", {})) - SOURCE_ROWS) for r in self.projects)
+
+    @property
+    def unread_apart(self) -> bool:
+        """Whether the source rows add up to other amounts than 资金总额 for an amount unread alone (no R212 or S113
+        to account for it): a project whose 中央 支出数 is typed 完成 is in no 资金总额 支出数, while its readable
+        市级 支出数 is in the 市级 row, and a reviewer adding the rows up found 17.34 万元 no note accounted for."""
+        if not self.unclear or self.unsplit or self.unnamed or not self.projects:
+            return False
+        total, sources = self.rows[0], self.rows[1:]
+        return any(getattr(total, f) is not None and abs(sum(getattr(t, f) or 0.0 for t in sources) - getattr(total, f))
+                   > 0.005 for f in ("carryover", "current", "subtotal", "issued", "spent", "forecast"))
 
     @property
     def apart(self) -> int:

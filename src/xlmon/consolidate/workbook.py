@@ -306,7 +306,6 @@ def _period(summary: Summary) -> str:
     return L.period(summary.year, summary.months)
 
 
-_SOURCE_ROWS = {L.TOTAL_ROW, *L.PROJECT_SOURCES}
 UNKNOWN_AMOUNT_CODES = ("N001", "N004", "N006")  # an amount not read: text, a formula error, no saved result
 
 
@@ -354,15 +353,6 @@ OVERVIEW_BELOW = {**{c: [h] for c, h in enumerate(UNIT_HEADERS)}, 0: ["单位", 
                   7: ["未评级"]}
 
 
-def _rows_disagree(rows: list) -> bool:
-    """Whether 汇总表's source rows add up to other amounts than its 资金总额: a project whose 资金总额 支出数 is
-    unread (its 中央 支出数 typed 完成) is in no 资金总额 while its 市级 支出数 is in the 市级 row, and a reviewer
-    adding the rows up found 17.34 万元 that the note did not account for."""
-    total, sources = rows[0], rows[1:]
-    return any(getattr(total, f) is not None and abs(sum(getattr(t, f) or 0.0 for t in sources) - getattr(total, f))
-               > 0.005 for f in ("carryover", "current", "subtotal", "issued", "spent", "forecast"))
-
-
 def _overview(book: _Book, summary: Summary) -> None:
     headers = overview_headers(summary.months or "XX")
     # the chart reads its cells; no row frozen on screen: the funding table's header would stand over the units'
@@ -378,17 +368,16 @@ def _overview(book: _Book, summary: Summary) -> None:
         note += summary.other_period_note
         note += (f"；不在名单中的报送单位 {len(summary.unlisted_units)} 个：{_names(summary.unlisted_units)}"
                  if summary.unlisted_units else "") + "（见“校验问题”）。"
-    unsplit = sum(r.unsplit() for r in summary.projects)
+    unsplit, unnamed = summary.unsplit, summary.unnamed
     if unsplit:
         note += f"其中 {unsplit} 个项目只填写了资金总额、未按来源分列（见“校验问题”，代码 R212），故各来源之和小于资金总额。"
-    unnamed = sum(bool(set(r.amounts.get("source", {})) - _SOURCE_ROWS) for r in summary.projects)
     if unnamed:
         note += f"{unnamed} 个项目有名称不规范的资金来源行（代码 S113），其金额计入资金总额、不计入下列任何来源。"
     if unclear := summary.unclear:
         codes = sorted({d["code"] for d in summary.diagnostics if d["code"] in UNKNOWN_AMOUNT_CODES}) or ["N001"]
         note += (f"注意：{unclear} 个项目有金额无法识别（见“校验问题”，代码 {'、'.join(codes)}），合计只含能识别的金额，"
                  "下达率、支出进度按其余项目计算" + ("；各行只计本行能识别的金额，故各来源之和与资金总额不等"
-                                                  if _rows_disagree(summary.rows) and not unsplit and not unnamed else "") + "。")
+                                                  if summary.unread_apart else "") + "。")
     if apart := summary.apart:
         note += f"注意：{apart} 张表的金额疑似按元填写（见“校验问题”，代码 K019），合计按表内数字计入，核实前可能偏大。"
     tp = summary.time_progress

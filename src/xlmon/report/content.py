@@ -197,6 +197,14 @@ def execution_sentence(as_of: str, what: str, subtotal, current, issued, issue_r
             f"{gap_text(gap)}；全年预计支出 {amount(forecast, 'forecast')}{left}。资金执行评级为{grade_text(grade)}。")
 
 
+def rows_apart(summary: Summary) -> str:
+    """Why 表1's source rows do not add up to 资金总额, as 汇总表's note says it; "" where they do."""
+    return "；".join(filter(None, (
+        f"{summary.unsplit} 个项目只填写了资金总额、未按来源分列" if summary.unsplit else "",
+        f"{summary.unnamed} 个项目有名称不规范的资金来源行，其金额只计入资金总额" if summary.unnamed else "",
+        "有金额无法识别的项目，各行只计本行能识别的金额" if summary.unread_apart else "")))
+
+
 def grade_counts(counts: dict[str, int], total: int, what: str) -> str:
     unrated = total - sum(counts.get(g, 0) for g in ("green", "yellow", "red"))
     text = (f"共 {total} 个{what}，其中绿灯 {counts.get('green', 0)} 个、黄灯 {counts.get('yellow', 0)} 个、"
@@ -432,6 +440,8 @@ def department_report(summary: Summary, profile: Profile, alone: FileOutcome | N
     add(Table(FUNDING_HEADERS, [[t.row, _num(t.subtotal), _num(t.issued), _rate(t.issue_rate), _num(t.spent),
                                  _rate(t.spend_progress), _num(t.forecast), _pp(t.gap), grade_text(t.grade)]
                                 for t in rows], f"表1 {'部门整体' if only_overall else '项目'}资金来源及执行情况（金额单位：万元）"))
+    if not only_overall and (why := rows_apart(summary)):
+        add(Paragraph(f"注：表1各资金来源之和与资金总额不等：{why}。"))
     # past the line as grade_funding puts a gap past it: a float's rounding at exactly 10 points is not behind
     behind = [t for t in summary.by_unit if t.gap is not None and t.gap > profile.funding.green_max_gap + GAP_EPS]
     number = iter(range(2, 9))  # tables after 表1: a bureau's report has one by department first
