@@ -2742,16 +2742,21 @@ def test_opinions_on_another_periods_summary_are_not_carried(tmp_path, capsys):
     assert load_workbook(tmp_path / "6月部门汇总.xlsx")["指标偏差"]["N1"].value is None
 
 
+def completed_apart(tmp_path: Path, capsys) -> tuple[Path, Path]:
+    """The demo's units, and their summary with its 部门整体 completed, kept in a folder of its own (汇总/6月汇总.xlsx)."""
+    units, summary = tmp_path / "units", tmp_path / "汇总" / "6月汇总.xlsx"
+    generate(units)
+    assert run(capsys, units, "-o", summary)[0] == 0
+    complete_department_form(summary, forecast=500)
+    return units, summary
+
+
 def test_what_summing_said_of_writing_a_departments_summary_is_not_said_again_one_level_up(tmp_path, capsys):
     """The department's summary was made --overall-from its completed one, its own columns carried and an edit left
     behind (K007, K016, K015). The bureau summing it printed 部门整体：部门在该汇总表中填写的部门整体表已带入新的汇总表
     “…” and the columns' note as if its own run had carried them, and listed them in its 校验问题: they were the
     department's news of writing its summary, not findings of its forms."""
-    units, kept = tmp_path / "units", tmp_path / "汇总"
-    generate(units)
-    first = kept / "6月汇总.xlsx"
-    assert run(capsys, units, "-o", first)[0] == 0
-    complete_department_form(first, forecast=500)
+    units, first = completed_apart(tmp_path, capsys)
     book = load_workbook(first)
     column = book["项目明细"].max_column + 1
     book["项目明细"].cell(1, column).value, book["项目明细"].cell(2, column).value = "处理意见", "已约谈"
@@ -2815,11 +2820,8 @@ def test_edits_to_an_overall_from_summary_kept_apart_are_said_to_stay_behind(tmp
     """The department keeps its summaries in a folder of their own and sums again --overall-from the one it completed
     there, having also rewritten a 列入原因 in 重点监控建议: that edit is not in the new summary, which said nothing
     of it (K015 was given only for a summary lying among the units' files), so it was lost without a word."""
-    units, kept = tmp_path / "units", tmp_path / "汇总"
-    generate(units)
-    earlier = kept / "6月汇总.xlsx"
-    assert run(capsys, units, "-o", earlier)[0] == 0
-    complete_department_form(earlier, forecast=500)
+    units, earlier = completed_apart(tmp_path, capsys)
+    kept = earlier.parent
     book = load_workbook(earlier)
     focus = book["重点监控建议"]
     header = next(r for r in range(1, focus.max_row + 1) if focus.cell(r, 6).value == "列入原因")
