@@ -163,8 +163,7 @@ def left_in(sheet: list[list]) -> dict | None:
                 and all(isinstance(v, str) for v in row)]
     earlier = left.get("earlier") if isinstance(left.get("earlier"), int) else 0
     duplicates = [d for d in left.get("duplicates") or () if isinstance(d, str)]
-    others = [d for d in left.get("others") or () if isinstance(d, str)]  # files no workbook in its input folders
-    return {"rejected": rejected, "earlier": earlier, "duplicates": duplicates, "others": others}
+    return {"rejected": rejected, "earlier": earlier, "duplicates": duplicates}
 
 
 def listed_files(sheet: list[list]) -> list[list] | None:

@@ -284,7 +284,8 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: lis
         found_note = None
         if chosen_together and done is None:
             done, found_note = _earlier_among(skipped, profile, dated)
-        summary = aggregate(outcomes, profile, roster, [str(p) for p in other_files(inputs)])
+        summary = aggregate(outcomes, profile, roster)
+        summary.others = [str(p) for p in other_files(inputs)]
         if found_note:
             summary.diagnostics.append(found_note)
         if done is not None:

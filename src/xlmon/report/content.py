@@ -16,7 +16,6 @@ from pathlib import Path
 
 from .. import layout as L
 from ..calc import DEPENDS, fmt_amount, fmt_rate
-from ..adapters.files import other_files
 from ..check import check_file, check_sheets, no_forms
 from ..consolidate.aggregate import CHART_BARS, Summary, aggregate, shown_names, source_rows
 from ..consolidate.focus import Focus
@@ -70,7 +69,6 @@ def report_for_paths(inputs: Iterable[str | Path], profile: Profile | None = Non
     consolidate takes them, so that last time's summary of the same units among them is skipped.
     NothingToReport when none is usable."""
     profile = profile or load_profile()
-    inputs = list(inputs)
     found = resolve_inputs(inputs, None, roster_file)
     outcomes = extract_all([p for p, _ in found], profile)
     unpacked_archives(outcomes)
@@ -82,7 +80,7 @@ def report_for_paths(inputs: Iterable[str | Path], profile: Profile | None = Non
     alone = taken[0] if len(taken) == 1 and taken[0].summary else None  # a summary drafted from alone
     if roster is None and alone is not None:
         roster = alone.roster or None
-    summary = aggregate(outcomes, profile, roster, [str(p) for p in other_files(inputs)])
+    summary = aggregate(outcomes, profile, roster)
     if not (summary.projects or summary.overall):
         shown = shown_names(o.path for o in outcomes)
         why = [(o.path, (o.reason or "没有监控表").rstrip("。")) for o in outcomes]
