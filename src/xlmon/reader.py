@@ -389,14 +389,19 @@ def _take_period(s: _Sheet, form: Form, r: int, c: int, period: tuple[str, str, 
     year, months, found = period
     form.year = int(year) if year.isdigit() and len(year) == 4 else None
     form.months = int(months) if months.isdigit() else None
-    text = nfkc(str(s.grid[r][c]))
-    day = _DAY_AFTER.match(text, text.find(found) + len(found)) if found in text else None
+    day = _day_after(str(s.grid[r][c]), found)
     form.as_of_day = int(re.sub(r"\D", "", day.group(0))) if day else None
     if year.isdigit() and len(year) != 4:
         diags.append(make("S102", sheet=s.name, cell=address(r, c), value=found))
 
 
 _DAY_AFTER = re.compile(r"\s*\d{1,2}\s*[日号]")
+
+
+def _day_after(text: str, found: str) -> re.Match | None:
+    """The day written right after the period found in a text (15日 of 截至2026年6月15日), if any."""
+    text = nfkc(text)
+    return _DAY_AFTER.match(text, text.find(found) + len(found)) if found in text else None
 
 
 def _mid_month(form: Form, headed: tuple[int, str, str] | None) -> dict | None:
@@ -414,6 +419,8 @@ def _mid_month(form: Form, headed: tuple[int, str, str] | None) -> dict | None:
     days = 366 if calendar.isleap(year) else 365
     return {"date": f"{year}年{months}月{day}日", "months": months, "year": year, "by_month": fmt_rate(months / 12),
             "by_day": fmt_rate(stated.timetuple().tm_yday / days)}
+
+
 _SPAN = re.compile(_DASH)
 
 
@@ -422,8 +429,7 @@ def _a_day(text: str, found: str) -> bool:
     at the right of its title, was taken for the period 1-7月 over the （2026年1-6月） below it, the form graded against
     7 months and its headers called last month's (S105). It is the period where the form states no other (数据截止日期：
     2026年6月30日), its months those of the column headers where they name them (1-6月下达数)."""
-    text = nfkc(text)
-    return not _SPAN.search(found) and _DAY_AFTER.match(text, text.find(found) + len(found)) is not None
+    return not _SPAN.search(found) and _day_after(text, found) is not None
 
 
 _DATE_LABEL = re.compile(r"(?:填报|填表|报送|编制|制表|打印)(?:日期|时间)")
