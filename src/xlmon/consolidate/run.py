@@ -265,7 +265,7 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: lis
         return edits_in(sheets(path), profile)
 
     done = read_completed(carry_from, profile) if carry_from else None
-    replaced = done is not None and Path(carry_from).resolve() == Path(output).resolve()
+    replaced = done is not None and _same_file(carry_from, output)
     if Path(output).is_file() and not replaced and completed_summary(output, profile):
         raise OutputIsInput(f"汇总文件 {output} 中的部门整体表已由部门填写，重新汇总会覆盖填写的内容；请用 "
                             f"--overall-from {output} 把填写的内容带到新的汇总表中，或换一个输出文件名（原文件不会被覆盖）。")
@@ -313,7 +313,8 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: lis
     return summary
 
 
-def _same_file(a: str, b: str) -> bool:
+def _same_file(a: str | Path, b: str | Path) -> bool:
+    """Whether two paths name one file, however each is written."""
     try:
         return Path(a).resolve() == Path(b).resolve()
     except OSError:
@@ -390,13 +391,22 @@ def _listed_edits(edits: list[Edit]) -> str:
 def _completed_left(skipped: list[FileOutcome], profile: Profile) -> dict | None:
     """Last time's summary beside the units' files whose 部门整体 the department completed, summed again without
     --overall-from: its goal, indicators and amounts are not in the new summary, which says so (K021)."""
-    for outcome in sorted(skipped, key=lambda o: o.modified or 0, reverse=True):
+    completed = _completed_among(skipped, profile)
+    if not completed:
+        return None
+    path = max(completed, key=lambda c: c[0])[1].path
+    return make("K021", file=path, name=Path(path).name, path=path).model_dump()
+
+
+def _completed_among(skipped: list[FileOutcome], profile: Profile) -> list[tuple[float, Completed]]:
+    """The earlier summaries skipped whose 部门整体 the department completed, each with its modification time."""
+    completed = []
+    for outcome in skipped:
         try:
-            read_completed(outcome.path, profile)
+            completed.append((outcome.modified or 0, read_completed(outcome.path, profile)))
         except NotCompleted:
             continue
-        return make("K021", file=outcome.path, name=Path(outcome.path).name, path=outcome.path).model_dump()
-    return None
+    return completed
 
 
 def _earlier_among(skipped: list[FileOutcome], profile: Profile, dated: bool) -> tuple[Completed | None, dict | None]:
@@ -404,12 +414,7 @@ def _earlier_among(skipped: list[FileOutcome], profile: Profile, dated: bool) ->
     to be carried: of several, the one modified last, as the add-in takes it from a folder, when the uploads came
     with their times (the add-in's 汇总 leaves each carried form in a summary of its own, 部门汇总（2）.xlsx beside
     部门汇总.xlsx); without them, none (which is the latest cannot be told) and a note."""
-    completed = []
-    for outcome in skipped:
-        try:
-            completed.append((outcome.modified or 0, read_completed(outcome.path, profile)))
-        except NotCompleted:
-            continue
+    completed = _completed_among(skipped, profile)
     if len(completed) == 1 or completed and dated:
         return max(completed, key=lambda c: c[0])[1], None
     if not completed:
