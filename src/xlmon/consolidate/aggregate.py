@@ -409,13 +409,13 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     missing, unlisted, other_period = compare_roster(roster or [], [*projects, *kept_overall.values()], left)
     # the files that gave no form, here or in a summary read (which names those it left out: drafted from it, the
     # report says what the units' files say)
+    below = [name for o in outcomes if o.summary and o.status == "included" and o.left
+             for name, _ in o.left.get("rejected", ())]
     names = shown_names(o.path for o in outcomes)
-    names.update((name, name) for o in outcomes if o.summary and o.status == "included" and o.left
-                 for name, _ in o.left.get("rejected", ()))
+    names.update((name, name) for name in below)
     unusable = sent_unusable(roster or [], [u for u in missing if u not in other_period],
                              [*(o.path for o in outcomes if o.status != "included" and not o.records and not o.summary),
-                              *(name for o in outcomes if o.summary and o.status == "included" and o.left
-                                for name, _ in o.left.get("rejected", ()))])
+                              *below])
     unusable = {u: [names[f] for f in files] for u, files in unusable.items()}
     diagnostics += [make("K003", unit=u, sent=sent_text(other_period.get(u), majority, unusable.get(u, ())),
                          hint=_hint("已报送的", alike_names(u, unlisted))).model_dump() for u in missing]

@@ -28,9 +28,10 @@ from .periods import majority_period
 from .records import AMOUNTS, EARLIER_WAYS, PROJECT_CODE, Deviation, FileOutcome, FormRecord, overall_sums
 
 
-def completion_typed(value, unit: str | None):
-    """A completion as the unit typed it: 851平方米, 40%; a number typed alone stays a number. 指标偏差 and both
-    reports quote it so."""
+def completion_typed(ind, field: str):
+    """A completion (field: actual or forecast) as the unit typed it: 851平方米, 40%; a number typed alone stays a
+    number. 指标偏差 and both reports quote it so."""
+    value, unit = getattr(ind, field), ind.units.get(field)
     if isinstance(value, (int, float)) and not isinstance(value, bool) and unit:
         return f"{plain_number(value)}{unit}"
     return value
@@ -68,8 +69,8 @@ def form_record(form: Form, path: str, hidden: bool = False, modified: float | N
             likelihoods[ind.likelihood] += 1
         if ind.grade in ("yellow", "red"):
             deviations.append(Deviation(ind.level1, ind.level2, ind.level3, target_shown(ind),  # a number typed
-                                        completion_typed(ind.actual, ind.units.get("actual")),  # alone stays a number
-                                        completion_typed(ind.forecast, ind.units.get("forecast")),
+                                        completion_typed(ind, "actual"),  # alone stays a number
+                                        completion_typed(ind, "forecast"),
                                         ind.likelihood, ind.reason, ind.remark, ind.grade,
                                         ind.cells.get("forecast")))
     code_match = PROJECT_CODE.search(form.project or "")

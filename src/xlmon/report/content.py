@@ -26,7 +26,7 @@ from ..consolidate.run import extract_all, resolve_inputs, skip_own_summaries, u
 from ..grid import Grid
 from ..grading import GAP_EPS, target_shown
 from ..marks import GRADE_ZH
-from ..models import Form, FundingRow, Indicator
+from ..models import Form, FundingRow
 from ..profile import Profile, load_profile
 from ..sheetnames import RECORDS_SHEET
 from ..text import plain_number
@@ -133,11 +133,6 @@ def gap_text(gap: float | None) -> str:
 
 def grade_text(grade: str | None) -> str:
     return f"{GRADE_ZH[grade]}灯" if grade else "未评级"
-
-
-def _done(ind: Indicator, field: str):
-    """A completion with the unit typed beside it (90个), as 指标偏差 and the department's report quote it."""
-    return completion_typed(getattr(ind, field), ind.units.get(field))
 
 
 def shown(value) -> str:
@@ -302,8 +297,8 @@ def project_report(form: Form, path: str, severities: list[str], profile: Profil
     deviating.sort(key=lambda i: i.grade != "red")
     if deviating:
         add(Table(["评级", "三级指标", "年度指标值", "截至本期完成", "全年预计完成", "完成可能性", "偏差原因分析"],
-                  [[grade_text(i.grade), i.level3, target_shown(i), shown(_done(i, "actual")), shown(_done(i, "forecast")),
-                    i.likelihood or "",
+                  [[grade_text(i.grade), i.level3, target_shown(i), shown(completion_typed(i, "actual")),
+                    shown(completion_typed(i, "forecast")), i.likelihood or "",
                     i.reason or "（未填写）"] for i in deviating], "表2 出现偏差的绩效指标"))
 
     add(Heading(SECTIONS[2], 1))
@@ -319,8 +314,8 @@ def project_report(form: Form, path: str, severities: list[str], profile: Profil
     if reds:
         add(Paragraph(f"红灯指标 {len(reds)} 个：" if len(reds) > 1 else "红灯指标 1 个："))
         for n, i in enumerate(reds, 1):
-            add(Paragraph(red_indicator_text(n, "", i.level3, target_shown(i), _done(i, "actual"),
-                                             _done(i, "forecast"), i.likelihood,
+            add(Paragraph(red_indicator_text(n, "", i.level3, target_shown(i), completion_typed(i, "actual"),
+                                             completion_typed(i, "forecast"), i.likelihood,
                                              i.reason, i.remark)))
     else:
         add(Paragraph("无红灯指标。"))
