@@ -12,6 +12,7 @@ import gc
 import io
 import math
 import re
+import shutil
 import zipfile
 from fractions import Fraction
 from pathlib import Path
@@ -174,17 +175,35 @@ def inline_texts(path: Path, constant_memory: bool) -> None:
 
 
 def test_inline_texts_are_written_as_constant_memory_writes_them(tmp_path):
-    """An "i" cell is xlsxwriter's own inline string; a text it would escape (control characters, _xHHHH_,
-    edge whitespace, rich-looking, near the limit) goes to the shared strings instead. All read back."""
+    """An "i" cell is xlsxwriter's own inline string whatever its text (control characters, _xHHHH_, edge
+    whitespace escaped or kept as it does), but a rich-looking text, written as text; one past the limit goes to
+    the shared strings, as write_string takes it. All read back as typed."""
     inline_texts(tmp_path / "quick.xlsx", False)
     inline_texts(tmp_path / "cm.xlsx", True)
     cells = {name: re.findall(r"<c .*?</c>", parts(tmp_path / name)["xl/worksheets/sheet1.xml"].decode())
              for name in ("quick.xlsx", "cm.xlsx")}
-    plain = [i for i, t in enumerate(INLINE_TEXTS) if quick_xlsx.plain_text(t) and len(t) < 16000]
-    assert plain == [0, 1]
-    assert [cells["quick.xlsx"][i] for i in plain] == [cells["cm.xlsx"][i] for i in plain]
-    assert all('t="s"' in c for i, c in enumerate(cells["quick.xlsx"]) if i not in plain)
+    rich, long = INLINE_TEXTS.index("<r>像富文本</r>"), INLINE_TEXTS.index("长" * 20000)
+    same = [i for i in range(len(INLINE_TEXTS)) if i not in (rich, long)]
+    assert [cells["quick.xlsx"][i] for i in same] == [cells["cm.xlsx"][i] for i in same]
+    assert "&lt;r&gt;像富文本&lt;/r&gt;" in cells["quick.xlsx"][rich] and 't="inlineStr"' in cells["quick.xlsx"][rich]
+    assert 't="s"' in cells["quick.xlsx"][long]
     assert [row[0] for row in values(tmp_path / "quick.xlsx")["记录"]] == INLINE_TEXTS
+
+
+def test_a_summary_is_stored_alike_whatever_its_folder_is_called(department, tmp_path):
+    """The records name each unit's file by its path, and xlmon serve's uploads lie in a folder of a random
+    name: one with _x in it (xlmon-upload-k_x3a9f1) made the records shared strings where another's were
+    inline, and the server's summaries of the same files differed from request to request."""
+    made = {}
+    for name in ("xlmon-upload-k_x3a9f1", "xlmon-upload-kzx3a9f1"):
+        folder = tmp_path / name / "上传的文件"
+        folder.mkdir(parents=True)
+        shutil.copytree(department, folder, dirs_exist_ok=True)
+        consolidate([folder], tmp_path / name / "汇总.xlsx", workers=1)
+        made[name] = {n: b.replace(name.encode(), b"<upload>") for n, b in parts(tmp_path / name / "汇总.xlsx").items()}
+    [a, b] = made.values()
+    assert a.keys() == b.keys()
+    assert [n for n in a if a[n] != b[n]] == []
 
 
 def test_collector_is_paused_while_writing_and_restored(department, tmp_path, monkeypatch):

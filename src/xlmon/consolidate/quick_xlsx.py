@@ -96,7 +96,7 @@ class QuickCells(Worksheet):
             elif kind == "s":
                 out.append(f'{head} t="s"><v>{value}</v></c>')
             elif kind == "i":
-                out.append(f'{head} t="inlineStr"><is><t>{_escape(value)}</t></is></c>')
+                out.append(f'{head} t="inlineStr"><is>{_inline(value)}</is></c>')
             else:
                 out.append(f"{head}/>")
         self.fh.write("".join(out))
@@ -107,7 +107,7 @@ def _plain(kind: str, value: object, limit: int) -> bool:
     if kind == "s":
         return len(value) <= limit
     if kind == "i":
-        return len(value) <= limit and plain_text(value)
+        return len(value) <= limit
     return kind == "b" or (type(value) in (int, float) and math.isfinite(value))
 
 
@@ -119,6 +119,18 @@ def plain_text(text: str) -> bool:
     (a literal one, or a control character), no leading or trailing whitespace, not a rich string."""
     return ("_x" not in text and not text.startswith("<r>") and not text[:1].isspace() and not text[-1:].isspace()
             and (text.isprintable() or not CONTROL.search(text)))
+
+
+def _inline(text: str) -> str:
+    """An inline string's <t> as xlsxwriter's constant_memory mode writes it (control characters and a literal
+    _xHHHH_ escaped, edge whitespace kept), but a rich-looking text written as text, as _QuickSharedStrings
+    writes it. Every "i" cell is inline whatever its text: a record's storage would otherwise hang on the path
+    in it (a server's upload folder named …_x…), and two summaries of the same files differ in their parts."""
+    if plain_text(text):
+        return f"<t>{_escape(text)}</t>"
+    text = SharedStrings._escape_control_characters(text)
+    space = ' xml:space="preserve"' if _preserve_whitespace(text) else ""
+    return f"<t{space}>{_escape(text)}</t>"
 
 
 def _escape(text: str) -> str:
