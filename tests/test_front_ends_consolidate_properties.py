@@ -18,8 +18,9 @@ What may differ, and why:
   where the command line and the add-in name the folder itself;
 - last time's summary, skipped, is said to be of the files 一同选择 (chosen together) on the page, where they are in
   one folder for the command line and the add-in (run.consolidate's `where`);
-- the page sends no lock file and no file that is not a workbook (it says so before sending), so the web's answer
-  lists no other_files;
+- the page sends no lock file and no file that is not a workbook (it says so before sending), but the names of
+  the folder's other papers (index.js `others`), which the server lists as the command line lists those files, by
+  their paths in the upload's folder: the answers' other_files are compared below each front end's folder;
 - the command line carries a completed 部门整体 from the summary --overall-from names, as its user names it: it
   looks for none by itself.
 Each case is seeded; a failure names its seed. XLMON_PROPERTY_CASES=n runs n cases."""
@@ -95,6 +96,11 @@ def inbox(rng: random.Random, root: Path) -> Inbox:
     awkward(rng, box)
     if rng.random() < 0.7:
         box.roster = roster(rng, folder, department)
+    if rng.random() < 0.4:  # the unit on the roster that sent no workbook sent its form typed in Word, or a PDF of it
+        where = folder / rng.choice(("", "", "二科"))
+        where.mkdir(exist_ok=True)
+        (where / f"{MISSING}{rng.choice(('', ' 6月'))}监控表.{rng.choice(('docx', 'pdf'))}").write_bytes(
+            b"%PDF-1.4 a form printed to PDF, or typed in Word")
     return box
 
 
@@ -211,14 +217,30 @@ def page_files(folder: Path) -> list[tuple[str, Path]]:
     """What the page sends of a chosen folder (index.js addFiles): its workbooks, zips and the …名单 .csv/.txt at its
     top, by their paths in it; lock files and hidden ones left out; other papers, a 科's list in its sub-folder among
     them, not sent."""
-    sent = []
+    return [(name, path) for name, path, sent in _page_sorted(folder) if sent]
+
+
+def page_others(folder: Path) -> list[str]:
+    """The names the page sends of a chosen folder's other papers (index.js addFiles' `others`): the files it does
+    not send, by their paths in it, but for lock files and hidden ones, a 科's list in its sub-folder, and the
+    spreadsheets and archives it refuses (.xlsb, .ods, .rar, .7z). The server keeps those the command line would
+    name (a unit's form typed in Word, a PDF), not a report or a 说明 sent beside the forms."""
+    return [name for name, path, sent in _page_sorted(folder) if not sent
+            and not ("名单" in path.name and re.search(r"\.(csv|txt)$", path.name, re.I))
+            and not re.search(r"\.(xlsb|ods|rar|7z)$", path.name, re.I)
+            and path.name.lower() not in ("thumbs.db", "ehthumbs.db", "ehthumbs_vista.db", "desktop.ini")]
+
+
+def _page_sorted(folder: Path) -> list[tuple[str, Path, bool]]:
+    """A chosen folder's files but lock files and hidden ones, by their paths in it, and whether the page sends each."""
+    out = []
     for path in sorted(folder.rglob("*")):
         if not path.is_file() or path.name.startswith(("~$", ".")):
             continue
-        if re.search(r"\.(xls[xm]?|xlt[xm]?|ett?|zip)$", path.name, re.I) or (
-                "名单" in path.name and re.search(r"\.(csv|txt)$", path.name, re.I) and path.parent == folder):
-            sent.append((path.relative_to(folder).as_posix(), path))
-    return sent
+        sent = bool(re.search(r"\.(xls[xm]?|xlt[xm]?|ett?|zip)$", path.name, re.I) or (
+            "名单" in path.name and re.search(r"\.(csv|txt)$", path.name, re.I) and path.parent == folder))
+        out.append((path.relative_to(folder).as_posix(), path, sent))
+    return out
 
 
 def web(client: TestClient, folder: Path, roster: Path | None) -> dict:
@@ -230,22 +252,26 @@ def post_folder(client: TestClient, route: str, folder: Path, roster: Path | Non
     """What the page posts to `route` for the chosen folder, and the answer; the roster perhaps chosen in its own
     field too (then the page sends a …名单.csv found in the folder no more, while a …名单.xlsx, a workbook, goes with
     the files all the same)."""
-    files, modified = page_upload(folder, roster)
-    response = client.post(route, files=files, data={"modified": modified})
+    files, data = page_upload(folder, roster)
+    response = client.post(route, files=files, data=data)
     assert response.status_code == 200, response.text
     return response.json()
 
 
-def page_upload(folder: Path, roster: Path | None) -> tuple[list[tuple[str, tuple[str, bytes]]], str]:
+def page_upload(folder: Path, roster: Path | None) -> tuple[list[tuple[str, tuple[str, bytes]]], dict[str, str]]:
     """The multipart fields the page posts to 汇总 and 生成报告 for the chosen folder (and the roster perhaps chosen in
-    its own field): the files, then the roster's field; and the `modified` list, in the files' order."""
+    its own field): the files, then the roster's field; and the fields that are no file: the `modified` list, in the
+    files' order, and `others`, the names of the folder's other papers not sent (page_others), when there are any."""
     sent = page_files(folder)
     if roster is not None:
         sent = [(name, path) for name, path in sent if path != roster or roster.suffix == ".xlsx"]
     files = [("files", (name, path.read_bytes())) for name, path in sent]
     if roster is not None:
         files.append(("roster", (roster.name, roster.read_bytes())))
-    return files, json.dumps([int(path.stat().st_mtime * 1000) for _, path in sent])  # file.lastModified
+    data = {"modified": json.dumps([int(path.stat().st_mtime * 1000) for _, path in sent])}  # file.lastModified
+    if others := page_others(folder):
+        data["others"] = json.dumps(others, ensure_ascii=False, separators=(",", ":"))  # as JSON.stringify writes it
+    return files, data
 
 
 def addin(folder: Path) -> str:
@@ -411,9 +437,11 @@ def test_the_three_front_ends_consolidate_a_folder_alike(tmp_path, client, seed)
                                                                       folders["addin"]))):
         assert got == cli_links, (context, name, set(got.items()) ^ set(cli_links.items()))
 
-    # the same answer from the command line and the web page (the page sends no file that is no workbook)
+    # the same answer from the command line and the web page (which sends the names of the files no workbook)
     ours, theirs = said(by_cli, folders["cli"]), said(by_web, None)
     for key in ours:
         assert ours[key] == theirs[key], (context, key, ours[key], theirs[key])
-    assert by_web["other_files"] == [], context
-    assert [Path(p).name for p in by_cli["other_files"]] == [p.name for p in sorted(box.folder.rglob("*.docx"))]
+    assert [Path(p).relative_to(folders["cli"]).as_posix() for p in by_cli["other_files"]] == [
+        p.relative_to(box.folder).as_posix() for p in sorted(box.folder.rglob("*")) if p.suffix in (".docx", ".pdf")]
+    assert by_web["other_files"] == [Path(p).relative_to(folders["cli"]).as_posix() for p in by_cli["other_files"]], (
+        context, by_web["other_files"])

@@ -798,3 +798,25 @@ def test_a_report_of_no_usable_upload_names_each_as_the_user_did(client):
         assert f"{long}：文件不是" in detail and re.search("[。；]监控表.xlsx：文件不是", detail), route
         assert "一科/监控表.xlsx：文件不是" in detail, route
         assert "文件1.xlsx" not in detail and "上传的文件/" not in detail, route
+
+
+def test_the_chosen_folders_files_no_workbook_are_listed_by_the_names_the_page_sends(client, department):
+    """The page sends a folder's other papers by name only (`others`): the summary lists those the command line would
+    (a unit's form typed in Word, a PDF), by their paths in the folder, as `xlmon consolidate` of it lists them, each
+    cleaned as an upload's name is (a path out of the folder by its name alone, two folders kept); a report or a 说明
+    sent beside the forms, a lock file, a roster, a name no file has and anything not a list of names are left out,
+    never a 500."""
+    units = [("files", (p.name, p.read_bytes())) for p in department.paths]
+    sent = ["二科/某市第六中学监控表.pdf", "某市第六中学监控表.docx", "某市第六中学监控表.docx", "部门分析报告.docx",
+            "~$某市第六中学监控表.docx", ".隐藏.docx", "Thumbs.db", "名单.csv", "一科/单位名单.txt", "旧表.xlsb",
+            "C:/Users/张三/另一份.docx", "../../etc/passwd", "a/b/c/深处.pdf", "控制\x01字符.docx", "x" * 2000 + ".pdf",
+            7, None, ["嵌套.docx"], {"名称": "字典.docx"}]
+    body = client.post("/api/consolidate", files=units, data={"others": json.dumps(sent)}).json()
+    assert body["other_files"] == ["b/c/深处.pdf", "passwd", "二科/某市第六中学监控表.pdf", "另一份.docx",
+                                   "某市第六中学监控表.docx"], body["other_files"]
+    assert not any("/tmp/" in name for name in body["other_files"])
+    plain = client.post("/api/consolidate", files=units).json()
+    for garbage in ("不是 JSON", "{}", '"某市第六中学监控表.docx"', "[" * 100_000, json.dumps(["x.docx"] * 5000)[:-1]):
+        answer = client.post("/api/consolidate", files=units, data={"others": garbage})
+        assert answer.status_code == 200, (garbage[:20], answer.text)
+        assert answer.json()["other_files"] == [] and answer.json()["units"] == plain["units"], garbage[:20]

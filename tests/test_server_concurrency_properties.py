@@ -115,11 +115,11 @@ def call(rng: random.Random, o: Office, kind: str) -> Call:
         return Call(what, o, "/api/check", {"files": files, "data": {"modified": modified}})
     if kind in ("汇总", "生成报告"):
         roster = box.roster if box.roster and rng.random() < 0.3 else None
-        files, modified = page_upload(box.folder, roster)
+        files, data = page_upload(box.folder, roster)
         if kind == "汇总" and box.completed and rng.random() < 0.5:  # its 部门整体 carried, chosen in its field
             files.append(("overall_from", (box.earlier.name, box.earlier.read_bytes())))
         route = "/api/consolidate" if kind == "汇总" else "/api/report"
-        return Call(what, o, route, {"files": files, "data": {"modified": modified}})
+        return Call(what, o, route, {"files": files, "data": data})
     book = o.summary if kind in ("consolidate", "report") or rng.random() < 0.2 else rng.choice(box.workbooks)
     client = rng.choice(("VBA", "Office.js"))
     payload = payload_from_file(book, client)

@@ -8,6 +8,7 @@ XLMON_SCREENSHOT=1 also saves docs/img/web-page.png for the README.
 from __future__ import annotations
 
 import io
+import json
 import os
 import shutil
 import zipfile
@@ -535,3 +536,62 @@ def test_files_chosen_in_any_order_are_summarised_as_their_folder_is(open_page, 
     rows = [list(row) for row in book["项目明细"].iter_rows(values_only=True)]
     assert rows == [list(row) for row in openpyxl.load_workbook(tmp_path / "cli.xlsx")["项目明细"].iter_rows(
         values_only=True)]
+
+
+# The text fields the page last handed fetch (a body with files gives Chromium's request no post_data).
+WATCH_FIELDS = """
+window.xlmonFields = [];
+const realFetch = window.fetch;
+window.fetch = (url, options) => {
+  if (options && options.body instanceof FormData) {
+    window.xlmonFields.push({ url: String(url), fields: Array.from(options.body.entries())
+      .filter(([, value]) => typeof value === "string") });
+  }
+  return realFetch(url, options);
+};
+"""
+
+
+def test_a_folders_files_no_workbook_are_named_to_consolidate_and_report(open_page, xlmon_server, demo_folder,
+                                                                       tmp_path):
+    """A unit that sent its form typed in Word or as a PDF: the page sends no such file, but names them (`others`)
+    with 汇总 and 生成报告, from every folder chosen, so that the summary lists them as `xlmon consolidate` of the
+    folder does; not with 校验, and not a lock file, a 科's list of its units or a file once 清空 is pressed."""
+    units = sorted(demo_folder.glob("*.xlsx"))
+    folder = tmp_path / "教育局"
+    (folder / "一科").mkdir(parents=True)
+    for unit in units[:2]:
+        shutil.copy(unit, folder / unit.name)
+    (folder / "某市第六中学监控表.docx").write_bytes(b"PK\x03\x04 a form typed in Word")
+    (folder / "一科" / "某市第七中学监控表.pdf").write_bytes(b"%PDF-1.4")
+    (folder / "一科" / "一科单位名单.csv").write_text("单位名称\n某市第一中学\n", "utf-8")
+    (folder / "~$某市第六中学监控表.docx").write_bytes(b"\x06")
+    second = tmp_path / "二科"
+    second.mkdir()
+    shutil.copy(units[2], second / units[2].name)
+    (second / "某市第八中学监控表.pdf").write_bytes(b"%PDF-1.4")
+    page = open_page(xlmon_server().url)
+    page.add_init_script(WATCH_FIELDS)
+    page.reload()
+    expect(page.locator("body[data-ready=true]")).to_have_count(1)
+    page.set_input_files("#folder", str(folder))
+    page.set_input_files("#folder", str(second))
+    expect(page.locator("#status")).to_contain_text("另有 1 个不是工作簿的文件")
+
+    def sent(button: str, result: str) -> dict:
+        page.click(button)
+        expect(page.locator(result)).to_be_visible()
+        return dict(page.evaluate("window.xlmonFields.at(-1).fields"))
+
+    named = ["某市第六中学监控表.docx", "一科/某市第七中学监控表.pdf", "某市第八中学监控表.pdf"]
+    assert sorted(json.loads(sent("#report-button", "#report-result")["others"])) == sorted(named)
+    assert "others" not in sent("#check-button", "#check-result")
+    with page.expect_response(lambda r: r.url.endswith("/api/consolidate")) as answer:
+        fields = sent("#consolidate-button", "#consolidate-result")
+    assert sorted(json.loads(fields["others"])) == sorted(named)
+    assert sorted(answer.value.json()["other_files"]) == sorted(named)
+    page.click("#clear-button")
+    page.set_input_files("#files", str(units[0]))
+    with page.expect_response(lambda r: r.url.endswith("/api/consolidate")) as answer:
+        assert "others" not in sent("#consolidate-button", "#consolidate-result")
+    assert answer.value.json()["other_files"] == []

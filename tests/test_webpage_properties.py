@@ -79,12 +79,12 @@ def modelled(route: str, folder: Path, roster: Path | None) -> list[tuple[str, s
     if route == "/api/check":
         sent = sent_for_check(folder)
         files = [("files", (name, path.read_bytes())) for name, path in sent]
-        modified = json.dumps([int(path.stat().st_mtime * 1000) for _, path in sent])
+        data = {"modified": json.dumps([int(path.stat().st_mtime * 1000) for _, path in sent])}
     else:
-        files, modified = page_upload(folder, roster)
+        files, data = page_upload(folder, roster)
     fields = [(field, name, data) for field, (name, data) in files if field == "files"]
     rest = [(field, name, data) for field, (name, data) in files if field != "files"]
-    return [*fields, ("modified", None, modified.encode()), *rest]
+    return [*fields, *((field, None, text.encode()) for field, text in data.items()), *rest]
 
 
 def described(parts) -> list[tuple]:
@@ -94,11 +94,14 @@ def described(parts) -> list[tuple]:
 
 def body(parts: list[tuple]) -> tuple[list[tuple], list[tuple]]:
     """A body's files, each with its `modified` time, in name order (the server takes them in their folder's order,
-    whatever order they come in), and its other fields, in order."""
+    whatever order they come in), and its other fields, in order: `others`, the names of the folder's papers not
+    sent, in name order too (the page lists them as the browser gives it the folder's files)."""
     files = [part[1:4] for part in parts if part[0] == "files"]
     times = [json.loads(part[4]) for part in parts if part[0] == "modified"]
     assert len(times) == 1 and len(times[0]) == len(files), (parts, times)
-    return sorted((*f, t) for f, t in zip(files, times[0])), [p[:4] for p in parts if p[0] not in ("files", "modified")]
+    rest = [("others", sorted(json.loads(p[4]))) if p[0] == "others" else p[:4] for p in parts
+            if p[0] not in ("files", "modified")]
+    return sorted((*f, t) for f, t in zip(files, times[0])), rest
 
 
 # ---------------------------------------------------------------------------------------------------------------

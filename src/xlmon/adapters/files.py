@@ -62,8 +62,13 @@ def _in_folder(folder: Path) -> list[Path]:
     """The files below a folder a person put there, in order: not Office's lock files (~$*), hidden ones, nor those
     Windows keeps in a folder of its own accord (Thumbs.db, desktop.ini), which the user never sees. A folder that
     cannot be listed stands in for the files it holds, to be named (F016)."""
-    return [p for p in sorted(_files_under(folder))
-            if not p.name.startswith(("~$", ".")) and p.name.lower() not in _WINDOWS_OWN]
+    return [p for p in sorted(_files_under(folder)) if put_there(p.name)]
+
+
+def put_there(name: str) -> bool:
+    """Whether a file of this name in a folder is one a person put there: not Office's lock file (~$*), a hidden
+    one, nor one Windows keeps of its own accord."""
+    return not name.startswith(("~$", ".")) and name.lower() not in _WINDOWS_OWN
 
 
 _WINDOWS_OWN = {"thumbs.db", "ehthumbs.db", "ehthumbs_vista.db", "desktop.ini"}
@@ -96,8 +101,14 @@ def other_files(inputs: Iterable[str | Path]) -> list[Path]:
     export), so that the user is told of them; lock files, hidden files, rosters (…名单….csv) and the papers units
     send beside their forms (…分析报告.docx, 情况说明.pdf, xlmon's own reports) are not."""
     return [p for item in map(Path, inputs) if os.path.isdir(item) for p in _in_folder(item)
-            if p.suffix.lower() not in _FOLDER_SUFFIXES and not _PAPERS.search(p.stem) and not text_roster(p.name)
-            and not os.path.isdir(p)]
+            if other_file(p.name) and not os.path.isdir(p)]
+
+
+def other_file(name: str) -> bool:
+    """Whether a file of this name that a person put in an input folder is one other_files names: no workbook,
+    archive, roster nor paper sent beside a form. The server asks it of the names the web page did not send."""
+    path = Path(name)
+    return path.suffix.lower() not in _FOLDER_SUFFIXES and not _PAPERS.search(path.stem) and not text_roster(path.name)
 
 
 def text_roster(name: str) -> bool:

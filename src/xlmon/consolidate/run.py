@@ -239,7 +239,8 @@ def _send(work: Callable[[str], FileOutcome], name: str, send) -> None:
 def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: list[str] | None = None,
                 profile: Profile | None = None, progress: Callable[[int, int], None] | None = None,
                 workers: int | None = None, roster_file: str | Path | None = None,
-                carry_from: str | Path | None = None, chosen_together: bool = False, dated: bool = True) -> Summary:
+                carry_from: str | Path | None = None, chosen_together: bool = False, dated: bool = True,
+                others: Iterable[str] = ()) -> Summary:
     """Consolidate and write the summary workbook atomically; inputs are only read. roster_file: where the
     roster was read from, so that it is not taken for a unit's file when it lies in an input folder.
     carry_from: an earlier summary whose 部门整体 the department completed, carried into the new one (see
@@ -247,7 +248,9 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: lis
     chosen_together: the inputs are files a user chose at once (an upload), taken as a folder's contents: an
     earlier summary of the same units among them is skipped, and its completed 部门整体 carried when
     carry_from names none. dated=False: the files' modification times are not their own (uploads sent
-    without them), so no copy is the later by its file."""
+    without them), so no copy is the later by its file. others: files no workbook beside the inputs that were not
+    given (the web page sends the names of those in the chosen folder, not the files), named as if they were there,
+    with those other_files finds in the input folders (Summary.others)."""
     from .carry import carry
     from .workbook import write_summary
 
@@ -285,7 +288,7 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: lis
         if chosen_together and done is None:
             done, found_note = _earlier_among(skipped, profile, dated)
         summary = aggregate(outcomes, profile, roster)
-        summary.others = [str(p) for p in other_files(inputs)]
+        summary.others = [*(str(p) for p in other_files(inputs)), *others]
         if found_note:
             summary.diagnostics.append(found_note)
         if done is not None:

@@ -186,7 +186,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         upload = uploads(request, settings, extra=("roster", "overall_from"))
         async with upload as files:
             return await run_in_threadpool(consolidate_uploads, files, upload.extra.get("roster"),
-                                           upload.extra.get("overall_from"), upload.dated, profile=settings.profile)
+                                           upload.extra.get("overall_from"), upload.dated, profile=settings.profile,
+                                           others=upload.others)
 
     @app.post("/api/report")
     async def api_report(request: Request):
@@ -307,6 +308,7 @@ class uploads:
         self.extra: dict[str, tuple[str, Path]] = {}
         self.total = 0  # bytes saved so far
         self.dated = False  # whether the files carry the times they were last modified on the user's machine
+        self.others: list[tuple[str, Path]] = []  # the chosen folder's files no workbook, not sent (_other_names)
 
     async def __aenter__(self) -> list[tuple[str, Path]]:
         s = self.settings
@@ -351,6 +353,7 @@ class uploads:
                 stored = _stored_name(Path(display).name, name, set())  # the new summary names it so
                 self.extra[name] = await self._save(item, display, self.folder / name / stored)
         self.dated = _modified([path for _, path in saved], form.get("modified"))
+        self.others = [(name, chosen / name) for name in _other_names(form.get("others"))]
         # in the order the command line reads the folder they came from, not as the browser listed them or the user
         # chose them: the summary (its rows, which of two copies counts) is then the folder's, whatever that order
         return sorted(saved, key=lambda f: PurePath(f[0]))
@@ -388,6 +391,33 @@ def _modified(paths: list[Path], sent: object) -> bool:
     for path, t in zip(paths, times):
         os.utime(path, (t, t))
     return dated
+
+
+_OTHERS_MAX = 1000  # names of files no workbook taken from one request; the note names five and counts the rest
+_OTHER_NAME_MAX = 1000  # characters of one such name: three parts of a file system's longest
+
+
+def _other_names(sent: object) -> list[str]:
+    """The files no workbook in the chosen folders that the page did not send (a unit's form typed in Word, a PDF),
+    by their paths there, as the page sends them: a JSON list of names, never the files. Each is named as an upload
+    of that name is (_display_name); names that are no file's a user put there, or none other_files would name
+    (a roster, a report sent beside the forms), and anything else sent are left out. Sorted as the uploads are, so
+    that the summary lists them as the command line lists the folder's."""
+    from ..adapters.files import other_file, put_there
+
+    try:
+        names = json.loads(sent) if isinstance(sent, str) else None
+    except (ValueError, RecursionError):  # RecursionError: a list nested thousands deep
+        names = None
+    if not isinstance(names, list):
+        return []
+    kept: set[str] = set()
+    for name in names[:_OTHERS_MAX]:
+        if isinstance(name, str) and len(name) <= _OTHER_NAME_MAX:
+            shown = _display_name(name, "")
+            if _plain_name(shown) and put_there(PurePath(shown).name) and other_file(shown):
+                kept.add(shown)
+    return sorted(kept, key=PurePath)
 
 
 UPLOADED = "上传的文件"  # the chosen files' folder, by which a summary names one at its top beside a namesake in
@@ -546,10 +576,12 @@ def _top_roster(files: list[tuple[str, Path]]) -> tuple[tuple[str, Path] | None,
 
 
 def consolidate_uploads(files: list[tuple[str, Path]], roster_upload: tuple[str, Path] | None = None,
-                        earlier: tuple[str, Path] | None = None, dated: bool = False, *, profile: Profile) -> dict:
+                        earlier: tuple[str, Path] | None = None, dated: bool = False, *, profile: Profile,
+                        others: list[tuple[str, Path]] = ()) -> dict:
     """汇总 of the uploads, checked against the roster among them (upload_roster). `earlier`: the department's
     earlier summary, whose completed 部门整体 is carried into the new one (--overall-from); a 422 when it holds none.
-    `dated`: the files carry their own modification times (uploads._modified)."""
+    `dated`: the files carry their own modification times (uploads._modified). `others`: the chosen folder's files
+    no workbook, not sent (uploads.others), named in the summary as if they were among the uploads."""
     from python_calamine import CalamineWorkbook
 
     from ..atomic import free_name
@@ -563,14 +595,16 @@ def consolidate_uploads(files: list[tuple[str, Path]], roster_upload: tuple[str,
     output = free_name(folder / "部门汇总.xlsx")  # beside the files, which its 来源文件 links then name as they are
     try:
         summary = consolidate([p for _, p in files], output, workers=1, roster=roster, profile=profile,
-                              carry_from=earlier[1] if earlier else None, chosen_together=True, dated=dated)
+                              carry_from=earlier[1] if earlier else None, chosen_together=True, dated=dated,
+                              others=[str(p) for _, p in others])
     except NotCompleted as exc:
         raise HTTPException(422, shown_names(f"上次的部门汇总：{exc}", everything, about=earlier[1])) from None
     except OSError as exc:
         raise HTTPException(500, unsaved("汇总表", exc)) from None
     everything.append((output.name, output))
-    names = {str(path): display for display, path in everything}
+    names = {str(path): display for display, path in [*everything, *others]}
     result = summary_json(summary, output)
+    result["other_files"] = [names.get(path, Path(path).name) for path in result["other_files"]]
     if result["carried"]:
         result["carried"]["from"] = names[result["carried"]["from"]]
     result["roster"] = {"name": roster_upload[0], "units": len(roster)} if roster else None

@@ -18,6 +18,9 @@
   let limits = { max_file_mb: 20, max_files: 300, max_total_mb: 200 };
   let chosen = [];
   let foundRosters = [];  // …名单… .csv/.txt files chosen with the units' files
+  // the chosen folders' other papers (a unit's form typed in Word, a PDF), by their paths there: not sent, but named
+  // to 汇总 and the report, which say that the unit sent a file that could not be read, as the command line does
+  let others = [];
   const objectUrls = [];
 
   function el(tag, text, className) {
@@ -91,6 +94,7 @@
         // unpacked into the folder (F015), as the command line does with that folder
         if (inFolder && !OTHER_FORMATS.test(file.name)) {
           ignored += 1;  // the folder's other papers (.docx, .pdf …)
+          others = [...others.filter((n) => n !== name), name];
         } else {
           skipped.push(/\.(zip|rar|7z)$/i.test(file.name) ? `“${name}”是压缩包，请先解压`
             : `“${name}”不是 .xlsx / .xlsm / .xls 工作簿，请另存为 .xlsx`);
@@ -185,6 +189,7 @@
   $("clear-button").addEventListener("click", () => {
     chosen = [];
     foundRosters = [];
+    others = [];
     roster.set(null);
     earlier.set(null);
     alertText("");
@@ -211,6 +216,7 @@
     const sent = rostered && roster.found ? [...chosen, ...foundRosters] : chosen;
     for (const f of sent) body.append("files", f.file, f.name);
     body.append("modified", JSON.stringify(sent.map((f) => f.file.lastModified)));  // the later copy counts
+    if (rostered && others.length) body.append("others", JSON.stringify(others));  // their names, never the files
     for (const [name, field] of [["roster", roster], ["overall_from", earlier]]) {
       const wanted = name === "roster" ? rostered : url === "/api/consolidate";
       if (field.file && !field.found && wanted) body.append(name, field.file, field.file.name);
