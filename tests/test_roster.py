@@ -535,7 +535,8 @@ def test_a_unit_whose_form_is_of_another_period_is_not_said_to_have_sent_nothing
 def test_a_unit_whose_file_was_left_out_is_not_said_to_have_sent_nothing(tmp_path, capsys):
     """A unit that sent its form zipped, and one that sent the blank template back, were listed with the units that
     sent nothing (名单中的单位“…”没有报送监控表), beside the F009 and S131 of their own files: the department would
-    chase them for a file they had sent. They are now said to have sent a file that could not be taken, named."""
+    chase them for a file they had sent. They are now said to have sent a file that could not be taken, named; so is
+    one that sent its form typed in Word, a file no workbook that is not read."""
     import zipfile
 
     for i, unit in enumerate(("一中", "二中")):
@@ -546,21 +547,24 @@ def test_a_unit_whose_file_was_left_out_is_not_said_to_have_sent_nothing(tmp_pat
     (tmp_path / "form.xlsx").unlink()
     assert main(["template", "project", "-o", str(tmp_path / "四中.xlsx"), "--unit", "四中"]) == 0
     capsys.readouterr()
-    roster = write_csv(tmp_path / "名单.csv", [["单位名称"], ["一中"], ["二中"], ["某市第三中学"], ["四中"], ["五中"]])
+    (tmp_path / "某市第六中学监控表.docx").write_bytes(b"PK\x03\x04 a form typed in Word")
+    roster = write_csv(tmp_path / "名单.csv", [["单位名称"], ["一中"], ["二中"], ["某市第三中学"], ["四中"], ["五中"],
+                                              ["某市第六中学"]])
     _, data = run(capsys, tmp_path, "-o", tmp_path / "out" / "s.xlsx", "--roster", roster)
-    assert data["missing_units"] == ["某市第三中学", "四中", "五中"]
+    assert data["missing_units"] == ["某市第三中学", "四中", "五中", "某市第六中学"]
     assert sorted(by_code(data, "K003")) == sorted([
         "名单中的单位“某市第三中学”报送的文件 某市第三中学6月监控表.zip 未能纳入汇总。",
         "名单中的单位“四中”报送的文件 四中.xlsx 未能纳入汇总。",
-        "名单中的单位“五中”没有报送监控表。"])
+        "名单中的单位“五中”没有报送监控表。", "名单中的单位“某市第六中学”报送的文件 某市第六中学监控表.docx 未能纳入汇总。"])
     note = load_workbook(tmp_path / "out" / "s.xlsx")["汇总表"]["A2"].value
-    assert "未报送 3 个：某市第三中学、四中、五中（其中 2 个报送的文件未能纳入）" in note
+    assert "未报送 4 个：某市第三中学、四中、五中、某市第六中学（其中 3 个报送的文件未能纳入）" in note
     assert main(["consolidate", str(tmp_path), "-o", str(tmp_path / "out" / "s2.xlsx"), "--roster", str(roster)]) == 0
     out = capsys.readouterr().out
-    assert "未报送：四中（报送的文件 四中.xlsx 未能纳入，见上）" in out and "未报送：五中\n" in out
+    assert "未报送：四中（报送的文件 四中.xlsx 未能纳入）" in out and "未报送：五中\n" in out
+    assert "未报送：某市第六中学（报送的文件 某市第六中学监控表.docx 未能纳入）" in out
     from docx import Document
 
-    said = "未报送 3 个（其中 2 个报送的文件未能纳入）：某市第三中学、四中、五中"
+    said = "未报送 4 个（其中 3 个报送的文件未能纳入）：某市第三中学、四中、五中、某市第六中学"
     for source in (tmp_path, tmp_path / "out" / "s.xlsx"):  # drafted from the units' files or from the summary
         report = tmp_path / "out" / f"r{len(list((tmp_path / 'out').glob('r*.docx')))}.docx"
         assert main(["report", str(source), "-o", str(report), *(["--roster", str(roster)] if source == tmp_path

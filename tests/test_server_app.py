@@ -820,3 +820,33 @@ def test_the_chosen_folders_files_no_workbook_are_listed_by_the_names_the_page_s
         answer = client.post("/api/consolidate", files=units, data={"others": garbage})
         assert answer.status_code == 200, (garbage[:20], answer.text)
         assert answer.json()["other_files"] == [] and answer.json()["units"] == plain["units"], garbage[:20]
+
+
+def test_a_unit_that_sent_its_form_in_word_is_not_said_to_have_sent_nothing_on_the_page(client, department, tmp_path):
+    """The page names the folder's 某市未报送学校监控表.docx, not sent (`others`): 汇总 and the report said the roster's
+    unit had sent nothing (K003 没有报送监控表), beside the command line's 报送的文件 … 未能纳入汇总 of that folder; they
+    say what it says, and so does the report drafted from the summary the page made."""
+    import base64
+
+    from docx import Document
+
+    units = [u.name for u in department.department.units]
+    files = [("files", (p.name, p.read_bytes())) for p in department.paths]
+    files.append(("roster", ("应报送单位名单.csv", _roster_csv([*units, "某市未报送学校"]))))
+    others = {"others": json.dumps(["一科/某市未报送学校监控表.docx"])}
+    body = client.post("/api/consolidate", files=files, data=others).json()
+    assert body["missing_units"] == ["某市未报送学校"]
+    k003 = [d["message"] for d in body["diagnostics"] if d["code"] == "K003"]
+    assert k003 == ["名单中的单位“某市未报送学校”报送的文件 某市未报送学校监控表.docx 未能纳入汇总。"], k003
+    summary = tmp_path / "部门汇总.xlsx"
+    summary.write_bytes(base64.b64decode(body["download"]["data"]))
+
+    def text(response) -> str:
+        assert response.status_code == 200, response.text
+        out = tmp_path / "报告.docx"
+        out.write_bytes(base64.b64decode(response.json()["download"]["data"]))
+        return "\n".join(p.text for p in Document(out).paragraphs)
+
+    said = "未报送 1 个（其中 1 个报送的文件未能纳入）：某市未报送学校"
+    assert said in text(client.post("/api/report", files=files, data=others))
+    assert said in text(client.post("/api/report", files=[("files", ("部门汇总.xlsx", summary.read_bytes()))]))

@@ -330,7 +330,7 @@ def _print_summary(summary, output: Path | None) -> None:
         period = summary.other_period.get(u)
         files = summary.unusable.get(u)
         print(f"  未报送：{u}" + (f"（报送的是 {period} 的表，期间不符，未纳入）" if period else
-                                 f"（报送的文件 {'、'.join(files)} 未能纳入，见上）" if files else ""))
+                                 f"（报送的文件 {'、'.join(files)} 未能纳入）" if files else ""))
     for u in summary.unlisted_units:
         print(f"  不在名单中：{u}")
     if note := others_note(summary.others):

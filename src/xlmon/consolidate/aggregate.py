@@ -164,9 +164,9 @@ class Summary:
         """What the summary left out, as its report says it and its records keep it (records.left_line): the files
         to see to, each by its shown name with why; how many more were earlier months kept; the projects sent twice."""
         rejected, earlier = left_out(self.files)
-        names = shown_names(o.path for o in self.files)  # as the 重复 lines name them
+        names = shown_names([*(o.path for o in self.files), *self.others])  # as the 重复 lines name them
         return {"rejected": [[names[o.path], o.reason or ""] for o in rejected], "earlier": earlier,
-                "duplicates": self.duplicates}
+                "duplicates": self.duplicates, "others": [names[p] for p in self.others]}
 
     @property
     def other_period_note(self) -> str:
@@ -255,7 +255,10 @@ def shown_names(paths: Iterable[str]) -> dict[str, str]:
     return shown
 
 
-def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] | None = None) -> Summary:
+def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] | None = None,
+              others: Iterable[str] = ()) -> Summary:
+    """others: the files in the input folders that are no workbook (a unit's form sent as .docx), not read."""
+    others = list(others)
     diagnostics: list[dict] = []
     dropped: set[tuple] = set()  # FormRecord.where() of forms left out: their findings are moot
     candidates = [r for o in outcomes if o.status == "included" for r in o.records]
@@ -409,13 +412,13 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     missing, unlisted, other_period = compare_roster(roster or [], [*projects, *kept_overall.values()], left)
     # the files that gave no form, here or in a summary read (which names those it left out: drafted from it, the
     # report says what the units' files say)
+    names = shown_names([*(o.path for o in outcomes), *others])
     below = [name for o in outcomes if o.summary and o.status == "included" and o.left
-             for name, _ in o.left.get("rejected", ())]
-    names = shown_names(o.path for o in outcomes)
+             for name in (*(n for n, _ in o.left.get("rejected", ())), *o.left.get("others", ()))]
     names.update((name, name) for name in below)
     unusable = sent_unusable(roster or [], [u for u in missing if u not in other_period],
                              [*(o.path for o in outcomes if o.status != "included" and not o.records and not o.summary),
-                              *below])
+                              *others, *below])
     unusable = {u: [names[f] for f in files] for u, files in unusable.items()}
     diagnostics += [make("K003", unit=u, sent=sent_text(other_period.get(u), majority, unusable.get(u, ())),
                          hint=_hint("已报送的", alike_names(u, unlisted))).model_dump() for u in missing]
@@ -434,7 +437,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
                       focus_list(projects, profile, apart_forms(diagnostics)), duplicates, missing, diagnostics,
                       dict(included), list(unlisted), list(roster or []))
     summary.other_period, summary.unit_ids, summary.overall_other_period = other_period, kept_units, overall_off
-    summary.unusable = unusable
+    summary.unusable, summary.others = unusable, others
     summary.departments, summary.by_department = named, _by_department(groups, projects, months, profile)
     if len(groups) > 1:
         summary.department_of = {r.department: name for name, forms in groups for r in forms if r.department}

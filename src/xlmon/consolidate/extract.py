@@ -164,7 +164,8 @@ def left_in(sheet: list[list]) -> dict | None:
                 and all(isinstance(v, str) for v in row)]
     earlier = left.get("earlier") if isinstance(left.get("earlier"), int) else 0
     duplicates = [d for d in left.get("duplicates") or () if isinstance(d, str)]
-    return {"rejected": rejected, "earlier": earlier, "duplicates": duplicates}
+    others = [d for d in left.get("others") or () if isinstance(d, str)]  # files no workbook in its input folders
+    return {"rejected": rejected, "earlier": earlier, "duplicates": duplicates, "others": others}
 
 
 def listed_files(sheet: list[list]) -> list[list] | None:

@@ -287,8 +287,7 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: lis
         found_note = None
         if chosen_together and done is None:
             done, found_note = _earlier_among(skipped, profile, dated)
-        summary = aggregate(outcomes, profile, roster)
-        summary.others = [*(str(p) for p in other_files(inputs)), *others]
+        summary = aggregate(outcomes, profile, roster, [*(str(p) for p in other_files(inputs)), *others])
         if found_note:
             summary.diagnostics.append(found_note)
         if done is not None:

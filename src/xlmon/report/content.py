@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .. import layout as L
 from ..calc import DEPENDS, fmt_amount, fmt_rate
+from ..adapters.files import other_files
 from ..check import check_file, check_sheets, no_forms
 from ..consolidate.aggregate import CHART_BARS, Summary, aggregate, shown_names, source_rows
 from ..consolidate.focus import Focus
@@ -62,13 +63,15 @@ _LIKELIHOOD_ORDER = {"完全不可能": 0, "有可能": 1}  # the least likely t
 
 def report_for_paths(inputs: Iterable[str | Path], profile: Profile | None = None, *,
                      roster_file: str | Path | None = None, roster: list[str] | None = None,
-                     chosen_together: bool = False) -> Report:
+                     chosen_together: bool = False, others: Iterable[str] = ()) -> Report:
     """The report for files and folders as `xlmon consolidate` reads them, the roster in an input folder (roster_file)
     being no unit's form; roster: the units expected to report, else the one a summary drafted from alone was
     checked against. chosen_together: files a user chose at once (an upload), taken as a folder's contents as
-    consolidate takes them, so that last time's summary of the same units among them is skipped.
+    consolidate takes them, so that last time's summary of the same units among them is skipped. others: files no
+    workbook beside the inputs, not given (consolidate's), with those in the input folders.
     NothingToReport when none is usable."""
     profile = profile or load_profile()
+    inputs = list(inputs)
     found = resolve_inputs(inputs, None, roster_file)
     outcomes = extract_all([p for p, _ in found], profile)
     unpacked_archives(outcomes)
@@ -80,7 +83,7 @@ def report_for_paths(inputs: Iterable[str | Path], profile: Profile | None = Non
     alone = taken[0] if len(taken) == 1 and taken[0].summary else None  # a summary drafted from alone
     if roster is None and alone is not None:
         roster = alone.roster or None
-    summary = aggregate(outcomes, profile, roster)
+    summary = aggregate(outcomes, profile, roster, [*(str(p) for p in other_files(inputs)), *others])
     if not (summary.projects or summary.overall):
         shown = shown_names(o.path for o in outcomes)
         why = [(o.path, (o.reason or "没有监控表").rstrip("。")) for o in outcomes]
