@@ -272,6 +272,9 @@ def test_task_pane_carries_the_earlier_summary_chosen_with_the_files(task_pane_c
 
 
 def test_task_pane_consolidates_a_folder_with_files_of_one_name(task_pane_consolidate, demo_folder, tmp_path):
+    """A folder chosen in the task pane: units' files of one name kept apart by their folders; the roster's unit
+    whose form lies in a sub-folder as a PDF, not sent but named, said to have sent a file that could not be read,
+    as `xlmon consolidate` of the folder says."""
     units = sorted(demo_folder.glob("*.xlsx"))
     folder = tmp_path / "教育局"
     for sub, unit in (("一科", units[0]), ("二科", units[1])):
@@ -281,6 +284,7 @@ def test_task_pane_consolidates_a_folder_with_files_of_one_name(task_pane_consol
     shutil.copy(units[3], folder / "另存为模板.xltx")  # a filled form saved as a template
     (folder / "说明.docx").write_bytes(b"PK\x03\x04")
     (folder / "单位名单.csv").write_bytes("单位名称\r\n某市未报送学校\r\n".encode("gbk"))
+    (folder / "二科" / "某市未报送学校监控表.pdf").write_bytes(b"%PDF-1.4")
     got, status = task_pane_consolidate(folder)
     expect(status).to_contain_text("汇总完成：3 个单位")
     expect(status).to_contain_text("0 个文件未采用")
@@ -289,6 +293,11 @@ def test_task_pane_consolidates_a_folder_with_files_of_one_name(task_pane_consol
     listed = [row[0] for row in openpyxl.load_workbook(tmp_path / "got.xlsx")["文件清单"].iter_rows(
         min_row=2, values_only=True) if row[0]]
     assert {"一科/监控表.xlsx", "二科/监控表.xlsx", "另存为模板.xltx"} <= set(listed), listed
+    note = openpyxl.load_workbook(tmp_path / "got.xlsx")["汇总表"]["A2"].value
+    assert "未报送 1 个：某市未报送学校（其中 1 个报送的文件未能纳入）" in note, note
+    cli = xlmon_cli_totals(folder, tmp_path / "cli.xlsx")
+    assert [d["message"] for d in cli["diagnostics"] if d["code"] == "K003"] == [
+        "名单中的单位“某市未报送学校”报送的文件 某市未报送学校监控表.pdf 未能纳入汇总。"]
 
 
 def test_server_error_is_shown_in_the_alert(open_page, xlmon_server):

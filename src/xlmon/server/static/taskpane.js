@@ -22,16 +22,22 @@ function download(link, file) {
 
 // The files to send, each with the name it goes by: those chosen one by one, or the workbooks (and a …名单…
 // roster) of the chosen folder by their paths in it (一科/监控表.xlsx), Office's lock files and hidden ones
-// left out, as the server's own folder search does; the last choice counts.
+// left out, as the server's own folder search does; the last choice counts. The folder's other files are not sent,
+// but named (`others`): of a unit's form typed in Word or a PDF of it, the summary and the report say that the unit
+// sent a file that could not be read, as the command line does (the server keeps those it would name).
 let chosen = [];
+let others = [];
 $("files").addEventListener("change", () => {
   chosen = Array.from($("files").files, (file) => ({ file, name: file.name }));
+  others = [];
 });
 $("folder").addEventListener("change", () => {
-  chosen = Array.from($("folder").files)
-    .filter((file) => !/^(~\$|\.)/.test(file.name)
-      && (/\.(xls[xm]?|xlt[xm]?|ett?)$/i.test(file.name) || (/名单/.test(file.name) && /\.(csv|txt)$/i.test(file.name))))
+  const files = Array.from($("folder").files).filter((file) => !/^(~\$|\.)/.test(file.name))
     .map((file) => ({ file, name: file.webkitRelativePath.split("/").slice(1).join("/") || file.name }));
+  const sent = ({ file }) => /\.(xls[xm]?|xlt[xm]?|ett?)$/i.test(file.name)
+    || (/名单/.test(file.name) && /\.(csv|txt)$/i.test(file.name));
+  chosen = files.filter(sent);
+  others = files.filter((f) => !sent(f)).map((f) => f.name);
   $("status").textContent = `已选择文件夹中的 ${chosen.length} 个文件。`;
 });
 
@@ -45,6 +51,7 @@ async function postFiles(url, button, { empty, busy, failed }, done) {
   const body = new FormData();
   for (const f of files) body.append("files", f.file, f.name);
   body.append("modified", JSON.stringify(files.map((f) => f.file.lastModified)));  // the later copy counts
+  if (others.length) body.append("others", JSON.stringify(others));  // their names, never the files
   $("status").textContent = busy(files.length);
   button.disabled = true;
   try {
