@@ -452,6 +452,10 @@ def test_of_two_uploaded_copies_the_one_modified_later_on_the_users_machine_coun
         assert "采用 一中（更正）.xlsx!表1（其文件修改时间较晚）" in body["duplicates"][0]
     body = client.post("/api/consolidate", files=[("files", ("一中.xlsx", old)), ("files", ("一中（更正）.xlsx", new))]).json()
     assert "修改时间" not in body["duplicates"][0]  # no times sent: none is said to be later
+    for garbage in ("不是 JSON", '{"a": 1}', '["x", null]', "[" * 100_000):  # as if none were sent, never a 500
+        answer = client.post("/api/consolidate", files=[("files", ("一中.xlsx", old)), ("files", ("一中（更正）.xlsx", new))],
+                             data={"modified": garbage})
+        assert answer.status_code == 200 and "修改时间" not in answer.json()["duplicates"][0], (garbage[:10], answer.text)
 
 
 def test_a_summary_made_on_the_page_and_sent_up_shows_no_server_paths(client, department, tmp_path):

@@ -383,7 +383,7 @@ def _modified(paths: list[Path], sent: object) -> bool:
     False is returned: the time is not the files' own, and no copy in a summary is older than it."""
     try:
         times = [float(t) / 1000 for t in json.loads(sent)] if isinstance(sent, str) else []
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):  # RecursionError: a list nested thousands deep
         times = []
     dated = len(times) == len(paths) and all(0 < t < 4e9 for t in times)
     if not dated:
