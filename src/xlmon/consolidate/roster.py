@@ -297,10 +297,10 @@ def compare_roster(roster: list[str], records: list[FormRecord], left: Iterable[
 
 def sent_unusable(roster: list[str], missing: list[str], rejected: Iterable[str]) -> dict[str, list[str]]:
     """The files left out of the summary (a zip, a blank template, an .xlsb: rejected; a .docx or a PDF, not read)
-    that a roster's unit which
-    sent no usable form sent, by the unit's name in the file's (某市职业技术学校.zip): such a unit is not said to
-    have sent nothing. A file goes to the unit whose name its name holds most of (某市第一中学附属小学.xlsx is not
-    某市第一中学's; of two units of that name, neither's), and only when that unit is missing."""
+    that a roster's unit which sent no usable form sent, by the unit's name in the file's (某市职业技术学校.zip):
+    such a unit is not said to have sent nothing. A file goes to the unit whose name its name holds most of
+    (某市第一中学附属小学.xlsx is not 某市第一中学's; of two units of that name, neither's), and only when that unit
+    is missing."""
     stems = {u: name_stem(u) for u in roster}
     out: dict[str, list[str]] = {}
     for path in rejected:
