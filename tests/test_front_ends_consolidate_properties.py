@@ -5,10 +5,10 @@ links the same, the same findings, files left out and units missing or unlisted,
 with the summary's counts; no input file is changed, and none is written over.
 
 The folders are test_consolidate_properties' departments with what arrives beside the units' files: a copy, a
-correction, a unit of another period, a damaged file, a text file named .xls, a zip, a Word file, Office's lock file,
-last time's summary (completed, annotated, made again by the add-in beside it), the roster (…名单.csv or .xlsx, on the
-page found among the files or chosen in its field too), a 科's list in its sub-folder, sub-folders, names with spaces,
-names of some 80 characters, a unit's file called 部门汇总.xlsx.
+correction, a unit of another period, a damaged file, a text file named .xls, a zip, a Word file, a unit's form saved
+as .xlsb or .ods, Office's lock file, last time's summary (completed, annotated, made again by the add-in beside it),
+the roster (…名单.csv or .xlsx, on the page found among the files or chosen in its field too), a 科's list in its
+sub-folder, sub-folders, names with spaces, names of some 80 characters, a unit's file called 部门汇总.xlsx.
 
 What may differ, and why:
 - where the summary was made (its hidden records keep the folder, for run.skip_own_summaries): the server's upload
@@ -18,9 +18,10 @@ What may differ, and why:
   where the command line and the add-in name the folder itself;
 - last time's summary, skipped, is said to be of the files 一同选择 (chosen together) on the page, where they are in
   one folder for the command line and the add-in (run.consolidate's `where`);
-- the page sends no lock file and no file that is not a workbook (it says so before sending), but the names of
-  the folder's other papers (index.js `others`), which the server lists as the command line lists those files, by
-  their paths in the upload's folder: the answers' other_files are compared below each front end's folder;
+- the page sends no lock file and no file that is not a workbook, zip, .xlsb, .ods, .rar or .7z (it says so before
+  sending), but the names of the folder's other papers (index.js `others`), which the server lists as the command
+  line lists those files, by their paths in the upload's folder: the answers' other_files are compared below each
+  front end's folder;
 - the command line carries a completed 部门整体 from the summary --overall-from names, as its user names it: it
   looks for none by itself.
 Each case is seeded; a failure names its seed. XLMON_PROPERTY_CASES=n runs n cases."""
@@ -101,6 +102,11 @@ def inbox(rng: random.Random, root: Path) -> Inbox:
         where.mkdir(exist_ok=True)
         (where / f"{MISSING}{rng.choice(('', ' 6月'))}监控表.{rng.choice(('docx', 'pdf'))}").write_bytes(
             b"%PDF-1.4 a form printed to PDF, or typed in Word")
+    if rng.random() < 0.4:  # or saved as an .xlsb, or an .ods, which the command line refuses (F002) as that unit's
+        where = folder / rng.choice(("", "", "二科"))
+        where.mkdir(exist_ok=True)
+        data = rng.choice((rng.randbytes(rng.randint(0, 64)), b"PK\x03\x04", box.workbooks[0].read_bytes()))
+        (where / f"{MISSING}{rng.choice(('', ' 6月'))}监控表.{rng.choice(('xlsb', 'ods', 'XLSB'))}").write_bytes(data)
     return box
 
 
@@ -214,20 +220,20 @@ def cli(*args: str) -> tuple[int, str, str]:
 
 
 def page_files(folder: Path) -> list[tuple[str, Path]]:
-    """What the page sends of a chosen folder (index.js addFiles): its workbooks, zips and the …名单 .csv/.txt at its
-    top, by their paths in it; lock files and hidden ones left out; other papers, a 科's list in its sub-folder among
-    them, not sent."""
+    """What the page sends of a chosen folder (index.js addFiles): its workbooks, zips, other spreadsheets and archives
+    (.xlsb, .ods, .rar, .7z: the server refuses them as the command line does) and the …名单 .csv/.txt at its top, by
+    their paths in it; lock files and hidden ones left out; other papers, a 科's list in its sub-folder among them, not
+    sent."""
     return [(name, path) for name, path, sent in _page_sorted(folder) if sent]
 
 
 def page_others(folder: Path) -> list[str]:
     """The names the page sends of a chosen folder's other papers (index.js addFiles' `others`): the files it does
-    not send, by their paths in it, but for lock files and hidden ones, a 科's list in its sub-folder, and the
-    spreadsheets and archives it refuses (.xlsb, .ods, .rar, .7z). The server keeps those the command line would
-    name (a unit's form typed in Word, a PDF), not a report or a 说明 sent beside the forms."""
+    not send, by their paths in it, but for lock files and hidden ones and a 科's list in its sub-folder. The server
+    keeps those the command line would name (a unit's form typed in Word, a PDF), not a report or a 说明 sent beside
+    the forms."""
     return [name for name, path, sent in _page_sorted(folder) if not sent
             and not ("名单" in path.name and re.search(r"\.(csv|txt)$", path.name, re.I))
-            and not re.search(r"\.(xlsb|ods|rar|7z)$", path.name, re.I)
             and path.name.lower() not in ("thumbs.db", "ehthumbs.db", "ehthumbs_vista.db", "desktop.ini")]
 
 
@@ -237,7 +243,7 @@ def _page_sorted(folder: Path) -> list[tuple[str, Path, bool]]:
     for path in sorted(folder.rglob("*")):
         if not path.is_file() or path.name.startswith(("~$", ".")):
             continue
-        sent = bool(re.search(r"\.(xls[xm]?|xlt[xm]?|ett?|zip)$", path.name, re.I) or (
+        sent = bool(re.search(r"\.(xls[xm]?|xlt[xm]?|ett?|xlsb|ods|zip|rar|7z)$", path.name, re.I) or (
             "名单" in path.name and re.search(r"\.(csv|txt)$", path.name, re.I) and path.parent == folder))
         out.append((path.relative_to(folder).as_posix(), path, sent))
     return out
@@ -445,3 +451,13 @@ def test_the_three_front_ends_consolidate_a_folder_alike(tmp_path, client, seed)
         p.relative_to(box.folder).as_posix() for p in sorted(box.folder.rglob("*")) if p.suffix in (".docx", ".pdf")]
     assert by_web["other_files"] == [Path(p).relative_to(folders["cli"]).as_posix() for p in by_cli["other_files"]], (
         context, by_web["other_files"])
+
+    # the roster's unit that sent its form as an .xlsb or an .ods sent that file (K003), on the page as by the
+    # command line: the page sends it from the chosen folder, for the server to refuse as the command line does
+    spreadsheets = [p.relative_to(box.folder).as_posix() for p in sorted(box.folder.rglob(f"{MISSING}*"))
+                    if p.suffix.lower() in (".xlsb", ".ods")]
+    if spreadsheets and by_web["roster"]:
+        [k003] = [d["message"] for d in by_web["diagnostics"] if d["code"] == "K003" and MISSING in d["message"]]
+        assert "没有报送监控表" not in k003 and all(Path(name).name in k003 for name in spreadsheets), (context, k003)
+        rejected = {f["path"] for f in by_web["files"] if f["status"] == "rejected"}
+        assert set(spreadsheets) <= rejected, (context, rejected)

@@ -394,24 +394,25 @@ def test_a_folder_is_chosen_whole_and_files_of_one_name_are_kept_apart(open_page
     shutil.copy(units[2], folder / "~$监控表.xlsx")  # Excel's lock file beside an open workbook
     shutil.copy(units[3], folder / "另存为模板.xltx")  # a filled form saved as a template: a workbook all the same
     (folder / "说明.docx").write_bytes(b"PK\x03\x04")
-    (folder / "旧表.xlsb").write_bytes(b"PK\x03\x04")
+    (folder / "旧表.xlsb").write_bytes(b"PK\x03\x04")  # sent too: the server says to save it as .xlsx
     (folder / "旧表.et").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(1024))  # sent: the server names it
     (folder / "应报送单位名单.csv").write_bytes("单位名称\r\n某市未报送学校\r\n".encode("gbk"))
     with zipfile.ZipFile(folder / "一科材料.zip", "w") as z:  # unpacked into 一科 already
         z.write(folder / "一科" / "监控表.xlsx", "一科/监控表.xlsx")
     page = open_page(xlmon_server().url)
     page.set_input_files("#folder", str(folder))
-    expect(page.locator("#file-list li")).to_have_count(5)
+    expect(page.locator("#file-list li")).to_have_count(6)
     expect(page.locator("#file-list")).to_contain_text("另存为模板.xltx")
     expect(page.locator("#file-list")).to_contain_text("一科/监控表.xlsx")
     expect(page.locator("#file-list")).to_contain_text("二科/监控表.xlsx")
     expect(page.locator("#status")).to_contain_text("另有 1 个不是工作簿的文件")
-    expect(page.locator("#alert")).to_contain_text("旧表.xlsb")
+    expect(page.locator("#alert")).to_be_hidden()
     expect(page.locator("#roster-name")).to_contain_text("应报送单位名单.csv")
     page.click("#consolidate-button")
     expect(page.locator("#consolidate-result")).to_be_visible()
     expect(page.locator("#summary-notes-list")).to_contain_text("未报送 1 个：某市未报送学校")
     expect(page.locator("#rejected-list")).to_contain_text("旧表.et")
+    expect(page.locator("#rejected-list")).to_contain_text("旧表.xlsb：文件不是 xlmon 能读取的 Excel 工作簿")
     expect(page.locator("#rejected-list")).to_contain_text("一科材料.zip")  # F015, as `xlmon consolidate` says
     expect(page.locator("#rejected-list")).to_contain_text("已在本次的文件中，内容相同")
     _, book = download(page, "#summary-download", tmp_path)
@@ -547,14 +548,16 @@ def test_files_chosen_in_any_order_are_summarised_as_their_folder_is(open_page, 
         values_only=True)]
 
 
-# The text fields the page last handed fetch (a body with files gives Chromium's request no post_data).
+# The text fields the page last handed fetch (a body with files gives Chromium's request no post_data), and its files'
+# field names and file names.
 WATCH_FIELDS = """
 window.xlmonFields = [];
 const realFetch = window.fetch;
 window.fetch = (url, options) => {
   if (options && options.body instanceof FormData) {
-    window.xlmonFields.push({ url: String(url), fields: Array.from(options.body.entries())
-      .filter(([, value]) => typeof value === "string") });
+    const entries = Array.from(options.body.entries());
+    window.xlmonFields.push({ url: String(url), fields: entries.filter(([, value]) => typeof value === "string"),
+      files: entries.filter(([, value]) => typeof value !== "string").map(([key, value]) => [key, value.name]) });
   }
   return realFetch(url, options);
 };
@@ -604,3 +607,62 @@ def test_a_folders_files_no_workbook_are_named_to_consolidate_and_report(open_pa
     with page.expect_response(lambda r: r.url.endswith("/api/consolidate")) as answer:
         assert "others" not in sent("#consolidate-button", "#consolidate-result")
     assert answer.value.json()["other_files"] == []
+
+
+def test_a_folders_xlsb_ods_and_archives_are_sent_and_named_by_the_server(open_page, xlmon_server, demo_folder,
+                                                                          tmp_path):
+    """A roster's unit whose only file in the folder was 某市第六中学.xlsb: the page left it out (以下文件未加入：
+    “某市第六中学.xlsb”不是 .xlsx / .xlsm / .xls 工作簿) and 汇总 said the unit had sent nothing (K003 没有报送监控表),
+    where `xlmon consolidate` of the folder lists the file as rejected, saying to save it as .xlsx, and says the unit
+    sent it (报送的文件 某市第六中学.xlsb 未能纳入汇总). The page sends a chosen folder's .xlsb, .ods, .rar and .7z, as it
+    sends its zips, to 校验, 汇总 and 生成报告; one over the size limit is refused before sending, as a workbook is, and
+    such a file chosen on its own is refused at once with what to do."""
+    units = sorted(demo_folder.glob("*.xlsx"))[:2]
+    folder = tmp_path / "教育局"
+    (folder / "二科").mkdir(parents=True)
+    for unit in units:
+        shutil.copy(unit, folder / unit.name)
+    (folder / "某市第六中学.xlsb").write_bytes(b"PK\x03\x04 an Excel binary workbook")
+    (folder / "二科" / "某市第七中学.ods").write_bytes(b"PK\x03\x04 an OpenDocument spreadsheet")
+    (folder / "某市第八中学.rar").write_bytes(b"Rar!\x1a\x07\x00")
+    (folder / "某市第九中学.7z").write_bytes(b"7z\xbc\xaf\x27\x1c")
+    with open(folder / "二科" / "某市第十中学.xlsb", "wb") as big:  # over the page's 20 MB a file
+        big.truncate(21 * 2**20)
+    names = [*(u.stem for u in units), "某市第六中学", "某市第七中学", "某市第八中学", "某市第九中学"]
+    (folder / "应报送单位名单.csv").write_bytes(("单位名称\r\n" + "\r\n".join(names)).encode("gbk"))
+    page = open_page(xlmon_server().url)
+    page.add_init_script(WATCH_FIELDS)
+    page.reload()
+    expect(page.locator("body[data-ready=true]")).to_have_count(1)
+    page.set_input_files("#folder", str(folder))
+    expect(page.locator("#alert")).to_have_text("以下文件未加入：“二科/某市第十中学.xlsb”超过单个文件 20 MB 的上限。")
+    sent = ["二科/某市第七中学.ods", "某市第八中学.rar", "某市第九中学.7z", "某市第六中学.xlsb"]
+    for name in sent:
+        expect(page.locator("#file-list")).to_contain_text(name)
+
+    def posted(button: str, result: str) -> list[str]:
+        page.click(button)
+        expect(page.locator(result)).to_be_visible()
+        return [name for field, name in page.evaluate("window.xlmonFields.at(-1).files") if field == "files"]
+
+    assert set(sent) <= set(posted("#check-button", "#check-result"))
+    expect(page.locator("#check-files li", has_text="某市第六中学.xlsb")).to_contain_text("无法读取")
+    assert set(sent) <= set(posted("#report-button", "#report-result"))
+    with page.expect_response(lambda r: r.url.endswith("/api/consolidate")) as answer:
+        assert set(sent) <= set(posted("#consolidate-button", "#consolidate-result"))
+    result = answer.value.json()
+    rejected = {f["path"]: f["reason"] for f in result["files"] if f["status"] == "rejected"}
+    assert "另存为” .xlsx" in rejected["某市第六中学.xlsb"] and "另存为” .xlsx" in rejected["二科/某市第七中学.ods"]
+    assert "RAR 压缩包" in rejected["某市第八中学.rar"] and "7z 压缩包" in rejected["某市第九中学.7z"]
+    k003 = [d["message"] for d in result["diagnostics"] if d["code"] == "K003"]
+    assert "名单中的单位“某市第六中学”报送的文件 某市第六中学.xlsb 未能纳入汇总。" in k003, k003
+    assert not [m for m in k003 if "没有报送监控表" in m], k003
+    expect(page.locator("#rejected-list")).to_contain_text("某市第六中学.xlsb：文件不是 xlmon 能读取的 Excel 工作簿")
+    direct = xlmon_cli_totals(folder, tmp_path / "cli.xlsx")
+    assert sorted(d["message"] for d in direct["diagnostics"] if d["code"] == "K003") == sorted(k003)
+
+    page.click("#clear-button")
+    page.set_input_files("#files", str(folder / "某市第六中学.xlsb"))
+    expect(page.locator("#alert")).to_have_text(
+        "以下文件未加入：“某市第六中学.xlsb”不是 .xlsx / .xlsm / .xls 工作簿，请另存为 .xlsx。")
+    expect(page.locator("#file-list li")).to_have_count(0)

@@ -57,7 +57,8 @@
 
   // Files chosen one by one go by their names; files chosen with their folder by their paths in it (一科/监控表.xlsx),
   // so that units' files of one name are all kept, and told apart in the summary as on the command line.
-  const OTHER_FORMATS = /\.(xlsb|ods|zip|rar|7z)$/i;
+  const OTHER_FORMATS = /\.(xlsb|ods|zip|rar|7z)$/i;  // sent from a chosen folder for the server to name, as the
+  // command line names them in that folder; refused at once when chosen one by one
   const WORKBOOK = /\.(xls[xm]?|xlt[xm]?|ett?)$/i;  // a template is a workbook; a WPS .et is read when it holds an
   // .xls's or .xlsx's data, else named by the server
 
@@ -89,10 +90,12 @@
         // it as it takes a folder's (two such files, or one without names, are a note, as on the command line)
         foundRosters = [...foundRosters.filter((f) => f.name !== name), { file, name }];
         if (!roster.file || roster.found) roster.set(file, true);
-      } else if (!WORKBOOK.test(file.name) && !(inFolder && /\.zip$/i.test(file.name))) {
-        // a zip in a chosen folder is sent: the server names the workbooks it holds, or sees that they were
-        // unpacked into the folder (F015), as the command line does with that folder
-        if (inFolder && !OTHER_FORMATS.test(file.name)) {
+      } else if (!WORKBOOK.test(file.name) && !(inFolder && OTHER_FORMATS.test(file.name))) {
+        // a chosen folder's zips, other spreadsheets (.xlsb, .ods) and archives are sent, as the command line reads
+        // them in that folder: the server names the workbooks a zip holds, or sees that they were unpacked into the
+        // folder (F015), and refuses the others with what to do, as the unit's file (K003: 报送的文件 … 未能纳入汇总).
+        // Chosen one by one, such a file is refused here at once, with what to do, as nothing could be made of it
+        if (inFolder) {
           ignored += 1;  // the folder's other papers (.docx, .pdf …)
           others = [...others.filter((n) => n !== name), name];
         } else {
