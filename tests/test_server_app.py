@@ -610,6 +610,24 @@ def test_a_units_file_with_a_long_name_is_named_in_the_summary_as_the_user_named
     assert skipped["status"] == "rejected" and "一同选择的单位文件" in skipped["reason"]
 
 
+@pytest.mark.parametrize("suffix", [".xlsb", ".ods", ".rar", ".7z"])
+def test_an_upload_named_past_the_limit_is_refused_for_what_its_suffix_says(client, department, suffix):
+    """A unit's .xlsb named for its projects, past the 255 bytes a Linux file system allows (Windows counts 255
+    characters, and keeps it), which the page sends from a chosen folder: stored as 文件N.xlsx, it was read as an
+    .xlsx and refused for its bytes (not a workbook, or damaged), where `xlmon consolidate` of the folder says to save
+    it as .xlsx (or, of a .rar or .7z, to unpack it). Stored as 文件N with its own suffix, it gets the command line's
+    reason, as a short name does."""
+    long = "某市第六中学2026年1-6月项目支出绩效运行监控表（" + "校舍维修改造项目、" * 9 + "）" + suffix
+    assert len(long.encode()) > 255
+    data = b"PK\x03\x04 not what the page reads"
+    units = [("files", (p.name, p.read_bytes())) for p in department.paths]
+    short = f"某市第六中学{suffix}"
+    body = client.post("/api/consolidate", files=[*units, ("files", (long, data)), ("files", (short, data))]).json()
+    reasons = {f["path"]: (f["status"], f["reason"]) for f in body["files"]}
+    assert reasons[long] == reasons[short] and reasons[short][0] == "rejected", reasons
+    assert ("另存为” .xlsx" if suffix in (".xlsb", ".ods") else "请解压") in reasons[short][1], reasons[short]
+
+
 def test_a_name_chosen_twice_is_stored_apart():
     from xlmon.server.app import _stored_name
 

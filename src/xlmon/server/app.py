@@ -45,8 +45,10 @@ from .icons import ICON_NAMES, ICON_SIZES, icon_png
 from .manifest import BUTTONS, build_manifest
 
 PAGES = Path(__file__).with_name("static")
-# kept on the stored file: a roster is read by its suffix
-SAFE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".xltx", ".xltm", ".xlt", ".ett", ".csv", ".txt", ".zip")
+# kept on the stored file: a roster is read by its suffix, and an .xlsb, an .ods or an archive (which the page sends
+# from a chosen folder) is refused for what its suffix says, as the command line refuses it in that folder
+SAFE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".xltx", ".xltm", ".xlt", ".ett", ".csv", ".txt", ".zip",
+                 ".xlsb", ".ods", ".rar", ".7z")
 
 
 def _env(name: str, default: float) -> float:
