@@ -20,13 +20,18 @@ function download(link, file) {
   link.click();
 }
 
-// The files to send, each with the name it goes by: those chosen one by one, or the workbooks (and a …名单…
-// roster) of the chosen folder by their paths in it (一科/监控表.xlsx), Office's lock files and hidden ones
-// left out, as the server's own folder search does; the last choice counts. The folder's other files are not sent,
-// but named (`others`): of a unit's form typed in Word or a PDF of it, the summary and the report say that the unit
+// The files to send, each with the name it goes by: those chosen one by one, or the workbooks (and a …名单… roster)
+// of the chosen folder by their paths in it (一科/监控表.xlsx), Office's lock files and hidden ones left out, as the
+// server's own folder search does; the last choice counts. The folder's zips, .xlsb, .ods, .rar and .7z are sent too,
+// as the command line reads them in that folder: the server names the workbooks a zip holds or sees them unpacked
+// (F015), and says what to do with the others, each the unit's file (K003 报送的文件 … 未能纳入汇总); one over the
+// server's limit for a file is not sent, and the status line says so. The folder's other files are not sent, but
+// named (`others`): of a unit's form typed in Word or a PDF of it, the summary and the report say that the unit
 // sent a file that could not be read, as the command line does (the server keeps those it would name).
 let chosen = [];
 let others = [];
+let maxFileMb = 20;  // the server's, from /api/info
+fetch("/api/info").then((r) => r.json()).then((info) => { maxFileMb = info.limits.max_file_mb; }).catch(() => {});
 $("files").addEventListener("change", () => {
   chosen = Array.from($("files").files, (file) => ({ file, name: file.name }));
   others = [];
@@ -34,11 +39,14 @@ $("files").addEventListener("change", () => {
 $("folder").addEventListener("change", () => {
   const files = Array.from($("folder").files).filter((file) => !/^(~\$|\.)/.test(file.name))
     .map((file) => ({ file, name: file.webkitRelativePath.split("/").slice(1).join("/") || file.name }));
-  const sent = ({ file }) => /\.(xls[xm]?|xlt[xm]?|ett?)$/i.test(file.name)
+  const sent = ({ file }) => /\.(xls[xm]?|xlt[xm]?|ett?|xlsb|ods|zip|rar|7z)$/i.test(file.name)
     || (/名单/.test(file.name) && /\.(csv|txt)$/i.test(file.name));
-  chosen = files.filter(sent);
+  const big = files.filter((f) => sent(f) && f.file.size > maxFileMb * 2 ** 20);
+  chosen = files.filter((f) => sent(f) && !big.includes(f));
   others = files.filter((f) => !sent(f)).map((f) => f.name);
-  $("status").textContent = `已选择文件夹中的 ${chosen.length} 个文件。`;
+  const refused = big.map((f) => `“${f.name}”超过单个文件 ${maxFileMb} MB 的上限`);
+  $("status").textContent = `已选择文件夹中的 ${chosen.length} 个文件。`
+    + (refused.length ? `以下文件未加入：${refused.join("；")}。` : "");
 });
 
 // Send the chosen files to `url`; `done` receives the server's answer. Errors are shown as `failed：…`.
