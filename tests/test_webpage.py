@@ -609,6 +609,17 @@ def test_a_folders_files_no_workbook_are_named_to_consolidate_and_report(open_pa
     assert answer.value.json()["other_files"] == []
 
 
+def folder_with_an_xlsb(demo_folder: Path, tmp_path: Path) -> tuple[list[Path], Path]:
+    """教育局 with two units' workbooks, an empty 二科 and 某市第六中学.xlsb: a unit's form sent as Excel's binary format."""
+    units = sorted(demo_folder.glob("*.xlsx"))[:2]
+    folder = tmp_path / "教育局"
+    (folder / "二科").mkdir(parents=True)
+    for unit in units:
+        shutil.copy(unit, folder / unit.name)
+    (folder / "某市第六中学.xlsb").write_bytes(b"PK\x03\x04 an Excel binary workbook")
+    return units, folder
+
+
 def test_a_folders_xlsb_ods_and_archives_are_sent_and_named_by_the_server(open_page, xlmon_server, demo_folder,
                                                                           tmp_path):
     """A roster's unit whose only file in the folder was 某市第六中学.xlsb: the page left it out (以下文件未加入：
@@ -617,12 +628,7 @@ def test_a_folders_xlsb_ods_and_archives_are_sent_and_named_by_the_server(open_p
     sent it (报送的文件 某市第六中学.xlsb 未能纳入汇总). The page sends a chosen folder's .xlsb, .ods, .rar and .7z, as it
     sends its zips, to 校验, 汇总 and 生成报告; one over the size limit is refused before sending, as a workbook is, and
     such a file chosen on its own is refused at once with what to do."""
-    units = sorted(demo_folder.glob("*.xlsx"))[:2]
-    folder = tmp_path / "教育局"
-    (folder / "二科").mkdir(parents=True)
-    for unit in units:
-        shutil.copy(unit, folder / unit.name)
-    (folder / "某市第六中学.xlsb").write_bytes(b"PK\x03\x04 an Excel binary workbook")
+    units, folder = folder_with_an_xlsb(demo_folder, tmp_path)
     (folder / "二科" / "某市第七中学.ods").write_bytes(b"PK\x03\x04 an OpenDocument spreadsheet")
     (folder / "某市第八中学.rar").write_bytes(b"Rar!\x1a\x07\x00")
     (folder / "某市第九中学.7z").write_bytes(b"7z\xbc\xaf\x27\x1c")
@@ -674,12 +680,7 @@ def test_the_task_pane_sends_a_folders_xlsb_and_archives_too(browser, xlmon_serv
     had sent nothing (K003 没有报送监控表), where `xlmon consolidate` and the desktop add-in of the folder list both
     and say the unit sent that file. The pane sends them, as the page does; one over the server's limit for a file
     is named in the status line and not sent, where it made the whole 汇总 fail."""
-    units = sorted(demo_folder.glob("*.xlsx"))[:2]
-    folder = tmp_path / "教育局"
-    (folder / "二科").mkdir(parents=True)
-    for unit in units:
-        shutil.copy(unit, folder / unit.name)
-    (folder / "某市第六中学.xlsb").write_bytes(b"PK\x03\x04 an Excel binary workbook")
+    units, folder = folder_with_an_xlsb(demo_folder, tmp_path)
     with zipfile.ZipFile(folder / "一科材料.zip", "w") as z:  # unpacked beside it already: F015
         z.write(folder / units[0].name, units[0].name)
     with open(folder / "二科" / "某市第十中学.xlsb", "wb") as big:
