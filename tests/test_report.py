@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import base64
 import os
 
 import json
 import re
+import shutil
 import subprocess
 import zipfile
 from datetime import datetime, timezone
@@ -263,6 +265,46 @@ def test_a_summary_whose_部门整体_the_department_completed_does_not_call_it_
     said = f"按单位名单，应报送 {len(department.paths)} 个单位，均已报送。"
     assert said in drafted(folder, "--roster", roster)
     assert said in drafted(summary) and "不在名单中" not in drafted(summary)
+
+
+def test_a_report_of_the_units_files_carries_the_部门整体_the_department_completed_beside_them(department, tmp_path,
+                                                                                               client):
+    """The department completed 部门整体 in the summary it keeps beside the units' files, then drafted the report of
+    that folder (`xlmon report FOLDER`, or the page's 生成报告 of the folder chosen): the summary was skipped and the
+    report went by the units' 部门整体 forms, without the department's own goal and indicators (its red 资助学生人数 in
+    none of its lists), where the add-in's 汇总 and 生成报告 of the same folder carry them. Each now drafts the report
+    the add-in drafts: from the summary of the folder carrying the completed form."""
+    from test_consolidate import complete_department_form
+    from test_front_ends_consolidate_properties import page_upload
+    from test_report_front_ends_properties import report_addin
+
+    folder = tmp_path / "units"
+    folder.mkdir()
+    for path in department.paths:
+        (folder / path.name).write_bytes(path.read_bytes())
+    assert main(["consolidate", str(folder), "-o", str(folder / "部门汇总.xlsx")]) == 0
+    complete_department_form(folder / "部门汇总.xlsx", forecast=500)
+    units_forms = sum(1 for u in department.department.units if u.overall is not None)
+    assert units_forms > 1
+
+    def text(path: Path) -> list[str]:
+        return [p.text for p in Document(path).paragraphs]
+
+    assert main(["report", str(folder), "-o", str(tmp_path / "cli.docx")]) == 0
+    by_cli = text(tmp_path / "cli.docx")
+    assert any(line.startswith("据 1 份部门整体支出绩效运行监控表") for line in by_cli), by_cli[:8]
+    assert any("“（部门整体支出）”的“资助学生人数”" in line for line in by_cli)
+    assert any("部门汇总.xlsx（xlmon 生成的汇总文件" in line for line in by_cli)  # still said to be skipped
+    addin_folder = tmp_path / "addin"
+    shutil.copytree(folder, addin_folder)
+    _, written, _ = report_addin(addin_folder)
+    assert text(written) == by_cli
+    files, data = page_upload(folder, None)
+    answer = client.post("/api/report", files=files, data=data)
+    assert answer.status_code == 200, answer.text
+    (tmp_path / "web.docx").write_bytes(base64.b64decode(answer.json()["download"]["data"]))
+    by_web = [line.replace("一同选择", "同一文件夹中") for line in text(tmp_path / "web.docx")]
+    assert by_web == by_cli
 
 
 def test_a_workbook_of_a_部门整体_form_alone_is_reported_on_its_own_funds(department, tmp_path):

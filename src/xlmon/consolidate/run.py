@@ -286,7 +286,7 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: lis
                                      chosen_together)
         found_note = None
         if chosen_together and done is None:
-            done, found_note = _earlier_among(skipped, profile, dated)
+            done, found_note = earlier_among(skipped, profile, dated)
         summary = aggregate(outcomes, profile, roster, [*(str(p) for p in other_files(inputs)), *others])
         if found_note:
             summary.diagnostics.append(found_note)
@@ -411,7 +411,7 @@ def _completed_among(skipped: list[FileOutcome], profile: Profile) -> list[tuple
     return completed
 
 
-def _earlier_among(skipped: list[FileOutcome], profile: Profile, dated: bool) -> tuple[Completed | None, dict | None]:
+def earlier_among(skipped: list[FileOutcome], profile: Profile, dated: bool) -> tuple[Completed | None, dict | None]:
     """Of the earlier summaries chosen with the units' files, the one whose 部门整体 the department completed,
     to be carried: of several, the one modified last, as the add-in takes it from a folder, when the uploads came
     with their times (the add-in's 汇总 leaves each carried form in a summary of its own, 部门汇总（2）.xlsx beside

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 from collections import Counter
 from collections.abc import Collection, Iterable
 from pathlib import Path
@@ -23,7 +24,8 @@ from ..consolidate.focus import Focus
 from ..consolidate.extract import DamagedRecords, completion_typed, form_record, summary_outcome
 from ..consolidate.names import department_name as names_department
 from ..consolidate.records import FileOutcome, FormRecord, derived, named_form
-from ..consolidate.run import extract_all, resolve_inputs, skip_own_summaries, unpacked_archives
+from ..consolidate.run import (consolidate, earlier_among, extract_all, resolve_inputs, skip_own_summaries,
+                                unpacked_archives)
 from ..grid import Grid
 from ..grading import GAP_EPS, target_shown
 from ..marks import GRADE_ZH
@@ -63,22 +65,27 @@ _LIKELIHOOD_ORDER = {"完全不可能": 0, "有可能": 1}  # the least likely t
 
 def report_for_paths(inputs: Iterable[str | Path], profile: Profile | None = None, *,
                      roster_file: str | Path | None = None, roster: list[str] | None = None,
-                     chosen_together: bool = False, others: Iterable[str] = ()) -> Report:
+                     chosen_together: bool = False, others: Iterable[str] = (), dated: bool = True) -> Report:
     """The report for files and folders as `xlmon consolidate` reads them, the roster in an input folder (roster_file)
     being no unit's form; roster: the units expected to report, else the one a summary drafted from alone was
     checked against. chosen_together: files a user chose at once (an upload), taken as a folder's contents as
     consolidate takes them, so that last time's summary of the same units among them is skipped. others: files no
-    workbook beside the inputs, not given (consolidate's), with those in the input folders.
-    NothingToReport when none is usable."""
+    workbook beside the inputs, not given (consolidate's), with those in the input folders. dated: the files' times
+    are their own (consolidate's). Last time's summary skipped beside the units' files, whose 部门整体 the department
+    completed, is carried as the add-in carries it (_carried_report). NothingToReport when none is usable."""
     profile = profile or load_profile()
-    inputs = list(inputs)
+    inputs, others = list(inputs), list(others)
     found = resolve_inputs(inputs, None, roster_file)
-    outcomes = extract_all([p for p, _ in found], profile)
+    outcomes = extract_all([p for p, _ in found], profile, dated=dated)
     unpacked_archives(outcomes)
     origins = [origin for _, origin in found]
     if chosen_together and found:
         origins = [Path(os.path.commonpath([p.parent for p, _ in found]))] * len(found)
-    skip_own_summaries(outcomes, origins, "一同选择" if chosen_together else "同一文件夹中", chosen_together)
+    skipped = skip_own_summaries(outcomes, origins, "一同选择" if chosen_together else "同一文件夹中", chosen_together)
+    done, _ = earlier_among(skipped, profile, dated)
+    if done is not None:
+        return _carried_report(inputs, done.path, profile, roster_file=roster_file, roster=roster,
+                               chosen_together=chosen_together, others=others, dated=dated)
     taken = [o for o in outcomes if o.status == "included"]
     alone = taken[0] if len(taken) == 1 and taken[0].summary else None  # a summary drafted from alone
     if roster is None and alone is not None:
@@ -95,6 +102,16 @@ def report_for_paths(inputs: Iterable[str | Path], profile: Profile | None = Non
         form = next(f for f in result.forms if f.sheet == record.sheet and list(f.place or ()) == (record.place or []))
         return project_report(form, record.file, [d.severity for d in result.diagnostics], profile)
     return department_report(summary, profile, alone)
+
+
+def _carried_report(inputs: list[str | Path], carry_from: str, profile: Profile, **how) -> Report:
+    """The report of the units' files beside last time's summary whose 部门整体 the department completed: drafted from
+    the summary 汇总 makes of them carrying that form, as the add-in's 汇总 and 生成报告 draft it, so that the report
+    gives the department's own goal, indicators and amounts, not the units' forms it takes the place of (K006)."""
+    with tempfile.TemporaryDirectory(prefix="xlmon-report-") as folder:
+        made = Path(folder) / "部门汇总.xlsx"
+        consolidate(inputs, made, profile=profile, carry_from=carry_from, **how)
+        return report_for_paths([made], profile, roster=how["roster"])
 
 
 def report_for_sheets(name: str, grids: dict[str, Grid], profile: Profile | None = None) -> Report:

@@ -197,7 +197,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         upload = uploads(request, settings, extra=("roster",))
         async with upload as files:
             return await run_in_threadpool(report_uploads, files, upload.folder, upload.extra.get("roster"),
-                                           profile=settings.profile, others=upload.others)
+                                           profile=settings.profile, others=upload.others, dated=upload.dated)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
@@ -673,17 +673,18 @@ def report_for_upload_name(files: list[tuple[str, Path]]) -> str:
 
 
 def report_uploads(files: list[tuple[str, Path]], work: Path, roster_upload: tuple[str, Path] | None = None, *,
-                   profile: Profile, others: list[tuple[str, Path]] = ()) -> dict:
+                   profile: Profile, others: list[tuple[str, Path]] = (), dated: bool = False) -> dict:
     """The report on the uploads; the roster as 汇总 takes it (upload_roster), so that it names who did not report,
     and the chosen folder's files no workbook as 汇总 takes them (uploads.others), so that a unit that sent one is
-    not said to have sent nothing."""
+    not said to have sent nothing; `dated`: the files carry their own times (uploads._modified), by which the latest
+    of two completed summaries among them is carried, as 汇总 carries it."""
     from ..report import NothingToReport, report_for_paths, write_docx
 
     everything = [*files, *([roster_upload] if roster_upload else [])]
     files, roster_upload, roster, note = upload_roster(files, roster_upload, everything, "生成报告")
     try:
         drafted = report_for_paths([p for _, p in files], profile, roster=roster, chosen_together=True,
-                                   others=[str(p) for _, p in others])
+                                   others=[str(p) for _, p in others], dated=dated)
     except NothingToReport as exc:  # each file as the user named it, not as it was stored (文件1.xlsx, 上传的文件/…)
         names = {str(path): display for display, path in files}
         why = "；".join(f"{names.get(path, Path(path).name)}：{shown_names(reason, files, about=path)}"
