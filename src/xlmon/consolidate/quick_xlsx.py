@@ -96,7 +96,7 @@ class QuickCells(Worksheet):
             elif kind == "s":
                 out.append(f'{head} t="s"><v>{value}</v></c>')
             elif kind == "i":
-                out.append(f'{head} t="inlineStr"><is>{_inline(value)}</is></c>')
+                out.append(f'{head} t="inlineStr"><is>{_text(value)}</is></c>')
             else:
                 out.append(f"{head}/>")
         self.fh.write("".join(out))
@@ -121,11 +121,11 @@ def plain_text(text: str) -> bool:
             and (text.isprintable() or not CONTROL.search(text)))
 
 
-def _inline(text: str) -> str:
-    """An inline string's <t> as xlsxwriter's constant_memory mode writes it (control characters and a literal
-    _xHHHH_ escaped, edge whitespace kept), but a rich-looking text written as text, as _QuickSharedStrings
-    writes it. Every "i" cell is inline whatever its text: a record's storage would otherwise hang on the path
-    in it (a server's upload folder named …_x…), and two summaries of the same files differ in their parts."""
+def _text(text: str) -> str:
+    """A text's <t> element as xlsxwriter writes it, in a shared string or (constant_memory) an inline one: control
+    characters and a literal _xHHHH_ escaped, edge whitespace kept; but a rich-looking text as text (see
+    _QuickSharedStrings). Every "i" cell is inline whatever its text: a record's storage would otherwise hang on the
+    path in it (a server's upload folder named …_x…), and two summaries of the same files differ in their parts."""
     if plain_text(text):
         return f"<t>{_escape(text)}</t>"
     text = SharedStrings._escape_control_characters(text)
@@ -146,17 +146,10 @@ class _QuickSharedStrings(SharedStrings):
     escaped as any text is: xlsxwriter would put it into the part as XML, and a broken one would
     make Excel refuse the whole summary."""
 
-    def _write_si(self, string: str) -> None:
-        string = self._escape_control_characters(string)
-        self._xml_si_element(string, [("xml:space", "preserve")] if _preserve_whitespace(string) else [])
-
     def _write_sst_strings(self) -> None:
         write = self.fh.write
         for text in self.string_table.string_array:
-            if plain_text(text):
-                write(f"<si><t>{_escape(text)}</t></si>")
-            else:
-                self._write_si(text)
+            write(f"<si>{_text(text)}</si>")
 
 
 class _QuickPackager(Packager):
