@@ -383,9 +383,10 @@ def _modified(paths: list[Path], sent: object) -> bool:
     the files' order, as a JSON list of milliseconds): of a unit's two copies the later counts, as in a folder.
     Without them every upload gets one time, so that none passes for the later copy by when it was written, and
     False is returned: the time is not the files' own, and no copy in a summary is older than it."""
+    listed = _sent_json(sent)
     try:
-        times = [float(t) / 1000 for t in json.loads(sent)] if isinstance(sent, str) else []
-    except (ValueError, TypeError, RecursionError):  # RecursionError: a list nested thousands deep
+        times = [float(t) / 1000 for t in listed] if isinstance(listed, list) else []
+    except (ValueError, TypeError):
         times = []
     dated = len(times) == len(paths) and all(0 < t < 4e9 for t in times)
     if not dated:
@@ -393,6 +394,14 @@ def _modified(paths: list[Path], sent: object) -> bool:
     for path, t in zip(paths, times):
         os.utime(path, (t, t))
     return dated
+
+
+def _sent_json(sent: object) -> object:
+    """A form field the page fills with JSON (`modified`, `others`), parsed; None for anything else sent there."""
+    try:
+        return json.loads(sent) if isinstance(sent, str) else None
+    except (ValueError, RecursionError):  # RecursionError: a list nested thousands deep
+        return None
 
 
 _OTHERS_MAX = 1000  # names of files no workbook taken from one request; the note names five and counts the rest
@@ -407,10 +416,7 @@ def _other_names(sent: object) -> list[str]:
     that the summary lists them as the command line lists the folder's."""
     from ..adapters.files import other_file, put_there
 
-    try:
-        names = json.loads(sent) if isinstance(sent, str) else None
-    except (ValueError, RecursionError):  # RecursionError: a list nested thousands deep
-        names = None
+    names = _sent_json(sent)
     if not isinstance(names, list):
         return []
     kept: set[str] = set()
