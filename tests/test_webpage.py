@@ -19,6 +19,7 @@ import openpyxl
 import pytest
 from conftest import ROOT, require_tool
 from playwright.sync_api import Page, expect, sync_playwright
+from xlmon.file_errors import others_note
 
 pytest_plugins = ("server_process",)
 
@@ -298,6 +299,7 @@ def test_task_pane_consolidates_a_folder_with_files_of_one_name(task_pane_consol
     cli = xlmon_cli_totals(folder, tmp_path / "cli.xlsx")
     assert [d["message"] for d in cli["diagnostics"] if d["code"] == "K003"] == [
         "名单中的单位“某市未报送学校”报送的文件 某市未报送学校监控表.pdf 未能纳入汇总。"]
+    expect(status).to_contain_text(others_note(cli["other_files"]))  # the PDF, named as the command line names it
 
 
 def test_server_error_is_shown_in_the_alert(open_page, xlmon_server):
@@ -602,6 +604,10 @@ def test_a_folders_files_no_workbook_are_named_to_consolidate_and_report(open_pa
         fields = sent("#consolidate-button", "#consolidate-result")
     assert sorted(json.loads(fields["others"])) == sorted(named)
     assert sorted(answer.value.json()["other_files"]) == sorted(named)
+    notes = page.locator("#summary-notes-list")
+    expect(notes).to_contain_text("文件夹中另有 3 个不是工作簿的文件，未读取：")  # as the command line says below it
+    for name in named:
+        expect(notes).to_contain_text(name)
     page.click("#clear-button")
     page.set_input_files("#files", str(units[0]))
     with page.expect_response(lambda r: r.url.endswith("/api/consolidate")) as answer:
@@ -711,3 +717,39 @@ def test_the_task_pane_sends_a_folders_xlsb_and_archives_too(browser, xlmon_serv
     text = "\n".join(str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row if v)
     assert "名单中的单位“某市第六中学”报送的文件 某市第六中学.xlsb 未能纳入汇总" in text
     assert "没有报送监控表" not in text
+
+
+def test_too_many_files_or_too_much_is_refused_before_anything_is_sent(open_page, xlmon_server, demo_folder, tmp_path):
+    """Over the server's limits the page sent everything and the server refused it (HTTP 413) without a word of what
+    to do; a roster found among the files counted for the server but not for the page. The page refuses at once,
+    counting what it would send, and says to sum the department in parts; what is within the limits is sent."""
+    units = sorted(demo_folder.glob("*.xlsx"))[:3]
+    folder = tmp_path / "教育局"
+    folder.mkdir()
+    for unit in units[:2]:
+        shutil.copy(unit, folder / unit.name)
+    (folder / "单位名单.csv").write_bytes("单位名称\r\n某市未报送学校\r\n".encode("gbk"))
+    sizes = [unit.stat().st_size for unit in units]
+    cases = (({"XLMON_MAX_FILES": "2"}, lambda page: page.set_input_files("#folder", str(folder)),
+              "文件过多：一次最多 2 个，现在选择了 3 个。请分成几批分别汇总，再把各批的汇总表一起汇总。"),
+             ({"XLMON_MAX_TOTAL_MB": f"{(sum(sizes) - 1) / 2**20:.6f}"},
+              lambda page: page.set_input_files("#files", [str(u) for u in units]), "所选文件合计"))
+    for env, choose, said in cases:
+        page = open_page(xlmon_server(**env).url)
+        page.add_init_script(WATCH_FIELDS)
+        page.reload()
+        expect(page.locator("body[data-ready=true]")).to_have_count(1)
+        choose(page)
+        page.click("#consolidate-button")
+        expect(page.locator("#alert")).to_contain_text(said)
+        expect(page.locator("#alert")).to_contain_text("请分成几批分别汇总")
+        assert page.evaluate("window.xlmonFields") == [], env
+        page.click("#check-button")  # 校验 sends no roster; the files within the limits are checked
+        if "XLMON_MAX_FILES" in env:
+            expect(page.locator("#check-result")).to_be_visible()
+        else:
+            expect(page.locator("#alert")).to_contain_text("请分批选择")
+            page.click("#clear-button")
+            page.set_input_files("#files", [str(u) for u in units[:2]])
+            page.click("#consolidate-button")
+            expect(page.locator("#consolidate-result")).to_be_visible()

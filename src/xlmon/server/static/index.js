@@ -209,21 +209,30 @@
       alertText("请先选择一个或多个工作簿（.xlsx / .xlsm / .xls）。");
       return null;
     }
-    if (chosen.length > limits.max_files) {
-      alertText(`文件过多：一次最多 ${limits.max_files} 个，现在选择了 ${chosen.length} 个。`);
-      return null;
-    }
-    const body = new FormData();
     // 汇总 and the report check the roster (the report names who did not report); 汇总 carries the earlier summary
     const rostered = url === "/api/consolidate" || url === "/api/report";
     const sent = rostered && roster.found ? [...chosen, ...foundRosters] : chosen;
+    const extra = [["roster", roster], ["overall_from", earlier]].filter(([name, field]) => field.file && !field.found
+      && (name === "roster" ? rostered : url === "/api/consolidate"));
+    // refused here, not by the server once everything is sent; a department too large for one 汇总 is summed in parts,
+    // whose summaries are then summed together to the same totals
+    const parts = url === "/api/consolidate" ? "请分成几批分别汇总，再把各批的汇总表一起汇总。"
+      : "请分批选择。";
+    const total = [...sent.map((f) => f.file), ...extra.map(([, field]) => field.file)]
+      .reduce((sum, file) => sum + file.size, 0);
+    if (sent.length > limits.max_files) {
+      alertText(`文件过多：一次最多 ${limits.max_files} 个，现在选择了 ${sent.length} 个。${parts}`);
+      return null;
+    }
+    if (total > limits.max_total_mb * 2 ** 20) {
+      alertText(`所选文件合计 ${size(total)}，超过一次 ${limits.max_total_mb} MB 的上限。${parts}`);
+      return null;
+    }
+    const body = new FormData();
     for (const f of sent) body.append("files", f.file, f.name);
     body.append("modified", JSON.stringify(sent.map((f) => f.file.lastModified)));  // the later copy counts
     if (rostered && others.length) body.append("others", JSON.stringify(others));  // their names, never the files
-    for (const [name, field] of [["roster", roster], ["overall_from", earlier]]) {
-      const wanted = name === "roster" ? rostered : url === "/api/consolidate";
-      if (field.file && !field.found && wanted) body.append(name, field.file, field.file.name);
-    }
+    for (const [name, field] of extra) body.append(name, field.file, field.file.name);
     const headers = token() ? { Authorization: token() } : {};
     const buttons = [$("check-button"), $("consolidate-button"), $("report-button"), $("clear-button")];
     const label = button.textContent;
@@ -348,6 +357,7 @@
       if (["K007", "K010", "K011"].includes(d.code)) notes.push(`部门整体：${d.message}`);
       if (["K015", "K016"].includes(d.code)) notes.push(d.message);
     }
+    if (result.others_note) notes.push(result.others_note);  // the folder's .docx and PDFs, by name
     return notes;
   }
 

@@ -96,7 +96,8 @@ $("consolidate").addEventListener("click", () => postFiles("/api/consolidate", $
   $("status").textContent =
     `汇总完成：${result.units} 个单位，${result.projects} 个项目；${rejected.length} 个文件未采用。${left}${roster}`
     + (carried ? `部门整体：${carried.message}` : "")
-    + result.diagnostics.filter((d) => ["K016", "K015"].includes(d.code)).map((d) => d.message).join("");
+    + result.diagnostics.filter((d) => ["K016", "K015"].includes(d.code)).map((d) => d.message).join("")
+    + (result.others_note || "");
   download($("download"), result.download);
   if (globalThis.Excel) await writeSummarySheet(result.table, result.table_formats);
 }));
