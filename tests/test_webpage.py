@@ -753,3 +753,36 @@ def test_too_many_files_or_too_much_is_refused_before_anything_is_sent(open_page
             page.set_input_files("#files", [str(u) for u in units[:2]])
             page.click("#consolidate-button")
             expect(page.locator("#consolidate-result")).to_be_visible()
+
+
+def test_the_task_pane_keeps_to_the_servers_limits_for_files_chosen_one_by_one(browser, xlmon_server, demo_folder,
+                                                                               tmp_path):
+    """Files chosen one by one in the task pane were all sent: one over the limit for a file made the whole 汇总 fail
+    (HTTP 413), as did too many files, with no word of what to do. The pane names the large file and leaves it out,
+    as it does in a folder, and refuses too many files before sending them, saying to sum the department in parts."""
+    units = sorted(demo_folder.glob("*.xlsx"))[:3]
+    big = tmp_path / "某市第十中学.xlsx"
+    with open(big, "wb") as f:
+        f.truncate(21 * 2**20)
+    context = browser.new_context(accept_downloads=True, locale="zh-CN")
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        page = context.new_page()
+        page.goto(xlmon_server().url + "/taskpane.html")
+        page.set_input_files("#files", [str(u) for u in units[:2]] + [str(big)])
+        status = page.locator("#status")
+        expect(status).to_have_text("以下文件未加入：“某市第十中学.xlsx”超过单个文件 20 MB 的上限。")
+        with page.expect_download():
+            page.click("#consolidate")
+        expect(status).to_contain_text("汇总完成：2 个单位")
+        page.goto(xlmon_server(XLMON_MAX_FILES="2").url + "/taskpane.html")
+        page.add_init_script(WATCH_FIELDS)
+        page.reload()
+        page.wait_for_load_state("networkidle")  # the server's limits read
+        page.set_input_files("#files", [str(u) for u in units])
+        page.click("#consolidate")
+        expect(status).to_have_text("汇总失败：文件过多：一次最多 2 个，现在选择了 3 个。"
+                                    "请分成几批分别汇总，再把各批的汇总表一起汇总。")
+        assert page.evaluate("window.xlmonFields") == []
+    finally:
+        context.close()

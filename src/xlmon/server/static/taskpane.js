@@ -25,28 +25,34 @@ function download(link, file) {
 // server's own folder search does; the last choice counts. The folder's zips, .xlsb, .ods, .rar and .7z are sent too,
 // as the command line reads them in that folder: the server names the workbooks a zip holds or sees them unpacked
 // (F015), and says what to do with the others, each the unit's file (K003 报送的文件 … 未能纳入汇总); one over the
-// server's limit for a file is not sent, and the status line says so. The folder's other files are not sent, but
-// named (`others`): of a unit's form typed in Word or a PDF of it, the summary and the report say that the unit
-// sent a file that could not be read, as the command line does (the server keeps those it would name).
+// server's limit for a file, chosen either way, is not sent, and the status line says so. The folder's other files
+// are not sent, but named (`others`): of a unit's form typed in Word or a PDF of it, the summary and the report say
+// that the unit sent a file that could not be read, as the command line does (the server keeps those it would name).
 let chosen = [];
 let others = [];
-let maxFileMb = 20;  // the server's, from /api/info
-fetch("/api/info").then((r) => r.json()).then((info) => { maxFileMb = info.limits.max_file_mb; }).catch(() => {});
+let limits = { max_file_mb: 20, max_files: 300, max_total_mb: 200 };  // the server's, from /api/info
+fetch("/api/info").then((r) => r.json()).then((info) => { limits = info.limits; }).catch(() => {});
+
+// The files chosen but those over the server's limit for a file; what the status line says of those
+function choose(files) {
+  const big = files.filter((f) => f.file.size > limits.max_file_mb * 2 ** 20);
+  chosen = files.filter((f) => !big.includes(f));
+  const refused = big.map((f) => `“${f.name}”超过单个文件 ${limits.max_file_mb} MB 的上限`);
+  return refused.length ? `以下文件未加入：${refused.join("；")}。` : "";
+}
+
 $("files").addEventListener("change", () => {
-  chosen = Array.from($("files").files, (file) => ({ file, name: file.name }));
   others = [];
+  $("status").textContent = choose(Array.from($("files").files, (file) => ({ file, name: file.name })));
 });
 $("folder").addEventListener("change", () => {
   const files = Array.from($("folder").files).filter((file) => !/^(~\$|\.)/.test(file.name))
     .map((file) => ({ file, name: file.webkitRelativePath.split("/").slice(1).join("/") || file.name }));
   const sent = ({ file }) => /\.(xls[xm]?|xlt[xm]?|ett?|xlsb|ods|zip|rar|7z)$/i.test(file.name)
     || (/名单/.test(file.name) && /\.(csv|txt)$/i.test(file.name));
-  const big = files.filter((f) => sent(f) && f.file.size > maxFileMb * 2 ** 20);
-  chosen = files.filter((f) => sent(f) && !big.includes(f));
   others = files.filter((f) => !sent(f)).map((f) => f.name);
-  const refused = big.map((f) => `“${f.name}”超过单个文件 ${maxFileMb} MB 的上限`);
-  $("status").textContent = `已选择文件夹中的 ${chosen.length} 个文件。`
-    + (refused.length ? `以下文件未加入：${refused.join("；")}。` : "");
+  const refused = choose(files.filter(sent));
+  $("status").textContent = `已选择文件夹中的 ${chosen.length} 个文件。${refused}`;
 });
 
 // Send the chosen files to `url`; `done` receives the server's answer. Errors are shown as `failed：…`.
@@ -54,6 +60,15 @@ async function postFiles(url, button, { empty, busy, failed }, done) {
   const files = chosen;
   if (!files.length) {
     $("status").textContent = empty;
+    return;
+  }
+  const total = files.reduce((sum, f) => sum + f.file.size, 0);
+  const over = files.length > limits.max_files ? `文件过多：一次最多 ${limits.max_files} 个，现在选择了 ${files.length} 个。`
+    : total > limits.max_total_mb * 2 ** 20 ? `所选文件合计 ${(total / 2 ** 20).toFixed(1)} MB，超过一次 ${limits.max_total_mb} MB 的上限。`
+      : "";
+  if (over) {  // refused here, not by the server once everything is sent, as the web page refuses it
+    $("status").textContent = `${failed}：${over}${url === "/api/consolidate"
+      ? "请分成几批分别汇总，再把各批的汇总表一起汇总。" : "请分批选择。"}`;
     return;
   }
   const body = new FormData();
