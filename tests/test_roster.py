@@ -690,3 +690,22 @@ def test_a_form_writing_its_units_code_in_front_is_that_unit_of_the_roster_and_o
     assert code == 0
     assert data["missing_units"] == [] and data["unlisted_units"] == []
     assert data["units"] == 2 and data["projects"] == 2 and len(data["duplicates"]) == 1
+
+
+def test_a_bureau_roster_writing_its_departments_without_the_citys_name_matches_their_forms(tmp_path, capsys):
+    """A bureau's roster writes its departments as the city's staff say them (市教育局, 市卫生健康委员会), its forms as
+    the departments sign them (某市教育局（101001）): the one department whose name holds the roster's is that one,
+    sent by its units' files or by its summary, as 项目明细 groups such spellings; one held by two cities' (教育局 of
+    甲市 and 乙市) is neither. It was 未报送 (K003) and every unit of it 不在名单中 (K004)."""
+    (tmp_path / "inbox").mkdir()
+    reporting(tmp_path / "inbox" / "教育局", {"一中": "某市教育局（101001）", "二中": "某市教育局（101001）"})
+    health = reporting(tmp_path / "卫健", {"市医院": "某市卫生健康委员会（102001）"})
+    run(capsys, health, "-o", tmp_path / "inbox" / "卫健委汇总.xlsx")
+    roster = write_csv(tmp_path / "名单.csv", [["部门名称"], ["市教育局"], ["市卫生健康委员会"], ["市民政局"]])
+    _, data = run(capsys, tmp_path / "inbox", "-o", tmp_path / "局汇总.xlsx", "--roster", roster)
+    assert data["missing_units"] == ["市民政局"] and data["unlisted_units"] == []
+    assert by_code(data, "K003") == ["名单中的单位“市民政局”没有报送监控表。"]
+    two = reporting(tmp_path / "省", {"一中": "甲市教育局（101001）", "二中": "乙市教育局（101001）"})
+    roster = write_csv(tmp_path / "省名单.csv", [["部门名称"], ["市教育局"]])
+    _, data = run(capsys, two, "-o", tmp_path / "省汇总.xlsx", "--roster", roster)
+    assert data["missing_units"] == ["市教育局"]

@@ -507,6 +507,25 @@ def department_keys(counts: Counter[str]) -> tuple[dict[str, str], dict[str, str
     return keys, shown
 
 
+def shortened_departments(names: Iterable[str], departments: Iterable[str]) -> dict[str, list[str]]:
+    """The names that write a department shorter than its forms do, as a bureau's roster says its city's departments
+    (市教育局 for 某市教育局（101001）), each with that department's spellings: the one department (department_keys)
+    whose spellings hold the name, which reads as a department's (…局, …委员会); held by several (教育局 of 甲市 and
+    乙市), none's. A longer name (某市教育局电教馆) is a unit, never its department."""
+    spellings = [d for d in dict.fromkeys(departments) if d]
+    keys, _ = department_keys(Counter(spellings))
+    stems = {d: name_stem(d) for d in spellings}
+    found: dict[str, list[str]] = {}
+    for name in names:
+        stem = name_stem(name)
+        if len(stem) < 3 or not _OWN_DEPARTMENT.search(stem):
+            continue
+        held = {keys[d] for d, long in stems.items() if stem in long and stem != long}
+        if len(held) == 1:
+            found[name] = [d for d in spellings if keys[d] in held]
+    return found
+
+
 _REGION = re.compile(r"^(?:中共)?(.+?(?:自治区|自治州|自治县|地区|省|市|州|盟|县|旗|区))")
 # words ending as a region does, which begin a department's own name (城市管理局, 社区服务中心); 晋城市 is a city
 _NOT_PLACES = ("城市", "都市", "社区", "园区", "景区", "校区", "市区", "郊区", "山区", "林区", "矿区")

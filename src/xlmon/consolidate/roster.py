@@ -12,7 +12,7 @@ from ..adapters.files import OTHER_SPREADSHEETS, WORKBOOK_SUFFIXES, read_bytes
 from ..file_errors import os_reason
 from ..sheetnames import RECORDS_SHEET, summary_sheets
 from ..text import clean_text, label_key, nfkc
-from .names import code_aside, name_keys, name_stem, unit_key, unit_parts
+from .names import code_aside, name_keys, name_stem, shortened_departments, unit_key, unit_parts
 from .records import FormRecord
 
 
@@ -262,8 +262,7 @@ def compare_roster(roster: list[str], records: list[FormRecord], left: Iterable[
     if not roster:
         return [], {}, {}
     left = list(left)
-    keys_of = _keys([*roster, *(n for r in records for n in (r.unit, r.department)),
-                     *(n for unit, department, _ in left for n in (unit, department))])
+    keys_of = _written(roster, records, left)
     listed = {k for u in roster for k in keys_of(u)}
     # a unit's 部门整体 form names the unit itself as 主管部门（单位）: only project forms name a department, and
     # a department's summary, read back, names it for the 部门整体 forms of its units
@@ -319,6 +318,21 @@ def _summarised_by(records: list[FormRecord]) -> dict[str, str]:
         if r.kind == "project" and r.source and r.source != r.file and r.department:
             named.setdefault(r.file, {}).setdefault(unit_key(r.department), r.department)
     return {file: next(iter(departments.values())) for file, departments in named.items() if len(departments) == 1}
+
+
+def _written(roster: list[str], records: list[FormRecord], left: list[tuple[str | None, str | None, str]]
+             ) -> Callable[[str], set[str]]:
+    """_keys of every name the roster and the forms write, a roster's department written shorter than its forms
+    write it (shortened_departments) taking that department's keys too, where no form writes the roster's name."""
+    names = [*(n for r in records for n in (r.unit, r.department)), *(n for unit, department, _ in left
+                                                                     for n in (unit, department))]
+    keys = _keys([*roster, *names])
+    written = {k for n in names if n for k in keys(n)}
+    departments = [*(r.department for r in records if r.kind == "project"), *(r.unit for r in records if r.units),
+                   *(department for _, department, _ in left)]
+    shorter = shortened_departments((u for u in roster if not keys(u) & written), departments)
+    extra = {u: {k for d in spellings for k in keys(d)} for u, spellings in shorter.items()}
+    return lambda name: keys(name) | extra.get(name, set())
 
 
 def _keys(names: Iterable[str | None]) -> Callable[[str], set[str]]:
