@@ -709,3 +709,25 @@ def test_a_bureau_roster_writing_its_departments_without_the_citys_name_matches_
     roster = write_csv(tmp_path / "省名单.csv", [["部门名称"], ["市教育局"]])
     _, data = run(capsys, two, "-o", tmp_path / "省汇总.xlsx", "--roster", roster)
     assert data["missing_units"] == ["市教育局"]
+
+
+def test_a_bureaus_summary_and_report_count_the_roster_as_departments_or_units(tmp_path, capsys):
+    """A bureau's roster lists departments (and perhaps a unit reporting straight to it): its summary and report said
+    按单位名单，应报送 3 个单位 right after 纳入 2 个主管部门、3 个单位, as if 3 units of 3 had been due and 1 had not
+    come; they count the roster's names as 部门（单位）, while a department's own roster is still of 单位."""
+    from docx import Document
+
+    units = reporting(tmp_path / "units", {"一中": "某市教育局（101001）", "二中": "某市教育局（101001）",
+                                           "市医院": "某市卫生健康委员会（102001）"})
+    roster = write_csv(tmp_path / "名单.csv", [["部门名称"], ["某市教育局"], ["某市卫生健康委员会"], ["某市民政局"]])
+    assert run(capsys, units, "-o", tmp_path / "局汇总.xlsx", "--roster", roster)[0] == 0
+    note = load_workbook(tmp_path / "局汇总.xlsx")["汇总表"]["A2"].value
+    assert "部门（单位）名单 3 个，未报送 1 个：某市民政局" in note
+    assert main(["report", str(tmp_path / "局汇总.xlsx"), "-o", str(tmp_path / "局报告.docx")]) == 0
+    text = "\n".join(p.text for p in Document(tmp_path / "局报告.docx").paragraphs)
+    assert "按部门（单位）名单，应报送 3 个部门（单位），未报送 1 个：某市民政局。" in text
+    one = reporting(tmp_path / "edu", {"一中": "某市教育局（101001）", "二中": "某市教育局（101001）"})
+    roster = write_csv(tmp_path / "单位名单.csv", [["单位名称"], ["一中"], ["二中"], ["三中"]])
+    assert main(["report", str(one), "--roster", str(roster), "-o", str(tmp_path / "部门报告.docx")]) == 0
+    text = "\n".join(p.text for p in Document(tmp_path / "部门报告.docx").paragraphs)
+    assert "按单位名单，应报送 3 个单位，未报送 1 个：三中。" in text

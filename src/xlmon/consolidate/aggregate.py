@@ -169,6 +169,11 @@ class Summary:
                 "duplicates": self.duplicates, "others": [names[p] for p in self.others]}
 
     @property
+    def listed(self) -> str:
+        """What the roster's names are: a bureau's lists its departments, and perhaps a unit reporting straight to it."""
+        return "部门（单位）" if self.by_department else "单位"
+
+    @property
     def other_period_note(self) -> str:
         """What follows the count of missing units where some of them sent forms of another period only."""
         parts = [f"{len(self.other_period)} 个报送的是其他期间的表" if self.other_period else "",

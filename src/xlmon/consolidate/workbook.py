@@ -335,9 +335,9 @@ def _clipped(text: str) -> bool:
     return (len(text) > 200 or text.count("\n") > 20) and _lines(text, WRAP_CAP + 2) * LINE_HEIGHT + 2 > MAX_ROW_HEIGHT
 
 
-def _names(names: list[str], shown: int = 10) -> str:
+def _names(names: list[str], shown: int = 10, what: str = "单位") -> str:
     """Units' names for a note, the first few of a long list."""
-    return "、".join(names[:shown]) + (f"等 {len(names)} 个单位" if len(names) > shown else "")
+    return "、".join(names[:shown]) + (f"等 {len(names)} 个{what}" if len(names) > shown else "")
 
 
 OVERVIEW_TOP, OVERVIEW_COLUMNS = 3, 12  # 汇总表's title and note above its header; its widest table
@@ -363,8 +363,8 @@ def _overview(book: _Book, summary: Summary) -> None:
     note = (f"纳入汇总：{f'{several} 个主管部门、' if several > 1 else ''}{units} 个单位、{len(summary.projects)} 个项目；"
             "金额单位：万元。")
     if summary.roster:
-        note += f"单位名单 {len(summary.roster)} 个，未报送 {len(summary.missing_units)} 个"
-        note += (f"：{_names(summary.missing_units)}" if summary.missing_units else "")
+        note += f"{summary.listed}名单 {len(summary.roster)} 个，未报送 {len(summary.missing_units)} 个"
+        note += (f"：{_names(summary.missing_units, what=summary.listed)}" if summary.missing_units else "")
         note += summary.other_period_note
         note += (f"；不在名单中的报送单位 {len(summary.unlisted_units)} 个：{_names(summary.unlisted_units)}"
                  if summary.unlisted_units else "") + "（见“校验问题”）。"

@@ -396,7 +396,7 @@ def _overall_paragraph(records: list[FormRecord]) -> str:
 def roster_text(summary: Summary) -> str:
     """Who of the roster reported, as 汇总表's note says it, every name given: the report is where they are chased."""
     missing, unlisted = summary.missing_units, summary.unlisted_units
-    text = f"按单位名单，应报送 {len(summary.roster)} 个单位，"
+    text = f"按{summary.listed}名单，应报送 {len(summary.roster)} 个{summary.listed}，"
     text += (f"未报送 {len(missing)} 个{summary.other_period_note}：{'、'.join(missing)}" if missing
              else "均已报送")
     if unlisted:
