@@ -2162,6 +2162,35 @@ def test_a_department_form_completed_in_the_summary_is_the_departments_one_level
     assert [d["code"] for d in changed["diagnostics"] if d["code"] == "K006"] == ["K006"]
 
 
+def test_a_departments_completed_summary_sent_with_all_its_units_files_counts_its_form_at_the_bureau(tmp_path,
+                                                                                                     capsys):
+    """A department sends the bureau its summary, its 部门整体 completed, and its units' files beside it; another
+    department's units' files are there too. The bureau's run took the summary for last time's of its own inbox: it
+    was skipped, the department's own 部门整体 (its goal, its indicators) counted nowhere, and K021 told the bureau
+    to carry it with --overall-from, into the bureau's own 部门整体. The summary now counts as the department's
+    (K006), its projects each once from the units' files (K002)."""
+    for folder in ("edu", "made", "inbox/卫健委"):
+        (tmp_path / folder).mkdir(parents=True)
+    for unit in ("一中", "二中"):
+        write_form(tmp_path / "edu" / f"{unit}.xlsx", unit=unit, project=f"{unit}项目")
+    assert run(capsys, tmp_path / "edu", "-o", tmp_path / "made" / "教育局汇总.xlsx")[0] == 0
+    complete_department_form(tmp_path / "made" / "教育局汇总.xlsx", forecast=500)
+    inbox = tmp_path / "inbox"
+    shutil.copytree(tmp_path / "edu", inbox / "教育局")
+    shutil.copy(tmp_path / "made" / "教育局汇总.xlsx", inbox / "教育局汇总.xlsx")
+    write_form(inbox / "卫健委" / "一院.xlsx", unit="一院", project="一院项目", department="某市卫生健康委员会（102001）")
+    code, data = run(capsys, inbox, "-o", tmp_path / "局汇总.xlsx")
+    assert code == 0 and data["projects"] == 3
+    codes = [d["code"] for d in data["diagnostics"]]
+    assert "K021" not in codes and codes.count("K006") == 1 and codes.count("K002") == 2
+    [summary] = [f for f in data["files"] if f["path"].endswith("教育局汇总.xlsx")]
+    assert summary["status"] == "included" and summary["forms"] == 1
+    own = [r for r in consolidate_records(tmp_path / "局汇总.xlsx") if r.kind != "project"]
+    assert [r.unit for r in own] == ["某市教育局（101001）"] and own[0].indicator_grades["red"] == 1
+    _, alone = run(capsys, tmp_path / "edu", "-o", tmp_path / "又一次.xlsx")  # the department's own folder: as before
+    assert alone["projects"] == 2
+
+
 def test_two_sub_departments_completing_their_own_department_forms_are_both_counted(department, tmp_path, capsys):
     """Two sub-departments each consolidate their units and complete 部门整体, keeping the 主管部门 line xlmon
     pre-filled (某市教育局（101001）, from their units' forms): the department counts both, told apart by the units
