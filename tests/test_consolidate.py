@@ -2191,6 +2191,41 @@ def test_a_departments_completed_summary_sent_with_all_its_units_files_counts_it
     assert alone["projects"] == 2
 
 
+def test_a_departments_edited_summary_sent_with_all_its_units_files_is_no_earlier_summary_of_the_bureau(tmp_path,
+                                                                                                      capsys):
+    """A department typed over an amount in its summary's 项目明细 and added a column (审核意见) to it, and sent the
+    bureau that summary with all its units' files beside it. The bureau's run took it for its own last summary: the
+    edit was K015 (上次的汇总表中有 1 处手工修改…上次的汇总表仍保留，需要的内容请抄入新的汇总表) and the department's
+    column was carried into the bureau's 项目明细 (K016). It is the department's summary: the edit and the column are
+    K005, with their cells, and the bureau's 项目明细 has no column of the department's."""
+    for folder in ("edu", "made", "inbox/卫健委"):
+        (tmp_path / folder).mkdir(parents=True)
+    for unit in ("一中", "二中"):
+        write_form(tmp_path / "edu" / f"{unit}.xlsx", unit=unit, project=f"{unit}项目")
+    summary = tmp_path / "made" / "教育局汇总.xlsx"
+    assert run(capsys, tmp_path / "edu", "-o", summary)[0] == 0
+    book = load_workbook(summary)
+    details = book["项目明细"]
+    header = [c.value for c in details[1]]
+    spent = details.cell(2, header.index("支出数") + 1)
+    spent.value = 999
+    details.cell(1, len(header) + 1, "审核意见")
+    details.cell(2, len(header) + 1, "请核实")
+    book.save(summary)
+    inbox = tmp_path / "inbox"
+    shutil.copytree(tmp_path / "edu", inbox / "教育局")
+    shutil.copy(summary, inbox / "教育局汇总.xlsx")
+    write_form(inbox / "卫健委" / "一院.xlsx", unit="一院", project="一院项目", department="某市卫生健康委员会（102001）")
+    code, data = run(capsys, inbox, "-o", tmp_path / "局汇总.xlsx")
+    assert code == 0 and data["projects"] == 3
+    codes = [d["code"] for d in data["diagnostics"]]
+    assert "K015" not in codes and "K016" not in codes
+    k005 = [d for d in data["diagnostics"] if d["code"] == "K005"]
+    assert {d["file"] for d in k005} == {str(inbox / "教育局汇总.xlsx")} and len(k005) == 2  # the amount, the column
+    assert spent.coordinate in {d["cell"] for d in k005} and any("审核意见" in d["message"] for d in k005)
+    assert "审核意见" not in [c.value for c in load_workbook(tmp_path / "局汇总.xlsx")["项目明细"][1]]
+
+
 def test_two_sub_departments_completing_their_own_department_forms_are_both_counted(department, tmp_path, capsys):
     """Two sub-departments each consolidate their units and complete 部门整体, keeping the 主管部门 line xlmon
     pre-filled (某市教育局（101001）, from their units' forms): the department counts both, told apart by the units

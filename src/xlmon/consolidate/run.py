@@ -21,7 +21,7 @@ from ..sheetnames import RECORDS_SHEET
 from .aggregate import Summary, aggregate
 from .edits import Edit
 from .extract import Completed, NotCompleted, completed_summary, edits_in, extract, read_completed
-from .names import department_groups, unit_key
+from .names import department_groups, department_name, unit_key
 from .records import FileOutcome
 
 PARALLEL_FROM = 16  # below this many files a pool costs more than it saves
@@ -83,8 +83,8 @@ def skip_own_summaries(outcomes: list[FileOutcome], origins: list[Path | None],
     written in this very folder (as it records) is last time's: skipped, and returned, when any of its files is
     still here, a unit's file renamed or taken out being out of the new summary too. One made elsewhere (a
     department's, in a bureau's inbox), or not saying where, is skipped only when every file it consolidated is beside it
-    (in an inbox of several departments' forms, not when the department completed its 部门整体: that form, in no
-    unit's file, is the department's own there, K006); beside some of them (a unit that also sent its file straight to the bureau) it is consolidated and brought up
+    and it is not one department's among forms of several, which is that department's summary sent to the bureau, no
+    earlier one of the bureau's (its completed 部门整体, its edits, K005, are the department's); beside some of them (a unit that also sent its file straight to the bureau) it is consolidated and brought up
     to date with them, as a duplicate is; so are a summary of other units, a folder holding only summaries and a
     summary named directly. Of files chosen together (an upload), a summary is one made elsewhere. A file it
     consolidated is beside it by its name and its unit: where every unit's file is 监控表.xlsx, another unit's beside
@@ -98,8 +98,9 @@ def skip_own_summaries(outcomes: list[FileOutcome], origins: list[Path | None],
     several = len(department_groups(r for o in outcomes for r in o.records)) > 1
     for origin, outcome in zip(origins, outcomes):
         found = _found(outcome, files[origin]) if outcome.summary and origin is not None else []
-        if found and (any(found) if not chosen_together and _made_here(outcome, origin, found)
-                      else all(found) and not (several and any(r.units for r in outcome.records))):
+        here = not chosen_together and _made_here(outcome, origin, found)
+        sent = several and not here and bool(department_name(outcome.records))  # one department's, to the bureau
+        if found and not sent and (any(found) if here else all(found)):
             outcome.status, outcome.reason = "rejected", f"xlmon 生成的汇总文件，汇总的正是{where}的单位文件，已跳过"
             outcome.records, outcome.diagnostics = [], []
             skipped.append(outcome)
