@@ -997,3 +997,19 @@ def _consolidated_json(folder: Path, output: Path) -> str:
     with contextlib.redirect_stdout(out):
         assert main(["consolidate", "--format", "json", str(folder), "-o", str(output)]) in (0, 1)
     return out.getvalue()
+
+
+def test_a_departments_own_red_indicator_is_said_to_be_the_departments(tmp_path):
+    """The red indicator of a department's own 部门整体 (completed in its summary) was listed with 单位未填写偏差原因分析,
+    in the department's report and in the bureau's: the form and its reasons are the department's."""
+    from test_consolidate import complete_department_form, write_form
+
+    (tmp_path / "units").mkdir()
+    for unit in ("一中", "二中"):
+        write_form(tmp_path / "units" / f"{unit}.xlsx", unit=unit, project=f"{unit}项目")
+    summary = tmp_path / "部门汇总.xlsx"
+    assert main(["consolidate", str(tmp_path / "units"), "-o", str(summary)]) == 0
+    complete_department_form(summary, forecast=500)
+    assert main(["report", str(summary), "-o", str(tmp_path / "r.docx")]) == 0
+    [line] = [p.text for p in Document(tmp_path / "r.docx").paragraphs if "资助学生人数" in p.text]
+    assert line.endswith("部门未填写偏差原因分析。") and "单位" not in line

@@ -231,12 +231,13 @@ def chart_caption(figure: str, rows: str, tp: float | None) -> str:
 
 
 def red_indicator_text(n: int, where: str, level3: str, target: str, actual, forecast, likelihood,
-                       reason: str | None, remark: str | None) -> str:
+                       reason: str | None, remark: str | None, who: str = "单位") -> str:
+    """who: whose the form and its reasons are, a unit's or, its own 部门整体, the department's."""
     text = (f"{n}. {where}“{level3 or '（未填指标名称）'}”：年度指标值 {target or '未填写'}，"
             f"截至本期完成情况{_quoted(actual)}，全年预计完成情况{_quoted(forecast)}")
     if likelihood:
         text += f"，完成目标可能性为“{likelihood}”"
-    text += f"。单位分析的偏差原因：{reason.rstrip('。；;. ')}" if reason else "。单位未填写偏差原因分析"
+    text += f"。{who}分析的偏差原因：{reason.rstrip('。；;. ')}" if reason else f"。{who}未填写偏差原因分析"
     text += f"；备注：{remark.rstrip('。；;. ')}。" if remark else "。"
     return text
 
@@ -529,7 +530,8 @@ def department_report(summary: Summary, profile: Profile, alone: FileOutcome | N
         add(Paragraph(f"红灯指标 {len(reds)} 个{'：' if reds else '。'}"))
     for n, (d, p) in enumerate(reds[:LISTED_RED], 1):
         add(Paragraph(red_indicator_text(n, f"{p.unit or ''}“{named_form(p)}”的", d.level3, d.target,
-                                         d.actual, d.forecast, d.likelihood, d.reason, d.remark)))
+                                         d.actual, d.forecast, d.likelihood, d.reason, d.remark,
+                                         "部门" if p.units else "单位")))
     if behind:
         add(Placeholder("支出进度偏慢单位的原因分析（从决策、过程和管理方面）"))
     add(Heading(MEASURES, 2))
