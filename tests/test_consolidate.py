@@ -2226,6 +2226,25 @@ def test_a_departments_edited_summary_sent_with_all_its_units_files_is_no_earlie
     assert "审核意见" not in [c.value for c in load_workbook(tmp_path / "局汇总.xlsx")["项目明细"][1]]
 
 
+def test_a_form_in_two_summaries_from_one_units_file_says_why_either_copy_serves(tmp_path, capsys):
+    """A province takes a city's bureau summary and, again, one of its departments' summaries: each project of that
+    department is in both, read from one unit's file. K002 said 重复，采用 X with no reason, as if the choice were
+    arbitrary between two that might differ; it says both copies are of the same file."""
+    for folder in ("edu", "health", "city", "province"):
+        (tmp_path / folder).mkdir()
+    write_form(tmp_path / "edu" / "一中.xlsx", unit="一中", project="一中项目")
+    write_form(tmp_path / "health" / "一院.xlsx", unit="一院", project="一院项目",
+               department="某市卫生健康委员会（102001）")
+    for name in ("edu", "health"):
+        assert run(capsys, tmp_path / name, "-o", tmp_path / "city" / f"{name}.xlsx")[0] == 0
+    assert run(capsys, tmp_path / "city", "-o", tmp_path / "province" / "市汇总.xlsx")[0] == 0
+    shutil.copy(tmp_path / "city" / "edu.xlsx", tmp_path / "province" / "教育局汇总.xlsx")
+    code, data = run(capsys, tmp_path / "province", "-o", tmp_path / "省汇总.xlsx")
+    assert code == 0 and data["projects"] == 2
+    [k002] = [d["message"] for d in data["diagnostics"] if d["code"] == "K002"]
+    assert k002.endswith("采用 市汇总.xlsx（汇总自 一中.xlsx!表1）（两份汇总自同一文件，内容相同）。")
+
+
 def test_two_sub_departments_completing_their_own_department_forms_are_both_counted(department, tmp_path, capsys):
     """Two sub-departments each consolidate their units and complete 部门整体, keeping the 主管部门 line xlmon
     pre-filled (某市教育局（101001）, from their units' forms): the department counts both, told apart by the units

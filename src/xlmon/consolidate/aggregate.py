@@ -352,6 +352,9 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
             # of two sent at one time (uploads without their times), the unit's own file before a summary's copy
             carried = [bool(r.source and r.source != r.file) for r in (first, record)]
             direct = not hidden and not copies and not later and carried[0] != carried[1]
+            # both read back from summaries, of one unit's file (its SHA-256): either copy is that form
+            alike = (all(carried) and first.sha256 is not None
+                     and (first.sha256, first.sheet, first.place) == (record.sha256, record.sheet, record.place))
             used, other = ((record, first) if (first.hidden if hidden else home[1] if stray else original
                                                or later and times[1] > times[0] or direct and carried[0])
                            else (first, record))
@@ -362,7 +365,8 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
             why = ("（另一份在隐藏工作表中）" if hidden else "（两个文件内容完全相同）" if copies
                    else "（单位自己的文件；另一份在其他单位的文件中）" if stray
                    else saved_later(used, other) if later and by_saving else "（其文件修改时间较晚）" if later
-                   else "（单位报送的文件，另一份取自汇总表）" if direct else "")
+                   else "（单位报送的文件，另一份取自汇总表）" if direct else "（两份汇总自同一文件，内容相同）" if alike
+                   else "")
             differ = "；两份金额不同，请核实" if first.amounts != record.amounts else ""
             duplicates.append(f"{record.unit or ''}·{form_name(record) or record.sheet}：{form_place(first, shown)} 与 "
                               f"{form_place(record, shown)} 重复，采用 {form_place(used, shown)}{why}{differ}")
