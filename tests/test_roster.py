@@ -731,3 +731,14 @@ def test_a_bureaus_summary_and_report_count_the_roster_as_departments_or_units(t
     assert main(["report", str(one), "--roster", str(roster), "-o", str(tmp_path / "部门报告.docx")]) == 0
     text = "\n".join(p.text for p in Document(tmp_path / "部门报告.docx").paragraphs)
     assert "按单位名单，应报送 3 个单位，未报送 1 个：三中。" in text
+
+
+def test_departments_whose_forms_leave_out_the_citys_name_match_the_bureaus_roster(tmp_path, capsys):
+    """The other way round: the units sign their forms 市卫生健康委员会 or 教育局, the bureau's roster lists 长沙市卫生健康
+    委员会 and 长沙市教育局. Each was 未报送 (K003) and its units 不在名单中 (K004); the roster's name is the department
+    whose forms write it without its city, where one department's do."""
+    units = reporting(tmp_path / "units", {"一中": "教育局", "市医院": "市卫生健康委员会（102001）"})
+    roster = write_csv(tmp_path / "名单.csv", [["部门名称"], ["长沙市教育局"], ["长沙市卫生健康委员会"], ["长沙市民政局"],
+                                             ["市教育局党委"]])
+    _, data = run(capsys, units, "-o", tmp_path / "局汇总.xlsx", "--roster", roster)
+    assert data["missing_units"] == ["长沙市民政局", "市教育局党委"] and data["unlisted_units"] == []

@@ -508,10 +508,12 @@ def department_keys(counts: Counter[str]) -> tuple[dict[str, str], dict[str, str
 
 
 def shortened_departments(names: Iterable[str], departments: Iterable[str]) -> dict[str, list[str]]:
-    """The names that write a department shorter than its forms do, as a bureau's roster says its city's departments
-    (市教育局 for 某市教育局（101001）), each with that department's spellings: the one department (department_keys)
-    whose spellings hold the name, which reads as a department's (…局, …委员会); held by several (教育局 of 甲市 and
-    乙市), none's. A longer name (某市教育局电教馆) is a unit, never its department."""
+    """The names that write a department otherwise than its forms do, as a bureau's roster says its city's
+    departments, each with that department's spellings: shorter (市教育局 for 某市教育局（101001）), the one department
+    (department_keys) whose spellings hold the name, which reads as a department's (…局, …委员会); or with the city its
+    forms leave out (长沙市教育局 for 教育局 or 市教育局), the one whose spelling it ends with after its region. Of
+    several (教育局 of 甲市 and 乙市), none's. A longer name (某市教育局电教馆, 市教育局党委) is a unit, never its
+    department."""
     spellings = [d for d in dict.fromkeys(departments) if d]
     keys, _ = department_keys(Counter(spellings))
     stems = {d: name_stem(d) for d in spellings}
@@ -520,7 +522,9 @@ def shortened_departments(names: Iterable[str], departments: Iterable[str]) -> d
         stem = name_stem(name)
         if len(stem) < 3 or not _OWN_DEPARTMENT.search(stem):
             continue
-        held = {keys[d] for d, long in stems.items() if stem in long and stem != long}
+        place = len(region(name) or "")
+        held = {keys[d] for d, other in stems.items() if stem != other and (
+            stem in other or len(other) >= 3 and stem.endswith(other) and len(stem) - len(other) <= place)}
         if len(held) == 1:
             found[name] = [d for d in spellings if keys[d] in held]
     return found
