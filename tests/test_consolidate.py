@@ -670,6 +670,27 @@ def test_hand_edits_to_a_summary_are_reported_one_level_up(department, tmp_path,
     assert all("未计入" in m for m in by_cell.values())
 
 
+def test_the_command_line_names_a_summary_edited_by_hand(tmp_path, capsys):
+    """The bureau's command line listed the files left out, the duplicates and the units missing, but of a department's
+    summary whose 项目明细 someone had typed over it said nothing but 问题 N 条: the edit, not counted, was only in
+    校验问题 and the JSON. It names the file, how many edits and where the first is."""
+    (tmp_path / "edu").mkdir()
+    for unit in ("一中", "二中"):
+        write_form(tmp_path / "edu" / f"{unit}.xlsx", unit=unit, project=f"{unit}项目")
+    summary = tmp_path / "教育局汇总.xlsx"
+    assert run(capsys, tmp_path / "edu", "-o", summary)[0] == 0
+    book = load_workbook(summary)
+    details = book["项目明细"]
+    header = [c.value for c in details[1]]
+    details.cell(2, header.index("支出数") + 1).value = 999
+    details.cell(3, header.index("本年预算") + 1).value = 1
+    book.save(summary)
+    assert main(["consolidate", str(summary), "-o", str(tmp_path / "局汇总.xlsx")]) == 0
+    out = capsys.readouterr().out
+    spent = f"{chr(ord('A') + header.index('支出数'))}2"
+    assert f"  已被修改：{summary}：2 处（项目明细!{spent} 等），修改未计入汇总（见“校验问题”）\n" in out
+
+
 def test_hand_edits_to_a_summarys_deviations_are_reported_one_level_up(department, tmp_path, capsys):
     """指标偏差 is where a department head writes its own 偏差原因 or 备注, or adds a column of opinions; one level
     up the deviations come from the records, so each such edit is reported with its cell (K012): a reason or

@@ -326,6 +326,9 @@ def _print_summary(summary, output: Path | None) -> None:
         print(f"  未纳入：另有 {kept} 个文件是前期的表（{first.path} 等），本期的同一张表已另行报送，无需处理。")
     for d in summary.duplicates:
         print(f"  重复：{d}")
+    for path, edits in _edited_inputs(summary.diagnostics).items():
+        first = next((f"{d['sheet']}!{d['cell']}" for d in edits if d.get("cell")), edits[0]["sheet"])
+        print(f"  已被修改：{path}：{len(edits)} 处（{first}{' 等' if len(edits) > 1 else ''}），修改未计入汇总（见“校验问题”）")
     for u in summary.missing_units:
         period = summary.other_period.get(u)
         files = summary.unusable.get(u)
@@ -340,6 +343,18 @@ def _print_summary(summary, output: Path | None) -> None:
     if note := edits_note(summary):
         print(note)
     print(f"已写出汇总：{output}")
+
+
+def _edited_inputs(diagnostics: list[dict]) -> dict[str, list[dict]]:
+    """The summaries among the inputs that were changed by hand (K005, K012, K014), each with its edits: the bureau
+    counts their records, not what was typed, and is told so beside the files left out."""
+    from .report.content import EDITED
+
+    edited: dict[str, list[dict]] = {}
+    for d in diagnostics:
+        if d["code"] in EDITED:
+            edited.setdefault(d["file"], []).append(d)
+    return edited
 
 
 def cmd_report(args) -> int:
