@@ -1013,3 +1013,32 @@ def test_a_departments_own_red_indicator_is_said_to_be_the_departments(tmp_path)
     assert main(["report", str(summary), "-o", str(tmp_path / "r.docx")]) == 0
     [line] = [p.text for p in Document(tmp_path / "r.docx").paragraphs if "资助学生人数" in p.text]
     assert line.endswith("部门未填写偏差原因分析。") and "单位" not in line
+
+
+def test_the_bureaus_report_names_the_departments_summaries_edited_by_hand(tmp_path):
+    """A department typed over two amounts of its summary's 项目明细 and sent it up. The bureau's report counted the
+    edits among 警告 N 条 and named neither the summary nor what became of them; 五、其他需要说明的事项 now says which
+    summaries were edited, how many times, and that the edits are not in the report. The department's own report,
+    drafted from that summary, says nothing of its own edits, as before."""
+    from test_consolidate import write_form
+
+    for unit, department in (("一中", "某市教育局（101001）"), ("一院", "某市卫生健康委员会（102001）")):
+        (tmp_path / department).mkdir()
+        write_form(tmp_path / department / f"{unit}.xlsx", unit=unit, project=f"{unit}项目", department=department)
+        assert main(["consolidate", str(tmp_path / department), "-o", str(tmp_path / "局" / f"{department}.xlsx")]) == 0
+    summary = tmp_path / "局" / "某市教育局（101001）.xlsx"
+    book = openpyxl.load_workbook(summary)
+    details = book["项目明细"]
+    header = [c.value for c in details[1]]
+    details.cell(2, header.index("支出数") + 1).value = 999
+    details.cell(2, header.index("本年预算") + 1).value = 1
+    book.save(summary)
+
+    def drafted(path: Path) -> str:
+        out = tmp_path / f"r{len(list(tmp_path.glob('r*.docx')))}.docx"
+        assert main(["report", str(path), "-o", str(out)]) == 0
+        return "\n".join(p.text for p in Document(out).paragraphs)
+
+    said = "汇总表经手工修改的 1 个：某市教育局（101001）.xlsx（2 处），修改未计入本报告（逐处见汇总的“校验问题”）。"
+    assert said in drafted(tmp_path / "局")
+    assert "手工修改" not in drafted(summary)

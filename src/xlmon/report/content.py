@@ -550,7 +550,8 @@ def department_report(summary: Summary, profile: Profile, alone: FileOutcome | N
     add(Placeholder("存在的问题、整改措施和建议"))
 
     add(Heading(SECTIONS[4], 1))
-    add(Paragraph(quality_text([d["severity"] for d in forms_findings(summary.diagnostics, alone)])))
+    findings = forms_findings(summary.diagnostics, alone)
+    add(Paragraph(quality_text([d["severity"] for d in findings])))
     # the consolidation's own, or, drafted from one summary alone, what that summary left out
     own, left = summary.left, alone.left if alone is not None else None
     told = left if left is not None and not any(own.values()) else own
@@ -562,5 +563,9 @@ def department_report(summary: Summary, profile: Profile, alone: FileOutcome | N
         add(Paragraph(f"另有 {kept} 个文件是各单位前期的监控表（本期的表已报送），未纳入本报告。"))
     if duplicates:
         add(Paragraph("重复报送的项目：" + "；".join(duplicates) + "。"))
+    if edited := Counter(d["file"] for d in findings if d["code"] in EDITED):
+        names = shown_names(edited)
+        listed = "、".join(f"{names[f]}（{n} 处）" for f, n in edited.items())
+        add(Paragraph(f"汇总表经手工修改的 {len(edited)} 个：{listed}，修改未计入本报告（逐处见汇总的“校验问题”）。"))
     add(Placeholder("其他需要说明的事项"))
     return report
