@@ -170,7 +170,7 @@ class Summary:
 
     @property
     def listed(self) -> str:
-        """What the roster's names are: a bureau's lists its departments, and perhaps a unit reporting straight to it."""
+        """What the roster's names are: a bureau's lists its departments, perhaps a unit reporting straight to it."""
         return "部门（单位）" if self.by_department else "单位"
 
     @property

@@ -82,10 +82,11 @@ def skip_own_summaries(outcomes: list[FileOutcome], origins: list[Path | None],
     """A folder of units' files (or files chosen together, an upload) may also hold an earlier summary of them. One
     written in this very folder (as it records) is last time's: skipped, and returned, when any of its files is
     still here, a unit's file renamed or taken out being out of the new summary too. One made elsewhere (a
-    department's, in a bureau's inbox), or not saying where, is skipped only when every file it consolidated is beside it
-    and it is not one department's among forms of several, which is that department's summary sent to the bureau, no
-    earlier one of the bureau's (its completed 部门整体, its edits, K005, are the department's); beside some of them (a unit that also sent its file straight to the bureau) it is consolidated and brought up
-    to date with them, as a duplicate is; so are a summary of other units, a folder holding only summaries and a
+    department's, in a bureau's inbox), or not saying where, is skipped only when every file it consolidated is beside
+    it and it is not one department's among forms of several, which is that department's summary sent to the bureau,
+    no earlier one of the bureau's (its completed 部门整体, its edits, K005, are the department's); beside some of them
+    (a unit that also sent its file straight to the bureau) it is consolidated and brought up to date with them, as a
+    duplicate is; so are a summary of other units, a folder holding only summaries and a
     summary named directly. Of files chosen together (an upload), a summary is one made elsewhere. A file it
     consolidated is beside it by its name and its unit: where every unit's file is 监控表.xlsx, another unit's beside
     the summary is none of them."""
