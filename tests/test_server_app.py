@@ -872,3 +872,27 @@ def test_a_unit_that_sent_its_form_in_word_is_not_said_to_have_sent_nothing_on_t
     said = "未报送 1 个（其中 1 个报送的文件未能纳入）：某市未报送学校"
     assert said in text(client.post("/api/report", files=files, data=others))
     assert said in text(client.post("/api/report", files=[("files", ("部门汇总.xlsx", summary.read_bytes()))]))
+
+
+def test_a_departments_completed_summary_uploaded_to_the_bureau_is_the_departments_not_carried(client, tmp_path):
+    """The bureau chose on the page the folder its departments sent: one department's summary, its 部门整体 completed,
+    beside that department's units' files, and another department's files. The upload took the summary for the
+    bureau's own last summary and carried the department's 部门整体 into the bureau's (carried, K007); it is the
+    department's form, counted as such (K006), and nothing is carried."""
+    from test_consolidate import complete_department_form, write_form
+    from xlmon.consolidate.run import consolidate
+
+    for folder in ("inbox/教育局", "inbox/卫健委"):
+        (tmp_path / folder).mkdir(parents=True)
+    for unit in ("一中", "二中"):
+        write_form(tmp_path / "inbox" / "教育局" / f"{unit}.xlsx", unit=unit, project=f"{unit}项目")
+    write_form(tmp_path / "inbox" / "卫健委" / "一院.xlsx", unit="一院", project="一院项目",
+               department="某市卫生健康委员会（102001）")
+    summary = tmp_path / "inbox" / "教育局汇总.xlsx"
+    consolidate([tmp_path / "inbox" / "教育局"], summary)
+    complete_department_form(summary, forecast=500)
+    files = [("files", (str(p.relative_to(tmp_path / "inbox")), p.read_bytes()))
+             for p in sorted((tmp_path / "inbox").rglob("*.xlsx"))]
+    body = client.post("/api/consolidate", files=files).json()
+    assert body["projects"] == 3 and body["carried"] is None
+    assert [d["code"] for d in body["diagnostics"]].count("K006") == 1
