@@ -704,7 +704,7 @@ def test_a_bureau_roster_writing_its_departments_without_the_citys_name_matches_
     roster = write_csv(tmp_path / "名单.csv", [["部门名称"], ["市教育局"], ["市卫生健康委员会"], ["市民政局"]])
     _, data = run(capsys, tmp_path / "inbox", "-o", tmp_path / "局汇总.xlsx", "--roster", roster)
     assert data["missing_units"] == ["市民政局"] and data["unlisted_units"] == []
-    assert by_code(data, "K003") == ["名单中的单位“市民政局”没有报送监控表。"]
+    assert by_code(data, "K003") == ["名单中的部门（单位）“市民政局”没有报送监控表。"]
     two = reporting(tmp_path / "省", {"一中": "甲市教育局（101001）", "二中": "乙市教育局（101001）"})
     roster = write_csv(tmp_path / "省名单.csv", [["部门名称"], ["市教育局"]])
     _, data = run(capsys, two, "-o", tmp_path / "省汇总.xlsx", "--roster", roster)
@@ -720,7 +720,8 @@ def test_a_bureaus_summary_and_report_count_the_roster_as_departments_or_units(t
     units = reporting(tmp_path / "units", {"一中": "某市教育局（101001）", "二中": "某市教育局（101001）",
                                            "市医院": "某市卫生健康委员会（102001）"})
     roster = write_csv(tmp_path / "名单.csv", [["部门名称"], ["某市教育局"], ["某市卫生健康委员会"], ["某市民政局"]])
-    assert run(capsys, units, "-o", tmp_path / "局汇总.xlsx", "--roster", roster)[0] == 0
+    code, data = run(capsys, units, "-o", tmp_path / "局汇总.xlsx", "--roster", roster)
+    assert code == 0 and by_code(data, "K003") == ["名单中的部门（单位）“某市民政局”没有报送监控表。"]
     note = load_workbook(tmp_path / "局汇总.xlsx")["汇总表"]["A2"].value
     assert "部门（单位）名单 3 个，未报送 1 个：某市民政局" in note
     assert main(["report", str(tmp_path / "局汇总.xlsx"), "-o", str(tmp_path / "局报告.docx")]) == 0
@@ -731,6 +732,9 @@ def test_a_bureaus_summary_and_report_count_the_roster_as_departments_or_units(t
     assert main(["report", str(one), "--roster", str(roster), "-o", str(tmp_path / "部门报告.docx")]) == 0
     text = "\n".join(p.text for p in Document(tmp_path / "部门报告.docx").paragraphs)
     assert "按单位名单，应报送 3 个单位，未报送 1 个：三中。" in text
+    capsys.readouterr()
+    assert by_code(run(capsys, one, "-o", tmp_path / "部门汇总.xlsx", "--roster", roster)[1], "K003") == [
+        "名单中的单位“三中”没有报送监控表。"]
 
 
 def test_departments_whose_forms_leave_out_the_citys_name_match_the_bureaus_roster(tmp_path, capsys):

@@ -426,5 +426,6 @@ def test_the_web_pages_consolidation_says_what_the_command_line_says(tmp_path, c
         response = client.post("/api/consolidate", files=[*files, (field_, sent)])
         assert response.status_code == 200, response.text
         body = response.json()
-        assert body["roster"] == {"name": sent[0], "units": len(listed_once(case.entries))}, f"seed {seed}"
+        assert body["roster"] == {"name": sent[0], "units": len(listed_once(case.entries)), "listed": "单位"}, \
+            f"seed {seed}"
         assert_outcome(body, want, f"seed {seed}: {field_}, {roster.name}")

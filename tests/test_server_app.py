@@ -301,7 +301,7 @@ def test_consolidate_api_checks_the_roster_sent_with_the_files(client, departmen
     files = [("files", (p.name, p.read_bytes())) for p in department.paths[1:]]
     files.append(("roster", ("应报送单位名单.csv", _roster_csv([*units, "某市未报送学校"]))))
     body = client.post("/api/consolidate", files=files).json()
-    assert body["roster"] == {"name": "应报送单位名单.csv", "units": len(units) + 1}
+    assert body["roster"] == {"name": "应报送单位名单.csv", "units": len(units) + 1, "listed": "单位"}
     assert body["missing_units"] == [units[0], "某市未报送学校"]
     assert body["unlisted_units"] == [] and body["roster_note"] == ""
     assert {f["path"] for f in body["files"]} == {p.name for p in department.paths[1:]}
@@ -320,7 +320,7 @@ def test_a_roster_among_the_uploaded_files_is_used_as_in_a_folder(client, depart
     files = [("files", (p.name, p.read_bytes())) for p in department.paths]
     files.insert(1, ("files", ("单位名单.xlsx", (tmp_path / "名单.xlsx").read_bytes())))
     body = client.post("/api/consolidate", files=files).json()
-    assert body["roster"] == {"name": "单位名单.xlsx", "units": len(units) - 1}
+    assert body["roster"] == {"name": "单位名单.xlsx", "units": len(units) - 1, "listed": "单位"}
     assert body["missing_units"] == [] and body["unlisted_units"] == [units[0]]
     assert "单位名单.xlsx" not in {f["path"] for f in body["files"]}  # not a unit's file rejected as no form
 
@@ -339,7 +339,7 @@ def test_a_roster_chosen_in_its_field_and_with_the_folder_is_no_units_file(clien
     roster = ("单位名单.xlsx", (tmp_path / "单位名单.xlsx").read_bytes())
     files = [("files", (p.name, p.read_bytes())) for p in department.paths]
     body = client.post("/api/consolidate", files=[*files, ("files", roster), ("roster", roster)]).json()
-    assert body["roster"] == {"name": "单位名单.xlsx", "units": len(units)}
+    assert body["roster"] == {"name": "单位名单.xlsx", "units": len(units), "listed": "单位"}
     assert [f["path"] for f in body["files"]] == sorted(p.name for p in department.paths)  # the folder's order
     assert not [d for d in body["diagnostics"] if d["code"] == "F007"]
 
@@ -893,6 +893,8 @@ def test_a_departments_completed_summary_uploaded_to_the_bureau_is_the_departmen
     complete_department_form(summary, forecast=500)
     files = [("files", (str(p.relative_to(tmp_path / "inbox")), p.read_bytes()))
              for p in sorted((tmp_path / "inbox").rglob("*.xlsx"))]
+    files.append(("roster", ("名单.csv", _roster_csv(["某市教育局", "某市卫生健康委员会", "某市民政局"]))))
     body = client.post("/api/consolidate", files=files).json()
     assert body["projects"] == 3 and body["carried"] is None
     assert [d["code"] for d in body["diagnostics"]].count("K006") == 1
+    assert body["roster"] == {"name": "名单.csv", "units": 3, "listed": "部门（单位）"}  # the page says 部门（单位）

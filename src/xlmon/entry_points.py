@@ -194,7 +194,7 @@ def summarise_folder(folder: Path, progress=None, profile: Profile | None = None
         return (f"文件夹“{folder}”中没有可汇总的绩效运行监控表。{_why_not(summary.files)}{others_note(summary.others)}"
                 f"{roster_note}"), None
     if roster:
-        roster_note = (f"按单位名单（{roster_file.name}）核对：未报送 {len(summary.missing_units)} 个"
+        roster_note = (f"按{summary.listed}名单（{roster_file.name}）核对：未报送 {len(summary.missing_units)} 个"
                        f"{summary.other_period_note}，"
                        f"不在名单中 {len(summary.unlisted_units)} 个，详见汇总表。")
     elif not roster_note:

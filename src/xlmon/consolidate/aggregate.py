@@ -27,7 +27,7 @@ from .periods import (form_of_month, in_period, left_out_reason, majority_period
                       sent_text, sheet_of_month)
 from .records import (AMOUNTS, OVERALL_NAME, FileOutcome, FormRecord, duplicate_form, form_name, form_place,
                       left_out)
-from .roster import compare_roster, sent_unusable
+from .roster import compare_roster, names_departments, sent_unusable
 
 if TYPE_CHECKING:
     from .carry import Carried
@@ -148,6 +148,7 @@ class Summary:
     departments: list[tuple[str, list[str]]] = field(default_factory=list)  # 主管部门 the project forms name, with
     # their units (names.with_units); several in a bureau's summary
     by_department: list[Totals] = field(default_factory=list)  # a bureau's: when the forms name several 主管部门
+    listed: str = "单位"  # what the roster's names are called (roster_listed)
     department_of: dict[str, str] = field(default_factory=dict)  # a bureau's: each spelling of 主管部门 the project
     # forms use → the department as departments names it (department_for)
     other_period: dict[str, str] = field(default_factory=dict)  # missing units that sent forms of another period
@@ -167,11 +168,6 @@ class Summary:
         names = shown_names([*(o.path for o in self.files), *self.others])  # as the 重复 lines name them
         return {"rejected": [[names[o.path], o.reason or ""] for o in rejected], "earlier": earlier,
                 "duplicates": self.duplicates, "others": [names[p] for p in self.others]}
-
-    @property
-    def listed(self) -> str:
-        """What the roster's names are: a bureau's lists its departments, perhaps a unit reporting straight to it."""
-        return "部门（单位）" if self.by_department else "单位"
 
     @property
     def other_period_note(self) -> str:
@@ -419,6 +415,8 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     left = [(d.get("unit"), d.get("department"), d["period"]) for d in diagnostics
             if d.get("code") == "K001" and d.get("period")]
     missing, unlisted, other_period = compare_roster(roster or [], [*projects, *kept_overall.values()], left)
+    groups = department_groups(projects)
+    called = roster_listed(names_departments(roster or [], [*projects, *kept_overall.values()], left, groups))
     # the files that gave no form, here or in a summary read (which names those it left out: drafted from it, the
     # report says what the units' files say)
     names = shown_names([*(o.path for o in outcomes), *others])
@@ -430,11 +428,10 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
                               *others, *below])
     unusable = {u: [names[f] for f in files] for u, files in unusable.items()}
     diagnostics += [make("K003", unit=u, sent=sent_text(other_period.get(u), majority, unusable.get(u, ())),
-                         hint=_hint("已报送的", alike_names(u, unlisted))).model_dump() for u in missing]
+                         listed=called, hint=_hint("已报送的", alike_names(u, unlisted))).model_dump() for u in missing]
     diagnostics += [make("K004", file=f, unit=u, hint=_hint("名单中未报送的", alike_names(u, missing),
                                                               "；请核对单位名称，或把该单位加入名单")).model_dump()
                     for u, f in unlisted.items()]
-    groups = department_groups(projects)
     named = with_units(groups, kept_units)
     if len(named) > 1:
         listed = "；".join(f"{name}：{len(units)} 个单位（{'、'.join(units[:5])}{' 等' if len(units) > 5 else ''}）"
@@ -446,7 +443,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
                       focus_list(projects, profile, apart_forms(diagnostics)), duplicates, missing, diagnostics,
                       dict(included), list(unlisted), list(roster or []))
     summary.other_period, summary.unit_ids, summary.overall_other_period = other_period, kept_units, overall_off
-    summary.unusable, summary.others = unusable, others
+    summary.unusable, summary.others, summary.listed = unusable, others, called
     summary.departments, summary.by_department = named, _by_department(groups, projects, months, profile)
     if len(groups) > 1:
         summary.department_of = {r.department: name for name, forms in groups for r in forms if r.department}
@@ -514,6 +511,12 @@ def _ranked(totals: list[Totals], months: int | None, profile: Profile) -> list[
         t.finish(months, profile)
         t.blank_unknown()
     return sorted(totals, key=lambda t: (-(t.gap if t.gap is not None else -1), t.row))
+
+
+def roster_listed(departments: bool) -> str:
+    """What a roster's names are called: a bureau's lists its departments (roster.names_departments), perhaps a unit
+    reporting straight to it; a department's, its units."""
+    return "部门（单位）" if departments else "单位"
 
 
 def _hint(side: str, alike: list[str], otherwise: str = "") -> str:

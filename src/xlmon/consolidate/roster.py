@@ -294,6 +294,19 @@ def compare_roster(roster: list[str], records: list[FormRecord], left: Iterable[
     return missing, dict(unlisted.values()), other_period
 
 
+def names_departments(roster: list[str], records: list[FormRecord], left: Iterable[tuple[str | None, str | None, str]],
+                      groups: list[tuple[str, list[FormRecord]]]) -> bool:
+    """Whether the roster lists departments (a bureau's): it names two or more of the 主管部门 the forms name (groups:
+    names.department_groups of the project forms), each by a name no unit's. A department's roster may list the
+    department itself, its own office, beside its units."""
+    if len(groups) < 2:
+        return False
+    keys_of = _written(roster, records, list(left))
+    units = {k for r in records if not r.units for k in keys_of(r.unit or "")}  # a department's own 部门整体 aside
+    listed = {k for u in roster if not keys_of(u) & units for k in keys_of(u)}
+    return sum(any(keys_of(r.department or "") & listed for r in forms) for _, forms in groups) >= 2
+
+
 def sent_unusable(roster: list[str], missing: list[str], rejected: Iterable[str]) -> dict[str, list[str]]:
     """The files left out of the summary (a zip, a blank template, an .xlsb: rejected; a .docx or a PDF, not read)
     that a roster's unit which sent no usable form sent, by the unit's name in the file's (某市职业技术学校.zip):

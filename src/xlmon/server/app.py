@@ -616,7 +616,7 @@ def consolidate_uploads(files: list[tuple[str, Path]], roster_upload: tuple[str,
     result["others_note"] = others_note(result["other_files"])  # as the command line says it below the summary
     if result["carried"]:
         result["carried"]["from"] = names[result["carried"]["from"]]
-    result["roster"] = {"name": roster_upload[0], "units": len(roster)} if roster else None
+    result["roster"] = {"name": roster_upload[0], "units": len(roster), "listed": summary.listed} if roster else None
     result["roster_note"] = note
     for record in result["files"]:
         if record["reason"]:

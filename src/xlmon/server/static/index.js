@@ -346,10 +346,10 @@
     const notes = [];
     if (result.duplicates.length) notes.push(`重复报送：${result.duplicates.join("；")}`);
     if (result.roster) {
-      const { name, units } = result.roster;
+      const { name, units, listed } = result.roster;  // a bureau's roster lists 部门（单位）
       const missing = result.missing_units.length;
-      notes.push(`按单位名单（${name}，应报送 ${units} 个单位）核对：`
-        + (missing ? `未报送 ${missing} 个：${result.missing_units.join("、")}` : "各单位均已报送"));
+      notes.push(`按${listed}名单（${name}，应报送 ${units} 个${listed}）核对：`
+        + (missing ? `未报送 ${missing} 个：${result.missing_units.join("、")}` : `各${listed}均已报送`));
       if (result.unlisted_units.length) notes.push(`不在名单中的单位：${result.unlisted_units.join("、")}`);
     }
     if (result.roster_note) notes.push(result.roster_note);
@@ -406,7 +406,7 @@
     show($("consolidate-result"));
     $("status").textContent = `汇总完成：${result.units} 个单位，${result.projects} 个项目，`
       + `${rejected.length} 个文件未采用`
-      + (result.roster ? `，未报送 ${result.missing_units.length} 个单位。` : "。");
+      + (result.roster ? `，未报送 ${result.missing_units.length} 个${result.roster.listed}。` : "。");
   });
 
   $("report-button").addEventListener("click", async () => {

@@ -105,7 +105,7 @@ $("consolidate").addEventListener("click", () => postFiles("/api/consolidate", $
     ? `未采用的文件${shown.length > SHOWN_REJECTED ? ` 等 ${shown.length} 个` : ""}：${named}。` : "")
     + (kept ? `另有 ${kept} 个文件是前期的表，本期的表已另行报送，无需处理。` : "");
   const roster = result.roster
-    ? `按单位名单（${result.roster.name}）核对，未报送 ${result.missing_units.length} 个单位。`
+    ? `按${result.roster.listed}名单（${result.roster.name}）核对，未报送 ${result.missing_units.length} 个${result.roster.listed}。`
     : result.roster_note || "（同时选择文件名含“名单”的单位名单，即可列出未报送的单位。）";
   const carried = result.diagnostics.find((d) => ["K007", "K010", "K011"].includes(d.code));
   $("status").textContent =
