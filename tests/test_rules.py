@@ -64,6 +64,19 @@ def test_a_boolean_cell_is_quoted_as_excel_shows_it():
     assert len(said) == 2 and "填写了“TRUE”" in said["F17"] and "填写了“FALSE”" in said["G17"]
     assert not [d for d in diags if "True" in d.message or "False" in d.message]
 
+def test_a_target_typed_in_three_columns_is_quoted_with_its_sign_and_unit_where_a_number_is_asked_for():
+    """≤ | 180 | 天 in 计算符号 | 年度指标值 | 计量单位 answered 未知: R207 said 目标是定量的（180）, the number alone, where
+    G201 and 指标偏差 quote the target as ≤180天; a reader could not tell a ceiling from a floor."""
+    grid = project_grid(funding=SAMPLE_FUNDING, indicators=[])
+    header = next(i for i, row in enumerate(grid) if "一级指标" in row)
+    grid[header] = [None, "一级指标", "二级指标", "三级指标", "计算符号", "年度指标值", "计量单位",
+                    "1-6月指标完成情况", "全年指标预计完成情况", "偏差原因分析", "确定能", "有可能", "完全不可能", "备注"]
+    grid[header + 1:header + 1] = [[None, "产出指标", "时效指标", "完工时间", "≤", 180, "天", 90, "未知", None, "√"]]
+    _, diags = run(grid)
+    [said] = [d.message for d in diags if d.code == "R207"]
+    assert "目标是定量的（≤180天）" in said, said
+
+
 def test_nothing_written_is_no_reason_and_no_measure():
     """“无” or “/” in 偏差原因分析 of a red indicator, and in 备注 of one judged 完全不可能, passed footnotes 1 and 3
     (R301, R303) with 错误 0 个. A reason is asked for where only the likelihood makes an indicator yellow too, but

@@ -55,7 +55,7 @@ def _unplaced(ind: Indicator, form: Form, profile: Profile) -> Diagnostic | None
     count = deadline_count(ind.target)
     done = deadline_begins(ind.target) or "完成"  # 9月30日前开工 asks when work begins
     examples = [f"预计11月{done}", *([count[0]] if count else [f"已于5月{done}", f"预计2027年3月{done}"])]
-    return make("R216", sheet=form.sheet, cell=ind.cells.get("forecast"), name=ind.level3, target=ind.target,
+    return make("R216", sheet=form.sheet, cell=ind.cells.get("forecast"), name=ind.level3, target=target_shown(ind),
                 value=value if isinstance(value, str) else f"{plain_number(value)}{ind.units.get('forecast') or ''}",
                 done=done, graded=_graded(ind), what=f"预计{done}的时间或数量" if count else f"预计{done}的时间",
                 example="".join(f"“{e}”" for e in examples if e))

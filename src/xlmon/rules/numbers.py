@@ -5,7 +5,7 @@ from __future__ import annotations
 from .. import layout as L
 from ..calc import DEPENDS, EPS, amount_tolerance, fmt_amount, fmt_rate, only_subtotal
 from ..diagnostics import Diagnostic, make
-from ..grading import counts_none, deadline, is_quantitative
+from ..grading import counts_none, deadline, is_quantitative, target_shown
 from ..models import Form, Indicator
 from ..profile import Profile
 from ..text import label_key, plain_number
@@ -140,7 +140,7 @@ def completion_kinds(form: Form, profile: Profile) -> list[Diagnostic]:
             if value is None or deadline(ind.target) is not None:  # a deadline's forecast is R216's, if anything
                 continue
             if is_quantitative(ind) and isinstance(value, str):
-                out.append(make("R207", sheet=form.sheet, cell=cell, name=ind.level3, target=ind.target,
+                out.append(make("R207", sheet=form.sheet, cell=cell, name=ind.level3, target=target_shown(ind),
                                 field=L.with_months(zh, form.months), value=value, example=_example(ind)))
             elif ind.operator == "qualitative" and isinstance(value, float) and not counts_none(ind, field):
                 out.append(make("R208", sheet=form.sheet, cell=cell, name=ind.level3, target=ind.target,
