@@ -77,6 +77,17 @@ def test_a_target_typed_in_three_columns_is_quoted_with_its_sign_and_unit_where_
     assert "目标是定量的（≤180天）" in said, said
 
 
+def test_a_completion_typed_on_a_row_with_no_name_and_no_target_is_pointed_out():
+    """A unit filling the template's pre-listed 数量指标 row typed its 完成情况 and 全年预计 and ticked 确定能 but left
+    三级指标 and 年度指标值 blank: the row was passed over as an empty line of the template, the values lost in silence.
+    It is R103 at its 三级指标 cell, as a row with its target typed is; a row holding nothing is still no indicator."""
+    form, diags = run(indicators=indicators_with(0, level3=None, target=None))
+    assert codes_at(diags, "R103") == [form.indicators[0].cells["level3"]] == ["D17"], [d.line() for d in diags]
+    _, diags = run(indicators=[*SAMPLE_INDICATORS, ["满意度指标", "服务对象满意度指标", None, None, None, None, None,
+                                                    None, None, None, None]])
+    assert "R103" not in {d.code for d in diags}
+
+
 def test_nothing_written_is_no_reason_and_no_measure():
     """“无” or “/” in 偏差原因分析 of a red indicator, and in 备注 of one judged 完全不可能, passed footnotes 1 and 3
     (R301, R303) with 错误 0 个. A reason is asked for where only the likelihood makes an indicator yellow too, but

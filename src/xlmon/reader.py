@@ -906,8 +906,8 @@ def _read_indicators(s: _Sheet, form: Form, header: int, end: int, diags: list[D
         if (_is_footnote(s, r, first) or s.has_key(r, _REASON_NOTE_KEY) or _starts_a_form(first, s, r)
                 or _signs_off(s, r, first)):
             break
-        if _is_indicator_header(s, r):
-            continue  # the table's header repeated, as printed on each page
+        if _is_indicator_header(s, r) or sum(k in L.LIKELIHOODS for k in row_keys) >= 2:
+            continue  # the table's header (or its line of 确定能, 有可能, 完全不可能) repeated, as printed on each page
         line = s.grid[r]
         values = {f: line[c] if c < len(line) else None for f, c in fields}
         texts = [f for f in _INDICATOR_TEXTS if values.get(f).__class__ is Uncached]
@@ -925,8 +925,9 @@ def _read_indicators(s: _Sheet, form: Form, header: int, end: int, diags: list[D
             values[f] = None
         level3 = clean_text(values.get("level3")) or ""
         target_raw = values.get("target")
-        if level3 in _SKIP_LEVEL3 and "level3" not in texts and clean_text(target_raw) is None:
-            continue
+        if level3 in _SKIP_LEVEL3 and "level3" not in texts and all(
+                clean_text(values.get(f)) is None for f in ("target", "actual", "forecast")):
+            continue  # a blank line of the template; a completion typed there is an indicator with no name (R103)
         target = parse_target(target_raw, values.get("operator"), values.get("unit"))
         cells = dict(_cells(r, fields))  # its own: indicators are edited one by one
         named = f"指标“{level3.strip()}”" if level3.strip() else f"第 {r + 1} 行指标"
