@@ -78,6 +78,21 @@ def test_finding_exit_1_and_ruff_line(wrong, capsys):
     assert "310.00 万元" in c001[0] and "320.00 万元" in c001[0]
 
 
+@pytest.mark.parametrize("sheet, shown", [("项目 表", "'项目 表'"), ("O'Brien (1)", "'O''Brien (1)'"),
+                                         ("2026年6月", "'2026年6月'"), ("A1", "'A1'"), ("表1", "表1"),
+                                         ("项目支出_2", "项目支出_2")])
+def test_a_sheet_name_is_quoted_in_the_line_as_excel_writes_it(tmp_path, capsys, sheet, shown):
+    """A sheet named 项目 表 or O'Brien (1) printed as file:项目 表!F7 and file:O'Brien (1)!F7, where the name ends is
+    guesswork, and pasted into Excel's 名称框 or a formula it is no reference. It is quoted where Excel quotes
+    it (a space or a sign, a first digit, a name that reads as a cell), its quote doubled, as a link to it is."""
+    funding = dict(SAMPLE_FUNDING)
+    funding["资金总额"] = [10, 300, 320, 200, 0.6667, 150, 0.4839, 305]
+    path = write_grid(tmp_path / "wrong.xlsx", project_grid(funding=funding, indicators=SAMPLE_INDICATORS), sheet)
+    main(["check", str(path)])
+    lines = capsys.readouterr().out.splitlines()
+    assert f"{path}:{shown}!F7: C001 " in "\n".join(lines), lines
+
+
 def test_a_folder_without_workbooks_is_no_clean_pass(tmp_path, capsys):
     (tmp_path / "说明.docx").write_bytes(b"not a workbook")
     assert main(["check", str(tmp_path)]) == 1

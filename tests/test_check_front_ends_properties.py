@@ -42,6 +42,7 @@ from test_front_ends_consolidate_properties import TOP, hashes, inbox, page_file
 from test_marks_properties import same_workbooks, unit_book
 from test_reader_properties import seeds
 from xlmon.cli import main
+from xlmon.diagnostics import sheet_ref
 
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -110,10 +111,10 @@ def findings(files: list[dict], folder: Path | None) -> dict[str, list[tuple]]:
 
 
 def line(path: str, d: dict) -> str:
-    """A JSON record as the text prints it (its file is the record's path)."""
+    """A JSON record as the text prints it (its file is the record's path, its sheet quoted as Excel quotes it)."""
     where = path
     if d["sheet"] is not None:
-        where += f":{d['sheet']}" + (f"!{d['cell']}" if d["cell"] else "")
+        where += f":{sheet_ref(d['sheet'])}" + (f"!{d['cell']}" if d["cell"] else "")
     return f"{where}: {d['code']} {d['message']}"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -27,8 +28,21 @@ class Diagnostic(BaseModel):
         """ruff-style ``file:sheet!cell: CODE message``."""
         where = self.file or "-"
         if self.sheet is not None:
-            where += f":{self.sheet}" + (f"!{self.cell}" if self.cell else "")
+            where += f":{sheet_ref(self.sheet)}" + (f"!{self.cell}" if self.cell else "")
         return f"{where}: {self.code} {self.message}"
+
+
+_PLAIN_SHEET = re.compile(r"[^\W\d]\w*")
+_CELL_LIKE = re.compile(r"[A-Za-z]{1,3}\d+|[Rr]\d*[Cc]?\d*|[Cc]\d*")
+
+
+def sheet_ref(sheet: str) -> str:
+    """A sheet's name as Excel writes it before a cell: in quotes, a quote in it doubled, where it holds a space or a
+    sign, begins with a digit or reads as a cell ('项目 表'!B5, '2026年6月'!B5, but 表1!B5), so that a line's
+    file:sheet!cell reads one way and pastes into Excel as a reference."""
+    if _PLAIN_SHEET.fullmatch(sheet) and not _CELL_LIKE.fullmatch(sheet):
+        return sheet
+    return "'" + sheet.replace("'", "''") + "'"
 
 
 @dataclass(frozen=True, slots=True)

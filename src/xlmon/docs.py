@@ -15,7 +15,7 @@ def diagnostics_page() -> str:
         "Generated from `src/xlmon/catalogue.toml` by `python -m xlmon.docs docs/diagnostics.md`;",
         "do not edit by hand. Each finding prints as `file:sheet!cell: CODE message`: `file:sheet: CODE message`",
         "where it names no cell, `file: CODE message` where it names no sheet (a finding about the whole file,",
-        "as most F… codes are).",
+        "as most F… codes are). A sheet's name is quoted as Excel quotes it in a reference (`'项目 表'!B5`).",
         "",
         "| code | name | severity | title | message | tags |",
         "|---|---|---|---|---|---|",
