@@ -309,7 +309,7 @@ def typed_grid(rng: random.Random, overall: Overall, typing: Typing, top: int, l
         order = [L.TOTAL_ROW, *(x for x in labels if not left_out or overall.has_money(block_name, x))]
         if block_name == "spending" and rng.random() < 0.15:  # no 资金总额 of its own: block 1's says it
             order.pop(0)
-            typing.expected.append(("S111", cell((first_row, 0))))
+            typing.expected.append(("S111", cell((first_row, left))))
         if layout == "headed" and rng.random() < 0.1:  # 资金总额 below its rows
             order.append(order.pop(0))
         blank_total = rng.random() < 0.15
@@ -350,7 +350,7 @@ def typed_grid(rng: random.Random, overall: Overall, typing: Typing, top: int, l
             if source == "基本支出" and layout != "beside" and overall.has_money(block_name, source) and (
                     rng.random() < 0.15):  # its 其中, 人员经费 and 公用经费: S134 says they are its parts
                 r = breakdown(r, base, amounts)
-        typing.expected += [("S111", cell((first_row, 0))) for x in labels if x not in order]
+        typing.expected += [("S111", cell((first_row, left))) for x in labels if x not in order]
         if last and not blank_total and order[0] == L.TOTAL_ROW and rng.random() < 0.1:  # the unit's own check
             total, made = overall.row(block_name, L.TOTAL_ROW), worked_out(overall.row(block_name, L.TOTAL_ROW))
             sums = (total["carryover"], total["current"], made["subtotal"])

@@ -433,7 +433,7 @@ def typed_grid(rng: random.Random, project: Project, typing: Typing, top: int, l
             line.append({"备注": rng.choice((None, "按进度拨付")), "预计结转结余": rng.choice((None, 12.5, "12.50")),
                          "全年预计执行率": rng.choice((None, 0.95, "95%"))}[extra])
         put(line)
-    typing.expected += [("S111", cell((first_row, 0))) for x in (L.TOTAL_ROW, *L.PROJECT_SOURCES) if x not in order]
+    typing.expected += [("S111", cell((first_row, left))) for x in (L.TOTAL_ROW, *L.PROJECT_SOURCES) if x not in order]
     if check:
         total, made = project.row(L.TOTAL_ROW), worked_out(project.row(L.TOTAL_ROW))
         sums = (total["carryover"], total["current"], made["subtotal"])

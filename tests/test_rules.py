@@ -402,6 +402,17 @@ def test_a_column_of_another_forecast_before_the_forecast_is_not_the_forecast():
     assert not [d for d in diags if d.code.startswith(("S", "C", "R2"))]
 
 
+def test_a_row_or_column_missing_is_named_at_the_forms_left_edge_wherever_the_form_stands():
+    """A form typed from column D (three blank columns left of it) with 其他资金 left out and its 支出数 headed in
+    other words: S111 and S112 named A9 and A8, blank cells outside the form that --annotate outlined far to its left.
+    They name the form's own first column, as they name column A of a form standing there."""
+    grid = _renamed(project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS, top=2, left=3),
+                    {"1-6月支出数": "1-6月花费"})
+    del grid[next(i for i, row in enumerate(grid) if "其他资金" in row)]
+    _, diags = run(grid)
+    assert (codes_at(diags, "S111"), codes_at(diags, "S112")) == (["D9"], ["D8"]), [d.line() for d in diags]
+
+
 def test_a_column_not_found_leaves_its_values_unknown_not_zero():
     """A 支出数 column headed in words xlmon does not know: S112, and the amounts are unknown, not 0: no 支出进度 of
     0.00% graded red, no G101. An indicator table without its 全年预计 column: S122, its indicators are not graded

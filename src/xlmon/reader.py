@@ -342,6 +342,12 @@ def _header_rows(s: _Sheet, r: int) -> range:
     return range(top, r + 1)
 
 
+def _left_edge(s: _Sheet, rows: range) -> int:
+    """The form's first column: that of the first label in a funding block's header rows (column A of the template,
+    wherever a unit typed the form), where a finding of a row or column missing points."""
+    return min((next((c for c, k in enumerate(s.keys[r]) if k), len(s.keys[r])) for r in rows), default=0)
+
+
 def _is_indicator_header(s: _Sheet, r: int) -> bool:
     """A row with at least two cells labelled 一级指标 / 二级指标 / 三级指标, one level each."""
     if "级指标" not in s.joined[r]:
@@ -676,7 +682,8 @@ def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, form_unit:
     columns = _map_columns(s, _header_rows(s, header), L.FUNDING_HEADER_KEYWORDS, left)
     missing = [f for f in L.INPUT_AMOUNTS if f not in columns]
     for f in missing:
-        diags.append(make("S112", sheet=s.name, cell=address(header, left), column=L.FIELD_LABELS[f]))
+        diags.append(make("S112", sheet=s.name, cell=address(header, left or _left_edge(s, _header_rows(s, header))),
+                          column=L.FIELD_LABELS[f]))
     if not columns:
         return
     unknown_columns = [f for f in missing if f in _UNKNOWN_WHEN_MISSING]
@@ -877,7 +884,8 @@ def _check_rows(s: _Sheet, form: Form, headers: list[int], diags: list[Diagnosti
     for block, labels in expected.items():
         present = {r.row for r in form.funding if r.block == block}
         anchor = next((r for r in form.funding if r.block == block), None)
-        cell = address(anchor.row_number - 1, 0) if anchor else (address(headers[0], 0) if headers else None)
+        edge = _left_edge(s, _header_rows(s, headers[0])) if headers else 0
+        cell = address(anchor.row_number - 1, edge) if anchor else (address(headers[0], edge) if headers else None)
         if not present and not headers:
             continue
         if not present and block == "spending":  # 附件3's block 2 left out whole: one finding, not its 资金总额's apart
