@@ -502,7 +502,8 @@ def make_case(seed: int, unit: str | None = None, months: int | None = None, pro
         start = below + next(r for r, row in enumerate(grid) if any(clean_text(v) and "附件" not in str(v) for v in row))
         sheets = {SHEET: above + [[] for _ in range(below - len(above))] + grid}
         typing.move(lambda r, c: (r + below, c))
-        typing.expected.append(("S130", cell((start, 0))))
+        title = next(c for c, v in enumerate(grid[start - below]) if clean_text(v))
+        typing.expected.append(("S130", cell((start, title))))
     elif other is not None:
         sheets = {**other.sheets, **sheets} if rng.random() < 0.5 else {**sheets, **other.sheets}
     return Case(seed, overall, sheets, typing, other, split, start)

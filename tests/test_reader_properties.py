@@ -657,7 +657,7 @@ def make_case(seed: int) -> Case:
         start = len(grid) + (top if i else 0)
         typing.move(lambda r, c, below=len(grid): (r + below, c))
         if i:
-            typing.expected.append(("S130", cell((start, 0))))
+            typing.expected.append(("S130", cell((start, next(c for c, v in enumerate(part[top]) if clean_text(v))))))
         grid += part
         typings.append(typing)
         starts.append(start)

@@ -413,6 +413,16 @@ def test_a_row_or_column_missing_is_named_at_the_forms_left_edge_wherever_the_fo
     assert (codes_at(diags, "S111"), codes_at(diags, "S112")) == (["D9"], ["D8"]), [d.line() for d in diags]
 
 
+def test_a_second_form_stacked_below_is_named_at_its_title_where_the_forms_stand_right_of_column_a():
+    """Two forms typed from column C, one below the other: S130 named A29, a blank cell two columns left of the
+    second form's title, where --annotate outlined nothing a reader would look at. It names the title, C29."""
+    first, second = (project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS, left=2, project=name)
+                     for name in ("项目甲", "项目乙"))
+    result = check_sheets({"表1": first + [[], []] + second}, PROFILE)
+    assert [(f.project, f.cells["title"]) for f in result.forms] == [("项目甲", "C1"), ("项目乙", "C29")]
+    assert codes_at(result.diagnostics, "S130") == ["C29"]
+
+
 def test_a_column_not_found_leaves_its_values_unknown_not_zero():
     """A 支出数 column headed in words xlmon does not know: S112, and the amounts are unknown, not 0: no 支出进度 of
     0.00% graded red, no G101. An indicator table without its 全年预计 column: S122, its indicators are not graded

@@ -197,7 +197,8 @@ def read_form(grid: Grid, sheet: str, start: int = 0, hidden: frozenset[int] = f
                              later[0] - 1)
     if later:
         funding_headers = funding_headers[:len(funding_headers) - len(later)]
-        diags.append(make("S130", sheet=sheet, cell=address(next_form, 0), row=next_form + 1))
+        first = next((c for c, k in enumerate(s.keys[next_form]) if k), 0)  # its title, wherever the forms stand
+        diags.append(make("S130", sheet=sheet, cell=address(next_form, first), row=next_form + 1))
     block_two_beside = _spending_beside(s, funding_headers)
     if beside := _side_by_side(s, [h for h in funding_headers if h not in block_two_beside]
                                + ([indicator_header] if indicator_header is not None else [])):
