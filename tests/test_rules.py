@@ -494,6 +494,24 @@ def test_the_issue_rate_of_a_row_whose_subtotal_alone_is_typed_is_unknown_not_wr
     assert codes_at(diags, "R215") == ["E8"] and not codes_at(diags, "C003"), [d.line() for d in diags]
 
 
+def test_a_total_typed_whole_beside_a_subtotal_typed_alone_is_not_called_wrong():
+    """市级财政资金 gives its 小计 210 alone (R215: 10 carried over and 200 of this year, not typed apart), and 资金总额
+    is typed whole, 10 | 300 | 310. xlmon took the 10 for a 上年结转 of none of the sources and added the 210 to it:
+    C001 said 资金总额's 小计 应为 320.00 万元 where 310 is right, and C002 that its 本年预算 应为 100.00 万元, the
+    central 100 alone. Where a source's 上年结转 and 本年预算 are unknown, their sums are too: not called wrong."""
+    funding = {"资金总额": [10, 300, 310, 200, 0.6667, 150, 0.4839, 305],
+               "中央财政资金": [None, 100, 100, 100, 1, 60, 0.6, 100],
+               "市级财政资金": [None, None, 210, 100, None, 90, 0.428571, 205]}
+    form, diags = run(funding=funding)
+    assert codes_at(diags, "R215") == ["E10"], [d.line() for d in diags]
+    assert not {"C001", "C002", "C003", "C004"} & {d.code for d in diags}, [d.line() for d in diags]
+    assert form.total("source").subtotal == 310
+    funding["资金总额"][2] = 300
+    _, diags = run(funding=funding)
+    assert [d.message for d in diags if d.code == "C001"] == [
+        "“资金总额”的小计应为 310.00 万元（上年结转 + 本年预算），表中填写 300.00 万元。请改正，或使用公式 =D7+E7。"]
+
+
 def test_issued_above_a_total_budget_partly_unknown_is_not_said():
     """中央财政资金 gives its 小计 100 alone (R215) and 100 issued; 市级 200 of 200 budget, 150 issued. 资金总额's 本年预算
     is 200 plus central's part, unknown: R203 said 资金总额's 下达数 250 exceeded its 本年预算 200 (下达率 空). Where the

@@ -154,8 +154,14 @@ def _skipping_text(row: FundingRow, field: str) -> float | None:
 
 def _sum_sources(form: Form, total: FundingRow, sources: list[FundingRow], diags: list[Diagnostic],
                  skipped: _TextSkipped) -> None:
+    alone = any(only_subtotal(form, s) for s in sources)
     for f in L.INPUT_AMOUNTS:
         parts = [s.typed.get(f) for s in sources]
+        if alone and f in ("carryover", "current"):
+            # a source's 小计 typed alone holds its 上年结转 and 本年预算 unsaid: their sums are the parts typed, the
+            # total's own figure (which may count that source's) neither taken nor called wrong; 小计 adds it (R215)
+            setattr(total, f, add(*parts))
+            continue
         if any(f in s.unreadable for s in sources):
             typed = total.typed.get(f)
             if typed is None or abs(typed - (add(*parts) or 0.0)) <= amount_tolerance(form) + EPS:
