@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from handmade import SAMPLE_FUNDING, SAMPLE_INDICATORS, project_grid
+from handmade import SAMPLE_FUNDING, SAMPLE_INDICATORS, department_grid, project_grid
 from xlmon.check import check_sheets
 from xlmon.grid import Uncached, parse_address
 from xlmon.profile import load_profile
@@ -510,6 +510,22 @@ def test_a_total_typed_whole_beside_a_subtotal_typed_alone_is_not_called_wrong()
     _, diags = run(funding=funding)
     assert [d.message for d in diags if d.code == "C001"] == [
         "“资金总额”的小计应为 310.00 万元（上年结转 + 本年预算），表中填写 300.00 万元。请改正，或使用公式 =D7+E7。"]
+
+
+def test_the_sum_c002_suggests_leaves_out_the_rows_between_the_sources_that_are_none():
+    """附件3's 基本支出 with its 人员经费 and 公用经费 below it (S134: parts of it, not added again) and 资金总额's 本年预算
+    typed 310 for 300: C002 suggested =SUM(E16:E19), which adds the two parts in again and shows 500. The formula sums
+    the sources' own cells, =SUM(E16,E19); sources one below another keep =SUM(E8:E13)."""
+    spending = {"资金总额：": [10, 310, 320, 200, 0.6667, 150, 0.4839, 300],
+                "其中：基本支出": [None, 200, 200, 120, 0.6, 100, 0.5, 200],
+                "人员经费": [None, 150, 150, 90, 0.6, 80, 0.5333, 150], "公用经费": [None, 50, 50, 30, 0.6, 20, 0.4, 50],
+                "项目支出": [10, 100, 110, 80, 0.8, 50, 0.4545, 100]}
+    _, diags = run(department_grid(spending=spending))
+    [said] = [d.message for d in diags if d.code == "C002"]
+    assert said.endswith("请改正，或使用公式 =SUM(E16,E19)。"), said
+    funding = {**SAMPLE_FUNDING, "资金总额": [10, 290, 300, 200, 0.6897, 150, 0.5, 305]}
+    _, diags = run(funding=funding)
+    assert [d.message for d in diags if d.code == "C002"][0].endswith("=SUM(E8:E13)。")
 
 
 def test_issued_above_a_total_budget_partly_unknown_is_not_said():

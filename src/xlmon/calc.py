@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 from . import layout as L
 from .diagnostics import Diagnostic, make
@@ -185,10 +186,23 @@ def _sum_sources(form: Form, total: FundingRow, sources: list[FundingRow], diags
         shown = fmt_amount(typed, form.amount_unit) if typed is not None else total.errors.get(f)
         if shown and (typed is None or abs(typed - computed) > amount_tolerance(form) + EPS) and not (
                 typed is not None and skipped.explains(total, f, typed)):
-            cells = [s.cells[f] for s in sources if f in s.cells]
             diags.append(make("C002", sheet=form.sheet, cell=total.cells.get(f), field=L.FIELD_LABELS[f],
                               expected=fmt_amount(computed, form.amount_unit), actual=shown,
-                              formula=f"=SUM({cells[0]}:{cells[-1]})" if cells else "=SUM(...)"))
+                              formula=_sum_formula([s.cells[f] for s in sources if f in s.cells])))
+
+
+def _sum_formula(cells: list[str]) -> str:
+    """The =SUM of the sources' cells, a range over those one below another (=SUM(E8:E13)): never over a row between
+    them that is none (附件3's 人员经费 under 基本支出, S134), which it would add in again (=SUM(E16,E19))."""
+    runs: list[tuple[str, int, int]] = []  # column, first row, last row
+    for cell in cells:
+        column, row = re.fullmatch(r"([A-Z]+)(\d+)", cell).groups()
+        if runs and runs[-1][0] == column and runs[-1][2] == int(row) - 1:
+            runs[-1] = (column, runs[-1][1], int(row))
+        else:
+            runs.append((column, int(row), int(row)))
+    parts = [f"{c}{first}" if first == last else f"{c}{first}:{c}{last}" for c, first, last in runs]
+    return f"=SUM({','.join(parts)})" if parts else "=SUM(...)"
 
 
 def only_subtotal(form: Form, row: FundingRow) -> bool:
