@@ -662,7 +662,7 @@ def test_hand_edits_to_a_summary_are_reported_one_level_up(department, tmp_path,
     assert all(d["file"].endswith("改过的汇总.xlsx") and d["sheet"] == "项目明细" and d["severity"] == "warning"
                for d in k005)
     by_cell = {d["cell"]: d["message"] for d in k005}
-    assert len(k005) == 5 and f"为 999.50，记录为 {was:,.2f}。" in by_cell[edited.coordinate]
+    assert len(k005) == 5 and f"为 999.50 万元，记录为 {was:,.2f} 万元。" in by_cell[edited.coordinate]  # as typed
     assert f"的项目名称为“部门改过的项目名称”，记录为“{project}”" in by_cell[renamed.coordinate]  # not deleted + added
     assert "支出数为“待核实”" in by_cell[ws.cell(5, spent).coordinate]
     assert f"“{deleted[0]}·{deleted[1]}”所在的行已删除" in by_cell[None]
@@ -766,7 +766,7 @@ def test_edits_are_found_with_a_column_deleted_or_a_title_typed_above_a_table(de
             if d["code"] in ("K005", "K012", "K014")}
     assert "删除了“工作表”列" in said[("K005", "项目明细", None)]
     moved = f"{chr(ord('A') + spent - 2)}3"  # 支出数, one column left of where it was written
-    assert "的支出数为 99.99，记录为" in said[("K005", "项目明细", moved)]
+    assert "的支出数为 99.99 万元，记录为" in said[("K005", "项目明细", moved)]
     assert "在表头上方填写了“指标偏差（部门审核稿）”" in said[("K012", "指标偏差", "A1")]
     assert "的偏差原因分析为“部门改写的原因”" in said[("K012", "指标偏差", f"{chr(ord('A') + reason - 1)}3")]
     assert "增加了“审核意见”一列" in " ".join(m for (code, sheet, _), m in said.items() if sheet == "指标偏差")
@@ -778,8 +778,8 @@ def test_edits_are_found_with_a_column_deleted_or_a_title_typed_above_a_table(de
 @pytest.mark.parametrize("sheet, cell, value, said", [
     ("项目明细", "D2", "101001005202600012", "的项目代码为“101001005202600012”"),
     ("项目明细", "S2", "红灯", "的综合评级为“红灯”"),
-    ("项目明细", "H2", 9999, "的小计为 9,999.00，记录为"),
-    ("汇总表", "G5", 3000, "资金总额的支出数为 3,000.00，记录之和为"),
+    ("项目明细", "H2", 9999, "的小计为 9,999.00 万元，记录为"),
+    ("汇总表", "G5", 3000, "资金总额的支出数为 3,000.00 万元，记录之和为"),
     ("项目明细", "L2", 0.99, "的支出进度为 99.00%，记录为"),  # a rate, a count or a grade made to look better
     ("项目明细", "R2", 7, "的指标红灯为 7，记录为 0"),
     ("指标偏差", "C2", "另一个项目", "的项目名称为“另一个项目”，记录为"),
@@ -2422,7 +2422,7 @@ def test_a_completed_department_form_is_carried_into_the_new_summary(department,
     assert prefilled != overall_sums(before, "spending", "基本支出")
     k008 = [d for d in data["diagnostics"] if d["code"] == "K008"]
     assert [(d["file"], d["sheet"], d["cell"]) for d in k008] == [(str(summary), "部门整体", cells["spent"])]
-    assert "保留了部门填写的 123.00" in k008[0]["message"]
+    assert "保留了部门填写的 123.00 万元；" in k008[0]["message"]  # in the form's 万元, as every amount quoted
     [k007] = [d for d in data["diagnostics"] if d["code"] == "K007"]
     assert k007["file"] == str(summary) and "年度绩效目标、主管部门（单位）及代码、1 个绩效指标" in k007["message"]
     assert "表格下方填写的 2 处内容" in k007["message"]

@@ -256,4 +256,4 @@ def _raw(done: Completed, cell: str | None) -> object:
 def _shown(value: object) -> str:
     if value is None or value == "":
         return "空"
-    return f"{value:,.2f}" if isinstance(value, (int, float)) else f"“{value}”"
+    return f"{value:,.2f} 万元" if isinstance(value, (int, float)) else f"“{value}”"  # 附件3's amounts are in 万元

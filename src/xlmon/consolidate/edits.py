@@ -216,7 +216,7 @@ def edited_details(sheet: list[list], records: list[FormRecord]) -> Found:
             shown = sheet[r][c] if c < len(sheet[r]) else None
             if not same_amount(shown, values[i]):
                 label = next(h for h, j in DETAIL_AMOUNTS.items() if j == i)
-                edits.append((address(r, c), f"{name}的{label}为{_shown(shown)}，记录为{_shown(values[i])}"))
+                edits.append((address(r, c), f"{name}的{label}为{_amount(shown)}，记录为{_amount(values[i])}"))
         _, issue_rate, progress = record.rates()
         tp = time_progress(record.months)
         figures = {"下达率": (issue_rate, same_rate, _shown_rate), "支出进度": (progress, same_rate, _shown_rate),
@@ -410,8 +410,8 @@ def edited_overview(sheet: list[list], records: list[FormRecord], profile: Profi
         for c, i in columns.items():
             shown = sheet[r][c] if c < len(sheet[r]) else None
             if not same_amount(shown, values[i]):
-                edits.append((address(r, c), f"{label}的{_OVERVIEW_AMOUNTS[i].lstrip('月')}为{_shown(shown)}，"
-                                             f"记录之和为{_shown(values[i])}"))
+                edits.append((address(r, c), f"{label}的{_OVERVIEW_AMOUNTS[i].lstrip('月')}为{_amount(shown)}，"
+                                             f"记录之和为{_amount(values[i])}"))
         worked_out = {"下达率": (t.issue_rate, same_rate, _shown_rate),
                       "支出进度": (t.spend_progress, same_rate, _shown_rate), "时间进度": (tp, same_rate, _shown_rate),
                       "进度差（百分点）": (None if t.gap is None else round(t.gap * 100, 2), same_amount, _shown),
@@ -644,6 +644,11 @@ def _shown_rate(value: object) -> str:
 
 def _shown_count(value: object) -> str:
     return f" {value:g}" if isinstance(value, (int, float)) and not isinstance(value, bool) else _shown(value)
+
+
+def _amount(value: object) -> str:
+    """An amount of the summary's, in 万元 as it is kept, quoted with its unit as the rules' findings quote theirs."""
+    return f"{_shown(value)} 万元" if isinstance(value, (int, float)) and not isinstance(value, bool) else _shown(value)
 
 
 def _shown(value: object) -> str:
