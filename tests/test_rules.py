@@ -56,6 +56,25 @@ RULE_CASES = {
 
 
 
+def test_a_level_merged_down_its_indicators_is_named_once_where_it_was_typed():
+    """产出 typed for 产出指标 in the template's 一级 cell merged down three indicators (B17:B19): R101 said it three
+    times, at B17 and at B18 and B19, which hold nothing (Excel keeps a merged cell's value in its first), and counted
+    three errors for one slip. It is said once, at the cell typed; so is a 二级 merged down its indicators."""
+    rows = indicators_with(0, level1="产出")
+    rows[1][0] = rows[2][0] = "产出"
+    rows[1][1] = rows[2][1] = "数量指标"
+    rows[0][1] = rows[1][1] = rows[2][1] = "数量"
+    _, diags = run(indicators=rows)
+    assert (codes_at(diags, "R101"), codes_at(diags, "R102")) == (["B17"], []), [d.line() for d in diags]
+    rows = indicators_with(0, level2="数量")
+    rows[1][1] = "数量"
+    _, diags = run(indicators=rows)
+    assert codes_at(diags, "R102") == ["C17"], [d.line() for d in diags]
+    rows[1][1] = "质量"  # typed in a cell of its own: said there too
+    _, diags = run(indicators=rows)
+    assert codes_at(diags, "R102") == ["C17", "C18"], [d.line() for d in diags]
+
+
 def test_a_boolean_cell_is_quoted_as_excel_shows_it():
     """A 全年预计 or 完成情况 of TRUE (typed true, which Excel makes a boolean, or linked to a check box) was quoted
     “True”, as Python writes it, and a reviewer looked in the form for a True that Excel shows as TRUE."""

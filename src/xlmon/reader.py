@@ -908,6 +908,7 @@ def _read_indicators(s: _Sheet, form: Form, header: int, end: int, diags: list[D
         diags.append(make("S122", sheet=s.name, cell=form.cells["indicators"], column=_INDICATOR_COLUMNS[f]))
     level1 = level2 = ""
     carried: set[str] = set()  # level1 / level2 unknown, for the rows below that merge with it
+    typed_at: dict[str, str] = {}  # where level1 / level2 were typed: a merged cell's first, for the rows it spans
     fields = tuple(columns.items())
     for r in range(start, end):
         row_keys = s.keys[r]
@@ -925,9 +926,11 @@ def _read_indicators(s: _Sheet, form: Form, header: int, end: int, diags: list[D
         if l1 or "level1" in texts:
             level1, level2 = l1, ""
             carried = {"level1"} & {*texts}
+            typed_at = {"level1": address(r, columns["level1"])}
         if l2 or "level2" in texts:
             level2 = l2
             carried = (carried - {"level2"}) | ({"level2"} & {*texts})
+            typed_at["level2"] = address(r, columns["level2"])
         errors = {f: error for f in _INDICATOR_VALUES if (error := formula_error(values.get(f)))}
         uncached = {f: values[f] for f in _INDICATOR_VALUES if values.get(f).__class__ is Uncached}
         for f in (*errors, *uncached):
@@ -938,7 +941,7 @@ def _read_indicators(s: _Sheet, form: Form, header: int, end: int, diags: list[D
                 clean_text(values.get(f)) is None for f in ("target", "actual", "forecast")):
             continue  # a blank line of the template; a completion typed there is an indicator with no name (R103)
         target = parse_target(target_raw, values.get("operator"), values.get("unit"))
-        cells = dict(_cells(r, fields))  # its own: indicators are edited one by one
+        cells = dict(_cells(r, fields)) | typed_at  # its own: indicators are edited one by one
         named = f"指标“{level3.strip()}”" if level3.strip() else f"第 {r + 1} 行指标"
         for f, error in errors.items():
             diags.append(make("N005", sheet=s.name, cell=cells[f], name=named, field=_INDICATOR_VALUES[f],

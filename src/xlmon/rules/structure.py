@@ -22,16 +22,21 @@ def hierarchy(form: Form, profile: Profile) -> list[Diagnostic]:
     levels = profile.levels()
     by_key = {label_key(k): k for k in levels}
     out: list[Diagnostic] = []
+    said: set[tuple[str, str | None]] = set()  # a level merged down several indicators is one slip, at its cell
     for ind in form.indicators:
         if "level1" in ind.unknown:  # N006: a formula with no saved result
             continue
         level1 = by_key.get(label_key(ind.level1))
         if level1 is None:
-            out.append(make("R101", sheet=form.sheet, cell=ind.cells.get("level1"), value=ind.level1 or "（空）",
-                            allowed="、".join(levels)))
+            if ("R101", ind.cells.get("level1")) not in said:
+                said.add(("R101", ind.cells.get("level1")))
+                out.append(make("R101", sheet=form.sheet, cell=ind.cells.get("level1"),
+                                value=ind.level1 or "（空）", allowed="、".join(levels)))
             continue
         allowed = levels[level1]
-        if "level2" not in ind.unknown and label_key(ind.level2) not in {label_key(x) for x in allowed}:
+        if ("level2" not in ind.unknown and label_key(ind.level2) not in {label_key(x) for x in allowed}
+                and ("R102", ind.cells.get("level2")) not in said):
+            said.add(("R102", ind.cells.get("level2")))
             out.append(make("R102", sheet=form.sheet, cell=ind.cells.get("level2"), value=ind.level2 or "（空）",
                             level1=level1, allowed="、".join(allowed)))
     return out
