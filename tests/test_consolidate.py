@@ -796,7 +796,7 @@ def test_more_edits_by_hand_are_found_and_never_written_over(department, tmp_pat
     below 汇总表, a project or level rewritten in 指标偏差, a 填报人 line or
     the department's name written into a 部门整体 not yet completed, a note in 文件清单's 原因: each went
     unreported one level up and was written over by the next summary of the folder. Each is an edit, named
-    with its cell."""
+    with its cell (and K014 names its sheet as one: 汇总表的汇总表已被修改 read as a slip of the pen)."""
     folder = tmp_path / "dept"
     shutil.copytree(department, folder)
     summary = folder / "部门汇总.xlsx"
@@ -811,6 +811,8 @@ def test_more_edits_by_hand_are_found_and_never_written_over(department, tmp_pat
     edits = [d for d in bureau["diagnostics"] if d["code"] in ("K005", "K012", "K014") and d["sheet"] == sheet]
     assert len(edits) == 1 and said in edits[0]["message"]
     assert edits[0]["cell"] == (cell if sheet != "部门整体" or cell == "D3" else None)
+    if edits[0]["code"] == "K014":  # not 汇总表的汇总表已被修改: the sheet named as a sheet
+        assert edits[0]["message"].startswith(f"汇总表的“{sheet}”工作表已被修改："), edits[0]["message"]
 
 
 def test_a_summary_whose_records_were_damaged_by_hand_is_not_written_over(tmp_path, capsys):
