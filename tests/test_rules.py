@@ -163,6 +163,16 @@ def test_a_date_to_finish_by_is_a_quantified_target_however_it_is_written(deadli
     assert "R111" in {d.code for d in diags}
 
 
+@pytest.mark.parametrize("period", ["（1-6月）", "(1—6月)", "1-6月", "（一至六月）"])
+def test_a_period_typed_without_its_year_is_named_where_the_year_is_to_be_added(period):
+    """（1-6月） below a title that gives no year: S103 asked for the year at A1, the title, which the unit need not
+    touch; the line to complete is A2. A form with no such line is still asked at its title."""
+    _, diags = run(period=period, title="项目支出绩效运行监控表")
+    assert codes_at(diags, "S103") == ["A2"], [d.line() for d in diags]
+    _, diags = run(period=None, title="项目支出绩效运行监控表")
+    assert codes_at(diags, "S103") == ["A1"], [d.line() for d in diags]
+
+
 def test_header_fields_required():
     form, diags = run(project="", unit=None)
     assert sorted(d.message for d in diags if d.code == "R105") == sorted(

@@ -256,7 +256,7 @@ def read_form(grid: Grid, sheet: str, start: int = 0, hidden: frozenset[int] = f
     if form.months is not None and form.year is None and not any(d.code == "S102" for d in diags):
         form.year = _title_year(form.title)  # 2026年市级项目支出绩效运行监控表 over （1-6月）
         if form.year is None:
-            cell = form.cells.get("period") or form.cells.get("title")
+            cell = form.cells.get("period") or _months_line(s, first_table) or form.cells.get("title")
             diags.append(make("S103", sheet=sheet, cell=cell, months=form.months))
     return form, diags
 
@@ -389,6 +389,19 @@ def _read_title(s: _Sheet, form: Form, limit: int, diags: list[Diagnostic]) -> b
     if form.year is None and "period" not in form.cells and stated is not None and 2000 <= stated <= 2099:
         form.year = stated
     return False
+
+
+_MONTHS_ONLY = re.compile(rf"[(（]?\s*(?:0?1|一)\s*{_DASH}\s*(?:\d{{1,2}}|十[一二]?|[{_CN_ONE_TO_NINE}])\s*月份?\s*[)）]?")
+
+
+def _months_line(s: _Sheet, limit: int) -> str | None:
+    """The cell of a period typed without its year above the form (（1-6月）), which _PERIOD does not take for one:
+    where S103 asks for the year to be added."""
+    for r in range(s.start, limit):
+        for c, v in enumerate(s.grid[r]):
+            if isinstance(v, str) and _MONTHS_ONLY.fullmatch(nfkc(v).strip()):
+                return address(r, c)
+    return None
 
 
 def _take_period(s: _Sheet, form: Form, r: int, c: int, period: tuple[str, str, str], diags: list[Diagnostic]) -> None:
