@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from handmade import SAMPLE_FUNDING, SAMPLE_INDICATORS, department_grid, project_grid
+from handmade import DEPARTMENT_SOURCES, SAMPLE_FUNDING, SAMPLE_INDICATORS, department_grid, project_grid
 from xlmon.check import check_sheets
 from xlmon.grid import Uncached, parse_address
 from xlmon.profile import load_profile
@@ -555,6 +555,19 @@ def test_the_sum_c002_suggests_leaves_out_the_rows_between_the_sources_that_are_
     funding = {**SAMPLE_FUNDING, "资金总额": [10, 290, 300, 200, 0.6897, 150, 0.5, 305]}
     _, diags = run(funding=funding)
     assert [d.message for d in diags if d.code == "C002"][0].endswith("=SUM(E8:E13)。")
+
+
+def test_the_two_blocks_are_not_said_to_disagree_on_an_amount_one_of_them_does_not_give():
+    """附件3's 单位资金 gives its 小计 50 alone (R215), its 本年预算 not typed: block 1's 本年预算 is 250 and a part unknown,
+    and R202 said the spending types' 300 disagreed with it. Where a block's 上年结转 or 本年预算 is partly unknown, the
+    two are not compared; its 小计 still is."""
+    sources = {**DEPARTMENT_SOURCES, "单位资金": [None, None, 50, 30, None, 20, 0.4, 50]}
+    _, diags = run(department_grid(sources=sources))
+    assert codes_at(diags, "R215") == ["E12"] and not codes_at(diags, "R202"), [d.line() for d in diags]
+    sources["单位资金"] = [None, None, 60, 30, None, 20, 0.3333, 50]
+    _, diags = run(department_grid(sources=sources))
+    assert [d.message for d in diags if d.code == "R202"] == [
+        "按支出类型（基本支出+项目支出）的资金总额“小计”为 310.00 万元，按资金类型为 320.00 万元，两者应一致，请核对。"]
 
 
 def test_issued_above_a_total_budget_partly_unknown_is_not_said():

@@ -61,10 +61,12 @@ def blocks_agree(form: Form, profile: Profile) -> list[Diagnostic]:
     if form.kind != "department" or source is None or spending is None:
         return []
     out: list[Diagnostic] = []
+    alone = any(only_subtotal(form, r) for r in form.funding if r.row != L.TOTAL_ROW)
+    partial = {"carryover", "current"} if alone else set()  # a 小计 typed alone (R215): those sums partly unknown
     for f in L.AMOUNT_FIELDS:
         a, b = getattr(source, f), getattr(spending, f)
         unread = {*source.unreadable, *spending.unreadable}
-        if a is None and b is None or f in unread or f == "subtotal" and unread & DEPENDS["subtotal"]:
+        if a is None and b is None or f in unread | partial or f == "subtotal" and unread & DEPENDS["subtotal"]:
             continue  # an amount not read (N001 says where) is no disagreement to point out
         if abs((a or 0.0) - (b or 0.0)) > amount_tolerance(form) + EPS:
             out.append(make("R202", sheet=form.sheet, cell=spending.cells.get(f), field=L.FIELD_LABELS[f],
