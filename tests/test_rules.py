@@ -173,6 +173,23 @@ def test_a_period_typed_without_its_year_is_named_where_the_year_is_to_be_added(
     assert codes_at(diags, "S103") == ["A1"], [d.line() for d in diags]
 
 
+def test_a_period_typed_without_its_year_is_the_units_period_against_its_headers():
+    """（1-5月） typed without its year above a table headed 1-6月下达数 (June's template filled with May's figures,
+    or the line left from May): the form was read as 1-6月 and S103 asked to complete （1-5月） as “（2026年1-6月）”,
+    the line's months unread. The line is the period the unit stated: S105 says the headers disagree, and S103 asks
+    for its year with its months; with no months in the headers the form is 1-5月, where it had no period (S101)."""
+    form, diags = run(period="（1-5月）", title="项目支出绩效运行监控表")
+    assert form.months == 5 and codes_at(diags, "S103") == ["A2"] and codes_at(diags, "S105"), [d.line() for d in diags]
+    assert "只读到 1-5月" in next(d.message for d in diags if d.code == "S103")
+    form, diags = run(period="（1-6月）", title="项目支出绩效运行监控表")
+    assert form.months == 6 and not codes_at(diags, "S105"), [d.line() for d in diags]
+    grid = project_grid(period="（1-5月）", title="项目支出绩效运行监控表", funding=SAMPLE_FUNDING,
+                        indicators=SAMPLE_INDICATORS)
+    plain = [[v.replace("1-6月", "") if isinstance(v, str) else v for v in row] for row in grid]  # headers: 下达数
+    form, diags = run(plain)
+    assert form.months == 5 and not codes_at(diags, "S101"), [d.line() for d in diags]
+
+
 def test_header_fields_required():
     form, diags = run(project="", unit=None)
     assert sorted(d.message for d in diags if d.code == "R105") == sorted(

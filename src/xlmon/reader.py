@@ -240,6 +240,8 @@ def read_form(grid: Grid, sheet: str, start: int = 0, hidden: frozenset[int] = f
     if any(d.code == "S104" for d in diags):
         return form, diags  # a period not counted from January (S104): no months are taken for it
     headed = _months_from_headers(s, funding_headers)
+    if form.months is None and (line := _months_line(s, first_table)) is not None:
+        form.cells["period"], form.months = line
     if form.months is None:
         form.months = headed[0] if headed else None
     elif headed and headed[0] != form.months and a_day:  # the day the form was made: its headers say the months
@@ -256,7 +258,7 @@ def read_form(grid: Grid, sheet: str, start: int = 0, hidden: frozenset[int] = f
     if form.months is not None and form.year is None and not any(d.code == "S102" for d in diags):
         form.year = _title_year(form.title)  # 2026年市级项目支出绩效运行监控表 over （1-6月）
         if form.year is None:
-            cell = form.cells.get("period") or _months_line(s, first_table) or form.cells.get("title")
+            cell = form.cells.get("period") or form.cells.get("title")
             diags.append(make("S103", sheet=sheet, cell=cell, months=form.months))
     return form, diags
 
@@ -391,16 +393,18 @@ def _read_title(s: _Sheet, form: Form, limit: int, diags: list[Diagnostic]) -> b
     return False
 
 
-_MONTHS_ONLY = re.compile(rf"[(（]?\s*(?:0?1|一)\s*{_DASH}\s*(?:\d{{1,2}}|十[一二]?|[{_CN_ONE_TO_NINE}])\s*月份?\s*[)）]?")
+_MONTHS_ONLY = re.compile(
+    rf"[(（]?\s*(?:0?1|一)\s*{_DASH}\s*(?P<months>\d{{1,2}}|十[一二]?|[{_CN_ONE_TO_NINE}])\s*月份?\s*[)）]?")
 
 
-def _months_line(s: _Sheet, limit: int) -> str | None:
-    """The cell of a period typed without its year above the form (（1-6月）), which _PERIOD does not take for one:
-    where S103 asks for the year to be added."""
+def _months_line(s: _Sheet, limit: int) -> tuple[str, int] | None:
+    """A period typed without its year above the form (（1-5月）), which _PERIOD does not take for one: its cell,
+    where S103 asks for the year to be added, and its months, the period the unit stated (S105 where the funding
+    table's headers say other months)."""
     for r in range(s.start, limit):
         for c, v in enumerate(s.grid[r]):
-            if isinstance(v, str) and _MONTHS_ONLY.fullmatch(nfkc(v).strip()):
-                return address(r, c)
+            if isinstance(v, str) and (m := _MONTHS_ONLY.fullmatch(nfkc(v).strip())):
+                return address(r, c), int(_CN_MONTHS.get(m["months"], m["months"]))
     return None
 
 
