@@ -183,6 +183,8 @@ def test_a_period_typed_without_its_year_is_the_units_period_against_its_headers
     assert "只读到 1-5月" in next(d.message for d in diags if d.code == "S103")
     form, diags = run(period="（1-6月）", title="项目支出绩效运行监控表")
     assert form.months == 6 and not codes_at(diags, "S105"), [d.line() for d in diags]
+    form, diags = run(period="（1-5月）\n金额单位：万元", title="项目支出绩效运行监控表")  # the unit beside it
+    assert form.months == 5 and codes_at(diags, "S103") == ["A2"], [d.line() for d in diags]
     grid = project_grid(period="（1-5月）", title="项目支出绩效运行监控表", funding=SAMPLE_FUNDING,
                         indicators=SAMPLE_INDICATORS)
     plain = [[v.replace("1-6月", "") if isinstance(v, str) else v for v in row] for row in grid]  # headers: 下达数

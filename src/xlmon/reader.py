@@ -393,8 +393,9 @@ def _read_title(s: _Sheet, form: Form, limit: int, diags: list[Diagnostic]) -> b
     return False
 
 
-_MONTHS_ONLY = re.compile(
-    rf"[(（]?\s*(?:0?1|一)\s*{_DASH}\s*(?P<months>\d{{1,2}}|十[一二]?|[{_CN_ONE_TO_NINE}])\s*月份?\s*[)）]?")
+_MONTHS_ONLY = re.compile(  # （1-6月）, perhaps with the amounts' unit after it: （1-6月）  金额单位：元
+    rf"[(（]?\s*(?:0?1|一)\s*{_DASH}\s*(?P<months>\d{{1,2}}|十[一二]?|[{_CN_ONE_TO_NINE}])\s*月份?\s*[)）]?"
+    r"(?:\s*[(（]?\s*(?:金额)?单位\s*[:：].*)?", re.S)
 
 
 def _months_line(s: _Sheet, limit: int) -> tuple[str, int] | None:
