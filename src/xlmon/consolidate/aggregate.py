@@ -27,7 +27,7 @@ from .periods import (form_of_month, in_period, left_out_reason, majority_period
                       sent_text, sheet_of_month)
 from .records import (AMOUNTS, OVERALL_NAME, FileOutcome, FormRecord, duplicate_form, form_name, form_place,
                       left_out)
-from .roster import compare_roster, names_departments, sent_unusable
+from .roster import compare_roster, names_departments, roster_keys, sent_unusable
 
 if TYPE_CHECKING:
     from .carry import Carried
@@ -414,9 +414,11 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     # the forms left out for their period, here and in the summaries read (the K001s they carry up)
     left = [(d.get("unit"), d.get("department"), d["period"]) for d in diagnostics
             if d.get("code") == "K001" and d.get("period")]
-    missing, unlisted, other_period = compare_roster(roster or [], [*projects, *kept_overall.values()], left)
+    reported = [*projects, *kept_overall.values()]
+    keys_of = roster_keys(roster, reported, left) if roster else None  # how names match, worked out once
+    missing, unlisted, other_period = compare_roster(roster or [], reported, left, keys_of)
     groups = department_groups(projects)
-    called = roster_listed(names_departments(roster or [], [*projects, *kept_overall.values()], left, groups))
+    called = roster_listed(bool(roster) and names_departments(roster, reported, groups, keys_of))
     # the files that gave no form, here or in a summary read (which names those it left out: drafted from it, the
     # report says what the units' files say)
     names = shown_names([*(o.path for o in outcomes), *others])

@@ -251,8 +251,8 @@ def _is_number(cell: str) -> bool:
     return label_key(cell).lstrip("+-").isdigit()
 
 
-def compare_roster(roster: list[str], records: list[FormRecord], left: Iterable[tuple[str | None, str | None, str]] = ()
-                   ) -> tuple[list[str], dict[str, str], dict[str, str]]:
+def compare_roster(roster: list[str], records: list[FormRecord], left: Iterable[tuple[str | None, str | None, str]] = (),
+                   keys_of: Callable[[str], set[str]] | None = None) -> tuple[list[str], dict[str, str], dict[str, str]]:
     """The roster's units that sent no form, the units that reported but are not on the roster (as first written,
     with the file of their first form), and the roster's units that sent forms of another period only (left:
     (unit, 主管部门, period) of each form left out for its period), with those periods. Names match by label_key, a
@@ -262,7 +262,7 @@ def compare_roster(roster: list[str], records: list[FormRecord], left: Iterable[
     if not roster:
         return [], {}, {}
     left = list(left)
-    keys_of = _written(roster, records, left)
+    keys_of = keys_of or roster_keys(roster, records, left)
     listed = {k for u in roster for k in keys_of(u)}
     # a unit's 部门整体 form names the unit itself as 主管部门（单位）: only project forms name a department, and
     # a department's summary, read back, names it for the 部门整体 forms of its units
@@ -294,14 +294,13 @@ def compare_roster(roster: list[str], records: list[FormRecord], left: Iterable[
     return missing, dict(unlisted.values()), other_period
 
 
-def names_departments(roster: list[str], records: list[FormRecord], left: Iterable[tuple[str | None, str | None, str]],
-                      groups: list[tuple[str, list[FormRecord]]]) -> bool:
+def names_departments(roster: list[str], records: list[FormRecord], groups: list[tuple[str, list[FormRecord]]],
+                      keys_of: Callable[[str], set[str]]) -> bool:
     """Whether the roster lists departments (a bureau's): it names two or more of the 主管部门 the forms name (groups:
-    names.department_groups of the project forms), each by a name no unit's. A department's roster may list the
-    department itself, its own office, beside its units."""
+    names.department_groups of the project forms), each by a name no unit's (keys_of: roster_keys, as compare_roster
+    matched them). A department's roster may list the department itself, its own office, beside its units."""
     if len(groups) < 2:
         return False
-    keys_of = _written(roster, records, list(left))
     units = {k for r in records if not r.units for k in keys_of(r.unit or "")}  # a department's own 部门整体 aside
     listed = {k for u in roster if not keys_of(u) & units for k in keys_of(u)}
     return sum(any(keys_of(r.department or "") & listed for r in forms) for _, forms in groups) >= 2
@@ -333,8 +332,8 @@ def _summarised_by(records: list[FormRecord]) -> dict[str, str]:
     return {file: next(iter(departments.values())) for file, departments in named.items() if len(departments) == 1}
 
 
-def _written(roster: list[str], records: list[FormRecord], left: list[tuple[str | None, str | None, str]]
-             ) -> Callable[[str], set[str]]:
+def roster_keys(roster: list[str], records: list[FormRecord], left: list[tuple[str | None, str | None, str]]
+                ) -> Callable[[str], set[str]]:
     """_keys of every name the roster and the forms write, a roster's department written shorter than its forms
     write it (shortened_departments) taking that department's keys too, where no form writes the roster's name."""
     names = [*(n for r in records for n in (r.unit, r.department)), *(n for unit, department, _ in left
