@@ -822,6 +822,42 @@ def test_summarise_folder_carries_the_department_form_completed_in_the_earlier_s
     assert "部门汇总（2）.xlsx：" in message and [i.level3 for i in overall_form(third).indicators] == ["资助学生人数"]
 
 
+def test_summarise_folder_of_departments_summaries_carries_none_of_theirs_as_the_bureaus(tmp_path):
+    """A bureau gathers its departments' summaries in one folder, one of them still named 部门汇总.xlsx with its
+    部门整体 completed by 教育局. 汇总 there took it for the bureau's own last summary: the new summary's 部门整体
+    carried 教育局's goal and indicators as the bureau's, and the alert said 部门…已带入新的汇总表. It is 教育局's
+    form, counted as that department's (K006), and nothing is carried. The bureau's own summary, completed and
+    summed again, is carried as before."""
+    import shutil
+
+    from test_consolidate import complete_department_form, consolidate_records, overall_form, write_form
+    from xlmon.cli import main
+
+    for folder in ("edu", "health", "made", "bureau"):
+        (tmp_path / folder).mkdir()
+    for unit in ("一中", "二中"):
+        write_form(tmp_path / "edu" / f"{unit}.xlsx", unit=unit, project=f"{unit}项目")
+    for unit in ("一院", "二院"):
+        write_form(tmp_path / "health" / f"{unit}.xlsx", unit=unit, project=f"{unit}项目",
+                   department="某市卫生健康委员会（102001）")
+    for name in ("edu", "health"):
+        assert main(["consolidate", str(tmp_path / name), "-o", str(tmp_path / "made" / f"{name}.xlsx")]) == 0
+    complete_department_form(tmp_path / "made" / "edu.xlsx", forecast=500)
+    bureau = tmp_path / "bureau"
+    shutil.copy(tmp_path / "made" / "edu.xlsx", bureau / "部门汇总.xlsx")
+    shutil.copy(tmp_path / "made" / "health.xlsx", bureau / "卫健委汇总.xlsx")
+    message, first = ep.summarise_folder(bureau)
+    assert first == bureau / "部门汇总（2）.xlsx" and "已带入" not in message
+    form = overall_form(first)
+    assert form.goal != "保障全市教育事业正常运转" and not [i for i in form.indicators if i.level3 == "资助学生人数"]
+    assert [r.unit for r in consolidate_records(first) if r.kind != "project"] == ["某市教育局（101001）"]
+
+    complete_department_form(first, forecast=800)
+    message, second = ep.summarise_folder(bureau)
+    assert "部门汇总（2）.xlsx：部门在该汇总表中填写的部门整体表已带入新的汇总表“部门汇总（3）.xlsx”" in message
+    assert [i.level3 for i in overall_form(second).indicators] == ["资助学生人数"]
+
+
 def test_summarise_folder_carries_the_departments_own_columns_and_names_the_other_edits(department, tmp_path):
     """汇总 again beside last time's summary, which the department annotated: the column of opinions it added
     to 指标偏差 goes into the new summary, each opinion beside the same indicator (K016); a reason it rewrote

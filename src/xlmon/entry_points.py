@@ -171,10 +171,11 @@ def consolidate_folder(book: Any, folder: str | Path | None = None, open_summary
 def summarise_folder(folder: Path, progress=None, profile: Profile | None = None) -> tuple[str, Path | None]:
     """The folder's workbooks into a new 部门汇总.xlsx beside them (never over an existing one), checked
     against the roster kept in the folder (…名单….xlsx/.csv) when there is one, and carrying the 部门整体 the
-    department completed in its latest earlier summary there."""
+    department completed in its latest earlier summary there (one skipped as last time's; a department's summary
+    in a bureau's folder is that department's form, consolidated, never the bureau's own)."""
     from .atomic import free_name
     from .consolidate.roster import folder_roster, found_roster
-    from .consolidate.run import carry_note, consolidate, edits_note, folder_summary
+    from .consolidate.run import consolidate, edits_note
     from .file_errors import os_reason, others_note
 
     output = free_name(folder / "部门汇总.xlsx")
@@ -182,10 +183,9 @@ def summarise_folder(folder: Path, progress=None, profile: Profile | None = None
     roster = None
     if roster_file:
         roster, roster_note = found_roster(roster_file)
-    earlier = folder_summary(folder)
     try:
         summary = consolidate([folder], output, roster=roster, progress=progress, roster_file=roster_file,
-                              carry_from=earlier, profile=profile)
+                              carry_latest=True, profile=profile)
     except OSError as exc:  # a share the department head may only read, a full disk
         return (f"无法在文件夹“{folder}”中保存汇总表（{os_reason(exc)}）：请确认可以在该文件夹中新建文件，"
                 "或把各单位的文件复制到一个可写入的文件夹后再汇总。未生成任何文件。"), None
@@ -199,7 +199,8 @@ def summarise_folder(folder: Path, progress=None, profile: Profile | None = None
                        f"不在名单中 {len(summary.unlisted_units)} 个，详见汇总表。")
     elif not roster_note:
         roster_note = "提示：在该文件夹中放一个文件名含“名单”的 .xlsx 或 .csv 单位名单，即可列出未报送的单位。"
-    carried = f"{earlier.name}：{carry_note(summary)}" if earlier else ""
+    carried = next((f"{Path(d['file']).name}：{d['message']}" for d in summary.diagnostics
+                    if d["code"] in ("K007", "K010", "K011")), "")
     return (f"汇总完成：{len(summary.units)} 个单位，{len(summary.projects)} 个项目，{rejected} 个文件未采用，"
             f"汇总表已保存为 {output}。{_not_taken(summary.files)}{others_note(summary.others)}{roster_note}{carried}"
             f"{edits_note(summary)}", output)

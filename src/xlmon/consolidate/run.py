@@ -245,7 +245,7 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: lis
                 profile: Profile | None = None, progress: Callable[[int, int], None] | None = None,
                 workers: int | None = None, roster_file: str | Path | None = None,
                 carry_from: str | Path | None = None, chosen_together: bool = False, dated: bool = True,
-                others: Iterable[str] = ()) -> Summary:
+                others: Iterable[str] = (), carry_latest: bool = False) -> Summary:
     """Consolidate and write the summary workbook atomically; inputs are only read. roster_file: where the
     roster was read from, so that it is not taken for a unit's file when it lies in an input folder.
     carry_from: an earlier summary whose 部门整体 the department completed, carried into the new one (see
@@ -255,7 +255,9 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: lis
     carry_from names none. dated=False: the files' modification times are not their own (uploads sent
     without them), so no copy is the later by its file. others: files no workbook beside the inputs that were not
     given (the web page sends the names of those in the chosen folder, not the files), named as if they were there,
-    with those other_files finds in the input folders (Summary.others)."""
+    with those other_files finds in the input folders (Summary.others). carry_latest: of the earlier summaries skipped
+    as last time's, carry the latest completed 部门整体 (the add-in's 汇总 in a folder), as an upload does; never a
+    department's summary consolidated as an input, which is that department's own form, not this summary's."""
     from .carry import carry
     from .workbook import write_summary
 
@@ -290,7 +292,7 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: lis
         skipped = skip_own_summaries(outcomes, origins, "一同选择" if chosen_together else "同一文件夹中",
                                      chosen_together)
         found_note = None
-        if chosen_together and done is None:
+        if (chosen_together or carry_latest) and done is None:
             done, found_note = earlier_among(skipped, profile, dated)
         summary = aggregate(outcomes, profile, roster, [*(str(p) for p in other_files(inputs)), *others])
         if found_note:
@@ -303,7 +305,7 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, roster: lis
             except NotCompleted as exc:  # of another year: the new summary is written without it
                 summary.diagnostics.append(make("K010", file=done.path, sheet=done.form.sheet, reason=str(exc))
                                            .model_dump())
-        if done is None and not chosen_together and (left := _completed_left(skipped, profile)):
+        if done is None and not (chosen_together or carry_latest) and (left := _completed_left(skipped, profile)):
             summary.diagnostics.append(left)
         earlier = done.path if done is not None else _latest(skipped, chosen_together and not dated)
         carried = _carry_columns(earlier, sheets(earlier), summary) if earlier else set()
@@ -480,11 +482,3 @@ def edits_note(summary: Summary) -> str:
 def carry_note(summary: Summary) -> str:
     """What became of an earlier summary's 部门整体 (K007 carried, K010 and K011 not), or "" when there was none."""
     return next((d["message"] for d in summary.diagnostics if d["code"] in ("K007", "K010", "K011", "K021")), "")
-
-
-def folder_summary(folder: Path, profile: Profile | None = None) -> Path | None:
-    """For the add-in, which writes each new summary beside the units' files (部门汇总.xlsx, 部门汇总（2）.xlsx
-    …): the latest of those whose 部门整体 the department has completed, to be carried into the next."""
-    profile = profile or load_profile()
-    earlier = sorted(folder.glob("部门汇总*.xlsx"), key=lambda p: p.stat().st_mtime, reverse=True)
-    return next((p for p in earlier if not p.name.startswith("~$") and completed_summary(p, profile)), None)
