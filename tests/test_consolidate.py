@@ -1005,6 +1005,7 @@ def test_a_bureaus_summary_of_several_departments_is_not_named_after_one(tmp_pat
     [k017] = [d for d in data["diagnostics"] if d["code"] == "K017"]
     assert k017["severity"] == "info" and k017["message"].startswith("汇总的表格填写了 2 个主管部门：某市教育局（101001）：3 个单位（")
     assert "；某市卫生健康委员会（102001）：2 个单位（一院、二院）。" in k017["message"] and "二中" in k017["message"]
+    assert "财政部门或上级部门汇总各部门的表格时，无需处理" in k017["message"]  # the bureau is not told it erred
     overall = read_workbook(bureau).sheets["部门整体"]
     assert not any("某市教育局" in str(v) for row in overall for v in row)  # its 主管部门 left for the bureau
     [note] = [v for row in overall for v in row if str(v).startswith("说明")]
