@@ -134,6 +134,21 @@ def test_department_report_numbers_are_the_consolidations(department, tmp_path, 
     assert "注：表1各资金来源之和与资金总额不等：有金额无法识别的项目，各行只计本行能识别的金额。" in text
 
 
+def test_a_report_names_the_first_projects_sent_twice_and_counts_the_rest(department, tmp_path, capsys):
+    """A department's summary reported together with all its units' files (as a bureau receives them) sends every
+    project twice: the report listed all 28 duplicates in one paragraph. It names the first ten, in the
+    consolidation's order, and says how many there are."""
+    folder = department.paths[0].parent
+    summary = tmp_path / "教育局汇总.xlsx"
+    assert main(["consolidate", str(folder), "-o", str(summary)]) == 0
+    data = _json(capsys, ["consolidate", str(summary), str(folder), "-o", str(tmp_path / "局.xlsx"), "--format", "json"])
+    twice = data["duplicates"]
+    assert len(twice) >= data["projects"] > 10  # every project, and the units' 部门整体 forms
+    [said] = [line for line in report_for_paths([summary, folder]).text().splitlines() if line.startswith("重复报送")]
+    assert said == (f"重复报送的项目 {len(twice)} 个，均只计入一次，其中：" + "；".join(twice[:10])
+                    + f"；其余 {len(twice) - 10} 个从略（逐个见汇总的“校验问题”）。")
+
+
 def test_the_report_button_on_a_summary_gives_the_departments_report(department, tmp_path):
     """生成报告 pressed in an open 部门汇总: the report is the department's, from the records the summary keeps,
     as `xlmon report 部门汇总.xlsx` drafts it; it was one of its 部门整体 sheet alone, "0 个项目"."""

@@ -60,6 +60,7 @@ EDITED = ("K005", "K012", "K014")  # a summary's sheets changed by hand (consoli
 OF_SUMMARY = (*EDITED, "K020")  # and one graded by another profile than the report's
 LISTED_BEHIND = 20  # units behind named in the text: a bureau has hundreds, which its table of units lists
 LISTED_RED = 30  # red indicators set out one by one: a bureau has hundreds, which its table of deviations lists
+LISTED_DUPLICATES = 10  # projects sent twice named: a department's summary sent with its units' files repeats them all
 _LIKELIHOOD_ORDER = {"完全不可能": 0, "有可能": 1}  # the least likely to be reached set out first
 
 
@@ -259,6 +260,15 @@ def quality_text(severities: list[str]) -> str:
     counts = Counter(severities)
     return (f"经 xlmon 校验，监控表中发现错误 {counts['error']} 条、警告 {counts['warning']} 条、提示 {counts['info']} 条"
             "（逐条见 xlmon check 结果）。本报告中的合计数、下达率、支出进度均由 xlmon 按表内金额重新计算。")
+
+
+def duplicates_text(duplicates: list[str]) -> str:
+    """The projects sent twice, each counted once: the first few named, with how many there were; a department's
+    summary sent to the bureau with all its units' files makes one line a project, dozens the reviewer would cut."""
+    if len(duplicates) <= LISTED_DUPLICATES:
+        return "重复报送的项目：" + "；".join(duplicates) + "。"
+    return (f"重复报送的项目 {len(duplicates)} 个，均只计入一次，其中：" + "；".join(duplicates[:LISTED_DUPLICATES])
+            + f"；其余 {len(duplicates) - LISTED_DUPLICATES} 个从略（逐个见汇总的“校验问题”）。")
 
 
 _NUMERALS = "一二三四五六七八九十"
@@ -562,7 +572,7 @@ def department_report(summary: Summary, profile: Profile, alone: FileOutcome | N
     if kept:
         add(Paragraph(f"另有 {kept} 个文件是各单位前期的监控表（本期的表已报送），未纳入本报告。"))
     if duplicates:
-        add(Paragraph("重复报送的项目：" + "；".join(duplicates) + "。"))
+        add(Paragraph(duplicates_text(duplicates)))
     if edited := Counter(d["file"] for d in findings if d["code"] in EDITED):
         names = shown_names(edited)
         listed = "、".join(f"{names[f]}（{n} 处）" for f, n in edited.items())
