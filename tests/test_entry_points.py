@@ -848,6 +848,7 @@ def test_summarise_folder_of_departments_summaries_carries_none_of_theirs_as_the
     shutil.copy(tmp_path / "made" / "health.xlsx", bureau / "卫健委汇总.xlsx")
     message, first = ep.summarise_folder(bureau)
     assert first == bureau / "部门汇总（2）.xlsx" and "已带入" not in message
+    assert message.startswith("汇总完成：2 个主管部门、4 个单位，4 个项目，0 个文件未采用，")
     form = overall_form(first)
     assert form.goal != "保障全市教育事业正常运转" and not [i for i in form.indicators if i.level3 == "资助学生人数"]
     assert [r.unit for r in consolidate_records(first) if r.kind != "project"] == ["某市教育局（101001）"]

@@ -359,7 +359,8 @@ def said(data: dict, folder: Path | None) -> dict:
 def counts_said(text: str, data: dict, context: str) -> None:
     """The add-in's alert names what the summary holds: units, projects, files left out, the roster's counts."""
     rejected = [f for f in data["files"] if f["status"] == "rejected"]
-    assert (f"汇总完成：{data['units']} 个单位，{data['projects']} 个项目，{len(rejected)} 个文件未采用，"
+    departments = f"{len(data['departments'])} 个主管部门、" if len(data["departments"]) > 1 else ""
+    assert (f"汇总完成：{departments}{data['units']} 个单位，{data['projects']} 个项目，{len(rejected)} 个文件未采用，"
             in text), (context, text)
     if data["roster"]:
         assert f"未报送 {len(data['missing_units'])} 个" in text, (context, text)

@@ -480,6 +480,26 @@ def test_files_of_one_name_chosen_one_after_another_are_both_kept(open_page, xlm
     expect(page.locator("#summary-counts")).to_contain_text(f"{both['units']} 个单位，{both['projects']} 个项目")
 
 
+def test_a_bureaus_summary_counts_its_departments_on_the_page_and_in_the_task_pane(task_pane_consolidate, open_page,
+                                                                                 xlmon_server, tmp_path):
+    """The units' files of two departments: the command line says 主管部门 2 个; the page and the task pane said
+    only 4 个单位, as if one department had sent them."""
+    from test_consolidate import write_form
+
+    folder = tmp_path / "局"
+    folder.mkdir()
+    for unit, department in (("一中", "某市教育局（101001）"), ("二中", "某市教育局（101001）"),
+                             ("一院", "某市卫生健康委员会（102001）"), ("二院", "某市卫生健康委员会（102001）")):
+        write_form(folder / f"{unit}.xlsx", unit=unit, project=f"{unit}项目", department=department)
+    _, status = task_pane_consolidate(folder)
+    expect(status).to_contain_text("汇总完成：2 个主管部门、4 个单位，4 个项目；0 个文件未采用。")
+    page = open_page(xlmon_server().url)
+    page.set_input_files("#folder", str(folder))
+    page.click("#consolidate-button")
+    expect(page.locator("#summary-counts")).to_have_text("汇总了 4 个文件：2 个主管部门、4 个单位，4 个项目。")
+    expect(page.locator("#status")).to_contain_text("汇总完成：2 个主管部门、4 个单位，4 个项目，0 个文件未采用")
+
+
 def test_last_months_files_come_after_those_to_see_to(task_pane_consolidate, open_page, xlmon_server, tmp_path):
     """A folder kept for the year: everyone's 1-5月, and 1-6月 from three units of four. The task pane's status names
     the unit yet to send June, and counts the May files of the others as nothing to do (K018); the web page lists

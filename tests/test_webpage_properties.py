@@ -154,8 +154,9 @@ def shows_check(page: Page, answer: dict, tmp_path: Path, context: str) -> None:
 def shows_summary(page: Page, answer: dict, tmp_path: Path, context: str) -> None:
     expect(page.locator("#consolidate-result")).to_be_visible()
     included = sum(f["status"] == "included" for f in answer["files"])
+    departments = f"{len(answer['departments'])} 个主管部门、" if len(answer["departments"]) > 1 else ""
     expect(page.locator("#summary-counts")).to_have_text(
-        f"汇总了 {included} 个文件：{answer['units']} 个单位，{answer['projects']} 个项目。")
+        f"汇总了 {included} 个文件：{departments}{answer['units']} 个单位，{answer['projects']} 个项目。")
     rejected = [f for f in answer["files"] if f["status"] == "rejected"]
     rejected.sort(key=lambda f: bool(f["earlier"]))
     assert texts(page, "#rejected-list li") == [f"{f['path']}：{f['reason'] or '未说明原因'}" for f in rejected], context
@@ -176,7 +177,7 @@ def shows_summary(page: Page, answer: dict, tmp_path: Path, context: str) -> Non
     for g in ("red", "yellow", "green"):
         expect(page.locator(f"#grade-{g}")).to_have_text(str(answer["grades"][g]))
     status = page.locator("#status").text_content()
-    assert status.startswith(f"汇总完成：{answer['units']} 个单位，{answer['projects']} 个项目，"
+    assert status.startswith(f"汇总完成：{departments}{answer['units']} 个单位，{answer['projects']} 个项目，"
                              f"{len(rejected)} 个文件未采用"), (context, status)
     name, data = downloaded(page, "#summary-download", tmp_path)
     assert (name, data) == (answer["download"]["name"], base64.b64decode(answer["download"]["data"])), (context, name)

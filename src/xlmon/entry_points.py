@@ -201,7 +201,8 @@ def summarise_folder(folder: Path, progress=None, profile: Profile | None = None
         roster_note = "提示：在该文件夹中放一个文件名含“名单”的 .xlsx 或 .csv 单位名单，即可列出未报送的单位。"
     carried = next((f"{Path(d['file']).name}：{d['message']}" for d in summary.diagnostics
                     if d["code"] in ("K007", "K010", "K011")), "")
-    return (f"汇总完成：{len(summary.units)} 个单位，{len(summary.projects)} 个项目，{rejected} 个文件未采用，"
+    departments = f"{len(summary.departments)} 个主管部门、" if len(summary.departments) > 1 else ""  # a bureau's
+    return (f"汇总完成：{departments}{len(summary.units)} 个单位，{len(summary.projects)} 个项目，{rejected} 个文件未采用，"
             f"汇总表已保存为 {output}。{_not_taken(summary.files)}{others_note(summary.others)}{roster_note}{carried}"
             f"{edits_note(summary)}", output)
 

@@ -32,6 +32,9 @@
 
   const show = (node, visible = true) => node.classList.toggle("d-none", !visible);
 
+  // a bureau's summary of several departments counts them before their units, as the command line does
+  const departmentsCount = (result) => (result.departments.length > 1 ? `${result.departments.length} 个主管部门、` : "");
+
   function alertText(message) {
     $("alert").textContent = message;
     show($("alert"), Boolean(message));
@@ -369,7 +372,8 @@
     $("summary-period").textContent = `监控期间：${year ?? "未识别"} 年 1-${months ?? "?"} 月`
       + `，时间进度 ${percent(result.time_progress)}。`;
     const included = result.files.filter((f) => f.status === "included").length;
-    $("summary-counts").textContent = `汇总了 ${included} 个文件：${result.units} 个单位，${result.projects} 个项目。`;
+    $("summary-counts").textContent = `汇总了 ${included} 个文件：${departmentsCount(result)}${result.units} 个单位，`
+      + `${result.projects} 个项目。`;
 
     const head = [el("th", "资金来源"), ...TOTAL_COLUMNS.map(([, label]) => el("th", label)),
       el("th", "进度差（百分点）"), el("th", "评级")];
@@ -404,7 +408,7 @@
 
     downloadLink($("summary-download"), result.download, `下载 ${result.download.name}`);
     show($("consolidate-result"));
-    $("status").textContent = `汇总完成：${result.units} 个单位，${result.projects} 个项目，`
+    $("status").textContent = `汇总完成：${departmentsCount(result)}${result.units} 个单位，${result.projects} 个项目，`
       + `${rejected.length} 个文件未采用`
       + (result.roster ? `，未报送 ${result.missing_units.length} 个${result.roster.listed}。` : "。");
   });

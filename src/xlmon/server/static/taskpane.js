@@ -4,6 +4,8 @@ import { token, writeSummarySheet } from "/static/xlmon-addin.js";
 
 const $ = (id) => document.getElementById(id);
 const SHOWN_REJECTED = 5;  // files left out named in the status line, as in the add-in's alert
+// a bureau's summary of several departments counts them before their units, as the command line does
+const departmentsCount = (result) => (result.departments.length > 1 ? `${result.departments.length} 个主管部门、` : "");
 $("token").value = token();
 $("token").addEventListener("change", () => localStorage.setItem("xlmon-token", $("token").value));
 
@@ -109,7 +111,8 @@ $("consolidate").addEventListener("click", () => postFiles("/api/consolidate", $
     : result.roster_note || "（同时选择文件名含“名单”的单位名单，即可列出未报送的单位。）";
   const carried = result.diagnostics.find((d) => ["K007", "K010", "K011"].includes(d.code));
   $("status").textContent =
-    `汇总完成：${result.units} 个单位，${result.projects} 个项目；${rejected.length} 个文件未采用。${left}${roster}`
+    `汇总完成：${departmentsCount(result)}${result.units} 个单位，${result.projects} 个项目；${rejected.length} 个文件未采用。`
+    + `${left}${roster}`
     + (carried ? `部门整体：${carried.message}` : "")
     + result.diagnostics.filter((d) => ["K016", "K015"].includes(d.code)).map((d) => d.message).join("")
     + (result.others_note || "");
