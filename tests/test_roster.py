@@ -746,3 +746,53 @@ def test_departments_whose_forms_leave_out_the_citys_name_match_the_bureaus_rost
                                              ["市教育局党委"]])
     _, data = run(capsys, units, "-o", tmp_path / "局汇总.xlsx", "--roster", roster)
     assert data["missing_units"] == ["长沙市民政局", "市教育局党委"] and data["unlisted_units"] == []
+
+
+def test_a_bureau_roster_writing_its_departments_by_their_common_abbreviations_matches_their_forms(tmp_path, capsys):
+    """A bureau's roster is typed as its staff say the departments (市卫健委, 市发改委, 市人社局, 市监局), their forms
+    sign the full names (某市卫生健康委员会（102001）…). Each was 未报送 (K003) and every unit of it 不在名单中 (K004):
+    the roster's name is the one department whose name it abbreviates, sent by its units' files or by its summary."""
+    (tmp_path / "inbox").mkdir()
+    reporting(tmp_path / "inbox" / "卫健", {"市医院": "某市卫生健康委员会（102001）", "市疾控中心": "某市卫生健康委员会（102001）"})
+    reporting(tmp_path / "inbox" / "人社", {"市就业服务中心": "某市人力资源和社会保障局（104001）"})
+    reporting(tmp_path / "inbox" / "市监", {"市质量检验所": "某市市场监督管理局（105001）"})
+    reporting(tmp_path / "inbox" / "资规", {"市测绘院": "某市自然资源和规划局（106001）"})
+    development = reporting(tmp_path / "发改", {"市价格认证中心": "市发展和改革委员会（107001）"})
+    run(capsys, development, "-o", tmp_path / "inbox" / "发改委汇总.xlsx")
+    roster = write_csv(tmp_path / "名单.csv", [["部门名称"], ["市卫健委"], ["市人社局"], ["市监局"], ["市资规局"],
+                                             ["长沙市发改委"], ["市住建局"]])
+    _, data = run(capsys, tmp_path / "inbox", "-o", tmp_path / "局汇总.xlsx", "--roster", roster)
+    assert data["missing_units"] == ["市住建局"] and data["unlisted_units"] == []
+    assert by_code(data, "K003") == ["名单中的部门（单位）“市住建局”没有报送监控表。"] and not by_code(data, "K004")
+
+
+def test_an_abbreviation_that_may_be_two_departments_or_a_units_name_matches_none(tmp_path, capsys):
+    """An abbreviation is a department only where it is surely that one: 市卫健委 of two cities' forms, 市文旅局 and
+    市文广旅局 both listed for the one 某市文化广电旅游局, 市教委 beside 某市教育局 (委 is no 局) match none, and a unit
+    of a department (市教育局党委, 某市教育局电教馆) is never the department; each stays 未报送, the units 不在名单中.
+    市教育局 is 某市教育局, not 某市教育体育局 too, which 市教体局 is."""
+    two = reporting(tmp_path / "省", {"一院": "甲市卫生健康委员会（102001）", "二院": "乙市卫生健康委员会（102001）"})
+    roster = write_csv(tmp_path / "省名单.csv", [["部门名称"], ["市卫健委"]])
+    _, data = run(capsys, two, "-o", tmp_path / "省汇总.xlsx", "--roster", roster)
+    assert data["missing_units"] == ["市卫健委"] and data["unlisted_units"] == ["一院", "二院"]
+    units = reporting(tmp_path / "units", {"一中": "某市教育体育局（101001）", "二中": "某市教育局（103001）",
+                                           "市图书馆": "某市文化广电旅游局（104001）",
+                                           "市医院": "某市卫生健康委员会（102001）"})
+    roster = write_csv(tmp_path / "名单.csv", [["部门名称"], ["市教育局"], ["市教体局"], ["市文旅局"], ["市文广旅局"],
+                                             ["市教委"], ["市教育局党委"], ["某市教育局电教馆"], ["市卫健委"]])
+    _, data = run(capsys, units, "-o", tmp_path / "局汇总.xlsx", "--roster", roster)
+    assert data["missing_units"] == ["市文旅局", "市文广旅局", "市教委", "市教育局党委", "某市教育局电教馆"]
+    assert data["unlisted_units"] == ["市图书馆"]
+
+
+def test_a_departments_own_roster_writing_the_department_abbreviated_lists_its_own_unit(tmp_path, capsys):
+    """A department's roster writes itself as its staff say it (市卫健委) beside its units: that is its 本级 unit,
+    reported only by a form of that unit, as when it writes the department's name."""
+    hospitals = {"某市第一人民医院": "某市卫生健康委员会（102001）", "某市疾病预防控制中心": "某市卫生健康委员会（102001）"}
+    roster = write_csv(tmp_path / "名单.csv", [["单位名称"], ["市卫健委"], ["某市第一人民医院"], ["某市疾病预防控制中心"]])
+    _, data = run(capsys, reporting(tmp_path / "units", hospitals), "-o", tmp_path / "s.xlsx", "--roster", roster)
+    assert data["missing_units"] == ["市卫健委"] and data["unlisted_units"] == []
+    assert by_code(data, "K003") == ["名单中的单位“市卫健委”没有报送监控表。"]
+    own = {"某市卫生健康委员会": "某市卫生健康委员会（102001）", **hospitals}
+    _, data = run(capsys, reporting(tmp_path / "all", own), "-o", tmp_path / "t.xlsx", "--roster", roster)
+    assert data["missing_units"] == [] and data["unlisted_units"] == []

@@ -519,15 +519,97 @@ def shortened_departments(names: Iterable[str], departments: Iterable[str]) -> d
     stems = {d: name_stem(d) for d in spellings}
     found: dict[str, list[str]] = {}
     for name in names:
-        stem = name_stem(name)
-        if len(stem) < 3 or not _OWN_DEPARTMENT.search(stem):
-            continue
-        place = len(region(name) or "")
-        held = {keys[d] for d, other in stems.items() if stem != other and (
-            stem in other or len(other) >= 3 and stem.endswith(other) and len(stem) - len(other) <= place)}
+        held = {keys[d] for d, other in stems.items() if _shortened(name, other)}
         if len(held) == 1:
             found[name] = [d for d in spellings if keys[d] in held]
     return found
+
+
+def _shortened(name: str, other: str) -> bool:
+    """Whether a name that reads as a department's writes the department of stem `other` shorter, or with the city
+    its forms leave out (shortened_departments)."""
+    stem = name_stem(name)
+    if len(stem) < 3 or not _OWN_DEPARTMENT.search(stem) or stem == other:
+        return False
+    place = len(region(name) or "")
+    return stem in other or len(other) >= 3 and stem.endswith(other) and len(stem) - len(other) <= place
+
+
+def abbreviated_departments(names: Iterable[str], departments: Iterable[str]) -> dict[str, list[str]]:
+    """The names that write a department by its common abbreviation, as a bureau's roster is typed (市卫健委 for
+    某市卫生健康委员会（102001）, 市人社局, 长沙市发改委), each with that department's spellings: the one department
+    (department_keys) whose name it abbreviates (abbreviates), where none of the others names it (by its name,
+    shorter, with its city or abbreviated too). A name that writes a department by its name, or shorter, is that
+    one (shortened_departments decides), not another it reads as abbreviating (市教育局, not 某市教育体育局). A name
+    that may be two departments, or a department two names may be, is none. names: all the roster's, to know which
+    others name a department."""
+    names = list(dict.fromkeys(names))
+    spellings = [d for d in dict.fromkeys(departments) if d]
+    keys, _ = department_keys(Counter(spellings))
+    stems = {d: name_stem(d) for d in spellings}
+    held: dict[str, set[str]] = {}  # each name that writes no department by its name → those it abbreviates
+    named: dict[str, set[str]] = {}  # each department → the names that may be it
+    for name in names:
+        written = {keys[d] for d, other in stems.items() if name_stem(name) == other or _shortened(name, other)}
+        found = written or {keys[d] for d in spellings if abbreviates(name, d)}
+        for key in found:
+            named.setdefault(key, set()).add(name)
+        if not written:
+            held[name] = found
+    return {name: [d for d in spellings if keys[d] in found] for name, found in held.items()
+            if len(found) == 1 and named[next(iter(found))] == {name}}
+
+
+# abbreviations that do not start as the full name does, and so abbreviates cannot tell: body → full body
+_KNOWN_ABBREVIATIONS = {"资规局": "自然资源和规划局", "政府办": "人民政府办公室"}
+# the word a department's name ends with → how its abbreviation ends (委员会: 卫健委); 党委 is a unit's, not a 委's
+_ENDINGS = (("委员会", "委"), ("办公室", "办"), ("局", "局"), ("委", "委"), ("办", "办"))
+_DEPARTMENT_WORD = re.compile("[局委办厅署]")  # before the ending: a name of a department's unit (教育局党委), or none
+
+
+@lru_cache(maxsize=16384)
+def abbreviates(name: str, department: str) -> bool:
+    """Whether a name is a department's common abbreviation: after their cities (or the 市 of an unnamed one), of
+    the same one, it ends as the department's name does (局; 委 for 委员会; 办 for 办公室) and its characters before
+    that are taken in order from the department's, from its first (卫健委: 卫生健康委员会, 人社局: 人力资源和社会保障局,
+    教体局: 教育体育局), or it is one of _KNOWN_ABBREVIATIONS (资规局: 自然资源和规划局). A name, or a department's,
+    holding a department's word before its end (市教育局党委, 教育局办) is no such pair."""
+    return any(_same_level(place, at) and _abbreviated(body, full)
+               for place, body in _readings(name) for at, full in _readings(department))
+
+
+def _abbreviated(short: str, full: str) -> bool:
+    """abbreviates, the cities aside."""
+    if _KNOWN_ABBREVIATIONS.get(short) == full:
+        return True
+    a, b = _ending(short), _ending(full)
+    if a is None or b is None or a[1] != b[1] or _DEPARTMENT_WORD.search(a[0] + b[0]):
+        return False
+    letters = iter(b[0])
+    return a[0][:1] == b[0][:1] and all(c in letters for c in a[0])
+
+
+def _ending(body: str) -> tuple[str, str] | None:
+    """A department's name as what precedes its ending and how an abbreviation ends it (_ENDINGS), if it ends so."""
+    for word, short in _ENDINGS:
+        if body.endswith(word) and len(body) > len(word) and not body.endswith("党委"):
+            return body[:-len(word)], short
+    return None
+
+
+@lru_cache(maxsize=16384)
+def _readings(name: str) -> tuple[tuple[str, str], ...]:
+    """The ways a name reads as (its city, the rest): by its region (甲市, 长沙县); else as it is, and, led by a
+    plain 市, 县 or 区 (市卫健委), without it, as the city's; 市监局 may be either (市场监督管理局)."""
+    stem = name_stem(name)
+    if (place := region(name)) is not None:
+        return ((place, stem[stem.find(place) + len(place):]),)
+    return (("", stem), *(((stem[0], stem[1:]),) if stem[:1] in _PLAIN_PREFIXES[1:] else ()))
+
+
+def _same_level(place: str, other: str) -> bool:
+    """Whether two cities may be one: one unnamed (""), the same, or one a plain 市 of the other's (长沙市)."""
+    return not place or not other or place == other or min(len(place), len(other)) == 1 and place[-1] == other[-1]
 
 
 _REGION = re.compile(r"^(?:中共)?(.+?(?:自治区|自治州|自治县|地区|省|市|州|盟|县|旗|区))")

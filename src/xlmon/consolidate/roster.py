@@ -12,7 +12,8 @@ from ..adapters.files import OTHER_SPREADSHEETS, WORKBOOK_SUFFIXES, read_bytes
 from ..file_errors import os_reason
 from ..sheetnames import RECORDS_SHEET, summary_sheets
 from ..text import clean_text, label_key, nfkc
-from .names import code_aside, name_keys, name_stem, shortened_departments, unit_key, unit_parts
+from .names import (abbreviated_departments, code_aside, name_keys, name_stem, shortened_departments, unit_key,
+                    unit_parts)
 from .records import FormRecord
 
 
@@ -335,14 +336,18 @@ def _summarised_by(records: list[FormRecord]) -> dict[str, str]:
 def roster_keys(roster: list[str], records: list[FormRecord], left: list[tuple[str | None, str | None, str]]
                 ) -> Callable[[str], set[str]]:
     """_keys of every name the roster and the forms write, a roster's department written shorter than its forms
-    write it (shortened_departments) taking that department's keys too, where no form writes the roster's name."""
+    write it (shortened_departments), or by its common abbreviation (abbreviated_departments: 市卫健委), taking that
+    department's keys too, where no form writes the roster's name."""
     names = [*(n for r in records for n in (r.unit, r.department)), *(n for unit, department, _ in left
                                                                      for n in (unit, department))]
     keys = _keys([*roster, *names])
     written = {k for n in names if n for k in keys(n)}
     departments = [*(r.department for r in records if r.kind == "project"), *(r.unit for r in records if r.units),
                    *(department for _, department, _ in left)]
-    shorter = shortened_departments((u for u in roster if not keys(u) & written), departments)
+    unwritten = [u for u in roster if not keys(u) & written]
+    shorter = shortened_departments(unwritten, departments)
+    abbreviated = abbreviated_departments(roster, departments)
+    shorter.update((u, abbreviated[u]) for u in unwritten if u in abbreviated and u not in shorter)
     extra = {u: {k for d in spellings for k in keys(d)} for u, spellings in shorter.items()}
     return lambda name: keys(name) | extra.get(name, set())
 
