@@ -768,21 +768,23 @@ def test_a_bureau_roster_writing_its_departments_by_their_common_abbreviations_m
 
 def test_an_abbreviation_that_may_be_two_departments_or_a_units_name_matches_none(tmp_path, capsys):
     """An abbreviation is a department only where it is surely that one: 市卫健委 of two cities' forms, 市文旅局 and
-    市文广旅局 both listed for the one 某市文化广电旅游局, 市教委 beside 某市教育局 (委 is no 局) match none, and a unit
-    of a department (市教育局党委, 某市教育局电教馆) is never the department; each stays 未报送, the units 不在名单中.
-    市教育局 is 某市教育局, not 某市教育体育局 too, which 市教体局 is."""
+    市文广旅局 both listed for the one 某市文化广电旅游局, 市教委 beside 某市教育局 (委 is no 局), 市监局 beside
+    市地方金融监督管理局 (its 市 is the city's, not 市场's) match none, and a unit of a department (市教育局党委,
+    某市教育局电教馆) is never the department; each stays 未报送, the units 不在名单中. 市教育局 is 某市教育局, not
+    某市教育体育局 too, which 市教体局 is."""
     two = reporting(tmp_path / "省", {"一院": "甲市卫生健康委员会（102001）", "二院": "乙市卫生健康委员会（102001）"})
     roster = write_csv(tmp_path / "省名单.csv", [["部门名称"], ["市卫健委"]])
     _, data = run(capsys, two, "-o", tmp_path / "省汇总.xlsx", "--roster", roster)
     assert data["missing_units"] == ["市卫健委"] and data["unlisted_units"] == ["一院", "二院"]
     units = reporting(tmp_path / "units", {"一中": "某市教育体育局（101001）", "二中": "某市教育局（103001）",
                                            "市图书馆": "某市文化广电旅游局（104001）",
-                                           "市医院": "某市卫生健康委员会（102001）"})
+                                           "市医院": "某市卫生健康委员会（102001）",
+                                           "市金融服务中心": "市地方金融监督管理局（105001）"})
     roster = write_csv(tmp_path / "名单.csv", [["部门名称"], ["市教育局"], ["市教体局"], ["市文旅局"], ["市文广旅局"],
-                                             ["市教委"], ["市教育局党委"], ["某市教育局电教馆"], ["市卫健委"]])
+                                             ["市教委"], ["市教育局党委"], ["某市教育局电教馆"], ["市卫健委"], ["市监局"]])
     _, data = run(capsys, units, "-o", tmp_path / "局汇总.xlsx", "--roster", roster)
-    assert data["missing_units"] == ["市文旅局", "市文广旅局", "市教委", "市教育局党委", "某市教育局电教馆"]
-    assert data["unlisted_units"] == ["市图书馆"]
+    assert data["missing_units"] == ["市文旅局", "市文广旅局", "市教委", "市教育局党委", "某市教育局电教馆", "市监局"]
+    assert data["unlisted_units"] == ["市图书馆", "市金融服务中心"]
 
 
 def test_a_departments_own_roster_writing_the_department_abbreviated_lists_its_own_unit(tmp_path, capsys):

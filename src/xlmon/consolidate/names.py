@@ -575,7 +575,7 @@ def abbreviates(name: str, department: str) -> bool:
     教体局: 教育体育局), or it is one of _KNOWN_ABBREVIATIONS (资规局: 自然资源和规划局). A name, or a department's,
     holding a department's word before its end (市教育局党委, 教育局办) is no such pair."""
     return any(_same_level(place, at) and _abbreviated(body, full)
-               for place, body in _readings(name) for at, full in _readings(department))
+               for place, body in _readings(name) for at, full in _readings(department, True))
 
 
 def _abbreviated(short: str, full: str) -> bool:
@@ -598,13 +598,15 @@ def _ending(body: str) -> tuple[str, str] | None:
 
 
 @lru_cache(maxsize=16384)
-def _readings(name: str) -> tuple[tuple[str, str], ...]:
-    """The ways a name reads as (its city, the rest): by its region (甲市, 长沙县); else as it is, and, led by a
-    plain 市, 县 or 区 (市卫健委), without it, as the city's; 市监局 may be either (市场监督管理局)."""
+def _readings(name: str, department: bool = False) -> tuple[tuple[str, str], ...]:
+    """The ways a name reads as (its city, the rest): by its region (甲市, 长沙县); else, led by a plain 市, 县 or 区
+    (市卫健委), without it, as the city's, and a roster's name as it is too (市监局: 市场监督管理局). A department's
+    市 is its city's: read as a word too, 市地方金融监督管理局 would be 市监局's, 市 for 市."""
     stem = name_stem(name)
     if (place := region(name)) is not None:
         return ((place, stem[stem.find(place) + len(place):]),)
-    return (("", stem), *(((stem[0], stem[1:]),) if stem[:1] in _PLAIN_PREFIXES[1:] else ()))
+    plain = stem[:1] in _PLAIN_PREFIXES[1:]
+    return (*((("", stem),) if not (plain and department) else ()), *(((stem[0], stem[1:]),) if plain else ()))
 
 
 def _same_level(place: str, other: str) -> bool:
