@@ -898,3 +898,26 @@ def test_a_departments_completed_summary_uploaded_to_the_bureau_is_the_departmen
     assert body["projects"] == 3 and body["carried"] is None
     assert [d["code"] for d in body["diagnostics"]].count("K006") == 1
     assert body["roster"] == {"name": "名单.csv", "units": 3, "listed": "部门（单位）"}  # the page says 部门（单位）
+
+
+def test_a_bureaus_roster_of_abbreviated_departments_is_matched_on_the_page_as_on_the_command_line(client, tmp_path):
+    """The page's 汇总 and 生成报告 with a bureau's roster typed as its staff say the departments (市卫健委, 市人社局): the
+    departments that sent forms reported, the roster is of 部门（单位）, and only the one that sent nothing is named."""
+    from base64 import b64decode
+    from io import BytesIO
+
+    from docx import Document
+    from test_consolidate import write_form
+
+    for unit, department in (("一院", "某市卫生健康委员会（102001）"), ("就业中心", "某市人力资源和社会保障局（104001）")):
+        write_form(tmp_path / f"{unit}.xlsx", unit=unit, project=f"{unit}项目", department=department)
+    files = [("files", (p.name, p.read_bytes())) for p in sorted(tmp_path.glob("*.xlsx"))]
+    files.append(("roster", ("名单.csv", _roster_csv(["市卫健委", "市人社局", "市民政局"]))))
+    body = client.post("/api/consolidate", files=files).json()
+    assert body["roster"] == {"name": "名单.csv", "units": 3, "listed": "部门（单位）"}
+    assert body["missing_units"] == ["市民政局"] and body["unlisted_units"] == []
+    assert [d["message"] for d in body["diagnostics"] if d["code"] in ("K003", "K004")] == [
+        "名单中的部门（单位）“市民政局”没有报送监控表。"]
+    report = client.post("/api/report", files=files).json()
+    text = "\n".join(p.text for p in Document(BytesIO(b64decode(report["download"]["data"]))).paragraphs)
+    assert "按部门（单位）名单，应报送 3 个部门（单位），未报送 1 个：市民政局。" in text
