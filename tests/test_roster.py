@@ -798,3 +798,19 @@ def test_a_departments_own_roster_writing_the_department_abbreviated_lists_its_o
     own = {"某市卫生健康委员会": "某市卫生健康委员会（102001）", **hospitals}
     _, data = run(capsys, reporting(tmp_path / "all", own), "-o", tmp_path / "t.xlsx", "--roster", roster)
     assert data["missing_units"] == [] and data["unlisted_units"] == []
+
+
+@pytest.mark.parametrize("name, department, found", [
+    ("市卫健委", "某市卫生健康委员会（102001）", True), ("卫健委", "市卫生健康委员会", True),
+    ("长沙市卫健委", "卫生健康委员会", True), ("区卫健局", "某区卫生健康局", True), ("市人社局", "某市人力资源和社会保障局", True),
+    ("市监局", "某市市场监督管理局", True), ("市监局", "市市场监督管理局", True), ("市场监管局", "区市场监督管理局", True),
+    ("市资规局", "某市自然资源和规划局", True), ("自然资源局", "某市自然资源和规划局", True), ("教体局", "某市教育体育局", True),
+    ("文广旅局", "某市文化广电旅游局", True), ("文旅局", "某市文化和旅游局", True), ("国资委", "某市国有资产监督管理委员会", True),
+    ("城管局", "某市城市管理综合执法局", True), ("市政府办", "某市人民政府办公室", True), ("人防办", "某市人民防空办公室", True),
+    ("长沙市卫健委", "株洲市卫生健康委员会", False), ("县卫健局", "某市卫生健康局", False), ("市教委", "某市教育局", False),
+    ("教委", "某市教育局党委", False), ("市教育局党委", "某市教育局", False), ("某市教育局电教馆", "某市教育局", False),
+    ("市监局", "市地方金融监督管理局", False), ("市卫计委", "某市卫生健康委员会", False), ("市旅游局", "某市文化和旅游局", False),
+    ("市发改局", "某市发展和改革委员会", False), ("市卫健委医院", "某市卫生健康委员会", False)])
+def test_an_abbreviation_is_the_department_it_abbreviates_and_no_other(name, department, found):
+    from xlmon.consolidate.names import abbreviated_departments
+    assert abbreviated_departments([name], [department]) == ({name: [department]} if found else {})

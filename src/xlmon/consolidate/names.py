@@ -601,9 +601,10 @@ def _ending(body: str) -> tuple[str, str] | None:
 def _readings(name: str, department: bool = False) -> tuple[tuple[str, str], ...]:
     """The ways a name reads as (its city, the rest): by its region (甲市, 长沙县); else, led by a plain 市, 县 or 区
     (市卫健委), without it, as the city's, and a roster's name as it is too (市监局: 市场监督管理局). A department's
-    市 is its city's: read as a word too, 市地方金融监督管理局 would be 市监局's, 市 for 市."""
+    市 is its city's: read as a word too, 市地方金融监督管理局 would be 市监局's, 市 for 市. A region of plain words
+    alone (市市场监督管理局, 区市场监督管理局) is the plain one, the rest a word's."""
     stem = name_stem(name)
-    if (place := region(name)) is not None:
+    if (place := region(name)) is not None and not set(place) <= set(_PLAIN_PREFIXES):
         return ((place, stem[stem.find(place) + len(place):]),)
     plain = stem[:1] in _PLAIN_PREFIXES[1:]
     return (*((("", stem),) if not (plain and department) else ()), *(((stem[0], stem[1:]),) if plain else ()))
