@@ -346,7 +346,7 @@ def roster_keys(roster: list[str], records: list[FormRecord], left: list[tuple[s
                    *(department for _, department, _ in left)]
     unwritten = [u for u in roster if not keys(u) & written]
     shorter = shortened_departments(unwritten, departments)
-    abbreviated = abbreviated_departments(roster, departments)
+    abbreviated = abbreviated_departments(roster, departments) if unwritten else {}
     shorter.update((u, abbreviated[u]) for u in unwritten if u in abbreviated and u not in shorter)
     extra = {u: {k for d in spellings for k in keys(d)} for u, spellings in shorter.items()}
     return lambda name: keys(name) | extra.get(name, set())
