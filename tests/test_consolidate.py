@@ -1314,8 +1314,8 @@ def test_other_period_is_rejected_and_majority_used(tmp_path, capsys):
 
 def test_a_summary_of_another_period_is_to_be_made_again_not_its_units_forms(tmp_path, capsys):
     """Department 甲 summed 1-5月 (three units; two sent 1-6月, K001 there), the bureau 1-6月: 甲's K001s, which
-    tell units that filed 1-6月 to refile, are not carried up; the bureau's own K001s on 甲's summary ask for
-    a 1-6月 summary. 乙's K001, of the bureau's period, still goes up."""
+    tell units that filed 1-6月 to refile, are not carried up; the bureau's own K001 on 甲's summary, one for its
+    three forms, asks for a 1-6月 summary. 乙's K001, of the bureau's period, still goes up."""
     for department, periods in (("甲", ["（2026年1-5月）"] * 3 + ["（2026年1-6月）"] * 2),
                                 ("乙", ["（2026年1-6月）"] * 4 + ["（2026年1-5月）"])):
         (tmp_path / department).mkdir()
@@ -1327,13 +1327,11 @@ def test_a_summary_of_another_period_is_to_be_made_again_not_its_units_forms(tmp
     k001 = [d for d in data["diagnostics"] if d["code"] == "K001"]
     assert code == 0 and data["period"] == {"year": 2026, "months": 6} and data["projects"] == 4
     assert not [d for d in k001 if "与多数单位的 2026年1-5月" in d["message"]]
-    on_summary = [d for d in k001 if d["file"] == str(tmp_path / "甲汇总.xlsx")]
-    assert len(on_summary) == 3 and all("请部门按 2026年1-6月 重新汇总后报送" in d["message"] for d in on_summary)
-    # each names the unit's form it came from, as K002 does, not a sheet the summary does not have
-    assert [(d["sheet"], d["cell"]) for d in on_summary] == [(None, None)] * 3
-    assert sorted(d["message"].split("的监控期间")[0] for d in on_summary) == [
-        f"该汇总表中甲单位{i}的“项目”（汇总自 甲单位{i}.xlsx!表1）" for i in range(3)]
-    [carried] = [d for d in k001 if d not in on_summary]
+    [on_summary] = [d for d in k001 if d["file"] == str(tmp_path / "甲汇总.xlsx")]
+    assert (on_summary["sheet"], on_summary["cell"]) == (None, None)  # not a sheet the summary does not have
+    assert on_summary["message"] == ("该汇总表中的 3 张表（甲单位0、甲单位1、甲单位2）的监控期间为 2026年1-5月，与多数单位的 "
+                                     "2026年1-6月 不一致，未纳入汇总；请部门按 2026年1-6月 重新汇总后报送。")
+    [carried] = [d for d in k001 if d is not on_summary]
     assert Path(carried["file"]).name == "乙单位4.xlsx" and carried["message"].endswith("请按 2026年1-6月 重新填报。")
 
 
@@ -4084,7 +4082,7 @@ def test_last_months_summary_beside_this_months_carries_none_of_its_findings_up(
     assert code == 0 and data["period"] == {"year": 2026, "months": 6} and data["projects"] == 3
     said = sorted((Path(d["file"]).parent.name, Path(d["file"]).name, d["code"]) for d in data["diagnostics"]
                   if d["code"] in ("K001", "K018"))
-    assert said == [("收件", "某市卫生健康委员会5月汇总.xlsx", "K001"), ("收件", "某市卫生健康委员会5月汇总.xlsx", "K001"),
+    assert said == [("收件", "某市卫生健康委员会5月汇总.xlsx", "K001"),
                     ("收件", "某市教育局5月汇总.xlsx", "K018"), ("某市教育局6", "一中.xlsx", "K018")], said
     assert not [d for d in data["diagnostics"] if d["file"] and Path(d["file"]).parent.name.endswith("5")]
 

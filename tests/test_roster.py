@@ -590,6 +590,37 @@ def test_a_unit_whose_form_its_department_left_out_for_its_period_is_said_so_at_
     assert "未报送 2 个：三中、四中（其中 1 个报送的是其他期间的表）" in note
 
 
+def test_a_departments_summary_of_another_period_is_one_k001_naming_its_units(tmp_path, capsys):
+    """乙局 sent its 1-5月 summary of six units (seven projects), the others 1-6月: one K001 for the summary, which the
+    department is to make again, not one a form; it counts the forms and names the first units. The bureau's K003
+    still says each of 乙局's roster units sent another period, and so does the city's, from the bureau's summary."""
+    inbox = tmp_path / "inbox"
+    for department, count, period in (("甲", 4, "（2026年1-6月）"), ("乙", 6, "（2026年1-5月）"), ("丙", 4, "（2026年1-6月）")):
+        folder = tmp_path / department
+        folder.mkdir()
+        for i in range(count):
+            for project in ("项目", "二期项目")[:2 if (department, i) == ("乙", 0) else 1]:
+                write_form(folder / f"{department}{i}{project}.xlsx", unit=f"{department}单位{i}", project=project,
+                           period=period, department=f"某市{department}局")
+        assert run(capsys, folder, "-o", inbox / f"{department}汇总.xlsx")[0] == 0
+    roster = write_csv(tmp_path / "名单.csv", [["单位名称"], *([f"{d}单位{i}"] for d in "甲乙" for i in range(4)),
+                                              ["丁单位"]])
+    code, data = run(capsys, inbox, "-o", tmp_path / "局汇总.xlsx", "--roster", roster)
+    assert code == 0 and data["period"] == {"year": 2026, "months": 6} and data["projects"] == 8
+    [k001] = [d for d in data["diagnostics"] if d["code"] == "K001"]
+    assert Path(k001["file"]).name == "乙汇总.xlsx" and (k001["sheet"], k001["cell"]) == (None, None)
+    assert k001["message"] == ("该汇总表中的 7 张表（乙单位0、乙单位1、乙单位2、乙单位3、乙单位4 等 6 个单位）的监控期间为 "
+                               "2026年1-5月，与多数单位的 2026年1-6月 不一致，未纳入汇总；请部门按 2026年1-6月 重新汇总后报送。")
+    assert sum(d["severity"] == "error" for d in data["diagnostics"]) == 1
+    other = "报送的监控表期间为 2026年1-5月，与多数单位的 2026年1-6月 不一致，未纳入汇总。"
+    expected = sorted([*(f"名单中的单位“乙单位{i}”{other}" for i in range(4)), "名单中的单位“丁单位”没有报送监控表。"])
+    assert data["missing_units"] == [*(f"乙单位{i}" for i in range(4)), "丁单位"]
+    assert sorted(by_code(data, "K003")) == expected
+    _, city = run(capsys, tmp_path / "局汇总.xlsx", "-o", tmp_path / "市汇总.xlsx", "--roster", roster)
+    assert sorted(by_code(city, "K003")) == expected
+    assert [d["message"] for d in city["diagnostics"] if d["code"] == "K001"] == [k001["message"]]
+
+
 def test_roster_outcome_on_the_overview_and_not_carried_up(tmp_path, capsys):
     units = reporting(tmp_path / "units", {"某局": "某市某局", "市教育局": "某市某局"})
     roster = write_csv(tmp_path / "名单.csv", [["单位名称"], ["某局（本级）"], ["市教育局"]])

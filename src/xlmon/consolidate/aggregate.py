@@ -23,8 +23,8 @@ from .copies import (copies_said, copy_dates, copy_of, covered_forms, file_owner
                      project_aliases, said_again, same_project, saved_at, saved_later)
 from .focus import Focus, focus_list
 from .names import Units, alike_names, department_groups, department_name, unit_or_file, with_units
-from .periods import (form_of_month, in_period, left_out_reason, majority_period, month_of, off_period_finding,
-                      sent_text, sheet_of_month)
+from .periods import (form_of_month, in_period, left_forms, left_out_reason, majority_period, month_of,
+                      off_period_finding, sent_text, sheet_of_month, summary_off_period)
 from .records import (AMOUNTS, OVERALL_NAME, FileOutcome, FormRecord, duplicate_form, form_name, form_place,
                       left_out)
 from .roster import compare_roster, names_departments, roster_keys, sent_unusable
@@ -277,6 +277,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     off_period: dict[str, set[str]] = {}  # file → the periods of its forms left out for their period
     earlier: dict[str, set[str]] = {}  # file → the periods of its forms left out as earlier months kept (K018)
     stale: dict[str, list[tuple[str, str]]] = {}  # a summary → (period, the file that counts) of each such form
+    summarised: dict[tuple[str, str], list[FormRecord]] = {}  # (a summary, a period) → its forms of that period
     overall_off: list[FormRecord] = []  # the 部门整体 forms among them
     repeated: set[str] = set()  # files with a form left out as another file's duplicate
     said: list[tuple[FormRecord, dict]] = []  # the K018 and K001 of units' forms, with their forms (copies_said)
@@ -313,9 +314,11 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
                 earlier.setdefault(record.file, set()).add(found)
                 dropped.add(record.where())
                 continue
-            diagnostics.append(off_period_finding(record, found, majority,
-                                           earlier_month and unit_or_file(record, every) in reporting))
-            if not (record.source and record.source != record.file):
+            if record.source and record.source != record.file:  # said once of the summary, below
+                summarised.setdefault((record.file, found), []).append(record)
+            else:
+                diagnostics.append(off_period_finding(record, found, majority,
+                                                      earlier_month and unit_or_file(record, every) in reporting))
                 said.append((record, diagnostics[-1]))
             dropped.add(record.where())
             off_period.setdefault(record.file, set()).add(found)
@@ -380,6 +383,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
         diagnostics.append(make("K018", file=path, form=f"该汇总表中的 {len(forms)} 张表",
                                 found="、".join(sorted({f for f, _ in forms})), current=later, same="这些表",
                                 majority=majority).model_dump())
+    diagnostics += [summary_off_period(forms, found, majority) for (_, found), forms in summarised.items()]
     for key, record, cover in covered_forms(kept_overall, units):  # a unit's own form, sent too, is in its department's
         del kept_overall[key]
         included[record.file] -= 1
@@ -412,8 +416,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     by_unit = _by_unit(projects, months, profile, kept_units)
     grades = Counter(r.grade for r in projects if r.grade)
     # the forms left out for their period, here and in the summaries read (the K001s they carry up)
-    left = [(d.get("unit"), d.get("department"), d["period"]) for d in diagnostics
-            if d.get("code") == "K001" and d.get("period")]
+    left = left_forms(diagnostics)
     reported = [*projects, *kept_overall.values()]
     keys_of = roster_keys(roster, reported, left) if roster else None  # how names match, worked out once
     missing, unlisted, other_period = compare_roster(roster or [], reported, left, keys_of)

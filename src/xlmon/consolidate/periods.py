@@ -74,8 +74,7 @@ def off_period_finding(record: FormRecord, found: str, majority: str, others_sen
     named as K002 names it, the summary having no sheet of the unit's. It keeps the form's unit, 主管部门 (of a
     project form) and period, which a summary carries up with it: one level up a roster's unit whose form its
     department left out is said to have sent one of another period (K003), as the department's own check says."""
-    sent = {"unit": record.unit, "department": record.department if record.kind == "project" else None,
-            "period": found}
+    sent = dict(zip(("unit", "department", "period"), sent_form(record, found)))
     if not (record.source and record.source != record.file):
         redo = (f"按 {majority} 补报该表（该单位已报送 {majority} 的其他表，其中没有该表；如该表本期已不需填报，可忽略）"
                 if others_sent else f"按 {majority} 重新填报")
@@ -84,6 +83,37 @@ def off_period_finding(record: FormRecord, found: str, majority: str, others_sen
     form = f"该汇总表中{record.unit or '未填单位'}的“{form_name(record) or record.sheet}”{came_from(record)}"
     return make("K001", file=record.file, found=found, majority=majority, form=form,
                 redo=f"部门按 {majority} 重新汇总后报送").model_dump() | sent
+
+
+def sent_form(record: FormRecord, found: str) -> tuple[str | None, str | None, str]:
+    """A form left out for its period as K001 keeps it: its unit, 主管部门 (of a project form) and period."""
+    return record.unit, record.department if record.kind == "project" else None, found
+
+
+def summary_off_period(forms: list[FormRecord], found: str, majority: str) -> dict:
+    """K001 of the forms of one period of a department's summary: one finding, the department having one thing to
+    do, consolidate again, however many forms it summed; it counts them and names their first units. It keeps each
+    form as off_period_finding does (forms: unit, 主管部门, period), which left_forms reads, here and a level up."""
+    if len(forms) == 1:
+        return off_period_finding(forms[0], found, majority)
+    written: dict[str, str] = {}  # one unit however its forms write it, as the first writes it
+    for r in forms:
+        written.setdefault(unit_key(r.unit or ""), r.unit or "未填单位")
+    units = list(written.values())
+    named = "、".join(units[:UNITS_NAMED]) + (f" 等 {len(units)} 个单位" if len(units) > UNITS_NAMED else "")
+    return make("K001", file=forms[0].file, found=found, majority=majority,
+                form=f"该汇总表中的 {len(forms)} 张表（{named}）", redo=f"部门按 {majority} 重新汇总后报送").model_dump() | {
+        "unit": None, "department": None, "period": found, "forms": [sent_form(r, found) for r in forms]}
+
+
+UNITS_NAMED = 5  # of a summary's forms of another period, the units its K001 names before 等
+
+
+def left_forms(diagnostics: Iterable[dict]) -> list[tuple[str | None, str | None, str]]:
+    """The forms left out for their period, of the K001s given: (unit, 主管部门, period) of each, of a form's K001
+    or of each form a summary's counts (summary_off_period)."""
+    return [tuple(form) for d in diagnostics if d.get("code") == "K001" and d.get("period")
+            for form in d.get("forms") or [(d.get("unit"), d.get("department"), d["period"])]]
 
 
 def sent_text(periods: str | None, majority: str, files: Iterable[str] = ()) -> str:
