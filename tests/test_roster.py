@@ -399,12 +399,15 @@ def test_no_roster_no_unlisted_units(tmp_path, capsys):
 
 
 def test_a_bureau_roster_of_departments_matches_their_forms(tmp_path, capsys):
-    """A bureau lists departments: a form answers for its 主管部门, with or without the code in brackets."""
+    """A bureau lists departments: a form answers for its 主管部门, with or without the code in brackets; a department
+    not on it is the name not on it (its unit named in K004)."""
     units = reporting(tmp_path / "units", {"第一中学": "某市教育局（101001）", "市医院": "某市卫生健康委员会",
                                            "某协会": "某市民政局"})
     roster = write_csv(tmp_path / "名单.csv", [["单位名称"], ["某市教育局"], ["某市卫生健康委员会"], ["某市财政局"]])
     _, data = run(capsys, units, "-o", tmp_path / "s.xlsx", "--roster", roster)
-    assert data["missing_units"] == ["某市财政局"] and data["unlisted_units"] == ["某协会"]
+    assert data["missing_units"] == ["某市财政局"] and data["unlisted_units"] == ["某市民政局"]
+    assert by_code(data, "K004") == ["部门（单位）“某市民政局”报送了监控表（其下 1 个单位：某协会），但不在部门（单位）名单中；"
+                                     "请核对部门名称，或把该部门加入名单。"]
 
 
 def test_a_departments_own_unit_listed_by_the_departments_name_reports_only_as_a_unit(tmp_path, capsys):
@@ -768,6 +771,32 @@ def test_a_bureaus_summary_and_report_count_the_roster_as_departments_or_units(t
         "名单中的单位“三中”没有报送监控表。"]
 
 
+def test_a_department_missing_from_a_bureaus_roster_is_one_name_not_on_it(tmp_path, capsys):
+    """A bureau's roster of departments leaves out 某市卫生健康委员会, whose three units sent their files: each unit was
+    K004 (单位“一院”…不在单位名单中), three warnings, and the summary, the report and unlisted_units named the units.
+    The department is the one name not on the roster, with how many units it covers; a unit reporting straight to
+    the bureau, its own 主管部门 too, is that name."""
+    from docx import Document
+
+    units = reporting(tmp_path / "units", {"一中": "某市教育局（101001）", "二中": "某市教育局（101001）",
+                                           "一院": "某市卫生健康委员会（102001）", "二院": "某市卫生健康委员会（102001）",
+                                           "三院": "某市卫生健康委员会（102001）", "市档案馆": "某市档案馆（103001）",
+                                           "救助站": "某市民政局（104001）"})
+    roster = write_csv(tmp_path / "名单.csv", [["部门名称"], ["某市教育局"], ["某市民政局"], ["某市司法局"]])
+    code, data = run(capsys, units, "-o", tmp_path / "局汇总.xlsx", "--roster", roster)
+    assert code == 0 and data["unlisted_units"] == ["某市卫生健康委员会（102001）", "某市档案馆（103001）"]
+    assert by_code(data, "K004") == [
+        "部门（单位）“某市卫生健康委员会（102001）”报送了监控表（其下 3 个单位：一院、二院、三院），但不在部门（单位）名单中；"
+        "请核对部门名称，或把该部门加入名单。",
+        "部门（单位）“某市档案馆（103001）”报送了监控表（其下 1 个单位：市档案馆），但不在部门（单位）名单中；"
+        "请核对部门名称，或把该部门加入名单。"]
+    note = load_workbook(tmp_path / "局汇总.xlsx")["汇总表"]["A2"].value
+    assert "不在名单中的报送部门（单位） 2 个：某市卫生健康委员会（102001）、某市档案馆（103001）" in note
+    assert main(["report", str(tmp_path / "局汇总.xlsx"), "-o", str(tmp_path / "局报告.docx")]) == 0
+    text = "\n".join(p.text for p in Document(tmp_path / "局报告.docx").paragraphs)
+    assert "另有 2 个报送部门（单位）不在名单中：某市卫生健康委员会（102001）、某市档案馆（103001）。" in text
+
+
 def test_departments_whose_forms_leave_out_the_citys_name_match_the_bureaus_roster(tmp_path, capsys):
     """The other way round: the units sign their forms 市卫生健康委员会 or 教育局, the bureau's roster lists 长沙市卫生健康
     委员会 and 长沙市教育局. Each was 未报送 (K003) and its units 不在名单中 (K004); the roster's name is the department
@@ -801,7 +830,7 @@ def test_an_abbreviation_that_may_be_two_departments_or_a_units_name_matches_non
     """An abbreviation is a department only where it is surely that one: 市卫健委 of two cities' forms, 市文旅局 and
     市文广旅局 both listed for the one 某市文化广电旅游局, 市教委 beside 某市教育局 (委 is no 局), 市监局 beside
     市地方金融监督管理局 (its 市 is the city's, not 市场's) match none, and a unit of a department (市教育局党委,
-    某市教育局电教馆) is never the department; each stays 未报送, the units 不在名单中. 市教育局 is 某市教育局, not
+    某市教育局电教馆) is never the department; each stays 未报送, the departments 不在名单中. 市教育局 is 某市教育局, not
     某市教育体育局 too, which 市教体局 is."""
     two = reporting(tmp_path / "省", {"一院": "甲市卫生健康委员会（102001）", "二院": "乙市卫生健康委员会（102001）"})
     roster = write_csv(tmp_path / "省名单.csv", [["部门名称"], ["市卫健委"]])
@@ -815,7 +844,7 @@ def test_an_abbreviation_that_may_be_two_departments_or_a_units_name_matches_non
                                              ["市教委"], ["市教育局党委"], ["某市教育局电教馆"], ["市卫健委"], ["市监局"]])
     _, data = run(capsys, units, "-o", tmp_path / "局汇总.xlsx", "--roster", roster)
     assert data["missing_units"] == ["市文旅局", "市文广旅局", "市教委", "市教育局党委", "某市教育局电教馆", "市监局"]
-    assert data["unlisted_units"] == ["市图书馆", "市金融服务中心"]
+    assert data["unlisted_units"] == ["某市文化广电旅游局（104001）", "市地方金融监督管理局（105001）"]  # the departments
 
 
 def test_a_departments_own_roster_writing_the_department_abbreviated_lists_its_own_unit(tmp_path, capsys):

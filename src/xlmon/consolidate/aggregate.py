@@ -419,9 +419,14 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     left = left_forms(diagnostics)
     reported = [*projects, *kept_overall.values()]
     keys_of = roster_keys(roster, reported, left) if roster else None  # how names match, worked out once
-    missing, unlisted, other_period = compare_roster(roster or [], reported, left, keys_of)
     groups = department_groups(projects)
-    called = roster_listed(bool(roster) and names_departments(roster, reported, groups, keys_of))
+    of_departments = bool(roster) and names_departments(roster, reported, groups, keys_of)
+    called = roster_listed(of_departments)
+    missing, unlisted, other_period = compare_roster(roster or [], reported, left, keys_of, of_departments)
+    named = with_units(groups, kept_units)
+    if of_departments:  # a department not on a bureau's roster, by the name its forms most often write
+        unlisted = _as_departments(unlisted, groups)
+    units_of = dict(named) if of_departments else {}
     # the files that gave no form, here or in a summary read (which names those it left out: drafted from it, the
     # report says what the units' files say)
     names = shown_names([*(o.path for o in outcomes), *others])
@@ -434,10 +439,12 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     unusable = {u: [names[f] for f in files] for u, files in unusable.items()}
     diagnostics += [make("K003", unit=u, sent=sent_text(other_period.get(u), majority, unusable.get(u, ())),
                          listed=called, hint=_hint("已报送的", alike_names(u, unlisted))).model_dump() for u in missing]
-    diagnostics += [make("K004", file=f, unit=u, hint=_hint("名单中未报送的", alike_names(u, missing),
-                                                              "；请核对单位名称，或把该单位加入名单")).model_dump()
-                    for u, f in unlisted.items()]
-    named = with_units(groups, kept_units)
+    for u, f in unlisted.items():
+        who = "部门" if u in units_of else "单位"
+        diagnostics.append(make("K004", file=f, unit=u, listed=called,
+                                under=_units_under(units_of[u]) if u in units_of else "",
+                                hint=_hint("名单中未报送的", alike_names(u, missing), f"；请核对{who}名称，或把该{who}加入名单"))
+                           .model_dump())
     if len(named) > 1:
         listed = "；".join(f"{name}：{len(units)} 个单位（{'、'.join(units[:5])}{' 等' if len(units) > 5 else ''}）"
                            for name, units in named[:10])
@@ -516,6 +523,21 @@ def _ranked(totals: list[Totals], months: int | None, profile: Profile) -> list[
         t.finish(months, profile)
         t.blank_unknown()
     return sorted(totals, key=lambda t: (-(t.gap if t.gap is not None else -1), t.row))
+
+
+def _as_departments(unlisted: dict[str, str], groups: list[tuple[str, list[FormRecord]]]) -> dict[str, str]:
+    """A bureau's names not on its roster of departments (compare_roster gives a department's as one of its
+    spellings) by the name the department's forms most often write (department_groups), each with its first file."""
+    spelled = {r.department: name for name, forms in groups for r in forms if r.department}
+    found: dict[str, str] = {}
+    for name, file in unlisted.items():
+        found.setdefault(spelled.get(name, name), file)
+    return found
+
+
+def _units_under(units: list[str], shown: int = 3) -> str:
+    """The units a department not on the roster covers, for its K004: how many, the first few named."""
+    return f"（其下 {len(units)} 个单位：{'、'.join(units[:shown])}{' 等' if len(units) > shown else ''}）"
 
 
 def roster_listed(departments: bool) -> str:

@@ -253,13 +253,16 @@ def _is_number(cell: str) -> bool:
 
 
 def compare_roster(roster: list[str], records: list[FormRecord], left: Iterable[tuple[str | None, str | None, str]] = (),
-                   keys_of: Callable[[str], set[str]] | None = None) -> tuple[list[str], dict[str, str], dict[str, str]]:
+                   keys_of: Callable[[str], set[str]] | None = None, departments: bool = False
+                   ) -> tuple[list[str], dict[str, str], dict[str, str]]:
     """The roster's units that sent no form, the units that reported but are not on the roster (as first written,
     with the file of their first form), and the roster's units that sent forms of another period only (left:
     (unit, 主管部门, period) of each form left out for its period), with those periods. Names match by label_key, a
     code in brackets aside (某局（101001） is 某局, as 部门整体 forms write it; 某局（本级） is not), but two codes are two
     units (_keys). A form answers for its unit and, where the roster lists its 主管部门 as a department (a bureau's),
-    for that department too: see _answering. With no roster there is nothing to compare."""
+    for that department too: see _answering. departments: the roster lists departments (names_departments, a
+    bureau's): a department not on it is one name not on it, as its forms write it, not each of its units. With no
+    roster there is nothing to compare."""
     if not roster:
         return [], {}, {}
     left = list(left)
@@ -288,7 +291,10 @@ def compare_roster(roster: list[str], records: list[FormRecord], left: Iterable[
         # report drafted from its summary): the department is whose the roster is, no unit reporting without being on it
         whose = bool(r.units) and sum(bool(keys_of(u) & listed) for u in r.units) * 2 > len(r.units)
         if own and not whose and not names & listed and (department or unit_key(unit or "") not in placed):
-            unlisted.setdefault(unit_key(unit or ""), (r.unit, r.file))
+            if departments and department:
+                unlisted.setdefault(f"部门:{unit_key(department)}", (department, r.file))
+            else:
+                unlisted.setdefault(unit_key(unit or ""), (r.unit, r.file))
     missing = [u for u in roster if not keys_of(u) & seen]
     other_period = {u: "、".join(sorted(periods)) for u in missing
                     if (periods := {p for unit, department, p in left if keys_of(u) & answers(unit, department)})}

@@ -366,7 +366,8 @@ def _overview(book: _Book, summary: Summary) -> None:
         note += f"{summary.listed}名单 {len(summary.roster)} 个，未报送 {len(summary.missing_units)} 个"
         note += (f"：{_names(summary.missing_units, what=summary.listed)}" if summary.missing_units else "")
         note += summary.other_period_note
-        note += (f"；不在名单中的报送单位 {len(summary.unlisted_units)} 个：{_names(summary.unlisted_units)}"
+        note += (f"；不在名单中的报送{summary.listed} {len(summary.unlisted_units)} 个："
+                 f"{_names(summary.unlisted_units, what=summary.listed)}"
                  if summary.unlisted_units else "") + "（见“校验问题”）。"
     unsplit, unnamed = summary.unsplit, summary.unnamed
     if unsplit:

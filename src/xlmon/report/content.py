@@ -411,7 +411,7 @@ def roster_text(summary: Summary) -> str:
     text += (f"未报送 {len(missing)} 个{summary.other_period_note}：{'、'.join(missing)}" if missing
              else "均已报送")
     if unlisted:
-        text += f"；另有 {len(unlisted)} 个报送单位不在名单中：{'、'.join(unlisted)}"
+        text += f"；另有 {len(unlisted)} 个报送{summary.listed}不在名单中：{'、'.join(unlisted)}"
     return text + "。"
 
 

@@ -353,7 +353,7 @@
       const missing = result.missing_units.length;
       notes.push(`按${listed}名单（${name}，应报送 ${units} 个${listed}）核对：`
         + (missing ? `未报送 ${missing} 个：${result.missing_units.join("、")}` : `各${listed}均已报送`));
-      if (result.unlisted_units.length) notes.push(`不在名单中的单位：${result.unlisted_units.join("、")}`);
+      if (result.unlisted_units.length) notes.push(`不在名单中的${listed}：${result.unlisted_units.join("、")}`);
     }
     if (result.roster_note) notes.push(result.roster_note);
     for (const d of result.diagnostics) {
