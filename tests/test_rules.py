@@ -223,7 +223,7 @@ def funding_with(row: str, values: list) -> dict:
 
 @pytest.mark.parametrize("code, row, values, field", [
     ("R201", "其他资金", [None, -5, None, None, None, None, None, None], "current"),
-    ("R203", "中央财政资金", [None, 100, None, 120, None, 60, None, 100], "issue_rate"),
+    ("R203", "中央财政资金", [None, 100, None, 120, None, 60, None, 100], "issued"),
     ("R204", "中央财政资金", [None, 100, None, 50, None, 60, None, 100], "spent"),
     ("R205", "中央财政资金", [None, 100, None, 100, None, 120, None, 130], "spent"),
     ("R213", "中央财政资金", [None, 100, None, 100, None, 60, None, 130], "forecast"),
@@ -236,6 +236,16 @@ def test_number_rules_fire_at_the_cell(code, row, values, field):
     form, diags = run(funding=funding)
     target = next(r for r in form.funding if r.row == row)
     assert target.cells[field] in codes_at(diags, code), [d.line() for d in diags]
+
+
+def test_issued_above_the_budget_is_pointed_out_at_the_issued_amount():
+    """R203 asks the unit to check its 下达数 (or the budget's adjustment), but pointed at 下达率, a cell the template
+    works out by formula, which the unit does not type and cannot correct: it points at the 下达数 typed."""
+    funding = {"资金总额": [None] * 8, "市级财政资金": [None, 100, None, 120, None, 60, None, 100]}
+    form, diags = run(funding=funding)
+    city = next(r for r in form.funding if r.row == "市级财政资金")
+    assert city.cells["issued"] in codes_at(diags, "R203"), [d.line() for d in diags]
+    assert not {r.cells["issue_rate"] for r in form.funding} & set(codes_at(diags, "R203"))
 
 
 def test_spending_of_last_years_money_is_not_spending_above_what_was_issued():
@@ -601,7 +611,7 @@ def test_issued_above_a_total_budget_partly_unknown_is_not_said():
     funding["市级财政资金"] = [None, 200, 200, 250, 1.25, 90, 0.45, 200]
     funding["资金总额"] = [None, 200, 300, 350, None, 150, 0.5, 300]
     _, diags = run(funding=funding)
-    assert codes_at(diags, "R203") == ["H10"], [d.line() for d in diags]
+    assert codes_at(diags, "R203") == ["G10"], [d.line() for d in diags]
 
 
 def test_spending_against_a_subtotal_typed_alone_is_not_said_to_exceed_what_was_issued():

@@ -368,7 +368,7 @@ def relations(model: Model) -> set[tuple[str, str, str]]:
         subtotal = made["subtotal"]
         out |= {("R201", name, f) for f in L.INPUT_AMOUNTS if (row[f] or 0) < 0}
         if issued is not None and current and issued > current + 1:
-            out.add(("R203", name, "issue_rate"))
+            out.add(("R203", name, "issued"))
         if issued is not None and spent is not None and spent > issued + (carry or 0) + 1:
             out.add(("R204", name, "spent"))
         if spent and spent > 1 and not subtotal:

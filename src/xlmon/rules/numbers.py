@@ -88,7 +88,8 @@ def execution(form: Form, profile: Profile) -> list[Diagnostic]:
                         or "carryover" in row.unreadable)  # unknown, not 0 (N001, N004, N006)
         # no rate where 本年预算 is partly unknown (a source's 小计 typed alone): nor a 下达数 said to exceed it
         if issued is not None and current and row.issue_rate is not None and issued > current + tolerance:
-            out.append(make("R203", sheet=form.sheet, cell=row.cells.get("issue_rate") or row.cells.get("issued"),
+            # at the 下达数 it asks to check: 下达率 is worked out from it, by the template's formula
+            out.append(make("R203", sheet=form.sheet, cell=row.cells.get("issued") or row.cells.get("issue_rate"),
                             row=row.row, issued=money(issued), current=money(current),
                             rate=fmt_rate(row.issue_rate)))
         if only_subtotal(form, row) and (row.row != L.TOTAL_ROW or len([r for r in form.funding if r.block == row.block]) == 1):
