@@ -997,3 +997,17 @@ def test_what_shows_nothing_pasted_with_a_label_or_an_amount_is_not_read():
     assert [(r.row, r.current) for r in result.forms[0].funding] == [
         (r.row, r.current) for r in official.forms[0].funding]
     assert [d.code for d in result.diagnostics] == [d.code for d in official.diagnostics]
+
+
+def test_a_hidden_source_row_is_said_once_as_hidden_not_also_as_missing():
+    """A unit hid its 市级财政资金 line, amounts and all: S133 said the line is hidden and its amounts not counted
+    (unhide it, or delete it if old), and S111 said the form lacks a 市级财政资金 line, to be added. The line is
+    there; adding another would leave the hidden one behind. One cause, one finding: S133, which says what to do."""
+    grid = project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS)
+    at = next(i for i, row in enumerate(grid) if len(row) > 1 and row[1] == "市级财政资金")
+    result = check_sheets({"表1": grid}, hidden_rows={"表1": frozenset({at})})
+    found = [(d.code, d.cell) for d in result.diagnostics if d.code in ("S111", "S133")]
+    assert found == [("S133", f"B{at + 1}")], [d.line() for d in result.diagnostics]
+    empty = [row[:2] if i == at else row for i, row in enumerate(grid)]  # a line of no amounts, hidden: not there
+    result = check_sheets({"表1": empty}, hidden_rows={"表1": frozenset({at})})
+    assert [d.code for d in result.diagnostics if d.code in ("S111", "S133")] == ["S111"]

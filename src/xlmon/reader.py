@@ -144,6 +144,7 @@ class _Sheet:
     joined: list[str]  # each row's keys as one string, for "does any key in this row contain …"
     start: int = 0  # the form's first row: those above are the forms read before, blanked
     mapped: dict[tuple, dict[str, int]] = field(default_factory=dict)  # _map_columns, by rows and table
+    hidden_rows: set[str] = field(default_factory=set)  # the funding rows hidden with amounts (S133), by label
 
     def raw(self, r: int, c: int):
         if 0 <= r < len(self.grid) and 0 <= c < len(self.grid[r]):
@@ -722,6 +723,7 @@ def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, form_unit:
             unknown = _unknown_source(s, r, first_col, fields, left) if label is None else (label, column)
             if unknown and any(_is_amount(line[c]) for f, c, percent in fields if not percent and c < len(line)):
                 diags.append(make("S133", sheet=s.name, cell=address(r, unknown[1]), line=r + 1, row=unknown[0]))
+                s.hidden_rows.add(unknown[0])
             above = None
             continue
         if department and label in _PROJECT_ONLY:  # 中央财政资金: a project form's source, no row of 附件3
@@ -911,7 +913,7 @@ def _check_rows(s: _Sheet, form: Form, headers: list[int], diags: list[Diagnosti
             diags.append(make("S111", sheet=s.name, cell=cell, row="”“".join(("按支出类型的资金总额", *labels[1:]))))
             continue
         for label in labels:
-            if label not in present:
+            if label not in present and label not in s.hidden_rows:  # hidden, not missing: S133 says what to do
                 diags.append(make("S111", sheet=s.name, cell=cell, row=label))
 
 
