@@ -199,6 +199,23 @@ def test_header_fields_required():
     assert codes_at(diags, "R105") == [form.cells["project"], form.cells["unit"]]
 
 
+def test_a_blank_header_value_is_pointed_out_where_it_is_to_be_typed():
+    """R105 (表头未填写) pointed at the label (项目名称 in A3), which the unit must not change, not at C3, where the
+    name is to be typed: the grid knows no merges (项目名称 spans A3:B3). A value stands in the column the form's
+    other header values stand in right of a label in the same column; on a form laid out as our template, where the
+    template has it; else right beside its label."""
+    _, diags = run(project="")
+    assert codes_at(diags, "R105") == ["C3"], [d.line() for d in diags]
+    _, diags = run(department=None)
+    assert codes_at(diags, "R105") == ["C4"], [d.line() for d in diags]
+    _, diags = run(project=None, department=None, unit=None)
+    assert sorted(codes_at(diags, "R105")) == ["C3", "C4", "I4"], [d.line() for d in diags]
+    grid = project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS, project=None, department=None, unit=None)
+    grid.insert(0, ["填报单位自制"])  # not where the template puts it: beside each label
+    _, diags = run(grid)
+    assert sorted(codes_at(diags, "R105")) == ["B4", "B5", "I5"], [d.line() for d in diags]
+
+
 def test_goal_review_thresholds():
     few = [SAMPLE_INDICATORS[0], SAMPLE_INDICATORS[3]]
     form, diags = run(indicators=few)

@@ -342,7 +342,6 @@ def render(model: Model, top: int = 0, left: int = 0) -> list[list]:
 # ---------------------------------------------------------------------------------------------------------------
 
 HEADER_CELLS = {"project": (2, 2), "department": (3, 2), "unit": (3, 8)}
-HEADER_LABELS = {"project": (2, 0), "department": (3, 0), "unit": (3, 7)}  # where R105 points when the value is blank
 HEADER_ZH = {"project": "项目名称", "department": "主管部门及代码", "unit": "预算单位"}
 
 
@@ -616,7 +615,7 @@ def m_header_blank(rng: random.Random, model: Model) -> Mutation | None:
     f = rng.choice(tuple(HEADER_CELLS))
     after = deepcopy(model)
     setattr(after, f, rng.choice((None, "", " ")))
-    return Mutation("表头未填写", "header", after, [Expected("R105", HEADER_LABELS[f], (HEADER_ZH[f],))])
+    return Mutation("表头未填写", "header", after, [Expected("R105", HEADER_CELLS[f], (HEADER_ZH[f],))])
 
 
 def green_indicator(rng: random.Random, model: Model, quantitative: bool | None = None) -> int | None:

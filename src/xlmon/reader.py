@@ -17,8 +17,9 @@ from functools import lru_cache
 from . import layout as L
 from .calc import fmt_rate
 from .diagnostics import Diagnostic, make
-from .grid import Grid, Uncached, address
+from .grid import Grid, Uncached, address, parse_address
 from .models import Block, Form, FundingRow, Indicator
+from .recalc import template_header
 from .text import (UNIT_TO_WAN, WAN, YUAN, NotANumber, as_shown, clean_text, formula_error, label_key, label_keys,
                    nfkc, parse_amount, parse_measure, parse_number, parse_target, plain_number, to_wan)
 
@@ -209,7 +210,7 @@ def read_form(grid: Grid, sheet: str, start: int = 0, hidden: frozenset[int] = f
         form.place = (start, next_form)
     first_table = min(funding_headers[:1] + ([indicator_header] if indicator_header is not None else []))
     a_day = _read_title(s, form, first_table, diags)
-    _read_header_fields(s, form, first_table, diags)
+    blank = _read_header_fields(s, form, first_table, diags)
     if below is not None:
         blocks_end, indicators = next_form, range(indicator_header, indicators_end)
         goal_rows = [*range(start, indicator_header), *range(indicators_end, top)]
@@ -233,6 +234,7 @@ def read_form(grid: Grid, sheet: str, start: int = 0, hidden: frozenset[int] = f
         if form.department is None and "department" not in form.unknown_texts and form.unit is not None:
             form.department, form.cells["department"] = form.unit, form.cells["unit"]  # 单位名称: 附件3's one name
     _check_rows(s, form, funding_headers, diags)
+    _blank_header(form, blank)
     if indicator_header is None:
         diags.append(make("S120", sheet=sheet))
     else:
@@ -543,7 +545,10 @@ def _unknown_text(s: _Sheet, form: Form, field: str, value: str | None, cell: st
     return None
 
 
-def _read_header_fields(s: _Sheet, form: Form, limit: int, diags: list[Diagnostic]) -> None:
+def _read_header_fields(s: _Sheet, form: Form, limit: int, diags: list[Diagnostic]) -> dict[str, tuple[int, int]]:
+    """Reads the header fields; returns those whose value is blank, by where their label stands (_blank_header)."""
+    blank: dict[str, tuple[int, int]] = {}
+    beside: dict[int, int] = {}  # the column of a label → the column its value was found in
     for r in range(s.start, limit):
         for c, k in enumerate(s.keys[r]):
             if not k or not k.startswith(_HEADER_LABELS):
@@ -553,6 +558,10 @@ def _read_header_fields(s: _Sheet, form: Form, limit: int, diags: list[Diagnosti
                     continue
                 if k in labels:
                     value, cell = _value_right_of(s, r, c)
+                    if cell is None:
+                        blank[field] = (r, c)
+                    else:
+                        beside.setdefault(c, parse_address(cell)[1])
                 elif k.startswith(labels) and re.search(r"[:：]", str(s.grid[r][c])):
                     value, cell = re.split(r"[:：]", str(s.grid[r][c]), maxsplit=1)[1].strip() or None, None
                 else:
@@ -560,6 +569,22 @@ def _read_header_fields(s: _Sheet, form: Form, limit: int, diags: list[Diagnosti
                 form.cells[field] = cell or address(r, c)
                 label = (clean_text(s.grid[r][c]) or k).rstrip("：:")
                 setattr(form, field, _unknown_text(s, form, field, value, cell, label, diags))
+    for name, (r, c) in blank.items():
+        v = beside.get(c, c + 1)
+        if not s.key(r, v).startswith(_ANY_HEADER_LABEL):
+            form.cells[name] = address(r, v)
+    return blank
+
+
+def _blank_header(form: Form, blank: dict[str, tuple[int, int]]) -> None:
+    """A header value left blank is pointed at (R105) where it is to be typed, not at its label. The grid knows no
+    merges: the value stands in the column the other header values right of a label in the same column stand in
+    (项目名称 merged over A3:B3 as 主管部门及代码 over A4:B4, its value in C4), else right beside its label
+    (_read_header_fields); on a form laid out as our template, where the template has it (all three blank)."""
+    header = template_header(form) if blank else None
+    for name in blank:
+        if header and name in header:
+            form.cells[name] = header[name]
 
 
 def _map_columns(s: _Sheet, rows: range, table: tuple[tuple[str, tuple[str, ...]], ...], left: int = 0

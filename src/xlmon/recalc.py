@@ -100,6 +100,7 @@ class _Template:
     funding: dict[tuple[str, str], dict[str, str]]
     formulas: dict[str, str]  # cell → formula
     fills: dict[str, str]  # cell → RGB of the template's own fill
+    header: dict[str, str]  # header field (project, department, unit, goal) → the cell its value is typed in
 
 
 def template_formulas(form: Form) -> dict[str, str] | None:
@@ -112,6 +113,13 @@ def template_fills(form: Form) -> dict[str, str] | None:
     """Cell → the template's fill (what a cell looked like before 校验 marked it), else None."""
     template = _as_template(form)
     return template.fills if template else None
+
+
+def template_header(form: Form) -> dict[str, str] | None:
+    """Header field → the cell our template has its value typed in, when the form sits exactly where the template
+    puts it, else None."""
+    template = _as_template(form)
+    return template.header if template else None
 
 
 def _as_template(form: Form) -> _Template | None:
@@ -131,7 +139,7 @@ def _template(kind: str) -> _Template:
     final = plan.final_cells()
     formulas = {cell: str(final[rc(cell)].value) for cell in plan.layout.formulas}
     fills = {f"{letter(c)}{r}": cell.style.fill for (r, c), cell in final.items() if cell.style.fill}
-    return _Template(plan.layout.funding, formulas, fills)
+    return _Template(plan.layout.funding, formulas, fills, plan.layout.header)
 
 
 def _computed_fields(form: Form, row: FundingRow) -> list[str]:
