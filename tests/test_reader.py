@@ -396,6 +396,29 @@ def test_calculate_makes_a_total_typed_as_text_a_number_where_it_cannot_write_it
     assert edits[total.cells["issue_rate"]].formula and "66.67%" in edits[total.cells["issue_rate"]].note
 
 
+def test_calculate_leaves_a_total_budget_that_may_hold_a_subtotal_typed_alone():
+    """A form laid out as our template: 中央财政资金 gives its 小计 100 alone (R215), 市级财政资金 本年预算 200, and the
+    unit types 资金总额's 本年预算 300, central's 100 being this year's money. 校验 neither takes nor calls it wrong
+    (the 小计's part is unsaid), but 计算 wrote the template's =SUM back over it, which shows 200, the unit's right
+    300 gone under a note of 恢复模板公式. A total between the parts typed and those with the 小计 is the unit's, and
+    left; one beyond both cannot be right, and gets the formula back, as the note says."""
+    from xlmon.recalc import plan_calculation
+
+    funding = {L.TOTAL_ROW: [None, 300, 300, 250, None, 150, 0.5, 300],
+               "中央财政资金": [None, None, 100, 100, None, 60, 0.6, 100],
+               "市级财政资金": [None, 200, 200, 150, 0.75, 90, 0.45, 200]}
+    grid = project_grid(funding=funding, indicators=SAMPLE_INDICATORS)
+    result = check_sheets({"表1": grid})
+    total = result.forms[0].total()
+    assert not [d for d in result.diagnostics if d.code.startswith("C")], [d.line() for d in result.diagnostics]
+    assert not [e for e in plan_calculation(result.forms, {"表1": grid}) if e.cell in total.cells.values()]
+    funding[L.TOTAL_ROW][1] = 350  # more than the 小计 can hold
+    grid = project_grid(funding=funding, indicators=SAMPLE_INDICATORS)
+    result = check_sheets({"表1": grid})
+    edits = {e.cell: e for e in plan_calculation(result.forms, {"表1": grid})}
+    assert edits[total.cells["current"]].formula and "200.00 万元" in edits[total.cells["current"]].note
+
+
 def test_a_check_line_below_the_sources_with_its_subtotal_typed_wrong_is_still_the_check():
     """A unit's own sum typed below the sources, unlabelled, its 小计 10 万元 out: it was read as a second line of
     其他资金 (S114), which doubled 资金总额 (C002 at each of its cells); 计算 wrote the doubled sums and corrected the

@@ -90,7 +90,8 @@ def _sum_left(form: Form, row: FundingRow, field: str) -> bool:
     if not (field in L.INPUT_AMOUNTS and _sums_rows(form, row)):
         return False
     parts = [r for r in form.funding if r.block == row.block and r is not row]
-    return any(field in r.unreadable for r in parts) or all(r.typed.get(field) is None for r in parts)
+    return (any(field in r.unreadable for r in parts) or all(r.typed.get(field) is None for r in parts)
+            or _may_hold_alone(form, row, field))
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,8 @@ def _edit(form: Form, row: FundingRow, field: str, grid: Grid, formulas: dict[st
         parts = [r for r in form.funding if r.block == row.block and r is not row]
         if any(field in r.unreadable for r in parts) or all(r.typed.get(field) is None for r in parts):
             return None
+        if _may_hold_alone(form, row, field):
+            return None
     before = value(grid, *parse_address(cell))
     is_rate = field in L.RATE_FIELDS
     scale = 1 if is_rate else form.amount_scale
@@ -187,6 +190,19 @@ def _edit(form: Form, row: FundingRow, field: str, grid: Grid, formulas: dict[st
     fmt = RATE_FORMAT if is_rate else AMOUNT_FORMAT
     return CellEdit(form.sheet, cell, computed, number_format=fmt if computed is not None else None,
                     before=before, note=f"{label}：{_shown(before)} → {shown}")
+
+
+def _may_hold_alone(form: Form, row: FundingRow, field: str) -> bool:
+    """资金总额's 上年结转 or 本年预算 typed where a source gave its 小计 alone (R215): that 小计 holds some of both,
+    unsaid, so a total from the parts typed up to those with the 小计 may be right. It is the unit's, as calc
+    neither takes it nor calls it wrong: the template's SUM would show the parts alone over it."""
+    typed = row.typed.get(field)
+    if field not in ("carryover", "current") or typed is None or not _sums_rows(form, row):
+        return False
+    alone = [r.typed["subtotal"] for r in form.funding if r.block == row.block and r is not row and only_subtotal(form, r)]
+    parts = getattr(row, field) or 0.0
+    tolerance = amount_tolerance(form) + EPS
+    return bool(alone) and parts - tolerance <= typed <= parts + sum(alone) + tolerance
 
 
 def _kept(form: Form, row: FundingRow, grid: Grid) -> bool:
