@@ -597,8 +597,9 @@ def test_links_open_the_units_file_at_the_form_and_at_the_indicator(tmp_path, ca
     assert deviations
     for row in deviations:
         place = row[12]
-        file, sheet, cell = place.value.split("!")
-        assert (place.hyperlink.target, place.hyperlink.location) == (file, f"'{sheet.replace(chr(39), chr(39) * 2)}'!{cell}")
+        file, cell = place.value.split("!", 1)[0], place.value.rsplit("!", 1)[1]
+        assert (place.hyperlink.target, place.hyperlink.location) == (file, f"'一中''s 表'!{cell}")
+        assert place.value == f"{file}!{place.hyperlink.location}"  # the sheet quoted as Excel and the link quote it
         assert stacked.name == file and f"单元格 {cell}" in place.hyperlink.tooltip
     assert [(r[0].value, r[0].hyperlink.target, r[0].hyperlink.location) for r in book["文件清单"].iter_rows(min_row=2)
             ] == [("一中.xlsx", "一中.xlsx", None)]  # 文件 opens the file
@@ -962,6 +963,32 @@ def test_roster_findings_of_a_lower_level_are_not_carried_up(tmp_path, capsys):
     code, bureau = run(capsys, tmp_path / "部门汇总.xlsx", "-o", tmp_path / "局汇总.xlsx")
     assert bureau["missing_units"] == [] and not [d for d in bureau["diagnostics"] if d["code"] == "K003"]
     assert len(bureau["diagnostics"]) == len(department["diagnostics"]) - 1
+
+
+def test_a_sheet_name_is_quoted_in_the_places_a_summary_writes_as_elsewhere(tmp_path, capsys):
+    """Every finding names a sheet as Excel writes it before a cell ('项目 表'!F7, diagnostics.sheet_ref), but 指标偏差's
+    位置 wrote 某校.xlsx!项目 表!G20 and K002 某校.xlsx!项目 表, which read as other sheets and paste into no Excel
+    reference. They quote a sheet's name where Excel does; a plain one (表1) stays as it is."""
+    grid = project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS, unit="某市第一中学", project="校舍维修")
+    first = write_grid(tmp_path / "一中.xlsx", grid, "项目 表")
+    copy = write_grid(tmp_path / "一中（副本）.xlsx", grid, "2026年6月")
+    os.utime(copy, (1_780_000_000, 1_780_000_000))
+    os.utime(first, (1_780_000_600, 1_780_000_600))  # the one counted, its indicators in 指标偏差
+    code, data = run(capsys, tmp_path, "-o", tmp_path / "out" / "汇总.xlsx")
+    [k002] = [d["message"] for d in data["diagnostics"] if d["code"] == "K002"]
+    assert "一中.xlsx!'项目 表'" in k002 and "一中（副本）.xlsx!'2026年6月'" in k002, k002
+    book = load_workbook(tmp_path / "out" / "汇总.xlsx")
+    places = [row[12].value for row in book["指标偏差"].iter_rows(min_row=2) if row[0].value]
+    assert places and all(p.startswith(f"{first.name}!'项目 表'!") for p in places), places
+    code, again = run(capsys, tmp_path / "out" / "汇总.xlsx", "-o", tmp_path / "局汇总.xlsx")  # read back as unedited
+    assert code == 0 and not [d for d in again["diagnostics"] if d["code"] in ("K005", "K012", "K014")]
+    sheet = book["指标偏差"]  # as a summary written before quoted it: read back one level up, no edit of the department's
+    for row in sheet.iter_rows(min_row=2):
+        if row[0].value:
+            row[12].value = row[12].value.replace("'项目 表'", "项目 表")
+    book.save(tmp_path / "out" / "汇总.xlsx")
+    code, again = run(capsys, tmp_path / "out" / "汇总.xlsx", "-o", tmp_path / "局汇总.xlsx")
+    assert code == 0 and not [d["message"] for d in again["diagnostics"] if d["code"] in ("K005", "K012", "K014")]
 
 
 def write_form(path: Path, *, unit: str, project: str, period: str = "（2026年1-6月）", funding=None,

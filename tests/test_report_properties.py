@@ -166,6 +166,8 @@ def project_named(row: dict) -> str:
     """A project as the report names it from a row of 项目明细 or 指标偏差 (位置: file!sheet!cell): a blank 项目名称 by
     its sheet (records.named_form)."""
     sheet = row["工作表"] if "工作表" in row else row["位置"].rsplit("!", 2)[1]
+    if sheet.startswith("'") and sheet.endswith("'") and len(sheet) > 1:  # quoted as Excel quotes it (sheet_ref)
+        sheet = sheet[1:-1].replace("''", "'")
     return row["项目名称"] or f"（未填项目名称，工作表“{sheet}”）"
 
 

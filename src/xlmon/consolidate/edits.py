@@ -115,7 +115,7 @@ def own_columns(sheets: dict[str, list[list]]) -> list[Column]:
 def placed_columns(columns: list[Column], summary: Summary) -> tuple[list[Column], list[tuple[Column, object]]]:
     """The department's columns as they go into a new summary, each value beside the row it stood beside; and
     the values whose row the new summary no longer has (a deviation corrected, a finding gone), which are not."""
-    from .workbook import detail_key, deviation_key, source_names, focus_key, problem_key, problem_names
+    from .workbook import detail_key, deviation_key, earlier_places, source_names, focus_key, problem_key, problem_names
 
     records = [*summary.projects, *summary.overall]
     places, names = source_names(records), problem_names(summary.diagnostics)
@@ -123,12 +123,20 @@ def placed_columns(columns: list[Column], summary: Summary) -> tuple[list[Column
             SUMMARY_SHEETS[2]: {deviation_key(r, d, places) for r in records for d in r.deviations},
             SUMMARY_SHEETS[3]: {problem_key(d, names) for d in summary.diagnostics},
             SUMMARY_SHEETS[4]: {focus_key(f) for f in summary.focus}}
+    earlier = earlier_places(records, places)
     placed, left = [], []
     for column in columns:
         here = rows[column.sheet]
+        if column.sheet == SUMMARY_SHEETS[2] and earlier:
+            column = column._replace(values={_placed_now(k, earlier): v for k, v in column.values.items()})
         placed.append(column._replace(values={k: v for k, v in column.values.items() if k in here}))
         left += [(column, v) for k, v in column.values.items() if k not in here]
     return placed, left
+
+
+def _placed_now(key: tuple, earlier: dict[str, str]) -> tuple:
+    """A row's key of 指标偏差 (位置 first) with its 位置 as written now (workbook.earlier_places)."""
+    return (earlier.get(key[0], key[0]), *key[1:]) if key else key
 
 
 def _keyed() -> dict[str, tuple[tuple[str, ...], int, tuple[str, ...]]]:
@@ -335,7 +343,8 @@ def edited_deviations(sheet: list[list], records: list[FormRecord]) -> Found:
     the 指标偏差 are listed from the records (the units' forms), so such edits would be lost without a word;
     each is reported (K012) with the cell."""
     from .records import form_name
-    from .workbook import DEVIATION_KEY, GRADE_TEXT, deviation_headers, deviation_key, source_names, deviation_row
+    from .workbook import (DEVIATION_KEY, GRADE_TEXT, deviation_headers, deviation_key, deviation_row, earlier_places,
+                           source_names)
 
     labels = deviation_headers("")
     expected = [h for h in labels if not _is_actual(h)]
@@ -354,6 +363,11 @@ def edited_deviations(sheet: list[list], records: list[FormRecord]) -> Found:
     rows = _rows_by(sheet, found, list(key_columns))
     listed = [(record, d) for record in records for d in record.deviations]
     places = source_names(records)
+    if where is not None and (earlier := earlier_places(records, places)):  # a summary written before: its 位置 unquoted
+        now: dict[tuple, list[int]] = {}
+        for key, lines in rows.items():
+            now.setdefault(_placed_now(key, earlier), []).extend(lines)
+        rows = {key: sorted(lines) for key, lines in now.items()}
     wanted = [tuple(part if c is not None else None for part, c in zip(key, key_columns))
               for key in (deviation_key(record, d, places) for record, d in listed)]
     for (record, d), key, (r, renamed) in zip(listed, wanted, _match(rows, wanted)):

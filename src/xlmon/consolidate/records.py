@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .. import layout as L
 from ..calc import AMOUNT_TOLERANCE, DEPENDS, EPS, ratio
+from ..diagnostics import sheet_ref
 from ..file_errors import readable
 
 AMOUNTS = ("carryover", "current", "issued", "spent", "forecast")  # inputs; the rest is derived
@@ -360,12 +361,12 @@ def form_place(record: FormRecord, shown: dict[str, str]) -> str:
     name = shown[record.file]
     if record.source and record.source != record.file:
         return f"{name}{came_from(record)}"
-    return f"{name}!{record.sheet}{rows_from(record)}"
+    return f"{name}!{sheet_ref(record.sheet)}{rows_from(record)}"
 
 
 def came_from(record: FormRecord) -> str:
     """Where a form read back from a summary came from: （汇总自 某校.xlsx!表1）."""
-    return f"（汇总自 {readable(Path(record.source or record.file).name)}!{record.sheet}{rows_from(record)}）"
+    return f"（汇总自 {readable(Path(record.source or record.file).name)}!{sheet_ref(record.sheet)}{rows_from(record)}）"
 
 
 def rows_from(record: FormRecord) -> str:

@@ -21,6 +21,7 @@ from xlsxwriter.worksheet import Worksheet
 from .. import layout as L
 from ..atomic import atomic_path
 from ..calc import AMOUNT_TOLERANCE, EPS
+from ..diagnostics import sheet_ref
 from ..file_errors import readable
 from ..form_plan import (COLUMN_WIDTHS, LAST_COL, LINE_HEIGHT, MAX_ROW_HEIGHT, PAGE_NUMBER, ROW_HEIGHT, SheetPlan,
                          header_text, page_rows_height, plan_form, rc)
@@ -692,8 +693,17 @@ def source_name(record: FormRecord, names: dict[str, str]) -> str:
 
 
 def deviation_place(record: FormRecord, d: Deviation, names: dict[str, str]) -> str:
-    """Where an indicator stands, as 指标偏差's 位置 shows it: file!sheet!cell; names: source_names."""
-    return f"{source_name(record, names)}!{record.sheet}!{d.cell or ''}"
+    """Where an indicator stands, as 指标偏差's 位置 shows it: file!sheet!cell, the sheet quoted where Excel quotes it
+    ('项目 表'), as every finding names it; names: source_names."""
+    return f"{source_name(record, names)}!{sheet_ref(record.sheet)}!{d.cell or ''}"
+
+
+def earlier_places(records: list[FormRecord], names: dict[str, str]) -> dict[str, str]:
+    """位置 as summaries wrote it before sheet names were quoted (file!项目 表!G20) → as it is written now: a summary
+    read back (one level up, or its department's columns carried into a new one) matches its rows by it."""
+    places = {f"{source_name(r, names)}!{r.sheet}!{d.cell or ''}": deviation_place(r, d, names)
+              for r in records for d in r.deviations}
+    return {old: new for old, new in places.items() if old != new}
 
 
 def deviation_key(record: FormRecord, d: Deviation, names: dict[str, str]) -> tuple:
