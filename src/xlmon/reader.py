@@ -19,7 +19,6 @@ from .calc import fmt_rate
 from .diagnostics import Diagnostic, make
 from .grid import Grid, Uncached, address, parse_address
 from .models import Block, Form, FundingRow, Indicator
-from .recalc import template_header
 from .text import (UNIT_TO_WAN, WAN, YUAN, NotANumber, as_shown, clean_text, formula_error, label_key, label_keys,
                    nfkc, parse_amount, parse_measure, parse_number, parse_target, plain_number, to_wan)
 
@@ -581,7 +580,11 @@ def _blank_header(form: Form, blank: dict[str, tuple[int, int]]) -> None:
     merges: the value stands in the column the other header values right of a label in the same column stand in
     (项目名称 merged over A3:B3 as 主管部门及代码 over A4:B4, its value in C4), else right beside its label
     (_read_header_fields); on a form laid out as our template, where the template has it (all three blank)."""
-    header = template_header(form) if blank else None
+    if not blank:
+        return
+    from .recalc import template_header  # the template's layout: only for a blank value, kept out of start-up
+
+    header = template_header(form)
     for name in blank:
         if header and name in header:
             form.cells[name] = header[name]
