@@ -2387,6 +2387,21 @@ def overall_form(summary: Path):
     return read_form(read_workbook(summary).sheets["部门整体"], "部门整体")[0]
 
 
+def test_the_command_line_names_the_first_projects_sent_twice_and_counts_the_rest(department, tmp_path, capsys):
+    """A department's summary consolidated with all its units' files (a bureau's inbox) sends every project twice: the
+    command line printed one 重复 line a project, 30 here and hundreds at a bureau. It prints the first ten, in the
+    order of duplicates in the JSON, and counts the rest."""
+    summary = tmp_path / "教育局汇总.xlsx"
+    assert main(["consolidate", str(department), "-o", str(summary)]) == 0
+    capsys.readouterr()
+    _, data = run(capsys, summary, department, "-o", tmp_path / "局.xlsx")
+    assert len(data["duplicates"]) > 10
+    assert main(["consolidate", str(summary), str(department), "-o", str(tmp_path / "局2.xlsx")]) == 0
+    said = [line for line in capsys.readouterr().out.splitlines() if line.startswith("  重复：")]
+    assert said == [*(f"  重复：{d}" for d in data["duplicates"][:10]),
+                    f"  重复：另有 {len(data['duplicates']) - 10} 个项目重复报送，均只计入一次（逐个见汇总表的“校验问题”）。"]
+
+
 def test_a_completed_department_form_is_carried_into_the_new_summary(department, tmp_path, capsys):
     """A unit's late correction means a new summary: what the department completed in the earlier one goes
     into it (goal, indicators, the amount it typed, text as text); the amounts it left are pre-filled again

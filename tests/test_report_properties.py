@@ -26,7 +26,7 @@ from test_consolidate_properties import (MONTHS, YEAR, bureau_inbox, bureau_ways
 from xlmon.cli import main
 from xlmon.consolidate.extract import summary_records
 from xlmon.consolidate.workbook import SHEETS
-from xlmon.report.content import LISTED_DUPLICATES
+from xlmon.consolidate.aggregate import SHOWN_DUPLICATES
 from xlmon.sheetnames import RECORDS_SHEET
 
 GRADES = {"绿灯": "green", "黄灯": "yellow", "红灯": "red", "未评级": None}
@@ -353,7 +353,7 @@ def assert_states(report: Drafted, data: dict, book: Sheets, context: str, sent:
     earlier = sum(f["earlier"] for f in sent["files"])
     assert report.starting("另有") == ([f"另有 {earlier} 个文件是各单位前期的监控表（本期的表已报送），未纳入本报告。"]
                                      if earlier else []), context
-    twice, shown = sent["duplicates"], LISTED_DUPLICATES
+    twice, shown = sent["duplicates"], SHOWN_DUPLICATES
     assert report.starting("重复报送的项目") == (
         [] if not twice else ["重复报送的项目：" + "；".join(twice) + "。"] if len(twice) <= shown else
         [f"重复报送的项目 {len(twice)} 个，均只计入一次，其中：" + "；".join(twice[:shown])

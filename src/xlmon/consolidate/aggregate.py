@@ -37,6 +37,8 @@ LEVEL_CODES = ("K003", "K004", "K017")  # about one level's inputs as a whole (i
 # summary's are not carried up, where they are said again of all the inputs
 WRITING_CODES = ("K007", "K010", "K011", "K015", "K016", "K021")  # what 汇总 said of writing a summary (its 部门整体
 # carried or not, the edits of the one before it): news to the department then, of no summary made of it
+SHOWN_DUPLICATES = 10  # projects sent twice named in the command line's output and the report, the rest counted: a
+# department's summary sent with all its units' files repeats every project
 LEFT_OVER = frozenset({"carryover", "current", "forecast"})  # what 预计结转结余 is made from
 SOURCE_ROWS = {L.TOTAL_ROW, *L.PROJECT_SOURCES}  # 汇总表's rows: a project's row of another name is in none but 资金总额
 TOTAL_FIELDS = ("carryover", "current", "subtotal", "issued", "issue_rate", "spent", "spend_progress", "forecast")

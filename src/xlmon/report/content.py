@@ -19,7 +19,7 @@ from .. import layout as L
 from ..calc import DEPENDS, fmt_amount, fmt_rate
 from ..adapters.files import other_files
 from ..check import check_file, check_sheets, no_forms
-from ..consolidate.aggregate import CHART_BARS, Summary, aggregate, shown_names, source_rows
+from ..consolidate.aggregate import CHART_BARS, SHOWN_DUPLICATES, Summary, aggregate, shown_names, source_rows
 from ..consolidate.focus import Focus
 from ..consolidate.extract import DamagedRecords, completion_typed, form_record, summary_outcome
 from ..consolidate.names import department_name as names_department
@@ -60,7 +60,6 @@ EDITED = ("K005", "K012", "K014")  # a summary's sheets changed by hand (consoli
 OF_SUMMARY = (*EDITED, "K020")  # and one graded by another profile than the report's
 LISTED_BEHIND = 20  # units behind named in the text: a bureau has hundreds, which its table of units lists
 LISTED_RED = 30  # red indicators set out one by one: a bureau has hundreds, which its table of deviations lists
-LISTED_DUPLICATES = 10  # projects sent twice named: a department's summary sent with its units' files repeats them all
 _LIKELIHOOD_ORDER = {"完全不可能": 0, "有可能": 1}  # the least likely to be reached set out first
 
 
@@ -265,10 +264,10 @@ def quality_text(severities: list[str]) -> str:
 def duplicates_text(duplicates: list[str]) -> str:
     """The projects sent twice, each counted once: the first few named, with how many there were; a department's
     summary sent to the bureau with all its units' files makes one line a project, dozens the reviewer would cut."""
-    if len(duplicates) <= LISTED_DUPLICATES:
+    if len(duplicates) <= SHOWN_DUPLICATES:
         return "重复报送的项目：" + "；".join(duplicates) + "。"
-    return (f"重复报送的项目 {len(duplicates)} 个，均只计入一次，其中：" + "；".join(duplicates[:LISTED_DUPLICATES])
-            + f"；其余 {len(duplicates) - LISTED_DUPLICATES} 个从略（逐个见汇总的“校验问题”）。")
+    return (f"重复报送的项目 {len(duplicates)} 个，均只计入一次，其中：" + "；".join(duplicates[:SHOWN_DUPLICATES])
+            + f"；其余 {len(duplicates) - SHOWN_DUPLICATES} 个从略（逐个见汇总的“校验问题”）。")
 
 
 _NUMERALS = "一二三四五六七八九十"
