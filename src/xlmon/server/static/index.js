@@ -15,6 +15,7 @@
     ["spend_progress", "支出进度", "rate"], ["forecast", "全年预计支出数", "amount"],
   ];
 
+  const SHOWN_DUPLICATES = 10;  // consolidate.aggregate.SHOWN_DUPLICATES
   let limits = { max_file_mb: 20, max_files: 300, max_total_mb: 200 };
   let chosen = [];
   let foundRosters = [];  // …名单… .csv/.txt files chosen with the units' files
@@ -347,7 +348,12 @@
 
   function summaryNotes(result) {
     const notes = [];
-    if (result.duplicates.length) notes.push(`重复报送：${result.duplicates.join("；")}`);
+    const twice = result.duplicates;  // the first named, as the command line and the report name them
+    if (twice.length) {
+      notes.push(`重复报送：${twice.slice(0, SHOWN_DUPLICATES).join("；")}`
+        + (twice.length > SHOWN_DUPLICATES ? `；另有 ${twice.length - SHOWN_DUPLICATES} 个项目重复报送，均只计入一次`
+          + "（逐个见汇总表的“校验问题”）" : ""));
+    }
     if (result.roster) {
       const { name, units, listed } = result.roster;  // a bureau's roster lists 部门（单位）
       const missing = result.missing_units.length;
