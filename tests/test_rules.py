@@ -631,6 +631,42 @@ def test_issued_above_a_total_budget_partly_unknown_is_not_said():
     assert codes_at(diags, "R203") == ["G10"], [d.line() for d in diags]
 
 
+def test_issued_above_the_budget_in_one_source_is_not_said_again_at_the_total():
+    """中央财政资金 issued 160 of a 100 budget: 资金总额's 下达数 350, the template's SUM of the sources, then exceeds its
+    300 as well, and R203 said the one mistake twice, the second time at a formula cell the unit does not type. The
+    total's excess is said only where the sources' own R203 do not account for it: 其他资金 issued 50 with no budget
+    (no rate, no R203 of its own) is, and so is a total typed alone above its budget."""
+    central = [None, 100, 100, 160, 1.6, 60, 0.375, 100]
+    city = [10, 200, 210, 190, 0.95, 90, 0.428571, 205]
+    for total in ([10, 300, 310, 350, 1.1667, 150, 0.4839, 305], [None] * 8):
+        form, diags = run(funding={"资金总额": total, "中央财政资金": central, "市级财政资金": city})
+        at = {r.row: r.cells["issued"] for r in form.funding}
+        assert codes_at(diags, "R203") == [at["中央财政资金"]], [d.line() for d in diags]
+    funding = {"资金总额": [10, 300, 310, 400, 1.3333, 150, 0.4839, 305], "中央财政资金": central,
+               "市级财政资金": city, "其他资金": [None, None, None, 50, None, None, None, None]}
+    form, diags = run(funding=funding)
+    at = {r.row: r.cells["issued"] for r in form.funding}
+    assert codes_at(diags, "R203") == [at["资金总额"], at["中央财政资金"]], [d.line() for d in diags]
+    funding = {"资金总额": [10, 300, 310, 350, 1.1667, 150, 0.4839, 305],
+               "中央财政资金": [None, 100, 100, None, None, 60, 0.6, 100], "市级财政资金": [10, 200, 210, None, None, 90, 0.428571, 205]}
+    form, diags = run(funding=funding)
+    assert codes_at(diags, "R203") == [form.total().cells["issued"]], [d.line() for d in diags]
+
+
+def test_issued_above_the_budget_of_a_department_row_is_said_once_in_either_block():
+    """附件3 by fund type and by spending type: 一般公共预算资金 issued 300 of 250 and 基本支出 230 of 200; each block's
+    资金总额 (330 of 300) exceeds its budget by no more than its rows do, and is not said to again."""
+    total = [10, 300, 310, 330, 1.1, 150, 0.4839, 300]
+    sources = {**DEPARTMENT_SOURCES, "资金总额：": total, "其中：一般公共预算资金": [10, 250, 260, 300, 1.2, 130, 0.5, 250]}
+    spending = {"资金总额：": total, "其中：基本支出": [None, 200, 200, 230, 1.15, 100, 0.5, 200],
+                "项目支出": [10, 100, 110, 100, 1, 50, 0.4545, 100]}
+    form, diags = run(department_grid(sources=sources, spending=spending))
+    at = {(r.block, r.row): r.cells["issued"] for r in form.funding}
+    assert sorted(codes_at(diags, "R203")) == sorted([at["source", "一般公共预算资金"], at["spending", "基本支出"]]), [
+        d.line() for d in diags]
+    assert not codes_at(diags, "R202"), [d.line() for d in diags]
+
+
 def test_spending_against_a_subtotal_typed_alone_is_not_said_to_exceed_what_was_issued():
     """县（区）财政资金 gives its 小计 380 alone (R215), 148 issued of this year's part, 272 spent: the rest of the 小计 may
     be 上年结转, which may be spent as well as the 下达数 (R204 counts it), but it was taken as 0 and R204 said 272

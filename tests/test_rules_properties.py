@@ -366,8 +366,9 @@ def relations(model: Model) -> set[tuple[str, str, str]]:
         carry, current, issued, spent, forecast = (row[f] for f in L.INPUT_AMOUNTS)
         subtotal = made["subtotal"]
         out |= {("R201", name, f) for f in L.INPUT_AMOUNTS if (row[f] or 0) < 0}
-        if issued is not None and current and issued > current + 1:
-            out.add(("R203", name, "issued"))
+        if issued is not None and current and issued > current + 1 and not (
+                name == L.TOTAL_ROW and issued - current <= issued_excess(model) + 1):
+            out.add(("R203", name, "issued"))  # 资金总额's, only beyond what its sources' own R203 say
         if issued is not None and spent is not None and spent > issued + (carry or 0) + 1:
             out.add(("R204", name, "spent"))
         if spent and spent > 1 and not subtotal:
@@ -386,6 +387,13 @@ def relations(model: Model) -> set[tuple[str, str, str]]:
             elif gap > PROFILE.funding.green_max_gap + 1e-12:
                 out.add(("G102", name, "spend_progress"))
     return out
+
+
+def issued_excess(model: Model) -> int:
+    """What the sources' 下达数 exceed their 本年预算 by, where R203 says so of them (0.01 万元)."""
+    rows = [model.row(s) for s in source_rows(model)]
+    return sum(r["issued"] - r["current"] for r in rows if r["issued"] is not None and r["current"]
+               and r["issued"] > r["current"] + 1)
 
 
 def amount(n: int | float) -> str:

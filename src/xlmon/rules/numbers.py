@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from .. import layout as L
-from ..calc import DEPENDS, EPS, amount_tolerance, fmt_amount, fmt_rate, only_subtotal
+from ..calc import DEPENDS, EPS, add, amount_tolerance, fmt_amount, fmt_rate, only_subtotal
 from ..diagnostics import Diagnostic, make
 from ..grading import counts_none, deadline, is_quantitative, target_shown
-from ..models import Form, Indicator
+from ..models import Form, FundingRow, Indicator
 from ..profile import Profile
 from ..text import label_key, plain_number
 
@@ -86,8 +86,7 @@ def execution(form: Form, profile: Profile) -> list[Diagnostic]:
         current, issued, spent, subtotal = row.current, row.issued, row.spent, row.subtotal
         partly_known = (only_subtotal(form, row) or row.row == L.TOTAL_ROW and row.block in alone
                         or "carryover" in row.unreadable)  # unknown, not 0 (N001, N004, N006)
-        # no rate where 本年预算 is partly unknown (a source's 小计 typed alone): nor a 下达数 said to exceed it
-        if issued is not None and current and row.issue_rate is not None and issued > current + tolerance:
+        if _issued_over(row, tolerance) and not _excess_told_by_sources(form, row, tolerance):
             # at the 下达数 it asks to check: 下达率 is worked out from it, by the template's formula
             out.append(make("R203", sheet=form.sheet, cell=row.cells.get("issued") or row.cells.get("issue_rate"),
                             row=row.row, issued=money(issued), current=money(current),
@@ -118,6 +117,28 @@ def execution(form: Form, profile: Profile) -> list[Diagnostic]:
             out.append(make("R214", sheet=form.sheet, cell=row.cells.get("forecast"), row=row.row,
                             forecast=money(forecast), spent=money(spent)))
     return out
+
+
+def _issued_over(row: FundingRow, tolerance: float) -> bool:
+    """下达数 above 本年预算 (R203); not where 本年预算 is partly unknown (a source's 小计 typed alone), which leaves
+    no rate."""
+    return (row.issued is not None and bool(row.current) and row.issue_rate is not None
+            and row.issued > row.current + tolerance)
+
+
+def _excess_told_by_sources(form: Form, total: FundingRow, tolerance: float) -> bool:
+    """资金总额's 下达数 above its 本年预算 only by what its sources' own R203 already say: the same mistake said
+    again, at a cell the template sums. Said where the total is not its sources' sum, or exceeds by more (a source
+    issued money with no budget, which has no R203 of its own)."""
+    if total.row != L.TOTAL_ROW:
+        return False
+    sources = [r for r in form.funding if r.block == total.block and r is not total]
+    issued, current = add(*(r.issued for r in sources)), add(*(r.current for r in sources))
+    if issued is None or current is None or abs(total.issued - issued) > tolerance + EPS \
+            or abs(total.current - current) > tolerance + EPS:
+        return False
+    told = sum(r.issued - r.current for r in sources if _issued_over(r, tolerance))
+    return told > 0 and total.issued - total.current <= told + tolerance + EPS
 
 
 _SAME_UNITS = {"百分比": "%", "百分之": "%", "％": "%", "m2": "平方米", "m3": "立方米"}
