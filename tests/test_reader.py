@@ -1034,3 +1034,42 @@ def test_a_hidden_source_row_is_said_once_as_hidden_not_also_as_missing():
     empty = [row[:2] if i == at else row for i, row in enumerate(grid)]  # a line of no amounts, hidden: not there
     result = check_sheets({"表1": empty}, hidden_rows={"表1": frozenset({at})})
     assert [d.code for d in result.diagnostics if d.code in ("S111", "S133")] == ["S111"]
+
+
+def _hidden(grid: list[list], label: str, old: list | None = None) -> tuple[list[list], int]:
+    """The grid with its row labelled `label` to be hidden, or with `old` (amounts) typed above it as the line hidden."""
+    at = next(i for i, row in enumerate(grid) if len(row) > 1 and row[1] == label)
+    return (grid if old is None else [*grid[:at], [None, label, None, *old], *grid[at:]]), at
+
+
+def test_what_s133_advises_for_a_hidden_row_leads_to_no_other_finding():
+    """S133 told the unit to delete a hidden row of old amounts. Where the hidden row is the form's only 中央财政资金
+    row, deleting it (or clearing it and leaving it hidden) makes the next check say the row is missing (S111): S133
+    says so, and asks to unhide it. A hidden old line beside the row in use may be deleted, and S133 says that."""
+    grid = project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS)
+    clean = sorted((d.code, d.cell) for d in check_sheets({"表1": grid}).diagnostics)
+    _, at = _hidden(grid, "其中：中央财政资金")
+    [said] = [d for d in check_sheets({"表1": grid}, hidden_rows={"表1": frozenset({at})}).diagnostics if d.code == "S133"]
+    assert "请删除该行" not in said.message and "唯一的“中央财政资金”行，请取消隐藏，不要删除" in said.message, said.message
+    deleted = [row for i, row in enumerate(grid) if i != at]
+    assert "S111" in {d.code for d in check_sheets({"表1": deleted}).diagnostics}  # what deleting it gave
+    old, at = _hidden(grid, "其中：中央财政资金", [None, 80, 80, 40, 0.5, 20, 0.25, 80])
+    [said] = [d for d in check_sheets({"表1": old}, hidden_rows={"表1": frozenset({at})}).diagnostics if d.code == "S133"]
+    assert said.message.endswith("如这些金额有效，请取消隐藏；如是旧数据，请删除该行。"), said.message
+    deleted = [row for i, row in enumerate(old) if i != at]
+    assert sorted((d.code, d.cell) for d in check_sheets({"表1": deleted}).diagnostics) == clean
+
+
+@pytest.mark.parametrize("label, block", [("其中：基本支出", "spending"), ("资金总额：", "spending"), ("单位资金", "source")])
+def test_what_s133_advises_for_a_hidden_department_row_depends_on_whether_it_is_the_only_one(label, block):
+    """附件3: its only 基本支出 row, or block 2's 资金总额 (block 1 has its own), hidden, is to be unhidden, not deleted;
+    an old 单位资金 line hidden above the one in use may be deleted."""
+    grid = department_grid()
+    if block == "spending":
+        second = next(i for i, row in enumerate(grid) if len(row) > 1 and row[1] == "2.")
+        at = next(i for i in range(second, len(grid)) if len(grid[i]) > 1 and grid[i][1] == label)
+    else:
+        grid, at = _hidden(grid, label, [None, 40, 40, 20, 0.5, 10, 0.25, 40])
+    [said] = [d for d in check_sheets({"表1": grid}, hidden_rows={"表1": frozenset({at})}).diagnostics if d.code == "S133"]
+    only = block == "spending"
+    assert ("请取消隐藏，不要删除" in said.message) is only and said.message.endswith("请删除该行。") is not only, said.message

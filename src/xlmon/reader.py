@@ -144,7 +144,8 @@ class _Sheet:
     joined: list[str]  # each row's keys as one string, for "does any key in this row contain …"
     start: int = 0  # the form's first row: those above are the forms read before, blanked
     mapped: dict[tuple, dict[str, int]] = field(default_factory=dict)  # _map_columns, by rows and table
-    hidden_rows: set[str] = field(default_factory=set)  # the funding rows hidden with amounts (S133), by label
+    # the funding rows hidden with amounts (S133), by label: (row, column) of each, 0-based
+    hidden_rows: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
 
     def raw(self, r: int, c: int):
         if 0 <= r < len(self.grid) and 0 <= c < len(self.grid[r]):
@@ -750,8 +751,7 @@ def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, form_unit:
         if r in hidden:  # last version's amounts, kept out of sight: Excel shows the form without them
             unknown = _unknown_source(s, r, first_col, fields, left) if label is None else (label, column)
             if unknown and any(_is_amount(line[c]) for f, c, percent in fields if not percent and c < len(line)):
-                diags.append(make("S133", sheet=s.name, cell=address(r, unknown[1]), line=r + 1, row=unknown[0]))
-                s.hidden_rows.add(unknown[0])
+                s.hidden_rows.setdefault(unknown[0], []).append((r, unknown[1]))  # said by _check_rows (S133)
             above = None
             continue
         if department and label in _PROJECT_ONLY:  # 中央财政资金: a project form's source, no row of 附件3
@@ -923,8 +923,18 @@ def _summed(row: dict[str, float | None], field: str) -> float:
 _SAME_AMOUNT = 0.01 + 1e-9  # 万元, as calc.AMOUNT_TOLERANCE
 
 
+# S133's advice: a hidden line beside the row in use (or of no name of the form's) may go; the form's only row of a
+# name may not, nor be cleared and left hidden, which makes it missing (S111)
+_HIDDEN_OLD = "如这些金额有效，请取消隐藏；如是旧数据，请删除该行。"
+_HIDDEN_ONLY = ("该行是本表唯一的“{row}”行，请取消隐藏，不要删除（删除该行，或清除金额后仍隐藏，本表即缺少该行）；"
+                "如其中是旧数据，请在取消隐藏后改为本期金额或清除。")
+
+
 def _check_rows(s: _Sheet, form: Form, headers: list[int], diags: list[Diagnostic]) -> None:
+    """S111 for each row the form lacks, and S133 for each hidden with amounts: a row the form has only hidden is
+    not missing, and is to be unhidden, not deleted."""
     expected: dict[Block, tuple[str, ...]]
+    only_hidden: set[str] = set()
     if form.kind == "department":
         expected = {"source": (L.TOTAL_ROW, *L.DEPARTMENT_FUND_TYPES),
                     "spending": (L.TOTAL_ROW, *L.DEPARTMENT_SPENDING_TYPES)}
@@ -937,12 +947,17 @@ def _check_rows(s: _Sheet, form: Form, headers: list[int], diags: list[Diagnosti
         cell = address(anchor.row_number - 1, edge) if anchor else (address(headers[0], edge) if headers else None)
         if not present and not headers:
             continue
+        only_hidden |= {label for label in labels if label not in present and label in s.hidden_rows}
         if not present and block == "spending":  # 附件3's block 2 left out whole: one finding, not its 资金总额's apart
-            diags.append(make("S111", sheet=s.name, cell=cell, row="”“".join(("按支出类型的资金总额", *labels[1:]))))
+            if not set(labels) <= only_hidden:
+                diags.append(make("S111", sheet=s.name, cell=cell, row="”“".join(("按支出类型的资金总额", *labels[1:]))))
             continue
         for label in labels:
-            if label not in present and label not in s.hidden_rows:  # hidden, not missing: S133 says what to do
+            if label not in present and label not in only_hidden:  # hidden, not missing: S133 says what to do
                 diags.append(make("S111", sheet=s.name, cell=cell, row=label))
+    for label, places in s.hidden_rows.items():
+        advice = _HIDDEN_ONLY.format(row=label) if label in only_hidden else _HIDDEN_OLD
+        diags += [make("S133", sheet=s.name, cell=address(r, c), line=r + 1, row=label, advice=advice) for r, c in places]
 
 
 def _read_indicators(s: _Sheet, form: Form, header: int, end: int, diags: list[Diagnostic]) -> None:
