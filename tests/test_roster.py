@@ -847,6 +847,17 @@ def test_an_abbreviation_that_may_be_two_departments_or_a_units_name_matches_non
     assert data["unlisted_units"] == ["某市文化广电旅游局（104001）", "市地方金融监督管理局（105001）"]  # the departments
 
 
+def test_a_department_whose_forms_leave_out_the_city_before_shi_chang_is_what_shi_jian_ju_abbreviates(tmp_path, capsys):
+    """Units sign 市场监督管理局 without their city, as 教育局: its 市 begins the word 市场, not a city, so 市监局 on the
+    bureau's roster is that department. It was read as the city's 场监督管理局: 市监局 未报送 (K003), the department
+    不在名单中 (K004)."""
+    units = reporting(tmp_path / "units", {"市质量检验所": "市场监督管理局", "市医院": "某市卫生健康委员会（102001）"})
+    roster = write_csv(tmp_path / "名单.csv", [["部门名称"], ["市监局"], ["市卫健委"]])
+    _, data = run(capsys, units, "-o", tmp_path / "局汇总.xlsx", "--roster", roster)
+    assert data["missing_units"] == [] and data["unlisted_units"] == []
+    assert not by_code(data, "K003") and not by_code(data, "K004")
+
+
 def test_a_departments_own_roster_writing_the_department_abbreviated_lists_its_own_unit(tmp_path, capsys):
     """A department's roster writes itself as its staff say it (市卫健委) beside its units: that is its 本级 unit,
     reported only by a form of that unit, as when it writes the department's name."""
@@ -863,7 +874,7 @@ def test_a_departments_own_roster_writing_the_department_abbreviated_lists_its_o
 @pytest.mark.parametrize("name, department, found", [
     ("市卫健委", "某市卫生健康委员会（102001）", True), ("卫健委", "市卫生健康委员会", True),
     ("长沙市卫健委", "卫生健康委员会", True), ("区卫健局", "某区卫生健康局", True), ("市人社局", "某市人力资源和社会保障局", True),
-    ("市监局", "某市市场监督管理局", True), ("市监局", "市市场监督管理局", True), ("市场监管局", "区市场监督管理局", True),
+    ("市监局", "某市市场监督管理局", True), ("市监局", "市市场监督管理局", True), ("市监局", "市场监督管理局", True), ("市场监管局", "区市场监督管理局", True),
     ("市资规局", "某市自然资源和规划局", True), ("自然资源局", "某市自然资源和规划局", True), ("教体局", "某市教育体育局", True),
     ("文广旅局", "某市文化广电旅游局", True), ("文旅局", "某市文化和旅游局", True), ("国资委", "某市国有资产监督管理委员会", True),
     ("城管局", "某市城市管理综合执法局", True), ("市政府办", "某市人民政府办公室", True), ("人防办", "某市人民防空办公室", True),

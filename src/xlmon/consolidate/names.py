@@ -602,10 +602,13 @@ def _readings(name: str, department: bool = False) -> tuple[tuple[str, str], ...
     """The ways a name reads as (its city, the rest): by its region (甲市, 长沙县); else, led by a plain 市, 县 or 区
     (市卫健委), without it, as the city's, and a roster's name as it is too (市监局: 市场监督管理局). A department's
     市 is its city's: read as a word too, 市地方金融监督管理局 would be 市监局's, 市 for 市. A region of plain words
-    alone (市市场监督管理局, 区市场监督管理局) is the plain one, the rest a word's."""
+    alone (市市场监督管理局, 区市场监督管理局) is the plain one, the rest a word's. A department's name that begins
+    with a word led by one (市场监督管理局, its city left out) reads as it is."""
     stem = name_stem(name)
     if (place := region(name)) is not None and not set(place) <= set(_PLAIN_PREFIXES):
         return ((place, stem[stem.find(place) + len(place):]),)
+    if department and stem.startswith(_PLAIN_WORDS):
+        return (("", stem),)
     plain = stem[:1] in _PLAIN_PREFIXES[1:]
     return (*((("", stem),) if not (plain and department) else ()), *(((stem[0], stem[1:]),) if plain else ()))
 
@@ -619,6 +622,7 @@ _REGION = re.compile(r"^(?:中共)?(.+?(?:自治区|自治州|自治县|地区|�
 # words ending as a region does, which begin a department's own name (城市管理局, 社区服务中心); 晋城市 is a city
 _NOT_PLACES = ("城市", "都市", "社区", "园区", "景区", "校区", "市区", "郊区", "山区", "林区", "矿区")
 _PLAIN_PREFIXES = ("", "市", "区", "县", "省", "州")  # 市城市管理局: the city's, unnamed
+_PLAIN_WORDS = ("市场",)  # words led by a plain prefix, which begin a department's own name (市场监督管理局)
 
 
 @lru_cache(maxsize=16384)
