@@ -858,6 +858,19 @@ def test_a_department_whose_forms_leave_out_the_city_before_shi_chang_is_what_sh
     assert not by_code(data, "K003") and not by_code(data, "K004")
 
 
+def test_a_department_written_with_the_plain_shi_its_forms_leave_out_is_that_one_beside_an_abbreviation(
+        tmp_path, capsys):
+    """Units sign 文化和旅游局 without their city; the bureau's roster writes it 市文化和旅游局, its name with the city's
+    plain 市, beside 市文旅局, which may be it or 某市文化广电旅游局. 市文化和旅游局 names it, as 某市文化和旅游局 would:
+    it was taken for an abbreviation, and two names that may be one department are neither, so it was 未报送 and the
+    department 不在名单中. 市文旅局 stays 未报送, 某市文化广电旅游局 不在名单中."""
+    units = reporting(tmp_path / "units", {"市图书馆": "文化和旅游局", "市博物馆": "某市文化广电旅游局（109001）",
+                                           "市医院": "某市卫生健康委员会（102001）"})
+    roster = write_csv(tmp_path / "名单.csv", [["部门名称"], ["市文化和旅游局"], ["市文旅局"], ["市卫健委"]])
+    _, data = run(capsys, units, "-o", tmp_path / "局汇总.xlsx", "--roster", roster)
+    assert data["missing_units"] == ["市文旅局"] and data["unlisted_units"] == ["某市文化广电旅游局（109001）"]
+
+
 def test_a_departments_own_roster_writing_the_department_abbreviated_lists_its_own_unit(tmp_path, capsys):
     """A department's roster writes itself as its staff say it (市卫健委) beside its units: that is its 本级 unit,
     reported only by a form of that unit, as when it writes the department's name."""

@@ -511,7 +511,8 @@ def shortened_departments(names: Iterable[str], departments: Iterable[str]) -> d
     """The names that write a department otherwise than its forms do, as a bureau's roster says its city's
     departments, each with that department's spellings: shorter (市教育局 for 某市教育局（101001）), the one department
     (department_keys) whose spellings hold the name, which reads as a department's (…局, …委员会); or with the city its
-    forms leave out (长沙市教育局 for 教育局 or 市教育局), the one whose spelling it ends with after its region. Of
+    forms leave out (长沙市教育局 for 教育局 or 市教育局, 市教育局 for 教育局), the one whose spelling it ends with after
+    its region or plain 市. Of
     several (教育局 of 甲市 and 乙市), none's. A longer name (某市教育局电教馆, 市教育局党委) is a unit, never its
     department."""
     spellings = [d for d in dict.fromkeys(departments) if d]
@@ -531,7 +532,7 @@ def _shortened(name: str, other: str) -> bool:
     stem = name_stem(name)
     if len(stem) < 3 or not _OWN_DEPARTMENT.search(stem) or stem == other:
         return False
-    place = len(region(name) or "")
+    place = len(region(name) or "") or int(stem[:1] in _PLAIN_PREFIXES[1:])  # 市文化和旅游局: the city's plain 市
     return stem in other or len(other) >= 3 and stem.endswith(other) and len(stem) - len(other) <= place
 
 
