@@ -9,7 +9,9 @@ The oracle does not ask names.py: each roster name is generated knowing which de
 writes a department by its name (full, shortened, with its city) names it whenever it sent. An abbreviation names
 its department only where that department is the one sent department it may be, and no other roster name may be
 that department (names.abbreviated_departments: of two names for one department, neither). The abbreviations
-used are unambiguous among these departments by construction; 市文旅局 is generated only as the ambiguous one.
+used are unambiguous among these departments by construction; 市文旅局 is generated only as the ambiguous one, and
+a department is written twice only by two abbreviations that are not its name cut short (卫生健康委 is 卫生健康委员会
+shortened where its forms' spelling holds it, a name by its name).
 
 Each case is seeded; a failure names its seed. XLMON_PROPERTY_CASES=n runs n cases."""
 
@@ -106,6 +108,12 @@ def abbreviated(rng: random.Random, city: str, abbreviation: str) -> str:
     return abbreviation if abbreviation.startswith("市") else rng.choice((city, "市", "")) + abbreviation
 
 
+def shorter(abbreviation: str, body: str) -> bool:
+    """Whether an abbreviation is the department's name cut short (卫生健康委, 地方志办): where the forms' spelling
+    holds it, it names the department by its name, so it is never generated as one of two names for it."""
+    return body.startswith(abbreviation[:-1])
+
+
 def unit_names(rng: random.Random, body: str) -> list[str]:
     """Its units' names, which no roster name is."""
     topic = re.sub("(局|委员会|办公室)$", "", body)
@@ -127,8 +135,8 @@ def generate(rng: random.Random) -> Case:
             continue  # a sent department left off
         ways = DEPARTMENTS[d.body]
         how = rng.choice(("name", "abbreviation", "abbreviation", "twice")) if ways else "name"
-        if how == "twice" and len(ways) > 1:  # a department two names may be is neither's
-            entries += [Entry(abbreviated(rng, city, a), frozenset({d.body})) for a in rng.sample(ways, 2)]
+        if how == "twice" and len(twice := [a for a in ways if not shorter(a, d.body)]) > 1:
+            entries += [Entry(abbreviated(rng, city, a), frozenset({d.body})) for a in rng.sample(twice, 2)]
         elif how == "name":
             entries.append(Entry(by_name(rng, city, d), frozenset({d.body}), written=True))
         else:
