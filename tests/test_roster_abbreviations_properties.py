@@ -58,14 +58,17 @@ UNIT_LIMIT = 3
 
 @dataclass
 class Department:
-    """A department: its name after the city, as its forms write it (spelled), whether it sent, its units, and
-    whether it sent its summary rather than its units' files."""
+    """A department: its name after the city, as most of its forms write it (spelled), whether it sent, its units,
+    whether it sent its summary rather than its units' files, and how its last unit of three writes it, if
+    otherwise (its code left out or added: one department still)."""
 
     body: str
+    code: str
     spelled: str
     sent: bool
     units: list[str]
     summary: bool = False
+    other: str = ""
 
 
 @dataclass
@@ -98,9 +101,10 @@ def form_spelling(rng: random.Random, city: str, body: str, code: str) -> str:
 def by_name(rng: random.Random, city: str, d: Department) -> str:
     """The department by its name: as its forms sign it, or shortened to 市X, or with the city its forms leave out."""
     plain = re.sub(r"（[0-9]+）$", "", d.spelled)
+    coded = f"{plain}（{d.code}）"
     if not owns_word(d.body):
-        return rng.choice((plain, d.spelled))
-    return rng.choice((plain, d.spelled, f"市{d.body}", f"{city}{d.body}"))
+        return rng.choice((plain, coded))
+    return rng.choice((plain, coded, f"市{d.body}", f"{city}{d.body}"))
 
 
 def abbreviated(rng: random.Random, city: str, abbreviation: str) -> str:
@@ -125,8 +129,14 @@ def generate(rng: random.Random) -> Case:
     bodies = rng.sample(NAMED, rng.randint(3, 9))
     if rng.random() < 0.2:
         bodies = [b for b in bodies if b not in AMBIGUOUS[1]] + list(AMBIGUOUS[1])
-    departments = [Department(b, form_spelling(rng, city, b, f"{101 + NAMED.index(b)}001"), rng.random() < 0.75,
-                              unit_names(rng, b), rng.random() < 0.2) for b in bodies]
+    departments = []
+    for b in bodies:
+        code = f"{101 + NAMED.index(b)}001"
+        d = Department(b, code, form_spelling(rng, city, b, code), rng.random() < 0.75, unit_names(rng, b),
+                       rng.random() < 0.2)
+        if len(d.units) == UNIT_LIMIT and rng.random() < 0.4:
+            d.other = d.spelled.removesuffix(f"（{code}）") if d.spelled.endswith("）") else f"{d.spelled}（{code}）"
+        departments.append(d)
     for d in departments[:2]:
         d.sent = True
     entries = []
@@ -194,7 +204,7 @@ def write_case(case: Case, root: Path, capsys) -> Path:
     for i, d in enumerate(case.departments):
         if not d.sent:
             continue
-        units = dict.fromkeys(d.units, d.spelled)
+        units = dict.fromkeys(d.units, d.spelled) | ({d.units[-1]: d.other} if d.other else {})
         if d.summary:
             made = reporting(root / f"d{i}", units)
             code, _ = run(capsys, made, "-o", inbox / f"{d.body}汇总.xlsx")
@@ -202,6 +212,13 @@ def write_case(case: Case, root: Path, capsys) -> Path:
         else:
             reporting(inbox / f"d{i}", units)
     return inbox
+
+
+def described(case: Case) -> str:
+    """What was sent (a department's other spelling after /, its summary marked) and the roster, for a failure."""
+    sent_ = "、".join(d.spelled + (f"/{d.other}" if d.other else "") + ("（汇总表）" if d.summary else "")
+                     for d in case.departments if d.sent)
+    return f"{case.city}, sent {sent_}; roster {'、'.join(e.name for e in case.entries)}"
 
 
 def quoted(message: str) -> str:
@@ -220,9 +237,7 @@ def test_a_roster_of_departments_typed_by_hand_names_exactly_who_sent_nothing_an
     inbox = write_case(case, tmp_path, capsys)
     roster = write_csv(tmp_path / "名单.csv", [["部门名称"], *([e.name] for e in case.entries)])
     code, data = run(capsys, inbox, "-o", tmp_path / "局汇总.xlsx", "--roster", roster)
-    context = (f"seed {seed}: {case.city}, sent " + "、".join(d.spelled + ("（汇总表）" if d.summary else "")
-                                                            for d in case.departments if d.sent)
-               + "; roster " + "、".join(e.name for e in case.entries))
+    context = f"seed {seed}: {described(case)}"
     assert code == 0, context
     missing = [e.name for e in case.entries if names(e, case) is None]
     spelled = {d.body: d.spelled for d in case.departments}
