@@ -826,6 +826,22 @@ def test_a_bureau_roster_writing_its_departments_by_their_common_abbreviations_m
     assert by_code(data, "K003") == ["名单中的部门（单位）“市住建局”没有报送监控表。"] and not by_code(data, "K004")
 
 
+def test_a_bureaus_roster_writing_the_peoples_organisations_as_the_city_says_them_matches_their_forms(tmp_path,
+                                                                                                    capsys):
+    """A city's roster lists its 群团 organisations as its staff say them: 市总工会, 市妇联, 市残联, 市科协, 市文联, 市侨联,
+    市工商联, 市红十字会, their forms signing 某市总工会（301001）, 某市妇女联合会（302001）… Each was 未报送 and not on
+    the roster (a name ending 会 or 联 did not read as a department's); each is the one whose name it writes shorter or
+    abbreviates."""
+    sent = {"市总工会": "某市总工会（301001）", "市妇联": "某市妇女联合会（302001）", "市残联": "某市残疾人联合会（303001）",
+            "市科协": "某市科学技术协会（304001）", "市文联": "某市文学艺术界联合会（305001）",
+            "市侨联": "某市归国华侨联合会（306001）", "市工商联": "某市工商业联合会（307001）",
+            "市红十字会": "某市红十字会（308001）", "市社科联": "某市社会科学界联合会（309001）", "市教育局": "某市教育局（101001）"}
+    units = reporting(tmp_path / "units", {f"第{i}中心": department for i, department in enumerate(sent.values())})
+    roster = write_csv(tmp_path / "名单.csv", [["部门名称"], *([name] for name in sent), ["市科联"]])
+    _, data = run(capsys, units, "-o", tmp_path / "局汇总.xlsx", "--roster", roster)
+    assert data["missing_units"] == ["市科联"] and data["unlisted_units"] == []  # 科联: 科协 or 社科联, neither
+
+
 def test_an_abbreviation_that_may_be_two_departments_or_a_units_name_matches_none(tmp_path, capsys):
     """An abbreviation is a department only where it is surely that one: 市卫健委 of two cities' forms, 市文旅局 and
     市文广旅局 both listed for the one 某市文化广电旅游局, 市教委 beside 某市教育局 (委 is no 局), 市监局 beside

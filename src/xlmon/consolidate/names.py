@@ -530,7 +530,7 @@ def _shortened(name: str, other: str) -> bool:
     """Whether a name that reads as a department's writes the department of stem `other` shorter, or with the city
     its forms leave out (shortened_departments)."""
     stem = name_stem(name)
-    if len(stem) < 3 or not _OWN_DEPARTMENT.search(stem) or stem == other:
+    if len(stem) < 3 or not (_OWN_DEPARTMENT.search(stem) or _ORGANISATION.search(stem)) or stem == other:
         return False
     place = len(region(name) or "") or int(stem[:1] in _PLAIN_PREFIXES[1:])  # 市文化和旅游局: the city's plain 市
     return stem in other or len(other) >= 3 and stem.endswith(other) and len(stem) - len(other) <= place
@@ -562,9 +562,11 @@ def abbreviated_departments(names: Iterable[str], departments: Iterable[str]) ->
 
 
 # abbreviations that do not start as the full name does, and so abbreviates cannot tell: body → full body
-_KNOWN_ABBREVIATIONS = {"资规局": "自然资源和规划局", "政府办": "人民政府办公室"}
+_KNOWN_ABBREVIATIONS = {"资规局": "自然资源和规划局", "政府办": "人民政府办公室", "侨联": "归国华侨联合会"}
 # the word a department's name ends with → how its abbreviation ends (委员会: 卫健委); 党委 is a unit's, not a 委's
-_ENDINGS = (("委员会", "委"), ("办公室", "办"), ("局", "局"), ("委", "委"), ("办", "办"))
+_ENDINGS = (("委员会", "委"), ("办公室", "办"), ("局", "局"), ("委", "委"), ("办", "办"),
+            ("联合会", "联"), ("协会", "协"), ("联", "联"), ("协", "协"))  # 群团: 妇联, 残联, 科协
+_ORGANISATION = re.compile(r"(?:工会|联合会|协会|红十字会|联|协)$")  # a 群团's name, a department's on a city's roster
 _DEPARTMENT_WORD = re.compile("[局委办厅署]")  # before the ending: a name of a department's unit (教育局党委), or none
 
 
