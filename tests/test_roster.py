@@ -910,7 +910,8 @@ def test_a_departments_own_roster_writing_the_department_abbreviated_lists_its_o
     ("长沙市卫健委", "株洲市卫生健康委员会", False), ("县卫健局", "某市卫生健康局", False), ("市教委", "某市教育局", False),
     ("教委", "某市教育局党委", False), ("市教育局党委", "某市教育局", False), ("某市教育局电教馆", "某市教育局", False),
     ("市监局", "市地方金融监督管理局", False), ("市卫计委", "某市卫生健康委员会", False), ("市旅游局", "某市文化和旅游局", False),
-    ("市发改局", "某市发展和改革委员会", False), ("市卫健委医院", "某市卫生健康委员会", False)])
+    ("市发改局", "某市发展和改革委员会", False), ("市卫健委医院", "某市卫生健康委员会", False),
+    ("市第1局", "某市第12局", False), ("市第二局", "某市第十二局", False)])
 def test_an_abbreviation_is_the_department_it_abbreviates_and_no_other(name, department, found):
     from xlmon.consolidate.names import abbreviated_departments
     assert abbreviated_departments([name], [department]) == ({name: [department]} if found else {})

@@ -567,6 +567,7 @@ _KNOWN_ABBREVIATIONS = {"资规局": "自然资源和规划局", "政府办": "�
 _ENDINGS = (("委员会", "委"), ("办公室", "办"), ("局", "局"), ("委", "委"), ("办", "办"),
             ("联合会", "联"), ("协会", "协"), ("联", "联"), ("协", "协"))  # 群团: 妇联, 残联, 科协
 _ORGANISATION = re.compile(r"(?:工会|联合会|协会|红十字会|联|协)$")  # a 群团's name, a department's on a city's roster
+_NUMERALS = re.compile("[0-9〇零一二三四五六七八九十百]")  # an abbreviation keeps a name's numbers whole
 _DEPARTMENT_WORD = re.compile("[局委办厅署]")  # before the ending: a name of a department's unit (教育局党委), or none
 
 
@@ -575,8 +576,9 @@ def abbreviates(name: str, department: str) -> bool:
     """Whether a name is a department's common abbreviation: after their cities (or the 市 of an unnamed one), of
     the same one, it ends as the department's name does (局; 委 for 委员会; 办 for 办公室) and its characters before
     that are taken in order from the department's, from its first (卫健委: 卫生健康委员会, 人社局: 人力资源和社会保障局,
-    教体局: 教育体育局), or it is one of _KNOWN_ABBREVIATIONS (资规局: 自然资源和规划局). A name, or a department's,
-    holding a department's word before its end (市教育局党委, 教育局办) is no such pair."""
+    教体局: 教育体育局), its numbers kept whole (市第二局 is no 第十二局), or it is one of _KNOWN_ABBREVIATIONS
+    (资规局: 自然资源和规划局). A name, or a department's, holding a department's word before its end (市教育局党委,
+    教育局办) is no such pair."""
     return any(_same_level(place, at) and _abbreviated(body, full)
                for place, body in _readings(name) for at, full in _readings(department, True))
 
@@ -589,7 +591,8 @@ def _abbreviated(short: str, full: str) -> bool:
     if a is None or b is None or a[1] != b[1] or _DEPARTMENT_WORD.search(a[0] + b[0]):
         return False
     letters = iter(b[0])
-    return a[0][:1] == b[0][:1] and all(c in letters for c in a[0])
+    return (a[0][:1] == b[0][:1] and _NUMERALS.findall(a[0]) == _NUMERALS.findall(b[0])
+            and all(c in letters for c in a[0]))
 
 
 def _ending(body: str) -> tuple[str, str] | None:
