@@ -1068,6 +1068,27 @@ def test_a_bureaus_summary_of_several_departments_is_not_named_after_one(tmp_pat
     assert "【待填写：各主管部门的基本情况和绩效监控工作开展情况】" in said and not any("部门职能" in t for t in said)
 
 
+def test_a_department_written_by_its_common_abbreviation_is_that_department_at_the_bureau(tmp_path, capsys):
+    """Most of 某市卫生健康委员会's units sign 某市卫生健康委员会（102001）, one types 市卫健委: the bureau counted a third
+    department (K017, 汇总表's table by department, 项目明细's 主管部门, `departments`). It is the one department whose
+    name it abbreviates, of the same city."""
+    (tmp_path / "in").mkdir()
+    for unit, department in (("一中", "某市教育局（101001）"), ("二中", "某市教育局（101001）"), ("一院", "某市卫生健康委员会（102001）"),
+                             ("二院", "某市卫生健康委员会（102001）"), ("三院", "市卫健委")):
+        write_form(tmp_path / "in" / f"{unit}.xlsx", unit=unit, project=f"{unit}项目", department=department)
+    bureau = tmp_path / "局汇总.xlsx"
+    code, data = run(capsys, tmp_path / "in", "-o", bureau)
+    assert code == 0 and data["departments"] == [{"name": "某市卫生健康委员会（102001）", "units": ["一院", "二院", "三院"]},
+                                                 {"name": "某市教育局（101001）", "units": ["一中", "二中"]}]
+    [k017] = [d for d in data["diagnostics"] if d["code"] == "K017"]
+    assert k017["message"].startswith("汇总的表格填写了 2 个主管部门：某市卫生健康委员会（102001）：3 个单位（")
+    rows = [r[0].value for r in load_workbook(bureau)["汇总表"].iter_rows(max_col=1)]
+    top = rows.index("主管部门") + 1
+    assert set(rows[top:top + 2]) == {"某市教育局（101001）", "某市卫生健康委员会（102001）"} and rows[top + 2] is None
+    details = load_workbook(bureau)["项目明细"]
+    assert {row[2]: row[1] for row in details.iter_rows(min_row=2, values_only=True)}["三院"] == "某市卫生健康委员会（102001）"
+
+
 def write_units(folder: Path, count: int, name: str = "某市职业技术学院附属第{:03}中等专业学校") -> None:
     """`count` units' forms, named at length as schools are, the first the furthest behind (it spent the least)."""
     for i in range(count):
@@ -3231,6 +3252,34 @@ def test_a_department_is_one_however_many_of_its_units_write_their_names_after_i
                for n, spelling in enumerate(spellings)]
     assert [sorted({r.department for r in forms}) for _, forms in department_groups(records)] == [sorted(set(spellings))]
 
+@pytest.mark.parametrize("spellings, departments", [
+    # the one department of its city it abbreviates, however many of its units write it so
+    (["某市卫生健康委员会（102001）"] * 3 + ["市卫健委", "某市卫健委", "卫健委"],
+     [["某市卫生健康委员会（102001）", "市卫健委", "某市卫健委", "卫健委"]]),
+    (["某市人力资源和社会保障局（104001）"] * 2 + ["市人社局", "某市自然资源和规划局", "资规局", "某市教育局（101001）"],
+     [["某市人力资源和社会保障局（104001）", "市人社局"], ["某市自然资源和规划局", "资规局"], ["某市教育局（101001）"]]),
+    # of two cities', two departments' or two codes', none; a unit of a department never the department
+    (["甲市卫生健康委员会（102001）", "乙市卫生健康委员会（102001）", "市卫健委"],
+     [["甲市卫生健康委员会（102001）"], ["乙市卫生健康委员会（102001）"], ["市卫健委"]]),
+    (["某市卫生健康委员会（102001）", "市卫健委", "甲市卫健委"], [["某市卫生健康委员会（102001）"], ["市卫健委", "甲市卫健委"]]),
+    (["甲市卫生健康委员会", "乙市卫健委"], [["甲市卫生健康委员会"], ["乙市卫健委"]]),
+    (["某市文化和旅游局（104001）", "某市文化广电旅游局（105001）", "市文旅局"],
+     [["某市文化和旅游局（104001）"], ["某市文化广电旅游局（105001）"], ["市文旅局"]]),
+    (["某市卫生健康委员会（102001）", "市卫健委（102009）"], [["某市卫生健康委员会（102001）"], ["市卫健委（102009）"]]),
+    (["某市教育局（101001）", "某市教育体育局（103001）"], [["某市教育局（101001）"], ["某市教育体育局（103001）"]]),
+    (["某市教育局（101001）"] * 2 + ["市教育局党委", "市教委"], [["某市教育局（101001）"], ["市教育局党委"], ["市教委"]]),
+    (["某市第12号局", "某市第1号局"], [["某市第12号局"], ["某市第1号局"]]),
+])
+def test_a_department_written_by_its_common_abbreviation_joins_the_one_department_it_can_be(spellings, departments):
+    from xlmon.consolidate.names import department_groups
+    from xlmon.consolidate.records import FormRecord
+
+    records = [FormRecord("project", f"{n}.xlsx", "表1", f"单位{n}", "项目", spelling, None, 2026, 6)
+               for n, spelling in enumerate(spellings)]
+    found = [sorted({r.department for r in forms}, key=spellings.index) for _, forms in department_groups(records)]
+    assert sorted(found) == sorted(departments)
+
+
 EDUCATION, HEALTH = "某市教育局（101001）", "某市卫生健康委员会（102001）"
 LAGGING = {L.TOTAL_ROW: [10, 300, 310, 200, 0.6667, 15, 0.0484, 305],
            "中央财政资金": [None, 100, 100, 100, 1, 6, 0.06, 100], "市级财政资金": [10, 200, 210, 100, 0.5, 9, 0.0429, 205]}
@@ -3711,6 +3760,23 @@ def test_which_departments_tell_namesakes_apart():
     assert len({Units(alone).of(r) for r in alone}) == 1
     apart = [*alone, form("某市财政局（本级）", "某市财政局"), form("审计一所", "某市审计局")]
     assert len({Units(apart).of(r) for r in alone}) == 2
+
+
+def test_a_department_written_by_its_common_abbreviation_tells_namesakes_apart():
+    """信息中心 of 某市教育局 and of 某市卫生健康委员会: the one whose form signs 市卫健委 is the commission's, and so is
+    the one a 部门整体 form signing 市卫健委 (written by no project form) takes in."""
+    from xlmon.consolidate.names import Units
+    from xlmon.consolidate.records import FormRecord
+
+    def form(unit: str, department: str, project: str = "项目") -> FormRecord:
+        return FormRecord("project", "收件箱/表.xlsx", "表1", unit, project, department, None, 2026, 6)
+
+    forms = [form("一中", EDUCATION), form("信息中心", EDUCATION, "运维"), form("信息中心", HEALTH, "监测"),
+             form("一院", HEALTH), form("信息中心", "市卫健委", "平台")]
+    units = Units(forms)
+    assert units.of(forms[4]) == units.of(forms[2]) != units.of(forms[1])
+    units = Units(forms[:4])
+    assert units.key("信息中心", "市卫健委") == units.of(forms[2]) != units.key("信息中心", "市教育局")
 
 
 def test_a_department_whose_unit_writes_its_code_on_its_overall_form_only_tells_namesakes_apart(tmp_path, capsys):

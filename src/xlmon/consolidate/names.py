@@ -264,8 +264,11 @@ class Units:
                 name = self._names[stem]
                 key = self._departments.get(department)
                 if key is None:  # a spelling no project form writes (a department's own name on its 部门整体
-                    like = {k for k in name.told  # form): the one of the name's departments written like it
+                    like = {k for k in name.told  # form): the one of the name's departments written like it,
                             if any(_same_department(department, s) for s in self._spellings[k])}
+                    like = like or {k for k in name.told  # else the one it abbreviates, or that abbreviates it
+                                    if any(abbreviates(department, s) or abbreviates(s, department)
+                                           for s in self._spellings[k])}
                     key = like.pop() if len(like) == 1 else None
                 found = name.told.get(key) if key is not None else None
             self._told[(unit, department)] = found
@@ -446,8 +449,9 @@ def department_keys(counts: Counter[str]) -> tuple[dict[str, str], dict[str, str
     """Which spellings of 主管部门 are one department: those of one stem, or one code written in one region (region:
     甲市教育局（101001） is not 乙市教育局（101001）), and so on through the others (某市教育局（101001） joins 101001 and
     某市教育局); a spelling inside longer ones only where they are one department, its own office (某市教育局机关) or its
-    units (某市财政局国库支付中心). Stricter than _same_department, Units' lookup of a spelling no project form writes,
-    which asks for one match only. Each spelling → its
+    units (某市财政局国库支付中心); a spelling by its common abbreviation (市卫健委 of 某市卫生健康委员会（102001）: _abbreviations)
+    where it is one department's only. Stricter than _same_department, Units' lookup of a spelling no project form
+    writes, which asks for one match only. Each spelling → its
     department's key (the spelling most forms use, after a NUL: never a unit's code), and each key → how a unit's
     name shows the department (that spelling without its code: 某市教育局). counts: each spelling → its forms."""
     parent = {s: s for s in counts}
@@ -494,6 +498,12 @@ def department_keys(counts: Counter[str]) -> tuple[dict[str, str], dict[str, str
     for short in sorted(inside, key=lambda s: (-len(s), s)):
         if len(held := {root(by_stem[long]) for long in inside[short]} - {root(by_stem[short])}) == 1:
             join(held.pop(), by_stem[short])
+    stemmed: dict[str, list[str]] = {}
+    for stem, s in by_stem.items():
+        stemmed.setdefault(root(s), []).append(stem)
+    coded = {root(s) for spellings in by_code.values() for s in spellings}
+    for department, short in _abbreviations(stemmed, coded):
+        join(department, short)
     groups: dict[str, list[str]] = {}
     for s in counts:
         groups.setdefault(root(s), []).append(s)
@@ -505,6 +515,58 @@ def department_keys(counts: Counter[str]) -> tuple[dict[str, str], dict[str, str
         shown[key] = _SHOWN_CODE.sub("", first).strip() or first
         keys.update(dict.fromkeys(members, key))
     return keys, shown
+
+
+def _abbreviations(groups: dict[str, list[str]], coded: set[str]) -> list[tuple[str, str]]:
+    """The pairs of groups of spellings (groups: each → its stems) to join as one department written by its
+    abbreviation: a group that abbreviates one other group and no more (市卫健委 beside 某市卫生健康委员会（102001）;
+    of 甲市's and 乙市's, neither's), where what it joins names one city (甲市卫健委 and 市卫健委 written alike are
+    no 某市卫生健康委员会) and one code at most (coded: the groups written with one; two codes are two departments).
+    Each stem is held against the few whose names start and end alike (_abbreviation_key), not against all: a
+    bureau's are hundreds."""
+    index: dict[tuple[str, str, str], list[tuple[str, str, str]]] = {}  # (first, ending, numbers) → _readings
+    for group, stems in groups.items():
+        for stem in stems:
+            for place, body in _readings(stem, True):
+                if (key := _abbreviation_key(body)) is not None:
+                    index.setdefault(key, []).append((group, place, body))
+    parent = {g: g for g in groups}
+
+    def root(g: str) -> str:
+        while parent[g] != g:
+            g = parent[g]
+        return g
+    for group, stems in groups.items():
+        found = _abbreviated_groups(group, stems, index)
+        if len(found) == 1 and not {group, (other := found.pop())} <= coded and root(group) != root(other):
+            parent[root(group)] = root(other)
+    components: dict[str, list[str]] = {}
+    for group in groups:
+        components.setdefault(root(group), []).append(group)
+    joined = []
+    for members in components.values():
+        places = {p for g in members for stem in groups[g]
+                  if (p := region(stem)) is not None and not set(p) <= set(_PLAIN_PREFIXES)}
+        if len(places) <= 1 and sum(g in coded for g in members) <= 1:
+            joined += [(members[0], g) for g in members[1:]]
+    return joined
+
+
+def _abbreviated_groups(group: str, stems: list[str], index: dict[tuple[str, str, str], list[tuple[str, str, str]]]
+                        ) -> set[str]:
+    """The other groups a group's stems abbreviate (abbreviates, of the readings indexed), two at most: two are
+    as many as more."""
+    found: set[str] = set()
+    for stem in stems:
+        for place, body in _readings(stem):
+            for key in {_abbreviation_key(body), _abbreviation_key(_KNOWN_ABBREVIATIONS.get(body, body))} - {None}:
+                for other, at, full in index.get(key, ()):
+                    if other != group and other not in found and len(full) >= len(body) and _same_level(place, at) \
+                            and _abbreviated(body, full):
+                        found.add(other)
+                        if len(found) > 1:
+                            return found
+    return found
 
 
 def shortened_departments(names: Iterable[str], departments: Iterable[str]) -> dict[str, list[str]]:
@@ -593,6 +655,13 @@ def _abbreviated(short: str, full: str) -> bool:
     letters = iter(b[0])
     return (a[0][:1] == b[0][:1] and _NUMERALS.findall(a[0]) == _NUMERALS.findall(b[0])
             and all(c in letters for c in a[0]))
+
+
+def _abbreviation_key(body: str) -> tuple[str, str, str] | None:
+    """What a department's name and its abbreviation share (_abbreviated): the first character, the ending, and
+    the numbers (第二 is no 第十二)."""
+    found = _ending(body)
+    return (found[0][:1], found[1], "".join(_NUMERALS.findall(found[0]))) if found is not None else None
 
 
 def _ending(body: str) -> tuple[str, str] | None:
