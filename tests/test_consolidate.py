@@ -3269,6 +3269,9 @@ def test_a_department_is_one_however_many_of_its_units_write_their_names_after_i
     (["某市教育局（101001）", "某市教育体育局（103001）"], [["某市教育局（101001）"], ["某市教育体育局（103001）"]]),
     (["某市教育局（101001）"] * 2 + ["市教育局党委", "市教委"], [["某市教育局（101001）"], ["市教育局党委"], ["市教委"]]),
     (["某市第12号局", "某市第1号局"], [["某市第12号局"], ["某市第1号局"]]),
+    # a name another department's holds with more after its start is that other department's neighbour, even uncoded
+    (["某市人民政府办公室", "某市人民政府金融工作办公室（202001）"], [["某市人民政府办公室"], ["某市人民政府金融工作办公室（202001）"]]),
+    (["某市教育局", "某市教育体育局（103001）"], [["某市教育局"], ["某市教育体育局（103001）"]]),
 ])
 def test_a_department_written_by_its_common_abbreviation_joins_the_one_department_it_can_be(spellings, departments):
     from xlmon.consolidate.names import department_groups

@@ -562,11 +562,18 @@ def _abbreviated_groups(group: str, stems: list[str], index: dict[tuple[str, str
             for key in {_abbreviation_key(body), _abbreviation_key(_KNOWN_ABBREVIATIONS.get(body, body))} - {None}:
                 for other, at, full in index.get(key, ()):
                     if other != group and other not in found and len(full) >= len(body) and _same_level(place, at) \
-                            and _abbreviated(body, full):
+                            and _abbreviated(body, full) and not _named_further(body, full):
                         found.add(other)
                         if len(found) > 1:
                             return found
     return found
+
+
+def _named_further(short: str, full: str) -> bool:
+    """Whether a department's name (full) is another's (short) with more after its start: two departments a city may
+    have both of (人民政府办公室 and 人民政府金融工作办公室, 教育局 and 教育体育局), not a name and its abbreviation."""
+    a, b = _ending(short), _ending(full)
+    return a is not None and b is not None and b[0].startswith(a[0])
 
 
 def shortened_departments(names: Iterable[str], departments: Iterable[str]) -> dict[str, list[str]]:
