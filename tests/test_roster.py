@@ -887,6 +887,21 @@ def test_a_department_written_with_the_plain_shi_its_forms_leave_out_is_that_one
     assert data["missing_units"] == ["市文旅局"] and data["unlisted_units"] == ["某市文化广电旅游局（109001）"]
 
 
+def test_a_unit_signing_its_department_by_the_common_abbreviation_answers_for_it_on_the_bureaus_roster(tmp_path,
+                                                                                                   capsys):
+    """One of 某市卫生健康委员会's units signs 市卫健委, the others the full name with its code: on a roster of
+    departments it is that department, not a department 不在名单中 (K004); the roster's 市卫健委 is answered by the
+    units signing the full name too."""
+    units = reporting(tmp_path / "units", {"一中": "某市教育局（101001）", "一院": "某市卫生健康委员会（102001）",
+                                           "三院": "市卫健委"})
+    roster = write_csv(tmp_path / "名单.csv", [["部门名称"], ["某市教育局"], ["某市卫生健康委员会"], ["某市民政局"]])
+    _, data = run(capsys, units, "-o", tmp_path / "局汇总.xlsx", "--roster", roster)
+    assert data["missing_units"] == ["某市民政局"] and data["unlisted_units"] == [] and not by_code(data, "K004")
+    roster = write_csv(tmp_path / "名单2.csv", [["部门名称"], ["市教育局"], ["市卫健委"]])
+    _, data = run(capsys, units, "-o", tmp_path / "局汇总2.xlsx", "--roster", roster)
+    assert data["missing_units"] == [] and data["unlisted_units"] == []
+
+
 def test_a_departments_own_roster_writing_the_department_abbreviated_lists_its_own_unit(tmp_path, capsys):
     """A department's roster writes itself as its staff say it (市卫健委) beside its units: that is its 本级 unit,
     reported only by a form of that unit, as when it writes the department's name."""

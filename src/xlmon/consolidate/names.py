@@ -630,6 +630,24 @@ def abbreviated_departments(names: Iterable[str], departments: Iterable[str]) ->
             if len(found) == 1 and named[next(iter(found))] == {name}}
 
 
+def abbreviated_spellings(departments: Iterable[str | None]) -> dict[str, list[str]]:
+    """Each spelling of 主管部门 that department_keys joins to its department as its abbreviation (市卫健委 of
+    某市卫生健康委员会（102001）) → the department's spellings it abbreviates: a roster naming the department either
+    way is answered by the forms of both."""
+    spellings = [d for d in dict.fromkeys(departments) if d]
+    keys, _ = department_keys(Counter(spellings))
+    groups: dict[str, list[str]] = {}
+    for d in spellings:
+        groups.setdefault(keys[d], []).append(d)
+    stems = {d: name_stem(d) for d in spellings}
+    found = {}
+    for d in spellings:
+        if len(group := groups[keys[d]]) > 1:  # (not a name inside the other: 市教育局 and 某市教育局)
+            if full := [s for s in group if stems[d] not in stems[s] and stems[s] not in stems[d] and abbreviates(d, s)]:
+                found[d] = full
+    return found
+
+
 # abbreviations that do not start as the full name does, and so abbreviates cannot tell: body → full body
 _KNOWN_ABBREVIATIONS = {"资规局": "自然资源和规划局", "政府办": "人民政府办公室", "侨联": "归国华侨联合会"}
 # the word a department's name ends with → how its abbreviation ends (委员会: 卫健委); 党委 is a unit's, not a 委's

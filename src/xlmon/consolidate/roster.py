@@ -12,8 +12,8 @@ from ..adapters.files import OTHER_SPREADSHEETS, WORKBOOK_SUFFIXES, read_bytes
 from ..file_errors import os_reason
 from ..sheetnames import RECORDS_SHEET, summary_sheets
 from ..text import clean_text, label_key, nfkc
-from .names import (abbreviated_departments, code_aside, name_keys, name_stem, shortened_departments, unit_key,
-                    unit_parts)
+from .names import (abbreviated_departments, abbreviated_spellings, code_aside, name_keys, name_stem,
+                    shortened_departments, unit_key, unit_parts)
 from .records import FormRecord
 
 
@@ -343,7 +343,9 @@ def roster_keys(roster: list[str], records: list[FormRecord], left: list[tuple[s
                 ) -> Callable[[str], set[str]]:
     """_keys of every name the roster and the forms write, a roster's department written shorter than its forms
     write it (shortened_departments), or by its common abbreviation (abbreviated_departments: 市卫健委), taking that
-    department's keys too, where no form writes the roster's name."""
+    department's keys too, where no form writes the roster's name; and a form's 主管部门 written by its abbreviation
+    (市卫健委 beside 某市卫生健康委员会（102001）: abbreviated_spellings), and the roster's name it is, the keys of the
+    names it abbreviates."""
     names = [*(n for r in records for n in (r.unit, r.department)), *(n for unit, department, _ in left
                                                                      for n in (unit, department))]
     keys = _keys([*roster, *names])
@@ -355,6 +357,10 @@ def roster_keys(roster: list[str], records: list[FormRecord], left: list[tuple[s
     abbreviated = abbreviated_departments(roster, departments) if unwritten else {}
     shorter.update((u, abbreviated[u]) for u in unwritten if u in abbreviated and u not in shorter)
     extra = {u: {k for d in spellings for k in keys(d)} for u, spellings in shorter.items()}
+    for d, full in abbreviated_spellings(departments).items():  # and the roster's name it is, its department's
+        found = {k for s in full for k in keys(s)}
+        for name in (d, *(u for u in roster if keys(u) & keys(d))):
+            extra.setdefault(name, set()).update(found)
     return lambda name: keys(name) | extra.get(name, set())
 
 
