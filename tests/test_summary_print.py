@@ -228,3 +228,26 @@ def test_a_bureaus_chart_prints_every_departments_name(tmp_path, capsys, excel_c
     assert run(capsys, tmp_path, "-o", out)[0] == 0
     text = flat("".join(p.text for p in printed(excel_columns, out, tmp_path / "pdf") if p.sheet == SHEETS[0]))
     assert not [d for d in BUREAU if text.count(d) < 2]  # its table's row and its chart's label
+
+
+LINKED = '=HYPERLINK("http://example.com","点此")新增视频监控点位'
+
+
+def test_an_indicator_holding_a_link_prints_within_its_row(tmp_path, excel_columns):
+    """LibreOffice breaks a code longer than a line after its slashes (http://|example.com), not anywhere: the
+    三级指标 above, in its column of 32, takes three lines where its row was planned for two, and its last character
+    ran into the row below, cut there on paper."""
+    from handmade import SAMPLE_FUNDING, SAMPLE_INDICATORS, project_grid
+    from test_check import write_grid
+    from test_summary_paper_properties import cut, printed
+    from xlmon.cli import main
+
+    indicators = [list(row) for row in SAMPLE_INDICATORS]
+    for i, level3 in enumerate((LINKED, "新增视频监控点位")):
+        indicators[i] = ["产出指标", "数量指标", level3, "≥160个", "60个", "100个", "采购延迟", None, "√", None, None]
+    write_grid(tmp_path / "u.xlsx", project_grid(funding=SAMPLE_FUNDING, indicators=indicators, unit="某市电化教育站",
+                                                project="校园安全防范设施建设"))
+    out = tmp_path / "out" / "汇总.xlsx"
+    assert main(["consolidate", str(tmp_path / "u.xlsx"), "-o", str(out)]) == 0
+    pages = [p for p in printed(excel_columns, out, tmp_path / "pdf") if p.sheet == SHEETS[2]]
+    assert "新增视频监控点位" in "".join(p.text for p in pages) and not [c for p in pages for c in cut(p, set())]

@@ -339,11 +339,12 @@ def cjk_width(line: str) -> int:
 # A code or a word of letters: a line breaks before or after it, with the brackets around it, never within it
 _UNBROKEN = re.compile(r"([（《“‘【〔(\[]*[\x21-\x7e]{2,}[）》”’】〕，。、；：！？)\]]*)")
 _RUN = re.compile(r"[\x21-\x7e]{2}")  # a text without one breaks anywhere
+_SLASHED = re.compile(r"(?<=/)(?=[A-Za-z])")  # where LibreOffice breaks within a code: http://|example.com
 
 
 def wrapped_lines(text: str, width: float) -> int:
     """How many lines a wrapped text takes in a column `width` wide: CJK breaks anywhere, a code or a word of
-    letters only before or after it (one longer than a line anywhere)."""
+    letters only before or after it (one longer than a line after a slash, else anywhere: _stretches)."""
     usable = max(width - 2, 2)
     lines = 0
     for part in text.split("\n"):
@@ -352,13 +353,21 @@ def wrapped_lines(text: str, width: float) -> int:
             continue
         lines, used = lines + 1, 0
         for i, piece in enumerate(_UNBROKEN.split(part)):  # what breaks anywhere, a code, what breaks anywhere…
-            size = cjk_width(piece)
-            if i % 2 and used and used + size > usable:
-                lines, used = lines + 1, 0
-            used += size
-            while used > usable:
-                lines, used = lines + 1, used - usable
+            for stretch in _stretches(piece, usable) if i % 2 else (piece,):
+                size = cjk_width(stretch)
+                if i % 2 and used and used + size > usable:
+                    lines, used = lines + 1, 0
+                used += size
+                while used > usable:
+                    lines, used = lines + 1, used - usable
     return lines
+
+
+def _stretches(code: str, usable: float) -> list[str]:
+    """A code as a line takes it: whole where it fits a line; one longer broken after its slashes (a link's
+    http://|example.com), LibreOffice's first choice, and only within a stretch still longer than a line anywhere.
+    Broken anywhere, http:// shared its line with example.com, and a row was planned a line short."""
+    return [code] if cjk_width(code) <= usable else _SLASHED.split(code)
 
 
 def utf16_len(text: str) -> int:
