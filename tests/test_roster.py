@@ -797,6 +797,19 @@ def test_a_department_missing_from_a_bureaus_roster_is_one_name_not_on_it(tmp_pa
     assert "另有 2 个报送部门（单位）不在名单中：某市卫生健康委员会（102001）、某市档案馆（103001）。" in text
 
 
+def test_a_bureaus_roster_names_the_likely_counterpart_as_a_department(tmp_path, capsys):
+    """A bureau's roster writing 某市卫生健康委员会（本级）, its forms signing 某市卫生健康委员会（102001）: K003 and K004
+    each name the other as likely the same, but said 可能是同一单位，请核对单位名称 of a roster of departments."""
+    units = reporting(tmp_path / "units", {"一中": "某市教育局（101001）", "一院": "某市卫生健康委员会（102001）",
+                                           "救助站": "某市民政局（104001）"})
+    roster = write_csv(tmp_path / "名单.csv", [["部门名称"], ["某市教育局"], ["某市民政局"], ["某市卫生健康委员会（本级）"]])
+    _, data = run(capsys, units, "-o", tmp_path / "局汇总.xlsx", "--roster", roster)
+    assert by_code(data, "K003") == ["名单中的部门（单位）“某市卫生健康委员会（本级）”没有报送监控表；已报送的“某市卫生健康委员会（102001）”"
+                                     "可能是同一部门（单位），请核对部门（单位）名称。"]
+    [k004] = by_code(data, "K004")
+    assert k004.endswith("名单中未报送的“某市卫生健康委员会（本级）”可能是同一部门，请核对部门名称。")
+
+
 def test_departments_whose_forms_leave_out_the_citys_name_match_the_bureaus_roster(tmp_path, capsys):
     """The other way round: the units sign their forms 市卫生健康委员会 or 教育局, the bureau's roster lists 长沙市卫生健康
     委员会 and 长沙市教育局. Each was 未报送 (K003) and its units 不在名单中 (K004); the roster's name is the department

@@ -440,13 +440,14 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
                               *others, *below])
     unusable = {u: [names[f] for f in files] for u, files in unusable.items()}
     diagnostics += [make("K003", unit=u, sent=sent_text(other_period.get(u), majority, unusable.get(u, ())),
-                         listed=called, hint=_hint("已报送的", alike_names(u, unlisted))).model_dump() for u in missing]
+                         listed=called, hint=_hint("已报送的", alike_names(u, unlisted), who=called)).model_dump()
+                    for u in missing]
     for u, f in unlisted.items():
         who = "部门" if u in units_of else "单位"
         diagnostics.append(make("K004", file=f, unit=u, listed=called,
                                 under=_units_under(units_of[u]) if u in units_of else "",
-                                hint=_hint("名单中未报送的", alike_names(u, missing), f"；请核对{who}名称，或把该{who}加入名单"))
-                           .model_dump())
+                                hint=_hint("名单中未报送的", alike_names(u, missing), f"；请核对{who}名称，或把该{who}加入名单",
+                                           "部门" if u in units_of else called)).model_dump())
     if len(named) > 1:
         listed = "；".join(f"{name}：{len(units)} 个单位（{'、'.join(units[:5])}{' 等' if len(units) > 5 else ''}）"
                            for name, units in named[:10])
@@ -548,10 +549,11 @@ def roster_listed(departments: bool) -> str:
     return "部门（单位）" if departments else "单位"
 
 
-def _hint(side: str, alike: list[str], otherwise: str = "") -> str:
-    """Names the one likely counterpart; with several, or none, asks for the names to be checked."""
+def _hint(side: str, alike: list[str], otherwise: str = "", who: str = "单位") -> str:
+    """Names the one likely counterpart; with several, or none, asks for the names to be checked. who: what the
+    names are, 单位, or a bureau's 部门（单位）."""
     if len(alike) == 1:
-        return f"；{side}“{alike[0]}”可能是同一单位，请核对单位名称"
-    return "；请核对单位名称与名单是否一致" if alike else otherwise
+        return f"；{side}“{alike[0]}”可能是同一{who}，请核对{who}名称"
+    return f"；请核对{who}名称与名单是否一致" if alike else otherwise
 
 
