@@ -7,10 +7,10 @@
 from __future__ import annotations
 
 import math
-import re
 
 from . import layout as L
 from .diagnostics import Diagnostic, make
+from .grid import address, parse_address
 from .models import Form, FundingRow
 from .text import WAN, plain_number, wan_scale
 
@@ -194,14 +194,14 @@ def _sum_sources(form: Form, total: FundingRow, sources: list[FundingRow], diags
 def _sum_formula(cells: list[str]) -> str:
     """The =SUM of the sources' cells, a range over those one below another (=SUM(E8:E13)): never over a row between
     them that is none (附件3's 人员经费 under 基本支出, S134), which it would add in again (=SUM(E16,E19))."""
-    runs: list[tuple[str, int, int]] = []  # column, first row, last row
+    runs: list[tuple[int, int, int]] = []  # column, first row, last row
     for cell in cells:
-        column, row = re.fullmatch(r"([A-Z]+)(\d+)", cell).groups()
-        if runs and runs[-1][0] == column and runs[-1][2] == int(row) - 1:
-            runs[-1] = (column, runs[-1][1], int(row))
+        row, column = parse_address(cell)
+        if runs and runs[-1][0] == column and runs[-1][2] == row - 1:
+            runs[-1] = (column, runs[-1][1], row)
         else:
-            runs.append((column, int(row), int(row)))
-    parts = [f"{c}{first}" if first == last else f"{c}{first}:{c}{last}" for c, first, last in runs]
+            runs.append((column, row, row))
+    parts = [address(first, c) if first == last else f"{address(first, c)}:{address(last, c)}" for c, first, last in runs]
     return f"=SUM({','.join(parts)})" if parts else "=SUM(...)"
 
 
