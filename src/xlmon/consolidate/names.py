@@ -576,6 +576,18 @@ def _named_further(short: str, full: str) -> bool:
     return a is not None and b is not None and b[0].startswith(a[0])
 
 
+def _keyed_spellings(departments: Iterable[str | None]) -> tuple[list[str], dict[str, str]]:
+    """The distinct spellings of 主管部门 given, with their departments' keys (department_keys): a roster's
+    shortened, abbreviated and abbreviating names are each sought among the same spellings, which are grouped once."""
+    spellings = [d for d in dict.fromkeys(departments) if d]
+    return spellings, _spelling_keys(tuple(spellings))
+
+
+@lru_cache(maxsize=4)
+def _spelling_keys(spellings: tuple[str, ...]) -> dict[str, str]:
+    return department_keys(Counter(spellings))[0]
+
+
 def shortened_departments(names: Iterable[str], departments: Iterable[str]) -> dict[str, list[str]]:
     """The names that write a department otherwise than its forms do, as a bureau's roster says its city's
     departments, each with that department's spellings: shorter (市教育局 for 某市教育局（101001）), the one department
@@ -584,8 +596,7 @@ def shortened_departments(names: Iterable[str], departments: Iterable[str]) -> d
     its region or plain 市. Of
     several (教育局 of 甲市 and 乙市), none's. A longer name (某市教育局电教馆, 市教育局党委) is a unit, never its
     department."""
-    spellings = [d for d in dict.fromkeys(departments) if d]
-    keys, _ = department_keys(Counter(spellings))
+    spellings, keys = _keyed_spellings(departments)
     stems = {d: name_stem(d) for d in spellings}
     found: dict[str, list[str]] = {}
     for name in names:
@@ -614,8 +625,7 @@ def abbreviated_departments(names: Iterable[str], departments: Iterable[str]) ->
     that may be two departments, or a department two names may be, is none. names: all the roster's, to know which
     others name a department."""
     names = list(dict.fromkeys(names))
-    spellings = [d for d in dict.fromkeys(departments) if d]
-    keys, _ = department_keys(Counter(spellings))
+    spellings, keys = _keyed_spellings(departments)
     stems = {d: name_stem(d) for d in spellings}
     held: dict[str, set[str]] = {}  # each name that writes no department by its name → those it abbreviates
     named: dict[str, set[str]] = {}  # each department → the names that may be it
@@ -634,8 +644,7 @@ def abbreviated_spellings(departments: Iterable[str | None]) -> dict[str, list[s
     """Each spelling of 主管部门 that department_keys joins to its department as its abbreviation (市卫健委 of
     某市卫生健康委员会（102001）) → the department's spellings it abbreviates: a roster naming the department either
     way is answered by the forms of both."""
-    spellings = [d for d in dict.fromkeys(departments) if d]
-    keys, _ = department_keys(Counter(spellings))
+    spellings, keys = _keyed_spellings(departments)
     groups: dict[str, list[str]] = {}
     for d in spellings:
         groups.setdefault(keys[d], []).append(d)
