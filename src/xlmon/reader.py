@@ -730,9 +730,9 @@ def _read_funding_block(s: _Sheet, form: Form, header: int, end: int, form_unit:
     block 2 typed beside block 1 (_spending_beside)."""
     columns = _map_columns(s, _header_rows(s, header), L.FUNDING_HEADER_KEYWORDS, left)
     missing = [f for f in L.INPUT_AMOUNTS if f not in columns]
+    edge = (left or _left_edge(s, _header_rows(s, header))) if missing else left
     for f in missing:
-        diags.append(make("S112", sheet=s.name, cell=address(header, left or _left_edge(s, _header_rows(s, header))),
-                          column=L.FIELD_LABELS[f]))
+        diags.append(make("S112", sheet=s.name, cell=address(header, edge), column=L.FIELD_LABELS[f]))
     if not columns:
         return
     unknown_columns = [f for f in missing if f in _UNKNOWN_WHEN_MISSING]
@@ -940,10 +940,10 @@ def _check_rows(s: _Sheet, form: Form, headers: list[int], diags: list[Diagnosti
                     "spending": (L.TOTAL_ROW, *L.DEPARTMENT_SPENDING_TYPES)}
     else:
         expected = {"source": (L.TOTAL_ROW, *L.PROJECT_SOURCES)}
+    edge = _left_edge(s, _header_rows(s, headers[0])) if headers else 0
     for block, labels in expected.items():
         present = {r.row for r in form.funding if r.block == block}
         anchor = next((r for r in form.funding if r.block == block), None)
-        edge = _left_edge(s, _header_rows(s, headers[0])) if headers else 0
         cell = address(anchor.row_number - 1, edge) if anchor else (address(headers[0], edge) if headers else None)
         if not present and not headers:
             continue
