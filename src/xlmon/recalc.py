@@ -163,12 +163,8 @@ def _edit(form: Form, row: FundingRow, field: str, grid: Grid, formulas: dict[st
     if field == "issue_rate" and row.row == L.TOTAL_ROW and any(
             only_subtotal(form, r) for r in form.funding if r.block == row.block and r is not row):
         return None  # unknown where a source gave its 小计 alone: whatever the form shows is left
-    if field in L.INPUT_AMOUNTS:  # a total: computed only when some part was filled in
-        parts = [r for r in form.funding if r.block == row.block and r is not row]
-        if any(field in r.unreadable for r in parts) or all(r.typed.get(field) is None for r in parts):
-            return None
-        if _may_hold_alone(form, row, field):
-            return None
+    if _sum_left(form, row, field):  # a total left as the unit typed it
+        return None
     before = value(grid, *parse_address(cell))
     is_rate = field in L.RATE_FIELDS
     scale = 1 if is_rate else form.amount_scale
