@@ -928,6 +928,34 @@ def test_a_departments_own_roster_writing_the_department_abbreviated_lists_its_o
     assert data["missing_units"] == [] and data["unlisted_units"] == []
 
 
+def test_a_bureaus_roster_naming_party_and_judicial_organs_as_staff_say_them_matches_their_forms(tmp_path, capsys):
+    """Party and judicial organs are budget departments of every city: their forms sign 中共某市委员会组织部,
+    中国共产党某市委员会宣传部, 中共某市纪律检查委员会, 中共某市委员会办公室, 某市中级人民法院, 某市人民检察院; the
+    bureau's roster writes 市委组织部, 市委宣传部, 市委统战部, 市纪委（监委）, 市委办, 市中院, 市检察院. Each was 未报送
+    (K003) and the department 不在名单中 (K004). 市委办 is the Party committee's office, never 市政府办's, nor the
+    reverse; 市法院 the city's court whichever it is, one of two cities' none."""
+    sent = {"干部信息中心": "中共某市委员会组织部（201001）", "讲师团": "中国共产党某市委员会宣传部（202001）",
+            "纪检监察信息中心": "中共某市纪律检查委员会（203001）", "机要保密中心": "中共某市委员会办公室（204001）",
+            "审判服务中心": "某市中级人民法院（205001）", "检察技术中心": "某市人民检察院（206001）",
+            "民族团结服务中心": "中共某市委员会统一战线工作部（208001）", "政务信息中心": "某市人民政府办公室（207001）"}
+    units = reporting(tmp_path / "units", sent)
+    roster = write_csv(tmp_path / "名单.csv", [["部门名称"], ["市委组织部"], ["市委宣传部"], ["市纪委（监委）"], ["市委办"],
+                                             ["市中院"], ["市检察院"], ["市委统战部"], ["市政府办"], ["市委政法委"]])
+    _, data = run(capsys, units, "-o", tmp_path / "局汇总.xlsx", "--roster", roster)
+    assert data["missing_units"] == ["市委政法委"] and data["unlisted_units"] == [] and not by_code(data, "K004")
+    offices = reporting(tmp_path / "offices", {"政务信息中心": "某市人民政府办公室（207001）", "一中": "某市教育局（101001）",
+                                               "审判服务中心": "甲市中级人民法院（205001）",
+                                               "执行服务中心": "乙市中级人民法院（305001）"})
+    roster = write_csv(tmp_path / "名单2.csv", [["部门名称"], ["市委办"], ["市法院"], ["市委组织部"], ["市政府办"],
+                                              ["市教育局"]])
+    _, data = run(capsys, offices, "-o", tmp_path / "局汇总2.xlsx", "--roster", roster)
+    assert data["missing_units"] == ["市委办", "市法院", "市委组织部"]
+    party = reporting(tmp_path / "party", {"机要保密中心": "中共某市委办公室（204001）", "一中": "某市教育局（101001）"})
+    roster = write_csv(tmp_path / "名单3.csv", [["部门名称"], ["市政府办"], ["市委办"], ["市教育局"]])
+    _, data = run(capsys, party, "-o", tmp_path / "局汇总3.xlsx", "--roster", roster)
+    assert data["missing_units"] == ["市政府办"] and data["unlisted_units"] == []
+
+
 @pytest.mark.parametrize("name, department, found", [
     ("市卫健委", "某市卫生健康委员会（102001）", True), ("卫健委", "市卫生健康委员会", True),
     ("长沙市卫健委", "卫生健康委员会", True), ("区卫健局", "某区卫生健康局", True), ("市人社局", "某市人力资源和社会保障局", True),

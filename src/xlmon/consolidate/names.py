@@ -468,7 +468,7 @@ def department_keys(counts: Counter[str]) -> tuple[dict[str, str], dict[str, str
     by_stem: dict[str, str] = {}
     by_code: dict[str, list[str]] = {}
     for s in counts:
-        stem = name_stem(s)
+        stem = party_stem(name_stem(s))
         join(by_stem.setdefault(stem, s), s)
         for code in _DEPARTMENT_CODE.findall(nfkc(s)):
             by_code.setdefault(code, []).append(s)
@@ -559,7 +559,7 @@ def _abbreviated_groups(group: str, stems: list[str], index: dict[tuple[str, str
     found: set[str] = set()
     for stem in stems:
         for place, body in _readings(stem):
-            for key in {_abbreviation_key(body), _abbreviation_key(_KNOWN_ABBREVIATIONS.get(body, body))} - {None}:
+            for key in {_abbreviation_key(b) for b in (body, *_KNOWN_ABBREVIATIONS.get(body, ()))} - {None}:
                 for other, at, full in index.get(key, ()):
                     if other != group and other not in found and len(full) >= len(body) and _same_level(place, at) \
                             and _abbreviated(body, full) and not _named_further(body, full):
@@ -612,6 +612,7 @@ def _shortened(name: str, other: str) -> bool:
     stem = name_stem(name)
     if len(stem) < 3 or not (_OWN_DEPARTMENT.search(stem) or _ORGANISATION.search(stem)) or stem == other:
         return False
+    stem, other = party_stem(stem), party_stem(other)  # 市委组织部 is 中共某市委员会组织部 shorter
     place = len(region(name) or "") or int(stem[:1] in _PLAIN_PREFIXES[1:])  # 市文化和旅游局: the city's plain 市
     return stem in other or len(other) >= 3 and stem.endswith(other) and len(stem) - len(other) <= place
 
@@ -657,8 +658,13 @@ def abbreviated_spellings(departments: Iterable[str | None]) -> dict[str, list[s
     return found
 
 
-# abbreviations that do not start as the full name does, and so abbreviates cannot tell: body → full body
-_KNOWN_ABBREVIATIONS = {"资规局": "自然资源和规划局", "政府办": "人民政府办公室", "侨联": "归国华侨联合会"}
+# abbreviations that do not start as the full name does, or end otherwise, and so abbreviates cannot tell: body →
+# the full bodies it may be (a city has one of them: 法院 is a city's 中级人民法院, a county's 人民法院); 统一's 一 is
+# no number
+_KNOWN_ABBREVIATIONS = {"资规局": ("自然资源和规划局",), "政府办": ("人民政府办公室",), "侨联": ("归国华侨联合会",),
+                        "统战部": ("统一战线工作部",), "纪委监委": ("纪律检查委员会",),
+                        "中院": ("中级人民法院",), "法院": ("中级人民法院", "人民法院"), "检察院": ("人民检察院",)}
+_KNOWN_FULL = {full for fulls in _KNOWN_ABBREVIATIONS.values() for full in fulls}
 # the word a department's name ends with → how its abbreviation ends (委员会: 卫健委); 党委 is a unit's, not a 委's
 _ENDINGS = (("委员会", "委"), ("办公室", "办"), ("局", "局"), ("委", "委"), ("办", "办"),
             ("联合会", "联"), ("协会", "协"), ("联", "联"), ("协", "协"))  # 群团: 妇联, 残联, 科协
@@ -681,7 +687,7 @@ def abbreviates(name: str, department: str) -> bool:
 
 def _abbreviated(short: str, full: str) -> bool:
     """abbreviates, the cities aside."""
-    if _KNOWN_ABBREVIATIONS.get(short) == full:
+    if full in _KNOWN_ABBREVIATIONS.get(short, ()):
         return True
     a, b = _ending(short), _ending(full)
     if a is None or b is None or a[1] != b[1] or _DEPARTMENT_WORD.search(a[0] + b[0]):
@@ -695,7 +701,9 @@ def _abbreviation_key(body: str) -> tuple[str, str, str] | None:
     """What a department's name and its abbreviation share (_abbreviated): the first character, the ending, and
     the numbers (第二 is no 第十二)."""
     found = _ending(body)
-    return (found[0][:1], found[1], "".join(_NUMERALS.findall(found[0]))) if found is not None else None
+    if found is None:
+        return ("", body, "") if body in _KNOWN_FULL else None  # 人民检察院: what 检察院 abbreviates
+    return found[0][:1], found[1], "".join(_NUMERALS.findall(found[0]))
 
 
 def _ending(body: str) -> tuple[str, str] | None:
@@ -712,8 +720,11 @@ def _readings(name: str, department: bool = False) -> tuple[tuple[str, str], ...
     (市卫健委), without it, as the city's, and a roster's name as it is too (市监局: 市场监督管理局). A department's
     市 is its city's: read as a word too, 市地方金融监督管理局 would be 市监局's, 市 for 市. A region of plain words
     alone (市市场监督管理局, 区市场监督管理局) is the plain one, the rest a word's. A department's name that begins
-    with a word led by one (市场监督管理局, its city left out) reads as it is."""
+    with a word led by one (市场监督管理局, its city left out) reads as it is. An organ of a city's Party committee
+    reads as its committee's (_party_organ: 市委统战部 is (市委, 统战部))."""
     stem = name_stem(name)
+    if (organ := _party_organ(stem)) is not None:
+        return (organ,)
     if (place := region(name)) is not None and not set(place) <= set(_PLAIN_PREFIXES):
         return ((place, stem[stem.find(place) + len(place):]),)
     if department and stem.startswith(_PLAIN_WORDS):
@@ -723,11 +734,41 @@ def _readings(name: str, department: bool = False) -> tuple[tuple[str, str], ...
 
 
 def _same_level(place: str, other: str) -> bool:
-    """Whether two cities may be one: one unnamed (""), the same, or one a plain 市 of the other's (长沙市)."""
+    """Whether two cities may be one: one unnamed (""), the same, or one a plain 市 of the other's (长沙市); a Party
+    committee's (市委, _party_organ) is its city's, and a name read as one is no department of the city's government
+    (市委办 is no 市政府办), while the city's may be its committee's (市政法委: 中共某市委政法委员会)."""
+    if place.endswith("委") and other and not other.endswith("委"):
+        return False
+    place, other = place.removesuffix("委"), other.removesuffix("委")
     return not place or not other or place == other or min(len(place), len(other)) == 1 and place[-1] == other[-1]
 
 
-_REGION = re.compile(r"^(?:中共)?(.+?(?:自治区|自治州|自治县|地区|省|市|州|盟|县|旗|区))")
+_PLACE = "(.*?(?:自治区|自治州|自治县|地区|省|市|州|盟|县|旗|区))"
+_PARTY = re.compile(f"(?:中共)?{_PLACE}委(?!员会)(.*)")  # 中共某市委组织部, 市委办: (某市, 组织部), (市, 办)
+_PARTY_FULL = re.compile(f"中共{_PLACE}委员会")  # 中共某市委员会组织部, as its seal reads
+_NOT_PARTY = ("政协", "协商会议", "人大", "代表大会")  # 政协某市委员会: no Party committee's
+
+
+@lru_cache(maxsize=16384)
+def party_stem(stem: str) -> str:
+    """A stem with its Party committee written as staff write it: 中国共产党某市委员会组织部 and 中共某市委员会组织部
+    are 中共某市委组织部 (so that 市委组织部 is it shorter); any other as it is."""
+    if stem.startswith("中国共产党"):
+        stem = "中共" + stem.removeprefix("中国共产党")
+    found = _PARTY_FULL.match(stem)
+    return f"中共{found[1]}委{stem[found.end():]}" if found else stem
+
+
+def _party_organ(stem: str) -> tuple[str, str] | None:
+    """(its committee, the organ) of a city's Party organ: 中共某市委员会统一战线工作部 is (某市委, 统一战线工作部),
+    市委统战部 (市委, 统战部); None for any other name (中共某市纪律检查委员会 is the city's 纪委)."""
+    found = _PARTY.fullmatch(party_stem(stem))
+    if found is None or any(w in found[1] for w in _NOT_PARTY):
+        return None
+    return found[1] + "委", found[2]
+
+
+_REGION = re.compile(r"^(?:中共|中国共产党)?(.+?(?:自治区|自治州|自治县|地区|省|市|州|盟|县|旗|区))")
 # words ending as a region does, which begin a department's own name (城市管理局, 社区服务中心); 晋城市 is a city
 _NOT_PLACES = ("城市", "都市", "社区", "园区", "景区", "校区", "市区", "郊区", "山区", "林区", "矿区")
 _PLAIN_PREFIXES = ("", "市", "区", "县", "省", "州")  # 市城市管理局: the city's, unnamed
