@@ -956,6 +956,27 @@ def test_a_bureaus_roster_naming_party_and_judicial_organs_as_staff_say_them_mat
     assert data["missing_units"] == ["市政府办"] and data["unlisted_units"] == []
 
 
+def test_a_bureaus_roster_naming_departments_by_names_that_start_otherwise_matches_their_forms(tmp_path, capsys):
+    """Staff say some departments by names that do not start as their forms' do: 市环保局 or 市环境局 for 某市生态环境局,
+    市审批局 for 某市行政审批服务局, 市大数据局 for 某市数据资源管理局, 市数据局 for 某市大数据发展管理局, 市卫计委 (a
+    roster kept from before 2018) for 某市卫生健康委员会, 团市委 for 共青团某市委员会, 市金融办 for 某市地方金融监督管理局.
+    Each was 未报送 and the department 不在名单中; each is the one department it may be, and of two, none."""
+    sent = {"环境监测站": "某市生态环境局（214001）", "政务服务中心": "某市行政审批服务局（215001）",
+            "大数据中心": "某市数据资源管理局（216001）", "市医院": "某市卫生健康委员会（102001）",
+            "青少年宫": "中国共产主义青年团某市委员会（217001）", "金融服务中心": "某市地方金融监督管理局（218001）"}
+    roster = [["部门名称"], ["市环保局"], ["市审批局"], ["市大数据局"], ["市卫计委"], ["团市委"], ["市金融办"]]
+    _, data = run(capsys, reporting(tmp_path / "units", sent), "-o", tmp_path / "局汇总.xlsx",
+                  "--roster", write_csv(tmp_path / "名单.csv", roster))
+    assert data["missing_units"] == [] and data["unlisted_units"] == [] and not by_code(data, "K004")
+    other = {"环境监测站": "某市生态环境局（214001）", "大数据中心": "某市大数据发展管理局（216001）",
+             "市医院": "某市卫生健康委员会（102001）", "计生服务站": "某市卫生和计划生育委员会（103001）",
+             "金融服务中心": "某市地方金融监督管理局（218001）", "金融发展中心": "某市人民政府金融工作办公室（219001）"}
+    roster = [["部门名称"], ["市环境局"], ["市数据局"], ["市卫计委"], ["市金融办"], ["市团委"]]
+    _, data = run(capsys, reporting(tmp_path / "other", other), "-o", tmp_path / "局汇总2.xlsx",
+                  "--roster", write_csv(tmp_path / "名单2.csv", roster))
+    assert data["missing_units"] == ["市卫计委", "市金融办", "市团委"]
+
+
 @pytest.mark.parametrize("name, department, found", [
     ("市卫健委", "某市卫生健康委员会（102001）", True), ("卫健委", "市卫生健康委员会", True),
     ("长沙市卫健委", "卫生健康委员会", True), ("区卫健局", "某区卫生健康局", True), ("市人社局", "某市人力资源和社会保障局", True),
@@ -965,7 +986,9 @@ def test_a_bureaus_roster_naming_party_and_judicial_organs_as_staff_say_them_mat
     ("城管局", "某市城市管理综合执法局", True), ("市政府办", "某市人民政府办公室", True), ("人防办", "某市人民防空办公室", True),
     ("长沙市卫健委", "株洲市卫生健康委员会", False), ("县卫健局", "某市卫生健康局", False), ("市教委", "某市教育局", False),
     ("教委", "某市教育局党委", False), ("市教育局党委", "某市教育局", False), ("某市教育局电教馆", "某市教育局", False),
-    ("市监局", "市地方金融监督管理局", False), ("市卫计委", "某市卫生健康委员会", False), ("市旅游局", "某市文化和旅游局", False),
+    ("市监局", "市地方金融监督管理局", False), ("市卫计委", "某市卫生健康委员会", True), ("市旅游局", "某市文化和旅游局", False),
+    ("团市委", "共青团某市委员会", True), ("市团委", "中国共产主义青年团某市委员会", True), ("团市委", "某市教育局团委", False),
+    ("团市委", "共青团某县委员会", False), ("市环保局", "某市生态环境局", True), ("市金融办", "某市人民政府办公室", False),
     ("市发改局", "某市发展和改革委员会", False), ("市卫健委医院", "某市卫生健康委员会", False),
     ("市第1局", "某市第12局", False), ("市第二局", "某市第十二局", False)])
 def test_an_abbreviation_is_the_department_it_abbreviates_and_no_other(name, department, found):

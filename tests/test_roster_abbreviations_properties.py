@@ -32,16 +32,17 @@ SALT = 113
 CITIES = ("某市", "长沙市", "甲市", "株洲市", "乙市")
 # departments as their forms name them after the city, each with its common abbreviations (none: written by name)
 DEPARTMENTS = {
-    "卫生健康委员会": ("卫健委", "卫生健康委"), "发展和改革委员会": ("发改委",), "人力资源和社会保障局": ("人社局",),
+    "卫生健康委员会": ("卫健委", "卫生健康委", "卫计委"), "发展和改革委员会": ("发改委",), "人力资源和社会保障局": ("人社局",),
     "住房和城乡建设局": ("住建局",), "市场监督管理局": ("市场监管局", "市监局"),
-    "自然资源和规划局": ("资规局", "自然资源局", "自规局"), "生态环境局": (), "教育局": (),
+    "自然资源和规划局": ("资规局", "自然资源局", "自规局"), "生态环境局": ("环保局", "环境局"), "教育局": (),
     "文化广电旅游局": ("文广旅局",), "文化和旅游局": (), "交通运输局": ("交通局",), "应急管理局": ("应急局",),
     "医疗保障局": ("医保局",), "退役军人事务局": ("退役军人局",), "科学技术局": ("科技局",), "工业和信息化局": ("工信局",),
     "国有资产监督管理委员会": ("国资委",), "机关事务管理局": ("机关事务局",), "城市管理局": ("城管局",),
     "农业农村局": ("农业局",), "统计局": (), "司法局": (), "民政局": (), "财政局": (), "公安局": (), "审计局": (),
     "水务局": (), "林业局": (), "商务局": (), "体育局": (), "人民政府办公室": ("政府办",), "人民防空办公室": ("人防办",),
     "民族宗教事务局": ("民宗局",), "信访局": (), "粮食和物资储备局": ("粮储局", "粮食局"),
-    "行政审批服务局": ("行政审批局",), "地方金融监督管理局": (), "数据资源管理局": ("数据局",), "投资促进局": ("投促局",),
+    "行政审批服务局": ("行政审批局", "审批局"), "地方金融监督管理局": ("金融办",),
+    "数据资源管理局": ("数据局", "大数据局"), "投资促进局": ("投促局",),
     "气象局": (), "政务服务管理局": ("政务服务局",), "地方志办公室": ("地方志办",), "档案馆": (), "住房公积金管理中心": (),
     "总工会": (), "融媒体中心": (), "妇女联合会": (), "残疾人联合会": (), "供销合作社": (), "公共资源交易中心": (),
 }
@@ -49,7 +50,7 @@ NAMED = tuple(DEPARTMENTS)
 # a department's own word ends it (…局, …委员会, …办公室): it may be written shorter or with its city
 DEPARTMENT_WORDS = ("局", "委员会", "办公室")
 AMBIGUOUS = ("文旅局", ("文化广电旅游局", "文化和旅游局"))
-UNKNOWN = ("市卫计委", "市发改局", "市教委", "市环保局")  # no department's common abbreviation
+UNKNOWN = ("市卫生局", "市发改局", "市教委", "市环卫局")  # no department's common abbreviation
 UNIT_WORDS = ("党委", "机关党委", "信息中心", "机关服务中心")  # 市教育局党委: a department's unit, never it
 NO_DEPARTMENT = ("市第九人民医院", "市青少年宫", "市老干部活动中心")
 KINDS = ("中心", "站", "所", "队", "院", "馆")
@@ -113,9 +114,10 @@ def abbreviated(rng: random.Random, city: str, abbreviation: str) -> str:
 
 
 def shorter(abbreviation: str, body: str) -> bool:
-    """Whether an abbreviation is the department's name cut short (卫生健康委, 地方志办): where the forms' spelling
-    holds it, it names the department by its name, so it is never generated as one of two names for it."""
-    return body.startswith(abbreviation[:-1])
+    """Whether an abbreviation is the department's name cut short (卫生健康委, 地方志办) or a part of it (环境局 of
+    生态环境局): where the forms' spelling holds it, it names the department by its name, so it is never generated as
+    one of two names for it."""
+    return body.startswith(abbreviation[:-1]) or abbreviation in body
 
 
 def unit_names(rng: random.Random, body: str) -> list[str]:

@@ -545,8 +545,8 @@ def _abbreviations(groups: dict[str, list[str]], coded: set[str]) -> list[tuple[
         components.setdefault(root(group), []).append(group)
     joined = []
     for members in components.values():
-        places = {p for g in members for stem in groups[g]
-                  if (p := region(stem)) is not None and not set(p) <= set(_PLAIN_PREFIXES)}
+        places = {p for g in members for stem in groups[g] for at, _ in _readings(stem, True)  # 团市委's is 市
+                  if not set(p := at.removesuffix("委")) <= set(_PLAIN_PREFIXES)}
         if len(places) <= 1 and sum(g in coded for g in members) <= 1:
             joined += [(members[0], g) for g in members[1:]]
     return joined
@@ -571,9 +571,10 @@ def _abbreviated_groups(group: str, stems: list[str], index: dict[tuple[str, str
 
 def _named_further(short: str, full: str) -> bool:
     """Whether a department's name (full) is another's (short) with more after its start: two departments a city may
-    have both of (人民政府办公室 and 人民政府金融工作办公室, 教育局 and 教育体育局), not a name and its abbreviation."""
+    have both of (人民政府办公室 and 人民政府金融工作办公室, 教育局 and 教育体育局), not a name and its abbreviation, nor
+    one name read alike (团市委 and 共青团某市委员会: 团委)."""
     a, b = _ending(short), _ending(full)
-    return a is not None and b is not None and b[0].startswith(a[0])
+    return a is not None and b is not None and b[0] != a[0] and b[0].startswith(a[0])
 
 
 def _keyed_spellings(departments: Iterable[str | None]) -> tuple[list[str], dict[str, str]]:
@@ -659,11 +660,14 @@ def abbreviated_spellings(departments: Iterable[str | None]) -> dict[str, list[s
 
 
 # abbreviations that do not start as the full name does, or end otherwise, and so abbreviates cannot tell: body →
-# the full bodies it may be (a city has one of them: 法院 is a city's 中级人民法院, a county's 人民法院); 统一's 一 is
-# no number
+# the full bodies it may be (a city has one of them: 法院 is a city's 中级人民法院, a county's 人民法院; 数据局 its
+# 大数据发展管理局 renamed; 环保局 and 卫计委 its departments' names before 2018); 统一's 一 is no number
 _KNOWN_ABBREVIATIONS = {"资规局": ("自然资源和规划局",), "政府办": ("人民政府办公室",), "侨联": ("归国华侨联合会",),
                         "统战部": ("统一战线工作部",), "纪委监委": ("纪律检查委员会",),
-                        "中院": ("中级人民法院",), "法院": ("中级人民法院", "人民法院"), "检察院": ("人民检察院",)}
+                        "中院": ("中级人民法院",), "法院": ("中级人民法院", "人民法院"), "检察院": ("人民检察院",),
+                        "环保局": ("生态环境局",), "环境局": ("生态环境局",), "审批局": ("行政审批服务局", "行政审批局"),
+                        "大数据局": ("数据资源管理局",), "数据局": ("大数据发展管理局", "大数据管理局"),
+                        "卫计委": ("卫生健康委员会",), "金融办": ("地方金融监督管理局", "人民政府金融工作办公室")}
 _KNOWN_FULL = {full for fulls in _KNOWN_ABBREVIATIONS.values() for full in fulls}
 # the word a department's name ends with → how its abbreviation ends (委员会: 卫健委); 党委 is a unit's, not a 委's
 _ENDINGS = (("委员会", "委"), ("办公室", "办"), ("局", "局"), ("委", "委"), ("办", "办"),
@@ -721,8 +725,11 @@ def _readings(name: str, department: bool = False) -> tuple[tuple[str, str], ...
     市 is its city's: read as a word too, 市地方金融监督管理局 would be 市监局's, 市 for 市. A region of plain words
     alone (市市场监督管理局, 区市场监督管理局) is the plain one, the rest a word's. A department's name that begins
     with a word led by one (市场监督管理局, its city left out) reads as it is. An organ of a city's Party committee
-    reads as its committee's (_party_organ: 市委统战部 is (市委, 统战部))."""
+    reads as its committee's (_party_organ: 市委统战部 is (市委, 统战部)), the city's Youth League committee as its
+    团委 (团市委 and 共青团某市委员会: (市, 团委), (某市, 团委))."""
     stem = name_stem(name)
+    if league := _LEAGUE.fullmatch(party_stem(stem)):
+        return ((league[1] or league[2], "团委"),)
     if (organ := _party_organ(stem)) is not None:
         return (organ,)
     if (place := region(name)) is not None and not set(place) <= set(_PLAIN_PREFIXES):
@@ -745,18 +752,21 @@ def _same_level(place: str, other: str) -> bool:
 
 _PLACE = "(.*?(?:自治区|自治州|自治县|地区|省|市|州|盟|县|旗|区))"
 _PARTY = re.compile(f"(?:中共)?{_PLACE}委(?!员会)(.*)")  # 中共某市委组织部, 市委办: (某市, 组织部), (市, 办)
-_PARTY_FULL = re.compile(f"中共{_PLACE}委员会")  # 中共某市委员会组织部, as its seal reads
+_PARTY_FULL = re.compile(f"(中共|共青团){_PLACE}委员会")  # 中共某市委员会组织部, 共青团某市委员会, as their seals read
+_LEAGUE = re.compile(f"(?:共青团|团){_PLACE}委|{_PLACE}团委")  # 共青团某市委, 团市委, 市团委: the city's 团委
 _NOT_PARTY = ("政协", "协商会议", "人大", "代表大会")  # 政协某市委员会: no Party committee's
 
 
 @lru_cache(maxsize=16384)
 def party_stem(stem: str) -> str:
     """A stem with its Party committee written as staff write it: 中国共产党某市委员会组织部 and 中共某市委员会组织部
-    are 中共某市委组织部 (so that 市委组织部 is it shorter); any other as it is."""
-    if stem.startswith("中国共产党"):
-        stem = "中共" + stem.removeprefix("中国共产党")
+    are 中共某市委组织部 (so that 市委组织部 is it shorter), 中国共产主义青年团某市委员会 共青团某市委; any other as it
+    is."""
+    for full, short in (("中国共产党", "中共"), ("中国共产主义青年团", "共青团")):
+        if stem.startswith(full):
+            stem = short + stem.removeprefix(full)
     found = _PARTY_FULL.match(stem)
-    return f"中共{found[1]}委{stem[found.end():]}" if found else stem
+    return f"{found[1]}{found[2]}委{stem[found.end():]}" if found else stem
 
 
 def _party_organ(stem: str) -> tuple[str, str] | None:
