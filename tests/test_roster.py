@@ -977,6 +977,26 @@ def test_a_bureaus_roster_naming_departments_by_names_that_start_otherwise_match
     assert data["missing_units"] == ["市卫计委", "市金融办", "市团委"]
 
 
+def test_a_bureaus_roster_writing_a_department_in_full_matches_the_forms_that_sign_it_abbreviated(tmp_path, capsys):
+    """The roster writes 某市卫生健康委员会 and 某市人力资源和社会保障局（104001）, the only forms of each sign their
+    主管部门 市卫健委 and 市人社局: each was 未报送 (K003) and its department 不在名单中 (K004). The roster's name is the
+    department its forms abbreviate, where it is the one roster name they may be: not beside 市卫健委 on the roster too,
+    not 某市教育体育局 for 市教育局 (two departments a city may have both of), not 某市文化和旅游局 for 市文旅局 beside
+    某市文化广电旅游局."""
+    units = reporting(tmp_path / "units", {"一院": "市卫健委", "就业中心": "市人社局", "一中": "某市教育局（101001）"})
+    roster = write_csv(tmp_path / "名单.csv", [["部门名称"], ["某市卫生健康委员会"], ["某市人力资源和社会保障局（104001）"],
+                                             ["某市教育局"]])
+    _, data = run(capsys, units, "-o", tmp_path / "局汇总.xlsx", "--roster", roster)
+    assert data["missing_units"] == [] and data["unlisted_units"] == [] and not by_code(data, "K004")
+    doubtful = reporting(tmp_path / "doubtful", {"一院": "市卫健委", "二中": "市教育局", "图书馆": "市文旅局",
+                                                 "就业中心": "市人社局"})
+    roster = write_csv(tmp_path / "名单2.csv", [["部门名称"], ["某市卫生健康委员会"], ["市卫健委"], ["某市教育体育局"],
+                                              ["某市文化和旅游局"], ["某市文化广电旅游局"], ["市人社局"]])
+    _, data = run(capsys, doubtful, "-o", tmp_path / "局汇总2.xlsx", "--roster", roster)
+    assert data["missing_units"] == ["某市卫生健康委员会", "某市教育体育局", "某市文化和旅游局", "某市文化广电旅游局"]
+    assert sorted(data["unlisted_units"]) == ["市教育局", "市文旅局"]
+
+
 @pytest.mark.parametrize("name, department, found", [
     ("市卫健委", "某市卫生健康委员会（102001）", True), ("卫健委", "市卫生健康委员会", True),
     ("长沙市卫健委", "卫生健康委员会", True), ("区卫健局", "某区卫生健康局", True), ("市人社局", "某市人力资源和社会保障局", True),

@@ -624,22 +624,36 @@ def abbreviated_departments(names: Iterable[str], departments: Iterable[str]) ->
     (department_keys) whose name it abbreviates (abbreviates), where none of the others names it (by its name,
     shorter, with its city or abbreviated too). A name that writes a department by its name, or shorter, is that
     one (shortened_departments decides), not another it reads as abbreviating (市教育局, not 某市教育体育局). A name
-    that may be two departments, or a department two names may be, is none. names: all the roster's, to know which
-    others name a department."""
+    written in full is the department whose forms sign it by its abbreviation only (某市卫生健康委员会 for 市卫健委:
+    _abbreviating), each of its spellings (not 市卫健委 beside 甲市卫健委, which may be 甲市's). A name that may be
+    two departments, or a department two names may be, is none. names: all the roster's, to know which others name
+    a department."""
     names = list(dict.fromkeys(names))
     spellings, keys = _keyed_spellings(departments)
     stems = {d: name_stem(d) for d in spellings}
+    groups: dict[str, list[str]] = {}  # each department → its spellings
+    for d in spellings:
+        groups.setdefault(keys[d], []).append(d)
     held: dict[str, set[str]] = {}  # each name that writes no department by its name → those it abbreviates
     named: dict[str, set[str]] = {}  # each department → the names that may be it
     for name in names:
         written = {keys[d] for d, other in stems.items() if name_stem(name) == other or _shortened(name, other)}
-        found = written or {keys[d] for d in spellings if abbreviates(name, d)}
+        found = written or {keys[d] for d in spellings if abbreviates(name, d)} | {
+            key for key, group in groups.items() if all(_abbreviating(d, name) for d in group)}
         for key in found:
             named.setdefault(key, set()).add(name)
         if not written:
             held[name] = found
     return {name: [d for d in spellings if keys[d] in found] for name, found in held.items()
             if len(found) == 1 and named[next(iter(found))] == {name}}
+
+
+@lru_cache(maxsize=16384)
+def _abbreviating(spelling: str, name: str) -> bool:
+    """Whether a form's 主管部门 abbreviates a name written in full (市卫健委: 某市卫生健康委员会), and not as a name held
+    with more after its start (市教育局 is no 某市教育体育局's: _named_further)."""
+    return any(_same_level(place, at) and _abbreviated(body, full) and not _named_further(body, full)
+               for place, body in _readings(spelling) for at, full in _readings(name, True))
 
 
 def abbreviated_spellings(departments: Iterable[str | None]) -> dict[str, list[str]]:
