@@ -997,6 +997,19 @@ def test_a_bureaus_roster_writing_a_department_in_full_matches_the_forms_that_si
     assert sorted(data["unlisted_units"]) == ["市教育局", "市文旅局"]
 
 
+def test_a_bureaus_roster_writing_an_organ_in_full_matches_the_forms_that_sign_it_as_staff_say_it(tmp_path, capsys):
+    """The roster writes 中共某市委员会组织部, 中共某市纪律检查委员会, 某市妇女联合会 as their seals read; their only forms
+    sign 市委组织部, 市纪委, 市妇联. Each was 未报送 and the department 不在名单中: 中共某市 was more than the city a
+    name may add to its forms' (市委组织部), and one character before the ending (纪委, 妇联) was read as a name another
+    holds with more after it, as 教育局 is 教育体育局's (it still is: 某市教育体育局 is no 市教育局)."""
+    units = reporting(tmp_path / "units", {"干部信息中心": "市委组织部", "纪检监察信息中心": "市纪委", "妇女儿童中心": "市妇联",
+                                           "二中": "市教育局"})
+    roster = write_csv(tmp_path / "名单.csv", [["部门名称"], ["中共某市委员会组织部"], ["中共某市纪律检查委员会"],
+                                             ["某市妇女联合会"], ["某市教育体育局"]])
+    _, data = run(capsys, units, "-o", tmp_path / "局汇总.xlsx", "--roster", roster)
+    assert data["missing_units"] == ["某市教育体育局"] and data["unlisted_units"] == ["市教育局"]
+
+
 @pytest.mark.parametrize("name, department, found", [
     ("市卫健委", "某市卫生健康委员会（102001）", True), ("卫健委", "市卫生健康委员会", True),
     ("长沙市卫健委", "卫生健康委员会", True), ("区卫健局", "某区卫生健康局", True), ("市人社局", "某市人力资源和社会保障局", True),

@@ -572,9 +572,10 @@ def _abbreviated_groups(group: str, stems: list[str], index: dict[tuple[str, str
 def _named_further(short: str, full: str) -> bool:
     """Whether a department's name (full) is another's (short) with more after its start: two departments a city may
     have both of (人民政府办公室 and 人民政府金融工作办公室, 教育局 and 教育体育局), not a name and its abbreviation, nor
-    one name read alike (团市委 and 共青团某市委员会: 团委)."""
+    one name read alike (团市委 and 共青团某市委员会: 团委); one character before the ending is an abbreviation's
+    (纪委: 纪律检查委员会, 妇联: 妇女联合会)."""
     a, b = _ending(short), _ending(full)
-    return a is not None and b is not None and b[0] != a[0] and b[0].startswith(a[0])
+    return a is not None and b is not None and len(a[0]) > 1 and b[0] != a[0] and b[0].startswith(a[0])
 
 
 def _keyed_spellings(departments: Iterable[str | None]) -> tuple[list[str], dict[str, str]]:
@@ -614,7 +615,8 @@ def _shortened(name: str, other: str) -> bool:
     if len(stem) < 3 or not (_OWN_DEPARTMENT.search(stem) or _ORGANISATION.search(stem)) or stem == other:
         return False
     stem, other = party_stem(stem), party_stem(other)  # 市委组织部 is 中共某市委员会组织部 shorter
-    place = len(region(name) or "") or int(stem[:1] in _PLAIN_PREFIXES[1:])  # 市文化和旅游局: the city's plain 市
+    # its city, with what leads it (中共长沙市委员会组织部: 市委组织部 with its city), or the plain 市 (市文化和旅游局)
+    place = stem.find(found) + len(found) if (found := region(name)) else int(stem[:1] in _PLAIN_PREFIXES[1:])
     return stem in other or len(other) >= 3 and stem.endswith(other) and len(stem) - len(other) <= place
 
 
