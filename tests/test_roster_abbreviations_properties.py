@@ -1,17 +1,20 @@
 """A bureau's roster of departments, typed by hand: whatever city, whichever real departments sent their units'
 files (or a department its summary), and however each is written on the roster (its full name as its forms sign
 it, shortened to 市X局, with the city its forms leave out, by a common abbreviation such as 市卫健委, 市人社局, 市监局,
-资规局), `xlmon consolidate --roster` says exactly the roster's names whose department sent nothing (or that are
-no department: 市教育局党委, an abbreviation nobody defined, one that may be two departments) and exactly the sent
-departments no roster name names, one K004 each, never taking a name for another department.
+资规局, 市环保局, 市委组织部, 市纪委, 市中院; in full where its forms all sign such an abbreviation; the Party's organs
+and the courts as their seals read, 中共某市委员会组织部, 某市中级人民法院), `xlmon consolidate --roster` says
+exactly the roster's names whose department sent nothing (or that are no department: 市教育局党委, an abbreviation
+nobody defined, one that may be two departments) and exactly the sent departments no roster name names, one K004
+each, never taking a name for another department.
 
 The oracle does not ask names.py: each roster name is generated knowing which department it writes. A name that
 writes a department by its name (full, shortened, with its city) names it whenever it sent. An abbreviation names
 its department only where that department is the one sent department it may be, and no other roster name may be
-that department (names.abbreviated_departments: of two names for one department, neither). The abbreviations
-used are unambiguous among these departments by construction; 市文旅局 is generated only as the ambiguous one, and
-a department is written twice only by two abbreviations that are not its name cut short (卫生健康委 is 卫生健康委员会
-shortened where its forms' spelling holds it, a name by its name).
+that department (names.abbreviated_departments: of two names for one department, neither), and so does a name in
+full of a department whose forms all sign an abbreviation. The abbreviations used are unambiguous among these
+departments by construction; 市文旅局 is generated only as the ambiguous one, and a department is written twice only
+by two abbreviations that are not its name cut short (卫生健康委 is 卫生健康委员会 shortened where its forms'
+spelling holds it, a name by its name).
 
 Each case is seeded; a failure names its seed. XLMON_PROPERTY_CASES=n runs n cases."""
 
@@ -45,7 +48,13 @@ DEPARTMENTS = {
     "数据资源管理局": ("数据局", "大数据局"), "投资促进局": ("投促局",),
     "气象局": (), "政务服务管理局": ("政务服务局",), "地方志办公室": ("地方志办",), "档案馆": (), "住房公积金管理中心": (),
     "总工会": (), "融媒体中心": (), "妇女联合会": (), "残疾人联合会": (), "供销合作社": (), "公共资源交易中心": (),
+    "组织部": ("市委组织部",), "宣传部": ("市委宣传部",), "统一战线工作部": ("市委统战部",),
+    "纪律检查委员会": ("纪委", "纪委监委"), "中级人民法院": ("中院", "法院"), "人民检察院": ("检察院",),
 }
+# how the Party's and the courts' forms sign them, with their city (and never without it)
+SEALS = {"组织部": "中共{city}委员会组织部", "宣传部": "中国共产党{city}委员会宣传部",
+         "统一战线工作部": "中共{city}委员会统一战线工作部", "纪律检查委员会": "中共{city}纪律检查委员会",
+         "中级人民法院": "{city}中级人民法院", "人民检察院": "{city}人民检察院"}
 NAMED = tuple(DEPARTMENTS)
 # a department's own word ends it (…局, …委员会, …办公室): it may be written shorter or with its city
 DEPARTMENT_WORDS = ("局", "委员会", "办公室")
@@ -61,7 +70,8 @@ UNIT_LIMIT = 3
 class Department:
     """A department: its name after the city, as most of its forms write it (spelled), whether it sent, its units,
     whether it sent its summary rather than its units' files, and how its last unit of three writes it, if
-    otherwise (its code left out or added: one department still)."""
+    otherwise (its code left out or added: one department still); signs: the abbreviation its forms all write
+    instead of its name (市卫健委), if any, which spelled then is."""
 
     body: str
     code: str
@@ -70,6 +80,7 @@ class Department:
     units: list[str]
     summary: bool = False
     other: str = ""
+    signs: bool = False
 
 
 @dataclass
@@ -96,12 +107,14 @@ def owns_word(body: str) -> bool:
 def form_spelling(rng: random.Random, city: str, body: str, code: str) -> str:
     """How a department's units write it as 主管部门: with the city or leaving it out, with its code or not."""
     lead = rng.choice((city, city, city, "市", "")) if owns_word(body) else city
-    return f"{lead}{body}{rng.choice(('', f'（{code}）'))}"
+    name = SEALS[body].format(city=city) if body in SEALS else f"{lead}{body}"
+    return f"{name}{rng.choice(('', f'（{code}）'))}"
 
 
 def by_name(rng: random.Random, city: str, d: Department) -> str:
-    """The department by its name: as its forms sign it, or shortened to 市X, or with the city its forms leave out."""
-    plain = re.sub(r"（[0-9]+）$", "", d.spelled)
+    """The department by its name: as its forms sign it, or shortened to 市X, or with the city its forms leave out;
+    of one whose forms sign an abbreviation, its name as its seal reads."""
+    plain = re.sub(r"（[0-9]+）$", "", form_spelling(rng, city, d.body, d.code) if d.signs else d.spelled)
     coded = f"{plain}（{d.code}）"
     if not owns_word(d.body):
         return rng.choice((plain, coded))
@@ -136,6 +149,9 @@ def generate(rng: random.Random) -> Case:
         code = f"{101 + NAMED.index(b)}001"
         d = Department(b, code, form_spelling(rng, city, b, code), rng.random() < 0.75, unit_names(rng, b),
                        rng.random() < 0.2)
+        signs = [a for a in DEPARTMENTS[b] if not shorter(a, b) and b not in AMBIGUOUS[1]]
+        if signs and rng.random() < 0.2:  # its forms all sign it by an abbreviation
+            d.spelled, d.signs = abbreviated(rng, city, rng.choice(signs)) + rng.choice(("", f"（{code}）")), True
         if len(d.units) == UNIT_LIMIT and rng.random() < 0.4:
             d.other = d.spelled.removesuffix(f"（{code}）") if d.spelled.endswith("）") else f"{d.spelled}（{code}）"
         departments.append(d)
@@ -147,7 +163,11 @@ def generate(rng: random.Random) -> Case:
             continue  # a sent department left off
         ways = DEPARTMENTS[d.body]
         how = rng.choice(("name", "abbreviation", "abbreviation", "twice")) if ways else "name"
-        if how == "twice" and len(twice := [a for a in ways if not shorter(a, d.body)]) > 1:
+        if d.signs:  # by its name, which only its forms' abbreviation is; or as they sign it
+            signed = re.sub(r"（[0-9]+）$", "", d.spelled)
+            entries.append(Entry(by_name(rng, city, d), frozenset({d.body})) if how != "twice" else
+                           Entry(signed, frozenset({d.body}), written=True))
+        elif how == "twice" and len(twice := [a for a in ways if not shorter(a, d.body)]) > 1:
             entries += [Entry(abbreviated(rng, city, a), frozenset({d.body})) for a in rng.sample(twice, 2)]
         elif how == "name":
             entries.append(Entry(by_name(rng, city, d), frozenset({d.body}), written=True))
