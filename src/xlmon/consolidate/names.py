@@ -559,7 +559,7 @@ def _abbreviated_groups(group: str, stems: list[str], index: dict[tuple[str, str
     found: set[str] = set()
     for stem in stems:
         for place, body in _readings(stem):
-            for key in {_abbreviation_key(b) for b in (body, *_KNOWN_ABBREVIATIONS.get(body, ()))} - {None}:
+            for key in _abbreviating_keys(body):
                 for other, at, full in index.get(key, ()):
                     if other != group and other not in found and len(full) >= len(body) and _same_level(place, at) \
                             and _abbreviated(body, full) and not _named_further(body, full):
@@ -636,12 +636,18 @@ def abbreviated_departments(names: Iterable[str], departments: Iterable[str]) ->
     groups: dict[str, list[str]] = {}  # each department → its spellings
     for d in spellings:
         groups.setdefault(keys[d], []).append(d)
+    shortest: dict[tuple[str, str, str], set[str]] = {}  # _abbreviating_keys of a department's first spelling → it
+    for key, group in groups.items():
+        for _, body in _readings(group[0]):
+            for found in _abbreviating_keys(body):
+                shortest.setdefault(found, set()).add(key)
     held: dict[str, set[str]] = {}  # each name that writes no department by its name → those it abbreviates
     named: dict[str, set[str]] = {}  # each department → the names that may be it
     for name in names:
         written = {keys[d] for d, other in stems.items() if name_stem(name) == other or _shortened(name, other)}
         found = written or {keys[d] for d in spellings if abbreviates(name, d)} | {
-            key for key, group in groups.items() if all(_abbreviating(d, name) for d in group)}
+            key for _, full in _readings(name, True) for key in shortest.get(_abbreviation_key(full), ())
+            if all(_abbreviating(d, name) for d in groups[key])}
         for key in found:
             named.setdefault(key, set()).add(name)
         if not written:
@@ -715,6 +721,12 @@ def _abbreviated(short: str, full: str) -> bool:
     letters = iter(b[0])
     return (a[0][:1] == b[0][:1] and _NUMERALS.findall(a[0]) == _NUMERALS.findall(b[0])
             and all(c in letters for c in a[0]))
+
+
+def _abbreviating_keys(body: str) -> set[tuple[str, str, str]]:
+    """The _abbreviation_key of each name an abbreviation's body may be: its own, and those it stands for in
+    _KNOWN_ABBREVIATIONS (资规局: 自然资源和规划局's)."""
+    return {_abbreviation_key(b) for b in (body, *_KNOWN_ABBREVIATIONS.get(body, ()))} - {None}
 
 
 def _abbreviation_key(body: str) -> tuple[str, str, str] | None:
