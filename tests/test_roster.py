@@ -977,6 +977,22 @@ def test_a_bureaus_roster_naming_departments_by_names_that_start_otherwise_match
     assert data["missing_units"] == ["市卫计委", "市金融办", "市团委"]
 
 
+def test_jin_rong_ban_beside_the_party_committees_finance_office_names_neither(tmp_path, capsys):
+    """Since 2024 a city's Party committee has a 金融委员会办公室, 市委金融办, which staff say 市金融办 too: beside the
+    government's 某市地方金融监督管理局, 市金融办 may be either and names neither (it named the bureau), while 市委金融办
+    is the Party's (it was 未报送, the office 不在名单中)."""
+    units = reporting(tmp_path / "units", {"金融服务中心": "某市地方金融监督管理局（218001）",
+                                           "金融研究中心": "中共某市委金融委员会办公室（220001）", "一中": "某市教育局（101001）",
+                                           "一院": "某市卫生健康委员会（102001）"})
+    roster = write_csv(tmp_path / "名单.csv", [["部门名称"], ["市金融办"], ["市教育局"], ["市卫健委"]])
+    _, data = run(capsys, units, "-o", tmp_path / "局汇总.xlsx", "--roster", roster)
+    assert data["missing_units"] == ["市金融办"]
+    assert sorted(data["unlisted_units"]) == ["中共某市委金融委员会办公室（220001）", "某市地方金融监督管理局（218001）"]
+    roster = write_csv(tmp_path / "名单2.csv", [["部门名称"], ["市委金融办"], ["市教育局"], ["市卫健委"]])
+    _, data = run(capsys, units, "-o", tmp_path / "局汇总2.xlsx", "--roster", roster)
+    assert data["missing_units"] == [] and data["unlisted_units"] == ["某市地方金融监督管理局（218001）"]
+
+
 def test_a_bureaus_roster_writing_a_department_in_full_matches_the_forms_that_sign_it_abbreviated(tmp_path, capsys):
     """The roster writes 某市卫生健康委员会 and 某市人力资源和社会保障局（104001）, the only forms of each sign their
     主管部门 市卫健委 and 市人社局: each was 未报送 (K003) and its department 不在名单中 (K004). The roster's name is the
