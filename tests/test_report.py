@@ -1057,3 +1057,16 @@ def test_the_bureaus_report_names_the_departments_summaries_edited_by_hand(tmp_p
     said = "汇总表经手工修改的 1 个：某市教育局（101001）.xlsx（2 处），修改未计入本报告（逐处见汇总的“校验问题”）。"
     assert said in drafted(tmp_path / "局")
     assert "手工修改" not in drafted(summary)
+
+
+def test_a_bureaus_red_indicator_of_a_namesake_unit_names_its_department(tmp_path):
+    """Two departments each have a 信息中心: the bureau's table of units names them 信息中心（某市教育局） and
+    信息中心（某市卫生健康委员会）, but the red indicator set out under 偏差原因分析, a sentence with no 主管部门
+    column beside it, said 信息中心 alone, and the reviewer could not tell whose it was."""
+    from test_consolidate import information_centres
+
+    for folder in information_centres(tmp_path / "in"):
+        assert main(["consolidate", str(folder), "-o", str(tmp_path / "局" / f"{folder.name}汇总.xlsx")]) == 0
+    text = report_for_paths([tmp_path / "局"]).text()
+    [line] = [line for line in text.splitlines() if re.match(r"\d+\. .*“物业服务满意度”", line)]
+    assert line.startswith("1. 信息中心（某市卫生健康委员会）“（部门整体支出）”的“物业服务满意度”："), line

@@ -171,6 +171,15 @@ def project_named(row: dict) -> str:
     return row["项目名称"] or f"（未填项目名称，工作表“{sheet}”）"
 
 
+def unit_said(row: dict, book: Sheets) -> str:
+    """A unit of 指标偏差 as a sentence names it: as 汇总表's table of units does, a bureau's namesake with its
+    主管部门 (信息中心（某市教育局）), which the sheet gives in a column of its own."""
+    unit = row["单位"] or ""
+    department = re.sub(r"[（(][0-9A-Z]{6,21}[)）]$", "", row.get("主管部门") or "")
+    named = {r[0] for r in book.ranked["单位"]}
+    return f"{unit}（{department}）" if department and f"{unit}（{department}）" in named else unit
+
+
 def assert_states(report: Drafted, data: dict, book: Sheets, context: str, sent: dict | None = None) -> None:
     """sent: the consolidation whose files left out and projects sent twice the report states, where not data's (a
     report drafted from a summary says what the summary left out)."""
@@ -297,8 +306,8 @@ def assert_states(report: Drafted, data: dict, book: Sheets, context: str, sent:
             for line in report.lines]
     reds = [r for r in reds if r]
     assert [int(r[1]) for r in reds] == list(range(1, min(i_red, 30) + 1)), context
-    red_rows = Counter((*([d["主管部门"]] if bureau else []), d["单位"] or "", project_named(d), d["三级指标"], d["年度指标值"])
-                       for d in book.deviations if d["评级"] == "红灯")
+    red_rows = Counter((*([d["主管部门"]] if bureau else []), unit_said(d, book), project_named(d), d["三级指标"],
+                        d["年度指标值"]) for d in book.deviations if d["评级"] == "红灯")
     named = Counter(r.groups()[1:] for r in reds)
     if i_red <= 30:
         assert named == Counter({k[-4:]: n for k, n in red_rows.items()}), (context, named, red_rows)
@@ -331,7 +340,8 @@ def assert_states(report: Drafted, data: dict, book: Sheets, context: str, sent:
     for caption, at in (("出现偏差的绩效指标", 1), ("重点监控建议", 0)):
         for row in report.table(caption) or ():
             assert tuple(row[at + bool(department):at + bool(department) + 2]) in projects_of, (context, caption, row)
-    assert {tuple(r.groups()[1:3]) for r in reds} <= projects_of, context
+    projects_said = {(unit_said(d, book), project_named(d)) for d in book.deviations}
+    assert {tuple(r.groups()[1:3]) for r in reds} <= projects_said, context
 
     # 五、the findings counted, the files left out, the projects sent twice
     m = report.line(r"经 xlmon 校验，监控表中发现错误 (\d+) 条、警告 (\d+) 条、提示 (\d+) 条（逐条见 xlmon check 结果）。"

@@ -12,7 +12,7 @@ import os
 import re
 import tempfile
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 
 from .. import layout as L
@@ -403,6 +403,13 @@ def _overall_paragraph(records: list[FormRecord]) -> str:
             f"（{'、'.join(parts)}），已支出 {said(total[3], 'spent' in unknown)}，{progress_text}。")
 
 
+def unit_names(summary: Summary) -> Callable[[FormRecord], str]:
+    """Each form's unit as the table of units names it: a bureau's 信息中心 of two departments, which a sentence has no
+    主管部门 column to tell apart, as 信息中心（某市教育局） and 信息中心（某市卫生健康委员会）."""
+    names = summary.unit_ids.names([*summary.projects, *summary.overall])
+    return lambda record: names.get(summary.unit_ids.of(record)) or record.unit or ""
+
+
 def roster_text(summary: Summary) -> str:
     """Who of the roster reported, as 汇总表's note says it, every name given: the report is where they are chased."""
     missing, unlisted = summary.missing_units, summary.unlisted_units
@@ -537,8 +544,9 @@ def department_report(summary: Summary, profile: Profile, alone: FileOutcome | N
                       f"全部见{deviation_table}）："))
     else:
         add(Paragraph(f"红灯指标 {len(reds)} 个{'：' if reds else '。'}"))
+    named = unit_names(summary)
     for n, (d, p) in enumerate(reds[:LISTED_RED], 1):
-        add(Paragraph(red_indicator_text(n, f"{p.unit or ''}“{named_form(p)}”的", d.level3, d.target,
+        add(Paragraph(red_indicator_text(n, f"{named(p)}“{named_form(p)}”的", d.level3, d.target,
                                          d.actual, d.forecast, d.likelihood, d.reason, d.remark,
                                          "部门" if p.units else "单位")))
     if behind:
