@@ -573,12 +573,12 @@ def test_department_forms_indicators_are_reported_as_指标偏差_lists_them(dep
     row = next(line.split("\t") for line in text.splitlines() if "资助学生人数" in line and "\t" in line)
     assert row[:4] == ["红灯", "某市教育局（101001）", "（部门整体支出）", "资助学生人数"]
     assert "某市教育局（101001）“（部门整体支出）”的“资助学生人数”：年度指标值 ≥1000人" in text
-    counted = re.search(r"绩效指标（含 (\d+) 份部门整体表的 (\d+) 个）共 (\d+) 个已评级指标", text)
+    counted = re.search(r"已评级的 (\d+) 个绩效指标（含 (\d+) 份部门整体表的 (\d+) 个）中", text)
     details = openpyxl.load_workbook(summary)["项目明细"]
     header = [c.value for c in details[1]]
     of_projects = sum(row[header.index(f"指标{g}")] or 0 for row in details.iter_rows(min_row=2, values_only=True)
                       for g in ("绿灯", "黄灯", "红灯") if isinstance(row[0], int))
-    assert counted and counted[1] == "1" and int(counted[3]) - int(counted[2]) == of_projects > 0
+    assert counted and counted[2] == "1" and int(counted[1]) - int(counted[3]) == of_projects > 0
 
 
 def test_a_control_character_in_a_units_text_does_not_stop_the_report(tmp_path):
@@ -1070,3 +1070,17 @@ def test_a_bureaus_red_indicator_of_a_namesake_unit_names_its_department(tmp_pat
     text = report_for_paths([tmp_path / "局"]).text()
     [line] = [line for line in text.splitlines() if re.match(r"\d+\. .*“物业服务满意度”", line)]
     assert line.startswith("1. 信息中心（某市卫生健康委员会）“（部门整体支出）”的“物业服务满意度”："), line
+
+
+def test_projects_and_indicators_by_grade_are_counted_in_plain_sentences(department, project_file):
+    """二（二） read 项目综合评级共 28 个项目，其中绿灯… (a grading counted in projects) and 绩效指标共 218 个已评级指标,
+    the project report 绩效指标共 9 个指标: what is counted is now said once, before the grades it is split into."""
+    text = report_for_paths([department.paths[0].parent]).text()
+    assert re.search(r"^纳入监控的 28 个项目中，综合评级绿灯 \d+ 个、黄灯 \d+ 个、红灯 \d+ 个。已评级的 \d+ 个绩效指标"
+                     r"（含 \d+ 份部门整体表的 \d+ 个）中，绿灯 \d+ 个、黄灯 \d+ 个、红灯 \d+ 个。$", text, re.M), text
+    text = report_for_paths([project_file]).text()
+    assert re.search(r"^按全年预计完成情况与年度指标值比较，\d+ 个绩效指标中，绿灯 \d+ 个、黄灯 \d+ 个、红灯 \d+ 个。$",
+                     text, re.M), text
+    assert re.search(r"^项目综合评级为红灯：资金执行红灯；\d+ 个绩效指标中，绿灯 \d+ 个、黄灯 \d+ 个、红灯 \d+ 个。$",
+                     text, re.M), text
+    assert not re.search(r"评级共|指标共", text)

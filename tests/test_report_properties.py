@@ -270,8 +270,8 @@ def assert_states(report: Drafted, data: dict, book: Sheets, context: str, sent:
         assert not m and report.line(rf"各单位支出进度落后时间进度均未超过 {BEHIND_PP} 个百分点。"), context
 
     # 二（二）projects by grade, indicators by grade, the deviating ones as 指标偏差 lists them
-    m = report.line(r"项目综合评级共 (\d+) 个项目，其中绿灯 (\d+) 个、黄灯 (\d+) 个、红灯 (\d+) 个(?:，未评级 (\d+) 个)?。"
-                    r"绩效指标(?:（含 \d+ 份部门整体表的 \d+ 个）)?共 (\d+) 个已评级指标，其中绿灯 (\d+) 个、黄灯 (\d+) 个、红灯 (\d+) 个。")
+    m = report.line(r"纳入监控的 (\d+) 个项目中，综合评级绿灯 (\d+) 个、黄灯 (\d+) 个、红灯 (\d+) 个(?:，未评级 (\d+) 个)?。"
+                    r"已评级的 (\d+) 个绩效指标(?:（含 \d+ 份部门整体表的 \d+ 个）)?中，绿灯 (\d+) 个、黄灯 (\d+) 个、红灯 (\d+) 个。")
     assert m, context
     projects, green, yellow, red, unrated, indicators, i_green, i_yellow, i_red = (int(v or 0) for v in m.groups())
     grades = data["grades"]

@@ -218,9 +218,10 @@ def rows_apart(summary: Summary) -> str:
         "有金额无法识别的项目，各行只计本行能识别的金额" if summary.unread_apart else "")))
 
 
-def grade_counts(counts: dict[str, int], total: int, what: str) -> str:
+def grade_counts(counts: dict[str, int], total: int, what: str, graded: str = "") -> str:
+    """'28 个项目中，综合评级绿灯 16 个…': what is counted said once, then its grades (graded: the grading's name)."""
     unrated = total - sum(counts.get(g, 0) for g in ("green", "yellow", "red"))
-    text = (f"共 {total} 个{what}，其中绿灯 {counts.get('green', 0)} 个、黄灯 {counts.get('yellow', 0)} 个、"
+    text = (f"{total} 个{what}中，{graded}绿灯 {counts.get('green', 0)} 个、黄灯 {counts.get('yellow', 0)} 个、"
             f"红灯 {counts.get('red', 0)} 个")
     return text + (f"，未评级 {unrated} 个。" if unrated else "。")
 
@@ -322,7 +323,7 @@ def project_report(form: Form, path: str, severities: list[str], profile: Profil
               chart_caption("图1", "表1各行", form.time_progress)))
     add(Heading(TARGETS, 2))
     grades = Counter(i.grade for i in form.indicators if i.grade)
-    add(Paragraph("按全年预计完成情况与年度指标值比较，绩效指标" + grade_counts(grades, len(form.indicators), "指标")))
+    add(Paragraph("按全年预计完成情况与年度指标值比较，" + grade_counts(grades, len(form.indicators), "绩效指标")))
     deviating = [i for i in form.indicators if i.grade in ("red", "yellow")]
     deviating.sort(key=lambda i: i.grade != "red")
     if deviating:
@@ -336,7 +337,7 @@ def project_report(form: Form, path: str, severities: list[str], profile: Profil
 
     add(Heading(SECTIONS[3], 1))
     add(Heading(CONCLUSION, 2))
-    add(Paragraph(f"项目综合评级为{grade_text(form.grade)}：资金执行{grade_text(total.grade)}，"
+    add(Paragraph(f"项目综合评级为{grade_text(form.grade)}：资金执行{grade_text(total.grade)}；"
                   + grade_counts(grades, len(form.indicators), "绩效指标")))
     add(DraftNote(_conclusion(form.grade, total.grade)))
     add(Heading(CAUSES, 2))
@@ -507,8 +508,8 @@ def department_report(summary: Summary, profile: Profile, alone: FileOutcome | N
     # said after the projects' count, the 部门整体 forms' share is named: 项目明细's columns add up to the rest
     among = (f"（含 {len(summary.overall)} 份部门整体表的 {sum(overall.values())} 个）"
              if not only_overall and sum(overall.values()) else "")
-    add(Paragraph(("" if only_overall else "项目综合评级" + grade_counts(summary.grades, len(summary.projects), "项目"))
-                  + f"绩效指标{among}" + grade_counts(indicators, sum(indicators.values()), "已评级指标")))
+    projects = "" if only_overall else "纳入监控的 " + grade_counts(summary.grades, len(summary.projects), "项目", "综合评级")
+    add(Paragraph(projects + "已评级的 " + grade_counts(indicators, sum(indicators.values()), f"绩效指标{among}")))
     deviations = [(d, p) for p in (*summary.projects, *summary.overall) for d in p.deviations]
     deviations.sort(key=lambda x: (x[0].grade != "red", x[1].unit or "", named_form(x[1])))
     department = ["主管部门"] if summary.department_of else []
