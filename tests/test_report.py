@@ -1084,3 +1084,27 @@ def test_projects_and_indicators_by_grade_are_counted_in_plain_sentences(departm
     assert re.search(r"^项目综合评级为红灯：资金执行红灯；\d+ 个绩效指标中，绿灯 \d+ 个、黄灯 \d+ 个、红灯 \d+ 个。$",
                      text, re.M), text
     assert not re.search(r"评级共|指标共", text)
+
+
+def _section(text: str, heading: str, following: str) -> str:
+    return text.split(f"\n{heading}\n", 1)[1].split(f"\n{following}\n", 1)[0]
+
+
+def test_the_causes_of_deviation_say_where_the_yellow_indicators_causes_are(department, tmp_path):
+    """A yellow project (one indicator judged 有可能) had under 偏差原因分析 only 无红灯指标。, as if nothing deviated,
+    while 表2 above listed the indicator with the unit's cause: the section now counts the yellow ones and names the
+    table giving their causes, in a department's report too."""
+    from handmade import SAMPLE_FUNDING, SAMPLE_INDICATORS, project_grid
+    from test_check import write_grid
+    from xlmon.report.content import CAUSES, MEASURES
+
+    path = write_grid(tmp_path / "一中.xlsx", project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS))
+    report = report_for_paths([path])
+    assert report.kind == "project"
+    assert _section(report.text(), CAUSES, MEASURES).splitlines() == [
+        "无红灯指标。", "黄灯指标 1 个，其年度指标值、全年预计完成情况和偏差原因见表2。"]
+    text = report_for_paths([department.paths[0].parent]).text()
+    table = re.search(r"(表\d+) 出现偏差的绩效指标", text)[1]
+    yellow = sum(line.startswith("黄灯\t") for line in text.splitlines())
+    assert yellow and f"黄灯指标 {yellow} 个，其年度指标值、全年预计完成情况和偏差原因见{table}。" in _section(
+        text, CAUSES, MEASURES).splitlines()

@@ -243,6 +243,11 @@ def red_indicator_text(n: int, where: str, level3: str, target: str, actual, for
     return text
 
 
+def yellow_text(count: int, table: str) -> str:
+    """The yellow indicators deviate too: where their causes are, which the section does not set out one by one."""
+    return f"黄灯指标 {count} 个，其年度指标值、全年预计完成情况和偏差原因见{table}。"
+
+
 def _quoted(value) -> str:
     """What a unit typed as an indicator's completion, quoted as typed: a number (95%) or words (6月起停工)."""
     return "未填写" if value is None or value == "" else f"为“{shown(value)}”"
@@ -350,6 +355,8 @@ def project_report(form: Form, path: str, severities: list[str], profile: Profil
                                              i.reason, i.remark)))
     else:
         add(Paragraph("无红灯指标。"))
+    if yellow := sum(i.grade == "yellow" for i in deviating):
+        add(Paragraph(yellow_text(yellow, "表2")))
     if total.grade in ("yellow", "red"):
         add(Placeholder(f"支出进度偏慢的原因（{gap_text(total.gap)}），从决策、过程和管理方面分析"))
     add(Heading(MEASURES, 2))
@@ -550,6 +557,8 @@ def department_report(summary: Summary, profile: Profile, alone: FileOutcome | N
         add(Paragraph(red_indicator_text(n, f"{named(p)}“{named_form(p)}”的", d.level3, d.target,
                                          d.actual, d.forecast, d.likelihood, d.reason, d.remark,
                                          "部门" if p.units else "单位")))
+    if yellow := sum(d.grade == "yellow" for d, _ in deviations):
+        add(Paragraph(yellow_text(yellow, deviation_table)))
     if behind:
         add(Placeholder("支出进度偏慢单位的原因分析（从决策、过程和管理方面）"))
     add(Heading(MEASURES, 2))
