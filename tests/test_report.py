@@ -945,7 +945,7 @@ def test_a_bureaus_text_sends_the_units_behind_to_the_table_of_units_not_of_depa
         write_form(tmp_path / f"u{i:02}.xlsx", unit=f"某单位{i:02}", project="项目", funding=funding,
                    department=department)
     text = report_for_paths([tmp_path]).text()
-    [line] = [line for line in text.splitlines() if line.startswith("支出进度落后时间进度超过")]
+    [line] = [line for line in text.splitlines() if line.startswith("支出进度落后时间进度超过") and "的单位有" in line]
     assert line.endswith("（全部见表3）。"), line[-20:]
     assert "表2 各主管部门支出进度" in text and "表3 各单位支出进度" in text
 
@@ -1108,3 +1108,18 @@ def test_the_causes_of_deviation_say_where_the_yellow_indicators_causes_are(depa
     yellow = sum(line.startswith("黄灯\t") for line in text.splitlines())
     assert yellow and f"黄灯指标 {yellow} 个，其年度指标值、全年预计完成情况和偏差原因见{table}。" in _section(
         text, CAUSES, MEASURES).splitlines()
+
+
+def test_a_bureaus_report_names_the_departments_behind_time(tmp_path):
+    """A bureau's report named the units more than 10 points behind 时间进度, each by its own name, but not the 主管部门
+    behind, which the bureau holds to account and 表2 ranks: the text now names them first, without their codes (表2
+    has them)."""
+    from test_consolidate import information_centres
+
+    for folder in information_centres(tmp_path / "in"):
+        assert main(["consolidate", str(folder), "-o", str(tmp_path / "局" / f"{folder.name}汇总.xlsx")]) == 0
+    lines = report_for_paths([tmp_path / "局"]).text().splitlines()
+    said = lines.index("支出进度落后时间进度超过 10 个百分点的主管部门有 1 个：某市卫生健康委员会（23.39 个百分点）。")
+    assert lines[said + 1].startswith("支出进度落后时间进度超过 10 个百分点的单位有 1 个：信息中心（某市卫生健康委员会）")
+    assert re.match(r"1\t某市卫生健康委员会（102001）\t620\.00\t165\.00\t26\.61%\t23\.39\t红灯", lines[lines.index(
+        next(line for line in lines if line.startswith("表2 各主管部门支出进度"))) + 2])

@@ -268,6 +268,17 @@ def assert_states(report: Drafted, data: dict, book: Sheets, context: str, sent:
         assert [float(g) for _, g in named] == pytest.approx([row[5] for row in behind[:20]], abs=PP_STEP), context
     else:
         assert not m and report.line(rf"各单位支出进度落后时间进度均未超过 {BEHIND_PP} 个百分点。"), context
+    # a bureau's departments behind, named before their units, as 汇总表 ranks them (by name, 表2 giving the code)
+    m = report.line(rf"支出进度落后时间进度超过 {BEHIND_PP} 个百分点的主管部门有 (\d+) 个：(.+?)。")
+    none = report.line(rf"各主管部门支出进度落后时间进度均未超过 {BEHIND_PP} 个百分点。")
+    if bureau:
+        late = [row for row in book.ranked["主管部门"] if row[3] is not None and row[4] - row[3] > BEHIND_PP / 100]
+        assert bool(m) == bool(late) != bool(none), context
+        named = re.findall(r"(.+?)（(\d+\.\d\d) 个百分点）(?:、|$)", m[2]) if m else []
+        assert [n for n, _ in named] == [re.sub(r"[（(][0-9A-Z]{6,21}[)）]$", "", row[0]) for row in late], context
+        assert [float(g) for _, g in named] == pytest.approx([row[5] for row in late], abs=PP_STEP), context
+    else:
+        assert not m and not none, context
 
     # 二（二）projects by grade, indicators by grade, the deviating ones as 指标偏差 lists them
     m = report.line(r"纳入监控的 (\d+) 个项目中，综合评级绿灯 (\d+) 个、黄灯 (\d+) 个、红灯 (\d+) 个(?:，未评级 (\d+) 个)?。"

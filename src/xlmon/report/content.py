@@ -19,7 +19,8 @@ from .. import layout as L
 from ..calc import DEPENDS, fmt_amount, fmt_rate
 from ..adapters.files import other_files
 from ..check import check_file, check_sheets, no_forms
-from ..consolidate.aggregate import CHART_BARS, SHOWN_DUPLICATES, Summary, aggregate, shown_names, source_rows
+from ..consolidate.aggregate import (CHART_BARS, SHOWN_DUPLICATES, Summary, Totals, aggregate, shown_names,
+                                     source_rows)
 from ..consolidate.focus import Focus
 from ..consolidate.extract import DamagedRecords, completion_typed, form_record, summary_outcome
 from ..consolidate.names import department_name as names_department
@@ -411,6 +412,24 @@ def _overall_paragraph(records: list[FormRecord]) -> str:
             f"（{'、'.join(parts)}），已支出 {said(total[3], 'spent' in unknown)}，{progress_text}。")
 
 
+def behind_of(totals: list[Totals], profile: Profile) -> list[Totals]:
+    """Those past the line as grade_funding puts a gap past it: a float's rounding at exactly 10 points is not behind."""
+    return [t for t in totals if t.gap is not None and t.gap > profile.funding.green_max_gap + GAP_EPS]
+
+
+def behind_text(behind: list[Totals], who: str, profile: Profile, table: str) -> str:
+    """The units (or departments) behind 时间进度, the furthest first, each with its gap: of a bureau's hundreds the
+    first LISTED_BEHIND, all being in `table`. A department by its name alone, 表2 giving its code."""
+    limit = f"{profile.funding.green_max_gap * 100:g}"
+    if not behind:
+        return f"各{who}支出进度落后时间进度均未超过 {limit} 个百分点。"
+    listed = "、".join(f"{_CODE.sub('', t.row) if who == '主管部门' else t.row}（{t.gap * 100:.2f} 个百分点）"
+                      for t in behind[:LISTED_BEHIND])
+    some = f"，落后最多的 {LISTED_BEHIND} 个" if len(behind) > LISTED_BEHIND else ""
+    everyone = f"（全部见{table}）" if some else ""
+    return f"支出进度落后时间进度超过 {limit} 个百分点的{who}有 {len(behind)} 个{some}：{listed}{everyone}。"
+
+
 def unit_names(summary: Summary) -> Callable[[FormRecord], str]:
     """Each form's unit as the table of units names it: a bureau's 信息中心 of two departments, which a sentence has no
     主管部门 column to tell apart, as 信息中心（某市教育局） and 信息中心（某市卫生健康委员会）."""
@@ -480,18 +499,13 @@ def department_report(summary: Summary, profile: Profile, alone: FileOutcome | N
                                 for t in rows], f"表1 {'部门整体' if only_overall else '项目'}资金来源及执行情况（金额单位：万元）"))
     if not only_overall and (why := rows_apart(summary)):
         add(Paragraph(f"注：表1各资金来源之和与资金总额不等：{why}。"))
-    # past the line as grade_funding puts a gap past it: a float's rounding at exactly 10 points is not behind
-    behind = [t for t in summary.by_unit if t.gap is not None and t.gap > profile.funding.green_max_gap + GAP_EPS]
+    behind = behind_of(summary.by_unit, profile)
     number = iter(range(2, 9))  # tables after 表1: a bureau's report has one by department first
     tables = [("主管部门", summary.by_department)] if summary.by_department else []
-    if behind:
-        listed = "、".join(f"{t.row}（{t.gap * 100:.2f} 个百分点）" for t in behind[:LISTED_BEHIND])
-        some = f"，落后最多的 {LISTED_BEHIND} 个" if len(behind) > LISTED_BEHIND else ""
-        everyone = f"（全部见表{2 + len(tables)}）" if some else ""  # the table of units: a bureau's is after 主管部门's
-        add(Paragraph(f"支出进度落后时间进度超过 {profile.funding.green_max_gap * 100:g} 个百分点的单位有 "
-                      f"{len(behind)} 个{some}：{listed}{everyone}。"))
-    elif not only_overall:  # of 部门整体 forms alone there are no units' progress to compare
-        add(Paragraph(f"各单位支出进度落后时间进度均未超过 {profile.funding.green_max_gap * 100:g} 个百分点。"))
+    if tables:  # the departments, which the bureau holds to account, before their units
+        add(Paragraph(behind_text(behind_of(summary.by_department, profile), "主管部门", profile, "表2")))
+    if not only_overall:  # of 部门整体 forms alone there are no units' progress to compare
+        add(Paragraph(behind_text(behind, "单位", profile, f"表{2 + len(tables)}")))
     charted = None
     for who, totals in [*tables, ("单位", summary.by_unit)] if summary.projects else ():
         table = f"表{next(number)}"
