@@ -2884,8 +2884,8 @@ def test_the_handling_drafted_follows_the_seeds_two_cases(department, tmp_path, 
     assert set(by_handling) <= {SERIOUS, IMPOSSIBLE, OBJECTIVE} and IMPOSSIBLE in by_handling
     assert all("完全不可能" in row[column - 2] for row in rows if row[column - 1] == IMPOSSIBLE)
     assert all(row[FOCUS_HEADERS.index("综合评级")] == "红灯" for row in rows if row[column - 1] == SERIOUS)
-    for r in range(FOCUS_TOP + 2, focus.max_row + 1):
-        focus.cell(r, column).value = FORMER_HANDLINGS[0]  # as an earlier xlmon drafted it
+    for r in range(FOCUS_TOP + 2, focus.max_row + 1):  # as earlier xlmon versions drafted it, each of them
+        focus.cell(r, column).value = FORMER_HANDLINGS[r % len(FORMER_HANDLINGS)]
     wb.save(summary)
     code, bureau = run(capsys, summary, "-o", tmp_path / "局汇总.xlsx")
     assert code == 0 and not [d for d in bureau["diagnostics"] if d["code"] == "K014"]

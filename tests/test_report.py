@@ -1123,3 +1123,12 @@ def test_a_bureaus_report_names_the_departments_behind_time(tmp_path):
     assert lines[said + 1].startswith("支出进度落后时间进度超过 10 个百分点的单位有 1 个：信息中心（某市卫生健康委员会）")
     assert re.match(r"1\t某市卫生健康委员会（102001）\t620\.00\t165\.00\t26\.61%\t23\.39\t红灯", lines[lines.index(
         next(line for line in lines if line.startswith("表2 各主管部门支出进度"))) + 2])
+
+
+def test_each_drafted_handling_is_one_sentence_after_its_name(department):
+    """方式一（2 个项目）：预算执行和绩效目标均偏离较大：建议暂缓拨款… put a colon inside a sentence after a colon, which
+    official writing does not; the project report's 建议处理方式：…：… too. Each handling now reads as one sentence."""
+    text = report_for_paths([department.paths[0].parent]).text()
+    ways = [line for line in text.splitlines() if re.match(r"方式.（\d+ 个项目）：", line)]
+    assert len(ways) == 3 and all(line.count("：") == 1 for line in ways), ways
+    assert any("均偏离较大的，建议暂缓拨款" in line for line in ways)

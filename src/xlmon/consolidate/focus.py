@@ -39,11 +39,11 @@ def focus_list(projects: list[FormRecord], profile: Profile, apart: set[tuple] =
     return sorted(out, key=lambda f: (order[f.record.grade], f.record.unit or "", f.record.project or ""))
 
 
-SERIOUS = ("预算执行和绩效目标均偏离较大：建议暂缓拨款，督促单位整改；经核实已经或预计造成重大损失浪费或风险的，按程序"
+SERIOUS = ("预算执行和绩效目标均偏离较大的，建议暂缓拨款，督促单位整改；经核实已经或预计造成重大损失浪费或风险的，按程序"
            "暂停项目实施、停止拨付资金；整改不到位或无法继续实施的收回资金。")
 
 
-IMPOSSIBLE = ("有绩效指标判断为“完全不可能”完成：如因政策变化、突发事件等客观因素所致，建议按程序调减预算并同步调整"
+IMPOSSIBLE = ("有绩效指标判断为“完全不可能”完成的，如因政策变化、突发事件等客观因素所致，建议按程序调减预算并同步调整"
               "绩效目标；否则督促单位落实备注中提出的措施、及时纠偏。")
 
 
@@ -53,7 +53,11 @@ OBJECTIVE = ("如因政策变化、突发事件等客观因素导致进度缓慢
 
 # what earlier versions drafted, which a summary they wrote still shows: not the department's edit (edits.edited_focus)
 FORMER_HANDLINGS = ("预算执行与绩效目标偏离较大：建议暂停项目实施或暂缓拨款，按程序调减预算、停止拨付资金，"
-                    "督促单位整改；整改不到位或无法继续实施的收回资金。",)
+                    "督促单位整改；整改不到位或无法继续实施的收回资金。",
+                    "预算执行和绩效目标均偏离较大：建议暂缓拨款，督促单位整改；经核实已经或预计造成重大损失浪费或风险的，"
+                    "按程序暂停项目实施、停止拨付资金；整改不到位或无法继续实施的收回资金。",
+                    "有绩效指标判断为“完全不可能”完成：如因政策变化、突发事件等客观因素所致，建议按程序调减预算并同步调整"
+                    "绩效目标；否则督促单位落实备注中提出的措施、及时纠偏。")
 
 
 def _handling(record: FormRecord) -> str:
