@@ -1162,3 +1162,16 @@ def test_figure_1s_percentages_stand_over_their_ticks_when_printed(department, t
     assert "时间进度 50.00%" in report_for_paths([department.paths[0].parent]).text()
     printed = _red_line_x(ppm.read_bytes(), 144)
     assert abs(printed - label) < 1.5, (printed, label)
+
+
+def test_the_findings_are_sent_to_where_the_reader_finds_them_in_chinese(department, project_file):
+    """五、其他需要说明的事项 sent the reader to “xlmon check 结果”, a command's English name the bureau's reviewer,
+    holding the department's report and its 部门汇总, can neither run nor find: a department's report now points to
+    the summary's 校验问题 sheet, which lists every finding, and a project's, or one unit's, to the 校验结果."""
+    text = report_for_paths([department.paths[0].parent]).text()
+    assert re.search(r"监控表中发现错误 \d+ 条、警告 \d+ 条、提示 \d+ 条（逐条见汇总的“校验问题”）。", text)
+    school = next(p for p in department.paths if p.name == "某市第一中学.xlsx")  # with its own 部门整体
+    for path in (project_file, school):
+        text = report_for_paths([path]).text()
+        assert re.search(r"监控表中发现错误 \d+ 条、警告 \d+ 条、提示 \d+ 条（逐条见 xlmon 校验结果）。", text), path
+        assert "check" not in text

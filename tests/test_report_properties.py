@@ -355,7 +355,7 @@ def assert_states(report: Drafted, data: dict, book: Sheets, context: str, sent:
     assert {tuple(r.groups()[1:3]) for r in reds} <= projects_said, context
 
     # 五、the findings counted, the files left out, the projects sent twice
-    m = report.line(r"经 xlmon 校验，监控表中发现错误 (\d+) 条、警告 (\d+) 条、提示 (\d+) 条（逐条见 xlmon check 结果）。"
+    m = report.line(r"经 xlmon 校验，监控表中发现错误 (\d+) 条、警告 (\d+) 条、提示 (\d+) 条（逐条见汇总的“校验问题”）。"
                     r"本报告中的合计数、下达率、支出进度均由 xlmon 按表内金额重新计算。")
     severities = Counter(d["severity"] for d in data["diagnostics"])
     assert m and tuple(map(int, m.groups())) == (severities["error"], severities["warning"], severities["info"]), \

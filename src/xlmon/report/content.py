@@ -262,10 +262,11 @@ def forms_findings(diagnostics: list[dict], alone: FileOutcome | None) -> list[d
             and not (alone is not None and d["code"] in OF_SUMMARY and d.get("file") == alone.path)]
 
 
-def quality_text(severities: list[str]) -> str:
+def quality_text(severities: list[str], listed: str) -> str:
+    """listed: where the reader finds each finding, a department's summary (its 校验问题 sheet) or the check's."""
     counts = Counter(severities)
     return (f"经 xlmon 校验，监控表中发现错误 {counts['error']} 条、警告 {counts['warning']} 条、提示 {counts['info']} 条"
-            "（逐条见 xlmon check 结果）。本报告中的合计数、下达率、支出进度均由 xlmon 按表内金额重新计算。")
+            f"（逐条见{listed}）。本报告中的合计数、下达率、支出进度均由 xlmon 按表内金额重新计算。")
 
 
 def duplicates_text(duplicates: list[str]) -> str:
@@ -369,7 +370,7 @@ def project_report(form: Form, path: str, severities: list[str], profile: Profil
     add(Placeholder("存在的问题、整改措施和建议"))
 
     add(Heading(SECTIONS[4], 1))
-    add(Paragraph(quality_text(severities)))
+    add(Paragraph(quality_text(severities, " xlmon 校验结果")))
     add(Placeholder("其他需要说明的事项"))
     return report
 
@@ -592,7 +593,8 @@ def department_report(summary: Summary, profile: Profile, alone: FileOutcome | N
 
     add(Heading(SECTIONS[4], 1))
     findings = forms_findings(summary.diagnostics, alone)
-    add(Paragraph(quality_text([d["severity"] for d in findings])))
+    listed = "汇总的“校验问题”" if len(units) > 1 else " xlmon 校验结果"  # one unit's file makes no summary
+    add(Paragraph(quality_text([d["severity"] for d in findings], listed)))
     # the consolidation's own, or, drafted from one summary alone, what that summary left out
     own, left = summary.left, alone.left if alone is not None else None
     told = left if left is not None and not any(own.values()) else own
