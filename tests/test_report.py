@@ -1175,3 +1175,18 @@ def test_the_findings_are_sent_to_where_the_reader_finds_them_in_chinese(departm
         text = report_for_paths([path]).text()
         assert re.search(r"监控表中发现错误 \d+ 条、警告 \d+ 条、提示 \d+ 条（逐条见 xlmon 校验结果）。", text), path
         assert "check" not in text
+
+
+def test_a_report_without_red_indicators_says_so_in_words(department, tmp_path):
+    """Of a 部门整体 form alone, all its indicators green, 偏差原因分析 read 红灯指标 0 个。, where a project's report
+    says 无红灯指标。: the department's report says it in the same words."""
+    from xlmon.report.content import CAUSES, MEASURES
+
+    school = next(p for p in department.paths if p.name == "某市第一中学.xlsx")
+    book = openpyxl.load_workbook(school)
+    for sheet in [s for s in book.sheetnames if s != "部门整体"]:
+        del book[sheet]
+    book.save(tmp_path / "整体.xlsx")
+    text = report_for_paths([tmp_path / "整体.xlsx"]).text()
+    assert "已评级的 5 个绩效指标中，绿灯 5 个、黄灯 0 个、红灯 0 个。" in text
+    assert _section(text, CAUSES, MEASURES).splitlines() == ["无红灯指标。"]

@@ -311,8 +311,8 @@ def assert_states(report: Drafted, data: dict, book: Sheets, context: str, sent:
     assert tuple(int(v) for v in m.groups()[2:]) == (data["projects"], grades["red"], grades["yellow"], i_red), context
 
     # 四（二）the red indicators, each named: exactly 指标偏差's red ones (all of them, up to 30)
-    m = report.line(r"红灯指标 (\d+) 个(：|。|，以下列出其中 30 个（完成可能性最小、项目资金最多的；全部见表\d+）：)")
-    assert m and int(m[1]) == i_red and (m[2] == "。") == (i_red == 0), context
+    m = report.line(r"红灯指标 (\d+) 个(：|，以下列出其中 30 个（完成可能性最小、项目资金最多的；全部见表\d+）：)")
+    assert (int(m[1]) if m else 0) == i_red and bool(report.line("无红灯指标。")) == (i_red == 0), context
     reds = [re.fullmatch(r"(\d+)\. (.*)“([^“”]*)”的“([^“”]*)”：年度指标值 (.+?)，截至本期完成情况.*", line)
             for line in report.lines]
     reds = [r for r in reds if r]

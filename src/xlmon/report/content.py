@@ -566,7 +566,7 @@ def department_report(summary: Summary, profile: Profile, alone: FileOutcome | N
         add(Paragraph(f"红灯指标 {len(reds)} 个，以下列出其中 {LISTED_RED} 个（完成可能性最小、项目资金最多的；"
                       f"全部见{deviation_table}）："))
     else:
-        add(Paragraph(f"红灯指标 {len(reds)} 个{'：' if reds else '。'}"))
+        add(Paragraph(f"红灯指标 {len(reds)} 个：" if reds else "无红灯指标。"))  # as a project's report says it
     named = unit_names(summary)
     for n, (d, p) in enumerate(reds[:LISTED_RED], 1):
         add(Paragraph(red_indicator_text(n, f"{named(p)}“{named_form(p)}”的", d.level3, d.target,
