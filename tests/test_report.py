@@ -1190,3 +1190,16 @@ def test_a_report_without_red_indicators_says_so_in_words(department, tmp_path):
     text = report_for_paths([tmp_path / "整体.xlsx"]).text()
     assert "已评级的 5 个绩效指标中，绿灯 5 个、黄灯 0 个、红灯 0 个。" in text
     assert _section(text, CAUSES, MEASURES).splitlines() == ["无红灯指标。"]
+
+
+def test_units_own_部门整体_forms_are_summed_as_theirs_not_as_the_departments(department):
+    """A department's report from its units' files said 据 2 份部门整体支出绩效运行监控表，部门整体资金总额 6,502.13 万元,
+    right after 项目资金安排 7,901.67 万元: the department's whole funds below its projects' alone. They are two
+    schools' own forms: the report now names whose forms it sums, and calls the sum theirs."""
+    text = report_for_paths([department.paths[0].parent]).text()
+    [line] = [line for line in text.splitlines() if line.startswith("据 ")]
+    assert line.startswith("据 2 份部门整体支出绩效运行监控表（某市特殊教育学校、某市第一中学报送），合计资金总额 "), line
+    assert "部门整体资金总额" not in line
+    school = next(p for p in department.paths if p.name == "某市第一中学.xlsx")
+    [line] = [line for line in report_for_paths([school]).text().splitlines() if line.startswith("据 ")]
+    assert line.startswith("据 1 份部门整体支出绩效运行监控表，部门整体资金总额 "), line

@@ -393,7 +393,9 @@ def department_name(summary: Summary) -> str:
     return _CODE.sub("", name).strip()
 
 
-def _overall_paragraph(records: list[FormRecord]) -> str:
+def _overall_paragraph(records: list[FormRecord], named: Callable[[FormRecord], str]) -> str:
+    """The 部门整体 forms' funds. Several (units' own, a bureau's departments') are named and summed as theirs: called
+    the department's whole funds, two schools' forms read as less than its projects' funds alone."""
     def summed(block: str, label: str) -> list[float | None]:
         sums: list[float | None] = [None] * 5
         for r in records:
@@ -409,7 +411,8 @@ def _overall_paragraph(records: list[FormRecord]) -> str:
              for label in L.DEPARTMENT_SPENDING_TYPES]
     progress_text = (f"支出进度 {fmt_rate(progress)}" if progress is not None or not unknown
                      else "部分金额无法识别，支出进度无法计算")
-    return (f"据 {len(records)} 份部门整体支出绩效运行监控表，部门整体资金总额 {said(subtotal)}"
+    whose = f"（{owners_text([named(r) for r in records])}报送），合计" if len(records) > 1 else "，部门整体"
+    return (f"据 {len(records)} 份部门整体支出绩效运行监控表{whose}资金总额 {said(subtotal)}"
             f"（{'、'.join(parts)}），已支出 {said(total[3], 'spent' in unknown)}，{progress_text}。")
 
 
@@ -429,6 +432,12 @@ def behind_text(behind: list[Totals], who: str, profile: Profile, table: str) ->
     some = f"，落后最多的 {LISTED_BEHIND} 个" if len(behind) > LISTED_BEHIND else ""
     everyone = f"（全部见{table}）" if some else ""
     return f"支出进度落后时间进度超过 {limit} 个百分点的{who}有 {len(behind)} 个{some}：{listed}{everyone}。"
+
+
+def owners_text(names: list[str], shown: int = 5) -> str:
+    """The first few names, with how many in all beyond them (…等 12 个)."""
+    names = list(dict.fromkeys(names))
+    return "、".join(names) if len(names) <= shown else "、".join(names[:shown]) + f"等 {len(names)} 个"
 
 
 def unit_names(summary: Summary) -> Callable[[FormRecord], str]:
@@ -475,7 +484,7 @@ def department_report(summary: Summary, profile: Profile, alone: FileOutcome | N
     if summary.roster:
         add(Paragraph(roster_text(summary)))
     if summary.overall:
-        add(Paragraph(_overall_paragraph(summary.overall)))
+        add(Paragraph(_overall_paragraph(summary.overall, unit_names(summary))))
     add(Placeholder("各主管部门的基本情况和绩效监控工作开展情况" if summary.by_department
                     else "部门职能、年度主要工作任务和年度绩效目标"))
 
