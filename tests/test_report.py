@@ -1170,6 +1170,8 @@ def test_the_findings_are_sent_to_where_the_reader_finds_them_in_chinese(departm
     the summary's 校验问题 sheet, which lists every finding, and a project's, or one unit's, to the 校验结果."""
     text = report_for_paths([department.paths[0].parent]).text()
     assert re.search(r"监控表中发现错误 \d+ 条、警告 \d+ 条、提示 \d+ 条（逐条见汇总的“校验问题”）。", text)
+    # and the note under the execution sentence to the same sheet: one report, one place for its findings
+    assert re.search(r"^注意：\d+ 个项目有金额无法识别（见汇总的“校验问题”），", text, re.M)
     school = next(p for p in department.paths if p.name == "某市第一中学.xlsx")  # with its own 部门整体
     for path in (project_file, school):
         text = report_for_paths([path]).text()

@@ -214,15 +214,16 @@ def assert_states(report: Drafted, data: dict, book: Sheets, context: str, sent:
     assert near(gap_of(gap), data["gap"], RATE_STEP), (context, gap, data["gap"])
     assert GRADES[grade] == data["grade"], context
 
+    found_in = "汇总的“校验问题”" if data["units"] > 1 else " xlmon 校验结果"  # one unit's file makes no summary
     # the notes beside it: amounts not read, left out of the rates (as 汇总表's note counts them); forms typed in 元
     unclear = re.search(r"(\d+) 个项目有金额无法识别", book.note)
     if not unclear:  # else 预计结转结余 leaves out the projects whose forecast is unknown (test_report)
         remaining = totals["subtotal"] - totals["forecast"]
         assert (left is None) == (remaining <= 0.005) and (left is None or near(amount(left), remaining, 0.011)), context
-    m = report.line(r"注意：(\d+) 个项目有金额无法识别（见 xlmon 校验结果），以上合计只含能识别的金额，下达率、支出进度和预计结转结余按其余项目计算。")
+    m = report.line(rf"注意：(\d+) 个项目有金额无法识别（见{found_in}），以上合计只含能识别的金额，下达率、支出进度和预计结转结余按其余项目计算。")
     assert (m and int(m[1])) == (unclear and int(unclear[1])), context
     apart = sum(d["code"] == "K019" for d in data["diagnostics"])
-    m = report.line(r"注意：(\d+) 张表的金额疑似按元填写（与其他单位相差百倍以上，见 xlmon 校验结果），以上合计按表内数字计入，核实前可能偏大。")
+    m = report.line(rf"注意：(\d+) 张表的金额疑似按元填写（与其他单位相差百倍以上，见{found_in}），以上合计按表内数字计入，核实前可能偏大。")
     assert (m and int(m[1])) == (apart or None), context
 
     # 表1, by source, as 汇总表's funding table
@@ -355,7 +356,7 @@ def assert_states(report: Drafted, data: dict, book: Sheets, context: str, sent:
     assert {tuple(r.groups()[1:3]) for r in reds} <= projects_said, context
 
     # 五、the findings counted, the files left out, the projects sent twice
-    m = report.line(r"经 xlmon 校验，监控表中发现错误 (\d+) 条、警告 (\d+) 条、提示 (\d+) 条（逐条见汇总的“校验问题”）。"
+    m = report.line(rf"经 xlmon 校验，监控表中发现错误 (\d+) 条、警告 (\d+) 条、提示 (\d+) 条（逐条见{found_in}）。"
                     r"本报告中的合计数、下达率、支出进度均由 xlmon 按表内金额重新计算。")
     severities = Counter(d["severity"] for d in data["diagnostics"])
     assert m and tuple(map(int, m.groups())) == (severities["error"], severities["warning"], severities["info"]), \

@@ -471,6 +471,7 @@ def department_report(summary: Summary, profile: Profile, alone: FileOutcome | N
     add = report.blocks.append
     tp = summary.time_progress
     units = summary.units  # each once, however its name is spaced or bracketed
+    found_in = "汇总的“校验问题”" if len(units) > 1 else " xlmon 校验结果"  # one unit's file makes no summary
     only_overall = not summary.projects  # 部门整体 forms alone: their funds are the report's, not projects'
     funds = source_rows(summary.overall, summary.months, profile, (L.TOTAL_ROW, *L.DEPARTMENT_FUND_TYPES)) \
         if only_overall else summary.rows
@@ -498,10 +499,10 @@ def department_report(summary: Summary, profile: Profile, alone: FileOutcome | N
     unclear = sum(r.unread() for r in summary.overall) if only_overall else summary.unclear
     if unclear:
         what = "份部门整体表" if only_overall else "个项目"
-        add(Paragraph(f"注意：{unclear} {what}有金额无法识别（见 xlmon 校验结果），以上合计只含能识别的金额，"
+        add(Paragraph(f"注意：{unclear} {what}有金额无法识别（见{found_in}），以上合计只含能识别的金额，"
                       f"下达率、支出进度和预计结转结余按其余{'各表' if only_overall else '项目'}计算。"))
     if summary.apart:
-        add(Paragraph(f"注意：{summary.apart} 张表的金额疑似按元填写（与其他单位相差百倍以上，见 xlmon 校验结果），"
+        add(Paragraph(f"注意：{summary.apart} 张表的金额疑似按元填写（与其他单位相差百倍以上，见{found_in}），"
                       "以上合计按表内数字计入，核实前可能偏大。"))
     rows = [t for t in funds if t.row == L.TOTAL_ROW or t.subtotal or t.spent or t.issued]
     add(Table(FUNDING_HEADERS, [[t.row, _num(t.subtotal), _num(t.issued), _rate(t.issue_rate), _num(t.spent),
@@ -602,8 +603,7 @@ def department_report(summary: Summary, profile: Profile, alone: FileOutcome | N
 
     add(Heading(SECTIONS[4], 1))
     findings = forms_findings(summary.diagnostics, alone)
-    listed = "汇总的“校验问题”" if len(units) > 1 else " xlmon 校验结果"  # one unit's file makes no summary
-    add(Paragraph(quality_text([d["severity"] for d in findings], listed)))
+    add(Paragraph(quality_text([d["severity"] for d in findings], found_in)))
     # the consolidation's own, or, drafted from one summary alone, what that summary left out
     own, left = summary.left, alone.left if alone is not None else None
     told = left if left is not None and not any(own.values()) else own
