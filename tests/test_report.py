@@ -1123,6 +1123,8 @@ def test_a_bureaus_report_names_the_departments_behind_time(tmp_path):
     assert lines[said + 1].startswith("支出进度落后时间进度超过 10 个百分点的单位有 1 个：信息中心（某市卫生健康委员会）")
     assert re.match(r"1\t某市卫生健康委员会（102001）\t620\.00\t165\.00\t26\.61%\t23\.39\t红灯", lines[lines.index(
         next(line for line in lines if line.startswith("表2 各主管部门支出进度"))) + 2])
+    # and 偏差原因分析 asks why of both
+    assert "【待填写：支出进度偏慢主管部门和单位的原因分析（从决策、过程和管理方面）】" in lines
 
 
 def test_each_drafted_handling_is_one_sentence_after_its_name(department):

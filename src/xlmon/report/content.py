@@ -585,7 +585,8 @@ def department_report(summary: Summary, profile: Profile, alone: FileOutcome | N
     if yellow := sum(d.grade == "yellow" for d, _ in deviations):
         add(Paragraph(yellow_text(yellow, deviation_table)))
     if behind:
-        add(Placeholder("支出进度偏慢单位的原因分析（从决策、过程和管理方面）"))
+        slow = "主管部门和单位" if summary.by_department else "单位"  # a bureau's text names both
+        add(Placeholder(f"支出进度偏慢{slow}的原因分析（从决策、过程和管理方面）"))
     add(Heading(MEASURES, 2))
     if summary.focus:
         add(DraftNote(f"按规则建议将以下 {len(summary.focus)} 个项目列入重点监控，处理方式为草拟建议，须经审核确定。"))
