@@ -1034,7 +1034,8 @@ def test_the_bureaus_report_names_the_departments_summaries_edited_by_hand(tmp_p
     """A department typed over two amounts of its summary's 项目明细 and sent it up. The bureau's report counted the
     edits among 警告 N 条 and named neither the summary nor what became of them; 五、其他需要说明的事项 now says which
     summaries were edited, how many times, and that the edits are not in the report. The department's own report,
-    drafted from that summary, says nothing of its own edits, as before."""
+    drafted from that summary, says nothing of its own edits, as before. What is counted comes before its count,
+    经手工修改的汇总表 1 个, not 汇总表经手工修改的 1 个."""
     from test_consolidate import write_form
 
     for unit, department in (("一中", "某市教育局（101001）"), ("一院", "某市卫生健康委员会（102001）")):
@@ -1054,7 +1055,7 @@ def test_the_bureaus_report_names_the_departments_summaries_edited_by_hand(tmp_p
         assert main(["report", str(path), "-o", str(out)]) == 0
         return "\n".join(p.text for p in Document(out).paragraphs)
 
-    said = "汇总表经手工修改的 1 个：某市教育局（101001）.xlsx（2 处），修改未计入本报告（逐处见汇总的“校验问题”）。"
+    said = "经手工修改的汇总表 1 个：某市教育局（101001）.xlsx（2 处），修改未计入本报告（逐处见汇总的“校验问题”）。"
     assert said in drafted(tmp_path / "局")
     assert "手工修改" not in drafted(summary)
 

@@ -619,6 +619,6 @@ def department_report(summary: Summary, profile: Profile, alone: FileOutcome | N
     if edited := Counter(d["file"] for d in findings if d["code"] in EDITED):
         names = shown_names(edited)
         listed = "、".join(f"{names[f]}（{n} 处）" for f, n in edited.items())
-        add(Paragraph(f"汇总表经手工修改的 {len(edited)} 个：{listed}，修改未计入本报告（逐处见汇总的“校验问题”）。"))
+        add(Paragraph(f"经手工修改的汇总表 {len(edited)} 个：{listed}，修改未计入本报告（逐处见汇总的“校验问题”）。"))
     add(Placeholder("其他需要说明的事项"))
     return report
