@@ -322,6 +322,37 @@ def test_a_report_of_the_units_files_carries_the_部门整体_the_department_com
     assert by_web == by_cli
 
 
+def test_the_report_states_the_departments_own_goal_and_a_units_not_as_the_departments(department, tmp_path):
+    """The department typed its 年度绩效目标 into 部门整体 of its summary, yet the report drafted from that summary (or
+    from the units' files beside it) asked 【待填写：部门职能、年度主要工作任务和年度绩效目标】 as if none were given.
+    It states the goal the department typed and asks only for the rest. One unit's own 部门整体 reported alone gives
+    that unit's goal; several units' forms give no department's goal, which is still asked for."""
+    from openpyxl import load_workbook as load
+
+    from test_consolidate import complete_department_form
+    from xlmon.check import check_file
+
+    folder = tmp_path / "units"
+    folder.mkdir()
+    for path in department.paths:
+        (folder / path.name).write_bytes(path.read_bytes())
+    summary = folder / "部门汇总.xlsx"
+    assert main(["consolidate", str(folder), "-o", str(summary)]) == 0
+    asked = "部门职能、年度主要工作任务和年度绩效目标"
+    before = report_for_paths([summary]).text()
+    assert asked in before and "年度绩效目标：" not in before  # the units' forms: no goal of the department's
+    complete_department_form(summary, forecast=500)
+    for text in (report_for_paths([summary]).text(), report_for_paths([folder]).text()):
+        assert "年度绩效目标：保障全市教育事业正常运转" in text.splitlines()
+        assert asked not in text and "部门职能和年度主要工作任务" in text
+
+    owner = next(p for p in department.paths if "部门整体" in load(p, read_only=True).sheetnames)
+    [own] = [f for f in check_file(owner).forms if f.kind == "department"]
+    assert own.goal
+    text = report_for_paths([owner]).text()
+    assert f"年度绩效目标：{own.goal}" in text and asked not in text
+
+
 def test_a_workbook_of_a_部门整体_form_alone_is_reported_on_its_own_funds(department, tmp_path):
     """A unit's 部门整体 form alone: the report was about "0 个单位的 0 个项目", 0.00 万元, an empty table and a
     chart without bars, and concluded 存在一定偏差. It reports the form's own funds, and no project tables."""

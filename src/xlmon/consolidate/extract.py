@@ -84,6 +84,7 @@ def form_record(form: Form, path: str, hidden: bool = False, modified: float | N
         grade=form.grade, indicator_grades=grades, likelihoods=likelihoods, deviations=deviations,
         period_cell=form.cells.get("period"), hidden=hidden, place=list(form.place) if form.place else None,
         modified=modified, saved=saved, sha256=sha256, largest=list(largest) if largest else None,
+        goal=form.goal if form.kind == "department" else None,
     )
 
 

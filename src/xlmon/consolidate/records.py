@@ -85,6 +85,8 @@ class FormRecord:
     # this is, or the summary itself), kept one level up: a bureau's summary consolidated again tells namesake units
     # apart as the bureau did, by the department's summary each came in (names.Units)
     via: str | None = None
+    # a 部门整体 form's 年度绩效目标, which the report of one unit's, or of the department's own, states
+    goal: str | None = None
     # the record as its line of a summary's records sheet, made where the record was extracted (in a worker)
     # once it is final; every field above is part of it
     line: str | None = field(default=None, compare=False, repr=False)

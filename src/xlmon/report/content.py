@@ -416,6 +416,14 @@ def _overall_paragraph(records: list[FormRecord], named: Callable[[FormRecord], 
             f"（{'、'.join(parts)}），已支出 {said(total[3], 'spent' in unknown)}，{progress_text}。")
 
 
+def _department_goal(summary: Summary) -> str | None:
+    """The 年度绩效目标 of the department's own 部门整体 (completed in its summary, K006), or of the one unit reported
+    on: what the department typed is stated, not asked for again. Several units' forms give no department's goal."""
+    own = [r for r in summary.overall if r.covers]
+    forms = own if own else summary.overall if len(summary.units) == 1 else []
+    return forms[0].goal if len(forms) == 1 else None
+
+
 def behind_of(totals: list[Totals], profile: Profile) -> list[Totals]:
     """Those past the line as grade_funding puts a gap past it: a float's rounding at exactly 10 points is not behind."""
     return [t for t in totals if t.gap is not None and t.gap > profile.funding.green_max_gap + GAP_EPS]
@@ -486,8 +494,13 @@ def department_report(summary: Summary, profile: Profile, alone: FileOutcome | N
         add(Paragraph(roster_text(summary)))
     if summary.overall:
         add(Paragraph(_overall_paragraph(summary.overall, unit_names(summary))))
-    add(Placeholder("各主管部门的基本情况和绩效监控工作开展情况" if summary.by_department
-                    else "部门职能、年度主要工作任务和年度绩效目标"))
+    if summary.by_department:
+        add(Placeholder("各主管部门的基本情况和绩效监控工作开展情况"))
+    elif goal := _department_goal(summary):
+        add(Paragraph(f"年度绩效目标：{goal}"))
+        add(Placeholder("部门职能和年度主要工作任务"))
+    else:
+        add(Placeholder("部门职能、年度主要工作任务和年度绩效目标"))
 
     add(Heading(SECTIONS[1], 1))
     add(Heading(BUDGET, 2))
