@@ -355,7 +355,8 @@ def test_the_report_states_the_departments_own_goal_and_a_units_not_as_the_depar
 
 def test_a_workbook_of_a_部门整体_form_alone_is_reported_on_its_own_funds(department, tmp_path):
     """A unit's 部门整体 form alone: the report was about "0 个单位的 0 个项目", 0.00 万元, an empty table and a
-    chart without bars, and concluded 存在一定偏差. It reports the form's own funds, and no project tables."""
+    chart without bars, and concluded 存在一定偏差. It reports the form's own funds, and no project tables, nor says
+    that no project met the 重点监控 conditions."""
     from openpyxl import load_workbook as load
 
     owner = next(p for p in department.paths if "部门整体" in load(p, read_only=True).sheetnames)
@@ -370,6 +371,7 @@ def test_a_workbook_of_a_部门整体_form_alone_is_reported_on_its_own_funds(de
     total = form.total("source")
     text = report_for_paths([tmp_path / "部门整体.xlsx"]).text()
     assert "0 个项目" not in text and "图1" not in text and "各单位支出进度" not in text
+    assert "没有项目达到重点监控条件" not in text  # it has no projects to weigh
     execution = next(line for line in text.splitlines() if line.startswith("截至"))
     assert "部门整体资金共安排" in execution
     assert _rate_after(execution, "支出进度（占安排数）") == pytest.approx(total.spend_progress * 100, abs=0.006)

@@ -611,7 +611,7 @@ def department_report(summary: Summary, profile: Profile, alone: FileOutcome | N
         counts = Counter(f.handling for f in summary.focus)
         for handling, way in ways.items():
             add(Paragraph(f"{way}（{counts[handling]} 个项目）：{handling}"))
-    else:
+    elif not only_overall:  # of 部门整体 forms alone there are no projects to weigh
         add(DraftNote("没有项目达到重点监控条件（综合红灯、指标“完全不可能”完成或大额黄灯项目）。"))
     add(Placeholder("存在的问题、整改措施和建议"))
 
