@@ -172,8 +172,8 @@ def _page_field(run) -> None:
         run._r.append(el)
 
 
-def _fonts(run, east_asian: str, size) -> None:
-    run.font.name = LATIN_FONT
+def _fonts(run, east_asian: str, size, latin: str = LATIN_FONT) -> None:
+    run.font.name = latin
     run.font.size = size
     rpr = run._r.get_or_add_rPr()
     rfonts = rpr.find(qn("w:rFonts"))
@@ -183,22 +183,30 @@ def _fonts(run, east_asian: str, size) -> None:
     rfonts.set(qn("w:eastAsia"), east_asian)
 
 
+REPLACEMENT = "\ufffd"
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def _writable(text: str) -> str:
     """A unit's text as a document can hold it: a control character pasted from another system (Excel keeps it as
     _x001B_) shown as �, as in the annotated copy, rather than no report at all; a line break is one, however typed."""
-    return _NOT_XML.sub("\ufffd", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return _NOT_XML.sub(REPLACEMENT, text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def _run(paragraph, text: str, font: str, size, bold: bool = False, highlight: bool = False):
-    run = paragraph.add_run(_writable(text))
-    _fonts(run, font, size)
-    run.font.bold = bold
-    if highlight:
-        run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+    for part in _replaced_apart(_writable(text)):
+        run = paragraph.add_run(part)
+        _fonts(run, font, size, latin=font if part == REPLACEMENT else LATIN_FONT)
+        run.font.bold = bold
+        if highlight:
+            run.font.highlight_color = WD_COLOR_INDEX.YELLOW
     return run
+
+
+def _replaced_apart(text: str) -> list[str]:
+    """The text with each � a run of its own, set in the Chinese font even after a digit or a letter: in the Latin
+    font, which lacks it, LibreOffice draws it wider than it sets it, over the character after it (a 。 hidden)."""
+    return [part for part in re.split(f"({REPLACEMENT})", text) if part] or [""]
 
 
 def _line(doc, text: str, font: str, size, *, center: bool = False, indent: bool = False, bold: bool = False,
