@@ -1037,13 +1037,13 @@ def test_a_zip_unpacked_beside_the_units_files_is_no_error_in_the_report(departm
     assert "压缩包未解压" not in text and "报送.zip（这是 zip 压缩包，其中的工作簿（" in text and "该压缩包无需处理" in text
 
 
-def _consolidated_json(folder: Path, output: Path) -> str:
+def _consolidated_json(folder: Path, output: Path, *options: str) -> str:
     import contextlib
     import io
 
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        assert main(["consolidate", "--format", "json", str(folder), "-o", str(output)]) in (0, 1)
+        assert main(["consolidate", "--format", "json", str(folder), "-o", str(output), *options]) in (0, 1)
     return out.getvalue()
 
 
@@ -1198,6 +1198,27 @@ def test_figure_1s_percentages_stand_over_their_ticks_when_printed(department, t
     assert "时间进度 50.00%" in report_for_paths([department.paths[0].parent]).text()
     printed = _red_line_x(ppm.read_bytes(), 144)
     assert abs(printed - label) < 1.5, (printed, label)
+
+
+def test_what_汇总_found_is_counted_apart_from_the_forms_findings(department, tmp_path):
+    """A unit on the roster did not report (K003): 五、 counted it among 监控表中发现…警告 N 条, though no form holds it.
+    The forms' findings are counted as before, and what 汇总 found across them after them, 汇总时另发现警告 1 条."""
+    folder = tmp_path / "units"
+    folder.mkdir()
+    for path in department.paths:
+        (folder / path.name).write_bytes(path.read_bytes())
+    roster = tmp_path / "名单.csv"
+    names = [*(p.stem for p in department.paths), "某市未报送学校"]
+    roster.write_text("单位名称\n" + "\n".join(names) + "\n", encoding="utf-8")
+    text = report_for_paths([folder], roster=names).text()
+    data = json.loads(_consolidated_json(folder, tmp_path / "汇总.xlsx", "--roster", str(roster)))
+    from collections import Counter
+
+    own = Counter(d["severity"] for d in data["diagnostics"] if not d["code"].startswith("K"))
+    assert [d["code"] for d in data["diagnostics"] if d["code"].startswith("K")] == ["K003"]
+    said = (f"经 xlmon 校验，监控表中发现错误 {own['error']} 条、警告 {own['warning']} 条、提示 {own['info']} 条；"
+            "汇总时另发现警告 1 条（逐条见汇总的“校验问题”）。")
+    assert said in text
 
 
 def test_the_findings_are_sent_to_where_the_reader_finds_them_in_chinese(department, project_file):

@@ -356,11 +356,15 @@ def assert_states(report: Drafted, data: dict, book: Sheets, context: str, sent:
     assert {tuple(r.groups()[1:3]) for r in reds} <= projects_said, context
 
     # 五、the findings counted, the files left out, the projects sent twice
-    m = report.line(rf"经 xlmon 校验，监控表中发现错误 (\d+) 条、警告 (\d+) 条、提示 (\d+) 条（逐条见{found_in}）。"
-                    r"本报告中的合计数、下达率、支出进度均由 xlmon 按表内金额重新计算。")
-    severities = Counter(d["severity"] for d in data["diagnostics"])
-    assert m and tuple(map(int, m.groups())) == (severities["error"], severities["warning"], severities["info"]), \
+    m = report.line(rf"经 xlmon 校验，监控表中发现错误 (\d+) 条、警告 (\d+) 条、提示 (\d+) 条(?:；汇总时另发现(.+?))?"
+                    rf"（逐条见{found_in}）。本报告中的合计数、下达率、支出进度均由 xlmon 按表内金额重新计算。")
+    severities = Counter(d["severity"] for d in data["diagnostics"] if not d["code"].startswith("K"))
+    assert m and tuple(map(int, m.groups()[:3])) == (severities["error"], severities["warning"], severities["info"]), \
         (context, m and m.groups(), severities)
+    pooled = Counter(d["severity"] for d in data["diagnostics"] if d["code"].startswith("K"))  # 汇总's own
+    said = dict(re.findall(r"(错误|警告|提示) (\d+) 条", m.group(4) or ""))
+    assert said == {word: str(pooled[level]) for level, word in (("error", "错误"), ("warning", "警告"),
+                                                                  ("info", "提示")) if pooled[level]}, (context, said)
     sent = sent or data
     rejected = [f for f in sent["files"] if f["status"] != "included" and not f["earlier"]]
     names = [Path(f["path"]).name for f in sent["files"]]

@@ -19,6 +19,7 @@ from .. import layout as L
 from ..calc import DEPENDS, fmt_amount, fmt_rate
 from ..adapters.files import other_files
 from ..check import check_file, check_sheets, no_forms
+from ..diagnostics import SEVERITY_ZH
 from ..consolidate.aggregate import (CHART_BARS, SHOWN_DUPLICATES, Summary, Totals, aggregate, shown_names,
                                      source_rows)
 from ..consolidate.focus import Focus
@@ -262,11 +263,22 @@ def forms_findings(diagnostics: list[dict], alone: FileOutcome | None) -> list[d
             and not (alone is not None and d["code"] in OF_SUMMARY and d.get("file") == alone.path)]
 
 
-def quality_text(severities: list[str], listed: str) -> str:
-    """listed: where the reader finds each finding, a department's summary (its 校验问题 sheet) or the check's."""
+def _pooled(finding: dict) -> bool:
+    """A finding of 汇总's (K…), made across the forms: no form holds it."""
+    return finding["code"].startswith("K")
+
+
+def quality_text(severities: list[str], listed: str, pooled: list[str] = ()) -> str:
+    """listed: where the reader finds each finding, a department's summary (its 校验问题 sheet) or the check's.
+    pooled: the severities of what 汇总 found across the forms (K…: a unit not reported, a project sent twice), which
+    no form holds and so are counted apart from the forms' own."""
     counts = Counter(severities)
-    return (f"经 xlmon 校验，监控表中发现错误 {counts['error']} 条、警告 {counts['warning']} 条、提示 {counts['info']} 条"
-            f"（逐条见{listed}）。本报告中的合计数、下达率、支出进度均由 xlmon 按表内金额重新计算。")
+    found = f"错误 {counts['error']} 条、警告 {counts['warning']} 条、提示 {counts['info']} 条"
+    if pooled:
+        counts = Counter(pooled)
+        found += "；汇总时另发现" + "、".join(f"{word} {counts[level]} 条" for level, word in SEVERITY_ZH.items()
+                                          if counts[level])
+    return f"经 xlmon 校验，监控表中发现{found}（逐条见{listed}）。本报告中的合计数、下达率、支出进度均由 xlmon 按表内金额重新计算。"
 
 
 def duplicates_text(duplicates: list[str]) -> str:
@@ -617,7 +629,8 @@ def department_report(summary: Summary, profile: Profile, alone: FileOutcome | N
 
     add(Heading(SECTIONS[4], 1))
     findings = forms_findings(summary.diagnostics, alone)
-    add(Paragraph(quality_text([d["severity"] for d in findings], found_in)))
+    add(Paragraph(quality_text([d["severity"] for d in findings if not _pooled(d)], found_in,
+                               [d["severity"] for d in findings if _pooled(d)])))
     # the consolidation's own, or, drafted from one summary alone, what that summary left out
     own, left = summary.left, alone.left if alone is not None else None
     told = left if left is not None and not any(own.values()) else own
