@@ -391,11 +391,13 @@ def assert_states(report: Drafted, data: dict, book: Sheets, context: str, sent:
     if book.overall:
         assert m and int(m[1]) == len(book.overall), (context, report.starting("据"))
         # of several forms, whose they are (the first five, and how many), each as the report names its unit
-        owners = list(dict.fromkeys(re.sub(r"[（(][0-9A-Z]{6,21}[)）]$", "", r.unit or "") for r in book.overall))
+        # two namesakes of two departments (机关服务中心（103001099）, （102001099）) are two owners, each named
+        owners = [unit for _, unit in dict.fromkeys((r.department, r.unit or "") for r in book.overall)]
         said = (m[2] or "").removesuffix(f"等 {len(owners)} 个").split("、") if m[2] else []
         assert (m[2] is None) == (len(book.overall) == 1), context
         assert len(book.overall) == 1 or (len(said) == min(len(owners), 5) and all(
-            name.startswith(owner) for name, owner in zip(said, owners))), (context, m[2], owners)
+            name.startswith(re.sub(r"[（(][0-9A-Z]{6,21}[)）]$", "", owner)) for name, owner in zip(said, owners))), \
+            (context, m[2], owners)
         sums = [sum(v or 0.0 for r in book.overall for v in r.amounts["source"]["资金总额"][i:i + 1]) for i in range(5)]
         spending = [sum(sum(v or 0.0 for v in r.amounts.get("spending", {}).get(label, [None] * 5)[:2])
                         for r in book.overall) for label in ("基本支出", "项目支出")]
