@@ -252,21 +252,24 @@ def assert_same_findings(where: str, wan: list, other: list, unit: str, grids: t
         f"{where}: in {unit} said {sorted((Counter(got) - Counter(want)).elements())}, "
         f"not {sorted((Counter(want) - Counter(got)).elements())}")
     for d, t in zip(sorted(mine, key=key), sorted(theirs, key=key)):
-        expected = t.message if d.code in OF_WAN else in_unit_of(as_typed_in(t.message, d, *grids), unit)
+        was, now = typed_texts(d, *grids)
+        expected = t.message if d.code in OF_WAN else f"“{now}”".join(
+            in_unit_of(part, unit) for part in t.message.split(f"“{was}”"))
         assert d.message == expected, f"{where}: {d.code} at {d.cell} in {unit}: {d.message!r}, not {expected!r}"
         if d.code not in OF_WAN:
-            assert not QUOTED.search(d.message), f"{where}: {d.code} at {d.cell} quotes 万元: {d.message}"
+            assert not QUOTED.search(d.message.replace(f"“{now}”", "")), (
+                f"{where}: {d.code} at {d.cell} quotes 万元: {d.message}")
 
 
-def as_typed_in(message: str, d, wan: dict, other: dict) -> str:
-    """A message quoting the text of its cell (N007: “1,247.16”), quoting the other's text there."""
-    if d.sheet not in wan or d.cell is None:
-        return message
-    at = parse_address(d.cell)
-    was, now = value(wan[d.sheet], at), value(other[d.sheet], at)
-    if isinstance(was, str) and isinstance(now, str) and was.strip():
-        return message.replace(f"“{was.strip()}”", f"“{now.strip()}”")
-    return message
+def typed_texts(d, wan: dict, other: dict) -> tuple[str, str]:
+    """The text of the finding's cell in the 万元 form and in the other, which a message (N007: “1,247.16”) quotes as
+    typed there, an amount typed with its own unit (“32831.64 万元”) too; or a quote no message holds."""
+    if d.sheet in wan and d.cell is not None:
+        at = parse_address(d.cell)
+        was, now = value(wan[d.sheet], at), value(other[d.sheet], at)
+        if isinstance(was, str) and isinstance(now, str) and was.strip():
+            return was.strip(), now.strip()
+    return "\0", "\0"
 
 
 def key(d) -> tuple:
