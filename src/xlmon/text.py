@@ -88,6 +88,11 @@ def as_shown(value: object) -> str:
     return str(value).strip()
 
 
+def first_names(names: list[str], shown: int, what: str = "") -> str:
+    """Names for a sentence, the first few of a long list with how many in all (…等 12 个单位)."""
+    return "、".join(names[:shown]) + (f"等 {len(names)} 个{what}" if len(names) > shown else "")
+
+
 def plain_number(value: float) -> str:
     """A number as a person writes it: 1234567, 95.5, 0.3; never 1.23457e+06 as f"{value:g}" would."""
     if value.is_integer() and abs(value) < 1e21:

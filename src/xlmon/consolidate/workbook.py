@@ -27,7 +27,7 @@ from ..form_plan import (COLUMN_WIDTHS, LAST_COL, LINE_HEIGHT, MAX_ROW_HEIGHT, P
                          header_text, page_rows_height, plan_form, rc)
 from ..marks import FONT_PALETTE, GRADE_ZH, SEVERITY_ZH
 from ..profile import Profile, funding_legend
-from ..text import cjk_width as _cjk_width, clean_text, fit_utf16, utf16_len, wrapped_lines as _lines
+from ..text import cjk_width as _cjk_width, clean_text, first_names, fit_utf16, utf16_len, wrapped_lines as _lines
 from .aggregate import CHART_BARS, Summary, shown_names
 from .apart import apart_forms, apart_place
 from .focus import Focus
@@ -338,7 +338,7 @@ def _clipped(text: str) -> bool:
 
 def _names(names: list[str], shown: int = 10, what: str = "单位") -> str:
     """Units' names for a note, the first few of a long list."""
-    return "、".join(names[:shown]) + (f"等 {len(names)} 个{what}" if len(names) > shown else "")
+    return first_names(names, shown, what)
 
 
 OVERVIEW_TOP, OVERVIEW_COLUMNS = 3, 12  # 汇总表's title and note above its header; its widest table

@@ -34,7 +34,7 @@ from ..marks import GRADE_ZH
 from ..models import Form, FundingRow
 from ..profile import Profile, load_profile
 from ..sheetnames import RECORDS_SHEET
-from ..text import plain_number
+from ..text import first_names, plain_number
 from .blocks import Chart, DraftNote, Heading, Paragraph, Placeholder, Report, Table
 
 SECTIONS = ("一、项目（部门）基本情况", "二、预算执行和绩效目标实现情况分析", "三、绩效监控延伸情况",
@@ -456,8 +456,7 @@ def behind_text(behind: list[Totals], who: str, profile: Profile, table: str) ->
 
 def owners_text(names: list[str], shown: int = 5) -> str:
     """The first few names, with how many in all beyond them (…等 12 个)."""
-    names = list(dict.fromkeys(names))
-    return "、".join(names) if len(names) <= shown else "、".join(names[:shown]) + f"等 {len(names)} 个"
+    return first_names(list(dict.fromkeys(names)), shown)
 
 
 def unit_names(summary: Summary) -> Callable[[FormRecord], str]:
