@@ -2423,6 +2423,74 @@ def test_the_command_line_names_the_first_projects_sent_twice_and_counts_the_res
                     f"  重复：另有 {len(data['duplicates']) - 10} 个项目重复报送，均只计入一次（逐个见汇总表的“校验问题”）。"]
 
 
+def test_a_summary_sent_twice_is_named_once_as_a_file(department, tmp_path, capsys):
+    """A department's summary sent to the bureau twice, byte for byte (教育局汇总 - 副本.xlsx): its copy was already
+    未纳入, yet each of its forms had a K002 and a 重复 line, 30 here and 109 for a city's police bureau. One K002 of
+    the copy and one line naming both files; the figures are the summary's alone. Sent with the units' files too,
+    whose forms count, the copy is said form by form as before."""
+    summary = tmp_path / "收件" / "教育局汇总.xlsx"
+    summary.parent.mkdir()
+    assert main(["consolidate", str(department), "-o", str(summary)]) == 0
+    capsys.readouterr()
+    _, once = run(capsys, summary, "-o", tmp_path / "once.xlsx")
+    shutil.copyfile(summary, summary.with_name("教育局汇总 - 副本.xlsx"))
+    _, twice = run(capsys, summary.parent, "-o", tmp_path / "twice.xlsx")
+    [forms] = [f["forms"] for f in once["files"]]  # its projects and the units' 部门整体 forms it holds
+    assert twice["duplicates"] == [f"教育局汇总 - 副本.xlsx 与 教育局汇总.xlsx 内容完全相同，其中的 {forms} 张表只计一次，"
+                                   "采用 教育局汇总.xlsx"] and twice["duplicate_files"] == 1
+    [k002] = [d for d in twice["diagnostics"] if d["code"] == "K002"]
+    assert k002["file"].endswith("教育局汇总 - 副本.xlsx") and k002["sheet"] is None and k002["message"] == (
+        f"该文件的 {forms} 张表在 教育局汇总.xlsx 与 教育局汇总 - 副本.xlsx 中重复出现，只计一次，采用 教育局汇总.xlsx"
+        "（两个文件内容完全相同）。")
+    assert twice["totals"] == once["totals"] and len(twice["diagnostics"]) == len(once["diagnostics"]) + 1
+    copy = next(f for f in twice["files"] if f["path"].endswith("副本.xlsx"))
+    assert copy["status"] == "rejected" and copy["forms"] == 0
+    # with the units' files too, the forms count from them: neither summary is used, and the copy's forms, each
+    # sent three times, are said form by form, as the summary's are
+    _, data = run(capsys, summary.parent, department, "-o", tmp_path / "局.xlsx")
+    assert not data["duplicate_files"] and len(data["duplicates"]) == 2 * forms
+    assert all(f["status"] == "rejected" for f in data["files"] if "汇总" in f["path"])
+
+
+def test_every_units_file_sent_twice_names_ten_files_and_counts_the_rest(department, tmp_path, capsys):
+    """Every unit's file sent again (a folder copied into itself): one line a file, not a form, ten of them named and
+    the eleventh counted as a file, not as the projects it holds."""
+    folder = tmp_path / "教育局"
+    folder.mkdir()
+    units = sorted(department.glob("*.xlsx"))
+    for unit in units:
+        shutil.copy2(unit, folder / unit.name)
+        shutil.copy2(unit, folder / f"复制 {unit.name}")
+    _, once = run(capsys, department, "-o", tmp_path / "once.xlsx")
+    forms = {Path(f["path"]).name: f["forms"] for f in once["files"]}
+    assert len(units) == 11 and min(forms.values()) > 1  # the demo's units each send several forms
+    assert main(["consolidate", str(folder), "-o", str(tmp_path / "twice.xlsx")]) == 0
+    said = [line for line in capsys.readouterr().out.splitlines() if line.startswith("  重复：")]
+    assert len(said) == 11 and said[-1] == "  重复：另有 1 个文件重复报送，均只计入一次（逐个见汇总表的“校验问题”）。"
+    assert all(re.fullmatch(rf"  重复：复制 (.+) 与 \1 内容完全相同，其中的 (\d+) 张表只计一次，采用 \1", line)
+               and int(re.search(r"(\d+) 张表", line)[1]) == forms[re.search(r"采用 (.+)", line)[1]] for line in said[:10])
+
+
+def test_three_copies_of_a_file_each_name_the_one_used_in_the_end(department, tmp_path, capsys):
+    """A 某市第一中学.xlsx, 某市第一中学.xlsx and 某市第一中学(1).xlsx, all one file: the first was used, the third left
+    out for it, and then the first left out for the second, the original. The third's line said 采用 A 某市第一中学.xlsx,
+    a file itself left out; each copy now names the file used."""
+    unit = department / "某市第一中学.xlsx"
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("A 某市第一中学.xlsx", "某市第一中学.xlsx", "某市第一中学(1).xlsx"):
+        shutil.copy2(unit, folder / name)
+    _, once = run(capsys, unit, "-o", tmp_path / "once.xlsx")
+    _, data = run(capsys, folder, "-o", tmp_path / "out.xlsx")
+    used = [f["path"] for f in data["files"] if f["status"] == "included"]
+    assert [Path(p).name for p in used] == ["某市第一中学.xlsx"]
+    [forms] = [f["forms"] for f in once["files"]]
+    assert sorted(data["duplicates"]) == sorted(f"{c} 与 某市第一中学.xlsx 内容完全相同，其中的 {forms} 张表只计一次，"
+                                                "采用 某市第一中学.xlsx" for c in ("A 某市第一中学.xlsx", "某市第一中学(1).xlsx"))
+    assert [d["message"].split("采用 ")[1] for d in data["diagnostics"] if d["code"] == "K002"] == [
+        "某市第一中学.xlsx（两个文件内容完全相同）。"] * 2
+
+
 def test_a_completed_department_form_is_carried_into_the_new_summary(department, tmp_path, capsys):
     """A unit's late correction means a new summary: what the department completed in the earlier one goes
     into it (goal, indicators, the amount it typed, text as text); the amounts it left are pre-filled again

@@ -149,6 +149,26 @@ def test_a_report_names_the_first_projects_sent_twice_and_counts_the_rest(depart
                     + f"；其余 {len(twice) - 10} 个从略（逐个见汇总的“校验问题”）。")
 
 
+def test_a_report_names_files_sent_twice_as_files(department, tmp_path, capsys):
+    """Every unit's file sent again, byte for byte (a folder copied into itself): the report counted and named one
+    project a line, 30 here. One line a file, ten named and the eleventh counted as a file; drafted from the
+    summary of that folder, the report says the same."""
+    folder = tmp_path / "教育局"
+    folder.mkdir()
+    for unit in department.paths:
+        shutil.copy2(unit, folder / unit.name)
+        shutil.copy2(unit, folder / f"复制 {unit.name}")
+    summary = tmp_path / "汇总.xlsx"
+    data = _json(capsys, ["consolidate", str(folder), "-o", str(summary), "--format", "json"])
+    twice = data["duplicates"]
+    assert len(twice) == data["duplicate_files"] == len(department.paths) == 11
+    expected = ("重复报送的文件 11 个，均只计入一次，其中：" + "；".join(twice[:10])
+                + "；其余 1 个文件从略（逐个见汇总的“校验问题”）。")
+    for paths in ([folder], [summary]):
+        [said] = [line for line in report_for_paths(paths).text().splitlines() if line.startswith("重复报送")]
+        assert said == expected, paths
+
+
 def test_the_report_button_on_a_summary_gives_the_departments_report(department, tmp_path):
     """生成报告 pressed in an open 部门汇总: the report is the department's, from the records the summary keeps,
     as `xlmon report 部门汇总.xlsx` drafts it; it was one of its 部门整体 sheet alone, "0 个项目"."""

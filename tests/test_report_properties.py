@@ -26,7 +26,7 @@ from test_consolidate_properties import (MONTHS, YEAR, bureau_inbox, bureau_ways
 from xlmon.cli import main
 from xlmon.consolidate.extract import summary_records
 from xlmon.consolidate.workbook import SHEETS
-from xlmon.consolidate.aggregate import SHOWN_DUPLICATES
+from xlmon.consolidate.copies import SHOWN_DUPLICATES
 from xlmon.sheetnames import RECORDS_SHEET
 
 GRADES = {"绿灯": "green", "黄灯": "yellow", "红灯": "red", "未评级": None}
@@ -379,11 +379,17 @@ def assert_states(report: Drafted, data: dict, book: Sheets, context: str, sent:
     earlier = sum(f["earlier"] for f in sent["files"])
     assert report.starting("另有") == ([f"另有 {earlier} 个文件是各单位前期的监控表（本期的表已报送），未纳入本报告。"]
                                      if earlier else []), context
-    twice, shown = sent["duplicates"], SHOWN_DUPLICATES
-    assert report.starting("重复报送的项目") == (
-        [] if not twice else ["重复报送的项目：" + "；".join(twice) + "。"] if len(twice) <= shown else
-        [f"重复报送的项目 {len(twice)} 个，均只计入一次，其中：" + "；".join(twice[:shown])
-         + f"；其余 {len(twice) - shown} 个从略（逐个见汇总的“校验问题”）。"]), context
+    # whole files sent twice lead, each one line; the projects follow
+    twice, shown, files = sent["duplicates"], SHOWN_DUPLICATES, sent["duplicate_files"]
+    what = "项目" if not files else "文件" if files == len(twice) else "文件和项目"
+    counted = "、".join([f"文件 {files} 个"] * bool(files) + [f"项目 {len(twice) - files} 个"] * (len(twice) > files))
+    rest = "、".join([f"{files - shown} 个文件"] * (files > shown)
+                     + [f"{len(twice) - max(files, shown)} 个项目"] * (len(twice) > max(files, shown)))
+    rest = rest if files else f"{len(twice) - shown} 个"  # of projects alone, as its first words say
+    assert report.starting("重复报送的") == (
+        [] if not twice else [f"重复报送的{what}：" + "；".join(twice) + "。"] if len(twice) <= shown else
+        [f"重复报送的{counted}，均只计入一次，其中：" + "；".join(twice[:shown])
+         + f"；其余 {rest}从略（逐个见汇总的“校验问题”）。"]), context
 
     # the 部门整体 forms' paragraph: how many, and their money
     m = report.line(rf"据 (\d+) 份部门整体支出绩效运行监控表(?:，部门整体|（(.+)报送），合计)资金总额 {AMOUNT}（基本支出 {AMOUNT}、"

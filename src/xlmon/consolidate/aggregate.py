@@ -19,8 +19,8 @@ from ..grading import grade_funding
 from ..models import FundingRow
 from ..profile import Profile
 from .apart import apart_findings, apart_forms
-from .copies import (copies_said, copy_dates, copy_of, covered_forms, file_owners, moot_findings, own_department,
-                     project_aliases, said_again, same_project, saved_at, saved_later)
+from .copies import (IDENTICAL, copies_said, copy_dates, copy_of, covered_forms, file_owners, moot_findings,
+                     own_department, project_aliases, said_again, said_once, same_project, saved_at, saved_later)
 from .focus import Focus, focus_list
 from .names import Units, alike_names, department_groups, department_name, unit_or_file, with_units
 from .periods import (form_of_month, in_period, left_forms, left_out_reason, majority_period, month_of,
@@ -37,8 +37,6 @@ LEVEL_CODES = ("K003", "K004", "K017")  # about one level's inputs as a whole (i
 # summary's are not carried up, where they are said again of all the inputs
 WRITING_CODES = ("K007", "K010", "K011", "K015", "K016", "K021")  # what 汇总 said of writing a summary (its 部门整体
 # carried or not, the edits of the one before it): news to the department then, of no summary made of it
-SHOWN_DUPLICATES = 10  # projects sent twice named in the command line's output and the report, the rest counted: a
-# department's summary sent with all its units' files repeats every project
 LEFT_OVER = frozenset({"carryover", "current", "forecast"})  # what 预计结转结余 is made from
 SOURCE_ROWS = {L.TOTAL_ROW, *L.PROJECT_SOURCES}  # 汇总表's rows: a project's row of another name is in none but 资金总额
 TOTAL_FIELDS = ("carryover", "current", "subtotal", "issued", "issue_rate", "spent", "spend_progress", "forecast")
@@ -139,7 +137,7 @@ class Summary:
     by_unit: list[Totals]
     grades: dict[str, int]
     focus: list[Focus]
-    duplicates: list[str]
+    duplicates: list[str]  # the files sent twice byte for byte first (duplicate_files of them), then the projects
     missing_units: list[str]
     diagnostics: list[dict] = field(default_factory=list)
     included_forms: dict[str, int] = field(default_factory=dict)
@@ -157,6 +155,7 @@ class Summary:
     unusable: dict[str, list[str]] = field(default_factory=dict)  # missing units whose files were left out, those files
     overall_other_period: list[FormRecord] = field(default_factory=list)  # 部门整体 forms left out for their period
     others: list[str] = field(default_factory=list)  # files in the input folders that are no workbook, not read
+    duplicate_files: int = 0  # the lines leading duplicates that are whole files (copies.said_once)
 
     @property
     def total(self) -> Totals:
@@ -169,7 +168,8 @@ class Summary:
         rejected, earlier = left_out(self.files)
         names = shown_names([*(o.path for o in self.files), *self.others])  # as the 重复 lines name them
         return {"rejected": [[names[o.path], o.reason or ""] for o in rejected], "earlier": earlier,
-                "duplicates": self.duplicates, "others": [names[p] for p in self.others]}
+                "duplicates": self.duplicates, "duplicate_files": self.duplicate_files,
+                "others": [names[p] for p in self.others]}
 
     @property
     def other_period_note(self) -> str:
@@ -282,6 +282,8 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     summarised: dict[tuple[str, str], list[FormRecord]] = {}  # (a summary, a period) → its forms of that period
     overall_off: list[FormRecord] = []  # the 部门整体 forms among them
     repeated: set[str] = set()  # files with a form left out as another file's duplicate
+    copied: dict[tuple[str, str], list[tuple[int, dict, tuple]]] = {}  # (a file, its twin used) → its forms' K002 (said_once)
+    held: dict[tuple, set[str | None]] = {}  # (a project's or not, the key a form is kept by) → the SHA-256 of its files
     said: list[tuple[FormRecord, dict]] = []  # the K018 and K001 of units' forms, with their forms (copies_said)
     aliases: dict[tuple, tuple] = {}  # project_aliases of each form → the key its project is kept by
     coded: dict[tuple, str] = {}  # the keys of projects some form of which gives a code → that code
@@ -336,6 +338,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
             coded.setdefault(key, record.code)
         if record.units:
             key = own_department(record, key, departments)
+        held.setdefault((target is kept, key), set()).add(sha[record.file])
         if key in target:
             first = target[key]
             hidden = first.hidden != record.hidden  # one is on a sheet hidden in Excel: the visible one counts
@@ -363,7 +366,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
                 target[key] = record
                 included[first.file] -= 1
                 included[record.file] += 1
-            why = ("（另一份在隐藏工作表中）" if hidden else "（两个文件内容完全相同）" if copies
+            why = ("（另一份在隐藏工作表中）" if hidden else IDENTICAL if copies
                    else "（单位自己的文件；另一份在其他单位的文件中）" if stray
                    else saved_later(used, other) if later and by_saving else "（其文件修改时间较晚）" if later
                    else "（单位报送的文件，另一份取自汇总表）" if direct else "（两份汇总自同一文件，内容相同）" if alike
@@ -375,6 +378,9 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
             repeated.add(other.file)
             diagnostics.append(make("K002", file=other.file, sheet=other.sheet, form=duplicate_form(other),
                                     first=form_place(used, shown), why=why, second=form_place(other, shown)).model_dump())
+            if copies:
+                copied.setdefault((other.file, used.file), []).append((len(duplicates) - 1, diagnostics[-1],
+                                                                      (target is kept, key)))
             continue
         target[key] = record
         included[record.file] += 1
@@ -396,6 +402,10 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
                           f"重复，采用 {form_place(cover, shown)}{why}")
         diagnostics.append(make("K002", file=record.file, sheet=record.sheet, form=duplicate_form(record),
                                 first=form_place(cover, shown), why=why, second=form_place(record, shown)).model_dump())
+    # the file each form counts from, of forms every copy of which is of one file's bytes (said_once)
+    counted = {(project, k): r.file for project, forms in ((True, kept), (False, kept_overall)) for k, r in forms.items()
+               if len(held[(project, k)]) == 1}
+    copied_files = said_once(copied, included, counted, shown, duplicates, diagnostics)
     moot = moot_findings(dropped, candidates)
     again = said_again(outcomes, [*kept.values(), *kept_overall.values()])
     kept_whole = {path for path in stale if not included[path] and path not in off_period}
@@ -459,6 +469,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
                       dict(included), list(unlisted), list(roster or []))
     summary.other_period, summary.unit_ids, summary.overall_other_period = other_period, kept_units, overall_off
     summary.unusable, summary.others, summary.listed = unusable, others, called
+    summary.duplicate_files = copied_files
     summary.departments, summary.by_department = named, _by_department(groups, projects, months, profile)
     if len(groups) > 1:
         summary.department_of = {r.department: name for name, forms in groups for r in forms if r.department}

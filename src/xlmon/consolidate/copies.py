@@ -9,10 +9,15 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ..diagnostics import make
 from ..grid import parse_address
 from ..text import label_key
 from .names import Units, unit_key
 from .records import FileOutcome, FormRecord
+
+IDENTICAL = "（两个文件内容完全相同）"  # why K002 kept one of two files of the same bytes
+SHOWN_DUPLICATES = 10  # files and projects sent twice named in the command line's output and the report, the rest
+# counted: a department's summary sent with all its units' files repeats every project
 
 
 def same_project(record: FormRecord, found: tuple[tuple, tuple], aliases: dict[tuple, tuple],
@@ -217,3 +222,43 @@ def saved_later(used: FormRecord, other: FormRecord) -> str:
 def copy_of(name: str, other: str) -> bool:
     """Whether a file name is another's with something added, as copying a file in Explorer names it."""
     return len(other) < len(name) and label_key(other) in label_key(name)
+
+
+def said_once(copied: dict[tuple[str, str], list[tuple[int, dict, tuple]]], included: Counter,
+              counted: dict[tuple, str], shown: dict[str, str], duplicates: list[str], diagnostics: list[dict]) -> int:
+    """A file sent twice byte for byte (某校 - 副本.xlsx, a department's summary sent again) said once, as a file: one
+    line leading the duplicates and one K002 naming both files, in place of one of each of its forms (a summary of
+    109 projects made 109). copied: (a file, the file of the same bytes used) → the line, the K002 and the key (in
+    counted: the file each form counts from, of forms sent only in copies of one file) of each of its forms left out
+    as that file's. Of three copies, the second may have been left out for the first, the first later for the
+    third: each is named with the one used in the end. A file any form of which counts, or of one form, is said
+    form by form, and so is a form also in another file (a correction, another unit's file keeping a copy of it),
+    whatever order the files came in. Returns how many lines now lead the duplicates, each a file."""
+    whole = [(pair, found) for pair, found in copied.items() if not included[pair[0]] and len(found) > 1]
+    then = dict(pair for pair, _ in whole)
+
+    def final(used: str) -> str:
+        seen = set()
+        while used in then and used not in seen:
+            seen.add(used)
+            used = then[used]
+        return used
+    alone = [((copy, final(used)), [f for f in found if counted.get(f[2]) == final(used)]) for (copy, used), found in whole]
+    whole = [(pair, found) for pair, found in alone if len(found) > 1]
+    lines = {i for _, found in whole for i, _, _ in found}
+    duplicates[:] = [*(f"{shown[copy]} 与 {shown[used]} 内容完全相同，其中的 {len(found)} 张表只计一次，采用 {shown[used]}"
+                       for (copy, used), found in whole),
+                     *(line for i, line in enumerate(duplicates) if i not in lines)]
+    gone = {id(d) for _, found in whole for _, d, _ in found}
+    said = {id(found[0][1]): make("K002", file=copy, form=f"该文件的 {len(found)} 张表", first=shown[used],
+                                  why=IDENTICAL, second=shown[copy]).model_dump() for (copy, used), found in whole}
+    diagnostics[:] = [said.get(id(d), d) for d in diagnostics if id(d) not in gone or id(d) in said]
+    return len(whole)
+
+
+def unnamed_duplicates(duplicates: int, files: int) -> str:
+    """What the lines beyond the SHOWN_DUPLICATES named amount to, the files said first: 2 个文件、99 个项目."""
+    files_left = max(files - SHOWN_DUPLICATES, 0)
+    projects_left = max(duplicates - max(files, SHOWN_DUPLICATES), 0)
+    return "、".join(filter(None, (f"{files_left} 个文件" if files_left else "",
+                                   f"{projects_left} 个项目" if projects_left else "")))

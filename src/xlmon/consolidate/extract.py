@@ -166,7 +166,10 @@ def left_in(sheet: list[list]) -> dict | None:
     earlier = left.get("earlier") if isinstance(left.get("earlier"), int) else 0
     duplicates = [d for d in left.get("duplicates") or () if isinstance(d, str)]
     others = [d for d in left.get("others") or () if isinstance(d, str)]  # files no workbook in its input folders
-    return {"rejected": rejected, "earlier": earlier, "duplicates": duplicates, "others": others}
+    files = left.get("duplicate_files")  # none in an older xlmon's summary: its lines are all projects
+    files = min(files, len(duplicates)) if isinstance(files, int) and files > 0 else 0
+    return {"rejected": rejected, "earlier": earlier, "duplicates": duplicates, "duplicate_files": files,
+            "others": others}
 
 
 def listed_files(sheet: list[list]) -> list[list] | None:

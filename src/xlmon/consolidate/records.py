@@ -229,12 +229,13 @@ def made_line(folder: str | None) -> str:
     return _line({"type": "made", "data": folder})
 
 
-def left_line(rejected: list[list[str]], earlier: int, duplicates: list[str], others: list[str] = ()) -> str:
+def left_line(rejected: list[list[str]], earlier: int, duplicates: list[str], others: list[str] = (),
+              duplicate_files: int = 0) -> str:
     """What the summary left out, as its report says it (the files to see to, by name and reason; how many were
-    earlier months kept; the projects sent twice; the files no workbook, not read), so that the report drafted from
-    the summary says it too."""
+    earlier months kept; the files and projects sent twice, how many lines of them files; the files no workbook, not
+    read), so that the report drafted from the summary says it too."""
     return _line({"type": "left", "data": {"rejected": rejected, "earlier": earlier, "duplicates": duplicates,
-                                           "others": list(others)}})
+                                           "duplicate_files": duplicate_files, "others": list(others)}})
 
 
 def profile_line(data: dict) -> str:

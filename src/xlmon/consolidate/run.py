@@ -464,6 +464,7 @@ def summary_json(summary: Summary, output: str | Path | None) -> dict:
         "grade": total.grade,
         "grades": summary.grades,
         "duplicates": summary.duplicates,
+        "duplicate_files": summary.duplicate_files,
         "missing_units": summary.missing_units,
         "unlisted_units": summary.unlisted_units,
         "other_files": summary.others,

@@ -20,8 +20,9 @@ from ..calc import DEPENDS, fmt_amount, fmt_rate
 from ..adapters.files import other_files
 from ..check import check_file, check_sheets, no_forms
 from ..diagnostics import SEVERITY_ZH
-from ..consolidate.aggregate import (CHART_BARS, SHOWN_DUPLICATES, Summary, Totals, aggregate, shown_names,
+from ..consolidate.aggregate import (CHART_BARS, Summary, Totals, aggregate, shown_names,
                                      source_rows)
+from ..consolidate.copies import SHOWN_DUPLICATES, unnamed_duplicates
 from ..consolidate.focus import Focus
 from ..consolidate.extract import DamagedRecords, completion_typed, form_record, summary_outcome
 from ..consolidate.names import department_name as names_department
@@ -281,13 +282,18 @@ def quality_text(severities: list[str], listed: str, pooled: list[str] = ()) -> 
     return f"经 xlmon 校验，监控表中发现{found}（逐条见{listed}）。本报告中的合计数、下达率、支出进度均由 xlmon 按表内金额重新计算。"
 
 
-def duplicates_text(duplicates: list[str]) -> str:
-    """The projects sent twice, each counted once: the first few named, with how many there were; a department's
-    summary sent to the bureau with all its units' files makes one line a project, dozens the reviewer would cut."""
+def duplicates_text(duplicates: list[str], files: int = 0) -> str:
+    """The files (the first `files` lines) and projects sent twice, each counted once: the first few named, with how
+    many there were; a department's summary sent to the bureau with all its units' files makes one line a project,
+    dozens the reviewer would cut."""
+    projects = len(duplicates) - files
     if len(duplicates) <= SHOWN_DUPLICATES:
-        return "重复报送的项目：" + "；".join(duplicates) + "。"
-    return (f"重复报送的项目 {len(duplicates)} 个，均只计入一次，其中：" + "；".join(duplicates[:SHOWN_DUPLICATES])
-            + f"；其余 {len(duplicates) - SHOWN_DUPLICATES} 个从略（逐个见汇总的“校验问题”）。")
+        what = "项目" if not files else "文件" if not projects else "文件和项目"
+        return f"重复报送的{what}：" + "；".join(duplicates) + "。"
+    counted = "、".join(filter(None, (f"文件 {files} 个" if files else "", f"项目 {projects} 个" if projects else "")))
+    rest = unnamed_duplicates(len(duplicates), files) if files else f"{projects - SHOWN_DUPLICATES} 个"  # 项目, said
+    return (f"重复报送的{counted}，均只计入一次，其中：" + "；".join(duplicates[:SHOWN_DUPLICATES])
+            + f"；其余 {rest}从略（逐个见汇总的“校验问题”）。")
 
 
 _NUMERALS = "一二三四五六七八九十"
@@ -640,7 +646,7 @@ def department_report(summary: Summary, profile: Profile, alone: FileOutcome | N
     if kept:
         add(Paragraph(f"另有 {kept} 个文件是各单位前期的监控表（本期的表已报送），未纳入本报告。"))
     if duplicates:
-        add(Paragraph(duplicates_text(duplicates)))
+        add(Paragraph(duplicates_text(duplicates, told.get("duplicate_files", 0))))
     if edited := Counter(d["file"] for d in findings if d["code"] in EDITED):
         names = shown_names(edited)
         listed = "、".join(f"{names[f]}（{n} 处）" for f, n in edited.items())
