@@ -128,7 +128,7 @@ def test_the_report_names_a_file_left_out_with_its_reason_as_a_clause_not_a_sent
     write_grid(tmp_path / "其他.xlsx", [["会议纪要"], ["内容"]])
     assert main(["report", str(tmp_path), "-o", str(tmp_path / "报告.docx")]) == 0
     [line] = [p.text for p in docx.Document(tmp_path / "报告.docx").paragraphs if "未纳入本报告的文件" in p.text]
-    assert line.startswith("未纳入本报告的文件 1 个：其他.xlsx（工作簿中没有找到") and line.endswith("等栏目））。")
+    assert line.startswith("未纳入本报告的文件 1 个。其他.xlsx：工作簿中没有找到") and line.endswith("等栏目）。")
     assert "。）" not in line
 
 

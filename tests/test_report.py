@@ -329,7 +329,7 @@ def test_a_report_of_the_units_files_carries_the_部门整体_the_department_com
     by_cli = text(tmp_path / "cli.docx")
     assert any(line.startswith("据 1 份部门整体支出绩效运行监控表") for line in by_cli), by_cli[:8]
     assert any("“（部门整体支出）”的“资助学生人数”" in line for line in by_cli)
-    assert any("部门汇总.xlsx（xlmon 生成的汇总文件" in line for line in by_cli)  # still said to be skipped
+    assert any("部门汇总.xlsx：xlmon 生成的汇总文件" in line for line in by_cli)  # still said to be skipped
     addin_folder = tmp_path / "addin"
     shutil.copytree(folder, addin_folder)
     _, written, _ = report_addin(addin_folder)
@@ -1054,7 +1054,7 @@ def test_a_zip_unpacked_beside_the_units_files_is_no_error_in_the_report(departm
     summary = json.loads(_consolidated_json(folder, tmp_path / "汇总.xlsx"))
     errors = sum(d["severity"] == "error" for d in summary["diagnostics"])
     assert f"监控表中发现错误 {errors} 条" in text
-    assert "压缩包未解压" not in text and "报送.zip（这是 zip 压缩包，其中的工作簿（" in text and "该压缩包无需处理" in text
+    assert "压缩包未解压" not in text and "报送.zip：这是 zip 压缩包，其中的工作簿（" in text and "该压缩包无需处理" in text
 
 
 def _consolidated_json(folder: Path, output: Path, *options: str) -> str:
@@ -1282,3 +1282,40 @@ def test_units_own_部门整体_forms_are_summed_as_theirs_not_as_the_department
     school = next(p for p in department.paths if p.name == "某市第一中学.xlsx")
     [line] = [line for line in report_for_paths([school]).text().splitlines() if line.startswith("据 ")]
     assert line.startswith("据 1 份部门整体支出绩效运行监控表，部门整体资金总额 "), line
+
+
+def _nested_brackets(text: str) -> list[str]:
+    """Lines with a full-width bracket opened inside another, （…（…）…）, which Chinese style avoids."""
+    nested = []
+    for line in text.splitlines():
+        depth = 0
+        for char in line:
+            depth += {"（": 1, "）": -1}.get(char, 0)
+            if depth > 1:
+                nested.append(line)
+                break
+    return nested
+
+
+def test_the_files_left_out_are_named_with_their_reasons_without_nesting_brackets(department, tmp_path):
+    """未纳入本报告的文件 put each file's reason in brackets after its name, and the reasons hold brackets of their own:
+    某校5月.xlsx（表内期间（2026年1-5月）与多数单位（2026年1-6月）不一致）, 报送.zip（这是 zip 压缩包，其中的工作簿（…）…）.
+    Each file is said with its reason after a colon, in a sentence of its own."""
+    import zipfile as zf
+
+    folder = tmp_path / "units"
+    folder.mkdir()
+    for path in department.paths[:3]:
+        (folder / path.name).write_bytes(path.read_bytes())
+    with zf.ZipFile(folder / "报送.zip", "w") as archive:
+        archive.write(department.paths[0], department.paths[0].name)
+    late = next(p for u in department.department.units[5:] for p in u.projects)
+    book = openpyxl.Workbook()
+    demo.write_project_form(book.active, late, year=department.department.year, months=department.department.months - 1)
+    book.save(folder / "某校5月.xlsx")
+    text = report_for_paths([folder]).text()
+    said = next(line for line in text.splitlines() if line.startswith("未纳入本报告的文件"))
+    assert said.startswith("未纳入本报告的文件 2 个。"), said
+    assert "某校5月.xlsx：表内期间（2026年1-5月）与多数单位（2026年1-6月）不一致。" in said, said
+    assert "报送.zip：这是 zip 压缩包，其中的工作簿（" in said, said
+    assert not _nested_brackets(text), _nested_brackets(text)

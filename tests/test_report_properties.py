@@ -372,10 +372,10 @@ def assert_states(report: Drafted, data: dict, book: Sheets, context: str, sent:
     if not rejected:
         assert not said, context
     elif len(set(names)) == len(names):
-        assert said == [f"未纳入本报告的文件 {len(rejected)} 个：" + "；".join(
-            f"{Path(f['path']).name}（{(f['reason'] or '').rstrip('。')}）" for f in rejected) + "。"], context
+        assert said == [f"未纳入本报告的文件 {len(rejected)} 个。" + "".join(
+            f"{Path(f['path']).name}：{(f['reason'] or '').rstrip('。')}。" for f in rejected)], context
     else:
-        assert said and said[0].startswith(f"未纳入本报告的文件 {len(rejected)} 个："), context
+        assert said and said[0].startswith(f"未纳入本报告的文件 {len(rejected)} 个。"), context
     earlier = sum(f["earlier"] for f in sent["files"])
     assert report.starting("另有") == ([f"另有 {earlier} 个文件是各单位前期的监控表（本期的表已报送），未纳入本报告。"]
                                      if earlier else []), context

@@ -282,6 +282,13 @@ def quality_text(severities: list[str], listed: str, pooled: list[str] = ()) -> 
     return f"经 xlmon 校验，监控表中发现{found}（逐条见{listed}）。本报告中的合计数、下达率、支出进度均由 xlmon 按表内金额重新计算。"
 
 
+def left_out_text(rejected: list[tuple[str, str]]) -> str:
+    """The files left out, each with why after its name in a sentence of its own: in brackets after the name, a reason
+    holding brackets of its own (表内期间（2026年1-5月）…, 其中的工作簿（甲.xlsx）…) nested them, which Chinese style avoids."""
+    return f"未纳入本报告的文件 {len(rejected)} 个。" + "".join(
+        f"{name}：{why}。" if (why := reason.rstrip("。")) else f"{name}。" for name, reason in rejected)
+
+
 def duplicates_text(duplicates: list[str], files: int = 0) -> str:
     """The files (the first `files` lines) and projects sent twice, each counted once: the first few named, with how
     many there were; a department's summary sent to the bureau with all its units' files makes one line a project,
@@ -641,8 +648,7 @@ def department_report(summary: Summary, profile: Profile, alone: FileOutcome | N
     told = left if left is not None and not any(own.values()) else own
     rejected, kept, duplicates = told["rejected"], told["earlier"], told["duplicates"]  # earlier: counted after
     if rejected:
-        add(Paragraph(f"未纳入本报告的文件 {len(rejected)} 个：" + "；".join(
-            f"{name}（{reason.rstrip('。')}）" for name, reason in rejected) + "。"))  # no 。） of a sentence
+        add(Paragraph(left_out_text(rejected)))
     if kept:
         add(Paragraph(f"另有 {kept} 个文件是各单位前期的监控表（本期的表已报送），未纳入本报告。"))
     if duplicates:
