@@ -968,8 +968,8 @@ def test_the_text_names_the_units_furthest_behind_and_leaves_the_rest_to_the_tab
         write_form(tmp_path / f"u{i:02}.xlsx", unit=f"某单位{i:02}", project="项目", funding=funding)
     text = report_for_paths([tmp_path]).text()
     [line] = [line for line in text.splitlines() if line.startswith("支出进度落后时间进度超过")]
-    assert "的单位有 25 个，落后最多的 20 个：某单位00（" in line and line.endswith("（全部见表2）。")
-    assert "某单位19（" in line and "某单位20（" not in line
+    assert "的单位有 25 个，落后最多的 20 个：某单位00落后 " in line and line.endswith("（全部见表2）。")
+    assert "某单位19落后 " in line and "某单位20" not in line
     assert "某单位24" in text.split(line)[1]  # in the table of units
     assert "表2 各单位支出进度" in text
 
@@ -984,7 +984,7 @@ def test_a_unit_exactly_ten_points_behind_is_not_said_to_be_more_than_ten_behind
         write_form(tmp_path / f"{unit}.xlsx", unit=unit, project="项目", funding=funding)
     text = report_for_paths([tmp_path]).text()
     [line] = [line for line in text.splitlines() if line.startswith("支出进度落后时间进度超过")]
-    assert "的单位有 1 个：某单位乙（" in line and "某单位甲" not in line
+    assert "的单位有 1 个：某单位乙落后 " in line and "某单位甲" not in line
 
 
 def test_a_bureaus_text_sends_the_units_behind_to_the_table_of_units_not_of_departments(tmp_path):
@@ -1173,8 +1173,8 @@ def test_a_bureaus_report_names_the_departments_behind_time(tmp_path):
     for folder in information_centres(tmp_path / "in"):
         assert main(["consolidate", str(folder), "-o", str(tmp_path / "局" / f"{folder.name}汇总.xlsx")]) == 0
     lines = report_for_paths([tmp_path / "局"]).text().splitlines()
-    said = lines.index("支出进度落后时间进度超过 10 个百分点的主管部门有 1 个：某市卫生健康委员会（23.39 个百分点）。")
-    assert lines[said + 1].startswith("支出进度落后时间进度超过 10 个百分点的单位有 1 个：信息中心（某市卫生健康委员会）")
+    said = lines.index("支出进度落后时间进度超过 10 个百分点的主管部门有 1 个：某市卫生健康委员会落后 23.39 个百分点。")
+    assert lines[said + 1].startswith("支出进度落后时间进度超过 10 个百分点的单位有 1 个：信息中心（某市卫生健康委员会）落后 ")
     assert re.match(r"1\t某市卫生健康委员会（102001）\t620\.00\t165\.00\t26\.61%\t23\.39\t红灯", lines[lines.index(
         next(line for line in lines if line.startswith("表2 各主管部门支出进度"))) + 2])
     # and 偏差原因分析 asks why of both
@@ -1319,3 +1319,24 @@ def test_the_files_left_out_are_named_with_their_reasons_without_nesting_bracket
     assert "某校5月.xlsx：表内期间（2026年1-5月）与多数单位（2026年1-6月）不一致。" in said, said
     assert "报送.zip：这是 zip 压缩包，其中的工作簿（" in said, said
     assert not _nested_brackets(text), _nested_brackets(text)
+
+
+def test_a_unit_named_with_brackets_is_said_behind_time_without_doubled_brackets(department, tmp_path):
+    """The units behind 时间进度 were each named with their gap in brackets: a department's own unit, 某市教育局（本级）,
+    read 某市教育局（本级）（21.15 个百分点）. The gap follows the name: 某市教育局（本级）落后 21.15 个百分点."""
+    folder = tmp_path / "units"
+    folder.mkdir()
+    for path in department.paths:
+        if path.name != "某市第二中学.xlsx":  # behind time: its 智慧校园 project lags
+            (folder / path.name).write_bytes(path.read_bytes())
+            continue
+        book = openpyxl.load_workbook(path)
+        for cell in (c for ws in book.worksheets for row in ws.iter_rows() for c in row):
+            if isinstance(cell.value, str) and "某市第二中学" in cell.value:
+                cell.value = cell.value.replace("某市第二中学", "某市教育局（本级）")
+        book.save(folder / "某市教育局本级.xlsx")
+    text = report_for_paths([folder]).text()
+    said = next(line for line in text.splitlines() if line.startswith("支出进度落后时间进度超过 10 个百分点的单位"))
+    gap = re.search(r"\n\d+\t某市教育局（本级）\t[^\t]+\t[^\t]+\t[^\t]+\t([\d.]+)\t", text)[1]  # its row of 表2
+    assert f"某市教育局（本级）落后 {gap} 个百分点" in said, said
+    assert "）（" not in said and not _nested_brackets(said), said

@@ -264,7 +264,7 @@ def assert_states(report: Drafted, data: dict, book: Sheets, context: str, sent:
                     r"(（全部见表(\d+)）)?。")
     if behind:
         assert m and int(m[1]) == len(behind) and bool(m[2]) == (len(behind) > 20), context
-        named = re.findall(r"(.+?)（(\d+\.\d\d) 个百分点）(?:、|$)", m[3])
+        named = re.findall(r"(.+?)落后 (\d+\.\d\d) 个百分点(?:、|$)", m[3])
         assert [n for n, _ in named] == [row[0] for row in behind[:20]], (context, named)
         assert [float(g) for _, g in named] == pytest.approx([row[5] for row in behind[:20]], abs=PP_STEP), context
     else:
@@ -275,7 +275,7 @@ def assert_states(report: Drafted, data: dict, book: Sheets, context: str, sent:
     if bureau:
         late = [row for row in book.ranked["主管部门"] if row[3] is not None and row[4] - row[3] > BEHIND_PP / 100]
         assert bool(m) == bool(late) != bool(none), context
-        named = re.findall(r"(.+?)（(\d+\.\d\d) 个百分点）(?:、|$)", m[2]) if m else []
+        named = re.findall(r"(.+?)落后 (\d+\.\d\d) 个百分点(?:、|$)", m[2]) if m else []
         assert [n for n, _ in named] == [re.sub(r"[（(][0-9A-Z]{6,21}[)）]$", "", row[0]) for row in late], context
         assert [float(g) for _, g in named] == pytest.approx([row[5] for row in late], abs=PP_STEP), context
     else:
