@@ -673,6 +673,26 @@ def test_a_units_own_file_with_its_department_form_is_the_units_report(departmen
     assert report_for_paths([school.parent]).title.startswith("某市教育局")
 
 
+def test_a_units_own_file_of_project_forms_is_the_units_report(department, tmp_path):
+    """某市第二中学.xlsx holds project forms only; reported alone, or as the one file in a folder, the report was titled
+    某市教育局部门整体支出绩效监控分析报告, its 主管部门's, though it is of the school's projects alone. It is titled with
+    the school's name and what it covers, its projects, and names the 主管部门 the forms give, as a project's report
+    does."""
+    school = next(p for p in department.paths if p.name == "某市第二中学.xlsx")
+    folder = tmp_path / "一个单位"
+    folder.mkdir()
+    (folder / school.name).write_bytes(school.read_bytes())
+    for report in (report_for_paths([school]), report_for_paths([folder])):
+        assert report.title == "某市第二中学项目支出绩效监控分析报告", report.title
+        assert "主管部门：某市教育局；预算单位：某市第二中学。" in report.text().splitlines()
+    two = tmp_path / "两个单位"
+    two.mkdir()
+    for path in (school, next(p for p in department.paths if p.name == "某市实验小学.xlsx")):
+        (two / path.name).write_bytes(path.read_bytes())
+    report = report_for_paths([two])
+    assert report.title == "某市教育局部门整体支出绩效监控分析报告" and "预算单位：" not in report.text()
+
+
 # ------------------------------------------------------------------------------------ print layout
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

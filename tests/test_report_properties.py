@@ -186,7 +186,12 @@ def assert_states(report: Drafted, data: dict, book: Sheets, context: str, sent:
     totals, period = data["totals"], data["period"]
     bureau = len(data["departments"]) > 1
     name = re.sub(r"[（(][0-9A-Z]{6,21}[)）]$", "", book.title.split("预算绩效运行监控汇总表")[0])
-    assert report.lines[:2] == ["各部门预算绩效运行监控分析报告" if bureau else f"{name}部门整体支出绩效监控分析报告",
+    if not bureau and data["units"] == 1 and book.ranked["单位"]:  # one unit's forms alone: the unit's report
+        kind = "部门整体" if book.overall else "项目"
+        name, what = re.sub(r"[（(][0-9A-Z]{6,21}[)）]$", "", book.ranked["单位"][0][0]), f"{kind}支出绩效监控分析报告"
+    else:
+        what = "部门整体支出绩效监控分析报告"
+    assert report.lines[:2] == ["各部门预算绩效运行监控分析报告" if bureau else f"{name}{what}",
                                 f"（{period['year']}年1-{period['months']}月）"], (context, report.lines[:2])
 
     # 一、the projects, units and departments consolidated, and their budget

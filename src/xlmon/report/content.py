@@ -418,6 +418,16 @@ def department_name(summary: Summary) -> str:
     return _CODE.sub("", name).strip()
 
 
+def one_unit(summary: Summary) -> str:
+    """The unit whose forms alone the report is of (its own file, a department's folder or summary of one unit's):
+    the report is the unit's, not its 主管部门's; "" where several units' are (机关服务中心（101003） and （102003）: two)
+    or the one names itself nowhere."""
+    records = (*summary.projects, *summary.overall)
+    if summary.by_department or len({summary.unit_ids.of(r) for r in records}) != 1:
+        return ""
+    return _CODE.sub("", next((r.unit for r in records if r.unit), "")).strip()
+
+
 def _overall_paragraph(records: list[FormRecord], named: Callable[[FormRecord], str]) -> str:
     """The 部门整体 forms' funds. Several (units' own, a bureau's departments') are named and summed as theirs: called
     the department's whole funds, two schools' forms read as less than its projects' funds alone."""
@@ -495,12 +505,11 @@ def department_report(summary: Summary, profile: Profile, alone: FileOutcome | N
     """alone: the summary the report is drafted from by itself, the department's own: what it left out
     (records.left_line) is said as if of its files, and the department's edits to it are no finding in its forms."""
     period = L.period(summary.year, summary.months)
-    name = department_name(summary)
-    own = {summary.unit_ids.of(r) for r in (*summary.projects, *summary.overall)}  # 机关服务中心（101003） and （102003）: two
-    if len(own) == 1 and summary.overall and summary.overall[0].unit:  # one unit's file, its own 部门整体 in it:
-        name = _CODE.sub("", summary.overall[0].unit)  # the report is the unit's, not its 主管部门's
-    title = "各部门预算绩效运行监控分析报告" if summary.by_department else f"{name}部门整体支出绩效监控分析报告"
-    report = Report("department", title, f"（{period}）")  # a bureau's, of several departments: not 部门整体
+    unit = one_unit(summary)
+    title = ("各部门预算绩效运行监控分析报告" if summary.by_department  # a bureau's, of several departments: not 部门整体
+             else f"{unit}{'部门整体' if summary.overall else '项目'}支出绩效监控分析报告" if unit
+             else f"{department_name(summary)}部门整体支出绩效监控分析报告")
+    report = Report("department", title, f"（{period}）")
     add = report.blocks.append
     tp = summary.time_progress
     units = summary.units  # each once, however its name is spaced or bracketed
@@ -511,6 +520,8 @@ def department_report(summary: Summary, profile: Profile, alone: FileOutcome | N
     total = funds[0]
 
     add(Heading(SECTIONS[0], 1))
+    if unit and (department := _CODE.sub("", names_department(summary.projects)).strip()):
+        add(Paragraph(f"主管部门：{department}；预算单位：{unit}。"))  # as a project's report names them
     several = f"{len(summary.departments)} 个主管部门、" if summary.by_department else ""
     if not only_overall:
         add(Paragraph(f"本次监控纳入 {several}{len(units)} 个单位的 {len(summary.projects)} 个项目，项目资金安排 "
