@@ -28,7 +28,7 @@ from xlmon.cli import main
 from xlmon.report import report_for_paths, write_docx
 from xlmon.report.addin import book_stem, report_target
 from xlmon.report.docx_writer import replaceable
-from xlmon.report.blocks import DraftNote, Placeholder
+from xlmon.report.blocks import Chart, DraftNote, Placeholder
 from xlmon.report.content import SECTIONS
 
 PROJECT = "实训基地建设"
@@ -1360,3 +1360,26 @@ def test_a_unit_named_with_brackets_is_said_behind_time_without_doubled_brackets
     gap = re.search(r"\n\d+\t某市教育局（本级）\t[^\t]+\t[^\t]+\t[^\t]+\t([\d.]+)\t", text)[1]  # its row of 表2
     assert f"某市教育局（本级）落后 {gap} 个百分点" in said, said
     assert "）（" not in said and not _nested_brackets(said), said
+
+
+def test_one_units_report_ranks_no_units_and_numbers_its_tables_on(department, tmp_path):
+    """Of one unit's forms alone the report had 表2 各单位支出进度 of one row and 图1 of one bar, the unit's own figures
+    that 表1 and the sentence above it give already, and said that unit was behind (or not) as if among others. They
+    are left out, and the tables after 表1 are numbered on from 表2; two units are ranked as before."""
+    school = next(p for p in department.paths if p.name == "某市第二中学.xlsx")  # behind 时间进度, with a red project
+    folder = tmp_path / "一个单位"
+    folder.mkdir()
+    (folder / school.name).write_bytes(school.read_bytes())
+    for report in (report_for_paths([school]), report_for_paths([folder])):
+        text = report.text()
+        assert "各单位支出进度" not in text and "图1" not in text and not [b for b in report.blocks if isinstance(b, Chart)], text
+        assert not [line for line in text.splitlines() if "个百分点的单位" in line or line.startswith("各单位支出进度")]
+        numbers = [int(n) for n in re.findall(r"^表(\d+) ", text, re.M)]
+        assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) >= 2, numbers  # 表2 重点监控建议
+    two = tmp_path / "两个单位"
+    two.mkdir()
+    for path in (school, next(p for p in department.paths if p.name == "某市实验小学.xlsx")):
+        (two / path.name).write_bytes(path.read_bytes())
+    text = report_for_paths([two]).text()
+    assert "表2 各单位支出进度" in text and "图1 支出进度与时间进度（条形自上而下依次为表2各单位" in text
+    assert "支出进度落后时间进度超过 10 个百分点的单位有 2 个" in text

@@ -564,10 +564,12 @@ def department_report(summary: Summary, profile: Profile, alone: FileOutcome | N
     tables = [("主管部门", summary.by_department)] if summary.by_department else []
     if tables:  # the departments, which the bureau holds to account, before their units
         add(Paragraph(behind_text(behind_of(summary.by_department, profile), "主管部门", profile, "表2")))
-    if not only_overall:  # of 部门整体 forms alone there are no units' progress to compare
+    # of 部门整体 forms alone there are no units' progress to compare; of one unit's, 表1 and the sentence above it are its
+    ranked = not only_overall and not (len(summary.by_unit) == 1 and not tables)
+    if ranked:
         add(Paragraph(behind_text(behind, "单位", profile, f"表{2 + len(tables)}")))
     charted = None
-    for who, totals in [*tables, ("单位", summary.by_unit)] if summary.projects else ():
+    for who, totals in [*tables, ("单位", summary.by_unit)] if ranked else ():
         table = f"表{next(number)}"
         add(Table(["序号", who, "安排数", "支出数", "支出进度", "进度差（百分点）", "资金评级"],
                   [[str(n), t.row, _num(t.subtotal), _num(t.spent), _rate(t.spend_progress), _pp(t.gap),
