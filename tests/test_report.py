@@ -1296,8 +1296,8 @@ def test_units_own_部门整体_forms_are_summed_as_theirs_not_as_the_department
     right after 项目资金安排 7,901.67 万元: the department's whole funds below its projects' alone. They are two
     schools' own forms: the report now names whose forms it sums, and calls the sum theirs."""
     text = report_for_paths([department.paths[0].parent]).text()
-    [line] = [line for line in text.splitlines() if line.startswith("据 ")]
-    assert line.startswith("据 2 份部门整体支出绩效运行监控表（某市特殊教育学校、某市第一中学报送），合计资金总额 "), line
+    [line] = [line for line in text.splitlines() if line.startswith("据")]
+    assert line.startswith("据某市特殊教育学校、某市第一中学报送的 2 份部门整体支出绩效运行监控表，合计资金总额 "), line
     assert "部门整体资金总额" not in line
     school = next(p for p in department.paths if p.name == "某市第一中学.xlsx")
     [line] = [line for line in report_for_paths([school]).text().splitlines() if line.startswith("据 ")]
@@ -1383,3 +1383,22 @@ def test_one_units_report_ranks_no_units_and_numbers_its_tables_on(department, t
     text = report_for_paths([two]).text()
     assert "表2 各单位支出进度" in text and "图1 支出进度与时间进度（条形自上而下依次为表2各单位" in text
     assert "支出进度落后时间进度超过 10 个百分点的单位有 2 个" in text
+
+
+def test_the_units_whose_部门整体_forms_are_summed_are_named_without_nesting_brackets(department, tmp_path):
+    """The 部门整体 paragraph named whose forms it sums in brackets, 据 2 份部门整体支出绩效运行监控表（某市教育局（本级）、
+    某市特殊教育学校报送）: a name's own brackets nested in them. It names them first, 据…报送的 2 份…."""
+    folder = tmp_path / "units"
+    folder.mkdir()
+    for path in department.paths:
+        if path.name != "某市第一中学.xlsx":  # one of the two units with a 部门整体 form
+            (folder / path.name).write_bytes(path.read_bytes())
+            continue
+        book = openpyxl.load_workbook(path)
+        for cell in (c for ws in book.worksheets for row in ws.iter_rows() for c in row):
+            if isinstance(cell.value, str) and "某市第一中学" in cell.value:
+                cell.value = cell.value.replace("某市第一中学", "某市教育局（本级）")
+        book.save(folder / "某市教育局本级.xlsx")
+    [line] = [line for line in report_for_paths([folder]).text().splitlines() if line.startswith("据")]
+    assert line.startswith("据某市教育局（本级）、某市特殊教育学校报送的 2 份部门整体支出绩效运行监控表，合计资金总额 "), line
+    assert not _nested_brackets(line), line

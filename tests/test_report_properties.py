@@ -404,18 +404,19 @@ def assert_states(report: Drafted, data: dict, book: Sheets, context: str, sent:
          + f"；其余 {rest}从略（逐个见汇总的“校验问题”）。"]), context
 
     # the 部门整体 forms' paragraph: how many, and their money
-    m = report.line(rf"据 (\d+) 份部门整体支出绩效运行监控表(?:，部门整体|（(.+)报送），合计)资金总额 {AMOUNT}（基本支出 {AMOUNT}、"
+    m = report.line(rf"据(?:(.+)报送的)? (\d+) 份部门整体支出绩效运行监控表(?:，部门整体|，合计)资金总额 {AMOUNT}（基本支出 {AMOUNT}、"
                     rf"项目支出 {AMOUNT}），已支出 {AMOUNT}，支出进度 {RATE}。")
     if book.overall:
-        assert m and int(m[1]) == len(book.overall), (context, report.starting("据"))
+        assert m and int(m[2]) == len(book.overall), (context, report.starting("据"))
         # of several forms, whose they are (the first five, and how many), each as the report names its unit
         # two namesakes of two departments (机关服务中心（103001099）, （102001099）) are two owners, each named
         owners = [unit for _, unit in dict.fromkeys((r.department, r.unit or "") for r in book.overall)]
-        said = (m[2] or "").removesuffix(f"等 {len(owners)} 个").split("、") if m[2] else []
-        assert (m[2] is None) == (len(book.overall) == 1), context
+        said = (m[1] or "").removesuffix(f"等 {len(owners)} 个单位").split("、") if m[1] else []
+        assert (m[1] is None) == (len(book.overall) == 1), context
+        assert m[0].startswith("据 1 份" if m[1] is None else f"据{m[1]}报送的 {m[2]} 份部门整体支出绩效运行监控表，合计"), context
         assert len(book.overall) == 1 or (len(said) == min(len(owners), 5) and all(
             name.startswith(re.sub(r"[（(][0-9A-Z]{6,21}[)）]$", "", owner)) for name, owner in zip(said, owners))), \
-            (context, m[2], owners)
+            (context, m[1], owners)
         sums = [sum(v or 0.0 for r in book.overall for v in r.amounts["source"]["资金总额"][i:i + 1]) for i in range(5)]
         spending = [sum(sum(v or 0.0 for v in r.amounts.get("spending", {}).get(label, [None] * 5)[:2])
                         for r in book.overall) for label in ("基本支出", "项目支出")]
@@ -423,7 +424,7 @@ def assert_states(report: Drafted, data: dict, book: Sheets, context: str, sent:
                                                                      abs=CENT), context
         assert near(rate(m[7] + "%"), sums[3] / (sums[0] + sums[1]), RATE_STEP), context
     else:
-        assert not m and not report.starting("据 "), context
+        assert not m and not report.starting("据"), context
 
 
 # ---------------------------------------------------------------------------------------------------------------

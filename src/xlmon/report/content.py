@@ -446,8 +446,9 @@ def _overall_paragraph(records: list[FormRecord], named: Callable[[FormRecord], 
              for label in L.DEPARTMENT_SPENDING_TYPES]
     progress_text = (f"支出进度 {fmt_rate(progress)}" if progress is not None or not unknown
                      else "部分金额无法识别，支出进度无法计算")
-    whose = f"（{owners_text([named(r) for r in records])}报送），合计" if len(records) > 1 else "，部门整体"
-    return (f"据 {len(records)} 份部门整体支出绩效运行监控表{whose}资金总额 {said(subtotal)}"
+    whose = (f"据{owners_text([named(r) for r in records])}报送的 {len(records)} 份部门整体支出绩效运行监控表，合计"
+             if len(records) > 1 else "据 1 份部门整体支出绩效运行监控表，部门整体")  # whose first: a name's brackets
+    return (f"{whose}资金总额 {said(subtotal)}"  # in （…报送） nested, 信息中心（某市教育局） or 某局（本级）
             f"（{'、'.join(parts)}），已支出 {said(total[3], 'spent' in unknown)}，{progress_text}。")
 
 
@@ -479,8 +480,8 @@ def behind_text(behind: list[Totals], who: str, profile: Profile, table: str) ->
 
 
 def owners_text(names: list[str], shown: int = 5) -> str:
-    """The first few names, with how many in all beyond them (…等 12 个)."""
-    return first_names(list(dict.fromkeys(names)), shown)
+    """The first few names, with how many in all beyond them (…等 12 个单位)."""
+    return first_names(list(dict.fromkeys(names)), shown, "单位")
 
 
 def unit_names(summary: Summary) -> Callable[[FormRecord], str]:
