@@ -1590,6 +1590,64 @@ def test_a_bureaus_tables_name_each_rows_department(department, tmp_path, capsys
     assert province["grades"] == data["grades"]
 
 
+EDIT_CODES = ("K005", "K012", "K014", "K016")
+
+
+def namesake_summaries(capsys, folder: Path) -> list[Path]:
+    """Two departments' summaries, each department with a unit named 信息中心 far behind on a project of one name,
+    信息化运维 (the health commission's with twice the money), beside another unit: two units, two rows of
+    重点监控建议 of one 单位 and 项目名称. The health commission is the further behind."""
+    doubled = {row: [None if v is None else v if i in (4, 6) else v * 2 for i, v in enumerate(values)]
+               for row, values in LAGGING.items()}  # the rates (下达率, 支出进度) as they were
+    summaries = []
+    for name, department, funding, other in (("教育局", EDUCATION, LAGGING, "一中"), ("卫健委", HEALTH, doubled, "一院")):
+        (folder / name).mkdir(parents=True)
+        write_form(folder / name / "信息中心.xlsx", unit="信息中心", project="信息化运维", funding=funding,
+                   department=department)
+        write_form(folder / name / f"{other}.xlsx", unit=other, project=f"{other}项目", department=department)
+        summaries.append(folder / f"{name}汇总.xlsx")
+        assert run(capsys, folder / name, "-o", summaries[-1])[0] == 0
+    return summaries
+
+
+def table_rows(ws, top: int) -> tuple[dict[str, int], list[int]]:
+    """A summary table's columns by header (1-based) and its rows below the header in row `top` (1-based)."""
+    header = {c.value: c.column for c in ws[top] if c.value}
+    return header, [r for r in range(top + 1, ws.max_row + 1) if any(c.value for c in ws[r])]
+
+
+def swap_rows(ws, one: int, other: int) -> None:
+    for a, b in zip(ws[one], ws[other]):
+        a.value, b.value = b.value, a.value
+
+
+def test_namesakes_projects_of_one_name_on_the_focus_list_in_either_order_are_no_edit(tmp_path, capsys):
+    """The two departments' 信息中心·信息化运维 rows of 重点监控建议 share 单位 and 项目名称, each with its own 小计.
+    In the other order (sorted by hand, or as another summary lists them) they are no edit one level up; a
+    handling rewritten in one of them is that one edit, at its cell."""
+    bureau = tmp_path / "局" / "汇总.xlsx"
+    assert run(capsys, *namesake_summaries(capsys, tmp_path), "-o", bureau)[0] == 0
+    wb = load_workbook(bureau)
+    ws = wb["重点监控建议"]
+    header, rows = table_rows(ws, 3)
+    twins = [r for r in rows if ws.cell(r, header["项目名称"]).value == "信息化运维"]
+    assert [ws.cell(r, header["单位"]).value for r in twins] == ["信息中心", "信息中心"]
+    assert sorted(ws.cell(r, header["小计（万元）"]).value for r in twins) == [310, 620]
+    swap_rows(ws, *twins)
+    (tmp_path / "swapped").mkdir()
+    wb.save(tmp_path / "swapped" / "汇总.xlsx")
+    code, up = run(capsys, tmp_path / "swapped" / "汇总.xlsx", "-o", tmp_path / "省" / "汇总.xlsx")
+    assert code == 0 and not [d for d in up["diagnostics"] if d["code"] in EDIT_CODES]
+    handling = ws.cell(twins[1], header["建议处理方式（草稿）"])
+    handling.value = "经审核：暂缓拨款"
+    (tmp_path / "edited").mkdir()
+    wb.save(tmp_path / "edited" / "汇总.xlsx")
+    code, up = run(capsys, tmp_path / "edited" / "汇总.xlsx", "-o", tmp_path / "省" / "汇总2.xlsx")
+    [edit] = [d for d in up["diagnostics"] if d["code"] in EDIT_CODES]
+    assert code == 0 and (edit["code"], edit["sheet"], edit["cell"]) == ("K014", "重点监控建议", handling.coordinate)
+    assert "“信息中心·信息化运维”的建议处理方式（草稿）为“经审核：暂缓拨款”" in edit["message"]
+
+
 def test_the_department_forms_note_counts_only_the_units_that_sent_none(department, tmp_path, capsys):
     """A unit's 部门整体 form names it with its code (某市第一中学（101001001）), its project forms without: the
     note counts the units that sent no 部门整体 form, here and one level up."""

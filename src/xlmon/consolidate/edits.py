@@ -26,6 +26,7 @@ from .records import FormRecord
 
 if TYPE_CHECKING:
     from .aggregate import Summary
+    from .focus import Focus
 
 # 项目明细's amount columns, by header, and the record's amounts they show (its total's, then 小计 as rates gives it)
 DETAIL_AMOUNTS = {"上年结转": 0, "本年预算": 1, "下达数": 2, "支出数": 3, "全年预计支出数": 4, "小计": 5}
@@ -577,8 +578,8 @@ def edited_focus(sheet: list[list], records: list[FormRecord], profile: Profile,
     a handling or reason rewritten, a project taken off the list or put on it, a column of opinions added.
     One level up the list is drafted again from the records. (Drafted with today's profile: a focus threshold
     changed since shows as edits too.)"""
-    from .focus import FORMER_HANDLINGS, focus_list
-    from .workbook import FOCUS_HEADERS, FOCUS_NOTE, FOCUS_TOP, GRADE_TEXT, focus_key, focus_row
+    from .focus import focus_list
+    from .workbook import FOCUS_HEADERS, FOCUS_NOTE, FOCUS_TOP
 
     found = header_row(sheet, FOCUS_HEADERS)
     header, edits = _headed(sheet, FOCUS_TOP, found, FOCUS_HEADERS, ours=(FOCUS_NOTE,))
@@ -586,25 +587,58 @@ def edited_focus(sheet: list[list], records: list[FormRecord], profile: Profile,
         return edits
     unit, project = header.get(FOCUS_HEADERS[0]), header.get(FOCUS_HEADERS[1])
     rows = _rows_by(sheet, found, [unit, project])
-    for focus in focus_list([r for r in records if r.kind == "project"], profile, apart):
-        values = [GRADE_TEXT.get(value) if kind == "grade" else value for value, kind in focus_row(focus)]
+    drafted = focus_list([r for r in records if r.kind == "project"], profile, apart)
+    for focus, r in zip(drafted, _focus_rows(sheet, header, rows, drafted)):
         name = "·".join(filter(None, (focus.record.unit, focus.record.project))) or focus.record.sheet
-        # a project with no name of its own, as summaries before named_form left it: blank
-        found = rows.get(focus_key(focus)) or rows.get((clean_text(focus.record.unit), clean_text(focus.record.project)))
-        if not found:
+        if r is None:
             edits.append(("", f"“{name}”所在的行已删除"))
             continue
-        r = found.pop(0)
-        for label, value in zip(FOCUS_HEADERS[2:], values[2:]):
-            c = header.get(label)
-            shown = sheet[r][c] if c is not None and c < len(sheet[r]) else None
-            if not _same_value(shown, value) and not (label == FOCUS_HEADERS[-1] and shown in FORMER_HANDLINGS):
-                where = address(r, c) if c is not None else ""
-                edits.append((where, f"“{name}”的{label}为{_shown(shown)}，xlmon 起草的是{_shown(value)}"))
+        for label, c, shown, value in _focus_differences(sheet[r], header, focus):
+            where = address(r, c) if c is not None else ""
+            edits.append((where, f"“{name}”的{label}为{_shown(shown)}，xlmon 起草的是{_shown(value)}"))
     for r, key in _left(rows):
         text = "·".join(filter(None, key))
         edits.append((address(r, project or 0), f"第 {r + 1} 行{f'“{text}”' if text else ''}不是 xlmon 列出的重点监控项目"))
     return edits
+
+
+def _focus_rows(sheet: list[list], header: dict[str, int], rows: dict[tuple, list[int]], drafted: list[Focus]
+                ) -> list[int | None]:
+    """The row of 重点监控建议 showing each drafted project (None: deleted), taken from `rows` (by unit and project).
+    Namesake units of two departments may each have a project of one name, their rows in either order (sorted by
+    hand, or by a summary that listed them otherwise): such a row goes first to the project whose draft it shows,
+    the rest in turn."""
+    from .workbook import focus_key
+
+    def left(focus: Focus) -> list[int] | None:
+        # a project with no name of its own, as summaries before named_form left it: blank
+        return rows.get(focus_key(focus)) or rows.get((clean_text(focus.record.unit), clean_text(focus.record.project)))
+
+    found: list[int | None] = [None] * len(drafted)
+    for i, focus in enumerate(drafted):
+        lines = left(focus) or []
+        if len(lines) > 1 and (r := next((r for r in lines if not _focus_differences(sheet[r], header, focus)), None)):
+            found[i] = r
+            lines.remove(r)
+    for i, focus in enumerate(drafted):
+        if found[i] is None and (lines := left(focus)):
+            found[i] = lines.pop(0)
+    return found
+
+
+def _focus_differences(line: list, header: dict[str, int], focus: Focus) -> list[tuple[str, int | None, object, object]]:
+    """Where a row of 重点监控建议 shows other than xlmon drafted for the project: (header, column, shown, drafted)."""
+    from .focus import FORMER_HANDLINGS
+    from .workbook import FOCUS_HEADERS, GRADE_TEXT, focus_row
+
+    values = [GRADE_TEXT.get(value) if kind == "grade" else value for value, kind in focus_row(focus)]
+    out = []
+    for label, value in zip(FOCUS_HEADERS[2:], values[2:]):
+        c = header.get(label)
+        shown = line[c] if c is not None and c < len(line) else None
+        if not _same_value(shown, value) and not (label == FOCUS_HEADERS[-1] and shown in FORMER_HANDLINGS):
+            out.append((label, c, shown, value))
+    return out
 
 
 def _beside(sheet: list[list], top: int, width: int, headed: bool = True) -> Found:
