@@ -1547,10 +1547,10 @@ def test_deviations_of_units_overall_forms_are_listed_too(department, tmp_path, 
     assert overall[0][1] == (form.unit or form.department) and overall[0][12].endswith(f"!{form.sheet}!{indicator.cells['forecast']}")
 
 
-def test_a_bureaus_tables_name_each_rows_department(department, tmp_path, capsys):
-    """A bureau reviews every department's projects, deviations and 重点监控 candidates at once: each of 项目明细,
-    指标偏差 and 重点监控建议 has a 主管部门 column before 单位. A unit's 部门整体 form names the unit itself as
-    主管部门（单位）; its row names the department its unit's projects name. One level up the column is xlmon's."""
+def demo_and_health(department: Path, tmp_path: Path, capsys):
+    """The demo department (a unit's 部门整体 indicator gone red) and a health commission of two hospitals, one
+    behind (重点监控), each summed by itself, then by the bureau: the red indicator's form and indicator, the
+    bureau's summary and what consolidate said of it."""
     form, indicator = with_red_overall_indicator(department, tmp_path / "教育局")
     health = tmp_path / "卫健委"
     health.mkdir()
@@ -1563,6 +1563,14 @@ def test_a_bureaus_tables_name_each_rows_department(department, tmp_path, capsys
     bureau = tmp_path / "局汇总.xlsx"
     code, data = run(capsys, tmp_path / "教育局汇总.xlsx", tmp_path / "卫健委汇总.xlsx", "-o", bureau)
     assert code == 0
+    return form, indicator, bureau, data
+
+
+def test_a_bureaus_tables_name_each_rows_department(department, tmp_path, capsys):
+    """A bureau reviews every department's projects, deviations and 重点监控 candidates at once: each of 项目明细,
+    指标偏差 and 重点监控建议 has a 主管部门 column before 单位. A unit's 部门整体 form names the unit itself as
+    主管部门（单位）; its row names the department its unit's projects name. One level up the column is xlmon's."""
+    form, indicator, bureau, data = demo_and_health(department, tmp_path, capsys)
     education = f"{demo.DEPARTMENT[0]}（{demo.DEPARTMENT[1]}）"
     book = load_workbook(bureau)
     deviations = [row for row in book["指标偏差"].iter_rows(values_only=True)]
@@ -1593,10 +1601,126 @@ def test_a_bureaus_tables_name_each_rows_department(department, tmp_path, capsys
 EDIT_CODES = ("K005", "K012", "K014", "K016")
 
 
+GRADE_RANK = {"红灯": 0, "黄灯": 1, "绿灯": 2}
+
+
+def department_table(book) -> list[str]:
+    """汇总表's table of departments: its rows' 主管部门, in order."""
+    rows = [r[0] for r in book["汇总表"].iter_rows(values_only=True)]
+    top = rows.index("主管部门")
+    return rows[top + 1:rows.index(None, top)]
+
+
+def sheet_rows(book, sheet: str, top: int) -> list[dict]:
+    """A summary table's rows below its header (in row `top`, 1-based), each by header."""
+    ws = book[sheet]
+    header, rows = table_rows(ws, top)
+    return [{h: ws.cell(r, c).value for h, c in header.items()} for r in rows]
+
+
+def by_grade_and_unit(row: dict) -> tuple:
+    """How a department's summary lists 指标偏差 and 重点监控建议: red first, then by unit and project."""
+    return GRADE_RANK[row.get("评级") or row.get("综合评级")], row["单位"] or "", row["项目名称"] or ""
+
+
+def test_a_bureaus_deviations_and_focus_list_go_department_by_department(department, tmp_path, capsys):
+    """The bureau's reviewer reads 指标偏差 and 重点监控建议 department by department: their rows go by 主管部门 in
+    the order of 汇总表's table of departments (the furthest behind first), each department's as a department's own
+    summary lists them (red first, then by unit and project), and the report's tables go in the same order. A
+    department's own summary lists its rows by grade and unit, as before."""
+    from docx import Document
+
+    _, _, bureau, _ = demo_and_health(department, tmp_path, capsys)
+    book = load_workbook(bureau)
+    departments = department_table(book)
+    assert len(departments) == 2
+    listed = {}
+    for sheet, top in (("指标偏差", 1), ("重点监控建议", 3)):
+        rows = sheet_rows(book, sheet, top)
+        order = [row["主管部门"] for row in rows]
+        assert set(order) == set(departments) and order == sorted(order, key=departments.index), (sheet, order)
+        for name in departments:
+            own = [row for row in rows if row["主管部门"] == name]
+            assert own == sorted(own, key=by_grade_and_unit), (sheet, name)
+        listed[sheet] = [(row["主管部门"], row["单位"], row["项目名称"]) for row in rows]
+    assert main(["report", str(bureau), "-o", str(tmp_path / "报告.docx")]) == 0
+    capsys.readouterr()
+    tables = {t.rows[0].cells[0].text + t.rows[0].cells[1].text: [[c.text for c in row.cells] for row in t.rows[1:]]
+              for t in Document(str(tmp_path / "报告.docx")).tables}
+    assert [tuple(row[1:4]) for row in tables["评级主管部门"]] == listed["指标偏差"]
+    assert [tuple(row[:3]) for row in tables["主管部门单位"]] == listed["重点监控建议"]
+    own = load_workbook(tmp_path / "教育局汇总.xlsx")
+    for sheet, top in (("指标偏差", 1), ("重点监控建议", 3)):
+        rows = sheet_rows(own, sheet, top)
+        assert rows and "主管部门" not in rows[0] and rows == sorted(rows, key=by_grade_and_unit), sheet
+
+
+def as_listed_before(ws, top: int, departments: list[str]) -> None:
+    """A bureau's table's rows (its header in row `top`, 1-based) in the order summaries listed them before they
+    went department by department: 指标偏差's rows sorted by grade, unit and project over the forms in the order the
+    inputs gave them, 重点监控建议's by focus_list (the same keys, over the projects in that order): rows of one
+    grade, unit and project (namesake units of two departments) in the order their departments' summaries were
+    given (`departments`). The values move, not the links (which edits never read)."""
+    header, rows = table_rows(ws, top)
+    values = [[ws.cell(r, c).value for c in range(1, ws.max_column + 1)] for r in rows]
+    at = {h: c - 1 for h, c in header.items()}
+    grade = at.get("评级", at.get("综合评级"))
+    values.sort(key=lambda line: (GRADE_RANK[line[grade]], line[at["单位"]] or "", line[at["项目名称"]] or "",
+                                  departments.index(line[at["主管部门"]])))
+    for r, line in zip(rows, values):
+        for c, value in enumerate(line, 1):
+            ws.cell(r, c).value = value
+
+
+def test_a_bureaus_summary_listing_rows_as_before_is_no_edit(tmp_path, capsys):
+    """A bureau's summary read back: one level up (a province summing the bureau's), or as last month's summary in
+    the bureau's inbox summed again. Listing 指标偏差 and 重点监控建议 department by department, it is no edit,
+    though the namesakes' two 信息中心·信息化运维 rows of 重点监控建议 stand otherwise than the inputs gave their
+    projects; written before, listing them by grade and unit, neither; the new summary lists them department by
+    department. A reason or a handling rewritten in the one written before is still found."""
+    bureau = tmp_path / "收件" / "局汇总.xlsx"
+    assert run(capsys, *namesake_summaries(capsys, tmp_path), "-o", bureau)[0] == 0
+    code, up = run(capsys, bureau, "-o", tmp_path / "省" / "汇总.xlsx")
+    assert code == 0 and not [d for d in up["diagnostics"] if d["code"] in EDIT_CODES]
+    wb = load_workbook(bureau)
+    now = {sheet: sheet_rows(wb, sheet, top) for sheet, top in (("指标偏差", 1), ("重点监控建议", 3))}
+    given = [EDUCATION, HEALTH]
+    assert department_table(wb) == given[::-1]  # the health commission further behind: listed first now
+    for sheet, top in (("指标偏差", 1), ("重点监控建议", 3)):
+        as_listed_before(wb[sheet], top, given)
+        before = sheet_rows(wb, sheet, top)
+        assert before != now[sheet] and sorted(map(str, before)) == sorted(map(str, now[sheet])), sheet
+    assert [row["主管部门"] for row in sheet_rows(wb, "重点监控建议", 3)] == given  # the namesakes' twin rows
+    wb.save(bureau)
+    (tmp_path / "上月").mkdir()
+    shutil.copy2(bureau, tmp_path / "上月" / "局汇总.xlsx")
+    code, up = run(capsys, bureau, "-o", tmp_path / "省" / "汇总2.xlsx")
+    assert code == 0 and not [d for d in up["diagnostics"] if d["code"] in EDIT_CODES]
+    code, again = run(capsys, tmp_path / "收件", "-o", bureau)  # last month's summary summed again, written over
+    assert code == 0 and not [d for d in again["diagnostics"] if d["code"] in (*EDIT_CODES, "K015")]
+    assert again["projects"] == 4
+    remade = load_workbook(bureau)
+    assert {sheet: sheet_rows(remade, sheet, top) for sheet, top in (("指标偏差", 1), ("重点监控建议", 3))} == now
+
+    edited = tmp_path / "上月" / "局汇总.xlsx"
+    wb = load_workbook(edited)
+    header, rows = table_rows(wb["指标偏差"], 1)
+    reason = wb["指标偏差"].cell(rows[0], header["偏差原因分析"])
+    reason.value = "已与单位核实"
+    header, rows = table_rows(wb["重点监控建议"], 3)
+    handling = wb["重点监控建议"].cell(rows[1], header["建议处理方式（草稿）"])
+    handling.value = "经审核：暂缓拨款"
+    wb.save(edited)
+    code, up = run(capsys, edited, "-o", tmp_path / "省" / "汇总3.xlsx")
+    edits = {(d["code"], d["sheet"], d["cell"]) for d in up["diagnostics"] if d["code"] in EDIT_CODES}
+    assert code == 0 and edits == {("K012", "指标偏差", reason.coordinate), ("K014", "重点监控建议", handling.coordinate)}
+
+
 def namesake_summaries(capsys, folder: Path) -> list[Path]:
     """Two departments' summaries, each department with a unit named 信息中心 far behind on a project of one name,
     信息化运维 (the health commission's with twice the money), beside another unit: two units, two rows of
-    重点监控建议 of one 单位 and 项目名称. The health commission is the further behind."""
+    重点监控建议 of one 单位 and 项目名称. The health commission is the further behind. The summaries lie in the
+    bureau's inbox, 收件, the education bureau's given first."""
     doubled = {row: [None if v is None else v if i in (4, 6) else v * 2 for i, v in enumerate(values)]
                for row, values in LAGGING.items()}  # the rates (下达率, 支出进度) as they were
     summaries = []
@@ -1605,7 +1729,7 @@ def namesake_summaries(capsys, folder: Path) -> list[Path]:
         write_form(folder / name / "信息中心.xlsx", unit="信息中心", project="信息化运维", funding=funding,
                    department=department)
         write_form(folder / name / f"{other}.xlsx", unit=other, project=f"{other}项目", department=department)
-        summaries.append(folder / f"{name}汇总.xlsx")
+        summaries.append(folder / "收件" / f"{name}汇总.xlsx")
         assert run(capsys, folder / name, "-o", summaries[-1])[0] == 0
     return summaries
 

@@ -5,11 +5,11 @@ suggestions (focus.py)."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from .. import layout as L
 from ..calc import DEPENDS, ratio, time_progress
@@ -39,6 +39,8 @@ WRITING_CODES = ("K007", "K010", "K011", "K015", "K016", "K021")  # what 汇总 
 # carried or not, the edits of the one before it): news to the department then, of no summary made of it
 LEFT_OVER = frozenset({"carryover", "current", "forecast"})  # what 预计结转结余 is made from
 SOURCE_ROWS = {L.TOTAL_ROW, *L.PROJECT_SOURCES}  # 汇总表's rows: a project's row of another name is in none but 资金总额
+UNNAMED_DEPARTMENT = "（未填主管部门）"  # a bureau's 汇总表 row of the projects naming no 主管部门
+T = TypeVar("T")
 TOTAL_FIELDS = ("carryover", "current", "subtotal", "issued", "issue_rate", "spent", "spend_progress", "forecast")
 
 
@@ -233,6 +235,16 @@ class Summary:
         if record.kind == "project" or not self.department_of:
             return self.department_of.get(record.department or "")
         return self._unit_departments.get(self.unit_ids.of(record))
+
+    def in_department_order(self, rows: list[T], record: Callable[[T], FormRecord]) -> list[T]:
+        """A bureau's rows (指标偏差's, 重点监控建议's) department by department, as 汇总表 lists the departments
+        (by_department), each department's rows in the order given (red first): its reviewer reads them so, not
+        one department's scattered among the others'. A department's summary's as given."""
+        if not self.department_of:
+            return rows
+        rank = {t.row: i for i, t in enumerate(self.by_department)}
+        unnamed = rank.get(UNNAMED_DEPARTMENT, len(rank))
+        return sorted(rows, key=lambda row: rank.get(self.department_for(record(row)) or UNNAMED_DEPARTMENT, unnamed))
 
     @cached_property
     def _unit_departments(self) -> dict[tuple, str]:
@@ -473,6 +485,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     summary.departments, summary.by_department = named, _by_department(groups, projects, months, profile)
     if len(groups) > 1:
         summary.department_of = {r.department: name for name, forms in groups for r in forms if r.department}
+        summary.focus = summary.in_department_order(summary.focus, lambda f: f.record)
     return summary
 
 
@@ -523,7 +536,7 @@ def _by_department(groups: list[tuple[str, list[FormRecord]]], projects: list[Fo
     named = {id(r) for _, forms in groups for r in forms}
     unnamed = [r for r in projects if id(r) not in named]
     out = []
-    for name, forms in [*groups, *([("（未填主管部门）", unnamed)] if unnamed else [])]:
+    for name, forms in [*groups, *([(UNNAMED_DEPARTMENT, unnamed)] if unnamed else [])]:
         t = Totals(name)
         for record in forms:
             t.add(record.total(), record.unknown_in(), record.alone_in())

@@ -606,8 +606,8 @@ def _focus_rows(sheet: list[list], header: dict[str, int], rows: dict[tuple, lis
                 ) -> list[int | None]:
     """The row of 重点监控建议 showing each drafted project (None: deleted), taken from `rows` (by unit and project).
     Namesake units of two departments may each have a project of one name, their rows in either order (sorted by
-    hand, or by a summary that listed them otherwise): such a row goes first to the project whose draft it shows,
-    the rest in turn."""
+    hand; a bureau's listed department by department, or by unit as summaries were before): such a row goes first
+    to the project whose draft it shows, the rest in turn."""
     from .workbook import focus_key
 
     def left(focus: Focus) -> list[int] | None:

@@ -725,6 +725,7 @@ def _deviations(book: _Book, summary: Summary, names: dict[str, str], folder: st
     s = _Sheet(book, SHEETS[2], _by_department(summary, headers) + [c.header for c in own])
     rows = [(d, r) for r in (*summary.projects, *summary.overall) for d in r.deviations]
     rows.sort(key=lambda x: (GRADE_ORDER[x[0].grade], x[1].unit or "", form_name(x[1]) or ""))
+    rows = summary.in_department_order(rows, lambda x: x[1])
     place = len(_by_department(summary, headers)) - 1  # 位置: opens the unit's file at the indicator
     for d, r in rows:
         _linked_line(s, [*_department_cell(summary, r, deviation_row(r, d, names), headers),

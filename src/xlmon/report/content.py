@@ -596,6 +596,7 @@ def department_report(summary: Summary, profile: Profile, alone: FileOutcome | N
     add(Paragraph(projects + "已评级的 " + grade_counts(indicators, sum(indicators.values()), f"绩效指标{among}")))
     deviations = [(d, p) for p in (*summary.projects, *summary.overall) for d in p.deviations]
     deviations.sort(key=lambda x: (x[0].grade != "red", x[1].unit or "", named_form(x[1])))
+    deviations = summary.in_department_order(deviations, lambda x: x[1])  # as the summary's 指标偏差
     department = ["主管部门"] if summary.department_of else []
 
     def of(record: FormRecord) -> list[str]:
