@@ -993,6 +993,24 @@ def test_jin_rong_ban_beside_the_party_committees_finance_office_names_neither(t
     assert data["missing_units"] == [] and data["unlisted_units"] == ["某市地方金融监督管理局（218001）"]
 
 
+def test_a_bureaus_roster_naming_reformed_departments_by_their_old_names_matches_their_forms(tmp_path, capsys):
+    """Since the 2024 reform a city's 地方金融监督管理局 is its 地方金融管理局, and many cities merged their 大数据局
+    into a 政务服务和大数据管理局; bureaus' rosters still say 市金融办, 市大数据局 or 市数据局. Each was 未报送 and the
+    department 不在名单中. 市金融办 beside the Party committee's 金融委员会办公室 too names neither, as before."""
+    sent = {"金融服务中心": "某市地方金融管理局（218001）", "大数据中心": "某市政务服务和大数据管理局（216001）",
+            "一中": "某市教育局（101001）"}
+    units = reporting(tmp_path / "units", sent)
+    for n, data_name in enumerate(["市大数据局", "市数据局"]):
+        roster = write_csv(tmp_path / f"名单{n}.csv", [["部门名称"], ["市金融办"], [data_name], ["市教育局"]])
+        _, data = run(capsys, units, "-o", tmp_path / f"局汇总{n}.xlsx", "--roster", roster)
+        assert data["missing_units"] == [] and data["unlisted_units"] == [] and not by_code(data, "K004")
+    both = reporting(tmp_path / "both", {**sent, "金融研究中心": "中共某市委金融委员会办公室（220001）"})
+    roster = write_csv(tmp_path / "名单3.csv", [["部门名称"], ["市金融办"], ["市大数据局"], ["市教育局"]])
+    _, data = run(capsys, both, "-o", tmp_path / "局汇总3.xlsx", "--roster", roster)
+    assert data["missing_units"] == ["市金融办"]
+    assert sorted(data["unlisted_units"]) == ["中共某市委金融委员会办公室（220001）", "某市地方金融管理局（218001）"]
+
+
 def test_a_bureaus_roster_writing_a_department_in_full_matches_the_forms_that_sign_it_abbreviated(tmp_path, capsys):
     """The roster writes 某市卫生健康委员会 and 某市人力资源和社会保障局（104001）, the only forms of each sign their
     主管部门 市卫健委 and 市人社局: each was 未报送 (K003) and its department 不在名单中 (K004). The roster's name is the
@@ -1039,7 +1057,9 @@ def test_a_bureaus_roster_writing_an_organ_in_full_matches_the_forms_that_sign_i
     ("团市委", "共青团某市委员会", True), ("市团委", "中国共产主义青年团某市委员会", True), ("团市委", "某市教育局团委", False),
     ("团市委", "共青团某县委员会", False), ("市环保局", "某市生态环境局", True), ("市金融办", "某市人民政府办公室", False),
     ("市发改局", "某市发展和改革委员会", False), ("市卫健委医院", "某市卫生健康委员会", False),
-    ("市第1局", "某市第12局", False), ("市第二局", "某市第十二局", False)])
+    ("市第1局", "某市第12局", False), ("市第二局", "某市第十二局", False), ("市金融办", "某市地方金融管理局", True),
+    ("市大数据局", "某市政务服务和大数据管理局", True), ("市数据局", "某市政务服务和大数据管理局", True),
+    ("市数据局", "某市政务服务管理局", False), ("市金融办", "某市地方金融服务中心", False)])
 def test_an_abbreviation_is_the_department_it_abbreviates_and_no_other(name, department, found):
     from xlmon.consolidate.names import abbreviated_departments
     assert abbreviated_departments([name], [department]) == ({name: [department]} if found else {})

@@ -683,14 +683,16 @@ def abbreviated_spellings(departments: Iterable[str | None]) -> dict[str, list[s
 
 # abbreviations that do not start as the full name does, or end otherwise, and so abbreviates cannot tell: body →
 # the full bodies it may be (a city has one of them: 法院 is a city's 中级人民法院, a county's 人民法院; 数据局 its
-# 大数据发展管理局 renamed; 环保局 and 卫计委 its departments' names before 2018; 金融办 since 2024 the Party
-# committee's 金融委员会办公室 too, so of the two it is neither); 统一's 一 is no number
+# 大数据发展管理局 renamed, or its 政务服务和大数据管理局; 环保局 and 卫计委 its departments' names before 2018;
+# 金融办 its 地方金融管理局 since the 2024 reform, and the Party committee's 金融委员会办公室 too, so of the two it is
+# neither); 统一's 一 is no number
 _KNOWN_ABBREVIATIONS = {"资规局": ("自然资源和规划局",), "政府办": ("人民政府办公室",), "侨联": ("归国华侨联合会",),
                         "统战部": ("统一战线工作部",), "纪委监委": ("纪律检查委员会",),
                         "中院": ("中级人民法院",), "法院": ("中级人民法院", "人民法院"), "检察院": ("人民检察院",),
                         "环保局": ("生态环境局",), "环境局": ("生态环境局",), "审批局": ("行政审批服务局", "行政审批局"),
-                        "大数据局": ("数据资源管理局",), "数据局": ("大数据发展管理局", "大数据管理局"),
-                        "卫计委": ("卫生健康委员会",), "金融办": ("地方金融监督管理局", "人民政府金融工作办公室", "金融委员会办公室")}
+                        "大数据局": ("数据资源管理局", "政务服务和大数据管理局"),
+                        "数据局": ("大数据发展管理局", "大数据管理局", "政务服务和大数据管理局"), "卫计委": ("卫生健康委员会",),
+                        "金融办": ("地方金融监督管理局", "地方金融管理局", "人民政府金融工作办公室", "金融委员会办公室")}
 _KNOWN_FULL = {full for fulls in _KNOWN_ABBREVIATIONS.values() for full in fulls}
 # the word a department's name ends with → how its abbreviation ends (委员会: 卫健委); 党委 is a unit's, not a 委's
 _ENDINGS = (("委员会", "委"), ("办公室", "办"), ("局", "局"), ("委", "委"), ("办", "办"),
