@@ -1011,6 +1011,27 @@ def test_a_bureaus_roster_naming_reformed_departments_by_their_old_names_matches
     assert sorted(data["unlisted_units"]) == ["中共某市委金融委员会办公室（220001）", "某市地方金融管理局（218001）"]
 
 
+def test_a_court_its_units_sign_two_short_ways_is_one_department_of_the_bureaus_roster(tmp_path, capsys):
+    """One unit of the city's court signs 市中院, another 市法院: the roster's 某市中级人民法院 was 未报送 and both
+    不在名单中, for each short name was a department of its own (市法院 may be a 中级人民法院 or a 人民法院); a city's
+    法院 is its 中院. The roster's 市法院 (or 市中院) left the other 不在名单中; beside the forms' 某市中级人民法院 too, it
+    must stay all three's. Two cities' (甲市中院, 乙市法院) are still no 某市中级人民法院."""
+    units = reporting(tmp_path / "units", {"审判服务中心": "市中院", "执行服务中心": "市法院", "一中": "某市教育局（101001）"})
+    for n, court in enumerate(["某市中级人民法院", "市法院", "市中院"]):
+        roster = write_csv(tmp_path / f"名单{n}.csv", [["部门名称"], [court], ["某市教育局"]])
+        _, data = run(capsys, units, "-o", tmp_path / f"局汇总{n}.xlsx", "--roster", roster)
+        assert data["missing_units"] == [] and data["unlisted_units"] == [] and not by_code(data, "K004")
+    full = reporting(tmp_path / "full", {"审判服务中心": "市中院", "执行服务中心": "市法院", "诉讼服务中心": "某市中级人民法院（205001）",
+                                         "一中": "某市教育局（101001）"})
+    roster = write_csv(tmp_path / "名单3.csv", [["部门名称"], ["市法院"], ["某市教育局"]])
+    _, data = run(capsys, full, "-o", tmp_path / "局汇总3.xlsx", "--roster", roster)
+    assert data["missing_units"] == [] and data["unlisted_units"] == []
+    cities = reporting(tmp_path / "cities", {"审判服务中心": "甲市中院", "执行服务中心": "乙市法院", "一中": "某市教育局（101001）"})
+    roster = write_csv(tmp_path / "名单4.csv", [["部门名称"], ["某市中级人民法院"], ["某市教育局"]])
+    _, data = run(capsys, cities, "-o", tmp_path / "局汇总4.xlsx", "--roster", roster)
+    assert data["missing_units"] == ["某市中级人民法院"]
+
+
 def test_a_bureaus_roster_writing_a_department_in_full_matches_the_forms_that_sign_it_abbreviated(tmp_path, capsys):
     """The roster writes 某市卫生健康委员会 and 某市人力资源和社会保障局（104001）, the only forms of each sign their
     主管部门 市卫健委 and 市人社局: each was 未报送 (K003) and its department 不在名单中 (K004). The roster's name is the
@@ -1059,7 +1080,7 @@ def test_a_bureaus_roster_writing_an_organ_in_full_matches_the_forms_that_sign_i
     ("市发改局", "某市发展和改革委员会", False), ("市卫健委医院", "某市卫生健康委员会", False),
     ("市第1局", "某市第12局", False), ("市第二局", "某市第十二局", False), ("市金融办", "某市地方金融管理局", True),
     ("市大数据局", "某市政务服务和大数据管理局", True), ("市数据局", "某市政务服务和大数据管理局", True),
-    ("市数据局", "某市政务服务管理局", False), ("市金融办", "某市地方金融服务中心", False)])
+    ("市中院", "市法院", True), ("市法院", "市中院", True), ("县法院", "市中院", False), ("市数据局", "某市政务服务管理局", False), ("市金融办", "某市地方金融服务中心", False)])
 def test_an_abbreviation_is_the_department_it_abbreviates_and_no_other(name, department, found):
     from xlmon.consolidate.names import abbreviated_departments
     assert abbreviated_departments([name], [department]) == ({name: [department]} if found else {})

@@ -520,10 +520,10 @@ def department_keys(counts: Counter[str]) -> tuple[dict[str, str], dict[str, str
 def _abbreviations(groups: dict[str, list[str]], coded: set[str]) -> list[tuple[str, str]]:
     """The pairs of groups of spellings (groups: each → its stems) to join as one department written by its
     abbreviation: a group that abbreviates one other group and no more (市卫健委 beside 某市卫生健康委员会（102001）;
-    of 甲市's and 乙市's, neither's), where what it joins names one city (甲市卫健委 and 市卫健委 written alike are
-    no 某市卫生健康委员会) and one code at most (coded: the groups written with one; two codes are two departments).
-    Each stem is held against the few whose names start and end alike (_abbreviation_key), not against all: a
-    bureau's are hundreds."""
+    of 甲市's and 乙市's, neither's), or several that are one so (市法院 beside 市中院 and 某市中级人民法院), where what
+    it joins names one city (甲市卫健委 and 市卫健委 written alike are no 某市卫生健康委员会) and one code at most
+    (coded: the groups written with one; two codes are two departments). Each stem is held against the few whose
+    names start and end alike (_abbreviation_key), not against all: a bureau's are hundreds."""
     index: dict[tuple[str, str, str], list[tuple[str, str, str]]] = {}  # (first, ending, numbers) → _readings
     for group, stems in groups.items():
         for stem in stems:
@@ -536,10 +536,18 @@ def _abbreviations(groups: dict[str, list[str]], coded: set[str]) -> list[tuple[
         while parent[g] != g:
             g = parent[g]
         return g
+    several = []
     for group, stems in groups.items():
         found = _abbreviated_groups(group, stems, index)
-        if len(found) == 1 and not {group, (other := found.pop())} <= coded and root(group) != root(other):
+        if len(found) > 1:
+            several.append(group)
+        elif found and not {group, (other := found.pop())} <= coded and root(group) != root(other):
             parent[root(group)] = root(other)
+    for group in several:
+        found = _abbreviated_groups(group, groups[group], index, None)
+        if len(ones := {root(g) for g in found}) == 1 and root(group) not in ones and (
+                group not in coded or not found & coded):
+            parent[root(group)] = ones.pop()
     components: dict[str, list[str]] = {}
     for group in groups:
         components.setdefault(root(group), []).append(group)
@@ -552,10 +560,10 @@ def _abbreviations(groups: dict[str, list[str]], coded: set[str]) -> list[tuple[
     return joined
 
 
-def _abbreviated_groups(group: str, stems: list[str], index: dict[tuple[str, str, str], list[tuple[str, str, str]]]
-                        ) -> set[str]:
-    """The other groups a group's stems abbreviate (abbreviates, of the readings indexed), two at most: two are
-    as many as more."""
+def _abbreviated_groups(group: str, stems: list[str], index: dict[tuple[str, str, str], list[tuple[str, str, str]]],
+                        most: int | None = 2) -> set[str]:
+    """The other groups a group's stems abbreviate (abbreviates, of the readings indexed), `most` at most: two are
+    as many as more, but where they may be one."""
     found: set[str] = set()
     for stem in stems:
         for place, body in _readings(stem):
@@ -564,7 +572,7 @@ def _abbreviated_groups(group: str, stems: list[str], index: dict[tuple[str, str
                     if other != group and other not in found and len(full) >= len(body) and _same_level(place, at) \
                             and _abbreviated(body, full) and not _named_further(body, full):
                         found.add(other)
-                        if len(found) > 1:
+                        if most is not None and len(found) >= most:
                             return found
     return found
 
@@ -682,13 +690,13 @@ def abbreviated_spellings(departments: Iterable[str | None]) -> dict[str, list[s
 
 
 # abbreviations that do not start as the full name does, or end otherwise, and so abbreviates cannot tell: body →
-# the full bodies it may be (a city has one of them: 法院 is a city's 中级人民法院, a county's 人民法院; 数据局 its
+# the full bodies it may be (a city has one of them: 法院 is a city's 中级人民法院, its 中院, a county's 人民法院; 数据局 its
 # 大数据发展管理局 renamed, or its 政务服务和大数据管理局; 环保局 and 卫计委 its departments' names before 2018;
 # 金融办 its 地方金融管理局 since the 2024 reform, and the Party committee's 金融委员会办公室 too, so of the two it is
 # neither); 统一's 一 is no number
 _KNOWN_ABBREVIATIONS = {"资规局": ("自然资源和规划局",), "政府办": ("人民政府办公室",), "侨联": ("归国华侨联合会",),
                         "统战部": ("统一战线工作部",), "纪委监委": ("纪律检查委员会",),
-                        "中院": ("中级人民法院",), "法院": ("中级人民法院", "人民法院"), "检察院": ("人民检察院",),
+                        "中院": ("中级人民法院",), "法院": ("中级人民法院", "人民法院", "中院"), "检察院": ("人民检察院",),
                         "环保局": ("生态环境局",), "环境局": ("生态环境局",), "审批局": ("行政审批服务局", "行政审批局"),
                         "大数据局": ("数据资源管理局", "政务服务和大数据管理局"),
                         "数据局": ("大数据发展管理局", "大数据管理局", "政务服务和大数据管理局"), "卫计委": ("卫生健康委员会",),
