@@ -956,6 +956,30 @@ def test_a_bureaus_roster_naming_party_and_judicial_organs_as_staff_say_them_mat
     assert data["missing_units"] == ["市政府办"] and data["unlisted_units"] == []
 
 
+def test_a_bureaus_roster_naming_party_organs_whose_names_hold_a_committee_matches_their_forms(tmp_path, capsys):
+    """The Party committee's offices of its committees (中共某市委机构编制委员会办公室, 中共某市委网络安全和信息化委员会
+    办公室) and its 中共某市委政策研究室 are said 市委编办, 市委网信办, 市委政研室: each was 未报送 and the office
+    不在名单中, for a 委 before the ending read as a unit's name (教育局办) and 室 as no department's ending. Forms
+    signing them short match a roster writing them in full, as 市直机关工委 and 中共某市直属机关工作委员会 already did.
+    市委办 is still none of them, nor the government's 市政府办."""
+    full = {"编制信息中心": "中共某市委机构编制委员会办公室（231001）", "网络安全中心": "中共某市委网络安全和信息化委员会办公室（232001）",
+            "政策研究中心": "中共某市委政策研究室（233001）", "机关党建中心": "中共某市直属机关工作委员会（234001）",
+            "一中": "某市教育局（101001）"}
+    short = ["市委编办", "市委网信办", "市委政研室", "市直机关工委"]
+    roster = write_csv(tmp_path / "名单.csv", [["部门名称"], *([name] for name in short), ["市教育局"]])
+    _, data = run(capsys, reporting(tmp_path / "full", full), "-o", tmp_path / "局汇总.xlsx", "--roster", roster)
+    assert data["missing_units"] == [] and data["unlisted_units"] == [] and not by_code(data, "K004")
+    signed = reporting(tmp_path / "short", {**dict(zip(full, short)), "一中": "某市教育局（101001）"})
+    roster = write_csv(tmp_path / "名单2.csv", [["部门名称"], *([name.split("（")[0]] for name in full.values())])
+    _, data = run(capsys, signed, "-o", tmp_path / "局汇总2.xlsx", "--roster", roster)
+    assert data["missing_units"] == [] and data["unlisted_units"] == [] and not by_code(data, "K004")
+    roster = write_csv(tmp_path / "名单3.csv", [["部门名称"], ["市委办"], ["市政府办"], ["市委编办"], ["市教育局"]])
+    offices = reporting(tmp_path / "offices", {"编制信息中心": "中共某市委机构编制委员会办公室（231001）",
+                                               "一中": "某市教育局（101001）"})
+    _, data = run(capsys, offices, "-o", tmp_path / "局汇总3.xlsx", "--roster", roster)
+    assert data["missing_units"] == ["市委办", "市政府办"] and data["unlisted_units"] == []
+
+
 def test_a_bureaus_roster_naming_departments_by_names_that_start_otherwise_matches_their_forms(tmp_path, capsys):
     """Staff say some departments by names that do not start as their forms' do: 市环保局 or 市环境局 for 某市生态环境局,
     市审批局 for 某市行政审批服务局, 市大数据局 for 某市数据资源管理局, 市数据局 for 某市大数据发展管理局, 市卫计委 (a
@@ -1080,7 +1104,10 @@ def test_a_bureaus_roster_writing_an_organ_in_full_matches_the_forms_that_sign_i
     ("市发改局", "某市发展和改革委员会", False), ("市卫健委医院", "某市卫生健康委员会", False),
     ("市第1局", "某市第12局", False), ("市第二局", "某市第十二局", False), ("市金融办", "某市地方金融管理局", True),
     ("市大数据局", "某市政务服务和大数据管理局", True), ("市数据局", "某市政务服务和大数据管理局", True),
-    ("市中院", "市法院", True), ("市法院", "市中院", True), ("县法院", "市中院", False), ("市数据局", "某市政务服务管理局", False), ("市金融办", "某市地方金融服务中心", False)])
+    ("市编办", "中共某市委机构编制委员会办公室", True), ("市委网信办", "中共某市委员会网络安全和信息化委员会办公室", True),
+    ("市委政研室", "中共某市委政策研究室", True), ("市委办", "中共某市委机构编制委员会办公室", False),
+    ("市委编办", "中共某县委机构编制委员会办公室", False), ("市政府办", "某市机构编制委员会办公室", False),
+    ("市教委办", "某市教育委员会办公室", False), ("市中院", "市法院", True), ("市法院", "市中院", True), ("县法院", "市中院", False), ("市数据局", "某市政务服务管理局", False), ("市金融办", "某市地方金融服务中心", False)])
 def test_an_abbreviation_is_the_department_it_abbreviates_and_no_other(name, department, found):
     from xlmon.consolidate.names import abbreviated_departments
     assert abbreviated_departments([name], [department]) == ({name: [department]} if found else {})

@@ -689,21 +689,24 @@ def abbreviated_spellings(departments: Iterable[str | None]) -> dict[str, list[s
     return found
 
 
-# abbreviations that do not start as the full name does, or end otherwise, and so abbreviates cannot tell: body →
+# abbreviations that do not start as the full name does, or end otherwise, and so abbreviates cannot tell (编办 of
+# 机构编制委员会办公室, 政研室 of 政策研究室: 室 is no ending of _ENDINGS): body →
 # the full bodies it may be (a city has one of them: 法院 is a city's 中级人民法院, its 中院, a county's 人民法院; 数据局 its
 # 大数据发展管理局 renamed, or its 政务服务和大数据管理局; 环保局 and 卫计委 its departments' names before 2018;
 # 金融办 its 地方金融管理局 since the 2024 reform, and the Party committee's 金融委员会办公室 too, so of the two it is
 # neither); 统一's 一 is no number
 _KNOWN_ABBREVIATIONS = {"资规局": ("自然资源和规划局",), "政府办": ("人民政府办公室",), "侨联": ("归国华侨联合会",),
-                        "统战部": ("统一战线工作部",), "纪委监委": ("纪律检查委员会",),
+                        "统战部": ("统一战线工作部",), "纪委监委": ("纪律检查委员会",), "编办": ("机构编制委员会办公室",),
+                        "编委办": ("机构编制委员会办公室",), "政研室": ("政策研究室",),
                         "中院": ("中级人民法院",), "法院": ("中级人民法院", "人民法院", "中院"), "检察院": ("人民检察院",),
                         "环保局": ("生态环境局",), "环境局": ("生态环境局",), "审批局": ("行政审批服务局", "行政审批局"),
                         "大数据局": ("数据资源管理局", "政务服务和大数据管理局"),
                         "数据局": ("大数据发展管理局", "大数据管理局", "政务服务和大数据管理局"), "卫计委": ("卫生健康委员会",),
                         "金融办": ("地方金融监督管理局", "地方金融管理局", "人民政府金融工作办公室", "金融委员会办公室")}
 _KNOWN_FULL = {full for fulls in _KNOWN_ABBREVIATIONS.values() for full in fulls}
-# the word a department's name ends with → how its abbreviation ends (委员会: 卫健委); 党委 is a unit's, not a 委's
-_ENDINGS = (("委员会", "委"), ("办公室", "办"), ("局", "局"), ("委", "委"), ("办", "办"),
+# the word a department's name ends with → how its abbreviation ends (委员会: 卫健委; a committee's office, 委员会办公室,
+# 办: 网信办); 党委 is a unit's, not a 委's
+_ENDINGS = (("委员会办公室", "办"), ("委员会", "委"), ("办公室", "办"), ("局", "局"), ("委", "委"), ("办", "办"),
             ("联合会", "联"), ("协会", "协"), ("联", "联"), ("协", "协"))  # 群团: 妇联, 残联, 科协
 _ORGANISATION = re.compile(r"(?:工会|联合会|协会|红十字会|联|协)$")  # a 群团's name, a department's on a city's roster
 _NUMERALS = re.compile("[0-9〇零一二三四五六七八九十百]")  # an abbreviation keeps a name's numbers whole
@@ -713,11 +716,11 @@ _DEPARTMENT_WORD = re.compile("[局委办厅署]")  # before the ending: a name 
 @lru_cache(maxsize=16384)
 def abbreviates(name: str, department: str) -> bool:
     """Whether a name is a department's common abbreviation: after their cities (or the 市 of an unnamed one), of
-    the same one, it ends as the department's name does (局; 委 for 委员会; 办 for 办公室) and its characters before
-    that are taken in order from the department's, from its first (卫健委: 卫生健康委员会, 人社局: 人力资源和社会保障局,
-    教体局: 教育体育局), its numbers kept whole (市第二局 is no 第十二局), or it is one of _KNOWN_ABBREVIATIONS
-    (资规局: 自然资源和规划局). A name, or a department's, holding a department's word before its end (市教育局党委,
-    教育局办) is no such pair."""
+    the same one, it ends as the department's name does (局; 委 for 委员会; 办 for 办公室 and 委员会办公室) and its
+    characters before that are taken in order from the department's, from its first (卫健委: 卫生健康委员会, 人社局:
+    人力资源和社会保障局, 教体局: 教育体育局, 网信办: 网络安全和信息化委员会办公室), its numbers kept whole (市第二局
+    is no 第十二局), or it is one of _KNOWN_ABBREVIATIONS (资规局: 自然资源和规划局). A name, or a department's,
+    holding a department's word before its end (市教育局党委, 教育局办) is no such pair."""
     return any(_same_level(place, at) and _abbreviated(body, full)
                for place, body in _readings(name) for at, full in _readings(department, True))
 
