@@ -980,6 +980,35 @@ def test_a_bureaus_roster_naming_party_organs_whose_names_hold_a_committee_match
     assert data["missing_units"] == ["市委办", "市政府办"] and data["unlisted_units"] == []
 
 
+def test_a_bureaus_roster_naming_the_discipline_and_supervision_organ_by_both_its_signs_matches_its_forms(tmp_path,
+                                                                                                          capsys):
+    """The city's 纪委 and 监委 are one organ with two signs: a roster writes 市纪委市监委, which was read as the 监委
+    of a city called 纪委市 (未报送, the organ 不在名单中); forms sign 中共某市纪律检查委员会, 某市监察委员会, both
+    (中共某市纪律检查委员会 某市监察委员会) or 市纪委监委. Two departments, the 纪委 and the 监委 of two codes, are
+    none of them; 市监委 is a 监委 of its own, never the 纪委 alone, and 县纪委县监委 no city's."""
+    for n, (signed, code) in enumerate([("中共某市纪律检查委员会", "（203001）"), ("某市监察委员会", "（203002）"),
+                                        ("中共某市纪律检查委员会 某市监察委员会", ""), ("市纪委监委", ""), ("市纪委市监委", "")]):
+        units = reporting(tmp_path / f"units{n}", {"纪检监察信息中心": signed + code, "一中": "某市教育局（101001）"})
+        roster = write_csv(tmp_path / f"名单{n}.csv", [["部门名称"], ["市纪委市监委"], ["市教育局"]])
+        _, data = run(capsys, units, "-o", tmp_path / f"局汇总{n}.xlsx", "--roster", roster)
+        assert data["missing_units"] == [] and data["unlisted_units"] == [], signed
+    two = reporting(tmp_path / "two", {"纪检监察信息中心": "中共某市纪律检查委员会（203001）", "廉政教育中心": "某市监察委员会（203002）",
+                                       "一中": "某市教育局（101001）"})
+    roster = write_csv(tmp_path / "名单5.csv", [["部门名称"], ["市纪委市监委"], ["市教育局"]])
+    _, data = run(capsys, two, "-o", tmp_path / "局汇总5.xlsx", "--roster", roster)
+    assert data["missing_units"] == ["市纪委市监委"] and len(data["unlisted_units"]) == 2
+    roster = write_csv(tmp_path / "名单6.csv", [["部门名称"], ["市纪委"], ["市监委"], ["市教育局"]])
+    _, data = run(capsys, two, "-o", tmp_path / "局汇总6.xlsx", "--roster", roster)
+    assert data["missing_units"] == [] and data["unlisted_units"] == []
+    party = reporting(tmp_path / "party", {"纪检监察信息中心": "中共某市纪律检查委员会（203001）", "一中": "某市教育局（101001）"})
+    _, data = run(capsys, party, "-o", tmp_path / "局汇总7.xlsx", "--roster", roster)
+    assert data["missing_units"] == ["市监委"] and data["unlisted_units"] == []
+    county = reporting(tmp_path / "county", {"纪检监察信息中心": "县纪委县监委", "一中": "某市教育局（101001）"})
+    roster = write_csv(tmp_path / "名单8.csv", [["部门名称"], ["市纪委市监委"], ["市教育局"]])
+    _, data = run(capsys, county, "-o", tmp_path / "局汇总8.xlsx", "--roster", roster)
+    assert data["missing_units"] == ["市纪委市监委"] and data["unlisted_units"] == ["纪检监察信息中心"]
+
+
 def test_a_bureaus_roster_naming_departments_by_names_that_start_otherwise_matches_their_forms(tmp_path, capsys):
     """Staff say some departments by names that do not start as their forms' do: 市环保局 or 市环境局 for 某市生态环境局,
     市审批局 for 某市行政审批服务局, 市大数据局 for 某市数据资源管理局, 市数据局 for 某市大数据发展管理局, 市卫计委 (a
@@ -1107,7 +1136,10 @@ def test_a_bureaus_roster_writing_an_organ_in_full_matches_the_forms_that_sign_i
     ("市编办", "中共某市委机构编制委员会办公室", True), ("市委网信办", "中共某市委员会网络安全和信息化委员会办公室", True),
     ("市委政研室", "中共某市委政策研究室", True), ("市委办", "中共某市委机构编制委员会办公室", False),
     ("市委编办", "中共某县委机构编制委员会办公室", False), ("市政府办", "某市机构编制委员会办公室", False),
-    ("市教委办", "某市教育委员会办公室", False), ("市中院", "市法院", True), ("市法院", "市中院", True), ("县法院", "市中院", False), ("市数据局", "某市政务服务管理局", False), ("市金融办", "某市地方金融服务中心", False)])
+    ("市教委办", "某市教育委员会办公室", False), ("市中院", "市法院", True), ("市法院", "市中院", True),
+    ("县法院", "市中院", False), ("市数据局", "某市政务服务管理局", False), ("市金融办", "某市地方金融服务中心", False),
+    ("市纪委市监委", "中共某市纪律检查委员会", True), ("市纪委市监委", "某市监察委员会", True),
+    ("县纪委县监委", "某市监察委员会", False), ("市监委", "中共某市纪律检查委员会", False)])
 def test_an_abbreviation_is_the_department_it_abbreviates_and_no_other(name, department, found):
     from xlmon.consolidate.names import abbreviated_departments
     assert abbreviated_departments([name], [department]) == ({name: [department]} if found else {})

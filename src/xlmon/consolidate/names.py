@@ -696,7 +696,7 @@ def abbreviated_spellings(departments: Iterable[str | None]) -> dict[str, list[s
 # 金融办 its 地方金融管理局 since the 2024 reform, and the Party committee's 金融委员会办公室 too, so of the two it is
 # neither); 统一's 一 is no number
 _KNOWN_ABBREVIATIONS = {"资规局": ("自然资源和规划局",), "政府办": ("人民政府办公室",), "侨联": ("归国华侨联合会",),
-                        "统战部": ("统一战线工作部",), "纪委监委": ("纪律检查委员会",), "编办": ("机构编制委员会办公室",),
+                        "统战部": ("统一战线工作部",), "纪委监委": ("纪律检查委员会", "监察委员会"), "编办": ("机构编制委员会办公室",),
                         "编委办": ("机构编制委员会办公室",), "政研室": ("政策研究室",),
                         "中院": ("中级人民法院",), "法院": ("中级人民法院", "人民法院", "中院"), "检察院": ("人民检察院",),
                         "环保局": ("生态环境局",), "环境局": ("生态环境局",), "审批局": ("行政审批服务局", "行政审批局"),
@@ -768,8 +768,8 @@ def _readings(name: str, department: bool = False) -> tuple[tuple[str, str], ...
     alone (市市场监督管理局, 区市场监督管理局) is the plain one, the rest a word's. A department's name that begins
     with a word led by one (市场监督管理局, its city left out) reads as it is. An organ of a city's Party committee
     reads as its committee's (_party_organ: 市委统战部 is (市委, 统战部)), the city's Youth League committee as its
-    团委 (团市委 and 共青团某市委员会: (市, 团委), (某市, 团委))."""
-    stem = name_stem(name)
+    团委 (团市委 and 共青团某市委员会: (市, 团委), (某市, 团委)); the city's 纪委 and 监委 as one (party_stem)."""
+    stem = party_stem(name_stem(name))
     if league := _LEAGUE.fullmatch(party_stem(stem)):
         return ((league[1] or league[2], "团委"),)
     if (organ := _party_organ(stem)) is not None:
@@ -797,16 +797,20 @@ _PARTY = re.compile(f"(?:中共)?{_PLACE}委(?!员会)(.*)")  # 中共某市委�
 _PARTY_FULL = re.compile(f"(中共|共青团){_PLACE}委员会")  # 中共某市委员会组织部, 共青团某市委员会, as their seals read
 _LEAGUE = re.compile(f"(?:共青团|团){_PLACE}委|{_PLACE}团委")  # 共青团某市委, 团市委, 市团委: the city's 团委
 _NOT_PARTY = ("政协", "协商会议", "人大", "代表大会")  # 政协某市委员会: no Party committee's
+_TWO_SIGNS = re.compile("(.*?)(纪律检查委员会|纪委)(.+?)(监察委员会|监委)")  # 市纪委市监委: (市, 纪委, 市, 监委)
 
 
 @lru_cache(maxsize=16384)
 def party_stem(stem: str) -> str:
     """A stem with its Party committee written as staff write it: 中国共产党某市委员会组织部 and 中共某市委员会组织部
-    are 中共某市委组织部 (so that 市委组织部 is it shorter), 中国共产主义青年团某市委员会 共青团某市委; any other as it
-    is."""
+    are 中共某市委组织部 (so that 市委组织部 is it shorter), 中国共产主义青年团某市委员会 共青团某市委; the one organ of
+    two signs, its city's 纪委 and 监委, as one (市纪委市监委 is 市纪委监委, not 纪委市's 监委; 中共某市纪律检查委员会
+    某市监察委员会 is its 纪委); any other as it is."""
     for full, short in (("中国共产党", "中共"), ("中国共产主义青年团", "共青团")):
         if stem.startswith(full):
             stem = short + stem.removeprefix(full)
+    if (signs := _TWO_SIGNS.fullmatch(stem)) and signs[3] == signs[1].removeprefix("中共"):
+        return f"{signs[1]}{signs[2]}{'监委' if signs[2] == '纪委' else ''}"
     found = _PARTY_FULL.match(stem)
     return f"{found[1]}{found[2]}委{stem[found.end():]}" if found else stem
 
@@ -830,7 +834,7 @@ _PLAIN_WORDS = ("市场",)  # words led by a plain prefix, which begin a departm
 @lru_cache(maxsize=16384)
 def region(department: str) -> str | None:
     """The province, city or county a 主管部门 is written with (甲市教育局（101001） → 甲市), if any."""
-    m = _REGION.match(name_stem(department))
+    m = _REGION.match(party_stem(name_stem(department)))
     if m is None:
         return None
     found = m.group(1)
