@@ -1009,6 +1009,32 @@ def test_a_bureaus_roster_naming_the_discipline_and_supervision_organ_by_both_it
     assert data["missing_units"] == ["市纪委市监委"] and data["unlisted_units"] == ["纪检监察信息中心"]
 
 
+def test_a_bureaus_roster_naming_the_party_school_matches_its_forms_with_either_sign(tmp_path, capsys):
+    """The city's Party school is a department: its forms sign 中共某市委党校, often with the sign it bears beside,
+    中共某市委党校（某市行政学院）, or 市委党校; the roster writes any of them. 市委党校 was read as no department's
+    name (…局, …委员会) and a roster's name with the other sign as a name no form writes: 未报送, and the school
+    不在名单中. Two cities' schools, or a county's, are still no 市委党校, and 某市教育局（本级） still no 某市教育局."""
+    signed = ["中共某市委党校（241001）", "中共某市委党校（某市行政学院）", "市委党校"]
+    listed = ["市委党校", "中共某市委党校", "中共某市委党校（某市行政学院）"]
+    for n, sign in enumerate(signed):
+        units = reporting(tmp_path / f"units{n}", {"党校图书馆": sign, "一中": "某市教育局（101001）"})
+        for m, name in enumerate(listed):
+            roster = write_csv(tmp_path / f"名单{n}{m}.csv", [["部门名称"], [name], ["市教育局"]])
+            _, data = run(capsys, units, "-o", tmp_path / f"局汇总{n}{m}.xlsx", "--roster", roster)
+            assert data["missing_units"] == [] and data["unlisted_units"] == [], (sign, name)
+    for n, schools in enumerate([{"党校图书馆": "中共甲市委党校", "党校食堂": "中共乙市委党校"}, {"党校图书馆": "中共某县委党校"}]):
+        units = reporting(tmp_path / f"other{n}", {**schools, "一中": "某市教育局（101001）"})
+        roster = write_csv(tmp_path / f"名单x{n}.csv", [["部门名称"], ["市委党校"], ["市教育局"]])
+        _, data = run(capsys, units, "-o", tmp_path / f"局汇总x{n}.xlsx", "--roster", roster)
+        assert data["missing_units"] == ["市委党校"]
+    own = reporting(tmp_path / "own", {"机关": "某市教育局", "一中": "某市财政局（101001）"})
+    roster = write_csv(tmp_path / "名单y.csv", [["部门名称"], ["某市教育局（本级）"], ["市财政局"]])
+    _, data = run(capsys, own, "-o", tmp_path / "局汇总y.xlsx", "--roster", roster)
+    assert data["missing_units"] == ["某市教育局（本级）"]
+    from xlmon.consolidate.names import shortened_departments  # a unit written with its department is no department
+    assert shortened_departments(["信息中心（某市教育局）"], ["信息中心", "某市教育局"]) == {}
+
+
 def test_a_bureaus_roster_naming_departments_by_names_that_start_otherwise_matches_their_forms(tmp_path, capsys):
     """Staff say some departments by names that do not start as their forms' do: 市环保局 or 市环境局 for 某市生态环境局,
     市审批局 for 某市行政审批服务局, 市大数据局 for 某市数据资源管理局, 市数据局 for 某市大数据发展管理局, 市卫计委 (a

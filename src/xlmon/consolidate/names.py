@@ -603,14 +603,14 @@ def shortened_departments(names: Iterable[str], departments: Iterable[str]) -> d
     departments, each with that department's spellings: shorter (市教育局 for 某市教育局（101001）), the one department
     (department_keys) whose spellings hold the name, which reads as a department's (…局, …委员会); or with the city its
     forms leave out (长沙市教育局 for 教育局 or 市教育局, 市教育局 for 教育局), the one whose spelling it ends with after
-    its region or plain 市. Of
-    several (教育局 of 甲市 and 乙市), none's. A longer name (某市教育局电教馆, 市教育局党委) is a unit, never its
-    department."""
+    its region or plain 市; or with the other sign the organ bears, or without it (中共某市委党校（某市行政学院）:
+    _other_sign). Of several (教育局 of 甲市 and 乙市), none's. A longer name (某市教育局电教馆, 市教育局党委) is a
+    unit, never its department."""
     spellings, keys = _keyed_spellings(departments)
     stems = {d: name_stem(d) for d in spellings}
     found: dict[str, list[str]] = {}
     for name in names:
-        held = {keys[d] for d, other in stems.items() if _shortened(name, other)}
+        held = {keys[d] for d, other in stems.items() if _shortened(name, other) or _other_sign(name, d)}
         if len(held) == 1:
             found[name] = [d for d in spellings if keys[d] in held]
     return found
@@ -620,12 +620,33 @@ def _shortened(name: str, other: str) -> bool:
     """Whether a name that reads as a department's writes the department of stem `other` shorter, or with the city
     its forms leave out (shortened_departments)."""
     stem = name_stem(name)
-    if len(stem) < 3 or not (_OWN_DEPARTMENT.search(stem) or _ORGANISATION.search(stem)) or stem == other:
+    if len(stem) < 3 or not _reads_as_department(stem) or stem == other:
         return False
     stem, other = party_stem(stem), party_stem(other)  # 市委组织部 is 中共某市委员会组织部 shorter
     # its city, with what leads it (中共长沙市委员会组织部: 市委组织部 with its city), or the plain 市 (市文化和旅游局)
     place = stem.find(found) + len(found) if (found := region(name)) else int(stem[:1] in _PLAIN_PREFIXES[1:])
     return stem in other or len(other) >= 3 and stem.endswith(other) and len(stem) - len(other) <= place
+
+
+def _reads_as_department(stem: str) -> bool:
+    """Whether a name reads as a department's (…局, …委员会, a 群团's), or as its Party committee's school or
+    research office (市委党校, 市委政研室), which end otherwise."""
+    organ = _party_organ(stem)
+    return bool(_OWN_DEPARTMENT.search(stem) or _ORGANISATION.search(stem) or organ and organ[1].endswith(("党校", "室")))
+
+
+_BRACKETED_TEXT = re.compile(r"\(([^()]*)\)")
+
+
+def _other_sign(name: str, spelling: str) -> bool:
+    """Whether a name and a department's spelling of one stem, a department's name, are one organ, which one or both
+    write with the other sign it bears in brackets, a name with its own city (中共某市委党校（某市行政学院）), not its
+    own office (某局（本级） is a unit of 某局) nor a code; a unit written with its department (信息中心（某市教育局）)
+    is no department's."""
+    if (stem := name_stem(name)) != name_stem(spelling) or not _reads_as_department(stem):
+        return False
+    added = [text for n in (name, spelling) for text in _BRACKETED_TEXT.findall(_CODE.sub("", nfkc(code_aside(n))))]
+    return bool(added) and all(region(text) is not None for text in added)
 
 
 def abbreviated_departments(names: Iterable[str], departments: Iterable[str]) -> dict[str, list[str]]:
