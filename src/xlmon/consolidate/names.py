@@ -540,14 +540,15 @@ def _abbreviations(groups: dict[str, list[str]], coded: set[str]) -> list[tuple[
     for group, stems in groups.items():
         found = _abbreviated_groups(group, stems, index)
         if len(found) > 1:
-            several.append(group)
+            several.append((group, found))
         elif found and not {group, (other := found.pop())} <= coded and root(group) != root(other):
             parent[root(group)] = root(other)
-    for group in several:
-        found = _abbreviated_groups(group, groups[group], index, None)
-        if len(ones := {root(g) for g in found}) == 1 and root(group) not in ones and (
-                group not in coded or not found & coded):
-            parent[root(group)] = ones.pop()
+    for group, found in several:  # (most abbreviate several cities' departments: the first two tell them)
+        if len({root(g) for g in found}) == 1:
+            found = _abbreviated_groups(group, groups[group], index, None)
+            if len(ones := {root(g) for g in found}) == 1 and root(group) not in ones and (
+                    group not in coded or not found & coded):
+                parent[root(group)] = ones.pop()
     components: dict[str, list[str]] = {}
     for group in groups:
         components.setdefault(root(group), []).append(group)
@@ -773,8 +774,10 @@ def _abbreviation_key(body: str) -> tuple[str, str, str] | None:
     return found[0][:1], found[1], "".join(_NUMERALS.findall(found[0]))
 
 
+@lru_cache(maxsize=16384)
 def _ending(body: str) -> tuple[str, str] | None:
-    """A department's name as what precedes its ending and how an abbreviation ends it (_ENDINGS), if it ends so."""
+    """A department's name as what precedes its ending and how an abbreviation ends it (_ENDINGS), if it ends so:
+    worked out once a body, which each of a bureau's hundreds of spellings is held against several times."""
     for word, short in _ENDINGS:
         if body.endswith(word) and len(body) > len(word) and not body.endswith("党委"):
             return body[:-len(word)], short
@@ -830,7 +833,7 @@ def party_stem(stem: str) -> str:
     for full, short in (("中国共产党", "中共"), ("中国共产主义青年团", "共青团")):
         if stem.startswith(full):
             stem = short + stem.removeprefix(full)
-    if (signs := _TWO_SIGNS.fullmatch(stem)) and signs[3] == signs[1].removeprefix("中共"):
+    if "监" in stem and (signs := _TWO_SIGNS.fullmatch(stem)) and signs[3] == signs[1].removeprefix("中共"):
         return f"{signs[1]}{signs[2]}{'监委' if signs[2] == '纪委' else ''}"
     found = _PARTY_FULL.match(stem)
     return f"{found[1]}{found[2]}委{stem[found.end():]}" if found else stem
