@@ -4354,7 +4354,7 @@ def test_last_months_files_left_in_the_folder_do_not_outvote_this_months(tmp_pat
     from xlmon import entry_points as ep
     shutil.rmtree(tmp_path / "out")
     message, _ = ep.summarise_folder(tmp_path)
-    assert "未采用的文件：丁5月.xlsx（" in message and "另有 4 个文件是前期的表，本期的表已另行报送，无需处理。" in message
+    assert "未采用的文件如下。丁5月.xlsx：" in message and "另有 4 个文件是前期的表，本期的表已另行报送，无需处理。" in message
     from xlmon.report import report_for_paths
     said = [b.text for b in report_for_paths([tmp_path]).blocks if hasattr(b, "text")]
     assert any(text.startswith("未纳入本报告的文件 3 个。丁5月.xlsx：") for text in said)  # and the summary just made

@@ -905,7 +905,7 @@ def test_summarise_a_folder_of_unusable_files_says_why(tmp_path):
     for i in range(7):
         (tmp_path / f"旧表{i}.et").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512))
     message, output = ep.summarise_folder(tmp_path)
-    assert output is None and "未采用的文件 等 7 个：旧表0.et（" in message and "旧表4.et（" in message
+    assert output is None and "未采用的文件如下（共 7 个，列出前 5 个）。旧表0.et：" in message and "。旧表4.et：" in message
     assert "旧表5.et" not in message and "WPS 表格的 .et 文件" in message
 
 
@@ -923,8 +923,27 @@ def test_summarise_folder_names_the_files_it_left_out_and_why(department, tmp_pa
     ep.summarise_folder(folder)
     message, _ = ep.summarise_folder(folder)
     assert "2 个文件未采用" in message
-    assert f"未采用的文件：{department.paths[0].stem}.xlsb（" in message and "另存为" in message
-    assert "部门汇总.xlsx（xlmon 生成的汇总文件" in message
+    assert f"未采用的文件如下。{department.paths[0].stem}.xlsb：" in message and "另存为" in message
+    assert "部门汇总.xlsx：xlmon 生成的汇总文件" in message
+
+
+def test_summarise_folder_names_a_file_left_out_with_its_reason_after_a_colon(tmp_path):
+    """The alert named each file left out with its reason in brackets, and the reasons hold brackets of their own:
+    未采用的文件：丁5月.xlsx（表内期间（2026年1-5月）与多数单位（2026年1-6月）不一致）. As the report does, each file is
+    said with its reason after a colon, in a sentence of its own; the earlier months' files are counted after."""
+    from test_consolidate import write_form
+
+    for unit in ("甲", "乙", "丙", "丁"):
+        write_form(tmp_path / f"{unit}5月.xlsx", unit=unit, project=f"{unit}项目", period="（2026年1-5月）")
+    for unit in ("甲", "乙", "丙"):
+        write_form(tmp_path / f"{unit}6月.xlsx", unit=unit, project=f"{unit}项目")
+    message, _ = ep.summarise_folder(tmp_path)
+    assert ("未采用的文件如下。丁5月.xlsx：表内期间（2026年1-5月）与多数单位（2026年1-6月）不一致。"
+            "另有 3 个文件是前期的表，本期的表已另行报送，无需处理。") in message, message
+    depth = 0
+    for char in message:
+        depth += {"（": 1, "）": -1}.get(char, 0)
+        assert depth <= 1, message
 
 
 def test_summarise_a_folder_it_cannot_write_in_says_so_in_chinese(department, tmp_path, monkeypatch):

@@ -366,7 +366,7 @@ def counts_said(text: str, data: dict, context: str) -> None:
         assert f"未报送 {len(data['missing_units'])} 个" in text, (context, text)
         assert f"不在名单中 {len(data['unlisted_units'])} 个" in text, (context, text)
     for f in [f for f in rejected if not f["earlier"]][:ep.SHOWN_REJECTED]:
-        assert f"{Path(f['path']).name}（" in text, (context, text, f)
+        assert f"{Path(f['path']).name}：" in text, (context, text, f)
 
 
 def cli_text_said(text: str, data: dict, context: str) -> None:

@@ -265,7 +265,7 @@ def test_task_pane_carries_the_earlier_summary_chosen_with_the_files(task_pane_c
     assert got.suggested_filename == "部门汇总（2）.xlsx"
     expect(status).to_contain_text(f"汇总完成：{len(units)} 个单位")
     expect(status).to_contain_text("1 个文件未采用")
-    expect(status).to_contain_text("未采用的文件：部门汇总.xlsx（xlmon 生成的汇总文件，汇总的正是一同选择的单位文件，已跳过）。")
+    expect(status).to_contain_text("未采用的文件如下。部门汇总.xlsx：xlmon 生成的汇总文件，汇总的正是一同选择的单位文件，已跳过。")
     expect(status).to_contain_text("部门整体：部门在该汇总表中填写的部门整体表已带入新的汇总表“部门汇总（2）.xlsx”")
     expect(status).to_contain_text("部门在上次的汇总表中增加的 1 列（重点监控建议“审核意见”）已按行带入新的汇总表")
     got.save_as(tmp_path / "got.xlsx")
@@ -513,7 +513,8 @@ def test_last_months_files_come_after_those_to_see_to(task_pane_consolidate, ope
     for unit in ("甲", "乙", "丙"):
         write_form(folder / f"{unit}6月.xlsx", unit=unit, project=f"{unit}项目")
     got, status = task_pane_consolidate(folder)
-    expect(status).to_contain_text("汇总完成：3 个单位，3 个项目；4 个文件未采用。未采用的文件：丁5月.xlsx（")
+    expect(status).to_contain_text("汇总完成：3 个单位，3 个项目；4 个文件未采用。未采用的文件如下。"
+                                   "丁5月.xlsx：表内期间（2026年1-5月）与多数单位（2026年1-6月）不一致。")
     expect(status).to_contain_text("另有 3 个文件是前期的表，本期的表已另行报送，无需处理。")
     page = open_page(xlmon_server().url)
     page.set_input_files("#folder", str(folder))
@@ -745,9 +746,9 @@ def test_the_task_pane_sends_a_folders_xlsb_and_archives_too(browser, xlmon_serv
         with page.expect_download() as info:
             page.click("#consolidate")
         status = page.locator("#status")
-        expect(status).to_contain_text("未采用的文件：")
-        expect(status).to_contain_text("某市第六中学.xlsb（文件不是 xlmon 能读取的 Excel 工作簿")
-        expect(status).to_contain_text("一科材料.zip（")
+        expect(status).to_contain_text("未采用的文件如下。")
+        expect(status).to_contain_text("某市第六中学.xlsb：文件不是 xlmon 能读取的 Excel 工作簿")
+        expect(status).to_contain_text("一科材料.zip：")
         expect(status).to_contain_text("未报送 1 个单位。")  # with what it sent named in the summary (K003)
         info.value.save_as(tmp_path / "pane.xlsx")
     finally:

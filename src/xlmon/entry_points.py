@@ -228,13 +228,15 @@ def _not_taken(files: list) -> str:
 
 
 def _listed(shown: list, files: list) -> str:
-    """The first of `shown` named as among `files` (一科/监控表.xlsx where two share a name), with their reasons."""
+    """The first of `shown` named as among `files` (一科/监控表.xlsx where two share a name), each with its reason
+    after a colon in a sentence of its own, as the report's left_out_text: in brackets after the name, a reason
+    holding brackets of its own (表内期间（2026年1-5月）…) nested them. The task pane's status says them alike."""
     from .consolidate.aggregate import shown_names
 
     names = shown_names(f.path for f in files)
-    listed = "；".join(f"{names[f.path]}（{(f.reason or '未说明原因').rstrip('。')}）" for f in shown[:SHOWN_REJECTED])
-    more = f" 等 {len(shown)} 个" if len(shown) > SHOWN_REJECTED else ""
-    return f"未采用的文件{more}：{listed}。"
+    listed = "".join(f"{names[f.path]}：{(f.reason or '未说明原因').rstrip('。')}。" for f in shown[:SHOWN_REJECTED])
+    more = f"（共 {len(shown)} 个，列出前 {SHOWN_REJECTED} 个）" if len(shown) > SHOWN_REJECTED else ""
+    return f"未采用的文件如下{more}。{listed}"
 
 
 def report(book: Any, profile: Profile | None = None) -> str:

@@ -101,10 +101,11 @@ $("consolidate").addEventListener("click", () => postFiles("/api/consolidate", $
   // earlier months of forms sent for this period (K018) counted apart: nothing to do about them
   const shown = rejected.filter((f) => !f.earlier);
   const kept = rejected.length - shown.length;
+  // each with its reason after a colon, not in brackets: a reason's own (表内期间（2026年1-5月）…) would nest
   const named = shown.slice(0, SHOWN_REJECTED)
-    .map((f) => `${f.path}（${(f.reason || "未说明原因").replace(/。$/, "")}）`).join("；");
-  const left = (shown.length
-    ? `未采用的文件${shown.length > SHOWN_REJECTED ? ` 等 ${shown.length} 个` : ""}：${named}。` : "")
+    .map((f) => `${f.path}：${(f.reason || "未说明原因").replace(/。$/, "")}。`).join("");
+  const more = shown.length > SHOWN_REJECTED ? `（共 ${shown.length} 个，列出前 ${SHOWN_REJECTED} 个）` : "";
+  const left = (shown.length ? `未采用的文件如下${more}。${named}` : "")
     + (kept ? `另有 ${kept} 个文件是前期的表，本期的表已另行报送，无需处理。` : "");
   const roster = result.roster
     ? `按${result.roster.listed}名单（${result.roster.name}）核对，未报送 ${result.missing_units.length} 个${result.roster.listed}。`
