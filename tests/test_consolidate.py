@@ -238,7 +238,7 @@ def test_copies_across_folders_are_named_by_folder_and_the_original_is_used(tmp_
 
     assert main(["report", str(tmp_path), "-o", str(tmp_path / "报告.docx")]) == 0
     said = next(p.text for p in Document(str(tmp_path / "报告.docx")).paragraphs if p.text.startswith("未纳入"))
-    assert f"{second}（其中的项目都已从其他文件计入" in said  # the report names them so too
+    assert f"{second}：其中的项目都已从其他文件计入" in said  # the report names them so too
 
 
 def test_units_sending_files_of_one_name_are_told_apart(tmp_path, capsys):
