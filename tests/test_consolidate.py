@@ -201,7 +201,7 @@ def test_an_old_copy_on_a_hidden_sheet_gives_way_to_the_visible_form(department,
     code, data = run(capsys, folder, "-o", tmp_path / "b.xlsx")
     assert code == 0 and data["totals"] == visible["totals"] and data["projects"] == visible["projects"]
     [line] = data["duplicates"]
-    assert f"采用 {source.name}!{shown.title}（另一份在隐藏工作表中）；两份金额不同" in line
+    assert f"采用 {source.name}!{shown.title}，另一份在隐藏工作表中；两份金额不同" in line
     hidden = [d for d in check_file(folder / source.name).diagnostics if d.code == "S002"]
     assert [(d.sheet, d.severity) for d in hidden] == [("旧表", "info")]
 
@@ -220,8 +220,8 @@ def test_copies_across_folders_are_named_by_folder_and_the_original_is_used(tmp_
     assert code == 0 and data["projects"] == 2
     first, second = (str(Path(office, "某市第一中学.xlsx")) for office in ("一科", "二科"))
     said = "\n".join(data["duplicates"])
-    assert f"{first}!表1 与 {second}!表1 重复，采用 {first}!表1（两个文件内容完全相同）" in said
-    assert "采用 某单位.xlsx!表1（两个文件内容完全相同）" in said and len(data["duplicates"]) == 2
+    assert f"{first}!表1 与 {second}!表1 重复，采用 {first}!表1，两个文件内容完全相同" in said
+    assert "采用 某单位.xlsx!表1，两个文件内容完全相同" in said and len(data["duplicates"]) == 2
     status = {str(Path(f["path"]).relative_to(tmp_path)): (f["status"], f["reason"]) for f in data["files"]}
     left = ("rejected", "其中的项目都已从其他文件计入（重复报送，只计一次）")
     assert status[second] == status[str(Path("二科", "某单位 - 副本.xlsx"))] == left
@@ -305,11 +305,11 @@ def test_of_two_copies_the_later_file_counts(tmp_path, capsys):
         code, data = run(capsys, first, second, "-o", tmp_path / "s.xlsx")
         assert code == 0 and data["totals"]["spent"] == corrected["totals"]["spent"]
         [dup] = data["duplicates"]
-        assert f"采用 {new.name}!表1（其文件修改时间较晚）；两份金额不同" in dup
+        assert f"采用 {new.name}!表1，因其文件修改时间较晚；两份金额不同" in dup
         status = {Path(f["path"]).name: f["status"] for f in data["files"]}
         assert status == {new.name: "included", old.name: "rejected"}
         [k002] = [d for d in data["diagnostics"] if d["code"] == "K002"]
-        assert k002["file"] == str(old) and "采用 a单位甲（修改后）.xlsx!表1（其文件修改时间较晚）。" in k002["message"]
+        assert k002["file"] == str(old) and "采用 a单位甲（修改后）.xlsx!表1，因其文件修改时间较晚。" in k002["message"]
     os.utime(new, (1_780_000_000, 1_780_000_000))
     _, data = run(capsys, old, new, "-o", tmp_path / "s.xlsx")
     assert data["totals"]["spent"] != corrected["totals"]["spent"] and "修改时间" not in data["duplicates"][0]
@@ -347,20 +347,20 @@ def test_of_two_copies_the_one_its_workbook_says_was_saved_later_counts(tmp_path
         code, data = run(capsys, *files, "-o", tmp_path / "s.xlsx")
         assert code == 0 and data["totals"] == corrected["totals"]
         [dup] = data["duplicates"]
-        assert f"采用 {new.name}!表1（其工作簿最后保存于 " in dup and "，晚于另一份的 " in dup and "修改时间" not in dup
+        assert f"采用 {new.name}!表1，因其工作簿最后保存于 " in dup and "，晚于另一份的 " in dup and "修改时间" not in dup
         assert {Path(f["path"]).name: f["status"] for f in data["files"]} == {new.name: "included", old.name: "rejected"}
     # a computer whose clock had lost its date saved the correction "in 2009": not believed, the file times decide
     saved_at(new, "2009-01-01T00:00:00Z")
     os.utime(new, (1_780_000_000, 1_780_000_000))
     os.utime(old, (1_780_000_600, 1_780_000_600))
     _, data = run(capsys, new, old, "-o", tmp_path / "s.xlsx")
-    assert data["totals"] != corrected["totals"] and "（其文件修改时间较晚）" in data["duplicates"][0]
+    assert data["totals"] != corrected["totals"] and "，因其文件修改时间较晚" in data["duplicates"][0]
     # one workbook recording no save time: the file times decide
     saved_at(new, None)
     os.utime(new, (1_780_000_000, 1_780_000_000))
     os.utime(old, (1_780_000_600, 1_780_000_600))
     _, data = run(capsys, new, old, "-o", tmp_path / "s.xlsx")
-    assert data["totals"] != corrected["totals"] and "（其文件修改时间较晚）" in data["duplicates"][0]
+    assert data["totals"] != corrected["totals"] and "，因其文件修改时间较晚" in data["duplicates"][0]
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -392,7 +392,7 @@ def test_a_summary_keeps_when_its_units_workbooks_were_saved(tmp_path, capsys):
     code, data = run(capsys, tmp_path / "部门汇总.xlsx", old, "-o", tmp_path / "局汇总.xlsx")
     assert code == 0 and data["totals"] == direct["totals"] and data["projects"] == 2
     [dup] = data["duplicates"]
-    assert "（其工作簿最后保存于 " in dup and dup.index("采用 部门汇总.xlsx") > 0, dup
+    assert "，因其工作簿最后保存于 " in dup and dup.index("采用 部门汇总.xlsx") > 0, dup
 
 
 def test_a_copy_of_the_old_file_saved_after_the_correction_does_not_undo_it(tmp_path, capsys):
@@ -445,7 +445,7 @@ def test_a_copy_of_another_units_form_kept_in_a_units_file_does_not_replace_that
         assert {Path(f["path"]).name: f["status"] for f in data["files"]} == {own.name: "included",
                                                                              other.name: "included"}
         [dup] = data["duplicates"]
-        assert f"采用 {own.name}!表1（单位自己的文件；另一份在其他单位的文件中）；两份金额不同" in dup
+        assert f"采用 {own.name}!表1，因其是单位自己的文件，另一份在其他单位的文件中；两份金额不同" in dup
         [k002] = [d for d in data["diagnostics"] if d["code"] == "K002"]
         assert k002["file"] == str(other) and k002["sheet"] == "单位甲的表（参考）"
 
@@ -489,7 +489,7 @@ def test_a_correction_newer_than_the_file_behind_a_summary_counts_one_level_up(t
         capsys, old, "-o", tmp_path / "old.xlsx")[1]["totals"]["spent"]
     [dup] = bureau["duplicates"]
     assert dup == ("一中·校舍维修：部门汇总.xlsx（汇总自 一中.xlsx!表1） 与 一中.xlsx!表1 重复，"
-                   "采用 一中.xlsx!表1（其文件修改时间较晚）；两份金额不同，请核实")
+                   "采用 一中.xlsx!表1，因其文件修改时间较晚；两份金额不同，请核实")
     os.utime(tmp_path / "局汇总.xlsx", (1_782_000_000, 1_782_000_000))
     code, province = run(capsys, tmp_path / "局汇总.xlsx", old, "-o", tmp_path / "省汇总.xlsx")
     assert code == 0 and province["totals"] == direct["totals"]
@@ -531,7 +531,7 @@ def test_a_coded_project_resent_with_its_units_code_is_the_same_project(tmp_path
         code, data = run(capsys, *order, "-o", tmp_path / "out" / "s.xlsx")
         assert code == 0 and data["projects"] == data["units"] == 1 and data["totals"] == expected["totals"], order
         [dup] = data["duplicates"]
-        assert "采用 一中（更正）.xlsx!表1（其文件修改时间较晚）；两份金额不同" in dup
+        assert "采用 一中（更正）.xlsx!表1，因其文件修改时间较晚；两份金额不同" in dup
 
 
 def test_a_unit_resent_with_its_code_is_the_same_unit(tmp_path, capsys):
@@ -547,7 +547,7 @@ def test_a_unit_resent_with_its_code_is_the_same_unit(tmp_path, capsys):
     _, alone = run(capsys, again, "-o", tmp_path / "out" / "alone.xlsx")
     assert code == 0 and data["projects"] == data["units"] == 1 and data["totals"] == alone["totals"]
     [dup] = data["duplicates"]
-    assert "采用 一中（更正）.xlsx!表1（其文件修改时间较晚）" in dup
+    assert "采用 一中（更正）.xlsx!表1，因其文件修改时间较晚" in dup
     [k002] = [d for d in data["diagnostics"] if d["code"] == "K002"]
     assert k002["file"] == str(first) and "采用 一中（更正）.xlsx!表1" in k002["message"]
     assert [d["units"] for d in data["departments"]] == [["某市第一中学（101001001）"]]
@@ -1465,7 +1465,7 @@ def test_a_file_naming_no_unit_sent_twice_is_one_file(tmp_path, capsys):
         code, bureau = run(capsys, summary, sent, "-o", tmp_path / "bureau.xlsx")
         assert code == 0 and bureau["projects"] == 2 and bureau["totals"] == direct["totals"]
         [dup] = bureau["duplicates"]
-        assert f"采用 {sent.name}!表1（单位报送的文件，另一份取自汇总表）" in dup and "两份金额不同" not in dup
+        assert f"采用 {sent.name}!表1，因其是单位报送的文件，另一份取自汇总表" in dup and "两份金额不同" not in dup
         [k002] = [d for d in bureau["diagnostics"] if d["code"] == "K002"]
         assert k002["file"] == str(summary) and "某维修项目" in k002["message"]
     for office in ("X", "Y"):
@@ -1475,7 +1475,7 @@ def test_a_file_naming_no_unit_sent_twice_is_one_file(tmp_path, capsys):
     _, one = run(capsys, blank, "-o", tmp_path / "one.xlsx")
     assert code == 0 and two["projects"] == 1 and two["totals"] == one["totals"]
     first, second = (str(Path(office, "t.xlsx")) for office in ("X", "Y"))
-    assert two["duplicates"] == [f"·某维修项目：{first}!表1 与 {second}!表1 重复，采用 {first}!表1（两个文件内容完全相同）"]
+    assert two["duplicates"] == [f"·某维修项目：{first}!表1 与 {second}!表1 重复，采用 {first}!表1，两个文件内容完全相同"]
     assert [f["status"] for f in two["files"]] == ["included", "rejected"]
 
 
@@ -2387,6 +2387,8 @@ def test_a_department_form_completed_in_the_summary_is_the_departments_one_level
     assert [r.unit for r in consolidate_records(tmp_path / "mixed.xlsx") if r.kind != "project"] == ["某市教育局（101001）"]
     [k002] = [d for d in mixed["diagnostics"] if d["code"] == "K002" and "部门整体" in d["message"]]
     assert k002["file"] == str(own_file) and "填写的部门整体表已含该单位" in k002["message"]
+    assert "，因某市教育局（101001）填写的部门整体表已含该单位。" in k002["message"], k002["message"]
+    assert not _nested_or_doubled(k002["message"].replace("某市教育局（101001）", "")), k002["message"]
     assert overall_form(tmp_path / "mixed.xlsx").funding == overall_form(tmp_path / "bureau.xlsx").funding
 
     # the department's work is never written over: a new summary of the units at its path is refused
@@ -2478,6 +2480,43 @@ def test_a_departments_edited_summary_sent_with_all_its_units_files_is_no_earlie
     assert "审核意见" not in [c.value for c in load_workbook(tmp_path / "局汇总.xlsx")["项目明细"][1]]
 
 
+def _nested_or_doubled(text: str) -> bool:
+    """A full-width bracket opened inside another, （…（…）…）, or two bracketed phrases back to back, （…）（…）."""
+    depth = 0
+    for char in text:
+        depth += {"（": 1, "）": -1}.get(char, 0)
+        if depth > 1:
+            return True
+    return "）（" in text
+
+
+def test_a_form_sent_twice_says_which_copy_counts_and_why_in_a_clause_not_in_brackets(tmp_path, capsys):
+    """K002 and the duplicates line said why a copy counts in brackets after it, and named the unit in brackets after
+    the project: 项目“校舍维修”（某市教育局（本级））在 …, 采用 部门汇总.xlsx（汇总自 一中.xlsx!表1）（其文件修改时间较晚）,
+    brackets nested or back to back. The unit leads the project and why is a clause: 采用 X，因其文件修改时间较晚."""
+    funding = {k: list(v) for k, v in SAMPLE_FUNDING.items()}
+    funding["资金总额"][5] = funding["中央财政资金"][5] = funding["中央财政资金"][5] + 10
+    (tmp_path / "in").mkdir()
+    old = write_form(tmp_path / "in" / "本级.xlsx", unit="某市教育局（本级）", project="校舍维修")
+    assert run(capsys, old, "-o", tmp_path / "in" / "部门汇总.xlsx")[0] == 0
+    new = write_form(tmp_path / "本级.xlsx", unit="某市教育局（本级）", project="校舍维修", funding=funding)
+    later = time.time() + 3600  # than the unit's file the summary was made of
+    os.utime(new, (later, later))
+    code, data = run(capsys, tmp_path / "in" / "部门汇总.xlsx", new, "-o", tmp_path / "局汇总.xlsx")
+    assert code == 0
+    [dup] = data["duplicates"]
+    assert dup == ("某市教育局（本级）·校舍维修：部门汇总.xlsx（汇总自 本级.xlsx!表1） 与 本级.xlsx!表1 重复，"
+                   "采用 本级.xlsx!表1，因其文件修改时间较晚；两份金额不同，请核实"), dup
+    [k002] = [d["message"] for d in data["diagnostics"] if d["code"] == "K002"]
+    assert k002 == ("某市教育局（本级）的项目“校舍维修”在 本级.xlsx!表1 与 部门汇总.xlsx（汇总自 本级.xlsx!表1） 中重复出现，"
+                    "只计一次，采用 本级.xlsx!表1，因其文件修改时间较晚。"), k002
+    os.utime(new, (1_700_000_000, 1_700_000_000))  # the summary's copy later: it counts
+    _, data = run(capsys, tmp_path / "in" / "部门汇总.xlsx", new, "-o", tmp_path / "局汇总.xlsx")
+    [k002] = [d["message"] for d in data["diagnostics"] if d["code"] == "K002"]
+    assert k002.endswith("采用 部门汇总.xlsx（汇总自 本级.xlsx!表1），因其文件修改时间较晚。"), k002
+    assert not any(_nested_or_doubled(text) for text in (*data["duplicates"], k002)), (data["duplicates"], k002)
+
+
 def test_a_form_in_two_summaries_from_one_units_file_says_why_either_copy_serves(tmp_path, capsys):
     """A province takes a city's bureau summary and, again, one of its departments' summaries: each project of that
     department is in both, read from one unit's file. K002 said 重复，采用 X with no reason, as if the choice were
@@ -2494,7 +2533,8 @@ def test_a_form_in_two_summaries_from_one_units_file_says_why_either_copy_serves
     code, data = run(capsys, tmp_path / "province", "-o", tmp_path / "省汇总.xlsx")
     assert code == 0 and data["projects"] == 2
     [k002] = [d["message"] for d in data["diagnostics"] if d["code"] == "K002"]
-    assert k002.endswith("采用 市汇总.xlsx（汇总自 一中.xlsx!表1）（两份汇总自同一文件，内容相同）。")
+    assert k002.endswith("采用 市汇总.xlsx（汇总自 一中.xlsx!表1），两份汇总自同一文件，内容相同。")
+    assert not _nested_or_doubled(k002), k002
 
 
 def test_two_sub_departments_completing_their_own_department_forms_are_both_counted(department, tmp_path, capsys):
@@ -2529,7 +2569,7 @@ def test_two_sub_departments_completing_their_own_department_forms_are_both_coun
     os.utime(corrected, (os.stat(subs[0]).st_mtime + 60,) * 2)
     _, again = run(capsys, *subs, corrected, "-o", tmp_path / "again.xlsx")
     [dup] = [d for d in again["duplicates"] if "部门整体" in d]
-    assert f"采用 {corrected.name}!部门整体（其文件修改时间较晚）" in dup
+    assert f"采用 {corrected.name}!部门整体，因其文件修改时间较晚" in dup
     overall = [r for r in consolidate_records(tmp_path / "again.xlsx") if r.kind == "department"]
     assert sorted(r.file for r in overall) == sorted([str(corrected), str(subs[1])])
 
@@ -2623,7 +2663,7 @@ def test_a_summary_sent_twice_is_named_once_as_a_file(department, tmp_path, caps
     [k002] = [d for d in twice["diagnostics"] if d["code"] == "K002"]
     assert k002["file"].endswith("教育局汇总 - 副本.xlsx") and k002["sheet"] is None and k002["message"] == (
         f"该文件的 {forms} 张表在 教育局汇总.xlsx 与 教育局汇总 - 副本.xlsx 中重复出现，只计一次，采用 教育局汇总.xlsx"
-        "（两个文件内容完全相同）。")
+        "，两个文件内容完全相同。")
     assert twice["totals"] == once["totals"] and len(twice["diagnostics"]) == len(once["diagnostics"]) + 1
     copy = next(f for f in twice["files"] if f["path"].endswith("副本.xlsx"))
     assert copy["status"] == "rejected" and copy["forms"] == 0
@@ -2670,7 +2710,7 @@ def test_three_copies_of_a_file_each_name_the_one_used_in_the_end(department, tm
     assert sorted(data["duplicates"]) == sorted(f"{c} 与 某市第一中学.xlsx 内容完全相同，其中的 {forms} 张表只计一次，"
                                                 "采用 某市第一中学.xlsx" for c in ("A 某市第一中学.xlsx", "某市第一中学(1).xlsx"))
     assert [d["message"].split("采用 ")[1] for d in data["diagnostics"] if d["code"] == "K002"] == [
-        "某市第一中学.xlsx（两个文件内容完全相同）。"] * 2
+        "某市第一中学.xlsx，两个文件内容完全相同。"] * 2
 
 
 def test_a_completed_department_form_is_carried_into_the_new_summary(department, tmp_path, capsys):
@@ -3648,7 +3688,7 @@ def test_a_unit_resending_its_form_without_its_code_corrects_its_own_project_not
     code, direct = run(capsys, education, health, "-o", tmp_path / "局" / "直接汇总.xlsx")
     assert code == 0 and direct["projects"] == 5 and direct["units"] == 4
     [dup] = direct["duplicates"]
-    assert dup.startswith("机关服务中心·物业管理经费：") and "采用 服务中心（更正）.xlsx!表1（其文件修改时间较晚）" in dup
+    assert dup.startswith("机关服务中心·物业管理经费：") and "采用 服务中心（更正）.xlsx!表1，因其文件修改时间较晚" in dup
     assert "教育局" not in dup
     for folder in (education, health):
         assert run(capsys, folder, "-o", tmp_path / f"{folder.name}汇总.xlsx")[0] == 0
@@ -3810,7 +3850,7 @@ def test_a_unit_writing_its_department_two_ways_beside_a_namesake_is_one_unit_an
     code, direct = run(capsys, education, health, "-o", tmp_path / "局" / "直接汇总.xlsx")
     assert code == 0 and direct["projects"] == 5 and direct["units"] == 4
     [dup] = direct["duplicates"]
-    assert "采用 信息中心（更正）.xlsx!表1（其文件修改时间较晚）" in dup and "卫健委" not in dup, dup
+    assert "采用 信息中心（更正）.xlsx!表1，因其文件修改时间较晚" in dup and "卫健委" not in dup, dup
     for folder in (education, health):
         assert run(capsys, folder, "-o", tmp_path / f"{folder.name}汇总.xlsx")[0] == 0
     code, data = run(capsys, tmp_path / "教育局汇总.xlsx", tmp_path / "卫健委汇总.xlsx", "-o", tmp_path / "局" / "汇总.xlsx")
@@ -3892,7 +3932,7 @@ def test_a_namesakes_correction_naming_no_department_replaces_its_own_project_in
     code, data = run(capsys, inbox, "-o", tmp_path / "局" / "汇总.xlsx")
     assert code == 0 and data["projects"] == 5 and data["units"] == 4 and data["totals"]["subtotal"] == 1550
     [dup] = data["duplicates"]
-    assert dup.startswith("信息中心·教育云平台运维：") and "采用 信息中心（更正）.xlsx!表1（其文件修改时间较晚）" in dup, dup
+    assert dup.startswith("信息中心·教育云平台运维：") and "采用 信息中心（更正）.xlsx!表1，因其文件修改时间较晚" in dup, dup
     assert unit_table(tmp_path / "局" / "汇总.xlsx") == {"一中": (310, 150), "一院": (310, 150),
                                                        "信息中心（某市教育局）": (620, 310),
                                                        "信息中心（某市卫生健康委员会）": (310, 15)}
@@ -3962,7 +4002,7 @@ def test_a_unit_resending_a_project_without_its_code_is_one_unit_however_it_writ
     code, data = run(capsys, school, "-o", tmp_path / "汇总.xlsx")
     assert code == 0 and data["projects"] == 3 and data["units"] == 2 and data["totals"]["subtotal"] == 930
     [dup] = data["duplicates"]
-    assert "采用 一中（更正）.xlsx!表1（其文件修改时间较晚）" in dup, dup
+    assert "采用 一中（更正）.xlsx!表1，因其文件修改时间较晚" in dup, dup
     table = unit_table(tmp_path / "汇总.xlsx")
     assert table.pop("某市第二中学（101001002）") == (310, 150)
     [(name, amounts)] = table.items()

@@ -242,7 +242,8 @@ def duplicate_lines(data: dict) -> Counter:
     """Each form sent more than once: how many K002 it had, every copy of it named, and the copy that counts (the
     one that never gives way). Which two copies each line compares, and how it names the form (as the copy met
     second writes it), follow the order the copies were met in. A file sent twice byte for byte is one line of the
-    two files and how many forms, the file used named."""
+    two files and how many forms, the file used named. A line says the copy used, then why in a clause:
+    采用 一中.xlsx!表1，因其文件修改时间较晚；两份金额不同，请核实."""
     lines = []
     out = Counter()
     for line in data["duplicates"]:
@@ -253,7 +254,10 @@ def duplicate_lines(data: dict) -> Counter:
             continue
         pair, used = line.split("：", 1)[1].split(" 重复，采用 ", 1)
         copies = frozenset(pair.split(" 与 "))
-        lines.append((copies, next(c for c in copies if used.startswith(c))))
+        # the copy used, then why as a clause (，因其文件修改时间较晚) and whether they differ (；两份金额不同): never in
+        # brackets after it, where a summary's copy, 汇总.xlsx（汇总自 某校.xlsx!表1）, ends in brackets of its own
+        [counted] = [c for c in copies if used == c or used.startswith((f"{c}，", f"{c}；"))]
+        lines.append((copies, counted))
     forms: list[set] = []
     for copies, _ in lines:
         joined = [f for f in forms if f & copies]

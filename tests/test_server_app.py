@@ -450,7 +450,7 @@ def test_of_two_uploaded_copies_the_one_modified_later_on_the_users_machine_coun
         body = client.post("/api/consolidate", files=[("files", (n, b)) for n, b, _ in order],
                            data={"modified": json.dumps([t for *_, t in order])}).json()
         assert body["totals"]["spent"] == corrected["totals"]["spent"]
-        assert "采用 一中（更正）.xlsx!表1（其文件修改时间较晚）" in body["duplicates"][0]
+        assert "采用 一中（更正）.xlsx!表1，因其文件修改时间较晚" in body["duplicates"][0]
     body = client.post("/api/consolidate", files=[("files", ("一中.xlsx", old)), ("files", ("一中（更正）.xlsx", new))]).json()
     assert "修改时间" not in body["duplicates"][0]  # no times sent: none is said to be later
     for garbage in ("不是 JSON", '{"a": 1}', '["x", null]', "[" * 100_000):  # as if none were sent, never a 500

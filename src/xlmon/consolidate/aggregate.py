@@ -378,10 +378,11 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
                 target[key] = record
                 included[first.file] -= 1
                 included[record.file] += 1
-            why = ("（另一份在隐藏工作表中）" if hidden else IDENTICAL if copies
-                   else "（单位自己的文件；另一份在其他单位的文件中）" if stray
-                   else saved_later(used, other) if later and by_saving else "（其文件修改时间较晚）" if later
-                   else "（单位报送的文件，另一份取自汇总表）" if direct else "（两份汇总自同一文件，内容相同）" if alike
+            # a clause after the copy used, not brackets: a summary's copy ends in its own, 汇总.xlsx（汇总自 …）
+            why = ("，另一份在隐藏工作表中" if hidden else IDENTICAL if copies
+                   else "，因其是单位自己的文件，另一份在其他单位的文件中" if stray
+                   else saved_later(used, other) if later and by_saving else "，因其文件修改时间较晚" if later
+                   else "，因其是单位报送的文件，另一份取自汇总表" if direct else "，两份汇总自同一文件，内容相同" if alike
                    else "")
             differ = "；两份金额不同，请核实" if first.amounts != record.amounts else ""
             duplicates.append(f"{record.unit or ''}·{form_name(record) or record.sheet}：{form_place(first, shown)} 与 "
@@ -409,7 +410,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
         included[record.file] -= 1
         dropped.add(record.where())
         repeated.add(record.file)
-        why = f"（{cover.unit or '部门'}填写的部门整体表已含该单位）"
+        why = f"，因{cover.unit or '部门'}填写的部门整体表已含该单位"  # the unit's name may end in brackets
         duplicates.append(f"{record.unit or ''}·{OVERALL_NAME}：{form_place(cover, shown)} 与 {form_place(record, shown)} "
                           f"重复，采用 {form_place(cover, shown)}{why}")
         diagnostics.append(make("K002", file=record.file, sheet=record.sheet, form=duplicate_form(record),

@@ -15,7 +15,7 @@ from ..text import label_key
 from .names import Units, unit_key
 from .records import FileOutcome, FormRecord
 
-IDENTICAL = "（两个文件内容完全相同）"  # why K002 kept one of two files of the same bytes
+IDENTICAL = "，两个文件内容完全相同"  # why K002 kept one of two files of the same bytes: a clause after the file used
 SHOWN_DUPLICATES = 10  # files and projects sent twice named in the command line's output and the report, the rest
 # counted: a department's summary sent with all its units' files repeats every project
 
@@ -216,7 +216,7 @@ def saved_later(used: FormRecord, other: FormRecord) -> str:
 
     def shown(when: float | None) -> str:
         return time.strftime(pattern, time.localtime(when))
-    return f"（其工作簿最后保存于 {shown(used.saved)}，晚于另一份的 {shown(other.saved)}）"
+    return f"，因其工作簿最后保存于 {shown(used.saved)}，晚于另一份的 {shown(other.saved)}"
 
 
 def copy_of(name: str, other: str) -> bool:

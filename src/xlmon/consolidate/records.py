@@ -351,12 +351,13 @@ def named_form(record: FormRecord) -> str:
 
 
 def duplicate_form(record: FormRecord) -> str:
-    """What K002 says was sent twice: 项目“校舍维修改造项目”（某市第一中学）, or a unit's 部门整体 form by its unit
-    (某市第一中学的部门整体表), not 项目“（部门整体支出）”, which it is not."""
+    """What K002 says was sent twice: 某市第一中学的项目“校舍维修改造项目”, or a unit's 部门整体 form by its unit
+    (某市第一中学的部门整体表), not 项目“（部门整体支出）”, which it is not. The unit leads: in brackets after the
+    project, a name ending in its own, 项目“…”（某市教育局（本级））, nested them."""
     unit = record.unit or "未填单位"
     if record.kind != "project":
         return f"{unit}的部门整体表"
-    return f"项目“{form_name(record) or record.sheet}”（{unit}）"
+    return f"{unit}的项目“{form_name(record) or record.sheet}”"
 
 
 def form_place(record: FormRecord, shown: dict[str, str]) -> str:
