@@ -371,6 +371,7 @@ def test_the_report_states_the_departments_own_goal_and_a_units_not_as_the_depar
     assert own.goal
     text = report_for_paths([owner]).text()
     assert f"年度绩效目标：{own.goal}" in text and asked not in text
+    assert "【待填写：单位职能和年度主要工作任务】" in text.splitlines()  # the unit's own, not its department's
 
 
 def test_a_workbook_of_a_部门整体_form_alone_is_reported_on_its_own_funds(department, tmp_path):
@@ -691,6 +692,28 @@ def test_a_units_own_file_of_project_forms_is_the_units_report(department, tmp_p
         (two / path.name).write_bytes(path.read_bytes())
     report = report_for_paths([two])
     assert report.title == "某市教育局部门整体支出绩效监控分析报告" and "预算单位：" not in report.text()
+
+
+def test_a_units_report_speaks_of_the_unit_not_of_one_unit_among_a_departments(department, tmp_path):
+    """某市第二中学's own report said 本次监控纳入 1 个单位的 3 个项目, a department's sentence of one unit, and asked
+    【待填写：部门职能、年度主要工作任务和年度绩效目标】 of a school. It names the unit, 本次监控纳入 某市第二中学 的 3 个项目,
+    and asks for 单位职能; a report of two units' files is still the department's."""
+    school = next(p for p in department.paths if p.name == "某市第二中学.xlsx")
+    folder = tmp_path / "一个单位"
+    folder.mkdir()
+    (folder / school.name).write_bytes(school.read_bytes())
+    projects = len(next(u for u in department.department.units if u.name == "某市第二中学").projects)
+    for report in (report_for_paths([school]), report_for_paths([folder])):
+        lines = report.text().splitlines()
+        assert any(line.startswith(f"本次监控纳入 某市第二中学 的 {projects} 个项目，项目资金安排 ") for line in lines), lines[:8]
+        assert "【待填写：单位职能、年度主要工作任务和年度绩效目标】" in lines, lines[:8]
+        assert not any("1 个单位" in line or "部门职能" in line for line in lines), lines[:8]
+    two = tmp_path / "两个单位"
+    two.mkdir()
+    for path in (school, next(p for p in department.paths if p.name == "某市实验小学.xlsx")):
+        (two / path.name).write_bytes(path.read_bytes())
+    lines = report_for_paths([two]).text().splitlines()
+    assert any(line.startswith("本次监控纳入 2 个单位的 ") for line in lines) and "部门职能" in "".join(lines)
 
 
 # ------------------------------------------------------------------------------------ print layout

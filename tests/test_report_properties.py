@@ -195,12 +195,15 @@ def assert_states(report: Drafted, data: dict, book: Sheets, context: str, sent:
                                 f"（{period['year']}年1-{period['months']}月）"], (context, report.lines[:2])
 
     # 一、the projects, units and departments consolidated, and their budget
-    m = report.line(r"本次监控纳入 (?:(\d+) 个主管部门、)?(\d+) 个单位的 (\d+) 个项目，项目资金安排 " + AMOUNT
+    # one unit's report names it (本次监控纳入 某市第二中学 的 3 个项目), a department's counts its units
+    m = report.line(r"本次监控纳入 (?:(\d+) 个主管部门、)?(?:(\d+) 个单位|(.+) )的 (\d+) 个项目，项目资金安排 " + AMOUNT
                     + r"（上年结转 " + AMOUNT + r"，本年预算 " + AMOUNT + r"）。")
     assert m, context
-    assert (int(m[1] or 1), int(m[2]), int(m[3])) == (len(data["departments"]) if bureau else 1, data["units"],
-                                                      data["projects"]), context
-    for said, field in zip(m.groups()[3:], ("subtotal", "carryover", "current")):
+    alone = not bureau and data["units"] == 1 and book.ranked["单位"]
+    assert (int(m[1] or 1), int(m[2] or 1), int(m[4])) == (len(data["departments"]) if bureau else 1, data["units"],
+                                                           data["projects"]), context
+    assert m[3] == (name if alone else None), (context, m[0])
+    for said, field in zip(m.groups()[4:], ("subtotal", "carryover", "current")):
         assert near(amount(said), totals[field]), (context, field, said, totals[field])
 
     # 二（一）the execution sentence: amounts, 下达率, 支出进度, 时间进度 and the gap, the forecast and what it leaves

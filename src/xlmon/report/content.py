@@ -524,8 +524,9 @@ def department_report(summary: Summary, profile: Profile, alone: FileOutcome | N
     if unit and (department := _CODE.sub("", names_department(summary.projects)).strip()):
         add(Paragraph(f"主管部门：{department}；预算单位：{unit}。"))  # as a project's report names them
     several = f"{len(summary.departments)} 个主管部门、" if summary.by_department else ""
+    whose = f"{unit} 的" if unit else f"{several}{len(units)} 个单位的"  # a unit's report: not 1 个单位的
     if not only_overall:
-        add(Paragraph(f"本次监控纳入 {several}{len(units)} 个单位的 {len(summary.projects)} 个项目，项目资金安排 "
+        add(Paragraph(f"本次监控纳入 {whose} {len(summary.projects)} 个项目，项目资金安排 "
                       f"{said(total.subtotal)}（上年结转 {said(total.carryover)}，本年预算 {said(total.current)}）。"))
     if summary.roster:
         add(Paragraph(roster_text(summary)))
@@ -535,9 +536,9 @@ def department_report(summary: Summary, profile: Profile, alone: FileOutcome | N
         add(Placeholder("各主管部门的基本情况和绩效监控工作开展情况"))
     elif goal := _department_goal(summary):
         add(Paragraph(f"年度绩效目标：{goal}"))
-        add(Placeholder("部门职能和年度主要工作任务"))
+        add(Placeholder(f"{'单位' if unit else '部门'}职能和年度主要工作任务"))  # a school's reviewer asks the unit's
     else:
-        add(Placeholder("部门职能、年度主要工作任务和年度绩效目标"))
+        add(Placeholder(f"{'单位' if unit else '部门'}职能、年度主要工作任务和年度绩效目标"))
 
     add(Heading(SECTIONS[1], 1))
     add(Heading(BUDGET, 2))
