@@ -17,6 +17,7 @@ import pytest
 from openpyxl import load_workbook
 
 from handmade import SAMPLE_FUNDING, SAMPLE_INDICATORS, project_grid
+from resent import resent
 from test_check import set_cells, write_grid
 from xlmon import layout as L
 from xlmon.check import check_file
@@ -1002,6 +1003,38 @@ def more_spent(extra: float = 10) -> dict:
     funding = {k: list(v) for k, v in SAMPLE_FUNDING.items()}
     funding["资金总额"][5] = funding["中央财政资金"][5] = funding["中央财政资金"][5] + extra
     return funding
+
+
+def test_a_summary_sent_with_its_units_files_is_named_once_but_a_changed_form_alone(tmp_path, capsys):
+    """A department sends the bureau its summary and its units' files too: each of the summary's forms was a 重复
+    line and a K002 of its own (…（单位报送的文件，另一份取自汇总表）), 30 for the demo department and hundreds at a
+    bureau. One line and one K002 of the summary say its forms count from the units' files; a form its unit changed
+    since the department summarised it is still named alone, 两份金额不同, for the reviewer to check."""
+    units = tmp_path / "units"
+    units.mkdir()
+    for unit in ("甲", "乙", "丙"):
+        write_form(units / f"{unit}.xlsx", unit=unit, project=f"{unit}项目")
+    assert run(capsys, units, "-o", tmp_path / "部门汇总.xlsx")[0] == 0
+    summary = tmp_path / "收件" / "部门汇总.xlsx"  # as the department sent it, and its units' files
+    sent = tmp_path / "单位"
+    sent.mkdir()
+    summary.parent.mkdir()
+    shutil.copy2(tmp_path / "部门汇总.xlsx", summary)
+    for unit in ("甲", "乙"):
+        shutil.copy2(units / f"{unit}.xlsx", sent / f"{unit}.xlsx")
+    write_form(sent / "丙.xlsx", unit="丙", project="丙项目", funding=more_spent())
+    later = (units / "丙.xlsx").stat().st_mtime + 3600
+    os.utime(sent / "丙.xlsx", (later, later))
+    code, bureau = run(capsys, summary, sent, "-o", tmp_path / "bureau.xlsx")
+    _, direct = run(capsys, sent, "-o", tmp_path / "direct.xlsx")
+    assert code == 0 and bureau["totals"] == direct["totals"] and bureau["projects"] == 3
+    assert bureau["duplicate_files"] == 1 and len(bureau["duplicates"]) == 2
+    assert bureau["duplicates"][0] == "部门汇总.xlsx 中的 2 张表，各单位也报送了本单位的文件，只计一次，采用单位报送的文件"
+    assert bureau["duplicates"][1].startswith("丙·丙项目：") and "两份金额不同，请核实" in bureau["duplicates"][1]
+    k002 = sorted((d for d in bureau["diagnostics"] if d["code"] == "K002"), key=lambda d: d["sheet"] is not None)
+    assert [Path(d["file"]).name for d in k002] == ["部门汇总.xlsx"] * 2 and k002[0]["sheet"] is None
+    assert "丙项目" in k002[1]["message"] and k002[0]["message"] == ("该汇总表中的 2 张表在 各单位报送的文件 与 部门汇总.xlsx 中重复出现，只计一次，"
+                                  "采用 各单位报送的文件。")
 
 
 def test_a_bureaus_summary_of_several_departments_is_not_named_after_one(tmp_path, capsys):
@@ -2256,7 +2289,8 @@ def test_summaries_consolidate_to_the_same_totals(department, tmp_path, capsys):
     assert bureau["projects"] == direct["projects"] and bureau["grades"] == direct["grades"]
     for f, value in direct["totals"].items():
         assert bureau["totals"][f] == pytest.approx(value, abs=1e-6), f
-    assert len(bureau["duplicates"]) == len([f for f in check_file(files[0]).forms if f.kind == "project"])
+    forms = len(check_file(files[0]).forms)  # in 东汇总 and sent straight: said once, of the summary
+    assert bureau["duplicates"] == [f"东汇总.xlsx 中的 {forms} 张表，各单位也报送了本单位的文件，只计一次，采用单位报送的文件"]
     codes = {d["code"] for d in bureau["diagnostics"]}
     assert {"C001", "N001"} <= codes, "the units' findings travel up with their summaries"
     # a project read from a department's summary names its unit's file and links to the summary the bureau has
@@ -2436,7 +2470,8 @@ def test_a_departments_completed_summary_sent_with_all_its_units_files_counts_it
     code, data = run(capsys, inbox, "-o", tmp_path / "局汇总.xlsx")
     assert code == 0 and data["projects"] == 3
     codes = [d["code"] for d in data["diagnostics"]]
-    assert "K021" not in codes and codes.count("K006") == 1 and codes.count("K002") == 2
+    assert "K021" not in codes and codes.count("K006") == 1 and codes.count("K002") == 1
+    assert data["duplicates"] == ["教育局汇总.xlsx 中的 2 张表，各单位也报送了本单位的文件，只计一次，采用单位报送的文件"]
     [summary] = [f for f in data["files"] if f["path"].endswith("教育局汇总.xlsx")]
     assert summary["status"] == "included" and summary["forms"] == 1
     own = [r for r in consolidate_records(tmp_path / "局汇总.xlsx") if r.kind != "project"]
@@ -2631,15 +2666,16 @@ def overall_form(summary: Path):
 
 
 def test_the_command_line_names_the_first_projects_sent_twice_and_counts_the_rest(department, tmp_path, capsys):
-    """A department's summary consolidated with all its units' files (a bureau's inbox) sends every project twice: the
-    command line printed one 重复 line a project, 30 here and hundreds at a bureau. It prints the first ten, in the
-    order of duplicates in the JSON, and counts the rest."""
-    summary = tmp_path / "教育局汇总.xlsx"
-    assert main(["consolidate", str(department), "-o", str(summary)]) == 0
-    capsys.readouterr()
-    _, data = run(capsys, summary, department, "-o", tmp_path / "局.xlsx")
-    assert len(data["duplicates"]) > 10
-    assert main(["consolidate", str(summary), str(department), "-o", str(tmp_path / "局2.xlsx")]) == 0
+    """Every unit's file sent again, its bytes not the same (saved once more), sends every project twice: the command
+    line printed one 重复 line a project, 30 here and hundreds at a bureau. It prints the first ten, in the order of
+    duplicates in the JSON, and counts the rest."""
+    again = tmp_path / "again"
+    again.mkdir()
+    for unit in department.glob("*.xlsx"):
+        resent(unit, again / unit.name)
+    _, data = run(capsys, department, again, "-o", tmp_path / "局.xlsx")
+    assert len(data["duplicates"]) > 10 and not data["duplicate_files"]
+    assert main(["consolidate", str(department), str(again), "-o", str(tmp_path / "局2.xlsx")]) == 0
     said = [line for line in capsys.readouterr().out.splitlines() if line.startswith("  重复：")]
     assert said == [*(f"  重复：{d}" for d in data["duplicates"][:10]),
                     f"  重复：另有 {len(data['duplicates']) - 10} 个项目重复报送，均只计入一次（逐个见汇总表的“校验问题”）。"]
@@ -2649,7 +2685,7 @@ def test_a_summary_sent_twice_is_named_once_as_a_file(department, tmp_path, caps
     """A department's summary sent to the bureau twice, byte for byte (教育局汇总 - 副本.xlsx): its copy was already
     未纳入, yet each of its forms had a K002 and a 重复 line, 30 here and 109 for a city's police bureau. One K002 of
     the copy and one line naming both files; the figures are the summary's alone. Sent with the units' files too,
-    whose forms count, the copy is said form by form as before."""
+    whose forms count, each summary is one line saying so."""
     summary = tmp_path / "收件" / "教育局汇总.xlsx"
     summary.parent.mkdir()
     assert main(["consolidate", str(department), "-o", str(summary)]) == 0
@@ -2667,10 +2703,10 @@ def test_a_summary_sent_twice_is_named_once_as_a_file(department, tmp_path, caps
     assert twice["totals"] == once["totals"] and len(twice["diagnostics"]) == len(once["diagnostics"]) + 1
     copy = next(f for f in twice["files"] if f["path"].endswith("副本.xlsx"))
     assert copy["status"] == "rejected" and copy["forms"] == 0
-    # with the units' files too, the forms count from them: neither summary is used, and the copy's forms, each
-    # sent three times, are said form by form, as the summary's are
+    # with the units' files too, the forms count from them: each summary's are said once, as the summary's
     _, data = run(capsys, summary.parent, department, "-o", tmp_path / "局.xlsx")
-    assert not data["duplicate_files"] and len(data["duplicates"]) == 2 * forms
+    assert sorted(data["duplicates"]) == [f"{name} 中的 {forms} 张表，各单位也报送了本单位的文件，只计一次，采用单位报送的文件"
+                                          for name in ("教育局汇总 - 副本.xlsx", "教育局汇总.xlsx")]
     assert all(f["status"] == "rejected" for f in data["files"] if "汇总" in f["path"])
 
 

@@ -21,6 +21,7 @@ from docx import Document
 from docx.enum.text import WD_COLOR_INDEX
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from resent import resent
 
 from xlmon import demo
 from xlmon import layout as L
@@ -135,16 +136,18 @@ def test_department_report_numbers_are_the_consolidations(department, tmp_path, 
 
 
 def test_a_report_names_the_first_projects_sent_twice_and_counts_the_rest(department, tmp_path, capsys):
-    """A department's summary reported together with all its units' files (as a bureau receives them) sends every
-    project twice: the report listed all 28 duplicates in one paragraph. It names the first ten, in the
-    consolidation's order, and says how many there are."""
+    """Every unit's file sent again, its bytes not the same (saved once more), sends every project twice: the report
+    listed all 28 duplicates in one paragraph. It names the first ten, in the consolidation's order, and says how
+    many there are."""
     folder = department.paths[0].parent
-    summary = tmp_path / "教育局汇总.xlsx"
-    assert main(["consolidate", str(folder), "-o", str(summary)]) == 0
-    data = _json(capsys, ["consolidate", str(summary), str(folder), "-o", str(tmp_path / "局.xlsx"), "--format", "json"])
+    again = tmp_path / "again"
+    again.mkdir()
+    for unit in department.paths:
+        resent(unit, again / unit.name)
+    data = _json(capsys, ["consolidate", str(folder), str(again), "-o", str(tmp_path / "局.xlsx"), "--format", "json"])
     twice = data["duplicates"]
-    assert len(twice) >= data["projects"] > 10  # every project, and the units' 部门整体 forms
-    [said] = [line for line in report_for_paths([summary, folder]).text().splitlines() if line.startswith("重复报送")]
+    assert len(twice) >= data["projects"] > 10 and not data["duplicate_files"]  # every project, the 部门整体 forms
+    [said] = [line for line in report_for_paths([folder, again]).text().splitlines() if line.startswith("重复报送")]
     assert said == (f"重复报送的项目 {len(twice)} 个，均只计入一次，其中：" + "；".join(twice[:10])
                     + f"；其余 {len(twice) - 10} 个从略（逐个见汇总的“校验问题”）。")
 

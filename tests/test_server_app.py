@@ -432,7 +432,8 @@ def test_last_times_summary_chosen_with_a_few_units_sent_again_is_brought_up_to_
     assert body["units"] == whole["units"] and body["projects"] == whole["projects"]
     status = {f["path"]: f["status"] for f in body["files"]}
     assert status == {summary.name: "included", resent[0].name: "included", resent[1].name: "included"}
-    assert all("单位报送的文件，另一份取自汇总表" in d for d in body["duplicates"])
+    forms = sum(f["forms"] for f in whole["files"] if f["path"] in {p.name for p in resent})  # said once, of the summary
+    assert body["duplicates"] == [f"{summary.name} 中的 {forms} 张表，各单位也报送了本单位的文件，只计一次，采用单位报送的文件"]
 
 
 def test_of_two_uploaded_copies_the_one_modified_later_on_the_users_machine_counts(client, tmp_path):

@@ -19,7 +19,7 @@ from ..grading import grade_funding
 from ..models import FundingRow
 from ..profile import Profile
 from .apart import apart_findings, apart_forms
-from .copies import (IDENTICAL, copies_said, copy_dates, copy_of, covered_forms, file_owners, moot_findings,
+from .copies import (IDENTICAL, Forms, copies_said, copy_dates, copy_of, covered_forms, file_owners, moot_findings,
                      own_department, project_aliases, said_again, said_once, same_project, saved_at, saved_later)
 from .focus import Focus, focus_list
 from .names import Units, alike_names, department_groups, department_name, unit_or_file, with_units
@@ -294,7 +294,8 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     summarised: dict[tuple[str, str], list[FormRecord]] = {}  # (a summary, a period) → its forms of that period
     overall_off: list[FormRecord] = []  # the 部门整体 forms among them
     repeated: set[str] = set()  # files with a form left out as another file's duplicate
-    copied: dict[tuple[str, str], list[tuple[int, dict, tuple]]] = {}  # (a file, its twin used) → its forms' K002 (said_once)
+    copied: dict[tuple[str, str], Forms] = {}  # (a file, its twin used) → its forms' K002 (said_once)
+    superseded: dict[str, list[tuple[int, dict, tuple, tuple]]] = {}  # a summary → its forms' K002 (and amounts)
     held: dict[tuple, set[str | None]] = {}  # (a project's or not, the key a form is kept by) → the SHA-256 of its files
     said: list[tuple[FormRecord, dict]] = []  # the K018 and K001 of units' forms, with their forms (copies_said)
     aliases: dict[tuple, tuple] = {}  # project_aliases of each form → the key its project is kept by
@@ -394,6 +395,9 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
             if copies:
                 copied.setdefault((other.file, used.file), []).append((len(duplicates) - 1, diagnostics[-1],
                                                                       (target is kept, key)))
+            if other.source and other.source != other.file:  # a summary's form (which copy counts: _superseded)
+                superseded.setdefault(other.file, []).append((len(duplicates) - 1, diagnostics[-1], (target is kept, key),
+                                                              other.amounts))
             continue
         target[key] = record
         included[record.file] += 1
@@ -415,10 +419,9 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
                           f"重复，采用 {form_place(cover, shown)}{why}")
         diagnostics.append(make("K002", file=record.file, sheet=record.sheet, form=duplicate_form(record),
                                 first=form_place(cover, shown), why=why, second=form_place(record, shown)).model_dump())
-    # the file each form counts from, of forms every copy of which is of one file's bytes (said_once)
-    counted = {(project, k): r.file for project, forms in ((True, kept), (False, kept_overall)) for k, r in forms.items()
-               if len(held[(project, k)]) == 1}
-    copied_files = said_once(copied, included, counted, shown, duplicates, diagnostics)
+    counted = {(project, k): r for project, forms in ((True, kept), (False, kept_overall)) for k, r in forms.items()}
+    copied_files = said_once(copied, _superseded(superseded, counted), included,
+                             {k: r.file for k, r in counted.items() if len(held[k]) == 1}, shown, duplicates, diagnostics)
     moot = moot_findings(dropped, candidates)
     again = said_again(outcomes, [*kept.values(), *kept_overall.values()])
     kept_whole = {path for path in stale if not included[path] and path not in off_period}
@@ -488,6 +491,18 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
         summary.department_of = {r.department: name for name, forms in groups for r in forms if r.department}
         summary.focus = summary.in_department_order(summary.focus, lambda f: f.record)
     return summary
+
+
+def _superseded(superseded: dict[str, list[tuple[int, dict, tuple, tuple]]], counted: dict[tuple, FormRecord]
+                ) -> dict[str, Forms]:
+    """Of each summary's forms left out (said_once), those counting in the end from a unit's own file of the same
+    amounts, whichever copy was met first: a unit's correction since, 两份金额不同, is said alone, for the reviewer
+    to check."""
+    out = {}
+    for summary, found in superseded.items():
+        out[summary] = [(i, d, key) for i, d, key, amounts in found if (r := counted.get(key)) is not None
+                        and not (r.source and r.source != r.file) and r.amounts == amounts]
+    return out
 
 
 def _not_carried(code: str | None, off_period: bool, kept: bool) -> bool:

@@ -224,16 +224,36 @@ def copy_of(name: str, other: str) -> bool:
     return len(other) < len(name) and label_key(other) in label_key(name)
 
 
-def said_once(copied: dict[tuple[str, str], list[tuple[int, dict, tuple]]], included: Counter,
+Forms = list[tuple[int, dict, tuple]]  # of each form: its line in duplicates, its K002, its key (in kept)
+
+
+def said_once(copied: dict[tuple[str, str], Forms], superseded: dict[str, Forms], included: Counter,
               counted: dict[tuple, str], shown: dict[str, str], duplicates: list[str], diagnostics: list[dict]) -> int:
-    """A file sent twice byte for byte (某校 - 副本.xlsx, a department's summary sent again) said once, as a file: one
-    line leading the duplicates and one K002 naming both files, in place of one of each of its forms (a summary of
-    109 projects made 109). copied: (a file, the file of the same bytes used) → the line, the K002 and the key (in
-    counted: the file each form counts from, of forms sent only in copies of one file) of each of its forms left out
-    as that file's. Of three copies, the second may have been left out for the first, the first later for the
-    third: each is named with the one used in the end. A file any form of which counts, or of one form, is said
-    form by form, and so is a form also in another file (a correction, another unit's file keeping a copy of it),
-    whatever order the files came in. Returns how many lines now lead the duplicates, each a file."""
+    """Forms sent twice as a whole file said once, as a file: one line leading the duplicates and one K002, in
+    place of one of each form (a department's summary of 109 projects made 109): a file sent twice byte for byte
+    (copied_folded), and a department's summary sent with its units' own files (superseded_folded). counted: the
+    file each form counts from, of forms every copy of which is of one file's bytes. Returns how many lines now
+    lead the duplicates, each of a file."""
+    folds = copied_folded(copied, included, counted, shown)
+    taken = {id(d) for _, _, found in folds for _, d, _ in found}
+    folds += superseded_folded({summary: [f for f in found if id(f[1]) not in taken]
+                                for summary, found in superseded.items()}, shown)
+    lines = {i for _, _, found in folds for i, _, _ in found}
+    duplicates[:] = [*(line for line, _, _ in folds), *(line for i, line in enumerate(duplicates) if i not in lines)]
+    gone = {id(d) for _, _, found in folds for _, d, _ in found}
+    said = {id(found[0][1]): k002 for _, k002, found in folds}
+    diagnostics[:] = [said.get(id(d), d) for d in diagnostics if id(d) not in gone or id(d) in said]
+    return len(folds)
+
+
+def copied_folded(copied: dict[tuple[str, str], Forms], included: Counter, counted: dict[tuple, str],
+                  shown: dict[str, str]) -> list[tuple[str, dict, Forms]]:
+    """A file sent twice byte for byte (某校 - 副本.xlsx, a department's summary sent again): its line, K002 and the
+    forms they say. copied: (a file, the file of the same bytes used) → its forms left out as that file's. Of three
+    copies, the second may have been left out for the first, the first later for the third: each is named with the
+    one used in the end. A file any form of which counts, or of one form, is said form by form, and so is a form
+    also in another file (a correction, another unit's file keeping a copy of it: counted has none of it), whatever
+    order the files came in."""
     whole = [(pair, found) for pair, found in copied.items() if not included[pair[0]] and len(found) > 1]
     then = dict(pair for pair, _ in whole)
 
@@ -244,16 +264,22 @@ def said_once(copied: dict[tuple[str, str], list[tuple[int, dict, tuple]]], incl
             used = then[used]
         return used
     alone = [((copy, final(used)), [f for f in found if counted.get(f[2]) == final(used)]) for (copy, used), found in whole]
-    whole = [(pair, found) for pair, found in alone if len(found) > 1]
-    lines = {i for _, found in whole for i, _, _ in found}
-    duplicates[:] = [*(f"{shown[copy]} 与 {shown[used]} 内容完全相同，其中的 {len(found)} 张表只计一次，采用 {shown[used]}"
-                       for (copy, used), found in whole),
-                     *(line for i, line in enumerate(duplicates) if i not in lines)]
-    gone = {id(d) for _, found in whole for _, d, _ in found}
-    said = {id(found[0][1]): make("K002", file=copy, form=f"该文件的 {len(found)} 张表", first=shown[used],
-                                  why=IDENTICAL, second=shown[copy]).model_dump() for (copy, used), found in whole}
-    diagnostics[:] = [said.get(id(d), d) for d in diagnostics if id(d) not in gone or id(d) in said]
-    return len(whole)
+    return [(f"{shown[copy]} 与 {shown[used]} 内容完全相同，其中的 {len(found)} 张表只计一次，采用 {shown[used]}",
+             make("K002", file=copy, form=f"该文件的 {len(found)} 张表", first=shown[used], why=IDENTICAL,
+                  second=shown[copy]).model_dump(), found) for (copy, used), found in alone if len(found) > 1]
+
+
+def superseded_folded(superseded: dict[str, Forms], shown: dict[str, str]) -> list[tuple[str, dict, Forms]]:
+    """A department's summary sent to the bureau with its units' own files, from which its forms count: its line,
+    K002 and the forms they say, two or more. superseded: a summary → its forms that count from a unit's own file
+    of the same amounts (aggregate._superseded)."""
+    out = []
+    for summary, found in superseded.items():
+        if len(found) > 1:
+            out.append((f"{shown[summary]} 中的 {len(found)} 张表，各单位也报送了本单位的文件，只计一次，采用单位报送的文件",
+                        make("K002", file=summary, form=f"该汇总表中的 {len(found)} 张表", first="各单位报送的文件",
+                             why="", second=shown[summary]).model_dump(), found))
+    return out
 
 
 def unnamed_duplicates(duplicates: int, files: int) -> str:
