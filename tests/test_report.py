@@ -699,7 +699,7 @@ def test_a_units_own_file_of_project_forms_is_the_units_report(department, tmp_p
 
 def test_a_units_report_speaks_of_the_unit_not_of_one_unit_among_a_departments(department, tmp_path):
     """某市第二中学's own report said 本次监控纳入 1 个单位的 3 个项目, a department's sentence of one unit, and asked
-    【待填写：部门职能、年度主要工作任务和年度绩效目标】 of a school. It names the unit, 本次监控纳入 某市第二中学 的 3 个项目,
+    【待填写：部门职能、年度主要工作任务和年度绩效目标】 of a school. It names the unit, 本次监控纳入某市第二中学的 3 个项目,
     and asks for 单位职能; a report of two units' files is still the department's."""
     school = next(p for p in department.paths if p.name == "某市第二中学.xlsx")
     folder = tmp_path / "一个单位"
@@ -708,7 +708,7 @@ def test_a_units_report_speaks_of_the_unit_not_of_one_unit_among_a_departments(d
     projects = len(next(u for u in department.department.units if u.name == "某市第二中学").projects)
     for report in (report_for_paths([school]), report_for_paths([folder])):
         lines = report.text().splitlines()
-        assert any(line.startswith(f"本次监控纳入 某市第二中学 的 {projects} 个项目，项目资金安排 ") for line in lines), lines[:8]
+        assert any(line.startswith(f"本次监控纳入某市第二中学的 {projects} 个项目，项目资金安排 ") for line in lines), lines[:8]
         assert "【待填写：单位职能、年度主要工作任务和年度绩效目标】" in lines, lines[:8]
         assert not any("1 个单位" in line or "部门职能" in line for line in lines), lines[:8]
     two = tmp_path / "两个单位"

@@ -195,8 +195,8 @@ def assert_states(report: Drafted, data: dict, book: Sheets, context: str, sent:
                                 f"（{period['year']}年1-{period['months']}月）"], (context, report.lines[:2])
 
     # 一、the projects, units and departments consolidated, and their budget
-    # one unit's report names it (本次监控纳入 某市第二中学 的 3 个项目), a department's counts its units
-    m = report.line(r"本次监控纳入 (?:(\d+) 个主管部门、)?(?:(\d+) 个单位|(.+) )的 (\d+) 个项目，项目资金安排 " + AMOUNT
+    # one unit's report names it (本次监控纳入某市第二中学的 3 个项目), a department's counts its units
+    m = report.line(r"本次监控纳入(?: (?:(\d+) 个主管部门、)?(\d+) 个单位|([^ ].*))的 (\d+) 个项目，项目资金安排 " + AMOUNT
                     + r"（上年结转 " + AMOUNT + r"，本年预算 " + AMOUNT + r"）。")
     assert m, context
     alone = not bureau and data["units"] == 1 and book.ranked["单位"]

@@ -524,9 +524,9 @@ def department_report(summary: Summary, profile: Profile, alone: FileOutcome | N
     if unit and (department := _CODE.sub("", names_department(summary.projects)).strip()):
         add(Paragraph(f"主管部门：{department}；预算单位：{unit}。"))  # as a project's report names them
     several = f"{len(summary.departments)} 个主管部门、" if summary.by_department else ""
-    whose = f"{unit} 的" if unit else f"{several}{len(units)} 个单位的"  # a unit's report: not 1 个单位的
+    whose = f"{unit}的" if unit else f" {several}{len(units)} 个单位的"  # a unit's report: not 1 个单位的
     if not only_overall:
-        add(Paragraph(f"本次监控纳入 {whose} {len(summary.projects)} 个项目，项目资金安排 "
+        add(Paragraph(f"本次监控纳入{whose} {len(summary.projects)} 个项目，项目资金安排 "
                       f"{said(total.subtotal)}（上年结转 {said(total.carryover)}，本年预算 {said(total.current)}）。"))
     if summary.roster:
         add(Paragraph(roster_text(summary)))
