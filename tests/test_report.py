@@ -1367,20 +1367,26 @@ def test_the_files_left_out_are_named_with_their_reasons_without_nesting_bracket
     assert not _nested_brackets(text), _nested_brackets(text)
 
 
-def test_a_unit_named_with_brackets_is_said_behind_time_without_doubled_brackets(department, tmp_path):
-    """The units behind 时间进度 were each named with their gap in brackets: a department's own unit, 某市教育局（本级）,
-    read 某市教育局（本级）（21.15 个百分点）. The gap follows the name: 某市教育局（本级）落后 21.15 个百分点."""
-    folder = tmp_path / "units"
+def as_own_unit(department: demo.Demo, unit: str, folder: Path) -> Path:
+    """The demo's units' files in a folder, one unit's renamed the department's own, 某市教育局（本级）: a name
+    ending in brackets of its own."""
     folder.mkdir()
     for path in department.paths:
-        if path.name != "某市第二中学.xlsx":  # behind time: its 智慧校园 project lags
+        if path.name != f"{unit}.xlsx":
             (folder / path.name).write_bytes(path.read_bytes())
             continue
         book = openpyxl.load_workbook(path)
         for cell in (c for ws in book.worksheets for row in ws.iter_rows() for c in row):
-            if isinstance(cell.value, str) and "某市第二中学" in cell.value:
-                cell.value = cell.value.replace("某市第二中学", "某市教育局（本级）")
+            if isinstance(cell.value, str) and unit in cell.value:
+                cell.value = cell.value.replace(unit, "某市教育局（本级）")
         book.save(folder / "某市教育局本级.xlsx")
+    return folder
+
+
+def test_a_unit_named_with_brackets_is_said_behind_time_without_doubled_brackets(department, tmp_path):
+    """The units behind 时间进度 were each named with their gap in brackets: a department's own unit, 某市教育局（本级）,
+    read 某市教育局（本级）（21.15 个百分点）. The gap follows the name: 某市教育局（本级）落后 21.15 个百分点."""
+    folder = as_own_unit(department, "某市第二中学", tmp_path / "units")  # behind time: its 智慧校园 project lags
     text = report_for_paths([folder]).text()
     said = next(line for line in text.splitlines() if line.startswith("支出进度落后时间进度超过 10 个百分点的单位"))
     gap = re.search(r"\n\d+\t某市教育局（本级）\t[^\t]+\t[^\t]+\t[^\t]+\t([\d.]+)\t", text)[1]  # its row of 表2
@@ -1414,17 +1420,7 @@ def test_one_units_report_ranks_no_units_and_numbers_its_tables_on(department, t
 def test_the_units_whose_部门整体_forms_are_summed_are_named_without_nesting_brackets(department, tmp_path):
     """The 部门整体 paragraph named whose forms it sums in brackets, 据 2 份部门整体支出绩效运行监控表（某市教育局（本级）、
     某市特殊教育学校报送）: a name's own brackets nested in them. It names them first, 据…报送的 2 份…."""
-    folder = tmp_path / "units"
-    folder.mkdir()
-    for path in department.paths:
-        if path.name != "某市第一中学.xlsx":  # one of the two units with a 部门整体 form
-            (folder / path.name).write_bytes(path.read_bytes())
-            continue
-        book = openpyxl.load_workbook(path)
-        for cell in (c for ws in book.worksheets for row in ws.iter_rows() for c in row):
-            if isinstance(cell.value, str) and "某市第一中学" in cell.value:
-                cell.value = cell.value.replace("某市第一中学", "某市教育局（本级）")
-        book.save(folder / "某市教育局本级.xlsx")
+    folder = as_own_unit(department, "某市第一中学", tmp_path / "units")  # one of the two units with a 部门整体 form
     [line] = [line for line in report_for_paths([folder]).text().splitlines() if line.startswith("据")]
     assert line.startswith("据某市教育局（本级）、某市特殊教育学校报送的 2 份部门整体支出绩效运行监控表，合计资金总额 "), line
     assert not _nested_brackets(line), line
