@@ -1085,17 +1085,20 @@ def test_a_red_indicators_completion_is_quoted_as_typed_words_or_number():
     assert "截至本期完成情况为“80%”，全年预计完成情况未填写" in text
 
 
-def test_a_zip_unpacked_beside_the_units_files_is_no_error_in_the_report(department, tmp_path):
-    """A unit sent its file zipped, and the department unpacked it beside the zip: 汇总 says the zip needs nothing
-    (F015, a note), while the report counted an error more and listed the zip as left out, 压缩包未解压."""
-    import zipfile as zf
-
-    folder = tmp_path / "units"
+def three_units_and_a_zip(department: demo.Demo, folder: Path) -> Path:
+    """Three units' files, the first also sent zipped (报送.zip) and unpacked beside it."""
     folder.mkdir()
     for path in department.paths[:3]:
         (folder / path.name).write_bytes(path.read_bytes())
-    with zf.ZipFile(folder / "报送.zip", "w") as archive:
+    with zipfile.ZipFile(folder / "报送.zip", "w") as archive:
         archive.write(department.paths[0], department.paths[0].name)
+    return folder
+
+
+def test_a_zip_unpacked_beside_the_units_files_is_no_error_in_the_report(department, tmp_path):
+    """A unit sent its file zipped, and the department unpacked it beside the zip: 汇总 says the zip needs nothing
+    (F015, a note), while the report counted an error more and listed the zip as left out, 压缩包未解压."""
+    folder = three_units_and_a_zip(department, tmp_path / "units")
     text = report_for_paths([folder]).text()
     summary = json.loads(_consolidated_json(folder, tmp_path / "汇总.xlsx"))
     errors = sum(d["severity"] == "error" for d in summary["diagnostics"])
@@ -1347,14 +1350,7 @@ def test_the_files_left_out_are_named_with_their_reasons_without_nesting_bracket
     """未纳入本报告的文件 put each file's reason in brackets after its name, and the reasons hold brackets of their own:
     某校5月.xlsx（表内期间（2026年1-5月）与多数单位（2026年1-6月）不一致）, 报送.zip（这是 zip 压缩包，其中的工作簿（…）…）.
     Each file is said with its reason after a colon, in a sentence of its own."""
-    import zipfile as zf
-
-    folder = tmp_path / "units"
-    folder.mkdir()
-    for path in department.paths[:3]:
-        (folder / path.name).write_bytes(path.read_bytes())
-    with zf.ZipFile(folder / "报送.zip", "w") as archive:
-        archive.write(department.paths[0], department.paths[0].name)
+    folder = three_units_and_a_zip(department, tmp_path / "units")
     late = next(p for u in department.department.units[5:] for p in u.projects)
     book = openpyxl.Workbook()
     demo.write_project_form(book.active, late, year=department.department.year, months=department.department.months - 1)
