@@ -139,7 +139,7 @@ class Summary:
     by_unit: list[Totals]
     grades: dict[str, int]
     focus: list[Focus]
-    duplicates: list[str]  # the files sent twice byte for byte first (duplicate_files of them), then the projects
+    duplicates: list[str]  # the lines of whole files first (duplicate_files of them: copies.said_once), then the forms
     missing_units: list[str]
     diagnostics: list[dict] = field(default_factory=list)
     included_forms: dict[str, int] = field(default_factory=dict)
