@@ -2729,6 +2729,34 @@ def test_every_units_file_sent_twice_names_ten_files_and_counts_the_rest(departm
                and int(re.search(r"(\d+) 张表", line)[1]) == forms[re.search(r"采用 (.+)", line)[1]] for line in said[:10])
 
 
+def test_a_hidden_sheet_of_a_file_sent_twice_is_said_of_the_file_used(department, tmp_path, capsys):
+    """A unit keeping last month's form on a hidden sheet sent its file twice byte for byte, the copy (某市第一中学(1).xlsx)
+    met first: the file was said once, 采用 某市第一中学.xlsx, yet the hidden sheet's lines said 采用 某市第一中学(1).xlsx,
+    a file left out, and named both files' hidden sheets. Now it is one line and one K002 of the file used, whichever
+    copy is met first (found by the order property, seed 1074)."""
+    source = next(iter(sorted(department.glob("*.xlsx"))))
+    form = next(f for f in check_file(source).forms if f.kind == "project")
+    wb = load_workbook(source)
+    old = wb.copy_worksheet(wb[form.sheet])
+    old.title = "旧表"
+    old.sheet_state = "hidden"
+    folder = tmp_path / "in"
+    folder.mkdir()
+    wb.save(folder / source.name)
+    copy = shutil.copy2(folder / source.name, folder / f"{source.stem}(1).xlsx")
+    said = []
+    for given in ((copy, folder / source.name), (folder / source.name, copy)):
+        _, data = run(capsys, *given, "-o", tmp_path / "out.xlsx")
+        lines = data["duplicates"][data["duplicate_files"]:]
+        assert data["duplicate_files"] == 1 and not any(f"采用 {Path(copy).name}" in line for line in lines)
+        hidden = [line for line in lines if "旧表" in line]
+        assert len(hidden) == 1 and f"采用 {source.name}!{form.sheet}，另一份在隐藏工作表中" in hidden[0]
+        k002 = [(Path(d["file"]).name, d["sheet"]) for d in data["diagnostics"] if d["code"] == "K002"]
+        assert sorted(k002, key=str) == sorted([(Path(copy).name, None), (source.name, "旧表")], key=str)
+        said.append(sorted(lines))
+    assert said[0] == said[1]
+
+
 def test_three_copies_of_a_file_each_name_the_one_used_in_the_end(department, tmp_path, capsys):
     """A 某市第一中学.xlsx, 某市第一中学.xlsx and 某市第一中学(1).xlsx, all one file: the first was used, the third left
     out for it, and then the first left out for the second, the original. The third's line said 采用 A 某市第一中学.xlsx,

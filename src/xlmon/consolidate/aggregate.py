@@ -19,13 +19,14 @@ from ..grading import grade_funding
 from ..models import FundingRow
 from ..profile import Profile
 from .apart import apart_findings, apart_forms
-from .copies import (IDENTICAL, Forms, copies_said, copy_dates, copy_of, covered_forms, file_owners, moot_findings,
-                     own_department, project_aliases, said_again, said_once, same_project, saved_at, saved_later)
+from .copies import (IDENTICAL, Forms, Met, copies_said, copy_dates, copy_of, covered_forms, duplicate_line, file_owners,
+                     moot_findings, own_department, project_aliases, said_again, said_once, same_project, saved_at,
+                     saved_later)
 from .focus import Focus, focus_list
 from .names import Units, alike_names, department_groups, department_name, unit_or_file, with_units
 from .periods import (form_of_month, in_period, left_forms, left_out_reason, majority_period, month_of,
                       off_period_finding, sent_text, sheet_of_month, summary_off_period)
-from .records import (AMOUNTS, OVERALL_NAME, FileOutcome, FormRecord, duplicate_form, form_name, form_place,
+from .records import (AMOUNTS, OVERALL_NAME, FileOutcome, FormRecord, duplicate_form, form_place,
                       left_out)
 from .roster import compare_roster, names_departments, roster_keys, sent_unusable
 
@@ -296,6 +297,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     repeated: set[str] = set()  # files with a form left out as another file's duplicate
     copied: dict[tuple[str, str], Forms] = {}  # (a file, its twin used) → its forms' K002 (said_once)
     superseded: dict[str, list[tuple[int, dict, tuple, tuple]]] = {}  # a summary → its forms' K002 (and amounts)
+    met: dict[int, Met] = {}  # each line of duplicates said of two forms kept by one key → how (said_once)
     held: dict[tuple, set[str | None]] = {}  # (a project's or not, the key a form is kept by) → the SHA-256 of its files
     said: list[tuple[FormRecord, dict]] = []  # the K018 and K001 of units' forms, with their forms (copies_said)
     aliases: dict[tuple, tuple] = {}  # project_aliases of each form → the key its project is kept by
@@ -386,12 +388,13 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
                    else "，因其是单位报送的文件，另一份取自汇总表" if direct else "，两份汇总自同一文件，内容相同" if alike
                    else "")
             differ = "；两份金额不同，请核实" if first.amounts != record.amounts else ""
-            duplicates.append(f"{record.unit or ''}·{form_name(record) or record.sheet}：{form_place(first, shown)} 与 "
-                              f"{form_place(record, shown)} 重复，采用 {form_place(used, shown)}{why}{differ}")
+            duplicates.append(duplicate_line(record, form_place(first, shown), form_place(record, shown),
+                                             form_place(used, shown), why, differ))
             dropped.add(other.where())
             repeated.add(other.file)
             diagnostics.append(make("K002", file=other.file, sheet=other.sheet, form=duplicate_form(other),
                                     first=form_place(used, shown), why=why, second=form_place(other, shown)).model_dump())
+            met[len(duplicates) - 1] = Met((target is kept, key), first, record, used, why, differ, diagnostics[-1])
             if copies:
                 copied.setdefault((other.file, used.file), []).append((len(duplicates) - 1, diagnostics[-1],
                                                                       (target is kept, key)))
@@ -420,7 +423,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
         diagnostics.append(make("K002", file=record.file, sheet=record.sheet, form=duplicate_form(record),
                                 first=form_place(cover, shown), why=why, second=form_place(record, shown)).model_dump())
     counted = {(project, k): r for project, forms in ((True, kept), (False, kept_overall)) for k, r in forms.items()}
-    copied_files = said_once(copied, _superseded(superseded, counted), included,
+    copied_files = said_once(copied, _superseded(superseded, counted), met, included,
                              {k: r.file for k, r in counted.items() if len(held[k]) == 1}, shown, duplicates, diagnostics)
     moot = moot_findings(dropped, candidates)
     again = said_again(outcomes, [*kept.values(), *kept_overall.values()])

@@ -6,14 +6,16 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import NamedTuple
 
 from ..diagnostics import make
 from ..grid import parse_address
 from ..text import label_key
 from .names import Units, unit_key
-from .records import FileOutcome, FormRecord
+from .records import FileOutcome, FormRecord, duplicate_form, form_name, form_place
 
 IDENTICAL = "，两个文件内容完全相同"  # why K002 kept one of two files of the same bytes: a clause after the file used
 SHOWN_DUPLICATES = 10  # files and projects sent twice named in the command line's output and the report, the rest
@@ -227,33 +229,62 @@ def copy_of(name: str, other: str) -> bool:
 Forms = list[tuple[int, dict, tuple]]  # of each form: its line in duplicates, its K002, its key (in kept)
 
 
-def said_once(copied: dict[tuple[str, str], Forms], superseded: dict[str, Forms], included: Counter,
-              counted: dict[tuple, str], shown: dict[str, str], duplicates: list[str], diagnostics: list[dict]) -> int:
+class Met(NamedTuple):
+    """A line of duplicates as it was said: of two forms kept by one key, the one used, why, and its K002."""
+
+    key: tuple
+    first: FormRecord
+    record: FormRecord
+    used: FormRecord
+    why: str
+    differ: str
+    finding: dict
+
+
+def duplicate_line(record: FormRecord, first: str, second: str, used: str, why: str, differ: str) -> str:
+    """A line of duplicates: the form (as the copy met second writes it), the two places, the one used and why."""
+    return f"{record.unit or ''}·{form_name(record) or record.sheet}：{first} 与 {second} 重复，采用 {used}{why}{differ}"
+
+
+def said_once(copied: dict[tuple[str, str], Forms], superseded: dict[str, Forms], met: dict[int, Met],
+              included: Counter, counted: dict[tuple, str], shown: dict[str, str], duplicates: list[str],
+              diagnostics: list[dict]) -> int:
     """Forms sent twice as a whole file said once, as a file: one line leading the duplicates and one K002, in
     place of one of each form (a department's summary of 109 projects made 109): a file sent twice byte for byte
-    (copied_folded), and a department's summary sent with its units' own files (superseded_folded). counted: the
-    file each form counts from, of forms every copy of which is of one file's bytes. Returns how many lines now
-    lead the duplicates, each of a file."""
-    folds = copied_folded(copied, included, counted, shown)
+    (copied_whole), whose other lines (a sheet hidden in it) are said of the file used (in_twins; met: how each line
+    was said), and a department's summary sent with its units' own files (superseded_folded). counted: the file
+    each form counts from, of forms every copy of which is of one file's bytes. Returns how many lines now lead
+    the duplicates, each of a file."""
+    whole = copied_whole(copied, included, counted)
+    folds = [(f"{shown[copy]} 与 {shown[used]} 内容完全相同，其中的 {len(found)} 张表只计一次，采用 {shown[used]}",
+              make("K002", file=copy, form=f"该文件的 {len(found)} 张表", first=shown[used], why=IDENTICAL,
+                   second=shown[copy]).model_dump(), found) for (copy, used), found in whole]
     taken = {id(d) for _, _, found in folds for _, d, _ in found}
     folds += superseded_folded({summary: [f for f in found if id(f[1]) not in taken]
                                 for summary, found in superseded.items()}, shown)
     lines = {i for _, _, found in folds for i, _, _ in found}
+    retold = in_twins(whole, {i: m for i, m in met.items() if i not in lines}, shown)
+    for i, (line, _) in retold.items():
+        if line is None:
+            lines.add(i)
+        else:
+            duplicates[i] = line
     duplicates[:] = [*(line for line, _, _ in folds), *(line for i, line in enumerate(duplicates) if i not in lines)]
-    gone = {id(d) for _, _, found in folds for _, d, _ in found}
+    gone = {id(d) for _, _, found in folds for _, d, _ in found} | {id(met[i].finding) for i in retold}
     said = {id(found[0][1]): k002 for _, k002, found in folds}
+    said |= {id(met[i].finding): finding for i, (_, finding) in retold.items() if finding is not None}
     diagnostics[:] = [said.get(id(d), d) for d in diagnostics if id(d) not in gone or id(d) in said]
     return len(folds)
 
 
-def copied_folded(copied: dict[tuple[str, str], Forms], included: Counter, counted: dict[tuple, str],
-                  shown: dict[str, str]) -> list[tuple[str, dict, Forms]]:
-    """A file sent twice byte for byte (某校 - 副本.xlsx, a department's summary sent again): its line, K002 and the
-    forms they say. copied: (a file, the file of the same bytes used) → its forms left out as that file's. Of three
-    copies, the second may have been left out for the first, the first later for the third: each is named with the
-    one used in the end. A file any form of which counts, or of one form, is said form by form, and so is a form
-    also in another file (a correction, another unit's file keeping a copy of it: counted has none of it), whatever
-    order the files came in."""
+def copied_whole(copied: dict[tuple[str, str], Forms], included: Counter, counted: dict[tuple, str]
+                 ) -> list[tuple[tuple[str, str], Forms]]:
+    """The files sent twice byte for byte (某校 - 副本.xlsx, a department's summary sent again), each with the file
+    used and the forms said once of them. copied: (a file, the file of the same bytes used) → its forms left out as
+    that file's. Of three copies, the second may have been left out for the first, the first later for the third:
+    each is named with the one used in the end. A file any form of which counts, or of one form, is said form by
+    form, and so is a form also in another file (a correction, another unit's file keeping a copy of it: counted
+    has none of it), whatever order the files came in."""
     whole = [(pair, found) for pair, found in copied.items() if not included[pair[0]] and len(found) > 1]
     then = dict(pair for pair, _ in whole)
 
@@ -264,9 +295,35 @@ def copied_folded(copied: dict[tuple[str, str], Forms], included: Counter, count
             used = then[used]
         return used
     alone = [((copy, final(used)), [f for f in found if counted.get(f[2]) == final(used)]) for (copy, used), found in whole]
-    return [(f"{shown[copy]} 与 {shown[used]} 内容完全相同，其中的 {len(found)} 张表只计一次，采用 {shown[used]}",
-             make("K002", file=copy, form=f"该文件的 {len(found)} 张表", first=shown[used], why=IDENTICAL,
-                  second=shown[copy]).model_dump(), found) for (copy, used), found in alone if len(found) > 1]
+    return [(pair, found) for pair, found in alone if len(found) > 1]
+
+
+def in_twins(whole: list[tuple[tuple[str, str], Forms]], met: dict[int, Met], shown: dict[str, str]
+             ) -> dict[int, tuple[str | None, dict | None]]:
+    """The lines (and K002s) of the forms said once as a file's (whole: (the copy, the file used) → the forms) said
+    again of the file used, a form of the copy as its twin there: a sheet hidden in both files is one line of the file
+    used, whichever copy was met first, not one naming the copy, left out, as used. Each line retold → the line and
+    its K002, or None where it says again what another does."""
+    twins = {copy: used for (copy, used), _ in whole}
+    keys = {key for _, found in whole for *_, key in found}
+
+    def place(record: FormRecord) -> str:
+        return form_place(replace(record, file=twins.get(record.file, record.file)), shown)
+    out: dict[int, tuple[str | None, dict | None]] = {}
+    pairs = set()
+    for i, m in sorted(met.items()):
+        if m.key not in keys:
+            continue
+        first, second, used = place(m.first), place(m.record), place(m.used)
+        other = m.first if m.used is m.record else m.record
+        if first == second or frozenset((first, second)) in pairs:
+            out[i] = (None, None)
+            continue
+        pairs.add(frozenset((first, second)))
+        out[i] = (duplicate_line(m.record, first, second, used, m.why, m.differ),
+                  make("K002", file=twins.get(other.file, other.file), sheet=other.sheet, form=duplicate_form(other),
+                       first=used, why=m.why, second=place(other)).model_dump())
+    return out
 
 
 def superseded_folded(superseded: dict[str, Forms], shown: dict[str, str]) -> list[tuple[str, dict, Forms]]:
