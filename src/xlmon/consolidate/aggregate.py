@@ -19,7 +19,7 @@ from ..grading import grade_funding
 from ..models import FundingRow
 from ..profile import Profile
 from .apart import apart_findings, apart_forms
-from .copies import (IDENTICAL, Forms, Met, copies_said, copy_dates, copy_of, covered_forms, duplicate_line, file_owners,
+from .copies import (IDENTICAL, Met, copies_said, copy_dates, copy_of, covered_forms, duplicate_line, file_owners,
                      moot_findings, own_department, project_aliases, said_again, said_once, same_project, saved_at,
                      saved_later)
 from .focus import Focus, focus_list
@@ -295,8 +295,6 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     summarised: dict[tuple[str, str], list[FormRecord]] = {}  # (a summary, a period) → its forms of that period
     overall_off: list[FormRecord] = []  # the 部门整体 forms among them
     repeated: set[str] = set()  # files with a form left out as another file's duplicate
-    copied: dict[tuple[str, str], Forms] = {}  # (a file, its twin used) → its forms' K002 (said_once)
-    superseded: dict[str, list[tuple[int, dict, tuple, tuple]]] = {}  # a summary → its forms' K002 (and amounts)
     met: dict[int, Met] = {}  # each line of duplicates said of two forms kept by one key → how (said_once)
     held: dict[tuple, set[str | None]] = {}  # (a project's or not, the key a form is kept by) → the SHA-256 of its files
     said: list[tuple[FormRecord, dict]] = []  # the K018 and K001 of units' forms, with their forms (copies_said)
@@ -322,7 +320,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
                 same = month_of(record, current.get(sheet_of_month(record), []))
                 now = None if same else month_of(record, sent.get(form_of_month(record, every), []))
             if same or now:
-                if record.source and record.source != record.file:  # said once of the summary, below
+                if record.from_summary:  # said once of the summary, below
                     stale.setdefault(record.file, []).append((found, record.file if same else now.file))
                 else:
                     where = f"同一文件的工作表“{same.sheet}”" if same else f"“{form_place(now, shown)}”"
@@ -333,7 +331,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
                 earlier.setdefault(record.file, set()).add(found)
                 dropped.add(record.where())
                 continue
-            if record.source and record.source != record.file:  # said once of the summary, below
+            if record.from_summary:  # said once of the summary, below
                 summarised.setdefault((record.file, found), []).append(record)
             else:
                 diagnostics.append(off_period_finding(record, found, majority,
@@ -369,7 +367,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
             # of two identical files, not the one named as the other's copy (“X - 副本”, “X(1)”, “Copy of X”)
             original = copies and copy_of(Path(first.file).stem, Path(record.file).stem)
             # of two sent at one time (uploads without their times), the unit's own file before a summary's copy
-            carried = [bool(r.source and r.source != r.file) for r in (first, record)]
+            carried = [r.from_summary for r in (first, record)]
             direct = not hidden and not copies and not later and carried[0] != carried[1]
             # both read back from summaries, of one unit's file (its SHA-256): either copy is that form
             alike = (all(carried) and first.sha256 is not None
@@ -395,12 +393,6 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
             diagnostics.append(make("K002", file=other.file, sheet=other.sheet, form=duplicate_form(other),
                                     first=form_place(used, shown), why=why, second=form_place(other, shown)).model_dump())
             met[len(duplicates) - 1] = Met((target is kept, key), first, record, used, why, differ, diagnostics[-1])
-            if copies:
-                copied.setdefault((other.file, used.file), []).append((len(duplicates) - 1, diagnostics[-1],
-                                                                      (target is kept, key)))
-            if other.source and other.source != other.file:  # a summary's form (which copy counts: _superseded)
-                superseded.setdefault(other.file, []).append((len(duplicates) - 1, diagnostics[-1], (target is kept, key),
-                                                              other.amounts))
             continue
         target[key] = record
         included[record.file] += 1
@@ -423,8 +415,8 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
         diagnostics.append(make("K002", file=record.file, sheet=record.sheet, form=duplicate_form(record),
                                 first=form_place(cover, shown), why=why, second=form_place(record, shown)).model_dump())
     counted = {(project, k): r for project, forms in ((True, kept), (False, kept_overall)) for k, r in forms.items()}
-    copied_files = said_once(copied, _superseded(superseded, counted), met, included,
-                             {k: r.file for k, r in counted.items() if len(held[k]) == 1}, shown, duplicates, diagnostics)
+    copied_files = said_once(met, included, counted, {k for k in counted if len(held[k]) == 1}, shown, duplicates,
+                             diagnostics)
     moot = moot_findings(dropped, candidates)
     again = said_again(outcomes, [*kept.values(), *kept_overall.values()])
     kept_whole = {path for path in stale if not included[path] and path not in off_period}
@@ -494,18 +486,6 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
         summary.department_of = {r.department: name for name, forms in groups for r in forms if r.department}
         summary.focus = summary.in_department_order(summary.focus, lambda f: f.record)
     return summary
-
-
-def _superseded(superseded: dict[str, list[tuple[int, dict, tuple, tuple]]], counted: dict[tuple, FormRecord]
-                ) -> dict[str, Forms]:
-    """Of each summary's forms left out (said_once), those counting in the end from a unit's own file of the same
-    amounts, whichever copy was met first: a unit's correction since, 两份金额不同, is said alone, for the reviewer
-    to check."""
-    out = {}
-    for summary, found in superseded.items():
-        out[summary] = [(i, d, key) for i, d, key, amounts in found if (r := counted.get(key)) is not None
-                        and not (r.source and r.source != r.file) and r.amounts == amounts]
-    return out
 
 
 def _not_carried(code: str | None, off_period: bool, kept: bool) -> bool:

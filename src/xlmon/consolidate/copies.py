@@ -246,16 +246,25 @@ def duplicate_line(record: FormRecord, first: str, second: str, used: str, why: 
     return f"{record.unit or ''}·{form_name(record) or record.sheet}：{first} 与 {second} 重复，采用 {used}{why}{differ}"
 
 
-def said_once(copied: dict[tuple[str, str], Forms], superseded: dict[str, Forms], met: dict[int, Met],
-              included: Counter, counted: dict[tuple, str], shown: dict[str, str], duplicates: list[str],
-              diagnostics: list[dict]) -> int:
+def said_once(met: dict[int, Met], included: Counter, counted: dict[tuple, FormRecord], alone: set[tuple],
+              shown: dict[str, str], duplicates: list[str], diagnostics: list[dict]) -> int:
     """Forms sent twice as a whole file said once, as a file: one line leading the duplicates and one K002, in
     place of one of each form (a department's summary of 109 projects made 109): a file sent twice byte for byte
-    (copied_whole), whose other lines (a sheet hidden in it) are said of the file used (in_twins; met: how each line
-    was said), and a department's summary sent with its units' own files (superseded_folded). counted: the file
-    each form counts from, of forms every copy of which is of one file's bytes. Returns how many lines now lead
-    the duplicates, each of a file."""
-    whole = copied_whole(copied, included, counted)
+    (copied_whole), whose other lines (a sheet hidden in it) are said of the file used (in_twins), and a department's
+    summary sent with its units' own files (superseded_folded). met: how each line of duplicates was said, by its
+    index; counted: the form each key counts from in the end; alone: the keys every copy of whose form is of one
+    file's bytes. Returns how many lines now lead the duplicates, each of a file."""
+    copied: dict[tuple[str, str], Forms] = {}  # (a file, its twin used) → its forms left out as that file's
+    superseded: dict[str, Forms] = {}  # a summary → its forms counting from a unit's own file of the same amounts
+    for i, m in met.items():
+        other = m.first if m.used is m.record else m.record
+        if m.why == IDENTICAL:
+            copied.setdefault((other.file, m.used.file), []).append((i, m.finding, m.key))
+        # whichever copy was met first: a unit's correction since, 两份金额不同, is said alone, for the reviewer
+        if other.from_summary and (r := counted.get(m.key)) is not None and not r.from_summary \
+                and r.amounts == other.amounts:
+            superseded.setdefault(other.file, []).append((i, m.finding, m.key))
+    whole = copied_whole(copied, included, {k: counted[k].file for k in alone})
     folds = [(f"{shown[copy]} 与 {shown[used]} 内容完全相同，其中的 {len(found)} 张表只计一次，采用 {shown[used]}",
               make("K002", file=copy, form=f"该文件的 {len(found)} 张表", first=shown[used], why=IDENTICAL,
                    second=shown[copy]).model_dump(), found) for (copy, used), found in whole]
@@ -329,7 +338,7 @@ def in_twins(whole: list[tuple[tuple[str, str], Forms]], met: dict[int, Met], sh
 def superseded_folded(superseded: dict[str, Forms], shown: dict[str, str]) -> list[tuple[str, dict, Forms]]:
     """A department's summary sent to the bureau with its units' own files, from which its forms count: its line,
     K002 and the forms they say, two or more. superseded: a summary → its forms that count from a unit's own file
-    of the same amounts (aggregate._superseded)."""
+    of the same amounts."""
     out = []
     for summary, found in superseded.items():
         if len(found) > 1:

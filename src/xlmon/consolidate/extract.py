@@ -143,7 +143,7 @@ def read_through(records: list[FormRecord], path: str, hashes: dict[str, str] | 
     source (and that file's SHA-256, where the summary kept it), and the summary as its file."""
     for r in records:
         if r.via is None:  # the innermost summary it came in: a department's that this one read, or this one
-            r.via = r.file if r.source and r.source != r.file else path
+            r.via = r.file if r.from_summary else path
         r.source = r.source or r.file
         r.sha256 = r.sha256 or (hashes or {}).get(r.source)
         r.file = path

@@ -75,7 +75,7 @@ def off_period_finding(record: FormRecord, found: str, majority: str, others_sen
     project form) and period, which a summary carries up with it: one level up a roster's unit whose form its
     department left out is said to have sent one of another period (K003), as the department's own check says."""
     sent = dict(zip(("unit", "department", "period"), sent_form(record, found)))
-    if not (record.source and record.source != record.file):
+    if not record.from_summary:
         redo = (f"按 {majority} 补报该表（该单位已报送 {majority} 的其他表，其中没有该表；如该表本期已不需填报，可忽略）"
                 if others_sent else f"按 {majority} 重新填报")
         return make("K001", file=record.file, sheet=record.sheet, cell=record.period_cell, found=found,

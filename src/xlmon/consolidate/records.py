@@ -119,6 +119,11 @@ class FormRecord:
         file sent twice (in a department's summary and straight to the bureau, or into two folders) is one."""
         return f"\0{self.sha256 or self.source or self.file}"
 
+    @property
+    def from_summary(self) -> bool:
+        """Whether the form was read back from a summary (source: the unit's file it first came from)."""
+        return bool(self.source and self.source != self.file)
+
     def read_from(self) -> str:
         """The file the form was read from: its own, or the innermost summary it came in (via)."""
         return self.file if self.via is None else self.via
@@ -363,7 +368,7 @@ def duplicate_form(record: FormRecord) -> str:
 def form_place(record: FormRecord, shown: dict[str, str]) -> str:
     """file!sheet of a form; for one read back from a summary, the summary and the file it came from."""
     name = shown[record.file]
-    if record.source and record.source != record.file:
+    if record.from_summary:
         return f"{name}{came_from(record)}"
     return f"{name}!{sheet_ref(record.sheet)}{rows_from(record)}"
 

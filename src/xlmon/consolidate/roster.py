@@ -275,8 +275,8 @@ def compare_roster(roster: list[str], records: list[FormRecord], left: Iterable[
              for r in records]
     # the departments whose summary is among the inputs (forms read back from it name them) or whose own completed
     # 部门整体 is: such a department answers for itself on a roster that lists it as a department
-    summarised = {k for r in records for k in (keys_of(r.department or "") if r.kind == "project" and r.source
-                                               and r.source != r.file else keys_of(r.unit or "") if r.units else ())}
+    summarised = {k for r in records for k in (keys_of(r.department or "") if r.kind == "project" and r.from_summary
+                                               else keys_of(r.unit or "") if r.units else ())}
     answers = _answering(listed, [*named, *((unit, department) for unit, department, _ in left)], summarised,
                          keys_of)
     seen: set[str] = set()
@@ -334,7 +334,7 @@ def _summarised_by(records: list[FormRecord]) -> dict[str, str]:
     """The department of each summary read back whose project forms all name one (a department's, not a bureau's)."""
     named: dict[str, dict[str, str]] = {}
     for r in records:
-        if r.kind == "project" and r.source and r.source != r.file and r.department:
+        if r.kind == "project" and r.from_summary and r.department:
             named.setdefault(r.file, {}).setdefault(unit_key(r.department), r.department)
     return {file: next(iter(departments.values())) for file, departments in named.items() if len(departments) == 1}
 

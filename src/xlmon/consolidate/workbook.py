@@ -336,11 +336,7 @@ def _clipped(text: str) -> bool:
     return (len(text) > 200 or text.count("\n") > 20) and _lines(text, WRAP_CAP + 2) * LINE_HEIGHT + 2 > MAX_ROW_HEIGHT
 
 
-def _names(names: list[str], shown: int = 10, what: str = "单位") -> str:
-    """Units' names for a note, the first few of a long list."""
-    return first_names(names, shown, what)
-
-
+NAMED_UNITS = 10  # units named in a note (汇总表, 部门整体), the rest counted
 OVERVIEW_TOP, OVERVIEW_COLUMNS = 3, 12  # 汇总表's title and note above its header; its widest table
 
 
@@ -365,10 +361,10 @@ def _overview(book: _Book, summary: Summary) -> None:
             "金额单位：万元。")
     if summary.roster:
         note += f"{summary.listed}名单 {len(summary.roster)} 个，未报送 {len(summary.missing_units)} 个"
-        note += (f"：{_names(summary.missing_units, what=summary.listed)}" if summary.missing_units else "")
+        note += (f"：{first_names(summary.missing_units, NAMED_UNITS, summary.listed)}" if summary.missing_units else "")
         note += summary.other_period_note
         note += (f"；不在名单中的报送{summary.listed} {len(summary.unlisted_units)} 个："
-                 f"{_names(summary.unlisted_units, what=summary.listed)}"
+                 f"{first_names(summary.unlisted_units, NAMED_UNITS, summary.listed)}"
                  if summary.unlisted_units else "") + "（见“校验问题”）。"
     unsplit, unnamed = summary.unsplit, summary.unnamed
     if unsplit:
@@ -579,7 +575,7 @@ def _sheet_tip(file: str, sheet: str) -> str:
 def _form_link(record: FormRecord, cell: str | None, folder: str) -> tuple[str, str] | None:
     """A link opening a form's file at one of its cells (at the form for None): none for a form read back from a
     summary, whose unit's file stayed with the department."""
-    if record.source and record.source != record.file:
+    if record.from_summary:
         return None
     return _cell_link(record.file, record.sheet, cell or f"A{(record.place[0] if record.place else 0) + 1}", folder)
 
@@ -679,8 +675,8 @@ def source_names(records: list[FormRecord]) -> dict[str, str]:
     指标偏差 is compared with the same names). A file read here: by its name, or its last folders where names
     repeat (shown_names). One read back from a department's summary, whose folders are another machine's (or the
     web page's temporary ones): by its name, or its name and the summary it came through where names repeat."""
-    own = shown_names({r.file for r in records if not r.source or r.source == r.file})
-    carried = {r.source: r.file for r in records if r.source and r.source != r.file}
+    own = shown_names({r.file for r in records if not r.from_summary})
+    carried = {r.source: r.file for r in records if r.from_summary}
     through = shown_names(set(carried.values()))
     repeated = Counter(readable(Path(p).name) for p in (*own, *carried))
     return {**own, **{source: (name if repeated[name] == 1 else f"{name}（{through[file]}）")
@@ -943,7 +939,7 @@ def _department_form_note(summary: Summary, prefill: dict[tuple[str, str], list[
            else "" if bureau else "年度绩效目标和绩效指标请部门填写")
     if not summary.overall and not stale:
         return f"{OWN_NOTES[1]}，本表金额未预填" + (f"；{ask}。" if ask else "。")
-    note = f"{OWN_NOTES[0]} {_names(names)} 报送的部门整体支出绩效运行监控表汇总预填" if names else OWN_NOTES[2]
+    note = f"{OWN_NOTES[0]} {first_names(names, NAMED_UNITS, '单位')} 报送的部门整体支出绩效运行监控表汇总预填" if names else OWN_NOTES[2]
     if bureau and names:
         note += "，供审核参考"
     if units:

@@ -19,7 +19,7 @@ from .. import layout as L
 from ..calc import DEPENDS, fmt_amount, fmt_rate
 from ..adapters.files import other_files
 from ..check import check_file, check_sheets, no_forms
-from ..diagnostics import SEVERITY_ZH
+from ..diagnostics import SEVERITY_ZH, catalogue
 from ..consolidate.aggregate import (CHART_BARS, Summary, Totals, aggregate, shown_names,
                                      source_rows)
 from ..consolidate.copies import SHOWN_DUPLICATES, unnamed_duplicates
@@ -265,8 +265,9 @@ def forms_findings(diagnostics: list[dict], alone: FileOutcome | None) -> list[d
 
 
 def _pooled(finding: dict) -> bool:
-    """A finding of 汇总's (K…), made across the forms: no form holds it."""
-    return finding["code"].startswith("K")
+    """A finding of 汇总's (the catalogue's consolidation tag), made across the forms: no form holds it."""
+    entry = catalogue().get(finding["code"])
+    return entry is not None and "consolidation" in entry.tags
 
 
 def quality_text(severities: list[str], listed: str, pooled: list[str] = ()) -> str:
