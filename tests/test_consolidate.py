@@ -316,6 +316,34 @@ def test_of_two_copies_the_later_file_counts(tmp_path, capsys):
     assert data["totals"]["spent"] != corrected["totals"]["spent"] and "修改时间" not in data["duplicates"][0]
 
 
+def test_a_form_sent_three_times_is_one_line_ending_in_the_copy_counted(tmp_path, capsys):
+    """A unit's file, a copy of it (一中 - 副本.xlsx) and its correction sent later: the copy gave way to the file,
+    the file then to the correction. Two lines, far apart in a department's list, said 采用 一中.xlsx!表1 and
+    then 采用 the correction, and the copy's K002 named 一中.xlsx as used, a file itself left out. One line says
+    both pairs in the order met, the copy replaced said 先采用; the copy's K002 says it was replaced."""
+    old = write_form(tmp_path / "一中.xlsx", unit="某市第一中学", project="校舍维修")
+    copy = tmp_path / "一中 - 副本.xlsx"
+    shutil.copy2(old, copy)
+    new = write_form(tmp_path / "一中（更正）.xlsx", unit="某市第一中学", project="校舍维修", funding=more_spent())
+    write_form(tmp_path / "二中.xlsx", unit="某市第二中学", project="设备购置")
+    for path, when in ((old, 1_780_000_000), (copy, 1_780_000_000), (new, 1_780_000_600)):
+        os.utime(path, (when, when))
+    _, corrected = run(capsys, new, tmp_path / "二中.xlsx", "-o", tmp_path / "alone.xlsx")
+    for files in ((copy, old, tmp_path / "二中.xlsx", new), (new, tmp_path / "二中.xlsx", old, copy)):
+        code, data = run(capsys, *files, "-o", tmp_path / "s.xlsx")
+        assert code == 0 and data["totals"] == corrected["totals"]
+        [line] = data["duplicates"]
+        assert line.startswith("某市第一中学·校舍维修：") and line.count(" 重复，") == 2, line
+        counted = f"采用 {new.name}!表1，"
+        assert line.index(counted) > line.index(" 重复，") and "先采用" not in line.split(counted, 1)[1], line
+        for used in re.findall(r"(?<!先)采用 (\S+?)，", line):
+            assert used == f"{new.name}!表1", line  # no copy left out is said to be used
+        k002 = {Path(d["file"]).name: d["message"] for d in data["diagnostics"] if d["code"] == "K002"}
+        assert set(k002) == {old.name, copy.name}
+        for message in k002.values():
+            assert f"采用 {new.name}!表1" in message or f"后又被 {new.name}!表1 取代" in message, message
+
+
 def saved_at(path: Path, when: str | None) -> Path:
     """The workbook with the time it says it was last saved (docProps/core.xml's dcterms:modified) set to `when`,
     as Excel writes it (2026-07-15T03:12:00Z), or taken out for None."""
@@ -513,7 +541,8 @@ def test_a_project_resent_without_its_code_is_the_same_project(tmp_path, capsys)
     for order in ((coded, bare), (bare, coded), (coded, bare, again)):
         code, data = run(capsys, *order, "-o", tmp_path / "s.xlsx")
         assert code == 0 and data["projects"] == 1 and data["totals"]["spent"] == corrected["totals"]["spent"]
-        assert len(data["duplicates"]) == len(order) - 1 and all("采用 a一中（更正）.xlsx" in d for d in data["duplicates"])
+        [line] = data["duplicates"]  # one project, its pairs in one line
+        assert line.count(" 重复，") == line.count("，采用 a一中（更正）.xlsx") == len(order) - 1, line
     code, data = run(capsys, coded, other, bare, "-o", tmp_path / "s.xlsx")
     assert data["projects"] == 2 and len(data["duplicates"]) == 1  # the bare name is the first code's
 

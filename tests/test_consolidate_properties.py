@@ -240,32 +240,35 @@ def assert_same_figures(got: dict, expected: dict, context: str) -> None:
 
 def duplicate_lines(data: dict) -> Counter:
     """Each form sent more than once: how many K002 it had, every copy of it named, and the copy that counts (the
-    one that never gives way). Which two copies each line compares, and how it names the form (as the copy met
-    second writes it), follow the order the copies were met in. A file sent twice byte for byte is one line of the
-    two files and how many forms, the file used named. A line says the copy used, then why in a clause:
-    采用 一中.xlsx!表1，因其文件修改时间较晚；两份金额不同，请核实."""
-    lines = []
+    one that never gives way). Which two copies each pair of a line compares, and how it names the form (as the
+    copy met second writes it), follow the order the copies were met in. A form is one line, its pairs joined by
+    ；: a copy used first and then replaced is said 先采用, the one counted in the end 采用. A file sent twice byte
+    for byte is one line of the two files and how many forms, the file used named. A pair says the copy used, then
+    why in a clause: 采用 一中.xlsx!表1，因其文件修改时间较晚；两份金额不同，请核实."""
     out = Counter()
+    seen: set = set()
     for line in data["duplicates"]:
         if whole := re.fullmatch(r"(.+) 与 (.+) 内容完全相同，其中的 (\d+) 张表只计一次，采用 (.+)", line):
             copy, used, forms, named = whole.groups()
             assert named == used, line
             out[("file", frozenset((copy, used)), used, int(forms))] += 1
             continue
-        pair, used = line.split("：", 1)[1].split(" 重复，采用 ", 1)
-        copies = frozenset(pair.split(" 与 "))
-        # the copy used, then why as a clause (，因其文件修改时间较晚) and whether they differ (；两份金额不同): never in
-        # brackets after it, where a summary's copy, 汇总.xlsx（汇总自 某校.xlsx!表1）, ends in brackets of its own
-        [counted] = [c for c in copies if used == c or used.startswith((f"{c}，", f"{c}；"))]
-        lines.append((copies, counted))
-    forms: list[set] = []
-    for copies, _ in lines:
-        joined = [f for f in forms if f & copies]
-        forms = [f for f in forms if not f & copies] + [set(copies).union(*joined)]
-    for form in forms:
-        found = [(copies, used) for copies, used in lines if copies <= form]
-        lost = {c for copies, used in found for c in copies - {used}}
-        out[(len(found), frozenset(form), frozenset(form - lost))] += 1
+        pairs = []
+        for pair in re.split(r"；(?=[^；]+? 与 [^；]+? 重复，)", line.split("：", 1)[1]):
+            copies, said = pair.split(" 重复，", 1)
+            verb, used = said.split(" ", 1)
+            copies = frozenset(copies.split(" 与 "))
+            # the copy used, then why as a clause (，因其文件修改时间较晚) and whether they differ (；两份金额不同):
+            # never in brackets after it, where a summary's copy, 汇总.xlsx（汇总自 某校.xlsx!表1）, ends in its own
+            [counted] = [c for c in copies if used == c or used.startswith((f"{c}，", f"{c}；"))]
+            pairs.append((copies, verb, counted))
+        form = set().union(*(copies for copies, _, _ in pairs))
+        assert not form & seen, line  # each form in one line
+        seen |= form
+        lost = {c for copies, _, used in pairs for c in copies - {used}}
+        for copies, verb, used in pairs:
+            assert verb == ("先采用" if used in lost else "采用"), line
+        out[(len(pairs), frozenset(form), frozenset(form - lost))] += 1
     return out
 
 
@@ -624,7 +627,10 @@ def test_a_correction_sent_later_changes_the_totals_by_its_change_alone(tmp_path
     both = consolidate(*rng.sample(files, len(files)), output=tmp_path / "out" / "both.xlsx")
     assert both["totals"]["spent"] == pytest.approx(base["totals"]["spent"] + spent_of(fixed) - spent_of(unit),
                                                     abs=1e-4), f"seed {seed}"
-    assert len(both["duplicates"]) == 2 * forms_of(unit), f"seed {seed}"
+    # each form sent three times is one line of its two pairs, the correction used in the end
+    assert len(both["duplicates"]) == forms_of(unit), f"seed {seed}"
+    assert all(line.count(" 重复，") == 2 and line.count("采用 ") == 2 and f"采用 {fixed.file}!" in line
+               for line in both["duplicates"]), f"seed {seed}"
     assert statuses(both)[fixed.file] == ("included", forms_of(unit))
     assert statuses(both)[unit.file][0] == statuses(both)[copy.name][0] == "rejected"
     copy.unlink()

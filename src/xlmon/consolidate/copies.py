@@ -243,7 +243,45 @@ class Met(NamedTuple):
 
 def duplicate_line(record: FormRecord, first: str, second: str, used: str, why: str, differ: str) -> str:
     """A line of duplicates: the form (as the copy met second writes it), the two places, the one used and why."""
-    return f"{record.unit or ''}·{form_name(record) or record.sheet}：{first} 与 {second} 重复，采用 {used}{why}{differ}"
+    return f"{line_form(record)}：{first} 与 {second} 重复，采用 {used}{why}{differ}"
+
+
+def line_form(record: FormRecord) -> str:
+    return f"{record.unit or ''}·{form_name(record) or record.sheet}"
+
+
+def chains_said(met: dict[int, Met], counted: dict[tuple, FormRecord], shown: dict[str, str]
+                ) -> tuple[dict[int, str | None], dict[int, dict]]:
+    """A form sent three times or more (a unit's file, a copy of it, then its correction) said in one line, its
+    pairs in the order they were met, not in lines far apart in a department's list, the first saying 采用 a copy
+    the next one replaces: 一中 - 副本.xlsx!表1 与 一中.xlsx!表1 重复，先采用 一中.xlsx!表1，两个文件内容完全相同；
+    一中.xlsx!表1 与 一中（更正）.xlsx!表1 重复，采用 一中（更正）.xlsx!表1，因其文件修改时间较晚. The K002 of a copy
+    left out for one later replaced says so. met: the lines still said form by form. Returns each line of such a
+    form → the form's line in the first, None in the others; and the id of each K002 said anew → that K002."""
+    keys: dict[tuple, list[int]] = {}
+    for i in sorted(met):
+        keys.setdefault(met[i].key, []).append(i)
+    lines: dict[int, str | None] = {}
+    findings: dict[int, dict] = {}
+    for key, found in keys.items():
+        final = counted.get(key)
+        if len(found) < 2 or final is None:
+            continue
+        pairs = []
+        for i in found:
+            m = met[i]
+            used = form_place(m.used, shown)
+            verb = "采用" if m.used is final else "先采用"
+            pairs.append(f"{form_place(m.first, shown)} 与 {form_place(m.record, shown)} 重复，{verb} {used}{m.why}{m.differ}")
+            if m.used is not final:
+                other = m.first if m.used is m.record else m.record
+                findings[id(m.finding)] = make(
+                    "K002", file=other.file, sheet=other.sheet, form=duplicate_form(other), first=used,
+                    why=f"{m.why}；{used} 后又被 {form_place(final, shown)} 取代", second=form_place(other, shown)
+                ).model_dump()
+        lines[found[0]] = f"{line_form(met[found[0]].record)}：{'；'.join(pairs)}"
+        lines.update(dict.fromkeys(found[1:]))
+    return lines, findings
 
 
 def said_once(met: dict[int, Met], included: Counter, counted: dict[tuple, FormRecord], alone: set[tuple],
@@ -273,7 +311,8 @@ def said_once(met: dict[int, Met], included: Counter, counted: dict[tuple, FormR
                                 for summary, found in superseded.items()}, shown)
     lines = {i for _, _, found in folds for i, _, _ in found}
     retold = in_twins(whole, {i: m for i, m in met.items() if i not in lines}, shown)
-    for i, (line, _) in retold.items():
+    chained, anew = chains_said({i: m for i, m in met.items() if i not in lines and i not in retold}, counted, shown)
+    for i, line in [*((i, line) for i, (line, _) in retold.items()), *chained.items()]:
         if line is None:
             lines.add(i)
         else:
@@ -282,6 +321,7 @@ def said_once(met: dict[int, Met], included: Counter, counted: dict[tuple, FormR
     gone = {id(d) for _, _, found in folds for _, d, _ in found} | {id(met[i].finding) for i in retold}
     said = {id(found[0][1]): k002 for _, k002, found in folds}
     said |= {id(met[i].finding): finding for i, (_, finding) in retold.items() if finding is not None}
+    said |= anew
     diagnostics[:] = [said.get(id(d), d) for d in diagnostics if id(d) not in gone or id(d) in said]
     return len(folds)
 
