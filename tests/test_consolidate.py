@@ -289,7 +289,7 @@ def test_resent_file_with_other_amounts_and_summary_copies_are_named(tmp_path, c
     write_form(resent / "a（修改后）.xlsx", unit="单位甲", project="项目甲", funding=funding)
     code, data = run(capsys, tmp_path / "部门汇总.xlsx", resent, "-o", tmp_path / "s.xlsx")
     [dup] = data["duplicates"]
-    assert "部门汇总.xlsx（汇总自 a.xlsx!" in dup and "a（修改后）.xlsx!" in dup and "两份金额不同" in dup
+    assert "部门汇总.xlsx 所汇总的 a.xlsx!" in dup and "a（修改后）.xlsx!" in dup and "两份金额不同" in dup
 
 
 def test_of_two_copies_the_later_file_counts(tmp_path, capsys):
@@ -517,7 +517,7 @@ def test_a_correction_newer_than_the_file_behind_a_summary_counts_one_level_up(t
     assert code == 0 and bureau["totals"] == direct["totals"] and bureau["totals"]["spent"] != run(
         capsys, old, "-o", tmp_path / "old.xlsx")[1]["totals"]["spent"]
     [dup] = bureau["duplicates"]
-    assert dup == ("一中·校舍维修：部门汇总.xlsx（汇总自 一中.xlsx!表1） 与 一中.xlsx!表1 重复，"
+    assert dup == ("一中·校舍维修：部门汇总.xlsx 所汇总的 一中.xlsx!表1 与 一中.xlsx!表1 重复，"
                    "采用 一中.xlsx!表1，因其文件修改时间较晚；两份金额不同，请核实")
     os.utime(tmp_path / "局汇总.xlsx", (1_782_000_000, 1_782_000_000))
     code, province = run(capsys, tmp_path / "局汇总.xlsx", old, "-o", tmp_path / "省汇总.xlsx")
@@ -2569,15 +2569,15 @@ def test_a_form_sent_twice_says_which_copy_counts_and_why_in_a_clause_not_in_bra
     code, data = run(capsys, tmp_path / "in" / "部门汇总.xlsx", new, "-o", tmp_path / "局汇总.xlsx")
     assert code == 0
     [dup] = data["duplicates"]
-    assert dup == ("某市教育局（本级）·校舍维修：部门汇总.xlsx（汇总自 本级.xlsx!表1） 与 本级.xlsx!表1 重复，"
+    assert dup == ("某市教育局（本级）·校舍维修：部门汇总.xlsx 所汇总的 本级.xlsx!表1 与 本级.xlsx!表1 重复，"
                    "采用 本级.xlsx!表1，因其文件修改时间较晚；两份金额不同，请核实"), dup
     [k002] = [d["message"] for d in data["diagnostics"] if d["code"] == "K002"]
-    assert k002 == ("某市教育局（本级）的项目“校舍维修”在 本级.xlsx!表1 与 部门汇总.xlsx（汇总自 本级.xlsx!表1） 中重复出现，"
+    assert k002 == ("某市教育局（本级）的项目“校舍维修”在 本级.xlsx!表1 与 部门汇总.xlsx 所汇总的 本级.xlsx!表1 中重复出现，"
                     "只计一次，采用 本级.xlsx!表1，因其文件修改时间较晚。"), k002
     os.utime(new, (1_700_000_000, 1_700_000_000))  # the summary's copy later: it counts
     _, data = run(capsys, tmp_path / "in" / "部门汇总.xlsx", new, "-o", tmp_path / "局汇总.xlsx")
     [k002] = [d["message"] for d in data["diagnostics"] if d["code"] == "K002"]
-    assert k002.endswith("采用 部门汇总.xlsx（汇总自 本级.xlsx!表1），因其文件修改时间较晚。"), k002
+    assert k002.endswith("采用 部门汇总.xlsx 所汇总的 本级.xlsx!表1，因其文件修改时间较晚。"), k002
     assert not any(_nested_or_doubled(text) for text in (*data["duplicates"], k002)), (data["duplicates"], k002)
 
 
@@ -2597,8 +2597,42 @@ def test_a_form_in_two_summaries_from_one_units_file_says_why_either_copy_serves
     code, data = run(capsys, tmp_path / "province", "-o", tmp_path / "省汇总.xlsx")
     assert code == 0 and data["projects"] == 2
     [k002] = [d["message"] for d in data["diagnostics"] if d["code"] == "K002"]
-    assert k002.endswith("采用 市汇总.xlsx（汇总自 一中.xlsx!表1），两份汇总自同一文件，内容相同。")
+    assert k002.endswith("采用 市汇总.xlsx 所汇总的 一中.xlsx!表1，两份汇总自同一文件，内容相同。")
     assert not _nested_or_doubled(k002), k002
+
+
+def test_a_summarys_copy_of_a_file_named_with_brackets_nests_none(tmp_path, capsys):
+    """A unit's file named with brackets of its own, 一中（更正）.xlsx, in its department's summary and sent to the
+    bureau too: the summary's copy was 部门汇总.xlsx（汇总自 一中（更正）.xlsx!表1）, brackets in brackets. It is
+    named in a clause, the summary first, then the unit's file it summed; both files still named."""
+    (tmp_path / "dept").mkdir()
+    own = write_form(tmp_path / "dept" / "一中（更正）.xlsx", unit="一中", project="校舍维修")
+    assert run(capsys, tmp_path / "dept", "-o", tmp_path / "部门汇总.xlsx")[0] == 0
+    code, data = run(capsys, tmp_path / "部门汇总.xlsx", own, "-o", tmp_path / "局" / "局汇总.xlsx")
+    assert code == 0 and data["projects"] == 1
+    [dup] = data["duplicates"]
+    [k002] = [d["message"] for d in data["diagnostics"] if d["code"] == "K002"]
+    copy = "部门汇总.xlsx 所汇总的 一中（更正）.xlsx!表1"  # the summary, then the unit's file: no bracket around either
+    assert dup == (f"一中·校舍维修：{copy} 与 一中（更正）.xlsx!表1 重复，"
+                   "采用 一中（更正）.xlsx!表1，因其是单位报送的文件，另一份取自汇总表"), dup
+    assert k002 == (f"一中的项目“校舍维修”在 一中（更正）.xlsx!表1 与 {copy} 中重复出现，只计一次，"
+                    "采用 一中（更正）.xlsx!表1，因其是单位报送的文件，另一份取自汇总表。"), k002
+    assert not any(_nested_or_doubled(text) for text in (dup, k002)), (dup, k002)
+
+
+def test_a_summarys_form_of_another_period_from_a_file_named_with_brackets_nests_none(tmp_path, capsys):
+    """K001 of a department's summary's one form of another period named the unit's file it came from in brackets
+    after the form, 一中的“校舍维修”（汇总自 一中（更正）.xlsx!表1）, nesting that file's own: a clause before it."""
+    for folder in ("dept", "in"):
+        (tmp_path / folder).mkdir()
+    write_form(tmp_path / "dept" / "一中（更正）.xlsx", unit="一中", project="校舍维修", period="（2026年1-5月）")
+    assert run(capsys, tmp_path / "dept", "-o", tmp_path / "in" / "部门汇总.xlsx")[0] == 0
+    for unit in ("二中", "三中"):
+        write_form(tmp_path / "in" / f"{unit}.xlsx", unit=unit, project="项目")
+    _, data = run(capsys, tmp_path / "in", "-o", tmp_path / "局汇总.xlsx")
+    [k001] = [d["message"] for d in data["diagnostics"] if d["code"] == "K001"]
+    assert k001.startswith("该汇总表中汇总自 一中（更正）.xlsx!表1 的一中的“校舍维修”的监控期间为 2026年1-5月，"), k001
+    assert not _nested_or_doubled(k001), k001
 
 
 def test_two_sub_departments_completing_their_own_department_forms_are_both_counted(department, tmp_path, capsys):

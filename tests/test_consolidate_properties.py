@@ -259,7 +259,7 @@ def duplicate_lines(data: dict) -> Counter:
             verb, used = said.split(" ", 1)
             copies = frozenset(copies.split(" 与 "))
             # the copy used, then why as a clause (，因其文件修改时间较晚) and whether they differ (；两份金额不同):
-            # never in brackets after it, where a summary's copy, 汇总.xlsx（汇总自 某校.xlsx!表1）, ends in its own
+            # never in brackets after it, where a copy's file may end in brackets of its own, 某校（更正）.xlsx
             [counted] = [c for c in copies if used == c or used.startswith((f"{c}，", f"{c}；"))]
             pairs.append((copies, verb, counted))
         form = set().union(*(copies for copies, _, _ in pairs))

@@ -379,7 +379,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
                 target[key] = record
                 included[first.file] -= 1
                 included[record.file] += 1
-            # a clause after the copy used, not brackets: a summary's copy ends in its own, 汇总.xlsx（汇总自 …）
+            # a clause after the copy used, not brackets: its file may end in its own, 一中（更正）.xlsx!表1
             why = ("，另一份在隐藏工作表中" if hidden else IDENTICAL if copies
                    else "，因其是单位自己的文件，另一份在其他单位的文件中" if stray
                    else saved_later(used, other) if later and by_saving else "，因其文件修改时间较晚" if later

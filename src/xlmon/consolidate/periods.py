@@ -80,7 +80,7 @@ def off_period_finding(record: FormRecord, found: str, majority: str, others_sen
                 if others_sent else f"按 {majority} 重新填报")
         return make("K001", file=record.file, sheet=record.sheet, cell=record.period_cell, found=found,
                     majority=majority, form="该表", redo=redo).model_dump() | sent
-    form = f"该汇总表中{record.unit or '未填单位'}的“{form_name(record) or record.sheet}”{came_from(record)}"
+    form = f"该汇总表中汇总自 {came_from(record)} 的{record.unit or '未填单位'}的“{form_name(record) or record.sheet}”"
     return make("K001", file=record.file, found=found, majority=majority, form=form,
                 redo=f"部门按 {majority} 重新汇总后报送").model_dump() | sent
 

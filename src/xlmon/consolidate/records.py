@@ -366,16 +366,18 @@ def duplicate_form(record: FormRecord) -> str:
 
 
 def form_place(record: FormRecord, shown: dict[str, str]) -> str:
-    """file!sheet of a form; for one read back from a summary, the summary and the file it came from."""
+    """file!sheet of a form; for one read back from a summary, the summary, then the unit's file it summed:
+    部门汇总.xlsx 所汇总的 一中.xlsx!表1. In brackets after the summary, a file named with its own, 一中（更正）.xlsx,
+    nested them."""
     name = shown[record.file]
     if record.from_summary:
-        return f"{name}{came_from(record)}"
+        return f"{name} 所汇总的 {came_from(record)}"
     return f"{name}!{sheet_ref(record.sheet)}{rows_from(record)}"
 
 
 def came_from(record: FormRecord) -> str:
-    """Where a form read back from a summary came from: （汇总自 某校.xlsx!表1）."""
-    return f"（汇总自 {readable(Path(record.source or record.file).name)}!{sheet_ref(record.sheet)}{rows_from(record)}）"
+    """The unit's file and sheet a form read back from a summary came from: 一中.xlsx!表1."""
+    return f"{readable(Path(record.source or record.file).name)}!{sheet_ref(record.sheet)}{rows_from(record)}"
 
 
 def rows_from(record: FormRecord) -> str:
