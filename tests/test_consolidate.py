@@ -2328,7 +2328,7 @@ def test_summaries_consolidate_to_the_same_totals(department, tmp_path, capsys):
     east_names = {f.name for f in files[::2]} - {files[0].name}
     east_links = {link for link in links if link[0] in east_names}
     assert {name for name, _, _ in east_links} == east_names
-    assert all(target == "东汇总.xlsx" and tip == f"打开 东汇总.xlsx（该项目汇总自 {name}）" for name, target, tip in east_links)
+    assert all(target == "东汇总.xlsx" and tip == f"打开 东汇总.xlsx，该项目汇总自 {name}" for name, target, tip in east_links)
 
 
 def complete_department_form(summary: Path, *, forecast: float, spent: float | None = None) -> dict:
@@ -2633,6 +2633,20 @@ def test_a_summarys_form_of_another_period_from_a_file_named_with_brackets_nests
     [k001] = [d["message"] for d in data["diagnostics"] if d["code"] == "K001"]
     assert k001.startswith("该汇总表中汇总自 一中（更正）.xlsx!表1 的一中的“校舍维修”的监控期间为 2026年1-5月，"), k001
     assert not _nested_or_doubled(k001), k001
+
+
+def test_a_summarys_project_from_a_file_named_with_brackets_links_with_a_tip_nesting_none(tmp_path, capsys):
+    """项目明细's 来源文件 of a project read back from a summary opens the summary, its tip naming the unit's file it
+    came from: in brackets after the summary, 打开 部门汇总.xlsx（该项目汇总自 一中（更正）.xlsx）, nesting that file's."""
+    (tmp_path / "dept").mkdir()
+    write_form(tmp_path / "dept" / "一中（更正）.xlsx", unit="一中", project="校舍维修")
+    assert run(capsys, tmp_path / "dept", "-o", tmp_path / "部门汇总.xlsx")[0] == 0
+    assert run(capsys, tmp_path / "部门汇总.xlsx", "-o", tmp_path / "局汇总.xlsx")[0] == 0
+    detail = load_workbook(tmp_path / "局汇总.xlsx")["项目明细"]
+    column = next(c.column_letter for c in detail[1] if c.value == "来源文件")
+    [source] = detail[column][1:]
+    assert source.value == "一中（更正）.xlsx" and source.hyperlink.target == "部门汇总.xlsx"
+    assert source.hyperlink.tooltip == "打开 部门汇总.xlsx，该项目汇总自 一中（更正）.xlsx", source.hyperlink.tooltip
 
 
 def test_two_sub_departments_completing_their_own_department_forms_are_both_counted(department, tmp_path, capsys):

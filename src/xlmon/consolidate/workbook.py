@@ -510,9 +510,10 @@ def _header_height(headers: Sequence[str], widths: list[float]) -> float:
 def _project_link(record: FormRecord, folder: str) -> tuple[str, str]:
     """Where 项目明细's 来源文件 opens, and its tip: the unit's file at the form's sheet (its first row, for forms stacked
     on one sheet), or for a project read back from a summary, that summary (the unit's file stayed with the
-    department, where the link would find nothing)."""
+    department, where the link would find nothing), the unit's file in a clause: one named with brackets of its own,
+    一中（更正）.xlsx, nested them in brackets after the summary."""
     return _form_link(record, None, folder) or (_file_url(record.file, folder), CONTROL.sub(
-        "\ufffd", readable(f"打开 {Path(record.file).name}（该项目汇总自 {Path(record.source or '').name}）")))
+        "\ufffd", readable(f"打开 {Path(record.file).name}，该项目汇总自 {Path(record.source or '').name}")))
 
 
 def _linked_line(s: _Sheet, cells: list[tuple[object, str]], at: int, link: tuple[str, str] | None) -> None:
