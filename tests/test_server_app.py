@@ -436,6 +436,26 @@ def test_last_times_summary_chosen_with_a_few_units_sent_again_is_brought_up_to_
     assert body["duplicates"] == [f"{summary.name} 中的 {forms} 张表，各单位也报送了本单位的文件，只计一次，采用单位报送的文件"]
 
 
+def test_the_files_sent_twice_are_noted_as_the_command_line_says_them(client, department, tmp_path, capsys):
+    """Every unit's file sent twice, more lines than are named: the page counted those beyond the first ten in its own
+    JavaScript, a twin of the command line's sentence free to drift from it. The server writes the page's note: the
+    lines the command line prints under 重复, in one note."""
+    from xlmon.cli import main
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for path in department.paths:
+        for name in (path.name, f"复制 {path.name}"):
+            (folder / name).write_bytes(path.read_bytes())
+    assert main(["consolidate", str(folder), "-o", str(tmp_path / "cli.xlsx")]) == 0
+    printed = [line.removeprefix("  重复：") for line in capsys.readouterr().out.splitlines() if line.startswith("  重复：")]
+    body = client.post("/api/consolidate", files=[("files", (p.name, p.read_bytes())) for p in sorted(folder.iterdir())]
+                       ).json()
+    *named, more = printed
+    assert named == body["duplicates"][:len(named)] and more.startswith("另有 ")  # the rest counted, not named
+    assert body["duplicates_note"] == "重复报送：" + "；".join([*named, more.removesuffix("。")])
+
+
 def test_of_two_uploaded_copies_the_one_modified_later_on_the_users_machine_counts(client, tmp_path):
     """The page sends each file's last-modified time; without them no copy passes for the later one by when
     the server happened to write it."""

@@ -172,6 +172,8 @@ def shows_summary(page: Page, answer: dict, tmp_path: Path, context: str) -> Non
         assert "按单位名单" not in notes, (context, notes)
     if answer["roster_note"]:
         assert answer["roster_note"] in notes, (context, notes)
+    # as the server writes it, the page writing none of it (consolidate.run.duplicates_note)
+    assert (answer["duplicates_note"] in notes) if answer["duplicates"] else "重复报送" not in notes, (context, notes)
     assert cells(page, "#summary-diagnostics-body tr") == finding_rows(answer["diagnostics"], lambda d: d["file"]), (
         context)
     for g in ("red", "yellow", "green"):

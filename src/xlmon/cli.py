@@ -293,9 +293,9 @@ def _progress_bar():
 def _print_summary(summary, output: Path | None) -> None:
     from . import layout as L
     from .calc import fmt_amount, fmt_rate
-    from .consolidate.copies import SHOWN_DUPLICATES, unnamed_duplicates
+    from .consolidate.copies import SHOWN_DUPLICATES
     from .consolidate.records import left_out
-    from .consolidate.run import carry_note, edits_note
+    from .consolidate.run import carry_note, edits_note, unnamed_note
     from .file_errors import others_note
     from .marks import GRADE_ZH
 
@@ -327,8 +327,8 @@ def _print_summary(summary, output: Path | None) -> None:
         print(f"  未纳入：另有 {kept} 个文件是前期的表（{first.path} 等），本期的同一张表已另行报送，无需处理。")
     for d in summary.duplicates[:SHOWN_DUPLICATES]:
         print(f"  重复：{d}")
-    if more := unnamed_duplicates(len(summary.duplicates), summary.duplicate_files):
-        print(f"  重复：另有 {more}重复报送，均只计入一次（逐个见汇总表的“校验问题”）。")
+    if more := unnamed_note(summary):
+        print(f"  重复：{more}。")
     for path, edits in _edited_inputs(summary.diagnostics).items():
         first = next((f"{d['sheet']}!{d['cell']}" for d in edits if d.get("cell")), edits[0]["sheet"])
         print(f"  已被修改：{path}：{len(edits)} 处（{first}{' 等' if len(edits) > 1 else ''}），修改未计入汇总（见“校验问题”）")

@@ -19,6 +19,7 @@ from ..diagnostics import make
 from ..profile import Profile, load_profile
 from ..sheetnames import RECORDS_SHEET
 from .aggregate import Summary, aggregate
+from .copies import SHOWN_DUPLICATES, unnamed_duplicates
 from .edits import Edit
 from .extract import Completed, NotCompleted, completed_summary, edits_in, extract, read_completed
 from .names import department_groups, department_name, unit_key
@@ -483,3 +484,17 @@ def edits_note(summary: Summary) -> str:
 def carry_note(summary: Summary) -> str:
     """What became of an earlier summary's 部门整体 (K007 carried, K010 and K011 not), or "" when there was none."""
     return next((d["message"] for d in summary.diagnostics if d["code"] in ("K007", "K010", "K011", "K021")), "")
+
+
+def unnamed_note(summary: Summary) -> str:
+    """The files and projects sent twice beyond the SHOWN_DUPLICATES named, counted; "" when every one is named."""
+    more = unnamed_duplicates(len(summary.duplicates), summary.duplicate_files)
+    return f"另有 {more}重复报送，均只计入一次（逐个见汇总表的“校验问题”）" if more else ""
+
+
+def duplicates_note(summary: Summary) -> str:
+    """The files and projects sent twice as the web page lists them below the summary, in one note: those the
+    command line names, a line each, then how many more (unnamed_note); "" when there were none."""
+    if not summary.duplicates:
+        return ""
+    return "重复报送：" + "；".join(filter(None, (*summary.duplicates[:SHOWN_DUPLICATES], unnamed_note(summary))))

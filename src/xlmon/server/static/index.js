@@ -15,7 +15,6 @@
     ["spend_progress", "支出进度", "rate"], ["forecast", "全年预计支出数", "amount"],
   ];
 
-  const SHOWN_DUPLICATES = 10;  // consolidate.copies.SHOWN_DUPLICATES
   let limits = { max_file_mb: 20, max_files: 300, max_total_mb: 200 };
   let chosen = [];
   let foundRosters = [];  // …名单… .csv/.txt files chosen with the units' files
@@ -346,21 +345,10 @@
 
   // ------------------------------------------------------------------ 汇总
 
-  function unnamedDuplicates(count, files) {  // consolidate.copies.unnamed_duplicates: files lead the lines
-    const filesLeft = Math.max(files - SHOWN_DUPLICATES, 0);
-    const projectsLeft = Math.max(count - Math.max(files, SHOWN_DUPLICATES), 0);
-    return [filesLeft ? `${filesLeft} 个文件` : "", projectsLeft ? `${projectsLeft} 个项目` : ""]
-      .filter(Boolean).join("、");
-  }
-
   function summaryNotes(result) {
     const notes = [];
-    const twice = result.duplicates;  // the first named, as the command line and the report name them
-    if (twice.length) {
-      const more = unnamedDuplicates(twice.length, result.duplicate_files || 0);
-      notes.push(`重复报送：${twice.slice(0, SHOWN_DUPLICATES).join("；")}`
-        + (more ? `；另有 ${more}重复报送，均只计入一次（逐个见汇总表的“校验问题”）` : ""));
-    }
+    // the first sent twice named and the rest counted, as the server writes it (consolidate.run.duplicates_note)
+    if (result.duplicates_note) notes.push(result.duplicates_note);
     if (result.roster) {
       const { name, units, listed } = result.roster;  // a bureau's roster lists 部门（单位）
       const missing = result.missing_units.length;
