@@ -1060,10 +1060,34 @@ def test_a_summary_sent_with_its_units_files_is_named_once_but_a_changed_form_al
     assert bureau["duplicate_files"] == 1 and len(bureau["duplicates"]) == 2
     assert bureau["duplicates"][0] == "部门汇总.xlsx 中的 2 张表，各单位也报送了本单位的文件，只计一次，采用单位报送的文件"
     assert bureau["duplicates"][1].startswith("丙·丙项目：") and "两份金额不同，请核实" in bureau["duplicates"][1]
-    k002 = sorted((d for d in bureau["diagnostics"] if d["code"] == "K002"), key=lambda d: d["sheet"] is not None)
+    k002 = sorted((d for d in bureau["diagnostics"] if d["code"] == "K002"), key=lambda d: "丙项目" in d["message"])
     assert [Path(d["file"]).name for d in k002] == ["部门汇总.xlsx"] * 2 and k002[0]["sheet"] is None
     assert "丙项目" in k002[1]["message"] and k002[0]["message"] == ("该汇总表中的 2 张表在 各单位报送的文件 与 部门汇总.xlsx 中重复出现，只计一次，"
                                   "采用 各单位报送的文件。")
+
+
+def test_a_summarys_copy_left_out_is_found_in_the_summary_not_at_its_units_sheet(tmp_path, capsys):
+    """At the bureau a unit's correction replaces the copy in its department's summary: the copy's K002 gave the
+    summary as its file and the unit's sheet (表1), a sheet the summary does not have, and 校验问题's link opened
+    部门汇总.xlsx at '表1'!A1, which Excel refuses. It names no sheet, and the link opens the summary."""
+    units = tmp_path / "units"
+    units.mkdir()
+    for unit in ("甲", "乙"):
+        write_form(units / f"{unit}.xlsx", unit=unit, project=f"{unit}项目")
+    assert run(capsys, units, "-o", tmp_path / "部门汇总.xlsx")[0] == 0
+    corrected = write_form(tmp_path / "甲（更正）.xlsx", unit="甲", project="甲项目", funding=more_spent())
+    later = (units / "甲.xlsx").stat().st_mtime + 3600
+    os.utime(corrected, (later, later))
+    code, bureau = run(capsys, tmp_path / "部门汇总.xlsx", corrected, "-o", tmp_path / "局汇总.xlsx")
+    assert code == 0 and bureau["totals"]["spent"] != run(capsys, units, "-o", tmp_path / "again.xlsx")[1]["totals"]["spent"]
+    [k002] = [d for d in bureau["diagnostics"] if d["code"] == "K002"]
+    assert Path(k002["file"]).name == "部门汇总.xlsx" and k002["sheet"] is None and "部门汇总.xlsx 所汇总的 甲.xlsx!表1" \
+        in k002["message"]
+    book = load_workbook(tmp_path / "部门汇总.xlsx")
+    [row] = [r for r in load_workbook(tmp_path / "局汇总.xlsx")["校验问题"].iter_rows(min_row=2) if r[3].value == "K002"]
+    link = row[0].hyperlink
+    assert link.target == "部门汇总.xlsx" and (link.location is None or link.location.split("!")[0].strip("'")
+                                                in book.sheetnames)
 
 
 def test_a_bureaus_summary_of_several_departments_is_not_named_after_one(tmp_path, capsys):

@@ -390,7 +390,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
                                              form_place(used, shown), why, differ))
             dropped.add(other.where())
             repeated.add(other.file)
-            diagnostics.append(make("K002", file=other.file, sheet=other.sheet, form=duplicate_form(other),
+            diagnostics.append(make("K002", file=other.file, sheet=other.file_sheet, form=duplicate_form(other),
                                     first=form_place(used, shown), why=why, second=form_place(other, shown)).model_dump())
             met[len(duplicates) - 1] = Met((target is kept, key), first, record, used, why, differ, diagnostics[-1])
             continue
@@ -412,7 +412,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
         why = f"，因{cover.unit or '部门'}填写的部门整体表已含该单位"  # the unit's name may end in brackets
         duplicates.append(f"{record.unit or ''}·{OVERALL_NAME}：{form_place(cover, shown)} 与 {form_place(record, shown)} "
                           f"重复，采用 {form_place(cover, shown)}{why}")
-        diagnostics.append(make("K002", file=record.file, sheet=record.sheet, form=duplicate_form(record),
+        diagnostics.append(make("K002", file=record.file, sheet=record.file_sheet, form=duplicate_form(record),
                                 first=form_place(cover, shown), why=why, second=form_place(record, shown)).model_dump())
     counted = {(project, k): r for project, forms in ((True, kept), (False, kept_overall)) for k, r in forms.items()}
     copied_files = said_once(met, included, counted, {k for k in counted if len(held[k]) == 1}, shown, duplicates,

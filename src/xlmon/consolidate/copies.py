@@ -276,7 +276,7 @@ def chains_said(met: dict[int, Met], counted: dict[tuple, FormRecord], shown: di
             if m.used is not final:
                 other = m.first if m.used is m.record else m.record
                 findings[id(m.finding)] = make(
-                    "K002", file=other.file, sheet=other.sheet, form=duplicate_form(other), first=used,
+                    "K002", file=other.file, sheet=other.file_sheet, form=duplicate_form(other), first=used,
                     why=f"{m.why}；{used} 后又被 {form_place(final, shown)} 取代", second=form_place(other, shown)
                 ).model_dump()
         lines[found[0]] = f"{line_form(met[found[0]].record)}：{'；'.join(pairs)}"
@@ -370,7 +370,7 @@ def in_twins(whole: list[tuple[tuple[str, str], Forms]], met: dict[int, Met], sh
             continue
         pairs.add(frozenset((first, second)))
         out[i] = (duplicate_line(m.record, first, second, used, m.why, m.differ),
-                  make("K002", file=twins.get(other.file, other.file), sheet=other.sheet, form=duplicate_form(other),
+                  make("K002", file=twins.get(other.file, other.file), sheet=other.file_sheet, form=duplicate_form(other),
                        first=used, why=m.why, second=place(other)).model_dump())
     return out
 

@@ -124,6 +124,12 @@ class FormRecord:
         """Whether the form was read back from a summary (source: the unit's file it first came from)."""
         return bool(self.source and self.source != self.file)
 
+    @property
+    def file_sheet(self) -> str | None:
+        """The form's sheet in `file`, where a finding of it links to: none for a form read back from a summary,
+        whose sheet is its unit's file's (表1), not the summary's."""
+        return None if self.from_summary else self.sheet
+
     def read_from(self) -> str:
         """The file the form was read from: its own, or the innermost summary it came in (via)."""
         return self.file if self.via is None else self.via
