@@ -776,6 +776,33 @@ def test_summarise_folder_writes_beside_the_units_and_never_over_an_existing_sum
     second.unlink()
 
 
+def test_summarise_folder_counts_what_was_sent_twice(department, tmp_path):
+    """A unit's file sent twice byte for byte and another's sent again: the alert said 0 个文件未采用 and nothing of
+    the forms counted once, which the command line names; it counts them, a file copied whole as one."""
+    import shutil
+
+    from resent import resent
+
+    folder = tmp_path / "units"
+    shutil.copytree(department.paths[0].parent, folder)
+    for p in folder.glob("部门汇总*.xlsx"):
+        p.unlink()
+    units = dict(zip((p.name for p in department.paths), department.department.units))
+    several = next(name for name, u in units.items() if len(u.projects) + bool(u.overall) > 1)
+    other = next(name for name in units if name != several)
+    shutil.copy2(folder / several, folder / f"{Path(several).stem} - 副本.xlsx")
+    resent(folder / other, folder / f"{Path(other).stem}（再次报送）.xlsx")
+    forms = len(units[other].projects) + bool(units[other].overall)
+    message, _ = ep.summarise_folder(folder)
+    assert "2 个文件未采用" in message
+    assert f"重复报送的文件 1 个、项目 {forms} 个，均只计入一次（逐个见汇总表的“校验问题”）。" in message, message
+    for p in [*folder.glob("部门汇总*.xlsx"), folder / f"{Path(several).stem} - 副本.xlsx",
+              folder / f"{Path(other).stem}（再次报送）.xlsx"]:
+        p.unlink()
+    message, _ = ep.summarise_folder(folder)
+    assert "0 个文件未采用" in message and "重复报送" not in message
+
+
 def test_summarise_folder_checks_the_roster_kept_beside_the_units(department, tmp_path):
     """The add-in has no --roster: a …名单… file in the folder is the roster, not a rejected unit file."""
     import shutil

@@ -246,6 +246,23 @@ def test_task_pane_consolidates_with_the_roster_chosen_among_the_files(task_pane
     expect(status).to_contain_text("0 个文件未采用")
 
 
+def test_task_pane_counts_what_was_sent_twice_as_the_alert_does(task_pane_consolidate, demo_folder, tmp_path):
+    """A unit's file chosen twice, once as its copy: the status line said 1 个文件未采用 and nothing of the forms
+    counted once; it counts them as the add-in's alert does (entry_points.summarise_folder)."""
+    from xlmon import entry_points as ep
+
+    folder = tmp_path / "units"
+    shutil.copytree(demo_folder, folder)
+    several = max(folder.glob("*.xlsx"), key=lambda p: len(openpyxl.load_workbook(p, read_only=True).sheetnames))
+    shutil.copy2(several, folder / f"{several.stem} - 副本.xlsx")
+    _, status = task_pane_consolidate(sorted(folder.glob("*.xlsx")))
+    expect(status).to_contain_text("1 个文件未采用")
+    alert, _ = ep.summarise_folder(folder)
+    said = alert[alert.index("重复报送的"):].split("。")[0] + "。"
+    assert said.startswith("重复报送的文件 1 个，均只计入一次")
+    expect(status).to_contain_text(said)
+
+
 def test_task_pane_carries_the_earlier_summary_chosen_with_the_files(task_pane_consolidate, demo_folder, tmp_path):
     """The task pane has one file field: the department chooses every file of its folder, last time's summary
     (部门整体 completed) included. That summary is not counted again, and the pane names it and why, as the

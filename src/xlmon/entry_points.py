@@ -175,7 +175,7 @@ def summarise_folder(folder: Path, progress=None, profile: Profile | None = None
     in a bureau's folder is that department's form, consolidated, never the bureau's own)."""
     from .atomic import free_name
     from .consolidate.roster import folder_roster, found_roster
-    from .consolidate.run import consolidate, edits_note
+    from .consolidate.run import consolidate, duplicates_count, edits_note
     from .file_errors import os_reason, others_note
 
     output = free_name(folder / "部门汇总.xlsx")
@@ -203,7 +203,8 @@ def summarise_folder(folder: Path, progress=None, profile: Profile | None = None
                     if d["code"] in ("K007", "K010", "K011")), "")
     departments = f"{len(summary.departments)} 个主管部门、" if len(summary.departments) > 1 else ""  # a bureau's
     return (f"汇总完成：{departments}{len(summary.units)} 个单位，{len(summary.projects)} 个项目，{rejected} 个文件未采用，"
-            f"汇总表已保存为 {output}。{_not_taken(summary.files)}{others_note(summary.others)}{roster_note}{carried}"
+            f"汇总表已保存为 {output}。{_not_taken(summary.files)}{duplicates_count(summary)}{others_note(summary.others)}"
+            f"{roster_note}{carried}"
             f"{edits_note(summary)}", output)
 
 

@@ -394,3 +394,9 @@ def unnamed_duplicates(duplicates: int, files: int) -> str:
     projects_left = max(duplicates - max(files, SHOWN_DUPLICATES), 0)
     return "、".join(filter(None, (f"{files_left} 个文件" if files_left else "",
                                    f"{projects_left} 个项目" if projects_left else "")))
+
+
+def duplicates_counted(lines: int, files: int) -> str:
+    """How many files (the first `files` lines) and projects were sent twice: 文件 1 个、项目 30 个; "" for none."""
+    projects = lines - files
+    return "、".join(filter(None, (f"文件 {files} 个" if files else "", f"项目 {projects} 个" if projects else "")))

@@ -22,7 +22,7 @@ from ..check import check_file, check_sheets, no_forms
 from ..diagnostics import SEVERITY_ZH, catalogue
 from ..consolidate.aggregate import (CHART_BARS, Summary, Totals, aggregate, shown_names,
                                      source_rows)
-from ..consolidate.copies import SHOWN_DUPLICATES, unnamed_duplicates
+from ..consolidate.copies import SHOWN_DUPLICATES, duplicates_counted, unnamed_duplicates
 from ..consolidate.focus import Focus
 from ..consolidate.extract import DamagedRecords, completion_typed, form_record, summary_outcome
 from ..consolidate.names import department_name as names_department
@@ -298,7 +298,7 @@ def duplicates_text(duplicates: list[str], files: int = 0) -> str:
     if len(duplicates) <= SHOWN_DUPLICATES:
         what = "项目" if not files else "文件" if not projects else "文件和项目"
         return f"重复报送的{what}：" + "；".join(duplicates) + "。"
-    counted = "、".join(filter(None, (f"文件 {files} 个" if files else "", f"项目 {projects} 个" if projects else "")))
+    counted = duplicates_counted(len(duplicates), files)
     rest = unnamed_duplicates(len(duplicates), files) if files else f"{projects - SHOWN_DUPLICATES} 个"  # 项目, said
     return (f"重复报送的{counted}，均只计入一次，其中：" + "；".join(duplicates[:SHOWN_DUPLICATES])
             + f"；其余 {rest}从略（逐个见汇总的“校验问题”）。")

@@ -594,7 +594,7 @@ def consolidate_uploads(files: list[tuple[str, Path]], roster_upload: tuple[str,
 
     from ..atomic import free_name
     from ..consolidate.extract import NotCompleted
-    from ..consolidate.run import consolidate, duplicates_note, summary_json
+    from ..consolidate.run import consolidate, duplicates_count, duplicates_note, summary_json
     from ..file_errors import others_note, readable
 
     folder = Path(os.path.commonpath([path.parent for _, path in files]))  # files chosen with folders sit in theirs
@@ -615,6 +615,7 @@ def consolidate_uploads(files: list[tuple[str, Path]], roster_upload: tuple[str,
     result["other_files"] = [names.get(path, Path(path).name) for path in result["other_files"]]
     result["others_note"] = others_note(result["other_files"])  # as the command line says it below the summary
     result["duplicates_note"] = duplicates_note(summary)  # the page shows it as it is: one writer of the sentence
+    result["duplicates_count"] = duplicates_count(summary)  # and the task pane, as the add-in's alert says it
     if result["carried"]:
         result["carried"]["from"] = names[result["carried"]["from"]]
     result["roster"] = {"name": roster_upload[0], "units": len(roster), "listed": summary.listed} if roster else None

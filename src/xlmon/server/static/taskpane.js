@@ -113,7 +113,7 @@ $("consolidate").addEventListener("click", () => postFiles("/api/consolidate", $
   const carried = result.diagnostics.find((d) => ["K007", "K010", "K011"].includes(d.code));
   $("status").textContent =
     `汇总完成：${departmentsCount(result)}${result.units} 个单位，${result.projects} 个项目；${rejected.length} 个文件未采用。`
-    + `${left}${roster}`
+    + `${left}${result.duplicates_count || ""}${roster}`
     + (carried ? `部门整体：${carried.message}` : "")
     + result.diagnostics.filter((d) => ["K016", "K015"].includes(d.code)).map((d) => d.message).join("")
     + (result.others_note || "");
