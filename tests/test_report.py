@@ -148,8 +148,28 @@ def test_a_report_names_the_first_projects_sent_twice_and_counts_the_rest(depart
     twice = data["duplicates"]
     assert len(twice) >= data["projects"] > 10 and not data["duplicate_files"]  # every project, the 部门整体 forms
     [said] = [line for line in report_for_paths([folder, again]).text().splitlines() if line.startswith("重复报送")]
-    assert said == (f"重复报送的项目 {len(twice)} 个，均只计入一次，其中：" + "；".join(twice[:10])
-                    + f"；其余 {len(twice) - 10} 个从略（逐个见汇总的“校验问题”）。")
+    assert said == (f"重复报送的项目 {len(twice)} 个，均只计入一次。" + "".join(f"{line}。" for line in twice[:10])
+                    + f"其余 {len(twice) - 10} 个从略（逐个见汇总的“校验问题”）。")
+
+
+def test_a_reports_projects_sent_twice_are_a_sentence_each(department, tmp_path, capsys):
+    """A unit's file sent three times: the report joined the lines with ；, which a line holds too (a project's
+    pairs, ；两份金额不同，请核实), so the reader could not tell where one project's line ended. It counts them, then
+    names each in a sentence of its own."""
+    folder = tmp_path / "教育局"
+    folder.mkdir()
+    for unit in department.paths:
+        shutil.copy2(unit, folder / unit.name)
+    unit, fewest = min(zip(department.paths, department.department.units),
+                       key=lambda pair: len(pair[1].projects) + bool(pair[1].overall))
+    forms = len(fewest.projects) + bool(fewest.overall)
+    for again in ("（再次）", "（三次）"):
+        resent(unit, folder / f"{unit.stem}{again}.xlsx")
+    data = _json(capsys, ["consolidate", str(folder), "-o", str(tmp_path / "汇总.xlsx"), "--format", "json"])
+    twice = data["duplicates"]
+    assert len(twice) == forms <= 10 and all(line.count(" 重复，") == 2 for line in twice), twice
+    [said] = [line for line in report_for_paths([folder]).text().splitlines() if line.startswith("重复报送")]
+    assert said == f"重复报送的项目 {forms} 个，均只计入一次。" + "".join(f"{line}。" for line in twice)
 
 
 def test_a_report_names_files_sent_twice_as_files(department, tmp_path, capsys):
@@ -165,8 +185,8 @@ def test_a_report_names_files_sent_twice_as_files(department, tmp_path, capsys):
     data = _json(capsys, ["consolidate", str(folder), "-o", str(summary), "--format", "json"])
     twice = data["duplicates"]
     assert len(twice) == data["duplicate_files"] == len(department.paths) == 11
-    expected = ("重复报送的文件 11 个，均只计入一次，其中：" + "；".join(twice[:10])
-                + "；其余 1 个文件从略（逐个见汇总的“校验问题”）。")
+    expected = ("重复报送的文件 11 个，均只计入一次。" + "".join(f"{line}。" for line in twice[:10])
+                + "其余 1 个文件从略（逐个见汇总的“校验问题”）。")
     for paths in ([folder], [summary]):
         [said] = [line for line in report_for_paths(paths).text().splitlines() if line.startswith("重复报送")]
         assert said == expected, paths

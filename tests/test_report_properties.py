@@ -396,15 +396,14 @@ def assert_states(report: Drafted, data: dict, book: Sheets, context: str, sent:
                                      if earlier else []), context
     # whole files sent twice lead, each one line; the projects follow
     twice, shown, files = sent["duplicates"], SHOWN_DUPLICATES, sent["duplicate_files"]
-    what = "项目" if not files else "文件" if files == len(twice) else "文件和项目"
     counted = "、".join([f"文件 {files} 个"] * bool(files) + [f"项目 {len(twice) - files} 个"] * (len(twice) > files))
     rest = "、".join([f"{files - shown} 个文件"] * (files > shown)
                      + [f"{len(twice) - max(files, shown)} 个项目"] * (len(twice) > max(files, shown)))
     rest = rest if files else f"{len(twice) - shown} 个"  # of projects alone, as its first words say
+    # how many, then each named a sentence of its own: a line holds ；of its own (两份金额不同)
     assert report.starting("重复报送的") == (
-        [] if not twice else [f"重复报送的{what}：" + "；".join(twice) + "。"] if len(twice) <= shown else
-        [f"重复报送的{counted}，均只计入一次，其中：" + "；".join(twice[:shown])
-         + f"；其余 {rest}从略（逐个见汇总的“校验问题”）。"]), context
+        [] if not twice else [f"重复报送的{counted}，均只计入一次。" + "".join(f"{line}。" for line in twice[:shown])
+                              + (f"其余 {rest}从略（逐个见汇总的“校验问题”）。" if len(twice) > shown else "")]), context
 
     # the 部门整体 forms' paragraph: how many, and their money
     m = report.line(rf"据(?:(.+)报送的)? (\d+) 份部门整体支出绩效运行监控表(?:，部门整体|，合计)资金总额 {AMOUNT}（基本支出 {AMOUNT}、"

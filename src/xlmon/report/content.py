@@ -291,17 +291,14 @@ def left_out_text(rejected: list[tuple[str, str]]) -> str:
 
 
 def duplicates_text(duplicates: list[str], files: int = 0) -> str:
-    """The files (the first `files` lines) and projects sent twice, each counted once: the first few named, with how
-    many there were; a department's summary sent to the bureau with all its units' files makes one line a project,
-    dozens the reviewer would cut."""
-    projects = len(duplicates) - files
-    if len(duplicates) <= SHOWN_DUPLICATES:
-        what = "项目" if not files else "文件" if not projects else "文件和项目"
-        return f"重复报送的{what}：" + "；".join(duplicates) + "。"
-    counted = duplicates_counted(len(duplicates), files)
-    rest = unnamed_duplicates(len(duplicates), files) if files else f"{projects - SHOWN_DUPLICATES} 个"  # 项目, said
-    return (f"重复报送的{counted}，均只计入一次，其中：" + "；".join(duplicates[:SHOWN_DUPLICATES])
-            + f"；其余 {rest}从略（逐个见汇总的“校验问题”）。")
+    """The files (the first `files` lines) and projects sent twice, each counted once: how many, then the first few
+    named, a sentence each (a line holds ；of its own: 两份金额不同, a project's pairs when sent three times); a
+    department's summary sent to the bureau with all its units' files makes one line a project, dozens the
+    reviewer would cut."""
+    named = "".join(f"{line}。" for line in duplicates[:SHOWN_DUPLICATES])
+    rest = unnamed_duplicates(len(duplicates), files) if files else f"{len(duplicates) - SHOWN_DUPLICATES} 个"  # 项目
+    more = f"其余 {rest}从略（逐个见汇总的“校验问题”）。" if len(duplicates) > SHOWN_DUPLICATES else ""
+    return f"重复报送的{duplicates_counted(len(duplicates), files)}，均只计入一次。{named}{more}"
 
 
 _NUMERALS = "一二三四五六七八九十"
