@@ -439,7 +439,7 @@ def test_last_times_summary_chosen_with_a_few_units_sent_again_is_brought_up_to_
 def test_the_files_sent_twice_are_noted_as_the_command_line_says_them(client, department, tmp_path, capsys):
     """Every unit's file sent twice, more lines than are named: the page counted those beyond the first ten in its own
     JavaScript, a twin of the command line's sentence free to drift from it. The server writes the page's note: the
-    lines the command line prints under 重复, in one note."""
+    lines the command line prints under 重复, in one note, counted and a sentence each as the report says them."""
     from xlmon.cli import main
 
     folder = tmp_path / "in"
@@ -453,7 +453,9 @@ def test_the_files_sent_twice_are_noted_as_the_command_line_says_them(client, de
                        ).json()
     *named, more = printed
     assert named == body["duplicates"][:len(named)] and more.startswith("另有 ")  # the rest counted, not named
-    assert body["duplicates_note"] == "重复报送：" + "；".join([*named, more.removesuffix("。")])
+    # counted, then each named in a sentence of its own, as the report says them
+    assert body["duplicates_note"] == (f"重复报送的文件 {len(department.paths)} 个，均只计入一次。"
+                                       + "".join(f"{line}。" for line in named) + "其余 1 个文件从略（逐个见汇总的“校验问题”）。")
 
 
 def test_of_two_uploaded_copies_the_one_modified_later_on_the_users_machine_counts(client, tmp_path):

@@ -579,7 +579,7 @@ def test_the_page_names_the_first_projects_sent_twice_and_counts_the_rest(open_p
     """Every unit's file sent twice (a copy of each beside it): the page's notes gave all the duplicates in one line,
     hundreds at a bureau. The first ten, as the command line and the report name them, and how many more: here one
     line a file (each of the demo's units sends several forms), the eleventh counted as a file. The page says what
-    the command line prints under 重复, in one note."""
+    the command line prints under 重复, in one note, counted and a sentence each as the report says them."""
     folder = tmp_path / "教育局"
     folder.mkdir()
     for unit in sorted(demo_folder.glob("*.xlsx")):
@@ -593,7 +593,8 @@ def test_the_page_names_the_first_projects_sent_twice_and_counts_the_rest(open_p
     page.click("#consolidate-button")
     expect(page.locator("#consolidate-result")).to_be_visible()
     said = [t for t in page.locator("#summary-notes-list li").all_text_contents() if t.startswith("重复报送")]
-    assert said == ["重复报送：" + "；".join([*named, more.removesuffix("。")])]
+    assert said == [f"重复报送的文件 {len(list(demo_folder.glob('*.xlsx')))} 个，均只计入一次。" + "".join(f"{line}。" for line in named)
+                    + "其余 1 个文件从略（逐个见汇总的“校验问题”）。"]  # as the report says them
 
 
 def test_files_chosen_in_any_order_are_summarised_as_their_folder_is(open_page, xlmon_server, demo_folder, tmp_path):

@@ -370,8 +370,8 @@ def in_twins(whole: list[tuple[tuple[str, str], Forms]], met: dict[int, Met], sh
             continue
         pairs.add(frozenset((first, second)))
         out[i] = (duplicate_line(m.record, first, second, used, m.why, m.differ),
-                  make("K002", file=twins.get(other.file, other.file), sheet=other.file_sheet, form=duplicate_form(other),
-                       first=used, why=m.why, second=place(other)).model_dump())
+                  make("K002", file=twins.get(other.file, other.file), sheet=other.file_sheet,
+                       form=duplicate_form(other), first=used, why=m.why, second=place(other)).model_dump())
     return out
 
 
@@ -400,3 +400,14 @@ def duplicates_counted(lines: int, files: int) -> str:
     """How many files (the first `files` lines) and projects were sent twice: 文件 1 个、项目 30 个; "" for none."""
     projects = lines - files
     return "、".join(filter(None, (f"文件 {files} 个" if files else "", f"项目 {projects} 个" if projects else "")))
+
+
+def duplicates_text(duplicates: list[str], files: int = 0) -> str:
+    """The files (the first `files` lines) and projects sent twice, each counted once, as the report and the web
+    page say them: how many, then the first few named, a sentence each (a line holds ；of its own: 两份金额不同, a
+    project's pairs when sent three times); a department's summary sent to the bureau with all its units' files
+    makes one line a project, dozens the reviewer would cut."""
+    named = "".join(f"{line}。" for line in duplicates[:SHOWN_DUPLICATES])
+    rest = unnamed_duplicates(len(duplicates), files) if files else f"{len(duplicates) - SHOWN_DUPLICATES} 个"  # 项目
+    more = f"其余 {rest}从略（逐个见汇总的“校验问题”）。" if len(duplicates) > SHOWN_DUPLICATES else ""
+    return f"重复报送的{duplicates_counted(len(duplicates), files)}，均只计入一次。{named}{more}"

@@ -19,7 +19,7 @@ from ..diagnostics import make
 from ..profile import Profile, load_profile
 from ..sheetnames import RECORDS_SHEET
 from .aggregate import Summary, aggregate
-from .copies import SHOWN_DUPLICATES, duplicates_counted, unnamed_duplicates
+from .copies import duplicates_counted, duplicates_text, unnamed_duplicates
 from .edits import Edit
 from .extract import Completed, NotCompleted, completed_summary, edits_in, extract, read_completed
 from .names import department_groups, department_name, unit_key
@@ -493,11 +493,9 @@ def unnamed_note(summary: Summary) -> str:
 
 
 def duplicates_note(summary: Summary) -> str:
-    """The files and projects sent twice as the web page lists them below the summary, in one note: those the
-    command line names, a line each, then how many more (unnamed_note); "" when there were none."""
-    if not summary.duplicates:
-        return ""
-    return "重复报送：" + "；".join(filter(None, (*summary.duplicates[:SHOWN_DUPLICATES], unnamed_note(summary))))
+    """The files and projects sent twice as the web page lists them below the summary, in one note, as the report
+    says them (copies.duplicates_text); "" when there were none."""
+    return duplicates_text(summary.duplicates, summary.duplicate_files) if summary.duplicates else ""
 
 
 def duplicates_count(summary: Summary) -> str:

@@ -22,7 +22,7 @@ from ..check import check_file, check_sheets, no_forms
 from ..diagnostics import SEVERITY_ZH, catalogue
 from ..consolidate.aggregate import (CHART_BARS, Summary, Totals, aggregate, shown_names,
                                      source_rows)
-from ..consolidate.copies import SHOWN_DUPLICATES, duplicates_counted, unnamed_duplicates
+from ..consolidate.copies import duplicates_text
 from ..consolidate.focus import Focus
 from ..consolidate.extract import DamagedRecords, completion_typed, form_record, summary_outcome
 from ..consolidate.names import department_name as names_department
@@ -288,17 +288,6 @@ def left_out_text(rejected: list[tuple[str, str]]) -> str:
     holding brackets of its own (表内期间（2026年1-5月）…, 其中的工作簿（甲.xlsx）…) nested them, which Chinese style avoids."""
     return f"未纳入本报告的文件 {len(rejected)} 个。" + "".join(
         f"{name}：{why}。" if (why := reason.rstrip("。")) else f"{name}。" for name, reason in rejected)
-
-
-def duplicates_text(duplicates: list[str], files: int = 0) -> str:
-    """The files (the first `files` lines) and projects sent twice, each counted once: how many, then the first few
-    named, a sentence each (a line holds ；of its own: 两份金额不同, a project's pairs when sent three times); a
-    department's summary sent to the bureau with all its units' files makes one line a project, dozens the
-    reviewer would cut."""
-    named = "".join(f"{line}。" for line in duplicates[:SHOWN_DUPLICATES])
-    rest = unnamed_duplicates(len(duplicates), files) if files else f"{len(duplicates) - SHOWN_DUPLICATES} 个"  # 项目
-    more = f"其余 {rest}从略（逐个见汇总的“校验问题”）。" if len(duplicates) > SHOWN_DUPLICATES else ""
-    return f"重复报送的{duplicates_counted(len(duplicates), files)}，均只计入一次。{named}{more}"
 
 
 _NUMERALS = "一二三四五六七八九十"
