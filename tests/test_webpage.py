@@ -615,7 +615,7 @@ def test_files_chosen_in_any_order_are_summarised_as_their_folder_is(open_page, 
     page.click("#consolidate-button")
     expect(page.locator("#consolidate-result")).to_be_visible()
     cli = xlmon_cli_totals(folder, tmp_path / "cli.xlsx")
-    expect(page.locator("#summary-notes-list")).to_contain_text(f"重复报送：{'；'.join(cli['duplicates'])}")
+    expect(page.locator("#summary-notes-list")).to_contain_text("".join(f"{line}。" for line in cli["duplicates"]))
     _, book = download(page, "#summary-download", tmp_path / "web")
     rows = [list(row) for row in book["项目明细"].iter_rows(values_only=True)]
     assert rows == [list(row) for row in openpyxl.load_workbook(tmp_path / "cli.xlsx")["项目明细"].iter_rows(
