@@ -1859,6 +1859,66 @@ def test_namesakes_projects_of_one_name_on_the_focus_list_in_either_order_are_no
     assert "“信息中心·信息化运维”的建议处理方式（草稿）为“经审核：暂缓拨款”" in edit["message"]
 
 
+def namesake_notes(path: Path, sheet: str, top: int, note: str) -> dict[tuple, object]:
+    """A bureau summary's notes in its column `note` on `sheet` (header in row `top`), by 主管部门, 单位 and 项目名称."""
+    return {(row["主管部门"], row["单位"], row["项目名称"]): row[note]
+            for row in sheet_rows(load_workbook(path), sheet, top) if row.get(note) is not None}
+
+
+def test_a_bureaus_notes_beside_namesakes_focus_rows_stay_beside_their_own_rows(tmp_path, capsys):
+    """The bureau writes a 部门意见 beside each of the namesakes' two 信息中心·信息化运维 rows of 重点监控建议, one
+    for each department, and sums its inbox again: each note goes beside its own department's row, and none is
+    dropped. Before, the rows were told by 单位 and 项目名称 only: the education bureau's note went beside both."""
+    inbox = tmp_path / "收件"
+    bureau = inbox / "局汇总.xlsx"
+    assert run(capsys, *namesake_summaries(capsys, tmp_path), "-o", bureau)[0] == 0
+    wb = load_workbook(bureau)
+    ws = wb["重点监控建议"]
+    header, rows = table_rows(ws, 3)
+    opinion = ws.max_column + 1
+    ws.cell(3, opinion).value = "部门意见"
+    notes = {EDUCATION: "请教育局督促信息中心", HEALTH: "已约谈卫健委信息中心"}
+    twins = [r for r in rows if ws.cell(r, header["项目名称"]).value == "信息化运维"]
+    for r in twins:
+        ws.cell(r, opinion).value = notes[ws.cell(r, header["主管部门"]).value]
+    wb.save(bureau)
+    assert namesake_notes(bureau, "重点监控建议", 3, "部门意见") == {
+        (department, "信息中心", "信息化运维"): note for department, note in notes.items()}
+    code, again = run(capsys, inbox, "-o", inbox / "局汇总（2）.xlsx")
+    [k016] = [d for d in again["diagnostics"] if d["code"] == "K016"]
+    assert code == 0 and "重点监控建议“部门意见”" in k016["message"] and "未带入" not in k016["message"]
+    assert namesake_notes(inbox / "局汇总（2）.xlsx", "重点监控建议", 3, "部门意见") == namesake_notes(
+        bureau, "重点监控建议", 3, "部门意见")
+
+
+def test_a_bureaus_notes_on_its_focus_list_written_before_it_named_departments_go_on(tmp_path, capsys):
+    """A bureau's summary of an older xlmon, whose 重点监控建议 had no 主管部门 column: its notes are still carried
+    beside the same unit's project, told by 单位 and 项目名称 where no other row has them."""
+    inbox = tmp_path / "收件"
+    for name, department, unit in (("教育局", EDUCATION, "一中"), ("卫健委", HEALTH, "一院")):
+        (tmp_path / name).mkdir()
+        write_form(tmp_path / name / f"{unit}.xlsx", unit=unit, project="信息化运维", funding=LAGGING,
+                   department=department)
+        assert run(capsys, tmp_path / name, "-o", inbox / f"{name}汇总.xlsx")[0] == 0
+    bureau = inbox / "局汇总.xlsx"
+    assert run(capsys, inbox, "-o", bureau)[0] == 0
+    wb = load_workbook(bureau)
+    ws = wb["重点监控建议"]
+    header, rows = table_rows(ws, 3)
+    ws.delete_cols(header["主管部门"])
+    opinion = ws.max_column + 1
+    ws.cell(3, opinion).value = "部门意见"
+    notes = {"一中": "请教育局督促", "一院": "已约谈"}
+    for r in rows:
+        ws.cell(r, opinion).value = notes[ws.cell(r, header["单位"] - 1).value]
+    wb.save(bureau)
+    code, again = run(capsys, inbox, "-o", inbox / "局汇总（2）.xlsx")
+    [k016] = [d for d in again["diagnostics"] if d["code"] == "K016"]
+    assert code == 0 and "重点监控建议“部门意见”" in k016["message"] and "未带入" not in k016["message"]
+    assert namesake_notes(inbox / "局汇总（2）.xlsx", "重点监控建议", 3, "部门意见") == {
+        (EDUCATION, "一中", "信息化运维"): "请教育局督促", (HEALTH, "一院", "信息化运维"): "已约谈"}
+
+
 def test_the_department_forms_note_counts_only_the_units_that_sent_none(department, tmp_path, capsys):
     """A unit's 部门整体 form names it with its code (某市第一中学（101001001）), its project forms without: the
     note counts the units that sent no 部门整体 form, here and one level up."""

@@ -95,13 +95,17 @@ def own_columns(sheets: dict[str, list[list]]) -> list[Column]:
     not one of xlmon's, whatever its place in the table. Its values are by row only while the columns that tell
     a row are there (values stays empty when the department deleted one, or wrote a header alone: a remark
     typed beside the header row, a column not yet filled in, which are edits all the same)."""
+    from .workbook import DEPARTMENT_HEADER
+
     out = []
     for name, (headers, _, keys) in _keyed().items():
         grid = sheets.get(name)
         if not grid or (top := header_row(grid, headers)) is None:
             continue
         header = {clean_text(v): c for c, v in enumerate(grid[top]) if clean_text(v)}
-        key_columns = [header[k] for k in keys] if all(k in header for k in keys) else None
+        # 主管部门 only where the summary is a bureau's
+        told = all(k in header for k in keys if k != DEPARTMENT_HEADER)
+        key_columns = [header.get(k) for k in keys] if told else None
         for h, c in header.items():
             if _xlmons(name, h):
                 continue
@@ -123,13 +127,15 @@ def placed_columns(columns: list[Column], summary: Summary) -> tuple[list[Column
     rows = {SUMMARY_SHEETS[1]: {detail_key(r, places) for r in summary.projects},
             SUMMARY_SHEETS[2]: {deviation_key(r, d, places) for r in records for d in r.deviations},
             SUMMARY_SHEETS[3]: {problem_key(d, names) for d in summary.diagnostics},
-            SUMMARY_SHEETS[4]: {focus_key(f) for f in summary.focus}}
+            SUMMARY_SHEETS[4]: {focus_key(f, summary.department_for(f.record)) for f in summary.focus}}
     earlier = earlier_places(records, places)
     placed, left = [], []
     for column in columns:
         here = rows[column.sheet]
         if column.sheet == SUMMARY_SHEETS[2] and earlier:
             column = column._replace(values={_placed_now(k, earlier): v for k, v in column.values.items()})
+        if column.sheet == SUMMARY_SHEETS[4]:
+            column = column._replace(values=_departments_now(column.values, here))
         placed.append(column._replace(values={k: v for k, v in column.values.items() if k in here}))
         left += [(column, v) for k, v in column.values.items() if k not in here]
     return placed, left
@@ -140,17 +146,29 @@ def _placed_now(key: tuple, earlier: dict[str, str]) -> tuple:
     return (earlier.get(key[0], key[0]), *key[1:]) if key else key
 
 
+def _departments_now(values: dict[tuple, object], here: set[tuple]) -> dict[tuple, object]:
+    """重点监控建议's values by the key of their row now (focus_key, 主管部门 first): one whose 主管部门 the new summary
+    writes otherwise, or read where there was none (a summary of one department, or of an older xlmon), by its unit
+    and project, where one row now has them and one value stood beside them."""
+    rows = Counter(k[1:] for k in here)
+    given = Counter(k[1:] for k in values)
+    now = {k[1:]: k for k in here}
+    return {key if key in here or rows[key[1:]] != 1 or given[key[1:]] != 1 else now[key[1:]]: value
+            for key, value in values.items()}
+
+
 def _keyed() -> dict[str, tuple[tuple[str, ...], int, tuple[str, ...]]]:
     """The tables whose rows a department's column can follow: xlmon's headers (header_row finds the row they
     are in), its width, the headers of the columns that tell a row (its key, as detail_key, deviation_key,
-    focus_key and problem_key make it for a new summary)."""
-    from .workbook import DETAIL_HEADERS, DEVIATION_COLUMNS, DEVIATION_KEY, DIAGNOSTIC_HEADERS, FOCUS_HEADERS, deviation_headers
+    focus_key and problem_key make it for a new summary; 主管部门 where the sheet has it, a bureau's)."""
+    from .workbook import (DEPARTMENT_HEADER, DETAIL_HEADERS, DEVIATION_COLUMNS, DEVIATION_KEY, DIAGNOSTIC_HEADERS,
+                           FOCUS_HEADERS, deviation_headers)
 
     deviations = tuple(h for h in deviation_headers("") if not _is_actual(h))
     return {SUMMARY_SHEETS[1]: (DETAIL_HEADERS, len(DETAIL_HEADERS), (*DETAIL_KEY, DETAIL_SOURCE)),
             SUMMARY_SHEETS[2]: (deviations, DEVIATION_COLUMNS, DEVIATION_KEY),
             SUMMARY_SHEETS[3]: (DIAGNOSTIC_HEADERS, len(DIAGNOSTIC_HEADERS), DIAGNOSTIC_HEADERS),
-            SUMMARY_SHEETS[4]: (FOCUS_HEADERS, len(FOCUS_HEADERS), FOCUS_HEADERS[:2])}
+            SUMMARY_SHEETS[4]: (FOCUS_HEADERS, len(FOCUS_HEADERS), (DEPARTMENT_HEADER, *FOCUS_HEADERS[:2]))}
 
 
 def _xlmons(sheet: str, header: str) -> bool:
@@ -612,7 +630,7 @@ def _focus_rows(sheet: list[list], header: dict[str, int], rows: dict[tuple, lis
 
     def left(focus: Focus) -> list[int] | None:
         # a project with no name of its own, as summaries before named_form left it: blank
-        return rows.get(focus_key(focus)) or rows.get((clean_text(focus.record.unit), clean_text(focus.record.project)))
+        return rows.get(focus_key(focus)[1:]) or rows.get((clean_text(focus.record.unit), clean_text(focus.record.project)))
 
     found: list[int | None] = [None] * len(drafted)
     for i, focus in enumerate(drafted):

@@ -805,9 +805,10 @@ def focus_row(f: Focus) -> list[tuple[object, str]]:
             (f.record.grade, "grade"), ("；".join(f.reasons), "wrap"), (f.handling, "wrap")]
 
 
-def focus_key(f: Focus) -> tuple:
-    """What tells a row of 重点监控建议: its unit and project."""
-    return clean_text(f.record.unit), clean_text(named_form(f.record))
+def focus_key(f: Focus, department: str | None = None) -> tuple:
+    """What tells a row of 重点监控建议: its 主管部门 (a bureau's, Summary.department_for: namesake units of two
+    departments may each have a project of one name; None in a department's summary), unit and project."""
+    return clean_text(department), clean_text(f.record.unit), clean_text(named_form(f.record))
 
 
 def _focus(book: _Book, summary: Summary, folder: str) -> None:
@@ -816,8 +817,9 @@ def _focus(book: _Book, summary: Summary, folder: str) -> None:
     s = _Sheet(book, SHEETS[4], [*headers, *(c.header for c in own)], top=FOCUS_TOP)
     project = headers.index("项目名称")  # opens the project's form
     for f in summary.focus:
+        key = focus_key(f, summary.department_for(f.record))
         _linked_line(s, [*_department_cell(summary, f.record, focus_row(f), FOCUS_HEADERS),
-                         *(_own_cells(own, focus_key(f)) if own else ())], project, _form_link(f.record, None, folder))
+                         *(_own_cells(own, key) if own else ())], project, _form_link(f.record, None, folder))
     s.finish()
     _note(book, s.ws, 0, FOCUS_NOTE, len(s.headers), sum(s.final))
 
