@@ -1919,6 +1919,31 @@ def test_a_bureaus_notes_on_its_focus_list_written_before_it_named_departments_g
         (EDUCATION, "一中", "信息化运维"): "请教育局督促", (HEALTH, "一院", "信息化运维"): "已约谈"}
 
 
+def test_namesakes_projects_on_the_focus_list_each_rewritten_are_two_edits_of_the_handling(tmp_path, capsys):
+    """The bureau rewrites the handling in both of the namesakes' 信息中心·信息化运维 rows of 重点监控建议, whose
+    小计 differ: one level up each row is compared with its own department's draft (by 主管部门), the two handlings
+    are the edits. Before, the rows were taken in sheet order, and each row's 小计 was said to be edited too."""
+    bureau = tmp_path / "局" / "汇总.xlsx"
+    assert run(capsys, *namesake_summaries(capsys, tmp_path), "-o", bureau)[0] == 0
+    wb = load_workbook(bureau)
+    ws = wb["重点监控建议"]
+    header, rows = table_rows(ws, 3)
+    twins = [r for r in rows if ws.cell(r, header["项目名称"]).value == "信息化运维"]
+    handlings = [ws.cell(r, header["建议处理方式（草稿）"]) for r in twins]
+    for cell, text in zip(handlings, ("经审核：暂缓拨款", "经审核：约谈单位")):
+        cell.value = text
+    (tmp_path / "edited").mkdir()
+    wb.save(tmp_path / "edited" / "汇总.xlsx")
+    code, up = run(capsys, tmp_path / "edited" / "汇总.xlsx", "-o", tmp_path / "省" / "汇总.xlsx")
+    edits = {d["cell"]: d["message"] for d in up["diagnostics"] if d["code"] in EDIT_CODES}
+    assert code == 0 and set(edits) == {cell.coordinate for cell in handlings}, edits
+    assert all(f"的建议处理方式（草稿）为“{cell.value}”" in edits[cell.coordinate] for cell in handlings)
+    ws.cell(rows[0], header["主管部门"]).value = "市教育局"  # a row's 主管部门 rewritten: still its project's row
+    wb.save(tmp_path / "edited" / "汇总.xlsx")
+    code, up = run(capsys, tmp_path / "edited" / "汇总.xlsx", "-o", tmp_path / "省" / "汇总2.xlsx")
+    assert code == 0 and {d["cell"] for d in up["diagnostics"] if d["code"] in EDIT_CODES} == set(edits)
+
+
 def test_the_department_forms_note_counts_only_the_units_that_sent_none(department, tmp_path, capsys):
     """A unit's 部门整体 form names it with its code (某市第一中学（101001001）), its project forms without: the
     note counts the units that sent no 部门整体 form, here and one level up."""

@@ -23,7 +23,8 @@ from .copies import (IDENTICAL, Met, copies_said, copy_dates, copy_of, covered_f
                      moot_findings, own_department, project_aliases, said_again, said_once, same_project, saved_at,
                      saved_later)
 from .focus import Focus, focus_list
-from .names import Units, alike_names, department_groups, department_name, unit_or_file, with_units
+from .names import (Units, alike_names, department_groups, department_name, departments_of, unit_or_file,
+                    with_units)
 from .periods import (form_of_month, in_period, left_forms, left_out_reason, majority_period, month_of,
                       off_period_finding, sent_text, sheet_of_month, summary_off_period)
 from .records import (AMOUNTS, OVERALL_NAME, FileOutcome, FormRecord, duplicate_form, form_place,
@@ -482,8 +483,8 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     summary.unusable, summary.others, summary.listed = unusable, others, called
     summary.duplicate_files = copied_files
     summary.departments, summary.by_department = named, _by_department(groups, projects, months, profile)
-    if len(groups) > 1:
-        summary.department_of = {r.department: name for name, forms in groups for r in forms if r.department}
+    summary.department_of = departments_of(groups)
+    if summary.department_of:
         summary.focus = summary.in_department_order(summary.focus, lambda f: f.record)
     return summary
 

@@ -597,16 +597,20 @@ def edited_focus(sheet: list[list], records: list[FormRecord], profile: Profile,
     One level up the list is drafted again from the records. (Drafted with today's profile: a focus threshold
     changed since shows as edits too.)"""
     from .focus import focus_list
-    from .workbook import FOCUS_HEADERS, FOCUS_NOTE, FOCUS_TOP
+    from .names import department_groups, departments_of
+    from .workbook import DEPARTMENT_HEADER, FOCUS_HEADERS, FOCUS_NOTE, FOCUS_TOP
 
     found = header_row(sheet, FOCUS_HEADERS)
     header, edits = _headed(sheet, FOCUS_TOP, found, FOCUS_HEADERS, ours=(FOCUS_NOTE,))
     if found is None:
         return edits
     unit, project = header.get(FOCUS_HEADERS[0]), header.get(FOCUS_HEADERS[1])
-    rows = _rows_by(sheet, found, [unit, project])
-    drafted = focus_list([r for r in records if r.kind == "project"], profile, apart)
-    for focus, r in zip(drafted, _focus_rows(sheet, header, rows, drafted)):
+    department = header.get(DEPARTMENT_HEADER)  # a bureau's: namesake units of two departments told apart
+    rows = _rows_by(sheet, found, [department, unit, project])
+    projects = [r for r in records if r.kind == "project"]
+    drafted = focus_list(projects, profile, apart)
+    departments = departments_of(department_groups(projects)) if department is not None else {}
+    for focus, r in zip(drafted, _focus_rows(sheet, header, rows, drafted, departments)):
         name = "·".join(filter(None, (focus.record.unit, focus.record.project))) or focus.record.sheet
         if r is None:
             edits.append(("", f"“{name}”所在的行已删除"))
@@ -615,22 +619,24 @@ def edited_focus(sheet: list[list], records: list[FormRecord], profile: Profile,
             where = address(r, c) if c is not None else ""
             edits.append((where, f"“{name}”的{label}为{_shown(shown)}，xlmon 起草的是{_shown(value)}"))
     for r, key in _left(rows):
-        text = "·".join(filter(None, key))
+        text = "·".join(filter(None, key[1:]))
         edits.append((address(r, project or 0), f"第 {r + 1} 行{f'“{text}”' if text else ''}不是 xlmon 列出的重点监控项目"))
     return edits
 
 
-def _focus_rows(sheet: list[list], header: dict[str, int], rows: dict[tuple, list[int]], drafted: list[Focus]
-                ) -> list[int | None]:
-    """The row of 重点监控建议 showing each drafted project (None: deleted), taken from `rows` (by unit and project).
-    Namesake units of two departments may each have a project of one name, their rows in either order (sorted by
-    hand; a bureau's listed department by department, or by unit as summaries were before): such a row goes first
-    to the project whose draft it shows, the rest in turn."""
+def _focus_rows(sheet: list[list], header: dict[str, int], rows: dict[tuple, list[int]], drafted: list[Focus],
+                departments: dict[str, str]) -> list[int | None]:
+    """The row of 重点监控建议 showing each drafted project (None: deleted), taken from `rows` (by focus_key: a
+    bureau's by 主管部门, departments naming each form's, as namesake units of two departments may each have a
+    project of one name). Rows of one key in either order (sorted by hand; a sheet with no 主管部门): such a row
+    goes first to the project whose draft it shows, the rest in turn; a row whose 主管部门 was rewritten, to the
+    project of its unit and name left without one."""
     from .workbook import focus_key
 
     def left(focus: Focus) -> list[int] | None:
+        key = focus_key(focus, departments.get(focus.record.department or ""))
         # a project with no name of its own, as summaries before named_form left it: blank
-        return rows.get(focus_key(focus)[1:]) or rows.get((clean_text(focus.record.unit), clean_text(focus.record.project)))
+        return rows.get(key) or rows.get((key[0], clean_text(focus.record.unit), clean_text(focus.record.project)))
 
     found: list[int | None] = [None] * len(drafted)
     for i, focus in enumerate(drafted):
@@ -640,6 +646,10 @@ def _focus_rows(sheet: list[list], header: dict[str, int], rows: dict[tuple, lis
             lines.remove(r)
     for i, focus in enumerate(drafted):
         if found[i] is None and (lines := left(focus)):
+            found[i] = lines.pop(0)
+    for i, focus in enumerate(drafted):
+        named = focus_key(focus)[1:]
+        if found[i] is None and (lines := next((v for k, v in rows.items() if k[1:] == named and v), None)):
             found[i] = lines.pop(0)
     return found
 

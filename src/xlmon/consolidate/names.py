@@ -913,6 +913,14 @@ def department_groups(records: Iterable[FormRecord], kinds: tuple[str, ...] = ("
     return [(name, forms) for name, forms, _ in sorted(found, key=lambda g: -g[2])]
 
 
+def departments_of(groups: list[tuple[str, list[FormRecord]]]) -> dict[str, str]:
+    """A bureau's (department_groups gave several): each spelling of 主管部门 its project forms write → the name its
+    sheets show in their 主管部门 column; empty for one department's summary, which has no such column."""
+    if len(groups) < 2:
+        return {}
+    return {r.department: name for name, forms in groups for r in forms if r.department}
+
+
 _DEPARTMENT_CODE = re.compile(r"(?<![0-9])[0-9]{6,}(?![0-9])")
 
 
