@@ -147,13 +147,13 @@ def _placed_now(key: tuple, earlier: dict[str, str]) -> tuple:
 
 
 def _departments_now(values: dict[tuple, object], here: set[tuple]) -> dict[tuple, object]:
-    """重点监控建议's values by the key of their row now (focus_key, 主管部门 first): one whose 主管部门 the new summary
+    """重点监控建议's values by the key of their row now (focus_key, 主管部门 last): one whose 主管部门 the new summary
     writes otherwise, or read where there was none (a summary of one department, or of an older xlmon), by its unit
     and project, where one row now has them and one value stood beside them."""
-    rows = Counter(k[1:] for k in here)
-    given = Counter(k[1:] for k in values)
-    now = {k[1:]: k for k in here}
-    return {key if key in here or rows[key[1:]] != 1 or given[key[1:]] != 1 else now[key[1:]]: value
+    rows = Counter(k[:-1] for k in here)
+    given = Counter(k[:-1] for k in values)
+    now = {k[:-1]: k for k in here}
+    return {key if key in here or rows[key[:-1]] != 1 or given[key[:-1]] != 1 else now[key[:-1]]: value
             for key, value in values.items()}
 
 
@@ -168,7 +168,7 @@ def _keyed() -> dict[str, tuple[tuple[str, ...], int, tuple[str, ...]]]:
     return {SUMMARY_SHEETS[1]: (DETAIL_HEADERS, len(DETAIL_HEADERS), (*DETAIL_KEY, DETAIL_SOURCE)),
             SUMMARY_SHEETS[2]: (deviations, DEVIATION_COLUMNS, DEVIATION_KEY),
             SUMMARY_SHEETS[3]: (DIAGNOSTIC_HEADERS, len(DIAGNOSTIC_HEADERS), DIAGNOSTIC_HEADERS),
-            SUMMARY_SHEETS[4]: (FOCUS_HEADERS, len(FOCUS_HEADERS), (DEPARTMENT_HEADER, *FOCUS_HEADERS[:2]))}
+            SUMMARY_SHEETS[4]: (FOCUS_HEADERS, len(FOCUS_HEADERS), (*FOCUS_HEADERS[:2], DEPARTMENT_HEADER))}
 
 
 def _xlmons(sheet: str, header: str) -> bool:
@@ -606,7 +606,7 @@ def edited_focus(sheet: list[list], records: list[FormRecord], profile: Profile,
         return edits
     unit, project = header.get(FOCUS_HEADERS[0]), header.get(FOCUS_HEADERS[1])
     department = header.get(DEPARTMENT_HEADER)  # a bureau's: namesake units of two departments told apart
-    rows = _rows_by(sheet, found, [department, unit, project])
+    rows = _rows_by(sheet, found, [unit, project, department])
     projects = [r for r in records if r.kind == "project"]
     drafted = focus_list(projects, profile, apart)
     departments = departments_of(department_groups(projects)) if department is not None else {}
@@ -619,7 +619,7 @@ def edited_focus(sheet: list[list], records: list[FormRecord], profile: Profile,
             where = address(r, c) if c is not None else ""
             edits.append((where, f"“{name}”的{label}为{_shown(shown)}，xlmon 起草的是{_shown(value)}"))
     for r, key in _left(rows):
-        text = "·".join(filter(None, key[1:]))
+        text = "·".join(filter(None, key[:-1]))
         edits.append((address(r, project or 0), f"第 {r + 1} 行{f'“{text}”' if text else ''}不是 xlmon 列出的重点监控项目"))
     return edits
 
@@ -636,7 +636,7 @@ def _focus_rows(sheet: list[list], header: dict[str, int], rows: dict[tuple, lis
     def left(focus: Focus) -> list[int] | None:
         key = focus_key(focus, departments.get(focus.record.department or ""))
         # a project with no name of its own, as summaries before named_form left it: blank
-        return rows.get(key) or rows.get((key[0], clean_text(focus.record.unit), clean_text(focus.record.project)))
+        return rows.get(key) or rows.get((clean_text(focus.record.unit), clean_text(focus.record.project), key[-1]))
 
     found: list[int | None] = [None] * len(drafted)
     for i, focus in enumerate(drafted):
@@ -648,8 +648,8 @@ def _focus_rows(sheet: list[list], header: dict[str, int], rows: dict[tuple, lis
         if found[i] is None and (lines := left(focus)):
             found[i] = lines.pop(0)
     for i, focus in enumerate(drafted):
-        named = focus_key(focus)[1:]
-        if found[i] is None and (lines := next((v for k, v in rows.items() if k[1:] == named and v), None)):
+        named = focus_key(focus)[:-1]
+        if found[i] is None and (lines := next((v for k, v in rows.items() if k[:-1] == named and v), None)):
             found[i] = lines.pop(0)
     return found
 

@@ -806,9 +806,9 @@ def focus_row(f: Focus) -> list[tuple[object, str]]:
 
 
 def focus_key(f: Focus, department: str | None = None) -> tuple:
-    """What tells a row of 重点监控建议: its 主管部门 (a bureau's, Summary.department_for: namesake units of two
-    departments may each have a project of one name; None in a department's summary), unit and project."""
-    return clean_text(department), clean_text(f.record.unit), clean_text(named_form(f.record))
+    """What tells a row of 重点监控建议: its unit, project and 主管部门 (a bureau's, Summary.department_for: namesake
+    units of two departments may each have a project of one name; None in a department's summary)."""
+    return clean_text(f.record.unit), clean_text(named_form(f.record)), clean_text(department)
 
 
 def _focus(book: _Book, summary: Summary, folder: str) -> None:
