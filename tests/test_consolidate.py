@@ -1022,8 +1022,8 @@ def test_a_sheet_name_is_quoted_in_the_places_a_summary_writes_as_elsewhere(tmp_
 
 
 def write_form(path: Path, *, unit: str, project: str, period: str = "（2026年1-6月）", funding=None,
-               department: str = "某市教育局（101001）") -> Path:
-    return write_grid(path, project_grid(funding=funding or SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS,
+               department: str = "某市教育局（101001）", indicators=None) -> Path:
+    return write_grid(path, project_grid(funding=funding or SAMPLE_FUNDING, indicators=indicators or SAMPLE_INDICATORS,
                                          unit=unit, project=project, period=period, department=department))
 
 
@@ -1803,18 +1803,21 @@ def test_a_bureaus_summary_listing_rows_as_before_is_no_edit(tmp_path, capsys):
     assert code == 0 and edits == {("K012", "指标偏差", reason.coordinate), ("K014", "重点监控建议", handling.coordinate)}
 
 
-def namesake_summaries(capsys, folder: Path) -> list[Path]:
+def namesake_summaries(capsys, folder: Path, reason: str | None = None) -> list[Path]:
     """Two departments' summaries, each department with a unit named 信息中心 far behind on a project of one name,
-    信息化运维 (the health commission's with twice the money), beside another unit: two units, two rows of
-    重点监控建议 of one 单位 and 项目名称. The health commission is the further behind. The summaries lie in the
-    bureau's inbox, 收件, the education bureau's given first."""
+    信息化运维 (the health commission's with twice the money, and `reason` its 安全隐患消除's 偏差原因分析 where
+    given), beside another unit: two units, two rows of 重点监控建议 of one 单位 and 项目名称. The health commission
+    is the further behind. The summaries lie in the bureau's inbox, 收件, the education bureau's given first."""
     doubled = {row: [None if v is None else v if i in (4, 6) else v * 2 for i, v in enumerate(values)]
                for row, values in LAGGING.items()}  # the rates (下达率, 支出进度) as they were
+    own = [[reason if reason and line[2] == "安全隐患消除" and i == 6 else v for i, v in enumerate(line)]
+           for line in SAMPLE_INDICATORS]
     summaries = []
-    for name, department, funding, other in (("教育局", EDUCATION, LAGGING, "一中"), ("卫健委", HEALTH, doubled, "一院")):
+    for name, department, funding, indicators, other in (("教育局", EDUCATION, LAGGING, None, "一中"),
+                                                         ("卫健委", HEALTH, doubled, own, "一院")):
         (folder / name).mkdir(parents=True)
         write_form(folder / name / "信息中心.xlsx", unit="信息中心", project="信息化运维", funding=funding,
-                   department=department)
+                   department=department, indicators=indicators)
         write_form(folder / name / f"{other}.xlsx", unit=other, project=f"{other}项目", department=department)
         summaries.append(folder / "收件" / f"{name}汇总.xlsx")
         assert run(capsys, folder / name, "-o", summaries[-1])[0] == 0
@@ -1942,6 +1945,55 @@ def test_namesakes_projects_on_the_focus_list_each_rewritten_are_two_edits_of_th
     wb.save(tmp_path / "edited" / "汇总.xlsx")
     code, up = run(capsys, tmp_path / "edited" / "汇总.xlsx", "-o", tmp_path / "省" / "汇总2.xlsx")
     assert code == 0 and {d["cell"] for d in up["diagnostics"] if d["code"] in EDIT_CODES} == set(edits)
+
+
+def test_a_summary_of_a_bureaus_with_namesakes_whose_deviations_differ_is_no_edit(tmp_path, capsys):
+    """A province sums the bureau's summary, whose namesake units' 信息中心.xlsx came through it alike: in the
+    province's 指标偏差 the two 信息中心 rows of 安全隐患消除 show one 位置 and 单位, and differ in their 偏差原因分析.
+    One level up they are no edit: each row is compared with its own department's indicator (by 主管部门). Before,
+    they were taken in sheet order, and each 偏差原因分析 was said to be rewritten."""
+    bureau = tmp_path / "省" / "局汇总.xlsx"
+    assert run(capsys, *namesake_summaries(capsys, tmp_path, "设备到货延迟"), "-o", bureau)[0] == 0
+    province = tmp_path / "省" / "省汇总.xlsx"
+    assert run(capsys, bureau, "-o", province)[0] == 0
+    rows = [row for row in sheet_rows(load_workbook(province), "指标偏差", 1) if row["三级指标"] == "安全隐患消除"
+            and row["单位"] == "信息中心"]
+    assert len({row["位置"] for row in rows}) == 1 and len({row["偏差原因分析"] for row in rows}) == 2
+    code, up = run(capsys, province, "-o", tmp_path / "国" / "汇总.xlsx")
+    assert code == 0 and not [d for d in up["diagnostics"] if d["code"] in EDIT_CODES]
+    wb = load_workbook(province)  # a row's 主管部门 rewritten: that one edit, at its cell
+    header, lines = table_rows(wb["指标偏差"], 1)
+    department = wb["指标偏差"].cell(lines[0], header["主管部门"])
+    department.value = "市教育局"
+    (tmp_path / "edited").mkdir()
+    wb.save(tmp_path / "edited" / "省汇总.xlsx")
+    code, up = run(capsys, tmp_path / "edited" / "省汇总.xlsx", "-o", tmp_path / "国" / "汇总2.xlsx")
+    [edit] = [d for d in up["diagnostics"] if d["code"] in EDIT_CODES]
+    assert (edit["code"], edit["cell"]) == ("K012", department.coordinate) and "的主管部门为“市教育局”" in edit["message"]
+
+
+def test_a_provinces_notes_beside_namesakes_deviations_stay_beside_their_own_rows(tmp_path, capsys):
+    """The province writes a 部门意见 beside each of the two 信息中心 rows of 安全隐患消除 in its 指标偏差, which show
+    one 位置 and 单位, and sums its inbox again: each note goes beside its own department's row."""
+    inbox = tmp_path / "省"
+    assert run(capsys, *namesake_summaries(capsys, tmp_path), "-o", inbox / "局汇总.xlsx")[0] == 0
+    province = inbox / "省汇总.xlsx"
+    assert run(capsys, inbox / "局汇总.xlsx", "-o", province)[0] == 0
+    wb = load_workbook(province)
+    ws = wb["指标偏差"]
+    header, rows = table_rows(ws, 1)
+    opinion = ws.max_column + 1
+    ws.cell(1, opinion).value = "部门意见"
+    notes = {EDUCATION: "请教育局督促", HEALTH: "已约谈卫健委"}
+    for r in rows:
+        if ws.cell(r, header["单位"]).value == "信息中心" and ws.cell(r, header["三级指标"]).value == "安全隐患消除":
+            ws.cell(r, opinion).value = notes[ws.cell(r, header["主管部门"]).value]
+    wb.save(province)
+    code, again = run(capsys, inbox, "-o", inbox / "省汇总（2）.xlsx")
+    [k016] = [d for d in again["diagnostics"] if d["code"] == "K016"]
+    assert code == 0 and "指标偏差“部门意见”" in k016["message"] and "未带入" not in k016["message"]
+    assert namesake_notes(inbox / "省汇总（2）.xlsx", "指标偏差", 1, "部门意见") == {
+        (department, "信息中心", "信息化运维"): note for department, note in notes.items()}
 
 
 def test_the_department_forms_note_counts_only_the_units_that_sent_none(department, tmp_path, capsys):

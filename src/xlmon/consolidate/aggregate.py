@@ -23,8 +23,8 @@ from .copies import (IDENTICAL, Met, copies_said, copy_dates, copy_of, covered_f
                      moot_findings, own_department, project_aliases, said_again, said_once, same_project, saved_at,
                      saved_later)
 from .focus import Focus, focus_list
-from .names import (Units, alike_names, department_groups, department_name, departments_of, unit_or_file,
-                    with_units)
+from .names import (Departments, Units, alike_names, department_groups, department_name, departments_of,
+                    unit_or_file, with_units)
 from .periods import (form_of_month, in_period, left_forms, left_out_reason, majority_period, month_of,
                       off_period_finding, sent_text, sheet_of_month, summary_off_period)
 from .records import (AMOUNTS, OVERALL_NAME, FileOutcome, FormRecord, duplicate_form, form_place,
@@ -231,12 +231,9 @@ class Summary:
         return Units([*self.projects, *self.overall])
 
     def department_for(self, record: FormRecord) -> str | None:
-        """A bureau's: the department a project form names, as departments names it; for a unit's 部门整体 form,
-        which names the unit itself as 主管部门（单位）, the department its unit's projects name. None in a
+        """A bureau's: the department its tables show beside a form's row (names.Departments). None in a
         department's summary, of one department."""
-        if record.kind == "project" or not self.department_of:
-            return self.department_of.get(record.department or "")
-        return self._unit_departments.get(self.unit_ids.of(record))
+        return self._departments(record)
 
     def in_department_order(self, rows: list[T], record: Callable[[T], FormRecord]) -> list[T]:
         """A bureau's rows (指标偏差's, 重点监控建议's) department by department, as 汇总表 lists the departments
@@ -249,14 +246,8 @@ class Summary:
         return sorted(rows, key=lambda row: rank.get(self.department_for(record(row)) or UNNAMED_DEPARTMENT, unnamed))
 
     @cached_property
-    def _unit_departments(self) -> dict[tuple, str]:
-        """Each unit (Units: 某校（101001004） is 某校; 机关服务中心（101003） is not 机关服务中心（102003）) → the
-        department its projects name."""
-        found: dict[tuple, str] = {}
-        for r in self.projects:
-            if (name := self.department_of.get(r.department or "")) is not None:
-                found.setdefault(self.unit_ids.of(r), name)
-        return found
+    def _departments(self) -> Departments:
+        return Departments(self.department_of, self.projects, self.unit_ids)
 
 
 def shown_names(paths: Iterable[str]) -> dict[str, str]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
 from ..calc import time_progress
@@ -125,7 +125,8 @@ def placed_columns(columns: list[Column], summary: Summary) -> tuple[list[Column
     records = [*summary.projects, *summary.overall]
     places, names = source_names(records), problem_names(summary.diagnostics)
     rows = {SUMMARY_SHEETS[1]: {detail_key(r, places) for r in summary.projects},
-            SUMMARY_SHEETS[2]: {deviation_key(r, d, places) for r in records for d in r.deviations},
+            SUMMARY_SHEETS[2]: {deviation_key(r, d, places, summary.department_for(r)) for r in records
+                                for d in r.deviations},
             SUMMARY_SHEETS[3]: {problem_key(d, names) for d in summary.diagnostics},
             SUMMARY_SHEETS[4]: {focus_key(f, summary.department_for(f.record)) for f in summary.focus}}
     earlier = earlier_places(records, places)
@@ -134,7 +135,7 @@ def placed_columns(columns: list[Column], summary: Summary) -> tuple[list[Column
         here = rows[column.sheet]
         if column.sheet == SUMMARY_SHEETS[2] and earlier:
             column = column._replace(values={_placed_now(k, earlier): v for k, v in column.values.items()})
-        if column.sheet == SUMMARY_SHEETS[4]:
+        if column.sheet in (SUMMARY_SHEETS[2], SUMMARY_SHEETS[4]):
             column = column._replace(values=_departments_now(column.values, here))
         placed.append(column._replace(values={k: v for k, v in column.values.items() if k in here}))
         left += [(column, v) for k, v in column.values.items() if k not in here]
@@ -147,9 +148,9 @@ def _placed_now(key: tuple, earlier: dict[str, str]) -> tuple:
 
 
 def _departments_now(values: dict[tuple, object], here: set[tuple]) -> dict[tuple, object]:
-    """重点监控建议's values by the key of their row now (focus_key, 主管部门 last): one whose 主管部门 the new summary
-    writes otherwise, or read where there was none (a summary of one department, or of an older xlmon), by its unit
-    and project, where one row now has them and one value stood beside them."""
+    """指标偏差's or 重点监控建议's values by the key of their row now (主管部门 last): one whose 主管部门 the new
+    summary writes otherwise, or read where there was none (a summary of one department, or of an older xlmon), by
+    the rest of its key, where one row now has it and one value stood beside it."""
     rows = Counter(k[:-1] for k in here)
     given = Counter(k[:-1] for k in values)
     now = {k[:-1]: k for k in here}
@@ -361,9 +362,10 @@ def edited_deviations(sheet: list[list], records: list[FormRecord]) -> Found:
     department, a grade or forecast changed, a row deleted or added, a column of its own added. One level up
     the 指标偏差 are listed from the records (the units' forms), so such edits would be lost without a word;
     each is reported (K012) with the cell."""
+    from .names import Departments
     from .records import form_name
-    from .workbook import (DEVIATION_KEY, GRADE_TEXT, deviation_headers, deviation_key, deviation_row, earlier_places,
-                           source_names)
+    from .workbook import (DEPARTMENT_HEADER, DEVIATION_KEY, GRADE_TEXT, deviation_headers, deviation_key,
+                           deviation_row, earlier_places, source_names)
 
     labels = deviation_headers("")
     expected = [h for h in labels if not _is_actual(h)]
@@ -378,17 +380,17 @@ def edited_deviations(sheet: list[list], records: list[FormRecord]) -> Found:
     where, level3, unit = header.get("位置"), header.get("三级指标"), header.get("单位")
     if where is None and level3 is None:
         return edits
-    key_columns = (where, unit, level3)  # DEVIATION_KEY's columns
+    key_columns = (where, unit, level3, header.get(DEPARTMENT_HEADER))  # DEVIATION_KEY's columns
     rows = _rows_by(sheet, found, list(key_columns))
     listed = [(record, d) for record in records for d in record.deviations]
-    places = source_names(records)
+    places, departments = source_names(records), Departments.of(records)
     if where is not None and (earlier := earlier_places(records, places)):  # a summary written before: its 位置 unquoted
         now: dict[tuple, list[int]] = {}
         for key, lines in rows.items():
             now.setdefault(_placed_now(key, earlier), []).extend(lines)
         rows = {key: sorted(lines) for key, lines in now.items()}
     wanted = [tuple(part if c is not None else None for part, c in zip(key, key_columns))
-              for key in (deviation_key(record, d, places) for record, d in listed)]
+              for key in (deviation_key(record, d, places, departments(record)) for record, d in listed)]
     for (record, d), key, (r, renamed) in zip(listed, wanted, _match(rows, wanted)):
         name = f"“{'·'.join(filter(None, (record.unit, form_name(record), d.level3)))}”"
         if r is None:
@@ -597,7 +599,7 @@ def edited_focus(sheet: list[list], records: list[FormRecord], profile: Profile,
     One level up the list is drafted again from the records. (Drafted with today's profile: a focus threshold
     changed since shows as edits too.)"""
     from .focus import focus_list
-    from .names import department_groups, departments_of
+    from .names import Departments
     from .workbook import DEPARTMENT_HEADER, FOCUS_HEADERS, FOCUS_NOTE, FOCUS_TOP
 
     found = header_row(sheet, FOCUS_HEADERS)
@@ -609,7 +611,7 @@ def edited_focus(sheet: list[list], records: list[FormRecord], profile: Profile,
     rows = _rows_by(sheet, found, [unit, project, department])
     projects = [r for r in records if r.kind == "project"]
     drafted = focus_list(projects, profile, apart)
-    departments = departments_of(department_groups(projects)) if department is not None else {}
+    departments = Departments.of(records) if department is not None else lambda record: None
     for focus, r in zip(drafted, _focus_rows(sheet, header, rows, drafted, departments)):
         name = "·".join(filter(None, (focus.record.unit, focus.record.project))) or focus.record.sheet
         if r is None:
@@ -625,7 +627,7 @@ def edited_focus(sheet: list[list], records: list[FormRecord], profile: Profile,
 
 
 def _focus_rows(sheet: list[list], header: dict[str, int], rows: dict[tuple, list[int]], drafted: list[Focus],
-                departments: dict[str, str]) -> list[int | None]:
+                departments: Callable[[FormRecord], str | None]) -> list[int | None]:
     """The row of 重点监控建议 showing each drafted project (None: deleted), taken from `rows` (by focus_key: a
     bureau's by 主管部门, departments naming each form's, as namesake units of two departments may each have a
     project of one name). Rows of one key in either order (sorted by hand; a sheet with no 主管部门): such a row
@@ -634,7 +636,7 @@ def _focus_rows(sheet: list[list], header: dict[str, int], rows: dict[tuple, lis
     from .workbook import focus_key
 
     def left(focus: Focus) -> list[int] | None:
-        key = focus_key(focus, departments.get(focus.record.department or ""))
+        key = focus_key(focus, departments(focus.record))
         # a project with no name of its own, as summaries before named_form left it: blank
         return rows.get(key) or rows.get((clean_text(focus.record.unit), clean_text(focus.record.project), key[-1]))
 

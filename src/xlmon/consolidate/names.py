@@ -921,6 +921,30 @@ def departments_of(groups: list[tuple[str, list[FormRecord]]]) -> dict[str, str]
     return {r.department: name for name, forms in groups for r in forms if r.department}
 
 
+class Departments:
+    """The 主管部门 a bureau's tables show beside a form's row: a project form's as departments_of names it; a unit's
+    部门整体 form's, which names the unit itself as 主管部门（单位）, the one its unit's projects name (units: Units
+    tells 某校（101001004） is 某校, 机关服务中心（101003） not 机关服务中心（102003）). None in one department's summary."""
+
+    def __init__(self, department_of: dict[str, str], projects: Iterable[FormRecord], units: Units):
+        self.department_of, self.units = department_of, units
+        self.of_unit: dict[tuple, str] = {}
+        for r in projects:
+            if (name := department_of.get(r.department or "")) is not None:
+                self.of_unit.setdefault(units.of(r), name)
+
+    @classmethod
+    def of(cls, records: list[FormRecord]) -> Departments:
+        """As a summary of these records (its records sheet read back) showed them."""
+        projects = [r for r in records if r.kind == "project"]
+        return cls(departments_of(department_groups(projects)), projects, Units(records))
+
+    def __call__(self, record: FormRecord) -> str | None:
+        if record.kind == "project" or not self.department_of:
+            return self.department_of.get(record.department or "")
+        return self.of_unit.get(self.units.of(record))
+
+
 _DEPARTMENT_CODE = re.compile(r"(?<![0-9])[0-9]{6,}(?![0-9])")
 
 

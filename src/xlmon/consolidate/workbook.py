@@ -667,7 +667,7 @@ def deviation_headers(months: int | str) -> list[str]:
             "全年预计完成情况", "完成目标可能性", "偏差原因分析", "备注", "位置"]
 
 
-DEVIATION_KEY = ("位置", "单位", "三级指标")  # what tells a row of 指标偏差 (edits.py, own columns)
+DEVIATION_KEY = ("位置", "单位", "三级指标", DEPARTMENT_HEADER)  # what tells a row of 指标偏差 (edits.py, own columns)
 DEVIATION_COLUMNS = len(deviation_headers(""))
 
 
@@ -703,8 +703,10 @@ def earlier_places(records: list[FormRecord], names: dict[str, str]) -> dict[str
     return {old: new for old, new in places.items() if old != new}
 
 
-def deviation_key(record: FormRecord, d: Deviation, names: dict[str, str]) -> tuple:
-    return deviation_place(record, d, names), clean_text(record.unit), clean_text(d.level3)
+def deviation_key(record: FormRecord, d: Deviation, names: dict[str, str], department: str | None = None) -> tuple:
+    """What tells a row of 指标偏差: its 位置, unit, 三级指标 and 主管部门 (a bureau's, Summary.department_for: one
+    level up namesake units' files of one name came through one summary, and show one 位置)."""
+    return deviation_place(record, d, names), clean_text(record.unit), clean_text(d.level3), clean_text(department)
 
 
 def deviation_row(record: FormRecord, d: Deviation, names: dict[str, str]) -> list[tuple[object, str]]:
@@ -726,7 +728,7 @@ def _deviations(book: _Book, summary: Summary, names: dict[str, str], folder: st
     place = len(_by_department(summary, headers)) - 1  # 位置: opens the unit's file at the indicator
     for d, r in rows:
         _linked_line(s, [*_department_cell(summary, r, deviation_row(r, d, names), headers),
-                         *(_own_cells(own, deviation_key(r, d, names)) if own else ())],
+                         *(_own_cells(own, deviation_key(r, d, names, summary.department_for(r))) if own else ())],
                      place, _form_link(r, d.cell, folder) if d.cell else None)
     s.finish()
 
