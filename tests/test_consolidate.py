@@ -1996,6 +1996,40 @@ def test_a_provinces_notes_beside_namesakes_deviations_stay_beside_their_own_row
         (department, "信息中心", "信息化运维"): note for department, note in notes.items()}
 
 
+def test_a_provinces_project_rows_of_namesakes_sorted_and_noted_stay_their_own(tmp_path, capsys):
+    """Above a bureau the namesakes' two 信息中心·信息化运维 rows of 项目明细 show one 单位, 项目名称, 工作表 and
+    来源文件 (信息中心.xlsx（局汇总.xlsx）), and differ in their amounts. The province sorts 项目明细 so that the
+    health commission's comes first and writes a 审核意见 beside each: one level up that is no edit but the
+    column, each row compared with its own department's project (by 主管部门); summing its inbox again puts each
+    note beside its own row. Before, rows were taken in sheet order (their amounts said to be edited) and the
+    first note went beside both."""
+    inbox = tmp_path / "省"
+    assert run(capsys, *namesake_summaries(capsys, tmp_path), "-o", inbox / "局汇总.xlsx")[0] == 0
+    province = inbox / "省汇总.xlsx"
+    assert run(capsys, inbox / "局汇总.xlsx", "-o", province)[0] == 0
+    wb = load_workbook(province)
+    ws = wb["项目明细"]
+    header, rows = table_rows(ws, 1)
+    twins = [r for r in rows if ws.cell(r, header["单位"]).value == "信息中心"]
+    assert len({ws.cell(r, header["来源文件"]).value for r in twins}) == 1
+    assert [ws.cell(r, header["主管部门"]).value for r in twins] == [EDUCATION, HEALTH]
+    swap_rows(ws, *twins)
+    opinion = ws.max_column + 1
+    ws.cell(1, opinion).value = "审核意见"
+    notes = {EDUCATION: "请教育局督促", HEALTH: "已约谈卫健委"}
+    for r in twins:
+        ws.cell(r, opinion).value = notes[ws.cell(r, header["主管部门"]).value]
+    wb.save(province)
+    code, up = run(capsys, province, "-o", tmp_path / "国" / "汇总.xlsx")
+    edits = [(d["code"], d["cell"]) for d in up["diagnostics"] if d["code"] in EDIT_CODES]
+    assert code == 0 and edits == [("K005", ws.cell(1, opinion).coordinate)], up["diagnostics"]
+    code, again = run(capsys, inbox, "-o", inbox / "省汇总（2）.xlsx")
+    [k016] = [d for d in again["diagnostics"] if d["code"] == "K016"]
+    assert code == 0 and "项目明细“审核意见”" in k016["message"] and "未带入" not in k016["message"]
+    assert namesake_notes(inbox / "省汇总（2）.xlsx", "项目明细", 1, "审核意见") == {
+        (department, "信息中心", "信息化运维"): note for department, note in notes.items()}
+
+
 def test_the_department_forms_note_counts_only_the_units_that_sent_none(department, tmp_path, capsys):
     """A unit's 部门整体 form names it with its code (某市第一中学（101001001）), its project forms without: the
     note counts the units that sent no 部门整体 form, here and one level up."""

@@ -124,7 +124,7 @@ def placed_columns(columns: list[Column], summary: Summary) -> tuple[list[Column
 
     records = [*summary.projects, *summary.overall]
     places, names = source_names(records), problem_names(summary.diagnostics)
-    rows = {SUMMARY_SHEETS[1]: {detail_key(r, places) for r in summary.projects},
+    rows = {SUMMARY_SHEETS[1]: {detail_key(r, places, summary.department_for(r)) for r in summary.projects},
             SUMMARY_SHEETS[2]: {deviation_key(r, d, places, summary.department_for(r)) for r in records
                                 for d in r.deviations},
             SUMMARY_SHEETS[3]: {problem_key(d, names) for d in summary.diagnostics},
@@ -135,7 +135,7 @@ def placed_columns(columns: list[Column], summary: Summary) -> tuple[list[Column
         here = rows[column.sheet]
         if column.sheet == SUMMARY_SHEETS[2] and earlier:
             column = column._replace(values={_placed_now(k, earlier): v for k, v in column.values.items()})
-        if column.sheet in (SUMMARY_SHEETS[2], SUMMARY_SHEETS[4]):
+        if column.sheet != SUMMARY_SHEETS[3]:
             column = column._replace(values=_departments_now(column.values, here))
         placed.append(column._replace(values={k: v for k, v in column.values.items() if k in here}))
         left += [(column, v) for k, v in column.values.items() if k not in here]
@@ -148,7 +148,7 @@ def _placed_now(key: tuple, earlier: dict[str, str]) -> tuple:
 
 
 def _departments_now(values: dict[tuple, object], here: set[tuple]) -> dict[tuple, object]:
-    """指标偏差's or 重点监控建议's values by the key of their row now (主管部门 last): one whose 主管部门 the new
+    """A table's values by the key of their row now (主管部门 last; 校验问题 has none): one whose 主管部门 the new
     summary writes otherwise, or read where there was none (a summary of one department, or of an older xlmon), by
     the rest of its key, where one row now has it and one value stood beside it."""
     rows = Counter(k[:-1] for k in here)
@@ -166,7 +166,7 @@ def _keyed() -> dict[str, tuple[tuple[str, ...], int, tuple[str, ...]]]:
                            FOCUS_HEADERS, deviation_headers)
 
     deviations = tuple(h for h in deviation_headers("") if not _is_actual(h))
-    return {SUMMARY_SHEETS[1]: (DETAIL_HEADERS, len(DETAIL_HEADERS), (*DETAIL_KEY, DETAIL_SOURCE)),
+    return {SUMMARY_SHEETS[1]: (DETAIL_HEADERS, len(DETAIL_HEADERS), (*DETAIL_KEY, DETAIL_SOURCE, DEPARTMENT_HEADER)),
             SUMMARY_SHEETS[2]: (deviations, DEVIATION_COLUMNS, DEVIATION_KEY),
             SUMMARY_SHEETS[3]: (DIAGNOSTIC_HEADERS, len(DIAGNOSTIC_HEADERS), DIAGNOSTIC_HEADERS),
             SUMMARY_SHEETS[4]: (FOCUS_HEADERS, len(FOCUS_HEADERS), (*FOCUS_HEADERS[:2], DEPARTMENT_HEADER))}
@@ -218,19 +218,22 @@ def edited_details(sheet: list[list], records: list[FormRecord]) -> Found:
     """Where a summary's 项目明细 no longer shows what its records hold: an amount changed, a name rewritten, a
     project's row deleted or one added by hand. One level up only the records count, so such edits would be lost
     without a word; each is reported (K005) with the cell, and the records are used as they are."""
-    from .workbook import DETAIL_HEADERS, GRADE_TEXT, detail_key, source_names
+    from .names import Departments
+    from .workbook import DEPARTMENT_HEADER, DETAIL_HEADERS, GRADE_TEXT, detail_key, source_names
 
     found = header_row(sheet, DETAIL_HEADERS)
     header, edits = _headed(sheet, 0, found, DETAIL_HEADERS)
-    at = {k: i for i, k in enumerate((*DETAIL_KEY, DETAIL_SOURCE))}  # detail_key's parts; the source tells blank
-    keys = [k for k in at if k in header]  # units apart
+    # detail_key's parts; the source tells blank units apart, 主管部门 namesakes one level above a bureau
+    at = {k: i for i, k in enumerate((*DETAIL_KEY, DETAIL_SOURCE, DEPARTMENT_HEADER))}
+    keys = [k for k in at if k in header]
     if found is None or not keys:
         return edits
     columns = {c: DETAIL_AMOUNTS[h] for h, c in header.items() if h in DETAIL_AMOUNTS}
     rows = _rows_by(sheet, found, [header[k] for k in keys])
     projects = [r for r in records if r.kind == "project"]
     names = source_names(records)
-    wanted = [tuple(key[at[k]] for k in keys) for key in (detail_key(r, names) for r in projects)]
+    departments = Departments.of(records)
+    wanted = [tuple(key[at[k]] for k in keys) for key in (detail_key(r, names, departments(r)) for r in projects)]
     for record, key, (r, renamed) in zip(projects, wanted, _match(rows, wanted)):
         name = f"“{record.unit or '未填单位'}·{record.project or record.sheet}”"
         if r is None:

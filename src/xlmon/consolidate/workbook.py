@@ -618,9 +618,12 @@ DETAIL_HEADERS = ("序号", "单位", "项目名称", "项目代码", "工作表
                   "综合评级", "确定能", "有可能", "完全不可能", "来源文件")
 
 
-def detail_key(record: FormRecord, names: dict[str, str]) -> tuple:
-    """What tells a row of 项目明细 (edits.DETAIL_KEY and its 来源文件); names: source_names."""
-    return clean_text(record.unit), clean_text(record.project), clean_text(record.sheet), source_name(record, names)
+def detail_key(record: FormRecord, names: dict[str, str], department: str | None = None) -> tuple:
+    """What tells a row of 项目明细 (edits.DETAIL_KEY, its 来源文件 and 主管部门: a bureau's, Summary.department_for,
+    as one level up namesake units' files of one name came through one summary, and show one 来源文件); names:
+    source_names."""
+    return (clean_text(record.unit), clean_text(record.project), clean_text(record.sheet), source_name(record, names),
+            clean_text(department))
 
 
 def _by_department(summary: Summary, headers: Sequence[str]) -> list[str]:
@@ -658,7 +661,8 @@ def _projects(book: _Book, summary: Summary, folder: str, names: dict[str, str])
             (r.indicator_grades.get("yellow", 0), "int"), (r.indicator_grades.get("red", 0), "int"),
             (r.grade, "grade"), (r.likelihoods.get("确定能", 0), "int"), (r.likelihoods.get("有可能", 0), "int"),
             (r.likelihoods.get("完全不可能", 0), "int")], DETAIL_HEADERS), (source_name(r, names), "text"),
-            *(_own_cells(own, detail_key(r, names)) if own else ())], link, _project_link(r, folder))
+            *(_own_cells(own, detail_key(r, names, summary.department_for(r))) if own else ())], link,
+                     _project_link(r, folder))
     s.finish()
 
 
