@@ -1941,10 +1941,14 @@ def test_namesakes_projects_on_the_focus_list_each_rewritten_are_two_edits_of_th
     edits = {d["cell"]: d["message"] for d in up["diagnostics"] if d["code"] in EDIT_CODES}
     assert code == 0 and set(edits) == {cell.coordinate for cell in handlings}, edits
     assert all(f"的建议处理方式（草稿）为“{cell.value}”" in edits[cell.coordinate] for cell in handlings)
-    ws.cell(rows[0], header["主管部门"]).value = "市教育局"  # a row's 主管部门 rewritten: still its project's row
+    department = ws.cell(twins[0], header["主管部门"])  # a row's 主管部门 rewritten: still its project's row, and
+    assert department.value == HEALTH  # the rewrite one more edit, as in 项目明细 and 指标偏差
+    department.value = "市教育局"
     wb.save(tmp_path / "edited" / "汇总.xlsx")
     code, up = run(capsys, tmp_path / "edited" / "汇总.xlsx", "-o", tmp_path / "省" / "汇总2.xlsx")
-    assert code == 0 and {d["cell"] for d in up["diagnostics"] if d["code"] in EDIT_CODES} == set(edits)
+    again = {d["cell"]: d["message"] for d in up["diagnostics"] if d["code"] in EDIT_CODES}
+    assert code == 0 and set(again) == {*edits, department.coordinate}, again
+    assert f"“信息中心·信息化运维”的主管部门为“市教育局”，记录为“{HEALTH}”" in again[department.coordinate]
 
 
 def test_a_summary_of_a_bureaus_with_namesakes_whose_deviations_differ_is_no_edit(tmp_path, capsys):

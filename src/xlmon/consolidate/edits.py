@@ -623,6 +623,8 @@ def edited_focus(sheet: list[list], records: list[FormRecord], profile: Profile,
         for label, c, shown, value in _focus_differences(sheet[r], header, focus):
             where = address(r, c) if c is not None else ""
             edits.append((where, f"“{name}”的{label}为{_shown(shown)}，xlmon 起草的是{_shown(value)}"))
+        if (shown := _text_at(sheet[r], department)) != (value := clean_text(departments(focus.record))):
+            edits.append((address(r, department), f"“{name}”的{DEPARTMENT_HEADER}为{_shown(shown)}，记录为{_shown(value)}"))
     for r, key in _left(rows):
         text = "·".join(filter(None, key[:-1]))
         edits.append((address(r, project or 0), f"第 {r + 1} 行{f'“{text}”' if text else ''}不是 xlmon 列出的重点监控项目"))
