@@ -1922,6 +1922,34 @@ def test_a_bureaus_notes_on_its_focus_list_written_before_it_named_departments_g
         (EDUCATION, "一中", "信息化运维"): "请教育局督促", (HEALTH, "一院", "信息化运维"): "已约谈"}
 
 
+@pytest.mark.parametrize("noted", [1, 2])
+def test_a_bureaus_notes_beside_namesakes_focus_rows_written_before_it_named_departments_are_named(tmp_path, capsys,
+                                                                                                     noted):
+    """A bureau's summary of an older xlmon, whose 重点监控建议 had no 主管部门 column: nothing tells the namesakes'
+    two 信息中心·信息化运维 rows apart, so a note beside either (or a note beside each) goes beside neither in the
+    next summary, and K016 names each as not carried. Before, the first went beside both, and a second was lost
+    without a word."""
+    inbox = tmp_path / "收件"
+    bureau = inbox / "局汇总.xlsx"
+    assert run(capsys, *namesake_summaries(capsys, tmp_path), "-o", bureau)[0] == 0
+    wb = load_workbook(bureau)
+    ws = wb["重点监控建议"]
+    header, rows = table_rows(ws, 3)
+    ws.delete_cols(header["主管部门"])
+    opinion = ws.max_column + 1
+    ws.cell(3, opinion).value = "部门意见"
+    notes = ["请单位说明原因", "已约谈"][:noted]
+    for r, note in zip(rows, notes):
+        ws.cell(r, opinion).value = note
+    wb.save(bureau)
+    code, again = run(capsys, inbox, "-o", inbox / "局汇总（2）.xlsx")
+    [k016] = [d for d in again["diagnostics"] if d["code"] == "K016"]
+    named = "、".join(f"重点监控建议“部门意见”列的“{note}”" for note in notes)
+    assert code == 0 and f"其中 {noted} 个值所在的行与另一行无法区分（如同名单位的同名项目），未带入：{named}" in k016["message"]
+    assert "已不存在" not in k016["message"]
+    assert [row["部门意见"] for row in sheet_rows(load_workbook(inbox / "局汇总（2）.xlsx"), "重点监控建议", 3)] == [None] * 2
+
+
 def test_namesakes_projects_on_the_focus_list_each_rewritten_are_two_edits_of_the_handling(tmp_path, capsys):
     """The bureau rewrites the handling in both of the namesakes' 信息中心·信息化运维 rows of 重点监控建议, whose
     小计 differ: one level up each row is compared with its own department's draft (by 主管部门), the two handlings

@@ -54,6 +54,7 @@ class Column(NamedTuple):
     header: str
     cell: str
     values: dict[tuple, object]
+    apart: tuple = ()  # values beside rows nothing tells apart (_by_row): not carried, but named
 
 
 def summary_edits(sheets: dict[str, list[list]], records: list[FormRecord], diagnostics: list[dict],
@@ -78,8 +79,8 @@ def summary_edits(sheets: dict[str, list[list]], records: list[FormRecord], diag
     found += [("K014", name, [("", f"增加了工作表“{name}”")]) for name, grid in sheets.items()
               if name not in (*SUMMARY_SHEETS, RECORDS_SHEET) and any(clean_text(v) for row in grid for v in row)]
     edits = [Edit(code, name, cell or None, what) for code, name, edits in found for cell, what in edits]
-    edits += [Edit(_code(c.sheet), c.sheet, c.cell, f"增加了“{c.header}”一列", c.header if c.values else None)
-              for c in own_columns(sheets)]
+    edits += [Edit(_code(c.sheet), c.sheet, c.cell, f"增加了“{c.header}”一列",
+                   c.header if c.values or c.apart else None) for c in own_columns(sheets)]
     for name, (headers, width, _) in _keyed().items():
         if name in sheets and (top := header_row(sheets[name], headers)) is not None:
             edits += [Edit(_code(name), name, cell, what) for cell, what in _beside(sheets[name], top, width, headed=False)]
@@ -111,15 +112,27 @@ def own_columns(sheets: dict[str, list[list]]) -> list[Column]:
                 continue
             cells = [(line, value) for line in grid[top + 1:] if (value := kept(line[c] if c < len(line) else None))
                      is not None]
-            values = {tuple(_text_at(line, k) for k in key_columns): value
-                      for line, value in reversed(cells)} if key_columns else {}  # the first of a key counts
-            out.append(Column(name, h, address(top, c), values))
+            values, apart = _by_row(cells, key_columns) if key_columns else ({}, [])
+            out.append(Column(name, h, address(top, c), values, tuple(apart)))
     return out
 
 
-def placed_columns(columns: list[Column], summary: Summary) -> tuple[list[Column], list[tuple[Column, object]]]:
-    """The department's columns as they go into a new summary, each value beside the row it stood beside; and
-    the values whose row the new summary no longer has (a deviation corrected, a finding gone), which are not."""
+def _by_row(cells: list[tuple[list, object]], key_columns: list[int | None]) -> tuple[dict[tuple, object], list]:
+    """A column's values (beside each line) by the key of their row; apart, those beside rows of one key that
+    differ, as nothing tells which is whose (namesake units' projects where the sheet shows no 主管部门). Rows
+    of one key with one value (a finding listed twice) share it."""
+    by_key: dict[tuple, list] = {}
+    for line, value in cells:
+        by_key.setdefault(tuple(_text_at(line, k) for k in key_columns), []).append(value)
+    values = {key: found[0] for key, found in by_key.items() if len(set(map(repr, found))) == 1}
+    return values, [value for key, found in by_key.items() if key not in values for value in found]
+
+
+def placed_columns(columns: list[Column], summary: Summary
+                   ) -> tuple[list[Column], list[tuple[Column, object]], list[tuple[Column, object]]]:
+    """The department's columns as they go into a new summary, each value beside the row it stood beside; the
+    values whose row the new summary no longer has (a deviation corrected, a finding gone), which are not; and
+    those whose row nothing tells from a namesake's (Column.apart; _departments_now), which are not either."""
     from .workbook import detail_key, deviation_key, earlier_places, source_names, focus_key, problem_key, problem_names
 
     records = [*summary.projects, *summary.overall]
@@ -130,7 +143,7 @@ def placed_columns(columns: list[Column], summary: Summary) -> tuple[list[Column
             SUMMARY_SHEETS[3]: {problem_key(d, names) for d in summary.diagnostics},
             SUMMARY_SHEETS[4]: {focus_key(f, summary.department_for(f.record)) for f in summary.focus}}
     earlier = earlier_places(records, places)
-    placed, left = [], []
+    placed, left, apart = [], [], []
     for column in columns:
         here = rows[column.sheet]
         if column.sheet == SUMMARY_SHEETS[2] and earlier:
@@ -138,8 +151,12 @@ def placed_columns(columns: list[Column], summary: Summary) -> tuple[list[Column
         if column.sheet != SUMMARY_SHEETS[3]:
             column = column._replace(values=_departments_now(column.values, here))
         placed.append(column._replace(values={k: v for k, v in column.values.items() if k in here}))
-        left += [(column, v) for k, v in column.values.items() if k not in here]
-    return placed, left
+        named = Counter(k[:-1] for k in here) if column.sheet != SUMMARY_SHEETS[3] else Counter()
+        unplaced = [(k, v) for k, v in column.values.items() if k not in here]
+        left += [(column, v) for k, v in unplaced if k[-1] is not None or named[k[:-1]] < 2]
+        apart += [*((column, v) for k, v in unplaced if k[-1] is None and named[k[:-1]] > 1),
+                  *((column, v) for v in column.apart)]
+    return placed, left, apart
 
 
 def _placed_now(key: tuple, earlier: dict[str, str]) -> tuple:

@@ -13,6 +13,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from functools import cache, partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..adapters.files import find_workbooks, other_files, read_workbook, unpacked_refusal
 from ..diagnostics import make
@@ -24,6 +25,9 @@ from .edits import Edit
 from .extract import Completed, NotCompleted, completed_summary, edits_in, extract, read_completed
 from .names import department_groups, department_name, unit_key
 from .records import FileOutcome
+
+if TYPE_CHECKING:
+    from .edits import Column
 
 PARALLEL_FROM = 16  # below this many files a pool costs more than it saves
 
@@ -372,18 +376,24 @@ def _carry_columns(path: str, sheets: dict[str, list[list]], summary: Summary) -
         period = majority_period(summary_records(sheets.get(RECORDS_SHEET, []))[0])
     except DamagedRecords:
         return set()
-    columns = [c for c in own_columns(sheets) if c.values] if period == (summary.year, summary.months) else []
+    now = period == (summary.year, summary.months)
+    columns = [c for c in own_columns(sheets) if c.values or c.apart] if now else []
     if not columns:
         return set()
-    summary.annotations, left = placed_columns(columns, summary)
+    summary.annotations, left, apart = placed_columns(columns, summary)
     names = "、".join(f"{c.sheet}“{c.header}”" for c in columns)
-    gone = ""
-    if left:
-        shown = "、".join(f"{c.sheet}“{c.header}”列的{_quoted(v)}" for c, v in left[:EDITS_NAMED])
-        gone = f"；其中 {len(left)} 个值所在的行在新的汇总表中已不存在（相应偏差或问题已消除），未带入：{shown}" + (
-            " 等" if len(left) > EDITS_NAMED else "")
+    gone = _not_carried(left, "在新的汇总表中已不存在（相应偏差或问题已消除）") + _not_carried(
+        apart, "与另一行无法区分（如同名单位的同名项目）")
     summary.diagnostics.append(make("K016", file=path, count=len(columns), columns=names, gone=gone).model_dump())
     return {(path, c.sheet, c.header) for c in columns}
+
+
+def _not_carried(values: list[tuple[Column, object]], why: str) -> str:
+    """K016's clause naming the values of the department's columns not carried, and why their rows took none."""
+    if not values:
+        return ""
+    shown = "、".join(f"{c.sheet}“{c.header}”列的{_quoted(v)}" for c, v in values[:EDITS_NAMED])
+    return f"；其中 {len(values)} 个值所在的行{why}，未带入：{shown}" + (" 等" if len(values) > EDITS_NAMED else "")
 
 
 def _quoted(value: object) -> str:
