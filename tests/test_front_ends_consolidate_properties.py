@@ -54,6 +54,7 @@ from xlmon import entry_points as ep
 from xlmon.atomic import free_name
 from xlmon.cli import main
 from xlmon.consolidate.run import consolidate
+from xlmon.consolidate.said import SHOWN_REJECTED
 from xlmon.server.app import UPLOADED
 
 TOP = "某市教育局 2026年6月 报送"  # the folder the department head keeps the units' files in
@@ -365,7 +366,7 @@ def counts_said(text: str, data: dict, context: str) -> None:
     if data["roster"]:
         assert f"未报送 {len(data['missing_units'])} 个" in text, (context, text)
         assert f"不在名单中 {len(data['unlisted_units'])} 个" in text, (context, text)
-    for f in [f for f in rejected if not f["earlier"]][:ep.SHOWN_REJECTED]:
+    for f in [f for f in rejected if not f["earlier"]][:SHOWN_REJECTED]:
         assert f"{Path(f['path']).name}：" in text, (context, text, f)
 
 

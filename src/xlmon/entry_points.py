@@ -175,7 +175,8 @@ def summarise_folder(folder: Path, progress=None, profile: Profile | None = None
     in a bureau's folder is that department's form, consolidated, never the bureau's own)."""
     from .atomic import free_name
     from .consolidate.roster import folder_roster, found_roster
-    from .consolidate.run import consolidate, duplicates_count, edits_note
+    from .consolidate.run import consolidate
+    from .consolidate.said import roster_checked, summary_said
     from .file_errors import os_reason, others_note
 
     output = free_name(folder / "部门汇总.xlsx")
@@ -189,55 +190,24 @@ def summarise_folder(folder: Path, progress=None, profile: Profile | None = None
     except OSError as exc:  # a share the department head may only read, a full disk
         return (f"无法在文件夹“{folder}”中保存汇总表（{os_reason(exc)}）：请确认可以在该文件夹中新建文件，"
                 "或把各单位的文件复制到一个可写入的文件夹后再汇总。未生成任何文件。"), None
-    rejected = sum(1 for f in summary.files if f.status == "rejected")
     if not (summary.projects or summary.overall):
         return (f"文件夹“{folder}”中没有可汇总的绩效运行监控表。{_why_not(summary.files)}{others_note(summary.others)}"
                 f"{roster_note}"), None
     if roster:
-        roster_note = (f"按{summary.listed}名单（{roster_file.name}）核对：未报送 {len(summary.missing_units)} 个"
-                       f"{summary.other_period_note}，"
-                       f"不在名单中 {len(summary.unlisted_units)} 个，详见汇总表。")
+        roster_note = roster_checked(summary, roster_file.name)
     elif not roster_note:
         roster_note = "提示：在该文件夹中放一个文件名含“名单”的 .xlsx 或 .csv 单位名单，即可列出未报送的单位。"
-    carried = next((f"{Path(d['file']).name}：{d['message']}" for d in summary.diagnostics
-                    if d["code"] in ("K007", "K010", "K011")), "")
-    departments = f"{len(summary.departments)} 个主管部门、" if len(summary.departments) > 1 else ""  # a bureau's
-    return (f"汇总完成：{departments}{len(summary.units)} 个单位，{len(summary.projects)} 个项目，{rejected} 个文件未采用，"
-            f"汇总表已保存为 {output}。{_not_taken(summary.files)}{duplicates_count(summary)}{others_note(summary.others)}"
-            f"{roster_note}{carried}"
-            f"{edits_note(summary)}", output)
-
-
-SHOWN_REJECTED = 5  # files named in the 汇总 alert with their reasons; the rest are counted
+    return summary_said(summary, f"汇总表已保存为 {output}", roster_note), output
 
 
 def _why_not(files: list) -> str:
     """Why a folder gave nothing, for the alert: no workbook at all, or the first files and their reasons."""
+    from .consolidate.aggregate import shown_names
+    from .consolidate.said import listed
+
     if not files:
         return "文件夹中没有工作簿文件（.xlsx/.xlsm/.xls）。"
-    return _listed(files, files)
-
-
-def _not_taken(files: list) -> str:
-    """The first files left out of the summary, each with its reason, as the command line and the web page list
-    them, and how many were earlier months of forms sent for this period (K018); '' when every file was taken."""
-    from .consolidate.records import left_out
-
-    rejected, kept = left_out(files)
-    earlier = f"另有 {kept} 个文件是前期的表，本期的表已另行报送，无需处理。" if kept else ""
-    return (_listed(rejected, files) if rejected else "") + earlier
-
-
-def _listed(shown: list, files: list) -> str:
-    """The first of `shown` named as among `files` (一科/监控表.xlsx where two share a name), each with its reason
-    after a colon in a sentence of its own, as the report's left_out_text: in brackets after the name, a reason
-    holding brackets of its own (表内期间（2026年1-5月）…) nested them. The task pane's status says them alike."""
-    from .consolidate.aggregate import shown_names
-
-    names = shown_names(f.path for f in files)
-    listed = "".join(f"{names[f.path]}：{(f.reason or '未说明原因').rstrip('。')}。" for f in shown[:SHOWN_REJECTED])
-    more = f"（共 {len(shown)} 个，列出前 {SHOWN_REJECTED} 个）" if len(shown) > SHOWN_REJECTED else ""
-    return f"未采用的文件如下{more}。{listed}"
+    return listed(files, shown_names(f.path for f in files))
 
 
 def report(book: Any, profile: Profile | None = None) -> str:

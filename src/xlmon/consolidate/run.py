@@ -485,15 +485,20 @@ def summary_json(summary: Summary, output: str | Path | None) -> dict:
     }
 
 
+EDITS_CODES = ("K016", "K015")  # what became of the department's edits to its earlier summary
+CARRY_CODES = ("K007", "K010", "K011", "K021")  # what became of an earlier summary's 部门整体
+
+
 def edits_note(summary: Summary) -> str:
     """What became of the department's edits to its earlier summary: its own columns carried (K016), the edits
     that stay only in the earlier summary (K015); "" when there were none."""
-    return "".join(d["message"] for d in summary.diagnostics if d["code"] in ("K016", "K015"))
+    return "".join(d["message"] for d in summary.diagnostics if d["code"] in EDITS_CODES)
 
 
 def carry_note(summary: Summary) -> str:
-    """What became of an earlier summary's 部门整体 (K007 carried, K010 and K011 not), or "" when there was none."""
-    return next((d["message"] for d in summary.diagnostics if d["code"] in ("K007", "K010", "K011", "K021")), "")
+    """What became of an earlier summary's 部门整体 (K007 carried, K010, K011 and K021 not), or "" when there was
+    none."""
+    return next((d["message"] for d in summary.diagnostics if d["code"] in CARRY_CODES), "")
 
 
 def unnamed_note(summary: Summary) -> str:
