@@ -945,3 +945,55 @@ def test_a_bureaus_roster_of_abbreviated_departments_is_matched_on_the_page_as_o
     report = client.post("/api/report", files=files).json()
     text = "\n".join(p.text for p in Document(BytesIO(b64decode(report["download"]["data"]))).paragraphs)
     assert "按部门（单位）名单，应报送 3 个部门（单位），未报送 1 个：市民政局。" in text
+
+
+def test_consolidate_api_says_what_the_add_ins_alert_says_of_the_same_folder(client, department, tmp_path):
+    """The task pane's status line was a JavaScript twin of the add-in's 汇总 alert, drifted from it: it checked the
+    roster as 核对，未报送 1 个单位 (no 不在名单中, no 其中…其他期间) and put 部门整体： where the alert names last time's
+    summary the message calls 该汇总表. The server now writes it as the alert is written, for the same folder (its
+    roster, a unit's copy, files left out, two of one name, last time's completed summary, a paper no workbook)
+    word for word but where the summary went (saved beside the files there, downloaded here) and how the files came
+    together."""
+    import shutil
+
+    import openpyxl
+    from test_consolidate import complete_department_form
+
+    folder = tmp_path / "units"
+    folder.mkdir()
+    for path in department.paths:
+        shutil.copy2(path, folder)
+    _, earlier = ep.summarise_folder(folder)
+    complete_department_form(earlier, forecast=500)
+    units = [u.name for u in department.department.units]
+    book = openpyxl.Workbook()
+    for name in ["单位名称", *units[1:], "某市第九中学"]:
+        book.active.append([name])
+    book.save(folder / "应报送单位名单.xlsx")
+    shutil.copy2(department.paths[1], folder / f"{department.paths[1].stem} - 副本.xlsx")
+    shutil.copy2(department.paths[0], folder / f"{department.paths[0].stem}.xlsb")
+    for section in ("一科", "二科"):  # files of one name, told apart by their folders
+        (folder / section).mkdir()
+        shutil.copy2(department.paths[3], folder / section / "监控表.xlsb")
+    (folder / "某市第九中学监控表.docx").write_bytes(b"PK\x03\x04")
+    chosen = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix != ".docx")
+    sent = client.post("/api/consolidate", files=[("files", (p.relative_to(folder).as_posix(), p.read_bytes()))
+                                                  for p in chosen],
+                       data={"modified": json.dumps([p.stat().st_mtime * 1000 for p in chosen]),
+                             "others": json.dumps(["某市第九中学监控表.docx"])}).json()
+    alert, output = ep.summarise_folder(folder)
+    assert sent["download"]["name"] == output.name == "部门汇总（2）.xlsx"
+    assert "按单位名单（应报送单位名单.xlsx）核对：未报送 1 个（其中 1 个报送的文件未能纳入），不在名单中 1 个" in alert
+    assert "部门汇总.xlsx：部门在该汇总表中填写的部门整体表已带入新的汇总表" in alert and "重复报送的文件 1 个" in alert
+    assert f"{department.paths[0].stem}.xlsb：" in alert and "某市第九中学监控表.docx" in alert
+    assert "。一科/监控表.xlsb：" in alert and "。二科/监控表.xlsb：" in alert
+    # last time's summary is skipped as one of the files chosen together there, as one of the folder's here
+    assert sent["status"].replace("一同选择的单位文件", "同一文件夹中的单位文件") == alert.replace(
+        f"汇总表已保存为 {output}", f"汇总表已下载为 {output.name}")
+
+
+def test_consolidate_api_tells_the_task_pane_how_to_check_the_roster(client, department):
+    """No roster among the files: the task pane says to choose one with them (the add-in, to put one in the folder)."""
+    body = client.post("/api/consolidate", files=[("files", (p.name, p.read_bytes())) for p in department.paths]).json()
+    assert body["status"].endswith("汇总表已下载为 部门汇总.xlsx。提示：同时选择一个文件名含“名单”的 .xlsx 或 .csv 单位名单，"
+                                   "即可列出未报送的单位。")

@@ -242,8 +242,30 @@ def test_task_pane_consolidates_with_the_roster_chosen_among_the_files(task_pane
     got, status = task_pane_consolidate([*units, roster])
     assert got.suggested_filename == "部门汇总.xlsx"
     expect(status).to_contain_text(f"汇总完成：{len(units)} 个单位")
-    expect(status).to_contain_text("按单位名单（单位名单.csv）核对，未报送 1 个单位")
+    expect(status).to_contain_text("按单位名单（单位名单.csv）核对：未报送 1 个，不在名单中 0 个，详见汇总表。")
     expect(status).to_contain_text("0 个文件未采用")
+
+
+def test_task_pane_says_what_the_add_ins_alert_says_of_the_same_folder(task_pane_consolidate, demo_folder, tmp_path):
+    """The status line was taskpane.js's own twin of the add-in's 汇总 alert and had drifted from it: of the roster it
+    said 核对，未报送 1 个单位, where the alert counts the roster's units that sent a file that could not be taken
+    (其中…) and the units not on it (不在名单中…). The pane now shows what the server writes as the alert is written:
+    for the same folder, word for word but where the summary went."""
+    from xlmon import entry_points as ep
+
+    folder = tmp_path / "units"
+    shutil.copytree(demo_folder, folder)
+    units = sorted(folder.glob("*.xlsx"))
+    (folder / "单位名单.csv").write_text("\n".join(["单位名称", *(p.stem for p in units[1:]), "某市未报送学校"]),
+                                      encoding="utf-8-sig")
+    shutil.copy2(units[1], folder / f"{units[1].stem} - 副本.xlsx")
+    shutil.copy2(units[2], folder / f"{units[2].stem}.xlsb")
+    (folder / "某市未报送学校监控表.pdf").write_bytes(b"%PDF-1.4")
+    _, status = task_pane_consolidate(folder)
+    alert, output = ep.summarise_folder(folder)
+    assert "核对：未报送 1 个（其中 1 个报送的文件未能纳入），不在名单中 1 个" in alert and ".xlsb：" in alert
+    assert "重复报送的文件 1 个" in alert and "某市未报送学校监控表.pdf" in alert
+    expect(status).to_have_text(alert.replace(f"汇总表已保存为 {output}", f"汇总表已下载为 {output.name}"))
 
 
 def test_task_pane_counts_what_was_sent_twice_as_the_alert_does(task_pane_consolidate, demo_folder, tmp_path):
@@ -283,7 +305,7 @@ def test_task_pane_carries_the_earlier_summary_chosen_with_the_files(task_pane_c
     expect(status).to_contain_text(f"汇总完成：{len(units)} 个单位")
     expect(status).to_contain_text("1 个文件未采用")
     expect(status).to_contain_text("未采用的文件如下。部门汇总.xlsx：xlmon 生成的汇总文件，汇总的正是一同选择的单位文件，已跳过。")
-    expect(status).to_contain_text("部门整体：部门在该汇总表中填写的部门整体表已带入新的汇总表“部门汇总（2）.xlsx”")
+    expect(status).to_contain_text("部门汇总.xlsx：部门在该汇总表中填写的部门整体表已带入新的汇总表“部门汇总（2）.xlsx”")
     expect(status).to_contain_text("部门在上次的汇总表中增加的 1 列（重点监控建议“审核意见”）已按行带入新的汇总表")
     got.save_as(tmp_path / "got.xlsx")
     assert [i.level3 for i in overall_form(tmp_path / "got.xlsx").indicators] == ["资助学生人数"]
@@ -306,7 +328,7 @@ def test_task_pane_consolidates_a_folder_with_files_of_one_name(task_pane_consol
     got, status = task_pane_consolidate(folder)
     expect(status).to_contain_text("汇总完成：3 个单位")
     expect(status).to_contain_text("0 个文件未采用")
-    expect(status).to_contain_text("按单位名单（单位名单.csv）核对，未报送 1 个单位")
+    expect(status).to_contain_text("按单位名单（单位名单.csv）核对：未报送 1 个（其中 1 个报送的文件未能纳入），不在名单中 3 个")
     got.save_as(tmp_path / "got.xlsx")
     listed = [row[0] for row in openpyxl.load_workbook(tmp_path / "got.xlsx")["文件清单"].iter_rows(
         min_row=2, values_only=True) if row[0]]
@@ -520,7 +542,7 @@ def test_a_bureaus_summary_counts_its_departments_on_the_page_and_in_the_task_pa
                              ("一院", "某市卫生健康委员会（102001）"), ("二院", "某市卫生健康委员会（102001）")):
         write_form(folder / f"{unit}.xlsx", unit=unit, project=f"{unit}项目", department=department)
     _, status = task_pane_consolidate(folder)
-    expect(status).to_contain_text("汇总完成：2 个主管部门、4 个单位，4 个项目；0 个文件未采用。")
+    expect(status).to_contain_text("汇总完成：2 个主管部门、4 个单位，4 个项目，0 个文件未采用，汇总表已下载为 部门汇总.xlsx。")
     page = open_page(xlmon_server().url)
     page.set_input_files("#folder", str(folder))
     page.click("#consolidate-button")
@@ -541,7 +563,7 @@ def test_last_months_files_come_after_those_to_see_to(task_pane_consolidate, ope
     for unit in ("甲", "乙", "丙"):
         write_form(folder / f"{unit}6月.xlsx", unit=unit, project=f"{unit}项目")
     got, status = task_pane_consolidate(folder)
-    expect(status).to_contain_text("汇总完成：3 个单位，3 个项目；4 个文件未采用。未采用的文件如下。"
+    expect(status).to_contain_text("汇总完成：3 个单位，3 个项目，4 个文件未采用，汇总表已下载为 部门汇总.xlsx。未采用的文件如下。"
                                    "丁5月.xlsx：表内期间（2026年1-5月）与多数单位（2026年1-6月）不一致。")
     expect(status).to_contain_text("另有 3 个文件是前期的表，本期的表已另行报送，无需处理。")
     page = open_page(xlmon_server().url)
@@ -779,7 +801,7 @@ def test_the_task_pane_sends_a_folders_xlsb_and_archives_too(browser, xlmon_serv
         expect(status).to_contain_text("未采用的文件如下。")
         expect(status).to_contain_text("某市第六中学.xlsb：文件不是 xlmon 能读取的 Excel 工作簿")
         expect(status).to_contain_text("一科材料.zip：")
-        expect(status).to_contain_text("未报送 1 个单位。")  # with what it sent named in the summary (K003)
+        expect(status).to_contain_text("核对：未报送 1 个（其中 1 个报送的文件未能纳入）")  # what it sent, named in the summary (K003)
         info.value.save_as(tmp_path / "pane.xlsx")
     finally:
         context.close()

@@ -594,7 +594,8 @@ def consolidate_uploads(files: list[tuple[str, Path]], roster_upload: tuple[str,
 
     from ..atomic import free_name
     from ..consolidate.extract import NotCompleted
-    from ..consolidate.run import consolidate, duplicates_count, duplicates_note, summary_json
+    from ..consolidate.run import consolidate, duplicates_note, summary_json
+    from ..consolidate.said import roster_checked, summary_said
     from ..file_errors import others_note, readable
 
     folder = Path(os.path.commonpath([path.parent for _, path in files]))  # files chosen with folders sit in theirs
@@ -615,7 +616,6 @@ def consolidate_uploads(files: list[tuple[str, Path]], roster_upload: tuple[str,
     result["other_files"] = [names.get(path, Path(path).name) for path in result["other_files"]]
     result["others_note"] = others_note(result["other_files"])  # as the command line says it below the summary
     result["duplicates_note"] = duplicates_note(summary)  # the page shows it as it is: one writer of the sentence
-    result["duplicates_count"] = duplicates_count(summary)  # and the task pane, as the add-in's alert says it
     if result["carried"]:
         result["carried"]["from"] = names[result["carried"]["from"]]
     result["roster"] = {"name": roster_upload[0], "units": len(roster), "listed": summary.listed} if roster else None
@@ -630,6 +630,10 @@ def consolidate_uploads(files: list[tuple[str, Path]], roster_upload: tuple[str,
     if not result["output"]:
         reasons = "；".join(f"{f['path']}：{f['reason']}" for f in result["files"] if f["reason"])
         raise HTTPException(422, f"没有可汇总的绩效运行监控表。{reasons}")
+    roster_said = roster_checked(summary, roster_upload[0]) if roster else note or ROSTER_HINT
+    result["status"] = summary_said(  # the task pane's status line, as the add-in's alert says it (entry_points)
+        summary, f"汇总表已下载为 {output.name}", roster_said, _said_names(summary, names),
+        lambda text, about: shown_names(text, everything, about=about))
     result["output"] = output.name
     data = output.read_bytes()
     table = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name("汇总表")
@@ -637,6 +641,20 @@ def consolidate_uploads(files: list[tuple[str, Path]], roster_upload: tuple[str,
     result["table_formats"] = table_formats(result["table"])
     result["download"] = {"name": output.name, "data": base64.b64encode(data).decode()}
     return result
+
+
+ROSTER_HINT = "提示：同时选择一个文件名含“名单”的 .xlsx 或 .csv 单位名单，即可列出未报送的单位。"  # none among them
+
+
+def _said_names(summary, names: dict[str, str]) -> dict[str, str]:
+    """The uploads as the add-in's alert names a folder's files (aggregate.shown_names: by its name, or with as
+    many of its folders as tell it from another of that name), by what the user called them, not where they were
+    stored; `names`: each stored path's name in the chosen folder."""
+    from ..consolidate.aggregate import shown_names as short_names
+
+    chosen = {f.path: names.get(f.path, Path(f.path).name) for f in summary.files}
+    short = short_names(chosen.values())
+    return {**names, **{path: short[name] for path, name in chosen.items()}}
 
 
 def upload_roster(files: list[tuple[str, Path]], roster_upload: tuple[str, Path] | None,

@@ -3,9 +3,6 @@
 import { token, writeSummarySheet } from "/static/xlmon-addin.js";
 
 const $ = (id) => document.getElementById(id);
-const SHOWN_REJECTED = 5;  // files left out named in the status line, as in the add-in's alert
-// a bureau's summary of several departments counts them before their units, as the command line does
-const departmentsCount = (result) => (result.departments.length > 1 ? `${result.departments.length} 个主管部门、` : "");
 $("token").value = token();
 $("token").addEventListener("change", () => localStorage.setItem("xlmon-token", $("token").value));
 
@@ -96,27 +93,7 @@ $("consolidate").addEventListener("click", () => postFiles("/api/consolidate", $
   busy: (n) => `正在汇总 ${n} 个文件……`,
   failed: "汇总失败",
 }, async (result) => {
-  const rejected = result.files.filter((f) => f.status === "rejected");
-  // the first few named with their reasons, as the add-in's alert names them (all are in the summary's 文件清单);
-  // earlier months of forms sent for this period (K018) counted apart: nothing to do about them
-  const shown = rejected.filter((f) => !f.earlier);
-  const kept = rejected.length - shown.length;
-  // each with its reason after a colon, not in brackets: a reason's own (表内期间（2026年1-5月）…) would nest
-  const named = shown.slice(0, SHOWN_REJECTED)
-    .map((f) => `${f.path}：${(f.reason || "未说明原因").replace(/。$/, "")}。`).join("");
-  const more = shown.length > SHOWN_REJECTED ? `（共 ${shown.length} 个，列出前 ${SHOWN_REJECTED} 个）` : "";
-  const left = (shown.length ? `未采用的文件如下${more}。${named}` : "")
-    + (kept ? `另有 ${kept} 个文件是前期的表，本期的表已另行报送，无需处理。` : "");
-  const roster = result.roster
-    ? `按${result.roster.listed}名单（${result.roster.name}）核对，未报送 ${result.missing_units.length} 个${result.roster.listed}。`
-    : result.roster_note || "（同时选择文件名含“名单”的单位名单，即可列出未报送的单位。）";
-  const carried = result.diagnostics.find((d) => ["K007", "K010", "K011"].includes(d.code));
-  $("status").textContent =
-    `汇总完成：${departmentsCount(result)}${result.units} 个单位，${result.projects} 个项目；${rejected.length} 个文件未采用。`
-    + `${left}${result.duplicates_count || ""}${roster}`
-    + (carried ? `部门整体：${carried.message}` : "")
-    + result.diagnostics.filter((d) => ["K016", "K015"].includes(d.code)).map((d) => d.message).join("")
-    + (result.others_note || "");
+  $("status").textContent = result.status;  // as the add-in's 汇总 alert says it: the server writes both
   download($("download"), result.download);
   if (globalThis.Excel) await writeSummarySheet(result.table, result.table_formats);
 }));
