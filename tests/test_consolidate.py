@@ -1091,6 +1091,31 @@ def test_a_summarys_copy_left_out_is_found_in_the_summary_not_at_its_units_sheet
                                                 in book.sheetnames)
 
 
+def test_a_summary_of_another_period_sent_twice_is_one_error(tmp_path, capsys):
+    """A department's summary of 1-5月 sent twice, byte for byte (教育局汇总 - 副本.xlsx), among 1-6月 forms: each
+    copy had a K001, two errors for one thing to redo, as a unit's file sent twice has one. One K001, of the file
+    not named as the copy, whichever came first; both files are listed with why they were left out."""
+    units = tmp_path / "units"
+    units.mkdir()
+    for unit in ("甲", "乙"):
+        write_form(units / f"{unit}.xlsx", unit=unit, project=f"{unit}项目", period="（2026年1-5月）")
+    inbox = tmp_path / "收件"
+    inbox.mkdir()
+    assert run(capsys, units, "-o", inbox / "教育局汇总.xlsx")[0] == 0
+    shutil.copy2(inbox / "教育局汇总.xlsx", inbox / "教育局汇总 - 副本.xlsx")
+    for unit in ("丙", "丁", "戊"):
+        write_form(inbox / f"{unit}.xlsx", unit=unit, project=f"{unit}项目", department="某市卫生健康委员会")
+    copies = [inbox / "教育局汇总 - 副本.xlsx", inbox / "教育局汇总.xlsx"]
+    for order in (copies, copies[::-1]):
+        code, data = run(capsys, *order, *sorted(inbox.glob("[丙丁戊].xlsx")), "-o", tmp_path / "局汇总.xlsx")
+        assert code == 0 and data["projects"] == 3
+        [k001] = [d for d in data["diagnostics"] if d["code"] == "K001"]
+        assert Path(k001["file"]).name == "教育局汇总.xlsx" and "2026年1-5月" in k001["message"]
+        status = {Path(f["path"]).name: (f["status"], f["reason"]) for f in data["files"]}
+        assert status["教育局汇总.xlsx"] == status["教育局汇总 - 副本.xlsx"] == (
+            "rejected", "表内期间（2026年1-5月）与多数单位（2026年1-6月）不一致")
+
+
 def test_a_bureaus_summary_of_several_departments_is_not_named_after_one(tmp_path, capsys):
     """Two departments' summaries consolidated by the bureau: the title, every page's header and the report say
     各部门, not the department with more units; K017 says which departments and units came in; 项目明细 gains a

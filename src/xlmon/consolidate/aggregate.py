@@ -20,7 +20,7 @@ from ..models import FundingRow
 from ..profile import Profile
 from .apart import apart_findings, apart_forms
 from .copies import (IDENTICAL, Met, copies_said, copy_dates, copy_of, covered_forms, duplicate_line, file_owners,
-                     moot_findings, own_department, project_aliases, said_again, said_once, same_project, saved_at,
+                     moot_findings, one_of_each, own_department, project_aliases, said_again, said_once, same_project, saved_at,
                      saved_later)
 from .focus import Focus, focus_list
 from .names import (Departments, Units, alike_names, department_groups, department_name, departments_of,
@@ -390,12 +390,16 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
         included[record.file] += 1
     repeats = copies_said(said, included)
     diagnostics[:] = [d for d in diagnostics if id(d) not in repeats]
+    said_of = one_of_each([*stale, *(path for path, _ in summarised)], sha)
     for path, forms in stale.items():  # an earlier month's summary beside this month's: one note, not one a form
+        if path not in said_of:
+            continue
         later = "、".join(dict.fromkeys(f"“{shown[f]}”" for _, f in forms))
         diagnostics.append(make("K018", file=path, form=f"该汇总表中的 {len(forms)} 张表",
                                 found="、".join(sorted({f for f, _ in forms})), current=later, same="这些表",
                                 majority=majority).model_dump())
-    diagnostics += [summary_off_period(forms, found, majority) for (_, found), forms in summarised.items()]
+    diagnostics += [summary_off_period(forms, found, majority) for (path, found), forms in summarised.items()
+                    if path in said_of]
     for key, record, cover in covered_forms(kept_overall, units):  # a unit's own form, sent too, is in its department's
         del kept_overall[key]
         included[record.file] -= 1

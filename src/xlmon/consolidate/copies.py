@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -186,14 +186,29 @@ def copies_said(said: list[tuple[FormRecord, dict]], included: Counter) -> set[i
     again: set[int] = set()
     for found in copies.values():
         files = [r.file for r, _ in found]
-
-        def rank(item: tuple[FormRecord, dict]) -> tuple:
-            file = item[0].file
-            named_copy = any(copy_of(Path(file).stem, Path(other).stem) for other in files if other != file)
-            return not included[file], named_copy, file
-        kept = min(found, key=rank)
+        kept = min(found, key=lambda item: (not included[item[0].file], *copy_rank(item[0].file, files)))
         again.update(id(d) for _, d in found if d is not kept[1])
     return again
+
+
+def one_of_each(paths: Iterable[str], sha: dict[str, str | None]) -> set[str]:
+    """Of files of the very same bytes (a department's summary of another period sent twice, 汇总 - 副本.xlsx), the
+    one whose findings are said, as copies_said says a unit's: not the one named as the other's copy, else the
+    first by path; files of no known SHA-256 each."""
+    copies: dict[str, list[str]] = {}
+    alone = set()
+    for path in dict.fromkeys(paths):
+        if sha.get(path):
+            copies.setdefault(sha[path], []).append(path)
+        else:
+            alone.add(path)
+    return alone | {min(found, key=lambda f: copy_rank(f, found)) for found in copies.values()}
+
+
+def copy_rank(file: str, files: list[str]) -> tuple[bool, str]:
+    """How a copy of a file ranks among copies of its bytes to be named: not one named as another's copy
+    (“X - 副本”) first, then by path."""
+    return any(copy_of(Path(file).stem, Path(other).stem) for other in files if other != file), file
 
 
 def finding_key(d: dict) -> tuple:
