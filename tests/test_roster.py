@@ -1165,7 +1165,32 @@ def test_a_bureaus_roster_writing_an_organ_in_full_matches_the_forms_that_sign_i
     ("市教委办", "某市教育委员会办公室", False), ("市中院", "市法院", True), ("市法院", "市中院", True),
     ("县法院", "市中院", False), ("市数据局", "某市政务服务管理局", False), ("市金融办", "某市地方金融服务中心", False),
     ("市纪委市监委", "中共某市纪律检查委员会", True), ("市纪委市监委", "某市监察委员会", True),
-    ("县纪委县监委", "某市监察委员会", False), ("市监委", "中共某市纪律检查委员会", False)])
+    ("县纪委县监委", "某市监察委员会", False), ("市监委", "中共某市纪律检查委员会", False),
+    ("市委编办", "某市机构编制委员会办公室", True), ("市委网信办", "某市网络安全和信息化委员会办公室", True),
+    ("市委宣传部", "某市宣传部", False), ("市委编办", "某县机构编制委员会办公室", False)])
 def test_an_abbreviation_is_the_department_it_abbreviates_and_no_other(name, department, found):
     from xlmon.consolidate.names import abbreviated_departments
     assert abbreviated_departments([name], [department]) == ({name: [department]} if found else {})
+
+
+def test_a_bureaus_roster_naming_the_party_committees_offices_matches_their_forms_signed_as_the_governments(tmp_path,
+                                                                                                           capsys):
+    """The city's 编办 and 网信办 are one office each, signed as the Party committee's (中共某市委机构编制委员会办公室)
+    or as the government's (某市机构编制委员会办公室, 某市网络安全和信息化委员会办公室): a roster's 市委编办 and 市委网信办
+    were 未报送 and the office 不在名单中 when its forms signed the government's way, and the reverse. A 市委 name is
+    still no other government department's (市委宣传部 is no 某市宣传部), nor a county's office."""
+    sent = {"编制信息中心": "某市机构编制委员会办公室（231001）", "网络安全中心": "某市网络安全和信息化委员会办公室（232001）",
+            "一中": "某市教育局（101001）"}
+    roster = write_csv(tmp_path / "名单.csv", [["部门名称"], ["市委编办"], ["市委网信办"], ["市教育局"]])
+    _, data = run(capsys, reporting(tmp_path / "units", sent), "-o", tmp_path / "局汇总.xlsx", "--roster", roster)
+    assert data["missing_units"] == [] and data["unlisted_units"] == [] and not by_code(data, "K004")
+    short = reporting(tmp_path / "short", {"编制信息中心": "市委编办", "网络安全中心": "市委网信办", "一中": "某市教育局（101001）"})
+    roster = write_csv(tmp_path / "名单2.csv", [["部门名称"], ["某市机构编制委员会办公室"], ["某市网络安全和信息化委员会办公室"],
+                                              ["市教育局"]])
+    _, data = run(capsys, short, "-o", tmp_path / "局汇总2.xlsx", "--roster", roster)
+    assert data["missing_units"] == [] and data["unlisted_units"] == [] and not by_code(data, "K004")
+    other = reporting(tmp_path / "other", {"讲师团": "某市宣传部（202001）", "编制信息中心": "某县机构编制委员会办公室（331001）",
+                                           "一中": "某市教育局（101001）"})
+    roster = write_csv(tmp_path / "名单3.csv", [["部门名称"], ["市委宣传部"], ["市委编办"], ["市教育局"]])
+    _, data = run(capsys, other, "-o", tmp_path / "局汇总3.xlsx", "--roster", roster)
+    assert data["missing_units"] == ["市委宣传部", "市委编办"] and len(data["unlisted_units"]) == 2

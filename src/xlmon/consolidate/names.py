@@ -784,6 +784,11 @@ def _ending(body: str) -> tuple[str, str] | None:
     return None
 
 
+# offices one organ of a city's Party committee and its government both, whichever signs them (the committee's 编办
+# and 网信办 sign as the government's too): a 市委 name is theirs, though no other department of the government's
+_EITHER_SIGNING = frozenset(("机构编制委员会办公室", "编办", "编委办", "网络安全和信息化委员会办公室", "网信办"))
+
+
 @lru_cache(maxsize=16384)
 def _readings(name: str, department: bool = False) -> tuple[tuple[str, str], ...]:
     """The ways a name reads as (its city, the rest): by its region (甲市, 长沙县); else, led by a plain 市, 县 or 区
@@ -792,7 +797,15 @@ def _readings(name: str, department: bool = False) -> tuple[tuple[str, str], ...
     alone (市市场监督管理局, 区市场监督管理局) is the plain one, the rest a word's. A department's name that begins
     with a word led by one (市场监督管理局, its city left out) reads as it is. An organ of a city's Party committee
     reads as its committee's (_party_organ: 市委统战部 is (市委, 统战部)), the city's Youth League committee as its
-    团委 (团市委 and 共青团某市委员会: (市, 团委), (某市, 团委)); the city's 纪委 and 监委 as one (party_stem)."""
+    团委 (团市委 and 共青团某市委员会: (市, 团委), (某市, 团委)); the city's 纪委 and 监委 as one (party_stem). An office
+    of _EITHER_SIGNING its city's reads as its committee's too (某市机构编制委员会办公室: (某市委, …))."""
+    found = _city_readings(name, department)
+    return (*found, *((f"{place}委", body) for place, body in found
+                      if body in _EITHER_SIGNING and place and not place.endswith("委")))
+
+
+def _city_readings(name: str, department: bool) -> tuple[tuple[str, str], ...]:
+    """_readings, but of the offices either signs as its own."""
     stem = party_stem(name_stem(name))
     if league := _LEAGUE.fullmatch(party_stem(stem)):
         return ((league[1] or league[2], "团委"),)
