@@ -1194,3 +1194,23 @@ def test_a_bureaus_roster_naming_the_party_committees_offices_matches_their_form
     roster = write_csv(tmp_path / "名单3.csv", [["部门名称"], ["市委宣传部"], ["市委编办"], ["市教育局"]])
     _, data = run(capsys, other, "-o", tmp_path / "局汇总3.xlsx", "--roster", roster)
     assert data["missing_units"] == ["市委宣传部", "市委编办"] and len(data["unlisted_units"]) == 2
+
+
+def test_a_bureaus_roster_naming_either_sign_of_the_discipline_and_supervision_organ_matches_its_forms_signing_both(
+        tmp_path, capsys):
+    """The city's 纪委 and 监委 are one organ: forms signing both (中共某市纪律检查委员会 某市监察委员会, 某市纪委监委,
+    市纪委监委) were read as its 纪委 only, and a roster's 市监委 or 某市监察委员会 was 未报送, the organ 不在名单中. Either
+    name, or both on the roster, is the organ; a roster's 市监委 is still no form's 纪委 alone, nor a county's organ."""
+    for n, signed in enumerate(["中共某市纪律检查委员会 某市监察委员会", "某市纪委监委", "市纪委监委"]):
+        units = reporting(tmp_path / f"units{n}", {"纪检监察信息中心": signed, "一中": "某市教育局（101001）"})
+        for m, listed in enumerate([["市监委"], ["某市监察委员会"], ["市纪委"], ["市纪委", "市监委"]]):
+            roster = write_csv(tmp_path / f"名单{n}{m}.csv", [["部门名称"], *([name] for name in listed), ["市教育局"]])
+            _, data = run(capsys, units, "-o", tmp_path / f"局汇总{n}{m}.xlsx", "--roster", roster)
+            assert data["missing_units"] == [] and data["unlisted_units"] == [], (signed, listed)
+    party = reporting(tmp_path / "party", {"纪检监察信息中心": "中共某市纪律检查委员会", "一中": "某市教育局（101001）"})
+    county = reporting(tmp_path / "county", {"纪检监察信息中心": "中共某县纪律检查委员会 某县监察委员会",
+                                             "一中": "某市教育局（101001）"})
+    for n, units in enumerate([party, county]):
+        roster = write_csv(tmp_path / f"名单x{n}.csv", [["部门名称"], ["市监委"], ["市教育局"]])
+        _, data = run(capsys, units, "-o", tmp_path / f"局汇总x{n}.xlsx", "--roster", roster)
+        assert data["missing_units"] == ["市监委"] and data["unlisted_units"] == ["纪检监察信息中心"]

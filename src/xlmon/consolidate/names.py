@@ -852,6 +852,22 @@ def party_stem(stem: str) -> str:
     return f"{found[1]}{found[2]}委{stem[found.end():]}" if found else stem
 
 
+@lru_cache(maxsize=16384)
+def signs(name: str) -> tuple[str, ...]:
+    """The signs of the one organ a name writes both of, its city's 纪委 and 监委, each as a name of its own
+    (中共某市纪律检查委员会 某市监察委员会: 中共某市纪律检查委员会, 某市监察委员会; 某市纪委监委: 某市纪委, 某市监委): a
+    roster names the organ by either. None for any other name."""
+    stem = name_stem(name)
+    if "监" not in stem:
+        return ()
+    stem = "中共" + stem.removeprefix("中国共产党") if stem.startswith("中国共产党") else stem
+    if (two := _TWO_SIGNS.fullmatch(stem)) and two[3] == two[1].removeprefix("中共"):
+        return two[1] + two[2], two[3] + two[4]
+    if stem.endswith("纪委监委"):
+        return stem[:-2], stem[:-4].removeprefix("中共") + "监委"
+    return ()
+
+
 def _party_organ(stem: str) -> tuple[str, str] | None:
     """(its committee, the organ) of a city's Party organ: 中共某市委员会统一战线工作部 is (某市委, 统一战线工作部),
     市委统战部 (市委, 统战部); None for any other name (中共某市纪律检查委员会 is the city's 纪委)."""

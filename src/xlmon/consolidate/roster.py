@@ -13,7 +13,7 @@ from ..file_errors import os_reason
 from ..sheetnames import RECORDS_SHEET, summary_sheets
 from ..text import clean_text, label_key, nfkc
 from .names import (abbreviated_departments, abbreviated_spellings, code_aside, name_keys, name_stem,
-                    shortened_departments, unit_key, unit_parts)
+                    shortened_departments, signs, unit_key, unit_parts)
 from .records import FormRecord
 
 
@@ -345,7 +345,8 @@ def roster_keys(roster: list[str], records: list[FormRecord], left: list[tuple[s
     write it (shortened_departments), or by its common abbreviation (abbreviated_departments: 市卫健委), taking that
     department's keys too, where no form writes the roster's name; and a form's 主管部门 written by its abbreviation
     (市卫健委 beside 某市卫生健康委员会（102001）: abbreviated_spellings), and the roster's name it is, the keys of the
-    names it abbreviates."""
+    names it abbreviates. A roster's name none of these is may be a sign of an organ whose forms sign two
+    (中共某市纪律检查委员会 某市监察委员会: names.signs), as _keys answers for each."""
     names = [*(n for r in records for n in (r.unit, r.department)), *(n for unit, department, _ in left
                                                                      for n in (unit, department))]
     keys = _keys([*roster, *names])
@@ -353,9 +354,10 @@ def roster_keys(roster: list[str], records: list[FormRecord], left: list[tuple[s
     departments = [*(r.department for r in records if r.kind == "project"), *(r.unit for r in records if r.units),
                    *(department for _, department, _ in left)]
     unwritten = [u for u in roster if not keys(u) & written]
-    shorter = shortened_departments(unwritten, departments)
-    abbreviated = abbreviated_departments(roster, departments) if unwritten else {}
-    shorter.update((u, abbreviated[u]) for u in unwritten if u in abbreviated and u not in shorter)
+    shorter = _written_otherwise(unwritten, roster, departments)
+    signed = [sign for d in departments for sign in signs(d or "")]
+    if signed and (rest := [u for u in unwritten if u not in shorter]):
+        shorter.update(_written_otherwise(rest, roster, signed))
     extra = {u: {k for d in spellings for k in keys(d)} for u, spellings in shorter.items()}
     for d, full in abbreviated_spellings(departments).items():  # and the roster's name it is, its department's
         found = {k for s in full for k in keys(s)}
@@ -364,10 +366,20 @@ def roster_keys(roster: list[str], records: list[FormRecord], left: list[tuple[s
     return lambda name: keys(name) | extra.get(name, set())
 
 
+def _written_otherwise(unwritten: list[str], roster: list[str], departments: list[str | None]) -> dict[str, list[str]]:
+    """Each of the roster's names no form writes (unwritten) that is one of the departments' written shorter
+    (shortened_departments) or by its common abbreviation (abbreviated_departments), with its spellings."""
+    shorter = shortened_departments(unwritten, departments)
+    abbreviated = abbreviated_departments(roster, departments) if unwritten else {}
+    shorter.update((u, abbreviated[u]) for u in unwritten if u in abbreviated and u not in shorter)
+    return shorter
+
+
 def _keys(names: Iterable[str | None]) -> Callable[[str], set[str]]:
     """What a name matches by (name_keys), but where `names` write one name with two codes, two units of it (机关服务中心
     （101003） and 机关服务中心（102003）, namesakes of two departments, as names.Units tells them apart): each with its
-    code is that unit only, and without a code it is each of them."""
+    code is that unit only, and without a code it is each of them. A name of the two signs of one organ
+    (某市纪委监委) is each sign too (names.signs: 某市纪委, 某市监委), as a roster may name it by either."""
     codes: dict[str, set[str]] = {}
     for name in names:
         stem, code = unit_parts(name or "")
@@ -377,7 +389,7 @@ def _keys(names: Iterable[str | None]) -> Callable[[str], set[str]]:
     def keys(name: str) -> set[str]:
         stem, code = unit_parts(name)
         if len(several := codes.get(stem, ())) < 2:
-            return name_keys(name)
+            return name_keys(name).union(*map(name_keys, signs(name)))
         return {f"{stem}\0{code}"} if code else name_keys(name) | {f"{stem}\0{c}" for c in several}
     return keys
 
