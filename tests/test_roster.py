@@ -1167,7 +1167,8 @@ def test_a_bureaus_roster_writing_an_organ_in_full_matches_the_forms_that_sign_i
     ("市纪委市监委", "中共某市纪律检查委员会", True), ("市纪委市监委", "某市监察委员会", True),
     ("县纪委县监委", "某市监察委员会", False), ("市监委", "中共某市纪律检查委员会", False),
     ("市委编办", "某市机构编制委员会办公室", True), ("市委网信办", "某市网络安全和信息化委员会办公室", True),
-    ("市委宣传部", "某市宣传部", False), ("市委编办", "某县机构编制委员会办公室", False)])
+    ("市委宣传部", "某市宣传部", False), ("市委编办", "某县机构编制委员会办公室", False),
+    ("市委党校", "某市行政学院", True), ("某市行政学院", "中共某市委党校", True), ("市委党校", "某县行政学院", False)])
 def test_an_abbreviation_is_the_department_it_abbreviates_and_no_other(name, department, found):
     from xlmon.consolidate.names import abbreviated_departments
     assert abbreviated_departments([name], [department]) == ({name: [department]} if found else {})
@@ -1214,3 +1215,25 @@ def test_a_bureaus_roster_naming_either_sign_of_the_discipline_and_supervision_o
         roster = write_csv(tmp_path / f"名单x{n}.csv", [["部门名称"], ["市监委"], ["市教育局"]])
         _, data = run(capsys, units, "-o", tmp_path / f"局汇总x{n}.xlsx", "--roster", roster)
         assert data["missing_units"] == ["市监委"] and data["unlisted_units"] == ["纪检监察信息中心"]
+
+
+def test_a_bureaus_roster_naming_the_party_school_or_the_administration_college_matches_forms_signing_the_other(
+        tmp_path, capsys):
+    """The city's Party school and its 行政学院 are one school (校院合一): forms signing 某市行政学院 alone left a
+    roster's 中共某市委党校（某市行政学院） or 市委党校 未报送 and the school 不在名单中, and forms signing the Party school
+    a roster's 某市行政学院. A county's college is still no 市委党校, and a 市委 name no other department of the
+    government's."""
+    college = reporting(tmp_path / "college", {"党校图书馆": "某市行政学院（241001）", "一中": "某市教育局（101001）"})
+    for n, name in enumerate(["中共某市委党校（某市行政学院）", "市委党校", "中共某市委党校"]):
+        roster = write_csv(tmp_path / f"名单{n}.csv", [["部门名称"], [name], ["市教育局"]])
+        _, data = run(capsys, college, "-o", tmp_path / f"局汇总{n}.xlsx", "--roster", roster)
+        assert data["missing_units"] == [] and data["unlisted_units"] == [], name
+    for n, sign in enumerate(["中共某市委党校（241001）", "中共某市委党校（某市行政学院）", "市委党校"]):
+        school = reporting(tmp_path / f"school{n}", {"党校图书馆": sign, "一中": "某市教育局（101001）"})
+        roster = write_csv(tmp_path / f"名单x{n}.csv", [["部门名称"], ["某市行政学院"], ["市教育局"]])
+        _, data = run(capsys, school, "-o", tmp_path / f"局汇总x{n}.xlsx", "--roster", roster)
+        assert data["missing_units"] == [] and data["unlisted_units"] == [], sign
+    county = reporting(tmp_path / "county", {"党校图书馆": "某县行政学院（341001）", "一中": "某市教育局（101001）"})
+    roster = write_csv(tmp_path / "名单y.csv", [["部门名称"], ["市委党校"], ["市教育局"]])
+    _, data = run(capsys, county, "-o", tmp_path / "局汇总y.xlsx", "--roster", roster)
+    assert data["missing_units"] == ["市委党校"] and data["unlisted_units"] == ["党校图书馆"]

@@ -716,7 +716,7 @@ def abbreviated_spellings(departments: Iterable[str | None]) -> dict[str, list[s
 # the full bodies it may be (a city has one of them: 法院 is a city's 中级人民法院, its 中院, a county's 人民法院; 数据局 its
 # 大数据发展管理局 renamed, or its 政务服务和大数据管理局; 环保局 and 卫计委 its departments' names before 2018;
 # 金融办 its 地方金融管理局 since the 2024 reform, and the Party committee's 金融委员会办公室 too, so of the two it is
-# neither); 统一's 一 is no number
+# neither; 党校 and 行政学院 one school's two signs, 校院合一); 统一's 一 is no number
 _KNOWN_ABBREVIATIONS = {"资规局": ("自然资源和规划局",), "政府办": ("人民政府办公室",), "侨联": ("归国华侨联合会",),
                         "统战部": ("统一战线工作部",), "纪委监委": ("纪律检查委员会", "监察委员会"), "编办": ("机构编制委员会办公室",),
                         "编委办": ("机构编制委员会办公室",), "政研室": ("政策研究室",),
@@ -724,7 +724,8 @@ _KNOWN_ABBREVIATIONS = {"资规局": ("自然资源和规划局",), "政府办":
                         "环保局": ("生态环境局",), "环境局": ("生态环境局",), "审批局": ("行政审批服务局", "行政审批局"),
                         "大数据局": ("数据资源管理局", "政务服务和大数据管理局"),
                         "数据局": ("大数据发展管理局", "大数据管理局", "政务服务和大数据管理局"), "卫计委": ("卫生健康委员会",),
-                        "金融办": ("地方金融监督管理局", "地方金融管理局", "人民政府金融工作办公室", "金融委员会办公室")}
+                        "金融办": ("地方金融监督管理局", "地方金融管理局", "人民政府金融工作办公室", "金融委员会办公室"),
+                        "党校": ("行政学院",), "行政学院": ("党校",)}
 _KNOWN_FULL = {full for fulls in _KNOWN_ABBREVIATIONS.values() for full in fulls}
 # the word a department's name ends with → how its abbreviation ends (委员会: 卫健委; a committee's office, 委员会办公室,
 # 办: 网信办); 党委 is a unit's, not a 委's
@@ -785,8 +786,10 @@ def _ending(body: str) -> tuple[str, str] | None:
 
 
 # offices one organ of a city's Party committee and its government both, whichever signs them (the committee's 编办
-# and 网信办 sign as the government's too): a 市委 name is theirs, though no other department of the government's
-_EITHER_SIGNING = frozenset(("机构编制委员会办公室", "编办", "编委办", "网络安全和信息化委员会办公室", "网信办"))
+# and 网信办 sign as the government's too, its 党校 as the 行政学院): a 市委 name is theirs, though no other
+# department of the government's
+_EITHER_SIGNING = frozenset(("机构编制委员会办公室", "编办", "编委办", "网络安全和信息化委员会办公室", "网信办", "党校",
+                             "行政学院"))
 
 
 @lru_cache(maxsize=16384)
