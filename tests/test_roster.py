@@ -1168,7 +1168,8 @@ def test_a_bureaus_roster_writing_an_organ_in_full_matches_the_forms_that_sign_i
     ("县纪委县监委", "某市监察委员会", False), ("市监委", "中共某市纪律检查委员会", False),
     ("市委编办", "某市机构编制委员会办公室", True), ("市委网信办", "某市网络安全和信息化委员会办公室", True),
     ("市委宣传部", "某市宣传部", False), ("市委编办", "某县机构编制委员会办公室", False),
-    ("市委党校", "某市行政学院", True), ("某市行政学院", "中共某市委党校", True), ("市委党校", "某县行政学院", False)])
+    ("市委党校", "某市行政学院", True), ("某市行政学院", "中共某市委党校", True), ("市委党校", "某县行政学院", False),
+    ("某市党校", "中共某市委党校", True), ("市党校", "市委党校", True), ("某市党校", "中共某县委党校", False)])
 def test_an_abbreviation_is_the_department_it_abbreviates_and_no_other(name, department, found):
     from xlmon.consolidate.names import abbreviated_departments
     assert abbreviated_departments([name], [department]) == ({name: [department]} if found else {})
@@ -1237,3 +1238,25 @@ def test_a_bureaus_roster_naming_the_party_school_or_the_administration_college_
     roster = write_csv(tmp_path / "名单y.csv", [["部门名称"], ["市委党校"], ["市教育局"]])
     _, data = run(capsys, county, "-o", tmp_path / "局汇总y.xlsx", "--roster", roster)
     assert data["missing_units"] == ["市委党校"] and data["unlisted_units"] == ["党校图书馆"]
+
+
+def test_a_bureaus_roster_saying_shi_dang_xiao_matches_the_party_schools_forms_and_the_reverse(tmp_path, capsys):
+    """Staff say the city's Party school 市党校 too, and rosters write 某市党校 (as benchmarks' bureau does): beside
+    forms signing 中共某市委党校 or 市委党校 it was 未报送 and the school 不在名单中, and forms signing 某市党校 left a
+    roster's 中共某市委党校 or 市委党校 未报送. Two cities' schools, or a county's, are still none of it."""
+    for n, sign in enumerate(["中共某市委党校（241001）", "市委党校", "中共某市委党校（某市行政学院）"]):
+        school = reporting(tmp_path / f"school{n}", {"党校图书馆": sign, "一中": "某市教育局（101001）"})
+        for m, name in enumerate(["某市党校", "市党校"]):
+            roster = write_csv(tmp_path / f"名单{n}{m}.csv", [["部门名称"], [name], ["市教育局"]])
+            _, data = run(capsys, school, "-o", tmp_path / f"局汇总{n}{m}.xlsx", "--roster", roster)
+            assert data["missing_units"] == [] and data["unlisted_units"] == [], (sign, name)
+    short = reporting(tmp_path / "short", {"党校图书馆": "某市党校（241001）", "一中": "某市教育局（101001）"})
+    for n, name in enumerate(["中共某市委党校", "市委党校"]):
+        roster = write_csv(tmp_path / f"名单x{n}.csv", [["部门名称"], [name], ["市教育局"]])
+        _, data = run(capsys, short, "-o", tmp_path / f"局汇总x{n}.xlsx", "--roster", roster)
+        assert data["missing_units"] == [] and data["unlisted_units"] == [], name
+    for n, schools in enumerate([{"党校图书馆": "中共甲市委党校", "党校食堂": "中共乙市委党校"}, {"党校图书馆": "中共某县委党校"}]):
+        units = reporting(tmp_path / f"other{n}", {**schools, "一中": "某市教育局（101001）"})
+        roster = write_csv(tmp_path / f"名单y{n}.csv", [["部门名称"], ["某市党校"], ["市教育局"]])
+        _, data = run(capsys, units, "-o", tmp_path / f"局汇总y{n}.xlsx", "--roster", roster)
+        assert data["missing_units"] == ["某市党校"]

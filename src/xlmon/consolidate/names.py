@@ -749,8 +749,9 @@ def abbreviates(name: str, department: str) -> bool:
 
 
 def _abbreviated(short: str, full: str) -> bool:
-    """abbreviates, the cities aside."""
-    if full in _KNOWN_ABBREVIATIONS.get(short, ()):
+    """abbreviates, the cities aside; a known name ending otherwise (_KNOWN_FULL) abbreviates itself too, as a name
+    with an ending does (党校: 某市党校 and 中共某市委党校)."""
+    if full in _KNOWN_ABBREVIATIONS.get(short, ()) or short == full and short in _KNOWN_FULL:
         return True
     a, b = _ending(short), _ending(full)
     if a is None or b is None or a[1] != b[1] or _DEPARTMENT_WORD.search(a[0] + b[0]):
