@@ -804,12 +804,12 @@ def _readings(name: str, department: bool = False) -> tuple[tuple[str, str], ...
     团委 (团市委 and 共青团某市委员会: (市, 团委), (某市, 团委)); the city's 纪委 and 监委 as one (party_stem). An office
     of _EITHER_SIGNING its city's reads as its committee's too (某市机构编制委员会办公室: (某市委, …))."""
     found = _city_readings(name, department)
-    return (*found, *((f"{place}委", body) for place, body in found
-                      if body in _EITHER_SIGNING and place and not place.endswith("委")))
+    either = [(f"{place}委", body) for place, body in found if body in _EITHER_SIGNING and place[-1:] not in ("", "委")]
+    return (*found, *either) if either else found
 
 
 def _city_readings(name: str, department: bool) -> tuple[tuple[str, str], ...]:
-    """_readings, but of the offices either signs as its own."""
+    """_readings, an office of _EITHER_SIGNING read only as it is signed."""
     stem = party_stem(name_stem(name))
     if league := _LEAGUE.fullmatch(party_stem(stem)):
         return ((league[1] or league[2], "团委"),)
