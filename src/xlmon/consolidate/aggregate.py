@@ -20,8 +20,8 @@ from ..models import FundingRow
 from ..profile import Profile
 from .apart import apart_findings, apart_forms
 from .copies import (IDENTICAL, Met, copies_said, copy_dates, copy_of, covered_forms, duplicate_line, file_owners,
-                     moot_findings, one_of_each, own_department, project_aliases, said_again, said_once, same_project, saved_at,
-                     saved_later)
+                     moot_findings, one_of_each, own_department, project_aliases, said_again, said_once, same_project,
+                     saved_at, saved_later)
 from .focus import Focus, focus_list
 from .names import (Departments, Units, alike_names, department_groups, department_name, departments_of,
                     unit_or_file, with_units)

@@ -262,6 +262,7 @@ def duplicate_line(record: FormRecord, first: str, second: str, used: str, why: 
 
 
 def line_form(record: FormRecord) -> str:
+    """What a line of duplicates begins with: the form's unit and name (某校·校舍维修)."""
     return f"{record.unit or ''}·{form_name(record) or record.sheet}"
 
 
@@ -287,7 +288,8 @@ def chains_said(met: dict[int, Met], counted: dict[tuple, FormRecord], shown: di
             m = met[i]
             used = form_place(m.used, shown)
             verb = "采用" if m.used is final else "先采用"
-            pairs.append(f"{form_place(m.first, shown)} 与 {form_place(m.record, shown)} 重复，{verb} {used}{m.why}{m.differ}")
+            pair = f"{form_place(m.first, shown)} 与 {form_place(m.record, shown)}"
+            pairs.append(f"{pair} 重复，{verb} {used}{m.why}{m.differ}")
             if m.used is not final:
                 other = m.first if m.used is m.record else m.record
                 findings[id(m.finding)] = make(
