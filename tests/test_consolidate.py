@@ -2732,6 +2732,33 @@ def test_a_department_form_completed_in_the_summary_is_the_departments_one_level
     assert [d["code"] for d in changed["diagnostics"] if d["code"] == "K006"] == ["K006"]
 
 
+def test_a_units_overall_form_sent_twice_beside_its_departments_completed_one_is_not_said_to_count(
+        department, tmp_path, capsys):
+    """A department's summary, its 部门整体 completed, reaches the bureau with a unit's own file and a copy of it
+    (某校 - 副本.xlsx). The copy's 部门整体 gave way to the unit's file, which gave way to the department's form:
+    two lines said 采用 某校.xlsx!部门整体, a form that does not count, and then 采用 the department's, and the copy's
+    K002 named 某校.xlsx as used. One line says both pairs, the unit's file 先采用; the copy's K002 says it was
+    replaced."""
+    run(capsys, department, "-o", tmp_path / "dept.xlsx")
+    complete_department_form(tmp_path / "dept.xlsx", forecast=500)
+    sender = next(r for r in consolidate_records(tmp_path / "dept.xlsx") if r.kind != "project" and r.unit)
+    own = department / Path(sender.source or sender.file).name
+    copy = tmp_path / f"{own.stem} - 副本.xlsx"
+    shutil.copy2(own, copy)
+    counted = "dept.xlsx!部门整体"
+    for files in ((tmp_path / "dept.xlsx", own, copy), (copy, own, tmp_path / "dept.xlsx")):
+        code, data = run(capsys, *files, "-o", tmp_path / "bureau.xlsx")
+        assert code == 0
+        [line] = [d for d in data["duplicates"] if "部门整体" in d]
+        assert line.count(" 重复，") == 2 and line.endswith(f"采用 {counted}，因某市教育局（101001）填写的部门整体表已含该单位")
+        for used in re.findall(r"(?<!先)采用 (\S+?)，", line):
+            assert used == counted, line  # no copy left out is said to be used
+        k002 = {Path(d["file"]).name: d["message"] for d in data["diagnostics"]
+                if d["code"] == "K002" and "部门整体表在" in d["message"]}
+        assert set(k002) == {own.name, copy.name}
+        assert f"{own.name}!部门整体 后又被 {counted} 取代" in k002[copy.name], k002[copy.name]
+
+
 def test_a_departments_completed_summary_sent_with_all_its_units_files_counts_its_form_at_the_bureau(tmp_path,
                                                                                                      capsys):
     """A department sends the bureau its summary, its 部门整体 completed, and its units' files beside it; another

@@ -27,7 +27,7 @@ from .names import (Departments, Units, alike_names, department_groups, departme
                     unit_or_file, with_units)
 from .periods import (form_of_month, in_period, left_forms, left_out_reason, majority_period, month_of,
                       off_period_finding, sent_text, sheet_of_month, summary_off_period)
-from .records import (AMOUNTS, OVERALL_NAME, FileOutcome, FormRecord, duplicate_form, form_place,
+from .records import (AMOUNTS, FileOutcome, FormRecord, duplicate_form, form_place,
                       left_out)
 from .roster import compare_roster, names_departments, roster_keys, sent_unusable
 
@@ -400,17 +400,21 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
                                 majority=majority).model_dump())
     diagnostics += [summary_off_period(forms, found, majority) for (path, found), forms in summarised.items()
                     if path in said_of]
-    for key, record, cover in covered_forms(kept_overall, units):  # a unit's own form, sent too, is in its department's
+    covered = covered_forms(kept_overall, units)
+    for key, record, cover in covered:  # a unit's own form, sent too, is in its department's
         del kept_overall[key]
         included[record.file] -= 1
         dropped.add(record.where())
         repeated.add(record.file)
         why = f"，因{cover.unit or '部门'}填写的部门整体表已含该单位"  # the unit's name may end in brackets
-        duplicates.append(f"{record.unit or ''}·{OVERALL_NAME}：{form_place(cover, shown)} 与 {form_place(record, shown)} "
-                          f"重复，采用 {form_place(cover, shown)}{why}")
+        duplicates.append(duplicate_line(record, form_place(cover, shown), form_place(record, shown),
+                                         form_place(cover, shown), why, ""))
         diagnostics.append(make("K002", file=record.file, sheet=record.file_sheet, form=duplicate_form(record),
                                 first=form_place(cover, shown), why=why, second=form_place(record, shown)).model_dump())
+        # the last of the form's pairs: a copy of it left out before for the unit's own was replaced (chains_said)
+        met[len(duplicates) - 1] = Met((False, key), cover, record, cover, why, "", diagnostics[-1])
     counted = {(project, k): r for project, forms in ((True, kept), (False, kept_overall)) for k, r in forms.items()}
+    counted.update(((False, key), cover) for key, _, cover in covered)
     copied_files = said_once(met, included, counted, {k for k in counted if len(held[k]) == 1}, shown, duplicates,
                              diagnostics)
     moot = moot_findings(dropped, candidates)

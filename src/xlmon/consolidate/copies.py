@@ -316,7 +316,8 @@ def said_once(met: dict[int, Met], included: Counter, counted: dict[tuple, FormR
         if m.why == IDENTICAL:
             copied.setdefault((other.file, m.used.file), []).append((i, m.finding, m.key))
         # whichever copy was met first: a unit's correction since, 两份金额不同, is said alone, for the reviewer
-        if other.from_summary and (r := counted.get(m.key)) is not None and not r.from_summary \
+        # (not where a department's own 部门整体 counts: no unit's file does)
+        if other.from_summary and (r := counted.get(m.key)) is not None and not r.from_summary and not r.covers \
                 and r.amounts == other.amounts:
             superseded.setdefault(other.file, []).append((i, m.finding, m.key))
     whole = copied_whole(copied, included, {k: counted[k].file for k in alone})
