@@ -1116,6 +1116,35 @@ def test_a_summary_of_another_period_sent_twice_is_one_error(tmp_path, capsys):
             "rejected", "表内期间（2026年1-5月）与多数单位（2026年1-6月）不一致")
 
 
+def test_a_copy_of_a_units_file_sent_with_its_departments_summary_is_named_once_as_a_file(tmp_path, capsys):
+    """A department's summary reaches the bureau with a unit's own file of three projects and a copy of it
+    (一中 - 副本.xlsx). The summary's copy of each form, of the very bytes of 一中.xlsx, was taken for another version
+    of it: the copy was named form by form, a line and a K002 a project, a department's hundred projects a hundred
+    lines. It is one line and one K002 of the file, as without the summary, whatever order the files came in."""
+    units = tmp_path / "units"
+    units.mkdir()
+    write_grid(units / "二中.xlsx", project_grid(funding=SAMPLE_FUNDING, indicators=SAMPLE_INDICATORS, unit="二中",
+                                                  project="二中项目", period="（2026年1-6月）"))
+    own = units / "一中.xlsx"
+    write_form(own, unit="一中", project="项目1")
+    for sheet in ("表2", "表3"):
+        add_form_sheet(own, sheet, unit="一中", project=f"项目{sheet[-1]}")
+    assert run(capsys, units, "-o", tmp_path / "部门汇总.xlsx")[0] == 0
+    copy = tmp_path / "一中 - 副本.xlsx"
+    shutil.copy2(own, copy)
+    summary = tmp_path / "部门汇总.xlsx"
+    for files in ((summary, own, copy), (copy, own, summary), (own, summary, copy)):
+        code, data = run(capsys, *files, "-o", tmp_path / "局汇总.xlsx")
+        assert code == 0 and data["projects"] == 4
+        assert sorted(data["duplicates"]) == sorted([
+            f"{copy.name} 与 {own.name} 内容完全相同，其中的 3 张表只计一次，采用 {own.name}",
+            "部门汇总.xlsx 中的 3 张表，各单位也报送了本单位的文件，只计一次，采用单位报送的文件"]), files
+        assert data["duplicate_files"] == 2
+        k002 = [d for d in data["diagnostics"] if d["code"] == "K002"]
+        assert sorted(Path(d["file"]).name for d in k002) == sorted([copy.name, summary.name])
+        assert all(d["sheet"] is None for d in k002)
+
+
 def test_a_bureaus_summary_of_several_departments_is_not_named_after_one(tmp_path, capsys):
     """Two departments' summaries consolidated by the bureau: the title, every page's header and the report say
     各部门, not the department with more units; K017 says which departments and units came in; 项目明细 gains a

@@ -289,6 +289,7 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
     repeated: set[str] = set()  # files with a form left out as another file's duplicate
     met: dict[int, Met] = {}  # each line of duplicates said of two forms kept by one key → how (said_once)
     held: dict[tuple, set[str | None]] = {}  # (a project's or not, the key a form is kept by) → the SHA-256 of its files
+    # (of a form read from a summary, its unit's file: the same bytes as that file sent too, not another version)
     said: list[tuple[FormRecord, dict]] = []  # the K018 and K001 of units' forms, with their forms (copies_said)
     aliases: dict[tuple, tuple] = {}  # project_aliases of each form → the key its project is kept by
     coded: dict[tuple, str] = {}  # the keys of projects some form of which gives a code → that code
@@ -343,7 +344,8 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
             coded.setdefault(key, record.code)
         if record.units:
             key = own_department(record, key, departments)
-        held.setdefault((target is kept, key), set()).add(sha[record.file])
+        bytes_of = record.sha256 if record.from_summary and record.sha256 else sha[record.file]
+        held.setdefault((target is kept, key), set()).add(bytes_of)
         if key in target:
             first = target[key]
             hidden = first.hidden != record.hidden  # one is on a sheet hidden in Excel: the visible one counts
