@@ -207,6 +207,33 @@ def test_an_old_copy_on_a_hidden_sheet_gives_way_to_the_visible_form(department,
     assert [(d.sheet, d.severity) for d in hidden] == [("旧表", "info")]
 
 
+def test_a_copy_of_a_file_keeping_two_old_months_hidden_says_no_more_than_the_file(tmp_path, capsys):
+    """A unit's file keeps April's and May's form of a project on hidden sheets, and a copy of it (一中 - 副本.xlsx)
+    arrives too. Alone, the file's project is one line: April's first used, then the visible form. With the copy,
+    its pairs said again of the file were lines apart, one saying 采用 一中.xlsx!'4月表1', a form that does not
+    count, and May's sheet had two K002s. The copy adds its one line and K002 of the file, nothing else."""
+    own = write_form(tmp_path / "一中.xlsx", unit="一中", project="项目1")
+    add_form_sheet(own, "表2", unit="一中", project="项目2")
+    for month in ("5月表1", "4月表1"):
+        add_form_sheet(own, month, unit="一中", project="项目1", first=True)
+    book = load_workbook(own)
+    for month in ("4月表1", "5月表1"):
+        book[month].sheet_state = "hidden"
+    book.save(own)
+    _, alone = run(capsys, own, "-o", tmp_path / "alone.xlsx")
+    assert len(alone["duplicates"]) == 1
+    copy = tmp_path / "一中 - 副本.xlsx"
+    shutil.copy2(own, copy)
+    for files in ((own, copy), (copy, own)):
+        code, data = run(capsys, *files, "-o", tmp_path / "s.xlsx")
+        assert code == 0 and data["totals"] == alone["totals"]
+        assert data["duplicates"] == [f"{copy.name} 与 {own.name} 内容完全相同，其中的 2 张表只计一次，采用 {own.name}",
+                                      *alone["duplicates"]], files
+        k002 = [(Path(d["file"]).name, d["sheet"]) for d in data["diagnostics"] if d["code"] == "K002"]
+        assert sorted(k002, key=str) == sorted([(copy.name, None), *((own.name, d["sheet"]) for d in alone["diagnostics"]
+                                                                     if d["code"] == "K002")], key=str)
+
+
 def test_copies_across_folders_are_named_by_folder_and_the_original_is_used(tmp_path, capsys):
     """Two offices each forward 某市第一中学.xlsx, and one folder also holds “某单位 - 副本.xlsx”: every message
     tells the files apart, an exact copy is said to be one, and the file the copy was named after is used."""

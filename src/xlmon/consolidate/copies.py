@@ -261,6 +261,12 @@ def duplicate_line(record: FormRecord, first: str, second: str, used: str, why: 
     return f"{line_form(record)}：{first} 与 {second} 重复，采用 {used}{why}{differ}"
 
 
+def pair_line(m: Met, shown: dict[str, str]) -> str:
+    """The line of duplicates of a form met twice alone."""
+    return duplicate_line(m.record, form_place(m.first, shown), form_place(m.record, shown), form_place(m.used, shown),
+                          m.why, m.differ)
+
+
 def line_form(record: FormRecord) -> str:
     """What a line of duplicates begins with: the form's unit and name (某校·校舍维修)."""
     return f"{record.unit or ''}·{form_name(record) or record.sheet}"
@@ -287,10 +293,11 @@ def chains_said(met: dict[int, Met], counted: dict[tuple, FormRecord], shown: di
         for i in found:
             m = met[i]
             used = form_place(m.used, shown)
-            verb = "采用" if m.used is final else "先采用"
+            replaced = m.used.where() != final.where()  # by place: a pair in_twins retold holds copies of its forms
+            verb = "先采用" if replaced else "采用"
             pair = f"{form_place(m.first, shown)} 与 {form_place(m.record, shown)}"
             pairs.append(f"{pair} 重复，{verb} {used}{m.why}{m.differ}")
-            if m.used is not final:
+            if replaced:
                 other = m.first if m.used is m.record else m.record
                 findings[id(m.finding)] = make(
                     "K002", file=other.file, sheet=other.file_sheet, form=duplicate_form(other), first=used,
@@ -329,8 +336,10 @@ def said_once(met: dict[int, Met], included: Counter, counted: dict[tuple, FormR
                                 for summary, found in superseded.items()}, shown)
     lines = {i for _, _, found in folds for i, _, _ in found}
     retold = in_twins(whole, {i: m for i, m in met.items() if i not in lines}, shown)
-    chained, anew = chains_said({i: m for i, m in met.items() if i not in lines and i not in retold}, counted, shown)
-    for i, line in [*((i, line) for i, (line, _) in retold.items()), *chained.items()]:
+    lines |= {i for i, twin in retold.items() if twin is None}
+    rest = {i: retold[i][0] if i in retold else m for i, m in met.items() if i not in lines}
+    chained, anew = chains_said(rest, counted, shown)
+    for i, line in [*((i, pair_line(rest[i], shown)) for i, twin in retold.items() if twin), *chained.items()]:
         if line is None:
             lines.add(i)
         else:
@@ -338,7 +347,7 @@ def said_once(met: dict[int, Met], included: Counter, counted: dict[tuple, FormR
     duplicates[:] = [*(line for line, _, _ in folds), *(line for i, line in enumerate(duplicates) if i not in lines)]
     gone = {id(d) for _, _, found in folds for _, d, _ in found} | {id(met[i].finding) for i in retold}
     said = {id(found[0][1]): k002 for _, k002, found in folds}
-    said |= {id(met[i].finding): finding for i, (_, finding) in retold.items() if finding is not None}
+    said |= {id(met[i].finding): twin[1] for i, twin in retold.items() if twin}
     said |= anew
     diagnostics[:] = [said.get(id(d), d) for d in diagnostics if id(d) not in gone or id(d) in said]
     return len(folds)
@@ -366,30 +375,35 @@ def copied_whole(copied: dict[tuple[str, str], Forms], included: Counter, counte
 
 
 def in_twins(whole: list[tuple[tuple[str, str], Forms]], met: dict[int, Met], shown: dict[str, str]
-             ) -> dict[int, tuple[str | None, dict | None]]:
+             ) -> dict[int, tuple[Met, dict] | None]:
     """The lines (and K002s) of the forms said once as a file's (whole: (the copy, the file used) → the forms) said
     again of the file used, a form of the copy as its twin there: a sheet hidden in both files is one line of the file
-    used, whichever copy was met first, not one naming the copy, left out, as used. Each line retold → the line and
-    its K002, or None where it says again what another does."""
+    used, whichever copy was met first, not one naming the copy, left out, as used. Each line retold → its pair as of
+    the file used (its K002 still the one said of the copy, which it replaces) and its K002 there; None where it says
+    again what another does: the same two forms, or a form another pair of the form's left out already."""
     twins = {copy: used for (copy, used), _ in whole}
     keys = {key for _, found in whole for *_, key in found}
 
-    def place(record: FormRecord) -> str:
-        return form_place(replace(record, file=twins.get(record.file, record.file)), shown)
-    out: dict[int, tuple[str | None, dict | None]] = {}
+    def twin(record: FormRecord) -> FormRecord:
+        return replace(record, file=twins.get(record.file, record.file))
+    out: dict[int, tuple[Met, dict] | None] = {}
     pairs = set()
+    left: dict[tuple, set[str]] = {}  # of each form, the places left out so far
     for i, m in sorted(met.items()):
         if m.key not in keys:
             continue
-        first, second, used = place(m.first), place(m.record), place(m.used)
-        other = m.first if m.used is m.record else m.record
-        if first == second or frozenset((first, second)) in pairs:
-            out[i] = (None, None)
+        first, record = twin(m.first), twin(m.record)
+        used, other = (record, first) if m.used is m.record else (first, record)
+        places = frozenset(form_place(r, shown) for r in (first, record))
+        gone = left.setdefault(m.key, set())
+        if len(places) == 1 or places in pairs or form_place(other, shown) in gone:
+            out[i] = None
             continue
-        pairs.add(frozenset((first, second)))
-        out[i] = (duplicate_line(m.record, first, second, used, m.why, m.differ),
-                  make("K002", file=twins.get(other.file, other.file), sheet=other.file_sheet,
-                       form=duplicate_form(other), first=used, why=m.why, second=place(other)).model_dump())
+        pairs.add(places)
+        gone.add(form_place(other, shown))
+        out[i] = (m._replace(first=first, record=record, used=used),
+                  make("K002", file=other.file, sheet=other.file_sheet, form=duplicate_form(other),
+                       first=form_place(used, shown), why=m.why, second=form_place(other, shown)).model_dump())
     return out
 
 
