@@ -1172,6 +1172,34 @@ def test_a_copy_of_a_units_file_sent_with_its_departments_summary_is_named_once_
         assert all(d["sheet"] is None for d in k002)
 
 
+def hidden_old_month_summary(tmp_path: Path, capsys) -> tuple[Path, Path]:
+    """A department's summary of 一中.xlsx, which keeps May's form of 项目1 on a hidden sheet (a K002 of the
+    department's), and of 二中.xlsx; and 一中.xlsx as the unit sends it to the bureau too."""
+    units = tmp_path / "units"
+    units.mkdir()
+    own = write_form(units / "一中.xlsx", unit="一中", project="项目1")
+    add_form_sheet(own, "表2", unit="一中", project="项目2")
+    add_form_sheet(own, "5月表1", unit="一中", project="项目1", first=True)
+    book = load_workbook(own)
+    book["5月表1"].sheet_state = "hidden"
+    book.save(own)
+    write_form(units / "二中.xlsx", unit="二中", project="二中项目")
+    assert run(capsys, units, "-o", tmp_path / "部门汇总.xlsx")[0] == 0
+    return tmp_path / "部门汇总.xlsx", own
+
+
+def test_a_units_file_sent_with_its_departments_summary_has_each_duplicate_named_once(tmp_path, capsys):
+    """A unit's file keeps last month's form of a project on a hidden sheet; its department's summary, which said
+    so (K002), reaches the bureau with the unit's file. The bureau decided again which copy counts and said so, and
+    the summary's K002 was listed too: two K002s of one sheet, word for word alike in one order of the files."""
+    summary, own = hidden_old_month_summary(tmp_path, capsys)
+    for files in ((own, summary), (summary, own)):
+        code, data = run(capsys, *files, "-o", tmp_path / "局汇总.xlsx")
+        assert code == 0 and data["projects"] == 3
+        k002 = [(Path(d["file"]).name, d["sheet"]) for d in data["diagnostics"] if d["code"] == "K002"]
+        assert len(k002) == len(set(k002)), (files, k002)
+
+
 def test_a_bureaus_summary_of_several_departments_is_not_named_after_one(tmp_path, capsys):
     """Two departments' summaries consolidated by the bureau: the title, every page's header and the report say
     各部门, not the department with more units; K017 says which departments and units came in; 项目明细 gains a

@@ -19,9 +19,9 @@ from ..grading import grade_funding
 from ..models import FundingRow
 from ..profile import Profile
 from .apart import apart_findings, apart_forms
-from .copies import (IDENTICAL, Met, copies_said, copy_dates, copy_of, covered_forms, duplicate_line, file_owners,
-                     moot_findings, one_of_each, own_department, project_aliases, said_again, said_once, same_project,
-                     saved_at, saved_later)
+from .copies import (IDENTICAL, Met, copies_said, copy_dates, copy_of, covered_forms, decided_here, duplicate_line,
+                     file_owners, moot_findings, one_of_each, own_department, project_aliases, said_again, said_once,
+                     same_project, saved_at, saved_later)
 from .focus import Focus, focus_list
 from .names import (Departments, Units, alike_names, department_groups, department_name, departments_of,
                     unit_or_file, with_units)
@@ -421,11 +421,12 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
                              diagnostics)
     moot = moot_findings(dropped, candidates)
     again = said_again(outcomes, [*kept.values(), *kept_overall.values()])
+    decided = decided_here(outcomes)
     kept_whole = {path for path in stale if not included[path] and path not in off_period}
     diagnostics[:0] = [dict(d, file=d.get("file") or o.path) for o in outcomes for d in o.diagnostics
                        if not moot(o.path, d) and not (o.summary and _not_carried(d.get("code"), o.path in off_period,
                                                                                   o.path in kept_whole))
-                       and not again(o, d)]
+                       and not again(o, d) and not decided(o, d)]
     for o in outcomes:
         if o.status == "included" and not included[o.path]:
             o.status, o.reason = "rejected", left_out_reason(off_period.get(o.path), o.path in repeated, majority,

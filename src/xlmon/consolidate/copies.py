@@ -174,6 +174,18 @@ def said_again(outcomes: list[FileOutcome], counted: list[FormRecord]) -> Callab
     return again
 
 
+def decided_here(outcomes: list[FileOutcome]) -> Callable[[FileOutcome, dict], bool]:
+    """Whether a summary's K002 is of a form read here too, from its unit's very file (its SHA-256) sent straight:
+    which copy of it counts is decided again here, and said; the summary's K002 would name the form twice, and
+    as used a copy that may no longer count."""
+    read = {(o.sha256, r.sheet) for o in outcomes if not o.summary for r in o.records}
+
+    def again(o: FileOutcome, d: dict) -> bool:
+        return (o.summary and d.get("code") == "K002" and d.get("sheet") is not None
+                and (o.hashes.get(d.get("file") or o.path), d["sheet"]) in read)
+    return again
+
+
 def copies_said(said: list[tuple[FormRecord, dict]], included: Counter) -> set[int]:
     """The ids of the K018 and K001 that another copy of the very same file (its SHA-256) says too: said once, as
     said_again says a file's other findings and one level up says these; of the copy whose forms count, else of
