@@ -1200,6 +1200,21 @@ def test_a_units_file_sent_with_its_departments_summary_has_each_duplicate_named
         assert len(k002) == len(set(k002)), (files, k002)
 
 
+def test_a_summarys_form_said_once_as_its_units_file_is_not_said_to_count_elsewhere(tmp_path, capsys):
+    """The summary met first, its copy of 一中.xlsx!表1 was used against the unit's hidden May sheet, then gave way
+    to the unit's own file, said once in the summary's line (采用单位报送的文件): the hidden sheet's line and K002
+    still said 采用 部门汇总.xlsx 所汇总的 一中.xlsx!表1, a copy that does not count. They name the unit's file, as
+    when the unit's file is met first."""
+    summary, own = hidden_old_month_summary(tmp_path, capsys)
+    for files in ((summary, own), (own, summary)):
+        code, data = run(capsys, *files, "-o", tmp_path / "局汇总.xlsx")
+        assert code == 0 and data["duplicates"][0].startswith("部门汇总.xlsx 中的 2 张表")
+        [line] = data["duplicates"][1:]
+        assert re.findall(r"(?<!先)采用 (\S+?)，", line) == [f"{own.name}!表1"], line
+        [k002] = [d for d in data["diagnostics"] if d["code"] == "K002" and d["sheet"] == "5月表1"]
+        assert f"采用 {own.name}!表1，" in k002["message"], k002["message"]
+
+
 def test_a_bureaus_summary_of_several_departments_is_not_named_after_one(tmp_path, capsys):
     """Two departments' summaries consolidated by the bureau: the title, every page's header and the report say
     各部门, not the department with more units; K017 says which departments and units came in; 项目明细 gains a

@@ -279,6 +279,11 @@ def pair_line(m: Met, shown: dict[str, str]) -> str:
                           m.why, m.differ)
 
 
+def given_way(m: Met) -> FormRecord:
+    """Of the two forms of a pair, the one not used."""
+    return m.first if m.used is m.record else m.record
+
+
 def line_form(record: FormRecord) -> str:
     """What a line of duplicates begins with: the form's unit and name (某校·校舍维修)."""
     return f"{record.unit or ''}·{form_name(record) or record.sheet}"
@@ -331,7 +336,7 @@ def said_once(met: dict[int, Met], included: Counter, counted: dict[tuple, FormR
     copied: dict[tuple[str, str], Forms] = {}  # (a file, its twin used) → its forms left out as that file's
     superseded: dict[str, Forms] = {}  # a summary → its forms counting from a unit's own file of the same amounts
     for i, m in met.items():
-        other = m.first if m.used is m.record else m.record
+        other = given_way(m)
         if m.why == IDENTICAL:
             copied.setdefault((other.file, m.used.file), []).append((i, m.finding, m.key))
         # whichever copy was met first: a unit's correction since, 两份金额不同, is said alone, for the reviewer
@@ -344,10 +349,18 @@ def said_once(met: dict[int, Met], included: Counter, counted: dict[tuple, FormR
               make("K002", file=copy, form=f"该文件的 {len(found)} 张表", first=shown[used], why=IDENTICAL,
                    second=shown[copy]).model_dump(), found) for (copy, used), found in whole]
     taken = {id(d) for _, _, found in folds for _, d, _ in found}
-    folds += superseded_folded({summary: [f for f in found if id(f[1]) not in taken]
+    folded = superseded_folded({summary: [f for f in found if id(f[1]) not in taken]
                                 for summary, found in superseded.items()}, shown)
+    folds += folded
     lines = {i for _, _, found in folds for i, _, _ in found}
-    retold = in_twins(whole, {i: m for i, m in met.items() if i not in lines}, shown)
+    # a summary's form said once as its unit's file's is that form in any other pair of it
+    stand_ins = {given_way(met[i]).where(): counted[key] for _, _, found in folded for i, _, key in found}
+    files = {copy: used for (copy, used), _ in whole}
+
+    def twin(record: FormRecord) -> FormRecord:
+        return stand_ins.get(record.where()) or replace(record, file=files.get(record.file, record.file))
+    keys = {key for _, _, found in folds for *_, key in found}
+    retold = in_twins(twin, keys, {i: m for i, m in met.items() if i not in lines}, shown)
     lines |= {i for i, twin in retold.items() if twin is None}
     rest = {i: retold[i][0] if i in retold else m for i, m in met.items() if i not in lines}
     chained, anew = chains_said(rest, counted, shown)
@@ -386,18 +399,14 @@ def copied_whole(copied: dict[tuple[str, str], Forms], included: Counter, counte
     return [(pair, found) for pair, found in alone if len(found) > 1]
 
 
-def in_twins(whole: list[tuple[tuple[str, str], Forms]], met: dict[int, Met], shown: dict[str, str]
+def in_twins(twin: Callable[[FormRecord], FormRecord], keys: set[tuple], met: dict[int, Met], shown: dict[str, str]
              ) -> dict[int, tuple[Met, dict] | None]:
-    """The lines (and K002s) of the forms said once as a file's (whole: (the copy, the file used) → the forms) said
-    again of the file used, a form of the copy as its twin there: a sheet hidden in both files is one line of the file
-    used, whichever copy was met first, not one naming the copy, left out, as used. Each line retold → its pair as of
-    the file used (its K002 still the one said of the copy, which it replaces) and its K002 there; None where it says
-    again what another does: the same two forms, or a form another pair of the form's left out already."""
-    twins = {copy: used for (copy, used), _ in whole}
-    keys = {key for _, found in whole for *_, key in found}
-
-    def twin(record: FormRecord) -> FormRecord:
-        return replace(record, file=twins.get(record.file, record.file))
+    """The lines (and K002s) of the forms said once as a file's (keys) said again of the copy that stands for each
+    form there (twin): a form of a copy of a file as its twin in the file used, a summary's form as its unit's own,
+    which counts. A sheet hidden in both files is one line of the file used, whichever copy was met first, not one
+    naming the copy, left out, as used. Each line retold → its pair so (its K002 still the one said of the copy,
+    which it replaces) and its K002; None where it says again what another does: the same two forms, or a form
+    another pair of the form's left out already."""
     out: dict[int, tuple[Met, dict] | None] = {}
     pairs = set()
     left: dict[tuple, set[str]] = {}  # of each form, the places left out so far
