@@ -353,18 +353,13 @@ def said_once(met: dict[int, Met], included: Counter, counted: dict[tuple, FormR
                                 for summary, found in superseded.items()}, shown)
     folds += folded
     lines = {i for _, _, found in folds for i, _, _ in found}
-    # a summary's form said once as its unit's file's is that form in any other pair of it
-    stand_ins = {given_way(met[i]).where(): counted[key] for _, _, found in folded for i, _, key in found}
-    files = {copy: used for (copy, used), _ in whole}
-
-    def twin(record: FormRecord) -> FormRecord:
-        return stand_ins.get(record.where()) or replace(record, file=files.get(record.file, record.file))
     keys = {key for _, _, found in folds for *_, key in found}
-    retold = in_twins(twin, keys, {i: m for i, m in met.items() if i not in lines}, shown)
-    lines |= {i for i, twin in retold.items() if twin is None}
+    retold = in_twins(stand_in(whole, folded, met, counted), keys, {i: m for i, m in met.items() if i not in lines},
+                      shown)
+    lines |= {i for i, pair in retold.items() if pair is None}
     rest = {i: retold[i][0] if i in retold else m for i, m in met.items() if i not in lines}
     chained, anew = chains_said(rest, counted, shown)
-    for i, line in [*((i, pair_line(rest[i], shown)) for i, twin in retold.items() if twin), *chained.items()]:
+    for i, line in [*((i, pair_line(rest[i], shown)) for i, pair in retold.items() if pair), *chained.items()]:
         if line is None:
             lines.add(i)
         else:
@@ -372,7 +367,7 @@ def said_once(met: dict[int, Met], included: Counter, counted: dict[tuple, FormR
     duplicates[:] = [*(line for line, _, _ in folds), *(line for i, line in enumerate(duplicates) if i not in lines)]
     gone = {id(d) for _, _, found in folds for _, d, _ in found} | {id(met[i].finding) for i in retold}
     said = {id(found[0][1]): k002 for _, k002, found in folds}
-    said |= {id(met[i].finding): twin[1] for i, twin in retold.items() if twin}
+    said |= {id(met[i].finding): pair[1] for i, pair in retold.items() if pair}
     said |= anew
     diagnostics[:] = [said.get(id(d), d) for d in diagnostics if id(d) not in gone or id(d) in said]
     return len(folds)
@@ -397,6 +392,18 @@ def copied_whole(copied: dict[tuple[str, str], Forms], included: Counter, counte
         return used
     alone = [((copy, final(used)), [f for f in found if counted.get(f[2]) == final(used)]) for (copy, used), found in whole]
     return [(pair, found) for pair, found in alone if len(found) > 1]
+
+
+def stand_in(whole: list[tuple[tuple[str, str], Forms]], folded: list[tuple[str, dict, Forms]], met: dict[int, Met],
+             counted: dict[tuple, FormRecord]) -> Callable[[FormRecord], FormRecord]:
+    """What a form is in the pairs in_twins retells: a form of a copy of a file said once (whole), its twin in the
+    file used; a summary's form said once as counting from its unit's file (folded), that unit's form."""
+    forms = {given_way(met[i]).where(): counted[key] for _, _, found in folded for i, _, key in found}
+    files = {copy: used for (copy, used), _ in whole}
+
+    def twin(record: FormRecord) -> FormRecord:
+        return forms.get(record.where()) or replace(record, file=files.get(record.file, record.file))
+    return twin
 
 
 def in_twins(twin: Callable[[FormRecord], FormRecord], keys: set[tuple], met: dict[int, Met], shown: dict[str, str]
