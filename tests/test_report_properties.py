@@ -173,8 +173,9 @@ def project_named(row: dict) -> str:
 
 def unit_said(row: dict, book: Sheets) -> str:
     """A unit of 指标偏差 as a sentence names it: as 汇总表's table of units does, a bureau's namesake with its
-    主管部门 (信息中心（某市教育局）), which the sheet gives in a column of its own."""
-    unit = row["单位"] or ""
+    主管部门 (信息中心（某市教育局）), which the sheet gives in a column of its own; a form naming none as
+    （未填单位）, where the sheet leaves the cell blank."""
+    unit = row["单位"] or "（未填单位）"
     department = re.sub(r"[（(][0-9A-Z]{6,21}[)）]$", "", row.get("主管部门") or "")
     named = {r[0] for r in book.ranked["单位"]}
     return f"{unit}（{department}）" if department and f"{unit}（{department}）" in named else unit
