@@ -1963,10 +1963,7 @@ def test_namesakes_projects_of_one_name_on_the_focus_list_in_either_order_are_no
     """The two departments' 信息中心·信息化运维 rows of 重点监控建议 share 单位 and 项目名称, each with its own 小计.
     In the other order (sorted by hand, or as another summary lists them) they are no edit one level up; a
     handling rewritten in one of them is that one edit, at its cell."""
-    bureau = tmp_path / "局" / "汇总.xlsx"
-    assert run(capsys, *namesake_summaries(capsys, tmp_path), "-o", bureau)[0] == 0
-    wb = load_workbook(bureau)
-    ws = wb["重点监控建议"]
+    _, _, wb, ws = bureau_summary(capsys, tmp_path, "重点监控建议", "局")
     header, rows = table_rows(ws, 3)
     twins = [r for r in rows if ws.cell(r, header["项目名称"]).value == "信息化运维"]
     assert [ws.cell(r, header["单位"]).value for r in twins] == ["信息中心", "信息中心"]
@@ -1992,15 +1989,31 @@ def namesake_notes(path: Path, sheet: str, top: int, note: str) -> dict[tuple, o
             for row in sheet_rows(load_workbook(path), sheet, top) if row.get(note) is not None}
 
 
+def bureau_summary(capsys, tmp_path: Path, sheet: str, inbox: str = "收件") -> tuple[Path, Path, object, object]:
+    """The bureau's summary of the namesakes' two departments in an inbox: (the inbox, the summary, the summary
+    opened, its sheet `sheet`)."""
+    folder = tmp_path / inbox
+    bureau = folder / "局汇总.xlsx"
+    assert run(capsys, *namesake_summaries(capsys, tmp_path), "-o", bureau)[0] == 0
+    wb = load_workbook(bureau)
+    return folder, bureau, wb, wb[sheet]
+
+
+def province_summary(capsys, tmp_path: Path, sheet: str) -> tuple[Path, Path, object, object]:
+    """A province's inbox holding the bureau's summary (bureau_summary), and the province's summary of it there:
+    (the inbox, the province's summary, that summary opened, its sheet `sheet`)."""
+    inbox, bureau, _, _ = bureau_summary(capsys, tmp_path, sheet, "省")
+    province = inbox / "省汇总.xlsx"
+    assert run(capsys, bureau, "-o", province)[0] == 0
+    wb = load_workbook(province)
+    return inbox, province, wb, wb[sheet]
+
+
 def test_a_bureaus_notes_beside_namesakes_focus_rows_stay_beside_their_own_rows(tmp_path, capsys):
     """The bureau writes a 部门意见 beside each of the namesakes' two 信息中心·信息化运维 rows of 重点监控建议, one
     for each department, and sums its inbox again: each note goes beside its own department's row, and none is
     dropped. Before, the rows were told by 单位 and 项目名称 only: the education bureau's note went beside both."""
-    inbox = tmp_path / "收件"
-    bureau = inbox / "局汇总.xlsx"
-    assert run(capsys, *namesake_summaries(capsys, tmp_path), "-o", bureau)[0] == 0
-    wb = load_workbook(bureau)
-    ws = wb["重点监控建议"]
+    inbox, bureau, wb, ws = bureau_summary(capsys, tmp_path, "重点监控建议")
     header, rows = table_rows(ws, 3)
     opinion = ws.max_column + 1
     ws.cell(3, opinion).value = "部门意见"
@@ -2053,11 +2066,7 @@ def test_a_bureaus_notes_beside_namesakes_focus_rows_written_before_it_named_dep
     two 信息中心·信息化运维 rows apart, so a note beside either (or a note beside each) goes beside neither in the
     next summary, and K016 names each as not carried. Before, the first went beside both, and a second was lost
     without a word."""
-    inbox = tmp_path / "收件"
-    bureau = inbox / "局汇总.xlsx"
-    assert run(capsys, *namesake_summaries(capsys, tmp_path), "-o", bureau)[0] == 0
-    wb = load_workbook(bureau)
-    ws = wb["重点监控建议"]
+    inbox, bureau, wb, ws = bureau_summary(capsys, tmp_path, "重点监控建议")
     header, rows = table_rows(ws, 3)
     ws.delete_cols(header["主管部门"])
     opinion = ws.max_column + 1
@@ -2078,10 +2087,7 @@ def test_namesakes_projects_on_the_focus_list_each_rewritten_are_two_edits_of_th
     """The bureau rewrites the handling in both of the namesakes' 信息中心·信息化运维 rows of 重点监控建议, whose
     小计 differ: one level up each row is compared with its own department's draft (by 主管部门), the two handlings
     are the edits. Before, the rows were taken in sheet order, and each row's 小计 was said to be edited too."""
-    bureau = tmp_path / "局" / "汇总.xlsx"
-    assert run(capsys, *namesake_summaries(capsys, tmp_path), "-o", bureau)[0] == 0
-    wb = load_workbook(bureau)
-    ws = wb["重点监控建议"]
+    _, _, wb, ws = bureau_summary(capsys, tmp_path, "重点监控建议", "局")
     header, rows = table_rows(ws, 3)
     twins = [r for r in rows if ws.cell(r, header["项目名称"]).value == "信息化运维"]
     handlings = [ws.cell(r, header["建议处理方式（草稿）"]) for r in twins]
@@ -2131,12 +2137,7 @@ def test_a_summary_of_a_bureaus_with_namesakes_whose_deviations_differ_is_no_edi
 def test_a_provinces_notes_beside_namesakes_deviations_stay_beside_their_own_rows(tmp_path, capsys):
     """The province writes a 部门意见 beside each of the two 信息中心 rows of 安全隐患消除 in its 指标偏差, which show
     one 位置 and 单位, and sums its inbox again: each note goes beside its own department's row."""
-    inbox = tmp_path / "省"
-    assert run(capsys, *namesake_summaries(capsys, tmp_path), "-o", inbox / "局汇总.xlsx")[0] == 0
-    province = inbox / "省汇总.xlsx"
-    assert run(capsys, inbox / "局汇总.xlsx", "-o", province)[0] == 0
-    wb = load_workbook(province)
-    ws = wb["指标偏差"]
+    inbox, province, wb, ws = province_summary(capsys, tmp_path, "指标偏差")
     header, rows = table_rows(ws, 1)
     opinion = ws.max_column + 1
     ws.cell(1, opinion).value = "部门意见"
@@ -2159,12 +2160,7 @@ def test_a_provinces_project_rows_of_namesakes_sorted_and_noted_stay_their_own(t
     column, each row compared with its own department's project (by 主管部门); summing its inbox again puts each
     note beside its own row. Before, rows were taken in sheet order (their amounts said to be edited) and the
     first note went beside both."""
-    inbox = tmp_path / "省"
-    assert run(capsys, *namesake_summaries(capsys, tmp_path), "-o", inbox / "局汇总.xlsx")[0] == 0
-    province = inbox / "省汇总.xlsx"
-    assert run(capsys, inbox / "局汇总.xlsx", "-o", province)[0] == 0
-    wb = load_workbook(province)
-    ws = wb["项目明细"]
+    inbox, province, wb, ws = province_summary(capsys, tmp_path, "项目明细")
     header, rows = table_rows(ws, 1)
     twins = [r for r in rows if ws.cell(r, header["单位"]).value == "信息中心"]
     assert len({ws.cell(r, header["来源文件"]).value for r in twins}) == 1
@@ -3181,7 +3177,7 @@ def test_every_units_file_sent_twice_names_ten_files_and_counts_the_rest(departm
     assert main(["consolidate", str(folder), "-o", str(tmp_path / "twice.xlsx")]) == 0
     said = [line for line in capsys.readouterr().out.splitlines() if line.startswith("  重复：")]
     assert len(said) == 11 and said[-1] == "  重复：另有 1 个文件重复报送，均只计入一次（逐个见汇总表的“校验问题”）。"
-    assert all(re.fullmatch(rf"  重复：复制 (.+) 与 \1 内容完全相同，其中的 (\d+) 张表只计一次，采用 \1", line)
+    assert all(re.fullmatch(r"  重复：复制 (.+) 与 \1 内容完全相同，其中的 (\d+) 张表只计一次，采用 \1", line)
                and int(re.search(r"(\d+) 张表", line)[1]) == forms[re.search(r"采用 (.+)", line)[1]] for line in said[:10])
 
 
