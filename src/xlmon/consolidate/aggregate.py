@@ -19,15 +19,15 @@ from ..grading import grade_funding
 from ..models import FundingRow
 from ..profile import Profile
 from .apart import apart_findings, apart_forms
-from .copies import (IDENTICAL, Met, copies_said, copy_dates, copy_of, covered_forms, decided_here, duplicate_line,
-                     file_owners, moot_findings, one_of_each, own_department, project_aliases, said_again, said_once,
-                     same_project, saved_at, saved_later)
+from .copies import (IDENTICAL, Met, copies_said, copy_dates, copy_of, covered_forms, decided_here, file_owners,
+                     left_out_finding, moot_findings, one_of_each, own_department, pair_line, project_aliases,
+                     said_again, said_once, same_project, saved_at, saved_later)
 from .focus import Focus, focus_list
 from .names import (Departments, Units, alike_names, department_groups, department_name, departments_of,
                     unit_or_file, with_units)
 from .periods import (form_of_month, in_period, left_forms, left_out_reason, majority_period, month_of,
                       off_period_finding, sent_text, sheet_of_month, summary_off_period)
-from .records import (AMOUNTS, FileOutcome, FormRecord, duplicate_form, form_place,
+from .records import (AMOUNTS, FileOutcome, FormRecord, form_place,
                       left_out)
 from .roster import compare_roster, names_departments, roster_keys, sent_unusable
 
@@ -380,13 +380,11 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
                    else "，因其是单位报送的文件，另一份取自汇总表" if direct else "，两份汇总自同一文件，内容相同" if alike
                    else "")
             differ = "；两份金额不同，请核实" if first.amounts != record.amounts else ""
-            duplicates.append(duplicate_line(record, form_place(first, shown), form_place(record, shown),
-                                             form_place(used, shown), why, differ))
             dropped.add(other.where())
             repeated.add(other.file)
-            diagnostics.append(make("K002", file=other.file, sheet=other.file_sheet, form=duplicate_form(other),
-                                    first=form_place(used, shown), why=why, second=form_place(other, shown)).model_dump())
-            met[len(duplicates) - 1] = Met((target is kept, key), first, record, used, why, differ, diagnostics[-1])
+            diagnostics.append(left_out_finding(other, form_place(used, shown), why, shown))
+            met[len(duplicates)] = pair = Met((target is kept, key), first, record, used, why, differ, diagnostics[-1])
+            duplicates.append(pair_line(pair, shown))
             continue
         target[key] = record
         included[record.file] += 1
@@ -409,12 +407,10 @@ def aggregate(outcomes: list[FileOutcome], profile: Profile, roster: list[str] |
         dropped.add(record.where())
         repeated.add(record.file)
         why = f"，因{cover.unit or '部门'}填写的部门整体表已含该单位"  # the unit's name may end in brackets
-        duplicates.append(duplicate_line(record, form_place(cover, shown), form_place(record, shown),
-                                         form_place(cover, shown), why, ""))
-        diagnostics.append(make("K002", file=record.file, sheet=record.file_sheet, form=duplicate_form(record),
-                                first=form_place(cover, shown), why=why, second=form_place(record, shown)).model_dump())
+        diagnostics.append(left_out_finding(record, form_place(cover, shown), why, shown))
         # the last of the form's pairs: a copy of it left out before for the unit's own was replaced (chains_said)
-        met[len(duplicates) - 1] = Met((False, key), cover, record, cover, why, "", diagnostics[-1])
+        met[len(duplicates)] = pair = Met((False, key), cover, record, cover, why, "", diagnostics[-1])
+        duplicates.append(pair_line(pair, shown))
     counted = {(project, k): r for project, forms in ((True, kept), (False, kept_overall)) for k, r in forms.items()}
     counted.update(((False, key), cover) for key, _, cover in covered)
     copied_files = said_once(met, included, counted, {k for k in counted if len(held[k]) == 1}, shown, duplicates,

@@ -268,15 +268,23 @@ class Met(NamedTuple):
     finding: dict
 
 
-def duplicate_line(record: FormRecord, first: str, second: str, used: str, why: str, differ: str) -> str:
-    """A line of duplicates: the form (as the copy met second writes it), the two places, the one used and why."""
-    return f"{line_form(record)}：{first} 与 {second} 重复，采用 {used}{why}{differ}"
-
-
 def pair_line(m: Met, shown: dict[str, str]) -> str:
-    """The line of duplicates of a form met twice alone."""
-    return duplicate_line(m.record, form_place(m.first, shown), form_place(m.record, shown), form_place(m.used, shown),
-                          m.why, m.differ)
+    """The line of duplicates of a form met twice alone: the form (as the copy met second writes it), the two
+    places, the one used and why."""
+    first, second, used = (form_place(r, shown) for r in (m.first, m.record, m.used))
+    return f"{line_form(m.record)}：{pair_said(first, second, used, m.why, m.differ)}"
+
+
+def pair_said(first: str, second: str, used: str, why: str, differ: str, verb: str = "采用") -> str:
+    """Two places of a form, the one used and why: a line of duplicates (pair_line), or one pair of a form's line
+    (chains_said)."""
+    return f"{first} 与 {second} 重复，{verb} {used}{why}{differ}"
+
+
+def left_out_finding(other: FormRecord, used: str, why: str, shown: dict[str, str]) -> dict:
+    """K002 of a copy of a form left out (`other`) for the one at `used`, and why."""
+    return make("K002", file=other.file, sheet=other.file_sheet, form=duplicate_form(other), first=used, why=why,
+                second=form_place(other, shown)).model_dump()
 
 
 def given_way(m: Met) -> FormRecord:
@@ -312,14 +320,11 @@ def chains_said(met: dict[int, Met], counted: dict[tuple, FormRecord], shown: di
             used = form_place(m.used, shown)
             replaced = m.used.where() != final.where()  # by place: a pair in_twins retold holds copies of its forms
             verb = "先采用" if replaced else "采用"
-            pair = f"{form_place(m.first, shown)} 与 {form_place(m.record, shown)}"
-            pairs.append(f"{pair} 重复，{verb} {used}{m.why}{m.differ}")
+            first, second = form_place(m.first, shown), form_place(m.record, shown)
+            pairs.append(pair_said(first, second, used, m.why, m.differ, verb))
             if replaced:
-                other = m.first if m.used is m.record else m.record
-                findings[id(m.finding)] = make(
-                    "K002", file=other.file, sheet=other.file_sheet, form=duplicate_form(other), first=used,
-                    why=f"{m.why}；{used} 后又被 {form_place(final, shown)} 取代", second=form_place(other, shown)
-                ).model_dump()
+                findings[id(m.finding)] = left_out_finding(
+                    given_way(m), used, f"{m.why}；{used} 后又被 {form_place(final, shown)} 取代", shown)
         lines[found[0]] = f"{line_form(met[found[0]].record)}：{'；'.join(pairs)}"
         lines.update(dict.fromkeys(found[1:]))
     return lines, findings
@@ -430,8 +435,7 @@ def in_twins(twin: Callable[[FormRecord], FormRecord], keys: set[tuple], met: di
         pairs.add(places)
         gone.add(form_place(other, shown))
         out[i] = (m._replace(first=first, record=record, used=used),
-                  make("K002", file=other.file, sheet=other.file_sheet, form=duplicate_form(other),
-                       first=form_place(used, shown), why=m.why, second=form_place(other, shown)).model_dump())
+                  left_out_finding(other, form_place(used, shown), m.why, shown))
     return out
 
 
@@ -456,10 +460,12 @@ def unnamed_duplicates(duplicates: int, files: int) -> str:
                                    f"{projects_left} 个项目" if projects_left else "")))
 
 
-def duplicates_counted(lines: int, files: int) -> str:
-    """How many files (the first `files` lines) and projects were sent twice: 文件 1 个、项目 30 个; "" for none."""
+def counted_once(lines: int, files: int) -> str:
+    """How many files (the first `files` lines) and projects were sent twice, each counted once: 重复报送的文件 1
+    个、项目 30 个，均只计入一次, as the report, the web page and the add-in begin to say them; "" for none."""
     projects = lines - files
-    return "、".join(filter(None, (f"文件 {files} 个" if files else "", f"项目 {projects} 个" if projects else "")))
+    counted = "、".join(filter(None, (f"文件 {files} 个" if files else "", f"项目 {projects} 个" if projects else "")))
+    return f"重复报送的{counted}，均只计入一次" if counted else ""
 
 
 def duplicates_text(duplicates: list[str], files: int = 0) -> str:
@@ -470,4 +476,4 @@ def duplicates_text(duplicates: list[str], files: int = 0) -> str:
     named = "".join(f"{line}。" for line in duplicates[:SHOWN_DUPLICATES])
     rest = unnamed_duplicates(len(duplicates), files) if files else f"{len(duplicates) - SHOWN_DUPLICATES} 个"  # 项目
     more = f"其余 {rest}从略（逐个见汇总的“校验问题”）。" if len(duplicates) > SHOWN_DUPLICATES else ""
-    return f"重复报送的{duplicates_counted(len(duplicates), files)}，均只计入一次。{named}{more}"
+    return f"{counted_once(len(duplicates), files)}。{named}{more}"

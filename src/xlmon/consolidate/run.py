@@ -20,7 +20,7 @@ from ..diagnostics import make
 from ..profile import Profile, load_profile
 from ..sheetnames import RECORDS_SHEET
 from .aggregate import Summary, aggregate
-from .copies import duplicates_counted, duplicates_text, unnamed_duplicates
+from .copies import duplicates_text, unnamed_duplicates
 from .edits import Edit
 from .extract import Completed, NotCompleted, completed_summary, edits_in, extract, read_completed
 from .names import department_groups, department_name, unit_key
@@ -511,10 +511,3 @@ def duplicates_note(summary: Summary) -> str:
     """The files and projects sent twice as the web page lists them below the summary, in one note, as the report
     says them (copies.duplicates_text); "" when there were none."""
     return duplicates_text(summary.duplicates, summary.duplicate_files) if summary.duplicates else ""
-
-
-def duplicates_count(summary: Summary) -> str:
-    """The files and projects sent twice, counted, for the add-in's alert and its task pane, too short a place to
-    name them: 重复报送的文件 1 个、项目 3 个，均只计入一次（逐个见汇总表的“校验问题”）。"" when there were none."""
-    counted = duplicates_counted(len(summary.duplicates), summary.duplicate_files)
-    return f"重复报送的{counted}，均只计入一次（逐个见汇总表的“校验问题”）。" if counted else ""

@@ -7,7 +7,9 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from .aggregate import Summary, shown_names
+from .copies import counted_once
 from .records import FileOutcome, left_out
+from .run import CARRY_CODES, EDITS_CODES
 
 SHOWN_REJECTED = 5  # files named in the message with their reasons; the rest are counted
 
@@ -24,7 +26,6 @@ def summary_said(summary: Summary, saved: str, roster_note: str, names: Mapping[
     folder, shown_names), and `shown`, a message about a file (its path) in the words the user knows its files by
     (the server's uploads are stored under other paths)."""
     from ..file_errors import others_note
-    from .run import CARRY_CODES, EDITS_CODES, duplicates_count
 
     names = names if names is not None else shown_names(f.path for f in summary.files)
     rejected = sum(1 for f in summary.files if f.status == "rejected")
@@ -36,6 +37,13 @@ def summary_said(summary: Summary, saved: str, roster_note: str, names: Mapping[
     return (f"汇总完成：{departments}{len(summary.units)} 个单位，{len(summary.projects)} 个项目，{rejected} 个文件未采用，"
             f"{saved}。{not_taken(summary.files, names, shown)}{duplicates_count(summary)}"
             f"{others_note([names.get(p, p) for p in summary.others])}{roster_note}{carried_note}{edits}")
+
+
+def duplicates_count(summary: Summary) -> str:
+    """The files and projects sent twice, counted, too short a place to name them: 重复报送的文件 1 个、项目 3 个，
+    均只计入一次（逐个见汇总表的“校验问题”）。"" when there were none."""
+    counted = counted_once(len(summary.duplicates), summary.duplicate_files)
+    return f"{counted}（逐个见汇总表的“校验问题”）。" if counted else ""
 
 
 def roster_checked(summary: Summary, name: str) -> str:
