@@ -143,15 +143,16 @@ def placed_columns(columns: list[Column], summary: Summary
             SUMMARY_SHEETS[3]: {problem_key(d, names) for d in summary.diagnostics},
             SUMMARY_SHEETS[4]: {focus_key(f, summary.department_for(f.record)) for f in summary.focus}}
     earlier = earlier_places(records, places)
+    # of each table but 校验问题 (主管部门 last in its keys), how many of its rows have each key but 主管部门
+    shared = {sheet: Counter(k[:-1] for k in keys) for sheet, keys in rows.items() if sheet != SUMMARY_SHEETS[3]}
     placed, left, apart = [], [], []
     for column in columns:
-        here = rows[column.sheet]
+        here, named = rows[column.sheet], shared.get(column.sheet, Counter())
         if column.sheet == SUMMARY_SHEETS[2] and earlier:
             column = column._replace(values={_placed_now(k, earlier): v for k, v in column.values.items()})
         if column.sheet != SUMMARY_SHEETS[3]:
-            column = column._replace(values=_departments_now(column.values, here))
+            column = column._replace(values=_departments_now(column.values, here, named))
         placed.append(column._replace(values={k: v for k, v in column.values.items() if k in here}))
-        named = Counter(k[:-1] for k in here) if column.sheet != SUMMARY_SHEETS[3] else Counter()
         unplaced = [(k, v) for k, v in column.values.items() if k not in here]
         left += [(column, v) for k, v in unplaced if k[-1] is not None or named[k[:-1]] < 2]
         apart += [*((column, v) for k, v in unplaced if k[-1] is None and named[k[:-1]] > 1),
@@ -164,11 +165,11 @@ def _placed_now(key: tuple, earlier: dict[str, str]) -> tuple:
     return (earlier.get(key[0], key[0]), *key[1:]) if key else key
 
 
-def _departments_now(values: dict[tuple, object], here: set[tuple]) -> dict[tuple, object]:
+def _departments_now(values: dict[tuple, object], here: set[tuple], rows: Counter) -> dict[tuple, object]:
     """A table's values by the key of their row now (主管部门 last; 校验问题 has none): one whose 主管部门 the new
     summary writes otherwise, or read where there was none (a summary of one department, or of an older xlmon), by
-    the rest of its key, where one row now has it and one value stood beside it."""
-    rows = Counter(k[:-1] for k in here)
+    the rest of its key, where one row now has it and one value stood beside it. rows: how many rows now have each
+    key but 主管部门."""
     given = Counter(k[:-1] for k in values)
     now = {k[:-1]: k for k in here}
     return {key if key in here or rows[key[:-1]] != 1 or given[key[:-1]] != 1 else now[key[:-1]]: value
